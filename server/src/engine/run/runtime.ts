@@ -1,0 +1,58 @@
+import type { RunError, RunEvent } from '@shared/events.js';
+import type { Usage } from '@shared/usage.js';
+import type { ModelResolver } from '../../model/types.js';
+import type { ExecutionPlan } from '../plan.js';
+
+export interface RunOptions {
+  models: ModelResolver;
+  runId?: string;
+  scenario?: string;
+  signal?: AbortSignal;
+  /** The whole run's deadline in ms (default 120 000). */
+  deadlineMs?: number;
+  /** How many nodes may run at once (default 8). */
+  maxConcurrency?: number;
+  onEvent?: (event: RunEvent) => void;
+  now?: () => number;
+  /** Model-call priority: 0 for live calls (default), higher for batch jobs. */
+  priority?: number;
+}
+
+/** Error codes a run can end with; the HTTP layer maps them to statuses (400, 502, 504, …). */
+export type RunErrorCode =
+  | 'invalid_inputs'
+  | 'deadline_exceeded'
+  | 'cancelled'
+  | 'model_error'
+  | 'http_error'
+  | 'code_error'
+  | 'node_error'
+  | 'invalid_outputs'
+  | 'end_not_reached';
+
+export interface RunResult {
+  run_id: string;
+  status: 'succeeded' | 'failed';
+  outputs?: Record<string, unknown>;
+  error?: RunError;
+  usage: Usage;
+  latency_ms: number;
+  /** The model client(s) used, e.g. `simulator`. */
+  model: string;
+}
+
+/** Runs a plan to the end. Never rejects: failures come back as `status: 'failed'`. */
+export async function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOptions): Promise<RunResult> {
+  void plan;
+  void inputs;
+  void options;
+  throw new Error('runPlan: being written');
+}
+
+/** Runs a plan and exposes its events as an async iterable as well as the final result. */
+export function streamRun(plan: ExecutionPlan, inputs: unknown, options: RunOptions): { events: AsyncIterable<RunEvent>; result: Promise<RunResult> } {
+  void plan;
+  void inputs;
+  void options;
+  throw new Error('streamRun: being written');
+}

@@ -1,0 +1,108 @@
+import type { JsonSchema } from '@shared/json-schema.js';
+import type { ModelCallTrace } from '@shared/events.js';
+import type { Usage } from '@shared/usage.js';
+import type { ChatRequest, ChatResponse } from '../model/types.js';
+
+/** A node's outputs keyed by node id: what `{{ node_id.… }}` references read. */
+export type Scope = Record<string, unknown>;
+
+/** A template parsed once at compile time. */
+export interface CompiledTemplate {
+  readonly source: string;
+  /** Text mode renders to a string; value mode returns a lone reference's value as it is. */
+  render(scope: Scope): unknown;
+  /** Renders to text whatever the mode. */
+  renderText(scope: Scope): string;
+  /** The node ids this template reads. */
+  readonly reads: string[];
+}
+
+/** What a node kind's compile step receives. */
+export interface NodeCompileContext {
+  nodeId: string;
+  /** The node's templates, compiled, keyed by their config field path (`user`, `outputs.0.value`). */
+  templates: Record<string, CompiledTemplate>;
+  /** The JSON Schema of the node's outputs. */
+  outputSchema: JsonSchema;
+  /** JSON Schemas of values the node's templates yield, by field path. */
+  templateTypes: Record<string, JsonSchema>;
+  /** The ids of the node's upstream nodes that feed it directly, in edge order. */
+  sources: string[];
+  /** Services the kind may need (validators, sandbox, outbound HTTP). */
+  services: EngineServices;
+}
+
+/** The model call as a node sees it: alias resolution, tracing and usage are handled for it. */
+export type ModelCaller = (request: Omit<ChatRequest, 'model' | 'signal'> & { model: string }) => Promise<ChatResponse>;
+
+/** What a node's step receives when it runs. */
+export interface ExecContext {
+  runId: string;
+  nodeId: string;
+  scope: Scope;
+  signal: AbortSignal;
+  /** Calls the model named by alias, recording the call in the node's trace and usage. */
+  chat: ModelCaller;
+  /** Whether the model behind an alias honours `response_format: json_schema`. */
+  supportsJsonSchema(alias: string): boolean;
+  /** The ids of upstream nodes that fed this node and ran (not skipped), in edge order. */
+  ranSources: string[];
+}
+
+export interface NodeResult {
+  outputs: unknown;
+  /** The output ports taken; omitted means every output port. */
+  branch?: string[];
+  /** What the node worked from, shown in the trace (rendered prompts, resolved values). */
+  inputs?: unknown;
+}
+
+/** A node ready to run: made once per compile, run once per execution. */
+export interface CompiledStep {
+  run(ctx: ExecContext): Promise<NodeResult> | NodeResult;
+  /** Attempt timeout and retries; the runtime applies them. */
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** The server side of a node kind. */
+export interface ServerNode<C> {
+  compile(config: C, ctx: NodeCompileContext): CompiledStep;
+}
+
+/** Outbound HTTP with the private-address guard; injected so tests can point it at loopback. */
+export interface HttpRequester {
+  request(req: { method: string; url: string; headers: Record<string, string>; body?: string; timeoutMs: number; signal: AbortSignal }): Promise<{
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  }>;
+}
+
+/** Runs user JavaScript in a sandbox with limits. */
+export interface CodeSandbox {
+  run(code: string, inputs: Record<string, unknown>, limits: { timeoutMs: number; memoryMb: number; signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface EngineServices {
+  http: HttpRequester;
+  sandbox: CodeSandbox;
+}
+
+/** A failure inside a node, with a stable code and whether trying again may help. */
+export class NodeError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly details?: unknown;
+  readonly retryAfterMs?: number;
+  constructor(code: string, message: string, opts: { retryable?: boolean; details?: unknown; cause?: unknown; retryAfterMs?: number } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'NodeError';
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+    this.details = opts.details;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export type { ModelCallTrace, Usage };

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { UsageSchema } from './usage.js';
+
+export const RunErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  nodeId: z.string().optional(),
+  details: z.unknown().optional(),
+});
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+/** One model call as a node made it: what was sent and what came back, for the trace. */
+export const ModelCallTraceSchema = z.object({
+  model: z.string(),
+  messages: z.array(z.object({ role: z.string(), content: z.string() })),
+  response_format: z.string().optional(),
+  raw: z.string(),
+  latency_ms: z.number(),
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  error: z.string().optional(),
+});
+export type ModelCallTrace = z.infer<typeof ModelCallTraceSchema>;
+
+const base = { run_id: z.string(), at: z.number() };
+
+export const RunEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.started'), ...base, scenario: z.string().optional(), inputs: z.unknown() }),
+  z.object({ type: z.literal('node.started'), ...base, node_id: z.string(), kind: z.string(), attempt: z.number().int() }),
+  z.object({
+    type: z.literal('node.finished'),
+    ...base,
+    node_id: z.string(),
+    kind: z.string(),
+    inputs: z.unknown(),
+    outputs: z.unknown(),
+    branch: z.array(z.string()).optional(),
+    latency_ms: z.number(),
+    usage: UsageSchema,
+    calls: z.array(ModelCallTraceSchema).optional(),
+  }),
+  z.object({
+    type: z.literal('node.failed'),
+    ...base,
+    node_id: z.string(),
+    kind: z.string(),
+    error: RunErrorSchema,
+    attempt: z.number().int(),
+    will_retry: z.boolean(),
+    latency_ms: z.number(),
+    calls: z.array(ModelCallTraceSchema).optional(),
+  }),
+  z.object({ type: z.literal('node.skipped'), ...base, node_id: z.string(), kind: z.string() }),
+  z.object({ type: z.literal('run.finished'), ...base, outputs: z.unknown(), usage: UsageSchema, latency_ms: z.number() }),
+  z.object({ type: z.literal('run.failed'), ...base, error: RunErrorSchema, usage: UsageSchema, latency_ms: z.number() }),
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+export type RunEventType = RunEvent['type'];

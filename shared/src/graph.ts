@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/** The identifier of the graph format this version of Mofang reads and writes. */
+export const GRAPH_FORMAT = 'mofang.graph/v1';
+
+/** Node ids are used in references such as `{{extract_1.form.phone}}`, so they must be identifiers. */
+export const NodeIdSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a node id starts with a letter or _ and has only letters, digits and _ (at most 64)');
+
+export const PositionSchema = z.object({ x: z.number(), y: z.number() });
+
+export const GraphNodeSchema = z.object({
+  id: NodeIdSchema,
+  kind: z.string().min(1),
+  version: z.number().int().min(1),
+  name: z.string().max(200).optional(),
+  position: PositionSchema,
+  config: z.record(z.string(), z.unknown()),
+});
+
+export const GraphEdgeSchema = z.object({
+  id: z.string().min(1).max(200),
+  source: z.string().min(1),
+  sourcePort: z.string().min(1),
+  target: z.string().min(1),
+  targetPort: z.string().min(1),
+});
+
+export const GraphSchema = z.object({
+  schema: z.literal(GRAPH_FORMAT),
+  name: z.string().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  /** Sample inputs for test runs, keyed by the start node's input names. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  nodes: z.array(GraphNodeSchema),
+  edges: z.array(GraphEdgeSchema),
+});
+
+export type GraphNode = z.infer<typeof GraphNodeSchema>;
+export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
+export type Graph = z.infer<typeof GraphSchema>;
+
+/** The JSON Schema of the graph format, for outside tools and editors (committed as schema/). */
+export function graphJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://mofang.dev/schema/mofang.graph.v1.json',
+    title: 'Mofang scenario graph (mofang.graph/v1)',
+    ...z.toJSONSchema(GraphSchema, { target: 'draft-2020-12' }),
+  };
+}

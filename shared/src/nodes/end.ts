@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { isAnySchema, schemaForType, VALUE_TYPES, type JsonSchema } from '../json-schema.js';
+import { defineNode, duplicateNames, FieldNameSchema, FLOW_IN } from './kit.js';
+
+export const EndOutputSchema = z.object({
+  name: FieldNameSchema,
+  /** `auto` takes the type of the referenced value. */
+  type: z.enum([...VALUE_TYPES, 'auto']).default('auto'),
+  value: z.string().max(20000),
+  description: z.string().max(2000).default(''),
+  required: z.boolean().default(true),
+});
+export const EndConfigSchema = z.object({ outputs: z.array(EndOutputSchema).default([]) });
+export type EndConfig = z.infer<typeof EndConfigSchema>;
+
+export const end = defineNode<EndConfig>({
+  kind: 'end',
+  version: 1,
+  category: 'io',
+  label: { zh: '结束', en: 'End' },
+  description: { zh: '场景的输出', en: "The scenario's outputs" },
+  configSchema: EndConfigSchema,
+  defaults: () => ({ outputs: [] }),
+  inputs: () => [{ ...FLOW_IN, multiple: true }],
+  outputs: () => [],
+  outputSchema: (config, typeOf) => {
+    const properties: Record<string, JsonSchema> = {};
+    for (const output of config.outputs) {
+      let schema: JsonSchema;
+      if (output.type === 'auto') {
+        const inferred = typeOf(output.value);
+        schema = isAnySchema(inferred) ? {} : { ...inferred };
+      } else {
+        schema = schemaForType(output.type);
+      }
+      if (output.description) schema.description = output.description;
+      properties[output.name] = schema;
+    }
+    return {
+      type: 'object',
+      properties,
+      required: config.outputs.filter((o) => o.required).map((o) => o.name),
+      additionalProperties: false,
+    };
+  },
+  templates: (config) => config.outputs.map((o, i) => ({ field: `outputs.${i}.value`, source: o.value, mode: 'value' as const })),
+  validate: (config) => duplicateNames(config.outputs, 'outputs'),
+});

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { JsonSchema } from '../json-schema.js';
+
+/** What travels along an edge. Every kind of the first set passes control (`flow`); the check is general. */
+export type PortType = 'flow';
+
+export interface PortDef {
+  /** Stable id: a class's id for a classifier, never an array index. */
+  id: string;
+  label: string;
+  type: PortType;
+  /** An input port that takes several edges (a merge) rather than one. */
+  multiple?: boolean;
+}
+
+/** A config field that holds a template, with what its value must be. */
+export interface TemplateField {
+  /** Dotted path of the field in the config, e.g. `user` or `outputs.0.value`. */
+  field: string;
+  source: string;
+  /** `text` renders to a string; `value` keeps a lone `{{ ref }}` typed (an object stays an object). */
+  mode: 'text' | 'value';
+}
+
+/** A problem found in a config beyond its zod schema. */
+export interface ConfigIssue {
+  field: string;
+  message: string;
+}
+
+/** Given a template, the JSON Schema of the value it yields (`{}` when unknown). */
+export type TypeOfTemplate = (source: string) => JsonSchema;
+
+export type NodeCategory = 'io' | 'ai' | 'logic' | 'data' | 'integration';
+
+/** One node kind's pure definition, shared by the server (compile, run) and the client (canvas, panels). */
+export interface NodeDefinition<C = unknown> {
+  kind: string;
+  version: number;
+  category: NodeCategory;
+  label: { zh: string; en: string };
+  description: { zh: string; en: string };
+  configSchema: z.ZodType<C>;
+  defaults(): C;
+  inputs(config: C): PortDef[];
+  outputs(config: C): PortDef[];
+  /** The JSON Schema of what the node outputs, the target of `{{ node_id.… }}` references. */
+  outputSchema(config: C, typeOf: TypeOfTemplate): JsonSchema;
+  /** The config's template fields, parsed and checked once at compile time. */
+  templates(config: C): TemplateField[];
+  /** Checks a zod schema cannot express (unique names, a valid regex, types of references). */
+  validate?(config: C, typeOf: TypeOfTemplate): ConfigIssue[];
+  /** Upgrades a config written by an older version of the kind. */
+  migrate?(config: unknown, fromVersion: number): unknown;
+}
+
+/** Declares a node definition with its config type inferred from the schema. */
+export function defineNode<C>(definition: NodeDefinition<C>): NodeDefinition<C> {
+  return definition;
+}
+
+export const FLOW_IN: PortDef = { id: 'in', label: 'in', type: 'flow' };
+export const FLOW_OUT: PortDef = { id: 'out', label: 'out', type: 'flow' };
+
+/** Whether an output port of one type may feed an input port of another. */
+export function portsCompatible(from: PortType, to: PortType): boolean {
+  return from === to;
+}
+
+/** Settings shared by every kind that calls a model. */
+export const ModelSettingsSchema = {
+  model: z.string().min(1).default('default'),
+  temperature: z.number().min(0).max(2).default(0),
+  maxTokens: z.number().int().min(1).max(32768).default(1024),
+  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  retries: z.number().int().min(0).max(10).default(2),
+};
+
+/** A name usable as an output key and in references. */
+export const FieldNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_\u4e00-\u9fa5][A-Za-z0-9_\u4e00-\u9fa5]{0,63}$/, 'a name has letters, digits, _ or Chinese characters, and does not start with a digit');
+
+/** Reports names that occur more than once in a list. */
+export function duplicateNames(items: Array<{ name?: string; id?: string }>, field: string, key: 'name' | 'id' = 'name'): ConfigIssue[] {
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  items.forEach((item, i) => {
+    const value = item[key];
+    if (value === undefined) return;
+    if (seen.has(value)) issues.push({ field: `${field}.${i}.${key}`, message: `"${value}" is used twice` });
+    seen.add(value);
+  });
+  return issues;
+}
+
+/** Reports a regular expression source that does not compile. */
+export function regexIssue(pattern: string | undefined, field: string, flags = 'u'): ConfigIssue[] {
+  if (!pattern) return [];
+  try {
+    new RegExp(pattern, flags);
+    return [];
+  } catch (error) {
+    return [{ field, message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}` }];
+  }
+}

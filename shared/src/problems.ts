@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Codes of the problems the compiler reports. Stable: the canvas and tests key on them. */
+export const PROBLEM_CODES = [
+  'invalid_graph',
+  'invalid_config',
+  'unknown_kind',
+  'unsupported_version',
+  'duplicate_node_id',
+  'duplicate_edge_id',
+  'edge_missing_node',
+  'edge_missing_port',
+  'port_type_mismatch',
+  'duplicate_edge',
+  'self_loop',
+  'cycle',
+  'unreachable_node',
+  'missing_start',
+  'multiple_start',
+  'missing_end',
+  'multiple_end',
+  'template_syntax',
+  'unknown_reference',
+  'reference_not_upstream',
+  'reference_type',
+  'dead_end',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export const CompileProblemSchema = z.object({
+  nodeId: z.string().optional(),
+  edgeId: z.string().optional(),
+  field: z.string().optional(),
+  code: z.enum(PROBLEM_CODES),
+  message: z.string(),
+});
+export type CompileProblem = z.infer<typeof CompileProblemSchema>;
