@@ -1,0 +1,8 @@
+import { defineConfig } from 'drizzle-kit';
+
+/** `npm run db:generate` writes SQL migrations from the schema into server/drizzle/ (committed). */
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './server/src/storage/schema.ts',
+  out: './server/drizzle',
+});

@@ -1,0 +1,52 @@
+/**
+ * Opens the SQLite store (WAL, busy timeout, foreign keys) and applies the committed migrations.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+/** The drizzle handle every repository function takes. */
+export type Db = BetterSQLite3Database<typeof schema>;
+
+/** An open store: the drizzle handle plus a way to close the file. */
+export interface Store {
+  db: Db;
+  /** Absolute path of the SQLite file (`:memory:` for an in-memory store). */
+  file: string;
+  close(): void;
+}
+
+/** Resolved from this file so migrations are found whatever the working directory. */
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Opens (creating if needed) `<dataDir>/mofang.db` and brings its schema up to date. */
+export function openStore(dataDir: string): Store {
+  const dir = path.resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  return openStoreFile(path.join(dir, 'mofang.db'));
+}
+
+/** Opens a store at an explicit file path (or `:memory:`), for tests and tools. */
+export function openStoreFile(file: string): Store {
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  let closed = false;
+  return {
+    db,
+    file,
+    close() {
+      if (closed) return;
+      closed = true;
+      sqlite.close();
+    },
+  };
+}

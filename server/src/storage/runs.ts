@@ -1,0 +1,125 @@
+/**
+ * Run repository: a run row is written when a run starts and completed, with all its events in one
+ * transaction, when it ends. Only the newest test runs of each scenario are kept.
+ */
+import { and, asc, desc, eq, notInArray } from 'drizzle-orm';
+import type { RunDetail, RunSummary } from '@shared/api.js';
+import { RunErrorSchema, RunEventSchema, type RunError, type RunEvent } from '@shared/events.js';
+import { UsageSchema, type Usage } from '@shared/usage.js';
+import type { Db } from './db.js';
+import { runEvents, runs } from './schema.js';
+
+/** How many test runs per scenario are kept; older ones are pruned when a new one ends. */
+export const TEST_RUNS_KEPT = 50;
+
+export type RunKind = 'test' | 'api' | 'cli';
+type Row = typeof runs.$inferSelect;
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function toSummary(row: Row): RunSummary {
+  const usage = UsageSchema.safeParse(row.usage);
+  const error = RunErrorSchema.safeParse(row.error);
+  return {
+    id: row.id,
+    scenario_id: row.scenarioId,
+    kind: row.kind,
+    status: row.status,
+    model: row.model,
+    latency_ms: row.latencyMs,
+    usage: usage.success ? usage.data : null,
+    error: error.success ? error.data : null,
+    created_at: new Date(row.createdAt).toISOString(),
+    finished_at: iso(row.finishedAt),
+  };
+}
+
+/** Records a run as started. */
+export function startRun(db: Db, run: { id: string; scenarioId: string | null; kind: RunKind; inputs: unknown }, now = Date.now()): void {
+  db.insert(runs).values({ id: run.id, scenarioId: run.scenarioId, kind: run.kind, status: 'running', inputs: run.inputs ?? null, createdAt: now }).run();
+}
+
+/** What a finished run leaves behind: the engine's result and every event it emitted. */
+export interface FinishedRun {
+  status: 'succeeded' | 'failed';
+  outputs?: unknown;
+  error?: RunError;
+  usage: Usage;
+  latency_ms: number;
+  model: string;
+}
+
+/** Completes a run and writes its events in one transaction, then prunes old test runs of its scenario. */
+export function finishRun(db: Db, id: string, result: FinishedRun, events: RunEvent[], now = Date.now()): void {
+  db.transaction((tx) => {
+    const row = tx
+      .update(runs)
+      .set({
+        status: result.status,
+        outputs: result.outputs ?? null,
+        error: result.error ?? null,
+        usage: result.usage,
+        latencyMs: Math.round(result.latency_ms),
+        model: result.model,
+        finishedAt: now,
+      })
+      .where(eq(runs.id, id))
+      .returning({ scenarioId: runs.scenarioId, kind: runs.kind })
+      .get();
+    if (!row) return;
+    if (events.length > 0) {
+      const values = events.map((event, seq) => ({ runId: id, seq, type: event.type, nodeId: 'node_id' in event ? event.node_id : null, data: event }));
+      // SQLite caps bound parameters per statement; insert in chunks.
+      for (let i = 0; i < values.length; i += 100) tx.insert(runEvents).values(values.slice(i, i + 100)).run();
+    }
+    if (row.kind === 'test' && row.scenarioId) pruneTestRuns(tx, row.scenarioId);
+  });
+}
+
+/** Deletes all but the newest {@link TEST_RUNS_KEPT} test runs of a scenario (events cascade). */
+export function pruneTestRuns(db: Pick<Db, 'select' | 'delete'>, scenarioId: string): void {
+  const keep = db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.scenarioId, scenarioId), eq(runs.kind, 'test')))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(TEST_RUNS_KEPT);
+  db.delete(runs)
+    .where(and(eq(runs.scenarioId, scenarioId), eq(runs.kind, 'test'), notInArray(runs.id, keep)))
+    .run();
+}
+
+/** The newest test runs of a scenario, newest first. */
+export function listTestRuns(db: Db, scenarioId: string, limit = TEST_RUNS_KEPT): RunSummary[] {
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.scenarioId, scenarioId), eq(runs.kind, 'test')))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(limit)
+    .all()
+    .map(toSummary);
+}
+
+/** A run with its inputs, outputs and events in order, or undefined. */
+export function getRun(db: Db, id: string): RunDetail | undefined {
+  const row = db.select().from(runs).where(eq(runs.id, id)).get();
+  if (!row) return undefined;
+  const events: RunEvent[] = [];
+  for (const e of db.select({ data: runEvents.data }).from(runEvents).where(eq(runEvents.runId, id)).orderBy(asc(runEvents.seq)).all()) {
+    const parsed = RunEventSchema.safeParse(e.data);
+    if (parsed.success) events.push(parsed.data);
+  }
+  return { ...toSummary(row), inputs: row.inputs, outputs: row.outputs ?? null, events };
+}
+
+/** Marks runs left `running` by a crash as failed, so the history does not show them running forever. */
+export function failInterruptedRuns(db: Db, now = Date.now()): number {
+  return db
+    .update(runs)
+    .set({ status: 'failed', error: { code: 'cancelled', message: 'the server stopped during the run' }, finishedAt: now })
+    .where(eq(runs.status, 'running'))
+    .run().changes;
+}

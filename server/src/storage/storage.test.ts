@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
+import { openStore, type Store } from './db.js';
+import { createScenario, deleteScenario, getScenario, listScenarios, updateScenario } from './scenarios.js';
+import { finishRun, getRun, listTestRuns, startRun, TEST_RUNS_KEPT } from './runs.js';
+
+const graph: Graph = { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] };
+const stores: Store[] = [];
+const dirs: string[] = [];
+
+function open(dir = mkdtempSync(path.join(tmpdir(), 'mofang-store-'))): Store {
+  dirs.push(dir);
+  const store = openStore(dir);
+  stores.push(store);
+  return store;
+}
+
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('storage', () => {
+  it('creates, searches, updates with revisions and deletes scenarios', () => {
+    const { db } = open();
+    const a = createScenario(db, { name: 'Intent 路由', graph });
+    createScenario(db, { name: 'Audit 50%_off', graph });
+    expect(listScenarios(db, '路由').map((s) => s.id)).toEqual([a.id]);
+    expect(listScenarios(db, '%_').map((s) => s.name)).toEqual(['Audit 50%_off']);
+    expect(listScenarios(db)).toHaveLength(2);
+    const ok = updateScenario(db, a.id, { name: 'B', revision: 1 });
+    expect(ok.ok && ok.scenario.revision).toBe(2);
+    const stale = updateScenario(db, a.id, { name: 'C', revision: 1 });
+    expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
+    expect(getScenario(db, a.id)?.name).toBe('B');
+    expect(deleteScenario(db, a.id)).toBe(true);
+    expect(getScenario(db, a.id)).toBeUndefined();
+  });
+
+  it('migrates idempotently and keeps data across reopen', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mofang-store-'));
+    const first = open(dir);
+    const s = createScenario(first.db, { name: 'kept', graph });
+    first.close();
+    const second = open(dir);
+    expect(getScenario(second.db, s.id)?.name).toBe('kept');
+  });
+
+  it('stores runs with events and prunes old test runs', () => {
+    const { db } = open();
+    const s = createScenario(db, { name: 'r', graph });
+    const usage = { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
+    for (let i = 0; i < TEST_RUNS_KEPT + 3; i++) {
+      startRun(db, { id: `run${i}`, scenarioId: s.id, kind: 'test', inputs: { i } }, 1000 + i);
+      finishRun(db, `run${i}`, { status: 'succeeded', outputs: { i }, usage, latency_ms: 1, model: 'simulator' }, [
+        { type: 'run.started', run_id: `run${i}`, at: 0, inputs: { i } },
+        { type: 'run.finished', run_id: `run${i}`, at: 1, outputs: { i }, usage, latency_ms: 1 },
+      ]);
+    }
+    const list = listTestRuns(db, s.id);
+    expect(list).toHaveLength(TEST_RUNS_KEPT);
+    expect(list[0].id).toBe(`run${TEST_RUNS_KEPT + 2}`);
+    expect(getRun(db, 'run0')).toBeUndefined();
+    const last = getRun(db, `run${TEST_RUNS_KEPT + 2}`);
+    expect(last?.events.map((e) => e.type)).toEqual(['run.started', 'run.finished']);
+    expect(last?.outputs).toEqual({ i: TEST_RUNS_KEPT + 2 });
+  });
+});

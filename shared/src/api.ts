@@ -1,0 +1,125 @@
+/**
+ * Bodies and replies of the designer's HTTP API (`/api/…`). The server validates with these schemas and
+ * the client types its calls with them; they are not derived from database tables.
+ */
+import { z } from 'zod';
+import { GraphSchema } from './graph.js';
+import { RunErrorSchema, RunEventSchema } from './events.js';
+import { UsageSchema } from './usage.js';
+import { CompileProblemSchema } from './problems.js';
+
+/** Every error reply: `{ error: { code, message, details? } }`. */
+export const ApiErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+const ScenarioName = z.string().trim().min(1, 'a name is required').max(200);
+const ScenarioDescription = z.string().max(5000);
+
+/** `POST /api/scenarios`: without a graph, the scenario starts as a connected start and end node. */
+export const CreateScenarioBodySchema = z.object({
+  name: ScenarioName,
+  description: ScenarioDescription.optional(),
+  graph: GraphSchema.optional(),
+});
+export type CreateScenarioBody = z.infer<typeof CreateScenarioBodySchema>;
+
+/** `PUT /api/scenarios/:id`: a stale `revision` is refused with 409 so a second tab cannot overwrite work. */
+export const UpdateScenarioBodySchema = z.object({
+  name: ScenarioName.optional(),
+  description: ScenarioDescription.optional(),
+  graph: GraphSchema.optional(),
+  revision: z.number().int().min(1).optional(),
+});
+export type UpdateScenarioBody = z.infer<typeof UpdateScenarioBodySchema>;
+
+/** A stored scenario (a draft: its graph may not compile). Times are ISO 8601. */
+export const ScenarioSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  graph: GraphSchema,
+  created_at: z.string(),
+  updated_at: z.string(),
+  revision: z.number().int(),
+});
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** One row of `GET /api/scenarios`. */
+export const ScenarioSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  updated_at: z.string(),
+  node_count: z.number().int(),
+  revision: z.number().int(),
+});
+export type ScenarioSummary = z.infer<typeof ScenarioSummarySchema>;
+
+/** `POST /api/compile` and `POST /api/scenarios/:id/compile`. */
+export const CompileReplySchema = z.object({ ok: z.boolean(), errors: z.array(CompileProblemSchema) });
+export type CompileReply = z.infer<typeof CompileReplySchema>;
+
+/** `POST /api/scenarios/:id/test-run`: the graph defaults to the saved draft. */
+export const TestRunBodySchema = z.object({
+  inputs: z.record(z.string(), z.unknown()).default({}),
+  graph: z.unknown().optional(),
+});
+export type TestRunBody = z.infer<typeof TestRunBodySchema>;
+
+export const RunKindSchema = z.enum(['test', 'api', 'cli']);
+export const RunStatusSchema = z.enum(['running', 'succeeded', 'failed']);
+
+/** The result of one run, as the engine returns it and `test-run` replies (and SSE's last `result` event). */
+export const RunResultSchema = z.object({
+  run_id: z.string(),
+  status: z.enum(['succeeded', 'failed']),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: RunErrorSchema.optional(),
+  usage: UsageSchema,
+  latency_ms: z.number(),
+  model: z.string(),
+});
+
+/** One row of `GET /api/scenarios/:id/runs`. */
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  scenario_id: z.string().nullable(),
+  kind: RunKindSchema,
+  status: RunStatusSchema,
+  model: z.string().nullable(),
+  latency_ms: z.number().nullable(),
+  usage: UsageSchema.nullable(),
+  error: RunErrorSchema.nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+/** `GET /api/runs/:id`: the run with its inputs, outputs and every event in order. */
+export const RunDetailSchema = RunSummarySchema.extend({
+  inputs: z.unknown(),
+  outputs: z.unknown().nullable(),
+  events: z.array(RunEventSchema),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+/** `GET /api/health`. `model` is whatever the model registry's `describeModels` reports. */
+export const HealthSchema = z.object({ ok: z.boolean(), model: z.unknown(), simulator: z.boolean(), version: z.string() });
+export type Health = z.infer<typeof HealthSchema>;
+
+const PortSummarySchema = z.object({ id: z.string(), label: z.string(), type: z.string(), multiple: z.boolean().optional() });
+
+/** One entry of `GET /api/node-kinds`, for the palette; ports are those of the default config. */
+export const NodeKindSummarySchema = z.object({
+  kind: z.string(),
+  version: z.number().int(),
+  category: z.string(),
+  label: z.object({ zh: z.string(), en: z.string() }),
+  description: z.object({ zh: z.string(), en: z.string() }),
+  defaults: z.unknown(),
+  inputs: z.array(PortSummarySchema),
+  outputs: z.array(PortSummarySchema),
+});
+export type NodeKindSummary = z.infer<typeof NodeKindSummarySchema>;
