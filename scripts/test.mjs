@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm test`: type-check, the unit/API suite, then the browser suite (building the client first) when
+// vitest.browser.config.ts exists. Each step streams its output; every step runs even if one fails so the
+// totals are complete. The last line is exactly `N passed, N failed` (plus `, N skipped` when any).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const tmp = path.join(root, '.tmp');
+mkdirSync(tmp, { recursive: true });
+
+/** Runs a command with inherited output; resolves with its exit code. */
+function step(title, command, args) {
+  process.stdout.write(`\n━━ ${title}: ${[path.basename(command), ...args].join(' ')}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    child.on('error', (error) => {
+      console.error(`could not start ${command}: ${error.message}`);
+      resolve(1);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedSteps = [];
+
+/** Runs one vitest suite with the JSON reporter and adds its counts to the totals. */
+async function suite(title, extraArgs, reportName) {
+  const report = path.join(tmp, reportName);
+  rmSync(report, { force: true });
+  const code = await step(title, bin('vitest'), ['run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${report}`]);
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += r.numPassedTests ?? 0;
+    totals.failed += r.numFailedTests ?? 0;
+    totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    // A suite that failed to load has no failed tests but is a failure all the same.
+    if (code !== 0 && !(r.numFailedTests > 0)) totals.failed += Math.max(1, r.numFailedTestSuites ?? 0);
+  } else if (code !== 0) {
+    totals.failed += 1;
+  }
+  if (code !== 0) failedSteps.push(title);
+}
+
+if ((await step('typecheck', bin('tsc'), ['--noEmit', '-p', '.'])) !== 0) failedSteps.push('typecheck');
+await suite('unit and API tests', [], 'vitest-unit.json');
+if (existsSync(path.join(root, 'vitest.browser.config.ts'))) {
+  if (existsSync(path.join(root, 'vite.config.ts')) && (await step('client build', bin('vite'), ['build'])) !== 0) failedSteps.push('client build');
+  await suite('browser tests', ['--config', 'vitest.browser.config.ts'], 'vitest-browser.json');
+}
+
+if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed${totals.skipped > 0 ? `, ${totals.skipped} skipped` : ''}`);
+process.exitCode = failedSteps.length > 0 ? 1 : 0;
