@@ -40,6 +40,8 @@ export interface ExecContext {
   runId: string;
   nodeId: string;
   scope: Scope;
+  /** The run's inputs as the caller sent them (the start node normalises them). */
+  runInputs: unknown;
   signal: AbortSignal;
   /** Calls the model named by alias, recording the call in the node's trace and usage. */
   chat: ModelCaller;

@@ -1,15 +1,99 @@
+import { createHash } from 'node:crypto';
 import type { CompileProblem } from '@shared/problems.js';
-import type { EngineServices } from '../../nodes/kit.js';
-import type { ExecutionPlan } from '../plan.js';
+import { startInputsSchema, type StartConfig } from '@shared/nodes/start.js';
+import { getServerNode } from '../../nodes/index.js';
+import type { CompiledStep, EngineServices, NodeCompileContext } from '../../nodes/kit.js';
+import type { ExecutionPlan, PlanNode } from '../plan.js';
+import { compileSchema, schemaProblems } from '../validation.js';
+import { checkReferences } from './references.js';
+import { checkStructure, type CheckedNode } from './structure.js';
+import { checkTopology } from './topology.js';
 
 export interface CompileOptions {
   services: EngineServices;
 }
 export type CompileResult = { ok: true; errors: []; plan: ExecutionPlan } | { ok: false; errors: CompileProblem[]; plan?: undefined };
 
-/** Compiles a graph (any JSON value) into a plan; never throws, reports every problem it finds. */
+/**
+ * Compiles a graph (any JSON value) into an execution plan. Never throws: every problem found is
+ * returned, each naming its node or edge and the config field where it can.
+ */
 export function compileGraph(graph: unknown, options: CompileOptions): CompileResult {
-  void graph;
-  void options;
-  throw new Error('compileGraph: being written');
+  const structure = checkStructure(graph);
+  const topology = checkTopology(structure.nodes, structure.edges);
+  const problems = [...structure.problems, ...topology.problems];
+  const cyclic = problems.some((p) => p.code === 'cycle');
+  const references = cyclic ? null : checkReferences(structure.nodes, topology.order, topology.ancestors);
+  if (references) problems.push(...references.problems);
+  if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
+    return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };
+  }
+
+  const byId = new Map(structure.nodes.map((n) => [n.id, n]));
+  const edgeIndexes = new Map<string, { incoming: number[]; outgoing: number[] }>();
+  for (const n of structure.nodes) edgeIndexes.set(n.id, { incoming: [], outgoing: [] });
+  structure.edges.forEach((e, i) => {
+    edgeIndexes.get(e.source)?.outgoing.push(i);
+    edgeIndexes.get(e.target)?.incoming.push(i);
+  });
+
+  const nodes: PlanNode[] = [];
+  for (const id of topology.order) {
+    const node = byId.get(id);
+    const typed = references.typed.get(id);
+    const indexes = edgeIndexes.get(id);
+    if (!node || !typed || !indexes) continue;
+    const sources = indexes.incoming.map((i) => structure.edges[i].source);
+    try {
+      const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources, services: options.services });
+      nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources });
+    } catch (error) {
+      problems.push({ nodeId: id, code: 'invalid_config', message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (problems.length > 0) return { ok: false, errors: problems };
+
+  const start = byId.get(topology.startId);
+  const startConfig: StartConfig = start?.kind === 'start' && isStartConfig(start.config) ? start.config : { inputs: [] };
+  const inputSchema = startInputsSchema(startConfig);
+  const validator = compileSchema(inputSchema);
+  const outputSchema = references.typed.get(topology.endId)?.outputSchema ?? {};
+  const plan: ExecutionPlan = {
+    name: structure.name,
+    nodes,
+    nodeIndex: new Map(nodes.map((n, i) => [n.id, i])),
+    edges: structure.edges,
+    startId: topology.startId,
+    endId: topology.endId,
+    inputSchema,
+    outputSchema,
+    validateInputs: (inputs) => (validator(inputs) ? null : schemaProblems(validator.errors, 'inputs')),
+    hash: planHash(structure.nodes, structure.edges),
+  };
+  return { ok: true, errors: [], plan };
+}
+
+function compileNode(node: CheckedNode, ctx: NodeCompileContext): CompiledStep {
+  const server = getServerNode(node.kind);
+  if (!server) throw new Error(`no executor for kind "${node.kind}"`);
+  return server.compile(node.config, ctx);
+}
+
+function isStartConfig(config: unknown): config is StartConfig {
+  return typeof config === 'object' && config !== null && Array.isArray(Reflect.get(config, 'inputs'));
+}
+
+/** A stable hash of what the plan does: kinds, parsed configs and edges, not positions or names. */
+function planHash(nodes: CheckedNode[], edges: Array<{ source: string; sourcePort: string; target: string; targetPort: string }>): string {
+  const canonical = JSON.stringify({
+    nodes: [...nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.kind, n.def.version, sortKeys(n.config)]),
+    edges: edges.map((e) => [e.source, e.sourcePort, e.target, e.targetPort]).sort((a, b) => a.join().localeCompare(b.join())),
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  return value;
 }

@@ -1,7 +1,10 @@
-import type { RunError, RunEvent } from '@shared/events.js';
-import type { Usage } from '@shared/usage.js';
+import { randomUUID } from 'node:crypto';
+import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
+import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
 import type { ModelResolver } from '../../model/types.js';
 import type { ExecutionPlan } from '../plan.js';
+import { Channel } from './channel.js';
+import { Execution } from './execution.js';
 
 export interface RunOptions {
   models: ModelResolver;
@@ -13,6 +16,7 @@ export interface RunOptions {
   /** How many nodes may run at once (default 8). */
   maxConcurrency?: number;
   onEvent?: (event: RunEvent) => void;
+  /** Wall clock for event timestamps (default Date.now). */
   now?: () => number;
   /** Model-call priority: 0 for live calls (default), higher for batch jobs. */
   priority?: number;
@@ -42,17 +46,23 @@ export interface RunResult {
 }
 
 /** Runs a plan to the end. Never rejects: failures come back as `status: 'failed'`. */
-export async function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOptions): Promise<RunResult> {
-  void plan;
-  void inputs;
-  void options;
-  throw new Error('runPlan: being written');
+export function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOptions): Promise<RunResult> {
+  return new Execution(plan, inputs, options, options.runId ?? randomUUID()).run();
 }
 
 /** Runs a plan and exposes its events as an async iterable as well as the final result. */
 export function streamRun(plan: ExecutionPlan, inputs: unknown, options: RunOptions): { events: AsyncIterable<RunEvent>; result: Promise<RunResult> } {
-  void plan;
-  void inputs;
-  void options;
-  throw new Error('streamRun: being written');
+  const channel = new Channel<RunEvent>();
+  const onEvent = options.onEvent;
+  const result = runPlan(plan, inputs, {
+    ...options,
+    onEvent: (event) => {
+      onEvent?.(event);
+      channel.push(event);
+    },
+  }).finally(() => channel.close());
+  return { events: channel, result };
 }
+
+export { addUsage, emptyUsage };
+export type { ModelCallTrace };

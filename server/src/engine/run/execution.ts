@@ -1,0 +1,272 @@
+import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
+import { emptyUsage, type Usage } from '@shared/usage.js';
+import type { ExecContext, ModelCaller, NodeResult, Scope } from '../../nodes/kit.js';
+import { ModelError } from '../../model/types.js';
+import type { ExecutionPlan, PlanNode } from '../plan.js';
+import { backoffMs, classifyError, type AbortCause } from './errors.js';
+import type { RunOptions, RunResult } from './runtime.js';
+
+const PENDING = 0;
+const TAKEN = 1;
+const SKIPPED = 2;
+
+/** One run of a plan: a ready queue over the graph with skip propagation, retries and a deadline. */
+export class Execution {
+  private readonly edgeState: Uint8Array;
+  private readonly unresolved: Int32Array;
+  private readonly scope: Scope = {};
+  private readonly ready: PlanNode[] = [];
+  private readonly usage: Usage = emptyUsage();
+  private readonly controller = new AbortController();
+  private readonly emit: ((event: RunEvent) => void) | undefined;
+  private readonly now: () => number;
+  private readonly models = new Set<string>();
+  private abortCause: AbortCause | undefined;
+  private running = 0;
+  private failure: RunError | undefined;
+  private endReached = false;
+  private danglingBranch: string | undefined;
+  private finish!: () => void;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    private readonly plan: ExecutionPlan,
+    private readonly inputs: unknown,
+    private readonly options: RunOptions,
+    private readonly runId: string,
+  ) {
+    this.edgeState = new Uint8Array(plan.edges.length);
+    this.unresolved = new Int32Array(plan.nodes.length);
+    plan.nodes.forEach((n, i) => (this.unresolved[i] = n.incoming.length));
+    this.emit = options.onEvent;
+    this.now = options.now ?? Date.now;
+  }
+
+  async run(): Promise<RunResult> {
+    const { plan, options } = this;
+    this.emit?.({ type: 'run.started', run_id: this.runId, at: this.now(), scenario: options.scenario, inputs: this.inputs });
+    const problems = plan.validateInputs(this.inputs);
+    if (problems) return this.end({ code: 'invalid_inputs', message: `the inputs are not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, details: problems });
+    if (options.signal?.aborted) return this.end({ code: 'cancelled', message: 'the run was cancelled before it started' });
+
+    const onCancel = () => this.abort('cancelled');
+    options.signal?.addEventListener('abort', onCancel, { once: true });
+    const deadline = setTimeout(() => this.abort('deadline'), options.deadlineMs ?? 120_000);
+    try {
+      await new Promise<void>((resolve) => {
+        this.finish = resolve;
+        const start = plan.nodes[plan.nodeIndex.get(plan.startId) ?? 0];
+        this.ready.push(start);
+        this.pump();
+      });
+    } finally {
+      clearTimeout(deadline);
+      options.signal?.removeEventListener('abort', onCancel);
+    }
+    if (this.failure) return this.end(this.failure);
+    if (!this.endReached) {
+      const why = this.danglingBranch ?? 'no branch led to it';
+      return this.end({ code: 'end_not_reached', message: `the run did not reach the end node: ${why}` });
+    }
+    const outputs = this.scope[plan.endId];
+    return this.end(undefined, isRecord(outputs) ? outputs : {});
+  }
+
+  private abort(cause: AbortCause): void {
+    if (this.controller.signal.aborted) return;
+    this.abortCause = cause;
+    this.controller.abort(cause);
+    if (cause === 'deadline') this.failure ??= { code: 'deadline_exceeded', message: `the run passed its deadline of ${this.options.deadlineMs ?? 120_000} ms` };
+    if (cause === 'cancelled') this.failure ??= { code: 'cancelled', message: 'the run was cancelled' };
+    if (this.running === 0) this.finish?.();
+  }
+
+  private end(error: RunError | undefined, outputs?: Record<string, unknown>): RunResult {
+    const latency = Math.round((performance.now() - this.startedAt) * 1000) / 1000;
+    const model = [...this.models].join(', ') || 'none';
+    if (error) {
+      this.emit?.({ type: 'run.failed', run_id: this.runId, at: this.now(), error, usage: this.usage, latency_ms: latency });
+      return { run_id: this.runId, status: 'failed', error, usage: this.usage, latency_ms: latency, model };
+    }
+    this.emit?.({ type: 'run.finished', run_id: this.runId, at: this.now(), outputs, usage: this.usage, latency_ms: latency });
+    return { run_id: this.runId, status: 'succeeded', outputs, usage: this.usage, latency_ms: latency, model };
+  }
+
+  /** Starts ready nodes up to the concurrency limit; finishes the run when nothing is left. */
+  private pump(): void {
+    const limit = this.options.maxConcurrency ?? 8;
+    while (this.ready.length > 0 && this.running < limit && !this.controller.signal.aborted) {
+      const node = this.ready.shift();
+      if (!node) break;
+      this.running++;
+      this.execute(node).then(
+        (result) => this.completed(node, result),
+        (error: unknown) => this.failed(node, error),
+      );
+    }
+    if (this.running === 0 && (this.ready.length === 0 || this.controller.signal.aborted)) this.finish();
+  }
+
+  private completed(node: PlanNode, result: NodeResult | null): void {
+    this.running--;
+    if (result) {
+      this.scope[node.id] = result.outputs;
+      if (node.id === this.plan.endId) this.endReached = true;
+      const branch = result.branch;
+      if (branch) for (const port of branch) if (!node.outgoing.some((i) => this.plan.edges[i].sourcePort === port)) this.danglingBranch = `node "${node.id}" took branch "${port}", which is not connected`;
+      for (const i of node.outgoing) this.resolveEdge(i, !branch || branch.includes(this.plan.edges[i].sourcePort) ? TAKEN : SKIPPED);
+    }
+    this.pump();
+  }
+
+  private failed(node: PlanNode, error: unknown): void {
+    this.running--;
+    this.failure ??= { code: 'node_error', message: `node "${node.id}" failed: ${error instanceof Error ? error.message : String(error)}`, nodeId: node.id };
+    this.abort('run_failed');
+    this.pump();
+  }
+
+  private resolveEdge(index: number, state: number): void {
+    this.edgeState[index] = state;
+    const edge = this.plan.edges[index];
+    const targetIndex = this.plan.nodeIndex.get(edge.target) ?? -1;
+    if (--this.unresolved[targetIndex] > 0) return;
+    const target = this.plan.nodes[targetIndex];
+    if (target.incoming.some((i) => this.edgeState[i] === TAKEN)) {
+      this.ready.push(target);
+      return;
+    }
+    this.emit?.({ type: 'node.skipped', run_id: this.runId, at: this.now(), node_id: target.id, kind: target.kind });
+    for (const i of target.outgoing) this.resolveEdge(i, SKIPPED);
+  }
+
+  /** Runs one node with its timeout and retries; resolves null when the run is already failing. */
+  private async execute(node: PlanNode): Promise<NodeResult | null> {
+    const { step } = node;
+    const maxAttempts = 1 + (step.retries ?? 0);
+    for (let attempt = 1; ; attempt++) {
+      if (this.controller.signal.aborted) return null;
+      this.emit?.({ type: 'node.started', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, attempt });
+      const started = performance.now();
+      const calls: ModelCallTrace[] | undefined = this.emit ? [] : undefined;
+      const usage = emptyUsage();
+      let timedOut = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let signal = this.controller.signal;
+      if (step.timeoutMs !== undefined) {
+        const attemptController = new AbortController();
+        timer = setTimeout(() => {
+          timedOut = true;
+          attemptController.abort('node_timeout');
+        }, step.timeoutMs);
+        signal = AbortSignal.any([this.controller.signal, attemptController.signal]);
+      }
+      try {
+        const ctx = this.context(node, signal, usage, calls);
+        const result = await step.run(ctx);
+        this.addUsage(usage);
+        const latency = round(performance.now() - started);
+        this.emit?.({
+          type: 'node.finished',
+          run_id: this.runId,
+          at: this.now(),
+          node_id: node.id,
+          kind: node.kind,
+          inputs: result.inputs,
+          outputs: result.outputs,
+          branch: result.branch,
+          latency_ms: latency,
+          usage,
+          calls,
+        });
+        return result;
+      } catch (error) {
+        this.addUsage(usage);
+        const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
+        const classified = classifyError(error, node.id, cause, step.timeoutMs);
+        const willRetry = classified.retryable && attempt < maxAttempts && !this.controller.signal.aborted;
+        this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
+        if (!willRetry) {
+          if (this.abortCause === 'run_failed') return null;
+          this.failure ??= classified.error;
+          this.abort('run_failed');
+          return null;
+        }
+        await sleep(backoffMs(attempt, classified.retryAfterMs), this.controller.signal);
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+    }
+  }
+
+  private addUsage(usage: Usage): void {
+    this.usage.model_calls += usage.model_calls;
+    this.usage.prompt_tokens += usage.prompt_tokens;
+    this.usage.completion_tokens += usage.completion_tokens;
+  }
+
+  private context(node: PlanNode, signal: AbortSignal, usage: Usage, calls: ModelCallTrace[] | undefined): ExecContext {
+    const { models, priority } = this.options;
+    const chat: ModelCaller = async (request) => {
+      const { client, model } = models.resolve(request.model);
+      this.models.add(client.name);
+      const started = performance.now();
+      usage.model_calls++;
+      try {
+        const response = await client.chat({ ...request, model, signal, priority: request.priority ?? priority });
+        usage.prompt_tokens += response.promptTokens;
+        usage.completion_tokens += response.completionTokens;
+        calls?.push(trace(client.name, model, request, response.text, started, response.promptTokens, response.completionTokens));
+        return response;
+      } catch (error) {
+        calls?.push({ ...trace(client.name, model, request, '', started, 0, 0), error: error instanceof Error ? error.message : String(error) });
+        if (signal.aborted && !(error instanceof ModelError && error.code !== 'aborted')) throw new ModelError('aborted', 'the model call was aborted', { cause: error });
+        throw error;
+      }
+    };
+    const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
+    return {
+      runId: this.runId,
+      nodeId: node.id,
+      scope: this.scope,
+      runInputs: this.inputs,
+      signal,
+      chat,
+      supportsJsonSchema: (alias) => models.resolve(alias).client.supportsJsonSchema,
+      ranSources,
+    };
+  }
+}
+
+function trace(client: string, model: string, request: Parameters<ModelCaller>[0], raw: string, started: number, promptTokens: number, completionTokens: number): ModelCallTrace {
+  return {
+    model: client === 'simulator' ? `simulator:${model}` : model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    response_format: request.responseFormat?.type,
+    raw,
+    latency_ms: round(performance.now() - started),
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

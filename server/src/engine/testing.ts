@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Graph } from '@shared/graph.js';
+import type { EngineServices } from '../nodes/kit.js';
+
+/** Services for engine tests that use neither outbound HTTP nor the sandbox: using them is a test bug. */
+export const noServices: EngineServices = {
+  http: { request: () => Promise.reject(new Error('this test does not expect outbound HTTP')) },
+  sandbox: { run: () => Promise.reject(new Error('this test does not expect the code sandbox')) },
+};
+
+/** Reads a built-in template's graph. */
+export function loadTemplateGraph(name: string): Graph {
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../../templates/${name}/graph.json`, import.meta.url)), 'utf8'));
+}
+
+/** A minimal valid graph: start → the given middle nodes in a line → end, with edges between them. */
+export function lineGraph(middle: Array<{ id: string; kind: string; config: Record<string, unknown> }>, endOutputs: Array<{ name: string; value: string }>): Graph {
+  const nodes = [
+    { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript' }] } },
+    ...middle.map((n, i) => ({ ...n, version: 1, position: { x: (i + 1) * 200, y: 0 } })),
+    { id: 'end', kind: 'end', version: 1, position: { x: (middle.length + 1) * 200, y: 0 }, config: { outputs: endOutputs } },
+  ];
+  const edges = nodes.slice(1).map((n, i) => ({ id: `e${i + 1}`, source: nodes[i].id, sourcePort: 'out', target: n.id, targetPort: 'in' }));
+  return { schema: 'mofang.graph/v1', name: 'test', nodes, edges };
+}

@@ -1,0 +1,96 @@
+import type { ComparisonOp, ConditionConfig } from '@shared/nodes/condition.js';
+import type { ServerNode } from './kit.js';
+
+/** Condition: evaluates typed comparisons and takes the `true` or the `false` port. */
+export const conditionNode: ServerNode<ConditionConfig> = {
+  compile(config, ctx) {
+    const comparisons = config.conditions.map((c, i) => {
+      const right = ctx.templates[`conditions.${i}.right`];
+      const literalRegex = c.op === 'matches' && right && right.reads.length === 0 ? new RegExp(c.right, 'u') : undefined;
+      return { op: c.op, left: ctx.templates[`conditions.${i}.left`], right, literalRegex };
+    });
+    return {
+      run(exec) {
+        const evaluated = comparisons.map(({ op, left, right, literalRegex }) => {
+          const l = left?.render(exec.scope);
+          const r = right?.render(exec.scope);
+          return { op, left: l, right: r, result: compare(op, l, r, literalRegex) };
+        });
+        const result = config.combine === 'and' ? evaluated.every((e) => e.result) : evaluated.some((e) => e.result);
+        return { outputs: { result }, branch: [result ? 'true' : 'false'], inputs: evaluated };
+      },
+    };
+  },
+};
+
+/** Compares two values the way a designer expects: numbers as numbers, text as text. */
+export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?: RegExp): boolean {
+  switch (op) {
+    case 'eq':
+      return equal(left, right);
+    case 'ne':
+      return !equal(left, right);
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const a = toNumber(left);
+      const b = toNumber(right);
+      if (a === undefined || b === undefined) return false;
+      return op === 'gt' ? a > b : op === 'gte' ? a >= b : op === 'lt' ? a < b : a <= b;
+    }
+    case 'contains':
+      return contains(left, right);
+    case 'not_contains':
+      return !contains(left, right);
+    case 'starts_with':
+      return typeof left === 'string' && left.startsWith(String(right ?? ''));
+    case 'matches':
+      try {
+        return (regex ?? new RegExp(String(right ?? ''), 'u')).test(text(left));
+      } catch {
+        return false;
+      }
+    case 'empty':
+      return isEmpty(left);
+    case 'not_empty':
+      return !isEmpty(left);
+    case 'is_true':
+      return left === true || left === 'true';
+    case 'is_false':
+      return left === false || left === 'false';
+  }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
+function toNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' || typeof b === 'number') {
+    const x = toNumber(a);
+    const y = toNumber(b);
+    if (x !== undefined && y !== undefined) return x === y;
+  }
+  if (typeof a === 'boolean' || typeof b === 'boolean') return String(a) === String(b);
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return String(a ?? '') === String(b ?? '');
+}
+
+function contains(haystack: unknown, needle: unknown): boolean {
+  if (Array.isArray(haystack)) return haystack.some((item) => equal(item, needle));
+  return text(haystack).includes(text(needle));
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}

@@ -1,0 +1,116 @@
+import type { JsonSchema } from '@shared/json-schema.js';
+import type { ExtractConfig } from '@shared/nodes/extract.js';
+import { fieldValueSchema, type Field } from '@shared/nodes/fields.js';
+import { compileSchema } from '../engine/validation.js';
+import { chatStructured } from './structured.js';
+import type { ServerNode } from './kit.js';
+import { knownTurnIds, readInput } from './transcript-input.js';
+
+interface Invalid {
+  field: string;
+  value: unknown;
+  reason: string;
+}
+
+/**
+ * Extract (form filling): one structured call reads every field with the turns it came from; then each
+ * value is checked here (type, allowed values, pattern) so the form never holds an unchecked value.
+ */
+export const extractNode: ServerNode<ExtractConfig> = {
+  compile(config, ctx) {
+    const formProps: Record<string, JsonSchema> = {};
+    const evidenceProps: Record<string, JsonSchema> = {};
+    for (const field of config.fields) {
+      const { pattern: _pattern, ...loose } = fieldValueSchema(field);
+      formProps[field.name] = { anyOf: [loose, { type: 'null' }], description: describe(field) };
+      evidenceProps[field.name] = { type: 'array', items: { type: 'string' } };
+    }
+    const names = config.fields.map((f) => f.name);
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        form: { type: 'object', properties: formProps, required: names, additionalProperties: false },
+        evidence: { type: 'object', properties: evidenceProps, required: names, additionalProperties: false },
+      },
+      required: ['form', 'evidence'],
+      additionalProperties: false,
+    };
+    const validate = compileSchema(schema);
+    const patterns = new Map(config.fields.filter((f) => f.pattern).map((f) => [f.name, new RegExp(f.pattern ?? '', 'u')]));
+    const fieldList = config.fields.map((f) => `- ${f.name}: ${describe(f)}`).join('\n');
+    const input = ctx.templates.input;
+    const instructions = ctx.templates.instructions;
+    return {
+      timeoutMs: config.timeoutMs,
+      retries: config.retries,
+      async run(exec) {
+        const read = readInput(input?.render(exec.scope));
+        const extra = instructions?.renderText(exec.scope).trim();
+        const system = `你是电信客服中心的填单助手。根据通话内容填写下列字段；通话中没有提到的字段填 null，不要猜测。evidence 中给出每个字段所依据的对话轮次 id（如 "t3"）。\n字段：\n${fieldList}${extra ? `\n\n补充说明：${extra}` : ''}`;
+        const messages = [
+          { role: 'system' as const, content: system },
+          { role: 'user' as const, content: read.text },
+        ];
+        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, schema, validate, name: 'form' });
+        const reply = isRecord(value) ? value : {};
+        const rawForm = isRecord(reply.form) ? reply.form : {};
+        const rawEvidence = isRecord(reply.evidence) ? reply.evidence : {};
+        const form: Record<string, unknown> = {};
+        const evidence: Record<string, string[]> = {};
+        const missing: string[] = [];
+        const invalid: Invalid[] = [];
+        for (const field of config.fields) {
+          const checked = checkValue(field, rawForm[field.name], patterns.get(field.name));
+          form[field.name] = checked.value;
+          if (checked.invalid) invalid.push({ field: field.name, value: rawForm[field.name], reason: checked.invalid });
+          else if (checked.value === null && field.required) missing.push(field.name);
+          evidence[field.name] = checked.value === null ? [] : knownTurnIds(rawEvidence[field.name], read.turns);
+        }
+        return { outputs: { form, missing, invalid, evidence, complete: missing.length === 0 && invalid.length === 0 }, inputs: { text: read.text } };
+      },
+    };
+  },
+};
+
+function describe(field: Field): string {
+  const parts = [field.label, field.description].filter(Boolean).join('，') || field.name;
+  const rules = [
+    field.required ? '必填' : '',
+    field.enum?.length ? `取值之一：${field.enum.join(' / ')}` : '',
+    field.patternHint ? `格式：${field.patternHint}` : field.pattern ? `格式（正则）：${field.pattern}` : '',
+  ].filter(Boolean);
+  return rules.length > 0 ? `${parts}（${rules.join('；')}）` : parts;
+}
+
+/** Normalises one extracted value and says why it is invalid, if it is. */
+function checkValue(field: Field, raw: unknown, pattern: RegExp | undefined): { value: unknown; invalid?: string } {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
+  let value: unknown = typeof raw === 'string' ? raw.trim() : raw;
+  if (field.type === 'number' || field.type === 'integer') {
+    const n = typeof value === 'number' ? value : Number(value);
+    if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) return { value: null, invalid: `not ${field.type === 'integer' ? 'an integer' : 'a number'}` };
+    value = n;
+  } else if (field.type === 'boolean') {
+    if (typeof value !== 'boolean') {
+      if (value === 'true' || value === '是') value = true;
+      else if (value === 'false' || value === '否') value = false;
+      else return { value: null, invalid: 'not true or false' };
+    }
+  } else if (field.type === 'string') {
+    if (typeof value !== 'string') value = typeof value === 'number' ? String(value) : JSON.stringify(value);
+    const text = String(value);
+    if (field.enum?.length && !field.enum.includes(text)) return { value: null, invalid: `not one of ${field.enum.join(' / ')}` };
+    if (pattern) {
+      const compact = text.replace(/[\s-]/g, '');
+      if (pattern.test(compact)) value = compact;
+      else if (!pattern.test(text)) return { value: null, invalid: field.patternHint ? `not ${field.patternHint}` : `does not match ${field.pattern}` };
+    }
+  } else if (field.type === 'array' && !Array.isArray(value)) {
+    value = [value];
+  }
+  return { value };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
