@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { SIMULATOR_MODEL, SimulatorConfigSchema, type SimulatorConfigInput } from '../simulator/config.js';
+import { SimulatorClient } from '../simulator/client.js';
+import { OpenAICompatibleClient } from './openai-client.js';
+import type { ModelClient, ModelResolver } from './types.js';
+
+/** An OpenAI-compatible endpoint and the model names it serves under Mofang's aliases. */
+export interface EndpointConfig {
+  kind?: 'openai';
+  name: string;
+  baseUrl: string;
+  apiKey?: string;
+  /** alias → the endpoint's model name, e.g. `{ default: 'qwen2.5-72b-instruct', fast: 'qwen2.5-7b-instruct' }` */
+  models: Record<string, string>;
+  maxConcurrency?: number;
+  timeoutMs?: number;
+  supportsJsonSchema?: boolean;
+}
+
+/** The built-in simulator, in process, standing in for an endpoint. */
+export interface SimulatorEndpointConfig {
+  kind: 'simulator';
+  name: string;
+  models: Record<string, string>;
+  simulator: SimulatorConfigInput;
+}
+
+/** Every endpoint Mofang may call, and the one whose `default` model answers unknown aliases. */
+export interface ModelConfig {
+  endpoints: Array<EndpointConfig | SimulatorEndpointConfig>;
+  /** Name of the default endpoint. */
+  default: string;
+}
+
+/** A resolver that also lists its clients (to close pools, show them in the admin UI). */
+export interface ConfiguredModelResolver extends ModelResolver {
+  readonly config: ModelConfig;
+  clients(): ModelClient[];
+}
+
+export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
+
+/**
+ * Builds a resolver over the configured endpoints. Clients (and their connection pools) are created
+ * once per endpoint, on first use. An alias no endpoint knows falls back to the default endpoint's
+ * `default` model (or its first model).
+ */
+export function createModelResolver(config: ModelConfig): ConfiguredModelResolver {
+  const fallback = config.endpoints.find((e) => e.name === config.default) ?? config.endpoints[0];
+  if (!fallback) throw new Error('model configuration lists no endpoint');
+  const clients = new Map<string, ModelClient>();
+  const clientFor = (endpoint: EndpointConfig | SimulatorEndpointConfig): ModelClient => {
+    let client = clients.get(endpoint.name);
+    if (!client) {
+      client =
+        endpoint.kind === 'simulator'
+          ? new SimulatorClient(endpoint.simulator)
+          : new OpenAICompatibleClient({
+              name: endpoint.name,
+              baseUrl: endpoint.baseUrl,
+              apiKey: endpoint.apiKey,
+              maxConcurrency: endpoint.maxConcurrency,
+              timeoutMs: endpoint.timeoutMs,
+              supportsJsonSchema: endpoint.supportsJsonSchema,
+            });
+      clients.set(endpoint.name, client);
+    }
+    return client;
+  };
+  // The default endpoint is searched first so that a shared alias such as `default` means its model.
+  const ordered = [fallback, ...config.endpoints.filter((e) => e !== fallback)];
+  return {
+    config,
+    clients: () => [...clients.values()],
+    resolve(alias: string) {
+      const endpoint = ordered.find((e) => Object.hasOwn(e.models, alias));
+      if (endpoint) return { client: clientFor(endpoint), model: endpoint.models[alias] };
+      const model = fallback.models.default ?? Object.values(fallback.models)[0] ?? SIMULATOR_MODEL;
+      return { client: clientFor(fallback), model };
+    },
+  };
+}
+
+const blank = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
+
+function positiveInt(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const value = blank(env[key]);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+const SIM_ENV: Record<string, keyof SimulatorConfigInput> = {
+  MOFANG_SIM_TTFT_MS: 'ttftMs',
+  MOFANG_SIM_PER_TOKEN_MS: 'perTokenMs',
+  MOFANG_SIM_CAPACITY: 'capacity',
+  MOFANG_SIM_LOAD_FACTOR: 'loadFactor',
+  MOFANG_SIM_MAX_QUEUE: 'maxQueue',
+  MOFANG_SIM_ERROR_RATE: 'errorRate',
+  MOFANG_SIM_TIMEOUT_RATE: 'timeoutRate',
+  MOFANG_SIM_MALFORMED_RATE: 'malformedRate',
+  MOFANG_SIM_RATE_LIMIT_RATE: 'rateLimitRate',
+  MOFANG_SIM_HANG_MS: 'hangMs',
+  MOFANG_SIM_SEED: 'seed',
+};
+
+function simulatorFromEnv(env: NodeJS.ProcessEnv): SimulatorConfigInput {
+  const raw: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(SIM_ENV)) {
+    const value = blank(env[key]);
+    if (value !== undefined) raw[field] = Number(value);
+  }
+  const jsonSchema = blank(env.MOFANG_SIM_JSON_SCHEMA);
+  if (jsonSchema !== undefined) raw.supportsJsonSchema = !/^(0|false|no|off)$/i.test(jsonSchema);
+  const parsed = SimulatorConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const names = new Map<string, string>(Object.entries(SIM_ENV).map(([k, v]) => [v, k]));
+    throw new Error(parsed.error.issues.map((i) => `${names.get(String(i.path[0])) ?? i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/**
+ * The model configuration from the environment: `MOFANG_MODEL_BASE_URL`, `MOFANG_MODEL_API_KEY`,
+ * `MOFANG_MODEL` (the model for alias `default`), `MOFANG_MODEL_MAX_CONCURRENCY`, `MOFANG_MODEL_TIMEOUT_MS`,
+ * `MOFANG_MODEL_JSON_SCHEMA=0`. Without a base URL: the in-process simulator, tuned by `MOFANG_SIM_*`.
+ * Throws an Error naming the variable when a value is invalid.
+ */
+export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelConfig {
+  const baseUrl = blank(env.MOFANG_MODEL_BASE_URL);
+  if (baseUrl === undefined) {
+    return { default: 'simulator', endpoints: [{ kind: 'simulator', name: 'simulator', models: { default: SIMULATOR_MODEL }, simulator: simulatorFromEnv(env) }] };
+  }
+  if (!z.url({ protocol: /^https?$/ }).safeParse(baseUrl).success) throw new Error(`MOFANG_MODEL_BASE_URL must be an http(s) URL, got "${baseUrl}"`);
+  const model = blank(env.MOFANG_MODEL);
+  if (model === undefined) throw new Error('MOFANG_MODEL must name the endpoint\'s model (e.g. qwen2.5-7b-instruct) when MOFANG_MODEL_BASE_URL is set');
+  const jsonSchema = blank(env.MOFANG_MODEL_JSON_SCHEMA);
+  const host = new URL(baseUrl).host;
+  return {
+    default: 'default',
+    endpoints: [
+      {
+        name: `${model}@${host}`,
+        baseUrl,
+        apiKey: blank(env.MOFANG_MODEL_API_KEY),
+        models: { default: model },
+        maxConcurrency: positiveInt(env, 'MOFANG_MODEL_MAX_CONCURRENCY'),
+        timeoutMs: positiveInt(env, 'MOFANG_MODEL_TIMEOUT_MS'),
+        supportsJsonSchema: jsonSchema === undefined ? true : !/^(0|false|no|off)$/i.test(jsonSchema),
+      },
+    ],
+  };
+}
+
+/** A short human line naming the model behind `default`, e.g. for the server's start banner and /api/health. */
+export function describeModels(resolver: ModelResolver): string {
+  const { client, model } = resolver.resolve('default');
+  if (client instanceof SimulatorClient) return SIMULATOR_HINT;
+  const json = client.supportsJsonSchema ? 'json_schema' : 'schema in prompt';
+  return `${model} at ${client instanceof OpenAICompatibleClient ? client.baseUrl : client.name} (${json})`;
+}
