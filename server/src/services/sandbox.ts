@@ -67,6 +67,7 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
+  let startFailures = 0;
 
   function updateRefs(): void {
     for (const slot of slots) {
@@ -93,6 +94,14 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
       job.cleanup();
       job.reject(error);
     }
+    // A worker that dies before it is ready would die again: fail the waiting jobs instead of respawning forever.
+    if (!slot.ready && ++startFailures >= 2) {
+      startFailures = 0;
+      for (const waiting of queue.splice(0)) {
+        waiting.cleanup();
+        waiting.reject(new NodeError('code_error', `the code sandbox could not start: ${error.message}`));
+      }
+    }
     pump();
   }
 
@@ -112,6 +121,7 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
   function onReply(slot: Slot, reply: Reply): void {
     if ('ready' in reply) {
       slot.ready = true;
+      startFailures = 0;
       pump();
       return;
     }
