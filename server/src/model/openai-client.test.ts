@@ -1,0 +1,138 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import type { JsonSchema } from '@shared/json-schema.js';
+import { fast } from '../simulator/config.js';
+import { startSimulatorServer, type SimulatorServer } from '../simulator/server.js';
+import { OpenAICompatibleClient } from './openai-client.js';
+import { ModelError, type ChatRequest } from './types.js';
+
+let sim: SimulatorServer;
+let client: OpenAICompatibleClient;
+const request: ChatRequest = { model: 'qwen', messages: [{ role: 'user', content: '[t1] 客户：我的手机号是13800001111，宽带断了' }] };
+
+beforeAll(async () => {
+  sim = await startSimulatorServer({ port: 0, config: fast() });
+  client = new OpenAICompatibleClient({ baseUrl: sim.url, apiKey: 'sk-test', maxConcurrency: 4 });
+});
+afterEach(() => {
+  sim.simulator.updateConfig(fast({ seed: sim.simulator.config.seed }));
+});
+afterAll(async () => {
+  await client.close();
+  await sim.close();
+});
+
+async function failure(promise: Promise<unknown>): Promise<ModelError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ModelError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+describe('OpenAICompatibleClient against the simulator server', () => {
+  it('answers a non-streamed call', async () => {
+    const reply = await client.chat(request);
+    expect(reply).toMatchObject({ model: 'mofang-simulator', finishReason: 'stop' });
+    expect(reply.text).toContain('模拟器');
+    expect(reply.promptTokens).toBeGreaterThan(0);
+    expect(reply.completionTokens).toBeGreaterThan(0);
+    expect(client.name).toBe(`openai@${sim.url}`);
+  });
+
+  it('streams deltas and reports usage', async () => {
+    const deltas: string[] = [];
+    const reply = await client.chat({ ...request, stream: true, onDelta: (d) => deltas.push(d) });
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe(reply.text);
+    expect(reply.completionTokens).toBeGreaterThan(0);
+    expect(reply.finishReason).toBe('stop');
+  });
+
+  it('passes response_format json_schema through and gets schema-valid JSON', async () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: { phone: { type: 'string', pattern: '^1[3-9]\\d{9}$' }, evidence: { type: 'array', items: { type: 'string' } } },
+      required: ['phone', 'evidence'],
+      additionalProperties: false,
+    };
+    for (const stream of [false, true]) {
+      const reply = await client.chat({ ...request, stream, responseFormat: { type: 'json_schema', json_schema: { name: 'form', schema, strict: true } } });
+      const value: unknown = JSON.parse(reply.text);
+      expect(new Ajv().validate(schema, value)).toBe(true);
+      expect(value).toMatchObject({ evidence: ['t1'] });
+    }
+  });
+
+  it('maps 500, 429, malformed and timeout to ModelError codes', async () => {
+    sim.simulator.updateConfig({ errorRate: 1 });
+    const server = await failure(client.chat(request));
+    expect(server).toMatchObject({ code: 'server_error', status: 500, retryable: true });
+    expect(server.message).toContain(sim.url);
+    sim.simulator.updateConfig({ errorRate: 0, rateLimitRate: 1, retryAfterSeconds: 2 });
+    expect(await failure(client.chat(request))).toMatchObject({ code: 'rate_limited', status: 429, retryAfterMs: 2000 });
+    sim.simulator.updateConfig({ rateLimitRate: 0, malformedRate: 1 });
+    expect(await failure(client.chat(request))).toMatchObject({ code: 'malformed_response' });
+    expect(await failure(client.chat({ ...request, stream: true }))).toMatchObject({ code: 'malformed_response' });
+    sim.simulator.updateConfig({ malformedRate: 0, timeoutRate: 1 });
+    expect(await failure(client.chat({ ...request, timeoutMs: 100 }))).toMatchObject({ code: 'timeout' });
+    await until(() => sim.stats().active === 0);
+    expect(sim.stats().active).toBe(0);
+  });
+
+  it('aborting mid-stream closes the server-side request', async () => {
+    sim.simulator.updateConfig({ ttftMs: 10, perTokenMs: 200 });
+    const controller = new AbortController();
+    const pending = client.chat({ ...request, stream: true, signal: controller.signal, onDelta: () => controller.abort() });
+    expect(await failure(pending)).toMatchObject({ code: 'aborted' });
+    await until(() => sim.stats().active === 0);
+    expect(sim.stats().active).toBe(0);
+  });
+
+  it('removes a queued call when its signal aborts', async () => {
+    sim.simulator.updateConfig({ ttftMs: 200 });
+    const single = new OpenAICompatibleClient({ baseUrl: sim.url, maxConcurrency: 1 });
+    const first = single.chat(request);
+    const controller = new AbortController();
+    const queued = single.chat({ ...request, signal: controller.signal });
+    expect(single.pending).toBe(1);
+    controller.abort();
+    expect(await failure(queued)).toMatchObject({ code: 'aborted' });
+    expect(single.pending).toBe(0);
+    await first;
+    await single.close();
+  });
+
+  it('keeps at most maxConcurrency calls in flight, urgent calls first', async () => {
+    sim.simulator.updateConfig({ ttftMs: 40 });
+    const before = sim.stats().maxConcurrentSeen;
+    expect(before).toBeLessThanOrEqual(2);
+    const limited = new OpenAICompatibleClient({ baseUrl: sim.url, maxConcurrency: 2 });
+    const order: string[] = [];
+    const calls = [1, 1, 1, 1, 1, 0].map((priority, i) =>
+      limited.chat({ ...request, priority }).then(() => order.push(priority === 0 ? 'urgent' : `batch${i}`)),
+    );
+    await Promise.all(calls);
+    expect(sim.stats().maxConcurrentSeen).toBeLessThanOrEqual(2);
+    // The urgent call was queued last but overtakes the batch calls still waiting.
+    expect(order.indexOf('urgent')).toBeLessThan(4);
+    await limited.close();
+  });
+
+  it('reports a refused connection as network', async () => {
+    const closed = await startSimulatorServer({ port: 0, config: fast() });
+    const url = closed.url;
+    await closed.close();
+    const nowhere = new OpenAICompatibleClient({ baseUrl: url });
+    const error = await failure(nowhere.chat(request));
+    expect(error.code).toBe('network');
+    expect(error.message).toContain('ECONNREFUSED');
+    await nowhere.close();
+  });
+});
