@@ -1,0 +1,81 @@
+/**
+ * The Express application: JSON API under `/api`, the built client everywhere else.
+ */
+import { readFileSync } from 'node:fs';
+import express, { type Express } from 'express';
+import type { NodeKindSummary } from '@shared/api.js';
+import { getNodeDefinition, NODE_KINDS } from '@shared/nodes/index.js';
+import type { NodeDefinition } from '@shared/nodes/kit.js';
+import { describeModels } from '../model/registry.js';
+import type { AppDeps } from './context.js';
+import { errorHandler, sendError } from './errors.js';
+import { runRoutes } from './routes-runs.js';
+import { scenarioRoutes } from './routes-scenarios.js';
+import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
+
+export type { AppDeps } from './context.js';
+
+/** Largest accepted JSON body: a big graph with long prompts and pasted transcripts fits comfortably. */
+export const BODY_LIMIT = '5mb';
+
+function readVersion(): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function summarise<C>(def: NodeDefinition<C>): NodeKindSummary {
+  const defaults = def.defaults();
+  return {
+    kind: def.kind,
+    version: def.version,
+    category: def.category,
+    label: def.label,
+    description: def.description,
+    defaults,
+    inputs: def.inputs(defaults),
+    outputs: def.outputs(defaults),
+  };
+}
+
+/** The palette's view of every node kind; computed once, the definitions are static. */
+export function nodeKindSummaries(): NodeKindSummary[] {
+  const summaries: NodeKindSummary[] = [];
+  for (const kind of NODE_KINDS) {
+    const def = getNodeDefinition(kind);
+    if (def) summaries.push(summarise(def));
+  }
+  return summaries;
+}
+
+/** Builds the app; the caller owns the store, the models and the services (and closes them). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const version = readVersion();
+  const kinds = nodeKindSummaries();
+
+  const api = express.Router();
+  api.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version });
+  });
+  api.get('/node-kinds', (_req, res) => {
+    res.json(kinds);
+  });
+  api.use(scenarioRoutes(deps));
+  api.use(runRoutes(deps));
+  api.use((req, res) => {
+    sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
+  });
+  api.use(errorHandler);
+
+  app.use('/api', api);
+  app.use(staticRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
+  app.use(errorHandler);
+  return app;
+}

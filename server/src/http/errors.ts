@@ -1,0 +1,74 @@
+/**
+ * Every error the API sends has the shape `{ error: { code, message, details? } }`; bad input is a 4xx,
+ * never a 500.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+
+/** An error with an HTTP status and a stable code, thrown by handlers and rendered by {@link errorHandler}. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details?: unknown;
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Sends an error reply. */
+export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
+  res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+}
+
+/** Zod issues as `[{ path, message }]` with dotted paths. */
+export function issuePaths(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** Parses a body with a schema or throws a 400 `invalid_body` naming the failing paths. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const details = issuePaths(parsed.error);
+    const first = details[0];
+    throw new HttpError(400, 'invalid_body', first ? `invalid request body at "${first.path || '(root)'}": ${first.message}` : 'invalid request body', details);
+  }
+  return parsed.data;
+}
+
+function hasField(value: unknown, key: string): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && key in value;
+}
+
+/** The last middleware: maps body-parser failures and HttpErrors to JSON, anything else to a logged 500. */
+export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  if (err instanceof HttpError) {
+    sendError(res, err.status, err.code, err.message, err.details);
+    return;
+  }
+  const type = hasField(err, 'type') ? err.type : undefined;
+  if (type === 'entity.parse.failed') {
+    sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
+    return;
+  }
+  if (type === 'entity.too.large') {
+    sendError(res, 413, 'payload_too_large', 'the request body is too large');
+    return;
+  }
+  const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;
+  if (status >= 400 && status < 500) {
+    const message = err instanceof Error ? err.message : 'bad request';
+    sendError(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', message);
+    return;
+  }
+  console.error('[mofang] unhandled error:', err);
+  sendError(res, 500, 'internal', 'internal server error');
+};

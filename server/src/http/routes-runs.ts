@@ -1,0 +1,111 @@
+/**
+ * Test runs from the canvas: compile, check inputs, run, persist; as JSON or, with
+ * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event).
+ */
+import { randomUUID } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import { createSession } from 'better-sse';
+import { TestRunBodySchema } from '@shared/api.js';
+import type { RunEvent } from '@shared/events.js';
+import { compileGraph, runPlan, streamRun, type RunResult } from '../engine/index.js';
+import { getScenario } from '../storage/scenarios.js';
+import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
+import type { AppDeps } from './context.js';
+import { HttpError, parseBody } from './errors.js';
+
+function wantsEventStream(req: Request): boolean {
+  return (req.get('accept') ?? '').includes('text/event-stream');
+}
+
+/** A result for a run the engine threw on (it should not): recorded as failed rather than left running. */
+function crashResult(runId: string, error: unknown, started: number): RunResult {
+  return {
+    run_id: runId,
+    status: 'failed',
+    error: { code: 'node_error', message: `the engine failed: ${error instanceof Error ? error.message : String(error)}` },
+    usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 },
+    latency_ms: Date.now() - started,
+    model: 'unknown',
+  };
+}
+
+/** Routes for test runs and run history. */
+export function runRoutes(deps: AppDeps): Router {
+  const { db, models, services } = deps;
+  const router = Router();
+
+  router.post('/scenarios/:id/test-run', async (req: Request<{ id: string }>, res: Response) => {
+    const scenario = getScenario(db, req.params.id);
+    if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    const body = parseBody(TestRunBodySchema, req.body ?? {});
+    const compiled = compileGraph(body.graph ?? scenario.graph, { services });
+    if (!compiled.ok) {
+      throw new HttpError(422, 'compile_failed', `the graph does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})`, {
+        errors: compiled.errors,
+      });
+    }
+    const plan = compiled.plan;
+    const inputProblems = plan.validateInputs(body.inputs);
+    if (inputProblems) {
+      const first = inputProblems[0];
+      throw new HttpError(400, 'invalid_inputs', first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs', inputProblems);
+    }
+
+    const runId = randomUUID();
+    const started = Date.now();
+    startRun(db, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
+    const abort = new AbortController();
+    let done = false;
+    // `res` closes when the client goes away (or after we end it); only the former should cancel the run.
+    res.on('close', () => {
+      if (!done) abort.abort();
+    });
+    const options = { models, runId, scenario: scenario.id, signal: abort.signal };
+    const events: RunEvent[] = [];
+
+    if (!wantsEventStream(req)) {
+      let result: RunResult;
+      try {
+        result = await runPlan(plan, body.inputs, { ...options, onEvent: (e) => events.push(e) });
+      } catch (error) {
+        result = crashResult(runId, error, started);
+      }
+      done = true;
+      finishRun(db, runId, result, events);
+      if (!res.writableEnded && !abort.signal.aborted) res.json(result);
+      return;
+    }
+
+    const session = await createSession(req, res, { keepAlive: 15_000, retry: null });
+    let result: RunResult;
+    try {
+      const stream = streamRun(plan, body.inputs, options);
+      for await (const event of stream.events) {
+        events.push(event);
+        if (session.isConnected) session.push(event, event.type);
+      }
+      result = await stream.result;
+    } catch (error) {
+      result = crashResult(runId, error, started);
+    }
+    done = true;
+    finishRun(db, runId, result, events);
+    if (session.isConnected) {
+      session.push(result, 'result');
+      res.end();
+    }
+  });
+
+  router.get('/scenarios/:id/runs', (req, res) => {
+    if (!getScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    res.json(listTestRuns(db, req.params.id));
+  });
+
+  router.get('/runs/:id', (req, res) => {
+    const run = getRun(db, req.params.id);
+    if (!run) throw new HttpError(404, 'not_found', `no run with id "${req.params.id}"`);
+    res.json(run);
+  });
+
+  return router;
+}

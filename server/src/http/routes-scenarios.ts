@@ -1,0 +1,89 @@
+/**
+ * `/api/scenarios…` and `/api/compile`: drafts are saved even when they do not compile; compiling is
+ * a separate question answered with the problems.
+ */
+import { Router } from 'express';
+import { CreateScenarioBodySchema, UpdateScenarioBodySchema, type CompileReply } from '@shared/api.js';
+import { compileGraph } from '../engine/index.js';
+import type { EngineServices } from '../nodes/kit.js';
+import { createScenario, deleteScenario, duplicateScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
+import { blankGraph } from './blank-graph.js';
+import type { AppDeps } from './context.js';
+import { HttpError, parseBody } from './errors.js';
+import { z } from 'zod';
+
+/** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
+export function compileReply(graph: unknown, services: EngineServices): CompileReply {
+  try {
+    const result = compileGraph(graph, { services });
+    return { ok: result.ok, errors: result.errors };
+  } catch (error) {
+    console.error('[mofang] compileGraph threw:', error);
+    return { ok: false, errors: [{ code: 'invalid_graph', message: `the compiler failed: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+}
+
+const DuplicateBodySchema = z.object({ name: z.string().trim().min(1).max(200).optional() }).default({});
+
+/** Routes for scenario drafts and compiling. */
+export function scenarioRoutes(deps: AppDeps): Router {
+  const { db, services } = deps;
+  const router = Router();
+
+  function mustGet(id: string) {
+    const scenario = getScenario(db, id);
+    if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
+    return scenario;
+  }
+
+  router.get('/scenarios', (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q : undefined;
+    res.json(listScenarios(db, q));
+  });
+
+  router.post('/scenarios', (req, res) => {
+    const body = parseBody(CreateScenarioBodySchema, req.body);
+    const scenario = createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) });
+    res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
+  });
+
+  router.get('/scenarios/:id', (req, res) => {
+    res.json(mustGet(req.params.id));
+  });
+
+  router.put('/scenarios/:id', (req, res) => {
+    const body = parseBody(UpdateScenarioBodySchema, req.body);
+    const outcome = updateScenario(db, req.params.id, body);
+    if (outcome.ok) {
+      res.json(outcome.scenario);
+      return;
+    }
+    if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    throw new HttpError(409, 'revision_conflict', `the scenario was changed elsewhere (now at revision ${outcome.current.revision}); reload it before saving`, {
+      current: outcome.current,
+    });
+  });
+
+  router.delete('/scenarios/:id', (req, res) => {
+    if (!deleteScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    res.status(204).end();
+  });
+
+  router.post('/scenarios/:id/duplicate', (req, res) => {
+    const body = parseBody(DuplicateBodySchema, req.body ?? {});
+    const copy = duplicateScenario(db, req.params.id, body.name);
+    if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);
+  });
+
+  router.post('/scenarios/:id/compile', (req, res) => {
+    res.json(compileReply(mustGet(req.params.id).graph, services));
+  });
+
+  router.post('/compile', (req, res) => {
+    if (req.body === undefined) throw new HttpError(400, 'invalid_body', 'send the graph as a JSON body');
+    res.json(compileReply(req.body, services));
+  });
+
+  return router;
+}

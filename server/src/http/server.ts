@@ -1,0 +1,96 @@
+/**
+ * Starts the whole server: store (migrated), engine services, model resolver, HTTP listener; and stops
+ * it cleanly on SIGINT/SIGTERM.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { AppConfig } from '../config.js';
+import { createModelResolver, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
+import { createEngineServices } from '../services/index.js';
+import { openStore } from '../storage/db.js';
+import { failInterruptedRuns } from '../storage/runs.js';
+import { createApp } from './app.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  /** Stops accepting requests, ends open streams, closes services and the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Install SIGINT/SIGTERM handlers that close everything and exit (default true). */
+  signals?: boolean;
+  /** Where the one start-up line goes (default console.log). */
+  log?: (line: string) => void;
+  staticDir?: string;
+}
+
+/** Closes the connection pools of every model client that has one. */
+export async function closeModels(models: ConfiguredModelResolver): Promise<void> {
+  await Promise.all(
+    models.clients().map(async (client) => {
+      if ('close' in client && typeof client.close === 'function') await client.close();
+    }),
+  );
+}
+
+/** Opens everything and listens on `config.host:config.port` (0 picks a free port). */
+export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const store = openStore(config.dataDir);
+  failInterruptedRuns(store.db);
+  const services = createEngineServices({ httpAllow: config.httpAllow });
+  const models = createModelResolver(config.model);
+  const description = describeModels(models);
+  const simulator = description === SIMULATOR_HINT;
+  const app = createApp({ db: store.db, models, services, staticDir: options.staticDir, simulator, modelDescription: description });
+
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      s.once('error', reject);
+    });
+  } catch (error) {
+    await Promise.all([services.close(), closeModels(models)]);
+    store.close();
+    throw error;
+  }
+  const address: AddressInfo | string | null = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SSE streams and keep-alive sockets would hold close() open; they are ended here.
+        server.closeAllConnections();
+      });
+      await Promise.all([services.close(), closeModels(models)]);
+      store.close();
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`Mofang: ${signal}, shutting down`);
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Mofang: error while shutting down:', error);
+        process.exit(1);
+      },
+    );
+  };
+  if (options.signals ?? true) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  log(`Mofang on ${url} — model: ${description}`);
+  return { url, port, server, close };
+}

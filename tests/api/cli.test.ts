@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompileReplySchema, RunResultSchema } from '@shared/api.js';
+import { brokenGraph, echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let dir: string;
+
+/** Runs `node bin/mofang.mjs …` and resolves with its exit code and output (never rejects). */
+function mofang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env: { ...process.env, ...SIM_ENV, MOFANG_DATA_DIR: dir }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, content: unknown): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+}
+
+beforeAll(() => {
+  dir = tempDir('mofang-cli-');
+});
+afterAll(() => removeDir(dir));
+
+describe('mofang CLI', () => {
+  it('compile: a good graph prints ok and exits 0', async () => {
+    const r = await mofang(['compile', file('good.json', echoGraph())]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(CompileReplySchema.parse(JSON.parse(r.stdout))).toEqual({ ok: true, errors: [] });
+  });
+
+  it('compile: a broken graph prints its problems and exits 1', async () => {
+    const r = await mofang(['compile', file('broken.json', brokenGraph())]);
+    expect(r.code).toBe(1);
+    const reply = CompileReplySchema.parse(JSON.parse(r.stdout));
+    expect(reply.ok).toBe(false);
+    expect(reply.errors.map((e) => e.code)).toContain('edge_missing_node');
+  });
+
+  it('compile: a missing, non-JSON or non-graph file is one clear line on stderr, exit 1', async () => {
+    for (const [target, pattern] of [
+      [path.join(dir, 'missing.json'), /does not exist/],
+      [file('text.json', 'not json at all'), /not valid JSON/],
+      [file('list.json', [1, 2, 3]), /not a Mofang graph/],
+    ] as const) {
+      const r = await mofang(['compile', target]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('run: prints the RunResult, with --events as JSON lines on stderr', async () => {
+    const graph = file('run.json', echoGraph());
+    const r = await mofang(['run', graph, '--inputs', JSON.stringify({ transcript: '坐席：您好\n客户：宽带断了' }), '--events']);
+    expect(r.code).toBe(0);
+    const result = RunResultSchema.parse(JSON.parse(r.stdout));
+    expect(result.status).toBe('succeeded');
+    const events = r.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    expect(events[0]).toMatchObject({ type: 'run.started' });
+    expect(events.at(-1)).toMatchObject({ type: 'run.finished' });
+  });
+
+  it('run: inputs from @file; bad inputs are one line and exit 1', async () => {
+    const graph = file('run2.json', echoGraph());
+    const inputs = file('inputs.json', { transcript: '客户：我要投诉' });
+    const ok = await mofang(['run', graph, '--inputs', `@${inputs}`]);
+    expect(ok.code).toBe(0);
+    expect(RunResultSchema.parse(JSON.parse(ok.stdout)).status).toBe('succeeded');
+    const bad = await mofang(['run', graph, '--inputs', '{}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^mofang: invalid inputs/);
+  });
+});
