@@ -139,3 +139,14 @@ export function objectSchema(properties: Record<string, JsonSchema>, optional: s
     additionalProperties: false,
   };
 }
+
+/** Whether values of `actual` fit a declared value type; an untyped (any) schema always fits. */
+export function fitsType(actual: JsonSchema, expected: ValueType): boolean {
+  if (isAnySchema(actual)) return true;
+  if (actual.anyOf) return actual.anyOf.every((option) => option.type === 'null' || fitsType(option, expected));
+  if (expected === 'transcript') return actual['x-mofang-type'] === 'transcript';
+  const type = Array.isArray(actual.type) ? undefined : actual.type;
+  if (expected === 'number') return type === 'number' || type === 'integer';
+  if (type === undefined && actual.enum) return actual.enum.every((v) => typeof v === (expected === 'integer' ? 'number' : expected));
+  return type === expected;
+}

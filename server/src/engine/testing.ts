@@ -15,7 +15,7 @@ export function loadTemplateGraph(name: string): Graph {
 }
 
 /** A minimal valid graph: start → the given middle nodes in a line → end, with edges between them. */
-export function lineGraph(middle: Array<{ id: string; kind: string; config: Record<string, unknown> }>, endOutputs: Array<{ name: string; value: string }>): Graph {
+export function lineGraph(middle: Array<{ id: string; kind: string; config: Record<string, unknown> }>, endOutputs: Array<{ name: string; value: string; type?: string }>): Graph {
   const nodes = [
     { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript' }] } },
     ...middle.map((n, i) => ({ ...n, version: 1, position: { x: (i + 1) * 200, y: 0 } })),

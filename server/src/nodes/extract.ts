@@ -35,7 +35,13 @@ export const extractNode: ServerNode<ExtractConfig> = {
       required: ['form', 'evidence'],
       additionalProperties: false,
     };
-    const validate = compileSchema(schema);
+    // The model is shown the typed schema, but a reply is only required to have the right shape: each
+    // value's type, allowed values and pattern are checked below so a near miss becomes `invalid`, not a failure.
+    const validate = compileSchema({
+      type: 'object',
+      properties: { form: { type: 'object' }, evidence: { type: 'object' } },
+      required: ['form'],
+    });
     const patterns = new Map(config.fields.filter((f) => f.pattern).map((f) => [f.name, new RegExp(f.pattern ?? '', 'u')]));
     const fieldList = config.fields.map((f) => `- ${f.name}: ${describe(f)}`).join('\n');
     const input = ctx.templates.input;

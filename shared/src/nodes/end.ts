@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isAnySchema, schemaForType, VALUE_TYPES, type JsonSchema } from '../json-schema.js';
+import { describeSchemaType, fitsType, isAnySchema, schemaForType, VALUE_TYPES, type JsonSchema } from '../json-schema.js';
 import { defineNode, duplicateNames, FieldNameSchema, FLOW_IN } from './kit.js';
 
 export const EndOutputSchema = z.object({
@@ -44,5 +44,17 @@ export const end = defineNode<EndConfig>({
     };
   },
   templates: (config) => config.outputs.map((o, i) => ({ field: `outputs.${i}.value`, source: o.value, mode: 'value' as const })),
-  validate: (config) => duplicateNames(config.outputs, 'outputs'),
+  validate: (config, typeOf) => {
+    const issues = duplicateNames(config.outputs, 'outputs');
+    config.outputs.forEach((output, i) => {
+      if (output.type === 'auto') return;
+      const actual = typeOf(output.value);
+      // Text templates yield strings that the end node reads as numbers or booleans when declared so.
+      const textual = actual.type === 'string' && !actual.enum && output.type !== 'transcript';
+      if (!textual && !fitsType(actual, output.type)) {
+        issues.push({ field: `outputs.${i}.value`, message: `declared ${output.type} but the value is ${describeSchemaType(actual)}` });
+      }
+    });
+    return issues;
+  },
 });

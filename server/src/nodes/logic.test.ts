@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { compileGraph, runPlan } from '../engine/index.js';
+import { noServices } from '../engine/testing.js';
+import { ScriptedModel } from '../model/scripted.js';
+import { compare } from './condition.js';
+import { runOne } from './run-node.testing.js';
+
+describe('condition', () => {
+  it('compares numbers as numbers and text as text', () => {
+    expect(compare('gt', '10', '9')).toBe(true);
+    expect(compare('eq', 5, '5')).toBe(true);
+    expect(compare('contains', ['a', 'b'], 'b')).toBe(true);
+    expect(compare('contains', '我要投诉', '投诉')).toBe(true);
+    expect(compare('matches', '13912345678', '', /^1\d{10}$/)).toBe(true);
+    expect(compare('empty', [], undefined)).toBe(true);
+    expect(compare('gt', 'abc', '1')).toBe(false);
+    expect(compare('is_true', true, undefined)).toBe(true);
+  });
+
+  it('takes only the matching branch; the other branch is skipped and merge picks what ran', async () => {
+    const graph = {
+      schema: 'mofang.graph/v1',
+      name: 'branch',
+      nodes: [
+        { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'amount', type: 'number' }] } },
+        { id: 'cond', kind: 'condition', version: 1, position: { x: 0, y: 0 }, config: { conditions: [{ left: '{{ start.amount }}', op: 'gte', right: '100' }] } },
+        { id: 'big', kind: 'template', version: 1, position: { x: 0, y: 0 }, config: { template: '大额 {{ start.amount }}' } },
+        { id: 'small', kind: 'template', version: 1, position: { x: 0, y: 0 }, config: { template: '小额' } },
+        { id: 'm', kind: 'merge', version: 1, position: { x: 0, y: 0 }, config: { values: ['{{ big.text }}', '{{ small.text }}'] } },
+        { id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 'label', type: 'string', value: '{{ m.value }}' }, { name: 'from', value: '{{ m.from }}' }] } },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourcePort: 'out', target: 'cond', targetPort: 'in' },
+        { id: 'e2', source: 'cond', sourcePort: 'true', target: 'big', targetPort: 'in' },
+        { id: 'e3', source: 'cond', sourcePort: 'false', target: 'small', targetPort: 'in' },
+        { id: 'e4', source: 'big', sourcePort: 'out', target: 'm', targetPort: 'in' },
+        { id: 'e5', source: 'small', sourcePort: 'out', target: 'm', targetPort: 'in' },
+        { id: 'e6', source: 'm', sourcePort: 'out', target: 'end', targetPort: 'in' },
+      ],
+    };
+    const compiled = compileGraph(graph, { services: noServices });
+    expect(compiled.errors).toEqual([]);
+    if (!compiled.ok) return;
+    const models = new ScriptedModel(() => 'unused').resolver();
+    const skipped: string[] = [];
+    const big = await runPlan(compiled.plan, { amount: 250 }, { models, onEvent: (e) => e.type === 'node.skipped' && skipped.push(e.node_id) });
+    expect(big.outputs).toEqual({ label: '大额 250', from: 'big' });
+    expect(skipped).toEqual(['small']);
+    const small = await runPlan(compiled.plan, { amount: 3 }, { models });
+    expect(small.outputs).toEqual({ label: '小额', from: 'small' });
+  });
+});
+
+describe('llm', () => {
+  it('text output: renders both prompts and returns the reply', async () => {
+    const { result, model } = await runOne(
+      { kind: 'llm', config: { system: '你是质检员', user: '总结：{{ start.transcript.text }}' } },
+      [{ name: 'summary', value: '{{ n.text }}' }],
+      { transcript: '客户：宽带坏了' },
+      () => '客户报修宽带',
+    );
+    expect(result.outputs).toEqual({ summary: '客户报修宽带' });
+    expect(model.requests[0].messages).toEqual([
+      { role: 'system', content: '你是质检员' },
+      { role: 'user', content: '总结：[t1] customer: 宽带坏了' },
+    ]);
+    expect(result.usage.model_calls).toBe(1);
+  });
+
+  it('json output: validated against the fields', async () => {
+    const { result } = await runOne(
+      { kind: 'llm', config: { user: '{{ start.transcript.text }}', output: 'json', fields: [{ name: 'mood', enum: ['calm', 'angry'], required: true }] } },
+      [{ name: 'mood', value: '{{ n.json.mood }}' }],
+      { transcript: '客户：气死了' },
+      () => ({ json: { mood: 'angry' } }),
+    );
+    expect(result.outputs).toEqual({ mood: 'angry' });
+  });
+});
+
+describe('end', () => {
+  it('reads declared numbers from text and rejects outputs that do not fit the schema', async () => {
+    const ok = await runOne({ kind: 'template', config: { template: '42' } }, [{ name: 'n', type: 'integer', value: '{{ n.text }}' }], { transcript: '客户：x' });
+    expect(ok.result.outputs).toEqual({ n: 42 });
+    const bad = await runOne({ kind: 'template', config: { template: 'forty' } }, [{ name: 'n', type: 'integer', value: '{{ n.text }}' }], { transcript: '客户：x' });
+    expect(bad.result.status).toBe('failed');
+    expect(bad.result.error?.code).toBe('invalid_outputs');
+    expect(bad.result.error?.message).toContain('outputs.n');
+  });
+});
