@@ -25,7 +25,7 @@ describe('extract node', () => {
     expect(out.evidence).toEqual({ name: ['t2'], phone: ['t2'], plan: [], floor: [], slot: [] });
     expect(out.complete).toBe(false);
     const schema = model.requests[0].responseFormat;
-    expect(schema?.type === 'json_schema' && JSON.stringify(schema.json_schema.schema)).not.toContain('pattern');
+    expect(schema?.type === 'json_schema' && JSON.stringify(schema.json_schema.schema)).toContain('pattern');
     expect(model.requests[0].messages[0].content).toContain('11 位手机号');
   });
 

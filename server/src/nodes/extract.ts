@@ -21,8 +21,7 @@ export const extractNode: ServerNode<ExtractConfig> = {
     const formProps: Record<string, JsonSchema> = {};
     const evidenceProps: Record<string, JsonSchema> = {};
     for (const field of config.fields) {
-      const { pattern: _pattern, ...loose } = fieldValueSchema(field);
-      formProps[field.name] = { anyOf: [loose, { type: 'null' }], description: describe(field) };
+      formProps[field.name] = { anyOf: [fieldValueSchema(field), { type: 'null' }], description: describe(field) };
       evidenceProps[field.name] = { type: 'array', items: { type: 'string' } };
     }
     const names = config.fields.map((f) => f.name);
