@@ -26,8 +26,8 @@ export function removeDir(dir: string): void {
 }
 
 /** Starts the server on port 0 with the given data directory and a missing static dir. */
-export async function startTestServer(dataDir: string): Promise<RunningServer> {
-  const config = loadConfig({ ...SIM_ENV, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
+export async function startTestServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  const config = loadConfig({ ...SIM_ENV, ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
   return startServer(config, { signals: false, log: () => {}, staticDir: path.join(dataDir, 'no-client-build') });
 }
 

@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that listen on loopback with the simulator', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '127.0.0.1', dataDir: path.resolve('data'), httpAllow: [] });
+    expect(c.model.endpoints[0]).toMatchObject({ kind: 'simulator' });
+  });
+
+  it('reads the variables, treating blanks as unset', () => {
+    const c = loadConfig({ PORT: '8080', HOST: '', MOFANG_DATA_DIR: '/tmp/x', MOFANG_HTTP_ALLOW: '10.0.0.0/8, api.internal' });
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: '/tmp/x', httpAllow: ['10.0.0.0/8', 'api.internal'] });
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ MOFANG_HTTP_ALLOW: '10.0.0.0/99' })).toThrow(/MOFANG_HTTP_ALLOW/);
+    expect(() => loadConfig({ MOFANG_MODEL_BASE_URL: 'http://10.0.0.5:8000/v1' })).toThrow(/MOFANG_MODEL/);
+  });
+});
