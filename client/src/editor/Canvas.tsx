@@ -1,0 +1,108 @@
+import { useCallback, useEffect, type DragEvent } from 'react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection } from '@xyflow/react';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { nodeTypes } from '../nodes/NodeView';
+import { useEditor } from './store';
+import type { FlowEdge } from './graph';
+
+export const DRAG_MIME = 'application/x-mofang-kind';
+
+/** True when a key press belongs to a text field or code editor, not to the canvas. */
+function typingInField(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || !!target.closest('input, textarea, select, .monaco-editor, [role="combobox"]'));
+}
+
+/** The canvas: nodes, edges, drop target for the palette, and keyboard shortcuts. */
+export function Canvas() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { screenToFlowPosition } = useReactFlow();
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const problems = useEditor((s) => s.problems);
+  const onNodesChange = useEditor((s) => s.onNodesChange);
+  const onEdgesChange = useEditor((s) => s.onEdgesChange);
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const refusal = useEditor.getState().connect(c);
+      if (refusal) message.warning(t(`connect.${refusal.reason}`, refusal.params));
+    },
+    [message, t],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const kind = e.dataTransfer.getData(DRAG_MIME);
+      if (!kind) return;
+      const pos = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      useEditor.getState().addNode(kind, { x: pos.x - 100, y: pos.y - 30 });
+    },
+    [screenToFlowPosition],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (typingInField(e.target)) return;
+      const s = useEditor.getState();
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (key === 'delete' || key === 'backspace') {
+        if (s.deleteSelected() >= 0) e.preventDefault();
+      } else if (mod && key === 'z' && e.shiftKey) {
+        e.preventDefault();
+        s.redo();
+      } else if (mod && (key === 'z' || key === 'y')) {
+        e.preventDefault();
+        if (key === 'y') s.redo();
+        else s.undo();
+      } else if (mod && key === 'c') {
+        const n = s.copy();
+        if (n > 0) message.info(t('editor.copied', { count: n }));
+      } else if (mod && key === 'v') {
+        const n = s.paste();
+        if (n > 0) message.info(t('editor.pasted', { count: n }));
+      } else if (mod && key === 'a') {
+        e.preventDefault();
+        s.onNodesChange(s.nodes.map((n) => ({ type: 'select', id: n.id, selected: true })));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [message, t]);
+
+  const badEdges = new Set(problems.map((p) => p.edgeId).filter((id) => id !== undefined));
+  const shownEdges = badEdges.size === 0 ? edges : edges.map((e) => (badEdges.has(e.id) ? { ...e, style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : e));
+
+  return (
+    <ReactFlow<typeof nodes[number], FlowEdge>
+      nodes={nodes}
+      edges={shownEdges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onConnect={onConnect}
+      onNodeDragStart={() => useEditor.getState().checkpoint()}
+      onDrop={onDrop}
+      onDragOver={(e) => {
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'move';
+      }}
+      deleteKeyCode={null}
+      selectionKeyCode="Shift"
+      multiSelectionKeyCode={['Meta', 'Control']}
+      defaultEdgeOptions={{ style: { strokeWidth: 1.5 } }}
+      fitView
+      fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+      minZoom={0.1}
+      onlyRenderVisibleElements
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={16} />
+      <MiniMap pannable zoomable />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}

@@ -1,0 +1,86 @@
+import type { ReactNode } from 'react';
+import { AutoComplete, Button, Form, InputNumber, Tooltip } from 'antd';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { TemplateEditor } from '../components/TemplateEditor';
+import { unknownRefs } from '../editor/references';
+import { useRefs } from './refs';
+
+/** A labelled row of a panel. */
+export function Field({ label, children, help }: { label: string; children: ReactNode; help?: ReactNode }) {
+  return (
+    <Form.Item label={label} help={help} style={{ marginBottom: 12 }}>
+      {children}
+    </Form.Item>
+  );
+}
+
+/** A multi-line template (a prompt) with `{{` completion of upstream outputs. */
+export function TemplateField({ nodeId, label, value, onChange, height, testId }: { nodeId: string; label: string; value: string; onChange(v: string): void; height?: number; testId?: string }) {
+  const { t } = useTranslation();
+  const { options, schemas } = useRefs(nodeId);
+  const bad = unknownRefs(value, schemas);
+  return (
+    <Field
+      label={label}
+      help={bad.length > 0 ? <span style={{ color: '#ff4d4f' }}>{bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；')}</span> : t('panel.refHint', { open: '{{' })}
+    >
+      <TemplateEditor value={value} onChange={onChange} options={options} schemas={schemas} height={height} testId={testId} />
+    </Field>
+  );
+}
+
+/** A one-line value that is usually a single reference: suggests `{{ node.path }}` as you type. */
+export function RefInput({ nodeId, value, onChange, placeholder }: { nodeId: string; value: string; onChange(v: string): void; placeholder?: string }) {
+  const { t } = useTranslation();
+  const { options, schemas } = useRefs(nodeId);
+  const bad = unknownRefs(value, schemas);
+  const input = (
+    <AutoComplete
+      value={value}
+      status={bad.length > 0 ? 'error' : undefined}
+      placeholder={placeholder ?? '{{ start.transcript.text }}'}
+      onChange={onChange}
+      style={{ width: '100%' }}
+      options={options.map((o) => ({ value: `{{ ${o.ref} }}`, label: <span>{o.ref} <span style={{ color: '#8c8c8c' }}>{o.type}</span></span> }))}
+      filterOption={(input, option) => String(option?.value ?? '').toLowerCase().includes(input.replace(/[{}\s]/g, '').toLowerCase())}
+    />
+  );
+  return bad.length > 0 ? <Tooltip title={bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；')}>{input}</Tooltip> : input;
+}
+
+/** An add / remove list: each row rendered by `render`. */
+export function ListEditor<T>({ items, onChange, render, create, addLabel, testId }: { items: T[]; onChange(items: NoInfer<T>[]): void; render(item: T, index: number, set: (item: T) => void): ReactNode; create(): NoInfer<T>; addLabel?: string; testId?: string }) {
+  const { t } = useTranslation();
+  return (
+    <div data-testid={testId}>
+      {items.map((item, i) => (
+        <div key={i} style={{ display: 'flex', gap: 6, alignItems: 'flex-start', marginBottom: 8, padding: 8, background: '#fafafa', borderRadius: 6 }}>
+          <div style={{ flex: 1, minWidth: 0 }}>{render(item, i, (next) => onChange(items.map((x, j) => (j === i ? next : x))))}</div>
+          <Button size="small" type="text" danger icon={<DeleteOutlined />} aria-label={t('panel.remove')} onClick={() => onChange(items.filter((_, j) => j !== i))} />
+        </div>
+      ))}
+      <Button size="small" type="dashed" icon={<PlusOutlined />} onClick={() => onChange([...items, create()])} block>
+        {addLabel ?? t('panel.add')}
+      </Button>
+    </div>
+  );
+}
+
+/** Temperature and output budget, shared by the kinds that call a model. */
+export function ModelSettings({ config, update }: { config: { temperature: number; maxTokens: number; retries: number }; update(p: { temperature?: number; maxTokens?: number; retries?: number }): void }) {
+  const { t } = useTranslation();
+  return (
+    <div style={{ display: 'flex', gap: 8 }}>
+      <Field label={t('panel.temperature')}>
+        <InputNumber min={0} max={2} step={0.1} value={config.temperature} onChange={(v) => update({ temperature: v ?? 0 })} />
+      </Field>
+      <Field label={t('panel.maxTokens')}>
+        <InputNumber min={1} max={32768} value={config.maxTokens} onChange={(v) => update({ maxTokens: v ?? 1024 })} />
+      </Field>
+      <Field label={t('panel.retries')}>
+        <InputNumber min={0} max={10} value={config.retries} onChange={(v) => update({ retries: v ?? 0 })} />
+      </Field>
+    </div>
+  );
+}

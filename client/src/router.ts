@@ -1,0 +1,25 @@
+import { useSyncExternalStore } from 'react';
+
+/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas. */
+export type Route = { page: 'list' } | { page: 'editor'; id: string };
+
+/** Parses a location hash into a route; anything unknown is the list. */
+export function parseHash(hash: string): Route {
+  const m = /^#\/s\/([^/?#]+)/.exec(hash);
+  return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
+}
+
+/** Goes to a route by changing the hash (so back and forward work). */
+export function navigate(route: Route): void {
+  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : '#/';
+}
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('hashchange', cb);
+  return () => window.removeEventListener('hashchange', cb);
+}
+
+/** The current hash, re-rendering on change. */
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash);
+}

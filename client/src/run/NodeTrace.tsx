@@ -1,0 +1,55 @@
+import { Alert, Collapse, Descriptions, Empty, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useRun } from './run-store';
+
+function Json({ value }: { value: unknown }) {
+  return <pre className="mf-pre">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** What one node did in the shown run: its exact inputs, the prompts sent, the raw and parsed output. */
+export function NodeTrace({ nodeId }: { nodeId: string }) {
+  const { t } = useTranslation();
+  const run = useRun((s) => s.nodes[nodeId]);
+  if (!run) return <Empty description={t('run.notRun')} />;
+  const calls = run.calls ?? [];
+  return (
+    <div data-testid="node-trace">
+      <Descriptions size="small" column={2} style={{ marginBottom: 8 }}>
+        <Descriptions.Item label={t('run.statusLabel')}>
+          <Tag color={run.status === 'succeeded' ? 'green' : run.status === 'failed' ? 'red' : run.status === 'running' ? 'blue' : 'default'}>{t(`run.status.${run.status}`)}</Tag>
+        </Descriptions.Item>
+        {run.latency_ms !== undefined && <Descriptions.Item label={t('run.latencyLabel')}>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Descriptions.Item>}
+        {run.tokens ? <Descriptions.Item label={t('run.tokensLabel')}>{run.tokens}</Descriptions.Item> : null}
+        {run.branch && run.branch.length > 0 && <Descriptions.Item label={t('run.branchLabel')}>{run.branch.join(', ')}</Descriptions.Item>}
+      </Descriptions>
+      {run.error && <Alert type="error" showIcon message={`${run.error.code}: ${run.error.message}`} style={{ marginBottom: 8 }} />}
+      <Collapse
+        size="small"
+        defaultActiveKey={['inputs', 'prompts', 'raw', 'outputs']}
+        items={[
+          { key: 'inputs', label: t('run.nodeInputs'), children: <Json value={run.inputs ?? null} /> },
+          ...(calls.length > 0
+            ? [
+                {
+                  key: 'prompts',
+                  label: t('run.prompts'),
+                  children: calls.map((c, i) => (
+                    <div key={i} data-testid="trace-prompts">
+                      {c.messages.map((m, j) => (
+                        <div key={j} style={{ marginBottom: 6 }}>
+                          <Tag>{m.role}</Tag>
+                          <Json value={m.content} />
+                        </div>
+                      ))}
+                    </div>
+                  )),
+                },
+                { key: 'raw', label: t('run.raw'), children: calls.map((c, i) => <Json key={i} value={c.raw} />) },
+              ]
+            : []),
+          { key: 'outputs', label: t('run.parsed'), children: <Json value={run.outputs ?? null} /> },
+        ]}
+      />
+    </div>
+  );
+}

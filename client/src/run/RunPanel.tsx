@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Alert, App, Button, Form, List, Tag, Typography } from 'antd';
+import { CaretRightOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { start } from '@shared/index';
+import { api, type RunSummary } from '../api';
+import { useEditor } from '../editor/store';
+import { typedConfig } from '../nodes/kit';
+import { useRun } from './run-store';
+import { streamTestRun } from './test-run';
+import { inputValue, RunInputs } from './RunInputs';
+
+const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
+
+/** The test-run side: inputs from the start node, run with live events, and the last runs to reopen. */
+export function RunPanel() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const scenarioId = useEditor((s) => s.scenarioId);
+  const startNode = useEditor((s) => s.nodes.find((n) => n.data.kind === 'start'));
+  const values = useEditor((s) => s.meta.inputs) ?? {};
+  const run = useRun();
+  const [history, setHistory] = useState<RunSummary[]>([]);
+  const abort = useRef<AbortController | null>(null);
+  const inputs = startNode ? typedConfig(startNode.data.config, start).inputs : [];
+
+  const loadHistory = useCallback(() => {
+    if (scenarioId) api.listRuns(scenarioId).then(setHistory, () => setHistory([]));
+  }, [scenarioId]);
+  useEffect(loadHistory, [loadHistory]);
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const go = async () => {
+    if (!scenarioId) return;
+    const sent: Record<string, unknown> = {};
+    for (const input of inputs) {
+      const v = values[input.name];
+      if (v === undefined || v === '') continue;
+      const parsed = typeof v === 'string' ? inputValue(input.type, v) : { ok: true as const, value: v };
+      if (!parsed.ok) return void message.error(t('run.invalidJson', { message: parsed.error }));
+      sent[input.name] = parsed.value;
+    }
+    abort.current?.abort();
+    abort.current = new AbortController();
+    useRun.getState().begin();
+    try {
+      await streamTestRun(scenarioId, sent, useEditor.getState().graph(), (e) => useRun.getState().apply(e), abort.current.signal);
+      if (useRun.getState().status === 'running') useRun.getState().fail({ code: 'stream_ended', message: 'the stream ended early' });
+    } catch (error) {
+      if (abort.current.signal.aborted) return;
+      const msg = error instanceof Error ? error.message : String(error);
+      useRun.getState().fail({ code: 'request_failed', message: msg });
+      message.error(t('run.failed', { message: msg }));
+    } finally {
+      loadHistory();
+    }
+  };
+
+  const reopen = async (id: string) => {
+    const detail = await api.getRun(id);
+    useRun.getState().show(detail.events);
+  };
+
+  return (
+    <div data-testid="run-panel">
+      <Form layout="vertical" size="small">
+        <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
+      </Form>
+      <Button type="primary" icon={<CaretRightOutlined />} loading={run.status === 'running'} onClick={() => void go()} block data-testid="run-button">
+        {run.status === 'running' ? t('run.running') : t('run.start')}
+      </Button>
+      {run.status === 'succeeded' && (
+        <div style={{ marginTop: 12 }} data-testid="run-outputs">
+          <Typography.Text strong>{t('run.outputs')}</Typography.Text>{' '}
+          <Tag color="green">{t('run.status.succeeded')}</Tag>
+          {run.latency_ms !== undefined && <Tag>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Tag>}
+          {run.tokens ? <Tag>{t('run.tokens', { count: run.tokens })}</Tag> : null}
+          <pre className="mf-pre">{JSON.stringify(run.outputs, null, 2)}</pre>
+        </div>
+      )}
+      {run.status === 'failed' && run.error && <Alert style={{ marginTop: 12 }} type="error" showIcon message={`${run.error.code}: ${run.error.message}`} data-testid="run-error" />}
+      <Typography.Title level={5} style={{ marginTop: 16 }}>{t('run.history')}</Typography.Title>
+      <List
+        size="small"
+        dataSource={history}
+        locale={{ emptyText: t('run.noRuns') }}
+        data-testid="run-history"
+        renderItem={(r) => (
+          <List.Item actions={[<a key="open" onClick={() => void reopen(r.id)}>{t('run.reopen')}</a>]}>
+            <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`, r.status)}</Tag>
+            <span style={{ fontSize: 12 }}>{new Date(r.created_at).toLocaleString()}</span>
+            {r.latency_ms !== null && <span style={{ fontSize: 12, color: '#8c8c8c', marginLeft: 6 }}>{Math.round(r.latency_ms)} ms</span>}
+          </List.Item>
+        )}
+      />
+    </div>
+  );
+}

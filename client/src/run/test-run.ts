@@ -1,0 +1,42 @@
+import { RunEventSchema, type Graph, type RunEvent } from '@shared/index';
+import { ApiError, isRecord } from '../api';
+import { readSse } from './sse';
+
+/**
+ * Starts a test run of a scenario's current graph and streams its events to `onEvent` as they come.
+ * Resolves when the stream ends; rejects with an ApiError when the server refuses the run.
+ */
+export async function streamTestRun(scenarioId: string, inputs: Record<string, unknown>, graph: Graph, onEvent: (e: RunEvent) => void, signal?: AbortSignal): Promise<void> {
+  const res = await fetch(`/api/scenarios/${encodeURIComponent(scenarioId)}/test-run`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ inputs, graph }),
+    signal,
+  });
+  if (!res.ok || !res.body) {
+    let code = String(res.status);
+    let message = res.statusText;
+    try {
+      const body: unknown = await res.json();
+      const err = isRecord(body) ? body.error : undefined;
+      if (isRecord(err)) {
+        code = String(err.code ?? code);
+        message = String(err.message ?? message);
+        if (isRecord(err.details) || Array.isArray(err.details)) message += `: ${JSON.stringify(err.details).slice(0, 400)}`;
+      }
+    } catch {
+      // not JSON: keep the status text
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  for await (const msg of readSse(res.body, signal)) {
+    let data: unknown;
+    try {
+      data = JSON.parse(msg.data);
+    } catch {
+      continue;
+    }
+    const parsed = RunEventSchema.safeParse(data);
+    if (parsed.success) onEvent(parsed.data);
+  }
+}
