@@ -2,7 +2,7 @@
  * The SQLite tables. These are storage rows only: API shapes live in `@shared/api.ts`.
  * Times are epoch milliseconds; JSON columns hold text that drizzle parses.
  */
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scenarios = sqliteTable('scenarios', {
   id: text('id').primaryKey(),
@@ -13,7 +13,47 @@ export const scenarios = sqliteTable('scenarios', {
   updatedAt: integer('updated_at').notNull(),
   /** Bumped on every update; a PUT naming an older revision is refused (optimistic concurrency). */
   revision: integer('revision').notNull().default(1),
-});
+  /** The published API's path segment, chosen at first publish; unique and never changed after. */
+  slug: text('slug'),
+  /** The version the API serves by default; null until first published. */
+  liveVersion: integer('live_version'),
+}, (t) => [uniqueIndex('scenarios_slug_idx').on(t.slug)]);
+
+/** Immutable published versions: the graph as published and the hash of its compiled plan. */
+export const scenarioVersions = sqliteTable(
+  'scenario_versions',
+  {
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    graph: text('graph', { mode: 'json' }).$type<unknown>().notNull(),
+    planHash: text('plan_hash').notNull(),
+    note: text('note').notNull().default(''),
+    createdBy: text('created_by').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scenarioId, t.version] })],
+);
+
+/** API keys: only a hash is stored; `prefix` (the first characters) lets people tell keys apart. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    /** Scenario slugs the key may call; null for every scenario. */
+    scenarios: text('scenarios', { mode: 'json' }).$type<string[] | null>(),
+    /** Requests per minute; null for the server default. */
+    rateLimit: integer('rate_limit'),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash)],
+);
 
 export const runs = sqliteTable(
   'runs',
@@ -28,10 +68,13 @@ export const runs = sqliteTable(
     usage: text('usage', { mode: 'json' }).$type<unknown>(),
     latencyMs: integer('latency_ms'),
     model: text('model'),
+    /** The published version an API run used (null for test and CLI runs of drafts). */
+    version: integer('version'),
+    apiKeyId: text('api_key_id'),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('runs_scenario_created_idx').on(t.scenarioId, t.createdAt)],
+  (t) => [index('runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('runs_kind_created_idx').on(t.kind, t.createdAt)],
 );
 
 export const runEvents = sqliteTable(
