@@ -1,12 +1,15 @@
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
+import type { PublishedScenarios } from '../publish/registry.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
   db: Db;
   models: ModelResolver;
   services: EngineServices;
+  /** Published scenarios by slug (compiled plans cached per version; the live version read per call). */
+  published: PublishedScenarios;
   /** The built client (`dist/client`); when it does not exist a page says to run `npm run build`. */
   staticDir?: string;
   /** Whether the model behind `default` is the built-in simulator (shown in /api/health). */

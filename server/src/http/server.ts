@@ -10,6 +10,7 @@ import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp } from './app.js';
+import { PublishedScenarios } from '../publish/registry.js';
 
 export interface RunningServer {
   url: string;
@@ -45,7 +46,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const models = createModelResolver(config.model);
   const description = describeModels(models);
   const simulator = description === SIMULATOR_HINT;
-  const app = createApp({ db: store.db, models, services, staticDir: options.staticDir, simulator, modelDescription: description });
+  const published = new PublishedScenarios(store.db, services);
+  const app = createApp({ db: store.db, models, services, published, staticDir: options.staticDir, simulator, modelDescription: description });
 
   let server: Server;
   try {

@@ -1,0 +1,115 @@
+/**
+ * The rules of publishing, shared by the HTTP routes and the CLI: a draft that compiles becomes
+ * immutable version max+1 and goes live; the slug is chosen once; rollback makes an older version live.
+ */
+import { SLUG_PATTERN, type PublishReply, type RollbackReply } from '@shared/publish.js';
+import { compileGraph } from '../engine/index.js';
+import type { EngineServices } from '../nodes/kit.js';
+import type { Db } from '../storage/db.js';
+import { getPublishState, getVersion, insertVersion, setLiveVersion, slugTaken } from '../storage/versions.js';
+
+/** A refused publishing operation, with the HTTP status and stable code the API answers with. */
+export class PublishError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: 'not_found' | 'invalid_slug' | 'compile_failed' | 'slug_taken' | 'slug_immutable' | 'no_changes' | 'unknown_version' | 'not_published',
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+/** What a publish may say: a note, a slug (first publish only) and who did it. */
+export interface PublishOptions {
+  note?: string;
+  slug?: string;
+  by?: string;
+}
+
+/**
+ * A default slug from a scenario's name: lowercase ascii words joined by dashes (Chinese characters
+ * are dropped, since no pinyin table is available); `scenario-<first 8 of the id>` when nothing is left.
+ */
+export function deriveSlug(name: string, scenarioId: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50)
+    .replace(/-+$/, '');
+  return SLUG_PATTERN.test(ascii) ? ascii : `scenario-${shortId(scenarioId)}`;
+}
+
+function shortId(id: string): string {
+  const compact = id.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return compact.slice(0, 8) || 'x';
+}
+
+function chooseSlug(db: Db, scenarioId: string, name: string, current: string | null, requested?: string): string {
+  if (current !== null) {
+    if (requested !== undefined && requested !== current) {
+      throw new PublishError(409, 'slug_immutable', `this scenario is published as "${current}"; its slug cannot change to "${requested}"`, { slug: current });
+    }
+    return current;
+  }
+  if (requested !== undefined) {
+    if (!SLUG_PATTERN.test(requested)) throw new PublishError(400, 'invalid_slug', `"${requested}" is not a valid slug (2–63 lowercase letters, digits or dashes)`);
+    if (slugTaken(db, requested, scenarioId)) throw new PublishError(409, 'slug_taken', `the slug "${requested}" is already used by another scenario`, { slug: requested });
+    return requested;
+  }
+  const derived = deriveSlug(name, scenarioId);
+  if (!slugTaken(db, derived, scenarioId)) return derived;
+  // A derived slug that collides gets the id's prefix: the designer did not ask for this exact name.
+  const suffixed = `${derived.slice(0, 50)}-${shortId(scenarioId)}`;
+  if (!slugTaken(db, suffixed, scenarioId)) return suffixed;
+  throw new PublishError(409, 'slug_taken', `the slug "${derived}" is already used by another scenario; choose one`, { slug: derived });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * Publishes a scenario's current draft. Throws {@link PublishError}: 404 `not_found`, 422
+ * `compile_failed` (details: `{ errors }`), 409 `slug_taken` / `slug_immutable` / `no_changes`.
+ */
+export function publishDraft(db: Db, services: EngineServices, scenarioId: string, options: PublishOptions = {}): PublishReply {
+  const state = getPublishState(db, scenarioId);
+  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
+  const slug = chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
+  const compiled = compileGraph(state.graph, { services });
+  if (!compiled.ok) {
+    const n = compiled.errors.length;
+    throw new PublishError(422, 'compile_failed', `the draft has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before publishing`, {
+      errors: compiled.errors,
+    });
+  }
+  if (state.liveVersion !== null) {
+    const live = getVersion(db, scenarioId, state.liveVersion);
+    if (live && live.planHash === compiled.plan.hash) {
+      throw new PublishError(409, 'no_changes', `nothing to publish: the draft does the same as the live version ${live.version}`, {
+        slug,
+        live_version: live.version,
+      });
+    }
+  }
+  try {
+    const row = insertVersion(db, { scenarioId, slug, graph: state.graph, planHash: compiled.plan.hash, note: options.note ?? '', createdBy: options.by ?? '' });
+    return { slug, version: row.version, plan_hash: row.planHash, live_version: row.version };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new PublishError(409, 'slug_taken', `the slug "${slug}" is already used by another scenario`, { slug });
+    throw error;
+  }
+}
+
+/** Makes an earlier (or later) version live. Throws 404 `not_found` or `unknown_version`. */
+export function rollback(db: Db, scenarioId: string, version: number): RollbackReply {
+  const state = getPublishState(db, scenarioId);
+  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
+  if (state.slug === null) throw new PublishError(404, 'unknown_version', 'this scenario has never been published');
+  if (!setLiveVersion(db, scenarioId, version)) throw new PublishError(404, 'unknown_version', `version ${version} does not exist`, { version });
+  return { slug: state.slug, live_version: version };
+}

@@ -1,0 +1,104 @@
+/**
+ * The published-scenario lookup the `/v1` API uses on every request: slug (+ optional version) → the
+ * compiled plan. Plans of published versions are immutable, so each is compiled once and cached; the
+ * live version is read from the database on each call (one prepared query on the unique slug index),
+ * so a rollback — from the UI or from the CLI in another process — takes effect at the next request.
+ */
+import { GraphSchema, type Graph } from '@shared/graph.js';
+import { compileGraph, type ExecutionPlan } from '../engine/index.js';
+import type { EngineServices } from '../nodes/kit.js';
+import type { Db } from '../storage/db.js';
+import { findBySlug, getVersion, listLiveScenarios } from '../storage/versions.js';
+
+/** A published version ready to run. */
+export interface ResolvedScenario {
+  scenarioId: string;
+  slug: string;
+  version: number;
+  plan: ExecutionPlan;
+  graph: Graph;
+}
+
+/** Why a lookup found nothing: no scenario has the slug; it has no such version; it was never published. */
+export type ResolveError = { error: 'unknown_scenario' | 'unknown_version' | 'not_published' };
+
+/** A live scenario with its compiled plan, for listings (the aggregate OpenAPI document). */
+export interface LiveScenario extends ResolvedScenario {
+  name: string;
+}
+
+interface CachedPlan {
+  plan: ExecutionPlan;
+  graph: Graph;
+}
+
+/** Default number of compiled plans kept; the least recently used is dropped beyond it. */
+export const DEFAULT_PLAN_CACHE_SIZE = 500;
+
+/** Resolves published scenarios by slug, caching compiled plans per (scenario, version). */
+export class PublishedScenarios {
+  private readonly cache = new Map<string, CachedPlan>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly services: EngineServices,
+    private readonly maxCached = DEFAULT_PLAN_CACHE_SIZE,
+  ) {}
+
+  /**
+   * The plan of `slug` at `version` (default: the live version). Throws only when a stored version no
+   * longer compiles (for instance a node kind was removed from the server): that is a server fault.
+   */
+  resolve(slug: string, version?: number): ResolvedScenario | ResolveError {
+    const scenario = findBySlug(this.db, slug);
+    if (!scenario) return { error: 'unknown_scenario' };
+    if (version === undefined) {
+      if (scenario.liveVersion === null) return { error: 'not_published' };
+      version = scenario.liveVersion;
+    }
+    const cached = this.load(scenario.id, version);
+    if (!cached) return { error: 'unknown_version' };
+    return { scenarioId: scenario.id, slug, version, plan: cached.plan, graph: cached.graph };
+  }
+
+  /** Every scenario with a live version, by slug, with its compiled live plan. */
+  listLive(): LiveScenario[] {
+    const live: LiveScenario[] = [];
+    for (const row of listLiveScenarios(this.db)) {
+      const cached = this.load(row.id, row.liveVersion);
+      if (cached) live.push({ scenarioId: row.id, slug: row.slug, name: row.name, version: row.liveVersion, plan: cached.plan, graph: cached.graph });
+    }
+    return live;
+  }
+
+  /** Drops every cached plan (tests; never needed for correctness since versions are immutable). */
+  clear(): void {
+    this.cache.clear();
+  }
+
+  private load(scenarioId: string, version: number): CachedPlan | undefined {
+    const key = `${scenarioId}\u0000${version}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Re-insert so iteration order is least-recently-used first.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const row = getVersion(this.db, scenarioId, version);
+    if (!row) return undefined;
+    const graph = GraphSchema.parse(row.graph);
+    const compiled = compileGraph(graph, { services: this.services });
+    if (!compiled.ok) {
+      const first = compiled.errors[0];
+      throw new Error(`published version ${version} of scenario ${scenarioId} no longer compiles: ${first ? first.message : 'unknown problem'}`);
+    }
+    const entry = { plan: compiled.plan, graph };
+    this.cache.set(key, entry);
+    if (this.cache.size > this.maxCached) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Published versions: immutable rows of `scenario_versions`, and each scenario's slug and live version.
+ * Functions here only read and write rows; the rules of publishing live in `server/src/publish/`.
+ */
+import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import type { Db } from './db.js';
+import { scenarios, scenarioVersions } from './schema.js';
+
+/** A scenario's publishing state: its draft graph, slug and live version. */
+export interface PublishState {
+  id: string;
+  name: string;
+  graph: unknown;
+  slug: string | null;
+  liveVersion: number | null;
+}
+
+/** One stored version (the graph is raw JSON as stored). */
+export interface VersionRow {
+  scenarioId: string;
+  version: number;
+  graph: unknown;
+  planHash: string;
+  note: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** A scenario that has a live version, for listings such as the aggregate OpenAPI document. */
+export interface LiveScenarioRow {
+  id: string;
+  name: string;
+  slug: string;
+  liveVersion: number;
+}
+
+/** The publishing state of a scenario, or undefined when there is no such scenario. */
+export function getPublishState(db: Db, scenarioId: string): PublishState | undefined {
+  return db
+    .select({ id: scenarios.id, name: scenarios.name, graph: scenarios.graph, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
+    .from(scenarios)
+    .where(eq(scenarios.id, scenarioId))
+    .get();
+}
+
+const bySlug = (db: Db) =>
+  db
+    .select({ id: scenarios.id, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
+    .from(scenarios)
+    .where(eq(scenarios.slug, sql.placeholder('slug')))
+    .prepare();
+
+type BySlugQuery = ReturnType<typeof bySlug>;
+const bySlugQueries = new WeakMap<Db, BySlugQuery>();
+
+/**
+ * The scenario that owns a slug (id and live version), or undefined. Uses a prepared statement on the
+ * unique slug index, because the `/v1` API asks this on every request.
+ */
+export function findBySlug(db: Db, slug: string): { id: string; liveVersion: number | null } | undefined {
+  let query = bySlugQueries.get(db);
+  if (!query) {
+    query = bySlug(db);
+    bySlugQueries.set(db, query);
+  }
+  const row = query.get({ slug });
+  return row ? { id: row.id, liveVersion: row.liveVersion } : undefined;
+}
+
+/** Every version of a scenario, newest first. */
+export function listVersions(db: Db, scenarioId: string): VersionRow[] {
+  return db.select().from(scenarioVersions).where(eq(scenarioVersions.scenarioId, scenarioId)).orderBy(desc(scenarioVersions.version)).all();
+}
+
+/** One version of a scenario, or undefined. */
+export function getVersion(db: Db, scenarioId: string, version: number): VersionRow | undefined {
+  return db
+    .select()
+    .from(scenarioVersions)
+    .where(and(eq(scenarioVersions.scenarioId, scenarioId), eq(scenarioVersions.version, version)))
+    .get();
+}
+
+/** Whether another scenario already holds this slug. */
+export function slugTaken(db: Db, slug: string, exceptScenarioId?: string): boolean {
+  const row = db.select({ id: scenarios.id }).from(scenarios).where(eq(scenarios.slug, slug)).get();
+  return row !== undefined && row.id !== exceptScenarioId;
+}
+
+/** What {@link insertVersion} stores. */
+export interface NewVersion {
+  scenarioId: string;
+  slug: string;
+  graph: unknown;
+  planHash: string;
+  note: string;
+  createdBy: string;
+}
+
+/**
+ * Stores version max+1 of a scenario, sets its slug (when not yet set) and makes the new version live,
+ * all in one transaction so two publishers cannot get the same number.
+ */
+export function insertVersion(db: Db, input: NewVersion, now = Date.now()): VersionRow {
+  return db.transaction((tx) => {
+    const max = tx
+      .select({ max: sql<number | null>`max(${scenarioVersions.version})` })
+      .from(scenarioVersions)
+      .where(eq(scenarioVersions.scenarioId, input.scenarioId))
+      .get();
+    const version = (max?.max ?? 0) + 1;
+    const row = tx
+      .insert(scenarioVersions)
+      .values({ scenarioId: input.scenarioId, version, graph: input.graph, planHash: input.planHash, note: input.note, createdBy: input.createdBy, createdAt: now })
+      .returning()
+      .get();
+    tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
+    return row;
+  });
+}
+
+/** Makes an existing version live. Returns false when the scenario has no such version. */
+export function setLiveVersion(db: Db, scenarioId: string, version: number): boolean {
+  return db.transaction((tx) => {
+    if (!getVersion(db, scenarioId, version)) return false;
+    tx.update(scenarios).set({ liveVersion: version }).where(eq(scenarios.id, scenarioId)).run();
+    return true;
+  });
+}
+
+/** Every scenario with a slug and a live version, by slug. */
+export function listLiveScenarios(db: Db): LiveScenarioRow[] {
+  const rows = db
+    .select({ id: scenarios.id, name: scenarios.name, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
+    .from(scenarios)
+    .where(and(isNotNull(scenarios.slug), isNotNull(scenarios.liveVersion)))
+    .orderBy(asc(scenarios.slug))
+    .all();
+  const live: LiveScenarioRow[] = [];
+  for (const r of rows) if (r.slug !== null && r.liveVersion !== null) live.push({ id: r.id, name: r.name, slug: r.slug, liveVersion: r.liveVersion });
+  return live;
+}
