@@ -5,3 +5,4 @@ export * from './usage.js';
 export * from './json-schema.js';
 export * from './transcript.js';
 export * from './nodes/index.js';
+export * from './templates.js';

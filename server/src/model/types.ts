@@ -25,6 +25,8 @@ export interface ChatRequest {
   timeoutMs?: number;
   /** Lower runs first when the endpoint is saturated: 0 for live calls, higher for batch jobs. */
   priority?: number;
+  /** The node making the call; endpoints ignore it, scripted models and traces use it. */
+  nodeId?: string;
 }
 
 export interface ChatResponse {

@@ -37,8 +37,12 @@ export function compileRule(rule: Rule): (turns: Turn[]) => RuleOutcome {
     case 'regex': {
       const regex = new RegExp(rule.pattern, `${rule.flags.replace('u', '')}u`);
       return (turns) => {
-        const hits = scopedTurns(turns, rule.scope).filter((t) => regex.test(t.text));
-        return outcome(rule.expect, hits.length > 0, hits.map((t) => t.id), `${where(rule.scope)}${hits.length > 0 ? '匹配' : '未匹配'} /${rule.pattern}/`);
+        const hits = scopedTurns(turns, rule.scope).flatMap((t) => {
+          const m = regex.exec(t.text);
+          return m ? [{ id: t.id, quote: m[0].length > 30 ? `${m[0].slice(0, 30)}…` : m[0] }] : [];
+        });
+        const reason = hits.length > 0 ? `${where(rule.scope)}出现“${hits.map((h) => h.quote).join('”“')}”` : `${where(rule.scope)}没有符合要求的表述`;
+        return outcome(rule.expect, hits.length > 0, hits.map((h) => h.id), reason);
       };
     }
     case 'timing':

@@ -35,6 +35,6 @@ describe('extract node', () => {
     }));
     const out = result.outputs?.r as { form: Record<string, unknown>; invalid: Array<{ field: string; value: unknown; reason: string }> };
     expect(out.form.phone).toBeNull();
-    expect(out.invalid).toEqual([{ field: 'phone', value: '12345', reason: 'not 11 位手机号' }]);
+    expect(out.invalid).toEqual([{ field: 'phone', value: '12345', reason: '应为11 位手机号' }]);
   });
 });

@@ -93,22 +93,23 @@ function checkValue(field: Field, raw: unknown, pattern: RegExp | undefined): { 
   let value: unknown = typeof raw === 'string' ? raw.trim() : raw;
   if (field.type === 'number' || field.type === 'integer') {
     const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) return { value: null, invalid: `not ${field.type === 'integer' ? 'an integer' : 'a number'}` };
+    if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) return { value: null, invalid: field.type === 'integer' ? '应为整数' : '应为数字' };
     value = n;
   } else if (field.type === 'boolean') {
     if (typeof value !== 'boolean') {
       if (value === 'true' || value === '是') value = true;
       else if (value === 'false' || value === '否') value = false;
-      else return { value: null, invalid: 'not true or false' };
+      else return { value: null, invalid: '应为是或否' };
     }
   } else if (field.type === 'string') {
     if (typeof value !== 'string') value = typeof value === 'number' ? String(value) : JSON.stringify(value);
     const text = String(value);
-    if (field.enum?.length && !field.enum.includes(text)) return { value: null, invalid: `not one of ${field.enum.join(' / ')}` };
-    if (pattern) {
+    if (field.enum?.length && !field.enum.includes(text)) return { value: null, invalid: `不在可选值中（${field.enum.join(' / ')}）` };
+    if (pattern && !pattern.test(text)) {
+      // "139 1234 5678" or "139-1234-5678" is the same number: accept it written without separators.
       const compact = text.replace(/[\s-]/g, '');
       if (pattern.test(compact)) value = compact;
-      else if (!pattern.test(text)) return { value: null, invalid: field.patternHint ? `not ${field.patternHint}` : `does not match ${field.pattern}` };
+      else return { value: null, invalid: field.patternHint ? `应为${field.patternHint}` : `格式不符合 ${field.pattern}` };
     }
   } else if (field.type === 'array' && !Array.isArray(value)) {
     value = [value];

@@ -213,7 +213,7 @@ export class Execution {
       const started = performance.now();
       usage.model_calls++;
       try {
-        const response = await client.chat({ ...request, model, signal, priority: request.priority ?? priority });
+        const response = await client.chat({ ...request, model, signal, priority: request.priority ?? priority, nodeId: node.id });
         usage.prompt_tokens += response.promptTokens;
         usage.completion_tokens += response.completionTokens;
         calls?.push(trace(client.name, model, request, response.text, started, response.promptTokens, response.completionTokens));
