@@ -9,6 +9,7 @@ import type { NodeDefinition } from '@shared/nodes/kit.js';
 import { describeModels } from '../model/registry.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendError } from './errors.js';
+import { publishRoutes } from './routes-publish.js';
 import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
+  api.use(publishRoutes(deps));
   api.use((req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
   });

@@ -1,0 +1,101 @@
+/**
+ * `/api/scenarios/:id/publish`, `/versions`, `/versions/:n`, `/rollback`, `/diff`: publishing a draft
+ * as an immutable version, choosing which version is live, and comparing versions.
+ */
+import { Router } from 'express';
+import { GraphSchema, type Graph } from '@shared/graph.js';
+import { PublishBodySchema, RollbackBodySchema, type VersionDetail, type VersionSummary } from '@shared/publish.js';
+import { diffGraphs } from '../publish/diff.js';
+import { PublishError, publishDraft, rollback } from '../publish/publish.js';
+import { getPublishState, getVersion, listVersions, type VersionRow } from '../storage/versions.js';
+import type { AppDeps } from './context.js';
+import { HttpError, parseBody } from './errors.js';
+
+function summary(row: VersionRow, liveVersion: number | null): VersionSummary {
+  return {
+    version: row.version,
+    note: row.note,
+    created_by: row.createdBy,
+    created_at: new Date(row.createdAt).toISOString(),
+    plan_hash: row.planHash,
+    live: row.version === liveVersion,
+  };
+}
+
+/** A positive integer from a path or query parameter, else a 400 naming the parameter. */
+function versionParam(value: unknown, name: string): number {
+  const text = typeof value === 'string' ? value : '';
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new HttpError(400, 'invalid_version', `"${name}" must be a version number (1, 2, …)${name === 'to' ? ' or "draft"' : ''}`);
+  return Number(text);
+}
+
+function asHttp(error: unknown): unknown {
+  return error instanceof PublishError ? new HttpError(error.status, error.code, error.message, error.details) : error;
+}
+
+/** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
+export function publishRoutes(deps: AppDeps): Router {
+  const { db, services } = deps;
+  const router = Router();
+
+  function mustGetState(id: string) {
+    const state = getPublishState(db, id);
+    if (!state) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
+    return state;
+  }
+
+  function versionGraph(scenarioId: string, version: number): Graph {
+    const row = getVersion(db, scenarioId, version);
+    if (!row) throw new HttpError(404, 'unknown_version', `version ${version} does not exist`, { version });
+    return GraphSchema.parse(row.graph);
+  }
+
+  router.post('/scenarios/:id/publish', (req, res) => {
+    const body = parseBody(PublishBodySchema, req.body ?? {});
+    try {
+      res.status(201).json(publishDraft(db, services, req.params.id, body));
+    } catch (error) {
+      throw asHttp(error);
+    }
+  });
+
+  router.get('/scenarios/:id/versions', (req, res) => {
+    const state = mustGetState(req.params.id);
+    res.json(listVersions(db, state.id).map((row) => summary(row, state.liveVersion)));
+  });
+
+  router.get('/scenarios/:id/versions/:n', (req, res) => {
+    const state = mustGetState(req.params.id);
+    const n = versionParam(req.params.n, 'version');
+    const row = getVersion(db, state.id, n);
+    if (!row) throw new HttpError(404, 'unknown_version', `version ${n} does not exist`, { version: n });
+    const detail: VersionDetail = { ...summary(row, state.liveVersion), graph: GraphSchema.parse(row.graph) };
+    res.json(detail);
+  });
+
+  router.post('/scenarios/:id/rollback', (req, res) => {
+    const body = parseBody(RollbackBodySchema, req.body);
+    try {
+      res.json(rollback(db, req.params.id, body.version));
+    } catch (error) {
+      throw asHttp(error);
+    }
+  });
+
+  router.get('/scenarios/:id/diff', (req, res) => {
+    const state = mustGetState(req.params.id);
+    const from = versionParam(req.query.from, 'from');
+    const toRaw = req.query.to ?? 'draft';
+    let to: Graph;
+    if (toRaw === 'draft') {
+      const parsed = GraphSchema.safeParse(state.graph);
+      if (!parsed.success) throw new HttpError(409, 'invalid_draft', 'the draft is not a valid graph, so it cannot be compared');
+      to = parsed.data;
+    } else {
+      to = versionGraph(state.id, versionParam(toRaw, 'to'));
+    }
+    res.json(diffGraphs(versionGraph(state.id, from), to));
+  });
+
+  return router;
+}
