@@ -97,7 +97,6 @@ export function Canvas() {
       fitView
       fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
       minZoom={0.1}
-      onlyRenderVisibleElements
       proOptions={{ hideAttribution: true }}
     >
       <Background gap={16} />

@@ -18,7 +18,6 @@ function Editor() {
   const { t } = useTranslation();
   const [tab, setTab] = useState<'node' | 'run'>('node');
   const [view, setView] = useState<InspectorView>('config');
-  const runStatus = useRun((s) => s.status);
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const { fitView } = useReactFlow();
   useAutosave();
@@ -28,8 +27,8 @@ function Editor() {
   useEffect(() => {
     if (!selectedId) return;
     setTab('node');
-    if (runStatus !== 'idle') setView('result');
-  }, [selectedId, runStatus]);
+    setView(useRun.getState().status !== 'idle' ? 'result' : 'config');
+  }, [selectedId]);
 
   useEffect(() => {
     const id = setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
