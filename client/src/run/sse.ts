@@ -39,6 +39,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
         }
       }
     }
+    // Tolerate a last event without its closing blank line.
+    if (buffer.startsWith('data:')) data.push(buffer.slice(5).replace(/^ /, ''));
     if (data.length > 0) yield { event, data: data.join('\n') };
   } finally {
     reader.releaseLock();
