@@ -17,6 +17,9 @@ export const scenarios = sqliteTable('scenarios', {
   slug: text('slug'),
   /** The version the API serves by default; null until first published. */
   liveVersion: integer('live_version'),
+  /** The template (and its semver version) this scenario was made from or last updated to; null otherwise. */
+  templateId: text('template_id'),
+  templateVersion: text('template_version'),
 }, (t) => [uniqueIndex('scenarios_slug_idx').on(t.slug)]);
 
 /** Immutable published versions: the graph as published and the hash of its compiled plan. */
@@ -91,3 +94,38 @@ export const runEvents = sqliteTable(
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
+
+/** Templates: one row per template id, with the metadata of its newest version (for listing). */
+export const templates = sqliteTable('templates', {
+  id: text('id').primaryKey(),
+  category: text('category').notNull(),
+  /** The TemplateMeta of the newest stored version (name, description, tags, changelog). */
+  meta: text('meta', { mode: 'json' }).$type<unknown>().notNull(),
+  source: text('source', { enum: ['builtin', 'admin'] }).notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Immutable template versions: a stored version is never overwritten, only deprecated (or not). */
+export const templateVersions = sqliteTable(
+  'template_versions',
+  {
+    templateId: text('template_id')
+      .notNull()
+      .references(() => templates.id, { onDelete: 'cascade' }),
+    /** Semver `MAJOR.MINOR.PATCH`. */
+    version: text('version').notNull(),
+    graph: text('graph', { mode: 'json' }).$type<unknown>().notNull(),
+    /** The full TemplateMeta as of this version (zh/en name and description, changelog up to here). */
+    meta: text('meta', { mode: 'json' }).$type<unknown>().notNull(),
+    /** This version's changelog entry. */
+    notes: text('notes').notNull().default(''),
+    /** Sample inputs with scripted replies and expected outputs (built-ins and imported files). */
+    samples: text('samples', { mode: 'json' }).$type<unknown>(),
+    source: text('source', { enum: ['builtin', 'admin'] }).notNull(),
+    createdBy: text('created_by').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+    deprecatedAt: integer('deprecated_at'),
+  },
+  (t) => [primaryKey({ columns: [t.templateId, t.version] })],
+);
