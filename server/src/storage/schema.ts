@@ -129,3 +129,69 @@ export const templateVersions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.templateId, t.version] })],
 );
+
+/**
+ * Batch jobs: one published version, many items. `owner` is the API key id that submitted it (`admin`
+ * for the UI); an Idempotency-Key is unique per owner.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    owner: text('owner').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'completed', 'cancelled'] }).notNull(),
+    total: integer('total').notNull(),
+    idempotencyKey: text('idempotency_key'),
+    /** sha256 of the submitted items (and webhook), to tell a replay from a different body under a reused key. */
+    bodyHash: text('body_hash').notNull(),
+    webhookUrl: text('webhook_url'),
+    webhookDeliveredAt: integer('webhook_delivered_at'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [uniqueIndex('jobs_owner_idem_idx').on(t.owner, t.idempotencyKey), index('jobs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('jobs_status_idx').on(t.status, t.createdAt)],
+);
+
+/** One row per item of a job: its whole life (pending → running → succeeded | failed) and its result. */
+export const jobItems = sqliteTable(
+  'job_items',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    /** The item's line (1-based) in the submission. */
+    seq: integer('seq').notNull(),
+    itemId: text('item_id').notNull(),
+    inputs: text('inputs').notNull(),
+    status: text('status', { enum: ['pending', 'running', 'succeeded', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    runId: text('run_id'),
+    outputs: text('outputs'),
+    error: text('error'),
+    latencyMs: integer('latency_ms'),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] }), uniqueIndex('job_items_item_idx').on(t.jobId, t.itemId), index('job_items_status_idx').on(t.jobId, t.status, t.seq)],
+);
+
+/** Every delivery attempt of a job's completion webhook. */
+export const jobWebhookAttempts = sqliteTable(
+  'job_webhook_attempts',
+  {
+    jobId: text('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: integer('at').notNull(),
+    status: integer('status'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.attempt] })],
+);

@@ -1,0 +1,112 @@
+/**
+ * Batch jobs: many inputs through one published scenario version, run in the background at batch
+ * priority. Shapes of `/v1/scenarios/{slug}/jobs`, `/v1/jobs/…` and the admin `/api/jobs…` replies.
+ */
+import { z } from 'zod';
+import { RunErrorSchema } from './events.js';
+
+/** Most items one job may hold. */
+export const MAX_JOB_ITEMS = 100_000;
+
+/** Longest item id accepted. */
+export const MAX_ITEM_ID_LENGTH = 200;
+
+/** One item as submitted: an optional id (a number is taken as its decimal text) and the run's inputs. */
+export const JobItemInputSchema = z.object({
+  id: z
+    .union([z.string().min(1).max(MAX_ITEM_ID_LENGTH), z.number().int().nonnegative()])
+    .transform((v) => String(v))
+    .optional(),
+  inputs: z.record(z.string(), z.unknown()),
+});
+export type JobItemInput = z.infer<typeof JobItemInputSchema>;
+
+/** Where to POST the job summary when the job ends. */
+export const JobWebhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }) });
+
+/** `POST /v1/scenarios/{slug}/jobs` (and `POST /api/scenarios/:id/jobs`) as a JSON body. */
+export const JobSubmitBodySchema = z.object({
+  items: z.array(z.unknown()).min(1).max(MAX_JOB_ITEMS),
+  webhook: JobWebhookSchema.optional(),
+});
+
+/** `202` (or `200` for a repeated Idempotency-Key) after a submission. */
+export const JobCreatedSchema = z.object({ job_id: z.string(), total: z.number().int() });
+export type JobCreated = z.infer<typeof JobCreatedSchema>;
+
+export const JobStatusSchema = z.enum(['queued', 'running', 'completed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const JobItemStatusSchema = z.enum(['pending', 'running', 'succeeded', 'failed']);
+export type JobItemStatus = z.infer<typeof JobItemStatusSchema>;
+
+/** `GET /v1/jobs/{id}`: progress. `running` items count as pending; rate and ETA are null until known. */
+export const JobProgressSchema = z.object({
+  job_id: z.string(),
+  status: JobStatusSchema,
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  /** Items in flight right now (part of `pending`). */
+  running: z.number().int(),
+  scenario: z.string(),
+  version: z.number().int(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  /** Items finished per second over the last half minute (null before any finished). */
+  rate_per_s: z.number().nullable(),
+  /** Seconds left at that rate (null when unknown, 0 when nothing is pending). */
+  eta_s: z.number().nullable(),
+  webhook: z.object({ url: z.string(), delivered: z.boolean(), attempts: z.number().int() }).nullable(),
+});
+export type JobProgress = z.infer<typeof JobProgressSchema>;
+
+/** One line of `GET /v1/jobs/{id}/results`: a finished item, exactly once. */
+export const JobResultLineSchema = z.object({
+  id: z.string(),
+  run_id: z.string().nullable(),
+  status: z.enum(['succeeded', 'failed']),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  error: RunErrorSchema.optional(),
+});
+export type JobResultLine = z.infer<typeof JobResultLineSchema>;
+
+/** A failed item with its reason (the admin job view's error list). */
+export const JobFailureSchema = z.object({
+  id: z.string(),
+  line: z.number().int(),
+  run_id: z.string().nullable(),
+  attempts: z.number().int(),
+  error: RunErrorSchema,
+  finished_at: z.string().nullable(),
+});
+export type JobFailure = z.infer<typeof JobFailureSchema>;
+
+/** `GET /api/jobs/:id`: progress plus a page of failures. */
+export const JobDetailSchema = JobProgressSchema.extend({
+  scenario_id: z.string(),
+  errors: z.object({ items: z.array(JobFailureSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() }),
+});
+export type JobDetail = z.infer<typeof JobDetailSchema>;
+
+/** `GET /api/jobs?scenario_id=`: newest first. */
+export const JobListSchema = z.object({ jobs: z.array(JobProgressSchema.extend({ scenario_id: z.string() })) });
+export type JobList = z.infer<typeof JobListSchema>;
+
+/** The body POSTed to a job's webhook when it ends. */
+export const JobWebhookPayloadSchema = z.object({
+  event: z.enum(['job.completed', 'job.cancelled']),
+  job_id: z.string(),
+  status: JobStatusSchema,
+  scenario: z.string(),
+  version: z.number().int(),
+  total: z.number().int(),
+  succeeded: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type JobWebhookPayload = z.infer<typeof JobWebhookPayloadSchema>;
