@@ -26,6 +26,20 @@ async function dropFromPalette(kind: string, x: number, y: number): Promise<void
   await page.getByTestId(`palette-${kind}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
+/** Wires two ports; retried once should the viewport still be settling. */
+async function wire(from: string, to: string): Promise<void> {
+  const before = await page.locator('.react-flow__edge').count();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await dragBetween(page, `[data-testid="${from}"]`, `[data-testid="${to}"]`);
+    const ok = await expect
+      .poll(() => page.locator('.react-flow__edge').count(), { timeout: 1500 })
+      .toBe(before + 1)
+      .then(() => true, () => false);
+    if (ok) return;
+  }
+  throw new Error(`could not wire ${from} → ${to}`);
+}
+
 async function selectNode(id: string): Promise<void> {
   await page.getByTestId(`node-${id}`).locator('.mf-node-head').click();
   await page.getByTestId('inspector').waitFor();
@@ -72,11 +86,11 @@ describe('the canvas, as a new user uses it', () => {
     await dropFromPalette('classify', 560, 420);
     await page.getByTestId('node-classify_1').waitFor();
     await page.getByTestId('layout').click();
-    await page.waitForTimeout(600);
+    await page.waitForTimeout(1000);
 
-    await dragBetween(page, '[data-testid="out-start-out"]', '[data-testid="in-llm_1-in"]');
-    await dragBetween(page, '[data-testid="out-llm_1-out"]', '[data-testid="in-classify_1-in"]');
-    for (const port of ['fault', 'complaint', 'other']) await dragBetween(page, `[data-testid="out-classify_1-${port}"]`, '[data-testid="in-end-in"]');
+    await wire('out-start-out', 'in-llm_1-in');
+    await wire('out-llm_1-out', 'in-classify_1-in');
+    for (const port of ['fault', 'complaint', 'other']) await wire(`out-classify_1-${port}`, 'in-end-in');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
 
     // A wire back upstream is refused, with the reason said.

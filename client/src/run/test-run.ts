@@ -36,7 +36,9 @@ export async function streamTestRun(scenarioId: string, inputs: Record<string, u
     } catch {
       continue;
     }
-    const parsed = RunEventSchema.safeParse(data);
+    // JSON drops an undefined `inputs` (the end node's); default it rather than lose the event.
+    const parsed = RunEventSchema.safeParse(isRecord(data) ? { inputs: null, ...data } : data);
     if (parsed.success) onEvent(parsed.data);
+    else if (msg.event !== 'result') console.warn('unreadable run event', msg.event, parsed.error.issues[0]);
   }
 }
