@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
+import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
 
 /** Blank variables count as unset (`PORT= npm start` means the default, not port 0). */
 const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -27,6 +28,8 @@ export interface AppConfig {
   /** Hosts or CIDR ranges outbound HTTP nodes may reach despite the private-address guard. */
   httpAllow: string[];
   model: ModelConfig;
+  /** The published API's settings (rate limit, run deadline, retention); defaults when absent. */
+  api?: ApiConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -50,6 +53,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid model configuration: ${error instanceof Error ? error.message : String(error)}`);
   }
+  let api: ApiConfig;
+  try {
+    api = apiConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -63,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(e.MOFANG_DATA_DIR),
     httpAllow,
     model,
+    api,
   };
 }
 

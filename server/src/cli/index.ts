@@ -9,6 +9,7 @@ import { startServer } from '../http/server.js';
 import { simulatorCommand } from './simulator.js';
 import { compileCommandAction, runCommandAction } from './graph-commands.js';
 import { CliError } from './errors.js';
+import { keysCommand } from './keys-commands.js';
 
 /** The commander program with every sub-command. */
 export function buildProgram(): Command {
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(simulatorCommand());
+  program.addCommand(keysCommand());
   return program;
 }
 

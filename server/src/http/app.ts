@@ -13,6 +13,9 @@ import { publishRoutes } from './routes-publish.js';
 import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
+import { createV1Runtime, v1Routes } from './v1/index.js';
+import { keyRoutes } from '../keys/routes.js';
+import { metricsRoutes } from '../metrics/routes.js';
 
 export type { AppDeps } from './context.js';
 
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   const version = readVersion();
   const kinds = nodeKindSummaries();
+  const v1 = deps.v1 ?? createV1Runtime(deps.db);
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
@@ -70,6 +74,8 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
+  api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
+  api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));
   api.use((req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
@@ -77,6 +83,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(errorHandler);
 
   app.use('/api', api);
+  app.use('/v1', v1Routes(deps, v1));
   app.use(staticRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(errorHandler);
   return app;

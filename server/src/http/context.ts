@@ -2,6 +2,7 @@ import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
 import type { PublishedScenarios } from '../publish/registry.js';
+import type { V1Runtime } from './v1/runtime.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   services: EngineServices;
   /** Published scenarios by slug (compiled plans cached per version; the live version read per call). */
   published: PublishedScenarios;
+  /** Key cache, rate limiter and run log of the `/v1` API; created by createApp when absent (then never closed). */
+  v1?: V1Runtime;
   /** The built client (`dist/client`); when it does not exist a page says to run `npm run build`. */
   staticDir?: string;
   /** Whether the model behind `default` is the built-in simulator (shown in /api/health). */

@@ -11,6 +11,7 @@ import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
+import { createV1Runtime } from './v1/runtime.js';
 
 export interface RunningServer {
   url: string;
@@ -47,7 +48,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const description = describeModels(models);
   const simulator = description === SIMULATOR_HINT;
   const published = new PublishedScenarios(store.db, services);
-  const app = createApp({ db: store.db, models, services, published, staticDir: options.staticDir, simulator, modelDescription: description });
+  const v1 = createV1Runtime(store.db, config.api);
+  const app = createApp({ db: store.db, models, services, published, v1, staticDir: options.staticDir, simulator, modelDescription: description });
 
   let server: Server;
   try {
@@ -57,6 +59,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     });
   } catch (error) {
     await Promise.all([services.close(), closeModels(models)]);
+    v1.close();
     store.close();
     throw error;
   }
@@ -76,6 +79,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         server.closeAllConnections();
       });
       await Promise.all([services.close(), closeModels(models)]);
+      v1.close();
       store.close();
     })());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -1,0 +1,46 @@
+/**
+ * Settings of the published API, from the environment (all optional): the default per-key rate limit,
+ * the run deadline, the body size limit and how long API runs are kept.
+ */
+import { z } from 'zod';
+
+const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const positiveInt = (name: string, fallback: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
+
+const ApiEnvSchema = z.object({
+  MOFANG_API_RATE_LIMIT: positiveInt('MOFANG_API_RATE_LIMIT', 6000),
+  MOFANG_RUN_DEADLINE_MS: positiveInt('MOFANG_RUN_DEADLINE_MS', 60_000),
+  MOFANG_RUN_RETENTION_DAYS: positiveInt('MOFANG_RUN_RETENTION_DAYS', 30),
+  MOFANG_RUN_RETENTION_ROWS: positiveInt('MOFANG_RUN_RETENTION_ROWS', 1_000_000),
+  MOFANG_API_BODY_LIMIT: z.preprocess(blankAsUnset, z.string().regex(/^\d+(b|kb|mb)$/i, 'MOFANG_API_BODY_LIMIT must look like 512kb or 2mb').default('1mb')),
+});
+
+/** The published API's settings. */
+export interface ApiConfig {
+  /** Requests per minute for keys without their own limit. */
+  rateLimitPerMinute: number;
+  /** Deadline of one API run, in ms. */
+  runDeadlineMs: number;
+  retentionDays: number;
+  retentionRows: number;
+  /** Largest accepted request body, in body-parser notation (`1mb`). */
+  bodyLimit: string;
+}
+
+/** The defaults, as with an empty environment. */
+export const DEFAULT_API_CONFIG: ApiConfig = apiConfigFromEnv({});
+
+/** Reads the API settings; throws an Error naming every bad variable. */
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
+  const parsed = ApiEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const e = parsed.data;
+  return {
+    rateLimitPerMinute: e.MOFANG_API_RATE_LIMIT,
+    runDeadlineMs: e.MOFANG_RUN_DEADLINE_MS,
+    retentionDays: e.MOFANG_RUN_RETENTION_DAYS,
+    retentionRows: e.MOFANG_RUN_RETENTION_ROWS,
+    bodyLimit: e.MOFANG_API_BODY_LIMIT,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The published runtime API under `/v1`: every route needs an API key (the OpenAPI documents, mounted
+ * before this router, do not). Kept to a few middlewares: run id, auth + rate limit, body parser.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { Router, type ErrorRequestHandler } from 'express';
+import { getStoredApiRun } from '../../storage/run-log.js';
+import type { AppDeps } from '../context.js';
+import { authenticate, inScope, keyOf } from './auth.js';
+import { runIdOf, sendV1Error, setRunId } from './respond.js';
+import { runHandler } from './run-route.js';
+import type { V1Runtime } from './runtime.js';
+import { detailFromRecord, detailFromStored } from './trace.js';
+
+export { createV1Runtime, type V1Runtime } from './runtime.js';
+export { apiConfigFromEnv, DEFAULT_API_CONFIG, type ApiConfig } from './config.js';
+
+function hasField(value: unknown, key: string): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && key in value;
+}
+
+/** Body-parser failures and anything unexpected, as /v1 errors that carry the run id. */
+const v1ErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+  if (res.headersSent) return next(err);
+  const type = hasField(err, 'type') ? err.type : undefined;
+  if (type === 'entity.parse.failed') return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
+  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', 'the request body is too large');
+  const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;
+  if (status >= 400 && status < 500) {
+    return sendV1Error(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', err instanceof Error ? err.message : 'bad request');
+  }
+  console.error(`[mofang] /v1 error (run ${runIdOf(res)}):`, err instanceof Error ? err.message : String(err));
+  sendV1Error(res, 500, 'internal', 'internal server error');
+};
+
+/** The `/v1` router (mount it at `/v1`). */
+export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    setRunId(res, randomUUID());
+    next();
+  });
+  router.use(authenticate(runtime));
+  router.post('/scenarios/:slug/run', express.json({ limit: runtime.config.bodyLimit }), runHandler(deps, runtime));
+  router.get('/runs/:id', (req, res) => {
+    const key = keyOf(res);
+    const id = req.params.id;
+    const pending = runtime.runLog.pending(id);
+    const detail = pending ? detailFromRecord(pending) : (() => {
+      const stored = getStoredApiRun(deps.db, id);
+      return stored ? detailFromStored(stored) : undefined;
+    })();
+    if (!key || !detail || !inScope(key, detail.scenario)) return sendV1Error(res, 404, 'unknown_run', `no run "${id}"`);
+    setRunId(res, detail.run_id);
+    res.json(detail);
+  });
+  router.use((req, res) => sendV1Error(res, 404, 'not_found', `no route ${req.method} /v1${req.path}`));
+  router.use(v1ErrorHandler);
+  return router;
+}

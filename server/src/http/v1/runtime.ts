@@ -1,0 +1,42 @@
+/**
+ * The published API's long-lived state: the key cache, the rate limiter and the write-behind run log.
+ * Created once per server and closed before the store (the close writes queued runs).
+ */
+import { KeyAuth } from '../../keys/key-auth.js';
+import { RateLimiter } from '../../keys/rate-limit.js';
+import type { Db } from '../../storage/db.js';
+import { RunLog } from '../../storage/run-log.js';
+import { DEFAULT_API_CONFIG, type ApiConfig } from './config.js';
+
+/** What `/v1` and the key and metrics routes share. */
+export interface V1Runtime {
+  config: ApiConfig;
+  keys: KeyAuth;
+  limiter: RateLimiter;
+  runLog: RunLog;
+  /** Writes queued runs and key use, stops timers. Idempotent. */
+  close(): void;
+}
+
+/** Builds the runtime over a store. */
+export function createV1Runtime(db: Db, config: ApiConfig = DEFAULT_API_CONFIG): V1Runtime {
+  const keys = new KeyAuth(db);
+  const runLog = new RunLog(db, { retentionDays: config.retentionDays, retentionRows: config.retentionRows });
+  // A first prune shortly after start, off the start-up path.
+  const firstPrune = setTimeout(() => runLog.prune(), 5_000);
+  firstPrune.unref();
+  let closed = false;
+  return {
+    config,
+    keys,
+    limiter: new RateLimiter(),
+    runLog,
+    close() {
+      if (closed) return;
+      closed = true;
+      clearTimeout(firstPrune);
+      runLog.close();
+      keys.close();
+    },
+  };
+}

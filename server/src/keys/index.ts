@@ -1,0 +1,20 @@
+/**
+ * API keys: creation (the secret returned once), listing, revocation; shared by the admin API and the CLI.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CreateKeyBody, CreatedKey } from '@shared/keys.js';
+import type { Db } from '../storage/db.js';
+import { insertKey } from '../storage/keys.js';
+import { generateKey } from './secret.js';
+
+export { KeyAuth } from './key-auth.js';
+export { RateLimiter } from './rate-limit.js';
+export { generateKey, hashKey, looksLikeKey, maskSecrets } from './secret.js';
+
+/** Creates and stores a key; the reply carries the secret, which is not kept anywhere. */
+export function createApiKey(db: Db, body: CreateKeyBody, now = Date.now()): CreatedKey {
+  const { key, hash, prefix } = generateKey();
+  const scenarios = body.scenarios ? [...new Set(body.scenarios)] : null;
+  const stored = insertKey(db, { id: randomUUID(), name: body.name, prefix, hash, scenarios, rateLimit: body.rate_limit ?? null }, now);
+  return { ...stored, key };
+}

@@ -1,0 +1,224 @@
+/**
+ * Write-behind log of API runs. A run is queued in memory when it ends and written, with its events,
+ * in one transaction every ~50 ms or every 500 runs, so the request path never waits for the disk.
+ * Queued runs can be read back before they are written (`pending`). Old API runs are pruned by age
+ * and by count on a timer.
+ */
+import type { RunError, RunEvent } from '@shared/events.js';
+import type { Usage } from '@shared/usage.js';
+import type { Db } from './db.js';
+
+/** One finished API run as it will be stored. */
+export interface ApiRunRecord {
+  id: string;
+  scenarioId: string;
+  /** The scenario's slug, for lookups before the row is written. */
+  slug: string;
+  version: number;
+  apiKeyId: string;
+  inputs: unknown;
+  status: 'succeeded' | 'failed';
+  outputs?: unknown;
+  error?: RunError;
+  usage: Usage;
+  latencyMs: number;
+  model: string;
+  events: RunEvent[];
+  createdAt: number;
+  finishedAt: number;
+}
+
+export interface RunLogOptions {
+  /** Flush period in ms (default 50). */
+  flushIntervalMs?: number;
+  /** Queue length that triggers a flush before the period is up (default 500). */
+  maxBatch?: number;
+  /** API runs older than this many days are pruned (default 30). */
+  retentionDays?: number;
+  /** At most this many API runs are kept (default 1 000 000). */
+  retentionRows?: number;
+  /** Prune period in ms (default 10 minutes); the first prune runs soon after start. */
+  pruneIntervalMs?: number;
+  now?: () => number;
+}
+
+const DAY_MS = 86_400_000;
+/** Rows deleted per statement while pruning, so one prune never holds the event loop for long. */
+const PRUNE_CHUNK = 2000;
+
+function json(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** The write-behind queue; `close()` writes whatever is left. */
+export class RunLog {
+  private queue: ApiRunRecord[] = [];
+  private readonly byId = new Map<string, ApiRunRecord>();
+  private readonly flushTimer: NodeJS.Timeout;
+  private readonly pruneTimer: NodeJS.Timeout;
+  private flushScheduled = false;
+  private closed = false;
+  private readonly maxBatch: number;
+  private readonly retentionMs: number;
+  private readonly retentionRows: number;
+  private readonly now: () => number;
+  private readonly insertRun;
+  private readonly insertEvent;
+  private readonly writeBatch;
+  private readonly sqlite: Db['$client'];
+
+  constructor(db: Db, options: RunLogOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.retentionMs = (options.retentionDays ?? 30) * DAY_MS;
+    this.retentionRows = options.retentionRows ?? 1_000_000;
+    this.now = options.now ?? Date.now;
+    const sqlite = db.$client;
+    this.sqlite = sqlite;
+    this.insertRun = sqlite.prepare(
+      `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
+       values (?, ?, 'api', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertEvent = sqlite.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)');
+    this.writeBatch = sqlite.transaction((batch: ApiRunRecord[]) => {
+      for (const r of batch) {
+        try {
+          this.insertRun.run(r.id, r.scenarioId, r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+        } catch (error) {
+          // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
+          console.error(`[mofang] run ${r.id} not logged:`, error instanceof Error ? error.message : String(error));
+          continue;
+        }
+        r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
+      }
+    });
+    this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
+    this.flushTimer.unref();
+    this.pruneTimer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 600_000);
+    this.pruneTimer.unref();
+  }
+
+  /** Queues a finished run; a full queue is flushed on the next turn of the event loop. */
+  add(record: ApiRunRecord): void {
+    if (this.closed) return;
+    this.queue.push(record);
+    this.byId.set(record.id, record);
+    if (this.queue.length >= this.maxBatch && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** A queued run that is not written yet. */
+  pending(id: string): ApiRunRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /** How many runs wait to be written. */
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Writes every queued run in one transaction. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      this.writeBatch(batch);
+    } catch (error) {
+      console.error(`[mofang] ${batch.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
+    } finally {
+      for (const r of batch) this.byId.delete(r.id);
+    }
+  }
+
+  /** Deletes API runs (and their events) older than the retention period or beyond the row cap. */
+  prune(): number {
+    if (this.closed) return 0;
+    try {
+      return this.pruneOld();
+    } catch (error) {
+      console.error('[mofang] pruning API runs failed:', error instanceof Error ? error.message : String(error));
+      return 0;
+    }
+  }
+
+  /** Stops the timers and writes what is queued. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.flushTimer);
+    clearInterval(this.pruneTimer);
+    this.flush();
+  }
+
+  private pruneOld(): number {
+    const sqlite = this.sqlite;
+    let cutoff = this.now() - this.retentionMs;
+    const nth = sqlite
+      .prepare("select created_at as at from runs where kind = 'api' order by created_at desc limit 1 offset ?")
+      .get(this.retentionRows);
+    if (nth && typeof nth === 'object' && 'at' in nth && typeof nth.at === 'number') cutoff = Math.max(cutoff, nth.at + 1);
+    const del = sqlite.prepare(`delete from runs where id in (select id from runs where kind = 'api' and created_at < ? limit ${PRUNE_CHUNK})`);
+    let total = 0;
+    for (;;) {
+      const changes = del.run(cutoff).changes;
+      total += changes;
+      if (changes < PRUNE_CHUNK) return total;
+    }
+  }
+}
+
+/** A stored API run with its scenario's slug and its events, as `GET /v1/runs/{id}` needs it. */
+export interface StoredApiRun {
+  id: string;
+  slug: string;
+  version: number | null;
+  status: 'running' | 'succeeded' | 'failed';
+  inputs: unknown;
+  outputs: unknown;
+  error: unknown;
+  usage: unknown;
+  latencyMs: number | null;
+  model: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+  events: unknown[];
+}
+
+function parseJson(text: unknown): unknown {
+  return typeof text === 'string' ? JSON.parse(text) : null;
+}
+
+/** An API run from the database (not the queue), or undefined. */
+export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
+  const row: unknown = db.$client
+    .prepare(
+      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at
+       from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind = 'api'`,
+    )
+    .get(id);
+  if (typeof row !== 'object' || row === null || !('id' in row) || !('slug' in row) || typeof row.slug !== 'string') return undefined;
+  const num = (key: string): number | null => {
+    const v: unknown = key in row ? Reflect.get(row, key) : null;
+    return typeof v === 'number' ? v : null;
+  };
+  const status = 'status' in row && (row.status === 'running' || row.status === 'succeeded' || row.status === 'failed') ? row.status : 'failed';
+  const events = db.$client.prepare('select data from run_events where run_id = ? order by seq').all(id);
+  return {
+    id,
+    slug: row.slug,
+    version: num('version'),
+    status,
+    inputs: parseJson('inputs' in row ? row.inputs : null),
+    outputs: parseJson('outputs' in row ? row.outputs : null),
+    error: parseJson('error' in row ? row.error : null),
+    usage: parseJson('usage' in row ? row.usage : null),
+    latencyMs: num('latency_ms'),
+    model: 'model' in row && typeof row.model === 'string' ? row.model : null,
+    createdAt: num('created_at') ?? 0,
+    finishedAt: num('finished_at'),
+    events: events.map((e) => (typeof e === 'object' && e !== null && 'data' in e ? parseJson(e.data) : null)),
+  };
+}
