@@ -9,6 +9,7 @@ import { startServer } from '../http/server.js';
 import { simulatorCommand } from './simulator.js';
 import { compileCommandAction, runCommandAction } from './graph-commands.js';
 import { CliError } from './errors.js';
+import { publishCommands } from './publish-commands.js';
 import { keysCommand } from './keys-commands.js';
 
 /** The commander program with every sub-command. */
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(simulatorCommand());
+  for (const command of publishCommands()) program.addCommand(command);
   program.addCommand(keysCommand());
   return program;
 }

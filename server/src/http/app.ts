@@ -10,6 +10,8 @@ import { describeModels } from '../model/registry.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { publishRoutes } from './routes-publish.js';
+import { docsRoutes } from './docs.js';
+import { openapiRoutes } from '../openapi/routes.js';
 import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
@@ -83,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(errorHandler);
 
   app.use('/api', api);
+  app.use('/v1', openapiRoutes(deps)); // public documents: before the key-protected /v1 routes
+  app.use('/docs', docsRoutes(deps));
   app.use('/v1', v1Routes(deps, v1));
   app.use(staticRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(errorHandler);

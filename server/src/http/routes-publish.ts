@@ -4,23 +4,12 @@
  */
 import { Router } from 'express';
 import { GraphSchema, type Graph } from '@shared/graph.js';
-import { PublishBodySchema, RollbackBodySchema, type VersionDetail, type VersionSummary } from '@shared/publish.js';
+import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
 import { PublishError, publishDraft, rollback } from '../publish/publish.js';
-import { getPublishState, getVersion, listVersions, type VersionRow } from '../storage/versions.js';
+import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
-
-function summary(row: VersionRow, liveVersion: number | null): VersionSummary {
-  return {
-    version: row.version,
-    note: row.note,
-    created_by: row.createdBy,
-    created_at: new Date(row.createdAt).toISOString(),
-    plan_hash: row.planHash,
-    live: row.version === liveVersion,
-  };
-}
 
 /** A positive integer from a path or query parameter, else a 400 naming the parameter. */
 function versionParam(value: unknown, name: string): number {
@@ -61,7 +50,7 @@ export function publishRoutes(deps: AppDeps): Router {
 
   router.get('/scenarios/:id/versions', (req, res) => {
     const state = mustGetState(req.params.id);
-    res.json(listVersions(db, state.id).map((row) => summary(row, state.liveVersion)));
+    res.json(listVersions(db, state.id).map((row) => versionSummary(row, state.liveVersion)));
   });
 
   router.get('/scenarios/:id/versions/:n', (req, res) => {
@@ -69,7 +58,7 @@ export function publishRoutes(deps: AppDeps): Router {
     const n = versionParam(req.params.n, 'version');
     const row = getVersion(db, state.id, n);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${n} does not exist`, { version: n });
-    const detail: VersionDetail = { ...summary(row, state.liveVersion), graph: GraphSchema.parse(row.graph) };
+    const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: GraphSchema.parse(row.graph) };
     res.json(detail);
   });
 

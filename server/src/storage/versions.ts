@@ -3,6 +3,7 @@
  * Functions here only read and write rows; the rules of publishing live in `server/src/publish/`.
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import type { VersionSummary } from '@shared/publish.js';
 import type { Db } from './db.js';
 import { scenarios, scenarioVersions } from './schema.js';
 
@@ -139,4 +140,16 @@ export function listLiveScenarios(db: Db): LiveScenarioRow[] {
   const live: LiveScenarioRow[] = [];
   for (const r of rows) if (r.slug !== null && r.liveVersion !== null) live.push({ id: r.id, name: r.name, slug: r.slug, liveVersion: r.liveVersion });
   return live;
+}
+
+/** A stored version as the API and the CLI list it. */
+export function versionSummary(row: VersionRow, liveVersion: number | null): VersionSummary {
+  return {
+    version: row.version,
+    note: row.note,
+    created_by: row.createdBy,
+    created_at: new Date(row.createdAt).toISOString(),
+    plan_hash: row.planHash,
+    live: row.version === liveVersion,
+  };
 }

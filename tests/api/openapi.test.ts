@@ -1,0 +1,129 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScenarioSchema } from '@shared/api.js';
+import type { RunningServer } from '../../server/src/http/server.js';
+import { replyGraph } from '../../server/src/publish/graphs.testing.js';
+import { call, removeDir, startTestServer, tempDir } from './helpers.js';
+
+let dir: string;
+let server: RunningServer;
+let base: string;
+let scenarioId: string;
+
+function record(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`not an object: ${JSON.stringify(value)}`);
+  return { ...value };
+}
+
+/** Follows a dotted path of object keys. */
+function at(value: unknown, ...keys: string[]): unknown {
+  return keys.reduce<unknown>((v, k) => record(v)[k], value);
+}
+
+async function validate(doc: unknown) {
+  const validator = new Validator();
+  const result = await validator.validate(record(doc));
+  return { valid: result.valid, errors: result.errors, version: validator.version };
+}
+
+beforeAll(async () => {
+  dir = tempDir('mofang-openapi-');
+  server = await startTestServer(dir);
+  base = server.url;
+  const created = await call(base, 'POST', '/api/scenarios', { name: 'Work order', graph: replyGraph('Work order') });
+  scenarioId = ScenarioSchema.parse(created.json).id;
+  expect((await call(base, 'POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'work-order' })).status).toBe(201);
+  // A second scenario without sample inputs: its example is generated.
+  const bare = replyGraph('Bare');
+  delete bare.inputs;
+  const other = ScenarioSchema.parse((await call(base, 'POST', '/api/scenarios', { name: 'Bare', graph: bare })).json);
+  expect((await call(base, 'POST', `/api/scenarios/${other.id}/publish`, { slug: 'bare' })).status).toBe(201);
+});
+afterAll(async () => {
+  await server.close();
+  removeDir(dir);
+});
+
+describe('OpenAPI documents', () => {
+  it('per scenario: valid OpenAPI 3.1 with the real input names, examples, the error schema and bearer auth, without a key', async () => {
+    const r = await call(base, 'GET', '/v1/scenarios/work-order/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = r.json;
+    const check = await validate(doc);
+    expect(check.errors).toBeUndefined();
+    expect(check).toMatchObject({ valid: true, version: '3.1' });
+    expect(at(doc, 'openapi')).toBe('3.1.0');
+    expect(at(doc, 'info', 'version')).toBe('1');
+    expect(at(doc, 'servers')).toEqual([{ url: base }]);
+    expect(at(doc, 'components', 'securitySchemes', 'bearer')).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const inputs = at(doc, 'components', 'schemas', 'work-order.Inputs');
+    expect(Object.keys(record(at(inputs, 'properties')))).toEqual(['transcript', 'channel']);
+    expect(at(inputs, 'required')).toEqual(['transcript']);
+    expect(Object.keys(record(at(doc, 'components', 'schemas', 'work-order.Outputs', 'properties')))).toEqual(['reply']);
+    expect(at(doc, 'components', 'schemas', 'Error', 'properties', 'error', 'required')).toEqual(['code', 'message']);
+    const run = record(at(doc, 'paths', '/v1/scenarios/work-order/run', 'post'));
+    expect(Object.keys(record(at(run, 'responses', '200', 'content')))).toEqual(['application/json', 'text/event-stream']);
+    expect(at(run, 'requestBody', 'content', 'application/json', 'example')).toEqual({ inputs: replyGraph().inputs });
+    expect(Object.keys(record(at(run, 'responses')))).toEqual(expect.arrayContaining(['200', '400', '401', '404', '429', '502', '504']));
+    for (const p of ['/v1/scenarios/work-order/jobs', '/v1/jobs/{job_id}', '/v1/jobs/{job_id}/results', '/v1/jobs/{job_id}/cancel', '/v1/runs/{run_id}']) {
+      expect(record(at(doc, 'paths')), p).toHaveProperty([p]);
+    }
+  });
+
+  it('generates a transcript example in 坐席：/客户： lines when the graph has no sample inputs', async () => {
+    const doc = (await call(base, 'GET', '/v1/scenarios/bare/openapi.json')).json;
+    const example = record(at(doc, 'paths', '/v1/scenarios/bare/run', 'post', 'requestBody', 'content', 'application/json', 'example', 'inputs'));
+    expect(example.transcript).toMatch(/^坐席：.*\n客户：/);
+    expect((await validate(doc)).valid).toBe(true);
+  });
+
+  it('follows the live version at once, pins ?version=N, and answers 404/400 as JSON errors', async () => {
+    await call(base, 'PUT', `/api/scenarios/${scenarioId}`, { graph: { ...replyGraph('Work order', '第二版'), nodes: replyGraph('Work order', '第二版').nodes.map((n) => (n.id === 'start' ? { ...n, config: { inputs: [{ name: 'transcript', type: 'transcript', required: true }, { name: 'account', type: 'string', required: true }] } } : n)) } });
+    expect((await call(base, 'POST', `/api/scenarios/${scenarioId}/publish`, {})).status).toBe(201);
+    const v2 = (await call(base, 'GET', '/v1/scenarios/work-order/openapi.json')).json;
+    expect(at(v2, 'info', 'version')).toBe('2');
+    expect(Object.keys(record(at(v2, 'components', 'schemas', 'work-order.Inputs', 'properties')))).toEqual(['transcript', 'account']);
+    const pinned = (await call(base, 'GET', '/v1/scenarios/work-order/openapi.json?version=1')).json;
+    expect(at(pinned, 'info', 'version')).toBe('1');
+    await call(base, 'POST', `/api/scenarios/${scenarioId}/rollback`, { version: 1 });
+    expect(at((await call(base, 'GET', '/v1/scenarios/work-order/openapi.json')).json, 'info', 'version')).toBe('1');
+
+    expect((await call(base, 'GET', '/v1/scenarios/nope/openapi.json')).json).toMatchObject({ error: { code: 'unknown_scenario' } });
+    expect((await call(base, 'GET', '/v1/scenarios/work-order/openapi.json?version=9')).json).toMatchObject({ error: { code: 'unknown_version' } });
+    const bad = await call(base, 'GET', '/v1/scenarios/work-order/openapi.json?version=x');
+    expect(bad.status).toBe(400);
+  });
+
+  it('aggregate: valid OpenAPI 3.1 with every live scenario', async () => {
+    const r = await call(base, 'GET', '/v1/openapi.json');
+    expect(r.status).toBe(200);
+    const check = await validate(r.json);
+    expect(check.errors).toBeUndefined();
+    expect(check.valid).toBe(true);
+    const paths = Object.keys(record(at(r.json, 'paths')));
+    expect(paths).toEqual(expect.arrayContaining(['/v1/scenarios/bare/run', '/v1/scenarios/work-order/run', '/v1/scenarios/work-order/jobs', '/v1/runs/{run_id}']));
+    expect(Object.keys(record(at(r.json, 'components', 'schemas', 'bare.Inputs', 'properties')))).toEqual(['transcript', 'channel']);
+  });
+});
+
+describe('/docs', () => {
+  it('serves Swagger UI from local assets only, pointed at the aggregate or one scenario', async () => {
+    const page = await call(base, 'GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.text).toContain('data-url="/v1/openapi.json"');
+    const refs = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(2);
+    for (const ref of refs) expect(ref, ref).toMatch(/^(\/|data:)/);
+    for (const ref of refs.filter((x) => x.startsWith('/docs/'))) {
+      const asset = await fetch(base + ref);
+      expect(asset.status, ref).toBe(200);
+      const text = await asset.text();
+      if (ref.endsWith('init.js')) expect(text).toContain('validatorUrl: null');
+    }
+    const one = await call(base, 'GET', '/docs/work-order');
+    expect(one.text).toContain('data-url="/v1/scenarios/work-order/openapi.json"');
+    expect((await call(base, 'GET', '/docs/nope')).status).toBe(404);
+    expect((await call(base, 'GET', '/docs/assets/index.html')).status).toBe(404);
+  });
+});
