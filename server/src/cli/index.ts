@@ -11,6 +11,7 @@ import { compileCommandAction, runCommandAction } from './graph-commands.js';
 import { CliError } from './errors.js';
 import { publishCommands } from './publish-commands.js';
 import { keysCommand } from './keys-commands.js';
+import { exportCommand, importCommand } from './template-commands.js';
 
 /** The commander program with every sub-command. */
 export function buildProgram(): Command {
@@ -47,6 +48,8 @@ export function buildProgram(): Command {
   program.addCommand(simulatorCommand());
   for (const command of publishCommands()) program.addCommand(command);
   program.addCommand(keysCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(importCommand());
   return program;
 }
 

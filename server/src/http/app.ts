@@ -14,6 +14,7 @@ import { docsRoutes } from './docs.js';
 import { openapiRoutes } from '../openapi/routes.js';
 import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
+import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
 import { createV1Runtime, v1Routes } from './v1/index.js';
 import { keyRoutes } from '../keys/routes.js';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
   api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));
+  api.use(templateRoutes(deps));
   api.use((req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
   });

@@ -7,6 +7,7 @@ import { CreateScenarioBodySchema, UpdateScenarioBodySchema, type CompileReply }
 import { compileGraph } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { createScenario, deleteScenario, duplicateScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
+import { withTemplateStatus, withTemplateStatusOne } from '../templates/scenario-link.js';
 import { blankGraph } from './blank-graph.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -38,7 +39,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
 
   router.get('/scenarios', (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : undefined;
-    res.json(listScenarios(db, q));
+    res.json(withTemplateStatus(db, listScenarios(db, q)));
   });
 
   router.post('/scenarios', (req, res) => {
@@ -48,7 +49,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
   });
 
   router.get('/scenarios/:id', (req, res) => {
-    res.json(mustGet(req.params.id));
+    res.json(withTemplateStatusOne(db, mustGet(req.params.id)));
   });
 
   router.put('/scenarios/:id', (req, res) => {

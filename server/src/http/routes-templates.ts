@@ -1,0 +1,117 @@
+/**
+ * `/api/templates…` (gallery, history, diff, use, admin versioning, import/export) and the scenario side
+ * of templates: `/api/scenarios/import`, `/:id/export`, `/:id/template-status`, `/:id/template-update`.
+ * Creating these routes syncs the built-in templates into the store, so every server start does it.
+ */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile } from '@shared/template-api.js';
+import { diffGraphs } from '../publish/diff.js';
+import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
+import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
+import { checkSemver, getTemplateDetail, getTemplateVersion, listTemplates, mustGetVersionRow, setDeprecated, versionGraph } from '../templates/store.js';
+import { syncBuiltinTemplates } from '../templates/sync.js';
+import { getScenario } from '../storage/scenarios.js';
+import type { AppDeps } from './context.js';
+import { HttpError, parseBody } from './errors.js';
+
+const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
+
+function sendFile(res: Response, file: ScenarioFile | TemplateFile, name: string): void {
+  res
+    .type('application/json')
+    .set('content-disposition', `attachment; filename="${encodeURIComponent(name)}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .send(serializeFile(file));
+}
+
+function flag(value: unknown): boolean {
+  return value === '1' || value === 'true';
+}
+
+/** Routes for templates, and the scenario routes that involve files or templates. */
+export function templateRoutes(deps: AppDeps): Router {
+  const { db } = deps;
+  syncBuiltinTemplates(db);
+  const router = Router();
+
+  router.get('/templates', (req, res) => {
+    res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
+  });
+
+  router.post('/templates', (req, res) => {
+    const stored = createTemplateFromScenario(db, parseBody(CreateTemplateBodySchema, req.body));
+    res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
+  });
+
+  router.post('/templates/import', (req, res) => {
+    const detected = detectFile(req.body);
+    if (detected.kind !== 'template') {
+      throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`);
+    }
+    res.status(201).json(importTemplate(db, detected.file));
+  });
+
+  router.get('/templates/:id', (req, res) => {
+    res.json(getTemplateDetail(db, req.params.id));
+  });
+
+  router.get('/templates/:id/versions/:version', (req, res) => {
+    res.json(getTemplateVersion(db, req.params.id, req.params.version));
+  });
+
+  router.post('/templates/:id/versions', (req, res) => {
+    const stored = addVersionFromScenario(db, req.params.id, parseBody(NewTemplateVersionBodySchema, req.body));
+    res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
+  });
+
+  for (const [action, deprecated] of [['deprecate', true], ['undeprecate', false]] as const) {
+    router.post(`/templates/:id/versions/:version/${action}`, (req, res) => {
+      parseBody(ByBodySchema, req.body ?? {});
+      res.json(setDeprecated(db, req.params.id, req.params.version, deprecated));
+    });
+  }
+
+  router.get('/templates/:id/diff', (req, res) => {
+    const from = checkSemver(req.query.from, '"from"');
+    const to = checkSemver(req.query.to, '"to"');
+    const before = versionGraph(mustGetVersionRow(db, req.params.id, from));
+    const after = versionGraph(mustGetVersionRow(db, req.params.id, to));
+    res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
+  });
+
+  router.post('/templates/:id/use', (req, res) => {
+    const scenario = useTemplate(db, req.params.id, parseBody(UseTemplateBodySchema, req.body ?? {}));
+    res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
+  });
+
+  router.get('/templates/:id/export', (req, res) => {
+    const version = req.query.version === undefined ? undefined : checkSemver(req.query.version, '"version"');
+    const file = exportTemplate(db, req.params.id, version);
+    sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
+  });
+
+  router.post('/scenarios/import', (req, res) => {
+    const detected = formatOf(req.body) === TEMPLATE_FILE_FORMAT ? undefined : detectFile(req.body);
+    if (!detected || detected.kind === 'template') {
+      throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)');
+    }
+    res.status(201).json(importScenario(db, detected));
+  });
+
+  router.get('/scenarios/:id/export', (req, res) => {
+    const file = exportScenario(db, req.params.id);
+    sendFile(res, file, fileNameFor(file.name, '.scenario.json'));
+  });
+
+  router.get('/scenarios/:id/template-status', (req, res) => {
+    const scenario = getScenario(db, req.params.id);
+    if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    res.json(withTemplateStatusOne(db, { id: scenario.id }).template);
+  });
+
+  router.post('/scenarios/:id/template-update', (req, res) => {
+    res.json(updateScenarioFromTemplate(db, req.params.id));
+  });
+
+  return router;
+}

@@ -1,0 +1,203 @@
+/**
+ * The template store: reading templates and their versions as API shapes, and the rules of writing them.
+ * A stored version is immutable; a new version must be greater (semver) than every stored one; a version
+ * is deprecated rather than deleted. Errors are {@link HttpError}s so routes and the CLI can report them.
+ */
+import { GraphSchema, type Graph } from '@shared/graph.js';
+import { compareSemver, SemverSchema, TemplateMetaSchema, type TemplateMeta } from '@shared/templates.js';
+import {
+  StoredSampleSchema,
+  type GraphPreview,
+  type StoredSample,
+  type TemplateDetail,
+  type TemplateSummary,
+  type TemplateVersionDetail,
+  type TemplateVersionSummary,
+} from '@shared/template-api.js';
+import { HttpError } from '../http/errors.js';
+import type { Db } from '../storage/db.js';
+import {
+  getTemplateRow,
+  getVersionRow,
+  insertVersionRow,
+  listAllVersionRows,
+  listTemplateRows,
+  listVersionRows,
+  setVersionDeprecated,
+  upsertTemplateRow,
+  type TemplateRow,
+  type TemplateSource,
+  type TemplateVersionRow,
+} from '../storage/templates.js';
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Versions of one template, newest (highest semver) first. */
+function newestFirst(rows: TemplateVersionRow[]): TemplateVersionRow[] {
+  return [...rows].sort((a, b) => compareSemver(b.version, a.version));
+}
+
+/** The newest version that is not deprecated, or undefined when every version is. */
+export function latestUsable(rows: TemplateVersionRow[]): TemplateVersionRow | undefined {
+  return newestFirst(rows).find((r) => r.deprecatedAt === null);
+}
+
+/** Parses a stored version's graph (validated on the way in; parsed again so the type is earned). */
+export function versionGraph(row: TemplateVersionRow): Graph {
+  return GraphSchema.parse(row.graph);
+}
+
+/** Parses a stored version's metadata. */
+export function versionMeta(row: TemplateVersionRow): TemplateMeta {
+  return TemplateMetaSchema.parse(row.meta);
+}
+
+function versionSamples(row: TemplateVersionRow): StoredSample[] {
+  return StoredSampleSchema.array().parse(row.samples ?? []);
+}
+
+/** The thumbnail payload of a graph: node boxes with positions and the wires between them. */
+export function graphPreview(graph: Graph): GraphPreview {
+  return {
+    nodes: graph.nodes.map((n) => ({ id: n.id, kind: n.kind, ...(n.name === undefined ? {} : { name: n.name }), x: n.position.x, y: n.position.y })),
+    edges: graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+  };
+}
+
+function versionSummary(row: TemplateVersionRow): TemplateVersionSummary {
+  return {
+    version: row.version,
+    created_at: iso(row.createdAt),
+    notes: row.notes,
+    created_by: row.createdBy,
+    source: row.source,
+    deprecated: row.deprecatedAt !== null,
+    deprecated_at: row.deprecatedAt === null ? null : iso(row.deprecatedAt),
+  };
+}
+
+function summarise(template: TemplateRow, rows: TemplateVersionRow[]): TemplateSummary | undefined {
+  const shown = latestUsable(rows) ?? newestFirst(rows)[0];
+  if (!shown) return undefined;
+  const meta = versionMeta(shown);
+  const graph = versionGraph(shown);
+  return {
+    id: template.id,
+    category: meta.category,
+    name: meta.name,
+    description: meta.description,
+    tags: meta.tags,
+    version: shown.version,
+    source: template.source,
+    node_count: graph.nodes.length,
+    updated_at: iso(template.updatedAt),
+    preview: graphPreview(graph),
+  };
+}
+
+/** The gallery: each template at its latest non-deprecated version (all-deprecated ones only on request). */
+export function listTemplates(db: Db, options: { includeDeprecated?: boolean } = {}): TemplateSummary[] {
+  const byTemplate = new Map<string, TemplateVersionRow[]>();
+  for (const row of listAllVersionRows(db)) byTemplate.set(row.templateId, [...(byTemplate.get(row.templateId) ?? []), row]);
+  const out: TemplateSummary[] = [];
+  for (const template of listTemplateRows(db)) {
+    const rows = byTemplate.get(template.id) ?? [];
+    if (!options.includeDeprecated && !latestUsable(rows)) continue;
+    const summary = summarise(template, rows);
+    if (summary) out.push(summary);
+  }
+  return out;
+}
+
+/** A template with its whole history; 404 when unknown. */
+export function getTemplateDetail(db: Db, id: string): TemplateDetail {
+  const template = getTemplateRow(db, id);
+  const rows = template ? listVersionRows(db, id) : [];
+  const summary = template ? summarise(template, rows) : undefined;
+  if (!template || !summary) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  return { ...summary, versions: newestFirst(rows).map(versionSummary) };
+}
+
+/** Checks a version string from a URL or query, answering 400 when it is not `MAJOR.MINOR.PATCH`. */
+export function checkSemver(value: unknown, what: string): string {
+  const parsed = SemverSchema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'invalid_version', `${what} must be a version like 1.2.0 (got ${JSON.stringify(value ?? null)})`);
+  return parsed.data;
+}
+
+/** One stored version row; 404 naming what is missing. */
+export function mustGetVersionRow(db: Db, id: string, version: string): TemplateVersionRow {
+  if (!getTemplateRow(db, id)) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  const row = getVersionRow(db, id, checkSemver(version, 'the version'));
+  if (!row) throw new HttpError(404, 'not_found', `template "${id}" has no version ${version}`);
+  return row;
+}
+
+/** One version with its graph, metadata and samples. */
+export function getTemplateVersion(db: Db, id: string, version: string): TemplateVersionDetail {
+  const row = mustGetVersionRow(db, id, version);
+  return { ...versionSummary(row), template_id: id, meta: versionMeta(row), graph: versionGraph(row), samples: versionSamples(row) };
+}
+
+/** The version to use when none is named: the latest non-deprecated one (409 when all are deprecated). */
+export function defaultVersionRow(db: Db, id: string): TemplateVersionRow {
+  if (!getTemplateRow(db, id)) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  const row = latestUsable(listVersionRows(db, id));
+  if (!row) throw new HttpError(409, 'all_deprecated', `every version of template "${id}" is deprecated`);
+  return row;
+}
+
+/** A new version to store: the full metadata as of this version, with its graph and samples. */
+export interface NewVersion {
+  meta: TemplateMeta;
+  graph: Graph;
+  samples?: StoredSample[];
+  source: TemplateSource;
+  by: string;
+  createdAt?: number;
+}
+
+/**
+ * Stores a version: creates the template when `create` is set (409 if the id is taken), otherwise adds a
+ * version to an existing template (404 if unknown). The version must be greater than every stored one.
+ */
+export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): TemplateVersionDetail {
+  const { meta } = input;
+  const entry = meta.changelog.find((c) => c.version === meta.version);
+  if (!entry) throw new HttpError(400, 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
+  // better-sqlite3 is synchronous: the repository calls on `db` run inside this transaction.
+  db.transaction(() => {
+    const existing = getTemplateRow(db, meta.id);
+    if (mode === 'create' && existing) throw new HttpError(409, 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
+    if (mode === 'add' && !existing) throw new HttpError(404, 'not_found', `no template with id "${meta.id}"`);
+    const newest = newestFirst(listVersionRows(db, meta.id))[0];
+    if (newest && compareSemver(meta.version, newest.version) <= 0) {
+      throw new HttpError(409, 'version_not_increasing', `version ${meta.version} must be greater than ${newest.version}, the newest version of "${meta.id}"`, {
+        newest: newest.version,
+      });
+    }
+    upsertTemplateRow(db, { id: meta.id, category: meta.category, meta, source: existing?.source ?? input.source, now });
+    insertVersionRow(db, {
+      templateId: meta.id,
+      version: meta.version,
+      graph: input.graph,
+      meta,
+      notes: entry.notes,
+      samples: input.samples ?? [],
+      source: input.source,
+      createdBy: input.by,
+      createdAt: input.createdAt ?? now,
+      deprecatedAt: null,
+    });
+  });
+  return getTemplateVersion(db, meta.id, meta.version);
+}
+
+/** Deprecates (or un-deprecates) a version; a deprecated version stays readable but is not offered. */
+export function setDeprecated(db: Db, id: string, version: string, deprecated: boolean, now = Date.now()): TemplateVersionSummary {
+  const row = mustGetVersionRow(db, id, version);
+  if (deprecated !== (row.deprecatedAt !== null)) setVersionDeprecated(db, id, version, deprecated ? now : null);
+  return versionSummary(mustGetVersionRow(db, id, version));
+}
