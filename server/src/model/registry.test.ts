@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatorClient } from '../simulator/client.js';
+import { innerClient } from '../jobs/limited-client.js';
 import { OpenAICompatibleClient } from './openai-client.js';
 import { SIMULATOR_HINT, createModelResolver, describeModels, modelConfigFromEnv } from './registry.js';
 
@@ -8,7 +9,7 @@ describe('model registry', () => {
     const config = modelConfigFromEnv({ MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0', MOFANG_SIM_ERROR_RATE: '0.1', MOFANG_SIM_JSON_SCHEMA: '0' });
     const resolver = createModelResolver(config);
     const { client, model } = resolver.resolve('default');
-    expect(client).toBeInstanceOf(SimulatorClient);
+    expect(innerClient(client)).toBeInstanceOf(SimulatorClient);
     expect(model).toBe('mofang-simulator');
     expect(client.supportsJsonSchema).toBe(false);
     expect(describeModels(resolver)).toBe(SIMULATOR_HINT);
@@ -27,7 +28,7 @@ describe('model registry', () => {
     expect(config.endpoints[0]).toMatchObject({ baseUrl: 'http://10.0.0.5:8000/v1', maxConcurrency: 8, timeoutMs: 30000, supportsJsonSchema: false });
     const resolver = createModelResolver(config);
     const { client, model } = resolver.resolve('default');
-    expect(client).toBeInstanceOf(OpenAICompatibleClient);
+    expect(innerClient(client)).toBeInstanceOf(OpenAICompatibleClient);
     expect(model).toBe('qwen2.5-7b-instruct');
     expect(describeModels(resolver)).toContain('qwen2.5-7b-instruct at http://10.0.0.5:8000/v1');
     expect(() => modelConfigFromEnv({ MOFANG_MODEL_BASE_URL: 'not a url', MOFANG_MODEL: 'x' })).toThrow(/MOFANG_MODEL_BASE_URL/);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SIMULATOR_MODEL, SimulatorConfigSchema, type SimulatorConfigInput } from '../simulator/config.js';
 import { SimulatorClient } from '../simulator/client.js';
 import { OpenAICompatibleClient } from './openai-client.js';
+import { innerClient, LimitedModelClient } from '../jobs/limited-client.js';
 import type { ModelClient, ModelResolver } from './types.js';
 
 /** An OpenAI-compatible endpoint and the model names it serves under Mofang's aliases. */
@@ -38,6 +39,9 @@ export interface ConfiguredModelResolver extends ModelResolver {
   clients(): ModelClient[];
 }
 
+/** Most calls in flight to one endpoint when its configuration sets no maxConcurrency. */
+export const ADAPTIVE_MAX_LIMIT = 512;
+
 export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
 
 /**
@@ -52,17 +56,20 @@ export function createModelResolver(config: ModelConfig): ConfiguredModelResolve
   const clientFor = (endpoint: EndpointConfig | SimulatorEndpointConfig): ModelClient => {
     let client = clients.get(endpoint.name);
     if (!client) {
-      client =
+      // A configured maxConcurrency is a hard ceiling; below it the adaptive limiter finds the capacity.
+      const ceiling = (endpoint.kind === 'simulator' ? undefined : endpoint.maxConcurrency) ?? ADAPTIVE_MAX_LIMIT;
+      const inner =
         endpoint.kind === 'simulator'
           ? new SimulatorClient(endpoint.simulator)
           : new OpenAICompatibleClient({
               name: endpoint.name,
               baseUrl: endpoint.baseUrl,
               apiKey: endpoint.apiKey,
-              maxConcurrency: endpoint.maxConcurrency,
+              maxConcurrency: ceiling,
               timeoutMs: endpoint.timeoutMs,
               supportsJsonSchema: endpoint.supportsJsonSchema,
             });
+      client = new LimitedModelClient(inner, { maxLimit: ceiling });
       clients.set(endpoint.name, client);
     }
     return client;
@@ -155,7 +162,9 @@ export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelC
 
 /** A short human line naming the model behind `default`, e.g. for the server's start banner and /api/health. */
 export function describeModels(resolver: ModelResolver): string {
-  const { client, model } = resolver.resolve('default');
+  const resolved = resolver.resolve('default');
+  const { model } = resolved;
+  const client = innerClient(resolved.client);
   if (client instanceof SimulatorClient) return SIMULATOR_HINT;
   const json = client.supportsJsonSchema ? 'json_schema' : 'schema in prompt';
   return `${model} at ${client instanceof OpenAICompatibleClient ? client.baseUrl : client.name} (${json})`;

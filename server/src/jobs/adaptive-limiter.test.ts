@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../model/types.js';
+import { AdaptiveLimiter } from './adaptive-limiter.js';
+import { LimitedModelClient } from './limited-client.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An endpoint with a fixed capacity: `capacity` calls are served at once in `serviceMs` each; the rest
+ * wait FIFO (mode `queue`) or are refused with a 429 and Retry-After (mode `refuse`).
+ */
+class FixedCapacityEndpoint implements ModelClient {
+  readonly name = 'fake';
+  readonly supportsJsonSchema = true;
+  active = 0;
+  maxActive = 0;
+  completed = 0;
+  refused = 0;
+  queued = 0;
+  maxQueued = 0;
+  refusals: number[] = [];
+  starts: Array<{ at: number; priority: number }> = [];
+  private readonly waiting: Array<() => void> = [];
+  constructor(
+    private readonly capacity: number,
+    private readonly serviceMs: number,
+    private readonly mode: 'queue' | 'refuse' = 'queue',
+    private readonly retryAfterMs = 200,
+  ) {}
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    this.starts.push({ at: Date.now(), priority: request.priority ?? 0 });
+    if (this.active >= this.capacity) {
+      if (this.mode === 'refuse') {
+        this.refused += 1;
+        this.refusals.push(Date.now());
+        throw new ModelError('rate_limited', 'fake: 429', { status: 429, retryAfterMs: this.retryAfterMs });
+      }
+      this.queued += 1;
+      this.maxQueued = Math.max(this.maxQueued, this.queued);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.queued -= 1;
+    }
+    this.active += 1;
+    this.maxActive = Math.max(this.maxActive, this.active);
+    await sleep(this.serviceMs);
+    this.active -= 1;
+    this.completed += 1;
+    this.waiting.shift()?.();
+    return { text: 'ok', model: 'fake', promptTokens: 1, completionTokens: 0 };
+  }
+}
+
+/** Keeps `workers` batch calls going until `ms` have passed; returns each call's latency. */
+async function load(client: ModelClient, workers: number, ms: number, priority = 1): Promise<number[]> {
+  const until = Date.now() + ms;
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < until) {
+        try {
+          await client.chat({ model: 'm', messages: [], priority });
+          latencies.push(Date.now() - t0);
+        } catch {
+          // refused calls are counted by the endpoint
+        }
+      }
+    }),
+  );
+  return latencies;
+}
+
+describe('AdaptiveLimiter', () => {
+  it('converges near a fixed-capacity endpoint: full throughput, bounded queueing', async () => {
+    const endpoint = new FixedCapacityEndpoint(16, 25);
+    const client = new LimitedModelClient(endpoint, { initialLimit: 2 });
+    const seconds = 3;
+    await load(client, 200, seconds * 1000);
+    const limit = client.limiter.limit;
+    expect(limit).toBeGreaterThanOrEqual(14);
+    expect(limit).toBeLessThanOrEqual(48);
+    // The endpoint's capacity is 16 / 25 ms = 640 calls/s; slow start costs the first few hundred ms.
+    expect(endpoint.completed / seconds).toBeGreaterThan(0.8 * 640);
+    // Without the limiter 184 of the 200 callers would queue at the endpoint; with it, a bounded few.
+    expect(endpoint.maxQueued).toBeLessThanOrEqual(64);
+  });
+
+  it('backs off on 429 and pauses batch calls for the Retry-After', async () => {
+    const endpoint = new FixedCapacityEndpoint(8, 20, 'refuse', 150);
+    const client = new LimitedModelClient(endpoint, { initialLimit: 32 });
+    await load(client, 64, 1500);
+    expect(endpoint.refused).toBeGreaterThan(0);
+    expect(client.limiter.limit).toBeLessThanOrEqual(16);
+    expect(endpoint.refused).toBeLessThan(endpoint.completed / 2);
+    // After a refusal, no batch call starts before its Retry-After has passed (a few ms of slack for
+    // calls already past the limiter when the 429 arrived).
+    for (const refusedAt of endpoint.refusals) {
+      const early = endpoint.starts.filter((s) => s.at > refusedAt + 5 && s.at < refusedAt + 145);
+      expect(early).toEqual([]);
+    }
+  });
+
+  it('honours Retry-After: batch waits, live does not', async () => {
+    let now = 1000;
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, reserve: 0, now: () => now });
+    const first = await limiter.acquire(1);
+    first.release({ kind: 'drop', reason: 'rate_limited', retryAfterMs: 5000 });
+    expect(limiter.batchCapacity()).toBe(0);
+    let batchStarted = false;
+    void limiter.acquire(1).then(() => {
+      batchStarted = true;
+    });
+    const live = await limiter.acquire(0);
+    await sleep(5);
+    expect(batchStarted).toBe(false);
+    now += 5001;
+    live.release({ kind: 'ok', latencyMs: 10 });
+    await sleep(5);
+    expect(batchStarted).toBe(true);
+    limiter.close();
+  });
+
+  it('lets live calls overtake queued batch calls and keeps a slot in reserve for them', async () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 4, reserve: 1 });
+    const order: string[] = [];
+    const batch = await Promise.all([limiter.acquire(1), limiter.acquire(1), limiter.acquire(1)]);
+    expect(limiter.batchCapacity()).toBe(3);
+    const queuedBatch = limiter.acquire(1).then((p) => {
+      order.push('batch');
+      return p;
+    });
+    // The reserved slot: a live call starts at once although batch calls are waiting.
+    const live1 = await limiter.acquire(0);
+    order.push('live1');
+    const live2 = limiter.acquire(0).then((p) => {
+      order.push('live2');
+      return p;
+    });
+    await sleep(1);
+    expect(order).toEqual(['live1']);
+    // A freed slot goes to the waiting live call, not to the batch call that has waited longer.
+    batch[0].release({ kind: 'ok', latencyMs: 10 });
+    await sleep(1);
+    expect(order).toEqual(['live1', 'live2']);
+    (await live2).release({ kind: 'ok', latencyMs: 10 });
+    live1.release({ kind: 'ok', latencyMs: 10 });
+    await sleep(1);
+    expect(order).toEqual(['live1', 'live2', 'batch']);
+    (await queuedBatch).release({ kind: 'ok', latencyMs: 10 });
+    batch[1].release({ kind: 'ignore' });
+    batch[2].release({ kind: 'ignore' });
+    expect(limiter.stats()).toMatchObject({ liveInFlight: 0, batchInFlight: 0, liveQueued: 0, batchQueued: 0 });
+  });
+
+  it('shrinks when latency rises well above the baseline', () => {
+    const limiter = new AdaptiveLimiter({ initialLimit: 20 });
+    const feed = async (latencyMs: number, n: number) => {
+      const permits = await Promise.all(Array.from({ length: n }, () => limiter.acquire(0)));
+      for (const p of permits) p.release({ kind: 'ok', latencyMs });
+    };
+    return (async () => {
+      await feed(100, 20);
+      const grown = limiter.limit;
+      expect(grown).toBe(40);
+      await feed(400, 40);
+      expect(limiter.limit).toBeLessThan(grown);
+    })();
+  });
+});

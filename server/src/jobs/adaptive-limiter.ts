@@ -1,0 +1,266 @@
+/**
+ * An adaptive concurrency limit for one model endpoint, with two classes of traffic.
+ *
+ * The limit is found the way TCP finds a path's capacity: it starts small, doubles once per window
+ * while latency stays near the lowest seen (slow start), then grows additively (√limit per window) and
+ * shrinks multiplicatively when the window's mean latency passes `tolerance` × the baseline (requests
+ * are queueing at the endpoint) or when timeouts and 5xx pass `dropTolerance` of the window (isolated
+ * faults are not congestion). A 429 shrinks it at once and its Retry-After pauses batch traffic. Latency is normalised per generated token,
+ * so long and short replies are comparable.
+ *
+ * Live calls (priority 0) take any free slot and wait only behind other live calls; batch calls
+ * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
+ * slot at once even while a big job saturates the endpoint.
+ */
+
+/** How a call that held a slot ended. */
+export type Outcome =
+  | { kind: 'ok'; latencyMs: number; tokens?: number }
+  | { kind: 'drop'; reason: 'timeout' | 'server_error' | 'rate_limited'; retryAfterMs?: number }
+  /** Says nothing about the endpoint's load (aborted by the caller, a 400, a malformed body). */
+  | { kind: 'ignore' };
+
+export interface AdaptiveLimiterOptions {
+  /** Default 8. */
+  initialLimit?: number;
+  /** Default 1. */
+  minLimit?: number;
+  /** Default 512. */
+  maxLimit?: number;
+  /** Latency ratio to the baseline above which the limit shrinks (default 2). */
+  tolerance?: number;
+  /** Share of a window's calls that may fail (timeouts, 5xx) before the limit shrinks (default 0.15). */
+  dropTolerance?: number;
+  /** Multiplier applied on too many failures (default 0.7). */
+  backoff?: number;
+  /** Slots kept free for live calls; default 2% of the limit, at least 1. */
+  reserve?: number;
+  /** Longest pause a Retry-After may impose, ms (default 30 000). */
+  maxPauseMs?: number;
+  now?: () => number;
+}
+
+/** A held slot; call `release` exactly once. */
+export interface Permit {
+  release(outcome: Outcome): void;
+}
+
+/** Counters for logs, the bench and tests. */
+export interface LimiterStats {
+  limit: number;
+  liveInFlight: number;
+  batchInFlight: number;
+  liveQueued: number;
+  batchQueued: number;
+  baselineMs: number | null;
+  drops: number;
+  pausedUntil: number;
+}
+
+interface Waiter {
+  live: boolean;
+  resolve: (permit: Permit) => void;
+  reject: (reason: unknown) => void;
+  cleanup?: () => void;
+}
+
+/** Baseline drift per window, so a permanently slower endpoint is re-learnt (about 10% per 100 windows). */
+const BASELINE_DRIFT = 1.001;
+
+/** The limiter. One per endpoint; wrap the endpoint's client with {@link LimitedModelClient}. */
+export class AdaptiveLimiter {
+  private limitValue: number;
+  private readonly minLimit: number;
+  private readonly maxLimit: number;
+  private readonly tolerance: number;
+  private readonly dropTolerance: number;
+  private readonly backoff: number;
+  private readonly fixedReserve?: number;
+  private readonly maxPauseMs: number;
+  private readonly now: () => number;
+  private live = 0;
+  private batch = 0;
+  private readonly liveQueue: Waiter[] = [];
+  private readonly batchQueue: Waiter[] = [];
+  private slowStart = true;
+  private baseline: number | null = null;
+  private pausedUntil = 0;
+  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  private totalDrops = 0;
+  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false };
+
+  constructor(options: AdaptiveLimiterOptions = {}) {
+    this.minLimit = options.minLimit ?? 1;
+    this.maxLimit = options.maxLimit ?? 512;
+    this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
+    this.tolerance = options.tolerance ?? 2;
+    this.dropTolerance = options.dropTolerance ?? 0.15;
+    this.backoff = options.backoff ?? 0.7;
+    this.fixedReserve = options.reserve;
+    this.maxPauseMs = options.maxPauseMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The current limit (a whole number of calls). */
+  get limit(): number {
+    return Math.floor(this.limitValue);
+  }
+
+  stats(): LimiterStats {
+    return {
+      limit: this.limit,
+      liveInFlight: this.live,
+      batchInFlight: this.batch,
+      liveQueued: this.liveQueue.length,
+      batchQueued: this.batchQueue.length,
+      baselineMs: this.baseline,
+      drops: this.totalDrops,
+      pausedUntil: this.pausedUntil,
+    };
+  }
+
+  /** How many batch calls could run now: what the limit leaves after live calls and the reserve. */
+  batchCapacity(): number {
+    if (this.now() < this.pausedUntil) return 0;
+    const reserve = this.fixedReserve ?? Math.max(1, Math.ceil(this.limitValue * 0.02));
+    const room = this.limit - this.live - reserve;
+    // Without live traffic a batch always has one slot, however small the limit has become.
+    return Math.max(this.live === 0 ? 1 : 0, room);
+  }
+
+  /** Waits for a slot: priority 0 is live, anything higher is batch. Rejects with the signal's reason when aborted. */
+  acquire(priority = 0, signal?: AbortSignal): Promise<Permit> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const live = priority <= 0;
+    if (live ? this.liveMayStart() : this.batchMayStart()) return Promise.resolve(this.start(live));
+    return new Promise<Permit>((resolve, reject) => {
+      const waiter: Waiter = { live, resolve, reject };
+      const queue = live ? this.liveQueue : this.batchQueue;
+      if (signal) {
+        const onAbort = () => {
+          const index = queue.indexOf(waiter);
+          if (index >= 0) queue.splice(index, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      queue.push(waiter);
+      this.window.queued = true;
+    });
+  }
+
+  /** Stops timers; waiting calls stay queued (the clients are closing anyway). */
+  close(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
+  }
+
+  private liveMayStart(): boolean {
+    return this.liveQueue.length === 0 && this.live + this.batch < Math.max(1, this.limit);
+  }
+
+  private batchMayStart(): boolean {
+    return this.liveQueue.length === 0 && this.batchQueue.length === 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit);
+  }
+
+  private start(live: boolean): Permit {
+    if (live) this.live += 1;
+    else this.batch += 1;
+    this.window.maxInFlight = Math.max(this.window.maxInFlight, this.live + this.batch);
+    let released = false;
+    return {
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        if (live) this.live -= 1;
+        else this.batch -= 1;
+        this.record(outcome);
+        this.drain();
+      },
+    };
+  }
+
+  /** Hands free slots to waiting live calls first, then to batch calls within their share. */
+  private drain(): void {
+    while (this.liveQueue.length > 0 && this.live + this.batch < Math.max(1, this.limit)) {
+      const next = this.liveQueue.shift();
+      if (!next) break;
+      next.cleanup?.();
+      next.resolve(this.start(true));
+    }
+    if (this.liveQueue.length > 0) return;
+    while (this.batchQueue.length > 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit)) {
+      const next = this.batchQueue.shift();
+      if (!next) break;
+      next.cleanup?.();
+      next.resolve(this.start(false));
+    }
+  }
+
+  private record(outcome: Outcome): void {
+    if (outcome.kind === 'ignore') return;
+    if (outcome.kind === 'drop') {
+      this.window.drops += 1;
+      this.totalDrops += 1;
+      if (outcome.reason === 'rate_limited') {
+        // An explicit "too much": shrink once per pause, not once per refused call of the same burst.
+        if (this.now() >= this.pausedUntil) {
+          this.limitValue = Math.max(this.minLimit, this.limitValue * this.backoff);
+          this.slowStart = false;
+        }
+        this.pause(outcome.retryAfterMs ?? 0);
+      }
+    } else {
+      this.window.ok += 1;
+      this.window.latency += outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
+    }
+    const samples = this.window.ok + this.window.drops;
+    // One window is about one round trip's worth of calls (TCP adjusts once per round trip).
+    if (samples >= Math.max(2, Math.ceil(this.limitValue))) this.adjust();
+  }
+
+  private adjust(): void {
+    const { ok, drops, latency, maxInFlight } = this.window;
+    // Calls had to wait during the window (or still do): the limit, not the demand, was the bound.
+    const queued = this.window.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
+    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false };
+    const samples = ok + drops;
+    let next = this.limitValue;
+    if (drops > 0 && drops / samples > this.dropTolerance) {
+      next = this.limitValue * this.backoff;
+      this.slowStart = false;
+    } else if (ok > 0) {
+      const mean = latency / ok;
+      this.baseline = this.baseline === null ? mean : Math.min(mean, this.baseline * BASELINE_DRIFT);
+      const ratio = mean / this.baseline;
+      if (ratio > this.tolerance) {
+        next = this.limitValue * Math.max(0.5, this.tolerance / ratio);
+        this.slowStart = false;
+      } else if (queued || maxInFlight >= this.limitValue * 0.8) {
+        // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
+        next = this.slowStart ? this.limitValue * 2 : this.limitValue + Math.sqrt(this.limitValue);
+      }
+    }
+    this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
+  }
+
+  private pause(ms: number): void {
+    if (ms <= 0) return;
+    const until = this.now() + Math.min(ms, this.maxPauseMs);
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    this.armPauseTimer();
+  }
+
+  private armPauseTimer(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = undefined;
+      // Timers may fire a millisecond before the clock says the pause is over: wait again then.
+      if (this.now() < this.pausedUntil) this.armPauseTimer();
+      else this.drain();
+    }, Math.max(1, this.pausedUntil - this.now()));
+    this.pauseTimer.unref?.();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A ModelClient that takes a slot from an {@link AdaptiveLimiter} around every call to the endpoint's
+ * client and reports how the call went, so the limit follows the endpoint's real capacity.
+ */
+import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../model/types.js';
+import { AdaptiveLimiter, type AdaptiveLimiterOptions, type Outcome } from './adaptive-limiter.js';
+
+/** What a failed call tells the limiter: overload signals are drops, the caller's own problems are not. */
+export function outcomeOfError(error: unknown): Outcome {
+  if (!(error instanceof ModelError)) return { kind: 'ignore' };
+  switch (error.code) {
+    case 'timeout':
+      return { kind: 'drop', reason: 'timeout' };
+    case 'rate_limited':
+      return { kind: 'drop', reason: 'rate_limited', retryAfterMs: error.retryAfterMs };
+    case 'server_error':
+    case 'network':
+      return { kind: 'drop', reason: 'server_error' };
+    default:
+      return { kind: 'ignore' };
+  }
+}
+
+/** The wrapper; `inner` stays reachable for code that needs to know what kind of endpoint is behind it. */
+export class LimitedModelClient implements ModelClient {
+  readonly limiter: AdaptiveLimiter;
+
+  constructor(
+    readonly inner: ModelClient,
+    limiter: AdaptiveLimiter | AdaptiveLimiterOptions = {},
+  ) {
+    this.limiter = limiter instanceof AdaptiveLimiter ? limiter : new AdaptiveLimiter(limiter);
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get supportsJsonSchema(): boolean {
+    return this.inner.supportsJsonSchema;
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    let permit;
+    try {
+      permit = await this.limiter.acquire(request.priority ?? 0, request.signal);
+    } catch (reason) {
+      throw new ModelError('aborted', `${this.name}: the call was aborted while waiting for a slot`, { cause: reason });
+    }
+    const started = performance.now();
+    try {
+      const response = await this.inner.chat(request);
+      permit.release({ kind: 'ok', latencyMs: performance.now() - started, tokens: response.completionTokens });
+      return response;
+    } catch (error) {
+      permit.release(outcomeOfError(error));
+      throw error;
+    }
+  }
+
+  /** Stops the limiter's timers and closes the inner client's pool when it has one. */
+  async close(): Promise<void> {
+    this.limiter.close();
+    if ('close' in this.inner && typeof this.inner.close === 'function') await this.inner.close();
+  }
+}
+
+/** The client behind any number of wrappers. */
+export function innerClient(client: ModelClient): ModelClient {
+  return client instanceof LimitedModelClient ? innerClient(client.inner) : client;
+}
+
+/** The limiters of the given clients (for stats). */
+export function limitersOf(clients: ModelClient[]): Array<{ name: string; limiter: AdaptiveLimiter }> {
+  return clients.flatMap((c) => (c instanceof LimitedModelClient ? [{ name: c.name, limiter: c.limiter }] : []));
+}
