@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
 
 /** Browser tests: a real Chromium (Debian's, via playwright-core) against a real server. Run after `vite build`. */
 export default defineConfig({
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./shared/src', import.meta.url)) } },
   test: {
     include: ['tests/browser/**/*.test.ts'],
     testTimeout: 180_000,

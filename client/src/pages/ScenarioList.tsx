@@ -103,9 +103,9 @@ export function ScenarioList() {
           { title: t('list.updated'), width: 190, render: (_, row) => formatTime(row.updated_at) },
           {
             title: t('list.actions'),
-            width: 260,
+            width: 330,
             render: (_, row) => (
-              <Space size={4}>
+              <Space size={0}>
                 <Button size="small" type="link" onClick={() => navigate({ page: 'editor', id: row.id })}>{t('list.open')}</Button>
                 <Button size="small" type="link" icon={<EditOutlined />} onClick={() => open({ mode: 'rename', scenario: row })}>{t('list.rename')}</Button>
                 <Button

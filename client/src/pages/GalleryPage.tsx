@@ -1,0 +1,91 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Col, Empty, Row, Space, Spin, Typography } from 'antd';
+import { ImportOutlined, SaveOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import '@xyflow/react/dist/style.css';
+import { TEMPLATE_CATEGORIES } from '@shared/templates';
+import { templatesApi, type TemplateSummary } from '../templates/api';
+import { pickJsonText } from '../templates/files';
+import { NewTemplateModal } from '../templates/NewTemplateModal';
+import { TemplateCard } from '../templates/TemplateCard';
+import { TemplateDrawer } from '../templates/TemplateDrawer';
+
+/** The template gallery: templates grouped by category; a card opens its details, history and admin actions. */
+export default function GalleryPage() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [templates, setTemplates] = useState<TemplateSummary[] | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setTemplates(await templatesApi.list());
+    } catch (error) {
+      message.error(error instanceof Error ? error.message : String(error));
+      setTemplates([]);
+    }
+  }, [message]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const importFile = async () => {
+    const picked = await pickJsonText();
+    if (!picked) return;
+    if (!picked.ok) return void message.error(t('gallery.badFile', { reason: picked.reason }));
+    try {
+      const reply = await templatesApi.importTemplate(picked.text);
+      message.success(t('gallery.imported', { id: reply.template_id, version: reply.version }));
+      void load();
+    } catch (error) {
+      message.error(t('gallery.badFile', { reason: error instanceof Error ? error.message : String(error) }));
+    }
+  };
+
+  return (
+    <div style={{ maxWidth: 1200, margin: '0 auto', padding: 24 }} data-testid="gallery">
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }}>
+        <div>
+          <Typography.Title level={3} style={{ margin: 0 }} data-testid="gallery-title">{t('gallery.title')}</Typography.Title>
+          <Typography.Text type="secondary">{t('gallery.subtitle')}</Typography.Text>
+        </div>
+        <Space>
+          <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-template">{t('gallery.import')}</Button>
+          <Button icon={<SaveOutlined />} onClick={() => setCreating(true)} data-testid="new-template">{t('gallery.saveAsTemplate')}</Button>
+        </Space>
+      </Space>
+      {templates === null ? (
+        <Spin style={{ margin: 48 }} />
+      ) : templates.length === 0 ? (
+        <Empty description={t('gallery.empty')} />
+      ) : (
+        TEMPLATE_CATEGORIES.filter((c) => templates.some((tpl) => tpl.category === c)).map((category) => (
+          <section key={category} data-testid={`category-${category}`}>
+            <Typography.Title level={4} style={{ marginTop: 24 }}>{t(`gallery.category.${category}`)}</Typography.Title>
+            <Row gutter={[16, 16]}>
+              {templates
+                .filter((tpl) => tpl.category === category)
+                .map((tpl) => (
+                  <Col key={tpl.id} xs={24} sm={12} lg={8}>
+                    <TemplateCard template={tpl} onOpen={() => setOpenId(tpl.id)} />
+                  </Col>
+                ))}
+            </Row>
+          </section>
+        ))
+      )}
+      <TemplateDrawer id={openId} onClose={() => setOpenId(null)} onChanged={() => void load()} />
+      <NewTemplateModal
+        open={creating}
+        onClose={() => setCreating(false)}
+        onSaved={(id) => {
+          setCreating(false);
+          void load();
+          setOpenId(id);
+        }}
+      />
+    </div>
+  );
+}
