@@ -109,7 +109,7 @@ export type RunDetail = z.infer<typeof RunDetailSchema>;
 export const HealthSchema = z.object({ ok: z.boolean(), model: z.unknown(), simulator: z.boolean(), version: z.string() });
 export type Health = z.infer<typeof HealthSchema>;
 
-const PortSummarySchema = z.object({ id: z.string(), label: z.string(), type: z.string(), multiple: z.boolean().optional() });
+const PortSummarySchema = z.object({ id: z.string(), label: z.string(), type: z.string() });
 
 /** One entry of `GET /api/node-kinds`, for the palette; ports are those of the default config. */
 export const NodeKindSummarySchema = z.object({

@@ -24,11 +24,12 @@ describe('checkConnection', () => {
     expect(checkConnection(nodes, [], { source: 'classify_1', sourceHandle: 'fault', target: 'end', targetHandle: 'in' })).toBeNull();
     expect(checkConnection(nodes, [], { source: 'classify_1', sourceHandle: 'other', target: 'end', targetHandle: 'in' })).toBeNull();
   });
-  it('refuses duplicates, a second wire into a single input, and cycles', () => {
+  it('refuses duplicates and cycles, and allows joins', () => {
     const edges = [edge('start', 'out', 'llm_1'), edge('llm_1', 'out', 'classify_1'), edge('classify_1', 'fault', 'end')];
     expect(checkConnection(nodes, edges, { source: 'classify_1', sourceHandle: 'fault', target: 'end', targetHandle: 'in' })?.reason).toBe('duplicate');
     expect(checkConnection(nodes, edges, { source: 'classify_1', sourceHandle: 'complaint', target: 'end', targetHandle: 'in' })).toBeNull();
-    expect(checkConnection(nodes, edges, { source: 'classify_1', sourceHandle: 'other', target: 'llm_1', targetHandle: 'in' })?.reason).toBe('occupied');
+    expect(checkConnection(nodes, edges, { source: 'start', sourceHandle: 'out', target: 'classify_1', targetHandle: 'in' })).toBeNull();
+    expect(checkConnection(nodes, edges, { source: 'classify_1', sourceHandle: 'other', target: 'llm_1', targetHandle: 'in' })?.reason).toBe('cycle');
     const noIn = edges.slice(1);
     expect(checkConnection(nodes, noIn, { source: 'classify_1', sourceHandle: 'other', target: 'llm_1', targetHandle: 'in' })?.reason).toBe('cycle');
     expect(reaches(edges, 'start', 'end')).toBe(true);

@@ -10,7 +10,7 @@ export interface ConnectionAttempt {
 
 /** Why a connection is refused: an i18n key under `connect.` and its parameters. */
 export interface Refusal {
-  reason: 'selfLoop' | 'duplicate' | 'cycle' | 'startInput' | 'endOutput' | 'portType' | 'unknownPort' | 'occupied';
+  reason: 'selfLoop' | 'duplicate' | 'cycle' | 'startInput' | 'endOutput' | 'portType' | 'unknownPort';
   params?: Record<string, string>;
 }
 
@@ -32,7 +32,7 @@ export function reaches(edges: FlowEdge[], from: string, to: string): boolean {
 
 /**
  * Checks a connection the way the compiler will: ports exist and their types fit, no self-loop, no
- * duplicate, no cycle, nothing into start or out of end, one edge per single input. Null when allowed.
+ * duplicate, no cycle, nothing into start or out of end. An input may take several edges (a join). Null when allowed.
  */
 export function checkConnection(nodes: FlowNode[], edges: FlowEdge[], c: ConnectionAttempt): Refusal | null {
   if (c.source === c.target) return { reason: 'selfLoop' };
@@ -47,7 +47,6 @@ export function checkConnection(nodes: FlowNode[], edges: FlowEdge[], c: Connect
   if (!portsCompatible(out.type, inp.type)) return { reason: 'portType', params: { from: out.type, to: inp.type } };
   const sameEnds = (e: FlowEdge) => e.target === c.target && (e.targetHandle ?? 'in') === inp.id;
   if (edges.some((e) => sameEnds(e) && e.source === c.source && (e.sourceHandle ?? 'out') === out.id)) return { reason: 'duplicate' };
-  if (!inp.multiple && edges.some(sameEnds)) return { reason: 'occupied' };
   if (reaches(edges, c.target, c.source)) return { reason: 'cycle' };
   return null;
 }

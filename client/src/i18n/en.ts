@@ -82,7 +82,6 @@ export const en: Messages<typeof zh> = {
     endOutput: 'The end node has no output',
     portType: 'Port types do not match: {{from}} → {{to}}',
     unknownPort: 'No such port',
-    occupied: 'This input already has a connection',
   },
   run: {
     statusLabel: 'Status',

@@ -77,7 +77,6 @@ export const zh = {
     endOutput: '结束节点没有输出',
     portType: '端口类型不匹配：{{from}} → {{to}}',
     unknownPort: '端口不存在',
-    occupied: '这个输入已经有连接',
   },
   run: {
     statusLabel: '状态',

@@ -21,7 +21,7 @@ export const end = defineNode<EndConfig>({
   description: { zh: '场景的输出', en: "The scenario's outputs" },
   configSchema: EndConfigSchema,
   defaults: () => ({ outputs: [] }),
-  inputs: () => [{ ...FLOW_IN, multiple: true }],
+  inputs: () => [FLOW_IN],
   outputs: () => [],
   outputSchema: (config, typeOf) => {
     const properties: Record<string, JsonSchema> = {};

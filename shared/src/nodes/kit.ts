@@ -9,8 +9,6 @@ export interface PortDef {
   id: string;
   label: string;
   type: PortType;
-  /** An input port that takes several edges (a merge) rather than one. */
-  multiple?: boolean;
 }
 
 /** A config field that holds a template, with what its value must be. */
@@ -59,6 +57,7 @@ export function defineNode<C>(definition: NodeDefinition<C>): NodeDefinition<C> 
   return definition;
 }
 
+/** Every input takes any number of edges: a node runs once all of them are settled and one was taken. */
 export const FLOW_IN: PortDef = { id: 'in', label: 'in', type: 'flow' };
 export const FLOW_OUT: PortDef = { id: 'out', label: 'out', type: 'flow' };
 

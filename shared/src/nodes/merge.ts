@@ -16,7 +16,7 @@ export const merge = defineNode<MergeConfig>({
   description: { zh: '取实际执行的分支的结果', en: 'The value from whichever branch ran' },
   configSchema: MergeConfigSchema,
   defaults: () => ({ values: [] }),
-  inputs: () => [{ ...FLOW_IN, multiple: true }],
+  inputs: () => [FLOW_IN],
   outputs: () => [FLOW_OUT],
   outputSchema: (config, typeOf) => {
     const options = config.values.map((v) => typeOf(v));
