@@ -1,6 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '@shared/api.js';
+import { CreatedKeySchema } from '@shared/keys.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { replyGraph } from '../../server/src/publish/graphs.testing.js';
 import { call, removeDir, startTestServer, tempDir } from './helpers.js';
@@ -53,6 +55,8 @@ describe('OpenAPI documents', () => {
     expect(check.errors).toBeUndefined();
     expect(check).toMatchObject({ valid: true, version: '3.1' });
     expect(at(doc, 'openapi')).toBe('3.1.0');
+    // Swagger UI warns about any dialect other than the default, so none is set.
+    expect(record(doc)).not.toHaveProperty('jsonSchemaDialect');
     expect(at(doc, 'info', 'version')).toBe('1');
     expect(at(doc, 'servers')).toEqual([{ url: base }]);
     expect(at(doc, 'components', 'securitySchemes', 'bearer')).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -68,6 +72,21 @@ describe('OpenAPI documents', () => {
     for (const p of ['/v1/scenarios/work-order/jobs', '/v1/jobs/{job_id}', '/v1/jobs/{job_id}/results', '/v1/jobs/{job_id}/cancel', '/v1/runs/{run_id}']) {
       expect(record(at(doc, 'paths')), p).toHaveProperty([p]);
     }
+  });
+
+  it("the documented example runs: /v1 accepts it and answers with the documented output names", async () => {
+    const doc = (await call(base, 'GET', '/v1/scenarios/bare/openapi.json')).json;
+    const example = at(doc, 'paths', '/v1/scenarios/bare/run', 'post', 'requestBody', 'content', 'application/json', 'example');
+    const key = CreatedKeySchema.parse((await call(base, 'POST', '/api/keys', { name: 'docs example' })).json).key;
+    const run = await call(base, 'POST', '/v1/scenarios/bare/run', example, { authorization: `Bearer ${key}` });
+    expect(run.status, run.text).toBe(200);
+    expect(Object.keys(record(at(run.json, 'outputs')))).toEqual(Object.keys(record(at(doc, 'components', 'schemas', 'bare.Outputs', 'properties'))));
+    // The whole reply conforms to the documented RunResult schema.
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'mofang:doc', components: record(at(doc, 'components')) });
+    const conforms = ajv.compile({ $ref: 'mofang:doc#/components/schemas/bare.RunResult' });
+    expect(conforms(run.json), JSON.stringify(conforms.errors)).toBe(true);
+    expect(conforms({ ...record(run.json), outputs: { reply: 42 } })).toBe(false);
   });
 
   it('generates a transcript example in 坐席：/客户： lines when the graph has no sample inputs', async () => {

@@ -59,7 +59,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     });
   } catch (error) {
     await Promise.all([services.close(), closeModels(models)]);
-    v1.close();
+    await v1.close();
     store.close();
     throw error;
   }
@@ -79,7 +79,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         server.closeAllConnections();
       });
       await Promise.all([services.close(), closeModels(models)]);
-      v1.close();
+      await v1.close();
       store.close();
     })());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -8,6 +8,7 @@ import { createApiKey } from './index.js';
 import { KeyAuth } from './key-auth.js';
 import { RateLimiter } from './rate-limit.js';
 import { hashKey, maskSecrets } from './secret.js';
+import { sqliteOf } from '../storage/sqlite.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -43,7 +44,7 @@ describe('keys', () => {
     const created = createApiKey(a.db, { name: 'x', scenarios: ['s', 's'] });
     expect(created.scenarios).toEqual(['s']);
     expect(created.prefix).toBe(created.key.slice(0, 8));
-    const row = a.db.$client.prepare('select * from api_keys').get();
+    const row = sqliteOf(a.db).prepare('select * from api_keys').get();
     expect(JSON.stringify(row)).not.toContain(created.key);
     expect(JSON.stringify(row)).toContain(hashKey(created.key));
     expect(JSON.stringify(listKeys(a.db))).not.toContain(hashKey(created.key));

@@ -7,6 +7,7 @@ import { openStore, type Store } from '../storage/db.js';
 import { createScenario } from '../storage/scenarios.js';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from '../storage/run-log.js';
 import { apiRunMetrics, listApiRuns } from './queries.js';
+import { sqliteOf } from '../storage/sqlite.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -18,7 +19,7 @@ function open(): { store: Store; scenarioId: string } {
   const store = openStore(dir);
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
   const scenarioId = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
-  store.db.$client.prepare("update scenarios set slug = 's' where id = ?").run(scenarioId);
+  sqliteOf(store.db).prepare("update scenarios set slug = 's' where id = ?").run(scenarioId);
   return { store, scenarioId };
 }
 

@@ -6,6 +6,7 @@
 import type { ApiRunSummary, MetricsBucket, MetricsBucketSize } from '@shared/v1.js';
 import { UsageSchema } from '@shared/usage.js';
 import type { Db } from '../storage/db.js';
+import { sqliteOf } from '../storage/sqlite.js';
 
 export const BUCKET_MS: Record<MetricsBucketSize, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -57,7 +58,7 @@ export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): {
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
   if (after) (where.push('(created_at < ? or (created_at = ? and id < ?))'), params.push(after.createdAt, after.createdAt, after.id));
   const rows = rowsOf(
-    db.$client
+    sqliteOf(db)
       .prepare(
         `select id, version, status, json_extract(error, '$.code') as error_code, latency_ms, usage, model, api_key_id, created_at
          from runs where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
@@ -94,7 +95,7 @@ export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number;
   const params = [scenarioId, range.from, range.to];
   const buckets = new Map<number, MetricsBucket>();
   for (const r of rowsOf(
-    db.$client
+    sqliteOf(db)
       .prepare(
         `with r as (${base}) select b, count(*) as runs, sum(status = 'succeeded') as ok, sum(status = 'failed') as failed,
          sum(code is 'deadline_exceeded') as timeouts,
@@ -117,7 +118,7 @@ export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number;
       completion_tokens: num(r, 'ct') ?? 0,
     });
   }
-  for (const r of rowsOf(db.$client.prepare(`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code`).all(...params))) {
+  for (const r of rowsOf(sqliteOf(db).prepare(`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code`).all(...params))) {
     const bucket = buckets.get(num(r, 'b') ?? 0);
     if (bucket) bucket.errors[str(r, 'code') ?? 'unknown'] = num(r, 'n') ?? 0;
   }
@@ -127,7 +128,7 @@ export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number;
       from r where latency_ms is not null and code is not 'invalid_inputs')
     select b, latency_ms, rn = (50 * n + 99) / 100 as is50, rn = (95 * n + 99) / 100 as is95 from ranked
     where rn = (50 * n + 99) / 100 or rn = (95 * n + 99) / 100`;
-  for (const r of rowsOf(db.$client.prepare(percentiles).all(...params))) {
+  for (const r of rowsOf(sqliteOf(db).prepare(percentiles).all(...params))) {
     const bucket = buckets.get(num(r, 'b') ?? 0);
     if (!bucket) continue;
     if (r.is50 === 1) bucket.p50_ms = num(r, 'latency_ms');

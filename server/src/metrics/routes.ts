@@ -8,6 +8,7 @@ import { MetricsBucketSizeSchema, type ApiRunsPage, type MetricsReply } from '@s
 import type { Db } from '../storage/db.js';
 import { HttpError, parseBody } from '../http/errors.js';
 import { apiRunMetrics, BUCKET_MS, decodeCursor, listApiRuns } from './queries.js';
+import { sqliteOf } from '../storage/sqlite.js';
 
 /** A time as ISO 8601 or epoch milliseconds. */
 const Time = z
@@ -42,7 +43,7 @@ const DEFAULT_SPAN: Record<z.infer<typeof MetricsBucketSizeSchema>, number> = { 
 const MAX_BUCKETS = 5000;
 
 function scenarioExists(db: Db, id: string): boolean {
-  return db.$client.prepare('select 1 from scenarios where id = ?').get(id) !== undefined;
+  return sqliteOf(db).prepare('select 1 from scenarios where id = ?').get(id) !== undefined;
 }
 
 function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {

@@ -147,7 +147,6 @@ function baseDocument(info: SchemaObject, options: DocumentOptions, tags: Schema
   return {
     openapi: '3.1.0',
     info,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: options.serverUrl }],
     security: [{ bearer: [] }],
     tags: [...tags, { name: 'jobs', description: 'Batches of runs.' }, { name: 'runs', description: 'Run lookup with the per-node trace.' }],

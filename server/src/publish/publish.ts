@@ -35,6 +35,7 @@ export interface PublishOptions {
 export function deriveSlug(name: string, scenarioId: string): string {
   const ascii = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -61,11 +61,18 @@ export class PublishedScenarios {
     return { scenarioId: scenario.id, slug, version, plan: cached.plan, graph: cached.graph };
   }
 
-  /** Every scenario with a live version, by slug, with its compiled live plan. */
+  /** Every scenario with a live version, by slug, with its compiled live plan (a version that no longer compiles is logged and left out). */
   listLive(): LiveScenario[] {
     const live: LiveScenario[] = [];
     for (const row of listLiveScenarios(this.db)) {
-      const cached = this.load(row.id, row.liveVersion);
+      let cached: CachedPlan | undefined;
+      try {
+        cached = this.load(row.id, row.liveVersion);
+      } catch (error) {
+        // One broken stored version must not take the whole listing (and the aggregate docs) down.
+        console.error(`[mofang] skipping "${row.slug}":`, error instanceof Error ? error.message : error);
+        continue;
+      }
       if (cached) live.push({ scenarioId: row.id, slug: row.slug, name: row.name, version: row.liveVersion, plan: cached.plan, graph: cached.graph });
     }
     return live;

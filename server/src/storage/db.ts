@@ -10,7 +10,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
 
 /** The drizzle handle every repository function takes. */
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Db = BetterSQLite3Database<typeof schema>;
 
 /** An open store: the drizzle handle plus a way to close the file. */
 export interface Store {

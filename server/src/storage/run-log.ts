@@ -1,12 +1,15 @@
 /**
  * Write-behind log of API runs. A run is queued in memory when it ends and written, with its events,
  * in one transaction every ~50 ms or every 500 runs, so the request path never waits for the disk.
- * Queued runs can be read back before they are written (`pending`). Old API runs are pruned by age
- * and by count on a timer.
+ * With `worker: true` the writes happen on a worker thread with its own connection (the request thread
+ * only hands the records over); otherwise on this thread. Queued runs can be read back until they are
+ * committed (`pending`). Old API runs are pruned by age and by count on a timer.
  */
+import { Worker } from 'node:worker_threads';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import type { Db } from './db.js';
+import { sqliteOf } from './sqlite.js';
 
 /** One finished API run as it will be stored. */
 export interface ApiRunRecord {
@@ -39,10 +42,13 @@ export interface RunLogOptions {
   retentionRows?: number;
   /** Prune period in ms (default 10 minutes); the first prune runs soon after start. */
   pruneIntervalMs?: number;
+  /** Write on a worker thread (needs a file-backed store; default false). */
+  worker?: boolean;
   now?: () => number;
 }
 
 const DAY_MS = 86_400_000;
+const WORKER_URL = new URL('./run-log-worker.mjs', import.meta.url);
 /** Rows deleted per statement while pruning, so one prune never holds the event loop for long. */
 const PRUNE_CHUNK = 2000;
 
@@ -65,14 +71,16 @@ export class RunLog {
   private readonly insertRun;
   private readonly insertEvent;
   private readonly writeBatch;
-  private readonly sqlite: Db['$client'];
+  private readonly sqlite: ReturnType<typeof sqliteOf>;
+  private worker: Worker | undefined;
+  private workerClosed: Promise<void> | undefined;
 
   constructor(db: Db, options: RunLogOptions = {}) {
     this.maxBatch = options.maxBatch ?? 500;
     this.retentionMs = (options.retentionDays ?? 30) * DAY_MS;
     this.retentionRows = options.retentionRows ?? 1_000_000;
     this.now = options.now ?? Date.now;
-    const sqlite = db.$client;
+    const sqlite = sqliteOf(db);
     this.sqlite = sqlite;
     this.insertRun = sqlite.prepare(
       `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
@@ -91,6 +99,7 @@ export class RunLog {
         r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
       }
     });
+    if (options.worker && sqlite.name !== ':memory:' && !sqlite.memory) this.startWorker(sqlite.name);
     this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.flushTimer.unref();
     this.pruneTimer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 600_000);
@@ -118,12 +127,17 @@ export class RunLog {
     return this.queue.length;
   }
 
-  /** Writes every queued run in one transaction. */
+  /** Writes every queued run in one transaction (handed to the worker when there is one). */
   flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
+    if (this.worker) {
+      // Records stay readable through `pending` until the worker says they are committed.
+      this.worker.postMessage({ type: 'batch', records: batch });
+      return;
+    }
     try {
       this.writeBatch(batch);
     } catch (error) {
@@ -144,13 +158,42 @@ export class RunLog {
     }
   }
 
-  /** Stops the timers and writes what is queued. Idempotent. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.flushTimer);
-    clearInterval(this.pruneTimer);
-    this.flush();
+  /** Stops the timers and writes what is queued; resolves once the writer has committed it. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      clearInterval(this.flushTimer);
+      clearInterval(this.pruneTimer);
+      this.flush();
+      const worker = this.worker;
+      if (worker) {
+        this.workerClosed = new Promise<void>((resolve) => {
+          worker.once('exit', () => resolve());
+          worker.on('message', (m: unknown) => {
+            if (typeof m === 'object' && m !== null && 'type' in m && m.type === 'closed') void worker.terminate();
+          });
+          worker.postMessage({ type: 'close' });
+        });
+      }
+    }
+    return this.workerClosed ?? Promise.resolve();
+  }
+
+  private startWorker(file: string): void {
+    const worker = new Worker(WORKER_URL, { workerData: { file } });
+    worker.unref();
+    worker.on('message', (m: unknown) => {
+      if (typeof m !== 'object' || m === null || !('ids' in m) || !Array.isArray(m.ids)) return;
+      for (const id of m.ids) if (typeof id === 'string') this.byId.delete(id);
+    });
+    worker.on('error', (error) => {
+      // Fall back to writing on this thread; what the worker had not committed is lost, and said so.
+      console.error('[mofang] run log writer failed, writing on the main thread from now on:', error.message);
+      this.worker = undefined;
+      this.byId.clear();
+      for (const r of this.queue) this.byId.set(r.id, r);
+    });
+    this.worker = worker;
   }
 
   private pruneOld(): number {
@@ -193,7 +236,7 @@ function parseJson(text: unknown): unknown {
 
 /** An API run from the database (not the queue), or undefined. */
 export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
-  const row: unknown = db.$client
+  const row: unknown = sqliteOf(db)
     .prepare(
       `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at
        from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind = 'api'`,
@@ -205,7 +248,7 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
     return typeof v === 'number' ? v : null;
   };
   const status = 'status' in row && (row.status === 'running' || row.status === 'succeeded' || row.status === 'failed') ? row.status : 'failed';
-  const events = db.$client.prepare('select data from run_events where run_id = ? order by seq').all(id);
+  const events = sqliteOf(db).prepare('select data from run_events where run_id = ? order by seq').all(id);
   return {
     id,
     slug: row.slug,

@@ -117,16 +117,22 @@ export function insertVersion(db: Db, input: NewVersion, now = Date.now()): Vers
       .get();
     tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
     return row;
-  });
+    // Immediate: take the write lock before reading max(version), so a CLI and the server publishing at
+    // the same moment queue up instead of both choosing the same number.
+  }, { behavior: 'immediate' });
 }
 
-/** Makes an existing version live. Returns false when the scenario has no such version. */
+/** Makes an existing version live (one statement, so it is atomic). False when there is no such version. */
 export function setLiveVersion(db: Db, scenarioId: string, version: number): boolean {
-  return db.transaction((tx) => {
-    if (!getVersion(db, scenarioId, version)) return false;
-    tx.update(scenarios).set({ liveVersion: version }).where(eq(scenarios.id, scenarioId)).run();
-    return true;
-  });
+  const exists = db
+    .select({ one: sql`1` })
+    .from(scenarioVersions)
+    .where(and(eq(scenarioVersions.scenarioId, scenarioId), eq(scenarioVersions.version, version)));
+  return db
+    .update(scenarios)
+    .set({ liveVersion: version })
+    .where(and(eq(scenarios.id, scenarioId), sql`exists ${exists}`))
+    .run().changes > 0;
 }
 
 /** Every scenario with a slug and a live version, by slug. */

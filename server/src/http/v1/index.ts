@@ -2,13 +2,13 @@
  * The published runtime API under `/v1`: every route needs an API key (the OpenAPI documents, mounted
  * before this router, do not). Kept to a few middlewares: run id, auth + rate limit, body parser.
  */
-import { randomUUID } from 'node:crypto';
 import express, { Router, type ErrorRequestHandler } from 'express';
 import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
 import { runHandler } from './run-route.js';
+import { uuidv7 } from './run-id.js';
 import type { V1Runtime } from './runtime.js';
 import { detailFromRecord, detailFromStored } from './trace.js';
 
@@ -37,7 +37,7 @@ const v1ErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
 export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   router.use((_req, res, next) => {
-    setRunId(res, randomUUID());
+    setRunId(res, uuidv7());
     next();
   });
   router.use(authenticate(runtime));

@@ -14,29 +14,30 @@ export interface V1Runtime {
   keys: KeyAuth;
   limiter: RateLimiter;
   runLog: RunLog;
-  /** Writes queued runs and key use, stops timers. Idempotent. */
-  close(): void;
+  /** Writes queued runs and key use, stops timers; resolves when the run log is committed. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** Builds the runtime over a store. */
 export function createV1Runtime(db: Db, config: ApiConfig = DEFAULT_API_CONFIG): V1Runtime {
   const keys = new KeyAuth(db);
-  const runLog = new RunLog(db, { retentionDays: config.retentionDays, retentionRows: config.retentionRows });
+  const runLog = new RunLog(db, { retentionDays: config.retentionDays, retentionRows: config.retentionRows, worker: true });
   // A first prune shortly after start, off the start-up path.
   const firstPrune = setTimeout(() => runLog.prune(), 5_000);
   firstPrune.unref();
-  let closed = false;
+  let closed: Promise<void> | undefined;
   return {
     config,
     keys,
     limiter: new RateLimiter(),
     runLog,
     close() {
-      if (closed) return;
-      closed = true;
-      clearTimeout(firstPrune);
-      runLog.close();
-      keys.close();
+      if (!closed) {
+        clearTimeout(firstPrune);
+        keys.close();
+        closed = runLog.close();
+      }
+      return closed;
     },
   };
 }
