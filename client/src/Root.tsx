@@ -10,6 +10,7 @@ import { ScenarioList } from './pages/ScenarioList';
 
 // The canvas (xyflow, monaco) loads only when a scenario is opened, keeping the list page light.
 const EditorPage = lazy(() => import('./pages/EditorPage'));
+const GalleryPage = lazy(() => import('./pages/GalleryPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -29,12 +30,16 @@ function ModelStatus() {
   return <Tag color="green" data-testid="model-status">{t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) })}</Tag>;
 }
 
+const NAV = { color: 'rgba(255,255,255,.85)', marginLeft: 12 };
+
 function Header() {
   const { t, i18n } = useTranslation();
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
       <span className="mf-sub">{t('app.subtitle')}</span>
+      <a style={NAV} href="#/" data-testid="nav-list">{t('list.title')}</a>
+      <a style={NAV} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
@@ -55,6 +60,10 @@ export function Root() {
         <div className="mf-page">
           {route.page === 'list' ? (
             <ScenarioList />
+          ) : route.page === 'gallery' ? (
+            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+              <GalleryPage />
+            </Suspense>
           ) : (
             <Suspense fallback={<Spin style={{ margin: 48 }} />}>
               <EditorPage key={route.id} id={route.id} />

@@ -1,17 +1,18 @@
 import { useSyncExternalStore } from 'react';
 
-/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas. */
-export type Route = { page: 'list' } | { page: 'editor'; id: string };
+/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the gallery. */
+export type Route = { page: 'list' } | { page: 'editor'; id: string } | { page: 'gallery' };
 
 /** Parses a location hash into a route; anything unknown is the list. */
 export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
+  if (/^#\/templates\/?$/.test(hash)) return { page: 'gallery' };
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
 }
 
 /** Goes to a route by changing the hash (so back and forward work). */
 export function navigate(route: Route): void {
-  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : '#/';
+  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : route.page === 'gallery' ? '#/templates' : '#/';
 }
 
 function subscribe(cb: () => void): () => void {

@@ -61,20 +61,20 @@ export default function GalleryPage() {
       ) : templates.length === 0 ? (
         <Empty description={t('gallery.empty')} />
       ) : (
-        TEMPLATE_CATEGORIES.filter((c) => templates.some((tpl) => tpl.category === c)).map((category) => (
-          <section key={category} data-testid={`category-${category}`}>
-            <Typography.Title level={4} style={{ marginTop: 24 }}>{t(`gallery.category.${category}`)}</Typography.Title>
-            <Row gutter={[16, 16]}>
-              {templates
-                .filter((tpl) => tpl.category === category)
-                .map((tpl) => (
-                  <Col key={tpl.id} xs={24} sm={12} lg={8}>
-                    <TemplateCard template={tpl} onOpen={() => setOpenId(tpl.id)} />
-                  </Col>
-                ))}
-            </Row>
-          </section>
-        ))
+        <Row gutter={[24, 8]}>
+          {TEMPLATE_CATEGORIES.filter((c) => templates.some((tpl) => tpl.category === c)).map((category) => (
+            <Col key={category} xs={24} md={12} xl={8} data-testid={`category-${category}`}>
+              <Typography.Title level={4} style={{ marginTop: 16 }}>{t(`gallery.category.${category}`)}</Typography.Title>
+              <Space direction="vertical" size={16} style={{ width: '100%' }}>
+                {templates
+                  .filter((tpl) => tpl.category === category)
+                  .map((tpl) => (
+                    <TemplateCard key={tpl.id} template={tpl} onOpen={() => setOpenId(tpl.id)} />
+                  ))}
+              </Space>
+            </Col>
+          ))}
+        </Row>
       )}
       <TemplateDrawer id={openId} onClose={() => setOpenId(null)} onChanged={() => void load()} />
       <NewTemplateModal

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
-import { CopyOutlined, DeleteOutlined, EditOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, CopyOutlined, DeleteOutlined, EditOutlined, ExportOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type ScenarioSummary } from '../api';
 import { navigate } from '../router';
-import { pickJsonFile, readGraphFile } from '../io';
+import { ScenarioTemplateTag } from '../templates/ScenarioTemplateTag';
+import { exportScenarioFile, importScenarioFile } from '../templates/scenario-files';
 
 type Dialog = { mode: 'create' } | { mode: 'rename'; scenario: ScenarioSummary } | null;
 
@@ -58,12 +59,10 @@ export function ScenarioList() {
   };
 
   const importFile = async () => {
-    const file = await pickJsonFile();
-    if (!file) return;
-    const read = await readGraphFile(file);
-    if (!read.ok) return void message.error(t('editor.importBad', { reason: read.reason }));
-    const created = await api.createScenario({ name: read.graph.name, description: read.graph.description, graph: read.graph });
-    message.success(t('editor.imported'));
+    // The server reads both a scenario export file and a bare graph, and says what is wrong with anything else.
+    const created = await importScenarioFile().catch((error: unknown) => void message.error(t('gallery.badFile', { reason: error instanceof Error ? error.message : String(error) })));
+    if (!created) return;
+    message.success(t('gallery.importedScenario', { name: created.name }));
     navigate({ page: 'editor', id: created.id });
   };
 
@@ -79,7 +78,8 @@ export function ScenarioList() {
         <Typography.Title level={3} style={{ margin: 0 }}>{t('list.title')}</Typography.Title>
         <Space>
           <Input.Search allowClear placeholder={t('list.search')} value={q} onChange={(e) => setQ(e.target.value)} style={{ width: 260 }} data-testid="list-search" />
-          <Button icon={<ImportOutlined />} onClick={() => void importFile()}>{t('list.import')}</Button>
+          <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-scenario">{t('list.import')}</Button>
+          <Button icon={<AppstoreOutlined />} onClick={() => navigate({ page: 'gallery' })} data-testid="from-template">{t('gallery.fromTemplate')}</Button>
           <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="create-scenario">
             {t('list.create')}
           </Button>
@@ -96,7 +96,12 @@ export function ScenarioList() {
           {
             title: t('list.name'),
             dataIndex: 'name',
-            render: (_, row) => <a onClick={() => navigate({ page: 'editor', id: row.id })} data-testid="scenario-link">{row.name}</a>,
+            render: (_, row) => (
+              <>
+                <a onClick={() => navigate({ page: 'editor', id: row.id })} data-testid="scenario-link">{row.name}</a>
+                <ScenarioTemplateTag row={row} onUpdated={() => void load()} />
+              </>
+            ),
           },
           { title: t('list.description'), dataIndex: 'description', ellipsis: true },
           { title: t('list.nodeCount'), width: 110, render: (_, row) => t('list.nodes', { count: row.node_count }) },
@@ -119,6 +124,9 @@ export function ScenarioList() {
                   }}
                 >
                   {t('list.duplicate')}
+                </Button>
+                <Button size="small" type="link" icon={<ExportOutlined />} onClick={() => void exportScenarioFile(row.id).catch((e: unknown) => message.error(String(e)))}>
+                  {t('gallery.exportScenario')}
                 </Button>
                 <Popconfirm
                   title={t('list.deleteConfirm', { name: row.name })}

@@ -1,5 +1,5 @@
-import { memo, useMemo } from 'react';
-import { ReactFlow, type Edge, type Node } from '@xyflow/react';
+import { memo, useEffect, useMemo } from 'react';
+import { ReactFlow, useNodesInitialized, useReactFlow, useStore, type Edge, type Node } from '@xyflow/react';
 import type { GraphPreview as Preview } from '@shared/template-api';
 
 /** Node colours by kind, so a thumbnail reads at a glance (unknown kinds are grey). */
@@ -33,6 +33,21 @@ export function toFlow(preview: Preview): { nodes: Node[]; edges: Edge[] } {
   };
 }
 
+/**
+ * Fits the view again whenever the box changes size: a card's width settles after the first layout
+ * (fonts, scrollbars), and `fitView` alone fits only once, against the first size.
+ */
+function FitOnResize() {
+  const { fitView } = useReactFlow();
+  const width = useStore((s) => s.width);
+  const height = useStore((s) => s.height);
+  const ready = useNodesInitialized();
+  useEffect(() => {
+    if (ready && width > 0 && height > 0) void fitView({ padding: 0.1 });
+  }, [ready, width, height, fitView]);
+  return null;
+}
+
 /** A read-only thumbnail of a template's graph: no dragging, connecting, selecting or zooming. */
 export const GraphPreview = memo(function GraphPreview({ preview, height = 160, testId }: { preview: Preview; height?: number; testId?: string }) {
   const { nodes, edges } = useMemo(() => toFlow(preview), [preview]);
@@ -43,6 +58,7 @@ export const GraphPreview = memo(function GraphPreview({ preview, height = 160, 
         edges={edges}
         fitView
         fitViewOptions={{ padding: 0.1 }}
+        minZoom={0.05}
         nodesDraggable={false}
         nodesConnectable={false}
         elementsSelectable={false}
@@ -52,7 +68,9 @@ export const GraphPreview = memo(function GraphPreview({ preview, height = 160, 
         zoomOnDoubleClick={false}
         preventScrolling={false}
         proOptions={{ hideAttribution: true }}
-      />
+      >
+        <FitOnResize />
+      </ReactFlow>
     </div>
   );
 });
