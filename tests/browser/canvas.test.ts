@@ -10,14 +10,14 @@ let browser: TestBrowser;
 let page: Page;
 
 /** Replaces the text of a monaco editor (found by its test id) by typing, as a person would. */
-async function typeInEditor(testId: string, text: string): Promise<void> {
+async function typeInEditor(testId: string, text: string, close = true): Promise<void> {
   const editor = page.getByTestId(testId).locator('.monaco-editor');
   await editor.waitFor();
   await editor.click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.type(text);
-  await page.keyboard.press('Escape');
+  if (close) await page.keyboard.press('Escape');
 }
 
 async function dropFromPalette(kind: string, x: number, y: number): Promise<void> {
@@ -107,7 +107,11 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByTestId('node-name').fill('通话摘要');
     await typeInEditor('prompt-user', '请用一句话总结这通电话：{{ start.transcript.text }}');
     await selectNode('classify_1');
-    await typeInEditor('classify-input', '{{ llm_1.text }}');
+    // `{{` completion offers the upstream outputs; Enter takes one and closes the braces.
+    await typeInEditor('classify-input', '{{ llm_1.te', false);
+    await page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'llm_1.text' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('node-classify_1').locator('.mf-node-body').textContent()).toBe('{{ llm_1.text }}');
     await page.getByTestId('class-list').getByRole('button', { name: /添加/ }).click();
     await page.getByTestId('class-name').last().fill('业务咨询');
     await expect.poll(() => page.locator('[data-testid^="out-classify_1-"]').count()).toBe(4);

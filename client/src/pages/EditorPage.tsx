@@ -16,6 +16,8 @@ import { useRun } from '../run/run-store';
 
 /** Autosave and live validation, in a leaf of their own so a change does not re-render the page. */
 function Sync() {
+  useAutosave();
+  useLiveValidation();
   return null;
 }
 
@@ -49,7 +51,7 @@ function Editor() {
         </div>
         <Problems />
       </div>
-      <div className="mf-side">
+      <div className="mf-side nokey">
         <Tabs
           activeKey={tab}
           onChange={(k) => setTab(k === 'run' ? 'run' : 'node')}
