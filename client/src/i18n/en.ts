@@ -70,6 +70,7 @@ export const en: Messages<typeof zh> = {
     unsavedLeave: 'There are unsaved changes. Leave anyway?',
     shortcuts: 'Shortcuts: Delete · Ctrl+C/V copy/paste · Ctrl+Z undo · Ctrl+Shift+Z redo · Shift+drag to select',
     config: 'Config',
+    nodeTab: 'Node',
     result: 'Run result',
     loadFailed: 'Could not load the scenario',
   },

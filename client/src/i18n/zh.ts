@@ -65,6 +65,7 @@ export const zh = {
     unsavedLeave: '有未保存的修改，确定离开？',
     shortcuts: '快捷键：Delete 删除 · Ctrl+C/V 复制粘贴 · Ctrl+Z 撤销 · Ctrl+Shift+Z 重做 · Shift+拖动 多选',
     config: '配置',
+    nodeTab: '节点',
     result: '运行结果',
     loadFailed: '加载场景失败',
   },

@@ -17,6 +17,9 @@ import { scenarioRoutes } from './routes-scenarios.js';
 import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
 import { createV1Runtime, v1Routes } from './v1/index.js';
+import { v1JobRoutes } from './v1/jobs-routes.js';
+import { jobAdminRoutes } from '../jobs/admin-routes.js';
+import { JobService } from '../jobs/service.js';
 import { keyRoutes } from '../keys/routes.js';
 import { metricsRoutes } from '../metrics/routes.js';
 
@@ -58,6 +61,12 @@ export function nodeKindSummaries(): NodeKindSummary[] {
   return summaries;
 }
 
+function startedJobs(deps: AppDeps): JobService {
+  const jobs = new JobService(deps.db, deps.published, deps.models, deps.services);
+  jobs.start();
+  return jobs;
+}
+
 /** Builds the app; the caller owns the store, the models and the services (and closes them). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -66,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   const version = readVersion();
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
+  const jobs = deps.jobs ?? startedJobs(deps);
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
@@ -86,9 +96,12 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(errorHandler);
 
+  // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
+  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
   app.use('/api', api);
   app.use('/v1', openapiRoutes(deps)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));
+  app.use('/v1', v1JobRoutes(v1, deps.published, jobs));
   app.use('/v1', v1Routes(deps, v1));
   app.use(staticRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(errorHandler);

@@ -3,6 +3,7 @@ import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
+import type { JobService } from '../jobs/service.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -13,6 +14,8 @@ export interface AppDeps {
   published: PublishedScenarios;
   /** Key cache, rate limiter and run log of the `/v1` API; created by createApp when absent (then never closed). */
   v1?: V1Runtime;
+  /** Batch jobs (store, runner, webhooks); created and started by createApp when absent (then never stopped). */
+  jobs?: JobService;
   /** The built client (`dist/client`); when it does not exist a page says to run `npm run build`. */
   staticDir?: string;
   /** Whether the model behind `default` is the built-in simulator (shown in /api/health). */

@@ -12,6 +12,7 @@ import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
+import { JobService } from '../jobs/service.js';
 
 export interface RunningServer {
   url: string;
@@ -49,7 +50,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const simulator = description === SIMULATOR_HINT;
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
-  const app = createApp({ db: store.db, models, services, published, v1, staticDir: options.staticDir, simulator, modelDescription: description });
+  const jobs = new JobService(store.db, published, models, services);
+  const app = createApp({ db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description });
 
   let server: Server;
   try {
@@ -63,6 +65,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     store.close();
     throw error;
   }
+  jobs.start();
   const address: AddressInfo | string | null = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -78,6 +81,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
         // SSE streams and keep-alive sockets would hold close() open; they are ended here.
         server.closeAllConnections();
       });
+      // Items in flight are aborted and left `running`: the next start runs them again.
+      await jobs.stop();
       await Promise.all([services.close(), closeModels(models)]);
       await v1.close();
       store.close();

@@ -1,0 +1,80 @@
+/**
+ * `/v1` jobs: submit (JSON, JSONL or CSV), progress, results, cancel, retry one item. Same bearer keys
+ * and scopes as the run API: a job of a scenario outside the key's scope is a 404, as an unknown one.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { PublishedScenarios } from '../../publish/registry.js';
+import type { JobService } from '../../jobs/service.js';
+import type { JobRow } from '../../storage/jobs.js';
+import { sendError } from '../errors.js';
+import { authenticate, inScope, keyOf } from './auth.js';
+import type { V1Runtime } from './runtime.js';
+
+const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
+
+/** Largest JSON job body; uploads (JSONL, CSV) are streamed and limited by item count instead. */
+export const JOB_JSON_LIMIT = '256mb';
+
+/** Output names of a job's version, for the CSV columns. */
+export function outputNames(published: PublishedScenarios, job: JobRow): string[] {
+  const resolved = published.resolve(job.slug, job.version);
+  if ('error' in resolved) return [];
+  const properties: unknown = resolved.plan.outputSchema.properties;
+  return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+}
+
+/** The `/v1` jobs router; mount it at `/v1` before the run API's router (it only answers its own paths). */
+export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, jobs: JobService): Router {
+  const router = Router();
+  const auth = authenticate(runtime);
+
+  /** The job if the key may see it, else a 404 already sent. */
+  const visibleJob = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
+    const key = keyOf(res);
+    const job = jobs.store.getJob(req.params.id);
+    if (!key || !job || job.owner !== key.id || !inScope(key, job.slug)) {
+      sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
+      return undefined;
+    }
+    return job;
+  };
+
+  router.post('/scenarios/:slug/jobs', auth, express.json({ limit: JOB_JSON_LIMIT }), async (req: Request<{ slug: string }>, res) => {
+    const key = keyOf(res);
+    const slug = req.params.slug;
+    if (!key || !inScope(key, slug)) return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
+    const rawVersion = req.query.version;
+    let version: number | undefined;
+    if (rawVersion !== undefined) {
+      if (typeof rawVersion !== 'string' || !VERSION_PATTERN.test(rawVersion)) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number, e.g. ?version=3');
+      version = Number(rawVersion);
+    }
+    const resolved = published.resolve(slug, version);
+    if ('error' in resolved) {
+      if (resolved.error === 'unknown_version') return sendError(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
+      return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
+    }
+    await jobs.submit(req, res, resolved, key.id);
+  });
+
+  router.get('/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
+    const job = visibleJob(req, res);
+    if (job) res.json(jobs.progress(job));
+  });
+
+  router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
+    const job = visibleJob(req, res);
+    if (job) await jobs.results(req, res, job, outputNames(published, job));
+  });
+
+  router.post('/jobs/:id/cancel', auth, (req: Request<{ id: string }>, res) => {
+    const job = visibleJob(req, res);
+    if (job) jobs.cancel(res, job);
+  });
+
+  router.post('/jobs/:id/items/:itemId/retry', auth, (req: Request<{ id: string; itemId: string }>, res) => {
+    const job = visibleJob(req, res);
+    if (job) jobs.retry(res, job, req.params.itemId);
+  });
+  return router;
+}

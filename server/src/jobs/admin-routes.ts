@@ -1,0 +1,84 @@
+/**
+ * Admin JSON for the jobs UI under `/api` (no key, like the rest of `/api`): list, detail with a page
+ * of failures, submit for a scenario's live (or `?version=`) published version, cancel, retry, results.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { JobDetail, JobFailure } from '@shared/jobs.js';
+import type { PublishedScenarios } from '../publish/registry.js';
+import { sendError } from '../http/errors.js';
+import { JOB_JSON_LIMIT, outputNames } from '../http/v1/jobs-routes.js';
+import type { Db } from '../storage/db.js';
+import type { JobRow } from '../storage/jobs.js';
+import { getPublishState } from '../storage/versions.js';
+import { resultLine } from './results.js';
+import type { JobService } from './service.js';
+
+/** The owner of jobs submitted from the UI. */
+export const ADMIN_OWNER = 'admin';
+
+function intParam(value: unknown, fallback: number, max: number): number {
+  const n = typeof value === 'string' ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
+}
+
+/** Mount on the `/api` router (its JSON parser is bypassed: the submit route brings its own limit). */
+export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService): Router {
+  const router = Router();
+  const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
+    const job = jobs.store.getJob(req.params.id);
+    if (!job) sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
+    return job;
+  };
+
+  router.get('/jobs', (req, res) => {
+    const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
+    const limit = intParam(req.query.limit, 50, 500);
+    res.json({ jobs: jobs.store.listJobs(scenarioId, limit).map((job) => ({ ...jobs.progress(job), scenario_id: job.scenarioId })) });
+  });
+
+  router.get('/jobs/:id', (req: Request<{ id: string }>, res) => {
+    const job = found(req, res);
+    if (!job) return;
+    const offset = intParam(req.query.offset, 0, 1_000_000);
+    const limit = intParam(req.query.limit, 50, 500);
+    const page = jobs.store.failures(job.id, offset, limit);
+    const items: JobFailure[] = page.rows.map((row) => {
+      const line = resultLine(row);
+      return { id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() };
+    });
+    const detail: JobDetail = { ...jobs.progress(job), scenario_id: job.scenarioId, errors: { items, total: page.total, offset, limit } };
+    res.json(detail);
+  });
+
+  router.post('/scenarios/:id/jobs', express.json({ limit: JOB_JSON_LIMIT }), async (req: Request<{ id: string }>, res) => {
+    const scenario = getPublishState(db, req.params.id);
+    if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
+    if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');
+    const version = req.query.version === undefined ? undefined : intParam(req.query.version, -1, 1e9);
+    if (version === -1 || version === 0) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number');
+    const resolved = published.resolve(scenario.slug, version);
+    if ('error' in resolved) return sendError(res, resolved.error === 'unknown_version' ? 404 : 409, resolved.error, `scenario "${scenario.slug}" cannot run a job: ${resolved.error}`);
+    await jobs.submit(req, res, resolved, ADMIN_OWNER);
+  });
+
+  router.post('/jobs/:id/cancel', (req: Request<{ id: string }>, res) => {
+    const job = found(req, res);
+    if (job) jobs.cancel(res, job);
+  });
+
+  router.post('/jobs/:id/retry-failed', (req: Request<{ id: string }>, res) => {
+    const job = found(req, res);
+    if (job) jobs.retry(res, job);
+  });
+
+  router.post('/jobs/:id/items/:itemId/retry', (req: Request<{ id: string; itemId: string }>, res) => {
+    const job = found(req, res);
+    if (job) jobs.retry(res, job, req.params.itemId);
+  });
+
+  router.get('/jobs/:id/results', async (req: Request<{ id: string }>, res) => {
+    const job = found(req, res);
+    if (job) await jobs.results(req, res, job, outputNames(published, job));
+  });
+  return router;
+}

@@ -1,0 +1,82 @@
+/**
+ * Streams a job's finished items from the database as JSONL (the API) or CSV (the UI download), a page
+ * at a time with keyset paging, honouring back-pressure: 100 000 rows are never held in memory.
+ */
+import type { Response } from 'express';
+import type { JobResultLine } from '@shared/jobs.js';
+import type { FinishedItemRow, JobStore } from '../storage/jobs.js';
+
+const PAGE = 500;
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One row as its results line. */
+export function resultLine(row: FinishedItemRow): JobResultLine {
+  const line: JobResultLine = { id: row.itemId, run_id: row.runId, status: row.status };
+  const outputs = parseJson(row.outputs);
+  if (row.status === 'succeeded' && isRecord(outputs)) line.outputs = outputs;
+  const error = parseJson(row.error);
+  if (row.status === 'failed' && isRecord(error) && typeof error.code === 'string' && typeof error.message === 'string') {
+    line.error = { code: error.code, message: error.message, ...(typeof error.nodeId === 'string' ? { nodeId: error.nodeId } : {}) };
+  }
+  return line;
+}
+
+/** A CSV field, quoted when it must be. */
+export function csvField(value: unknown): string {
+  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function write(res: Response, chunk: string): Promise<void> | undefined {
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Writes every finished item of the job, once each, in submission order. */
+export async function streamResults(res: Response, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[], filename: string): Promise<void> {
+  res.status(200);
+  res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+  if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="${filename}.csv"`);
+  if (format === 'csv') {
+    // A BOM so spreadsheet programs read the Chinese text as UTF-8.
+    await write(res, `\uFEFF${['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message'].map(csvField).join(',')}\r\n`);
+  }
+  let after = 0;
+  for (;;) {
+    if (res.destroyed) return;
+    const rows = store.finishedPage(jobId, after, PAGE);
+    if (rows.length === 0) break;
+    let chunk = '';
+    for (const row of rows) {
+      const line = resultLine(row);
+      if (format === 'jsonl') chunk += `${JSON.stringify(line)}\n`;
+      else {
+        const cells = [line.id, line.run_id, line.status, ...outputNames.map((n) => line.outputs?.[n]), line.error?.code, line.error?.message];
+        chunk += `${cells.map(csvField).join(',')}\r\n`;
+      }
+    }
+    after = rows[rows.length - 1].seq;
+    await write(res, chunk);
+  }
+  res.end();
+}

@@ -1,0 +1,177 @@
+/**
+ * The job runner: claims pending items in batches, runs each through its job's published plan at
+ * batch priority (1), and writes outcomes back in batched transactions. It keeps about 1.5× the
+ * endpoint's adaptive limit of items in flight, so the limiter, not the runner, sets the pace. After
+ * a crash, items left running are put back to pending by {@link JobStore.recover} at start.
+ */
+import { randomUUID } from 'node:crypto';
+import { runPlan, type RunResult } from '../engine/index.js';
+import type { ModelResolver } from '../model/types.js';
+import type { PublishedScenarios } from '../publish/registry.js';
+import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
+import { RateMeter, webhookPayload } from './progress.js';
+import type { WebhookSender } from './webhook.js';
+
+export interface JobRunnerOptions {
+  store: JobStore;
+  published: PublishedScenarios;
+  models: ModelResolver;
+  webhooks?: WebhookSender;
+  /** How many items to keep in flight (read before every claim); default 16. */
+  targetInFlight?: () => number;
+  /** Deadline of one item's run in ms (default 120 000). */
+  deadlineMs?: number;
+  /** Attempts per item, counting runs cut short by a crash (default 3). */
+  maxAttempts?: number;
+  /** How often outcomes are written (default 100 ms) and how many force a write (default 200). */
+  flushMs?: number;
+  flushBatch?: number;
+  /** How often to look for work when nobody called {@link JobRunner.wake} (default 1000 ms). */
+  pollMs?: number;
+  now?: () => number;
+}
+
+/** Run errors worth another attempt of the whole item (the engine already retried the node). */
+const TRANSIENT = new Set(['model_error', 'deadline_exceeded']);
+
+/** Runs jobs in the background; one per server. */
+export class JobRunner {
+  readonly rates = new RateMeter();
+  private readonly store: JobStore;
+  private readonly options: JobRunnerOptions;
+  private readonly now: () => number;
+  private readonly controller = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private buffer: ItemOutcome[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private pumping = false;
+  private started = false;
+  private stopped = false;
+
+  constructor(options: JobRunnerOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+  }
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? 3;
+  }
+
+  /** Recovers interrupted items, resends undelivered webhooks, and starts pulling work. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const active = this.store.recover(this.maxAttempts, this.now());
+    // A job whose last items failed for good during recovery may now be complete.
+    this.finishJobs(active);
+    for (const job of this.store.undeliveredWebhooks()) this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
+    this.pollTimer.unref();
+    this.wake();
+  }
+
+  /** Looks for work now (after a submission or a retry). */
+  wake(): void {
+    if (!this.started || this.stopped || this.pumping) return;
+    this.pumping = true;
+    try {
+      const target = Math.max(1, Math.floor(this.options.targetInFlight?.() ?? 16));
+      const room = target - this.inFlight.size;
+      if (room <= 0) return;
+      for (const item of this.store.claim(room, this.now())) this.track(item);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Items being run right now. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops claiming, aborts items in flight (their rows stay `running` and are retried at the next
+   * start, attempt counted) and writes the outcomes already known.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.controller.abort();
+    await Promise.allSettled([...this.inFlight]);
+    this.flush();
+  }
+
+  private track(item: ClaimedItem): void {
+    const task = this.runItem(item).catch((error: unknown) => {
+      console.error(`[mofang] job ${item.jobId} item ${item.itemId}:`, error);
+    });
+    const tracked = task.finally(() => {
+      this.inFlight.delete(tracked);
+      this.wake();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  private async runItem(item: ClaimedItem): Promise<void> {
+    const runId = randomUUID();
+    const started = this.now();
+    const resolved = this.options.published.resolve(item.slug, item.version);
+    let result: RunResult;
+    if ('error' in resolved) {
+      result = { run_id: runId, status: 'failed', error: { code: resolved.error, message: `scenario "${item.slug}" version ${item.version} is not available (${resolved.error})` }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
+    } else {
+      result = await runPlan(resolved.plan, JSON.parse(item.inputs), {
+        models: this.options.models,
+        runId,
+        scenario: item.slug,
+        signal: this.controller.signal,
+        deadlineMs: this.options.deadlineMs ?? 120_000,
+        priority: 1,
+      });
+    }
+    // Stopping: leave the row running, so the next start runs the item again.
+    if (this.stopped) return;
+    const retry = result.status === 'failed' && TRANSIENT.has(result.error?.code ?? '') && item.attempts < this.maxAttempts;
+    this.push({
+      jobId: item.jobId,
+      seq: item.seq,
+      status: retry ? 'pending' : result.status,
+      runId: result.run_id,
+      outputs: result.outputs,
+      error: result.error,
+      latencyMs: this.now() - started,
+      finishedAt: this.now(),
+    });
+  }
+
+  private push(outcome: ItemOutcome): void {
+    this.buffer.push(outcome);
+    if (this.buffer.length >= (this.options.flushBatch ?? 200)) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
+  }
+
+  /** Writes buffered outcomes in one transaction, then completes jobs that have nothing left. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.store.record(batch);
+    const jobs = new Set<string>();
+    for (const o of batch) {
+      jobs.add(o.jobId);
+      if (o.status !== 'pending') this.rates.add(o.jobId);
+    }
+    this.finishJobs(jobs);
+  }
+
+  private finishJobs(jobIds: Iterable<string>): void {
+    for (const job of this.store.completeFinished(jobIds, this.now())) {
+      this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The completion webhook: the job summary POSTed through the SSRF-guarded requester, retried with
+ * exponential backoff (p-retry) on network errors and non-2xx replies, every attempt recorded.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import type { JobWebhookPayload } from '@shared/jobs.js';
+import type { HttpRequester } from '../nodes/kit.js';
+import type { JobRow, JobStore } from '../storage/jobs.js';
+
+export interface WebhookOptions {
+  /** Attempts after the first (default 6: about a minute in all). */
+  retries?: number;
+  /** First backoff in ms (default 1000), doubled each time. */
+  minTimeoutMs?: number;
+  timeoutMs?: number;
+}
+
+class DeliveryError extends Error {}
+
+/** Sends webhooks in the background; `close` stops the retries still waiting. */
+export class WebhookSender {
+  private readonly controller = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly http: HttpRequester,
+    private readonly store: JobStore,
+    private readonly options: WebhookOptions = {},
+  ) {}
+
+  /** Starts delivering a job's summary (does nothing without a webhook URL). */
+  send(job: JobRow, payload: JobWebhookPayload): void {
+    const url = job.webhookUrl;
+    if (url === null || this.controller.signal.aborted) return;
+    const body = JSON.stringify(payload);
+    let attempt = this.store.webhookAttempts(job.id);
+    const task = pRetry(
+      async () => {
+        attempt += 1;
+        let status: number | null = null;
+        try {
+          const response = await this.http.request({
+            method: 'POST',
+            url,
+            headers: { 'content-type': 'application/json', 'user-agent': 'mofang-jobs', 'x-mofang-event': payload.event },
+            body,
+            timeoutMs: this.options.timeoutMs ?? 10_000,
+            signal: this.controller.signal,
+          });
+          status = response.status;
+        } catch (error) {
+          if (this.controller.signal.aborted) throw new AbortError('server stopping');
+          this.store.recordWebhookAttempt(job.id, attempt, null, error instanceof Error ? error.message : String(error), Date.now());
+          throw error;
+        }
+        const ok = status >= 200 && status < 300;
+        this.store.recordWebhookAttempt(job.id, attempt, status, ok ? null : `HTTP ${status}`, Date.now());
+        if (!ok) throw new DeliveryError(`HTTP ${status}`);
+      },
+      { retries: this.options.retries ?? 6, factor: 2, minTimeout: this.options.minTimeoutMs ?? 1000, maxTimeout: 30_000, signal: this.controller.signal },
+    ).catch(() => {
+      // Every attempt is in job_webhook_attempts; a webhook that never succeeds does not fail the job.
+    });
+    const tracked = task.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** Stops waiting retries; undelivered webhooks are resumed at the next start. */
+  async close(): Promise<void> {
+    this.controller.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

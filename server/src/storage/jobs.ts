@@ -1,0 +1,311 @@
+/**
+ * Job repository. Every item is one row whose status moves pending → running → succeeded | failed;
+ * results are read from those rows, so an item appears once whatever happened to the process. Writes
+ * come in batches, each batch one transaction (one fsync), never one per item.
+ */
+import Database from 'better-sqlite3';
+import type { Db } from './db.js';
+
+/** A job row as the API layer reads it. */
+export interface JobRow {
+  id: string;
+  scenarioId: string;
+  slug: string;
+  version: number;
+  owner: string;
+  status: 'uploading' | 'queued' | 'running' | 'completed' | 'cancelled';
+  total: number;
+  idempotencyKey: string | null;
+  bodyHash: string;
+  webhookUrl: string | null;
+  webhookDeliveredAt: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ItemCounts {
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** An item handed to the runner. */
+export interface ClaimedItem {
+  jobId: string;
+  seq: number;
+  itemId: string;
+  inputs: string;
+  attempts: number;
+  slug: string;
+  version: number;
+}
+
+/** How a run of an item ended: stored as final, or put back to pending for another attempt. */
+export interface ItemOutcome {
+  jobId: string;
+  seq: number;
+  status: 'succeeded' | 'failed' | 'pending';
+  runId: string;
+  outputs?: unknown;
+  error?: unknown;
+  latencyMs: number;
+  finishedAt: number;
+}
+
+/** A finished item as the results stream and the error list read it. */
+export interface FinishedItemRow {
+  seq: number;
+  itemId: string;
+  status: 'succeeded' | 'failed';
+  runId: string | null;
+  outputs: string | null;
+  error: string | null;
+  attempts: number;
+  finishedAt: number | null;
+}
+
+const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
+  webhook_url as webhookUrl, webhook_delivered_at as webhookDeliveredAt, created_at as createdAt, started_at as startedAt, finished_at as finishedAt`;
+
+function isJobRow(value: unknown): value is JobRow {
+  return typeof value === 'object' && value !== null && 'id' in value && 'bodyHash' in value;
+}
+
+/** Statements over one connection, prepared once. */
+export class JobStore {
+  private readonly sql: Database.Database;
+
+  constructor(db: Db) {
+    // The prepared-SQL path needs the better-sqlite3 handle drizzle keeps as `$client`.
+    if (!('$client' in db && db.$client instanceof Database)) throw new Error('the job store needs a better-sqlite3 connection');
+    this.sql = db.$client;
+  }
+
+  /** Starts an upload: the job exists but the runner ignores it until {@link finalize}. */
+  beginJob(job: { id: string; scenarioId: string; slug: string; version: number; owner: string; webhookUrl: string | null; createdAt: number }): void {
+    this.sql
+      .prepare(`insert into jobs (id, scenario_id, slug, version, owner, status, total, body_hash, webhook_url, created_at) values (?, ?, ?, ?, ?, 'uploading', 0, '', ?, ?)`)
+      .run(job.id, job.scenarioId, job.slug, job.version, job.owner, job.webhookUrl, job.createdAt);
+  }
+
+  /** Adds a chunk of items to an uploading job, in one transaction. */
+  addItems(jobId: string, items: Array<{ seq: number; itemId: string; inputs: string }>): void {
+    const insert = this.sql.prepare(`insert into job_items (job_id, seq, item_id, inputs, status, attempts) values (?, ?, ?, ?, 'pending', 0)`);
+    this.sql.transaction(() => {
+      for (const item of items) insert.run(jobId, item.seq, item.itemId, item.inputs);
+    })();
+  }
+
+  /**
+   * Ends an upload. With an idempotency key already used by the same owner the new job is dropped and
+   * the existing one returned (`replayed`), or `conflict` when its body differs.
+   */
+  finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null): { job: JobRow; outcome: 'created' | 'replayed' | 'conflict' } {
+    return this.sql.transaction(() => {
+      if (idempotencyKey !== null) {
+        const existing = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, idempotencyKey);
+        if (isJobRow(existing)) {
+          this.deleteJob(jobId);
+          const outcome: 'replayed' | 'conflict' = existing.bodyHash === bodyHash ? 'replayed' : 'conflict';
+          return { job: existing, outcome };
+        }
+      }
+      this.sql.prepare(`update jobs set status = 'queued', total = ?, body_hash = ?, idempotency_key = ? where id = ?`).run(total, bodyHash, idempotencyKey, jobId);
+      const job = this.getJob(jobId);
+      if (!job) throw new Error(`job ${jobId} vanished while being created`);
+      return { job, outcome: 'created' as const };
+    })();
+  }
+
+  /** Finds a finished submission by owner and key before reading a body again. */
+  findByIdempotencyKey(owner: string, key: string): JobRow | undefined {
+    const row = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, key);
+    return isJobRow(row) ? row : undefined;
+  }
+
+  deleteJob(jobId: string): void {
+    this.sql.prepare(`delete from jobs where id = ?`).run(jobId);
+  }
+
+  /** A job that is past its upload (an uploading job is invisible). */
+  getJob(jobId: string): JobRow | undefined {
+    const row = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where id = ? and status != 'uploading'`).get(jobId);
+    return isJobRow(row) ? row : undefined;
+  }
+
+  /** Newest first, optionally of one scenario. */
+  listJobs(scenarioId: string | undefined, limit: number): JobRow[] {
+    const rows =
+      scenarioId === undefined
+        ? this.sql.prepare(`select ${JOB_COLUMNS} from jobs where status != 'uploading' order by created_at desc limit ?`).all(limit)
+        : this.sql.prepare(`select ${JOB_COLUMNS} from jobs where scenario_id = ? and status != 'uploading' order by created_at desc limit ?`).all(scenarioId, limit);
+    return rows.filter(isJobRow);
+  }
+
+  counts(jobId: string): ItemCounts {
+    const counts: ItemCounts = { pending: 0, running: 0, succeeded: 0, failed: 0 };
+    const rows = this.sql.prepare(`select status, count(*) as n from job_items where job_id = ? group by status`).all(jobId);
+    for (const row of rows) {
+      if (typeof row !== 'object' || row === null || !('status' in row) || !('n' in row) || typeof row.n !== 'number') continue;
+      const n = row.n;
+      if (row.status === 'pending') counts.pending = n;
+      else if (row.status === 'running') counts.running = n;
+      else if (row.status === 'succeeded') counts.succeeded = n;
+      else if (row.status === 'failed') counts.failed = n;
+    }
+    return counts;
+  }
+
+  /**
+   * Marks up to `limit` pending items of the oldest active jobs as running (one more attempt each) and
+   * returns them. One transaction.
+   */
+  claim(limit: number, now: number): ClaimedItem[] {
+    return this.sql.transaction(() => {
+      const claimed: ClaimedItem[] = [];
+      const jobs = this.sql.prepare(`select id, slug, version from jobs where status in ('queued', 'running') order by created_at, id`).all();
+      const pick = this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`);
+      const mark = this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`);
+      const start = this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`);
+      for (const job of jobs) {
+        if (claimed.length >= limit) break;
+        if (!(typeof job === 'object' && job !== null && 'id' in job && 'slug' in job && 'version' in job)) continue;
+        const jobId = String(job.id);
+        const rows = pick.all(jobId, limit - claimed.length);
+        if (rows.length > 0) start.run(now, jobId);
+        for (const row of rows) {
+          if (!(typeof row === 'object' && row !== null && 'seq' in row && 'itemId' in row && 'inputs' in row && 'attempts' in row)) continue;
+          mark.run(now, jobId, row.seq);
+          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version) });
+        }
+      }
+      return claimed;
+    })();
+  }
+
+  /** Writes a batch of outcomes in one transaction; only rows still `running` change. */
+  record(outcomes: ItemOutcome[]): void {
+    const update = this.sql.prepare(
+      `update job_items set status = ?, run_id = ?, outputs = ?, error = ?, latency_ms = ?, finished_at = ? where job_id = ? and seq = ? and status = 'running'`,
+    );
+    this.sql.transaction(() => {
+      for (const o of outcomes) {
+        const final = o.status !== 'pending';
+        update.run(
+          o.status,
+          o.runId,
+          final && o.outputs !== undefined ? JSON.stringify(o.outputs) : null,
+          o.error !== undefined ? JSON.stringify(o.error) : null,
+          Math.round(o.latencyMs),
+          final ? o.finishedAt : null,
+          o.jobId,
+          o.seq,
+        );
+      }
+    })();
+  }
+
+  /** Marks active jobs with nothing pending or running as completed; returns them. */
+  completeFinished(jobIds: Iterable<string>, now: number): JobRow[] {
+    const done: JobRow[] = [];
+    const left = this.sql.prepare(`select 1 from job_items where job_id = ? and status in ('pending', 'running') limit 1`);
+    const complete = this.sql.prepare(`update jobs set status = 'completed', finished_at = ? where id = ? and status in ('queued', 'running')`);
+    this.sql.transaction(() => {
+      for (const id of jobIds) {
+        if (left.get(id) !== undefined) continue;
+        if (complete.run(now, id).changes > 0) {
+          const job = this.getJob(id);
+          if (job) done.push(job);
+        }
+      }
+    })();
+    return done;
+  }
+
+  /**
+   * After a crash: items left running go back to pending (their attempt stays counted), or fail when
+   * they have used every attempt; half-uploaded jobs are dropped. Returns the ids of active jobs.
+   */
+  recover(maxAttempts: number, now: number): string[] {
+    return this.sql.transaction(() => {
+      this.sql.prepare(`delete from jobs where status = 'uploading'`).run();
+      const interrupted = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
+      this.sql
+        .prepare(`update job_items set status = 'failed', error = ?, finished_at = ? where status = 'running' and attempts >= ?`)
+        .run(interrupted, now, maxAttempts);
+      this.sql.prepare(`update job_items set status = 'pending' where status = 'running'`).run();
+      return this.sql
+        .prepare(`select id from jobs where status in ('queued', 'running')`)
+        .all()
+        .flatMap((r: unknown) => (typeof r === 'object' && r !== null && 'id' in r ? [String(r.id)] : []));
+    })();
+  }
+
+  /** Stops a job: pending items are not started any more (running ones finish). False when already ended. */
+  cancel(jobId: string, now: number): boolean {
+    return this.sql.prepare(`update jobs set status = 'cancelled', finished_at = ? where id = ? and status in ('queued', 'running')`).run(now, jobId).changes > 0;
+  }
+
+  /** Puts failed items back to pending (one, or all of the job's) and reopens the job. Returns how many. */
+  retryFailed(jobId: string, itemId?: string): number {
+    return this.sql.transaction(() => {
+      const result =
+        itemId === undefined
+          ? this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and status = 'failed'`).run(jobId)
+          : this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and item_id = ? and status = 'failed'`).run(jobId, itemId);
+      if (result.changes > 0) this.sql.prepare(`update jobs set status = 'running', finished_at = null where id = ? and status = 'completed'`).run(jobId);
+      return result.changes;
+    })();
+  }
+
+  /** The item's row status, or undefined when the job has no such item. */
+  itemStatus(jobId: string, itemId: string): string | undefined {
+    const row = this.sql.prepare(`select status from job_items where job_id = ? and item_id = ?`).get(jobId, itemId);
+    return typeof row === 'object' && row !== null && 'status' in row ? String(row.status) : undefined;
+  }
+
+  /** A page of finished items after `afterSeq`, in submission order (keyset paging: no offset scans). */
+  finishedPage(jobId: string, afterSeq: number, limit: number, only?: 'failed'): FinishedItemRow[] {
+    const statuses = only === 'failed' ? `('failed')` : `('succeeded', 'failed')`;
+    const rows = this.sql
+      .prepare(
+        `select seq, item_id as itemId, status, run_id as runId, outputs, error, attempts, finished_at as finishedAt from job_items
+         where job_id = ? and seq > ? and status in ${statuses} order by seq limit ?`,
+      )
+      .all(jobId, afterSeq, limit);
+    return rows.filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
+  }
+
+  /** A page of failed items by offset (the admin error list) and how many there are. */
+  failures(jobId: string, offset: number, limit: number): { rows: FinishedItemRow[]; total: number } {
+    const rows = this.sql
+      .prepare(
+        `select seq, item_id as itemId, status, run_id as runId, outputs, error, attempts, finished_at as finishedAt from job_items
+         where job_id = ? and status = 'failed' order by seq limit ? offset ?`,
+      )
+      .all(jobId, limit, offset)
+      .filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
+    return { rows, total: this.counts(jobId).failed };
+  }
+
+  /** Webhook delivery bookkeeping. */
+  recordWebhookAttempt(jobId: string, attempt: number, status: number | null, error: string | null, now: number): void {
+    this.sql.prepare(`insert or replace into job_webhook_attempts (job_id, attempt, at, status, error) values (?, ?, ?, ?, ?)`).run(jobId, attempt, now, status, error);
+    if (status !== null && status >= 200 && status < 300) this.sql.prepare(`update jobs set webhook_delivered_at = ? where id = ?`).run(now, jobId);
+  }
+
+  webhookAttempts(jobId: string): number {
+    const row = this.sql.prepare(`select count(*) as n from job_webhook_attempts where job_id = ?`).get(jobId);
+    return typeof row === 'object' && row !== null && 'n' in row ? Number(row.n) : 0;
+  }
+
+  /** Ended jobs whose webhook was never delivered (to resume after a restart). */
+  undeliveredWebhooks(): JobRow[] {
+    return this.sql
+      .prepare(`select ${JOB_COLUMNS} from jobs where status in ('completed', 'cancelled') and webhook_url is not null and webhook_delivered_at is null`)
+      .all()
+      .filter(isJobRow);
+  }
+}
