@@ -8,7 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -66,8 +66,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+/** CPU seconds the server process (all its threads) has used, from /proc; NaN where there is no /proc. */
+function serverCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 interface StepResult {
   concurrency: number;
+  cpuUsPerRun?: number;
   runs: number;
   rps: number;
   p50: number;
@@ -125,11 +136,18 @@ async function main(): Promise<void> {
     console.log(`server ${started.url}, scenario ${slug} v${published.version} (${nodes} nodes), zero-latency simulator, ${seconds} s per step`);
     await drive(started.url, created.key, body, 16, 2000); // warm-up: JIT, plan cache, connection pools
     const results: StepResult[] = [];
-    for (const c of levels) results.push(await drive(started.url, created.key, body, c, seconds * 1000));
+    for (const c of levels) {
+      const cpu0 = serverCpuSeconds(server.pid);
+      const r = await drive(started.url, created.key, body, c, seconds * 1000);
+      r.cpuUsPerRun = ((serverCpuSeconds(server.pid) - cpu0) * 1e6) / r.runs;
+      results.push(r);
+    }
 
-    console.log('\n| concurrency | runs/s | p50 (ms) | p99 (ms) | errors |');
-    console.log('| ----------: | -----: | -------: | -------: | -----: |');
-    for (const r of results) console.log(`| ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} |`);
+    console.log('\n| concurrency | runs/s | p50 (ms) | p99 (ms) | errors | server CPU per run (µs) |');
+    console.log('| ----------: | -----: | -------: | -------: | -----: | ---------------------: |');
+    for (const r of results) console.log(`| ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} |`);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(`\nmachine load average during the run: ${load} (other processes share the ${cpus().length} cores)`);
     console.log('\ngoal: ≥ 2,000 runs/s and p99 < 20 ms at concurrency 64');
 
     const exited = new Promise<void>((resolve) => server?.once('exit', () => resolve()));

@@ -116,7 +116,10 @@ export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ 
     if (res.writableEnded || abort.signal.aborted) return;
     const summary = { scenario: slug, version: resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model };
     if (result.status === 'succeeded') {
-      res.json({ run_id: runId, ...summary, outputs: result.outputs ?? {} });
+      // Straight to the socket: res.json's content negotiation and etag work buys nothing here.
+      const payload = JSON.stringify({ run_id: runId, ...summary, outputs: result.outputs ?? {} });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+      res.end(payload);
       return;
     }
     const { status, code } = failureStatus(result.error);
