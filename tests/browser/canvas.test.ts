@@ -168,6 +168,10 @@ describe('the canvas, as a new user uses it', () => {
     await expect.poll(() => page.getByTestId('node-llm_1').getAttribute('data-problems'), { timeout: 10_000 }).not.toBe('0');
     await expect(page.getByTestId('problems').textContent()).resolves.toContain('nosuch');
     await page.getByTestId('prompt-user').locator('.squiggly-error').first().waitFor();
+    // Clicking the problem selects its node.
+    await page.locator('.react-flow__pane').click();
+    await page.getByTestId('problem').filter({ hasText: 'nosuch' }).first().click();
+    await expect.poll(() => page.locator('.react-flow__node.selected').getAttribute('data-id')).toBe('llm_1');
     // Undo brings the good prompt back and the problem goes away.
     await page.locator('.react-flow__pane').click();
     await page.keyboard.press('ControlOrMeta+Z');

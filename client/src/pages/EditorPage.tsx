@@ -56,7 +56,7 @@ function Editor() {
           activeKey={tab}
           onChange={(k) => setTab(k === 'run' ? 'run' : 'node')}
           items={[
-            { key: 'node', label: t('editor.config'), children: <Inspector view={view} onView={setView} /> },
+            { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} /> },
             { key: 'run', label: t('run.title'), children: <RunPanel /> },
           ]}
         />
