@@ -3,6 +3,7 @@
  * before this router, do not). Kept to a few middlewares: run id, auth + rate limit, body parser.
  */
 import express, { Router, type ErrorRequestHandler } from 'express';
+import { maskSecrets } from '../../keys/secret.js';
 import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
@@ -29,7 +30,8 @@ const v1ErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
   if (status >= 400 && status < 500) {
     return sendV1Error(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', err instanceof Error ? err.message : 'bad request');
   }
-  console.error(`[mofang] /v1 error (run ${runIdOf(res)}):`, err instanceof Error ? err.message : String(err));
+  // Masked: an error message could quote a header or a path, and keys never go to the log.
+  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(err instanceof Error ? err.message : String(err))}`);
   sendV1Error(res, 500, 'internal', 'internal server error');
 };
 
