@@ -172,7 +172,7 @@ export class Execution {
           at: this.now(),
           node_id: node.id,
           kind: node.kind,
-          inputs: result.inputs,
+          inputs: result.inputs ?? null,
           outputs: result.outputs,
           branch: result.branch,
           latency_ms: latency,
