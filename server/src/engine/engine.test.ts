@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '@shared/events.js';
+import { RunEventSchema, type RunEvent } from '@shared/events.js';
 import { compileGraph, runPlan, streamRun } from './index.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { ModelError, type ChatRequest } from '../model/types.js';
@@ -47,6 +47,8 @@ describe('intent-triage template end to end', () => {
     expect(compileSchema(plan.outputSchema)(result.outputs)).toBe(true);
     expect(result.usage.model_calls).toBe(2);
 
+    for (const event of events) expect(RunEventSchema.safeParse(event).success, JSON.stringify(event).slice(0, 200)).toBe(true);
+    expect(events.find((e) => e.type === 'node.finished' && e.node_id === 'end')).toHaveProperty('inputs', null);
     const order = events.map((e) => ('node_id' in e ? `${e.type}:${e.node_id}` : e.type));
     expect(order[0]).toBe('run.started');
     expect(order.at(-1)).toBe('run.finished');
