@@ -200,6 +200,7 @@ export const en: Messages<typeof zh> = {
     used: 'Draft created from the template',
     open: 'Details',
     history: 'Version history',
+    manageVersions: 'Manage versions',
     byOn: '{{who}} · {{date}}',
     deprecated: 'Deprecated',
     deprecate: 'Deprecate',

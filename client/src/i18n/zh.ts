@@ -195,6 +195,7 @@ export const zh = {
     used: '已从模板创建草稿',
     open: '查看详情',
     history: '版本历史',
+    manageVersions: '版本管理',
     byOn: '{{who}} · {{date}}',
     deprecated: '已弃用',
     deprecate: '弃用',

@@ -59,7 +59,7 @@ export function AdminPanel({ detail, onChanged }: { detail: TemplateDetail; onCh
         <Button type="primary" size="small" onClick={() => void saveVersion()} data-testid="version-save">{t('gallery.saveAsVersion')}</Button>
       </Form>
 
-      <Typography.Title level={5} style={{ marginTop: 16 }}>{t('gallery.history')}</Typography.Title>
+      <Typography.Title level={5} style={{ marginTop: 16 }}>{t('gallery.manageVersions')}</Typography.Title>
       <List
         size="small"
         dataSource={detail.versions}
