@@ -31,5 +31,7 @@ describe('references', () => {
     const { schemas } = availableRefs(nodes, edges, 'llm_1');
     expect(unknownRefs('{{ start.transcript.text }}', schemas)).toEqual([]);
     expect(unknownRefs('{{ nosuch.text }} {{ start.nope }} {{ classify_1.label }}', schemas).map((r) => r.ref)).toEqual(['nosuch.text', 'start.nope', 'classify_1.label']);
+    // Loop variables and assigned names belong to the template, not to an upstream node.
+    expect(unknownRefs('{% for t in start.transcript.turns %}{{ t.text }}{% endfor %}{% assign x = 1 %}{{ x }}', schemas)).toEqual([]);
   });
 });

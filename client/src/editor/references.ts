@@ -1,5 +1,20 @@
 import { getNodeDefinition, schemaAtPath, describeSchemaType, type JsonSchema } from '@shared/index';
+import { Liquid } from 'liquidjs';
 import { parsedConfig, type FlowEdge, type FlowNode } from './graph';
+
+const liquid = new Liquid({ cache: false });
+
+/**
+ * The root names a template reads from outside itself, as Liquid sees them: loop variables and
+ * `assign`ed names are its own. Null while the template does not parse (the user is mid-typing).
+ */
+function globalRoots(source: string): Set<string> | null {
+  try {
+    return new Set(liquid.globalVariableSegmentsSync(liquid.parse(source)).map((segments) => String(segments[0])));
+  } catch {
+    return null;
+  }
+}
 
 /** What reference resolution needs of a node. */
 type RefNode = Pick<FlowNode, 'id' | 'data'>;
@@ -106,7 +121,9 @@ export function availableRefs(nodes: RefNode[], edges: FlowEdge[], nodeId: strin
 
 /** The references in `source` that do not resolve against the upstream outputs. */
 export function unknownRefs(source: string, schemas: Map<string, JsonSchema>): FoundRef[] {
+  const roots = globalRoots(source);
   return findRefs(source).filter((r) => {
+    if (roots && !roots.has(r.nodeId)) return false;
     const root = schemas.get(r.nodeId);
     return !root || schemaAtPath(root, r.path) === undefined;
   });
