@@ -1,9 +1,9 @@
 /**
  * An adaptive concurrency limit for one model endpoint, with two classes of traffic.
  *
- * The limit is found the way TCP finds a path's capacity: it starts small, doubles once per window
- * while latency stays near the lowest seen (slow start), then grows additively (√limit per window) and
- * shrinks multiplicatively when the window's mean latency passes `tolerance` × the baseline (requests
+ * The limit is found the way TCP finds a path's capacity: it grows by one per good reply (doubling
+ * each round trip) while latency stays near the lowest seen (slow start), then by √limit per round
+ * trip, and shrinks multiplicatively when the window's mean latency passes `tolerance` × the baseline (requests
  * are queueing at the endpoint) or when timeouts and 5xx pass `dropTolerance` of the window (isolated
  * faults are not congestion). A 429 shrinks it at once and its Retry-After pauses batch traffic. Latency is normalised per generated token,
  * so long and short replies are comparable.
@@ -87,12 +87,13 @@ export class AdaptiveLimiter {
   private pausedUntil = 0;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
   private totalDrops = 0;
-  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false };
+  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false, size: 0 };
 
   constructor(options: AdaptiveLimiterOptions = {}) {
     this.minLimit = options.minLimit ?? 1;
     this.maxLimit = options.maxLimit ?? 512;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
+    this.window.size = Math.ceil(this.limitValue);
     this.tolerance = options.tolerance ?? 2;
     this.dropTolerance = options.dropTolerance ?? 0.15;
     this.backoff = options.backoff ?? 0.7;
@@ -213,18 +214,25 @@ export class AdaptiveLimiter {
       }
     } else {
       this.window.ok += 1;
-      this.window.latency += outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
+      const normalised = outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
+      this.window.latency += normalised;
+      // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
+      // a reply already slower than the tolerance allows stops the growth (HyStart's delay exit).
+      const fast = this.baseline === null || normalised <= this.baseline * this.tolerance;
+      if (this.slowStart && fast && (this.window.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
+        this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
+      }
     }
     const samples = this.window.ok + this.window.drops;
     // One window is about one round trip's worth of calls (TCP adjusts once per round trip).
-    if (samples >= Math.max(2, Math.ceil(this.limitValue))) this.adjust();
+    if (samples >= Math.max(2, this.window.size)) this.adjust();
   }
 
   private adjust(): void {
     const { ok, drops, latency, maxInFlight } = this.window;
     // Calls had to wait during the window (or still do): the limit, not the demand, was the bound.
     const queued = this.window.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
-    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false };
+    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false, size: 0 };
     const samples = ok + drops;
     let next = this.limitValue;
     if (drops > 0 && drops / samples > this.dropTolerance) {
@@ -239,10 +247,11 @@ export class AdaptiveLimiter {
         this.slowStart = false;
       } else if (queued || maxInFlight >= this.limitValue * 0.8) {
         // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
-        next = this.slowStart ? this.limitValue * 2 : this.limitValue + Math.sqrt(this.limitValue);
+        if (!this.slowStart) next = this.limitValue + Math.sqrt(this.limitValue);
       }
     }
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
+    this.window.size = Math.ceil(this.limitValue);
   }
 
   private pause(ms: number): void {

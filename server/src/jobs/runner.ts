@@ -42,6 +42,8 @@ export class JobRunner {
   private readonly now: () => number;
   private readonly controller = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Abort handles of the items in flight, by job, so a cancel stops them at once. */
+  private readonly byJob = new Map<string, Set<AbortController>>();
   private buffer: ItemOutcome[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -115,7 +117,25 @@ export class JobRunner {
     this.inFlight.add(tracked);
   }
 
+  /** Stops a cancelled job's items in flight; their rows go back to pending (not failed). */
+  cancelJob(jobId: string): void {
+    for (const controller of this.byJob.get(jobId) ?? []) controller.abort(new Error('job cancelled'));
+  }
+
   private async runItem(item: ClaimedItem): Promise<void> {
+    const own = new AbortController();
+    let set = this.byJob.get(item.jobId);
+    if (!set) this.byJob.set(item.jobId, (set = new Set()));
+    set.add(own);
+    try {
+      await this.runOnce(item, own.signal);
+    } finally {
+      set.delete(own);
+      if (set.size === 0) this.byJob.delete(item.jobId);
+    }
+  }
+
+  private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
     const runId = randomUUID();
     const started = this.now();
     const resolved = this.options.published.resolve(item.slug, item.version);
@@ -127,14 +147,14 @@ export class JobRunner {
         models: this.options.models,
         runId,
         scenario: item.slug,
-        signal: this.controller.signal,
+        signal: AbortSignal.any([this.controller.signal, cancel]),
         deadlineMs: this.options.deadlineMs ?? 120_000,
         priority: 1,
       });
     }
     // Stopping: leave the row running, so the next start runs the item again.
     if (this.stopped) return;
-    const retry = result.status === 'failed' && TRANSIENT.has(result.error?.code ?? '') && item.attempts < this.maxAttempts;
+    const retry = cancel.aborted || (result.status === 'failed' && TRANSIENT.has(result.error?.code ?? '') && item.attempts < this.maxAttempts);
     this.push({
       jobId: item.jobId,
       seq: item.seq,

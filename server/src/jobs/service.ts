@@ -99,6 +99,7 @@ export class JobService {
   /** `POST …/cancel`: 200 with the progress, or 409 when the job had already ended. */
   cancel(res: Response, job: JobRow): void {
     if (!this.store.cancel(job.id, Date.now())) return sendError(res, 409, 'job_ended', `job ${job.id} is already ${job.status}`);
+    this.runner.cancelJob(job.id);
     const updated = this.store.getJob(job.id) ?? job;
     this.webhooks.send(updated, webhookPayload(updated, this.store.counts(updated.id)));
     res.json(this.progress(updated));

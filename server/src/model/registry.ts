@@ -41,6 +41,8 @@ export interface ConfiguredModelResolver extends ModelResolver {
 
 /** Most calls in flight to one endpoint when its configuration sets no maxConcurrency. */
 export const ADAPTIVE_MAX_LIMIT = 512;
+/** Where the adaptive limit starts: low, so the first latencies seen are unqueued ones (the baseline). */
+export const ADAPTIVE_INITIAL_LIMIT = 8;
 
 export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
 
@@ -69,7 +71,7 @@ export function createModelResolver(config: ModelConfig): ConfiguredModelResolve
               timeoutMs: endpoint.timeoutMs,
               supportsJsonSchema: endpoint.supportsJsonSchema,
             });
-      client = new LimitedModelClient(inner, { maxLimit: ceiling });
+      client = new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT) });
       clients.set(endpoint.name, client);
     }
     return client;
