@@ -66,3 +66,18 @@ export const GraphDiffSchema = z.object({
   edges: z.object({ added: z.array(EdgeRefSchema), removed: z.array(EdgeRefSchema) }),
 });
 export type GraphDiff = z.infer<typeof GraphDiffSchema>;
+
+/**
+ * `GET /api/scenarios/:id/publication`: whether and how the scenario is published, for the API tab and
+ * the publish button. `draft_changed` is null when the draft does not compile (it cannot be published).
+ */
+export const PublicationSchema = z.object({
+  slug: z.string().nullable(),
+  live_version: z.number().int().nullable(),
+  latest_version: z.number().int().nullable(),
+  /** The slug the first publish would choose when none is given (null once published). */
+  suggested_slug: z.string().nullable(),
+  draft_plan_hash: z.string().nullable(),
+  draft_changed: z.boolean().nullable(),
+});
+export type Publication = z.infer<typeof PublicationSchema>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '@shared/api.js';
-import { GraphDiffSchema, PublishReplySchema, VersionDetailSchema, VersionSummarySchema } from '@shared/publish.js';
+import { GraphDiffSchema, PublicationSchema, PublishReplySchema, VersionDetailSchema, VersionSummarySchema } from '@shared/publish.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { brokenReplyGraph, replyGraph } from '../../server/src/publish/graphs.testing.js';
 import { call, removeDir, startTestServer, tempDir } from './helpers.js';
@@ -33,12 +33,17 @@ async function save(id: string, graph: unknown) {
 describe('publishing over HTTP', () => {
   it('publishes v1 with a chosen slug, refuses an unchanged draft, publishes v2 after a change', async () => {
     const s = await create('Broadband Reply');
+    const before = PublicationSchema.parse((await call(base, 'GET', `/api/scenarios/${s.id}/publication`)).json);
+    expect(before).toMatchObject({ slug: null, live_version: null, latest_version: null, suggested_slug: 'broadband-reply', draft_changed: true });
     const first = await call(base, 'POST', `/api/scenarios/${s.id}/publish`, { slug: 'bb-reply', note: 'first', by: 'lead-wang' });
     expect(first.status).toBe(201);
     const v1 = PublishReplySchema.parse(first.json);
     expect(v1).toMatchObject({ slug: 'bb-reply', version: 1, live_version: 1 });
     expect(v1.plan_hash).toMatch(/^[0-9a-f]{64}$/);
 
+    expect((await call(base, 'GET', `/api/scenarios/${s.id}/publication`)).json).toEqual({
+      slug: 'bb-reply', live_version: 1, latest_version: 1, suggested_slug: null, draft_plan_hash: v1.plan_hash, draft_changed: false,
+    });
     const again = await call(base, 'POST', `/api/scenarios/${s.id}/publish`, {});
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: { code: 'no_changes', details: { live_version: 1 } } });
@@ -73,6 +78,7 @@ describe('publishing over HTTP', () => {
     const rb = await call(base, 'POST', `/api/scenarios/${s.id}/rollback`, { version: 1 });
     expect(rb.status).toBe(200);
     expect(rb.json).toEqual({ slug: 'bb-reply', live_version: 1 });
+    expect((await call(base, 'GET', `/api/scenarios/${s.id}/publication`)).json).toMatchObject({ live_version: 1, latest_version: 2, draft_changed: true });
     const after = VersionSummarySchema.array().parse((await call(base, 'GET', `/api/scenarios/${s.id}/versions`)).json);
     expect(after.find((v) => v.live)?.version).toBe(1);
 
@@ -121,6 +127,8 @@ describe('publishing over HTTP', () => {
     expect(r.status).toBe(422);
     expect(r.json).toMatchObject({ error: { code: 'compile_failed', details: { errors: expect.arrayContaining([expect.objectContaining({ code: 'edge_missing_node' })]) } } });
     expect(VersionSummarySchema.array().parse((await call(base, 'GET', `/api/scenarios/${broken.id}/versions`)).json)).toEqual([]);
+    expect((await call(base, 'GET', `/api/scenarios/${broken.id}/publication`)).json).toMatchObject({ slug: null, draft_plan_hash: null, draft_changed: null });
+    expect((await call(base, 'GET', '/api/scenarios/nope/publication')).status).toBe(404);
     // The failed publish did not reserve the slug.
     expect((await call(base, 'POST', `/api/scenarios/${b.id}/publish`, { slug: 'broken' })).status).toBe(201);
 

@@ -1,12 +1,12 @@
 /**
- * `/api/scenarios/:id/publish`, `/versions`, `/versions/:n`, `/rollback`, `/diff`: publishing a draft
+ * `/api/scenarios/:id/publish`, `/publication`, `/versions`, `/versions/:n`, `/rollback`, `/diff`: publishing a draft
  * as an immutable version, choosing which version is live, and comparing versions.
  */
 import { Router } from 'express';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
-import { PublishError, publishDraft, rollback } from '../publish/publish.js';
+import { publication, PublishError, publishDraft, rollback } from '../publish/publish.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -43,6 +43,14 @@ export function publishRoutes(deps: AppDeps): Router {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     try {
       res.status(201).json(publishDraft(db, services, req.params.id, body));
+    } catch (error) {
+      throw asHttp(error);
+    }
+  });
+
+  router.get('/scenarios/:id/publication', (req, res) => {
+    try {
+      res.json(publication(db, services, req.params.id));
     } catch (error) {
       throw asHttp(error);
     }

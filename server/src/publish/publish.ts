@@ -2,11 +2,11 @@
  * The rules of publishing, shared by the HTTP routes and the CLI: a draft that compiles becomes
  * immutable version max+1 and goes live; the slug is chosen once; rollback makes an older version live.
  */
-import { SLUG_PATTERN, type PublishReply, type RollbackReply } from '@shared/publish.js';
+import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
 import { compileGraph } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
-import { getPublishState, getVersion, insertVersion, setLiveVersion, slugTaken } from '../storage/versions.js';
+import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
 
 /** A refused publishing operation, with the HTTP status and stable code the API answers with. */
 export class PublishError extends Error {
@@ -113,4 +113,30 @@ export function rollback(db: Db, scenarioId: string, version: number): RollbackR
   if (state.slug === null) throw new PublishError(404, 'unknown_version', 'this scenario has never been published');
   if (!setLiveVersion(db, scenarioId, version)) throw new PublishError(404, 'unknown_version', `version ${version} does not exist`, { version });
   return { slug: state.slug, live_version: version };
+}
+
+/** The publishing status of a scenario: slug, live and latest version, and whether the draft differs. */
+export function publication(db: Db, services: EngineServices, scenarioId: string): Publication {
+  const state = getPublishState(db, scenarioId);
+  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
+  const compiled = compileGraph(state.graph, { services });
+  const draftHash = compiled.ok ? compiled.plan.hash : null;
+  const live = state.liveVersion === null ? undefined : getVersion(db, scenarioId, state.liveVersion);
+  const latest = listVersions(db, scenarioId)[0];
+  let suggested: string | null = null;
+  if (state.slug === null) {
+    try {
+      suggested = chooseSlug(db, scenarioId, state.name, null);
+    } catch {
+      suggested = null;
+    }
+  }
+  return {
+    slug: state.slug,
+    live_version: state.liveVersion,
+    latest_version: latest ? latest.version : null,
+    suggested_slug: suggested,
+    draft_plan_hash: draftHash,
+    draft_changed: draftHash === null ? null : live ? live.planHash !== draftHash : true,
+  };
 }
