@@ -4,7 +4,8 @@
  */
 import type { RequestHandler, Response } from 'express';
 import type { KeyRecord } from '../../storage/keys.js';
-import { sendV1Error } from './respond.js';
+import { runIdOf, sendV1Error, setRunId } from './respond.js';
+import { uuidv7 } from './run-id.js';
 import type { V1Runtime } from './runtime.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -21,9 +22,13 @@ export function inScope(key: KeyRecord, slug: string): boolean {
   return key.scenarios === null || key.scenarios.includes(slug);
 }
 
-/** Checks the bearer key and takes a rate-limit token; answers 401 or 429 itself. */
+/**
+ * Gives the request its run id (the `X-Run-Id` header and `run_id` of any error) unless it has one,
+ * checks the bearer key and takes a rate-limit token; answers 401 or 429 itself.
+ */
 export function authenticate(runtime: V1Runtime): RequestHandler {
   return (req, res, next) => {
+    if (runIdOf(res) === '') setRunId(res, uuidv7());
     const header = req.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     const key = match ? runtime.keys.verify(match[1]) : undefined;

@@ -9,7 +9,6 @@ import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
 import { runHandler } from './run-route.js';
-import { uuidv7 } from './run-id.js';
 import type { V1Runtime } from './runtime.js';
 import { detailFromRecord, detailFromStored } from './trace.js';
 
@@ -38,10 +37,7 @@ const v1ErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
 /** The `/v1` router (mount it at `/v1`). */
 export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
-  router.use((_req, res, next) => {
-    setRunId(res, uuidv7());
-    next();
-  });
+  // Also assigns the run id every reply carries.
   router.use(authenticate(runtime));
   router.post('/scenarios/:slug/run', express.json({ limit: runtime.config.bodyLimit }), runHandler(deps, runtime));
   router.get('/runs/:id', (req, res) => {
