@@ -87,6 +87,14 @@ describe('OpenAPI documents', () => {
     const conforms = ajv.compile({ $ref: 'mofang:doc#/components/schemas/bare.RunResult' });
     expect(conforms(run.json), JSON.stringify(conforms.errors)).toBe(true);
     expect(conforms({ ...record(run.json), outputs: { reply: 42 } })).toBe(false);
+
+    // The jobs examples (JSON and CSV) are accepted as they are documented.
+    const jobs = at(doc, 'paths', '/v1/scenarios/bare/jobs', 'post', 'requestBody', 'content');
+    const json = await call(base, 'POST', '/v1/scenarios/bare/jobs', at(jobs, 'application/json', 'example'), { authorization: `Bearer ${key}` });
+    expect(json.status, json.text).toBe(202);
+    const csv = String(at(jobs, 'text/csv', 'example'));
+    const res = await fetch(`${base}/v1/scenarios/bare/jobs`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' } });
+    expect(res.status, await res.text()).toBe(202);
   });
 
   it('generates a transcript example in 坐席：/客户： lines when the graph has no sample inputs', async () => {

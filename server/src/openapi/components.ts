@@ -67,15 +67,16 @@ export function sharedPaths(): Record<string, SchemaObject> {
         operationId: 'getJobResults',
         summary: 'Results of the finished items of a job, one JSON object per line',
         tags: ['jobs'],
-        parameters: [jobIdParam],
+        parameters: [jobIdParam, { name: 'format', in: 'query', required: false, schema: { enum: ['jsonl', 'csv'] }, description: 'JSON Lines (default) or CSV with one column per output.' }],
         responses: {
           '200': {
-            description: 'JSON Lines; each line is a `JobResultLine`.',
+            description: 'JSON Lines (each line a `JobResultLine`), or CSV with `?format=csv`.',
             content: {
               'application/x-ndjson': {
                 schema: { type: 'string', contentMediaType: 'application/x-ndjson', 'x-line-schema': ref('JobResultLine') },
                 example: '{"id":"1","run_id":"run_01","status":"succeeded","outputs":{}}\n{"id":"2","run_id":"run_02","status":"failed","error":{"code":"model_error","message":"the model endpoint failed"}}\n',
               },
+              'text/csv': { schema: { type: 'string' } },
             },
           },
           ...authErrors(),

@@ -55,6 +55,16 @@ function sseExample(outputs: unknown): string {
   return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('');
 }
 
+/** A CSV upload with an id column and one row of the example inputs. */
+function csvExample(inputs: Record<string, unknown>): string {
+  const cell = (v: unknown) => {
+    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const names = Object.keys(inputs);
+  return `${['id', ...names].join(',')}\n${['call-1', ...names.map((n) => cell(inputs[n]))].join(',')}\n`;
+}
+
 /** The run and jobs paths of one scenario, and the component schemas they reference. */
 function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObject>; schemas: Record<string, SchemaObject> } {
   // Slugs are unique and may contain only [a-z0-9-], which component names allow as they are.
@@ -123,6 +133,7 @@ function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObj
           content: {
             'application/json': { schema: jobsBody, example: { items: [{ id: 'call-1', inputs }] } },
             'application/x-ndjson': { schema: { type: 'string', description: 'One `{ "id"?, "inputs" }` object per line.' }, example: `${JSON.stringify({ id: 'call-1', inputs })}\n` },
+            'text/csv': { schema: { type: 'string', description: 'A header row of input names (optionally an `id` column), then one item per row; cells are converted to the declared types.' }, example: csvExample(inputs) },
           },
         },
         responses: {
