@@ -11,6 +11,7 @@ import { ScenarioList } from './pages/ScenarioList';
 // The canvas (xyflow, monaco) loads only when a scenario is opened, keeping the list page light.
 const EditorPage = lazy(() => import('./pages/EditorPage'));
 const GalleryPage = lazy(() => import('./pages/GalleryPage'));
+const KeysPage = lazy(() => import('./pages/KeysPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -40,6 +41,7 @@ function Header() {
       <span className="mf-sub">{t('app.subtitle')}</span>
       <a style={NAV} href="#/" data-testid="nav-list">{t('list.title')}</a>
       <a style={NAV} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
+      <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
@@ -60,6 +62,10 @@ export function Root() {
         <div className="mf-page">
           {route.page === 'list' ? (
             <ScenarioList />
+          ) : route.page === 'keys' ? (
+            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+              <KeysPage />
+            </Suspense>
           ) : route.page === 'gallery' ? (
             <Suspense fallback={<Spin style={{ margin: 48 }} />}>
               <GalleryPage />

@@ -1,18 +1,19 @@
 import { useSyncExternalStore } from 'react';
 
-/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the gallery. */
-export type Route = { page: 'list' } | { page: 'editor'; id: string } | { page: 'gallery' };
+/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the gallery, `#/keys` the API keys. */
+export type Route = { page: 'list' } | { page: 'editor'; id: string } | { page: 'gallery' } | { page: 'keys' };
 
 /** Parses a location hash into a route; anything unknown is the list. */
 export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
   if (/^#\/templates\/?$/.test(hash)) return { page: 'gallery' };
+  if (/^#\/keys\/?$/.test(hash)) return { page: 'keys' };
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
 }
 
 /** Goes to a route by changing the hash (so back and forward work). */
 export function navigate(route: Route): void {
-  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : route.page === 'gallery' ? '#/templates' : '#/';
+  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : route.page === 'gallery' ? '#/templates' : route.page === 'keys' ? '#/keys' : '#/';
 }
 
 function subscribe(cb: () => void): () => void {

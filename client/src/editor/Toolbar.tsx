@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { App, Button, Input, Space, Tag, Tooltip } from 'antd';
 import {
   ArrowLeftOutlined,
@@ -20,8 +21,8 @@ import { useEditor, type SaveState } from './store';
 const SAVE_COLORS: Record<SaveState, string> = { saved: 'green', saving: 'blue', unsaved: 'orange', error: 'red', conflict: 'red' };
 const SAVE_KEYS: Record<SaveState, string> = { saved: 'editor.saved', saving: 'editor.saving', unsaved: 'editor.unsaved', error: 'editor.saveError', conflict: 'editor.conflict' };
 
-/** Name, save state, and the canvas commands (undo, layout, fit, export / import, run). */
-export function Toolbar({ onRun }: { onRun(): void }) {
+/** Name, save state, and the canvas commands (undo, layout, fit, export / import, run); `extra` goes before the run button (publish). */
+export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const { fitView } = useReactFlow();
@@ -80,6 +81,7 @@ export function Toolbar({ onRun }: { onRun(): void }) {
           <Button icon={<UploadOutlined />} onClick={() => void importFile()} data-testid="import" />
         </Tooltip>
       </Space.Compact>
+      {extra}
       <Tooltip title={t('editor.shortcuts')}>
         <Button size="small" type="primary" icon={<CaretRightOutlined />} onClick={onRun} data-testid="open-run">
           {t('editor.testRun')}

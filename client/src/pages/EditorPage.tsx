@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Alert, App, Spin, Tabs } from 'antd';
+import { Alert, App, Button, Spin, Tabs } from 'antd';
+import { CloudUploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Canvas } from '../editor/Canvas';
@@ -13,6 +14,18 @@ import { useEditor } from '../editor/store';
 import { useAutosave, useLiveValidation } from '../editor/use-sync';
 import { RunPanel } from '../run/RunPanel';
 import { useRun } from '../run/run-store';
+import { ApiPanel } from '../publish/ApiPanel';
+import { PublishDialog } from '../publish/PublishDialog';
+import { usePublication } from '../publish/store';
+import { VersionsPanel } from '../publish/VersionsPanel';
+
+// The run log draws charts (echarts): loaded only when its tab is opened.
+const LogsPanel = lazy(() => import('../runs-log/LogsPanel'));
+
+type SideTab = 'node' | 'run' | 'versions' | 'api' | 'logs';
+const SIDE_TABS: SideTab[] = ['node', 'run', 'versions', 'api', 'logs'];
+/** Tabs with tables and code that get a wider side panel. */
+const WIDE_TABS = new Set<SideTab>(['versions', 'api', 'logs']);
 
 /** Autosave and live validation, in a leaf of their own so a change does not re-render the page. */
 function Sync() {
@@ -23,7 +36,10 @@ function Sync() {
 
 function Editor() {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<'node' | 'run'>('node');
+  const [tab, setTab] = useState<SideTab>('node');
+  const [publishing, setPublishing] = useState(false);
+  const scenarioId = useEditor((s) => s.scenarioId);
+  const liveVersion = usePublication((s) => s.publication?.live_version ?? null);
   const [view, setView] = useState<InspectorView>('config');
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const { fitView } = useReactFlow();
@@ -36,6 +52,10 @@ function Editor() {
   }, [selectedId]);
 
   useEffect(() => {
+    if (scenarioId) void usePublication.getState().load(scenarioId);
+  }, [scenarioId]);
+
+  useEffect(() => {
     const id = setTimeout(() => void fitView({ padding: 0.2, maxZoom: 1.2 }), 50);
     return () => clearTimeout(id);
   }, [fitView]);
@@ -45,22 +65,44 @@ function Editor() {
       <Sync />
       <Palette />
       <div className="mf-canvas-col">
-        <Toolbar onRun={() => setTab('run')} />
+        <Toolbar
+          onRun={() => setTab('run')}
+          extra={
+            <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
+              {t('publish.button')}
+              {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
+            </Button>
+          }
+        />
         <div className="mf-canvas">
           <Canvas />
         </div>
         <Problems />
       </div>
-      <div className="mf-side nokey">
+      <div className={`mf-side nokey${WIDE_TABS.has(tab) ? ' mf-side-wide' : ''}`}>
         <Tabs
           activeKey={tab}
-          onChange={(k) => setTab(k === 'run' ? 'run' : 'node')}
+          size="small"
+          tabBarGutter={18}
+          onChange={(k) => setTab(SIDE_TABS.find((x) => x === k) ?? 'node')}
           items={[
             { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} /> },
             { key: 'run', label: t('run.title'), children: <RunPanel /> },
+            { key: 'versions', label: <span data-testid="tab-versions">{t('versions.tab')}</span>, children: scenarioId && <VersionsPanel scenarioId={scenarioId} onPublish={() => setPublishing(true)} /> },
+            { key: 'api', label: <span data-testid="tab-api">{t('api.tab')}</span>, children: <ApiPanel onPublish={() => setPublishing(true)} /> },
+            {
+              key: 'logs',
+              label: <span data-testid="tab-logs">{t('logs.tab')}</span>,
+              children: scenarioId && (
+                <Suspense fallback={<Spin />}>
+                  <LogsPanel scenarioId={scenarioId} />
+                </Suspense>
+              ),
+            },
           ]}
         />
       </div>
+      <PublishDialog open={publishing} onClose={() => setPublishing(false)} onShowApi={() => setTab('api')} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { Alert, Collapse, Descriptions, Empty, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
 
 function Json({ value }: { value: unknown }) {
@@ -8,8 +9,13 @@ function Json({ value }: { value: unknown }) {
 
 /** What one node did in the shown run: its exact inputs, the prompts sent, the raw and parsed output. */
 export function NodeTrace({ nodeId }: { nodeId: string }) {
-  const { t } = useTranslation();
   const run = useRun((s) => s.nodes[nodeId]);
+  return <NodeTraceView run={run} />;
+}
+
+/** One node's trace from any run (the canvas's test run, or a stored API run in the run log). */
+export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
+  const { t } = useTranslation();
   if (!run) return <Empty description={t('run.notRun')} />;
   const calls = run.calls ?? [];
   return (

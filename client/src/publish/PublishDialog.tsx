@@ -1,0 +1,124 @@
+import { useEffect, useState } from 'react';
+import { Alert, App, Button, Form, Input, List, Modal, Result, Typography } from 'antd';
+import { useReactFlow } from '@xyflow/react';
+import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
+import { CompileProblemSchema, type CompileProblem } from '@shared/problems';
+import { useEditor } from '../editor/store';
+import { publishApi, type PublishReply } from './api';
+import { DetailedApiError, errorText } from './http';
+import { rememberBy, rememberedBy, usePublication, waitUntil } from './store';
+import { runUrl } from './snippets';
+
+const ProblemsDetail = z.object({ errors: z.array(CompileProblemSchema) });
+
+/** The publish dialog: slug (first publish only), note and who; compile problems link to their nodes; success shows the version and URL. */
+export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onClose(): void; onShowApi(): void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { setCenter, getZoom } = useReactFlow();
+  const scenarioId = useEditor((s) => s.scenarioId);
+  const publication = usePublication((s) => s.publication);
+  const [slug, setSlug] = useState('');
+  const [note, setNote] = useState('');
+  const [by, setBy] = useState(rememberedBy);
+  const [busy, setBusy] = useState(false);
+  const [problems, setProblems] = useState<CompileProblem[]>([]);
+  const [done, setDone] = useState<PublishReply | null>(null);
+  const firstPublish = !publication?.slug;
+
+  useEffect(() => {
+    if (!open) return;
+    setProblems([]);
+    setDone(null);
+    setNote('');
+    setSlug(usePublication.getState().publication?.suggested_slug ?? '');
+  }, [open]);
+
+  const focus = (nodeId: string | undefined) => {
+    const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
+    if (!node) return;
+    useEditor.getState().select(node.id);
+    void setCenter(node.position.x + (node.measured?.width ?? 220) / 2, node.position.y + (node.measured?.height ?? 90) / 2, { zoom: Math.max(getZoom(), 1), duration: 300 });
+    onClose();
+  };
+
+  const publish = async () => {
+    if (!scenarioId) return;
+    setBusy(true);
+    setProblems([]);
+    try {
+      // The server publishes the stored draft: let autosave catch up first.
+      await waitUntil(() => useEditor.getState().saveState === 'saved');
+      rememberBy(by.trim());
+      const reply = await publishApi.publish(scenarioId, { note: note.trim() || undefined, by: by.trim() || undefined, slug: firstPublish && slug.trim() ? slug.trim() : undefined });
+      setDone(reply);
+      await usePublication.getState().changed();
+    } catch (error) {
+      const detail = error instanceof DetailedApiError && error.code === 'compile_failed' ? ProblemsDetail.safeParse(error.details) : undefined;
+      if (detail?.success) setProblems(detail.data.errors);
+      else if (error instanceof DetailedApiError && error.code === 'no_changes') message.info(t('publish.noChanges'));
+      else message.error(error instanceof DetailedApiError ? t(`publish.error.${error.code}`, { defaultValue: error.message }) : errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const footer = done
+    ? [
+        <Button key="api" onClick={() => { onClose(); onShowApi(); }} data-testid="publish-show-api">{t('publish.showApi')}</Button>,
+        <Button key="ok" type="primary" onClick={onClose} data-testid="publish-close">{t('publish.close')}</Button>,
+      ]
+    : [
+        <Button key="cancel" onClick={onClose}>{t('list.cancel')}</Button>,
+        <Button key="go" type="primary" loading={busy} onClick={() => void publish()} data-testid="publish-confirm">{t('publish.confirm')}</Button>,
+      ];
+
+  return (
+    <Modal open={open} title={t('publish.title')} onCancel={onClose} footer={footer} destroyOnHidden width={560}>
+      {done ? (
+        <Result
+          status="success"
+          title={<span data-testid="publish-done">{t('publish.done', { version: done.version })}</span>}
+          subTitle={<Typography.Text copyable code data-testid="publish-url">{runUrl(window.location.origin, done.slug)}</Typography.Text>}
+        />
+      ) : (
+        <Form layout="vertical" data-testid="publish-form">
+          {firstPublish ? (
+            <Form.Item label={t('publish.slug')} extra={t('publish.slugHelp')}>
+              <Input value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="intent-triage" data-testid="publish-slug" />
+            </Form.Item>
+          ) : (
+            <Form.Item label={t('publish.slug')}>
+              <Typography.Text code>{publication?.slug}</Typography.Text> <Typography.Text type="secondary">{t('publish.slugFixed')}</Typography.Text>
+            </Form.Item>
+          )}
+          <Form.Item label={t('publish.note')}>
+            <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} rows={3} placeholder={t('publish.notePlaceholder')} data-testid="publish-note" />
+          </Form.Item>
+          <Form.Item label={t('publish.by')}>
+            <Input value={by} onChange={(e) => setBy(e.target.value)} placeholder={t('publish.byPlaceholder')} data-testid="publish-by" />
+          </Form.Item>
+          {problems.length > 0 && (
+            <Alert
+              type="error"
+              showIcon
+              message={t('publish.problems', { count: problems.length })}
+              description={
+                <List
+                  size="small"
+                  dataSource={problems}
+                  renderItem={(p, i) => (
+                    <List.Item key={i} className="mf-problem" onClick={() => focus(p.nodeId ?? useEditor.getState().edges.find((e) => e.id === p.edgeId)?.source)} data-testid="publish-problem">
+                      <span><code>{p.nodeId ?? p.edgeId ?? ''}</code> {p.field ? <code>{p.field}</code> : null} {p.message}</span>
+                    </List.Item>
+                  )}
+                />
+              }
+            />
+          )}
+        </Form>
+      )}
+    </Modal>
+  );
+}

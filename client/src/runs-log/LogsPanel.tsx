@@ -1,0 +1,109 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App, Button, Empty, Select, Space, Table, Tag, Typography } from 'antd';
+import { ReloadOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { errorText } from '../publish/http';
+import { publishApi } from '../publish/api';
+import { usePublication } from '../publish/store';
+import { fillBuckets, RANGES, runsLogApi, type ApiRunSummary, type MetricsBucket, type RangeKey, type RunFilter } from './api';
+import { MetricsCharts } from './MetricsCharts';
+import { RunTraceDrawer } from './RunTraceDrawer';
+
+const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
+const RANGE_KEYS = Object.keys(RANGES).filter((k): k is RangeKey => k in RANGES);
+
+/** The logs tab: a scenario's API runs (filtered by status, version and time), each run's trace, and metrics charts. */
+export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const stamp = usePublication((s) => s.stamp);
+  const [status, setStatus] = useState<'succeeded' | 'failed' | 'all'>('all');
+  const [version, setVersion] = useState<number | 'all'>('all');
+  const [range, setRange] = useState<RangeKey>('24h');
+  const [versions, setVersions] = useState<number[]>([]);
+  const [rows, setRows] = useState<ApiRunSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [buckets, setBuckets] = useState<MetricsBucket[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [trace, setTrace] = useState<string | null>(null);
+
+  useEffect(() => {
+    publishApi.versions(scenarioId).then((v) => setVersions(v.map((x) => x.version)), () => setVersions([]));
+  }, [scenarioId, stamp]);
+
+  const filter = useCallback((): RunFilter => {
+    const to = Date.now() + 1000;
+    return { status: status === 'all' ? undefined : status, version: version === 'all' ? undefined : version, from: to - RANGES[range].ms, to };
+  }, [status, version, range]);
+
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      const f = filter();
+      const [page, metrics] = await Promise.all([runsLogApi.runs(scenarioId, f), runsLogApi.metrics(scenarioId, f.from ?? 0, f.to ?? Date.now(), RANGES[range].bucket)]);
+      setRows(page.items);
+      setCursor(page.next_cursor);
+      setBuckets(fillBuckets(metrics));
+    } catch (e) {
+      message.error(errorText(e));
+    } finally {
+      setLoading(false);
+    }
+  }, [scenarioId, filter, range, message]);
+  useEffect(() => void load(), [load]);
+
+  const more = async () => {
+    if (!cursor) return;
+    try {
+      const page = await runsLogApi.runs(scenarioId, filter(), cursor);
+      setRows((r) => [...r, ...page.items]);
+      setCursor(page.next_cursor);
+    } catch (e) {
+      message.error(errorText(e));
+    }
+  };
+
+  return (
+    <div data-testid="logs-panel">
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Select size="small" value={status} onChange={setStatus} style={{ width: 110 }} data-testid="logs-status"
+          options={[{ value: 'all', label: t('logs.allStatus') }, { value: 'succeeded', label: t('run.status.succeeded') }, { value: 'failed', label: t('run.status.failed') }]} />
+        <Select size="small" value={version} onChange={setVersion} style={{ width: 110 }} data-testid="logs-version"
+          options={[{ value: 'all', label: t('logs.allVersions') }, ...versions.map((v) => ({ value: v, label: `v${v}` }))]} />
+        <Select size="small" value={range} onChange={setRange} style={{ width: 130 }} data-testid="logs-range"
+          options={RANGE_KEYS.map((k) => ({ value: k, label: t(`logs.range.${k}`) }))} />
+        <Button size="small" icon={<ReloadOutlined />} onClick={() => void load()} loading={loading} data-testid="logs-refresh">{t('logs.refresh')}</Button>
+      </Space>
+      <MetricsCharts buckets={buckets} bucket={RANGES[range].bucket} />
+      <Typography.Title level={5} style={{ marginTop: 12 }}>{t('logs.runs')}</Typography.Title>
+      <Table
+        size="small"
+        rowKey="id"
+        dataSource={rows}
+        pagination={false}
+        data-testid="logs-table"
+        locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('logs.empty')} /> }}
+        onRow={(r) => ({ onClick: () => setTrace(r.id), style: { cursor: 'pointer' } })}
+        columns={[
+          { title: t('logs.time'), dataIndex: 'created_at', render: (_, r) => new Date(r.created_at).toLocaleString() },
+          {
+            title: t('logs.status'),
+            dataIndex: 'status',
+            render: (_, r) => (
+              <>
+                <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`)}</Tag>
+                {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }}>{r.error_code}</Typography.Text>}
+              </>
+            ),
+          },
+          { title: t('logs.version'), dataIndex: 'version', render: (_, r) => (r.version === null ? '—' : `v${r.version}`) },
+          { title: t('logs.latency'), dataIndex: 'latency_ms', align: 'right', render: (_, r) => (r.latency_ms === null ? '—' : `${Math.round(r.latency_ms)} ms`) },
+          { title: t('logs.tokens'), dataIndex: 'usage', align: 'right', render: (_, r) => (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : '—') },
+          { title: '', width: 60, render: (_, r) => <a onClick={(e) => { e.stopPropagation(); setTrace(r.id); }} data-testid="logs-trace">{t('logs.trace')}</a> },
+        ]}
+      />
+      {cursor && <Button size="small" block style={{ marginTop: 8 }} onClick={() => void more()}>{t('logs.more')}</Button>}
+      <RunTraceDrawer runId={trace} onClose={() => setTrace(null)} />
+    </div>
+  );
+}
