@@ -93,7 +93,6 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.getByTestId('created-key').waitFor();
     apiKey = (await page.getByTestId('created-key').textContent()) ?? '';
     expect(apiKey.length).toBeGreaterThan(20);
-    await page.screenshot({ path: '/tmp/mofang-key-modal.png' });
     await page.getByTestId('key-done').click();
     await expect.poll(() => page.getByTestId('keys-table').textContent()).toContain('工单系统');
     await page.waitForTimeout(300);
@@ -171,6 +170,36 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.getByTestId('versions-table').locator('tr', { hasText: 'v1' }).getByTestId('live-tag').waitFor();
     // Takes effect at once.
     expect((await callApi()).body.version).toBe(1);
-    expect(browser.errors).toEqual([]);
+  });
+
+  it('diffs backwards: the node v2 added shows as removed, faded red', async () => {
+    await page.getByTestId('diff-from').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="v2"]').last().click();
+    await page.getByTestId('diff-to').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="v1"]').last().click();
+    await page.getByTestId('diff-open').click();
+    await page.getByTestId('version-diff').waitFor();
+    await page.getByTestId('diff-node-removed').waitFor();
+    await expect(page.getByTestId('version-diff').textContent()).resolves.toContain('质检摘要');
+    await page.keyboard.press('Escape');
+  });
+
+  it('a draft that does not compile lists its problems, and a click selects the node', async () => {
+    const graph = triageGraph();
+    const end = graph.nodes.find((n) => n.id === 'end');
+    if (!end) throw new Error('no end node');
+    end.config = { outputs: [{ name: 'intent', type: 'auto', value: '{{ nosuch.label }}' }] };
+    const created = await json<{ id: string }>('POST', '/api/scenarios', { name: '坏草稿', graph });
+    await page.goto(`${server.url}/#/s/${created.body.id}`);
+    await page.getByTestId('node-end').waitFor();
+    await page.getByTestId('publish-open').click();
+    await page.getByTestId('publish-confirm').click();
+    const problem = page.getByTestId('publish-problem').filter({ hasText: 'nosuch' }).first();
+    await problem.waitFor();
+    await problem.click();
+    await expect.poll(() => page.locator('.react-flow__node.selected').getAttribute('data-id')).toBe('end');
+    expect((await json<{ live_version: number | null }>('GET', `/api/scenarios/${created.body.id}/publication`)).body.live_version).toBeNull();
+    // The refused publish is the one error the browser logs (its 422 reply).
+    expect(browser.errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
   });
 });
