@@ -163,4 +163,57 @@ describe('AdaptiveLimiter', () => {
       expect(limiter.limit).toBeLessThan(grown);
     })();
   });
+
+  it('times the first token: finds the capacity of an endpoint whose decoding slows under load, with little queueing', async () => {
+    const unlimited = new StreamingEndpoint(16, 20, 30);
+    await load(unlimited, 120, 2000);
+    const endpoint = new StreamingEndpoint(16, 20, 30);
+    const client = new LimitedModelClient(endpoint, { initialLimit: 4 });
+    // Slow start may overshoot once, as TCP's does; what matters is the queue once the limit has settled.
+    const settled = setTimeout(() => (endpoint.maxQueued = 0), 700);
+    await load(client, 120, 2000);
+    clearTimeout(settled);
+    // Saturated from the first call, the unlimited run is the endpoint's full throughput.
+    expect(endpoint.completed).toBeGreaterThan(0.85 * unlimited.completed);
+    expect(unlimited.maxQueued).toBeGreaterThan(90);
+    expect(endpoint.maxQueued).toBeLessThanOrEqual(16);
+    expect(client.limiter.limit).toBeGreaterThanOrEqual(14);
+    expect(client.limiter.limit).toBeLessThanOrEqual(32);
+  });
 });
+
+/**
+ * Like an inference server: `capacity` calls decode at once, the rest wait FIFO; the first token comes
+ * `firstTokenMs` after a call starts decoding, and decoding takes longer the more calls share the batch.
+ */
+class StreamingEndpoint implements ModelClient {
+  readonly name = 'streaming-fake';
+  readonly supportsJsonSchema = true;
+  active = 0;
+  queued = 0;
+  maxQueued = 0;
+  completed = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(
+    private readonly capacity: number,
+    private readonly firstTokenMs: number,
+    private readonly decodeMs: number,
+  ) {}
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    if (this.active >= this.capacity) {
+      this.queued += 1;
+      this.maxQueued = Math.max(this.maxQueued, this.queued);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      this.queued -= 1;
+    }
+    this.active += 1;
+    await sleep(this.firstTokenMs);
+    if (request.stream) request.onDelta?.('o');
+    await sleep(this.decodeMs * (1 + (0.5 * (this.active - 1)) / this.capacity));
+    this.active -= 1;
+    this.completed += 1;
+    this.waiting.shift()?.();
+    return { text: 'ok', model: 'fake', promptTokens: 1, completionTokens: 20 };
+  }
+}

@@ -5,8 +5,11 @@
  * each round trip) while latency stays near the lowest seen (slow start), then by √limit per round
  * trip, and shrinks multiplicatively when the window's mean latency passes `tolerance` × the baseline (requests
  * are queueing at the endpoint) or when timeouts and 5xx pass `dropTolerance` of the window (isolated
- * faults are not congestion). A 429 shrinks it at once and its Retry-After pauses batch traffic. Latency is normalised per generated token,
- * so long and short replies are comparable.
+ * faults are not congestion). A 429 shrinks it at once and its Retry-After pauses batch traffic.
+ *
+ * The latency it watches is the time to first token when the client reports it: that is where waiting
+ * in the endpoint's queue shows, undisturbed by how long each reply is or by decoding slowing down under
+ * load (which is not queueing). Without it, latency per generated token stands in.
  *
  * Live calls (priority 0) take any free slot and wait only behind other live calls; batch calls
  * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
@@ -15,7 +18,7 @@
 
 /** How a call that held a slot ended. */
 export type Outcome =
-  | { kind: 'ok'; latencyMs: number; tokens?: number }
+  | { kind: 'ok'; latencyMs: number; tokens?: number; firstTokenMs?: number }
   | { kind: 'drop'; reason: 'timeout' | 'server_error' | 'rate_limited'; retryAfterMs?: number }
   /** Says nothing about the endpoint's load (aborted by the caller, a 400, a malformed body). */
   | { kind: 'ignore' };
@@ -27,8 +30,10 @@ export interface AdaptiveLimiterOptions {
   minLimit?: number;
   /** Default 512. */
   maxLimit?: number;
-  /** Latency ratio to the baseline above which the limit shrinks (default 2). */
+  /** Latency ratio to the baseline above which the limit shrinks (default 1.5). */
   tolerance?: number;
+  /** And the least excess over the baseline that counts as queueing, ms (default 20): jitter on a fast endpoint is not congestion. */
+  minExcessMs?: number;
   /** Share of a window's calls that may fail (timeouts, 5xx) before the limit shrinks (default 0.15). */
   dropTolerance?: number;
   /** Multiplier applied on too many failures (default 0.7). */
@@ -42,6 +47,11 @@ export interface AdaptiveLimiterOptions {
 
 /** A held slot; call `release` exactly once. */
 export interface Permit {
+  /**
+   * Reports the first token's arrival, ms after the call started: the earliest sign of queueing at the
+   * endpoint, a whole reply sooner than the call's end. The call's own `ok` release then adds no sample.
+   */
+  firstToken(ms: number): void;
   release(outcome: Outcome): void;
 }
 
@@ -73,6 +83,7 @@ export class AdaptiveLimiter {
   private readonly minLimit: number;
   private readonly maxLimit: number;
   private readonly tolerance: number;
+  private readonly minExcessMs: number;
   private readonly dropTolerance: number;
   private readonly backoff: number;
   private readonly fixedReserve?: number;
@@ -87,6 +98,8 @@ export class AdaptiveLimiter {
   private pausedUntil = 0;
   private pauseTimer: ReturnType<typeof setTimeout> | undefined;
   private totalDrops = 0;
+  /** Bumped at every decrease: calls that started before it say nothing about the new limit. */
+  private epoch = 0;
   private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false, size: 0 };
 
   constructor(options: AdaptiveLimiterOptions = {}) {
@@ -94,7 +107,8 @@ export class AdaptiveLimiter {
     this.maxLimit = options.maxLimit ?? 512;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
     this.window.size = Math.ceil(this.limitValue);
-    this.tolerance = options.tolerance ?? 2;
+    this.tolerance = options.tolerance ?? 1.5;
+    this.minExcessMs = options.minExcessMs ?? 20;
     this.dropTolerance = options.dropTolerance ?? 0.15;
     this.backoff = options.backoff ?? 0.7;
     this.fixedReserve = options.reserve;
@@ -166,17 +180,27 @@ export class AdaptiveLimiter {
   }
 
   private start(live: boolean): Permit {
+    const epoch = this.epoch;
     if (live) this.live += 1;
     else this.batch += 1;
     this.window.maxInFlight = Math.max(this.window.maxInFlight, this.live + this.batch);
     let released = false;
+    let sampled = false;
+    // A call sent under an older, larger limit may still report the queue that limit built: one
+    // decrease per round trip, as TCP does, not one per stale sample.
+    const fresh = () => epoch === this.epoch;
     return {
+      firstToken: (ms) => {
+        if (released || sampled) return;
+        sampled = true;
+        if (fresh()) this.record({ kind: 'ok', latencyMs: ms, firstTokenMs: ms });
+      },
       release: (outcome) => {
         if (released) return;
         released = true;
         if (live) this.live -= 1;
         else this.batch -= 1;
-        this.record(outcome);
+        if (outcome.kind !== 'ok' || (!sampled && fresh())) this.record(outcome);
         this.drain();
       },
     };
@@ -209,16 +233,17 @@ export class AdaptiveLimiter {
         if (this.now() >= this.pausedUntil) {
           this.limitValue = Math.max(this.minLimit, this.limitValue * this.backoff);
           this.slowStart = false;
+          this.epoch += 1;
         }
         this.pause(outcome.retryAfterMs ?? 0);
       }
     } else {
       this.window.ok += 1;
-      const normalised = outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
-      this.window.latency += normalised;
+      const signal = outcome.firstTokenMs ?? outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
+      this.window.latency += signal;
       // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
       // a reply already slower than the tolerance allows stops the growth (HyStart's delay exit).
-      const fast = this.baseline === null || normalised <= this.baseline * this.tolerance;
+      const fast = this.baseline === null || !this.congested(signal);
       if (this.slowStart && fast && (this.window.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
         this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
       }
@@ -241,17 +266,25 @@ export class AdaptiveLimiter {
     } else if (ok > 0) {
       const mean = latency / ok;
       this.baseline = this.baseline === null ? mean : Math.min(mean, this.baseline * BASELINE_DRIFT);
-      const ratio = mean / this.baseline;
-      if (ratio > this.tolerance) {
-        next = this.limitValue * Math.max(0.5, this.tolerance / ratio);
+      const ratio = mean / Math.max(this.baseline, 1e-6);
+      if (this.congested(mean)) {
+        // Shrink in proportion to how far past the tolerance the window went, by at least 10%.
+        next = this.limitValue * Math.min(0.9, Math.max(0.5, this.tolerance / ratio));
         this.slowStart = false;
       } else if (queued || maxInFlight >= this.limitValue * 0.8) {
         // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
         if (!this.slowStart) next = this.limitValue + Math.sqrt(this.limitValue);
       }
     }
+    if (next < this.limitValue) this.epoch += 1;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
     this.window.size = Math.ceil(this.limitValue);
+  }
+
+  /** A latency far enough above the baseline, in ratio and in absolute terms, to mean calls are queueing. */
+  private congested(latency: number): boolean {
+    if (this.baseline === null) return false;
+    return latency > this.baseline * this.tolerance && latency - this.baseline > this.minExcessMs;
   }
 
   private pause(ms: number): void {

@@ -25,11 +25,15 @@ export function outcomeOfError(error: unknown): Outcome {
 export class LimitedModelClient implements ModelClient {
   readonly limiter: AdaptiveLimiter;
 
+  /** Whether calls are streamed so the time to first token can be measured (the limiter's best signal). */
+  private readonly measureFirstToken: boolean;
+
   constructor(
     readonly inner: ModelClient,
-    limiter: AdaptiveLimiter | AdaptiveLimiterOptions = {},
+    limiter: AdaptiveLimiter | (AdaptiveLimiterOptions & { measureFirstToken?: boolean }) = {},
   ) {
     this.limiter = limiter instanceof AdaptiveLimiter ? limiter : new AdaptiveLimiter(limiter);
+    this.measureFirstToken = limiter instanceof AdaptiveLimiter ? true : (limiter.measureFirstToken ?? true);
   }
 
   get name(): string {
@@ -48,9 +52,25 @@ export class LimitedModelClient implements ModelClient {
       throw new ModelError('aborted', `${this.name}: the call was aborted while waiting for a slot`, { cause: reason });
     }
     const started = performance.now();
+    let firstToken: number | undefined;
+    // Streaming changes nothing in the reply; it lets the first token's arrival be timed.
+    const sent: ChatRequest = this.measureFirstToken
+      ? {
+          ...request,
+          stream: true,
+          onDelta: (text) => {
+            if (firstToken === undefined) {
+              firstToken = performance.now();
+              permit.firstToken(firstToken - started);
+            }
+            request.onDelta?.(text);
+          },
+        }
+      : request;
     try {
-      const response = await this.inner.chat(request);
-      permit.release({ kind: 'ok', latencyMs: performance.now() - started, tokens: response.completionTokens });
+      const response = await this.inner.chat(sent);
+      const finished = performance.now();
+      permit.release({ kind: 'ok', latencyMs: finished - started, tokens: response.completionTokens, firstTokenMs: (firstToken ?? finished) - started });
       return response;
     } catch (error) {
       permit.release(outcomeOfError(error));

@@ -16,6 +16,8 @@ export interface EndpointConfig {
   maxConcurrency?: number;
   timeoutMs?: number;
   supportsJsonSchema?: boolean;
+  /** Stream calls so the adaptive limit can time the first token (default true; turn off for an endpoint that cannot stream). */
+  stream?: boolean;
 }
 
 /** The built-in simulator, in process, standing in for an endpoint. */
@@ -71,7 +73,8 @@ export function createModelResolver(config: ModelConfig): ConfiguredModelResolve
               timeoutMs: endpoint.timeoutMs,
               supportsJsonSchema: endpoint.supportsJsonSchema,
             });
-      client = new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT) });
+      const measureFirstToken = endpoint.kind === 'simulator' ? true : (endpoint.stream ?? true);
+      client = new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT), measureFirstToken });
       clients.set(endpoint.name, client);
     }
     return client;
@@ -133,7 +136,7 @@ function simulatorFromEnv(env: NodeJS.ProcessEnv): SimulatorConfigInput {
 /**
  * The model configuration from the environment: `MOFANG_MODEL_BASE_URL`, `MOFANG_MODEL_API_KEY`,
  * `MOFANG_MODEL` (the model for alias `default`), `MOFANG_MODEL_MAX_CONCURRENCY`, `MOFANG_MODEL_TIMEOUT_MS`,
- * `MOFANG_MODEL_JSON_SCHEMA=0`. Without a base URL: the in-process simulator, tuned by `MOFANG_SIM_*`.
+ * `MOFANG_MODEL_JSON_SCHEMA=0`, `MOFANG_MODEL_STREAM=0` (for an endpoint that cannot stream). Without a base URL: the in-process simulator, tuned by `MOFANG_SIM_*`.
  * Throws an Error naming the variable when a value is invalid.
  */
 export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelConfig {
@@ -157,6 +160,7 @@ export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelC
         maxConcurrency: positiveInt(env, 'MOFANG_MODEL_MAX_CONCURRENCY'),
         timeoutMs: positiveInt(env, 'MOFANG_MODEL_TIMEOUT_MS'),
         supportsJsonSchema: jsonSchema === undefined ? true : !/^(0|false|no|off)$/i.test(jsonSchema),
+        stream: !/^(0|false|no|off)$/i.test(blank(env.MOFANG_MODEL_STREAM) ?? 'true'),
       },
     ],
   };
