@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { dragBetween, launchBrowser, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { dragBetween, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
-const docs = fileURLToPath(new URL('../../docs', import.meta.url));
 let server: TestServer;
 let browser: TestBrowser;
 let page: Page;
@@ -36,6 +33,8 @@ async function wire(from: string, to: string): Promise<void> {
       .toBe(before + 1)
       .then(() => true, () => false);
     if (ok) return;
+    // A missed drag pans the canvas: bring every node back into view before trying again.
+    await page.getByTestId('fit-view').click();
   }
   throw new Error(`could not wire ${from} → ${to}`);
 }
@@ -115,7 +114,7 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByTestId('class-list').getByRole('button', { name: /添加/ }).click();
     await page.getByTestId('class-name').last().fill('业务咨询');
     await expect.poll(() => page.locator('[data-testid^="out-classify_1-"]').count()).toBe(4);
-    await page.screenshot({ path: path.join(docs, 'screenshot-panel.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-panel.png') });
 
     await selectNode('end');
     const outputs = page.getByTestId('end-outputs');
@@ -149,7 +148,7 @@ describe('the canvas, as a new user uses it', () => {
     await selectNode('classify_1');
     await page.getByTestId('node-trace').getByText(/confidence/).first().waitFor();
     await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(docs, 'screenshot-canvas.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-canvas.png') });
   });
 
   it('finds everything saved after a reload', async () => {
@@ -193,7 +192,7 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByRole('button', { name: /复制/ }).first().click();
     await expect.poll(() => page.getByTestId('scenario-link').count()).toBe(2);
     await page.locator('.ant-spin-blur').waitFor({ state: 'detached' });
-    await page.screenshot({ path: path.join(docs, 'screenshot-list.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-list.png') });
     await page.getByTestId('list-search').locator('input').fill('没有这个');
     await expect.poll(() => page.getByTestId('scenario-link').count()).toBe(0);
     expect(browser.errors.filter((e) => !/ResizeObserver/.test(e))).toEqual([]);

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchBrowser, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
-const docs = fileURLToPath(new URL('../../docs', import.meta.url));
 let server: TestServer;
 let browser: TestBrowser;
 let page: Page;
@@ -41,7 +38,7 @@ describe('the template gallery, as a quality inspector uses it', () => {
     await expect.poll(() => card.locator('.react-flow__node').count()).toBeGreaterThan(2);
     await expect.poll(() => card.locator('.react-flow__edge').count()).toBeGreaterThan(0);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(docs, 'screenshot-gallery.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-gallery.png') });
   });
 
   it('switches the language once: the gallery speaks English, then Chinese again', async () => {

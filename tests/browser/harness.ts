@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,12 +95,41 @@ export async function launchBrowser(): Promise<TestBrowser> {
 
 /** Drags from the centre of one element to the centre of another with the mouse (a wire between ports). */
 export async function dragBetween(page: Page, fromSelector: string, toSelector: string): Promise<void> {
-  const from = await page.locator(fromSelector).boundingBox();
-  const to = await page.locator(toSelector).boundingBox();
-  if (!from || !to) throw new Error(`cannot see ${from ? toSelector : fromSelector}`);
+  const { from, to } = await settledBoxes(page, fromSelector, toSelector);
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 5 });
   await page.mouse.up();
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * The two elements' boxes once they have stopped moving (a fit-view or layout animation, a slow machine):
+ * a drag aimed at a port that is still sliding lands on the pane and pans it instead.
+ */
+async function settledBoxes(page: Page, a: string, b: string): Promise<{ from: Box; to: Box }> {
+  let last = '';
+  for (let i = 0; i < 40; i++) {
+    const from = await page.locator(a).boundingBox();
+    const to = await page.locator(b).boundingBox();
+    if (!from || !to) throw new Error(`cannot see ${from ? b : a}`);
+    const key = JSON.stringify([from, to]);
+    if (key === last) return { from, to };
+    last = key;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${a} and ${b} kept moving`);
+}
+
+/**
+ * Where a test saves a screenshot: docs/ when MOFANG_SCREENSHOTS=1 (to refresh the README's pictures),
+ * otherwise .tmp/screenshots/, so an ordinary `npm test` leaves the working tree clean.
+ */
+export function screenshotPath(name: string): string {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const dir = process.env.MOFANG_SCREENSHOTS ? path.join(root, 'docs') : path.join(root, '.tmp', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
 }

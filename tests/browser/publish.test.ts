@@ -4,10 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Graph } from '@shared/graph';
-import { launchBrowser, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const docs = path.join(root, 'docs');
 const SLUG = 'intent-triage-e2e';
 let server: TestServer;
 let browser: TestBrowser;
@@ -81,7 +80,7 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     expect(ts).toContain('export interface IntentTriageE2eOutputs');
     await page.getByRole('tab', { name: 'curl', exact: true }).click();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(docs, 'screenshot-api.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-api.png') });
   });
 
   it('creates a key on the keys page and reads it once from the modal', async () => {
@@ -96,7 +95,7 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.getByTestId('key-done').click();
     await expect.poll(() => page.getByTestId('keys-table').textContent()).toContain('工单系统');
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(docs, 'screenshot-keys.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-keys.png') });
     expect(await page.getByTestId('keys-table').textContent()).not.toContain(apiKey);
   });
 
@@ -123,11 +122,11 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.getByTestId('trace-node-classify_1').click();
     await page.getByTestId('run-trace').getByTestId('node-trace').first().waitFor();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(docs, 'screenshot-trace.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-trace.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('run-trace').waitFor({ state: 'hidden' });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(docs, 'screenshot-logs.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-logs.png') });
   });
 
   it('publishes a change, shows it as a visual diff, and rolls back to version 1', async () => {
@@ -162,7 +161,7 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await expect(page.getByTestId('diff-fields').textContent()).resolves.toContain('config.minConfidence');
     await expect(page.getByTestId('diff-fields').textContent()).resolves.toContain('0.7');
     await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(docs, 'screenshot-diff.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-diff.png') });
     await page.keyboard.press('Escape');
 
     await page.getByTestId('rollback-1').click();

@@ -72,7 +72,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
           <Button icon={<ApartmentOutlined />} onClick={() => void layout()} data-testid="layout" />
         </Tooltip>
         <Tooltip title={t('editor.fitView')}>
-          <Button icon={<ExpandOutlined />} onClick={() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 })} />
+          <Button icon={<ExpandOutlined />} onClick={() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 })} data-testid="fit-view" />
         </Tooltip>
         <Tooltip title={t('editor.export')}>
           <Button icon={<DownloadOutlined />} onClick={() => downloadGraph(useEditor.getState().graph())} data-testid="export" />
