@@ -19,6 +19,7 @@ import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
 import { createV1Runtime, v1Routes } from './v1/index.js';
 import { v1JobRoutes } from './v1/jobs-routes.js';
 import { jobAdminRoutes } from '../jobs/admin-routes.js';
+import { dashboardRoutes } from '../jobs/dashboard-routes.js';
 import { JobService } from '../jobs/service.js';
 import { keyRoutes } from '../keys/routes.js';
 import { metricsRoutes } from '../metrics/routes.js';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));
   api.use(templateRoutes(deps));
+  api.use(dashboardRoutes(deps.db, deps.published));
   api.use((req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
   });
