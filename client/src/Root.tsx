@@ -12,6 +12,7 @@ import { ScenarioList } from './pages/ScenarioList';
 const EditorPage = lazy(() => import('./pages/EditorPage'));
 const GalleryPage = lazy(() => import('./pages/GalleryPage'));
 const KeysPage = lazy(() => import('./pages/KeysPage'));
+const JobsPage = lazy(() => import('./pages/JobsPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -42,6 +43,7 @@ function Header() {
       <a style={NAV} href="#/" data-testid="nav-list">{t('list.title')}</a>
       <a style={NAV} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
       <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>
+      <a style={NAV} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
@@ -65,6 +67,10 @@ export function Root() {
           ) : route.page === 'keys' ? (
             <Suspense fallback={<Spin style={{ margin: 48 }} />}>
               <KeysPage />
+            </Suspense>
+          ) : route.page === 'jobs' ? (
+            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+              <JobsPage scenarioId={route.scenarioId} jobId={route.jobId} />
             </Suspense>
           ) : route.page === 'gallery' ? (
             <Suspense fallback={<Spin style={{ margin: 48 }} />}>

@@ -1,0 +1,70 @@
+/** The jobs and dashboard admin endpoints under `/api`, as the jobs page calls them. */
+import type { JobCreated, JobDetail, JobList, JobProgress } from '@shared/jobs';
+import type { CallDetail, CallPage, Dashboard, JobScenario } from '@shared/dashboard';
+import type { VersionSummary } from '@shared/publish';
+import { DetailedApiError, query, send } from '../publish/http';
+import { isRecord } from '../api';
+import type { PreparedUpload } from './upload';
+
+export type { CallDetail, CallPage, Dashboard, JobDetail, JobProgress, JobScenario, VersionSummary };
+
+const enc = encodeURIComponent;
+
+/** The scope of a dashboard: one job, or a time range (epoch ms) over all the scenario's jobs. */
+export interface DashboardScope {
+  job_id?: string;
+  from?: number;
+  to?: number;
+}
+
+function scopeParams(scope: DashboardScope): Record<string, string | number | undefined> {
+  return { job_id: scope.job_id, from: scope.from, to: scope.to, tz: -new Date().getTimezoneOffset() };
+}
+
+/** Sends a prepared file as the job's body; a refused line comes back as a DetailedApiError with `details.line`. */
+async function submit(scenarioId: string, version: number | undefined, upload: PreparedUpload): Promise<JobCreated> {
+  const res = await fetch(`/api/scenarios/${enc(scenarioId)}/jobs${query({ version })}`, {
+    method: 'POST',
+    headers: { 'content-type': upload.contentType },
+    body: upload.body,
+  });
+  const text = await res.text();
+  let data: unknown = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const e = isRecord(data) && isRecord(data.error) ? data.error : {};
+    throw new DetailedApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText), e.details);
+  }
+  const created = isRecord(data) ? data : {};
+  return { job_id: String(created.job_id), total: Number(created.total) };
+}
+
+/** The line a refused upload names (`details.line`), if any. */
+export function refusedLine(error: unknown): number | undefined {
+  if (!(error instanceof DetailedApiError) || !isRecord(error.details)) return undefined;
+  const line = error.details.line;
+  return typeof line === 'number' ? line : undefined;
+}
+
+export const jobsApi = {
+  scenarios: async () => (await send<{ scenarios: JobScenario[] }>('GET', '/api/dashboard/scenarios')).scenarios,
+  versions: (scenarioId: string) => send<VersionSummary[]>('GET', `/api/scenarios/${enc(scenarioId)}/versions`),
+  list: async (scenarioId: string) => (await send<JobList>('GET', `/api/jobs${query({ scenario_id: scenarioId, limit: 50 })}`)).jobs,
+  get: (jobId: string, offset: number, limit: number) => send<JobDetail>('GET', `/api/jobs/${enc(jobId)}${query({ offset, limit })}`),
+  submit,
+  cancel: (jobId: string) => send<JobProgress>('POST', `/api/jobs/${enc(jobId)}/cancel`),
+  retryFailed: (jobId: string) => send<{ retried: number }>('POST', `/api/jobs/${enc(jobId)}/retry-failed`),
+  retryItem: (jobId: string, itemId: string) => send<{ retried: number }>('POST', `/api/jobs/${enc(jobId)}/items/${enc(itemId)}/retry`),
+  resultsUrl: (jobId: string, format: 'jsonl' | 'csv') => `/api/jobs/${enc(jobId)}/results${format === 'csv' ? '?format=csv' : ''}`,
+};
+
+export const dashboardApi = {
+  get: (scenarioId: string, scope: DashboardScope) => send<Dashboard>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard${query(scopeParams(scope))}`),
+  calls: (scenarioId: string, scope: DashboardScope, bucket: string, offset: number, limit: number) =>
+    send<CallPage>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard/calls${query({ ...scopeParams(scope), bucket, offset, limit })}`),
+  call: (scenarioId: string, jobId: string, itemId: string) => send<CallDetail>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard/calls/${enc(jobId)}/${enc(itemId)}`),
+};

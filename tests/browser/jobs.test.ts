@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from 'playwright-core';
+import { launchBrowser, startTestServer, type TestBrowser, type TestServer } from './harness';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const docs = path.join(root, 'docs');
+const files = mkdtempSync(path.join(tmpdir(), 'mofang-jobs-files-'));
+let server: TestServer;
+let browser: TestBrowser;
+let page: Page;
+let scenarioId = '';
+
+async function json<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The first `n` conversations of the STC-3 sample as job lines. */
+function jobLines(n: number): string[] {
+  return readFileSync(path.join(root, 'tests/fixtures/stc3-sample.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, n)
+    .map((l) => {
+      const row: { id: string; turns: unknown[] } = JSON.parse(l);
+      return JSON.stringify({ id: row.id, inputs: { transcript: { turns: row.turns } } });
+    });
+}
+
+/** Clicks the `index`th bar of an echarts chart at the pixel centre it reports in `data-bars`. */
+async function clickBar(chart: Locator, index: number): Promise<void> {
+  await expect.poll(async () => (await chart.getAttribute('data-bars')) ?? '').not.toBe('');
+  const bars: Array<[number, number] | null> = JSON.parse((await chart.getAttribute('data-bars')) ?? '[]');
+  const centre = bars[index];
+  if (!centre) throw new Error(`no bar ${index}`);
+  await chart.click({ position: { x: centre[0], y: centre[1] } });
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser();
+  page = browser.page;
+  const created = await json<{ id: string }>('POST', '/api/templates/call-quality-audit/use', { name: '通话质检（批量）' });
+  expect(created.status).toBe(201);
+  scenarioId = created.body.id;
+  const published = await json<{ version: number }>('POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'call-audit-batch', note: '全量质检' });
+  expect(published.status).toBe(201);
+  writeFileSync(path.join(files, 'day.jsonl'), `${jobLines(20).join('\n')}\n`);
+  writeFileSync(path.join(files, 'broken.jsonl'), `${jobLines(1)[0]}\n{"inputs": {"transcript": \n`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(files, { recursive: true, force: true });
+});
+
+describe('batch inspection, as a quality inspector does it', () => {
+  it('refuses a broken file naming its line', async () => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId('nav-jobs').click();
+    // The only published scenario is chosen by itself.
+    await page.getByTestId('job-upload').waitFor();
+    await expect.poll(() => page.getByTestId('jobs-scenario').textContent()).toContain('call-audit-batch');
+    await expect.poll(() => page.getByTestId('jobs-version').textContent()).toContain('v1');
+    await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, 'broken.jsonl'));
+    await expect.poll(() => page.getByTestId('job-lines-read').textContent()).toContain('2');
+    await page.getByTestId('job-submit').click();
+    await expect.poll(() => page.getByTestId('job-refused').textContent()).toMatch(/第 2 行：not valid JSON/);
+    // The browser logs the refused request (400) as a console error; it was expected.
+    expect(browser.errors.every((e) => e.includes('400'))).toBe(true);
+    browser.errors.length = 0;
+  });
+
+  it('uploads a day of calls and watches the job finish', async () => {
+    await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, 'day.jsonl'));
+    await expect.poll(() => page.getByTestId('job-lines-read').textContent()).toBe('day.jsonl：读到 20 条');
+    await page.getByTestId('job-submit').click();
+    await page.getByTestId('job-view').waitFor();
+    await expect.poll(() => page.getByTestId('job-view').getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('已完成');
+    await expect(page.getByTestId('job-succeeded').textContent()).resolves.toBe('20');
+    await expect(page.getByTestId('job-failed').textContent()).resolves.toBe('0');
+    await expect(page.getByTestId('job-pending').textContent()).resolves.toBe('0');
+    expect(page.url()).toMatch(new RegExp(`#/jobs/${scenarioId}/[\\w-]+$`));
+    await expect(page.getByTestId('job-cancel').isDisabled()).resolves.toBe(true);
+    const jsonl = await page.getByTestId('job-download-jsonl').getAttribute('href');
+    expect(jsonl).toMatch(/^\/api\/jobs\/[\w-]+\/results$/);
+    await expect(page.getByTestId('job-download-csv').getAttribute('href')).resolves.toBe(`${jsonl}?format=csv`);
+    const results = await (await fetch(`${server.url}${jsonl}`)).text();
+    expect(results.trim().split('\n')).toHaveLength(20);
+    await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr.ant-table-row').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('jobs-table').textContent()).toContain('已完成');
+    await page.waitForTimeout(3200); // the progress bars' transition and the submit toast
+    await page.screenshot({ path: path.join(docs, 'screenshot-jobs.png') });
+  });
+
+  it('opens the dashboard, clicks a bar and sees the calls behind it, then one call with its evidence', async () => {
+    await page.getByTestId('tab-job-dashboard').click();
+    await expect.poll(() => page.getByTestId('dashboard-calls').textContent()).toBe('20');
+    const jobId = page.url().split('/').pop() ?? '';
+    const dash = await json<{ score: Array<{ from: number; count: number }>; items: Array<{ id: string; fatal: boolean; fail: number }> }>('GET', `/api/scenarios/${scenarioId}/dashboard?job_id=${jobId}`);
+    // A taller window shows every chart; the wait lets the entry animation and the submit toast finish.
+    await page.setViewportSize({ width: 1440, height: 1180 });
+    await page.waitForTimeout(3200);
+    await page.screenshot({ path: path.join(docs, 'screenshot-dashboard.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The fullest score bar: the drawer lists exactly its calls, lowest score first.
+    const fullest = dash.body.score.reduce((best, b, i, all) => (b.count > all[best].count ? i : best), 0);
+    await clickBar(page.getByTestId('chart-score'), fullest);
+    const rows = page.getByTestId('calls-table').locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(dash.body.score[fullest].count);
+    const from = dash.body.score[fullest].from;
+    const scores = (await rows.locator('td:nth-child(2)').allTextContents()).map(Number);
+    expect(scores.every((s) => s >= from && s <= from + 10)).toBe(true);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+
+    // One call: every audit item, and the transcript with the failing items' evidence turns marked.
+    await rows.first().click();
+    await page.getByTestId('call-detail').waitFor();
+    await expect.poll(() => page.getByTestId('call-items').locator('tbody tr.ant-table-row').count()).toBe(dash.body.items.length);
+    await page.getByTestId('call-transcript').waitFor();
+    expect(await page.getByTestId('call-transcript').locator('[data-turn]').count()).toBeGreaterThan(0);
+    await page.waitForTimeout(500); // the drawer's slide
+    await page.screenshot({ path: path.join(docs, 'screenshot-dashboard-call.png') });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('call-detail').waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('calls-table').waitFor({ state: 'detached' });
+
+    // The per-item fail-rate chart: the worst item's bar opens the calls that failed it.
+    const plain = dash.body.items.filter((i) => !i.fatal);
+    const worst = plain.reduce((best, item) => (item.fail > best.fail ? item : best), plain[0]);
+    const index = [...plain].reverse().findIndex((i) => i.id === worst.id);
+    await clickBar(page.getByTestId('chart-items'), index);
+    await expect.poll(() => rows.count()).toBe(Math.min(20, worst.fail));
+    expect(browser.errors).toEqual([]);
+  });
+});
