@@ -141,3 +141,40 @@ describe('batch inspection, as a quality inspector does it', () => {
     expect(browser.errors).toEqual([]);
   });
 });
+
+describe('a job against a failing model endpoint', () => {
+  let failing: TestServer;
+  beforeAll(async () => {
+    // Every model call fails: each item ends failed with its reason after the runner's attempts.
+    process.env.MOFANG_SIM_ERROR_RATE = '1';
+    try {
+      failing = await startTestServer();
+    } finally {
+      delete process.env.MOFANG_SIM_ERROR_RATE;
+    }
+    const created = await fetch(`${failing.url}/api/templates/call-quality-audit/use`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const { id } = await created.json();
+    await fetch(`${failing.url}/api/scenarios/${id}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'audit-failing' }) });
+    writeFileSync(path.join(files, 'three.jsonl'), `${jobLines(3).join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await failing?.stop();
+  });
+
+  it('lists every failed item with its reason, and retries one', async () => {
+    await page.goto(`${failing.url}/#/jobs`);
+    await page.getByTestId('job-upload').waitFor();
+    await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, 'three.jsonl'));
+    await page.getByTestId('job-submit').click();
+    await expect.poll(() => page.getByTestId('job-view').getByTestId('job-status').textContent(), { timeout: 60_000 }).toBe('已完成');
+    await expect.poll(() => page.getByTestId('job-failed').textContent()).toBe('3');
+    const rows = page.getByTestId('job-errors').locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await rows.first().textContent()).toMatch(/model_error/);
+    await expect(page.getByTestId('job-retry-failed').isDisabled()).resolves.toBe(false);
+    await rows.first().getByTestId('job-error-retry').click();
+    // The item runs again (and fails again against this endpoint): its attempts grow past the first 3.
+    await expect.poll(async () => Number(await rows.first().locator('td:nth-child(4)').textContent()), { timeout: 60_000 }).toBeGreaterThan(3);
+    await expect.poll(() => page.getByTestId('job-view').getByTestId('job-status').textContent(), { timeout: 60_000 }).toBe('已完成');
+  });
+});
