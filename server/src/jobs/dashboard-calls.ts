@@ -6,6 +6,7 @@ import type { CallDetail, CallItem, CallPage, CallSummary, DrillBucket } from '@
 import { parseTranscript } from '@shared/transcript.js';
 import type { Db } from '../storage/db.js';
 import { callsCte, ITEMS_JOIN, ITEMS_WHERE, SCORE_BUCKET_SQL, sqliteOf, type Params, type Scope } from './dashboard.js';
+import type { SqlReader } from './dashboard-reader.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -86,32 +87,24 @@ export function bucketWhere(bucket: DrillBucket): { sql: string; params: Params 
   }
 }
 
-function rowsOf(raw: unknown[]): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (const r of raw) if (isRecord(r)) out.push(r);
-  return out;
-}
-
 /**
  * The calls of `scope` behind `bucket`, worst first: lowest score, then most red lines broken, then the
  * latest; a page of `limit` from `offset`.
  */
-export function callsBehind(db: Db, scope: Scope, bucket: DrillBucket, offset: number, limit: number): CallPage {
-  const sqlite = sqliteOf(db);
+export async function callsBehind(read: SqlReader, scope: Scope, bucket: DrillBucket, offset: number, limit: number): Promise<CallPage> {
   const cte = callsCte(scope);
   const where = bucketWhere(bucket);
   const params = { ...cte.params, ...where.params };
-  const countRow = sqlite.prepare(`${cte.sql} select count(*) as n from calls c where ${where.sql}`).get(params);
-  const total = isRecord(countRow) && typeof countRow.n === 'number' ? countRow.n : 0;
-  const page = rowsOf(
-    sqlite
-      .prepare(
-        `${cte.sql} select c.job_id, c.seq, c.item_id, c.run_id, c.finished_at, c.outputs from calls c where ${where.sql}
+  const [[countRow = {}], page] = await read([
+    { sql: `${cte.sql} select count(*) as n from calls c where ${where.sql}`, params },
+    {
+      sql: `${cte.sql} select c.job_id, c.seq, c.item_id, c.run_id, c.finished_at, c.outputs from calls c where ${where.sql}
          order by c.score is null, c.score asc, coalesce(json_array_length(c.outputs, '$.fatal'), 0) desc, c.finished_at desc, c.job_id, c.seq
          limit @limit offset @offset`,
-      )
-      .all({ ...params, limit, offset }),
-  );
+      params: { ...params, limit, offset },
+    },
+  ]);
+  const total = typeof countRow.n === 'number' ? countRow.n : 0;
   const calls = page.map((row) => {
     const outputs = parseJson(row.outputs);
     const record = isRecord(outputs) ? outputs : {};

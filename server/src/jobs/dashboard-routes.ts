@@ -12,6 +12,7 @@ import { JobStore } from '../storage/jobs.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { callDetail, callsBehind } from './dashboard-calls.js';
 import { computeDashboard, scopeOf } from './dashboard.js';
+import { readerFor } from './dashboard-reader.js';
 
 function intParam(value: unknown, fallback: number, max: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -30,6 +31,7 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
 export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
   const router = Router();
   const jobs = new JobStore(db);
+  const read = readerFor(db);
 
   /**
    * Parses the query and checks the scenario (and job) exist; answers the error itself and returns
@@ -75,21 +77,21 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
     res.json({ scenarios });
   });
 
-  router.get('/scenarios/:id/dashboard', (req: Request<{ id: string }>, res) => {
+  router.get('/scenarios/:id/dashboard', async (req: Request<{ id: string }>, res) => {
     const ready = prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return res.json({ audit: false, missing: ready.missing });
-    res.json(computeDashboard(db, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
+    res.json(await computeDashboard(read, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
   });
 
-  router.get('/scenarios/:id/dashboard/calls', (req: Request<{ id: string }>, res) => {
+  router.get('/scenarios/:id/dashboard/calls', async (req: Request<{ id: string }>, res) => {
     const ready = prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return sendError(res, 409, 'not_audit', `the scenario's outputs lack ${ready.missing.join(', ')}`);
     const bucket = parseBucket(typeof req.query.bucket === 'string' ? req.query.bucket : '');
     if (!bucket) return sendError(res, 400, 'invalid_bucket', 'bucket must be score:<lo>-<hi>, item:<id>:fail|pass|na, fatal:<id>, verdict:<v> or time:<ms>-<ms>');
     const limit = Math.max(1, intParam(req.query.limit, 50, 200));
-    res.json(callsBehind(db, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit));
+    res.json(await callsBehind(read, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit));
   });
 
   router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {

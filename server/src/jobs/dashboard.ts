@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import type { AuditDashboard, DashboardQuery, ItemStat, TrendInterval, TrendPoint } from '@shared/dashboard.js';
 import type { Db } from '../storage/db.js';
+import type { SqlReader } from './dashboard-reader.js';
 
 /** The better-sqlite3 handle under drizzle (the dashboard reads with prepared SQL). */
 export function sqliteOf(db: Db): Database.Database {
@@ -87,12 +88,6 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
 }
 
-function rows(db: Database.Database, sql: string, params: Params): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (const row of db.prepare(sql).all(params)) if (typeof row === 'object' && row !== null) out.push({ ...row });
-  return out;
-}
-
 /** The trend's interval: the asked one, or hours when the calls span two days or less. */
 export function chooseInterval(asked: TrendInterval | undefined, first: number | null, last: number | null): TrendInterval {
   if (asked) return asked;
@@ -102,50 +97,55 @@ export function chooseInterval(asked: TrendInterval | undefined, first: number |
 /**
  * The dashboard of an audit-shaped scenario over `scope`: score histogram (bars of 10 from 0 to 100),
  * verdict counts, per-item pass/fail/na, fatal hits per red-line item, and the trend per hour or day
- * cut in the zone `tzMinutes` east of UTC.
+ * cut in the zone `tzMinutes` east of UTC. The SQL runs through `read` (off the request thread).
  */
-export function computeDashboard(db: Db, scope: Scope, options: { interval?: TrendInterval; tzMinutes?: number } = {}): AuditDashboard {
-  const sqlite = sqliteOf(db);
+export async function computeDashboard(read: SqlReader, scope: Scope, options: { interval?: TrendInterval; tzMinutes?: number } = {}): Promise<AuditDashboard> {
   const cte = callsCte(scope);
-  const summary = rows(sqlite, `${cte.sql} select count(*) as calls, avg(score) as mean, min(finished_at) as first, max(finished_at) as last from calls`, cte.params)[0] ?? {};
   const failed = callsCte(scope, 'failed');
-  const failedRuns = num(rows(sqlite, `${failed.sql} select count(*) as n from calls`, failed.params)[0]?.n);
-
-  const bars = new Map<number, number>();
-  for (let lo = 0; lo < 100; lo += 10) bars.set(lo, 0);
-  for (const r of rows(sqlite, `${cte.sql} select ${SCORE_BUCKET_SQL} as lo, count(*) as n from calls where score is not null group by lo`, cte.params)) {
-    bars.set(num(r.lo), num(r.n));
-  }
-  const score = [...bars.entries()].sort((a, b) => a[0] - b[0]).map(([lo, count]) => ({ from: lo, to: lo + 10, count }));
-
-  const verdicts = rows(sqlite, `${cte.sql} select verdict, count(*) as n from calls group by verdict order by n desc`, cte.params).map((r) => ({
-    verdict: r.verdict === null ? 'none' : text(r.verdict),
-    count: num(r.n),
-  }));
-
-  const items: ItemStat[] = rows(
-    sqlite,
-    `${cte.sql} select json_extract(it.value, '$.id') as audit_item, max(json_extract(it.value, '$.name')) as name,
-       max(coalesce(json_extract(it.value, '$.fatal'), 0)) as fatal,
-       sum(json_extract(it.value, '$.result') = 'fail') as fail, sum(json_extract(it.value, '$.result') = 'pass') as pass,
-       sum(json_extract(it.value, '$.result') = 'na') as na, count(*) as total
-     from calls c, ${ITEMS_JOIN} where ${ITEMS_WHERE} and json_extract(it.value, '$.id') is not null
-     group by audit_item order by min(it.key), audit_item`,
-    cte.params,
-  ).map((r) => ({ id: text(r.audit_item), name: text(r.name) || text(r.audit_item), fatal: num(r.fatal) === 1, fail: num(r.fail), pass: num(r.pass), na: num(r.na), total: num(r.total) }));
-  const fatal = items.filter((i) => i.fatal).map((i) => ({ id: i.id, name: i.name, hits: i.fail }));
-
+  const [[summary = {}], [failedRow = {}]] = await read([
+    { sql: `${cte.sql} select count(*) as calls, avg(score) as mean, min(finished_at) as first, max(finished_at) as last from calls`, params: cte.params },
+    { sql: `${failed.sql} select count(*) as n from calls`, params: failed.params },
+  ]);
   const first = numOrNull(summary.first);
   const last = numOrNull(summary.last);
   const interval = chooseInterval(options.interval, first, last);
   const size = interval === 'hour' ? HOUR : DAY;
   const shift = (options.tzMinutes ?? 0) * 60_000;
-  const trend: TrendPoint[] = rows(
-    sqlite,
-    `${cte.sql} select cast((finished_at + @shift) / @size as integer) as slot, count(*) as calls, avg(score) as mean,
-       sum(verdict = 'fail') as fails from calls where finished_at is not null group by slot order by slot`,
-    { ...cte.params, shift, size },
-  ).map((r) => {
+  const [histogram, verdictRows, itemRows, trendRows] = await read([
+    { sql: `${cte.sql} select ${SCORE_BUCKET_SQL} as lo, count(*) as n from calls where score is not null group by lo`, params: cte.params },
+    { sql: `${cte.sql} select verdict, count(*) as n from calls group by verdict order by n desc`, params: cte.params },
+    {
+      sql: `${cte.sql} select json_extract(it.value, '$.id') as audit_item, max(json_extract(it.value, '$.name')) as name,
+         max(coalesce(json_extract(it.value, '$.fatal'), 0)) as fatal,
+         sum(json_extract(it.value, '$.result') = 'fail') as fail, sum(json_extract(it.value, '$.result') = 'pass') as pass,
+         sum(json_extract(it.value, '$.result') = 'na') as na, count(*) as total
+       from calls c, ${ITEMS_JOIN} where ${ITEMS_WHERE} and json_extract(it.value, '$.id') is not null
+       group by audit_item order by min(it.key), audit_item`,
+      params: cte.params,
+    },
+    {
+      sql: `${cte.sql} select cast((finished_at + @shift) / @size as integer) as slot, count(*) as calls, avg(score) as mean,
+         sum(verdict = 'fail') as fails from calls where finished_at is not null group by slot order by slot`,
+      params: { ...cte.params, shift, size },
+    },
+  ]);
+
+  const bars = new Map<number, number>();
+  for (let lo = 0; lo < 100; lo += 10) bars.set(lo, 0);
+  for (const r of histogram) bars.set(num(r.lo), num(r.n));
+  const score = [...bars.entries()].sort((a, b) => a[0] - b[0]).map(([lo, count]) => ({ from: lo, to: lo + 10, count }));
+  const verdicts = verdictRows.map((r) => ({ verdict: r.verdict === null ? 'none' : text(r.verdict), count: num(r.n) }));
+  const items: ItemStat[] = itemRows.map((r) => ({
+    id: text(r.audit_item),
+    name: text(r.name) || text(r.audit_item),
+    fatal: num(r.fatal) === 1,
+    fail: num(r.fail),
+    pass: num(r.pass),
+    na: num(r.na),
+    total: num(r.total),
+  }));
+  const fatal = items.filter((i) => i.fatal).map((i) => ({ id: i.id, name: i.name, hits: i.fail }));
+  const trend: TrendPoint[] = trendRows.map((r) => {
     const calls = num(r.calls);
     return {
       start: new Date(num(r.slot) * size - shift).toISOString(),
@@ -161,7 +161,7 @@ export function computeDashboard(db: Db, scope: Scope, options: { interval?: Tre
     from: scope.from === undefined ? null : new Date(scope.from).toISOString(),
     to: scope.to === undefined ? null : new Date(scope.to).toISOString(),
     calls: num(summary.calls),
-    failed_runs: failedRuns,
+    failed_runs: num(failedRow.n),
     mean_score: round(numOrNull(summary.mean)),
     score,
     verdicts,

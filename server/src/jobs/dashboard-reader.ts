@@ -1,0 +1,100 @@
+/**
+ * Where the dashboard's SQL runs: on a worker thread with its own read-only connection when the store is
+ * a file (aggregating a big job takes seconds of json_each, which must not stall live runs or the job
+ * runner), or inline for an in-memory store. The worker starts on first use and stops when idle.
+ */
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { Db } from '../storage/db.js';
+import { sqliteOf, type Params } from './dashboard.js';
+
+/** One statement and its named parameters. */
+export interface Query {
+  sql: string;
+  params: Params;
+}
+
+/** Rows of each query, in order, read from one snapshot. */
+export type SqlReader = (queries: Query[]) => Promise<Array<Array<Record<string, unknown>>>>;
+
+const WORKER_URL = new URL('./dashboard-worker.mjs', import.meta.url);
+
+/** How long an idle worker stays up. */
+const IDLE_MS = 30_000;
+
+function records(rows: unknown): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  if (Array.isArray(rows)) for (const r of rows) if (typeof r === 'object' && r !== null) out.push({ ...r });
+  return out;
+}
+
+function inline(sqlite: Database.Database): SqlReader {
+  return async (queries) => sqlite.transaction(() => queries.map((q) => records(sqlite.prepare(q.sql).all(q.params))))();
+}
+
+function isReply(value: unknown): value is { id: number; results?: unknown[]; error?: string } {
+  return typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'number';
+}
+
+function threaded(file: string): SqlReader {
+  let worker: Worker | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  let next = 0;
+  const waiting = new Map<number, { resolve: (rows: Array<Array<Record<string, unknown>>>) => void; reject: (e: Error) => void }>();
+
+  const stop = () => {
+    if (waiting.size > 0) {
+      idle = setTimeout(stop, IDLE_MS);
+      idle.unref();
+      return;
+    }
+    const w = worker;
+    worker = undefined;
+    if (w) void w.terminate();
+  };
+  const start = (): Worker => {
+    if (worker) return worker;
+    const w = new Worker(WORKER_URL, { workerData: { file } });
+    w.unref();
+    w.on('message', (m: unknown) => {
+      if (!isReply(m)) return;
+      const pending = waiting.get(m.id);
+      waiting.delete(m.id);
+      if (!pending) return;
+      if (m.error !== undefined) pending.reject(new Error(m.error));
+      else pending.resolve((m.results ?? []).map(records));
+    });
+    const fail = (error: Error) => {
+      if (worker === w) worker = undefined;
+      for (const p of waiting.values()) p.reject(error);
+      waiting.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`dashboard reader exited with ${code}`)));
+    worker = w;
+    return w;
+  };
+
+  return (queries) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      if (idle) clearTimeout(idle);
+      idle = setTimeout(stop, IDLE_MS);
+      idle.unref();
+      start().postMessage({ id, queries });
+    });
+}
+
+const readers = new WeakMap<Database.Database, SqlReader>();
+
+/** The reader of a store: threaded for a file, inline in memory. One per connection. */
+export function readerFor(db: Db): SqlReader {
+  const sqlite = sqliteOf(db);
+  let reader = readers.get(sqlite);
+  if (!reader) {
+    reader = sqlite.memory || sqlite.name === ':memory:' || sqlite.name === '' ? inline(sqlite) : threaded(sqlite.name);
+    readers.set(sqlite, reader);
+  }
+  return reader;
+}
