@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
-import { launchBrowser, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const docs = path.join(root, 'docs');
 const files = mkdtempSync(path.join(tmpdir(), 'mofang-jobs-files-'));
 let server: TestServer;
 let browser: TestBrowser;
@@ -95,7 +94,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr.ant-table-row').count()).toBe(1);
     await expect.poll(() => page.getByTestId('jobs-table').textContent()).toContain('已完成');
     await page.waitForTimeout(3200); // the progress bars' transition and the submit toast
-    await page.screenshot({ path: path.join(docs, 'screenshot-jobs.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-jobs.png') });
   });
 
   it('opens the dashboard, clicks a bar and sees the calls behind it, then one call with its evidence', async () => {
@@ -106,7 +105,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     // A taller window shows every chart; the wait lets the entry animation and the submit toast finish.
     await page.setViewportSize({ width: 1440, height: 1180 });
     await page.waitForTimeout(3200);
-    await page.screenshot({ path: path.join(docs, 'screenshot-dashboard.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-dashboard.png') });
     await page.setViewportSize({ width: 1440, height: 900 });
 
     // The fullest score bar: the drawer lists exactly its calls, lowest score first.
@@ -126,7 +125,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     await page.getByTestId('call-transcript').waitFor();
     expect(await page.getByTestId('call-transcript').locator('[data-turn]').count()).toBeGreaterThan(0);
     await page.waitForTimeout(500); // the drawer's slide
-    await page.screenshot({ path: path.join(docs, 'screenshot-dashboard-call.png') });
+    await page.screenshot({ path: screenshotPath('screenshot-dashboard-call.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('call-detail').waitFor({ state: 'detached' });
     await page.keyboard.press('Escape');
