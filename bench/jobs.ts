@@ -112,11 +112,12 @@ try {
   const cal = await calibrate(sim, 768);
   console.log(`capacity (direct saturating load, 768 items, 160 in flight): ${cal.itemsPerS.toFixed(2)} items/s, ${cal.callsPerItem.toFixed(2)} model calls per item`);
   const faults = { errorRate: 0.04, timeoutRate: 0.02, malformedRate: 0.03, rateLimitRate: 0.01 };
-  const reports = [
-    await runJob('clean', sim, {}),
-    await runJob('10% faults', sim, { faults }),
-    await runJob('kill -9 midway', sim, { killAt: Math.floor(rows.length / 2) }),
-  ];
+  // BENCH_JOBS_RUNS=clean,faults,kill picks runs (all three by default).
+  const wanted = new Set((process.env.BENCH_JOBS_RUNS ?? 'clean,faults,kill').split(','));
+  const reports = [];
+  if (wanted.has('clean')) reports.push(await runJob('clean', sim, {}));
+  if (wanted.has('faults')) reports.push(await runJob('10% faults', sim, { faults }));
+  if (wanted.has('kill')) reports.push(await runJob('kill -9 midway', sim, { killAt: Math.floor(rows.length / 2) }));
   console.log('\n| run | seconds | items/s | % of capacity | steady items/s | succeeded | failed | results lines | unique ids | abandoned calls | p50 ms | p99 ms | failure reasons |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of reports) {

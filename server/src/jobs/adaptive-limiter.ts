@@ -100,7 +100,9 @@ export class AdaptiveLimiter {
   private totalDrops = 0;
   /** Bumped at every decrease: calls that started before it say nothing about the new limit. */
   private epoch = 0;
-  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false, size: 0 };
+  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false, size: 0, firstToken: 0 };
+  /** Moving average of whole-call latency, ms: with the queueing delay it gives the limit that just fills the endpoint. */
+  private callLatency: number | null = null;
 
   constructor(options: AdaptiveLimiterOptions = {}) {
     this.minLimit = options.minLimit ?? 1;
@@ -200,6 +202,7 @@ export class AdaptiveLimiter {
         released = true;
         if (live) this.live -= 1;
         else this.batch -= 1;
+        if (outcome.kind === 'ok') this.callLatency = this.callLatency === null ? outcome.latencyMs : this.callLatency * 0.9 + outcome.latencyMs * 0.1;
         if (outcome.kind !== 'ok' || (!sampled && fresh())) this.record(outcome);
         this.drain();
       },
@@ -241,6 +244,7 @@ export class AdaptiveLimiter {
       this.window.ok += 1;
       const signal = outcome.firstTokenMs ?? outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
       this.window.latency += signal;
+      if (outcome.firstTokenMs !== undefined) this.window.firstToken += 1;
       // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
       // a reply already slower than the tolerance allows stops the growth (HyStart's delay exit).
       const fast = this.baseline === null || !this.congested(signal);
@@ -257,7 +261,8 @@ export class AdaptiveLimiter {
     const { ok, drops, latency, maxInFlight } = this.window;
     // Calls had to wait during the window (or still do): the limit, not the demand, was the bound.
     const queued = this.window.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
-    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false, size: 0 };
+    const firstToken = this.window.firstToken === ok && ok > 0;
+    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false, size: 0, firstToken: 0 };
     const samples = ok + drops;
     let next = this.limitValue;
     if (drops > 0 && drops / samples > this.dropTolerance) {
@@ -268,8 +273,7 @@ export class AdaptiveLimiter {
       this.baseline = this.baseline === null ? mean : Math.min(mean, this.baseline * BASELINE_DRIFT);
       const ratio = mean / Math.max(this.baseline, 1e-6);
       if (this.congested(mean)) {
-        // Shrink in proportion to how far past the tolerance the window went, by at least 10%.
-        next = this.limitValue * Math.min(0.9, Math.max(0.5, this.tolerance / ratio));
+        next = this.limitValue * this.shrinkFactor(mean, ratio, firstToken);
         this.slowStart = false;
       } else if (queued || maxInFlight >= this.limitValue * 0.8) {
         // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
@@ -279,6 +283,18 @@ export class AdaptiveLimiter {
     if (next < this.limitValue) this.epoch += 1;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
     this.window.size = Math.ceil(this.limitValue);
+  }
+
+  /**
+   * How much to shrink a congested limit. With first-token times the queueing delay is known, and by
+   * Little's law the calls actually being served are limit × (latency − delay) / latency: shrink to that,
+   * so the endpoint stays full while its queue drains. Otherwise, in proportion to how far past the
+   * tolerance the window went. Always by 5% to 50%.
+   */
+  private shrinkFactor(mean: number, ratio: number, firstToken: boolean): number {
+    const delay = mean - (this.baseline ?? mean);
+    const factor = firstToken && this.callLatency !== null && this.callLatency > delay ? (this.callLatency - delay) / this.callLatency : this.tolerance / ratio;
+    return Math.min(0.95, Math.max(0.5, factor));
   }
 
   /** A latency far enough above the baseline, in ratio and in absolute terms, to mean calls are queueing. */
