@@ -43,6 +43,9 @@ export const ScenarioSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   revision: z.number().int(),
+  /** The published API's slug and the version it serves; null until first published. */
+  slug: z.string().nullable(),
+  live_version: z.number().int().nullable(),
 });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
@@ -54,6 +57,8 @@ export const ScenarioSummarySchema = z.object({
   updated_at: z.string(),
   node_count: z.number().int(),
   revision: z.number().int(),
+  slug: z.string().nullable(),
+  live_version: z.number().int().nullable(),
 });
 export type ScenarioSummary = z.infer<typeof ScenarioSummarySchema>;
 

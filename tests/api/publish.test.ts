@@ -79,6 +79,10 @@ describe('publishing over HTTP', () => {
     expect(rb.status).toBe(200);
     expect(rb.json).toEqual({ slug: 'bb-reply', live_version: 1 });
     expect((await call(base, 'GET', `/api/scenarios/${s.id}/publication`)).json).toMatchObject({ live_version: 1, latest_version: 2, draft_changed: true });
+    // The scenario list and detail say what is published, so the list can show it.
+    expect((await call(base, 'GET', `/api/scenarios/${s.id}`)).json).toMatchObject({ slug: 'bb-reply', live_version: 1 });
+    const rows = (await call(base, 'GET', '/api/scenarios')).json;
+    expect(Array.isArray(rows) && rows.find((row: { id: string }) => row.id === s.id)).toMatchObject({ slug: 'bb-reply', live_version: 1 });
     const after = VersionSummarySchema.array().parse((await call(base, 'GET', `/api/scenarios/${s.id}/versions`)).json);
     expect(after.find((v) => v.live)?.version).toBe(1);
 

@@ -36,6 +36,7 @@ export const en: Messages<typeof zh> = {
     empty: 'No scenarios yet: create one with the button on the right',
     nodes: '{{count}} nodes',
     nodeCount: 'Nodes',
+    published: 'Live v{{version}} · {{slug}}',
     import: 'Import .json',
     ok: 'OK',
     cancel: 'Cancel',

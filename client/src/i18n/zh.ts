@@ -31,6 +31,7 @@ export const zh = {
     empty: '还没有场景，点右上角新建一个',
     nodes: '{{count}} 个节点',
     nodeCount: '节点数',
+    published: '已发布 v{{version}} · {{slug}}',
     import: '导入 .json',
     ok: '确定',
     cancel: '取消',

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
+import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { AppstoreOutlined, CopyOutlined, DeleteOutlined, EditOutlined, ExportOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type ScenarioSummary } from '../api';
@@ -100,6 +100,11 @@ export function ScenarioList() {
               <>
                 <a onClick={() => navigate({ page: 'editor', id: row.id })} data-testid="scenario-link">{row.name}</a>
                 <ScenarioTemplateTag row={row} onUpdated={() => void load()} />
+                {row.slug && row.live_version !== null ? (
+                  <Tag color="green" style={{ marginLeft: 8 }} data-testid="published-tag">
+                    {t('list.published', { version: row.live_version, slug: row.slug })}
+                  </Tag>
+                ) : null}
               </>
             ),
           },

@@ -26,6 +26,8 @@ function toScenario(row: Row): Scenario {
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     revision: row.revision,
+    slug: row.slug,
+    live_version: row.liveVersion,
   };
 }
 
@@ -40,6 +42,8 @@ export function listScenarios(db: Db, q?: string): ScenarioSummary[] {
       description: scenarios.description,
       updatedAt: scenarios.updatedAt,
       revision: scenarios.revision,
+      slug: scenarios.slug,
+      liveVersion: scenarios.liveVersion,
       nodeCount: sql<number>`coalesce(json_array_length(${scenarios.graph}, '$.nodes'), 0)`,
     })
     .from(scenarios)
@@ -57,6 +61,8 @@ export function listScenarios(db: Db, q?: string): ScenarioSummary[] {
     updated_at: iso(r.updatedAt),
     node_count: Number(r.nodeCount),
     revision: r.revision,
+    slug: r.slug,
+    live_version: r.liveVersion,
   }));
 }
 
