@@ -3,32 +3,48 @@ import type { CompileReply, Health, RunDetail, RunSummary, Scenario, ScenarioSum
 
 export type { Health, RunDetail, RunSummary, Scenario, ScenarioSummary };
 
-/** An error the API answered with, keeping its code and HTTP status. */
+/** An error the API answered with, keeping its code, HTTP status and `details` (compile problems, the failing line, …). */
 export class ApiError extends Error {
   constructor(
     public readonly status: number,
     public readonly code: string,
     message: string,
+    public readonly details?: unknown,
   ) {
     super(message);
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api${path}`, {
+/**
+ * Sends a request to `url` (an absolute path such as `/api/keys`) and returns the parsed JSON reply. A
+ * body is sent as JSON, or as it is when it is a string with its own `contentType` (an upload).
+ */
+export async function sendJson<T>(method: string, url: string, body?: unknown, contentType?: string): Promise<T> {
+  const raw = typeof body === 'string' && contentType !== undefined;
+  const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: body === undefined ? {} : { 'content-type': raw ? contentType : 'application/json' },
+    body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  // The server's JSON is the documented shape; JSON.parse is the one untyped boundary.
-  const data: T = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const err: unknown = isRecord(data) ? data.error : undefined;
-    const e = isRecord(err) ? err : {};
-    throw new ApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText));
+  let reply: { data: T } | undefined;
+  try {
+    // The server's JSON is the documented shape; JSON.parse is the one untyped boundary (an empty body is null).
+    reply = { data: text ? JSON.parse(text) : null };
+  } catch {
+    reply = undefined;
   }
-  return data;
+  if (!res.ok) {
+    const err: unknown = isRecord(reply?.data) ? reply.data.error : undefined;
+    const e = isRecord(err) ? err : {};
+    throw new ApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText), e.details);
+  }
+  if (!reply) throw new ApiError(res.status, 'invalid_reply', `the server's reply to ${method} ${url} is not JSON`);
+  return reply.data;
+}
+
+function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return sendJson<T>(method, `/api${path}`, body);
 }
 
 /** Narrowing helper for JSON of unknown shape. */

@@ -7,7 +7,7 @@ import type { AuditDashboard, ItemStat } from '@shared/dashboard';
 import { formatBucket } from '@shared/dashboard';
 import { errorText } from '../publish/http';
 import { dashboardApi, type Dashboard as DashboardData, type DashboardScope } from '../jobs/api';
-import { Chart } from './Chart';
+import { Chart } from '../charts/Chart';
 import { CallsDrawer } from './CallsDrawer';
 import { fatalChart, itemsChart, scoreChart, trendChart, type ChartLabels, type DrillChart } from './charts';
 

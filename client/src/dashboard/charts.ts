@@ -3,11 +3,11 @@
  * Framework-free: labels come in already translated.
  */
 import { formatBucket, type AuditDashboard, type ItemStat, type TrendInterval } from '@shared/dashboard';
-import type { DashboardChartOption } from './Chart';
+import type { ChartOption } from '../charts/Chart';
 
 /** A chart's option and, per data index, the `?bucket=` of the calls behind it (null: nothing to open). */
 export interface DrillChart {
-  option: DashboardChartOption;
+  option: ChartOption;
   buckets: Array<string | null>;
 }
 

@@ -3,7 +3,7 @@ import type { JobCreated, JobDetail, JobList, JobProgress } from '@shared/jobs';
 import type { CallDetail, CallPage, Dashboard, JobScenario } from '@shared/dashboard';
 import type { VersionSummary } from '@shared/publish';
 import { DetailedApiError, query, send } from '../publish/http';
-import { isRecord } from '../api';
+import { isRecord, sendJson } from '../api';
 import type { PreparedUpload } from './upload';
 
 export type { CallDetail, CallPage, Dashboard, JobDetail, JobProgress, JobScenario, VersionSummary };
@@ -23,24 +23,9 @@ function scopeParams(scope: DashboardScope): Record<string, string | number | un
 
 /** Sends a prepared file as the job's body; a refused line comes back as a DetailedApiError with `details.line`. */
 async function submit(scenarioId: string, version: number | undefined, upload: PreparedUpload): Promise<JobCreated> {
-  const res = await fetch(`/api/scenarios/${enc(scenarioId)}/jobs${query({ version })}`, {
-    method: 'POST',
-    headers: { 'content-type': upload.contentType },
-    body: upload.body,
-  });
-  const text = await res.text();
-  let data: unknown = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!res.ok) {
-    const e = isRecord(data) && isRecord(data.error) ? data.error : {};
-    throw new DetailedApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText), e.details);
-  }
-  const created = isRecord(data) ? data : {};
-  return { job_id: String(created.job_id), total: Number(created.total) };
+  const created = await sendJson<unknown>('POST', `/api/scenarios/${enc(scenarioId)}/jobs${query({ version })}`, upload.body, upload.contentType);
+  const reply = isRecord(created) ? created : {};
+  return { job_id: String(reply.job_id), total: Number(reply.total) };
 }
 
 /** The line a refused upload names (`details.line`), if any. */

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { Col, Row, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { MetricsBucket, MetricsBucketSize } from './api';
-import { EChart, type ChartOption } from './EChart';
+import { Chart, type ChartOption } from '../charts/Chart';
 
 function label(iso: string, bucket: MetricsBucketSize): string {
   const d = new Date(iso);
@@ -69,7 +69,7 @@ export function MetricsCharts({ buckets, bucket }: { buckets: MetricsBucket[]; b
       {charts.map((c) => (
         <Col span={12} key={c.key}>
           <Typography.Text strong style={{ fontSize: 12 }}>{c.title}</Typography.Text>
-          <EChart option={c.option} height={170} testId={`chart-${c.key}`} />
+          <Chart option={c.option} height={170} testId={`chart-${c.key}`} />
         </Col>
       ))}
     </Row>

@@ -16,26 +16,14 @@ import type {
   TemplateVersionSummary,
 } from '@shared/template-api';
 import type { TEMPLATE_CATEGORIES } from '@shared/templates';
-import { ApiError, isRecord } from '../api';
+import { ApiError, isRecord, sendJson } from '../api';
 
 export type { ScenarioTemplateStatus, TemplateDetail, TemplateDiffReply, TemplateSummary, TemplateVersionSummary, Bump };
 export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
 
-async function send<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`/api${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  // The server's JSON is the documented shape; JSON.parse is the one untyped boundary.
-  const data: T = text ? JSON.parse(text) : null;
-  if (!res.ok) {
-    const err: unknown = isRecord(data) ? data.error : undefined;
-    const e = isRecord(err) ? err : {};
-    throw new ApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText));
-  }
-  return data;
+function send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  // A string body here is an import file's text, sent as the JSON it already is.
+  return sendJson<T>(method, `/api${path}`, body, typeof body === 'string' ? 'application/json' : undefined);
 }
 
 /** An export file as text (exactly the bytes the server wrote) with the file name it suggests. */

@@ -7,16 +7,16 @@ import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
 
-// Only what the dashboard draws; the page is lazily loaded, so echarts is not in the first bundle.
+// Only the chart parts the dashboard and run log draw; both pages load lazily, so echarts is not in the first bundle.
 echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
-export type DashboardChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
+export type ChartOption = ComposeOption<BarSeriesOption | LineSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
 
 /**
  * One echarts chart that follows its box's size and its option; a click on a bar or point reports its
  * data index. `data-bars` lists the bars' pixel centres so a test can click one as a person would.
  */
-export function Chart({ option, height = 220, onPick, testId }: { option: DashboardChartOption; height?: number; onPick?: (dataIndex: number) => void; testId?: string }) {
+export function Chart({ option, height = 220, onPick, testId }: { option: ChartOption; height?: number; onPick?: (dataIndex: number) => void; testId?: string }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const pick = useRef(onPick);
