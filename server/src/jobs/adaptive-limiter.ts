@@ -38,6 +38,8 @@ export interface AdaptiveLimiterOptions {
   dropTolerance?: number;
   /** Multiplier applied on too many failures (default 0.7). */
   backoff?: number;
+  /** Multiplier applied on a 429 (default 0.85): its Retry-After pause already stops the batch traffic. */
+  rateLimitBackoff?: number;
   /** Slots kept free for live calls; default 2% of the limit, at least 1. */
   reserve?: number;
   /** Longest pause a Retry-After may impose, ms (default 30 000). */
@@ -86,6 +88,7 @@ export class AdaptiveLimiter {
   private readonly minExcessMs: number;
   private readonly dropTolerance: number;
   private readonly backoff: number;
+  private readonly rateLimitBackoff: number;
   private readonly fixedReserve?: number;
   private readonly maxPauseMs: number;
   private readonly now: () => number;
@@ -113,6 +116,7 @@ export class AdaptiveLimiter {
     this.minExcessMs = options.minExcessMs ?? 20;
     this.dropTolerance = options.dropTolerance ?? 0.15;
     this.backoff = options.backoff ?? 0.7;
+    this.rateLimitBackoff = options.rateLimitBackoff ?? 0.85;
     this.fixedReserve = options.reserve;
     this.maxPauseMs = options.maxPauseMs ?? 30_000;
     this.now = options.now ?? Date.now;
@@ -234,7 +238,7 @@ export class AdaptiveLimiter {
       if (outcome.reason === 'rate_limited') {
         // An explicit "too much": shrink once per pause, not once per refused call of the same burst.
         if (this.now() >= this.pausedUntil) {
-          this.limitValue = Math.max(this.minLimit, this.limitValue * this.backoff);
+          this.limitValue = Math.max(this.minLimit, this.limitValue * this.rateLimitBackoff);
           this.slowStart = false;
           this.epoch += 1;
         }
