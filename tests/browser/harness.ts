@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -132,4 +133,28 @@ export function screenshotPath(name: string): string {
   const dir = process.env.MOFANG_SCREENSHOTS ? path.join(root, 'docs') : path.join(root, '.tmp', 'screenshots');
   mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
+}
+
+/**
+ * Picks an option of an antd Select (found by its test id) by the option's title, as a person would:
+ * open it, wait for its list to finish opening, click. A list still closing from an earlier pick can
+ * swallow the click, so the pick is checked and tried again.
+ */
+export async function pickOption(page: Page, selectTestId: string, title: string): Promise<void> {
+  const select = page.getByTestId(selectTestId);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.waitForTimeout(300);
+    await select.click();
+    const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`).last();
+    try {
+      await option.waitFor({ state: 'visible', timeout: 3000 });
+      await page.waitForTimeout(300);
+      await option.click({ timeout: 3000 });
+      await expect.poll(async () => (await select.textContent()) ?? '', { timeout: 2000 }).toContain(title);
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+    }
+  }
+  throw new Error(`could not pick "${title}" in ${selectTestId}`);
 }

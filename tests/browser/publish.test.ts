@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Graph } from '@shared/graph';
-import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, pickOption, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SLUG = 'intent-triage-e2e';
@@ -172,10 +172,8 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
   });
 
   it('diffs backwards: the node v2 added shows as removed, faded red', async () => {
-    await page.getByTestId('diff-from').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="v2"]').last().click();
-    await page.getByTestId('diff-to').click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="v1"]').last().click();
+    await pickOption(page, 'diff-from', 'v2');
+    await pickOption(page, 'diff-to', 'v1');
     await page.getByTestId('diff-open').click();
     await page.getByTestId('version-diff').waitFor();
     await page.getByTestId('diff-node-removed').waitFor();
