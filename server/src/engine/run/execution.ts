@@ -44,7 +44,7 @@ export class Execution {
 
   async run(): Promise<RunResult> {
     const { plan, options } = this;
-    this.emit?.({ type: 'run.started', run_id: this.runId, at: this.now(), scenario: options.scenario, inputs: this.inputs });
+    this.emit?.({ type: 'run.started', run_id: this.runId, at: this.now(), scenario: options.scenario, inputs: this.inputs ?? null });
     const problems = plan.validateInputs(this.inputs);
     if (problems) return this.end({ code: 'invalid_inputs', message: `the inputs are not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, details: problems });
     if (options.signal?.aborted) return this.end({ code: 'cancelled', message: 'the run was cancelled before it started' });

@@ -23,56 +23,59 @@ export function traceOf(events: readonly RunEvent[]): V1TraceNode[] {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A queued (not yet written) run. */
-export function detailFromRecord(r: ApiRunRecord): V1RunDetail {
-  return {
-    run_id: r.id,
-    scenario: r.slug,
-    version: r.version,
-    status: r.status,
-    inputs: r.inputs,
-    outputs: r.outputs ?? null,
-    error: r.error ?? null,
-    usage: r.usage,
-    latency_ms: r.latencyMs,
-    model: r.model || null,
-    created_at: new Date(r.createdAt).toISOString(),
-    finished_at: iso(r.finishedAt),
-    trace: traceOf(r.events),
-  };
+/** What both sources of a run share; the trace is built from its events. */
+type DetailBase = Omit<V1RunDetail, 'trace' | 'created_at' | 'finished_at'> & { createdAt: number; finishedAt: number | null };
+
+function detail(base: DetailBase, events: readonly RunEvent[]): V1RunDetail {
+  const { createdAt, finishedAt, ...rest } = base;
+  return { ...rest, created_at: new Date(createdAt).toISOString(), finished_at: iso(finishedAt), trace: traceOf(events) };
 }
 
-/**
- * JSON drops keys whose value is undefined (the end node has no `inputs`), while the event schema wants
- * `inputs`/`outputs` present: put them back as null before parsing.
- */
-function restoreUnknowns(event: unknown): unknown {
-  if (typeof event !== 'object' || event === null) return event;
-  return { inputs: null, outputs: null, ...event };
+/** A queued (not yet written) run. */
+export function detailFromRecord(r: ApiRunRecord): V1RunDetail {
+  return detail(
+    {
+      run_id: r.id,
+      scenario: r.slug,
+      version: r.version,
+      status: r.status,
+      inputs: r.inputs,
+      outputs: r.outputs ?? null,
+      error: r.error ?? null,
+      usage: r.usage,
+      latency_ms: r.latencyMs,
+      model: r.model || null,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+    },
+    r.events,
+  );
 }
 
 /** A run read back from the database; stored JSON is parsed again so the types are earned. */
 export function detailFromStored(r: StoredApiRun): V1RunDetail {
   const events: RunEvent[] = [];
   for (const e of r.events) {
-    const parsed = RunEventSchema.safeParse(restoreUnknowns(e));
+    const parsed = RunEventSchema.safeParse(e);
     if (parsed.success) events.push(parsed.data);
   }
   const error = RunErrorSchema.safeParse(r.error);
   const usage = UsageSchema.safeParse(r.usage);
-  return {
-    run_id: r.id,
-    scenario: r.slug,
-    version: r.version,
-    status: r.status,
-    inputs: r.inputs,
-    outputs: r.outputs ?? null,
-    error: error.success ? error.data : null,
-    usage: usage.success ? usage.data : null,
-    latency_ms: r.latencyMs,
-    model: r.model || null,
-    created_at: new Date(r.createdAt).toISOString(),
-    finished_at: iso(r.finishedAt),
-    trace: traceOf(events),
-  };
+  return detail(
+    {
+      run_id: r.id,
+      scenario: r.slug,
+      version: r.version,
+      status: r.status,
+      inputs: r.inputs,
+      outputs: r.outputs ?? null,
+      error: error.success ? error.data : null,
+      usage: usage.success ? usage.data : null,
+      latency_ms: r.latencyMs,
+      model: r.model || null,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+    },
+    events,
+  );
 }
