@@ -38,8 +38,16 @@ export function checkReferences(
 
     /** Type of a template's value, checking its references; reports problems only once per source. */
     const reported = new Set<string>();
+    // The same template is typed for its field, again by validate() and outputSchema(): parse it once.
+    const parses = new Map<string, ReturnType<typeof compileTemplate>>();
+    const parse = (source: string, mode: 'text' | 'value') => {
+      const key = `${mode}\u0000${source}`;
+      let parsed = parses.get(key);
+      if (!parsed) parses.set(key, (parsed = compileTemplate(source, mode)));
+      return parsed;
+    };
     const typeOf = (source: string, field?: string, mode: 'text' | 'value' = 'value'): JsonSchema => {
-      const parsed = compileTemplate(source, mode);
+      const parsed = parse(source, mode);
       const report = (problem: CompileProblem) => {
         const key = `${problem.code}:${problem.field}:${problem.message}`;
         if (reported.has(key)) return;
@@ -76,8 +84,8 @@ export function checkReferences(
     };
 
     for (const field of node.def.templates(node.config)) {
-      const parsed = compileTemplate(field.source, field.mode);
       templateTypes[field.field] = typeOf(field.source, field.field, field.mode);
+      const parsed = parse(field.source, field.mode);
       if (parsed.ok) templates[field.field] = parsed.template;
     }
     const plainTypeOf = (source: string) => typeOf(source, undefined, 'value');
