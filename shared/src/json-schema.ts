@@ -78,24 +78,47 @@ export function describeSchemaType(schema: JsonSchema | undefined): string {
  * through an untyped value (anything is allowed there), or `undefined` when the path does not exist.
  */
 export function schemaAtPath(schema: JsonSchema, path: Array<string | number>): JsonSchema | undefined {
+  return resolvePath(schema, path)?.schema;
+}
+
+/** A path's schema, and whether a value may be absent there (an optional property, a list element). */
+export interface ResolvedPath {
+  schema: JsonSchema;
+  /** True when some step of the path may find nothing: the value then reads as null. */
+  optional: boolean;
+}
+
+/** Like {@link schemaAtPath}, also saying whether the value may be absent at run time. */
+export function resolvePath(schema: JsonSchema, path: Array<string | number>): ResolvedPath | undefined {
   let current: JsonSchema | undefined = schema;
+  let optional = false;
   for (const segment of path) {
     if (!current) return undefined;
-    if (isAnySchema(current)) return {};
+    if (isAnySchema(current)) return { schema: {}, optional };
     if (current.anyOf) {
-      const options: JsonSchema[] = current.anyOf
-        .map((option) => schemaAtPath(option, [segment]))
-        .filter((s): s is JsonSchema => s !== undefined);
+      const options: JsonSchema[] = [];
+      for (const option of current.anyOf) {
+        if (option.type === 'null') {
+          optional = true;
+          continue;
+        }
+        const at = resolvePath(option, [segment]);
+        if (!at) continue;
+        options.push(at.schema);
+        optional ||= at.optional;
+      }
       if (options.length === 0) return undefined;
       current = options.length === 1 ? options[0] : { anyOf: options };
       continue;
     }
     if (current.type === 'array' || (typeof segment === 'number' && current.items)) {
-      if (segment === 'size' || segment === 'first' || segment === 'last') {
-        current = segment === 'size' ? { type: 'integer' } : current.items ?? {};
+      if (segment === 'size') {
+        current = { type: 'integer' };
         continue;
       }
-      if (typeof segment === 'number' || /^\d+$/.test(String(segment))) {
+      if (segment === 'first' || segment === 'last' || typeof segment === 'number' || /^\d+$/.test(String(segment))) {
+        // An element of a list may be missing (an empty list, an index past its end).
+        optional = true;
         current = current.items ?? {};
         continue;
       }
@@ -108,21 +131,48 @@ export function schemaAtPath(schema: JsonSchema, path: Array<string | number>): 
     if (current.type === 'object' || current.properties) {
       const key = String(segment);
       if (current.properties && key in current.properties) {
+        if (!(current.required ?? []).includes(key)) optional = true;
         current = current.properties[key];
         continue;
       }
       if (typeof current.additionalProperties === 'object') {
+        optional = true;
         current = current.additionalProperties;
         continue;
       }
-      if (current.additionalProperties === true) return {};
+      if (current.additionalProperties === true) return { schema: {}, optional: true };
       if (current.properties && Object.keys(current.properties).length > 0) return undefined;
       if (current.additionalProperties === false) return undefined;
-      return {};
+      return { schema: {}, optional: true };
     }
     return undefined;
   }
-  return current;
+  return current ? { schema: current, optional } : undefined;
+}
+
+/** Whether a schema lets a value be null (any schema does). */
+export function allowsNull(schema: JsonSchema): boolean {
+  if (isAnySchema(schema)) return true;
+  if (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.includes('null'))) return true;
+  return schema.anyOf?.some(allowsNull) ?? false;
+}
+
+/** The schema, also allowing null (`anyOf [schema, null]`, the description kept on the outside). */
+export function nullable(schema: JsonSchema): JsonSchema {
+  if (allowsNull(schema)) return schema;
+  const { description, ...rest } = schema;
+  if (rest.anyOf && Object.keys(rest).length === 1) return { ...(description ? { description } : {}), anyOf: [...rest.anyOf, { type: 'null' }] };
+  return { ...(description ? { description } : {}), anyOf: [rest, { type: 'null' }] };
+}
+
+/** The schema without its null option: what a value is when it is there. */
+export function withoutNull(schema: JsonSchema): JsonSchema {
+  if (!schema.anyOf) return schema;
+  const options = schema.anyOf.filter((o) => o.type !== 'null');
+  if (options.length === schema.anyOf.length) return schema;
+  const { anyOf: _anyOf, ...rest } = schema;
+  if (options.length === 1) return { ...options[0], ...(rest.description ? { description: rest.description } : {}) };
+  return { ...rest, anyOf: options };
 }
 
 /** True for a schema that accepts any value (`{}` or one with only a description). */

@@ -24,6 +24,9 @@ export const PROBLEM_CODES = [
   'reference_not_upstream',
   'reference_type',
   'dead_end',
+  'branch_not_connected',
+  'may_be_skipped',
+  'merge_may_be_empty',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -32,6 +35,8 @@ export const CompileProblemSchema = z.object({
   edgeId: z.string().optional(),
   field: z.string().optional(),
   code: z.enum(PROBLEM_CODES),
+  /** English, for logs and tools; the UI renders the code with `params` in the reader's language. */
   message: z.string(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type CompileProblem = z.infer<typeof CompileProblemSchema>;

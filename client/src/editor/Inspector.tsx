@@ -5,6 +5,7 @@ import { getNodeDefinition } from '@shared/index';
 import { clientNode } from '../nodes/index';
 import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
+import { problemText } from './problem-text';
 import { useEditor } from './store';
 
 export type InspectorView = 'config' | 'result';
@@ -54,7 +55,7 @@ export function Inspector({ view, onView }: { view: InspectorView; onView(v: Ins
               {mine.map((p, i) => (
                 <div key={i} style={{ color: '#cf1322', fontSize: 12 }}>
                   {p.field ? `${p.field}: ` : ''}
-                  {p.message}
+                  {problemText(p, t, i18n)}
                 </div>
               ))}
             </div>

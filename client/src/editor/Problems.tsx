@@ -1,11 +1,12 @@
 import { useReactFlow } from '@xyflow/react';
 import { CheckCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { problemText } from './problem-text';
 import { useEditor } from './store';
 
 /** Every compile problem; clicking one selects its node (or an edge's source) and centres it. */
 export function Problems() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const problems = useEditor((s) => s.problems);
   const { setCenter, getZoom } = useReactFlow();
   const focus = (nodeId: string | undefined, edgeId: string | undefined) => {
@@ -31,7 +32,7 @@ export function Problems() {
           </div>
           {problems.map((p, i) => (
             <div key={i} className="mf-problem" onClick={() => focus(p.nodeId, p.edgeId)} data-testid="problem">
-              <code>{p.nodeId ?? p.edgeId ?? ''}</code> {p.field ? <code>{p.field}</code> : null} {p.message}
+              <code>{p.nodeId ?? p.edgeId ?? ''}</code> {p.field ? <code>{p.field}</code> : null} {problemText(p, t, i18n)}
             </div>
           ))}
         </>

@@ -114,12 +114,18 @@ export const en: Messages<typeof zh> = {
     invalidJson: 'Invalid JSON: {{message}}',
     fixProblems: 'Fix the problems on the canvas first',
   },
+  problem: {
+    branch_not_connected: 'Branch “{{label}}” ({{port}}) is not connected: a run that takes it stops before the end node. Connect it to the end node or to a node that leads there.',
+    may_be_skipped: 'Output “{{name}}” is required, but node {{node}} does not run when {{when}}, so it would have no value. Make “{{name}}” optional (null on that path), or take the value through a merge node with a default.',
+    merge_may_be_empty: 'When {{when}}, none of the merged values comes from a node that ran. Add a value from that branch, or a plain text default as the last value.',
+  },
   panel: {
     add: 'Add',
     remove: 'Remove',
     name: 'Name',
     type: 'Type',
     required: 'Required',
+    outputRequiredHint: 'Required: must have a value on every branch (a reference to a node that may be skipped will not compile). Unchecked: null when that node did not run.',
     description: 'Description',
     label: 'Label',
     enum: 'Allowed values',

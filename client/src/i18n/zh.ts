@@ -109,12 +109,18 @@ export const zh = {
     invalidJson: 'JSON 格式错误：{{message}}',
     fixProblems: '请先修复画布上的问题',
   },
+  problem: {
+    branch_not_connected: '分支“{{label}}”（{{port}}）没有连线：走到这条分支时，运行会在到达结束节点之前停下。请把它连到结束节点或通往结束节点的节点。',
+    may_be_skipped: '输出“{{name}}”为必填，但在 {{when}} 时节点 {{node}} 不会执行，此时没有值。请把“{{name}}”设为非必填（该分支上为 null），或先经过带默认值的合并节点。',
+    merge_may_be_empty: '在 {{when}} 时，合并的各个值所引用的节点都没有执行。请加上来自该分支的值，或在最后加一个纯文本默认值。',
+  },
   panel: {
     add: '添加',
     remove: '删除',
     name: '名称',
     type: '类型',
     required: '必填',
+    outputRequiredHint: '必填：每条分支上都必须有值（引用的节点可能被跳过时无法发布）。不勾选：该节点没有执行时输出 null。',
     description: '说明',
     label: '显示名',
     enum: '可选值',

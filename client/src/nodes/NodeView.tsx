@@ -5,6 +5,7 @@ import { CheckCircleFilled, CloseCircleFilled, LoadingOutlined, MinusCircleFille
 import { useTranslation } from 'react-i18next';
 import { getNodeDefinition } from '@shared/index';
 import { nodePorts, type FlowNode } from '../editor/graph';
+import { problemText } from '../editor/problem-text';
 import { useEditor } from '../editor/store';
 import { useRun } from '../run/run-store';
 import { CATEGORY_COLORS, clientNode } from './index';
@@ -60,7 +61,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
       )}
     </div>
   );
-  return problems.length > 0 ? <Tooltip title={problems.map((p) => p.message).join('\n')} color="red">{card}</Tooltip> : card;
+  return problems.length > 0 ? <Tooltip title={problems.map((p) => problemText(p, t, i18n)).join('\n')} color="red">{card}</Tooltip> : card;
 }
 
 export const NodeView = memo(NodeViewImpl);

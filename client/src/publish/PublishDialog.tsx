@@ -4,6 +4,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { CompileProblemSchema, type CompileProblem } from '@shared/problems';
+import { problemText } from '../editor/problem-text';
 import { useEditor } from '../editor/store';
 import { publishApi, type PublishReply } from './api';
 import { DetailedApiError, errorText } from './http';
@@ -14,7 +15,7 @@ const ProblemsDetail = z.object({ errors: z.array(CompileProblemSchema) });
 
 /** The publish dialog: slug (first publish only), note and who; compile problems link to their nodes; success shows the version and URL. */
 export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onClose(): void; onShowApi(): void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const { setCenter, getZoom } = useReactFlow();
   const scenarioId = useEditor((s) => s.scenarioId);
@@ -110,7 +111,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
                   dataSource={problems}
                   renderItem={(p, i) => (
                     <List.Item key={i} className="mf-problem" onClick={() => focus(p.nodeId ?? useEditor.getState().edges.find((e) => e.id === p.edgeId)?.source)} data-testid="publish-problem">
-                      <span><code>{p.nodeId ?? p.edgeId ?? ''}</code> {p.field ? <code>{p.field}</code> : null} {p.message}</span>
+                      <span><code>{p.nodeId ?? p.edgeId ?? ''}</code> {p.field ? <code>{p.field}</code> : null} {problemText(p, t, i18n)}</span>
                     </List.Item>
                   )}
                 />

@@ -1,5 +1,5 @@
 import type { ComparisonOp, ConditionConfig } from '@shared/nodes/condition.js';
-import type { ServerNode } from './kit.js';
+import { NodeError, type ServerNode } from './kit.js';
 
 /** Condition: evaluates typed comparisons and takes the `true` or the `false` port. */
 export const conditionNode: ServerNode<ConditionConfig> = {
@@ -23,7 +23,10 @@ export const conditionNode: ServerNode<ConditionConfig> = {
   },
 };
 
-/** Compares two values the way a designer expects: numbers as numbers, text as text. */
+/**
+ * Compares two values the way a designer expects: numbers as numbers, text as text; a null or missing
+ * value compares false (and is empty). Throws NodeError `invalid_pattern` for a bad run-time pattern.
+ */
 export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?: RegExp): boolean {
   switch (op) {
     case 'eq':
@@ -46,11 +49,7 @@ export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?:
     case 'starts_with':
       return typeof left === 'string' && left.startsWith(String(right ?? ''));
     case 'matches':
-      try {
-        return (regex ?? new RegExp(String(right ?? ''), 'u')).test(text(left));
-      } catch {
-        return false;
-      }
+      return (regex ?? patternOf(right)).test(text(left));
     case 'empty':
       return isEmpty(left);
     case 'not_empty':
@@ -59,6 +58,21 @@ export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?:
       return left === true || left === 'true';
     case 'is_false':
       return left === false || left === 'false';
+  }
+}
+
+/**
+ * A pattern that arrives at run time (from a reference). One that does not compile fails the node: a
+ * silent false would send every call down the wrong branch.
+ */
+function patternOf(right: unknown): RegExp {
+  const source = text(right);
+  try {
+    return new RegExp(source, 'u');
+  } catch (error) {
+    throw new NodeError('invalid_pattern', `the pattern for "matches" is not a valid regular expression: ${JSON.stringify(source.slice(0, 200))} (${error instanceof Error ? error.message : String(error)})`, {
+      details: { pattern: source.slice(0, 2000) },
+    });
   }
 }
 

@@ -10,10 +10,8 @@ export const endNode: ServerNode<EndConfig> = {
     return {
       run(exec) {
         const result: Record<string, unknown> = {};
-        for (const output of outputs) {
-          const value = coerce(output.template?.render(exec.scope), output.type);
-          if (value !== undefined) result[output.name] = value;
-        }
+        // Every output is present: one whose value is absent (a skipped node, an empty field) is null.
+        for (const output of outputs) result[output.name] = coerce(output.template?.render(exec.scope), output.type) ?? null;
         if (!validate(result)) {
           const problems = schemaProblems(validate.errors, 'outputs');
           throw new NodeError('invalid_outputs', `the outputs do not match the end node's schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { details: problems });
@@ -26,7 +24,7 @@ export const endNode: ServerNode<EndConfig> = {
 
 /** Text templates yield strings; a declared number, integer or boolean output reads them as such. */
 function coerce(value: unknown, type: EndConfig['outputs'][number]['type']): unknown {
-  if (typeof value !== 'string') return value === null ? undefined : value;
+  if (typeof value !== 'string') return value;
   if ((type === 'number' || type === 'integer') && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   if ((type === 'object' || type === 'array') && /^\s*[[{]/.test(value)) {

@@ -17,6 +17,50 @@ describe('condition', () => {
     expect(compare('is_true', true, undefined)).toBe(true);
   });
 
+  it('null compares false and is empty; a bad run-time pattern throws instead of choosing false', () => {
+    for (const op of ['gt', 'gte', 'lt', 'lte', 'is_true', 'is_false'] as const) expect(compare(op, null, '0')).toBe(false);
+    expect(compare('empty', null, undefined)).toBe(true);
+    expect(compare('not_empty', null, undefined)).toBe(false);
+    expect(() => compare('matches', 'abc', '([')).toThrow(/not a valid regular expression.*\(\[/);
+  });
+
+  it('accepts nullable numbers and booleans; a pattern from a reference that does not compile fails the node naming it', async () => {
+    const graph = {
+      schema: 'mofang.graph/v1',
+      name: 'nullable',
+      nodes: [
+        { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'text', type: 'string' }, { name: 'pattern', type: 'string' }] } },
+        { id: 'x', kind: 'extract', version: 1, position: { x: 0, y: 0 }, config: { input: '{{ start.text }}', fields: [{ name: 'amount', type: 'number' }, { name: 'vip', type: 'boolean' }] } },
+        {
+          id: 'cond',
+          kind: 'condition',
+          version: 1,
+          position: { x: 0, y: 0 },
+          config: { conditions: [{ left: '{{ x.form.amount }}', op: 'gt', right: '100' }, { left: '{{ x.form.vip }}', op: 'is_true' }], combine: 'or' },
+        },
+        { id: 'p', kind: 'condition', version: 1, position: { x: 0, y: 0 }, config: { conditions: [{ left: '{{ start.text }}', op: 'matches', right: '{{ start.pattern }}' }] } },
+        { id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 'big', value: '{{ cond.result }}' }] } },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', sourcePort: 'out', target: 'x', targetPort: 'in' },
+        { id: 'e2', source: 'x', sourcePort: 'out', target: 'cond', targetPort: 'in' },
+        { id: 'e3', source: 'cond', sourcePort: 'true', target: 'p', targetPort: 'in' },
+        { id: 'e4', source: 'cond', sourcePort: 'false', target: 'p', targetPort: 'in' },
+        { id: 'e5', source: 'p', sourcePort: 'true', target: 'end', targetPort: 'in' },
+        { id: 'e6', source: 'p', sourcePort: 'false', target: 'end', targetPort: 'in' },
+      ],
+    };
+    const compiled = compileGraph(graph, { services: noServices });
+    expect(compiled.errors).toEqual([]);
+    if (!compiled.ok) return;
+    const model = new ScriptedModel(() => ({ json: { form: { amount: null, vip: null }, evidence: {} } }));
+    const ok = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '话费' }, { models: model.resolver() });
+    expect(ok).toMatchObject({ status: 'succeeded', outputs: { big: false } });
+    const bad = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '([' }, { models: model.resolver() });
+    expect(bad.error).toMatchObject({ code: 'node_error', nodeId: 'p', details: { node_error: 'invalid_pattern' } });
+    expect(bad.error?.message).toContain('"(["');
+  });
+
   it('takes only the matching branch; the other branch is skipped and merge picks what ran', async () => {
     const graph = {
       schema: 'mofang.graph/v1',

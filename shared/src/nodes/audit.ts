@@ -82,6 +82,7 @@ export const audit = defineNode<AuditConfig>({
   kind: 'audit',
   version: 1,
   category: 'ai',
+  role: 'step',
   label: { zh: '质检评分', en: 'Audit (scoring sheet)' },
   description: { zh: '按评分表逐项质检：规则项与模型项、权重、红线', en: 'Score a call item by item: rules, model criteria, red lines' },
   configSchema: AuditConfigSchema,

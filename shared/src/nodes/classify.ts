@@ -27,6 +27,7 @@ export const classify = defineNode<ClassifyConfig>({
   kind: 'classify',
   version: 1,
   category: 'ai',
+  role: 'branch',
   label: { zh: '意图分类', en: 'Classify' },
   description: { zh: '把输入分到一个类别，每个类别一条分支', en: 'Route the input to one branch per class' },
   configSchema: ClassifyConfigSchema,

@@ -18,6 +18,7 @@ export const code = defineNode<CodeConfig>({
   kind: 'code',
   version: 1,
   category: 'data',
+  role: 'step',
   label: { zh: '代码', en: 'Code' },
   description: { zh: '在沙箱中运行 JavaScript（无文件、网络、进程权限）', en: 'Run JavaScript in a sandbox (no files, network or process)' },
   configSchema: CodeConfigSchema,

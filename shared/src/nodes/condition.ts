@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeSchemaType, isAnySchema, objectSchema } from '../json-schema.js';
+import { describeSchemaType, isAnySchema, objectSchema, withoutNull } from '../json-schema.js';
 import { defineNode, FLOW_IN, type ConfigIssue } from './kit.js';
 
 export const COMPARISON_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'not_contains', 'starts_with', 'matches', 'empty', 'not_empty', 'is_true', 'is_false'] as const;
@@ -24,6 +24,7 @@ export const condition = defineNode<ConditionConfig>({
   kind: 'condition',
   version: 1,
   category: 'logic',
+  role: 'branch',
   label: { zh: '条件分支', en: 'Condition' },
   description: { zh: '按比较结果走“是”或“否”分支', en: 'Take the true or the false branch' },
   configSchema: ConditionConfigSchema,
@@ -43,14 +44,16 @@ export const condition = defineNode<ConditionConfig>({
     const issues: ConfigIssue[] = [];
     if (config.conditions.length === 0) issues.push({ field: 'conditions', message: 'add at least one comparison' });
     config.conditions.forEach((c, i) => {
-      const left = typeOf(c.left);
+      // A value that may be null (an extract field, a skipped branch) compares false, so only its type counts.
+      const left = withoutNull(typeOf(c.left));
       if (NUMERIC_OPS.includes(c.op) && !isAnySchema(left) && left.type !== 'number' && left.type !== 'integer') {
         issues.push({ field: `conditions.${i}.op`, message: `"${c.op}" compares numbers but the left side is ${describeSchemaType(left)}` });
       }
       if ((c.op === 'is_true' || c.op === 'is_false') && !isAnySchema(left) && left.type !== 'boolean') {
         issues.push({ field: `conditions.${i}.op`, message: `"${c.op}" needs a boolean but the left side is ${describeSchemaType(left)}` });
       }
-      if (c.op === 'matches') {
+      // A pattern made of references is only known at run time; a literal one is checked now.
+      if (c.op === 'matches' && !c.right.includes('{{') && !c.right.includes('{%')) {
         try {
           new RegExp(c.right, 'u');
         } catch (error) {

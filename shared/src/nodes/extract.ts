@@ -15,6 +15,7 @@ export const extract = defineNode<ExtractConfig>({
   kind: 'extract',
   version: 1,
   category: 'ai',
+  role: 'step',
   label: { zh: '信息抽取（填单）', en: 'Extract (form filling)' },
   description: { zh: '从通话中抽取字段填写工单，校验并列出缺失项', en: 'Fill a form from the call, validated, with what is missing' },
   configSchema: ExtractConfigSchema,

@@ -20,6 +20,7 @@ export const http = defineNode<HttpConfig>({
   kind: 'http',
   version: 1,
   category: 'integration',
+  role: 'step',
   label: { zh: 'HTTP 请求', en: 'HTTP request' },
   description: { zh: '调用外部接口（默认禁止内网地址）', en: 'Call an outside API (private addresses refused by default)' },
   configSchema: HttpConfigSchema,

@@ -23,7 +23,7 @@ export function getNodeDefinition(kind: string): NodeDefinition<unknown> | undef
     : undefined;
 }
 
-export type { NodeDefinition, PortDef, PortType, TemplateField, ConfigIssue, TypeOfTemplate } from './kit.js';
+export type { NodeDefinition, NodeRole, PortDef, PortType, TemplateField, ConfigIssue, TypeOfTemplate } from './kit.js';
 export { portsCompatible } from './kit.js';
 export * from './start.js';
 export * from './end.js';

@@ -18,6 +18,12 @@ export interface TemplateField {
   source: string;
   /** `text` renders to a string; `value` keeps a lone `{{ ref }}` typed (an object stays an object). */
   mode: 'text' | 'value';
+  /**
+   * Set when the value must exist on every path the node runs on, to the name a designer knows it by
+   * (an end output's name): a lone reference to a node that may have been skipped is then a compile
+   * error instead of a null at run time.
+   */
+  required?: string;
 }
 
 /** A problem found in a config beyond its zod schema. */
@@ -31,11 +37,20 @@ export type TypeOfTemplate = (source: string) => JsonSchema;
 
 export type NodeCategory = 'io' | 'ai' | 'logic' | 'data' | 'integration';
 
+/**
+ * What a kind is to the engine, so the engine never tests a kind by its name:
+ * `entry` takes the run's inputs (one per graph); `exit` gives its outputs (one per graph);
+ * `branch` takes exactly one of its output ports; `join` reads whichever of its references ran (a
+ * skipped reference is passed over, never read as empty); `step` is everything else.
+ */
+export type NodeRole = 'entry' | 'exit' | 'branch' | 'join' | 'step';
+
 /** One node kind's pure definition, shared by the server (compile, run) and the client (canvas, panels). */
 export interface NodeDefinition<C = unknown> {
   kind: string;
   version: number;
   category: NodeCategory;
+  role: NodeRole;
   label: { zh: string; en: string };
   description: { zh: string; en: string };
   configSchema: z.ZodType<C>;
@@ -48,6 +63,8 @@ export interface NodeDefinition<C = unknown> {
   templates(config: C): TemplateField[];
   /** Checks a zod schema cannot express (unique names, a valid regex, types of references). */
   validate?(config: C, typeOf: TypeOfTemplate): ConfigIssue[];
+  /** For the `entry` role: the JSON Schema of a run's inputs as callers send them. */
+  runInputSchema?(config: C): JsonSchema;
   /** Upgrades a config written by an older version of the kind. */
   migrate?(config: unknown, fromVersion: number): unknown;
 }

@@ -17,6 +17,7 @@ export const llm = defineNode<LlmConfig>({
   kind: 'llm',
   version: 1,
   category: 'ai',
+  role: 'step',
   label: { zh: '大模型', en: 'LLM' },
   description: { zh: '按提示词调用大模型，输出文本或结构化 JSON', en: 'Prompt a model for text or structured JSON' },
   configSchema: LlmConfigSchema,

@@ -12,6 +12,7 @@ export const merge = defineNode<MergeConfig>({
   kind: 'merge',
   version: 1,
   category: 'logic',
+  role: 'join',
   label: { zh: '合并', en: 'Merge' },
   description: { zh: '取实际执行的分支的结果', en: 'The value from whichever branch ran' },
   configSchema: MergeConfigSchema,

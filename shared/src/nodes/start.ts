@@ -55,6 +55,7 @@ export const start = defineNode<StartConfig>({
   kind: 'start',
   version: 1,
   category: 'io',
+  role: 'entry',
   label: { zh: '开始', en: 'Start' },
   description: { zh: '场景的输入，如通话转写', en: "The scenario's inputs, such as a call transcript" },
   configSchema: StartConfigSchema,
@@ -68,4 +69,5 @@ export const start = defineNode<StartConfig>({
   },
   templates: () => [],
   validate: (config) => duplicateNames(config.inputs, 'inputs'),
+  runInputSchema: startInputsSchema,
 });

@@ -9,6 +9,7 @@ export const template = defineNode<TemplateConfig>({
   kind: 'template',
   version: 1,
   category: 'data',
+  role: 'step',
   label: { zh: '文本模板', en: 'Template' },
   description: { zh: '用变量拼出一段文本', en: 'Compose text from values' },
   configSchema: TemplateConfigSchema,

@@ -1,10 +1,10 @@
-import { Input, Select } from 'antd';
+import { Checkbox, Input, Select, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { end, VALUE_TYPES } from '@shared/index';
 import { useNodeConfig, type PanelProps } from '../kit';
 import { Field, ListEditor, RefInput } from '../form';
 
-/** The scenario's outputs, each a name and a value (usually one reference). */
+/** The scenario's outputs, each a name, a type, whether it is required and a value (usually one reference). */
 export function EndPanel({ id }: PanelProps) {
   const { t } = useTranslation();
   const { config, update } = useNodeConfig(id, end);
@@ -16,10 +16,15 @@ export function EndPanel({ id }: PanelProps) {
         onChange={(outputs) => update({ outputs })}
         create={() => ({ name: `output_${config.outputs.length + 1}`, type: 'auto' as const, value: '', description: '', required: true })}
         render={(output, _i, set) => (
-          <div style={{ display: 'grid', gridTemplateColumns: '1fr 100px', gap: 6 }}>
+          <div style={{ display: 'grid', gridTemplateColumns: '1fr 90px auto', gap: 6, alignItems: 'center' }}>
             <Input size="small" placeholder={t('panel.name')} value={output.name} onChange={(e) => set({ ...output, name: e.target.value })} />
             <Select size="small" value={output.type} options={[...VALUE_TYPES, 'auto' as const].map((v) => ({ value: v, label: v }))} onChange={(type) => set({ ...output, type })} />
-            <div style={{ gridColumn: '1 / 3' }}>
+            <Tooltip title={t('panel.outputRequiredHint')}>
+              <Checkbox data-testid="end-output-required" checked={output.required} onChange={(e) => set({ ...output, required: e.target.checked })}>
+                {t('panel.required')}
+              </Checkbox>
+            </Tooltip>
+            <div style={{ gridColumn: '1 / 4' }}>
               <RefInput nodeId={id} value={output.value} onChange={(value) => set({ ...output, value })} />
             </div>
           </div>

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { CompileProblem } from '@shared/problems.js';
-import { startInputsSchema, type StartConfig } from '@shared/nodes/start.js';
 import { getServerNode } from '../../nodes/index.js';
 import type { CompiledStep, EngineServices, NodeCompileContext } from '../../nodes/kit.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
 import { compileSchema, schemaProblems } from '../validation.js';
 import { checkReferences } from './references.js';
+import { RunConditions } from './run-conditions.js';
 import { checkStructure, type CheckedNode } from './structure.js';
 import { checkTopology } from './topology.js';
 
@@ -23,7 +23,14 @@ export function compileGraph(graph: unknown, options: CompileOptions): CompileRe
   const topology = checkTopology(structure.nodes, structure.edges);
   const problems = [...structure.problems, ...topology.problems];
   const cyclic = problems.some((p) => p.code === 'cycle');
-  const references = cyclic ? null : checkReferences(structure.nodes, topology.order, topology.ancestors);
+  const conditions = cyclic
+    ? null
+    : new RunConditions(
+        topology.order,
+        structure.nodes.map((n) => ({ id: n.id, ports: n.outputs.map((p) => p.id), branches: n.def.role === 'branch' })),
+        structure.edges,
+      );
+  const references = conditions ? checkReferences(structure.nodes, topology.order, topology.ancestors, conditions) : null;
   if (references) problems.push(...references.problems);
   if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
     return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };
@@ -54,8 +61,7 @@ export function compileGraph(graph: unknown, options: CompileOptions): CompileRe
   if (problems.length > 0) return { ok: false, errors: problems };
 
   const start = byId.get(topology.startId);
-  const startConfig: StartConfig = start?.kind === 'start' && isStartConfig(start.config) ? start.config : { inputs: [] };
-  const inputSchema = startInputsSchema(startConfig);
+  const inputSchema = start?.def.runInputSchema?.(start.config) ?? { type: 'object' };
   const validator = compileSchema(inputSchema);
   const outputSchema = references.typed.get(topology.endId)?.outputSchema ?? {};
   const plan: ExecutionPlan = {
@@ -77,10 +83,6 @@ function compileNode(node: CheckedNode, ctx: NodeCompileContext): CompiledStep {
   const server = getServerNode(node.kind);
   if (!server) throw new Error(`no executor for kind "${node.kind}"`);
   return server.compile(node.config, ctx);
-}
-
-function isStartConfig(config: unknown): config is StartConfig {
-  return typeof config === 'object' && config !== null && Array.isArray(Reflect.get(config, 'inputs'));
 }
 
 /** A stable hash of what the plan does: kinds, parsed configs and edges, not positions or names. */

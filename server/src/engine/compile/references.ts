@@ -1,6 +1,7 @@
-import { schemaAtPath, type JsonSchema } from '@shared/json-schema.js';
+import { nullable, resolvePath, type JsonSchema } from '@shared/json-schema.js';
 import type { CompileProblem } from '@shared/problems.js';
 import type { CompiledTemplate } from '../../nodes/kit.js';
+import type { Choice, RunConditions } from './run-conditions.js';
 import type { CheckedNode } from './structure.js';
 import { compileTemplate, type Segment } from './templates.js';
 
@@ -15,14 +16,41 @@ function formatPath(path: Segment[]): string {
 }
 
 /**
+ * The branch choices of an example path, language-neutral for the UI: `classify_1 → billing (话费查询)`,
+ * joined by ` + `; `…` when the analysis gave no example (a graph past its budget).
+ */
+export function describeChoices(choices: Choice[], byId: Map<string, CheckedNode>): string {
+  if (choices.length === 0) return '…';
+  return choices
+    .map((c) => {
+      const label = byId.get(c.nodeId)?.outputs.find((p) => p.id === c.port)?.label;
+      return `${c.nodeId} → ${c.port}${label && label !== c.port ? ` (${label})` : ''}`;
+    })
+    .join(' + ');
+}
+
+/** What one template field yields once checked: its type, the nodes it reads, whether it always has a value. */
+interface FieldReading {
+  type: JsonSchema;
+  reads: string[];
+  /** A lone reference to a node that may not have run before this one, with an example path. */
+  skipped?: { nodeId: string; when: Choice[] };
+  /** False when the value may be absent even once its nodes ran (an optional property, a list element). */
+  present: boolean;
+}
+
+/**
  * Compiles every template in topological order, checking each reference: the node exists, is upstream,
- * and has the output at that path. Output schemas are computed along the way, since an end or merge
- * node's output type follows the types of what it references.
+ * and has the output at that path. A reference to a node that may have been skipped on a path where
+ * this one runs is typed nullable (it reads as null), and is an error where a value is required.
+ * Output schemas are computed along the way, since an end or merge node's output type follows the
+ * types of what it references.
  */
 export function checkReferences(
   nodes: CheckedNode[],
   order: string[],
   ancestors: Map<string, Set<string>>,
+  conditions: RunConditions,
 ): { typed: Map<string, TypedNode>; problems: CompileProblem[] } {
   const problems: CompileProblem[] = [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -33,11 +61,22 @@ export function checkReferences(
     const node = byId.get(id);
     if (!node) continue;
     const upstream = ancestors.get(id) ?? new Set<string>();
+    // A join reads whichever of its references ran and passes over the others: a skip is not a null there.
+    const joins = node.def.role === 'join';
     const templates: Record<string, CompiledTemplate> = {};
     const templateTypes: Record<string, JsonSchema> = {};
 
-    /** Type of a template's value, checking its references; reports problems only once per source. */
+    // One report per problem, whether it was found typing a field or again from validate()/outputSchema().
     const reported = new Set<string>();
+    const report = (problem: CompileProblem) => {
+      // Fields are typed first; a later read of the same source without a field adds nothing new.
+      const any = `${problem.code}:${problem.message}`;
+      const key = problem.field === undefined ? any : `${any}:${problem.field}`;
+      if (reported.has(key) || (problem.field === undefined && reported.has(any))) return;
+      reported.add(key);
+      reported.add(any);
+      problems.push(problem);
+    };
     // The same template is typed for its field, again by validate() and outputSchema(): parse it once.
     const parses = new Map<string, ReturnType<typeof compileTemplate>>();
     const parse = (source: string, mode: 'text' | 'value') => {
@@ -46,19 +85,13 @@ export function checkReferences(
       if (!parsed) parses.set(key, (parsed = compileTemplate(source, mode)));
       return parsed;
     };
-    const typeOf = (source: string, field?: string, mode: 'text' | 'value' = 'value'): JsonSchema => {
+    const read = (source: string, field?: string, mode: 'text' | 'value' = 'value'): FieldReading => {
       const parsed = parse(source, mode);
-      const report = (problem: CompileProblem) => {
-        const key = `${problem.code}:${problem.field}:${problem.message}`;
-        if (reported.has(key)) return;
-        reported.add(key);
-        problems.push(problem);
-      };
       if (!parsed.ok) {
         report({ nodeId: id, field, code: 'template_syntax', message: `${field ?? 'template'}: ${parsed.message}` });
-        return {};
+        return { type: {}, reads: [], present: true };
       }
-      let pureType: JsonSchema = {};
+      const reading: FieldReading = { type: {}, reads: parsed.template.reads, present: true };
       for (const ref of parsed.references) {
         const [head, ...rest] = ref;
         const refNode = byId.get(String(head));
@@ -71,24 +104,61 @@ export function checkReferences(
           continue;
         }
         const schema = outputSchemas.get(refNode.id) ?? {};
-        const at = schemaAtPath(schema, rest);
+        const at = resolvePath(schema, rest);
         if (!at) {
           const known = Object.keys(schema.properties ?? {}).join(', ') || 'none';
           report({ nodeId: id, field, code: 'unknown_reference', message: `{{ ${formatPath(ref)} }}: ${refNode.kind} node "${head}" has no output ${formatPath(rest)} (it has: ${known})` });
           continue;
         }
-        if (parsed.pureReference) pureType = at;
+        if (!parsed.pureReference) continue;
+        reading.present = !at.optional;
+        reading.type = at.optional ? nullable(at.schema) : at.schema;
+        const when = joins ? null : conditions.mayRunWithout(id, refNode.id);
+        if (when) {
+          reading.skipped = { nodeId: refNode.id, when };
+          reading.type = nullable(reading.type);
+        }
       }
-      if (parsed.pureReference) return pureType;
-      return source.length === 0 ? {} : { type: 'string' };
+      if (!parsed.pureReference) reading.type = source.length === 0 ? {} : { type: 'string' };
+      return reading;
     };
 
-    for (const field of node.def.templates(node.config)) {
-      templateTypes[field.field] = typeOf(field.source, field.field, field.mode);
+    const fields = node.def.templates(node.config);
+    const readings: FieldReading[] = [];
+    for (const field of fields) {
+      const reading = read(field.source, field.field, field.mode);
+      readings.push(reading);
+      templateTypes[field.field] = reading.type;
       const parsed = parse(field.source, field.mode);
       if (parsed.ok) templates[field.field] = parsed.template;
+      if (field.required !== undefined && reading.skipped) {
+        const { nodeId: skippedId, when } = reading.skipped;
+        const path = describeChoices(when, byId);
+        report({
+          nodeId: id,
+          field: field.field,
+          code: 'may_be_skipped',
+          message: `"${field.required}" is required but node "${skippedId}" does not run when ${path}, so it would have no value; make "${field.required}" optional (it is then null on that path), or take the value through a merge node with a default`,
+          params: { name: field.required, node: skippedId, when: path },
+        });
+      }
     }
-    const plainTypeOf = (source: string) => typeOf(source, undefined, 'value');
+    if (joins && fields.length > 0) {
+      // A join fails when none of its values came from a node that ran: each value needs all it reads.
+      const groups = readings.filter((r) => r.present).map((r) => r.reads);
+      const when = conditions.mayRunWithoutAll(id, groups);
+      if (when) {
+        const path = describeChoices(when, byId);
+        report({
+          nodeId: id,
+          field: 'values',
+          code: 'merge_may_be_empty',
+          message: `none of the merged values has a node that ran when ${path}; add a value from that branch, or a plain text default as the last value`,
+          params: { when: path },
+        });
+      }
+    }
+    const plainTypeOf = (source: string) => read(source).type;
     for (const issue of node.def.validate?.(node.config, plainTypeOf) ?? []) {
       problems.push({ nodeId: id, field: issue.field, code: 'invalid_config', message: `${issue.field}: ${issue.message}` });
     }
@@ -98,4 +168,3 @@ export function checkReferences(
   }
   return { typed, problems };
 }
-

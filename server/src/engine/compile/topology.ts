@@ -12,11 +12,11 @@ export interface Topology {
   problems: CompileProblem[];
 }
 
-/** Finds start and end, cycles, nodes unreachable from start, dead ends, and each node's ancestors. */
+/** Finds start and end, cycles, nodes unreachable from start, dead ends, unconnected branches, and each node's ancestors. */
 export function checkTopology(nodes: CheckedNode[], edges: GraphEdge[]): Topology {
   const problems: CompileProblem[] = [];
-  const starts = nodes.filter((n) => n.kind === 'start');
-  const ends = nodes.filter((n) => n.kind === 'end');
+  const starts = nodes.filter((n) => n.def.role === 'entry');
+  const ends = nodes.filter((n) => n.def.role === 'exit');
   if (starts.length === 0) problems.push({ code: 'missing_start', message: 'the scenario needs a start node' });
   if (starts.length > 1) for (const n of starts.slice(1)) problems.push({ nodeId: n.id, code: 'multiple_start', message: `only one start node is allowed ("${starts[0].id}" is the first)` });
   if (ends.length === 0) problems.push({ code: 'missing_end', message: 'the scenario needs an end node' });
@@ -79,9 +79,22 @@ export function checkTopology(nodes: CheckedNode[], edges: GraphEdge[]): Topolog
     }
     for (const n of nodes) if (!reached.has(n.id)) problems.push({ nodeId: n.id, code: 'unreachable_node', message: `node "${n.id}" cannot be reached from the start node` });
   }
+  const wired = new Set(edges.map((e) => `${e.source}\u0000${e.sourcePort}`));
   for (const n of nodes) {
-    if (n.kind !== 'end' && (out.get(n.id) ?? []).length === 0) {
+    if (n.def.role !== 'exit' && (out.get(n.id) ?? []).length === 0) {
       problems.push({ nodeId: n.id, code: 'dead_end', message: `node "${n.id}" has no outgoing connection, so its result is never used` });
+      continue;
+    }
+    // A branch that leads nowhere stops the run before the end node whenever it is taken.
+    if (n.def.role !== 'branch') continue;
+    for (const port of n.outputs) {
+      if (wired.has(`${n.id}\u0000${port.id}`)) continue;
+      problems.push({
+        nodeId: n.id,
+        code: 'branch_not_connected',
+        message: `${n.kind} node "${n.id}": its branch "${port.id}" (${port.label}) is not connected, so a run that takes it stops before the end node; connect it to the end node or to a node that leads there`,
+        params: { port: port.id, label: port.label },
+      });
     }
   }
   return { order, ancestors, startId, endId, problems };
