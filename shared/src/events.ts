@@ -18,9 +18,24 @@ export const ModelCallTraceSchema = z.object({
   latency_ms: z.number(),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
+  /** The tokens were counted by Mofang because the endpoint reported none. */
+  usage_estimated: z.boolean().optional(),
+  /** Why the model stopped: `stop`, `length`, `content_filter`… */
+  finish_reason: z.string().optional(),
+  /** The model's reasoning, kept apart from the answer (never parsed for it). */
+  reasoning: z.string().optional(),
   error: z.string().optional(),
 });
 export type ModelCallTrace = z.infer<typeof ModelCallTraceSchema>;
+
+/** Something a node did that a reviewer should know about, though the node succeeded. */
+export const NodeWarningSchema = z.object({
+  /** Stable: `truncated`, `keys_dropped`, `values_coerced`, `reply_repaired`, `usage_estimated`. */
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type NodeWarning = z.infer<typeof NodeWarningSchema>;
 
 const base = { run_id: z.string(), at: z.number() };
 
@@ -38,6 +53,9 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     latency_ms: z.number(),
     usage: UsageSchema,
     calls: z.array(ModelCallTraceSchema).optional(),
+    /** The last model call's finish_reason; null for a node that called no model. */
+    finish_reason: z.string().nullable().optional(),
+    warnings: z.array(NodeWarningSchema).optional(),
   }),
   z.object({
     type: z.literal('node.failed'),

@@ -4,6 +4,8 @@ export const UsageSchema = z.object({
   model_calls: z.number().int(),
   prompt_tokens: z.number().int(),
   completion_tokens: z.number().int(),
+  /** Present and true when some call's endpoint reported no usage and its tokens were counted here. */
+  tokens_estimated: z.boolean().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -17,5 +19,6 @@ export function addUsage(a: Usage, b: Usage): Usage {
   a.model_calls += b.model_calls;
   a.prompt_tokens += b.prompt_tokens;
   a.completion_tokens += b.completion_tokens;
+  if (b.tokens_estimated) a.tokens_estimated = true;
   return a;
 }

@@ -1,7 +1,7 @@
 import { memo, useMemo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { Tooltip } from 'antd';
-import { CheckCircleFilled, CloseCircleFilled, LoadingOutlined, MinusCircleFilled } from '@ant-design/icons';
+import { CheckCircleFilled, CloseCircleFilled, LoadingOutlined, MinusCircleFilled, WarningFilled } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { getNodeDefinition } from '@shared/index';
 import { nodePorts, type FlowNode } from '../editor/graph';
@@ -36,6 +36,11 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         <span className="mf-node-kind" style={{ background: CATEGORY_COLORS[def?.category ?? 'data'] }}>{label}</span>
         <span className="mf-node-name">{data.name || id}</span>
         {run && RUN_ICONS[run.status]}
+        {run?.warnings && run.warnings.length > 0 && (
+          <Tooltip title={run.warnings.map((w) => w.message).join('\n')}>
+            <WarningFilled style={{ color: '#fa8c16' }} data-testid={`node-warning-${id}`} />
+          </Tooltip>
+        )}
       </div>
       {ports.inputs.map((p, i) => (
         <Handle key={p.id} id={p.id} type="target" position={Position.Left} style={{ top: 16 + i * 20 }} data-testid={`in-${id}-${p.id}`} />

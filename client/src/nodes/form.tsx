@@ -67,11 +67,17 @@ export function ListEditor<T>({ items, onChange, render, create, addLabel, testI
   );
 }
 
-/** Temperature and output budget, shared by the kinds that call a model. */
-export function ModelSettings({ config, update }: { config: { temperature: number; maxTokens: number; retries: number }; update(p: { temperature?: number; maxTokens?: number; retries?: number }): void }) {
+/** Temperature, output budget, retries and timeout, shared by the kinds that call a model. */
+export function ModelSettings({
+  config,
+  update,
+}: {
+  config: { temperature: number; maxTokens: number; retries: number; timeoutMs?: number };
+  update(p: { temperature?: number; maxTokens?: number; retries?: number; timeoutMs?: number }): void;
+}) {
   const { t } = useTranslation();
   return (
-    <div style={{ display: 'flex', gap: 8 }}>
+    <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
       <Field label={t('panel.temperature')}>
         <InputNumber min={0} max={2} step={0.1} value={config.temperature} onChange={(v) => update({ temperature: v ?? 0 })} />
       </Field>
@@ -80,6 +86,20 @@ export function ModelSettings({ config, update }: { config: { temperature: numbe
       </Field>
       <Field label={t('panel.retries')}>
         <InputNumber min={0} max={10} value={config.retries} onChange={(v) => update({ retries: v ?? 0 })} />
+      </Field>
+      <Field label={t('panel.timeoutMs')}>
+        <Tooltip title={t('panel.modelTimeoutHint')}>
+          <InputNumber
+            min={100}
+            max={600000}
+            step={1000}
+            style={{ width: 130 }}
+            placeholder={t('panel.endpointDefault')}
+            value={config.timeoutMs}
+            onChange={(v) => update({ timeoutMs: v ?? undefined })}
+            data-testid="model-timeout"
+          />
+        </Tooltip>
       </Field>
     </div>
   );

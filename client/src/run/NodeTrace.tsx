@@ -1,7 +1,19 @@
-import { Alert, Collapse, Descriptions, Empty, Tag } from 'antd';
+import { Alert, Collapse, Descriptions, Empty, Tag, Typography } from 'antd';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import type { NodeWarning } from '@shared/index';
 import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
+
+/** A warning in the reader's language, by its code; one without a translation shows the server's words. */
+function warningText(w: NodeWarning, t: TFunction): string {
+  const details = typeof w.details === 'object' && w.details !== null ? w.details : {};
+  const list = (key: string) => {
+    const value: unknown = Reflect.get(details, key);
+    return Array.isArray(value) ? value.join(', ') : '';
+  };
+  return t(`run.warning.${w.code}`, { keys: list('keys'), paths: list('paths'), defaultValue: w.message });
+}
 
 function Json({ value }: { value: unknown }) {
   return <pre className="mf-pre">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;
@@ -27,8 +39,29 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
         {run.latency_ms !== undefined && <Descriptions.Item label={t('run.latencyLabel')}>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Descriptions.Item>}
         {run.tokens ? <Descriptions.Item label={t('run.tokensLabel')}>{run.tokens}</Descriptions.Item> : null}
         {run.branch && run.branch.length > 0 && <Descriptions.Item label={t('run.branchLabel')}>{run.branch.join(', ')}</Descriptions.Item>}
+        {run.finishReason && (
+          <Descriptions.Item label={t('run.finishReason')}>
+            <Tag color={run.finishReason === 'stop' ? 'default' : 'orange'} data-testid="trace-finish-reason">{run.finishReason}</Tag>
+          </Descriptions.Item>
+        )}
       </Descriptions>
       {run.error && <Alert type="error" showIcon message={`${run.error.code}: ${run.error.message}`} style={{ marginBottom: 8 }} />}
+      {run.warnings && run.warnings.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="trace-warnings"
+          message={t('run.warningsTitle')}
+          description={
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {run.warnings.map((w, i) => (
+                <li key={i}>{warningText(w, t)}</li>
+              ))}
+            </ul>
+          }
+          style={{ marginBottom: 8 }}
+        />
+      )}
       <Collapse
         size="small"
         defaultActiveKey={['inputs', 'prompts', 'raw', 'outputs']}
@@ -50,6 +83,20 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
                     </div>
                   )),
                 },
+                ...(calls.some((c) => c.reasoning)
+                  ? [
+                      {
+                        key: 'reasoning',
+                        label: t('run.reasoning'),
+                        children: (
+                          <div data-testid="trace-reasoning">
+                            <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('run.reasoningHint')}</Typography.Text>
+                            {calls.map((c, i) => (c.reasoning ? <pre key={i} className="mf-pre mf-reasoning">{c.reasoning}</pre> : null))}
+                          </div>
+                        ),
+                      },
+                    ]
+                  : []),
                 { key: 'raw', label: t('run.raw'), children: calls.map((c, i) => <Json key={i} value={c.raw} />) },
               ]
             : []),

@@ -1,4 +1,4 @@
-import type { ModelCallTrace, RunError, RunEvent } from '@shared/index';
+import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/index';
 
 export type NodeRunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -12,6 +12,9 @@ export interface NodeRun {
   calls?: ModelCallTrace[];
   error?: RunError;
   branch?: string[];
+  /** Why the model stopped (`stop`, `length`…); null for a node without a model call. */
+  finishReason?: string | null;
+  warnings?: NodeWarning[];
 }
 
 export interface RunView {
@@ -46,6 +49,8 @@ export function applyEvent(view: RunView, e: RunEvent): RunView {
             outputs: e.outputs,
             calls: e.calls,
             branch: e.branch,
+            finishReason: e.finish_reason,
+            warnings: e.warnings,
           },
         },
       };

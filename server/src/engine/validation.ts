@@ -7,27 +7,70 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 /** Ajv keeps every schema it compiled; a fresh instance past this many bounds that memory. */
 const MAX_CACHED = 2000;
 
-let ajv = createAjv();
-let cache = new Map<string, ValidateFunction>();
+/** Compiled validators for one set of Ajv options, shared between plans that use the same schema. */
+class ValidatorCache {
+  private ajv: Ajv;
+  private cache = new Map<string, ValidateFunction>();
 
-function createAjv(): Ajv {
-  const instance = new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
-  addFormats(instance);
-  return instance;
+  constructor(private readonly coerceTypes: boolean) {
+    this.ajv = this.create();
+  }
+
+  get(schema: JsonSchema): ValidateFunction {
+    const key = JSON.stringify(schema);
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    if (this.cache.size >= MAX_CACHED) {
+      this.ajv = this.create();
+      this.cache = new Map();
+    }
+    const validate = this.ajv.compile(schema);
+    this.cache.set(key, validate);
+    return validate;
+  }
+
+  private create(): Ajv {
+    const instance = new Ajv({ allErrors: true, strict: false, coerceTypes: this.coerceTypes, useDefaults: false });
+    addFormats(instance);
+    return instance;
+  }
 }
 
-/** A compiled validator for a schema, shared between plans that use the same schema. */
+const exact = new ValidatorCache(false);
+const coercing = new ValidatorCache(true);
+
+/** A compiled validator for a schema: values must match as they are. */
 export function compileSchema(schema: JsonSchema): ValidateFunction {
-  const key = JSON.stringify(schema);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  if (cache.size >= MAX_CACHED) {
-    ajv = createAjv();
-    cache = new Map();
+  return exact.get(schema);
+}
+
+/**
+ * A compiled validator that also converts scalar types in place, with Ajv's own rules (a numeric string
+ * to a number, "true" to true, a number to a string; see https://ajv.js.org/coercion.html). For model
+ * replies only: Ajv would also turn a null into 0, "" or false where the schema has no null, so the
+ * caller deals with nulls first. Nullable values (`anyOf [T, null]`) are rewritten as `type: [T, "null"]`,
+ * the form in which Ajv keeps a null as it is instead of coercing it inside the first branch.
+ */
+export function compileCoercingSchema(schema: JsonSchema): ValidateFunction {
+  return coercing.get(typeArrays(schema));
+}
+
+function typeArrays(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...schema };
+  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, typeArrays(v)]));
+  if (schema.items) out.items = typeArrays(schema.items);
+  if (typeof schema.additionalProperties === 'object') out.additionalProperties = typeArrays(schema.additionalProperties);
+  if (schema.anyOf) {
+    const options = schema.anyOf.map(typeArrays);
+    const rest = options.filter((o) => o.type !== 'null');
+    const only = rest[0];
+    if (options.length === 2 && rest.length === 1 && typeof only.type === 'string' && !only.anyOf) {
+      const { anyOf: _nullable, ...outer } = out;
+      return { ...only, ...outer, type: [only.type, 'null'], ...(only.enum ? { enum: [...only.enum, null] } : {}) };
+    }
+    out.anyOf = options;
   }
-  const validate = ajv.compile(schema);
-  cache.set(key, validate);
-  return validate;
+  return out;
 }
 
 export interface SchemaProblem {

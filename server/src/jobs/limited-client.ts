@@ -58,12 +58,13 @@ export class LimitedModelClient implements ModelClient {
       ? {
           ...request,
           stream: true,
-          onDelta: (text) => {
+          // Any first token counts, a reasoning model's thinking included: that is when the queue let it go.
+          onFirstToken: () => {
             if (firstToken === undefined) {
               firstToken = performance.now();
               permit.firstToken(firstToken - started);
             }
-            request.onDelta?.(text);
+            request.onFirstToken?.();
           },
         }
       : request;

@@ -3,6 +3,7 @@ import { Ajv } from 'ajv';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { fast } from '../simulator/config.js';
 import { startSimulatorServer, type SimulatorServer } from '../simulator/server.js';
+import { startMockOpenAI } from './mock-openai.testing.js';
 import { OpenAICompatibleClient } from './openai-client.js';
 import { ModelError, type ChatRequest } from './types.js';
 
@@ -134,5 +135,50 @@ describe('OpenAICompatibleClient against the simulator server', () => {
     expect(error.code).toBe('network');
     expect(error.message).toContain('ECONNREFUSED');
     await nowhere.close();
+  });
+});
+
+describe('OpenAICompatibleClient against servers that leave things out', () => {
+  const reply = (usage: boolean) => ({
+    id: 'c1',
+    object: 'chat.completion',
+    created: 1,
+    model: 'TeleChat2-35B',
+    choices: [{ index: 0, message: { role: 'assistant', content: '您好，宽带故障已登记。', reasoning_content: '先确认问题' }, finish_reason: 'stop' }],
+    ...(usage ? { usage: { prompt_tokens: 40, completion_tokens: 9, total_tokens: 49 } } : {}),
+  });
+
+  it('counts tokens itself when no usage comes back, and says so; takes the reasoning field apart', async () => {
+    const mock = await startMockOpenAI();
+    const plain = new OpenAICompatibleClient({ baseUrl: mock.url });
+    try {
+      mock.replies = [reply(false), reply(true)];
+      const estimated = await plain.chat(request);
+      expect(estimated).toMatchObject({ text: '您好，宽带故障已登记。', reasoning: '先确认问题', usageEstimated: true, finishReason: 'stop' });
+      expect(estimated.promptTokens).toBeGreaterThan(10);
+      expect(estimated.completionTokens).toBeGreaterThan(5);
+      const reported = await plain.chat(request);
+      expect(reported).toMatchObject({ promptTokens: 40, completionTokens: 9 });
+      expect(reported.usageEstimated).toBeUndefined();
+    } finally {
+      await plain.close();
+      await mock.close();
+    }
+  });
+
+  it('asks again without stream_options when a server refuses it, and remembers', async () => {
+    const mock = await startMockOpenAI();
+    mock.rejectStreamOptions = true;
+    const streaming = new OpenAICompatibleClient({ baseUrl: mock.url });
+    try {
+      mock.replies = [reply(true), reply(true)];
+      const first = await streaming.chat({ ...request, stream: true });
+      expect(first).toMatchObject({ text: '您好，宽带故障已登记。', reasoning: '先确认问题', usageEstimated: true });
+      await streaming.chat({ ...request, stream: true });
+      expect(mock.requests.map((r) => r.stream_options !== undefined)).toEqual([true, false, false]);
+    } finally {
+      await streaming.close();
+      await mock.close();
+    }
   });
 });

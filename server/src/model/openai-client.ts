@@ -1,8 +1,9 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import PQueue from 'p-queue';
 import { Agent } from 'undici';
 import { z } from 'zod';
 import { toModelError } from './openai-errors.js';
+import { estimateCompletionTokens, estimatePromptTokens } from './tokens.js';
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from './types.js';
 
 /** How to reach one OpenAI-compatible endpoint (vLLM, MindIE, Ollama, TGI, OpenAI, the simulator server…). */
@@ -20,16 +21,31 @@ export interface OpenAICompatibleOptions {
   supportsJsonSchema?: boolean;
 }
 
+const UsageShape = z.looseObject({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish();
+
+/** Reasoning apart from the content: `reasoning_content` (vLLM, SGLang, DeepSeek) or `reasoning` (newer vLLM, Ollama, OpenRouter). */
+const reasoningFields = { reasoning_content: z.string().nullish(), reasoning: z.string().nullish() };
+
 const CompletionShape = z.looseObject({
   model: z.string().optional(),
-  choices: z.array(z.looseObject({ message: z.looseObject({ content: z.string().nullish() }), finish_reason: z.string().nullish() })).min(1),
-  usage: z.looseObject({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+  choices: z
+    .array(
+      z.looseObject({
+        // OpenAI answers a refused structured output with `refusal` and null content.
+        message: z.looseObject({ content: z.string().nullish(), refusal: z.string().nullish(), ...reasoningFields }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: UsageShape,
 });
 
 const ChunkShape = z.looseObject({
   model: z.string().optional(),
-  choices: z.array(z.looseObject({ delta: z.looseObject({ content: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() })).nullish(),
-  usage: z.looseObject({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+  choices: z
+    .array(z.looseObject({ delta: z.looseObject({ content: z.string().nullish(), refusal: z.string().nullish(), ...reasoningFields }).nullish(), finish_reason: z.string().nullish() }))
+    .nullish(),
+  usage: UsageShape,
 });
 
 /**
@@ -45,6 +61,8 @@ export class OpenAICompatibleClient implements ModelClient {
   private readonly agent: Agent;
   private readonly queue: PQueue;
   private readonly timeoutMs: number;
+  /** Whether to send `stream_options.include_usage`; off after the endpoint refused it. */
+  private streamOptions = true;
 
   constructor(options: OpenAICompatibleOptions) {
     const maxConcurrency = options.maxConcurrency ?? 32;
@@ -115,21 +133,34 @@ export class OpenAICompatibleClient implements ModelClient {
       const raw: unknown = await this.sdk.chat.completions.create({ ...params, stream: false }, options);
       const parsed = CompletionShape.safeParse(raw);
       if (!parsed.success) throw this.malformed('the reply is not a chat completion', raw);
-      const choice = parsed.data.choices[0];
-      return {
-        text: choice.message.content ?? '',
-        model: parsed.data.model ?? request.model,
-        promptTokens: parsed.data.usage?.prompt_tokens ?? 0,
-        completionTokens: parsed.data.usage?.completion_tokens ?? 0,
-        finishReason: choice.finish_reason ?? undefined,
-      };
+      const { message, finish_reason } = parsed.data.choices[0];
+      const reasoning = message.reasoning_content ?? message.reasoning ?? '';
+      return this.reply(request, {
+        text: message.content ?? '',
+        reasoning,
+        refusal: message.refusal ?? undefined,
+        model: parsed.data.model,
+        finishReason: finish_reason ?? undefined,
+        usage: parsed.data.usage,
+      });
     }
-    const stream = await this.sdk.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } }, options);
+    let stream;
+    try {
+      // Ask for the usage chunk; a server that rejects the option is asked again without it, once and for all.
+      stream = await this.sdk.chat.completions.create({ ...params, stream: true, ...(this.streamOptions ? { stream_options: { include_usage: true } } : {}) }, options);
+    } catch (error) {
+      if (!this.streamOptions || !(error instanceof APIError) || error.status !== 400 || !/stream_options|include_usage/i.test(error.message)) throw error;
+      this.streamOptions = false;
+      stream = await this.sdk.chat.completions.create({ ...params, stream: true }, options);
+    }
     let text = '';
+    let reasoning = '';
+    let refusal = '';
     let chunks = 0;
+    let first = true;
     let model: string | undefined;
     let finishReason: string | undefined;
-    let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+    let usage: z.infer<typeof UsageShape>;
     for await (const rawChunk of stream) {
       const chunk = ChunkShape.safeParse(rawChunk);
       if (!chunk.success) throw this.malformed('a stream chunk is not a chat.completion.chunk', rawChunk);
@@ -138,21 +169,39 @@ export class OpenAICompatibleClient implements ModelClient {
       if (chunk.data.usage) usage = chunk.data.usage;
       const choice = chunk.data.choices?.[0];
       if (choice?.finish_reason) finishReason = choice.finish_reason;
-      const delta = choice?.delta?.content;
-      if (delta) {
-        text += delta;
-        request.onDelta?.(delta);
+      const delta = choice?.delta;
+      const thought = delta?.reasoning_content ?? delta?.reasoning;
+      if (thought) reasoning += thought;
+      if (delta?.refusal) refusal += delta.refusal;
+      if (delta?.content) {
+        text += delta.content;
+        request.onDelta?.(delta.content);
+      }
+      if (first && (thought || delta?.content)) {
+        first = false;
+        request.onFirstToken?.();
       }
     }
     // The SDK ends the iteration quietly when the request is aborted: that is not a finished reply.
     if (signal.aborted) throw signal.reason;
     if (chunks === 0) throw this.malformed('the stream ended without any chunk', undefined);
+    return this.reply(request, { text, reasoning, refusal: refusal || undefined, model, finishReason, usage });
+  }
+
+  /** The response, with tokens counted here when the endpoint reported none; a refusal reads as a filtered reply. */
+  private reply(
+    request: ChatRequest,
+    got: { text: string; reasoning: string; refusal?: string; model?: string; finishReason?: string; usage: z.infer<typeof UsageShape> },
+  ): ChatResponse {
+    const usage = got.usage;
     return {
-      text,
-      model: model ?? request.model,
-      promptTokens: usage?.prompt_tokens ?? 0,
-      completionTokens: usage?.completion_tokens ?? 0,
-      finishReason,
+      text: got.refusal && !got.text ? got.refusal : got.text,
+      ...(got.reasoning ? { reasoning: got.reasoning } : {}),
+      model: got.model ?? request.model,
+      promptTokens: usage ? usage.prompt_tokens : estimatePromptTokens(request.messages),
+      completionTokens: usage ? usage.completion_tokens : estimateCompletionTokens(got.text, got.reasoning, got.refusal ?? ''),
+      ...(usage ? {} : { usageEstimated: true }),
+      finishReason: got.refusal ? 'content_filter' : got.finishReason,
     };
   }
 

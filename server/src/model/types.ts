@@ -19,7 +19,10 @@ export interface ChatRequest {
   responseFormat?: ResponseFormat;
   /** Stream the reply; `onDelta` receives each piece of text as it arrives. */
   stream?: boolean;
+  /** Each piece of the answer's text as it arrives (not the reasoning). */
   onDelta?: (text: string) => void;
+  /** Called once, when the first token of any kind (reasoning or answer) arrives. */
+  onFirstToken?: () => void;
   signal?: AbortSignal;
   /** Per-call deadline in milliseconds. */
   timeoutMs?: number;
@@ -30,10 +33,16 @@ export interface ChatRequest {
 }
 
 export interface ChatResponse {
+  /** The message content as the endpoint sent it. */
   text: string;
+  /** Reasoning the endpoint sent apart from the content (`reasoning_content` or `reasoning`). */
+  reasoning?: string;
   model: string;
   promptTokens: number;
   completionTokens: number;
+  /** True when the endpoint reported no usage and the counts come from a tokenizer. */
+  usageEstimated?: boolean;
+  /** `stop`, `length`, `content_filter`, `tool_calls`…, as the endpoint said; absent when it did not. */
   finishReason?: string;
 }
 
@@ -60,7 +69,15 @@ export type ModelErrorCode =
   | 'timeout'
   | 'network'
   | 'malformed_response'
-  | 'aborted';
+  | 'aborted'
+  /** The reply had no answer (empty, only whitespace or null content). */
+  | 'empty_reply'
+  /** The endpoint's content filter stopped the reply (or the model refused). */
+  | 'filtered'
+  /** The reply was cut off by max_tokens, even after a retry with a larger limit. */
+  | 'truncated';
+
+const RETRYABLE = new Set<ModelErrorCode>(['rate_limited', 'server_error', 'timeout', 'network', 'malformed_response', 'empty_reply', 'filtered']);
 
 /** A failed model call, with whether trying again may help. */
 export class ModelError extends Error {
@@ -76,6 +93,6 @@ export class ModelError extends Error {
     this.code = code;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
-    this.retryable = code === 'rate_limited' || code === 'server_error' || code === 'timeout' || code === 'network' || code === 'malformed_response';
+    this.retryable = RETRYABLE.has(code);
   }
 }

@@ -1,8 +1,8 @@
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { AuditConfig } from '@shared/nodes/audit.js';
-import { compileSchema } from '../engine/validation.js';
+import { ALIASES } from '../model/reply/coerce.js';
 import { compileRule, type RuleOutcome } from './audit-rules.js';
-import { chatStructured } from './structured.js';
+import { chatStructured, structuredOutput } from './structured.js';
 import type { ServerNode } from './kit.js';
 import { knownTurnIds, readInput } from './transcript-input.js';
 
@@ -16,17 +16,25 @@ export const auditNode: ServerNode<AuditConfig> = {
     const modelItems = config.items.filter((i) => i.kind === 'model');
     const itemSchema: JsonSchema = {
       type: 'object',
-      properties: { result: { type: 'string', enum: ['pass', 'fail', 'na'] }, evidence: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' } },
+      properties: {
+        result: { type: 'string', enum: ['pass', 'fail', 'na'], [ALIASES]: RESULT_ALIASES },
+        evidence: { type: 'array', items: { type: 'string' } },
+        reason: { type: 'string' },
+      },
       required: ['result', 'evidence', 'reason'],
       additionalProperties: false,
     };
-    const schema: JsonSchema = {
-      type: 'object',
-      properties: Object.fromEntries(modelItems.map((i) => [i.id, itemSchema])),
-      required: modelItems.map((i) => i.id),
-      additionalProperties: false,
-    };
-    const validate = compileSchema(schema);
+    const output = structuredOutput(
+      {
+        type: 'object',
+        properties: Object.fromEntries(modelItems.map((i) => [i.id, itemSchema])),
+        required: modelItems.map((i) => i.id),
+        additionalProperties: false,
+        // An item may be keyed by its name as well as its id.
+        [ALIASES]: Object.fromEntries(modelItems.map((i) => [i.name, i.id])),
+      },
+      'audit',
+    );
     const criteria = modelItems.map((i) => `- ${i.id}（${i.name}）：${i.criterion ?? ''}`).join('\n');
     const maxScore = config.items.reduce((sum, i) => sum + i.weight, 0);
     const input = ctx.templates.input;
@@ -48,7 +56,7 @@ export const auditNode: ServerNode<AuditConfig> = {
             },
             { role: 'user', content: read.text },
           ];
-          const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, schema, validate, name: 'audit' });
+          const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
           for (const item of modelItems) {
             const entry = isRecord(value) ? value[item.id] : undefined;
             const reply: Record<string, unknown> = isRecord(entry) ? entry : {};
@@ -68,6 +76,13 @@ export const auditNode: ServerNode<AuditConfig> = {
       },
     };
   },
+};
+
+/** How models write a verdict in Chinese or English, for `pass` / `fail` / `na`. */
+const RESULT_ALIASES: Record<string, string> = {
+  ...Object.fromEntries(['通过', '合格', '符合', '满足', '是', '达标', 'yes', 'ok', 'passed', 'true'].map((w) => [w, 'pass'])),
+  ...Object.fromEntries(['不通过', '未通过', '不合格', '不符合', '不满足', '违规', '否', '未达标', 'no', 'failed', 'false'].map((w) => [w, 'fail'])),
+  ...Object.fromEntries(['不适用', '不涉及', '无', '无法判断', 'n/a', 'not applicable', 'none'].map((w) => [w, 'na'])),
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

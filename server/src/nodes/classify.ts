@@ -1,20 +1,28 @@
 import { OTHER_CLASS, type ClassifyConfig } from '@shared/nodes/classify.js';
 import { objectSchema } from '@shared/json-schema.js';
-import { compileSchema } from '../engine/validation.js';
-import { chatStructured } from './structured.js';
+import { ALIASES } from '../model/reply/coerce.js';
+import { chatStructured, structuredOutput } from './structured.js';
 import type { ServerNode } from './kit.js';
+
+/** Words a model may answer with when nothing fits, all meaning the fallback class. */
+const OTHER_ALIASES = ['其他', '其它', '其他类', '无', '未知', '都不是', 'none', 'unknown', 'others', 'n/a'];
 import { readInput } from './transcript-input.js';
 
 /** Classify: one structured model call picks a class; only that class's branch runs. */
 export const classifyNode: ServerNode<ClassifyConfig> = {
   compile(config, ctx) {
     const ids = [...config.classes.map((c) => c.id), OTHER_CLASS];
-    const schema = objectSchema({
-      label: { type: 'string', enum: ids },
-      confidence: { type: 'number', minimum: 0, maximum: 1 },
-      reason: { type: 'string' },
-    });
-    const validate = compileSchema(schema);
+    // A class may be answered by its name as well as its id (models often copy the name from the prompt).
+    const aliases: Record<string, string> = Object.fromEntries(OTHER_ALIASES.map((a) => [a, OTHER_CLASS]));
+    for (const c of config.classes) aliases[c.name] = c.id;
+    const output = structuredOutput(
+      objectSchema({
+        label: { type: 'string', enum: ids, [ALIASES]: aliases },
+        confidence: { type: 'number', minimum: 0, maximum: 1 },
+        reason: { type: 'string' },
+      }),
+      'classification',
+    );
     const names = new Map(config.classes.map((c) => [c.id, c.name]));
     const catalogue = config.classes
       .map((c) => {
@@ -35,7 +43,7 @@ export const classifyNode: ServerNode<ClassifyConfig> = {
           { role: 'system' as const, content: system },
           { role: 'user' as const, content: text },
         ];
-        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, schema, validate, name: 'classification' });
+        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
         const reply = isReply(value) ? value : { label: OTHER_CLASS, confidence: 0, reason: '' };
         const label = reply.confidence < config.minConfidence ? OTHER_CLASS : reply.label;
         const reason = label !== reply.label ? `置信度 ${reply.confidence} 低于阈值 ${config.minConfidence}；${reply.reason}` : reply.reason;

@@ -1,8 +1,9 @@
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { ExtractConfig } from '@shared/nodes/extract.js';
 import { fieldValueSchema, type Field } from '@shared/nodes/fields.js';
-import { compileSchema } from '../engine/validation.js';
-import { chatStructured } from './structured.js';
+import { ALIASES } from '../model/reply/coerce.js';
+import { compileFieldCheck } from './extract-fields.js';
+import { chatStructured, structuredOutput } from './structured.js';
 import type { ServerNode } from './kit.js';
 import { knownTurnIds, readInput } from './transcript-input.js';
 
@@ -36,12 +37,22 @@ export const extractNode: ServerNode<ExtractConfig> = {
     };
     // The model is shown the typed schema, but a reply is only required to have the right shape: each
     // value's type, allowed values and pattern are checked below so a near miss becomes `invalid`, not a failure.
-    const validate = compileSchema({
-      type: 'object',
-      properties: { form: { type: 'object' }, evidence: { type: 'object' } },
-      required: ['form'],
-    });
-    const patterns = new Map(config.fields.filter((f) => f.pattern).map((f) => [f.name, new RegExp(f.pattern ?? '', 'u')]));
+    const byLabel = Object.fromEntries(config.fields.filter((f) => f.label).map((f) => [f.label ?? f.name, f.name]));
+    const anyValue = Object.fromEntries(names.map((n) => [n, {}]));
+    const output = structuredOutput(
+      {
+        type: 'object',
+        properties: {
+          form: { type: 'object', properties: anyValue, additionalProperties: false, [ALIASES]: byLabel },
+          evidence: { type: 'object', properties: anyValue, additionalProperties: false, [ALIASES]: byLabel },
+        },
+        required: ['form'],
+        additionalProperties: false,
+      },
+      'form',
+      schema,
+    );
+    const checks = new Map(config.fields.map((f) => [f.name, compileFieldCheck(f)]));
     const fieldList = config.fields.map((f) => `- ${f.name}: ${describe(f)}`).join('\n');
     const input = ctx.templates.input;
     const instructions = ctx.templates.instructions;
@@ -56,7 +67,7 @@ export const extractNode: ServerNode<ExtractConfig> = {
           { role: 'system' as const, content: system },
           { role: 'user' as const, content: read.text },
         ];
-        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, schema, validate, name: 'form' });
+        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
         const reply = isRecord(value) ? value : {};
         const rawForm = isRecord(reply.form) ? reply.form : {};
         const rawEvidence = isRecord(reply.evidence) ? reply.evidence : {};
@@ -65,7 +76,7 @@ export const extractNode: ServerNode<ExtractConfig> = {
         const missing: string[] = [];
         const invalid: Invalid[] = [];
         for (const field of config.fields) {
-          const checked = checkValue(field, rawForm[field.name], patterns.get(field.name));
+          const checked = checks.get(field.name)?.(rawForm[field.name]) ?? { value: null };
           form[field.name] = checked.value;
           if (checked.invalid) invalid.push({ field: field.name, value: rawForm[field.name], reason: checked.invalid });
           else if (checked.value === null && field.required) missing.push(field.name);
@@ -85,36 +96,6 @@ function describe(field: Field): string {
     field.patternHint ? `格式：${field.patternHint}` : field.pattern ? `格式（正则）：${field.pattern}` : '',
   ].filter(Boolean);
   return rules.length > 0 ? `${parts}（${rules.join('；')}）` : parts;
-}
-
-/** Normalises one extracted value and says why it is invalid, if it is. */
-function checkValue(field: Field, raw: unknown, pattern: RegExp | undefined): { value: unknown; invalid?: string } {
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
-  let value: unknown = typeof raw === 'string' ? raw.trim() : raw;
-  if (field.type === 'number' || field.type === 'integer') {
-    const n = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(n) || (field.type === 'integer' && !Number.isInteger(n))) return { value: null, invalid: field.type === 'integer' ? '应为整数' : '应为数字' };
-    value = n;
-  } else if (field.type === 'boolean') {
-    if (typeof value !== 'boolean') {
-      if (value === 'true' || value === '是') value = true;
-      else if (value === 'false' || value === '否') value = false;
-      else return { value: null, invalid: '应为是或否' };
-    }
-  } else if (field.type === 'string') {
-    if (typeof value !== 'string') value = typeof value === 'number' ? String(value) : JSON.stringify(value);
-    const text = String(value);
-    if (field.enum?.length && !field.enum.includes(text)) return { value: null, invalid: `不在可选值中（${field.enum.join(' / ')}）` };
-    if (pattern && !pattern.test(text)) {
-      // "139 1234 5678" or "139-1234-5678" is the same number: accept it written without separators.
-      const compact = text.replace(/[\s-]/g, '');
-      if (pattern.test(compact)) value = compact;
-      else return { value: null, invalid: field.patternHint ? `应为${field.patternHint}` : `格式不符合 ${field.pattern}` };
-    }
-  } else if (field.type === 'array' && !Array.isArray(value)) {
-    value = [value];
-  }
-  return { value };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

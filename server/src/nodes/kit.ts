@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@shared/json-schema.js';
-import type { ModelCallTrace } from '@shared/events.js';
+import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import type { ChatRequest, ChatResponse } from '../model/types.js';
 
@@ -32,7 +32,11 @@ export interface NodeCompileContext {
   services: EngineServices;
 }
 
-/** The model call as a node sees it: alias resolution, tracing and usage are handled for it. */
+/**
+ * The model call as a node sees it: alias resolution, the node's timeout, tracing and usage are handled
+ * for it; `text` is the answer with any reasoning removed (the reasoning is in `reasoning`), and a
+ * filtered or empty reply has already become a retryable ModelError (`filtered`, `empty_reply`).
+ */
 export type ModelCaller = (request: Omit<ChatRequest, 'model' | 'signal'> & { model: string }) => Promise<ChatResponse>;
 
 /** What a node's step receives when it runs. */
@@ -47,6 +51,8 @@ export interface ExecContext {
   chat: ModelCaller;
   /** Whether the model behind an alias honours `response_format: json_schema`. */
   supportsJsonSchema(alias: string): boolean;
+  /** Records something a reviewer should know though the node succeeded (shown in the trace and on the canvas). */
+  warn(warning: NodeWarning): void;
   /** The ids of upstream nodes that fed this node and ran (not skipped), in edge order. */
   ranSources: string[];
 }
@@ -107,4 +113,4 @@ export class NodeError extends Error {
   }
 }
 
-export type { ModelCallTrace, Usage };
+export type { ModelCallTrace, NodeWarning, Usage };

@@ -1,17 +1,19 @@
 import { fieldsObjectSchema } from '@shared/nodes/fields.js';
 import type { LlmConfig } from '@shared/nodes/llm.js';
-import type { ChatMessage } from '../model/types.js';
-import { compileSchema } from '../engine/validation.js';
-import { chatStructured } from './structured.js';
+import { ModelError, type ChatMessage } from '../model/types.js';
+import { chatStructured, structuredOutput } from './structured.js';
 import type { ServerNode } from './kit.js';
 
-/** LLM: renders the prompts and asks the model for text or for JSON with the configured fields. */
+/**
+ * LLM: renders the prompts and asks the model for text or for JSON with the configured fields (every
+ * field present; an optional one the call did not give is null). A text reply stopped by max_tokens is
+ * kept and flagged `truncated` (with a warning); one with no answer at all fails as `truncated`.
+ */
 export const llmNode: ServerNode<LlmConfig> = {
   compile(config, ctx) {
     const system = ctx.templates.system;
     const user = ctx.templates.user;
-    const schema = config.output === 'json' ? fieldsObjectSchema(config.fields) : undefined;
-    const validate = schema ? compileSchema(schema) : undefined;
+    const output = config.output === 'json' ? structuredOutput(fieldsObjectSchema(config.fields, { nullableOptional: true }), 'output') : undefined;
     return {
       timeoutMs: config.timeoutMs,
       retries: config.retries,
@@ -21,12 +23,17 @@ export const llmNode: ServerNode<LlmConfig> = {
         if (systemText.trim()) messages.push({ role: 'system', content: systemText });
         messages.push({ role: 'user', content: user?.renderText(exec.scope) ?? '' });
         const settings = { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens };
-        if (schema && validate) {
-          const { value, raw } = await chatStructured(exec, { ...settings, messages, schema, validate, name: 'output' });
+        if (output) {
+          const { value, raw } = await chatStructured(exec, { ...settings, messages, output });
           return { outputs: { json: value, text: raw }, inputs: { messages } };
         }
         const response = await exec.chat({ ...settings, messages });
-        return { outputs: { text: response.text }, inputs: { messages } };
+        if (response.finishReason !== 'length') return { outputs: { text: response.text, truncated: false }, inputs: { messages } };
+        if (!response.text.trim()) {
+          throw new ModelError('truncated', `the model used all of max_tokens (${config.maxTokens}) before answering; raise the node's maxTokens`);
+        }
+        exec.warn({ code: 'truncated', message: `the reply stopped at max_tokens (${config.maxTokens}); the text is incomplete`, details: { max_tokens: config.maxTokens } });
+        return { outputs: { text: response.text, truncated: true }, inputs: { messages } };
       },
     };
   },

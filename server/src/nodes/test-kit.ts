@@ -64,6 +64,7 @@ export function fakeExecContext(scope: Scope, signal: AbortSignal = new AbortCon
     signal,
     chat: () => Promise.reject(new Error('no model in this test')),
     supportsJsonSchema: () => false,
+    warn: () => undefined,
     ranSources: [],
   };
   return context;

@@ -17,11 +17,15 @@ export function readInput(value: unknown): ReadInput {
   return { text: JSON.stringify(value), turns: null };
 }
 
-/** Keeps only the turn ids that exist in the transcript (models invent ids now and then). */
+/**
+ * Keeps only the turn ids that exist in the transcript (models invent ids now and then); `[t3]`, `T3`
+ * and a bare `3` read as `t3` when that turn exists.
+ */
 export function knownTurnIds(ids: unknown, turns: Turn[] | null): string[] {
   if (!Array.isArray(ids)) return [];
-  const strings = ids.map((id) => String(id).replace(/^\[|\]$/g, ''));
+  const strings = ids.map((id) => String(id).trim().replace(/^\[|\]$/g, ''));
   if (!turns) return strings;
   const known = new Set(turns.map((t) => t.id));
-  return [...new Set(strings.filter((id) => known.has(id)))];
+  const read = (id: string) => (known.has(id) ? id : known.has(id.toLowerCase()) ? id.toLowerCase() : known.has(`t${id}`) ? `t${id}` : undefined);
+  return [...new Set(strings.map(read).filter((id): id is string => id !== undefined))];
 }

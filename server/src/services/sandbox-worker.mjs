@@ -1,8 +1,9 @@
 // Worker thread of the code sandbox: runs user JavaScript in QuickJS (WebAssembly), one job at a time.
 // Plain .mjs so it loads without a TypeScript loader. The host (sandbox.ts) kills this thread if it
 // overruns its deadline, so everything here may assume it can be terminated at any instruction.
-import { parentPort } from 'node:worker_threads';
-import { newQuickJSWASMModule } from 'quickjs-emscripten';
+import { parentPort, workerData } from 'node:worker_threads';
+import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
+import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
 
 /** @typedef {{ id: number, code: string, inputs: string, timeoutMs: number, memoryMb: number, maxOutputBytes: number }} Job */
 /** @typedef {'timeout' | 'memory' | 'error' | 'output'} FailKind */
@@ -54,14 +55,43 @@ const CONSOLE = `(function (emit) {
   globalThis.console = { log, info: log, warn: log, error: log, debug: log };
 })`;
 
-/** @type {import('quickjs-emscripten').QuickJSWASMModule | null} */
+/** WebAssembly pages (64 KiB) in a megabyte. */
+const PAGES_PER_MB = 16;
+/** The heap the QuickJS build starts with (its INITIAL_MEMORY, 16 MiB): the runtime's own home. */
+const BASE_PAGES = 256;
+
+/**
+ * QuickJS's own memory limit only counts allocations it can measure, and under WebAssembly it cannot
+ * measure their size (malloc_usable_size is unavailable), so a script could fill gigabytes in small
+ * pieces. The hard limit is the WebAssembly memory itself: it may grow by the job's `memoryMb` and no
+ * more. The first growth past that stops the thread at once, even inside a script that catches its own
+ * out-of-memory errors; the flag below tells the host which job it was.
+ */
+const memoryFlag = workerData && workerData.memoryFlag instanceof SharedArrayBuffer ? new Int32Array(workerData.memoryFlag) : null;
+let currentJob = 0;
+
+/** @type {import('quickjs-emscripten-core').QuickJSWASMModule | null} */
 let module = null;
+let moduleMemoryMb = 0;
 /** Set after any failure: the next run gets a fresh WASM module (an OOM can corrupt the old one). */
 let dirty = true;
 
-async function getModule() {
-  if (!module || dirty) {
-    module = await newQuickJSWASMModule();
+/** @param {number} memoryMb */
+async function getModule(memoryMb) {
+  if (!module || dirty || moduleMemoryMb !== memoryMb) {
+    const memory = new WebAssembly.Memory({ initial: BASE_PAGES, maximum: BASE_PAGES + memoryMb * PAGES_PER_MB });
+    const grow = memory.grow.bind(memory);
+    memory.grow = (/** @type {number} */ pages) => {
+      try {
+        return grow(pages);
+      } catch (error) {
+        if (memoryFlag) Atomics.store(memoryFlag, 0, currentJob);
+        process.exit(0);
+        throw error;
+      }
+    };
+    module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory: memory }));
+    moduleMemoryMb = memoryMb;
     dirty = false;
   }
   return module;
@@ -102,16 +132,17 @@ function classify(thrown, deadline) {
 async function runJob(job) {
   /** @type {string[]} */
   const logs = [];
-  const qjs = await getModule();
+  const qjs = await getModule(job.memoryMb);
+  currentJob = job.id;
   const deadline = Date.now() + job.timeoutMs;
   const runtime = qjs.newRuntime();
   runtime.setMemoryLimit(job.memoryMb * 1024 * 1024);
   runtime.setMaxStackSize(STACK_BYTES);
   runtime.setInterruptHandler(() => Date.now() > deadline);
   const vm = runtime.newContext();
-  /** @type {import('quickjs-emscripten').QuickJSHandle[]} */
+  /** @type {import('quickjs-emscripten-core').QuickJSHandle[]} */
   const handles = [];
-  /** @param {import('quickjs-emscripten').VmCallResult<import('quickjs-emscripten').QuickJSHandle>} result */
+  /** @param {import('quickjs-emscripten-core').VmCallResult<import('quickjs-emscripten-core').QuickJSHandle>} result */
   const take = (result) => {
     if (result.error) {
       const error = vm.dump(result.error);
@@ -182,4 +213,4 @@ const port = parentPort;
 port.on('message', (/** @type {Job} */ job) => {
   runJob(job).then((reply) => port.postMessage(reply));
 });
-getModule().then(() => port.postMessage({ ready: true }));
+getModule(32).then(() => port.postMessage({ ready: true }));

@@ -42,6 +42,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Written by the worker with the id of a job that outgrew its memory, just before the thread stops. */
+  memoryFlag: Int32Array;
   ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
@@ -106,15 +108,20 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
   }
 
   function spawn(): void {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 128, stackSizeMb: 4 } });
-    const slot: Slot = { worker, ready: false };
+    const flag = new SharedArrayBuffer(4);
+    const worker = new Worker(WORKER_URL, { workerData: { memoryFlag: flag }, resourceLimits: { maxOldGenerationSizeMb: 128, stackSizeMb: 4 } });
+    const slot: Slot = { worker, memoryFlag: new Int32Array(flag), ready: false };
     slots.push(slot);
     worker.on('message', (reply: Reply) => onReply(slot, reply));
     worker.on('error', (error: Error & { code?: string }) => {
       const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
       fail(slot, new NodeError(memory ? 'code_memory' : 'code_error', memory ? 'the code ran out of memory' : `the sandbox crashed: ${error.message}`));
     });
-    worker.on('exit', () => fail(slot, new NodeError('code_error', 'the sandbox stopped unexpectedly')));
+    worker.on('exit', () => {
+      const job = slot.job;
+      if (job && Atomics.load(slot.memoryFlag, 0) === job.id) fail(slot, new NodeError('code_memory', `the code used more than its memory limit of ${job.memoryMb} MB and was stopped`));
+      else fail(slot, new NodeError('code_error', 'the sandbox stopped unexpectedly'));
+    });
     updateRefs();
   }
 

@@ -43,14 +43,19 @@ export class SimulatorClient implements ModelClient {
         }, request.timeoutMs);
       }
     }
-    const streaming = request.stream === true && request.onDelta !== undefined;
+    const streaming = request.stream === true && (request.onDelta !== undefined || request.onFirstToken !== undefined);
     try {
       const events = this.simulator.run(
         { model: request.model, messages: request.messages, responseFormat: request.responseFormat },
         { signal: controller?.signal ?? request.signal, chunks: streaming ? STREAM_CHUNKS : 1 },
       );
+      let first = true;
       for await (const event of events) {
         if (event.type === 'delta') {
+          if (first) {
+            first = false;
+            request.onFirstToken?.();
+          }
           if (streaming) request.onDelta?.(event.text);
         } else if (event.type === 'done') {
           const { reply } = event;

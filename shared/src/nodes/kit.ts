@@ -83,12 +83,16 @@ export function portsCompatible(from: PortType, to: PortType): boolean {
   return from === to;
 }
 
+/** Bounds of the model settings, for the schema below and for code that raises a limit. */
+export const ModelSettingsLimits = { defaultMaxTokens: 1024, maxTokens: 32768, minTimeoutMs: 100, maxTimeoutMs: 600_000 } as const;
+
 /** Settings shared by every kind that calls a model. */
 export const ModelSettingsSchema = {
   model: z.string().min(1).default('default'),
   temperature: z.number().min(0).max(2).default(0),
-  maxTokens: z.number().int().min(1).max(32768).default(1024),
-  timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+  maxTokens: z.number().int().min(1).max(ModelSettingsLimits.maxTokens).default(ModelSettingsLimits.defaultMaxTokens),
+  /** How long one attempt may take, model calls included; unset, the endpoint's own timeout applies to each call. */
+  timeoutMs: z.number().int().min(ModelSettingsLimits.minTimeoutMs).max(ModelSettingsLimits.maxTimeoutMs).optional(),
   retries: z.number().int().min(0).max(10).default(2),
 };
 

@@ -26,8 +26,8 @@ export const llm = defineNode<LlmConfig>({
   outputs: () => [FLOW_OUT],
   outputSchema: (config) =>
     config.output === 'json'
-      ? objectSchema({ json: fieldsObjectSchema(config.fields), text: { type: 'string' } })
-      : objectSchema({ text: { type: 'string' } }),
+      ? objectSchema({ json: fieldsObjectSchema(config.fields, { nullableOptional: true }), text: { type: 'string' } })
+      : objectSchema({ text: { type: 'string' }, truncated: { type: 'boolean', description: 'the reply stopped at max_tokens: the text is incomplete' } }),
   templates: (config) => [
     { field: 'system', source: config.system, mode: 'text' },
     { field: 'user', source: config.user, mode: 'text' },

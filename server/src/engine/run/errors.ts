@@ -21,7 +21,12 @@ export function classifyError(error: unknown, nodeId: string, cause: AbortCause 
     const isModel = error instanceof ModelError;
     return {
       retryable: true,
-      error: { code: isModel ? 'model_error' : 'node_error', message: `node "${nodeId}" timed out after ${timeoutMs} ms`, nodeId, details: { cause: 'timeout' } },
+      error: {
+        code: isModel ? 'model_error' : 'node_error',
+        message: `node "${nodeId}" timed out after ${timeoutMs} ms, its timeoutMs setting; raise it in the node's settings if the work needs longer`,
+        nodeId,
+        details: { cause: 'timeout', setting: 'timeoutMs', timeout_ms: timeoutMs },
+      },
     };
   }
   if (error instanceof ModelError) {

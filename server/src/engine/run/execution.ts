@@ -1,9 +1,9 @@
-import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
-import { emptyUsage, type Usage } from '@shared/usage.js';
-import type { ExecContext, ModelCaller, NodeResult, Scope } from '../../nodes/kit.js';
-import { ModelError } from '../../model/types.js';
+import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/events.js';
+import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
+import type { ExecContext, NodeResult, Scope } from '../../nodes/kit.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
 import { backoffMs, classifyError, type AbortCause } from './errors.js';
+import { modelCaller, type CallSite } from './model-call.js';
 import type { RunOptions, RunResult } from './runtime.js';
 
 const PENDING = 0;
@@ -150,6 +150,8 @@ export class Execution {
       const started = performance.now();
       const calls: ModelCallTrace[] | undefined = this.emit ? [] : undefined;
       const usage = emptyUsage();
+      const warnings: NodeWarning[] = [];
+      const finish = { reason: null as string | null };
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let signal = this.controller.signal;
@@ -162,9 +164,22 @@ export class Execution {
         signal = AbortSignal.any([this.controller.signal, attemptController.signal]);
       }
       try {
-        const ctx = this.context(node, signal, usage, calls);
-        const result = await step.run(ctx);
-        this.addUsage(usage);
+        const site: CallSite = {
+          nodeId: node.id,
+          models: this.options.models,
+          signal,
+          priority: this.options.priority,
+          timeoutMs: step.timeoutMs,
+          deadline: step.timeoutMs === undefined ? undefined : started + step.timeoutMs,
+          usage,
+          calls,
+          warnings,
+          clientsUsed: this.models,
+          finish,
+        };
+        const result = await step.run(this.context(node, site));
+        addUsage(this.usage, usage);
+        if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
         const latency = round(performance.now() - started);
         this.emit?.({
           type: 'node.finished',
@@ -178,10 +193,12 @@ export class Execution {
           latency_ms: latency,
           usage,
           calls,
+          finish_reason: finish.reason,
+          ...(warnings.length > 0 ? { warnings } : {}),
         });
         return result;
       } catch (error) {
-        this.addUsage(usage);
+        addUsage(this.usage, usage);
         const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
         const classified = classifyError(error, node.id, cause, step.timeoutMs);
         const willRetry = classified.retryable && attempt < maxAttempts && !this.controller.signal.aborted;
@@ -199,55 +216,21 @@ export class Execution {
     }
   }
 
-  private addUsage(usage: Usage): void {
-    this.usage.model_calls += usage.model_calls;
-    this.usage.prompt_tokens += usage.prompt_tokens;
-    this.usage.completion_tokens += usage.completion_tokens;
-  }
-
-  private context(node: PlanNode, signal: AbortSignal, usage: Usage, calls: ModelCallTrace[] | undefined): ExecContext {
-    const { models, priority } = this.options;
-    const chat: ModelCaller = async (request) => {
-      const { client, model } = models.resolve(request.model);
-      this.models.add(client.name);
-      const started = performance.now();
-      usage.model_calls++;
-      try {
-        const response = await client.chat({ ...request, model, signal, priority: request.priority ?? priority, nodeId: node.id });
-        usage.prompt_tokens += response.promptTokens;
-        usage.completion_tokens += response.completionTokens;
-        calls?.push(trace(client.name, model, request, response.text, started, response.promptTokens, response.completionTokens));
-        return response;
-      } catch (error) {
-        calls?.push({ ...trace(client.name, model, request, '', started, 0, 0), error: error instanceof Error ? error.message : String(error) });
-        if (signal.aborted && !(error instanceof ModelError && error.code !== 'aborted')) throw new ModelError('aborted', 'the model call was aborted', { cause: error });
-        throw error;
-      }
-    };
+  private context(node: PlanNode, site: CallSite): ExecContext {
+    const { models } = this.options;
     const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
     return {
       runId: this.runId,
       nodeId: node.id,
       scope: this.scope,
       runInputs: this.inputs,
-      signal,
-      chat,
+      signal: site.signal,
+      chat: modelCaller(site),
       supportsJsonSchema: (alias) => models.resolve(alias).client.supportsJsonSchema,
+      warn: (warning) => site.warnings.push(warning),
       ranSources,
     };
   }
-}
-
-function trace(client: string, model: string, request: Parameters<ModelCaller>[0], raw: string, started: number, promptTokens: number, completionTokens: number): ModelCallTrace {
-  return {
-    model: client === 'simulator' ? `simulator:${model}` : model,
-    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-    response_format: request.responseFormat?.type,
-    raw,
-    latency_ms: round(performance.now() - started),
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-  };
 }
 
 function round(ms: number): number {

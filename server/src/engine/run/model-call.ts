@@ -1,0 +1,89 @@
+import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
+import type { Usage } from '@shared/usage.js';
+import type { ModelCaller } from '../../nodes/kit.js';
+import { splitReasoning } from '../../model/reply/reasoning.js';
+import { ModelError, type ChatResponse, type ModelResolver } from '../../model/types.js';
+
+/** What one node attempt's model calls share: where usage, traces and warnings go. */
+export interface CallSite {
+  nodeId: string;
+  models: ModelResolver;
+  signal: AbortSignal;
+  /** Run-wide default priority (0 live, higher batch). */
+  priority?: number;
+  /** The node's own timeoutMs, when it sets one; the endpoint's default applies otherwise. */
+  timeoutMs?: number;
+  /** performance.now() by which the attempt must be over (start + timeoutMs). */
+  deadline?: number;
+  usage: Usage;
+  /** Present when the run is traced. */
+  calls?: ModelCallTrace[];
+  warnings: NodeWarning[];
+  /** The clients used, for the run result's `model`. */
+  clientsUsed: Set<string>;
+  /** The last call's finish_reason, for node.finished. */
+  finish: { reason: string | null };
+}
+
+/**
+ * The model call as every node kind makes it: the alias resolved, the node's timeout applied, usage and
+ * the trace recorded, the reasoning separated from the answer (`text` is the answer; the reasoning is in
+ * `reasoning` and the trace), and replies that cannot be used refused in one place, as retryable model
+ * errors: `filtered` (finish_reason content_filter, or a refusal) and `empty_reply` (no answer at all,
+ * unless the model stopped at max_tokens, which each kind handles its own way).
+ */
+export function modelCaller(site: CallSite): ModelCaller {
+  return async (request) => {
+    const { client, model } = site.models.resolve(request.model);
+    site.clientsUsed.add(client.name);
+    const started = performance.now();
+    site.usage.model_calls++;
+    const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
+    const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
+    const trace = (raw: string, response?: ChatResponse): ModelCallTrace => ({
+      model: client.name === 'simulator' ? `simulator:${model}` : model,
+      messages,
+      response_format: request.responseFormat?.type,
+      raw,
+      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+      prompt_tokens: response?.promptTokens ?? 0,
+      completion_tokens: response?.completionTokens ?? 0,
+      ...(response?.usageEstimated ? { usage_estimated: true } : {}),
+      ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
+    });
+    let response: ChatResponse;
+    try {
+      response = await client.chat({ ...request, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
+    } catch (error) {
+      site.calls?.push({ ...trace(''), error: error instanceof Error ? error.message : String(error) });
+      throw explain(error, site);
+    }
+    site.usage.prompt_tokens += response.promptTokens;
+    site.usage.completion_tokens += response.completionTokens;
+    if (response.usageEstimated) site.usage.tokens_estimated = true;
+    site.finish.reason = response.finishReason ?? null;
+    const { answer, reasoning } = splitReasoning(response.text, response.reasoning);
+    site.calls?.push({ ...trace(response.text, response), ...(reasoning ? { reasoning } : {}) });
+    if (response.finishReason === 'content_filter') {
+      throw new ModelError('filtered', `${client.name}: the endpoint's content filter stopped the reply${answer ? ` (${answer.slice(0, 200)})` : ''}`);
+    }
+    if (!answer.trim() && response.finishReason !== 'length') {
+      const why = reasoning ? 'only reasoning, no answer' : response.text.trim() ? 'only whitespace' : 'no content';
+      throw new ModelError('empty_reply', `${client.name}: the reply had ${why} (finish_reason ${response.finishReason ?? 'not given'})`);
+    }
+    return { ...response, text: answer, ...(reasoning ? { reasoning } : {}) };
+  };
+}
+
+/** A model call's failure, with a timeout saying which setting it was and how to give it more. */
+function explain(error: unknown, site: CallSite): unknown {
+  if (site.signal.aborted && !(error instanceof ModelError && error.code !== 'aborted')) {
+    return new ModelError('aborted', 'the model call was aborted', { cause: error });
+  }
+  if (!(error instanceof ModelError) || error.code !== 'timeout') return error;
+  const setting =
+    site.timeoutMs !== undefined
+      ? `the node's timeoutMs of ${site.timeoutMs} ms; raise it in the node's settings`
+      : "the endpoint's default timeout (MOFANG_MODEL_TIMEOUT_MS, or the endpoint's timeoutMs); set timeoutMs on the node to allow more";
+  return new ModelError('timeout', `${error.message}: ${setting}`, { cause: error });
+}
