@@ -82,4 +82,15 @@ describe('mofang CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^mofang: invalid inputs/);
   });
+
+  it('run: a template runs as it is, on its first sample; --inputs takes a sample file as it is', async () => {
+    const plain = await mofang(['run', 'templates/call-quality-audit/graph.json']);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain('using the sample templates/call-quality-audit/samples/good-call.json');
+    expect(RunResultSchema.parse(JSON.parse(plain.stdout))).toMatchObject({ status: 'succeeded', model: 'simulator' });
+    const sample = await mofang(['run', 'templates/broadband-repair/graph.json', '--inputs', '@templates/broadband-repair/samples/not-repair.json']);
+    expect(sample.code).toBe(0);
+    expect(sample.stderr).toBe('');
+    expect(RunResultSchema.parse(JSON.parse(sample.stdout)).status).toBe('succeeded');
+  });
 });

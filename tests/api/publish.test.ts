@@ -85,6 +85,11 @@ describe('publishing over HTTP', () => {
     expect(Array.isArray(rows) && rows.find((row: { id: string }) => row.id === s.id)).toMatchObject({ slug: 'bb-reply', live_version: 1 });
     const after = VersionSummarySchema.array().parse((await call(base, 'GET', `/api/scenarios/${s.id}/versions`)).json);
     expect(after.find((v) => v.live)?.version).toBe(1);
+    // The draft still does what version 2 does: publishing it again makes no version 3.
+    const republish = await call(base, 'POST', `/api/scenarios/${s.id}/publish`, {});
+    expect(republish.status).toBe(409);
+    expect(republish.json).toMatchObject({ error: { code: 'no_changes', details: { live_version: 1, same_as_version: 2 } } });
+    expect(VersionSummarySchema.array().parse((await call(base, 'GET', `/api/scenarios/${s.id}/versions`)).json)).toHaveLength(2);
 
     expect((await call(base, 'POST', `/api/scenarios/${s.id}/rollback`, { version: 5 })).status).toBe(404);
     expect((await call(base, 'POST', `/api/scenarios/${s.id}/rollback`, { version: 'x' })).json).toMatchObject({ error: { code: 'invalid_body' } });

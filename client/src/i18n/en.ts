@@ -275,6 +275,7 @@ export const en: Messages<typeof zh> = {
     showApi: 'Show the API',
     close: 'Done',
     noChanges: 'The draft is the same as the live version: nothing to publish',
+    noChangesSameAs: 'The draft is the same as version {{version}} (version {{live}} is live): nothing to publish; roll back to version {{version}} to make it live',
     problems: 'The draft has {{count}} problem(s) to fix before publishing (click one to go to its node)',
     error: {
       slug_taken: 'Another scenario already uses this slug',

@@ -270,6 +270,7 @@ export const zh = {
     showApi: '查看 API',
     close: '完成',
     noChanges: '草稿与当前线上版本相同，无需发布',
+    noChangesSameAs: '草稿与版本 {{version}} 相同（线上是版本 {{live}}），无需再发布；如需恢复请回滚到版本 {{version}}',
     problems: '草稿有 {{count}} 个问题，修复后才能发布（点击定位到节点）',
     error: {
       slug_taken: '这个 slug 已被其他场景使用',

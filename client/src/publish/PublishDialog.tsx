@@ -11,6 +11,7 @@ import { DetailedApiError, errorText } from './http';
 import { rememberBy, rememberedBy, usePublication, waitUntil } from './store';
 import { runUrl } from './snippets';
 
+const NoChangesDetail = z.object({ live_version: z.number().nullable().optional(), same_as_version: z.number().optional() });
 const ProblemsDetail = z.object({ errors: z.array(CompileProblemSchema) });
 
 /** The publish dialog: slug (first publish only), note and who; compile problems link to their nodes; success shows the version and URL. */
@@ -58,7 +59,10 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
     } catch (error) {
       const detail = error instanceof DetailedApiError && error.code === 'compile_failed' ? ProblemsDetail.safeParse(error.details) : undefined;
       if (detail?.success) setProblems(detail.data.errors);
-      else if (error instanceof DetailedApiError && error.code === 'no_changes') message.info(t('publish.noChanges'));
+      else if (error instanceof DetailedApiError && error.code === 'no_changes') {
+        const same = NoChangesDetail.safeParse(error.details);
+        message.info(same.success && same.data.same_as_version ? t('publish.noChangesSameAs', { version: same.data.same_as_version, live: same.data.live_version }) : t('publish.noChanges'));
+      }
       else message.error(error instanceof DetailedApiError ? t(`publish.error.${error.code}`, { defaultValue: error.message }) : errorText(error));
     } finally {
       setBusy(false);

@@ -1,6 +1,8 @@
 /**
  * `mofang compile` and `mofang run`: the engine on a graph file, without the server or the store.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { loadConfig } from '../config.js';
 import { createModelResolver } from '../model/registry.js';
@@ -25,11 +27,41 @@ export async function readGraphFile(file: string): Promise<Record<string, unknow
   return { ...value };
 }
 
-/** Parses `--inputs`: inline JSON or `@path` to a JSON file; it must be an object. */
+/**
+ * Parses `--inputs`: inline JSON or `@path` to a JSON file; it must be an object. A template's sample
+ * file (`{ "name", "inputs", "script"?, "expected"? }`) is taken as it is: its `inputs` are used.
+ */
 export async function readInputs(spec: string): Promise<Record<string, unknown>> {
   const value = spec.startsWith('@') ? parseJson(await readTextFile(spec.slice(1), 'inputs file'), `inputs file "${spec.slice(1)}"`) : parseJson(spec, '--inputs');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('--inputs must be a JSON object, e.g. {"transcript": "坐席：您好"}');
-  return { ...value };
+  if (!isRecord(value)) throw new CliError('--inputs must be a JSON object, e.g. {"transcript": "坐席：您好"}');
+  return sampleInputs(value) ?? { ...value };
+}
+
+/** The inputs of a template sample (it has `inputs` and an `expected` result or a `script`), else undefined. */
+function sampleInputs(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  return isRecord(value.inputs) && ('expected' in value || 'script' in value) ? { ...value.inputs } : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Inputs for a run given none: the graph's own sample inputs, else the first sample in a `samples/`
+ * folder beside the graph file (a template's folder), named on stderr so the run is reproducible.
+ */
+async function defaultInputs(file: string, graph: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (isRecord(graph.inputs)) return { ...graph.inputs };
+  const dir = path.join(path.dirname(file), 'samples');
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
+  for (const name of names) {
+    const sample = parseJson(await readTextFile(path.join(dir, name), 'sample file'), `sample file "${name}"`);
+    const inputs = isRecord(sample) ? sampleInputs(sample) : undefined;
+    if (!inputs) continue;
+    process.stderr.write(`mofang: no --inputs given; using the sample ${path.join(dir, name)}\n`);
+    return inputs;
+  }
+  return {};
 }
 
 /** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
@@ -48,8 +80,7 @@ export async function compileCommandAction(file: string): Promise<number> {
 /** Compiles and runs a graph file and prints the RunResult; returns the exit code. */
 export async function runCommandAction(file: string, opts: { inputs?: string; events?: boolean }): Promise<number> {
   const graph = await readGraphFile(file);
-  const sample = graph.inputs;
-  const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : typeof sample === 'object' && sample !== null ? { ...sample } : {};
+  const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph);
   const config = loadConfig(process.env);
   const services = createEngineServices({ httpAllow: config.httpAllow });
   try {

@@ -79,7 +79,9 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
         print({ slug: reply.slug, version: reply.version });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
-          print({ slug: opts.slug, version: getPublishState(db, scenarioId)?.liveVersion ?? null, unchanged: true });
+          const same = typeof error.details === 'object' && error.details !== null ? Reflect.get(error.details, 'same_as_version') : undefined;
+          print({ slug: opts.slug, version: getPublishState(db, scenarioId)?.liveVersion ?? null, unchanged: true, ...(typeof same === 'number' ? { same_as_version: same } : {}) });
+          process.stderr.write(`mofang: ${error.message}\n`);
           return 0;
         }
         if (error instanceof PublishError) throw new CliError(error.message);

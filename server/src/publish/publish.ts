@@ -75,7 +75,8 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Publishes a scenario's current draft. Throws {@link PublishError}: 404 `not_found`, 422
- * `compile_failed` (details: `{ errors }`), 409 `slug_taken` / `slug_immutable` / `no_changes`.
+ * `compile_failed` (details: `{ errors }`), 409 `slug_taken` / `slug_immutable` / `no_changes` (the draft
+ * does what the live version does, or what an existing version does: details `same_as_version`).
  */
 export function publishDraft(db: Db, services: EngineServices, scenarioId: string, options: PublishOptions = {}): PublishReply {
   const state = getPublishState(db, scenarioId);
@@ -95,6 +96,16 @@ export function publishDraft(db: Db, services: EngineServices, scenarioId: strin
         slug,
         live_version: live.version,
       });
+    }
+    // After a rollback the draft may do exactly what a later version does: that version exists already.
+    const same = listVersions(db, scenarioId).find((v) => v.planHash === compiled.plan.hash);
+    if (same) {
+      throw new PublishError(
+        409,
+        'no_changes',
+        `nothing to publish: the draft does the same as version ${same.version} (version ${state.liveVersion} is live); roll back to version ${same.version} to make it live again`,
+        { slug, live_version: state.liveVersion, same_as_version: same.version },
+      );
     }
   }
   try {
