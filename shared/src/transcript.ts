@@ -103,6 +103,22 @@ function parseTranscriptText(text: string): TranscriptParse {
   return { ok: true, transcript: { turns, text: renderTurns(turns) } };
 }
 
+/**
+ * Whether a value is a transcript exactly as {@link parseTranscript} leaves one (every turn with a string
+ * id and text, and a role already in canonical form), so it can be used without parsing it again.
+ */
+export function isNormalisedTranscript(value: unknown): value is { turns: Turn[] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const turns: unknown = Reflect.get(value, 'turns');
+  if (!Array.isArray(turns)) return false;
+  for (const t of turns) {
+    if (typeof t !== 'object' || t === null) return false;
+    const { id, role, text } = t as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof text !== 'string' || typeof role !== 'string' || normaliseRole(role) !== role) return false;
+  }
+  return true;
+}
+
 function normaliseRole(role: string): string {
   return ROLE_LABELS[role.trim().toLowerCase()] ?? ROLE_LABELS[role.trim()] ?? role.trim();
 }

@@ -1,4 +1,3 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ModelError, type ModelErrorCode } from './types.js';
 
 /** What the caller knows about why a call ended, beyond the error itself. */
@@ -23,6 +22,14 @@ export function codeForStatus(status: number): ModelErrorCode {
   return 'bad_request';
 }
 
+/** Response headers as undici gives them (lower-case names, a string or a list). */
+export type RawHeaders = Record<string, string | string[] | undefined>;
+
+function header(headers: RawHeaders, name: string): string | null {
+  const value = headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
 /**
  * Milliseconds to wait from `retry-after-ms`, or `retry-after` as seconds or an HTTP date;
  * undefined when absent or unreadable.
@@ -37,7 +44,49 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/**
+ * The ModelError for a reply with a non-2xx status: the server's own message (OpenAI's
+ * `{"error": {"message"}}`, vLLM's `{"message"}` or `{"detail"}`, or the text) and, for 429 and 5xx,
+ * its Retry-After.
+ */
+export function httpFailure(endpoint: string, status: number, headers: RawHeaders, body: string): ModelError {
+  const code = codeForStatus(status);
+  const retryAfterMs = code === 'rate_limited' || code === 'server_error' ? parseRetryAfter({ get: (name) => header(headers, name) }) : undefined;
+  return new ModelError(code, `${endpoint}: HTTP ${status}: ${serverMessage(body)}`, { status, retryAfterMs });
+}
+
+/** The message in an error body, whatever its shape; the start of the text otherwise. */
+export function serverMessage(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null) {
+      const error: unknown = Reflect.get(parsed, 'error');
+      const inner = typeof error === 'object' && error !== null ? Reflect.get(error, 'message') : error;
+      for (const candidate of [inner, Reflect.get(parsed, 'message'), Reflect.get(parsed, 'detail')]) {
+        if (typeof candidate === 'string' && candidate) return candidate.slice(0, 500);
+      }
+    }
+  } catch {
+    // not JSON: the text itself
+  }
+  return body.trim().slice(0, 500) || '(no body)';
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 
 /** The first `code` found along an error's cause chain (undici wraps socket errors in `cause`). */
 function causeCode(error: unknown): string | undefined {
@@ -53,31 +102,16 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Turns whatever the openai SDK or fetch threw into a ModelError naming the endpoint and the status. */
+/** Turns whatever the HTTP client threw into a ModelError naming the endpoint. */
 export function toModelError(error: unknown, ctx: FailureContext): ModelError {
   if (error instanceof ModelError) return error;
   const at = ctx.endpoint;
-  if (ctx.timedOut || error instanceof APIConnectionTimeoutError) {
-    return new ModelError('timeout', `${at}: no reply within ${ctx.timeoutMs} ms`, { cause: error });
-  }
-  if (ctx.aborted || error instanceof APIUserAbortError) return new ModelError('aborted', `${at}: the call was aborted`, { cause: error });
-  if (error instanceof APIConnectionError) {
-    const code = causeCode(error);
-    return new ModelError('network', `${at}: cannot connect (${code ?? messageOf(error)})`, { cause: error });
-  }
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const code = codeForStatus(error.status);
-    const retryAfterMs = code === 'rate_limited' || code === 'server_error' ? parseRetryAfter(error.headers) : undefined;
-    return new ModelError(code, `${at}: HTTP ${error.status}: ${messageOf(error)}`, { status: error.status, retryAfterMs, cause: error });
-  }
-  if (error instanceof APIError) {
-    return new ModelError('server_error', `${at}: the stream reported an error: ${messageOf(error)}`, { cause: error });
-  }
-  if (error instanceof SyntaxError) {
-    return new ModelError('malformed_response', `${at}: the reply is not valid JSON (${error.message})`, { cause: error });
-  }
+  if (ctx.timedOut) return new ModelError('timeout', `${at}: no reply within ${ctx.timeoutMs} ms`, { cause: error });
+  if (ctx.aborted || (error instanceof Error && error.name === 'AbortError')) return new ModelError('aborted', `${at}: the call was aborted`, { cause: error });
+  if (error instanceof SyntaxError) return new ModelError('malformed_response', `${at}: the reply is not valid JSON (${error.message})`, { cause: error });
   const code = causeCode(error);
-  if ((code && NETWORK_CODES.has(code)) || (error instanceof TypeError && /terminated|fetch failed|socket/i.test(error.message))) {
+  if (code && NETWORK_CODES.has(code)) return new ModelError('network', `${at}: cannot reach the endpoint (${code})`, { cause: error });
+  if (error instanceof TypeError && /terminated|fetch failed|socket|other side closed/i.test(error.message)) {
     return new ModelError('network', `${at}: connection lost (${code ?? messageOf(error)})`, { cause: error });
   }
   return new ModelError('malformed_response', `${at}: unexpected reply (${messageOf(error)})`, { cause: error });

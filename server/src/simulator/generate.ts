@@ -13,6 +13,8 @@ export interface GenerateInput {
 /** A simulated reply and its token counts. */
 export interface Generated {
   text: string;
+  /** Reasoning sent apart from the answer, when the simulator is set to send it. */
+  reasoning?: string;
   /** The reply is JSON (schema-valid when a schema was given or found in the prompt). */
   json: boolean;
   promptTokens: number;
@@ -31,6 +33,27 @@ const JSON_FENCE = /```json[^\n]*\n([\s\S]*?)```/g;
  * `{"result": …}`; otherwise a short text in the prompt's language that says it comes from the simulator.
  */
 export function generateReply(input: GenerateInput): Generated {
+  // Replies are a pure function of the request: a load test that sends one prompt many times computes
+  // it once. Keyed by the schema object (compiled once per node) and the prompt text.
+  const format = input.responseFormat;
+  const schemaKey: object = format?.type === 'json_schema' ? format.json_schema.schema : NO_SCHEMA;
+  let byPrompt = recent.get(schemaKey);
+  const promptKey = `${input.model}\u0000${format?.type ?? ''}\u0000${input.messages.map((m) => `${m.role}\u0001${m.content}`).join('\u0000')}`;
+  const hit = byPrompt?.get(promptKey);
+  if (hit) return { ...hit };
+  const reply = generateFresh(input);
+  if (!byPrompt) recent.set(schemaKey, (byPrompt = new Map()));
+  if (byPrompt.size >= RECENT_PER_SCHEMA) byPrompt.delete(byPrompt.keys().next().value ?? '');
+  byPrompt.set(promptKey, reply);
+  return { ...reply };
+}
+
+/** Recent replies by schema object, then by prompt: a bounded cache (oldest out first). */
+const recent = new WeakMap<object, Map<string, Generated>>();
+const NO_SCHEMA = {};
+const RECENT_PER_SCHEMA = 256;
+
+function generateFresh(input: GenerateInput): Generated {
   const format = input.responseFormat;
   const schema = format?.type === 'json_schema' ? format.json_schema.schema : findSchemaInPrompt(input.messages);
   const wantsJson = schema !== undefined || format?.type === 'json_object';
@@ -46,6 +69,14 @@ export function generateReply(input: GenerateInput): Generated {
   else if (wantsJson) text = JSON.stringify({ result: textReply(ctx, seed) });
   else text = textReply(ctx, seed);
   return { text, json: wantsJson, promptTokens: promptTokens(input.messages), completionTokens: estimateTokens(text) };
+}
+
+/** The simulator's stand-in for a reasoning model's thinking: short, and plainly not a model's. */
+export function reasoningFor(input: GenerateInput): string {
+  const wantsJson = input.responseFormat !== undefined || findSchemaInPrompt(input.messages) !== undefined;
+  const cjk = input.messages.some((m) => CJK.test(m.content));
+  if (cjk) return `【模拟推理】先通读对话，找出与问题相关的轮次，再${wantsJson ? '按要求的字段逐项给出结果' : '组织答复'}。（mofang-simulator 生成的推理，并非真实模型的思考）`;
+  return `[simulated reasoning] Read the conversation, find the turns that matter, then ${wantsJson ? 'fill each requested field' : 'write the answer'}. (From mofang-simulator, not a real model's thinking.)`;
 }
 
 /** A deterministic token estimate: one token per CJK character, about four characters per token otherwise. */

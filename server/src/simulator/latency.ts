@@ -103,6 +103,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Splits text into at most `count` pieces of similar length, never inside a surrogate pair. */
 export function chunkText(text: string, count: number): string[] {
+  if (count <= 1) return [text];
   const chars = Array.from(text);
   if (chars.length === 0) return [''];
   const pieces = Math.max(1, Math.min(count, chars.length));

@@ -32,9 +32,41 @@ export function compileTemplate(source: string, mode: 'text' | 'value'): Templat
   const pure = pureReference(source, references);
   const reads = [...new Set(references.map((r) => String(r[0])))];
   const isStatic = references.length === 0 && !source.includes('{%') && !source.includes('{{');
-  const renderText = (scope: Scope): string => (isStatic ? source : liquid.renderSync(parsed, scope));
+  const plain = isStatic ? null : plainRenderer(source);
+  const renderText = isStatic ? () => source : (plain ?? ((scope: Scope): string => liquid.renderSync(parsed, scope)));
   const render = mode === 'value' && pure ? (scope: Scope) => lookup(scope, pure) : renderText;
   return { ok: true, template: { source, render, renderText, reads }, references, pureReference: mode === 'value' ? pure : null };
+}
+
+/** `{{ a.b[0].c }}`: an output with no filter and no whitespace control. */
+const PLAIN_OUTPUT = /\{\{\s*([A-Za-z_\u4e00-\u9fa5][\w\u4e00-\u9fa5]*(?:\.[\w\u4e00-\u9fa5]+|\[\d+\])*)\s*\}\}/g;
+
+/**
+ * A renderer for the common template, text with plain `{{ path }}` outputs and nothing else, that reads
+ * each path directly and prints it as the Liquid engine above would (objects as JSON, nothing for a
+ * missing value), at a fraction of the cost; null for anything else (filters, tags, `{{-`).
+ */
+export function plainRenderer(source: string): ((scope: Scope) => string) | null {
+  if (source.includes('{%')) return null;
+  const parts: Array<string | Segment[]> = [];
+  let last = 0;
+  for (const match of source.matchAll(PLAIN_OUTPUT)) {
+    parts.push(source.slice(last, match.index));
+    parts.push(match[1].split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+    last = (match.index ?? 0) + match[0].length;
+  }
+  parts.push(source.slice(last));
+  if (parts.some((p) => typeof p === 'string' && (p.includes('{{') || p.includes('}}')))) return null;
+  return (scope) => {
+    let out = '';
+    for (const part of parts) out += typeof part === 'string' ? part : show(lookup(scope, part));
+    return out;
+  };
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function toSegment(segment: unknown): Segment {

@@ -1,9 +1,9 @@
-import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/events.js';
+import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
-import type { ExecContext, NodeResult, Scope } from '../../nodes/kit.js';
+import type { NodeResult, Scope } from '../../nodes/kit.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
 import { backoffMs, classifyError, type AbortCause } from './errors.js';
-import { modelCaller, type CallSite } from './model-call.js';
+import { Attempt, NodeContext } from './context.js';
 import type { RunOptions, RunResult } from './runtime.js';
 
 const PENDING = 0;
@@ -17,7 +17,9 @@ export class Execution {
   private readonly scope: Scope = {};
   private readonly ready: PlanNode[] = [];
   private readonly usage: Usage = emptyUsage();
-  private readonly controller = new AbortController();
+  /** Made on first use: most runs end without anything needing the run's signal but their model calls. */
+  private controllerValue: AbortController | undefined;
+  private aborted = false;
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly now: () => number;
   private readonly models = new Set<string>();
@@ -73,7 +75,8 @@ export class Execution {
   }
 
   private abort(cause: AbortCause): void {
-    if (this.controller.signal.aborted) return;
+    if (this.aborted) return;
+    this.aborted = true;
     this.abortCause = cause;
     this.controller.abort(cause);
     if (cause === 'deadline') this.failure ??= { code: 'deadline_exceeded', message: `the run passed its deadline of ${this.options.deadlineMs ?? 120_000} ms` };
@@ -95,7 +98,7 @@ export class Execution {
   /** Starts ready nodes up to the concurrency limit; finishes the run when nothing is left. */
   private pump(): void {
     const limit = this.options.maxConcurrency ?? 8;
-    while (this.ready.length > 0 && this.running < limit && !this.controller.signal.aborted) {
+    while (this.ready.length > 0 && this.running < limit && !this.aborted) {
       const node = this.ready.shift();
       if (!node) break;
       this.running++;
@@ -104,7 +107,7 @@ export class Execution {
         (error: unknown) => this.failed(node, error),
       );
     }
-    if (this.running === 0 && (this.ready.length === 0 || this.controller.signal.aborted)) this.finish();
+    if (this.running === 0 && (this.ready.length === 0 || this.aborted)) this.finish();
   }
 
   private completed(node: PlanNode, result: NodeResult | null): void {
@@ -145,39 +148,27 @@ export class Execution {
     const { step } = node;
     const maxAttempts = 1 + (step.retries ?? 0);
     for (let attempt = 1; ; attempt++) {
-      if (this.controller.signal.aborted) return null;
+      if (this.aborted) return null;
       this.emit?.({ type: 'node.started', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, attempt });
       const started = performance.now();
       const calls: ModelCallTrace[] | undefined = this.emit ? [] : undefined;
-      const usage = emptyUsage();
-      const warnings: NodeWarning[] = [];
-      const finish = { reason: null as string | null };
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let signal = this.controller.signal;
+      let signalOf = this.runSignal;
       if (step.timeoutMs !== undefined) {
         const attemptController = new AbortController();
         timer = setTimeout(() => {
           timedOut = true;
           attemptController.abort('node_timeout');
         }, step.timeoutMs);
-        signal = AbortSignal.any([this.controller.signal, attemptController.signal]);
+        const attemptSignal = AbortSignal.any([this.controller.signal, attemptController.signal]);
+        signalOf = () => attemptSignal;
       }
+      const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, step.timeoutMs, started, signalOf);
+      const { usage, warnings, finish } = site;
       try {
-        const site: CallSite = {
-          nodeId: node.id,
-          models: this.options.models,
-          signal,
-          priority: this.options.priority,
-          timeoutMs: step.timeoutMs,
-          deadline: step.timeoutMs === undefined ? undefined : started + step.timeoutMs,
-          usage,
-          calls,
-          warnings,
-          clientsUsed: this.models,
-          finish,
-        };
-        const result = await step.run(this.context(node, site));
+        const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
+        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site));
         addUsage(this.usage, usage);
         if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
         const latency = round(performance.now() - started);
@@ -201,7 +192,7 @@ export class Execution {
         addUsage(this.usage, usage);
         const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
         const classified = classifyError(error, node.id, cause, step.timeoutMs);
-        const willRetry = classified.retryable && attempt < maxAttempts && !this.controller.signal.aborted;
+        const willRetry = classified.retryable && attempt < maxAttempts && !this.aborted;
         this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
         if (!willRetry) {
           if (this.abortCause === 'run_failed') return null;
@@ -216,21 +207,15 @@ export class Execution {
     }
   }
 
-  private context(node: PlanNode, site: CallSite): ExecContext {
-    const { models } = this.options;
-    const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
-    return {
-      runId: this.runId,
-      nodeId: node.id,
-      scope: this.scope,
-      runInputs: this.inputs,
-      signal: site.signal,
-      chat: modelCaller(site),
-      supportsJsonSchema: (alias) => models.resolve(alias).client.supportsJsonSchema,
-      warn: (warning) => site.warnings.push(warning),
-      ranSources,
-    };
+  private get controller(): AbortController {
+    this.controllerValue ??= new AbortController();
+    return this.controllerValue;
   }
+
+  /** The run's signal, made on first use (one function per run, shared by its attempts). */
+  private readonly runSignal = (): AbortSignal => this.controller.signal;
+
+
 }
 
 function round(ms: number): number {

@@ -32,46 +32,48 @@ export interface CallSite {
  * errors: `filtered` (finish_reason content_filter, or a refusal) and `empty_reply` (no answer at all,
  * unless the model stopped at max_tokens, which each kind handles its own way).
  */
-export function modelCaller(site: CallSite): ModelCaller {
-  return async (request) => {
-    const { client, model } = site.models.resolve(request.model);
-    site.clientsUsed.add(client.name);
-    const started = performance.now();
-    site.usage.model_calls++;
-    const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
-    const messages = request.messages.map((m) => ({ role: m.role, content: m.content }));
-    const trace = (raw: string, response?: ChatResponse): ModelCallTrace => ({
-      model: client.name === 'simulator' ? `simulator:${model}` : model,
-      messages,
-      response_format: request.responseFormat?.type,
-      raw,
-      latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      prompt_tokens: response?.promptTokens ?? 0,
-      completion_tokens: response?.completionTokens ?? 0,
-      ...(response?.usageEstimated ? { usage_estimated: true } : {}),
-      ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
-    });
-    let response: ChatResponse;
-    try {
-      response = await client.chat({ ...request, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
-    } catch (error) {
-      site.calls?.push({ ...trace(''), error: error instanceof Error ? error.message : String(error) });
-      throw explain(error, site);
-    }
-    site.usage.prompt_tokens += response.promptTokens;
-    site.usage.completion_tokens += response.completionTokens;
-    if (response.usageEstimated) site.usage.tokens_estimated = true;
-    site.finish.reason = response.finishReason ?? null;
-    const { answer, reasoning } = splitReasoning(response.text, response.reasoning);
-    site.calls?.push({ ...trace(response.text, response), ...(reasoning ? { reasoning } : {}) });
-    if (response.finishReason === 'content_filter') {
-      throw new ModelError('filtered', `${client.name}: the endpoint's content filter stopped the reply${answer ? ` (${answer.slice(0, 200)})` : ''}`);
-    }
-    if (!answer.trim() && response.finishReason !== 'length') {
-      const why = reasoning ? 'only reasoning, no answer' : response.text.trim() ? 'only whitespace' : 'no content';
-      throw new ModelError('empty_reply', `${client.name}: the reply had ${why} (finish_reason ${response.finishReason ?? 'not given'})`);
-    }
-    return { ...response, text: answer, ...(reasoning ? { reasoning } : {}) };
+export async function callModel(site: CallSite, request: Parameters<ModelCaller>[0]): Promise<ChatResponse> {
+  const { client, model } = site.models.resolve(request.model);
+  site.clientsUsed.add(client.name);
+  const started = performance.now();
+  site.usage.model_calls++;
+  const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
+  let response: ChatResponse;
+  try {
+    response = await client.chat({ ...request, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
+  } catch (error) {
+    if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, ''), error: error instanceof Error ? error.message : String(error) });
+    throw explain(error, site);
+  }
+  site.usage.prompt_tokens += response.promptTokens;
+  site.usage.completion_tokens += response.completionTokens;
+  if (response.usageEstimated) site.usage.tokens_estimated = true;
+  site.finish.reason = response.finishReason ?? null;
+  const { answer, reasoning } = splitReasoning(response.text, response.reasoning);
+  if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, response.text, response), ...(reasoning ? { reasoning } : {}) });
+  if (response.finishReason === 'content_filter') {
+    throw new ModelError('filtered', `${client.name}: the endpoint's content filter stopped the reply${answer ? ` (${answer.slice(0, 200)})` : ''}`);
+  }
+  if (!answer.trim() && response.finishReason !== 'length') {
+    const why = reasoning ? 'only reasoning, no answer' : response.text.trim() ? 'only whitespace' : 'no content';
+    throw new ModelError('empty_reply', `${client.name}: the reply had ${why} (finish_reason ${response.finishReason ?? 'not given'})`);
+  }
+  if (answer === response.text && !reasoning) return response;
+  return { ...response, text: answer, ...(reasoning ? { reasoning } : {}) };
+}
+
+/** What a traced run keeps of one call: what was sent, what came back, how long it took. */
+function trace(clientName: string, model: string, request: Parameters<ModelCaller>[0], started: number, raw: string, response?: ChatResponse): ModelCallTrace {
+  return {
+    model: clientName === 'simulator' ? `simulator:${model}` : model,
+    messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    response_format: request.responseFormat?.type,
+    raw,
+    latency_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    prompt_tokens: response?.promptTokens ?? 0,
+    completion_tokens: response?.completionTokens ?? 0,
+    ...(response?.usageEstimated ? { usage_estimated: true } : {}),
+    ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
   };
 }
 

@@ -66,11 +66,19 @@ function join(path: string, key: string | number): string {
   return path ? `${path}.${key}` : String(key);
 }
 
-function aliasesOf(schema: JsonSchema): Map<string, string> {
-  const raw = schema[ALIASES];
-  const map = new Map<string, string>();
-  if (raw && typeof raw === 'object') for (const [alias, canonical] of Object.entries(raw)) if (typeof canonical === 'string') map.set(fold(alias), canonical);
-  return map;
+/** Per schema object, computed once: its aliases and its property names, folded for matching. */
+const lookups = new WeakMap<JsonSchema, { aliases: Map<string, string>; keys: Map<string, string> }>();
+
+function lookupsOf(schema: JsonSchema): { aliases: Map<string, string>; keys: Map<string, string> } {
+  let found = lookups.get(schema);
+  if (!found) {
+    const raw = schema[ALIASES];
+    const aliases = new Map<string, string>();
+    if (raw && typeof raw === 'object') for (const [alias, canonical] of Object.entries(raw)) if (typeof canonical === 'string') aliases.set(fold(alias), canonical);
+    const keys = new Map(Object.keys(schema.properties ?? {}).map((k) => [fold(k), k]));
+    lookups.set(schema, (found = { aliases, keys }));
+  }
+  return found;
 }
 
 function fold(text: string): string {
@@ -81,7 +89,7 @@ function enumValue(value: unknown, schema: JsonSchema, notes: CoerceNotes, path:
   const allowed = schema.enum ?? [];
   if (allowed.includes(value) || (typeof value !== 'string' && typeof value !== 'number')) return value;
   const key = fold(String(value));
-  const match = allowed.find((v) => typeof v === 'string' && fold(v) === key) ?? aliasesOf(schema).get(key);
+  const match = allowed.find((v) => typeof v === 'string' && fold(v) === key) ?? lookupsOf(schema).aliases.get(key);
   if (match === undefined) return value;
   note(notes.coerced, path);
   return match;
@@ -101,8 +109,7 @@ function objectValue(value: unknown, schema: JsonSchema, notes: CoerceNotes, pat
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return object;
   const properties = schema.properties ?? {};
   const required = new Set(schema.required ?? []);
-  const byFolded = new Map(Object.keys(properties).map((k) => [fold(k), k]));
-  const aliases = aliasesOf(schema);
+  const { keys: byFolded, aliases } = lookupsOf(schema);
   const out: Record<string, unknown> = {};
   for (const [rawKey, rawValue] of Object.entries(object)) {
     const key = Object.hasOwn(properties, rawKey) ? rawKey : (byFolded.get(fold(rawKey)) ?? aliases.get(fold(rawKey)));

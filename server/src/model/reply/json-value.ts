@@ -20,6 +20,15 @@ const MAX_RESTARTS = 64;
  * repair (jsonrepair) only fixes their syntax.
  */
 export function jsonValues(answer: string): FoundJson[] {
+  // The common case, an endpoint with json_schema: the answer is one JSON value and nothing else.
+  const trimmed = answer.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return [{ value: JSON.parse(trimmed), repaired: false }];
+    } catch {
+      // chatty after all: scan it
+    }
+  }
   const text = answer.length > MAX_SCAN ? answer.slice(answer.length - MAX_SCAN) : answer;
   const found: FoundJson[] = [];
   const seen = new Set<string>();
