@@ -14,6 +14,7 @@ import { compileGraph, runPlan } from '../server/src/engine/index.js';
 import { OpenAICompatibleClient } from '../server/src/model/openai-client.js';
 import { createEngineServices } from '../server/src/services/index.js';
 import { json, publishAudit, ROOT, startMofang, startSimulator, stop, type Proc } from './jobs-procs.js';
+import { latencyShift, printShift, type ShiftReport } from './latency-shift.js';
 
 interface Row { id: string; turns: unknown }
 const file = process.env.MOFANG_DATA_FILE ?? path.join(ROOT, '../shared/data/stc3-telecom-cn.jsonl');
@@ -112,8 +113,8 @@ try {
   const cal = await calibrate(sim, 768);
   console.log(`capacity (direct saturating load, 768 items, 160 in flight): ${cal.itemsPerS.toFixed(2)} items/s, ${cal.callsPerItem.toFixed(2)} model calls per item`);
   const faults = { errorRate: 0.04, timeoutRate: 0.02, malformedRate: 0.03, rateLimitRate: 0.01 };
-  // BENCH_JOBS_RUNS=clean,faults,kill picks runs (all three by default).
-  const wanted = new Set((process.env.BENCH_JOBS_RUNS ?? 'clean,faults,kill').split(','));
+  // BENCH_JOBS_RUNS=clean,faults,kill,shift picks runs (all four by default).
+  const wanted = new Set((process.env.BENCH_JOBS_RUNS ?? 'clean,faults,kill,shift').split(','));
   const reports = [];
   if (wanted.has('clean')) reports.push(await runJob('clean', sim, {}));
   if (wanted.has('faults')) reports.push(await runJob('10% faults', sim, { faults }));
@@ -125,7 +126,12 @@ try {
   }
   const ok = reports.every((r) => r.lines === rows.length && r.unique === rows.length && r.succeeded + r.failed === rows.length);
   console.log(ok ? `\nevery run: ${rows.length} results, each id once` : '\nLOSS OR DUPLICATES: see the table');
-  process.exitCode = ok ? 0 : 1;
+  const clean = reports.find((r) => r.name === 'clean');
+  if (clean) console.log(`clean run: ${((100 * clean.steadyPerS) / cal.itemsPerS).toFixed(1)}% of capacity in steady state (target ≥ 95%), ${clean.abandoned} abandoned calls (target 0)`);
+  let shift: ShiftReport | undefined;
+  if (wanted.has('shift')) printShift((shift = await latencyShift()));
+  const shiftOk = !shift || (shift.recoveredAfterS !== null && shift.recoveredAfterS <= 10 && shift.failures === 0);
+  process.exitCode = ok && shiftOk ? 0 : 1;
 } finally {
   await stop(sim);
 }

@@ -111,7 +111,17 @@ export const RunDetailSchema = RunSummarySchema.extend({
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
 /** `GET /api/health`. `model` is whatever the model registry's `describeModels` reports. */
-export const HealthSchema = z.object({ ok: z.boolean(), model: z.unknown(), simulator: z.boolean(), version: z.string() });
+/** One model endpoint's adaptive concurrency limit as it stands, for operators and load tests. */
+export const EndpointLoadSchema = z.object({
+  name: z.string(),
+  limit: z.number().int(),
+  in_flight: z.number().int(),
+  queued: z.number().int(),
+  /** The lowest latency baseline learnt (time to first token, ms); null before any call. */
+  baseline_ms: z.number().nullable(),
+});
+export type EndpointLoad = z.infer<typeof EndpointLoadSchema>;
+export const HealthSchema = z.object({ ok: z.boolean(), model: z.unknown(), simulator: z.boolean(), version: z.string(), endpoints: z.array(EndpointLoadSchema).optional() });
 export type Health = z.infer<typeof HealthSchema>;
 
 const PortSummarySchema = z.object({ id: z.string(), label: z.string(), type: z.string() });

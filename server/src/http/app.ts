@@ -3,10 +3,12 @@
  */
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
-import type { NodeKindSummary } from '@shared/api.js';
+import type { EndpointLoad, NodeKindSummary } from '@shared/api.js';
 import { getNodeDefinition, NODE_KINDS } from '@shared/nodes/index.js';
 import type { NodeDefinition } from '@shared/nodes/kit.js';
-import { describeModels } from '../model/registry.js';
+import { describeModels, type ConfiguredModelResolver } from '../model/registry.js';
+import type { ModelResolver } from '../model/types.js';
+import { limitersOf } from '../jobs/limited-client.js';
 import type { AppDeps } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { publishRoutes } from './routes-publish.js';
@@ -53,6 +55,19 @@ function summarise<C>(def: NodeDefinition<C>): NodeKindSummary {
 }
 
 /** The palette's view of every node kind; computed once, the definitions are static. */
+function isConfigured(models: ModelResolver): models is ConfiguredModelResolver {
+  return 'clients' in models && typeof models.clients === 'function';
+}
+
+/** The adaptive limit of each model endpoint used so far (a resolver that can list its clients). */
+function endpointLoads(models: ModelResolver): EndpointLoad[] {
+  const clients = isConfigured(models) ? models.clients() : [];
+  return limitersOf(clients).map(({ name, limiter }) => {
+    const s = limiter.stats();
+    return { name, limit: s.limit, in_flight: s.liveInFlight + s.batchInFlight, queued: s.liveQueued + s.batchQueued, baseline_ms: s.baselineMs === null ? null : Math.round(s.baselineMs * 10) / 10 };
+  });
+}
+
 export function nodeKindSummaries(): NodeKindSummary[] {
   const summaries: NodeKindSummary[] = [];
   for (const kind of NODE_KINDS) {
@@ -81,7 +96,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version });
+    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models) });
   });
   api.get('/node-kinds', (_req, res) => {
     res.json(kinds);

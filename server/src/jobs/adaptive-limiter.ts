@@ -2,10 +2,13 @@
  * An adaptive concurrency limit for one model endpoint, with two classes of traffic.
  *
  * The limit is found the way TCP finds a path's capacity: it grows by one per good reply (doubling
- * each round trip) while latency stays near the lowest seen (slow start), then by √limit per round
- * trip, and shrinks multiplicatively when the window's mean latency passes `tolerance` × the baseline (requests
- * are queueing at the endpoint) or when timeouts and 5xx pass `dropTolerance` of the window (isolated
- * faults are not congestion). A 429 shrinks it at once and its Retry-After pauses batch traffic.
+ * each round trip) while latency stays near its baseline (slow start), then by √limit per round trip
+ * while it is used, and shrinks only on evidence that calls are queueing at the endpoint: latency that
+ * grows with the number in flight ({@link LatencyEvidence}), timeouts and 5xx past `dropTolerance` of a
+ * window (isolated faults are not congestion), or a 429 (which also pauses batch traffic for its
+ * Retry-After). Latency that stays up when load goes down is a new normal, learnt, not a reason to
+ * shrink; so is a longer prompt's prefill (baselines are kept per prompt size). After a quiet spell the
+ * limit starts probing upward again (slow start), as what it knew may no longer hold.
  *
  * The latency it watches is the time to first token when the client reports it: that is where waiting
  * in the endpoint's queue shows, undisturbed by how long each reply is or by decoding slowing down under
@@ -15,6 +18,8 @@
  * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
  * slot at once even while a big job saturates the endpoint.
  */
+import { LatencyEvidence, sizeClass, type Verdict } from './latency-evidence.js';
+import { RetryAfterPause } from './retry-after.js';
 
 /** How a call that held a slot ended. */
 export type Outcome =
@@ -44,6 +49,8 @@ export interface AdaptiveLimiterOptions {
   reserve?: number;
   /** Longest pause a Retry-After may impose, ms (default 30 000). */
   maxPauseMs?: number;
+  /** Idle time (nothing in flight) after which the limit probes upward again, ms (default 5 000). */
+  quietMs?: number;
   now?: () => number;
 }
 
@@ -71,13 +78,12 @@ export interface LimiterStats {
 
 interface Waiter {
   live: boolean;
+  /** Prompt-size class of the call. */
+  cls: number;
   resolve: (permit: Permit) => void;
   reject: (reason: unknown) => void;
   cleanup?: () => void;
 }
-
-/** Baseline drift per window, so a permanently slower endpoint is re-learnt (about 10% per 100 windows). */
-const BASELINE_DRIFT = 1.001;
 
 /** The limiter. One per endpoint; wrap the endpoint's client with {@link LimitedModelClient}. */
 export class AdaptiveLimiter {
@@ -90,27 +96,30 @@ export class AdaptiveLimiter {
   private readonly backoff: number;
   private readonly rateLimitBackoff: number;
   private readonly fixedReserve?: number;
-  private readonly maxPauseMs: number;
   private readonly now: () => number;
   private live = 0;
   private batch = 0;
   private readonly liveQueue: Waiter[] = [];
   private readonly batchQueue: Waiter[] = [];
   private slowStart = true;
-  private baseline: number | null = null;
-  private pausedUntil = 0;
-  private pauseTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly evidence: LatencyEvidence;
+  private readonly pause: RetryAfterPause;
   private totalDrops = 0;
   /** Bumped at every decrease: calls that started before it say nothing about the new limit. */
   private epoch = 0;
-  private window = { ok: 0, drops: 0, latency: 0, maxInFlight: 0, queued: false, size: 0, firstToken: 0 };
+  private window = { ok: 0, drops: 0, maxInFlight: 0, queued: false, size: 0 };
   /** Moving average of whole-call latency, ms: with the queueing delay it gives the limit that just fills the endpoint. */
   private callLatency: number | null = null;
+  private readonly initialLimit: number;
+  private readonly quietMs: number;
+  /** When the last call ended with nothing left in flight (the start of a quiet spell). */
+  private idleSince: number | null = null;
 
   constructor(options: AdaptiveLimiterOptions = {}) {
     this.minLimit = options.minLimit ?? 1;
     this.maxLimit = options.maxLimit ?? 512;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
+    this.initialLimit = this.limitValue;
     this.window.size = Math.ceil(this.limitValue);
     this.tolerance = options.tolerance ?? 1.5;
     this.minExcessMs = options.minExcessMs ?? 20;
@@ -118,8 +127,10 @@ export class AdaptiveLimiter {
     this.backoff = options.backoff ?? 0.7;
     this.rateLimitBackoff = options.rateLimitBackoff ?? 0.85;
     this.fixedReserve = options.reserve;
-    this.maxPauseMs = options.maxPauseMs ?? 30_000;
+    this.quietMs = options.quietMs ?? 5_000;
     this.now = options.now ?? Date.now;
+    this.pause = new RetryAfterPause(options.maxPauseMs ?? 30_000, this.now, () => this.drain());
+    this.evidence = new LatencyEvidence(this.tolerance, this.minExcessMs, this.now);
   }
 
   /** The current limit (a whole number of calls). */
@@ -134,28 +145,33 @@ export class AdaptiveLimiter {
       batchInFlight: this.batch,
       liveQueued: this.liveQueue.length,
       batchQueued: this.batchQueue.length,
-      baselineMs: this.baseline,
+      baselineMs: this.evidence.baselineMs,
       drops: this.totalDrops,
-      pausedUntil: this.pausedUntil,
+      pausedUntil: this.pause.until,
     };
   }
 
   /** How many batch calls could run now: what the limit leaves after live calls and the reserve. */
   batchCapacity(): number {
-    if (this.now() < this.pausedUntil) return 0;
+    if (this.pause.active) return 0;
     const reserve = this.fixedReserve ?? Math.max(1, Math.ceil(this.limitValue * 0.02));
     const room = this.limit - this.live - reserve;
     // Without live traffic a batch always has one slot, however small the limit has become.
     return Math.max(this.live === 0 ? 1 : 0, room);
   }
 
-  /** Waits for a slot: priority 0 is live, anything higher is batch. Rejects with the signal's reason when aborted. */
-  acquire(priority = 0, signal?: AbortSignal): Promise<Permit> {
+  /**
+   * Waits for a slot: priority 0 is live, anything higher is batch. `promptChars` (the prompt's length)
+   * picks the latency baseline the call is compared with. Rejects with the signal's reason when aborted.
+   */
+  acquire(priority = 0, signal?: AbortSignal, promptChars = 0): Promise<Permit> {
     if (signal?.aborted) return Promise.reject(signal.reason);
+    this.wakeAfterQuiet();
     const live = priority <= 0;
-    if (live ? this.liveMayStart() : this.batchMayStart()) return Promise.resolve(this.start(live));
+    const cls = sizeClass(promptChars);
+    if (live ? this.liveMayStart() : this.batchMayStart()) return Promise.resolve(this.start(live, cls));
     return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = { live, resolve, reject };
+      const waiter: Waiter = { live, cls, resolve, reject };
       const queue = live ? this.liveQueue : this.batchQueue;
       if (signal) {
         const onAbort = () => {
@@ -173,8 +189,7 @@ export class AdaptiveLimiter {
 
   /** Stops timers; waiting calls stay queued (the clients are closing anyway). */
   close(): void {
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = undefined;
+    this.pause.close();
   }
 
   private liveMayStart(): boolean {
@@ -185,11 +200,23 @@ export class AdaptiveLimiter {
     return this.liveQueue.length === 0 && this.batchQueue.length === 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit);
   }
 
-  private start(live: boolean): Permit {
+  /** After a quiet spell the limit may be stale: probe upward again, from no less than where it started. */
+  private wakeAfterQuiet(): void {
+    if (this.idleSince === null || this.live + this.batch > 0) return;
+    if (this.now() - this.idleSince >= this.quietMs) {
+      this.slowStart = true;
+      this.limitValue = Math.max(this.limitValue, this.initialLimit);
+      this.window.size = Math.ceil(this.limitValue);
+    }
+    this.idleSince = null;
+  }
+
+  private start(live: boolean, cls: number): Permit {
     const epoch = this.epoch;
     if (live) this.live += 1;
     else this.batch += 1;
-    this.window.maxInFlight = Math.max(this.window.maxInFlight, this.live + this.batch);
+    const inflight = this.live + this.batch;
+    this.window.maxInFlight = Math.max(this.window.maxInFlight, inflight);
     let released = false;
     let sampled = false;
     // A call sent under an older, larger limit may still report the queue that limit built: one
@@ -199,7 +226,7 @@ export class AdaptiveLimiter {
       firstToken: (ms) => {
         if (released || sampled) return;
         sampled = true;
-        if (fresh()) this.record({ kind: 'ok', latencyMs: ms, firstTokenMs: ms });
+        if (fresh()) this.record({ kind: 'ok', latencyMs: ms, firstTokenMs: ms }, cls, inflight);
       },
       release: (outcome) => {
         if (released) return;
@@ -207,7 +234,8 @@ export class AdaptiveLimiter {
         if (live) this.live -= 1;
         else this.batch -= 1;
         if (outcome.kind === 'ok') this.callLatency = this.callLatency === null ? outcome.latencyMs : this.callLatency * 0.9 + outcome.latencyMs * 0.1;
-        if (outcome.kind !== 'ok' || (!sampled && fresh())) this.record(outcome);
+        if (outcome.kind !== 'ok' || (!sampled && fresh())) this.record(outcome, cls, inflight);
+        if (this.live + this.batch === 0) this.idleSince = this.now();
         this.drain();
       },
     };
@@ -219,40 +247,38 @@ export class AdaptiveLimiter {
       const next = this.liveQueue.shift();
       if (!next) break;
       next.cleanup?.();
-      next.resolve(this.start(true));
+      next.resolve(this.start(true, next.cls));
     }
     if (this.liveQueue.length > 0) return;
     while (this.batchQueue.length > 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit)) {
       const next = this.batchQueue.shift();
       if (!next) break;
       next.cleanup?.();
-      next.resolve(this.start(false));
+      next.resolve(this.start(false, next.cls));
     }
   }
 
-  private record(outcome: Outcome): void {
+  private record(outcome: Outcome, cls: number, inflight: number): void {
     if (outcome.kind === 'ignore') return;
     if (outcome.kind === 'drop') {
       this.window.drops += 1;
       this.totalDrops += 1;
       if (outcome.reason === 'rate_limited') {
         // An explicit "too much": shrink once per pause, not once per refused call of the same burst.
-        if (this.now() >= this.pausedUntil) {
+        if (!this.pause.active) {
           this.limitValue = Math.max(this.minLimit, this.limitValue * this.rateLimitBackoff);
           this.slowStart = false;
           this.epoch += 1;
         }
-        this.pause(outcome.retryAfterMs ?? 0);
+        this.pause.extend(outcome.retryAfterMs ?? 0);
       }
     } else {
       this.window.ok += 1;
       const signal = outcome.firstTokenMs ?? outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
-      this.window.latency += signal;
-      if (outcome.firstTokenMs !== undefined) this.window.firstToken += 1;
+      const { congested } = this.evidence.add(signal, cls, inflight, outcome.firstTokenMs !== undefined);
       // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
       // a reply already slower than the tolerance allows stops the growth (HyStart's delay exit).
-      const fast = this.baseline === null || !this.congested(signal);
-      if (this.slowStart && fast && (this.window.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
+      if (this.slowStart && !congested && (this.window.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
         this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
       }
     }
@@ -262,31 +288,44 @@ export class AdaptiveLimiter {
   }
 
   private adjust(): void {
-    const { ok, drops, latency, maxInFlight } = this.window;
+    const { ok, drops, maxInFlight } = this.window;
     // Calls had to wait during the window (or still do): the limit, not the demand, was the bound.
     const queued = this.window.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
-    const firstToken = this.window.firstToken === ok && ok > 0;
-    this.window = { ok: 0, drops: 0, latency: 0, maxInFlight: this.live + this.batch, queued: false, size: 0, firstToken: 0 };
+    this.window = { ok: 0, drops: 0, maxInFlight: this.live + this.batch, queued: false, size: 0 };
     const samples = ok + drops;
     let next = this.limitValue;
     if (drops > 0 && drops / samples > this.dropTolerance) {
       next = this.limitValue * this.backoff;
       this.slowStart = false;
-    } else if (ok > 0) {
-      const mean = latency / ok;
-      this.baseline = this.baseline === null ? mean : Math.min(mean, this.baseline * BASELINE_DRIFT);
-      const ratio = mean / Math.max(this.baseline, 1e-6);
-      if (this.congested(mean)) {
-        next = this.limitValue * this.shrinkFactor(mean, ratio, firstToken);
-        this.slowStart = false;
-      } else if (queued || maxInFlight >= this.limitValue * 0.8) {
-        // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
-        if (!this.slowStart) next = this.limitValue + Math.sqrt(this.limitValue);
-      }
+      this.evidence.cancelProbe();
+      if (this.evidence.samples > 0) this.evidence.close(this.limitValue);
+    } else if (this.evidence.samples > 0) {
+      const { verdict, window } = this.evidence.close(this.limitValue);
+      next = this.decide(verdict, window.firstToken, queued, maxInFlight);
     }
     if (next < this.limitValue) this.epoch += 1;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
     this.window.size = Math.ceil(this.limitValue);
+  }
+
+  /** The next limit for a window's verdict. */
+  private decide(verdict: Verdict, firstToken: boolean, queued: boolean, maxInFlight: number): number {
+    switch (verdict.kind) {
+      case 'calm':
+        // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
+        return !this.slowStart && (queued || maxInFlight >= this.limitValue * 0.8) ? this.limitValue + Math.sqrt(this.limitValue) : this.limitValue;
+      case 'new_normal':
+        // What the limit knew was about an endpoint that is no more: find its capacity again, fast.
+        this.slowStart = true;
+        return Math.max(this.limitValue, verdict.restoreLimit ?? this.limitValue);
+      case 'queueing':
+        this.slowStart = false;
+        return this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);
+      case 'probe':
+        // Down to clearly less load than the slow window had, so the next window can tell queue from normal.
+        this.slowStart = false;
+        return Math.min(this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken), Math.floor(verdict.inflight * 0.8));
+    }
   }
 
   /**
@@ -295,34 +334,9 @@ export class AdaptiveLimiter {
    * so the endpoint stays full while its queue drains. Otherwise, in proportion to how far past the
    * tolerance the window went. Always by 5% to 50%.
    */
-  private shrinkFactor(mean: number, ratio: number, firstToken: boolean): number {
-    const delay = mean - (this.baseline ?? mean);
-    const factor = firstToken && this.callLatency !== null && this.callLatency > delay ? (this.callLatency - delay) / this.callLatency : this.tolerance / ratio;
+  private shrinkFactor(meanMs: number, excessMs: number, firstToken: boolean): number {
+    const ratio = meanMs / Math.max(meanMs - excessMs, 1e-6);
+    const factor = firstToken && this.callLatency !== null && this.callLatency > excessMs ? (this.callLatency - excessMs) / this.callLatency : this.tolerance / ratio;
     return Math.min(0.95, Math.max(0.5, factor));
-  }
-
-  /** A latency far enough above the baseline, in ratio and in absolute terms, to mean calls are queueing. */
-  private congested(latency: number): boolean {
-    if (this.baseline === null) return false;
-    return latency > this.baseline * this.tolerance && latency - this.baseline > this.minExcessMs;
-  }
-
-  private pause(ms: number): void {
-    if (ms <= 0) return;
-    const until = this.now() + Math.min(ms, this.maxPauseMs);
-    if (until <= this.pausedUntil) return;
-    this.pausedUntil = until;
-    this.armPauseTimer();
-  }
-
-  private armPauseTimer(): void {
-    if (this.pauseTimer) clearTimeout(this.pauseTimer);
-    this.pauseTimer = setTimeout(() => {
-      this.pauseTimer = undefined;
-      // Timers may fire a millisecond before the clock says the pause is over: wait again then.
-      if (this.now() < this.pausedUntil) this.armPauseTimer();
-      else this.drain();
-    }, Math.max(1, this.pausedUntil - this.now()));
-    this.pauseTimer.unref?.();
   }
 }

@@ -47,7 +47,8 @@ export class LimitedModelClient implements ModelClient {
   async chat(request: ChatRequest): Promise<ChatResponse> {
     let permit;
     try {
-      permit = await this.limiter.acquire(request.priority ?? 0, request.signal);
+      const promptChars = request.messages.reduce((n, m) => n + m.content.length, 0);
+      permit = await this.limiter.acquire(request.priority ?? 0, request.signal, promptChars);
     } catch (reason) {
       throw new ModelError('aborted', `${this.name}: the call was aborted while waiting for a slot`, { cause: reason });
     }

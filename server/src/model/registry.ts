@@ -44,7 +44,7 @@ export interface ConfiguredModelResolver extends ModelResolver {
 /** Most calls in flight to one endpoint when its configuration sets no maxConcurrency. */
 export const ADAPTIVE_MAX_LIMIT = 512;
 /** Where the adaptive limit starts: low, so the first latencies seen are unqueued ones (the baseline). */
-export const ADAPTIVE_INITIAL_LIMIT = 8;
+export const ADAPTIVE_INITIAL_LIMIT = 16;
 
 export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
 
@@ -125,6 +125,8 @@ function simulatorFromEnv(env: NodeJS.ProcessEnv): SimulatorConfigInput {
   }
   const jsonSchema = blank(env.MOFANG_SIM_JSON_SCHEMA);
   if (jsonSchema !== undefined) raw.supportsJsonSchema = !/^(0|false|no|off)$/i.test(jsonSchema);
+  const reasoning = blank(env.MOFANG_SIM_REASONING);
+  if (reasoning !== undefined) raw.reasoning = /^(1|true|yes|on)$/i.test(reasoning);
   const parsed = SimulatorConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const names = new Map<string, string>(Object.entries(SIM_ENV).map(([k, v]) => [v, k]));
