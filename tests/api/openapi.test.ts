@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +97,27 @@ describe('OpenAPI documents', () => {
     const csv = String(at(jobs, 'text/csv', 'example'));
     const res = await fetch(`${base}/v1/scenarios/bare/jobs`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' } });
     expect(res.status, await res.text()).toBe(202);
+  });
+
+  it('a branchy scenario: optional outputs are nullable in the document, present (null) in every reply, and the reply conforms', async () => {
+    const pitch = JSON.parse(readFileSync(fileURLToPath(new URL('../../server/src/engine/fixtures/branchy/pitch.json', import.meta.url)), 'utf8'));
+    const created = ScenarioSchema.parse((await call(base, 'POST', '/api/scenarios', { name: pitch.name, graph: pitch })).json);
+    expect((await call(base, 'POST', `/api/scenarios/${created.id}/publish`, { slug: 'broadband-triage' })).status).toBe(201);
+    const doc = (await call(base, 'GET', '/v1/scenarios/broadband-triage/openapi.json')).json;
+    expect((await validate(doc)).valid).toBe(true);
+    const outputs = at(doc, 'components', 'schemas', 'broadband-triage.Outputs');
+    expect(at(outputs, 'required')).toEqual(['label']);
+    expect(at(outputs, 'properties', 'form', 'anyOf')).toEqual([expect.objectContaining({ type: 'object' }), { type: 'null' }]);
+    const key = CreatedKeySchema.parse((await call(base, 'POST', '/api/keys', { name: 'branches' })).json).key;
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'mofang:pitch', components: record(at(doc, 'components')) });
+    const conforms = ajv.compile({ $ref: 'mofang:pitch#/components/schemas/broadband-triage.RunResult' });
+    for (const transcript of ['客户：宽带断了，上不了网', '客户：我想查一下上个月的话费', '客户：你们服务太差了我要投诉', '客户：今天天气不错']) {
+      const run = await call(base, 'POST', '/v1/scenarios/broadband-triage/run', { inputs: { transcript } }, { authorization: `Bearer ${key}` });
+      expect(run.status, run.text).toBe(200);
+      expect(Object.keys(record(at(run.json, 'outputs'))).sort()).toEqual(['form', 'label', 'missing']);
+      expect(conforms(run.json), JSON.stringify(conforms.errors)).toBe(true);
+    }
   });
 
   it('generates a transcript example in 坐席：/客户： lines when the graph has no sample inputs', async () => {

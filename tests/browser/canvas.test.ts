@@ -114,6 +114,12 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByTestId('class-list').getByRole('button', { name: /添加/ }).click();
     await page.getByTestId('class-name').last().fill('业务咨询');
     await expect.poll(() => page.locator('[data-testid^="out-classify_1-"]').count()).toBe(4);
+    // A class's branch must lead somewhere: until it does, the problems list says so.
+    await page.getByTestId('problems').getByText(/没有连线/).first().waitFor();
+    const ports = await page.locator('[data-testid^="out-classify_1-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+    const added = ports.find((id) => !/-(fault|complaint|other)$/.test(id));
+    if (!added) throw new Error(`no new class port among ${ports.join(', ')}`);
+    await wire(added, 'in-end-in');
     await page.screenshot({ path: screenshotPath('screenshot-panel.png') });
 
     await selectNode('end');
@@ -123,7 +129,7 @@ describe('the canvas, as a new user uses it', () => {
     await outputs.locator('.ant-select-selection-search-input, input[role="combobox"]').last().fill('{{ classify_1.label }}');
     await page.keyboard.press('Escape');
     await outputs.getByRole('button', { name: /添加/ }).click();
-    await outputs.locator('input:not([role="combobox"])').nth(1).fill('summary');
+    await outputs.locator('input:not([role="combobox"]):not([type="checkbox"])').nth(1).fill('summary');
     await outputs.locator('.ant-select-selection-search-input, input[role="combobox"]').last().fill('{{ llm_1.text }}');
     await page.keyboard.press('Escape');
 
@@ -156,7 +162,7 @@ describe('the canvas, as a new user uses it', () => {
     await page.reload();
     await page.getByTestId('node-classify_1').waitFor();
     await expect(page.getByTestId('node-llm_1').textContent()).resolves.toContain('通话摘要');
-    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(6);
     await expect(page.getByTestId('scenario-name').inputValue()).resolves.toBe('宽带报修分流');
   });
 

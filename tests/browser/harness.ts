@@ -16,11 +16,11 @@ export interface TestServer {
 
 /**
  * Starts the real server (`bin/mofang.mjs start`) on a free port with a temporary data directory and
- * the zero-latency simulator, and resolves once it prints its URL.
+ * the zero-latency simulator (`extraEnv` may tune it), and resolves once it prints its URL.
  */
-export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-browser-'))): Promise<TestServer> {
+export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-browser-')), extraEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   if (!existsSync(path.join(root, 'dist/client/index.html'))) throw new Error('dist/client is missing: run `npx vite build` first');
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0', ...extraEnv };
   // The simulator, whatever the machine running the tests has configured.
   for (const key of ['MOFANG_MODEL_BASE_URL', 'MOFANG_MODEL_API_KEY', 'MOFANG_MODEL']) delete env[key];
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/mofang.mjs'), 'start'], {

@@ -64,7 +64,7 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
       )}
       <Collapse
         size="small"
-        defaultActiveKey={['inputs', 'prompts', 'raw', 'outputs']}
+        defaultActiveKey={['inputs', 'prompts', 'reasoning', 'raw', 'outputs']}
         items={[
           { key: 'inputs', label: t('run.nodeInputs'), children: <Json value={run.inputs ?? null} /> },
           ...(calls.length > 0

@@ -36,6 +36,7 @@ interface SimulatorOptions {
   malformedRate?: number;
   rateLimitRate?: number;
   jsonSchema: boolean;
+  reasoning?: boolean;
   seed?: number;
   zero?: boolean;
 }
@@ -53,6 +54,7 @@ export function simulatorSettings(o: SimulatorOptions): SimulatorConfigInput {
   if (o.malformedRate !== undefined) settings.malformedRate = o.malformedRate;
   if (o.rateLimitRate !== undefined) settings.rateLimitRate = o.rateLimitRate;
   if (!o.jsonSchema) settings.supportsJsonSchema = false;
+  if (o.reasoning) settings.reasoning = true;
   if (o.seed !== undefined) settings.seed = o.seed;
   return settings;
 }
@@ -68,6 +70,7 @@ export function simulatorCommand(): Command {
     .option('--capacity <n>', 'requests served at once; the rest queue (default 64)', integer)
     .option('--load-factor <x>', 'per-token slowdown at full load (default 0.5)', number)
     .option('--max-queue <n>', 'queued requests before answering 429 (default 1024)', integer)
+    .option('--reasoning', 'send reasoning apart from the answer (reasoning_content), like a reasoning model behind a reasoning parser')
     .option('--error-rate <r>', 'share of requests answered 500', rate)
     .option('--timeout-rate <r>', 'share of requests that hang', rate)
     .option('--malformed-rate <r>', 'share of requests answered with broken JSON', rate)

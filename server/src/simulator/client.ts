@@ -59,7 +59,7 @@ export class SimulatorClient implements ModelClient {
           if (streaming) request.onDelta?.(event.text);
         } else if (event.type === 'done') {
           const { reply } = event;
-          return { text: reply.text, model: SIMULATOR_MODEL, promptTokens: reply.promptTokens, completionTokens: reply.completionTokens, finishReason: 'stop' };
+          return { text: reply.text, ...(reply.reasoning ? { reasoning: reply.reasoning } : {}), model: SIMULATOR_MODEL, promptTokens: reply.promptTokens, completionTokens: reply.completionTokens, finishReason: 'stop' };
         } else if (event.fault === 'rate_limited') {
           const why = event.queueFull ? 'queue full' : 'injected rate limit';
           throw new ModelError('rate_limited', `simulator: HTTP 429 (${why}), retry after ${event.retryAfterSeconds} s`, {

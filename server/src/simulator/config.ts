@@ -27,6 +27,8 @@ export const SimulatorConfigSchema = z.object({
   malformedMode: z.enum(['body', 'content']).default('body'),
   /** When false, the in-process client reports no json_schema support (the engine puts the schema in the prompt). */
   supportsJsonSchema: z.boolean().default(true),
+  /** Send reasoning apart from the answer (`reasoning_content`), as a reasoning model behind a reasoning parser does. */
+  reasoning: z.boolean().default(false),
   /** Seeds fault decisions (outputs are seeded by the prompt itself). */
   seed: z.int().default(42),
 });

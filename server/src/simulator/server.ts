@@ -109,6 +109,8 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
         } else if (event.type === 'done') {
           if (!stream) return sendJson(res, 200, completionBody(id, created, event.reply));
           startStream();
+          // vLLM's reasoning parser streams the thinking first; here it follows the answer's deltas, which a reader keeps apart all the same.
+          if (event.reply.reasoning) res.write(chunkLine(id, created, { reasoning_content: event.reply.reasoning }, null, includeUsage));
           res.write(chunkLine(id, created, {}, 'stop', includeUsage));
           if (includeUsage) res.write(usageLine(id, created, event.reply));
           res.end('data: [DONE]\n\n');

@@ -1,5 +1,5 @@
 import { SimulatorConfigSchema, isZeroLatency, type SimulatorConfig, type SimulatorConfigInput } from './config.js';
-import { estimateTokens, generateReply, type GenerateInput, type Generated } from './generate.js';
+import { estimateTokens, generateReply, reasoningFor, type GenerateInput, type Generated } from './generate.js';
 import { CapacityGate, QueueFullError, chunkText, perTokenDelayMs, sleep } from './latency.js';
 import { fnv1a, mulberry32 } from './random.js';
 
@@ -116,6 +116,10 @@ export class Simulator {
         return;
       }
       const reply = generateReply(input);
+      if (config.reasoning) {
+        reply.reasoning = reasoningFor(input);
+        reply.completionTokens += estimateTokens(reply.reasoning);
+      }
       if (fault === 'malformed') {
         this.faults.malformed += 1;
         if (config.malformedMode === 'body') {

@@ -57,7 +57,7 @@ export function completionBody(id: string, created: number, reply: Generated) {
     created,
     model: SIMULATOR_MODEL,
     system_fingerprint: SIMULATOR_MODEL,
-    choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, logprobs: null, finish_reason: 'stop' }],
+    choices: [{ index: 0, message: { role: 'assistant', content: reply.text, ...(reply.reasoning ? { reasoning_content: reply.reasoning } : {}) }, logprobs: null, finish_reason: 'stop' }],
     usage: usageOf(reply),
   };
 }
