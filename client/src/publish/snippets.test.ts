@@ -44,6 +44,20 @@ describe('API tab snippets', () => {
     expect(code.ts).toContain("fetch('http://127.0.0.1:3000/v1/scenarios/intent-triage/run'");
   });
 
+  it('types an optional output, nullable in the schema, as absent or null', () => {
+    const outputs = {
+      type: 'object',
+      properties: {
+        label: { type: 'string', enum: ['fault', 'other'] },
+        form: { description: '报修单', anyOf: [{ type: 'object', properties: { phone: { anyOf: [{ type: 'string' }, { type: 'null' }] } }, required: ['phone'] }, { type: 'null' }] },
+      },
+      required: ['label'],
+    };
+    const out = tsInterface('PitchOutputs', outputs);
+    expect(out).toContain('label: "fault" | "other";');
+    expect(out).toMatch(/form\?: \{[\s\S]*phone: string \| null;[\s\S]*\} \| null;/);
+  });
+
   it('quotes the example for the shell, with SSE asking for an event stream', () => {
     expect(shellQuote("it's")).toBe("'it'\\''s'");
     expect(code.curl).toContain('http://127.0.0.1:3000/v1/scenarios/intent-triage/run');
