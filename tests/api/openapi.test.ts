@@ -106,7 +106,7 @@ describe('OpenAPI documents', () => {
     const doc = (await call(base, 'GET', '/v1/scenarios/broadband-triage/openapi.json')).json;
     expect((await validate(doc)).valid).toBe(true);
     const outputs = at(doc, 'components', 'schemas', 'broadband-triage.Outputs');
-    expect(at(outputs, 'required')).toEqual(['label']);
+    expect(at(outputs, 'required')).toEqual(['form', 'missing', 'label']);
     expect(at(outputs, 'properties', 'form', 'anyOf')).toEqual([expect.objectContaining({ type: 'object' }), { type: 'null' }]);
     const key = CreatedKeySchema.parse((await call(base, 'POST', '/api/keys', { name: 'branches' })).json).key;
     const ajv = new Ajv2020({ strict: false, validateFormats: false });

@@ -34,8 +34,8 @@ describe('branches and replies, as a team lead meets them', () => {
     await expect.poll(() => problems.count(), { timeout: 15_000 }).toBe(2);
     const text = (await page.getByTestId('problems').textContent()) ?? '';
     expect(text).toContain('输出“form”为必填');
-    expect(text).toContain('节点 extract_1 不会执行');
-    expect(text).toMatch(/classify_1 → (billing|complaint|other)/);
+    expect(text).toContain('节点 报修填单 (extract_1) 不会执行');
+    expect(text).toContain('来电意图 (classify_1) → 话费查询 / 投诉 / 其他');
     await expect.poll(() => page.getByTestId('node-end').getAttribute('data-problems')).toBe('2');
   });
 
@@ -48,6 +48,19 @@ describe('branches and replies, as a team lead meets them', () => {
     await required.nth(1).click();
     await expect.poll(() => page.getByTestId('problem').count(), { timeout: 15_000 }).toBe(0);
     await expect(page.getByTestId('problems').textContent()).resolves.toContain('没有问题');
+  });
+
+  it('typing a reference key by key keeps the field focused, through the moment it is incomplete', async () => {
+    const outputs = page.getByTestId('end-outputs');
+    await outputs.getByRole('button', { name: /添加/ }).click();
+    const field = outputs.locator('input[role="combobox"]').last();
+    await field.click();
+    // `{{ c` is an unknown reference for a moment: the field must not be rebuilt under the cursor.
+    await page.keyboard.type('{{ classify_1.reason }}', { delay: 40 });
+    await page.keyboard.press('Escape');
+    await expect(field.inputValue()).resolves.toBe('{{ classify_1.reason }}');
+    await page.getByTestId('node-end').waitFor();
+    await expect.poll(() => page.getByTestId('problem').count(), { timeout: 15_000 }).toBe(0);
   });
 
   it('runs, and the classifier’s trace shows the model’s reasoning apart from its answer', async () => {
@@ -65,7 +78,7 @@ describe('branches and replies, as a team lead meets them', () => {
     await trace.waitFor();
     await trace.getByTestId('trace-reasoning').waitFor();
     await expect(trace.getByTestId('trace-reasoning').textContent()).resolves.toContain('模拟推理');
-    await expect(trace.getByTestId('trace-finish-reason').textContent()).resolves.toBe('stop');
+    await expect(trace.getByTestId('trace-finish-reason').textContent()).resolves.toBe('正常结束');
     await trace.getByTestId('trace-reasoning').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('screenshot-reasoning.png') });

@@ -6,5 +6,8 @@ import type { CompileProblem } from '@shared/index';
  * any other problem shows the compiler's English message until its code gains one.
  */
 export function problemText(p: CompileProblem, t: TFunction, i18n: I18n): string {
-  return p.params && i18n.exists(`problem.${p.code}`) ? t(`problem.${p.code}`, p.params) : p.message;
+  if (!p.params) return p.message;
+  // A problem may come in variants (`hint`), each with its own wording.
+  const key = typeof p.params.hint === 'string' ? `problem.${p.code}_${p.params.hint}` : `problem.${p.code}`;
+  return i18n.exists(key) ? t(key, p.params) : p.message;
 }

@@ -109,6 +109,7 @@ export const en: Messages<typeof zh> = {
     parsed: 'Parsed output',
     reasoning: 'Model reasoning',
     finishReason: 'Finish reason',
+    finish: { stop: 'finished normally', length: 'cut off at max tokens', content_filter: 'stopped by the content filter', tool_calls: 'tool calls' },
     warnings: 'Notes',
     warningsTitle: 'The node finished, with things to check',
     warning: { truncated: 'The reply was cut off at max_tokens: the text is incomplete', keys_dropped: 'The model added keys; dropped: {{keys}}', values_coerced: 'Some values were read to fit their type: {{paths}}', reply_repaired: "The model's JSON had syntax errors and was repaired before reading", usage_estimated: 'The endpoint reported no token usage; these counts are estimated' },
@@ -123,6 +124,7 @@ export const en: Messages<typeof zh> = {
   problem: {
     branch_not_connected: 'Branch “{{label}}” ({{port}}) is not connected: a run that takes it stops before the end node. Connect it to the end node or to a node that leads there.',
     may_be_skipped: 'Output “{{name}}” is required, but node {{node}} does not run when {{when}}, so it would have no value. Make “{{name}}” optional (null on that path), or take the value through a merge node with a default.',
+    may_be_skipped_connect: 'Output “{{name}}” is required, but merge node {{node}} does not run when {{when}}, so it would have no value. Connect that branch to {{node}} too, or make “{{name}}” optional (null on that path).',
     merge_may_be_empty: 'When {{when}}, none of the merged values comes from a node that ran. Add a value from that branch, or a plain text default as the last value.',
   },
   panel: {
@@ -187,7 +189,7 @@ export const en: Messages<typeof zh> = {
     codeInputs: 'Input variables',
     codeOutputs: 'Output fields',
     timeoutMs: 'Timeout (ms)',
-    modelTimeoutHint: 'How long one attempt, model calls included, may take; empty uses the endpoint\'s default (MOFANG_MODEL_TIMEOUT_MS)',
+    modelTimeoutHint: 'How long one attempt, model calls included, may take, in ms; each retry is timed afresh. Empty uses the model endpoint\'s timeout (60000 ms unless MOFANG_MODEL_TIMEOUT_MS says otherwise).',
     endpointDefault: 'Endpoint default',
     memoryMb: 'Memory (MB)',
     method: 'Method',

@@ -104,6 +104,7 @@ export const zh = {
     parsed: '解析后的输出',
     reasoning: '模型推理过程',
     finishReason: '结束原因',
+    finish: { stop: '正常结束', length: '达到最大输出 tokens，被截断', content_filter: '被内容过滤拦截', tool_calls: '调用工具' },
     warnings: '提示',
     warningsTitle: '节点已完成，但有需要留意的地方',
     warning: { truncated: '输出被 max_tokens 截断，内容不完整', keys_dropped: '模型多给了字段，已丢弃：{{keys}}', values_coerced: '部分值已按字段类型读取：{{paths}}', reply_repaired: '模型的 JSON 有语法问题，已修复后读取', usage_estimated: '端点没有返回 token 用量，此处为估算值' },
@@ -118,6 +119,7 @@ export const zh = {
   problem: {
     branch_not_connected: '分支“{{label}}”（{{port}}）没有连线：走到这条分支时，运行会在到达结束节点之前停下。请把它连到结束节点或通往结束节点的节点。',
     may_be_skipped: '输出“{{name}}”为必填，但在 {{when}} 时节点 {{node}} 不会执行，此时没有值。请把“{{name}}”设为非必填（该分支上为 null），或先经过带默认值的合并节点。',
+    may_be_skipped_connect: '输出“{{name}}”为必填，但在 {{when}} 时合并节点 {{node}} 不会执行，此时没有值。请把这条分支也连到 {{node}}，或把“{{name}}”设为非必填（该分支上为 null）。',
     merge_may_be_empty: '在 {{when}} 时，合并的各个值所引用的节点都没有执行。请加上来自该分支的值，或在最后加一个纯文本默认值。',
   },
   panel: {
@@ -182,7 +184,7 @@ export const zh = {
     codeInputs: '输入变量',
     codeOutputs: '输出字段',
     timeoutMs: '超时（毫秒）',
-    modelTimeoutHint: '一次尝试（含模型调用）最长等待多久；留空则使用模型端点的默认超时（MOFANG_MODEL_TIMEOUT_MS）',
+    modelTimeoutHint: '一次尝试（含其中的模型调用）最长等待多久，毫秒；每次重试重新计时。留空则用模型端点的超时（默认 60000 毫秒，可由 MOFANG_MODEL_TIMEOUT_MS 修改）。',
     endpointDefault: '端点默认',
     memoryMb: '内存（MB）',
     method: '方法',

@@ -66,7 +66,12 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
       )}
     </div>
   );
-  return problems.length > 0 ? <Tooltip title={problems.map((p) => problemText(p, t, i18n)).join('\n')} color="red">{card}</Tooltip> : card;
+  // Always wrapped, so the card is not remounted when a problem comes or goes.
+  return (
+    <Tooltip title={problems.length > 0 ? problems.map((p) => problemText(p, t, i18n)).join('\n') : undefined} color="red">
+      {card}
+    </Tooltip>
+  );
 }
 
 export const NodeView = memo(NodeViewImpl);

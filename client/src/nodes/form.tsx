@@ -35,18 +35,21 @@ export function RefInput({ nodeId, value, onChange, placeholder }: { nodeId: str
   const { t } = useTranslation();
   const { options, schemas } = useRefs(nodeId);
   const bad = unknownRefs(value, schemas);
-  const input = (
-    <AutoComplete
-      value={value}
-      status={bad.length > 0 ? 'error' : undefined}
-      placeholder={placeholder ?? '{{ start.transcript.text }}'}
-      onChange={onChange}
-      style={{ width: '100%' }}
-      options={options.map((o) => ({ value: `{{ ${o.ref} }}`, label: <span>{o.ref} <span style={{ color: '#8c8c8c' }}>{o.type}</span></span> }))}
-      filterOption={(input, option) => String(option?.value ?? '').toLowerCase().includes(input.replace(/[{}\s]/g, '').toLowerCase())}
-    />
+  // The tooltip is always there (empty when all is well): wrapping the field only when a reference goes
+  // bad would remount it mid-typing, and the keystrokes after `{{ e` would land on the canvas.
+  return (
+    <Tooltip title={bad.length > 0 ? bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；') : undefined}>
+      <AutoComplete
+        value={value}
+        status={bad.length > 0 ? 'error' : undefined}
+        placeholder={placeholder ?? '{{ start.transcript.text }}'}
+        onChange={onChange}
+        style={{ width: '100%' }}
+        options={options.map((o) => ({ value: `{{ ${o.ref} }}`, label: <span>{o.ref} <span style={{ color: '#8c8c8c' }}>{o.type}</span></span> }))}
+        filterOption={(input, option) => String(option?.value ?? '').toLowerCase().includes(input.replace(/[{}\s]/g, '').toLowerCase())}
+      />
+    </Tooltip>
   );
-  return bad.length > 0 ? <Tooltip title={bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；')}>{input}</Tooltip> : input;
 }
 
 /** An add / remove list: each row rendered by `render`. */

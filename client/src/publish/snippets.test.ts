@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { JsonSchema } from '@shared/json-schema';
 import { contractOf } from './api';
 import { tsInterface, typePrefix } from './schema-to-ts';
 import { pyLiteral, shellQuote, snippets } from './snippets';
@@ -45,7 +46,7 @@ describe('API tab snippets', () => {
   });
 
   it('types an optional output, nullable in the schema, as absent or null', () => {
-    const outputs = {
+    const outputs: JsonSchema = {
       type: 'object',
       properties: {
         label: { type: 'string', enum: ['fault', 'other'] },

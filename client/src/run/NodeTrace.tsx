@@ -41,7 +41,9 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
         {run.branch && run.branch.length > 0 && <Descriptions.Item label={t('run.branchLabel')}>{run.branch.join(', ')}</Descriptions.Item>}
         {run.finishReason && (
           <Descriptions.Item label={t('run.finishReason')}>
-            <Tag color={run.finishReason === 'stop' ? 'default' : 'orange'} data-testid="trace-finish-reason">{run.finishReason}</Tag>
+            <Tag color={run.finishReason === 'stop' ? 'default' : 'orange'} data-testid="trace-finish-reason" title={run.finishReason}>
+              {t(`run.finish.${run.finishReason}`, { defaultValue: run.finishReason })}
+            </Tag>
           </Descriptions.Item>
         )}
       </Descriptions>

@@ -79,10 +79,11 @@ describe('what the compiler refuses, and why', () => {
     end.config.outputs = (end.config.outputs as Array<Record<string, unknown>>).map((o) => ({ ...o, required: true }));
     const found = problems(graph);
     expect(found.map((p) => [p.code, p.nodeId, p.field, p.params?.name, p.params?.node])).toEqual([
-      ['may_be_skipped', 'end', 'outputs.0.value', 'form', 'extract_1'],
-      ['may_be_skipped', 'end', 'outputs.1.value', 'missing', 'extract_1'],
+      ['may_be_skipped', 'end', 'outputs.0.value', 'form', '报修填单 (extract_1)'],
+      ['may_be_skipped', 'end', 'outputs.1.value', 'missing', '报修填单 (extract_1)'],
     ]);
-    expect(found[0].message).toMatch(/when classify_1 → (billing|complaint|other)/);
+    // Every branch on which it is skipped, by the names the designer gave them.
+    expect(found[0].message).toContain('when 来电意图 (classify_1) → 话费查询 / 投诉 / 其他');
     expect(found[0].message).toContain('optional');
     expect(found[0].message).toContain('merge');
   });
@@ -94,9 +95,17 @@ describe('what the compiler refuses, and why', () => {
     merge.config.values = ['{{ llm_a.text }}', '{{ llm_b.text }}'];
     const found = problems(graph);
     expect(found).toEqual([expect.objectContaining({ code: 'merge_may_be_empty', nodeId: 'merge_1', field: 'values' })]);
-    expect(found[0].message).toContain('when classify_1 → other');
+    expect(found[0].message).toContain('when 意图 (classify_1) → 其他');
     merge.config.values = ['{{ llm_a.text }}', '{{ llm_b.text }}', '{{ classify_1.reason }}'];
     expect(problems(graph)).toEqual([]);
+  });
+
+  it('a merge that does not run on a branch: the fix is to connect that branch to it', () => {
+    const graph = fixture('merge-default.json');
+    graph.edges = graph.edges.map((e) => (e.sourcePort === 'other' ? { ...e, target: 'end' } : e));
+    const found = problems(graph);
+    expect(found).toEqual([expect.objectContaining({ code: 'may_be_skipped', nodeId: 'end', params: expect.objectContaining({ hint: 'connect', node: '合并 (merge_1)' }) })]);
+    expect(found[0].message).toContain('connect that branch to 合并 (merge_1)');
   });
 
   it('a node on one branch is never null for a node that runs only after it, even through a parallel split', () => {
@@ -112,10 +121,10 @@ describe('what the compiler refuses, and why', () => {
     expect(turns).toEqual({ type: 'integer' });
   });
 
-  it('optional outputs are nullable in the output schema; required ones keep their type', () => {
+  it('optional outputs are nullable in the output schema (and always present); required ones keep their type', () => {
     const compiled = compileGraph(fixture('pitch.json'), { services });
     const schema = compiled.plan?.outputSchema;
-    expect(schema?.required).toEqual(['label']);
+    expect(schema?.required).toEqual(['form', 'missing', 'label']);
     expect(schema?.properties?.missing).toEqual({ description: 'required fields the call did not give', anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] });
     expect(schema?.properties?.label).toMatchObject({ type: 'string', enum: ['broadband_fault', 'billing', 'complaint', 'other'] });
   });

@@ -38,10 +38,12 @@ export const end = defineNode<EndConfig>({
       if (output.description) schema = { ...schema, description: output.description };
       properties[output.name] = schema;
     }
+    // Every output is in every reply (an optional one as null), so every one is listed as required:
+    // generated clients then type an optional output `T | null`, not `T | null | undefined`.
     return {
       type: 'object',
       properties,
-      required: config.outputs.filter((o) => o.required).map((o) => o.name),
+      required: config.outputs.map((o) => o.name),
       additionalProperties: false,
     };
   },

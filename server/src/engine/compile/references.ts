@@ -15,16 +15,24 @@ function formatPath(path: Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
+/** A node as a designer knows it: its name with its id, or the id alone. */
+export function nodeLabel(id: string, byId: Map<string, CheckedNode>): string {
+  const name = byId.get(id)?.name?.trim();
+  return name && name !== id ? `${name} (${id})` : id;
+}
+
 /**
- * The branch choices of an example path, language-neutral for the UI: `classify_1 → billing (话费查询)`,
- * joined by ` + `; `…` when the analysis gave no example (a graph past its budget).
+ * The branch choices of an example path, language-neutral for the UI: `来电意图 (classify_1) → 话费查询 /
+ * 投诉`, joined by ` + `; ports are shown by their labels (the class names). `…` when the analysis gave
+ * no example (a graph past its budget).
  */
 export function describeChoices(choices: Choice[], byId: Map<string, CheckedNode>): string {
   if (choices.length === 0) return '…';
   return choices
     .map((c) => {
-      const label = byId.get(c.nodeId)?.outputs.find((p) => p.id === c.port)?.label;
-      return `${c.nodeId} → ${c.port}${label && label !== c.port ? ` (${label})` : ''}`;
+      const ports = byId.get(c.nodeId)?.outputs ?? [];
+      const label = (id: string) => ports.find((p) => p.id === id)?.label ?? id;
+      return `${nodeLabel(c.nodeId, byId)} → ${(c.ports ?? [c.port]).map(label).join(' / ')}`;
     })
     .join(' + ');
 }
@@ -134,12 +142,17 @@ export function checkReferences(
       if (field.required !== undefined && reading.skipped) {
         const { nodeId: skippedId, when } = reading.skipped;
         const path = describeChoices(when, byId);
+        const node = nodeLabel(skippedId, byId);
+        // A merge that does not run on that branch is fixed by wiring the branch to it, not by another merge.
+        const join = byId.get(skippedId)?.def.role === 'join';
         report({
           nodeId: id,
           field: field.field,
           code: 'may_be_skipped',
-          message: `"${field.required}" is required but node "${skippedId}" does not run when ${path}, so it would have no value; make "${field.required}" optional (it is then null on that path), or take the value through a merge node with a default`,
-          params: { name: field.required, node: skippedId, when: path },
+          message: join
+            ? `"${field.required}" is required but merge node ${node} does not run when ${path}, so it would have no value; connect that branch to ${node}, or make "${field.required}" optional (it is then null on that path)`
+            : `"${field.required}" is required but node ${node} does not run when ${path}, so it would have no value; make "${field.required}" optional (it is then null on that path), or take the value through a merge node with a default`,
+          params: { name: field.required, node, when: path, ...(join ? { hint: 'connect' } : {}) },
         });
       }
     }

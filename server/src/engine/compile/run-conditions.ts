@@ -14,10 +14,12 @@
  * may a node run while another one was skipped (a reference to it is then empty).
  */
 
-/** A branch choice: the branching node and the port it takes. */
+/** A branch choice: the branching node and the port it takes (for the first choice of an example, every port that leads the same way). */
 export interface Choice {
   nodeId: string;
   port: string;
+  /** On the first choice only: all the ports of that node for which the example holds. */
+  ports?: string[];
 }
 
 export interface ConditionNode {
@@ -149,7 +151,10 @@ export class RunConditions {
       const v = this.level[current];
       const children = this.kids[current];
       const index = children.findIndex((c) => c !== FALSE);
-      choices.push({ nodeId: this.vars[v].nodeId, port: this.vars[v].ports[index] });
+      const choice: Choice = { nodeId: this.vars[v].nodeId, port: this.vars[v].ports[index] };
+      // "when classify_1 takes billing, complaint or other" says more than one of them.
+      if (choices.length === 0) choice.ports = this.vars[v].ports.filter((_, i) => children[i] !== FALSE);
+      choices.push(choice);
       current = children[index];
     }
     return choices;

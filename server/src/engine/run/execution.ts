@@ -196,7 +196,8 @@ export class Execution {
         this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
         if (!willRetry) {
           if (this.abortCause === 'run_failed') return null;
-          this.failure ??= classified.error;
+          // After retries, say so: a 100 ms timeout that fails after 700 ms is three attempts and their backoff.
+          this.failure ??= attempt > 1 ? { ...classified.error, message: `${classified.error.message} (after ${attempt} attempts)` } : classified.error;
           this.abort('run_failed');
           return null;
         }
