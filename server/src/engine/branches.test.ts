@@ -129,6 +129,28 @@ describe('what the compiler refuses, and why', () => {
     expect(schema?.properties?.label).toMatchObject({ type: 'string', enum: ['broadband_fault', 'billing', 'complaint', 'other'] });
   });
 
+  it('many independent branches each followed by another stay exact (no blow-up): 30 pairs of conditions', () => {
+    const nodes: Graph['nodes'] = [
+      { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript' }] } },
+      { id: 'join', kind: 'template', version: 1, position: { x: 0, y: 0 }, config: { template: '{{ start.transcript.text }}' } },
+      { id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 't', value: '{{ start.transcript.text }}' }, { name: 'j', value: '{{ join.text }}' }] } },
+    ];
+    const edges: Graph['edges'] = [{ id: 'j', source: 'join', sourcePort: 'out', target: 'end', targetPort: 'in' }];
+    for (let i = 0; i < 30; i++) {
+      for (const id of [`c${i}`, `d${i}`]) nodes.push({ id, kind: 'condition', version: 1, position: { x: 0, y: 0 }, config: { conditions: [{ left: '{{ start.transcript.text }}', op: 'contains', right: id }] } });
+      edges.push(
+        { id: `s${i}`, source: 'start', sourcePort: 'out', target: `c${i}`, targetPort: 'in' },
+        { id: `ct${i}`, source: `c${i}`, sourcePort: 'true', target: `d${i}`, targetPort: 'in' },
+        { id: `cf${i}`, source: `c${i}`, sourcePort: 'false', target: 'end', targetPort: 'in' },
+        { id: `dt${i}`, source: `d${i}`, sourcePort: 'true', target: 'join', targetPort: 'in' },
+        { id: `df${i}`, source: `d${i}`, sourcePort: 'false', target: 'end', targetPort: 'in' },
+      );
+    }
+    const found = problems({ schema: 'mofang.graph/v1', name: 'pairs', nodes, edges });
+    // Exactly one problem: the join does not run when every first condition is false; the start always runs.
+    expect(found).toEqual([expect.objectContaining({ code: 'may_be_skipped', nodeId: 'end', field: 'outputs.1.value' })]);
+  });
+
   it('lists a stale reference once, with its field', () => {
     const graph = fixture('pitch.json');
     const end = graph.nodes.find((n) => n.id === 'end');

@@ -153,4 +153,32 @@ describe('the adaptive limit never strangles live calls (replays)', () => {
     // Slow start again from where it began: 12 calls take two round trips, not twelve.
     expect(await settle(burst(client, 12, 300))).toBeLessThanOrEqual(3 * 300);
   });
+
+  it('a mix of fast and slow first tokens (prefix-cache hits and misses) is not a queue: the limit does not collapse', async () => {
+    for (const [fastShare, fastMs, slowMs] of [
+      [0.5, 20, 600],
+      [0.8, 20, 600],
+      [0.5, 50, 500],
+    ]) {
+      // A seeded random mix (an LCG), the same every run.
+      let seed = 42;
+      const random = () => ((seed = (seed * 1664525 + 1013904223) % 4294967296) / 4294967296);
+      const endpoint = new Endpoint(() => (random() < fastShare ? fastMs : slowMs));
+      const client = new LimitedModelClient(endpoint, { initialLimit: 16 });
+      const until = Date.now() + 20_000;
+      await settle(
+        Promise.all(
+          Array.from({ length: 96 }, async () => {
+            while (Date.now() < until) await client.chat({ ...prompt(300), priority: 1 });
+          }),
+        ),
+        100,
+      );
+      // Everyone in flight all the time: 96 calls per mean latency.
+      const ideal = 96 / ((fastShare * fastMs + (1 - fastShare) * slowMs) / 1000);
+      const lastTen = endpoint.completions.filter((t) => t >= until - 10_000).length / 10;
+      expect(lastTen, `${fastShare} at ${fastMs} ms, the rest at ${slowMs} ms`).toBeGreaterThan(0.8 * ideal);
+      expect(client.limiter.limit).toBeGreaterThanOrEqual(64);
+    }
+  });
 });

@@ -4,8 +4,8 @@
  * The limit is found the way TCP finds a path's capacity: it grows by one per good reply (doubling
  * each round trip) while latency stays near its baseline (slow start), then by √limit per round trip
  * while it is used, and shrinks only on evidence that calls are queueing at the endpoint: latency that
- * grows with the number in flight ({@link LatencyEvidence}), timeouts and 5xx past `dropTolerance` of a
- * window (isolated faults are not congestion), or a 429 (which also pauses batch traffic for its
+ * grows with the number in flight ({@link LatencyEvidence}), timeouts and 503s past `dropTolerance` of a
+ * window (isolated faults are not congestion; other 5xx and network errors say nothing of load), or a 429 (which also pauses batch traffic for its
  * Retry-After). Latency that stays up when load goes down is a new normal, learnt, not a reason to
  * shrink; so is a longer prompt's prefill (baselines are kept per prompt size). After a quiet spell the
  * limit starts probing upward again (slow start), as what it knew may no longer hold.
@@ -18,62 +18,29 @@
  * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
  * slot at once even while a big job saturates the endpoint.
  */
-import { LatencyEvidence, sizeClass, type Verdict } from './latency-evidence.js';
+import { LatencyEvidence, LatencyWindow, sizeClass, type Verdict } from './latency-evidence.js';
 import { RetryAfterPause } from './retry-after.js';
+import type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
 
-/** How a call that held a slot ended. */
-export type Outcome =
-  | { kind: 'ok'; latencyMs: number; tokens?: number; firstTokenMs?: number }
-  | { kind: 'drop'; reason: 'timeout' | 'server_error' | 'rate_limited'; retryAfterMs?: number }
-  /** Says nothing about the endpoint's load (aborted by the caller, a 400, a malformed body). */
-  | { kind: 'ignore' };
+export type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
 
-export interface AdaptiveLimiterOptions {
-  /** Default 8. */
-  initialLimit?: number;
-  /** Default 1. */
-  minLimit?: number;
-  /** Default 512. */
-  maxLimit?: number;
-  /** Latency ratio to the baseline above which the limit shrinks (default 1.5). */
-  tolerance?: number;
-  /** And the least excess over the baseline that counts as queueing, ms (default 20): jitter on a fast endpoint is not congestion. */
-  minExcessMs?: number;
-  /** Share of a window's calls that may fail (timeouts, 5xx) before the limit shrinks (default 0.15). */
-  dropTolerance?: number;
-  /** Multiplier applied on too many failures (default 0.7). */
-  backoff?: number;
-  /** Multiplier applied on a 429 (default 0.85): its Retry-After pause already stops the batch traffic. */
-  rateLimitBackoff?: number;
-  /** Slots kept free for live calls; default 2% of the limit, at least 1. */
-  reserve?: number;
-  /** Longest pause a Retry-After may impose, ms (default 30 000). */
-  maxPauseMs?: number;
-  /** Idle time (nothing in flight) after which the limit probes upward again, ms (default 5 000). */
-  quietMs?: number;
-  now?: () => number;
-}
-
-/** A held slot; call `release` exactly once. */
-export interface Permit {
-  /**
-   * Reports the first token's arrival, ms after the call started: the earliest sign of queueing at the
-   * endpoint, a whole reply sooner than the call's end. The call's own `ok` release then adds no sample.
-   */
-  firstToken(ms: number): void;
-  release(outcome: Outcome): void;
-}
-
-/** Counters for logs, the bench and tests. */
-export interface LimiterStats {
-  limit: number;
-  liveInFlight: number;
-  batchInFlight: number;
-  liveQueued: number;
-  batchQueued: number;
-  baselineMs: number | null;
+/**
+ * The calls that started together, about one limit's worth: one round trip, judged once every one of
+ * them has answered (or failed), so slow answers weigh as much as the fast ones that come back first.
+ */
+interface Cohort {
+  /** The epoch it started in: a cohort from before a decrease says nothing about the new limit. */
+  epoch: number;
+  /** Members it takes before the next cohort starts. */
+  size: number;
+  members: number;
+  reported: number;
+  ok: number;
   drops: number;
-  pausedUntil: number;
+  /** Calls had to wait for a slot while it filled: the limit, not the demand, was the bound. */
+  queued: boolean;
+  maxInFlight: number;
+  samples: LatencyWindow;
 }
 
 interface Waiter {
@@ -107,7 +74,7 @@ export class AdaptiveLimiter {
   private totalDrops = 0;
   /** Bumped at every decrease: calls that started before it say nothing about the new limit. */
   private epoch = 0;
-  private window = { ok: 0, drops: 0, maxInFlight: 0, queued: false, size: 0 };
+  private cohort: Cohort;
   /** Moving average of whole-call latency, ms: with the queueing delay it gives the limit that just fills the endpoint. */
   private callLatency: number | null = null;
   private readonly initialLimit: number;
@@ -120,7 +87,7 @@ export class AdaptiveLimiter {
     this.maxLimit = options.maxLimit ?? 512;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
     this.initialLimit = this.limitValue;
-    this.window.size = Math.ceil(this.limitValue);
+    this.cohort = this.newCohort();
     this.tolerance = options.tolerance ?? 1.5;
     this.minExcessMs = options.minExcessMs ?? 20;
     this.dropTolerance = options.dropTolerance ?? 0.15;
@@ -130,7 +97,7 @@ export class AdaptiveLimiter {
     this.quietMs = options.quietMs ?? 5_000;
     this.now = options.now ?? Date.now;
     this.pause = new RetryAfterPause(options.maxPauseMs ?? 30_000, this.now, () => this.drain());
-    this.evidence = new LatencyEvidence(this.tolerance, this.minExcessMs, this.now);
+    this.evidence = new LatencyEvidence(this.tolerance, this.minExcessMs);
   }
 
   /** The current limit (a whole number of calls). */
@@ -183,7 +150,7 @@ export class AdaptiveLimiter {
         waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       queue.push(waiter);
-      this.window.queued = true;
+      this.cohort.queued = true;
     });
   }
 
@@ -206,27 +173,34 @@ export class AdaptiveLimiter {
     if (this.now() - this.idleSince >= this.quietMs) {
       this.slowStart = true;
       this.limitValue = Math.max(this.limitValue, this.initialLimit);
-      this.window.size = Math.ceil(this.limitValue);
     }
     this.idleSince = null;
   }
 
+  private newCohort(): Cohort {
+    return { epoch: this.epoch, size: Math.max(2, Math.ceil(this.limitValue)), members: 0, reported: 0, ok: 0, drops: 0, queued: false, maxInFlight: 0, samples: new LatencyWindow() };
+  }
+
   private start(live: boolean, cls: number): Permit {
-    const epoch = this.epoch;
+    if (this.cohort.members >= this.cohort.size || this.cohort.epoch !== this.epoch) this.cohort = this.newCohort();
+    const cohort = this.cohort;
+    cohort.members += 1;
     if (live) this.live += 1;
     else this.batch += 1;
     const inflight = this.live + this.batch;
-    this.window.maxInFlight = Math.max(this.window.maxInFlight, inflight);
+    cohort.maxInFlight = Math.max(cohort.maxInFlight, inflight);
     let released = false;
     let sampled = false;
-    // A call sent under an older, larger limit may still report the queue that limit built: one
-    // decrease per round trip, as TCP does, not one per stale sample.
-    const fresh = () => epoch === this.epoch;
+    const report = (outcome: Outcome) => {
+      this.record(cohort, outcome, cls, inflight);
+      cohort.reported += 1;
+      if (cohort.reported === cohort.members && cohort.members >= cohort.size) this.adjust(cohort);
+    };
     return {
       firstToken: (ms) => {
         if (released || sampled) return;
         sampled = true;
-        if (fresh()) this.record({ kind: 'ok', latencyMs: ms, firstTokenMs: ms }, cls, inflight);
+        report({ kind: 'ok', latencyMs: ms, firstTokenMs: ms });
       },
       release: (outcome) => {
         if (released) return;
@@ -234,7 +208,8 @@ export class AdaptiveLimiter {
         if (live) this.live -= 1;
         else this.batch -= 1;
         if (outcome.kind === 'ok') this.callLatency = this.callLatency === null ? outcome.latencyMs : this.callLatency * 0.9 + outcome.latencyMs * 0.1;
-        if (outcome.kind !== 'ok' || (!sampled && fresh())) this.record(outcome, cls, inflight);
+        if (!sampled) report(outcome);
+        else if (outcome.kind === 'drop') this.record(cohort, outcome, cls, inflight);
         if (this.live + this.batch === 0) this.idleSince = this.now();
         this.drain();
       },
@@ -258,54 +233,60 @@ export class AdaptiveLimiter {
     }
   }
 
-  private record(outcome: Outcome, cls: number, inflight: number): void {
+  private record(cohort: Cohort, outcome: Outcome, cls: number, inflight: number): void {
     if (outcome.kind === 'ignore') return;
     if (outcome.kind === 'drop') {
-      this.window.drops += 1;
+      cohort.drops += 1;
       this.totalDrops += 1;
       if (outcome.reason === 'rate_limited') {
-        // An explicit "too much": shrink once per pause, not once per refused call of the same burst.
-        if (!this.pause.active) {
-          this.limitValue = Math.max(this.minLimit, this.limitValue * this.rateLimitBackoff);
-          this.slowStart = false;
-          this.epoch += 1;
-        }
+        // An explicit "too much": shrink once per pause, not once per refused call of the same burst; to
+        // below the load the refusal came at when that is lower (an endpoint that refuses past N calls).
+        if (!this.pause.active) this.decrease(Math.min(this.limitValue * this.rateLimitBackoff, Math.max(this.minLimit, inflight - 1)));
         this.pause.extend(outcome.retryAfterMs ?? 0);
       }
-    } else {
-      this.window.ok += 1;
-      const signal = outcome.firstTokenMs ?? outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
-      const { congested } = this.evidence.add(signal, cls, inflight, outcome.firstTokenMs !== undefined);
-      // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
-      // a reply already slower than the tolerance allows stops the growth (HyStart's delay exit).
-      if (this.slowStart && !congested && (this.window.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
-        this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
-      }
+      return;
     }
-    const samples = this.window.ok + this.window.drops;
-    // One window is about one round trip's worth of calls (TCP adjusts once per round trip).
-    if (samples >= Math.max(2, this.window.size)) this.adjust();
+    // A call sent under an older, larger limit may still report the queue that limit built: one
+    // decrease per round trip, as TCP does, not one per stale sample.
+    if (cohort.epoch !== this.epoch) return;
+    cohort.ok += 1;
+    const signal = outcome.firstTokenMs ?? outcome.latencyMs / (1 + Math.max(0, outcome.tokens ?? 0));
+    const { slowRun } = this.evidence.add(cohort.samples, signal, cls, inflight, outcome.firstTokenMs !== undefined);
+    // Slow start as TCP does it: one more slot per good reply, so the limit doubles each round trip;
+    // a run of slow replies stops the growth (HyStart's delay exit; a run, since one slow reply among
+    // fast ones is normal).
+    if (slowRun) this.slowStart = false;
+    if (this.slowStart && (cohort.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
+      this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
+    }
   }
 
-  private adjust(): void {
-    const { ok, drops, maxInFlight } = this.window;
-    // Calls had to wait during the window (or still do): the limit, not the demand, was the bound.
-    const queued = this.window.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
-    this.window = { ok: 0, drops: 0, maxInFlight: this.live + this.batch, queued: false, size: 0 };
+  /** Judges a cohort every member of which has answered; a stale one (from before a decrease) is let go. */
+  private adjust(cohort: Cohort): void {
+    if (cohort.epoch !== this.epoch) return;
+    const { ok, drops, maxInFlight } = cohort;
+    const queued = cohort.queued || this.liveQueue.length > 0 || this.batchQueue.length > 0;
     const samples = ok + drops;
-    let next = this.limitValue;
+    if (samples === 0) return;
     if (drops > 0 && drops / samples > this.dropTolerance) {
-      next = this.limitValue * this.backoff;
-      this.slowStart = false;
       this.evidence.cancelProbe();
-      if (this.evidence.samples > 0) this.evidence.close(this.limitValue);
-    } else if (this.evidence.samples > 0) {
-      const { verdict, window } = this.evidence.close(this.limitValue);
-      next = this.decide(verdict, window.firstToken, queued, maxInFlight);
+      this.decrease(this.limitValue * this.backoff);
+      return;
     }
-    if (next < this.limitValue) this.epoch += 1;
+    if (cohort.samples.n === 0) return;
+    const { verdict, window } = this.evidence.judge(cohort.samples);
+    // A round with refusals or timeouts in it, even a few, is no reason to grow.
+    const next = this.decide(verdict, window.firstToken, queued && drops === 0, drops === 0 ? maxInFlight : 0);
+    if (next < this.limitValue) this.decrease(next);
+    else this.limitValue = Math.min(this.maxLimit, next);
+  }
+
+  /** Lowers the limit and starts a new epoch: calls already under way say nothing about the new limit. */
+  private decrease(next: number): void {
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
-    this.window.size = Math.ceil(this.limitValue);
+    this.slowStart = false;
+    this.epoch += 1;
+    this.cohort = this.newCohort();
   }
 
   /** The next limit for a window's verdict. */
@@ -313,11 +294,13 @@ export class AdaptiveLimiter {
     switch (verdict.kind) {
       case 'calm':
         // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
-        return !this.slowStart && (queued || maxInFlight >= this.limitValue * 0.8) ? this.limitValue + Math.sqrt(this.limitValue) : this.limitValue;
+        return !this.slowStart && (queued || maxInFlight >= this.limitValue * 0.8) ? this.limitValue + Math.max(1, Math.sqrt(this.limitValue) / 2) : this.limitValue;
       case 'new_normal':
-        // What the limit knew was about an endpoint that is no more: find its capacity again, fast.
+        // What the limit knew was about an endpoint that is no more: find its capacity again, fast, from
+        // where the probe left it (slow start doubles it each round trip until replies slow down), rather
+        // than jumping back: were it a queue after all, the jump would rebuild it at once.
         this.slowStart = true;
-        return Math.max(this.limitValue, verdict.restoreLimit ?? this.limitValue);
+        return this.limitValue;
       case 'queueing':
         this.slowStart = false;
         return this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);

@@ -5,20 +5,17 @@
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../model/types.js';
 import { AdaptiveLimiter, type AdaptiveLimiterOptions, type Outcome } from './adaptive-limiter.js';
 
-/** What a failed call tells the limiter: overload signals are drops, the caller's own problems are not. */
+/**
+ * What a failed call tells the limiter: only signs of overload are drops (a timeout, a 429, a 503
+ * "overloaded"); a broken model answering 500 or a refused connection says nothing about how much load
+ * the endpoint takes, and shrinking for it would only starve the calls that do work.
+ */
 export function outcomeOfError(error: unknown): Outcome {
   if (!(error instanceof ModelError)) return { kind: 'ignore' };
-  switch (error.code) {
-    case 'timeout':
-      return { kind: 'drop', reason: 'timeout' };
-    case 'rate_limited':
-      return { kind: 'drop', reason: 'rate_limited', retryAfterMs: error.retryAfterMs };
-    case 'server_error':
-    case 'network':
-      return { kind: 'drop', reason: 'server_error' };
-    default:
-      return { kind: 'ignore' };
-  }
+  if (error.code === 'timeout') return { kind: 'drop', reason: 'timeout' };
+  if (error.code === 'rate_limited') return { kind: 'drop', reason: 'rate_limited', retryAfterMs: error.retryAfterMs };
+  if (error.code === 'server_error' && error.status === 503) return { kind: 'drop', reason: 'server_error' };
+  return { kind: 'ignore' };
 }
 
 /** The wrapper; `inner` stays reachable for code that needs to know what kind of endpoint is behind it. */

@@ -3,6 +3,8 @@ import { Ajv } from 'ajv';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { fast } from '../simulator/config.js';
 import { startSimulatorServer, type SimulatorServer } from '../simulator/server.js';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startMockOpenAI } from './mock-openai.testing.js';
 import { OpenAICompatibleClient } from './openai-client.js';
 import { ModelError, type ChatRequest } from './types.js';
@@ -179,6 +181,89 @@ describe('OpenAICompatibleClient against servers that leave things out', () => {
     } finally {
       await streaming.close();
       await mock.close();
+    }
+  });
+});
+
+/** A server whose every reply is written by `write`, for replies no well-behaved server sends. */
+async function rawServer(write: (res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => write(res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+
+describe('OpenAICompatibleClient against replies no server should send', () => {
+  it('reads past empty events, a mixed-case content type and a non-string reasoning field; ends at [DONE] though the server lingers', async () => {
+    const server = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'Text/Event-Stream; charset=utf-8' });
+      res.write(': keep-alive\n\ndata:\n\nevent: ping\ndata: \n\n');
+      res.write(chunk({ content: '宽带', reasoning: { steps: 3 } }));
+      res.write(chunk({ content: '已登记' }, { usage: { prompt_tokens: 5, completion_tokens: 2 } }));
+      res.write('data: [DONE]\n\n');
+      // …and never ends the response.
+    });
+    const c = new OpenAICompatibleClient({ baseUrl: server.url, timeoutMs: 5000 });
+    try {
+      const reply = await c.chat({ ...request, stream: true });
+      expect(reply).toMatchObject({ text: '宽带已登记', promptTokens: 5, completionTokens: 2 });
+      expect(reply.reasoning).toBeUndefined();
+    } finally {
+      await c.close();
+      await server.close();
+    }
+  });
+
+  it('stops reading a reply larger than its cap (reply_too_large), streamed or not, and a huge error body', async () => {
+    const big = 'x'.repeat(64 * 1024);
+    const endless = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: ');
+      const timer = setInterval(() => res.write(big), 1);
+      res.on('close', () => clearInterval(timer));
+    });
+    const huge = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ choices: [{ message: { content: 'y'.repeat(2 * 1024 * 1024) }, finish_reason: 'stop' }] }));
+    });
+    const error = await rawServer((res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('z'.repeat(4 * 1024 * 1024));
+    });
+    const capped = (url: string) => new OpenAICompatibleClient({ baseUrl: url, timeoutMs: 5000, maxReplyBytes: 1024 * 1024 });
+    const clients = [capped(endless.url), capped(huge.url), capped(error.url)];
+    try {
+      expect(await failure(clients[0].chat({ ...request, stream: true }))).toMatchObject({ code: 'reply_too_large', retryable: false });
+      expect(await failure(clients[1].chat(request))).toMatchObject({ code: 'reply_too_large' });
+      const serverError = await failure(clients[2].chat(request));
+      expect(serverError).toMatchObject({ code: 'server_error', status: 500 });
+      expect(serverError.message.length).toBeLessThan(1000);
+    } finally {
+      for (const c of clients) await c.close();
+      await Promise.all([endless.close(), huge.close(), error.close()]);
+    }
+  });
+
+  it('a mid-stream error given as text is a server_error', async () => {
+    const server = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(`${chunk({ content: '宽' })}data: ${JSON.stringify({ error: 'CUDA out of memory' })}\n\n`);
+    });
+    const c = new OpenAICompatibleClient({ baseUrl: server.url });
+    try {
+      const error = await failure(c.chat({ ...request, stream: true }));
+      expect(error).toMatchObject({ code: 'server_error' });
+      expect(error.message).toContain('CUDA out of memory');
+    } finally {
+      await c.close();
+      await server.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import { Agent, type Dispatcher } from 'undici';
 import { httpFailure, toModelError } from './openai-errors.js';
-import { ChunkShape, CompletionShape, readEvents, type WireUsage } from './openai-wire.js';
+import { chunkError, ChunkShape, CompletionShape, readEvents, readText, type WireUsage } from './openai-wire.js';
 import { estimateCompletionTokens, estimatePromptTokens } from './tokens.js';
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from './types.js';
 
@@ -18,7 +18,14 @@ export interface OpenAICompatibleOptions {
   timeoutMs?: number;
   /** Whether the endpoint honours response_format json_schema. Default true. */
   supportsJsonSchema?: boolean;
+  /** Largest reply read, in bytes; more is `reply_too_large`. Default 16 MiB. */
+  maxReplyBytes?: number;
 }
+
+/** Bytes of an error reply read for its message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+/** Refusals of `stream_options` as servers word them, not any 400 that happens to mention it. */
+const STREAM_OPTIONS_REFUSED = /(unknown|unrecognized|unsupported|extra|unexpected|not (permitted|allowed|supported)|invalid)[^.]{0,60}stream_options|stream_options[^.]{0,60}(unknown|unrecognized|unsupported|extra|unexpected|not (permitted|allowed|supported)|invalid)/i;
 
 /**
  * A ModelClient for any OpenAI-compatible chat completions endpoint: undici's request on a keep-alive
@@ -38,6 +45,7 @@ export class OpenAICompatibleClient implements ModelClient {
   private readonly timeoutMs: number;
   /** Whether to send `stream_options.include_usage`; off after the endpoint refused it. */
   private streamOptions = true;
+  private readonly maxReplyBytes: number;
 
   constructor(options: OpenAICompatibleOptions) {
     const maxConcurrency = options.maxConcurrency ?? 32;
@@ -45,6 +53,7 @@ export class OpenAICompatibleClient implements ModelClient {
     this.name = options.name ?? `openai@${this.baseUrl}`;
     this.supportsJsonSchema = options.supportsJsonSchema ?? true;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxReplyBytes = options.maxReplyBytes ?? 16 * 1024 * 1024;
     this.agent = new Agent({ connections: maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 });
     this.queue = new PQueue({ concurrency: maxConcurrency });
     const url = new URL(`${this.baseUrl}/chat/completions`);
@@ -103,13 +112,13 @@ export class OpenAICompatibleClient implements ModelClient {
     let res = await this.post(JSON.stringify({ ...params, stream: true, ...(this.streamOptions ? { stream_options: { include_usage: true } } : {}) }), signal, true);
     if (res.statusCode === 400 && this.streamOptions) {
       // A server that refuses stream_options is asked again without it, once and for all.
-      const text = await res.body.text();
-      if (!/stream_options|include_usage/i.test(text)) throw httpFailure(this.name, res.statusCode, res.headers, text);
+      const text = await readText(res.body, ERROR_BODY_BYTES, () => this.tooLarge(ERROR_BODY_BYTES));
+      if (!STREAM_OPTIONS_REFUSED.test(text)) throw httpFailure(this.name, res.statusCode, res.headers, text);
       this.streamOptions = false;
       res = await this.post(JSON.stringify({ ...params, stream: true }), signal);
     }
     // A server that ignores `stream` answers with one completion.
-    if (!String(res.headers['content-type'] ?? '').includes('text/event-stream')) return this.completion(request, res);
+    if (!String(res.headers['content-type'] ?? '').toLowerCase().includes('text/event-stream')) return this.completion(request, res);
     let text = '';
     let reasoning = '';
     let refusal = '';
@@ -118,10 +127,11 @@ export class OpenAICompatibleClient implements ModelClient {
     let model: string | undefined;
     let finishReason: string | undefined;
     let usage: WireUsage;
-    await readEvents(res.body, (data) => {
+    const onData = (data: string) => {
       const chunk = ChunkShape.safeParse(JSON.parse(data));
       if (!chunk.success) throw this.malformed('a stream chunk is not a chat.completion.chunk', data);
-      if (chunk.data.error) throw new ModelError('server_error', `${this.name}: the stream reported an error: ${chunk.data.error.message ?? data.slice(0, 200)}`);
+      const failure = chunkError(chunk.data.error);
+      if (failure !== undefined) throw new ModelError('server_error', `${this.name}: the stream reported an error: ${failure.slice(0, 300)}`);
       chunks += 1;
       model ??= chunk.data.model;
       if (chunk.data.usage) usage = chunk.data.usage;
@@ -139,7 +149,8 @@ export class OpenAICompatibleClient implements ModelClient {
         first = false;
         request.onFirstToken?.();
       }
-    });
+    };
+    await readEvents(res.body, onData, this.maxReplyBytes, () => this.tooLarge(this.maxReplyBytes));
     if (signal.aborted) throw signal.reason;
     if (chunks === 0) throw this.malformed('the stream ended without any chunk', undefined);
     return this.reply(request, { text, reasoning, refusal: refusal || undefined, model, finishReason, usage });
@@ -150,12 +161,18 @@ export class OpenAICompatibleClient implements ModelClient {
     const res = await this.agent.request({ origin: this.origin, path: this.path, method: 'POST', headers: this.headers, body, signal });
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     if (keep400 && res.statusCode === 400) return res;
-    throw httpFailure(this.name, res.statusCode, res.headers, await res.body.text());
+    // Enough of an error reply for its message; a huge one is not read to its end.
+    const text = await readText(res.body, ERROR_BODY_BYTES, () => httpFailure(this.name, res.statusCode, res.headers, '(a body larger than 64 KiB)'));
+    throw httpFailure(this.name, res.statusCode, res.headers, text);
+  }
+
+  private tooLarge(limit: number): ModelError {
+    return new ModelError('reply_too_large', `${this.name}: the reply is larger than ${Math.round(limit / 1024)} KiB and was not read further`);
   }
 
   /** Reads a non-streamed reply. */
   private async completion(request: ChatRequest, res: Dispatcher.ResponseData): Promise<ChatResponse> {
-    const raw: unknown = await res.body.json();
+    const raw: unknown = JSON.parse(await readText(res.body, this.maxReplyBytes, () => this.tooLarge(this.maxReplyBytes)));
     const parsed = CompletionShape.safeParse(raw);
     if (!parsed.success) throw this.malformed('the reply is not a chat completion', raw);
     const { message, finish_reason } = parsed.data.choices[0];

@@ -75,7 +75,9 @@ export type ModelErrorCode =
   /** The endpoint's content filter stopped the reply (or the model refused). */
   | 'filtered'
   /** The reply was cut off by max_tokens, even after a retry with a larger limit. */
-  | 'truncated';
+  | 'truncated'
+  /** The reply was larger than the client reads (a runaway server); not tried again. */
+  | 'reply_too_large';
 
 const RETRYABLE = new Set<ModelErrorCode>(['rate_limited', 'server_error', 'timeout', 'network', 'malformed_response', 'empty_reply', 'filtered']);
 

@@ -34,8 +34,9 @@ const START = `(function (inputsJson) {
 
 const FINISH = `(function (state) {
   const describe = (e) => {
-    if (e instanceof Error) return { name: e.name, message: String(e.message), stack: String(e.stack || ''), lineNumber: e.lineNumber };
+    if (e instanceof Error) return { name: String(e.name).slice(0, 100), message: String(e.message).slice(0, 2000), stack: String(e.stack || '').slice(0, 2000), lineNumber: e.lineNumber };
     let text; try { text = JSON.stringify(e); } catch (_) { text = String(e); }
+    text = String(text).slice(0, 2000);
     return { name: 'Error', message: 'main threw a non-Error value: ' + text, stack: '' };
   };
   if (!state.done) return JSON.stringify({ error: { name: 'Error', message: "main's promise never settled", stack: '' } });
@@ -97,6 +98,33 @@ async function getModule(memoryMb) {
   return module;
 }
 
+/** Reads a guest error as a small object: name, message and stack cut to 2,000 characters in the guest. */
+const SUMMARY = `(function (e) {
+  if (e && typeof e === 'object') return { name: String(e.name).slice(0, 100), message: String(e.message).slice(0, 2000), stack: String(e.stack || '').slice(0, 2000), lineNumber: e.lineNumber };
+  return { message: String(e).slice(0, 2000) };
+})`;
+
+/**
+ * @param {import('quickjs-emscripten-core').QuickJSContext} vm
+ * @param {import('quickjs-emscripten-core').QuickJSHandle} error
+ */
+function dumpError(vm, error) {
+  const fn = vm.evalCode(SUMMARY, 'summary.js');
+  if (fn.error) {
+    fn.error.dispose();
+    return { message: 'the code failed (its error could not be read)' };
+  }
+  const summary = vm.callFunction(fn.value, vm.undefined, error);
+  fn.value.dispose();
+  if (summary.error) {
+    summary.error.dispose();
+    return { message: 'the code failed (its error could not be read)' };
+  }
+  const value = vm.dump(summary.value);
+  summary.value.dispose();
+  return value;
+}
+
 /**
  * Finds the user's line number in a QuickJS error.
  * @param {{ stack?: string, lineNumber?: number }} error
@@ -145,7 +173,8 @@ async function runJob(job) {
   /** @param {import('quickjs-emscripten-core').VmCallResult<import('quickjs-emscripten-core').QuickJSHandle>} result */
   const take = (result) => {
     if (result.error) {
-      const error = vm.dump(result.error);
+      // The guest's error, cut down inside the guest first: its message may be as large as its memory.
+      const error = dumpError(vm, result.error);
       result.error.dispose();
       throw Object.assign(new Error('guest error'), { guest: error ?? {} });
     }

@@ -75,6 +75,14 @@ describe('QuickJS sandbox', () => {
     expect(error.code).toBe('code_memory');
   });
 
+  it('cuts an error message down to 2,000 characters inside the sandbox', async () => {
+    const error = await failure(sandbox.run('function main() { throw new Error("x".repeat(5e6)); }', {}, { timeoutMs: 2000, memoryMb: 64 }));
+    expect(error.code).toBe('code_error');
+    expect(error.message.length).toBeLessThan(2200);
+    const top = await failure(sandbox.run('throw new Error("y".repeat(5e6)); function main() {}', {}, { timeoutMs: 2000, memoryMb: 64 }));
+    expect(top.message.length).toBeLessThan(2200);
+  });
+
   it('stops runaway recursion', async () => {
     const error = await failure(sandbox.run('function f(n) { return f(n + 1) + 1; } function main() { return { x: f(0) }; }', {}, limits));
     expect(['code_error', 'code_memory']).toContain(error.code);

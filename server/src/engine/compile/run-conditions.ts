@@ -56,23 +56,35 @@ export class RunConditions {
   private readonly runs = new Map<string, number>();
   private exceeded = false;
 
+  /** Nodes no edge leads into (the start node): they always run. */
+  private readonly roots = new Set<string>();
+
   /**
    * @param order node ids in topological order (every edge goes forward)
    * @param budget diagram nodes allowed before answering conservatively
    */
   constructor(order: string[], nodes: ConditionNode[], edges: ConditionEdge[], private readonly budget = DEFAULT_BUDGET) {
     const byId = new Map(nodes.map((n) => [n.id, n]));
-    for (const id of order) {
+    const incoming = new Map<string, ConditionEdge[]>();
+    const outgoing = new Map<string, string[]>();
+    for (const e of edges) {
+      incoming.set(e.target, [...(incoming.get(e.target) ?? []), e]);
+      outgoing.set(e.source, [...(outgoing.get(e.source) ?? []), e.target]);
+    }
+    for (const id of order) if (!incoming.has(id)) this.roots.add(id);
+    // Variables in depth-first order keep the choices of one path of the graph next to each other, the
+    // classic ordering for decision diagrams of circuits: in plain topological (breadth-first) order, n
+    // independent branches each followed by another grow a diagram of 2^n nodes.
+    const depthFirst = reversePostorder(order, outgoing);
+    for (const id of depthFirst) {
       const node = byId.get(id);
       if (node?.branches) {
         this.varOf.set(id, this.vars.length);
         this.vars.push({ nodeId: id, ports: node.ports });
       }
     }
-    const incoming = new Map<string, ConditionEdge[]>();
-    for (const e of edges) incoming.set(e.target, [...(incoming.get(e.target) ?? []), e]);
     try {
-      for (const id of order) {
+      for (const id of depthFirst) {
         const into = incoming.get(id) ?? [];
         if (into.length === 0) {
           this.runs.set(id, TRUE);
@@ -91,6 +103,7 @@ export class RunConditions {
 
   /** Null when the node runs on every path; else branch choices under which it does not. */
   mayBeSkipped(nodeId: string): Choice[] | null {
+    if (this.roots.has(nodeId)) return null;
     return this.guard(() => this.witness(this.not(this.runsOf(nodeId))));
   }
 
@@ -107,6 +120,8 @@ export class RunConditions {
    * always counts as run); else branch choices under which none did.
    */
   mayRunWithoutAll(whenRuns: string, groups: string[][]): Choice[] | null {
+    // A group of nodes that always run (the start node) always has its value, whatever the budget.
+    if (groups.some((g) => g.every((id) => this.roots.has(id)))) return null;
     return this.guard(() => {
       let any = FALSE;
       for (const group of groups) {
@@ -217,4 +232,33 @@ export class RunConditions {
     this.memo.set(key, result);
     return result;
   }
+}
+
+/**
+ * A topological order from depth-first search (reverse postorder), children in edge order; iterative,
+ * so a long chain cannot exhaust the stack. Nodes unreached from the roots keep their given order.
+ */
+function reversePostorder(order: string[], outgoing: Map<string, string[]>): string[] {
+  const visited = new Set<string>();
+  const post: string[] = [];
+  for (const root of order) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    const stack: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const children = outgoing.get(top.id) ?? [];
+      if (top.next < children.length) {
+        const child = children[top.next++];
+        if (!visited.has(child)) {
+          visited.add(child);
+          stack.push({ id: child, next: 0 });
+        }
+      } else {
+        post.push(top.id);
+        stack.pop();
+      }
+    }
+  }
+  return post.reverse();
 }

@@ -9,8 +9,6 @@ export interface FoundJson {
 
 /** Longest answer scanned for JSON, in characters; a reply longer than this is read from its end. */
 const MAX_SCAN = 200_000;
-/** Restarts after an opening bracket that never closed, so a stray `{` cannot make the scan quadratic. */
-const MAX_RESTARTS = 64;
 
 /**
  * Every complete JSON object or array in a model's answer, the last one first: plain JSON, ```json
@@ -54,50 +52,40 @@ function parse(candidate: string): FoundJson | null {
   }
 }
 
-/** Top-level `{…}` / `[…]` spans whose brackets balance, outside double-quoted strings, in text order. */
+/**
+ * The outermost `{…}` / `[…]` spans whose brackets balance (outside double-quoted strings), in text
+ * order, found in one pass: a bracket that never closes does not hide the complete values after or
+ * inside it, and a closer that matches nothing starts the count afresh.
+ */
 function balancedSpans(text: string): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let from = 0;
-  let restarts = 0;
-  while (from < text.length) {
-    const start = nextOpen(text, from);
-    if (start < 0) break;
-    const end = closeOf(text, start);
-    if (end > 0) {
-      spans.push({ start, end });
-      from = end;
-    } else {
-      // Unbalanced: look for a complete value inside it instead.
-      if (++restarts > MAX_RESTARTS) break;
-      from = start + 1;
-    }
-  }
-  return spans;
-}
-
-function nextOpen(text: string, from: number): number {
-  for (let i = from; i < text.length; i++) if (text[i] === '{' || text[i] === '[') return i;
-  return -1;
-}
-
-/** The index just past the bracket that closes the one at `start`, or -1. */
-function closeOf(text: string, start: number): number {
-  const stack: string[] = [];
+  const complete: Array<{ start: number; end: number }> = [];
+  const stack: Array<{ close: string; at: number }> = [];
   let inString = false;
-  for (let i = start; i < text.length; i++) {
+  for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (inString) {
       if (ch === '\\') i++;
       else if (ch === '"') inString = false;
       continue;
     }
-    if (ch === '"') inString = true;
-    else if (ch === '{') stack.push('}');
-    else if (ch === '[') stack.push(']');
+    if (ch === '"') {
+      // A quote outside any bracket is prose, not JSON.
+      if (stack.length > 0) inString = true;
+    } else if (ch === '{') stack.push({ close: '}', at: i });
+    else if (ch === '[') stack.push({ close: ']', at: i });
     else if (ch === '}' || ch === ']') {
-      if (stack.pop() !== ch) return -1;
-      if (stack.length === 0) return i + 1;
+      const top = stack.pop();
+      if (top && top.close === ch) complete.push({ start: top.at, end: i + 1 });
+      else stack.length = 0;
     }
   }
-  return -1;
+  // Keep the outermost: a span inside a complete one is part of it.
+  complete.sort((a, b) => a.start - b.start || b.end - a.end);
+  const outer: Array<{ start: number; end: number }> = [];
+  for (const span of complete) {
+    const last = outer[outer.length - 1];
+    if (last && span.start >= last.start && span.end <= last.end) continue;
+    outer.push(span);
+  }
+  return outer;
 }

@@ -6,9 +6,7 @@ export interface SplitReply {
   reasoning: string;
 }
 
-const BLOCK = /<(think|thinking)>([\s\S]*?)<\/\1\s*>/gi;
-const CLOSE = /<\/(think|thinking)\s*>/gi;
-const OPEN = /<(think|thinking)>/i;
+const TAG = /<(\/?)(think|thinking)\s*>/gi;
 
 /**
  * Separates a reply's reasoning from its answer. Reasoning arrives in a field of its own when the server
@@ -17,33 +15,43 @@ const OPEN = /<(think|thinking)>/i;
  * and `</think>` (also `<thinking>`), as Qwen3, QwQ, DeepSeek-R1 distills and GLM-Z1 write it when the
  * server does not parse it. R1-style chat templates open the tag in the prompt, so a reply may hold only
  * the closing tag (everything before it is reasoning); a reply cut off while thinking holds only the
- * opening tag (everything after it is reasoning).
+ * opening tag (everything after it is reasoning). One pass over the tags, so any number of them costs
+ * time in proportion to the reply's length.
  */
 export function splitReasoning(content: string, field = ''): SplitReply {
   if (!/<\/?think/i.test(content)) return { answer: content, reasoning: field.trim() };
   const parts: string[] = field.trim() ? [field.trim()] : [];
-  let rest = content.replace(BLOCK, (_match, _tag: string, inner: string) => {
-    if (inner.trim()) parts.push(inner.trim());
-    return '';
-  });
-  // Only a closing tag left: the opening one was in the prompt.
-  let lastClose = -1;
-  let closeLength = 0;
-  for (const match of rest.matchAll(CLOSE)) {
-    lastClose = match.index ?? -1;
-    closeLength = match[0].length;
+  const kept: Array<[number, number]> = [];
+  let from = 0;
+  let open: { name: string; end: number; start: number } | null = null;
+  // Text before the last closing tag with no opening one is reasoning as well.
+  let orphanClose = -1;
+  for (const match of content.matchAll(TAG)) {
+    const at = match.index ?? 0;
+    const closing = match[1] === '/';
+    const name = match[2].toLowerCase();
+    if (!open && !closing) {
+      kept.push([from, at]);
+      open = { name, start: at, end: at + match[0].length };
+    } else if (open && closing && name === open.name) {
+      const inner = content.slice(open.end, at).trim();
+      if (inner) parts.push(inner);
+      open = null;
+      from = at + match[0].length;
+    } else if (!open && closing) {
+      kept.push([from, at]);
+      orphanClose = kept.length;
+      from = at + match[0].length;
+    }
   }
-  if (lastClose >= 0) {
-    const before = rest.slice(0, lastClose).trim();
-    if (before) parts.push(before);
-    rest = rest.slice(lastClose + closeLength);
-  }
-  // Only an opening tag left: the reply stopped while the model was still thinking.
-  const open = OPEN.exec(rest);
   if (open) {
-    const after = rest.slice(open.index + open[0].length).trim();
+    const after = content.slice(open.end).trim();
     if (after) parts.push(after);
-    rest = rest.slice(0, open.index);
+  } else {
+    kept.push([from, content.length]);
   }
-  return { answer: rest.trim(), reasoning: parts.join('\n\n') };
+  const before = kept.slice(0, Math.max(0, orphanClose)).map(([a, b]) => content.slice(a, b)).join('').trim();
+  if (before) parts.push(before);
+  const answer = kept.slice(Math.max(0, orphanClose)).map(([a, b]) => content.slice(a, b)).join('');
+  return { answer: answer.trim(), reasoning: parts.join('\n\n') };
 }

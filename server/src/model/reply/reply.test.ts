@@ -15,6 +15,9 @@ describe('splitReasoning', () => {
     expect(splitReasoning('<think>\n\n</think>\n\n答案')).toEqual({ answer: '答案', reasoning: '' });
     expect(splitReasoning('先想：{"draft":1}\n</think>\n\n{"a":2}')).toEqual({ answer: '{"a":2}', reasoning: '先想：{"draft":1}' });
     expect(splitReasoning('<think>\n还在想，没写完')).toEqual({ answer: '', reasoning: '还在想，没写完' });
+    expect(splitReasoning('<think>a<think>b</think>{"x":1}')).toEqual({ answer: '{"x":1}', reasoning: 'a<think>b' });
+    // Any number of unclosed tags is one pass, and everything after the first is reasoning.
+    expect(splitReasoning(`答案${'<think>'.repeat(60_000)}`)).toEqual({ answer: '答案', reasoning: '<think>'.repeat(59_999) });
     expect(splitReasoning('{"a":1}', '字段里的推理')).toEqual({ answer: '{"a":1}', reasoning: '字段里的推理' });
   });
 });
@@ -31,8 +34,11 @@ describe('jsonValues', () => {
     expect(jsonValues('{"ok": 1} 然后 {"cut": ').map((v) => v.value)).toEqual([{ ok: 1 }]);
   });
 
-  it('finds a value after a stray bracket that never closes', () => {
+  it('finds a value after a stray bracket that never closes, however many there are, and past quotes in prose', () => {
     expect(jsonValues('注意 { 这个括号没关，答案 {"a": 1}').map((v) => v.value)).toEqual([{ a: 1 }]);
+    expect(jsonValues(`${'[1,2) '.repeat(5000)}结果 {"a": 2}`).map((v) => v.value)).toEqual([{ a: 2 }]);
+    expect(jsonValues('他说"宽带坏了，结果：{"label": "fault"}').map((v) => v.value)).toEqual([{ label: 'fault' }]);
+    expect(jsonValues(`${'{'.repeat(300_000)} {"ok": true}`).map((v) => v.value)).toEqual([{ ok: true }]);
   });
 });
 
