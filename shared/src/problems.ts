@@ -27,6 +27,8 @@ export const PROBLEM_CODES = [
   'branch_not_connected',
   'may_be_skipped',
   'merge_may_be_empty',
+  'graph_too_large',
+  'config_too_large',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

@@ -117,6 +117,10 @@ export const zh = {
     fixProblems: '请先修复画布上的问题',
   },
   problem: {
+    graph_too_large_nodes: '流程图有 {{count}} 个节点，最多允许 {{limit}} 个（上限由 {{setting}} 设置）。请拆分成几个场景。',
+    graph_too_large_edges: '流程图有 {{count}} 条连线，最多允许 {{limit}} 条（上限由 {{setting}} 设置）。',
+    graph_too_large_json: '流程图中 {{path}} 处的数据超出上限 {{limit}}（由 {{setting}} 设置）。',
+    config_too_large: '此节点的设置有 {{bytes}} 字节，最多允许 {{limit}} 字节（上限由 {{setting}} 设置）。请缩短提示词或代码。',
     branch_not_connected: '分支“{{label}}”（{{port}}）没有连线：走到这条分支时，运行会在到达结束节点之前停下。请把它连到结束节点或通往结束节点的节点。',
     may_be_skipped: '输出“{{name}}”为必填，但在 {{when}} 时节点 {{node}} 不会执行，此时没有值。请把“{{name}}”设为非必填（该分支上为 null），或先经过带默认值的合并节点。',
     may_be_skipped_connect: '输出“{{name}}”为必填，但在 {{when}} 时合并节点 {{node}} 不会执行，此时没有值。请把这条分支也连到 {{node}}，或把“{{name}}”设为非必填（该分支上为 null）。',

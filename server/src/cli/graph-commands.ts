@@ -5,17 +5,22 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { loadConfig } from '../config.js';
+import { checkJson, describeBreach, setLimits } from '../limits.js';
 import { createModelResolver } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
 import { closeModels } from '../http/server.js';
 import { CliError, readTextFile } from './errors.js';
 
 function parseJson(text: string, what: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${what} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
+  const breach = checkJson(value);
+  if (breach) throw new CliError(describeBreach(breach, what));
+  return value;
 }
 
 /** Reads a graph file: it must exist, be JSON and look like a graph (an object with a `nodes` list). */
@@ -82,6 +87,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
   const graph = await readGraphFile(file);
   const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph);
   const config = loadConfig(process.env);
+  if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow });
   try {
     const compiled = compileGraph(graph, { services });

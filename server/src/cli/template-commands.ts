@@ -3,6 +3,7 @@
  * buttons, on the same store (`MOFANG_DATA_DIR`) a running server uses. The built-in templates are synced
  * first, so they can be exported without a server ever having started.
  */
+import { checkJson, describeBreach } from '../limits.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -86,6 +87,8 @@ export function importCommand(): Command {
       } catch (error) {
         throw new CliError(`"${file}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
       }
+      const breach = checkJson(value);
+      if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
       print(withStore((store) => importAny(store.db, value, 'cli')));
     });
 }

@@ -25,6 +25,7 @@ import { dashboardRoutes } from '../jobs/dashboard-routes.js';
 import { JobService } from '../jobs/service.js';
 import { keyRoutes } from '../keys/routes.js';
 import { metricsRoutes } from '../metrics/routes.js';
+import { jsonBodyLimits } from './json-limits.js';
 
 export type { AppDeps } from './context.js';
 
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
+  api.use(jsonBodyLimits());
   api.get('/health', (_req, res) => {
     res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models) });
   });

@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { LimitError } from '../limits.js';
 
 /** An error with an HTTP status and a stable code, thrown by handlers and rendered by {@link errorHandler}. */
 export class HttpError extends Error {
@@ -22,6 +23,14 @@ export class HttpError extends Error {
 /** Sends an error reply. */
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
   res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+}
+
+
+/** The message of a body-parser "too large" error: the limit in bytes and, when there is one, its setting. */
+export function tooLargeMessage(err: unknown, setting?: string): string {
+  const limit = typeof err === 'object' && err !== null && 'limit' in err && typeof err.limit === 'number' ? err.limit : undefined;
+  const what = limit === undefined ? 'the request body is too large' : `the request body is larger than ${limit} bytes`;
+  return setting ? `${what} (the limit, set by ${setting})` : `${what} (the limit for this route)`;
 }
 
 /** Zod issues as `[{ path, message }]` with dotted paths. */
@@ -50,7 +59,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next)
     next(err);
     return;
   }
-  if (err instanceof HttpError) {
+  if (err instanceof HttpError || err instanceof LimitError) {
     sendError(res, err.status, err.code, err.message, err.details);
     return;
   }
@@ -60,7 +69,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next)
     return;
   }
   if (type === 'entity.too.large') {
-    sendError(res, 413, 'payload_too_large', 'the request body is too large');
+    sendError(res, 413, 'payload_too_large', tooLargeMessage(err));
     return;
   }
   const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;

@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config.js';
+import { setLimits } from '../limits.js';
 import { createModelResolver, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
@@ -42,6 +43,8 @@ export async function closeModels(models: ConfiguredModelResolver): Promise<void
 /** Opens everything and listens on `config.host:config.port` (0 picks a free port). */
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
+  // Process-wide: every boundary (HTTP bodies, job items, node outputs, the run log) checks these.
+  if (config.limits) setLimits(config.limits);
   const store = openStore(config.dataDir);
   failInterruptedRuns(store.db);
   const services = createEngineServices({ httpAllow: config.httpAllow });

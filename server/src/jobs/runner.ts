@@ -180,13 +180,40 @@ export class JobRunner {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
-    this.store.record(batch);
+    this.recordSafely(batch);
     const jobs = new Set<string>();
     for (const o of batch) {
       jobs.add(o.jobId);
       if (o.status !== 'pending') this.rates.add(o.jobId);
     }
     this.finishJobs(jobs);
+  }
+
+  /**
+   * Writes outcomes; one that cannot be written (a value SQLite or the serialiser refuses) becomes a
+   * failed item saying why, instead of an exception out of a timer that would take the process down,
+   * again at every restart as the item is recovered and run again.
+   */
+  private recordSafely(batch: ItemOutcome[]): void {
+    try {
+      this.store.record(batch);
+      return;
+    } catch {
+      // One at a time below, to find the ones at fault.
+    }
+    for (const o of batch) {
+      try {
+        this.store.record([o]);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        try {
+          this.store.record([{ ...o, status: 'failed', outputs: undefined, error: { code: 'result_write_failed', message: `the item's result could not be stored: ${reason}` } }]);
+        } catch (again) {
+          // The store itself is failing (disk full?): the row stays running and is run again after a restart.
+          console.error(`[mofang] job ${o.jobId} item ${o.seq}: result not stored:`, again instanceof Error ? again.message : String(again));
+        }
+      }
+    }
   }
 
   private finishJobs(jobIds: Iterable<string>): void {

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { MAX_JOB_ITEMS } from '@shared/jobs.js';
 import type { ExecutionPlan } from '../engine/index.js';
+import { checkJson, describeBreach } from '../limits.js';
 import type { JobRow, JobStore } from '../storage/jobs.js';
 import { ItemLineError, type ParsedItem } from './parse-items.js';
 
@@ -41,6 +42,8 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
     for await (const item of items) {
       total += 1;
       if (total > MAX_JOB_ITEMS) throw new ItemLineError(item.line, `a job holds at most ${MAX_JOB_ITEMS} items`);
+      const breach = checkJson(item.inputs);
+      if (breach) throw new ItemLineError(item.line, describeBreach(breach, 'inputs'));
       const problems = target.plan.validateInputs(item.inputs);
       if (problems) {
         const first = problems[0];

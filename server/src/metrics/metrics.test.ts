@@ -116,3 +116,26 @@ describe('api run queries', () => {
     ]);
   });
 });
+
+describe('a run that cannot be stored as it is', () => {
+  it('is stored failed with the reason, without its values, and the runs beside it are kept', () => {
+    const { store, scenarioId } = open();
+    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    cleanup.push(() => log.close());
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = { a: deep };
+    log.add(record(scenarioId, 1, { inputs: { meta: deep } }));
+    // A value JSON cannot write (a BigInt from a bug anywhere) fails on the writer's side.
+    log.add(record(scenarioId, 2, { outputs: { n: 1n } }));
+    log.add(record(scenarioId, 3));
+    expect(log.pending('run-0001')).toMatchObject({ status: 'failed', inputs: null, error: { code: 'log_write_failed' } });
+    expect(log.pending('run-0001')?.error?.message).toContain('MOFANG_MAX_JSON_DEPTH');
+    log.flush();
+    const runs = listApiRuns(store.db, scenarioId, { limit: 10 });
+    expect(runs.items.map((r) => [r.id, r.status, r.error_code])).toEqual([
+      ['run-0003', 'succeeded', null],
+      ['run-0002', 'failed', 'log_write_failed'],
+      ['run-0001', 'failed', 'log_write_failed'],
+    ]);
+  });
+});

@@ -8,6 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
+import { describeBreach, findJsonLimitBreach } from '@shared/limits.js';
+import { jsonLimits } from '../limits.js';
 import type { Db } from './db.js';
 import { sqliteOf } from './sqlite.js';
 
@@ -56,6 +58,25 @@ function json(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
+/**
+ * The record as it can be written: itself, or, when it is past the JSON limits (looser than at the
+ * boundaries, which every part of it has passed: events nest values a few levels deeper) or cannot be
+ * serialised, a failed run that says why, without the values. A run is never lost, and never takes
+ * the writer (or the process) down with it.
+ */
+export function storableRecord(r: ApiRunRecord): ApiRunRecord {
+  const limits = jsonLimits();
+  let reason: string | undefined;
+  try {
+    const breach = findJsonLimitBreach({ inputs: r.inputs, outputs: r.outputs, error: r.error, usage: r.usage, events: r.events }, { ...limits, depth: limits.depth + 16, totalBytes: limits.totalBytes * 4 });
+    if (breach) reason = describeBreach(breach, 'run');
+  } catch (error) {
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  if (reason === undefined) return r;
+  return { ...r, status: 'failed', inputs: null, outputs: undefined, events: [], error: { code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` } };
+}
+
 /** The write-behind queue; `close()` writes whatever is left. */
 export class RunLog {
   private queue: ApiRunRecord[] = [];
@@ -91,12 +112,19 @@ export class RunLog {
       for (const r of batch) {
         try {
           this.insertRun.run(r.id, r.scenarioId, r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+          r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
         } catch (error) {
-          // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
-          console.error(`[mofang] run ${r.id} not logged:`, error instanceof Error ? error.message : String(error));
-          continue;
+          const reason = error instanceof Error ? error.message : String(error);
+          try {
+            // A value that cannot be written: the run is kept, failed, saying why.
+            this.sqlite.prepare('delete from run_events where run_id = ?').run(r.id);
+            this.sqlite.prepare('delete from runs where id = ?').run(r.id);
+            this.insertRun.run(r.id, r.scenarioId, 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+          } catch {
+            // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
+            console.error(`[mofang] run ${r.id} not logged:`, reason);
+          }
         }
-        r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
       }
     });
     if (options.worker && sqlite.name !== ':memory:' && !sqlite.memory) this.startWorker(sqlite.name);
@@ -107,8 +135,9 @@ export class RunLog {
   }
 
   /** Queues a finished run; a full queue is flushed on the next turn of the event loop. */
-  add(record: ApiRunRecord): void {
+  add(run: ApiRunRecord): void {
     if (this.closed) return;
+    const record = storableRecord(run);
     this.queue.push(record);
     this.byId.set(record.id, record);
     if (this.queue.length >= this.maxBatch && !this.flushScheduled) {
@@ -135,7 +164,12 @@ export class RunLog {
     this.queue = [];
     if (this.worker) {
       // Records stay readable through `pending` until the worker says they are committed.
-      this.worker.postMessage({ type: 'batch', records: batch });
+      try {
+        this.worker.postMessage({ type: 'batch', records: batch });
+      } catch {
+        // One record the structured clone cannot take must not lose the others: one at a time.
+        for (const r of batch) this.postOne(r);
+      }
       return;
     }
     try {
@@ -144,6 +178,16 @@ export class RunLog {
       console.error(`[mofang] ${batch.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
     } finally {
       for (const r of batch) this.byId.delete(r.id);
+    }
+  }
+
+  private postOne(r: ApiRunRecord): void {
+    try {
+      this.worker?.postMessage({ type: 'batch', records: [r] });
+    } catch (error) {
+      const failed: ApiRunRecord = { ...r, status: 'failed', inputs: null, outputs: undefined, events: [], error: { code: 'log_write_failed', message: `the run could not be stored as it was: ${error instanceof Error ? error.message : String(error)}` } };
+      this.byId.set(r.id, failed);
+      this.worker?.postMessage({ type: 'batch', records: [failed] });
     }
   }
 

@@ -51,8 +51,26 @@ export interface FinishedRun {
   model: string;
 }
 
-/** Completes a run and writes its events in one transaction, then prunes old test runs of its scenario. */
+/**
+ * Completes a run and writes its events in one transaction, then prunes old test runs of its scenario.
+ * A result or an event that cannot be written (past what the serialiser or SQLite takes) leaves the run
+ * failed with `log_write_failed` and the reason, without its values: never an exception to the caller.
+ */
 export function finishRun(db: Db, id: string, result: FinishedRun, events: RunEvent[], now = Date.now()): void {
+  try {
+    writeFinished(db, id, result, events, now);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failed: FinishedRun = { ...result, status: 'failed', outputs: undefined, error: { code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` } };
+    try {
+      writeFinished(db, id, failed, [], now);
+    } catch (again) {
+      console.error(`[mofang] run ${id} not stored:`, again instanceof Error ? again.message : String(again));
+    }
+  }
+}
+
+function writeFinished(db: Db, id: string, result: FinishedRun, events: RunEvent[], now: number): void {
   db.transaction((tx) => {
     const row = tx
       .update(runs)

@@ -1,6 +1,7 @@
 /**
  * Scenario repository: drafts with optimistic concurrency. Rows are mapped to the shared API shapes.
  */
+import { assertGraphLimits } from '../limits.js';
 import { randomUUID } from 'node:crypto';
 import { desc, eq, or, sql } from 'drizzle-orm';
 import type { Graph } from '@shared/graph.js';
@@ -16,8 +17,11 @@ function iso(ms: number): string {
 }
 
 function toScenario(row: Row): Scenario {
-  // A stored graph was validated on the way in; parse again so the type is earned, not asserted.
-  const graph = GraphSchema.parse(row.graph);
+  // A stored graph was validated on the way in; parse again so the type is earned, not asserted. One
+  // that no longer parses (stored by an older version) is handed back as stored, for the editor to show
+  // its problems: a read never fails on what is in the database.
+  const parsed = GraphSchema.safeParse(row.graph);
+  const graph = parsed.success ? parsed.data : (row.graph as Graph);
   return {
     id: row.id,
     name: row.name,
@@ -44,7 +48,8 @@ export function listScenarios(db: Db, q?: string): ScenarioSummary[] {
       revision: scenarios.revision,
       slug: scenarios.slug,
       liveVersion: scenarios.liveVersion,
-      nodeCount: sql<number>`coalesce(json_array_length(${scenarios.graph}, '$.nodes'), 0)`,
+      // json_valid first: a stored graph SQLite cannot parse (nested past its 1000 levels) must not fail the list.
+      nodeCount: sql<number>`coalesce(case when json_valid(${scenarios.graph}) then json_array_length(${scenarios.graph}, '$.nodes') end, 0)`,
     })
     .from(scenarios)
     .where(
@@ -74,6 +79,7 @@ export function getScenario(db: Db, id: string): Scenario | undefined {
 
 /** Stores a new scenario and returns it. */
 export function createScenario(db: Db, input: { name: string; description?: string; graph: Graph }, now = Date.now()): Scenario {
+  assertGraphLimits(input.graph);
   const row = db
     .insert(scenarios)
     .values({ id: randomUUID(), name: input.name, description: input.description ?? '', graph: input.graph, createdAt: now, updatedAt: now, revision: 1 })
@@ -94,6 +100,7 @@ export function updateScenario(
   patch: { name?: string; description?: string; graph?: Graph; revision?: number },
   now = Date.now(),
 ): UpdateOutcome {
+  if (patch.graph !== undefined) assertGraphLimits(patch.graph);
   return db.transaction((tx) => {
     const row = tx.select().from(scenarios).where(eq(scenarios.id, id)).get();
     if (!row) return { ok: false, reason: 'not_found' } as const;

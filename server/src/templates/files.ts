@@ -4,6 +4,7 @@
  * metadata (with the changelog up to it), graph and samples. Neither holds ids of rows or times of
  * storage, so export → import → export gives the same bytes (see {@link serializeFile}).
  */
+import { assertGraphLimits } from '../limits.js';
 import { GRAPH_FORMAT, GraphSchema } from '@shared/graph.js';
 import {
   SCENARIO_FILE_FORMAT,
@@ -118,6 +119,7 @@ export function importScenario(db: Db, detected: Exclude<DetectedFile, { kind: '
 
 /** Stores a template file as a new template, or as a new version of the template with its id (semver must increase). */
 export function importTemplate(db: Db, file: TemplateFile, by = 'import'): ImportTemplateReply {
+  assertGraphLimits(file.graph);
   const exists = getTemplateRow(db, file.meta.id) !== undefined;
   storeVersion(db, { meta: file.meta, graph: file.graph, samples: file.samples, source: 'admin', by }, exists ? 'add' : 'create');
   return { kind: 'template', created: exists ? 'version' : 'template', template_id: file.meta.id, version: file.meta.version };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompileProblem } from '@shared/problems.js';
+import { graphLimitProblems } from '../../limits.js';
 import { getServerNode } from '../../nodes/index.js';
 import type { CompiledStep, EngineServices, NodeCompileContext } from '../../nodes/kit.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
@@ -19,6 +20,9 @@ export type CompileResult = { ok: true; errors: []; plan: ExecutionPlan } | { ok
  * returned, each naming its node or edge and the config field where it can.
  */
 export function compileGraph(graph: unknown, options: CompileOptions): CompileResult {
+  // Size first: the rest of the work grows with the graph, and runs on the request thread.
+  const tooBig = graphLimitProblems(graph);
+  if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const structure = checkStructure(graph);
   const topology = checkTopology(structure.nodes, structure.edges);
   const problems = [...structure.problems, ...topology.problems];

@@ -3,6 +3,7 @@ import type { CompileProblem } from '@shared/problems.js';
 import type { CompiledTemplate } from '../../nodes/kit.js';
 import type { Choice, RunConditions } from './run-conditions.js';
 import type { CheckedNode } from './structure.js';
+import type { Ancestry } from './topology.js';
 import { compileTemplate, type Segment } from './templates.js';
 
 export interface TypedNode {
@@ -57,7 +58,7 @@ interface FieldReading {
 export function checkReferences(
   nodes: CheckedNode[],
   order: string[],
-  ancestors: Map<string, Set<string>>,
+  ancestors: Ancestry,
   conditions: RunConditions,
 ): { typed: Map<string, TypedNode>; problems: CompileProblem[] } {
   const problems: CompileProblem[] = [];
@@ -68,7 +69,7 @@ export function checkReferences(
   for (const id of order) {
     const node = byId.get(id);
     if (!node) continue;
-    const upstream = ancestors.get(id) ?? new Set<string>();
+    const upstream = { has: (other: string) => ancestors.has(id, other) };
     // A join reads whichever of its references ran and passes over the others: a skip is not a null there.
     const joins = node.def.role === 'join';
     const templates: Record<string, CompiledTemplate> = {};

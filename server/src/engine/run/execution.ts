@@ -1,6 +1,7 @@
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
-import type { NodeResult, Scope } from '../../nodes/kit.js';
+import { NodeError, type NodeResult, type Scope } from '../../nodes/kit.js';
+import { breachDetails, checkJson, describeBreach } from '../../limits.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
 import { backoffMs, classifyError, type AbortCause } from './errors.js';
 import { Attempt, NodeContext } from './context.js';
@@ -169,6 +170,10 @@ export class Execution {
       try {
         const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
         const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site));
+        // What a node hands on (a code node's object, an http reply, a model's JSON) is stored and
+        // serialised later: past the limits, the node fails here, naming the limit and its setting.
+        const breach = checkJson(result.outputs);
+        if (breach) throw new NodeError(breach.code, `node "${node.id}": ${describeBreach(breach, 'output')}`, { details: breachDetails(breach, 'output') });
         addUsage(this.usage, usage);
         if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
         const latency = round(performance.now() - started);

@@ -4,6 +4,8 @@
  */
 import express, { Router, type ErrorRequestHandler } from 'express';
 import { maskSecrets } from '../../keys/secret.js';
+import { jsonBodyLimits } from '../json-limits.js';
+import { tooLargeMessage } from '../errors.js';
 import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
@@ -20,11 +22,11 @@ function hasField(value: unknown, key: string): value is Record<string, unknown>
 }
 
 /** Body-parser failures and anything unexpected, as /v1 errors that carry the run id. */
-const v1ErrorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+const v1ErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) return next(err);
   const type = hasField(err, 'type') ? err.type : undefined;
   if (type === 'entity.parse.failed') return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
-  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', 'the request body is too large');
+  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', tooLargeMessage(err, req.path.endsWith('/run') ? 'MOFANG_API_BODY_LIMIT' : undefined));
   const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;
   if (status >= 400 && status < 500) {
     return sendV1Error(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', err instanceof Error ? err.message : 'bad request');
@@ -39,7 +41,7 @@ export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   // Also assigns the run id every reply carries.
   router.use(authenticate(runtime));
-  router.post('/scenarios/:slug/run', express.json({ limit: runtime.config.bodyLimit }), runHandler(deps, runtime));
+  router.post('/scenarios/:slug/run', express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits(sendV1Error), runHandler(deps, runtime));
   router.get('/runs/:id', (req, res) => {
     const key = keyOf(res);
     const id = req.params.id;

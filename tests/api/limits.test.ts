@@ -1,0 +1,143 @@
+/**
+ * Issue 10's first cases, over real HTTP: values nested, long or big past the limits are refused where
+ * they arrive, naming the limit and its setting; nothing stored can fail a list; nothing a node returns
+ * can take the server down.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
+import { sqliteOf } from '../../server/src/storage/sqlite.js';
+import { call, echoGraph } from './helpers.js';
+import { waitForJob } from './jobs-helpers.js';
+import { startV1Harness, type V1Harness } from './v1-helpers.js';
+
+const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+
+function codeGraph(code: string): Graph {
+  return {
+    schema: GRAPH_FORMAT,
+    name: 'code',
+    nodes: [
+      { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript', required: true }] } },
+      { id: 'code_1', kind: 'code', version: 1, position: { x: 300, y: 0 }, config: { code, outputs: [{ name: 'out', type: 'object' }] } },
+      { id: 'end', kind: 'end', version: 1, position: { x: 600, y: 0 }, config: { outputs: [{ name: 'reply', value: '{{ code_1.out | json }}' }] } },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', sourcePort: 'out', target: 'code_1', targetPort: 'in' },
+      { id: 'e2', source: 'code_1', sourcePort: 'out', target: 'end', targetPort: 'in' },
+    ],
+  };
+}
+
+function chainGraph(n: number): Graph {
+  const graph = echoGraph('big');
+  const nodes = [graph.nodes[0]];
+  const edges: Graph['edges'] = [];
+  let prev = 'start';
+  for (let i = 1; i <= n; i++) {
+    nodes.push({ id: `t_${i}`, kind: 'template', version: 1, position: { x: i, y: 0 }, config: { template: '{{ start.transcript.text }}' } });
+    edges.push({ id: `e${i}`, source: prev, sourcePort: 'out', target: `t_${i}`, targetPort: 'in' });
+    prev = `t_${i}`;
+  }
+  nodes.push({ id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 'reply', value: `{{ ${prev}.text }}` }] } });
+  edges.push({ id: 'eend', source: prev, sourcePort: 'out', target: 'end', targetPort: 'in' });
+  return { ...graph, nodes, edges };
+}
+
+let h: V1Harness;
+let key: string;
+let deepCode: string;
+const alive = async () => expect((await call(h.server.url, 'GET', '/api/health')).status).toBe(200);
+
+beforeAll(async () => {
+  h = await startV1Harness();
+  h.publish('echo', echoGraph());
+  ({ scenarioId: deepCode } = h.publish('deep-code', codeGraph('function main() { let o = {}; for (let i = 0; i < 200; i++) o = { a: o }; return { out: o }; }')));
+  ({ key } = await h.key({ name: 'caller' }));
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('values past the limits', () => {
+  it('refuses a 24 KB run whose transcript.meta is nested 12 000 deep, naming the path, the limit and its setting', async () => {
+    const body = `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${deep(12_000)}}}}`;
+    const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'too_deep', details: { limit: 64, setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    expect((res.json as { error: { message: string } }).error.message).toMatch(/^body\.inputs\.transcript\.meta\.a/);
+    await alive();
+    // The caller can still run.
+    expect((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs: { transcript: '客户：宽带断了' } })).status).toBe(200);
+  });
+
+  it('refuses a scenario with 999-deep JSON, and a row like it already stored does not fail the list', async () => {
+    const graph = echoGraph('deep');
+    const withDeep = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, extra: JSON.parse(deep(999)) } } : n)) };
+    const res = await call(h.server.url, 'POST', '/api/scenarios', { name: 'deep', graph: withDeep });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'too_deep', details: { setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    // As an older version would have stored it (SQLite's own JSON functions stop at 1000 levels).
+    const stored = `{"schema":"mofang.graph/v1","name":"old","nodes":[{"id":"x","config":${deep(1200)}}],"edges":[]}`;
+    sqliteOf(h.store.db).prepare(`insert into scenarios (id, name, description, graph, created_at, updated_at, revision) values ('old-deep', 'old', '', ?, 1, 1, 1)`).run(stored);
+    const list = await call(h.server.url, 'GET', '/api/scenarios');
+    expect(list.status).toBe(200);
+    expect(list.json).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'old-deep', node_count: 0 })]));
+    expect((await call(h.server.url, 'GET', '/api/scenarios/old-deep')).status).toBeLessThan(500);
+  });
+
+  it('fails a code node whose output is too deep, in a test run, an API run and a job; the server stays up', async () => {
+    const run = await h.v1('POST', '/v1/scenarios/deep-code/run', key, { inputs: { transcript: '客户：你好' } });
+    expect(run.json).toMatchObject({ status: 'failed', error: { details: { node_id: 'code_1' } } });
+    expect((run.json as { error: { message: string } }).error.message).toMatch(/output\.out\.a.* is nested deeper than 64 levels \(the limit, set by MOFANG_MAX_JSON_DEPTH\)/);
+    const test = await call(h.server.url, 'POST', `/api/scenarios/${deepCode}/test-run`, { inputs: { transcript: '客户：你好' } });
+    expect(test.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'too_deep', info: { setting: 'MOFANG_MAX_JSON_DEPTH' } } } });
+    const job = await h.v1('POST', '/v1/scenarios/deep-code/jobs', key, { items: [{ id: 'a', inputs: { transcript: '客户：你好' } }] });
+    expect(job.status).toBe(202);
+    const progress = await waitForJob(h.server.url, `/v1/jobs/${(job.json as { job_id: string }).job_id}`, { authorization: `Bearer ${key}` });
+    expect(progress).toMatchObject({ status: 'completed', failed: 1 });
+    await alive();
+  });
+
+  it('refuses a job item past the limits, naming its line', async () => {
+    const lines = ['{"inputs":{"transcript":"客户：你好"}}', `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"hi"}],"meta":${deep(100)}}}}`].join('\n');
+    const res = await h.v1('POST', '/v1/scenarios/echo/jobs', key, lines, { 'content-type': 'application/x-ndjson' });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'invalid_item', details: { line: 2 } } });
+    expect((res.json as { error: { message: string } }).error.message).toContain('MOFANG_MAX_JSON_DEPTH');
+  });
+});
+
+describe('graphs past the limits', () => {
+  it('answers a 10 000-node graph at once with graph_too_large, and refuses to store it', async () => {
+    const big = chainGraph(10_000);
+    const compiled = await call(h.server.url, 'POST', '/api/compile', big);
+    expect(compiled.status).toBe(200);
+    expect(compiled.json).toMatchObject({ ok: false, errors: [{ code: 'graph_too_large', params: { hint: 'nodes', count: 10_002, limit: 500, setting: 'MOFANG_MAX_GRAPH_NODES' } }, { params: { hint: 'edges' } }] });
+    const saved = await call(h.server.url, 'POST', '/api/scenarios', { name: 'big', graph: big });
+    expect(saved.status).toBe(413);
+    expect(saved.json).toMatchObject({ error: { code: 'graph_too_large' } });
+    // Within the limit it compiles.
+    expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(400))).json).toMatchObject({ ok: true });
+  });
+
+  it('refuses a node whose settings are past their size, naming the node', async () => {
+    const graph = echoGraph('long');
+    const long = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, system: '长'.repeat(100_000) } } : n)) };
+    const res = await call(h.server.url, 'POST', '/api/compile', long);
+    expect(res.json).toMatchObject({ ok: false, errors: [{ nodeId: 'llm_1', code: 'config_too_large', params: { setting: 'MOFANG_MAX_NODE_CONFIG_BYTES' } }] });
+  });
+});
+
+describe('the limits are settings', () => {
+  it('takes MOFANG_MAX_JSON_DEPTH and MOFANG_MAX_GRAPH_NODES from the environment', async () => {
+    const other = await startV1Harness({ MOFANG_MAX_JSON_DEPTH: '6', MOFANG_MAX_GRAPH_NODES: '20' });
+    try {
+      const res = await call(other.server.url, 'POST', '/api/compile', { a: JSON.parse(deep(6)) });
+      expect(res.status).toBe(400);
+      expect(res.json).toMatchObject({ error: { code: 'too_deep', details: { limit: 6 } } });
+      expect((await call(other.server.url, 'POST', '/api/compile', chainGraph(30))).json).toMatchObject({ errors: [{ code: 'graph_too_large', params: { hint: 'nodes', limit: 20 } }] });
+    } finally {
+      await other.close();
+    }
+  });
+});
