@@ -108,6 +108,24 @@ afterAll(async () => {
 });
 
 describe('hostile names are drawn as text everywhere', () => {
+  it('the app refuses inline script, so markup that slipped through could not run', async () => {
+    const reply = await page.goto(`${server.url}/#/`);
+    expect(reply?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByTestId('scenario-link').first().waitFor();
+    const ran = await page.evaluate(async () => {
+      const box = document.createElement('div');
+      box.innerHTML = '<img src="x-csp-probe" onerror="window.__cspProbe = 1">';
+      document.body.append(box);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      box.remove();
+      return (window as unknown as { __cspProbe?: number }).__cspProbe ?? null;
+    });
+    expect(ran).toBeNull();
+    // The refusal is the one console error this page logs.
+    expect(browser.errors.filter((e) => !/Content Security Policy|x-csp-probe/.test(e))).toEqual([]);
+    browser.errors.length = 0;
+  });
+
   it('the scenario list and the template gallery', async () => {
     await page.goto(`${server.url}/#/`);
     await page.getByTestId('scenario-link').first().waitFor();

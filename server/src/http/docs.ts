@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Router, type Response } from 'express';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import type { AppDeps } from './context.js';
+import { DOCS_CSP } from './csp.js';
 
 /** The files of swagger-ui-dist the page uses (source maps too, for the browser's devtools). */
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui.css.map', 'swagger-ui-bundle.js', 'swagger-ui-bundle.js.map']);
@@ -33,26 +34,6 @@ const INIT_SCRIPT = `window.addEventListener('load', function () {
   });
 });
 `;
-
-/**
- * The docs pages' Content-Security-Policy: scripts only from the server's own files, no inline scripts,
- * event handlers or `javascript:` URLs, no frames, plugins or outside hosts. Swagger UI renders
- * descriptions as Markdown with HTML; should any markup ever get through, it cannot run. Inline styles
- * are allowed (Swagger UI sets them).
- */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
