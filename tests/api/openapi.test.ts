@@ -176,4 +176,17 @@ describe('/docs', () => {
     expect((await call(base, 'GET', '/docs/nope')).status).toBe(404);
     expect((await call(base, 'GET', '/docs/assets/index.html')).status).toBe(404);
   });
+
+  it('forbids inline script on every docs page, so markup in a description could not run', async () => {
+    for (const url of ['/docs', '/docs/work-order', '/docs/nope']) {
+      const page = await call(base, 'GET', url);
+      const directives = (page.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim());
+      expect(directives, url).toContain("script-src 'self'");
+      expect(directives, url).toContain("object-src 'none'");
+      expect(directives, url).toContain("frame-src 'none'");
+      expect(directives.filter((d) => d.startsWith('script-src')), url).toEqual(["script-src 'self'"]);
+      // The page's own scripts are files: nothing inline that the policy would block.
+      expect(page.text, url).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    }
+  });
 });

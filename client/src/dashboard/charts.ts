@@ -4,6 +4,7 @@
  */
 import { formatBucket, type AuditDashboard, type ItemStat, type TrendInterval } from '@shared/dashboard';
 import type { ChartOption } from '../charts/Chart';
+import { tooltipHtml } from '../charts/tooltip';
 
 /** A chart's option and, per data index, the `?bucket=` of the calls behind it (null: nothing to open). */
 export interface DrillChart {
@@ -78,7 +79,7 @@ export function itemsChart(d: AuditDashboard, l: ChartLabels): DrillChart {
 function tooltipOf(p: unknown, items: ItemStat[], l: ChartLabels): string {
   const index = typeof p === 'object' && p !== null && 'dataIndex' in p && typeof p.dataIndex === 'number' ? p.dataIndex : -1;
   const stat = items[index];
-  return stat ? `${stat.name}<br/>${l.itemTip(stat)}` : '';
+  return stat ? tooltipHtml([stat.name, l.itemTip(stat)]) : '';
 }
 
 /** Calls that broke each red-line item. */

@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import type { AppDeps } from './context.js';
+import { DOCS_CSP } from './csp.js';
 
 /** The files of swagger-ui-dist the page uses (source maps too, for the browser's devtools). */
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui.css.map', 'swagger-ui-bundle.js', 'swagger-ui-bundle.js.map']);
@@ -78,18 +79,21 @@ export function docsRoutes(deps: AppDeps): Router {
     res.sendFile(path.join(dir, file), { maxAge: '1d' });
   });
 
+  // Only the HTML pages; the script and Swagger's assets are files the policy allows.
+  const html = (res: Response) => res.type('html').set('Content-Security-Policy', DOCS_CSP);
+
   router.get('/', (_req, res) => {
-    res.type('html').send(docsPage('Mofang API', '/v1/openapi.json'));
+    html(res).send(docsPage('Mofang API', '/v1/openapi.json'));
   });
 
   router.get('/:slug', (req, res) => {
     const slug = req.params.slug;
     const resolved = SLUG_PATTERN.test(slug) ? deps.published.resolve(slug) : { error: 'unknown_scenario' as const };
     if ('error' in resolved) {
-      res.status(404).type('html').send(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>Not found</title><p>No published scenario "${escapeHtml(slug)}". <a href="/docs">All scenarios</a></p>`);
+      html(res.status(404)).send(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>Not found</title><p>No published scenario "${escapeHtml(slug)}". <a href="/docs">All scenarios</a></p>`);
       return;
     }
-    res.type('html').send(docsPage(`${resolved.graph.name} · Mofang API`, `/v1/scenarios/${slug}/openapi.json`));
+    html(res).send(docsPage(`${resolved.graph.name} · Mofang API`, `/v1/scenarios/${slug}/openapi.json`));
   });
 
   return router;

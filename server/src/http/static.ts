@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
+import { APP_CSP } from './csp.js';
 
 /** The default client build folder: `<repo>/dist/client`, resolved from this file. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist/client', import.meta.url));
@@ -25,10 +26,11 @@ export function staticRoutes(staticDir: string): Router {
   if (existsSync(index)) {
     router.use(express.static(staticDir, { index: false, maxAge: '1h', setHeaders: (res, file) => {
       // Hashed assets may be cached for long; index.html must not be, or a rebuild is not picked up.
-      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache').setHeader('Content-Security-Policy', APP_CSP);
     } }));
     router.get(/^(?!\/api(?:\/|$)).*/, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Security-Policy', APP_CSP);
       res.sendFile(index);
     });
   } else {

@@ -33,9 +33,18 @@ export function resultLine(row: FinishedItemRow): JobResultLine {
   return line;
 }
 
-/** A CSV field, quoted when it must be. */
+/**
+ * Text a spreadsheet program would run as a formula when it opens the file (`=HYPERLINK(…)`, `+cmd|…`,
+ * `@SUM(…)`, also after a tab or a carriage return). Item ids and model outputs are caller and model text.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A CSV field, quoted when it must be. A text value that a spreadsheet would read as a formula gets a
+ * leading `'`, so it opens as the text it is (OWASP's advice for CSV injection); numbers stay numbers.
+ */
 export function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text = value === undefined || value === null ? '' : typeof value === 'string' ? (FORMULA_START.test(value) ? `'${value}` : value) : JSON.stringify(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -5,6 +5,7 @@
 import type { JsonSchema } from '@shared/json-schema.js';
 import { authErrors, errorResponse, SECURITY_SCHEMES, sharedPaths, sharedSchemas, type SchemaObject } from './components.js';
 import { exampleFor, exampleInputs } from './examples.js';
+import { escapeSchemaDescriptions, markdownText } from './markdown.js';
 
 /** What a document needs to know about one published scenario. */
 export interface DocumentedScenario {
@@ -147,8 +148,9 @@ function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObj
     },
   };
   const schemas: Record<string, SchemaObject> = {
-    [names.inputs]: { ...s.inputSchema, examples: [inputs] },
-    [names.outputs]: { ...s.outputSchema },
+    // Field descriptions are typed in the editor: plain text, escaped for the Markdown renderers.
+    [names.inputs]: { ...escapeSchemaDescriptions(s.inputSchema), examples: [inputs] },
+    [names.outputs]: escapeSchemaDescriptions(s.outputSchema),
     [names.result]: runResultSchema(names.outputs),
   };
   return { paths, schemas };
@@ -169,9 +171,13 @@ function baseDocument(info: SchemaObject, options: DocumentOptions, tags: Schema
 /** The OpenAPI 3.1 document of one scenario at one version. */
 export function scenarioDocument(s: DocumentedScenario, options: DocumentOptions): SchemaObject {
   const doc = baseDocument(
-    { title: `${s.name} (${s.slug})`, version: String(s.version), description: s.description || `The published API of the Mofang scenario "${s.name}", version ${s.version}.` },
+    {
+      title: `${s.name} (${s.slug})`,
+      version: String(s.version),
+      description: s.description ? markdownText(s.description) : `The published API of the Mofang scenario "${markdownText(s.name)}", version ${s.version}.`,
+    },
     options,
-    [{ name: s.slug, description: s.name }],
+    [{ name: s.slug, description: markdownText(s.name) }],
   );
   const parts = scenarioParts(s);
   Object.assign(doc.paths, parts.paths, sharedPaths());
@@ -184,7 +190,7 @@ export function aggregateDocument(list: DocumentedScenario[], options: DocumentO
   const doc = baseDocument(
     { title: 'Mofang published scenarios', version: options.version, description: `Every live scenario (${list.length}). Each scenario also has its own document at /v1/scenarios/{slug}/openapi.json.` },
     options,
-    list.map((s) => ({ name: s.slug, description: `${s.name} (version ${s.version})` })),
+    list.map((s) => ({ name: s.slug, description: `${markdownText(s.name)} (version ${s.version})` })),
   );
   for (const s of list) {
     const parts = scenarioParts(s);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { csvField } from './results.js';
+
+describe('csvField', () => {
+  it('quotes a field with a comma, a quote or a line break', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(null)).toBe('');
+    expect(csvField({ a: 1 })).toBe('"{""a"":1}"');
+  });
+
+  it('opens text a spreadsheet would run as a formula as text', () => {
+    expect(csvField('=HYPERLINK("http://x","点我")')).toBe('"\'=HYPERLINK(""http://x"",""点我"")"');
+    expect(csvField('+cmd|\' /C calc\'!A0')).toBe("'+cmd|' /C calc'!A0");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('@SUM(A1:A9)')).toBe("'@SUM(A1:A9)");
+    expect(csvField('\t=1')).toBe("'\t=1");
+  });
+
+  it('leaves numbers and ordinary text as they are', () => {
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(87.5)).toBe('87.5');
+    expect(csvField('合格 = pass')).toBe('合格 = pass');
+    expect(csvField('call-1')).toBe('call-1');
+  });
+});
