@@ -2,11 +2,11 @@
  * `/api/scenarios/:id/publish`, `/publication`, `/versions`, `/versions/:n`, `/rollback`, `/diff`: publishing a draft
  * as an immutable version, choosing which version is live, and comparing versions.
  */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
-import { publication, PublishError, publishDraft, rollback } from '../publish/publish.js';
+import { precompileDraft, publication, PublishError, publishDraft, rollback } from '../publish/publish.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -39,18 +39,22 @@ export function publishRoutes(deps: AppDeps): Router {
     return GraphSchema.parse(row.graph);
   }
 
-  router.post('/scenarios/:id/publish', (req, res) => {
+  router.post('/scenarios/:id/publish', async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
+    const precompiled = await precompileDraft(db, services, req.params.id);
     try {
-      res.status(201).json(publishDraft(db, services, req.params.id, body));
+      const reply = publishDraft(db, services, req.params.id, body, precompiled);
+      void deps.published.warm(req.params.id, reply.version);
+      res.status(201).json(reply);
     } catch (error) {
       throw asHttp(error);
     }
   });
 
-  router.get('/scenarios/:id/publication', (req, res) => {
+  router.get('/scenarios/:id/publication', async (req: Request<{ id: string }>, res: Response) => {
+    const precompiled = await precompileDraft(db, services, req.params.id);
     try {
-      res.json(publication(db, services, req.params.id));
+      res.json(publication(db, services, req.params.id, precompiled));
     } catch (error) {
       throw asHttp(error);
     }
@@ -73,7 +77,9 @@ export function publishRoutes(deps: AppDeps): Router {
   router.post('/scenarios/:id/rollback', (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
     try {
-      res.json(rollback(db, req.params.id, body.version));
+      const reply = rollback(db, req.params.id, body.version);
+      void deps.published.warm(req.params.id, reply.live_version);
+      res.json(reply);
     } catch (error) {
       throw asHttp(error);
     }

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { createSession } from 'better-sse';
 import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
-import { compileGraph, runPlan, streamRun, type RunResult } from '../engine/index.js';
+import { compileGraphAsync, runPlan, streamRun, type RunResult } from '../engine/index.js';
 import { getScenario } from '../storage/scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import type { AppDeps } from './context.js';
@@ -38,7 +38,7 @@ export function runRoutes(deps: AppDeps): Router {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const body = parseBody(TestRunBodySchema, req.body ?? {});
-    const compiled = compileGraph(body.graph ?? scenario.graph, { services });
+    const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { services });
     if (!compiled.ok) {
       throw new HttpError(422, 'compile_failed', `the graph does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})`, {
         errors: compiled.errors,

@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { CreateScenarioBodySchema, UpdateScenarioBodySchema, type CompileReply } from '@shared/api.js';
-import { compileGraph } from '../engine/index.js';
+import { compileGraphAsync } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { createScenario, deleteScenario, duplicateScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
 import { withTemplateStatus, withTemplateStatusOne } from '../templates/scenario-link.js';
@@ -14,9 +14,9 @@ import { HttpError, parseBody } from './errors.js';
 import { z } from 'zod';
 
 /** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
-export function compileReply(graph: unknown, services: EngineServices): CompileReply {
+export async function compileReply(graph: unknown, services: EngineServices): Promise<CompileReply> {
   try {
-    const result = compileGraph(graph, { services });
+    const result = await compileGraphAsync(graph, { services });
     return { ok: result.ok, errors: result.errors };
   } catch (error) {
     console.error('[mofang] compileGraph threw:', error);
@@ -77,13 +77,13 @@ export function scenarioRoutes(deps: AppDeps): Router {
     res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);
   });
 
-  router.post('/scenarios/:id/compile', (req, res) => {
-    res.json(compileReply(mustGet(req.params.id).graph, services));
+  router.post('/scenarios/:id/compile', async (req, res) => {
+    res.json(await compileReply(mustGet(req.params.id).graph, services));
   });
 
-  router.post('/compile', (req, res) => {
+  router.post('/compile', async (req, res) => {
     if (req.body === undefined) throw new HttpError(400, 'invalid_body', 'send the graph as a JSON body');
-    res.json(compileReply(req.body, services));
+    res.json(await compileReply(req.body, services));
   });
 
   return router;

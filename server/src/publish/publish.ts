@@ -3,7 +3,7 @@
  * immutable version max+1 and goes live; the slug is chosen once; rollback makes an older version live.
  */
 import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
-import { compileGraph } from '../engine/index.js';
+import { compileGraph, compileGraphAsync, type CompileResult } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
 import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
@@ -69,6 +69,28 @@ function chooseSlug(db: Db, scenarioId: string, name: string, current: string | 
   throw new PublishError(409, 'slug_taken', `the slug "${derived}" is already used by another scenario; choose one`, { slug: derived });
 }
 
+/** A draft compiled ahead (off the request thread's critical path, by {@link precompileDraft}), with the graph it was. */
+export interface Precompiled {
+  graph: unknown;
+  result: CompileResult;
+}
+
+/**
+ * Compiles a scenario's draft with the event loop free between nodes, for {@link publishDraft} and
+ * {@link publication} on the request thread. Undefined when there is no such scenario.
+ */
+export async function precompileDraft(db: Db, services: EngineServices, scenarioId: string): Promise<Precompiled | undefined> {
+  const state = getPublishState(db, scenarioId);
+  if (!state) return undefined;
+  return { graph: state.graph, result: await compileGraphAsync(state.graph, { services }) };
+}
+
+/** The draft's compile result: the precompiled one while the draft is still that graph (saves may land meanwhile). */
+function compiledDraft(graph: unknown, services: EngineServices, precompiled?: Precompiled): CompileResult {
+  if (precompiled && (precompiled.graph === graph || JSON.stringify(precompiled.graph) === JSON.stringify(graph))) return precompiled.result;
+  return compileGraph(graph, { services });
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
@@ -78,11 +100,11 @@ function isUniqueViolation(error: unknown): boolean {
  * `compile_failed` (details: `{ errors }`), 409 `slug_taken` / `slug_immutable` / `no_changes` (the draft
  * does what the live version does, or what an existing version does: details `same_as_version`).
  */
-export function publishDraft(db: Db, services: EngineServices, scenarioId: string, options: PublishOptions = {}): PublishReply {
+export function publishDraft(db: Db, services: EngineServices, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PublishReply {
   const state = getPublishState(db, scenarioId);
   if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
   const slug = chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
-  const compiled = compileGraph(state.graph, { services });
+  const compiled = compiledDraft(state.graph, services, precompiled);
   if (!compiled.ok) {
     const n = compiled.errors.length;
     throw new PublishError(422, 'compile_failed', `the draft has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before publishing`, {
@@ -127,10 +149,10 @@ export function rollback(db: Db, scenarioId: string, version: number): RollbackR
 }
 
 /** The publishing status of a scenario: slug, live and latest version, and whether the draft differs. */
-export function publication(db: Db, services: EngineServices, scenarioId: string): Publication {
+export function publication(db: Db, services: EngineServices, scenarioId: string, precompiled?: Precompiled): Publication {
   const state = getPublishState(db, scenarioId);
   if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
-  const compiled = compileGraph(state.graph, { services });
+  const compiled = compiledDraft(state.graph, services, precompiled);
   const draftHash = compiled.ok ? compiled.plan.hash : null;
   const live = state.liveVersion === null ? undefined : getVersion(db, scenarioId, state.liveVersion);
   const latest = listVersions(db, scenarioId)[0];

@@ -5,7 +5,7 @@
  * so a rollback — from the UI or from the CLI in another process — takes effect at the next request.
  */
 import { GraphSchema, type Graph } from '@shared/graph.js';
-import { compileGraph, type ExecutionPlan } from '../engine/index.js';
+import { compileGraph, compileGraphAsync, type ExecutionPlan } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
 import { findBySlug, getVersion, listLiveScenarios } from '../storage/versions.js';
@@ -78,6 +78,25 @@ export class PublishedScenarios {
     return live;
   }
 
+  /**
+   * Compiles a version into the cache with the event loop free between nodes ({@link compileGraphAsync}),
+   * so the first API call after a publish or a rollback does not compile it on the request thread.
+   * Never rejects: a version that does not compile is left for `resolve` to report.
+   */
+  async warm(scenarioId: string, version: number): Promise<void> {
+    const key = `${scenarioId}\u0000${version}`;
+    if (this.cache.has(key)) return;
+    try {
+      const row = getVersion(this.db, scenarioId, version);
+      if (!row) return;
+      const graph = GraphSchema.parse(row.graph);
+      const compiled = await compileGraphAsync(graph, { services: this.services });
+      if (compiled.ok && !this.cache.has(key)) this.remember(key, { plan: compiled.plan, graph });
+    } catch {
+      // resolve() compiles it again and reports what is wrong.
+    }
+  }
+
   /** Drops every cached plan (tests; never needed for correctness since versions are immutable). */
   clear(): void {
     this.cache.clear();
@@ -101,11 +120,15 @@ export class PublishedScenarios {
       throw new Error(`published version ${version} of scenario ${scenarioId} no longer compiles: ${first ? first.message : 'unknown problem'}`);
     }
     const entry = { plan: compiled.plan, graph };
+    this.remember(key, entry);
+    return entry;
+  }
+
+  private remember(key: string, entry: CachedPlan): void {
     this.cache.set(key, entry);
     if (this.cache.size > this.maxCached) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
     }
-    return entry;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '@shared/graph.js';
+import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import type { CompileProblem } from '@shared/problems.js';
-import { compileGraph } from './index.js';
+import { compileGraph, compileGraphAsync } from './index.js';
 import { lineGraph, loadTemplateGraph, noServices } from '../testing.js';
 
 function errors(graph: unknown): CompileProblem[] {
@@ -133,5 +133,28 @@ describe('compileGraph', () => {
     );
     expect(problems).toContainEqual(expect.objectContaining({ nodeId: 'classify_1', field: 'classes.1.id' }));
     expect(problems).toContainEqual(expect.objectContaining({ nodeId: 'extract_1', field: 'fields.1.pattern' }));
+  });
+});
+
+describe('compileGraphAsync', () => {
+  it('gives what compileGraph gives, and lets the event loop run while it compiles a 480-node graph', async () => {
+    const nodes: Graph['nodes'] = [{ id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript', required: true }] } }];
+    const edges: Graph['edges'] = [];
+    let prev = 'start';
+    for (let i = 1; i <= 480; i++) {
+      nodes.push({ id: `llm_${i}`, kind: 'llm', version: 1, position: { x: i, y: 0 }, config: { system: '质检', user: `{{ start.transcript.text }} {{ ${prev === 'start' ? 'start.transcript.text' : `${prev}.text`} }}` } });
+      edges.push({ id: `e${i}`, source: prev, sourcePort: 'out', target: `llm_${i}`, targetPort: 'in' });
+      prev = `llm_${i}`;
+    }
+    nodes.push({ id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 'reply', value: `{{ ${prev}.text }}` }] } });
+    edges.push({ id: 'eend', source: prev, sourcePort: 'out', target: 'end', targetPort: 'in' });
+    const graph: Graph = { schema: GRAPH_FORMAT, name: 'big', nodes, edges };
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const result = await compileGraphAsync(graph, { services: noServices });
+    clearInterval(ticker);
+    expect(result.ok).toBe(true);
+    expect(result.plan?.hash).toBe(compileGraph(graph, { services: noServices }).plan?.hash);
+    expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -53,14 +53,15 @@ interface FieldReading {
  * and has the output at that path. A reference to a node that may have been skipped on a path where
  * this one runs is typed nullable (it reads as null), and is an error where a value is required.
  * Output schemas are computed along the way, since an end or merge node's output type follows the
- * types of what it references.
+ * types of what it references. A generator that yields after each node, so a caller may let the event
+ * loop run between them ({@link compileGraphAsync}).
  */
-export function checkReferences(
+export function* checkReferences(
   nodes: CheckedNode[],
   order: string[],
   ancestors: Ancestry,
   conditions: RunConditions,
-): { typed: Map<string, TypedNode>; problems: CompileProblem[] } {
+): Generator<void, { typed: Map<string, TypedNode>; problems: CompileProblem[] }> {
   const problems: CompileProblem[] = [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const outputSchemas = new Map<string, JsonSchema>();
@@ -179,6 +180,7 @@ export function checkReferences(
     const outputSchema = node.def.outputSchema(node.config, plainTypeOf);
     outputSchemas.set(id, outputSchema);
     typed.set(id, { templates, templateTypes, outputSchema });
+    yield;
   }
   return { typed, problems };
 }
