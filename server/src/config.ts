@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
 import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
-
-/** Blank variables count as unset (`PORT= npm start` means the default, not port 0). */
-const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { blankAsUnset } from './env-settings.js';
+import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 
 const EnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, z.coerce.number({ error: 'PORT must be a number' }).int('PORT must be a whole number').min(0).max(65535).default(3000)),
@@ -30,6 +29,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** The published API's settings (rate limit, run deadline, retention); defaults when absent. */
   api?: ApiConfig;
+  /** The code sandbox's workers and queue; defaults when absent. */
+  sandbox?: SandboxConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -59,6 +60,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
+  let sandbox: SandboxConfig;
+  try {
+    sandbox = sandboxConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -73,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     httpAllow,
     model,
     api,
+    sandbox,
   };
 }
 

@@ -42,6 +42,7 @@ export class NodeContext implements ExecContext {
     readonly runInputs: unknown,
     readonly ranSources: string[],
     private readonly attempt: Attempt,
+    readonly scenario: string | undefined,
   ) {}
 
   get signal(): AbortSignal {

@@ -168,7 +168,7 @@ export class Execution {
       const { usage, warnings, finish } = site;
       try {
         const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
-        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site));
+        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario));
         addUsage(this.usage, usage);
         if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
         const latency = round(performance.now() - started);
