@@ -12,8 +12,9 @@
  * Object.prototype can answer for them.
  *
  * - `start(inputsJson)` calls `main(JSON.parse(inputsJson))` on the job queue and returns a state record.
- * - `finish(state, maxDepth)` returns `{ kind: 'ok', json, length }`, `{ kind: 'output', message }` (not an
- *   object, not serialisable), `{ kind: 'depth' }` (nested more than `maxDepth` levels) or `{ kind: 'error', error }`.
+ * - `finish(state)` returns `{ kind: 'ok', json, length }`, `{ kind: 'output', message }` (not an object,
+ *   not serialisable), `{ kind: 'depth' }` (too deep to serialise: the worker runs `finish` with a small
+ *   stack, see sandbox-worker.mjs) or `{ kind: 'error', error }`.
  * - `describe(error)` returns `{ name, message, stack, line }`, each text cut to at most 2,000 characters.
  */
 export const KIT = `(function (emit, maxLogChars) {
@@ -29,10 +30,6 @@ export const KIT = `(function (emit, maxLogChars) {
   const then = Promise.prototype.then;
   const ErrorType = Error;
   const TypeErrorType = TypeError;
-  const WeakMapType = WeakMap;
-  const depthOf = WeakMap.prototype.get;
-  const setDepth = WeakMap.prototype.set;
-  const TOO_DEEP = { __proto__: null };
 
   const cut = (s, n) => (s.length > n ? apply(slice, s, [0, n]) : s);
   const text = (x) => {
@@ -85,21 +82,7 @@ export const KIT = `(function (emit, maxLogChars) {
     return state;
   };
 
-  // Serialises with a replacer that knows each value's depth from its holder's, so a result nested past
-  // the limit stops at the limit (QuickJS's own cycle check costs depth squared, and deep recursion ends in
-  // a stack overflow): the error is clear and immediate whatever the depth.
-  const serialise = (v, maxDepth) => {
-    const depths = new WeakMapType();
-    return stringify(v, function (key, value) {
-      if (value === null || typeof value !== 'object') return value;
-      const depth = (apply(depthOf, depths, [this]) || 0) + 1;
-      if (depth > maxDepth) throw TOO_DEEP;
-      apply(setDepth, depths, [value, depth]);
-      return value;
-    });
-  };
-
-  const finish = (state, maxDepth) => {
+  const finish = (state) => {
     if (!state.done) return { __proto__: null, kind: 'error', error: { __proto__: null, name: 'Error', message: "main's promise never settled", stack: '' } };
     if (!state.ok) return { __proto__: null, kind: 'error', error: describe(state.error) };
     const v = state.value;
@@ -109,9 +92,8 @@ export const KIT = `(function (emit, maxLogChars) {
     }
     let json;
     try {
-      json = serialise(v, maxDepth);
+      json = stringify(v);
     } catch (e) {
-      if (e === TOO_DEEP) return { __proto__: null, kind: 'depth' };
       const error = describe(e);
       if (error.message === 'stack overflow') return { __proto__: null, kind: 'depth' };
       if (error.message === 'interrupted' || error.message === 'out of memory') return { __proto__: null, kind: 'error', error };

@@ -15,6 +15,8 @@ import { KIT } from './sandbox-kit.mjs';
 const FILE = 'code.js';
 /** Small enough that deep recursion hits QuickJS's own check before the thread's native stack. */
 const STACK_BYTES = 256 * 1024;
+/** The stack the result is serialised with: room for about 2,000 levels, far past any depth limit. */
+const SERIALISE_STACK_BYTES = 32 * 1024;
 const MAX_LOGS = 200;
 const MAX_LOG_CHARS = 2000;
 /** The longest name, message or stack read from a guest error (the kit cuts them first, in the guest). */
@@ -162,7 +164,7 @@ function readOutcome(vm, outcome, job, deadline, logs) {
     return { id, ok: false, ...classify(error, deadline), logs };
   }
   if (kind === 'depth') {
-    return { id, ok: false, kind: 'too_deep', message: `the result nests more than ${job.maxDepth} levels deep`, logs };
+    return { id, ok: false, kind: 'too_deep', message: `the result nests too deeply to serialise (or its toJSON methods or getters recursed too deeply)`, logs };
   }
   if (kind !== 'ok') return { id, ok: false, kind: 'output', message: textProp(vm, outcome, 'message', MAX_ERROR_CHARS) ?? 'the result could not be read', logs };
   // A UTF-16 code unit is at least one UTF-8 byte: a text longer than the cap is refused before it is copied out.
@@ -237,9 +239,11 @@ async function runJob(job) {
       if (jobs.error) take(jobs);
       else if (vm.getProp(state, 'done').consume((d) => vm.typeof(d) === 'boolean' && vm.dump(d)) === true) break;
     }
-    const maxDepth = vm.newNumber(job.maxDepth);
-    handles.push(maxDepth);
-    reply = readOutcome(vm, take(vm.callFunction(finish, vm.undefined, state, maxDepth)), job, deadline, logs);
+    // QuickJS serialises recursively and checks for cycles along the whole path, so depth costs its
+    // square in time: with this stack a result deeper than about 2,000 levels overflows within tens of
+    // milliseconds (a clear too_deep) instead of running for seconds; shallower ones are scanned below.
+    runtime.setMaxStackSize(SERIALISE_STACK_BYTES);
+    reply = readOutcome(vm, take(vm.callFunction(finish, vm.undefined, state)), job, deadline, logs);
   } catch (error) {
     if (error && typeof error === 'object' && 'guest' in error) {
       reply = { id: job.id, ok: false, ...classify(/** @type {any} */ (error).guest, deadline), logs };
