@@ -58,7 +58,7 @@ describe('code node', () => {
     expect(error.message).toContain('line 2');
   });
 
-  it('passes the limits, the signal and the scenario to the sandbox', async () => {
+  it('passes the limits, the signal, the scenario and the priority to the sandbox', async () => {
     const calls: unknown[] = [];
     const fake: CodeSandbox = {
       async run(code, inputs, limits) {
@@ -68,12 +68,12 @@ describe('code node', () => {
     };
     const controller = new AbortController();
     const step = compile({ code: 'function main() {}', timeoutMs: 250, memoryMb: 8, inputs: [{ name: 'n', value: 'fixed text' }], outputs: [{ name: 'ok', type: 'boolean' }] }, { sandbox: fake });
-    await step.run({ ...fakeExecContext({}, controller.signal), scenario: 'triage' });
+    await step.run({ ...fakeExecContext({}, controller.signal), scenario: 'triage', priority: 1 });
     // A bare graph (no scenario) takes its turn as its own run.
     await step.run(fakeExecContext({}, controller.signal));
     expect(calls).toEqual([
-      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'triage' } },
-      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'run:run_1' } },
+      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'triage', priority: 1 } },
+      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'run:run_1', priority: 0 } },
     ]);
   });
 

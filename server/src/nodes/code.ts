@@ -28,7 +28,8 @@ export const codeNode: ServerNode<CodeConfig> = {
         for (const input of inputs) resolved[input.name] = input.template.render(exec.scope);
         // Without a scenario (a bare graph from the command line) the run is its own turn.
         const scenario = exec.scenario ?? `run:${exec.runId}`;
-        const result = await sandbox.run(config.code, resolved, { timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal: exec.signal, scenario });
+        const limits = { timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal: exec.signal, scenario, priority: exec.priority ?? 0 };
+        const result = await sandbox.run(config.code, resolved, limits);
         return { outputs: checkOutputs(result, config.outputs), inputs: resolved };
       },
     };

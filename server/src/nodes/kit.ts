@@ -46,6 +46,8 @@ export interface ExecContext {
   nodeId: string;
   /** The scenario the run belongs to as its caller named it (id or slug); absent for a bare graph. */
   scenario?: string;
+  /** 0 (or absent) for live calls, higher for batch jobs: live work goes first where both wait. */
+  priority?: number;
   scope: Scope;
   /** The run's inputs as the caller sent them (the start node normalises them). */
   runInputs: unknown;
@@ -93,10 +95,11 @@ export interface HttpRequester {
 /**
  * Runs user JavaScript in a sandbox with limits. `timeoutMs` counts from when a worker takes the job;
  * waiting for a worker has its own limit, `queueTimeoutMs`. Jobs of one `scenario` share that scenario's
- * turn and share of the workers, so a busy scenario delays its own jobs rather than everyone's.
+ * turn and share of the workers, so a busy scenario delays its own jobs rather than everyone's; within a
+ * scenario, jobs of a lower `priority` (live calls, 0) go before those of a higher one (batch jobs).
  */
 export interface CodeSandbox {
-  run(code: string, inputs: Record<string, unknown>, limits: { timeoutMs: number; memoryMb: number; signal?: AbortSignal; scenario?: string }): Promise<unknown>;
+  run(code: string, inputs: Record<string, unknown>, limits: { timeoutMs: number; memoryMb: number; signal?: AbortSignal; scenario?: string; priority?: number }): Promise<unknown>;
   /** The longest a job may wait for a worker, in ms (absent: it never waits). */
   readonly queueTimeoutMs?: number;
   /** The worker pool as it stands, for `/api/health`. */

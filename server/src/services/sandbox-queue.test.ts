@@ -58,6 +58,21 @@ describe('FairQueue', () => {
     expect(takeAll(queue)).toEqual(['B:b1', 'B:b2', 'A:a3']);
   });
 
+  it("puts a scenario's live jobs (priority 0) before its batch jobs (priority 1), first come first served within each", () => {
+    const queue = new FairQueue<string>(1);
+    queue.push('A', 'batch1', 1);
+    queue.push('A', 'batch2', 1);
+    queue.push('A', 'live1');
+    queue.push('A', 'batch3', 1);
+    queue.push('A', 'live2', 0);
+    const order: string[] = [];
+    for (let next = queue.take(); next; next = queue.take()) {
+      order.push(next.item);
+      queue.release(next.key);
+    }
+    expect(order).toEqual(['live1', 'live2', 'batch1', 'batch2', 'batch3']);
+  });
+
   it('removes a waiting job (cancelled or timed out) and drains the rest', () => {
     const queue = new FairQueue<string>(1);
     queue.push('A', 'a1');

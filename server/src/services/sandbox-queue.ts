@@ -1,10 +1,11 @@
 /**
- * The code sandbox's waiting line: one first-in-first-out lane per scenario, served in turn, with a cap
- * on how many of a scenario's jobs may run at once. A scenario that fills its share waits for its own
- * jobs to finish while other scenarios' jobs go ahead, so one busy scenario cannot hold every worker.
+ * The code sandbox's waiting line: one lane per scenario, served in turn, with a cap on how many of a
+ * scenario's jobs may run at once. A scenario that fills its share waits for its own jobs to finish while
+ * other scenarios' jobs go ahead, so one busy scenario cannot hold every worker. Within a lane, jobs go
+ * by priority (lower first: live calls before batch jobs), then first in, first out.
  */
 export class FairQueue<T> {
-  private readonly lanes = new Map<string, T[]>();
+  private readonly lanes = new Map<string, Array<{ item: T; priority: number }>>();
   private readonly running = new Map<string, number>();
   /** When each scenario was last given a worker (a counter, not a clock); absent means never or long ago. */
   private readonly served = new Map<string, number>();
@@ -33,18 +34,23 @@ export class FairQueue<T> {
     return this.running.get(key) ?? 0;
   }
 
-  /** Adds a job at the end of its key's lane. */
-  push(key: string, item: T): void {
+  /** Adds a job to its key's lane, after every job of the same or a lower `priority` (default 0). */
+  push(key: string, item: T, priority = 0): void {
+    const entry = { item, priority };
     const lane = this.lanes.get(key);
-    if (lane) lane.push(item);
-    else this.lanes.set(key, [item]);
+    if (!lane) this.lanes.set(key, [entry]);
+    else {
+      let at = lane.length;
+      while (at > 0 && lane[at - 1].priority > priority) at--;
+      lane.splice(at, 0, entry);
+    }
     this.waitingCount++;
   }
 
   /** Takes a waiting job out of line (cancelled or timed out); false when it was not waiting. */
   remove(key: string, item: T): boolean {
     const lane = this.lanes.get(key);
-    const index = lane ? lane.indexOf(item) : -1;
+    const index = lane ? lane.findIndex((entry) => entry.item === item) : -1;
     if (!lane || index < 0) return false;
     lane.splice(index, 1);
     if (lane.length === 0) this.lanes.delete(key);
@@ -73,7 +79,7 @@ export class FairQueue<T> {
     }
     if (best === undefined) return undefined;
     const lane = this.lanes.get(best);
-    const item = lane?.shift();
+    const item = lane?.shift()?.item;
     if (!lane || item === undefined) return undefined;
     if (lane.length === 0) this.lanes.delete(best);
     this.waitingCount--;
@@ -103,7 +109,7 @@ export class FairQueue<T> {
 
   /** Removes and returns every waiting job. */
   drain(): T[] {
-    const all = [...this.lanes.values()].flat();
+    const all = [...this.lanes.values()].flat().map((entry) => entry.item);
     this.lanes.clear();
     this.waitingCount = 0;
     return all;

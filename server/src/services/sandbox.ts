@@ -272,7 +272,7 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
       };
       signal?.addEventListener('abort', job.onAbort, { once: true });
       job.queueTimer = setTimeout(() => expire(job), queueTimeoutMs);
-      queue.push(job.key, job);
+      queue.push(job.key, job, limits.priority ?? 0);
       pump();
     });
   }

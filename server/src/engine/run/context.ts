@@ -49,6 +49,10 @@ export class NodeContext implements ExecContext {
     return this.attempt.signal;
   }
 
+  get priority(): number | undefined {
+    return this.attempt.priority;
+  }
+
   chat(request: Parameters<ModelCaller>[0]): Promise<ChatResponse> {
     return callModel(this.attempt, request);
   }
