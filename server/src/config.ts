@@ -8,9 +8,8 @@ import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
 import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
 import { limitsFromEnv, type Limits } from './limits.js';
-
-/** Blank variables count as unset (`PORT= npm start` means the default, not port 0). */
-const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+import { blankAsUnset } from './env-settings.js';
+import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 
 const EnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, z.coerce.number({ error: 'PORT must be a number' }).int('PORT must be a whole number').min(0).max(65535).default(3000)),
@@ -33,6 +32,8 @@ export interface AppConfig {
   api?: ApiConfig;
   /** Limits on JSON values (depth, string length, list length, size) and graphs (nodes, edges, config bytes); defaults when absent. */
   limits?: Limits;
+  /** The code sandbox's workers and queue; defaults when absent. */
+  sandbox?: SandboxConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -68,6 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
+  let sandbox: SandboxConfig;
+  try {
+    sandbox = sandboxConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -83,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     model,
     api,
     limits,
+    sandbox,
   };
 }
 

@@ -3,14 +3,13 @@
  * the environment at start, and the checks the HTTP layer and the engine apply with them.
  */
 import { z } from 'zod';
+import { wholeNumber } from './env-settings.js';
 import { DEFAULT_JSON_LIMITS, describeBreach, findJsonLimitBreach, LIMIT_SETTINGS, type JsonLimitBreach, type JsonLimits } from '@shared/limits.js';
 import type { CompileProblem } from '@shared/problems.js';
 
 export { describeBreach, findJsonLimitBreach, type JsonLimitBreach, type JsonLimits } from '@shared/limits.js';
 
-const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const limit = (name: string, fallback: number, max: number) =>
-  z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).max(max, `${name} must be at most ${max}`).default(fallback));
+const limit = (name: string, fallback: number, max: number) => wholeNumber(name, { min: 1, max }).transform((v) => v ?? fallback);
 
 const LimitsEnvSchema = z.object({
   [LIMIT_SETTINGS.depth]: limit(LIMIT_SETTINGS.depth, DEFAULT_JSON_LIMITS.depth, 1000),

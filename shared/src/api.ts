@@ -121,7 +121,27 @@ export const EndpointLoadSchema = z.object({
   baseline_ms: z.number().nullable(),
 });
 export type EndpointLoad = z.infer<typeof EndpointLoadSchema>;
-export const HealthSchema = z.object({ ok: z.boolean(), model: z.unknown(), simulator: z.boolean(), version: z.string(), endpoints: z.array(EndpointLoadSchema).optional() });
+/** The code sandbox's worker pool as it stands (`MOFANG_CODE_WORKERS`, `…_PER_SCENARIO`, `MOFANG_CODE_QUEUE_MS`). */
+export const SandboxLoadSchema = z.object({
+  /** Worker threads ready (they start on demand, up to pool_size). */
+  workers: z.number().int(),
+  /** Worker threads starting. */
+  starting: z.number().int(),
+  pool_size: z.number().int(),
+  per_scenario: z.number().int(),
+  running: z.number().int(),
+  queued: z.number().int(),
+  queue_timeout_ms: z.number().int(),
+});
+export type SandboxLoad = z.infer<typeof SandboxLoadSchema>;
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  model: z.unknown(),
+  simulator: z.boolean(),
+  version: z.string(),
+  endpoints: z.array(EndpointLoadSchema).optional(),
+  sandbox: SandboxLoadSchema.optional(),
+});
 export type Health = z.infer<typeof HealthSchema>;
 
 const PortSummarySchema = z.object({ id: z.string(), label: z.string(), type: z.string() });

@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(jsonBodyLimits());
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models) });
+    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   api.get('/node-kinds', (_req, res) => {
     res.json(kinds);

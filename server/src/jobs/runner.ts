@@ -32,7 +32,7 @@ export interface JobRunnerOptions {
 }
 
 /** Run errors worth another attempt of the whole item (the engine already retried the node). */
-const TRANSIENT = new Set(['model_error', 'deadline_exceeded']);
+const TRANSIENT = new Set(['model_error', 'deadline_exceeded', 'code_queue_timeout']);
 
 /** Runs jobs in the background; one per server. */
 export class JobRunner {

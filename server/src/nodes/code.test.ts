@@ -39,7 +39,7 @@ describe('code node', () => {
         { name: 'roles', type: 'array' },
       ],
     });
-    expect(step.timeoutMs).toBe(1000 + CODE_TIMEOUT_MARGIN_MS);
+    expect(step.timeoutMs).toBe(sandbox.queueTimeoutMs + 1000 + CODE_TIMEOUT_MARGIN_MS);
     expect(step.retries).toBe(0);
     const result = await step.run(fakeExecContext(scope));
     expect(result.outputs).toEqual({ turns: 2, tail: '0000', roles: ['agent', 'customer'] });
@@ -58,7 +58,7 @@ describe('code node', () => {
     expect(error.message).toContain('line 2');
   });
 
-  it('passes the limits and the signal to the sandbox', async () => {
+  it('passes the limits, the signal, the scenario and the priority to the sandbox', async () => {
     const calls: unknown[] = [];
     const fake: CodeSandbox = {
       async run(code, inputs, limits) {
@@ -68,8 +68,19 @@ describe('code node', () => {
     };
     const controller = new AbortController();
     const step = compile({ code: 'function main() {}', timeoutMs: 250, memoryMb: 8, inputs: [{ name: 'n', value: 'fixed text' }], outputs: [{ name: 'ok', type: 'boolean' }] }, { sandbox: fake });
+    await step.run({ ...fakeExecContext({}, controller.signal), scenario: 'triage', priority: 1 });
+    // A bare graph (no scenario) takes its turn as its own run.
     await step.run(fakeExecContext({}, controller.signal));
-    expect(calls).toEqual([{ inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal } }]);
+    expect(calls).toEqual([
+      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'triage', priority: 1 } },
+      { inputs: { n: 'fixed text' }, limits: { timeoutMs: 250, memoryMb: 8, signal: controller.signal, scenario: 'run:run_1', priority: 0 } },
+    ]);
+  });
+
+  it("gives the runtime's timer room for the sandbox's queue wait, so waiting in line never times the node out", () => {
+    const fake: CodeSandbox = { queueTimeoutMs: 7000, run: async () => ({}) };
+    expect(compile({ code: 'function main() {}', timeoutMs: 250 }, { sandbox: fake }).timeoutMs).toBe(7000 + 250 + CODE_TIMEOUT_MARGIN_MS);
+    expect(compile({ code: 'function main() {}', timeoutMs: 250 }, { sandbox: { run: async () => ({}) } }).timeoutMs).toBe(250 + CODE_TIMEOUT_MARGIN_MS);
   });
 });
 

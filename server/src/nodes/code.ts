@@ -7,7 +7,8 @@ export const CODE_TIMEOUT_MARGIN_MS = 2000;
 type OutputType = CodeConfig['outputs'][number]['type'];
 
 /**
- * Code: runs the user's `main(inputs)` in the sandbox with the node's time and memory limits.
+ * Code: runs the user's `main(inputs)` in the sandbox with the node's time and memory limits, in the
+ * run's scenario's turn (see {@link CodeSandbox}).
  * Every declared output must be present with its declared type (`integer` refuses 1.5, `number` takes
  * any finite number, `null` counts as missing); keys that are not declared are dropped, because
  * downstream references are checked against the declared outputs only.
@@ -17,12 +18,18 @@ export const codeNode: ServerNode<CodeConfig> = {
     const sandbox = ctx.services.sandbox;
     const inputs = config.inputs.map((input, i) => ({ name: input.name, template: ctx.templates[`inputs.${i}.value`] ?? constant(input.value) }));
     return {
-      timeoutMs: config.timeoutMs + CODE_TIMEOUT_MARGIN_MS,
+      // The node's time limit is the sandbox's to enforce once a worker takes the script; waiting for a
+      // worker has its own limit. The runtime's timer is only a backstop past both, so it never turns a
+      // wait in line into a timeout of the node.
+      timeoutMs: (sandbox.queueTimeoutMs ?? 0) + config.timeoutMs + CODE_TIMEOUT_MARGIN_MS,
       retries: 0,
       async run(exec) {
         const resolved: Record<string, unknown> = {};
         for (const input of inputs) resolved[input.name] = input.template.render(exec.scope);
-        const result = await sandbox.run(config.code, resolved, { timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal: exec.signal });
+        // Without a scenario (a bare graph from the command line) the run is its own turn.
+        const scenario = exec.scenario ?? `run:${exec.runId}`;
+        const limits = { timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal: exec.signal, scenario, priority: exec.priority ?? 0 };
+        const result = await sandbox.run(config.code, resolved, limits);
         return { outputs: checkOutputs(result, config.outputs), inputs: resolved };
       },
     };

@@ -1,6 +1,7 @@
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
+import type { SandboxLoad } from '@shared/api.js';
 import type { ChatRequest, ChatResponse } from '../model/types.js';
 
 /** A node's outputs keyed by node id: what `{{ node_id.… }}` references read. */
@@ -43,6 +44,10 @@ export type ModelCaller = (request: Omit<ChatRequest, 'model' | 'signal'> & { mo
 export interface ExecContext {
   runId: string;
   nodeId: string;
+  /** The scenario the run belongs to as its caller named it (id or slug); absent for a bare graph. */
+  scenario?: string;
+  /** 0 (or absent) for live calls, higher for batch jobs: live work goes first where both wait. */
+  priority?: number;
   scope: Scope;
   /** The run's inputs as the caller sent them (the start node normalises them). */
   runInputs: unknown;
@@ -87,9 +92,18 @@ export interface HttpRequester {
   }>;
 }
 
-/** Runs user JavaScript in a sandbox with limits. */
+/**
+ * Runs user JavaScript in a sandbox with limits. `timeoutMs` counts from when a worker takes the job;
+ * waiting for a worker has its own limit, `queueTimeoutMs`. Jobs of one `scenario` share that scenario's
+ * turn and share of the workers, so a busy scenario delays its own jobs rather than everyone's; within a
+ * scenario, jobs of a lower `priority` (live calls, 0) go before those of a higher one (batch jobs).
+ */
 export interface CodeSandbox {
-  run(code: string, inputs: Record<string, unknown>, limits: { timeoutMs: number; memoryMb: number; signal?: AbortSignal }): Promise<unknown>;
+  run(code: string, inputs: Record<string, unknown>, limits: { timeoutMs: number; memoryMb: number; signal?: AbortSignal; scenario?: string; priority?: number }): Promise<unknown>;
+  /** The longest a job may wait for a worker, in ms (absent: it never waits). */
+  readonly queueTimeoutMs?: number;
+  /** The worker pool as it stands, for `/api/health`. */
+  stats?(): SandboxLoad;
 }
 
 export interface EngineServices {

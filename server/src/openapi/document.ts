@@ -115,6 +115,7 @@ function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObj
           '404': errorResponse('Unknown scenario or version.', 'unknown_scenario'),
           '413': errorResponse('Request body too large.', 'payload_too_large'),
           '502': errorResponse('The model endpoint failed; carries the `run_id`.', 'model_error'),
+          '503': errorResponse('A code node waited longer than the server allows (`MOFANG_CODE_QUEUE_MS`) for a sandbox worker; the server is busy, try again. Carries the `run_id`.', 'code_queue_timeout'),
           '504': errorResponse('The run exceeded its deadline; carries the `run_id`.', 'deadline_exceeded'),
         },
       },

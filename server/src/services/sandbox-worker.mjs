@@ -4,57 +4,23 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { newQuickJSWASMModuleFromVariant, newVariant } from 'quickjs-emscripten-core';
 import RELEASE_SYNC from '@jitl/quickjs-wasmfile-release-sync';
+import { KIT } from './sandbox-kit.mjs';
 
-/** @typedef {{ id: number, code: string, inputs: string, timeoutMs: number, memoryMb: number, maxOutputBytes: number }} Job */
-/** @typedef {'timeout' | 'memory' | 'error' | 'output'} FailKind */
-/** @typedef {{ id: number, ok: true, json: string, logs: string[] } | { id: number, ok: false, kind: FailKind, message: string, line?: number, logs: string[] }} Reply */
+/** @typedef {{ id: number, code: string, inputs: string, timeoutMs: number, memoryMb: number, maxOutputBytes: number, maxDepth: number }} Job */
+/** @typedef {'timeout' | 'memory' | 'error' | 'output' | 'too_large' | 'too_deep'} FailKind */
+/** @typedef {{ id: number, ok: true, json: string, bytes: number, logs: string[] } | { id: number, ok: false, kind: FailKind, message: string, line?: number, bytes?: number, logs: string[] }} Reply */
+/** @typedef {import('quickjs-emscripten-core').QuickJSContext} Context */
+/** @typedef {import('quickjs-emscripten-core').QuickJSHandle} Handle */
 
 const FILE = 'code.js';
 /** Small enough that deep recursion hits QuickJS's own check before the thread's native stack. */
 const STACK_BYTES = 256 * 1024;
+/** The stack the result is serialised with: room for about 2,000 levels, far past any depth limit. */
+const SERIALISE_STACK_BYTES = 32 * 1024;
 const MAX_LOGS = 200;
 const MAX_LOG_CHARS = 2000;
-
-/**
- * Runs `main(JSON.parse(inputs))` and settles its promise. Returns a state object that `FINISH`
- * turns into one JSON string, so the host reads a single string and holds few handles.
- */
-const START = `(function (inputsJson) {
-  const state = { done: false };
-  if (typeof main !== 'function') {
-    state.done = true; state.ok = false;
-    state.error = new TypeError('the code must define function main(inputs)');
-    return state;
-  }
-  Promise.resolve().then(() => main(JSON.parse(inputsJson))).then(
-    (value) => { state.done = true; state.ok = true; state.value = value; },
-    (error) => { state.done = true; state.ok = false; state.error = error; });
-  return state;
-})`;
-
-const FINISH = `(function (state) {
-  const describe = (e) => {
-    if (e instanceof Error) return { name: String(e.name).slice(0, 100), message: String(e.message).slice(0, 2000), stack: String(e.stack || '').slice(0, 2000), lineNumber: e.lineNumber };
-    let text; try { text = JSON.stringify(e); } catch (_) { text = String(e); }
-    text = String(text).slice(0, 2000);
-    return { name: 'Error', message: 'main threw a non-Error value: ' + text, stack: '' };
-  };
-  if (!state.done) return JSON.stringify({ error: { name: 'Error', message: "main's promise never settled", stack: '' } });
-  if (!state.ok) return JSON.stringify({ error: describe(state.error) });
-  const v = state.value;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    return JSON.stringify({ output: 'main must return an object, got ' + (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v) });
-  }
-  let json;
-  try { json = JSON.stringify(v); } catch (e) { return JSON.stringify({ output: 'the result is not JSON-serialisable: ' + String(e && e.message) }); }
-  return JSON.stringify({ json });
-})`;
-
-const CONSOLE = `(function (emit) {
-  const show = (x) => { if (typeof x === 'string') return x; try { const j = JSON.stringify(x); return j === undefined ? String(x) : j; } catch (_) { return String(x); } };
-  const log = (...args) => emit(args.map(show).join(' '));
-  globalThis.console = { log, info: log, warn: log, error: log, debug: log };
-})`;
+/** The longest name, message or stack read from a guest error (the kit cuts them first, in the guest). */
+const MAX_ERROR_CHARS = 2000;
 
 /** WebAssembly pages (64 KiB) in a megabyte. */
 const PAGES_PER_MB = 16;
@@ -98,31 +64,43 @@ async function getModule(memoryMb) {
   return module;
 }
 
-/** Reads a guest error as a small object: name, message and stack cut to 2,000 characters in the guest. */
-const SUMMARY = `(function (e) {
-  if (e && typeof e === 'object') return { name: String(e.name).slice(0, 100), message: String(e.message).slice(0, 2000), stack: String(e.stack || '').slice(0, 2000), lineNumber: e.lineNumber };
-  return { message: String(e).slice(0, 2000) };
-})`;
+/**
+ * Reads a property of an object the kit made (null-prototype, never reachable by the script) as host text,
+ * or undefined when it is not a string. The kit has already cut it; `max` is cut again here.
+ * @param {Context} vm @param {Handle} object @param {string} key @param {number} max
+ */
+function textProp(vm, object, key, max) {
+  return vm.getProp(object, key).consume((value) => (vm.typeof(value) === 'string' ? vm.getString(value).slice(0, max) : undefined));
+}
+
+/** @param {Context} vm @param {Handle} object @param {string} key */
+function numberProp(vm, object, key) {
+  return vm.getProp(object, key).consume((value) => (vm.typeof(value) === 'number' ? vm.getNumber(value) : undefined));
+}
 
 /**
- * @param {import('quickjs-emscripten-core').QuickJSContext} vm
- * @param {import('quickjs-emscripten-core').QuickJSHandle} error
+ * Reads a guest error through the kit's `describe`, which cuts name, message and stack inside the guest
+ * (a message may be as large as the script's memory).
+ * @param {Context} vm @param {Handle} describe @param {Handle} error
+ * @returns {{ name?: string, message?: string, stack?: string, lineNumber?: number }}
  */
-function dumpError(vm, error) {
-  const fn = vm.evalCode(SUMMARY, 'summary.js');
-  if (fn.error) {
-    fn.error.dispose();
-    return { message: 'the code failed (its error could not be read)' };
-  }
-  const summary = vm.callFunction(fn.value, vm.undefined, error);
-  fn.value.dispose();
+function readError(vm, describe, error) {
+  const summary = vm.callFunction(describe, vm.undefined, error);
   if (summary.error) {
     summary.error.dispose();
     return { message: 'the code failed (its error could not be read)' };
   }
-  const value = vm.dump(summary.value);
-  summary.value.dispose();
-  return value;
+  return summary.value.consume((s) => errorFields(vm, s));
+}
+
+/** @param {Context} vm @param {Handle} summary */
+function errorFields(vm, summary) {
+  return {
+    name: textProp(vm, summary, 'name', 100),
+    message: textProp(vm, summary, 'message', MAX_ERROR_CHARS),
+    stack: textProp(vm, summary, 'stack', MAX_ERROR_CHARS),
+    lineNumber: numberProp(vm, summary, 'line'),
+  };
 }
 
 /**
@@ -136,20 +114,69 @@ function lineOf(error) {
 }
 
 /**
- * Classifies a QuickJS error (an Error dump, or a bare value such as the string QuickJS throws when out of memory).
- * @param {unknown} thrown
+ * Classifies a guest error read by {@link readError}.
+ * @param {{ name?: string, message?: string, stack?: string, lineNumber?: number }} error
  * @param {number} deadline
  * @returns {{ kind: FailKind, message: string, line?: number }}
  */
-function classify(thrown, deadline) {
-  /** @type {{ name?: string, message?: string, stack?: string, lineNumber?: number }} */
-  const error = thrown !== null && typeof thrown === 'object' ? thrown : { message: String(thrown) };
+function classify(error, deadline) {
   const message = String(error.message ?? 'unknown error');
   if (message === 'interrupted' || Date.now() > deadline) return { kind: 'timeout', message: 'the code ran past its time limit' };
   if (/out of memory/i.test(message)) return { kind: 'memory', message: 'the code ran out of memory' };
   const line = lineOf(error);
   const where = line === undefined ? '' : ` (line ${line})`;
   return { kind: 'error', message: `${error.name ?? 'Error'}: ${message}${where}`, line };
+}
+
+/**
+ * How deep arrays and objects nest in a JSON text, counting no further than `limit + 1`. A linear scan
+ * without recursion, so no depth can overflow the host's stack.
+ * @param {string} json @param {number} limit
+ */
+function jsonDepth(json, limit) {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Reads the kit's `finish` record: the result's JSON, checked against the byte and depth limits here on
+ * the host side of the WebAssembly boundary, or the reason there is none.
+ * @param {Context} vm @param {Handle} outcome @param {Job} job @param {number} deadline @param {string[]} logs
+ * @returns {Reply}
+ */
+function readOutcome(vm, outcome, job, deadline, logs) {
+  const kind = textProp(vm, outcome, 'kind', 20);
+  const id = job.id;
+  if (kind === 'error') {
+    const error = vm.getProp(outcome, 'error').consume((e) => errorFields(vm, e));
+    return { id, ok: false, ...classify(error, deadline), logs };
+  }
+  if (kind === 'depth') {
+    return { id, ok: false, kind: 'too_deep', message: `the result nests too deeply to serialise (or its toJSON methods or getters recursed too deeply)`, logs };
+  }
+  if (kind !== 'ok') return { id, ok: false, kind: 'output', message: textProp(vm, outcome, 'message', MAX_ERROR_CHARS) ?? 'the result could not be read', logs };
+  // A UTF-16 code unit is at least one UTF-8 byte: a text longer than the cap is refused before it is copied out.
+  const units = numberProp(vm, outcome, 'length') ?? Infinity;
+  if (units > job.maxOutputBytes) return { id, ok: false, kind: 'too_large', message: `the result is at least ${units} bytes`, bytes: units, logs };
+  const json = textProp(vm, outcome, 'json', job.maxOutputBytes);
+  if (json === undefined) return { id, ok: false, kind: 'output', message: 'the result could not be read', logs };
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > job.maxOutputBytes) return { id, ok: false, kind: 'too_large', message: `the result is ${bytes} bytes`, bytes, logs };
+  const depth = jsonDepth(json, job.maxDepth);
+  if (depth > job.maxDepth) return { id, ok: false, kind: 'too_deep', message: `the result nests more than ${job.maxDepth} levels deep`, logs };
+  return { id, ok: true, json, bytes, logs };
 }
 
 /**
@@ -168,29 +195,41 @@ async function runJob(job) {
   runtime.setMaxStackSize(STACK_BYTES);
   runtime.setInterruptHandler(() => Date.now() > deadline);
   const vm = runtime.newContext();
-  /** @type {import('quickjs-emscripten-core').QuickJSHandle[]} */
+  /** @type {Handle[]} */
   const handles = [];
-  /** @param {import('quickjs-emscripten-core').VmCallResult<import('quickjs-emscripten-core').QuickJSHandle>} result */
+  /** @type {Handle | undefined} */
+  let describe;
+  /** @param {import('quickjs-emscripten-core').VmCallResult<Handle>} result */
   const take = (result) => {
     if (result.error) {
-      // The guest's error, cut down inside the guest first: its message may be as large as its memory.
-      const error = dumpError(vm, result.error);
+      const error = describe ? readError(vm, describe, result.error) : { message: 'the sandbox kit failed to start' };
       result.error.dispose();
-      throw Object.assign(new Error('guest error'), { guest: error ?? {} });
+      throw Object.assign(new Error('guest error'), { guest: error });
     }
     handles.push(result.value);
     return result.value;
+  };
+  /** @param {Handle} object @param {string} key */
+  const prop = (object, key) => {
+    const value = vm.getProp(object, key);
+    handles.push(value);
+    return value;
   };
   /** @type {Reply} */
   let reply;
   try {
     const emit = vm.newFunction('emit', (text) => {
-      if (logs.length < MAX_LOGS) logs.push(String(vm.getString(text)).slice(0, MAX_LOG_CHARS));
+      if (logs.length < MAX_LOGS && vm.typeof(text) === 'string') logs.push(vm.getString(text).slice(0, MAX_LOG_CHARS));
     });
     handles.push(emit);
-    take(vm.callFunction(take(vm.evalCode(CONSOLE, 'console.js')), vm.undefined, emit));
-    const start = take(vm.evalCode(START, 'start.js'));
-    const finish = take(vm.evalCode(FINISH, 'finish.js'));
+    const maxLog = vm.newNumber(MAX_LOG_CHARS);
+    handles.push(maxLog);
+    // The kit runs before the script and keeps its own references to JSON, String and Promise, so a
+    // script that replaces them changes its own behaviour only, never how its result reaches the host.
+    const kit = take(vm.callFunction(take(vm.evalCode(KIT, 'kit.js')), vm.undefined, emit, maxLog));
+    describe = prop(kit, 'describe');
+    const start = prop(kit, 'start');
+    const finish = prop(kit, 'finish');
     take(vm.evalCode(job.code, FILE));
     const inputs = vm.newString(job.inputs);
     handles.push(inputs);
@@ -198,20 +237,13 @@ async function runJob(job) {
     while (runtime.hasPendingJob()) {
       const jobs = runtime.executePendingJobs();
       if (jobs.error) take(jobs);
-      else if (vm.getProp(state, 'done').consume((d) => vm.dump(d)) === true) break;
+      else if (vm.getProp(state, 'done').consume((d) => vm.typeof(d) === 'boolean' && vm.dump(d)) === true) break;
     }
-    const text = vm.getString(take(vm.callFunction(finish, vm.undefined, state)));
-    const outcome = JSON.parse(text);
-    if (outcome.error) {
-      const failure = classify(outcome.error, deadline);
-      reply = { id: job.id, ok: false, ...failure, logs };
-    } else if (outcome.output) {
-      reply = { id: job.id, ok: false, kind: 'output', message: outcome.output, logs };
-    } else if (outcome.json.length > job.maxOutputBytes) {
-      reply = { id: job.id, ok: false, kind: 'output', message: `the result is larger than ${job.maxOutputBytes} bytes`, logs };
-    } else {
-      reply = { id: job.id, ok: true, json: outcome.json, logs };
-    }
+    // QuickJS serialises recursively and checks for cycles along the whole path, so depth costs its
+    // square in time: with this stack a result deeper than about 2,000 levels overflows within tens of
+    // milliseconds (a clear too_deep) instead of running for seconds; shallower ones are scanned below.
+    runtime.setMaxStackSize(SERIALISE_STACK_BYTES);
+    reply = readOutcome(vm, take(vm.callFunction(finish, vm.undefined, state)), job, deadline, logs);
   } catch (error) {
     if (error && typeof error === 'object' && 'guest' in error) {
       reply = { id: job.id, ok: false, ...classify(/** @type {any} */ (error).guest, deadline), logs };
@@ -222,7 +254,7 @@ async function runJob(job) {
       reply = { id: job.id, ok: false, kind: 'error', message: `sandbox failure: ${error instanceof Error ? error.message : String(error)}`, logs };
     }
   }
-  if (reply.ok || reply.kind === 'error' || reply.kind === 'output') {
+  if (reply.ok || reply.kind !== 'timeout' && reply.kind !== 'memory') {
     try {
       for (const handle of handles.reverse()) if (handle.alive) handle.dispose();
       vm.dispose();

@@ -42,10 +42,15 @@ export class NodeContext implements ExecContext {
     readonly runInputs: unknown,
     readonly ranSources: string[],
     private readonly attempt: Attempt,
+    readonly scenario: string | undefined,
   ) {}
 
   get signal(): AbortSignal {
     return this.attempt.signal;
+  }
+
+  get priority(): number | undefined {
+    return this.attempt.priority;
   }
 
   chat(request: Parameters<ModelCaller>[0]): Promise<ChatResponse> {

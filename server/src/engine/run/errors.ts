@@ -37,7 +37,7 @@ export function classifyError(error: unknown, nodeId: string, cause: AbortCause 
     };
   }
   if (error instanceof NodeError) {
-    const code: RunErrorCode = error.code.startsWith('http_') ? 'http_error' : error.code.startsWith('code_') ? 'code_error' : error.code === 'invalid_outputs' ? 'invalid_outputs' : error.code === 'invalid_inputs' ? 'invalid_inputs' : error.code.startsWith('model_') ? 'model_error' : 'node_error';
+    const code: RunErrorCode = error.code.startsWith('http_') ? 'http_error' : error.code === 'code_queue_timeout' ? 'code_queue_timeout' : error.code.startsWith('code_') ? 'code_error' : error.code === 'invalid_outputs' ? 'invalid_outputs' : error.code === 'invalid_inputs' ? 'invalid_inputs' : error.code.startsWith('model_') ? 'model_error' : 'node_error';
     return { retryable: error.retryable, retryAfterMs: error.retryAfterMs, error: { code, message: error.message, nodeId, details: { node_error: error.code, ...(error.details === undefined ? {} : { info: error.details }) } } };
   }
   const message = error instanceof Error ? error.message : String(error);

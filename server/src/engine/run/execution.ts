@@ -169,7 +169,7 @@ export class Execution {
       const { usage, warnings, finish } = site;
       try {
         const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
-        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site));
+        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario));
         // What a node hands on (a code node's object, an http reply, a model's JSON) is stored and
         // serialised later: past the limits, the node fails here, naming the limit and its setting.
         const breach = checkJson(result.outputs);

@@ -30,6 +30,8 @@ export type RunErrorCode =
   | 'model_error'
   | 'http_error'
   | 'code_error'
+  /** No sandbox worker was free within MOFANG_CODE_QUEUE_MS: the server is busy, the script never started. */
+  | 'code_queue_timeout'
   | 'node_error'
   | 'invalid_outputs'
   | 'end_not_reached';

@@ -32,6 +32,8 @@ export function failureStatus(error: RunError | undefined): { status: number; co
       return { status: 502, code: error.code };
     case 'deadline_exceeded':
       return { status: 504, code: 'deadline_exceeded' };
+    case 'code_queue_timeout':
+      return { status: 503, code: 'code_queue_timeout' };
     case 'invalid_inputs':
       return { status: 400, code: 'invalid_inputs' };
     default:
