@@ -126,6 +126,7 @@ export const en: Messages<typeof zh> = {
     may_be_skipped: 'Output “{{name}}” is required, but node {{node}} does not run when {{when}}, so it would have no value. Make “{{name}}” optional (null on that path), or take the value through a merge node with a default.',
     may_be_skipped_connect: 'Output “{{name}}” is required, but merge node {{node}} does not run when {{when}}, so it would have no value. Connect that branch to {{node}} too, or make “{{name}}” optional (null on that path).',
     merge_may_be_empty: 'When {{when}}, none of the merged values comes from a node that ran. Add a value from that branch, or a plain text default as the last value.',
+    template_file_access: 'Node {{node}}, field “{{field}}”: {% {{tag}} %} is not allowed. Templates cannot read files; write the text into this template itself.',
   },
   panel: {
     add: 'Add',

@@ -82,7 +82,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
   const graph = await readGraphFile(file);
   const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph);
   const config = loadConfig(process.env);
-  const services = createEngineServices({ httpAllow: config.httpAllow });
+  const services = createEngineServices({ httpAllow: config.httpAllow, templateLimits: config.templates });
   try {
     const compiled = compileGraph(graph, { services });
     if (!compiled.ok) {

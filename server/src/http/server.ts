@@ -44,7 +44,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const log = options.log ?? ((line: string) => console.log(line));
   const store = openStore(config.dataDir);
   failInterruptedRuns(store.db);
-  const services = createEngineServices({ httpAllow: config.httpAllow });
+  const services = createEngineServices({ httpAllow: config.httpAllow, templateLimits: config.templates });
   const models = createModelResolver(config.model);
   const description = describeModels(models);
   const simulator = description === SIMULATOR_HINT;

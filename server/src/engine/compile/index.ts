@@ -30,7 +30,7 @@ export function compileGraph(graph: unknown, options: CompileOptions): CompileRe
         structure.nodes.map((n) => ({ id: n.id, ports: n.outputs.map((p) => p.id), branches: n.def.role === 'branch' })),
         structure.edges,
       );
-  const references = conditions ? checkReferences(structure.nodes, topology.order, topology.ancestors, conditions) : null;
+  const references = conditions ? checkReferences(structure.nodes, topology.order, topology.ancestors, conditions, options.services.templateLimits) : null;
   if (references) problems.push(...references.problems);
   if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
     return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };
