@@ -42,7 +42,14 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
   const bind = (field?: string): CompiledTemplate => {
     let renderText: (scope: Scope) => string;
     if (isStatic) renderText = source.length * 3 > limits.outputBytes ? () => checkOutputSize(source, limits, field) : () => source;
-    else if (plain) renderText = (scope) => checkOutputSize(plain(scope), limits, field);
+    else if (plain) {
+      // The fast path stays fast: the byte count is only looked at for a text that might be over.
+      const maxChars = limits.outputBytes / 3;
+      renderText = (scope) => {
+        const text = plain(scope);
+        return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
+      };
+    }
     else renderText = (scope) => renderBounded(parsed, scope, limits, field);
     const render = mode === 'value' && pure ? (scope: Scope) => lookup(scope, pure) : renderText;
     return { source, render, renderText, reads };
