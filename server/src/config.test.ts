@@ -20,4 +20,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOFANG_HTTP_ALLOW: '10.0.0.0/99' })).toThrow(/MOFANG_HTTP_ALLOW/);
     expect(() => loadConfig({ MOFANG_MODEL_BASE_URL: 'http://10.0.0.5:8000/v1' })).toThrow(/MOFANG_MODEL/);
   });
+
+  it('reads the template limits, each bounded, naming the variable when bad', () => {
+    expect(loadConfig({}).templates).toEqual({ renderMs: 100, outputBytes: 4 * 1024 * 1024, memory: 1_000_000 });
+    const c = loadConfig({ MOFANG_TEMPLATE_RENDER_MS: '250', MOFANG_TEMPLATE_OUTPUT_BYTES: '1048576', MOFANG_TEMPLATE_MEMORY: ' ' });
+    expect(c.templates).toEqual({ renderMs: 250, outputBytes: 1048576, memory: 1_000_000 });
+    expect(() => loadConfig({ MOFANG_TEMPLATE_RENDER_MS: 'fast' })).toThrow(/MOFANG_TEMPLATE_RENDER_MS must be a number/);
+    expect(() => loadConfig({ MOFANG_TEMPLATE_RENDER_MS: '0' })).toThrow(/MOFANG_TEMPLATE_RENDER_MS must be at least 1/);
+    expect(() => loadConfig({ MOFANG_TEMPLATE_RENDER_MS: '600000' })).toThrow(/MOFANG_TEMPLATE_RENDER_MS must be at most 60000/);
+    expect(() => loadConfig({ MOFANG_TEMPLATE_OUTPUT_BYTES: '1.5' })).toThrow(/MOFANG_TEMPLATE_OUTPUT_BYTES must be a whole number/);
+    expect(() => loadConfig({ MOFANG_TEMPLATE_MEMORY: '-3' })).toThrow(/MOFANG_TEMPLATE_MEMORY/);
+  });
 });

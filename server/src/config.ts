@@ -10,12 +10,25 @@ import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
 import { limitsFromEnv, type Limits } from './limits.js';
 import { blankAsUnset } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
+import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './engine/compile/liquid.js';
+
+const positiveInt = (name: string, fallback: number) =>
+  z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
 
 const EnvSchema = z.object({
   PORT: z.preprocess(blankAsUnset, z.coerce.number({ error: 'PORT must be a number' }).int('PORT must be a whole number').min(0).max(65535).default(3000)),
   HOST: z.preprocess(blankAsUnset, z.string().default('127.0.0.1')),
   MOFANG_DATA_DIR: z.preprocess(blankAsUnset, z.string().default('./data')),
   MOFANG_HTTP_ALLOW: z.preprocess(blankAsUnset, z.string().optional()),
+  MOFANG_TEMPLATE_RENDER_MS: positiveInt('MOFANG_TEMPLATE_RENDER_MS', DEFAULT_TEMPLATE_LIMITS.renderMs).pipe(
+    z.number().max(60_000, 'MOFANG_TEMPLATE_RENDER_MS must be at most 60000 (a render holds the whole server for that long)'),
+  ),
+  MOFANG_TEMPLATE_OUTPUT_BYTES: positiveInt('MOFANG_TEMPLATE_OUTPUT_BYTES', DEFAULT_TEMPLATE_LIMITS.outputBytes).pipe(
+    z.number().max(256 * 1024 * 1024, 'MOFANG_TEMPLATE_OUTPUT_BYTES must be at most 268435456 (256 MB)'),
+  ),
+  MOFANG_TEMPLATE_MEMORY: positiveInt('MOFANG_TEMPLATE_MEMORY', DEFAULT_TEMPLATE_LIMITS.memory).pipe(
+    z.number().max(1_000_000_000, 'MOFANG_TEMPLATE_MEMORY must be at most 1000000000'),
+  ),
 });
 
 export type ModelConfig = ReturnType<typeof modelConfigFromEnv>;
@@ -34,6 +47,8 @@ export interface AppConfig {
   limits?: Limits;
   /** The code sandbox's workers and queue; defaults when absent. */
   sandbox?: SandboxConfig;
+  /** How far one template render may go (time, output size, Liquid's memory count); defaults when absent. */
+  templates?: TemplateLimits;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -91,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     api,
     limits,
     sandbox,
+    templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
   };
 }
 

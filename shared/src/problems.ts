@@ -20,6 +20,7 @@ export const PROBLEM_CODES = [
   'missing_end',
   'multiple_end',
   'template_syntax',
+  'template_file_access',
   'unknown_reference',
   'reference_not_upstream',
   'reference_type',

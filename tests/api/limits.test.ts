@@ -88,9 +88,9 @@ describe('values past the limits', () => {
   it('fails a code node whose output is too deep, in a test run, an API run and a job; the server stays up', async () => {
     const run = await h.v1('POST', '/v1/scenarios/deep-code/run', key, { inputs: { transcript: '客户：你好' } });
     expect(run.json).toMatchObject({ status: 'failed', error: { details: { node_id: 'code_1' } } });
-    expect((run.json as { error: { message: string } }).error.message).toMatch(/output\.out\.a.* is nested deeper than 64 levels \(the limit, set by MOFANG_MAX_JSON_DEPTH\)/);
+    expect((run.json as { error: { message: string } }).error.message).toMatch(/64 levels.*\(the limit, set by MOFANG_MAX_JSON_DEPTH\)/);
     const test = await call(h.server.url, 'POST', `/api/scenarios/${deepCode}/test-run`, { inputs: { transcript: '客户：你好' } });
-    expect(test.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'too_deep', info: { setting: 'MOFANG_MAX_JSON_DEPTH' } } } });
+    expect(test.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'code_output_too_deep', info: { setting: 'MOFANG_MAX_JSON_DEPTH' } } } });
     const job = await h.v1('POST', '/v1/scenarios/deep-code/jobs', key, { items: [{ id: 'a', inputs: { transcript: '客户：你好' } }] });
     expect(job.status).toBe(202);
     const progress = await waitForJob(h.server.url, `/v1/jobs/${(job.json as { job_id: string }).job_id}`, { authorization: `Bearer ${key}` });

@@ -1,8 +1,10 @@
 import { getNodeDefinition, schemaAtPath, describeSchemaType, type JsonSchema } from '@shared/index';
 import { Liquid } from 'liquidjs';
+import { refuseFileTags, SAFE_LIQUID_OPTIONS } from '@shared/template-policy';
 import { parsedConfig, type FlowEdge, type FlowNode } from './graph';
 
-const liquid = new Liquid({ cache: false });
+// Parsing only, never rendering; without a file system, so analysing `{% include %}` fetches nothing.
+const liquid = refuseFileTags(new Liquid(SAFE_LIQUID_OPTIONS));
 
 /**
  * The root names a template reads from outside itself, as Liquid sees them: loop variables and

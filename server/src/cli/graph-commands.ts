@@ -88,7 +88,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
   const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph);
   const config = loadConfig(process.env);
   if (config.limits) setLimits(config.limits);
-  const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox });
+  const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   try {
     const compiled = compileGraph(graph, { services });
     if (!compiled.ok) {

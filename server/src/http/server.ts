@@ -47,7 +47,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   if (config.limits) setLimits(config.limits);
   const store = openStore(config.dataDir);
   failInterruptedRuns(store.db);
-  const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox });
+  const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   const models = createModelResolver(config.model);
   const description = describeModels(models);
   const simulator = description === SIMULATOR_HINT;

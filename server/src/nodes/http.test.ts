@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { HttpConfigSchema, type HttpConfig } from '@shared/nodes/http.js';
+import { http as httpDefinition, HttpConfigSchema } from '@shared/nodes/http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSafeHttp } from '../services/safe-http.js';
-import { httpNode, looksLikeJson } from './http.js';
+import { httpNode } from './http.js';
 import { NodeError, type HttpRequester } from './kit.js';
 import { fakeCompileContext, fakeExecContext } from './test-kit.js';
 
@@ -20,10 +20,11 @@ function scripted(answer: { status: number; body: string; headers?: Record<strin
   };
 }
 
-function compile(partial: Partial<HttpConfig> & { url: string }, http: HttpRequester) {
-  const config = HttpConfigSchema.parse(partial);
-  const templates: Record<string, { source: string }> = { url: { source: config.url }, body: { source: config.body } };
-  config.headers.forEach((h, i) => (templates[`headers.${i}.value`] = { source: h.value }));
+/** Compiles a config as the engine would: parsed (old shapes migrated), every template field compiled. */
+function compile(raw: Record<string, unknown> & { url: string }, http: HttpRequester) {
+  const config = HttpConfigSchema.parse(raw);
+  const templates: Record<string, { source: string; mode: 'text' | 'value' }> = {};
+  for (const field of httpDefinition.templates(config)) templates[field.field] = { source: field.source, mode: field.mode };
   return httpNode.compile(config, fakeCompileContext({ http }, templates));
 }
 
@@ -39,7 +40,7 @@ async function failure(promise: Promise<unknown> | unknown): Promise<NodeError> 
 const scope = { start: { phone: '13800000000', token: 's3cret' } };
 
 describe('http node', () => {
-  it('renders url, headers and body, adds a JSON content type and parses the JSON answer', async () => {
+  it('renders url, headers and body (an old template body read as JSON fields), sends JSON and parses the JSON answer', async () => {
     const http = scripted({ status: 201, body: '{"order":"WO-1"}', headers: { 'content-type': 'application/json' } });
     const step = compile(
       {
@@ -61,7 +62,7 @@ describe('http node', () => {
       method: 'POST',
       url: 'https://crm.example.com/orders?phone=13800000000',
       headers: { Authorization: 'Bearer s3cret', 'Content-Type': 'application/json' },
-      body: '{"phone": "13800000000"}',
+      body: '{"phone":"13800000000"}',
       timeoutMs: 3000,
     });
     expect(result.inputs).toMatchObject({ headers: { Authorization: '***' } });
@@ -97,12 +98,6 @@ describe('http node', () => {
     expect(error.message).toContain('<html>');
   });
 
-  it('recognises JSON-looking bodies', () => {
-    expect(looksLikeJson(' {"a": 1} ')).toBe(true);
-    expect(looksLikeJson('[1,2]')).toBe(true);
-    expect(looksLikeJson('{not json')).toBe(false);
-    expect(looksLikeJson('a=1&b=2')).toBe(false);
-  });
 });
 
 describe('http node with the guarded requester', () => {

@@ -1,39 +1,45 @@
 import type { HttpConfig } from '@shared/nodes/http.js';
-import { NodeError, type ServerNode } from './kit.js';
+import { buildUrl, fieldValue, headerValue, rawBody } from './http-request.js';
+import { NodeError, type CompiledTemplate, type Scope, type ServerNode } from './kit.js';
 
 const EXCERPT_CHARS = 300;
 /** Header values shown as `***` in the trace. */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key)$|token|secret|password/i;
 
 /**
- * HTTP: renders the URL, headers and body, calls through the injected guarded requester and outputs
- * `{ status, headers, body }`, the body parsed when `responseType` is `json` (an empty body is `null`).
- * A JSON-looking body gets `Content-Type: application/json` unless a content type is set.
- * With `failOnStatus`, a 4xx/5xx fails the node (`http_status`, retryable for 5xx and 429).
+ * HTTP: renders the URL, query parameters, headers and body, calls through the injected guarded requester
+ * and outputs `{ status, headers, body }`, the body parsed when `responseType` is `json` (an empty body is
+ * `null`). Query values are encoded into the URL; a JSON body is built as an object from its fields and
+ * serialised whole (`application/json`); a raw body is sent with its content type (JSON content must
+ * parse). A Content-Type header, if set, wins. With `failOnStatus`, a 4xx/5xx fails the node
+ * (`http_status`, retryable for 5xx and 429).
  */
 export const httpNode: ServerNode<HttpConfig> = {
   compile(config, ctx) {
     const http = ctx.services.http;
-    const url = ctx.templates.url;
-    const body = ctx.templates.body;
-    const headers = config.headers.map((header, i) => ({ name: header.name, template: ctx.templates[`headers.${i}.value`] }));
+    const text = (field: string, fallback: string) => {
+      const template = ctx.templates[field];
+      return (scope: Scope) => (template ? template.renderText(scope) : fallback);
+    };
+    const url = text('url', config.url);
+    const query = config.query.map((q, i) => ({ name: q.name, value: text(`query.${i}.value`, q.value) }));
+    const headers = config.headers.map((h, i) => ({ name: h.name, value: text(`headers.${i}.value`, '') }));
+    const body = bodyBuilder(config.body, ctx.templates);
     return {
       timeoutMs: config.timeoutMs,
       retries: config.retries,
       async run(exec) {
-        const target = url ? url.renderText(exec.scope) : config.url;
-        const payload = body ? body.renderText(exec.scope) : config.body;
+        const target = buildUrl(url(exec.scope), query.map((q) => ({ name: q.name, value: q.value(exec.scope) })));
         const sent: Record<string, string> = {};
-        for (const header of headers) sent[header.name] = header.template ? header.template.renderText(exec.scope) : '';
-        if (looksLikeJson(payload) && !Object.keys(sent).some((name) => name.toLowerCase() === 'content-type')) {
-          sent['Content-Type'] = 'application/json';
-        }
-        const trace = { method: config.method, url: target, headers: masked(sent), body: payload };
+        headers.forEach((header, i) => (sent[header.name] = headerValue(header.name, header.value(exec.scope), i)));
+        const payload = body(exec.scope);
+        if (payload && !Object.keys(sent).some((name) => name.toLowerCase() === 'content-type')) sent['Content-Type'] = payload.contentType;
+        const trace = { method: config.method, url: target, headers: masked(sent), body: payload?.text ?? '' };
         const response = await http.request({
           method: config.method,
           url: target,
           headers: sent,
-          body: payload === '' ? undefined : payload,
+          body: payload?.text,
           timeoutMs: config.timeoutMs,
           signal: exec.signal,
         });
@@ -45,16 +51,25 @@ export const httpNode: ServerNode<HttpConfig> = {
   },
 };
 
-/** Whether a request body is a JSON object or array (so it deserves a JSON content type). */
-export function looksLikeJson(text: string): boolean {
-  const trimmed = text.trim();
-  if (!/^[[{]/.test(trimmed)) return false;
-  try {
-    JSON.parse(trimmed);
-    return true;
-  } catch {
-    return false;
+/** What the body mode sends, or null for no body. */
+function bodyBuilder(body: HttpConfig['body'], templates: Record<string, CompiledTemplate>): (scope: Scope) => { text: string; contentType: string } | null {
+  if (body.mode === 'json') {
+    const fields = body.fields.map((f, i) => ({ ...f, index: i, template: templates[`body.fields.${i}.value`] }));
+    return (scope) => {
+      // A null-prototype object: a field named __proto__ is a key like any other.
+      const object: Record<string, unknown> = Object.create(null);
+      for (const f of fields) object[f.name] = fieldValue(f.name, f.index, f.type, f.template ? f.template.render(scope) : f.value);
+      return { text: JSON.stringify(object), contentType: 'application/json' };
+    };
   }
+  if (body.mode === 'raw') {
+    const template = templates['body.text'];
+    return (scope) => {
+      const text = rawBody(template ? template.renderText(scope) : body.text, body.contentType);
+      return text === '' ? null : { text, contentType: body.contentType };
+    };
+  }
+  return () => null;
 }
 
 function parseJson(text: string, url: string): unknown {

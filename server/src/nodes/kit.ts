@@ -3,6 +3,7 @@ import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import type { SandboxLoad } from '@shared/api.js';
 import type { ChatRequest, ChatResponse } from '../model/types.js';
+import type { TemplateLimits } from '../engine/compile/liquid.js';
 
 /** A node's outputs keyed by node id: what `{{ node_id.… }}` references read. */
 export type Scope = Record<string, unknown>;
@@ -109,6 +110,8 @@ export interface CodeSandbox {
 export interface EngineServices {
   http: HttpRequester;
   sandbox: CodeSandbox;
+  /** How far one template render may go; the defaults when absent. */
+  templateLimits?: TemplateLimits;
 }
 
 /** A failure inside a node, with a stable code and whether trying again may help. */

@@ -1,3 +1,4 @@
+import type { TemplateLimits } from '../engine/compile/liquid.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { createSafeHttp, type SafeHttpOptions } from './safe-http.js';
 import { createSandbox, type ManagedSandbox, type SandboxOptions } from './sandbox.js';
@@ -11,10 +12,13 @@ export interface EngineServicesOptions {
   httpAllow?: string[];
   http?: Omit<SafeHttpOptions, 'allow'>;
   sandbox?: SandboxOptions;
+  /** How far one template render may go (`MOFANG_TEMPLATE_*`); the defaults when absent. */
+  templateLimits?: TemplateLimits;
 }
 
 /**
- * Creates the services nodes use at run time: the guarded HTTP requester and the QuickJS sandbox.
+ * Creates the services nodes use at run time: the guarded HTTP requester and the QuickJS sandbox, and
+ * the template limits compiled plans render within.
  * Nothing starts until first used; `close()` stops the sandbox workers and the HTTP connections.
  */
 export function createEngineServices(opts: EngineServicesOptions = {}): EngineServices & { sandbox: ManagedSandbox; close(): Promise<void> } {
@@ -23,6 +27,7 @@ export function createEngineServices(opts: EngineServicesOptions = {}): EngineSe
   return {
     http,
     sandbox,
+    ...(opts.templateLimits ? { templateLimits: opts.templateLimits } : {}),
     async close() {
       await Promise.all([sandbox.close(), http.close()]);
     },

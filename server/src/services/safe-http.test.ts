@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeError } from '../nodes/kit.js';
-import { createSafeHttp, httpAllowFromEnv, parseAllowList, refusedRange, type Resolver } from './safe-http.js';
+import { createSafeHttp, embeddedIPv4, httpAllowFromEnv, parseAllowList, refusedRange, type Resolver } from './safe-http.js';
 
 let server: Server;
 let port = 0;
@@ -33,10 +33,16 @@ afterAll(async () => {
 });
 
 const resolver: Resolver = async (hostname) => {
-  const table: Record<string, string> = { 'crm.internal': '127.0.0.1', 'sneaky.example': '10.1.2.3', 'meta.example': '169.254.169.254' };
+  const table: Record<string, string> = {
+    'crm.internal': '127.0.0.1',
+    'sneaky.example': '10.1.2.3',
+    'meta.example': '169.254.169.254',
+    'compat.example': '::7f00:1',
+    'nat64.example': '64:ff9b::a9fe:a9fe',
+  };
   const address = table[hostname];
   if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-  return [{ address, family: 4 }];
+  return [{ address, family: address.includes(':') ? 6 : 4 }];
 };
 
 const signal = new AbortController().signal;
@@ -68,8 +74,39 @@ describe('refusedRange', () => {
     ['fe80::1', 'linkLocal'],
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:7f00:1', 'loopback'],
+    // IPv4-compatible, as written and as URL parsers print it
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['::10.0.0.1', 'private'],
+    ['0:0:0:0:0:0:a9fe:a9fe', 'linkLocal'],
+    // IPv4-translated
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    // NAT64: judged by the address it carries
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['64:ff9b::127.0.0.1', 'loopback'],
+    ['64:ff9b::a9fe:a9fe', 'linkLocal'],
+    ['64:ff9b::c0a8:101', 'private'],
+    ['64:ff9b:1::a00:1', 'rfc6052'],
+    // tunnels: refused whatever they carry
+    ['2002:7f00:1::', '6to4'],
+    ['2002:808:808::1', '6to4'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
   ])('refuses %s (%s)', (address, range) => {
     expect(refusedRange(address, none)).toBe(range);
+  });
+
+  it('reads the IPv4 address an IPv6 address carries', () => {
+    expect(embeddedIPv4('::7f00:1')).toBe('127.0.0.1');
+    expect(embeddedIPv4('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(embeddedIPv4('::ffff:0:a00:1')).toBe('10.0.0.1');
+    expect(embeddedIPv4('64:ff9b::808:808')).toBe('8.8.8.8');
+    for (const none of ['::1', '::', '2606:4700::1', '127.0.0.1', 'nonsense']) expect(embeddedIPv4(none), none).toBeNull();
+  });
+
+  it('lets NAT64 through to a public IPv4 address, as an IPv6-only network needs', () => {
+    expect(refusedRange('64:ff9b::808:808', none)).toBeNull();
   });
 
   it('lets public unicast addresses through', () => {
@@ -84,6 +121,10 @@ describe('refusedRange', () => {
     expect(refusedRange('127.0.0.1', allow)).toBeNull();
     expect(refusedRange('::ffff:127.0.0.1', allow)).toBeNull();
     expect(refusedRange('fd12::1', allow)).toBeNull();
+    // A carried IPv4 address is checked against the IPv4 entries, never against an IPv6 prefix around it.
+    expect(refusedRange('::7f00:1', allow)).toBeNull();
+    expect(refusedRange('64:ff9b::7f00:1', allow)).toBeNull();
+    expect(refusedRange('64:ff9b::7f00:1', parseAllowList(['64:ff9b::/96']))).toBe('loopback');
   });
 
   it('rejects a malformed allow-list entry', () => {
@@ -117,6 +158,14 @@ describe('safe HTTP requester', () => {
     () => `http://crm.internal:${port}/`,
     () => 'http://sneaky.example/',
     () => 'http://meta.example/',
+    () => `http://[::127.0.0.1]:${port}/`,
+    () => `http://[::7f00:1]:${port}/`,
+    () => `http://[0:0:0:0:0:0:127.0.0.1]:${port}/`,
+    () => `http://[::ffff:0:127.0.0.1]:${port}/`,
+    () => `http://[64:ff9b::127.0.0.1]:${port}/`,
+    () => `http://[2002:7f00:1::]:${port}/`,
+    () => `http://compat.example:${port}/`,
+    () => 'http://nat64.example/',
   ])('refuses %#', async (url) => {
     const target = url();
     const requester = target.includes('localhost') ? createSafeHttp() : guarded;
@@ -125,6 +174,12 @@ describe('safe HTTP requester', () => {
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('MOFANG_HTTP_ALLOW');
     if (requester !== guarded) await requester.close();
+  });
+
+  it('names the IPv4 address an IPv6 literal carries', async () => {
+    const error = await failure(guarded.request(get(`http://[::127.0.0.1]:${port}/`)));
+    expect(error.message).toContain('::7f00:1: it is a loopback address (it carries the IPv4 address 127.0.0.1)');
+    expect(error.details).toEqual({ host: '::7f00:1', address: '::7f00:1', range: 'loopback', ipv4: '127.0.0.1' });
   });
 
   it('refuses other schemes', async () => {

@@ -65,17 +65,43 @@ export function parseAllowList(entries: string[]): AllowList {
 
 /**
  * Why an address is refused (its ipaddr.js range such as `loopback` or `private`), or null when it may be
- * called: public unicast addresses always, others only when the allow-list covers them.
+ * called: public unicast addresses always, others only when the allow-list covers them. An IPv6 address
+ * that carries an IPv4 address (see {@link embeddedIPv4}) is judged as that IPv4 address, so
+ * `[::127.0.0.1]` is loopback; the tunnel forms 6to4 and Teredo are refused whatever they carry.
  */
 export function refusedRange(address: string, allow: AllowList): string | null {
   if (!ipaddr.isValid(address)) return 'invalid';
   // process() turns an IPv4-mapped IPv6 address into the IPv4 address it carries.
-  const parsed = ipaddr.process(address);
+  const processed = ipaddr.process(address);
+  const parsed = (processed.kind() === 'ipv6' && carriedIPv4(processed)) || processed;
   for (const [base, bits] of allow.ranges) {
     if (base.kind() === parsed.kind() && parsed.match([base, bits])) return null;
   }
   const range = parsed.range();
   return range === 'unicast' ? null : range;
+}
+
+/**
+ * The IPv4 address an IPv6 address stands for, if it is one of the forms that carry one in their last
+ * 32 bits: IPv4-mapped (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`, which URL parsers print as
+ * `::7f00:1`), IPv4-translated (`::ffff:0:a.b.c.d`) and NAT64 (`64:ff9b::a.b.c.d`); otherwise null.
+ */
+export function embeddedIPv4(address: string): string | null {
+  if (!ipaddr.isValid(address)) return null;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return null;
+  return carriedIPv4(parsed)?.toString() ?? (parsed instanceof ipaddr.IPv6 && parsed.isIPv4MappedAddress() ? parsed.toIPv4Address().toString() : null);
+}
+
+function carriedIPv4(address: Address): ipaddr.IPv4 | null {
+  if (!(address instanceof ipaddr.IPv6)) return null;
+  const p = address.parts;
+  const zeros = (from: number, to: number) => p.slice(from, to).every((x) => x === 0);
+  const compatible = zeros(0, 6) && (p[6] !== 0 || p[7] > 1); // ::/96 except :: and ::1
+  const translated = zeros(0, 4) && p[4] === 0xffff && p[5] === 0;
+  const nat64 = p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6);
+  if (!compatible && !translated && !nat64) return null;
+  return new ipaddr.IPv4([p[6] >> 8, p[6] & 0xff, p[7] >> 8, p[7] & 0xff]);
 }
 
 function normalizeHost(host: string): string {
@@ -191,10 +217,12 @@ function parseUrl(text: string): URL {
 
 function refused(host: string, address: string, range: string): NodeError {
   const what = host === address ? address : `${host} (${address})`;
+  const inner = embeddedIPv4(address);
+  const carried = inner ? ` (it carries the IPv4 address ${inner})` : '';
   return new NodeError(
     'http_refused',
-    `refused to call ${what}: it is a ${range} address. An admin can allow it by adding it (or its CIDR) to MOFANG_HTTP_ALLOW`,
-    { details: { host, address, range } },
+    `refused to call ${what}: it is a ${range} address${carried}. An admin can allow it by adding it (or its CIDR) to MOFANG_HTTP_ALLOW`,
+    { details: { host, address, range, ...(inner ? { ipv4: inner } : {}) } },
   );
 }
 

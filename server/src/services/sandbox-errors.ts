@@ -28,8 +28,8 @@ export function workerFailure(failure: WorkerFailure, limits: { maxOutputBytes: 
     );
   }
   if (failure.kind === 'too_deep') {
-    return new NodeError('code_output_too_deep', `${failure.message}; results may nest at most ${limits.maxDepth} levels of arrays and objects`, {
-      details: { limit: 'result_depth', limit_depth: limits.maxDepth, logs },
+    return new NodeError('code_output_too_deep', `${failure.message}; results may nest at most ${limits.maxDepth} levels of arrays and objects (the limit, set by MOFANG_MAX_JSON_DEPTH)`, {
+      details: { limit: 'result_depth', limit_depth: limits.maxDepth, setting: 'MOFANG_MAX_JSON_DEPTH', logs },
     });
   }
   return new NodeError(`code_${failure.kind}`, failure.message, { details: { line: failure.line, logs } });

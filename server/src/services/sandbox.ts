@@ -1,3 +1,4 @@
+import { jsonLimits } from '../limits.js';
 import { Worker } from 'node:worker_threads';
 import type { SandboxLoad } from '@shared/api.js';
 import { NodeError, type CodeSandbox } from '../nodes/kit.js';
@@ -93,7 +94,8 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
   const queueTimeoutMs = options.queueTimeoutMs ?? DEFAULT_CODE_QUEUE_MS;
   const killMarginMs = options.killMarginMs ?? SANDBOX_KILL_MARGIN_MS;
   const maxOutputBytes = options.maxOutputBytes ?? CODE_RESULT_MAX_BYTES;
-  const maxDepth = options.maxDepth ?? CODE_RESULT_MAX_DEPTH;
+  // The JSON limit policy's depth (MOFANG_MAX_JSON_DEPTH), which the engine would refuse anyway.
+  const maxDepth = options.maxDepth ?? jsonLimits().depth ?? CODE_RESULT_MAX_DEPTH;
   const slots: Slot[] = [];
   const queue = new FairQueue<Job>(perScenario);
   let nextId = 1;

@@ -65,7 +65,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
         structure.edges,
       );
   yield;
-  const references = conditions ? yield* checkReferences(structure.nodes, topology.order, topology.ancestors, conditions) : null;
+  const references = conditions ? yield* checkReferences(structure.nodes, topology.order, topology.ancestors, conditions, options.services.templateLimits) : null;
   if (references) problems.push(...references.problems);
   if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
     return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };

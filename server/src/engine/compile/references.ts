@@ -4,6 +4,7 @@ import type { CompiledTemplate } from '../../nodes/kit.js';
 import type { Choice, RunConditions } from './run-conditions.js';
 import type { CheckedNode } from './structure.js';
 import type { Ancestry } from './topology.js';
+import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './liquid.js';
 import { compileTemplate, type Segment } from './templates.js';
 
 export interface TypedNode {
@@ -61,6 +62,7 @@ export function* checkReferences(
   order: string[],
   ancestors: Ancestry,
   conditions: RunConditions,
+  limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS,
 ): Generator<void, { typed: Map<string, TypedNode>; problems: CompileProblem[] }> {
   const problems: CompileProblem[] = [];
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -89,14 +91,30 @@ export function* checkReferences(
     };
     // The same template is typed for its field, again by validate() and outputSchema(): parse it once.
     const parses = new Map<string, ReturnType<typeof compileTemplate>>();
+    const refused = new Set<string>();
     const parse = (source: string, mode: 'text' | 'value') => {
       const key = `${mode}\u0000${source}`;
       let parsed = parses.get(key);
-      if (!parsed) parses.set(key, (parsed = compileTemplate(source, mode)));
+      if (!parsed) parses.set(key, (parsed = compileTemplate(source, mode, limits)));
       return parsed;
     };
     const read = (source: string, field?: string, mode: 'text' | 'value' = 'value'): FieldReading => {
       const parsed = parse(source, mode);
+      if (!parsed.ok && parsed.code === 'template_file_access') {
+        // Reported once, for the field: validate() and outputSchema() read the same source again.
+        if (field === undefined && refused.has(source)) return { type: {}, reads: [], present: true };
+        refused.add(source);
+        const node = nodeLabel(id, byId);
+        const where = field ?? 'template';
+        report({
+          nodeId: id,
+          field,
+          code: 'template_file_access',
+          message: `node ${node}, field "${where}": {% ${parsed.tag} %} is not allowed, templates cannot read files; write the text into the template itself`,
+          params: { node, field: where, tag: parsed.tag },
+        });
+        return { type: {}, reads: [], present: true };
+      }
       if (!parsed.ok) {
         report({ nodeId: id, field, code: 'template_syntax', message: `${field ?? 'template'}: ${parsed.message}` });
         return { type: {}, reads: [], present: true };
@@ -140,7 +158,7 @@ export function* checkReferences(
       readings.push(reading);
       templateTypes[field.field] = reading.type;
       const parsed = parse(field.source, field.mode);
-      if (parsed.ok) templates[field.field] = parsed.template;
+      if (parsed.ok) templates[field.field] = parsed.bind(field.field);
       if (field.required !== undefined && reading.skipped) {
         const { nodeId: skippedId, when } = reading.skipped;
         const path = describeChoices(when, byId);

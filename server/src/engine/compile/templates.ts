@@ -1,41 +1,60 @@
-import { Liquid, type Template } from 'liquidjs';
+import type { Template } from 'liquidjs';
+import { fileTagError, type TemplateFileTag } from '@shared/template-policy.js';
 import type { CompiledTemplate, Scope } from '../../nodes/kit.js';
-
-/** One Liquid engine for every template: objects print as JSON, unknown filters are errors. */
-const liquid = new Liquid({
-  outputEscape: (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value ?? '')),
-  strictFilters: true,
-  strictVariables: false,
-  ownPropertyOnly: true,
-  cache: false,
-});
+import { checkOutputSize, DEFAULT_TEMPLATE_LIMITS, liquid, renderBounded, type TemplateLimits } from './liquid.js';
 
 export type Segment = string | number;
 
 export type TemplateParse =
-  | { ok: true; template: CompiledTemplate; references: Segment[][]; pureReference: Segment[] | null }
-  | { ok: false; message: string };
+  | {
+      ok: true;
+      /** The template with errors that name no field. */
+      template: CompiledTemplate;
+      /** The same template, its errors naming the config field it renders. */
+      bind(field: string): CompiledTemplate;
+      references: Segment[][];
+      pureReference: Segment[] | null;
+    }
+  | { ok: false; code: 'template_syntax'; message: string }
+  | { ok: false; code: 'template_file_access'; message: string; tag: TemplateFileTag };
 
 /**
- * Parses a template once: `{{ node.output.path }}` references (Liquid syntax, filters and tags allowed).
- * In `value` mode a template that is exactly one reference yields the referenced value itself.
+ * Parses a template once: `{{ node.output.path }}` references (Liquid syntax, filters and tags allowed,
+ * but not the file tags `include`, `render` and `layout`, which are `template_file_access`). In `value`
+ * mode a template that is exactly one reference yields the referenced value itself. Rendering stays
+ * within `limits` or throws a NodeError (`template_limit`, `template_error`).
  */
-export function compileTemplate(source: string, mode: 'text' | 'value'): TemplateParse {
+export function compileTemplate(source: string, mode: 'text' | 'value', limits: TemplateLimits = DEFAULT_TEMPLATE_LIMITS): TemplateParse {
   let parsed: Template[];
   let references: Segment[][];
   try {
     parsed = liquid.parse(source);
     references = liquid.globalVariableSegmentsSync(parsed).map((segments) => segments.map(toSegment));
   } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+    const refused = fileTagError(error);
+    if (refused) return { ok: false, code: 'template_file_access', message: refused.message, tag: refused.tag };
+    return { ok: false, code: 'template_syntax', message: error instanceof Error ? error.message.split('\n')[0] : String(error) };
   }
   const pure = pureReference(source, references);
   const reads = [...new Set(references.map((r) => String(r[0])))];
   const isStatic = references.length === 0 && !source.includes('{%') && !source.includes('{{');
   const plain = isStatic ? null : plainRenderer(source);
-  const renderText = isStatic ? () => source : (plain ?? ((scope: Scope): string => liquid.renderSync(parsed, scope)));
-  const render = mode === 'value' && pure ? (scope: Scope) => lookup(scope, pure) : renderText;
-  return { ok: true, template: { source, render, renderText, reads }, references, pureReference: mode === 'value' ? pure : null };
+  const bind = (field?: string): CompiledTemplate => {
+    let renderText: (scope: Scope) => string;
+    if (isStatic) renderText = source.length * 3 > limits.outputBytes ? () => checkOutputSize(source, limits, field) : () => source;
+    else if (plain) {
+      // The fast path stays fast: the byte count is only looked at for a text that might be over.
+      const maxChars = limits.outputBytes / 3;
+      renderText = (scope) => {
+        const text = plain(scope);
+        return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
+      };
+    }
+    else renderText = (scope) => renderBounded(parsed, scope, limits, field);
+    const render = mode === 'value' && pure ? (scope: Scope) => lookup(scope, pure) : renderText;
+    return { source, render, renderText, reads };
+  };
+  return { ok: true, template: bind(), bind, references, pureReference: mode === 'value' ? pure : null };
 }
 
 /** `{{ a.b[0].c }}`: an output with no filter and no whitespace control. */
