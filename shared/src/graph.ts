@@ -49,3 +49,12 @@ export function graphJsonSchema(): Record<string, unknown> {
     ...z.toJSONSchema(GraphSchema, { target: 'draft-2020-12' }),
   };
 }
+
+/**
+ * A graph read back from storage: parsed when it parses, else handed back as stored, so a row an older
+ * version wrote (or a schema that has moved on) never fails a read; the compiler then lists its problems.
+ */
+export function storedGraph(value: unknown): Graph {
+  const parsed = GraphSchema.safeParse(value);
+  return parsed.success ? parsed.data : (value as Graph);
+}

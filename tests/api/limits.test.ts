@@ -107,6 +107,21 @@ describe('values past the limits', () => {
   });
 });
 
+describe('stored rows a read must survive', () => {
+  it('answers a published version that no longer compiles with version_not_runnable, and still shows it', async () => {
+    const { scenarioId } = h.publish('gone', echoGraph('gone'));
+    const stored = JSON.stringify({ ...echoGraph('gone'), nodes: echoGraph('gone').nodes.map((n) => (n.id === 'llm_1' ? { ...n, kind: 'removed_kind' } : n)) });
+    sqliteOf(h.store.db).prepare('update scenario_versions set graph = ? where scenario_id = ?').run(stored, scenarioId);
+    const run = await h.v1('POST', '/v1/scenarios/gone/run', key, { inputs: { transcript: '客户：你好' } });
+    expect(run.status).toBe(409);
+    expect(run.json).toMatchObject({ error: { code: 'version_not_runnable' } });
+    expect((run.json as { error: { message: string } }).error.message).toContain('publish the draft again');
+    expect((await h.v1('POST', '/v1/scenarios/gone/jobs', key, { items: [{ inputs: { transcript: '客户：你好' } }] })).status).toBe(409);
+    expect((await call(h.server.url, 'GET', `/api/scenarios/${scenarioId}/versions/1`)).status).toBe(200);
+    expect((await call(h.server.url, 'GET', '/v1/scenarios/gone/openapi.json')).status).toBeLessThan(500);
+  });
+});
+
 describe('graphs past the limits', () => {
   it('answers a 10 000-node graph at once with graph_too_large, and refuses to store it', async () => {
     const big = chainGraph(10_000);

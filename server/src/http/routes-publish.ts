@@ -3,7 +3,7 @@
  * as an immutable version, choosing which version is live, and comparing versions.
  */
 import { Router, type Request, type Response } from 'express';
-import { GraphSchema, type Graph } from '@shared/graph.js';
+import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
 import { precompileDraft, publication, PublishError, publishDraft, rollback } from '../publish/publish.js';
@@ -36,7 +36,7 @@ export function publishRoutes(deps: AppDeps): Router {
   function versionGraph(scenarioId: string, version: number): Graph {
     const row = getVersion(db, scenarioId, version);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${version} does not exist`, { version });
-    return GraphSchema.parse(row.graph);
+    return storedGraph(row.graph);
   }
 
   router.post('/scenarios/:id/publish', async (req: Request<{ id: string }>, res: Response) => {
@@ -70,7 +70,7 @@ export function publishRoutes(deps: AppDeps): Router {
     const n = versionParam(req.params.n, 'version');
     const row = getVersion(db, state.id, n);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${n} does not exist`, { version: n });
-    const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: GraphSchema.parse(row.graph) };
+    const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: storedGraph(row.graph) };
     res.json(detail);
   });
 

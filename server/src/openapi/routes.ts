@@ -66,7 +66,8 @@ export function openapiRoutes(deps: AppDeps): Router {
     const slug = req.params.slug;
     const resolved = deps.published.resolve(slug, pinned);
     if ('error' in resolved) {
-      sendError(res, 404, resolved.error, MESSAGES[resolved.error](slug));
+      if (resolved.error === 'version_not_runnable') sendError(res, 409, resolved.error, resolved.message);
+      else sendError(res, 404, resolved.error, MESSAGES[resolved.error](slug));
       return;
     }
     res.json(scenarioDocument(documented(resolved), { serverUrl: requestOrigin(req) }));

@@ -20,7 +20,10 @@ export interface ResolvedScenario {
 }
 
 /** Why a lookup found nothing: no scenario has the slug; it has no such version; it was never published. */
-export type ResolveError = { error: 'unknown_scenario' | 'unknown_version' | 'not_published' };
+export type ResolveError =
+  | { error: 'unknown_scenario' | 'unknown_version' | 'not_published' }
+  /** A stored version that no longer compiles (a node kind removed from the server, a graph an older version stored): a server fault, said plainly. */
+  | { error: 'version_not_runnable'; message: string };
 
 /** A live scenario with its compiled plan, for listings (the aggregate OpenAPI document). */
 export interface LiveScenario extends ResolvedScenario {
@@ -46,8 +49,8 @@ export class PublishedScenarios {
   ) {}
 
   /**
-   * The plan of `slug` at `version` (default: the live version). Throws only when a stored version no
-   * longer compiles (for instance a node kind was removed from the server): that is a server fault.
+   * The plan of `slug` at `version` (default: the live version). A stored version that no longer
+   * compiles (for instance a node kind was removed from the server) is `version_not_runnable`, saying why.
    */
   resolve(slug: string, version?: number): ResolvedScenario | ResolveError {
     const scenario = findBySlug(this.db, slug);
@@ -56,7 +59,12 @@ export class PublishedScenarios {
       if (scenario.liveVersion === null) return { error: 'not_published' };
       version = scenario.liveVersion;
     }
-    const cached = this.load(scenario.id, version);
+    let cached: CachedPlan | undefined;
+    try {
+      cached = this.load(scenario.id, version);
+    } catch (error) {
+      return { error: 'version_not_runnable', message: `version ${version} of "${slug}" cannot run: ${error instanceof Error ? error.message : String(error)}; publish the draft again` };
+    }
     if (!cached) return { error: 'unknown_version' };
     return { scenarioId: scenario.id, slug, version, plan: cached.plan, graph: cached.graph };
   }

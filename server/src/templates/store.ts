@@ -3,7 +3,7 @@
  * A stored version is immutable; a new version must be greater (semver) than every stored one; a version
  * is deprecated rather than deleted. Errors are {@link HttpError}s so routes and the CLI can report them.
  */
-import { GraphSchema, type Graph } from '@shared/graph.js';
+import { storedGraph, type Graph } from '@shared/graph.js';
 import { compareSemver, SemverSchema, TemplateMetaSchema, type TemplateMeta } from '@shared/templates.js';
 import {
   StoredSampleSchema,
@@ -46,7 +46,7 @@ export function latestUsable(rows: TemplateVersionRow[]): TemplateVersionRow | u
 
 /** Parses a stored version's graph (validated on the way in; parsed again so the type is earned). */
 export function versionGraph(row: TemplateVersionRow): Graph {
-  return GraphSchema.parse(row.graph);
+  return storedGraph(row.graph);
 }
 
 /** Parses a stored version's metadata. */

@@ -52,6 +52,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     const resolved = published.resolve(slug, version);
     if ('error' in resolved) {
       if (resolved.error === 'unknown_version') return sendError(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
+      if (resolved.error === 'version_not_runnable') return sendError(res, 409, resolved.error, resolved.message);
       return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
     }
     await jobs.submit(req, res, resolved, key.id);

@@ -56,6 +56,7 @@ export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ 
     const resolved = published.resolve(slug, version);
     if ('error' in resolved) {
       if (resolved.error === 'unknown_version') return sendV1Error(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
+      if (resolved.error === 'version_not_runnable') return sendV1Error(res, 409, resolved.error, resolved.message);
       return unknownScenario(res, slug);
     }
     const body: unknown = req.body ?? {};
