@@ -179,9 +179,9 @@ describe('import and export', () => {
     const first = await call(base, 'GET', `/api/scenarios/${used.id}/export`);
     expect(first.status).toBe(200);
     expect(first.headers.get('content-disposition')).toContain('.scenario.json');
-    expect(first.json).toMatchObject({ format: 'mofang.scenario/v1', template: { id: 'complaint-risk', version: '1.0.0' } });
+    expect(first.json).toMatchObject({ format: 'mofang.scenario/v1', template: { id: 'complaint-risk', version: '1.0.1' } });
     const imported = ImportScenarioReplySchema.parse((await call(base, 'POST', '/api/scenarios/import', first.text)).json);
-    expect(imported).toMatchObject({ from: 'scenario-file', template: { id: 'complaint-risk', version: '1.0.0' }, warnings: [] });
+    expect(imported).toMatchObject({ from: 'scenario-file', template: { id: 'complaint-risk', version: '1.0.1' }, warnings: [] });
     const second = await call(base, 'GET', `/api/scenarios/${imported.scenario_id}/export`);
     expect(second.text).toBe(first.text);
   });

@@ -1,3 +1,4 @@
+import { compileUserPattern } from '../services/user-regex.js';
 import type { Rule } from '@shared/nodes/audit.js';
 import type { Turn } from '@shared/transcript.js';
 
@@ -35,11 +36,11 @@ export function compileRule(rule: Rule): (turns: Turn[]) => RuleOutcome {
       };
     }
     case 'regex': {
-      const regex = new RegExp(rule.pattern, `${rule.flags.replace('u', '')}u`);
+      const regex = compileUserPattern(rule.pattern, rule.flags);
       return (turns) => {
         const hits = scopedTurns(turns, rule.scope).flatMap((t) => {
-          const m = regex.exec(t.text);
-          return m ? [{ id: t.id, quote: m[0].length > 30 ? `${m[0].slice(0, 30)}…` : m[0] }] : [];
+          const m = regex.firstMatch(t.text);
+          return m !== null ? [{ id: t.id, quote: m.length > 30 ? `${m.slice(0, 30)}…` : m }] : [];
         });
         const reason = hits.length > 0 ? `${where(rule.scope)}出现“${hits.map((h) => h.quote).join('”“')}”` : `${where(rule.scope)}没有符合要求的表述`;
         return outcome(rule.expect, hits.length > 0, hits.map((h) => h.id), reason);

@@ -1,3 +1,4 @@
+import { compileUserPattern, type UserPattern } from '../services/user-regex.js';
 import type { ComparisonOp, ConditionConfig } from '@shared/nodes/condition.js';
 import { NodeError, type ServerNode } from './kit.js';
 
@@ -6,7 +7,7 @@ export const conditionNode: ServerNode<ConditionConfig> = {
   compile(config, ctx) {
     const comparisons = config.conditions.map((c, i) => {
       const right = ctx.templates[`conditions.${i}.right`];
-      const literalRegex = c.op === 'matches' && right && right.reads.length === 0 ? new RegExp(c.right, 'u') : undefined;
+      const literalRegex = c.op === 'matches' && right && right.reads.length === 0 ? compileUserPattern(c.right) : undefined;
       return { op: c.op, left: ctx.templates[`conditions.${i}.left`], right, literalRegex };
     });
     return {
@@ -27,7 +28,7 @@ export const conditionNode: ServerNode<ConditionConfig> = {
  * Compares two values the way a designer expects: numbers as numbers, text as text; a null or missing
  * value compares false (and is empty). Throws NodeError `invalid_pattern` for a bad run-time pattern.
  */
-export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?: RegExp): boolean {
+export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?: UserPattern): boolean {
   switch (op) {
     case 'eq':
       return equal(left, right);
@@ -65,10 +66,10 @@ export function compare(op: ComparisonOp, left: unknown, right: unknown, regex?:
  * A pattern that arrives at run time (from a reference). One that does not compile fails the node: a
  * silent false would send every call down the wrong branch.
  */
-function patternOf(right: unknown): RegExp {
+function patternOf(right: unknown): UserPattern {
   const source = text(right);
   try {
-    return new RegExp(source, 'u');
+    return compileUserPattern(source);
   } catch (error) {
     throw new NodeError('invalid_pattern', `the pattern for "matches" is not a valid regular expression: ${JSON.stringify(source.slice(0, 200))} (${error instanceof Error ? error.message : String(error)})`, {
       details: { pattern: source.slice(0, 2000) },

@@ -1,3 +1,4 @@
+import { compileUserPattern } from '../services/user-regex.js';
 import { fieldValueSchema, type Field } from '@shared/nodes/fields.js';
 import { coerceToSchema, emptyNotes } from '../model/reply/coerce.js';
 import { compileCoercingSchema } from '../engine/validation.js';
@@ -27,7 +28,7 @@ const TYPE_REASONS: Record<Field['type'], string> = {
 export function compileFieldCheck(field: Field): (raw: unknown) => CheckedValue {
   const { pattern: _pattern, ...schema } = fieldValueSchema(field);
   const validate = compileCoercingSchema({ type: 'object', properties: { v: schema }, required: ['v'] });
-  const pattern = field.pattern && field.type === 'string' ? new RegExp(field.pattern, 'u') : undefined;
+  const pattern = field.pattern && field.type === 'string' ? compileUserPattern(field.pattern) : undefined;
   return (raw) => {
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: null };
     // Wrapped, so Ajv's coercion has a parent to write the converted value into.

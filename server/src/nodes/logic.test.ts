@@ -1,3 +1,4 @@
+import { compileUserPattern } from '../services/user-regex.js';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { noServices } from '../engine/testing.js';
@@ -11,10 +12,18 @@ describe('condition', () => {
     expect(compare('eq', 5, '5')).toBe(true);
     expect(compare('contains', ['a', 'b'], 'b')).toBe(true);
     expect(compare('contains', '我要投诉', '投诉')).toBe(true);
-    expect(compare('matches', '13912345678', '', /^1\d{10}$/)).toBe(true);
+    expect(compare('matches', '13912345678', '', compileUserPattern('^1\\d{10}$'))).toBe(true);
     expect(compare('empty', [], undefined)).toBe(true);
     expect(compare('gt', 'abc', '1')).toBe(false);
     expect(compare('is_true', true, undefined)).toBe(true);
+  });
+
+  it('matches in linear time: a pattern that backtracks exponentially in JavaScript is instant, a backreference is refused', () => {
+    const started = performance.now();
+    expect(compare('matches', `${'a'.repeat(5000)}!`, '^(a+)+$')).toBe(false);
+    expect(compare('matches', '宽带宽带', '^(\\p{Han}+)+$')).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(() => compare('matches', 'aa', '(a)\\1')).toThrow(/backreferences and lookarounds are not supported/);
   });
 
   it('null compares false and is empty; a bad run-time pattern throws instead of choosing false', () => {

@@ -76,6 +76,7 @@ function isJobRow(value: unknown): value is JobRow {
 /** Statements over one connection, prepared once. */
 export class JobStore {
   private readonly sql: Database.Database;
+  private claimSql?: Record<'jobs' | 'pick' | 'mark' | 'start', Database.Statement>;
 
   constructor(db: Db) {
     // The prepared-SQL path needs the better-sqlite3 handle drizzle keeps as `$client`.
@@ -163,12 +164,17 @@ export class JobStore {
    * returns them. One transaction.
    */
   claim(limit: number, now: number): ClaimedItem[] {
+    // Prepared once: the runner claims many times a second.
+    this.claimSql ??= {
+      jobs: this.sql.prepare(`select id, slug, version from jobs where status in ('queued', 'running') order by created_at, id`),
+      pick: this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`),
+      mark: this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`),
+      start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
+    };
+    const { pick, mark, start } = this.claimSql;
     return this.sql.transaction(() => {
       const claimed: ClaimedItem[] = [];
-      const jobs = this.sql.prepare(`select id, slug, version from jobs where status in ('queued', 'running') order by created_at, id`).all();
-      const pick = this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`);
-      const mark = this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`);
-      const start = this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`);
+      const jobs = this.claimSql?.jobs.all() ?? [];
       for (const job of jobs) {
         if (claimed.length >= limit) break;
         if (!(typeof job === 'object' && job !== null && 'id' in job && 'slug' in job && 'version' in job)) continue;

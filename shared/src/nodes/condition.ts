@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeSchemaType, isAnySchema, objectSchema, withoutNull } from '../json-schema.js';
-import { defineNode, FLOW_IN, type ConfigIssue } from './kit.js';
+import { defineNode, FLOW_IN, regexIssue, type ConfigIssue } from './kit.js';
 
 export const COMPARISON_OPS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'not_contains', 'starts_with', 'matches', 'empty', 'not_empty', 'is_true', 'is_false'] as const;
 export type ComparisonOp = (typeof COMPARISON_OPS)[number];
@@ -53,13 +53,7 @@ export const condition = defineNode<ConditionConfig>({
         issues.push({ field: `conditions.${i}.op`, message: `"${c.op}" needs a boolean but the left side is ${describeSchemaType(left)}` });
       }
       // A pattern made of references is only known at run time; a literal one is checked now.
-      if (c.op === 'matches' && !c.right.includes('{{') && !c.right.includes('{%')) {
-        try {
-          new RegExp(c.right, 'u');
-        } catch (error) {
-          issues.push({ field: `conditions.${i}.right`, message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}` });
-        }
-      }
+      if (c.op === 'matches' && !c.right.includes('{{') && !c.right.includes('{%')) issues.push(...regexIssue(c.right, `conditions.${i}.right`));
     });
     return issues;
   },

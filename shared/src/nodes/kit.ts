@@ -114,9 +114,16 @@ export function duplicateNames(items: Array<{ name?: string; id?: string }>, fie
   return issues;
 }
 
-/** Reports a regular expression source that does not compile. */
+/**
+ * Backreferences and lookarounds: the server matches patterns in linear time (RE2), which has neither,
+ * since they can make a match take exponential time on a caller's text.
+ */
+const UNSUPPORTED_REGEX = /\\[1-9]|\\k<|\(\?<?[=!]/;
+
+/** Reports a regular expression source that does not compile, or uses what the server's matcher lacks. */
 export function regexIssue(pattern: string | undefined, field: string, flags = 'u'): ConfigIssue[] {
   if (!pattern) return [];
+  if (UNSUPPORTED_REGEX.test(pattern)) return [{ field, message: 'invalid regular expression: backreferences (\\1, \\k<name>) and lookarounds ((?=, (?!, (?<=, (?<!) are not supported: they can make a match take exponential time' }];
   try {
     new RegExp(pattern, flags);
     return [];

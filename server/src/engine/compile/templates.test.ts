@@ -129,14 +129,28 @@ describe('templates are bounded', () => {
     }
   });
 
+  it('stops a render of few but costly steps at three times the limit', () => {
+    // Each step holds the thread 10 ms (as `contains` over a caller's 100 000-item list does): 400 steps.
+    const costly = { start: { get tags() {
+      const until = performance.now() + 10;
+      while (performance.now() < until);
+      return ['投诉'];
+    } } };
+    const started = performance.now();
+    const error = renderError("{% for i in (1..400) %}{% if start.tags contains '投诉' %}x{% endif %}{% endfor %}", costly, { ...DEFAULT_TEMPLATE_LIMITS, renderMs: 20 }, 'user');
+    expect(error.details).toMatchObject({ limit: 'renderMs', setting: 'MOFANG_TEMPLATE_RENDER_MS' });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('does not stop a small template the machine was too busy to run in time', () => {
-    // A getter that holds the thread stands in for a descheduled process: 3 steps, 30 ms, a 1 ms limit.
+    // A getter that holds the thread stands in for a descheduled process: 3 steps, 30 ms, a 20 ms limit
+    // (within the hard limit of 3 × 20 ms that stops a render of few but costly steps).
     const slow = { start: { get text() {
       const until = performance.now() + 10;
       while (performance.now() < until);
       return '慢';
     } } };
-    const compiled = compileTemplate('{{ start.text | strip }}{{ start.text | strip }}{{ start.text | strip }}', 'text', { ...DEFAULT_TEMPLATE_LIMITS, renderMs: 1 });
+    const compiled = compileTemplate('{{ start.text | strip }}{{ start.text | strip }}{{ start.text | strip }}', 'text', { ...DEFAULT_TEMPLATE_LIMITS, renderMs: 20 });
     expect(compiled.ok && compiled.template.renderText(slow)).toBe('慢慢慢');
   });
 
