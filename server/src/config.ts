@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
 import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
+import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 
 /** Blank variables count as unset (`PORT= npm start` means the default, not port 0). */
 const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -30,6 +31,8 @@ export interface AppConfig {
   model: ModelConfig;
   /** The published API's settings (rate limit, run deadline, retention); defaults when absent. */
   api?: ApiConfig;
+  /** Limits on job uploads; defaults when absent. */
+  jobs?: JobUploadConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -59,6 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
+  let jobs: JobUploadConfig;
+  try {
+    jobs = jobUploadConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -73,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     httpAllow,
     model,
     api,
+    jobs,
   };
 }
 
