@@ -28,6 +28,12 @@ export interface EncodingRefusal {
 /** How many bytes from the first non-ASCII one are read before deciding. */
 export const ENCODING_SAMPLE_BYTES = 64 * 1024;
 
+/**
+ * Bytes chardet looks at: its statistics are sure of Chinese, Japanese or Korean text after a few
+ * hundred bytes, and it costs about 6 ms a KB (64 KB held the event loop for 400 ms).
+ */
+const GUESS_BYTES = 2048;
+
 /** chardet's confidence (0–100) below which a GB18030 guess is not trusted. */
 const MIN_GB_CONFIDENCE = 50;
 
@@ -102,9 +108,9 @@ export function decodesCleanly(bytes: Uint8Array, encoding: AcceptedEncoding, co
   }
 }
 
-/** The encoding chardet names for `bytes`, or "an unknown encoding". */
+/** The encoding chardet names for the start of `bytes`, or "an unknown encoding". */
 export function guessEncoding(bytes: Uint8Array): { name: string; confidence: number } {
-  const [best] = analyse(bytes);
+  const [best] = analyse(bytes.subarray(0, GUESS_BYTES));
   return best ? { name: best.name, confidence: best.confidence } : { name: 'an unknown encoding', confidence: 0 };
 }
 

@@ -149,7 +149,8 @@ export function rowItem(header: string[], cells: string[], inputSchema: JsonSche
 export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: JsonSchema): AsyncGenerator<ParsedItem> {
   const parser = parseCsv({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true });
   // pipeline, not pipe: an error in the text (a refused encoding) must end the parser's iteration too.
-  pipeline(Readable.from(text), parser, () => {});
+  // One chunk read ahead at most: flowing mode parses everything buffered in one turn of the loop.
+  pipeline(Readable.from(text, { highWaterMark: 1 }), parser, () => {});
   let header: string[] | undefined;
   try {
     for await (const record of parser) {

@@ -20,7 +20,7 @@ import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { ContentEncodingError, uploadItems } from './upload-items.js';
-import { XlsxError } from './xlsx-items.js';
+import { preloadXlsxReader, XlsxError } from './xlsx-items.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 
 /** Settings a test or the bench may change. */
@@ -61,6 +61,8 @@ export class JobService {
 
   start(): void {
     this.runner.start();
+    // Loaded once the server is up rather than at the first workbook, which would wait for it.
+    setImmediate(() => void preloadXlsxReader().catch(() => {}));
   }
 
   async stop(): Promise<void> {

@@ -7,11 +7,19 @@
  * with exceljs's streaming reader, a row at a time.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { UploadTooLargeError } from './decode-upload.js';
 import { ItemLineError, rowItem, type ParsedItem } from './parse-items.js';
+
+/** exceljs, loaded on first use: it takes a few hundred ms to load, which every CLI command would pay. */
+let excel: Promise<typeof import('./xlsx-reader.js')> | undefined;
+
+/** Loads the workbook reader now (the server calls this at start, so no upload waits for it). */
+export function preloadXlsxReader(): Promise<unknown> {
+  excel ??= import('./xlsx-reader.js');
+  return excel;
+}
 
 /** The workbook cannot be read (not an .xlsx, encrypted, inconsistent). */
 export class XlsxError extends Error {
@@ -139,7 +147,8 @@ function sheetName(worksheet: object, fallback: string): string {
 export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>, inputSchema: JsonSchema, limits: XlsxLimits): AsyncGenerator<ParsedItem> {
   const buffer = await readAll(source, limits);
   await checkZip(buffer, limits);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const { WorkbookReader } = await (excel ??= import('./xlsx-reader.js'));
+  const reader = new WorkbookReader(Readable.from([buffer]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   let done = false;
   for await (const worksheet of reader) {
     // The first tab; the others are skipped (a worksheet left unread is drained by the reader).
