@@ -11,7 +11,7 @@ import type { Db } from '../storage/db.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { sendError } from '../http/errors.js';
 import { limitersOf } from './limited-client.js';
-import { UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
+import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 import { JsonBodyError } from './json-items.js';
 import { ItemLineError, uploadFormat } from './parse-items.js';
 import { toProgress, webhookPayload } from './progress.js';
@@ -61,8 +61,11 @@ export class JobService {
 
   start(): void {
     this.runner.start();
-    // Loaded once the server is up rather than at the first workbook, which would wait for it.
-    setImmediate(() => void preloadXlsxReader().catch(() => {}));
+    // Loaded and compiled once the server is up rather than at the first workbook or GBK file.
+    setImmediate(() => {
+      preloadEncodingGuess();
+      void preloadXlsxReader().catch(() => {});
+    });
   }
 
   async stop(): Promise<void> {
