@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { decodeUpload, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
+import { decodeUpload, slices, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 
 const lines = Array.from({ length: 300 }, (_, i) => `${i + 1},"坐席：您好，请问有什么可以帮您？\n客户：宽带第 ${i} 次断了，路由器灯一直红。"`);
 const text = `id,transcript\r\n${lines.join('\r\n')}\r\n`;
@@ -58,6 +58,14 @@ describe('decoding an upload as it streams', () => {
     const error = await refusal([utf8, gbkTail]);
     expect(error.line).toBe(text.split('\n').length);
     expect(error.message).toMatch(/^line \d+ is not UTF-8/);
+  });
+
+  it('hands text on in slices that never split a surrogate pair (an emoji in a transcript stays whole)', async () => {
+    const text = `${'a'.repeat(16 * 1024 - 1)}😀${'客户：宽带断了😀'.repeat(5000)}`;
+    const parts = [...slices(text)];
+    expect(parts.join('')).toBe(text);
+    expect(parts.every((p) => p.length <= 16 * 1024 && !/[\uD800-\uDBFF]$/.test(p))).toBe(true);
+    expect((await decodeAll(Buffer.from(text))).text).toBe(text);
   });
 
   it('stops at the byte limit', async () => {

@@ -110,6 +110,22 @@ async function* pieces(source: AsyncIterable<Uint8Array | string>): AsyncGenerat
 }
 
 /**
+ * Text in slices of at most {@link PIECE} characters (what is held while the encoding is decided comes
+ * out at once), never between the two halves of a surrogate pair: a parser that turns each slice into
+ * bytes would make each half a U+FFFD.
+ */
+export function* slices(text: string): Generator<string> {
+  let at = 0;
+  while (at < text.length) {
+    let end = Math.min(text.length, at + PIECE);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield text.slice(at, end);
+    at = end;
+  }
+}
+
+/**
  * The text of an upload, chunk by chunk. Throws {@link UploadEncodingError} (refused encoding, or a
  * broken byte later on, with its 1-based line) or {@link UploadTooLargeError}.
  */
@@ -166,7 +182,7 @@ export async function* decodeUpload(source: AsyncIterable<Uint8Array | string>, 
     if (total > options.limitBytes) throw new UploadTooLargeError(options.limitBytes, options.limitSetting);
     if (decoder) {
       const text = decode(chunk, false);
-      if (text !== '') yield text;
+      yield* slices(text);
       continue;
     }
     held.push(chunk);
@@ -185,20 +201,20 @@ export async function* decodeUpload(source: AsyncIterable<Uint8Array | string>, 
         const bytes = concat(held);
         held.length = 0;
         heldBytes = 0;
-        yield emit(ascii(bytes));
+        yield* slices(emit(ascii(bytes)));
         continue;
       }
       const text = decide(false);
-      if (text !== '') yield text;
+      yield* slices(text);
     }
   }
   if (!decoder) {
     if (held.length === 0) return;
     const text = decide(true);
-    if (text !== '') yield text;
+    yield* slices(text);
   }
   const rest = decode(new Uint8Array(0), true);
-  if (rest !== '') yield rest;
+  yield* slices(rest);
 }
 
 /** Whether the file's first bytes are a ZIP signature (all ASCII, so they need a decision of their own). */
