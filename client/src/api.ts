@@ -17,10 +17,10 @@ export class ApiError extends Error {
 
 /**
  * Sends a request to `url` (an absolute path such as `/api/keys`) and returns the parsed JSON reply. A
- * body is sent as JSON, or as it is when it is a string with its own `contentType` (an upload).
+ * body is sent as JSON, or as it is when it is a string or a Blob with its own `contentType` (an upload).
  */
 export async function sendJson<T>(method: string, url: string, body?: unknown, contentType?: string): Promise<T> {
-  const raw = typeof body === 'string' && contentType !== undefined;
+  const raw = (typeof body === 'string' || body instanceof Blob) && contentType !== undefined;
   const res = await fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': raw ? contentType : 'application/json' },

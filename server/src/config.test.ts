@@ -19,6 +19,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ MOFANG_HTTP_ALLOW: '10.0.0.0/99' })).toThrow(/MOFANG_HTTP_ALLOW/);
     expect(() => loadConfig({ MOFANG_MODEL_BASE_URL: 'http://10.0.0.5:8000/v1' })).toThrow(/MOFANG_MODEL/);
+    expect(() => loadConfig({ MOFANG_JOB_UPLOAD_LIMIT: 'lots' })).toThrow(/MOFANG_JOB_UPLOAD_LIMIT must look like 64mb/);
+    expect(() => loadConfig({ MOFANG_JOB_XLSX_UNPACKED_LIMIT: '10b' })).toThrow(/MOFANG_JOB_XLSX_UNPACKED_LIMIT must be at least 1kb/);
+  });
+
+  it('reads the job upload limits in bytes', () => {
+    expect(loadConfig({}).jobs).toEqual({ limitBytes: 256 * 1024 ** 2, xlsxUnpackedBytes: 256 * 1024 ** 2 });
+    expect(loadConfig({ MOFANG_JOB_UPLOAD_LIMIT: '1GB', MOFANG_JOB_XLSX_UNPACKED_LIMIT: '512kb' }).jobs).toEqual({ limitBytes: 1024 ** 3, xlsxUnpackedBytes: 512 * 1024 });
   });
 
   it('reads the template limits, each bounded, naming the variable when bad', () => {

@@ -11,6 +11,7 @@ import { limitsFromEnv, type Limits } from './limits.js';
 import { blankAsUnset } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './engine/compile/liquid.js';
+import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
@@ -49,6 +50,8 @@ export interface AppConfig {
   sandbox?: SandboxConfig;
   /** How far one template render may go (time, output size, Liquid's memory count); defaults when absent. */
   templates?: TemplateLimits;
+  /** Limits on job uploads; defaults when absent. */
+  jobs?: JobUploadConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -90,6 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
+  let jobs: JobUploadConfig;
+  try {
+    jobs = jobUploadConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -107,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     limits,
     sandbox,
     templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
+    jobs,
   };
 }
 

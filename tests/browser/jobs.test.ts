@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import iconv from 'iconv-lite';
+import { buildXlsx } from '../../bench/xlsx-fixture';
 import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,6 +52,10 @@ beforeAll(async () => {
   expect(published.status).toBe(201);
   writeFileSync(path.join(files, 'day.jsonl'), `${jobLines(20).join('\n')}\n`);
   writeFileSync(path.join(files, 'broken.jsonl'), `${jobLines(1)[0]}\n{"inputs": {"transcript": \n`);
+  const csv = 'id,transcript\r\ng1,"坐席：您好，请问有什么可以帮您？\n客户：我家宽带断了，路由器灯一直红。"\r\ng2,"坐席：您好\n客户：话费怎么多扣了二十元？"\r\n';
+  writeFileSync(path.join(files, '今天-gbk.csv'), iconv.encode(csv, 'gbk'));
+  writeFileSync(path.join(files, '今天-big5.csv'), iconv.encode(csv.replace(/宽带/g, '寬頻'), 'big5'));
+  writeFileSync(path.join(files, '今天.xlsx'), await buildXlsx(['id', 'transcript'], 2, (i) => [`x${i + 1}`, i === 0 ? '坐席：您好\n客户：宽带断了' : '坐席：您好\n客户：话费多扣了']));
 });
 
 afterAll(async () => {
@@ -137,6 +143,26 @@ describe('batch inspection, as a quality inspector does it', () => {
     const index = [...plain].reverse().findIndex((i) => i.id === worst.id);
     await clickBar(page.getByTestId('chart-items'), index);
     await expect.poll(() => rows.count()).toBe(Math.min(20, worst.fail));
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('reads a GBK CSV, refuses a Big5 one before sending, and sends an Excel workbook', async () => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId('nav-jobs').click();
+    await page.getByTestId('job-upload').waitFor();
+    const input = page.locator('[data-testid=job-upload] input[type=file]');
+    await input.setInputFiles(path.join(files, '今天-big5.csv'));
+    await expect.poll(() => page.getByTestId('job-refused').textContent()).toBe('今天-big5.csv：文件不是 UTF-8 编码，看起来是 Big5。请另存为 UTF-8（或 GBK/GB18030、带 BOM 的 UTF-16）后再上传');
+    await expect(page.getByTestId('job-submit').isDisabled()).resolves.toBe(true);
+    await input.setInputFiles(path.join(files, '今天-gbk.csv'));
+    await expect.poll(() => page.getByTestId('job-lines-read').textContent()).toBe('今天-gbk.csv：读到 2 条 （按 GB18030/GBK 编码读取）');
+    await input.setInputFiles(path.join(files, '今天.xlsx'));
+    await expect.poll(() => page.getByTestId('job-lines-read').textContent()).toContain('Excel 工作簿');
+    await page.getByTestId('job-submit').click();
+    await page.getByTestId('job-view').waitFor();
+    await expect.poll(() => page.getByTestId('job-view').textContent()).toContain('共 2 条');
+    await expect.poll(() => page.getByTestId('job-view').getByTestId('job-status').textContent(), { timeout: 30_000 }).toBe('已完成');
+    await expect(page.getByTestId('job-succeeded').textContent()).resolves.toBe('2');
     expect(browser.errors).toEqual([]);
   });
 });

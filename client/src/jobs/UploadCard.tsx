@@ -3,12 +3,19 @@ import { Alert, App, Button, Card, Typography, Upload } from 'antd';
 import { InboxOutlined, SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../publish/http';
-import { jobsApi, refusedLine } from './api';
-import { prepareUpload, type PreparedUpload } from './upload';
+import { jobsApi, refusalPlace } from './api';
+import { isRefusal, prepareUpload, type PreparedUpload, type UploadRefusal } from './upload';
+
+/** The words for a file refused before sending. */
+function localRefusal(r: UploadRefusal, t: (key: string, options?: Record<string, unknown>) => string): string {
+  if (r.refused === 'xls') return t('jobs.oldExcel', { name: r.name });
+  return r.line === undefined ? t('jobs.notUtf8', { name: r.name, encoding: r.detected }) : t('jobs.notUtf8Line', { name: r.name, encoding: r.detected, line: r.line });
+}
 
 /**
- * Drop or pick a JSONL / CSV file, see how many items were read, submit it as a job of the chosen
- * version. A refusal shows the server's first error with its line.
+ * Drop or pick a JSONL, CSV or .xlsx file, see how many items were read (and in which encoding),
+ * submit it as a job of the chosen version. A file in an encoding that is not read is refused here,
+ * before sending; a refusal by the server shows its first error with its line or sheet row.
  */
 export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: string; version: number | undefined; onSubmitted: (jobId: string) => void }) {
   const { t } = useTranslation();
@@ -19,7 +26,11 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
 
   const read = async (picked: File) => {
     setRefusal(null);
-    setFile(prepareUpload(picked.name, await picked.text()));
+    const prepared = prepareUpload(picked.name, new Uint8Array(await picked.arrayBuffer()));
+    if (isRefusal(prepared)) {
+      setFile(null);
+      setRefusal(localRefusal(prepared, t));
+    } else setFile(prepared);
   };
 
   const submit = async () => {
@@ -32,10 +43,12 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
       setFile(null);
       onSubmitted(created.job_id);
     } catch (e) {
-      const line = refusedLine(e);
-      // The server's message already starts with "line N:"; show it once, with the line in front.
-      const text = errorText(e).replace(/^line \d+:\s*/, '');
-      setRefusal(line === undefined ? t('jobs.refusedNoLine', { message: text }) : t('jobs.refused', { line, message: text }));
+      const where = refusalPlace(e);
+      // The server's message starts with "line N:" or 'sheet "S" row N:'; show the place once, in front.
+      const text = errorText(e).replace(/^(line \d+|sheet ".*?" row \d+):\s*/, '');
+      if (where.encoding !== undefined) setRefusal(where.line === undefined ? t('jobs.notUtf8', { name: file.name, encoding: where.encoding }) : t('jobs.notUtf8Line', { name: file.name, encoding: where.encoding, line: where.line }));
+      else if (where.sheet !== undefined && where.line !== undefined) setRefusal(t('jobs.refusedRow', { sheet: where.sheet, row: where.line, message: text }));
+      else setRefusal(where.line === undefined ? t('jobs.refusedNoLine', { message: text }) : t('jobs.refused', { line: where.line, message: text }));
     } finally {
       setSending(false);
     }
@@ -44,7 +57,7 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
   return (
     <Card size="small" title={t('jobs.upload')} data-testid="job-upload">
       <Upload.Dragger
-        accept=".jsonl,.ndjson,.json,.csv,.txt"
+        accept=".jsonl,.ndjson,.json,.csv,.txt,.xlsx"
         multiple={false}
         showUploadList={false}
         beforeUpload={(picked) => {
@@ -61,7 +74,8 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
       </Upload.Dragger>
       {file && (
         <Typography.Paragraph style={{ margin: '8px 0 0' }} data-testid="job-lines-read">
-          {t('jobs.linesRead', { name: file.name, n: file.items })}
+          {file.items === null ? t('jobs.workbookRead', { name: file.name }) : t('jobs.linesRead', { name: file.name, n: file.items })}
+          {file.encoding !== undefined && file.encoding !== 'UTF-8' && <Typography.Text type="secondary">{` ${t('jobs.readAs', { encoding: file.encoding })}`}</Typography.Text>}
         </Typography.Paragraph>
       )}
       {refusal && <Alert style={{ marginTop: 8 }} type="error" showIcon title={refusal} data-testid="job-refused" />}

@@ -28,11 +28,15 @@ async function submit(scenarioId: string, version: number | undefined, upload: P
   return { job_id: String(reply.job_id), total: Number(reply.total) };
 }
 
-/** The line a refused upload names (`details.line`), if any. */
-export function refusedLine(error: unknown): number | undefined {
-  if (!(error instanceof DetailedApiError) || !isRecord(error.details)) return undefined;
-  const line = error.details.line;
-  return typeof line === 'number' ? line : undefined;
+/** Where a refused upload went wrong: its line (a sheet row with `sheet`), and for a text encoding refused, what it looks like. */
+export function refusalPlace(error: unknown): { line?: number; sheet?: string; encoding?: string } {
+  if (!(error instanceof DetailedApiError) || !isRecord(error.details)) return {};
+  const { line, sheet, encoding } = error.details;
+  return {
+    ...(typeof line === 'number' ? { line } : {}),
+    ...(typeof sheet === 'string' ? { sheet } : {}),
+    ...(error.code === 'unsupported_encoding' && typeof encoding === 'string' ? { encoding } : {}),
+  };
 }
 
 export const jobsApi = {

@@ -1,19 +1,31 @@
 /**
- * Reading a job file in the browser before it is sent: which format it is, the Content-Type to send it
- * as, and how many items it holds (CSV records are counted with quotes in mind: a transcript cell may
- * span lines). Framework-free.
+ * Reading a job file in the browser before it is sent: which format it is, which text encoding
+ * (UTF-8, GB18030/GBK or UTF-16 with a BOM, decided as the server decides; any other is refused here,
+ * before anything is sent), the Content-Type to send it as, and how many items it holds (CSV records
+ * are counted with quotes in mind: a transcript cell may span lines). An .xlsx workbook is sent as it
+ * is; the server reads and counts its rows. Framework-free.
  */
+import { decodeFile, encodingLabel } from '@shared/text-encoding';
 
-export type UploadKind = 'jsonl' | 'csv' | 'json';
+export type UploadKind = 'jsonl' | 'csv' | 'json' | 'xlsx';
+
+/** The Content-Type of an Excel workbook. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export interface PreparedUpload {
   name: string;
   kind: UploadKind;
   contentType: string;
-  body: string;
-  /** Items read: non-blank JSONL lines, CSV records after the header, or JSON array entries. */
-  items: number;
+  /** Text is sent as UTF-8 whatever the file was in; a workbook as its bytes. */
+  body: string | Blob;
+  /** Items read: non-blank JSONL lines, CSV records after the header, or JSON array entries; null for a workbook (the server counts). */
+  items: number | null;
+  /** How the file's text was read (absent for a workbook), e.g. "GB18030/GBK". */
+  encoding?: string;
 }
+
+/** Why a file is not sent: its text encoding (with what it looks like and, if known, the line), or an old .xls workbook. */
+export type UploadRefusal = { refused: 'encoding'; name: string; detected: string; line?: number } | { refused: 'xls'; name: string };
 
 /** The format of a file, by its name and then its first character. */
 export function detectKind(name: string, text: string): UploadKind {
@@ -50,11 +62,37 @@ export function countJsonlLines(text: string): number {
   return text.split(/\r?\n/).filter((l) => l.trim() !== '').length;
 }
 
+function isZip(b: Uint8Array): boolean {
+  return b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+}
+
+function isOldExcel(b: Uint8Array): boolean {
+  return b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0;
+}
+
 /**
- * Prepares a file's text for `POST /api/scenarios/:id/jobs`. A JSON array is wrapped as `{ items }`;
- * an array that does not parse is sent as it is, so the server names the problem.
+ * Prepares a file for `POST /api/scenarios/:id/jobs`: a workbook as it is, text decoded (or refused)
+ * and then as {@link prepareText} makes it.
  */
-export function prepareUpload(name: string, text: string): PreparedUpload {
+export function prepareUpload(name: string, bytes: Uint8Array): PreparedUpload | UploadRefusal {
+  const lower = name.toLowerCase();
+  if (isOldExcel(bytes) || lower.endsWith('.xls')) return { refused: 'xls', name };
+  if (isZip(bytes) || lower.endsWith('.xlsx')) return { name, kind: 'xlsx', contentType: XLSX_TYPE, body: new Blob([bytes.slice()], { type: XLSX_TYPE }), items: null };
+  const decoded = decodeFile(bytes);
+  if ('refused' in decoded) return { refused: 'encoding', name, detected: decoded.detected, ...(decoded.line === undefined ? {} : { line: decoded.line }) };
+  return { ...prepareText(name, decoded.text), encoding: encodingLabel(decoded.encoding) };
+}
+
+/** Whether a prepared file was refused. */
+export function isRefusal(upload: PreparedUpload | UploadRefusal): upload is UploadRefusal {
+  return 'refused' in upload;
+}
+
+/**
+ * Prepares a file's decoded text. A JSON array is wrapped as `{ items }`; an array that does not parse
+ * is sent as it is, so the server names the problem.
+ */
+export function prepareText(name: string, text: string): PreparedUpload {
   const body = text.replace(/^\uFEFF/, '');
   const kind = detectKind(name, body);
   if (kind === 'csv') return { name, kind, contentType: 'text/csv', body, items: Math.max(0, countCsvRecords(body) - 1) };

@@ -2,11 +2,11 @@
  * Admin JSON for the jobs UI under `/api` (no key, like the rest of `/api`): list, detail with a page
  * of failures, submit for a scenario's live (or `?version=`) published version, cancel, retry, results.
  */
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { JobDetail, JobFailure } from '@shared/jobs.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from '../http/errors.js';
-import { JOB_JSON_LIMIT, outputNames } from '../http/v1/jobs-routes.js';
+import { outputNames } from '../http/v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
@@ -21,7 +21,7 @@ function intParam(value: unknown, fallback: number, max: number): number {
   return Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
 }
 
-/** Mount on the `/api` router (its JSON parser is bypassed: the submit route brings its own limit). */
+/** Mount before the `/api` router's JSON parser: the submit route streams its body (job-service). */
 export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService): Router {
   const router = Router();
   const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
@@ -50,7 +50,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/jobs', express.json({ limit: JOB_JSON_LIMIT }), async (req: Request<{ id: string }>, res) => {
+  router.post('/scenarios/:id/jobs', async (req: Request<{ id: string }>, res) => {
     const scenario = getPublishState(db, req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');

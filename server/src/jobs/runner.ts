@@ -34,6 +34,9 @@ export interface JobRunnerOptions {
 /** Run errors worth another attempt of the whole item (the engine already retried the node). */
 const TRANSIENT = new Set(['model_error', 'deadline_exceeded', 'code_queue_timeout']);
 
+/** Most items claimed and started in one turn of the event loop. */
+const CLAIM_PER_TURN = 64;
+
 /** Runs jobs in the background; one per server. */
 export class JobRunner {
   readonly rates = new RateMeter();
@@ -48,7 +51,7 @@ export class JobRunner {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
-  private wakeScheduled = false;
+  private wakeSoon: ReturnType<typeof setImmediate> | undefined;
   private started = false;
   private stopped = false;
 
@@ -83,23 +86,24 @@ export class JobRunner {
       const target = Math.max(1, Math.floor(this.options.targetInFlight?.() ?? 16));
       const room = target - this.inFlight.size;
       if (room <= 0) return;
-      for (const item of this.store.claim(room, this.now())) this.track(item);
+      // Starting an item costs CPU before its first await: a few at a turn, the rest on the next ones.
+      const claimed = this.store.claim(Math.min(room, CLAIM_PER_TURN), this.now());
+      for (const item of claimed) this.track(item);
+      if (room > CLAIM_PER_TURN && claimed.length === CLAIM_PER_TURN) this.wakeAfterIo();
     } finally {
       this.pumping = false;
     }
   }
 
   /**
-   * Wakes on the next turn of the event loop, once however many items finish meanwhile. An item that
-   * calls no model finishes within microtasks: waking at once from its end would claim and run the next
-   * one, and the next, without ever letting a request in (a 100 000-item template-only job held the
-   * server for the whole job).
+   * {@link wake} on the next turn of the event loop. An item that ends without I/O (a failed resolve,
+   * a graph with no model call, an instant endpoint) ends in a microtask; waking there would claim and
+   * finish the next batch in microtasks too, and a 100,000-item job would hold the loop to the end.
    */
-  private wakeSoon(): void {
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
+  private wakeAfterIo(): void {
+    if (this.wakeSoon !== undefined || this.stopped) return;
+    this.wakeSoon = setImmediate(() => {
+      this.wakeSoon = undefined;
       this.wake();
     });
   }
@@ -117,6 +121,7 @@ export class JobRunner {
     if (this.stopped) return;
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.wakeSoon !== undefined) clearImmediate(this.wakeSoon);
     this.controller.abort();
     await Promise.allSettled([...this.inFlight]);
     this.flush();
@@ -128,7 +133,7 @@ export class JobRunner {
     });
     const tracked = task.finally(() => {
       this.inFlight.delete(tracked);
-      this.wakeSoon();
+      this.wakeAfterIo();
     });
     this.inFlight.add(tracked);
   }

@@ -3,7 +3,7 @@
  * with the server), and the request-level operations both `/v1` and `/api` use.
  */
 import type { Request, Response } from 'express';
-import { JobSubmitBodySchema, type JobProgress } from '@shared/jobs.js';
+import type { JobProgress } from '@shared/jobs.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
@@ -11,18 +11,29 @@ import type { Db } from '../storage/db.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { sendError } from '../http/errors.js';
 import { limitersOf } from './limited-client.js';
-import { itemsFromArray, itemsFromCsv, itemsFromJsonl, ItemLineError, uploadFormat, type ParsedItem } from './parse-items.js';
+import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
+import { JsonBodyError } from './json-items.js';
+import { ItemLineError, uploadFormat } from './parse-items.js';
 import { toProgress, webhookPayload } from './progress.js';
 import { streamResults } from './results.js';
 import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob } from './submit.js';
+import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
+import { ContentEncodingError, uploadItems } from './upload-items.js';
+import { preloadXlsxReader, XlsxError } from './xlsx-items.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 
 /** Settings a test or the bench may change. */
 export interface JobServiceOptions {
   runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight'>>;
   webhook?: WebhookOptions;
+  /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
+  uploads?: JobUploadConfig;
 }
+
+const WEBHOOK_URL = /^https?:\/\/\S+$/i;
+
+class InvalidWebhookError extends Error {}
 
 /** The clients that have a limiter: how many items to keep in flight for them. */
 function targetFromLimiters(models: ModelResolver): () => number {
@@ -39,8 +50,10 @@ export class JobService {
   readonly store: JobStore;
   readonly runner: JobRunner;
   readonly webhooks: WebhookSender;
+  private readonly uploads: JobUploadConfig;
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
+    this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
     this.runner = new JobRunner({ store: this.store, published, models, webhooks: this.webhooks, targetInFlight: targetFromLimiters(models), ...options.runner });
@@ -48,6 +61,11 @@ export class JobService {
 
   start(): void {
     this.runner.start();
+    // Loaded and compiled once the server is up rather than at the first workbook or GBK file.
+    setImmediate(() => {
+      preloadEncodingGuess();
+      void preloadXlsxReader().catch(() => {});
+    });
   }
 
   async stop(): Promise<void> {
@@ -60,40 +78,50 @@ export class JobService {
   }
 
   /**
-   * Reads a submission (JSON body, JSONL or CSV upload) into a job for `target` and answers 202, 200
-   * (same Idempotency-Key, same body), 400 (a bad line), 409 (same key, other body) or 415.
+   * Reads a submission (JSON body, JSONL, CSV or .xlsx upload, in UTF-8, GB18030/GBK or UTF-16) into a
+   * job for `target` and answers 202, 200 (same Idempotency-Key, same body), 400 (a bad line, body or
+   * workbook), 409 (same key, other body), 413 (over an upload limit) or 415 (a type, encoding or
+   * Content-Encoding Mofang does not read).
    */
   async submit(req: Request, res: Response, target: ResolvedScenario, owner: string): Promise<void> {
     const format = uploadFormat(req.headers['content-type']);
-    if (!format) return sendError(res, 415, 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL) or text/csv');
+    if (!format) return sendError(res, 415, 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
     const rawKey = req.headers['idempotency-key'];
     const idempotencyKey = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim().slice(0, 200) : null;
     const queryHook = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
-    let items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>;
-    let webhookUrl = queryHook ?? null;
-    if (format === 'json') {
-      const body = JobSubmitBodySchema.safeParse(req.body);
-      if (!body.success) {
-        const first = body.error.issues[0];
-        return sendError(res, 400, 'invalid_body', `expected { "items": [{ "id"?, "inputs" }], "webhook"?: { "url" } }${first ? ` (${first.path.join('.') || 'body'}: ${first.message})` : ''}`);
-      }
-      items = itemsFromArray(body.data.items);
-      webhookUrl = body.data.webhook?.url ?? webhookUrl;
-    } else {
-      items = format === 'csv' ? itemsFromCsv(req, target.plan.inputSchema) : itemsFromJsonl(req);
-    }
-    if (webhookUrl !== null && !/^https?:\/\/\S+$/i.test(webhookUrl)) return sendError(res, 400, 'invalid_webhook', 'webhook must be an http(s) URL');
+    if (queryHook !== undefined && !WEBHOOK_URL.test(queryHook)) return sendError(res, 400, 'invalid_webhook', 'webhook must be an http(s) URL');
     try {
-      const result = await submitJob(this.store, { scenarioId: target.scenarioId, slug: target.slug, version: target.version, plan: target.plan }, items, { owner, idempotencyKey, webhookUrl });
+      const upload = uploadItems(req, { contentEncoding: req.headers['content-encoding'] }, format, target.plan.inputSchema, this.uploads);
+      const result = await submitJob(this.store, { scenarioId: target.scenarioId, slug: target.slug, version: target.version, plan: target.plan }, upload.items, {
+        owner,
+        idempotencyKey,
+        webhookUrl: () => upload.bodyWebhook() ?? queryHook ?? null,
+        check: (url) => {
+          if (url !== null && !WEBHOOK_URL.test(url)) throw new InvalidWebhookError();
+        },
+      });
       if (result.outcome === 'conflict') {
         return sendError(res, 409, 'idempotency_conflict', 'this Idempotency-Key was used for a different submission', { job_id: result.job.id });
       }
       if (result.outcome === 'created') this.runner.wake();
       res.status(result.outcome === 'created' ? 202 : 200).json({ job_id: result.job.id, total: result.job.total });
     } catch (error) {
-      if (error instanceof ItemLineError) return sendError(res, 400, 'invalid_item', error.message, { line: error.line, problem: error.problem });
-      throw error;
+      this.refuse(res, error);
     }
+  }
+
+  /** The reply to a submission that failed; rethrows what is not a problem with the submission. */
+  private refuse(res: Response, error: unknown): void {
+    if (error instanceof ItemLineError) {
+      return sendError(res, 400, 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }) });
+    }
+    if (error instanceof UploadEncodingError) return sendError(res, 415, 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
+    if (error instanceof UploadTooLargeError) return sendError(res, 413, 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
+    if (error instanceof JsonBodyError) return sendError(res, 400, 'invalid_body', error.message);
+    if (error instanceof XlsxError) return sendError(res, 400, 'invalid_xlsx', error.message);
+    if (error instanceof ContentEncodingError) return sendError(res, 415, 'unsupported_content_encoding', error.message);
+    if (error instanceof InvalidWebhookError) return sendError(res, 400, 'invalid_webhook', 'webhook must be an http(s) URL');
+    throw error;
   }
 
   /** `POST …/cancel`: 200 with the progress, or 409 when the job had already ended. */

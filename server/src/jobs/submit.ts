@@ -1,9 +1,12 @@
 /**
  * Turns a stream of parsed items into a stored job: each item's inputs are checked against the plan
  * as it arrives and written in chunks; any bad line drops the whole job (nothing stays stored), and an
- * Idempotency-Key already used by the same owner returns the earlier job, or a conflict.
+ * Idempotency-Key already used by the same owner returns the earlier job, or a conflict. The work is
+ * cut into slices of {@link SLICE_MS} with a turn of the event loop between them, so other requests
+ * are answered while 100,000 items are checked and stored.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_JOB_ITEMS } from '@shared/jobs.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
@@ -12,6 +15,9 @@ import { ItemLineError, type ParsedItem } from './parse-items.js';
 
 /** Items written per transaction while an upload streams in. */
 const CHUNK = 1000;
+
+/** Longest the submission holds the event loop before it lets other work run (ms). */
+export const SLICE_MS = 10;
 
 export interface SubmitTarget {
   scenarioId: string;
@@ -23,8 +29,11 @@ export interface SubmitTarget {
 export interface SubmitOptions {
   owner: string;
   idempotencyKey: string | null;
-  webhookUrl: string | null;
+  /** The completion webhook; a function when the body names it after its items (read once they are). */
+  webhookUrl: string | null | (() => string | null);
   now?: number;
+  /** Checked after the items are read, before the job is stored (e.g. the webhook URL's form). */
+  check?: (webhookUrl: string | null) => void;
 }
 
 export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: JobRow };
@@ -32,14 +41,20 @@ export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: 
 /** Reads every item, stores the job, and says whether it is new, a replay or a conflicting reuse of the key. */
 export async function submitJob(store: JobStore, target: SubmitTarget, items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>, options: SubmitOptions): Promise<SubmitResult> {
   const jobId = randomUUID();
-  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, webhookUrl: options.webhookUrl, createdAt: options.now ?? Date.now() });
+  const early = typeof options.webhookUrl === 'function' ? null : options.webhookUrl;
+  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, webhookUrl: early, createdAt: options.now ?? Date.now() });
   const hash = createHash('sha256');
-  hash.update(`webhook:${options.webhookUrl ?? ''}\n`);
   const seen = new Map<string, number>();
   let chunk: Array<{ seq: number; itemId: string; inputs: string }> = [];
   let total = 0;
+  let webhookUrl = early;
+  let sliceStart = performance.now();
   try {
     for await (const item of items) {
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
       total += 1;
       if (total > MAX_JOB_ITEMS) throw new ItemLineError(item.line, `a job holds at most ${MAX_JOB_ITEMS} items`);
       const breach = checkJson(item.inputs);
@@ -63,9 +78,13 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
     }
     if (total === 0) throw new ItemLineError(1, 'the submission has no items');
     store.addItems(jobId, chunk);
+    if (typeof options.webhookUrl === 'function') webhookUrl = options.webhookUrl();
+    options.check?.(webhookUrl);
   } catch (error) {
     store.deleteJob(jobId);
     throw error;
   }
-  return store.finalize(jobId, options.owner, total, hash.digest('hex'), options.idempotencyKey);
+  // The webhook is part of what a repeated Idempotency-Key must match, with the items.
+  const bodyHash = createHash('sha256').update(`webhook:${webhookUrl ?? ''}\n${hash.digest('hex')}`).digest('hex');
+  return store.finalize(jobId, options.owner, total, bodyHash, options.idempotencyKey, webhookUrl);
 }

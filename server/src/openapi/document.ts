@@ -124,7 +124,8 @@ function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObj
       post: {
         operationId: `jobs_${s.slug.replace(/-/g, '_')}`,
         summary: `Submit a batch of ${s.name} runs`,
-        description: 'Items without an `id` get their line number. Collect results with `GET /v1/jobs/{job_id}/results`.',
+        description:
+          'Items without an `id` get their line number. Collect results with `GET /v1/jobs/{job_id}/results`. Text bodies may be UTF-8 (a BOM is dropped), GB18030/GBK or UTF-16 with a BOM; any other encoding is refused with 415 `unsupported_encoding` naming it. Bodies may be sent with `Content-Encoding: gzip`, `deflate` or `br`.',
         tags: [tag],
         parameters: [
           versionParam,
@@ -136,14 +137,18 @@ function scenarioParts(s: DocumentedScenario): { paths: Record<string, SchemaObj
             'application/json': { schema: jobsBody, example: { items: [{ id: 'call-1', inputs }] } },
             'application/x-ndjson': { schema: { type: 'string', description: 'One `{ "id"?, "inputs" }` object per line.' }, example: `${JSON.stringify({ id: 'call-1', inputs })}\n` },
             'text/csv': { schema: { type: 'string', description: 'A header row of input names (optionally an `id` column), then one item per row; cells are converted to the declared types.' }, example: csvExample(inputs) },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+              schema: { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', description: 'An Excel workbook: its first sheet read as the CSV is (header row of input names, optional `id` column); errors name the sheet row.' },
+            },
           },
         },
         responses: {
           '202': { description: 'Accepted.', content: { 'application/json': { schema: ref('JobAccepted'), example: { job_id: 'job_01', total: 1 } } } },
-          '400': errorResponse('Invalid JSON, JSONL or items.', 'invalid_body'),
+          '400': errorResponse('Invalid JSON, JSONL, CSV, workbook or items.', 'invalid_body'),
           ...authErrors(),
           '404': errorResponse('Unknown scenario or version.', 'unknown_scenario'),
-          '413': errorResponse('Request body too large.', 'payload_too_large'),
+          '413': errorResponse('Upload larger than MOFANG_JOB_UPLOAD_LIMIT (or a workbook unpacking past MOFANG_JOB_XLSX_UNPACKED_LIMIT).', 'upload_too_large'),
+          '415': errorResponse('A Content-Type, text encoding or Content-Encoding that is not read.', 'unsupported_encoding'),
         },
       },
     },

@@ -103,7 +103,7 @@ export class JobStore {
    * Ends an upload. With an idempotency key already used by the same owner the new job is dropped and
    * the existing one returned (`replayed`), or `conflict` when its body differs.
    */
-  finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null): { job: JobRow; outcome: 'created' | 'replayed' | 'conflict' } {
+  finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null, webhookUrl?: string | null): { job: JobRow; outcome: 'created' | 'replayed' | 'conflict' } {
     return this.sql.transaction(() => {
       if (idempotencyKey !== null) {
         const existing = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, idempotencyKey);
@@ -114,6 +114,8 @@ export class JobStore {
         }
       }
       this.sql.prepare(`update jobs set status = 'queued', total = ?, body_hash = ?, idempotency_key = ? where id = ?`).run(total, bodyHash, idempotencyKey, jobId);
+      // A JSON body may name its webhook after its items, so it is known only now.
+      if (webhookUrl !== undefined) this.sql.prepare(`update jobs set webhook_url = ? where id = ?`).run(webhookUrl, jobId);
       const job = this.getJob(jobId);
       if (!job) throw new Error(`job ${jobId} vanished while being created`);
       return { job, outcome: 'created' as const };

@@ -1,8 +1,9 @@
 /**
- * `/v1` jobs: submit (JSON, JSONL or CSV), progress, results, cancel, retry one item. Same bearer keys
- * and scopes as the run API: a job of a scenario outside the key's scope is a 404, as an unknown one.
+ * `/v1` jobs: submit (JSON, JSONL, CSV or .xlsx), progress, results, cancel, retry one item. Same
+ * bearer keys and scopes as the run API: a job of a scenario outside the key's scope is a 404, as an
+ * unknown one.
  */
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { PublishedScenarios } from '../../publish/registry.js';
 import type { JobService } from '../../jobs/service.js';
 import type { JobRow } from '../../storage/jobs.js';
@@ -11,9 +12,6 @@ import { authenticate, inScope, keyOf } from './auth.js';
 import type { V1Runtime } from './runtime.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
-
-/** Largest JSON job body; uploads (JSONL, CSV) are streamed and limited by item count instead. */
-export const JOB_JSON_LIMIT = '256mb';
 
 /** Output names of a job's version, for the CSV columns. */
 export function outputNames(published: PublishedScenarios, job: JobRow): string[] {
@@ -39,7 +37,8 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     return job;
   };
 
-  router.post('/scenarios/:slug/jobs', auth, express.json({ limit: JOB_JSON_LIMIT }), async (req: Request<{ slug: string }>, res) => {
+  // No body parser: the job service streams every format itself (and decodes its encoding).
+  router.post('/scenarios/:slug/jobs', auth, async (req: Request<{ slug: string }>, res) => {
     const key = keyOf(res);
     const slug = req.params.slug;
     if (!key || !inScope(key, slug)) return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);

@@ -1,0 +1,57 @@
+/**
+ * From an upload request to the items of a job: undoes a Content-Encoding (gzip, deflate, br), then
+ * reads JSON, JSONL, CSV (decoded from UTF-8, GB18030/GBK or UTF-16 by decode-upload.ts) or .xlsx.
+ * Domain code: it takes the body as a stream and the headers it needs, never Express objects.
+ */
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { JsonSchema } from '@shared/json-schema.js';
+import { decodeUpload } from './decode-upload.js';
+import { readJsonBody } from './json-items.js';
+import { itemsFromCsv, itemsFromJsonl, type ParsedItem, type UploadFormat } from './parse-items.js';
+import type { JobUploadConfig } from './upload-config.js';
+import { itemsFromXlsx } from './xlsx-items.js';
+
+/** The request's Content-Encoding is not one Mofang undoes. */
+export class ContentEncodingError extends Error {
+  constructor(readonly encoding: string) {
+    super(`Content-Encoding "${encoding}" is not supported: send the body as it is, or gzip, deflate or br`);
+    this.name = 'ContentEncodingError';
+  }
+}
+
+/** The body without its Content-Encoding; an error on the way ends the iteration with that error. */
+function decoded(body: Readable, contentEncoding: string | undefined): AsyncIterable<Uint8Array | string> {
+  const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
+  // The request is not destroyed when reading stops early: the error reply must still reach the client.
+  if (encoding === 'identity' || encoding === '') return body.iterator({ destroyOnReturn: false });
+  const inflate = encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : undefined;
+  if (!inflate) throw new ContentEncodingError(encoding);
+  body.pipe(inflate);
+  body.once('error', (error) => inflate.destroy(error));
+  return inflate;
+}
+
+/** What a submission's body holds: its items and, once they are read, its webhook (for JSON bodies). */
+export interface UploadItems {
+  items: AsyncIterable<ParsedItem>;
+  /** The body's webhook URL, known after `items` is exhausted (null: none in the body). */
+  bodyWebhook: () => string | null;
+}
+
+/** Starts reading a submission of `format`; `inputSchema` types CSV and sheet cells. */
+export function uploadItems(body: Readable, headers: { contentEncoding?: string }, format: UploadFormat, inputSchema: JsonSchema, limits: JobUploadConfig): UploadItems {
+  const source = decoded(body, headers.contentEncoding);
+  const none = () => null;
+  if (format === 'xlsx') {
+    return {
+      items: itemsFromXlsx(source, inputSchema, { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT', unpackedBytes: limits.xlsxUnpackedBytes, unpackedSetting: 'MOFANG_JOB_XLSX_UNPACKED_LIMIT' }),
+      bodyWebhook: none,
+    };
+  }
+  const text = decodeUpload(source, { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT' });
+  if (format === 'csv') return { items: itemsFromCsv(text, inputSchema), bodyWebhook: none };
+  if (format === 'jsonl') return { items: itemsFromJsonl(text), bodyWebhook: none };
+  const json = readJsonBody(text);
+  return { items: json.items, bodyWebhook: json.webhookUrl };
+}
