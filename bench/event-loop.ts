@@ -5,8 +5,10 @@
  * (10 ms resolution) records the server's longest stall, and a `GET /api/health` every 20 ms from a
  * process of its own records how long another caller waited (on a machine short of CPU that includes
  * waiting for the CPU: a bare Node server streaming 32 MB showed the same). Operations: submitting a
- * 100,000-item job as JSONL, CSV, GBK CSV, a JSON body and an .xlsx sheet, and exporting 100,000
- * results as JSONL and CSV. Target: no stall over 100 ms. `MOFANG_BENCH_PROFILE=dir` also writes the
+ * 100,000-item job as JSONL, CSV, GBK CSV, a JSON body and an .xlsx sheet, exporting 100,000
+ * results as JSONL and CSV, aggregating the dashboard over 100,000 audited calls, and compiling,
+ * publishing and test-running a graph at the node limit (498 model nodes, each referencing the one
+ * before). Target: no stall over 100 ms. `MOFANG_BENCH_PROFILE=dir` also writes the
  * server's CPU profile.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -28,7 +30,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}bin/mofang.mjs`;
 const PROBE = new URL('./loop-probe.mjs', import.meta.url).href;
 const TARGET_MS = 100;
-/** `MOFANG_BENCH_ONLY=export,csv` runs only those steps (jsonl, csv, gbk, json, xlsx, export). */
+/** `MOFANG_BENCH_ONLY=export,csv` runs only those steps (jsonl, csv, gbk, json, xlsx, export, dashboard, graph). */
 const ONLY = process.env.MOFANG_BENCH_ONLY?.split(',');
 const runs = (step: string) => !ONLY || ONLY.includes(step);
 
@@ -173,15 +175,52 @@ const STEPS: Array<{ key: string; run: (base: Server, post: Post) => Promise<Mea
   },
 ];
 
+/** A graph at the node limit: start, 498 model nodes each reading the one before, end. */
+function bigGraph(): Graph {
+  const nodes: Graph['nodes'] = [graph.nodes[0]];
+  const edges: Graph['edges'] = [];
+  let prev = 'start';
+  for (let i = 1; i <= 498; i++) {
+    const source = prev === 'start' ? 'start.transcript.text' : `${prev}.text`;
+    nodes.push({ id: `llm_${i}`, kind: 'llm', version: 1, position: { x: i * 10, y: 0 }, config: { system: '你是电信客服质检员。', user: `通话：{{ start.transcript.text }}\n上一步：{{ ${source} }}` } });
+    edges.push({ id: `e${i}`, source: prev, sourcePort: 'out', target: `llm_${i}`, targetPort: 'in' });
+    prev = `llm_${i}`;
+  }
+  nodes.push({ id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 'reply', value: `{{ ${prev}.text }}` }] } });
+  edges.push({ id: 'eend', source: prev, sourcePort: 'out', target: 'end', targetPort: 'in' });
+  return { schema: GRAPH_FORMAT, name: '498 个节点', nodes, edges };
+}
+
+/** An audit-shaped scenario (score, verdict, items): what the dashboard reads. */
+const auditGraph: Graph = {
+  ...graph,
+  name: 'loop-audit',
+  nodes: [graph.nodes[0], { id: 'end', kind: 'end', version: 1, position: { x: 300, y: 0 }, config: { outputs: [{ name: 'score', value: '90' }, { name: 'verdict', value: 'pass' }, { name: 'items', value: '[]' }] } }],
+};
+
+/** Audit results as the call-quality-audit template gives them, varied per call. */
+function auditOutputs(i: number): string {
+  const result = (k: number) => (i % k === 0 ? 'fail' : 'pass');
+  return JSON.stringify({
+    score: 100 - (i % 41),
+    verdict: i % 7 === 0 ? 'fail' : 'pass',
+    items: [
+      { id: 'greeting', name: '规范问候', result: result(5), fatal: false, evidence: ['t1'] },
+      { id: 'verify', name: '核实身份', result: result(9), fatal: false, evidence: [] },
+      { id: 'redline', name: '红线：泄露隐私', result: result(23), fatal: true, evidence: ['t3'] },
+      { id: 'closing', name: '结束语', result: result(4), fatal: false, evidence: [] },
+    ],
+  });
+}
+
 /** A job whose N items have all finished, written straight into the store's file. */
-function finishedJob(file: string, scenarioId: string): string {
-  const jobId = 'bench-export';
+function finishedJob(file: string, scenarioId: string, jobId = 'bench-export', outputsOf: (i: number) => string = () => JSON.stringify({ reply: transcript(0) })): string {
   const sqlite = new Database(file);
-  sqlite.prepare(`insert into jobs (id, scenario_id, slug, version, owner, status, total, body_hash, created_at, finished_at) values (?, ?, 'loop', 1, 'admin', 'completed', ?, 'bench', ?, ?)`).run(jobId, scenarioId, N, Date.now(), Date.now());
+  const slug = jobId === 'bench-export' ? 'loop' : 'loop-audit';
+  sqlite.prepare(`insert into jobs (id, scenario_id, slug, version, owner, status, total, body_hash, created_at, finished_at) values (?, ?, ?, 1, 'admin', 'completed', ?, 'bench', ?, ?)`).run(jobId, scenarioId, slug, N, Date.now(), Date.now());
   const insert = sqlite.prepare(`insert into job_items (job_id, seq, item_id, inputs, status, attempts, run_id, outputs, finished_at) values (?, ?, ?, '{}', 'succeeded', 1, ?, ?, ?)`);
-  const outputs = JSON.stringify({ reply: transcript(0) });
   sqlite.transaction(() => {
-    for (let i = 1; i <= N; i++) insert.run(jobId, i, `c${i}`, `r-${i}`, outputs, Date.now());
+    for (let i = 1; i <= N; i++) insert.run(jobId, i, `c${i}`, `r-${i}`, outputsOf(i), Date.now() - (i % 1440) * 60_000);
   })();
   sqlite.close();
   return jobId;
@@ -193,9 +232,12 @@ async function main(): Promise<void> {
   const store = openStore(dir);
   const scenario = createScenario(store.db, { name: 'loop', graph });
   publishDraft(store.db, noServices, scenario.id, { slug: 'loop', note: 'bench' });
+  const audit = createScenario(store.db, { name: 'loop-audit', graph: auditGraph });
+  publishDraft(store.db, noServices, audit.id, { slug: 'loop-audit', note: 'bench' });
   const file = store.file;
   store.close();
   const exportJob = runs('export') ? finishedJob(file, scenario.id) : '';
+  if (runs('dashboard')) finishedJob(file, audit.id, 'bench-audit', auditOutputs);
   const server = await startServerProcess(dir);
   const results: Measured[] = [];
   try {
@@ -224,6 +266,37 @@ async function main(): Promise<void> {
           return `${(body.byteLength / 1e6).toFixed(0)} MB`;
         }));
       }
+    }
+    if (runs('dashboard')) {
+      results.push(await measure(`dashboard over ${N.toLocaleString('en')} audited calls`, server, async () => {
+        const res = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard`);
+        if (res.status !== 200) throw new Error(`dashboard: ${res.status} ${await res.text()}`);
+        const calls = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard/calls?bucket=verdict:fail`);
+        return `dashboard ${res.status}, calls ${calls.status}`;
+      }));
+    }
+    if (runs('graph')) {
+      const big = bigGraph();
+      results.push(await measure('compile a 500-node graph (POST /api/compile)', server, async () => {
+        const res = await fetch(`${server.url}/api/compile`, { method: 'POST', body: JSON.stringify(big), headers: { 'content-type': 'application/json' } });
+        const reply = (await res.json()) as { ok?: boolean };
+        if (!reply.ok) throw new Error(`compile: ${JSON.stringify(reply).slice(0, 300)}`);
+        return 'ok';
+      }));
+      let id = '';
+      results.push(await measure('save, publish and first /v1-ready compile of it', server, async () => {
+        const created = (await (await fetch(`${server.url}/api/scenarios`, { method: 'POST', body: JSON.stringify({ name: 'big', graph: big }), headers: { 'content-type': 'application/json' } })).json()) as { id: string };
+        id = created.id;
+        const res = await fetch(`${server.url}/api/scenarios/${id}/publish`, { method: 'POST', body: JSON.stringify({ slug: 'big' }), headers: { 'content-type': 'application/json' } });
+        if (res.status !== 201) throw new Error(`publish: ${res.status} ${await res.text()}`);
+        await new Promise((r) => setTimeout(r, 1500)); // the plan cache warms behind the reply
+        return 'published';
+      }));
+      results.push(await measure('test-run it (498 model calls, the simulator)', server, async () => {
+        const res = await fetch(`${server.url}/api/scenarios/${id}/test-run`, { method: 'POST', body: JSON.stringify({ inputs: { transcript: transcript(1) } }), headers: { 'content-type': 'application/json' } });
+        const reply = (await res.json()) as { status?: string };
+        return String(reply.status);
+      }));
     }
   } finally {
     await new Promise<void>((resolve) => {
