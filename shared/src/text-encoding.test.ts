@@ -18,6 +18,14 @@ describe('job file encodings', () => {
     expect(decodeFile(Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf16be')]))).toEqual({ text, encoding: 'utf-16be' });
   });
 
+  it('reads a one-row GBK file, too short for statistics, and still refuses short Big5 and Shift_JIS', () => {
+    for (const short of ['id,transcript\n1,"客户：宽带断了"\n', '客户：话费不对']) {
+      expect(decodeFile(iconv.encode(short, 'gbk'))).toEqual({ text: short, encoding: 'gb18030' });
+      expect(decodeFile(iconv.encode(short, 'big5'))).toMatchObject({ refused: true });
+      expect(decodeFile(iconv.encode(short, 'shift_jis'))).toMatchObject({ refused: true });
+    }
+  });
+
   it('refuses what is valid byte for byte in GBK but is another encoding, naming it', () => {
     expect(decodeFile(iconv.encode(text.replace(/宽带/g, '寬頻'), 'big5'))).toEqual({ refused: true, detected: 'Big5' });
     expect(decodeFile(iconv.encode('id,text\r\n1,インターネットが切れました。料金について問い合わせたいです。\r\n', 'shift_jis'))).toEqual({ refused: true, detected: 'Shift_JIS' });

@@ -130,7 +130,31 @@ export function chooseEncoding(head: Uint8Array, sample: Uint8Array, complete: b
   if (utf8Prefix(sample).multibyte >= UTF8_EVIDENCE) return { encoding: 'utf-8', bom: 0 };
   const guess = guessEncoding(sample);
   if (guess.name === 'GB18030' && guess.confidence >= MIN_GB_CONFIDENCE && decodesCleanly(sample, 'gb18030', complete)) return { encoding: 'gb18030', bom: 0 };
+  // A few words (a short CSV) are too little for chardet's statistics: it guesses a single-byte code page.
+  // Text in GB2312's own ranges throughout is GBK then; Big5's common characters fall outside them.
+  const sure = guess.confidence >= MIN_GB_CONFIDENCE || /^(Big5|Shift_JIS|EUC-|ISO-2022)/.test(guess.name);
+  if (!sure && inGb2312Ranges(sample) && decodesCleanly(sample, 'gb18030', complete)) return { encoding: 'gb18030', bom: 0 };
   return { refused: true, detected: guess.name };
+}
+
+/**
+ * Whether the double-byte characters of `bytes` (at least two) lie in GB2312's symbol rows (lead 0xA1–0xA9)
+ * or Hanzi rows (0xB0–0xF7), trail 0xA1–0xFE, at least 90% of them. Big5's common characters have a trail
+ * byte of 0x40–0x7E about 40% of the time, so Big5 text fails this.
+ */
+export function inGb2312Ranges(bytes: Uint8Array): boolean {
+  let pairs = 0;
+  let inRange = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const lead = bytes[i];
+    if (lead < 0x80) continue;
+    const trail = bytes[i + 1];
+    if (trail === undefined) break;
+    pairs++;
+    if (((lead >= 0xa1 && lead <= 0xa9) || (lead >= 0xb0 && lead <= 0xf7)) && trail >= 0xa1 && trail <= 0xfe) inRange++;
+    i++;
+  }
+  return pairs >= 2 && inRange >= pairs * 0.9;
 }
 
 /** Index of the first byte ≥ 0x80 (or a NUL) in `bytes` from `from`, or -1. */
