@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface TestServer {
   url: string;
   dataDir: string;
+  /** Everything the server printed so far (stdout and stderr), to explain an unexpected status. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 
   return {
     url,
     dataDir,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

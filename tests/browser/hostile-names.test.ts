@@ -101,7 +101,7 @@ beforeAll(async () => {
     tags: [HOSTILE.svg.slice(0, 50)],
     notes: HOSTILE.js,
   });
-  expect(template.status, JSON.stringify(template.body)).toBe(201);
+  expect(template.status, `${JSON.stringify(template.body)}\n${server.output().slice(-4000)}`).toBe(201);
   for (let i = 0; i < 300 && (await json<{ status: string }>('GET', `/api/jobs/${jobId}`)).body.status !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
 });
 

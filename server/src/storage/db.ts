@@ -20,6 +20,23 @@ export interface Store {
   close(): void;
 }
 
+/**
+ * Runs `fn` in a write transaction that takes SQLite's write lock at `BEGIN IMMEDIATE`, not at its first
+ * write. Every transaction that writes goes through here (or {@link writeTransactionRaw}): the run log
+ * writes from its own connection, and a deferred transaction that reads first and writes later fails
+ * with `SQLITE_BUSY_SNAPSHOT` when that connection wrote in between, which no busy timeout can wait out
+ * (https://www.sqlite.org/rescode.html#busy_snapshot). An immediate one waits up to the busy timeout
+ * (5000 ms) for the lock instead. Nested calls become savepoints.
+ */
+export function writeTransaction<T>(db: Db, fn: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T): T {
+  return db.transaction(fn, { behavior: 'immediate' });
+}
+
+/** {@link writeTransaction} for a raw better-sqlite3 handle: runs `fn` at once, returns its result. */
+export function writeTransactionRaw<T>(sqlite: Database.Database, fn: () => T): T {
+  return sqlite.transaction(fn).immediate();
+}
+
 /** Resolved from this file so migrations are found whatever the working directory. */
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 

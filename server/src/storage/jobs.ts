@@ -4,7 +4,7 @@
  * come in batches, each batch one transaction (one fsync), never one per item.
  */
 import Database from 'better-sqlite3';
-import type { Db } from './db.js';
+import { writeTransactionRaw, type Db } from './db.js';
 
 /** A job row as the API layer reads it. */
 export interface JobRow {
@@ -94,9 +94,9 @@ export class JobStore {
   /** Adds a chunk of items to an uploading job, in one transaction. */
   addItems(jobId: string, items: Array<{ seq: number; itemId: string; inputs: string }>): void {
     const insert = this.sql.prepare(`insert into job_items (job_id, seq, item_id, inputs, status, attempts) values (?, ?, ?, ?, 'pending', 0)`);
-    this.sql.transaction(() => {
+    writeTransactionRaw(this.sql, () => {
       for (const item of items) insert.run(jobId, item.seq, item.itemId, item.inputs);
-    })();
+    });
   }
 
   /**
@@ -104,7 +104,7 @@ export class JobStore {
    * the existing one returned (`replayed`), or `conflict` when its body differs.
    */
   finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null, webhookUrl?: string | null): { job: JobRow; outcome: 'created' | 'replayed' | 'conflict' } {
-    return this.sql.transaction(() => {
+    return writeTransactionRaw(this.sql, () => {
       if (idempotencyKey !== null) {
         const existing = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, idempotencyKey);
         if (isJobRow(existing)) {
@@ -119,7 +119,7 @@ export class JobStore {
       const job = this.getJob(jobId);
       if (!job) throw new Error(`job ${jobId} vanished while being created`);
       return { job, outcome: 'created' as const };
-    })();
+    });
   }
 
   /** Finds a finished submission by owner and key before reading a body again. */
@@ -174,7 +174,7 @@ export class JobStore {
       start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
     };
     const { pick, mark, start } = this.claimSql;
-    return this.sql.transaction(() => {
+    return writeTransactionRaw(this.sql, () => {
       const claimed: ClaimedItem[] = [];
       const jobs = this.claimSql?.jobs.all() ?? [];
       for (const job of jobs) {
@@ -190,7 +190,7 @@ export class JobStore {
         }
       }
       return claimed;
-    })();
+    });
   }
 
   /** Writes a batch of outcomes in one transaction; only rows still `running` change. */
@@ -198,7 +198,7 @@ export class JobStore {
     const update = this.sql.prepare(
       `update job_items set status = ?, run_id = ?, outputs = ?, error = ?, latency_ms = ?, finished_at = ? where job_id = ? and seq = ? and status = 'running'`,
     );
-    this.sql.transaction(() => {
+    writeTransactionRaw(this.sql, () => {
       for (const o of outcomes) {
         const final = o.status !== 'pending';
         update.run(
@@ -212,7 +212,7 @@ export class JobStore {
           o.seq,
         );
       }
-    })();
+    });
   }
 
   /** Marks active jobs with nothing pending or running as completed; returns them. */
@@ -220,7 +220,7 @@ export class JobStore {
     const done: JobRow[] = [];
     const left = this.sql.prepare(`select 1 from job_items where job_id = ? and status in ('pending', 'running') limit 1`);
     const complete = this.sql.prepare(`update jobs set status = 'completed', finished_at = ? where id = ? and status in ('queued', 'running')`);
-    this.sql.transaction(() => {
+    writeTransactionRaw(this.sql, () => {
       for (const id of jobIds) {
         if (left.get(id) !== undefined) continue;
         if (complete.run(now, id).changes > 0) {
@@ -228,7 +228,7 @@ export class JobStore {
           if (job) done.push(job);
         }
       }
-    })();
+    });
     return done;
   }
 
@@ -237,7 +237,7 @@ export class JobStore {
    * they have used every attempt; half-uploaded jobs are dropped. Returns the ids of active jobs.
    */
   recover(maxAttempts: number, now: number): string[] {
-    return this.sql.transaction(() => {
+    return writeTransactionRaw(this.sql, () => {
       this.sql.prepare(`delete from jobs where status = 'uploading'`).run();
       const interrupted = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
       this.sql
@@ -248,7 +248,7 @@ export class JobStore {
         .prepare(`select id from jobs where status in ('queued', 'running')`)
         .all()
         .flatMap((r: unknown) => (typeof r === 'object' && r !== null && 'id' in r ? [String(r.id)] : []));
-    })();
+    });
   }
 
   /** Stops a job: pending items are not started any more (running ones finish). False when already ended. */
@@ -258,14 +258,14 @@ export class JobStore {
 
   /** Puts failed items back to pending (one, or all of the job's) and reopens the job. Returns how many. */
   retryFailed(jobId: string, itemId?: string): number {
-    return this.sql.transaction(() => {
+    return writeTransactionRaw(this.sql, () => {
       const result =
         itemId === undefined
           ? this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and status = 'failed'`).run(jobId)
           : this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and item_id = ? and status = 'failed'`).run(jobId, itemId);
       if (result.changes > 0) this.sql.prepare(`update jobs set status = 'running', finished_at = null where id = ? and status = 'completed'`).run(jobId);
       return result.changes;
-    })();
+    });
   }
 
   /** The item's row status, or undefined when the job has no such item. */

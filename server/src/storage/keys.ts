@@ -4,7 +4,7 @@
  */
 import { desc, eq, inArray, max, count, sql } from 'drizzle-orm';
 import type { ApiKey } from '@shared/keys.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { apiKeys } from './schema.js';
 
 type Row = typeof apiKeys.$inferSelect;
@@ -75,7 +75,7 @@ export type RevokeOutcome = { ok: true; key: ApiKey } | { ok: false; reason: 'no
  * revoked key keeps its first revocation time.
  */
 export function revokeKey(db: Db, idOrPrefix: string, now = Date.now()): RevokeOutcome {
-  return db.transaction((tx) => {
+  return writeTransaction(db, (tx) => {
     let rows = tx.select().from(apiKeys).where(eq(apiKeys.id, idOrPrefix)).all();
     if (rows.length === 0) rows = tx.select().from(apiKeys).where(eq(apiKeys.prefix, idOrPrefix)).all();
     if (rows.length === 0) return { ok: false, reason: 'not_found' } as const;
@@ -102,7 +102,7 @@ export function keysStamp(db: Db): string {
 /** Records when keys were last used, in one transaction (called in batches, never per request). */
 export function touchKeys(db: Db, lastUsed: Map<string, number>): void {
   if (lastUsed.size === 0) return;
-  db.transaction((tx) => {
+  writeTransaction(db, (tx) => {
     for (const [id, at] of lastUsed) {
       tx.update(apiKeys).set({ lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${at})` }).where(eq(apiKeys.id, id)).run();
     }

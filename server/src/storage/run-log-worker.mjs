@@ -46,7 +46,7 @@ const writeBatch = db.transaction((records) => {
 parentPort.on('message', (message) => {
   if (message.type === 'batch') {
     try {
-      writeBatch(message.records);
+      writeBatch.immediate(message.records);
     } catch (error) {
       console.error(`[mofang] ${message.records.length} API runs not logged: ${error instanceof Error ? error.message : String(error)}`);
     }

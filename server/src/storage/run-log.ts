@@ -173,7 +173,7 @@ export class RunLog {
       return;
     }
     try {
-      this.writeBatch(batch);
+      this.writeBatch.immediate(batch);
     } catch (error) {
       console.error(`[mofang] ${batch.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
     } finally {

@@ -6,7 +6,7 @@ import { and, asc, desc, eq, notInArray } from 'drizzle-orm';
 import type { RunDetail, RunSummary } from '@shared/api.js';
 import { RunErrorSchema, RunEventSchema, type RunError, type RunEvent } from '@shared/events.js';
 import { UsageSchema, type Usage } from '@shared/usage.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { runEvents, runs } from './schema.js';
 
 /** How many test runs per scenario are kept; older ones are pruned when a new one ends. */
@@ -71,7 +71,7 @@ export function finishRun(db: Db, id: string, result: FinishedRun, events: RunEv
 }
 
 function writeFinished(db: Db, id: string, result: FinishedRun, events: RunEvent[], now: number): void {
-  db.transaction((tx) => {
+  writeTransaction(db, (tx) => {
     const row = tx
       .update(runs)
       .set({

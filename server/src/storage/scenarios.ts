@@ -7,7 +7,7 @@ import { desc, eq, or, sql } from 'drizzle-orm';
 import type { Graph } from '@shared/graph.js';
 import { GraphSchema } from '@shared/graph.js';
 import type { Scenario, ScenarioSummary } from '@shared/api.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { scenarios } from './schema.js';
 
 type Row = typeof scenarios.$inferSelect;
@@ -101,7 +101,7 @@ export function updateScenario(
   now = Date.now(),
 ): UpdateOutcome {
   if (patch.graph !== undefined) assertGraphLimits(patch.graph);
-  return db.transaction((tx) => {
+  return writeTransaction(db, (tx) => {
     const row = tx.select().from(scenarios).where(eq(scenarios.id, id)).get();
     if (!row) return { ok: false, reason: 'not_found' } as const;
     if (patch.revision !== undefined && patch.revision !== row.revision) return { ok: false, reason: 'conflict', current: toScenario(row) } as const;

@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { VersionSummary } from '@shared/publish.js';
-import type { Db } from './db.js';
+import { writeTransaction, type Db } from './db.js';
 import { scenarios, scenarioVersions } from './schema.js';
 
 /** A scenario's publishing state: its draft graph, slug and live version. */
@@ -103,7 +103,7 @@ export interface NewVersion {
  * all in one transaction so two publishers cannot get the same number.
  */
 export function insertVersion(db: Db, input: NewVersion, now = Date.now()): VersionRow {
-  return db.transaction((tx) => {
+  return writeTransaction(db, (tx) => {
     const max = tx
       .select({ max: sql<number | null>`max(${scenarioVersions.version})` })
       .from(scenarioVersions)
@@ -116,10 +116,10 @@ export function insertVersion(db: Db, input: NewVersion, now = Date.now()): Vers
       .returning()
       .get();
     tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
+    // The write lock is taken before reading max(version), so a CLI and the server publishing at the same
+    // moment queue up instead of both choosing the same number.
     return row;
-    // Immediate: take the write lock before reading max(version), so a CLI and the server publishing at
-    // the same moment queue up instead of both choosing the same number.
-  }, { behavior: 'immediate' });
+  });
 }
 
 /** Makes an existing version live (one statement, so it is atomic). False when there is no such version. */

@@ -18,7 +18,7 @@ import {
 } from '@shared/template-api.js';
 import type { z } from 'zod';
 import { HttpError } from '../http/errors.js';
-import type { Db } from '../storage/db.js';
+import { writeTransaction, type Db } from '../storage/db.js';
 import { createScenario, getScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin, getTemplateRow, getVersionRow, setScenarioOrigin } from '../storage/templates.js';
 import { defaultVersionRow, getTemplateVersion, mustGetVersionRow, storeVersion } from './store.js';
@@ -109,7 +109,7 @@ export function importScenario(db: Db, detected: Exclude<DetectedFile, { kind: '
       : { name: detected.file.name, description: detected.file.description ?? '', graph: detected.file, template: undefined };
   const link = input.template && getVersionRow(db, input.template.id, input.template.version) ? input.template : undefined;
   if (input.template && !link) warnings.push(`template ${input.template.id}@${input.template.version} is not in this store; the scenario is not linked to it`);
-  const scenario = db.transaction(() => {
+  const scenario = writeTransaction(db, () => {
     const created = createScenario(db, { name: input.name, description: input.description, graph: input.graph });
     if (link) setScenarioOrigin(db, created.id, link.id, link.version);
     return created;

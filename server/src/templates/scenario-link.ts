@@ -14,7 +14,7 @@ import {
   type UseTemplateBody,
 } from '@shared/template-api.js';
 import { HttpError } from '../http/errors.js';
-import type { Db } from '../storage/db.js';
+import { writeTransaction, type Db } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin, listAllVersionRows, listScenarioOrigins, setScenarioOrigin, type TemplateVersionRow } from '../storage/templates.js';
 import { checkSemver, defaultVersionRow, latestUsable, mustGetVersionRow, storeVersion, versionGraph, versionMeta } from './store.js';
@@ -70,7 +70,7 @@ export function useTemplate(db: Db, templateId: string, body: UseTemplateBody): 
   const meta = versionMeta(row);
   const name = body.name ?? meta.name.zh;
   const graph = { ...versionGraph(row), name };
-  const created = db.transaction(() => {
+  const created = writeTransaction(db, () => {
     const scenario = createScenario(db, { name, description: meta.description.zh, graph });
     setScenarioOrigin(db, scenario.id, templateId, row.version);
     return scenario;
@@ -91,7 +91,7 @@ export function updateScenarioFromTemplate(db: Db, scenarioId: string): Template
     throw new HttpError(409, 'up_to_date', `scenario "${scenario.name}" is already at ${origin.templateVersion}, the latest version of "${origin.templateId}"`);
   }
   const graph = { ...versionGraph(latest), name: scenario.graph.name };
-  const outcome = db.transaction(() => {
+  const outcome = writeTransaction(db, () => {
     const result = updateScenario(db, scenarioId, { graph });
     setScenarioOrigin(db, scenarioId, origin.templateId, latest.version);
     return result;

@@ -15,7 +15,7 @@ import {
   type TemplateVersionSummary,
 } from '@shared/template-api.js';
 import { HttpError } from '../http/errors.js';
-import type { Db } from '../storage/db.js';
+import { writeTransaction, type Db } from '../storage/db.js';
 import {
   getTemplateRow,
   getVersionRow,
@@ -168,7 +168,7 @@ export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', 
   const entry = meta.changelog.find((c) => c.version === meta.version);
   if (!entry) throw new HttpError(400, 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
   // better-sqlite3 is synchronous: the repository calls on `db` run inside this transaction.
-  db.transaction(() => {
+  writeTransaction(db, () => {
     const existing = getTemplateRow(db, meta.id);
     if (mode === 'create' && existing) throw new HttpError(409, 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
     if (mode === 'add' && !existing) throw new HttpError(404, 'not_found', `no template with id "${meta.id}"`);
