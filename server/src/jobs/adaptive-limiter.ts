@@ -304,10 +304,16 @@ export class AdaptiveLimiter {
       case 'queueing':
         this.slowStart = false;
         return this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);
-      case 'probe':
-        // Down to clearly less load than the slow window had, so the next window can tell queue from normal.
+      case 'probe': {
+        // Down to less load than the slow window had, so the next window can tell queue from normal. With
+        // first-token times, to the calls the endpoint was serving (Little's law on the window's own load):
+        // were it a queue, that drains it without leaving the endpoint idle, and the next window is calm.
+        // Without them, to clearly less (80% of the load), as the delay's share of a call is not known.
         this.slowStart = false;
-        return Math.min(this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken), Math.floor(verdict.inflight * 0.8));
+        const shrink = this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);
+        if (firstToken && this.callLatency !== null) return Math.min(this.limitValue * shrink, Math.floor(verdict.inflight * shrink));
+        return Math.min(this.limitValue * shrink, Math.floor(verdict.inflight * 0.8));
+      }
     }
   }
 
