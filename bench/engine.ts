@@ -66,17 +66,17 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const compiled = compileGraph(graph, { services: noServices });
+  const compiled = compileGraph(graph);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors, null, 2));
   const plan = compiled.plan;
   const timed = new TimedClient(new SimulatorClient(fast()));
   const models: ModelResolver = { resolve: (alias) => ({ client: timed, model: alias }) };
   const inputs = { transcript: TRANSCRIPT };
 
-  const check = await runPlan(plan, inputs, { models });
+  const check = await runPlan(plan, inputs, { models, services: noServices });
   if (check.status !== 'succeeded') throw new Error(`bench scenario failed: ${JSON.stringify(check.error)}`);
 
-  for (let i = 0; i < 2000; i++) await runPlan(plan, inputs, { models }); // warm-up
+  for (let i = 0; i < 2000; i++) await runPlan(plan, inputs, { models, services: noServices }); // warm-up
 
   // Rounds of each mode, the median quoted: one round slowed by a collection must not move the figure.
   const runs = Number(process.env.BENCH_RUNS ?? 20000);
@@ -92,7 +92,7 @@ async function main() {
     for (let i = 0; i < perRound; i++) {
       timed.modelMs = 0;
       const s = performance.now();
-      await runPlan(plan, inputs, { models });
+      await runPlan(plan, inputs, { models, services: noServices });
       const total = performance.now() - s;
       latencies.push(total);
       overheads.push(total - timed.modelMs);
@@ -102,7 +102,7 @@ async function main() {
     let next = 0;
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
-        while (next++ < perRound) await runPlan(plan, inputs, { models });
+        while (next++ < perRound) await runPlan(plan, inputs, { models, services: noServices });
       }),
     );
     concurrentRates.push(perRound / ((performance.now() - t0) / 1000));

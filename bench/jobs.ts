@@ -32,7 +32,7 @@ const faultSum = (s: Stats) => Object.values(s.faults).reduce((a, b) => a + b, 0
  */
 async function calibrate(sim: Proc, n: number): Promise<{ itemsPerS: number; callsPerItem: number }> {
   const services = createEngineServices({});
-  const compiled = compileGraph(graph, { services });
+  const compiled = compileGraph(graph, { templateLimits: services.templateLimits });
   if (!compiled.ok) throw new Error('the audit template does not compile');
   const client = new OpenAICompatibleClient({ baseUrl: `${sim.url}/v1`, maxConcurrency: 256, timeoutMs: 60_000 });
   const models = { resolve: () => ({ client, model: 'mofang-simulator' }) };
@@ -44,7 +44,7 @@ async function calibrate(sim: Proc, n: number): Promise<{ itemsPerS: number; cal
     while (next < n) {
       // Spread over the whole file, so the measured mix of conversation lengths is the job's mix.
       const row = rows[Math.floor((next++ * rows.length) / n) % rows.length];
-      await runPlan(compiled.plan, { transcript: { turns: row.turns } }, { models, priority: 1 });
+      await runPlan(compiled.plan, { transcript: { turns: row.turns } }, { models, services, priority: 1 });
       finishes.push(performance.now() - t0);
     }
   }));

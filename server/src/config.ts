@@ -6,11 +6,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
-import { apiConfigFromEnv, type ApiConfig } from './http/v1/config.js';
+import { apiConfigFromEnv, type ApiConfig } from './common/api-config.js';
 import { limitsFromEnv, type Limits } from './limits.js';
 import { blankAsUnset } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
-import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './engine/compile/liquid.js';
+import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-limits.js';
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 
 const positiveInt = (name: string, fallback: number) =>

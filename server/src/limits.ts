@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { wholeNumber } from './env-settings.js';
 import { DEFAULT_JSON_LIMITS, describeBreach, findJsonLimitBreach, LIMIT_SETTINGS, type JsonLimitBreach, type JsonLimits } from '@shared/limits.js';
 import type { CompileProblem } from '@shared/problems.js';
+import { DomainError } from './common/domain-error.js';
 
 export { describeBreach, findJsonLimitBreach, type JsonLimitBreach, type JsonLimits } from '@shared/limits.js';
 
@@ -103,29 +104,25 @@ export function graphLimitProblems(graph: unknown): CompileProblem[] {
   return problems;
 }
 
-/** A value or graph past a limit, where it was given: HTTP answers it with `status` and `code`, the CLI prints it. */
-export class LimitError extends Error {
-  constructor(
-    readonly status: 400 | 413,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown>,
-  ) {
-    super(message);
+/** A value or graph past a limit, where it was given: a {@link DomainError} the HTTP layer answers with its kind's status, the CLI prints. */
+export class LimitError extends DomainError {
+  declare readonly details: Record<string, unknown>;
+  constructor(kind: 'invalid' | 'too_large', code: string, message: string, details: Record<string, unknown>) {
+    super(kind, code, message, details);
     this.name = 'LimitError';
   }
 }
 
-/** Throws {@link LimitError} (413 `graph_too_large`/`config_too_large`) when a graph to store is past the limits. */
+/** Throws {@link LimitError} (`too_large`: `graph_too_large`/`config_too_large`) when a graph to store is past the limits. */
 export function assertGraphLimits(graph: unknown): void {
   const problems = graphLimitProblems(graph);
   const first = problems[0];
-  if (first) throw new LimitError(413, first.code, first.message, { problems });
+  if (first) throw new LimitError('too_large', first.code, first.message, { problems });
 }
 
-/** 400 for nesting (a malformed value), 413 for size. */
-export function breachStatus(breach: JsonLimitBreach): 400 | 413 {
-  return breach.kind === 'depth' ? 400 : 413;
+/** `invalid` for nesting (a malformed value), `too_large` for size. */
+export function breachKind(breach: JsonLimitBreach): 'invalid' | 'too_large' {
+  return breach.kind === 'depth' ? 'invalid' : 'too_large';
 }
 
 /** The `details` of an error about a breach. */

@@ -10,7 +10,6 @@ export const PROBLEM_CODES = [
   'duplicate_edge_id',
   'edge_missing_node',
   'edge_missing_port',
-  'port_type_mismatch',
   'duplicate_edge',
   'self_loop',
   'cycle',

@@ -1,4 +1,3 @@
-import { portsCompatible } from '@shared/index';
 import { nodePorts, type FlowEdge, type FlowNode } from './graph';
 
 export interface ConnectionAttempt {
@@ -10,7 +9,7 @@ export interface ConnectionAttempt {
 
 /** Why a connection is refused: an i18n key under `connect.` and its parameters. */
 export interface Refusal {
-  reason: 'selfLoop' | 'duplicate' | 'cycle' | 'startInput' | 'endOutput' | 'portType' | 'unknownPort';
+  reason: 'selfLoop' | 'duplicate' | 'cycle' | 'startInput' | 'endOutput' | 'unknownPort';
   params?: Record<string, string>;
 }
 
@@ -31,7 +30,7 @@ export function reaches(edges: FlowEdge[], from: string, to: string): boolean {
 }
 
 /**
- * Checks a connection the way the compiler will: ports exist and their types fit, no self-loop, no
+ * Checks a connection the way the compiler will: ports exist, no self-loop, no
  * duplicate, no cycle, nothing into start or out of end. An input may take several edges (a join). Null when allowed.
  */
 export function checkConnection(nodes: FlowNode[], edges: FlowEdge[], c: ConnectionAttempt): Refusal | null {
@@ -44,7 +43,6 @@ export function checkConnection(nodes: FlowNode[], edges: FlowEdge[], c: Connect
   const out = nodePorts(source.data.kind, source.data.config).outputs.find((p) => p.id === (c.sourceHandle ?? 'out'));
   const inp = nodePorts(target.data.kind, target.data.config).inputs.find((p) => p.id === (c.targetHandle ?? 'in'));
   if (!out || !inp) return { reason: 'unknownPort' };
-  if (!portsCompatible(out.type, inp.type)) return { reason: 'portType', params: { from: out.type, to: inp.type } };
   const sameEnds = (e: FlowEdge) => e.target === c.target && (e.targetHandle ?? 'in') === inp.id;
   if (edges.some((e) => sameEnds(e) && e.source === c.source && (e.sourceHandle ?? 'out') === out.id)) return { reason: 'duplicate' };
   if (reaches(edges, c.target, c.source)) return { reason: 'cycle' };

@@ -83,7 +83,6 @@ export const en: Messages<typeof zh> = {
     cycle: 'That would make a cycle: the flow cannot go back upstream',
     startInput: 'The start node has no input',
     endOutput: 'The end node has no output',
-    portType: 'Port types do not match: {{from}} → {{to}}',
     unknownPort: 'No such port',
   },
   run: {

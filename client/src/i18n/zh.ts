@@ -79,7 +79,6 @@ export const zh = {
     cycle: '会形成环路，流程不能回到上游',
     startInput: '开始节点没有输入',
     endOutput: '结束节点没有输出',
-    portType: '端口类型不匹配：{{from}} → {{to}}',
     unknownPort: '端口不存在',
   },
   run: {

@@ -72,14 +72,10 @@ async function defaultInputs(file: string, graph: Record<string, unknown>): Prom
 /** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
 export async function compileCommandAction(file: string): Promise<number> {
   const graph = await readGraphFile(file);
-  const services = createEngineServices({});
-  try {
-    const result = compileGraph(graph, { services });
-    process.stdout.write(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  } finally {
-    await services.close();
-  }
+  // Compiling needs no services: they reach the nodes when a plan runs.
+  const result = compileGraph(graph);
+  process.stdout.write(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
+  return result.ok ? 0 : 1;
 }
 
 /** Compiles and runs a graph file and prints the RunResult; returns the exit code. */
@@ -90,7 +86,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
   if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   try {
-    const compiled = compileGraph(graph, { services });
+    const compiled = compileGraph(graph, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
       process.stdout.write(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
       process.stderr.write(`mofang: "${file}" does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})\n`);
@@ -108,6 +104,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
     try {
       const result = await runPlan(compiled.plan, inputs, {
         models,
+        services,
         signal: controller.signal,
         onEvent: opts.events ? (event) => process.stderr.write(`${JSON.stringify(event)}\n`) : undefined,
       });

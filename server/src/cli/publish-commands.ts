@@ -58,7 +58,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
   const raw = await readGraphFile(file);
   const services = createEngineServices({});
   try {
-    const compiled = compileGraph(raw, { services });
+    const compiled = compileGraph(raw, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
       process.stderr.write(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
       return 1;

@@ -23,7 +23,7 @@ function fixture(name: string): Graph {
 }
 
 function problems(graph: Graph): CompileProblem[] {
-  return compileGraph(graph, { services }).errors;
+  return compileGraph(graph).errors;
 }
 
 const graphs = [
@@ -34,10 +34,10 @@ const graphs = [
 describe('the check agrees with the run, down every branch', () => {
   for (const { name, graph, inputs } of graphs) {
     it(`${name}: compiles, and every path it allows reaches the end with valid outputs`, async () => {
-      const compiled = compileGraph(graph, { services });
+      const compiled = compileGraph(graph);
       expect(compiled.errors).toEqual([]);
       if (!compiled.ok) return;
-      const runs = await runEveryBranch(compiled.plan, inputs);
+      const runs = await runEveryBranch(compiled.plan, inputs, services);
       expect(runs.length).toBeGreaterThan(0);
       for (const { choices, result } of runs) {
         // A failure names its path, so a disagreement can be replayed.
@@ -48,9 +48,9 @@ describe('the check agrees with the run, down every branch', () => {
   }
 
   it('explores each distinct path once: the pitch scenario has four', async () => {
-    const compiled = compileGraph(fixture('pitch.json'), { services });
+    const compiled = compileGraph(fixture('pitch.json'));
     if (!compiled.ok) throw new Error('does not compile');
-    const runs = await runEveryBranch(compiled.plan, { transcript: '客户：宽带断了' });
+    const runs = await runEveryBranch(compiled.plan, { transcript: '客户：宽带断了' }, services);
     expect(runs.map((r) => r.choices.classify_1).sort()).toEqual(['billing', 'broadband_fault', 'complaint', 'other']);
     const billing = runs.find((r) => r.choices.classify_1 === 'billing');
     expect(billing?.result.outputs).toEqual({ form: null, missing: null, label: 'billing' });
@@ -113,7 +113,7 @@ describe('what the compiler refuses, and why', () => {
     const end = graph.nodes.find((n) => n.id === 'end');
     if (!end) throw new Error('no end');
     // template_1 runs only when extract_1 and audit_1 both ran: its own reads are never skipped.
-    const compiled = compileGraph(graph, { services });
+    const compiled = compileGraph(graph);
     expect(compiled.errors).toEqual([]);
     const summary = compiled.plan?.outputSchema.properties?.summary;
     expect(summary).toEqual({ anyOf: [{ type: 'string' }, { type: 'null' }] });
@@ -122,7 +122,7 @@ describe('what the compiler refuses, and why', () => {
   });
 
   it('optional outputs are nullable in the output schema (and always present); required ones keep their type', () => {
-    const compiled = compileGraph(fixture('pitch.json'), { services });
+    const compiled = compileGraph(fixture('pitch.json'));
     const schema = compiled.plan?.outputSchema;
     expect(schema?.required).toEqual(['form', 'missing', 'label']);
     expect(schema?.properties?.missing).toEqual({ description: 'required fields the call did not give', anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] });

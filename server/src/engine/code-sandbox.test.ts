@@ -26,9 +26,9 @@ function setup(options: SandboxOptions) {
   /** Runs a one-code-node graph for `scenario`; `timeoutMs` is the code node's own limit. */
   const run = (scenario: string, code: string, timeoutMs: number, signal?: AbortSignal) => {
     const graph = lineGraph([{ id: 'c', kind: 'code', config: { code, timeoutMs, inputs: [], outputs: [{ name: 'n', type: 'integer' }] } }], [{ name: 'n', value: '{{ c.n }}', type: 'integer' }]);
-    const compiled = compileGraph(graph, { services });
+    const compiled = compileGraph(graph);
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-    return runPlan(compiled.plan, { transcript: '客户：宽带断了' }, { models, scenario, signal, deadlineMs: 120_000 });
+    return runPlan(compiled.plan, { transcript: '客户：宽带断了' }, { services: services, models, scenario, signal, deadlineMs: 120_000 });
   };
   return { sandbox, run };
 }

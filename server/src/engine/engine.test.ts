@@ -3,7 +3,7 @@ import { RunEventSchema, type RunEvent } from '@shared/events.js';
 import { compileGraph, runPlan, streamRun } from './index.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { ModelError, type ChatRequest } from '../model/types.js';
-import { compileSchema } from './validation.js';
+import { compileSchema } from '../common/validation.js';
 import { loadTemplateGraph, noServices } from './testing.js';
 
 const TRANSCRIPT = '坐席：您好，工号 1024。\n客户：宽带上不了网，光猫 LOS 红灯，电话 13912345678，我叫张伟，地址历下区新泺大街 1166 号 501。\n坐席：已登记，感谢来电，再见。';
@@ -26,7 +26,7 @@ function triageModel(label: string) {
 }
 
 function compileTriage() {
-  const result = compileGraph(loadTemplateGraph('intent-triage'), { services: noServices });
+  const result = compileGraph(loadTemplateGraph('intent-triage'));
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
   return result.plan;
 }
@@ -36,7 +36,7 @@ describe('intent-triage template end to end', () => {
     const plan = compileTriage();
     const events: RunEvent[] = [];
     const model = triageModel('fault');
-    const result = await runPlan(plan, { transcript: TRANSCRIPT }, { models: model.resolver(), onEvent: (e) => events.push(e) });
+    const result = await runPlan(plan, { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver(), onEvent: (e) => events.push(e) });
     expect(result.status).toBe('succeeded');
     expect(result.outputs?.intent).toBe('fault');
     expect(result.outputs?.route).toBe('extract_1');
@@ -61,7 +61,7 @@ describe('intent-triage template end to end', () => {
   });
 
   it('a service call takes the audit branch and scores it', async () => {
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: triageModel('service').resolver() });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: triageModel('service').resolver() });
     expect(result.status).toBe('succeeded');
     expect(result.outputs?.route).toBe('audit_1');
     const audit = result.outputs?.result as { score: number; verdict: string; items: Array<{ id: string; result: string; evidence: string[] }> };
@@ -77,13 +77,13 @@ describe('intent-triage template end to end', () => {
         ? { json: { label: 'fault', confidence: 0.2, reason: 'unsure' } }
         : { json: { empathy: { result: 'pass', evidence: [], reason: '' }, answer: { result: 'fail', evidence: ['t3'], reason: 'x' } } },
     );
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver() });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver() });
     expect(result.outputs?.intent).toBe('other');
     expect(result.outputs?.route).toBe('audit_1');
   });
 
   it('streams the same events as an async iterable', async () => {
-    const { events, result } = streamRun(compileTriage(), { transcript: TRANSCRIPT }, { models: triageModel('fault').resolver() });
+    const { events, result } = streamRun(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: triageModel('fault').resolver() });
     const types: string[] = [];
     for await (const e of events) types.push(e.type);
     expect((await result).status).toBe('succeeded');
@@ -94,10 +94,10 @@ describe('intent-triage template end to end', () => {
   it('rejects bad inputs with the failing paths', async () => {
     const plan = compileTriage();
     expect(plan.validateInputs({})).toEqual([{ path: 'inputs.transcript', message: 'is required' }]);
-    const result = await runPlan(plan, { transcript: 42 }, { models: triageModel('fault').resolver() });
+    const result = await runPlan(plan, { transcript: 42 }, { services: noServices, models: triageModel('fault').resolver() });
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('invalid_inputs');
-    const text = await runPlan(plan, { transcript: 'no speaker labels here' }, { models: triageModel('fault').resolver() });
+    const text = await runPlan(plan, { transcript: 'no speaker labels here' }, { services: noServices, models: triageModel('fault').resolver() });
     expect(text.error?.code).toBe('invalid_inputs');
     expect(text.error?.message).toContain('speaker label');
   });
@@ -112,7 +112,7 @@ describe('runtime failures', () => {
       return triageModel('fault').chat(r).then((x) => x.text);
     });
     const events: RunEvent[] = [];
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver(), onEvent: (e) => events.push(e) });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver(), onEvent: (e) => events.push(e) });
     expect(result.status).toBe('succeeded');
     const failed = events.find((e) => e.type === 'node.failed');
     expect(failed && failed.type === 'node.failed' && failed.will_retry).toBe(true);
@@ -120,7 +120,7 @@ describe('runtime failures', () => {
 
   it('fails with model_error after the retries run out', async () => {
     const model = new ScriptedModel(() => ({ error: new ModelError('bad_request', 'endpoint said 400', { status: 400 }) }));
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver() });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver() });
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ code: 'model_error', nodeId: 'classify_1' });
     expect(model.requests.length).toBe(1);
@@ -137,7 +137,7 @@ describe('runtime failures', () => {
           });
         }),
     );
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver(), deadlineMs: 50 });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver(), deadlineMs: 50 });
     expect(result.error?.code).toBe('deadline_exceeded');
     expect(aborted).toBe(true);
   });
@@ -153,7 +153,7 @@ describe('runtime failures', () => {
           setTimeout(() => controller.abort(), 5);
         }),
     );
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver(), signal: controller.signal });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver(), signal: controller.signal });
     expect(result.error?.code).toBe('cancelled');
     expect(seen?.aborted).toBe(true);
   });
@@ -165,7 +165,7 @@ describe('runtime failures', () => {
       if (n === 1) return 'Sure! here you go: {"label": "fault", "confidence": "high"';
       return triageModel('fault').chat(r).then((x) => '```json\n' + x.text + '\n```');
     });
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver() });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver() });
     expect(result.status).toBe('succeeded');
     expect(model.requests[1].messages.at(-1)?.content).toContain('not valid');
   });
@@ -178,7 +178,7 @@ describe('runtime failures', () => {
       const name = system.includes('意图分类') ? 'classification' : 'form';
       return inner.chat({ ...r, responseFormat: { type: 'json_schema', json_schema: { name, schema: {} } } }).then((x) => `好的：\n${x.text}`);
     }, false);
-    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { models: model.resolver() });
+    const result = await runPlan(compileTriage(), { transcript: TRANSCRIPT }, { services: noServices, models: model.resolver() });
     expect(result.status).toBe('succeeded');
     expect(model.requests[0].messages[0].content).toContain('JSON Schema');
   });

@@ -4,6 +4,7 @@ import { SimulatorClient } from '../simulator/client.js';
 import { fast } from '../simulator/config.js';
 import type { ExecutionPlan, PlanNode } from './plan.js';
 import { runPlan, type RunResult } from './run/runtime.js';
+import type { EngineServices } from '../nodes/kit.js';
 
 /** One execution of a plan with every branch decision forced. */
 export interface Explored {
@@ -18,7 +19,7 @@ export interface Explored {
  * lazily so that only combinations a run can reach are tried; every other model call is answered by the
  * zero-latency simulator with schema-valid values. Returns one entry per distinct path.
  */
-export async function runEveryBranch(plan: ExecutionPlan, inputs: unknown, limit = 500): Promise<Explored[]> {
+export async function runEveryBranch(plan: ExecutionPlan, inputs: unknown, services: EngineServices, limit = 500): Promise<Explored[]> {
   const pending: Array<Record<string, string>> = [{}];
   const explored: Explored[] = [];
   const simulator = new SimulatorClient(fast());
@@ -61,7 +62,7 @@ export async function runEveryBranch(plan: ExecutionPlan, inputs: unknown, limit
       },
     };
     const models: ModelResolver = { resolve: (alias) => ({ client: forcedModel, model: alias }) };
-    const result = await runPlan({ ...plan, nodes }, inputs, { models });
+    const result = await runPlan({ ...plan, nodes }, inputs, { models, services });
     explored.push({ choices, result });
   }
   return explored;

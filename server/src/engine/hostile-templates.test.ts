@@ -16,7 +16,7 @@ describe('hostile templates', () => {
       [{ name: 'text', value: "{% layout 'package.json' %}{{ note.text }}" }],
     );
     graph.nodes[1].name = '备注';
-    const result = compileGraph(graph, { services: noServices });
+    const result = compileGraph(graph);
     expect(result.ok).toBe(false);
     const problems = result.errors.filter((p) => p.code === 'template_file_access');
     expect(problems.map((p) => [p.nodeId, p.field, p.params?.tag])).toEqual([
@@ -33,14 +33,13 @@ describe('hostile templates', () => {
     // Every turn against every turn against every turn: 8 million steps, seconds of work without a limit.
     const template = '{% for a in start.transcript.turns %}{% for b in start.transcript.turns %}{% for c in start.transcript.turns %}.{% endfor %}{% endfor %}{% endfor %}';
     const graph = lineGraph([{ id: 'loop', kind: 'template', config: { template } }], [{ name: 'text', value: '{{ loop.text }}' }]);
-    const services = { ...noServices, templateLimits: { renderMs: 40, outputBytes: 4 * 1024 * 1024, memory: 1_000_000 } };
-    const compiled = compileGraph(graph, { services });
+    const compiled = compileGraph(graph, { templateLimits: { renderMs: 40, outputBytes: 4 * 1024 * 1024, memory: 1_000_000 } });
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const started = performance.now();
     const transcript = Array.from({ length: 200 }, (_, i) => `${i % 2 ? '客户' : '坐席'}：第 ${i} 句`).join('\n');
-    const result = await runPlan(compiled.plan, { transcript }, { models: model.resolver() });
+    const result = await runPlan(compiled.plan, { transcript }, { services: noServices, models: model.resolver() });
     const elapsed = performance.now() - started;
     delay.disable();
     expect(result.status).toBe('failed');
@@ -54,10 +53,10 @@ describe('hostile templates', () => {
 
   it('fails the node of a range past the memory limit at once', async () => {
     const graph = lineGraph([{ id: 'loop', kind: 'template', config: { template: '{% for i in (1..100000000) %}x{% endfor %}' } }], [{ name: 'text', value: '{{ loop.text }}' }]);
-    const compiled = compileGraph(graph, { services: noServices });
+    const compiled = compileGraph(graph);
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
     const started = performance.now();
-    const result = await runPlan(compiled.plan, { transcript: '客户：你好' }, { models: model.resolver() });
+    const result = await runPlan(compiled.plan, { transcript: '客户：你好' }, { services: noServices, models: model.resolver() });
     expect(performance.now() - started).toBeLessThan(200);
     expect(result.error).toMatchObject({ nodeId: 'loop', details: { node_error: 'template_limit', info: { limit: 'memory', setting: 'MOFANG_TEMPLATE_MEMORY' } } });
   });

@@ -40,9 +40,9 @@ function graph(httpConfig: Record<string, unknown>) {
 async function run(httpConfig: Record<string, unknown>, inputs: Record<string, unknown>) {
   const http = createSafeHttp({ allow: ['127.0.0.1/32'] });
   try {
-    const compiled = compileGraph(graph(httpConfig), { services: { ...noServices, http } });
+    const compiled = compileGraph(graph(httpConfig));
     if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
-    return await runPlan(compiled.plan, inputs, { models: new ScriptedModel(() => 'unused').resolver() });
+    return await runPlan(compiled.plan, inputs, { services: { ...noServices, http }, models: new ScriptedModel(() => 'unused').resolver() });
   } finally {
     await http.close();
   }

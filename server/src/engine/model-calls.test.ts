@@ -7,11 +7,11 @@ import { ModelError, type ChatRequest } from '../model/types.js';
 
 async function runLlm(config: Record<string, unknown>, answer: (request: ChatRequest, index: number) => ScriptedReply | Promise<ScriptedReply>) {
   const graph = lineGraph([{ id: 'n', kind: 'llm', config: { user: '总结：{{ start.transcript.text }}', ...config } }], [{ name: 'r', value: '{{ n }}' }]);
-  const compiled = compileGraph(graph, { services: noServices });
+  const compiled = compileGraph(graph);
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
   const model = new ScriptedModel(answer);
   const events: RunEvent[] = [];
-  const result = await runPlan(compiled.plan, { transcript: '客户：宽带断了' }, { models: model.resolver(), onEvent: (e) => events.push(e) });
+  const result = await runPlan(compiled.plan, { transcript: '客户：宽带断了' }, { services: noServices, models: model.resolver(), onEvent: (e) => events.push(e) });
   const finished = (id: string) => events.find((e): e is Extract<RunEvent, { type: 'node.finished' }> => e.type === 'node.finished' && e.node_id === id);
   return { result, events, model, finished };
 }

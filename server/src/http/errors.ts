@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { LimitError } from '../limits.js';
+import { DomainError, type DomainErrorKind } from '../common/domain-error.js';
 
 /** An error with an HTTP status and a stable code, thrown by handlers and rendered by {@link errorHandler}. */
 export class HttpError extends Error {
@@ -18,6 +18,19 @@ export class HttpError extends Error {
     this.code = code;
     this.details = details;
   }
+}
+
+/** The one place a domain error's kind becomes an HTTP status. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, too_large: 413, unsupported: 415 };
+
+/** The HTTP status of a {@link DomainError}'s kind (400, 404, 409, 422, 413 or 415). */
+export function domainStatus(kind: DomainErrorKind): number {
+  return STATUS_OF_KIND[kind];
+}
+
+/** Sends a {@link DomainError} as `{ error: { code, message, details? } }` with its kind's status. */
+export function sendDomainError(res: Response, error: DomainError): void {
+  sendError(res, domainStatus(error.kind), error.code, error.message, error.details);
 }
 
 /** Sends an error reply. */
@@ -53,14 +66,18 @@ function hasField(value: unknown, key: string): value is Record<string, unknown>
   return typeof value === 'object' && value !== null && key in value;
 }
 
-/** The last middleware: maps body-parser failures and HttpErrors to JSON, anything else to a logged 500. */
+/** The last middleware: maps body-parser failures, HttpErrors and DomainErrors to JSON, anything else to a logged 500. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
   if (res.headersSent) {
     next(err);
     return;
   }
-  if (err instanceof HttpError || err instanceof LimitError) {
+  if (err instanceof HttpError) {
     sendError(res, err.status, err.code, err.message, err.details);
+    return;
+  }
+  if (err instanceof DomainError) {
+    sendDomainError(res, err);
     return;
   }
   const type = hasField(err, 'type') ? err.type : undefined;

@@ -3,8 +3,8 @@
  * reads it (400 for nesting, 413 for size), naming the path, the limit and its setting.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { breachDetails, breachStatus, checkJson, describeBreach } from '../limits.js';
-import { sendError } from './errors.js';
+import { breachDetails, breachKind, checkJson, describeBreach } from '../limits.js';
+import { domainStatus, sendError } from './errors.js';
 
 type Send = (res: Response, status: number, code: string, message: string, details?: Record<string, unknown>) => void;
 
@@ -17,6 +17,6 @@ export function jsonBodyLimits(send: Send = sendError) {
     if (req.body === undefined || req.body === null || typeof req.body !== 'object') return next();
     const breach = checkJson(req.body);
     if (!breach) return next();
-    send(res, breachStatus(breach), breach.code, describeBreach(breach, 'body'), breachDetails(breach, 'body'));
+    send(res, domainStatus(breachKind(breach)), breach.code, describeBreach(breach, 'body'), breachDetails(breach, 'body'));
   };
 }

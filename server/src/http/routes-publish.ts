@@ -6,7 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
-import { precompileDraft, publication, PublishError, publishDraft, rollback } from '../publish/publish.js';
+import { precompileDraft, publication, publishDraft, rollback } from '../publish/publish.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -16,10 +16,6 @@ function versionParam(value: unknown, name: string): number {
   const text = typeof value === 'string' ? value : '';
   if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new HttpError(400, 'invalid_version', `"${name}" must be a version number (1, 2, …)${name === 'to' ? ' or "draft"' : ''}`);
   return Number(text);
-}
-
-function asHttp(error: unknown): unknown {
-  return error instanceof PublishError ? new HttpError(error.status, error.code, error.message, error.details) : error;
 }
 
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
@@ -42,22 +38,15 @@ export function publishRoutes(deps: AppDeps): Router {
   router.post('/scenarios/:id/publish', async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const precompiled = await precompileDraft(db, services, req.params.id);
-    try {
-      const reply = publishDraft(db, services, req.params.id, body, precompiled);
-      void deps.published.warm(req.params.id, reply.version);
-      res.status(201).json(reply);
-    } catch (error) {
-      throw asHttp(error);
-    }
+    // A refusal is a PublishError (a DomainError): the error handler gives it its status.
+    const reply = publishDraft(db, services, req.params.id, body, precompiled);
+    void deps.published.warm(req.params.id, reply.version);
+    res.status(201).json(reply);
   });
 
   router.get('/scenarios/:id/publication', async (req: Request<{ id: string }>, res: Response) => {
     const precompiled = await precompileDraft(db, services, req.params.id);
-    try {
-      res.json(publication(db, services, req.params.id, precompiled));
-    } catch (error) {
-      throw asHttp(error);
-    }
+    res.json(publication(db, services, req.params.id, precompiled));
   });
 
   router.get('/scenarios/:id/versions', (req, res) => {
@@ -76,13 +65,9 @@ export function publishRoutes(deps: AppDeps): Router {
 
   router.post('/scenarios/:id/rollback', (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
-    try {
-      const reply = rollback(db, req.params.id, body.version);
-      void deps.published.warm(req.params.id, reply.live_version);
-      res.json(reply);
-    } catch (error) {
-      throw asHttp(error);
-    }
+    const reply = rollback(db, req.params.id, body.version);
+    void deps.published.warm(req.params.id, reply.live_version);
+    res.json(reply);
   });
 
   router.get('/scenarios/:id/diff', (req, res) => {

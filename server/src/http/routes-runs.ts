@@ -38,7 +38,7 @@ export function runRoutes(deps: AppDeps): Router {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const body = parseBody(TestRunBodySchema, req.body ?? {});
-    const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { services });
+    const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
       throw new HttpError(422, 'compile_failed', `the graph does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})`, {
         errors: compiled.errors,
@@ -60,7 +60,7 @@ export function runRoutes(deps: AppDeps): Router {
     res.on('close', () => {
       if (!done) abort.abort();
     });
-    const options = { models, runId, scenario: scenario.id, signal: abort.signal };
+    const options = { models, services, runId, scenario: scenario.id, signal: abort.signal };
     const events: RunEvent[] = [];
 
     if (!wantsEventStream(req)) {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 /** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
 export async function compileReply(graph: unknown, services: EngineServices): Promise<CompileReply> {
   try {
-    const result = await compileGraphAsync(graph, { services });
+    const result = await compileGraphAsync(graph, { templateLimits: services.templateLimits });
     return { ok: result.ok, errors: result.errors };
   } catch (error) {
     console.error('[mofang] compileGraph threw:', error);

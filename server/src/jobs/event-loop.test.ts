@@ -40,7 +40,7 @@ describe('the event loop turns while jobs are handled', () => {
     store = openStoreFile(':memory:');
     const graph = lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]);
     const scenarioId = createScenario(store.db, { name: 'loop', graph }).id;
-    const compiled = compileGraph(graph, { services: noServices });
+    const compiled = compileGraph(graph);
     if (!compiled.ok) throw new Error('the test graph does not compile');
     function* items(): Generator<ParsedItem> {
       for (let i = 1; i <= 20_000; i++) yield { line: i, id: `c${i}`, inputs: { transcript: `客户：宽带第 ${i} 次断了` } };
@@ -61,7 +61,7 @@ describe('the event loop turns while jobs are handled', () => {
     jobs.addItems('j', Array.from({ length: 2000 }, (_, i) => ({ seq: i + 1, itemId: `c${i}`, inputs: '{}' })));
     jobs.finalize('j', 'o', 2000, 'h', null);
     // An unknown scenario: every item fails at once, without awaiting anything.
-    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(store.db, noServices), models: { resolve: () => { throw new Error('no model needed'); } }, flushMs: 1 });
+    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(store.db, noServices), models: { resolve: () => { throw new Error('no model needed'); } }, services: noServices, flushMs: 1 });
     runner.start();
     await new Promise((resolve) => setImmediate(resolve));
     const early = jobs.counts('j');

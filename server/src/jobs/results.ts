@@ -4,7 +4,7 @@
  * the event loop turns between pages, so other requests are answered while a big export runs.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Response } from 'express';
+import type { Writable } from 'node:stream';
 import type { JobResultLine } from '@shared/jobs.js';
 import type { FinishedItemRow, JobStore } from '../storage/jobs.js';
 
@@ -51,7 +51,7 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function write(res: Response, chunk: string): Promise<void> | undefined {
+function write(res: Writable, chunk: string): Promise<void> | undefined {
   if (res.write(chunk)) return undefined;
   return new Promise((resolve) => {
     const done = () => {
@@ -64,11 +64,8 @@ function write(res: Response, chunk: string): Promise<void> | undefined {
   });
 }
 
-/** Writes every finished item of the job, once each, in submission order. */
-export async function streamResults(res: Response, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[], filename: string): Promise<void> {
-  res.status(200);
-  res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-  if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="${filename}.csv"`);
+/** Writes every finished item of the job to `res`, once each, in submission order, then ends it. */
+export async function streamResults(res: Writable, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
   if (format === 'csv') {
     // A BOM so spreadsheet programs read the Chinese text as UTF-8.
     await write(res, `\uFEFF${['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message'].map(csvField).join(',')}\r\n`);

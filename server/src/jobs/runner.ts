@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { runPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
+import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
 import { RateMeter, webhookPayload } from './progress.js';
@@ -16,6 +17,8 @@ export interface JobRunnerOptions {
   store: JobStore;
   published: PublishedScenarios;
   models: ModelResolver;
+  /** What nodes may call at run time (outbound HTTP, the code sandbox). */
+  services: EngineServices;
   webhooks?: WebhookSender;
   /** How many items to keep in flight (read before every claim); default 16. */
   targetInFlight?: () => number;
@@ -166,6 +169,7 @@ export class JobRunner {
     } else {
       result = await runPlan(resolved.plan, JSON.parse(item.inputs), {
         models: this.options.models,
+        services: this.options.services,
         runId,
         scenario: item.slug,
         signal: AbortSignal.any([this.controller.signal, cancel]),

@@ -1,23 +1,24 @@
 /**
- * Everything the jobs routes share: the store, the runner and the webhook sender (started and stopped
- * with the server), and the request-level operations both `/v1` and `/api` use.
+ * The jobs subsystem: the store, the runner and the webhook sender (started and stopped with the
+ * server), and the operations both `/v1` and `/api` offer (submit, cancel, retry, results). It knows no
+ * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
  */
-import type { Request, Response } from 'express';
+import type { Readable, Writable } from 'node:stream';
 import type { JobProgress } from '@shared/jobs.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
-import { sendError } from '../http/errors.js';
-import { limitersOf } from './limited-client.js';
+import { DomainError } from '../common/domain-error.js';
+import { limitersOf } from '../model/limiter/limited-client.js';
 import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 import { JsonBodyError } from './json-items.js';
 import { ItemLineError, uploadFormat } from './parse-items.js';
 import { toProgress, webhookPayload } from './progress.js';
 import { streamResults } from './results.js';
 import { JobRunner, type JobRunnerOptions } from './runner.js';
-import { submitJob } from './submit.js';
+import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { ContentEncodingError, uploadItems } from './upload-items.js';
 import { preloadXlsxReader, XlsxError } from './xlsx-items.js';
@@ -34,6 +35,32 @@ export interface JobServiceOptions {
 const WEBHOOK_URL = /^https?:\/\/\S+$/i;
 
 class InvalidWebhookError extends Error {}
+
+/** What a submission says besides its body (from the request's headers and query). */
+export interface JobSubmission {
+  /** The body's media type (its Content-Type), which picks the parser. */
+  contentType: string | undefined;
+  /** The body's Content-Encoding (gzip, deflate, br), if any. */
+  contentEncoding: string | undefined;
+  /** The Idempotency-Key, trimmed; null without one. */
+  idempotencyKey: string | null;
+  /** The completion webhook named outside the body (`?webhook=`); a body that names one wins. */
+  webhookUrl?: string;
+}
+
+/** A failed submission as a {@link DomainError}; rethrows what is not a problem with the submission. */
+function refusal(error: unknown): unknown {
+  if (error instanceof ItemLineError) {
+    return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }) });
+  }
+  if (error instanceof UploadEncodingError) return new DomainError('unsupported', 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
+  if (error instanceof UploadTooLargeError) return new DomainError('too_large', 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
+  if (error instanceof JsonBodyError) return new DomainError('invalid', 'invalid_body', error.message);
+  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message);
+  if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
+  if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
+  return error;
+}
 
 /** The clients that have a limiter: how many items to keep in flight for them. */
 function targetFromLimiters(models: ModelResolver): () => number {
@@ -56,7 +83,7 @@ export class JobService {
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, webhooks: this.webhooks, targetInFlight: targetFromLimiters(models), ...options.runner });
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, targetInFlight: targetFromLimiters(models), ...options.runner });
   }
 
   start(): void {
@@ -79,77 +106,67 @@ export class JobService {
 
   /**
    * Reads a submission (JSON body, JSONL, CSV or .xlsx upload, in UTF-8, GB18030/GBK or UTF-16) into a
-   * job for `target` and answers 202, 200 (same Idempotency-Key, same body), 400 (a bad line, body or
-   * workbook), 409 (same key, other body), 413 (over an upload limit) or 415 (a type, encoding or
-   * Content-Encoding Mofang does not read).
+   * job for `target`: `created` (a new job, queued) or `replayed` (same Idempotency-Key, same body).
+   * Throws a {@link DomainError}: `unsupported` (`unsupported_media_type`, `unsupported_encoding`,
+   * `unsupported_content_encoding`), `invalid` (`invalid_item`, `invalid_body`, `invalid_xlsx`,
+   * `invalid_webhook`), `conflict` (`idempotency_conflict`: same key, other body; details `{ job_id }`)
+   * or `too_large` (`upload_too_large`: over an upload limit).
    */
-  async submit(req: Request, res: Response, target: ResolvedScenario, owner: string): Promise<void> {
-    const format = uploadFormat(req.headers['content-type']);
-    if (!format) return sendError(res, 415, 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
-    const rawKey = req.headers['idempotency-key'];
-    const idempotencyKey = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim().slice(0, 200) : null;
-    const queryHook = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
-    if (queryHook !== undefined && !WEBHOOK_URL.test(queryHook)) return sendError(res, 400, 'invalid_webhook', 'webhook must be an http(s) URL');
+  async submit(body: Readable, submission: JobSubmission, target: ResolvedScenario, owner: string): Promise<{ outcome: 'created' | 'replayed'; job: JobRow }> {
+    const format = uploadFormat(submission.contentType);
+    if (!format) throw new DomainError('unsupported', 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
+    const queryHook = submission.webhookUrl;
+    if (queryHook !== undefined && !WEBHOOK_URL.test(queryHook)) throw new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
+    let result: SubmitResult;
     try {
-      const upload = uploadItems(req, { contentEncoding: req.headers['content-encoding'] }, format, target.plan.inputSchema, this.uploads);
-      const result = await submitJob(this.store, { scenarioId: target.scenarioId, slug: target.slug, version: target.version, plan: target.plan }, upload.items, {
+      const upload = uploadItems(body, { contentEncoding: submission.contentEncoding }, format, target.plan.inputSchema, this.uploads);
+      result = await submitJob(this.store, { scenarioId: target.scenarioId, slug: target.slug, version: target.version, plan: target.plan }, upload.items, {
         owner,
-        idempotencyKey,
+        idempotencyKey: submission.idempotencyKey,
         webhookUrl: () => upload.bodyWebhook() ?? queryHook ?? null,
         check: (url) => {
           if (url !== null && !WEBHOOK_URL.test(url)) throw new InvalidWebhookError();
         },
       });
-      if (result.outcome === 'conflict') {
-        return sendError(res, 409, 'idempotency_conflict', 'this Idempotency-Key was used for a different submission', { job_id: result.job.id });
-      }
-      if (result.outcome === 'created') this.runner.wake();
-      res.status(result.outcome === 'created' ? 202 : 200).json({ job_id: result.job.id, total: result.job.total });
     } catch (error) {
-      this.refuse(res, error);
+      throw refusal(error);
     }
+    if (result.outcome === 'conflict') {
+      throw new DomainError('conflict', 'idempotency_conflict', 'this Idempotency-Key was used for a different submission', { job_id: result.job.id });
+    }
+    if (result.outcome === 'created') this.runner.wake();
+    return { outcome: result.outcome, job: result.job };
   }
 
-  /** The reply to a submission that failed; rethrows what is not a problem with the submission. */
-  private refuse(res: Response, error: unknown): void {
-    if (error instanceof ItemLineError) {
-      return sendError(res, 400, 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }) });
-    }
-    if (error instanceof UploadEncodingError) return sendError(res, 415, 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
-    if (error instanceof UploadTooLargeError) return sendError(res, 413, 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
-    if (error instanceof JsonBodyError) return sendError(res, 400, 'invalid_body', error.message);
-    if (error instanceof XlsxError) return sendError(res, 400, 'invalid_xlsx', error.message);
-    if (error instanceof ContentEncodingError) return sendError(res, 415, 'unsupported_content_encoding', error.message);
-    if (error instanceof InvalidWebhookError) return sendError(res, 400, 'invalid_webhook', 'webhook must be an http(s) URL');
-    throw error;
-  }
-
-  /** `POST …/cancel`: 200 with the progress, or 409 when the job had already ended. */
-  cancel(res: Response, job: JobRow): void {
-    if (!this.store.cancel(job.id, Date.now())) return sendError(res, 409, 'job_ended', `job ${job.id} is already ${job.status}`);
+  /** Cancels a job and returns its progress; throws a `conflict` {@link DomainError} `job_ended` when it had already ended. */
+  cancel(job: JobRow): JobProgress {
+    if (!this.store.cancel(job.id, Date.now())) throw new DomainError('conflict', 'job_ended', `job ${job.id} is already ${job.status}`);
     this.runner.cancelJob(job.id);
     const updated = this.store.getJob(job.id) ?? job;
     this.webhooks.send(updated, webhookPayload(updated, this.store.counts(updated.id)));
-    res.json(this.progress(updated));
+    return this.progress(updated);
   }
 
-  /** Retries one failed item, or every failed item when `itemId` is undefined. */
-  retry(res: Response, job: JobRow, itemId?: string): void {
-    if (job.status === 'cancelled') return sendError(res, 409, 'job_cancelled', `job ${job.id} was cancelled`);
+  /**
+   * Retries one failed item, or every failed item when `itemId` is undefined; returns how many were
+   * queued again and the job's progress. Throws a {@link DomainError}: `conflict` `job_cancelled`,
+   * `not_found` `unknown_item`, `conflict` `item_not_failed`.
+   */
+  retry(job: JobRow, itemId?: string): { retried: number; job: JobProgress } {
+    if (job.status === 'cancelled') throw new DomainError('conflict', 'job_cancelled', `job ${job.id} was cancelled`);
     if (itemId !== undefined) {
       const status = this.store.itemStatus(job.id, itemId);
-      if (status === undefined) return sendError(res, 404, 'unknown_item', `job ${job.id} has no item "${itemId}"`);
-      if (status !== 'failed') return sendError(res, 409, 'item_not_failed', `item "${itemId}" is ${status}; only a failed item can be retried`);
+      if (status === undefined) throw new DomainError('not_found', 'unknown_item', `job ${job.id} has no item "${itemId}"`);
+      if (status !== 'failed') throw new DomainError('conflict', 'item_not_failed', `item "${itemId}" is ${status}; only a failed item can be retried`);
     }
     const retried = this.store.retryFailed(job.id, itemId);
     this.runner.wake();
     const updated = this.store.getJob(job.id) ?? job;
-    res.status(202).json({ retried, job: this.progress(updated) });
+    return { retried, job: this.progress(updated) };
   }
 
-  /** Streams the results as JSONL, or CSV with `?format=csv`. */
-  async results(req: Request, res: Response, job: JobRow, outputNames: string[]): Promise<void> {
-    const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
-    await streamResults(res, this.store, job.id, format, outputNames, `${job.slug}-job-${job.id.slice(0, 8)}`);
+  /** Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it. */
+  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
+    await streamResults(out, this.store, job.id, format, outputNames);
   }
 }

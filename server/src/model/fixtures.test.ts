@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '@shared/events.js';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { lineGraph, noServices } from '../engine/testing.js';
-import { LimitedModelClient } from '../jobs/limited-client.js';
+import { LimitedModelClient } from './limiter/limited-client.js';
 import { startMockOpenAI, type Completion, type MockOpenAI } from './mock-openai.testing.js';
 import { OpenAICompatibleClient } from './openai-client.js';
 
@@ -95,13 +95,13 @@ async function run(kind: string, replies: Completion[], stream: boolean) {
   mock.replies = structuredClone(replies);
   mock.requests = [];
   const graph = lineGraph([{ id: 'n', kind, config: NODES[kind] }], [{ name: 'r', value: '{{ n }}' }]);
-  const compiled = compileGraph(graph, { services: noServices });
+  const compiled = compileGraph(graph);
   if (!compiled.ok) throw new Error(`does not compile: ${JSON.stringify(compiled.errors)}`);
   // Streamed as production calls are (the adaptive limit times the first token), or not (MOFANG_MODEL_STREAM=0).
   const client = new LimitedModelClient(new OpenAICompatibleClient({ baseUrl: mock.url, timeoutMs: 5000 }), { measureFirstToken: stream });
   const events: RunEvent[] = [];
   try {
-    const result = await runPlan(compiled.plan, { transcript: TRANSCRIPT }, { models: { resolve: (alias) => ({ client, model: alias }) }, onEvent: (e) => events.push(e) });
+    const result = await runPlan(compiled.plan, { transcript: TRANSCRIPT }, { services: noServices, models: { resolve: (alias) => ({ client, model: alias }) }, onEvent: (e) => events.push(e) });
     const finished = events.find((e) => e.type === 'node.finished' && e.node_id === 'n');
     return { result, finished: finished?.type === 'node.finished' ? finished : undefined, requests: mock.requests };
   } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatorClient } from '../simulator/client.js';
-import { innerClient } from '../jobs/limited-client.js';
+import { innerClient } from './limiter/limited-client.js';
 import { OpenAICompatibleClient } from './openai-client.js';
 import { SIMULATOR_HINT, createModelResolver, describeModels, modelConfigFromEnv } from './registry.js';
 

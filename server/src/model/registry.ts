@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SIMULATOR_MODEL, SimulatorConfigSchema, type SimulatorConfigInput } from '../simulator/config.js';
 import { SimulatorClient } from '../simulator/client.js';
 import { OpenAICompatibleClient } from './openai-client.js';
-import { innerClient, LimitedModelClient } from '../jobs/limited-client.js';
+import { innerClient, LimitedModelClient } from './limiter/limited-client.js';
 import type { ModelClient, ModelResolver } from './types.js';
 
 /** An OpenAI-compatible endpoint and the model names it serves under Mofang's aliases. */

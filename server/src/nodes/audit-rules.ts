@@ -1,4 +1,4 @@
-import { compileUserPattern } from '../services/user-regex.js';
+import { compileUserPattern } from '../common/user-regex.js';
 import type { Rule } from '@shared/nodes/audit.js';
 import type { Turn } from '@shared/transcript.js';
 

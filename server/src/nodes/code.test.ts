@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../services/sandbox.js';
 import { checkOutputs, codeNode, CODE_TIMEOUT_MARGIN_MS } from './code.js';
 import { NodeError, type CodeSandbox } from './kit.js';
-import { fakeCompileContext, fakeExecContext } from './test-kit.js';
+import { fakeCompileContext, fakeExecContext, withServices } from './test-kit.js';
 
 const sandbox = createSandbox({ poolSize: 1 });
 afterAll(() => sandbox.close());
@@ -11,7 +11,7 @@ afterAll(() => sandbox.close());
 function compile(partial: Partial<CodeConfig>, services: { sandbox: CodeSandbox } = { sandbox }) {
   const config = CodeConfigSchema.parse(partial);
   const templates = Object.fromEntries(config.inputs.map((input, i) => [`inputs.${i}.value`, { source: input.value, mode: 'value' as const }]));
-  return codeNode.compile(config, fakeCompileContext(services, templates));
+  return withServices(codeNode.compile(config, fakeCompileContext(templates)), services);
 }
 
 async function failure(promise: Promise<unknown> | unknown): Promise<NodeError> {

@@ -15,13 +15,12 @@ type OutputType = CodeConfig['outputs'][number]['type'];
  */
 export const codeNode: ServerNode<CodeConfig> = {
   compile(config, ctx) {
-    const sandbox = ctx.services.sandbox;
     const inputs = config.inputs.map((input, i) => ({ name: input.name, template: ctx.templates[`inputs.${i}.value`] ?? constant(input.value) }));
     return {
       // The node's time limit is the sandbox's to enforce once a worker takes the script; waiting for a
       // worker has its own limit. The runtime's timer is only a backstop past both, so it never turns a
       // wait in line into a timeout of the node.
-      timeoutMs: (sandbox.queueTimeoutMs ?? 0) + config.timeoutMs + CODE_TIMEOUT_MARGIN_MS,
+      timeoutMs: (services) => (services.sandbox.queueTimeoutMs ?? 0) + config.timeoutMs + CODE_TIMEOUT_MARGIN_MS,
       retries: 0,
       async run(exec) {
         const resolved: Record<string, unknown> = {};
@@ -29,7 +28,7 @@ export const codeNode: ServerNode<CodeConfig> = {
         // Without a scenario (a bare graph from the command line) the run is its own turn.
         const scenario = exec.scenario ?? `run:${exec.runId}`;
         const limits = { timeoutMs: config.timeoutMs, memoryMb: config.memoryMb, signal: exec.signal, scenario, priority: exec.priority ?? 0 };
-        const result = await sandbox.run(config.code, resolved, limits);
+        const result = await exec.services.sandbox.run(config.code, resolved, limits);
         return { outputs: checkOutputs(result, config.outputs), inputs: resolved };
       },
     };

@@ -1,4 +1,4 @@
-import { compileUserPattern, type UserPattern } from '../services/user-regex.js';
+import { compileUserPattern, type UserPattern } from '../common/user-regex.js';
 import type { ComparisonOp, ConditionConfig } from '@shared/nodes/condition.js';
 import { NodeError, type ServerNode } from './kit.js';
 

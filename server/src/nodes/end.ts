@@ -1,5 +1,5 @@
 import type { EndConfig } from '@shared/nodes/end.js';
-import { compileSchema, schemaProblems } from '../engine/validation.js';
+import { compileSchema, schemaProblems } from '../common/validation.js';
 import { NodeError, type ServerNode } from './kit.js';
 
 /** End: gathers the declared outputs and checks them against the scenario's output schema. */

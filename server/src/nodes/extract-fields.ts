@@ -1,7 +1,7 @@
-import { compileUserPattern } from '../services/user-regex.js';
+import { compileUserPattern } from '../common/user-regex.js';
 import { fieldValueSchema, type Field } from '@shared/nodes/fields.js';
 import { coerceToSchema, emptyNotes } from '../model/reply/coerce.js';
-import { compileCoercingSchema } from '../engine/validation.js';
+import { compileCoercingSchema } from '../common/validation.js';
 
 /** One extracted value, checked: the value to put in the form (null when invalid or absent) and why it is invalid. */
 export interface CheckedValue {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { httpNode } from './http.js';
 import { buildUrl, fieldValue, headerValue, rawBody } from './http-request.js';
 import { NodeError, type HttpRequester } from './kit.js';
-import { fakeCompileContext, fakeExecContext } from './test-kit.js';
+import { fakeCompileContext, fakeExecContext, withServices } from './test-kit.js';
 
 type Sent = Parameters<HttpRequester['request']>[0];
 
@@ -22,7 +22,7 @@ function compile(raw: Record<string, unknown> & { url: string }, http: HttpReque
   const config = HttpConfigSchema.parse(raw);
   const templates: Record<string, { source: string; mode: 'text' | 'value' }> = {};
   for (const field of httpDefinition.templates(config)) templates[field.field] = { source: field.source, mode: field.mode };
-  return httpNode.compile(config, fakeCompileContext({ http }, templates));
+  return withServices(httpNode.compile(config, fakeCompileContext(templates)), { http });
 }
 
 async function failure(run: () => unknown): Promise<NodeError> {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSafeHttp } from '../services/safe-http.js';
 import { httpNode } from './http.js';
 import { NodeError, type HttpRequester } from './kit.js';
-import { fakeCompileContext, fakeExecContext } from './test-kit.js';
+import { fakeCompileContext, fakeExecContext, withServices } from './test-kit.js';
 
 type Sent = Parameters<HttpRequester['request']>[0];
 
@@ -25,7 +25,7 @@ function compile(raw: Record<string, unknown> & { url: string }, http: HttpReque
   const config = HttpConfigSchema.parse(raw);
   const templates: Record<string, { source: string; mode: 'text' | 'value' }> = {};
   for (const field of httpDefinition.templates(config)) templates[field.field] = { source: field.source, mode: field.mode };
-  return httpNode.compile(config, fakeCompileContext({ http }, templates));
+  return withServices(httpNode.compile(config, fakeCompileContext(templates)), { http });
 }
 
 async function failure(promise: Promise<unknown> | unknown): Promise<NodeError> {

@@ -16,7 +16,6 @@ const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key)$|to
  */
 export const httpNode: ServerNode<HttpConfig> = {
   compile(config, ctx) {
-    const http = ctx.services.http;
     const text = (field: string, fallback: string) => {
       const template = ctx.templates[field];
       return (scope: Scope) => (template ? template.renderText(scope) : fallback);
@@ -35,7 +34,7 @@ export const httpNode: ServerNode<HttpConfig> = {
         const payload = body(exec.scope);
         if (payload && !Object.keys(sent).some((name) => name.toLowerCase() === 'content-type')) sent['Content-Type'] = payload.contentType;
         const trace = { method: config.method, url: target, headers: masked(sent), body: payload?.text ?? '' };
-        const response = await http.request({
+        const response = await exec.services.http.request({
           method: config.method,
           url: target,
           headers: sent,

@@ -3,7 +3,7 @@ import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import type { SandboxLoad } from '@shared/api.js';
 import type { ChatRequest, ChatResponse } from '../model/types.js';
-import type { TemplateLimits } from '../engine/compile/liquid.js';
+import type { TemplateLimits } from '../common/template-limits.js';
 
 /** A node's outputs keyed by node id: what `{{ node_id.… }}` references read. */
 export type Scope = Record<string, unknown>;
@@ -30,8 +30,6 @@ export interface NodeCompileContext {
   templateTypes: Record<string, JsonSchema>;
   /** The ids of the node's upstream nodes that feed it directly, in edge order. */
   sources: string[];
-  /** Services the kind may need (validators, sandbox, outbound HTTP). */
-  services: EngineServices;
 }
 
 /**
@@ -61,6 +59,8 @@ export interface ExecContext {
   warn(warning: NodeWarning): void;
   /** The ids of upstream nodes that fed this node and ran (not skipped), in edge order. */
   ranSources: string[];
+  /** The services of whoever runs the plan (outbound HTTP, the code sandbox): a plan is compiled without them. */
+  services: EngineServices;
 }
 
 export interface NodeResult {
@@ -74,8 +74,11 @@ export interface NodeResult {
 /** A node ready to run: made once per compile, run once per execution. */
 export interface CompiledStep {
   run(ctx: ExecContext): Promise<NodeResult> | NodeResult;
-  /** Attempt timeout and retries; the runtime applies them. */
-  timeoutMs?: number;
+  /**
+   * Attempt timeout in ms, and retries; the runtime applies them. A function when the timeout depends on
+   * the services the run gets (the code node waits for a sandbox worker first); it is called per attempt.
+   */
+  timeoutMs?: number | ((services: EngineServices) => number);
   retries?: number;
 }
 
@@ -107,6 +110,11 @@ export interface CodeSandbox {
   stats?(): SandboxLoad;
 }
 
+/**
+ * What nodes may call at run time, given to each run (`RunOptions.services`) and reaching nodes through
+ * {@link ExecContext.services}. `templateLimits` travels with them for the server's convenience; the
+ * compiler takes it as its own option, never the services.
+ */
 export interface EngineServices {
   http: HttpRequester;
   sandbox: CodeSandbox;

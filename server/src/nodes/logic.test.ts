@@ -1,4 +1,4 @@
-import { compileUserPattern } from '../services/user-regex.js';
+import { compileUserPattern } from '../common/user-regex.js';
 import { describe, expect, it } from 'vitest';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { noServices } from '../engine/testing.js';
@@ -59,13 +59,13 @@ describe('condition', () => {
         { id: 'e6', source: 'p', sourcePort: 'false', target: 'end', targetPort: 'in' },
       ],
     };
-    const compiled = compileGraph(graph, { services: noServices });
+    const compiled = compileGraph(graph);
     expect(compiled.errors).toEqual([]);
     if (!compiled.ok) return;
     const model = new ScriptedModel(() => ({ json: { form: { amount: null, vip: null }, evidence: {} } }));
-    const ok = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '话费' }, { models: model.resolver() });
+    const ok = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '话费' }, { services: noServices, models: model.resolver() });
     expect(ok).toMatchObject({ status: 'succeeded', outputs: { big: false } });
-    const bad = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '([' }, { models: model.resolver() });
+    const bad = await runPlan(compiled.plan, { text: '客户：查一下话费', pattern: '([' }, { services: noServices, models: model.resolver() });
     expect(bad.error).toMatchObject({ code: 'node_error', nodeId: 'p', details: { node_error: 'invalid_pattern' } });
     expect(bad.error?.message).toContain('"(["');
   });
@@ -91,15 +91,15 @@ describe('condition', () => {
         { id: 'e6', source: 'm', sourcePort: 'out', target: 'end', targetPort: 'in' },
       ],
     };
-    const compiled = compileGraph(graph, { services: noServices });
+    const compiled = compileGraph(graph);
     expect(compiled.errors).toEqual([]);
     if (!compiled.ok) return;
     const models = new ScriptedModel(() => 'unused').resolver();
     const skipped: string[] = [];
-    const big = await runPlan(compiled.plan, { amount: 250 }, { models, onEvent: (e) => e.type === 'node.skipped' && skipped.push(e.node_id) });
+    const big = await runPlan(compiled.plan, { amount: 250 }, { services: noServices, models, onEvent: (e) => e.type === 'node.skipped' && skipped.push(e.node_id) });
     expect(big.outputs).toEqual({ label: '大额 250', from: 'big' });
     expect(skipped).toEqual(['small']);
-    const small = await runPlan(compiled.plan, { amount: 3 }, { models });
+    const small = await runPlan(compiled.plan, { amount: 3 }, { services: noServices, models });
     expect(small.outputs).toEqual({ label: '小额', from: 'small' });
   });
 });

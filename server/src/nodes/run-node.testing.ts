@@ -17,9 +17,9 @@ export async function runOne(
   supportsJsonSchema = true,
 ): Promise<{ result: RunResult; model: ScriptedModel }> {
   const graph = lineGraph([{ id: node.id ?? 'n', kind: node.kind, config: node.config }], outputs);
-  const compiled = compileGraph(graph, { services });
+  const compiled = compileGraph(graph);
   if (!compiled.ok) throw new Error(`does not compile: ${JSON.stringify(compiled.errors)}`);
   const model = new ScriptedModel(answer, supportsJsonSchema);
-  const result = await runPlan(compiled.plan, inputs, { models: model.resolver() });
+  const result = await runPlan(compiled.plan, inputs, { models: model.resolver(), services });
   return { result, model };
 }

@@ -4,7 +4,7 @@ import { ModelSettingsLimits } from '@shared/nodes/kit.js';
 import { coerceToSchema, emptyNotes, forModel, type CoerceNotes } from '../model/reply/coerce.js';
 import { jsonValues } from '../model/reply/json-value.js';
 import { ModelError, type ChatMessage, type ChatResponse } from '../model/types.js';
-import { compileCoercingSchema, schemaProblems } from '../engine/validation.js';
+import { compileCoercingSchema, schemaProblems } from '../common/validation.js';
 import { schemaInPrompt, repairPrompt } from './structured-prompts.js';
 import { NodeError, type ExecContext } from './kit.js';
 

@@ -1,4 +1,4 @@
-import type { CompiledTemplate, EngineServices, ExecContext, NodeCompileContext, Scope } from './kit.js';
+import type { CompiledStep, CompiledTemplate, EngineServices, ExecContext, NodeCompileContext, Scope } from './kit.js';
 
 /**
  * Test helper: a template with plain `{{ a.b.c }}` lookups (no filters or tags). In `value` mode a
@@ -32,25 +32,31 @@ function lookup(scope: Scope, path: string): unknown {
 }
 
 /** Test helper: a compile context whose templates are built by {@link fakeTemplate}. */
-export function fakeCompileContext(
-  services: Partial<EngineServices>,
-  templates: Record<string, { source: string; mode?: 'text' | 'value' }>,
-): NodeCompileContext {
+export function fakeCompileContext(templates: Record<string, { source: string; mode?: 'text' | 'value' }>): NodeCompileContext {
   const compiled: Record<string, CompiledTemplate> = {};
   for (const [field, t] of Object.entries(templates)) compiled[field] = fakeTemplate(t.source, t.mode);
-  const missing = (): never => {
-    throw new Error('service not provided to this test');
-  };
+  return { nodeId: 'node_1', templates: compiled, outputSchema: {}, templateTypes: {}, sources: [] };
+}
+
+const missing = (): never => {
+  throw new Error('service not provided to this test');
+};
+
+/** Services whose every call fails the test: for nodes that must not use any. */
+function fullServices(services: Partial<EngineServices>): EngineServices {
+  return { http: services.http ?? { request: missing }, sandbox: services.sandbox ?? { run: missing } };
+}
+
+/**
+ * Test helper: a compiled step run with `services`, as the runtime runs it with a run's services: every
+ * `run` gets them in its context, and a timeout that depends on them is worked out.
+ */
+export function withServices(step: CompiledStep, services: Partial<EngineServices>): CompiledStep & { timeoutMs?: number } {
+  const full = fullServices(services);
   return {
-    nodeId: 'node_1',
-    templates: compiled,
-    outputSchema: {},
-    templateTypes: {},
-    sources: [],
-    services: {
-      http: services.http ?? { request: missing },
-      sandbox: services.sandbox ?? { run: missing },
-    },
+    ...step,
+    timeoutMs: typeof step.timeoutMs === 'function' ? step.timeoutMs(full) : step.timeoutMs,
+    run: (ctx) => step.run({ ...ctx, services: full }),
   };
 }
 
@@ -66,6 +72,7 @@ export function fakeExecContext(scope: Scope, signal: AbortSignal = new AbortCon
     supportsJsonSchema: () => false,
     warn: () => undefined,
     ranSources: [],
+    services: fullServices({}),
   };
   return context;
 }

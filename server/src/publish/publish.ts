@@ -3,20 +3,16 @@
  * immutable version max+1 and goes live; the slug is chosen once; rollback makes an older version live.
  */
 import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
-import { compileGraph, compileGraphAsync, type CompileResult } from '../engine/index.js';
-import type { EngineServices } from '../nodes/kit.js';
+import { compileGraph, compileGraphAsync, type CompileOptions, type CompileResult } from '../engine/index.js';
 import type { Db } from '../storage/db.js';
 import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
+import { DomainError, type DomainErrorKind } from '../common/domain-error.js';
 
-/** A refused publishing operation, with the HTTP status and stable code the API answers with. */
-export class PublishError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: 'not_found' | 'invalid_slug' | 'compile_failed' | 'slug_taken' | 'slug_immutable' | 'no_changes' | 'unknown_version' | 'not_published',
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
+/** A refused publishing operation: a {@link DomainError} with one of publishing's stable codes. */
+export class PublishError extends DomainError {
+  declare readonly code: 'not_found' | 'invalid_slug' | 'compile_failed' | 'slug_taken' | 'slug_immutable' | 'no_changes' | 'unknown_version' | 'not_published';
+  constructor(kind: DomainErrorKind, code: PublishError['code'], message: string, details?: unknown) {
+    super(kind, code, message, details);
     this.name = 'PublishError';
   }
 }
@@ -52,13 +48,13 @@ function shortId(id: string): string {
 function chooseSlug(db: Db, scenarioId: string, name: string, current: string | null, requested?: string): string {
   if (current !== null) {
     if (requested !== undefined && requested !== current) {
-      throw new PublishError(409, 'slug_immutable', `this scenario is published as "${current}"; its slug cannot change to "${requested}"`, { slug: current });
+      throw new PublishError('conflict', 'slug_immutable', `this scenario is published as "${current}"; its slug cannot change to "${requested}"`, { slug: current });
     }
     return current;
   }
   if (requested !== undefined) {
-    if (!SLUG_PATTERN.test(requested)) throw new PublishError(400, 'invalid_slug', `"${requested}" is not a valid slug (2–63 lowercase letters, digits or dashes)`);
-    if (slugTaken(db, requested, scenarioId)) throw new PublishError(409, 'slug_taken', `the slug "${requested}" is already used by another scenario`, { slug: requested });
+    if (!SLUG_PATTERN.test(requested)) throw new PublishError('invalid', 'invalid_slug', `"${requested}" is not a valid slug (2–63 lowercase letters, digits or dashes)`);
+    if (slugTaken(db, requested, scenarioId)) throw new PublishError('conflict', 'slug_taken', `the slug "${requested}" is already used by another scenario`, { slug: requested });
     return requested;
   }
   const derived = deriveSlug(name, scenarioId);
@@ -66,7 +62,7 @@ function chooseSlug(db: Db, scenarioId: string, name: string, current: string | 
   // A derived slug that collides gets the id's prefix: the designer did not ask for this exact name.
   const suffixed = `${derived.slice(0, 50)}-${shortId(scenarioId)}`;
   if (!slugTaken(db, suffixed, scenarioId)) return suffixed;
-  throw new PublishError(409, 'slug_taken', `the slug "${derived}" is already used by another scenario; choose one`, { slug: derived });
+  throw new PublishError('conflict', 'slug_taken', `the slug "${derived}" is already used by another scenario; choose one`, { slug: derived });
 }
 
 /** A draft compiled ahead (off the request thread's critical path, by {@link precompileDraft}), with the graph it was. */
@@ -79,16 +75,16 @@ export interface Precompiled {
  * Compiles a scenario's draft with the event loop free between nodes, for {@link publishDraft} and
  * {@link publication} on the request thread. Undefined when there is no such scenario.
  */
-export async function precompileDraft(db: Db, services: EngineServices, scenarioId: string): Promise<Precompiled | undefined> {
+export async function precompileDraft(db: Db, compile: CompileOptions, scenarioId: string): Promise<Precompiled | undefined> {
   const state = getPublishState(db, scenarioId);
   if (!state) return undefined;
-  return { graph: state.graph, result: await compileGraphAsync(state.graph, { services }) };
+  return { graph: state.graph, result: await compileGraphAsync(state.graph, compile) };
 }
 
 /** The draft's compile result: the precompiled one while the draft is still that graph (saves may land meanwhile). */
-function compiledDraft(graph: unknown, services: EngineServices, precompiled?: Precompiled): CompileResult {
+function compiledDraft(graph: unknown, compile: CompileOptions, precompiled?: Precompiled): CompileResult {
   if (precompiled && (precompiled.graph === graph || JSON.stringify(precompiled.graph) === JSON.stringify(graph))) return precompiled.result;
-  return compileGraph(graph, { services });
+  return compileGraph(graph, compile);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -96,25 +92,26 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Publishes a scenario's current draft. Throws {@link PublishError}: 404 `not_found`, 422
- * `compile_failed` (details: `{ errors }`), 409 `slug_taken` / `slug_immutable` / `no_changes` (the draft
+ * Publishes a scenario's current draft. Throws {@link PublishError}: `not_found` (404 over HTTP),
+ * `compile_failed` (unprocessable, 422; details: `{ errors }`), `slug_taken` / `slug_immutable` /
+ * `no_changes` (conflict, 409; the draft
  * does what the live version does, or what an existing version does: details `same_as_version`).
  */
-export function publishDraft(db: Db, services: EngineServices, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PublishReply {
+export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PublishReply {
   const state = getPublishState(db, scenarioId);
-  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
+  if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   const slug = chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
-  const compiled = compiledDraft(state.graph, services, precompiled);
+  const compiled = compiledDraft(state.graph, compile, precompiled);
   if (!compiled.ok) {
     const n = compiled.errors.length;
-    throw new PublishError(422, 'compile_failed', `the draft has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before publishing`, {
+    throw new PublishError('unprocessable', 'compile_failed', `the draft has ${n} problem${n === 1 ? '' : 's'}; fix ${n === 1 ? 'it' : 'them'} before publishing`, {
       errors: compiled.errors,
     });
   }
   if (state.liveVersion !== null) {
     const live = getVersion(db, scenarioId, state.liveVersion);
     if (live && live.planHash === compiled.plan.hash) {
-      throw new PublishError(409, 'no_changes', `nothing to publish: the draft does the same as the live version ${live.version}`, {
+      throw new PublishError('conflict', 'no_changes', `nothing to publish: the draft does the same as the live version ${live.version}`, {
         slug,
         live_version: live.version,
       });
@@ -123,7 +120,7 @@ export function publishDraft(db: Db, services: EngineServices, scenarioId: strin
     const same = listVersions(db, scenarioId).find((v) => v.planHash === compiled.plan.hash);
     if (same) {
       throw new PublishError(
-        409,
+        'conflict',
         'no_changes',
         `nothing to publish: the draft does the same as version ${same.version} (version ${state.liveVersion} is live); roll back to version ${same.version} to make it live again`,
         { slug, live_version: state.liveVersion, same_as_version: same.version },
@@ -134,7 +131,7 @@ export function publishDraft(db: Db, services: EngineServices, scenarioId: strin
     const row = insertVersion(db, { scenarioId, slug, graph: state.graph, planHash: compiled.plan.hash, note: options.note ?? '', createdBy: options.by ?? '' });
     return { slug, version: row.version, plan_hash: row.planHash, live_version: row.version };
   } catch (error) {
-    if (isUniqueViolation(error)) throw new PublishError(409, 'slug_taken', `the slug "${slug}" is already used by another scenario`, { slug });
+    if (isUniqueViolation(error)) throw new PublishError('conflict', 'slug_taken', `the slug "${slug}" is already used by another scenario`, { slug });
     throw error;
   }
 }
@@ -142,17 +139,17 @@ export function publishDraft(db: Db, services: EngineServices, scenarioId: strin
 /** Makes an earlier (or later) version live. Throws 404 `not_found` or `unknown_version`. */
 export function rollback(db: Db, scenarioId: string, version: number): RollbackReply {
   const state = getPublishState(db, scenarioId);
-  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
-  if (state.slug === null) throw new PublishError(404, 'unknown_version', 'this scenario has never been published');
-  if (!setLiveVersion(db, scenarioId, version)) throw new PublishError(404, 'unknown_version', `version ${version} does not exist`, { version });
+  if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
+  if (state.slug === null) throw new PublishError('not_found', 'unknown_version', 'this scenario has never been published');
+  if (!setLiveVersion(db, scenarioId, version)) throw new PublishError('not_found', 'unknown_version', `version ${version} does not exist`, { version });
   return { slug: state.slug, live_version: version };
 }
 
 /** The publishing status of a scenario: slug, live and latest version, and whether the draft differs. */
-export function publication(db: Db, services: EngineServices, scenarioId: string, precompiled?: Precompiled): Publication {
+export function publication(db: Db, compile: CompileOptions, scenarioId: string, precompiled?: Precompiled): Publication {
   const state = getPublishState(db, scenarioId);
-  if (!state) throw new PublishError(404, 'not_found', `no scenario with id "${scenarioId}"`);
-  const compiled = compiledDraft(state.graph, services, precompiled);
+  if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
+  const compiled = compiledDraft(state.graph, compile, precompiled);
   const draftHash = compiled.ok ? compiled.plan.hash : null;
   const live = state.liveVersion === null ? undefined : getVersion(db, scenarioId, state.liveVersion);
   const latest = listVersions(db, scenarioId)[0];

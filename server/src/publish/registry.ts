@@ -5,8 +5,7 @@
  * so a rollback — from the UI or from the CLI in another process — takes effect at the next request.
  */
 import { GraphSchema, type Graph } from '@shared/graph.js';
-import { compileGraph, compileGraphAsync, type ExecutionPlan } from '../engine/index.js';
-import type { EngineServices } from '../nodes/kit.js';
+import { compileGraph, compileGraphAsync, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
 import type { Db } from '../storage/db.js';
 import { findBySlug, getVersion, listLiveScenarios } from '../storage/versions.js';
 
@@ -44,7 +43,7 @@ export class PublishedScenarios {
 
   constructor(
     private readonly db: Db,
-    private readonly services: EngineServices,
+    private readonly compile: CompileOptions,
     private readonly maxCached = DEFAULT_PLAN_CACHE_SIZE,
   ) {}
 
@@ -98,7 +97,7 @@ export class PublishedScenarios {
       const row = getVersion(this.db, scenarioId, version);
       if (!row) return;
       const graph = GraphSchema.parse(row.graph);
-      const compiled = await compileGraphAsync(graph, { services: this.services });
+      const compiled = await compileGraphAsync(graph, this.compile);
       if (compiled.ok && !this.cache.has(key)) this.remember(key, { plan: compiled.plan, graph });
     } catch {
       // resolve() compiles it again and reports what is wrong.
@@ -122,7 +121,7 @@ export class PublishedScenarios {
     const row = getVersion(this.db, scenarioId, version);
     if (!row) return undefined;
     const graph = GraphSchema.parse(row.graph);
-    const compiled = compileGraph(graph, { services: this.services });
+    const compiled = compileGraph(graph, this.compile);
     if (!compiled.ok) {
       const first = compiled.errors[0];
       throw new Error(`published version ${version} of scenario ${scenarioId} no longer compiles: ${first ? first.message : 'unknown problem'}`);

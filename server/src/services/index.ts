@@ -1,4 +1,4 @@
-import type { TemplateLimits } from '../engine/compile/liquid.js';
+import type { TemplateLimits } from '../common/template-limits.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { createSafeHttp, type SafeHttpOptions } from './safe-http.js';
 import { createSandbox, type ManagedSandbox, type SandboxOptions } from './sandbox.js';

@@ -21,14 +21,15 @@ describe('built-in templates', () => {
 
   for (const t of templates) {
     it(`${t.meta.id}: compiles`, () => {
-      expect(compileGraph(t.graph, { services }).errors).toEqual([]);
+      expect(compileGraph(t.graph).errors).toEqual([]);
     });
     for (const { file, sample } of t.samples) {
       it(`${t.meta.id}/${file}: produces the expected outputs under the scripted model`, async () => {
-        const compiled = compileGraph(t.graph, { services });
+        const compiled = compileGraph(t.graph);
         if (!compiled.ok) throw new Error('does not compile');
         const skipped: string[] = [];
         const result = await runPlan(compiled.plan, sample.inputs, {
+          services,
           models: sampleModel(sample).resolver(),
           onEvent: (e) => e.type === 'node.skipped' && skipped.push(e.node_id),
         });

@@ -17,7 +17,7 @@ import {
   type TemplateFile,
 } from '@shared/template-api.js';
 import type { z } from 'zod';
-import { HttpError } from '../http/errors.js';
+import { DomainError } from '../common/domain-error.js';
 import { writeTransaction, type Db } from '../storage/db.js';
 import { createScenario, getScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin, getTemplateRow, getVersionRow, setScenarioOrigin } from '../storage/templates.js';
@@ -36,7 +36,7 @@ export function fileNameFor(name: string, suffix: string): string {
 /** The scenario's export file; 404 when there is no such scenario. */
 export function exportScenario(db: Db, id: string): ScenarioFile {
   const scenario = getScenario(db, id);
-  if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
+  if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
   const origin = getScenarioOrigin(db, id);
   const file: ScenarioFile = { format: SCENARIO_FILE_FORMAT, name: scenario.name, description: scenario.description, graph: scenario.graph };
   if (origin?.templateId && origin.templateVersion) file.template = { id: origin.templateId, version: origin.templateVersion };
@@ -52,10 +52,10 @@ export function exportTemplate(db: Db, id: string, version?: string): TemplateFi
   return file;
 }
 
-function invalid(what: string, error: z.ZodError): HttpError {
+function invalid(what: string, error: z.ZodError): DomainError {
   const first = error.issues[0];
   const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
-  return new HttpError(400, 'invalid_file', `not a valid ${what}: at "${where}": ${first?.message ?? 'invalid'}`, error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  return new DomainError('invalid', 'invalid_file', `not a valid ${what}: at "${where}": ${first?.message ?? 'invalid'}`, error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
 }
 
 function field(value: unknown, key: string): unknown {
@@ -73,7 +73,7 @@ export type DetectedFile = { kind: 'scenario'; file: ScenarioFile } | { kind: 'g
 /** Recognises a scenario file, a bare graph or a template file by its `format` (or `schema`) field. */
 export function detectFile(value: unknown): DetectedFile {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'invalid_file', 'the file is not a JSON object; expected a mofang.scenario/v1 or mofang.template/v1 file, or a mofang.graph/v1 graph');
+    throw new DomainError('invalid', 'invalid_file', 'the file is not a JSON object; expected a mofang.scenario/v1 or mofang.template/v1 file, or a mofang.graph/v1 graph');
   }
   const format = field(value, 'format');
   const schema = field(value, 'schema');
@@ -93,8 +93,8 @@ export function detectFile(value: unknown): DetectedFile {
     return { kind: 'graph', file: parsed.data };
   }
   const found = typeof format === 'string' ? ` (its "format" is ${JSON.stringify(format)})` : typeof schema === 'string' ? ` (its "schema" is ${JSON.stringify(schema)})` : '';
-  throw new HttpError(
-    400,
+  throw new DomainError(
+    'invalid',
     'invalid_file',
     `unrecognised file${found}: expected "format": "${SCENARIO_FILE_FORMAT}" or "${TEMPLATE_FILE_FORMAT}", or a graph with "schema": "${GRAPH_FORMAT}"`,
   );

@@ -13,7 +13,7 @@ import {
   type TemplateVersionDetail,
   type UseTemplateBody,
 } from '@shared/template-api.js';
-import { HttpError } from '../http/errors.js';
+import { DomainError } from '../common/domain-error.js';
 import { writeTransaction, type Db } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin, listAllVersionRows, listScenarioOrigins, setScenarioOrigin, type TemplateVersionRow } from '../storage/templates.js';
@@ -25,7 +25,7 @@ function today(now: number): string {
 
 function mustGetScenario(db: Db, id: string): Scenario {
   const scenario = getScenario(db, id);
-  if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
+  if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
   return scenario;
 }
 
@@ -65,7 +65,7 @@ export function withTemplateStatusOne<T extends { id: string }>(db: Db, row: T):
 export function useTemplate(db: Db, templateId: string, body: UseTemplateBody): Scenario & { template: ScenarioTemplateStatus | null } {
   const row = body.version === undefined ? defaultVersionRow(db, templateId) : mustGetVersionRow(db, templateId, body.version);
   if (body.version !== undefined && row.deprecatedAt !== null) {
-    throw new HttpError(409, 'version_deprecated', `version ${row.version} of template "${templateId}" is deprecated; use a newer one`);
+    throw new DomainError('conflict', 'version_deprecated', `version ${row.version} of template "${templateId}" is deprecated; use a newer one`);
   }
   const meta = versionMeta(row);
   const name = body.name ?? meta.name.zh;
@@ -85,10 +85,10 @@ export function useTemplate(db: Db, templateId: string, body: UseTemplateBody): 
 export function updateScenarioFromTemplate(db: Db, scenarioId: string): TemplateUpdateReply {
   const scenario = mustGetScenario(db, scenarioId);
   const origin = getScenarioOrigin(db, scenarioId);
-  if (!origin?.templateId || !origin.templateVersion) throw new HttpError(409, 'no_template', `scenario "${scenario.name}" was not made from a template`);
+  if (!origin?.templateId || !origin.templateVersion) throw new DomainError('conflict', 'no_template', `scenario "${scenario.name}" was not made from a template`);
   const latest = defaultVersionRow(db, origin.templateId);
   if (compareSemver(latest.version, origin.templateVersion) <= 0) {
-    throw new HttpError(409, 'up_to_date', `scenario "${scenario.name}" is already at ${origin.templateVersion}, the latest version of "${origin.templateId}"`);
+    throw new DomainError('conflict', 'up_to_date', `scenario "${scenario.name}" is already at ${origin.templateVersion}, the latest version of "${origin.templateId}"`);
   }
   const graph = { ...versionGraph(latest), name: scenario.graph.name };
   const outcome = writeTransaction(db, () => {
@@ -96,7 +96,7 @@ export function updateScenarioFromTemplate(db: Db, scenarioId: string): Template
     setScenarioOrigin(db, scenarioId, origin.templateId, latest.version);
     return result;
   });
-  if (!outcome.ok) throw new HttpError(404, 'not_found', `no scenario with id "${scenarioId}"`);
+  if (!outcome.ok) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   return { scenario_id: scenarioId, from_version: origin.templateVersion, to_version: latest.version, revision: outcome.scenario.revision, previous_graph: scenario.graph };
 }
 
@@ -122,7 +122,7 @@ export function addVersionFromScenario(db: Db, templateId: string, body: NewTemp
   const scenario = mustGetScenario(db, body.scenario_id);
   const rows = listAllVersionRows(db).filter((r) => r.templateId === templateId);
   const newest = [...rows].sort((a, b) => compareSemver(b.version, a.version))[0];
-  if (!newest) throw new HttpError(404, 'not_found', `no template with id "${templateId}"`);
+  if (!newest) throw new DomainError('not_found', 'not_found', `no template with id "${templateId}"`);
   const version = body.bump ? bumpSemver(newest.version, body.bump) : checkSemver(body.version, 'version');
   const previous = versionMeta(newest);
   const meta: TemplateMeta = { ...previous, version, changelog: [...previous.changelog, { version, date: today(now), notes: body.notes }] };

@@ -1,7 +1,7 @@
 /**
  * The template store: reading templates and their versions as API shapes, and the rules of writing them.
  * A stored version is immutable; a new version must be greater (semver) than every stored one; a version
- * is deprecated rather than deleted. Errors are {@link HttpError}s so routes and the CLI can report them.
+ * is deprecated rather than deleted. Errors are {@link DomainError}s, which routes map to HTTP statuses and the CLI prints.
  */
 import { storedGraph, type Graph } from '@shared/graph.js';
 import { compareSemver, SemverSchema, TemplateMetaSchema, type TemplateMeta } from '@shared/templates.js';
@@ -14,7 +14,7 @@ import {
   type TemplateVersionDetail,
   type TemplateVersionSummary,
 } from '@shared/template-api.js';
-import { HttpError } from '../http/errors.js';
+import { DomainError } from '../common/domain-error.js';
 import { writeTransaction, type Db } from '../storage/db.js';
 import {
   getTemplateRow,
@@ -116,22 +116,22 @@ export function getTemplateDetail(db: Db, id: string): TemplateDetail {
   const template = getTemplateRow(db, id);
   const rows = template ? listVersionRows(db, id) : [];
   const summary = template ? summarise(template, rows) : undefined;
-  if (!template || !summary) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  if (!template || !summary) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
   return { ...summary, versions: newestFirst(rows).map(versionSummary) };
 }
 
 /** Checks a version string from a URL or query, answering 400 when it is not `MAJOR.MINOR.PATCH`. */
 export function checkSemver(value: unknown, what: string): string {
   const parsed = SemverSchema.safeParse(value);
-  if (!parsed.success) throw new HttpError(400, 'invalid_version', `${what} must be a version like 1.2.0 (got ${JSON.stringify(value ?? null)})`);
+  if (!parsed.success) throw new DomainError('invalid', 'invalid_version', `${what} must be a version like 1.2.0 (got ${JSON.stringify(value ?? null)})`);
   return parsed.data;
 }
 
 /** One stored version row; 404 naming what is missing. */
 export function mustGetVersionRow(db: Db, id: string, version: string): TemplateVersionRow {
-  if (!getTemplateRow(db, id)) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  if (!getTemplateRow(db, id)) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
   const row = getVersionRow(db, id, checkSemver(version, 'the version'));
-  if (!row) throw new HttpError(404, 'not_found', `template "${id}" has no version ${version}`);
+  if (!row) throw new DomainError('not_found', 'not_found', `template "${id}" has no version ${version}`);
   return row;
 }
 
@@ -143,9 +143,9 @@ export function getTemplateVersion(db: Db, id: string, version: string): Templat
 
 /** The version to use when none is named: the latest non-deprecated one (409 when all are deprecated). */
 export function defaultVersionRow(db: Db, id: string): TemplateVersionRow {
-  if (!getTemplateRow(db, id)) throw new HttpError(404, 'not_found', `no template with id "${id}"`);
+  if (!getTemplateRow(db, id)) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
   const row = latestUsable(listVersionRows(db, id));
-  if (!row) throw new HttpError(409, 'all_deprecated', `every version of template "${id}" is deprecated`);
+  if (!row) throw new DomainError('conflict', 'all_deprecated', `every version of template "${id}" is deprecated`);
   return row;
 }
 
@@ -166,15 +166,15 @@ export interface NewVersion {
 export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): TemplateVersionDetail {
   const { meta } = input;
   const entry = meta.changelog.find((c) => c.version === meta.version);
-  if (!entry) throw new HttpError(400, 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
+  if (!entry) throw new DomainError('invalid', 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
   // better-sqlite3 is synchronous: the repository calls on `db` run inside this transaction.
   writeTransaction(db, () => {
     const existing = getTemplateRow(db, meta.id);
-    if (mode === 'create' && existing) throw new HttpError(409, 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
-    if (mode === 'add' && !existing) throw new HttpError(404, 'not_found', `no template with id "${meta.id}"`);
+    if (mode === 'create' && existing) throw new DomainError('conflict', 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
+    if (mode === 'add' && !existing) throw new DomainError('not_found', 'not_found', `no template with id "${meta.id}"`);
     const newest = newestFirst(listVersionRows(db, meta.id))[0];
     if (newest && compareSemver(meta.version, newest.version) <= 0) {
-      throw new HttpError(409, 'version_not_increasing', `version ${meta.version} must be greater than ${newest.version}, the newest version of "${meta.id}"`, {
+      throw new DomainError('conflict', 'version_not_increasing', `version ${meta.version} must be greater than ${newest.version}, the newest version of "${meta.id}"`, {
         newest: newest.version,
       });
     }

@@ -24,7 +24,6 @@ export function getNodeDefinition(kind: string): NodeDefinition<unknown> | undef
 }
 
 export type { NodeDefinition, NodeRole, PortDef, PortType, TemplateField, ConfigIssue, TypeOfTemplate } from './kit.js';
-export { portsCompatible } from './kit.js';
 export * from './start.js';
 export * from './end.js';
 export * from './llm.js';

@@ -65,8 +65,6 @@ export interface NodeDefinition<C = unknown> {
   validate?(config: C, typeOf: TypeOfTemplate): ConfigIssue[];
   /** For the `entry` role: the JSON Schema of a run's inputs as callers send them. */
   runInputSchema?(config: C): JsonSchema;
-  /** Upgrades a config written by an older version of the kind. */
-  migrate?(config: unknown, fromVersion: number): unknown;
 }
 
 /** Declares a node definition with its config type inferred from the schema. */
@@ -77,11 +75,6 @@ export function defineNode<C>(definition: NodeDefinition<C>): NodeDefinition<C> 
 /** Every input takes any number of edges: a node runs once all of them are settled and one was taken. */
 export const FLOW_IN: PortDef = { id: 'in', label: 'in', type: 'flow' };
 export const FLOW_OUT: PortDef = { id: 'out', label: 'out', type: 'flow' };
-
-/** Whether an output port of one type may feed an input port of another. */
-export function portsCompatible(from: PortType, to: PortType): boolean {
-  return from === to;
-}
 
 /** Bounds of the model settings, for the schema below and for code that raises a limit. */
 export const ModelSettingsLimits = { defaultMaxTokens: 1024, maxTokens: 32768, minTimeoutMs: 100, maxTimeoutMs: 600_000 } as const;

@@ -5,7 +5,7 @@ import { compileGraph, compileGraphAsync } from './index.js';
 import { lineGraph, loadTemplateGraph, noServices } from '../testing.js';
 
 function errors(graph: unknown): CompileProblem[] {
-  const result = compileGraph(graph, { services: noServices });
+  const result = compileGraph(graph);
   return result.ok ? [] : result.errors;
 }
 
@@ -21,7 +21,7 @@ function mutate(edit: (g: Graph) => void): Graph {
 
 describe('compileGraph', () => {
   it('compiles the intent-triage template into a plan', () => {
-    const result = compileGraph(triage(), { services: noServices });
+    const result = compileGraph(triage());
     expect(result.errors).toEqual([]);
     expect(result.plan?.nodes.map((n) => n.id)).toEqual(['start', 'classify_1', 'extract_1', 'audit_1', 'merge_1', 'end']);
     expect(result.plan?.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -151,10 +151,10 @@ describe('compileGraphAsync', () => {
     const graph: Graph = { schema: GRAPH_FORMAT, name: 'big', nodes, edges };
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 0);
-    const result = await compileGraphAsync(graph, { services: noServices });
+    const result = await compileGraphAsync(graph);
     clearInterval(ticker);
     expect(result.ok).toBe(true);
-    expect(result.plan?.hash).toBe(compileGraph(graph, { services: noServices }).plan?.hash);
+    expect(result.plan?.hash).toBe(compileGraph(graph).plan?.hash);
     expect(ticks).toBeGreaterThan(0);
   });
 });

@@ -2,16 +2,22 @@ import { createHash } from 'node:crypto';
 import type { CompileProblem } from '@shared/problems.js';
 import { graphLimitProblems } from '../../limits.js';
 import { getServerNode } from '../../nodes/index.js';
-import type { CompiledStep, EngineServices, NodeCompileContext } from '../../nodes/kit.js';
+import type { CompiledStep, NodeCompileContext } from '../../nodes/kit.js';
+import type { TemplateLimits } from '../../common/template-limits.js';
 import type { ExecutionPlan, PlanNode } from '../plan.js';
-import { compileSchema, schemaProblems } from '../validation.js';
+import { compileSchema, schemaProblems } from '../../common/validation.js';
 import { checkReferences } from './references.js';
 import { RunConditions } from './run-conditions.js';
 import { checkStructure, type CheckedNode } from './structure.js';
 import { checkTopology } from './topology.js';
 
+/**
+ * How to compile. No services: a plan is compiled once and its nodes get the services of each run
+ * (`RunOptions.services`), so compiling needs neither a sandbox nor outbound HTTP.
+ */
 export interface CompileOptions {
-  services: EngineServices;
+  /** How far one template render may go (MOFANG_TEMPLATE_*); the defaults when absent. */
+  templateLimits?: TemplateLimits;
 }
 export type CompileResult = { ok: true; errors: []; plan: ExecutionPlan } | { ok: false; errors: CompileProblem[]; plan?: undefined };
 
@@ -19,7 +25,7 @@ export type CompileResult = { ok: true; errors: []; plan: ExecutionPlan } | { ok
  * Compiles a graph (any JSON value) into an execution plan. Never throws: every problem found is
  * returned, each naming its node or edge and the config field where it can.
  */
-export function compileGraph(graph: unknown, options: CompileOptions): CompileResult {
+export function compileGraph(graph: unknown, options: CompileOptions = {}): CompileResult {
   const steps = compileSteps(graph, options);
   for (;;) {
     const next = steps.next();
@@ -35,7 +41,7 @@ const SLICE_MS = 8;
  * ~{@link SLICE_MS} ms of work, so compiling the biggest graph allowed never holds other requests for
  * long (a 500-node graph takes a few hundred ms of work on a busy machine).
  */
-export async function compileGraphAsync(graph: unknown, options: CompileOptions): Promise<CompileResult> {
+export async function compileGraphAsync(graph: unknown, options: CompileOptions = {}): Promise<CompileResult> {
   const steps = compileSteps(graph, options);
   let sliceStart = performance.now();
   for (;;) {
@@ -65,7 +71,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
         structure.edges,
       );
   yield;
-  const references = conditions ? yield* checkReferences(structure.nodes, topology.order, topology.ancestors, conditions, options.services.templateLimits) : null;
+  const references = conditions ? yield* checkReferences(structure.nodes, topology.order, topology.ancestors, conditions, options.templateLimits) : null;
   if (references) problems.push(...references.problems);
   if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
     return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };
@@ -87,7 +93,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
     if (!node || !typed || !indexes) continue;
     const sources = indexes.incoming.map((i) => structure.edges[i].source);
     try {
-      const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources, services: options.services });
+      const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources });
       nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources });
     } catch (error) {
       problems.push({ nodeId: id, code: 'invalid_config', message: error instanceof Error ? error.message : String(error) });

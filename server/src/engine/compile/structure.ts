@@ -1,6 +1,6 @@
 import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, type GraphEdge } from '@shared/graph.js';
 import type { CompileProblem } from '@shared/problems.js';
-import { getNodeDefinition, portsCompatible, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
+import { getNodeDefinition, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
 import type { z } from 'zod';
 
 /** A node whose structure and config parsed, with its definition and ports. */
@@ -72,8 +72,7 @@ export function checkStructure(graph: unknown): Structure {
       problems.push({ nodeId: node.id, field: 'version', code: 'unsupported_version', message: `${node.kind} version ${node.version} is newer than this server knows (${def.version})` });
       return;
     }
-    const rawConfig = node.version < def.version && def.migrate ? def.migrate(node.config, node.version) : node.config;
-    const config = def.configSchema.safeParse(rawConfig);
+    const config = def.configSchema.safeParse(node.config);
     if (!config.success) {
       problems.push(...zodProblems(config.error.issues, { nodeId: node.id }, 'invalid_config'));
       return;
@@ -137,9 +136,6 @@ function checkEdge(edge: GraphEdge, byId: Map<string, CheckedNode>, knownIds: Se
   if (!input) {
     const known = target.inputs.map((p) => p.id).join(', ') || 'none';
     return { edgeId: edge.id, nodeId: target.id, field: 'targetPort', code: 'edge_missing_port', message: `${target.kind} node "${target.id}" has no input port "${edge.targetPort}" (it has: ${known})` };
-  }
-  if (!portsCompatible(out.type, input.type)) {
-    return { edgeId: edge.id, code: 'port_type_mismatch', message: `${source.id}.${out.id} carries ${out.type} but ${target.id}.${input.id} takes ${input.type}` };
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import { emptyUsage, type Usage } from '@shared/usage.js';
-import type { ExecContext, ModelCaller, Scope } from '../../nodes/kit.js';
+import type { EngineServices, ExecContext, ModelCaller, Scope } from '../../nodes/kit.js';
 import type { ChatResponse, ModelResolver } from '../../model/types.js';
 import { callModel, type CallSite } from './model-call.js';
 
@@ -43,6 +43,7 @@ export class NodeContext implements ExecContext {
     readonly ranSources: string[],
     private readonly attempt: Attempt,
     readonly scenario: string | undefined,
+    readonly services: EngineServices,
   ) {}
 
   get signal(): AbortSignal {

@@ -148,6 +148,7 @@ export class Execution {
   private async execute(node: PlanNode): Promise<NodeResult | null> {
     const { step } = node;
     const maxAttempts = 1 + (step.retries ?? 0);
+    const timeoutMs = typeof step.timeoutMs === 'function' ? step.timeoutMs(this.options.services) : step.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       if (this.aborted) return null;
       this.emit?.({ type: 'node.started', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, attempt });
@@ -156,20 +157,20 @@ export class Execution {
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let signalOf = this.runSignal;
-      if (step.timeoutMs !== undefined) {
+      if (timeoutMs !== undefined) {
         const attemptController = new AbortController();
         timer = setTimeout(() => {
           timedOut = true;
           attemptController.abort('node_timeout');
-        }, step.timeoutMs);
+        }, timeoutMs);
         const attemptSignal = AbortSignal.any([this.controller.signal, attemptController.signal]);
         signalOf = () => attemptSignal;
       }
-      const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, step.timeoutMs, started, signalOf);
+      const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
       const { usage, warnings, finish } = site;
       try {
         const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
-        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario));
+        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario, this.options.services));
         // What a node hands on (a code node's object, an http reply, a model's JSON) is stored and
         // serialised later: past the limits, the node fails here, naming the limit and its setting.
         const breach = checkJson(result.outputs);
@@ -196,7 +197,7 @@ export class Execution {
       } catch (error) {
         addUsage(this.usage, usage);
         const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
-        const classified = classifyError(error, node.id, cause, step.timeoutMs);
+        const classified = classifyError(error, node.id, cause, timeoutMs);
         const willRetry = classified.retryable && attempt < maxAttempts && !this.aborted;
         this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
         if (!willRetry) {

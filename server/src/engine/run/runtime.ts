@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
 import type { ModelResolver } from '../../model/types.js';
+import type { EngineServices } from '../../nodes/kit.js';
 import type { ExecutionPlan } from '../plan.js';
 import { Channel } from './channel.js';
 import { Execution } from './execution.js';
 
 export interface RunOptions {
   models: ModelResolver;
+  /** What nodes may call (outbound HTTP, the code sandbox): they get it at run time, the plan holds none. */
+  services: EngineServices;
   runId?: string;
   scenario?: string;
   signal?: AbortSignal;

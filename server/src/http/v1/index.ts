@@ -15,7 +15,7 @@ import type { V1Runtime } from './runtime.js';
 import { detailFromRecord, detailFromStored } from './trace.js';
 
 export { createV1Runtime, type V1Runtime } from './runtime.js';
-export { apiConfigFromEnv, DEFAULT_API_CONFIG, type ApiConfig } from './config.js';
+export { apiConfigFromEnv, DEFAULT_API_CONFIG, type ApiConfig } from '../../common/api-config.js';
 
 function hasField(value: unknown, key: string): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && key in value;

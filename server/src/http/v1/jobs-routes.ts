@@ -10,6 +10,7 @@ import type { JobRow } from '../../storage/jobs.js';
 import { sendError } from '../errors.js';
 import { authenticate, inScope, keyOf } from './auth.js';
 import type { V1Runtime } from './runtime.js';
+import { replyCancel, replyResults, replyRetry, replySubmit } from '../jobs-replies.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
@@ -54,7 +55,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
       if (resolved.error === 'version_not_runnable') return sendError(res, 409, resolved.error, resolved.message);
       return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
     }
-    await jobs.submit(req, res, resolved, key.id);
+    await replySubmit(jobs, req, res, resolved, key.id);
   });
 
   router.get('/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
@@ -64,17 +65,17 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
 
   router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) await jobs.results(req, res, job, outputNames(published, job));
+    if (job) await replyResults(jobs, req, res, job, outputNames(published, job));
   });
 
-  router.post('/jobs/:id/cancel', auth, (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/cancel', auth, async (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) jobs.cancel(res, job);
+    if (job) await replyCancel(jobs, res, job);
   });
 
-  router.post('/jobs/:id/items/:itemId/retry', auth, (req: Request<{ id: string; itemId: string }>, res) => {
+  router.post('/jobs/:id/items/:itemId/retry', auth, async (req: Request<{ id: string; itemId: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) jobs.retry(res, job, req.params.itemId);
+    if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
   return router;
 }

@@ -39,7 +39,7 @@ function unknownScenario(res: Response, slug: string): void {
 
 /** The handler; it expects {@link authenticate} and a JSON body parser before it. */
 export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ slug: string }> {
-  const { published, models } = deps;
+  const { published, models, services } = deps;
   const { runLog, config } = runtime;
   return async (req: Request<{ slug: string }>, res: Response) => {
     const key = keyOf(res);
@@ -96,7 +96,7 @@ export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ 
     res.on('close', () => {
       if (!done) abort.abort();
     });
-    const options = { models, runId, scenario: slug, signal: abort.signal, deadlineMs: config.runDeadlineMs, priority: 0 };
+    const options = { models, services, runId, scenario: slug, signal: abort.signal, deadlineMs: config.runDeadlineMs, priority: 0 };
     if (wantsEventStream(req.headers.accept)) {
       await streamResponse(req, res, resolved.plan, inputs, options, (result, events) => {
         done = true;

@@ -6,7 +6,7 @@ import { KeyAuth } from '../../keys/key-auth.js';
 import { RateLimiter } from '../../keys/rate-limit.js';
 import type { Db } from '../../storage/db.js';
 import { RunLog } from '../../storage/run-log.js';
-import { DEFAULT_API_CONFIG, type ApiConfig } from './config.js';
+import { DEFAULT_API_CONFIG, type ApiConfig } from '../../common/api-config.js';
 
 /** What `/v1` and the key and metrics routes share. */
 export interface V1Runtime {

@@ -3,7 +3,7 @@
  * the run deadline, the body size limit and how long API runs are kept.
  */
 import { z } from 'zod';
-import { blankAsUnset } from '../../env-settings.js';
+import { blankAsUnset } from '../env-settings.js';
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
 

@@ -5,13 +5,14 @@
 import { Router, type Request, type Response } from 'express';
 import type { JobDetail, JobFailure } from '@shared/jobs.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { sendError } from '../http/errors.js';
-import { outputNames } from '../http/v1/jobs-routes.js';
+import { sendError } from './errors.js';
+import { outputNames } from './v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
-import { resultLine } from './results.js';
-import type { JobService } from './service.js';
+import { resultLine } from '../jobs/results.js';
+import type { JobService } from '../jobs/service.js';
+import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
 
 /** The owner of jobs submitted from the UI. */
 export const ADMIN_OWNER = 'admin';
@@ -58,27 +59,27 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     if (version === -1 || version === 0) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number');
     const resolved = published.resolve(scenario.slug, version);
     if ('error' in resolved) return sendError(res, resolved.error === 'unknown_version' ? 404 : 409, resolved.error, `scenario "${scenario.slug}" cannot run a job: ${resolved.error}`);
-    await jobs.submit(req, res, resolved, ADMIN_OWNER);
+    await replySubmit(jobs, req, res, resolved, ADMIN_OWNER);
   });
 
-  router.post('/jobs/:id/cancel', (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/cancel', async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) jobs.cancel(res, job);
+    if (job) await replyCancel(jobs, res, job);
   });
 
-  router.post('/jobs/:id/retry-failed', (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/retry-failed', async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) jobs.retry(res, job);
+    if (job) await replyRetry(jobs, res, job);
   });
 
-  router.post('/jobs/:id/items/:itemId/retry', (req: Request<{ id: string; itemId: string }>, res) => {
+  router.post('/jobs/:id/items/:itemId/retry', async (req: Request<{ id: string; itemId: string }>, res) => {
     const job = found(req, res);
-    if (job) jobs.retry(res, job, req.params.itemId);
+    if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
 
   router.get('/jobs/:id/results', async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) await jobs.results(req, res, job, outputNames(published, job));
+    if (job) await replyResults(jobs, req, res, job, outputNames(published, job));
   });
   return router;
 }

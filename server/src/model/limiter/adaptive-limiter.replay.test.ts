@@ -4,7 +4,7 @@
  * every time.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ChatRequest, ChatResponse, ModelClient } from '../model/types.js';
+import type { ChatRequest, ChatResponse, ModelClient } from '../types.js';
 import { LimitedModelClient } from './limited-client.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -6,8 +6,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { MetricsBucketSizeSchema, type ApiRunsPage, type MetricsReply } from '@shared/v1.js';
 import type { Db } from '../storage/db.js';
-import { HttpError, parseBody } from '../http/errors.js';
-import { apiRunMetrics, BUCKET_MS, decodeCursor, listApiRuns } from './queries.js';
+import { HttpError, parseBody } from './errors.js';
+import { apiRunMetrics, BUCKET_MS, decodeCursor, listApiRuns } from '../metrics/queries.js';
 import { sqliteOf } from '../storage/sqlite.js';
 
 /** A time as ISO 8601 or epoch milliseconds. */

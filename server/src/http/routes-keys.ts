@@ -5,8 +5,8 @@ import { Router } from 'express';
 import { CreateKeyBodySchema } from '@shared/keys.js';
 import type { Db } from '../storage/db.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
-import { HttpError, parseBody } from '../http/errors.js';
-import { createApiKey } from './index.js';
+import { HttpError, parseBody } from './errors.js';
+import { createApiKey } from '../keys/index.js';
 
 /** `GET /keys`, `POST /keys`, `POST /keys/:id/revoke`; `onChange` lets the key cache drop at once. */
 export function keyRoutes(db: Db, onChange: () => void = () => {}): Router {

@@ -6,13 +6,13 @@
 import { Router, type Request, type Response } from 'express';
 import { DashboardQuerySchema, missingAuditOutputs, parseBucket, type DashboardQuery, type JobScenario } from '@shared/dashboard.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { sendError } from '../http/errors.js';
+import { sendError } from './errors.js';
 import type { Db } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
-import { callDetail, callsBehind } from './dashboard-calls.js';
-import { computeDashboard, scopeOf } from './dashboard.js';
-import { readerFor } from './dashboard-reader.js';
+import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
+import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
+import { readerFor } from '../jobs/dashboard-reader.js';
 
 function intParam(value: unknown, fallback: number, max: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../model/types.js';
+import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../types.js';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import { LimitedModelClient } from './limited-client.js';
 

@@ -2,7 +2,7 @@
  * A ModelClient that takes a slot from an {@link AdaptiveLimiter} around every call to the endpoint's
  * client and reports how the call went, so the limit follows the endpoint's real capacity.
  */
-import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../model/types.js';
+import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../types.js';
 import { AdaptiveLimiter, type AdaptiveLimiterOptions, type Outcome } from './adaptive-limiter.js';
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * The HTTP side of the job operations both `/v1` and `/api` offer: reads what the request says
+ * (headers, query), calls the {@link JobService}, and writes the reply. Refusals come back as
+ * {@link DomainError}s and are sent with their kind's status (see `errors.ts`), with the same
+ * `{ error: { code, message, details? } }` body as every other error.
+ */
+import type { Request, Response } from 'express';
+import { DomainError } from '../common/domain-error.js';
+import type { JobService } from '../jobs/service.js';
+import type { ResolvedScenario } from '../publish/registry.js';
+import type { JobRow } from '../storage/jobs.js';
+import { sendDomainError } from './errors.js';
+
+/** Runs `act`; a DomainError becomes its reply, anything else propagates. */
+async function replying(res: Response, act: () => unknown): Promise<void> {
+  try {
+    await act();
+  } catch (error) {
+    if (error instanceof DomainError) return sendDomainError(res, error);
+    throw error;
+  }
+}
+
+/**
+ * Submits the request's body as a job for `target`: 202 `{ job_id, total }` for a new job, 200 for a
+ * replay (same Idempotency-Key, same body), else 400, 409, 413 or 415 (see {@link JobService.submit}).
+ */
+export async function replySubmit(jobs: JobService, req: Request, res: Response, target: ResolvedScenario, owner: string): Promise<void> {
+  const rawKey = req.headers['idempotency-key'];
+  const idempotencyKey = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim().slice(0, 200) : null;
+  const webhookUrl = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
+  await replying(res, async () => {
+    const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl }, target, owner);
+    res.status(outcome === 'created' ? 202 : 200).json({ job_id: job.id, total: job.total });
+  });
+}
+
+/** `POST …/cancel`: 200 with the progress, or 409 `job_ended` when the job had already ended. */
+export async function replyCancel(jobs: JobService, res: Response, job: JobRow): Promise<void> {
+  await replying(res, () => res.json(jobs.cancel(job)));
+}
+
+/** Retries one failed item, or every failed item without `itemId`: 202 `{ retried, job }`, or 404/409. */
+export async function replyRetry(jobs: JobService, res: Response, job: JobRow, itemId?: string): Promise<void> {
+  await replying(res, () => res.status(202).json(jobs.retry(job, itemId)));
+}
+
+/** Streams the results as JSONL, or as a CSV download with `?format=csv`. */
+export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[]): Promise<void> {
+  const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
+  res.status(200);
+  res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+  if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="${job.slug}-job-${job.id.slice(0, 8)}.csv"`);
+  await jobs.results(res, job, format, outputNames);
+}
