@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
 import { NodeError, type NodeResult, type Scope } from '../../nodes/kit.js';
@@ -226,10 +227,6 @@ export class Execution {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
