@@ -3,7 +3,7 @@
  * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event; a
  * reconnect with `Last-Event-ID` resumes the run it names instead of starting another: see ./sse.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { Router, type Request, type Response } from 'express';
 import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
@@ -54,7 +54,7 @@ export function runRoutes(deps: AppDeps): Router {
       throw new HttpError(400, 'invalid_inputs', first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs', inputProblems);
     }
 
-    const runId = randomUUID();
+    const runId = uuidv7();
     const started = Date.now();
     startRun(db, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
     const abort = new AbortController();
