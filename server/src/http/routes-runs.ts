@@ -12,11 +12,7 @@ import { getScenario } from '../storage/scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
-import { RunEventStreams } from './sse.js';
-
-function wantsEventStream(req: Request): boolean {
-  return (req.get('accept') ?? '').includes('text/event-stream');
-}
+import { RunEventStreams, wantsEventStream } from './sse.js';
 
 /** A result for a run the engine threw on (it should not): recorded as failed rather than left running. */
 function crashResult(runId: string, error: unknown, started: number): RunResult {
@@ -39,7 +35,7 @@ export function runRoutes(deps: AppDeps): Router {
   router.post('/scenarios/:id/test-run', async (req: Request<{ id: string }>, res: Response) => {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    if (wantsEventStream(req) && (await streams.resume(req, res, scenario.id))) return;
+    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id))) return;
     const body = parseBody(TestRunBodySchema, req.body ?? {});
     const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { services });
     if (!compiled.ok) {
@@ -66,7 +62,7 @@ export function runRoutes(deps: AppDeps): Router {
     const options = { models, runId, scenario: scenario.id, signal: abort.signal };
     const events: RunEvent[] = [];
 
-    if (!wantsEventStream(req)) {
+    if (!wantsEventStream(req.headers.accept)) {
       let result: RunResult;
       try {
         result = await runPlan(plan, body.inputs, { ...options, onEvent: (e) => events.push(e) });

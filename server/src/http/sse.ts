@@ -43,6 +43,11 @@ export interface RunEventStreamsOptions {
   ttlMs?: number;
 }
 
+/** Whether a request's `Accept` header asks for server-sent events. */
+export function wantsEventStream(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('text/event-stream');
+}
+
 /** The SSE id of a run's `seq`-th event (0-based). */
 export function eventId(runId: string, seq: number): string {
   return `${runId}:${seq}`;
