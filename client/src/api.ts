@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json';
 import type { Graph } from '@shared/graph';
 import type { CompileReply, Health, RunDetail, RunSummary, Scenario, ScenarioSummary } from '@shared/api';
 
@@ -47,10 +48,8 @@ function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   return sendJson<T>(method, `/api${path}`, body);
 }
 
-/** Narrowing helper for JSON of unknown shape. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** Narrowing helper for JSON of unknown shape (the shared one, re-exported for the client's modules). */
+export { isRecord };
 
 /** Some list endpoints answer with an array, others wrap it: accept both. */
 function listOf<T>(data: unknown, key: string): T[] {

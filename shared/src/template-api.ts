@@ -2,6 +2,7 @@
  * Bodies and replies of the template gallery and admin API (`/api/templates…`), the template status of a
  * scenario, and the two export file formats (`mofang.scenario/v1`, `mofang.template/v1`).
  */
+import semver from 'semver';
 import { z } from 'zod';
 import { GraphSchema } from './graph.js';
 import { GraphDiffSchema } from './publish.js';
@@ -169,12 +170,11 @@ export const ImportTemplateReplySchema = z.object({
 });
 export type ImportTemplateReply = z.infer<typeof ImportTemplateReplySchema>;
 
-/** The next version after `version` for a bump (`1.2.3` + minor → `1.3.0`). */
+/** The next version after `version` for a bump (`1.2.3` + minor → `1.3.0`), by `semver.inc`; throws a TypeError for a string that is not a version. */
 export function bumpSemver(version: string, bump: Bump): string {
-  const [major, minor, patch] = version.split('.').map(Number);
-  if (bump === 'major') return `${major + 1}.0.0`;
-  if (bump === 'minor') return `${major}.${minor + 1}.0`;
-  return `${major}.${minor}.${patch + 1}`;
+  const next = semver.inc(version, bump);
+  if (next === null) throw new TypeError(`not a version: ${JSON.stringify(version)}`);
+  return next;
 }
 
 /** Versions sorted newest first. */

@@ -1,9 +1,14 @@
+import semver from 'semver';
 import { z } from 'zod';
 
 /** Categories the gallery groups templates by. */
 export const TEMPLATE_CATEGORIES = ['work-order', 'quality', 'routing', 'risk', 'assist', 'other'] as const;
 
-export const SemverSchema = z.string().regex(/^\d+\.\d+\.\d+$/, 'a version is MAJOR.MINOR.PATCH, e.g. 1.2.0');
+/** `MAJOR.MINOR.PATCH` as semver defines it (no leading zeros), without pre-release or build parts. */
+export const SemverSchema = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+$/, 'a version is MAJOR.MINOR.PATCH, e.g. 1.2.0')
+  .refine((value) => semver.valid(value) === value, 'a version is MAJOR.MINOR.PATCH without leading zeros, e.g. 1.2.0');
 
 export const LocalizedSchema = z.object({ zh: z.string().min(1).max(500), en: z.string().min(1).max(500) });
 
@@ -45,10 +50,10 @@ export const TemplateSampleSchema = z.object({
 });
 export type TemplateSample = z.infer<typeof TemplateSampleSchema>;
 
-/** Compares two semantic versions: negative when a < b. */
+/**
+ * Compares two versions by semver precedence (the `semver` package): -1, 0 or 1. Throws a TypeError for
+ * a string that is not a version; {@link SemverSchema} lets none into storage.
+ */
 export function compareSemver(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
+  return semver.compare(a, b);
 }

@@ -2,6 +2,7 @@
  * Starts the real server on a free port against a temporary data directory, with the in-process
  * simulator at zero latency, and gives typed-enough fetch helpers.
  */
+import { createParser } from 'eventsource-parser';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,17 +77,10 @@ export function brokenGraph(): Graph {
   };
 }
 
-/** Parses an SSE body into `{ event, data }` records. */
-export function parseSse(text: string): Array<{ event: string; data: unknown }> {
-  const out: Array<{ event: string; data: unknown }> = [];
-  for (const block of text.split(/\n\n+/)) {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    }
-    if (data.length > 0) out.push({ event, data: JSON.parse(data.join('\n')) });
-  }
+/** Parses an SSE body into `{ event, data, id }` records (eventsource-parser; data parsed as JSON). */
+export function parseSse(text: string): Array<{ event: string; data: unknown; id?: string }> {
+  const out: Array<{ event: string; data: unknown; id?: string }> = [];
+  const parser = createParser({ onEvent: (e) => out.push({ event: e.event ?? 'message', data: JSON.parse(e.data), ...(e.id ? { id: e.id } : {}) }) });
+  parser.feed(`${text}\n\n`);
   return out;
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json';
 import type { Edge, Node } from '@xyflow/react';
 import { getNodeDefinition, GRAPH_FORMAT, type Graph, type GraphNode, type PortDef } from '@shared/index';
 
@@ -88,7 +89,7 @@ export function createNode(kind: string, position: { x: number; y: number }, tak
     id: freshNodeId(kind, taken),
     type: 'mofang',
     position,
-    data: { kind, version: def.version, config: isObject(config) ? config : {} },
+    data: { kind, version: def.version, config: isRecord(config) ? config : {} },
     selected: true,
   };
 }
@@ -98,6 +99,3 @@ export function edgeId(source: string, sourcePort: string, target: string, targe
   return `e_${source}_${sourcePort}__${target}_${targetPort}`.slice(0, 200);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -5,6 +5,7 @@
  * are counted with quotes in mind: a transcript cell may span lines). An .xlsx workbook is sent as it
  * is; the server reads and counts its rows. Framework-free.
  */
+import { parseJson } from '@shared/json';
 import { decodeFile, encodingLabel } from '@shared/text-encoding';
 
 export type UploadKind = 'jsonl' | 'csv' | 'json' | 'xlsx';
@@ -97,12 +98,9 @@ export function prepareText(name: string, text: string): PreparedUpload {
   const kind = detectKind(name, body);
   if (kind === 'csv') return { name, kind, contentType: 'text/csv', body, items: Math.max(0, countCsvRecords(body) - 1) };
   if (kind === 'json') {
-    try {
-      const parsed: unknown = JSON.parse(body);
-      if (Array.isArray(parsed)) return { name, kind, contentType: 'application/json', body: JSON.stringify({ items: parsed }), items: parsed.length };
-    } catch {
-      // fall through: the server answers with the reason
-    }
+    // Not JSON: sent as it is, and the server answers with the reason.
+    const parsed = parseJson(body);
+    if (Array.isArray(parsed)) return { name, kind, contentType: 'application/json', body: JSON.stringify({ items: parsed }), items: parsed.length };
     return { name, kind, contentType: 'application/json', body, items: 0 };
   }
   return { name, kind, contentType: 'application/x-ndjson', body, items: countJsonlLines(body) };

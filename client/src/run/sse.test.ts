@@ -22,6 +22,21 @@ describe('readSse', () => {
       { event: 'message', data: 'tail' },
     ]);
   });
+
+  it('keeps event ids, splits a multi-byte character across chunks, and drops events without data', async () => {
+    const bytes = new TextEncoder().encode('id: r1:0\nevent: x\ndata: 魔方\n\nevent: empty\n\n');
+    const cut = 'id: r1:0\nevent: x\ndata: '.length + 1; // inside 魔's three bytes
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(bytes.slice(0, cut));
+        c.enqueue(bytes.slice(cut));
+        c.close();
+      },
+    });
+    const got = [];
+    for await (const m of readSse(stream)) got.push(m);
+    expect(got).toEqual([{ event: 'x', data: '魔方', id: 'r1:0' }]);
+  });
 });
 
 describe('replay', () => {

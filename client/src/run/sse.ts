@@ -1,47 +1,33 @@
-/** One server-sent event: its name and its data lines joined. */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
+/** One server-sent event: its name, its data lines joined, and its id when the server sent one. */
 export interface SseMessage {
   event: string;
   data: string;
+  id?: string;
 }
 
 /**
  * Reads a `text/event-stream` body (from a POST, which EventSource cannot send) and yields each event
- * as it arrives. Handles CRLF, multi-line data and comments.
+ * as it arrives. Framing (CRLF, multi-line data, comments, ids) is eventsource-parser's; a last event
+ * without its closing blank line is still delivered. Stops quietly when `signal` aborts.
  */
 export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = '';
-  let event = 'message';
-  let data: string[] = [];
+  const ready: SseMessage[] = [];
+  const parser = createParser({
+    onEvent: (e: EventSourceMessage) => ready.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}) }),
+  });
   try {
     for (;;) {
       if (signal?.aborted) return;
       const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.search(/\r?\n/)) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(buffer[nl] === '\r' ? nl + 2 : nl + 1);
-        if (line === '') {
-          if (data.length > 0) yield { event, data: data.join('\n') };
-          event = 'message';
-          data = [];
-        } else if (line.startsWith(':')) {
-          continue;
-        } else {
-          const colon = line.indexOf(':');
-          const field = colon < 0 ? line : line.slice(0, colon);
-          const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-          if (field === 'event') event = value;
-          else if (field === 'data') data.push(value);
-        }
-      }
+      // At the end, a blank line dispatches an event the server left unterminated.
+      parser.feed(done ? `${decoder.decode()}\n\n` : decoder.decode(value, { stream: true }));
+      while (ready.length > 0) yield ready.shift()!;
+      if (done) return;
     }
-    // Tolerate a last event without its closing blank line.
-    if (buffer.startsWith('data:')) data.push(buffer.slice(5).replace(/^ /, ''));
-    if (data.length > 0) yield { event, data: data.join('\n') };
   } finally {
     reader.releaseLock();
   }

@@ -1,4 +1,5 @@
 import { RunEventSchema, type Graph, type RunEvent } from '@shared/index';
+import { parseJson } from '@shared/json';
 import { ApiError, isRecord } from '../api';
 import { readSse } from './sse';
 
@@ -30,12 +31,8 @@ export async function streamTestRun(scenarioId: string, inputs: Record<string, u
     throw new ApiError(res.status, code, message);
   }
   for await (const msg of readSse(res.body, signal)) {
-    let data: unknown;
-    try {
-      data = JSON.parse(msg.data);
-    } catch {
-      continue;
-    }
+    const data = parseJson(msg.data);
+    if (data === undefined) continue;
     // JSON drops an undefined `inputs` (the end node's); default it rather than lose the event.
     const parsed = RunEventSchema.safeParse(isRecord(data) ? { inputs: null, ...data } : data);
     if (parsed.success) onEvent(parsed.data);

@@ -1,6 +1,7 @@
 /**
  * `mofang compile` and `mofang run`: the engine on a graph file, without the server or the store.
  */
+import { isRecord, parseJson } from '@shared/json.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compileGraph, runPlan } from '../engine/index.js';
@@ -11,13 +12,10 @@ import { createEngineServices } from '../services/index.js';
 import { closeModels } from '../http/server.js';
 import { CliError, readTextFile } from './errors.js';
 
-function parseJson(text: string, what: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${what} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+function parseJsonFile(text: string, what: string): unknown {
+  const value = parseJson(text, (error) => {
+    throw new CliError(`${what} is not valid JSON (${error.message})`);
+  });
   const breach = checkJson(value);
   if (breach) throw new CliError(describeBreach(breach, what));
   return value;
@@ -25,7 +23,7 @@ function parseJson(text: string, what: string): unknown {
 
 /** Reads a graph file: it must exist, be JSON and look like a graph (an object with a `nodes` list). */
 export async function readGraphFile(file: string): Promise<Record<string, unknown>> {
-  const value = parseJson(await readTextFile(file, 'graph file'), `"${file}"`);
+  const value = parseJsonFile(await readTextFile(file, 'graph file'), `"${file}"`);
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('nodes' in value) || !Array.isArray(value.nodes)) {
     throw new CliError(`"${file}" is not a Mofang graph (expected an object with "schema": "mofang.graph/v1", "nodes" and "edges")`);
   }
@@ -37,7 +35,7 @@ export async function readGraphFile(file: string): Promise<Record<string, unknow
  * file (`{ "name", "inputs", "script"?, "expected"? }`) is taken as it is: its `inputs` are used.
  */
 export async function readInputs(spec: string): Promise<Record<string, unknown>> {
-  const value = spec.startsWith('@') ? parseJson(await readTextFile(spec.slice(1), 'inputs file'), `inputs file "${spec.slice(1)}"`) : parseJson(spec, '--inputs');
+  const value = spec.startsWith('@') ? parseJsonFile(await readTextFile(spec.slice(1), 'inputs file'), `inputs file "${spec.slice(1)}"`) : parseJsonFile(spec, '--inputs');
   if (!isRecord(value)) throw new CliError('--inputs must be a JSON object, e.g. {"transcript": "坐席：您好"}');
   return sampleInputs(value) ?? { ...value };
 }
@@ -45,10 +43,6 @@ export async function readInputs(spec: string): Promise<Record<string, unknown>>
 /** The inputs of a template sample (it has `inputs` and an `expected` result or a `script`), else undefined. */
 function sampleInputs(value: Record<string, unknown>): Record<string, unknown> | undefined {
   return isRecord(value.inputs) && ('expected' in value || 'script' in value) ? { ...value.inputs } : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -60,7 +54,7 @@ async function defaultInputs(file: string, graph: Record<string, unknown>): Prom
   const dir = path.join(path.dirname(file), 'samples');
   const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
   for (const name of names) {
-    const sample = parseJson(await readTextFile(path.join(dir, name), 'sample file'), `sample file "${name}"`);
+    const sample = parseJsonFile(await readTextFile(path.join(dir, name), 'sample file'), `sample file "${name}"`);
     const inputs = isRecord(sample) ? sampleInputs(sample) : undefined;
     if (!inputs) continue;
     process.stderr.write(`mofang: no --inputs given; using the sample ${path.join(dir, name)}\n`);

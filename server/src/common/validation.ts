@@ -1,16 +1,23 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { LRUCache } from 'lru-cache';
 import type { JsonSchema } from '@shared/json-schema.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** Ajv keeps every schema it compiled; a fresh instance past this many bounds that memory. */
-const MAX_CACHED = 2000;
+/** Compiled validators kept per set of Ajv options (least recently used dropped first). */
+export const MAX_CACHED_VALIDATORS = 2000;
 
 /** Compiled validators for one set of Ajv options, shared between plans that use the same schema. */
 class ValidatorCache {
-  private ajv: Ajv;
-  private cache = new Map<string, ValidateFunction>();
+  private readonly ajv: Ajv;
+  // Ajv keeps every schema it compiled: a validator dropped from here is removed from Ajv too.
+  private readonly cache = new LRUCache<string, ValidateFunction>({
+    max: MAX_CACHED_VALIDATORS,
+    dispose: (validate) => {
+      if (typeof validate.schema === 'object') this.ajv.removeSchema(validate.schema);
+    },
+  });
 
   constructor(private readonly coerceTypes: boolean) {
     this.ajv = this.create();
@@ -20,10 +27,6 @@ class ValidatorCache {
     const key = JSON.stringify(schema);
     const hit = this.cache.get(key);
     if (hit) return hit;
-    if (this.cache.size >= MAX_CACHED) {
-      this.ajv = this.create();
-      this.cache = new Map();
-    }
     const validate = this.ajv.compile(schema);
     this.cache.set(key, validate);
     return validate;

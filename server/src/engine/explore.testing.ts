@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import { getNodeDefinition } from '@shared/nodes/index.js';
 import type { ChatRequest, ChatResponse, ModelClient, ModelResolver } from '../model/types.js';
 import { SimulatorClient } from '../simulator/client.js';
@@ -66,8 +67,4 @@ export async function runEveryBranch(plan: ExecutionPlan, inputs: unknown, servi
     explored.push({ choices, result });
   }
   return explored;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

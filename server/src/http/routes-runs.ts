@@ -1,10 +1,10 @@
 /**
  * Test runs from the canvas: compile, check inputs, run, persist; as JSON or, with
- * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event).
+ * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event; a
+ * reconnect with `Last-Event-ID` resumes the run it names instead of starting another: see ./sse.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { Router, type Request, type Response } from 'express';
-import { createSession } from 'better-sse';
 import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
 import { compileGraphAsync, runPlan, streamRun, type RunResult } from '../engine/index.js';
@@ -12,10 +12,7 @@ import { getScenario } from '../storage/scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
-
-function wantsEventStream(req: Request): boolean {
-  return (req.get('accept') ?? '').includes('text/event-stream');
-}
+import { RunEventStreams, wantsEventStream } from './sse.js';
 
 /** A result for a run the engine threw on (it should not): recorded as failed rather than left running. */
 function crashResult(runId: string, error: unknown, started: number): RunResult {
@@ -33,10 +30,12 @@ function crashResult(runId: string, error: unknown, started: number): RunResult 
 export function runRoutes(deps: AppDeps): Router {
   const { db, models, services } = deps;
   const router = Router();
+  const streams = new RunEventStreams();
 
   router.post('/scenarios/:id/test-run', async (req: Request<{ id: string }>, res: Response) => {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id))) return;
     const body = parseBody(TestRunBodySchema, req.body ?? {});
     const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
@@ -51,7 +50,7 @@ export function runRoutes(deps: AppDeps): Router {
       throw new HttpError(400, 'invalid_inputs', first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs', inputProblems);
     }
 
-    const runId = randomUUID();
+    const runId = uuidv7();
     const started = Date.now();
     startRun(db, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
     const abort = new AbortController();
@@ -63,7 +62,7 @@ export function runRoutes(deps: AppDeps): Router {
     const options = { models, services, runId, scenario: scenario.id, signal: abort.signal };
     const events: RunEvent[] = [];
 
-    if (!wantsEventStream(req)) {
+    if (!wantsEventStream(req.headers.accept)) {
       let result: RunResult;
       try {
         result = await runPlan(plan, body.inputs, { ...options, onEvent: (e) => events.push(e) });
@@ -76,13 +75,13 @@ export function runRoutes(deps: AppDeps): Router {
       return;
     }
 
-    const session = await createSession(req, res, { keepAlive: 15_000, retry: null });
+    const sse = await streams.open(req, res, runId, scenario.id);
     let result: RunResult;
     try {
       const stream = streamRun(plan, body.inputs, options);
       for await (const event of stream.events) {
         events.push(event);
-        if (session.isConnected) session.push(event, event.type);
+        sse.push(event, event.type);
       }
       result = await stream.result;
     } catch (error) {
@@ -90,10 +89,9 @@ export function runRoutes(deps: AppDeps): Router {
     }
     done = true;
     finishRun(db, runId, result, events);
-    if (session.isConnected) {
-      session.push(result, 'result');
-      res.end();
-    }
+    sse.push(result, 'result');
+    sse.end();
+    await sse.closed;
   });
 
   router.get('/scenarios/:id/runs', (req, res) => {

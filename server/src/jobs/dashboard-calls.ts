@@ -2,24 +2,12 @@
  * Drill-down of the inspection dashboard: the calls behind one bar, worst first, and one call with
  * every audit item and, since job items keep their inputs, the transcript the evidence ids point into.
  */
+import { isRecord, parseJson } from '@shared/json.js';
 import type { CallDetail, CallItem, CallPage, CallSummary, DrillBucket } from '@shared/dashboard.js';
 import { parseTranscript } from '@shared/transcript.js';
 import type { Db } from '../storage/db.js';
 import { callsCte, ITEMS_JOIN, ITEMS_WHERE, SCORE_BUCKET_SQL, sqliteOf, type Params, type Scope } from './dashboard.js';
 import type { SqlReader } from './dashboard-reader.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);

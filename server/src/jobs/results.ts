@@ -3,26 +3,15 @@
  * at a time with keyset paging, honouring back-pressure: 100 000 rows are never held in memory, and
  * the event loop turns between pages, so other requests are answered while a big export runs.
  */
+import { isRecord, parseJson } from '@shared/json.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
+import { stringify, type Options } from 'csv-stringify/sync';
 import type { JobResultLine } from '@shared/jobs.js';
 import type { FinishedItemRow, JobStore } from '../storage/jobs.js';
 
 /** Rows read and written per turn of the event loop (a few ms of work). */
 const PAGE = 200;
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** One row as its results line. */
 export function resultLine(row: FinishedItemRow): JobResultLine {
@@ -37,18 +26,23 @@ export function resultLine(row: FinishedItemRow): JobResultLine {
 }
 
 /**
- * Text a spreadsheet program would run as a formula when it opens the file (`=HYPERLINK(…)`, `+cmd|…`,
- * `@SUM(…)`, also after a tab or a carriage return). Item ids and model outputs are caller and model text.
+ * How csv-stringify writes the export: CRLF records (RFC 4180), a field quoted when it holds a comma, a
+ * quote or a line break of either kind; objects, arrays and booleans as JSON. A text value that a
+ * spreadsheet program would run as a formula when it opens the file (`=HYPERLINK(…)`, `+cmd|…`,
+ * `@SUM(…)`, also after a tab or a carriage return) gets a leading `'`, so it opens as the text it is
+ * (OWASP's advice for CSV injection; item ids and model outputs are caller and model text); numbers
+ * stay numbers.
  */
-const FORMULA_START = /^[=+\-@\t\r]/;
+const CSV_OPTIONS: Options = {
+  record_delimiter: '\r\n',
+  quoted_match: /[\r\n]/,
+  escape_formulas: true,
+  cast: { boolean: (value) => String(value), object: (value) => JSON.stringify(value) },
+};
 
-/**
- * A CSV field, quoted when it must be. A text value that a spreadsheet would read as a formula gets a
- * leading `'`, so it opens as the text it is (OWASP's advice for CSV injection); numbers stay numbers.
- */
-export function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? (FORMULA_START.test(value) ? `'${value}` : value) : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** CSV text of `records` (one array of cells each), each ending in CRLF; `bom` puts a UTF-8 BOM first. */
+export function csvRecords(records: unknown[][], bom = false): string {
+  return stringify(records, { ...CSV_OPTIONS, bom });
 }
 
 function write(res: Writable, chunk: string): Promise<void> | undefined {
@@ -68,22 +62,18 @@ function write(res: Writable, chunk: string): Promise<void> | undefined {
 export async function streamResults(res: Writable, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
   if (format === 'csv') {
     // A BOM so spreadsheet programs read the Chinese text as UTF-8.
-    await write(res, `\uFEFF${['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message'].map(csvField).join(',')}\r\n`);
+    await write(res, csvRecords([['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message']], true));
   }
   let after = 0;
   for (;;) {
     if (res.destroyed) return;
     const rows = store.finishedPage(jobId, after, PAGE);
     if (rows.length === 0) break;
-    let chunk = '';
-    for (const row of rows) {
-      const line = resultLine(row);
-      if (format === 'jsonl') chunk += `${JSON.stringify(line)}\n`;
-      else {
-        const cells = [line.id, line.run_id, line.status, ...outputNames.map((n) => line.outputs?.[n]), line.error?.code, line.error?.message];
-        chunk += `${cells.map(csvField).join(',')}\r\n`;
-      }
-    }
+    const lines = rows.map(resultLine);
+    const chunk =
+      format === 'jsonl'
+        ? lines.map((line) => `${JSON.stringify(line)}\n`).join('')
+        : csvRecords(lines.map((line) => [line.id, line.run_id, line.status, ...outputNames.map((n) => line.outputs?.[n]), line.error?.code, line.error?.message]));
     after = rows[rows.length - 1].seq;
     // A socket that keeps up never asks to wait: turn the loop anyway.
     await (write(res, chunk) ?? nextTurn());

@@ -4,7 +4,7 @@
  * endpoint's adaptive limit of items in flight, so the limiter, not the runner, sets the pace. After
  * a crash, items left running are put back to pending by {@link JobStore.recover} at start.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { runPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
@@ -160,7 +160,7 @@ export class JobRunner {
   }
 
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
-    const runId = randomUUID();
+    const runId = uuidv7();
     const started = this.now();
     const resolved = this.options.published.resolve(item.slug, item.version);
     let result: RunResult;

@@ -6,6 +6,7 @@
  * the limit and every entry really unpacks to its declared size: no ZIP bomb gets through), then read
  * with exceljs's streaming reader, a row at a time.
  */
+import { isRecord } from '@shared/json.js';
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { JsonSchema } from '@shared/json-schema.js';
@@ -113,10 +114,6 @@ async function checkZip(buffer: Buffer, limits: XlsxLimits): Promise<void> {
   }
   if (directory >= 0 && expected !== directory) throw new XlsxError('the workbook\'s ZIP is inconsistent (data between its entries)');
   zip.close();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }
 
 /** A cell's value as text, the way CSV would hold it: dates as ISO dates, formulas as their result. */

@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -92,8 +93,4 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
       }
     });
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

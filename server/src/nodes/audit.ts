@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { AuditConfig } from '@shared/nodes/audit.js';
 import { ALIASES } from '../model/reply/coerce.js';
@@ -84,7 +85,3 @@ const RESULT_ALIASES: Record<string, string> = {
   ...Object.fromEntries(['不通过', '未通过', '不合格', '不符合', '不满足', '违规', '否', '未达标', 'no', 'failed', 'false'].map((w) => [w, 'fail'])),
   ...Object.fromEntries(['不适用', '不涉及', '无', '无法判断', 'n/a', 'not applicable', 'none'].map((w) => [w, 'na'])),
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import type { CodeConfig } from '@shared/nodes/code.js';
 import { NodeError, type CompiledTemplate, type ServerNode } from './kit.js';
 
@@ -72,10 +73,6 @@ function hasType(value: unknown, type: OutputType): boolean {
     case 'array':
       return Array.isArray(value);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { ExtractConfig } from '@shared/nodes/extract.js';
 import { fieldValueSchema, type Field } from '@shared/nodes/fields.js';
@@ -96,8 +97,4 @@ function describe(field: Field): string {
     field.patternHint ? `格式：${field.patternHint}` : field.pattern ? `格式（正则）：${field.pattern}` : '',
   ].filter(Boolean);
   return rules.length > 0 ? `${parts}（${rules.join('；')}）` : parts;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

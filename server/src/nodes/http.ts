@@ -1,4 +1,5 @@
 import type { HttpConfig } from '@shared/nodes/http.js';
+import { parseJson } from '@shared/json.js';
 import { buildUrl, fieldValue, headerValue, rawBody } from './http-request.js';
 import { NodeError, type CompiledTemplate, type Scope, type ServerNode } from './kit.js';
 
@@ -43,7 +44,7 @@ export const httpNode: ServerNode<HttpConfig> = {
           signal: exec.signal,
         });
         if (config.failOnStatus && response.status >= 400) throw statusError(config.method, target, response);
-        const parsed = config.responseType === 'json' ? parseJson(response.body, target) : response.body;
+        const parsed = config.responseType === 'json' ? parseBody(response.body, target) : response.body;
         return { outputs: { status: response.status, headers: response.headers, body: parsed }, inputs: trace };
       },
     };
@@ -71,15 +72,13 @@ function bodyBuilder(body: HttpConfig['body'], templates: Record<string, Compile
   return () => null;
 }
 
-function parseJson(text: string, url: string): unknown {
+function parseBody(text: string, url: string): unknown {
   if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
+  return parseJson(text, () => {
     throw new NodeError('http_bad_json', `the response of ${url} is not JSON (set the response type to text to keep it as text): ${excerpt(text)}`, {
       details: { excerpt: excerpt(text) },
     });
-  }
+  });
 }
 
 function statusError(method: string, url: string, response: { status: number; headers: Record<string, string>; body: string }): NodeError {

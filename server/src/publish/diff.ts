@@ -3,12 +3,9 @@
  * by field, with dotted paths into the config), edges added and removed. Positions are ignored: moving
  * a node is not a change in what the scenario does.
  */
+import { isRecord } from '@shared/json.js';
 import type { Graph, GraphEdge, GraphNode } from '@shared/graph.js';
 import type { FieldChange, GraphDiff } from '@shared/publish.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Deep comparison yielding one change per differing leaf. Objects recurse by key, arrays by index (a

@@ -60,4 +60,24 @@ describe('PublishedScenarios', () => {
     publishDraft(db, services, other.id);
     expect(registry.listLive().map((l) => l.slug)).toEqual(['other', 'reply']);
   });
+
+  it('keeps at most maxCached plans, dropping the least recently used', () => {
+    const { db } = store;
+    const registry = new PublishedScenarios(db, services, 2);
+    const plan = (version: number) => {
+      const r = registry.resolve('reply', version);
+      if ('error' in r) throw new Error(r.error);
+      return r.plan;
+    };
+    const one = plan(1);
+    const two = plan(2);
+    expect(plan(1)).toBe(one); // 1 is now the most recent, 2 the least
+    const rolled = registry.resolve('reply');
+    if ('error' in rolled) throw new Error(rolled.error);
+    updateScenario(db, rolled.scenarioId, { graph: replyGraph('Reply', '第三版') });
+    plan(publishDraft(db, services, rolled.scenarioId).version); // a third plan evicts version 2
+    expect(plan(1)).toBe(one);
+    expect(plan(2)).not.toBe(two);
+    expect(plan(2).hash).toBe(two.hash);
+  });
 });

@@ -4,6 +4,7 @@
  * live version is read from the database on each call (one prepared query on the unique slug index),
  * so a rollback — from the UI or from the CLI in another process — takes effect at the next request.
  */
+import { LRUCache } from 'lru-cache';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
 import type { Db } from '../storage/db.js';
@@ -39,13 +40,15 @@ export const DEFAULT_PLAN_CACHE_SIZE = 500;
 
 /** Resolves published scenarios by slug, caching compiled plans per (scenario, version). */
 export class PublishedScenarios {
-  private readonly cache = new Map<string, CachedPlan>();
+  private readonly cache: LRUCache<string, CachedPlan>;
 
   constructor(
     private readonly db: Db,
     private readonly compile: CompileOptions,
-    private readonly maxCached = DEFAULT_PLAN_CACHE_SIZE,
-  ) {}
+    maxCached = DEFAULT_PLAN_CACHE_SIZE,
+  ) {
+    this.cache = new LRUCache({ max: maxCached });
+  }
 
   /**
    * The plan of `slug` at `version` (default: the live version). A stored version that no longer
@@ -98,7 +101,7 @@ export class PublishedScenarios {
       if (!row) return;
       const graph = GraphSchema.parse(row.graph);
       const compiled = await compileGraphAsync(graph, this.compile);
-      if (compiled.ok && !this.cache.has(key)) this.remember(key, { plan: compiled.plan, graph });
+      if (compiled.ok && !this.cache.has(key)) this.cache.set(key, { plan: compiled.plan, graph });
     } catch {
       // resolve() compiles it again and reports what is wrong.
     }
@@ -112,12 +115,7 @@ export class PublishedScenarios {
   private load(scenarioId: string, version: number): CachedPlan | undefined {
     const key = `${scenarioId}\u0000${version}`;
     const hit = this.cache.get(key);
-    if (hit) {
-      // Re-insert so iteration order is least-recently-used first.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const row = getVersion(this.db, scenarioId, version);
     if (!row) return undefined;
     const graph = GraphSchema.parse(row.graph);
@@ -127,15 +125,7 @@ export class PublishedScenarios {
       throw new Error(`published version ${version} of scenario ${scenarioId} no longer compiles: ${first ? first.message : 'unknown problem'}`);
     }
     const entry = { plan: compiled.plan, graph };
-    this.remember(key, entry);
-    return entry;
-  }
-
-  private remember(key: string, entry: CachedPlan): void {
     this.cache.set(key, entry);
-    if (this.cache.size > this.maxCached) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
+    return entry;
   }
 }

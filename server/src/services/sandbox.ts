@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import { jsonLimits } from '../limits.js';
 import { Worker } from 'node:worker_threads';
 import type { SandboxLoad } from '@shared/api.js';
@@ -307,8 +308,4 @@ export function createSandbox(options: SandboxOptions = {}): ManagedSandbox {
       );
     },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,3 +1,4 @@
+import { parseJson } from '@shared/json.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { ChatMessage, ResponseFormat } from '../model/types.js';
 import { fnv1a, mulberry32 } from './random.js';
@@ -104,14 +105,6 @@ export function findSchemaInPrompt(messages: ChatMessage[]): JsonSchema | undefi
     }
   }
   return found;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function isSchemaLike(value: unknown): value is JsonSchema {

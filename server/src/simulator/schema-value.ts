@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import RandExp from 'randexp';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { pick, randInt, type Rng } from './random.js';
@@ -14,7 +15,8 @@ export interface ValueContext {
 }
 
 const MAX_DEPTH = 12;
-const patternCache = new Map<string, RandExp>();
+/** Generators per regex pattern, the most recently used 256 kept (patterns come from user schemas). */
+const patternCache = new LRUCache<string, RandExp>({ max: 256 });
 
 /** A value that validates against the schema (for the subset Mofang uses), drawn from the context's generator. */
 export function valueForSchema(schema: JsonSchema, ctx: ValueContext, name = '', depth = 0): unknown {

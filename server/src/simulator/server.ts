@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { parseJson } from '@shared/json.js';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { SIMULATOR_MODEL, type SimulatorConfig, type SimulatorConfigInput } from './config.js';
@@ -69,7 +70,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
     if (method === 'GET' && path === '/sim/stats') return sendJson(res, 200, simulator.stats());
     if (method === 'GET' && path === '/sim/config') return sendJson(res, 200, simulator.config);
     if (method === 'PUT' && path === '/sim/config') {
-      const patch = z.record(z.string(), z.unknown()).safeParse(parseJson(await readBody(req)));
+      const patch = z.record(z.string(), z.unknown()).safeParse(parseBody(await readBody(req)));
       if (!patch.success) throw new HttpError(400, 'the body must be a JSON object of settings');
       try {
         return sendJson(res, 200, simulator.updateConfig(patch.data));
@@ -81,7 +82,7 @@ export async function startSimulatorServer(options: SimulatorServerOptions): Pro
   }
 
   async function chat(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const parsed = ChatBodySchema.safeParse(parseJson(await readBody(req)));
+    const parsed = ChatBodySchema.safeParse(parseBody(await readBody(req)));
     if (!parsed.success) throw new HttpError(400, `invalid chat completion request: ${describeIssues(parsed.error)}`);
     const body = parsed.data;
     const controller = new AbortController();
@@ -188,12 +189,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
+function parseBody(text: string): unknown {
+  return parseJson(text, () => {
     throw new HttpError(400, 'the request body is not valid JSON');
-  }
+  });
 }
 
 function describeIssues(error: z.ZodError): string {

@@ -5,6 +5,7 @@
  * only hands the records over); otherwise on this thread. Queued runs can be read back until they are
  * committed (`pending`). Old API runs are pruned by age and by count on a timer.
  */
+import { parseJson } from '@shared/json.js';
 import { Worker } from 'node:worker_threads';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
@@ -274,8 +275,9 @@ export interface StoredApiRun {
   events: unknown[];
 }
 
-function parseJson(text: unknown): unknown {
-  return typeof text === 'string' ? JSON.parse(text) : null;
+/** A stored JSON column: null when empty (or, for a damaged row, not JSON). */
+function jsonColumn(text: unknown): unknown {
+  return parseJson(text) ?? null;
 }
 
 /** An API run from the database (not the queue), or undefined. */
@@ -298,14 +300,14 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
     slug: row.slug,
     version: num('version'),
     status,
-    inputs: parseJson('inputs' in row ? row.inputs : null),
-    outputs: parseJson('outputs' in row ? row.outputs : null),
-    error: parseJson('error' in row ? row.error : null),
-    usage: parseJson('usage' in row ? row.usage : null),
+    inputs: jsonColumn('inputs' in row ? row.inputs : null),
+    outputs: jsonColumn('outputs' in row ? row.outputs : null),
+    error: jsonColumn('error' in row ? row.error : null),
+    usage: jsonColumn('usage' in row ? row.usage : null),
     latencyMs: num('latency_ms'),
     model: 'model' in row && typeof row.model === 'string' ? row.model : null,
     createdAt: num('created_at') ?? 0,
     finishedAt: num('finished_at'),
-    events: events.map((e) => (typeof e === 'object' && e !== null && 'data' in e ? parseJson(e.data) : null)),
+    events: events.map((e) => (typeof e === 'object' && e !== null && 'data' in e ? jsonColumn(e.data) : null)),
   };
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '@shared/json.js';
 import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, type GraphEdge } from '@shared/graph.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { getNodeDefinition, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
@@ -27,10 +28,6 @@ export function zodProblems(issues: z.core.$ZodIssue[], where: { nodeId?: string
     const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     return { ...where, ...(field ? { field } : {}), code, message: field ? `${field}: ${issue.message}` : issue.message };
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -1,3 +1,5 @@
+import pRetry, { AbortError } from 'p-retry';
+import { isRecord } from '@shared/json.js';
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
 import { NodeError, type NodeResult, type Scope } from '../../nodes/kit.js';
@@ -144,73 +146,96 @@ export class Execution {
     for (const i of target.outgoing) this.resolveEdge(i, SKIPPED);
   }
 
-  /** Runs one node with its timeout and retries; resolves null when the run is already failing. */
+  /**
+   * Runs one node with its timeout and retries (p-retry counts the attempts; the wait between them is
+   * {@link backoffMs}: jittered exponential backoff, or the endpoint's Retry-After); resolves null when
+   * the node failed for good or the run is already failing.
+   */
   private async execute(node: PlanNode): Promise<NodeResult | null> {
+    const maxAttempts = 1 + (node.step.retries ?? 0);
+    try {
+      return await pRetry((attempt) => this.attempt(node, attempt, maxAttempts), {
+        retries: maxAttempts - 1,
+        minTimeout: 0,
+        shouldRetry: ({ error }) => error instanceof RetryableAttempt,
+        onFailedAttempt: ({ error, attemptNumber }) => (error instanceof RetryableAttempt ? sleep(backoffMs(attemptNumber, error.retryAfterMs), this.controller.signal) : undefined),
+      });
+    } catch (error) {
+      // A failure for good (or the run's abort) is already recorded, its node.failed event sent;
+      // anything else is a fault in the engine itself, for the caller to report.
+      if (error instanceof NodeOver) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * One attempt of a node: its events, its timeout, its outputs checked. Throws {@link RetryableAttempt}
+   * when another attempt is due, p-retry's AbortError (of a NodeOver) when not (the run's failure recorded first).
+   */
+  private async attempt(node: PlanNode, attempt: number, maxAttempts: number): Promise<NodeResult> {
     const { step } = node;
-    const maxAttempts = 1 + (step.retries ?? 0);
+    if (this.aborted) throw new AbortError(new NodeOver());
+    this.emit?.({ type: 'node.started', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, attempt });
+    const started = performance.now();
+    const calls: ModelCallTrace[] | undefined = this.emit ? [] : undefined;
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let signalOf = this.runSignal;
     const timeoutMs = typeof step.timeoutMs === 'function' ? step.timeoutMs(this.options.services) : step.timeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      if (this.aborted) return null;
-      this.emit?.({ type: 'node.started', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, attempt });
-      const started = performance.now();
-      const calls: ModelCallTrace[] | undefined = this.emit ? [] : undefined;
-      let timedOut = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let signalOf = this.runSignal;
-      if (timeoutMs !== undefined) {
-        const attemptController = new AbortController();
-        timer = setTimeout(() => {
-          timedOut = true;
-          attemptController.abort('node_timeout');
-        }, timeoutMs);
-        const attemptSignal = AbortSignal.any([this.controller.signal, attemptController.signal]);
-        signalOf = () => attemptSignal;
-      }
-      const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
-      const { usage, warnings, finish } = site;
-      try {
-        const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
-        const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario, this.options.services));
-        // What a node hands on (a code node's object, an http reply, a model's JSON) is stored and
-        // serialised later: past the limits, the node fails here, naming the limit and its setting.
-        const breach = checkJson(result.outputs);
-        if (breach) throw new NodeError(breach.code, `node "${node.id}": ${describeBreach(breach, 'output')}`, { details: breachDetails(breach, 'output') });
-        addUsage(this.usage, usage);
-        if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
-        const latency = round(performance.now() - started);
-        this.emit?.({
-          type: 'node.finished',
-          run_id: this.runId,
-          at: this.now(),
-          node_id: node.id,
-          kind: node.kind,
-          inputs: result.inputs ?? null,
-          outputs: result.outputs,
-          branch: result.branch,
-          latency_ms: latency,
-          usage,
-          calls,
-          finish_reason: finish.reason,
-          ...(warnings.length > 0 ? { warnings } : {}),
-        });
-        return result;
-      } catch (error) {
-        addUsage(this.usage, usage);
-        const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
-        const classified = classifyError(error, node.id, cause, timeoutMs);
-        const willRetry = classified.retryable && attempt < maxAttempts && !this.aborted;
-        this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
-        if (!willRetry) {
-          if (this.abortCause === 'run_failed') return null;
+    if (timeoutMs !== undefined) {
+      const attemptController = new AbortController();
+      timer = setTimeout(() => {
+        timedOut = true;
+        attemptController.abort('node_timeout');
+      }, timeoutMs);
+      const attemptSignal = AbortSignal.any([this.controller.signal, attemptController.signal]);
+      signalOf = () => attemptSignal;
+    }
+    const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
+    const { usage, warnings, finish } = site;
+    try {
+      const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);
+      const result = await step.run(new NodeContext(this.runId, node.id, this.scope, this.inputs, ranSources, site, this.options.scenario, this.options.services));
+      // What a node hands on (a code node's object, an http reply, a model's JSON) is stored and
+      // serialised later: past the limits, the node fails here, naming the limit and its setting.
+      const breach = checkJson(result.outputs);
+      if (breach) throw new NodeError(breach.code, `node "${node.id}": ${describeBreach(breach, 'output')}`, { details: breachDetails(breach, 'output') });
+      addUsage(this.usage, usage);
+      if (usage.tokens_estimated) warnings.push({ code: 'usage_estimated', message: 'the endpoint reported no token usage; the counts are estimated' });
+      const latency = round(performance.now() - started);
+      this.emit?.({
+        type: 'node.finished',
+        run_id: this.runId,
+        at: this.now(),
+        node_id: node.id,
+        kind: node.kind,
+        inputs: result.inputs ?? null,
+        outputs: result.outputs,
+        branch: result.branch,
+        latency_ms: latency,
+        usage,
+        calls,
+        finish_reason: finish.reason,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      });
+      return result;
+    } catch (error) {
+      addUsage(this.usage, usage);
+      const cause = this.abortCause ?? (timedOut ? 'node_timeout' : undefined);
+      const classified = classifyError(error, node.id, cause, timeoutMs);
+      const willRetry = classified.retryable && attempt < maxAttempts && !this.aborted;
+      this.emit?.({ type: 'node.failed', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, error: classified.error, attempt, will_retry: willRetry, latency_ms: round(performance.now() - started), calls });
+      if (!willRetry) {
+        if (this.abortCause !== 'run_failed') {
           // After retries, say so: a 100 ms timeout that fails after 700 ms is three attempts and their backoff.
           this.failure ??= attempt > 1 ? { ...classified.error, message: `${classified.error.message} (after ${attempt} attempts)` } : classified.error;
           this.abort('run_failed');
-          return null;
         }
-        await sleep(backoffMs(attempt, classified.retryAfterMs), this.controller.signal);
-      } finally {
-        if (timer) clearTimeout(timer);
+        throw new AbortError(new NodeOver());
       }
+      throw new RetryableAttempt(classified.retryAfterMs);
+    } finally {
+      if (timer) clearTimeout(timer);
     }
   }
 
@@ -229,8 +254,14 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** No further attempt: the node failed for good, or the run is over (p-retry rethrows it as it is). */
+class NodeOver extends Error {}
+
+/** An attempt that failed and may be tried again, after the endpoint's Retry-After when it gave one. */
+class RetryableAttempt extends Error {
+  constructor(readonly retryAfterMs: number | undefined) {
+    super('retryable node failure');
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { KeyRecord } from '../../storage/keys.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
-import { uuidv7 } from './run-id.js';
+import { v7 as uuidv7 } from 'uuid';
 import type { V1Runtime } from './runtime.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;

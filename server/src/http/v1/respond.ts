@@ -41,7 +41,4 @@ export function failureStatus(error: RunError | undefined): { status: number; co
   }
 }
 
-/** Whether the client asked for server-sent events. */
-export function wantsEventStream(accept: string | undefined): boolean {
-  return accept !== undefined && accept.includes('text/event-stream');
-}
+export { wantsEventStream } from '../sse.js';

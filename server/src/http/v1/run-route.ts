@@ -1,24 +1,22 @@
 /**
  * `POST /v1/scenarios/{slug}/run`: resolve the published plan, check the inputs, run at live priority
  * and answer with the result as JSON, or with `Accept: text/event-stream` as server-sent events
- * (event name = event type). Every finished run, and every refused input, goes to the run log.
+ * (event name = event type; a reconnect with `Last-Event-ID` resumes its run, see ../sse.ts). Every
+ * finished run, and every refused input, goes to the run log.
  */
+import { isRecord } from '@shared/json.js';
 import type { Request, RequestHandler, Response } from 'express';
-import { createSession } from 'better-sse';
 import type { RunEvent } from '@shared/events.js';
 import { emptyUsage } from '@shared/usage.js';
 import { runPlan, streamRun, type ExecutionPlan, type RunResult } from '../../engine/index.js';
 import type { AppDeps } from '../context.js';
+import { RunEventStreams } from '../sse.js';
 import type { ApiRunRecord } from '../../storage/run-log.js';
 import { inScope, keyOf } from './auth.js';
-import { failureStatus, runIdOf, sendV1Error, wantsEventStream } from './respond.js';
+import { failureStatus, runIdOf, sendV1Error, setRunId, wantsEventStream } from './respond.js';
 import type { V1Runtime } from './runtime.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A result for a run the engine threw on (it should not): reported as failed, not as a hung request. */
 function crashResult(runId: string, error: unknown, started: number): RunResult {
@@ -41,10 +39,13 @@ function unknownScenario(res: Response, slug: string): void {
 export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ slug: string }> {
   const { published, models, services } = deps;
   const { runLog, config } = runtime;
+  const streams = new RunEventStreams();
   return async (req: Request<{ slug: string }>, res: Response) => {
     const key = keyOf(res);
     const slug = req.params.slug;
     if (!key || !inScope(key, slug)) return unknownScenario(res, slug);
+    // A reconnect (Last-Event-ID) resumes the run it names; it never starts a second one.
+    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, key.id, (id) => setRunId(res, id)))) return;
     const rawVersion = req.query.version;
     let version: number | undefined;
     if (rawVersion !== undefined) {
@@ -98,7 +99,7 @@ export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ 
     });
     const options = { models, services, runId, scenario: slug, signal: abort.signal, deadlineMs: config.runDeadlineMs, priority: 0 };
     if (wantsEventStream(req.headers.accept)) {
-      await streamResponse(req, res, resolved.plan, inputs, options, (result, events) => {
+      await streamResponse(streams, req, res, resolved.plan, inputs, { ...options, owner: key.id }, (result, events) => {
         done = true;
         runLog.add(record(result, events));
       });
@@ -133,27 +134,29 @@ type RunOptionsBase = Omit<Parameters<typeof runPlan>[2], 'onEvent'>;
 
 /** Streams a run's events as SSE; `finished` gets the result and the events once the run is over. */
 async function streamResponse(
+  streams: RunEventStreams,
   req: Request,
   res: Response,
   plan: ExecutionPlan,
   inputs: unknown,
-  options: RunOptionsBase,
+  { owner, ...options }: RunOptionsBase & { owner: string },
   finished: (result: RunResult, events: RunEvent[]) => void,
 ): Promise<void> {
   const started = Date.now();
-  const session = await createSession(req, res, { keepAlive: 15_000, retry: null });
+  const sse = await streams.open(req, res, options.runId ?? '', owner);
   const events: RunEvent[] = [];
   let result: RunResult;
   try {
     const stream = streamRun(plan, inputs, options);
     for await (const event of stream.events) {
       events.push(event);
-      if (session.isConnected) session.push(event, event.type);
+      sse.push(event, event.type);
     }
     result = await stream.result;
   } catch (error) {
     result = crashResult(options.runId ?? '', error, started);
   }
   finished(result, events);
-  if (session.isConnected) res.end();
+  sse.end();
+  await sse.closed;
 }
