@@ -1,26 +1,45 @@
 /**
  * `npm run bench:api`: the published API end to end. Starts the real server (`mofang start`) in a child
- * process on a free loopback port with a temporary data directory and the zero-latency in-process
- * simulator, publishes templates/intent-triage with `mofang publish`, creates a key with `mofang keys
- * create`, then drives synchronous `POST /v1/scenarios/{slug}/run` with a fixed number of requests in
- * flight (undici, keep-alive) at concurrency 1, 16 and 64, and prints runs/s, p50, p99 and errors.
- * BENCH_SECONDS (default 10) sets each step's length; BENCH_CONCURRENCY (e.g. "1,16,64") the steps.
+ * process on a free loopback port with a temporary data directory, publishes a template with `mofang
+ * publish`, creates a key with `mofang keys create`, then drives synchronous `POST /v1/scenarios/{slug}/run`
+ * with a fixed number of requests in flight (undici, keep-alive) and prints runs/s, p50, p99, errors and
+ * the server's CPU per run (user + system of the server process from /proc: all its threads, and apart
+ * the main thread that answers requests; the run log is written on a worker thread).
+ *
+ * - default (`--model in-process`): templates/intent-triage (two model calls) against the zero-latency
+ *   in-process simulator, at concurrency 1, 16 and 64.
+ * - `--model http`: templates/call-summary (one model call), first against the in-process simulator, then
+ *   against `mofang simulator --zero` running as its own process (HTTP, streamed replies; its CPU is not
+ *   the server's), at concurrency 64; the target (≤ 0.6 ms of server CPU per run) is printed beside it.
+ *
+ * BENCH_SECONDS (default 10) sets each step's length, BENCH_WARMUP_SECONDS (default 5) the warm-up's (at
+ * the first step's concurrency); BENCH_CONCURRENCY (e.g. "1,16,64") the steps (repeat a level to measure it
+ * again); BENCH_SERVER_NODE_ARGS adds Node flags to the server (e.g. "--cpu-prof").
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { CreatedKeySchema } from '@shared/keys.js';
 import { openStore } from '../server/src/storage/db.js';
 import { sqliteOf } from '../server/src/storage/sqlite.js';
+import { startProc, stop as stopProc, type Proc } from './jobs-procs.js';
 
+const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'in-process' } } });
+if (args.model !== 'in-process' && args.model !== 'http') throw new Error(`--model is in-process or http, not ${args.model}`);
+const httpMode = args.model === 'http';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const levels = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number);
-const graphFile = path.join(root, 'templates/intent-triage/graph.json');
-const slug = 'intent-triage';
+const warmUpMs = Number(process.env.BENCH_WARMUP_SECONDS ?? 5) * 1000;
+const levels = (process.env.BENCH_CONCURRENCY ?? (httpMode ? '64' : '1,16,64')).split(',').map(Number);
+/** Server CPU per run at concurrency 64 with one model call over HTTP, µs. */
+const CPU_TARGET_US = 600;
+const template = httpMode ? 'call-summary' : 'intent-triage';
+const graphFile = path.join(root, `templates/${template}/graph.json`);
+const slug = template;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-bench-api-'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -43,8 +62,9 @@ function mofang(args: string[]): Promise<string> {
 }
 
 /** Starts `mofang start` and resolves with its URL once it says where it listens. */
-function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn('node', [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bin/mofang.mjs', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('node', [...nodeArgs, 'bin/mofang.mjs', 'start'], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 30_000);
@@ -66,19 +86,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-/** CPU seconds the server process (all its threads) has used, from /proc; NaN where there is no /proc. */
-function serverCpuSeconds(pid: number | undefined): number {
+/** CPU seconds (user + system) of a process or one of its threads, from /proc; NaN where there is no /proc. */
+function cpuSeconds(pid: number | undefined, tid?: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return NaN;
   }
 }
 
+/** The server's CPU: the whole process (all threads: the run-log writer, GC helpers…) and its main thread, which answers requests. */
+function serverCpu(pid: number | undefined): { all: number; main: number } {
+  return { all: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
+}
+
 interface StepResult {
+  model: string;
   concurrency: number;
   cpuUsPerRun?: number;
+  /** Of which the main (request) thread's. */
+  mainCpuUsPerRun?: number;
   runs: number;
   rps: number;
   p50: number;
@@ -116,50 +145,76 @@ async function drive(url: string, key: string, body: string, concurrency: number
   await pool.close();
   if (firstError.length > 0) console.error(`  first error at concurrency ${concurrency}: ${firstError[0]}`);
   latencies.sort((a, b) => a - b);
-  return { concurrency, runs: latencies.length, rps: (latencies.length * 1000) / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
+  return { model: '', concurrency, runs: latencies.length, rps: (latencies.length * 1000) / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors };
+}
+
+/** The template's own sample inputs: the graph's, else its first sample file. */
+function sampleInputs(graph: { inputs?: unknown }): unknown {
+  if (graph.inputs !== undefined) return graph.inputs;
+  const sample: unknown = JSON.parse(readFileSync(path.join(root, `templates/${template}/samples/repair-call.json`), 'utf8'));
+  return typeof sample === 'object' && sample !== null && 'inputs' in sample ? sample.inputs : {};
+}
+
+/** Starts a server, warms it up, measures every level, stops it. */
+async function measure(model: string, key: string, body: string, extraEnv: NodeJS.ProcessEnv): Promise<StepResult[]> {
+  const started = await startServer(extraEnv);
+  const server = started.child;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const results: StepResult[] = [];
+  try {
+    console.log(`server ${started.url} (pid ${server.pid}), model ${model}, ${seconds} s per step`);
+    // Warm-up: JIT, plan cache, connection pools; CPU per run only settles after a few thousand runs.
+    await drive(started.url, key, body, levels[0] ?? 16, warmUpMs);
+    for (const c of levels) {
+      const cpu0 = serverCpu(server.pid);
+      const r = await drive(started.url, key, body, c, seconds * 1000);
+      const cpu1 = serverCpu(server.pid);
+      r.cpuUsPerRun = ((cpu1.all - cpu0.all) * 1e6) / r.runs;
+      r.mainCpuUsPerRun = ((cpu1.main - cpu0.main) * 1e6) / r.runs;
+      r.model = model;
+      results.push(r);
+    }
+  } finally {
+    if (server.exitCode === null) server.kill('SIGTERM');
+    await exited;
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
-  let server: ChildProcess | undefined;
-  const stop = () => {
-    if (server && server.exitCode === null) server.kill('SIGTERM');
-  };
-  process.once('exit', stop);
+  let simulator: Proc | undefined;
   try {
     const published = JSON.parse(await mofang(['publish', graphFile, '--slug', slug, '--note', 'bench']));
     const created = CreatedKeySchema.parse(JSON.parse(await mofang(['keys', 'create', '--name', 'bench', '--rate-limit', '10000000'])));
     const graph = JSON.parse(readFileSync(graphFile, 'utf8'));
-    const body = JSON.stringify({ inputs: graph.inputs });
-    const started = await startServer();
-    server = started.child;
+    const body = JSON.stringify({ inputs: sampleInputs(graph) });
     const nodes = Array.isArray(graph.nodes) ? graph.nodes.length : '?';
-    console.log(`server ${started.url}, scenario ${slug} v${published.version} (${nodes} nodes), zero-latency simulator, ${seconds} s per step`);
-    await drive(started.url, created.key, body, 16, 2000); // warm-up: JIT, plan cache, connection pools
-    const results: StepResult[] = [];
-    for (const c of levels) {
-      const cpu0 = serverCpuSeconds(server.pid);
-      const r = await drive(started.url, created.key, body, c, seconds * 1000);
-      r.cpuUsPerRun = ((serverCpuSeconds(server.pid) - cpu0) * 1e6) / r.runs;
-      results.push(r);
+    const calls = httpMode ? 'one model call' : 'two model calls';
+    console.log(`scenario ${slug} v${published.version} (${nodes} nodes, ${calls}), zero-latency simulator`);
+    const results = await measure('in-process', created.key, body, {});
+    if (httpMode) {
+      simulator = await startProc(['simulator', '--port', '0', '--host', '127.0.0.1', '--zero'], {}, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      results.push(...(await measure('http', created.key, body, { MOFANG_MODEL_BASE_URL: `${simulator.url}/v1`, MOFANG_MODEL: 'mofang-simulator' })));
     }
 
-    console.log('\n| concurrency | runs/s | p50 (ms) | p99 (ms) | errors | server CPU per run (µs) |');
-    console.log('| ----------: | -----: | -------: | -------: | -----: | ---------------------: |');
-    for (const r of results) console.log(`| ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} |`);
+    console.log('\n| model | concurrency | runs/s | p50 (ms) | p99 (ms) | errors | server CPU per run (µs) | of which request thread (µs) | target (µs) |');
+    console.log('| ----- | ----------: | -----: | -------: | -------: | -----: | ----------------------: | ---------------------------: | ----------: |');
+    for (const r of results) {
+      const target = httpMode && r.model === 'http' && r.concurrency === 64 ? `≤ ${CPU_TARGET_US}` : '';
+      console.log(`| ${r.model} | ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} | ${r.mainCpuUsPerRun?.toFixed(0) ?? '?'} | ${target} |`);
+    }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
-    console.log(`\nmachine load average during the run: ${load} (other processes share the ${cpus().length} cores)`);
-    console.log('\ngoal: ≥ 2,000 runs/s and p99 < 20 ms at concurrency 64');
+    console.log(`\nmachine load average during the run: ${load} (other processes share the ${cpus().length} cores; trust CPU per run over runs/s)`);
+    if (httpMode) console.log(`\ngoal: server CPU per run ≤ ${CPU_TARGET_US} µs at concurrency 64 with one model call over HTTP`);
+    else console.log('\ngoal: ≥ 2,000 runs/s and p99 < 20 ms at concurrency 64');
 
-    const exited = new Promise<void>((resolve) => server?.once('exit', () => resolve()));
-    stop();
-    await exited;
     const store = openStore(dataDir);
     const logged = sqliteOf(store.db).prepare("select count(*) as n from runs where kind = 'api'").get();
     store.close();
     const total = results.reduce((n, r) => n + r.runs, 0);
     console.log(`API runs in the log after shutdown: ${typeof logged === 'object' && logged !== null && 'n' in logged ? String(logged.n) : '?'} (measured ${total} + warm-up)`);
   } finally {
-    stop();
+    if (simulator) await stopProc(simulator);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -92,10 +92,55 @@ function pathOf(frame: Frame | null): string {
 }
 
 /**
+ * Whether `value` certainly breaks no limit: the same walk as {@link findJsonLimitBreach} without its
+ * bookkeeping (no frame per value, no path, no UTF-8 count: each UTF-16 unit is taken as 3 bytes, the
+ * most it can be). Every value checked on the hot path (a request body, a node's outputs, a run for the
+ * log) passes this; only one it cannot clear takes the exact walk.
+ */
+function clearlyWithinLimits(value: unknown, limits: JsonLimits): boolean {
+  let bytes = 0;
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
+    if (typeof v === 'string') {
+      if (v.length > limits.stringChars) return false;
+      bytes += 3 * v.length + 2;
+    } else if (typeof v === 'number' || typeof v === 'boolean' || v === null) {
+      bytes += 8;
+    } else if (typeof v === 'object') {
+      if (depth > limits.depth) return false;
+      if (Array.isArray(v)) {
+        if (v.length > limits.arrayItems) return false;
+        bytes += 2 + v.length;
+        for (let i = 0; i < v.length; i++) {
+          values.push(v[i]);
+          depths.push(depth + 1);
+        }
+      } else {
+        const keys = Object.keys(v);
+        if (keys.length > limits.arrayItems) return false;
+        bytes += 2;
+        for (const key of keys) {
+          if (key.length > limits.stringChars) return false;
+          bytes += 3 * key.length + 4;
+          values.push((v as Record<string, unknown>)[key]);
+          depths.push(depth + 1);
+        }
+      }
+    }
+    if (bytes > limits.totalBytes) return false;
+  }
+  return true;
+}
+
+/**
  * The first limit `value` breaks, or null. Values that are not JSON (functions, undefined) count as
  * nothing; a cycle shows as a breach of the depth limit.
  */
 export function findJsonLimitBreach(value: unknown, limits: JsonLimits = DEFAULT_JSON_LIMITS): JsonLimitBreach | null {
+  if (clearlyWithinLimits(value, limits)) return null;
   const breach = (kind: JsonLimitKind, frame: Frame | null): JsonLimitBreach => ({ kind, code: LIMIT_CODES[kind], path: pathOf(frame), limit: limits[kind], setting: LIMIT_SETTINGS[kind] });
   let bytes = 0;
   const stack: Frame[] = [{ value, depth: 1, parent: null, key: null }];
