@@ -41,7 +41,8 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
 
   /**
    * A submission; `format` (the `/jobs/{format}` paths) fixes the media type, so a client that sends
-   * no Content-Type (or `application/octet-stream`) is read as that format, and another type is a 415.
+   * no Content-Type, or a generic one (`application/octet-stream`, `text/plain`, which fetch gives a
+   * string body), is read as that format; another type is a 415.
    */
   const submit = async (req: Request<{ slug: string }>, res: Response, format?: JobUploadFormat): Promise<void> => {
     const key = keyOf(res);
@@ -61,7 +62,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     }
     if (format) {
       const sent = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (sent === '' || sent === 'application/octet-stream') req.headers['content-type'] = format.mediaType;
+      if (sent === '' || sent === 'application/octet-stream' || sent === 'text/plain') req.headers['content-type'] = format.mediaType;
       else if (uploadFormat(sent) !== uploadFormat(format.mediaType)) return sendError(res, 415, 'unsupported_media_type', `this path takes ${format.mediaType} (${format.label}); ${sent} goes to another path`);
     }
     await jobs.submit(req, res, resolved, key.id);
