@@ -45,7 +45,7 @@ const problems: string[] = [];
 interface SendOptions {
   key?: string | null;
   json?: unknown;
-  body?: string | Uint8Array;
+  body?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
   base?: string;
 }
@@ -153,7 +153,7 @@ describe('the run API', () => {
 describe('the jobs API', () => {
   it('takes each upload format at its own path, with or without a Content-Type, and refuses as declared', async () => {
     const xlsx = new Uint8Array(await buildXlsx(['id', 'transcript'], 1, () => ['a', inputs.transcript]));
-    const uploads: Array<{ path: string; media: string; body: string | Uint8Array; other: string | Uint8Array }> = [
+    const uploads: Array<{ path: string; media: string; body: string | Uint8Array<ArrayBuffer>; other: string | Uint8Array<ArrayBuffer> }> = [
       { path: '', media: 'application/json', body: JSON.stringify({ items: [{ id: 'a', inputs }] }), other: JSON.stringify({ items: [{ id: 'b', inputs }] }) },
       { path: '/jsonl', media: 'application/x-ndjson', body: `${JSON.stringify({ id: 'a', inputs })}\n`, other: `${JSON.stringify({ id: 'b', inputs })}\n` },
       { path: '/csv', media: 'text/csv', body: `id,transcript\na,"${inputs.transcript}"\n`, other: `id,transcript\nb,"${inputs.transcript}"\n` },
@@ -163,7 +163,7 @@ describe('the jobs API', () => {
       const path = `/v1/scenarios/echo/jobs${u.path}`;
       const idempotency = `contract${u.path}`;
       // Format paths read a body sent without a Content-Type (fetch sends a string as text/plain) as their format.
-      const headers = u.path === '' ? { 'content-type': u.media } : {};
+      const headers: Record<string, string> = u.path === '' ? { 'content-type': u.media } : {};
       const created = await send('POST', path, { body: u.body, headers: { ...headers, 'idempotency-key': idempotency } });
       expect(created.status, `${path}: ${created.text}`).toBe(202);
       const again = await send('POST', path, { body: u.body, headers: { ...headers, 'idempotency-key': idempotency } });
