@@ -162,6 +162,25 @@ describe('OpenAPI documents', () => {
     expect(bad.status).toBe(400);
   });
 
+  it("names the caller's origin as the server: its proxy's X-Forwarded-Proto and -Host, or MOFANG_PUBLIC_URL", async () => {
+    const servers = async (url: string, headers: Record<string, string> = {}) => at((await call(url, 'GET', '/v1/scenarios/work-order/openapi.json', undefined, headers)).json, 'servers');
+    expect(await servers(base)).toEqual([{ url: base }]);
+    expect(await servers(base, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mofang.example.com' })).toEqual([{ url: 'https://mofang.example.com' }]);
+    // The first of a chain of proxies; a value that is not a scheme or a host is ignored.
+    expect(await servers(base, { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'api.example.com:8443, inner:3000' })).toEqual([{ url: 'https://api.example.com:8443' }]);
+    expect(await servers(base, { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'evil.example.com/"><script>' })).toEqual([{ url: base }]);
+    expect(at((await call(base, 'GET', '/v1/openapi.json', undefined, { 'x-forwarded-proto': 'https' })).json, 'servers')).toEqual([{ url: base.replace('http:', 'https:') }]);
+
+    const otherDir = tempDir('mofang-openapi-public-');
+    const behind = await startTestServer(otherDir, { MOFANG_PUBLIC_URL: 'https://mofang.example.com/' });
+    try {
+      expect(at((await call(behind.url, 'GET', '/v1/openapi.json', undefined, { 'x-forwarded-host': 'ignored.example.com' })).json, 'servers')).toEqual([{ url: 'https://mofang.example.com' }]);
+    } finally {
+      await behind.close();
+      removeDir(otherDir);
+    }
+  });
+
   it('aggregate: valid OpenAPI 3.1 with every live scenario', async () => {
     const r = await call(base, 'GET', '/v1/openapi.json');
     expect(r.status).toBe(200);
