@@ -41,6 +41,14 @@ export interface JobRunnerOptions {
 /** Run errors worth another attempt of the whole item (the engine already retried the node). */
 const TRANSIENT = new Set(['model_error', 'deadline_exceeded', 'code_queue_timeout']);
 
+/**
+ * Keeps the events a run's per-node trace is built from (what `GET /v1/runs/{id}` shows): a job's
+ * items log about half the events an API run does, so logging them costs the runner less.
+ */
+function keepForTrace(e: RunEvent, events: RunEvent[]): void {
+  if (e.type === 'node.finished' || e.type === 'node.skipped' || (e.type === 'node.failed' && !e.will_retry)) events.push(e);
+}
+
 /** Most items claimed and started in one turn of the event loop. */
 const CLAIM_PER_TURN = 64;
 
@@ -180,7 +188,7 @@ export class JobRunner {
         signal: AbortSignal.any([this.controller.signal, cancel]),
         deadlineMs: this.options.deadlineMs ?? 120_000,
         priority: 1,
-        onEvent: this.options.runLog ? (e) => events.push(e) : undefined,
+        onEvent: this.options.runLog ? (e) => keepForTrace(e, events) : undefined,
       });
     }
     // Stopping: leave the row running, so the next start runs the item again.
