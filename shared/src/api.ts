@@ -73,7 +73,8 @@ export const TestRunBodySchema = z.object({
 });
 export type TestRunBody = z.infer<typeof TestRunBodySchema>;
 
-export const RunKindSchema = z.enum(['test', 'api', 'cli']);
+/** `job`: the run of one item of a batch job (in the `/v1` run log beside the API runs). */
+export const RunKindSchema = z.enum(['test', 'api', 'cli', 'job']);
 export const RunStatusSchema = z.enum(['running', 'succeeded', 'failed']);
 
 /** The result of one run, as the engine returns it and `test-run` replies (and SSE's last `result` event). */

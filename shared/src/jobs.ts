@@ -63,6 +63,10 @@ export const JobProgressSchema = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgressSchema>;
 
+/** `202` after `POST /v1/jobs/{id}/items/{item}/retry`: how many items went back to pending, and the job. */
+export const JobRetriedSchema = z.object({ retried: z.number().int(), job: JobProgressSchema });
+export type JobRetried = z.infer<typeof JobRetriedSchema>;
+
 /** One line of `GET /v1/jobs/{id}/results`: a finished item, exactly once. */
 export const JobResultLineSchema = z.object({
   id: z.string(),
@@ -110,3 +114,17 @@ export const JobWebhookPayloadSchema = z.object({
   finished_at: z.string().nullable(),
 });
 export type JobWebhookPayload = z.infer<typeof JobWebhookPayloadSchema>;
+
+/** The media type of an Excel workbook (.xlsx). */
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/**
+ * The file formats a job may be uploaded as, each at its own path (`/v1/scenarios/{slug}/jobs/{name}`)
+ * with one media type, so a generated client that sends no Content-Type is still understood.
+ */
+export const JOB_UPLOAD_FORMATS = [
+  { name: 'jsonl', label: 'JSON Lines', mediaType: 'application/x-ndjson', description: 'One `{ "id"?, "inputs" }` object per line.' },
+  { name: 'csv', label: 'CSV', mediaType: 'text/csv', description: 'A header row of input names (optionally an `id` column), then one item per row; cells are converted to the declared types.' },
+  { name: 'xlsx', label: 'Excel', mediaType: XLSX_MEDIA_TYPE, description: 'An Excel workbook: its first sheet read as the CSV is (header row of input names, optional `id` column); errors name the sheet row.' },
+] as const;
+export type JobUploadFormat = (typeof JOB_UPLOAD_FORMATS)[number];

@@ -44,13 +44,23 @@ export const TURN_SCHEMA: JsonSchema = {
   required: ['id', 'role', 'text'],
 };
 
+/**
+ * A transcript's `meta`: an open object (a call id, a line, a queue…) that typed clients may fill with
+ * any keys, so it says `additionalProperties: true` rather than leaving the object's keys unsaid.
+ */
+export const TRANSCRIPT_META_SCHEMA: JsonSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'Free-form data about the call, e.g. `call_id`, kept with the transcript.',
+};
+
 /** JSON Schema of a normalised transcript. */
 export const TRANSCRIPT_SCHEMA: JsonSchema = {
   type: 'object',
   'x-mofang-type': 'transcript',
   properties: {
     turns: { type: 'array', items: TURN_SCHEMA },
-    meta: { type: 'object' },
+    meta: TRANSCRIPT_META_SCHEMA,
     text: { type: 'string', description: 'the transcript as `role: text` lines' },
   },
   required: ['turns'],
@@ -59,7 +69,7 @@ export const TRANSCRIPT_SCHEMA: JsonSchema = {
 /** The JSON Schema for a value type, with an optional description. */
 export function schemaForType(type: ValueType, description?: string): JsonSchema {
   const base: JsonSchema =
-    type === 'transcript' ? { ...TRANSCRIPT_SCHEMA } : type === 'object' ? { type: 'object' } : type === 'array' ? { type: 'array', items: {} } : { type };
+    type === 'transcript' ? { ...TRANSCRIPT_SCHEMA } : type === 'object' ? { type: 'object', additionalProperties: true } : type === 'array' ? { type: 'array', items: {} } : { type };
   if (description) base.description = description;
   return base;
 }

@@ -24,12 +24,24 @@ export const V1RunResultSchema = z.object({
 });
 export type V1RunResult = z.infer<typeof V1RunResultSchema>;
 
+/** The common error object: a stable code, a message, and details that depend on the code. */
+export const V1ErrorObjectSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+
 /**
- * Every /v1 error: the common `{ error: { code, message, details? } }` plus a top-level `run_id`
- * (also in `error.details.run_id` and the `X-Run-Id` header). A failed run adds what it used.
+ * Every /v1 error: the common `{ error: { code, message, details? } }`. Replies of the run API also
+ * carry the request's `run_id` at the top level (see {@link V1RunErrorSchema}); the jobs API's replies
+ * concern no run and carry none unless the key check refused them first.
  */
 export const V1ErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  error: V1ErrorObjectSchema,
+  run_id: z.string().optional(),
+});
+
+/**
+ * An error of `POST /v1/scenarios/{slug}/run` (and `…/run/stream`): the run id is always there (also
+ * in `error.details.run_id` and the `X-Run-Id` header); a failed run adds what it used.
+ */
+export const V1RunErrorSchema = V1ErrorSchema.extend({
   run_id: z.string(),
   scenario: z.string().optional(),
   version: z.number().int().optional(),
@@ -38,6 +50,7 @@ export const V1ErrorSchema = z.object({
   latency_ms: z.number().optional(),
   model: z.string().optional(),
 });
+export type V1RunError = z.infer<typeof V1RunErrorSchema>;
 export type V1Error = z.infer<typeof V1ErrorSchema>;
 
 /** One node of a run's trace: what it received and produced, how long it took, its model calls. */

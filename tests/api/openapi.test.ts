@@ -68,10 +68,19 @@ describe('OpenAPI documents', () => {
     expect(Object.keys(record(at(doc, 'components', 'schemas', 'work-order.Outputs', 'properties')))).toEqual(['reply']);
     expect(at(doc, 'components', 'schemas', 'Error', 'properties', 'error', 'required')).toEqual(['code', 'message']);
     const run = record(at(doc, 'paths', '/v1/scenarios/work-order/run', 'post'));
-    expect(Object.keys(record(at(run, 'responses', '200', 'content')))).toEqual(['application/json', 'text/event-stream']);
+    // One media type per reply and per request body: generated clients type them without a cast.
+    expect(Object.keys(record(at(run, 'responses', '200', 'content')))).toEqual(['application/json']);
+    const stream = record(at(doc, 'paths', '/v1/scenarios/work-order/run/stream', 'post'));
+    expect(Object.keys(record(at(stream, 'responses', '200', 'content')))).toEqual(['text/event-stream']);
+    for (const [format, media] of [['', 'application/json'], ['/jsonl', 'application/x-ndjson'], ['/csv', 'text/csv'], ['/xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']]) {
+      expect(Object.keys(record(at(doc, 'paths', `/v1/scenarios/work-order/jobs${format}`, 'post', 'requestBody', 'content')))).toEqual([media]);
+    }
     expect(at(run, 'requestBody', 'content', 'application/json', 'example')).toEqual({ inputs: replyGraph().inputs });
-    expect(Object.keys(record(at(run, 'responses')))).toEqual(expect.arrayContaining(['200', '400', '401', '404', '429', '502', '504']));
-    for (const p of ['/v1/scenarios/work-order/jobs', '/v1/jobs/{job_id}', '/v1/jobs/{job_id}/results', '/v1/jobs/{job_id}/cancel', '/v1/runs/{run_id}']) {
+    expect(Object.keys(record(at(run, 'responses')))).toEqual(['200', '400', '401', '404', '409', '413', '415', '422', '429', '502', '503', '504']);
+    expect(at(run, 'responses', '422', 'content', 'application/json', 'schema')).toEqual({ $ref: '#/components/schemas/RunError' });
+    expect(at(doc, 'components', 'schemas', 'RunError', 'required')).toEqual(['error', 'run_id']);
+    expect(at(doc, 'components', 'schemas', 'Error', 'required')).toEqual(['error']);
+    for (const p of ['/v1/scenarios/work-order/jobs', '/v1/jobs/{job_id}', '/v1/jobs/{job_id}/results', '/v1/jobs/{job_id}/cancel', '/v1/jobs/{job_id}/items/{item_id}/retry', '/v1/runs/{run_id}']) {
       expect(record(at(doc, 'paths')), p).toHaveProperty([p]);
     }
   });
@@ -94,9 +103,18 @@ describe('OpenAPI documents', () => {
     const jobs = at(doc, 'paths', '/v1/scenarios/bare/jobs', 'post', 'requestBody', 'content');
     const json = await call(base, 'POST', '/v1/scenarios/bare/jobs', at(jobs, 'application/json', 'example'), { authorization: `Bearer ${key}` });
     expect(json.status, json.text).toBe(202);
-    const csv = String(at(jobs, 'text/csv', 'example'));
-    const res = await fetch(`${base}/v1/scenarios/bare/jobs`, { method: 'POST', body: csv, headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' } });
-    expect(res.status, await res.text()).toBe(202);
+    // The CSV and JSONL examples, at their own paths, sent as a generated client may: without a Content-Type.
+    for (const [format, media] of [['csv', 'text/csv'], ['jsonl', 'application/x-ndjson']]) {
+      const example = String(at(doc, 'paths', `/v1/scenarios/bare/jobs/${format}`, 'post', 'requestBody', 'content', media, 'example'));
+      const res = await fetch(`${base}/v1/scenarios/bare/jobs/${format}`, { method: 'POST', body: new TextEncoder().encode(example), headers: { authorization: `Bearer ${key}` } });
+      expect(res.status, `${format}: ${await res.text()}`).toBe(202);
+      const typed = await fetch(`${base}/v1/scenarios/bare/jobs/${format}`, { method: 'POST', body: example, headers: { authorization: `Bearer ${key}`, 'content-type': media } });
+      expect(typed.status, format).toBe(202);
+    }
+    // Another type at a format's path is refused, before anything is read.
+    const wrong = await fetch(`${base}/v1/scenarios/bare/jobs/csv`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    expect(wrong.status).toBe(415);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });
 
   it('a branchy scenario: optional outputs are nullable in the document, present (null) in every reply, and the reply conforms', async () => {
@@ -142,6 +160,25 @@ describe('OpenAPI documents', () => {
     expect((await call(base, 'GET', '/v1/scenarios/work-order/openapi.json?version=9')).json).toMatchObject({ error: { code: 'unknown_version' } });
     const bad = await call(base, 'GET', '/v1/scenarios/work-order/openapi.json?version=x');
     expect(bad.status).toBe(400);
+  });
+
+  it("names the caller's origin as the server: its proxy's X-Forwarded-Proto and -Host, or MOFANG_PUBLIC_URL", async () => {
+    const servers = async (url: string, headers: Record<string, string> = {}) => at((await call(url, 'GET', '/v1/scenarios/work-order/openapi.json', undefined, headers)).json, 'servers');
+    expect(await servers(base)).toEqual([{ url: base }]);
+    expect(await servers(base, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mofang.example.com' })).toEqual([{ url: 'https://mofang.example.com' }]);
+    // The first of a chain of proxies; a value that is not a scheme or a host is ignored.
+    expect(await servers(base, { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'api.example.com:8443, inner:3000' })).toEqual([{ url: 'https://api.example.com:8443' }]);
+    expect(await servers(base, { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'evil.example.com/"><script>' })).toEqual([{ url: base }]);
+    expect(at((await call(base, 'GET', '/v1/openapi.json', undefined, { 'x-forwarded-proto': 'https' })).json, 'servers')).toEqual([{ url: base.replace('http:', 'https:') }]);
+
+    const otherDir = tempDir('mofang-openapi-public-');
+    const behind = await startTestServer(otherDir, { MOFANG_PUBLIC_URL: 'https://mofang.example.com/' });
+    try {
+      expect(at((await call(behind.url, 'GET', '/v1/openapi.json', undefined, { 'x-forwarded-host': 'ignored.example.com' })).json, 'servers')).toEqual([{ url: 'https://mofang.example.com' }]);
+    } finally {
+      await behind.close();
+      removeDir(otherDir);
+    }
   });
 
   it('aggregate: valid OpenAPI 3.1 with every live scenario', async () => {

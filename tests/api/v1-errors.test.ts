@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { V1ErrorSchema } from '@shared/v1.js';
+import { V1ErrorSchema, V1RunErrorSchema } from '@shared/v1.js';
 import { echoGraph } from './helpers.js';
 import { startV1Harness, withoutRunId, type V1Harness } from './v1-helpers.js';
 
@@ -83,7 +83,7 @@ describe('/v1 run failures', () => {
       const { key } = await slow.key();
       const res = await slow.v1('POST', '/v1/scenarios/echo/run', key, { inputs });
       expect(res.status).toBe(504);
-      const body = V1ErrorSchema.parse(res.json);
+      const body = V1RunErrorSchema.parse(res.json);
       expect(body).toMatchObject({ error: { code: 'deadline_exceeded', details: { run_id: body.run_id } }, status: 'failed', scenario: 'echo', version: 1 });
       expect(res.headers.get('x-run-id')).toBe(body.run_id);
       const lookup = await slow.v1('GET', `/v1/runs/${body.run_id}`, key);
@@ -100,7 +100,7 @@ describe('/v1 run failures', () => {
       const { key } = await failing.key();
       const res = await failing.v1('POST', '/v1/scenarios/echo/run', key, { inputs });
       expect(res.status).toBe(502);
-      const body = V1ErrorSchema.parse(res.json);
+      const body = V1RunErrorSchema.parse(res.json);
       expect(body).toMatchObject({ error: { code: 'model_error', details: { run_id: body.run_id, node_id: 'llm_1' } }, status: 'failed' });
       expect(res.headers.get('x-run-id')).toBe(body.run_id);
     } finally {

@@ -64,7 +64,7 @@ describe('API tab snippets', () => {
     expect(code.curl).toContain('http://127.0.0.1:3000/v1/scenarios/intent-triage/run');
     expect(code.curl).toContain("it'\\''s down");
     expect(code.curl).not.toContain('-N');
-    expect(code.sse).toContain("curl -N -X POST");
+    expect(code.sse).toContain('curl -N -X POST http://127.0.0.1:3000/v1/scenarios/intent-triage/run/stream ');
     expect(code.sse).toContain("-H 'Accept: text/event-stream'");
   });
 

@@ -27,7 +27,8 @@ export function shellQuote(text: string): string {
 function curl(t: SnippetTarget, sse: boolean): string {
   const body = JSON.stringify({ inputs: t.contract.exampleInputs }, null, 2);
   return [
-    `curl${sse ? ' -N' : ''} -X POST ${runUrl(t.origin, t.slug)} \\`,
+    // The stream is its own operation in the OpenAPI document (`…/run/stream`); the Accept header says so too.
+    `curl${sse ? ' -N' : ''} -X POST ${runUrl(t.origin, t.slug)}${sse ? '/stream' : ''} \\`,
     `  -H "Authorization: Bearer $MOFANG_API_KEY" \\`,
     `  -H 'Content-Type: application/json' \\`,
     ...(sse ? [`  -H 'Accept: text/event-stream' \\`] : []),

@@ -13,6 +13,13 @@ const ApiEnvSchema = z.object({
   MOFANG_RUN_RETENTION_DAYS: positiveInt('MOFANG_RUN_RETENTION_DAYS', 30),
   MOFANG_RUN_RETENTION_ROWS: positiveInt('MOFANG_RUN_RETENTION_ROWS', 1_000_000),
   MOFANG_API_BODY_LIMIT: z.preprocess(blankAsUnset, z.string().regex(/^\d+(b|kb|mb)$/i, 'MOFANG_API_BODY_LIMIT must look like 512kb or 2mb').default('1mb')),
+  MOFANG_PUBLIC_URL: z.preprocess(
+    blankAsUnset,
+    z
+      .url({ protocol: /^https?$/, error: 'MOFANG_PUBLIC_URL must be an http(s) URL, e.g. https://mofang.example.com' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+  ),
 });
 
 /** The published API's settings. */
@@ -25,6 +32,11 @@ export interface ApiConfig {
   retentionRows: number;
   /** Largest accepted request body, in body-parser notation (`1mb`). */
   bodyLimit: string;
+  /**
+   * The URL callers reach the server at (`https://mofang.example.com`, no trailing slash), named in the
+   * OpenAPI documents' `servers`; when absent, the request's own (or its proxy's `X-Forwarded-*`) origin.
+   */
+  publicUrl?: string;
 }
 
 /** The defaults, as with an empty environment. */
@@ -41,5 +53,6 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     retentionDays: e.MOFANG_RUN_RETENTION_DAYS,
     retentionRows: e.MOFANG_RUN_RETENTION_ROWS,
     bodyLimit: e.MOFANG_API_BODY_LIMIT,
+    publicUrl: e.MOFANG_PUBLIC_URL,
   };
 }

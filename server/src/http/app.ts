@@ -18,7 +18,7 @@ import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
-import { createV1Runtime, v1Routes } from './v1/index.js';
+import { createV1Runtime, v1Routes, type V1Runtime } from './v1/index.js';
 import { v1JobRoutes } from './v1/jobs-routes.js';
 import { jobAdminRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
@@ -78,8 +78,8 @@ export function nodeKindSummaries(): NodeKindSummary[] {
   return summaries;
 }
 
-function startedJobs(deps: AppDeps): JobService {
-  const jobs = new JobService(deps.db, deps.published, deps.models, deps.services);
+function startedJobs(deps: AppDeps, v1: V1Runtime): JobService {
+  const jobs = new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog });
   jobs.start();
   return jobs;
 }
@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
   const version = readVersion();
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
-  const jobs = deps.jobs ?? startedJobs(deps);
+  const jobs = deps.jobs ?? startedJobs(deps, v1);
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): Express {
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
   app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
   app.use('/api', api);
-  app.use('/v1', openapiRoutes(deps)); // public documents: before the key-protected /v1 routes
+  app.use('/v1', openapiRoutes(deps, v1.config)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));
   app.use('/v1', v1JobRoutes(v1, deps.published, jobs));
   app.use('/v1', v1Routes(deps, v1));

@@ -53,7 +53,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const simulator = description === SIMULATOR_HINT;
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
-  const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs });
+  const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   const app = createApp({ db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description });
 
   let server: Server;

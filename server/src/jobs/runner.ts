@@ -5,11 +5,13 @@
  * a crash, items left running are put back to pending by {@link JobStore.recover} at start.
  */
 import { v7 as uuidv7 } from 'uuid';
+import type { RunEvent } from '@shared/events.js';
 import { runPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
+import type { ApiRunRecord } from '../storage/run-log.js';
 import { RateMeter, webhookPayload } from './progress.js';
 import type { WebhookSender } from './webhook.js';
 
@@ -20,6 +22,11 @@ export interface JobRunnerOptions {
   /** What nodes may call at run time (outbound HTTP, the code sandbox). */
   services: EngineServices;
   webhooks?: WebhookSender;
+  /**
+   * Where each item's run goes with its events, so its `run_id` resolves at `GET /v1/runs/{id}`: the
+   * `/v1` run log, which queues and writes in batches off this thread.
+   */
+  runLog?: { add(run: ApiRunRecord): void };
   /** How many items to keep in flight (read before every claim); default 16. */
   targetInFlight?: () => number;
   /** Deadline of one item's run in ms (default 120 000). */
@@ -36,6 +43,14 @@ export interface JobRunnerOptions {
 
 /** Run errors worth another attempt of the whole item (the engine already retried the node). */
 const TRANSIENT = new Set(['model_error', 'deadline_exceeded', 'code_queue_timeout']);
+
+/**
+ * Keeps the events a run's per-node trace is built from (what `GET /v1/runs/{id}` shows): a job's
+ * items log about half the events an API run does, so logging them costs the runner less.
+ */
+function keepForTrace(e: RunEvent, events: RunEvent[]): void {
+  if (e.type === 'node.finished' || e.type === 'node.skipped' || (e.type === 'node.failed' && !e.will_retry)) events.push(e);
+}
 
 /** Most items claimed and started in one turn of the event loop. */
 const CLAIM_PER_TURN = 64;
@@ -163,11 +178,13 @@ export class JobRunner {
     const runId = uuidv7();
     const started = this.now();
     const resolved = this.options.published.resolve(item.slug, item.version);
+    const events: RunEvent[] = [];
+    const inputs: unknown = JSON.parse(item.inputs);
     let result: RunResult;
     if ('error' in resolved) {
       result = { run_id: runId, status: 'failed', error: { code: resolved.error, message: `scenario "${item.slug}" version ${item.version} is not available (${resolved.error})` }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
     } else {
-      result = await runPlan(resolved.plan, JSON.parse(item.inputs), {
+      result = await runPlan(resolved.plan, inputs, {
         models: this.options.models,
         services: this.options.services,
         runId,
@@ -175,11 +192,30 @@ export class JobRunner {
         signal: AbortSignal.any([this.controller.signal, cancel]),
         deadlineMs: this.options.deadlineMs ?? 120_000,
         priority: 1,
+        onEvent: this.options.runLog ? (e) => keepForTrace(e, events) : undefined,
       });
     }
     // Stopping: leave the row running, so the next start runs the item again.
     if (this.stopped) return;
     const retry = cancel.aborted || (result.status === 'failed' && TRANSIENT.has(result.error?.code ?? '') && item.attempts < this.maxAttempts);
+    this.options.runLog?.add({
+      id: result.run_id,
+      kind: 'job',
+      scenarioId: item.scenarioId,
+      slug: item.slug,
+      version: item.version,
+      apiKeyId: item.owner,
+      inputs,
+      status: result.status,
+      outputs: result.outputs,
+      error: result.error,
+      usage: result.usage,
+      latencyMs: result.latency_ms,
+      model: result.model,
+      events,
+      createdAt: started,
+      finishedAt: this.now(),
+    });
     this.push({
       jobId: item.jobId,
       seq: item.seq,

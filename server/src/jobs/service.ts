@@ -30,6 +30,8 @@ export interface JobServiceOptions {
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
+  /** Where items' runs are logged (the `/v1` run log), so their `run_id` resolves at `GET /v1/runs/{id}`. */
+  runLog?: JobRunnerOptions['runLog'];
 }
 
 const WEBHOOK_URL = /^https?:\/\/\S+$/i;
@@ -83,7 +85,7 @@ export class JobService {
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, targetInFlight: targetFromLimiters(models), ...options.runner });
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), ...options.runner });
   }
 
   start(): void {

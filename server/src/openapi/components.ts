@@ -1,65 +1,77 @@
 /**
- * The parts of every `/v1` OpenAPI document that do not depend on a scenario: the error shape, usage,
- * run detail, job shapes, the bearer scheme and the shared job and run paths. They are generated from
- * the same zod schemas the `/v1` handlers answer with (`@shared/v1.ts`, `@shared/jobs.ts`).
+ * The parts of every `/v1` OpenAPI document that do not depend on a scenario: the component schemas
+ * (the zod schemas the `/v1` handlers answer with, from `@shared/v1.ts` and `@shared/jobs.ts`), the
+ * error responses each operation really sends, the bearer scheme and the job and run paths. zod-openapi
+ * renders them, so a schema changed in `shared/` changes the documents with it.
  */
 import { z } from 'zod';
-import { JobCreatedSchema, JobProgressSchema, JobResultLineSchema } from '@shared/jobs.js';
+import type { ZodOpenApiPathsObject, ZodOpenApiResponseObject, ZodOpenApiResponsesObject } from 'zod-openapi';
+import { JobCreatedSchema, JobProgressSchema, JobResultLineSchema, JobRetriedSchema } from '@shared/jobs.js';
 import { UsageSchema } from '@shared/usage.js';
-import { V1ErrorSchema, V1RunDetailSchema } from '@shared/v1.js';
+import { V1ErrorSchema, V1RunDetailSchema, V1RunErrorSchema } from '@shared/v1.js';
 
 /** A JSON Schema object as OpenAPI 3.1 embeds it (JSON Schema 2020-12). */
 export type SchemaObject = Record<string, unknown>;
 
-/** A zod schema as an OpenAPI 3.1 schema object (no `$schema` key: the document sets the dialect). */
-export function toSchema(schema: z.ZodType): SchemaObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any' });
-  return rest;
+/** Component schemas shared by every document, by component name. */
+export const SHARED_COMPONENTS = {
+  Error: V1ErrorSchema,
+  RunError: V1RunErrorSchema,
+  Usage: UsageSchema,
+  RunDetail: V1RunDetailSchema,
+  JobAccepted: JobCreatedSchema,
+  JobStatus: JobProgressSchema,
+  JobRetried: JobRetriedSchema,
+  JobResultLine: JobResultLineSchema,
+};
+
+/** A `$ref` to a component schema, as a raw schema object. */
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** One error status of an operation: what it means and the `error.code`s sent with it. */
+export interface ErrorStatus {
+  description: string;
+  codes: readonly string[];
 }
 
-/** Component schemas shared by every document. */
-export function sharedSchemas(): Record<string, SchemaObject> {
-  return {
-    Error: toSchema(V1ErrorSchema),
-    Usage: toSchema(UsageSchema),
-    RunDetail: toSchema(V1RunDetailSchema),
-    JobAccepted: toSchema(JobCreatedSchema),
-    JobStatus: toSchema(JobProgressSchema),
-    JobResultLine: toSchema(JobResultLineSchema),
-  };
+/** The errors every key-protected call may answer with before it reaches its route. */
+export const AUTH_ERRORS = {
+  '401': { description: 'Missing, unknown or revoked API key (`Authorization: Bearer <key>`).', codes: ['unauthorized'] },
+  '429': { description: "The key's rate limit is used up; retry after `Retry-After` seconds.", codes: ['rate_limited'] },
+} satisfies Record<string, ErrorStatus>;
+
+/**
+ * Error responses with `schema` as their body (the run API's errors carry a `run_id`, the others need
+ * not); each lists its codes, and its example is the first of them.
+ */
+export function errorResponses(schema: z.ZodType, statuses: Record<string, ErrorStatus>): ZodOpenApiResponsesObject {
+  const out: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, { description, codes }] of Object.entries(statuses)) {
+    const example = { error: { code: codes[0], message: description }, ...(schema === V1RunErrorSchema ? { run_id: '01936d3c-7a1e-7c3f-9a2b-5e8f1d2c3b4a' } : {}) };
+    const response: ZodOpenApiResponseObject = {
+      description: `${description} Codes: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
+      content: { 'application/json': { schema, example } },
+    };
+    if (status === '429') response.headers = z.object({ 'Retry-After': z.number().int().meta({ description: 'Seconds to wait before retrying.' }) });
+    out[status] = response;
+  }
+  return out;
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jobIdParams = z.object({ job_id: z.string().meta({ description: 'The id returned when the job was submitted.' }) });
 
-/** A response whose body is the common error shape. */
-export function errorResponse(description: string, code: string): SchemaObject {
-  return {
-    description,
-    content: { 'application/json': { schema: ref('Error'), example: { error: { code, message: description }, run_id: 'run_01' } } },
-  };
-}
-
-/** The errors any authenticated call may answer with. */
-export function authErrors(): Record<string, SchemaObject> {
-  return {
-    '401': errorResponse('Missing or invalid API key (`Authorization: Bearer <key>`).', 'unauthorized'),
-    '403': errorResponse('The key may not call this scenario, or it has been revoked.', 'forbidden'),
-    '429': { ...errorResponse('Rate limit of the key exceeded.', 'rate_limited'), headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } },
-  };
-}
-
-const jobIdParam = { name: 'job_id', in: 'path', required: true, schema: { type: 'string' }, description: 'The id returned when the job was submitted.' };
+const JOB_ERRORS = { ...AUTH_ERRORS, '404': { description: 'No such job (or one this key may not see).', codes: ['unknown_job'] } };
 
 /** The paths about jobs and runs, which are the same for every scenario. */
-export function sharedPaths(): Record<string, SchemaObject> {
+export function sharedPaths(): ZodOpenApiPathsObject {
   return {
     '/v1/jobs/{job_id}': {
       get: {
         operationId: 'getJob',
         summary: 'Progress of a batch job',
         tags: ['jobs'],
-        parameters: [jobIdParam],
-        responses: { '200': { description: 'The job status.', content: { 'application/json': { schema: ref('JobStatus') } } }, ...authErrors(), '404': errorResponse('No such job.', 'not_found') },
+        requestParams: { path: jobIdParams },
+        responses: { '200': { description: 'The job status.', content: { 'application/json': { schema: JobProgressSchema } } }, ...errorResponses(V1ErrorSchema, JOB_ERRORS) },
       },
     },
     '/v1/jobs/{job_id}/results': {
@@ -67,7 +79,10 @@ export function sharedPaths(): Record<string, SchemaObject> {
         operationId: 'getJobResults',
         summary: 'Results of the finished items of a job, one JSON object per line',
         tags: ['jobs'],
-        parameters: [jobIdParam, { name: 'format', in: 'query', required: false, schema: { enum: ['jsonl', 'csv'] }, description: 'JSON Lines (default) or CSV with one column per output.' }],
+        requestParams: {
+          path: jobIdParams,
+          query: z.object({ format: z.enum(['jsonl', 'csv']).optional().meta({ description: 'JSON Lines (default) or CSV with one column per output.' }) }),
+        },
         responses: {
           '200': {
             description: 'JSON Lines (each line a `JobResultLine`), or CSV with `?format=csv`.',
@@ -79,8 +94,7 @@ export function sharedPaths(): Record<string, SchemaObject> {
               'text/csv': { schema: { type: 'string' } },
             },
           },
-          ...authErrors(),
-          '404': errorResponse('No such job.', 'not_found'),
+          ...errorResponses(V1ErrorSchema, JOB_ERRORS),
         },
       },
     },
@@ -89,17 +103,41 @@ export function sharedPaths(): Record<string, SchemaObject> {
         operationId: 'cancelJob',
         summary: 'Cancel the pending items of a job',
         tags: ['jobs'],
-        parameters: [jobIdParam],
-        responses: { '200': { description: 'The job status after cancelling.', content: { 'application/json': { schema: ref('JobStatus') } } }, ...authErrors(), '404': errorResponse('No such job.', 'not_found') },
+        requestParams: { path: jobIdParams },
+        responses: {
+          '200': { description: 'The job status after cancelling.', content: { 'application/json': { schema: JobProgressSchema } } },
+          ...errorResponses(V1ErrorSchema, { ...JOB_ERRORS, '409': { description: 'The job had already ended (completed or cancelled).', codes: ['job_ended'] } }),
+        },
+      },
+    },
+    '/v1/jobs/{job_id}/items/{item_id}/retry': {
+      post: {
+        operationId: 'retryJobItem',
+        summary: 'Run one failed item of a job again',
+        description: 'The item goes back to pending and gets a new `run_id` when it runs.',
+        tags: ['jobs'],
+        requestParams: { path: jobIdParams.extend({ item_id: z.string().meta({ description: "The item's `id` (its line number when it was submitted without one)." }) }) },
+        responses: {
+          '202': { description: 'The item is pending again; `retried` is 1.', content: { 'application/json': { schema: JobRetriedSchema } } },
+          ...errorResponses(V1ErrorSchema, {
+            ...AUTH_ERRORS,
+            '404': { description: 'No such job, or no such item in it.', codes: ['unknown_job', 'unknown_item'] },
+            '409': { description: 'The job was cancelled, or the item has not failed.', codes: ['job_cancelled', 'item_not_failed'] },
+          }),
+        },
       },
     },
     '/v1/runs/{run_id}': {
       get: {
         operationId: 'getRun',
         summary: 'A run with its per-node trace',
+        description: 'Any `run_id` of a run reply, a run error or a job result line.',
         tags: ['runs'],
-        parameters: [{ name: 'run_id', in: 'path', required: true, schema: { type: 'string' }, description: 'The `run_id` of any run response.' }],
-        responses: { '200': { description: 'The run.', content: { 'application/json': { schema: ref('RunDetail') } } }, ...authErrors(), '404': errorResponse('No such run.', 'unknown_run') },
+        requestParams: { path: z.object({ run_id: z.string().meta({ description: 'The `run_id` of a run response or of a job result.' }) }) },
+        responses: {
+          '200': { description: 'The run.', content: { 'application/json': { schema: V1RunDetailSchema } } },
+          ...errorResponses(V1ErrorSchema, { ...AUTH_ERRORS, '404': { description: 'No such run (or one this key may not see).', codes: ['unknown_run'] } }),
+        },
       },
     },
   };
@@ -107,5 +145,5 @@ export function sharedPaths(): Record<string, SchemaObject> {
 
 /** The bearer scheme every `/v1` call (except the documents) uses. */
 export const SECURITY_SCHEMES = {
-  bearer: { type: 'http', scheme: 'bearer', description: 'An API key created by an admin: `Authorization: Bearer <key>`.' },
+  bearer: { type: 'http' as const, scheme: 'bearer', description: 'An API key created by an admin: `Authorization: Bearer <key>`.' },
 };

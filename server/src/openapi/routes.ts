@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../http/context.js';
+import type { ApiConfig } from '../common/api-config.js';
 import { sendError } from '../http/errors.js';
 import type { ResolvedScenario } from '../publish/registry.js';
 import { aggregateDocument, scenarioDocument, type DocumentedScenario } from './document.js';
@@ -19,9 +20,29 @@ function appVersion(): string {
   }
 }
 
-/** The origin the client used, so "try it" in the docs calls the same server. */
-export function requestOrigin(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+/** The first value of a header a chain of proxies may have appended to (`https, http`). */
+function firstForwarded(req: Request, name: string): string | undefined {
+  const value = req.get(name)?.split(',')[0]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A host with an optional port, as `Host` and `X-Forwarded-Host` carry it (`example.com:8443`, `[::1]:3000`). */
+const HOST = /^(?:[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * The origin callers reach the server at, for the documents' `servers[0].url`, so "try it" in the docs
+ * and generated clients call the same server: `MOFANG_PUBLIC_URL` when set; else the request's own
+ * origin, with the scheme and host a proxy reports in `X-Forwarded-Proto` / `X-Forwarded-Host` (first
+ * value of each; values that are not a scheme or a host are ignored).
+ */
+export function publicOrigin(req: Request, publicUrl?: string): string {
+  if (publicUrl) return publicUrl;
+  const proto = firstForwarded(req, 'x-forwarded-proto')?.toLowerCase();
+  const host = firstForwarded(req, 'x-forwarded-host');
+  const scheme = proto === 'http' || proto === 'https' ? proto : req.protocol;
+  const own = req.get('host');
+  const authority = host !== undefined && HOST.test(host) ? host : own !== undefined && HOST.test(own) ? own : '127.0.0.1';
+  return `${scheme}://${authority}`;
 }
 
 /** What a document needs from a resolved published scenario. */
@@ -43,14 +64,14 @@ const MESSAGES = {
   unknown_version: (slug: string) => `scenario "${slug}" has no such version`,
 };
 
-/** The public OpenAPI routes (mounted at `/v1`). */
-export function openapiRoutes(deps: AppDeps): Router {
+/** The public OpenAPI routes (mounted at `/v1`); `config.publicUrl` fixes the documents' server URL. */
+export function openapiRoutes(deps: AppDeps, config: Pick<ApiConfig, 'publicUrl'> = {}): Router {
   const router = Router();
   const version = appVersion();
 
   router.get('/openapi.json', (req, res) => {
     const list = deps.published.listLive().map(documented);
-    res.json(aggregateDocument(list, { serverUrl: requestOrigin(req), version }));
+    res.json(aggregateDocument(list, { serverUrl: publicOrigin(req, config.publicUrl), version }));
   });
 
   router.get('/scenarios/:slug/openapi.json', (req, res) => {
@@ -70,7 +91,7 @@ export function openapiRoutes(deps: AppDeps): Router {
       else sendError(res, 404, resolved.error, MESSAGES[resolved.error](slug));
       return;
     }
-    res.json(scenarioDocument(documented(resolved), { serverUrl: requestOrigin(req) }));
+    res.json(scenarioDocument(documented(resolved), { serverUrl: publicOrigin(req, config.publicUrl) }));
   });
 
   return router;

@@ -40,6 +40,9 @@ export interface ClaimedItem {
   attempts: number;
   slug: string;
   version: number;
+  /** The job's scenario and owner (an API key id, or the UI's owner), for the item's run log entry. */
+  scenarioId: string;
+  owner: string;
 }
 
 /** How a run of an item ended: stored as final, or put back to pending for another attempt. */
@@ -168,7 +171,7 @@ export class JobStore {
   claim(limit: number, now: number): ClaimedItem[] {
     // Prepared once: the runner claims many times a second.
     this.claimSql ??= {
-      jobs: this.sql.prepare(`select id, slug, version from jobs where status in ('queued', 'running') order by created_at, id`),
+      jobs: this.sql.prepare(`select id, slug, version, scenario_id as scenarioId, owner from jobs where status in ('queued', 'running') order by created_at, id`),
       pick: this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`),
       mark: this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`),
       start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
@@ -186,7 +189,7 @@ export class JobStore {
         for (const row of rows) {
           if (!(typeof row === 'object' && row !== null && 'seq' in row && 'itemId' in row && 'inputs' in row && 'attempts' in row)) continue;
           mark.run(now, jobId, row.seq);
-          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version) });
+          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '' });
         }
       }
       return claimed;

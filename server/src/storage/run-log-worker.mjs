@@ -13,7 +13,7 @@ db.pragma('foreign_keys = ON');
 
 const insertRun = db.prepare(
   `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
-   values (?, ?, 'api', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 );
 const insertEvent = db.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)');
 const deleteEvents = db.prepare('delete from run_events where run_id = ?');
@@ -23,7 +23,7 @@ const json = (v) => (v === undefined || v === null ? null : JSON.stringify(v));
 const writeBatch = db.transaction((records) => {
   for (const r of records) {
     try {
-      insertRun.run(r.id, r.scenarioId, r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+      insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
       for (let seq = 0; seq < r.events.length; seq++) {
         const e = r.events[seq];
         insertEvent.run(r.id, seq, e.type, typeof e.node_id === 'string' ? e.node_id : null, JSON.stringify(e));
@@ -34,7 +34,7 @@ const writeBatch = db.transaction((records) => {
         // A value that cannot be written: the run is kept, failed, saying why.
         deleteEvents.run(r.id);
         deleteRun.run(r.id);
-        insertRun.run(r.id, r.scenarioId, 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+        insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
       } catch {
         // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
         console.error(`[mofang] run ${r.id} not logged: ${reason}`);

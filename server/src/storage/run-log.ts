@@ -1,5 +1,5 @@
 /**
- * Write-behind log of API runs. A run is queued in memory when it ends and written, with its events,
+ * Write-behind log of API runs and job items' runs. A run is queued in memory when it ends and written, with its events,
  * in one transaction every ~50 ms or every 500 runs, so the request path never waits for the disk.
  * With `worker: true` the writes happen on a worker thread with its own connection (the request thread
  * only hands the records over); otherwise on this thread. Queued runs can be read back until they are
@@ -14,9 +14,11 @@ import { jsonLimits } from '../limits.js';
 import type { Db } from './db.js';
 import { sqliteOf } from './sqlite.js';
 
-/** One finished API run as it will be stored. */
+/** One finished API run, or a run of a job item, as it will be stored. */
 export interface ApiRunRecord {
   id: string;
+  /** `job` for a job item's run (its key is the job's owner); `api` when absent. */
+  kind?: 'api' | 'job';
   scenarioId: string;
   /** The scenario's slug, for lookups before the row is written. */
   slug: string;
@@ -106,13 +108,13 @@ export class RunLog {
     this.sqlite = sqlite;
     this.insertRun = sqlite.prepare(
       `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
-       values (?, ?, 'api', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertEvent = sqlite.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)');
     this.writeBatch = sqlite.transaction((batch: ApiRunRecord[]) => {
       for (const r of batch) {
         try {
-          this.insertRun.run(r.id, r.scenarioId, r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+          this.insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
           r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
@@ -120,7 +122,7 @@ export class RunLog {
             // A value that cannot be written: the run is kept, failed, saying why.
             this.sqlite.prepare('delete from run_events where run_id = ?').run(r.id);
             this.sqlite.prepare('delete from runs where id = ?').run(r.id);
-            this.insertRun.run(r.id, r.scenarioId, 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
+            this.insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
           } catch {
             // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
             console.error(`[mofang] run ${r.id} not logged:`, reason);
@@ -245,10 +247,10 @@ export class RunLog {
     const sqlite = this.sqlite;
     let cutoff = this.now() - this.retentionMs;
     const nth = sqlite
-      .prepare("select created_at as at from runs where kind = 'api' order by created_at desc limit 1 offset ?")
+      .prepare("select created_at as at from runs where kind in ('api', 'job') order by created_at desc limit 1 offset ?")
       .get(this.retentionRows);
     if (nth && typeof nth === 'object' && 'at' in nth && typeof nth.at === 'number') cutoff = Math.max(cutoff, nth.at + 1);
-    const del = sqlite.prepare(`delete from runs where id in (select id from runs where kind = 'api' and created_at < ? limit ${PRUNE_CHUNK})`);
+    const del = sqlite.prepare(`delete from runs where id in (select id from runs where kind in ('api', 'job') and created_at < ? limit ${PRUNE_CHUNK})`);
     let total = 0;
     for (;;) {
       const changes = del.run(cutoff).changes;
@@ -280,12 +282,12 @@ function jsonColumn(text: unknown): unknown {
   return parseJson(text) ?? null;
 }
 
-/** An API run from the database (not the queue), or undefined. */
+/** An API or job-item run from the database (not the queue), or undefined. */
 export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
   const row: unknown = sqliteOf(db)
     .prepare(
       `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at
-       from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind = 'api'`,
+       from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind in ('api', 'job')`,
     )
     .get(id);
   if (typeof row !== 'object' || row === null || !('id' in row) || !('slug' in row) || typeof row.slug !== 'string') return undefined;

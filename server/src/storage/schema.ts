@@ -63,7 +63,7 @@ export const runs = sqliteTable(
   {
     id: text('id').primaryKey(),
     scenarioId: text('scenario_id').references(() => scenarios.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['test', 'api', 'cli'] }).notNull(),
+    kind: text('kind', { enum: ['test', 'api', 'cli', 'job'] }).notNull(),
     status: text('status', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
     inputs: text('inputs', { mode: 'json' }).$type<unknown>(),
     outputs: text('outputs', { mode: 'json' }).$type<unknown>(),

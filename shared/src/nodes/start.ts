@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VALUE_TYPES, objectSchema, schemaForType, type JsonSchema } from '../json-schema.js';
+import { TRANSCRIPT_META_SCHEMA, VALUE_TYPES, objectSchema, schemaForType, type JsonSchema } from '../json-schema.js';
 import { defineNode, duplicateNames, FieldNameSchema, FLOW_OUT } from './kit.js';
 
 export const StartInputSchema = z.object({
@@ -35,7 +35,7 @@ export function startInputsSchema(config: StartConfig): JsonSchema {
                       required: ['role', 'text'],
                     },
                   },
-                  meta: { type: 'object' },
+                  meta: TRANSCRIPT_META_SCHEMA,
                 },
                 required: ['turns'],
               },

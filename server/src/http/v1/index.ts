@@ -2,7 +2,7 @@
  * The published runtime API under `/v1`: every route needs an API key (the OpenAPI documents, mounted
  * before this router, do not). Kept to a few middlewares: run id, auth + rate limit, body parser.
  */
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { maskSecrets } from '../../keys/secret.js';
 import { jsonBodyLimits } from '../json-limits.js';
 import { tooLargeMessage } from '../errors.js';
@@ -41,7 +41,16 @@ export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   // Also assigns the run id every reply carries.
   router.use(authenticate(runtime));
-  router.post('/scenarios/:slug/run', express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits(sendV1Error), runHandler(deps, runtime));
+  const run = runHandler(deps, runtime);
+  const body = [express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits(sendV1Error)];
+  router.post('/scenarios/:slug/run', ...body, run);
+  // The same run answered as server-sent events: its own operation in the OpenAPI documents, so a
+  // generated client types `/run`'s reply as JSON only.
+  const asEventStream: RequestHandler = (req, _res, next) => {
+    req.headers.accept = 'text/event-stream';
+    next();
+  };
+  router.post('/scenarios/:slug/run/stream', asEventStream, ...body, run);
   router.get('/runs/:id', (req, res) => {
     const key = keyOf(res);
     const id = req.params.id;

@@ -1,9 +1,11 @@
 /**
- * `/v1` jobs: submit (JSON, JSONL, CSV or .xlsx), progress, results, cancel, retry one item. Same
+ * `/v1` jobs: submit (JSON, JSONL, CSV or .xlsx, by Content-Type or at `/jobs/{format}`), progress, results, cancel, retry one item. Same
  * bearer keys and scopes as the run API: a job of a scenario outside the key's scope is a 404, as an
  * unknown one.
  */
 import { Router, type Request, type Response } from 'express';
+import { JOB_UPLOAD_FORMATS, type JobUploadFormat } from '@shared/jobs.js';
+import { uploadFormat } from '../../jobs/parse-items.js';
 import type { PublishedScenarios } from '../../publish/registry.js';
 import type { JobService } from '../../jobs/service.js';
 import type { JobRow } from '../../storage/jobs.js';
@@ -38,8 +40,12 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     return job;
   };
 
-  // No body parser: the job service streams every format itself (and decodes its encoding).
-  router.post('/scenarios/:slug/jobs', auth, async (req: Request<{ slug: string }>, res) => {
+  /**
+   * A submission; `format` (the `/jobs/{format}` paths) fixes the media type, so a client that sends
+   * no Content-Type, or a generic one (`application/octet-stream`, `text/plain`, which fetch gives a
+   * string body), is read as that format; another type is a 415.
+   */
+  const submit = async (req: Request<{ slug: string }>, res: Response, format?: JobUploadFormat): Promise<void> => {
     const key = keyOf(res);
     const slug = req.params.slug;
     if (!key || !inScope(key, slug)) return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
@@ -55,9 +61,20 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
       if (resolved.error === 'version_not_runnable') return sendError(res, 409, resolved.error, resolved.message);
       return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
     }
+    if (format) {
+      const sent = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (sent === '' || sent === 'application/octet-stream' || sent === 'text/plain') req.headers['content-type'] = format.mediaType;
+      else if (uploadFormat(sent) !== uploadFormat(format.mediaType)) return sendError(res, 415, 'unsupported_media_type', `this path takes ${format.mediaType} (${format.label}); ${sent} goes to another path`);
+    }
     await replySubmit(jobs, req, res, resolved, key.id);
+  };
+  // No body parser: the job service streams every format itself (and decodes its encoding).
+  router.post('/scenarios/:slug/jobs', auth, (req: Request<{ slug: string }>, res) => submit(req, res));
+  router.post('/scenarios/:slug/jobs/:format', auth, (req: Request<{ slug: string; format: string }>, res, next) => {
+    const format = JOB_UPLOAD_FORMATS.find((f) => f.name === req.params.format);
+    if (!format) return next();
+    return submit(req, res, format);
   });
-
   router.get('/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
     if (job) res.json(jobs.progress(job));
