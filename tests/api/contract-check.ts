@@ -60,6 +60,8 @@ export class ContractChecker {
     if (!(status in responses)) return [`${key} sent ${status}, which it does not declare (${Object.keys(responses).join(', ')})`];
     const content = obj(obj(responses[status], `${key} ${status}`).content ?? {}, 'content');
     const media = reply.contentType.split(';')[0].trim().toLowerCase();
+    // A response declared without content (204) must come without a body.
+    if (Object.keys(content).length === 0) return reply.text === '' ? [] : [`${key} ${status} sent a body, declared none`];
     if (!(media in content)) return [`${key} ${status} sent ${media || 'no Content-Type'}, declared: ${Object.keys(content).join(', ')}`];
     const schema = obj(obj(content[media], media).schema, 'schema');
     const validate = (value: unknown, target: Json, where: string): string[] => {

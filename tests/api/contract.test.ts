@@ -113,6 +113,9 @@ describe('the run API', () => {
     const streamed = await send('POST', '/v1/scenarios/echo/run/stream', { json: { inputs } });
     expect(streamed.status).toBe(200);
     expect(parseSse(streamed.text).at(-1)?.event).toBe('run.finished');
+    // A reconnect naming a run the server does not know: 204, so an EventSource stops (no second run).
+    const gone = await send('POST', '/v1/scenarios/echo/run/stream', { json: { inputs }, headers: { 'last-event-id': '0190d4a0-0000-7000-8000-000000000000:3' } });
+    expect(gone.status).toBe(204);
 
     for (const path of ['/v1/scenarios/echo/run', '/v1/scenarios/echo/run/stream']) {
       expect((await send('POST', path, { json: { inputs: {} } })).json).toMatchObject({ error: { code: 'invalid_inputs' } });

@@ -133,11 +133,20 @@ function scenarioParts(s: DocumentedScenario): { paths: ZodOpenApiPathsObject; s
     description:
       'The same run as `…/run`, answered as server-sent events (event name = event type): `run.started`, `node.started`, `node.finished`, … and last `run.finished` or `run.failed`. A run that fails once started ends with `run.failed` in the stream, not with an error status. The same stream is sent by `…/run` to a request with `Accept: text/event-stream`.',
     tags,
-    requestParams: { query: version },
+    requestParams: {
+      query: version,
+      header: z.object({
+        'Last-Event-ID': z
+          .string()
+          .optional()
+          .meta({ description: 'Sent by a reconnecting EventSource: the id of the last event received (`<run_id>:<n>`). The rest of that run is sent; no new run starts.' }),
+      }),
+    },
     requestBody: runRequest,
     responses: {
+      '204': { description: 'A reconnect (`Last-Event-ID`) naming a run that is no longer known: nothing more to send; an EventSource stops reconnecting.' },
       '200': {
-        description: 'The run as server-sent events.',
+        description: 'The run as server-sent events; each event has an id `<run_id>:<n>`.',
         headers: runIdHeader,
         content: { 'text/event-stream': { schema: z.string().meta({ description: 'Server-sent events; each `data:` is one JSON run event.' }), example: sseExample(outputs) } },
       },
