@@ -8,5 +8,7 @@ export default defineConfig({
     exclude: ['tests/browser/**', 'node_modules/**'],
     testTimeout: 20000,
     pool: 'forks',
+    // Builds dist/server when stale: tests that spawn bin/mofang.mjs run the code as it is now.
+    globalSetup: ['tests/build-server.setup.ts'],
   },
 });
