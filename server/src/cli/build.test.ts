@@ -6,13 +6,23 @@ import { DIST, buildProblem } from '../../../scripts/server-build-state.mjs';
 
 interface MetaOutput {
   imports: { path: string; kind: string; external?: boolean }[];
+  inputs: Record<string, unknown>;
   entryPoint?: string;
+}
+
+/** The npm package a bundled input file belongs to (`node_modules/@scope/name/…` → `@scope/name`), if any. */
+function packageOf(input: string): string | undefined {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  return m?.[1];
 }
 
 // dist/server is built by the vitest global setup (tests/build-server.setup.ts) before this runs.
 const meta = JSON.parse(readFileSync(path.join(DIST, 'meta.json'), 'utf8')) as { outputs: Record<string, MetaOutput> };
 
-/** The npm packages a built file loads before its code runs: its static imports, transitively (no import()). */
+/**
+ * The npm packages a built file loads before its code runs, bundled into its chunks or imported from
+ * node_modules: its static imports, transitively (not what it loads later with import()).
+ */
 function packagesLoadedBy(source: string): string[] {
   const start = Object.keys(meta.outputs).find((file) => meta.outputs[file].entryPoint === source);
   if (!start) throw new Error(`${source} is not an entry point or a dynamically imported module of the build`);
@@ -23,6 +33,10 @@ function packagesLoadedBy(source: string): string[] {
     const file = stack.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
+    for (const input of Object.keys(meta.outputs[file].inputs)) {
+      const name = packageOf(input);
+      if (name) packages.add(name);
+    }
     for (const imported of meta.outputs[file].imports) {
       if (imported.kind !== 'import-statement') continue;
       if (imported.external) {

@@ -9,18 +9,17 @@ const MAX_CACHED = 2000;
 
 /** Compiled validators for one set of Ajv options, shared between plans that use the same schema. */
 class ValidatorCache {
-  private ajv: Ajv;
+  /** Created on first use: an Ajv instance with its formats costs tens of ms, paid only by who validates. */
+  private ajv: Ajv | undefined;
   private cache = new Map<string, ValidateFunction>();
 
-  constructor(private readonly coerceTypes: boolean) {
-    this.ajv = this.create();
-  }
+  constructor(private readonly coerceTypes: boolean) {}
 
   get(schema: JsonSchema): ValidateFunction {
     const key = JSON.stringify(schema);
     const hit = this.cache.get(key);
     if (hit) return hit;
-    if (this.cache.size >= MAX_CACHED) {
+    if (this.ajv === undefined || this.cache.size >= MAX_CACHED) {
       this.ajv = this.create();
       this.cache = new Map();
     }
