@@ -45,11 +45,13 @@ async function suite(title, extraArgs, reportName) {
   const code = await step(title, bin('vitest'), ['run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${report}`]);
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
+    // A file that failed to load (or whose hooks failed) has no failed test but is a failure all the same.
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+    const failed = (r.numFailedTests ?? 0) + brokenFiles;
     totals.passed += r.numPassedTests ?? 0;
-    totals.failed += r.numFailedTests ?? 0;
     totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A suite that failed to load has no failed tests but is a failure all the same.
-    if (code !== 0 && !(r.numFailedTests > 0)) totals.failed += Math.max(1, r.numFailedTestSuites ?? 0);
+    // A run that failed with nothing to show for it (a global setup that threw, say) still counts once.
+    totals.failed += code !== 0 && failed === 0 ? 1 : failed;
   } else if (code !== 0) {
     totals.failed += 1;
   }
