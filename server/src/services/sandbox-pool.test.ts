@@ -59,7 +59,7 @@ describe('sandbox pool: fairness between scenarios', () => {
     const a2 = endless(box, 'A');
     await until(() => box.stats().running === 1);
     const started = Date.now();
-    await expect(box.run(QUICK, { n: 7 }, { timeoutMs: 500, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 7 });
+    await expect(box.run(QUICK, { n: 7 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 7 });
     expect(Date.now() - started).toBeLessThan(5000);
     // A's second loop is still waiting for A's own share, although a worker is free.
     expect(box.stats()).toMatchObject({ workers: 2, starting: 0, pool_size: 2, per_scenario: 1, running: 1, queued: 1 });
@@ -74,7 +74,7 @@ describe('sandbox pool: fairness between scenarios', () => {
     await warm(box, 2);
     const loops = [endless(box, 'A'), endless(box, 'A')];
     await until(() => box.stats().running === 2);
-    const error = await failure(box.run(QUICK, { n: 1 }, { timeoutMs: 500, memoryMb: 16, scenario: 'B' }));
+    const error = await failure(box.run(QUICK, { n: 1 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'B' }));
     expect(error.code).toBe('code_queue_timeout');
     for (const loop of loops) loop.stop();
     await Promise.all(loops.map((l) => l.settled));
@@ -100,7 +100,7 @@ describe('sandbox pool: waiting has its own limit', () => {
     const running = box.run(busy(2000), { n: 1 }, { timeoutMs: 5000, memoryMb: 16, scenario: 'A' });
     await until(() => box.stats().running === 1);
     const started = Date.now();
-    const error = await failure(box.run(QUICK, { n: 2 }, { timeoutMs: 5000, memoryMb: 16, scenario: 'B' }));
+    const error = await failure(box.run(QUICK, { n: 2 }, { timeoutMs: 20000, memoryMb: 16, scenario: 'B' }));
     expect(Date.now() - started).toBeLessThan(1800);
     expect(error.code).toBe('code_queue_timeout');
     expect(error.retryable).toBe(true);
@@ -127,14 +127,14 @@ describe('sandbox pool: waiting has its own limit', () => {
     const loop = endless(box, 'A');
     await until(() => box.stats().running === 1);
     const controller = new AbortController();
-    const waiting = failure(box.run(QUICK, { n: 1 }, { timeoutMs: 500, memoryMb: 16, signal: controller.signal, scenario: 'B' }));
+    const waiting = failure(box.run(QUICK, { n: 1 }, { timeoutMs: 2000, memoryMb: 16, signal: controller.signal, scenario: 'B' }));
     await until(() => box.stats().queued === 1);
     controller.abort();
     expect((await waiting).code).toBe('code_cancelled');
     expect(box.stats()).toMatchObject({ running: 1, queued: 0 });
     loop.stop();
     await loop.settled;
-    await expect(box.run(QUICK, { n: 3 }, { timeoutMs: 500, memoryMb: 16, scenario: 'A' })).resolves.toEqual({ n: 3 });
+    await expect(box.run(QUICK, { n: 3 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'A' })).resolves.toEqual({ n: 3 });
   });
 });
 
