@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Builds dist/server when stale: tests that spawn bin/mofang.mjs run the code as it is now.
+    globalSetup: ['tests/build-server.setup.ts'],
     fileParallelism: false,
   },
 });

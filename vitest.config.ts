@@ -7,6 +7,10 @@ export default defineConfig({
     include: ['shared/src/**/*.test.ts', 'server/src/**/*.test.ts', 'client/src/**/*.test.ts', 'tests/**/*.test.ts', 'templates/**/*.test.ts'],
     exclude: ['tests/browser/**', 'node_modules/**'],
     testTimeout: 20000,
+    // A beforeAll that starts a server and publishes scenarios takes more than the default 10 s on a loaded 2-core machine.
+    hookTimeout: 60_000,
     pool: 'forks',
+    // Builds dist/server when stale: tests that spawn bin/mofang.mjs run the code as it is now.
+    globalSetup: ['tests/build-server.setup.ts'],
   },
 });

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: type-check, the unit/API suite, then the browser suite (building the client first) when
-// vitest.browser.config.ts exists. Each step streams its output; every step runs even if one fails so the
-// totals are complete. The last line is exactly `N passed, N failed` (plus `, N skipped` when any).
+// `npm test`: type-check, build the server (dist/server, which tests that spawn bin/mofang.mjs run), the
+// unit/API suite, then the browser suite (building the client first) when vitest.browser.config.ts exists.
+// Each step streams its output; every step runs even if one fails so the totals are complete. The last
+// line is exactly `N passed, N failed` (plus `, N skipped` when any): failed counts failed tests plus
+// every failed step that is not a test suite (type check, server build, client build), so a red type
+// check can never end in `0 failed`.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +31,13 @@ function step(title, command, args) {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
 
+/** Runs a step that is not a test suite; a failure is one failure in the totals. */
+async function check(title, command, args) {
+  if ((await step(title, command, args)) === 0) return;
+  failedSteps.push(title);
+  totals.failed += 1;
+}
+
 /** Runs one vitest suite with the JSON reporter and adds its counts to the totals. */
 async function suite(title, extraArgs, reportName) {
   const report = path.join(tmp, reportName);
@@ -35,21 +45,24 @@ async function suite(title, extraArgs, reportName) {
   const code = await step(title, bin('vitest'), ['run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${report}`]);
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
+    // A file that failed to load (or whose hooks failed) has no failed test but is a failure all the same.
+    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+    const failed = (r.numFailedTests ?? 0) + brokenFiles;
     totals.passed += r.numPassedTests ?? 0;
-    totals.failed += r.numFailedTests ?? 0;
     totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A suite that failed to load has no failed tests but is a failure all the same.
-    if (code !== 0 && !(r.numFailedTests > 0)) totals.failed += Math.max(1, r.numFailedTestSuites ?? 0);
+    // A run that failed with nothing to show for it (a global setup that threw, say) still counts once.
+    totals.failed += code !== 0 && failed === 0 ? 1 : failed;
   } else if (code !== 0) {
     totals.failed += 1;
   }
   if (code !== 0) failedSteps.push(title);
 }
 
-if ((await step('typecheck', bin('tsc'), ['--noEmit', '-p', '.'])) !== 0) failedSteps.push('typecheck');
+await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+await check('server build', process.execPath, [path.join(root, 'scripts', 'build-server.mjs')]);
 await suite('unit and API tests', [], 'vitest-unit.json');
 if (existsSync(path.join(root, 'vitest.browser.config.ts'))) {
-  if (existsSync(path.join(root, 'vite.config.ts')) && (await step('client build', bin('vite'), ['build'])) !== 0) failedSteps.push('client build');
+  if (existsSync(path.join(root, 'vite.config.ts'))) await check('client build', bin('vite'), ['build']);
   await suite('browser tests', ['--config', 'vitest.browser.config.ts'], 'vitest-browser.json');
 }
 

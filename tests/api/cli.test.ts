@@ -1,22 +1,15 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompileReplySchema, RunResultSchema } from '@shared/api.js';
+import { mofang as runMofang, mofangBin } from './cli-helpers.js';
 import { brokenGraph, echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
 
-/** Runs `node bin/mofang.mjs …` and resolves with its exit code and output (never rejects). */
-function mofang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env: { ...process.env, ...SIM_ENV, MOFANG_DATA_DIR: dir }, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs `mofang …` in-process against the test's data directory with the zero-latency simulator. */
+function mofang(args: string[]) {
+  return runMofang(args, { ...SIM_ENV, MOFANG_DATA_DIR: dir });
 }
 
 function file(name: string, content: unknown): string {
@@ -92,5 +85,36 @@ describe('mofang CLI', () => {
     expect(sample.code).toBe(0);
     expect(sample.stderr).toBe('');
     expect(RunResultSchema.parse(JSON.parse(sample.stdout)).status).toBe('succeeded');
+  });
+});
+
+// End to end through the compiled bin: the few checks that need a real process (exit codes, streams).
+describe('bin/mofang.mjs', { timeout: 60_000 }, () => {
+  it('--help lists the commands and exits 0', async () => {
+    const r = await mofangBin(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: mofang/);
+    expect(r.stdout).toMatch(/compile <graph\.json>/);
+  });
+
+  it('compile and run print JSON on stdout; a missing file is one line on stderr and exit 1', async () => {
+    const env = { ...SIM_ENV, MOFANG_DATA_DIR: dir };
+    const compiled = await mofangBin(['compile', 'templates/intent-triage/graph.json'], env);
+    expect(compiled.stderr).toBe('');
+    expect(compiled.code).toBe(0);
+    expect(CompileReplySchema.parse(JSON.parse(compiled.stdout))).toEqual({ ok: true, errors: [] });
+    const run = await mofangBin(['run', file('bin-run.json', echoGraph()), '--inputs', JSON.stringify({ transcript: '客户：宽带断了' })], env);
+    expect(run.code).toBe(0);
+    expect(RunResultSchema.parse(JSON.parse(run.stdout)).status).toBe('succeeded');
+    const missing = await mofangBin(['compile', path.join(dir, 'missing.json')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/^mofang: graph file ".*missing\.json" does not exist\n$/);
+  });
+
+  it('an unknown command prints commander\'s message and exits 1', async () => {
+    const r = await mofangBin(['no-such-command']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown command 'no-such-command'/);
   });
 });

@@ -1,22 +1,16 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiKeySchema, CreatedKeySchema } from '@shared/keys.js';
 import { z } from 'zod';
+import { mofang as runMofang } from './cli-helpers.js';
 import { echoGraph, SIM_ENV } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 let h: V1Harness;
 
-/** Runs `node bin/mofang.mjs …` against the harness's data directory. */
-function mofang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env: { ...process.env, ...SIM_ENV, MOFANG_DATA_DIR: h.dir }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** Runs `mofang …` in-process against the harness's data directory. */
+function mofang(args: string[]) {
+  return runMofang(args, { ...SIM_ENV, MOFANG_DATA_DIR: h.dir });
 }
 
 beforeAll(async () => {

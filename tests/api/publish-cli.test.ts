@@ -1,24 +1,18 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VersionSummarySchema } from '@shared/publish.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { brokenReplyGraph, replyGraph } from '../../server/src/publish/graphs.testing.js';
+import { mofang as runMofang } from './cli-helpers.js';
 import { call, removeDir, SIM_ENV, startTestServer, tempDir } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
 let server: RunningServer;
 
-/** Runs `node bin/mofang.mjs …` against the test's data directory (never rejects). */
-function mofang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env: { ...process.env, ...SIM_ENV, MOFANG_DATA_DIR: dir }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** Runs `mofang …` in-process against the test's data directory (never rejects). */
+function mofang(args: string[]) {
+  return runMofang(args, { ...SIM_ENV, MOFANG_DATA_DIR: dir });
 }
 
 function file(name: string, content: unknown): string {
@@ -37,8 +31,8 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-// Each `mofang` start-up costs a second or two (tsx); the steps of a test depend on each other.
-describe('mofang publish / versions / rollback', { timeout: 90_000 }, () => {
+// The commands run in-process on the same store as the server, as a second process would; the steps of a test depend on each other.
+describe('mofang publish / versions / rollback', () => {
   it('publishes, re-publishes unchanged without failing, publishes a change, lists and rolls back', async () => {
     const v1 = await mofang(['publish', file('g1.json', replyGraph('CLI reply')), '--slug', 'cli-reply', '--note', 'from CI']);
     expect(v1.stderr).toBe('');

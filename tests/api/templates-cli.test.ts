@@ -1,23 +1,17 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportScenarioReplySchema, ImportTemplateReplySchema } from '@shared/template-api.js';
+import { mofang as runMofang } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 let work: string;
 let storeA: string;
 let storeB: string;
 
-/** Runs `node bin/mofang.mjs …` against a data directory; never rejects. */
-function mofang(dataDir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env: { ...process.env, ...SIM_ENV, MOFANG_DATA_DIR: dataDir }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** Runs `mofang …` in-process against a data directory; never rejects. */
+function mofang(dataDir: string, args: string[]) {
+  return runMofang(args, { ...SIM_ENV, MOFANG_DATA_DIR: dataDir });
 }
 
 const at = (name: string) => path.join(work, name);
@@ -29,7 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => [work, storeA, storeB].forEach(removeDir));
 
-describe('mofang export / import', { timeout: 60_000 }, () => {
+describe('mofang export / import', () => {
   it('a template round trip through another store is byte-for-byte lossless', async () => {
     const out = await mofang(storeA, ['export', 'template', 'call-quality-audit', '--version', '1.0.0']);
     expect(out.stderr).toBe('');

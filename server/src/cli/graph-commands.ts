@@ -9,8 +9,9 @@ import { loadConfig } from '../config.js';
 import { checkJson, describeBreach, setLimits } from '../limits.js';
 import { createModelResolver } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
-import { closeModels } from '../http/server.js';
+import { closeModels } from '../model/close.js';
 import { CliError, readTextFile } from './errors.js';
+import type { CliIo } from './io.js';
 
 function parseJsonFile(text: string, what: string): unknown {
   const value = parseJson(text, (error) => {
@@ -49,7 +50,7 @@ function sampleInputs(value: Record<string, unknown>): Record<string, unknown> |
  * Inputs for a run given none: the graph's own sample inputs, else the first sample in a `samples/`
  * folder beside the graph file (a template's folder), named on stderr so the run is reproducible.
  */
-async function defaultInputs(file: string, graph: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function defaultInputs(file: string, graph: Record<string, unknown>, io: CliIo): Promise<Record<string, unknown>> {
   if (isRecord(graph.inputs)) return { ...graph.inputs };
   const dir = path.join(path.dirname(file), 'samples');
   const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json')).sort();
@@ -57,33 +58,33 @@ async function defaultInputs(file: string, graph: Record<string, unknown>): Prom
     const sample = parseJsonFile(await readTextFile(path.join(dir, name), 'sample file'), `sample file "${name}"`);
     const inputs = isRecord(sample) ? sampleInputs(sample) : undefined;
     if (!inputs) continue;
-    process.stderr.write(`mofang: no --inputs given; using the sample ${path.join(dir, name)}\n`);
+    io.stderr(`mofang: no --inputs given; using the sample ${path.join(dir, name)}\n`);
     return inputs;
   }
   return {};
 }
 
 /** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
-export async function compileCommandAction(file: string): Promise<number> {
+export async function compileCommandAction(file: string, io: CliIo): Promise<number> {
   const graph = await readGraphFile(file);
   // Compiling needs no services: they reach the nodes when a plan runs.
   const result = compileGraph(graph);
-  process.stdout.write(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
+  io.stdout(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
   return result.ok ? 0 : 1;
 }
 
 /** Compiles and runs a graph file and prints the RunResult; returns the exit code. */
-export async function runCommandAction(file: string, opts: { inputs?: string; events?: boolean }): Promise<number> {
+export async function runCommandAction(file: string, opts: { inputs?: string; events?: boolean }, io: CliIo): Promise<number> {
   const graph = await readGraphFile(file);
-  const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph);
-  const config = loadConfig(process.env);
+  const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph, io);
+  const config = loadConfig(io.env);
   if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   try {
     const compiled = compileGraph(graph, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
-      process.stdout.write(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
-      process.stderr.write(`mofang: "${file}" does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})\n`);
+      io.stdout(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
+      io.stderr(`mofang: "${file}" does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})\n`);
       return 1;
     }
     const problems = compiled.plan.validateInputs(inputs);
@@ -100,9 +101,9 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
         models,
         services,
         signal: controller.signal,
-        onEvent: opts.events ? (event) => process.stderr.write(`${JSON.stringify(event)}\n`) : undefined,
+        onEvent: opts.events ? (event) => io.stderr(`${JSON.stringify(event)}\n`) : undefined,
       });
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       return result.status === 'succeeded' ? 0 : 1;
     } finally {
       process.off('SIGINT', onSigint);

@@ -1,77 +1,50 @@
 /**
- * The `mofang` command line: start the server, compile or run a graph file, run the model simulator.
+ * The `mofang` command line: start the server, compile or run a graph file, run the model simulator, …
  * Every failure is one line on stderr and exit code 1; set MOFANG_DEBUG=1 for stack traces.
+ * `bin/mofang.mjs` runs the compiled copy of this file (dist/server/cli.js, `npm run build:server`).
  */
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
-import { startServer } from '../http/server.js';
-import { simulatorCommand } from './simulator.js';
-import { compileCommandAction, runCommandAction } from './graph-commands.js';
+import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
-import { publishCommands } from './publish-commands.js';
-import { keysCommand } from './keys-commands.js';
-import { exportCommand, importCommand } from './template-commands.js';
+import { processIo, type CliIo } from './io.js';
+import { buildProgram, type CliOutcome } from './program.js';
 
-/** The commander program with every sub-command. */
-export function buildProgram(): Command {
-  const program = new Command('mofang')
-    .description('Mofang (魔方): low-code LLM scenarios for telecom call centers')
-    .showHelpAfterError()
-    .exitOverride();
+export { buildProgram } from './program.js';
 
-  program
-    .command('start')
-    .description('start the web app and API (PORT, HOST, MOFANG_DATA_DIR, MOFANG_MODEL_* from the environment)')
-    .action(async () => {
-      await startServer(loadConfig(process.env));
-    });
-
-  program
-    .command('compile')
-    .description('compile a graph file and print { ok, errors } as JSON (exit 1 when it has problems)')
-    .argument('<graph.json>', 'a mofang.graph/v1 file')
-    .action(async (file: string) => {
-      process.exitCode = await compileCommandAction(file);
-    });
-
-  program
-    .command('run')
-    .description("compile and run a graph with the configured model (or the simulator) and print the result as JSON")
-    .argument('<graph.json>', 'a mofang.graph/v1 file')
-    .option('-i, --inputs <json|@file>', "the run's inputs as JSON, or @path to a JSON file (default: the graph's sample inputs)")
-    .option('-e, --events', 'print every run event as a JSON line on stderr')
-    .action(async (file: string, opts: { inputs?: string; events?: boolean }) => {
-      process.exitCode = await runCommandAction(file, opts);
-    });
-
-  program.addCommand(simulatorCommand());
-  for (const command of publishCommands()) program.addCommand(command);
-  program.addCommand(keysCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(importCommand());
-  return program;
+/** Errors whose message is the whole story: printed as one `mofang: …` line, no stack trace. */
+function isExpected(error: unknown): error is Error {
+  // ConfigError is tested by name so that this file does not load the configuration code (zod and more).
+  return error instanceof CliError || (error instanceof Error && error.name === 'ConfigError');
 }
 
-/** Parses `argv` and runs the command; expected failures become one stderr line and exit code 1. */
-export async function main(argv: string[] = process.argv): Promise<void> {
+/**
+ * Runs one `mofang` command, e.g. `runCli(['compile', 'graph.json'], io)`, and resolves with its exit
+ * code: 0, or 1 for an expected failure (written to `io.stderr` as one `mofang: …` line), or commander's
+ * code for a usage error. Never rejects. Long-running commands (`start`, `simulator`) resolve once
+ * they listen; their server keeps the process alive.
+ */
+export async function runCli(args: string[], io: CliIo = processIo): Promise<number> {
+  const outcome: CliOutcome = { code: 0 };
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(io, outcome).parseAsync(args, { from: 'user' });
+    return outcome.code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its message (or the help); keep its exit code.
-      process.exitCode = error.exitCode;
-      return;
-    }
-    if (error instanceof CliError || error instanceof ConfigError) {
-      process.stderr.write(`mofang: ${error.message}\n`);
-    } else if (process.env.MOFANG_DEBUG) {
-      console.error(error);
+    // Commander has already printed its message (or the help); keep its exit code.
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isExpected(error)) {
+      io.stderr(`mofang: ${error.message}\n`);
+    } else if (io.env.MOFANG_DEBUG) {
+      io.stderr(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     } else {
-      process.stderr.write(`mofang: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(`mofang: ${error instanceof Error ? error.message : String(error)}\n`);
     }
-    process.exitCode = 1;
+    return 1;
   }
+}
+
+/** Runs the command in `argv` (`process.argv`: node, script, args…) and sets `process.exitCode`. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  process.exitCode = await runCli(argv.slice(2), processIo);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -3,7 +3,6 @@
  * They open the same SQLite file as the server (MOFANG_DATA_DIR); WAL lets both write safely, and the
  * server reads the live version per request, so a rollback here is served at once.
  */
-import { Command } from 'commander';
 import { GraphSchema } from '@shared/graph.js';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import { loadConfig } from '../config.js';
@@ -15,17 +14,14 @@ import { createScenario, updateScenario } from '../storage/scenarios.js';
 import { findBySlug, getPublishState, listVersions, versionSummary } from '../storage/versions.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './graph-commands.js';
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
+import { printJson, type CliIo } from './io.js';
 
 function checkSlug(slug: string): void {
   if (!SLUG_PATTERN.test(slug)) throw new CliError(`"${slug}" is not a valid slug: 2–63 lowercase letters, digits or dashes, starting with a letter or digit`);
 }
 
-async function withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = openStore(loadConfig(process.env).dataDir);
+async function withStore<T>(io: CliIo, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = openStore(loadConfig(io.env).dataDir);
   try {
     return await fn(store);
   } finally {
@@ -53,18 +49,18 @@ export interface PublishCommandOptions {
  * `{ slug, version }`, or `{ slug, version, unchanged: true }` when the live version already does the
  * same (so a CI re-run passes). Compile problems go to stderr as JSON; the exit code is then 1.
  */
-export async function publishCommandAction(file: string, opts: PublishCommandOptions): Promise<number> {
+export async function publishCommandAction(file: string, opts: PublishCommandOptions, io: CliIo): Promise<number> {
   checkSlug(opts.slug);
   const raw = await readGraphFile(file);
   const services = createEngineServices({});
   try {
     const compiled = compileGraph(raw, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
-      process.stderr.write(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
+      io.stderr(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
       return 1;
     }
     const graph = GraphSchema.parse(raw);
-    return await withStore(({ db }) => {
+    return await withStore(io, ({ db }) => {
       const existing = findBySlug(db, opts.slug);
       let scenarioId: string;
       if (existing) {
@@ -76,12 +72,12 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       }
       try {
         const reply = publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' });
-        print({ slug: reply.slug, version: reply.version });
+        printJson(io, { slug: reply.slug, version: reply.version });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
           const same = typeof error.details === 'object' && error.details !== null ? Reflect.get(error.details, 'same_as_version') : undefined;
-          print({ slug: opts.slug, version: getPublishState(db, scenarioId)?.liveVersion ?? null, unchanged: true, ...(typeof same === 'number' ? { same_as_version: same } : {}) });
-          process.stderr.write(`mofang: ${error.message}\n`);
+          printJson(io, { slug: opts.slug, version: getPublishState(db, scenarioId)?.liveVersion ?? null, unchanged: true, ...(typeof same === 'number' ? { same_as_version: same } : {}) });
+          io.stderr(`mofang: ${error.message}\n`);
           return 0;
         }
         if (error instanceof PublishError) throw new CliError(error.message);
@@ -95,53 +91,25 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
 }
 
 /** `mofang versions S`: the versions, newest first, as a JSON list. */
-export async function versionsCommandAction(slug: string): Promise<number> {
-  return withStore((store) => {
+export async function versionsCommandAction(slug: string, io: CliIo): Promise<number> {
+  return withStore(io, (store) => {
     const found = mustFind(store, slug);
-    print(listVersions(store.db, found.id).map((row) => versionSummary(row, found.liveVersion)));
+    printJson(io, listVersions(store.db, found.id).map((row) => versionSummary(row, found.liveVersion)));
     return 0;
   });
 }
 
 /** `mofang rollback S N`: makes version N live and prints `{ slug, live_version }`. */
-export async function rollbackCommandAction(slug: string, version: string): Promise<number> {
+export async function rollbackCommandAction(slug: string, version: string, io: CliIo): Promise<number> {
   if (!/^[1-9][0-9]{0,8}$/.test(version)) throw new CliError(`"${version}" is not a version number (1, 2, …)`);
-  return withStore((store) => {
+  return withStore(io, (store) => {
     const found = mustFind(store, slug);
     try {
-      print(rollback(store.db, found.id, Number(version)));
+      printJson(io, rollback(store.db, found.id, Number(version)));
     } catch (error) {
       if (error instanceof PublishError) throw new CliError(`${slug}: ${error.message}`);
       throw error;
     }
     return 0;
   });
-}
-
-/** The `publish`, `versions` and `rollback` commands, for `program.addCommand`. */
-export function publishCommands(): Command[] {
-  const publish = new Command('publish')
-    .description('create or update the scenario with this slug from a graph file and publish it; prints { slug, version }')
-    .argument('<graph.json>', 'a mofang.graph/v1 file')
-    .requiredOption('-s, --slug <slug>', 'the published API path segment (lowercase letters, digits, dashes)')
-    .option('-n, --note <text>', 'what changed in this version')
-    .option('--name <name>', "the scenario's name (default: the graph's name)")
-    .option('--by <who>', 'recorded as the publisher (default: cli)')
-    .action(async (file: string, opts: PublishCommandOptions) => {
-      process.exitCode = await publishCommandAction(file, opts);
-    });
-  const versions = new Command('versions')
-    .description("list a published scenario's versions as JSON (newest first)")
-    .argument('<slug>', 'the scenario slug')
-    .action(async (slug: string) => {
-      process.exitCode = await versionsCommandAction(slug);
-    });
-  const rollbackCommand = new Command('rollback')
-    .description('make an existing version live; prints { slug, live_version }')
-    .argument('<slug>', 'the scenario slug')
-    .argument('<version>', 'the version number')
-    .action(async (slug: string, version: string) => {
-      process.exitCode = await rollbackCommandAction(slug, version);
-    });
-  return [publish, versions, rollbackCommand];
 }

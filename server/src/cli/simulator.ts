@@ -1,9 +1,9 @@
 /**
  * `mofang simulator`: the model simulator as its own process, an OpenAI-compatible load-test target.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { SimulatorConfigSchema, type SimulatorConfigInput } from '../simulator/config.js';
-import { startSimulatorServer } from '../simulator/server.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { SimulatorConfigInput } from '../simulator/config.js';
+import type { CliIo } from './io.js';
 
 function number(value: string): number {
   const n = Number(value);
@@ -59,9 +59,13 @@ export function simulatorSettings(o: SimulatorOptions): SimulatorConfigInput {
   return settings;
 }
 
-/** The `simulator` subcommand: starts the server, prints one line, stops on SIGINT/SIGTERM. */
-export function simulatorCommand(): Command {
-  return new Command('simulator')
+/**
+ * Adds the `simulator` subcommand to `parent`: starts the server, prints one line, stops on SIGINT/SIGTERM.
+ * The simulator's code is loaded only when the command runs.
+ */
+export function addSimulatorCommand(parent: Command, io: CliIo): Command {
+  return parent
+    .command('simulator')
     .description('run the model simulator: an OpenAI-compatible server with configurable latency, capacity and faults')
     .requiredOption('-p, --port <n>', 'port to listen on (0 = any free port)', integer)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -79,10 +83,11 @@ export function simulatorCommand(): Command {
     .option('--seed <n>', 'seed for fault decisions', integer)
     .option('--zero', 'no latency at all (ttft 0, 0 ms/token)')
     .action(async (options: SimulatorOptions) => {
+      const [{ SimulatorConfigSchema }, { startSimulatorServer }] = await Promise.all([import('../simulator/config.js'), import('../simulator/server.js')]);
       const config = SimulatorConfigSchema.parse(simulatorSettings(options));
       const server = await startSimulatorServer({ host: options.host, port: options.port, config });
       const base = server.url.replace(/\/v1$/, '');
-      console.log(`mofang simulator listening on ${base} (ttft ${config.ttftMs} ms, ${config.perTokenMs} ms/token, capacity ${config.capacity})`);
+      io.stdout(`mofang simulator listening on ${base} (ttft ${config.ttftMs} ms, ${config.perTokenMs} ms/token, capacity ${config.capacity})\n`);
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

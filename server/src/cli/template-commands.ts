@@ -6,17 +6,17 @@
 import { checkJson, describeBreach } from '../limits.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
 import { SemverSchema } from '@shared/templates.js';
 import { openStore, type Store } from '../storage/db.js';
 import { getScenario, listScenarios } from '../storage/scenarios.js';
 import { exportScenario, exportTemplate, importAny, serializeFile } from '../templates/files.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
 import { CliError, readTextFile } from './errors.js';
+import { printJson, type CliIo } from './io.js';
 
 /** Opens the store the server uses and brings the built-in templates in. */
-function withStore<T>(fn: (store: Store) => T): T {
-  const dir = process.env.MOFANG_DATA_DIR?.trim() || './data';
+function withStore<T>(io: CliIo, fn: (store: Store) => T): T {
+  const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
   const store = openStore(path.resolve(dir));
   try {
     syncBuiltinTemplates(store.db);
@@ -24,10 +24,6 @@ function withStore<T>(fn: (store: Store) => T): T {
   } finally {
     store.close();
   }
-}
-
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Finds a scenario by id, or else by its exact name (refusing an ambiguous name). */
@@ -39,56 +35,41 @@ function resolveScenarioId(store: Store, idOrName: string): string {
   throw new CliError(`no scenario with id or name "${idOrName}"`);
 }
 
-async function output(text: string, file: string | undefined, what: Record<string, string>): Promise<void> {
+async function output(io: CliIo, text: string, file: string | undefined, what: Record<string, string>): Promise<void> {
   if (file === undefined) {
-    process.stdout.write(text);
+    io.stdout(text);
     return;
   }
   await writeFile(file, text);
-  print({ ...what, file: path.resolve(file) });
+  printJson(io, { ...what, file: path.resolve(file) });
 }
 
-/** The `export` command: `export scenario <id|name>` and `export template <id> [--version v]`. */
-export function exportCommand(): Command {
-  const command = new Command('export').description('write a scenario or a template version as a file (stdout unless -o)');
-  command
-    .command('scenario')
-    .description('export a scenario draft as a mofang.scenario/v1 file')
-    .argument('<id|name>', 'the scenario id, or its exact name')
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (idOrName: string, opts: { output?: string }) => {
-      const file = withStore((store) => exportScenario(store.db, resolveScenarioId(store, idOrName)));
-      await output(serializeFile(file), opts.output, { format: file.format, name: file.name });
-    });
-  command
-    .command('template')
-    .description('export a template version as a mofang.template/v1 file (default: the latest non-deprecated version)')
-    .argument('<id>', 'the template id, e.g. call-quality-audit')
-    .option('-v, --version <version>', 'the version, e.g. 1.0.0')
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (id: string, opts: { version?: string; output?: string }) => {
-      if (opts.version !== undefined && !SemverSchema.safeParse(opts.version).success) throw new CliError(`--version must look like 1.2.0 (got "${opts.version}")`);
-      const file = withStore((store) => exportTemplate(store.db, id, opts.version));
-      await output(serializeFile(file), opts.output, { format: file.format, id: file.meta.id, version: file.meta.version });
-    });
-  return command;
+/** `mofang export scenario <id|name> [-o file]`: a scenario draft as a mofang.scenario/v1 file. Returns the exit code. */
+export async function exportScenarioAction(idOrName: string, opts: { output?: string }, io: CliIo): Promise<number> {
+  const file = withStore(io, (store) => exportScenario(store.db, resolveScenarioId(store, idOrName)));
+  await output(io, serializeFile(file), opts.output, { format: file.format, name: file.name });
+  return 0;
 }
 
-/** The `import` command: detects a scenario file, a bare graph or a template file and prints what it created. */
-export function importCommand(): Command {
-  return new Command('import')
-    .description('import a mofang.scenario/v1 or mofang.template/v1 file, or a mofang.graph/v1 graph; prints what was created as JSON')
-    .argument('<file>', 'the file to import')
-    .action(async (file: string) => {
-      const text = await readTextFile(file, 'file');
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new CliError(`"${file}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-      }
-      const breach = checkJson(value);
-      if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
-      print(withStore((store) => importAny(store.db, value, 'cli')));
-    });
+/** `mofang export template <id> [--version v] [-o file]`: a template version as a mofang.template/v1 file. Returns the exit code. */
+export async function exportTemplateAction(id: string, opts: { version?: string; output?: string }, io: CliIo): Promise<number> {
+  if (opts.version !== undefined && !SemverSchema.safeParse(opts.version).success) throw new CliError(`--version must look like 1.2.0 (got "${opts.version}")`);
+  const file = withStore(io, (store) => exportTemplate(store.db, id, opts.version));
+  await output(io, serializeFile(file), opts.output, { format: file.format, id: file.meta.id, version: file.meta.version });
+  return 0;
+}
+
+/** `mofang import <file>`: detects a scenario file, a bare graph or a template file and prints what it created. Returns the exit code. */
+export async function importAction(file: string, io: CliIo): Promise<number> {
+  const text = await readTextFile(file, 'file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`"${file}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const breach = checkJson(value);
+  if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
+  printJson(io, withStore(io, (store) => importAny(store.db, value, 'cli')));
+  return 0;
 }

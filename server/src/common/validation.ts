@@ -10,7 +10,8 @@ export const MAX_CACHED_VALIDATORS = 2000;
 
 /** Compiled validators for one set of Ajv options, shared between plans that use the same schema. */
 class ValidatorCache {
-  private readonly ajv: Ajv;
+  /** Created on first use: an Ajv instance with its formats costs tens of ms, paid only by who validates. */
+  private ajvInstance: Ajv | undefined;
   // Ajv keeps every schema it compiled: a validator dropped from here is removed from Ajv too.
   private readonly cache = new LRUCache<string, ValidateFunction>({
     max: MAX_CACHED_VALIDATORS,
@@ -19,8 +20,11 @@ class ValidatorCache {
     },
   });
 
-  constructor(private readonly coerceTypes: boolean) {
-    this.ajv = this.create();
+  constructor(private readonly coerceTypes: boolean) {}
+
+  private get ajv(): Ajv {
+    this.ajvInstance ??= this.create();
+    return this.ajvInstance;
   }
 
   get(schema: JsonSchema): ValidateFunction {

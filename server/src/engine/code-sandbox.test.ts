@@ -60,11 +60,12 @@ describe('code nodes across scenarios', () => {
   });
 
   it("does not count a code node's wait for a worker against its timeoutMs", async () => {
-    // One worker, held 2.5 s by another scenario: longer than the node's 100 ms plus the runtime's margin.
+    // One worker, held 2.5 s by another scenario: longer than the node's 1 s (room for a quick script on a
+    // loaded machine) plus the runtime's margin.
     const { sandbox, run } = setup({ poolSize: 1, queueTimeoutMs: 10_000 });
     const ahead = run('scenario-a', busy(2500), 5000);
     await until(() => sandbox.stats().running === 1);
-    const waited = await run('scenario-b', QUICK, 100);
+    const waited = await run('scenario-b', QUICK, 1000);
     expect(waited.error).toBeUndefined();
     expect(waited.status).toBe('succeeded');
     expect(waited.latency_ms).toBeGreaterThan(2100);
@@ -72,8 +73,9 @@ describe('code nodes across scenarios', () => {
   });
 
   it('fails a run whose code node waited past MOFANG_CODE_QUEUE_MS with code_queue_timeout, naming the setting', async () => {
-    const { sandbox, run } = setup({ poolSize: 1, queueTimeoutMs: 300 });
-    // A first run starts the worker, so the limit measures waiting for a busy worker.
+    // 2 s: starting the worker counts as waiting, and takes more than a second on a loaded machine.
+    const { sandbox, run } = setup({ poolSize: 1, queueTimeoutMs: 2000 });
+    // A first run starts the worker, so the limit measures waiting for a busy worker (an endless loop).
     expect((await run('scenario-a', QUICK, 1000)).status).toBe('succeeded');
     const stop = new AbortController();
     const loop = run('scenario-a', LOOP, 60_000, stop.signal);

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
-import { createModelResolver, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
+import { createModelResolver, describeModels, SIMULATOR_HINT } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
@@ -14,6 +14,7 @@ import { createApp } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
 import { JobService } from '../jobs/service.js';
+import { closeModels } from '../model/close.js';
 
 export interface RunningServer {
   url: string;
@@ -31,14 +32,6 @@ export interface StartOptions {
   staticDir?: string;
 }
 
-/** Closes the connection pools of every model client that has one. */
-export async function closeModels(models: ConfiguredModelResolver): Promise<void> {
-  await Promise.all(
-    models.clients().map(async (client) => {
-      if ('close' in client && typeof client.close === 'function') await client.close();
-    }),
-  );
-}
 
 /** Opens everything and listens on `config.host:config.port` (0 picks a free port). */
 export async function startServer(config: AppConfig, options: StartOptions = {}): Promise<RunningServer> {

@@ -59,7 +59,7 @@ describe('sandbox pool: fairness between scenarios', () => {
     const a2 = endless(box, 'A');
     await until(() => box.stats().running === 1);
     const started = Date.now();
-    await expect(box.run(QUICK, { n: 7 }, { timeoutMs: 500, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 7 });
+    await expect(box.run(QUICK, { n: 7 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 7 });
     expect(Date.now() - started).toBeLessThan(5000);
     // A's second loop is still waiting for A's own share, although a worker is free.
     expect(box.stats()).toMatchObject({ workers: 2, starting: 0, pool_size: 2, per_scenario: 1, running: 1, queued: 1 });
@@ -74,7 +74,7 @@ describe('sandbox pool: fairness between scenarios', () => {
     await warm(box, 2);
     const loops = [endless(box, 'A'), endless(box, 'A')];
     await until(() => box.stats().running === 2);
-    const error = await failure(box.run(QUICK, { n: 1 }, { timeoutMs: 500, memoryMb: 16, scenario: 'B' }));
+    const error = await failure(box.run(QUICK, { n: 1 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'B' }));
     expect(error.code).toBe('code_queue_timeout');
     for (const loop of loops) loop.stop();
     await Promise.all(loops.map((l) => l.settled));
@@ -96,11 +96,12 @@ describe('sandbox pool: waiting has its own limit', () => {
   it('fails a script that finds no worker within queueTimeoutMs with code_queue_timeout naming the setting; the running one is untouched', async () => {
     const box = sandbox({ poolSize: 1, queueTimeoutMs: 200 });
     await warm(box, 1);
-    const running = box.run(busy(700), { n: 1 }, { timeoutMs: 3000, memoryMb: 16, scenario: 'A' });
+    // Busy for 2 s: failing well before that (a loaded machine may add a second) is the queue limit at work.
+    const running = box.run(busy(2000), { n: 1 }, { timeoutMs: 5000, memoryMb: 16, scenario: 'A' });
     await until(() => box.stats().running === 1);
     const started = Date.now();
-    const error = await failure(box.run(QUICK, { n: 2 }, { timeoutMs: 5000, memoryMb: 16, scenario: 'B' }));
-    expect(Date.now() - started).toBeLessThan(650);
+    const error = await failure(box.run(QUICK, { n: 2 }, { timeoutMs: 20000, memoryMb: 16, scenario: 'B' }));
+    expect(Date.now() - started).toBeLessThan(1800);
     expect(error.code).toBe('code_queue_timeout');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('MOFANG_CODE_QUEUE_MS');
@@ -112,12 +113,12 @@ describe('sandbox pool: waiting has its own limit', () => {
 
   it("does not count time in line against a script's own time limit", async () => {
     const box = sandbox({ poolSize: 1, queueTimeoutMs: 5000 });
-    const ahead = box.run(busy(600), { n: 1 }, { timeoutMs: 3000, memoryMb: 16, scenario: 'A' });
+    const ahead = box.run(busy(1500), { n: 1 }, { timeoutMs: 5000, memoryMb: 16, scenario: 'A' });
     await until(() => box.stats().running === 1);
     const started = Date.now();
-    // 300 ms allowed, about 600 ms in line, then about 100 ms of its own work.
-    await expect(box.run(busy(100), { n: 2 }, { timeoutMs: 300, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 2 });
-    expect(Date.now() - started).toBeGreaterThan(300);
+    // 1 s allowed (room for a loaded machine), about 1.5 s in line, then about 100 ms of its own work.
+    await expect(box.run(busy(100), { n: 2 }, { timeoutMs: 1000, memoryMb: 16, scenario: 'B' })).resolves.toEqual({ n: 2 });
+    expect(Date.now() - started).toBeGreaterThan(1000);
     await ahead;
   });
 
@@ -126,14 +127,14 @@ describe('sandbox pool: waiting has its own limit', () => {
     const loop = endless(box, 'A');
     await until(() => box.stats().running === 1);
     const controller = new AbortController();
-    const waiting = failure(box.run(QUICK, { n: 1 }, { timeoutMs: 500, memoryMb: 16, signal: controller.signal, scenario: 'B' }));
+    const waiting = failure(box.run(QUICK, { n: 1 }, { timeoutMs: 2000, memoryMb: 16, signal: controller.signal, scenario: 'B' }));
     await until(() => box.stats().queued === 1);
     controller.abort();
     expect((await waiting).code).toBe('code_cancelled');
     expect(box.stats()).toMatchObject({ running: 1, queued: 0 });
     loop.stop();
     await loop.settled;
-    await expect(box.run(QUICK, { n: 3 }, { timeoutMs: 500, memoryMb: 16, scenario: 'A' })).resolves.toEqual({ n: 3 });
+    await expect(box.run(QUICK, { n: 3 }, { timeoutMs: 2000, memoryMb: 16, scenario: 'A' })).resolves.toEqual({ n: 3 });
   });
 });
 

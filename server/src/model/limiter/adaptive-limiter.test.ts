@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../types.js';
 import { AdaptiveLimiter } from './adaptive-limiter.js';
 import { LimitedModelClient } from './limited-client.js';
@@ -51,6 +51,23 @@ class FixedCapacityEndpoint implements ModelClient {
   }
 }
 
+/**
+ * Runs `fn` on a simulated clock (Vitest's fake setTimeout, Date and performance.now), letting fake time
+ * run until it settles: seconds of traffic take milliseconds and come out the same on a busy machine,
+ * where real timers fire late and read as a slow endpoint.
+ */
+async function onSimulatedClock<T>(fn: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+  try {
+    let done = false;
+    const watched = fn().finally(() => (done = true));
+    while (!done) await vi.advanceTimersByTimeAsync(5);
+    return await watched;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 /** Keeps `workers` batch calls going until `ms` have passed. */
 async function load(client: ModelClient, workers: number, ms: number, priority = 1): Promise<void> {
   const until = Date.now() + ms;
@@ -70,9 +87,12 @@ async function load(client: ModelClient, workers: number, ms: number, priority =
 describe('AdaptiveLimiter', () => {
   it('converges near a fixed-capacity endpoint: full throughput, bounded queueing', async () => {
     const endpoint = new FixedCapacityEndpoint(16, 25);
-    const client = new LimitedModelClient(endpoint, { initialLimit: 2 });
     const seconds = 3;
-    await load(client, 200, seconds * 1000);
+    const client = await onSimulatedClock(async () => {
+      const limited = new LimitedModelClient(endpoint, { initialLimit: 2 });
+      await load(limited, 200, seconds * 1000);
+      return limited;
+    });
     const limit = client.limiter.limit;
     expect(limit).toBeGreaterThanOrEqual(14);
     expect(limit).toBeLessThanOrEqual(48);
@@ -84,8 +104,11 @@ describe('AdaptiveLimiter', () => {
 
   it('backs off on 429 and pauses batch calls for the Retry-After', async () => {
     const endpoint = new FixedCapacityEndpoint(8, 20, 'refuse', 150);
-    const client = new LimitedModelClient(endpoint, { initialLimit: 32 });
-    await load(client, 64, 1500);
+    const client = await onSimulatedClock(async () => {
+      const limited = new LimitedModelClient(endpoint, { initialLimit: 32 });
+      await load(limited, 64, 1500);
+      return limited;
+    });
     expect(endpoint.refused).toBeGreaterThan(0);
     expect(client.limiter.limit).toBeLessThanOrEqual(16);
     expect(endpoint.refused).toBeLessThan(endpoint.completed / 2);
@@ -166,13 +189,16 @@ describe('AdaptiveLimiter', () => {
 
   it('times the first token: finds the capacity of an endpoint whose decoding slows under load, with little queueing', async () => {
     const unlimited = new StreamingEndpoint(16, 20, 30);
-    await load(unlimited, 120, 2000);
+    await onSimulatedClock(() => load(unlimited, 120, 2000));
     const endpoint = new StreamingEndpoint(16, 20, 30);
-    const client = new LimitedModelClient(endpoint, { initialLimit: 4 });
-    // Slow start may overshoot once, as TCP's does; what matters is the queue once the limit has settled.
-    const settled = setTimeout(() => (endpoint.maxQueued = 0), 700);
-    await load(client, 120, 2000);
-    clearTimeout(settled);
+    const client = await onSimulatedClock(async () => {
+      const limited = new LimitedModelClient(endpoint, { initialLimit: 4 });
+      // Slow start may overshoot once, as TCP's does; what matters is the queue once the limit has settled.
+      const settled = setTimeout(() => (endpoint.maxQueued = 0), 700);
+      await load(limited, 120, 2000);
+      clearTimeout(settled);
+      return limited;
+    });
     // Saturated from the first call, the unlimited run is the endpoint's full throughput.
     expect(endpoint.completed).toBeGreaterThan(0.85 * unlimited.completed);
     expect(unlimited.maxQueued).toBeGreaterThan(90);

@@ -1,0 +1,13 @@
+import type { ConfiguredModelResolver } from './registry.js';
+
+/**
+ * Closes the connection pools of every model client that has one (the HTTP client's undici pool); the
+ * others have nothing to close. Used by the server at shutdown and by `mofang run` after its run.
+ */
+export async function closeModels(models: ConfiguredModelResolver): Promise<void> {
+  await Promise.all(
+    models.clients().map(async (client) => {
+      if ('close' in client && typeof client.close === 'function') await client.close();
+    }),
+  );
+}

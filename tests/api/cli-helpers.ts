@@ -1,0 +1,34 @@
+/**
+ * Running `mofang` in tests: {@link mofang} calls the command in-process (no Node start-up, no
+ * compilation), {@link mofangBin} spawns the built `bin/mofang.mjs` for the few end-to-end checks.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../server/src/cli/index.js';
+
+/** The repository root, the cwd of every command. */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What a command did: its exit code and everything it wrote. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `mofang <args>` in this process with `env` over the test process's environment; never rejects. */
+export async function mofang(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), env: { ...process.env, ...env } });
+  return { code, stdout, stderr };
+}
+
+/** Runs `node bin/mofang.mjs <args>` (the compiled CLI) from the repository root; never rejects. */
+export function mofangBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/mofang.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
