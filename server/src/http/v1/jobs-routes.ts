@@ -40,10 +40,13 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     return job;
   };
 
+  /** Content-Types that say nothing of the format: a format path reads such a body as its own format. */
+  const GENERIC_TYPES = new Set(['', 'application/octet-stream', 'text/plain', 'application/x-www-form-urlencoded']);
+
   /**
    * A submission; `format` (the `/jobs/{format}` paths) fixes the media type, so a client that sends
-   * no Content-Type, or a generic one (`application/octet-stream`, `text/plain`, which fetch gives a
-   * string body), is read as that format; another type is a 415.
+   * no Content-Type, or a generic one (`application/octet-stream`; `text/plain`, which fetch gives a
+   * string body; `application/x-www-form-urlencoded`, which `curl --data-binary` sends), is read as that format; another type is a 415.
    */
   const submit = async (req: Request<{ slug: string }>, res: Response, format?: JobUploadFormat): Promise<void> => {
     const key = keyOf(res);
@@ -63,7 +66,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     }
     if (format) {
       const sent = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (sent === '' || sent === 'application/octet-stream' || sent === 'text/plain') req.headers['content-type'] = format.mediaType;
+      if (GENERIC_TYPES.has(sent)) req.headers['content-type'] = format.mediaType;
       else if (uploadFormat(sent) !== uploadFormat(format.mediaType)) return sendError(res, 415, 'unsupported_media_type', `this path takes ${format.mediaType} (${format.label}); ${sent} goes to another path`);
     }
     await replySubmit(jobs, req, res, resolved, key.id);
