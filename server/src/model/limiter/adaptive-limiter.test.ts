@@ -140,6 +140,22 @@ describe('AdaptiveLimiter', () => {
     limiter.close();
   });
 
+  it('takes a lone refusal among many answers as a fault, and refusals that repeat as too much load', async () => {
+    let now = 1000;
+    const limiter = new AdaptiveLimiter({ initialLimit: 40, reserve: 0, now: () => now });
+    for (let i = 0; i < 200; i++) (await limiter.acquire(1)).release({ kind: 'ok', latencyMs: 100, firstTokenMs: 50 });
+    const before = limiter.limit;
+    (await limiter.acquire(1)).release({ kind: 'drop', reason: 'rate_limited', retryAfterMs: 5000 });
+    expect(limiter.limit).toBe(before);
+    expect(limiter.batchCapacity()).toBeGreaterThan(0);
+    for (let i = 0; i < 3; i++) (await limiter.acquire(0)).release({ kind: 'drop', reason: 'rate_limited', retryAfterMs: 5000 });
+    expect(limiter.limit).toBeLessThan(before);
+    expect(limiter.batchCapacity()).toBe(0);
+    now += 5001;
+    expect(limiter.batchCapacity()).toBeGreaterThan(0);
+    limiter.close();
+  });
+
   it('lets live calls overtake queued batch calls and keeps a slot in reserve for them', async () => {
     const limiter = new AdaptiveLimiter({ initialLimit: 4, reserve: 1 });
     const order: string[] = [];

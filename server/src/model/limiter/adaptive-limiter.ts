@@ -5,10 +5,13 @@
  * each round trip) while latency stays near its baseline (slow start), then by √limit per round trip
  * while it is used, and shrinks only on evidence that calls are queueing at the endpoint: latency that
  * grows with the number in flight ({@link LatencyEvidence}), timeouts and 503s past `dropTolerance` of a
- * window (isolated faults are not congestion; other 5xx and network errors say nothing of load), or a 429 (which also pauses batch traffic for its
- * Retry-After). Latency that stays up when load goes down is a new normal, learnt, not a reason to
- * shrink; so is a longer prompt's prefill (baselines are kept per prompt size). After a quiet spell the
- * limit starts probing upward again (slow start), as what it knew may no longer hold.
+ * window (isolated faults are not congestion; other 5xx and network errors say nothing of load), or 429s
+ * that repeat (which also pause batch traffic for their Retry-After; a lone 429 among many answers is a
+ * fault, and only the refused call waits). A round trip held up by a straggler (a hung call waiting
+ * out its timeout) is judged without it once it is clearly over ({@link RoundTrips}). Latency that
+ * stays up when load goes down is a new normal, learnt, not a reason to shrink; so is a longer prompt's
+ * prefill (baselines are kept per prompt size). After a quiet spell the limit starts probing upward
+ * again (slow start), as what it knew may no longer hold.
  *
  * The latency it watches is the time to first token when the client reports it: that is where waiting
  * in the endpoint's queue shows, undisturbed by how long each reply is or by decoding slowing down under
@@ -18,30 +21,12 @@
  * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
  * slot at once even while a big job saturates the endpoint.
  */
-import { LatencyEvidence, LatencyWindow, sizeClass, type Verdict } from './latency-evidence.js';
+import { LatencyEvidence, sizeClass, type Verdict } from './latency-evidence.js';
+import { RoundTrips, type Cohort } from './round-trips.js';
 import { RetryAfterPause } from './retry-after.js';
 import type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
 
 export type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
-
-/**
- * The calls that started together, about one limit's worth: one round trip, judged once every one of
- * them has answered (or failed), so slow answers weigh as much as the fast ones that come back first.
- */
-interface Cohort {
-  /** The epoch it started in: a cohort from before a decrease says nothing about the new limit. */
-  epoch: number;
-  /** Members it takes before the next cohort starts. */
-  size: number;
-  members: number;
-  reported: number;
-  ok: number;
-  drops: number;
-  /** Calls had to wait for a slot while it filled: the limit, not the demand, was the bound. */
-  queued: boolean;
-  maxInFlight: number;
-  samples: LatencyWindow;
-}
 
 interface Waiter {
   live: boolean;
@@ -72,9 +57,11 @@ export class AdaptiveLimiter {
   private readonly evidence: LatencyEvidence;
   private readonly pause: RetryAfterPause;
   private totalDrops = 0;
+  /** Moving share of answers that were refusals (429s), 0–1. */
+  private refusalShare = 0;
   /** Bumped at every decrease: calls that started before it say nothing about the new limit. */
   private epoch = 0;
-  private cohort: Cohort;
+  private readonly rounds: RoundTrips;
   /** Moving average of whole-call latency, ms: with the queueing delay it gives the limit that just fills the endpoint. */
   private callLatency: number | null = null;
   private readonly initialLimit: number;
@@ -87,7 +74,8 @@ export class AdaptiveLimiter {
     this.maxLimit = options.maxLimit ?? 512;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
     this.initialLimit = this.limitValue;
-    this.cohort = this.newCohort();
+    this.now = options.now ?? Date.now;
+    this.rounds = new RoundTrips(this.now, this.epoch, this.limitValue);
     this.tolerance = options.tolerance ?? 1.5;
     this.minExcessMs = options.minExcessMs ?? 20;
     this.dropTolerance = options.dropTolerance ?? 0.15;
@@ -95,7 +83,6 @@ export class AdaptiveLimiter {
     this.rateLimitBackoff = options.rateLimitBackoff ?? 0.85;
     this.fixedReserve = options.reserve;
     this.quietMs = options.quietMs ?? 5_000;
-    this.now = options.now ?? Date.now;
     this.pause = new RetryAfterPause(options.maxPauseMs ?? 30_000, this.now, () => this.drain());
     this.evidence = new LatencyEvidence(this.tolerance, this.minExcessMs);
   }
@@ -150,7 +137,7 @@ export class AdaptiveLimiter {
         waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       queue.push(waiter);
-      this.cohort.queued = true;
+      this.rounds.current.queued = true;
     });
   }
 
@@ -173,18 +160,14 @@ export class AdaptiveLimiter {
     if (this.now() - this.idleSince >= this.quietMs) {
       this.slowStart = true;
       this.limitValue = Math.max(this.limitValue, this.initialLimit);
+      // What the last calls before the quiet spell showed is stale: judge the new load on its own.
+      this.rounds.restart(this.epoch, this.limitValue, true);
     }
     this.idleSince = null;
   }
 
-  private newCohort(): Cohort {
-    return { epoch: this.epoch, size: Math.max(2, Math.ceil(this.limitValue)), members: 0, reported: 0, ok: 0, drops: 0, queued: false, maxInFlight: 0, samples: new LatencyWindow() };
-  }
-
   private start(live: boolean, cls: number): Permit {
-    if (this.cohort.members >= this.cohort.size || this.cohort.epoch !== this.epoch) this.cohort = this.newCohort();
-    const cohort = this.cohort;
-    cohort.members += 1;
+    const cohort = this.rounds.join(this.epoch, this.limitValue);
     if (live) this.live += 1;
     else this.batch += 1;
     const inflight = this.live + this.batch;
@@ -194,7 +177,7 @@ export class AdaptiveLimiter {
     const report = (outcome: Outcome) => {
       this.record(cohort, outcome, cls, inflight);
       cohort.reported += 1;
-      if (cohort.reported === cohort.members && cohort.members >= cohort.size) this.adjust(cohort);
+      for (const due of this.rounds.due(this.epoch)) this.adjust(due);
     };
     return {
       firstToken: (ms) => {
@@ -207,7 +190,10 @@ export class AdaptiveLimiter {
         released = true;
         if (live) this.live -= 1;
         else this.batch -= 1;
-        if (outcome.kind === 'ok') this.callLatency = this.callLatency === null ? outcome.latencyMs : this.callLatency * 0.9 + outcome.latencyMs * 0.1;
+        if (outcome.kind === 'ok') {
+          this.callLatency = this.callLatency === null ? outcome.latencyMs : this.callLatency * 0.9 + outcome.latencyMs * 0.1;
+          this.rounds.answered(outcome.latencyMs);
+        }
         if (!sampled) report(outcome);
         else if (outcome.kind === 'drop') this.record(cohort, outcome, cls, inflight);
         if (this.live + this.batch === 0) this.idleSince = this.now();
@@ -233,15 +219,30 @@ export class AdaptiveLimiter {
     }
   }
 
+  /**
+   * Updates the recent share of refusals (a moving average over about one limit's worth of answers)
+   * and tells whether it is past a third of `dropTolerance`: refusals that repeat, not a lone one.
+   */
+  private noteRefusal(refused: boolean): boolean {
+    const weight = 1 / Math.max(2, this.limitValue);
+    this.refusalShare = this.refusalShare * (1 - weight) + (refused ? weight : 0);
+    return this.refusalShare > this.dropTolerance / 3;
+  }
+
   private record(cohort: Cohort, outcome: Outcome, cls: number, inflight: number): void {
+    if (outcome.kind !== 'drop' || outcome.reason !== 'rate_limited') this.noteRefusal(false);
     if (outcome.kind === 'ignore') return;
     if (outcome.kind === 'drop') {
       cohort.drops += 1;
       this.totalDrops += 1;
       if (outcome.reason === 'rate_limited') {
-        // An explicit "too much": shrink once per pause, not once per refused call of the same burst; to
-        // below the load the refusal came at when that is lower (an endpoint that refuses past N calls).
-        if (!this.pause.active) this.decrease(Math.min(this.limitValue * this.rateLimitBackoff, Math.max(this.minLimit, inflight - 1)));
+        // An explicit "too much", unless it is a lone refusal among many answers (a fault, or a rate
+        // limit's edge: the refused call's own retry waits out its Retry-After). Then: pause batch calls
+        // for the Retry-After and shrink, once per round trip (a refusal of a call sent before the last
+        // decrease says nothing about the new limit), to below the load the refusal came at when that is
+        // lower (an endpoint that refuses past N calls).
+        if (!this.noteRefusal(true)) return;
+        if (cohort.epoch === this.epoch) this.decrease(Math.min(this.limitValue * this.rateLimitBackoff, Math.max(this.minLimit, inflight - 1)));
         this.pause.extend(outcome.retryAfterMs ?? 0);
       }
       return;
@@ -261,7 +262,7 @@ export class AdaptiveLimiter {
     }
   }
 
-  /** Judges a cohort every member of which has answered; a stale one (from before a decrease) is let go. */
+  /** Judges a cohort on the members heard from; a stale one (from before a decrease) is let go. */
   private adjust(cohort: Cohort): void {
     if (cohort.epoch !== this.epoch) return;
     const { ok, drops, maxInFlight } = cohort;
@@ -275,8 +276,10 @@ export class AdaptiveLimiter {
     }
     if (cohort.samples.n === 0) return;
     const { verdict, window } = this.evidence.judge(cohort.samples);
-    // A round with refusals or timeouts in it, even a few, is no reason to grow.
-    const next = this.decide(verdict, window.firstToken, queued && drops === 0, drops === 0 ? maxInFlight : 0);
+    // A round with more than a few refusals or timeouts in it is no reason to grow; a rare one (a fault
+    // of the endpoint, not its load) is no reason to stop.
+    const few = drops <= samples * (this.dropTolerance / 3);
+    const next = this.decide(verdict, window.firstToken, queued && few, few ? maxInFlight : 0);
     if (next < this.limitValue) this.decrease(next);
     else this.limitValue = Math.min(this.maxLimit, next);
   }
@@ -286,7 +289,7 @@ export class AdaptiveLimiter {
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
     this.slowStart = false;
     this.epoch += 1;
-    this.cohort = this.newCohort();
+    this.rounds.restart(this.epoch, this.limitValue);
   }
 
   /** The next limit for a window's verdict. */
