@@ -55,16 +55,28 @@ describe('the compiled CLI loads only what a command needs', () => {
   });
 
   it('compile and run load neither Express nor the store', () => {
-    const packages = packagesLoadedBy('server/src/cli/graph-commands.ts');
-    expect(packages).not.toContain('express');
-    expect(packages).not.toContain('better-sqlite3');
-    expect(packages).not.toContain('better-sse');
+    for (const source of ['compile-command', 'graph-commands']) {
+      const packages = packagesLoadedBy(`server/src/cli/${source}.ts`);
+      expect(packages, source).not.toContain('express');
+      expect(packages, source).not.toContain('better-sqlite3');
+      expect(packages, source).not.toContain('better-sse');
+    }
+  });
+
+  it('compile loads the compiler alone: no model client, no HTTP pool, no sandbox', () => {
+    const packages = packagesLoadedBy('server/src/cli/compile-command.ts');
+    for (const runtimeOnly of ['undici', 'quickjs-emscripten-core', 'gpt-tokenizer', 'randexp']) expect(packages).not.toContain(runtimeOnly);
   });
 
   it('the store commands (publish, keys, export/import) do not load Express', () => {
     for (const source of ['publish-commands', 'keys-commands', 'template-commands']) {
       expect(packagesLoadedBy(`server/src/cli/${source}.ts`), source).not.toContain('express');
     }
+  });
+
+  it('no command or server code loads exceljs, even later: workbooks are read on a worker thread', () => {
+    const importers = Object.entries(meta.outputs).filter(([, output]) => output.imports.some((i) => i.path === 'exceljs' || i.path.includes('node_modules/exceljs')));
+    expect(importers.map(([file]) => file)).toEqual([]);
   });
 
   it('start loads the server, Express included, only when it runs', () => {

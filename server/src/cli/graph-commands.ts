@@ -1,35 +1,19 @@
 /**
- * `mofang compile` and `mofang run`: the engine on a graph file, without the server or the store.
+ * `mofang run`: the engine on a graph file, with the model and the node services, without the server or
+ * the store.
  */
-import { isRecord, parseJson } from '@shared/json.js';
+import { isRecord } from '@shared/json.js';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { loadConfig } from '../config.js';
-import { checkJson, describeBreach, setLimits } from '../limits.js';
+import { setLimits } from '../limits.js';
 import { createModelResolver } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
 import { closeModels } from '../model/close.js';
 import { CliError, readTextFile } from './errors.js';
+import { parseJsonFile, readGraphFile } from './compile-command.js';
 import type { CliIo } from './io.js';
-
-function parseJsonFile(text: string, what: string): unknown {
-  const value = parseJson(text, (error) => {
-    throw new CliError(`${what} is not valid JSON (${error.message})`);
-  });
-  const breach = checkJson(value);
-  if (breach) throw new CliError(describeBreach(breach, what));
-  return value;
-}
-
-/** Reads a graph file: it must exist, be JSON and look like a graph (an object with a `nodes` list). */
-export async function readGraphFile(file: string): Promise<Record<string, unknown>> {
-  const value = parseJsonFile(await readTextFile(file, 'graph file'), `"${file}"`);
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('nodes' in value) || !Array.isArray(value.nodes)) {
-    throw new CliError(`"${file}" is not a Mofang graph (expected an object with "schema": "mofang.graph/v1", "nodes" and "edges")`);
-  }
-  return { ...value };
-}
 
 /**
  * Parses `--inputs`: inline JSON or `@path` to a JSON file; it must be an object. A template's sample
@@ -62,15 +46,6 @@ async function defaultInputs(file: string, graph: Record<string, unknown>, io: C
     return inputs;
   }
   return {};
-}
-
-/** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
-export async function compileCommandAction(file: string, io: CliIo): Promise<number> {
-  const graph = await readGraphFile(file);
-  // Compiling needs no services: they reach the nodes when a plan runs.
-  const result = compileGraph(graph);
-  io.stdout(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
-  return result.ok ? 0 : 1;
 }
 
 /** Compiles and runs a graph file and prints the RunResult; returns the exit code. */

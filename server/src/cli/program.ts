@@ -52,7 +52,7 @@ export function buildProgram(io: CliIo, outcome: CliOutcome = { code: 0 }): Comm
     .description('compile a graph file and print { ok, errors } as JSON (exit 1 when it has problems)')
     .argument('<graph.json>', 'a mofang.graph/v1 file')
     .action(async (file: string) => {
-      const { compileCommandAction } = await import('./graph-commands.js');
+      const { compileCommandAction } = await import('./compile-command.js');
       outcome.code = await compileCommandAction(file, io);
     });
 

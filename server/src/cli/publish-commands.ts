@@ -13,7 +13,7 @@ import { openStore, type Store } from '../storage/db.js';
 import { createScenario, updateScenario } from '../storage/scenarios.js';
 import { findBySlug, getPublishState, listVersions, versionSummary } from '../storage/versions.js';
 import { CliError } from './errors.js';
-import { readGraphFile } from './graph-commands.js';
+import { readGraphFile } from './compile-command.js';
 import { printJson, type CliIo } from './io.js';
 
 function checkSlug(slug: string): void {

@@ -21,7 +21,7 @@ import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { ContentEncodingError, uploadItems } from './upload-items.js';
-import { preloadXlsxReader, XlsxError } from './xlsx-items.js';
+import { XlsxError } from './xlsx-items.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 
 /** Settings a test or the bench may change. */
@@ -75,6 +75,9 @@ function targetFromLimiters(models: ModelResolver): () => number {
 }
 
 /** The jobs subsystem of one server. */
+/** How long after start the encoding guesser is warmed up, ms. */
+const WARM_UP_DELAY_MS = 1_000;
+
 export class JobService {
   readonly store: JobStore;
   readonly runner: JobRunner;
@@ -90,11 +93,9 @@ export class JobService {
 
   start(): void {
     this.runner.start();
-    // Loaded and compiled once the server is up rather than at the first workbook or GBK file.
-    setImmediate(() => {
-      preloadEncodingGuess();
-      void preloadXlsxReader().catch(() => {});
-    });
+    // Compiled once the server is up rather than at the first GBK file, after the server is ready (the
+    // first requests do not wait for it). Workbooks are read on a worker thread (xlsx-items.ts).
+    setTimeout(preloadEncodingGuess, WARM_UP_DELAY_MS).unref();
   }
 
   async stop(): Promise<void> {

@@ -4,23 +4,21 @@
  * them. The workbook is held in memory (at most the upload limit), its ZIP checked before anything
  * unpacks it (yauzl: the central directory agrees with the local headers, the unpacked total is under
  * the limit and every entry really unpacks to its declared size: no ZIP bomb gets through), then read
- * with exceljs's streaming reader, a row at a time.
+ * with exceljs's streaming reader on a worker thread (xlsx-worker.mjs), in batches of rows: exceljs
+ * costs a few hundred ms and ≈ 30 MB to load, which neither the event loop nor the idle server pays.
  */
 import { isRecord } from '@shared/json.js';
-import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import yauzl from 'yauzl';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { UploadTooLargeError } from './decode-upload.js';
 import { ItemLineError, rowItem, type ParsedItem } from './parse-items.js';
 
-/** exceljs, loaded on first use: it takes a few hundred ms to load, which every CLI command would pay. */
-let excel: Promise<typeof import('./xlsx-reader.js')> | undefined;
+/** The worker that reads a workbook's rows with exceljs (see the file for its messages). */
+const WORKER_URL = new URL('./xlsx-worker.mjs', import.meta.url);
 
-/** Loads the workbook reader now (the server calls this at start, so no upload waits for it). */
-export function preloadXlsxReader(): Promise<unknown> {
-  excel ??= import('./xlsx-reader.js');
-  return excel;
-}
+/** Most memory a workbook reader may take, MB: a workbook past it fails its upload, not the server. */
+const WORKER_HEAP_MB = 512;
 
 /** The workbook cannot be read (not an .xlsx, encrypted, inconsistent). */
 export class XlsxError extends Error {
@@ -136,43 +134,89 @@ export function cellText(value: unknown, place: { row: number; column: string; s
   return String(value);
 }
 
-function sheetName(worksheet: object, fallback: string): string {
-  return 'name' in worksheet && typeof worksheet.name === 'string' ? worksheet.name : fallback;
+type WorkbookRows = AsyncGenerator<{ type: 'sheet'; name: string } | { type: 'row'; number: number; values: unknown[] }, boolean>;
+
+/**
+ * The first sheet's rows, read on a worker thread: its name, then each row; returns whether the
+ * workbook had a worksheet. Throws {@link XlsxError} when exceljs cannot read it. The worker is
+ * stopped when the rows are no longer wanted.
+ */
+async function* workbookRows(buffer: Buffer): WorkbookRows {
+  const copy = new Uint8Array(buffer).buffer;
+  const worker = new Worker(WORKER_URL, { workerData: { buffer: copy }, transferList: [copy], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+  const inbox: unknown[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (m: unknown) => {
+    inbox.push(m);
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure ??= error.message.includes('memory') ? new XlsxError(`the workbook needs more than ${WORKER_HEAP_MB} MB to read`) : error;
+    notify();
+  });
+  worker.on('exit', () => {
+    failure ??= new XlsxError('the workbook reader stopped unexpectedly');
+    notify();
+  });
+  try {
+    for (;;) {
+      while (inbox.length === 0) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const m = inbox.shift();
+      if (!isRecord(m)) continue;
+      if (m.type === 'error') throw new XlsxError(`the workbook cannot be read (${String(m.message)})`);
+      if (m.type === 'end') return m.sheets === true;
+      if (m.type === 'sheet') yield { type: 'sheet', name: String(m.name) };
+      if (m.type === 'rows' && Array.isArray(m.rows)) {
+        for (const row of m.rows) {
+          if (isRecord(row) && typeof row.number === 'number') yield { type: 'row', number: row.number, values: Array.isArray(row.values) ? row.values : [] };
+        }
+        worker.postMessage('more');
+      }
+    }
+  } finally {
+    worker.removeAllListeners('exit');
+    void worker.terminate();
+  }
 }
 
 /** Items of an .xlsx upload; throws {@link XlsxError}, {@link UploadTooLargeError} or {@link ItemLineError} (with the sheet row). */
 export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>, inputSchema: JsonSchema, limits: XlsxLimits): AsyncGenerator<ParsedItem> {
   const buffer = await readAll(source, limits);
   await checkZip(buffer, limits);
-  const { WorkbookReader } = await (excel ??= import('./xlsx-reader.js'));
-  const reader = new WorkbookReader(Readable.from([buffer]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-  let done = false;
-  for await (const worksheet of reader) {
-    // The first tab; the others are skipped (a worksheet left unread is drained by the reader).
-    const first = reader.model?.sheets?.[0]?.name;
-    const name = sheetName(worksheet, 'Sheet1');
-    if (done || (first !== undefined && name !== first)) continue;
-    done = true;
-    let header: string[] | undefined;
-    for await (const row of worksheet) {
-      const values: unknown = row.values;
-      const cells = Array.isArray(values) ? values : [];
-      const texts: string[] = [];
-      // row.values is 1-based and sparse: column A is index 1.
-      for (let c = 1; c < cells.length; c++) texts.push(cellText(cells[c], { row: row.number, column: header?.[c - 1] ?? `#${c}`, sheet: name }));
-      if (texts.every((t) => t.trim() === '')) continue;
-      if (!header) {
-        header = texts.map((t) => t.trim());
-        while (header.length > 0 && header[header.length - 1] === '') header.pop();
-        const blank = header.indexOf('');
-        if (blank >= 0) throw new ItemLineError(row.number, `the header row has an empty column name (column ${blank + 1})`, name);
-        continue;
-      }
-      const extra = texts.findIndex((t, i) => i >= (header?.length ?? 0) && t.trim() !== '');
-      if (extra >= 0) throw new ItemLineError(row.number, `column ${extra + 1} has a value but no name in the header row`, name);
-      yield rowItem(header, texts, inputSchema, { line: row.number, sheet: name });
+  const rows = workbookRows(buffer);
+  let name = 'Sheet1';
+  let header: string[] | undefined;
+  let next = await rows.next();
+  for (; !next.done; next = await rows.next()) {
+    const event = next.value;
+    if (event.type === 'sheet') {
+      name = event.name;
+      continue;
     }
-    if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', name);
+    const cells = event.values;
+    const texts: string[] = [];
+    // row.values is 1-based and sparse: column A is index 1.
+    for (let c = 1; c < cells.length; c++) texts.push(cellText(cells[c], { row: event.number, column: header?.[c - 1] ?? `#${c}`, sheet: name }));
+    if (texts.every((t) => t.trim() === '')) continue;
+    if (!header) {
+      header = texts.map((t) => t.trim());
+      while (header.length > 0 && header[header.length - 1] === '') header.pop();
+      const blank = header.indexOf('');
+      if (blank >= 0) throw new ItemLineError(event.number, `the header row has an empty column name (column ${blank + 1})`, name);
+      continue;
+    }
+    const extra = texts.findIndex((t, i) => i >= (header?.length ?? 0) && t.trim() !== '');
+    if (extra >= 0) throw new ItemLineError(event.number, `column ${extra + 1} has a value but no name in the header row`, name);
+    yield rowItem(header, texts, inputSchema, { line: event.number, sheet: name });
   }
-  if (!done) throw new XlsxError('the workbook has no worksheet');
+  if (!next.value) throw new XlsxError('the workbook has no worksheet');
+  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', name);
 }

@@ -164,6 +164,12 @@ export interface NewVersion {
  * version to an existing template (404 if unknown). The version must be greater than every stored one.
  */
 export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): TemplateVersionDetail {
+  insertVersion(db, input, mode, now);
+  return getTemplateVersion(db, input.meta.id, input.meta.version);
+}
+
+/** {@link storeVersion} without reading the stored version back (the built-in sync at start needs none). */
+export function insertVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): void {
   const { meta } = input;
   const entry = meta.changelog.find((c) => c.version === meta.version);
   if (!entry) throw new DomainError('invalid', 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
@@ -192,7 +198,6 @@ export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', 
       deprecatedAt: null,
     });
   });
-  return getTemplateVersion(db, meta.id, meta.version);
 }
 
 /** Deprecates (or un-deprecates) a version; a deprecated version stays readable but is not offered. */

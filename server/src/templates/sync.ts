@@ -7,7 +7,7 @@ import { compareSemver } from '@shared/templates.js';
 import type { Db } from '../storage/db.js';
 import { getTemplateRow, getVersionRow, listVersionRows } from '../storage/templates.js';
 import { listBuiltinTemplates, type TemplateFolder } from './builtin.js';
-import { storeVersion, versionGraph } from './store.js';
+import { insertVersion, versionGraph } from './store.js';
 
 /** What a sync did. */
 export interface SyncReport {
@@ -41,7 +41,7 @@ export function syncBuiltinTemplates(db: Db, folders: TemplateFolder[] = listBui
       report.warnings.push(`[mofang] template "${id}": the folder is at ${version}, older than the stored ${newest.version}; not synced`);
       continue;
     }
-    storeVersion(
+    insertVersion(
       db,
       {
         meta: folder.meta,

@@ -1,0 +1,37 @@
+/**
+ * `mofang compile`, and reading graph files for the other commands: the compiler alone. It loads neither
+ * the model clients nor the node services (compiling needs none), so a compile starts fast.
+ */
+import { parseJson } from '@shared/json.js';
+import { compileGraph } from '../engine/index.js';
+import { checkJson, describeBreach } from '../limits.js';
+import { CliError, readTextFile } from './errors.js';
+import type { CliIo } from './io.js';
+
+/** Parses a JSON file's text within the JSON limits; throws CliError naming `what` when it cannot. */
+export function parseJsonFile(text: string, what: string): unknown {
+  const value = parseJson(text, (error) => {
+    throw new CliError(`${what} is not valid JSON (${error.message})`);
+  });
+  const breach = checkJson(value);
+  if (breach) throw new CliError(describeBreach(breach, what));
+  return value;
+}
+
+/** Reads a graph file: it must exist, be JSON and look like a graph (an object with a `nodes` list). */
+export async function readGraphFile(file: string): Promise<Record<string, unknown>> {
+  const value = parseJsonFile(await readTextFile(file, 'graph file'), `"${file}"`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('nodes' in value) || !Array.isArray(value.nodes)) {
+    throw new CliError(`"${file}" is not a Mofang graph (expected an object with "schema": "mofang.graph/v1", "nodes" and "edges")`);
+  }
+  return { ...value };
+}
+
+/** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
+export async function compileCommandAction(file: string, io: CliIo): Promise<number> {
+  const graph = await readGraphFile(file);
+  // Compiling needs no services: they reach the nodes when a plan runs.
+  const result = compileGraph(graph);
+  io.stdout(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
+  return result.ok ? 0 : 1;
+}
