@@ -86,20 +86,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-/** CPU seconds (user + system) of a process or one of its threads, from /proc; NaN where there is no /proc. */
-function cpuSeconds(pid: number | undefined, tid?: number): number {
+/** CPU seconds (user and system) of a process or one of its threads, from /proc; NaN where there is no /proc. */
+function cpuSeconds(pid: number | undefined, tid?: number): { user: number; system: number } {
   try {
     const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
     const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 
-/** The server's CPU: the whole process (all threads: the run-log writer, GC helpers…) and its main thread, which answers requests. */
-function serverCpu(pid: number | undefined): { all: number; main: number } {
-  return { all: cpuSeconds(pid), main: cpuSeconds(pid, pid) };
+/**
+ * The server's CPU, s: the whole process (all threads: the run-log writer, GC helpers…), its kernel
+ * (system) part (socket reads and writes, mostly), and its main thread, which answers requests.
+ */
+function serverCpu(pid: number | undefined): { all: number; system: number; main: number } {
+  const all = cpuSeconds(pid);
+  const main = cpuSeconds(pid, pid);
+  return { all: all.user + all.system, system: all.system, main: main.user + main.system };
 }
 
 interface StepResult {
@@ -108,6 +113,8 @@ interface StepResult {
   cpuUsPerRun?: number;
   /** Of which the main (request) thread's. */
   mainCpuUsPerRun?: number;
+  /** Of which in the kernel (system time, all threads). */
+  systemCpuUsPerRun?: number;
   runs: number;
   rps: number;
   p50: number;
@@ -171,6 +178,7 @@ async function measure(model: string, key: string, body: string, extraEnv: NodeJ
       const cpu1 = serverCpu(server.pid);
       r.cpuUsPerRun = ((cpu1.all - cpu0.all) * 1e6) / r.runs;
       r.mainCpuUsPerRun = ((cpu1.main - cpu0.main) * 1e6) / r.runs;
+      r.systemCpuUsPerRun = ((cpu1.system - cpu0.system) * 1e6) / r.runs;
       r.model = model;
       results.push(r);
     }
@@ -197,11 +205,11 @@ async function main(): Promise<void> {
       results.push(...(await measure('http', created.key, body, { MOFANG_MODEL_BASE_URL: `${simulator.url}/v1`, MOFANG_MODEL: 'mofang-simulator' })));
     }
 
-    console.log('\n| model | concurrency | runs/s | p50 (ms) | p99 (ms) | errors | server CPU per run (µs) | of which request thread (µs) | target (µs) |');
-    console.log('| ----- | ----------: | -----: | -------: | -------: | -----: | ----------------------: | ---------------------------: | ----------: |');
+    console.log('\n| model | concurrency | runs/s | p50 (ms) | p99 (ms) | errors | server CPU per run (µs) | of which request thread (µs) | of which kernel (µs) | target (µs) |');
+    console.log('| ----- | ----------: | -----: | -------: | -------: | -----: | ----------------------: | ---------------------------: | -------------------: | ----------: |');
     for (const r of results) {
       const target = httpMode && r.model === 'http' && r.concurrency === 64 ? `≤ ${CPU_TARGET_US}` : '';
-      console.log(`| ${r.model} | ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} | ${r.mainCpuUsPerRun?.toFixed(0) ?? '?'} | ${target} |`);
+      console.log(`| ${r.model} | ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} | ${r.mainCpuUsPerRun?.toFixed(0) ?? '?'} | ${r.systemCpuUsPerRun?.toFixed(0) ?? '?'} | ${target} |`);
     }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     console.log(`\nmachine load average during the run: ${load} (other processes share the ${cpus().length} cores; trust CPU per run over runs/s)`);

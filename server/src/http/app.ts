@@ -18,7 +18,7 @@ import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
-import { createV1Runtime, v1Routes, type V1Runtime } from './v1/index.js';
+import { createV1Runtime, v1Routes, v1RunRoutes, type V1Runtime } from './v1/index.js';
 import { v1JobRoutes } from './v1/jobs-routes.js';
 import { jobAdminRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
@@ -115,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(errorHandler);
 
+  // The published API's run operations first: its hot path passes through no other router.
+  app.use('/v1', v1RunRoutes(deps, v1));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
   app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
   app.use('/api', api);

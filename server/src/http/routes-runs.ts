@@ -3,7 +3,7 @@
  * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event; a
  * reconnect with `Last-Event-ID` resumes the run it names instead of starting another: see ./sse.ts).
  */
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../common/ids.js';
 import { Router, type Request, type Response } from 'express';
 import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
@@ -50,7 +50,7 @@ export function runRoutes(deps: AppDeps): Router {
       throw new HttpError(400, 'invalid_inputs', first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs', inputProblems);
     }
 
-    const runId = uuidv7();
+    const runId = newId();
     const started = Date.now();
     startRun(db, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
     const abort = new AbortController();

@@ -4,7 +4,7 @@
  * endpoint's adaptive limit of items in flight, so the limiter, not the runner, sets the pace. After
  * a crash, items left running are put back to pending by {@link JobStore.recover} at start.
  */
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
 import { runPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
@@ -175,7 +175,7 @@ export class JobRunner {
   }
 
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
-    const runId = uuidv7();
+    const runId = newId();
     const started = this.now();
     const resolved = this.options.published.resolve(item.slug, item.version);
     const events: RunEvent[] = [];

@@ -6,7 +6,7 @@
  * are answered while 100,000 items are checked and stored.
  */
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../common/ids.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_JOB_ITEMS } from '@shared/jobs.js';
 import type { ExecutionPlan } from '../engine/index.js';
@@ -41,7 +41,7 @@ export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: 
 
 /** Reads every item, stores the job, and says whether it is new, a replay or a conflicting reuse of the key. */
 export async function submitJob(store: JobStore, target: SubmitTarget, items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>, options: SubmitOptions): Promise<SubmitResult> {
-  const jobId = uuidv7();
+  const jobId = newId();
   const early = typeof options.webhookUrl === 'function' ? null : options.webhookUrl;
   store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, webhookUrl: early, createdAt: options.now ?? Date.now() });
   const hash = createHash('sha256');

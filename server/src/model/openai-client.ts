@@ -1,7 +1,7 @@
 import PQueue from 'p-queue';
 import { Agent, type Dispatcher } from 'undici';
 import { httpFailure, toModelError } from './openai-errors.js';
-import { chunkError, ChunkShape, CompletionShape, readEvents, readText, type WireUsage } from './openai-wire.js';
+import { chunkError, CompletionShape, readChunk, readEvents, readText, type WireUsage } from './openai-wire.js';
 import { estimateCompletionTokens, estimatePromptTokens } from './tokens.js';
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from './types.js';
 
@@ -128,24 +128,22 @@ export class OpenAICompatibleClient implements ModelClient {
     let finishReason: string | undefined;
     let usage: WireUsage;
     const onData = (data: string) => {
-      const chunk = ChunkShape.safeParse(JSON.parse(data));
-      if (!chunk.success) throw this.malformed('a stream chunk is not a chat.completion.chunk', data);
-      const failure = chunkError(chunk.data.error);
+      const chunk = readChunk(JSON.parse(data));
+      if (!chunk) throw this.malformed('a stream chunk is not a chat.completion.chunk', data);
+      const failure = chunkError(chunk.error);
       if (failure !== undefined) throw new ModelError('server_error', `${this.name}: the stream reported an error: ${failure.slice(0, 300)}`);
       chunks += 1;
-      model ??= chunk.data.model;
-      if (chunk.data.usage) usage = chunk.data.usage;
-      const choice = chunk.data.choices?.[0];
-      if (choice?.finish_reason) finishReason = choice.finish_reason;
-      const delta = choice?.delta;
-      const thought = delta?.reasoning_content ?? delta?.reasoning;
+      model ??= chunk.model;
+      if (chunk.usage) usage = chunk.usage;
+      if (chunk.finishReason) finishReason = chunk.finishReason;
+      const thought = chunk.reasoning;
       if (thought) reasoning += thought;
-      if (delta?.refusal) refusal += delta.refusal;
-      if (delta?.content) {
-        text += delta.content;
-        request.onDelta?.(delta.content);
+      if (chunk.refusal) refusal += chunk.refusal;
+      if (chunk.content) {
+        text += chunk.content;
+        request.onDelta?.(chunk.content);
       }
-      if (first && (thought || delta?.content)) {
+      if (first && (thought || chunk.content)) {
         first = false;
         request.onFirstToken?.();
       }

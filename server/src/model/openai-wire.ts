@@ -39,6 +39,60 @@ export const ChunkShape = z.looseObject({
 });
 export type WireChunk = z.infer<typeof ChunkShape>;
 
+/** What Mofang reads of a stream chunk: {@link ChunkShape}'s output, without the fields it passes through unread. */
+export interface ChunkFields {
+  model?: string;
+  usage: WireUsage;
+  finishReason?: string;
+  content?: string | null;
+  refusal?: string;
+  reasoning?: string;
+  error?: unknown;
+}
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Reads a parsed stream chunk as {@link ChunkShape} does (the same fields, the same values: the
+ * equivalence is tested), by hand, because a reply streams one chunk per token and a schema parse per
+ * chunk cost more than the rest of the call. Undefined when ChunkShape would reject it.
+ */
+export function readChunk(value: unknown): ChunkFields | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const choices = v.choices;
+  let first: Record<string, unknown> | undefined;
+  let delta: Record<string, unknown> | null | undefined;
+  if (choices !== undefined && choices !== null) {
+    if (!Array.isArray(choices)) return undefined;
+    for (let i = 0; i < choices.length; i++) {
+      const choice: unknown = choices[i];
+      if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) return undefined;
+      const d: unknown = (choice as Record<string, unknown>).delta;
+      if (d !== undefined && d !== null) {
+        if (typeof d !== 'object' || Array.isArray(d)) return undefined;
+        const content: unknown = (d as Record<string, unknown>).content;
+        if (content !== undefined && content !== null && typeof content !== 'string') return undefined;
+      }
+      if (i === 0) {
+        first = choice as Record<string, unknown>;
+        delta = d as Record<string, unknown> | null | undefined;
+      }
+    }
+  }
+  const u = v.usage;
+  const usage = u === undefined ? undefined : typeof u === 'object' && u !== null && typeof Reflect.get(u, 'prompt_tokens') === 'number' && typeof Reflect.get(u, 'completion_tokens') === 'number' ? (u as NonNullable<WireUsage>) : null;
+  return {
+    model: textOf(v.model),
+    usage,
+    finishReason: textOf(first?.finish_reason),
+    content: delta ? (delta.content as string | null | undefined) : undefined,
+    refusal: delta ? textOf(delta.refusal) : undefined,
+    reasoning: delta ? (textOf(delta.reasoning_content) ?? textOf(delta.reasoning)) : undefined,
+    error: v.error,
+  };
+}
+
 /** The message of a mid-stream error, whatever its shape; undefined when there is none. */
 export function chunkError(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;

@@ -1,8 +1,9 @@
 /**
  * The published-scenario lookup the `/v1` API uses on every request: slug (+ optional version) → the
  * compiled plan. Plans of published versions are immutable, so each is compiled once and cached; the
- * live version is read from the database on each call (one prepared query on the unique slug index),
- * so a rollback — from the UI or from the CLI in another process — takes effect at the next request.
+ * slug's owner and live version are read through a one-second cache (storage/slug-cache.ts), so a
+ * publish or rollback from the UI takes effect at the next request, one from the CLI in another process
+ * within a second.
  */
 import { LRUCache } from 'lru-cache';
 import { GraphSchema, type Graph } from '@shared/graph.js';

@@ -9,6 +9,7 @@ import { GraphSchema } from '@shared/graph.js';
 import type { Scenario, ScenarioSummary } from '@shared/api.js';
 import { writeTransaction, type Db } from './db.js';
 import { scenarios } from './schema.js';
+import { scenariosChanged } from './slug-cache.js';
 
 type Row = typeof scenarios.$inferSelect;
 
@@ -123,7 +124,9 @@ export function updateScenario(
 
 /** Deletes a scenario (its runs go with it). Returns whether it existed. */
 export function deleteScenario(db: Db, id: string): boolean {
-  return db.delete(scenarios).where(eq(scenarios.id, id)).run().changes > 0;
+  const deleted = db.delete(scenarios).where(eq(scenarios.id, id)).run().changes > 0;
+  scenariosChanged();
+  return deleted;
 }
 
 /** Copies a scenario under a new id and name (`<name> (copy)` unless given). */

@@ -6,6 +6,9 @@ import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { VersionSummary } from '@shared/publish.js';
 import { writeTransaction, type Db } from './db.js';
 import { scenarios, scenarioVersions } from './schema.js';
+import { sqliteOf } from './sqlite.js';
+import { SlugCache, scenariosChanged } from './slug-cache.js';
+import type Database from 'better-sqlite3';
 
 /** A scenario's publishing state: its draft graph, slug and live version. */
 export interface PublishState {
@@ -44,28 +47,27 @@ export function getPublishState(db: Db, scenarioId: string): PublishState | unde
     .get();
 }
 
-const bySlug = (db: Db) =>
-  db
-    .select({ id: scenarios.id, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
-    .from(scenarios)
-    .where(eq(scenarios.slug, sql.placeholder('slug')))
-    .prepare();
-
-type BySlugQuery = ReturnType<typeof bySlug>;
-const bySlugQueries = new WeakMap<Db, BySlugQuery>();
+type BySlugQuery = Database.Statement<[string], { id: string; live_version: number | null }>;
+const bySlugQueries = new WeakMap<Db, { query: BySlugQuery; cache: SlugCache }>();
 
 /**
- * The scenario that owns a slug (id and live version), or undefined. Uses a prepared statement on the
- * unique slug index, because the `/v1` API asks this on every request.
+ * The scenario that owns a slug (id and live version), or undefined. The `/v1` API asks this on every
+ * request: cached per connection ({@link SlugCache}: a publish or rollback in this process is seen at
+ * once, one from another process within a second), else one better-sqlite3 statement on the unique
+ * slug index.
  */
 export function findBySlug(db: Db, slug: string): { id: string; liveVersion: number | null } | undefined {
-  let query = bySlugQueries.get(db);
-  if (!query) {
-    query = bySlug(db);
-    bySlugQueries.set(db, query);
+  let lookup = bySlugQueries.get(db);
+  if (!lookup) {
+    lookup = { query: sqliteOf(db).prepare<[string], { id: string; live_version: number | null }>('select id, live_version from scenarios where slug = ?'), cache: new SlugCache() };
+    bySlugQueries.set(db, lookup);
   }
-  const row = query.get({ slug });
-  return row ? { id: row.id, liveVersion: row.liveVersion } : undefined;
+  const hit = lookup.cache.get(slug);
+  if (hit) return hit.owner ?? undefined;
+  const row = lookup.query.get(slug);
+  const owner = row ? { id: row.id, liveVersion: row.live_version } : null;
+  lookup.cache.set(slug, owner);
+  return owner ?? undefined;
 }
 
 /** Every version of a scenario, newest first. */
@@ -116,6 +118,7 @@ export function insertVersion(db: Db, input: NewVersion, now = Date.now()): Vers
       .returning()
       .get();
     tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
+    scenariosChanged();
     // The write lock is taken before reading max(version), so a CLI and the server publishing at the same
     // moment queue up instead of both choosing the same number.
     return row;
@@ -128,11 +131,13 @@ export function setLiveVersion(db: Db, scenarioId: string, version: number): boo
     .select({ one: sql`1` })
     .from(scenarioVersions)
     .where(and(eq(scenarioVersions.scenarioId, scenarioId), eq(scenarioVersions.version, version)));
-  return db
+  const changed = db
     .update(scenarios)
     .set({ liveVersion: version })
     .where(and(eq(scenarios.id, scenarioId), sql`exists ${exists}`))
     .run().changes > 0;
+  scenariosChanged();
+  return changed;
 }
 
 /** Every scenario with a slug and a live version, by slug. */

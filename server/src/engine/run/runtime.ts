@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../common/ids.js';
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
 import type { ModelResolver } from '../../model/types.js';
@@ -52,7 +52,7 @@ export interface RunResult {
 
 /** Runs a plan to the end. Never rejects: failures come back as `status: 'failed'`. */
 export function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOptions): Promise<RunResult> {
-  return new Execution(plan, inputs, options, options.runId ?? uuidv7()).run();
+  return new Execution(plan, inputs, options, options.runId ?? newId()).run();
 }
 
 /** Runs a plan and exposes its events as an async iterable as well as the final result. */

@@ -5,7 +5,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { KeyRecord } from '../../storage/keys.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../../common/ids.js';
 import type { V1Runtime } from './runtime.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -28,7 +28,7 @@ export function inScope(key: KeyRecord, slug: string): boolean {
  */
 export function authenticate(runtime: V1Runtime): RequestHandler {
   return (req, res, next) => {
-    if (runIdOf(res) === '') setRunId(res, uuidv7());
+    if (runIdOf(res) === '') setRunId(res, newId());
     const header = req.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     const key = match ? runtime.keys.verify(match[1]) : undefined;

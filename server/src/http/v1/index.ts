@@ -36,21 +36,34 @@ const v1ErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   sendV1Error(res, 500, 'internal', 'internal server error');
 };
 
-/** The `/v1` router (mount it at `/v1`). */
-export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
+/**
+ * The run operations, `POST /v1/scenarios/{slug}/run` and `…/run/stream` (mount it at `/v1` before
+ * every other router: the API's hot path then passes through no other router's layers). Anything else
+ * falls through to the routers after it.
+ */
+export function v1RunRoutes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   // Also assigns the run id every reply carries.
-  router.use(authenticate(runtime));
+  const auth = authenticate(runtime);
   const run = runHandler(deps, runtime);
   const body = [express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits(sendV1Error)];
-  router.post('/scenarios/:slug/run', ...body, run);
+  router.post('/scenarios/:slug/run', auth, ...body, run);
   // The same run answered as server-sent events: its own operation in the OpenAPI documents, so a
   // generated client types `/run`'s reply as JSON only.
   const asEventStream: RequestHandler = (req, _res, next) => {
     req.headers.accept = 'text/event-stream';
     next();
   };
-  router.post('/scenarios/:slug/run/stream', asEventStream, ...body, run);
+  router.post('/scenarios/:slug/run/stream', auth, asEventStream, ...body, run);
+  router.use(v1ErrorHandler);
+  return router;
+}
+
+/** The rest of the `/v1` router (mount it at `/v1`, after {@link v1RunRoutes} and the public documents). */
+export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
+  const router = Router();
+  // Also assigns the run id every reply carries.
+  router.use(authenticate(runtime));
   router.get('/runs/:id', (req, res) => {
     const key = keyOf(res);
     const id = req.params.id;
