@@ -1,4 +1,5 @@
 import { edgeId, freshNodeId, type FlowEdge, type FlowNode } from './graph';
+import { nodeRole } from '@shared/index';
 
 /** What a copy keeps: the chosen nodes and the edges between them. */
 export interface Clip {
@@ -8,7 +9,7 @@ export interface Clip {
 
 /** Copies the selected nodes and the edges whose two ends are both selected. */
 export function copySelection(nodes: FlowNode[], edges: FlowEdge[]): Clip {
-  const picked = nodes.filter((n) => n.selected && n.data.kind !== 'start');
+  const picked = nodes.filter((n) => n.selected && nodeRole(n.data.kind) !== 'entry');
   const ids = new Set(picked.map((n) => n.id));
   return { nodes: structuredClone(picked), edges: structuredClone(edges.filter((e) => ids.has(e.source) && ids.has(e.target))) };
 }

@@ -1,4 +1,5 @@
 import { nodePorts, type FlowEdge, type FlowNode } from './graph';
+import { nodeRole } from '@shared/index';
 
 export interface ConnectionAttempt {
   source: string;
@@ -38,8 +39,8 @@ export function checkConnection(nodes: FlowNode[], edges: FlowEdge[], c: Connect
   const source = nodes.find((n) => n.id === c.source);
   const target = nodes.find((n) => n.id === c.target);
   if (!source || !target) return { reason: 'unknownPort' };
-  if (target.data.kind === 'start') return { reason: 'startInput' };
-  if (source.data.kind === 'end') return { reason: 'endOutput' };
+  if (nodeRole(target.data.kind) === 'entry') return { reason: 'startInput' };
+  if (nodeRole(source.data.kind) === 'exit') return { reason: 'endOutput' };
   const out = nodePorts(source.data.kind, source.data.config).outputs.find((p) => p.id === (c.sourceHandle ?? 'out'));
   const inp = nodePorts(target.data.kind, target.data.config).inputs.find((p) => p.id === (c.targetHandle ?? 'in'));
   if (!out || !inp) return { reason: 'unknownPort' };

@@ -1,6 +1,6 @@
 import { isRecord } from '@shared/json';
 import type { Edge, Node } from '@xyflow/react';
-import { getNodeDefinition, GRAPH_FORMAT, type Graph, type GraphNode, type PortDef } from '@shared/index';
+import { getNodeDefinition, GRAPH_FORMAT, nodeRole, type Graph, type GraphNode, type PortDef } from '@shared/index';
 
 /** What a canvas node carries: exactly the serializable parts of a graph node. */
 export type NodeData = { kind: string; version: number; name?: string; config: Record<string, unknown> };
@@ -76,7 +76,7 @@ export function toGraph(nodes: FlowNode[], edges: FlowEdge[], meta: GraphMeta): 
 /** A fresh identifier-shaped id such as `llm_2`, unused among `taken`. */
 export function freshNodeId(kind: string, taken: Set<string>): string {
   const base = kind.replace(/[^A-Za-z0-9_]/g, '_');
-  if (!taken.has(base) && (kind === 'start' || kind === 'end')) return base;
+  if (!taken.has(base) && (nodeRole(kind) === 'entry' || nodeRole(kind) === 'exit')) return base;
   for (let i = 1; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
 }
 

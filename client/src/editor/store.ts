@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import type { CompileProblem, Graph } from '@shared/index';
+import { nodeRole, type CompileProblem, type Graph } from '@shared/index';
 import { createNode, edgeId, fromGraph, toGraph, type FlowEdge, type FlowNode, type GraphMeta } from './graph';
 import { checkConnection, type ConnectionAttempt, type Refusal } from './connect';
 import { record, redo, undo, type History } from './history';
@@ -118,7 +118,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
     deleteSelected() {
       const { nodes, edges } = get();
-      const gone = new Set(nodes.filter((n) => n.selected && n.data.kind !== 'start').map((n) => n.id));
+      const gone = new Set(nodes.filter((n) => n.selected && nodeRole(n.data.kind) !== 'entry').map((n) => n.id));
       const keptEdges = edges.filter((e) => !e.selected && !gone.has(e.source) && !gone.has(e.target));
       const count = gone.size + (edges.length - keptEdges.length);
       if (count === 0) return 0;

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, App, Button, Form, List, Tag, Typography } from 'antd';
 import { CaretRightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { start } from '@shared/index';
+import { nodeRole, start } from '@shared/index';
 import { api, type RunSummary } from '../api';
 import { useEditor } from '../editor/store';
 import { typedConfig } from '../nodes/kit';
@@ -17,7 +17,7 @@ export function RunPanel() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const scenarioId = useEditor((s) => s.scenarioId);
-  const startNode = useEditor((s) => s.nodes.find((n) => n.data.kind === 'start'));
+  const startNode = useEditor((s) => s.nodes.find((n) => nodeRole(n.data.kind) === 'entry'));
   const values = useEditor((s) => s.meta.inputs) ?? {};
   const run = useRun();
   const [history, setHistory] = useState<RunSummary[]>([]);

@@ -9,7 +9,7 @@ import { merge } from './merge.js';
 import { template } from './template.js';
 import { code } from './code.js';
 import { http } from './http.js';
-import type { NodeDefinition } from './kit.js';
+import type { NodeDefinition, NodeRole } from './kit.js';
 
 /** Every node kind, keyed by kind. The server and client registries are typed against these keys. */
 export const nodeDefinitions = { start, end, llm, classify, extract, audit, condition, merge, template, code, http };
@@ -21,6 +21,11 @@ export function getNodeDefinition(kind: string): NodeDefinition<unknown> | undef
   return Object.prototype.hasOwnProperty.call(nodeDefinitions, kind)
     ? (nodeDefinitions[kind as NodeKind] as unknown as NodeDefinition<unknown>)
     : undefined;
+}
+
+/** The role of a kind (`entry`, `exit`, …), or undefined for an unknown one: code tests roles, never kind names. */
+export function nodeRole(kind: string): NodeRole | undefined {
+  return getNodeDefinition(kind)?.role;
 }
 
 export type { NodeDefinition, NodeRole, PortDef, PortType, TemplateField, ConfigIssue, TypeOfTemplate } from './kit.js';
