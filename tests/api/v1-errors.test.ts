@@ -68,6 +68,19 @@ describe('/v1 keys, scope and rate limits', () => {
     expect((await h.v1('POST', '/v1/scenarios/echo/run', other.key, { inputs })).status).toBe(200);
   });
 
+  it('checks the body against the schema the documents declare: inputs must be an object', async () => {
+    const { key } = await h.key();
+    for (const body of [[1, 2], { inputs: 'text' }, { inputs: [1] }, { inputs: null }]) {
+      const r = await h.v1('POST', '/v1/scenarios/echo/run', key, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(V1ErrorSchema.parse(r.json).error.code).toBe('invalid_body');
+    }
+    const named = await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs: 'text' });
+    expect(V1ErrorSchema.parse(named.json).error.message).toContain('"inputs"');
+    // GET on the run path is not the run operation: 404 like any unknown route, once authenticated.
+    expect((await h.v1('GET', '/v1/scenarios/echo/run', key)).status).toBe(404);
+  });
+
   it('answers unknown /v1 routes with 404 after authentication', async () => {
     const { key } = await h.key();
     expect((await h.v1('GET', '/v1/nothing-here', key)).status).toBe(404);

@@ -4,7 +4,7 @@
  * (event name = event type; a reconnect with `Last-Event-ID` resumes its run, see ../sse.ts). Every
  * finished run, and every refused input, goes to the run log.
  */
-import { isRecord } from '@shared/json.js';
+import { V1RunBodySchema } from '@shared/v1.js';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RunEvent } from '@shared/events.js';
 import { emptyUsage } from '@shared/usage.js';
@@ -60,9 +60,14 @@ export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ 
       if (resolved.error === 'version_not_runnable') return sendV1Error(res, 409, resolved.error, resolved.message);
       return unknownScenario(res, slug);
     }
-    const body: unknown = req.body ?? {};
-    if (!isRecord(body)) return sendV1Error(res, 400, 'invalid_body', 'the request body must be a JSON object: { "inputs": { … } }');
-    const inputs = body.inputs ?? {};
+    // The schema the OpenAPI documents declare for this body.
+    const body = V1RunBodySchema.safeParse(req.body ?? {});
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` ("${issue.path.join('.')}": ${issue.message})` : '';
+      return sendV1Error(res, 400, 'invalid_body', `the request body must be a JSON object: { "inputs": { … } }${where}`);
+    }
+    const inputs = body.data.inputs;
     const runId = runIdOf(res);
     const createdAt = Date.now();
     const record = (result: RunResult, events: RunEvent[]): ApiRunRecord => ({
