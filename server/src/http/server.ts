@@ -3,7 +3,7 @@
  * it cleanly on SIGINT/SIGTERM.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
 import { createModelResolver, describeModels, SIMULATOR_HINT } from '../model/registry.js';
@@ -13,6 +13,8 @@ import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
+import { runFastLane } from './v1/fast-run.js';
+import { runOperation } from './v1/run-route.js';
 import { JobService } from '../jobs/service.js';
 import { closeModels } from '../model/close.js';
 
@@ -47,13 +49,19 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const app = createApp({ db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description });
+  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description };
+  const app = createApp(deps);
+  // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
+  const lane = runFastLane(runOperation(deps, v1), v1);
 
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+      const s = createServer((req, res) => {
+        if (!lane(req, res)) app(req, res);
+      });
       s.once('error', reject);
+      s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
     await Promise.all([services.close(), closeModels(models)]);

@@ -2,7 +2,8 @@
  * `/v1` authentication and rate limiting: `Authorization: Bearer mf_…`. A missing, malformed, unknown
  * or revoked key all get the same 401, so the reply says nothing about which keys exist.
  */
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { KeyRecord } from '../../storage/keys.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
 import { newId } from '../../common/ids.js';
@@ -10,10 +11,10 @@ import type { V1Runtime } from './runtime.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-const keys = new WeakMap<Response, KeyRecord>();
+const keys = new WeakMap<ServerResponse, KeyRecord>();
 
 /** The key that authenticated this request (set by {@link authenticate}). */
-export function keyOf(res: Response): KeyRecord | undefined {
+export function keyOf(res: ServerResponse): KeyRecord | undefined {
   return keys.get(res);
 }
 
@@ -24,26 +25,31 @@ export function inScope(key: KeyRecord, slug: string): boolean {
 
 /**
  * Gives the request its run id (the `X-Run-Id` header and `run_id` of any error) unless it has one,
- * checks the bearer key and takes a rate-limit token; answers 401 or 429 itself.
+ * checks the bearer key in `authorization` (the header's value) and takes a rate-limit token. Returns
+ * the key, or undefined after answering 401 or 429 itself. Plain Node, for the fast lane too.
  */
+export function authorize(runtime: V1Runtime, authorization: string | undefined, res: ServerResponse): KeyRecord | undefined {
+  if (runIdOf(res) === '') setRunId(res, newId());
+  const match = authorization === undefined ? null : BEARER.exec(authorization);
+  const key = match ? runtime.keys.verify(match[1]) : undefined;
+  if (!key) {
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    sendV1Error(res, 401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
+    return undefined;
+  }
+  const taken = runtime.limiter.take(key.id, key.rateLimit ?? runtime.config.rateLimitPerMinute);
+  if (!taken.ok) {
+    res.setHeader('Retry-After', String(taken.retryAfterSeconds));
+    sendV1Error(res, 429, 'rate_limited', `this key's rate limit is used up; retry in ${taken.retryAfterSeconds} s`, { retry_after: taken.retryAfterSeconds });
+    return undefined;
+  }
+  keys.set(res, key);
+  return key;
+}
+
+/** {@link authorize} as Express middleware. */
 export function authenticate(runtime: V1Runtime): RequestHandler {
   return (req, res, next) => {
-    if (runIdOf(res) === '') setRunId(res, newId());
-    const header = req.headers.authorization;
-    const match = header === undefined ? null : BEARER.exec(header);
-    const key = match ? runtime.keys.verify(match[1]) : undefined;
-    if (!key) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
-      sendV1Error(res, 401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
-      return;
-    }
-    const taken = runtime.limiter.take(key.id, key.rateLimit ?? runtime.config.rateLimitPerMinute);
-    if (!taken.ok) {
-      res.setHeader('Retry-After', String(taken.retryAfterSeconds));
-      sendV1Error(res, 429, 'rate_limited', `this key's rate limit is used up; retry in ${taken.retryAfterSeconds} s`, { retry_after: taken.retryAfterSeconds });
-      return;
-    }
-    keys.set(res, key);
-    next();
+    if (authorize(runtime, req.headers.authorization, res)) next();
   };
 }

@@ -10,7 +10,7 @@ import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
 import { runIdOf, sendV1Error, setRunId } from './respond.js';
-import { runHandler } from './run-route.js';
+import { runHandler, runOperation } from './run-route.js';
 import type { V1Runtime } from './runtime.js';
 import { detailFromRecord, detailFromStored } from './trace.js';
 
@@ -26,7 +26,7 @@ const v1ErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) return next(err);
   const type = hasField(err, 'type') ? err.type : undefined;
   if (type === 'entity.parse.failed') return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
-  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', tooLargeMessage(err, req.path.endsWith('/run') ? 'MOFANG_API_BODY_LIMIT' : undefined));
+  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', tooLargeMessage(err, /\/run(\/stream)?\/?$/.test(req.path) ? 'MOFANG_API_BODY_LIMIT' : undefined));
   const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;
   if (status >= 400 && status < 500) {
     return sendV1Error(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', err instanceof Error ? err.message : 'bad request');
@@ -45,7 +45,7 @@ export function v1RunRoutes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   // Also assigns the run id every reply carries.
   const auth = authenticate(runtime);
-  const run = runHandler(deps, runtime);
+  const run = runHandler(runOperation(deps, runtime));
   const body = [express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits(sendV1Error)];
   router.post('/scenarios/:slug/run', auth, ...body, run);
   // The same run answered as server-sent events: its own operation in the OpenAPI documents, so a

@@ -2,26 +2,34 @@
  * How `/v1` answers errors: the common `{ error: { code, message, details } }` plus a top-level
  * `run_id` (also in `details.run_id`); and how a failed run's error code maps to an HTTP status.
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { RunError } from '@shared/events.js';
 
-const runIds = new WeakMap<Response, string>();
+// Plain Node responses (an Express one is one too): the run operation's fast lane answers without Express.
+const runIds = new WeakMap<ServerResponse, string>();
 
 /** Gives the response its run id: the `X-Run-Id` header, and `run_id` in any error body. */
-export function setRunId(res: Response, id: string): void {
+export function setRunId(res: ServerResponse, id: string): void {
   runIds.set(res, id);
   res.setHeader('X-Run-Id', id);
 }
 
 /** The request's run id, assigned by the first /v1 middleware. */
-export function runIdOf(res: Response): string {
+export function runIdOf(res: ServerResponse): string {
   return runIds.get(res) ?? '';
 }
 
 /** Sends a /v1 error; `extra` adds top-level fields (a failed run's usage, latency, model…). */
-export function sendV1Error(res: Response, status: number, code: string, message: string, details: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): void {
+export function sendV1Error(res: ServerResponse, status: number, code: string, message: string, details: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): void {
   const runId = runIdOf(res);
-  res.status(status).json({ error: { code, message, details: { ...details, run_id: runId } }, run_id: runId, ...extra });
+  sendJson(res, status, { error: { code, message, details: { ...details, run_id: runId } }, run_id: runId, ...extra });
+}
+
+/** Sends a JSON body with its status, type and length (what Express's res.json does, without Express). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
 }
 
 /** Status and public code for a run that failed with `error`. */

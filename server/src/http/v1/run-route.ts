@@ -5,6 +5,7 @@
  * finished run, and every refused input, goes to the run log.
  */
 import { V1RunBodySchema } from '@shared/v1.js';
+import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { RunEvent } from '@shared/events.js';
 import { emptyUsage } from '@shared/usage.js';
@@ -12,8 +13,10 @@ import { runPlan, streamRun, type ExecutionPlan, type RunResult } from '../../en
 import type { AppDeps } from '../context.js';
 import { RunEventStreams } from '../sse.js';
 import type { ApiRunRecord } from '../../storage/run-log.js';
+import type { ResolvedScenario } from '../../publish/registry.js';
+import type { KeyRecord } from '../../storage/keys.js';
 import { inScope, keyOf } from './auth.js';
-import { failureStatus, runIdOf, sendV1Error, setRunId, wantsEventStream } from './respond.js';
+import { failureStatus, runIdOf, sendJson, sendV1Error, setRunId, wantsEventStream } from './respond.js';
 import type { V1Runtime } from './runtime.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
@@ -30,108 +33,175 @@ function crashResult(runId: string, error: unknown, started: number): RunResult 
   };
 }
 
-function unknownScenario(res: Response, slug: string): void {
+function unknownScenario(res: ServerResponse, slug: string): undefined {
   // The same reply whether the slug does not exist, is not published or is outside the key's scope.
   sendV1Error(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
+  return undefined;
 }
 
-/** The handler; it expects {@link authenticate} and a JSON body parser before it. */
-export function runHandler(deps: AppDeps, runtime: V1Runtime): RequestHandler<{ slug: string }> {
+/** What a run request names: the slug, the raw `version` query value, the parsed body. */
+export interface RunCall {
+  slug: string;
+  version: unknown;
+  body: unknown;
+}
+
+/** A run request checked and resolved, ready to run. */
+interface PreparedRun {
+  slug: string;
+  resolved: ResolvedScenario;
+  inputs: Record<string, unknown>;
+  runId: string;
+  createdAt: number;
+  /** The run-log record of a result. */
+  record(result: RunResult, events: RunEvent[]): ApiRunRecord;
+}
+
+/** The run operation's work, apart from how the request reached it (Express, or the fast lane). */
+export interface RunOperation {
+  /**
+   * Everything before the run: scope, version, plan, body and inputs. Returns the prepared run, or
+   * undefined after answering the error itself (an invalid input is logged as a failed run).
+   */
+  prepare(call: RunCall, key: KeyRecord | undefined, res: ServerResponse): PreparedRun | undefined;
+  /** Runs at live priority and answers with the result as JSON. */
+  runAsJson(run: PreparedRun, key: KeyRecord, res: ServerResponse): Promise<void>;
+  /** Answers a reconnect (`Last-Event-ID`) from the run streams remembered: true when it did. */
+  resume(req: Request, res: Response, key: KeyRecord): Promise<boolean>;
+  /** Runs at live priority and answers with the events as SSE. */
+  runAsStream(run: PreparedRun, key: KeyRecord, req: Request, res: Response): Promise<void>;
+}
+
+/** The run operation over the app's published scenarios, models and run log. */
+export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
   const { published, models, services } = deps;
   const { runLog, config } = runtime;
   const streams = new RunEventStreams();
-  return async (req: Request<{ slug: string }>, res: Response) => {
-    const key = keyOf(res);
-    const slug = req.params.slug;
-    if (!key || !inScope(key, slug)) return unknownScenario(res, slug);
-    // A reconnect (Last-Event-ID) resumes the run it names; it never starts a second one.
-    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, key.id, (id) => setRunId(res, id)))) return;
-    const rawVersion = req.query.version;
-    let version: number | undefined;
-    if (rawVersion !== undefined) {
-      if (typeof rawVersion !== 'string' || !VERSION_PATTERN.test(rawVersion)) {
-        return sendV1Error(res, 400, 'invalid_version', 'version must be a positive whole number, e.g. ?version=3');
-      }
-      version = Number(rawVersion);
-    }
-    const resolved = published.resolve(slug, version);
-    if ('error' in resolved) {
-      if (resolved.error === 'unknown_version') return sendV1Error(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
-      if (resolved.error === 'version_not_runnable') return sendV1Error(res, 409, resolved.error, resolved.message);
-      return unknownScenario(res, slug);
-    }
-    // The schema the OpenAPI documents declare for this body.
-    const body = V1RunBodySchema.safeParse(req.body ?? {});
-    if (!body.success) {
-      const issue = body.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` ("${issue.path.join('.')}": ${issue.message})` : '';
-      return sendV1Error(res, 400, 'invalid_body', `the request body must be a JSON object: { "inputs": { … } }${where}`);
-    }
-    const inputs = body.data.inputs;
-    const runId = runIdOf(res);
-    const createdAt = Date.now();
-    const record = (result: RunResult, events: RunEvent[]): ApiRunRecord => ({
-      id: runId,
-      scenarioId: resolved.scenarioId,
-      slug,
-      version: resolved.version,
-      apiKeyId: key.id,
-      inputs,
-      status: result.status,
-      outputs: result.outputs,
-      error: result.error,
-      usage: result.usage,
-      latencyMs: result.latency_ms,
-      model: result.model,
-      events,
-      createdAt,
-      finishedAt: Date.now(),
-    });
-
-    const problems = resolved.plan.validateInputs(inputs);
-    if (problems) {
-      const first = problems[0];
-      const message = first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs';
-      runLog.add(record({ run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message, details: problems }, usage: emptyUsage(), latency_ms: 0, model: '' }, []));
-      return sendV1Error(res, 400, 'invalid_inputs', message, { problems }, { scenario: slug, version: resolved.version });
-    }
-
+  const options = (run: PreparedRun, signal: AbortSignal) => ({ models, services, runId: run.runId, scenario: run.slug, signal, deadlineMs: config.runDeadlineMs, priority: 0 });
+  /** An AbortSignal that fires when the client goes away before the answer is sent, and `done()` to say it was sent. */
+  const clientGone = (res: ServerResponse) => {
     const abort = new AbortController();
     let done = false;
     // `close` also fires after we end the response; only an early close means the client went away.
     res.on('close', () => {
       if (!done) abort.abort();
     });
-    const options = { models, services, runId, scenario: slug, signal: abort.signal, deadlineMs: config.runDeadlineMs, priority: 0 };
-    if (wantsEventStream(req.headers.accept)) {
-      await streamResponse(streams, req, res, resolved.plan, inputs, { ...options, owner: key.id }, (result, events) => {
-        done = true;
-        runLog.add(record(result, events));
-      });
-      return;
-    }
+    return { signal: abort.signal, done: () => (done = true) };
+  };
+  return {
+    prepare(call, key, res) {
+      const { slug } = call;
+      if (!key || !inScope(key, slug)) return unknownScenario(res, slug);
+      let version: number | undefined;
+      if (call.version !== undefined) {
+        if (typeof call.version !== 'string' || !VERSION_PATTERN.test(call.version)) {
+          sendV1Error(res, 400, 'invalid_version', 'version must be a positive whole number, e.g. ?version=3');
+          return undefined;
+        }
+        version = Number(call.version);
+      }
+      const resolved = published.resolve(slug, version);
+      if ('error' in resolved) {
+        if (resolved.error === 'unknown_version') sendV1Error(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
+        else if (resolved.error === 'version_not_runnable') sendV1Error(res, 409, resolved.error, resolved.message);
+        else unknownScenario(res, slug);
+        return undefined;
+      }
+      // The schema the OpenAPI documents declare for this body.
+      const body = V1RunBodySchema.safeParse(call.body ?? {});
+      if (!body.success) {
+        const issue = body.error.issues[0];
+        const where = issue && issue.path.length > 0 ? ` ("${issue.path.join('.')}": ${issue.message})` : '';
+        sendV1Error(res, 400, 'invalid_body', `the request body must be a JSON object: { "inputs": { … } }${where}`);
+        return undefined;
+      }
+      const inputs = body.data.inputs;
+      const runId = runIdOf(res);
+      const createdAt = Date.now();
+      const run: PreparedRun = {
+        slug,
+        resolved,
+        inputs,
+        runId,
+        createdAt,
+        record: (result, events) => ({
+          id: runId,
+          scenarioId: resolved.scenarioId,
+          slug,
+          version: resolved.version,
+          apiKeyId: key.id,
+          inputs,
+          status: result.status,
+          outputs: result.outputs,
+          error: result.error,
+          usage: result.usage,
+          latencyMs: result.latency_ms,
+          model: result.model,
+          events,
+          createdAt,
+          finishedAt: Date.now(),
+        }),
+      };
+      const problems = resolved.plan.validateInputs(inputs);
+      if (problems) {
+        const first = problems[0];
+        const message = first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs';
+        runLog.add(run.record({ run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message, details: problems }, usage: emptyUsage(), latency_ms: 0, model: '' }, []));
+        sendV1Error(res, 400, 'invalid_inputs', message, { problems }, { scenario: slug, version: resolved.version });
+        return undefined;
+      }
+      return run;
+    },
 
-    const events: RunEvent[] = [];
-    let result: RunResult;
-    try {
-      result = await runPlan(resolved.plan, inputs, { ...options, onEvent: (e) => events.push(e) });
-    } catch (error) {
-      result = crashResult(runId, error, createdAt);
-    }
-    done = true;
-    runLog.add(record(result, events));
-    if (res.writableEnded || abort.signal.aborted) return;
-    const summary = { scenario: slug, version: resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model };
-    if (result.status === 'succeeded') {
-      // Straight to the socket: res.json's content negotiation and etag work buys nothing here.
-      const payload = JSON.stringify({ run_id: runId, ...summary, outputs: result.outputs ?? {} });
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-      res.end(payload);
-      return;
-    }
-    const { status, code } = failureStatus(result.error);
-    const cause = result.error;
-    sendV1Error(res, status, code, cause?.message ?? 'the run failed', { cause: cause?.code, node_id: cause?.nodeId }, summary);
+    async runAsJson(run, _key, res) {
+      const gone = clientGone(res);
+      const events: RunEvent[] = [];
+      let result: RunResult;
+      try {
+        result = await runPlan(run.resolved.plan, run.inputs, { ...options(run, gone.signal), onEvent: (e) => events.push(e) });
+      } catch (error) {
+        result = crashResult(run.runId, error, run.createdAt);
+      }
+      gone.done();
+      runLog.add(run.record(result, events));
+      if (res.writableEnded || gone.signal.aborted) return;
+      const summary = { scenario: run.slug, version: run.resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model };
+      if (result.status === 'succeeded') {
+        sendJson(res, 200, { run_id: run.runId, ...summary, outputs: result.outputs ?? {} });
+        return;
+      }
+      const { status, code } = failureStatus(result.error);
+      const cause = result.error;
+      sendV1Error(res, status, code, cause?.message ?? 'the run failed', { cause: cause?.code, node_id: cause?.nodeId }, summary);
+    },
+
+    resume(req, res, key) {
+      return streams.resume(req, res, key.id, (id) => setRunId(res, id));
+    },
+
+    async runAsStream(run, key, req, res) {
+      const gone = clientGone(res);
+      await streamResponse(streams, req, res, run.resolved.plan, run.inputs, { ...options(run, gone.signal), owner: key.id }, (result, events) => {
+        gone.done();
+        runLog.add(run.record(result, events));
+      });
+    },
+  };
+}
+
+/** The Express handler of `/run` and `/run/stream`; it expects {@link authenticate} and a JSON body parser before it. */
+export function runHandler(operation: RunOperation): RequestHandler<{ slug: string }> {
+  return async (req: Request<{ slug: string }>, res: Response) => {
+    const key = keyOf(res);
+    const slug = req.params.slug;
+    if (!key || !inScope(key, slug)) return unknownScenario(res, slug);
+    const stream = wantsEventStream(req.headers.accept);
+    // A reconnect (Last-Event-ID) resumes the run it names; it never starts a second one.
+    if (stream && (await operation.resume(req, res, key))) return;
+    const run = operation.prepare({ slug, version: req.query.version, body: req.body }, key, res);
+    if (!run) return;
+    if (stream) await operation.runAsStream(run, key, req, res);
+    else await operation.runAsJson(run, key, res);
   };
 }
 

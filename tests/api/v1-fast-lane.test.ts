@@ -1,0 +1,91 @@
+/**
+ * The run operation's fast lane (server/src/http/v1/fast-run.ts) answers exactly as the Express route
+ * behind it: each request is sent to the exact path (the lane takes it) and with a trailing slash (the
+ * lane leaves it to Express, whose routing ignores the slash), and the replies must match.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
+import { echoGraph } from './helpers.js';
+import { startV1Harness, withoutRunId, type V1Harness } from './v1-helpers.js';
+
+let h: V1Harness;
+let key: string;
+
+beforeAll(async () => {
+  h = await startV1Harness({ MOFANG_API_BODY_LIMIT: '2kb' });
+  h.publish('echo', echoGraph());
+  key = (await h.key()).key;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+interface Sent {
+  query?: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
+  auth?: string | null;
+}
+
+async function send(path: string, sent: Sent): Promise<{ status: number; json: unknown; headers: Headers }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...sent.headers };
+  const auth = sent.auth === undefined ? key : sent.auth;
+  if (auth !== null) headers.authorization = `Bearer ${auth}`;
+  const res = await fetch(`${h.server.url}${path}${sent.query ?? ''}`, { method: 'POST', headers, body: sent.body });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+/** A reply without what differs from run to run (ids, times). */
+function stable(json: unknown): unknown {
+  return JSON.parse(JSON.stringify(withoutRunId(json), (k, v: unknown) => (k === 'latency_ms' ? undefined : v)));
+}
+
+const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
+const cases: Record<string, Sent> = {
+  'a run': { body: JSON.stringify({ inputs }) },
+  'a run with a charset': { body: JSON.stringify({ inputs }), headers: { 'content-type': 'application/json; charset=UTF-8' } },
+  'a pinned version': { query: '?version=1', body: JSON.stringify({ inputs }) },
+  'an unknown version': { query: '?version=7', body: JSON.stringify({ inputs }) },
+  'a bad version': { query: '?version=x', body: JSON.stringify({ inputs }) },
+  'two versions': { query: '?version=1&version=1', body: JSON.stringify({ inputs }) },
+  'an empty body': { body: '' },
+  'a byte order mark': { body: `\ufeff${JSON.stringify({ inputs })}` },
+  'invalid JSON': { body: '{"inputs": ' },
+  'a JSON string': { body: '"text"' },
+  'an array': { body: '[1, 2]' },
+  'inputs not an object': { body: JSON.stringify({ inputs: 'text' }) },
+  'missing inputs': { body: JSON.stringify({ inputs: {} }) },
+  'nested too deep': { body: `{"inputs": {"transcript": "x", "meta": ${'['.repeat(200)}${']'.repeat(200)}}}` },
+  'over the body limit': { body: JSON.stringify({ inputs: { transcript: '问'.repeat(2000) } }) },
+  'no key': { body: JSON.stringify({ inputs }), auth: null },
+  'an unknown key': { body: JSON.stringify({ inputs }), auth: `mf_${'A'.repeat(43)}` },
+};
+
+describe('the /v1 run fast lane', () => {
+  for (const [name, sent] of Object.entries(cases)) {
+    it(`answers ${name} as the Express route does`, async () => {
+      const lane = await send('/v1/scenarios/echo/run', sent);
+      const express = await send('/v1/scenarios/echo/run/', sent);
+      expect(lane.status).toBe(express.status);
+      expect(stable(lane.json)).toEqual(stable(express.json));
+      expect(lane.headers.get('content-type')).toBe(express.headers.get('content-type'));
+      expect(lane.headers.get('x-run-id')).toBeTruthy();
+      expect(lane.headers.get('www-authenticate')).toBe(express.headers.get('www-authenticate'));
+    });
+  }
+
+  it('an unknown scenario is the same 404 on both', async () => {
+    const lane = await send('/v1/scenarios/nope/run', { body: JSON.stringify({ inputs }) });
+    const express = await send('/v1/scenarios/nope/run/', { body: JSON.stringify({ inputs }) });
+    expect([lane.status, stable(lane.json)]).toEqual([express.status, stable(express.json)]);
+  });
+
+  it('leaves to Express what it does not take, which answers it: a gzip body, server-sent events', async () => {
+    const gz = await send('/v1/scenarios/echo/run', { body: gzipSync(JSON.stringify({ inputs })), headers: { 'content-encoding': 'gzip' } });
+    expect(gz.status).toBe(200);
+    const events = await fetch(`${h.server.url}/v1/scenarios/echo/run`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ inputs }) });
+    expect(events.headers.get('content-type')).toContain('text/event-stream');
+    expect(await events.text()).toMatch(/event: ?run\.finished/);
+  });
+});
