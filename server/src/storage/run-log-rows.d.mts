@@ -65,11 +65,11 @@ export declare function breachOf(row: RunRow, check: RunWriteCheck): string | nu
 /** A function writing a batch of rows in one immediate transaction; throws only when the transaction cannot run. */
 export declare function createRunWriter(db: import('better-sqlite3').Database, check: RunWriteCheck): (rows: readonly RunRow[]) => void;
 
-/** A run's events as stored: without what its row holds already (each `run_id`, its own inputs and outputs). */
-export declare function compactEvents(r: Pick<WritableRun, 'id' | 'inputs' | 'outputs' | 'events'>): unknown[];
+/** A run's events as stored: without what its row holds already (each `run_id`; its own inputs, outputs and usage objects). */
+export declare function compactEvents(r: Pick<WritableRun, 'id' | 'inputs' | 'outputs' | 'usage' | 'events'>): unknown[];
 
-/** A stored run's events as they were emitted, from its parsed `events` column, id, inputs and outputs. */
-export declare function expandEvents(events: unknown, run: { id: string; inputs: unknown; outputs: unknown }): unknown[];
+/** A stored run's events as they were emitted, from its parsed `events` column, id, inputs, outputs and usage. */
+export declare function expandEvents(events: unknown, run: { id: string; inputs: unknown; outputs: unknown; usage: unknown }): unknown[];
 
 /** The error of a run that could not be stored as it was (`log_write_failed`, saying why). */
 export declare function failedRunError(reason: string): { code: 'log_write_failed'; message: string };

@@ -13,10 +13,15 @@ const INSERT_RUN = `insert into runs (id, scenario_id, kind, status, inputs, out
 
 const json = (v) => (v === undefined || v === null ? null : JSON.stringify(v));
 
+/** The run's own values an event may hold as they are: stored once, in the row's column. */
+const SHARED = ['inputs', 'outputs', 'usage'];
+const MARKERS = { inputs: '$inputs', outputs: '$outputs', usage: '$usage' };
+
 /**
  * A run's events as stored: what the row holds already is not written again. Each event's `run_id`
- * (the row's id) is left out, and so are run.started's inputs and run.finished's outputs when they are
- * the run's own (the same object), marked `$inputs: 'run'` / `$outputs: 'run'`, a key no event has.
+ * (the row's id) is left out, and so is any `inputs`, `outputs` or `usage` of an event that is the run's
+ * own object (the same one: run.started's inputs, the entry node's inputs, the exit node's and
+ * run.finished's outputs, run.finished's usage), marked `$inputs: 'run'` (…), a key no event has.
  * {@link expandEvents} puts them back.
  */
 export function compactEvents(r) {
@@ -29,12 +34,12 @@ export function compactEvents(r) {
       continue;
     }
     const c = { ...e, run_id: undefined };
-    if (e.type === 'run.started' && r.inputs !== undefined && e.inputs === r.inputs) {
-      c.inputs = undefined;
-      c.$inputs = 'run';
-    } else if (e.type === 'run.finished' && r.outputs !== undefined && e.outputs === r.outputs) {
-      c.outputs = undefined;
-      c.$outputs = 'run';
+    for (const key of SHARED) {
+      const own = r[key];
+      if (typeof own === 'object' && own !== null && e[key] === own) {
+        c[key] = undefined;
+        c[MARKERS[key]] = 'run';
+      }
     }
     out[i] = c;
   }
@@ -43,16 +48,17 @@ export function compactEvents(r) {
 
 /**
  * The events of a stored run as they were emitted (see {@link compactEvents}), from the parsed `events`
- * column and the run's id and parsed inputs and outputs. Events stored whole pass unchanged.
+ * column and the run's id and parsed inputs, outputs and usage. Events stored whole pass unchanged.
  */
 export function expandEvents(events, run) {
   if (!Array.isArray(events)) return [];
   return events.map((e) => {
     if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
-    const { $inputs, $outputs, ...rest } = e;
+    const { $inputs, $outputs, $usage, ...rest } = e;
     const out = 'run_id' in rest ? rest : { ...rest, run_id: run.id };
     if ($inputs === 'run') out.inputs = run.inputs;
     if ($outputs === 'run') out.outputs = run.outputs;
+    if ($usage === 'run') out.usage = run.usage;
     return out;
   });
 }

@@ -71,6 +71,7 @@ describe('the run log writes one row per run', () => {
     expect(text).not.toContain('run_id');
     expect(text).not.toContain('宽带断了');
     expect(text).not.toContain('宽带故障');
+    expect(text).not.toContain('prompt_tokens');
     expect(getStoredApiRun(store.db, 'run-1')).toMatchObject({ slug: 's', status: 'succeeded', inputs: r.inputs, outputs: r.outputs });
     expect(getStoredApiRun(store.db, 'run-1')?.events).toEqual(r.events);
     expect(getRun(store.db, 'run-1')).toMatchObject({ kind: 'api', inputs: r.inputs, outputs: r.outputs });
@@ -165,13 +166,17 @@ describe('compactEvents and expandEvents', () => {
       { type: 'run.started', run_id: 'r', at: 5, inputs: { transcript: 'a' } },
       { type: 'run.finished', run_id: 'other', at: 6, outputs, usage, latency_ms: 1 },
     ];
-    const run = { id: 'r', inputs, outputs, events };
+    const run = { id: 'r', inputs, outputs, usage, events };
     const stored: unknown = JSON.parse(JSON.stringify(compactEvents(run)));
     expect(JSON.stringify(stored).match(/run_id/g)).toHaveLength(1);
-    expect(expandEvents(stored, { id: 'r', inputs, outputs })).toEqual(events);
+    // The equal copy of the inputs stays; the other run's event keeps the run's outputs and usage.
+    expect(JSON.stringify(stored).match(/transcript/g)).toHaveLength(1);
+    expect(JSON.stringify(stored).match(/summary/g)).toHaveLength(1);
+    expect(JSON.stringify(stored).match(/prompt_tokens/g)).toHaveLength(1);
+    expect(expandEvents(stored, { id: 'r', inputs, outputs, usage })).toEqual(events);
     // Old-layout and test-run events, stored whole, pass unchanged.
-    expect(expandEvents(JSON.parse(JSON.stringify(events)), { id: 'r', inputs: null, outputs: null })).toEqual(events);
-    expect(expandEvents('not a list', { id: 'r', inputs, outputs })).toEqual([]);
+    expect(expandEvents(JSON.parse(JSON.stringify(events)), { id: 'r', inputs: null, outputs: null, usage: null })).toEqual(events);
+    expect(expandEvents('not a list', { id: 'r', inputs, outputs, usage })).toEqual([]);
   });
 });
 

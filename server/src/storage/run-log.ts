@@ -280,7 +280,8 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
   const status = 'status' in row && (row.status === 'running' || row.status === 'succeeded' || row.status === 'failed') ? row.status : 'failed';
   const inputs = jsonColumn('inputs' in row ? row.inputs : null);
   const outputs = jsonColumn('outputs' in row ? row.outputs : null);
-  const events = 'events' in row && typeof row.events === 'string' ? expandEvents(parseJson(row.events), { id, inputs, outputs }) : oldLayoutEvents(db, id);
+  const usage = jsonColumn('usage' in row ? row.usage : null);
+  const events = 'events' in row && typeof row.events === 'string' ? expandEvents(parseJson(row.events), { id, inputs, outputs, usage }) : oldLayoutEvents(db, id);
   return {
     id,
     slug: row.slug,
@@ -289,7 +290,7 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
     inputs,
     outputs,
     error: jsonColumn('error' in row ? row.error : null),
-    usage: jsonColumn('usage' in row ? row.usage : null),
+    usage,
     latencyMs: num('latency_ms'),
     model: 'model' in row && typeof row.model === 'string' ? row.model : null,
     createdAt: num('created_at') ?? 0,
