@@ -1,17 +1,21 @@
 /**
- * Write-behind log of API runs and job items' runs. A run is queued in memory when it ends and written, with its events,
- * in one transaction every ~50 ms or every 500 runs, so the request path never waits for the disk.
- * With `worker: true` the writes happen on a worker thread with its own connection (the request thread
- * only hands the records over); otherwise on this thread. Queued runs can be read back until they are
- * committed (`pending`). Old API runs are pruned by age and by count on a timer.
+ * Write-behind log of API runs and job items' runs. A run is queued in memory when it ends and written,
+ * as one `runs` row holding its events, in one transaction every ~50 ms or every 500 runs, so the
+ * request path never waits for the disk. The writer checks each run (run-log-rows.mjs): one past the
+ * limits, or one JSON cannot write, is stored failed saying why. With `worker: true` the writes happen
+ * on a worker thread with its own connection (the request thread only hands the rows over); otherwise
+ * on this thread. Queued runs can be read back until they are committed (`pending`). Old API runs are
+ * pruned by age and by count on a timer. Runs written before `runs.events` existed keep their events
+ * in `run_events`, where the readers still find them.
  */
 import { parseJson } from '@shared/json.js';
 import { Worker } from 'node:worker_threads';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
-import { describeBreach, findJsonLimitBreach } from '@shared/limits.js';
+import { describeBreach, LIMIT_CODES, LIMIT_SETTINGS } from '@shared/limits.js';
 import { jsonLimits } from '../limits.js';
 import type { Db } from './db.js';
+import { createRunWriter, expandEvents, failedRunError, toRow, type RunRow, type RunWriteCheck } from './run-log-rows.mjs';
 import { sqliteOf } from './sqlite.js';
 
 /** One finished API run, or a run of a job item, as it will be stored. */
@@ -57,27 +61,25 @@ const WORKER_URL = new URL('./run-log-worker.mjs', import.meta.url);
 /** Rows deleted per statement while pruning, so one prune never holds the event loop for long. */
 const PRUNE_CHUNK = 2000;
 
-function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
-}
-
 /**
- * The record as it can be written: itself, or, when it is past the JSON limits (looser than at the
- * boundaries, which every part of it has passed: events nest values a few levels deeper) or cannot be
- * serialised, a failed run that says why, without the values. A run is never lost, and never takes
- * the writer (or the process) down with it.
+ * What the writer checks a run against: the JSON limits, looser than at the boundaries (which every part
+ * of the run has passed: events nest values a few levels deeper and repeat them), and the message each
+ * breach leaves on the failed run. Read when the log starts: the limits are set once, at start.
  */
-export function storableRecord(r: ApiRunRecord): ApiRunRecord {
+export function runWriteCheck(): RunWriteCheck {
   const limits = jsonLimits();
-  let reason: string | undefined;
-  try {
-    const breach = findJsonLimitBreach({ inputs: r.inputs, outputs: r.outputs, error: r.error, usage: r.usage, events: r.events }, { ...limits, depth: limits.depth + 16, totalBytes: limits.totalBytes * 4 });
-    if (breach) reason = describeBreach(breach, 'run');
-  } catch (error) {
-    reason = error instanceof Error ? error.message : String(error);
-  }
-  if (reason === undefined) return r;
-  return { ...r, status: 'failed', inputs: null, outputs: undefined, events: [], error: { code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` } };
+  const depth = limits.depth + 16;
+  const totalBytes = limits.totalBytes * 4;
+  const breach = (kind: 'depth' | 'totalBytes', path: string, limit: number): string =>
+    describeBreach({ kind, code: LIMIT_CODES[kind], path, limit, setting: LIMIT_SETTINGS[kind] }, 'run');
+  return {
+    depth,
+    totalBytes,
+    messages: {
+      depth: { inputs: breach('depth', 'inputs', depth), outputs: breach('depth', 'outputs', depth), error: breach('depth', 'error', depth), usage: breach('depth', 'usage', depth), events: breach('depth', 'events', depth) },
+      totalBytes: breach('totalBytes', '', totalBytes),
+    },
+  };
 }
 
 /** The write-behind queue; `close()` writes whatever is left. */
@@ -92,9 +94,8 @@ export class RunLog {
   private readonly retentionMs: number;
   private readonly retentionRows: number;
   private readonly now: () => number;
-  private readonly insertRun;
-  private readonly insertEvent;
-  private readonly writeBatch;
+  private readonly check: RunWriteCheck;
+  private readonly writeBatch: (rows: readonly RunRow[]) => void;
   private readonly sqlite: ReturnType<typeof sqliteOf>;
   private worker: Worker | undefined;
   private workerClosed: Promise<void> | undefined;
@@ -106,31 +107,9 @@ export class RunLog {
     this.now = options.now ?? Date.now;
     const sqlite = sqliteOf(db);
     this.sqlite = sqlite;
-    this.insertRun = sqlite.prepare(
-      `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertEvent = sqlite.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)');
-    this.writeBatch = sqlite.transaction((batch: ApiRunRecord[]) => {
-      for (const r of batch) {
-        try {
-          this.insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', r.status, json(r.inputs), json(r.outputs), json(r.error), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
-          r.events.forEach((e, seq) => this.insertEvent.run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          try {
-            // A value that cannot be written: the run is kept, failed, saying why.
-            this.sqlite.prepare('delete from run_events where run_id = ?').run(r.id);
-            this.sqlite.prepare('delete from runs where id = ?').run(r.id);
-            this.insertRun.run(r.id, r.scenarioId, r.kind ?? 'api', 'failed', null, null, JSON.stringify({ code: 'log_write_failed', message: `the run could not be stored as it was: ${reason}` }), json(r.usage), Math.round(r.latencyMs), r.model, r.version, r.apiKeyId, r.createdAt, r.finishedAt);
-          } catch {
-            // Typically the scenario was deleted while the run was queued: that run is dropped, not the batch.
-            console.error(`[mofang] run ${r.id} not logged:`, reason);
-          }
-        }
-      }
-    });
-    if (options.worker && sqlite.name !== ':memory:' && !sqlite.memory) this.startWorker(sqlite.name);
+    this.check = runWriteCheck();
+    this.writeBatch = createRunWriter(sqlite, this.check);
+    if (options.worker && sqlite.name !== ':memory:' && !sqlite.memory) this.startWorker(sqlite.name, this.check);
     this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.flushTimer.unref();
     this.pruneTimer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 600_000);
@@ -140,9 +119,9 @@ export class RunLog {
   /** Queues a finished run; a full queue is flushed on the next turn of the event loop. */
   add(run: ApiRunRecord): void {
     if (this.closed) return;
-    const record = storableRecord(run);
-    this.queue.push(record);
-    this.byId.set(record.id, record);
+    // Checked by the writer, not here: this is the thread that answers requests.
+    this.queue.push(run);
+    this.byId.set(run.id, run);
     if (this.queue.length >= this.maxBatch && !this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -159,38 +138,33 @@ export class RunLog {
     return this.queue.length;
   }
 
-  /** Writes every queued run in one transaction (handed to the worker when there is one). */
+  /**
+   * Writes every queued run in one transaction (handed to the worker when there is one). The runs'
+   * values become JSON text here: the worker gets flat rows of text, which cost less to hand over than
+   * the runs' object trees did to clone, and which it stores as they are.
+   */
   flush(): void {
     this.flushScheduled = false;
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
+    const rows = batch.map((r) => toRow(r, this.check));
+    for (let i = 0; i < rows.length; i++) {
+      const reason = rows[i].unwritable;
+      // Read back until written as what it will be: a failed run that says why, without its values.
+      if (reason !== null) this.byId.set(batch[i].id, { ...batch[i], status: 'failed', inputs: null, outputs: undefined, events: [], error: failedRunError(reason) });
+    }
     if (this.worker) {
       // Records stay readable through `pending` until the worker says they are committed.
-      try {
-        this.worker.postMessage({ type: 'batch', records: batch });
-      } catch {
-        // One record the structured clone cannot take must not lose the others: one at a time.
-        for (const r of batch) this.postOne(r);
-      }
+      this.worker.postMessage({ type: 'batch', rows });
       return;
     }
     try {
-      this.writeBatch.immediate(batch);
+      this.writeBatch(rows);
     } catch (error) {
       console.error(`[mofang] ${batch.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
     } finally {
       for (const r of batch) this.byId.delete(r.id);
-    }
-  }
-
-  private postOne(r: ApiRunRecord): void {
-    try {
-      this.worker?.postMessage({ type: 'batch', records: [r] });
-    } catch (error) {
-      const failed: ApiRunRecord = { ...r, status: 'failed', inputs: null, outputs: undefined, events: [], error: { code: 'log_write_failed', message: `the run could not be stored as it was: ${error instanceof Error ? error.message : String(error)}` } };
-      this.byId.set(r.id, failed);
-      this.worker?.postMessage({ type: 'batch', records: [failed] });
     }
   }
 
@@ -226,8 +200,8 @@ export class RunLog {
     return this.workerClosed ?? Promise.resolve();
   }
 
-  private startWorker(file: string): void {
-    const worker = new Worker(WORKER_URL, { workerData: { file } });
+  private startWorker(file: string, check: RunWriteCheck): void {
+    const worker = new Worker(WORKER_URL, { workerData: { file, check } });
     worker.unref();
     worker.on('message', (m: unknown) => {
       if (typeof m !== 'object' || m === null || !('ids' in m) || !Array.isArray(m.ids)) return;
@@ -282,11 +256,19 @@ function jsonColumn(text: unknown): unknown {
   return parseJson(text) ?? null;
 }
 
+/** The events of a run written before `runs.events` existed: one `run_events` row each, in order. */
+export function oldLayoutEvents(db: Db, runId: string): unknown[] {
+  return sqliteOf(db)
+    .prepare('select data from run_events where run_id = ? order by seq')
+    .all(runId)
+    .map((e) => (typeof e === 'object' && e !== null && 'data' in e ? jsonColumn(e.data) : null));
+}
+
 /** An API or job-item run from the database (not the queue), or undefined. */
 export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
   const row: unknown = sqliteOf(db)
     .prepare(
-      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at
+      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at, r.events
        from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind in ('api', 'job')`,
     )
     .get(id);
@@ -296,20 +278,23 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
     return typeof v === 'number' ? v : null;
   };
   const status = 'status' in row && (row.status === 'running' || row.status === 'succeeded' || row.status === 'failed') ? row.status : 'failed';
-  const events = sqliteOf(db).prepare('select data from run_events where run_id = ? order by seq').all(id);
+  const inputs = jsonColumn('inputs' in row ? row.inputs : null);
+  const outputs = jsonColumn('outputs' in row ? row.outputs : null);
+  const usage = jsonColumn('usage' in row ? row.usage : null);
+  const events = 'events' in row && typeof row.events === 'string' ? expandEvents(parseJson(row.events), { id, inputs, outputs, usage }) : oldLayoutEvents(db, id);
   return {
     id,
     slug: row.slug,
     version: num('version'),
     status,
-    inputs: jsonColumn('inputs' in row ? row.inputs : null),
-    outputs: jsonColumn('outputs' in row ? row.outputs : null),
+    inputs,
+    outputs,
     error: jsonColumn('error' in row ? row.error : null),
-    usage: jsonColumn('usage' in row ? row.usage : null),
+    usage,
     latencyMs: num('latency_ms'),
     model: 'model' in row && typeof row.model === 'string' ? row.model : null,
     createdAt: num('created_at') ?? 0,
     finishedAt: num('finished_at'),
-    events: events.map((e) => (typeof e === 'object' && e !== null && 'data' in e ? jsonColumn(e.data) : null)),
+    events,
   };
 }

@@ -1,19 +1,33 @@
 /**
- * Run repository: a run row is written when a run starts and completed, with all its events in one
- * transaction, when it ends. Only the newest test runs of each scenario are kept.
+ * Run repository: a run row is written when a run starts and completed, with all its events (in its
+ * `events` column), when it ends. Only the newest test runs of each scenario are kept.
  */
 import { and, asc, desc, eq, notInArray } from 'drizzle-orm';
 import type { RunDetail, RunSummary } from '@shared/api.js';
 import { RunErrorSchema, RunEventSchema, type RunError, type RunEvent } from '@shared/events.js';
 import { UsageSchema, type Usage } from '@shared/usage.js';
 import { writeTransaction, type Db } from './db.js';
+import { expandEvents } from './run-log-rows.mjs';
 import { runEvents, runs } from './schema.js';
 
 /** How many test runs per scenario are kept; older ones are pruned when a new one ends. */
 export const TEST_RUNS_KEPT = 50;
 
 export type RunKind = 'test' | 'api' | 'cli';
-type Row = typeof runs.$inferSelect;
+/** The columns a summary shows (not the values or the events). */
+const SUMMARY_COLUMNS = {
+  id: runs.id,
+  scenarioId: runs.scenarioId,
+  kind: runs.kind,
+  status: runs.status,
+  model: runs.model,
+  latencyMs: runs.latencyMs,
+  usage: runs.usage,
+  error: runs.error,
+  createdAt: runs.createdAt,
+  finishedAt: runs.finishedAt,
+};
+type Row = Pick<typeof runs.$inferSelect, keyof typeof SUMMARY_COLUMNS>;
 
 function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
@@ -52,7 +66,8 @@ export interface FinishedRun {
 }
 
 /**
- * Completes a run and writes its events in one transaction, then prunes old test runs of its scenario.
+ * Completes a run and writes its events (one JSON array in its row) in one transaction, then prunes old
+ * test runs of its scenario.
  * A result or an event that cannot be written (past what the serialiser or SQLite takes) leaves the run
  * failed with `log_write_failed` and the reason, without its values: never an exception to the caller.
  */
@@ -82,17 +97,12 @@ function writeFinished(db: Db, id: string, result: FinishedRun, events: RunEvent
         latencyMs: Math.round(result.latency_ms),
         model: result.model,
         finishedAt: now,
+        events,
       })
       .where(eq(runs.id, id))
       .returning({ scenarioId: runs.scenarioId, kind: runs.kind })
       .get();
-    if (!row) return;
-    if (events.length > 0) {
-      const values = events.map((event, seq) => ({ runId: id, seq, type: event.type, nodeId: 'node_id' in event ? event.node_id : null, data: event }));
-      // SQLite caps bound parameters per statement; insert in chunks.
-      for (let i = 0; i < values.length; i += 100) tx.insert(runEvents).values(values.slice(i, i + 100)).run();
-    }
-    if (row.kind === 'test' && row.scenarioId) pruneTestRuns(tx, row.scenarioId);
+    if (row?.kind === 'test' && row.scenarioId) pruneTestRuns(tx, row.scenarioId);
   });
 }
 
@@ -112,7 +122,7 @@ export function pruneTestRuns(db: Pick<Db, 'select' | 'delete'>, scenarioId: str
 /** The newest test runs of a scenario, newest first. */
 export function listTestRuns(db: Db, scenarioId: string, limit = TEST_RUNS_KEPT): RunSummary[] {
   return db
-    .select()
+    .select(SUMMARY_COLUMNS)
     .from(runs)
     .where(and(eq(runs.scenarioId, scenarioId), eq(runs.kind, 'test')))
     .orderBy(desc(runs.createdAt), desc(runs.id))
@@ -126,8 +136,10 @@ export function getRun(db: Db, id: string): RunDetail | undefined {
   const row = db.select().from(runs).where(eq(runs.id, id)).get();
   if (!row) return undefined;
   const events: RunEvent[] = [];
-  for (const e of db.select({ data: runEvents.data }).from(runEvents).where(eq(runEvents.runId, id)).orderBy(asc(runEvents.seq)).all()) {
-    const parsed = RunEventSchema.safeParse(e.data);
+  // Runs written before `runs.events` existed keep their events in `run_events`, one row each.
+  const stored = row.events ? expandEvents(row.events, row) : db.select({ data: runEvents.data }).from(runEvents).where(eq(runEvents.runId, id)).orderBy(asc(runEvents.seq)).all().map((e) => e.data);
+  for (const e of stored) {
+    const parsed = RunEventSchema.safeParse(e);
     if (parsed.success) events.push(parsed.data);
   }
   return { ...toSummary(row), inputs: row.inputs, outputs: row.outputs ?? null, events };

@@ -76,10 +76,16 @@ export const runs = sqliteTable(
     apiKeyId: text('api_key_id'),
     createdAt: integer('created_at').notNull(),
     finishedAt: integer('finished_at'),
+    /**
+     * The run's events in order, as one JSON array (one row per run, not one per event). Null for runs
+     * written before this column existed (and for runs still going): their events are in `run_events`.
+     */
+    events: text('events', { mode: 'json' }).$type<unknown[]>(),
   },
   (t) => [index('runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('runs_kind_created_idx').on(t.kind, t.createdAt)],
 );
 
+/** The events of runs written before `runs.events` existed, one row per event; read, no longer written. */
 export const runEvents = sqliteTable(
   'run_events',
   {

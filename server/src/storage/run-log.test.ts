@@ -1,0 +1,192 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GRAPH_FORMAT } from '@shared/graph.js';
+import type { RunEvent } from '@shared/events.js';
+import { DEFAULT_JSON_LIMITS } from '@shared/limits.js';
+import { DEFAULT_GRAPH_LIMITS, setLimits } from '../limits.js';
+import { openStore, openStoreFile, type Db } from './db.js';
+import { compactEvents, expandEvents, nestedDeeperThan } from './run-log-rows.mjs';
+import { getStoredApiRun, RunLog, type ApiRunRecord } from './run-log.js';
+import { getRun } from './runs.js';
+import * as schema from './schema.js';
+import { createScenario } from './scenarios.js';
+import { sqliteOf } from './sqlite.js';
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mofang-run-log-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A scenario with slug `s` in `db`; its id. */
+function scenario(db: Db): string {
+  const id = createScenario(db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  sqliteOf(db).prepare("update scenarios set slug = 's' where id = ?").run(id);
+  return id;
+}
+
+const usage = { model_calls: 1, prompt_tokens: 10, completion_tokens: 5 };
+
+function eventsOf(id: string, inputs: unknown, outputs: unknown): RunEvent[] {
+  return [
+    { type: 'run.started', run_id: id, at: 1, scenario: 's', inputs },
+    { type: 'node.started', run_id: id, at: 2, node_id: 'llm', kind: 'llm', attempt: 1 },
+    { type: 'node.finished', run_id: id, at: 3, node_id: 'llm', kind: 'llm', inputs: { prompt: '坐席："你好" \\ [{' }, outputs: { text: '}]"' }, latency_ms: 1, usage, calls: [], finish_reason: 'stop' },
+    { type: 'run.finished', run_id: id, at: 4, outputs, usage, latency_ms: 3 },
+  ];
+}
+
+function record(scenarioId: string, id: string, over: Partial<ApiRunRecord> = {}): ApiRunRecord {
+  const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
+  const outputs = { summary: '宽带故障' };
+  return { id, scenarioId, slug: 's', version: 1, apiKeyId: 'k', inputs, status: 'succeeded', outputs, usage, latencyMs: 3, model: 'sim', events: eventsOf(id, inputs, outputs), createdAt: 1_000, finishedAt: 1_003, ...over };
+}
+
+describe('the run log writes one row per run', () => {
+  it('with its events in the row: read back whole through both readers, none in run_events', () => {
+    const store = openStore(tempDir());
+    cleanup.push(() => store.close());
+    const scenarioId = scenario(store.db);
+    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    cleanup.push(() => void log.close());
+    const r = record(scenarioId, 'run-1');
+    log.add(r);
+    log.flush();
+    const sqlite = sqliteOf(store.db);
+    expect(sqlite.prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
+    // What the row holds already is not stored again: the run id, its inputs and outputs.
+    const stored = sqlite.prepare('select events from runs where id = ?').get('run-1');
+    const text = typeof stored === 'object' && stored !== null && 'events' in stored ? String(stored.events) : '';
+    expect(text).not.toContain('run_id');
+    expect(text).not.toContain('宽带断了');
+    expect(text).not.toContain('宽带故障');
+    expect(text).not.toContain('prompt_tokens');
+    expect(getStoredApiRun(store.db, 'run-1')).toMatchObject({ slug: 's', status: 'succeeded', inputs: r.inputs, outputs: r.outputs });
+    expect(getStoredApiRun(store.db, 'run-1')?.events).toEqual(r.events);
+    expect(getRun(store.db, 'run-1')).toMatchObject({ kind: 'api', inputs: r.inputs, outputs: r.outputs });
+    expect(getRun(store.db, 'run-1')?.events).toEqual(r.events);
+  });
+
+  it('on its worker thread, committed by close()', async () => {
+    const store = openStore(tempDir());
+    cleanup.push(() => store.close());
+    const scenarioId = scenario(store.db);
+    const log = new RunLog(store.db, { flushIntervalMs: 60_000, worker: true });
+    for (let i = 0; i < 3; i++) log.add(record(scenarioId, `run-${i}`));
+    // A value JSON cannot write (a BigInt from a bug anywhere): read back as the failed run it will be.
+    log.add(record(scenarioId, 'bigint', { outputs: { n: 1n } }));
+    log.flush();
+    expect(log.pending('run-1')?.status).toBe('succeeded');
+    expect(log.pending('bigint')).toMatchObject({ status: 'failed', error: { code: 'log_write_failed' } });
+    await log.close();
+    expect(getStoredApiRun(store.db, 'bigint')).toMatchObject({ status: 'failed', outputs: null, events: [], error: { code: 'log_write_failed' } });
+    expect(log.pending('run-1')).toBeUndefined();
+    expect(getStoredApiRun(store.db, 'run-2')?.events).toEqual(record(scenarioId, 'run-2').events);
+  });
+
+  it('stores a run larger than the log takes as a failed run that says why', () => {
+    setLimits({ json: { ...DEFAULT_JSON_LIMITS, totalBytes: 1_000 }, graph: DEFAULT_GRAPH_LIMITS });
+    cleanup.push(() => setLimits({ json: DEFAULT_JSON_LIMITS, graph: DEFAULT_GRAPH_LIMITS }));
+    const store = openStore(tempDir());
+    cleanup.push(() => store.close());
+    const scenarioId = scenario(store.db);
+    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    cleanup.push(() => void log.close());
+    log.add(record(scenarioId, 'big', { inputs: { transcript: '客'.repeat(2_000) } }));
+    log.add(record(scenarioId, 'small'));
+    log.flush();
+    const big = getStoredApiRun(store.db, 'big');
+    expect(big).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], usage, error: { code: 'log_write_failed' } });
+    expect(JSON.stringify(big?.error)).toContain('MOFANG_MAX_VALUE_BYTES');
+    expect(getStoredApiRun(store.db, 'small')?.status).toBe('succeeded');
+  });
+});
+
+describe('runs written before runs.events existed', () => {
+  it('keep their events in run_events: a database from before the migration is read, and pruned, as before', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mofang.db');
+    // The migrations as they were before runs.events: all but the newest.
+    const migrations = path.join(dir, 'drizzle');
+    cpSync(fileURLToPath(new URL('../../drizzle', import.meta.url)), migrations, { recursive: true });
+    const journalFile = path.join(migrations, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: Array<{ tag: string }> };
+    const newest = journal.entries.findIndex((e) => e.tag.endsWith('run_events_column'));
+    expect(newest).toBeGreaterThan(0);
+    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.slice(0, newest) }));
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    migrate(drizzle(old, { schema }), { migrationsFolder: migrations });
+    expect(old.prepare("select count(*) as n from pragma_table_info('runs') where name = 'events'").get()).toEqual({ n: 0 });
+    const scenarioId = scenario(drizzle(old, { schema }));
+    // What the previous writer wrote: the run, then one row per event.
+    const r = record(scenarioId, 'old-run');
+    old.prepare(
+      `insert into runs (id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at)
+       values (?, ?, 'api', 'succeeded', ?, ?, null, ?, 3, 'sim', 1, 'k', 1000, 1003)`,
+    ).run(r.id, scenarioId, JSON.stringify(r.inputs), JSON.stringify(r.outputs), JSON.stringify(usage));
+    r.events.forEach((e, seq) => old.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)').run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
+    old.close();
+
+    const store = openStoreFile(file);
+    cleanup.push(() => store.close());
+    expect(getStoredApiRun(store.db, 'old-run')).toMatchObject({ status: 'succeeded', inputs: r.inputs, events: r.events });
+    expect(getRun(store.db, 'old-run')?.events).toEqual(r.events);
+    // New runs beside it take the new layout; pruning takes the old run's events with it.
+    const log = new RunLog(store.db, { flushIntervalMs: 60_000, retentionRows: 1, now: () => 2_000 });
+    cleanup.push(() => void log.close());
+    log.add(record(scenarioId, 'new-run', { createdAt: 1_500 }));
+    log.flush();
+    expect(getStoredApiRun(store.db, 'new-run')?.events).toEqual(record(scenarioId, 'new-run').events);
+    expect(log.prune()).toBe(1);
+    expect(getStoredApiRun(store.db, 'old-run')).toBeUndefined();
+    expect(sqliteOf(store.db).prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
+    expect(getStoredApiRun(store.db, 'new-run')?.status).toBe('succeeded');
+  });
+});
+
+describe('compactEvents and expandEvents', () => {
+  it('give back the events as emitted, leaving alone what is not the run’s own', () => {
+    const inputs = { transcript: 'a' };
+    const outputs = { summary: 'b' };
+    const events: RunEvent[] = [
+      ...eventsOf('r', inputs, outputs),
+      // Equal but not the same object, and another run's event: stored whole.
+      { type: 'run.started', run_id: 'r', at: 5, inputs: { transcript: 'a' } },
+      { type: 'run.finished', run_id: 'other', at: 6, outputs, usage, latency_ms: 1 },
+    ];
+    const run = { id: 'r', inputs, outputs, usage, events };
+    const stored: unknown = JSON.parse(JSON.stringify(compactEvents(run)));
+    expect(JSON.stringify(stored).match(/run_id/g)).toHaveLength(1);
+    // The equal copy of the inputs stays; the other run's event keeps the run's outputs and usage.
+    expect(JSON.stringify(stored).match(/transcript/g)).toHaveLength(1);
+    expect(JSON.stringify(stored).match(/summary/g)).toHaveLength(1);
+    expect(JSON.stringify(stored).match(/prompt_tokens/g)).toHaveLength(1);
+    expect(expandEvents(stored, { id: 'r', inputs, outputs, usage })).toEqual(events);
+    // Old-layout and test-run events, stored whole, pass unchanged.
+    expect(expandEvents(JSON.parse(JSON.stringify(events)), { id: 'r', inputs: null, outputs: null, usage: null })).toEqual(events);
+    expect(expandEvents('not a list', { id: 'r', inputs, outputs, usage })).toEqual([]);
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  it('counts the nesting of JSON text, not brackets or escaped quotes inside its strings', () => {
+    const text = JSON.stringify({ a: [{ b: '[[[{{{"\\"[[' }] });
+    expect(nestedDeeperThan(text, 3)).toBe(false);
+    expect(nestedDeeperThan(text, 2)).toBe(true);
+    expect(nestedDeeperThan(JSON.stringify('[[[['), 0)).toBe(false);
+    expect(nestedDeeperThan(JSON.stringify([[['\\']]]), 3)).toBe(false);
+    expect(nestedDeeperThan(JSON.stringify([[['\\']]]), 2)).toBe(true);
+  });
+});
