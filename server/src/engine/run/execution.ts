@@ -22,6 +22,8 @@ export class Execution {
   private readonly usage: Usage = emptyUsage();
   /** Made on first use: most runs end without anything needing the run's signal but their model calls. */
   private controllerValue: AbortController | undefined;
+  /** The controllers of the attempts under way that have a timeout of their own. */
+  private readonly attemptControllers = new Set<AbortController>();
   private aborted = false;
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly now: () => number;
@@ -82,6 +84,8 @@ export class Execution {
     this.aborted = true;
     this.abortCause = cause;
     this.controller.abort(cause);
+    for (const attempt of this.attemptControllers) attempt.abort(cause);
+    this.attemptControllers.clear();
     if (cause === 'deadline') this.failure ??= { code: 'deadline_exceeded', message: `the run passed its deadline of ${this.options.deadlineMs ?? 120_000} ms` };
     if (cause === 'cancelled') this.failure ??= { code: 'cancelled', message: 'the run was cancelled' };
     if (this.running === 0) this.finish?.();
@@ -192,14 +196,19 @@ export class Execution {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let signalOf = this.runSignal;
     const timeoutMs = typeof step.timeoutMs === 'function' ? step.timeoutMs(this.options.services) : step.timeoutMs;
+    let attemptController: AbortController | undefined;
     if (timeoutMs !== undefined) {
-      const attemptController = new AbortController();
+      // Its own controller, aborted by its timeout or with the run (abort() reaches every one that is
+      // live): AbortSignal.any and listeners on the run's signal cost more than the rest of the attempt.
+      const controller = new AbortController();
+      attemptController = controller;
+      if (this.aborted) controller.abort(this.abortCause);
+      else this.attemptControllers.add(controller);
       timer = setTimeout(() => {
         timedOut = true;
-        attemptController.abort('node_timeout');
+        controller.abort('node_timeout');
       }, timeoutMs);
-      const attemptSignal = AbortSignal.any([this.controller.signal, attemptController.signal]);
-      signalOf = () => attemptSignal;
+      signalOf = () => controller.signal;
     }
     const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
     const { usage, warnings, finish } = site;
@@ -246,6 +255,7 @@ export class Execution {
       throw new RetryableAttempt(classified.retryAfterMs);
     } finally {
       if (timer) clearTimeout(timer);
+      if (attemptController) this.attemptControllers.delete(attemptController);
     }
   }
 
