@@ -4,6 +4,7 @@
  * lane leaves it to Express, whose routing ignores the slash), and the replies must match.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { echoGraph } from './helpers.js';
 import { startV1Harness, withoutRunId, type V1Harness } from './v1-helpers.js';
@@ -45,9 +46,15 @@ const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 const cases: Record<string, Sent> = {
   'a run': { body: JSON.stringify({ inputs }) },
   'a run with a charset': { body: JSON.stringify({ inputs }), headers: { 'content-type': 'application/json; charset=UTF-8' } },
+  'charset=utf8 (body-parser: 415)': { body: JSON.stringify({ inputs }), headers: { 'content-type': 'application/json; charset=utf8' } },
+  'a quoted charset': { body: JSON.stringify({ inputs }), headers: { 'content-type': 'application/json; charset="utf-8"' } },
   'a pinned version': { query: '?version=1', body: JSON.stringify({ inputs }) },
   'an unknown version': { query: '?version=7', body: JSON.stringify({ inputs }) },
   'a bad version': { query: '?version=x', body: JSON.stringify({ inputs }) },
+  'a version after 1000 other parameters (past the query parser\'s cap)': {
+    query: `?${Array.from({ length: 1000 }, (_, i) => `p${i}=1`).join('&')}&version=7`,
+    body: JSON.stringify({ inputs }),
+  },
   'two versions': { query: '?version=1&version=1', body: JSON.stringify({ inputs }) },
   'an empty body': { body: '' },
   'a byte order mark': { body: `\ufeff${JSON.stringify({ inputs })}` },
@@ -78,6 +85,24 @@ describe('the /v1 run fast lane', () => {
   it('an unknown scenario is the same 404 on both', async () => {
     const lane = await send('/v1/scenarios/nope/run', { body: JSON.stringify({ inputs }) });
     const express = await send('/v1/scenarios/nope/run/', { body: JSON.stringify({ inputs }) });
+    expect([lane.status, stable(lane.json)]).toEqual([express.status, stable(express.json)]);
+  });
+
+  it('ends the query at a fragment, as Express does', async () => {
+    const viaNode = (path: string) =>
+      new Promise<{ status: number; json: unknown }>((resolve, reject) => {
+        const body = JSON.stringify({ inputs });
+        // A path given as such is sent as it is (a URL would lose its fragment on the client).
+        const { hostname, port } = new URL(h.server.url);
+        const req = request({ hostname, port, path, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        });
+        req.on('error', reject).end(body);
+      });
+    const lane = await viaNode('/v1/scenarios/echo/run?version=1#top');
+    const express = await viaNode('/v1/scenarios/echo/run/?version=1#top');
+    expect(lane.status).toBe(200);
     expect([lane.status, stable(lane.json)]).toEqual([express.status, stable(express.json)]);
   });
 

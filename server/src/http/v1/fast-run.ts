@@ -12,6 +12,7 @@
  * order mark dropped, only an object or array at the top (strict), then the JSON limits.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import bytes from 'bytes';
 import { maskSecrets } from '../../keys/secret.js';
 import { breachDetails, breachKind, checkJson, describeBreach } from '../../limits.js';
@@ -22,9 +23,13 @@ import type { RunOperation } from './run-route.js';
 import type { V1Runtime } from './runtime.js';
 import type { KeyRecord } from '../../storage/keys.js';
 
-const RUN_PATH = /^\/v1\/scenarios\/([^/?#]+)\/run(?:\?(.*))?$/;
+// The query ends at a `#`, as in the URL parser Express uses (parseurl).
+const RUN_PATH = /^\/v1\/scenarios\/([^/?#]+)\/run(?:\?([^#]*))?(?:#.*)?$/;
 
-/** Whether a Content-Type is JSON in UTF-8 (a charset parameter absent or utf-8). */
+/**
+ * Whether a Content-Type is JSON in UTF-8: a charset parameter absent or `utf-8` (body-parser refuses
+ * any charset not starting with `utf-` with 415, `utf8` included: that stays with Express).
+ */
 function isUtf8Json(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
   const [type, ...params] = contentType.split(';');
@@ -33,16 +38,17 @@ function isUtf8Json(contentType: string | undefined): boolean {
     const [name, value = ''] = param.split('=');
     if (name.trim().toLowerCase() !== 'charset') continue;
     const charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+    if (charset !== 'utf-8') return false;
   }
   return true;
 }
 
-/** The request's `version` query values as Express's query parser gives them: undefined, one string, or a list. */
+/**
+ * The request's `version` query values as Express's "simple" query parser (node:querystring, with its
+ * 1000-key cap) gives them: undefined, one string, or a list.
+ */
 function versionOf(query: string | undefined): unknown {
-  if (!query) return undefined;
-  const values = new URLSearchParams(query).getAll('version');
-  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+  return query ? parseQuery(query).version : undefined;
 }
 
 /** A body that body-parser's strict `json()` would reject: its first character is not `{` or `[`. */
