@@ -192,6 +192,17 @@ export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>,
   const buffer = await readAll(source, limits);
   await checkZip(buffer, limits);
   const rows = workbookRows(buffer);
+  try {
+    yield* rowsToItems(rows, inputSchema);
+  } finally {
+    // Stepped by hand below, the rows are not ended by a throw or an early return of this generator:
+    // ending them here stops the worker (left waiting for 'more', it would live on, with its heap).
+    await rows.return(false);
+  }
+}
+
+/** The items of a workbook's rows: the first non-empty row names the inputs. */
+async function* rowsToItems(rows: WorkbookRows, inputSchema: JsonSchema): AsyncGenerator<ParsedItem> {
   let name = 'Sheet1';
   let header: string[] | undefined;
   let next = await rows.next();
