@@ -4,7 +4,8 @@
  * the upload limits with the setting named.
  */
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connect } from 'node:net';
 import iconv from 'iconv-lite';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { JobCreatedSchema, JobListSchema } from '@shared/jobs.js';
@@ -146,5 +147,31 @@ describe('upload limits', () => {
     const xlsx = await buildXlsx(['id', 'transcript'], 1, () => ['c1', '客户：你好']);
     expect(xlsx.length).toBeLessThan(16 * 1024);
     expect(await post(xlsx, XLSX)).toMatchObject({ status: 413, json: { error: { code: 'upload_too_large', details: { setting: 'MOFANG_JOB_XLSX_UNPACKED_LIMIT' } } } });
+  });
+});
+
+describe('an upload cut off by its client', () => {
+  it('is no server error: nothing logged as unhandled, no job, and the server answers the next request', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    try {
+      const before = await jobCount();
+      const { port } = new URL(h.server.url);
+      const body = `${JSON.stringify({ id: 'a', transcript: '坐席：您好' })}\n`.repeat(200);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /v1/scenarios/echo-input/jobs/jsonl HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/x-ndjson\r\nContent-Length: ${Buffer.byteLength(body) * 4}\r\n\r\n${body}`);
+          setTimeout(() => socket.destroy(), 100);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await call(h.server.url, 'GET', '/api/health')).status).toBe(200);
+      expect(await jobCount()).toBe(before);
+      expect(logged.filter((line) => line.includes('unhandled'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -67,11 +67,13 @@ function hasField(value: unknown, key: string): value is Record<string, unknown>
 }
 
 /** The last middleware: maps body-parser failures, HttpErrors and DomainErrors to JSON, anything else to a logged 500. */
-export const errorHandler: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) {
     next(err);
     return;
   }
+  // The client went away mid-request (an upload cut off): nobody is left to answer, and no server fault.
+  if (req.destroyed && (hasField(err, 'code') && (err.code === 'ECONNRESET' || err.code === 'ECONNABORTED'))) return;
   if (err instanceof HttpError) {
     sendError(res, err.status, err.code, err.message, err.details);
     return;
