@@ -27,6 +27,9 @@ describe('templates: the plain fast path renders exactly as Liquid', () => {
       'vip={{ extract_1.form.vip }} tags={{ extract_1.form.tags }} nested={{ extract_1.form.nested }} missing={{ extract_1.missing }}',
       '{{ start.n }} {{ start.flag }} {{ start.字段 }} {{ nobody.here }} {{ extract_1.form.phone.size }} {{ extract_1.form.nope.deeper }}',
       '没有变量的文本',
+      // Own properties of strings and arrays, an object's size, first/last of objects, like liquidjs.
+      '{{ start.transcript.text.length }} {{ start.transcript.turns.length }} {{ start.transcript.text.0 }} {{ start.transcript.text[1] }}',
+      '{{ extract_1.form.size }} {{ extract_1.form.nested.size }} {{ extract_1.form.first }} {{ extract_1.form.tags.last }} {{ extract_1.missing.first }}',
     ];
     for (const source of sources) {
       const fast = plainRenderer(source);
@@ -38,7 +41,7 @@ describe('templates: the plain fast path renders exactly as Liquid', () => {
   });
 
   it('leaves filters, tags and whitespace control to Liquid', () => {
-    for (const source of ['{{ extract_1.form.tags | join: "、" }}', '{% if start.flag %}x{% endif %}', '{{- start.n -}}', '{{ start["n"] }}']) {
+    for (const source of ['{{ extract_1.form.tags | join: "、" }}', '{% if start.flag %}x{% endif %}', '{{- start.n -}}', '{{ start["n"] }}', '{{ true }}', '{{ nil }}', '{{ empty }}', 'a {{ blank }} b']) {
       expect(plainRenderer(source), source).toBeNull();
       const compiled = compileTemplate(source, 'text');
       expect(compiled.ok && compiled.template.renderText(scope)).toBe(liquid.parseAndRenderSync(source, scope));

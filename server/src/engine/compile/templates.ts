@@ -57,6 +57,9 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
   return { ok: true, template: bind(), bind, references, pureReference: mode === 'value' ? pure : null };
 }
 
+/** Words Liquid reads as literals where a name could stand. */
+const LIQUID_LITERALS = new Set(['true', 'false', 'nil', 'null', 'empty', 'blank']);
+
 /** `{{ a.b[0].c }}`: an output with no filter and no whitespace control. */
 const PLAIN_OUTPUT = /\{\{\s*([A-Za-z_\u4e00-\u9fa5][\w\u4e00-\u9fa5]*(?:\.[\w\u4e00-\u9fa5]+|\[\d+\])*)\s*\}\}/g;
 
@@ -71,7 +74,10 @@ export function plainRenderer(source: string): ((scope: Scope) => string) | null
   let last = 0;
   for (const match of source.matchAll(PLAIN_OUTPUT)) {
     parts.push(source.slice(last, match.index));
-    parts.push(match[1].split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p)));
+    const path = match[1].split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    // `true`, `nil`, `empty`… are Liquid literals, not names in the scope.
+    if (LIQUID_LITERALS.has(String(path[0]))) return null;
+    parts.push(path);
     last = (match.index ?? 0) + match[0].length;
   }
   parts.push(source.slice(last));
@@ -99,23 +105,39 @@ function pureReference(source: string, references: Segment[][]): Segment[] | nul
   return references[0];
 }
 
-/** Reads a path from the scope the way Liquid does, including `size`, `first` and `last`. */
+/**
+ * Reads a path from the scope the way liquidjs 10 reads properties with `ownPropertyOnly` (its
+ * `Context.readProperty`): own properties only, strings' and arrays' included (`length`, an index),
+ * negative array indexes from the end, and `size` (own `size`, else the length, else an object's key
+ * count), `first` and `last`. A nil value on the way gives undefined (Liquid prints it as nothing).
+ */
 export function lookup(scope: Scope, path: Segment[]): unknown {
   let value: unknown = scope;
   for (const segment of path) {
     if (value === null || value === undefined) return undefined;
-    if (Array.isArray(value)) {
-      if (segment === 'size') value = value.length;
-      else if (segment === 'first') value = value[0];
-      else if (segment === 'last') value = value[value.length - 1];
-      else value = value[Number(segment)];
-    } else if (typeof value === 'string') {
-      value = segment === 'size' ? value.length : undefined;
-    } else if (typeof value === 'object') {
-      value = Object.prototype.hasOwnProperty.call(value, segment) ? Reflect.get(value, segment) : undefined;
-    } else {
-      return undefined;
-    }
+    value = readProperty(value, segment);
   }
+  return value;
+}
+
+function ownProperty(obj: unknown, key: Segment): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? Reflect.get(Object(obj), key) : undefined;
+}
+
+function arrayElement(array: unknown[], index: number): unknown {
+  return ownProperty(array, index < 0 ? array.length + index : index);
+}
+
+function readProperty(obj: unknown, key: Segment): unknown {
+  if (Array.isArray(obj) && typeof key === 'number') return arrayElement(obj, key);
+  const value = ownProperty(obj, key);
+  if (key === 'size') {
+    const size = Reflect.get(Object(obj), 'size');
+    if (Object.prototype.hasOwnProperty.call(obj, 'size') || size !== undefined) return size;
+    if (Array.isArray(obj) || typeof obj === 'string') return obj.length;
+    return typeof obj === 'object' && obj !== null ? Object.keys(obj).length : undefined;
+  }
+  if (key === 'first') return Array.isArray(obj) ? arrayElement(obj, 0) : value;
+  if (key === 'last') return Array.isArray(obj) ? arrayElement(obj, -1) : value;
   return value;
 }
