@@ -2,8 +2,10 @@ import type { Template } from 'liquidjs';
 import { fileTagError, type TemplateFileTag } from '@shared/template-policy.js';
 import type { CompiledTemplate, Scope } from '../../nodes/kit.js';
 import { checkOutputSize, DEFAULT_TEMPLATE_LIMITS, liquid, renderBounded, type TemplateLimits } from './liquid.js';
+import { subsetRenderer } from './liquid-subset.js';
+import { lookup, type Segment } from './lookup.js';
 
-export type Segment = string | number;
+export { lookup, type Segment } from './lookup.js';
 
 export type TemplateParse =
   | {
@@ -39,6 +41,7 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
   const reads = [...new Set(references.map((r) => String(r[0])))];
   const isStatic = references.length === 0 && !source.includes('{%') && !source.includes('{{');
   const plain = isStatic ? null : plainRenderer(source);
+  const subset = isStatic || plain ? null : subsetRenderer(source);
   const bind = (field?: string): CompiledTemplate => {
     let renderText: (scope: Scope) => string;
     if (isStatic) renderText = source.length * 3 > limits.outputBytes ? () => checkOutputSize(source, limits, field) : () => source;
@@ -50,7 +53,15 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
         return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
       };
     }
-    else renderText = (scope) => renderBounded(parsed, scope, limits, field);
+    else if (subset) {
+      // Liquid renders what is past half the memory budget, and fails it as only Liquid can say.
+      const maxChars = limits.outputBytes / 3;
+      renderText = (scope) => {
+        const { text, used } = subset(scope);
+        if (used * 2 > limits.memory) return renderBounded(parsed, scope, limits, field);
+        return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
+      };
+    } else renderText = (scope) => renderBounded(parsed, scope, limits, field);
     const render = mode === 'value' && pure ? (scope: Scope) => lookup(scope, pure) : renderText;
     return { source, render, renderText, reads };
   };
@@ -103,41 +114,4 @@ function pureReference(source: string, references: Segment[][]): Segment[] | nul
   if (references.length !== 1) return null;
   if (!/^\s*\{\{-?\s*[^{}|%]+?\s*-?\}\}\s*$/.test(source)) return null;
   return references[0];
-}
-
-/**
- * Reads a path from the scope the way liquidjs 10 reads properties with `ownPropertyOnly` (its
- * `Context.readProperty`): own properties only, strings' and arrays' included (`length`, an index),
- * negative array indexes from the end, and `size` (own `size`, else the length, else an object's key
- * count), `first` and `last`. A nil value on the way gives undefined (Liquid prints it as nothing).
- */
-export function lookup(scope: Scope, path: Segment[]): unknown {
-  let value: unknown = scope;
-  for (const segment of path) {
-    if (value === null || value === undefined) return undefined;
-    value = readProperty(value, segment);
-  }
-  return value;
-}
-
-function ownProperty(obj: unknown, key: Segment): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? Reflect.get(Object(obj), key) : undefined;
-}
-
-function arrayElement(array: unknown[], index: number): unknown {
-  return ownProperty(array, index < 0 ? array.length + index : index);
-}
-
-function readProperty(obj: unknown, key: Segment): unknown {
-  if (Array.isArray(obj) && typeof key === 'number') return arrayElement(obj, key);
-  const value = ownProperty(obj, key);
-  if (key === 'size') {
-    const size = Reflect.get(Object(obj), 'size');
-    if (Object.prototype.hasOwnProperty.call(obj, 'size') || size !== undefined) return size;
-    if (Array.isArray(obj) || typeof obj === 'string') return obj.length;
-    return typeof obj === 'object' && obj !== null ? Object.keys(obj).length : undefined;
-  }
-  if (key === 'first') return Array.isArray(obj) ? arrayElement(obj, 0) : value;
-  if (key === 'last') return Array.isArray(obj) ? arrayElement(obj, -1) : value;
-  return value;
 }
