@@ -8,7 +8,8 @@
  *   - a condition is a path (truthy unless false or nil, as Liquid reads it), or a path compared with a
  *     number or a quoted string by `==`, `!=`, `>`, `<`, `>=`, `<=` (liquidjs's operators on plain values).
  * Anything else (other filters or tags, `elsif`, `and`/`or`, whitespace control, literals such as
- * `nil` where a name could stand) makes {@link subsetRenderer} return null: Liquid renders it.
+ * `nil` where a name could stand) makes {@link subsetRenderer} return null: Liquid renders it. Paths are
+ * read as liquidjs reads them ({@link lookup}).
  */
 import type { Scope } from '../../nodes/kit.js';
 import { lookup, type Segment } from './lookup.js';
@@ -107,12 +108,27 @@ function print(value: unknown): string {
 
 /**
  * The renderer of a template in the subset, or null for any other template. It returns the text and the
- * characters Liquid's memory limit would count for it (printed text, and a join's elements as liquidjs counts them).
+ * characters Liquid's memory limit would count for it: exactly what liquidjs counts (each printed
+ * output, and a join's elements and separators), so past the limit Liquid can render it and fail it.
  */
 export function subsetRenderer(source: string): ((scope: Scope) => { text: string; used: number }) | null {
-  if (!source.includes('{%') && !source.includes('|')) return null;
   const parts = parse(source);
-  if (!parts) return null;
+  return parts && !isPlain(parts) ? renderer(parts) : null;
+}
+
+/** The subset's renderer when the template is text with plain `{{ path }}` outputs only (no tag, no filter), else null. */
+export function plainRenderer(source: string): ((scope: Scope) => string) | null {
+  const parts = parse(source);
+  if (!parts || !isPlain(parts)) return null;
+  const render = renderer(parts);
+  return (scope) => render(scope).text;
+}
+
+function isPlain(parts: Part[]): boolean {
+  return parts.every((part) => typeof part === 'string' || ('path' in part && part.join === undefined));
+}
+
+function renderer(parts: Part[]): (scope: Scope) => { text: string; used: number } {
   return (scope) => {
     let text = '';
     let used = 0;

@@ -2,8 +2,10 @@ import type { Template } from 'liquidjs';
 import { fileTagError, type TemplateFileTag } from '@shared/template-policy.js';
 import type { CompiledTemplate, Scope } from '../../nodes/kit.js';
 import { checkOutputSize, DEFAULT_TEMPLATE_LIMITS, liquid, renderBounded, type TemplateLimits } from './liquid.js';
-import { subsetRenderer } from './liquid-subset.js';
+import { plainRenderer, subsetRenderer } from './liquid-subset.js';
 import { lookup, type Segment } from './lookup.js';
+
+export { plainRenderer } from './liquid-subset.js';
 
 export { lookup, type Segment } from './lookup.js';
 
@@ -46,15 +48,14 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
     let renderText: (scope: Scope) => string;
     if (isStatic) renderText = source.length * 3 > limits.outputBytes ? () => checkOutputSize(source, limits, field) : () => source;
     else if (plain) {
-      // The fast path stays fast: the byte count is only looked at for a text that might be over.
       const maxChars = limits.outputBytes / 3;
       renderText = (scope) => {
         const text = plain(scope);
         return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
       };
-    }
-    else if (subset) {
-      // Liquid renders what is past half the memory budget, and fails it as only Liquid can say.
+    } else if (subset) {
+      // The fast path stays fast: the byte count is only looked at for a text that might be over. Past
+      // the memory limit, Liquid renders it again and fails it as only Liquid can say.
       const maxChars = limits.outputBytes / 3;
       renderText = (scope) => {
         const { text, used } = subset(scope);
@@ -66,43 +67,6 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
     return { source, render, renderText, reads };
   };
   return { ok: true, template: bind(), bind, references, pureReference: mode === 'value' ? pure : null };
-}
-
-/** Words Liquid reads as literals where a name could stand. */
-const LIQUID_LITERALS = new Set(['true', 'false', 'nil', 'null', 'empty', 'blank']);
-
-/** `{{ a.b[0].c }}`: an output with no filter and no whitespace control. */
-const PLAIN_OUTPUT = /\{\{\s*([A-Za-z_\u4e00-\u9fa5][\w\u4e00-\u9fa5]*(?:\.[\w\u4e00-\u9fa5]+|\[\d+\])*)\s*\}\}/g;
-
-/**
- * A renderer for the common template, text with plain `{{ path }}` outputs and nothing else, that reads
- * each path directly and prints it as the Liquid engine above would (objects as JSON, nothing for a
- * missing value), at a fraction of the cost; null for anything else (filters, tags, `{{-`).
- */
-export function plainRenderer(source: string): ((scope: Scope) => string) | null {
-  if (source.includes('{%')) return null;
-  const parts: Array<string | Segment[]> = [];
-  let last = 0;
-  for (const match of source.matchAll(PLAIN_OUTPUT)) {
-    parts.push(source.slice(last, match.index));
-    const path = match[1].split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-    // `true`, `nil`, `empty`… are Liquid literals, not names in the scope.
-    if (LIQUID_LITERALS.has(String(path[0]))) return null;
-    parts.push(path);
-    last = (match.index ?? 0) + match[0].length;
-  }
-  parts.push(source.slice(last));
-  if (parts.some((p) => typeof p === 'string' && (p.includes('{{') || p.includes('}}')))) return null;
-  return (scope) => {
-    let out = '';
-    for (const part of parts) out += typeof part === 'string' ? part : show(lookup(scope, part));
-    return out;
-  };
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 function toSegment(segment: unknown): Segment {
