@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Liquid } from 'liquidjs';
 import { NodeError } from '../../nodes/kit.js';
+import { liquid as engineLiquid, renderBounded } from './liquid.js';
 import { subsetRenderer } from './liquid-subset.js';
 import { compileTemplate } from './templates.js';
 
@@ -76,9 +77,20 @@ describe('the Liquid subset renders exactly as liquidjs', () => {
       '{%- if a -%}x{% endif %}',
       '{% if nil %}x{% endif %}',
       '{% if a == empty %}x{% endif %}',
-      '{{ a }}',
     ]) {
       expect(subsetRenderer(source), source).toBeNull();
+    }
+  });
+
+  it('a plain output past the memory limit fails as Liquid fails it; at the limit it renders', () => {
+    const limits = { renderMs: 1000, outputBytes: 4 * 1024 * 1024, memory: 1000 };
+    for (const source of ['{{ a }}', '前 {{ a }} 后']) {
+      const compiled = compileTemplate(source, 'text', limits);
+      if (!compiled.ok) throw new Error('no parse');
+      expect(() => compiled.template.renderText({ a: 'x'.repeat(1001) })).toThrow(NodeError);
+      // The engine's own Liquid render (what the fast path stands in for) draws the same line.
+      expect(() => renderBounded(engineLiquid.parse(source), { a: 'x'.repeat(1001) }, limits)).toThrow(NodeError);
+      expect(compiled.template.renderText({ a: 'x'.repeat(1000) })).toBe(renderBounded(engineLiquid.parse(source), { a: 'x'.repeat(1000) }, limits));
     }
   });
 

@@ -113,7 +113,7 @@ function print(value: unknown): string {
  */
 export function subsetRenderer(source: string): ((scope: Scope) => { text: string; used: number }) | null {
   const parts = parse(source);
-  return parts && !isPlain(parts) ? renderer(parts) : null;
+  return parts ? renderer(parts) : null;
 }
 
 /** The subset's renderer when the template is text with plain `{{ path }}` outputs only (no tag, no filter), else null. */

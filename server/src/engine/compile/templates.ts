@@ -2,7 +2,7 @@ import type { Template } from 'liquidjs';
 import { fileTagError, type TemplateFileTag } from '@shared/template-policy.js';
 import type { CompiledTemplate, Scope } from '../../nodes/kit.js';
 import { checkOutputSize, DEFAULT_TEMPLATE_LIMITS, liquid, renderBounded, type TemplateLimits } from './liquid.js';
-import { plainRenderer, subsetRenderer } from './liquid-subset.js';
+import { subsetRenderer } from './liquid-subset.js';
 import { lookup, type Segment } from './lookup.js';
 
 export { plainRenderer } from './liquid-subset.js';
@@ -42,24 +42,17 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
   const pure = pureReference(source, references);
   const reads = [...new Set(references.map((r) => String(r[0])))];
   const isStatic = references.length === 0 && !source.includes('{%') && !source.includes('{{');
-  const plain = isStatic ? null : plainRenderer(source);
-  const subset = isStatic || plain ? null : subsetRenderer(source);
+  const subset = isStatic ? null : subsetRenderer(source);
   const bind = (field?: string): CompiledTemplate => {
     let renderText: (scope: Scope) => string;
     if (isStatic) renderText = source.length * 3 > limits.outputBytes ? () => checkOutputSize(source, limits, field) : () => source;
-    else if (plain) {
-      const maxChars = limits.outputBytes / 3;
-      renderText = (scope) => {
-        const text = plain(scope);
-        return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
-      };
-    } else if (subset) {
-      // The fast path stays fast: the byte count is only looked at for a text that might be over. Past
-      // the memory limit, Liquid renders it again and fails it as only Liquid can say.
+    else if (subset) {
+      // The fast path stays fast: the byte count is only looked at for a text that might be over. It
+      // counts memory as Liquid does: past the limit, Liquid renders it again and fails it as Liquid says.
       const maxChars = limits.outputBytes / 3;
       renderText = (scope) => {
         const { text, used } = subset(scope);
-        if (used * 2 > limits.memory) return renderBounded(parsed, scope, limits, field);
+        if (used > limits.memory) return renderBounded(parsed, scope, limits, field);
         return text.length > maxChars ? checkOutputSize(text, limits, field) : text;
       };
     } else renderText = (scope) => renderBounded(parsed, scope, limits, field);
