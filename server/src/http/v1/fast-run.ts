@@ -14,11 +14,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import bytes from 'bytes';
-import { maskSecrets } from '../../keys/secret.js';
-import { breachDetails, breachKind, checkJson, describeBreach } from '../../limits.js';
-import { domainStatus, tooLargeMessage } from '../errors.js';
+import { refuseBodyPastLimits } from '../json-limits.js';
 import { authorize } from './auth.js';
-import { runIdOf, sendV1Error, wantsEventStream } from './respond.js';
+import { sendBodyTooLarge, sendInternalError, sendInvalidJson, sendV1Error, wantsEventStream } from './respond.js';
 import type { RunOperation } from './run-route.js';
 import type { V1Runtime } from './runtime.js';
 import type { KeyRecord } from '../../storage/keys.js';
@@ -80,7 +78,7 @@ export function runFastLane(operation: RunOperation, runtime: V1Runtime): (req: 
       req.resume();
       return true;
     }
-    const tooLarge = () => sendV1Error(res, 413, 'payload_too_large', tooLargeMessage({ limit }, 'MOFANG_API_BODY_LIMIT'));
+    const tooLarge = () => sendBodyTooLarge(res, limit, 'MOFANG_API_BODY_LIMIT');
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       tooLarge();
@@ -115,24 +113,17 @@ function answer(operation: RunOperation, call: { slug: string; version: unknown;
     const text = call.text.charCodeAt(0) === 0xfeff ? call.text.slice(1) : call.text;
     let body: unknown = {};
     if (text.length > 0) {
-      if (NOT_OBJECT_OR_ARRAY.test(text)) return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
+      if (NOT_OBJECT_OR_ARRAY.test(text)) return sendInvalidJson(res);
       try {
         body = JSON.parse(text);
       } catch {
-        return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
+        return sendInvalidJson(res);
       }
-      const breach = checkJson(body);
-      if (breach) return sendV1Error(res, domainStatus(breachKind(breach)), breach.code, describeBreach(breach, 'body'), breachDetails(breach, 'body'));
+      if (refuseBodyPastLimits(body, res, sendV1Error)) return;
     }
     const run = operation.prepare({ slug: call.slug, version: call.version, body }, key, res);
-    if (run) operation.runAsJson(run, key, res).catch((error: unknown) => failed(res, error));
+    if (run) operation.runAsJson(run, key, res).catch((error: unknown) => sendInternalError(res, error));
   } catch (error) {
-    failed(res, error);
+    sendInternalError(res, error);
   }
-}
-
-/** What the Express route's error handler does with the unexpected: logged (masked), 500. */
-function failed(res: ServerResponse, error: unknown): void {
-  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
-  if (!res.headersSent) sendV1Error(res, 500, 'internal', 'internal server error');
 }

@@ -3,13 +3,11 @@
  * before this router, do not). Kept to a few middlewares: run id, auth + rate limit, body parser.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { maskSecrets } from '../../keys/secret.js';
 import { jsonBodyLimits } from '../json-limits.js';
-import { tooLargeMessage } from '../errors.js';
 import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
 import { authenticate, inScope, keyOf } from './auth.js';
-import { runIdOf, sendV1Error, setRunId } from './respond.js';
+import { sendBodyTooLarge, sendInternalError, sendInvalidJson, sendV1Error, setRunId } from './respond.js';
 import { runHandler, runOperation } from './run-route.js';
 import type { V1Runtime } from './runtime.js';
 import { detailFromRecord, detailFromStored } from './trace.js';
@@ -25,15 +23,13 @@ function hasField(value: unknown, key: string): value is Record<string, unknown>
 const v1ErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) return next(err);
   const type = hasField(err, 'type') ? err.type : undefined;
-  if (type === 'entity.parse.failed') return sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
-  if (type === 'entity.too.large') return sendV1Error(res, 413, 'payload_too_large', tooLargeMessage(err, /\/run(\/stream)?\/?$/.test(req.path) ? 'MOFANG_API_BODY_LIMIT' : undefined));
+  if (type === 'entity.parse.failed') return sendInvalidJson(res);
+  if (type === 'entity.too.large') return sendBodyTooLarge(res, hasField(err, 'limit') && typeof err.limit === 'number' ? err.limit : undefined, /\/run(\/stream)?\/?$/.test(req.path) ? 'MOFANG_API_BODY_LIMIT' : undefined);
   const status = hasField(err, 'status') && typeof err.status === 'number' ? err.status : 500;
   if (status >= 400 && status < 500) {
     return sendV1Error(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', err instanceof Error ? err.message : 'bad request');
   }
-  // Masked: an error message could quote a header or a path, and keys never go to the log.
-  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(err instanceof Error ? err.message : String(err))}`);
-  sendV1Error(res, 500, 'internal', 'internal server error');
+  sendInternalError(res, err);
 };
 
 /**

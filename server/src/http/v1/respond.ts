@@ -4,6 +4,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { RunError } from '@shared/events.js';
+import { maskSecrets } from '../../keys/secret.js';
+import { tooLargeMessage } from '../errors.js';
 
 // Plain Node responses (an Express one is one too): the run operation's fast lane answers without Express.
 const runIds = new WeakMap<ServerResponse, string>();
@@ -30,6 +32,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
+}
+
+/** A body that is not JSON (or not an object or array at the top): 400 `invalid_json`. */
+export function sendInvalidJson(res: ServerResponse): void {
+  sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
+}
+
+/** A body past its byte limit (`limit`, bytes, when known; `setting` names it): 413 `payload_too_large`. */
+export function sendBodyTooLarge(res: ServerResponse, limit: number | undefined, setting?: string): void {
+  sendV1Error(res, 413, 'payload_too_large', tooLargeMessage({ limit }, setting));
+}
+
+/** Anything unexpected: logged with the run id (masked: a message could quote a header or a key), 500 `internal`. */
+export function sendInternalError(res: ServerResponse, error: unknown): void {
+  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
+  if (!res.headersSent) sendV1Error(res, 500, 'internal', 'internal server error');
 }
 
 /** Status and public code for a run that failed with `error`. */
