@@ -1,0 +1,70 @@
+/**
+ * Who may do what: the roles of a Mofang installation, the permissions they hold, and nothing else.
+ * Data, not code: the server checks every `/api` route against it (each route declares one
+ * permission), and the client hides what the signed-in user's role cannot do from the same table.
+ *
+ * Roles, shaped for a contact center (after Dify's owner/admin/editor/member and the split a quality
+ * team runs on):
+ * - `admin` owns the installation: users, API keys, model endpoints, templates, the audit log, everything.
+ * - `designer` builds scenarios: edits drafts, test-runs them, publishes and rolls back.
+ * - `inspector` (质检员) reviews calls: runs jobs over a day's calls, reads the dashboard and results, and sees
+ *   customers' data in full.
+ * - `viewer` reads: scenarios, results and dashboards, with customers' data masked.
+ */
+import { z } from 'zod';
+
+/** The roles, most powerful first. */
+export const ROLES = ['admin', 'designer', 'inspector', 'viewer'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/**
+ * The permissions, `<resource>:<action>`.
+ * - `scenarios:read` lists and opens scenarios, their versions, diffs and OpenAPI documents; `scenarios:write`
+ *   creates, edits, imports, duplicates and deletes drafts; `scenarios:test` test-runs a draft (and compiles
+ *   one); `scenarios:publish` publishes, rolls back and takes template updates.
+ * - `templates:read` browses the gallery and uses a template; `templates:write` creates, imports and versions them.
+ * - `runs:read` reads test runs, API runs and their traces; `jobs:read` lists jobs and downloads their results;
+ *   `jobs:write` submits, cancels and retries them; `dashboard:read` reads the inspection dashboard.
+ * - `pii:read` sees customers' personal data (phone, ID and bank-card numbers, addresses) unmasked wherever
+ *   it is shown or exported; without it those are masked.
+ * - `keys:read` / `keys:write` list and create or revoke API keys; `users:read` / `users:write` list and add,
+ *   disable, reset and re-role users; `audit:read` reads and exports the audit log; `settings:write` changes
+ *   the installation's settings (model endpoints among them).
+ */
+export const PERMISSIONS = [
+  'scenarios:read',
+  'scenarios:write',
+  'scenarios:test',
+  'scenarios:publish',
+  'templates:read',
+  'templates:write',
+  'runs:read',
+  'jobs:read',
+  'jobs:write',
+  'dashboard:read',
+  'pii:read',
+  'keys:read',
+  'keys:write',
+  'users:read',
+  'users:write',
+  'audit:read',
+  'settings:write',
+] as const;
+export const PermissionSchema = z.enum(PERMISSIONS);
+export type Permission = z.infer<typeof PermissionSchema>;
+
+const READ_ONLY: readonly Permission[] = ['scenarios:read', 'templates:read', 'runs:read', 'jobs:read', 'dashboard:read'];
+
+/** The matrix: each role's permissions. An admin holds every one. */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish'],
+  inspector: [...READ_ONLY, 'jobs:write', 'pii:read'],
+  viewer: READ_ONLY,
+};
+
+/** Whether `role` holds `permission`. */
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
