@@ -40,6 +40,9 @@ export function writeTransactionRaw<T>(sqlite: Database.Database, fn: () => T): 
 /** Resolved from this file so migrations are found whatever the working directory. */
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+/** SQLite page size for new stores, bytes. */
+export const PAGE_SIZE = 16_384;
+
 /** Opens (creating if needed) `<dataDir>/mofang.db` and brings its schema up to date. */
 export function openStore(dataDir: string): Store {
   const dir = path.resolve(dataDir);
@@ -50,6 +53,10 @@ export function openStore(dataDir: string): Store {
 /** Opens a store at an explicit file path (or `:memory:`), for tests and tools. */
 export function openStoreFile(file: string): Store {
   const sqlite = new Database(file);
+  // Pages of 16 KB for a new file (an existing one keeps its size): a run row holds its whole trace,
+  // ≈ 8 KB for a one-call scenario, which on 4 KB pages spans three (a leaf and two overflow pages),
+  // each written to the WAL as two writes and copied back at checkpoint. Must precede WAL mode.
+  sqlite.pragma(`page_size = ${PAGE_SIZE}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
