@@ -14,9 +14,16 @@
  *
  * BENCH_SECONDS (default 10) sets each step's length, BENCH_WARMUP_SECONDS (default 5) the warm-up's (at
  * the first step's concurrency); BENCH_CONCURRENCY (e.g. "1,16,64") the steps (repeat a level to measure it
- * again); BENCH_SERVER_NODE_ARGS adds Node flags to the server (e.g. "--cpu-prof").
+ * again: the summary gives each level's median); BENCH_SERVER_NODE_ARGS adds Node flags to the server (e.g.
+ * "--cpu-prof").
+ *
+ * The server gets CPU 0 to itself and the load (this process, its HTTP client and the simulator) the other
+ * CPUs, with `taskset`, where there is one and more than one CPU (BENCH_PIN=0 turns it off): a server in
+ * production has its own cores, and sharing one with the client that loads it made the figure swing by a third
+ * from run to run on a 2-core machine (the client's bursts decide how many requests each of the server's
+ * event-loop turns gets, and so what each costs).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,6 +59,18 @@ const env: NodeJS.ProcessEnv = {
   MOFANG_MODEL_BASE_URL: '',
 };
 
+/** `taskset` pinning (see above): the server's CPU list and the load's, or undefined when off. */
+const pinning = ((): { server: string; load: string } | undefined => {
+  const n = cpus().length;
+  if (process.env.BENCH_PIN === '0' || n < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-a', '-pc', `1-${n - 1}`, String(process.pid)], { stdio: 'ignore' });
+    return { server: '0', load: `1-${n - 1}` };
+  } catch {
+    return undefined;
+  }
+})();
+
 function mofang(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('node', ['bin/mofang.mjs', ...args], { cwd: root, env, timeout: 60_000 }, (error, stdout, stderr) => {
@@ -64,7 +83,9 @@ function mofang(args: string[]): Promise<string> {
 /** Starts `mofang start` and resolves with its URL once it says where it listens. */
 function startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn('node', [...nodeArgs, 'bin/mofang.mjs', 'start'], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = ['node', ...nodeArgs, 'bin/mofang.mjs', 'start'];
+  const pinned = pinning ? ['taskset', '-c', pinning.server, ...command] : command;
+  const child = spawn(pinned[0], pinned.slice(1), { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 30_000);
@@ -189,6 +210,21 @@ async function measure(model: string, key: string, body: string, extraEnv: NodeJ
   return results;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Per model and concurrency measured more than once: the steps' median CPU per run, µs. */
+function medians(results: StepResult[]): Array<{ model: string; concurrency: number; steps: number; cpu: number; main: number }> {
+  const groups = new Map<string, StepResult[]>();
+  for (const r of results) groups.set(`${r.model} ${r.concurrency}`, [...(groups.get(`${r.model} ${r.concurrency}`) ?? []), r]);
+  return [...groups.values()]
+    .filter((g) => g.length > 1)
+    .map((g) => ({ model: g[0].model, concurrency: g[0].concurrency, steps: g.length, cpu: median(g.map((r) => r.cpuUsPerRun ?? NaN)), main: median(g.map((r) => r.mainCpuUsPerRun ?? NaN)) }));
+}
+
 async function main(): Promise<void> {
   let simulator: Proc | undefined;
   try {
@@ -211,6 +247,17 @@ async function main(): Promise<void> {
       const target = httpMode && r.model === 'http' && r.concurrency === 64 ? `≤ ${CPU_TARGET_US}` : '';
       console.log(`| ${r.model} | ${r.concurrency} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} | ${r.cpuUsPerRun?.toFixed(0) ?? '?'} | ${r.mainCpuUsPerRun?.toFixed(0) ?? '?'} | ${r.systemCpuUsPerRun?.toFixed(0) ?? '?'} | ${target} |`);
     }
+    const repeated = medians(results);
+    if (repeated.length > 0) {
+      console.log('\nmedian of the repeated levels:');
+      console.log('| model | concurrency | steps | server CPU per run (µs) | of which request thread (µs) | target (µs) |');
+      console.log('| ----- | ----------: | ----: | ----------------------: | ---------------------------: | ----------: |');
+      for (const m of repeated) {
+        const target = httpMode && m.model === 'http' && m.concurrency === 64 ? `≤ ${CPU_TARGET_US}` : '';
+        console.log(`| ${m.model} | ${m.concurrency} | ${m.steps} | ${m.cpu.toFixed(0)} | ${m.main.toFixed(0)} | ${target} |`);
+      }
+    }
+    console.log(pinning ? `\nserver pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load} (BENCH_PIN=0: unpinned)` : '\nunpinned (no taskset, one CPU, or BENCH_PIN=0)');
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     console.log(`\nmachine load average during the run: ${load} (other processes share the ${cpus().length} cores; trust CPU per run over runs/s)`);
     if (httpMode) console.log(`\ngoal: server CPU per run ≤ ${CPU_TARGET_US} µs at concurrency 64 with one model call over HTTP`);
