@@ -22,7 +22,10 @@ const MARKERS = { inputs: '$inputs', outputs: '$outputs', usage: '$usage' };
  * (the row's id) is left out, and so is any `inputs`, `outputs` or `usage` of an event that is the run's
  * own object (the same one: run.started's inputs, the entry node's inputs, the exit node's and
  * run.finished's outputs, run.finished's usage), marked `$inputs: 'run'` (…), a key no event has.
- * {@link expandEvents} puts them back.
+ * Within a node's event, a model call's trace that repeats the node's own prompt (`messages` equal to the
+ * event's `inputs.messages`, message by message) or answer (`raw` equal to `outputs.text`) holds the marker
+ * `$messages: 'inputs'` / `$raw: 'text'` instead: an llm node's prompt, the transcript in it, was stored
+ * twice. {@link expandEvents} puts them back.
  */
 export function compactEvents(r) {
   const events = r.events ?? [];
@@ -41,9 +44,55 @@ export function compactEvents(r) {
         c[MARKERS[key]] = 'run';
       }
     }
+    if (Array.isArray(e.calls)) c.calls = compactCalls(e);
     out[i] = c;
   }
   return out;
+}
+
+/** Whether two prompts are the same messages (role and content each), as the model-call trace copies them. */
+function sameMessages(a, b) {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return false;
+    if (x.role !== y.role || x.content !== y.content || Object.keys(x).length !== 2 || Object.keys(y).length !== 2) return false;
+  }
+  return true;
+}
+
+/** A node event's model-call traces, each without what repeats the event's prompt or answer. */
+function compactCalls(e) {
+  const messages = e.inputs?.messages;
+  const text = e.outputs?.text;
+  return e.calls.map((call) => {
+    if (call === null || typeof call !== 'object') return call;
+    const same = sameMessages(call.messages, messages);
+    const raw = typeof text === 'string' && call.raw === text;
+    if (!same && !raw) return call;
+    const c = { ...call };
+    if (same) {
+      c.messages = undefined;
+      c.$messages = 'inputs';
+    }
+    if (raw) {
+      c.raw = undefined;
+      c.$raw = 'text';
+    }
+    return c;
+  });
+}
+
+/** The traces {@link compactCalls} stored, whole again. */
+function expandCalls(e) {
+  return e.calls.map((call) => {
+    if (call === null || typeof call !== 'object' || (call.$messages === undefined && call.$raw === undefined)) return call;
+    const { $messages, $raw, ...rest } = call;
+    if ($messages === 'inputs') rest.messages = e.inputs?.messages?.map((m) => ({ role: m.role, content: m.content }));
+    if ($raw === 'text') rest.raw = e.outputs?.text;
+    return rest;
+  });
 }
 
 /**
@@ -59,6 +108,7 @@ export function expandEvents(events, run) {
     if ($inputs === 'run') out.inputs = run.inputs;
     if ($outputs === 'run') out.outputs = run.outputs;
     if ($usage === 'run') out.usage = run.usage;
+    if (Array.isArray(out.calls)) out.calls = expandCalls(out);
     return out;
   });
 }

@@ -180,6 +180,29 @@ describe('compactEvents and expandEvents', () => {
   });
 });
 
+describe('model-call traces in the stored events', () => {
+  it('hold a prompt or answer that repeats the node’s own once, and read back as emitted', () => {
+    const messages = [{ role: 'system', content: '你是坐席助手。' }, { role: 'user', content: '客户：电话 139 1234 5678' }];
+    const call = (m: unknown, raw: string) => ({ model: 'm', messages: m, response_format: 'json_schema', raw, latency_ms: 1, prompt_tokens: 3, completion_tokens: 2 });
+    const events: RunEvent[] = [
+      {
+        type: 'node.finished', run_id: 'r', at: 1, node_id: 'llm', kind: 'llm', latency_ms: 1, usage,
+        inputs: { messages }, outputs: { json: { a: 1 }, text: '{"a":1}' },
+        // The first call repeats both; the repair round's prompt is longer and its answer differs.
+        calls: [call(messages.map((m) => ({ ...m })), '{"a":1}'), call([...messages, { role: 'user', content: '请只输出 JSON' }], '{"a":1} ')],
+      },
+      // A trace whose messages carry more than role and content, or another prompt: stored whole.
+      { type: 'node.finished', run_id: 'r', at: 2, node_id: 'x', kind: 'llm', latency_ms: 1, usage, inputs: { messages }, outputs: { text: 'b' }, calls: [call([{ role: 'system', content: '你是坐席助手。', name: 'n' }, messages[1]], 'c'), call([messages[0]], 'd')] },
+    ] as unknown as RunEvent[];
+    const stored: unknown = JSON.parse(JSON.stringify(compactEvents({ id: 'r', inputs: null, outputs: null, usage: null, events })));
+    const text = JSON.stringify(stored);
+    expect(text.match(/139 1234 5678/g)).toHaveLength(4); // the first node's prompt once (was twice), its repair round, the second node's two
+    expect(text.match(/\$messages/g)).toHaveLength(1);
+    expect(text.match(/\$raw/g)).toHaveLength(1);
+    expect(expandEvents(stored, { id: 'r', inputs: null, outputs: null, usage: null })).toEqual(events);
+  });
+});
+
 describe('nestedDeeperThan', () => {
   it('counts the nesting of JSON text, not brackets or escaped quotes inside its strings', () => {
     const text = JSON.stringify({ a: [{ b: '[[[{{{"\\"[[' }] });
