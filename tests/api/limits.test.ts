@@ -70,6 +70,33 @@ describe('values past the limits', () => {
     expect((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs: { transcript: '客户：宽带断了' } })).status).toBe(200);
   });
 
+  it('refuses the 24 KB form of the report (12 000 nested lists) on the fast lane and on the streaming route through Express', async () => {
+    const body = `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${'['.repeat(12_000)}${']'.repeat(12_000)}}}}`;
+    expect(body.length).toBeGreaterThan(24_000);
+    expect(body.length).toBeLessThan(25_000);
+    for (const accept of ['application/json', 'text/event-stream']) {
+      const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body, { accept });
+      expect(res.status, accept).toBe(400);
+      expect(res.json, accept).toMatchObject({ error: { code: 'too_deep', details: { limit: 64, setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    }
+    await alive();
+  });
+
+  it('logs a run whose transcript.meta is as deep as a body may be, and serves it back; the server stays up', async () => {
+    // The body itself is levels 1-3 (body, inputs, transcript): meta may nest 61 more, not 62.
+    const body = (n: number) => `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${deep(n)}}}}`;
+    expect((await h.v1('POST', '/v1/scenarios/echo/run', key, body(62))).status).toBe(400);
+    const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body(61));
+    expect(res.status, res.text).toBe(200);
+    const runId = (res.json as { run_id: string }).run_id;
+    await new Promise((r) => setTimeout(r, 300)); // the run log writes behind
+    const logged = await h.v1('GET', `/v1/runs/${runId}`, key);
+    expect(logged.status, logged.text).toBe(200);
+    expect(logged.json).toMatchObject({ run_id: runId });
+    await alive();
+    expect((await call(h.server.url, 'GET', `/api/runs/${runId}`)).status).toBeLessThan(500);
+  });
+
   it('refuses a scenario with 999-deep JSON, and a row like it already stored does not fail the list', async () => {
     const graph = echoGraph('deep');
     const withDeep = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, extra: JSON.parse(deep(999)) } } : n)) };
