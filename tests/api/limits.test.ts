@@ -125,6 +125,22 @@ describe('values past the limits', () => {
     await alive();
   });
 
+  it('holds the 5 MB code result cap over HTTP when guest code replaces JSON.stringify (the report smuggled 60 MB)', async () => {
+    // The reported trick: the host read {"json": [...]} from the guest's own JSON.stringify. Now it is never called.
+    const smuggle = `JSON.stringify = function (v) { return v && typeof v === 'object' && 'json' in v ? '{"json":["{\\\\"a\\\\":\\\\"' + 'x'.repeat(60000000) + '\\\\"}"]}' : '{}'; };
+      function main() { return { out: { a: 1 } }; }`;
+    const { scenarioId: smuggled } = h.publish('smuggle', codeGraph(smuggle));
+    const run = await call(h.server.url, 'POST', `/api/scenarios/${smuggled}/test-run`, { inputs: { transcript: '客户：你好' } });
+    expect(run.json).toMatchObject({ status: 'succeeded', outputs: { reply: '{"a":1}' } });
+    // A small lie for a 6 MB result does not hide the result.
+    const lie = `JSON.stringify = () => '{"out":{}}'; function main() { return { out: { big: 'x'.repeat(6 * 1024 * 1024) } }; }`;
+    const big = { ...codeGraph(lie), nodes: codeGraph(lie).nodes.map((n) => (n.id === 'code_1' ? { ...n, config: { ...n.config, memoryMb: 128 } } : n)) };
+    const { scenarioId: lied } = h.publish('lie', big);
+    const failed = await call(h.server.url, 'POST', `/api/scenarios/${lied}/test-run`, { inputs: { transcript: '客户：你好' } });
+    expect(failed.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'code_output_too_large', info: { limit_bytes: 5 * 1024 * 1024 } } } });
+    await alive();
+  });
+
   it('refuses a job item past the limits, naming its line', async () => {
     const lines = ['{"inputs":{"transcript":"客户：你好"}}', `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"hi"}],"meta":${deep(100)}}}}`].join('\n');
     const res = await h.v1('POST', '/v1/scenarios/echo/jobs', key, lines, { 'content-type': 'application/x-ndjson' });

@@ -1,6 +1,6 @@
 /**
  * Issue 10, deliverable 1: no stored row can make a list or read endpoint fail. Rows as an older
- * version without the depth limit may have left them (JSON nested past SQLite's own 1,000 levels) are
+ * version without the depth limit may have left them (JSON nested 990 levels, and past SQLite's own 1,000) are
  * planted under a published scenario's draft, version, runs, job items, key and template; every read
  * the UI and the API make then answers below 500, and the server stays up.
  */
@@ -75,10 +75,11 @@ async function readEverything(slug: string, ids: { scenarioId: string; runId: st
 }
 
 describe('stored rows a read must survive', () => {
-  it('answers every read below 500 with rows nested 1,200 deep', async () => {
-    const graph = `{"nodes":[{"id":"x","config":${deep(1200)}}],"edges":[]}`;
-    const value = deep(1200);
-    const slug = 'rows-deep';
+  // 990: SQLite's JSON functions still read it, so the JavaScript side gets it whole; 1,200: past them.
+  it.each([990, 1200])('answers every read below 500 with rows nested %i deep', async (levels) => {
+    const graph = `{"nodes":[{"id":"x","config":${deep(levels)}}],"edges":[]}`;
+    const value = deep(levels);
+    const slug = `rows-deep-${levels}`;
     const ids = await scenarioWithHistory(slug);
     const db = sqliteOf(h.store.db);
     db.prepare('update scenarios set graph = ? where id = ?').run(graph, ids.scenarioId);
