@@ -178,6 +178,21 @@ describe('graphs past the limits', () => {
     expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(400))).json).toMatchObject({ ok: true });
   });
 
+  it('refuses graph imports past the limits as it refuses saves: a bare graph, a scenario file, a template file', async () => {
+    const graph = echoGraph('import-deep');
+    const withDeep = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, extra: JSON.parse(deep(999)) } } : n)) };
+    const scenarioFile = { format: 'mofang.scenario/v1', graph: withDeep };
+    for (const [url, body] of [['/api/scenarios/import', withDeep], ['/api/scenarios/import', scenarioFile], ['/api/templates/import', { format: 'mofang.template/v1', meta: { id: 'deep-tpl' }, graph: withDeep }]] as const) {
+      const res = await call(h.server.url, 'POST', url, body);
+      expect(res.status, `${url} ${res.text.slice(0, 200)}`).toBe(400);
+      expect(res.json, url).toMatchObject({ error: { code: 'too_deep', details: { setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    }
+    const big = await call(h.server.url, 'POST', '/api/scenarios/import', chainGraph(10_000));
+    expect(big.status).toBe(413);
+    expect(big.json).toMatchObject({ error: { code: 'graph_too_large' } });
+    await alive();
+  });
+
   it('refuses a node whose settings are past their size, naming the node', async () => {
     const graph = echoGraph('long');
     const long = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, system: '长'.repeat(100_000) } } : n)) };
