@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('values past the limits', () => {
-  it('refuses a 24 KB run whose transcript.meta is nested 12 000 deep, naming the path, the limit and its setting', async () => {
+  it('refuses a run whose transcript.meta is 12 000 objects deep (72 KB), naming the path, the limit and its setting', async () => {
     const body = `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${deep(12_000)}}}}`;
     const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body);
     expect(res.status).toBe(400);
@@ -168,14 +168,19 @@ describe('stored rows a read must survive', () => {
 describe('graphs past the limits', () => {
   it('answers a 10 000-node graph at once with graph_too_large, and refuses to store it', async () => {
     const big = chainGraph(10_000);
+    const started = performance.now();
     const compiled = await call(h.server.url, 'POST', '/api/compile', big);
+    // The report: 35 s. Loose for a loaded machine; the event-loop stall is measured by bench:loop.
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(compiled.status).toBe(200);
     expect(compiled.json).toMatchObject({ ok: false, errors: [{ code: 'graph_too_large', params: { hint: 'nodes', count: 10_002, limit: 500, setting: 'MOFANG_MAX_GRAPH_NODES' } }, { params: { hint: 'edges' } }] });
     const saved = await call(h.server.url, 'POST', '/api/scenarios', { name: 'big', graph: big });
     expect(saved.status).toBe(413);
     expect(saved.json).toMatchObject({ error: { code: 'graph_too_large' } });
-    // Within the limit it compiles.
-    expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(400))).json).toMatchObject({ ok: true });
+    // At the limit it compiles, as promptly.
+    const atLimit = performance.now();
+    expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(498))).json).toMatchObject({ ok: true });
+    expect(performance.now() - atLimit).toBeLessThan(2000);
   });
 
   it('refuses graph imports past the limits as it refuses saves: a bare graph, a scenario file, a template file', async () => {
