@@ -126,6 +126,19 @@ describe('.xlsx job files', () => {
   });
 });
 
+describe('.xlsx job files, damaged', () => {
+  it('refuses a workbook whose local file header is damaged with 400 invalid_xlsx (found by the fuzzer: it was a 500)', async () => {
+    const xlsx = await buildXlsx(['id', 'transcript'], 2, (i) => [...rows[i]].slice(0, 2), '通话');
+    // The first entry's signature "PK\x03\x04" with its first byte gone: the directory at the end still reads.
+    const damaged = Buffer.from(xlsx);
+    damaged[0] = 0;
+    const res = await send(damaged, XLSX);
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'invalid_xlsx', message: expect.stringContaining('damaged') } });
+    expect((await call(h.server.url, 'GET', '/api/health')).status).toBe(200);
+  });
+});
+
 describe('upload limits', () => {
   let small: V1Harness;
   let smallKey: string;

@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('values past the limits', () => {
-  it('refuses a 24 KB run whose transcript.meta is nested 12 000 deep, naming the path, the limit and its setting', async () => {
+  it('refuses a run whose transcript.meta is 12 000 objects deep (72 KB), naming the path, the limit and its setting', async () => {
     const body = `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${deep(12_000)}}}}`;
     const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body);
     expect(res.status).toBe(400);
@@ -68,6 +68,33 @@ describe('values past the limits', () => {
     await alive();
     // The caller can still run.
     expect((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs: { transcript: '客户：宽带断了' } })).status).toBe(200);
+  });
+
+  it('refuses the 24 KB form of the report (12 000 nested lists) on the fast lane and on the streaming route through Express', async () => {
+    const body = `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${'['.repeat(12_000)}${']'.repeat(12_000)}}}}`;
+    expect(body.length).toBeGreaterThan(24_000);
+    expect(body.length).toBeLessThan(25_000);
+    for (const accept of ['application/json', 'text/event-stream']) {
+      const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body, { accept });
+      expect(res.status, accept).toBe(400);
+      expect(res.json, accept).toMatchObject({ error: { code: 'too_deep', details: { limit: 64, setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    }
+    await alive();
+  });
+
+  it('logs a run whose transcript.meta is as deep as a body may be, and serves it back; the server stays up', async () => {
+    // The body itself is levels 1-3 (body, inputs, transcript): meta may nest 61 more, not 62.
+    const body = (n: number) => `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"宽带断了"}],"meta":${deep(n)}}}}`;
+    expect((await h.v1('POST', '/v1/scenarios/echo/run', key, body(62))).status).toBe(400);
+    const res = await h.v1('POST', '/v1/scenarios/echo/run', key, body(61));
+    expect(res.status, res.text).toBe(200);
+    const runId = (res.json as { run_id: string }).run_id;
+    await new Promise((r) => setTimeout(r, 300)); // the run log writes behind
+    const logged = await h.v1('GET', `/v1/runs/${runId}`, key);
+    expect(logged.status, logged.text).toBe(200);
+    expect(logged.json).toMatchObject({ run_id: runId });
+    await alive();
+    expect((await call(h.server.url, 'GET', `/api/runs/${runId}`)).status).toBeLessThan(500);
   });
 
   it('refuses a scenario with 999-deep JSON, and a row like it already stored does not fail the list', async () => {
@@ -98,6 +125,22 @@ describe('values past the limits', () => {
     await alive();
   });
 
+  it('holds the 5 MB code result cap over HTTP when guest code replaces JSON.stringify (the report smuggled 60 MB)', async () => {
+    // The reported trick: the host read {"json": [...]} from the guest's own JSON.stringify. Now it is never called.
+    const smuggle = `JSON.stringify = function (v) { return v && typeof v === 'object' && 'json' in v ? '{"json":["{\\\\"a\\\\":\\\\"' + 'x'.repeat(60000000) + '\\\\"}"]}' : '{}'; };
+      function main() { return { out: { a: 1 } }; }`;
+    const { scenarioId: smuggled } = h.publish('smuggle', codeGraph(smuggle));
+    const run = await call(h.server.url, 'POST', `/api/scenarios/${smuggled}/test-run`, { inputs: { transcript: '客户：你好' } });
+    expect(run.json).toMatchObject({ status: 'succeeded', outputs: { reply: '{"a":1}' } });
+    // A small lie for a 6 MB result does not hide the result.
+    const lie = `JSON.stringify = () => '{"out":{}}'; function main() { return { out: { big: 'x'.repeat(6 * 1024 * 1024) } }; }`;
+    const big = { ...codeGraph(lie), nodes: codeGraph(lie).nodes.map((n) => (n.id === 'code_1' ? { ...n, config: { ...n.config, memoryMb: 128 } } : n)) };
+    const { scenarioId: lied } = h.publish('lie', big);
+    const failed = await call(h.server.url, 'POST', `/api/scenarios/${lied}/test-run`, { inputs: { transcript: '客户：你好' } });
+    expect(failed.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'code_output_too_large', info: { limit_bytes: 5 * 1024 * 1024 } } } });
+    await alive();
+  });
+
   it('refuses a job item past the limits, naming its line', async () => {
     const lines = ['{"inputs":{"transcript":"客户：你好"}}', `{"inputs":{"transcript":{"turns":[{"role":"customer","text":"hi"}],"meta":${deep(100)}}}}`].join('\n');
     const res = await h.v1('POST', '/v1/scenarios/echo/jobs', key, lines, { 'content-type': 'application/x-ndjson' });
@@ -125,14 +168,34 @@ describe('stored rows a read must survive', () => {
 describe('graphs past the limits', () => {
   it('answers a 10 000-node graph at once with graph_too_large, and refuses to store it', async () => {
     const big = chainGraph(10_000);
+    const started = performance.now();
     const compiled = await call(h.server.url, 'POST', '/api/compile', big);
+    // The report: 35 s. Loose for a loaded machine; the event-loop stall is measured by bench:loop.
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(compiled.status).toBe(200);
     expect(compiled.json).toMatchObject({ ok: false, errors: [{ code: 'graph_too_large', params: { hint: 'nodes', count: 10_002, limit: 500, setting: 'MOFANG_MAX_GRAPH_NODES' } }, { params: { hint: 'edges' } }] });
     const saved = await call(h.server.url, 'POST', '/api/scenarios', { name: 'big', graph: big });
     expect(saved.status).toBe(413);
     expect(saved.json).toMatchObject({ error: { code: 'graph_too_large' } });
-    // Within the limit it compiles.
-    expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(400))).json).toMatchObject({ ok: true });
+    // At the limit it compiles, as promptly.
+    const atLimit = performance.now();
+    expect((await call(h.server.url, 'POST', '/api/compile', chainGraph(498))).json).toMatchObject({ ok: true });
+    expect(performance.now() - atLimit).toBeLessThan(2000);
+  });
+
+  it('refuses graph imports past the limits as it refuses saves: a bare graph, a scenario file, a template file', async () => {
+    const graph = echoGraph('import-deep');
+    const withDeep = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, extra: JSON.parse(deep(999)) } } : n)) };
+    const scenarioFile = { format: 'mofang.scenario/v1', graph: withDeep };
+    for (const [url, body] of [['/api/scenarios/import', withDeep], ['/api/scenarios/import', scenarioFile], ['/api/templates/import', { format: 'mofang.template/v1', meta: { id: 'deep-tpl' }, graph: withDeep }]] as const) {
+      const res = await call(h.server.url, 'POST', url, body);
+      expect(res.status, `${url} ${res.text.slice(0, 200)}`).toBe(400);
+      expect(res.json, url).toMatchObject({ error: { code: 'too_deep', details: { setting: 'MOFANG_MAX_JSON_DEPTH' } } });
+    }
+    const big = await call(h.server.url, 'POST', '/api/scenarios/import', chainGraph(10_000));
+    expect(big.status).toBe(413);
+    expect(big.json).toMatchObject({ error: { code: 'graph_too_large' } });
+    await alive();
   });
 
   it('refuses a node whose settings are past their size, naming the node', async () => {

@@ -7,10 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { call, echoGraph } from '../api/helpers.js';
 import { startV1Harness, type V1Harness } from '../api/v1-helpers.js';
+import { buildXlsx } from '../../bench/xlsx-fixture.js';
 
 const root = new URL('../../templates/', import.meta.url);
 const templates: Graph[] = readdirSync(root)
@@ -185,6 +187,30 @@ describe('fuzzing the server', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...types), file, async (type, text) => send('POST', '/v1/scenarios/echo/jobs', text, { authorization: `Bearer ${key}`, 'content-type': type })),
       { numRuns: runs(400) },
+    );
+  }, 120_000);
+
+  it('takes any job file as bytes (other encodings, random bytes, damaged workbooks) without a 5xx', async () => {
+    const workbook = new Uint8Array(await buildXlsx(['id', 'transcript'], 3, (i) => [`c${i}`, '坐席：您好\n客户：我的宽带断了'], '通话'));
+    const csvText = fc.array(fc.array(hostileString, { minLength: 2, maxLength: 2 }), { maxLength: 4 }).map((rows) => ['id,transcript', ...rows.map((r) => r.join(','))].join('\n'));
+    const bytes = fc.oneof(
+      fc.tuple(fc.constantFrom('gbk', 'gb18030', 'big5', 'utf16le', 'utf16be', 'shift_jis', 'latin1'), csvText, fc.boolean()).map(([encoding, text, bom]) => new Uint8Array(iconv.encode(text, encoding, { addBOM: bom }))),
+      fc.uint8Array({ maxLength: 400 }),
+      fc.array(fc.tuple(fc.nat(workbook.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => {
+        const damaged = workbook.slice();
+        for (const [at, value] of flips) damaged[at] = value;
+        return damaged;
+      }),
+      fc.nat(workbook.length - 1).map((end) => workbook.slice(0, end)),
+    );
+    const types = ['text/csv', 'application/x-ndjson', 'application/json', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...types), bytes, async (type, body) => {
+        const res = await fetch(`${h.server.url}/v1/scenarios/echo/jobs`, { method: 'POST', body, headers: { authorization: `Bearer ${key}`, 'content-type': type } });
+        const text = await res.text();
+        if (res.status >= 500) throw new Error(`${type} upload of ${body.length} bytes answered ${res.status}: ${text.slice(0, 300)}`);
+      }),
+      { numRuns: runs(300) },
     );
   }, 120_000);
 

@@ -96,14 +96,19 @@ async function checkZip(buffer: Buffer, limits: XlsxLimits): Promise<void> {
   entries.sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
   let expected = 0;
   for (const entry of entries) {
-    const header = await zip.readLocalFileHeaderPromise(entry);
+    // A damaged local header (its signature, its lengths) is the file's fault, not the server's.
+    const header = await zip.readLocalFileHeaderPromise(entry).catch((error: unknown) => {
+      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`);
+    });
     const end = header.fileDataStart + entry.compressedSize;
     if (entry.relativeOffsetOfLocalHeader !== expected || header.fileName.toString('utf8') !== entry.fileNameRaw.toString('utf8')) {
       throw new XlsxError('the workbook\'s ZIP is inconsistent (its entries do not match its directory)');
     }
     expected = end + descriptorLength(buffer, end, header.generalPurposeBitFlag);
     // Unpack and count: yauzl fails the stream when the data is larger than declared.
-    const stream = await zip.openReadStreamPromise(entry);
+    const stream = await zip.openReadStreamPromise(entry).catch((error: unknown) => {
+      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`);
+    });
     try {
       for await (const chunk of stream) void chunk;
     } catch (error) {
