@@ -58,3 +58,18 @@ export function storedGraph(value: unknown): Graph {
   const parsed = GraphSchema.safeParse(value);
   return parsed.success ? parsed.data : (value as Graph);
 }
+
+/**
+ * The `schema` of {@link unreadableGraph}: no version of Mofang writes it, so such a graph never passes
+ * {@link GraphSchema} and the compiler reports it as damaged (`invalid_graph` on `schema`).
+ */
+export const UNREADABLE_GRAPH_FORMAT = 'mofang.graph/unreadable';
+
+/**
+ * What a stored graph reads back as when its text is not JSON (disk damage, or a write from outside
+ * Mofang): no nodes, no edges, and the {@link UNREADABLE_GRAPH_FORMAT} schema. Every reader can walk it;
+ * compiling it reports one `invalid_graph` problem; publishing it is refused. A fresh object each call.
+ */
+export function unreadableGraph(): { schema: typeof UNREADABLE_GRAPH_FORMAT; name: string; nodes: never[]; edges: never[] } {
+  return { schema: UNREADABLE_GRAPH_FORMAT, name: '', nodes: [], edges: [] };
+}

@@ -2,9 +2,12 @@
  * Issue 10, deliverable 1: no stored row can make a list or read endpoint fail. Rows as an older
  * version without the depth limit may have left them (JSON nested 990 levels, and past SQLite's own 1,000) are
  * planted under a published scenario's draft, version, runs, job items, key and template; every read
- * the UI and the API make then answers below 500, and the server stays up.
+ * the UI and the API make then answers below 500, and the server stays up. Rows whose JSON text is not
+ * JSON at all (cut short by disk damage, or written by something other than Mofang) are planted in every
+ * JSON column of every table: every read still answers below 500 and the lists still list the other rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNREADABLE_GRAPH_FORMAT } from '@shared/graph.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
 import { call, echoGraph } from './helpers.js';
 import { waitForJob } from './jobs-helpers.js';
@@ -93,6 +96,58 @@ describe('stored rows a read must survive', () => {
     const statuses = await readEverything(slug, ids);
     const failed = Object.entries(statuses).filter(([, status]) => status >= 500);
     expect(failed, JSON.stringify(statuses)).toEqual([]);
+    expect((await call(h.server.url, 'GET', '/api/health')).status).toBe(200);
+  });
+
+  it('answers every read below 500, and lists the other rows, with JSON columns that are not JSON', async () => {
+    const bad = '{"a":[1,';
+    const clean = await scenarioWithHistory('rows-clean');
+    const slug = 'rows-not-json';
+    const ids = await scenarioWithHistory(slug);
+    const db = sqliteOf(h.store.db);
+    db.prepare('update scenarios set graph = ? where id = ?').run(bad, ids.scenarioId);
+    db.prepare('update scenario_versions set graph = ? where scenario_id = ?').run('not json', ids.scenarioId);
+    db.prepare('update runs set inputs = ?, outputs = ?, error = ?, usage = ?, events = ? where scenario_id = ?').run(bad, bad, bad, bad, bad, ids.scenarioId);
+    // One run in the old layout: its events are rows of run_events, one of them damaged.
+    db.prepare('update runs set events = null where id = ?').run(ids.runId);
+    db.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, 1, ?, null, ?), (?, 2, ?, null, ?)').run(ids.runId, 'run.started', bad, ids.runId, 'run.finished', '{"status":"succeeded"}');
+    db.prepare('update job_items set inputs = ?, outputs = ?, error = ? where job_id = ?').run(bad, bad, bad, ids.jobId);
+    db.prepare('update api_keys set scenarios = ? where name = ?').run(bad, 'reader-planted');
+    const [damaged, other] = db.prepare('select id from templates order by id limit 2').all() as Array<{ id: string }>;
+    db.prepare('update templates set meta = ? where id = ?').run(bad, damaged!.id);
+    db.prepare('update template_versions set graph = ?, meta = ?, samples = ? where template_id = ?').run(bad, bad, bad, damaged!.id);
+
+    const statuses = await readEverything(slug, ids);
+    const { version } = db.prepare('select version from template_versions where template_id = ? limit 1').get(damaged!.id) as { version: string };
+    for (const url of [`/api/templates/${damaged!.id}`, `/api/templates/${damaged!.id}/versions/${version}`, `/api/templates/${damaged!.id}/export`]) statuses[url] = (await call(h.server.url, 'GET', url)).status;
+    const failed = Object.entries(statuses).filter(([, status]) => status >= 500);
+    expect(failed, JSON.stringify(statuses)).toEqual([]);
+
+    const listed = async (url: string) => JSON.stringify((await call(h.server.url, 'GET', url)).json);
+    expect(await listed('/api/scenarios')).toContain(clean.scenarioId);
+    expect(await listed('/api/scenarios')).toContain(ids.scenarioId);
+    expect(await listed('/api/jobs')).toContain(clean.jobId);
+    expect(await listed('/api/keys')).toContain('"reader"');
+    expect(await listed('/api/keys')).toContain('reader-planted');
+    expect(await listed('/api/templates')).toContain(other!.id);
+    expect(await listed(`/api/scenarios/${clean.scenarioId}/api-runs`)).toContain(clean.runId);
+    expect(await listed(`/api/scenarios/${ids.scenarioId}/api-runs`)).toContain(ids.runId);
+    expect(await listed(`/api/scenarios/${ids.scenarioId}/versions`)).toContain('"version":1');
+    expect((await call(h.server.url, 'GET', `/api/scenarios/${clean.scenarioId}/dashboard?job_id=${clean.jobId}`)).status).toBe(200);
+
+    // The damaged parts read as their markers (json-column.ts): a graph the compiler reports, null values,
+    // a key allowed no scenario (never every scenario), a template marked damaged.
+    const draft = await call(h.server.url, 'GET', `/api/scenarios/${ids.scenarioId}`);
+    expect((draft.json as { graph: { schema: string } }).graph.schema).toBe(UNREADABLE_GRAPH_FORMAT);
+    const compiled = await call(h.server.url, 'POST', `/api/scenarios/${ids.scenarioId}/compile`);
+    expect(compiled.status, compiled.text).toBeLessThan(500);
+    expect(compiled.text).toContain('invalid_graph');
+    const run = (await h.v1('GET', `/v1/runs/${ids.runId}`, key)).json as { inputs: unknown; outputs: unknown };
+    expect([run.inputs, run.outputs]).toEqual([null, null]);
+    const keys = (await call(h.server.url, 'GET', '/api/keys')).json as Array<{ name: string; scenarios: string[] | null }>;
+    expect(keys.find((k) => k.name === 'reader-planted')?.scenarios).toEqual([]);
+    const template = await call(h.server.url, 'GET', `/api/templates/${damaged!.id}`);
+    expect(template.text).toContain('(metadata damaged)');
     expect((await call(h.server.url, 'GET', '/api/health')).status).toBe(200);
   });
 });

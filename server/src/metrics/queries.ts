@@ -6,6 +6,8 @@
 import type { ApiRunSummary, MetricsBucket, MetricsBucketSize } from '@shared/v1.js';
 import { UsageSchema } from '@shared/usage.js';
 import type { Db } from '../storage/db.js';
+import { parseJson } from '@shared/json.js';
+import { jsonExtractSql } from '../storage/json-column.js';
 import { sqliteOf } from '../storage/sqlite.js';
 
 export const BUCKET_MS: Record<MetricsBucketSize, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -60,7 +62,7 @@ export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): {
   const rows = rowsOf(
     sqliteOf(db)
       .prepare(
-        `select id, version, status, json_extract(error, '$.code') as error_code, latency_ms, usage, model, api_key_id, created_at
+        `select id, version, status, ${jsonExtractSql('error', '$.code')} as error_code, latency_ms, usage, model, api_key_id, created_at
          from runs where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
       )
       .all(...params, filter.limit + 1),
@@ -68,7 +70,7 @@ export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): {
   const page = rows.slice(0, filter.limit);
   const items: ApiRunSummary[] = page.map((r) => {
     const usageText = str(r, 'usage');
-    const usage = usageText ? UsageSchema.safeParse(JSON.parse(usageText)) : undefined;
+    const usage = usageText ? UsageSchema.safeParse(parseJson(usageText)) : undefined;
     const status = r.status === 'running' || r.status === 'succeeded' ? r.status : 'failed';
     return {
       id: String(r.id),
@@ -90,7 +92,7 @@ export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): {
 /** Per-bucket metrics of a scenario's API runs in [from, to); buckets without runs are left out. */
 export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number; to: number; bucket: MetricsBucketSize }): MetricsBucket[] {
   const size = BUCKET_MS[range.bucket];
-  const base = `select (created_at - (created_at % ${size})) as b, status, latency_ms, json_extract(error, '$.code') as code, usage
+  const base = `select (created_at - (created_at % ${size})) as b, status, latency_ms, ${jsonExtractSql('error', '$.code')} as code, usage
     from runs where scenario_id = ? and kind = 'api' and created_at >= ? and created_at < ?`;
   const params = [scenarioId, range.from, range.to];
   const buckets = new Map<number, MetricsBucket>();
@@ -99,7 +101,7 @@ export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number;
       .prepare(
         `with r as (${base}) select b, count(*) as runs, sum(status = 'succeeded') as ok, sum(status = 'failed') as failed,
          sum(code is 'deadline_exceeded') as timeouts,
-         sum(coalesce(json_extract(usage, '$.prompt_tokens'), 0)) as pt, sum(coalesce(json_extract(usage, '$.completion_tokens'), 0)) as ct
+         sum(coalesce(${jsonExtractSql('usage', '$.prompt_tokens')}, 0)) as pt, sum(coalesce(${jsonExtractSql('usage', '$.completion_tokens')}, 0)) as ct
          from r group by b order by b`,
       )
       .all(...params),

@@ -25,8 +25,10 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
+/** Null (every scenario) only for SQL null: anything else that is not a list (a damaged row) allows none. */
 function slugList(value: unknown): string[] | null {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : null;
+  if (value === null) return null;
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 function toRecord(row: Row): KeyRecord {

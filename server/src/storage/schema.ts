@@ -1,14 +1,17 @@
 /**
  * The SQLite tables. These are storage rows only: API shapes live in `@shared/api.ts`.
- * Times are epoch milliseconds; JSON columns hold text that drizzle parses.
+ * Times are epoch milliseconds; JSON columns hold text read through `jsonColumn`, whose read never throws
+ * (a damaged text reads as the column's marker: null, or an unreadable graph; see json-column.ts).
  */
+import { unreadableGraph } from '@shared/graph.js';
+import { jsonColumn } from './json-column.js';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scenarios = sqliteTable('scenarios', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   description: text('description').notNull().default(''),
-  graph: text('graph', { mode: 'json' }).$type<unknown>().notNull(),
+  graph: jsonColumn<unknown>('graph', unreadableGraph).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
   /** Bumped on every update; a PUT naming an older revision is refused (optimistic concurrency). */
@@ -30,7 +33,7 @@ export const scenarioVersions = sqliteTable(
       .notNull()
       .references(() => scenarios.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
-    graph: text('graph', { mode: 'json' }).$type<unknown>().notNull(),
+    graph: jsonColumn<unknown>('graph', unreadableGraph).notNull(),
     planHash: text('plan_hash').notNull(),
     note: text('note').notNull().default(''),
     createdBy: text('created_by').notNull().default(''),
@@ -47,8 +50,8 @@ export const apiKeys = sqliteTable(
     name: text('name').notNull(),
     prefix: text('prefix').notNull(),
     hash: text('hash').notNull(),
-    /** Scenario slugs the key may call; null for every scenario. */
-    scenarios: text('scenarios', { mode: 'json' }).$type<string[] | null>(),
+    /** Scenario slugs the key may call; null for every scenario (a damaged list reads as none). */
+    scenarios: jsonColumn<string[] | null>('scenarios', () => []),
     /** Requests per minute; null for the server default. */
     rateLimit: integer('rate_limit'),
     createdAt: integer('created_at').notNull(),
@@ -65,10 +68,10 @@ export const runs = sqliteTable(
     scenarioId: text('scenario_id').references(() => scenarios.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ['test', 'api', 'cli', 'job'] }).notNull(),
     status: text('status', { enum: ['running', 'succeeded', 'failed'] }).notNull(),
-    inputs: text('inputs', { mode: 'json' }).$type<unknown>(),
-    outputs: text('outputs', { mode: 'json' }).$type<unknown>(),
-    error: text('error', { mode: 'json' }).$type<unknown>(),
-    usage: text('usage', { mode: 'json' }).$type<unknown>(),
+    inputs: jsonColumn<unknown>('inputs', () => null),
+    outputs: jsonColumn<unknown>('outputs', () => null),
+    error: jsonColumn<unknown>('error', () => null),
+    usage: jsonColumn<unknown>('usage', () => null),
     latencyMs: integer('latency_ms'),
     model: text('model'),
     /** The published version an API run used (null for test and CLI runs of drafts). */
@@ -80,7 +83,7 @@ export const runs = sqliteTable(
      * The run's events in order, as one JSON array (one row per run, not one per event). Null for runs
      * written before this column existed (and for runs still going): their events are in `run_events`.
      */
-    events: text('events', { mode: 'json' }).$type<unknown[]>(),
+    events: jsonColumn<unknown[]>('events', () => null),
   },
   (t) => [index('runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('runs_kind_created_idx').on(t.kind, t.createdAt)],
 );
@@ -95,7 +98,7 @@ export const runEvents = sqliteTable(
     seq: integer('seq').notNull(),
     type: text('type').notNull(),
     nodeId: text('node_id'),
-    data: text('data', { mode: 'json' }).$type<unknown>().notNull(),
+    data: jsonColumn<unknown>('data', () => null).notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
@@ -106,7 +109,7 @@ export const templates = sqliteTable('templates', {
   id: text('id').primaryKey(),
   category: text('category').notNull(),
   /** The TemplateMeta of the newest stored version (name, description, tags, changelog). */
-  meta: text('meta', { mode: 'json' }).$type<unknown>().notNull(),
+  meta: jsonColumn<unknown>('meta', () => null).notNull(),
   source: text('source', { enum: ['builtin', 'admin'] }).notNull(),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -121,13 +124,13 @@ export const templateVersions = sqliteTable(
       .references(() => templates.id, { onDelete: 'cascade' }),
     /** Semver `MAJOR.MINOR.PATCH`. */
     version: text('version').notNull(),
-    graph: text('graph', { mode: 'json' }).$type<unknown>().notNull(),
+    graph: jsonColumn<unknown>('graph', unreadableGraph).notNull(),
     /** The full TemplateMeta as of this version (zh/en name and description, changelog up to here). */
-    meta: text('meta', { mode: 'json' }).$type<unknown>().notNull(),
+    meta: jsonColumn<unknown>('meta', () => null).notNull(),
     /** This version's changelog entry. */
     notes: text('notes').notNull().default(''),
     /** Sample inputs with scripted replies and expected outputs (built-ins and imported files). */
-    samples: text('samples', { mode: 'json' }).$type<unknown>(),
+    samples: jsonColumn<unknown>('samples', () => null),
     source: text('source', { enum: ['builtin', 'admin'] }).notNull(),
     createdBy: text('created_by').notNull().default(''),
     createdAt: integer('created_at').notNull(),

@@ -49,13 +49,23 @@ export function versionGraph(row: TemplateVersionRow): Graph {
   return storedGraph(row.graph);
 }
 
-/** Parses a stored version's metadata. */
+/**
+ * Parses a stored version's metadata. Metadata that no longer parses (a damaged row: its text was not
+ * JSON, so it reads as null) is shown as damaged rather than failing the gallery: the template's id as
+ * its name, marked damaged in both languages, in the `other` category, with this version's notes.
+ */
 export function versionMeta(row: TemplateVersionRow): TemplateMeta {
-  return TemplateMetaSchema.parse(row.meta);
+  const parsed = TemplateMetaSchema.safeParse(row.meta);
+  if (parsed.success) return parsed.data;
+  const damaged = { zh: `${row.templateId}（元数据已损坏）`, en: `${row.templateId} (metadata damaged)` };
+  const date = new Date(row.createdAt).toISOString().slice(0, 10);
+  return { id: row.templateId, version: row.version, category: 'other', name: damaged, description: damaged, tags: [], changelog: [{ version: row.version, date, notes: row.notes || damaged.en }] };
 }
 
+/** A stored version's samples; none when they do not parse (a damaged row). */
 function versionSamples(row: TemplateVersionRow): StoredSample[] {
-  return StoredSampleSchema.array().parse(row.samples ?? []);
+  const parsed = StoredSampleSchema.array().safeParse(row.samples ?? []);
+  return parsed.success ? parsed.data : [];
 }
 
 /** The thumbnail payload of a graph: node boxes with positions and the wires between them. */

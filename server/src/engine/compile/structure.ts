@@ -1,5 +1,5 @@
 import { isRecord } from '@shared/json.js';
-import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, type GraphEdge } from '@shared/graph.js';
+import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, UNREADABLE_GRAPH_FORMAT, type GraphEdge } from '@shared/graph.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { getNodeDefinition, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
 import type { z } from 'zod';
@@ -37,6 +37,10 @@ export function zodProblems(issues: z.core.$ZodIssue[], where: { nodeId?: string
 export function checkStructure(graph: unknown): Structure {
   const problems: CompileProblem[] = [];
   if (!isRecord(graph)) return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', message: 'a graph must be a JSON object' }] };
+  if (graph.schema === UNREADABLE_GRAPH_FORMAT) {
+    const message = 'the stored graph is damaged (its text is not JSON): import a good copy or restore the database from a backup';
+    return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', field: 'schema', message }] };
+  }
   if (graph.schema !== GRAPH_FORMAT) problems.push({ code: 'invalid_graph', field: 'schema', message: `schema must be "${GRAPH_FORMAT}"` });
   if (typeof graph.name !== 'string' || !graph.name) problems.push({ code: 'invalid_graph', field: 'name', message: 'name must be a non-empty string' });
   if (!Array.isArray(graph.nodes)) problems.push({ code: 'invalid_graph', field: 'nodes', message: 'nodes must be an array' });
