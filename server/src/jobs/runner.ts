@@ -6,6 +6,7 @@
  */
 import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
+import { parseJson } from '@shared/json.js';
 import { runPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
@@ -179,9 +180,13 @@ export class JobRunner {
     const started = this.now();
     const resolved = this.options.published.resolve(item.slug, item.version);
     const events: RunEvent[] = [];
-    const inputs: unknown = JSON.parse(item.inputs);
+    // Inputs were checked on submit; a row whose text is not JSON (damaged) fails its item, never the runner.
+    const parsed = parseJson(item.inputs);
+    const inputs: unknown = parsed ?? null;
     let result: RunResult;
-    if ('error' in resolved) {
+    if (parsed === undefined) {
+      result = { run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message: "the item's stored inputs are damaged (their text is not JSON)" }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
+    } else if ('error' in resolved) {
       result = { run_id: runId, status: 'failed', error: { code: resolved.error, message: `scenario "${item.slug}" version ${item.version} is not available (${resolved.error})` }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
     } else {
       result = await runPlan(resolved.plan, inputs, {
