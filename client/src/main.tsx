@@ -1,9 +1,6 @@
 import './csp';
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import './i18n/index';
-import { Root } from './Root';
-import './styles.css';
 
-const el = document.getElementById('root');
-if (el) createRoot(el).render(<StrictMode><Root /></StrictMode>);
+// The app is imported only once csp.ts has configured zod. A static import would not do: the bundle
+// evaluates the app's chunks (the shared schemas among them, whose construction makes zod probe
+// `new Function`) before this module's own body, and the policy would report the probe.
+void import('./boot');

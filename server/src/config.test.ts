@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOFANG_MODEL_BASE_URL: 'http://10.0.0.5:8000/v1' })).toThrow(/MOFANG_MODEL/);
     expect(() => loadConfig({ MOFANG_JOB_UPLOAD_LIMIT: 'lots' })).toThrow(/MOFANG_JOB_UPLOAD_LIMIT must look like 64mb/);
     expect(() => loadConfig({ MOFANG_JOB_XLSX_UNPACKED_LIMIT: '10b' })).toThrow(/MOFANG_JOB_XLSX_UNPACKED_LIMIT must be at least 1kb/);
+    expect(() => loadConfig({ MOFANG_ALLOWED_HOSTS: 'https://mofang.example.com' })).toThrow(/MOFANG_ALLOWED_HOSTS: "https:\/\/mofang.example.com" is not a host name/);
+    expect(() => loadConfig({ MOFANG_CORS_ORIGINS: '*' })).toThrow(/MOFANG_CORS_ORIGINS: "\*" is not an origin/);
+  });
+
+  it('reads the front door settings', () => {
+    expect(loadConfig({}).web).toEqual({ allowedHosts: [], corsOrigins: [] });
+    expect(loadConfig({ MOFANG_ALLOWED_HOSTS: 'mofang.example.com', MOFANG_CORS_ORIGINS: 'https://crm.example.com' }).web).toEqual({ allowedHosts: ['mofang.example.com'], corsOrigins: ['https://crm.example.com'] });
   });
 
   it('reads the job upload limits in bytes', () => {

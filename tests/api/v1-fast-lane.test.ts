@@ -42,6 +42,9 @@ function stable(json: unknown): unknown {
   return JSON.parse(JSON.stringify(withoutRunId(json), (k, v: unknown) => (k === 'latency_ms' ? undefined : v)));
 }
 
+/** Headers every reply gets from the front door: security headers (helmet); no x-powered-by. */
+const FRONT_DOOR_HEADERS = ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'x-powered-by'];
+
 const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 const cases: Record<string, Sent> = {
   'a run': { body: JSON.stringify({ inputs }) },
@@ -79,6 +82,9 @@ describe('the /v1 run fast lane', () => {
       expect(lane.headers.get('content-type')).toBe(express.headers.get('content-type'));
       expect(lane.headers.get('x-run-id')).toBeTruthy();
       expect(lane.headers.get('www-authenticate')).toBe(express.headers.get('www-authenticate'));
+      // The front door's headers (server/src/http/front-door.ts) come before either.
+      for (const name of FRONT_DOOR_HEADERS) expect(lane.headers.get(name), name).toBe(express.headers.get(name));
+      expect(lane.headers.get('x-frame-options')).toBe('DENY');
     });
   }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Router, type Response } from 'express';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import type { AppDeps } from './context.js';
-import { DOCS_CSP } from './csp.js';
+import { cspMiddleware, DOCS_CSP } from './csp.js';
 
 /** The files of swagger-ui-dist the page uses (source maps too, for the browser's devtools). */
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui.css.map', 'swagger-ui-bundle.js', 'swagger-ui-bundle.js.map']);
@@ -65,6 +65,7 @@ export function docsPage(title: string, specUrl: string): string {
 export function docsRoutes(deps: AppDeps): Router {
   const router = Router();
   const dir = swaggerDir();
+  router.use(cspMiddleware(DOCS_CSP));
 
   router.get('/init.js', (_req, res) => {
     res.type('application/javascript').set('Cache-Control', 'no-cache').send(INIT_SCRIPT);
@@ -79,8 +80,7 @@ export function docsRoutes(deps: AppDeps): Router {
     res.sendFile(path.join(dir, file), { maxAge: '1d' });
   });
 
-  // Only the HTML pages; the script and Swagger's assets are files the policy allows.
-  const html = (res: Response) => res.type('html').set('Content-Security-Policy', DOCS_CSP);
+  const html = (res: Response) => res.type('html');
 
   router.get('/', (_req, res) => {
     html(res).send(docsPage('Mofang API', '/v1/openapi.json'));

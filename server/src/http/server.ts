@@ -17,6 +17,9 @@ import { runFastLane } from './v1/fast-run.js';
 import { runOperation } from './v1/run-route.js';
 import { JobService } from '../jobs/service.js';
 import { closeModels } from '../model/close.js';
+import { DEFAULT_WEB_CONFIG } from '../common/web-config.js';
+import { frontDoor } from './front-door.js';
+import { isLoopbackAddress } from './host-check.js';
 
 export interface RunningServer {
   url: string;
@@ -53,12 +56,15 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
+  // Headers, Host check, CORS and cross-site refusals for every request, the lane's included.
+  const web = config.web ?? DEFAULT_WEB_CONFIG;
+  const door = frontDoor({ listenHost: config.host, web, publicUrl: v1.config.publicUrl });
 
   let server: Server;
   try {
     server = await new Promise<Server>((resolve, reject) => {
       const s = createServer((req, res) => {
-        if (!lane(req, res)) app(req, res);
+        if (!door(req, res) && !lane(req, res)) app(req, res);
       });
       s.once('error', reject);
       s.listen(config.port, config.host, () => resolve(s));
@@ -107,5 +113,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
 
   log(`Mofang on ${url} — model: ${description}`);
+  if (!isLoopbackAddress(config.host) && web.allowedHosts.length === 0 && !v1.config.publicUrl) {
+    log('Mofang: other machines may reach this server by IP address; to reach it by a host name, list the name in MOFANG_ALLOWED_HOSTS (or set MOFANG_PUBLIC_URL)');
+  }
   return { url, port, server, close };
 }

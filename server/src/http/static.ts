@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
-import { APP_CSP } from './csp.js';
+import { APP_CSP, cspMiddleware } from './csp.js';
 
 /** The default client build folder: `<repo>/dist/client`, resolved from this file. */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist/client', import.meta.url));
@@ -23,14 +23,15 @@ const NOT_BUILT_PAGE = `<!doctype html>
 export function staticRoutes(staticDir: string): Router {
   const router = Router();
   const index = path.join(staticDir, 'index.html');
+  // The app's policy on the page and on its files alike (it matters only on the page).
+  router.use(cspMiddleware(APP_CSP));
   if (existsSync(index)) {
     router.use(express.static(staticDir, { index: false, maxAge: '1h', setHeaders: (res, file) => {
       // Hashed assets may be cached for long; index.html must not be, or a rebuild is not picked up.
-      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache').setHeader('Content-Security-Policy', APP_CSP);
+      if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
     } }));
     router.get(/^(?!\/api(?:\/|$)).*/, (_req, res) => {
       res.setHeader('Cache-Control', 'no-cache');
-      res.setHeader('Content-Security-Policy', APP_CSP);
       res.sendFile(index);
     });
   } else {
