@@ -34,6 +34,7 @@ import { CreatedKeySchema } from '@shared/keys.js';
 import { openStore } from '../server/src/storage/db.js';
 import { sqliteOf } from '../server/src/storage/sqlite.js';
 import { startProc, stop as stopProc, type Proc } from './jobs-procs.js';
+import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
 
 const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'in-process' } } });
 if (args.model !== 'in-process' && args.model !== 'http') throw new Error(`--model is in-process or http, not ${args.model}`);
@@ -83,7 +84,7 @@ function mofang(args: string[]): Promise<string> {
 /** Starts `mofang start` and resolves with its URL once it says where it listens. */
 function startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const command = ['node', ...nodeArgs, 'bin/mofang.mjs', 'start'];
+  const command = ['node', ...serverNodeFlags(), ...nodeArgs, 'bin/mofang.mjs', 'start'];
   const pinned = pinning ? ['taskset', '-c', pinning.server, ...command] : command;
   const child = spawn(pinned[0], pinned.slice(1), { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {

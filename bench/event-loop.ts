@@ -24,6 +24,7 @@ import { publishDraft } from '../server/src/publish/publish.js';
 import { openStore } from '../server/src/storage/db.js';
 import { createScenario } from '../server/src/storage/scenarios.js';
 import { buildXlsx } from './xlsx-fixture.js';
+import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
 
 const N = Number(process.env.MOFANG_BENCH_ITEMS ?? 100_000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -114,7 +115,7 @@ async function measure(operation: string, server: Server, work: () => Promise<st
 function startServerProcess(dir: string): Promise<Server> {
   // MOFANG_BENCH_PROFILE=dir writes the server's CPU profile there (to find what a stall was).
   const profile = process.env.MOFANG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MOFANG_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', PROBE, BIN, 'start'], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), ...profile, '--import', PROBE, BIN, 'start'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dir, MOFANG_SIM_TTFT_MS: '20', MOFANG_SIM_PER_TOKEN_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -4,6 +4,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}bin/mofang.mjs`;
@@ -13,9 +14,13 @@ export interface Proc {
   url: string;
 }
 
-/** Spawns `node bin/mofang.mjs …` and resolves with the first http://127.0.0.1:port it prints. */
+/**
+ * Spawns `node bin/mofang.mjs …` (`start` with the Node flags the bin runs with) and resolves with the
+ * first http://127.0.0.1:port it prints.
+ */
 export function startProc(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = args[0] === 'start' ? serverNodeFlags() : [];
+  const child = spawn(process.execPath, [...flags, BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${out}`)), 30_000);

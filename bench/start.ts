@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -101,7 +102,7 @@ async function coldStart(): Promise<{ ms: number; cpu: number; rss: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-bench-start-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'start'], { cwd: root, env: { ...baseEnv, PORT: String(port), HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...serverNodeFlags(bin), bin, 'start'], { cwd: root, env: { ...baseEnv, PORT: String(port), HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
