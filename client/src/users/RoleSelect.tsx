@@ -1,0 +1,30 @@
+import { Select, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ROLES, type Role } from '@shared/permissions';
+
+/** A role picker; each option says what the role may do. `value`/`onChange` so it works inside an antd Form.Item. */
+export function RoleSelect({ value, onChange, disabled, testId, size }: { value?: Role; onChange?(role: Role): void; disabled?: boolean; testId?: string; size?: 'small' | 'middle' }) {
+  const { t } = useTranslation();
+  return (
+    <Select<Role>
+      value={value}
+      onChange={onChange}
+      disabled={disabled}
+      size={size}
+      style={{ minWidth: 140 }}
+      popupMatchSelectWidth={false}
+      data-testid={testId}
+      optionLabelProp="title"
+      options={ROLES.map((role) => ({
+        value: role,
+        title: t(`roles.${role}`),
+        label: (
+          <div data-testid={`role-option-${role}`}>
+            <div>{t(`roles.${role}`)}</div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(`roles.help.${role}`)}</Typography.Text>
+          </div>
+        ),
+      }))}
+    />
+  );
+}
