@@ -12,6 +12,7 @@ import { blankAsUnset } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-limits.js';
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
+import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
@@ -52,6 +53,8 @@ export interface AppConfig {
   templates?: TemplateLimits;
   /** Limits on job uploads; defaults when absent. */
   jobs?: JobUploadConfig;
+  /** Session lifetime and sign-in throttling; defaults when absent. */
+  auth?: AuthConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -99,6 +102,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
+  let auth: AuthConfig;
+  try {
+    auth = authConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const e = parsed.data;
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
@@ -117,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sandbox,
     templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
     jobs,
+    auth,
   };
 }
 
