@@ -91,7 +91,7 @@ function Editor() {
         <div className="mf-canvas">
           <Canvas />
         </div>
-        <Problems />
+        {canTest && <Problems />}
       </div>
       <div className={`mf-side nokey${WIDE_TABS.has(tab) ? ' mf-side-wide' : ''}`}>
         <Tabs

@@ -109,7 +109,8 @@ export default function UsersPage() {
                 {
                   title: '',
                   width: 200,
-                  render: (_: unknown, u: User) => (
+                  // One's own account: the password is changed from the user menu, and disabling it would lock oneself out.
+                  render: (_: unknown, u: User) => u.id === me ? null : (
                     <Space size={4}>
                       {!u.sso && (
                         <Popconfirm title={t('users.resetConfirm', { name: u.name })} description={t('users.resetHint')} onConfirm={() => void reset(u)} okText={t('users.reset')} cancelText={t('auth.cancel')} okButtonProps={{ danger: true }}>

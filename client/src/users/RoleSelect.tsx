@@ -14,17 +14,13 @@ export function RoleSelect({ value, onChange, disabled, testId, size }: { value?
       style={{ minWidth: 140 }}
       popupMatchSelectWidth={false}
       data-testid={testId}
-      optionLabelProp="title"
-      options={ROLES.map((role) => ({
-        value: role,
-        title: t(`roles.${role}`),
-        label: (
-          <div data-testid={`role-option-${role}`}>
-            <div>{t(`roles.${role}`)}</div>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(`roles.help.${role}`)}</Typography.Text>
-          </div>
-        ),
-      }))}
+      options={ROLES.map((role) => ({ value: role, label: t(`roles.${role}`), title: t(`roles.${role}`) }))}
+      optionRender={(option) => (
+        <div data-testid={`role-option-${option.value}`}>
+          <div>{option.label}</div>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(`roles.help.${option.value}`)}</Typography.Text>
+        </div>
+      )}
     />
   );
 }
