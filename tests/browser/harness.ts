@@ -8,9 +8,16 @@ import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** The first admin of every browser-test server, created by `POST /api/auth/setup` as it starts. */
+export const BROWSER_ADMIN = { name: 'admin', password: 'admin-password-for-tests' };
+
 export interface TestServer {
   url: string;
   dataDir: string;
+  /** The admin's session: its cookie token and CSRF token. */
+  session: { token: string; csrfToken: string };
+  /** `cookie` and `x-csrf-token` of the admin's session, for a fetch from the test process. */
+  authHeaders: Record<string, string>;
   /** Everything the server printed so far (stdout and stderr), to explain an unexpected status. */
   output(): string;
   stop(): Promise<void>;
@@ -48,9 +55,12 @@ export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  const session = await setUpAdmin(url);
   return {
     url,
     dataDir,
+    session,
+    authHeaders: { cookie: `mofang_session=${session.token}`, 'x-csrf-token': session.csrfToken },
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
@@ -63,6 +73,30 @@ export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 
   };
 }
 
+/** Creates the first admin (or signs in when the data directory has one) and returns the session. */
+async function setUpAdmin(url: string): Promise<{ token: string; csrfToken: string }> {
+  const post = (path: string) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BROWSER_ADMIN) });
+  let res = await post('/api/auth/setup');
+  if (res.status === 409) res = await post('/api/auth/login');
+  const body = (await res.json()) as { csrf_token?: string };
+  const token = /(?:^|;\s*)mofang_session=([^;]+)/.exec(res.headers.getSetCookie().join('; '))?.[1];
+  if (!res.ok || !token || !body.csrf_token) throw new Error(`could not sign in the test admin: ${res.status} ${JSON.stringify(body)}`);
+  return { token, csrfToken: body.csrf_token };
+}
+
+/**
+ * Signs the browser in as the server's admin without the sign-in page: puts the session cookie in the
+ * browser and adds the session's `X-CSRF-Token` to the page's changes under `/api`.
+ */
+export async function signInBrowser(browser: TestBrowser, server: TestServer): Promise<void> {
+  await browser.context.addCookies([{ name: 'mofang_session', value: server.session.token, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+  await browser.context.route(`${server.url}/api/**`, (route) => {
+    const request = route.request();
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method())) return route.continue();
+    return route.continue({ headers: { ...request.headers(), 'x-csrf-token': server.session.csrfToken } });
+  });
+}
+
 export interface TestBrowser {
   context: BrowserContext;
   page: Page;
@@ -71,8 +105,8 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Debian's Chromium headless with a fresh profile. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/** Launches Debian's Chromium headless with a fresh profile, signed in to `server` when given ({@link signInBrowser}). */
+export async function launchBrowser(server?: TestServer): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'mofang-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -86,7 +120,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  return {
+  const browser: TestBrowser = {
     context,
     page,
     errors,
@@ -95,6 +129,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+  if (server) await signInBrowser(browser, server);
+  return browser;
 }
 
 /** Drags from the centre of one element to the centre of another with the mouse (a wire between ports). */
