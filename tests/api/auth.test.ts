@@ -3,7 +3,7 @@
  * session cookie's attributes, CSRF on changes, throttled sign-in, sign-out and changing one's password.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthStateSchema, SignedInSchema } from '@shared/users.js';
+import { AuthStateSchema, CreatedUserSchema, SignedInSchema } from '@shared/users.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { call, removeDir, signIn, startBareServer, tempDir, type TestSession } from './helpers.js';
 
@@ -109,5 +109,27 @@ describe('first admin and sign-in', () => {
     expect(throttled.json).toMatchObject({ error: { code: 'too_many_attempts' } });
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(sessionCookie(throttled)).toBeUndefined();
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  it('marks the cookie Secure for https only when the proxy is trusted (MOFANG_TRUST_PROXY)', async () => {
+    const body = { name: 'edge', password: 'long enough pw' };
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+    const trustedDir = tempDir('mofang-auth-proxy-');
+    const trusted = await startBareServer(trustedDir, { MOFANG_TRUST_PROXY: 'loopback' });
+    try {
+      const res = await call(trusted.url, 'POST', '/api/auth/setup', body, forwarded, anonymous);
+      expect(res.status).toBe(201);
+      expect(sessionCookie(res)).toMatch(/; Secure/);
+    } finally {
+      await trusted.close();
+      removeDir(trustedDir);
+    }
+    // The server of the tests above trusts no proxy: the same headers change nothing.
+    const created = CreatedUserSchema.parse((await call(server.url, 'POST', '/api/users', { name: 'edge', role: 'viewer' }, {}, { as: session })).json);
+    const res = await call(server.url, 'POST', '/api/auth/login', { name: 'edge', password: created.password }, forwarded, anonymous);
+    expect(res.status).toBe(200);
+    expect(sessionCookie(res)).not.toMatch(/; Secure/);
   });
 });

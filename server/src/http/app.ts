@@ -100,6 +100,8 @@ export function createApp(deps: AppDeps): Express {
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
   const jobs = deps.jobs ?? startedJobs(deps, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
+  // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
+  app.set('trust proxy', authConfig.trustProxy);
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));

@@ -92,5 +92,8 @@ describe('auth settings', () => {
     expect(authConfigFromEnv({})).toEqual(DEFAULT_AUTH_CONFIG);
     expect(authConfigFromEnv({ MOFANG_SESSION_TTL_HOURS: '2', MOFANG_LOGIN_MAX_FAILURES: '9', MOFANG_LOGIN_WINDOW_MINUTES: '1' })).toMatchObject({ sessionTtlMs: 7_200_000, maxFailuresPerName: 9, windowSeconds: 60 });
     expect(() => authConfigFromEnv({ MOFANG_SESSION_TTL_HOURS: '0' })).toThrow(/MOFANG_SESSION_TTL_HOURS/);
+    expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+    expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: '' }).trustProxy).toBe(false);
   });
 });
