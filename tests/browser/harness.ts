@@ -127,7 +127,7 @@ export interface TestBrowser {
 
 /**
  * Launches Debian's Chromium headless with a fresh profile; given a server with an admin, signs in as that
- * admin through the sign-in page, so the test starts as a signed-in user would.
+ * admin through the sign-in page, then leaves the page blank, so the test starts as a signed-in user would.
  */
 export async function launchBrowser(server?: TestServer): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'mofang-chromium-'));
@@ -143,7 +143,11 @@ export async function launchBrowser(server?: TestServer): Promise<TestBrowser> {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
-  if (server?.admin) await signIn(page, server.url, server.admin);
+  if (server?.admin) {
+    await signIn(page, server.url, server.admin);
+    // Back to a blank page, as a fresh browser starts: the test's first goto then loads the app anew (with its headers).
+    await page.goto('about:blank');
+  }
   return {
     context,
     page,
