@@ -161,6 +161,38 @@ describe('each role sees its column', () => {
     await page.getByTestId('forbidden').waitFor();
   });
 
+  it('the designer changes their password from the user menu and signs in with the new one', async () => {
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('menu-change-password').click();
+    await page.getByTestId('password-current').fill('wrong-current-password');
+    await page.getByTestId('password-new').fill('designer-own-pw-1');
+    await page.getByTestId('password-new2').fill('designer-own-pw-1');
+    await page.getByTestId('password-save').click();
+    await expect.poll(() => page.getByTestId('password-error').textContent()).toContain('当前密码不正确');
+    await page.getByTestId('password-current').fill(accounts.designer.password);
+    await page.getByTestId('password-save').click();
+    await page.getByTestId('password-current').waitFor({ state: 'hidden' });
+    accounts.designer = { ...accounts.designer, password: 'designer-own-pw-1' };
+    await signOut(page);
+    await signIn(page, server.url, accounts.designer);
+  });
+
+  it('a session that ends meanwhile sends the next request to the sign-in page, and back after signing in', async () => {
+    await page.goto(`${server.url}/#/`);
+    await page.getByTestId('scenario-link').first().waitFor();
+    // The server forgets the session (as when it expires or an admin disables the user).
+    await browser.context.clearCookies();
+    await page.getByTestId('nav-jobs').click();
+    await page.getByTestId('sign-in-expired').waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/sign-in?next=${encodeURIComponent('#/jobs')}`);
+    await page.getByTestId('sign-in-name').fill(accounts.designer.name);
+    await page.getByTestId('sign-in-password').fill(accounts.designer.password);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('jobs-scenario').waitFor();
+    // Back on the jobs page (which then picks the one published scenario: #/jobs/<id>).
+    expect(new URL(page.url()).hash).toMatch(/^#\/jobs(\/|$)/);
+  });
+
   it('the admin resets the viewer\'s password: the new one-time password signs in, the old one no longer does', async () => {
     await signOut(page);
     await signIn(page, server.url, ADMIN, '#/users');
@@ -177,8 +209,9 @@ describe('each role sees its column', () => {
     await apiSession(server.url, '/api/auth/login', { name: accounts.viewer.name, password: fresh });
   });
 
-  it('printed no console errors but the refused sign-in and the refused disable', () => {
-    // Chromium logs every 4xx answer as a console error: the wrong password (401) and the last admin (409) are expected.
-    expect(browser.errors.filter((e) => !/status of (401|409)/.test(e))).toEqual([]);
+  it('printed no console errors but the refusals it provoked', () => {
+    // Chromium logs every 4xx answer as a console error: the wrong passwords (401, 400), the last admin (409) and the
+    // ended session (401) are expected.
+    expect(browser.errors.filter((e) => !/status of (400|401|409)/.test(e))).toEqual([]);
   });
 });
