@@ -60,13 +60,19 @@ export async function signIn(base: string, name: string, password: string): Prom
   return sessionFrom(res, JSON.parse(text));
 }
 
-/** Creates the first admin ({@link TEST_ADMIN}) and signs in, or only signs in when one exists already. */
+/**
+ * Creates the first admin ({@link TEST_ADMIN}) and signs in, or only signs in when one exists already;
+ * the session becomes the one {@link call} sends to `base` by default (for a server a test spawned itself).
+ */
 export async function signInAdmin(base: string): Promise<TestSession> {
   const res = await fetch(`${base}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_ADMIN) });
   const text = await res.text();
-  if (res.status === 201) return sessionFrom(res, JSON.parse(text));
-  if (res.status === 409) return signIn(base, TEST_ADMIN.name, TEST_ADMIN.password);
-  throw new Error(`setup failed: ${res.status} ${text}`);
+  let session: TestSession;
+  if (res.status === 201) session = sessionFrom(res, JSON.parse(text));
+  else if (res.status === 409) session = await signIn(base, TEST_ADMIN.name, TEST_ADMIN.password);
+  else throw new Error(`setup failed: ${res.status} ${text}`);
+  sessions.set(base, session);
+  return session;
 }
 
 /** Adds a user with `role` through the admin API (as the server's admin) and signs in as them. */
@@ -91,7 +97,6 @@ export async function startBareServer(dataDir: string, env: NodeJS.ProcessEnv = 
 export async function startTestServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   const server = await startBareServer(dataDir, env);
   const session = await signInAdmin(server.url);
-  sessions.set(server.url, session);
   return {
     ...server,
     session,

@@ -4,7 +4,7 @@
  * `create` (unless the password came from standard input) and `reset`, and never again.
  */
 import path from 'node:path';
-import type { Role } from '@shared/permissions.js';
+import { ROLES } from '@shared/permissions.js';
 import { CreateUserBodySchema, PasswordSchema } from '@shared/users.js';
 import { DomainError } from '../common/domain-error.js';
 import { openStore, type Store } from '../storage/db.js';
@@ -28,7 +28,8 @@ async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T> | T): Pr
 /** Options of `mofang users create` (already parsed by the command line). */
 export interface UsersCreateOptions {
   name: string;
-  role: Role;
+  /** Checked here: one of the roles of `@shared/permissions.ts`. */
+  role: string;
   displayName?: string;
   passwordStdin?: boolean;
 }
@@ -47,6 +48,7 @@ async function stdinPassword(io: CliIo): Promise<string> {
  * `--password-stdin`. Throws {@link CliError} for a bad name or role, or a name taken. Returns the exit code.
  */
 export async function usersCreateAction(opts: UsersCreateOptions, io: CliIo): Promise<number> {
+  if (!(ROLES as readonly string[]).includes(opts.role)) throw new CliError(`invalid role "${opts.role}": use one of ${ROLES.join(', ')}`);
   const body = CreateUserBodySchema.safeParse({ name: opts.name, role: opts.role, display_name: opts.displayName });
   if (!body.success) throw new CliError(`invalid user: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const user = { name: body.data.name, role: body.data.role, displayName: body.data.display_name };
