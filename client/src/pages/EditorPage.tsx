@@ -28,7 +28,7 @@ const SIDE_TABS: SideTab[] = ['node', 'run', 'versions', 'api', 'logs'];
 /** Tabs with tables and code that get a wider side panel. */
 const WIDE_TABS = new Set<SideTab>(['versions', 'api', 'logs']);
 
-/** Autosave and live validation, in a leaf of their own so a change does not re-render the page. */
+/** Autosave, in a leaf of its own so a change does not re-render the page. */
 function Sync() {
   useAutosave();
   return null;
