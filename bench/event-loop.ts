@@ -25,6 +25,7 @@ import { openStore } from '../server/src/storage/db.js';
 import { createScenario } from '../server/src/storage/scenarios.js';
 import { buildXlsx } from './xlsx-fixture.js';
 import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
+import { adminHeaders } from './jobs-procs.js';
 
 const N = Number(process.env.MOFANG_BENCH_ITEMS ?? 100_000);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -240,15 +241,16 @@ async function main(): Promise<void> {
   const exportJob = runs('export') ? finishedJob(file, scenario.id) : '';
   if (runs('dashboard')) finishedJob(file, audit.id, 'bench-audit', auditOutputs);
   const server = await startServerProcess(dir);
+  const auth = await adminHeaders(server.url);
   const results: Measured[] = [];
   try {
     const post: Post = async (body, contentType) => {
-      const res = await fetch(`${server.url}/api/scenarios/${scenario.id}/jobs`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { 'content-type': contentType } });
+      const res = await fetch(`${server.url}/api/scenarios/${scenario.id}/jobs`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...auth, 'content-type': contentType } });
       const json: unknown = await res.json();
       const reply = typeof json === 'object' && json !== null ? json : {};
       if (res.status !== 202 || !('job_id' in reply)) throw new Error(`submit: ${res.status} ${JSON.stringify(json).slice(0, 300)}`);
       // Stop the job at once: running 100,000 items is not what is measured here.
-      await fetch(`${server.url}/api/jobs/${String(reply.job_id)}/cancel`, { method: 'POST' });
+      await fetch(`${server.url}/api/jobs/${String(reply.job_id)}/cancel`, { method: 'POST', headers: auth });
       return `${'total' in reply ? String(reply.total) : '?'} items`;
     };
     // Warm up: the first submission compiles the published plan (once per version), not measured here.
@@ -262,7 +264,7 @@ async function main(): Promise<void> {
     if (runs('export')) {
       for (const format of ['jsonl', 'csv'] as const) {
         results.push(await measure(`export ${N.toLocaleString('en')} results as ${format}`, server, async () => {
-          const res = await fetch(`${server.url}/api/jobs/${exportJob}/results${format === 'csv' ? '?format=csv' : ''}`);
+          const res = await fetch(`${server.url}/api/jobs/${exportJob}/results${format === 'csv' ? '?format=csv' : ''}`, { headers: auth });
           const body = await res.arrayBuffer();
           return `${(body.byteLength / 1e6).toFixed(0)} MB`;
         }));
@@ -270,31 +272,31 @@ async function main(): Promise<void> {
     }
     if (runs('dashboard')) {
       results.push(await measure(`dashboard over ${N.toLocaleString('en')} audited calls`, server, async () => {
-        const res = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard`);
+        const res = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard`, { headers: auth });
         if (res.status !== 200) throw new Error(`dashboard: ${res.status} ${await res.text()}`);
-        const calls = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard/calls?bucket=verdict:fail`);
+        const calls = await fetch(`${server.url}/api/scenarios/${audit.id}/dashboard/calls?bucket=verdict:fail`, { headers: auth });
         return `dashboard ${res.status}, calls ${calls.status}`;
       }));
     }
     if (runs('graph')) {
       const big = bigGraph();
       results.push(await measure('compile a 500-node graph (POST /api/compile)', server, async () => {
-        const res = await fetch(`${server.url}/api/compile`, { method: 'POST', body: JSON.stringify(big), headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${server.url}/api/compile`, { method: 'POST', body: JSON.stringify(big), headers: { ...auth, 'content-type': 'application/json' } });
         const reply = (await res.json()) as { ok?: boolean };
         if (!reply.ok) throw new Error(`compile: ${JSON.stringify(reply).slice(0, 300)}`);
         return 'ok';
       }));
       let id = '';
       results.push(await measure('save, publish and first /v1-ready compile of it', server, async () => {
-        const created = (await (await fetch(`${server.url}/api/scenarios`, { method: 'POST', body: JSON.stringify({ name: 'big', graph: big }), headers: { 'content-type': 'application/json' } })).json()) as { id: string };
+        const created = (await (await fetch(`${server.url}/api/scenarios`, { method: 'POST', body: JSON.stringify({ name: 'big', graph: big }), headers: { ...auth, 'content-type': 'application/json' } })).json()) as { id: string };
         id = created.id;
-        const res = await fetch(`${server.url}/api/scenarios/${id}/publish`, { method: 'POST', body: JSON.stringify({ slug: 'big' }), headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${server.url}/api/scenarios/${id}/publish`, { method: 'POST', body: JSON.stringify({ slug: 'big' }), headers: { ...auth, 'content-type': 'application/json' } });
         if (res.status !== 201) throw new Error(`publish: ${res.status} ${await res.text()}`);
         await new Promise((r) => setTimeout(r, 1500)); // the plan cache warms behind the reply
         return 'published';
       }));
       results.push(await measure('test-run it (498 model calls, the simulator)', server, async () => {
-        const res = await fetch(`${server.url}/api/scenarios/${id}/test-run`, { method: 'POST', body: JSON.stringify({ inputs: { transcript: transcript(1) } }), headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${server.url}/api/scenarios/${id}/test-run`, { method: 'POST', body: JSON.stringify({ inputs: { transcript: transcript(1) } }), headers: { ...auth, 'content-type': 'application/json' } });
         const reply = (await res.json()) as { status?: string };
         return String(reply.status);
       }));

@@ -71,6 +71,21 @@ export function stop(proc: Proc, hard = false): Promise<void> {
   });
 }
 
+/**
+ * Creates the first admin of a fresh data directory (or signs in when it has one) and returns the headers
+ * (`cookie`, `x-csrf-token`) that `/api` calls need.
+ */
+export async function adminHeaders(url: string): Promise<Record<string, string>> {
+  const credentials = JSON.stringify({ name: 'bench', password: 'bench-admin-password' });
+  const post = (path: string) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials });
+  let res = await post('/api/auth/setup');
+  if (res.status === 409) res = await post('/api/auth/login');
+  const body = (await res.json()) as { csrf_token?: string };
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('mofang_session='))?.split(';')[0];
+  if (!res.ok || !cookie || !body.csrf_token) throw new Error(`sign-in as the bench admin failed: ${res.status}`);
+  return { cookie, 'x-csrf-token': body.csrf_token };
+}
+
 /** JSON over fetch; throws on a non-2xx reply. */
 export async function json(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
   const res = await fetch(url, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -13,7 +13,7 @@ import { GraphSchema } from '../shared/src/graph.js';
 import { compileGraph, runPlan } from '../server/src/engine/index.js';
 import { OpenAICompatibleClient } from '../server/src/model/openai-client.js';
 import { createEngineServices } from '../server/src/services/index.js';
-import { json, publishAudit, ROOT, startMofang, startSimulator, stop, type Proc } from './jobs-procs.js';
+import { adminHeaders, json, publishAudit, ROOT, startMofang, startSimulator, stop, type Proc } from './jobs-procs.js';
 import { latencyShift, printShift, type ShiftReport } from './latency-shift.js';
 
 interface Row { id: string; turns: unknown }
@@ -63,7 +63,7 @@ async function runJob(name: string, sim: Proc, opts: { faults?: Record<string, n
   try {
     publishAudit(dir);
     let server = await startMofang(dir, sim.url);
-    const created = await json('POST', `${server.url}/api/keys`, { name: 'bench' });
+    const created = await json('POST', `${server.url}/api/keys`, { name: 'bench' }, await adminHeaders(server.url));
     const key = typeof created === 'object' && created !== null && 'key' in created ? String(created.key) : '';
     const auth = { authorization: `Bearer ${key}` };
     await json('PUT', `${sim.url}/sim/config`, { errorRate: 0, timeoutRate: 0, malformedRate: 0, rateLimitRate: 0, ...opts.faults });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
-import { json, ROOT, startMofang, startProc, stop } from './jobs-procs.js';
+import { adminHeaders, json, ROOT, startMofang, startProc, stop } from './jobs-procs.js';
 
 const CLIENTS = 64;
 const SHIFT_AT_S = 10;
@@ -40,7 +40,7 @@ export async function latencyShift(): Promise<ShiftReport> {
     const server = await startMofang(dir, sim.url);
     try {
       // No per-key rate limit: the step measures the model path, not the key's quota.
-      const created = await json('POST', `${server.url}/api/keys`, { name: 'bench', rate_limit: 10_000_000 });
+      const created = await json('POST', `${server.url}/api/keys`, { name: 'bench', rate_limit: 10_000_000 }, await adminHeaders(server.url));
       const key = typeof created === 'object' && created !== null && 'key' in created ? String(created.key) : '';
       const agent = new Agent({ connections: CLIENTS, keepAliveTimeout: 30_000 });
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

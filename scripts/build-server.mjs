@@ -3,7 +3,7 @@
 // dist/server/ with esbuild: one bundle, split into chunks so each command's dynamic import() loads only
 // its own code. Pure-JS npm packages are bundled in too: resolving and reading a few hundred small files
 // of node_modules cost `mofang compile` about half a second of CPU. Packages that find files of their own
-// at run time (better-sqlite3's native addon, swagger-ui-dist's assets) and the large exceljs (loaded only
+// at run time (better-sqlite3's and @node-rs/argon2's native addons, swagger-ui-dist's assets) and the large exceljs (loaded only
 // for an .xlsx upload) stay external. Run by `npm install` / `npm ci` (the `prepare` script), `npm test`
 // and the vitest global setup.
 //
@@ -19,7 +19,7 @@ import path from 'node:path';
 import { BUILD_INFO, DIST, ROOT, buildProblem } from './server-build-state.mjs';
 
 /** npm packages left to node_modules (see above); the worker .mjs files import theirs themselves. */
-const EXTERNAL = ['better-sqlite3', 'exceljs', 'swagger-ui-dist'];
+const EXTERNAL = ['better-sqlite3', 'exceljs', 'swagger-ui-dist', '@node-rs/argon2'];
 
 const URL_PATTERN = /new URL\((['"])([^'"`]+)\1,\s*import\.meta\.url\)/g;
 

@@ -1,11 +1,15 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
-import { App as AntApp, Button, ConfigProvider, Spin, Tag, Tooltip } from 'antd';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
+import { App as AntApp, Button, ConfigProvider, Result, Spin, Tag, Tooltip } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import { useTranslation } from 'react-i18next';
 import { api, type Health } from './api';
+import { SetupPage } from './auth/SetupPage';
+import { SignInPage } from './auth/SignInPage';
+import { useAuth, useCan } from './auth/store';
+import { UserMenu } from './auth/UserMenu';
 import { setLang } from './i18n/index';
-import { navigate, parseHash, useHash } from './router';
+import { navigate, parseHash, redirect, useHash, type Route } from './router';
 import { ScenarioList } from './pages/ScenarioList';
 
 // The canvas (xyflow, monaco) loads only when a scenario is opened, keeping the list page light.
@@ -13,6 +17,7 @@ const EditorPage = lazy(() => import('./pages/EditorPage'));
 const GalleryPage = lazy(() => import('./pages/GalleryPage'));
 const KeysPage = lazy(() => import('./pages/KeysPage'));
 const JobsPage = lazy(() => import('./pages/JobsPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -36,52 +41,106 @@ const NAV = { color: 'rgba(255,255,255,.85)', marginLeft: 12 };
 
 function Header() {
   const { t, i18n } = useTranslation();
+  const canKeys = useCan('keys:read');
+  const canUsers = useCan('users:read');
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
       <span className="mf-sub">{t('app.subtitle')}</span>
       <a style={NAV} href="#/" data-testid="nav-list">{t('list.title')}</a>
       <a style={NAV} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
-      <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>
+      {canKeys && <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
       <a style={NAV} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
+      {canUsers && <a style={NAV} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
         {t('app.language')}
       </Button>
+      <UserMenu />
     </div>
   );
 }
 
-/** The whole app: locale, header and the page the hash names. */
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Spin style={{ margin: 48 }} />}>{children}</Suspense>;
+}
+
+/** A page the user's role may not open (a link followed by hand): says so instead of a page of errors. */
+function Forbidden() {
+  const { t } = useTranslation();
+  return <Result status="403" title="403" subTitle={t('errors.forbidden')} data-testid="forbidden" />;
+}
+
+/** The page the route names, once signed in. */
+function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
+  const canKeys = useCan('keys:read');
+  const canUsers = useCan('users:read');
+  switch (route.page) {
+    case 'list':
+      return <ScenarioList />;
+    case 'keys':
+      return canKeys ? <Lazy><KeysPage /></Lazy> : <Forbidden />;
+    case 'users':
+      return canUsers ? <Lazy><UsersPage /></Lazy> : <Forbidden />;
+    case 'jobs':
+      return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
+    case 'gallery':
+      return <Lazy><GalleryPage /></Lazy>;
+    case 'editor':
+      return <Lazy><EditorPage key={route.id} id={route.id} /></Lazy>;
+  }
+}
+
+/**
+ * Nothing of the app shows until someone is signed in: the setup page while no account exists, else the
+ * sign-in page (at `#/sign-in?next=<where they were>`), then the page they asked for.
+ */
+function Gate() {
+  const { t } = useTranslation();
+  const hash = useHash();
+  const route = parseHash(hash);
+  const { status, setupRequired, user } = useAuth();
+  useEffect(() => {
+    void useAuth.getState().load();
+  }, []);
+  const signedOut = status === 'ready' && !setupRequired && user === null;
+  const signedIn = status === 'ready' && user !== null;
+  useEffect(() => {
+    const here = parseHash(hash);
+    if (signedOut && here.page !== 'signIn') redirect({ page: 'signIn', next: hash && hash !== '#/' ? hash : undefined });
+    if (signedIn && here.page === 'signIn') redirect(parseHash(here.next ?? '#/'));
+  }, [signedOut, signedIn, hash]);
+
+  if (status === 'loading') return <Spin style={{ margin: 48 }} />;
+  if (status === 'error')
+    return (
+      <Result
+        status="warning"
+        title={t('auth.serverDown')}
+        extra={<Button onClick={() => void useAuth.getState().load()}>{t('auth.retry')}</Button>}
+      />
+    );
+  if (setupRequired) return <SetupPage />;
+  if (!user) return <SignInPage />;
+  if (route.page === 'signIn') return <Spin style={{ margin: 48 }} />;
+  return (
+    <>
+      <Header />
+      <div className="mf-page">
+        <Page route={route} />
+      </div>
+    </>
+  );
+}
+
+/** The whole app: locale, then the sign-in gate, the header and the page the hash names. */
 export function Root() {
   const { i18n } = useTranslation();
-  const route = parseHash(useHash());
   return (
     <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={{ token: { borderRadius: 6 } }}>
       <AntApp style={{ height: '100%' }}>
-        <Header />
-        <div className="mf-page">
-          {route.page === 'list' ? (
-            <ScenarioList />
-          ) : route.page === 'keys' ? (
-            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
-              <KeysPage />
-            </Suspense>
-          ) : route.page === 'jobs' ? (
-            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
-              <JobsPage scenarioId={route.scenarioId} jobId={route.jobId} />
-            </Suspense>
-          ) : route.page === 'gallery' ? (
-            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
-              <GalleryPage />
-            </Suspense>
-          ) : (
-            <Suspense fallback={<Spin style={{ margin: 48 }} />}>
-              <EditorPage key={route.id} id={route.id} />
-            </Suspense>
-          )}
-        </div>
+        <Gate />
       </AntApp>
     </ConfigProvider>
   );

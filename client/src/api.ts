@@ -1,6 +1,7 @@
 import { isRecord } from '@shared/json';
 import type { Graph } from '@shared/graph';
 import type { CompileReply, Health, RunDetail, RunSummary, Scenario, ScenarioSummary } from '@shared/api';
+import { noteReply, sessionHeaders } from './auth/session';
 
 export type { Health, RunDetail, RunSummary, Scenario, ScenarioSummary };
 
@@ -19,12 +20,14 @@ export class ApiError extends Error {
 /**
  * Sends a request to `url` (an absolute path such as `/api/keys`) and returns the parsed JSON reply. A
  * body is sent as JSON, or as it is when it is a string or a Blob with its own `contentType` (an upload).
+ * A change carries the session's `X-CSRF-Token`; a 401 `unauthenticated` tells the auth store, which sends
+ * the user to the sign-in page, and still rejects with the ApiError.
  */
 export async function sendJson<T>(method: string, url: string, body?: unknown, contentType?: string): Promise<T> {
   const raw = (typeof body === 'string' || body instanceof Blob) && contentType !== undefined;
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': raw ? contentType : 'application/json' },
+    headers: { ...sessionHeaders(method), ...(body === undefined ? {} : { 'content-type': raw ? contentType : 'application/json' }) },
     body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -38,6 +41,7 @@ export async function sendJson<T>(method: string, url: string, body?: unknown, c
   if (!res.ok) {
     const err: unknown = isRecord(reply?.data) ? reply.data.error : undefined;
     const e = isRecord(err) ? err : {};
+    noteReply(res.status, String(e.code ?? res.status));
     throw new ApiError(res.status, String(e.code ?? res.status), String(e.message ?? res.statusText), e.details);
   }
   if (!reply) throw new ApiError(res.status, 'invalid_reply', `the server's reply to ${method} ${url} is not JSON`);

@@ -1,12 +1,30 @@
 import { useSyncExternalStore } from 'react';
 
-/** The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the gallery, `#/keys` the API keys, `#/jobs` batch jobs. */
+/**
+ * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/sign-in?next=<hash>` the sign-in
+ * page (`next`: where to go back to after signing in).
+ */
 export type Route =
   | { page: 'list' }
   | { page: 'editor'; id: string }
   | { page: 'gallery' }
   | { page: 'keys' }
+  | { page: 'users' }
+  | { page: 'signIn'; next?: string }
   | { page: 'jobs'; scenarioId?: string; jobId?: string };
+
+/** `next` when it is a page of this app to go back to (a hash, not the sign-in page itself), else undefined. */
+export function safeNext(next: string | null | undefined): string | undefined {
+  if (!next || !next.startsWith('#/') || next.startsWith('#/sign-in')) return undefined;
+  return next;
+}
+
+function parseSignIn(hash: string): Route | undefined {
+  const m = /^#\/sign-in\/?(?:\?(.*))?$/.exec(hash);
+  if (!m) return undefined;
+  return { page: 'signIn', next: safeNext(new URLSearchParams(m[1] ?? '').get('next')) };
+}
 
 /** `#/jobs`, `#/jobs/<scenario>`, `#/jobs/<scenario>/<job>`: the batch jobs page. */
 function parseJobs(hash: string): Route | undefined {
@@ -25,18 +43,42 @@ export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
   if (/^#\/templates\/?$/.test(hash)) return { page: 'gallery' };
   if (/^#\/keys\/?$/.test(hash)) return { page: 'keys' };
+  if (/^#\/users\/?$/.test(hash)) return { page: 'users' };
+  const signIn = parseSignIn(hash);
+  if (signIn) return signIn;
   const jobs = parseJobs(hash);
   if (jobs) return jobs;
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
 }
 
+/** The hash of a route (the inverse of `parseHash`). */
+export function routeHash(route: Route): string {
+  switch (route.page) {
+    case 'jobs':
+      return jobsHash(route);
+    case 'editor':
+      return `#/s/${encodeURIComponent(route.id)}`;
+    case 'gallery':
+      return '#/templates';
+    case 'keys':
+      return '#/keys';
+    case 'users':
+      return '#/users';
+    case 'signIn':
+      return route.next === undefined ? '#/sign-in' : `#/sign-in?${new URLSearchParams({ next: route.next }).toString()}`;
+    case 'list':
+      return '#/';
+  }
+}
+
 /** Goes to a route by changing the hash (so back and forward work). */
 export function navigate(route: Route): void {
-  if (route.page === 'jobs') {
-    window.location.hash = jobsHash(route);
-    return;
-  }
-  window.location.hash = route.page === 'editor' ? `#/s/${encodeURIComponent(route.id)}` : route.page === 'gallery' ? '#/templates' : route.page === 'keys' ? '#/keys' : '#/';
+  window.location.hash = routeHash(route);
+}
+
+/** Goes to a route in place of the current history entry (a redirect: back does not return to it). */
+export function redirect(route: Route): void {
+  window.location.replace(routeHash(route));
 }
 
 function subscribe(cb: () => void): () => void {

@@ -13,6 +13,7 @@ import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-con
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-limits.js';
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
+import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
@@ -55,6 +56,8 @@ export interface AppConfig {
   jobs?: JobUploadConfig;
   /** The web front door: allowed Host names and CORS origins; defaults (none, CORS off) when absent. */
   web?: WebConfig;
+  /** Session lifetime and sign-in throttling; defaults when absent. */
+  auth?: AuthConfig;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -103,8 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   let web: WebConfig;
+  let auth: AuthConfig;
   try {
     web = webConfigFromEnv(env);
+    auth = authConfigFromEnv(env);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -127,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
     jobs,
     web,
+    auth,
   };
 }
 

@@ -16,11 +16,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `mofang <args>` in this process with `env` over the test process's environment; never rejects. */
-export async function mofang(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs `mofang <args>` in this process with `env` over the test process's environment and `stdin` as its standard input; never rejects. */
+export async function mofang(args: string[], env: NodeJS.ProcessEnv = {}, stdin = ''): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), env: { ...process.env, ...env } });
+  const code = await runCli(args, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), env: { ...process.env, ...env }, readStdin: async () => stdin });
   return { code, stdout, stderr };
 }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RunSummarySchema, ScenarioSchema } from '@shared/api.js';
 import type { RunningServer } from '../../server/src/http/server.js';
-import { call, echoGraph, removeDir, startTestServer, tempDir } from './helpers.js';
+import { call, echoGraph, removeDir, startTestServer, tempDir, authHeaders } from './helpers.js';
 
 let dir: string;
 let server: RunningServer;
@@ -24,7 +24,7 @@ describe('client disconnect', () => {
     const controller = new AbortController();
     const request = fetch(`${server.url}/api/scenarios/${id}/test-run`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept },
+      headers: { ...authHeaders(server.url), 'content-type': 'application/json', accept },
       body: JSON.stringify({ inputs: { transcript: '客户：你好' } }),
       signal: controller.signal,
     }).then((res) => res.text());

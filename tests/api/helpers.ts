@@ -1,12 +1,15 @@
 /**
  * Starts the real server on a free port against a temporary data directory, with the in-process
- * simulator at zero latency, and gives typed-enough fetch helpers.
+ * simulator at zero latency, signed in as an admin, and gives typed-enough fetch helpers: {@link call}
+ * sends the admin's session cookie and CSRF token unless told to call anonymously or as someone else.
  */
 import { createParser } from 'eventsource-parser';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
+import type { Role } from '@shared/permissions.js';
+import { CreatedUserSchema, SignedInSchema, SESSION_COOKIE } from '@shared/users.js';
 import { loadConfig } from '../../server/src/config.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
 
@@ -26,18 +29,97 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Starts the server on port 0 with the given data directory and a missing static dir. */
-export async function startTestServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+/** The first admin every test server gets (`POST /api/auth/setup`, or sign-in when the store has one). */
+export const TEST_ADMIN = { name: 'admin', password: 'admin-password-for-tests' };
+
+/** A signed-in session as a test holds it: the headers to send and who it is. */
+export interface TestSession {
+  /** `cookie` and `x-csrf-token`, for a raw fetch. */
+  headers: Record<string, string>;
+  user: { id: string; name: string; role: Role };
+}
+
+/** The default session of each test server, by its base URL (set by {@link startTestServer}). */
+const sessions = new Map<string, TestSession>();
+
+/** A running test server and the admin session {@link call} sends by default. */
+export type TestServer = RunningServer & { session: TestSession };
+
+function sessionFrom(res: Response, json: unknown): TestSession {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) throw new Error(`no session cookie in the reply (${res.status})`);
+  const signedIn = SignedInSchema.parse(json);
+  return { headers: { cookie: cookie.split(';')[0] ?? '', 'x-csrf-token': signedIn.csrf_token }, user: signedIn.user };
+}
+
+/** Signs in by name and password; throws unless the server answers with a session. */
+export async function signIn(base: string, name: string, password: string): Promise<TestSession> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`sign-in as ${name} failed: ${res.status} ${text}`);
+  return sessionFrom(res, JSON.parse(text));
+}
+
+/**
+ * Creates the first admin ({@link TEST_ADMIN}) and signs in, or only signs in when one exists already;
+ * the session becomes the one {@link call} sends to `base` by default (for a server a test spawned itself).
+ */
+export async function signInAdmin(base: string): Promise<TestSession> {
+  const res = await fetch(`${base}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEST_ADMIN) });
+  const text = await res.text();
+  let session: TestSession;
+  if (res.status === 201) session = sessionFrom(res, JSON.parse(text));
+  else if (res.status === 409) session = await signIn(base, TEST_ADMIN.name, TEST_ADMIN.password);
+  else throw new Error(`setup failed: ${res.status} ${text}`);
+  sessions.set(base, session);
+  return session;
+}
+
+/** Adds a user with `role` through the admin API (as the server's admin) and signs in as them. */
+export async function signInAs(base: string, role: Role, name = `${role}-${Math.random().toString(36).slice(2, 8)}`): Promise<TestSession> {
+  const res = await call(base, 'POST', '/api/users', { name, role });
+  if (res.status !== 201) throw new Error(`could not create a ${role}: ${res.status} ${res.text}`);
+  return signIn(base, name, CreatedUserSchema.parse(res.json).password);
+}
+
+/** The admin session's headers (cookie and CSRF token) for a raw fetch to this server. */
+export function authHeaders(base: string): Record<string, string> {
+  return { ...sessions.get(base)?.headers };
+}
+
+/** Starts the server on port 0 with the given data directory and a missing static dir; without it, nobody is signed in. */
+export async function startBareServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   const config = loadConfig({ ...SIM_ENV, ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
   return startServer(config, { signals: false, log: () => {}, staticDir: path.join(dataDir, 'no-client-build') });
 }
 
-/** A fetch to the server returning status, parsed JSON (or undefined) and headers. */
-export async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...headers } };
+/** {@link startBareServer}, then the first admin ({@link TEST_ADMIN}) is created and signed in; {@link call} sends that session. */
+export async function startTestServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+  const server = await startBareServer(dataDir, env);
+  const session = await signInAdmin(server.url);
+  return {
+    ...server,
+    session,
+    close: async () => {
+      if (sessions.get(server.url) === session) sessions.delete(server.url);
+      await server.close();
+    },
+  };
+}
+
+/** Who a {@link call} is made as: a session, or `null` for nobody; the server's admin when omitted. */
+export interface CallOptions {
+  as?: TestSession | null;
+}
+
+/** A fetch to the server returning status, parsed JSON (or undefined) and headers; sends the admin's session unless `options.as` says otherwise. */
+export async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}, options: CallOptions = {}) {
+  const session = options.as === undefined ? sessions.get(base) : options.as;
+  const sent = { ...session?.headers, ...headers };
+  const init: RequestInit = { method, headers: sent };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json', ...headers };
+    init.headers = { 'content-type': 'application/json', ...sent };
   }
   const res = await fetch(base + url, init);
   const text = await res.text();

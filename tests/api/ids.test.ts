@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '@shared/api.js';
 import { JobCreatedSchema } from '@shared/jobs.js';
 import { V1RunResultSchema } from '@shared/v1.js';
-import { call, echoGraph, parseSse } from './helpers.js';
+import { call, echoGraph, parseSse, authHeaders } from './helpers.js';
 import { resultLines, waitForJob } from './jobs-helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
@@ -34,7 +34,7 @@ describe('ids', () => {
     const draft = ScenarioSchema.parse((await call(h.server.url, 'POST', '/api/scenarios', { name: 'draft', graph: echoGraph() })).json);
     const stream = await fetch(`${h.server.url}/api/scenarios/${draft.id}/test-run`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { ...authHeaders(h.server.url), 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ inputs }),
     });
     const testRunId = String((parseSse(await stream.text())[0].data as { run_id: string }).run_id);

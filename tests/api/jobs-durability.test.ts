@@ -11,7 +11,7 @@ import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
-import { call, removeDir, tempDir } from './helpers.js';
+import { call, removeDir, signInAdmin, tempDir } from './helpers.js';
 import { auditGraph, resultLines, sampleItems, waitForJob } from './jobs-helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,6 +46,7 @@ describe('jobs survive kill -9', () => {
     store.close();
 
     const first = await startChild();
+    await signInAdmin(first.url);
     const res = await call(first.url, 'POST', `/api/scenarios/${scenario.id}/jobs`, { items: sampleItems() });
     expect(res.status).toBe(202);
     const { job_id } = JobCreatedSchema.parse(res.json);
@@ -65,6 +66,7 @@ describe('jobs survive kill -9', () => {
     expect(finishedAtKill).toBeLessThan(44);
 
     const second = await startChild();
+    await signInAdmin(second.url);
     const done = await waitForJob(second.url, `/api/jobs/${job_id}`, {}, 60_000);
     expect(done).toMatchObject({ status: 'completed', total: 44, pending: 0 });
     expect(done.succeeded + done.failed).toBe(44);

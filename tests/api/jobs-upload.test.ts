@@ -10,7 +10,7 @@ import iconv from 'iconv-lite';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { JobCreatedSchema, JobListSchema } from '@shared/jobs.js';
 import { buildXlsx } from '../../bench/xlsx-fixture.js';
-import { call } from './helpers.js';
+import { call, authHeaders } from './helpers.js';
 import { resultLines, waitForJob } from './jobs-helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
@@ -111,7 +111,7 @@ describe('.xlsx job files', () => {
     const outputs = await runs(xlsx, XLSX);
     expect(outputs).toEqual({ c1: { reply: expect.stringContaining('宽带断了'), priority: 2 }, c2: { reply: expect.stringContaining('多扣了'), priority: 1 } });
     // The browser's admin route takes the same bytes.
-    const admin = await fetch(`${h.server.url}/api/scenarios/${scenarioId}/jobs`, { method: 'POST', body: new Uint8Array(xlsx), headers: { 'content-type': XLSX } });
+    const admin = await fetch(`${h.server.url}/api/scenarios/${scenarioId}/jobs`, { method: 'POST', body: new Uint8Array(xlsx), headers: { ...authHeaders(h.server.url), 'content-type': XLSX } });
     expect(admin.status).toBe(202);
   });
 

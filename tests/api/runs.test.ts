@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RunDetailSchema, RunResultSchema, RunSummarySchema, ScenarioSchema } from '@shared/api.js';
 import type { RunningServer } from '../../server/src/http/server.js';
-import { brokenGraph, call, echoGraph, parseSse, removeDir, startTestServer, tempDir } from './helpers.js';
+import { brokenGraph, call, echoGraph, parseSse, removeDir, startTestServer, tempDir, authHeaders } from './helpers.js';
 
 let dir: string;
 let server: RunningServer;
@@ -33,7 +33,7 @@ describe('test runs', () => {
   it('streams events over SSE in order and ends with the result', async () => {
     const res = await fetch(`${server.url}/api/scenarios/${scenarioId}/test-run`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { ...authHeaders(server.url), 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ inputs }),
     });
     expect(res.status).toBe(200);

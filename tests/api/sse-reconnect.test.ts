@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RunSummarySchema, ScenarioSchema } from '@shared/api.js';
 import { ApiRunsPageSchema } from '@shared/v1.js';
-import { call, echoGraph, parseSse } from './helpers.js';
+import { call, echoGraph, parseSse, authHeaders } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 let h: V1Harness;
@@ -29,7 +29,7 @@ afterAll(async () => {
 function post(path: string, headers: Record<string, string>, body: unknown = { inputs }): Promise<Response> {
   return fetch(`${h.server.url}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    headers: { ...authHeaders(h.server.url), 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
     body: JSON.stringify(body),
   });
 }

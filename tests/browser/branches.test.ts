@@ -12,12 +12,12 @@ let scenarioId = '';
 beforeAll(async () => {
   // A simulator that sends reasoning apart from the answer, as a reasoning model behind vLLM's parser does.
   server = await startTestServer(undefined, { MOFANG_SIM_REASONING: '1' });
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
   // The product's own pitch, with the form outputs left required: what a new user draws first.
   const pitch = JSON.parse(readFileSync(fileURLToPath(new URL('../../server/src/engine/fixtures/branchy/pitch.json', import.meta.url)), 'utf8'));
   for (const output of pitch.nodes.find((n: { id: string }) => n.id === 'end').config.outputs) output.required = true;
-  const res = await fetch(`${server.url}/api/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '宽带报修分流', graph: pitch }) });
+  const res = await fetch(`${server.url}/api/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.authHeaders }, body: JSON.stringify({ name: '宽带报修分流', graph: pitch }) });
   scenarioId = (await res.json()).id;
 });
 

@@ -50,7 +50,7 @@ async function waitSaved(): Promise<void> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
 });
 

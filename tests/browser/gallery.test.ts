@@ -8,7 +8,7 @@ let page: Page;
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
 });
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 /** The node ids of a template's graph, from the API the gallery itself uses. */
 async function templateNodeIds(id: string): Promise<string[]> {
-  const res = await fetch(`${server.url}/api/templates/${id}/versions/1.0.0`);
+  const res = await fetch(`${server.url}/api/templates/${id}/versions/1.0.0`, { headers: server.authHeaders });
   const body: { graph: { nodes: Array<{ id: string }> } } = await res.json();
   return body.graph.nodes.map((n) => n.id);
 }

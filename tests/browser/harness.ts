@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,9 +9,19 @@ import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** An account to sign in with. */
+export interface Account {
+  name: string;
+  password: string;
+}
+
 export interface TestServer {
   url: string;
   dataDir: string;
+  /** The first admin, created through `POST /api/auth/setup` at start (null when started with `setup: false`). */
+  admin: Account | null;
+  /** Headers that make a request from the test the admin's: the session cookie and, for changes, the CSRF token. */
+  authHeaders: Record<string, string>;
   /** Everything the server printed so far (stdout and stderr), to explain an unexpected status. */
   output(): string;
   stop(): Promise<void>;
@@ -18,9 +29,11 @@ export interface TestServer {
 
 /**
  * Starts the real server (`bin/mofang.mjs start`) on a free port with a temporary data directory and
- * the zero-latency simulator (`extraEnv` may tune it), and resolves once it prints its URL.
+ * the zero-latency simulator (`extraEnv` may tune it), and resolves once it prints its URL. Unless
+ * `options.setup` is false (a fresh install, for the setup page's own test), it then creates the first admin
+ * through the API and keeps the admin's session for the test's own requests (`authHeaders`).
  */
-export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-browser-')), extraEnv: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-browser-')), extraEnv: NodeJS.ProcessEnv = {}, options: { setup?: boolean } = {}): Promise<TestServer> {
   if (!existsSync(path.join(root, 'dist/client/index.html'))) throw new Error('dist/client is missing: run `npx vite build` first');
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0', ...extraEnv };
   // The simulator, whatever the machine running the tests has configured.
@@ -48,9 +61,13 @@ export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  const admin: Account | null = options.setup === false ? null : { name: 'admin', password: `pw-${randomBytes(9).toString('base64url')}` };
+  const authHeaders = admin ? await apiSession(url, '/api/auth/setup', { name: admin.name, display_name: '测试管理员', password: admin.password }) : {};
   return {
     url,
     dataDir,
+    admin,
+    authHeaders,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
@@ -63,6 +80,43 @@ export async function startTestServer(dataDir = mkdtempSync(path.join(tmpdir(), 
   };
 }
 
+/**
+ * Signs in through the API (`/api/auth/setup` or `/api/auth/login`, with `body`) and returns the headers that
+ * carry that session: `cookie` and `x-csrf-token`.
+ */
+export async function apiSession(url: string, route: '/api/auth/setup' | '/api/auth/login', body: Record<string, string>): Promise<Record<string, string>> {
+  const res = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const reply: unknown = await res.json();
+  if (!res.ok || typeof reply !== 'object' || reply === null || !('csrf_token' in reply) || typeof reply.csrf_token !== 'string') {
+    throw new Error(`${route} answered ${res.status}: ${JSON.stringify(reply)}`);
+  }
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('mofang_session='));
+  if (!cookie) throw new Error(`${route} set no mofang_session cookie`);
+  return { cookie, 'x-csrf-token': reply.csrf_token };
+}
+
+/**
+ * Signs in through the app's sign-in page as a person would (name, password, the button) and waits for the
+ * user menu; the page is left on `next` (a hash such as `#/jobs`, default the scenario list).
+ */
+export async function signIn(page: Page, url: string, account: Account, next = '#/'): Promise<void> {
+  await page.goto(`${url}/#/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByTestId('sign-in-name').fill(account.name);
+  await page.getByTestId('sign-in-password').fill(account.password);
+  await page.getByTestId('sign-in-submit').click();
+  await page.getByTestId('user-menu').waitFor();
+}
+
+/** Signs out through the user menu and waits for the sign-in page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('menu-sign-out').click();
+  await page.getByTestId('sign-in-page').waitFor();
+}
+
 export interface TestBrowser {
   context: BrowserContext;
   page: Page;
@@ -71,8 +125,11 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Debian's Chromium headless with a fresh profile. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/**
+ * Launches Debian's Chromium headless with a fresh profile; given a server with an admin, signs in as that
+ * admin through the sign-in page, then leaves the page blank, so the test starts as a signed-in user would.
+ */
+export async function launchBrowser(server?: TestServer): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'mofang-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -86,6 +143,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
+  if (server?.admin) {
+    await signIn(page, server.url, server.admin);
+    // Back to a blank page, as a fresh browser starts: the test's first goto then loads the app anew (with its headers).
+    await page.goto('about:blank');
+  }
   return {
     context,
     page,

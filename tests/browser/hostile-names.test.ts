@@ -23,7 +23,7 @@ let jobId = '';
 const dialogs: string[] = [];
 
 async function json<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -60,7 +60,7 @@ async function hoverBars(chart: Locator): Promise<string[]> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
   page.on('dialog', (d) => {
     dialogs.push(d.message());
@@ -201,7 +201,7 @@ describe('hostile names are drawn as text everywhere', () => {
     await page.getByTestId('job-view').waitFor();
     await clean('job');
     // The CSV download opens the formula-like item id as text in a spreadsheet.
-    const csv = await (await fetch(`${server.url}${await page.getByTestId('job-download-csv').getAttribute('href')}`)).text();
+    const csv = await (await fetch(`${server.url}${await page.getByTestId('job-download-csv').getAttribute('href')}`, { headers: server.authHeaders })).text();
     expect(csv).toContain(`"'${FORMULA_ID.replace(/"/g, '""')}"`);
     expect(csv.split('\r\n').some((line) => /^"?[=+@-]/.test(line))).toBe(false);
     await page.getByTestId('tab-job-dashboard').click();

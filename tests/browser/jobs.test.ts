@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
 import iconv from 'iconv-lite';
 import { buildXlsx } from '../../bench/xlsx-fixture';
-import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, screenshotPath, signIn, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const files = mkdtempSync(path.join(tmpdir(), 'mofang-jobs-files-'));
@@ -16,7 +16,7 @@ let page: Page;
 let scenarioId = '';
 
 async function json<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -43,7 +43,7 @@ async function clickBar(chart: Locator, index: number): Promise<void> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
   const created = await json<{ id: string }>('POST', '/api/templates/call-quality-audit/use', { name: '通话质检（批量）' });
   expect(created.status).toBe(201);
@@ -95,7 +95,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     const jsonl = await page.getByTestId('job-download-jsonl').getAttribute('href');
     expect(jsonl).toMatch(/^\/api\/jobs\/[\w-]+\/results$/);
     await expect(page.getByTestId('job-download-csv').getAttribute('href')).resolves.toBe(`${jsonl}?format=csv`);
-    const results = await (await fetch(`${server.url}${jsonl}`)).text();
+    const results = await (await fetch(`${server.url}${jsonl}`, { headers: server.authHeaders })).text();
     expect(results.trim().split('\n')).toHaveLength(20);
     await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr.ant-table-row').count()).toBe(1);
     await expect.poll(() => page.getByTestId('jobs-table').textContent()).toContain('已完成');
@@ -177,9 +177,9 @@ describe('a job against a failing model endpoint', () => {
     } finally {
       delete process.env.MOFANG_SIM_ERROR_RATE;
     }
-    const created = await fetch(`${failing.url}/api/templates/call-quality-audit/use`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const created = await fetch(`${failing.url}/api/templates/call-quality-audit/use`, { method: 'POST', headers: { 'content-type': 'application/json', ...failing.authHeaders }, body: '{}' });
     const { id } = await created.json();
-    await fetch(`${failing.url}/api/scenarios/${id}/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'audit-failing' }) });
+    await fetch(`${failing.url}/api/scenarios/${id}/publish`, { method: 'POST', headers: { 'content-type': 'application/json', ...failing.authHeaders }, body: JSON.stringify({ slug: 'audit-failing' }) });
     writeFileSync(path.join(files, 'three.jsonl'), `${jobLines(3).join('\n')}\n`);
   });
   afterAll(async () => {
@@ -187,7 +187,9 @@ describe('a job against a failing model endpoint', () => {
   });
 
   it('lists every failed item with its reason, and retries one', async () => {
-    await page.goto(`${failing.url}/#/jobs`);
+    // Another server on the same host: cookies ignore the port, so this one needs its own sign-in.
+    if (!failing.admin) throw new Error('the failing server has no admin');
+    await signIn(page, failing.url, failing.admin, '#/jobs');
     await page.getByTestId('job-upload').waitFor();
     await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, 'three.jsonl'));
     await page.getByTestId('job-submit').click();

@@ -23,7 +23,7 @@ function bigGraph(): Graph {
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
 });
 
 afterAll(async () => {
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe('a 300-node graph', () => {
   it('opens, drags a node and pans without visible lag', async () => {
-    const res = await fetch(`${server.url}/api/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '300 节点', graph: bigGraph() }) });
+    const res = await fetch(`${server.url}/api/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.authHeaders }, body: JSON.stringify({ name: '300 节点', graph: bigGraph() }) });
     expect(res.status).toBeLessThan(300);
     const { id } = await res.json();
     const { page } = browser;

@@ -20,7 +20,7 @@ function triageGraph(): Graph {
 }
 
 async function json<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -31,7 +31,7 @@ async function callApi(): Promise<{ status: number; body: { run_id: string; vers
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
   const created = await json<{ id: string }>('POST', '/api/scenarios', { name: '意图分流 API', graph: triageGraph() });
   scenarioId = created.body.id;

@@ -8,7 +8,7 @@ import type { TemplateEditorProps } from './TemplateEditor';
 type StandaloneEditor = Parameters<OnMount>[0];
 
 /** Monaco bound to a value; for templates, `{{` completion and a marker on each unknown reference. */
-export default function MonacoEditor({ value, onChange, language = 'template', height = 120, options, schemas }: TemplateEditorProps) {
+export default function MonacoEditor({ value, onChange, language = 'template', height = 120, options, schemas, readOnly = false }: TemplateEditorProps) {
   const { t } = useTranslation();
   const editorRef = useRef<StandaloneEditor | null>(null);
   const [mounted, setMounted] = useState(false);
@@ -53,6 +53,7 @@ export default function MonacoEditor({ value, onChange, language = 'template', h
       }}
       options={{
         minimap: { enabled: false },
+        readOnly,
         lineNumbers: language === 'template' ? 'off' : 'on',
         wordWrap: 'on',
         scrollBeyondLastLine: false,

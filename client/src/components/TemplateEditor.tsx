@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Input } from 'antd';
 import type { RefOption } from '../editor/references';
 import type { JsonSchema } from '@shared/index';
+import { useEditor } from '../editor/store';
 
 export interface TemplateEditorProps {
   value: string;
@@ -12,15 +13,19 @@ export interface TemplateEditorProps {
   options?: RefOption[];
   schemas?: Map<string, JsonSchema>;
   testId?: string;
+  /** Shown, not editable; by default, when the editor is read-only (a role that may not edit drafts). */
+  readOnly?: boolean;
 }
 
 // Monaco is ~4 MB: it loads only when a panel with an editor first opens.
 const MonacoEditor = lazy(() => import('./MonacoEditor'));
 
 /** A prompt or code editor; a plain text area stands in while monaco loads. */
-export function TemplateEditor(props: TemplateEditorProps) {
+export function TemplateEditor(given: TemplateEditorProps) {
+  const editorReadOnly = useEditor((s) => s.readOnly);
+  const props = { ...given, readOnly: given.readOnly ?? editorReadOnly };
   const fallback = (
-    <Input.TextArea value={props.value} onChange={(e) => props.onChange(e.target.value)} style={{ height: props.height ?? 120, fontFamily: 'monospace' }} />
+    <Input.TextArea value={props.value} readOnly={props.readOnly} onChange={(e) => props.onChange(e.target.value)} style={{ height: props.height ?? 120, fontFamily: 'monospace' }} />
   );
   return (
     <div className="mf-monaco" data-testid={props.testId}>

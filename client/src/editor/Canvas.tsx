@@ -23,6 +23,7 @@ export function Canvas() {
   const problems = useEditor((s) => s.problems);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
+  const readOnly = useEditor((s) => s.readOnly);
 
   const onConnect = useCallback(
     (c: Connection) => {
@@ -49,6 +50,8 @@ export function Canvas() {
       const s = useEditor.getState();
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
+      // Read-only: selecting and copying still work; the editing keys do nothing.
+      if (s.readOnly && !(mod && (key === 'c' || key === 'a'))) return;
       if (key === 'delete' || key === 'backspace') {
         if (s.deleteSelected() >= 0) e.preventDefault();
       } else if (mod && key === 'z' && e.shiftKey) {
@@ -84,6 +87,9 @@ export function Canvas() {
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
       onConnect={onConnect}
+      nodesDraggable={!readOnly}
+      nodesConnectable={!readOnly}
+      edgesReconnectable={!readOnly}
       onNodeDragStart={() => useEditor.getState().checkpoint()}
       onDrop={onDrop}
       onDragOver={(e) => {

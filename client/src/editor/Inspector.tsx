@@ -24,6 +24,7 @@ export function Inspector({ view, onView }: { view: InspectorView; onView(v: Ins
   const selected = id !== undefined && data !== undefined ? { id, data } : undefined;
   const problems = useEditor((s) => s.problems);
   const hasRun = useRun((s) => s.status !== 'idle');
+  const readOnly = useEditor((s) => s.readOnly);
   if (!selected) return <Empty style={{ marginTop: 48 }} description={t('editor.selectNode')} />;
   const def = getNodeDefinition(selected.data.kind);
   const kit = clientNode(selected.data.kind);
@@ -49,7 +50,7 @@ export function Inspector({ view, onView }: { view: InspectorView; onView(v: Ins
       {hasRun && view === 'result' ? (
         <NodeTrace nodeId={selected.id} />
       ) : (
-        <Form layout="vertical" size="small" key={selected.id}>
+        <Form layout="vertical" size="small" key={selected.id} disabled={readOnly}>
           {mine.length > 0 && (
             <div style={{ marginBottom: 12 }}>
               {mine.map((p, i) => (

@@ -13,6 +13,7 @@ import {
 } from '@ant-design/icons';
 import { useReactFlow } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../auth/store';
 import { navigate } from '../router';
 import { downloadGraph, pickJsonFile, readGraphFile } from '../io';
 import { autoLayout } from './layout';
@@ -30,6 +31,8 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
   const saveState = useEditor((s) => s.saveState);
   const canUndo = useEditor((s) => s.history.past.length > 0);
   const canRedo = useEditor((s) => s.history.future.length > 0);
+  const readOnly = useEditor((s) => s.readOnly);
+  const canTest = useCan('scenarios:test');
 
   const leave = () => {
     if (useEditor.getState().saveState !== 'saved' && !window.confirm(t('editor.unsavedLeave'))) return;
@@ -55,38 +58,50 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
       <Tooltip title={t('app.back')}>
         <Button size="small" icon={<ArrowLeftOutlined />} onClick={leave} data-testid="back" />
       </Tooltip>
-      <Input size="small" value={name} onChange={(e) => useEditor.getState().setMeta({ name: e.target.value })} style={{ width: 220 }} variant="borderless" data-testid="scenario-name" />
-      <Tag color={SAVE_COLORS[saveState]} data-testid="save-state" data-state={saveState}>{t(SAVE_KEYS[saveState])}</Tag>
+      <Input size="small" value={name} readOnly={readOnly} onChange={(e) => useEditor.getState().setMeta({ name: e.target.value })} style={{ width: 220 }} variant="borderless" data-testid="scenario-name" />
+      {readOnly ? (
+        <Tag data-testid="read-only">{t('editor.readOnly')}</Tag>
+      ) : (
+        <Tag color={SAVE_COLORS[saveState]} data-testid="save-state" data-state={saveState}>{t(SAVE_KEYS[saveState])}</Tag>
+      )}
       <span style={{ flex: 1 }} />
       <Space.Compact size="small">
-        <Tooltip title={t('editor.undo')}>
-          <Button icon={<UndoOutlined />} disabled={!canUndo} onClick={() => useEditor.getState().undo()} data-testid="undo" />
-        </Tooltip>
-        <Tooltip title={t('editor.redo')}>
-          <Button icon={<RedoOutlined />} disabled={!canRedo} onClick={() => useEditor.getState().redo()} data-testid="redo" />
-        </Tooltip>
-        <Tooltip title={t('editor.delete')}>
-          <Button icon={<DeleteOutlined />} onClick={() => useEditor.getState().deleteSelected()} />
-        </Tooltip>
-        <Tooltip title={t('editor.layout')}>
-          <Button icon={<ApartmentOutlined />} onClick={() => void layout()} data-testid="layout" />
-        </Tooltip>
+        {!readOnly && (
+          <>
+            <Tooltip title={t('editor.undo')}>
+              <Button icon={<UndoOutlined />} disabled={!canUndo} onClick={() => useEditor.getState().undo()} data-testid="undo" />
+            </Tooltip>
+            <Tooltip title={t('editor.redo')}>
+              <Button icon={<RedoOutlined />} disabled={!canRedo} onClick={() => useEditor.getState().redo()} data-testid="redo" />
+            </Tooltip>
+            <Tooltip title={t('editor.delete')}>
+              <Button icon={<DeleteOutlined />} onClick={() => useEditor.getState().deleteSelected()} />
+            </Tooltip>
+            <Tooltip title={t('editor.layout')}>
+              <Button icon={<ApartmentOutlined />} onClick={() => void layout()} data-testid="layout" />
+            </Tooltip>
+          </>
+        )}
         <Tooltip title={t('editor.fitView')}>
           <Button icon={<ExpandOutlined />} onClick={() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 })} data-testid="fit-view" />
         </Tooltip>
         <Tooltip title={t('editor.export')}>
           <Button icon={<DownloadOutlined />} onClick={() => downloadGraph(useEditor.getState().graph())} data-testid="export" />
         </Tooltip>
-        <Tooltip title={t('editor.import')}>
-          <Button icon={<UploadOutlined />} onClick={() => void importFile()} data-testid="import" />
-        </Tooltip>
+        {!readOnly && (
+          <Tooltip title={t('editor.import')}>
+            <Button icon={<UploadOutlined />} onClick={() => void importFile()} data-testid="import" />
+          </Tooltip>
+        )}
       </Space.Compact>
       {extra}
-      <Tooltip title={t('editor.shortcuts')}>
-        <Button size="small" type="primary" icon={<CaretRightOutlined />} onClick={onRun} data-testid="open-run">
-          {t('editor.testRun')}
-        </Button>
-      </Tooltip>
+      {canTest && (
+        <Tooltip title={t('editor.shortcuts')}>
+          <Button size="small" type="primary" icon={<CaretRightOutlined />} onClick={onRun} data-testid="open-run">
+            {t('editor.testRun')}
+          </Button>
+        </Tooltip>
+      )}
     </div>
   );
 }

@@ -22,7 +22,10 @@ export interface EditorState {
   history: History<Snapshot>;
   lastCheckpoint: { key: string; at: number } | null;
   clip: Clip | null;
+  /** The signed-in role may not edit drafts: the graph is shown, every change is ignored and nothing is saved. */
+  readOnly: boolean;
 
+  setReadOnly(readOnly: boolean): void;
   load(id: string, graph: Graph, revision: number | undefined): void;
   replaceGraph(graph: Graph): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
@@ -50,8 +53,11 @@ const emptyHistory: History<Snapshot> = { past: [], future: [] };
 
 /** The canvas store: serializable nodes and edges plus the editing state around them. */
 export const useEditor = create<EditorState>()((set, get) => {
-  /** Applies a graph change: records it for autosave and compile. */
-  const changed = (patch: Partial<EditorState>) => set((s) => ({ ...patch, seq: s.seq + 1, saveState: s.saveState === 'conflict' ? 'conflict' : 'unsaved' }));
+  /** Applies a graph change: records it for autosave and compile (none in read-only mode: the server would refuse the save). */
+  const changed = (patch: Partial<EditorState>) => {
+    if (get().readOnly) return;
+    set((s) => ({ ...patch, seq: s.seq + 1, saveState: s.saveState === 'conflict' ? 'conflict' : 'unsaved' }));
+  };
 
   return {
     scenarioId: null,
@@ -65,7 +71,11 @@ export const useEditor = create<EditorState>()((set, get) => {
     history: emptyHistory,
     lastCheckpoint: null,
     clip: null,
+    readOnly: false,
 
+    setReadOnly(readOnly) {
+      set({ readOnly });
+    },
     load(id, graph, revision) {
       const { nodes, edges, meta } = fromGraph(graph);
       set({ scenarioId: id, nodes, edges, meta, revision, seq: 0, saveState: 'saved', problems: [], history: emptyHistory, lastCheckpoint: null });

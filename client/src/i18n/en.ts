@@ -1,3 +1,4 @@
+import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
 
@@ -43,6 +44,7 @@ export const en: Messages<typeof zh> = {
     cancel: 'Cancel',
   },
   editor: {
+    readOnly: 'Read-only',
     palette: 'Nodes',
     paletteSearch: 'Search nodes',
     dragHint: 'Drag onto the canvas, or click to add',
@@ -408,4 +410,5 @@ export const en: Messages<typeof zh> = {
     chartTokens: 'Tokens',
   },
   ...enJobs,
+  ...enAuth,
 };

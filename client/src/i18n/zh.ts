@@ -1,3 +1,4 @@
+import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -39,6 +40,7 @@ export const zh = {
     cancel: '取消',
   },
   editor: {
+    readOnly: '只读',
     palette: '节点',
     paletteSearch: '搜索节点',
     dragHint: '拖到画布上，或点击添加',
@@ -404,4 +406,5 @@ export const zh = {
     chartTokens: 'Token 用量',
   },
   ...zhJobs,
+  ...zhAuth,
 };

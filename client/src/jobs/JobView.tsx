@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Popconfirm, Progress, Row, Space, Spin, Table, Typography } from 'antd';
 import { DownloadOutlined, RedoOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../auth/store';
 import { errorText } from '../publish/http';
 import { jobsApi, type JobDetail } from './api';
 import { JobStatusTag, percentDone } from './JobList';
@@ -22,6 +23,7 @@ function Figure({ label, value, color, testId }: { label: string; value: string 
 /** The failures page: item id, line, reason, retry one. */
 function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail; offset: number; onPage: (offset: number) => void; onRetried: () => void }) {
   const { t } = useTranslation();
+  const canWrite = useCan('jobs:write');
   const { message } = App.useApp();
   const retry = async (itemId: string) => {
     try {
@@ -45,16 +47,20 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
         { title: t('jobs.line'), dataIndex: 'line', width: 60 },
         { title: t('jobs.reason'), dataIndex: 'error', render: (_, f) => <span><Typography.Text type="danger">{f.error.code}</Typography.Text> {f.error.message}</span> },
         { title: t('jobs.attempts'), dataIndex: 'attempts', width: 80 },
-        {
-          title: '',
-          dataIndex: 'run_id',
-          width: 80,
-          render: (_, f) => (
-            <Button size="small" icon={<RedoOutlined />} disabled={detail.status === 'cancelled'} onClick={() => void retry(f.id)} data-testid="job-error-retry">
-              {t('jobs.retry')}
-            </Button>
-          ),
-        },
+        ...(canWrite
+          ? [
+              {
+                title: '',
+                dataIndex: 'run_id',
+                width: 80,
+                render: (_: unknown, f: JobDetail['errors']['items'][number]) => (
+                  <Button size="small" icon={<RedoOutlined />} disabled={detail.status === 'cancelled'} onClick={() => void retry(f.id)} data-testid="job-error-retry">
+                    {t('jobs.retry')}
+                  </Button>
+                ),
+              },
+            ]
+          : []),
       ]}
     />
   );
@@ -63,6 +69,7 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
 /** One job: progress bar, rate and ETA, counts (polled every second while it runs), actions, failures. */
 export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => void }) {
   const { t } = useTranslation();
+  const canWrite = useCan('jobs:write');
   const { message } = App.useApp();
   const [offset, setOffset] = useState(0);
   const { detail, error, reload } = useJob(jobId, { offset, limit: PAGE });
@@ -110,12 +117,16 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
           <Col span={4}><Figure label={t('jobs.eta')} value={detail.eta_s === null ? '—' : formatDuration(detail.eta_s)} testId="job-eta" /></Col>
         </Row>
         <Space style={{ marginTop: 12 }} wrap>
-          <Popconfirm title={t('jobs.cancelConfirm')} onConfirm={() => void act('cancel')} disabled={ended}>
-            <Button danger icon={<StopOutlined />} disabled={ended} data-testid="job-cancel">{t('jobs.cancel')}</Button>
-          </Popconfirm>
-          <Button icon={<RedoOutlined />} disabled={detail.failed === 0 || detail.status === 'cancelled'} onClick={() => void act('retry')} data-testid="job-retry-failed">
-            {t('jobs.retryFailed')}
-          </Button>
+          {canWrite && (
+            <>
+              <Popconfirm title={t('jobs.cancelConfirm')} onConfirm={() => void act('cancel')} disabled={ended}>
+                <Button danger icon={<StopOutlined />} disabled={ended} data-testid="job-cancel">{t('jobs.cancel')}</Button>
+              </Popconfirm>
+              <Button icon={<RedoOutlined />} disabled={detail.failed === 0 || detail.status === 'cancelled'} onClick={() => void act('retry')} data-testid="job-retry-failed">
+                {t('jobs.retryFailed')}
+              </Button>
+            </>
+          )}
           <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'jsonl')} download data-testid="job-download-jsonl">{`${t('jobs.download')} JSONL`}</Button>
           <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'csv')} download data-testid="job-download-csv">{`${t('jobs.download')} CSV`}</Button>
         </Space>

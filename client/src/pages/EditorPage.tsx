@@ -5,6 +5,7 @@ import { Alert, App, Button, Spin, Tabs } from 'antd';
 import { CloudUploadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { useCan } from '../auth/store';
 import { Canvas } from '../editor/Canvas';
 import { Inspector, type InspectorView } from '../editor/Inspector';
 import { Palette } from '../editor/Palette';
@@ -27,9 +28,14 @@ const SIDE_TABS: SideTab[] = ['node', 'run', 'versions', 'api', 'logs'];
 /** Tabs with tables and code that get a wider side panel. */
 const WIDE_TABS = new Set<SideTab>(['versions', 'api', 'logs']);
 
-/** Autosave and live validation, in a leaf of their own so a change does not re-render the page. */
+/** Autosave, in a leaf of its own so a change does not re-render the page. */
 function Sync() {
   useAutosave();
+  return null;
+}
+
+/** Live validation compiles on the server, which takes `scenarios:test`: only for roles that hold it. */
+function Validate() {
   useLiveValidation();
   return null;
 }
@@ -43,6 +49,9 @@ function Editor() {
   const [view, setView] = useState<InspectorView>('config');
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const { fitView } = useReactFlow();
+  const readOnly = useEditor((s) => s.readOnly);
+  const canTest = useCan('scenarios:test');
+  const canPublish = useCan('scenarios:publish');
 
   // Clicking a node after a run shows what it did; clicking during editing shows its config.
   useEffect(() => {
@@ -63,21 +72,26 @@ function Editor() {
   return (
     <div className="mf-editor">
       <Sync />
-      <Palette />
+      {canTest && <Validate />}
+      {!readOnly && <Palette />}
       <div className="mf-canvas-col">
         <Toolbar
           onRun={() => setTab('run')}
           extra={
-            <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
-              {t('publish.button')}
-              {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
-            </Button>
+            canPublish ? (
+              <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
+                {t('publish.button')}
+                {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
+              </Button>
+            ) : (
+              liveVersion !== null && <span className="mf-live-badge" data-testid="live-version">v{liveVersion}</span>
+            )
           }
         />
         <div className="mf-canvas">
           <Canvas />
         </div>
-        <Problems />
+        {canTest && <Problems />}
       </div>
       <div className={`mf-side nokey${WIDE_TABS.has(tab) ? ' mf-side-wide' : ''}`}>
         <Tabs
@@ -102,7 +116,7 @@ function Editor() {
           ]}
         />
       </div>
-      <PublishDialog open={publishing} onClose={() => setPublishing(false)} onShowApi={() => setTab('api')} />
+      {canPublish && <PublishDialog open={publishing} onClose={() => setPublishing(false)} onShowApi={() => setTab('api')} />}
     </div>
   );
 }
@@ -112,6 +126,11 @@ export default function EditorPage({ id }: { id: string }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
+  const canWrite = useCan('scenarios:write');
+  // Before the load below (effects run in order): a read-only role's editor never records a change.
+  useEffect(() => {
+    useEditor.getState().setReadOnly(!canWrite);
+  }, [canWrite]);
   useEffect(() => {
     let live = true;
     useRun.getState().reset();

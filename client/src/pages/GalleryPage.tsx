@@ -4,6 +4,7 @@ import { ImportOutlined, SaveOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import '@xyflow/react/dist/style.css';
 import { TEMPLATE_CATEGORIES } from '@shared/templates';
+import { useCan } from '../auth/store';
 import { templatesApi, type TemplateSummary } from '../templates/api';
 import { pickJsonText } from '../templates/files';
 import { NewTemplateModal } from '../templates/NewTemplateModal';
@@ -17,6 +18,7 @@ export default function GalleryPage() {
   const [templates, setTemplates] = useState<TemplateSummary[] | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  const canWrite = useCan('templates:write');
 
   const load = useCallback(async () => {
     try {
@@ -51,10 +53,12 @@ export default function GalleryPage() {
           <Typography.Title level={3} style={{ margin: 0 }} data-testid="gallery-title">{t('gallery.title')}</Typography.Title>
           <Typography.Text type="secondary">{t('gallery.subtitle')}</Typography.Text>
         </div>
-        <Space>
-          <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-template">{t('gallery.import')}</Button>
-          <Button icon={<SaveOutlined />} onClick={() => setCreating(true)} data-testid="new-template">{t('gallery.saveAsTemplate')}</Button>
-        </Space>
+        {canWrite && (
+          <Space>
+            <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-template">{t('gallery.import')}</Button>
+            <Button icon={<SaveOutlined />} onClick={() => setCreating(true)} data-testid="new-template">{t('gallery.saveAsTemplate')}</Button>
+          </Space>
+        )}
       </Space>
       {templates === null ? (
         <Spin style={{ margin: 48 }} />
@@ -77,7 +81,7 @@ export default function GalleryPage() {
         </Row>
       )}
       <TemplateDrawer id={openId} onClose={() => setOpenId(null)} onChanged={() => void load()} />
-      <NewTemplateModal
+      {canWrite && <NewTemplateModal
         open={creating}
         onClose={() => setCreating(false)}
         onSaved={(id) => {
@@ -85,7 +89,7 @@ export default function GalleryPage() {
           void load();
           setOpenId(id);
         }}
-      />
+      />}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { jobsApi, type JobProgress, type JobScenario, type VersionSummary } from
 import { JobList } from '../jobs/JobList';
 import { JobView } from '../jobs/JobView';
 import { UploadCard } from '../jobs/UploadCard';
+import { useCan } from '../auth/store';
 import { Dashboard } from '../dashboard/Dashboard';
 
 /** Polls the scenario's job list every 2 s while one of them is still moving. */
@@ -43,6 +44,7 @@ function useJobList(scenarioId: string | undefined) {
 /** 批量质检: choose a published scenario and version, upload a file, follow the job, read the dashboard. */
 export default function JobsPage({ scenarioId, jobId }: { scenarioId?: string; jobId?: string }) {
   const { t } = useTranslation();
+  const canSubmit = useCan('jobs:write');
   const { message } = App.useApp();
   const [scenarios, setScenarios] = useState<JobScenario[] | null>(null);
   const [versions, setVersions] = useState<VersionSummary[]>([]);
@@ -104,15 +106,17 @@ export default function JobsPage({ scenarioId, jobId }: { scenarioId?: string; j
       {scenarioId && (
         <Row gutter={16}>
           <Col span={8}>
-            <UploadCard
-              scenarioId={scenarioId}
-              version={version}
-              onSubmitted={(id) => {
-                reload();
-                navigate({ page: 'jobs', scenarioId, jobId: id });
-              }}
-            />
-            <Card size="small" title={t('jobs.list')} style={{ marginTop: 16 }}>
+            {canSubmit && (
+              <UploadCard
+                scenarioId={scenarioId}
+                version={version}
+                onSubmitted={(id) => {
+                  reload();
+                  navigate({ page: 'jobs', scenarioId, jobId: id });
+                }}
+              />
+            )}
+            <Card size="small" title={t('jobs.list')} style={{ marginTop: canSubmit ? 16 : 0 }}>
               <JobList jobs={jobs} selected={jobId} onSelect={(id) => navigate({ page: 'jobs', scenarioId, jobId: id })} />
             </Card>
           </Col>

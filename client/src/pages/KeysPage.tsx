@@ -4,6 +4,7 @@ import { KeyOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { keysApi, type ApiKey } from '../keys/api';
 import { CreateKeyModal } from '../keys/CreateKeyModal';
+import { useCan } from '../auth/store';
 import { errorText } from '../publish/http';
 
 function when(iso: string | null): string {
@@ -16,6 +17,7 @@ export default function KeysPage() {
   const { message } = App.useApp();
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [creating, setCreating] = useState(false);
+  const canWrite = useCan('keys:write');
 
   const load = useCallback(() => {
     keysApi.list().then(setKeys, (e: unknown) => message.error(errorText(e)));
@@ -38,7 +40,7 @@ export default function KeysPage() {
         <Typography.Title level={3} style={{ margin: 0, flex: 1 }} data-testid="keys-title">
           <KeyOutlined /> {t('keys.title')}
         </Typography.Title>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="key-create">{t('keys.create')}</Button>
+        {canWrite && <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="key-create">{t('keys.create')}</Button>}
       </div>
       <Typography.Paragraph type="secondary">{t('keys.intro')}</Typography.Paragraph>
       <Table
@@ -69,7 +71,7 @@ export default function KeysPage() {
             title: '',
             width: 90,
             render: (_, k) =>
-              k.revoked_at ? null : (
+              k.revoked_at || !canWrite ? null : (
                 <Popconfirm title={t('keys.revokeConfirm', { name: k.name })} description={t('keys.revokeHint')} onConfirm={() => void revoke(k)} okText={t('keys.revoke')} okButtonProps={{ danger: true }} cancelText={t('list.cancel')}>
                   <Button size="small" danger data-testid={`revoke-${k.prefix}`}>{t('keys.revoke')}</Button>
                 </Popconfirm>

@@ -3,6 +3,7 @@ import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typogra
 import { AppstoreOutlined, CopyOutlined, DeleteOutlined, EditOutlined, ExportOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type ScenarioSummary } from '../api';
+import { useCan } from '../auth/store';
 import { navigate } from '../router';
 import { ScenarioTemplateTag } from '../templates/ScenarioTemplateTag';
 import { exportScenarioFile, importScenarioFile } from '../templates/scenario-files';
@@ -24,6 +25,7 @@ export function ScenarioList() {
   const [loading, setLoading] = useState(true);
   const [dialog, setDialog] = useState<Dialog>(null);
   const [form] = Form.useForm<{ name: string; description?: string }>();
+  const canWrite = useCan('scenarios:write');
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -78,11 +80,15 @@ export function ScenarioList() {
         <Typography.Title level={3} style={{ margin: 0 }}>{t('list.title')}</Typography.Title>
         <Space>
           <Input.Search allowClear placeholder={t('list.search')} value={q} onChange={(e) => setQ(e.target.value)} style={{ width: 260 }} data-testid="list-search" />
-          <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-scenario">{t('list.import')}</Button>
-          <Button icon={<AppstoreOutlined />} onClick={() => navigate({ page: 'gallery' })} data-testid="from-template">{t('gallery.fromTemplate')}</Button>
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="create-scenario">
-            {t('list.create')}
-          </Button>
+          {canWrite && (
+            <>
+              <Button icon={<ImportOutlined />} onClick={() => void importFile()} data-testid="import-scenario">{t('list.import')}</Button>
+              <Button icon={<AppstoreOutlined />} onClick={() => navigate({ page: 'gallery' })} data-testid="from-template">{t('gallery.fromTemplate')}</Button>
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="create-scenario">
+                {t('list.create')}
+              </Button>
+            </>
+          )}
         </Space>
       </Space>
       <Table<ScenarioSummary>
@@ -113,12 +119,12 @@ export function ScenarioList() {
           { title: t('list.updated'), width: 190, render: (_, row) => formatTime(row.updated_at) },
           {
             title: t('list.actions'),
-            width: 330,
+            width: canWrite ? 330 : 160,
             render: (_, row) => (
               <Space size={0}>
                 <Button size="small" type="link" onClick={() => navigate({ page: 'editor', id: row.id })}>{t('list.open')}</Button>
-                <Button size="small" type="link" icon={<EditOutlined />} onClick={() => open({ mode: 'rename', scenario: row })}>{t('list.rename')}</Button>
-                <Button
+                {canWrite && <Button size="small" type="link" icon={<EditOutlined />} onClick={() => open({ mode: 'rename', scenario: row })}>{t('list.rename')}</Button>}
+                {canWrite && <Button
                   size="small"
                   type="link"
                   icon={<CopyOutlined />}
@@ -129,11 +135,11 @@ export function ScenarioList() {
                   }}
                 >
                   {t('list.duplicate')}
-                </Button>
+                </Button>}
                 <Button size="small" type="link" icon={<ExportOutlined />} onClick={() => void exportScenarioFile(row.id).catch((e: unknown) => message.error(String(e)))}>
                   {t('gallery.exportScenario')}
                 </Button>
-                <Popconfirm
+                {canWrite && <Popconfirm
                   title={t('list.deleteConfirm', { name: row.name })}
                   okText={t('list.delete')}
                   okButtonProps={{ danger: true }}
@@ -145,7 +151,7 @@ export function ScenarioList() {
                   }}
                 >
                   <Button size="small" type="link" danger icon={<DeleteOutlined />}>{t('list.delete')}</Button>
-                </Popconfirm>
+                </Popconfirm>}
               </Space>
             ),
           },

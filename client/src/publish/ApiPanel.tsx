@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Descriptions, Result, Spin, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../auth/store';
 import { contractOf, publishApi, type ScenarioContract } from './api';
 import { CodeBlock } from './CodeBlock';
 import { errorText } from './http';
@@ -12,6 +13,7 @@ const KINDS: SnippetKind[] = ['curl', 'sse', 'ts', 'python'];
 /** The API tab: how to call the published scenario, with its real slug and an example input. */
 export function ApiPanel({ onPublish }: { onPublish(): void }) {
   const { t } = useTranslation();
+  const canPublish = useCan('scenarios:publish');
   const publication = usePublication((s) => s.publication);
   const slug = publication?.live_version ? publication.slug : null;
   const live = publication?.live_version ?? null;
@@ -42,7 +44,7 @@ export function ApiPanel({ onPublish }: { onPublish(): void }) {
         status="info"
         title={t('api.notPublished')}
         subTitle={t('api.notPublishedHint')}
-        extra={<Button type="primary" onClick={onPublish} data-testid="api-publish">{t('publish.button')}</Button>}
+        extra={canPublish && <Button type="primary" onClick={onPublish} data-testid="api-publish">{t('publish.button')}</Button>}
         data-testid="api-unpublished"
       />
     );

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { App, Button, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../auth/store';
 import { publishApi, type VersionSummary } from './api';
 import { DiffModal, type DiffRequest } from './DiffModal';
 import { errorText } from './http';
@@ -9,6 +10,7 @@ import { usePublication } from './store';
 /** The versions tab: every published version, rollback, and a visual diff of two versions or a version and the draft. */
 export function VersionsPanel({ scenarioId, onPublish }: { scenarioId: string; onPublish(): void }) {
   const { t } = useTranslation();
+  const canPublish = useCan('scenarios:publish');
   const { message } = App.useApp();
   const stamp = usePublication((s) => s.stamp);
   const [versions, setVersions] = useState<VersionSummary[] | null>(null);
@@ -47,7 +49,7 @@ export function VersionsPanel({ scenarioId, onPublish }: { scenarioId: string; o
   if (versions.length === 0)
     return (
       <Empty description={t('versions.none')} data-testid="versions-empty">
-        <Button type="primary" onClick={onPublish}>{t('publish.button')}</Button>
+        {canPublish && <Button type="primary" onClick={onPublish}>{t('publish.button')}</Button>}
       </Empty>
     );
 
@@ -87,7 +89,7 @@ export function VersionsPanel({ scenarioId, onPublish }: { scenarioId: string; o
             title: '',
             width: 80,
             render: (_, v) =>
-              v.live ? null : (
+              v.live || !canPublish ? null : (
                 <Popconfirm title={t('versions.rollbackConfirm', { version: v.version })} description={t('versions.rollbackHint')} onConfirm={() => void rollback(v.version)} okText={t('list.ok')} cancelText={t('list.cancel')}>
                   <Button size="small" data-testid={`rollback-${v.version}`}>{t('versions.rollback')}</Button>
                 </Popconfirm>

@@ -4,6 +4,7 @@ import { CaretRightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { nodeRole, start } from '@shared/index';
 import { api, type RunSummary } from '../api';
+import { useCan } from '../auth/store';
 import { useEditor } from '../editor/store';
 import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
@@ -20,6 +21,7 @@ export function RunPanel() {
   const startNode = useEditor((s) => s.nodes.find((n) => nodeRole(n.data.kind) === 'entry'));
   const values = useEditor((s) => s.meta.inputs) ?? {};
   const run = useRun();
+  const canTest = useCan('scenarios:test');
   const [history, setHistory] = useState<RunSummary[]>([]);
   const abort = useRef<AbortController | null>(null);
   const inputs = startNode ? typedConfig(startNode.data.config, start).inputs : [];
@@ -63,12 +65,16 @@ export function RunPanel() {
 
   return (
     <div data-testid="run-panel">
-      <Form layout="vertical" size="small">
-        <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
-      </Form>
-      <Button type="primary" icon={<CaretRightOutlined />} loading={run.status === 'running'} onClick={() => void go()} block data-testid="run-button">
-        {run.status === 'running' ? t('run.running') : t('run.start')}
-      </Button>
+      {canTest && (
+        <>
+          <Form layout="vertical" size="small">
+            <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
+          </Form>
+          <Button type="primary" icon={<CaretRightOutlined />} loading={run.status === 'running'} onClick={() => void go()} block data-testid="run-button">
+            {run.status === 'running' ? t('run.running') : t('run.start')}
+          </Button>
+        </>
+      )}
       {run.status === 'succeeded' && (
         <div style={{ marginTop: 12 }} data-testid="run-outputs">
           <Typography.Text strong>{t('run.outputs')}</Typography.Text>{' '}

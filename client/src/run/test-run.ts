@@ -1,6 +1,7 @@
 import { RunEventSchema, type Graph, type RunEvent } from '@shared/index';
 import { parseJson } from '@shared/json';
 import { ApiError, isRecord } from '../api';
+import { noteReply, sessionHeaders } from '../auth/session';
 import { readSse } from './sse';
 
 /**
@@ -10,7 +11,7 @@ import { readSse } from './sse';
 export async function streamTestRun(scenarioId: string, inputs: Record<string, unknown>, graph: Graph, onEvent: (e: RunEvent) => void, signal?: AbortSignal): Promise<void> {
   const res = await fetch(`/api/scenarios/${encodeURIComponent(scenarioId)}/test-run`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { ...sessionHeaders('POST'), 'content-type': 'application/json', accept: 'text/event-stream' },
     body: JSON.stringify({ inputs, graph }),
     signal,
   });
@@ -28,6 +29,7 @@ export async function streamTestRun(scenarioId: string, inputs: Record<string, u
     } catch {
       // not JSON: keep the status text
     }
+    noteReply(res.status, code);
     throw new ApiError(res.status, code, message);
   }
   for await (const msg of readSse(res.body, signal)) {

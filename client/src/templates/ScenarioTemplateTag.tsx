@@ -2,6 +2,7 @@ import { App, Button, Popconfirm, Space, Tag, Tooltip } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ScenarioTemplateStatusSchema } from '@shared/template-api';
 import { isRecord } from '../api';
+import { useCan } from '../auth/store';
 import { templatesApi } from './api';
 
 /**
@@ -11,6 +12,7 @@ import { templatesApi } from './api';
 export function ScenarioTemplateTag({ row, onUpdated }: { row: { id: string }; onUpdated: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const canUpdate = useCan('scenarios:publish');
   const raw: unknown = row;
   const parsed = ScenarioTemplateStatusSchema.safeParse(isRecord(raw) ? raw.template : undefined);
   if (!parsed.success) return null;
@@ -33,9 +35,9 @@ export function ScenarioTemplateTag({ row, onUpdated }: { row: { id: string }; o
       <Tooltip title={t('gallery.updateTip', { id: status.id, latest, version: status.version })}>
         <Tag color="orange" data-testid="update-available">{t('gallery.updateAvailable')}</Tag>
       </Tooltip>
-      <Popconfirm title={t('gallery.updateConfirm', { latest })} okText={t('list.ok')} cancelText={t('list.cancel')} onConfirm={() => void update()}>
+      {canUpdate && <Popconfirm title={t('gallery.updateConfirm', { latest })} okText={t('list.ok')} cancelText={t('list.cancel')} onConfirm={() => void update()}>
         <Button size="small" type="link" data-testid="template-update">{t('gallery.update', { latest })}</Button>
-      </Popconfirm>
+      </Popconfirm>}
     </Space>
   );
 }

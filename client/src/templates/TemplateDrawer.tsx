@@ -2,8 +2,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Divider, Drawer, Space, Spin, Tag, Timeline, Typography } from 'antd';
 import { DownloadOutlined, RocketOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import { useCan } from '../auth/store';
 import { navigate } from '../router';
 import { AdminPanel } from './AdminPanel';
+import { DiffView } from './DiffView';
 import { templatesApi, type TemplateDetail } from './api';
 import { saveText } from './files';
 import { GraphPreview } from './GraphPreview';
@@ -15,6 +17,8 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
   const lang = useLang();
   const { message } = App.useApp();
   const [detail, setDetail] = useState<TemplateDetail | null>(null);
+  const canUse = useCan('scenarios:write');
+  const canAdmin = useCan('templates:write');
 
   const load = useCallback(async () => {
     if (!id) return;
@@ -62,7 +66,7 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
           <Typography.Paragraph>{detail.description[lang]}</Typography.Paragraph>
           <GraphPreview preview={detail.preview} height={260} testId="drawer-preview" />
           <Space style={{ margin: '12px 0' }}>
-            <Button type="primary" icon={<RocketOutlined />} onClick={() => void use()} data-testid="use-template">{t('gallery.use')}</Button>
+            {canUse && <Button type="primary" icon={<RocketOutlined />} onClick={() => void use()} data-testid="use-template">{t('gallery.use')}</Button>}
             <Button icon={<DownloadOutlined />} onClick={() => void exportFile()} data-testid="export-template">{t('gallery.export')}</Button>
           </Space>
           <Typography.Title level={5}>{t('gallery.history')}</Typography.Title>
@@ -78,14 +82,23 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
               ),
             }))}
           />
-          <Divider titlePlacement="start">{t('gallery.admin')}</Divider>
-          <AdminPanel
-            detail={detail}
-            onChanged={() => {
-              void load();
-              onChanged();
-            }}
-          />
+          {canAdmin ? (
+            <>
+              <Divider titlePlacement="start">{t('gallery.admin')}</Divider>
+              <AdminPanel
+                detail={detail}
+                onChanged={() => {
+                  void load();
+                  onChanged();
+                }}
+              />
+            </>
+          ) : (
+            <>
+              <Typography.Title level={5} style={{ marginTop: 16 }}>{t('gallery.diff')}</Typography.Title>
+              <DiffView templateId={detail.id} versions={detail.versions.map((v) => v.version)} />
+            </>
+          )}
         </div>
       )}
     </Drawer>

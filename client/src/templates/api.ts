@@ -17,6 +17,8 @@ import type {
 } from '@shared/template-api';
 import type { TEMPLATE_CATEGORIES } from '@shared/templates';
 import { ApiError, isRecord, sendJson } from '../api';
+import { noteReply } from '../auth/session';
+import { parseJson } from '@shared/json';
 
 export type { ScenarioTemplateStatus, TemplateDetail, TemplateDiffReply, TemplateSummary, TemplateVersionSummary, Bump };
 export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
@@ -30,7 +32,13 @@ function send<T>(method: string, path: string, body?: unknown): Promise<T> {
 async function download(path: string): Promise<{ text: string; fileName: string }> {
   const res = await fetch(`/api${path}`);
   const text = await res.text();
-  if (!res.ok) throw new ApiError(res.status, String(res.status), text);
+  if (!res.ok) {
+    const reply = parseJson(text);
+    const err = isRecord(reply) && isRecord(reply.error) ? reply.error : {};
+    const code = typeof err.code === 'string' ? err.code : String(res.status);
+    noteReply(res.status, code);
+    throw new ApiError(res.status, code, typeof err.message === 'string' ? err.message : text);
+  }
   const m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '');
   return { text, fileName: m ? decodeURIComponent(m[1]) : 'export.json' };
 }

@@ -68,8 +68,8 @@ describe('the compiled CLI loads only what a command needs', () => {
     for (const runtimeOnly of ['undici', 'quickjs-emscripten-core', 'gpt-tokenizer', 'randexp']) expect(packages).not.toContain(runtimeOnly);
   });
 
-  it('the store commands (publish, keys, export/import) do not load Express', () => {
-    for (const source of ['publish-commands', 'keys-commands', 'template-commands']) {
+  it('the store commands (publish, keys, users, export/import) do not load Express', () => {
+    for (const source of ['publish-commands', 'keys-commands', 'template-commands', 'users-commands']) {
       expect(packagesLoadedBy(`server/src/cli/${source}.ts`), source).not.toContain('express');
     }
   });

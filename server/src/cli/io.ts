@@ -11,6 +11,15 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** The environment the command reads its settings from (MOFANG_DATA_DIR, MOFANG_MODEL_*, …). */
   env: NodeJS.ProcessEnv;
+  /** Reads all of standard input as text (for `--password-stdin`); absent where there is none. */
+  readStdin?: () => Promise<string>;
+}
+
+/** All of the process's standard input, as UTF-8 text. */
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The process's own stdout, stderr and environment. */
@@ -18,6 +27,7 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  readStdin: readProcessStdin,
 };
 
 /** Prints a value as indented JSON and a newline on `io.stdout`. */

@@ -26,6 +26,12 @@ import { JobService } from '../jobs/service.js';
 import { keyRoutes } from './routes-keys.js';
 import { metricsRoutes } from './routes-metrics.js';
 import { jsonBodyLimits } from './json-limits.js';
+import { allow } from './access.js';
+import { authRoutes } from './routes-auth.js';
+import { userRoutes } from './routes-users.js';
+import { sessionMiddleware } from './session.js';
+import { DEFAULT_AUTH_CONFIG } from '../users/auth-config.js';
+import { LoginThrottle } from '../users/throttle.js';
 
 export type { AppDeps } from './context.js';
 
@@ -93,16 +99,21 @@ export function createApp(deps: AppDeps): Express {
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
   const jobs = deps.jobs ?? startedJobs(deps, v1);
+  const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
+  // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
+  app.set('trust proxy', authConfig.trustProxy);
 
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(jsonBodyLimits());
-  api.get('/health', (_req, res) => {
+  api.get('/health', allow('public'), (_req, res) => {
     res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
-  api.get('/node-kinds', (_req, res) => {
+  api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
   });
+  api.use(authRoutes({ db: deps.db, config: authConfig, throttle: new LoginThrottle(authConfig) }));
+  api.use(userRoutes(deps.db));
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
   api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
@@ -110,13 +121,16 @@ export function createApp(deps: AppDeps): Express {
   api.use(publishRoutes(deps));
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published));
-  api.use((req, res) => {
+  // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
+  api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
   });
   api.use(errorHandler);
 
   // The published API's run operations first: its hot path passes through no other router.
   app.use('/v1', v1RunRoutes(deps, v1));
+  // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
+  app.use('/api', sessionMiddleware(deps.db, authConfig.sessionTtlMs));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
   app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
   app.use('/api', api);

@@ -4,6 +4,7 @@ import type { Db } from '../storage/db.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
 import type { JobService } from '../jobs/service.js';
+import type { AuthConfig } from '../users/auth-config.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -20,6 +21,8 @@ export interface AppDeps {
   staticDir?: string;
   /** Whether the model behind `default` is the built-in simulator (shown in /api/health). */
   simulator?: boolean;
+  /** Session lifetime and sign-in throttling; defaults when absent. */
+  auth?: AuthConfig;
   /** Shown in /api/health as `model`; defaults to `describeModels(models)`. */
   modelDescription?: unknown;
 }

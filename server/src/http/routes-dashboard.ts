@@ -7,6 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import { DashboardQuerySchema, missingAuditOutputs, parseBucket, type DashboardQuery, type JobScenario } from '@shared/dashboard.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
+import { allow } from './access.js';
 import type { Db } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
@@ -68,7 +69,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
     return { query, missing: missingAuditOutputs(names) };
   };
 
-  router.get('/dashboard/scenarios', (_req, res) => {
+  router.get('/dashboard/scenarios', allow('dashboard:read'), (_req, res) => {
     const scenarios: JobScenario[] = listLiveScenarios(db).map((s) => {
       const latest = listVersions(db, s.id).reduce((max, v) => Math.max(max, v.version), s.liveVersion);
       const names = outputsOf(published, s.slug) ?? [];
@@ -77,14 +78,14 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
     res.json({ scenarios });
   });
 
-  router.get('/scenarios/:id/dashboard', async (req: Request<{ id: string }>, res) => {
+  router.get('/scenarios/:id/dashboard', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
     const ready = prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return res.json({ audit: false, missing: ready.missing });
     res.json(await computeDashboard(read, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
   });
 
-  router.get('/scenarios/:id/dashboard/calls', async (req: Request<{ id: string }>, res) => {
+  router.get('/scenarios/:id/dashboard/calls', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
     const ready = prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return sendError(res, 409, 'not_audit', `the scenario's outputs lack ${ready.missing.join(', ')}`);
@@ -94,7 +95,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
     res.json(await callsBehind(read, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit));
   });
 
-  router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {
+  router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', allow('dashboard:read'), (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {
     const call = callDetail(db, req.params.id, req.params.jobId, req.params.itemId);
     if (!call) return sendError(res, 404, 'unknown_call', `no item "${req.params.itemId}" in job "${req.params.jobId}" of this scenario`);
     res.json(call);

@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import type { JobDetail, JobFailure } from '@shared/jobs.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
+import { allow } from './access.js';
 import { outputNames } from './v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
@@ -31,13 +32,13 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     return job;
   };
 
-  router.get('/jobs', (req, res) => {
+  router.get('/jobs', allow('jobs:read'), (req, res) => {
     const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
     const limit = intParam(req.query.limit, 50, 500);
     res.json({ jobs: jobs.store.listJobs(scenarioId, limit).map((job) => ({ ...jobs.progress(job), scenario_id: job.scenarioId })) });
   });
 
-  router.get('/jobs/:id', (req: Request<{ id: string }>, res) => {
+  router.get('/jobs/:id', allow('jobs:read'), (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (!job) return;
     const offset = intParam(req.query.offset, 0, 1_000_000);
@@ -51,7 +52,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/jobs', async (req: Request<{ id: string }>, res) => {
+  router.post('/scenarios/:id/jobs', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
     const scenario = getPublishState(db, req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');
@@ -62,22 +63,22 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     await replySubmit(jobs, req, res, resolved, ADMIN_OWNER);
   });
 
-  router.post('/jobs/:id/cancel', async (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/cancel', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (job) await replyCancel(jobs, res, job);
   });
 
-  router.post('/jobs/:id/retry-failed', async (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/retry-failed', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (job) await replyRetry(jobs, res, job);
   });
 
-  router.post('/jobs/:id/items/:itemId/retry', async (req: Request<{ id: string; itemId: string }>, res) => {
+  router.post('/jobs/:id/items/:itemId/retry', allow('jobs:write'), async (req: Request<{ id: string; itemId: string }>, res) => {
     const job = found(req, res);
     if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
 
-  router.get('/jobs/:id/results', async (req: Request<{ id: string }>, res) => {
+  router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (job) await replyResults(jobs, req, res, job, outputNames(published, job));
   });

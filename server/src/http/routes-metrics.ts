@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { MetricsBucketSizeSchema, type ApiRunsPage, type MetricsReply } from '@shared/v1.js';
 import type { Db } from '../storage/db.js';
 import { HttpError, parseBody } from './errors.js';
+import { allow } from './access.js';
 import { apiRunMetrics, BUCKET_MS, decodeCursor, listApiRuns } from '../metrics/queries.js';
 import { sqliteOf } from '../storage/sqlite.js';
 
@@ -58,13 +59,13 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> 
 /** The routes (mount on the `/api` router). */
 export function metricsRoutes(db: Db): Router {
   const router = Router();
-  router.get('/scenarios/:id/api-runs', (req, res) => {
+  router.get('/scenarios/:id/api-runs', allow('runs:read'), (req, res) => {
     if (!scenarioExists(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const q = parseQuery(RunsQuerySchema, req.query);
     const page: ApiRunsPage = listApiRuns(db, req.params.id, q);
     res.json(page);
   });
-  router.get('/scenarios/:id/metrics', (req, res) => {
+  router.get('/scenarios/:id/metrics', allow('runs:read'), (req, res) => {
     if (!scenarioExists(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const q = parseQuery(MetricsQuerySchema, req.query);
     const to = q.to ?? Date.now();

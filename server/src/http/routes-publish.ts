@@ -10,6 +10,7 @@ import { precompileDraft, publication, publishDraft, rollback } from '../publish
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
+import { allow } from './access.js';
 
 /** A positive integer from a path or query parameter, else a 400 naming the parameter. */
 function versionParam(value: unknown, name: string): number {
@@ -35,7 +36,7 @@ export function publishRoutes(deps: AppDeps): Router {
     return storedGraph(row.graph);
   }
 
-  router.post('/scenarios/:id/publish', async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/publish', allow('scenarios:publish'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const precompiled = await precompileDraft(db, services, req.params.id);
     // A refusal is a PublishError (a DomainError): the error handler gives it its status.
@@ -44,17 +45,17 @@ export function publishRoutes(deps: AppDeps): Router {
     res.status(201).json(reply);
   });
 
-  router.get('/scenarios/:id/publication', async (req: Request<{ id: string }>, res: Response) => {
+  router.get('/scenarios/:id/publication', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
     const precompiled = await precompileDraft(db, services, req.params.id);
     res.json(publication(db, services, req.params.id, precompiled));
   });
 
-  router.get('/scenarios/:id/versions', (req, res) => {
+  router.get('/scenarios/:id/versions', allow('scenarios:read'), (req, res) => {
     const state = mustGetState(req.params.id);
     res.json(listVersions(db, state.id).map((row) => versionSummary(row, state.liveVersion)));
   });
 
-  router.get('/scenarios/:id/versions/:n', (req, res) => {
+  router.get('/scenarios/:id/versions/:n', allow('scenarios:read'), (req, res) => {
     const state = mustGetState(req.params.id);
     const n = versionParam(req.params.n, 'version');
     const row = getVersion(db, state.id, n);
@@ -63,14 +64,14 @@ export function publishRoutes(deps: AppDeps): Router {
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/rollback', (req, res) => {
+  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
     const reply = rollback(db, req.params.id, body.version);
     void deps.published.warm(req.params.id, reply.live_version);
     res.json(reply);
   });
 
-  router.get('/scenarios/:id/diff', (req, res) => {
+  router.get('/scenarios/:id/diff', allow('scenarios:read'), (req, res) => {
     const state = mustGetState(req.params.id);
     const from = versionParam(req.query.from, 'from');
     const toRaw = req.query.to ?? 'draft';

@@ -12,6 +12,7 @@ import { getScenario } from '../storage/scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
+import { allow } from './access.js';
 import { RunEventStreams, wantsEventStream } from './sse.js';
 
 /** A result for a run the engine threw on (it should not): recorded as failed rather than left running. */
@@ -32,7 +33,7 @@ export function runRoutes(deps: AppDeps): Router {
   const router = Router();
   const streams = new RunEventStreams();
 
-  router.post('/scenarios/:id/test-run', async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/test-run', allow('scenarios:test'), async (req: Request<{ id: string }>, res: Response) => {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id))) return;
@@ -94,12 +95,12 @@ export function runRoutes(deps: AppDeps): Router {
     await sse.closed;
   });
 
-  router.get('/scenarios/:id/runs', (req, res) => {
+  router.get('/scenarios/:id/runs', allow('runs:read'), (req, res) => {
     if (!getScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.json(listTestRuns(db, req.params.id));
   });
 
-  router.get('/runs/:id', (req, res) => {
+  router.get('/runs/:id', allow('runs:read'), (req, res) => {
     const run = getRun(db, req.params.id);
     if (!run) throw new HttpError(404, 'not_found', `no run with id "${req.params.id}"`);
     res.json(run);

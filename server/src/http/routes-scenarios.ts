@@ -11,6 +11,7 @@ import { withTemplateStatus, withTemplateStatusOne } from '../templates/scenario
 import { blankGraph } from './blank-graph.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
+import { allow } from './access.js';
 import { z } from 'zod';
 
 /** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
@@ -37,22 +38,22 @@ export function scenarioRoutes(deps: AppDeps): Router {
     return scenario;
   }
 
-  router.get('/scenarios', (req, res) => {
+  router.get('/scenarios', allow('scenarios:read'), (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : undefined;
     res.json(withTemplateStatus(db, listScenarios(db, q)));
   });
 
-  router.post('/scenarios', (req, res) => {
+  router.post('/scenarios', allow('scenarios:write'), (req, res) => {
     const body = parseBody(CreateScenarioBodySchema, req.body);
     const scenario = createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) });
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
 
-  router.get('/scenarios/:id', (req, res) => {
+  router.get('/scenarios/:id', allow('scenarios:read'), (req, res) => {
     res.json(withTemplateStatusOne(db, mustGet(req.params.id)));
   });
 
-  router.put('/scenarios/:id', (req, res) => {
+  router.put('/scenarios/:id', allow('scenarios:write'), (req, res) => {
     const body = parseBody(UpdateScenarioBodySchema, req.body);
     const outcome = updateScenario(db, req.params.id, body);
     if (outcome.ok) {
@@ -65,23 +66,23 @@ export function scenarioRoutes(deps: AppDeps): Router {
     });
   });
 
-  router.delete('/scenarios/:id', (req, res) => {
+  router.delete('/scenarios/:id', allow('scenarios:write'), (req, res) => {
     if (!deleteScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(204).end();
   });
 
-  router.post('/scenarios/:id/duplicate', (req, res) => {
+  router.post('/scenarios/:id/duplicate', allow('scenarios:write'), (req, res) => {
     const body = parseBody(DuplicateBodySchema, req.body ?? {});
     const copy = duplicateScenario(db, req.params.id, body.name);
     if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);
   });
 
-  router.post('/scenarios/:id/compile', async (req, res) => {
+  router.post('/scenarios/:id/compile', allow('scenarios:test'), async (req, res) => {
     res.json(await compileReply(mustGet(req.params.id).graph, services));
   });
 
-  router.post('/compile', async (req, res) => {
+  router.post('/compile', allow('scenarios:test'), async (req, res) => {
     if (req.body === undefined) throw new HttpError(400, 'invalid_body', 'send the graph as a JSON body');
     res.json(await compileReply(req.body, services));
   });

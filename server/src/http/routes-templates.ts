@@ -14,6 +14,7 @@ import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getScenario } from '../storage/scenarios.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
+import { allow } from './access.js';
 
 const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
 
@@ -34,16 +35,16 @@ export function templateRoutes(deps: AppDeps): Router {
   syncBuiltinTemplates(db);
   const router = Router();
 
-  router.get('/templates', (req, res) => {
+  router.get('/templates', allow('templates:read'), (req, res) => {
     res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
   });
 
-  router.post('/templates', (req, res) => {
+  router.post('/templates', allow('templates:write'), (req, res) => {
     const stored = createTemplateFromScenario(db, parseBody(CreateTemplateBodySchema, req.body));
     res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
   });
 
-  router.post('/templates/import', (req, res) => {
+  router.post('/templates/import', allow('templates:write'), (req, res) => {
     const detected = detectFile(req.body);
     if (detected.kind !== 'template') {
       throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`);
@@ -51,27 +52,27 @@ export function templateRoutes(deps: AppDeps): Router {
     res.status(201).json(importTemplate(db, detected.file));
   });
 
-  router.get('/templates/:id', (req, res) => {
+  router.get('/templates/:id', allow('templates:read'), (req, res) => {
     res.json(getTemplateDetail(db, req.params.id));
   });
 
-  router.get('/templates/:id/versions/:version', (req, res) => {
+  router.get('/templates/:id/versions/:version', allow('templates:read'), (req, res) => {
     res.json(getTemplateVersion(db, req.params.id, req.params.version));
   });
 
-  router.post('/templates/:id/versions', (req, res) => {
+  router.post('/templates/:id/versions', allow('templates:write'), (req, res) => {
     const stored = addVersionFromScenario(db, req.params.id, parseBody(NewTemplateVersionBodySchema, req.body));
     res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
   });
 
   for (const [action, deprecated] of [['deprecate', true], ['undeprecate', false]] as const) {
-    router.post(`/templates/:id/versions/:version/${action}`, (req, res) => {
+    router.post(`/templates/:id/versions/:version/${action}`, allow('templates:write'), (req, res) => {
       parseBody(ByBodySchema, req.body ?? {});
       res.json(setDeprecated(db, req.params.id, req.params.version, deprecated));
     });
   }
 
-  router.get('/templates/:id/diff', (req, res) => {
+  router.get('/templates/:id/diff', allow('templates:read'), (req, res) => {
     const from = checkSemver(req.query.from, '"from"');
     const to = checkSemver(req.query.to, '"to"');
     const before = versionGraph(mustGetVersionRow(db, req.params.id, from));
@@ -79,18 +80,18 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
   });
 
-  router.post('/templates/:id/use', (req, res) => {
+  router.post('/templates/:id/use', allow('scenarios:write'), (req, res) => {
     const scenario = useTemplate(db, req.params.id, parseBody(UseTemplateBodySchema, req.body ?? {}));
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
 
-  router.get('/templates/:id/export', (req, res) => {
+  router.get('/templates/:id/export', allow('templates:read'), (req, res) => {
     const version = req.query.version === undefined ? undefined : checkSemver(req.query.version, '"version"');
     const file = exportTemplate(db, req.params.id, version);
     sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
   });
 
-  router.post('/scenarios/import', (req, res) => {
+  router.post('/scenarios/import', allow('scenarios:write'), (req, res) => {
     const detected = formatOf(req.body) === TEMPLATE_FILE_FORMAT ? undefined : detectFile(req.body);
     if (!detected || detected.kind === 'template') {
       throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)');
@@ -98,18 +99,18 @@ export function templateRoutes(deps: AppDeps): Router {
     res.status(201).json(importScenario(db, detected));
   });
 
-  router.get('/scenarios/:id/export', (req, res) => {
+  router.get('/scenarios/:id/export', allow('scenarios:read'), (req, res) => {
     const file = exportScenario(db, req.params.id);
     sendFile(res, file, fileNameFor(file.name, '.scenario.json'));
   });
 
-  router.get('/scenarios/:id/template-status', (req, res) => {
+  router.get('/scenarios/:id/template-status', allow('scenarios:read'), (req, res) => {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.json(withTemplateStatusOne(db, { id: scenario.id }).template);
   });
 
-  router.post('/scenarios/:id/template-update', (req, res) => {
+  router.post('/scenarios/:id/template-update', allow('scenarios:publish'), (req, res) => {
     res.json(updateScenarioFromTemplate(db, req.params.id));
   });
 

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import type { AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
 import { createModelResolver, describeModels, SIMULATOR_HINT } from '../model/registry.js';
@@ -25,6 +26,8 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** The Express app behind `server` (tests walk its router to check every route declares its access). */
+  app: Express;
   /** Stops accepting requests, ends open streams, closes services and the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,7 +55,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description };
+  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -116,5 +119,5 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   if (!isLoopbackAddress(config.host) && web.allowedHosts.length === 0 && !v1.config.publicUrl) {
     log('Mofang: other machines may reach this server by IP address; to reach it by a host name, list the name in MOFANG_ALLOWED_HOSTS (or set MOFANG_PUBLIC_URL)');
   }
-  return { url, port, server, close };
+  return { url, port, server, app, close };
 }

@@ -204,3 +204,41 @@ export const jobWebhookAttempts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.attempt] })],
 );
+
+/**
+ * People who sign in to the app. `name` is the login name; `password_hash` is an argon2id PHC string,
+ * null for single-sign-on users (who carry their identity provider's issuer and subject instead).
+ */
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    displayName: text('display_name').notNull().default(''),
+    role: text('role', { enum: ['admin', 'designer', 'inspector', 'viewer'] }).notNull(),
+    passwordHash: text('password_hash'),
+    oidcIssuer: text('oidc_issuer'),
+    oidcSubject: text('oidc_subject'),
+    disabledAt: integer('disabled_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    lastLoginAt: integer('last_login_at'),
+  },
+  (t) => [uniqueIndex('users_name_idx').on(t.name), uniqueIndex('users_oidc_idx').on(t.oidcIssuer, t.oidcSubject)],
+);
+
+/** Signed-in sessions: `id` is the SHA-256 (hex) of the cookie's random token, which is never stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,96 @@
+/**
+ * `/api/auth/*`: the sign-in state, the one-time setup of the first admin, sign-in (throttled), sign-out
+ * and changing one's own password. Errors: 401 `invalid_credentials`, 403 `user_disabled`, 409
+ * `setup_done`, 429 `too_many_attempts` (with `Retry-After`), 400 `wrong_password`.
+ */
+import { Router, type Request, type Response } from 'express';
+import { ChangePasswordBodySchema, LoginBodySchema, SetupBodySchema, type AuthState, type SignedIn } from '@shared/users.js';
+import type { Db } from '../storage/db.js';
+import type { AuthConfig } from '../users/auth-config.js';
+import { createSession, deleteOtherSessions, deleteSession } from '../users/sessions.js';
+import type { LoginThrottle } from '../users/throttle.js';
+import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById, setPassword, toAuthUser, type UserRow } from '../users/users.js';
+import { allow, requestAuth } from './access.js';
+import { HttpError, parseBody, sendError } from './errors.js';
+import { clearSessionCookie, setSessionCookie } from './session.js';
+
+/** What the auth routes need: the store, the session lifetime and the sign-in throttle. */
+export interface AuthRouteDeps {
+  db: Db;
+  config: AuthConfig;
+  throttle: LoginThrottle;
+}
+
+function signIn(deps: AuthRouteDeps, req: Request, res: Response, user: UserRow): SignedIn {
+  const session = createSession(deps.db, user.id, deps.config.sessionTtlMs);
+  setSessionCookie(req, res, session);
+  return { user: toAuthUser(user), csrf_token: session.csrfToken };
+}
+
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The `/auth/*` routes (mounted under `/api`). */
+export function authRoutes(deps: AuthRouteDeps): Router {
+  const { db, throttle } = deps;
+  const router = Router();
+
+  router.get('/auth/state', allow('public'), (_req, res) => {
+    const auth = requestAuth(res);
+    const state: AuthState = {
+      setup_required: countUsers(db) === 0,
+      user: auth?.user ?? null,
+      csrf_token: auth?.csrfToken ?? null,
+      // Single sign-on is a later part of issue 12.
+      oidc: { enabled: false },
+    };
+    res.json(state);
+  });
+
+  router.post('/auth/setup', allow('public'), async (req, res) => {
+    if (countUsers(db) > 0) throw new HttpError(409, 'setup_done', 'the first admin already exists: sign in instead');
+    const body = parseBody(SetupBodySchema, req.body ?? {});
+    const user = await createFirstAdmin(db, { name: body.name, displayName: body.display_name, password: body.password });
+    res.status(201).json(signIn(deps, req, res, user));
+  });
+
+  router.post('/auth/login', allow('public'), async (req, res) => {
+    const body = parseBody(LoginBodySchema, req.body ?? {});
+    const address = clientAddress(req);
+    const verdict = await throttle.check(body.name, address);
+    if (!verdict.allowed) {
+      res.set('Retry-After', String(verdict.retryAfterSeconds));
+      return sendError(res, 429, 'too_many_attempts', `too many failed sign-ins: try again in ${verdict.retryAfterSeconds} s`, { retry_after_seconds: verdict.retryAfterSeconds });
+    }
+    const outcome = await authenticate(db, body.name, body.password);
+    if (!outcome.ok) {
+      if (outcome.reason === 'user_disabled') return sendError(res, 403, 'user_disabled', 'this account is disabled: ask an admin');
+      await throttle.failed(body.name, address);
+      return sendError(res, 401, 'invalid_credentials', 'wrong name or password');
+    }
+    await throttle.succeeded(body.name);
+    res.json(signIn(deps, req, res, outcome.user));
+  });
+
+  router.post('/auth/logout', allow('signed_in'), (req, res) => {
+    const auth = requestAuth(res);
+    if (auth) deleteSession(db, auth.sessionId);
+    clearSessionCookie(req, res);
+    res.status(204).end();
+  });
+
+  router.post('/auth/password', allow('signed_in'), async (req, res) => {
+    const auth = requestAuth(res);
+    const body = parseBody(ChangePasswordBodySchema, req.body ?? {});
+    const user = auth && getUserById(db, auth.user.id);
+    if (!auth || !user) throw new HttpError(401, 'unauthenticated', 'sign in first');
+    if (user.passwordHash === null) throw new HttpError(409, 'sso_user', 'this account signs in through single sign-on and has no password here');
+    if (!(await checkPassword(user, body.current_password))) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
+    await setPassword(db, user.id, body.new_password);
+    deleteOtherSessions(db, user.id, auth.sessionId);
+    res.status(204).end();
+  });
+
+  return router;
+}
