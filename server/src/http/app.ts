@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));
   api.use(templateRoutes(deps));
-  api.use(dashboardRoutes(deps.db, deps.published));
+  api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
   api.use((req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
   });
@@ -118,7 +118,7 @@ export function createApp(deps: AppDeps): Express {
   // The published API's run operations first: its hot path passes through no other router.
   app.use('/v1', v1RunRoutes(deps, v1));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
-  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
+  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs, deps.canReadPii));
   app.use('/api', api);
   app.use('/v1', openapiRoutes(deps, v1.config)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));

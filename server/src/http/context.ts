@@ -4,6 +4,7 @@ import type { Db } from '../storage/db.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
 import type { JobService } from '../jobs/service.js';
+import type { PiiAccess } from './pii-access.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -22,4 +23,6 @@ export interface AppDeps {
   simulator?: boolean;
   /** Shown in /api/health as `model`; defaults to `describeModels(models)`. */
   modelDescription?: unknown;
+  /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
+  canReadPii?: PiiAccess;
 }

@@ -17,6 +17,7 @@ import { runFastLane } from './v1/fast-run.js';
 import { runOperation } from './v1/run-route.js';
 import { JobService } from '../jobs/service.js';
 import { closeModels } from '../model/close.js';
+import type { PiiAccess } from './pii-access.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +33,8 @@ export interface StartOptions {
   /** Where the one start-up line goes (default console.log). */
   log?: (line: string) => void;
   staticDir?: string;
+  /** Overrides who sees customers' personal data unmasked (tests of the masked replies); see ./pii-access.ts. */
+  canReadPii?: PiiAccess;
 }
 
 
@@ -49,7 +52,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description };
+  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);

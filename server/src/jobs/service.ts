@@ -4,7 +4,7 @@
  * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { JobProgress } from '@shared/jobs.js';
+import type { JobProgress, JobResultLine } from '@shared/jobs.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
@@ -168,8 +168,11 @@ export class JobService {
     return { retried, job: this.progress(updated) };
   }
 
-  /** Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it. */
-  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
-    await streamResults(out, this.store, job.id, format, outputNames);
+  /**
+   * Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it;
+   * `shape` (optional) rewrites each line first (the HTTP layer's masking of customers' data).
+   */
+  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+    await streamResults(out, this.store, job.id, format, outputNames, shape);
   }
 }
