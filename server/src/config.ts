@@ -30,6 +30,15 @@ const EnvSchema = z.object({
   MOFANG_TEMPLATE_MEMORY: positiveInt('MOFANG_TEMPLATE_MEMORY', DEFAULT_TEMPLATE_LIMITS.memory).pipe(
     z.number().max(1_000_000_000, 'MOFANG_TEMPLATE_MEMORY must be at most 1000000000'),
   ),
+  MOFANG_TRANSCRIPT_RETENTION_DAYS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be a number of days' })
+      .int('MOFANG_TRANSCRIPT_RETENTION_DAYS must be a whole number of days')
+      .min(1, 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be at least 1')
+      .max(36_500, 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be at most 36500 (100 years)')
+      .optional(),
+  ),
 });
 
 export type ModelConfig = ReturnType<typeof modelConfigFromEnv>;
@@ -52,6 +61,11 @@ export interface AppConfig {
   templates?: TemplateLimits;
   /** Limits on job uploads; defaults when absent. */
   jobs?: JobUploadConfig;
+  /**
+   * Days after which stored transcripts (runs' inputs and traces, job items' inputs) are cleared
+   * (`MOFANG_TRANSCRIPT_RETENTION_DAYS`, default the run retention); the API's run retention when absent.
+   */
+  transcriptRetentionDays?: number;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -117,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sandbox,
     templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
     jobs,
+    transcriptRetentionDays: e.MOFANG_TRANSCRIPT_RETENTION_DAYS ?? api.retentionDays,
   };
 }
 

@@ -14,6 +14,7 @@ import { noServices } from '../../server/src/engine/testing.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
 import { openStore, type Store } from '../../server/src/storage/db.js';
+import { TranscriptRetention } from '../../server/src/storage/retention.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
 import { call, echoGraph, removeDir, SIM_ENV, parseSse, tempDir } from './helpers.js';
 import { auditGraph, resultLines, waitForJob } from './jobs-helpers.js';
@@ -122,5 +123,25 @@ describe('without pii:read', () => {
     expect(page.text).not.toContain(PHONE);
     const full = CallDetailSchema.parse((await call(server.url, 'GET', `/api/scenarios/${auditId}/dashboard/calls/${auditJob}/c1`, undefined, FULL)).json);
     expect(full.transcript?.[1].text).toContain(PHONE);
+  });
+});
+
+describe('transcript retention', () => {
+  it('a cleared job keeps its results and dashboard scores, shows no transcript, and refuses a retry', async () => {
+    const auditJob = await job(auditId);
+    const before = (await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text;
+    const swept = await new TranscriptRetention(store.db, { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep();
+    expect(swept.jobs).toBeGreaterThanOrEqual(1);
+    expect((await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text).toBe(before);
+    const detail = CallDetailSchema.parse((await call(server.url, 'GET', `/api/scenarios/${auditId}/dashboard/calls/${auditJob}/c1`, undefined, FULL)).json);
+    expect(detail.transcript).toBeNull();
+    expect(detail.redacted_at).toEqual(expect.any(String));
+    expect(detail.score).toEqual(expect.any(Number));
+    const retry = await call(server.url, 'POST', `/api/jobs/${auditJob}/retry-failed`);
+    expect(retry.status).toBe(409);
+    expect(retry.json).toMatchObject({ error: { code: 'transcripts_redacted' } });
+    const runs = RunSummarySchema.array().parse((await call(server.url, 'GET', `/api/scenarios/${echoId}/runs`)).json);
+    expect(runs.every((r) => typeof r.redacted_at === 'string')).toBe(true);
+    expect(RunDetailSchema.parse((await call(server.url, 'GET', `/api/runs/${runs[0].id}`, undefined, FULL)).json)).toMatchObject({ inputs: null, events: [] });
   });
 });

@@ -18,6 +18,8 @@ import { runOperation } from './v1/run-route.js';
 import { JobService } from '../jobs/service.js';
 import { closeModels } from '../model/close.js';
 import type { PiiAccess } from './pii-access.js';
+import { TranscriptRetention } from '../storage/retention.js';
+import { DEFAULT_API_CONFIG } from '../common/api-config.js';
 
 export interface RunningServer {
   url: string;
@@ -73,6 +75,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     throw error;
   }
   jobs.start();
+  const retention = new TranscriptRetention(store.db, { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
+  retention.start();
   const address: AddressInfo | string | null = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -90,6 +94,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       });
       // Items in flight are aborted and left `running`: the next start runs them again.
       await jobs.stop();
+      await retention.stop();
       await Promise.all([services.close(), closeModels(models)]);
       await v1.close();
       store.close();

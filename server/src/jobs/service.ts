@@ -157,6 +157,7 @@ export class JobService {
    */
   retry(job: JobRow, itemId?: string): { retried: number; job: JobProgress } {
     if (job.status === 'cancelled') throw new DomainError('conflict', 'job_cancelled', `job ${job.id} was cancelled`);
+    if (job.redactedAt !== null) throw new DomainError('conflict', 'transcripts_redacted', `job ${job.id} is past the transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS): its items' inputs are cleared`);
     if (itemId !== undefined) {
       const status = this.store.itemStatus(job.id, itemId);
       if (status === undefined) throw new DomainError('not_found', 'unknown_item', `job ${job.id} has no item "${itemId}"`);
