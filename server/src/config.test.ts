@@ -45,4 +45,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOFANG_TEMPLATE_OUTPUT_BYTES: '1.5' })).toThrow(/MOFANG_TEMPLATE_OUTPUT_BYTES must be a whole number/);
     expect(() => loadConfig({ MOFANG_TEMPLATE_MEMORY: '-3' })).toThrow(/MOFANG_TEMPLATE_MEMORY/);
   });
+
+  it('reads the transcript retention in days, by default the run retention, naming the variable when bad', () => {
+    expect(loadConfig({}).transcriptRetentionDays).toBe(30);
+    expect(loadConfig({ MOFANG_RUN_RETENTION_DAYS: '7' }).transcriptRetentionDays).toBe(7);
+    expect(loadConfig({ MOFANG_RUN_RETENTION_DAYS: '7', MOFANG_TRANSCRIPT_RETENTION_DAYS: '90' }).transcriptRetentionDays).toBe(90);
+    expect(loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: ' ' }).transcriptRetentionDays).toBe(30);
+    expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: 'forever' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be a number of days/);
+    expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: '0' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be at least 1/);
+    expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: '2.5' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be a whole number/);
+    expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: '40000' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be at most 36500/);
+  });
 });

@@ -32,6 +32,15 @@ const EnvSchema = z.object({
   MOFANG_TEMPLATE_MEMORY: positiveInt('MOFANG_TEMPLATE_MEMORY', DEFAULT_TEMPLATE_LIMITS.memory).pipe(
     z.number().max(1_000_000_000, 'MOFANG_TEMPLATE_MEMORY must be at most 1000000000'),
   ),
+  MOFANG_TRANSCRIPT_RETENTION_DAYS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be a number of days' })
+      .int('MOFANG_TRANSCRIPT_RETENTION_DAYS must be a whole number of days')
+      .min(1, 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be at least 1')
+      .max(36_500, 'MOFANG_TRANSCRIPT_RETENTION_DAYS must be at most 36500 (100 years)')
+      .optional(),
+  ),
 });
 
 export type ModelConfig = ReturnType<typeof modelConfigFromEnv>;
@@ -58,6 +67,11 @@ export interface AppConfig {
   web?: WebConfig;
   /** Session lifetime and sign-in throttling; defaults when absent. */
   auth?: AuthConfig;
+  /**
+   * Days after which stored transcripts (runs' inputs and traces, job items' inputs) are cleared
+   * (`MOFANG_TRANSCRIPT_RETENTION_DAYS`, default the run retention); the API's run retention when absent.
+   */
+  transcriptRetentionDays?: number;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -133,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs,
     web,
     auth,
+    transcriptRetentionDays: e.MOFANG_TRANSCRIPT_RETENTION_DAYS ?? api.retentionDays,
   };
 }
 

@@ -100,6 +100,11 @@ export const RunSummarySchema = z.object({
   error: RunErrorSchema.nullable(),
   created_at: z.string(),
   finished_at: z.string().nullable(),
+  /**
+   * When the transcript retention (`MOFANG_TRANSCRIPT_RETENTION_DAYS`) cleared the run's inputs and
+   * events (its outputs, error and usage stay); null (or absent) while they are kept.
+   */
+  redacted_at: z.string().nullable().optional(),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 

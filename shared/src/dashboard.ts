@@ -172,6 +172,8 @@ export const CallDetailSchema = CallSummarySchema.extend({
   items: z.array(CallItemSchema),
   report: z.string().nullable(),
   transcript: z.array(CallTurnSchema).nullable(),
+  /** When the transcript retention cleared the job's inputs (the transcript is then null); null while kept. */
+  redacted_at: z.string().nullable().optional(),
 });
 export type CallDetail = z.infer<typeof CallDetailSchema>;
 

@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));
   api.use(templateRoutes(deps));
-  api.use(dashboardRoutes(deps.db, deps.published));
+  api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps): Express {
   // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
   app.use('/api', sessionMiddleware(deps.db, authConfig.sessionTtlMs));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
-  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs));
+  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs, deps.canReadPii));
   app.use('/api', api);
   app.use('/v1', openapiRoutes(deps, v1.config)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));

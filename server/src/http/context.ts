@@ -5,6 +5,7 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
 import type { JobService } from '../jobs/service.js';
 import type { AuthConfig } from '../users/auth-config.js';
+import type { PiiAccess } from './pii-access.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -25,4 +26,6 @@ export interface AppDeps {
   auth?: AuthConfig;
   /** Shown in /api/health as `model`; defaults to `describeModels(models)`. */
   modelDescription?: unknown;
+  /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
+  canReadPii?: PiiAccess;
 }

@@ -9,6 +9,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { JobService } from '../jobs/service.js';
 import type { ResolvedScenario } from '../publish/registry.js';
 import type { JobRow } from '../storage/jobs.js';
+import type { JobResultLine } from '@shared/jobs.js';
 import { sendDomainError } from './errors.js';
 
 /** Runs `act`; a DomainError becomes its reply, anything else propagates. */
@@ -45,11 +46,14 @@ export async function replyRetry(jobs: JobService, res: Response, job: JobRow, i
   await replying(res, () => res.status(202).json(jobs.retry(job, itemId)));
 }
 
-/** Streams the results as JSONL, or as a CSV download with `?format=csv`. */
-export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[]): Promise<void> {
+/**
+ * Streams the results as JSONL, or as a CSV download with `?format=csv`; `shape` turns each line into
+ * what this reader may see (customers' data masked, for one without `pii:read`).
+ */
+export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
   const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
   res.status(200);
   res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
   if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="${job.slug}-job-${job.id.slice(0, 8)}.csv"`);
-  await jobs.results(res, job, format, outputNames);
+  await jobs.results(res, job, format, outputNames, shape);
 }

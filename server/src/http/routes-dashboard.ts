@@ -14,6 +14,8 @@ import { getPublishState, listLiveScenarios, listVersions } from '../storage/ver
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
 import { readerFor } from '../jobs/dashboard-reader.js';
+import { canReadPii, type PiiAccess } from './pii-access.js';
+import { piiView } from './pii.js';
 
 function intParam(value: unknown, fallback: number, max: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -28,8 +30,8 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
 }
 
-/** Mount on the `/api` router. */
-export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
+/** Mount on the `/api` router. `readsPii` says whether a request's user sees the calls' personal data unmasked. */
+export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
   const jobs = new JobStore(db);
   const read = readerFor(db);
@@ -92,13 +94,14 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios): Router {
     const bucket = parseBucket(typeof req.query.bucket === 'string' ? req.query.bucket : '');
     if (!bucket) return sendError(res, 400, 'invalid_bucket', 'bucket must be score:<lo>-<hi>, item:<id>:fail|pass|na, fatal:<id>, verdict:<v> or time:<ms>-<ms>');
     const limit = Math.max(1, intParam(req.query.limit, 50, 200));
-    res.json(await callsBehind(read, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit));
+    const page = await callsBehind(read, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit);
+    res.json(piiView(readsPii(req)).callPage(page));
   });
 
   router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', allow('dashboard:read'), (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {
     const call = callDetail(db, req.params.id, req.params.jobId, req.params.itemId);
     if (!call) return sendError(res, 404, 'unknown_call', `no item "${req.params.itemId}" in job "${req.params.jobId}" of this scenario`);
-    res.json(call);
+    res.json(piiView(readsPii(req)).callDetail(call));
   });
   return router;
 }

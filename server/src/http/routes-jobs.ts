@@ -14,6 +14,8 @@ import { getPublishState } from '../storage/versions.js';
 import { resultLine } from '../jobs/results.js';
 import type { JobService } from '../jobs/service.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
+import { canReadPii, type PiiAccess } from './pii-access.js';
+import { piiView } from './pii.js';
 
 /** The owner of jobs submitted from the UI. */
 export const ADMIN_OWNER = 'admin';
@@ -23,8 +25,11 @@ function intParam(value: unknown, fallback: number, max: number): number {
   return Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
 }
 
-/** Mount before the `/api` router's JSON parser: the submit route streams its body (job-service). */
-export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService): Router {
+/**
+ * Mount before the `/api` router's JSON parser: the submit route streams its body (job-service).
+ * `readsPii` says whether a request's user sees items' personal data (results, reasons) unmasked.
+ */
+export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
   const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
     const job = jobs.store.getJob(req.params.id);
@@ -44,9 +49,10 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     const offset = intParam(req.query.offset, 0, 1_000_000);
     const limit = intParam(req.query.limit, 50, 500);
     const page = jobs.store.failures(job.id, offset, limit);
+    const view = piiView(readsPii(req));
     const items: JobFailure[] = page.rows.map((row) => {
       const line = resultLine(row);
-      return { id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() };
+      return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
     const detail: JobDetail = { ...jobs.progress(job), scenario_id: job.scenarioId, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
@@ -80,7 +86,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
 
   router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) await replyResults(jobs, req, res, job, outputNames(published, job));
+    if (job) await replyResults(jobs, req, res, job, outputNames(published, job), piiView(readsPii(req)).resultLine);
   });
   return router;
 }

@@ -14,6 +14,8 @@ import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { RunEventStreams, wantsEventStream } from './sse.js';
+import { canReadPii } from './pii-access.js';
+import { piiView } from './pii.js';
 
 /** A result for a run the engine threw on (it should not): recorded as failed rather than left running. */
 function crashResult(runId: string, error: unknown, started: number): RunResult {
@@ -31,12 +33,16 @@ function crashResult(runId: string, error: unknown, started: number): RunResult 
 export function runRoutes(deps: AppDeps): Router {
   const { db, models, services } = deps;
   const router = Router();
-  const streams = new RunEventStreams();
+  const streams = new RunEventStreams<RunEvent | RunResult>();
+  const readsPii = deps.canReadPii ?? canReadPii;
 
   router.post('/scenarios/:id/test-run', allow('scenarios:test'), async (req: Request<{ id: string }>, res: Response) => {
     const scenario = getScenario(db, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id))) return;
+    const view = piiView(readsPii(req));
+    // Each response shows the run as its user may see it (a reconnect may come from another user).
+    const render = (data: RunEvent | RunResult) => ('type' in data ? view.event(data) : view.runResult(data));
+    if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id, undefined, render))) return;
     const body = parseBody(TestRunBodySchema, req.body ?? {});
     const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits });
     if (!compiled.ok) {
@@ -72,11 +78,11 @@ export function runRoutes(deps: AppDeps): Router {
       }
       done = true;
       finishRun(db, runId, result, events);
-      if (!res.writableEnded && !abort.signal.aborted) res.json(result);
+      if (!res.writableEnded && !abort.signal.aborted) res.json(view.runResult(result));
       return;
     }
 
-    const sse = await streams.open(req, res, runId, scenario.id);
+    const sse = await streams.open(req, res, runId, scenario.id, render);
     let result: RunResult;
     try {
       const stream = streamRun(plan, body.inputs, options);
@@ -97,13 +103,13 @@ export function runRoutes(deps: AppDeps): Router {
 
   router.get('/scenarios/:id/runs', allow('runs:read'), (req, res) => {
     if (!getScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    res.json(listTestRuns(db, req.params.id));
+    res.json(listTestRuns(db, req.params.id).map(piiView(readsPii(req)).runSummary));
   });
 
   router.get('/runs/:id', allow('runs:read'), (req, res) => {
     const run = getRun(db, req.params.id);
     if (!run) throw new HttpError(404, 'not_found', `no run with id "${req.params.id}"`);
-    res.json(run);
+    res.json(piiView(readsPii(req)).runDetail(run));
   });
 
   return router;

@@ -21,6 +21,9 @@ import { closeModels } from '../model/close.js';
 import { DEFAULT_WEB_CONFIG } from '../common/web-config.js';
 import { frontDoor } from './front-door.js';
 import { isLoopbackAddress } from './host-check.js';
+import type { PiiAccess } from './pii-access.js';
+import { TranscriptRetention } from '../storage/retention.js';
+import { DEFAULT_API_CONFIG } from '../common/api-config.js';
 
 export interface RunningServer {
   url: string;
@@ -38,6 +41,8 @@ export interface StartOptions {
   /** Where the one start-up line goes (default console.log). */
   log?: (line: string) => void;
   staticDir?: string;
+  /** Overrides who sees customers' personal data unmasked (tests of the masked replies); see ./pii-access.ts. */
+  canReadPii?: PiiAccess;
 }
 
 
@@ -55,7 +60,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth };
+  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -79,6 +84,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     throw error;
   }
   jobs.start();
+  const retention = new TranscriptRetention(store.db, { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
+  retention.start();
   const address: AddressInfo | string | null = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -96,6 +103,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       });
       // Items in flight are aborted and left `running`: the next start runs them again.
       await jobs.stop();
+      await retention.stop();
       await Promise.all([services.close(), closeModels(models)]);
       await v1.close();
       store.close();

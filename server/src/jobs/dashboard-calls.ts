@@ -118,7 +118,7 @@ export function transcriptOf(inputs: unknown): CallDetail['transcript'] {
 export function callDetail(db: Db, scenarioId: string, jobId: string, itemId: string): CallDetail | undefined {
   const row = sqliteOf(db)
     .prepare(
-      `select ji.job_id, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs from job_items ji join jobs j on j.id = ji.job_id
+      `select ji.job_id, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at from job_items ji join jobs j on j.id = ji.job_id
        where j.scenario_id = ? and ji.job_id = ? and ji.item_id = ?`,
     )
     .get(scenarioId, jobId, itemId);
@@ -131,5 +131,6 @@ export function callDetail(db: Db, scenarioId: string, jobId: string, itemId: st
     items,
     report: typeof record.report === 'string' ? record.report : null,
     transcript: transcriptOf(parseJson(row.inputs)),
+    redacted_at: typeof row.redacted_at === 'number' ? new Date(row.redacted_at).toISOString() : null,
   };
 }

@@ -58,8 +58,11 @@ function write(res: Writable, chunk: string): Promise<void> | undefined {
   });
 }
 
-/** Writes every finished item of the job to `res`, once each, in submission order, then ends it. */
-export async function streamResults(res: Writable, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
+/**
+ * Writes every finished item of the job to `res`, once each, in submission order, then ends it; each
+ * line passes through `shape` first (the HTTP layer masks customers' data there for some readers).
+ */
+export async function streamResults(res: Writable, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[], shape: (line: JobResultLine) => JobResultLine = (line) => line): Promise<void> {
   if (format === 'csv') {
     // A BOM so spreadsheet programs read the Chinese text as UTF-8.
     await write(res, csvRecords([['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message']], true));
@@ -69,7 +72,7 @@ export async function streamResults(res: Writable, store: JobStore, jobId: strin
     if (res.destroyed) return;
     const rows = store.finishedPage(jobId, after, PAGE);
     if (rows.length === 0) break;
-    const lines = rows.map(resultLine);
+    const lines = rows.map((row) => shape(resultLine(row)));
     const chunk =
       format === 'jsonl'
         ? lines.map((line) => `${JSON.stringify(line)}\n`).join('')

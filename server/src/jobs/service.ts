@@ -4,7 +4,7 @@
  * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { JobProgress } from '@shared/jobs.js';
+import type { JobProgress, JobResultLine } from '@shared/jobs.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
@@ -157,6 +157,7 @@ export class JobService {
    */
   retry(job: JobRow, itemId?: string): { retried: number; job: JobProgress } {
     if (job.status === 'cancelled') throw new DomainError('conflict', 'job_cancelled', `job ${job.id} was cancelled`);
+    if (job.redactedAt !== null) throw new DomainError('conflict', 'transcripts_redacted', `job ${job.id} is past the transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS): its items' inputs are cleared`);
     if (itemId !== undefined) {
       const status = this.store.itemStatus(job.id, itemId);
       if (status === undefined) throw new DomainError('not_found', 'unknown_item', `job ${job.id} has no item "${itemId}"`);
@@ -168,8 +169,11 @@ export class JobService {
     return { retried, job: this.progress(updated) };
   }
 
-  /** Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it. */
-  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[]): Promise<void> {
-    await streamResults(out, this.store, job.id, format, outputNames);
+  /**
+   * Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it;
+   * `shape` (optional) rewrites each line first (the HTTP layer's masking of customers' data).
+   */
+  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+    await streamResults(out, this.store, job.id, format, outputNames, shape);
   }
 }

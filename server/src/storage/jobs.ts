@@ -22,6 +22,8 @@ export interface JobRow {
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** When the transcript retention cleared the items' inputs; null while kept. */
+  redactedAt: number | null;
 }
 
 export interface ItemCounts {
@@ -70,7 +72,7 @@ export interface FinishedItemRow {
 }
 
 const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
-  webhook_url as webhookUrl, webhook_delivered_at as webhookDeliveredAt, created_at as createdAt, started_at as startedAt, finished_at as finishedAt`;
+  webhook_url as webhookUrl, webhook_delivered_at as webhookDeliveredAt, created_at as createdAt, started_at as startedAt, finished_at as finishedAt, redacted_at as redactedAt`;
 
 function isJobRow(value: unknown): value is JobRow {
   return typeof value === 'object' && value !== null && 'id' in value && 'bodyHash' in value;

@@ -26,6 +26,7 @@ const SUMMARY_COLUMNS = {
   error: runs.error,
   createdAt: runs.createdAt,
   finishedAt: runs.finishedAt,
+  redactedAt: runs.redactedAt,
 };
 type Row = Pick<typeof runs.$inferSelect, keyof typeof SUMMARY_COLUMNS>;
 
@@ -47,6 +48,7 @@ function toSummary(row: Row): RunSummary {
     error: error.success ? error.data : null,
     created_at: new Date(row.createdAt).toISOString(),
     finished_at: iso(row.finishedAt),
+    redacted_at: iso(row.redactedAt),
   };
 }
 

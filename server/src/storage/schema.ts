@@ -84,6 +84,11 @@ export const runs = sqliteTable(
      * written before this column existed (and for runs still going): their events are in `run_events`.
      */
     events: jsonColumn<unknown[]>('events', () => null),
+    /**
+     * When the transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS) cleared the run's inputs and
+     * events (outputs, error and usage stay); null while they are kept.
+     */
+    redactedAt: integer('redacted_at'),
   },
   (t) => [index('runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('runs_kind_created_idx').on(t.kind, t.createdAt)],
 );
@@ -163,6 +168,8 @@ export const jobs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** When the transcript retention cleared every item's inputs (outputs and errors stay); null while kept. */
+    redactedAt: integer('redacted_at'),
   },
   (t) => [uniqueIndex('jobs_owner_idem_idx').on(t.owner, t.idempotencyKey), index('jobs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('jobs_status_idx').on(t.status, t.createdAt)],
 );
