@@ -1,7 +1,7 @@
 /**
  * The routes that send customers' data, read by a user without `pii:read`: a server whose access check
- * (the `canReadPii` option, as the sign-in branch's user lookup will answer) grants it only to requests
- * carrying `x-test-pii: 1`, so each route is read both ways from one store.
+ * (the `canReadPii` option) grants it only to requests carrying `x-test-pii: 1`, so each route is read
+ * both ways from one store; then the real check, by role, on a server of its own.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { publishDraft } from '../../server/src/publish/publish.js';
 import { openStore, type Store } from '../../server/src/storage/db.js';
 import { TranscriptRetention } from '../../server/src/storage/retention.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
-import { call, echoGraph, removeDir, SIM_ENV, parseSse, tempDir } from './helpers.js';
+import { authHeaders, call, echoGraph, removeDir, SIM_ENV, parseSse, signInAdmin, signInAs, startTestServer, tempDir } from './helpers.js';
 import { auditGraph, resultLines, waitForJob } from './jobs-helpers.js';
 
 const PHONE = '13912345678';
@@ -63,6 +63,7 @@ beforeAll(async () => {
   dir = tempDir('mofang-pii-');
   const config = loadConfig({ ...SIM_ENV, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dir });
   server = await startServer(config, { signals: false, log: () => {}, staticDir: path.join(dir, 'no-client-build'), canReadPii: (req) => req.get('x-test-pii') === '1' });
+  await signInAdmin(server.url);
   store = openStore(dir);
   echoId = createScenario(store.db, { name: 'echo', graph: echoGraph() }).id;
   parrotId = publish('parrot', parrotGraph());
@@ -80,7 +81,7 @@ describe('without pii:read', () => {
     expect(res.status).toBe(200);
     expect(res.text).not.toContain(PHONE);
 
-    const stream = await fetch(`${server.url}/api/scenarios/${echoId}/test-run`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ inputs: { transcript: TRANSCRIPT } }) });
+    const stream = await fetch(`${server.url}/api/scenarios/${echoId}/test-run`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authHeaders(server.url) }, body: JSON.stringify({ inputs: { transcript: TRANSCRIPT } }) });
     const events = parseSse(await stream.text());
     expect(events.map((e) => e.event)).toContain('run.started');
     expect(JSON.stringify(events)).not.toContain(PHONE);
@@ -143,5 +144,31 @@ describe('transcript retention', () => {
     const runs = RunSummarySchema.array().parse((await call(server.url, 'GET', `/api/scenarios/${echoId}/runs`)).json);
     expect(runs.every((r) => typeof r.redacted_at === 'string')).toBe(true);
     expect(RunDetailSchema.parse((await call(server.url, 'GET', `/api/runs/${runs[0].id}`, undefined, FULL)).json)).toMatchObject({ inputs: null, events: [] });
+  });
+});
+
+describe('by role', () => {
+  it('masks a test run for a designer and a viewer, not for an inspector or an admin', async () => {
+    const own = tempDir('mofang-pii-roles-');
+    const roles = await startTestServer(own);
+    try {
+      const created = await call(roles.url, 'POST', '/api/scenarios', { name: 'echo', graph: echoGraph() });
+      expect(created.status).toBe(201);
+      const id = String((created.json as { id: string }).id);
+      const designer = await signInAs(roles.url, 'designer');
+      const ran = await call(roles.url, 'POST', `/api/scenarios/${id}/test-run`, { inputs: { transcript: TRANSCRIPT } }, {}, { as: designer });
+      expect(ran.status).toBe(200);
+      expect(ran.text).toContain(SHOWN);
+      expect(ran.text).not.toContain(PHONE);
+      const runId = RunSummarySchema.array().parse((await call(roles.url, 'GET', `/api/scenarios/${id}/runs`)).json)[0].id;
+      const read = async (as: Parameters<typeof call>[5]) => (await call(roles.url, 'GET', `/api/runs/${runId}`, undefined, {}, as)).text;
+      expect(await read({ as: await signInAs(roles.url, 'viewer') })).not.toContain(PHONE);
+      expect(await read({ as: designer })).not.toContain(PHONE);
+      expect(await read({ as: await signInAs(roles.url, 'inspector') })).toContain(PHONE);
+      expect(await read({})).toContain(PHONE); // the admin
+    } finally {
+      await roles.close();
+      removeDir(own);
+    }
   });
 });

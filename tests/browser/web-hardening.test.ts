@@ -18,7 +18,7 @@ let scenarioId = '';
 let jobId = '';
 
 async function json<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -39,7 +39,7 @@ async function clean(where: string): Promise<void> {
 
 beforeAll(async () => {
   server = await startTestServer();
-  browser = await launchBrowser();
+  browser = await launchBrowser(server);
   page = browser.page;
   // Every document records the violations its policy reports, before any of its own scripts run.
   await browser.context.addInitScript(() => {
