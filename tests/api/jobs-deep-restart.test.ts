@@ -15,7 +15,7 @@ import { publishDraft } from '../../server/src/publish/publish.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { JobStore } from '../../server/src/storage/jobs.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
-import { call, removeDir, tempDir } from './helpers.js';
+import { call, removeDir, signInAdmin, tempDir } from './helpers.js';
 import { resultLines, waitForJob } from './jobs-helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -47,7 +47,14 @@ interface Child {
   output: () => string;
 }
 
-function startChild(): Promise<Child> {
+/** Starts `mofang start` on the test's data directory and signs in as its admin (created by the first start). */
+async function startChild(): Promise<Child> {
+  const started = await spawnChild();
+  await signInAdmin(started.url);
+  return started;
+}
+
+function spawnChild(): Promise<Child> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0' };
   delete env.MOFANG_MODEL_BASE_URL;
   const child = spawn(process.execPath, ['bin/mofang.mjs', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
