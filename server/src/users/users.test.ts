@@ -35,8 +35,10 @@ describe('passwords', () => {
 
 describe('users', () => {
   it('creates the first admin once, then refuses setup', async () => {
-    const admin = await createFirstAdmin(store.db, { name: 'root', password: 'long enough' });
-    expect(admin).toMatchObject({ role: 'admin', displayName: 'root' });
+    const admin = await createFirstAdmin(store.db, { name: 'root', password: 'long enough' }, 1_000);
+    // Setup signs the admin in: the users page shows that sign-in, not "never signed in".
+    expect(admin).toMatchObject({ role: 'admin', displayName: 'root', lastLoginAt: 1_000 });
+    expect((await createUser(store.db, { name: 'later', role: 'viewer', password: 'long enough' }, 2_000)).lastLoginAt).toBeNull();
     await expect(createFirstAdmin(store.db, { name: 'again', password: 'long enough' })).rejects.toMatchObject({ code: 'setup_done' });
     await expect(createUser(store.db, { name: 'root', role: 'viewer', password: 'long enough' })).rejects.toBeInstanceOf(DomainError);
   });

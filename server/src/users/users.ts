@@ -67,7 +67,7 @@ export interface NewUser {
   password: string;
 }
 
-function insert(db: Db, user: NewUser, passwordHash: string, now: number): UserRow {
+function insert(db: Db, user: NewUser, passwordHash: string, now: number, lastLoginAt: number | null = null): UserRow {
   if (getUserByName(db, user.name)) throw new DomainError('conflict', 'user_exists', `a user named "${user.name}" already exists`);
   const row: UserRow = {
     id: newId(),
@@ -80,7 +80,7 @@ function insert(db: Db, user: NewUser, passwordHash: string, now: number): UserR
     disabledAt: null,
     createdAt: now,
     updatedAt: now,
-    lastLoginAt: null,
+    lastLoginAt,
   };
   db.insert(users).values(row).run();
   return row;
@@ -92,12 +92,15 @@ export async function createUser(db: Db, user: NewUser, now = Date.now()): Promi
   return writeTransaction(db, () => insert(db, user, passwordHash, now));
 }
 
-/** Creates the first admin, only while no user exists; throws DomainError `setup_done` (conflict) after. */
+/**
+ * Creates the first admin, only while no user exists, signed in by it (its last sign-in is now); throws
+ * DomainError `setup_done` (conflict) after.
+ */
 export async function createFirstAdmin(db: Db, user: Omit<NewUser, 'role'>, now = Date.now()): Promise<UserRow> {
   const passwordHash = await hashPassword(user.password);
   return writeTransaction(db, () => {
     if (countUsers(db) > 0) throw new DomainError('conflict', 'setup_done', 'the first admin already exists: sign in instead');
-    return insert(db, { ...user, role: 'admin' }, passwordHash, now);
+    return insert(db, { ...user, role: 'admin' }, passwordHash, now, now);
   });
 }
 
