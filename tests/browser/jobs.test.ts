@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { buildXlsx } from '../../bench/xlsx-fixture';
 import { launchBrowser, screenshotPath, signIn, startTestServer, type TestBrowser, type TestServer } from './harness';
@@ -203,5 +204,14 @@ describe('a job against a failing model endpoint', () => {
     // The item runs again (and fails again against this endpoint): its attempts grow past the first 3.
     await expect.poll(async () => Number(await rows.first().locator('td:nth-child(4)').textContent()), { timeout: 60_000 }).toBeGreaterThan(3);
     await expect.poll(() => page.getByTestId('job-view').getByTestId('job-status').textContent(), { timeout: 60_000 }).toBe('已完成');
+    // Once the transcript retention has cleared the job, a retry is refused, and the page says why in Chinese.
+    const db = new Database(path.join(failing.dataDir, 'mofang.db'));
+    try {
+      db.prepare('update jobs set redacted_at = ?').run(Date.now());
+    } finally {
+      db.close();
+    }
+    await page.getByTestId('job-retry-failed').click();
+    await page.getByText('这批任务的通话转写已按保留期限清除').waitFor();
   });
 });

@@ -48,6 +48,7 @@ export const enJobs: Messages<typeof zhJobs> = {
     cancelled: 'Job cancelled',
     retryFailed: 'Retry failed',
     retried: '{{n}} items queued again',
+    transcriptsRedacted: "This job's transcripts were cleared after the retention period (MOFANG_TRANSCRIPT_RETENTION_DAYS), so it cannot be retried",
     download: 'Download results',
     errors: 'Failures',
     noErrors: 'No failed items',

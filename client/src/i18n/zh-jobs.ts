@@ -45,6 +45,7 @@ export const zhJobs = {
     cancelled: '任务已取消',
     retryFailed: '重试失败项',
     retried: '已重新排队 {{n}} 条',
+    transcriptsRedacted: '这批任务的通话转写已按保留期限清除（MOFANG_TRANSCRIPT_RETENTION_DAYS），无法重试',
     download: '下载结果',
     errors: '失败明细',
     noErrors: '没有失败的条目',

@@ -3,6 +3,8 @@ import { Alert, App, Button, Card, Col, Popconfirm, Progress, Row, Space, Spin, 
 import { DownloadOutlined, RedoOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/store';
+import type { TFunction } from 'i18next';
+import { ApiError } from '../api';
 import { errorText } from '../publish/http';
 import { jobsApi, type JobDetail } from './api';
 import { JobStatusTag, percentDone } from './JobList';
@@ -10,6 +12,11 @@ import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
 
 const PAGE = 10;
+
+/** Why a retry was refused: a job whose transcripts the retention cleared says so in the UI's language. */
+function retryError(error: unknown, t: TFunction): string {
+  return error instanceof ApiError && error.code === 'transcripts_redacted' ? t('jobs.transcriptsRedacted') : errorText(error);
+}
 
 function Figure({ label, value, color, testId }: { label: string; value: string | number; color?: string; testId?: string }) {
   return (
@@ -31,7 +38,7 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
       message.success(t('jobs.retried', { n: 1 }));
       onRetried();
     } catch (e) {
-      message.error(errorText(e));
+      message.error(retryError(e, t));
     }
   };
   return (
@@ -94,7 +101,7 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
       reload();
       onChanged();
     } catch (e) {
-      message.error(errorText(e));
+      message.error(what === 'retry' ? retryError(e, t) : errorText(e));
     }
   };
   const ended = jobEnded(detail.status);
