@@ -77,10 +77,13 @@ export function maskValue(value: unknown): unknown {
     return masked === text ? value : masked;
   }
   if (Array.isArray(value)) return value.map(maskValue);
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[key] = maskValue(v);
-    return out;
-  }
+  if (isRecord(value)) return maskRecord(value);
   return value;
+}
+
+/** {@link maskValue} of an object, typed as one: its values masked, its keys as they are. */
+export function maskRecord(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = maskValue(v);
+  return out;
 }

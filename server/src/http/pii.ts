@@ -13,7 +13,7 @@ import type { RunDetail, RunSummary } from '@shared/api.js';
 import type { CallDetail, CallItem, CallPage, CallSummary } from '@shared/dashboard.js';
 import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/events.js';
 import type { JobFailure, JobResultLine } from '@shared/jobs.js';
-import { maskText, maskValue } from '@shared/pii.js';
+import { maskRecord, maskText, maskValue } from '@shared/pii.js';
 import type { RunResult } from '../engine/index.js';
 
 /** The reply shapers of one request (see the module comment). */
@@ -36,12 +36,6 @@ export interface PiiView {
   resultLine(line: JobResultLine): JobResultLine;
   /** A failed job item in the job's error list. */
   jobFailure(failure: JobFailure): JobFailure;
-}
-
-function record(value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = maskValue(v);
-  return out;
 }
 
 function runError(error: RunError): RunError {
@@ -96,7 +90,7 @@ function callSummary(call: CallSummary): CallSummary {
 
 const MASKING: PiiView = {
   masked: true,
-  runResult: (r) => ({ ...r, ...(r.outputs === undefined ? {} : { outputs: record(r.outputs) }), ...(r.error === undefined ? {} : { error: runError(r.error) }) }),
+  runResult: (r) => ({ ...r, ...(r.outputs === undefined ? {} : { outputs: maskRecord(r.outputs) }), ...(r.error === undefined ? {} : { error: runError(r.error) }) }),
   event,
   runSummary: (s) => ({ ...s, error: s.error === null ? null : runError(s.error) }),
   runDetail: (d) => ({
@@ -113,7 +107,7 @@ const MASKING: PiiView = {
     report: c.report === null ? null : maskText(c.report),
     transcript: c.transcript === null ? null : c.transcript.map((t) => ({ ...t, text: maskText(t.text) })),
   }),
-  resultLine: (l) => ({ ...l, ...(l.outputs === undefined ? {} : { outputs: record(l.outputs) }), ...(l.error === undefined ? {} : { error: runError(l.error) }) }),
+  resultLine: (l) => ({ ...l, ...(l.outputs === undefined ? {} : { outputs: maskRecord(l.outputs) }), ...(l.error === undefined ? {} : { error: runError(l.error) }) }),
   jobFailure: (f) => ({ ...f, error: runError(f.error) }),
 };
 
