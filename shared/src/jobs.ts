@@ -88,15 +88,23 @@ export const JobFailureSchema = z.object({
 });
 export type JobFailure = z.infer<typeof JobFailureSchema>;
 
+/**
+ * Who submitted a job (the UI's views only, not `/v1`): a signed-in user or an API key. `id` is null for
+ * jobs submitted from the UI before accounts existed; `name` is empty once the user or key is deleted.
+ */
+export const JobSubmitterSchema = z.object({ type: z.enum(['user', 'api_key']), id: z.string().nullable(), name: z.string() });
+export type JobSubmitter = z.infer<typeof JobSubmitterSchema>;
+
 /** `GET /api/jobs/:id`: progress plus a page of failures. */
 export const JobDetailSchema = JobProgressSchema.extend({
   scenario_id: z.string(),
+  submitted_by: JobSubmitterSchema,
   errors: z.object({ items: z.array(JobFailureSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() }),
 });
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
 /** `GET /api/jobs?scenario_id=`: newest first. */
-export const JobListSchema = z.object({ jobs: z.array(JobProgressSchema.extend({ scenario_id: z.string() })) });
+export const JobListSchema = z.object({ jobs: z.array(JobProgressSchema.extend({ scenario_id: z.string(), submitted_by: JobSubmitterSchema })) });
 export type JobList = z.infer<typeof JobListSchema>;
 
 /** The body POSTed to a job's webhook when it ends. */

@@ -7,6 +7,16 @@ import { z } from 'zod';
 /** Scenario slugs as keys name them in their scope. */
 const Slug = z.string().trim().min(1).max(200);
 
+/**
+ * What a key may do beyond calling its scenarios and reading what it made itself.
+ * - `runs:read`: read every run and job of its scenarios (`GET /v1/runs/{id}`, `GET /v1/jobs/{id}` and its
+ *   results), whichever key made them, e.g. for a reporting system. Without it a key reads only the runs
+ *   and jobs it created; any other answers 404, as an unknown one.
+ */
+export const KEY_SCOPES = ['runs:read'] as const;
+export const KeyScopeSchema = z.enum(KEY_SCOPES);
+export type KeyScope = z.infer<typeof KeyScopeSchema>;
+
 /** `POST /api/keys`. */
 export const CreateKeyBodySchema = z.object({
   name: z.string().trim().min(1, 'a name is required').max(200),
@@ -14,6 +24,8 @@ export const CreateKeyBodySchema = z.object({
   scenarios: z.array(Slug).max(1000).nullable().optional(),
   /** Requests per minute; omitted for the server default (`MOFANG_API_RATE_LIMIT`). */
   rate_limit: z.number().int().min(1).max(10_000_000).nullable().optional(),
+  /** Extra scopes ({@link KEY_SCOPES}); omitted for none. */
+  scopes: z.array(KeyScopeSchema).max(KEY_SCOPES.length * 4).optional(),
 });
 export type CreateKeyBody = z.infer<typeof CreateKeyBodySchema>;
 
@@ -24,6 +36,8 @@ export const ApiKeySchema = z.object({
   prefix: z.string(),
   scenarios: z.array(z.string()).nullable(),
   rate_limit: z.number().int().nullable(),
+  /** Extra scopes ({@link KEY_SCOPES}); empty for none. */
+  scopes: z.array(KeyScopeSchema),
   created_at: z.string(),
   revoked_at: z.string().nullable(),
   last_used_at: z.string().nullable(),

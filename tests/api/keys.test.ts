@@ -67,6 +67,13 @@ describe('mofang keys', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect((await h.v1('POST', '/v1/scenarios/echo/run', created.key, { inputs })).status).toBe(401);
 
+    const reporting = await mofang(['keys', 'create', '--name', 'reports', '--scope', 'runs:read']);
+    expect(reporting.code).toBe(0);
+    expect(CreatedKeySchema.parse(JSON.parse(reporting.stdout)).scopes).toEqual(['runs:read']);
+    const badScope = await mofang(['keys', 'create', '--name', 'bad', '--scope', 'runs:write']);
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toMatch(/scopes.*runs:read/);
+
     const missing = await mofang(['keys', 'revoke', 'mf_nothing']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no key with id or prefix/);

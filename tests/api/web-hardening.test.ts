@@ -7,7 +7,9 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frontDoor } from '../../server/src/http/front-door.js';
-import { call, echoGraph } from './helpers.js';
+import { loadConfig } from '../../server/src/config.js';
+import { startServer } from '../../server/src/http/server.js';
+import { call, echoGraph, removeDir, SIM_ENV, startBareServer, tempDir } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 interface Reply {
@@ -222,5 +224,24 @@ describe('cross-site changes to /api', () => {
     expect((await call(base, 'POST', `/api/keys/${other.id}/revoke`)).status).toBe(200);
     // Reads from another site are not refused by this check (CORS keeps their replies from the page).
     expect((await raw(base, 'GET', '/api/health', { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' })).status).toBe(200);
+  });
+});
+
+describe('listening beyond loopback', () => {
+  it('refuses to start on 0.0.0.0 while the store has no admin, before opening any port', async () => {
+    const dir = tempDir('mofang-listen-');
+    try {
+      const config = loadConfig({ ...SIM_ENV, PORT: '0', HOST: '0.0.0.0', MOFANG_DATA_DIR: dir });
+      await expect(startServer(config, { signals: false, log: () => {} })).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 \(HOST\) while no admin account exists/);
+      // The same store on loopback starts, and shows the setup page's state.
+      const bare = await startBareServer(dir);
+      try {
+        expect((await call(bare.url, 'GET', '/api/auth/state', undefined, {}, { as: null })).json).toMatchObject({ setup_required: true });
+      } finally {
+        await bare.close();
+      }
+    } finally {
+      removeDir(dir);
+    }
   });
 });

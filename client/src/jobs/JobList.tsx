@@ -1,6 +1,7 @@
 import { Progress, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { JobProgress } from './api';
+import type { JobSubmitter } from '@shared/jobs';
+import type { JobListItem, JobProgress } from './api';
 
 export const STATUS_COLOR: Record<JobProgress['status'], string> = { queued: 'default', running: 'processing', completed: 'success', cancelled: 'warning' };
 
@@ -16,8 +17,14 @@ export function percentDone(job: Pick<JobProgress, 'total' | 'succeeded' | 'fail
   return job.total === 0 ? 100 : Math.floor((100 * (job.succeeded + job.failed)) / job.total);
 }
 
+/** Who submitted a job: a user's name, or the API key's. */
+export function submitterText(t: (key: string, options?: Record<string, unknown>) => string, who: JobSubmitter): string {
+  const name = who.name || t('jobs.submitterGone');
+  return who.type === 'api_key' ? t('jobs.submittedByKey', { name }) : name;
+}
+
 /** The scenario's jobs, newest first; a click opens one. */
-export function JobList({ jobs, selected, onSelect }: { jobs: JobProgress[] | null; selected: string | undefined; onSelect: (jobId: string) => void }) {
+export function JobList({ jobs, selected, onSelect }: { jobs: JobListItem[] | null; selected: string | undefined; onSelect: (jobId: string) => void }) {
   const { t } = useTranslation();
   return (
     <Table
@@ -32,6 +39,7 @@ export function JobList({ jobs, selected, onSelect }: { jobs: JobProgress[] | nu
       rowClassName={(job) => (job.job_id === selected ? 'ant-table-row-selected' : '')}
       columns={[
         { title: t('jobs.created'), dataIndex: 'created_at', render: (_, job) => new Date(job.created_at).toLocaleString() },
+        { title: t('jobs.submittedBy'), dataIndex: 'submitted_by', ellipsis: true, render: (_, job) => <span data-testid="job-submitter">{submitterText(t, job.submitted_by)}</span> },
         { title: 'v', dataIndex: 'version', width: 44, render: (_, job) => `v${job.version}` },
         { title: t('jobs.status'), dataIndex: 'status', render: (_, job) => <JobStatusTag status={job.status} /> },
         {

@@ -7,7 +7,7 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api';
 import { errorText } from '../publish/http';
 import { jobsApi, type JobDetail } from './api';
-import { JobStatusTag, percentDone } from './JobList';
+import { JobStatusTag, percentDone, submitterText } from './JobList';
 import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
 
@@ -112,7 +112,7 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
       <Card size="small" style={{ marginBottom: 12 }}>
         <Space style={{ marginBottom: 8 }} wrap>
           <JobStatusTag status={detail.status} />
-          <Typography.Text type="secondary">{`${detail.scenario} v${detail.version} · ${t('jobs.total', { n: detail.total })} · ${new Date(detail.created_at).toLocaleString()}`}</Typography.Text>
+          <Typography.Text type="secondary">{`${detail.scenario} v${detail.version} · ${t('jobs.total', { n: detail.total })} · ${new Date(detail.created_at).toLocaleString()} · ${t('jobs.submittedBy')}: ${submitterText(t, detail.submitted_by)}`}</Typography.Text>
         </Space>
         <Progress percent={percent} status={detail.status === 'cancelled' ? 'exception' : ended ? 'success' : 'active'} data-testid="job-progress" />
         <Row gutter={16} style={{ marginTop: 8 }}>

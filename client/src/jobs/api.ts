@@ -6,6 +6,8 @@ import { DetailedApiError, query, send } from '../publish/http';
 import { isRecord, sendJson } from '../api';
 import type { PreparedUpload } from './upload';
 
+/** One job as the jobs list shows it. */
+export type JobListItem = JobList['jobs'][number];
 export type { CallDetail, CallPage, Dashboard, JobDetail, JobProgress, JobScenario, VersionSummary };
 
 const enc = encodeURIComponent;

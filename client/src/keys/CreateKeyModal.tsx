@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
+import { Alert, App, Button, Checkbox, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { CodeBlock } from '../publish/CodeBlock';
 import { errorText } from '../publish/http';
@@ -12,6 +12,7 @@ export function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; on
   const [name, setName] = useState('');
   const [scope, setScope] = useState<string[]>([]);
   const [rate, setRate] = useState<number | null>(null);
+  const [readAll, setReadAll] = useState(false);
   const [slugs, setSlugs] = useState<Array<{ slug: string; label: string }>>([]);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
@@ -21,6 +22,7 @@ export function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; on
     setName('');
     setScope([]);
     setRate(null);
+    setReadAll(false);
     setCreated(null);
     liveSlugs().then(setSlugs, () => setSlugs([]));
   }, [open]);
@@ -29,7 +31,7 @@ export function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; on
     if (!name.trim()) return void message.error(t('keys.nameRequired'));
     setBusy(true);
     try {
-      setCreated(await keysApi.create({ name: name.trim(), scenarios: scope.length > 0 ? scope : undefined, rate_limit: rate ?? undefined }));
+      setCreated(await keysApi.create({ name: name.trim(), scenarios: scope.length > 0 ? scope : undefined, rate_limit: rate ?? undefined, scopes: readAll ? ['runs:read'] : undefined }));
       onCreated();
     } catch (e) {
       message.error(errorText(e));
@@ -63,6 +65,9 @@ export function CreateKeyModal({ open, onClose, onCreated }: { open: boolean; on
         </Form.Item>
         <Form.Item label={t('keys.rateLimit')} extra={t('keys.rateLimitHelp')}>
           <InputNumber min={1} max={10_000_000} value={rate} onChange={(v) => setRate(typeof v === 'number' ? v : null)} style={{ width: 200 }} addonAfter={t('keys.perMinute')} data-testid="key-rate" />
+        </Form.Item>
+        <Form.Item extra={t('keys.readAllRunsHelp')}>
+          <Checkbox checked={readAll} onChange={(e) => setReadAll(e.target.checked)} data-testid="key-read-all">{t('keys.readAllRuns')}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

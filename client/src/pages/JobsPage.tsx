@@ -4,7 +4,7 @@ import { AuditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../router';
 import { errorText } from '../publish/http';
-import { jobsApi, type JobProgress, type JobScenario, type VersionSummary } from '../jobs/api';
+import { jobsApi, type JobListItem, type JobScenario, type VersionSummary } from '../jobs/api';
 import { JobList } from '../jobs/JobList';
 import { JobView } from '../jobs/JobView';
 import { UploadCard } from '../jobs/UploadCard';
@@ -13,7 +13,7 @@ import { Dashboard } from '../dashboard/Dashboard';
 
 /** Polls the scenario's job list every 2 s while one of them is still moving. */
 function useJobList(scenarioId: string | undefined) {
-  const [jobs, setJobs] = useState<JobProgress[] | null>(null);
+  const [jobs, setJobs] = useState<JobListItem[] | null>(null);
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   useEffect(() => {

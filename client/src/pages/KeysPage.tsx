@@ -59,6 +59,7 @@ export default function KeysPage() {
             dataIndex: 'scenarios',
             render: (_, k) => (k.scenarios === null ? <Tag>{t('keys.scopeAll')}</Tag> : k.scenarios.map((s) => <Tag color="blue" key={s}>{s}</Tag>)),
           },
+          { title: t('keys.extraScopes'), dataIndex: 'scopes', render: (_, k) => (k.scopes.includes('runs:read') ? <Tag color="orange">{t('keys.readAllRunsTag')}</Tag> : <Typography.Text type="secondary">{t('keys.ownOnly')}</Typography.Text>) },
           { title: t('keys.rateLimit'), dataIndex: 'rate_limit', render: (_, k) => (k.rate_limit === null ? t('keys.rateDefault') : t('keys.rate', { n: k.rate_limit })) },
           { title: t('keys.created'), dataIndex: 'created_at', render: (_, k) => when(k.created_at) },
           { title: t('keys.lastUsed'), dataIndex: 'last_used_at', render: (_, k) => when(k.last_used_at) },

@@ -27,11 +27,13 @@ export interface KeysCreateOptions {
   name: string;
   scenarios?: string[];
   rateLimit?: number;
+  /** Extra scopes (shared/src/keys.ts KEY_SCOPES). */
+  scope?: string[];
 }
 
 /** `mofang keys create`: creates a key and prints it, secret included (this once). Returns the exit code. */
 export function keysCreateAction(opts: KeysCreateOptions, io: CliIo): number {
-  const body = CreateKeyBodySchema.safeParse({ name: opts.name, scenarios: opts.scenarios, rate_limit: opts.rateLimit });
+  const body = CreateKeyBodySchema.safeParse({ name: opts.name, scenarios: opts.scenarios, rate_limit: opts.rateLimit, scopes: opts.scope });
   if (!body.success) throw new CliError(`invalid key: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   printJson(io, withStore(io, (store) => createApiKey(store.db, body.data)));
   return 0;

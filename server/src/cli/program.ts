@@ -28,6 +28,11 @@ function slugs(value: string): string[] {
   return list;
 }
 
+/** `--scope a,b`: a comma-separated list (checked against the known scopes when the command runs). */
+function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /**
  * The commander program with every sub-command, writing to `io` and recording each action's exit code
  * in `outcome`. Commander errors (unknown option, missing argument) throw a `CommanderError` after
@@ -118,7 +123,8 @@ function addKeysCommand(program: Command, io: CliIo, outcome: CliOutcome): void 
     .requiredOption('-n, --name <name>', 'who or what the key is for')
     .option('-s, --scenarios <slugs>', 'comma-separated scenario slugs the key may call (default: all)', slugs)
     .option('-r, --rate-limit <perMinute>', 'requests per minute (default: MOFANG_API_RATE_LIMIT)', positiveInt)
-    .action(async (opts: { name: string; scenarios?: string[]; rateLimit?: number }) => {
+    .option('--scope <scopes>', "comma-separated extra scopes: runs:read reads every key's runs and jobs of its scenarios (default: only its own)", list)
+    .action(async (opts: { name: string; scenarios?: string[]; rateLimit?: number; scope?: string[] }) => {
       const { keysCreateAction } = await import('./keys-commands.js');
       outcome.code = keysCreateAction(opts, io);
     });

@@ -6,7 +6,8 @@ import { Router, type Request, type Response } from 'express';
 import type { JobDetail, JobFailure } from '@shared/jobs.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
-import { allow } from './access.js';
+import { allow, requestUser } from './access.js';
+import { describeOwners, userOwner } from '../jobs/owner.js';
 import { outputNames } from './v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
@@ -16,9 +17,6 @@ import type { JobService } from '../jobs/service.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
-
-/** The owner of jobs submitted from the UI. */
-export const ADMIN_OWNER = 'admin';
 
 function intParam(value: unknown, fallback: number, max: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -40,7 +38,9 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
   router.get('/jobs', allow('jobs:read'), (req, res) => {
     const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
     const limit = intParam(req.query.limit, 50, 500);
-    res.json({ jobs: jobs.store.listJobs(scenarioId, limit).map((job) => ({ ...jobs.progress(job), scenario_id: job.scenarioId })) });
+    const list = jobs.store.listJobs(scenarioId, limit);
+    const submitters = describeOwners(db, list.map((job) => job.owner));
+    res.json({ jobs: list.map((job) => ({ ...jobs.progress(job), scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
   });
 
   router.get('/jobs/:id', allow('jobs:read'), (req: Request<{ id: string }>, res) => {
@@ -54,7 +54,8 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
       const line = resultLine(row);
       return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
-    const detail: JobDetail = { ...jobs.progress(job), scenario_id: job.scenarioId, errors: { items, total: page.total, offset, limit } };
+    const submitted_by = describeOwners(db, [job.owner]).get(job.owner) ?? { type: 'user', id: null, name: '' };
+    const detail: JobDetail = { ...jobs.progress(job), scenario_id: job.scenarioId, submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
   });
 
@@ -66,7 +67,9 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     if (version === -1 || version === 0) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number');
     const resolved = published.resolve(scenario.slug, version);
     if ('error' in resolved) return sendError(res, resolved.error === 'unknown_version' ? 404 : 409, resolved.error, `scenario "${scenario.slug}" cannot run a job: ${resolved.error}`);
-    await replySubmit(jobs, req, res, resolved, ADMIN_OWNER);
+    const user = requestUser(res);
+    if (!user) return sendError(res, 401, 'unauthenticated', 'sign in to submit a job');
+    await replySubmit(jobs, req, res, resolved, userOwner(user.id));
   });
 
   router.post('/jobs/:id/cancel', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import type { AppConfig } from '../config.js';
+import { ConfigError, type AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
 import { createModelResolver, describeModels, SIMULATOR_HINT } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
@@ -21,6 +21,8 @@ import { closeModels } from '../model/close.js';
 import { DEFAULT_WEB_CONFIG } from '../common/web-config.js';
 import { frontDoor } from './front-door.js';
 import { isLoopbackAddress } from './host-check.js';
+import { listenRefusal } from './listen-guard.js';
+import { countActiveAdmins } from '../users/users.js';
 import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
@@ -52,6 +54,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   // Process-wide: every boundary (HTTP bodies, job items, node outputs, the run log) checks these.
   if (config.limits) setLimits(config.limits);
   const store = openStore(config.dataDir);
+  const refusal = listenRefusal(config.host, countActiveAdmins(store.db));
+  if (refusal) {
+    store.close();
+    throw new ConfigError(refusal);
+  }
   failInterruptedRuns(store.db);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   const models = createModelResolver(config.model);

@@ -15,6 +15,7 @@ import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import { RateMeter, webhookPayload } from './progress.js';
 import type { WebhookSender } from './webhook.js';
+import { keyIdOfOwner } from './owner.js';
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -209,7 +210,7 @@ export class JobRunner {
       scenarioId: item.scenarioId,
       slug: item.slug,
       version: item.version,
-      apiKeyId: item.owner,
+      apiKeyId: keyIdOfOwner(item.owner),
       inputs,
       status: result.status,
       outputs: result.outputs,

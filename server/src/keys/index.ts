@@ -15,6 +15,7 @@ export { generateKey, hashKey, looksLikeKey, maskSecrets } from './secret.js';
 export function createApiKey(db: Db, body: CreateKeyBody, now = Date.now()): CreatedKey {
   const { key, hash, prefix } = generateKey();
   const scenarios = body.scenarios ? [...new Set(body.scenarios)] : null;
-  const stored = insertKey(db, { id: randomUUID(), name: body.name, prefix, hash, scenarios, rateLimit: body.rate_limit ?? null }, now);
+  const scopes = [...new Set(body.scopes ?? [])];
+  const stored = insertKey(db, { id: randomUUID(), name: body.name, prefix, hash, scenarios, rateLimit: body.rate_limit ?? null, scopes }, now);
   return { ...stored, key };
 }

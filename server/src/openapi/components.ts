@@ -60,7 +60,7 @@ export function errorResponses(schema: z.ZodType, statuses: Record<string, Error
 
 const jobIdParams = z.object({ job_id: z.string().meta({ description: 'The id returned when the job was submitted.' }) });
 
-const JOB_ERRORS = { ...AUTH_ERRORS, '404': { description: 'No such job (or one this key may not see).', codes: ['unknown_job'] } };
+const JOB_ERRORS = { ...AUTH_ERRORS, '404': { description: 'No such job, or one this key may not see: a key sees the jobs it submitted (one with the `runs:read` scope also reads, but never cancels or retries, every job of the scenarios it may call).', codes: ['unknown_job'] } };
 
 /** The paths about jobs and runs, which are the same for every scenario. */
 export function sharedPaths(): ZodOpenApiPathsObject {
@@ -131,7 +131,7 @@ export function sharedPaths(): ZodOpenApiPathsObject {
       get: {
         operationId: 'getRun',
         summary: 'A run with its per-node trace',
-        description: 'Any `run_id` of a run reply, a run error or a job result line.',
+        description: "Any `run_id` of a run reply, a run error or a job result line. A key reads the runs it made (its jobs' included); a key with the `runs:read` scope reads every run of the scenarios it may call.",
         tags: ['runs'],
         requestParams: { path: z.object({ run_id: z.string().meta({ description: 'The `run_id` of a run response or of a job result.' }) }) },
         responses: {

@@ -3,7 +3,7 @@
  * itself never reaches the database.
  */
 import { desc, eq, inArray, max, count, sql } from 'drizzle-orm';
-import type { ApiKey } from '@shared/keys.js';
+import { KEY_SCOPES, type ApiKey, type KeyScope } from '@shared/keys.js';
 import { writeTransaction, type Db } from './db.js';
 import { apiKeys } from './schema.js';
 
@@ -18,6 +18,8 @@ export interface KeyRecord {
   scenarios: string[] | null;
   /** Requests per minute; null for the server default. */
   rateLimit: number | null;
+  /** Extra scopes; empty for none. */
+  scopes: KeyScope[];
   revokedAt: number | null;
 }
 
@@ -31,8 +33,14 @@ function slugList(value: unknown): string[] | null {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** The known scopes in a stored list; null (keys made before scopes) and anything damaged read as none. */
+function scopeList(value: unknown): KeyScope[] {
+  if (!Array.isArray(value)) return [];
+  return KEY_SCOPES.filter((scope) => value.includes(scope));
+}
+
 function toRecord(row: Row): KeyRecord {
-  return { id: row.id, name: row.name, prefix: row.prefix, scenarios: slugList(row.scenarios), rateLimit: row.rateLimit, revokedAt: row.revokedAt };
+  return { id: row.id, name: row.name, prefix: row.prefix, scenarios: slugList(row.scenarios), rateLimit: row.rateLimit, scopes: scopeList(row.scopes), revokedAt: row.revokedAt };
 }
 
 /** A stored key in the shape the admin API shows (no hash). */
@@ -43,6 +51,7 @@ export function toApiKey(row: Row): ApiKey {
     prefix: row.prefix,
     scenarios: slugList(row.scenarios),
     rate_limit: row.rateLimit,
+    scopes: scopeList(row.scopes),
     created_at: new Date(row.createdAt).toISOString(),
     revoked_at: iso(row.revokedAt),
     last_used_at: iso(row.lastUsedAt),
@@ -52,7 +61,7 @@ export function toApiKey(row: Row): ApiKey {
 /** Stores a new key (already hashed) and returns it as listed. */
 export function insertKey(
   db: Db,
-  key: { id: string; name: string; prefix: string; hash: string; scenarios: string[] | null; rateLimit: number | null },
+  key: { id: string; name: string; prefix: string; hash: string; scenarios: string[] | null; rateLimit: number | null; scopes: KeyScope[] },
   now = Date.now(),
 ): ApiKey {
   const row = db.insert(apiKeys).values({ ...key, createdAt: now }).returning().get();

@@ -22,7 +22,7 @@ export interface WritableRun {
   kind?: 'api' | 'job';
   scenarioId: string;
   version: number;
-  apiKeyId: string;
+  apiKeyId: string | null;
   inputs: unknown;
   status: 'succeeded' | 'failed';
   outputs?: unknown;
@@ -45,7 +45,7 @@ export interface RunRow extends Record<RunTextField, string | null> {
   latencyMs: number;
   model: string;
   version: number;
-  apiKeyId: string;
+  apiKeyId: string | null;
   createdAt: number;
   finishedAt: number;
   events: string;

@@ -27,7 +27,8 @@ export interface ApiRunRecord {
   /** The scenario's slug, for lookups before the row is written. */
   slug: string;
   version: number;
-  apiKeyId: string;
+  /** The key that made the run (a job item's: its job's key); null for a job a user submitted in the UI. */
+  apiKeyId: string | null;
   inputs: unknown;
   status: 'succeeded' | 'failed';
   outputs?: unknown;
@@ -246,6 +247,8 @@ export interface StoredApiRun {
   usage: unknown;
   latencyMs: number | null;
   model: string | null;
+  /** The API key that made the run (its job's key for a job item); null if none is recorded. */
+  apiKeyId: string | null;
   createdAt: number;
   finishedAt: number | null;
   events: unknown[];
@@ -268,7 +271,7 @@ export function oldLayoutEvents(db: Db, runId: string): unknown[] {
 export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
   const row: unknown = sqliteOf(db)
     .prepare(
-      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.created_at, r.finished_at, r.events
+      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.api_key_id, r.created_at, r.finished_at, r.events
        from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind in ('api', 'job')`,
     )
     .get(id);
@@ -293,6 +296,7 @@ export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
     usage,
     latencyMs: num('latency_ms'),
     model: 'model' in row && typeof row.model === 'string' ? row.model : null,
+    apiKeyId: 'api_key_id' in row && typeof row.api_key_id === 'string' ? row.api_key_id : null,
     createdAt: num('created_at') ?? 0,
     finishedAt: num('finished_at'),
     events,

@@ -54,6 +54,8 @@ export const apiKeys = sqliteTable(
     scenarios: jsonColumn<string[] | null>('scenarios', () => []),
     /** Requests per minute; null for the server default. */
     rateLimit: integer('rate_limit'),
+    /** Extra scopes (shared/src/keys.ts KEY_SCOPES); null (keys made before scopes) or damaged reads as none. */
+    scopes: jsonColumn<string[] | null>('scopes', () => []),
     createdAt: integer('created_at').notNull(),
     revokedAt: integer('revoked_at'),
     lastUsedAt: integer('last_used_at'),

@@ -116,7 +116,8 @@ function mustGet(db: Db, id: string): UserRow {
   return row;
 }
 
-function activeAdmins(db: Db): number {
+/** How many admins may sign in (not disabled). */
+export function countActiveAdmins(db: Db): number {
   return db.select({ n: count() }).from(users).where(and(eq(users.role, 'admin'), isNull(users.disabledAt))).get()?.n ?? 0;
 }
 
@@ -138,7 +139,7 @@ export function updateUser(db: Db, id: string, patch: UserPatch, now = Date.now(
     const role = patch.role ?? row.role;
     const disabledAt = patch.disabled === undefined ? row.disabledAt : patch.disabled ? (row.disabledAt ?? now) : null;
     const staysActiveAdmin = role === 'admin' && disabledAt === null;
-    if (wasActiveAdmin && !staysActiveAdmin && activeAdmins(db) <= 1) {
+    if (wasActiveAdmin && !staysActiveAdmin && countActiveAdmins(db) <= 1) {
       throw new DomainError('conflict', 'last_admin', 'this is the last active admin: make another user admin first');
     }
     const displayName = patch.displayName === undefined ? row.displayName : patch.displayName.trim() || row.name;

@@ -24,6 +24,15 @@ export function inScope(key: KeyRecord, slug: string): boolean {
 }
 
 /**
+ * Whether a key may read a run or job of scenario `slug` that key `owner` made: its own, or any in its
+ * scope when it holds the `runs:read` scope (shared/src/keys.ts). Callers answer 404 otherwise, as for an
+ * unknown id, so a key learns nothing of other keys' work.
+ */
+export function mayRead(key: KeyRecord, slug: string, owner: string | null): boolean {
+  return inScope(key, slug) && (owner === key.id || key.scopes.includes('runs:read'));
+}
+
+/**
  * Gives the request its run id (the `X-Run-Id` header and `run_id` of any error) unless it has one,
  * checks the bearer key in `authorization` (the header's value) and takes a rate-limit token. Returns
  * the key, or undefined after answering 401 or 429 itself. Plain Node, for the fast lane too.

@@ -6,7 +6,7 @@ import express, { Router, type ErrorRequestHandler, type RequestHandler } from '
 import { jsonBodyLimits } from '../json-limits.js';
 import { getStoredApiRun } from '../../storage/run-log.js';
 import type { AppDeps } from '../context.js';
-import { authenticate, inScope, keyOf } from './auth.js';
+import { authenticate, keyOf, mayRead } from './auth.js';
 import { sendBodyTooLarge, sendInternalError, sendInvalidJson, sendV1Error, setRunId } from './respond.js';
 import { runHandler, runOperation } from './run-route.js';
 import type { V1Runtime } from './runtime.js';
@@ -64,11 +64,10 @@ export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
     const key = keyOf(res);
     const id = req.params.id;
     const pending = runtime.runLog.pending(id);
-    const detail = pending ? detailFromRecord(pending) : (() => {
-      const stored = getStoredApiRun(deps.db, id);
-      return stored ? detailFromStored(stored) : undefined;
-    })();
-    if (!key || !detail || !inScope(key, detail.scenario)) return sendV1Error(res, 404, 'unknown_run', `no run "${id}"`);
+    const stored = pending ? undefined : getStoredApiRun(deps.db, id);
+    const detail = pending ? detailFromRecord(pending) : stored ? detailFromStored(stored) : undefined;
+    const owner = pending ? pending.apiKeyId : (stored?.apiKeyId ?? null);
+    if (!key || !detail || !mayRead(key, detail.scenario, owner)) return sendV1Error(res, 404, 'unknown_run', `no run "${id}"`);
     setRunId(res, detail.run_id);
     res.json(detail);
   });

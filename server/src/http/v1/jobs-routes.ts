@@ -1,6 +1,7 @@
 /**
  * `/v1` jobs: submit (JSON, JSONL, CSV or .xlsx, by Content-Type or at `/jobs/{format}`), progress, results, cancel, retry one item. Same
- * bearer keys and scopes as the run API: a job of a scenario outside the key's scope is a 404, as an
+ * bearer keys and scopes as the run API: a job of a scenario outside the key's scope, or another key's
+ * job (unless the key holds `runs:read`, which reads but never cancels or retries it), is a 404, as an
  * unknown one.
  */
 import { Router, type Request, type Response } from 'express';
@@ -10,7 +11,7 @@ import type { PublishedScenarios } from '../../publish/registry.js';
 import type { JobService } from '../../jobs/service.js';
 import type { JobRow } from '../../storage/jobs.js';
 import { sendError } from '../errors.js';
-import { authenticate, inScope, keyOf } from './auth.js';
+import { authenticate, inScope, keyOf, mayRead } from './auth.js';
 import type { V1Runtime } from './runtime.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from '../jobs-replies.js';
 
@@ -29,11 +30,14 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
   const router = Router();
   const auth = authenticate(runtime);
 
-  /** The job if the key may see it, else a 404 already sent. */
-  const visibleJob = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
+  /**
+   * The job if the key may see it (`change`: cancel or retry it, which only the key that submitted it
+   * may; reading it, also one holding `runs:read`), else a 404 already sent.
+   */
+  const visibleJob = (req: Request<{ id: string }>, res: Response, change = false): JobRow | undefined => {
     const key = keyOf(res);
     const job = jobs.store.getJob(req.params.id);
-    if (!key || !job || job.owner !== key.id || !inScope(key, job.slug)) {
+    if (!key || !job || !(change ? job.owner === key.id && inScope(key, job.slug) : mayRead(key, job.slug, job.owner))) {
       sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
       return undefined;
     }
@@ -89,12 +93,12 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
   });
 
   router.post('/jobs/:id/cancel', auth, async (req: Request<{ id: string }>, res) => {
-    const job = visibleJob(req, res);
+    const job = visibleJob(req, res, true);
     if (job) await replyCancel(jobs, res, job);
   });
 
   router.post('/jobs/:id/items/:itemId/retry', auth, async (req: Request<{ id: string; itemId: string }>, res) => {
-    const job = visibleJob(req, res);
+    const job = visibleJob(req, res, true);
     if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
   return router;
