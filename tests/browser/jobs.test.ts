@@ -7,6 +7,8 @@ import type { Locator, Page } from 'playwright-core';
 import Database from 'better-sqlite3';
 import iconv from 'iconv-lite';
 import { buildXlsx } from '../../bench/xlsx-fixture';
+import { openStore } from '../../server/src/storage/db';
+import { TranscriptRetention } from '../../server/src/storage/retention';
 import { launchBrowser, screenshotPath, signIn, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,6 +102,9 @@ describe('batch inspection, as a quality inspector does it', () => {
     expect(results.trim().split('\n')).toHaveLength(20);
     await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr.ant-table-row').count()).toBe(1);
     await expect.poll(() => page.getByTestId('jobs-table').textContent()).toContain('已完成');
+    // The job names who submitted it: the signed-in admin.
+    expect(await page.getByTestId('jobs-table').getByTestId('job-submitter').first().textContent()).toBe('测试管理员');
+    expect(await page.getByTestId('job-view').textContent()).toContain('提交人: 测试管理员');
     await page.waitForTimeout(3200); // the progress bars' transition and the submit toast
     await page.screenshot({ path: screenshotPath('screenshot-jobs.png') });
   });
@@ -144,6 +149,21 @@ describe('batch inspection, as a quality inspector does it', () => {
     const index = [...plain].reverse().findIndex((i) => i.id === worst.id);
     await clickBar(page.getByTestId('chart-items'), index);
     await expect.poll(() => rows.count()).toBe(Math.min(20, worst.fail));
+
+    // Once the transcript retention has cleared the job, a call says so (when, and by which setting)
+    // where its transcript was, and keeps its audit items.
+    const store = openStore(server.dataDir);
+    try {
+      expect((await new TranscriptRetention(store.db, { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep()).jobs).toBeGreaterThan(0);
+    } finally {
+      store.close();
+    }
+    await rows.first().click();
+    await page.getByTestId('call-detail').waitFor();
+    await expect.poll(() => page.getByTestId('call-no-transcript').textContent()).toMatch(/MOFANG_TRANSCRIPT_RETENTION_DAYS.*这通电话的转写已于 .+ 清除；质检结果和评分仍保留/);
+    expect(await page.getByTestId('call-items').locator('tbody tr.ant-table-row').count()).toBe(dash.body.items.length);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('call-detail').waitFor({ state: 'detached' });
     expect(browser.errors).toEqual([]);
   });
 

@@ -97,6 +97,17 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('screenshot-keys.png') });
     expect(await page.getByTestId('keys-table').textContent()).not.toContain(apiKey);
+    expect(await page.getByTestId('keys-table').textContent()).toContain('仅自己的调用');
+
+    // A reporting key that reads every key's runs: the checkbox gives it the runs:read scope, shown in the list.
+    await page.getByTestId('key-create').click();
+    await page.getByTestId('key-name').fill('报表系统');
+    await page.getByTestId('key-read-all').check();
+    await page.getByTestId('key-create-ok').click();
+    await page.getByTestId('created-key').waitFor();
+    await page.getByTestId('key-done').click();
+    const reporting = page.getByTestId('keys-table').locator('tbody tr', { hasText: '报表系统' });
+    await expect.poll(() => reporting.textContent()).toContain('可读全部调用');
   });
 
   it('calls the API with that key and finds the run, and its trace, in the logs tab', async () => {

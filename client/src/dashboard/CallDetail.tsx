@@ -105,7 +105,7 @@ export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: st
                 </Card>
               </Col>
             ) : (
-              <Col span={24}><Alert style={{ marginTop: 12 }} type="info" showIcon title={t('dashboard.noTranscript')} /></Col>
+              <Col span={24}><Alert style={{ marginTop: 12 }} type="info" showIcon title={detail.redacted_at ? t('dashboard.transcriptRedacted', { at: new Date(detail.redacted_at).toLocaleString() }) : t('dashboard.noTranscript')} data-testid="call-no-transcript" /></Col>
             )}
           </Row>
         </div>

@@ -102,6 +102,7 @@ export const enJobs: Messages<typeof zhJobs> = {
     reason: 'Reason',
     transcript: 'Transcript',
     noTranscript: 'This item\'s inputs hold no readable transcript: only the run id and the outputs are shown.',
+    transcriptRedacted: "The transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS) cleared this call's transcript on {{at}}; its inspection results and score remain.",
     runId: 'Run id',
     report: 'Report',
     agent: 'Agent',

@@ -399,6 +399,7 @@ export const en: Messages<typeof zh> = {
     trace: 'Trace',
     more: 'Load more',
     traceTitle: 'Run trace',
+    redacted: "The transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS) cleared this run's inputs and node trace on {{at}}; its outputs, error and usage remain.",
     runId: 'Run id',
     runInputs: 'Inputs',
     runOutputs: 'Outputs',

@@ -99,6 +99,7 @@ export const zhJobs = {
     reason: '理由',
     transcript: '转写',
     noTranscript: '这个条目的输入里没有可读的转写，只能显示运行 ID 和输出。',
+    transcriptRedacted: '按转写保留期限（MOFANG_TRANSCRIPT_RETENTION_DAYS），这通电话的转写已于 {{at}} 清除；质检结果和评分仍保留。',
     runId: '运行 ID',
     report: '报告',
     agent: '坐席',

@@ -395,6 +395,7 @@ export const zh = {
     trace: '追踪',
     more: '加载更多',
     traceTitle: '运行追踪',
+    redacted: '按转写保留期限（MOFANG_TRANSCRIPT_RETENTION_DAYS），这次运行的输入和逐节点追踪已于 {{at}} 清除；输出、错误和用量仍保留。',
     runId: '运行 ID',
     runInputs: '输入',
     runOutputs: '输出',

@@ -54,6 +54,7 @@ export function RunTraceDrawer({ runId, onClose }: { runId: string | null; onClo
             <Descriptions.Item label={t('logs.tokens')}>{view.tokens ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('logs.time')}>{new Date(detail.created_at).toLocaleString()}</Descriptions.Item>
           </Descriptions>
+          {detail.redacted_at && <Alert type="info" showIcon message={t('logs.redacted', { at: new Date(detail.redacted_at).toLocaleString() })} style={{ marginBottom: 12 }} data-testid="run-redacted" />}
           {detail.error && <Alert type="error" showIcon message={`${detail.error.code}: ${detail.error.message}`} style={{ marginBottom: 12 }} />}
           <Collapse
             size="small"
