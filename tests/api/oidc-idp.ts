@@ -18,10 +18,10 @@ export interface IdpAccount {
   groups?: string[];
 }
 
-/** A client registered at the IdP. */
+/** A client registered at the IdP: confidential (`client_secret_basic`) with a secret, public (`none`) without. */
 export interface IdpClient {
   client_id: string;
-  client_secret: string;
+  client_secret?: string;
   redirect_uris: string[];
 }
 
@@ -103,7 +103,7 @@ export async function startIdp(): Promise<TestIdp> {
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
       provider = new Provider(issuer, {
-        clients: clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_post' })),
+        clients: clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: c.client_secret === undefined ? 'none' : 'client_secret_basic' })),
         jwks: { keys: [jwk] },
         cookies: { keys: ['test-idp-cookie-key'] },
         claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups'], email: ['email'] },

@@ -11,7 +11,7 @@ import { CookieJar, startIdp, type TestIdp } from './oidc-idp.js';
 
 let idp: TestIdp;
 let main: TestServer; // auto-create on, roles mapped from `groups`
-let linkOnly: TestServer; // MOFANG_OIDC_AUTO_CREATE=false
+let linkOnly: TestServer; // MOFANG_OIDC_AUTO_CREATE=false, a public client (no secret)
 let idpDown: TestServer; // the issuer's port is closed
 let noSso: TestServer;
 const dirs: string[] = [];
@@ -20,6 +20,11 @@ const SECRET = 'test-client-secret-0123456789';
 
 function ssoEnv(issuer: string, clientId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { MOFANG_OIDC_ISSUER: issuer, MOFANG_OIDC_CLIENT_ID: clientId, MOFANG_OIDC_CLIENT_SECRET: SECRET, ...extra };
+}
+
+/** A public client: no secret at Mofang, `none` at the IdP (PKCE alone binds the code). */
+function publicClientEnv(issuer: string, clientId: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { MOFANG_OIDC_ISSUER: issuer, MOFANG_OIDC_CLIENT_ID: clientId, ...extra };
 }
 
 async function closedPort(): Promise<number> {
@@ -43,12 +48,12 @@ beforeAll(async () => {
   idp.accounts.set('carol', { preferred_username: 'carol', email: 'carol@example.com' });
   idp.accounts.set('dave', { email: 'dave@example.com', groups: ['mofang-admins'] });
   main = await start(ssoEnv(idp.issuer, 'mofang', { MOFANG_OIDC_ROLE_CLAIM: 'groups', MOFANG_OIDC_ROLE_MAP: 'admin=mofang-admins,designer=mofang-designers' }));
-  linkOnly = await start(ssoEnv(idp.issuer, 'mofang-link', { MOFANG_OIDC_AUTO_CREATE: 'false' }));
+  linkOnly = await start(publicClientEnv(idp.issuer, 'mofang-link', { MOFANG_OIDC_AUTO_CREATE: 'false' }));
   idpDown = await start(ssoEnv(`http://127.0.0.1:${await closedPort()}`, 'mofang'));
   noSso = await start({});
   await idp.configure([
     { client_id: 'mofang', client_secret: SECRET, redirect_uris: [`${main.url}/api/auth/oidc/callback`] },
-    { client_id: 'mofang-link', client_secret: SECRET, redirect_uris: [`${linkOnly.url}/api/auth/oidc/callback`] },
+    { client_id: 'mofang-link', redirect_uris: [`${linkOnly.url}/api/auth/oidc/callback`] },
   ]);
 }, 60_000);
 

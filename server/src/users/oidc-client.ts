@@ -60,7 +60,8 @@ export class OidcClient {
   async discover(): Promise<oidc.Configuration> {
     if (!this.discovered) {
       const { issuer, clientId, clientSecret } = this.config;
-      const auth = clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(clientSecret);
+      // client_secret_basic: OpenID Connect's default method, the one identity platforms register clients with unless told otherwise.
+      const auth = clientSecret === undefined ? oidc.None() : oidc.ClientSecretBasic(clientSecret);
       const insecure = issuer.protocol === 'http:'; // only allowed for loopback hosts (oidc-config.ts)
       this.discovered = oidc.discovery(issuer, clientId, undefined, auth, { timeout: HTTP_TIMEOUT_S, execute: insecure ? [oidc.allowInsecureRequests] : [] });
       this.discovered.catch(() => (this.discovered = undefined));
