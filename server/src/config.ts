@@ -14,6 +14,7 @@ import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
 import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
+import { oidcConfigFromEnv, type OidcConfig } from './users/oidc-config.js';
 
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
@@ -67,6 +68,8 @@ export interface AppConfig {
   web?: WebConfig;
   /** Session lifetime and sign-in throttling; defaults when absent. */
   auth?: AuthConfig;
+  /** Single sign-on through OpenID Connect (`MOFANG_OIDC_*`); undefined when off. */
+  oidc?: OidcConfig;
   /**
    * Days after which stored transcripts (runs' inputs and traces, job items' inputs) are cleared
    * (`MOFANG_TRANSCRIPT_RETENTION_DAYS`, default the run retention); the API's run retention when absent.
@@ -121,9 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   let web: WebConfig;
   let auth: AuthConfig;
+  let oidc: OidcConfig | undefined;
   try {
     web = webConfigFromEnv(env);
     auth = authConfigFromEnv(env);
+    oidc = oidcConfigFromEnv(env);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -147,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jobs,
     web,
     auth,
+    oidc,
     transcriptRetentionDays: e.MOFANG_TRANSCRIPT_RETENTION_DAYS ?? api.retentionDays,
   };
 }

@@ -12,6 +12,8 @@ export interface AuthStore {
   status: 'loading' | 'ready' | 'error';
   setupRequired: boolean;
   user: AuthUser | null;
+  /** Whether the server offers single sign-on (`oidc.enabled` of `/api/auth/state`). */
+  oidcEnabled: boolean;
   /** Set when the server ended the session (a 401 on some request), so the sign-in page can say so. */
   expired: boolean;
   /** Asks the server who is signed in. */
@@ -26,12 +28,13 @@ export const useAuth = create<AuthStore>((set) => ({
   status: 'loading',
   setupRequired: false,
   user: null,
+  oidcEnabled: false,
   expired: false,
   load: async () => {
     try {
       const state: AuthState = await authApi.state();
       setCsrfToken(state.csrf_token);
-      set({ status: 'ready', setupRequired: state.setup_required, user: state.user });
+      set({ status: 'ready', setupRequired: state.setup_required, user: state.user, oidcEnabled: state.oidc.enabled });
     } catch {
       set({ status: 'error' });
     }

@@ -32,6 +32,8 @@ import { userRoutes } from './routes-users.js';
 import { sessionMiddleware } from './session.js';
 import { DEFAULT_AUTH_CONFIG } from '../users/auth-config.js';
 import { LoginThrottle } from '../users/throttle.js';
+import { newFlowKey, OidcClient } from '../users/oidc-client.js';
+import { oidcRoutes } from './routes-oidc.js';
 
 export type { AppDeps } from './context.js';
 
@@ -112,7 +114,9 @@ export function createApp(deps: AppDeps): Express {
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
   });
-  api.use(authRoutes({ db: deps.db, config: authConfig, throttle: new LoginThrottle(authConfig) }));
+  api.use(authRoutes({ db: deps.db, config: authConfig, throttle: new LoginThrottle(authConfig), oidcEnabled: deps.oidc !== undefined }));
+  const oidcClient = deps.oidc ? new OidcClient(deps.oidc) : undefined;
+  api.use(oidcRoutes({ db: deps.db, client: oidcClient, flowKey: newFlowKey(), sessionTtlMs: authConfig.sessionTtlMs, publicUrl: v1.config.publicUrl, log: deps.log }));
   api.use(userRoutes(deps.db));
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));

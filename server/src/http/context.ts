@@ -5,6 +5,7 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
 import type { JobService } from '../jobs/service.js';
 import type { AuthConfig } from '../users/auth-config.js';
+import type { OidcConfig } from '../users/oidc-config.js';
 import type { PiiAccess } from './pii-access.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
@@ -24,6 +25,10 @@ export interface AppDeps {
   simulator?: boolean;
   /** Session lifetime and sign-in throttling; defaults when absent. */
   auth?: AuthConfig;
+  /** Single sign-on through OpenID Connect; off when absent. */
+  oidc?: OidcConfig;
+  /** Where the server logs (SSO failures are told there); `console.warn` when absent. */
+  log?: (line: string) => void;
   /** Shown in /api/health as `model`; defaults to `describeModels(models)`. */
   modelDescription?: unknown;
   /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */

@@ -19,6 +19,8 @@ export interface AuthRouteDeps {
   db: Db;
   config: AuthConfig;
   throttle: LoginThrottle;
+  /** Whether single sign-on is configured (`MOFANG_OIDC_ISSUER`), as `/api/auth/state` reports it. */
+  oidcEnabled?: boolean;
 }
 
 function signIn(deps: AuthRouteDeps, req: Request, res: Response, user: UserRow): SignedIn {
@@ -42,8 +44,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
       setup_required: countUsers(db) === 0,
       user: auth?.user ?? null,
       csrf_token: auth?.csrfToken ?? null,
-      // Single sign-on is a later part of issue 12.
-      oidc: { enabled: false },
+      oidc: { enabled: deps.oidcEnabled ?? false },
     };
     res.json(state);
   });

@@ -40,7 +40,7 @@ export interface RunningServer {
 export interface StartOptions {
   /** Install SIGINT/SIGTERM handlers that close everything and exit (default true). */
   signals?: boolean;
-  /** Where the one start-up line goes (default console.log). */
+  /** Where the start-up lines and single sign-on failures go (default console.log). */
   log?: (line: string) => void;
   staticDir?: string;
   /** Overrides who sees customers' personal data unmasked (tests of the masked replies); see ./pii-access.ts. */
@@ -67,7 +67,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth, canReadPii: options.canReadPii };
+  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -131,6 +131,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
 
   log(`Mofang on ${url} — model: ${description}`);
+  if (config.oidc) log(`Mofang: single sign-on through ${config.oidc.issuer.href} (client ${config.oidc.clientId})`);
   if (!isLoopbackAddress(config.host) && web.allowedHosts.length === 0 && !v1.config.publicUrl) {
     log('Mofang: other machines may reach this server by IP address; to reach it by a host name, list the name in MOFANG_ALLOWED_HOSTS (or set MOFANG_PUBLIC_URL)');
   }

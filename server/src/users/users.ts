@@ -149,9 +149,12 @@ export function updateUser(db: Db, id: string, patch: UserPatch, now = Date.now(
   });
 }
 
-/** Gives a user a new one-time password (returned once) and ends their sessions; throws DomainError `not_found`. */
+/**
+ * Gives a user a new one-time password (returned once) and ends their sessions; throws DomainError
+ * `not_found`, or `sso_user` (conflict) for a user who signs in through single sign-on (no password here).
+ */
 export async function resetPassword(db: Db, id: string, now = Date.now()): Promise<{ user: UserRow; password: string }> {
-  mustGet(db, id);
+  if (mustGet(db, id).oidcSubject !== null) throw new DomainError('conflict', 'sso_user', 'this account signs in through single sign-on and has no password here');
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
   const user = writeTransaction(db, () => {

@@ -1,0 +1,125 @@
+/**
+ * The Mofang user behind a single sign-on identity: found by (issuer, subject), linked to an admin-made
+ * user of the same login name, or created; its role mapped from a claim when `MOFANG_OIDC_ROLE_MAP` is
+ * set. No HTTP and no protocol here: the caller hands over claims the OIDC library has validated.
+ */
+import { and, eq, like } from 'drizzle-orm';
+import { UserNameSchema } from '@shared/users.js';
+import type { Role } from '@shared/permissions.js';
+import { DomainError } from '../common/domain-error.js';
+import { newId } from '../common/ids.js';
+import { writeTransaction, type Db } from '../storage/db.js';
+import { users } from '../storage/schema.js';
+import type { OidcConfig, RoleMapping } from './oidc-config.js';
+import { getUserByName, updateUser, type UserRow } from './users.js';
+
+/** The claims of a signed-in identity (ID token, merged with UserInfo), as validated by the OIDC library. */
+export type OidcClaims = Record<string, unknown> & { sub: string };
+
+/** Why an identity may not sign in: a stable code the sign-in page translates. */
+export type OidcRefusal = 'user_disabled' | 'oidc_not_allowed';
+
+/** The outcome of {@link signInOidcUser}. */
+export type OidcUserOutcome = { ok: true; user: UserRow; created: boolean } | { ok: false; reason: OidcRefusal };
+
+function claimValues(claims: OidcClaims, claim: string): string[] {
+  const value = claims[claim];
+  if (typeof value === 'string') return value.split(/[\s,]+/).filter((v) => v !== '');
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * The role a claim maps to: the first pair of `roleMap` whose value the claim holds (a string, a
+ * space- or comma-separated string, or an array of strings), else undefined.
+ */
+export function mappedRole(claims: OidcClaims, roleClaim: string | undefined, roleMap: readonly RoleMapping[]): Role | undefined {
+  if (roleClaim === undefined) return undefined;
+  const held = new Set(claimValues(claims, roleClaim));
+  return roleMap.find((m) => held.has(m.value))?.role;
+}
+
+function text(claims: OidcClaims, key: string): string | undefined {
+  const value = claims[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * The login name an identity asks for: `preferred_username`, else `email`, else `sso-<subject>`, with
+ * characters a login name cannot hold replaced by `-` and cut to 64 characters (not yet made unique).
+ */
+export function wantedName(claims: OidcClaims): string {
+  const raw = text(claims, 'preferred_username') ?? text(claims, 'email') ?? `sso-${claims.sub}`;
+  let name = raw.normalize('NFC').replace(/[^\p{L}\p{N}._@-]/gu, '-').replace(/^[^\p{L}\p{N}]+/u, '').slice(0, 64);
+  if (!UserNameSchema.safeParse(name).success) name = `sso-${claims.sub.replace(/[^\p{L}\p{N}._@-]/gu, '-')}`.slice(0, 64);
+  return name;
+}
+
+/** `wanted`, or `wanted-2`, `wanted-3`, … : the first name no user has. */
+function uniqueName(db: Db, wanted: string): string {
+  if (!getUserByName(db, wanted)) return wanted;
+  const taken = new Set(db.select({ name: users.name }).from(users).where(like(users.name, `${wanted.slice(0, 58)}-%`)).all().map((r) => r.name));
+  for (let n = 2; ; n++) {
+    const candidate = `${wanted.slice(0, 63 - String(n).length)}-${n}`;
+    if (!taken.has(candidate) && !getUserByName(db, candidate)) return candidate;
+  }
+}
+
+function byIdentity(db: Db, issuer: string, subject: string): UserRow | undefined {
+  return db.select().from(users).where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject))).get();
+}
+
+/** The identity's issuer as stored: the `iss` claim when present, else the configured issuer URL. */
+function issuerOf(claims: OidcClaims, config: Pick<OidcConfig, 'issuer'>): string {
+  return text(claims, 'iss') ?? config.issuer.href;
+}
+
+/**
+ * Signs an identity in as a Mofang user:
+ * - a user linked to (issuer, `sub`) is that user; a disabled one is refused (`user_disabled`);
+ * - else, with `autoCreate` off, the unlinked user an admin created with the identity's login name is
+ *   linked (and loses its local password: it signs in through SSO from now on); none → `oidc_not_allowed`;
+ * - else a new user is created (no password) with the mapped role or `defaultRole`, its login name made
+ *   unique (`zhangsan-2`).
+ * With a role map, an existing user's role is set again from the claim (the default role when no value
+ * matches), except that the last active admin stays admin. Records the sign-in time.
+ */
+export function signInOidcUser(db: Db, config: OidcConfig, claims: OidcClaims, now = Date.now()): OidcUserOutcome {
+  const issuer = issuerOf(claims, config);
+  const mapped = mappedRole(claims, config.roleClaim, config.roleMap);
+  const displayName = (text(claims, 'name') ?? text(claims, 'preferred_username') ?? text(claims, 'email') ?? '').slice(0, 200);
+  const found = writeTransaction(db, (): OidcUserOutcome => {
+    const linked = byIdentity(db, issuer, claims.sub);
+    if (linked) return linked.disabledAt === null ? { ok: true, user: linked, created: false } : { ok: false, reason: 'user_disabled' };
+    if (!config.autoCreate) {
+      const named = getUserByName(db, wantedName(claims));
+      if (!named || named.oidcSubject !== null) return { ok: false, reason: 'oidc_not_allowed' };
+      if (named.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
+      const patch = { oidcIssuer: issuer, oidcSubject: claims.sub, passwordHash: null, updatedAt: now };
+      db.update(users).set(patch).where(eq(users.id, named.id)).run();
+      return { ok: true, user: { ...named, ...patch }, created: false };
+    }
+    const name = uniqueName(db, wantedName(claims));
+    const user: UserRow = { id: newId(), name, displayName: displayName || name, role: mapped ?? config.defaultRole, passwordHash: null, oidcIssuer: issuer, oidcSubject: claims.sub, disabledAt: null, createdAt: now, updatedAt: now, lastLoginAt: null };
+    db.insert(users).values(user).run();
+    return { ok: true, user, created: true };
+  });
+  if (!found.ok) return found;
+  let user = found.user;
+  if (!found.created && config.roleMap.length > 0) {
+    const role = mapped ?? config.defaultRole;
+    if (role !== user.role) user = refreshRole(db, user, role, now);
+  }
+  db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id)).run();
+  return { ok: true, user: { ...user, lastLoginAt: now }, created: found.created };
+}
+
+/** Sets the mapped role; the last active admin keeps theirs (`last_admin`), so Mofang keeps an admin. */
+function refreshRole(db: Db, user: UserRow, role: Role, now: number): UserRow {
+  try {
+    return updateUser(db, user.id, { role }, now);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'last_admin') return user;
+    throw error;
+  }
+}
