@@ -116,7 +116,6 @@ export const RunDetailSchema = RunSummarySchema.extend({
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 
-/** `GET /api/health`. `model` is whatever the model registry's `describeModels` reports. */
 /** One model endpoint's adaptive concurrency limit as it stands, for operators and load tests. */
 export const EndpointLoadSchema = z.object({
   name: z.string(),
@@ -140,10 +139,15 @@ export const SandboxLoadSchema = z.object({
   queue_timeout_ms: z.number().int(),
 });
 export type SandboxLoad = z.infer<typeof SandboxLoadSchema>;
+/**
+ * `GET /api/health`. Without a session only `ok` and `version` (for load balancers); signed in, also
+ * `model` (whatever the model registry's `describeModels` reports, never a password in a URL), the
+ * simulator flag and the endpoints' and sandbox's load.
+ */
 export const HealthSchema = z.object({
   ok: z.boolean(),
-  model: z.unknown(),
-  simulator: z.boolean(),
+  model: z.unknown().optional(),
+  simulator: z.boolean().optional(),
   version: z.string(),
   endpoints: z.array(EndpointLoadSchema).optional(),
   sandbox: SandboxLoadSchema.optional(),

@@ -22,6 +22,10 @@ describe('scenarios API', () => {
     const health = await api('GET', '/api/health');
     expect(health.status).toBe(200);
     expect(health.json).toMatchObject({ ok: true, simulator: true, version: expect.any(String) });
+    // Without a session (a load balancer): that it answers, nothing of its set-up.
+    const anonymous = await call(server.url, 'GET', '/api/health', undefined, {}, { as: null });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.json).toEqual({ ok: true, version: expect.any(String) });
     const kinds = z.array(NodeKindSummarySchema).parse((await api('GET', '/api/node-kinds')).json);
     expect(kinds.map((k) => k.kind)).toEqual(expect.arrayContaining(['start', 'end', 'llm', 'classify']));
     expect(kinds.find((k) => k.kind === 'start')?.outputs).toEqual([expect.objectContaining({ id: 'out' })]);

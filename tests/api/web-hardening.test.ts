@@ -216,6 +216,22 @@ describe('cross-site changes to /api', () => {
     expect((await h.v1('POST', '/v1/scenarios/echo/run', victim.key, { inputs })).status).toBe(200);
   });
 
+  it('refuses them in any letter case (Express routes /API/… to /api), and refuses absolute-form targets', async () => {
+    const victim = await h.key({ name: 'victim-case' });
+    for (const prefix of ['/API', '/Api', '/aPi']) {
+      const r = await raw(base, 'POST', `${prefix}/keys/${victim.id}/revoke`, { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' });
+      expect(r.status, prefix).toBe(403);
+      expect(r.json).toMatchObject({ error: { code: 'cross_site_request' } });
+    }
+    const login = await raw(base, 'POST', '/API/auth/login', { origin: 'https://attacker.example', 'content-type': 'application/json' }, JSON.stringify({ name: 'admin', password: 'x' }));
+    expect(login.status).toBe(403);
+    // A request line naming another host (absolute-form, for proxies) is refused before anything routes it.
+    const absolute = await raw(base, 'POST', `http://attacker.example/api/keys/${victim.id}/revoke`, { host: new URL(base).host });
+    expect(absolute).toMatchObject({ status: 400, json: { error: { code: 'invalid_request_target' } } });
+    expect(absolute.headers['x-frame-options']).toBe('DENY');
+    expect((await h.v1('POST', '/v1/scenarios/echo/run', victim.key, { inputs })).status).toBe(200);
+  });
+
   it('lets the app\'s own pages and programs without an Origin make changes', async () => {
     const mine = await h.key({ name: 'mine' });
     const same = await call(base, 'POST', `/api/keys/${mine.id}/revoke`, undefined, { origin: base, 'sec-fetch-site': 'same-origin' });

@@ -26,7 +26,7 @@ import { JobService } from '../jobs/service.js';
 import { keyRoutes } from './routes-keys.js';
 import { metricsRoutes } from './routes-metrics.js';
 import { jsonBodyLimits } from './json-limits.js';
-import { allow } from './access.js';
+import { allow, requestUser } from './access.js';
 import { authRoutes } from './routes-auth.js';
 import { userRoutes } from './routes-users.js';
 import { sessionMiddleware } from './session.js';
@@ -108,7 +108,9 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(jsonBodyLimits());
+  // Load balancers call this without signing in: they get that the server answers, nothing of its set-up.
   api.get('/health', allow('public'), (_req, res) => {
+    if (!requestUser(res)) return void res.json({ ok: true, version });
     res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {

@@ -32,8 +32,10 @@ function withPort(host: string, scheme: 'http:' | 'https:'): string {
   return /:\d+$/.test(host) && !host.endsWith(']') ? host : `${host}:${scheme === 'https:' ? 443 : 80}`;
 }
 
+/** Whether a request target is under `/api`, in any letter case (Express routes `/API/keys` to `/api/keys`). */
 function isApiPath(url: string): boolean {
-  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+  const path = url.slice(0, 5).toLowerCase();
+  return path === '/api' || path === '/api/' || path === '/api?';
 }
 
 /**

@@ -34,8 +34,10 @@ const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Content-Encoding
 /** Response headers such a page may read besides the CORS-safelisted ones. */
 const CORS_EXPOSED_HEADERS = ['X-Run-Id', 'Retry-After', 'WWW-Authenticate', 'Location'];
 
+/** Whether a request target is under `/v1`, in any letter case (Express routes `/V1/…` there too). */
 function isV1(url: string): boolean {
-  return url === '/v1' || url.startsWith('/v1/') || url.startsWith('/v1?');
+  const path = url.slice(0, 4).toLowerCase();
+  return path === '/v1' || path === '/v1/' || path === '/v1?';
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: { code: string; message: string; details: object }): true {
@@ -78,6 +80,12 @@ export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res
 
   return (req, res) => {
     const url = req.url ?? '';
+    // Only origin-form targets (`/path?query`): an absolute-form one (`GET http://other.example/api/…`),
+    // meant for proxies, would name a host the Host check never sees and a path the checks below miss.
+    if (!url.startsWith('/')) {
+      headers(req, res, () => {});
+      return refuse(req, res, 400, { code: 'invalid_request_target', message: `this server takes request targets that start with "/" (got "${url.slice(0, 100)}"): it is not a proxy`, details: { target: url.slice(0, 100) } });
+    }
     // helmet's and cors's middleware set headers and call next at once (no I/O).
     (isV1(url) ? v1Headers : headers)(req, res, () => {});
     const badHost = checkHost(req.headers.host);

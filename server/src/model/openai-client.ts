@@ -28,6 +28,23 @@ const ERROR_BODY_BYTES = 64 * 1024;
 const STREAM_OPTIONS_REFUSED = /(unknown|unrecognized|unsupported|extra|unexpected|not (permitted|allowed|supported)|invalid)[^.]{0,60}stream_options|stream_options[^.]{0,60}(unknown|unrecognized|unsupported|extra|unexpected|not (permitted|allowed|supported)|invalid)/i;
 
 /**
+ * A base URL as it may be shown (health, logs, run results): without a user name or password written
+ * into it (`http://svc:secret@10.0.0.5:8000/v1` → `http://10.0.0.5:8000/v1`). Text that is not a URL
+ * is returned as it is.
+ */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/**
  * A ModelClient for any OpenAI-compatible chat completions endpoint: undici's request on a keep-alive
  * pool with a per-endpoint concurrency limit, streamed replies read as server-sent events. (The openai
  * SDK did the same at about five times the CPU per call: WHATWG streams, request building and logging
@@ -50,7 +67,7 @@ export class OpenAICompatibleClient implements ModelClient {
   constructor(options: OpenAICompatibleOptions) {
     const maxConcurrency = options.maxConcurrency ?? 32;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.name = options.name ?? `openai@${this.baseUrl}`;
+    this.name = options.name ?? `openai@${displayUrl(this.baseUrl)}`;
     this.supportsJsonSchema = options.supportsJsonSchema ?? true;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxReplyBytes = options.maxReplyBytes ?? 16 * 1024 * 1024;

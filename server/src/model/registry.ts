@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SIMULATOR_MODEL, SimulatorConfigSchema, type SimulatorConfigInput } from '../simulator/config.js';
 import { SimulatorClient } from '../simulator/client.js';
-import { OpenAICompatibleClient } from './openai-client.js';
+import { displayUrl, OpenAICompatibleClient } from './openai-client.js';
 import { innerClient, LimitedModelClient } from './limiter/limited-client.js';
 import type { ModelClient, ModelResolver } from './types.js';
 
@@ -175,5 +175,5 @@ export function describeModels(resolver: ModelResolver): string {
   const client = innerClient(resolved.client);
   if (client instanceof SimulatorClient) return SIMULATOR_HINT;
   const json = client.supportsJsonSchema ? 'json_schema' : 'schema in prompt';
-  return `${model} at ${client instanceof OpenAICompatibleClient ? client.baseUrl : client.name} (${json})`;
+  return `${model} at ${client instanceof OpenAICompatibleClient ? displayUrl(client.baseUrl) : client.name} (${json})`;
 }

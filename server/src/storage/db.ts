@@ -61,6 +61,10 @@ export function openStoreFile(file: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and overwritten content (transcripts the retention cleared, deleted scenarios) is zeroed in
+  // the file, not left in free space for a disk image to read. Costs I/O only on deletes and shrinking
+  // updates, which the run log's inserts never make.
+  sqlite.pragma('secure_delete = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   let closed = false;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,22 @@ function job(store: Store, scenarioId: string, id: string, at: number, status: '
 }
 
 describe('TranscriptRetention', () => {
+  it('leaves no cleared transcript in the database file (secure_delete)', async () => {
+    const { store, scenarioId } = open();
+    const marker = '客户：我家住在幸福路一号院 secure-delete-marker-7f3a';
+    const at = T0;
+    for (let i = 0; i < 20; i++) {
+      startRun(store.db, { id: `r${i}`, scenarioId, kind: 'api', inputs: { transcript: `${marker} ${i}` } }, at);
+      finishRun(store.db, `r${i}`, { status: 'succeeded', outputs: { score: 90 }, usage, latency_ms: 5, model: 'simulator' }, [], at + 5);
+    }
+    expect((await new TranscriptRetention(store.db, { days: 30, now: () => T0 + 31 * DAY }).sweep()).runs).toBe(20);
+    const file = store.file;
+    store.close();
+    stores.splice(stores.indexOf(store), 1);
+    // Closing checkpoints the WAL into the file and removes it: what is left is what a disk image shows.
+    expect(readFileSync(file).includes(Buffer.from('secure-delete-marker-7f3a'))).toBe(false);
+  });
+
   it('clears runs\' inputs and traces past the period, keeps outputs and usage, and stamps them', async () => {
     const { store, scenarioId } = open();
     run(store, scenarioId, 'old-test', 'test', T0);
