@@ -11,6 +11,8 @@ import { openStore, type Store } from '../storage/db.js';
 import { getScenario, listScenarios } from '../storage/scenarios.js';
 import { exportScenario, exportTemplate, importAny, serializeFile } from '../templates/files.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
+import { getTemplateVersion } from '../templates/store.js';
+import { auditedChange, cliActor } from '../audit/index.js';
 import { CliError, readTextFile } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
@@ -70,6 +72,13 @@ export async function importAction(file: string, io: CliIo): Promise<number> {
   }
   const breach = checkJson(value);
   if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
-  printJson(io, withStore(io, (store) => importAny(store.db, value, 'cli')));
+  const reply = withStore(io, (store) =>
+    auditedChange(store.db, cliActor(), () => importAny(store.db, value, 'cli'), (done) =>
+      done.kind === 'template'
+        ? { action: 'template.import', target: { type: 'template', id: done.template_id, name: done.template_id }, after: getTemplateVersion(store.db, done.template_id, done.version), summary: `${done.created === 'template' ? 'new template' : 'new version'} ${done.version}` }
+        : { action: 'scenario.import', target: { type: 'scenario', id: done.scenario_id, name: done.name }, after: getScenario(store.db, done.scenario_id), summary: `from a ${done.from === 'graph' ? 'graph' : 'scenario file'}` },
+    ),
+  );
+  printJson(io, reply);
   return 0;
 }

@@ -7,16 +7,26 @@ import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
 import { precompileDraft, publication, publishDraft, rollback } from '../publish/publish.js';
-import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
+import { getPublishState, getVersion, listVersions, versionSummary, type PublishState } from '../storage/versions.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
+import { audits, auditedRequest } from './audit-context.js';
 
 /** A positive integer from a path or query parameter, else a 400 naming the parameter. */
 function versionParam(value: unknown, name: string): number {
   const text = typeof value === 'string' ? value : '';
   if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new HttpError(400, 'invalid_version', `"${name}" must be a version number (1, 2, …)${name === 'to' ? ' or "draft"' : ''}`);
   return Number(text);
+}
+
+/**
+ * What a publish or rollback changes, for the audit digests: the scenario's published side (its name, slug,
+ * live version and that version's plan hash), not its draft.
+ */
+function publishedSide(state: PublishState | undefined) {
+  if (!state) return undefined;
+  return { id: state.id, name: state.name, slug: state.slug, live_version: state.liveVersion };
 }
 
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
@@ -36,11 +46,23 @@ export function publishRoutes(deps: AppDeps): Router {
     return storedGraph(row.graph);
   }
 
-  router.post('/scenarios/:id/publish', allow('scenarios:publish'), async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const precompiled = await precompileDraft(db, services, req.params.id);
+    const before = publishedSide(getPublishState(db, req.params.id));
     // A refusal is a PublishError (a DomainError): the error handler gives it its status.
-    const reply = publishDraft(db, services, req.params.id, body, precompiled);
+    const reply = auditedRequest(
+      db,
+      res,
+      () => publishDraft(db, services, req.params.id, body, precompiled),
+      (done) => ({
+        action: 'scenario.publish',
+        target: { type: 'scenario', id: req.params.id, name: before?.name ?? null },
+        before: before?.live_version === null ? null : before,
+        after: { ...before, slug: done.slug, live_version: done.live_version },
+        summary: `version ${done.version} as ${done.slug} (live ${before?.live_version ?? '–'} → ${done.live_version})${body.note ? `; note: ${body.note.slice(0, 200)}` : ''}`,
+      }),
+    );
     void deps.published.warm(req.params.id, reply.version);
     res.status(201).json(reply);
   });
@@ -64,9 +86,21 @@ export function publishRoutes(deps: AppDeps): Router {
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), (req, res) => {
+  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), audits('scenario.rollback'), (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
-    const reply = rollback(db, req.params.id, body.version);
+    const before = publishedSide(getPublishState(db, req.params.id));
+    const reply = auditedRequest(
+      db,
+      res,
+      () => rollback(db, req.params.id, body.version),
+      (done) => ({
+        action: 'scenario.rollback',
+        target: { type: 'scenario', id: req.params.id, name: before?.name ?? null },
+        before,
+        after: { ...before, live_version: done.live_version },
+        summary: `live ${before?.live_version ?? '–'} → ${done.live_version} (${done.slug})`,
+      }),
+    );
     void deps.published.warm(req.params.id, reply.live_version);
     res.json(reply);
   });

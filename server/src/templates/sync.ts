@@ -7,7 +7,9 @@ import { compareSemver } from '@shared/templates.js';
 import type { Db } from '../storage/db.js';
 import { getTemplateRow, getVersionRow, listVersionRows } from '../storage/templates.js';
 import { listBuiltinTemplates, type TemplateFolder } from './builtin.js';
-import { insertVersion, versionGraph } from './store.js';
+import { getTemplateVersion, insertVersion, versionGraph } from './store.js';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
+import { writeTransaction } from '../storage/db.js';
 
 /** What a sync did. */
 export interface SyncReport {
@@ -41,18 +43,27 @@ export function syncBuiltinTemplates(db: Db, folders: TemplateFolder[] = listBui
       report.warnings.push(`[mofang] template "${id}": the folder is at ${version}, older than the stored ${newest.version}; not synced`);
       continue;
     }
-    insertVersion(
-      db,
-      {
-        meta: folder.meta,
-        graph: folder.graph,
-        samples: folder.samples.map(({ file, sample }) => ({ id: file.replace(/\.json$/, ''), ...sample })),
-        source: 'builtin',
-        by: 'builtin',
-        createdAt: releaseTime(folder),
-      },
-      newest ? 'add' : 'create',
-    );
+    // The server adds it: the audit log names the system as the actor, in the insert's transaction.
+    writeTransaction(db, () => {
+      insertVersion(
+        db,
+        {
+          meta: folder.meta,
+          graph: folder.graph,
+          samples: folder.samples.map(({ file, sample }) => ({ id: file.replace(/\.json$/, ''), ...sample })),
+          source: 'builtin',
+          by: 'builtin',
+          createdAt: releaseTime(folder),
+        },
+        newest ? 'add' : 'create',
+      );
+      recordAudit(db, SYSTEM_ACTOR, {
+        action: newest ? 'template.version' : 'template.create',
+        target: { type: 'template', id, name: folder.meta.name.zh },
+        after: getTemplateVersion(db, id, version),
+        summary: `built-in version ${version}`,
+      });
+    });
     report.inserted.push(`${id}@${version}`);
   }
   for (const line of report.warnings) warn(line);
