@@ -12,7 +12,8 @@ CREATE TABLE `audit_log` (
 	`target_name` text,
 	`before_digest` text,
 	`after_digest` text,
-	`summary` text DEFAULT '' NOT NULL
+	`summary` text DEFAULT '' NOT NULL,
+	`details` text DEFAULT '{}' NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `audit_log_id_idx` ON `audit_log` (`id`);--> statement-breakpoint

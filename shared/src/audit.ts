@@ -54,6 +54,10 @@ export type AuditTargetType = z.infer<typeof AuditTargetTypeSchema>;
 /** The action groups (the part before the dot), for filtering by prefix. */
 export const AUDIT_ACTION_GROUPS = [...new Set(AUDIT_ACTIONS.map((a) => a.split('.')[0] ?? a))];
 
+/** The values of an entry's summary (versions, roles, changed fields, counts), for the client to word in its language. */
+export const AuditDetailsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type AuditDetails = z.infer<typeof AuditDetailsSchema>;
+
 /** One entry as the API sends it. Times are ISO 8601; digests are SHA-256 hex, null where there was no object. */
 export const AuditEntrySchema = z.object({
   id: z.string(),
@@ -70,7 +74,9 @@ export const AuditEntrySchema = z.object({
   target_name: z.string().nullable(),
   before_digest: z.string().nullable(),
   after_digest: z.string().nullable(),
+  /** What changed, in English (as the CSV and a search read it); the UI words it from `details`. */
   summary: z.string(),
+  details: AuditDetailsSchema,
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

@@ -85,7 +85,14 @@ describe('changes record who made them', () => {
     expect(update.after_digest).not.toBe(update.before_digest);
 
     expect((await call(base, 'POST', `/api/scenarios/${scenario.id}/publish`, { slug: 'complaints', note: '首发' }, {}, { as: designer })).status).toBe(201);
-    expect(await latest('scenario.publish')).toMatchObject({ actor_name: 'designer-li', target_id: scenario.id, target_name: '投诉工单', before_digest: null, summary: 'version 1 as complaints (live – → 1); note: 首发' });
+    expect(await latest('scenario.publish')).toMatchObject({
+      actor_name: 'designer-li',
+      target_id: scenario.id,
+      target_name: '投诉工单',
+      before_digest: null,
+      summary: 'version 1 as complaints (live – → 1); note: 首发',
+      details: { version: 1, slug: 'complaints', live_from: null, live_to: 1, note: '首发' },
+    });
     if (llm) llm.config.system = '你是投诉专员，请简洁。';
     await call(base, 'PUT', `/api/scenarios/${scenario.id}`, { graph, revision: updated.revision }, {}, { as: designer });
     expect((await call(base, 'POST', `/api/scenarios/${scenario.id}/publish`, {}, {}, { as: designer })).status).toBe(201);
@@ -116,7 +123,7 @@ describe('changes record who made them', () => {
     secrets.push(user.password);
     expect(await latest('user.create')).toMatchObject({ target_name: 'zhang.san', summary: 'role viewer' });
     await call(base, 'PATCH', `/api/users/${user.user.id}`, { role: 'inspector', display_name: '张三' });
-    expect(await latest('user.update')).toMatchObject({ target_id: user.user.id, summary: 'role viewer → inspector; display name "zhang.san" → "张三"' });
+    expect(await latest('user.update')).toMatchObject({ target_id: user.user.id, summary: 'role viewer → inspector; display name "zhang.san" → "张三"', details: { role_from: 'viewer', role_to: 'inspector', disabled: null } });
     await call(base, 'PATCH', `/api/users/${user.user.id}`, { disabled: true });
     expect((await latest('user.update')).summary).toBe('disabled');
     const reset = await call(base, 'POST', `/api/users/${user.user.id}/reset-password`);
@@ -154,7 +161,7 @@ describe('changes record who made them', () => {
     file.meta.changelog.push({ version: '2.0.0', date: '2026-12-01', notes: '导入' });
     const imported = await call(base, 'POST', '/api/templates/import', file);
     expect(imported.status, imported.text).toBe(201);
-    expect(await latest('template.import')).toMatchObject({ target_id: 'complaint-flow', summary: 'new version 2.0.0' });
+    expect(await latest('template.import')).toMatchObject({ target_id: 'complaint-flow', summary: 'version 2.0.0 (new version)', details: { version: '2.0.0', created: 'version', scenario: null } });
     const scenarioFile = (await call(base, 'GET', `/api/scenarios/${scenarioId}/export`)).json;
     expect((await call(base, 'POST', '/api/scenarios/import', scenarioFile)).status).toBe(201);
     expect(await latest('scenario.import')).toMatchObject({ target_name: '投诉工单', summary: 'from a scenario file' });

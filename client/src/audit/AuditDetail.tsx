@@ -2,6 +2,7 @@ import { Descriptions, Drawer, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from './api';
 import { actionLabel, typeLabel } from './labels';
+import { summaryText } from './summary';
 
 function Digest({ value }: { value: string | null }) {
   const { t } = useTranslation();
@@ -38,7 +39,7 @@ export function AuditDetail({ entry, onClose }: { entry: AuditEntry | null; onCl
                 t('auditLog.none')
               )}
             </Descriptions.Item>
-            <Descriptions.Item label={t('auditLog.summary')}><span data-testid="audit-detail-summary">{entry.summary || t('auditLog.none')}</span></Descriptions.Item>
+            <Descriptions.Item label={t('auditLog.summary')}><span data-testid="audit-detail-summary">{summaryText(t, entry) || t('auditLog.none')}</span></Descriptions.Item>
             <Descriptions.Item label={t('auditLog.before')}><Digest value={entry.before_digest} /></Descriptions.Item>
             <Descriptions.Item label={t('auditLog.after')}><span data-testid="audit-detail-after"><Digest value={entry.after_digest} /></span></Descriptions.Item>
             <Descriptions.Item label={t('auditLog.id')}><Typography.Text type="secondary" copyable>{entry.id}</Typography.Text></Descriptions.Item>

@@ -7,6 +7,7 @@ import { auditApi, type AuditEntry, type AuditFilters } from '../audit/api';
 import { AuditDetail } from '../audit/AuditDetail';
 import { AuditFilterBar } from '../audit/AuditFilterBar';
 import { actionLabel, typeLabel } from '../audit/labels';
+import { summaryText } from '../audit/summary';
 
 /**
  * The audit log for admins (`audit:read`): filters, the entries newest first with "load more", an entry's
@@ -79,7 +80,7 @@ export default function AuditPage() {
                 </span>
               ) : null,
           },
-          { title: t('auditLog.summary'), dataIndex: 'summary', ellipsis: true },
+          { title: t('auditLog.summary'), dataIndex: 'summary', ellipsis: true, render: (_, e) => summaryText(t, e) },
           { title: t('auditLog.address'), dataIndex: 'client_address', width: 140 },
         ]}
       />

@@ -60,6 +60,7 @@ describe('recording', () => {
       before_digest: digestOf(before),
       after_digest: digestOf(after),
       summary: 'changed: name',
+      details: { fields: 'name' },
     });
     expect(entry?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
   });

@@ -4,7 +4,7 @@
  * deep in the log it is, and entries appended meanwhile do not shift the pages that follow.
  */
 import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
-import type { AuditEntry, AuditPage, AuditQuery } from '@shared/audit.js';
+import { AuditDetailsSchema, type AuditDetails, type AuditEntry, type AuditPage, type AuditQuery } from '@shared/audit.js';
 import type { Db } from '../storage/db.js';
 import { auditLog } from '../storage/schema.js';
 
@@ -12,6 +12,11 @@ import { auditLog } from '../storage/schema.js';
 export type AuditFilterQuery = Omit<AuditQuery, 'cursor' | 'limit'>;
 
 type AuditRow = typeof auditLog.$inferSelect;
+
+/** Whether a stored details value has the shape the API sends (a damaged row reads as `{}`). */
+function isDetails(value: unknown): value is AuditDetails {
+  return AuditDetailsSchema.safeParse(value).success;
+}
 
 /** A stored row as the API sends it. */
 export function toAuditEntry(row: AuditRow): AuditEntry {
@@ -29,6 +34,7 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
     before_digest: row.beforeDigest,
     after_digest: row.afterDigest,
     summary: row.summary,
+    details: isDetails(row.details) ? row.details : {},
   };
 }
 

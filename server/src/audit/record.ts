@@ -5,7 +5,7 @@
  * (no passwords, key secrets or customers' transcripts reach the log).
  */
 import os from 'node:os';
-import type { AuditAction, AuditActorType, AuditTargetType } from '@shared/audit.js';
+import type { AuditAction, AuditActorType, AuditDetails, AuditTargetType } from '@shared/audit.js';
 import { newId } from '../common/ids.js';
 import { writeTransaction, type Db } from '../storage/db.js';
 import { auditLog } from '../storage/schema.js';
@@ -25,8 +25,10 @@ export interface AuditChange {
   target: { type: AuditTargetType; id: string | null; name: string | null } | null;
   before?: unknown;
   after?: unknown;
-  /** A short account of what changed; by default the changed top-level fields of before and after. */
+  /** A short account of what changed, in English; by default the changed top-level fields of before and after. */
   summary?: string;
+  /** The summary's values, for the UI to word it in its language; by default `{ fields }` when the summary is the default. */
+  details?: AuditDetails;
 }
 
 /** Fields every update touches, left out of the default summary. */
@@ -35,10 +37,15 @@ const NOISE_FIELDS = ['updatedAt', 'updated_at', 'revision'];
 /** Longest summary kept, characters: a summary names what changed, it does not hold content. */
 const SUMMARY_MAX = 500;
 
+/** The top-level fields that differ between before and after, leaving out those every update touches. */
+export function changedFieldList(before: unknown, after: unknown): string {
+  return changedFields(before, after, NOISE_FIELDS).join(', ');
+}
+
 /** The summary when the caller gives none: `changed: a, b` for an update, else empty. */
 export function defaultSummary(before: unknown, after: unknown): string {
-  const fields = changedFields(before, after, NOISE_FIELDS);
-  return fields.length > 0 ? `changed: ${fields.join(', ')}` : '';
+  const fields = changedFieldList(before, after);
+  return fields === '' ? '' : `changed: ${fields}`;
 }
 
 /**
@@ -48,6 +55,7 @@ export function defaultSummary(before: unknown, after: unknown): string {
 export function recordAudit(db: Db, actor: AuditActor, change: AuditChange, now = Date.now()): string {
   const id = newId();
   const summary = (change.summary ?? defaultSummary(change.before, change.after)).slice(0, SUMMARY_MAX);
+  const details = change.details ?? (change.summary === undefined ? { fields: changedFields(change.before, change.after, NOISE_FIELDS).join(', ') } : {});
   db.insert(auditLog)
     .values({
       id,
@@ -63,6 +71,7 @@ export function recordAudit(db: Db, actor: AuditActor, change: AuditChange, now 
       beforeDigest: digestOf(change.before),
       afterDigest: digestOf(change.after),
       summary,
+      details,
     })
     .run();
   return id;

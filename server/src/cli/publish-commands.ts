@@ -11,7 +11,7 @@ import { PublishError, publishDraft, rollback } from '../publish/publish.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore, type Store } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
-import { auditedChange, cliActor, defaultSummary } from '../audit/index.js';
+import { auditedChange, cliActor, publishedSide, scenarioCreatedChange, scenarioPublishedChange, scenarioRolledBackChange, scenarioUpdatedChange } from '../audit/index.js';
 import { findBySlug, getPublishState, listVersions, versionSummary } from '../storage/versions.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
@@ -67,29 +67,15 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       let scenarioId: string;
       if (existing) {
         const before = getScenario(db, existing.id);
-        const outcome = auditedChange(db, actor, () => updateScenario(db, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) }), (done) =>
-          done.ok ? { action: 'scenario.update', target: { type: 'scenario', id: done.scenario.id, name: done.scenario.name }, before, after: done.scenario, summary: `revision ${done.scenario.revision}; ${defaultSummary(before, done.scenario) || 'no field changed'}` } : null,
-        );
+        const outcome = auditedChange(db, actor, () => updateScenario(db, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) }), (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null));
         if (!outcome.ok) throw new CliError(`the scenario "${opts.slug}" could not be updated (${outcome.reason})`);
         scenarioId = existing.id;
       } else {
-        scenarioId = auditedChange(db, actor, () => createScenario(db, { name: opts.name ?? graph.name, description: graph.description, graph }), (made) => ({
-          action: 'scenario.create',
-          target: { type: 'scenario', id: made.id, name: made.name },
-          after: made,
-          summary: `${made.graph.nodes.length} nodes`,
-        })).id;
+        scenarioId = auditedChange(db, actor, () => createScenario(db, { name: opts.name ?? graph.name, description: graph.description, graph }), scenarioCreatedChange).id;
       }
       try {
-        const state = getPublishState(db, scenarioId);
-        const before = state ? { id: state.id, name: state.name, slug: state.slug, live_version: state.liveVersion } : undefined;
-        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' }), (done) => ({
-          action: 'scenario.publish',
-          target: { type: 'scenario', id: scenarioId, name: before?.name ?? null },
-          before: before?.live_version === null ? null : before,
-          after: { ...before, slug: done.slug, live_version: done.live_version },
-          summary: `version ${done.version} as ${done.slug} (live ${before?.live_version ?? '–'} → ${done.live_version})`,
-        }));
+        const before = publishedSide(getPublishState(db, scenarioId));
+        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
         printJson(io, { slug: reply.slug, version: reply.version });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
@@ -123,15 +109,8 @@ export async function rollbackCommandAction(slug: string, version: string, io: C
   return withStore(io, (store) => {
     const found = mustFind(store, slug);
     try {
-      const state = getPublishState(store.db, found.id);
-      const before = state ? { id: state.id, name: state.name, slug: state.slug, live_version: state.liveVersion } : undefined;
-      printJson(io, auditedChange(store.db, cliActor(), () => rollback(store.db, found.id, Number(version)), (done) => ({
-        action: 'scenario.rollback',
-        target: { type: 'scenario', id: found.id, name: before?.name ?? null },
-        before,
-        after: { ...before, live_version: done.live_version },
-        summary: `live ${before?.live_version ?? '–'} → ${done.live_version} (${done.slug})`,
-      })));
+      const before = publishedSide(getPublishState(store.db, found.id));
+      printJson(io, auditedChange(store.db, cliActor(), () => rollback(store.db, found.id, Number(version)), (done) => scenarioRolledBackChange(found.id, before, done)));
     } catch (error) {
       if (error instanceof PublishError) throw new CliError(`${slug}: ${error.message}`);
       throw error;

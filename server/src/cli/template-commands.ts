@@ -12,7 +12,7 @@ import { getScenario, listScenarios } from '../storage/scenarios.js';
 import { exportScenario, exportTemplate, importAny, serializeFile } from '../templates/files.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getTemplateVersion } from '../templates/store.js';
-import { auditedChange, cliActor } from '../audit/index.js';
+import { auditedChange, cliActor, scenarioImportedChange, templateVersionChange } from '../audit/index.js';
 import { CliError, readTextFile } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
@@ -75,8 +75,8 @@ export async function importAction(file: string, io: CliIo): Promise<number> {
   const reply = withStore(io, (store) =>
     auditedChange(store.db, cliActor(), () => importAny(store.db, value, 'cli'), (done) =>
       done.kind === 'template'
-        ? { action: 'template.import', target: { type: 'template', id: done.template_id, name: done.template_id }, after: getTemplateVersion(store.db, done.template_id, done.version), summary: `${done.created === 'template' ? 'new template' : 'new version'} ${done.version}` }
-        : { action: 'scenario.import', target: { type: 'scenario', id: done.scenario_id, name: done.name }, after: getScenario(store.db, done.scenario_id), summary: `from a ${done.from === 'graph' ? 'graph' : 'scenario file'}` },
+        ? templateVersionChange('template.import', getTemplateVersion(store.db, done.template_id, done.version), { created: done.created })
+        : scenarioImportedChange({ id: done.scenario_id, name: done.name }, getScenario(store.db, done.scenario_id), done.from),
     ),
   );
   printJson(io, reply);

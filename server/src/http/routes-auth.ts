@@ -53,7 +53,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (countUsers(db) > 0) throw new HttpError(409, 'setup_done', 'the first admin already exists: sign in instead');
     const body = parseBody(SetupBodySchema, req.body ?? {});
     const user = await createFirstAdmin(db, { name: body.name, displayName: body.display_name, password: body.password });
-    recordBy(db, userActor(req, user), { action: 'auth.setup', target: { type: 'user', id: user.id, name: user.name }, after: { id: user.id, name: user.name, role: user.role }, summary: 'first admin' });
+    recordBy(db, userActor(req, user), { action: 'auth.setup', target: { type: 'user', id: user.id, name: user.name }, after: { id: user.id, name: user.name, role: user.role }, summary: 'first admin', details: {} });
     res.status(201).json(signIn(deps, req, res, user));
   });
 
@@ -68,13 +68,13 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const outcome = await authenticate(db, body.name, body.password);
     if (!outcome.ok) {
       const known = getUserByName(db, body.name);
-      recordBy(db, userActor(req, { id: known?.id ?? null, name: body.name }), { action: 'auth.login_failed', target: known ? { type: 'user', id: known.id, name: known.name } : null, summary: outcome.reason === 'user_disabled' ? 'account disabled' : 'wrong name or password' });
+      recordBy(db, userActor(req, { id: known?.id ?? null, name: body.name }), { action: 'auth.login_failed', target: known ? { type: 'user', id: known.id, name: known.name } : null, summary: outcome.reason === 'user_disabled' ? 'account disabled' : 'wrong name or password', details: { reason: outcome.reason } });
       if (outcome.reason === 'user_disabled') return sendError(res, 403, 'user_disabled', 'this account is disabled: ask an admin');
       await throttle.failed(body.name, address);
       return sendError(res, 401, 'invalid_credentials', 'wrong name or password');
     }
     await throttle.succeeded(body.name);
-    recordBy(db, userActor(req, outcome.user), { action: 'auth.login', target: { type: 'user', id: outcome.user.id, name: outcome.user.name }, summary: 'password' });
+    recordBy(db, userActor(req, outcome.user), { action: 'auth.login', target: { type: 'user', id: outcome.user.id, name: outcome.user.name }, summary: 'password', details: { method: 'password' } });
     res.json(signIn(deps, req, res, outcome.user));
   });
 
@@ -95,7 +95,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (!(await checkPassword(user, body.current_password))) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
     await setPassword(db, user.id, body.new_password);
     deleteOtherSessions(db, user.id, auth.sessionId);
-    recordRequest(db, res, { action: 'auth.password_change', target: { type: 'user', id: user.id, name: user.name }, summary: 'own password; other sessions ended' });
+    recordRequest(db, res, { action: 'auth.password_change', target: { type: 'user', id: user.id, name: user.name }, summary: 'own password; other sessions ended', details: {} });
     res.status(204).end();
   });
 

@@ -7,7 +7,8 @@ import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
 import { precompileDraft, publication, publishDraft, rollback } from '../publish/publish.js';
-import { getPublishState, getVersion, listVersions, versionSummary, type PublishState } from '../storage/versions.js';
+import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
+import { publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
@@ -18,15 +19,6 @@ function versionParam(value: unknown, name: string): number {
   const text = typeof value === 'string' ? value : '';
   if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new HttpError(400, 'invalid_version', `"${name}" must be a version number (1, 2, …)${name === 'to' ? ' or "draft"' : ''}`);
   return Number(text);
-}
-
-/**
- * What a publish or rollback changes, for the audit digests: the scenario's published side (its name, slug,
- * live version and that version's plan hash), not its draft.
- */
-function publishedSide(state: PublishState | undefined) {
-  if (!state) return undefined;
-  return { id: state.id, name: state.name, slug: state.slug, live_version: state.liveVersion };
 }
 
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
@@ -55,13 +47,7 @@ export function publishRoutes(deps: AppDeps): Router {
       db,
       res,
       () => publishDraft(db, services, req.params.id, body, precompiled),
-      (done) => ({
-        action: 'scenario.publish',
-        target: { type: 'scenario', id: req.params.id, name: before?.name ?? null },
-        before: before?.live_version === null ? null : before,
-        after: { ...before, slug: done.slug, live_version: done.live_version },
-        summary: `version ${done.version} as ${done.slug} (live ${before?.live_version ?? '–'} → ${done.live_version})${body.note ? `; note: ${body.note.slice(0, 200)}` : ''}`,
-      }),
+      (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
     );
     void deps.published.warm(req.params.id, reply.version);
     res.status(201).json(reply);
@@ -93,13 +79,7 @@ export function publishRoutes(deps: AppDeps): Router {
       db,
       res,
       () => rollback(db, req.params.id, body.version),
-      (done) => ({
-        action: 'scenario.rollback',
-        target: { type: 'scenario', id: req.params.id, name: before?.name ?? null },
-        before,
-        after: { ...before, live_version: done.live_version },
-        summary: `live ${before?.live_version ?? '–'} → ${done.live_version} (${done.slug})`,
-      }),
+      (done) => scenarioRolledBackChange(req.params.id, before, done),
     );
     void deps.published.warm(req.params.id, reply.live_version);
     res.json(reply);

@@ -14,7 +14,7 @@ import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest } from './audit-context.js';
 import { z } from 'zod';
-import { defaultSummary, type AuditChange } from '../audit/index.js';
+import { scenarioCreatedChange, scenarioDeletedChange, scenarioDuplicatedChange, scenarioUpdatedChange } from '../audit/index.js';
 
 /** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
 export async function compileReply(graph: unknown, services: EngineServices): Promise<CompileReply> {
@@ -25,11 +25,6 @@ export async function compileReply(graph: unknown, services: EngineServices): Pr
     console.error('[mofang] compileGraph threw:', error);
     return { ok: false, errors: [{ code: 'invalid_graph', message: `the compiler failed: ${error instanceof Error ? error.message : String(error)}` }] };
   }
-}
-
-/** The target of a scenario's audit entries. */
-export function scenarioTarget(scenario: { id: string; name: string }): AuditChange['target'] {
-  return { type: 'scenario', id: scenario.id, name: scenario.name };
 }
 
 const DuplicateBodySchema = z.object({ name: z.string().trim().min(1).max(200).optional() }).default({});
@@ -56,7 +51,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
       db,
       res,
       () => createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) }),
-      (created) => ({ action: 'scenario.create', target: scenarioTarget(created), after: created, summary: `${created.graph.nodes.length} nodes` }),
+      scenarioCreatedChange,
     );
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
@@ -72,7 +67,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
       db,
       res,
       () => updateScenario(db, req.params.id, body),
-      (done) => (done.ok ? { action: 'scenario.update', target: scenarioTarget(done.scenario), before, after: done.scenario, summary: `revision ${done.scenario.revision}; ${defaultSummary(before, done.scenario) || 'no field changed'}` } : null),
+      (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null),
     );
     if (outcome.ok) {
       res.json(outcome.scenario);
@@ -90,7 +85,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
       db,
       res,
       () => deleteScenario(db, req.params.id),
-      (done) => (done && before ? { action: 'scenario.delete', target: scenarioTarget(before), before, after: null, summary: `revision ${before.revision}` } : null),
+      (done) => (done && before ? scenarioDeletedChange(before) : null),
     );
     if (!deleted) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(204).end();
@@ -102,7 +97,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
       db,
       res,
       () => duplicateScenario(db, req.params.id, body.name),
-      (made) => (made ? { action: 'scenario.duplicate', target: scenarioTarget(made), after: made, summary: `copy of ${req.params.id}` } : null),
+      (made) => (made ? scenarioDuplicatedChange(made, req.params.id) : null),
     );
     if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);

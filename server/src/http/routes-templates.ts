@@ -5,9 +5,8 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile, type TemplateVersionDetail } from '@shared/template-api.js';
-import type { AuditAction } from '@shared/audit.js';
-import type { AuditChange } from '../audit/index.js';
+import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile } from '@shared/template-api.js';
+import { scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
 import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
@@ -18,7 +17,6 @@ import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest } from './audit-context.js';
-import { scenarioTarget } from './routes-scenarios.js';
 
 const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
 
@@ -27,11 +25,6 @@ function sendFile(res: Response, file: ScenarioFile | TemplateFile, name: string
     .type('application/json')
     .set('content-disposition', `attachment; filename="${encodeURIComponent(name)}"; filename*=UTF-8''${encodeURIComponent(name)}`)
     .send(serializeFile(file));
-}
-
-/** The audit change of a template version (its target is the template, the digests the version as stored). */
-function templateChange(action: AuditAction, version: TemplateVersionDetail, summary: string): AuditChange {
-  return { action, target: { type: 'template', id: version.template_id, name: version.meta.name.zh }, after: version, summary };
 }
 
 function flag(value: unknown): boolean {
@@ -50,7 +43,7 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.post('/templates', allow('templates:write'), audits('template.create'), (req, res) => {
     const body = parseBody(CreateTemplateBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, body), (made) => templateChange('template.create', made, `version ${made.version} from scenario ${body.scenario_id}`));
+    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, body), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
   });
 
@@ -63,7 +56,7 @@ export function templateRoutes(deps: AppDeps): Router {
       db,
       res,
       () => importTemplate(db, detected.file),
-      (done) => templateChange('template.import', getTemplateVersion(db, done.template_id, done.version), `${done.created === 'template' ? 'new template' : 'new version'} ${done.version}`),
+      (done) => templateVersionChange('template.import', getTemplateVersion(db, done.template_id, done.version), { created: done.created }),
     );
     res.status(201).json(imported);
   });
@@ -78,7 +71,7 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), (req, res) => {
     const body = parseBody(NewTemplateVersionBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, body), (made) => templateChange('template.version', made, `version ${made.version} from scenario ${body.scenario_id}`));
+    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, body), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
   });
 
@@ -93,7 +86,7 @@ export function templateRoutes(deps: AppDeps): Router {
           const before = getTemplateVersion(db, id, version);
           return { before, summary: setDeprecated(db, id, version, deprecated) };
         },
-        ({ before, summary }) => ({ ...templateChange(`template.${action}`, { ...before, ...summary }, `version ${version}`), before }),
+        ({ before, summary }) => templateVersionChange(`template.${action}`, { ...before, ...summary }, {}, before),
       );
       res.json(done.summary);
     });
@@ -113,7 +106,7 @@ export function templateRoutes(deps: AppDeps): Router {
       db,
       res,
       () => useTemplate(db, req.params.id, body),
-      (made) => ({ action: 'scenario.create', target: scenarioTarget(made), after: made, summary: `from template ${req.params.id}${made.template ? `@${made.template.version}` : ''}` }),
+      (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
@@ -133,7 +126,7 @@ export function templateRoutes(deps: AppDeps): Router {
       db,
       res,
       () => importScenario(db, detected),
-      (done) => ({ action: 'scenario.import', target: { type: 'scenario', id: done.scenario_id, name: done.name }, after: getScenario(db, done.scenario_id), summary: `from a ${done.from === 'graph' ? 'graph' : 'scenario file'}` }),
+      (done) => scenarioImportedChange({ id: done.scenario_id, name: done.name }, getScenario(db, done.scenario_id), done.from),
     );
     res.status(201).json(imported);
   });
@@ -155,7 +148,7 @@ export function templateRoutes(deps: AppDeps): Router {
       db,
       res,
       () => updateScenarioFromTemplate(db, req.params.id),
-      (done) => ({ action: 'scenario.template_update', target: before ? scenarioTarget(before) : null, before, after: getScenario(db, done.scenario_id), summary: `template ${done.from_version} → ${done.to_version}` }),
+      (done) => scenarioTemplateUpdatedChange(before, getScenario(db, done.scenario_id), done.from_version, done.to_version),
     );
     res.json(reply);
   });

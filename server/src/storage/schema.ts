@@ -5,6 +5,7 @@
  */
 import { unreadableGraph } from '@shared/graph.js';
 import { jsonColumn } from './json-column.js';
+import type { AuditDetails } from '@shared/audit.js';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scenarios = sqliteTable('scenarios', {
@@ -276,6 +277,8 @@ export const auditLog = sqliteTable(
     afterDigest: text('after_digest'),
     /** A short human-readable account of what changed (changed fields, version numbers, old → new role). */
     summary: text('summary').notNull().default(''),
+    /** The summary's values (version numbers, old and new role, changed fields) as a JSON object, for the UI to word in zh-CN or en. */
+    details: jsonColumn<AuditDetails>('details', () => ({})).notNull().default({}),
   },
   (t) => [
     uniqueIndex('audit_log_id_idx').on(t.id),

@@ -8,7 +8,7 @@ import type { Db } from '../storage/db.js';
 import { getTemplateRow, getVersionRow, listVersionRows } from '../storage/templates.js';
 import { listBuiltinTemplates, type TemplateFolder } from './builtin.js';
 import { getTemplateVersion, insertVersion, versionGraph } from './store.js';
-import { recordAudit, SYSTEM_ACTOR } from '../audit/index.js';
+import { recordAudit, SYSTEM_ACTOR, templateVersionChange } from '../audit/index.js';
 import { writeTransaction } from '../storage/db.js';
 
 /** What a sync did. */
@@ -57,12 +57,7 @@ export function syncBuiltinTemplates(db: Db, folders: TemplateFolder[] = listBui
         },
         newest ? 'add' : 'create',
       );
-      recordAudit(db, SYSTEM_ACTOR, {
-        action: newest ? 'template.version' : 'template.create',
-        target: { type: 'template', id, name: folder.meta.name.zh },
-        after: getTemplateVersion(db, id, version),
-        summary: `built-in version ${version}`,
-      });
+      recordAudit(db, SYSTEM_ACTOR, templateVersionChange(newest ? 'template.version' : 'template.create', getTemplateVersion(db, id, version)));
     });
     report.inserted.push(`${id}@${version}`);
   }
