@@ -74,7 +74,7 @@ describe('the audit log page', () => {
     await pickOption(page, 'audit-filter-action', '发布场景');
     await page.getByTestId('audit-search').click();
     await expect.poll(rows).toHaveLength(1);
-    expect((await rows())[0]).toMatch(/用户designer-zhao发布场景场景宽带报障分流version 1 as broadband-triage/);
+    expect((await rows())[0]).toMatch(/用户designer-zhao发布场景场景宽带报障分流发布版本 1，路径 broadband-triage（线上版本 – → 1）/);
     await page.screenshot({ path: screenshotPath('audit-zh.png') });
 
     await page.getByTestId('audit-row').first().click();
@@ -82,6 +82,8 @@ describe('the audit log page', () => {
     expect(await page.getByTestId('audit-detail-action').textContent()).toBe('发布场景');
     expect(await page.getByTestId('audit-detail-actor').textContent()).toBe('designer-zhao');
     expect(await page.getByTestId('audit-detail-after').textContent()).toMatch(/[0-9a-f]{64}/);
+    expect(await page.getByTestId('audit-detail-summary').textContent()).toBe('发布版本 1，路径 broadband-triage（线上版本 – → 1）');
+    await page.waitForTimeout(500); // the drawer's slide-in
     await page.screenshot({ path: screenshotPath('audit-detail-zh.png') });
     await page.keyboard.press('Escape');
     await page.getByTestId('audit-detail-action').waitFor({ state: 'detached' });
@@ -103,12 +105,29 @@ describe('the audit log page', () => {
   it('speaks English too', async () => {
     await page.getByTestId('lang-switch').click();
     await expect.poll(() => page.getByTestId('audit-title').textContent()).toContain('Audit log');
-    expect((await rows())[0]).toMatch(/Userdesigner-zhaoPublish scenarioScenario宽带报障分流/);
+    expect((await rows())[0]).toMatch(/Userdesigner-zhaoPublish scenarioScenario宽带报障分流Version 1 as broadband-triage \(live – → 1\)/);
     await page.screenshot({ path: screenshotPath('audit-en.png') });
-    await page.getByTestId('audit-reset').click();
-    await expect.poll(async () => (await rows()).length).toBeGreaterThan(5);
-    expect((await rows()).join('\n')).toMatch(/Sign in.*\n?/);
     await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.getByTestId('audit-title').textContent()).toContain('审计日志');
+  });
+
+  it('pages the whole log newest first with load more', async () => {
+    // Sixty more entries: thirty scenarios made and deleted by the admin.
+    for (let i = 0; i < 30; i++) {
+      const { id } = await json<{ id: string }>('POST', '/api/scenarios', { name: `临时场景 ${i}` });
+      const res = await fetch(`${server.url}/api/scenarios/${id}`, { method: 'DELETE', headers: server.authHeaders });
+      expect(res.status).toBe(204);
+    }
+    await page.getByTestId('audit-reset').click();
+    await expect.poll(async () => (await rows()).length).toBe(50);
+    expect((await rows())[0]).toContain('删除场景');
+    expect((await rows())[0]).toContain('临时场景 29');
+    await page.getByTestId('audit-more').click();
+    await expect.poll(async () => (await rows()).length).toBeGreaterThan(50);
+    await page.getByTestId('audit-more').waitFor({ state: 'detached' });
+    const all = await rows();
+    expect(all.at(-1)).toContain('创建模板'); // the built-in templates, synced by the server at its first start
+    expect(all.filter((r) => r.includes('发布场景'))).toHaveLength(1);
     expect(browser.errors).toEqual([]);
   });
 });

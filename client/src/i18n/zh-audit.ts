@@ -23,10 +23,10 @@ export const zhAudit = {
     count: '已显示 {{count}} 条',
     detail: '审计记录详情',
     id: '记录 ID',
-    before: '修改前摘要值 (SHA-256)',
-    after: '修改后摘要值 (SHA-256)',
+    before: '修改前哈希 (SHA-256)',
+    after: '修改后哈希 (SHA-256)',
     none: '无',
-    digestHint: '摘要值是对象规范化 JSON（RFC 8785）的 SHA-256，可用来核对对象在这次修改前后的内容。',
+    digestHint: '哈希是对象规范化 JSON（RFC 8785）的 SHA-256，可用来核对对象在这次修改前后的内容。',
     allOf: '全部{{group}}操作',
     summaries: {
       sep: '；',

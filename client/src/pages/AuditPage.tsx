@@ -57,10 +57,11 @@ export default function AuditPage() {
         locale={{ emptyText: t('auditLog.empty') }}
         onRow={(entry) => ({ onClick: () => setOpen(entry), style: { cursor: 'pointer' }, 'data-testid': 'audit-row' })}
         columns={[
-          { title: t('auditLog.time'), dataIndex: 'at', width: 180, render: (_, e) => new Date(e.at).toLocaleString() },
+          { title: t('auditLog.time'), dataIndex: 'at', width: 170, render: (_, e) => new Date(e.at).toLocaleString() },
           {
             title: t('auditLog.actor'),
             dataIndex: 'actor_name',
+            width: 190,
             render: (_, e) => (
               <span data-testid="audit-actor">
                 <Tag>{typeLabel(t, 'actorTypes', e.actor_type)}</Tag>
@@ -68,10 +69,11 @@ export default function AuditPage() {
               </span>
             ),
           },
-          { title: t('auditLog.action'), dataIndex: 'action', render: (_, e) => <strong data-testid="audit-action">{actionLabel(t, e.action)}</strong> },
+          { title: t('auditLog.action'), dataIndex: 'action', width: 150, render: (_, e) => <strong data-testid="audit-action">{actionLabel(t, e.action)}</strong> },
           {
             title: t('auditLog.target'),
             dataIndex: 'target_name',
+            width: 230,
             render: (_, e) =>
               e.target_type ? (
                 <span data-testid="audit-target">
@@ -81,7 +83,7 @@ export default function AuditPage() {
               ) : null,
           },
           { title: t('auditLog.summary'), dataIndex: 'summary', ellipsis: true, render: (_, e) => summaryText(t, e) },
-          { title: t('auditLog.address'), dataIndex: 'client_address', width: 140 },
+          { title: t('auditLog.address'), dataIndex: 'client_address', width: 120 },
         ]}
       />
       <div style={{ display: 'flex', alignItems: 'center', gap: 12, marginTop: 12 }}>
