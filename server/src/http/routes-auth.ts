@@ -13,7 +13,7 @@ import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById,
 import { allow, requestAuth } from './access.js';
 import { HttpError, parseBody, sendError } from './errors.js';
 import { clearSessionCookie, setSessionCookie } from './session.js';
-import { audits, recordBy, recordRequest, userActor } from './audit-context.js';
+import { audits, auditedRequest, recordBy, recordRequest, userActor } from './audit-context.js';
 
 /** What the auth routes need: the store, the session lifetime and the sign-in throttle. */
 export interface AuthRouteDeps {
@@ -80,8 +80,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/auth/logout', allow('signed_in'), audits('auth.logout'), (req, res) => {
     const auth = requestAuth(res);
-    if (auth) recordRequest(db, res, { action: 'auth.logout', target: { type: 'user', id: auth.user.id, name: auth.user.name } });
-    if (auth) deleteSession(db, auth.sessionId);
+    if (auth) auditedRequest(db, res, () => deleteSession(db, auth.sessionId), () => ({ action: 'auth.logout', target: { type: 'user', id: auth.user.id, name: auth.user.name } }));
     clearSessionCookie(req, res);
     res.status(204).end();
   });
