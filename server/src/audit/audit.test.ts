@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditQuerySchema, type AuditQuery } from '@shared/audit.js';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, openStoreFile, type Store } from '../storage/db.js';
+import { TranscriptRetention } from '../storage/retention.js';
 import { createScenario, deleteScenario, getScenario } from '../storage/scenarios.js';
 import { auditCsvRows, auditPages, auditedChange, changedFields, digestOf, listAudit, recordAudit, writeAuditCsv, type AuditActor } from './index.js';
 
@@ -83,6 +84,14 @@ describe('recording', () => {
     ).toThrow('describing failed');
     expect(getScenario(store.db, createdId)).toBeUndefined();
     expect(listAudit(store.db, query()).entries).toHaveLength(1);
+  });
+
+  it('keeps its entries through the transcript retention, however old', async () => {
+    const old = Date.parse('2020-01-01T00:00:00Z');
+    recordAudit(store.db, alice, { action: 'auth.login', target: null }, old);
+    const retention = new TranscriptRetention(store.db, { days: 1, now: () => Date.parse('2026-12-01T00:00:00Z') });
+    await retention.sweep();
+    expect(listAudit(store.db, query()).entries.map((e) => e.at)).toEqual(['2020-01-01T00:00:00.000Z']);
   });
 
   it('keeps the history of a deleted scenario (no foreign keys)', () => {
