@@ -18,6 +18,7 @@ const GalleryPage = lazy(() => import('./pages/GalleryPage'));
 const KeysPage = lazy(() => import('./pages/KeysPage'));
 const JobsPage = lazy(() => import('./pages/JobsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -43,6 +44,7 @@ function Header() {
   const { t, i18n } = useTranslation();
   const canKeys = useCan('keys:read');
   const canUsers = useCan('users:read');
+  const canAudit = useCan('audit:read');
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
@@ -52,6 +54,7 @@ function Header() {
       {canKeys && <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
       <a style={NAV} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
       {canUsers && <a style={NAV} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
+      {canAudit && <a style={NAV} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
@@ -76,6 +79,7 @@ function Forbidden() {
 function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
   const canKeys = useCan('keys:read');
   const canUsers = useCan('users:read');
+  const canAudit = useCan('audit:read');
   switch (route.page) {
     case 'list':
       return <ScenarioList />;
@@ -83,6 +87,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return canKeys ? <Lazy><KeysPage /></Lazy> : <Forbidden />;
     case 'users':
       return canUsers ? <Lazy><UsersPage /></Lazy> : <Forbidden />;
+    case 'audit':
+      return canAudit ? <Lazy><AuditPage /></Lazy> : <Forbidden />;
     case 'jobs':
       return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
     case 'gallery':

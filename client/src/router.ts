@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -11,6 +11,7 @@ export type Route =
   | { page: 'gallery' }
   | { page: 'keys' }
   | { page: 'users' }
+  | { page: 'audit' }
   | { page: 'signIn'; next?: string }
   | { page: 'jobs'; scenarioId?: string; jobId?: string };
 
@@ -44,6 +45,7 @@ export function parseHash(hash: string): Route {
   if (/^#\/templates\/?$/.test(hash)) return { page: 'gallery' };
   if (/^#\/keys\/?$/.test(hash)) return { page: 'keys' };
   if (/^#\/users\/?$/.test(hash)) return { page: 'users' };
+  if (/^#\/audit\/?$/.test(hash)) return { page: 'audit' };
   const signIn = parseSignIn(hash);
   if (signIn) return signIn;
   const jobs = parseJobs(hash);
@@ -64,6 +66,8 @@ export function routeHash(route: Route): string {
       return '#/keys';
     case 'users':
       return '#/users';
+    case 'audit':
+      return '#/audit';
     case 'signIn':
       return route.next === undefined ? '#/sign-in' : `#/sign-in?${new URLSearchParams({ next: route.next }).toString()}`;
     case 'list':

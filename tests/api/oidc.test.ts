@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditPageSchema } from '@shared/audit.js';
 import { AuthStateSchema, SESSION_COOKIE, UserSchema } from '@shared/users.js';
 import { call, removeDir, startTestServer, tempDir, type TestServer } from './helpers.js';
 import { CookieJar, startIdp, type TestIdp } from './oidc-idp.js';
@@ -121,6 +122,9 @@ describe('single sign-on through OpenID Connect', () => {
     // The session works as a password sign-in's does: a change with its CSRF token passes.
     const res = await jar.fetch(`${main.url}/api/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': state.csrf_token ?? '' }, body: JSON.stringify({ name: 'made by sso' }) });
     expect(res.status).toBe(201);
+    // The audit log has the SSO sign-in, the user's creation by it said.
+    const audit = AuditPageSchema.parse((await call(main.url, 'GET', '/api/audit?action=auth.login&actor=alice')).json);
+    expect(audit.entries[0]).toMatchObject({ actor_type: 'user', actor_name: 'alice', details: { method: 'oidc', created: true } });
   });
 
   it('signs the same identity in as the same user again, its role set again from the claim', async () => {
@@ -158,6 +162,8 @@ describe('single sign-on through OpenID Connect', () => {
     expect((await stateOf(jar, main)).user).toBeNull(); // disabling ended the session
     const again = await ssoSignIn(jar, main, 'carol');
     expect(again.url.href).toBe(`${main.url}/?sso_error=user_disabled#/sign-in`);
+    const refused = AuditPageSchema.parse((await call(main.url, 'GET', '/api/audit?action=auth.login_failed')).json);
+    expect(refused.entries[0]).toMatchObject({ details: { method: 'oidc', reason: 'user_disabled' } });
     expect(jar.get(main.url, SESSION_COOKIE)).toBeUndefined();
   });
 

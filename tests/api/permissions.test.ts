@@ -6,39 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { can, ROLES, type Role } from '@shared/permissions.js';
-import { accessOf, type Access } from '../../server/src/http/access.js';
 import { call, removeDir, signInAs, startTestServer, tempDir, type TestServer, type TestSession } from './helpers.js';
-
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> };
-  handle?: { stack?: Layer[] };
-  rawPath?: unknown;
-}
-
-interface RouteEntry {
-  method: string;
-  path: string;
-  access: Access | undefined;
-}
-
-/** Every route under the app's router, with the path it is mounted at. */
-function routesOf(stack: Layer[], prefix = ''): RouteEntry[] {
-  const out: RouteEntry[] = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      for (const p of paths) {
-        for (const method of Object.keys(layer.route.methods)) {
-          out.push({ method: method === '_all' ? 'ALL' : method.toUpperCase(), path: typeof p === 'string' ? prefix + p : `${prefix}${String(p)}`, access: accessOf(layer.route.stack[0]?.handle) });
-        }
-      }
-    } else if (layer.handle?.stack) {
-      const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-      out.push(...routesOf(layer.handle.stack, prefix + mount));
-    }
-  }
-  return out;
-}
+import { routesOf, type RouteEntry } from './router-routes.js';
 
 /** A URL that reaches the route: parameters filled with a value naming nothing. */
 function concrete(path: string): string {
@@ -53,8 +22,7 @@ const sessionOf = new Map<Role, TestSession>();
 beforeAll(async () => {
   dir = tempDir('mofang-permissions-');
   server = await startTestServer(dir);
-  const app = server.app as unknown as { router: { stack: Layer[] } };
-  routes = routesOf(app.router.stack).filter((r) => r.path === '/api' || r.path.startsWith('/api/'));
+  routes = routesOf(server.app).filter((r) => r.path === '/api' || r.path.startsWith('/api/'));
   sessionOf.set('admin', server.session);
   for (const role of ROLES) if (role !== 'admin') sessionOf.set(role, await signInAs(server.url, role));
 });

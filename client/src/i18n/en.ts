@@ -1,6 +1,7 @@
 import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
+import { enAudit } from './en-audit';
 
 /** The same tree as `zh`, with every leaf a string. */
 export type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -416,5 +417,6 @@ export const en: Messages<typeof zh> = {
     chartTokens: 'Tokens',
   },
   ...enJobs,
+  ...enAudit,
   ...enAuth,
 };

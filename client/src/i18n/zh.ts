@@ -1,5 +1,6 @@
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
+import { zhAudit } from './zh-audit';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
 export const zh = {
@@ -412,5 +413,6 @@ export const zh = {
     chartTokens: 'Token 用量',
   },
   ...zhJobs,
+  ...zhAudit,
   ...zhAuth,
 };

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { CreateKeyBodySchema } from '@shared/keys.js';
+import { auditedChange, cliActor, keyCreatedChange, keyRevokedChange } from '../audit/index.js';
 import { createApiKey } from '../keys/index.js';
 import { openStore, type Store } from '../storage/db.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
@@ -35,7 +36,7 @@ export interface KeysCreateOptions {
 export function keysCreateAction(opts: KeysCreateOptions, io: CliIo): number {
   const body = CreateKeyBodySchema.safeParse({ name: opts.name, scenarios: opts.scenarios, rate_limit: opts.rateLimit, scopes: opts.scope });
   if (!body.success) throw new CliError(`invalid key: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  printJson(io, withStore(io, (store) => createApiKey(store.db, body.data)));
+  printJson(io, withStore(io, (store) => auditedChange(store.db, cliActor(), () => createApiKey(store.db, body.data), keyCreatedChange)));
   return 0;
 }
 
@@ -47,7 +48,10 @@ export function keysListAction(io: CliIo): number {
 
 /** `mofang keys revoke <id|prefix>`: revokes one key and prints it; throws {@link CliError} when none or several match. */
 export function keysRevokeAction(idOrPrefix: string, io: CliIo): number {
-  const outcome = withStore(io, (store) => revokeKey(store.db, idOrPrefix));
+  const outcome = withStore(io, (store) => {
+    const before = listKeys(store.db);
+    return auditedChange(store.db, cliActor(), () => revokeKey(store.db, idOrPrefix), (done) => (done.ok ? keyRevokedChange(before.find((k) => k.id === done.key.id), done.key) : null));
+  });
   if (!outcome.ok) {
     throw new CliError(outcome.reason === 'ambiguous' ? `more than one key has the prefix "${idOrPrefix}": use its id` : `no key with id or prefix "${idOrPrefix}"`);
   }

@@ -10,7 +10,8 @@ import { compileGraph } from '../engine/index.js';
 import { PublishError, publishDraft, rollback } from '../publish/publish.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore, type Store } from '../storage/db.js';
-import { createScenario, updateScenario } from '../storage/scenarios.js';
+import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
+import { auditedChange, cliActor, publishedSide, scenarioCreatedChange, scenarioPublishedChange, scenarioRolledBackChange, scenarioUpdatedChange } from '../audit/index.js';
 import { findBySlug, getPublishState, listVersions, versionSummary } from '../storage/versions.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
@@ -62,16 +63,19 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
     const graph = GraphSchema.parse(raw);
     return await withStore(io, ({ db }) => {
       const existing = findBySlug(db, opts.slug);
+      const actor = cliActor();
       let scenarioId: string;
       if (existing) {
-        const outcome = updateScenario(db, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) });
+        const before = getScenario(db, existing.id);
+        const outcome = auditedChange(db, actor, () => updateScenario(db, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) }), (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null));
         if (!outcome.ok) throw new CliError(`the scenario "${opts.slug}" could not be updated (${outcome.reason})`);
         scenarioId = existing.id;
       } else {
-        scenarioId = createScenario(db, { name: opts.name ?? graph.name, description: graph.description, graph }).id;
+        scenarioId = auditedChange(db, actor, () => createScenario(db, { name: opts.name ?? graph.name, description: graph.description, graph }), scenarioCreatedChange).id;
       }
       try {
-        const reply = publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' });
+        const before = publishedSide(getPublishState(db, scenarioId));
+        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
         printJson(io, { slug: reply.slug, version: reply.version });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
@@ -105,7 +109,8 @@ export async function rollbackCommandAction(slug: string, version: string, io: C
   return withStore(io, (store) => {
     const found = mustFind(store, slug);
     try {
-      printJson(io, rollback(store.db, found.id, Number(version)));
+      const before = publishedSide(getPublishState(store.db, found.id));
+      printJson(io, auditedChange(store.db, cliActor(), () => rollback(store.db, found.id, Number(version)), (done) => scenarioRolledBackChange(found.id, before, done)));
     } catch (error) {
       if (error instanceof PublishError) throw new CliError(`${slug}: ${error.message}`);
       throw error;

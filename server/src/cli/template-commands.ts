@@ -11,6 +11,8 @@ import { openStore, type Store } from '../storage/db.js';
 import { getScenario, listScenarios } from '../storage/scenarios.js';
 import { exportScenario, exportTemplate, importAny, serializeFile } from '../templates/files.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
+import { getTemplateVersion } from '../templates/store.js';
+import { auditedChange, cliActor, scenarioImportedChange, templateVersionChange } from '../audit/index.js';
 import { CliError, readTextFile } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
@@ -70,6 +72,13 @@ export async function importAction(file: string, io: CliIo): Promise<number> {
   }
   const breach = checkJson(value);
   if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
-  printJson(io, withStore(io, (store) => importAny(store.db, value, 'cli')));
+  const reply = withStore(io, (store) =>
+    auditedChange(store.db, cliActor(), () => importAny(store.db, value, 'cli'), (done) =>
+      done.kind === 'template'
+        ? templateVersionChange('template.import', getTemplateVersion(store.db, done.template_id, done.version), { created: done.created })
+        : scenarioImportedChange({ id: done.scenario_id, name: done.name }, getScenario(store.db, done.scenario_id), done.from),
+    ),
+  );
+  printJson(io, reply);
   return 0;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ROLES } from '@shared/permissions.js';
 import { CreateUserBodySchema, PasswordSchema } from '@shared/users.js';
 import { DomainError } from '../common/domain-error.js';
+import { cliActor, recordAudit, userCreatedChange, userPasswordResetChange } from '../audit/index.js';
 import { openStore, type Store } from '../storage/db.js';
 import { createUser, createUserWithOneTimePassword, getUserByName, listUsers, resetPassword, toUser } from '../users/users.js';
 import { CliError } from './errors.js';
@@ -54,10 +55,18 @@ export async function usersCreateAction(opts: UsersCreateOptions, io: CliIo): Pr
   const user = { name: body.data.name, role: body.data.role, displayName: body.data.display_name };
   if (opts.passwordStdin) {
     const password = await stdinPassword(io);
-    const created = await withStore(io, (store) => createUser(store.db, { ...user, password }));
+    const created = await withStore(io, async (store) => {
+      const made = await createUser(store.db, { ...user, password });
+      recordAudit(store.db, cliActor(), userCreatedChange(toUser(made)));
+      return made;
+    });
     printJson(io, { user: toUser(created) });
   } else {
-    const created = await withStore(io, (store) => createUserWithOneTimePassword(store.db, user));
+    const created = await withStore(io, async (store) => {
+      const made = await createUserWithOneTimePassword(store.db, user);
+      recordAudit(store.db, cliActor(), userCreatedChange(toUser(made.user)));
+      return made;
+    });
     printJson(io, { user: toUser(created.user), password: created.password });
   }
   return 0;
@@ -74,7 +83,9 @@ export async function usersResetAction(name: string, io: CliIo): Promise<number>
   const reset = await withStore(io, async (store) => {
     const user = getUserByName(store.db, name);
     if (!user) throw new CliError(`no user named "${name}"`);
-    return resetPassword(store.db, user.id);
+    const reset = await resetPassword(store.db, user.id);
+    recordAudit(store.db, cliActor(), userPasswordResetChange(toUser(reset.user)));
+    return reset;
   });
   printJson(io, { name: reset.user.name, password: reset.password });
   return 0;

@@ -29,6 +29,7 @@ import { jsonBodyLimits } from './json-limits.js';
 import { allow, requestUser } from './access.js';
 import { authRoutes } from './routes-auth.js';
 import { userRoutes } from './routes-users.js';
+import { auditRoutes } from './routes-audit.js';
 import { sessionMiddleware } from './session.js';
 import { DEFAULT_AUTH_CONFIG } from '../users/auth-config.js';
 import { LoginThrottle } from '../users/throttle.js';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(publishRoutes(deps));
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
+  api.use(auditRoutes(deps.db));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

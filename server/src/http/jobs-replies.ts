@@ -11,6 +11,17 @@ import type { ResolvedScenario } from '../publish/registry.js';
 import type { JobRow } from '../storage/jobs.js';
 import type { JobResultLine } from '@shared/jobs.js';
 import { sendDomainError } from './errors.js';
+import { recordRequest } from './audit-context.js';
+import type { AuditChange } from '../audit/index.js';
+
+/** What a job's audit entries digest: its identity and state, never its items (customers' transcripts). */
+function jobState(job: JobRow) {
+  return { id: job.id, scenario_id: job.scenarioId, slug: job.slug, version: job.version, owner: job.owner, status: job.status, total: job.total };
+}
+
+function jobTarget(job: JobRow): AuditChange['target'] {
+  return { type: 'job', id: job.id, name: `${job.slug} v${job.version}` };
+}
 
 /** Runs `act`; a DomainError becomes its reply, anything else propagates. */
 async function replying(res: Response, act: () => unknown): Promise<void> {
@@ -32,18 +43,31 @@ export async function replySubmit(jobs: JobService, req: Request, res: Response,
   const webhookUrl = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
   await replying(res, async () => {
     const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl }, target, owner);
+    // A replay changes nothing. The upload streams in chunks, so the entry follows the job's creation.
+    if (outcome === 'created') recordRequest(jobs.db, res, { action: 'job.submit', target: jobTarget(job), after: jobState(job), summary: `${job.total} items`, details: { items: job.total } });
     res.status(outcome === 'created' ? 202 : 200).json({ job_id: job.id, total: job.total });
   });
 }
 
 /** `POST …/cancel`: 200 with the progress, or 409 `job_ended` when the job had already ended. */
 export async function replyCancel(jobs: JobService, res: Response, job: JobRow): Promise<void> {
-  await replying(res, () => res.json(jobs.cancel(job)));
+  await replying(res, () => {
+    const progress = jobs.cancel(job);
+    const after = jobs.store.getJob(job.id) ?? job;
+    recordRequest(jobs.db, res, { action: 'job.cancel', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${job.status} → ${after.status}`, details: { from: job.status, to: after.status } });
+    res.json(progress);
+  });
 }
 
 /** Retries one failed item, or every failed item without `itemId`: 202 `{ retried, job }`, or 404/409. */
 export async function replyRetry(jobs: JobService, res: Response, job: JobRow, itemId?: string): Promise<void> {
-  await replying(res, () => res.status(202).json(jobs.retry(job, itemId)));
+  await replying(res, () => {
+    const reply = jobs.retry(job, itemId);
+    const after = jobs.store.getJob(job.id) ?? job;
+    const what = itemId === undefined ? `${reply.retried} failed items` : `item ${itemId.slice(0, 100)}`;
+    recordRequest(jobs.db, res, { action: 'job.retry', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${what} queued again`, details: itemId === undefined ? { retried: reply.retried } : { item: itemId.slice(0, 100) } });
+    res.status(202).json(reply);
+  });
 }
 
 /**

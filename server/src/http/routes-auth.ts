@@ -9,10 +9,11 @@ import type { Db } from '../storage/db.js';
 import type { AuthConfig } from '../users/auth-config.js';
 import { createSession, deleteOtherSessions, deleteSession } from '../users/sessions.js';
 import type { LoginThrottle } from '../users/throttle.js';
-import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById, setPassword, toAuthUser, type UserRow } from '../users/users.js';
+import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById, getUserByName, setPassword, toAuthUser, type UserRow } from '../users/users.js';
 import { allow, requestAuth } from './access.js';
 import { HttpError, parseBody, sendError } from './errors.js';
 import { clearSessionCookie, setSessionCookie } from './session.js';
+import { audits, auditedRequest, recordBy, recordRequest, userActor } from './audit-context.js';
 
 /** What the auth routes need: the store, the session lifetime and the sign-in throttle. */
 export interface AuthRouteDeps {
@@ -49,14 +50,15 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     res.json(state);
   });
 
-  router.post('/auth/setup', allow('public'), async (req, res) => {
+  router.post('/auth/setup', allow('public'), audits('auth.setup'), async (req, res) => {
     if (countUsers(db) > 0) throw new HttpError(409, 'setup_done', 'the first admin already exists: sign in instead');
     const body = parseBody(SetupBodySchema, req.body ?? {});
     const user = await createFirstAdmin(db, { name: body.name, displayName: body.display_name, password: body.password });
+    recordBy(db, userActor(req, user), { action: 'auth.setup', target: { type: 'user', id: user.id, name: user.name }, after: { id: user.id, name: user.name, role: user.role }, summary: 'first admin', details: {} });
     res.status(201).json(signIn(deps, req, res, user));
   });
 
-  router.post('/auth/login', allow('public'), async (req, res) => {
+  router.post('/auth/login', allow('public'), audits('auth.login', 'auth.login_failed'), async (req, res) => {
     const body = parseBody(LoginBodySchema, req.body ?? {});
     const address = clientAddress(req);
     const verdict = await throttle.check(body.name, address);
@@ -66,22 +68,25 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     }
     const outcome = await authenticate(db, body.name, body.password);
     if (!outcome.ok) {
+      const known = getUserByName(db, body.name);
+      recordBy(db, userActor(req, { id: known?.id ?? null, name: body.name }), { action: 'auth.login_failed', target: known ? { type: 'user', id: known.id, name: known.name } : null, summary: outcome.reason === 'user_disabled' ? 'account disabled' : 'wrong name or password', details: { reason: outcome.reason } });
       if (outcome.reason === 'user_disabled') return sendError(res, 403, 'user_disabled', 'this account is disabled: ask an admin');
       await throttle.failed(body.name, address);
       return sendError(res, 401, 'invalid_credentials', 'wrong name or password');
     }
     await throttle.succeeded(body.name);
+    recordBy(db, userActor(req, outcome.user), { action: 'auth.login', target: { type: 'user', id: outcome.user.id, name: outcome.user.name }, summary: 'password', details: { method: 'password' } });
     res.json(signIn(deps, req, res, outcome.user));
   });
 
-  router.post('/auth/logout', allow('signed_in'), (req, res) => {
+  router.post('/auth/logout', allow('signed_in'), audits('auth.logout'), (req, res) => {
     const auth = requestAuth(res);
-    if (auth) deleteSession(db, auth.sessionId);
+    if (auth) auditedRequest(db, res, () => deleteSession(db, auth.sessionId), () => ({ action: 'auth.logout', target: { type: 'user', id: auth.user.id, name: auth.user.name } }));
     clearSessionCookie(req, res);
     res.status(204).end();
   });
 
-  router.post('/auth/password', allow('signed_in'), async (req, res) => {
+  router.post('/auth/password', allow('signed_in'), audits('auth.password_change'), async (req, res) => {
     const auth = requestAuth(res);
     const body = parseBody(ChangePasswordBodySchema, req.body ?? {});
     const user = auth && getUserById(db, auth.user.id);
@@ -90,6 +95,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     if (!(await checkPassword(user, body.current_password))) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
     await setPassword(db, user.id, body.new_password);
     deleteOtherSessions(db, user.id, auth.sessionId);
+    recordRequest(db, res, { action: 'auth.password_change', target: { type: 'user', id: user.id, name: user.name }, summary: 'own password; other sessions ended', details: {} });
     res.status(204).end();
   });
 

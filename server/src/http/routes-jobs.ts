@@ -7,6 +7,7 @@ import type { JobDetail, JobFailure } from '@shared/jobs.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow, requestUser } from './access.js';
+import { audits } from './audit-context.js';
 import { userOwner } from '../jobs/owner.js';
 import { describeOwners } from './job-submitters.js';
 import { outputNames } from './v1/jobs-routes.js';
@@ -60,7 +61,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/jobs', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
+  router.post('/scenarios/:id/jobs', allow('jobs:write'), audits('job.submit'), async (req: Request<{ id: string }>, res) => {
     const scenario = getPublishState(db, req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');
@@ -73,17 +74,17 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     await replySubmit(jobs, req, res, resolved, userOwner(user.id));
   });
 
-  router.post('/jobs/:id/cancel', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/cancel', allow('jobs:write'), audits('job.cancel'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (job) await replyCancel(jobs, res, job);
   });
 
-  router.post('/jobs/:id/retry-failed', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
+  router.post('/jobs/:id/retry-failed', allow('jobs:write'), audits('job.retry'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (job) await replyRetry(jobs, res, job);
   });
 
-  router.post('/jobs/:id/items/:itemId/retry', allow('jobs:write'), async (req: Request<{ id: string; itemId: string }>, res) => {
+  router.post('/jobs/:id/items/:itemId/retry', allow('jobs:write'), audits('job.retry'), async (req: Request<{ id: string; itemId: string }>, res) => {
     const job = found(req, res);
     if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });

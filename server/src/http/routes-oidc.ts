@@ -20,6 +20,7 @@ import { createSession } from '../users/sessions.js';
 import { toAuthUser, type UserRow } from '../users/users.js';
 import { allow } from './access.js';
 import { setSessionCookie } from './session.js';
+import { recordBy, userActor } from './audit-context.js';
 
 /** The cookie holding a sign-in in progress. */
 export const OIDC_FLOW_COOKIE = 'mofang_oidc';
@@ -85,6 +86,10 @@ export function oidcRoutes(deps: OidcRouteDeps): Router {
   const log = deps.log ?? ((line: string) => console.warn(line));
   const fail = (req: Request, res: Response, code: string, why: string) => {
     log(`Mofang: single sign-on failed (${code}): ${why}`);
+    // A refused sign-in is audited; the platform being unreachable or SSO being off is not an attempt.
+    if (code !== 'oidc_unavailable' && code !== 'oidc_disabled') {
+      recordBy(deps.db, userActor(req, { id: null, name: '' }), { action: 'auth.login_failed', target: null, summary: `single sign-on refused (${code})`, details: { method: 'oidc', reason: code } });
+    }
     res.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions(req));
     res.redirect(302, signInErrorLocation(code));
   };
@@ -114,6 +119,8 @@ export function oidcRoutes(deps: OidcRouteDeps): Router {
       if (!outcome.ok) return fail(req, res, outcome.reason, `subject ${claims.sub} of ${client.config.issuer.href}: ${outcome.reason}`);
       res.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions(req));
       finishOidcSignIn(deps, req, res, outcome.user);
+      const user = outcome.user;
+      recordBy(deps.db, userActor(req, user), { action: 'auth.login', target: { type: 'user', id: user.id, name: user.name }, summary: outcome.created ? 'single sign-on; user created' : 'single sign-on', details: { method: 'oidc', created: outcome.created } });
       res.set('Cache-Control', 'no-store');
       res.redirect(302, flow.returnTo);
     } catch (error) {

@@ -8,9 +8,11 @@ import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shar
 import { diffGraphs } from '../publish/diff.js';
 import { precompileDraft, publication, publishDraft, rollback } from '../publish/publish.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
+import { publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
+import { audits, auditedRequest } from './audit-context.js';
 
 /** A positive integer from a path or query parameter, else a 400 naming the parameter. */
 function versionParam(value: unknown, name: string): number {
@@ -36,11 +38,17 @@ export function publishRoutes(deps: AppDeps): Router {
     return storedGraph(row.graph);
   }
 
-  router.post('/scenarios/:id/publish', allow('scenarios:publish'), async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const precompiled = await precompileDraft(db, services, req.params.id);
+    const before = publishedSide(getPublishState(db, req.params.id));
     // A refusal is a PublishError (a DomainError): the error handler gives it its status.
-    const reply = publishDraft(db, services, req.params.id, body, precompiled);
+    const reply = auditedRequest(
+      db,
+      res,
+      () => publishDraft(db, services, req.params.id, body, precompiled),
+      (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
+    );
     void deps.published.warm(req.params.id, reply.version);
     res.status(201).json(reply);
   });
@@ -64,9 +72,15 @@ export function publishRoutes(deps: AppDeps): Router {
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), (req, res) => {
+  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), audits('scenario.rollback'), (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
-    const reply = rollback(db, req.params.id, body.version);
+    const before = publishedSide(getPublishState(db, req.params.id));
+    const reply = auditedRequest(
+      db,
+      res,
+      () => rollback(db, req.params.id, body.version),
+      (done) => scenarioRolledBackChange(req.params.id, before, done),
+    );
     void deps.published.warm(req.params.id, reply.live_version);
     res.json(reply);
   });

@@ -12,7 +12,9 @@ import { blankGraph } from './blank-graph.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
+import { audits, auditedRequest } from './audit-context.js';
 import { z } from 'zod';
+import { scenarioCreatedChange, scenarioDeletedChange, scenarioDuplicatedChange, scenarioUpdatedChange } from '../audit/index.js';
 
 /** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
 export async function compileReply(graph: unknown, services: EngineServices): Promise<CompileReply> {
@@ -43,9 +45,14 @@ export function scenarioRoutes(deps: AppDeps): Router {
     res.json(withTemplateStatus(db, listScenarios(db, q)));
   });
 
-  router.post('/scenarios', allow('scenarios:write'), (req, res) => {
+  router.post('/scenarios', allow('scenarios:write'), audits('scenario.create'), (req, res) => {
     const body = parseBody(CreateScenarioBodySchema, req.body);
-    const scenario = createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) });
+    const scenario = auditedRequest(
+      db,
+      res,
+      () => createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) }),
+      scenarioCreatedChange,
+    );
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
 
@@ -53,9 +60,15 @@ export function scenarioRoutes(deps: AppDeps): Router {
     res.json(withTemplateStatusOne(db, mustGet(req.params.id)));
   });
 
-  router.put('/scenarios/:id', allow('scenarios:write'), (req, res) => {
+  router.put('/scenarios/:id', allow('scenarios:write'), audits('scenario.update'), (req, res) => {
     const body = parseBody(UpdateScenarioBodySchema, req.body);
-    const outcome = updateScenario(db, req.params.id, body);
+    const before = getScenario(db, req.params.id);
+    const outcome = auditedRequest(
+      db,
+      res,
+      () => updateScenario(db, req.params.id, body),
+      (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null),
+    );
     if (outcome.ok) {
       res.json(outcome.scenario);
       return;
@@ -66,14 +79,26 @@ export function scenarioRoutes(deps: AppDeps): Router {
     });
   });
 
-  router.delete('/scenarios/:id', allow('scenarios:write'), (req, res) => {
-    if (!deleteScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+  router.delete('/scenarios/:id', allow('scenarios:write'), audits('scenario.delete'), (req, res) => {
+    const before = getScenario(db, req.params.id);
+    const deleted = auditedRequest(
+      db,
+      res,
+      () => deleteScenario(db, req.params.id),
+      (done) => (done && before ? scenarioDeletedChange(before) : null),
+    );
+    if (!deleted) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(204).end();
   });
 
-  router.post('/scenarios/:id/duplicate', allow('scenarios:write'), (req, res) => {
+  router.post('/scenarios/:id/duplicate', allow('scenarios:write'), audits('scenario.duplicate'), (req, res) => {
     const body = parseBody(DuplicateBodySchema, req.body ?? {});
-    const copy = duplicateScenario(db, req.params.id, body.name);
+    const copy = auditedRequest(
+      db,
+      res,
+      () => duplicateScenario(db, req.params.id, body.name),
+      (made) => (made ? scenarioDuplicatedChange(made, req.params.id) : null),
+    );
     if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);
   });

@@ -6,6 +6,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile } from '@shared/template-api.js';
+import { scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
 import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
@@ -15,6 +16,7 @@ import { getScenario } from '../storage/scenarios.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
+import { audits, auditedRequest } from './audit-context.js';
 
 const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
 
@@ -39,17 +41,24 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
   });
 
-  router.post('/templates', allow('templates:write'), (req, res) => {
-    const stored = createTemplateFromScenario(db, parseBody(CreateTemplateBodySchema, req.body));
+  router.post('/templates', allow('templates:write'), audits('template.create'), (req, res) => {
+    const body = parseBody(CreateTemplateBodySchema, req.body);
+    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, body), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
   });
 
-  router.post('/templates/import', allow('templates:write'), (req, res) => {
+  router.post('/templates/import', allow('templates:write'), audits('template.import'), (req, res) => {
     const detected = detectFile(req.body);
     if (detected.kind !== 'template') {
       throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`);
     }
-    res.status(201).json(importTemplate(db, detected.file));
+    const imported = auditedRequest(
+      db,
+      res,
+      () => importTemplate(db, detected.file),
+      (done) => templateVersionChange('template.import', getTemplateVersion(db, done.template_id, done.version), { created: done.created }),
+    );
+    res.status(201).json(imported);
   });
 
   router.get('/templates/:id', allow('templates:read'), (req, res) => {
@@ -60,15 +69,26 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json(getTemplateVersion(db, req.params.id, req.params.version));
   });
 
-  router.post('/templates/:id/versions', allow('templates:write'), (req, res) => {
-    const stored = addVersionFromScenario(db, req.params.id, parseBody(NewTemplateVersionBodySchema, req.body));
+  router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), (req, res) => {
+    const body = parseBody(NewTemplateVersionBodySchema, req.body);
+    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, body), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
   });
 
   for (const [action, deprecated] of [['deprecate', true], ['undeprecate', false]] as const) {
-    router.post(`/templates/:id/versions/:version/${action}`, allow('templates:write'), (req, res) => {
+    router.post(`/templates/:id/versions/:version/${action}`, allow('templates:write'), audits(`template.${action}`), (req, res) => {
       parseBody(ByBodySchema, req.body ?? {});
-      res.json(setDeprecated(db, req.params.id, req.params.version, deprecated));
+      const { id, version } = req.params;
+      const done = auditedRequest(
+        db,
+        res,
+        () => {
+          const before = getTemplateVersion(db, id, version);
+          return { before, summary: setDeprecated(db, id, version, deprecated) };
+        },
+        ({ before, summary }) => templateVersionChange(`template.${action}`, { ...before, ...summary }, {}, before),
+      );
+      res.json(done.summary);
     });
   }
 
@@ -80,8 +100,14 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
   });
 
-  router.post('/templates/:id/use', allow('scenarios:write'), (req, res) => {
-    const scenario = useTemplate(db, req.params.id, parseBody(UseTemplateBodySchema, req.body ?? {}));
+  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create'), (req, res) => {
+    const body = parseBody(UseTemplateBodySchema, req.body ?? {});
+    const scenario = auditedRequest(
+      db,
+      res,
+      () => useTemplate(db, req.params.id, body),
+      (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
+    );
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
   });
 
@@ -91,12 +117,18 @@ export function templateRoutes(deps: AppDeps): Router {
     sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
   });
 
-  router.post('/scenarios/import', allow('scenarios:write'), (req, res) => {
+  router.post('/scenarios/import', allow('scenarios:write'), audits('scenario.import'), (req, res) => {
     const detected = formatOf(req.body) === TEMPLATE_FILE_FORMAT ? undefined : detectFile(req.body);
     if (!detected || detected.kind === 'template') {
       throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)');
     }
-    res.status(201).json(importScenario(db, detected));
+    const imported = auditedRequest(
+      db,
+      res,
+      () => importScenario(db, detected),
+      (done) => scenarioImportedChange({ id: done.scenario_id, name: done.name }, getScenario(db, done.scenario_id), done.from),
+    );
+    res.status(201).json(imported);
   });
 
   router.get('/scenarios/:id/export', allow('scenarios:read'), (req, res) => {
@@ -110,8 +142,15 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json(withTemplateStatusOne(db, { id: scenario.id }).template);
   });
 
-  router.post('/scenarios/:id/template-update', allow('scenarios:publish'), (req, res) => {
-    res.json(updateScenarioFromTemplate(db, req.params.id));
+  router.post('/scenarios/:id/template-update', allow('scenarios:publish'), audits('scenario.template_update'), (req, res) => {
+    const before = getScenario(db, req.params.id);
+    const reply = auditedRequest(
+      db,
+      res,
+      () => updateScenarioFromTemplate(db, req.params.id),
+      (done) => scenarioTemplateUpdatedChange(before, getScenario(db, done.scenario_id), done.from_version, done.to_version),
+    );
+    res.json(reply);
   });
 
   return router;

@@ -6,7 +6,8 @@
 import { isRecord, parseJson } from '@shared/json.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { stringify, type Options } from 'csv-stringify/sync';
+import { csvRecords } from '../common/csv.js';
+import { writeChunk } from '../common/write-chunk.js';
 import type { JobResultLine } from '@shared/jobs.js';
 import type { FinishedItemRow, JobStore } from '../storage/jobs.js';
 
@@ -25,38 +26,8 @@ export function resultLine(row: FinishedItemRow): JobResultLine {
   return line;
 }
 
-/**
- * How csv-stringify writes the export: CRLF records (RFC 4180), a field quoted when it holds a comma, a
- * quote or a line break of either kind; objects, arrays and booleans as JSON. A text value that a
- * spreadsheet program would run as a formula when it opens the file (`=HYPERLINK(…)`, `+cmd|…`,
- * `@SUM(…)`, also after a tab or a carriage return) gets a leading `'`, so it opens as the text it is
- * (OWASP's advice for CSV injection; item ids and model outputs are caller and model text); numbers
- * stay numbers.
- */
-const CSV_OPTIONS: Options = {
-  record_delimiter: '\r\n',
-  quoted_match: /[\r\n]/,
-  escape_formulas: true,
-  cast: { boolean: (value) => String(value), object: (value) => JSON.stringify(value) },
-};
-
-/** CSV text of `records` (one array of cells each), each ending in CRLF; `bom` puts a UTF-8 BOM first. */
-export function csvRecords(records: unknown[][], bom = false): string {
-  return stringify(records, { ...CSV_OPTIONS, bom });
-}
-
-function write(res: Writable, chunk: string): Promise<void> | undefined {
-  if (res.write(chunk)) return undefined;
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
+/** CSV text of records: the one CSV writer of the server's exports (`common/csv.ts`). */
+export { csvRecords };
 
 /**
  * Writes every finished item of the job to `res`, once each, in submission order, then ends it; each
@@ -65,7 +36,7 @@ function write(res: Writable, chunk: string): Promise<void> | undefined {
 export async function streamResults(res: Writable, store: JobStore, jobId: string, format: 'jsonl' | 'csv', outputNames: string[], shape: (line: JobResultLine) => JobResultLine = (line) => line): Promise<void> {
   if (format === 'csv') {
     // A BOM so spreadsheet programs read the Chinese text as UTF-8.
-    await write(res, csvRecords([['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message']], true));
+    await writeChunk(res, csvRecords([['id', 'run_id', 'status', ...outputNames, 'error_code', 'error_message']], true));
   }
   let after = 0;
   for (;;) {
@@ -79,7 +50,7 @@ export async function streamResults(res: Writable, store: JobStore, jobId: strin
         : csvRecords(lines.map((line) => [line.id, line.run_id, line.status, ...outputNames.map((n) => line.outputs?.[n]), line.error?.code, line.error?.message]));
     after = rows[rows.length - 1].seq;
     // A socket that keeps up never asks to wait: turn the loop anyway.
-    await (write(res, chunk) ?? nextTurn());
+    await (writeChunk(res, chunk) ?? nextTurn());
   }
   res.end();
 }

@@ -79,12 +79,15 @@ function targetFromLimiters(models: ModelResolver): () => number {
 const WARM_UP_DELAY_MS = 1_000;
 
 export class JobService {
+  /** The store's connection (the HTTP layer records job changes in the audit log through it). */
+  readonly db: Db;
   readonly store: JobStore;
   readonly runner: JobRunner;
   readonly webhooks: WebhookSender;
   private readonly uploads: JobUploadConfig;
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
+    this.db = db;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);

@@ -5,6 +5,7 @@
  */
 import { unreadableGraph } from '@shared/graph.js';
 import { jsonColumn } from './json-column.js';
+import type { AuditDetails } from '@shared/audit.js';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scenarios = sqliteTable('scenarios', {
@@ -250,4 +251,42 @@ export const sessions = sqliteTable(
     lastSeenAt: integer('last_seen_at').notNull(),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * The audit log: who changed what, when, from where, with a digest of the object before and after.
+ * Append-only: triggers (migration `audit_append_only`) abort any UPDATE or DELETE of a row. No foreign
+ * keys, so deleting a scenario or a user keeps its history; the transcript retention never touches it.
+ * `seq` orders entries as they were written (newest first is `seq` descending); `id` is a UUIDv7.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    at: integer('at').notNull(),
+    actorType: text('actor_type', { enum: ['user', 'api_key', 'cli', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    actorName: text('actor_name'),
+    clientAddress: text('client_address'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    targetName: text('target_name'),
+    /** SHA-256 (hex) of the RFC 8785 canonical JSON of the object before the change; null when there was none. */
+    beforeDigest: text('before_digest'),
+    /** Likewise after the change; null when the object is gone (a deletion) or the action changes nothing stored. */
+    afterDigest: text('after_digest'),
+    /** A short human-readable account of what changed (changed fields, version numbers, old → new role). */
+    summary: text('summary').notNull().default(''),
+    /** The summary's values (version numbers, old and new role, changed fields) as a JSON object, for the UI to word in zh-CN or en. */
+    details: jsonColumn<AuditDetails>('details', () => ({})).notNull().default({}),
+  },
+  (t) => [
+    uniqueIndex('audit_log_id_idx').on(t.id),
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_action_idx').on(t.action, t.seq),
+    index('audit_log_actor_idx').on(t.actorId, t.seq),
+    index('audit_log_target_idx').on(t.targetType, t.targetId, t.seq),
+  ],
 );

@@ -7,7 +7,9 @@ import { compareSemver } from '@shared/templates.js';
 import type { Db } from '../storage/db.js';
 import { getTemplateRow, getVersionRow, listVersionRows } from '../storage/templates.js';
 import { listBuiltinTemplates, type TemplateFolder } from './builtin.js';
-import { insertVersion, versionGraph } from './store.js';
+import { getTemplateVersion, insertVersion, versionGraph } from './store.js';
+import { recordAudit, SYSTEM_ACTOR, templateVersionChange } from '../audit/index.js';
+import { writeTransaction } from '../storage/db.js';
 
 /** What a sync did. */
 export interface SyncReport {
@@ -41,18 +43,22 @@ export function syncBuiltinTemplates(db: Db, folders: TemplateFolder[] = listBui
       report.warnings.push(`[mofang] template "${id}": the folder is at ${version}, older than the stored ${newest.version}; not synced`);
       continue;
     }
-    insertVersion(
-      db,
-      {
-        meta: folder.meta,
-        graph: folder.graph,
-        samples: folder.samples.map(({ file, sample }) => ({ id: file.replace(/\.json$/, ''), ...sample })),
-        source: 'builtin',
-        by: 'builtin',
-        createdAt: releaseTime(folder),
-      },
-      newest ? 'add' : 'create',
-    );
+    // The server adds it: the audit log names the system as the actor, in the insert's transaction.
+    writeTransaction(db, () => {
+      insertVersion(
+        db,
+        {
+          meta: folder.meta,
+          graph: folder.graph,
+          samples: folder.samples.map(({ file, sample }) => ({ id: file.replace(/\.json$/, ''), ...sample })),
+          source: 'builtin',
+          by: 'builtin',
+          createdAt: releaseTime(folder),
+        },
+        newest ? 'add' : 'create',
+      );
+      recordAudit(db, SYSTEM_ACTOR, templateVersionChange(newest ? 'template.version' : 'template.create', getTemplateVersion(db, id, version)));
+    });
     report.inserted.push(`${id}@${version}`);
   }
   for (const line of report.warnings) warn(line);
