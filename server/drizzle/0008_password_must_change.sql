@@ -1,0 +1,1 @@
+ALTER TABLE `users` ADD `password_must_change` integer DEFAULT false NOT NULL;
