@@ -37,6 +37,12 @@ describe('login throttle', () => {
     expect((await spread.attempt('boss', '10.1.0.99')).allowed).toBe(false);
   });
 
+  it('counts no refused attempt against the account: a flood from one address leaves the owner alone', async () => {
+    const throttle = new LoginThrottle(config);
+    await Promise.all(Array.from({ length: 200 }, () => throttle.attempt('boss', '10.6.6.6')));
+    for (let i = 0; i < 3; i++) expect((await throttle.attempt('boss', `10.2.0.${i}`)).allowed).toBe(true);
+  });
+
   it('gives the points of an attempt that was never checked back', async () => {
     const throttle = new LoginThrottle(config);
     for (let i = 0; i < 10; i++) {

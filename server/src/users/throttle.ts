@@ -23,7 +23,9 @@ function retryAfter(ms: number): number {
 
 /**
  * Consumes one point from each `[limiter, key]`; refused when any is over its limit (the longest wait
- * wins). Points consumed by a refused attempt stay consumed: a refused attempt is an attempt.
+ * wins). A refused attempt gives every point back, as it checks no password: a flood that one address's
+ * pair limit refuses must not use up the account's count across addresses (that would lock its owner
+ * out cheaply).
  */
 async function consumeAll(entries: ReadonlyArray<readonly [RateLimiterMemory, string]>): Promise<ThrottleVerdict> {
   const results = await Promise.allSettled(entries.map(([limiter, key]) => limiter.consume(key)));
@@ -33,7 +35,10 @@ async function consumeAll(entries: ReadonlyArray<readonly [RateLimiterMemory, st
     if (!(r.reason instanceof RateLimiterRes)) throw r.reason;
     waitMs = Math.max(waitMs, r.reason.msBeforeNext);
   }
-  return waitMs > 0 ? { allowed: false, retryAfterSeconds: retryAfter(waitMs) } : { allowed: true };
+  if (waitMs === 0) return { allowed: true };
+  // rate-limiter-flexible's memory store counts a refused consume too: every point goes back.
+  await Promise.all(entries.map(([limiter, key]) => limiter.reward(key, 1)));
+  return { allowed: false, retryAfterSeconds: retryAfter(waitMs) };
 }
 
 /** Sign-in attempts per account and client address (see the module's comment). */
