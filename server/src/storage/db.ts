@@ -64,7 +64,7 @@ export function openStoreFile(file: string): Store {
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  for (const r of fillNameKeys(db)) {
+  for (const r of writeTransaction(db, (tx) => fillNameKeys(tx))) {
     process.stderr.write(`mofang: the login name "${r.from}" is the same as an older user's once case and width are ignored; renamed "${r.to}" (user ${r.id})\n`);
   }
   let closed = false;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStoreFile, type Store } from './db.js';
+import { openStoreFile, writeTransaction, type Store } from './db.js';
 import { fillNameKeys } from './name-keys.js';
 import { getUserByName } from '../users/users.js';
 
@@ -24,7 +24,7 @@ describe('filling login name keys for older rows', () => {
     oldRow('e', 'admin', 5);
     oldRow('f', 'root-2', 0);
     oldRow('g', 'аdmin', 6); // Cyrillic а: another key, kept as it is
-    const renames = fillNameKeys(store.db);
+    const renames = writeTransaction(store.db, (tx) => fillNameKeys(tx));
     expect(renames).toEqual([
       { id: 'b', from: 'ROOT', to: 'ROOT-3' },
       { id: 'c', from: 'Root', to: 'Root-4' },
@@ -41,6 +41,6 @@ describe('filling login name keys for older rows', () => {
       ['g', 'аdmin', 'аdmin'],
     ]);
     expect(getUserByName(store.db, 'ADMIN')?.id).toBe('d');
-    expect(fillNameKeys(store.db)).toEqual([]);
+    expect(writeTransaction(store.db, (tx) => fillNameKeys(tx))).toEqual([]);
   });
 });

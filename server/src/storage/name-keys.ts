@@ -17,21 +17,22 @@ export interface NameKeyRename {
   to: string;
 }
 
-/** Fills every missing name key in one transaction; returns the renames (usually none). */
-export function fillNameKeys(db: BetterSQLite3Database<typeof schema>): NameKeyRename[] {
+/**
+ * Fills every missing name key; returns the renames (usually none). Run it inside one write transaction
+ * (`openStoreFile` does, with `writeTransaction`).
+ */
+export function fillNameKeys(tx: Pick<BetterSQLite3Database<typeof schema>, 'select' | 'update'>): NameKeyRename[] {
   const { users } = schema;
-  const missing = db.select({ id: users.id, name: users.name }).from(users).where(isNull(users.nameKey)).orderBy(asc(users.createdAt), asc(users.id)).all();
+  const missing = tx.select({ id: users.id, name: users.name }).from(users).where(isNull(users.nameKey)).orderBy(asc(users.createdAt), asc(users.id)).all();
   if (missing.length === 0) return [];
   const renames: NameKeyRename[] = [];
-  db.transaction((tx) => {
-    const keyTaken = (key: string) => tx.select({ id: users.id }).from(users).where(eq(users.nameKey, key)).get() !== undefined;
-    const nameTaken = (name: string) => tx.select({ id: users.id }).from(users).where(eq(users.name, name)).get() !== undefined;
-    for (const row of missing) {
-      let name = row.name;
-      for (let n = 2; keyTaken(nameKey(name)) || (name !== row.name && nameTaken(name)); n++) name = `${row.name.slice(0, 63 - String(n).length)}-${n}`;
-      tx.update(users).set({ name, nameKey: nameKey(name) }).where(eq(users.id, row.id)).run();
-      if (name !== row.name) renames.push({ id: row.id, from: row.name, to: name });
-    }
-  });
+  const keyTaken = (key: string) => tx.select({ id: users.id }).from(users).where(eq(users.nameKey, key)).get() !== undefined;
+  const nameTaken = (name: string) => tx.select({ id: users.id }).from(users).where(eq(users.name, name)).get() !== undefined;
+  for (const row of missing) {
+    let name = row.name;
+    for (let n = 2; keyTaken(nameKey(name)) || (name !== row.name && nameTaken(name)); n++) name = `${row.name.slice(0, 63 - String(n).length)}-${n}`;
+    tx.update(users).set({ name, nameKey: nameKey(name) }).where(eq(users.id, row.id)).run();
+    if (name !== row.name) renames.push({ id: row.id, from: row.name, to: name });
+  }
   return renames;
 }
