@@ -4,6 +4,7 @@ import zhCN from 'antd/locale/zh_CN';
 import enUS from 'antd/locale/en_US';
 import { useTranslation } from 'react-i18next';
 import { api, type Health } from './api';
+import { ForcedPasswordPage } from './auth/ForcedPasswordPage';
 import { SetupPage } from './auth/SetupPage';
 import { SignInPage } from './auth/SignInPage';
 import { useAuth, useCan } from './auth/store';
@@ -100,7 +101,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
 
 /**
  * Nothing of the app shows until someone is signed in: the setup page while no account exists, else the
- * sign-in page (at `#/sign-in?next=<where they were>`), then the page they asked for.
+ * sign-in page (at `#/sign-in?next=<where they were>`), then the forced password change for a one-time
+ * password, then the page they asked for.
  */
 function Gate() {
   const { t } = useTranslation();
@@ -130,6 +132,8 @@ function Gate() {
   if (setupRequired) return <SetupPage />;
   if (!user) return <SignInPage />;
   if (route.page === 'signIn') return <Spin style={{ margin: 48 }} />;
+  // A one-time password is changed before anything else (the server refuses the rest meanwhile).
+  if (user.password_must_change) return <ForcedPasswordPage />;
   return (
     <>
       <Header />

@@ -11,13 +11,30 @@ export const MIN_PASSWORD_LENGTH = 8;
 /** Longest password accepted, characters (argon2 hashes any length; this bounds the work per request). */
 export const MAX_PASSWORD_LENGTH = 256;
 
-/** A login name: 1–64 characters, letters, digits and `.`, `_`, `-`, `@`, starting with a letter or digit. */
-export const UserNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'a name is required')
-  .max(64)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}._@-]*$/u, 'use letters, digits and . _ - @ only, starting with a letter or digit');
+/** The characters a login name may hold, as the 400 reply says them. */
+export const USER_NAME_CHARACTERS = 'letters a-z A-Z, digits 0-9, Chinese characters and . _ - @ (starting with a letter, digit or Chinese character)';
+
+/**
+ * The key a login name is unique by and looked up by: NFKC-normalised (full-width `ａｄｍｉｎ` is
+ * `admin`) and lower-cased, so `root`, `Root` and `ROOT` are one account.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').trim().toLowerCase().normalize('NFKC');
+}
+
+/**
+ * A login name: 1–64 characters after NFKC normalisation (the stored form), ASCII letters and digits,
+ * Chinese (Han) characters and `.`, `_`, `-`, `@`, starting with a letter, digit or Han character. Other
+ * scripts are refused: Cyrillic `а` or Greek `ο` look like Latin letters (`аdmin` beside `admin`).
+ */
+export const UserNameSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? v.normalize('NFKC').trim() : v),
+  z
+    .string()
+    .min(1, 'a name is required')
+    .max(64, 'a name has at most 64 characters')
+    .regex(/^[A-Za-z0-9\p{Script=Han}][A-Za-z0-9\p{Script=Han}._@-]*$/u, `a login name uses only ${USER_NAME_CHARACTERS}`),
+);
 
 /** A new password: at least {@link MIN_PASSWORD_LENGTH} characters. */
 export const PasswordSchema = z
@@ -25,7 +42,19 @@ export const PasswordSchema = z
   .min(MIN_PASSWORD_LENGTH, `a password has at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(MAX_PASSWORD_LENGTH, `a password has at most ${MAX_PASSWORD_LENGTH} characters`);
 
-const DisplayName = z.string().trim().max(200);
+/** Control characters (NUL, line breaks, tabs, …) and the bidirectional marks and overrides (U+202E …) that reorder what is shown. */
+const UNSHOWABLE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+
+/** Whether a display name holds control characters or bidirectional overrides. */
+export function hasUnshowableCharacters(text: string): boolean {
+  return UNSHOWABLE.test(text);
+}
+
+const DisplayName = z
+  .string()
+  .trim()
+  .max(200)
+  .refine((s) => !hasUnshowableCharacters(s), 'a display name cannot hold control characters (NUL, line breaks, tabs) or bidirectional marks and overrides (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069)');
 
 /** The signed-in user as `/api/auth/*` shows them, with their role's permissions. */
 export const AuthUserSchema = z.object({
@@ -34,6 +63,8 @@ export const AuthUserSchema = z.object({
   display_name: z.string(),
   role: RoleSchema,
   permissions: z.array(PermissionSchema),
+  /** The user signed in with a one-time password: every /api route but auth state, sign-out and `POST /api/auth/password` answers 403 `password_change_required` until they choose their own. */
+  password_must_change: z.boolean(),
 });
 export type AuthUser = z.infer<typeof AuthUserSchema>;
 

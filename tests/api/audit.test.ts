@@ -15,7 +15,7 @@ import { auditQueryString, AuditPageSchema, type AuditEntry, type AuditFilters }
 import { CreatedKeySchema } from '@shared/keys.js';
 import { CreatedUserSchema } from '@shared/users.js';
 import { mofang } from './cli-helpers.js';
-import { call, echoGraph, removeDir, signIn, signInAs, startTestServer, tempDir, type TestServer, type TestSession } from './helpers.js';
+import { call, echoGraph, removeDir, CHOSEN_PASSWORD, signIn, signInAs, signInFirstTime, startTestServer, tempDir, type TestServer, type TestSession } from './helpers.js';
 import { routesOf } from './router-routes.js';
 
 let dir: string;
@@ -32,9 +32,9 @@ beforeAll(async () => {
   server = await startTestServer(dir, { MOFANG_SIM_TTFT_MS: '300' });
   base = server.url;
   const made = CreatedUserSchema.parse((await call(base, 'POST', '/api/users', { name: 'designer-li', display_name: '李设计', role: 'designer' })).json);
-  designerPassword = made.password;
   secrets.push(made.password);
-  designer = await signIn(base, 'designer-li', made.password);
+  designer = await signInFirstTime(base, 'designer-li', made.password);
+  designerPassword = CHOSEN_PASSWORD;
   inspector = await signInAs(base, 'inspector', 'inspector-wang');
 });
 afterAll(async () => {

@@ -75,11 +75,25 @@ export async function signInAdmin(base: string): Promise<TestSession> {
   return session;
 }
 
-/** Adds a user with `role` through the admin API (as the server's admin) and signs in as them. */
+/** The password {@link signInAs} users choose in place of their one-time password. */
+export const CHOSEN_PASSWORD = 'a password chosen by the user';
+
+/**
+ * Signs in with a one-time password and changes it to `chosen`, as the server demands before anything
+ * else (403 `password_change_required`); the session stays signed in.
+ */
+export async function signInFirstTime(base: string, name: string, oneTime: string, chosen = CHOSEN_PASSWORD): Promise<TestSession> {
+  const session = await signIn(base, name, oneTime);
+  const res = await call(base, 'POST', '/api/auth/password', { current_password: oneTime, new_password: chosen }, {}, { as: session });
+  if (res.status !== 204) throw new Error(`could not change ${name}'s one-time password: ${res.status} ${res.text}`);
+  return session;
+}
+
+/** Adds a user with `role` through the admin API (as the server's admin), signs in as them and changes the one-time password to {@link CHOSEN_PASSWORD}. */
 export async function signInAs(base: string, role: Role, name = `${role}-${Math.random().toString(36).slice(2, 8)}`): Promise<TestSession> {
   const res = await call(base, 'POST', '/api/users', { name, role });
   if (res.status !== 201) throw new Error(`could not create a ${role}: ${res.status} ${res.text}`);
-  return signIn(base, name, CreatedUserSchema.parse(res.json).password);
+  return signInFirstTime(base, name, CreatedUserSchema.parse(res.json).password);
 }
 
 /** The admin session's headers (cookie and CSRF token) for a raw fetch to this server. */

@@ -30,7 +30,7 @@ describe('mofang users', () => {
     const created = z.object({ user: UserSchema, password: z.string() }).parse(JSON.parse(create.stdout));
     expect(created.user).toMatchObject({ name: 'ops', display_name: '运维', role: 'admin' });
     expect(created.password).toMatch(/^[A-Za-z2-9]{16}$/);
-    await expect(signIn(server.url, 'ops', created.password)).resolves.toMatchObject({ user: { role: 'admin' } });
+    await expect(signIn(server.url, 'ops', created.password)).resolves.toMatchObject({ user: { role: 'admin', password_must_change: true } });
     const state = await call(server.url, 'GET', '/api/auth/state', undefined, {}, { as: null });
     expect(state.json).toMatchObject({ setup_required: false });
   });
@@ -40,7 +40,7 @@ describe('mofang users', () => {
     expect(create.code).toBe(0);
     expect(create.stdout).not.toContain('piped password');
     expect(JSON.parse(create.stdout)).toEqual({ user: expect.objectContaining({ name: 'li.si', role: 'inspector' }) });
-    await expect(signIn(server.url, 'li.si', 'piped password 123')).resolves.toMatchObject({ user: { role: 'inspector' } });
+    await expect(signIn(server.url, 'li.si', 'piped password 123')).resolves.toMatchObject({ user: { role: 'inspector', password_must_change: false } });
 
     const short = await users(['create', '--name', 'short', '--role', 'viewer', '--password-stdin'], 'abc\n');
     expect(short.code).toBe(1);
@@ -53,9 +53,9 @@ describe('mofang users', () => {
     expect(z.array(UserSchema).parse(JSON.parse(list.stdout)).map((u) => u.name)).toEqual(['ops', 'li.si']);
     expect(list.stdout).not.toMatch(/argon2/);
 
-    const taken = await users(['create', '--name', 'ops', '--role', 'viewer']);
+    const taken = await users(['create', '--name', 'OPS', '--role', 'viewer']);
     expect(taken.code).toBe(1);
-    expect(taken.stderr).toMatch(/already exists/);
+    expect(taken.stderr).toMatch(/is taken/);
     const badRole = await users(['create', '--name', 'x', '--role', 'owner']);
     expect(badRole.code).not.toBe(0);
     expect(badRole.stderr).toMatch(/admin, designer, inspector, viewer/);
@@ -64,7 +64,7 @@ describe('mofang users', () => {
     expect(reset.code).toBe(0);
     const { password } = z.object({ name: z.literal('li.si'), password: z.string() }).parse(JSON.parse(reset.stdout));
     await expect(signIn(server.url, 'li.si', 'piped password 123')).rejects.toThrow(/401/);
-    await expect(signIn(server.url, 'li.si', password)).resolves.toMatchObject({ user: { name: 'li.si' } });
+    await expect(signIn(server.url, 'li.si', password)).resolves.toMatchObject({ user: { name: 'li.si', password_must_change: true } });
     const missing = await users(['reset', '--name', 'nobody']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no user named "nobody"/);

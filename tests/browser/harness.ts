@@ -110,6 +110,20 @@ export async function signIn(page: Page, url: string, account: Account, next = '
   await page.getByTestId('user-menu').waitFor();
 }
 
+/**
+ * Finishes a first sign-in with a one-time password: on the forced change page, the one-time password
+ * and `chosen` twice, then waits for the app (the user menu). Returns the account with its new password.
+ */
+export async function chooseOwnPassword(page: Page, account: Account, chosen: string): Promise<Account> {
+  await page.getByTestId('must-change-page').waitFor();
+  await page.getByTestId('must-change-current').fill(account.password);
+  await page.getByTestId('must-change-new').fill(chosen);
+  await page.getByTestId('must-change-new2').fill(chosen);
+  await page.getByTestId('must-change-submit').click();
+  await page.getByTestId('user-menu').waitFor();
+  return { ...account, password: chosen };
+}
+
 /** Signs out through the user menu and waits for the sign-in page. */
 export async function signOut(page: Page): Promise<void> {
   await page.getByTestId('user-menu').click();

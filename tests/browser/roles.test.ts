@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { apiSession, launchBrowser, pickOption, screenshotPath, signIn, signOut, startTestServer, type Account, type TestBrowser, type TestServer } from './harness';
+import { apiSession, chooseOwnPassword, launchBrowser, pickOption, screenshotPath, signIn, signOut, startTestServer, type Account, type TestBrowser, type TestServer } from './harness';
 
 /**
  * A fresh install as its first admin finds it, then a designer and a viewer added by that admin, each signing in
@@ -109,7 +109,27 @@ describe('each role sees its column', () => {
     await page.getByTestId('sign-in-password').fill('not-the-password');
     await page.getByTestId('sign-in-submit').click();
     await expect.poll(() => page.getByTestId('sign-in-error').textContent()).toContain('登录名或密码不正确');
-    await signIn(page, server.url, accounts.viewer);
+    // The one-time password signs in to the forced change page only: nothing of the app shows before it.
+    await page.getByTestId('sign-in-password').fill(accounts.viewer.password);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('must-change-page').waitFor();
+    expect(await page.getByTestId('must-change-page').textContent()).toContain('请设置自己的密码');
+    expect(await page.getByTestId('user-menu').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('must-change-password.png') });
+    // In English too; a wrong one-time password is said so.
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(() => page.getByTestId('must-change-page').textContent()).toContain('Choose your own password');
+    await page.getByTestId('must-change-current').fill('not-the-one-time-password');
+    await page.getByTestId('must-change-new').fill('viewer-own-pw-1');
+    await page.getByTestId('must-change-new2').fill('viewer-own-pw-1');
+    await page.getByTestId('must-change-submit').click();
+    await expect.poll(() => page.getByTestId('must-change-error').textContent()).toContain('The current password is wrong');
+    await page.getByTestId('lang-switch').click();
+    const oneTime = accounts.viewer;
+    accounts.viewer = await chooseOwnPassword(page, accounts.viewer, 'viewer-own-pw-1');
+    // The one-time password no longer signs in.
+    const old = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(oneTime) });
+    expect(old.status).toBe(401);
     expect(await page.getByTestId('user-role').textContent()).toBe('只读');
     await page.getByTestId('scenario-link').first().waitFor();
     for (const hidden of ['nav-keys', 'nav-users', 'create-scenario', 'import-scenario']) expect(await page.getByTestId(hidden).count(), hidden).toBe(0);
@@ -141,6 +161,8 @@ describe('each role sees its column', () => {
     await page.getByTestId('sign-in-name').fill(accounts.designer.name);
     await page.getByTestId('sign-in-password').fill(accounts.designer.password);
     await page.getByTestId('sign-in-submit').click();
+    // A first sign-in: the designer chooses a password, then lands where they were going.
+    accounts.designer = await chooseOwnPassword(page, accounts.designer, 'designer-first-pw');
     await page.getByTestId('node-classify_1').waitFor();
     expect(new URL(page.url()).hash).toBe(`#/s/${scenarioId}`);
   });

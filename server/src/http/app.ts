@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
   });
   api.use(authRoutes({ db: deps.db, config: authConfig, throttle: new LoginThrottle(authConfig), oidcEnabled: deps.oidc !== undefined }));
   const oidcClient = deps.oidc ? new OidcClient(deps.oidc) : undefined;
-  api.use(oidcRoutes({ db: deps.db, client: oidcClient, flowKey: newFlowKey(), sessionTtlMs: authConfig.sessionTtlMs, publicUrl: v1.config.publicUrl, log: deps.log }));
+  api.use(oidcRoutes({ db: deps.db, client: oidcClient, flowKey: newFlowKey(), sessionLifetime: { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }, publicUrl: v1.config.publicUrl, log: deps.log }));
   api.use(userRoutes(deps.db));
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
@@ -138,7 +138,7 @@ export function createApp(deps: AppDeps): Express {
   // The published API's run operations first: its hot path passes through no other router.
   app.use('/v1', v1RunRoutes(deps, v1));
   // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
-  app.use('/api', sessionMiddleware(deps.db, authConfig.sessionTtlMs));
+  app.use('/api', sessionMiddleware(deps.db, { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
   app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs, deps.canReadPii));
   app.use('/api', api);

@@ -10,6 +10,9 @@
  * 3. CORS for `/v1` when `MOFANG_CORS_ORIGINS` lists origins (the `cors` package); a preflight from
  *    any other origin, or to any other path, is refused with 403 `cors_origin_not_allowed`.
  * 4. Cross-site changes to `/api` refused (cross-site.ts): 403 `cross_site_request`.
+ * 5. `Cache-Control: no-store` on every `/api` reply (JSON, CSV, JSONL, refusals): the auth state with
+ *    its CSRF token, users, runs and dashboards with customers' data must not stay in a shared PC's
+ *    browser cache after sign-out. The static client's hashed files keep their own caching.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
@@ -38,6 +41,10 @@ const CORS_EXPOSED_HEADERS = ['X-Run-Id', 'Retry-After', 'WWW-Authenticate', 'Lo
 function isV1(url: string): boolean {
   const path = url.slice(0, 4).toLowerCase();
   return path === '/v1' || path === '/v1/' || path === '/v1?';
+}
+
+function isApi(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: { code: string; message: string; details: object }): true {
@@ -88,6 +95,7 @@ export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res
     }
     // helmet's and cors's middleware set headers and call next at once (no I/O).
     (isV1(url) ? v1Headers : headers)(req, res, () => {});
+    if (isApi(url)) res.setHeader('Cache-Control', 'no-store');
     const badHost = checkHost(req.headers.host);
     if (badHost) return refuse(req, res, badHost.status, badHost);
 

@@ -1,14 +1,16 @@
 /**
  * `/api/auth/*`: the sign-in state, the one-time setup of the first admin, sign-in (throttled), sign-out
- * and changing one's own password. Errors: 401 `invalid_credentials`, 403 `user_disabled`, 409
- * `setup_done`, 429 `too_many_attempts` (with `Retry-After`), 400 `wrong_password`.
+ * and changing one's own password (throttled per user). Errors: 401 `invalid_credentials`, 403
+ * `user_disabled`, 409 `setup_done`, 429 `too_many_attempts` (with `Retry-After`), 503
+ * `too_many_attempts` (too many password checks at once, with `Retry-After`), 400 `wrong_password`.
  */
 import { Router, type Request, type Response } from 'express';
-import { ChangePasswordBodySchema, LoginBodySchema, SetupBodySchema, type AuthState, type SignedIn } from '@shared/users.js';
+import { ChangePasswordBodySchema, LoginBodySchema, nameKey, SetupBodySchema, type AuthState, type SignedIn } from '@shared/users.js';
 import type { Db } from '../storage/db.js';
 import type { AuthConfig } from '../users/auth-config.js';
 import { createSession, deleteOtherSessions, deleteSession } from '../users/sessions.js';
-import type { LoginThrottle } from '../users/throttle.js';
+import { PasswordChecks, PasswordChecksBusy } from '../users/password-checks.js';
+import { PasswordChangeThrottle, type LoginThrottle, type ThrottleVerdict } from '../users/throttle.js';
 import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById, getUserByName, setPassword, toAuthUser, type UserRow } from '../users/users.js';
 import { allow, requestAuth } from './access.js';
 import { HttpError, parseBody, sendError } from './errors.js';
@@ -20,12 +22,16 @@ export interface AuthRouteDeps {
   db: Db;
   config: AuthConfig;
   throttle: LoginThrottle;
+  /** Guesses at the current password on `POST /auth/password`, per user (default: from `config`). */
+  passwordThrottle?: PasswordChangeThrottle;
+  /** The bound on password checks running at once (default: `config.maxPasswordChecks`). */
+  checks?: PasswordChecks;
   /** Whether single sign-on is configured (`MOFANG_OIDC_ISSUER`), as `/api/auth/state` reports it. */
   oidcEnabled?: boolean;
 }
 
 function signIn(deps: AuthRouteDeps, req: Request, res: Response, user: UserRow): SignedIn {
-  const session = createSession(deps.db, user.id, deps.config.sessionTtlMs);
+  const session = createSession(deps.db, user.id, { ttlMs: deps.config.sessionTtlMs, maxMs: deps.config.sessionMaxMs });
   setSessionCookie(req, res, session);
   return { user: toAuthUser(user), csrf_token: session.csrfToken };
 }
@@ -34,9 +40,21 @@ function clientAddress(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
+function tooManyAttempts(res: Response, verdict: Extract<ThrottleVerdict, { allowed: false }>): void {
+  res.set('Retry-After', String(verdict.retryAfterSeconds));
+  sendError(res, 429, 'too_many_attempts', `too many failed attempts: try again in ${verdict.retryAfterSeconds} s`, { retry_after_seconds: verdict.retryAfterSeconds });
+}
+
+function busy(res: Response, error: PasswordChecksBusy): void {
+  res.set('Retry-After', String(error.retryAfterSeconds));
+  sendError(res, 503, 'too_many_attempts', error.message, { retry_after_seconds: error.retryAfterSeconds });
+}
+
 /** The `/auth/*` routes (mounted under `/api`). */
 export function authRoutes(deps: AuthRouteDeps): Router {
   const { db, throttle } = deps;
+  const passwordThrottle = deps.passwordThrottle ?? new PasswordChangeThrottle(deps.config);
+  const checks = deps.checks ?? new PasswordChecks(deps.config.maxPasswordChecks);
   const router = Router();
 
   router.get('/auth/state', allow('public'), (_req, res) => {
@@ -61,20 +79,25 @@ export function authRoutes(deps: AuthRouteDeps): Router {
   router.post('/auth/login', allow('public'), audits('auth.login', 'auth.login_failed'), async (req, res) => {
     const body = parseBody(LoginBodySchema, req.body ?? {});
     const address = clientAddress(req);
-    const verdict = await throttle.check(body.name, address);
-    if (!verdict.allowed) {
-      res.set('Retry-After', String(verdict.retryAfterSeconds));
-      return sendError(res, 429, 'too_many_attempts', `too many failed sign-ins: try again in ${verdict.retryAfterSeconds} s`, { retry_after_seconds: verdict.retryAfterSeconds });
+    const account = nameKey(body.name);
+    // Counted before the password is checked, so attempts in flight together cannot all pass.
+    const verdict = await throttle.attempt(account, address);
+    if (!verdict.allowed) return tooManyAttempts(res, verdict);
+    let outcome: Awaited<ReturnType<typeof authenticate>>;
+    try {
+      outcome = await checks.run(() => authenticate(db, body.name, body.password));
+    } catch (error) {
+      if (!(error instanceof PasswordChecksBusy)) throw error;
+      await throttle.refund(account, address);
+      return busy(res, error);
     }
-    const outcome = await authenticate(db, body.name, body.password);
     if (!outcome.ok) {
       const known = getUserByName(db, body.name);
       recordBy(db, userActor(req, { id: known?.id ?? null, name: body.name }), { action: 'auth.login_failed', target: known ? { type: 'user', id: known.id, name: known.name } : null, summary: outcome.reason === 'user_disabled' ? 'account disabled' : 'wrong name or password', details: { reason: outcome.reason } });
       if (outcome.reason === 'user_disabled') return sendError(res, 403, 'user_disabled', 'this account is disabled: ask an admin');
-      await throttle.failed(body.name, address);
       return sendError(res, 401, 'invalid_credentials', 'wrong name or password');
     }
-    await throttle.succeeded(body.name);
+    await throttle.succeeded(account, address);
     recordBy(db, userActor(req, outcome.user), { action: 'auth.login', target: { type: 'user', id: outcome.user.id, name: outcome.user.name }, summary: 'password', details: { method: 'password' } });
     res.json(signIn(deps, req, res, outcome.user));
   });
@@ -92,8 +115,16 @@ export function authRoutes(deps: AuthRouteDeps): Router {
     const user = auth && getUserById(db, auth.user.id);
     if (!auth || !user) throw new HttpError(401, 'unauthenticated', 'sign in first');
     if (user.passwordHash === null) throw new HttpError(409, 'sso_user', 'this account signs in through single sign-on and has no password here');
-    if (!(await checkPassword(user, body.current_password))) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
-    await setPassword(db, user.id, body.new_password);
+    const verdict = await passwordThrottle.attempt(user.id);
+    if (!verdict.allowed) return tooManyAttempts(res, verdict);
+    try {
+      if (!(await checks.run(() => checkPassword(user, body.current_password)))) throw new HttpError(400, 'wrong_password', 'the current password is wrong');
+      await passwordThrottle.succeeded(user.id);
+      await checks.run(() => setPassword(db, user.id, body.new_password));
+    } catch (error) {
+      if (error instanceof PasswordChecksBusy) return busy(res, error);
+      throw error;
+    }
     deleteOtherSessions(db, user.id, auth.sessionId);
     recordRequest(db, res, { action: 'auth.password_change', target: { type: 'user', id: user.id, name: user.name }, summary: 'own password; other sessions ended', details: {} });
     res.status(204).end();

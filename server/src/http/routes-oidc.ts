@@ -16,7 +16,7 @@ import type { Db } from '../storage/db.js';
 import { OIDC_CALLBACK_PATH } from '../users/oidc-config.js';
 import { FLOW_TTL_MS, OidcError, openFlow, sealFlow, type OidcClient } from '../users/oidc-client.js';
 import { signInOidcUser } from '../users/oidc-users.js';
-import { createSession } from '../users/sessions.js';
+import { createSession, type SessionLifetime } from '../users/sessions.js';
 import { toAuthUser, type UserRow } from '../users/users.js';
 import { allow } from './access.js';
 import { setSessionCookie } from './session.js';
@@ -33,8 +33,8 @@ export interface OidcRouteDeps {
   client?: OidcClient;
   /** Key of the flow cookie's HMAC (random per process: a sign-in spanning a restart starts again). */
   flowKey: Buffer;
-  /** Session lifetime since last use, ms. */
-  sessionTtlMs: number;
+  /** Session lifetimes (since last use, since sign-in), ms. */
+  sessionLifetime: SessionLifetime;
   /** `MOFANG_PUBLIC_URL`, the origin of the callback when `MOFANG_OIDC_REDIRECT_URL` is unset. */
   publicUrl?: string;
   /** Where failures are told (the server's log); `console.warn` when absent. */
@@ -64,8 +64,8 @@ export function signInErrorLocation(code: string): string {
  * Finishes a sign-in through SSO exactly as password sign-in does: a new session, its cookie, and the
  * reply body shape. The point where a sign-in is complete (an audit entry belongs here).
  */
-export function finishOidcSignIn(deps: Pick<OidcRouteDeps, 'db' | 'sessionTtlMs'>, req: Request, res: Response, user: UserRow): SignedIn {
-  const session = createSession(deps.db, user.id, deps.sessionTtlMs);
+export function finishOidcSignIn(deps: Pick<OidcRouteDeps, 'db' | 'sessionLifetime'>, req: Request, res: Response, user: UserRow): SignedIn {
+  const session = createSession(deps.db, user.id, deps.sessionLifetime);
   setSessionCookie(req, res, session);
   return { user: toAuthUser(user), csrf_token: session.csrfToken };
 }

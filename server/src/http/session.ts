@@ -2,20 +2,25 @@
  * The session cookie (`mofang_session`: httpOnly, SameSite=Lax, Path=/, Secure over https) and the
  * middleware that reads it on every `/api` request: a live session sets the request's user
  * ({@link requestUser}); a change (POST/PUT/PATCH/DELETE) made with the cookie must carry the session's
- * CSRF token in `X-CSRF-Token`, else 403 `csrf_failed`. No session is not refused here: each route's
- * `allow()` decides.
+ * CSRF token in `X-CSRF-Token`, else 403 `csrf_failed`. A user still holding a one-time password
+ * (`password_must_change`) reaches only the auth state, sign-out and `POST /api/auth/password`: every
+ * other `/api` route answers 403 `password_change_required`. No session is not refused here: each
+ * route's `allow()` decides.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse } from 'cookie';
 import { SESSION_COOKIE } from '@shared/users.js';
 import type { Db } from '../storage/db.js';
-import { resolveSession, type NewSession } from '../users/sessions.js';
+import { resolveSession, type NewSession, type SessionLifetime } from '../users/sessions.js';
 import { toAuthUser } from '../users/users.js';
 import { setRequestAuth } from './access.js';
 import { sendError } from './errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** What a user who must change their one-time password may reach (paths under `/api`). */
+const BEFORE_PASSWORD_CHANGE = new Set(['/auth/state', '/auth/logout', '/auth/password']);
 
 /** The session token in the request's cookie, or undefined. */
 export function sessionToken(req: Request): string | undefined {
@@ -42,11 +47,11 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /** The middleware: resolves the cookie's session (sliding it) and checks the CSRF token on changes. */
-export function sessionMiddleware(db: Db, sessionTtlMs: number): RequestHandler {
+export function sessionMiddleware(db: Db, lifetime: SessionLifetime): RequestHandler {
   return (req, res, next) => {
     const token = sessionToken(req);
     if (token === undefined) return next();
-    const session = resolveSession(db, token, sessionTtlMs);
+    const session = resolveSession(db, token, lifetime);
     if (!session) {
       clearSessionCookie(req, res);
       return next();
@@ -59,6 +64,9 @@ export function sessionMiddleware(db: Db, sessionTtlMs: number): RequestHandler 
       }
     }
     setRequestAuth(res, { user: toAuthUser(session.user), sessionId: session.id, csrfToken: session.csrfToken });
+    if (session.user.passwordMustChange && !BEFORE_PASSWORD_CHANGE.has(req.path)) {
+      return sendError(res, 403, 'password_change_required', 'you signed in with a one-time password: choose your own first (POST /api/auth/password)');
+    }
     next();
   };
 }

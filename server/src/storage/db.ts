@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { fillNameKeys } from './name-keys.js';
 import * as schema from './schema.js';
 
 /** The drizzle handle every repository function takes. */
@@ -67,6 +68,9 @@ export function openStoreFile(file: string): Store {
   sqlite.pragma('secure_delete = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  for (const r of writeTransaction(db, (tx) => fillNameKeys(tx))) {
+    process.stderr.write(`mofang: the login name "${r.from}" is the same as an older user's once case and width are ignored; renamed "${r.to}" (user ${r.id})\n`);
+  }
   let closed = false;
   return {
     db,

@@ -233,8 +233,15 @@ export const users = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     lastLoginAt: integer('last_login_at'),
+    /** Set for a one-time password (created by an admin or the CLI, or reset): the user must choose their own before anything else. */
+    passwordMustChange: integer('password_must_change', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The login name's key: NFKC-normalised and lower-cased (`nameKey` of `@shared/users.ts`), unique, so
+     * `root` / `ROOT` / `ｒｏｏｔ` are one account. Null only until the store fills it at open (rows of older versions).
+     */
+    nameKey: text('name_key'),
   },
-  (t) => [uniqueIndex('users_name_idx').on(t.name), uniqueIndex('users_oidc_idx').on(t.oidcIssuer, t.oidcSubject)],
+  (t) => [uniqueIndex('users_name_idx').on(t.name), uniqueIndex('users_name_key_idx').on(t.nameKey), uniqueIndex('users_oidc_idx').on(t.oidcIssuer, t.oidcSubject)],
 );
 
 /** Signed-in sessions: `id` is the SHA-256 (hex) of the cookie's random token, which is never stored. */

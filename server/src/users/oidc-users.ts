@@ -4,7 +4,7 @@
  * set. No HTTP and no protocol here: the caller hands over claims the OIDC library has validated.
  */
 import { and, eq, like } from 'drizzle-orm';
-import { UserNameSchema } from '@shared/users.js';
+import { hasUnshowableCharacters, nameKey, UserNameSchema } from '@shared/users.js';
 import type { Role } from '@shared/permissions.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
@@ -50,8 +50,8 @@ function text(claims: OidcClaims, key: string): string | undefined {
  */
 export function wantedName(claims: OidcClaims): string {
   const raw = text(claims, 'preferred_username') ?? text(claims, 'email') ?? `sso-${claims.sub}`;
-  let name = raw.normalize('NFC').replace(/[^\p{L}\p{N}._@-]/gu, '-').replace(/^[^\p{L}\p{N}]+/u, '').slice(0, 64);
-  if (!UserNameSchema.safeParse(name).success) name = `sso-${claims.sub.replace(/[^\p{L}\p{N}._@-]/gu, '-')}`.slice(0, 64);
+  let name = raw.normalize('NFKC').replace(/[^A-Za-z0-9\p{Script=Han}._@-]/gu, '-').replace(/^[^A-Za-z0-9\p{Script=Han}]+/u, '').slice(0, 64);
+  if (!UserNameSchema.safeParse(name).success) name = `sso-${claims.sub.normalize('NFKC').replace(/[^A-Za-z0-9._@-]/gu, '-')}`.slice(0, 64);
   return name;
 }
 
@@ -87,7 +87,9 @@ function issuerOf(claims: OidcClaims, config: Pick<OidcConfig, 'issuer'>): strin
 export function signInOidcUser(db: Db, config: OidcConfig, claims: OidcClaims, now = Date.now()): OidcUserOutcome {
   const issuer = issuerOf(claims, config);
   const mapped = mappedRole(claims, config.roleClaim, config.roleMap);
-  const displayName = (text(claims, 'name') ?? text(claims, 'preferred_username') ?? text(claims, 'email') ?? '').slice(0, 200);
+  const shown = text(claims, 'name') ?? text(claims, 'preferred_username') ?? text(claims, 'email') ?? '';
+  // Control characters and bidirectional overrides are dropped, as the admin API refuses them.
+  const displayName = (hasUnshowableCharacters(shown) ? [...shown].filter((c) => !hasUnshowableCharacters(c)).join('') : shown).trim().slice(0, 200);
   const found = writeTransaction(db, (): OidcUserOutcome => {
     const linked = byIdentity(db, issuer, claims.sub);
     if (linked) return linked.disabledAt === null ? { ok: true, user: linked, created: false } : { ok: false, reason: 'user_disabled' };
@@ -95,12 +97,12 @@ export function signInOidcUser(db: Db, config: OidcConfig, claims: OidcClaims, n
       const named = getUserByName(db, wantedName(claims));
       if (!named || named.oidcSubject !== null) return { ok: false, reason: 'oidc_not_allowed' };
       if (named.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
-      const patch = { oidcIssuer: issuer, oidcSubject: claims.sub, passwordHash: null, updatedAt: now };
+      const patch = { oidcIssuer: issuer, oidcSubject: claims.sub, passwordHash: null, passwordMustChange: false, updatedAt: now };
       db.update(users).set(patch).where(eq(users.id, named.id)).run();
       return { ok: true, user: { ...named, ...patch }, created: false };
     }
     const name = uniqueName(db, wantedName(claims));
-    const user: UserRow = { id: newId(), name, displayName: displayName || name, role: mapped ?? config.defaultRole, passwordHash: null, oidcIssuer: issuer, oidcSubject: claims.sub, disabledAt: null, createdAt: now, updatedAt: now, lastLoginAt: null };
+    const user: UserRow = { id: newId(), name, nameKey: nameKey(name), passwordMustChange: false, displayName: displayName || name, role: mapped ?? config.defaultRole, passwordHash: null, oidcIssuer: issuer, oidcSubject: claims.sub, disabledAt: null, createdAt: now, updatedAt: now, lastLoginAt: null };
     db.insert(users).values(user).run();
     return { ok: true, user, created: true };
   });

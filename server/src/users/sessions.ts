@@ -1,7 +1,8 @@
 /**
  * Sign-in sessions. The cookie carries a random 256-bit token; the table keeps only its SHA-256, so a
  * copy of the database cannot be replayed as a cookie. Each session has its own CSRF token. Lifetime
- * slides: a session used within its lifetime is extended (at most once a minute, to spare writes).
+ * slides: a session used within its lifetime is extended (at most once a minute, to spare writes), but
+ * never past its absolute lifetime since sign-in (`MOFANG_SESSION_MAX_HOURS`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, ne } from 'drizzle-orm';
@@ -17,6 +18,12 @@ export function sessionId(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** How long sessions last, ms: `ttlMs` since last use (sliding), `maxMs` since sign-in at most. */
+export interface SessionLifetime {
+  ttlMs: number;
+  maxMs: number;
+}
+
 /** A new session as the sign-in reply needs it: the cookie token (sent once) and the CSRF token. */
 export interface NewSession {
   token: string;
@@ -25,11 +32,11 @@ export interface NewSession {
   expiresAt: number;
 }
 
-/** Starts a session for a user lasting `ttlMs`; also drops every expired session. */
-export function createSession(db: Db, userId: string, ttlMs: number, now = Date.now()): NewSession {
+/** Starts a session for a user lasting `ttlMs` (not past `maxMs`); also drops every expired session. */
+export function createSession(db: Db, userId: string, lifetime: SessionLifetime, now = Date.now()): NewSession {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
-  const expiresAt = now + ttlMs;
+  const expiresAt = now + Math.min(lifetime.ttlMs, lifetime.maxMs);
   db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
   db.insert(sessions).values({ id: sessionId(token), userId, csrfToken, createdAt: now, expiresAt, lastSeenAt: now }).run();
   return { token, csrfToken, expiresAt };
@@ -47,20 +54,22 @@ export interface ActiveSession {
 }
 
 /**
- * The session of a cookie token, or undefined when there is none, it expired or its user is disabled
- * (such a session is deleted). Slides the expiry to `now + ttlMs` when last slid over a minute ago.
+ * The session of a cookie token, or undefined when there is none, it expired (since last use, or
+ * `maxMs` after sign-in) or its user is disabled (such a session is deleted). Slides the expiry to
+ * `now + ttlMs`, capped at sign-in + `maxMs`, when last slid over a minute ago.
  */
-export function resolveSession(db: Db, token: string, ttlMs: number, now = Date.now()): ActiveSession | undefined {
+export function resolveSession(db: Db, token: string, lifetime: SessionLifetime, now = Date.now()): ActiveSession | undefined {
   const id = sessionId(token);
   const found = db.select().from(sessions).innerJoin(users, eq(sessions.userId, users.id)).where(eq(sessions.id, id)).get();
   if (!found) return undefined;
   const { sessions: session, users: user } = found;
-  if (session.expiresAt <= now || user.disabledAt !== null) {
+  const endOfLife = session.createdAt + lifetime.maxMs;
+  if (session.expiresAt <= now || endOfLife <= now || user.disabledAt !== null) {
     db.delete(sessions).where(eq(sessions.id, id)).run();
     return undefined;
   }
   if (now - session.lastSeenAt < SLIDE_EVERY_MS) return { id, csrfToken: session.csrfToken, user, expiresAt: session.expiresAt, slid: false };
-  const expiresAt = now + ttlMs;
+  const expiresAt = Math.min(now + lifetime.ttlMs, endOfLife);
   db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, id)).run();
   return { id, csrfToken: session.csrfToken, user, expiresAt, slid: true };
 }

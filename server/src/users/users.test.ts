@@ -4,7 +4,6 @@ import { openStoreFile, type Store } from '../storage/db.js';
 import { DomainError } from '../common/domain-error.js';
 import { hashPassword, oneTimePassword, verifyPassword } from './password.js';
 import { createSession, resolveSession } from './sessions.js';
-import { LoginThrottle } from './throttle.js';
 import { authenticate, createFirstAdmin, createUser, updateUser } from './users.js';
 import { authConfigFromEnv, DEFAULT_AUTH_CONFIG } from './auth-config.js';
 
@@ -54,46 +53,48 @@ describe('users', () => {
 });
 
 describe('sessions', () => {
+  const lifetime = { ttlMs: 60 * 60_000, maxMs: 7 * 24 * 60 * 60_000 };
   it('store only the token hash, expire after the lifetime, and slide when used', async () => {
     const user = await createUser(store.db, { name: 'u', role: 'designer', password: 'long enough' });
-    const ttl = 60 * 60_000;
+    const ttl = lifetime.ttlMs;
     const t0 = 1_000_000_000_000;
-    const s = createSession(store.db, user.id, ttl, t0);
+    const s = createSession(store.db, user.id, lifetime, t0);
     const raw = JSON.stringify(store.db.all(sql`SELECT * FROM sessions`));
     expect(raw).not.toContain(s.token);
-    expect(resolveSession(store.db, s.token, ttl, t0 + 30_000)).toMatchObject({ slid: false, expiresAt: t0 + ttl, csrfToken: s.csrfToken });
+    expect(resolveSession(store.db, s.token, lifetime, t0 + 30_000)).toMatchObject({ slid: false, expiresAt: t0 + ttl, csrfToken: s.csrfToken });
     // Used after 50 minutes: the lifetime starts again from then.
-    expect(resolveSession(store.db, s.token, ttl, t0 + 50 * 60_000)).toMatchObject({ slid: true, expiresAt: t0 + 110 * 60_000 });
-    expect(resolveSession(store.db, s.token, ttl, t0 + 111 * 60_000)).toBeUndefined();
+    expect(resolveSession(store.db, s.token, lifetime, t0 + 50 * 60_000)).toMatchObject({ slid: true, expiresAt: t0 + 110 * 60_000 });
+    expect(resolveSession(store.db, s.token, lifetime, t0 + 111 * 60_000)).toBeUndefined();
     // Expired sessions are deleted: going back in time does not bring it back.
-    expect(resolveSession(store.db, s.token, ttl, t0 + 60_000)).toBeUndefined();
-    expect(resolveSession(store.db, 'made-up', ttl, t0)).toBeUndefined();
+    expect(resolveSession(store.db, s.token, lifetime, t0 + 60_000)).toBeUndefined();
+    expect(resolveSession(store.db, 'made-up', lifetime, t0)).toBeUndefined();
   });
-});
 
-describe('login throttle', () => {
-  it('refuses a name after its failures, and an address after its own, until the window ends', async () => {
-    const throttle = new LoginThrottle({ maxFailuresPerName: 2, maxFailuresPerAddress: 5, windowSeconds: 60 });
-    expect(await throttle.check('Zhang', '10.0.0.1')).toEqual({ allowed: true });
-    await throttle.failed('Zhang', '10.0.0.1');
-    expect((await throttle.check('zhang', '10.0.0.1')).allowed).toBe(true);
-    await throttle.failed('zhang', '10.0.0.1');
-    const verdict = await throttle.check('ZHANG', '10.0.0.2');
-    expect(verdict.allowed).toBe(false);
-    if (!verdict.allowed) expect(verdict.retryAfterSeconds).toBeGreaterThan(50);
-    for (const name of ['a', 'b', 'c']) await throttle.failed(name, '10.0.0.1');
-    expect((await throttle.check('d', '10.0.0.1')).allowed).toBe(false);
-    expect((await throttle.check('d', '10.0.0.3')).allowed).toBe(true);
-    await throttle.succeeded('a');
-    expect((await throttle.check('a', '10.0.0.3')).allowed).toBe(true);
+  it('end at their absolute lifetime since sign-in however often they are used', async () => {
+    const user = await createUser(store.db, { name: 'u', role: 'designer', password: 'long enough' });
+    const hour = 60 * 60_000;
+    const t0 = 1_000_000_000_000;
+    const s = createSession(store.db, user.id, { ttlMs: hour, maxMs: 3 * hour }, t0);
+    // Used every 50 minutes: it slides, but never past sign-in + 3 hours.
+    for (let t = t0 + 50 * 60_000; t < t0 + 3 * hour; t += 50 * 60_000) {
+      const active = resolveSession(store.db, s.token, { ttlMs: hour, maxMs: 3 * hour }, t);
+      expect(active?.expiresAt).toBeLessThanOrEqual(t0 + 3 * hour);
+    }
+    expect(resolveSession(store.db, s.token, { ttlMs: hour, maxMs: 3 * hour }, t0 + 3 * hour)).toBeUndefined();
   });
 });
 
 describe('auth settings', () => {
   it('reads hours and limits from the environment, defaults when unset, names a bad variable', () => {
     expect(authConfigFromEnv({})).toEqual(DEFAULT_AUTH_CONFIG);
-    expect(authConfigFromEnv({ MOFANG_SESSION_TTL_HOURS: '2', MOFANG_LOGIN_MAX_FAILURES: '9', MOFANG_LOGIN_WINDOW_MINUTES: '1' })).toMatchObject({ sessionTtlMs: 7_200_000, maxFailuresPerName: 9, windowSeconds: 60 });
+    expect(DEFAULT_AUTH_CONFIG.sessionMaxMs).toBe(7 * 24 * 3_600_000);
+    expect(
+      authConfigFromEnv({ MOFANG_SESSION_TTL_HOURS: '2', MOFANG_SESSION_MAX_HOURS: '24', MOFANG_LOGIN_MAX_FAILURES: '9', MOFANG_LOGIN_MAX_FAILURES_PER_NAME: '50', MOFANG_LOGIN_WINDOW_MINUTES: '1', MOFANG_PASSWORD_CHECKS_MAX: '3' }),
+    ).toMatchObject({ sessionTtlMs: 7_200_000, sessionMaxMs: 86_400_000, maxFailuresPerName: 9, maxFailuresPerAccount: 50, windowSeconds: 60, maxPasswordChecks: 3 });
     expect(() => authConfigFromEnv({ MOFANG_SESSION_TTL_HOURS: '0' })).toThrow(/MOFANG_SESSION_TTL_HOURS/);
+    expect(() => authConfigFromEnv({ MOFANG_SESSION_MAX_HOURS: 'a week' })).toThrow(/MOFANG_SESSION_MAX_HOURS/);
+    expect(() => authConfigFromEnv({ MOFANG_SESSION_MAX_HOURS: '0' })).toThrow(/MOFANG_SESSION_MAX_HOURS/);
+    expect(() => authConfigFromEnv({ MOFANG_PASSWORD_CHECKS_MAX: '0' })).toThrow(/MOFANG_PASSWORD_CHECKS_MAX/);
     expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
     expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(authConfigFromEnv({ MOFANG_TRUST_PROXY: '' }).trustProxy).toBe(false);

@@ -5,7 +5,7 @@
  */
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import { ROLE_PERMISSIONS, type Role } from '@shared/permissions.js';
-import type { AuthUser, User } from '@shared/users.js';
+import { nameKey, type AuthUser, type User } from '@shared/users.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import { writeTransaction, type Db } from '../storage/db.js';
@@ -36,7 +36,7 @@ export function toUser(row: UserRow): User {
 
 /** The signed-in user with their role's permissions, as `/api/auth/*` shows them. */
 export function toAuthUser(row: UserRow): AuthUser {
-  return { id: row.id, name: row.name, display_name: row.displayName, role: row.role, permissions: [...ROLE_PERMISSIONS[row.role]] };
+  return { id: row.id, name: row.name, display_name: row.displayName, role: row.role, permissions: [...ROLE_PERMISSIONS[row.role]], password_must_change: row.passwordMustChange };
 }
 
 /** How many users exist (disabled ones included); 0 means setup is still to be done. */
@@ -54,9 +54,12 @@ export function getUserById(db: Db, id: string): UserRow | undefined {
   return db.select().from(users).where(eq(users.id, id)).get();
 }
 
-/** The user with this login name, or undefined. */
+/**
+ * The user with this login name, compared by {@link nameKey} (NFKC, case-insensitive: `ROOT` finds
+ * `root`), or undefined.
+ */
 export function getUserByName(db: Db, name: string): UserRow | undefined {
-  return db.select().from(users).where(eq(users.name, name)).get();
+  return db.select().from(users).where(eq(users.nameKey, nameKey(name))).get();
 }
 
 /** What a new local user is made of; `password` is hashed here and never stored as given. */
@@ -65,13 +68,23 @@ export interface NewUser {
   displayName?: string;
   role: Role;
   password: string;
+  /** The password is one-time (made by an admin or the CLI): to be changed at first sign-in. */
+  mustChange?: boolean;
+}
+
+/** Throws DomainError `name_taken` (conflict) when a user's name has the same {@link nameKey} as `name`. */
+export function assertNameFree(db: Db, name: string): void {
+  const taken = getUserByName(db, name);
+  if (taken) throw new DomainError('conflict', 'name_taken', `the login name "${name}" is taken (by "${taken.name}": names compare without case and after NFKC normalisation)`);
 }
 
 function insert(db: Db, user: NewUser, passwordHash: string, now: number, lastLoginAt: number | null = null): UserRow {
-  if (getUserByName(db, user.name)) throw new DomainError('conflict', 'user_exists', `a user named "${user.name}" already exists`);
+  assertNameFree(db, user.name);
   const row: UserRow = {
     id: newId(),
     name: user.name,
+    nameKey: nameKey(user.name),
+    passwordMustChange: user.mustChange ?? false,
     displayName: user.displayName?.trim() || user.name,
     role: user.role,
     passwordHash,
@@ -86,7 +99,7 @@ function insert(db: Db, user: NewUser, passwordHash: string, now: number, lastLo
   return row;
 }
 
-/** Creates a local user; throws DomainError `user_exists` (conflict) when the name is taken. */
+/** Creates a local user; throws DomainError `name_taken` (conflict) when the name (by {@link nameKey}) is taken. */
 export async function createUser(db: Db, user: NewUser, now = Date.now()): Promise<UserRow> {
   const passwordHash = await hashPassword(user.password);
   return writeTransaction(db, () => insert(db, user, passwordHash, now));
@@ -104,10 +117,10 @@ export async function createFirstAdmin(db: Db, user: Omit<NewUser, 'role'>, now 
   });
 }
 
-/** Creates a user with a one-time password (returned once, never stored). */
-export async function createUserWithOneTimePassword(db: Db, user: Omit<NewUser, 'password'>, now = Date.now()): Promise<{ user: UserRow; password: string }> {
+/** Creates a user with a one-time password (returned once, never stored), which they must change at first sign-in. */
+export async function createUserWithOneTimePassword(db: Db, user: Omit<NewUser, 'password' | 'mustChange'>, now = Date.now()): Promise<{ user: UserRow; password: string }> {
   const password = oneTimePassword();
-  return { user: await createUser(db, { ...user, password }, now), password };
+  return { user: await createUser(db, { ...user, password, mustChange: true }, now), password };
 }
 
 function mustGet(db: Db, id: string): UserRow {
@@ -150,7 +163,7 @@ export function updateUser(db: Db, id: string, patch: UserPatch, now = Date.now(
 }
 
 /**
- * Gives a user a new one-time password (returned once) and ends their sessions; throws DomainError
+ * Gives a user a new one-time password (returned once, to be changed at their next sign-in) and ends their sessions; throws DomainError
  * `not_found`, or `sso_user` (conflict) for a user who signs in through single sign-on (no password here).
  */
 export async function resetPassword(db: Db, id: string, now = Date.now()): Promise<{ user: UserRow; password: string }> {
@@ -159,17 +172,17 @@ export async function resetPassword(db: Db, id: string, now = Date.now()): Promi
   const passwordHash = await hashPassword(password);
   const user = writeTransaction(db, () => {
     const row = mustGet(db, id);
-    db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).run();
+    db.update(users).set({ passwordHash, passwordMustChange: true, updatedAt: now }).where(eq(users.id, id)).run();
     deleteUserSessions(db, id);
-    return { ...row, passwordHash, updatedAt: now };
+    return { ...row, passwordHash, passwordMustChange: true, updatedAt: now };
   });
   return { user, password };
 }
 
-/** Sets a user's password to one they chose (already checked for length by the caller). */
+/** Sets a user's password to one they chose (already checked for length by the caller); a one-time password's must-change flag ends. */
 export async function setPassword(db: Db, id: string, password: string, now = Date.now()): Promise<void> {
   const passwordHash = await hashPassword(password);
-  db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).run();
+  db.update(users).set({ passwordHash, passwordMustChange: false, updatedAt: now }).where(eq(users.id, id)).run();
 }
 
 /** The outcome of checking a name and password. */
