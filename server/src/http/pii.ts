@@ -10,6 +10,7 @@
  * A user with `pii:read` gets the values as they are (no copy is made).
  */
 import type { RunDetail, RunSummary } from '@shared/api.js';
+import type { Graph } from '@shared/graph.js';
 import type { CallDetail, CallItem, CallPage, CallSummary } from '@shared/dashboard.js';
 import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/events.js';
 import type { JobFailure, JobResultLine } from '@shared/jobs.js';
@@ -36,6 +37,11 @@ export interface PiiView {
   resultLine(line: JobResultLine): JobResultLine;
   /** A failed job item in the job's error list. */
   jobFailure(failure: JobFailure): JobFailure;
+  /**
+   * A scenario's or version's graph: its stored sample inputs (`graph.inputs`, what a designer typed in
+   * the Run panel, often a real customer's call) masked; nodes and edges as they are.
+   */
+  graph<G extends Pick<Graph, 'inputs'>>(graph: G): G;
 }
 
 function runError(error: RunError): RunError {
@@ -109,6 +115,7 @@ const MASKING: PiiView = {
   }),
   resultLine: (l) => ({ ...l, ...(l.outputs === undefined ? {} : { outputs: maskRecord(l.outputs) }), ...(l.error === undefined ? {} : { error: runError(l.error) }) }),
   jobFailure: (f) => ({ ...f, error: runError(f.error) }),
+  graph: (g) => (g.inputs === undefined || g.inputs === null || typeof g.inputs !== 'object' ? g : { ...g, inputs: maskRecord(g.inputs) }),
 };
 
 const same = <T>(value: T): T => value;
@@ -122,6 +129,7 @@ const PLAIN: PiiView = {
   callDetail: same,
   resultLine: same,
   jobFailure: same,
+  graph: same,
 };
 
 /** The reply shapers for a user who may (`true`) or may not (`false`) read customers' personal data. */

@@ -15,6 +15,8 @@ import { getScenario } from '../storage/scenarios.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
+import { canReadPii } from './pii-access.js';
+import { piiView } from './pii.js';
 
 const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
 
@@ -34,6 +36,7 @@ export function templateRoutes(deps: AppDeps): Router {
   const { db } = deps;
   syncBuiltinTemplates(db);
   const router = Router();
+  const readsPii = deps.canReadPii ?? canReadPii;
 
   router.get('/templates', allow('templates:read'), (req, res) => {
     res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
@@ -101,7 +104,8 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.get('/scenarios/:id/export', allow('scenarios:read'), (req, res) => {
     const file = exportScenario(db, req.params.id);
-    sendFile(res, file, fileNameFor(file.name, '.scenario.json'));
+    // The file carries the sample inputs: masked for a user without pii:read, like every other reply.
+    sendFile(res, { ...file, graph: piiView(readsPii(req)).graph(file.graph) }, fileNameFor(file.name, '.scenario.json'));
   });
 
   router.get('/scenarios/:id/template-status', allow('scenarios:read'), (req, res) => {
