@@ -79,4 +79,18 @@ describe('/api replies', () => {
     expect(put.status).toBe(200);
     expect(ScenarioSchema.parse((await call(server.url, 'GET', `/api/scenarios/${id}`)).json).graph.inputs).toEqual(edited);
   });
+
+  it('a template made from the scenario shows its sample inputs masked to a viewer, in the version and its export, and so does using it', async () => {
+    const current = ScenarioSchema.parse((await call(server.url, 'GET', `/api/scenarios/${id}`)).json);
+    expect((await call(server.url, 'PUT', `/api/scenarios/${id}`, { graph: { ...current.graph, inputs: { transcript: TRANSCRIPT } }, revision: current.revision })).status).toBe(200);
+    const made = await call(server.url, 'POST', '/api/templates', { scenario_id: id, id: 'echo-tpl', name: { zh: '回声', en: 'Echo' }, description: { zh: 'x', en: 'x' }, category: 'assist', notes: 'from echo2' });
+    expect(made.status).toBe(201);
+    const version = await call(server.url, 'GET', '/api/templates/echo-tpl/versions/1.0.0', undefined, {}, { as: viewer });
+    expect(version.status).toBe(200);
+    const exported = await call(server.url, 'GET', '/api/templates/echo-tpl/export', undefined, {}, { as: viewer });
+    const used = await call(server.url, 'POST', '/api/templates/echo-tpl/use', {}, {}, { as: designer });
+    expect(used.status).toBe(201);
+    for (const text of [version.text, exported.text, used.text]) expect(text).not.toContain(PHONE);
+    expect((await call(server.url, 'GET', '/api/templates/echo-tpl/versions/1.0.0', undefined, {}, { as: inspector })).text).toContain(PHONE);
+  });
 });

@@ -3,9 +3,10 @@
  * of templates: `/api/scenarios/import`, `/:id/export`, `/:id/template-status`, `/:id/template-update`.
  * Creating these routes syncs the built-in templates into the store, so every server start does it.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { Graph } from '@shared/graph.js';
 import { z } from 'zod';
-import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile } from '@shared/template-api.js';
+import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type StoredSample, type TemplateFile } from '@shared/template-api.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
 import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
@@ -37,6 +38,15 @@ export function templateRoutes(deps: AppDeps): Router {
   syncBuiltinTemplates(db);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
+  /**
+   * A template version (or its export file) with the sample inputs in its graph and its samples masked
+   * for a user without pii:read: a template made from a scenario copies the scenario's sample inputs.
+   */
+  const shownVersion = <T extends { graph: Graph; samples?: StoredSample[] }>(req: Request, version: T): T => {
+    const view = piiView(readsPii(req));
+    if (!view.masked) return version;
+    return { ...version, graph: view.graph(version.graph), ...(version.samples === undefined ? {} : { samples: version.samples.map((s) => view.graph(s)) }) };
+  };
 
   router.get('/templates', allow('templates:read'), (req, res) => {
     res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
@@ -60,7 +70,7 @@ export function templateRoutes(deps: AppDeps): Router {
   });
 
   router.get('/templates/:id/versions/:version', allow('templates:read'), (req, res) => {
-    res.json(getTemplateVersion(db, req.params.id, req.params.version));
+    res.json(shownVersion(req, getTemplateVersion(db, req.params.id, req.params.version)));
   });
 
   router.post('/templates/:id/versions', allow('templates:write'), (req, res) => {
@@ -85,12 +95,13 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.post('/templates/:id/use', allow('scenarios:write'), (req, res) => {
     const scenario = useTemplate(db, req.params.id, parseBody(UseTemplateBodySchema, req.body ?? {}));
-    res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
+    const view = piiView(readsPii(req));
+    res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });
 
   router.get('/templates/:id/export', allow('templates:read'), (req, res) => {
     const version = req.query.version === undefined ? undefined : checkSemver(req.query.version, '"version"');
-    const file = exportTemplate(db, req.params.id, version);
+    const file = shownVersion(req, exportTemplate(db, req.params.id, version));
     sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
   });
 
@@ -115,7 +126,8 @@ export function templateRoutes(deps: AppDeps): Router {
   });
 
   router.post('/scenarios/:id/template-update', allow('scenarios:publish'), (req, res) => {
-    res.json(updateScenarioFromTemplate(db, req.params.id));
+    const reply = updateScenarioFromTemplate(db, req.params.id);
+    res.json({ ...reply, previous_graph: piiView(readsPii(req)).graph(reply.previous_graph) });
   });
 
   return router;
