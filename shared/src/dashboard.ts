@@ -150,7 +150,10 @@ export type CallItem = z.infer<typeof CallItemSchema>;
 /** A call behind a bar: its failing items with their evidence turns. */
 export const CallSummarySchema = z.object({
   job_id: z.string(),
+  /** The item's id as submitted; masked (`138****5678`) for a user without `pii:read`. */
   item_id: z.string(),
+  /** The item's line in its job (1-based): opens the call at `…/calls/:jobId/lines/:line` whatever its id shows. */
+  line: z.number().int().optional(),
   run_id: z.string().nullable(),
   score: z.number().nullable(),
   verdict: z.string().nullable(),

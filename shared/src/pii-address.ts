@@ -29,7 +29,15 @@ const NUMBERED_PART = /(?<![0-9])(?:[0-9]{1,6}(?:-[0-9]{1,5}){0,3}|(?<![一二�
 const BUILDING_UNIT = /(?:号楼|号院|栋|幢|座|单元|层|室|户)$/;
 
 /** The end of a road or estate name, right before a numbered part. */
-const PLACE_SUFFIX = /(?:大街|大道|路|街|巷|弄|胡同|里|小区|大厦|花园|公寓|家园|苑|村|社区|广场|中心|院|庄|屯|城|园|湾|府|邸|公馆|大楼|宿舍)$/;
+const PLACE_SUFFIX = /(?:大街|大道|路|街|巷|弄|胡同|里|小区|大厦|花园|公寓|家园|苑|村|社区|广场|中心|院|庄|屯|城|园|湾|府|邸|公馆|大楼|宿舍|[0-9一二三四五六七八九十][区期])$/;
+
+/** Units after which a bare number is the room (`5栋2单元301`, `305号楼1203`). */
+const ROOM_AFTER = /(?:号楼|栋|幢|座|单元|层|楼)$/;
+/**
+ * A room number right after a building part, not followed by a word that makes it a time, a date, an
+ * amount or a count (`3号楼 12点`, `2单元 3个`).
+ */
+const ROOM = /^[ -]?[0-9]{1,5}(?![0-9]| ?[点时分秒号月日年岁个元块度%.:：])/;
 
 /** Largest gap (estate or building name, spaces) between two numbered parts of one address. */
 const MAX_GAP = 12;
@@ -44,9 +52,9 @@ const CJK = /[\u3400-\u9fff]/;
 const ADMIN_END = /[省市县旗州盟]/;
 const LEAD_WORD = /[在住是到于址为的往去从给寄送:：]/;
 
-/** Whether the `区` at `i` ends a district (历下区) rather than a residential area (阳光小区, 社区, 园区). */
+/** Whether the `区` at `i` ends a district (历下区) rather than a residential area (阳光小区, 社区, 园区, 三区). */
 function districtEnd(text: string, i: number): boolean {
-  return text[i] === '区' && !/[小社园景校厂矿]/.test(text[i - 1] ?? '');
+  return text[i] === '区' && !/[小社园景校厂矿0-9一二三四五六七八九十]/.test(text[i - 1] ?? '');
 }
 
 /** Start of the road or estate name whose suffix ends at `end` (exclusive), walking left. */
@@ -91,7 +99,9 @@ export function findAddresses(norm: string): PiiSpan[] {
       // The suffix alone is no name (`区3号楼` after a district): start at the group then.
       if (start === before - suffix[0].length) start = first.start;
     } else if (j > i && building) start = first.start;
-    if (start >= 0) spans.push({ start, end: parts[j].end, replacement: ADDRESS_MASK, kind: 'address' });
+    let end = parts[j].end;
+    if (ROOM_AFTER.test(parts[j].unit)) end += ROOM.exec(norm.slice(end, end + 8))?.[0].length ?? 0;
+    if (start >= 0) spans.push({ start, end, replacement: ADDRESS_MASK, kind: 'address' });
     i = j + 1;
   }
   return spans;

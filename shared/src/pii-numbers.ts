@@ -9,6 +9,12 @@
  * linear time (no catastrophic backtracking on adversarial input).
  */
 
+/**
+ * One separator between digits, as people and ASR engines write them: a space, a dot, a hyphen, a dash
+ * (`‐‑‒–—―`) or a minus sign (`138.1234.5678`, `138—1234—5678`; full-width ones are half-width by now).
+ */
+const S = '[ .\\-\u2010-\u2015\u2212]';
+
 /** A part of the text to mask: `[start, end)` and what replaces it. */
 export interface PiiSpan {
   start: number;
@@ -86,10 +92,13 @@ function starred(norm: string, original: string, at: number, length: number, kee
 
 /**
  * Mainland mobile numbers (MIIT numbering plan: 11 digits, `1` then `3`–`9`), as written by people and
- * by speech recognition: `13912345678`, `139 1234 5678`, `139-1234-5678`, with an optional `+86` / `0086`
- * prefix. Shown as `139****5678` (first 3 and last 4 digits, the prefix and separators kept).
+ * by speech recognition: `13912345678`, `139 1234 5678`, `139-1234-5678`, `138.1234.5678`,
+ * `1 3 8 1 2 3 4 5 6 7 8` (one separator, see {@link S}, between any two digits), with an optional
+ * `+86` / `0086` / `86` prefix. Shown as `139****5678` (first 3 and last 4 digits, the prefix and
+ * separators kept).
  */
-const MOBILE = /(?<![0-9])(?:(?:\+|00)86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])/g;
+const MOBILE = new RegExp(`(?<![0-9])(?:(?:\\+|00)?86${S}?)?1${S}?[3-9](?:${S}?[0-9]){9}(?![0-9])`, 'g');
+const MOBILE_PREFIX = new RegExp(`^(?:\\+|00)?86${S}?`);
 
 /**
  * Landlines with an area code (China's fixed-line plan: `010` and `02x` are three-digit area codes,
@@ -100,19 +109,23 @@ const MOBILE = /(?<![0-9])(?:(?:\+|00)86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9
  * Shown with the area code and the last 4 digits: `010-****5678`. Service numbers (`400-…`, `95588`,
  * `10010`) have no area code and are left alone.
  */
-const LANDLINE_AREA = /^(?:\((?:010|02[0-9]|0[3-9][0-9]{2})\) ?|(?:010|02[0-9]|0[3-9][0-9]{2})[ -]?)/;
-const LANDLINE = /(?<![0-9])(?:(?:\((?:010|02[0-9]|0[3-9][0-9]{2})\) ?|(?:010|02[0-9]|0[3-9][0-9]{2})[ -])[1-9]|(?:010|02[0-9]|0[3-9][0-9]{2})[2-9])[0-9]{2,3}[ -]?[0-9]{4}(?![0-9])/g;
+const AREA = '(?:010|02[0-9]|0[3-9][0-9]{2})';
+const LANDLINE_AREA = new RegExp(`^(?:\\(${AREA}\\) ?|${AREA}${S}?)`);
+const LANDLINE = new RegExp(`(?<![0-9])(?:(?:\\(${AREA}\\) ?|${AREA}${S})[1-9]|${AREA}[2-9])[0-9]{2,3}${S}?[0-9]{4}(?![0-9])`, 'g');
 
 /**
  * Resident ID numbers (GB 11643-1999): 6-digit region, 8-digit birth date (years 18xx–20xx), 3-digit
- * sequence, check digit `0`–`9` or `X`, contiguous or grouped 6-8-4. Masked only when the ISO 7064
+ * sequence, check digit `0`–`9` or `X`, contiguous, grouped 6-8-4 (`110101-19900307-4514`) or with one
+ * separator (see {@link S}) anywhere between digits, as ASR spaces them. Masked only when the ISO 7064
  * MOD 11-2 check digit is right, so an 18-digit order or ticket number that happens to look like a date
  * is left alone (about 1 in 11 would pass by chance); a mis-heard digit therefore also escapes the mask.
  * Digits glued to a word (`stc3-…`, `ad…`, `order_…`) are an identifier, not an ID number.
  * Shown as `370***********123X` (first 3 and last 4). The 15-digit first-generation numbers (void since
  * 2013) are not looked for.
  */
-const ID_NUMBER = /(?<![0-9A-Za-z_][-_]?)[1-9][0-9]{5} ?(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]) ?[0-9]{3}[0-9Xx](?![0-9])/g;
+const ID_NUMBER = new RegExp(`(?<![0-9A-Za-z_][-_]?)[1-9](?:${S}?[0-9]){16}${S}?[0-9Xx](?![0-9])`, 'g');
+/** The date and region shape of an ID number's 18 characters (the pattern above only counts digits). */
+const ID_SHAPE = /^[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]$/;
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
@@ -131,7 +144,8 @@ export function idChecksumValid(id: string): boolean {
  * payment card (first digit 3, 4, 5, 6 or 9, or 2221–2720 for Mastercard's 2-series): order numbers that
  * start with a year (`2024…`) or `1`, and digits glued to a word (`stc3-3830772740080373`), are left alone. Shown as `6222 **** **** ***0 123` (first 4, last 4).
  */
-const BANK_CARD = /(?<![0-9A-Za-z_][-_]?)[2-69][0-9](?:[ -]?[0-9]){14,17}(?![0-9])/g;
+const BANK_CARD = new RegExp(`(?<![0-9A-Za-z_][-_]?)[2-69][0-9](?:${S}?[0-9]){14,17}(?![0-9])`, 'g');
+const SEPARATOR = new RegExp(S, 'g');
 
 /** Whether a string of digits passes the Luhn check. */
 export function luhnValid(digits: string): boolean {
@@ -164,8 +178,8 @@ function cardDigits(digits: string): boolean {
  * than 3 digits (not digits spaced one by one).
  */
 function cardLength(text: string): number | undefined {
-  if (text.includes(' ') && text.includes('-')) return undefined;
-  const groups = text.split(/[ -]/);
+  if (new Set(text.match(SEPARATOR)).size > 1) return undefined;
+  const groups = text.split(SEPARATOR);
   let usable = groups.findIndex((g) => g.length < 3);
   if (usable === -1) usable = groups.length;
   for (let k = usable; k >= 1; k--) {
@@ -202,14 +216,17 @@ export function findNumbers(norm: string, original: string): PiiSpan[] {
   }
   if (!/[0-9]/.test(norm)) return spans;
   spans.push(
-    ...scan(norm, original, ID_NUMBER, 'id_number', (text, at) => (idChecksumValid(digitsOf(text)) ? starred(norm, original, at, text.length, 3, 4) : undefined)),
+    ...scan(norm, original, ID_NUMBER, 'id_number', (text, at) => {
+      const id = digitsOf(text);
+      return ID_SHAPE.test(id) && idChecksumValid(id) ? starred(norm, original, at, text.length, 3, 4) : undefined;
+    }),
     ...scan(norm, original, BANK_CARD, 'bank_card', (text, at) => {
       const length = cardLength(text);
       return length === undefined ? undefined : starred(norm, original, at, length, 4, 4);
     }),
     ...scan(norm, original, MOBILE, 'mobile', (text, at) => {
       // The prefix (+86 / 0086) is kept; the 11 digits after it are shown as 3 + **** + 4.
-      const prefix = /^(?:\+|00)86[ -]?/.exec(text)?.[0].length ?? 0;
+      const prefix = MOBILE_PREFIX.exec(text)?.[0].length ?? 0;
       const rest = starred(norm, original, at + prefix, text.length - prefix, 3, 4);
       return { length: text.length, replacement: original.slice(at, at + prefix) + rest.replacement };
     }),

@@ -155,9 +155,9 @@ describe('maskText on the repository\'s samples', () => {
 });
 
 describe('maskValue', () => {
-  it('masks strings deeply and keeps keys, shape and other values', () => {
+  it('masks strings and keys deeply and keeps shape and other values', () => {
     const value = { phone: '13912345678', '13912345678': 1, list: [{ text: `卡号${CARD_16}` }, 3, null, true], score: 92.5, nested: { deep: ['0531-8888888'] } };
-    expect(maskValue(value)).toEqual({ phone: '139****5678', '13912345678': 1, list: [{ text: '卡号6225********6783' }, 3, null, true], score: 92.5, nested: { deep: ['0531-***8888'] } });
+    expect(maskValue(value)).toEqual({ phone: '139****5678', '139****5678': 1, list: [{ text: '卡号6225********6783' }, 3, null, true], score: 92.5, nested: { deep: ['0531-***8888'] } });
     expect(value.phone).toBe('13912345678');
   });
   it('masks a whole number that is a phone number, and only such numbers', () => {

@@ -7,6 +7,7 @@ import { ScenarioSchema } from '@shared/api.js';
 import { CreatedKeySchema } from '@shared/keys.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { replyGraph } from '../../server/src/publish/graphs.testing.js';
+import { EXAMPLE_TRANSCRIPT } from '../../server/src/openapi/examples.js';
 import { call, removeDir, startTestServer, tempDir } from './helpers.js';
 
 let dir: string;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const created = await call(base, 'POST', '/api/scenarios', { name: 'Work order', graph: replyGraph('Work order') });
   scenarioId = ScenarioSchema.parse(created.json).id;
   expect((await call(base, 'POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'work-order' })).status).toBe(201);
-  // A second scenario without sample inputs: its example is generated.
+  // A second scenario without sample inputs (the examples of both are generated from the schema).
   const bare = replyGraph('Bare');
   delete bare.inputs;
   const other = ScenarioSchema.parse((await call(base, 'POST', '/api/scenarios', { name: 'Bare', graph: bare })).json);
@@ -75,7 +76,8 @@ describe('OpenAPI documents', () => {
     for (const [format, media] of [['', 'application/json'], ['/jsonl', 'application/x-ndjson'], ['/csv', 'text/csv'], ['/xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']]) {
       expect(Object.keys(record(at(doc, 'paths', `/v1/scenarios/work-order/jobs${format}`, 'post', 'requestBody', 'content')))).toEqual([media]);
     }
-    expect(at(run, 'requestBody', 'content', 'application/json', 'example')).toEqual({ inputs: replyGraph().inputs });
+    // Public: the example is made from the schema, never the graph's stored sample inputs.
+    expect(at(run, 'requestBody', 'content', 'application/json', 'example')).toEqual({ inputs: { transcript: EXAMPLE_TRANSCRIPT, channel: 'channel 示例' } });
     expect(Object.keys(record(at(run, 'responses')))).toEqual(['200', '400', '401', '404', '409', '413', '415', '422', '429', '502', '503', '504']);
     expect(at(run, 'responses', '422', 'content', 'application/json', 'schema')).toEqual({ $ref: '#/components/schemas/RunError' });
     expect(at(doc, 'components', 'schemas', 'RunError', 'required')).toEqual(['error', 'run_id']);

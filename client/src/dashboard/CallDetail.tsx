@@ -38,7 +38,7 @@ function Transcript({ turns, marked }: { turns: NonNullable<CallDetail['transcri
 }
 
 /** One call: score, verdict, every audit item with its evidence turns, and the transcript with them marked. */
-export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: string; call: { jobId: string; itemId: string } | null; onClose: () => void }) {
+export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: string; call: { jobId: string; itemId: string; line?: number } | null; onClose: () => void }) {
   const { t } = useTranslation();
   const [detail, setDetail] = useState<CallDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -50,7 +50,7 @@ export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: st
     setDetail(null);
     setError(null);
     setChosen(null);
-    dashboardApi.call(scenarioId, call.jobId, call.itemId).then(
+    dashboardApi.call(scenarioId, call.jobId, call.itemId, call.line).then(
       (d) => live && setDetail(d),
       (e: unknown) => live && setError(errorText(e)),
     );

@@ -14,7 +14,7 @@ export function CallsDrawer({ scenarioId, scope, drill, onClose }: { scenarioId:
   const [offset, setOffset] = useState(0);
   const [page, setPage] = useState<CallPage | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<{ jobId: string; itemId: string } | null>(null);
+  const [open, setOpen] = useState<{ jobId: string; itemId: string; line?: number } | null>(null);
 
   useEffect(() => setOffset(0), [drill?.bucket]);
   useEffect(() => {
@@ -36,11 +36,11 @@ export function CallsDrawer({ scenarioId, scope, drill, onClose }: { scenarioId:
       {error && <Alert type="error" showIcon title={error} />}
       <Table
         size="small"
-        rowKey={(c) => `${c.job_id}/${c.item_id}`}
+        rowKey={(c) => `${c.job_id}/${c.line ?? c.item_id}`}
         loading={page === null && !error}
         dataSource={page?.calls ?? []}
         data-testid="calls-table"
-        onRow={(c) => ({ onClick: () => setOpen({ jobId: c.job_id, itemId: c.item_id }), style: { cursor: 'pointer' } })}
+        onRow={(c) => ({ onClick: () => setOpen({ jobId: c.job_id, itemId: c.item_id, line: c.line }), style: { cursor: 'pointer' } })}
         pagination={page && page.total > PAGE ? { current: Math.floor(offset / PAGE) + 1, pageSize: PAGE, total: page.total, onChange: (p) => setOffset((p - 1) * PAGE), showSizeChanger: false } : false}
         columns={[
           { title: t('dashboard.callId'), dataIndex: 'item_id', width: 190, render: (_, c) => <Typography.Text code style={{ fontSize: 12 }}>{c.item_id}</Typography.Text> },

@@ -122,6 +122,7 @@ export const en: Messages<typeof zh> = {
     reopen: 'Open',
     failed: 'Run failed: {{message}}',
     invalidJson: 'Invalid JSON: {{message}}',
+    maskedSamples: "You may not see customers' personal data, so phone, ID and card numbers and addresses in the sample inputs are masked. A sample you leave unchanged keeps its stored value when the scenario is saved; one you edit is saved as you see it, and test runs use what you see.",
     fixProblems: 'Fix the problems on the canvas first',
   },
   problem: {

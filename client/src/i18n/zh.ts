@@ -118,6 +118,7 @@ export const zh = {
     reopen: '查看',
     failed: '运行失败：{{message}}',
     invalidJson: 'JSON 格式错误：{{message}}',
+    maskedSamples: '你没有查看客户个人信息的权限，示例输入中的电话、证件号、银行卡号和地址已遮盖。未改动的示例在保存时保留原值；改动过的示例按你看到的内容保存，测试运行也使用你看到的内容。',
     fixProblems: '请先修复画布上的问题',
   },
   problem: {

@@ -57,5 +57,7 @@ export const dashboardApi = {
   get: (scenarioId: string, scope: DashboardScope) => send<Dashboard>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard${query(scopeParams(scope))}`),
   calls: (scenarioId: string, scope: DashboardScope, bucket: string, offset: number, limit: number) =>
     send<CallPage>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard/calls${query({ ...scopeParams(scope), bucket, offset, limit })}`),
-  call: (scenarioId: string, jobId: string, itemId: string) => send<CallDetail>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard/calls/${enc(jobId)}/${enc(itemId)}`),
+  /** One call, by its line in the job when known (item ids may reach this user masked), else by its id. */
+  call: (scenarioId: string, jobId: string, itemId: string, line?: number) =>
+    send<CallDetail>('GET', `/api/scenarios/${enc(scenarioId)}/dashboard/calls/${enc(jobId)}/${line === undefined ? enc(itemId) : `lines/${line}`}`),
 };

@@ -22,6 +22,8 @@ export function RunPanel() {
   const values = useEditor((s) => s.meta.inputs) ?? {};
   const run = useRun();
   const canTest = useCan('scenarios:test');
+  // Without pii:read the server sent the sample inputs masked; it keeps the stored ones on save unless edited.
+  const masked = !useCan('pii:read') && Object.keys(values).length > 0;
   const [history, setHistory] = useState<RunSummary[]>([]);
   const abort = useRef<AbortController | null>(null);
   const inputs = startNode ? typedConfig(startNode.data.config, start).inputs : [];
@@ -67,6 +69,7 @@ export function RunPanel() {
     <div data-testid="run-panel">
       {canTest && (
         <>
+          {masked && <Alert style={{ marginBottom: 8 }} type="info" showIcon title={t('run.maskedSamples')} data-testid="run-masked-samples" />}
           <Form layout="vertical" size="small">
             <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
           </Form>

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RunDetail } from '@shared/api.js';
 import type { CallDetail, CallItem } from '@shared/dashboard.js';
 import type { RunEvent } from '@shared/events.js';
-import { piiView } from './pii.js';
+import { GRAPH_FORMAT } from '@shared/graph.js';
+import { piiView, webhookShown, withoutWebhookSecrets } from './pii.js';
 
 const PHONE = '13912345678';
 const SHOWN = '139****5678';
@@ -103,9 +104,33 @@ describe('piiView(false): every reply kind comes out masked', () => {
     expect(view.callPage({ calls: [call], total: 1, offset: 0, limit: 50 }).calls[0].failing[0].reason).toBe(`客户报了电话 ${SHOWN}`);
   });
 
-  it('job results lines and failed items', () => {
-    expect(view.resultLine({ id: PHONE, run_id: 'r1', status: 'succeeded', outputs: { phone: PHONE, n: 3 } })).toEqual({ id: PHONE, run_id: 'r1', status: 'succeeded', outputs: { phone: SHOWN, n: 3 } });
-    expect(view.jobFailure({ id: 'c1', line: 1, run_id: null, attempts: 1, error: { code: 'x', message: `bad ${PHONE}` }, finished_at: null }).error.message).toBe(`bad ${SHOWN}`);
+  it('job results lines and failed items, their item ids included', () => {
+    expect(view.resultLine({ id: PHONE, run_id: 'r1', status: 'succeeded', outputs: { phone: PHONE, n: 3 } })).toEqual({ id: SHOWN, run_id: 'r1', status: 'succeeded', outputs: { phone: SHOWN, n: 3 } });
+    expect(view.resultLine({ id: 'c1', run_id: 'r1', status: 'succeeded' }).id).toBe('c1');
+    const failure = view.jobFailure({ id: `order-${PHONE}`, line: 1, run_id: null, attempts: 1, error: { code: 'x', message: `bad ${PHONE}` }, finished_at: null });
+    expect(failure).toMatchObject({ id: `order-${SHOWN}`, error: { message: `bad ${SHOWN}` } });
+  });
+
+  it("a dashboard call's item id", () => {
+    const byPhone = { ...call, item_id: PHONE };
+    expect(view.callDetail(byPhone).item_id).toBe(SHOWN);
+    expect(view.callPage({ calls: [byPhone], total: 1, offset: 0, limit: 50 }).calls[0].item_id).toBe(SHOWN);
+  });
+
+  it("a graph's sample inputs, not its nodes", () => {
+    const graph = { schema: GRAPH_FORMAT, name: 'g', inputs: { transcript: `电话 ${PHONE}` }, nodes: [], edges: [] } as const;
+    expect(view.graph(graph)).toEqual({ ...graph, inputs: { transcript: `电话 ${SHOWN}` } });
+    expect(view.graph({ inputs: undefined })).toEqual({ inputs: undefined });
+  });
+});
+
+describe('webhookShown', () => {
+  it('keeps scheme, host, port and path; drops query, fragment and credentials', () => {
+    expect(webhookShown('https://user:pw@crm.example.com:8443/hooks/mofang?token=SECRET123#x')).toBe('https://crm.example.com:8443/hooks/mofang');
+    expect(webhookShown('http://127.0.0.1/hook')).toBe('http://127.0.0.1/hook');
+    expect(webhookShown('not a url')).toBe('');
+    expect(withoutWebhookSecrets({ webhook: null })).toEqual({ webhook: null });
+    expect(withoutWebhookSecrets({ webhook: { url: 'https://a.example/h?k=1', delivered: true, attempts: 1 } })).toEqual({ webhook: { url: 'https://a.example/h', delivered: true, attempts: 1 } });
   });
 });
 

@@ -4,12 +4,15 @@
  * address details) in every string that can hold it — run inputs and outputs, every event of a trace
  * (node inputs and outputs, the prompts sent to the model and its raw replies and reasoning, warnings,
  * error messages), job results (JSONL and CSV), failed items' reasons, dashboard calls (the audit items'
- * reasons, the report, the transcript). Identifiers, kinds, times, counts, scores and usage are kept,
- * so the trace and the dashboard read the same, only without the customer's data.
+ * reasons, the report, the transcript), and job item ids (chosen by whoever submitted the job, often the
+ * customer's phone number: `13812345678` → `138****5678`). Mofang's own identifiers (run, job, node),
+ * kinds, times, counts, scores and usage are kept, so the trace and the dashboard read the same, only
+ * without the customer's data.
  *
  * A user with `pii:read` gets the values as they are (no copy is made).
  */
 import type { RunDetail, RunSummary } from '@shared/api.js';
+import type { Graph } from '@shared/graph.js';
 import type { CallDetail, CallItem, CallPage, CallSummary } from '@shared/dashboard.js';
 import type { ModelCallTrace, NodeWarning, RunError, RunEvent } from '@shared/events.js';
 import type { JobFailure, JobResultLine } from '@shared/jobs.js';
@@ -36,6 +39,11 @@ export interface PiiView {
   resultLine(line: JobResultLine): JobResultLine;
   /** A failed job item in the job's error list. */
   jobFailure(failure: JobFailure): JobFailure;
+  /**
+   * A scenario's or version's graph: its stored sample inputs (`graph.inputs`, what a designer typed in
+   * the Run panel, often a real customer's call) masked; nodes and edges as they are.
+   */
+  graph<G extends Pick<Graph, 'inputs'>>(graph: G): G;
 }
 
 function runError(error: RunError): RunError {
@@ -85,7 +93,7 @@ function callItem(item: CallItem): CallItem {
 }
 
 function callSummary(call: CallSummary): CallSummary {
-  return { ...call, failing: call.failing.map(callItem) };
+  return { ...call, item_id: maskText(call.item_id), failing: call.failing.map(callItem) };
 }
 
 const MASKING: PiiView = {
@@ -107,8 +115,9 @@ const MASKING: PiiView = {
     report: c.report === null ? null : maskText(c.report),
     transcript: c.transcript === null ? null : c.transcript.map((t) => ({ ...t, text: maskText(t.text) })),
   }),
-  resultLine: (l) => ({ ...l, ...(l.outputs === undefined ? {} : { outputs: maskRecord(l.outputs) }), ...(l.error === undefined ? {} : { error: runError(l.error) }) }),
-  jobFailure: (f) => ({ ...f, error: runError(f.error) }),
+  resultLine: (l) => ({ ...l, id: maskText(l.id), ...(l.outputs === undefined ? {} : { outputs: maskRecord(l.outputs) }), ...(l.error === undefined ? {} : { error: runError(l.error) }) }),
+  jobFailure: (f) => ({ ...f, id: maskText(f.id), error: runError(f.error) }),
+  graph: (g) => (g.inputs === undefined || g.inputs === null || typeof g.inputs !== 'object' ? g : { ...g, inputs: maskRecord(g.inputs) }),
 };
 
 const same = <T>(value: T): T => value;
@@ -122,9 +131,30 @@ const PLAIN: PiiView = {
   callDetail: same,
   resultLine: same,
   jobFailure: same,
+  graph: same,
 };
 
 /** The reply shapers for a user who may (`true`) or may not (`false`) read customers' personal data. */
 export function piiView(canReadPii: boolean): PiiView {
   return canReadPii ? PLAIN : MASKING;
+}
+
+/**
+ * A job's webhook URL as shown to someone who may not change the job (a viewer, a designer, or a key
+ * reading another key's job): scheme, host, port and path only. The query, the fragment and any
+ * user:password are dropped (`https://crm.example.com/hook?token=SECRET` → `https://crm.example.com/hook`),
+ * since receivers commonly authenticate with a token there. A URL that does not parse is shown as `''`.
+ */
+export function webhookShown(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '';
+  }
+}
+
+/** A job progress (or a reply that extends one) with its webhook URL shown by {@link webhookShown}. */
+export function withoutWebhookSecrets<T extends { webhook: { url: string } | null }>(progress: T): T {
+  return progress.webhook === null ? progress : { ...progress, webhook: { ...progress.webhook, url: webhookShown(progress.webhook.url) } };
 }

@@ -103,5 +103,13 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     if (!call) return sendError(res, 404, 'unknown_call', `no item "${req.params.itemId}" in job "${req.params.jobId}" of this scenario`);
     res.json(piiView(readsPii(req)).callDetail(call));
   });
+
+  // By the item's line: how a user without pii:read (who sees item ids masked) opens a call.
+  router.get('/scenarios/:id/dashboard/calls/:jobId/lines/:line', allow('dashboard:read'), (req: Request<{ id: string; jobId: string; line: string }>, res) => {
+    const line = /^[0-9]{1,9}$/.test(req.params.line) ? Number(req.params.line) : undefined;
+    const call = line === undefined ? undefined : callDetail(db, req.params.id, req.params.jobId, { line });
+    if (!call) return sendError(res, 404, 'unknown_call', `no line ${req.params.line} in job "${req.params.jobId}" of this scenario`);
+    res.json(piiView(readsPii(req)).callDetail(call));
+  });
   return router;
 }

@@ -18,7 +18,8 @@ import { resultLine } from '../jobs/results.js';
 import type { JobService } from '../jobs/service.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
-import { piiView } from './pii.js';
+import { piiView, withoutWebhookSecrets } from './pii.js';
+import { can } from '@shared/permissions.js';
 
 function intParam(value: unknown, fallback: number, max: number): number {
   const n = typeof value === 'string' ? Number(value) : NaN;
@@ -31,6 +32,11 @@ function intParam(value: unknown, fallback: number, max: number): number {
  */
 export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
+  /** Whether the request's user may change jobs (and so see a webhook URL whole: its query may hold a token). */
+  const changesJobs = (res: Response): boolean => {
+    const user = requestUser(res);
+    return user !== undefined && can(user.role, 'jobs:write');
+  };
   const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
     const job = jobs.store.getJob(req.params.id);
     if (!job) sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
@@ -42,7 +48,8 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     const limit = intParam(req.query.limit, 50, 500);
     const list = jobs.store.listJobs(scenarioId, limit);
     const submitters = describeOwners(db, list.map((job) => job.owner));
-    res.json({ jobs: list.map((job) => ({ ...jobs.progress(job), scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
+    const shown = changesJobs(res) ? jobs.progress.bind(jobs) : (job: JobRow) => withoutWebhookSecrets(jobs.progress(job));
+    res.json({ jobs: list.map((job) => ({ ...shown(job), scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
   });
 
   router.get('/jobs/:id', allow('jobs:read'), (req: Request<{ id: string }>, res) => {
@@ -57,7 +64,8 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
       return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
     const submitted_by = describeOwners(db, [job.owner]).get(job.owner) ?? { type: 'user', id: null, name: '' };
-    const detail: JobDetail = { ...jobs.progress(job), scenario_id: job.scenarioId, submitted_by, errors: { items, total: page.total, offset, limit } };
+    const progress = changesJobs(res) ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job));
+    const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
   });
 

@@ -13,6 +13,8 @@ import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest } from './audit-context.js';
+import { canReadPii } from './pii-access.js';
+import { piiView } from './pii.js';
 
 /** A positive integer from a path or query parameter, else a 400 naming the parameter. */
 function versionParam(value: unknown, name: string): number {
@@ -25,6 +27,7 @@ function versionParam(value: unknown, name: string): number {
 export function publishRoutes(deps: AppDeps): Router {
   const { db, services } = deps;
   const router = Router();
+  const readsPii = deps.canReadPii ?? canReadPii;
 
   function mustGetState(id: string) {
     const state = getPublishState(db, id);
@@ -68,7 +71,7 @@ export function publishRoutes(deps: AppDeps): Router {
     const n = versionParam(req.params.n, 'version');
     const row = getVersion(db, state.id, n);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${n} does not exist`, { version: n });
-    const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: storedGraph(row.graph) };
+    const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: piiView(readsPii(req)).graph(storedGraph(row.graph)) };
     res.json(detail);
   });
 

@@ -2,7 +2,8 @@
  * `/api/scenarios…` and `/api/compile`: drafts are saved even when they do not compile; compiling is
  * a separate question answered with the problems.
  */
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import type { Graph } from '@shared/graph.js';
 import { CreateScenarioBodySchema, UpdateScenarioBodySchema, type CompileReply } from '@shared/api.js';
 import { compileGraphAsync } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
@@ -13,6 +14,9 @@ import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest } from './audit-context.js';
+import { canReadPii } from './pii-access.js';
+import { piiView } from './pii.js';
+import { keepMaskedSamples } from './pii-samples.js';
 import { z } from 'zod';
 import { scenarioCreatedChange, scenarioDeletedChange, scenarioDuplicatedChange, scenarioUpdatedChange } from '../audit/index.js';
 
@@ -33,6 +37,12 @@ const DuplicateBodySchema = z.object({ name: z.string().trim().min(1).max(200).o
 export function scenarioRoutes(deps: AppDeps): Router {
   const { db, services } = deps;
   const router = Router();
+  const readsPii = deps.canReadPii ?? canReadPii;
+  /** A scenario reply with its sample inputs masked for a user without `pii:read`. */
+  const shown = <T extends { graph: Graph }>(req: Request, scenario: T): T => {
+    const view = piiView(readsPii(req));
+    return view.masked ? { ...scenario, graph: view.graph(scenario.graph) } : scenario;
+  };
 
   function mustGet(id: string) {
     const scenario = getScenario(db, id);
@@ -53,16 +63,18 @@ export function scenarioRoutes(deps: AppDeps): Router {
       () => createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) }),
       scenarioCreatedChange,
     );
-    res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
+    res.status(201).location(`/api/scenarios/${scenario.id}`).json(shown(req, scenario));
   });
 
   router.get('/scenarios/:id', allow('scenarios:read'), (req, res) => {
-    res.json(withTemplateStatusOne(db, mustGet(req.params.id)));
+    res.json(shown(req, withTemplateStatusOne(db, mustGet(req.params.id))));
   });
 
   router.put('/scenarios/:id', allow('scenarios:write'), audits('scenario.update'), (req, res) => {
     const body = parseBody(UpdateScenarioBodySchema, req.body);
     const before = getScenario(db, req.params.id);
+    // A user without pii:read was sent the samples masked: what comes back unchanged keeps the stored value.
+    if (body.graph !== undefined && !readsPii(req)) body.graph = keepMaskedSamples(body.graph, before?.graph);
     const outcome = auditedRequest(
       db,
       res,
@@ -70,12 +82,12 @@ export function scenarioRoutes(deps: AppDeps): Router {
       (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null),
     );
     if (outcome.ok) {
-      res.json(outcome.scenario);
+      res.json(shown(req, outcome.scenario));
       return;
     }
     if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     throw new HttpError(409, 'revision_conflict', `the scenario was changed elsewhere (now at revision ${outcome.current.revision}); reload it before saving`, {
-      current: outcome.current,
+      current: shown(req, outcome.current),
     });
   });
 
@@ -100,7 +112,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
       (made) => (made ? scenarioDuplicatedChange(made, req.params.id) : null),
     );
     if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    res.status(201).location(`/api/scenarios/${copy.id}`).json(copy);
+    res.status(201).location(`/api/scenarios/${copy.id}`).json(shown(req, copy));
   });
 
   router.post('/scenarios/:id/compile', allow('scenarios:test'), async (req, res) => {

@@ -3,9 +3,10 @@
  * of templates: `/api/scenarios/import`, `/:id/export`, `/:id/template-status`, `/:id/template-update`.
  * Creating these routes syncs the built-in templates into the store, so every server start does it.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { Graph } from '@shared/graph.js';
 import { z } from 'zod';
-import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type TemplateFile } from '@shared/template-api.js';
+import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type StoredSample, type TemplateFile } from '@shared/template-api.js';
 import { scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
@@ -17,6 +18,8 @@ import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest } from './audit-context.js';
+import { canReadPii } from './pii-access.js';
+import { piiView } from './pii.js';
 
 const ByBodySchema = z.object({ by: z.string().trim().min(1).max(200).optional() }).default({});
 
@@ -36,6 +39,16 @@ export function templateRoutes(deps: AppDeps): Router {
   const { db } = deps;
   syncBuiltinTemplates(db);
   const router = Router();
+  const readsPii = deps.canReadPii ?? canReadPii;
+  /**
+   * A template version (or its export file) with the sample inputs in its graph and its samples masked
+   * for a user without pii:read: a template made from a scenario copies the scenario's sample inputs.
+   */
+  const shownVersion = <T extends { graph: Graph; samples?: StoredSample[] }>(req: Request, version: T): T => {
+    const view = piiView(readsPii(req));
+    if (!view.masked) return version;
+    return { ...version, graph: view.graph(version.graph), ...(version.samples === undefined ? {} : { samples: version.samples.map((s) => view.graph(s)) }) };
+  };
 
   router.get('/templates', allow('templates:read'), (req, res) => {
     res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
@@ -66,7 +79,7 @@ export function templateRoutes(deps: AppDeps): Router {
   });
 
   router.get('/templates/:id/versions/:version', allow('templates:read'), (req, res) => {
-    res.json(getTemplateVersion(db, req.params.id, req.params.version));
+    res.json(shownVersion(req, getTemplateVersion(db, req.params.id, req.params.version)));
   });
 
   router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), (req, res) => {
@@ -108,12 +121,13 @@ export function templateRoutes(deps: AppDeps): Router {
       () => useTemplate(db, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
-    res.status(201).location(`/api/scenarios/${scenario.id}`).json(scenario);
+    const view = piiView(readsPii(req));
+    res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });
 
   router.get('/templates/:id/export', allow('templates:read'), (req, res) => {
     const version = req.query.version === undefined ? undefined : checkSemver(req.query.version, '"version"');
-    const file = exportTemplate(db, req.params.id, version);
+    const file = shownVersion(req, exportTemplate(db, req.params.id, version));
     sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
   });
 
@@ -133,7 +147,8 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.get('/scenarios/:id/export', allow('scenarios:read'), (req, res) => {
     const file = exportScenario(db, req.params.id);
-    sendFile(res, file, fileNameFor(file.name, '.scenario.json'));
+    // The file carries the sample inputs: masked for a user without pii:read, like every other reply.
+    sendFile(res, { ...file, graph: piiView(readsPii(req)).graph(file.graph) }, fileNameFor(file.name, '.scenario.json'));
   });
 
   router.get('/scenarios/:id/template-status', allow('scenarios:read'), (req, res) => {
@@ -150,7 +165,7 @@ export function templateRoutes(deps: AppDeps): Router {
       () => updateScenarioFromTemplate(db, req.params.id),
       (done) => scenarioTemplateUpdatedChange(before, getScenario(db, done.scenario_id), done.from_version, done.to_version),
     );
-    res.json(reply);
+    res.json({ ...reply, previous_graph: piiView(readsPii(req)).graph(reply.previous_graph) });
   });
 
   return router;

@@ -49,6 +49,7 @@ function summary(row: Record<string, unknown>, outputs: Record<string, unknown>,
   return {
     job_id: str(row.job_id),
     item_id: str(row.item_id),
+    ...(typeof row.seq === 'number' ? { line: row.seq } : {}),
     run_id: typeof row.run_id === 'string' ? row.run_id : null,
     score: numOrNull(outputs.score),
     verdict: outputs.verdict === undefined || outputs.verdict === null ? null : str(outputs.verdict),
@@ -115,13 +116,13 @@ export function transcriptOf(inputs: unknown): CallDetail['transcript'] {
 }
 
 /** One call of the scenario's jobs with all its audit items and transcript; undefined when unknown. */
-export function callDetail(db: Db, scenarioId: string, jobId: string, itemId: string): CallDetail | undefined {
+export function callDetail(db: Db, scenarioId: string, jobId: string, item: string | { line: number }): CallDetail | undefined {
   const row = sqliteOf(db)
     .prepare(
-      `select ji.job_id, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at from job_items ji join jobs j on j.id = ji.job_id
-       where j.scenario_id = ? and ji.job_id = ? and ji.item_id = ?`,
+      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at from job_items ji join jobs j on j.id = ji.job_id
+       where j.scenario_id = ? and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
     )
-    .get(scenarioId, jobId, itemId);
+    .get(scenarioId, jobId, typeof item === 'string' ? item : item.line);
   if (!isRecord(row)) return undefined;
   const outputs = parseJson(row.outputs);
   const record = isRecord(outputs) ? outputs : {};

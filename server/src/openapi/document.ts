@@ -22,8 +22,6 @@ export interface DocumentedScenario {
   version: number;
   inputSchema: JsonSchema;
   outputSchema: JsonSchema;
-  /** The graph's sample inputs, used as the example when present. */
-  sampleInputs?: Record<string, unknown>;
 }
 
 /** Where the API is reached. */
@@ -98,7 +96,7 @@ const ENCODINGS_NOTE = 'Text bodies may be UTF-8 (a BOM is dropped), GB18030/GBK
 function scenarioParts(s: DocumentedScenario): { paths: ZodOpenApiPathsObject; schemas: Record<string, SchemaObject | z.ZodType> } {
   // Slugs are unique and may contain only [a-z0-9-], which component names allow as they are.
   const names = { inputs: `${s.slug}.Inputs`, outputs: `${s.slug}.Outputs`, result: `${s.slug}.RunResult` };
-  const inputs = exampleInputs(s.inputSchema, s.sampleInputs);
+  const inputs = exampleInputs(s.inputSchema);
   const outputs = exampleFor(s.outputSchema);
   const id = s.slug.replace(/-/g, '_');
   const tags = [s.slug];

@@ -1,6 +1,8 @@
 /**
  * Example values for OpenAPI documents, generated from the JSON Schemas of a scenario's inputs and
- * outputs when the graph carries no sample inputs. Transcripts get a short call in 坐席：/客户： lines.
+ * outputs only. The documents are public (no key, no session), so a scenario's stored sample inputs
+ * (what a designer typed in the Run panel, often a real customer's call) are never used: a transcript
+ * gets a made-up broadband call in 坐席：/客户： lines, a phone field the well-known test number.
  */
 import type { JsonSchema } from '@shared/json-schema.js';
 
@@ -62,13 +64,8 @@ function stringExample(name: string, schema: JsonSchema): string {
   return name ? `${name} 示例` : '示例';
 }
 
-/** The example inputs of a scenario: the graph's own sample inputs, else generated from the schema. */
-export function exampleInputs(inputSchema: JsonSchema, sample: Record<string, unknown> | undefined): Record<string, unknown> {
+/** The example inputs of a scenario, made from its input schema alone (one value per declared input). */
+export function exampleInputs(inputSchema: JsonSchema): Record<string, unknown> {
   const generated = exampleFor(inputSchema);
-  const base: Record<string, unknown> = typeof generated === 'object' && generated !== null && !Array.isArray(generated) ? { ...generated } : {};
-  if (!sample) return base;
-  // Keep only names the schema declares, so the example never fails the API's own validation.
-  const declared = inputSchema.properties ?? {};
-  for (const [key, value] of Object.entries(sample)) if (key in declared) base[key] = value;
-  return base;
+  return typeof generated === 'object' && generated !== null && !Array.isArray(generated) ? { ...generated } : {};
 }

@@ -1,6 +1,7 @@
 /**
  * `GET /v1/scenarios/:slug/openapi.json` (live, or `?version=N`) and `GET /v1/openapi.json` (every live
- * scenario). Public: they describe the contract, not data, so no API key is needed. Mount this router
+ * scenario). Public: they describe the contract, not data, so no API key is needed, and they never
+ * carry stored values (no sample inputs: customers' data must not reach a page anyone can read). Mount this router
  * at `/v1` before the key-protected `/v1` routes.
  */
 import { readFileSync } from 'node:fs';
@@ -45,7 +46,12 @@ export function publicOrigin(req: Request, publicUrl?: string): string {
   return `${scheme}://${authority}`;
 }
 
-/** What a document needs from a resolved published scenario. */
+/**
+ * What a document needs from a resolved published scenario. The graph's sample inputs (`graph.inputs`,
+ * what a designer last typed in the Run panel, often a real customer's call) are deliberately left out:
+ * these documents are public, so their examples are made from the input schema alone (see
+ * `./examples.ts`), never from stored data.
+ */
 export function documented(r: Pick<ResolvedScenario, 'slug' | 'version' | 'plan' | 'graph'>): DocumentedScenario {
   return {
     slug: r.slug,
@@ -54,7 +60,6 @@ export function documented(r: Pick<ResolvedScenario, 'slug' | 'version' | 'plan'
     version: r.version,
     inputSchema: r.plan.inputSchema,
     outputSchema: r.plan.outputSchema,
-    sampleInputs: r.graph.inputs,
   };
 }
 

@@ -14,6 +14,7 @@ import { sendError } from '../errors.js';
 import { authenticate, inScope, keyOf, mayRead } from './auth.js';
 import type { V1Runtime } from './runtime.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from '../jobs-replies.js';
+import { withoutWebhookSecrets } from '../pii.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
@@ -84,7 +85,8 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
   });
   router.get('/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) res.json(jobs.progress(job));
+    // A key reading another key's job (runs:read) does not see that job's webhook secrets.
+    if (job) res.json(job.owner === keyOf(res)?.id ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job)));
   });
 
   router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
