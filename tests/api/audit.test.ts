@@ -208,6 +208,16 @@ describe('changes record who made them', () => {
   });
 });
 
+describe('objects JSON allows but RFC 8785 does not', () => {
+  it('records a scenario whose graph holds lone surrogates (the fuzz suite\'s 500) instead of failing the change', async () => {
+    const graph = echoGraph('lone');
+    graph.edges[0] = { ...graph.edges[0], source: '\u0000\uffff\ud800' };
+    const created = await call(base, 'POST', '/api/scenarios', { name: 'lone \udc00', graph });
+    expect(created.status).toBe(201);
+    expect((await latest('scenario.create')).after_digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
 describe('reading the log', () => {
   it('is for audit:read only: a viewer, an inspector and a designer get 403, nobody signed in 401', async () => {
     const viewer = await signInAs(base, 'viewer');

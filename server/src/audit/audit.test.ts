@@ -36,6 +36,14 @@ describe('digests', () => {
     expect(digestOf(undefined)).toBeNull();
   });
 
+  it('digests text with lone surrogates (JSON may carry them, RFC 8785 may not) as UTF-8 would encode it', () => {
+    const lone = { name: 'a\u0000\uffff\ud800', edges: [{ source: '\udc00x' }], ['k\ud800']: 1 };
+    expect(digestOf(lone)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digestOf(lone)).toBe(digestOf({ name: 'a\u0000\uffff\ufffd', edges: [{ source: '\ufffdx' }], ['k\ufffd']: 1 }));
+    // A well-formed pair is kept as it is.
+    expect(digestOf({ s: '😀' })).not.toBe(digestOf({ s: '\ufffd\ufffd' }));
+  });
+
   it('names the changed top-level fields, leaving out the ignored ones', () => {
     expect(changedFields({ name: 'a', graph: { n: 1 }, revision: 1 }, { name: 'a', graph: { n: 2 }, revision: 2, description: 'x' }, ['revision'])).toEqual(['description', 'graph']);
     expect(changedFields(null, { a: 1 })).toEqual([]);

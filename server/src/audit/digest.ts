@@ -13,8 +13,24 @@ import canonicalize from 'canonicalize';
  */
 export function digestOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  const text = canonicalize(value) ?? 'null';
+  const text = canonicalize(wellFormed(value)) ?? 'null';
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `value` with every lone UTF-16 surrogate in its strings and keys replaced by U+FFFD, as UTF-8 encoding
+ * does: JSON text may carry them (`"\ud800"`), RFC 8785 cannot, and `canonicalize` throws on them.
+ * Values without one are returned as they are.
+ */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k) as string, wellFormed(v)]));
+  }
+  return value;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
