@@ -65,7 +65,7 @@ export const GraphPreview = memo(function GraphPreview({ preview, height = 160, 
         {preview.nodes.map((n) => (
           // A nested <svg> clips a long name to its box.
           <svg key={n.id} x={n.x} y={n.y} width={PREVIEW_NODE.width} height={PREVIEW_NODE.height} data-preview-node={n.id}>
-            <rect x={0.5} y={0.5} width={PREVIEW_NODE.width - 1} height={PREVIEW_NODE.height - 1} rx={4} fill="#fff" stroke="#d9d9d9" />
+            <rect x={0.5} y={0.5} width={PREVIEW_NODE.width - 1} height={PREVIEW_NODE.height - 1} rx={4} fill="#fff" stroke={KIND_COLORS[n.kind] ?? "#bfbfbf"} />
             <rect x={0.5} y={0.5} width={4} height={PREVIEW_NODE.height - 1} fill={KIND_COLORS[n.kind] ?? '#bfbfbf'} />
             <text x={12} y={PREVIEW_NODE.height / 2} dominantBaseline="central" fontSize={12} fill="rgba(0,0,0,.85)">
               {n.name ?? n.id}
