@@ -33,11 +33,16 @@ describe('test runs', () => {
   it('streams events over SSE in order and ends with the result', async () => {
     const res = await fetch(`${server.url}/api/scenarios/${scenarioId}/test-run`, {
       method: 'POST',
-      headers: { ...authHeaders(server.url), 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { ...authHeaders(server.url), 'content-type': 'application/json', accept: 'text/event-stream', 'accept-encoding': 'gzip, br' },
       body: JSON.stringify({ inputs }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    // /api compresses its JSON, never an event stream (a compressor would hold events back).
+    expect(res.headers.get('content-encoding')).toBeNull();
+    const kinds = await fetch(`${server.url}/api/node-kinds`, { headers: { ...authHeaders(server.url), 'accept-encoding': 'gzip' } });
+    expect(kinds.headers.get('content-encoding')).toBe('gzip');
+    expect(Array.isArray(await kinds.json())).toBe(true);
     const events = parseSse(await res.text());
     const names = events.map((e) => e.event);
     expect(names[0]).toBe('run.started');

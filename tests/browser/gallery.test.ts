@@ -35,8 +35,8 @@ describe('the template gallery, as a quality inspector uses it', () => {
     await expect(card.textContent()).resolves.toContain('通话质检');
     await expect(page.getByTestId('category-quality').textContent()).resolves.toContain('质量检测');
     // Every card draws its graph read-only.
-    await expect.poll(() => card.locator('.react-flow__node').count()).toBeGreaterThan(2);
-    await expect.poll(() => card.locator('.react-flow__edge').count()).toBeGreaterThan(0);
+    await expect.poll(() => card.locator('[data-preview-node]').count()).toBeGreaterThan(2);
+    await expect.poll(() => card.locator('[data-preview-edge]').count()).toBeGreaterThan(0);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('screenshot-gallery.png') });
   });
@@ -54,7 +54,7 @@ describe('the template gallery, as a quality inspector uses it', () => {
     const drawer = page.getByTestId('template-drawer');
     await drawer.waitFor();
     await expect(drawer.textContent()).resolves.toContain('v1.0.0');
-    await expect.poll(() => page.getByTestId('drawer-preview').locator('.react-flow__node').count()).toBeGreaterThan(2);
+    await expect.poll(() => page.getByTestId('drawer-preview').locator('[data-preview-node]').count()).toBeGreaterThan(2);
     await page.getByTestId('use-template').click();
     await page.waitForURL(/#\/s\//);
     const ids = await templateNodeIds('call-quality-audit');

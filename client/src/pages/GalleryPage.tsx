@@ -2,7 +2,6 @@ import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Col, Empty, Row, Space, Spin, Typography } from 'antd';
 import { ImportOutlined, SaveOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import '@xyflow/react/dist/style.css';
 import { TEMPLATE_CATEGORIES } from '@shared/templates';
 import { useCan } from '../auth/store';
 import { templatesApi, type TemplateSummary } from '../templates/api';

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Empty, Row, Select, Space, Tabs, Typography } from 'antd';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { Alert, App, Button, Card, Col, Empty, Row, Select, Space, Spin, Tabs, Typography } from 'antd';
 import { AuditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { navigate } from '../router';
@@ -9,7 +9,17 @@ import { JobList } from '../jobs/JobList';
 import { JobView } from '../jobs/JobView';
 import { UploadCard } from '../jobs/UploadCard';
 import { useCan } from '../auth/store';
-import { Dashboard } from '../dashboard/Dashboard';
+
+// The dashboard (and echarts with it) loads only when it is shown: a job's progress tab draws no chart.
+const LazyDashboard = lazy(() => import('../dashboard/Dashboard').then((m) => ({ default: m.Dashboard })));
+
+function Dashboard(props: { scenarioId: string; jobId?: string }) {
+  return (
+    <Suspense fallback={<Spin style={{ margin: 48 }} />}>
+      <LazyDashboard {...props} />
+    </Suspense>
+  );
+}
 
 /** Polls the scenario's job list every 2 s while one of them is still moving. */
 function useJobList(scenarioId: string | undefined) {

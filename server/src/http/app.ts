@@ -18,6 +18,7 @@ import { runRoutes } from './routes-runs.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
+import { compressReplies } from './compress.js';
 import { createV1Runtime, v1Routes, v1RunRoutes, type V1Runtime } from './v1/index.js';
 import { v1JobRoutes } from './v1/jobs-routes.js';
 import { jobAdminRoutes } from './routes-jobs.js';
@@ -137,6 +138,8 @@ export function createApp(deps: AppDeps): Express {
 
   // The published API's run operations first: its hot path passes through no other router.
   app.use('/v1', v1RunRoutes(deps, v1));
+  // The app's JSON (and CSV, JSONL downloads) compressed; its event streams never (compress.ts).
+  app.use('/api', compressReplies());
   // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
   app.use('/api', sessionMiddleware(deps.db, { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
