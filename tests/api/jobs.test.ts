@@ -31,12 +31,16 @@ describe('jobs API', () => {
     expect(done).toMatchObject({ status: 'completed', total: 44, succeeded: 44, failed: 0, pending: 0, scenario: 'audit', version: 1, eta_s: 0 });
     const results = await h.v1('GET', `/v1/jobs/${created.job_id}/results`, key);
     expect(results.headers.get('content-type')).toContain('application/x-ndjson');
+    // Saved under the scenario, the job's day and its id, with the format's extension.
+    const day = new Date().toISOString().slice(0, 10);
+    expect(results.headers.get('content-disposition')).toBe(`attachment; filename=audit-${day}-${created.job_id.slice(0, 8)}.jsonl`);
     const lines = resultLines(results.text);
     expect(lines).toHaveLength(44);
     expect(new Set(lines.map((l) => l.id))).toEqual(new Set(sampleConversations().map((c) => c.id)));
     expect(lines.every((l) => l.status === 'succeeded' && l.outputs !== undefined && l.run_id)).toBe(true);
     const csv = await h.v1('GET', `/v1/jobs/${created.job_id}/results?format=csv`, key);
     expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename=audit-${day}-${created.job_id.slice(0, 8)}.csv`);
     expect(csv.text.replace(/^\uFEFF/, '').split('\r\n')[0]).toMatch(/^id,run_id,status,/);
   });
 

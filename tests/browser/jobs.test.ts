@@ -98,6 +98,9 @@ describe('batch inspection, as a quality inspector does it', () => {
     const jsonl = await page.getByTestId('job-download-jsonl').getAttribute('href');
     expect(jsonl).toMatch(/^\/api\/jobs\/[\w-]+\/results$/);
     await expect(page.getByTestId('job-download-csv').getAttribute('href')).resolves.toBe(`${jsonl}?format=csv`);
+    // The download is saved under the scenario, the day and the job, with its extension (it was a bare "results").
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('job-download-jsonl').click()]);
+    expect(download.suggestedFilename()).toMatch(/^call-audit-batch-\d{4}-\d{2}-\d{2}-[\w-]{8}\.jsonl$/);
     const results = await (await fetch(`${server.url}${jsonl}`, { headers: server.authHeaders })).text();
     expect(results.trim().split('\n')).toHaveLength(20);
     await expect.poll(() => page.getByTestId('jobs-table').locator('tbody tr.ant-table-row').count()).toBe(1);

@@ -77,7 +77,9 @@ export async function replyRetry(jobs: JobService, res: Response, job: JobRow, i
 export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
   const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
   res.status(200);
+  // A download named by the scenario, the job's day and its id, with the format's extension (the JSONL
+  // one was saved as a bare "results"); `attachment` (content-disposition) quotes the name.
+  res.attachment(`${job.slug}-${new Date(job.createdAt).toISOString().slice(0, 10)}-${job.id.slice(0, 8)}.${format}`);
   res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-  if (format === 'csv') res.setHeader('content-disposition', `attachment; filename="${job.slug}-job-${job.id.slice(0, 8)}.csv"`);
   await jobs.results(res, job, format, outputNames, shape);
 }
