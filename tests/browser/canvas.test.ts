@@ -187,8 +187,12 @@ describe('the canvas, as a new user uses it', () => {
     await page.getByTestId('lang-switch').click();
     await expect(page.getByTestId('palette').textContent()).resolves.toContain('Classify');
     await expect(page.getByTestId('model-status').textContent()).resolves.toContain('Simulator');
+    // The classifier's fixed fallback port speaks the UI's language; the class names are the user's.
+    const ports = () => page.getByTestId('node-classify_1').locator('.mf-port-row').allTextContents();
+    await expect.poll(ports).toContain('Other');
     await page.getByTestId('lang-switch').click();
     await expect(page.getByTestId('palette').textContent()).resolves.toContain('意图分类');
+    await expect.poll(ports).toContain('其他');
   });
 
   it('lists, duplicates and searches scenarios', async () => {

@@ -50,7 +50,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         <div className="mf-node-ports">
           {ports.outputs.map((p) => (
             <div key={p.id} className="mf-port-row">
-              {ports.outputs.length > 1 ? p.label : ''}
+              {ports.outputs.length > 1 ? (p.labels?.[lang] ?? p.label) : ''}
               <Handle id={p.id} type="source" position={Position.Right} data-testid={`out-${id}-${p.id}`} />
             </div>
           ))}

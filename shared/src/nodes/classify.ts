@@ -41,7 +41,7 @@ export const classify = defineNode<ClassifyConfig>({
   inputs: () => [FLOW_IN],
   outputs: (config) => [
     ...config.classes.map((c): PortDef => ({ id: c.id, label: c.name, type: 'flow' })),
-    { id: OTHER_CLASS, label: '其他', type: 'flow' },
+    { id: OTHER_CLASS, label: '其他', labels: { zh: '其他', en: 'Other' }, type: 'flow' },
   ],
   outputSchema: (config) =>
     objectSchema({

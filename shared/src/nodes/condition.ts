@@ -31,8 +31,8 @@ export const condition = defineNode<ConditionConfig>({
   defaults: () => ({ conditions: [{ left: '{{ start.transcript.turns.size }}', op: 'gt', right: '0' }], combine: 'and' }),
   inputs: () => [FLOW_IN],
   outputs: () => [
-    { id: 'true', label: '是', type: 'flow' },
-    { id: 'false', label: '否', type: 'flow' },
+    { id: 'true', label: '是', labels: { zh: '是', en: 'Yes' }, type: 'flow' },
+    { id: 'false', label: '否', labels: { zh: '否', en: 'No' }, type: 'flow' },
   ],
   outputSchema: () => objectSchema({ result: { type: 'boolean' } }),
   templates: (config) =>

@@ -7,7 +7,10 @@ export type PortType = 'flow';
 export interface PortDef {
   /** Stable id: a class's id for a classifier, never an array index. */
   id: string;
+  /** What the canvas shows: a name the user gave (a class's name), or the fixed port's Chinese label. */
   label: string;
+  /** A fixed port's label in each UI language (`是` / `Yes`); absent for ports named by the user. */
+  labels?: { zh: string; en: string };
   type: PortType;
 }
 
