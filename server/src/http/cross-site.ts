@@ -32,10 +32,13 @@ function withPort(host: string, scheme: 'http:' | 'https:'): string {
   return /:\d+$/.test(host) && !host.endsWith(']') ? host : `${host}:${scheme === 'https:' ? 443 : 80}`;
 }
 
-/** Whether a request target is under `/api`, in any letter case (Express routes `/API/keys` to `/api/keys`). */
-function isApiPath(url: string): boolean {
-  const path = url.slice(0, 5).toLowerCase();
-  return path === '/api' || path === '/api/' || path === '/api?';
+/**
+ * Whether a request target is `prefix` or under it (`/api`, `/api/…`, `/api?…`), in any letter case:
+ * Express routes `/API/keys` to `/api/keys`, so every check on a path prefix must match it too.
+ */
+export function isUnder(url: string, prefix: string): boolean {
+  const head = url.slice(0, prefix.length + 1).toLowerCase();
+  return head === prefix || head === `${prefix}/` || head === `${prefix}?`;
 }
 
 /**
@@ -46,7 +49,7 @@ function isApiPath(url: string): boolean {
 export function crossSiteCheck(publicUrl?: string): (req: RequestHead) => CrossSiteRefusal | undefined {
   const publicHost = publicUrl ? new URL(publicUrl).host.toLowerCase() : undefined;
   return (req) => {
-    if (SAFE_METHODS.has(req.method ?? 'GET') || !isApiPath(req.url ?? '')) return undefined;
+    if (SAFE_METHODS.has(req.method ?? 'GET') || !isUnder(req.url ?? '', '/api')) return undefined;
     const origin = req.headers.origin;
     const site = first(req.headers['sec-fetch-site']);
     if (origin === undefined) return site === 'cross-site' ? refusal(null, site, req) : undefined;

@@ -19,7 +19,7 @@ import cors from 'cors';
 import helmet from 'helmet';
 import type { WebConfig } from '../common/web-config.js';
 import { API_CSP } from './csp.js';
-import { crossSiteCheck } from './cross-site.js';
+import { crossSiteCheck, isUnder } from './cross-site.js';
 import { hostChecker } from './host-check.js';
 import { sendJson } from './v1/respond.js';
 
@@ -37,10 +37,8 @@ const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Content-Encoding
 /** Response headers such a page may read besides the CORS-safelisted ones. */
 const CORS_EXPOSED_HEADERS = ['X-Run-Id', 'Retry-After', 'WWW-Authenticate', 'Location'];
 
-/** Whether a request target is under `/v1`, in any letter case (Express routes `/V1/…` there too). */
 function isV1(url: string): boolean {
-  const path = url.slice(0, 4).toLowerCase();
-  return path === '/v1' || path === '/v1/' || path === '/v1?';
+  return isUnder(url, '/v1');
 }
 
 function isApi(url: string): boolean {

@@ -15,7 +15,7 @@ import { authenticate, checkPassword, countUsers, createFirstAdmin, getUserById,
 import { allow, requestAuth } from './access.js';
 import { HttpError, parseBody, sendError } from './errors.js';
 import { clearSessionCookie, setSessionCookie } from './session.js';
-import { audits, auditedRequest, recordBy, recordRequest, userActor } from './audit-context.js';
+import { auditedRequest, audits, clientAddress, recordBy, recordRequest, userActor } from './audit-context.js';
 
 /** What the auth routes need: the store, the session lifetime and the sign-in throttle. */
 export interface AuthRouteDeps {
@@ -34,10 +34,6 @@ function signIn(deps: AuthRouteDeps, req: Request, res: Response, user: UserRow)
   const session = createSession(deps.db, user.id, { ttlMs: deps.config.sessionTtlMs, maxMs: deps.config.sessionMaxMs });
   setSessionCookie(req, res, session);
   return { user: toAuthUser(user), csrf_token: session.csrfToken };
-}
-
-function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function tooManyAttempts(res: Response, verdict: Extract<ThrottleVerdict, { allowed: false }>): void {
@@ -78,7 +74,7 @@ export function authRoutes(deps: AuthRouteDeps): Router {
 
   router.post('/auth/login', allow('public'), audits('auth.login', 'auth.login_failed'), async (req, res) => {
     const body = parseBody(LoginBodySchema, req.body ?? {});
-    const address = clientAddress(req);
+    const address = clientAddress(req) ?? 'unknown';
     const account = nameKey(body.name);
     // Counted before the password is checked, so attempts in flight together cannot all pass.
     const verdict = await throttle.attempt(account, address);
