@@ -10,6 +10,14 @@ export const NodeIdSchema = z
 
 export const PositionSchema = z.object({ x: z.number(), y: z.number() });
 
+/**
+ * How the wires into a node's input combine when more than one leads in: `any` (the default, and what
+ * graphs without the field mean) runs the node once every incoming wire is settled and at least one was
+ * taken; `all` runs it only when every incoming wire was taken, and skips it otherwise.
+ */
+export const JoinSchema = z.enum(['any', 'all']);
+export type Join = z.infer<typeof JoinSchema>;
+
 export const GraphNodeSchema = z.object({
   id: NodeIdSchema,
   kind: z.string().min(1),
@@ -17,6 +25,8 @@ export const GraphNodeSchema = z.object({
   name: z.string().max(200).optional(),
   position: PositionSchema,
   config: z.record(z.string(), z.unknown()),
+  /** How several wires into the input combine; absent means `any`. */
+  join: JoinSchema.optional(),
 });
 
 export const GraphEdgeSchema = z.object({

@@ -13,6 +13,8 @@ export interface PlanNode {
   outgoing: number[];
   /** The node's upstream sources, in edge order. */
   sources: string[];
+  /** How its incoming edges combine: `any` runs it when one was taken, `all` only when every one was. */
+  join: 'any' | 'all';
 }
 
 export interface PlanEdge {

@@ -67,7 +67,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
     ? null
     : new RunConditions(
         topology.order,
-        structure.nodes.map((n) => ({ id: n.id, ports: n.outputs.map((p) => p.id), branches: n.def.role === 'branch' })),
+        structure.nodes.map((n) => ({ id: n.id, ports: n.outputs.map((p) => p.id), branches: n.def.role === 'branch', join: n.join })),
         structure.edges,
       );
   yield;
@@ -94,7 +94,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
     const sources = indexes.incoming.map((i) => structure.edges[i].source);
     try {
       const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources });
-      nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources });
+      nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources, join: node.join });
     } catch (error) {
       problems.push({ nodeId: id, code: 'invalid_config', message: error instanceof Error ? error.message : String(error) });
     }
@@ -127,10 +127,13 @@ function compileNode(node: CheckedNode, ctx: NodeCompileContext): CompiledStep {
   return server.compile(node.config, ctx);
 }
 
-/** A stable hash of what the plan does: kinds, parsed configs and edges, not positions or names. */
+/**
+ * A stable hash of what the plan does: kinds, parsed configs, joins and edges, not positions or names. A
+ * node joining with `any` (the default) hashes as before the field existed, so published hashes stay put.
+ */
 function planHash(nodes: CheckedNode[], edges: Array<{ source: string; sourcePort: string; target: string; targetPort: string }>): string {
   const canonical = JSON.stringify({
-    nodes: [...nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.kind, n.def.version, sortKeys(n.config)]),
+    nodes: [...nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => (n.join === 'all' ? [n.id, n.kind, n.def.version, sortKeys(n.config), 'all'] : [n.id, n.kind, n.def.version, sortKeys(n.config)])),
     edges: edges.map((e) => [e.source, e.sourcePort, e.target, e.targetPort]).sort((a, b) => a.join().localeCompare(b.join())),
   });
   return createHash('sha256').update(canonical).digest('hex');

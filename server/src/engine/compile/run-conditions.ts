@@ -7,6 +7,8 @@
  *
  *     runs(N) = OR over edges e into N of ( runs(source(e)) AND taken(e) )
  *
+ * and, for a node whose input joins with `all`, the same with AND over the edges.
+ *
  * Those formulas are kept as a reduced, ordered multi-valued decision diagram (MDD: Bryant's ROBDD,
  * "Graph-Based Algorithms for Boolean Function Manipulation", 1986, with one child per value as in
  * Srinivasan et al., "Algorithms for discrete function manipulation", 1990), variables ordered
@@ -28,6 +30,8 @@ export interface ConditionNode {
   ports: string[];
   /** Whether the node takes exactly one of its output ports (a classifier, a condition). */
   branches: boolean;
+  /** `all`: the node runs only when every incoming edge is taken (AND instead of OR); absent means `any`. */
+  join?: 'any' | 'all';
 }
 
 export interface ConditionEdge {
@@ -90,8 +94,12 @@ export class RunConditions {
           this.runs.set(id, TRUE);
           continue;
         }
-        let runs = FALSE;
-        for (const e of into) runs = this.or(runs, this.and(this.runs.get(e.source) ?? FALSE, this.taken(e)));
+        const all = byId.get(id)?.join === 'all';
+        let runs = all ? TRUE : FALSE;
+        for (const e of into) {
+          const taken = this.and(this.runs.get(e.source) ?? FALSE, this.taken(e));
+          runs = all ? this.and(runs, taken) : this.or(runs, taken);
+        }
         this.runs.set(id, runs);
       }
     } catch (error) {

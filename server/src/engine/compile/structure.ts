@@ -1,5 +1,5 @@
 import { isRecord } from '@shared/json.js';
-import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, UNREADABLE_GRAPH_FORMAT, type GraphEdge } from '@shared/graph.js';
+import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, UNREADABLE_GRAPH_FORMAT, type GraphEdge, type Join } from '@shared/graph.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { getNodeDefinition, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
 import type { z } from 'zod';
@@ -10,6 +10,8 @@ export interface CheckedNode {
   kind: string;
   name?: string;
   config: unknown;
+  /** How several wires into the input combine (`any` when the graph does not say). */
+  join: Join;
   def: NodeDefinition<unknown>;
   inputs: PortDef[];
   outputs: PortDef[];
@@ -78,7 +80,7 @@ export function checkStructure(graph: unknown): Structure {
       problems.push(...zodProblems(config.error.issues, { nodeId: node.id }, 'invalid_config'));
       return;
     }
-    const checked: CheckedNode = { id: node.id, kind: node.kind, name: node.name, config: config.data, def, inputs: def.inputs(config.data), outputs: def.outputs(config.data) };
+    const checked: CheckedNode = { id: node.id, kind: node.kind, name: node.name, config: config.data, join: node.join ?? 'any', def, inputs: def.inputs(config.data), outputs: def.outputs(config.data) };
     nodes.push(checked);
     byId.set(node.id, checked);
   });

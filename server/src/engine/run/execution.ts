@@ -142,7 +142,8 @@ export class Execution {
     const targetIndex = this.plan.nodeIndex.get(edge.target) ?? -1;
     if (--this.unresolved[targetIndex] > 0) return;
     const target = this.plan.nodes[targetIndex];
-    if (target.incoming.some((i) => this.edgeState[i] === TAKEN)) {
+    const taken = (i: number) => this.edgeState[i] === TAKEN;
+    if (target.join === 'all' ? target.incoming.every(taken) : target.incoming.some(taken)) {
       this.ready.push(target);
       return;
     }
