@@ -1,9 +1,9 @@
 import { isRecord } from '@shared/json';
 import type { Edge, Node } from '@xyflow/react';
-import { getNodeDefinition, GRAPH_FORMAT, nodeRole, type Graph, type GraphNode, type PortDef } from '@shared/index';
+import { getNodeDefinition, GRAPH_FORMAT, nodeRole, type Graph, type GraphNode, type Join, type PortDef } from '@shared/index';
 
 /** What a canvas node carries: exactly the serializable parts of a graph node. */
-export type NodeData = { kind: string; version: number; name?: string; config: Record<string, unknown> };
+export type NodeData = { kind: string; version: number; name?: string; config: Record<string, unknown>; join?: Join };
 export type FlowNode = Node<NodeData, 'mofang'>;
 export type FlowEdge = Edge;
 
@@ -47,6 +47,7 @@ export function fromGraph(graph: Graph): { nodes: FlowNode[]; edges: FlowEdge[];
 export function toFlowNode(n: GraphNode): FlowNode {
   const data: NodeData = { kind: n.kind, version: n.version, config: n.config };
   if (n.name !== undefined) data.name = n.name;
+  if (n.join !== undefined) data.join = n.join;
   return { id: n.id, type: 'mofang', position: n.position, data };
 }
 
@@ -64,6 +65,7 @@ export function toGraph(nodes: FlowNode[], edges: FlowEdge[], meta: GraphMeta): 
         config: n.data.config,
       };
       if (n.data.name) g.name = n.data.name;
+      if (n.data.join) g.join = n.data.join;
       return g;
     }),
     edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourceHandle ?? 'out', target: e.target, targetPort: e.targetHandle ?? 'in' })),

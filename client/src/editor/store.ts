@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
-import { nodeRole, type CompileProblem, type Graph } from '@shared/index';
+import { nodeRole, type CompileProblem, type Graph, type Join } from '@shared/index';
 import { createNode, edgeId, fromGraph, toGraph, type FlowEdge, type FlowNode, type GraphMeta } from './graph';
+import { deletionImpact, followPortRenames, portRenames, splitEdge, type DeletionImpact } from './edits';
 import { checkConnection, type ConnectionAttempt, type Refusal } from './connect';
 import { record, redo, undo, type History } from './history';
 import { copySelection, pasteClip, type Clip } from './clipboard';
@@ -30,8 +31,19 @@ export interface EditorState {
   replaceGraph(graph: Graph): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
-  connect(c: ConnectionAttempt): Refusal | null;
-  addNode(kind: string, position: { x: number; y: number }): FlowNode | undefined;
+  /** The wire made last by `connect`: drawn above the nodes, so it never hides behind one. */
+  freshEdge: string | null;
+
+  /** Adds a wire; `join` also sets how the target's input combines several wires (asked of the user first). */
+  connect(c: ConnectionAttempt, join?: Join): Refusal | null;
+  /** Sets how several wires into a node's input combine. */
+  setJoin(id: string, join: Join): void;
+  /** Adds a node, selected; with `from`, also wired from that node's port (one undo step). */
+  addNode(kind: string, position: { x: number; y: number }, from?: { source: string; sourceHandle: string } | null): FlowNode | undefined;
+  /** Puts a new node of `kind` in the middle of a wire, splitting it; undefined when the kind cannot sit there. */
+  insertOnEdge(edgeId: string, kind: string): FlowNode | undefined;
+  /** What deleting the selection would break (wires to kept nodes, references to its outputs). */
+  selectionImpact(): DeletionImpact & { nodes: string[] };
   updateConfig(id: string, config: Record<string, unknown>): void;
   renameNode(id: string, name: string): void;
   setMeta(meta: Partial<GraphMeta>): void;
@@ -72,6 +84,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     lastCheckpoint: null,
     clip: null,
     readOnly: false,
+    freshEdge: null,
 
     setReadOnly(readOnly) {
       set({ readOnly });
@@ -96,7 +109,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       if (changes.some((c) => c.type === 'remove' || c.type === 'add')) changed({ edges });
       else set({ edges });
     },
-    connect(c) {
+    connect(c, join) {
       const { nodes, edges } = get();
       const refusal = checkConnection(nodes, edges, c);
       if (refusal) return refusal;
@@ -104,20 +117,54 @@ export const useEditor = create<EditorState>()((set, get) => {
       const sourcePort = c.sourceHandle ?? 'out';
       const targetPort = c.targetHandle ?? 'in';
       const edge: FlowEdge = { id: edgeId(c.source, sourcePort, c.target, targetPort), source: c.source, sourceHandle: sourcePort, target: c.target, targetHandle: targetPort };
-      changed({ edges: [...edges, edge] });
+      const joined = join ? nodes.map((n) => (n.id === c.target ? { ...n, data: { ...n.data, join } } : n)) : nodes;
+      changed({ nodes: joined, edges: [...edges, edge], freshEdge: edge.id });
       return null;
     },
-    addNode(kind, position) {
-      const { nodes } = get();
+    setJoin(id, join) {
+      get().checkpoint();
+      changed({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, join } } : n)) });
+    },
+    addNode(kind, position, from) {
+      const { nodes, edges } = get();
       const node = createNode(kind, position, new Set(nodes.map((n) => n.id)));
       if (!node) return undefined;
       get().checkpoint();
-      changed({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node] });
+      const added = [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+      const wire = from && !checkConnection(added, edges, { ...from, target: node.id, targetHandle: 'in' }) ? from : null;
+      const edge: FlowEdge | null = wire && { id: edgeId(wire.source, wire.sourceHandle, node.id, 'in'), source: wire.source, sourceHandle: wire.sourceHandle, target: node.id, targetHandle: 'in' };
+      changed(edge ? { nodes: added, edges: [...edges, edge], freshEdge: edge.id } : { nodes: added });
       return node;
+    },
+    insertOnEdge(id, kind) {
+      const { nodes, edges } = get();
+      const edge = edges.find((e) => e.id === id);
+      const source = nodes.find((n) => n.id === edge?.source);
+      const target = nodes.find((n) => n.id === edge?.target);
+      if (!edge || !source || !target) return undefined;
+      // Halfway between the two ends; the node's card is about 220 × 90.
+      const position = { x: (source.position.x + target.position.x) / 2, y: (source.position.y + target.position.y) / 2 + 30 };
+      const node = createNode(kind, position, new Set(nodes.map((n) => n.id)));
+      const split = node && splitEdge(edges, edge, node);
+      if (!node || !split) return undefined;
+      get().checkpoint();
+      changed({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], edges: split });
+      return node;
+    },
+    selectionImpact() {
+      const { nodes, edges } = get();
+      const gone = new Set(nodes.filter((n) => n.selected && nodeRole(n.data.kind) !== 'entry').map((n) => n.id));
+      return { nodes: [...gone], ...deletionImpact(nodes, edges, gone) };
     },
     updateConfig(id, config) {
       get().checkpoint(`config:${id}`);
-      changed({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, config } } : n)) });
+      const { nodes, edges } = get();
+      const before = nodes.find((n) => n.id === id);
+      // Wires follow a renamed output port (an edited class id), so no wire is left on a port that is gone.
+      const renames = before ? portRenames(before.data.kind, before.data.config, config) : new Map<string, string>();
+      const patch: Partial<EditorState> = { nodes: nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, config } } : n)) };
+      if (renames.size > 0) patch.edges = followPortRenames(edges, id, renames);
+      changed(patch);
     },
     renameNode(id, name) {
       get().checkpoint(`name:${id}`);
