@@ -39,10 +39,16 @@ function ModelStatus() {
   return <Tag color="green" data-testid="model-status">{t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) })}</Tag>;
 }
 
-const NAV = { color: 'rgba(255,255,255,.85)', marginLeft: 12 };
+/** The top navigation item a page belongs to: a scenario's canvas belongs to the list. */
+function navSection(route: Route): string {
+  return route.page === 'editor' ? 'list' : route.page;
+}
 
 function Header() {
   const { t, i18n } = useTranslation();
+  const section = navSection(parseHash(useHash()));
+  // The current page's item is marked for screen readers (aria-current) and by its style.
+  const nav = (page: string) => ({ className: `mf-nav${section === page ? ' mf-nav-current' : ''}`, 'aria-current': section === page ? ('page' as const) : undefined });
   const canKeys = useCan('keys:read');
   const canUsers = useCan('users:read');
   const canAudit = useCan('audit:read');
@@ -50,12 +56,12 @@ function Header() {
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
       <span className="mf-sub">{t('app.subtitle')}</span>
-      <a style={NAV} href="#/" data-testid="nav-list">{t('list.title')}</a>
-      <a style={NAV} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
-      {canKeys && <a style={NAV} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
-      <a style={NAV} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
-      {canUsers && <a style={NAV} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
-      {canAudit && <a style={NAV} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
+      <a {...nav('list')} href="#/" data-testid="nav-list">{t('list.title')}</a>
+      <a {...nav('gallery')} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
+      {canKeys && <a {...nav('keys')} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
+      <a {...nav('jobs')} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
+      {canUsers && <a {...nav('users')} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
+      {canAudit && <a {...nav('audit')} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>

@@ -28,6 +28,12 @@ async function wire(from: string, to: string): Promise<void> {
   const before = await page.locator('.react-flow__edge').count();
   for (let attempt = 0; attempt < 3; attempt++) {
     await dragBetween(page, `[data-testid="${from}"]`, `[data-testid="${to}"]`);
+    // A second wire into an input asks what it means: the branches here are alternatives (any).
+    const asked = await page.getByTestId('join-dialog').waitFor({ timeout: 800 }).then(() => true, () => false);
+    if (asked) {
+      await page.getByTestId('join-any').click();
+      await page.getByTestId('join-ok').click();
+    }
     const ok = await expect
       .poll(() => page.locator('.react-flow__edge').count(), { timeout: 1500 })
       .toBe(before + 1)

@@ -1,10 +1,15 @@
-import { useCallback, useEffect, type DragEvent } from 'react';
+import { useCallback, useEffect, useState, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection } from '@xyflow/react';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { nodeTypes } from '../nodes/NodeView';
 import { useEditor } from './store';
 import type { FlowEdge } from './graph';
+import { checkConnection } from './connect';
+import { autoConnectFrom, incomingWires } from './edits';
+import { edgeTypes } from './InsertEdge';
+import { JoinDialog, type PendingJoin } from './JoinDialog';
+import { useDeleteSelected } from './use-delete';
 
 export const DRAG_MIME = 'application/x-mofang-kind';
 
@@ -24,11 +29,19 @@ export function Canvas() {
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const readOnly = useEditor((s) => s.readOnly);
+  const freshEdge = useEditor((s) => s.freshEdge);
+  const [pendingJoin, setPendingJoin] = useState<PendingJoin | null>(null);
+  const deleteSelected = useDeleteSelected();
 
+  // A second wire into an input is never silent: it waits for the user to say what it means.
   const onConnect = useCallback(
     (c: Connection) => {
-      const refusal = useEditor.getState().connect(c);
-      if (refusal) message.warning(t(`connect.${refusal.reason}`, refusal.params));
+      const s = useEditor.getState();
+      const refusal = checkConnection(s.nodes, s.edges, c);
+      if (refusal) return void message.warning(t(`connect.${refusal.reason}`, refusal.params));
+      const existing = incomingWires(s.edges, c.target, c.targetHandle ?? 'in');
+      if (existing.length > 0) setPendingJoin({ connection: c, existing: existing.map((e) => e.source) });
+      else s.connect(c);
     },
     [message, t],
   );
@@ -39,7 +52,11 @@ export function Canvas() {
       const kind = e.dataTransfer.getData(DRAG_MIME);
       if (!kind) return;
       const pos = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      useEditor.getState().addNode(kind, { x: pos.x - 100, y: pos.y - 30 });
+      const s = useEditor.getState();
+      const selected = s.nodes.filter((n) => n.selected);
+      // A node dropped while one node is selected is wired from it (its first free output).
+      const from = selected.length === 1 ? autoConnectFrom(s.nodes, s.edges, selected[0].id) : null;
+      s.addNode(kind, { x: pos.x - 100, y: pos.y - 30 }, from);
     },
     [screenToFlowPosition],
   );
@@ -53,7 +70,8 @@ export function Canvas() {
       // Read-only: selecting and copying still work; the editing keys do nothing.
       if (s.readOnly && !(mod && (key === 'c' || key === 'a'))) return;
       if (key === 'delete' || key === 'backspace') {
-        if (s.deleteSelected() >= 0) e.preventDefault();
+        e.preventDefault();
+        deleteSelected();
       } else if (mod && key === 'z' && e.shiftKey) {
         e.preventDefault();
         s.redo();
@@ -74,16 +92,24 @@ export function Canvas() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [message, t]);
+  }, [message, t, deleteSelected]);
 
   const badEdges = new Set(problems.map((p) => p.edgeId).filter((id) => id !== undefined));
-  const shownEdges = badEdges.size === 0 ? edges : edges.map((e) => (badEdges.has(e.id) ? { ...e, style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : e));
+  // The newest wire is drawn above the nodes, so a wire just made is never hidden behind a card.
+  const shownEdges = edges.map((e) => {
+    const bad = badEdges.has(e.id);
+    if (!bad && e.id !== freshEdge) return e;
+    return { ...e, ...(bad ? { style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : {}), ...(e.id === freshEdge ? { zIndex: 1001 } : {}) };
+  });
 
   return (
+    <>
+    <JoinDialog pending={pendingJoin} onDone={() => setPendingJoin(null)} />
     <ReactFlow<typeof nodes[number], FlowEdge>
       nodes={nodes}
       edges={shownEdges}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
       onConnect={onConnect}
@@ -109,5 +135,6 @@ export function Canvas() {
       <MiniMap pannable zoomable />
       <Controls showInteractive={false} />
     </ReactFlow>
+    </>
   );
 }

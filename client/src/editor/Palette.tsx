@@ -6,11 +6,12 @@ import { nodeDefinitions } from '@shared/index';
 import type { NodeCategory } from '@shared/nodes/kit';
 import { CATEGORY_COLORS } from '../nodes/index';
 import { DRAG_MIME } from './Canvas';
+import { autoConnectFrom } from './edits';
 import { useEditor } from './store';
 
 const ORDER: NodeCategory[] = ['io', 'ai', 'logic', 'data', 'integration'];
 
-/** Node kinds grouped by category, searchable; drag one onto the canvas or click to add it. */
+/** Node kinds grouped by category, searchable; drag one onto the canvas or click to add it (wired from the selected node). */
 export function Palette() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'en' ? 'en' : 'zh';
@@ -24,12 +25,23 @@ export function Palette() {
     return ORDER.map((cat) => ({ cat, defs: defs.filter((d) => d.category === cat) })).filter((g) => g.defs.length > 0);
   }, [q]);
 
-  const addAtCentre = (kind: string) => {
+  // With one node selected the new one goes to its right, wired from it (its first free output);
+  // otherwise it lands in the middle of the view.
+  const add = (kind: string) => {
+    const s = useEditor.getState();
+    const selected = s.nodes.filter((n) => n.selected);
+    const from = selected.length === 1 ? autoConnectFrom(s.nodes, s.edges, selected[0].id) : null;
+    if (from) {
+      const source = selected[0];
+      const siblings = s.edges.filter((e) => e.source === source.id).length;
+      s.addNode(kind, { x: source.position.x + (source.measured?.width ?? 220) + 80, y: source.position.y + siblings * 110 }, from);
+      return;
+    }
     const el = document.querySelector('.react-flow');
     const box = el?.getBoundingClientRect();
     const pos = box ? screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-    const jitter = (useEditor.getState().nodes.length % 5) * 24;
-    useEditor.getState().addNode(kind, { x: pos.x - 100 + jitter, y: pos.y - 30 + jitter });
+    const jitter = (s.nodes.length % 5) * 24;
+    s.addNode(kind, { x: pos.x - 100 + jitter, y: pos.y - 30 + jitter });
   };
 
   return (
@@ -49,7 +61,7 @@ export function Palette() {
                 e.dataTransfer.setData(DRAG_MIME, d.kind);
                 e.dataTransfer.effectAllowed = 'move';
               }}
-              onClick={() => addAtCentre(d.kind)}
+              onClick={() => add(d.kind)}
               title={d.description[lang]}
             >
               <div>{d.label[lang]}</div>

@@ -18,6 +18,7 @@ import { navigate } from '../router';
 import { downloadGraph, pickJsonFile, readGraphFile } from '../io';
 import { autoLayout } from './layout';
 import { useEditor, type SaveState } from './store';
+import { useDeleteSelected } from './use-delete';
 
 const SAVE_COLORS: Record<SaveState, string> = { saved: 'green', saving: 'blue', unsaved: 'orange', error: 'red', conflict: 'red' };
 const SAVE_KEYS: Record<SaveState, string> = { saved: 'editor.saved', saving: 'editor.saving', unsaved: 'editor.unsaved', error: 'editor.saveError', conflict: 'editor.conflict' };
@@ -33,6 +34,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
   const canRedo = useEditor((s) => s.history.future.length > 0);
   const readOnly = useEditor((s) => s.readOnly);
   const canTest = useCan('scenarios:test');
+  const deleteSelected = useDeleteSelected();
 
   const leave = () => {
     if (useEditor.getState().saveState !== 'saved' && !window.confirm(t('editor.unsavedLeave'))) return;
@@ -75,7 +77,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
               <Button icon={<RedoOutlined />} disabled={!canRedo} onClick={() => useEditor.getState().redo()} data-testid="redo" />
             </Tooltip>
             <Tooltip title={t('editor.delete')}>
-              <Button icon={<DeleteOutlined />} onClick={() => useEditor.getState().deleteSelected()} />
+              <Button icon={<DeleteOutlined />} onClick={deleteSelected} data-testid="delete" />
             </Tooltip>
             <Tooltip title={t('editor.layout')}>
               <Button icon={<ApartmentOutlined />} onClick={() => void layout()} data-testid="layout" />

@@ -1,6 +1,7 @@
 import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
+import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -418,6 +419,7 @@ export const en: Messages<typeof zh> = {
     chartTokens: 'Tokens',
   },
   ...enJobs,
+  ...enCanvas,
   ...enAudit,
   ...enAuth,
 };

@@ -1,5 +1,6 @@
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
+import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -414,6 +415,7 @@ export const zh = {
     chartTokens: 'Token 用量',
   },
   ...zhJobs,
+  ...zhCanvas,
   ...zhAudit,
   ...zhAuth,
 };

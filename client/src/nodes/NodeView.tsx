@@ -27,6 +27,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const allProblems = useEditor((s) => s.problems);
   const problems = useMemo(() => allProblems.filter((p) => p.nodeId === id && !p.edgeId), [allProblems, id]);
   const run = useRun((s) => s.nodes[id]);
+  const wiresIn = useEditor((s) => s.edges.reduce((n, e) => (e.target === id ? n + 1 : n), 0));
   const label = def ? def.label[lang] : data.kind;
   const classes = ['mf-node', selected ? 'selected' : '', problems.length > 0 ? 'has-problem' : '', run ? `run-${run.status}` : ''].join(' ');
 
@@ -42,6 +43,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
           </Tooltip>
         )}
       </div>
+      {wiresIn > 1 && <JoinBadge id={id} join={data.join ?? 'any'} count={wiresIn} />}
       {ports.inputs.map((p, i) => (
         <Handle key={p.id} id={p.id} type="target" position={Position.Left} style={{ top: 16 + i * 20 }} data-testid={`in-${id}-${p.id}`} />
       ))}
@@ -70,6 +72,30 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <Tooltip title={problems.length > 0 ? problems.map((p) => problemText(p, t, i18n)).join('\n') : undefined} color="red">
       {card}
+    </Tooltip>
+  );
+}
+
+/** How the node's several incoming wires combine (any / all), at its input; a click switches it. */
+function JoinBadge({ id, join, count }: { id: string; join: 'any' | 'all'; count: number }) {
+  const { t } = useTranslation();
+  const readOnly = useEditor((s) => s.readOnly);
+  const mode = t(join === 'all' ? 'canvas.joinAll' : 'canvas.joinAny');
+  return (
+    <Tooltip title={t('canvas.joinBadgeTip', { count, mode })}>
+      <button
+        type="button"
+        className={`mf-join nodrag ${join}`}
+        data-testid={`join-${id}`}
+        data-join={join}
+        disabled={readOnly}
+        onClick={(e) => {
+          e.stopPropagation();
+          useEditor.getState().setJoin(id, join === 'all' ? 'any' : 'all');
+        }}
+      >
+        {t(join === 'all' ? 'canvas.joinBadgeAll' : 'canvas.joinBadgeAny')}
+      </button>
     </Tooltip>
   );
 }

@@ -25,8 +25,6 @@ const LogsPanel = lazy(() => import('../runs-log/LogsPanel'));
 
 type SideTab = 'node' | 'run' | 'versions' | 'api' | 'logs';
 const SIDE_TABS: SideTab[] = ['node', 'run', 'versions', 'api', 'logs'];
-/** Tabs with tables and code that get a wider side panel. */
-const WIDE_TABS = new Set<SideTab>(['versions', 'api', 'logs']);
 
 /** Autosave, in a leaf of its own so a change does not re-render the page. */
 function Sync() {
@@ -93,7 +91,7 @@ function Editor() {
         </div>
         {canTest && <Problems />}
       </div>
-      <div className={`mf-side nokey${WIDE_TABS.has(tab) ? ' mf-side-wide' : ''}`}>
+      <div className="mf-side nokey" data-testid="side-panel">
         <Tabs
           activeKey={tab}
           size="small"

@@ -22,9 +22,10 @@ export function AuditPanel({ id }: PanelProps) {
           onChange={(items) => update({ items })}
           create={() => ({ id: freshItemId(config.items), name: '', kind: 'model' as const, weight: 10, fatal: false, criterion: '' })}
           render={(item, _i, set) => (
-            <div style={{ display: 'grid', gap: 6 }}>
-              <div style={{ display: 'flex', gap: 6, alignItems: 'center' }}>
-                <Input size="small" value={item.name} placeholder={t('panel.name')} onChange={(e) => set({ ...item, name: e.target.value })} />
+            <div style={{ display: 'grid', gap: 6, minWidth: 0 }} data-testid="audit-item">
+              {/* The name takes the whole row; kind, weight and red line wrap below it in any language. */}
+              <Input size="small" value={item.name} placeholder={t('panel.name')} onChange={(e) => set({ ...item, name: e.target.value })} />
+              <div style={{ display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}>
                 <Segmented
                   size="small"
                   value={item.kind}
@@ -34,8 +35,6 @@ export function AuditPanel({ id }: PanelProps) {
                   ]}
                   onChange={(k) => set(k === 'rule' ? { ...item, kind: 'rule', rule: item.rule ?? newRule('keywords') } : { ...item, kind: 'model', criterion: item.criterion ?? '' })}
                 />
-              </div>
-              <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
                 <InputNumber size="small" addonBefore={t('panel.weight')} min={0} max={1000} value={item.weight} onChange={(v) => set({ ...item, weight: v ?? 0 })} style={{ width: 130 }} />
                 <Checkbox checked={item.fatal} onChange={(e) => set({ ...item, fatal: e.target.checked })}>
                   <span style={{ color: item.fatal ? '#cf1322' : undefined }}>{t('panel.fatal')}</span>

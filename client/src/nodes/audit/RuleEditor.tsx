@@ -35,8 +35,8 @@ export function RuleEditor({ rule, onChange }: { rule: Rule; onChange(rule: Rule
       />
     ) : null;
   return (
-    <div style={{ display: 'grid', gap: 6 }}>
-      <div style={{ display: 'flex', gap: 6 }}>
+    <div style={{ display: 'grid', gap: 6, minWidth: 0 }}>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }}>
         <Select
           size="small"
           value={rule.check}
@@ -70,7 +70,7 @@ export function RuleEditor({ rule, onChange }: { rule: Rule; onChange(rule: Rule
       )}
       {rule.check === 'regex' && <Input size="small" value={rule.pattern} placeholder={t('panel.pattern')} onChange={(e) => onChange({ ...rule, pattern: e.target.value })} />}
       {rule.check === 'timing' && (
-        <div style={{ display: 'flex', gap: 6 }}>
+        <div style={{ display: 'flex', flexWrap: 'wrap', gap: 6 }}>
           <Select
             size="small"
             value={rule.metric}

@@ -1,15 +1,14 @@
-import { Input, InputNumber } from 'antd';
+import { Input, InputNumber, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { classify } from '@shared/index';
 import { useNodeConfig, type PanelProps } from '../kit';
 import { Field, ListEditor, ModelSettings, TemplateField } from '../form';
+import { freshBranchId } from '../ids';
 
-/** Ids for new classes that do not clash with existing ones (they key the branch handles). */
-function freshClassId(taken: string[]): string {
-  for (let i = 1; ; i++) if (!taken.includes(`class_${i}`)) return `class_${i}`;
-}
-
-/** What to classify and the classes, one branch each. */
+/**
+ * What to classify and the classes, one branch each. A class's id is generated and shown, never typed:
+ * it keys the branch's wire, so editing or clearing the name never moves or orphans the wire.
+ */
 export function ClassifyPanel({ id }: PanelProps) {
   const { t } = useTranslation();
   const { config, update } = useNodeConfig(id, classify);
@@ -21,11 +20,15 @@ export function ClassifyPanel({ id }: PanelProps) {
           testId="class-list"
           items={config.classes}
           onChange={(classes) => update({ classes })}
-          create={() => ({ id: freshClassId(config.classes.map((c) => c.id)), name: '', description: '', examples: [] })}
+          create={() => ({ id: freshBranchId('c', config.classes.map((c) => c.id)), name: '', description: '', examples: [] })}
           render={(c, _i, set) => (
             <div style={{ display: 'grid', gridTemplateColumns: '90px 1fr', gap: 6 }}>
-              <Input size="small" addonBefore={t('panel.classId')} value={c.id} onChange={(e) => set({ ...c, id: e.target.value })} style={{ gridColumn: '1 / 3' }} />
               <Input size="small" placeholder={t('panel.name')} value={c.name} onChange={(e) => set({ ...c, name: e.target.value })} style={{ gridColumn: '1 / 3' }} data-testid="class-name" />
+              <Tooltip title={t('canvas.classIdHelp')}>
+                <Typography.Text type="secondary" style={{ gridColumn: '1 / 3', fontSize: 11 }} copyable={{ text: c.id }} data-testid="class-id">
+                  {t('panel.classId')}: <code>{c.id}</code>
+                </Typography.Text>
+              </Tooltip>
               <Input.TextArea
                 rows={1}
                 placeholder={t('panel.description')}
