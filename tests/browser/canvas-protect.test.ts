@@ -139,6 +139,7 @@ describe('a canvas that protects the work', () => {
     const dialog = page.getByTestId('join-dialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('合并结果');
+    await page.waitForTimeout(400); // the modal's opening animation
     await page.screenshot({ path: screenshotPath('canvas-join-dialog.png') });
     expect(await edgeCount()).toBe(before);
     await page.getByTestId('join-all').click();
@@ -204,6 +205,15 @@ describe('a canvas that protects the work', () => {
     }
     expect(widths.length).toBe(5);
     expect(new Set(widths.map((w) => w.join('x'))).size).toBe(1);
+    // On a 1280-pixel screen, on the API tab, every toolbar button still fits in the toolbar.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId('tab-api').click();
+    await page.waitForTimeout(400);
+    const bar = await page.locator('.mf-toolbar').boundingBox();
+    const run = await page.getByTestId('open-run').boundingBox();
+    expect((run?.x ?? 0) + (run?.width ?? 0)).toBeLessThanOrEqual((bar?.x ?? 0) + (bar?.width ?? 0));
+    await page.screenshot({ path: screenshotPath('canvas-api-tab-1280.png') });
+    await page.setViewportSize({ width: 1440, height: 900 });
     await tabs.nth(0).click();
   });
 

@@ -60,7 +60,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
       <Tooltip title={t('app.back')}>
         <Button size="small" icon={<ArrowLeftOutlined />} onClick={leave} data-testid="back" />
       </Tooltip>
-      <Input size="small" value={name} readOnly={readOnly} onChange={(e) => useEditor.getState().setMeta({ name: e.target.value })} style={{ width: 220 }} variant="borderless" data-testid="scenario-name" />
+      <Input size="small" value={name} readOnly={readOnly} onChange={(e) => useEditor.getState().setMeta({ name: e.target.value })} style={{ flex: '0 1 220px', minWidth: 80 }} variant="borderless" data-testid="scenario-name" />
       {readOnly ? (
         <Tag data-testid="read-only">{t('editor.readOnly')}</Tag>
       ) : (
