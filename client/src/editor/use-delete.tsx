@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { nodePorts } from './graph';
 import { shownName } from './JoinDialog';
 import { useEditor } from './store';
 
@@ -9,8 +10,9 @@ import { useEditor } from './store';
  * templates that read its outputs) and listing what. Undo restores it either way.
  */
 export function useDeleteSelected(): () => void {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { modal } = App.useApp();
+  const lang = i18n.language === 'en' ? 'en' : 'zh';
   return useCallback(() => {
     const s = useEditor.getState();
     if (s.readOnly) return;
@@ -20,6 +22,13 @@ export function useDeleteSelected(): () => void {
       return;
     }
     const name = (id: string) => `“${shownName(id)}”`;
+    // A branch's wire says which branch: “来电意图 · 故障报修” → …
+    const from = (id: string, port: string) => {
+      const node = s.nodes.find((n) => n.id === id);
+      const outputs = node ? nodePorts(node.data.kind, node.data.config).outputs : [];
+      const p = outputs.length > 1 ? outputs.find((o) => o.id === port) : undefined;
+      return p ? `${name(id)} · ${p.labels?.[lang] ?? p.label}` : name(id);
+    };
     modal.confirm({
       title: t('canvas.deleteTitle', { names: impact.nodes.map(name).join('、') }),
       width: 480,
@@ -35,7 +44,7 @@ export function useDeleteSelected(): () => void {
               <ul data-testid="delete-wires" style={{ margin: '4px 0 8px', paddingLeft: 20 }}>
                 {impact.wires.map((w) => (
                   <li key={w.edgeId}>
-                    {name(w.source)} → {name(w.target)}
+                    {from(w.source, w.sourcePort)} → {name(w.target)}
                   </li>
                 ))}
               </ul>
@@ -57,5 +66,5 @@ export function useDeleteSelected(): () => void {
       ),
       onOk: () => void useEditor.getState().deleteSelected(),
     });
-  }, [modal, t]);
+  }, [modal, t, lang]);
 }
