@@ -96,45 +96,48 @@ export function Canvas() {
 
   const badEdges = new Set(problems.map((p) => p.edgeId).filter((id) => id !== undefined));
   // The newest wire is drawn above the nodes, so a wire just made is never hidden behind a card.
-  const shownEdges = edges.map((e) => {
-    const bad = badEdges.has(e.id);
-    if (!bad && e.id !== freshEdge) return e;
-    return { ...e, ...(bad ? { style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : {}), ...(e.id === freshEdge ? { zIndex: 1001 } : {}) };
-  });
+  const shownEdges =
+    badEdges.size === 0 && !freshEdge
+      ? edges
+      : edges.map((e) => {
+          const bad = badEdges.has(e.id);
+          if (!bad && e.id !== freshEdge) return e;
+          return { ...e, ...(bad ? { style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : {}), ...(e.id === freshEdge ? { zIndex: 1001 } : {}) };
+        });
 
   return (
     <>
-    <JoinDialog pending={pendingJoin} onDone={() => setPendingJoin(null)} />
-    <ReactFlow<typeof nodes[number], FlowEdge>
-      nodes={nodes}
-      edges={shownEdges}
-      nodeTypes={nodeTypes}
-      edgeTypes={edgeTypes}
-      onNodesChange={onNodesChange}
-      onEdgesChange={onEdgesChange}
-      onConnect={onConnect}
-      nodesDraggable={!readOnly}
-      nodesConnectable={!readOnly}
-      edgesReconnectable={!readOnly}
-      onNodeDragStart={() => useEditor.getState().checkpoint()}
-      onDrop={onDrop}
-      onDragOver={(e) => {
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'move';
-      }}
-      deleteKeyCode={null}
-      selectionKeyCode="Shift"
-      multiSelectionKeyCode={['Meta', 'Control']}
-      defaultEdgeOptions={{ style: { strokeWidth: 1.5 } }}
-      fitView
-      fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-      minZoom={0.1}
-      proOptions={{ hideAttribution: true }}
-    >
-      <Background gap={16} />
-      <MiniMap pannable zoomable />
-      <Controls showInteractive={false} />
-    </ReactFlow>
+      <JoinDialog pending={pendingJoin} onDone={() => setPendingJoin(null)} />
+      <ReactFlow<typeof nodes[number], FlowEdge>
+        nodes={nodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
+        onNodeDragStart={() => useEditor.getState().checkpoint()}
+        onDrop={onDrop}
+        onDragOver={(e) => {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'move';
+        }}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        defaultEdgeOptions={{ style: { strokeWidth: 1.5 } }}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.1}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={16} />
+        <MiniMap pannable zoomable />
+        <Controls showInteractive={false} />
+      </ReactFlow>
     </>
   );
 }

@@ -22,7 +22,8 @@ export function shownName(id: string): string {
  * arrives, or only when all of them do. Cancel makes no wire.
  */
 export function JoinDialog({ pending, onDone }: { pending: PendingJoin | null; onDone(): void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const list = i18n.language === 'en' ? ', ' : '、';
   const target = pending?.connection.target ?? '';
   const current = useEditor((s) => s.nodes.find((n) => n.id === target)?.data.join);
   const [join, setJoin] = useState<Join>('any');
@@ -43,19 +44,19 @@ export function JoinDialog({ pending, onDone }: { pending: PendingJoin | null; o
       okButtonProps={{ 'data-testid': 'join-ok' }}
     >
       <div data-testid="join-dialog">
-      <Typography.Paragraph>
-        {t('canvas.joinIntro', { target: shownName(target), sources: pending.existing.map(quote).join('、'), source: quote(pending.connection.source) })}
-      </Typography.Paragraph>
-      <Radio.Group value={join} onChange={(e) => setJoin(e.target.value === 'all' ? 'all' : 'any')} data-testid="join-choice">
-        <Space direction="vertical">
-          {(['any', 'all'] as const).map((j) => (
-            <Radio key={j} value={j} data-testid={`join-${j}`}>
-              <b>{t(j === 'any' ? 'canvas.joinAny' : 'canvas.joinAll')}</b>
-              <div style={{ color: '#8c8c8c', fontSize: 12 }}>{t(j === 'any' ? 'canvas.joinAnyHelp' : 'canvas.joinAllHelp')}</div>
-            </Radio>
-          ))}
-        </Space>
-      </Radio.Group>
+        <Typography.Paragraph>
+          {t('canvas.joinIntro', { target: shownName(target), sources: pending.existing.map(quote).join(list), source: quote(pending.connection.source) })}
+        </Typography.Paragraph>
+        <Radio.Group value={join} onChange={(e) => setJoin(e.target.value === 'all' ? 'all' : 'any')} data-testid="join-choice">
+          <Space direction="vertical">
+            {(['any', 'all'] as const).map((j) => (
+              <Radio key={j} value={j} data-testid={`join-${j}`}>
+                <b>{t(j === 'any' ? 'canvas.joinAny' : 'canvas.joinAll')}</b>
+                <div style={{ color: '#8c8c8c', fontSize: 12 }}>{t(j === 'any' ? 'canvas.joinAnyHelp' : 'canvas.joinAllHelp')}</div>
+              </Radio>
+            ))}
+          </Space>
+        </Radio.Group>
       </div>
     </Modal>
   );

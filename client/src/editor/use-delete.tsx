@@ -30,7 +30,7 @@ export function useDeleteSelected(): () => void {
       return p ? `${name(id)} · ${p.labels?.[lang] ?? p.label}` : name(id);
     };
     modal.confirm({
-      title: t('canvas.deleteTitle', { names: impact.nodes.map(name).join('、') }),
+      title: t('canvas.deleteTitle', { names: impact.nodes.map(name).join(lang === 'en' ? ', ' : '、') }),
       width: 480,
       okText: t('canvas.deleteOk'),
       okButtonProps: { danger: true, 'data-testid': 'delete-ok' },

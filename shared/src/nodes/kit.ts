@@ -75,7 +75,10 @@ export function defineNode<C>(definition: NodeDefinition<C>): NodeDefinition<C> 
   return definition;
 }
 
-/** Every input takes any number of edges: a node runs once all of them are settled and one was taken. */
+/**
+ * Every input takes any number of edges: a node runs once all of them are settled and one was taken, or,
+ * when the graph node says `join: 'all'`, only when every one was taken.
+ */
 export const FLOW_IN: PortDef = { id: 'in', label: 'in', type: 'flow' };
 export const FLOW_OUT: PortDef = { id: 'out', label: 'out', type: 'flow' };
 
