@@ -4,7 +4,7 @@ import { Tooltip } from 'antd';
 import { CheckCircleFilled, CloseCircleFilled, LoadingOutlined, MinusCircleFilled, WarningFilled } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { getNodeDefinition } from '@shared/index';
-import { nodePorts, type FlowNode } from '../editor/graph';
+import { nodePorts, type FlowEdge, type FlowNode } from '../editor/graph';
 import { problemText } from '../editor/problem-text';
 import { useEditor } from '../editor/store';
 import { useRun } from '../run/run-store';
@@ -17,6 +17,19 @@ const RUN_ICONS = {
   skipped: <MinusCircleFilled style={{ color: '#bfbfbf' }} />,
 };
 
+const wiresCache = new WeakMap<FlowEdge[], Map<string, number>>();
+
+/** How many wires lead into each node, counted once per edges array (every card asks on every store change). */
+function wiresInto(edges: FlowEdge[]): Map<string, number> {
+  let counts = wiresCache.get(edges);
+  if (!counts) {
+    counts = new Map();
+    for (const e of edges) counts.set(e.target, (counts.get(e.target) ?? 0) + 1);
+    wiresCache.set(edges, counts);
+  }
+  return counts;
+}
+
 /** One card on the canvas: kind, name, config summary, a handle per port, problems and run state. */
 function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const { t, i18n } = useTranslation();
@@ -27,7 +40,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
   const allProblems = useEditor((s) => s.problems);
   const problems = useMemo(() => allProblems.filter((p) => p.nodeId === id && !p.edgeId), [allProblems, id]);
   const run = useRun((s) => s.nodes[id]);
-  const wiresIn = useEditor((s) => s.edges.reduce((n, e) => (e.target === id ? n + 1 : n), 0));
+  const wiresIn = useEditor((s) => wiresInto(s.edges).get(id) ?? 0);
   const label = def ? def.label[lang] : data.kind;
   const classes = ['mf-node', selected ? 'selected' : '', problems.length > 0 ? 'has-problem' : '', run ? `run-${run.status}` : ''].join(' ');
 
