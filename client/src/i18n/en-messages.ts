@@ -1,5 +1,5 @@
 import type { Messages } from './en';
-import type { zhMessages, zhProblem } from './zh-messages';
+import type { zhApiErrors, zhMessages, zhProblem } from './zh-messages';
 
 /** `problem.*` in English: the same keys as `zhProblem`. */
 export const enProblem: Messages<typeof zhProblem> = {
@@ -139,10 +139,10 @@ export const enMessages: Messages<typeof zhMessages> = {
     },
   },
   runError: {
-    invalid_inputs: 'The inputs do not match the start node: {{fields}}',
-    invalid_inputs_plain: 'The inputs do not match the start node',
-    deadline_exceeded: 'The run passed its deadline ({{deadline_ms}} ms) and was stopped',
-    deadline_exceeded_plain: 'The run passed its deadline and was stopped',
+    invalid_inputs: 'The inputs do not match the start node',
+    invalid_inputs_fields: 'The inputs do not match the start node: {{fields}}',
+    deadline_exceeded: 'The run passed its deadline and was stopped',
+    deadline_exceeded_ms: 'The run passed its deadline ({{deadline_ms}} ms) and was stopped',
     cancelled: 'The run was cancelled',
     model_error: 'The model call failed',
     http_error: 'The HTTP request failed',
@@ -154,6 +154,7 @@ export const enMessages: Messages<typeof zhMessages> = {
     end_not_reached_branch: 'The run did not reach the end node: node “{{node}}” took branch “{{branch}}”, which is not connected',
     node_timeout: 'Node “{{node}}” ran past its timeout ({{timeout_ms}} ms); raise it in the node\'s settings if the work needs longer',
     detail: 'Original message',
+    join: '{{head}}: {{why}}',
     model: {
       rate_limited: 'The model endpoint is rate limiting (too many requests); it is tried again automatically',
       bad_request: 'The model endpoint refused the request (a setting was not accepted)',
@@ -204,4 +205,44 @@ export const enMessages: Messages<typeof zhMessages> = {
       value_too_large: 'The result is larger than the limit',
     },
   },
+};
+
+/** API error codes beyond sign-in's, in English. */
+export const enApiErrors: Messages<typeof zhApiErrors> = {
+  not_found: 'Not found: it may have been deleted',
+  invalid_version: 'A version is a positive whole number, e.g. 3',
+  unknown_version: 'There is no such version',
+  unknown_job: 'This job was not found',
+  unsupported_media_type: 'This file type is not supported: upload JSON, JSONL, CSV or xlsx',
+  unknown_scenario: 'There is no such published scenario',
+  unknown_call: 'This call is not in the job',
+  not_published: 'Publish the scenario before running a job over it',
+  invalid_webhook: 'The webhook must be an http or https URL',
+  upload_too_large: 'The file is too large',
+  up_to_date: 'Already up to date',
+  unsupported_encoding: 'This text encoding is not supported: save the file as UTF-8 or GB18030',
+  unsupported_content_encoding: 'This compression is not supported',
+  unknown_item: 'This item is not in the job',
+  transcripts_redacted: 'The job is past the transcript retention: its call texts were removed',
+  revision_conflict: 'The scenario was changed elsewhere: reload it before saving',
+  not_audit: 'This scenario is not a quality-inspection scenario',
+  no_template: 'This scenario was not made from a template',
+  job_ended: 'The job has already ended',
+  job_cancelled: 'The job was cancelled',
+  item_not_failed: 'Only a failed item can be retried',
+  invalid_xlsx: 'This xlsx file cannot be read',
+  invalid_item: 'An item is not in the right format: {{message}}',
+  invalid_inputs: 'The inputs do not match the start node: {{message}}',
+  invalid_draft: 'The draft is not a valid graph, so it cannot be compared',
+  invalid_changelog: 'The changelog has no entry for this version',
+  invalid_bucket: 'The filter is not in the right format',
+  idempotency_conflict: 'This idempotency key was used for a different submission',
+  ambiguous_key: 'More than one key starts with this prefix: use the full ID',
+  all_deprecated: 'Every version of this template is deprecated',
+  template_exists: 'A template with this ID exists: add a version to it instead',
+  version_not_increasing: 'The new version must be greater than the newest one',
+  version_deprecated: 'This template version is deprecated; use a newer one',
+  payload_too_large: 'What was sent is too large',
+  no_changes: 'Nothing changed since the live version',
+  internal: 'The server had an internal error: try again later',
 };

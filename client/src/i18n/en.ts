@@ -1,4 +1,4 @@
-import { enProblem, enMessages } from './en-messages';
+import { enApiErrors, enProblem, enMessages } from './en-messages';
 import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
@@ -412,4 +412,5 @@ export const en: Messages<typeof zh> = {
   ...enJobs,
   ...enAudit,
   ...enAuth,
+  errors: { ...enAuth.errors, ...enApiErrors },
 };

@@ -1,4 +1,4 @@
-import { zhProblem, zhMessages } from './zh-messages';
+import { zhApiErrors, zhProblem, zhMessages } from './zh-messages';
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 import { zhAudit } from './zh-audit';
@@ -408,4 +408,5 @@ export const zh = {
   ...zhJobs,
   ...zhAudit,
   ...zhAuth,
+  errors: { ...zhAuth.errors, ...zhApiErrors },
 };
