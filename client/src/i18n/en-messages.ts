@@ -67,6 +67,31 @@ export const enProblem: Messages<typeof zhProblem> = {
 
 /** `validation.*` and `runError.*` in English. */
 export const enMessages: Messages<typeof zhMessages> = {
+  enum: {
+    role: { any: 'Either side', agent: 'Agent', customer: 'Customer' },
+    position: { all: 'All turns', first: 'First turns', last: 'Last turns' },
+    turns: 'turns',
+    metric: { first_response: 'First response (s)', max_silence: 'Longest silence (s)', duration: 'Call length (s)', turn_length: 'Longest turn (s)' },
+    combine: { and: 'All hold (and)', or: 'Any holds (or)' },
+    op: {
+      eq: 'equals',
+      ne: 'does not equal',
+      gt: 'greater than',
+      gte: 'at least',
+      lt: 'less than',
+      lte: 'at most',
+      contains: 'contains',
+      not_contains: 'does not contain',
+      starts_with: 'starts with',
+      matches: 'matches regex',
+      empty: 'is empty',
+      not_empty: 'is not empty',
+      is_true: 'is true',
+      is_false: 'is false',
+    },
+    type: { string: 'Text', number: 'Number', integer: 'Integer', boolean: 'Boolean (yes/no)', object: 'Object', array: 'List', transcript: 'Transcript', auto: 'Auto' },
+    responseType: { json: 'JSON', text: 'Text' },
+  },
   validation: {
     at: '{{path}}: {{text}}',
     invalid_type: 'Should be {{expected}}',

@@ -69,6 +69,32 @@ export const zhProblem = {
 };
 
 export const zhMessages = {
+  /** Labels of the values a form offers (`enum.<group>.<value>`): never the raw value. */
+  enum: {
+    role: { any: '任意一方', agent: '坐席', customer: '客户' },
+    position: { all: '全部轮次', first: '前几轮', last: '最后几轮' },
+    turns: '轮',
+    metric: { first_response: '首次响应（秒）', max_silence: '最长静默（秒）', duration: '通话时长（秒）', turn_length: '单轮最长（秒）' },
+    combine: { and: '全部满足（且）', or: '任一满足（或）' },
+    op: {
+      eq: '等于',
+      ne: '不等于',
+      gt: '大于',
+      gte: '大于等于',
+      lt: '小于',
+      lte: '小于等于',
+      contains: '包含',
+      not_contains: '不包含',
+      starts_with: '开头是',
+      matches: '匹配正则',
+      empty: '为空',
+      not_empty: '不为空',
+      is_true: '为真',
+      is_false: '为假',
+    },
+    type: { string: '文本', number: '数字', integer: '整数', boolean: '布尔（是/否）', object: '对象', array: '列表', transcript: '通话转写', auto: '自动' },
+    responseType: { json: 'JSON', text: '文本' },
+  },
   /** zod issues by code (`validation.<code>[_variant]`), the types and formats they name, and named patterns. */
   validation: {
     at: '{{path}}：{{text}}',
