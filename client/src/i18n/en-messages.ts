@@ -197,6 +197,7 @@ export const enMessages: Messages<typeof zhMessages> = {
     },
     node: {
       code_error: 'The code threw an error',
+      code_error_line: 'The code failed at line {{line}}',
       code_timeout: 'The code ran past its time limit and was stopped',
       code_memory: 'The code went over its memory limit and was stopped',
       code_output: 'The code returned the wrong thing: main must return an object matching the declared outputs',

@@ -47,6 +47,8 @@ function cause(error: RunError, details: Record<string, unknown>, t: TFunction, 
     const info = isRecord(details.info) ? details.info : {};
     const status = number(info.status);
     if (details.node_error === 'http_status') return status === undefined ? t('runError.node.http_status_plain') : t('runError.node.http_status', { status });
+    const line = number(info.line);
+    if (details.node_error === 'code_error' && line !== undefined) return t('runError.node.code_error_line', { line });
     // The code's own sub-code says the same as the headline for these.
     if (details.node_error === error.code) return undefined;
     const key = `runError.node.${details.node_error}`;
