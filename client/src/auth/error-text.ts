@@ -18,8 +18,9 @@ export function errorText(error: unknown, t: TFunction, exists: (key: string) =>
     return typeof seconds === 'number' ? t('errors.too_many_attempts', { seconds }) : t('errors.too_many_attempts_later');
   }
   const key = `errors.${error.code}`;
-  if (isIssueList(error.details)) {
-    const message = error.details.map((issue) => issueText(issue, t, exists)).join('；');
+  const issues = isRecord(error.details) && isIssueList(error.details.issues) ? error.details.issues : error.details;
+  if (isIssueList(issues)) {
+    const message = issues.map((issue) => issueText(issue, t, exists)).join('；');
     return exists(key) ? t(key, { message }) : t('errors.invalid_body', { message });
   }
   const reason = isRecord(error.details) && typeof error.details.reason === 'string' ? `${key}_${error.details.reason}` : undefined;
