@@ -39,7 +39,7 @@ export const LIMIT_SETTINGS: Record<JsonLimitKind, string> = {
 };
 
 /** The stable error code of each breach (API replies and node errors). */
-export const LIMIT_CODES: Record<JsonLimitKind, string> = {
+export const LIMIT_CODES: Record<JsonLimitKind, 'too_deep' | 'string_too_long' | 'array_too_long' | 'value_too_large'> = {
   depth: 'too_deep',
   stringChars: 'string_too_long',
   arrayItems: 'array_too_long',
@@ -49,7 +49,7 @@ export const LIMIT_CODES: Record<JsonLimitKind, string> = {
 /** Where a value broke a limit. */
 export interface JsonLimitBreach {
   kind: JsonLimitKind;
-  code: string;
+  code: (typeof LIMIT_CODES)[JsonLimitKind];
   /** JSON-path-like location under the checked value, `''` for the value itself (`meta.a.a[3]`). */
   path: string;
   limit: number;

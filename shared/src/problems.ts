@@ -32,6 +32,83 @@ export const PROBLEM_CODES = [
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
+/**
+ * Codes of the config checks a node kind makes beyond its zod schema (`NodeDefinition.validate`). An
+ * `invalid_config` problem from one carries it as `params.hint`, so its text is `problem.invalid_config_<code>`.
+ */
+export const CONFIG_ISSUE_CODES = [
+  'no_items',
+  'rule_missing',
+  'criterion_missing',
+  'no_classes',
+  'reserved_class_id',
+  'no_conditions',
+  'op_needs_number',
+  'op_needs_boolean',
+  'output_type_mismatch',
+  'no_fields',
+  'enum_needs_string',
+  'url_protocol',
+  'url_invalid',
+  'duplicate_name',
+  'regex_unsupported',
+  'regex_invalid',
+  'prompt_empty',
+  'json_needs_fields',
+  'main_missing',
+] as const;
+export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];
+
+/**
+ * Every wording a problem may take, as the i18n key under `problem.`: `<code>` or, for a problem with
+ * variants, `<code>_<params.hint>`. A problem whose `params.hint` is `zod` is a schema issue and reads as
+ * its zod issue code (`params.issue`) under `validation.`. Both languages must have each key (tested).
+ */
+export const PROBLEM_MESSAGE_KEYS = [
+  'invalid_graph',
+  'invalid_graph_not_object',
+  'invalid_graph_damaged',
+  'invalid_graph_schema',
+  'invalid_graph_name',
+  'invalid_graph_nodes',
+  'invalid_graph_edges',
+  'invalid_graph_uncompiled',
+  'invalid_graph_failed',
+  'invalid_config',
+  ...CONFIG_ISSUE_CODES.map((c) => `invalid_config_${c}` as const),
+  'unknown_kind',
+  'unsupported_version',
+  'duplicate_node_id',
+  'duplicate_edge_id',
+  'edge_missing_node',
+  'edge_missing_port_output',
+  'edge_missing_port_input',
+  'duplicate_edge',
+  'self_loop',
+  'cycle',
+  'cycle_edge',
+  'unreachable_node',
+  'missing_start',
+  'multiple_start',
+  'missing_end',
+  'multiple_end',
+  'template_syntax',
+  'template_file_access',
+  'unknown_reference',
+  'unknown_reference_output',
+  'reference_not_upstream',
+  'reference_type',
+  'dead_end',
+  'branch_not_connected',
+  'may_be_skipped',
+  'may_be_skipped_connect',
+  'merge_may_be_empty',
+  'graph_too_large_nodes',
+  'graph_too_large_edges',
+  'graph_too_large_json',
+  'config_too_large',
+] as const;
+
 export const CompileProblemSchema = z.object({
   nodeId: z.string().optional(),
   edgeId: z.string().optional(),
@@ -39,6 +116,7 @@ export const CompileProblemSchema = z.object({
   code: z.enum(PROBLEM_CODES),
   /** English, for logs and tools; the UI renders the code with `params` in the reader's language. */
   message: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** What the reader's-language text interpolates; `hint` picks a variant of the code's wording. */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
 });
 export type CompileProblem = z.infer<typeof CompileProblemSchema>;

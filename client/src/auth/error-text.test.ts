@@ -31,7 +31,19 @@ describe('errorText', () => {
   it('keeps the server\'s message for a code it has no translation of, and for what is not an API error', async () => {
     const enText = await translator('en');
     expect(enText(new ApiError(400, 'invalid_body', 'invalid request body at "name": too long'))).toBe('Not accepted: invalid request body at "name": too long');
-    expect(enText(new ApiError(500, 'internal', 'boom'))).toBe('Failed: boom');
+    expect(enText(new ApiError(500, 'brand_new_code', 'boom'))).toBe('Failed: boom');
     expect(enText(new Error('offline'))).toBe('Failed: offline');
+  });
+
+  it('reads schema issues in details by their code, each with its field; an import refusal by its reason', async () => {
+    const zhText = await translator('zh');
+    const issues = [
+      { path: 'slug', code: 'invalid_format', message: 'a slug is …', params: { origin: 'string', format: 'regex', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } },
+      { path: 'note', code: 'too_big', message: 'Too big: expected string to have <=2000 characters', params: { origin: 'string', maximum: 2000, inclusive: 1 } },
+    ];
+    expect(zhText(new ApiError(400, 'invalid_body', 'invalid request body at "slug": a slug is …', issues))).toBe(
+      '填写的内容不符合要求：slug：API 路径名只能用 2–63 个小写字母、数字或短横线，并以字母或数字开头；note：最多 2000 个字符',
+    );
+    expect(zhText(new ApiError(400, 'invalid_file', 'this is a template file, not a scenario; …', { reason: 'template_file' }))).toBe('这是一个模板文件，不是场景：请在模板库中导入');
   });
 });

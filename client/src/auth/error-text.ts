@@ -1,10 +1,15 @@
 import type { TFunction } from 'i18next';
+import type { CompileProblem } from '@shared/index';
 import { ApiError, isRecord } from '../api';
+import { issueText, isIssueList } from '../i18n/issue-text';
+import { problemText } from '../editor/problem-text';
 
 /**
  * What went wrong, in the UI's language: an API error's stable code (`last_admin`, `forbidden`,
- * `invalid_credentials`, …) translated from `errors.<code>`, with the server's message where the code has no
- * translation (or carries the detail, as `invalid_body` does).
+ * `invalid_credentials`, …) translated from `errors.<code>`; schema issues in `details` (a 400's
+ * `invalid_body`, an import's `invalid_file`) each translated with their field named; an import's
+ * `details.reason` as `errors.<code>_<reason>`; a draft that does not compile by its first problem. The
+ * server's English message shows only where the code has no translation.
  */
 export function errorText(error: unknown, t: TFunction, exists: (key: string) => boolean): string {
   if (!(error instanceof ApiError)) return t('errors.unknown', { message: error instanceof Error ? error.message : String(error) });
@@ -13,5 +18,16 @@ export function errorText(error: unknown, t: TFunction, exists: (key: string) =>
     return typeof seconds === 'number' ? t('errors.too_many_attempts', { seconds }) : t('errors.too_many_attempts_later');
   }
   const key = `errors.${error.code}`;
+  const issues = isRecord(error.details) && isIssueList(error.details.issues) ? error.details.issues : error.details;
+  if (isIssueList(issues)) {
+    const message = issues.map((issue) => issueText(issue, t, exists)).join('；');
+    return exists(key) ? t(key, { message }) : t('errors.invalid_body', { message });
+  }
+  const reason = isRecord(error.details) && typeof error.details.reason === 'string' ? `${key}_${error.details.reason}` : undefined;
+  if (reason && exists(reason)) return t(reason);
+  const problems = isRecord(error.details) && Array.isArray(error.details.errors) ? (error.details.errors as CompileProblem[]) : undefined;
+  if (error.code === 'compile_failed' && problems && problems.length > 0) {
+    return t('errors.compile_failed', { count: problems.length, first: problemText(problems[0], t, { exists }) });
+  }
   return exists(key) ? t(key, { message: error.message }) : t('errors.unknown', { message: error.message });
 }

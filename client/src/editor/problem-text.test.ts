@@ -27,3 +27,13 @@ describe('problemText', () => {
     expect(problemText(refused, enI18n.t, enI18n)).toBe('Node 备注 (note), field “template”: {% include %} is not allowed. Templates cannot read files; write the text into this template itself.');
   });
 });
+
+describe('problemText variants', () => {
+  it('reads a schema issue by its zod code and a port problem by its hint', async () => {
+    const zhI18n = await translator('zh');
+    const zodIssue: CompileProblem = { nodeId: 'llm', field: 'maxTokens', code: 'invalid_config', message: 'maxTokens: Too big: expected number to be <=32768', params: { hint: 'zod', issue: 'too_big', origin: 'number', maximum: 32768, inclusive: 1 } };
+    expect(problemText(zodIssue, zhI18n.t, zhI18n)).toBe('不能大于 32768');
+    const port: CompileProblem = { edgeId: 'e1', nodeId: 'end', code: 'edge_missing_port', message: 'end node "end" has no input port "x" (it has: in)', params: { hint: 'input', node: 'end', port: 'x', known: 'in' } };
+    expect(problemText(port, zhI18n.t, zhI18n)).toBe('节点“end”没有输入端口“x”（现有：in）');
+  });
+});

@@ -59,7 +59,7 @@ export function useLiveValidation(delayMs = 300): boolean {
         (error: unknown) => {
           if (cancelled) return;
           const message = error instanceof Error ? error.message : String(error);
-          useEditor.getState().setProblems([{ code: 'invalid_graph', message }]);
+          useEditor.getState().setProblems([{ code: 'invalid_graph', message, params: { hint: 'failed', message } }]);
         },
       );
     }, delayMs);

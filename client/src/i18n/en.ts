@@ -1,3 +1,4 @@
+import { enApiErrors, enProblem, enMessages } from './en-messages';
 import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
@@ -126,17 +127,7 @@ export const en: Messages<typeof zh> = {
     maskedSamples: "You may not see customers' personal data, so phone, ID and card numbers and addresses in the sample inputs are masked. A sample you leave unchanged keeps its stored value when the scenario is saved; one you edit is saved as you see it, and test runs use what you see.",
     fixProblems: 'Fix the problems on the canvas first',
   },
-  problem: {
-    graph_too_large_nodes: 'The graph has {{count}} nodes; at most {{limit}} are allowed (the limit, set by {{setting}}). Split it into several scenarios.',
-    graph_too_large_edges: 'The graph has {{count}} connections; at most {{limit}} are allowed (the limit, set by {{setting}}).',
-    graph_too_large_json: 'The graph\'s data at {{path}} is past the limit of {{limit}} (set by {{setting}}).',
-    config_too_large: 'This node\'s settings take {{bytes}} bytes; at most {{limit}} are allowed (the limit, set by {{setting}}). Shorten the prompt or the code.',
-    branch_not_connected: 'Branch “{{label}}” ({{port}}) is not connected: a run that takes it stops before the end node. Connect it to the end node or to a node that leads there.',
-    may_be_skipped: 'Output “{{name}}” is required, but node {{node}} does not run when {{when}}, so it would have no value. Make “{{name}}” optional (null on that path), or take the value through a merge node with a default.',
-    may_be_skipped_connect: 'Output “{{name}}” is required, but merge node {{node}} does not run when {{when}}, so it would have no value. Connect that branch to {{node}} too, or make “{{name}}” optional (null on that path).',
-    merge_may_be_empty: 'When {{when}}, none of the merged values comes from a node that ran. Add a value from that branch, or a plain text default as the last value.',
-    template_file_access: 'Node {{node}}, field “{{field}}”: {% {{tag}} %} is not allowed. Templates cannot read files; write the text into this template itself.',
-  },
+  problem: enProblem,
   panel: {
     add: 'Add',
     remove: 'Remove',
@@ -418,8 +409,10 @@ export const en: Messages<typeof zh> = {
     chartErrors: 'Error and timeout rates',
     chartTokens: 'Tokens',
   },
+  ...enMessages,
   ...enJobs,
   ...enCanvas,
   ...enAudit,
   ...enAuth,
+  errors: { ...enAuth.errors, ...enApiErrors },
 };

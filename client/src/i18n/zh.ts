@@ -1,3 +1,4 @@
+import { zhApiErrors, zhProblem, zhMessages } from './zh-messages';
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 import { zhCanvas } from './zh-canvas';
@@ -122,17 +123,7 @@ export const zh = {
     maskedSamples: '你没有查看客户个人信息的权限，示例输入中的电话、证件号、银行卡号和地址已遮盖。未改动的示例在保存时保留原值；改动过的示例按你看到的内容保存，测试运行也使用你看到的内容。',
     fixProblems: '请先修复画布上的问题',
   },
-  problem: {
-    graph_too_large_nodes: '流程图有 {{count}} 个节点，最多允许 {{limit}} 个（上限由 {{setting}} 设置）。请拆分成几个场景。',
-    graph_too_large_edges: '流程图有 {{count}} 条连线，最多允许 {{limit}} 条（上限由 {{setting}} 设置）。',
-    graph_too_large_json: '流程图中 {{path}} 处的数据超出上限 {{limit}}（由 {{setting}} 设置）。',
-    config_too_large: '此节点的设置有 {{bytes}} 字节，最多允许 {{limit}} 字节（上限由 {{setting}} 设置）。请缩短提示词或代码。',
-    branch_not_connected: '分支“{{label}}”（{{port}}）没有连线：走到这条分支时，运行会在到达结束节点之前停下。请把它连到结束节点或通往结束节点的节点。',
-    may_be_skipped: '输出“{{name}}”为必填，但在 {{when}} 时节点 {{node}} 不会执行，此时没有值。请把“{{name}}”设为非必填（该分支上为 null），或先经过带默认值的合并节点。',
-    may_be_skipped_connect: '输出“{{name}}”为必填，但在 {{when}} 时合并节点 {{node}} 不会执行，此时没有值。请把这条分支也连到 {{node}}，或把“{{name}}”设为非必填（该分支上为 null）。',
-    merge_may_be_empty: '在 {{when}} 时，合并的各个值所引用的节点都没有执行。请加上来自该分支的值，或在最后加一个纯文本默认值。',
-    template_file_access: '节点 {{node}} 的字段“{{field}}”：不允许使用 {% {{tag}} %}。模板不能读取文件，请把要复用的文字直接写进这个模板。',
-  },
+  problem: zhProblem,
   panel: {
     add: '添加',
     remove: '删除',
@@ -414,8 +405,10 @@ export const zh = {
     chartErrors: '错误率与超时率',
     chartTokens: 'Token 用量',
   },
+  ...zhMessages,
   ...zhJobs,
   ...zhCanvas,
   ...zhAudit,
   ...zhAuth,
+  errors: { ...zhAuth.errors, ...zhApiErrors },
 };

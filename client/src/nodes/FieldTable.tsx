@@ -23,7 +23,7 @@ export function FieldTable({ fields, onChange }: { fields: Field[]; onChange(fie
           {
             title: t('panel.type'),
             width: 96,
-            render: (_, f, i) => <Select size="small" style={{ width: 88 }} value={f.type} options={TYPES.map((v) => ({ value: v, label: v }))} onChange={(type) => set(i, { type })} />,
+            render: (_, f, i) => <Select size="small" style={{ width: 88 }} value={f.type} options={TYPES.map((v) => ({ value: v, label: t(`enum.type.${v}`) }))} onChange={(type) => set(i, { type })} />,
           },
           { title: t('panel.required'), width: 56, render: (_, f, i) => <Checkbox checked={f.required} onChange={(e) => set(i, { required: e.target.checked })} /> },
           {

@@ -19,6 +19,7 @@ import { ApiPanel } from '../publish/ApiPanel';
 import { PublishDialog } from '../publish/PublishDialog';
 import { usePublication } from '../publish/store';
 import { VersionsPanel } from '../publish/VersionsPanel';
+import { apiErrorText } from '../i18n/api-error-text';
 
 // The run log draws charts (echarts): loaded only when its tab is opened.
 const LogsPanel = lazy(() => import('../runs-log/LogsPanel'));
@@ -141,7 +142,7 @@ export default function EditorPage({ id }: { id: string }) {
       (error: unknown) => {
         if (!live) return;
         setState('error');
-        message.error(error instanceof Error ? error.message : String(error));
+        message.error(apiErrorText(error));
       },
     );
     return () => {

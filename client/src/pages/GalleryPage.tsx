@@ -9,6 +9,7 @@ import { pickJsonText } from '../templates/files';
 import { NewTemplateModal } from '../templates/NewTemplateModal';
 import { TemplateCard } from '../templates/TemplateCard';
 import { TemplateDrawer } from '../templates/TemplateDrawer';
+import { apiErrorText } from '../i18n/api-error-text';
 
 /** The template gallery: templates grouped by category; a card opens its details, history and admin actions. */
 export default function GalleryPage() {
@@ -23,7 +24,7 @@ export default function GalleryPage() {
     try {
       setTemplates(await templatesApi.list());
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
       setTemplates([]);
     }
   }, [message]);
@@ -41,7 +42,7 @@ export default function GalleryPage() {
       message.success(t('gallery.imported', { id: reply.template_id, version: reply.version }));
       void load();
     } catch (error) {
-      message.error(t('gallery.badFile', { reason: error instanceof Error ? error.message : String(error) }));
+      message.error(t('gallery.badFile', { reason: apiErrorText(error) }));
     }
   };
 

@@ -7,6 +7,7 @@ import { useCan } from '../auth/store';
 import { navigate } from '../router';
 import { ScenarioTemplateTag } from '../templates/ScenarioTemplateTag';
 import { exportScenarioFile, importScenarioFile } from '../templates/scenario-files';
+import { apiErrorText } from '../i18n/api-error-text';
 
 type Dialog = { mode: 'create' } | { mode: 'rename'; scenario: ScenarioSummary } | null;
 
@@ -32,7 +33,7 @@ export function ScenarioList() {
     try {
       setRows(await api.listScenarios(q));
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     } finally {
       setLoading(false);
     }
@@ -56,13 +57,13 @@ export function ScenarioList() {
         navigate({ page: 'editor', id: created.id });
       }
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 
   const importFile = async () => {
     // The server reads both a scenario export file and a bare graph, and says what is wrong with anything else.
-    const created = await importScenarioFile().catch((error: unknown) => void message.error(t('gallery.badFile', { reason: error instanceof Error ? error.message : String(error) })));
+    const created = await importScenarioFile().catch((error: unknown) => void message.error(t('gallery.badFile', { reason: apiErrorText(error) })));
     if (!created) return;
     message.success(t('gallery.importedScenario', { name: created.name }));
     navigate({ page: 'editor', id: created.id });

@@ -63,7 +63,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
         const same = NoChangesDetail.safeParse(error.details);
         message.info(same.success && same.data.same_as_version ? t('publish.noChangesSameAs', { version: same.data.same_as_version, live: same.data.live_version }) : t('publish.noChanges'));
       }
-      else message.error(error instanceof DetailedApiError ? t(`publish.error.${error.code}`, { defaultValue: error.message }) : errorText(error));
+      else message.error(error instanceof DetailedApiError ? t(`publish.error.${error.code}`, { defaultValue: errorText(error) }) : errorText(error));
     } finally {
       setBusy(false);
     }

@@ -3,6 +3,7 @@
  * reply's `details` (a publish that does not compile answers 422 with the compile problems there).
  */
 import { ApiError, sendJson } from '../api';
+import { apiErrorText } from '../i18n/api-error-text';
 
 /** The API error with the reply's `details`; one class for every client module. */
 export { ApiError as DetailedApiError };
@@ -20,7 +21,7 @@ export function query(params: Record<string, string | number | undefined>): stri
   return s ? `?${s}` : '';
 }
 
-/** The message of anything thrown. */
+/** Anything thrown, in the UI's language (an API error by its code, details and parameters). */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return apiErrorText(error);
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { NodeWarning } from '@shared/index';
 import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
+import { RunErrorAlert } from '../components/RunErrorAlert';
 
 /** A warning in the reader's language, by its code; one without a translation shows the server's words. */
 function warningText(w: NodeWarning, t: TFunction): string {
@@ -47,7 +48,7 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
           </Descriptions.Item>
         )}
       </Descriptions>
-      {run.error && <Alert type="error" showIcon message={`${run.error.code}: ${run.error.message}`} style={{ marginBottom: 8 }} />}
+      {run.error && <RunErrorAlert error={run.error} style={{ marginBottom: 8 }} />}
       {run.warnings && run.warnings.length > 0 && (
         <Alert
           type="warning"

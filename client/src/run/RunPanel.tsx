@@ -10,6 +10,7 @@ import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
 import { streamTestRun } from './test-run';
 import { inputValue, RunInputs } from './RunInputs';
+import { RunErrorAlert } from '../components/RunErrorAlert';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 
@@ -87,7 +88,7 @@ export function RunPanel() {
           <pre className="mf-pre">{JSON.stringify(run.outputs, null, 2)}</pre>
         </div>
       )}
-      {run.status === 'failed' && run.error && <Alert style={{ marginTop: 12 }} type="error" showIcon message={`${run.error.code}: ${run.error.message}`} data-testid="run-error" />}
+      {run.status === 'failed' && run.error && <RunErrorAlert style={{ marginTop: 12 }} error={run.error} testId="run-error" />}
       <Typography.Title level={5} style={{ marginTop: 16 }}>{t('run.history')}</Typography.Title>
       <List
         size="small"

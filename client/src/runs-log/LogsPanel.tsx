@@ -92,7 +92,7 @@ export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
             render: (_, r) => (
               <>
                 <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`)}</Tag>
-                {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }}>{r.error_code}</Typography.Text>}
+                {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }} title={r.error_code}>{t(`runError.${r.error_code}`, { defaultValue: r.error_code })}</Typography.Text>}
               </>
             ),
           },

@@ -6,6 +6,7 @@ import { errorText } from '../publish/http';
 import { NodeTraceView } from '../run/NodeTrace';
 import { replay } from '../run/reduce';
 import { runsLogApi, type RunDetail } from './api';
+import { RunErrorAlert } from '../components/RunErrorAlert';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue', skipped: 'default' };
 
@@ -55,7 +56,7 @@ export function RunTraceDrawer({ runId, onClose }: { runId: string | null; onClo
             <Descriptions.Item label={t('logs.time')}>{new Date(detail.created_at).toLocaleString()}</Descriptions.Item>
           </Descriptions>
           {detail.redacted_at && <Alert type="info" showIcon message={t('logs.redacted', { at: new Date(detail.redacted_at).toLocaleString() })} style={{ marginBottom: 12 }} data-testid="run-redacted" />}
-          {detail.error && <Alert type="error" showIcon message={`${detail.error.code}: ${detail.error.message}`} style={{ marginBottom: 12 }} />}
+          {detail.error && <RunErrorAlert error={detail.error} style={{ marginBottom: 12 }} />}
           <Collapse
             size="small"
             items={[

@@ -4,6 +4,7 @@ import { bumpSemver } from '@shared/template-api';
 import { templatesApi, type Bump, type TemplateDetail } from './api';
 import { DiffView } from './DiffView';
 import { ScenarioSelect } from './ScenarioSelect';
+import { apiErrorText } from '../i18n/api-error-text';
 
 const BUMPS: Bump[] = ['patch', 'minor', 'major'];
 
@@ -25,7 +26,7 @@ export function AdminPanel({ detail, onChanged }: { detail: TemplateDetail; onCh
       form.resetFields();
       onChanged();
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 
@@ -34,7 +35,7 @@ export function AdminPanel({ detail, onChanged }: { detail: TemplateDetail; onCh
       await templatesApi.setDeprecated(detail.id, version, deprecated);
       onChanged();
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { App, Button, Empty, List, Select, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { templatesApi, type TemplateDiffReply } from './api';
+import { apiErrorText } from '../i18n/api-error-text';
 
 function show(value: unknown): string {
   return value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -20,7 +21,7 @@ export function DiffView({ templateId, versions }: { templateId: string; version
     try {
       setDiff(await templatesApi.diff(templateId, from, to));
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 

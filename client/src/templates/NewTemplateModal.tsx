@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { TEMPLATE_CATEGORIES } from '@shared/templates';
 import { templatesApi, type TemplateCategory } from './api';
 import { ScenarioSelect } from './ScenarioSelect';
+import { apiErrorText } from '../i18n/api-error-text';
 
 interface Values {
   scenario_id: string;
@@ -37,7 +38,7 @@ export function NewTemplateModal({ open, onClose, onSaved }: { open: boolean; on
       form.resetFields();
       onSaved(saved.template_id);
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 

@@ -4,6 +4,7 @@ import { ScenarioTemplateStatusSchema } from '@shared/template-api';
 import { isRecord } from '../api';
 import { useCan } from '../auth/store';
 import { templatesApi } from './api';
+import { apiErrorText } from '../i18n/api-error-text';
 
 /**
  * In the scenario list: which template a scenario came from, and "update available" with an action
@@ -27,7 +28,7 @@ export function ScenarioTemplateTag({ row, onUpdated }: { row: { id: string }; o
       message.success(t('gallery.updated', { version: reply.to_version }));
       onUpdated();
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
   return (

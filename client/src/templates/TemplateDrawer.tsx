@@ -10,6 +10,7 @@ import { templatesApi, type TemplateDetail } from './api';
 import { saveText } from './files';
 import { GraphPreview } from './GraphPreview';
 import { useLang } from './lang';
+import { apiErrorText } from '../i18n/api-error-text';
 
 /** A template's details: preview, description, history with changelog, "use", export, and the admin section. */
 export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
@@ -25,7 +26,7 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
     try {
       setDetail(await templatesApi.detail(id));
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   }, [id, message]);
 
@@ -41,7 +42,7 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
       message.success(t('gallery.used'));
       navigate({ page: 'editor', id: created.id });
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(apiErrorText(error));
     }
   };
 

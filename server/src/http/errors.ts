@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
+import { issueDetails, type IssueDetail } from '@shared/issues.js';
 import { DomainError, type DomainErrorKind } from '../common/domain-error.js';
 
 /** An error with an HTTP status and a stable code, thrown by handlers and rendered by {@link errorHandler}. */
@@ -46,9 +47,12 @@ export function tooLargeMessage(err: unknown, setting?: string): string {
   return setting ? `${what} (the limit, set by ${setting})` : `${what} (the limit for this route)`;
 }
 
-/** Zod issues as `[{ path, message }]` with dotted paths. */
-export function issuePaths(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+/**
+ * Zod issues as `[{ path, code, message, params }]` with dotted paths: the client renders `code` and `params`
+ * in the reader's language (see `@shared/issues`), `message` is zod's English for tools.
+ */
+export function issuePaths(error: z.ZodError): IssueDetail[] {
+  return issueDetails(error.issues);
 }
 
 /** Parses a body with a schema or throws a 400 `invalid_body` naming the failing paths. */

@@ -8,13 +8,14 @@ import { AuditQuerySchema, type AuditQuery } from '@shared/audit.js';
 import { auditPages, listAudit, writeAuditCsv } from '../audit/index.js';
 import type { Db } from '../storage/db.js';
 import { allow } from './access.js';
+import { issueDetails } from '@shared/issues.js';
 import { HttpError } from './errors.js';
 
 /** The query's filters, or a 400 naming each bad parameter. */
 function parseQuery(req: Request): AuditQuery {
   const parsed = AuditQuerySchema.safeParse(req.query);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const issues = issueDetails(parsed.error.issues);
   throw new HttpError(400, 'invalid_query', `bad filter: ${issues.map((i) => `${i.path || 'query'}: ${i.message}`).join('; ')}`, { issues });
 }
 

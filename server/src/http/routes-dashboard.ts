@@ -5,6 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { DashboardQuerySchema, missingAuditOutputs, parseBucket, type DashboardQuery, type JobScenario } from '@shared/dashboard.js';
+import { issueDetails } from '@shared/issues.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow } from './access.js';
@@ -44,7 +45,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     const parsed = DashboardQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      sendError(res, 400, 'invalid_query', `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`);
+      sendError(res, 400, 'invalid_query', `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`, issueDetails(parsed.error.issues));
       return undefined;
     }
     const state = getPublishState(db, req.params.id);

@@ -27,7 +27,8 @@ export async function compileReply(graph: unknown, services: EngineServices): Pr
     return { ok: result.ok, errors: result.errors };
   } catch (error) {
     console.error('[mofang] compileGraph threw:', error);
-    return { ok: false, errors: [{ code: 'invalid_graph', message: `the compiler failed: ${error instanceof Error ? error.message : String(error)}` }] };
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, errors: [{ code: 'invalid_graph', message: `the compiler failed: ${message}`, params: { hint: 'failed', message } }] };
   }
 }
 

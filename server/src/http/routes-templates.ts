@@ -63,7 +63,7 @@ export function templateRoutes(deps: AppDeps): Router {
   router.post('/templates/import', allow('templates:write'), audits('template.import'), (req, res) => {
     const detected = detectFile(req.body);
     if (detected.kind !== 'template') {
-      throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`);
+      throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`, { reason: 'not_template' });
     }
     const imported = auditedRequest(
       db,
@@ -134,7 +134,7 @@ export function templateRoutes(deps: AppDeps): Router {
   router.post('/scenarios/import', allow('scenarios:write'), audits('scenario.import'), (req, res) => {
     const detected = formatOf(req.body) === TEMPLATE_FILE_FORMAT ? undefined : detectFile(req.body);
     if (!detected || detected.kind === 'template') {
-      throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)');
+      throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)', { reason: 'template_file' });
     }
     const imported = auditedRequest(
       db,

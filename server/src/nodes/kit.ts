@@ -1,6 +1,7 @@
 import type { JsonSchema } from '@shared/json-schema.js';
 import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
+import type { NodeErrorCode } from '@shared/run-errors.js';
 import type { SandboxLoad } from '@shared/api.js';
 import type { ChatRequest, ChatResponse } from '../model/types.js';
 import type { TemplateLimits } from '../common/template-limits.js';
@@ -124,11 +125,12 @@ export interface EngineServices {
 
 /** A failure inside a node, with a stable code and whether trying again may help. */
 export class NodeError extends Error {
-  readonly code: string;
+  /** Stable, one of `NODE_ERROR_CODES` (`@shared/run-errors`): the client renders it as `runError.node.<code>`. */
+  readonly code: NodeErrorCode;
   readonly retryable: boolean;
   readonly details?: unknown;
   readonly retryAfterMs?: number;
-  constructor(code: string, message: string, opts: { retryable?: boolean; details?: unknown; cause?: unknown; retryAfterMs?: number } = {}) {
+  constructor(code: NodeErrorCode, message: string, opts: { retryable?: boolean; details?: unknown; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'NodeError';
     this.code = code;

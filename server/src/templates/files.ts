@@ -6,6 +6,7 @@
  */
 import { assertGraphLimits } from '../limits.js';
 import { GRAPH_FORMAT, GraphSchema } from '@shared/graph.js';
+import { issueDetails } from '@shared/issues.js';
 import {
   SCENARIO_FILE_FORMAT,
   ScenarioFileSchema,
@@ -55,7 +56,7 @@ export function exportTemplate(db: Db, id: string, version?: string): TemplateFi
 function invalid(what: string, error: z.ZodError): DomainError {
   const first = error.issues[0];
   const where = first ? first.path.map(String).join('.') || '(root)' : '(root)';
-  return new DomainError('invalid', 'invalid_file', `not a valid ${what}: at "${where}": ${first?.message ?? 'invalid'}`, error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  return new DomainError('invalid', 'invalid_file', `not a valid ${what}: at "${where}": ${first?.message ?? 'invalid'}`, issueDetails(error.issues));
 }
 
 function field(value: unknown, key: string): unknown {
@@ -73,7 +74,7 @@ export type DetectedFile = { kind: 'scenario'; file: ScenarioFile } | { kind: 'g
 /** Recognises a scenario file, a bare graph or a template file by its `format` (or `schema`) field. */
 export function detectFile(value: unknown): DetectedFile {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DomainError('invalid', 'invalid_file', 'the file is not a JSON object; expected a mofang.scenario/v1 or mofang.template/v1 file, or a mofang.graph/v1 graph');
+    throw new DomainError('invalid', 'invalid_file', 'the file is not a JSON object; expected a mofang.scenario/v1 or mofang.template/v1 file, or a mofang.graph/v1 graph', { reason: 'not_object' });
   }
   const format = field(value, 'format');
   const schema = field(value, 'schema');
@@ -97,6 +98,7 @@ export function detectFile(value: unknown): DetectedFile {
     'invalid',
     'invalid_file',
     `unrecognised file${found}: expected "format": "${SCENARIO_FILE_FORMAT}" or "${TEMPLATE_FILE_FORMAT}", or a graph with "schema": "${GRAPH_FORMAT}"`,
+    { reason: 'unrecognised' },
   );
 }
 

@@ -123,10 +123,10 @@ export const audit = defineNode<AuditConfig>({
   ],
   validate: (config) => {
     const issues: ConfigIssue[] = duplicateNames(config.items, 'items', 'id');
-    if (config.items.length === 0) issues.push({ field: 'items', message: 'add at least one item' });
+    if (config.items.length === 0) issues.push({ field: 'items', code: 'no_items', message: 'add at least one item' });
     config.items.forEach((item, i) => {
-      if (item.kind === 'rule' && !item.rule) issues.push({ field: `items.${i}.rule`, message: 'a rule item needs a rule' });
-      if (item.kind === 'model' && !item.criterion?.trim()) issues.push({ field: `items.${i}.criterion`, message: 'a model item needs a criterion' });
+      if (item.kind === 'rule' && !item.rule) issues.push({ field: `items.${i}.rule`, code: 'rule_missing', message: 'a rule item needs a rule' });
+      if (item.kind === 'model' && !item.criterion?.trim()) issues.push({ field: `items.${i}.criterion`, code: 'criterion_missing', message: 'a model item needs a criterion' });
       if (item.rule?.check === 'regex') issues.push(...regexIssue(item.rule.pattern, `items.${i}.rule.pattern`, `${item.rule.flags}u`));
     });
     return issues;

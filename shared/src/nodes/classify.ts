@@ -56,9 +56,9 @@ export const classify = defineNode<ClassifyConfig>({
   ],
   validate: (config) => {
     const issues = duplicateNames(config.classes, 'classes', 'id');
-    if (config.classes.length === 0) issues.push({ field: 'classes', message: 'add at least one class' });
+    if (config.classes.length === 0) issues.push({ field: 'classes', code: 'no_classes', message: 'add at least one class' });
     config.classes.forEach((c, i) => {
-      if (c.id === OTHER_CLASS) issues.push({ field: `classes.${i}.id`, message: '"other" is reserved for the fallback branch' });
+      if (c.id === OTHER_CLASS) issues.push({ field: `classes.${i}.id`, code: 'reserved_class_id', message: '"other" is reserved for the fallback branch', params: { id: OTHER_CLASS } });
     });
     return issues;
   },

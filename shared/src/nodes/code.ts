@@ -39,7 +39,7 @@ export const code = defineNode<CodeConfig>({
   templates: (config) => config.inputs.map((input, i) => ({ field: `inputs.${i}.value`, source: input.value, mode: 'value' as const })),
   validate: (config) => {
     const issues = [...duplicateNames(config.inputs, 'inputs'), ...duplicateNames(config.outputs, 'outputs')];
-    if (!/\bmain\b/.test(config.code)) issues.push({ field: 'code', message: 'the code must define function main(inputs)' });
+    if (!/\bmain\b/.test(config.code)) issues.push({ field: 'code', code: 'main_missing', message: 'the code must define function main(inputs)' });
     return issues;
   },
 });

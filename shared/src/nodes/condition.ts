@@ -42,15 +42,15 @@ export const condition = defineNode<ConditionConfig>({
     ]),
   validate: (config, typeOf) => {
     const issues: ConfigIssue[] = [];
-    if (config.conditions.length === 0) issues.push({ field: 'conditions', message: 'add at least one comparison' });
+    if (config.conditions.length === 0) issues.push({ field: 'conditions', code: 'no_conditions', message: 'add at least one comparison' });
     config.conditions.forEach((c, i) => {
       // A value that may be null (an extract field, a skipped branch) compares false, so only its type counts.
       const left = withoutNull(typeOf(c.left));
       if (NUMERIC_OPS.includes(c.op) && !isAnySchema(left) && left.type !== 'number' && left.type !== 'integer') {
-        issues.push({ field: `conditions.${i}.op`, message: `"${c.op}" compares numbers but the left side is ${describeSchemaType(left)}` });
+        issues.push({ field: `conditions.${i}.op`, code: 'op_needs_number', message: `"${c.op}" compares numbers but the left side is ${describeSchemaType(left)}`, params: { op: c.op, type: describeSchemaType(left) } });
       }
       if ((c.op === 'is_true' || c.op === 'is_false') && !isAnySchema(left) && left.type !== 'boolean') {
-        issues.push({ field: `conditions.${i}.op`, message: `"${c.op}" needs a boolean but the left side is ${describeSchemaType(left)}` });
+        issues.push({ field: `conditions.${i}.op`, code: 'op_needs_boolean', message: `"${c.op}" needs a boolean but the left side is ${describeSchemaType(left)}`, params: { op: c.op, type: describeSchemaType(left) } });
       }
       // A pattern made of references is only known at run time; a literal one is checked now.
       if (c.op === 'matches' && !c.right.includes('{{') && !c.right.includes('{%')) issues.push(...regexIssue(c.right, `conditions.${i}.right`));

@@ -57,7 +57,7 @@ export const end = defineNode<EndConfig>({
       // Text templates yield strings that the end node reads as numbers or booleans when declared so.
       const textual = actual.type === 'string' && !actual.enum && output.type !== 'transcript';
       if (!textual && !fitsType(actual, output.type)) {
-        issues.push({ field: `outputs.${i}.value`, message: `declared ${output.type} but the value is ${describeSchemaType(actual)}` });
+        issues.push({ field: `outputs.${i}.value`, code: 'output_type_mismatch', message: `declared ${output.type} but the value is ${describeSchemaType(actual)}`, params: { declared: output.type, actual: describeSchemaType(actual) } });
       }
     });
     return issues;

@@ -52,7 +52,7 @@ export const extract = defineNode<ExtractConfig>({
   ],
   validate: (config) => {
     const issues = validateFields(config.fields, 'fields');
-    if (config.fields.length === 0) issues.push({ field: 'fields', message: 'add at least one field' });
+    if (config.fields.length === 0) issues.push({ field: 'fields', code: 'no_fields', message: 'add at least one field' });
     return issues;
   },
 });

@@ -45,7 +45,7 @@ export function validateFields(fields: Field[], path: string): ConfigIssue[] {
   const issues = duplicateNames(fields, path);
   fields.forEach((field, i) => {
     issues.push(...regexIssue(field.pattern, `${path}.${i}.pattern`));
-    if (field.enum && field.type !== 'string') issues.push({ field: `${path}.${i}.enum`, message: 'a list of allowed values needs type string' });
+    if (field.enum && field.type !== 'string') issues.push({ field: `${path}.${i}.enum`, code: 'enum_needs_string', message: 'a list of allowed values needs type string' });
   });
   return issues;
 }

@@ -126,9 +126,9 @@ function urlIssues(url: string): ConfigIssue[] {
   if (/^\s*\{\{/.test(url)) return [];
   try {
     const parsed = new URL(url.replace(/\{\{[^}]*\}\}/g, 'x'));
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [{ field: 'url', message: 'only http and https URLs are allowed' }];
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [{ field: 'url', code: 'url_protocol', message: 'only http and https URLs are allowed', params: { protocol: parsed.protocol } }];
   } catch {
-    return [{ field: 'url', message: 'not a valid URL' }];
+    return [{ field: 'url', code: 'url_invalid', message: 'not a valid URL' }];
   }
   return [];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { JsonSchema } from '../json-schema.js';
+import type { ConfigIssueCode } from '../problems.js';
 
 /** What travels along an edge. Every kind of the first set passes control (`flow`); the check is general. */
 export type PortType = 'flow';
@@ -29,10 +30,15 @@ export interface TemplateField {
   required?: string;
 }
 
-/** A problem found in a config beyond its zod schema. */
+/**
+ * A problem found in a config beyond its zod schema: a stable `code` with the `params` its text
+ * interpolates (client i18n key `problem.invalid_config_<code>`), and an English `message` for tools.
+ */
 export interface ConfigIssue {
   field: string;
+  code: ConfigIssueCode;
   message: string;
+  params?: Record<string, string | number>;
 }
 
 /** Given a template, the JSON Schema of the value it yields (`{}` when unknown). */
@@ -107,7 +113,7 @@ export function duplicateNames(items: Array<{ name?: string; id?: string }>, fie
   items.forEach((item, i) => {
     const value = item[key];
     if (value === undefined) return;
-    if (seen.has(value)) issues.push({ field: `${field}.${i}.${key}`, message: `"${value}" is used twice` });
+    if (seen.has(value)) issues.push({ field: `${field}.${i}.${key}`, code: 'duplicate_name', message: `"${value}" is used twice`, params: { value } });
     seen.add(value);
   });
   return issues;
@@ -122,11 +128,12 @@ const UNSUPPORTED_REGEX = /\\[1-9]|\\k<|\(\?<?[=!]/;
 /** Reports a regular expression source that does not compile, or uses what the server's matcher lacks. */
 export function regexIssue(pattern: string | undefined, field: string, flags = 'u'): ConfigIssue[] {
   if (!pattern) return [];
-  if (UNSUPPORTED_REGEX.test(pattern)) return [{ field, message: 'invalid regular expression: backreferences (\\1, \\k<name>) and lookarounds ((?=, (?!, (?<=, (?<!) are not supported: they can make a match take exponential time' }];
+  if (UNSUPPORTED_REGEX.test(pattern)) return [{ field, code: 'regex_unsupported', message: 'invalid regular expression: backreferences (\\1, \\k<name>) and lookarounds ((?=, (?!, (?<=, (?<!) are not supported: they can make a match take exponential time' }];
   try {
     new RegExp(pattern, flags);
     return [];
   } catch (error) {
-    return [{ field, message: `invalid regular expression: ${error instanceof Error ? error.message : String(error)}` }];
+    const reason = error instanceof Error ? error.message : String(error);
+    return [{ field, code: 'regex_invalid', message: `invalid regular expression: ${reason}`, params: { reason } }];
   }
 }

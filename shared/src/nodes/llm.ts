@@ -34,8 +34,8 @@ export const llm = defineNode<LlmConfig>({
   ],
   validate: (config) => {
     const issues = validateFields(config.fields, 'fields');
-    if (!config.user.trim() && !config.system.trim()) issues.push({ field: 'user', message: 'the prompt is empty' });
-    if (config.output === 'json' && config.fields.length === 0) issues.push({ field: 'fields', message: 'JSON output needs at least one field' });
+    if (!config.user.trim() && !config.system.trim()) issues.push({ field: 'user', code: 'prompt_empty', message: 'the prompt is empty' });
+    if (config.output === 'json' && config.fields.length === 0) issues.push({ field: 'fields', code: 'json_needs_fields', message: 'JSON output needs at least one field' });
     return issues;
   },
 });

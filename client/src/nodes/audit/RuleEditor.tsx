@@ -49,7 +49,7 @@ export function RuleEditor({ rule, onChange }: { rule: Rule; onChange(rule: Rule
           size="small"
           value={rule.scope.role}
           style={{ width: 96 }}
-          options={['any', 'agent', 'customer'].map((r) => ({ value: r, label: r }))}
+          options={(['any', 'agent', 'customer'] as const).map((r) => ({ value: r, label: t(`enum.role.${r}`) }))}
           onChange={(role) => onChange({ ...rule, scope: { ...rule.scope, role } })}
           aria-label={t('panel.role')}
         />
@@ -57,12 +57,12 @@ export function RuleEditor({ rule, onChange }: { rule: Rule; onChange(rule: Rule
           size="small"
           value={rule.scope.position}
           style={{ width: 76 }}
-          options={(['all', 'first', 'last'] as const).map((p) => ({ value: p, label: p }))}
+          options={(['all', 'first', 'last'] as const).map((p) => ({ value: p, label: t(`enum.position.${p}`) }))}
           onChange={(position) => onChange({ ...rule, scope: { ...rule.scope, position } })}
           aria-label={t('panel.position')}
         />
         {rule.scope.position !== 'all' && (
-          <InputNumber size="small" min={1} value={rule.scope.turns} style={{ width: 60 }} onChange={(v) => onChange({ ...rule, scope: { ...rule.scope, turns: v ?? 1 } })} />
+          <InputNumber size="small" min={1} value={rule.scope.turns} style={{ width: 84 }} addonAfter={t('enum.turns')} aria-label={t('panel.turns')} onChange={(v) => onChange({ ...rule, scope: { ...rule.scope, turns: v ?? 1 } })} />
         )}
       </div>
       {rule.check === 'keywords' && (
@@ -75,7 +75,7 @@ export function RuleEditor({ rule, onChange }: { rule: Rule; onChange(rule: Rule
             size="small"
             value={rule.metric}
             style={{ width: 130 }}
-            options={(['first_response', 'max_silence', 'duration', 'turn_length'] as const).map((m) => ({ value: m, label: m }))}
+            options={(['first_response', 'max_silence', 'duration', 'turn_length'] as const).map((m) => ({ value: m, label: t(`enum.metric.${m}`) }))}
             onChange={(metric) => onChange({ ...rule, metric })}
           />
           <InputNumber size="small" placeholder={t('panel.min')} value={rule.min} onChange={(v) => onChange({ ...rule, min: v ?? undefined })} />

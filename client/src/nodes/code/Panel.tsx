@@ -37,7 +37,7 @@ export function CodePanel({ id }: PanelProps) {
           render={(v, _i, set) => (
             <div style={{ display: 'grid', gridTemplateColumns: '1fr 110px', gap: 6 }}>
               <Input size="small" value={v.name} onChange={(e) => set({ ...v, name: e.target.value })} />
-              <Select size="small" value={v.type} options={OUT_TYPES.map((x) => ({ value: x, label: x }))} onChange={(type) => set({ ...v, type })} />
+              <Select size="small" value={v.type} options={OUT_TYPES.map((x) => ({ value: x, label: t(`enum.type.${x}`) }))} onChange={(type) => set({ ...v, type })} />
             </div>
           )}
         />

@@ -11,7 +11,7 @@ export function ConditionPanel({ id }: PanelProps) {
   return (
     <>
       <Field label={t('panel.combine')}>
-        <Segmented value={config.combine} options={['and', 'or']} onChange={(v) => update({ combine: v === 'or' ? 'or' : 'and' })} />
+        <Segmented value={config.combine} options={(['and', 'or'] as const).map((v) => ({ value: v, label: t(`enum.combine.${v}`) }))} onChange={(v) => update({ combine: v === 'or' ? 'or' : 'and' })} />
       </Field>
       <Field label={t('panel.conditions')}>
         <ListEditor
@@ -21,7 +21,7 @@ export function ConditionPanel({ id }: PanelProps) {
           render={(c, _i, set) => (
             <div style={{ display: 'grid', gap: 6 }}>
               <RefInput nodeId={id} value={c.left} onChange={(left) => set({ ...c, left })} />
-              <Select size="small" value={c.op} options={COMPARISON_OPS.map((op) => ({ value: op, label: op }))} onChange={(op) => set({ ...c, op })} />
+              <Select size="small" value={c.op} options={COMPARISON_OPS.map((op) => ({ value: op, label: t(`enum.op.${op}`) }))} onChange={(op) => set({ ...c, op })} />
               {!UNARY_OPS.includes(c.op) && <RefInput nodeId={id} value={c.right} onChange={(right) => set({ ...c, right })} placeholder="" />}
             </div>
           )}

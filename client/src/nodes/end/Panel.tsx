@@ -18,7 +18,7 @@ export function EndPanel({ id }: PanelProps) {
         render={(output, _i, set) => (
           <div style={{ display: 'grid', gridTemplateColumns: '1fr 90px auto', gap: 6, alignItems: 'center' }}>
             <Input size="small" placeholder={t('panel.name')} value={output.name} onChange={(e) => set({ ...output, name: e.target.value })} />
-            <Select size="small" value={output.type} options={[...VALUE_TYPES, 'auto' as const].map((v) => ({ value: v, label: v }))} onChange={(type) => set({ ...output, type })} />
+            <Select size="small" value={output.type} options={[...VALUE_TYPES, 'auto' as const].map((v) => ({ value: v, label: t(`enum.type.${v}`) }))} onChange={(type) => set({ ...output, type })} />
             <Tooltip title={t('panel.outputRequiredHint')}>
               <Checkbox data-testid="end-output-required" checked={output.required} onChange={(e) => set({ ...output, required: e.target.checked })}>
                 {t('panel.required')}

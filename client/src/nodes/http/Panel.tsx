@@ -58,7 +58,7 @@ export function HttpPanel({ id }: PanelProps) {
       </Field>
       <BodyEditor id={id} body={config.body} onChange={(body) => update({ body })} />
       <Field label={t('panel.responseType')}>
-        <Segmented value={config.responseType} options={['json', 'text']} onChange={(v) => update({ responseType: v === 'text' ? 'text' : 'json' })} />
+        <Segmented value={config.responseType} options={(['json', 'text'] as const).map((v) => ({ value: v, label: t(`enum.responseType.${v}`) }))} onChange={(v) => update({ responseType: v === 'text' ? 'text' : 'json' })} />
       </Field>
       <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
         <Field label={t('panel.timeoutMs')}>

@@ -17,7 +17,7 @@ export function StartPanel({ id }: PanelProps) {
         render={(input, _i, set) => (
           <div style={{ display: 'grid', gridTemplateColumns: '1fr 120px auto', gap: 6 }}>
             <Input size="small" placeholder={t('panel.name')} value={input.name} onChange={(e) => set({ ...input, name: e.target.value })} />
-            <Select size="small" value={input.type} options={VALUE_TYPES.map((v) => ({ value: v, label: v }))} onChange={(type) => set({ ...input, type })} />
+            <Select size="small" value={input.type} options={VALUE_TYPES.map((v) => ({ value: v, label: t(`enum.type.${v}`) }))} onChange={(type) => set({ ...input, type })} />
             <Checkbox checked={input.required} onChange={(e) => set({ ...input, required: e.target.checked })}>{t('panel.required')}</Checkbox>
             <Input size="small" style={{ gridColumn: '1 / 4' }} placeholder={t('panel.description')} value={input.description} onChange={(e) => set({ ...input, description: e.target.value })} />
           </div>

@@ -74,7 +74,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
   const references = conditions ? yield* checkReferences(structure.nodes, topology.order, topology.ancestors, conditions, options.templateLimits) : null;
   if (references) problems.push(...references.problems);
   if (problems.length > 0 || !references || !topology.startId || !topology.endId) {
-    return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled' }] };
+    return { ok: false, errors: problems.length > 0 ? problems : [{ code: 'invalid_graph', message: 'the graph could not be compiled', params: { hint: 'uncompiled' } }] };
   }
 
   const byId = new Map(structure.nodes.map((n) => [n.id, n]));
@@ -96,7 +96,8 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
       const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources });
       nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources, join: node.join });
     } catch (error) {
-      problems.push({ nodeId: id, code: 'invalid_config', message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push({ nodeId: id, code: 'invalid_config', message, params: { message } });
     }
     yield;
   }

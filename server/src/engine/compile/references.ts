@@ -116,7 +116,7 @@ export function* checkReferences(
         return { type: {}, reads: [], present: true };
       }
       if (!parsed.ok) {
-        report({ nodeId: id, field, code: 'template_syntax', message: `${field ?? 'template'}: ${parsed.message}` });
+        report({ nodeId: id, field, code: 'template_syntax', message: `${field ?? 'template'}: ${parsed.message}`, params: { message: parsed.message } });
         return { type: {}, reads: [], present: true };
       }
       const reading: FieldReading = { type: {}, reads: parsed.template.reads, present: true };
@@ -124,18 +124,18 @@ export function* checkReferences(
         const [head, ...rest] = ref;
         const refNode = byId.get(String(head));
         if (!refNode) {
-          report({ nodeId: id, field, code: 'unknown_reference', message: `{{ ${formatPath(ref)} }}: there is no node "${head}"` });
+          report({ nodeId: id, field, code: 'unknown_reference', message: `{{ ${formatPath(ref)} }}: there is no node "${head}"`, params: { ref: formatPath(ref), node: String(head) } });
           continue;
         }
         if (!upstream.has(refNode.id)) {
-          report({ nodeId: id, field, code: 'reference_not_upstream', message: `{{ ${formatPath(ref)} }}: node "${head}" does not run before "${id}"` });
+          report({ nodeId: id, field, code: 'reference_not_upstream', message: `{{ ${formatPath(ref)} }}: node "${head}" does not run before "${id}"`, params: { ref: formatPath(ref), node: String(head), self: id } });
           continue;
         }
         const schema = outputSchemas.get(refNode.id) ?? {};
         const at = resolvePath(schema, rest);
         if (!at) {
           const known = Object.keys(schema.properties ?? {}).join(', ') || 'none';
-          report({ nodeId: id, field, code: 'unknown_reference', message: `{{ ${formatPath(ref)} }}: ${refNode.kind} node "${head}" has no output ${formatPath(rest)} (it has: ${known})` });
+          report({ nodeId: id, field, code: 'unknown_reference', message: `{{ ${formatPath(ref)} }}: ${refNode.kind} node "${head}" has no output ${formatPath(rest)} (it has: ${known})`, params: { hint: 'output', ref: formatPath(ref), node: String(head), output: formatPath(rest), known } });
           continue;
         }
         if (!parsed.pureReference) continue;
@@ -193,7 +193,7 @@ export function* checkReferences(
     }
     const plainTypeOf = (source: string) => read(source).type;
     for (const issue of node.def.validate?.(node.config, plainTypeOf) ?? []) {
-      problems.push({ nodeId: id, field: issue.field, code: 'invalid_config', message: `${issue.field}: ${issue.message}` });
+      problems.push({ nodeId: id, field: issue.field, code: 'invalid_config', message: `${issue.field}: ${issue.message}`, params: { ...issue.params, hint: issue.code } });
     }
     const outputSchema = node.def.outputSchema(node.config, plainTypeOf);
     outputSchemas.set(id, outputSchema);

@@ -1,5 +1,6 @@
 import { isRecord } from '@shared/json.js';
 import { GraphEdgeSchema, GraphNodeSchema, GRAPH_FORMAT, UNREADABLE_GRAPH_FORMAT, type GraphEdge, type Join } from '@shared/graph.js';
+import { issueParams } from '@shared/issues.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { getNodeDefinition, type NodeDefinition, type PortDef } from '@shared/nodes/index.js';
 import type { z } from 'zod';
@@ -28,7 +29,7 @@ export interface Structure {
 export function zodProblems(issues: z.core.$ZodIssue[], where: { nodeId?: string; edgeId?: string }, code: CompileProblem['code'], prefix = ''): CompileProblem[] {
   return issues.map((issue) => {
     const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { ...where, ...(field ? { field } : {}), code, message: field ? `${field}: ${issue.message}` : issue.message };
+    return { ...where, ...(field ? { field } : {}), code, message: field ? `${field}: ${issue.message}` : issue.message, params: { hint: 'zod', issue: issue.code, ...issueParams(issue) } };
   });
 }
 
@@ -38,15 +39,15 @@ export function zodProblems(issues: z.core.$ZodIssue[], where: { nodeId?: string
  */
 export function checkStructure(graph: unknown): Structure {
   const problems: CompileProblem[] = [];
-  if (!isRecord(graph)) return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', message: 'a graph must be a JSON object' }] };
+  if (!isRecord(graph)) return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', message: 'a graph must be a JSON object', params: { hint: 'not_object' } }] };
   if (graph.schema === UNREADABLE_GRAPH_FORMAT) {
     const message = 'the stored graph is damaged (its text is not JSON): import a good copy or restore the database from a backup';
-    return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', field: 'schema', message }] };
+    return { name: '', nodes: [], edges: [], problems: [{ code: 'invalid_graph', field: 'schema', message, params: { hint: 'damaged' } }] };
   }
-  if (graph.schema !== GRAPH_FORMAT) problems.push({ code: 'invalid_graph', field: 'schema', message: `schema must be "${GRAPH_FORMAT}"` });
-  if (typeof graph.name !== 'string' || !graph.name) problems.push({ code: 'invalid_graph', field: 'name', message: 'name must be a non-empty string' });
-  if (!Array.isArray(graph.nodes)) problems.push({ code: 'invalid_graph', field: 'nodes', message: 'nodes must be an array' });
-  if (!Array.isArray(graph.edges)) problems.push({ code: 'invalid_graph', field: 'edges', message: 'edges must be an array' });
+  if (graph.schema !== GRAPH_FORMAT) problems.push({ code: 'invalid_graph', field: 'schema', message: `schema must be "${GRAPH_FORMAT}"`, params: { hint: 'schema', format: GRAPH_FORMAT } });
+  if (typeof graph.name !== 'string' || !graph.name) problems.push({ code: 'invalid_graph', field: 'name', message: 'name must be a non-empty string', params: { hint: 'name' } });
+  if (!Array.isArray(graph.nodes)) problems.push({ code: 'invalid_graph', field: 'nodes', message: 'nodes must be an array', params: { hint: 'nodes' } });
+  if (!Array.isArray(graph.edges)) problems.push({ code: 'invalid_graph', field: 'edges', message: 'edges must be an array', params: { hint: 'edges' } });
   const rawNodes: unknown[] = Array.isArray(graph.nodes) ? graph.nodes : [];
   const rawEdges: unknown[] = Array.isArray(graph.edges) ? graph.edges : [];
 
@@ -62,17 +63,17 @@ export function checkStructure(graph: unknown): Structure {
     }
     const node = parsed.data;
     if (seenIds.has(node.id)) {
-      problems.push({ nodeId: node.id, code: 'duplicate_node_id', message: `node id "${node.id}" is used by more than one node` });
+      problems.push({ nodeId: node.id, code: 'duplicate_node_id', message: `node id "${node.id}" is used by more than one node`, params: { id: node.id } });
       return;
     }
     seenIds.add(node.id);
     const def = getNodeDefinition(node.kind);
     if (!def) {
-      problems.push({ nodeId: node.id, field: 'kind', code: 'unknown_kind', message: `unknown node kind "${node.kind}"` });
+      problems.push({ nodeId: node.id, field: 'kind', code: 'unknown_kind', message: `unknown node kind "${node.kind}"`, params: { kind: node.kind } });
       return;
     }
     if (node.version > def.version) {
-      problems.push({ nodeId: node.id, field: 'version', code: 'unsupported_version', message: `${node.kind} version ${node.version} is newer than this server knows (${def.version})` });
+      problems.push({ nodeId: node.id, field: 'version', code: 'unsupported_version', message: `${node.kind} version ${node.version} is newer than this server knows (${def.version})`, params: { kind: node.kind, version: node.version, known: def.version } });
       return;
     }
     const config = def.configSchema.safeParse(node.config);
@@ -97,7 +98,7 @@ export function checkStructure(graph: unknown): Structure {
     }
     const edge = parsed.data;
     if (seenEdgeIds.has(edge.id)) {
-      problems.push({ edgeId: edge.id, code: 'duplicate_edge_id', message: `edge id "${edge.id}" is used by more than one edge` });
+      problems.push({ edgeId: edge.id, code: 'duplicate_edge_id', message: `edge id "${edge.id}" is used by more than one edge`, params: { id: edge.id } });
       return;
     }
     seenEdgeIds.add(edge.id);
@@ -108,7 +109,7 @@ export function checkStructure(graph: unknown): Structure {
     }
     const link = `${edge.source}\u0000${edge.sourcePort}\u0000${edge.target}\u0000${edge.targetPort}`;
     if (seenLinks.has(link)) {
-      problems.push({ edgeId: edge.id, code: 'duplicate_edge', message: `${edge.source}.${edge.sourcePort} → ${edge.target}.${edge.targetPort} is connected twice` });
+      problems.push({ edgeId: edge.id, code: 'duplicate_edge', message: `${edge.source}.${edge.sourcePort} → ${edge.target}.${edge.targetPort} is connected twice`, params: { source: edge.source, target: edge.target } });
       return;
     }
     seenLinks.add(link);
@@ -125,20 +126,20 @@ function checkEdge(edge: GraphEdge, byId: Map<string, CheckedNode>, knownIds: Se
     if (!node) {
       // A node that exists but failed its own checks already has a problem; do not pile on.
       if (knownIds.has(id)) return null;
-      return { edgeId: edge.id, field: end, code: 'edge_missing_node', message: `edge ${edge.id}: ${end} node "${id}" does not exist` };
+      return { edgeId: edge.id, field: end, code: 'edge_missing_node', message: `edge ${edge.id}: ${end} node "${id}" does not exist`, params: { node: id } };
     }
   }
   if (!source || !target) return null;
-  if (edge.source === edge.target) return { edgeId: edge.id, nodeId: edge.source, code: 'self_loop', message: `edge ${edge.id} connects ${edge.source} to itself` };
+  if (edge.source === edge.target) return { edgeId: edge.id, nodeId: edge.source, code: 'self_loop', message: `edge ${edge.id} connects ${edge.source} to itself`, params: { node: edge.source } };
   const out = source.outputs.find((p) => p.id === edge.sourcePort);
   if (!out) {
     const known = source.outputs.map((p) => p.id).join(', ') || 'none';
-    return { edgeId: edge.id, nodeId: source.id, field: 'sourcePort', code: 'edge_missing_port', message: `${source.kind} node "${source.id}" has no output port "${edge.sourcePort}" (it has: ${known})` };
+    return { edgeId: edge.id, nodeId: source.id, field: 'sourcePort', code: 'edge_missing_port', message: `${source.kind} node "${source.id}" has no output port "${edge.sourcePort}" (it has: ${known})`, params: { hint: 'output', node: source.id, port: edge.sourcePort, known } };
   }
   const input = target.inputs.find((p) => p.id === edge.targetPort);
   if (!input) {
     const known = target.inputs.map((p) => p.id).join(', ') || 'none';
-    return { edgeId: edge.id, nodeId: target.id, field: 'targetPort', code: 'edge_missing_port', message: `${target.kind} node "${target.id}" has no input port "${edge.targetPort}" (it has: ${known})` };
+    return { edgeId: edge.id, nodeId: target.id, field: 'targetPort', code: 'edge_missing_port', message: `${target.kind} node "${target.id}" has no input port "${edge.targetPort}" (it has: ${known})`, params: { hint: 'input', node: target.id, port: edge.targetPort, known } };
   }
   return null;
 }

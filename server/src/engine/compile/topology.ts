@@ -17,10 +17,10 @@ export function checkTopology(nodes: CheckedNode[], edges: GraphEdge[]): Topolog
   const problems: CompileProblem[] = [];
   const starts = nodes.filter((n) => n.def.role === 'entry');
   const ends = nodes.filter((n) => n.def.role === 'exit');
-  if (starts.length === 0) problems.push({ code: 'missing_start', message: 'the scenario needs a start node' });
-  if (starts.length > 1) for (const n of starts.slice(1)) problems.push({ nodeId: n.id, code: 'multiple_start', message: `only one start node is allowed ("${starts[0].id}" is the first)` });
-  if (ends.length === 0) problems.push({ code: 'missing_end', message: 'the scenario needs an end node' });
-  if (ends.length > 1) for (const n of ends.slice(1)) problems.push({ nodeId: n.id, code: 'multiple_end', message: `only one end node is allowed ("${ends[0].id}" is the first)` });
+  if (starts.length === 0) problems.push({ code: 'missing_start', message: 'the scenario needs a start node', params: {} });
+  if (starts.length > 1) for (const n of starts.slice(1)) problems.push({ nodeId: n.id, code: 'multiple_start', message: `only one start node is allowed ("${starts[0].id}" is the first)`, params: { first: starts[0].id } });
+  if (ends.length === 0) problems.push({ code: 'missing_end', message: 'the scenario needs an end node', params: {} });
+  if (ends.length > 1) for (const n of ends.slice(1)) problems.push({ nodeId: n.id, code: 'multiple_end', message: `only one end node is allowed ("${ends[0].id}" is the first)`, params: { first: ends[0].id } });
 
   const out = new Map<string, string[]>();
   const inDegree = new Map<string, number>();
@@ -50,8 +50,8 @@ export function checkTopology(nodes: CheckedNode[], edges: GraphEdge[]): Topolog
   if (order.length < nodes.length) {
     const done = new Set(order);
     const cyclic = cycleMembers(nodes.filter((n) => !done.has(n.id)).map((n) => n.id), out);
-    for (const id of cyclic) problems.push({ nodeId: id, code: 'cycle', message: `node "${id}" is part of a cycle; scenarios must flow one way` });
-    for (const e of edges) if (cyclic.has(e.source) && cyclic.has(e.target)) problems.push({ edgeId: e.id, code: 'cycle', message: `edge ${e.id} closes a cycle` });
+    for (const id of cyclic) problems.push({ nodeId: id, code: 'cycle', message: `node "${id}" is part of a cycle; scenarios must flow one way`, params: { node: id } });
+    for (const e of edges) if (cyclic.has(e.source) && cyclic.has(e.target)) problems.push({ edgeId: e.id, code: 'cycle', message: `edge ${e.id} closes a cycle`, params: { hint: 'edge', source: e.source, target: e.target } });
   } else {
     ancestors = new BitAncestry(order, edges);
   }
@@ -68,12 +68,12 @@ export function checkTopology(nodes: CheckedNode[], edges: GraphEdge[]): Topolog
         stack.push(next);
       }
     }
-    for (const n of nodes) if (!reached.has(n.id)) problems.push({ nodeId: n.id, code: 'unreachable_node', message: `node "${n.id}" cannot be reached from the start node` });
+    for (const n of nodes) if (!reached.has(n.id)) problems.push({ nodeId: n.id, code: 'unreachable_node', message: `node "${n.id}" cannot be reached from the start node`, params: { node: n.id } });
   }
   const wired = new Set(edges.map((e) => `${e.source}\u0000${e.sourcePort}`));
   for (const n of nodes) {
     if (n.def.role !== 'exit' && (out.get(n.id) ?? []).length === 0) {
-      problems.push({ nodeId: n.id, code: 'dead_end', message: `node "${n.id}" has no outgoing connection, so its result is never used` });
+      problems.push({ nodeId: n.id, code: 'dead_end', message: `node "${n.id}" has no outgoing connection, so its result is never used`, params: { node: n.id } });
       continue;
     }
     // A branch that leads nowhere stops the run before the end node whenever it is taken.

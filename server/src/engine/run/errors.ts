@@ -1,7 +1,12 @@
 import type { RunError } from '@shared/events.js';
-import { ModelError } from '../../model/types.js';
+import type { ModelErrorCodeName } from '@shared/run-errors.js';
+import { ModelError, type ModelErrorCode } from '../../model/types.js';
 import { NodeError } from '../../nodes/kit.js';
 import type { RunErrorCode } from './runtime.js';
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** The model client's error codes are the shared list the client translates: a new one fails here until it is listed. */
+export const MODEL_ERROR_CODES_LISTED: Same<ModelErrorCode, ModelErrorCodeName> = true;
 
 /** Why an attempt's signal fired. */
 export type AbortCause = 'deadline' | 'cancelled' | 'node_timeout' | 'run_failed';

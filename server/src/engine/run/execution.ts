@@ -32,7 +32,7 @@ export class Execution {
   private running = 0;
   private failure: RunError | undefined;
   private endReached = false;
-  private danglingBranch: string | undefined;
+  private danglingBranch: { node: string; port: string } | undefined;
   private finish!: () => void;
   private readonly startedAt = performance.now();
 
@@ -72,8 +72,9 @@ export class Execution {
     }
     if (this.failure) return this.end(this.failure);
     if (!this.endReached) {
-      const why = this.danglingBranch ?? 'no branch led to it';
-      return this.end({ code: 'end_not_reached', message: `the run did not reach the end node: ${why}` });
+      const dangling = this.danglingBranch;
+      const why = dangling ? `node "${dangling.node}" took branch "${dangling.port}", which is not connected` : 'no branch led to it';
+      return this.end({ code: 'end_not_reached', message: `the run did not reach the end node: ${why}`, ...(dangling ? { details: { node: dangling.node, branch: dangling.port } } : {}) });
     }
     const outputs = this.scope[plan.endId];
     return this.end(undefined, isRecord(outputs) ? outputs : {});
@@ -86,7 +87,7 @@ export class Execution {
     this.controller.abort(cause);
     for (const attempt of this.attemptControllers) attempt.abort(cause);
     this.attemptControllers.clear();
-    if (cause === 'deadline') this.failure ??= { code: 'deadline_exceeded', message: `the run passed its deadline of ${this.options.deadlineMs ?? 120_000} ms` };
+    if (cause === 'deadline') this.failure ??= { code: 'deadline_exceeded', message: `the run passed its deadline of ${this.options.deadlineMs ?? 120_000} ms`, details: { deadline_ms: this.options.deadlineMs ?? 120_000 } };
     if (cause === 'cancelled') this.failure ??= { code: 'cancelled', message: 'the run was cancelled' };
     if (this.running === 0) this.finish?.();
   }
@@ -123,7 +124,7 @@ export class Execution {
       this.scope[node.id] = result.outputs;
       if (node.id === this.plan.endId) this.endReached = true;
       const branch = result.branch;
-      if (branch) for (const port of branch) if (!node.outgoing.some((i) => this.plan.edges[i].sourcePort === port)) this.danglingBranch = `node "${node.id}" took branch "${port}", which is not connected`;
+      if (branch) for (const port of branch) if (!node.outgoing.some((i) => this.plan.edges[i].sourcePort === port)) this.danglingBranch = { node: node.id, port };
       for (const i of node.outgoing) this.resolveEdge(i, !branch || branch.includes(this.plan.edges[i].sourcePort) ? TAKEN : SKIPPED);
     }
     this.pump();

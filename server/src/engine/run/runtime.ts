@@ -1,3 +1,4 @@
+import type { RunErrorCode as SharedRunErrorCode } from '@shared/run-errors.js';
 import { newId } from '../../common/ids.js';
 import type { ModelCallTrace, RunError, RunEvent } from '@shared/events.js';
 import { addUsage, emptyUsage, type Usage } from '@shared/usage.js';
@@ -26,18 +27,8 @@ export interface RunOptions {
 }
 
 /** Error codes a run can end with; the HTTP layer maps them to statuses (400, 502, 504, …). */
-export type RunErrorCode =
-  | 'invalid_inputs'
-  | 'deadline_exceeded'
-  | 'cancelled'
-  | 'model_error'
-  | 'http_error'
-  | 'code_error'
-  /** No sandbox worker was free within MOFANG_CODE_QUEUE_MS: the server is busy, the script never started. */
-  | 'code_queue_timeout'
-  | 'node_error'
-  | 'invalid_outputs'
-  | 'end_not_reached';
+/** One of `RUN_ERROR_CODES` (`@shared/run-errors`), each with zh-CN and en text in the client. */
+export type RunErrorCode = SharedRunErrorCode;
 
 export interface RunResult {
   run_id: string;

@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next from 'i18next';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CONFIG_ISSUE_CODES, PROBLEM_CODES, PROBLEM_MESSAGE_KEYS } from '@shared/problems';
+import { issueDetails } from '@shared/issues';
+import { MODEL_ERROR_CODES, NODE_ERROR_CODES, NODE_WARNING_CODES, RUN_ERROR_CODES } from '@shared/run-errors';
+import { en } from './en';
+import { zh } from './zh';
+import { issueText } from './issue-text';
+
+/** The value at a dotted key of a message tree, if it is a text. */
+function text(tree: unknown, key: string): string | undefined {
+  let at: unknown = tree;
+  for (const part of key.split('.')) at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[part] : undefined;
+  return typeof at === 'string' ? at : undefined;
+}
+
+function missing(keys: readonly string[]): { zh: string[]; en: string[] } {
+  return { zh: keys.filter((k) => !text(zh, k)), en: keys.filter((k) => !text(en, k)) };
+}
+
+/** Every `.ts` file under a folder, tests left out. */
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** The literal codes the server's API errors are thrown with (HttpError, DomainError, sendError). */
+function apiErrorCodes(): string[] {
+  const root = join(__dirname, '../../../server/src');
+  const pattern = /(?:new HttpError\(\d+, |new DomainError\('[a-z_]+', |sendError\(res, \d+, )'([a-z0-9_]+)'/g;
+  const codes = new Set<string>();
+  for (const file of sources(root)) {
+    if (file.includes(`${join('server', 'src', 'simulator')}`)) continue; // the model simulator answers model clients, not people
+    for (const m of readFileSync(file, 'utf8').matchAll(pattern)) codes.add(m[1]);
+  }
+  return [...codes].sort();
+}
+
+describe('every message code the server sends has Chinese and English text', () => {
+  it('compile problems: every code and variant, and every node config check', () => {
+    for (const code of PROBLEM_CODES) expect(PROBLEM_MESSAGE_KEYS.some((k) => k === code || k.startsWith(`${code}_`)), code).toBe(true);
+    for (const code of CONFIG_ISSUE_CODES) expect(PROBLEM_MESSAGE_KEYS).toContain(`invalid_config_${code}`);
+    expect(missing(PROBLEM_MESSAGE_KEYS.map((k) => `problem.${k}`))).toEqual({ zh: [], en: [] });
+  });
+
+  it('run errors: run codes, model error codes, node error codes and node warnings', () => {
+    expect(missing(RUN_ERROR_CODES.map((c) => `runError.${c}`))).toEqual({ zh: [], en: [] });
+    expect(missing(MODEL_ERROR_CODES.map((c) => `runError.model.${c}`))).toEqual({ zh: [], en: [] });
+    expect(missing(NODE_ERROR_CODES.map((c) => `runError.node.${c}`))).toEqual({ zh: [], en: [] });
+    expect(missing(NODE_WARNING_CODES.map((c) => `run.warning.${c}`))).toEqual({ zh: [], en: [] });
+  });
+
+  it('API errors: every code thrown in server/src', () => {
+    const codes = apiErrorCodes();
+    expect(codes.length).toBeGreaterThan(40);
+    expect(missing(codes.map((c) => `errors.${c}`))).toEqual({ zh: [], en: [] });
+  });
+
+  it('schema issues: each zod issue code reads in Chinese, with the field named and no English left', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ resources: { zh: { translation: zh }, en: { translation: en } }, lng: 'zh', interpolation: { escapeValue: false } });
+    const schema = z.object({
+      name: z.string().min(1),
+      note: z.string().max(3),
+      count: z.number().int().min(1).max(5),
+      level: z.enum(['low', 'high']),
+      email: z.email(),
+      list: z.array(z.string()).min(1),
+      required: z.string(),
+      step: z.number().multipleOf(5),
+      slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'a slug is …'),
+    }).strict();
+    const parsed = schema.safeParse({ name: '', note: 'long', count: 9, level: 'mid', email: 'x', list: [], step: 3, slug: 'Bad Slug', extra: 1 });
+    expect(parsed.success).toBe(false);
+    const texts = issueDetails(parsed.error?.issues ?? []).map((issue) => issueText(issue, i18n.t, (k) => i18n.exists(k)));
+    expect(texts).toHaveLength(10);
+    expect(texts).toContain('name：不能为空');
+    expect(texts).toContain('note：最多 3 个字符');
+    expect(texts).toContain('required：必须填写（应为文本）');
+    expect(texts).toContain('slug：API 路径名只能用 2–63 个小写字母、数字或短横线，并以字母或数字开头');
+    // No zod English sentence left: once the field names and the values the user typed are taken out, no Latin word (API aside) remains.
+    for (const t of texts) expect(t.replace(/^[a-z.]+：/, '').replace(/low|high|extra/g, ''), t).not.toMatch(/[A-Za-z]{4,}/);
+  });
+});
