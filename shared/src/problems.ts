@@ -29,6 +29,7 @@ export const PROBLEM_CODES = [
   'merge_may_be_empty',
   'graph_too_large',
   'config_too_large',
+  'unknown_model_alias',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 

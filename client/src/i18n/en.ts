@@ -126,6 +126,7 @@ export const en: Messages<typeof zh> = {
     fixProblems: 'Fix the problems on the canvas first',
   },
   problem: {
+    unknown_model_alias: 'No model endpoint serves the alias "{{alias}}". Pick another model in the node\'s settings, or ask an admin to add it on the Model endpoints page.',
     graph_too_large_nodes: 'The graph has {{count}} nodes; at most {{limit}} are allowed (the limit, set by {{setting}}). Split it into several scenarios.',
     graph_too_large_edges: 'The graph has {{count}} connections; at most {{limit}} are allowed (the limit, set by {{setting}}).',
     graph_too_large_json: 'The graph\'s data at {{path}} is past the limit of {{limit}} (set by {{setting}}).',

@@ -122,6 +122,7 @@ export const zh = {
     fixProblems: '请先修复画布上的问题',
   },
   problem: {
+    unknown_model_alias: '没有模型端点提供别名“{{alias}}”。请在节点设置里另选一个模型，或请管理员在“模型端点”页添加它。',
     graph_too_large_nodes: '流程图有 {{count}} 个节点，最多允许 {{limit}} 个（上限由 {{setting}} 设置）。请拆分成几个场景。',
     graph_too_large_edges: '流程图有 {{count}} 条连线，最多允许 {{limit}} 条（上限由 {{setting}} 设置）。',
     graph_too_large_json: '流程图中 {{path}} 处的数据超出上限 {{limit}}（由 {{setting}} 设置）。',
