@@ -1,6 +1,7 @@
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 import { zhAudit } from './zh-audit';
+import { zhEndpoints } from './zh-endpoints';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
 export const zh = {
@@ -416,5 +417,6 @@ export const zh = {
   },
   ...zhJobs,
   ...zhAudit,
+  ...zhEndpoints,
   ...zhAuth,
 };
