@@ -3,9 +3,12 @@
  * all an entry (and its digest) holds of it; a changed key shows as `api_key` among the changed fields.
  */
 import type { EndpointTestReply } from '@shared/model-endpoints.js';
-import type { EndpointRow } from '../endpoints/store.js';
+import type { modelEndpoints } from '../storage/schema.js';
 import { changedFieldList } from './record.js';
 import type { AuditChange } from './record.js';
+
+/** A stored endpoint row (its key sealed). */
+type EndpointRow = typeof modelEndpoints.$inferSelect;
 
 /** What an entry digests of an endpoint: its settings, and a fingerprint-free mark of its key. */
 function endpointState(row: EndpointRow) {
