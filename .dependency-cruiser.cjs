@@ -16,7 +16,7 @@ const part = {
   services: '^server/src/services/',
   engine: '^server/src/engine/',
   storage: '^server/src/storage/',
-  domain: '^server/src/(publish|templates|jobs|keys|metrics|users|audit)/',
+  domain: '^server/src/(publish|templates|jobs|keys|metrics|users|audit|endpoints)/',
   http: '^server/src/(http|openapi)/',
   config: '^server/src/config\\.ts$',
   cli: '^server/src/cli/',

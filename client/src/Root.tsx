@@ -20,6 +20,7 @@ const KeysPage = lazy(() => import('./pages/KeysPage'));
 const JobsPage = lazy(() => import('./pages/JobsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
+const EndpointsPage = lazy(() => import('./pages/EndpointsPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -52,6 +53,7 @@ function Header() {
   const canKeys = useCan('keys:read');
   const canUsers = useCan('users:read');
   const canAudit = useCan('audit:read');
+  const canEndpoints = useCan('settings:write');
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
@@ -62,6 +64,7 @@ function Header() {
       <a {...nav('jobs')} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
       {canUsers && <a {...nav('users')} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
       {canAudit && <a {...nav('audit')} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
+      {canEndpoints && <a {...nav('endpoints')} href="#/endpoints" data-testid="nav-endpoints">{t('endpoints.nav')}</a>}
       <span className="mf-spacer" />
       <ModelStatus />
       <Button size="small" data-testid="lang-switch" onClick={() => setLang(i18n.language === 'en' ? 'zh' : 'en')}>
@@ -87,6 +90,7 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
   const canKeys = useCan('keys:read');
   const canUsers = useCan('users:read');
   const canAudit = useCan('audit:read');
+  const canEndpoints = useCan('settings:write');
   switch (route.page) {
     case 'list':
       return <ScenarioList />;
@@ -96,6 +100,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return canUsers ? <Lazy><UsersPage /></Lazy> : <Forbidden />;
     case 'audit':
       return canAudit ? <Lazy><AuditPage /></Lazy> : <Forbidden />;
+    case 'endpoints':
+      return canEndpoints ? <Lazy><EndpointsPage /></Lazy> : <Forbidden />;
     case 'jobs':
       return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
     case 'gallery':

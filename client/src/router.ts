@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -12,6 +12,7 @@ export type Route =
   | { page: 'keys' }
   | { page: 'users' }
   | { page: 'audit' }
+  | { page: 'endpoints' }
   | { page: 'signIn'; next?: string }
   | { page: 'jobs'; scenarioId?: string; jobId?: string };
 
@@ -46,6 +47,7 @@ export function parseHash(hash: string): Route {
   if (/^#\/keys\/?$/.test(hash)) return { page: 'keys' };
   if (/^#\/users\/?$/.test(hash)) return { page: 'users' };
   if (/^#\/audit\/?$/.test(hash)) return { page: 'audit' };
+  if (/^#\/endpoints\/?$/.test(hash)) return { page: 'endpoints' };
   const signIn = parseSignIn(hash);
   if (signIn) return signIn;
   const jobs = parseJobs(hash);
@@ -68,6 +70,8 @@ export function routeHash(route: Route): string {
       return '#/users';
     case 'audit':
       return '#/audit';
+    case 'endpoints':
+      return '#/endpoints';
     case 'signIn':
       return route.next === undefined ? '#/sign-in' : `#/sign-in?${new URLSearchParams({ next: route.next }).toString()}`;
     case 'list':

@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   HOST: z.preprocess(blankAsUnset, z.string().default('127.0.0.1')),
   MOFANG_DATA_DIR: z.preprocess(blankAsUnset, z.string().default('./data')),
   MOFANG_HTTP_ALLOW: z.preprocess(blankAsUnset, z.string().optional()),
+  MOFANG_SECRET_KEY: z.preprocess(blankAsUnset, z.string().min(16, 'MOFANG_SECRET_KEY must be at least 16 characters (64 hex characters or base64 of 32 bytes is best)').optional()),
   MOFANG_TEMPLATE_RENDER_MS: positiveInt('MOFANG_TEMPLATE_RENDER_MS', DEFAULT_TEMPLATE_LIMITS.renderMs).pipe(
     z.number().max(60_000, 'MOFANG_TEMPLATE_RENDER_MS must be at most 60000 (a render holds the whole server for that long)'),
   ),
@@ -54,6 +55,11 @@ export interface AppConfig {
   /** Hosts or CIDR ranges outbound HTTP nodes may reach despite the private-address guard. */
   httpAllow: string[];
   model: ModelConfig;
+  /**
+   * The key that encrypts stored secrets (model endpoints' API keys), `MOFANG_SECRET_KEY`; when unset, a
+   * random key kept in `<dataDir>/secret.key` (mode 0600).
+   */
+  secretKey?: string;
   /** The published API's settings (rate limit, run deadline, retention); defaults when absent. */
   api?: ApiConfig;
   /** Limits on JSON values (depth, string length, list length, size) and graphs (nodes, edges, config bytes); defaults when absent. */
@@ -145,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(e.MOFANG_DATA_DIR),
     httpAllow,
     model,
+    secretKey: e.MOFANG_SECRET_KEY,
     api,
     limits,
     sandbox,

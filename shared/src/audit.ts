@@ -42,12 +42,16 @@ export const AUDIT_ACTIONS = [
   'job.submit',
   'job.cancel',
   'job.retry',
+  'endpoint.create',
+  'endpoint.update',
+  'endpoint.delete',
+  'endpoint.test',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 
 /** The kinds of object an entry names as its target. */
-export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job'] as const;
+export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job', 'endpoint'] as const;
 export const AuditTargetTypeSchema = z.enum(AUDIT_TARGET_TYPES);
 export type AuditTargetType = z.infer<typeof AuditTargetTypeSchema>;
 

@@ -25,6 +25,11 @@ export const ModelCallTraceSchema = z.object({
   /** The model's reasoning, kept apart from the answer (never parsed for it). */
   reasoning: z.string().optional(),
   error: z.string().optional(),
+  /** The alias the node named for this call, and the endpoint that took it. */
+  alias: z.string().optional(),
+  endpoint: z.string().optional(),
+  /** Set on a call made on the node's fallback alias: the primary alias, its endpoint and why it failed. */
+  fallback_from: z.object({ alias: z.string(), endpoint: z.string(), code: z.string(), error: z.string() }).optional(),
 });
 export type ModelCallTrace = z.infer<typeof ModelCallTraceSchema>;
 

@@ -29,6 +29,7 @@ export const PROBLEM_CODES = [
   'merge_may_be_empty',
   'graph_too_large',
   'config_too_large',
+  'unknown_model_alias',
 ] as const;
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
@@ -107,6 +108,7 @@ export const PROBLEM_MESSAGE_KEYS = [
   'graph_too_large_edges',
   'graph_too_large_json',
   'config_too_large',
+  'unknown_model_alias',
 ] as const;
 
 export const CompileProblemSchema = z.object({

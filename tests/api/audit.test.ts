@@ -131,6 +131,21 @@ describe('changes record who made them', () => {
     expect(await latest('user.reset_password')).toMatchObject({ target_name: 'zhang.san', summary: 'one-time password issued; sessions ended' });
   });
 
+  it('records model endpoints added, tested, changed and removed by an admin, never their keys', async () => {
+    const key = 'sk-audit-endpoint-key-1';
+    secrets.push(key, 'sk-audit-endpoint-key-2');
+    const made = await call(base, 'POST', '/api/model-endpoints', { name: 'qwen-audit', base_url: 'http://127.0.0.1:9/v1', api_key: key, models: { default: 'qwen2.5-7b' } });
+    expect(made.status).toBe(201);
+    const id = (made.json as { id: string }).id;
+    expect((await call(base, 'POST', `/api/model-endpoints/${id}/test`, {})).json).toMatchObject({ ok: false, error: { code: 'network' } });
+    expect((await call(base, 'PUT', `/api/model-endpoints/${id}`, { api_key: 'sk-audit-endpoint-key-2' })).status).toBe(200);
+    expect((await call(base, 'DELETE', `/api/model-endpoints/${id}`)).status).toBe(204);
+    expect(await latest('endpoint.create')).toMatchObject({ actor_name: 'admin', target_type: 'endpoint', target_id: id, details: { models: 'default', key_set: true } });
+    expect(await latest('endpoint.test')).toMatchObject({ target_id: id, details: { ok: false, code: 'network' } });
+    expect((await latest('endpoint.update')).details).toEqual({ fields: 'api_key' });
+    expect(await latest('endpoint.delete')).toMatchObject({ target_id: id, after_digest: null });
+  });
+
   it('records one\'s own password change and sign-out', async () => {
     const session = await signIn(base, 'designer-li', designerPassword);
     expect((await call(base, 'POST', '/api/auth/password', { current_password: designerPassword, new_password: 'new-designer-pass-1' }, {}, { as: session })).status).toBe(204);

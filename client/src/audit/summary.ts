@@ -99,6 +99,16 @@ function worded(t: TFunction, e: AuditEntry): string | undefined {
       return str(d, 'to') && `${jobStatus(t, str(d, 'from'))} → ${jobStatus(t, str(d, 'to'))}`;
     case 'job.retry':
       return str(d, 'item') ? t('auditLog.summaries.retriedItem', { item: str(d, 'item') }) : str(d, 'retried') && t('auditLog.summaries.retried', { count: Number(d.retried) });
+    case 'endpoint.create':
+    case 'endpoint.delete': {
+      const models = str(d, 'models') && t('auditLog.summaries.endpointModels', { models: str(d, 'models') });
+      return models && d.key_set === true ? `${models}${t('auditLog.summaries.sep')}${t('auditLog.summaries.endpointKeySet')}` : models;
+    }
+    case 'endpoint.update':
+      return str(d, 'fields') ? t('auditLog.summaries.changed', { fields: str(d, 'fields') }) : t('auditLog.summaries.unchanged');
+    case 'endpoint.test':
+      if (d.ok === true) return t('auditLog.summaries.endpointTestOk', { ms: str(d, 'latency_ms') });
+      return str(d, 'code') && t('auditLog.summaries.endpointTestFailed', { code: str(d, 'code') });
     default:
       return undefined;
   }

@@ -33,6 +33,10 @@ export const enAudit: Messages<typeof zhAudit> = {
     allOf: 'Every {{group}} action',
     summaries: {
       sep: '; ',
+      endpointModels: 'aliases: {{models}}',
+      endpointKeySet: 'key set',
+      endpointTestOk: 'connection OK in {{ms}} ms',
+      endpointTestFailed: 'connection failed: {{code}}',
       nodes: '{{count}} nodes',
       fromTemplate: 'From template {{template}} {{version}}',
       copyOf: 'Copy of {{source}}',
@@ -71,8 +75,8 @@ export const enAudit: Messages<typeof zhAudit> = {
       retriedItem: 'Item {{item}} queued again',
     },
     actorTypes: { user: 'User', api_key: 'API key', cli: 'Command line', system: 'System' },
-    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job' },
-    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job' },
+    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint' },
+    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint' },
     actions: {
       scenario: {
         create: 'Create scenario',
@@ -89,6 +93,7 @@ export const enAudit: Messages<typeof zhAudit> = {
       user: { create: 'Add user', update: 'Change user', reset_password: 'Reset password' },
       auth: { setup: 'Create first admin', login: 'Sign in', login_failed: 'Failed sign-in', logout: 'Sign out', password_change: 'Change own password' },
       job: { submit: 'Submit batch job', cancel: 'Cancel batch job', retry: 'Retry job items' },
+      endpoint: { create: 'Add model endpoint', update: 'Change model endpoint', delete: 'Remove model endpoint', test: 'Test model endpoint connection' },
     },
   },
 };

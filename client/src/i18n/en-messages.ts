@@ -63,6 +63,7 @@ export const enProblem: Messages<typeof zhProblem> = {
   may_be_skipped_connect: 'Output “{{name}}” is required, but merge node {{node}} does not run when {{when}}, so it would have no value. Connect that branch to {{node}} too, or make “{{name}}” optional (null on that path).',
   merge_may_be_empty: 'When {{when}}, none of the merged values comes from a node that ran. Add a value from that branch, or a plain text default as the last value.',
   template_file_access: 'Node {{node}}, field “{{field}}”: {% {{tag}} %} is not allowed. Templates cannot read files; write the text into this template itself.',
+  unknown_model_alias: 'No model endpoint serves the alias "{{alias}}". Pick another model in the node\'s settings, or ask an admin to add it on the Model endpoints page.',
 };
 
 /** `validation.*` and `runError.*` in English. */

@@ -4,6 +4,7 @@ import type { zh } from './zh';
 import { enJobs } from './en-jobs';
 import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
+import { enEndpoints } from './en-endpoints';
 
 /** The same tree as `zh`, with every leaf a string. */
 export type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -413,6 +414,7 @@ export const en: Messages<typeof zh> = {
   ...enJobs,
   ...enCanvas,
   ...enAudit,
+  ...enEndpoints,
   ...enAuth,
   errors: { ...enAuth.errors, ...enApiErrors },
 };

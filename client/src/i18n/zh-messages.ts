@@ -66,6 +66,7 @@ export const zhProblem = {
   may_be_skipped_connect: '输出“{{name}}”为必填，但在 {{when}} 时合并节点 {{node}} 不会执行，此时没有值。请把这条分支也连到 {{node}}，或把“{{name}}”设为非必填（该分支上为 null）。',
   merge_may_be_empty: '在 {{when}} 时，合并的各个值所引用的节点都没有执行。请加上来自该分支的值，或在最后加一个纯文本默认值。',
   template_file_access: '节点 {{node}} 的字段“{{field}}”：不允许使用 {% {{tag}} %}。模板不能读取文件，请把要复用的文字直接写进这个模板。',
+  unknown_model_alias: '没有模型端点提供别名“{{alias}}”。请在节点设置里另选一个模型，或请管理员在“模型端点”页添加它。',
 };
 
 export const zhMessages = {

@@ -3,6 +3,7 @@ import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
+import { zhEndpoints } from './zh-endpoints';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
 export const zh = {
@@ -409,6 +410,7 @@ export const zh = {
   ...zhJobs,
   ...zhCanvas,
   ...zhAudit,
+  ...zhEndpoints,
   ...zhAuth,
   errors: { ...zhAuth.errors, ...zhApiErrors },
 };

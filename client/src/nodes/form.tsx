@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { TemplateEditor } from '../components/TemplateEditor';
 import { unknownRefs } from '../editor/references';
 import { useRefs } from './refs';
+import { ModelPicker } from './ModelPicker';
 
 /** A labelled row of a panel. */
 export function Field({ label, children, help }: { label: string; children: ReactNode; help?: ReactNode }) {
@@ -70,16 +71,18 @@ export function ListEditor<T>({ items, onChange, render, create, addLabel, testI
   );
 }
 
-/** Temperature, output budget, retries and timeout, shared by the kinds that call a model. */
+/** The model (alias and fallback), temperature, output budget, retries and timeout, shared by the kinds that call a model. */
 export function ModelSettings({
   config,
   update,
 }: {
-  config: { temperature: number; maxTokens: number; retries: number; timeoutMs?: number };
-  update(p: { temperature?: number; maxTokens?: number; retries?: number; timeoutMs?: number }): void;
+  config: { model: string; fallbackModel?: string; temperature: number; maxTokens: number; retries: number; timeoutMs?: number };
+  update(p: { model?: string; fallbackModel?: string; temperature?: number; maxTokens?: number; retries?: number; timeoutMs?: number }): void;
 }) {
   const { t } = useTranslation();
   return (
+    <>
+    <ModelPicker model={config.model} fallbackModel={config.fallbackModel} update={update} />
     <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
       <Field label={t('panel.temperature')}>
         <InputNumber min={0} max={2} step={0.1} value={config.temperature} onChange={(v) => update({ temperature: v ?? 0 })} />
@@ -105,5 +108,6 @@ export function ModelSettings({
         </Tooltip>
       </Field>
     </div>
+    </>
   );
 }

@@ -20,3 +20,4 @@ export {
   scenarioUpdatedChange,
   type PublishedSide,
 } from './scenario-changes.js';
+export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';

@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import type { EndpointLoad, NodeKindSummary } from '@shared/api.js';
 import { getNodeDefinition, NODE_KINDS } from '@shared/nodes/index.js';
 import type { NodeDefinition } from '@shared/nodes/kit.js';
-import { describeModels, type ConfiguredModelResolver } from '../model/registry.js';
+import { describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
 import type { ModelResolver } from '../model/types.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
 import type { AppDeps } from './context.js';
@@ -36,6 +36,7 @@ import { DEFAULT_AUTH_CONFIG } from '../users/auth-config.js';
 import { LoginThrottle } from '../users/throttle.js';
 import { newFlowKey, OidcClient } from '../users/oidc-client.js';
 import { oidcRoutes } from './routes-oidc.js';
+import { modelAliasRoutes, modelEndpointRoutes } from './routes-model-endpoints.js';
 
 export type { AppDeps } from './context.js';
 
@@ -113,7 +114,9 @@ export function createApp(deps: AppDeps): Express {
   // Load balancers call this without signing in: they get that the server answers, nothing of its set-up.
   api.get('/health', allow('public'), (_req, res) => {
     if (!requestUser(res)) return void res.json({ ok: true, version });
-    res.json({ ok: true, model: deps.modelDescription ?? describeModels(deps.models), simulator: deps.simulator ?? false, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
+    // Described per request: admins may change the endpoints while the server runs.
+    const model = deps.modelDescription ?? describeModels(deps.models);
+    res.json({ ok: true, model, simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
@@ -130,6 +133,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
   api.use(auditRoutes(deps.db));
+  api.use(modelAliasRoutes(deps.models, deps.endpoints));
+  if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

@@ -7,6 +7,7 @@ import type { JobService } from '../jobs/service.js';
 import type { AuthConfig } from '../users/auth-config.js';
 import type { OidcConfig } from '../users/oidc-config.js';
 import type { PiiAccess } from './pii-access.js';
+import type { EndpointService } from '../endpoints/service.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -31,6 +32,8 @@ export interface AppDeps {
   log?: (line: string) => void;
   /** Shown in /api/health as `model`; defaults to `describeModels(models)`. */
   modelDescription?: unknown;
+  /** Model endpoints as an admin resource (`/api/model-endpoints`); absent, only the resolver's aliases are listed. */
+  endpoints?: EndpointService;
   /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
   canReadPii?: PiiAccess;
 }

@@ -2,6 +2,7 @@
  * `/api/scenarios/:id/publish`, `/publication`, `/versions`, `/versions/:n`, `/rollback`, `/diff`: publishing a draft
  * as an immutable version, choosing which version is live, and comparing versions.
  */
+import { knownModelAliases } from '../endpoints/config.js';
 import { Router, type Request, type Response } from 'express';
 import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
@@ -41,15 +42,19 @@ export function publishRoutes(deps: AppDeps): Router {
     return storedGraph(row.graph);
   }
 
+  // Publishing checks the draft's model aliases against the endpoints; loading a stored version does not.
+  const compileOptions = () => ({ templateLimits: services.templateLimits, modelAliases: knownModelAliases(deps.models) });
+
   router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
-    const precompiled = await precompileDraft(db, services, req.params.id);
+    const compile = compileOptions();
+    const precompiled = await precompileDraft(db, compile, req.params.id);
     const before = publishedSide(getPublishState(db, req.params.id));
     // A refusal is a PublishError (a DomainError): the error handler gives it its status.
     const reply = auditedRequest(
       db,
       res,
-      () => publishDraft(db, services, req.params.id, body, precompiled),
+      () => publishDraft(db, compile, req.params.id, body, precompiled),
       (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
     );
     void deps.published.warm(req.params.id, reply.version);
@@ -57,8 +62,9 @@ export function publishRoutes(deps: AppDeps): Router {
   });
 
   router.get('/scenarios/:id/publication', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
-    const precompiled = await precompileDraft(db, services, req.params.id);
-    res.json(publication(db, services, req.params.id, precompiled));
+    const compile = compileOptions();
+    const precompiled = await precompileDraft(db, compile, req.params.id);
+    res.json(publication(db, compile, req.params.id, precompiled));
   });
 
   router.get('/scenarios/:id/versions', allow('scenarios:read'), (req, res) => {

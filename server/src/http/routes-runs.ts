@@ -3,6 +3,7 @@
  * `Accept: text/event-stream`, as SSE (event name = RunEvent type, then a final `result` event; a
  * reconnect with `Last-Event-ID` resumes the run it names instead of starting another: see ./sse.ts).
  */
+import { knownModelAliases } from '../endpoints/config.js';
 import { newId } from '../common/ids.js';
 import { Router, type Request, type Response } from 'express';
 import { TestRunBodySchema } from '@shared/api.js';
@@ -44,7 +45,7 @@ export function runRoutes(deps: AppDeps): Router {
     const render = (data: RunEvent | RunResult) => ('type' in data ? view.event(data) : view.runResult(data));
     if (wantsEventStream(req.headers.accept) && (await streams.resume(req, res, scenario.id, undefined, render))) return;
     const body = parseBody(TestRunBodySchema, req.body ?? {});
-    const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits });
+    const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits, modelAliases: knownModelAliases(deps.models) });
     if (!compiled.ok) {
       throw new HttpError(422, 'compile_failed', `the graph does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})`, {
         errors: compiled.errors,

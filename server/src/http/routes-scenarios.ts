@@ -10,6 +10,7 @@ import type { EngineServices } from '../nodes/kit.js';
 import { createScenario, deleteScenario, duplicateScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
 import { withTemplateStatus, withTemplateStatusOne } from '../templates/scenario-link.js';
 import { blankGraph } from './blank-graph.js';
+import { knownModelAliases } from '../endpoints/config.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
@@ -20,10 +21,13 @@ import { keepMaskedSamples } from './pii-samples.js';
 import { z } from 'zod';
 import { scenarioCreatedChange, scenarioDeletedChange, scenarioDuplicatedChange, scenarioUpdatedChange } from '../audit/index.js';
 
-/** Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown. */
-export async function compileReply(graph: unknown, services: EngineServices): Promise<CompileReply> {
+/**
+ * Compiles any JSON value and reports `{ ok, errors }`; a compiler crash is reported, not thrown.
+ * `modelAliases`: the aliases the endpoints serve (a node naming another is a problem); absent, not checked.
+ */
+export async function compileReply(graph: unknown, services: EngineServices, modelAliases?: readonly string[]): Promise<CompileReply> {
   try {
-    const result = await compileGraphAsync(graph, { templateLimits: services.templateLimits });
+    const result = await compileGraphAsync(graph, { templateLimits: services.templateLimits, modelAliases });
     return { ok: result.ok, errors: result.errors };
   } catch (error) {
     console.error('[mofang] compileGraph threw:', error);
@@ -117,12 +121,12 @@ export function scenarioRoutes(deps: AppDeps): Router {
   });
 
   router.post('/scenarios/:id/compile', allow('scenarios:test'), async (req, res) => {
-    res.json(await compileReply(mustGet(req.params.id).graph, services));
+    res.json(await compileReply(mustGet(req.params.id).graph, services, knownModelAliases(deps.models)));
   });
 
   router.post('/compile', allow('scenarios:test'), async (req, res) => {
     if (req.body === undefined) throw new HttpError(400, 'invalid_body', 'send the graph as a JSON body');
-    res.json(await compileReply(req.body, services));
+    res.json(await compileReply(req.body, services, knownModelAliases(deps.models)));
   });
 
   return router;

@@ -7,7 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { ConfigError, type AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
-import { createModelResolver, describeModels, SIMULATOR_HINT } from '../model/registry.js';
+import { describeModels } from '../model/registry.js';
+import { EndpointService } from '../endpoints/service.js';
+import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
@@ -61,13 +63,19 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
   failInterruptedRuns(store.db);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
-  const models = createModelResolver(config.model);
+  let endpoints: EndpointService;
+  try {
+    endpoints = new EndpointService(store.db, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
+  } catch (error) {
+    store.close();
+    throw new ConfigError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const models = endpoints.models;
   const description = describeModels(models);
-  const simulator = description === SIMULATOR_HINT;
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, services, published, v1, jobs, staticDir: options.staticDir, simulator, modelDescription: description, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);

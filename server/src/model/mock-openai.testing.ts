@@ -15,6 +15,10 @@ export interface MockOpenAI {
   requests: Array<Record<string, unknown>>;
   /** Answer a request carrying `stream_options` with a 400, as some older servers do. */
   rejectStreamOptions: boolean;
+  /** When set, every call is answered with this HTTP status and an error body (e.g. 503, an overloaded server). */
+  failWith?: number;
+  /** Milliseconds to wait before answering each call. */
+  delayMs?: number;
   close(): Promise<void>;
 }
 
@@ -28,8 +32,13 @@ export interface MockOpenAI {
 export async function startMockOpenAI(): Promise<MockOpenAI> {
   const mock: MockOpenAI = { url: '', replies: [], requests: [], rejectStreamOptions: false, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
-    void readJson(req).then((body) => {
+    void readJson(req).then(async (body) => {
       mock.requests.push(body);
+      if (mock.delayMs) await new Promise((resolve) => setTimeout(resolve, mock.delayMs));
+      if (mock.failWith !== undefined) {
+        res.writeHead(mock.failWith, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `mock: status ${mock.failWith}` } }));
+        return;
+      }
       if (mock.rejectStreamOptions && body.stream_options !== undefined) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "unknown field 'stream_options'", type: 'invalid_request_error' } }));
         return;

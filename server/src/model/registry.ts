@@ -3,6 +3,7 @@ import { SIMULATOR_MODEL, SimulatorConfigSchema, type SimulatorConfigInput } fro
 import { SimulatorClient } from '../simulator/client.js';
 import { displayUrl, OpenAICompatibleClient } from './openai-client.js';
 import { innerClient, LimitedModelClient } from './limiter/limited-client.js';
+import type { CallHealth } from './limiter/call-health.js';
 import type { ModelClient, ModelResolver } from './types.js';
 
 /** An OpenAI-compatible endpoint and the model names it serves under Mofang's aliases. */
@@ -35,10 +36,20 @@ export interface ModelConfig {
   default: string;
 }
 
-/** A resolver that also lists its clients (to close pools, show them in the admin UI). */
+/** An alias a node may name, with the endpoint and model that answer it. */
+export interface ResolvedAlias {
+  alias: string;
+  endpoint: string;
+  model: string;
+  simulator: boolean;
+}
+
+/** A resolver that also lists its clients (to close pools, show them in the admin UI) and its aliases. */
 export interface ConfiguredModelResolver extends ModelResolver {
   readonly config: ModelConfig;
   clients(): ModelClient[];
+  /** Every alias an endpoint serves, each once, with the endpoint that answers it (the one resolve picks). */
+  aliases(): ResolvedAlias[];
 }
 
 /** Most calls in flight to one endpoint when its configuration sets no maxConcurrency. */
@@ -49,32 +60,41 @@ export const ADAPTIVE_INITIAL_LIMIT = 16;
 export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
 
 /**
- * Builds a resolver over the configured endpoints. Clients (and their connection pools) are created
- * once per endpoint, on first use. An alias no endpoint knows falls back to the default endpoint's
- * `default` model (or its first model).
+ * The client of one endpoint: its own connection pool, behind an adaptive limiter (a configured
+ * maxConcurrency is the hard ceiling; below it the limiter finds the capacity). `health` keeps the
+ * endpoint's recent outcomes (pass the same one to keep them across a rebuilt client).
  */
-export function createModelResolver(config: ModelConfig): ConfiguredModelResolver {
+export function buildClient(endpoint: EndpointConfig | SimulatorEndpointConfig, health?: CallHealth): LimitedModelClient {
+  const ceiling = (endpoint.kind === 'simulator' ? undefined : endpoint.maxConcurrency) ?? ADAPTIVE_MAX_LIMIT;
+  const inner =
+    endpoint.kind === 'simulator'
+      ? new SimulatorClient(endpoint.simulator)
+      : new OpenAICompatibleClient({
+          name: endpoint.name,
+          baseUrl: endpoint.baseUrl,
+          apiKey: endpoint.apiKey,
+          maxConcurrency: ceiling,
+          timeoutMs: endpoint.timeoutMs,
+          supportsJsonSchema: endpoint.supportsJsonSchema,
+        });
+  const measureFirstToken = endpoint.kind === 'simulator' ? true : (endpoint.stream ?? true);
+  return new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT), measureFirstToken }, health);
+}
+
+/**
+ * Builds a resolver over the configured endpoints. Clients (and their connection pools) are created
+ * once per endpoint, on first use (by `clientFor` when given: the reloadable resolver keeps clients
+ * across configurations). An alias no endpoint knows falls back to the default endpoint's `default`
+ * model (or its first model).
+ */
+export function createModelResolver(config: ModelConfig, options: { clientFor?: (endpoint: EndpointConfig | SimulatorEndpointConfig) => ModelClient } = {}): ConfiguredModelResolver {
   const fallback = config.endpoints.find((e) => e.name === config.default) ?? config.endpoints[0];
   if (!fallback) throw new Error('model configuration lists no endpoint');
   const clients = new Map<string, ModelClient>();
   const clientFor = (endpoint: EndpointConfig | SimulatorEndpointConfig): ModelClient => {
     let client = clients.get(endpoint.name);
     if (!client) {
-      // A configured maxConcurrency is a hard ceiling; below it the adaptive limiter finds the capacity.
-      const ceiling = (endpoint.kind === 'simulator' ? undefined : endpoint.maxConcurrency) ?? ADAPTIVE_MAX_LIMIT;
-      const inner =
-        endpoint.kind === 'simulator'
-          ? new SimulatorClient(endpoint.simulator)
-          : new OpenAICompatibleClient({
-              name: endpoint.name,
-              baseUrl: endpoint.baseUrl,
-              apiKey: endpoint.apiKey,
-              maxConcurrency: ceiling,
-              timeoutMs: endpoint.timeoutMs,
-              supportsJsonSchema: endpoint.supportsJsonSchema,
-            });
-      const measureFirstToken = endpoint.kind === 'simulator' ? true : (endpoint.stream ?? true);
-      client = new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT), measureFirstToken });
+      client = options.clientFor ? options.clientFor(endpoint) : buildClient(endpoint);
       clients.set(endpoint.name, client);
     }
     return client;
@@ -84,6 +104,13 @@ export function createModelResolver(config: ModelConfig): ConfiguredModelResolve
   return {
     config,
     clients: () => [...clients.values()],
+    aliases() {
+      const seen = new Map<string, ResolvedAlias>();
+      for (const e of ordered) {
+        for (const [alias, model] of Object.entries(e.models)) if (!seen.has(alias)) seen.set(alias, { alias, endpoint: e.name, model, simulator: e.kind === 'simulator' });
+      }
+      return [...seen.values()];
+    },
     resolve(alias: string) {
       const endpoint = ordered.find((e) => Object.hasOwn(e.models, alias));
       if (endpoint) return { client: clientFor(endpoint), model: endpoint.models[alias] };

@@ -57,7 +57,7 @@ export const auditNode: ServerNode<AuditConfig> = {
             },
             { role: 'user', content: read.text },
           ];
-          const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
+          const { value } = await chatStructured(exec, { model: config.model, fallbackModel: config.fallbackModel, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
           for (const item of modelItems) {
             const entry = isRecord(value) ? value[item.id] : undefined;
             const reply: Record<string, unknown> = isRecord(entry) ? entry : {};

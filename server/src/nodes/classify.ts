@@ -43,7 +43,7 @@ export const classifyNode: ServerNode<ClassifyConfig> = {
           { role: 'system' as const, content: system },
           { role: 'user' as const, content: text },
         ];
-        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
+        const { value } = await chatStructured(exec, { model: config.model, fallbackModel: config.fallbackModel, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
         const reply = isReply(value) ? value : { label: OTHER_CLASS, confidence: 0, reason: '' };
         const label = reply.confidence < config.minConfidence ? OTHER_CLASS : reply.label;
         const reason = label !== reply.label ? `置信度 ${reply.confidence} 低于阈值 ${config.minConfidence}；${reply.reason}` : reply.reason;

@@ -68,7 +68,7 @@ export const extractNode: ServerNode<ExtractConfig> = {
           { role: 'system' as const, content: system },
           { role: 'user' as const, content: read.text },
         ];
-        const { value } = await chatStructured(exec, { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
+        const { value } = await chatStructured(exec, { model: config.model, fallbackModel: config.fallbackModel, temperature: config.temperature, maxTokens: config.maxTokens, messages, output });
         const reply = isRecord(value) ? value : {};
         const rawForm = isRecord(reply.form) ? reply.form : {};
         const rawEvidence = isRecord(reply.evidence) ? reply.evidence : {};

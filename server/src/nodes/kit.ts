@@ -36,9 +36,11 @@ export interface NodeCompileContext {
 /**
  * The model call as a node sees it: alias resolution, the node's timeout, tracing and usage are handled
  * for it; `text` is the answer with any reasoning removed (the reasoning is in `reasoning`), and a
- * filtered or empty reply has already become a retryable ModelError (`filtered`, `empty_reply`).
+ * filtered or empty reply has already become a retryable ModelError (`filtered`, `empty_reply`). With a
+ * `fallbackModel`, a call whose endpoint fails (connection, 5xx, timeout, rate limit) is made again on
+ * that alias, and the trace says so.
  */
-export type ModelCaller = (request: Omit<ChatRequest, 'model' | 'signal'> & { model: string }) => Promise<ChatResponse>;
+export type ModelCaller = (request: Omit<ChatRequest, 'model' | 'signal'> & { model: string; fallbackModel?: string }) => Promise<ChatResponse>;
 
 /** What a node's step receives when it runs. */
 export interface ExecContext {

@@ -22,7 +22,7 @@ export const llmNode: ServerNode<LlmConfig> = {
         const systemText = system?.renderText(exec.scope) ?? '';
         if (systemText.trim()) messages.push({ role: 'system', content: systemText });
         messages.push({ role: 'user', content: user?.renderText(exec.scope) ?? '' });
-        const settings = { model: config.model, temperature: config.temperature, maxTokens: config.maxTokens };
+        const settings = { model: config.model, fallbackModel: config.fallbackModel, temperature: config.temperature, maxTokens: config.maxTokens };
         if (output) {
           const { value, raw } = await chatStructured(exec, { ...settings, messages, output });
           return { outputs: { json: value, text: raw }, inputs: { messages } };

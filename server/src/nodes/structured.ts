@@ -30,6 +30,8 @@ export function structuredOutput(schema: JsonSchema, name: string, sent: JsonSch
 
 export interface StructuredRequest {
   model: string;
+  /** Tried when `model`'s endpoint fails (see {@link ExecContext.chat}). */
+  fallbackModel?: string;
   messages: ChatMessage[];
   output: StructuredOutput;
   temperature?: number;
@@ -53,6 +55,7 @@ export async function chatStructured(ctx: ExecContext, request: StructuredReques
   const messages = native ? request.messages : schemaInPrompt(request.messages, output.modelSchema);
   const base = {
     model: request.model,
+    fallbackModel: request.fallbackModel,
     temperature: request.temperature,
     maxTokens: request.maxTokens,
     responseFormat: native ? { type: 'json_schema' as const, json_schema: { name: output.name, schema: output.modelSchema, strict: false } } : undefined,

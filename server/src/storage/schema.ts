@@ -297,3 +297,28 @@ export const auditLog = sqliteTable(
     index('audit_log_target_idx').on(t.targetType, t.targetId, t.seq),
   ],
 );
+
+/**
+ * Model endpoints added by admins (`/api/model-endpoints`); those of the environment are not stored.
+ * `api_key` is AES-256-GCM ciphertext (server/src/endpoints/secret-box.ts), never the key itself;
+ * `key_last4` is what the UI shows of it. `models` maps aliases to the endpoint's model names.
+ */
+export const modelEndpoints = sqliteTable(
+  'model_endpoints',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    baseUrl: text('base_url').notNull(),
+    apiKey: text('api_key'),
+    keyLast4: text('key_last4'),
+    models: jsonColumn<Record<string, string>>('models', () => ({})).notNull(),
+    maxConcurrency: integer('max_concurrency'),
+    timeoutMs: integer('timeout_ms'),
+    supportsJsonSchema: integer('supports_json_schema', { mode: 'boolean' }).notNull().default(true),
+    stream: integer('stream', { mode: 'boolean' }).notNull().default(true),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('model_endpoints_name_idx').on(t.name)],
+);

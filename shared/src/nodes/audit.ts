@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectSchema } from '../json-schema.js';
-import { defineNode, duplicateNames, FLOW_IN, FLOW_OUT, ModelSettingsSchema, regexIssue, type ConfigIssue } from './kit.js';
+import { defineNode, duplicateNames, FLOW_IN, FLOW_OUT, ModelSettingsSchema, modelSettingsAliases, regexIssue, type ConfigIssue } from './kit.js';
 
 /** Which turns a rule looks at. */
 export const RuleScopeSchema = z.object({
@@ -117,6 +117,7 @@ export const audit = defineNode<AuditConfig>({
       fatal: { type: 'array', items: { type: 'string' }, description: 'ids of failed red-line items' },
       verdict: { type: 'string', enum: ['pass', 'fail'] },
     }),
+  modelAliases: modelSettingsAliases,
   templates: (config) => [
     { field: 'input', source: config.input, mode: 'value' },
     { field: 'instructions', source: config.instructions, mode: 'text' },

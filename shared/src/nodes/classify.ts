@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectSchema } from '../json-schema.js';
-import { defineNode, duplicateNames, FLOW_IN, ModelSettingsSchema, type PortDef } from './kit.js';
+import { defineNode, duplicateNames, FLOW_IN, ModelSettingsSchema, modelSettingsAliases, type PortDef } from './kit.js';
 
 export const ClassSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a class id has letters, digits, _ or - (at most 64)'),
@@ -50,6 +50,7 @@ export const classify = defineNode<ClassifyConfig>({
       confidence: { type: 'number', minimum: 0, maximum: 1 },
       reason: { type: 'string' },
     }),
+  modelAliases: modelSettingsAliases,
   templates: (config) => [
     { field: 'input', source: config.input, mode: 'text' },
     { field: 'instructions', source: config.instructions, mode: 'text' },

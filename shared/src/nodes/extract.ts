@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectSchema, type JsonSchema } from '../json-schema.js';
-import { defineNode, FLOW_IN, FLOW_OUT, ModelSettingsSchema } from './kit.js';
+import { defineNode, FLOW_IN, FLOW_OUT, ModelSettingsSchema, modelSettingsAliases } from './kit.js';
 import { FieldSchema, fieldValueSchema, validateFields } from './fields.js';
 
 export const ExtractConfigSchema = z.object({
@@ -46,6 +46,7 @@ export const extract = defineNode<ExtractConfig>({
       complete: { type: 'boolean' },
     });
   },
+  modelAliases: modelSettingsAliases,
   templates: (config) => [
     { field: 'input', source: config.input, mode: 'value' },
     { field: 'instructions', source: config.instructions, mode: 'text' },

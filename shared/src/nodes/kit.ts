@@ -74,6 +74,8 @@ export interface NodeDefinition<C = unknown> {
   validate?(config: C, typeOf: TypeOfTemplate): ConfigIssue[];
   /** For the `entry` role: the JSON Schema of a run's inputs as callers send them. */
   runInputSchema?(config: C): JsonSchema;
+  /** For kinds that call a model: the model aliases the config names, with their fields (checked against the endpoints). */
+  modelAliases?(config: C): Array<{ field: string; alias: string }>;
 }
 
 /** Declares a node definition with its config type inferred from the schema. */
@@ -94,12 +96,19 @@ export const ModelSettingsLimits = { defaultMaxTokens: 1024, maxTokens: 32768, m
 /** Settings shared by every kind that calls a model. */
 export const ModelSettingsSchema = {
   model: z.string().min(1).default('default'),
+  /** The alias tried when `model`'s endpoint fails (connection, 5xx, timeout, rate limit); never for a bad answer. */
+  fallbackModel: z.string().min(1).optional(),
   temperature: z.number().min(0).max(2).default(0),
   maxTokens: z.number().int().min(1).max(ModelSettingsLimits.maxTokens).default(ModelSettingsLimits.defaultMaxTokens),
   /** How long one attempt may take, model calls included; unset, the endpoint's own timeout applies to each call. */
   timeoutMs: z.number().int().min(ModelSettingsLimits.minTimeoutMs).max(ModelSettingsLimits.maxTimeoutMs).optional(),
   retries: z.number().int().min(0).max(10).default(2),
 };
+
+/** The aliases a kind with {@link ModelSettingsSchema} names: `model`, and `fallbackModel` when set. */
+export function modelSettingsAliases(config: { model: string; fallbackModel?: string }): Array<{ field: string; alias: string }> {
+  return [{ field: 'model', alias: config.model }, ...(config.fallbackModel ? [{ field: 'fallbackModel', alias: config.fallbackModel }] : [])];
+}
 
 /** A name usable as an output key and in references. */
 export const FieldNameSchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectSchema } from '../json-schema.js';
-import { defineNode, FLOW_IN, FLOW_OUT, ModelSettingsSchema } from './kit.js';
+import { defineNode, FLOW_IN, FLOW_OUT, ModelSettingsSchema, modelSettingsAliases } from './kit.js';
 import { FieldSchema, fieldsObjectSchema, validateFields } from './fields.js';
 
 export const LlmConfigSchema = z.object({
@@ -28,6 +28,7 @@ export const llm = defineNode<LlmConfig>({
     config.output === 'json'
       ? objectSchema({ json: fieldsObjectSchema(config.fields, { nullableOptional: true }), text: { type: 'string' } })
       : objectSchema({ text: { type: 'string' }, truncated: { type: 'boolean', description: 'the reply stopped at max_tokens: the text is incomplete' } }),
+  modelAliases: modelSettingsAliases,
   templates: (config) => [
     { field: 'system', source: config.system, mode: 'text' },
     { field: 'user', source: config.user, mode: 'text' },

@@ -10,6 +10,7 @@ import { checkReferences } from './references.js';
 import { RunConditions } from './run-conditions.js';
 import { checkStructure, type CheckedNode } from './structure.js';
 import { checkTopology } from './topology.js';
+import { modelAliasProblems } from './model-aliases.js';
 
 /**
  * How to compile. No services: a plan is compiled once and its nodes get the services of each run
@@ -18,6 +19,11 @@ import { checkTopology } from './topology.js';
 export interface CompileOptions {
   /** How far one template render may go (MOFANG_TEMPLATE_*); the defaults when absent. */
   templateLimits?: TemplateLimits;
+  /**
+   * The model aliases the configured endpoints serve: a node naming another is a problem
+   * (`unknown_model_alias`). Absent (the CLI, a stored version being loaded), aliases are not checked.
+   */
+  modelAliases?: readonly string[];
 }
 export type CompileResult = { ok: true; errors: []; plan: ExecutionPlan } | { ok: false; errors: CompileProblem[]; plan?: undefined };
 
@@ -61,7 +67,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
   if (tooBig.length > 0) return { ok: false, errors: tooBig };
   const structure = checkStructure(graph);
   const topology = checkTopology(structure.nodes, structure.edges);
-  const problems = [...structure.problems, ...topology.problems];
+  const problems = [...structure.problems, ...topology.problems, ...modelAliasProblems(structure.nodes, options.modelAliases)];
   const cyclic = problems.some((p) => p.code === 'cycle');
   const conditions = cyclic
     ? null

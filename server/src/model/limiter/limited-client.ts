@@ -4,6 +4,7 @@
  */
 import { ModelError, type ChatRequest, type ChatResponse, type ModelClient } from '../types.js';
 import { AdaptiveLimiter, type AdaptiveLimiterOptions, type Outcome } from './adaptive-limiter.js';
+import { CallHealth } from './call-health.js';
 
 /**
  * What a failed call tells the limiter: only signs of overload are drops (a timeout, a 429, a 503
@@ -21,6 +22,8 @@ export function outcomeOfError(error: unknown): Outcome {
 /** The wrapper; `inner` stays reachable for code that needs to know what kind of endpoint is behind it. */
 export class LimitedModelClient implements ModelClient {
   readonly limiter: AdaptiveLimiter;
+  /** Recent outcomes (error rate, last error, last success), for the endpoints' admin list. */
+  readonly health: CallHealth;
 
   /** Whether calls are streamed so the time to first token can be measured (the limiter's best signal). */
   private readonly measureFirstToken: boolean;
@@ -28,7 +31,9 @@ export class LimitedModelClient implements ModelClient {
   constructor(
     readonly inner: ModelClient,
     limiter: AdaptiveLimiter | (AdaptiveLimiterOptions & { measureFirstToken?: boolean }) = {},
+    health: CallHealth = new CallHealth(),
   ) {
+    this.health = health;
     this.limiter = limiter instanceof AdaptiveLimiter ? limiter : new AdaptiveLimiter(limiter);
     this.measureFirstToken = limiter instanceof AdaptiveLimiter ? true : (limiter.measureFirstToken ?? true);
   }
@@ -70,9 +75,11 @@ export class LimitedModelClient implements ModelClient {
       const response = await this.inner.chat(sent);
       const finished = performance.now();
       permit.release({ kind: 'ok', latencyMs: finished - started, tokens: response.completionTokens, firstTokenMs: (firstToken ?? finished) - started });
+      this.health.success();
       return response;
     } catch (error) {
       permit.release(outcomeOfError(error));
+      this.health.failure(error);
       throw error;
     }
   }
