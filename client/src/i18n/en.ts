@@ -2,6 +2,7 @@ import { enAuth } from './en-auth';
 import type { zh } from './zh';
 import { enJobs } from './en-jobs';
 import { enAudit } from './en-audit';
+import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
 export type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -419,5 +420,6 @@ export const en: Messages<typeof zh> = {
   },
   ...enJobs,
   ...enAudit,
+  ...enDesigner,
   ...enAuth,
 };

@@ -1,6 +1,7 @@
 import { zhAuth } from './zh-auth';
 import { zhJobs } from './zh-jobs';
 import { zhAudit } from './zh-audit';
+import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
 export const zh = {
@@ -415,5 +416,6 @@ export const zh = {
   },
   ...zhJobs,
   ...zhAudit,
+  ...zhDesigner,
   ...zhAuth,
 };

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { NodeWarning } from '@shared/index';
 import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
+import { SimulatedTag } from './SimulatedTag';
 
 /** A warning in the reader's language, by its code; one without a translation shows the server's words. */
 function warningText(w: NodeWarning, t: TFunction): string {
@@ -76,6 +77,7 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
                   label: t('run.prompts'),
                   children: calls.map((c, i) => (
                     <div key={i} data-testid="trace-prompts">
+                      {c.simulated && <SimulatedTag testId="trace-simulated" />}
                       {c.messages.map((m, j) => (
                         <div key={j} style={{ marginBottom: 6 }}>
                           <Tag>{m.role}</Tag>

@@ -8,6 +8,7 @@ import { useCan } from '../auth/store';
 import { useEditor } from '../editor/store';
 import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
+import { SimulatedTag } from './SimulatedTag';
 import { streamTestRun } from './test-run';
 import { inputValue, RunInputs } from './RunInputs';
 
@@ -78,12 +79,14 @@ export function RunPanel() {
           </Button>
         </>
       )}
+      {run.simulated && run.status !== 'running' && <Alert style={{ marginTop: 12 }} type="warning" showIcon title={t('simulated.runAlert')} data-testid="run-simulated" />}
       {run.status === 'succeeded' && (
         <div style={{ marginTop: 12 }} data-testid="run-outputs">
           <Typography.Text strong>{t('run.outputs')}</Typography.Text>{' '}
           <Tag color="green">{t('run.status.succeeded')}</Tag>
           {run.latency_ms !== undefined && <Tag>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Tag>}
           {run.tokens ? <Tag>{t('run.tokens', { count: run.tokens })}</Tag> : null}
+          {run.simulated && <SimulatedTag />}
           <pre className="mf-pre">{JSON.stringify(run.outputs, null, 2)}</pre>
         </div>
       )}
@@ -99,6 +102,7 @@ export function RunPanel() {
             <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`, r.status)}</Tag>
             <span style={{ fontSize: 12 }}>{new Date(r.created_at).toLocaleString()}</span>
             {r.latency_ms !== null && <span style={{ fontSize: 12, color: '#8c8c8c', marginLeft: 6 }}>{Math.round(r.latency_ms)} ms</span>}
+            {r.simulated && <span style={{ marginLeft: 6 }}><SimulatedTag testId="history-simulated" /></span>}
           </List.Item>
         )}
       />

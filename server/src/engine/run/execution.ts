@@ -28,6 +28,7 @@ export class Execution {
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly now: () => number;
   private readonly models = new Set<string>();
+  private readonly simulated = { any: false };
   private abortCause: AbortCause | undefined;
   private running = 0;
   private failure: RunError | undefined;
@@ -94,12 +95,13 @@ export class Execution {
   private end(error: RunError | undefined, outputs?: Record<string, unknown>): RunResult {
     const latency = Math.round((performance.now() - this.startedAt) * 1000) / 1000;
     const model = [...this.models].join(', ') || 'none';
+    const simulated = this.simulated.any;
     if (error) {
-      this.emit?.({ type: 'run.failed', run_id: this.runId, at: this.now(), error, usage: this.usage, latency_ms: latency });
-      return { run_id: this.runId, status: 'failed', error, usage: this.usage, latency_ms: latency, model };
+      this.emit?.({ type: 'run.failed', run_id: this.runId, at: this.now(), error, usage: this.usage, latency_ms: latency, simulated });
+      return { run_id: this.runId, status: 'failed', error, usage: this.usage, latency_ms: latency, model, simulated };
     }
-    this.emit?.({ type: 'run.finished', run_id: this.runId, at: this.now(), outputs, usage: this.usage, latency_ms: latency });
-    return { run_id: this.runId, status: 'succeeded', outputs, usage: this.usage, latency_ms: latency, model };
+    this.emit?.({ type: 'run.finished', run_id: this.runId, at: this.now(), outputs, usage: this.usage, latency_ms: latency, simulated });
+    return { run_id: this.runId, status: 'succeeded', outputs, usage: this.usage, latency_ms: latency, model, simulated };
   }
 
   /** Starts ready nodes up to the concurrency limit; finishes the run when nothing is left. */
@@ -210,7 +212,7 @@ export class Execution {
       }, timeoutMs);
       signalOf = () => controller.signal;
     }
-    const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
+    const site = new Attempt(node.id, this.options.models, this.models, this.simulated, calls, this.options.priority, timeoutMs, started, signalOf);
     const { usage, warnings, finish } = site;
     try {
       const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);

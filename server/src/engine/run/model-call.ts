@@ -2,7 +2,9 @@ import type { ModelCallTrace, NodeWarning } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import type { ModelCaller } from '../../nodes/kit.js';
 import { splitReasoning } from '../../model/reply/reasoning.js';
-import { ModelError, type ChatResponse, type ModelResolver } from '../../model/types.js';
+import { ModelError, type ChatResponse, type ModelClient, type ModelResolver } from '../../model/types.js';
+import { innerClient } from '../../model/limiter/limited-client.js';
+import { SimulatorClient } from '../../simulator/client.js';
 
 /** What one node attempt's model calls share: where usage, traces and warnings go. */
 export interface CallSite {
@@ -21,6 +23,8 @@ export interface CallSite {
   warnings: NodeWarning[];
   /** The clients used, for the run result's `model`. */
   clientsUsed: Set<string>;
+  /** Set when the built-in simulator answered one of the calls (the run result's `simulated`). */
+  simulated: { any: boolean };
   /** The last call's finish_reason, for node.finished. */
   finish: { reason: string | null };
 }
@@ -35,6 +39,8 @@ export interface CallSite {
 export async function callModel(site: CallSite, request: Parameters<ModelCaller>[0]): Promise<ChatResponse> {
   const { client, model } = site.models.resolve(request.model);
   site.clientsUsed.add(client.name);
+  const simulated = isSimulator(client);
+  if (simulated) site.simulated.any = true;
   const started = performance.now();
   site.usage.model_calls++;
   const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
@@ -42,7 +48,7 @@ export async function callModel(site: CallSite, request: Parameters<ModelCaller>
   try {
     response = await client.chat({ ...request, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
   } catch (error) {
-    if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, ''), error: error instanceof Error ? error.message : String(error) });
+    if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, '', simulated), error: error instanceof Error ? error.message : String(error) });
     throw explain(error, site);
   }
   site.usage.prompt_tokens += response.promptTokens;
@@ -50,7 +56,7 @@ export async function callModel(site: CallSite, request: Parameters<ModelCaller>
   if (response.usageEstimated) site.usage.tokens_estimated = true;
   site.finish.reason = response.finishReason ?? null;
   const { answer, reasoning } = splitReasoning(response.text, response.reasoning);
-  if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, response.text, response), ...(reasoning ? { reasoning } : {}) });
+  if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, response.text, simulated, response), ...(reasoning ? { reasoning } : {}) });
   if (response.finishReason === 'content_filter') {
     throw new ModelError('filtered', `${client.name}: the endpoint's content filter stopped the reply${answer ? ` (${answer.slice(0, 200)})` : ''}`);
   }
@@ -63,7 +69,7 @@ export async function callModel(site: CallSite, request: Parameters<ModelCaller>
 }
 
 /** What a traced run keeps of one call: what was sent, what came back, how long it took. */
-function trace(clientName: string, model: string, request: Parameters<ModelCaller>[0], started: number, raw: string, response?: ChatResponse): ModelCallTrace {
+function trace(clientName: string, model: string, request: Parameters<ModelCaller>[0], started: number, raw: string, simulated: boolean, response?: ChatResponse): ModelCallTrace {
   return {
     model: clientName === 'simulator' ? `simulator:${model}` : model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -74,7 +80,16 @@ function trace(clientName: string, model: string, request: Parameters<ModelCalle
     completion_tokens: response?.completionTokens ?? 0,
     ...(response?.usageEstimated ? { usage_estimated: true } : {}),
     ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
+    ...(simulated ? { simulated: true } : {}),
   };
+}
+
+/**
+ * Whether the built-in simulator answers through `client` (under any limiter around it): known from the
+ * client that made the call, never guessed from the configuration afterwards.
+ */
+export function isSimulator(client: ModelClient): boolean {
+  return innerClient(client) instanceof SimulatorClient;
 }
 
 /** A model call's failure, with a timeout saying which setting it was and how to give it more. */

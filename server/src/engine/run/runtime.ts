@@ -48,6 +48,8 @@ export interface RunResult {
   latency_ms: number;
   /** The model client(s) used, e.g. `simulator`. */
   model: string;
+  /** True when the built-in simulator answered at least one model call: the outputs are made up (absent on results made without running, e.g. a refused version). */
+  simulated?: boolean;
 }
 
 /** Runs a plan to the end. Never rejects: failures come back as `status: 'failed'`. */
