@@ -42,6 +42,8 @@ export class Execution {
     private readonly inputs: unknown,
     private readonly options: RunOptions,
     private readonly runId: string,
+    /** Run only this node, its upstream's outputs taken as given (see `runNode`); its downstream does not run. */
+    private readonly alone?: { nodeId: string; upstream: Record<string, unknown> },
   ) {
     this.edgeState = new Uint8Array(plan.edges.length);
     this.unresolved = new Int32Array(plan.nodes.length);
@@ -53,6 +55,7 @@ export class Execution {
   async run(): Promise<RunResult> {
     const { plan, options } = this;
     this.emit?.({ type: 'run.started', run_id: this.runId, at: this.now(), scenario: options.scenario, inputs: this.inputs ?? null });
+    if (this.alone) return this.runAlone(this.alone);
     const problems = plan.validateInputs(this.inputs);
     if (problems) return this.end({ code: 'invalid_inputs', message: `the inputs are not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, details: problems });
     if (options.signal?.aborted) return this.end({ code: 'cancelled', message: 'the run was cancelled before it started' });
@@ -78,6 +81,24 @@ export class Execution {
     }
     const outputs = this.scope[plan.endId];
     return this.end(undefined, isRecord(outputs) ? outputs : {});
+  }
+
+  /** One node with the outputs its upstream produced before (a reference to any of them resolves as then). */
+  private async runAlone(alone: { nodeId: string; upstream: Record<string, unknown> }): Promise<RunResult> {
+    const { plan } = this;
+    const index = plan.nodeIndex.get(alone.nodeId);
+    if (index === undefined) return this.end({ code: 'node_error', message: `no node "${alone.nodeId}" in the plan`, nodeId: alone.nodeId });
+    const node = plan.nodes[index];
+    Object.assign(this.scope, alone.upstream);
+    for (const i of node.incoming) if (plan.edges[i].source in this.scope) this.edgeState[i] = TAKEN;
+    const deadline = setTimeout(() => this.abort('deadline'), this.options.deadlineMs ?? 120_000);
+    try {
+      const result = await this.execute(node);
+      if (this.failure || !result) return this.end(this.failure ?? { code: 'node_error', message: `node "${node.id}" did not finish`, nodeId: node.id });
+      return this.end(undefined, isRecord(result.outputs) ? result.outputs : { value: result.outputs });
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
   private abort(cause: AbortCause): void {

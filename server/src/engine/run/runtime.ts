@@ -57,6 +57,16 @@ export function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOption
   return new Execution(plan, inputs, options, options.runId ?? newId()).run();
 }
 
+/**
+ * Runs one node of a plan alone: `upstream` holds the outputs of nodes that ran before (by node id, as a
+ * previous run's `node.finished` events gave them) and `inputs` that run's inputs. Edges into the node
+ * from a node in `upstream` count as taken; nothing downstream runs. The result's `outputs` are the
+ * node's own. Never rejects; an unknown node id fails the result with `node_error`.
+ */
+export function runNode(plan: ExecutionPlan, nodeId: string, upstream: Record<string, unknown>, inputs: unknown, options: RunOptions): Promise<RunResult> {
+  return new Execution(plan, inputs, options, options.runId ?? newId(), { nodeId, upstream }).run();
+}
+
 /** Runs a plan and exposes its events as an async iterable as well as the final result. */
 export function streamRun(plan: ExecutionPlan, inputs: unknown, options: RunOptions): { events: AsyncIterable<RunEvent>; result: Promise<RunResult> } {
   const channel = new Channel<RunEvent>();
