@@ -100,7 +100,7 @@ function Editor() {
           tabBarGutter={18}
           onChange={(k) => setTab(SIDE_TABS.find((x) => x === k) ?? 'node')}
           items={[
-            { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} /> },
+            { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} onTestRun={() => setTab('run')} /> },
             { key: 'run', label: t('run.title'), children: <RunPanel /> },
             { key: 'versions', label: <span data-testid="tab-versions">{t('versions.tab')}</span>, children: scenarioId && <VersionsPanel scenarioId={scenarioId} onPublish={() => setPublishing(true)} /> },
             { key: 'api', label: <span data-testid="tab-api">{t('api.tab')}</span>, children: <ApiPanel onPublish={() => setPublishing(true)} /> },
