@@ -39,7 +39,8 @@ export const enDesigner: Messages<typeof zhDesigner> = {
     badJsonNoPos: '"{{name}}" is not valid JSON: check the brackets, quotes and commas',
     notNumber: '"{{name}}" must be a number',
     fixFirst: 'Fix the inputs marked in red first',
-    shortcut: 'Run (Ctrl+Enter)',
+    openTip: 'Open the test-run panel',
+    shortcutsHelp: 'Keyboard shortcuts',
   },
   weights: {
     total: 'Weights total: {{total}} / full score {{full}}',

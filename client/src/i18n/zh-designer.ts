@@ -36,7 +36,8 @@ export const zhDesigner = {
     badJsonNoPos: '“{{name}}”不是有效的 JSON：请检查括号、引号和逗号',
     notNumber: '“{{name}}”需要填数字',
     fixFirst: '请先修正标红的输入',
-    shortcut: '运行（Ctrl+Enter）',
+    openTip: '打开试运行面板',
+    shortcutsHelp: '快捷键',
   },
   weights: {
     total: '权重合计：{{total}} / 满分 {{full}}',

@@ -10,7 +10,8 @@ import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
 import { SimulatedTag } from './SimulatedTag';
 import { streamTestRun } from './test-run';
-import { inputValue, RunInputs } from './RunInputs';
+import { RunInputs } from './RunInputs';
+import { checkRunInputs } from './check-inputs';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 
@@ -26,6 +27,7 @@ export function RunPanel() {
   // Without pii:read the server sent the sample inputs masked; it keeps the stored ones on save unless edited.
   const masked = !useCan('pii:read') && Object.keys(values).length > 0;
   const [history, setHistory] = useState<RunSummary[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const abort = useRef<AbortController | null>(null);
   const inputs = startNode ? typedConfig(startNode.data.config, start).inputs : [];
 
@@ -37,14 +39,10 @@ export function RunPanel() {
 
   const go = async () => {
     if (!scenarioId) return;
-    const sent: Record<string, unknown> = {};
-    for (const input of inputs) {
-      const v = values[input.name];
-      if (v === undefined || v === '') continue;
-      const parsed = typeof v === 'string' ? inputValue(input.type, v) : { ok: true as const, value: v };
-      if (!parsed.ok) return void message.error(t('run.invalidJson', { message: parsed.error }));
-      sent[input.name] = parsed.value;
-    }
+    const checked = checkRunInputs(inputs, values, t);
+    setErrors(checked.ok ? {} : checked.errors);
+    if (!checked.ok) return void message.error(t('runForm.fixFirst'));
+    const sent = checked.sent;
     abort.current?.abort();
     abort.current = new AbortController();
     useRun.getState().begin();
@@ -72,7 +70,15 @@ export function RunPanel() {
         <>
           {masked && <Alert style={{ marginBottom: 8 }} type="info" showIcon title={t('run.maskedSamples')} data-testid="run-masked-samples" />}
           <Form layout="vertical" size="small">
-            <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
+            <RunInputs
+              inputs={inputs}
+              values={values}
+              errors={errors}
+              onChange={(name, value) => {
+                if (errors[name]) setErrors(({ [name]: _, ...rest }) => rest);
+                useEditor.getState().setMeta({ inputs: { ...values, [name]: value } });
+              }}
+            />
           </Form>
           <Button type="primary" icon={<CaretRightOutlined />} loading={run.status === 'running'} onClick={() => void go()} block data-testid="run-button">
             {run.status === 'running' ? t('run.running') : t('run.start')}
