@@ -43,6 +43,8 @@ export const enDesigner: Messages<typeof zhDesigner> = {
     shortcutsHelp: 'Keyboard shortcuts',
   },
   weights: {
+    fullScore: 'Full score',
+    noFullScore: 'not declared (100 for a 100-point sheet)',
     total: 'Weights total: {{total}} / full score {{full}}',
     totalNoFull: 'Weights total: {{total}}',
     mismatch: 'The weights total {{total}}, not the full score of {{full}}: a perfect call cannot reach the full score, or can pass it',

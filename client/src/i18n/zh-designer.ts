@@ -40,6 +40,8 @@ export const zhDesigner = {
     shortcutsHelp: '快捷键',
   },
   weights: {
+    fullScore: '满分',
+    noFullScore: '未声明（如百分制填 100）',
     total: '权重合计：{{total}} / 满分 {{full}}',
     totalNoFull: '权重合计：{{total}}',
     mismatch: '权重合计 {{total}} 与满分 {{full}} 不一致：得分无法达到满分，或可能超过满分',
