@@ -22,16 +22,7 @@ export const enDesigner: Messages<typeof zhDesigner> = {
   },
   draft: {
     differs: 'Draft differs from live version v{{version}}',
-    same: 'Draft matches live version v{{version}}',
     tip: 'Click to see what the draft changed against the live version',
-    title: 'Draft against live version v{{version}}',
-    nodesAdded: 'Nodes added',
-    nodesRemoved: 'Nodes removed',
-    nodesChanged: 'Nodes changed',
-    edgesAdded: 'Wires added',
-    edgesRemoved: 'Wires removed',
-    fields: 'Settings changed: {{fields}}',
-    none: 'No differences',
   },
   runForm: {
     required: '"{{name}}" is required',

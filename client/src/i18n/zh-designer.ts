@@ -19,16 +19,7 @@ export const zhDesigner = {
   },
   draft: {
     differs: '草稿与线上版本 v{{version}} 不同',
-    same: '草稿与线上版本 v{{version}} 相同',
     tip: '点击查看草稿相对线上版本改了什么',
-    title: '草稿与线上版本 v{{version}} 的差异',
-    nodesAdded: '新增节点',
-    nodesRemoved: '删除节点',
-    nodesChanged: '修改节点',
-    edgesAdded: '新增连线',
-    edgesRemoved: '删除连线',
-    fields: '改动的配置：{{fields}}',
-    none: '没有差异',
   },
   runForm: {
     required: '“{{name}}”是必填项',

@@ -19,6 +19,7 @@ import { ApiPanel } from '../publish/ApiPanel';
 import { PublishDialog } from '../publish/PublishDialog';
 import { usePublication } from '../publish/store';
 import { VersionsPanel } from '../publish/VersionsPanel';
+import { DraftDiffTag } from '../publish/DraftDiffTag';
 
 // The run log draws charts (echarts): loaded only when its tab is opened.
 const LogsPanel = lazy(() => import('../runs-log/LogsPanel'));
@@ -78,14 +79,17 @@ function Editor() {
         <Toolbar
           onRun={() => setTab('run')}
           extra={
-            canPublish ? (
-              <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
-                {t('publish.button')}
-                {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
-              </Button>
-            ) : (
-              liveVersion !== null && <span className="mf-live-badge" data-testid="live-version">v{liveVersion}</span>
-            )
+            <>
+              <DraftDiffTag />
+              {canPublish ? (
+                <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
+                  {t('publish.button')}
+                  {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
+                </Button>
+              ) : (
+                liveVersion !== null && <span className="mf-live-badge" data-testid="live-version">v{liveVersion}</span>
+              )}
+            </>
           }
         />
         <div className="mf-canvas">
