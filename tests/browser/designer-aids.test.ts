@@ -32,7 +32,7 @@ beforeAll(async () => {
   browser = await launchBrowser(server);
   page = browser.page;
   scenarioId = (await json<{ id: string }>('POST', '/api/scenarios', { name: '意图分流', graph: triageGraph() })).body.id;
-  expect((await json('POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'triage-aids', note: 'v1' })).status).toBe(200);
+  expect((await json('POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'triage-aids', note: 'v1' })).status).toBe(201);
 });
 
 afterAll(async () => {
@@ -80,12 +80,14 @@ describe('the designer’s aids', () => {
   });
 
   it('runs one node alone with the inputs of the last run and shows its result', async () => {
+    // Another node first: selecting a node anew brings the node tab forward.
+    await page.getByTestId('node-classify_1').click();
     await page.getByTestId('node-audit_1').click();
     await page.getByTestId('run-node').click();
     await page.getByText('节点已单独运行').waitFor();
     await page.getByTestId('node-trace').waitFor();
     await page.getByTestId('trace-simulated').first().waitFor();
-    await page.screenshot({ path: screenshotPath('run-node-alone') });
+    await page.screenshot({ path: screenshotPath('run-node-alone.png') });
   });
 
   it('shows the weight total against the declared full score, and warns when they differ', async () => {
@@ -101,6 +103,6 @@ describe('the designer’s aids', () => {
     await page.getByTestId('draft-differs').click();
     await page.getByTestId('version-diff').waitFor();
     await expect.poll(() => page.getByTestId('version-diff').textContent()).toContain('fullScore');
-    await page.screenshot({ path: screenshotPath('draft-differs') });
+    await page.screenshot({ path: screenshotPath('draft-differs.png') });
   });
 });
