@@ -76,19 +76,20 @@ async function startServer(): Promise<{ url: string; cookie: string; csrf: strin
 
 /** Clicks the node and resolves the ms from its pointerdown to the first frame after the inspector shows it. */
 async function timeSelection(page: Page, nodeId: string): Promise<number> {
-  await page.evaluate((id) => {
-    const w = window as unknown as { __panel?: Promise<number> };
-    w.__panel = new Promise<number>((resolve) => {
+  // As text: tsx's compiled functions call a helper (`__name`) that the page does not have.
+  await page.evaluate(`(() => {
+    const id = ${JSON.stringify(nodeId)};
+    window.__panel = new Promise((resolve) => {
       let t0 = 0;
       const shown = () => document.querySelector('[data-testid=inspector] h5 .ant-tag')?.textContent === id;
       const poll = () => (shown() ? requestAnimationFrame(() => resolve(performance.now() - t0)) : requestAnimationFrame(poll));
-      window.addEventListener('pointerdown', (e) => ((t0 = e.timeStamp), poll()), { capture: true, once: true });
+      window.addEventListener('pointerdown', (e) => { t0 = e.timeStamp; poll(); }, { capture: true, once: true });
     });
-  }, nodeId);
+  })()`);
   const box = await page.getByTestId(`node-${nodeId}`).boundingBox();
   if (!box) throw new Error(`node ${nodeId} is not on screen`);
   await page.mouse.click(box.x + box.width / 2, box.y + Math.min(12, box.height / 2));
-  return page.evaluate(() => (window as unknown as { __panel: Promise<number> }).__panel);
+  return page.evaluate<number>('window.__panel');
 }
 
 async function main(): Promise<void> {
