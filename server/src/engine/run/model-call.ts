@@ -3,8 +3,8 @@ import type { Usage } from '@shared/usage.js';
 import type { ModelCaller } from '../../nodes/kit.js';
 import { splitReasoning } from '../../model/reply/reasoning.js';
 import { ModelError, type ChatResponse, type ModelClient, type ModelResolver } from '../../model/types.js';
+import { SIMULATOR_CLIENT } from '@shared/simulated.js';
 import { innerClient } from '../../model/limiter/limited-client.js';
-import { SimulatorClient } from '../../simulator/client.js';
 
 /** What one node attempt's model calls share: where usage, traces and warnings go. */
 export interface CallSite {
@@ -86,10 +86,11 @@ function trace(clientName: string, model: string, request: Parameters<ModelCalle
 
 /**
  * Whether the built-in simulator answers through `client` (under any limiter around it): known from the
- * client that made the call, never guessed from the configuration afterwards.
+ * client that made the call, never guessed from the configuration afterwards. By its name, which only the
+ * SimulatorClient takes (`SIMULATOR_CLIENT`), so the engine and the compiler need not load the simulator.
  */
 export function isSimulator(client: ModelClient): boolean {
-  return innerClient(client) instanceof SimulatorClient;
+  return innerClient(client).name === SIMULATOR_CLIENT;
 }
 
 /** A model call's failure, with a timeout saying which setting it was and how to give it more. */
