@@ -86,6 +86,8 @@ export const RunResultSchema = z.object({
   usage: UsageSchema,
   latency_ms: z.number(),
   model: z.string(),
+  /** True when the built-in simulator answered a model call of the run: the outputs are made up. */
+  simulated: z.boolean().optional(),
 });
 
 /** One row of `GET /api/scenarios/:id/runs`. */
@@ -95,6 +97,8 @@ export const RunSummarySchema = z.object({
   kind: RunKindSchema,
   status: RunStatusSchema,
   model: z.string().nullable(),
+  /** True when the built-in simulator answered (the outputs are made up); absent from older servers. */
+  simulated: z.boolean().optional(),
   latency_ms: z.number().nullable(),
   usage: UsageSchema.nullable(),
   error: RunErrorSchema.nullable(),

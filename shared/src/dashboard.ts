@@ -173,6 +173,8 @@ export const CallTurnSchema = z.object({ id: z.string(), role: z.string(), text:
 /** `GET /api/scenarios/:id/dashboard/calls/:jobId/:itemId`: every audit item, and the transcript when the inputs had one. */
 export const CallDetailSchema = CallSummarySchema.extend({
   items: z.array(CallItemSchema),
+  /** True when the built-in simulator answered this call's run (its verdict is made up). */
+  simulated: z.boolean().optional(),
   report: z.string().nullable(),
   transcript: z.array(CallTurnSchema).nullable(),
   /** When the transcript retention cleared the job's inputs (the transcript is then null); null while kept. */

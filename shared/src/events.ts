@@ -30,6 +30,8 @@ export const ModelCallTraceSchema = z.object({
   endpoint: z.string().optional(),
   /** Set on a call made on the node's fallback alias: the primary alias, its endpoint and why it failed. */
   fallback_from: z.object({ alias: z.string(), endpoint: z.string(), code: z.string(), error: z.string() }).optional(),
+  /** The built-in simulator answered this call, not a model endpoint: its reply is made up. */
+  simulated: z.boolean().optional(),
 });
 export type ModelCallTrace = z.infer<typeof ModelCallTraceSchema>;
 
@@ -74,8 +76,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     calls: z.array(ModelCallTraceSchema).optional(),
   }),
   z.object({ type: z.literal('node.skipped'), ...base, node_id: z.string(), kind: z.string() }),
-  z.object({ type: z.literal('run.finished'), ...base, outputs: z.unknown(), usage: UsageSchema, latency_ms: z.number() }),
-  z.object({ type: z.literal('run.failed'), ...base, error: RunErrorSchema, usage: UsageSchema, latency_ms: z.number() }),
+  z.object({ type: z.literal('run.finished'), ...base, outputs: z.unknown(), usage: UsageSchema, latency_ms: z.number(), simulated: z.boolean().optional() }),
+  z.object({ type: z.literal('run.failed'), ...base, error: RunErrorSchema, usage: UsageSchema, latency_ms: z.number(), simulated: z.boolean().optional() }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;
 export type RunEventType = RunEvent['type'];

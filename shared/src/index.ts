@@ -6,3 +6,4 @@ export * from './json-schema.js';
 export * from './transcript.js';
 export * from './nodes/index.js';
 export * from './templates.js';
+export * from './simulated.js';

@@ -21,6 +21,8 @@ export const V1RunResultSchema = z.object({
   latency_ms: z.number(),
   /** The model that answered; `simulator` when the built-in simulator stands in for an endpoint. */
   model: z.string(),
+  /** True when the built-in simulator answered (no model endpoint): the outputs are made up, not a model's. */
+  simulated: z.boolean(),
 });
 export type V1RunResult = z.infer<typeof V1RunResultSchema>;
 
@@ -49,6 +51,8 @@ export const V1RunErrorSchema = V1ErrorSchema.extend({
   usage: UsageSchema.optional(),
   latency_ms: z.number().optional(),
   model: z.string().optional(),
+  /** True when the built-in simulator answered the calls the failed run made. */
+  simulated: z.boolean().optional(),
 });
 export type V1RunError = z.infer<typeof V1RunErrorSchema>;
 export type V1Error = z.infer<typeof V1ErrorSchema>;
@@ -80,6 +84,8 @@ export const V1RunDetailSchema = z.object({
   usage: UsageSchema.nullable(),
   latency_ms: z.number().nullable(),
   model: z.string().nullable(),
+  /** True when the built-in simulator answered (the outputs are made up); see also each call's `simulated`. */
+  simulated: z.boolean(),
   created_at: z.string(),
   finished_at: z.string().nullable(),
   trace: z.array(V1TraceNodeSchema),
@@ -95,6 +101,8 @@ export const ApiRunSummarySchema = z.object({
   latency_ms: z.number().nullable(),
   usage: UsageSchema.nullable(),
   model: z.string().nullable(),
+  /** True when the built-in simulator answered. */
+  simulated: z.boolean(),
   api_key_id: z.string().nullable(),
   created_at: z.string(),
 });

@@ -4,9 +4,15 @@ import { useTranslation } from 'react-i18next';
 import type { CallItem } from '@shared/dashboard';
 import { errorText } from '../publish/http';
 import { dashboardApi, type CallDetail } from '../jobs/api';
+import { SimulatedTag } from '../run/SimulatedTag';
 import { VerdictTag } from './VerdictTag';
 
 const RESULT_COLOR: Record<string, string> = { pass: 'green', fail: 'red', na: 'default' };
+
+/** The red lines a call hit, by name (the names the audit sheet of the version that ran gave its items); an id no item names stays as it is. */
+export function fatalNames(fatal: string[], items: CallItem[]): Array<{ id: string; name: string }> {
+  return fatal.map((id) => ({ id, name: items.find((i) => i.id === id)?.name || id }));
+}
 
 /** Turn ids to highlight: the chosen item's evidence, or every failing item's by default. */
 export function highlighted(items: CallItem[], chosen: string | null): Set<string> {
@@ -69,8 +75,8 @@ export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: st
         <div data-testid="call-detail">
           <Descriptions size="small" column={3} bordered style={{ marginBottom: 12 }}>
             <Descriptions.Item label={t('dashboard.score')}><strong data-testid="call-score">{detail.score ?? '—'}</strong></Descriptions.Item>
-            <Descriptions.Item label={t('dashboard.verdict')}><VerdictTag verdict={detail.verdict} /></Descriptions.Item>
-            <Descriptions.Item label={t('dashboard.fatal')}>{detail.fatal.length === 0 ? '—' : detail.fatal.map((f) => <Tag color="magenta" key={f}>{f}</Tag>)}</Descriptions.Item>
+            <Descriptions.Item label={t('dashboard.verdict')}><VerdictTag verdict={detail.verdict} />{detail.simulated && <SimulatedTag testId="call-simulated" />}</Descriptions.Item>
+            <Descriptions.Item label={t('dashboard.fatal')}>{detail.fatal.length === 0 ? '—' : fatalNames(detail.fatal, detail.items).map((f) => <Tag color="magenta" key={f.id} title={f.id} data-testid="call-fatal">{f.name}</Tag>)}</Descriptions.Item>
             <Descriptions.Item label={t('dashboard.runId')} span={3}><Typography.Text code copyable>{detail.run_id ?? '—'}</Typography.Text></Descriptions.Item>
           </Descriptions>
           <Row gutter={12}>

@@ -5,13 +5,14 @@ import { getNodeDefinition } from '@shared/index';
 import { clientNode } from '../nodes/index';
 import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
+import { RunNodeButton } from '../run/RunNodeButton';
 import { problemText } from './problem-text';
 import { useEditor } from './store';
 
 export type InspectorView = 'config' | 'result';
 
 /** The selected node's name, config form, and (after a run) what it did. */
-export function Inspector({ view, onView }: { view: InspectorView; onView(v: InspectorView): void }) {
+export function Inspector({ view, onView, onTestRun }: { view: InspectorView; onView(v: InspectorView): void; onTestRun(): void }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'en' ? 'en' : 'zh';
   // The id and data only: a node being dragged gets a new position every frame, not new data.
@@ -35,6 +36,7 @@ export function Inspector({ view, onView }: { view: InspectorView; onView(v: Ins
         {def?.label[lang] ?? selected.data.kind} <Tag>{selected.id}</Tag>
       </Typography.Title>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{def?.description[lang]}</Typography.Paragraph>
+      <RunNodeButton nodeId={selected.id} kind={selected.data.kind} onDone={() => onView('result')} onTestRun={onTestRun} />
       {hasRun && (
         <Segmented
           block

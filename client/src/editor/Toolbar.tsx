@@ -7,6 +7,7 @@ import {
   DeleteOutlined,
   DownloadOutlined,
   ExpandOutlined,
+  QuestionCircleOutlined,
   RedoOutlined,
   UndoOutlined,
   UploadOutlined,
@@ -84,6 +85,9 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
             </Tooltip>
           </>
         )}
+        <Tooltip title={t('editor.shortcuts')}>
+          <Button icon={<QuestionCircleOutlined />} aria-label={t('runForm.shortcutsHelp')} data-testid="shortcuts" />
+        </Tooltip>
         <Tooltip title={t('editor.fitView')}>
           <Button icon={<ExpandOutlined />} onClick={() => void fitView({ padding: 0.2, duration: 300, maxZoom: 1.2 })} data-testid="fit-view" />
         </Tooltip>
@@ -98,7 +102,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
       </Space.Compact>
       {extra}
       {canTest && (
-        <Tooltip title={t('editor.shortcuts')}>
+        <Tooltip title={t('runForm.openTip')} placement="bottomRight" mouseEnterDelay={0.5}>
           <Button size="small" type="primary" icon={<CaretRightOutlined />} onClick={onRun} data-testid="open-run">
             {t('editor.testRun')}
           </Button>

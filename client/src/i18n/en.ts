@@ -5,6 +5,7 @@ import { enJobs } from './en-jobs';
 import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
+import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
 export type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -415,6 +416,7 @@ export const en: Messages<typeof zh> = {
   ...enCanvas,
   ...enAudit,
   ...enEndpoints,
+  ...enDesigner,
   ...enAuth,
   errors: { ...enAuth.errors, ...enApiErrors },
 };

@@ -4,6 +4,7 @@ import { zhJobs } from './zh-jobs';
 import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
 import { zhEndpoints } from './zh-endpoints';
+import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
 export const zh = {
@@ -411,6 +412,7 @@ export const zh = {
   ...zhCanvas,
   ...zhAudit,
   ...zhEndpoints,
+  ...zhDesigner,
   ...zhAuth,
   errors: { ...zhAuth.errors, ...zhApiErrors },
 };

@@ -20,6 +20,7 @@ import { PublishDialog } from '../publish/PublishDialog';
 import { usePublication } from '../publish/store';
 import { VersionsPanel } from '../publish/VersionsPanel';
 import { apiErrorText } from '../i18n/api-error-text';
+import { DraftDiffTag } from '../publish/DraftDiffTag';
 
 // The run log draws charts (echarts): loaded only when its tab is opened.
 const LogsPanel = lazy(() => import('../runs-log/LogsPanel'));
@@ -77,14 +78,17 @@ function Editor() {
         <Toolbar
           onRun={() => setTab('run')}
           extra={
-            canPublish ? (
-              <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
-                {t('publish.button')}
-                {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
-              </Button>
-            ) : (
-              liveVersion !== null && <span className="mf-live-badge" data-testid="live-version">v{liveVersion}</span>
-            )
+            <>
+              <DraftDiffTag />
+              {canPublish ? (
+                <Button size="small" icon={<CloudUploadOutlined />} onClick={() => setPublishing(true)} data-testid="publish-open">
+                  {t('publish.button')}
+                  {liveVersion !== null && <span className="mf-live-badge">v{liveVersion}</span>}
+                </Button>
+              ) : (
+                liveVersion !== null && <span className="mf-live-badge" data-testid="live-version">v{liveVersion}</span>
+              )}
+            </>
           }
         />
         <div className="mf-canvas">
@@ -99,7 +103,7 @@ function Editor() {
           tabBarGutter={18}
           onChange={(k) => setTab(SIDE_TABS.find((x) => x === k) ?? 'node')}
           items={[
-            { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} /> },
+            { key: 'node', label: t('editor.nodeTab'), children: <Inspector view={view} onView={setView} onTestRun={() => setTab('run')} /> },
             { key: 'run', label: t('run.title'), children: <RunPanel /> },
             { key: 'versions', label: <span data-testid="tab-versions">{t('versions.tab')}</span>, children: scenarioId && <VersionsPanel scenarioId={scenarioId} onPublish={() => setPublishing(true)} /> },
             { key: 'api', label: <span data-testid="tab-api">{t('api.tab')}</span>, children: <ApiPanel onPublish={() => setPublishing(true)} /> },

@@ -5,6 +5,7 @@ import type { NodeWarning } from '@shared/index';
 import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
 import { RunErrorAlert } from '../components/RunErrorAlert';
+import { SimulatedTag } from './SimulatedTag';
 
 /** A warning in the reader's language, by its code; one without a translation shows the server's words. */
 function warningText(w: NodeWarning, t: TFunction): string {
@@ -77,6 +78,7 @@ export function NodeTraceView({ run }: { run: NodeRun | undefined }) {
                   label: t('run.prompts'),
                   children: calls.map((c, i) => (
                     <div key={i} data-testid="trace-prompts">
+                      {c.simulated && <SimulatedTag testId="trace-simulated" />}
                       {c.messages.map((m, j) => (
                         <div key={j} style={{ marginBottom: 6 }}>
                           <Tag>{m.role}</Tag>

@@ -1,8 +1,8 @@
-import { Input, InputNumber, Select, Switch } from 'antd';
+import type { ReactNode } from 'react';
+import { Form, Input, InputNumber, Select, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { StartInput } from '@shared/index';
 import { samples } from '../samples';
-import { Field } from '../nodes/form';
 
 /** The text shown in an input box for a stored sample value. */
 export function inputText(value: unknown): string {
@@ -26,8 +26,17 @@ export function inputValue(type: StartInput['type'], text: string): { ok: true; 
   return { ok: true, value: text };
 }
 
+/** One input's label, help and, when it cannot be sent, the reason, marked in red. */
+function Field({ label, help, error, children }: { label: string; help?: ReactNode; error?: string; children: ReactNode }) {
+  return (
+    <Form.Item label={label} help={error ?? help} validateStatus={error ? 'error' : undefined} style={{ marginBottom: 12 }} data-testid={error ? 'run-input-error' : undefined}>
+      {children}
+    </Form.Item>
+  );
+}
+
 /** One input box per start input, typed; a transcript can be pasted or picked from samples. */
-export function RunInputs({ inputs, values, onChange }: { inputs: StartInput[]; values: Record<string, unknown>; onChange(name: string, value: unknown): void }) {
+export function RunInputs({ inputs, values, onChange, errors = {} }: { inputs: StartInput[]; values: Record<string, unknown>; onChange(name: string, value: unknown): void; errors?: Record<string, string> }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'en' ? 'en' : 'zh';
   return (
@@ -37,18 +46,18 @@ export function RunInputs({ inputs, values, onChange }: { inputs: StartInput[]; 
         const label = `${input.name}${input.required ? ' *' : ''} (${input.type})`;
         if (input.type === 'number' || input.type === 'integer')
           return (
-            <Field key={input.name} label={label}>
+            <Field key={input.name} label={label} error={errors[input.name]}>
               <InputNumber value={typeof v === 'number' ? v : null} onChange={(n) => onChange(input.name, n ?? undefined)} />
             </Field>
           );
         if (input.type === 'boolean')
           return (
-            <Field key={input.name} label={label}>
+            <Field key={input.name} label={label} error={errors[input.name]}>
               <Switch checked={v === true} onChange={(b) => onChange(input.name, b)} />
             </Field>
           );
         return (
-          <Field key={input.name} label={label} help={input.description || undefined}>
+          <Field key={input.name} label={label} help={input.description || undefined} error={errors[input.name]}>
             {input.type === 'transcript' && (
               <Select
                 size="small"

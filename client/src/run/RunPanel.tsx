@@ -8,9 +8,11 @@ import { useCan } from '../auth/store';
 import { useEditor } from '../editor/store';
 import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
+import { SimulatedTag } from './SimulatedTag';
 import { streamTestRun } from './test-run';
 import { inputValue, RunInputs } from './RunInputs';
 import { RunErrorAlert } from '../components/RunErrorAlert';
+import { checkRunInputs } from './check-inputs';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 
@@ -26,6 +28,7 @@ export function RunPanel() {
   // Without pii:read the server sent the sample inputs masked; it keeps the stored ones on save unless edited.
   const masked = !useCan('pii:read') && Object.keys(values).length > 0;
   const [history, setHistory] = useState<RunSummary[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const abort = useRef<AbortController | null>(null);
   const inputs = startNode ? typedConfig(startNode.data.config, start).inputs : [];
 
@@ -37,14 +40,10 @@ export function RunPanel() {
 
   const go = async () => {
     if (!scenarioId) return;
-    const sent: Record<string, unknown> = {};
-    for (const input of inputs) {
-      const v = values[input.name];
-      if (v === undefined || v === '') continue;
-      const parsed = typeof v === 'string' ? inputValue(input.type, v) : { ok: true as const, value: v };
-      if (!parsed.ok) return void message.error(t('run.invalidJson', { message: parsed.error }));
-      sent[input.name] = parsed.value;
-    }
+    const checked = checkRunInputs(inputs, values, t);
+    setErrors(checked.ok ? {} : checked.errors);
+    if (!checked.ok) return void message.error(t('runForm.fixFirst'));
+    const sent = checked.sent;
     abort.current?.abort();
     abort.current = new AbortController();
     useRun.getState().begin();
@@ -72,19 +71,29 @@ export function RunPanel() {
         <>
           {masked && <Alert style={{ marginBottom: 8 }} type="info" showIcon title={t('run.maskedSamples')} data-testid="run-masked-samples" />}
           <Form layout="vertical" size="small">
-            <RunInputs inputs={inputs} values={values} onChange={(name, value) => useEditor.getState().setMeta({ inputs: { ...values, [name]: value } })} />
+            <RunInputs
+              inputs={inputs}
+              values={values}
+              errors={errors}
+              onChange={(name, value) => {
+                if (errors[name]) setErrors(({ [name]: _, ...rest }) => rest);
+                useEditor.getState().setMeta({ inputs: { ...values, [name]: value } });
+              }}
+            />
           </Form>
           <Button type="primary" icon={<CaretRightOutlined />} loading={run.status === 'running'} onClick={() => void go()} block data-testid="run-button">
             {run.status === 'running' ? t('run.running') : t('run.start')}
           </Button>
         </>
       )}
+      {run.simulated && run.status !== 'running' && <Alert style={{ marginTop: 12 }} type="warning" showIcon title={t('simulated.runAlert')} data-testid="run-simulated" />}
       {run.status === 'succeeded' && (
         <div style={{ marginTop: 12 }} data-testid="run-outputs">
           <Typography.Text strong>{t('run.outputs')}</Typography.Text>{' '}
           <Tag color="green">{t('run.status.succeeded')}</Tag>
           {run.latency_ms !== undefined && <Tag>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Tag>}
           {run.tokens ? <Tag>{t('run.tokens', { count: run.tokens })}</Tag> : null}
+          {run.simulated && <SimulatedTag />}
           <pre className="mf-pre">{JSON.stringify(run.outputs, null, 2)}</pre>
         </div>
       )}
@@ -100,6 +109,7 @@ export function RunPanel() {
             <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`, r.status)}</Tag>
             <span style={{ fontSize: 12 }}>{new Date(r.created_at).toLocaleString()}</span>
             {r.latency_ms !== null && <span style={{ fontSize: 12, color: '#8c8c8c', marginLeft: 6 }}>{Math.round(r.latency_ms)} ms</span>}
+            {r.simulated && <span style={{ marginLeft: 6 }}><SimulatedTag testId="history-simulated" /></span>}
           </List.Item>
         )}
       />

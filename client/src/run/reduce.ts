@@ -25,6 +25,8 @@ export interface RunView {
   error?: RunError;
   latency_ms?: number;
   tokens?: number;
+  /** The built-in simulator answered (a model call said so, or the run's end did): the outputs are made up. */
+  simulated?: boolean;
 }
 
 export const idleRun: RunView = { runId: null, status: 'idle', nodes: {} };
@@ -39,6 +41,7 @@ export function applyEvent(view: RunView, e: RunEvent): RunView {
     case 'node.finished':
       return {
         ...view,
+        ...(e.calls?.some((c) => c.simulated) ? { simulated: true } : {}),
         nodes: {
           ...view.nodes,
           [e.node_id]: {
@@ -65,9 +68,9 @@ export function applyEvent(view: RunView, e: RunEvent): RunView {
     case 'node.skipped':
       return { ...view, nodes: { ...view.nodes, [e.node_id]: { status: 'skipped' } } };
     case 'run.finished':
-      return { ...view, runId: e.run_id, status: 'succeeded', outputs: e.outputs, latency_ms: e.latency_ms, tokens: e.usage.prompt_tokens + e.usage.completion_tokens };
+      return { ...view, runId: e.run_id, status: 'succeeded', outputs: e.outputs, latency_ms: e.latency_ms, tokens: e.usage.prompt_tokens + e.usage.completion_tokens, simulated: e.simulated ?? view.simulated };
     case 'run.failed':
-      return { ...view, runId: e.run_id, status: 'failed', error: e.error, latency_ms: e.latency_ms, tokens: e.usage.prompt_tokens + e.usage.completion_tokens };
+      return { ...view, runId: e.run_id, status: 'failed', error: e.error, latency_ms: e.latency_ms, tokens: e.usage.prompt_tokens + e.usage.completion_tokens, simulated: e.simulated ?? view.simulated };
   }
 }
 

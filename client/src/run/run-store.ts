@@ -5,6 +5,8 @@ import { applyEvent, idleRun, replay, type RunView } from './reduce';
 interface RunState extends RunView {
   apply(e: RunEvent): void;
   show(events: RunEvent[]): void;
+  /** Folds the events of one node run alone into the shown run (its entry replaced; the run's status kept). */
+  showNode(events: RunEvent[], simulated: boolean): void;
   begin(): void;
   fail(error: RunError): void;
   reset(): void;
@@ -15,6 +17,11 @@ export const useRun = create<RunState>()((set, get) => ({
   ...idleRun,
   apply: (e) => set(applyEvent(get(), e)),
   show: (events) => set({ ...replay(events) }),
+  showNode: (events, simulated) => {
+    const before = get();
+    const after = events.reduce(applyEvent, before);
+    set({ nodes: after.nodes, simulated: before.simulated || simulated });
+  },
   begin: () => set({ ...idleRun, status: 'running' }),
   fail: (error) => set({ status: 'failed', error }),
   reset: () => set({ ...idleRun }),

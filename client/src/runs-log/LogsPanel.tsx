@@ -7,6 +7,7 @@ import { publishApi } from '../publish/api';
 import { usePublication } from '../publish/store';
 import { fillBuckets, RANGES, runsLogApi, type ApiRunSummary, type MetricsBucket, type RangeKey, type RunFilter } from './api';
 import { MetricsCharts } from './MetricsCharts';
+import { SimulatedTag } from '../run/SimulatedTag';
 import { RunTraceDrawer } from './RunTraceDrawer';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
@@ -93,6 +94,7 @@ export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
               <>
                 <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`)}</Tag>
                 {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }} title={r.error_code}>{t(`runError.${r.error_code}`, { defaultValue: r.error_code })}</Typography.Text>}
+                {r.simulated && <SimulatedTag testId="log-simulated" />}
               </>
             ),
           },

@@ -5,6 +5,7 @@ import { useEditor } from '../editor/store';
 import { errorText } from '../publish/http';
 import { NodeTraceView } from '../run/NodeTrace';
 import { replay } from '../run/reduce';
+import { SimulatedTag } from '../run/SimulatedTag';
 import { runsLogApi, type RunDetail } from './api';
 import { RunErrorAlert } from '../components/RunErrorAlert';
 
@@ -50,7 +51,7 @@ export function RunTraceDrawer({ runId, onClose }: { runId: string | null; onClo
         <div data-testid="run-trace">
           <Descriptions size="small" column={2} bordered style={{ marginBottom: 12 }}>
             <Descriptions.Item label={t('logs.runId')} span={2}><Typography.Text code copyable>{detail.id}</Typography.Text></Descriptions.Item>
-            <Descriptions.Item label={t('logs.status')}><Tag color={STATUS_COLOR[detail.status]}>{t(`run.status.${detail.status}`)}</Tag></Descriptions.Item>
+            <Descriptions.Item label={t('logs.status')}><Tag color={STATUS_COLOR[detail.status]}>{t(`run.status.${detail.status}`)}</Tag>{(detail.simulated || view.simulated) && <SimulatedTag />}</Descriptions.Item>
             <Descriptions.Item label={t('logs.latency')}>{detail.latency_ms === null ? '—' : `${Math.round(detail.latency_ms)} ms`}</Descriptions.Item>
             <Descriptions.Item label={t('logs.tokens')}>{view.tokens ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('logs.time')}>{new Date(detail.created_at).toLocaleString()}</Descriptions.Item>

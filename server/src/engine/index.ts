@@ -3,5 +3,5 @@
  * the database; the model client, outbound HTTP and the sandbox are injected.
  */
 export { compileGraph, compileGraphAsync, type CompileResult, type CompileOptions } from './compile/index.js';
-export { runPlan, streamRun, type RunOptions, type RunResult } from './run/runtime.js';
+export { runNode, runPlan, streamRun, type RunOptions, type RunResult } from './run/runtime.js';
 export type { ExecutionPlan, InputProblem } from './plan.js';

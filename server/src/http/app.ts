@@ -15,6 +15,7 @@ import { publishRoutes } from './routes-publish.js';
 import { docsRoutes } from './docs.js';
 import { openapiRoutes } from '../openapi/routes.js';
 import { runRoutes } from './routes-runs.js';
+import { runNodeRoutes } from './routes-run-node.js';
 import { scenarioRoutes } from './routes-scenarios.js';
 import { templateRoutes } from './routes-templates.js';
 import { DEFAULT_STATIC_DIR, staticRoutes } from './static.js';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(userRoutes(deps.db));
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
+  api.use(runNodeRoutes(deps));
   api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
   api.use(metricsRoutes(deps.db));
   api.use(publishRoutes(deps));

@@ -5,6 +5,7 @@
 import { isRecord, parseJson } from '@shared/json.js';
 import type { CallDetail, CallItem, CallPage, CallSummary, DrillBucket } from '@shared/dashboard.js';
 import { parseTranscript } from '@shared/transcript.js';
+import { simulatedModel } from '@shared/simulated.js';
 import type { Db } from '../storage/db.js';
 import { callsCte, ITEMS_JOIN, ITEMS_WHERE, SCORE_BUCKET_SQL, sqliteOf, type Params, type Scope } from './dashboard.js';
 import type { SqlReader } from './dashboard-reader.js';
@@ -119,7 +120,8 @@ export function transcriptOf(inputs: unknown): CallDetail['transcript'] {
 export function callDetail(db: Db, scenarioId: string, jobId: string, item: string | { line: number }): CallDetail | undefined {
   const row = sqliteOf(db)
     .prepare(
-      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at from job_items ji join jobs j on j.id = ji.job_id
+      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at, r.model from job_items ji join jobs j on j.id = ji.job_id
+       left join runs r on r.id = ji.run_id
        where j.scenario_id = ? and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
     )
     .get(scenarioId, jobId, typeof item === 'string' ? item : item.line);
@@ -133,5 +135,6 @@ export function callDetail(db: Db, scenarioId: string, jobId: string, item: stri
     report: typeof record.report === 'string' ? record.report : null,
     transcript: transcriptOf(parseJson(row.inputs)),
     redacted_at: typeof row.redacted_at === 'number' ? new Date(row.redacted_at).toISOString() : null,
+    simulated: simulatedModel(typeof row.model === 'string' ? row.model : null),
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { ApiRunSummary, MetricsBucket, MetricsBucketSize } from '@shared/v1.js';
 import { UsageSchema } from '@shared/usage.js';
+import { simulatedModel } from '@shared/simulated.js';
 import type { Db } from '../storage/db.js';
 import { parseJson } from '@shared/json.js';
 import { jsonExtractSql } from '../storage/json-column.js';
@@ -80,6 +81,7 @@ export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): {
       latency_ms: num(r, 'latency_ms'),
       usage: usage?.success ? usage.data : null,
       model: str(r, 'model'),
+      simulated: simulatedModel(str(r, 'model')),
       api_key_id: str(r, 'api_key_id'),
       created_at: new Date(num(r, 'created_at') ?? 0).toISOString(),
     };

@@ -120,7 +120,7 @@ function scenarioParts(s: DocumentedScenario): { paths: ZodOpenApiPathsObject; s
       '200': {
         description: 'The finished run.',
         headers: runIdHeader,
-        content: { 'application/json': { schema: runResult, example: { run_id: 'run_01', scenario: s.slug, version: s.version, status: 'succeeded', outputs, usage, latency_ms: 350, model: 'simulator' } } },
+        content: { 'application/json': { schema: runResult, example: { run_id: 'run_01', scenario: s.slug, version: s.version, status: 'succeeded', outputs, usage, latency_ms: 350, model: 'simulator', simulated: true } } },
       },
       ...errorResponses(V1RunErrorSchema, { ...RUN_REFUSALS, ...RUN_FAILURES }),
     },

@@ -60,3 +60,16 @@ describe('diffGraphs', () => {
     expect(d.edges.added.map((e) => e.id)).toEqual(['e3']);
   });
 });
+
+describe('diffGraphs and defaults', () => {
+  it('does not report a setting written out with its default value, only real changes', async () => {
+    const { diffGraphs } = await import('./diff.js');
+    const node = (config: Record<string, unknown>) => ({ id: 'a', kind: 'audit', version: 1, position: { x: 0, y: 0 }, config });
+    const item = { id: 'x', name: 'X', kind: 'model', weight: 10, criterion: 'c' };
+    const raw = { nodes: [node({ items: [item] })], edges: [] };
+    const written = { nodes: [node({ items: [{ ...item, fatal: false }], instructions: '', passScore: 60 })], edges: [] };
+    expect(diffGraphs(raw, written).nodes.changed).toEqual([]);
+    const changed = { nodes: [node({ items: [{ ...item, fatal: false }], fullScore: 100 })], edges: [] };
+    expect(diffGraphs(raw, changed).nodes.changed).toEqual([{ id: 'a', fields: [{ path: 'config.fullScore', before: undefined, after: 100 }] }]);
+  });
+});

@@ -6,6 +6,7 @@
 import { isRecord } from '@shared/json.js';
 import type { Graph, GraphEdge, GraphNode } from '@shared/graph.js';
 import type { FieldChange, GraphDiff } from '@shared/publish.js';
+import { getNodeDefinition } from '@shared/nodes/index.js';
 
 /**
  * Deep comparison yielding one change per differing leaf. Objects recurse by key, arrays by index (a
@@ -44,6 +45,18 @@ function edgeKey(edge: GraphEdge): string {
 
 type DiffableGraph = Pick<Graph, 'nodes' | 'edges'>;
 
+/**
+ * A node's config with its kind's defaults filled in (as the compiler reads it), so a setting the editor
+ * wrote out with its default value (`fatal: false`, `instructions: ''`) is not shown as a change; a config
+ * that does not parse, or of a version the kind does not define, is compared as it is.
+ */
+function settled(node: GraphNode): unknown {
+  const def = getNodeDefinition(node.kind);
+  if (!def || def.version !== node.version) return node.config;
+  const parsed = def.configSchema.safeParse(node.config);
+  return parsed.success ? parsed.data : node.config;
+}
+
 /** The difference from graph `from` to graph `to`. Pure; lists keep the order of the graphs. */
 export function diffGraphs(from: DiffableGraph, to: DiffableGraph): GraphDiff {
   const before = new Map(from.nodes.map((n) => [n.id, n]));
@@ -61,7 +74,8 @@ export function diffGraphs(from: DiffableGraph, to: DiffableGraph): GraphDiff {
     diffValues(node.kind, next.kind, 'kind', fields);
     diffValues(node.version, next.version, 'version', fields);
     diffValues(node.name, next.name, 'name', fields);
-    diffValues(node.config, next.config, 'config', fields);
+    const same = node.kind === next.kind && node.version === next.version;
+    diffValues(same ? settled(node) : node.config, same ? settled(next) : next.config, 'config', fields);
     if (fields.length > 0) diff.nodes.changed.push({ id: node.id, fields });
   }
 

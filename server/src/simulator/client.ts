@@ -1,3 +1,4 @@
+import { SIMULATOR_CLIENT } from '@shared/simulated.js';
 import type { ChatRequest, ChatResponse, ModelClient } from '../model/types.js';
 import { ModelError } from '../model/types.js';
 import { SIMULATOR_MODEL, isZeroLatency, type SimulatorConfig, type SimulatorConfigInput } from './config.js';
@@ -11,7 +12,7 @@ const STREAM_CHUNKS = 4;
  * as the simulator server. Honours the request's signal, timeoutMs and streaming.
  */
 export class SimulatorClient implements ModelClient {
-  readonly name = 'simulator';
+  readonly name = SIMULATOR_CLIENT;
   readonly simulator: Simulator;
 
   /** Takes settings (defaults apply) or an existing Simulator to share its capacity and counters. */

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, notInArray } from 'drizzle-orm';
 import type { RunDetail, RunSummary } from '@shared/api.js';
 import { RunErrorSchema, RunEventSchema, type RunError, type RunEvent } from '@shared/events.js';
 import { UsageSchema, type Usage } from '@shared/usage.js';
+import { simulatedModel } from '@shared/simulated.js';
 import { writeTransaction, type Db } from './db.js';
 import { expandEvents } from './run-log-rows.mjs';
 import { runEvents, runs } from './schema.js';
@@ -43,6 +44,7 @@ function toSummary(row: Row): RunSummary {
     kind: row.kind,
     status: row.status,
     model: row.model,
+    simulated: simulatedModel(row.model),
     latency_ms: row.latencyMs,
     usage: usage.success ? usage.data : null,
     error: error.success ? error.data : null,

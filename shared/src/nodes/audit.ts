@@ -63,6 +63,11 @@ export const AuditConfigSchema = z.object({
   items: z.array(AuditItemSchema).default([]),
   /** A call passes at or above this score and with no fatal item failed. */
   passScore: z.number().min(0).default(60),
+  /**
+   * The full score the sheet declares (100 for 百分制), when it declares one: the weights of its scored
+   * items should add up to it, and the form says so when they do not. Absent: no declared scale.
+   */
+  fullScore: z.number().min(1).max(100000).optional(),
   ...ModelSettingsSchema,
 });
 export type AuditConfig = z.infer<typeof AuditConfigSchema>;

@@ -4,6 +4,7 @@ import { audit, type AuditItem } from '@shared/index';
 import { useNodeConfig, type PanelProps } from '../kit';
 import { Field, ListEditor, ModelSettings, TemplateField } from '../form';
 import { newRule, RuleEditor } from './RuleEditor';
+import { WeightTotal } from './WeightTotal';
 
 function freshItemId(items: AuditItem[]): string {
   for (let i = 1; ; i++) if (!items.some((x) => x.id === `item_${i}`)) return `item_${i}`;
@@ -48,6 +49,7 @@ export function AuditPanel({ id }: PanelProps) {
           )}
         />
       </Field>
+      <WeightTotal config={config} update={update} />
       <Field label={t('panel.passScore')}>
         <InputNumber min={0} value={config.passScore} onChange={(v) => update({ passScore: v ?? 60 })} />
       </Field>

@@ -18,6 +18,7 @@ export class Attempt implements CallSite {
     readonly nodeId: string,
     readonly models: ModelResolver,
     readonly clientsUsed: Set<string>,
+    readonly simulated: { any: boolean },
     readonly calls: ModelCallTrace[] | undefined,
     readonly priority: number | undefined,
     readonly timeoutMs: number | undefined,

@@ -28,6 +28,7 @@ export class Execution {
   private readonly emit: ((event: RunEvent) => void) | undefined;
   private readonly now: () => number;
   private readonly models = new Set<string>();
+  private readonly simulated = { any: false };
   private abortCause: AbortCause | undefined;
   private running = 0;
   private failure: RunError | undefined;
@@ -41,6 +42,8 @@ export class Execution {
     private readonly inputs: unknown,
     private readonly options: RunOptions,
     private readonly runId: string,
+    /** Run only this node, its upstream's outputs taken as given (see `runNode`); its downstream does not run. */
+    private readonly alone?: { nodeId: string; upstream: Record<string, unknown> },
   ) {
     this.edgeState = new Uint8Array(plan.edges.length);
     this.unresolved = new Int32Array(plan.nodes.length);
@@ -52,6 +55,7 @@ export class Execution {
   async run(): Promise<RunResult> {
     const { plan, options } = this;
     this.emit?.({ type: 'run.started', run_id: this.runId, at: this.now(), scenario: options.scenario, inputs: this.inputs ?? null });
+    if (this.alone) return this.runAlone(this.alone);
     const problems = plan.validateInputs(this.inputs);
     if (problems) return this.end({ code: 'invalid_inputs', message: `the inputs are not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, details: problems });
     if (options.signal?.aborted) return this.end({ code: 'cancelled', message: 'the run was cancelled before it started' });
@@ -80,6 +84,24 @@ export class Execution {
     return this.end(undefined, isRecord(outputs) ? outputs : {});
   }
 
+  /** One node with the outputs its upstream produced before (a reference to any of them resolves as then). */
+  private async runAlone(alone: { nodeId: string; upstream: Record<string, unknown> }): Promise<RunResult> {
+    const { plan } = this;
+    const index = plan.nodeIndex.get(alone.nodeId);
+    if (index === undefined) return this.end({ code: 'node_error', message: `no node "${alone.nodeId}" in the plan`, nodeId: alone.nodeId });
+    const node = plan.nodes[index];
+    Object.assign(this.scope, alone.upstream);
+    for (const i of node.incoming) if (plan.edges[i].source in this.scope) this.edgeState[i] = TAKEN;
+    const deadline = setTimeout(() => this.abort('deadline'), this.options.deadlineMs ?? 120_000);
+    try {
+      const result = await this.execute(node);
+      if (this.failure || !result) return this.end(this.failure ?? { code: 'node_error', message: `node "${node.id}" did not finish`, nodeId: node.id });
+      return this.end(undefined, isRecord(result.outputs) ? result.outputs : { value: result.outputs });
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
   private abort(cause: AbortCause): void {
     if (this.aborted) return;
     this.aborted = true;
@@ -95,12 +117,13 @@ export class Execution {
   private end(error: RunError | undefined, outputs?: Record<string, unknown>): RunResult {
     const latency = Math.round((performance.now() - this.startedAt) * 1000) / 1000;
     const model = [...this.models].join(', ') || 'none';
+    const simulated = this.simulated.any;
     if (error) {
-      this.emit?.({ type: 'run.failed', run_id: this.runId, at: this.now(), error, usage: this.usage, latency_ms: latency });
-      return { run_id: this.runId, status: 'failed', error, usage: this.usage, latency_ms: latency, model };
+      this.emit?.({ type: 'run.failed', run_id: this.runId, at: this.now(), error, usage: this.usage, latency_ms: latency, simulated });
+      return { run_id: this.runId, status: 'failed', error, usage: this.usage, latency_ms: latency, model, simulated };
     }
-    this.emit?.({ type: 'run.finished', run_id: this.runId, at: this.now(), outputs, usage: this.usage, latency_ms: latency });
-    return { run_id: this.runId, status: 'succeeded', outputs, usage: this.usage, latency_ms: latency, model };
+    this.emit?.({ type: 'run.finished', run_id: this.runId, at: this.now(), outputs, usage: this.usage, latency_ms: latency, simulated });
+    return { run_id: this.runId, status: 'succeeded', outputs, usage: this.usage, latency_ms: latency, model, simulated };
   }
 
   /** Starts ready nodes up to the concurrency limit; finishes the run when nothing is left. */
@@ -212,7 +235,7 @@ export class Execution {
       }, timeoutMs);
       signalOf = () => controller.signal;
     }
-    const site = new Attempt(node.id, this.options.models, this.models, calls, this.options.priority, timeoutMs, started, signalOf);
+    const site = new Attempt(node.id, this.options.models, this.models, this.simulated, calls, this.options.priority, timeoutMs, started, signalOf);
     const { usage, warnings, finish } = site;
     try {
       const ranSources = node.sources.filter((id, i) => this.edgeState[node.incoming[i]] === TAKEN && id in this.scope);

@@ -4,6 +4,8 @@ import type { ModelCaller } from '../../nodes/kit.js';
 import { schemaInPrompt } from '../../nodes/structured-prompts.js';
 import { splitReasoning } from '../../model/reply/reasoning.js';
 import { ModelError, type ChatResponse, type ModelClient, type ModelResolver } from '../../model/types.js';
+import { SIMULATOR_CLIENT } from '@shared/simulated.js';
+import { innerClient } from '../../model/limiter/limited-client.js';
 
 /** What one node attempt's model calls share: where usage, traces and warnings go. */
 export interface CallSite {
@@ -22,6 +24,8 @@ export interface CallSite {
   warnings: NodeWarning[];
   /** The clients used, for the run result's `model`. */
   clientsUsed: Set<string>;
+  /** Set when the built-in simulator answered one of the calls (the run result's `simulated`). */
+  simulated: { any: boolean };
   /** The last call's finish_reason, for node.finished. */
   finish: { reason: string | null };
 }
@@ -78,6 +82,8 @@ function forClient(request: CallRequest, client: ModelClient): CallRequest {
 async function callAlias(site: CallSite, request: CallRequest, alias: string, fallbackFrom?: ModelCallTrace['fallback_from']): Promise<ChatResponse> {
   const { client, model } = site.models.resolve(alias);
   site.clientsUsed.add(client.name);
+  const simulated = isSimulator(client);
+  if (simulated) site.simulated.any = true;
   const started = performance.now();
   site.usage.model_calls++;
   const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
@@ -87,7 +93,7 @@ async function callAlias(site: CallSite, request: CallRequest, alias: string, fa
     const { fallbackModel: _fallback, ...sent } = request;
     response = await client.chat({ ...sent, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
   } catch (error) {
-    if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, ''), ...where, error: error instanceof Error ? error.message : String(error) });
+    if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, '', simulated), ...where, error: error instanceof Error ? error.message : String(error) });
     throw explain(error, site);
   }
   site.usage.prompt_tokens += response.promptTokens;
@@ -95,7 +101,7 @@ async function callAlias(site: CallSite, request: CallRequest, alias: string, fa
   if (response.usageEstimated) site.usage.tokens_estimated = true;
   site.finish.reason = response.finishReason ?? null;
   const { answer, reasoning } = splitReasoning(response.text, response.reasoning);
-  if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, response.text, response), ...where, ...(reasoning ? { reasoning } : {}) });
+  if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, response.text, simulated, response), ...where, ...(reasoning ? { reasoning } : {}) });
   if (response.finishReason === 'content_filter') {
     throw new ModelError('filtered', `${client.name}: the endpoint's content filter stopped the reply${answer ? ` (${answer.slice(0, 200)})` : ''}`);
   }
@@ -108,7 +114,7 @@ async function callAlias(site: CallSite, request: CallRequest, alias: string, fa
 }
 
 /** What a traced run keeps of one call: what was sent, what came back, how long it took. */
-function trace(clientName: string, model: string, request: CallRequest, started: number, raw: string, response?: ChatResponse): ModelCallTrace {
+function trace(clientName: string, model: string, request: CallRequest, started: number, raw: string, simulated: boolean, response?: ChatResponse): ModelCallTrace {
   return {
     model: clientName === 'simulator' ? `simulator:${model}` : model,
     messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -119,7 +125,17 @@ function trace(clientName: string, model: string, request: CallRequest, started:
     completion_tokens: response?.completionTokens ?? 0,
     ...(response?.usageEstimated ? { usage_estimated: true } : {}),
     ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
+    ...(simulated ? { simulated: true } : {}),
   };
+}
+
+/**
+ * Whether the built-in simulator answers through `client` (under any limiter around it): known from the
+ * client that made the call, never guessed from the configuration afterwards. By its name, which only the
+ * SimulatorClient takes (`SIMULATOR_CLIENT`), so the engine and the compiler need not load the simulator.
+ */
+export function isSimulator(client: ModelClient): boolean {
+  return innerClient(client).name === SIMULATOR_CLIENT;
 }
 
 /** A model call's failure, with a timeout saying which setting it was and how to give it more. */

@@ -39,11 +39,23 @@ export interface RunResult {
   latency_ms: number;
   /** The model client(s) used, e.g. `simulator`. */
   model: string;
+  /** True when the built-in simulator answered at least one model call: the outputs are made up (absent on results made without running, e.g. a refused version). */
+  simulated?: boolean;
 }
 
 /** Runs a plan to the end. Never rejects: failures come back as `status: 'failed'`. */
 export function runPlan(plan: ExecutionPlan, inputs: unknown, options: RunOptions): Promise<RunResult> {
   return new Execution(plan, inputs, options, options.runId ?? newId()).run();
+}
+
+/**
+ * Runs one node of a plan alone: `upstream` holds the outputs of nodes that ran before (by node id, as a
+ * previous run's `node.finished` events gave them) and `inputs` that run's inputs. Edges into the node
+ * from a node in `upstream` count as taken; nothing downstream runs. The result's `outputs` are the
+ * node's own. Never rejects; an unknown node id fails the result with `node_error`.
+ */
+export function runNode(plan: ExecutionPlan, nodeId: string, upstream: Record<string, unknown>, inputs: unknown, options: RunOptions): Promise<RunResult> {
+  return new Execution(plan, inputs, options, options.runId ?? newId(), { nodeId, upstream }).run();
 }
 
 /** Runs a plan and exposes its events as an async iterable as well as the final result. */

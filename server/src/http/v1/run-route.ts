@@ -165,7 +165,7 @@ export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
       gone.done();
       runLog.add(run.record(result, events));
       if (res.writableEnded || gone.signal.aborted) return;
-      const summary = { scenario: run.slug, version: run.resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model };
+      const summary = { scenario: run.slug, version: run.resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model, simulated: result.simulated ?? false };
       if (result.status === 'succeeded') {
         sendJson(res, 200, { run_id: run.runId, ...summary, outputs: result.outputs ?? {} });
         return;

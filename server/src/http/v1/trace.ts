@@ -3,6 +3,7 @@
  */
 import { RunErrorSchema, RunEventSchema, type RunEvent } from '@shared/events.js';
 import { UsageSchema } from '@shared/usage.js';
+import { simulatedModel } from '@shared/simulated.js';
 import type { V1RunDetail, V1TraceNode } from '@shared/v1.js';
 import type { ApiRunRecord, StoredApiRun } from '../../storage/run-log.js';
 
@@ -45,6 +46,7 @@ export function detailFromRecord(r: ApiRunRecord): V1RunDetail {
       usage: r.usage,
       latency_ms: r.latencyMs,
       model: r.model || null,
+      simulated: simulatedModel(r.model),
       createdAt: r.createdAt,
       finishedAt: r.finishedAt,
     },
@@ -73,6 +75,7 @@ export function detailFromStored(r: StoredApiRun): V1RunDetail {
       usage: usage.success ? usage.data : null,
       latency_ms: r.latencyMs,
       model: r.model || null,
+      simulated: simulatedModel(r.model),
       createdAt: r.createdAt,
       finishedAt: r.finishedAt,
     },
