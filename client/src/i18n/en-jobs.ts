@@ -44,6 +44,8 @@ export const enJobs: Messages<typeof zhJobs> = {
     running: 'In flight',
     rate: 'Rate',
     ratePerS: '{{n}} items/s',
+    rateAverage: 'Average rate',
+    successRate: 'Success rate',
     eta: 'ETA',
     total: '{{n}} items',
     cancel: 'Cancel job',

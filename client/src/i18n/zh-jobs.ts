@@ -41,6 +41,8 @@ export const zhJobs = {
     running: '进行中',
     rate: '速度',
     ratePerS: '{{n}} 条/秒',
+    rateAverage: '平均速度',
+    successRate: '成功率',
     eta: '预计剩余',
     total: '共 {{n}} 条',
     cancel: '取消任务',
