@@ -11,6 +11,7 @@ import { jobFigures } from '@shared/job-progress';
 import { JobProgressBar, JobStatusTag, rateText, submitterText } from './JobList';
 import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
+import { useLang } from '../templates/lang';
 
 const PAGE = 10;
 
@@ -77,6 +78,7 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
 /** One job: progress bar, rate and ETA, counts (polled every second while it runs), actions, failures. */
 export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => void }) {
   const { t } = useTranslation();
+  const lang = useLang();
   const canWrite = useCan('jobs:write');
   const { message } = App.useApp();
   const [offset, setOffset] = useState(0);
@@ -136,7 +138,8 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
             </>
           )}
           <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'jsonl')} download data-testid="job-download-jsonl">{`${t('jobs.download')} JSONL`}</Button>
-          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'csv')} download data-testid="job-download-csv">{`${t('jobs.download')} CSV`}</Button>
+          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'csv', lang)} download data-testid="job-download-csv">{`${t('jobs.download')} CSV`}</Button>
+          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'xlsx', lang)} download data-testid="job-download-xlsx">{`${t('jobs.download')} Excel`}</Button>
         </Space>
       </Card>
       <Card size="small" title={`${t('jobs.errors')} (${detail.errors.total})`}>

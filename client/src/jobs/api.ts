@@ -50,7 +50,8 @@ export const jobsApi = {
   cancel: (jobId: string) => send<JobProgress>('POST', `/api/jobs/${enc(jobId)}/cancel`),
   retryFailed: (jobId: string) => send<{ retried: number }>('POST', `/api/jobs/${enc(jobId)}/retry-failed`),
   retryItem: (jobId: string, itemId: string) => send<{ retried: number }>('POST', `/api/jobs/${enc(jobId)}/items/${enc(itemId)}/retry`),
-  resultsUrl: (jobId: string, format: 'jsonl' | 'csv') => `/api/jobs/${enc(jobId)}/results${format === 'csv' ? '?format=csv' : ''}`,
+  /** The results download: JSONL, or CSV / .xlsx with item columns in `lang`. */
+  resultsUrl: (jobId: string, format: 'jsonl' | 'csv' | 'xlsx', lang: 'zh' | 'en' = 'zh') => `/api/jobs/${enc(jobId)}/results${format === 'jsonl' ? '' : `?format=${format}&lang=${lang}`}`,
 };
 
 export const dashboardApi = {

@@ -9,7 +9,8 @@ import { DomainError } from '../common/domain-error.js';
 import type { JobService } from '../jobs/service.js';
 import type { ResolvedScenario } from '../publish/registry.js';
 import type { JobRow } from '../storage/jobs.js';
-import type { JobResultLine } from '@shared/jobs.js';
+import { XLSX_MEDIA_TYPE, type JobResultLine } from '@shared/jobs.js';
+import type { ResultColumn } from '../jobs/result-columns.js';
 import { sendDomainError } from './errors.js';
 import { recordRequest } from './audit-context.js';
 import type { AuditChange } from '../audit/index.js';
@@ -70,16 +71,20 @@ export async function replyRetry(jobs: JobService, res: Response, job: JobRow, i
   });
 }
 
+/** The media type of each results format. */
+const RESULT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8', xlsx: XLSX_MEDIA_TYPE } as const;
+
 /**
- * Streams the results as JSONL, or as a CSV download with `?format=csv`; `shape` turns each line into
- * what this reader may see (customers' data masked, for one without `pii:read`).
+ * Streams the results as JSONL, or as a CSV (`?format=csv`) or Excel (`?format=xlsx`) download laid
+ * out by `columns`; `shape` turns each line into what this reader may see (customers' data masked, for
+ * one without `pii:read`).
  */
-export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
-  const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
+export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, columns: ResultColumn[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+  const format = req.query.format === 'csv' ? 'csv' : req.query.format === 'xlsx' ? 'xlsx' : 'jsonl';
   res.status(200);
   // A download named by the scenario, the job's day and its id, with the format's extension (the JSONL
   // one was saved as a bare "results"); `attachment` (content-disposition) quotes the name.
   res.attachment(`${job.slug}-${new Date(job.createdAt).toISOString().slice(0, 10)}-${job.id.slice(0, 8)}.${format}`);
-  res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-  await jobs.results(res, job, format, outputNames, shape);
+  res.setHeader('content-type', RESULT_TYPES[format]);
+  await jobs.results(res, job, format, columns, shape);
 }

@@ -10,7 +10,7 @@ import { allow, requestUser } from './access.js';
 import { audits } from './audit-context.js';
 import { userOwner } from '../jobs/owner.js';
 import { describeOwners } from './job-submitters.js';
-import { outputNames } from './v1/jobs-routes.js';
+import { resultTable } from './v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
@@ -99,7 +99,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
 
   router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) await replyResults(jobs, req, res, job, outputNames(published, job), piiView(readsPii(req)).resultLine);
+    if (job) await replyResults(jobs, req, res, job, resultTable(published, job, req.query.lang), piiView(readsPii(req)).resultLine);
   });
   return router;
 }

@@ -16,7 +16,8 @@ import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from '
 import { JsonBodyError } from './json-items.js';
 import { ItemLineError, uploadFormat } from './parse-items.js';
 import { toProgress, webhookPayload } from './progress.js';
-import { streamResults } from './results.js';
+import { streamResults, type ResultFormat } from './results.js';
+import type { ResultColumn } from './result-columns.js';
 import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
@@ -173,10 +174,11 @@ export class JobService {
   }
 
   /**
-   * Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it;
-   * `shape` (optional) rewrites each line first (the HTTP layer's masking of customers' data).
+   * Writes the job's finished items to `out` as JSONL, CSV or .xlsx (CSV and .xlsx laid out by
+   * `columns`), and ends it; `shape` (optional) rewrites each line first (the HTTP layer's masking of
+   * customers' data).
    */
-  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
-    await streamResults(out, this.store, job.id, format, outputNames, shape);
+  async results(out: Writable, job: JobRow, format: ResultFormat, columns: ResultColumn[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+    await streamResults(out, this.store, job.id, format, columns, shape);
   }
 }
