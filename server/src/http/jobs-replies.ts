@@ -34,19 +34,51 @@ async function replying(res: Response, act: () => unknown): Promise<void> {
   }
 }
 
+/** Most inputs a column mapping may name. */
+const MAX_MAPPED = 500;
+
 /**
- * Submits the request's body as a job for `target`: 202 `{ job_id, total }` for a new job, 200 for a
- * replay (same Idempotency-Key, same body), else 400, 409, 413 or 415 (see {@link JobService.submit}).
+ * The `?mapping=` of a submission: a JSON object of input name (or `id`) → the file's column, or
+ * undefined without one. Throws a {@link DomainError} `invalid_mapping` when it is not such an object.
+ */
+export function mappingParam(value: unknown): Record<string, string> | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const entries = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.entries(parsed) : undefined;
+  if (!entries || entries.length > MAX_MAPPED || entries.some(([, column]) => typeof column !== 'string' || column.length > 1000)) {
+    throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
+  }
+  return Object.fromEntries(entries.map(([input, column]) => [input, String(column)]));
+}
+
+/**
+ * Submits the request's body as a job for `target`, its columns read through `?mapping=` when given:
+ * 202 `{ job_id, total }` for a new job, 200 for a replay (same Idempotency-Key, same body), else 400,
+ * 409, 413 or 415 (see {@link JobService.submit}).
  */
 export async function replySubmit(jobs: JobService, req: Request, res: Response, target: ResolvedScenario, owner: string): Promise<void> {
   const rawKey = req.headers['idempotency-key'];
   const idempotencyKey = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim().slice(0, 200) : null;
   const webhookUrl = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
   await replying(res, async () => {
-    const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl }, target, owner);
+    const mapping = mappingParam(req.query.mapping);
+    const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl, mapping }, target, owner);
     // A replay changes nothing. The upload streams in chunks, so the entry follows the job's creation.
     if (outcome === 'created') recordRequest(jobs.db, res, { action: 'job.submit', target: jobTarget(job), after: jobState(job), summary: `${job.total} items`, details: { items: job.total } });
     res.status(outcome === 'created' ? 202 : 200).json({ job_id: job.id, total: job.total });
+  });
+}
+
+/** `POST …/jobs/preview`: 200 with the file's columns and first rows (`?rows=`, default 5), or the submission's refusals. */
+export async function replyPreview(jobs: JobService, req: Request, res: Response): Promise<void> {
+  const rows = typeof req.query.rows === 'string' && /^\d{1,3}$/.test(req.query.rows) ? Number(req.query.rows) : 5;
+  await replying(res, async () => {
+    res.json(await jobs.preview(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows));
   });
 }
 

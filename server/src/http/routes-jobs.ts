@@ -16,7 +16,8 @@ import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
 import { resultLine } from '../jobs/results.js';
 import type { JobService } from '../jobs/service.js';
-import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
+import { replyCancel, replyPreview, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
+import { replyUploadTemplate } from './job-template.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView, withoutWebhookSecrets } from './pii.js';
 import { can } from '@shared/permissions.js';
@@ -67,6 +68,16 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     const progress = changesJobs(res) ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job));
     const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
+  });
+
+  router.get('/scenarios/:id/jobs/template', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
+    await replyUploadTemplate(db, published, readsPii, req, res);
+  });
+
+  // Reads the file as a submission would and answers its first rows; nothing is stored.
+  router.post('/scenarios/:id/jobs/preview', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
+    if (!getPublishState(db, req.params.id)) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
+    await replyPreview(jobs, req, res);
   });
 
   router.post('/scenarios/:id/jobs', allow('jobs:write'), audits('job.submit'), async (req: Request<{ id: string }>, res) => {
