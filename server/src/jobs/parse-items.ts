@@ -79,7 +79,8 @@ export async function* linesOf(text: AsyncIterable<string>): AsyncGenerator<stri
 export function mapInputs(item: ParsedItem, mapping: ColumnMapping | undefined): ParsedItem {
   if (mapping === undefined) return item;
   const inputs: Record<string, unknown> = {};
-  for (const [input, key] of Object.entries(mapping)) if (key !== '' && Object.hasOwn(item.inputs, key)) inputs[input] = item.inputs[key];
+  // `id` is the item's own field in JSON, not one of its inputs.
+  for (const [input, key] of Object.entries(mapping)) if (input !== 'id' && key !== '' && Object.hasOwn(item.inputs, key)) inputs[input] = item.inputs[key];
   return { ...item, inputs };
 }
 
