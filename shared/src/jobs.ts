@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RunErrorSchema } from './events.js';
+import { VALUE_TYPES } from './json-schema.js';
 
 /** Most items one job may hold. */
 export const MAX_JOB_ITEMS = 100_000;
@@ -122,6 +123,41 @@ export const JobWebhookPayloadSchema = z.object({
   finished_at: z.string().nullable(),
 });
 export type JobWebhookPayload = z.infer<typeof JobWebhookPayloadSchema>;
+
+/** One column of a scenario's upload template: a start input, its type, and whether a row must fill it. */
+export const JobTemplateColumnSchema = z.object({
+  name: z.string(),
+  type: z.enum(VALUE_TYPES),
+  required: z.boolean(),
+  description: z.string(),
+});
+export type JobTemplateColumn = z.infer<typeof JobTemplateColumnSchema>;
+
+/**
+ * `GET /api/scenarios/:id/jobs/template` (JSON): the columns a job file of the version should have (an
+ * optional `id` column first, not listed) and an example row as cell text (samples masked for a reader
+ * without `pii:read`). `?format=csv` and `?format=xlsx` download the same as a file.
+ */
+export const JobUploadTemplateSchema = z.object({
+  scenario_id: z.string(),
+  slug: z.string(),
+  version: z.number().int(),
+  columns: z.array(JobTemplateColumnSchema),
+  example: z.record(z.string(), z.string()),
+});
+export type JobUploadTemplate = z.infer<typeof JobUploadTemplateSchema>;
+
+/**
+ * `POST /api/scenarios/:id/jobs/preview` (a job file as the submission sends it): its columns and first
+ * rows as text (a workbook's first sheet, named), for mapping its columns to the inputs before submitting.
+ */
+export const JobUploadPreviewSchema = z.object({
+  format: z.enum(['json', 'jsonl', 'csv', 'xlsx']),
+  sheet: z.string().optional(),
+  columns: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+});
+export type JobUploadPreview = z.infer<typeof JobUploadPreviewSchema>;
 
 /** The media type of an Excel workbook (.xlsx). */
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

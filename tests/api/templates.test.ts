@@ -79,6 +79,13 @@ describe('built-in templates', () => {
     expect(s.graph.nodes.map((n) => n.id)).toEqual(folder?.graph.nodes.map((n) => n.id));
     expect((await getScenario(s.id)).template?.id).toBe('call-quality-audit');
   });
+
+  it('"use" without a name never repeats a scenario\'s name: the second 通话质检 is 通话质检 2', async () => {
+    const first = WithTemplate.parse((await call(base, 'POST', '/api/templates/call-quality-audit/use', {})).json);
+    const second = WithTemplate.parse((await call(base, 'POST', '/api/templates/call-quality-audit/use', {})).json);
+    expect(first.name).toBe('通话质检');
+    expect(second.name).toBe('通话质检 2');
+  });
 });
 
 describe('admin template versioning', () => {

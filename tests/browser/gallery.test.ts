@@ -55,8 +55,18 @@ describe('the template gallery, as a quality inspector uses it', () => {
     await drawer.waitFor();
     await expect(drawer.textContent()).resolves.toContain('v1.0.0');
     await expect.poll(() => page.getByTestId('drawer-preview').locator('[data-preview-node]').count()).toBeGreaterThan(2);
+    // A scenario already named 通话质检: using the template asks a name, prefilled with the next free one.
+    const taken = await fetch(`${server.url}/api/templates/call-quality-audit/use`, { method: 'POST', headers: { 'content-type': 'application/json', ...server.authHeaders }, body: '{"name":"通话质检"}' });
+    expect(taken.status).toBe(201);
     await page.getByTestId('use-template').click();
+    const name = page.getByTestId('use-template-name');
+    await expect.poll(() => name.inputValue()).toBe('通话质检 2');
+    await name.fill('我的通话质检');
+    await page.getByTestId('use-template-ok').click();
     await page.waitForURL(/#\/s\//);
+    const list: { scenarios?: Array<{ name: string }> } | Array<{ name: string }> = await (await fetch(`${server.url}/api/scenarios`, { headers: server.authHeaders })).json();
+    const names = (Array.isArray(list) ? list : (list.scenarios ?? [])).map((s) => s.name);
+    expect(names.sort()).toEqual(['我的通话质检', '通话质检']);
     const ids = await templateNodeIds('call-quality-audit');
     for (const id of ids) await page.getByTestId(`node-${id}`).waitFor();
     expect(await page.locator('.react-flow__node').count()).toBe(ids.length);
@@ -67,5 +77,6 @@ describe('the template gallery, as a quality inspector uses it', () => {
     await page.getByTestId('nav-list').click();
     await page.getByTestId('template-origin').first().waitFor();
     await expect(page.getByTestId('template-origin').first().textContent()).resolves.toContain('call-quality-audit');
+    await expect(page.getByTestId('template-origin').count()).resolves.toBe(2);
   });
 });

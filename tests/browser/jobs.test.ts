@@ -97,7 +97,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     await expect(page.getByTestId('job-cancel').isDisabled()).resolves.toBe(true);
     const jsonl = await page.getByTestId('job-download-jsonl').getAttribute('href');
     expect(jsonl).toMatch(/^\/api\/jobs\/[\w-]+\/results$/);
-    await expect(page.getByTestId('job-download-csv').getAttribute('href')).resolves.toBe(`${jsonl}?format=csv`);
+    await expect(page.getByTestId('job-download-csv').getAttribute('href')).resolves.toBe(`${jsonl}?format=csv&lang=zh`);
     // The download is saved under the scenario, the day and the job, with its extension (it was a bare "results").
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('job-download-jsonl').click()]);
     expect(download.suggestedFilename()).toMatch(/^call-audit-batch-\d{4}-\d{2}-\d{2}-[\w-]{8}\.jsonl$/);

@@ -1,6 +1,7 @@
 import { Progress, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { JobSubmitter } from '@shared/jobs';
+import { jobFigures, type JobFigures } from '@shared/job-progress';
 import type { JobListItem, JobProgress } from './api';
 
 export const STATUS_COLOR: Record<JobProgress['status'], string> = { queued: 'default', running: 'processing', completed: 'success', cancelled: 'warning' };
@@ -12,9 +13,24 @@ export function JobStatusTag({ status }: { status: JobProgress['status'] }) {
   return <Tag color={STATUS_COLOR[status]} data-testid="job-status">{label}</Tag>;
 }
 
-/** Share of a job's items that have finished, in percent. */
-export function percentDone(job: Pick<JobProgress, 'total' | 'succeeded' | 'failed'>): number {
-  return job.total === 0 ? 100 : Math.floor((100 * (job.succeeded + job.failed)) / job.total);
+/** A job's rate as the list and the view both word it (`—` when unknown). */
+export function rateText(t: (key: string, options?: Record<string, unknown>) => string, figures: JobFigures): string {
+  return figures.ratePerS === null ? '—' : t('jobs.ratePerS', { n: figures.ratePerS.toFixed(1) });
+}
+
+/** The progress bar of a job, the same in the list and the view: percent, done/total, state from {@link jobFigures}. */
+export function JobProgressBar({ job, size }: { job: JobProgress; size?: 'small' }) {
+  const figures = jobFigures(job);
+  return (
+    <Progress
+      size={size}
+      percent={figures.percent}
+      status={figures.state}
+      format={() => `${figures.percent}% · ${figures.done}/${job.total}`}
+      data-testid="job-progress"
+      data-percent={figures.percent}
+    />
+  );
 }
 
 /** Who submitted a job: a user's name, or the API key's. */
@@ -45,9 +61,10 @@ export function JobList({ jobs, selected, onSelect }: { jobs: JobListItem[] | nu
         {
           title: t('jobs.progress'),
           dataIndex: 'succeeded',
-          width: 120,
-          render: (_, job) => <Progress size="small" percent={percentDone(job)} status={job.failed > 0 ? 'exception' : job.status === 'completed' ? 'success' : 'active'} format={() => `${job.succeeded + job.failed}/${job.total}`} />,
+          width: 170,
+          render: (_, job) => <JobProgressBar job={job} size="small" />,
         },
+        { title: t('jobs.rate'), dataIndex: 'rate_per_s', width: 80, render: (_, job) => <span data-testid="job-list-rate">{rateText(t, jobFigures(job))}</span> },
       ]}
     />
   );

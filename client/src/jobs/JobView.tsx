@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Col, Popconfirm, Progress, Row, Space, Spin, Table, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Popconfirm, Row, Space, Spin, Table, Typography } from 'antd';
 import { DownloadOutlined, RedoOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/store';
@@ -7,9 +7,11 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api';
 import { errorText } from '../publish/http';
 import { jobsApi, type JobDetail } from './api';
-import { JobStatusTag, percentDone, submitterText } from './JobList';
+import { jobFigures } from '@shared/job-progress';
+import { JobProgressBar, JobStatusTag, rateText, submitterText } from './JobList';
 import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
+import { useLang } from '../templates/lang';
 
 const PAGE = 10;
 
@@ -76,6 +78,7 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
 /** One job: progress bar, rate and ETA, counts (polled every second while it runs), actions, failures. */
 export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => void }) {
   const { t } = useTranslation();
+  const lang = useLang();
   const canWrite = useCan('jobs:write');
   const { message } = App.useApp();
   const [offset, setOffset] = useState(0);
@@ -105,7 +108,7 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
     }
   };
   const ended = jobEnded(detail.status);
-  const percent = percentDone(detail);
+  const figures = jobFigures(detail);
 
   return (
     <div data-testid="job-view">
@@ -114,14 +117,14 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
           <JobStatusTag status={detail.status} />
           <Typography.Text type="secondary">{`${detail.scenario} v${detail.version} · ${t('jobs.total', { n: detail.total })} · ${new Date(detail.created_at).toLocaleString()} · ${t('jobs.submittedBy')}: ${submitterText(t, detail.submitted_by)}`}</Typography.Text>
         </Space>
-        <Progress percent={percent} status={detail.status === 'cancelled' ? 'exception' : ended ? 'success' : 'active'} data-testid="job-progress" />
+        <JobProgressBar job={detail} />
         <Row gutter={16} style={{ marginTop: 8 }}>
           <Col span={4}><Figure label={t('jobs.succeeded')} value={detail.succeeded} color="#389e0d" testId="job-succeeded" /></Col>
           <Col span={4}><Figure label={t('jobs.failed')} value={detail.failed} color={detail.failed > 0 ? '#cf1322' : undefined} testId="job-failed" /></Col>
           <Col span={4}><Figure label={t('jobs.pending')} value={detail.pending} testId="job-pending" /></Col>
           <Col span={4}><Figure label={t('jobs.running')} value={detail.running} /></Col>
-          <Col span={4}><Figure label={t('jobs.rate')} value={detail.rate_per_s === null ? '—' : t('jobs.ratePerS', { n: detail.rate_per_s.toFixed(1) })} testId="job-rate" /></Col>
-          <Col span={4}><Figure label={t('jobs.eta')} value={detail.eta_s === null ? '—' : formatDuration(detail.eta_s)} testId="job-eta" /></Col>
+          <Col span={4}><Figure label={ended ? t('jobs.rateAverage') : t('jobs.rate')} value={rateText(t, figures)} testId="job-rate" /></Col>
+          <Col span={4}>{ended ? <Figure label={t('jobs.successRate')} value={figures.successPercent === null ? '—' : `${figures.successPercent}%`} testId="job-success-rate" /> : <Figure label={t('jobs.eta')} value={detail.eta_s === null ? '—' : formatDuration(detail.eta_s)} testId="job-eta" />}</Col>
         </Row>
         <Space style={{ marginTop: 12 }} wrap>
           {canWrite && (
@@ -135,7 +138,8 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
             </>
           )}
           <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'jsonl')} download data-testid="job-download-jsonl">{`${t('jobs.download')} JSONL`}</Button>
-          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'csv')} download data-testid="job-download-csv">{`${t('jobs.download')} CSV`}</Button>
+          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'csv', lang)} download data-testid="job-download-csv">{`${t('jobs.download')} CSV`}</Button>
+          <Button icon={<DownloadOutlined />} href={jobsApi.resultsUrl(detail.job_id, 'xlsx', lang)} download data-testid="job-download-xlsx">{`${t('jobs.download')} Excel`}</Button>
         </Space>
       </Card>
       <Card size="small" title={`${t('jobs.errors')} (${detail.errors.total})`}>

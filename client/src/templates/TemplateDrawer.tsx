@@ -3,7 +3,6 @@ import { App, Button, Divider, Drawer, Space, Spin, Tag, Timeline, Typography } 
 import { DownloadOutlined, RocketOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/store';
-import { navigate } from '../router';
 import { AdminPanel } from './AdminPanel';
 import { DiffView } from './DiffView';
 import { templatesApi, type TemplateDetail } from './api';
@@ -11,6 +10,7 @@ import { saveText } from './files';
 import { GraphPreview } from './GraphPreview';
 import { useLang } from './lang';
 import { apiErrorText } from '../i18n/api-error-text';
+import { UseTemplateModal } from './UseTemplateModal';
 
 /** A template's details: preview, description, history with changelog, "use", export, and the admin section. */
 export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; onClose: () => void; onChanged: () => void }) {
@@ -35,16 +35,7 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
     void load();
   }, [load]);
 
-  const use = async () => {
-    if (!detail) return;
-    try {
-      const created = await templatesApi.use(detail.id, { name: detail.name[lang] });
-      message.success(t('gallery.used'));
-      navigate({ page: 'editor', id: created.id });
-    } catch (error) {
-      message.error(apiErrorText(error));
-    }
-  };
+  const [naming, setNaming] = useState(false);
 
   const exportFile = async () => {
     if (!detail) return;
@@ -67,9 +58,10 @@ export function TemplateDrawer({ id, onClose, onChanged }: { id: string | null; 
           <Typography.Paragraph>{detail.description[lang]}</Typography.Paragraph>
           <GraphPreview preview={detail.preview} height={260} testId="drawer-preview" />
           <Space style={{ margin: '12px 0' }}>
-            {canUse && <Button type="primary" icon={<RocketOutlined />} onClick={() => void use()} data-testid="use-template">{t('gallery.use')}</Button>}
+            {canUse && <Button type="primary" icon={<RocketOutlined />} onClick={() => setNaming(true)} data-testid="use-template">{t('gallery.use')}</Button>}
             <Button icon={<DownloadOutlined />} onClick={() => void exportFile()} data-testid="export-template">{t('gallery.export')}</Button>
           </Space>
+          <UseTemplateModal open={naming} templateId={detail.id} templateName={detail.name[lang]} onClose={() => setNaming(false)} />
           <Typography.Title level={5}>{t('gallery.history')}</Typography.Title>
           <Timeline
             items={detail.versions.map((v) => ({

@@ -9,7 +9,8 @@ import { DomainError } from '../common/domain-error.js';
 import type { JobService } from '../jobs/service.js';
 import type { ResolvedScenario } from '../publish/registry.js';
 import type { JobRow } from '../storage/jobs.js';
-import type { JobResultLine } from '@shared/jobs.js';
+import { XLSX_MEDIA_TYPE, type JobResultLine } from '@shared/jobs.js';
+import type { ResultColumn } from '../jobs/result-columns.js';
 import { sendDomainError } from './errors.js';
 import { recordRequest } from './audit-context.js';
 import type { AuditChange } from '../audit/index.js';
@@ -33,19 +34,51 @@ async function replying(res: Response, act: () => unknown): Promise<void> {
   }
 }
 
+/** Most inputs a column mapping may name. */
+const MAX_MAPPED = 500;
+
 /**
- * Submits the request's body as a job for `target`: 202 `{ job_id, total }` for a new job, 200 for a
- * replay (same Idempotency-Key, same body), else 400, 409, 413 or 415 (see {@link JobService.submit}).
+ * The `?mapping=` of a submission: a JSON object of input name (or `id`) → the file's column, or
+ * undefined without one. Throws a {@link DomainError} `invalid_mapping` when it is not such an object.
+ */
+export function mappingParam(value: unknown): Record<string, string> | undefined {
+  if (value === undefined || value === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const entries = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.entries(parsed) : undefined;
+  if (!entries || entries.length > MAX_MAPPED || entries.some(([, column]) => typeof column !== 'string' || column.length > 1000)) {
+    throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
+  }
+  return Object.fromEntries(entries.map(([input, column]) => [input, String(column)]));
+}
+
+/**
+ * Submits the request's body as a job for `target`, its columns read through `?mapping=` when given:
+ * 202 `{ job_id, total }` for a new job, 200 for a replay (same Idempotency-Key, same body), else 400,
+ * 409, 413 or 415 (see {@link JobService.submit}).
  */
 export async function replySubmit(jobs: JobService, req: Request, res: Response, target: ResolvedScenario, owner: string): Promise<void> {
   const rawKey = req.headers['idempotency-key'];
   const idempotencyKey = typeof rawKey === 'string' && rawKey.trim() !== '' ? rawKey.trim().slice(0, 200) : null;
   const webhookUrl = typeof req.query.webhook === 'string' && req.query.webhook !== '' ? req.query.webhook : undefined;
   await replying(res, async () => {
-    const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl }, target, owner);
+    const mapping = mappingParam(req.query.mapping);
+    const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl, mapping }, target, owner);
     // A replay changes nothing. The upload streams in chunks, so the entry follows the job's creation.
     if (outcome === 'created') recordRequest(jobs.db, res, { action: 'job.submit', target: jobTarget(job), after: jobState(job), summary: `${job.total} items`, details: { items: job.total } });
     res.status(outcome === 'created' ? 202 : 200).json({ job_id: job.id, total: job.total });
+  });
+}
+
+/** `POST …/jobs/preview`: 200 with the file's columns and first rows (`?rows=`, default 5), or the submission's refusals. */
+export async function replyPreview(jobs: JobService, req: Request, res: Response): Promise<void> {
+  const rows = typeof req.query.rows === 'string' && /^\d{1,3}$/.test(req.query.rows) ? Number(req.query.rows) : 5;
+  await replying(res, async () => {
+    res.json(await jobs.preview(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows));
   });
 }
 
@@ -70,16 +103,20 @@ export async function replyRetry(jobs: JobService, res: Response, job: JobRow, i
   });
 }
 
+/** The media type of each results format. */
+const RESULT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8', xlsx: XLSX_MEDIA_TYPE } as const;
+
 /**
- * Streams the results as JSONL, or as a CSV download with `?format=csv`; `shape` turns each line into
- * what this reader may see (customers' data masked, for one without `pii:read`).
+ * Streams the results as JSONL, or as a CSV (`?format=csv`) or Excel (`?format=xlsx`) download laid
+ * out by `columns`; `shape` turns each line into what this reader may see (customers' data masked, for
+ * one without `pii:read`).
  */
-export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
-  const format = req.query.format === 'csv' ? 'csv' : 'jsonl';
+export async function replyResults(jobs: JobService, req: Request, res: Response, job: JobRow, columns: ResultColumn[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+  const format = req.query.format === 'csv' ? 'csv' : req.query.format === 'xlsx' ? 'xlsx' : 'jsonl';
   res.status(200);
   // A download named by the scenario, the job's day and its id, with the format's extension (the JSONL
   // one was saved as a bare "results"); `attachment` (content-disposition) quotes the name.
   res.attachment(`${job.slug}-${new Date(job.createdAt).toISOString().slice(0, 10)}-${job.id.slice(0, 8)}.${format}`);
-  res.setHeader('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
-  await jobs.results(res, job, format, outputNames, shape);
+  res.setHeader('content-type', RESULT_TYPES[format]);
+  await jobs.results(res, job, format, columns, shape);
 }

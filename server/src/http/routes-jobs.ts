@@ -10,13 +10,14 @@ import { allow, requestUser } from './access.js';
 import { audits } from './audit-context.js';
 import { userOwner } from '../jobs/owner.js';
 import { describeOwners } from './job-submitters.js';
-import { outputNames } from './v1/jobs-routes.js';
+import { resultTable } from './v1/jobs-routes.js';
 import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
 import { resultLine } from '../jobs/results.js';
 import type { JobService } from '../jobs/service.js';
-import { replyCancel, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
+import { replyCancel, replyPreview, replyResults, replyRetry, replySubmit } from './jobs-replies.js';
+import { replyUploadTemplate } from './job-template.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView, withoutWebhookSecrets } from './pii.js';
 import { can } from '@shared/permissions.js';
@@ -69,6 +70,16 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     res.json(detail);
   });
 
+  router.get('/scenarios/:id/jobs/template', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
+    await replyUploadTemplate(db, published, readsPii, req, res);
+  });
+
+  // Reads the file as a submission would and answers its first rows; nothing is stored.
+  router.post('/scenarios/:id/jobs/preview', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
+    if (!getPublishState(db, req.params.id)) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
+    await replyPreview(jobs, req, res);
+  });
+
   router.post('/scenarios/:id/jobs', allow('jobs:write'), audits('job.submit'), async (req: Request<{ id: string }>, res) => {
     const scenario = getPublishState(db, req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
@@ -99,7 +110,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
 
   router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) await replyResults(jobs, req, res, job, outputNames(published, job), piiView(readsPii(req)).resultLine);
+    if (job) await replyResults(jobs, req, res, job, resultTable(published, job, req.query.lang), piiView(readsPii(req)).resultLine);
   });
   return router;
 }

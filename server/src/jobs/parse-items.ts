@@ -12,16 +12,19 @@ import { UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 /** One item as read: its line (1-based; the CSV header is line 1) and, when given, its id. */
 export interface ParsedItem {
   line: number;
+  /** The sheet the row is on (a workbook's items only). */
+  sheet?: string;
   id?: string;
   inputs: Record<string, unknown>;
 }
 
-/** A problem with one line of the submission (for a sheet: one row, `sheet` naming it). */
+/** A problem with one line of the submission (for a sheet: one row, `sheet` naming it; `column`: the file's column at fault). */
 export class ItemLineError extends Error {
   constructor(
     readonly line: number,
     readonly problem: string,
     readonly sheet?: string,
+    readonly column?: string,
   ) {
     super(`${sheet === undefined ? 'line' : `sheet "${sheet}" row`} ${line}: ${problem}`);
     this.name = 'ItemLineError';
@@ -72,8 +75,17 @@ export async function* linesOf(text: AsyncIterable<string>): AsyncGenerator<stri
   if (partial !== '') yield partial;
 }
 
-/** Items of JSONL text; blank lines are skipped but still counted. */
-export async function* itemsFromJsonl(text: AsyncIterable<string>): AsyncGenerator<ParsedItem> {
+/** An item's inputs renamed by `mapping` (input → the key the file uses); keys no input names are left out. */
+export function mapInputs(item: ParsedItem, mapping: ColumnMapping | undefined): ParsedItem {
+  if (mapping === undefined) return item;
+  const inputs: Record<string, unknown> = {};
+  // `id` is the item's own field in JSON, not one of its inputs.
+  for (const [input, key] of Object.entries(mapping)) if (input !== 'id' && key !== '' && Object.hasOwn(item.inputs, key)) inputs[input] = item.inputs[key];
+  return { ...item, inputs };
+}
+
+/** Items of JSONL text (their inputs' keys read through `mapping`); blank lines are skipped but still counted. */
+export async function* itemsFromJsonl(text: AsyncIterable<string>, mapping?: ColumnMapping): AsyncGenerator<ParsedItem> {
   let line = 0;
   for await (const raw of linesOf(text)) {
     line += 1;
@@ -85,7 +97,7 @@ export async function* itemsFromJsonl(text: AsyncIterable<string>): AsyncGenerat
     } catch (error) {
       throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
-    yield toItem(value, line);
+    yield mapInputs(toItem(value, line), mapping);
   }
 }
 
@@ -105,7 +117,7 @@ interface CellPlace {
 
 /** A table cell (CSV text) as the input's declared type wants it: numbers and booleans converted, objects parsed. */
 export function cell(value: string, type: string | undefined, place: CellPlace, column: string): unknown {
-  const fail = (problem: string) => new ItemLineError(place.line, problem, place.sheet);
+  const fail = (problem: string) => new ItemLineError(place.line, problem, place.sheet, column);
   if (type === 'number' || type === 'integer') {
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) throw fail(`column "${column}" must be a number, got "${value.slice(0, 40)}"`);
@@ -127,31 +139,66 @@ export function cell(value: string, type: string | undefined, place: CellPlace, 
 }
 
 /**
- * One table row (CSV record or sheet row) under its header as an item: the `id` column is the id,
- * other non-empty cells are inputs typed by `inputSchema`.
+ * How a table's columns feed a job's inputs: input name → the file's column header. Without one, each
+ * column feeds the input of its name.
  */
-export function rowItem(header: string[], cells: string[], inputSchema: JsonSchema, place: CellPlace): ParsedItem {
+export type ColumnMapping = Readonly<Record<string, string>>;
+
+/** What a table's header means: per column, the input (or `id`) it feeds, '' for none, and its own name. */
+export interface TableHeader {
+  names: string[];
+  columns: string[];
+}
+
+/**
+ * The header row read through `mapping`: each column takes the input mapped to it (`id` may be mapped
+ * too; else an `id` column stays the id); with a mapping, a column no input names is left out. Throws an
+ * {@link ItemLineError} on the header row when a mapped column is not in it, or feeds two inputs.
+ */
+export function mapHeader(header: string[], mapping: ColumnMapping | undefined, place: CellPlace): TableHeader {
+  if (mapping === undefined) return { names: header, columns: header };
+  // An `id` column is the id unless the mapping says where the id comes from.
+  const keepId = !Object.hasOwn(mapping, 'id');
+  const names = header.map((h): string => (keepId && h === 'id' ? 'id' : ''));
+  for (const [input, column] of Object.entries(mapping)) {
+    if (column === '') continue;
+    const at = header.indexOf(column);
+    if (at < 0) throw new ItemLineError(place.line, `column "${column}" (for input "${input}") is not in the header row`, place.sheet, column);
+    if (names[at] !== '' && names[at] !== 'id') throw new ItemLineError(place.line, `column "${column}" is mapped to two inputs ("${names[at]}" and "${input}")`, place.sheet, column);
+    names[at] = input;
+  }
+  return { names, columns: header };
+}
+
+/**
+ * One table row (CSV record or sheet row) under its header as an item: the `id` column is the id,
+ * other non-empty cells are inputs typed by `inputSchema`; columns named '' are left out. Errors name
+ * the file's column (`header.columns`).
+ */
+export function rowItem(header: string[] | TableHeader, cells: string[], inputSchema: JsonSchema, place: CellPlace): ParsedItem {
+  const { names, columns } = Array.isArray(header) ? { names: header, columns: header } : header;
   const inputs: Record<string, unknown> = {};
   let id: string | undefined;
-  header.forEach((name, i) => {
+  names.forEach((name, i) => {
     const value = cells[i] ?? '';
+    if (name === '') return;
     if (name === 'id') id = value.trim() === '' ? undefined : value.trim();
-    else if (value !== '') inputs[name] = cell(value, propertyType(inputSchema, name), place, name);
+    else if (value !== '') inputs[name] = cell(value, propertyType(inputSchema, name), place, columns[i] ?? name);
   });
   const value = id === undefined ? { inputs } : { id, inputs };
   if (place.sheet === undefined) return toItem(value, place.line);
   const parsed = JobItemInputSchema.safeParse(value);
   if (!parsed.success) throw new ItemLineError(place.line, `expected an id and inputs (${describe(parsed.error.issues)})`, place.sheet);
-  return { line: place.line, id: parsed.data.id, inputs: parsed.data.inputs };
+  return { line: place.line, sheet: place.sheet, id: parsed.data.id, inputs: parsed.data.inputs };
 }
 
-/** Items of CSV text with a header row; `inputSchema` types the cells. Empty cells are left out. */
-export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: JsonSchema): AsyncGenerator<ParsedItem> {
+/** Items of CSV text with a header row (read through `mapping`); `inputSchema` types the cells. Empty cells are left out. */
+export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: JsonSchema, mapping?: ColumnMapping): AsyncGenerator<ParsedItem> {
   const parser = parseCsv({ bom: true, skip_empty_lines: true, relax_column_count: false, info: true });
   // pipeline, not pipe: an error in the text (a refused encoding) must end the parser's iteration too.
   // One chunk read ahead at most: flowing mode parses everything buffered in one turn of the loop.
   pipeline(Readable.from(text, { highWaterMark: 1 }), parser, () => {});
-  let header: string[] | undefined;
+  let header: TableHeader | undefined;
   try {
     for await (const record of parser) {
       const row: unknown = record;
@@ -160,8 +207,9 @@ export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: Js
       const line = typeof info === 'object' && info !== null && 'lines' in info && typeof info.lines === 'number' ? info.lines : 0;
       const cells = Array.isArray(row.record) ? row.record.map(String) : [];
       if (!header) {
-        header = cells.map((c) => c.trim());
-        if (header.some((h) => h === '')) throw new ItemLineError(line, 'the header row has an empty column name');
+        const names = cells.map((c) => c.trim());
+        if (names.some((h) => h === '')) throw new ItemLineError(line, 'the header row has an empty column name');
+        header = mapHeader(names, mapping, { line });
         continue;
       }
       yield rowItem(header, cells, inputSchema, { line });

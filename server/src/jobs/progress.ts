@@ -4,6 +4,7 @@
  */
 import type { JobProgress, JobStatus, JobWebhookPayload } from '@shared/jobs.js';
 import type { ItemCounts, JobRow } from '../storage/jobs.js';
+import { averageRate } from '@shared/job-progress.js';
 
 /** Finishes per second over the last `windowS` seconds, per job, in one-second buckets. */
 export class RateMeter {
@@ -72,7 +73,9 @@ export function toProgress(job: JobRow, counts: ItemCounts, rate: number | null,
     created_at: new Date(job.createdAt).toISOString(),
     started_at: iso(job.startedAt),
     finished_at: iso(job.finishedAt),
-    rate_per_s: rate === null ? null : Math.round(rate * 100) / 100,
+    // Once the job ended, its average over the run (the recent window would decay to nothing): the
+    // figure the jobs list and the job view both show (shared/job-progress.ts).
+    rate_per_s: active ? (rate === null ? null : Math.round(rate * 100) / 100) : averageRate(counts.succeeded + counts.failed, job.startedAt, job.finishedAt),
     eta_s: !active || pending === 0 ? 0 : rate === null ? null : Math.ceil(pending / rate),
     webhook: job.webhookUrl === null ? null : { url: job.webhookUrl, delivered: job.webhookDeliveredAt !== null, attempts: webhookAttempts },
   };

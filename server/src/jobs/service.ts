@@ -4,7 +4,8 @@
  * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { JobProgress, JobResultLine } from '@shared/jobs.js';
+import type { JobProgress, JobResultLine, JobUploadPreview } from '@shared/jobs.js';
+import type { JsonSchema } from '@shared/json-schema.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
@@ -14,14 +15,16 @@ import { DomainError } from '../common/domain-error.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
 import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 import { JsonBodyError } from './json-items.js';
-import { ItemLineError, uploadFormat } from './parse-items.js';
+import { ItemLineError, uploadFormat, type ColumnMapping } from './parse-items.js';
 import { toProgress, webhookPayload } from './progress.js';
-import { streamResults } from './results.js';
+import { streamResults, type ResultFormat } from './results.js';
+import type { ResultColumn } from './result-columns.js';
 import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { ContentEncodingError, uploadItems } from './upload-items.js';
 import { XlsxError } from './xlsx-items.js';
+import { previewUpload } from './upload-preview.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
 
 /** Settings a test or the bench may change. */
@@ -48,12 +51,14 @@ export interface JobSubmission {
   idempotencyKey: string | null;
   /** The completion webhook named outside the body (`?webhook=`); a body that names one wins. */
   webhookUrl?: string;
+  /** Where each input comes from: input name (or `id`) → the file's column (a key, for JSON and JSONL); none: by name. */
+  mapping?: ColumnMapping;
 }
 
 /** A failed submission as a {@link DomainError}; rethrows what is not a problem with the submission. */
 function refusal(error: unknown): unknown {
   if (error instanceof ItemLineError) {
-    return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }) });
+    return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
   if (error instanceof UploadEncodingError) return new DomainError('unsupported', 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
   if (error instanceof UploadTooLargeError) return new DomainError('too_large', 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
@@ -62,6 +67,20 @@ function refusal(error: unknown): unknown {
   if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
   if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
   return error;
+}
+
+/**
+ * Refuses a column mapping that names an input the version does not have (`invalid_mapping`, details
+ * `{ input }`) or leaves a required input without a column (`unmapped_input`, details `{ input }`).
+ */
+function checkMapping(mapping: ColumnMapping, inputSchema: JsonSchema): void {
+  const known = Object.keys(inputSchema.properties ?? {});
+  for (const input of Object.keys(mapping)) {
+    if (input !== 'id' && !known.includes(input)) throw new DomainError('invalid', 'invalid_mapping', `the column mapping names "${input}", which is not an input of this version (inputs: ${known.join(', ') || 'none'})`, { input });
+  }
+  for (const input of inputSchema.required ?? []) {
+    if (!mapping[input]) throw new DomainError('invalid', 'unmapped_input', `the required input "${input}" has no column in the mapping`, { input });
+  }
 }
 
 /** The clients that have a limiter: how many items to keep in flight for them. */
@@ -123,9 +142,11 @@ export class JobService {
     if (!format) throw new DomainError('unsupported', 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
     const queryHook = submission.webhookUrl;
     if (queryHook !== undefined && !WEBHOOK_URL.test(queryHook)) throw new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
+    const mapping = submission.mapping;
+    if (mapping !== undefined) checkMapping(mapping, target.plan.inputSchema);
     let result: SubmitResult;
     try {
-      const upload = uploadItems(body, { contentEncoding: submission.contentEncoding }, format, target.plan.inputSchema, this.uploads);
+      const upload = uploadItems(body, { contentEncoding: submission.contentEncoding }, format, target.plan.inputSchema, this.uploads, mapping);
       result = await submitJob(this.store, { scenarioId: target.scenarioId, slug: target.slug, version: target.version, plan: target.plan }, upload.items, {
         owner,
         idempotencyKey: submission.idempotencyKey,
@@ -133,6 +154,7 @@ export class JobService {
         check: (url) => {
           if (url !== null && !WEBHOOK_URL.test(url)) throw new InvalidWebhookError();
         },
+        columnOf: (input) => (mapping === undefined ? undefined : mapping[input] || undefined),
       });
     } catch (error) {
       throw refusal(error);
@@ -142,6 +164,21 @@ export class JobService {
     }
     if (result.outcome === 'created') this.runner.wake();
     return { outcome: result.outcome, job: result.job };
+  }
+
+  /**
+   * The columns and first `rows` rows of a job file, before it is submitted (see upload-preview.ts).
+   * Throws the {@link DomainError}s {@link submit} throws for the same file (`unsupported_media_type`,
+   * `invalid_item`, `unsupported_encoding`, `invalid_xlsx`, `upload_too_large`, …).
+   */
+  async preview(body: Readable, submission: Pick<JobSubmission, 'contentType' | 'contentEncoding'>, rows: number): Promise<JobUploadPreview> {
+    const format = uploadFormat(submission.contentType);
+    if (!format) throw new DomainError('unsupported', 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
+    try {
+      return await previewUpload(body, { contentEncoding: submission.contentEncoding }, format, this.uploads, rows);
+    } catch (error) {
+      throw refusal(error);
+    }
   }
 
   /** Cancels a job and returns its progress; throws a `conflict` {@link DomainError} `job_ended` when it had already ended. */
@@ -173,10 +210,11 @@ export class JobService {
   }
 
   /**
-   * Writes the job's finished items to `out` as JSONL or CSV, honouring back-pressure, and ends it;
-   * `shape` (optional) rewrites each line first (the HTTP layer's masking of customers' data).
+   * Writes the job's finished items to `out` as JSONL, CSV or .xlsx (CSV and .xlsx laid out by
+   * `columns`), and ends it; `shape` (optional) rewrites each line first (the HTTP layer's masking of
+   * customers' data).
    */
-  async results(out: Writable, job: JobRow, format: 'jsonl' | 'csv', outputNames: string[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
-    await streamResults(out, this.store, job.id, format, outputNames, shape);
+  async results(out: Writable, job: JobRow, format: ResultFormat, columns: ResultColumn[], shape?: (line: JobResultLine) => JobResultLine): Promise<void> {
+    await streamResults(out, this.store, job.id, format, columns, shape);
   }
 }

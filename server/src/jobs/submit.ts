@@ -35,6 +35,8 @@ export interface SubmitOptions {
   now?: number;
   /** Checked after the items are read, before the job is stored (e.g. the webhook URL's form). */
   check?: (webhookUrl: string | null) => void;
+  /** The file's column an input comes from (the submission's column mapping), to name it in errors. */
+  columnOf?: (input: string) => string | undefined;
 }
 
 export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: JobRow };
@@ -63,7 +65,10 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
       const problems = target.plan.validateInputs(item.inputs);
       if (problems) {
         const first = problems[0];
-        throw new ItemLineError(item.line, first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs');
+        const input = first?.path.startsWith('inputs.') ? first.path.slice('inputs.'.length).split('.')[0] : undefined;
+        const column = input === undefined ? undefined : (options.columnOf?.(input) ?? input);
+        const where = column === undefined ? `"${first?.path || '(root)'}"` : `"${first?.path}" (column "${column}")`;
+        throw new ItemLineError(item.line, first ? `invalid inputs at ${where}: ${first.message}` : 'invalid inputs', item.sheet, column);
       }
       const itemId = item.id ?? String(item.line);
       const earlier = seen.get(itemId);

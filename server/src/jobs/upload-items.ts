@@ -8,7 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { decodeUpload } from './decode-upload.js';
 import { readJsonBody } from './json-items.js';
-import { itemsFromCsv, itemsFromJsonl, type ParsedItem, type UploadFormat } from './parse-items.js';
+import { itemsFromCsv, itemsFromJsonl, mapInputs, type ColumnMapping, type ParsedItem, type UploadFormat } from './parse-items.js';
 import type { JobUploadConfig } from './upload-config.js';
 import { itemsFromXlsx } from './xlsx-items.js';
 
@@ -21,6 +21,10 @@ export class ContentEncodingError extends Error {
 }
 
 /** The body without its Content-Encoding; an error on the way ends the iteration with that error. */
+export function decodedBody(body: Readable, headers: { contentEncoding?: string }): AsyncIterable<Uint8Array | string> {
+  return decoded(body, headers.contentEncoding);
+}
+
 function decoded(body: Readable, contentEncoding: string | undefined): AsyncIterable<Uint8Array | string> {
   const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
   // The request is not destroyed when reading stops early: the error reply must still reach the client.
@@ -39,19 +43,27 @@ export interface UploadItems {
   bodyWebhook: () => string | null;
 }
 
-/** Starts reading a submission of `format`; `inputSchema` types CSV and sheet cells. */
-export function uploadItems(body: Readable, headers: { contentEncoding?: string }, format: UploadFormat, inputSchema: JsonSchema, limits: JobUploadConfig): UploadItems {
+/** Maps each item of `items` through `mapping`. */
+async function* mapped(items: AsyncIterable<ParsedItem>, mapping: ColumnMapping): AsyncGenerator<ParsedItem> {
+  for await (const item of items) yield mapInputs(item, mapping);
+}
+
+/**
+ * Starts reading a submission of `format`; `inputSchema` types CSV and sheet cells; `mapping` (input →
+ * the file's column, or key for JSON and JSONL) says where each input comes from.
+ */
+export function uploadItems(body: Readable, headers: { contentEncoding?: string }, format: UploadFormat, inputSchema: JsonSchema, limits: JobUploadConfig, mapping?: ColumnMapping): UploadItems {
   const source = decoded(body, headers.contentEncoding);
   const none = () => null;
   if (format === 'xlsx') {
     return {
-      items: itemsFromXlsx(source, inputSchema, { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT', unpackedBytes: limits.xlsxUnpackedBytes, unpackedSetting: 'MOFANG_JOB_XLSX_UNPACKED_LIMIT' }),
+      items: itemsFromXlsx(source, inputSchema, { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT', unpackedBytes: limits.xlsxUnpackedBytes, unpackedSetting: 'MOFANG_JOB_XLSX_UNPACKED_LIMIT' }, mapping),
       bodyWebhook: none,
     };
   }
   const text = decodeUpload(source, { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT' });
-  if (format === 'csv') return { items: itemsFromCsv(text, inputSchema), bodyWebhook: none };
-  if (format === 'jsonl') return { items: itemsFromJsonl(text), bodyWebhook: none };
+  if (format === 'csv') return { items: itemsFromCsv(text, inputSchema, mapping), bodyWebhook: none };
+  if (format === 'jsonl') return { items: itemsFromJsonl(text, mapping), bodyWebhook: none };
   const json = readJsonBody(text);
-  return { items: json.items, bodyWebhook: json.webhookUrl };
+  return { items: mapping === undefined ? json.items : mapped(json.items, mapping), bodyWebhook: json.webhookUrl };
 }

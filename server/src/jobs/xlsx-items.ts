@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import yauzl from 'yauzl';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { UploadTooLargeError } from './decode-upload.js';
-import { ItemLineError, rowItem, type ParsedItem } from './parse-items.js';
+import { ItemLineError, mapHeader, rowItem, type ColumnMapping, type ParsedItem, type TableHeader } from './parse-items.js';
 
 /** The worker that reads a workbook's rows with exceljs (see the file for its messages). */
 const WORKER_URL = new URL('./xlsx-worker.mjs', import.meta.url);
@@ -192,13 +192,16 @@ async function* workbookRows(buffer: Buffer): WorkbookRows {
   }
 }
 
-/** Items of an .xlsx upload; throws {@link XlsxError}, {@link UploadTooLargeError} or {@link ItemLineError} (with the sheet row). */
-export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>, inputSchema: JsonSchema, limits: XlsxLimits): AsyncGenerator<ParsedItem> {
+/**
+ * Items of an .xlsx upload, its header read through `mapping`; throws {@link XlsxError},
+ * {@link UploadTooLargeError} or {@link ItemLineError} (with the sheet row).
+ */
+export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>, inputSchema: JsonSchema, limits: XlsxLimits, mapping?: ColumnMapping): AsyncGenerator<ParsedItem> {
   const buffer = await readAll(source, limits);
   await checkZip(buffer, limits);
   const rows = workbookRows(buffer);
   try {
-    yield* rowsToItems(rows, inputSchema);
+    yield* rowsToItems(rows, inputSchema, mapping);
   } finally {
     // Stepped by hand below, the rows are not ended by a throw or an early return of this generator:
     // ending them here stops the worker (left waiting for 'more', it would live on, with its heap).
@@ -207,9 +210,10 @@ export async function* itemsFromXlsx(source: AsyncIterable<Uint8Array | string>,
 }
 
 /** The items of a workbook's rows: the first non-empty row names the inputs. */
-async function* rowsToItems(rows: WorkbookRows, inputSchema: JsonSchema): AsyncGenerator<ParsedItem> {
+async function* rowsToItems(rows: WorkbookRows, inputSchema: JsonSchema, mapping: ColumnMapping | undefined): AsyncGenerator<ParsedItem> {
   let name = 'Sheet1';
   let header: string[] | undefined;
+  let mapped: TableHeader | undefined;
   let next = await rows.next();
   for (; !next.done; next = await rows.next()) {
     const event = next.value;
@@ -227,12 +231,44 @@ async function* rowsToItems(rows: WorkbookRows, inputSchema: JsonSchema): AsyncG
       while (header.length > 0 && header[header.length - 1] === '') header.pop();
       const blank = header.indexOf('');
       if (blank >= 0) throw new ItemLineError(event.number, `the header row has an empty column name (column ${blank + 1})`, name);
+      mapped = mapHeader(header, mapping, { line: event.number, sheet: name });
       continue;
     }
     const extra = texts.findIndex((t, i) => i >= (header?.length ?? 0) && t.trim() !== '');
     if (extra >= 0) throw new ItemLineError(event.number, `column ${extra + 1} has a value but no name in the header row`, name);
-    yield rowItem(header, texts, inputSchema, { line: event.number, sheet: name });
+    yield rowItem(mapped ?? header, texts, inputSchema, { line: event.number, sheet: name });
   }
   if (!next.value) throw new XlsxError('the workbook has no worksheet');
   if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', name);
+}
+
+/** The first rows of a workbook's first sheet as text, for a preview: its name, the header and up to `rows` rows after it. */
+export async function previewXlsx(source: AsyncIterable<Uint8Array | string>, limits: XlsxLimits, rows: number): Promise<{ sheet: string; header: string[]; rows: string[][] }> {
+  const buffer = await readAll(source, limits);
+  await checkZip(buffer, limits);
+  const events = workbookRows(buffer);
+  let sheet = 'Sheet1';
+  let header: string[] | undefined;
+  const out: string[][] = [];
+  try {
+    for (let next = await events.next(); !next.done && out.length < rows; next = await events.next()) {
+      const event = next.value;
+      if (event.type === 'sheet') {
+        sheet = event.name;
+        continue;
+      }
+      const texts: string[] = [];
+      for (let c = 1; c < event.values.length; c++) texts.push(cellText(event.values[c], { row: event.number, column: header?.[c - 1] ?? `#${c}`, sheet }));
+      if (texts.every((t) => t.trim() === '')) continue;
+      if (header) out.push(texts);
+      else {
+        header = texts.map((t) => t.trim());
+        while (header.length > 0 && header[header.length - 1] === '') header.pop();
+      }
+    }
+  } finally {
+    await events.return(false);
+  }
+  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', sheet);
+  return { sheet, header, rows: out };
 }

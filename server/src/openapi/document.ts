@@ -82,7 +82,7 @@ const RUN_FAILURES: Record<string, ErrorStatus> = {
 
 /** Errors of a job submission (none carries a run: nothing has run yet). */
 const JOB_SUBMIT_ERRORS: Record<string, ErrorStatus> = {
-  '400': { description: 'A bad line, row, body, workbook, webhook or `?version`; `details.line` (and `details.row` for a workbook) names it. Nothing is stored.', codes: ['invalid_item', 'invalid_body', 'invalid_xlsx', 'invalid_webhook', 'invalid_version'] },
+  '400': { description: 'A bad line, row, body, workbook, webhook, `?version` or `?mapping`; `details.line` (and `details.row` for a workbook, `details.column` for a cell) names it. Nothing is stored.', codes: ['invalid_item', 'invalid_body', 'invalid_xlsx', 'invalid_webhook', 'invalid_version', 'invalid_mapping', 'unmapped_input'] },
   ...AUTH_ERRORS,
   '404': { description: 'Unknown scenario or version (also for a scenario outside the key\'s scope).', codes: ['unknown_scenario', 'unknown_version'] },
   '409': { description: 'The Idempotency-Key was used for another body, or that version can no longer be run.', codes: ['idempotency_conflict', 'version_not_runnable'] },
@@ -152,7 +152,9 @@ function scenarioParts(s: DocumentedScenario): { paths: ZodOpenApiPathsObject; s
     },
   };
   const jobParams = {
-    query: version,
+    query: version.extend({
+      mapping: z.string().optional().meta({ description: 'Where each input comes from, as JSON: input name (or `id`) → the column of a CSV or sheet (a key of `inputs` for JSON and JSONL), e.g. `{"transcript":"通话内容"}`; columns it does not name are left out. 400 `invalid_mapping` (not such an object, or an unknown input) or `unmapped_input` (a required input without a column).' }),
+    }),
     header: z.object({ 'Idempotency-Key': z.string().max(200).optional().meta({ description: 'Resubmitting with the same key and body returns the same job (200).' }) }),
   };
   const jobResponses = {

@@ -15,7 +15,8 @@ import {
 } from '@shared/template-api.js';
 import { DomainError } from '../common/domain-error.js';
 import { writeTransaction, type Db } from '../storage/db.js';
-import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
+import { createScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
+import { freeName } from '@shared/free-name.js';
 import { getScenarioOrigin, listAllVersionRows, listScenarioOrigins, setScenarioOrigin, type TemplateVersionRow } from '../storage/templates.js';
 import { checkSemver, defaultVersionRow, latestUsable, mustGetVersionRow, storeVersion, versionGraph, versionMeta } from './store.js';
 
@@ -68,7 +69,8 @@ export function useTemplate(db: Db, templateId: string, body: UseTemplateBody): 
     throw new DomainError('conflict', 'version_deprecated', `version ${row.version} of template "${templateId}" is deprecated; use a newer one`);
   }
   const meta = versionMeta(row);
-  const name = body.name ?? meta.name.zh;
+  // Without a name, the template's with a number after it when a scenario already has it (通话质检 2).
+  const name = body.name ?? freeName(meta.name.zh, listScenarios(db).map((s) => s.name));
   const graph = { ...versionGraph(row), name };
   const created = writeTransaction(db, () => {
     const scenario = createScenario(db, { name, description: meta.description.zh, graph });

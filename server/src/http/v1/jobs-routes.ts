@@ -15,15 +15,14 @@ import { authenticate, inScope, keyOf, mayRead } from './auth.js';
 import type { V1Runtime } from './runtime.js';
 import { replyCancel, replyResults, replyRetry, replySubmit } from '../jobs-replies.js';
 import { withoutWebhookSecrets } from '../pii.js';
+import { resultColumns, resultLang, type ResultColumn } from '../../jobs/result-columns.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
-/** Output names of a job's version, for the CSV columns. */
-export function outputNames(published: PublishedScenarios, job: JobRow): string[] {
+/** The CSV and .xlsx columns of a job's results, from its version's outputs and audit items (`?lang=` words the item columns). */
+export function resultTable(published: PublishedScenarios, job: JobRow, lang: unknown): ResultColumn[] {
   const resolved = published.resolve(job.slug, job.version);
-  if ('error' in resolved) return [];
-  const properties: unknown = resolved.plan.outputSchema.properties;
-  return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+  return 'error' in resolved ? resultColumns(undefined, undefined, resultLang(lang)) : resultColumns(resolved.graph, resolved.plan.outputSchema, resultLang(lang));
 }
 
 /** The `/v1` jobs router; mount it at `/v1` before the run API's router (it only answers its own paths). */
@@ -91,7 +90,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
 
   router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) await replyResults(jobs, req, res, job, outputNames(published, job));
+    if (job) await replyResults(jobs, req, res, job, resultTable(published, job, req.query.lang));
   });
 
   router.post('/jobs/:id/cancel', auth, async (req: Request<{ id: string }>, res) => {
