@@ -48,6 +48,12 @@ export function issueParams(issue: z.core.$ZodIssue): IssueParams {
   if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) params.missing = 1;
   if (Array.isArray(record.values)) params.values = record.values.map(text).join(', ');
   if (Array.isArray(record.keys)) params.keys = record.keys.map(text).join(', ');
+  // A refinement's own parameters (e.g. `{ reserved: 'simulator' }`) name what it checks.
+  if (issue.code === 'custom' && record.params && typeof record.params === 'object') {
+    for (const [key, value] of Object.entries(record.params as Record<string, unknown>)) {
+      if (typeof value === 'string' || typeof value === 'number') params[key] = value;
+    }
+  }
   return params;
 }
 

@@ -14,7 +14,8 @@ export type EndpointSource = (typeof ENDPOINT_SOURCES)[number];
 
 /** The body of `POST /api/model-endpoints`. `api_key` is stored encrypted; absent or empty means none. */
 export const CreateEndpointBodySchema = z.object({
-  name: z.string().trim().min(1).max(100),
+  /** Not `simulator`: that name marks the built-in simulator's answers (shared/simulated.ts). */
+  name: z.string().trim().min(1).max(100).refine((n) => n.toLowerCase() !== 'simulator', { message: 'the name "simulator" is reserved for the built-in simulator', params: { reserved: 'simulator' } }),
   base_url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://10.0.0.5:8000/v1' }).max(2000),
   api_key: z.string().max(4096).optional(),
   /** alias → the endpoint's model name, e.g. `{ "default": "qwen2.5-72b-instruct", "fast": "qwen2.5-7b-instruct" }`. */

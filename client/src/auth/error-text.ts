@@ -29,5 +29,13 @@ export function errorText(error: unknown, t: TFunction, exists: (key: string) =>
   if (error.code === 'compile_failed' && problems && problems.length > 0) {
     return t('errors.compile_failed', { count: problems.length, first: problemText(problems[0], t, { exists }) });
   }
-  return exists(key) ? t(key, { message: error.message }) : t('errors.unknown', { message: error.message });
+  // A code's text may name what its details say (`{{input}}`, `{{missing}}`): plain values and lists joined.
+  const said: Record<string, string | number> = {};
+  if (isRecord(error.details)) {
+    for (const [name, value] of Object.entries(error.details)) {
+      if (typeof value === 'string' || typeof value === 'number') said[name] = value;
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) said[name] = value.join(', ');
+    }
+  }
+  return exists(key) ? t(key, { ...said, message: error.message }) : t('errors.unknown', { message: error.message });
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CONFIG_ISSUE_CODES, PROBLEM_CODES, PROBLEM_MESSAGE_KEYS } from '@shared/problems';
 import { issueDetails } from '@shared/issues';
+import { CreateEndpointBodySchema } from '@shared/model-endpoints';
 import { MODEL_ERROR_CODES, NODE_ERROR_CODES, NODE_WARNING_CODES, RUN_ERROR_CODES } from '@shared/run-errors';
 import { en } from './en';
 import { zh } from './zh';
@@ -86,5 +87,13 @@ describe('every message code the server sends has Chinese and English text', () 
     expect(texts).toContain('slug：API 路径名只能用 2–63 个小写字母、数字或短横线，并以字母或数字开头');
     // No zod English sentence left: once the field names and the values the user typed are taken out, no Latin word (API aside) remains.
     for (const t of texts) expect(t.replace(/^[a-z.]+：/, '').replace(/low|high|extra/g, ''), t).not.toMatch(/[A-Za-z]{4,}/);
+  });
+
+  it('a refinement that reserves a name says which name, in Chinese', async () => {
+    const i18n = i18next.createInstance();
+    await i18n.init({ resources: { zh: { translation: zh }, en: { translation: en } }, lng: 'zh', interpolation: { escapeValue: false } });
+    const parsed = CreateEndpointBodySchema.safeParse({ name: 'Simulator', base_url: 'http://127.0.0.1:1/v1', models: { default: 'm' } });
+    const texts = issueDetails(parsed.error?.issues ?? []).map((issue) => issueText(issue, i18n.t, (k) => i18n.exists(k)));
+    expect(texts).toEqual(['name：“simulator”是保留名称，请换一个']);
   });
 });

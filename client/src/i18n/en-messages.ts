@@ -120,6 +120,7 @@ export const enMessages: Messages<typeof zhMessages> = {
     invalid_key: 'Has an invalid key',
     invalid_element: 'Holds an invalid value',
     custom: 'Not accepted ({{message}})',
+    reserved: '“{{reserved}}” is a reserved name; choose another',
     type: {
       string: 'text',
       number: 'a number',
@@ -236,6 +237,13 @@ export const enMessages: Messages<typeof zhMessages> = {
 
 /** API error codes beyond sign-in's, in English. */
 export const enApiErrors: Messages<typeof zhApiErrors> = {
+  entry_node: 'The start node has no upstream, so it cannot run alone: test-run the whole scenario instead',
+  no_last_run: 'No test run yet: test-run the whole scenario once, then run this node alone',
+  upstream_not_run: 'The last test run did not reach this node’s upstream ({{missing}}), so its inputs are unknown',
+  run_not_found: 'That test run was not found; it may have been cleared by the retention period',
+  node_not_found: 'The graph has no such node',
+  invalid_mapping: 'The column mapping is not valid: input “{{input}}” is not an input of this version',
+  unmapped_input: 'The required input “{{input}}” has no column',
   not_found: 'Not found: it may have been deleted',
   invalid_version: 'A version is a positive whole number, e.g. 3',
   unknown_version: 'There is no such version',

@@ -63,6 +63,7 @@ export function issueMessage(code: string, params: IssueParams, message: string,
     case 'invalid_element':
       return t(`validation.${code}`, params);
     default:
+      if (typeof params.reserved === 'string') return t('validation.reserved', params);
       return t('validation.custom', { message });
   }
 }

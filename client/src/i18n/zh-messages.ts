@@ -124,6 +124,7 @@ export const zhMessages = {
     invalid_key: '有无效的键',
     invalid_element: '包含无效的值',
     custom: '不符合要求（{{message}}）',
+    reserved: '“{{reserved}}”是保留名称，请换一个',
     type: {
       string: '文本',
       number: '数字',
@@ -242,6 +243,13 @@ export const zhMessages = {
 
 /** API error codes beyond sign-in's (`errors.<code>`, merged with `zhAuth.errors`). */
 export const zhApiErrors = {
+  entry_node: '开始节点没有上游，不能单独运行：请直接试运行整个场景',
+  no_last_run: '还没有试运行记录：先试运行一次整个场景，再单独运行这个节点',
+  upstream_not_run: '上一次试运行没有执行到这个节点的上游（{{missing}}），无法取得它的输入',
+  run_not_found: '找不到这次试运行，它可能已按保留期限清除',
+  node_not_found: '流程图里没有这个节点',
+  invalid_mapping: '列对应无效：对应里的输入“{{input}}”不是这个版本的输入',
+  unmapped_input: '必填输入“{{input}}”没有对应的列',
   not_found: '找不到要操作的对象，它可能已被删除',
   invalid_version: '版本号必须是正整数，例如 3',
   unknown_version: '没有这个版本',

@@ -6,6 +6,7 @@ import { useCan } from '../auth/store';
 import type { TFunction } from 'i18next';
 import { ApiError } from '../api';
 import { errorText } from '../publish/http';
+import { runErrorText } from '../i18n/run-error-text';
 import { jobsApi, type JobDetail } from './api';
 import { jobFigures } from '@shared/job-progress';
 import { JobProgressBar, JobStatusTag, rateText, submitterText } from './JobList';
@@ -31,7 +32,7 @@ function Figure({ label, value, color, testId }: { label: string; value: string 
 
 /** The failures page: item id, line, reason, retry one. */
 function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail; offset: number; onPage: (offset: number) => void; onRetried: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const canWrite = useCan('jobs:write');
   const { message } = App.useApp();
   const retry = async (itemId: string) => {
@@ -54,7 +55,7 @@ function ErrorsTable({ detail, offset, onPage, onRetried }: { detail: JobDetail;
       columns={[
         { title: t('jobs.itemId'), dataIndex: 'id', render: (_, f) => <Typography.Text code>{f.id}</Typography.Text> },
         { title: t('jobs.line'), dataIndex: 'line', width: 60 },
-        { title: t('jobs.reason'), dataIndex: 'error', render: (_, f) => <span><Typography.Text type="danger">{f.error.code}</Typography.Text> {f.error.message}</span> },
+        { title: t('jobs.reason'), dataIndex: 'error', render: (_, f) => { const said = runErrorText(f.error, t, (key) => i18n.exists(key)); return <span title={said.detail}><Typography.Text type="danger">{said.text}</Typography.Text></span>; } },
         { title: t('jobs.attempts'), dataIndex: 'attempts', width: 80 },
         ...(canWrite
           ? [

@@ -7,13 +7,15 @@ import { ApiError } from '../api';
 import { useCan } from '../auth/store';
 import { useEditor } from '../editor/store';
 import { runNodeAlone } from './run-node';
+import { runErrorText } from '../i18n/run-error-text';
+import { apiErrorText } from '../i18n/api-error-text';
 
 /**
  * "单独运行 / Run this node": runs the selected node alone with its inputs from the last test run, then
  * shows its result. Without a test run it says so and offers the test run (`onTestRun`).
  */
 export function RunNodeButton({ nodeId, kind, onDone, onTestRun }: { nodeId: string; kind: string; onDone(): void; onTestRun(): void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message, modal } = App.useApp();
   const canTest = useCan('scenarios:test');
   const scenarioId = useEditor((s) => s.scenarioId);
@@ -26,7 +28,7 @@ export function RunNodeButton({ nodeId, kind, onDone, onTestRun }: { nodeId: str
       const reply = await runNodeAlone(scenarioId, nodeId, useEditor.getState().graph());
       onDone();
       if (reply.status === 'succeeded') void message.success(t('runNode.done', { runId: reply.source_run_id }));
-      else void message.error(t('runNode.failed', { message: reply.error?.message ?? '' }));
+      else void message.error(t('runNode.failed', { message: reply.error ? runErrorText(reply.error, t, (key) => i18n.exists(key)).text : '' }));
     } catch (error) {
       if (error instanceof ApiError && (error.code === 'no_last_run' || error.code === 'upstream_not_run' || error.code === 'transcripts_redacted')) {
         const missing = error.code === 'upstream_not_run' && error.details && typeof error.details === 'object' && 'missing' in error.details && Array.isArray(error.details.missing) ? error.details.missing.join(', ') : '';
@@ -37,7 +39,7 @@ export function RunNodeButton({ nodeId, kind, onDone, onTestRun }: { nodeId: str
           onOk: onTestRun,
         });
       } else {
-        void message.error(t('runNode.failed', { message: error instanceof Error ? error.message : String(error) }));
+        void message.error(t('runNode.failed', { message: apiErrorText(error) }));
       }
     } finally {
       setBusy(false);

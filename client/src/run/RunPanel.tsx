@@ -13,6 +13,7 @@ import { streamTestRun } from './test-run';
 import { inputValue, RunInputs } from './RunInputs';
 import { RunErrorAlert } from '../components/RunErrorAlert';
 import { checkRunInputs } from './check-inputs';
+import { apiErrorText } from '../i18n/api-error-text';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 
@@ -54,7 +55,7 @@ export function RunPanel() {
       if (abort.current.signal.aborted) return;
       const msg = error instanceof Error ? error.message : String(error);
       useRun.getState().fail({ code: 'request_failed', message: msg });
-      message.error(t('run.failed', { message: msg }));
+      message.error(t('run.failed', { message: apiErrorText(error) }));
     } finally {
       loadHistory();
     }
