@@ -221,7 +221,9 @@ describe('a job against a failing model endpoint', () => {
     await expect.poll(() => page.getByTestId('job-failed').textContent()).toBe('3');
     const rows = page.getByTestId('job-errors').locator('tbody tr.ant-table-row');
     await expect.poll(() => rows.count()).toBe(3);
-    expect(await rows.first().textContent()).toMatch(/model_error/);
+    // The reason reads in the UI's language; the engine's English stays in the tooltip.
+    expect(await rows.first().textContent()).toMatch(/模型调用失败/);
+    expect(await rows.first().textContent()).not.toMatch(/model_error/);
     await expect(page.getByTestId('job-retry-failed').isDisabled()).resolves.toBe(false);
     await rows.first().getByTestId('job-error-retry').click();
     // The item runs again (and fails again against this endpoint): its attempts grow past the first 3.

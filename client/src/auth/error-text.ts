@@ -2,7 +2,7 @@ import type { TFunction } from 'i18next';
 import type { CompileProblem } from '@shared/index';
 import { ApiError, isRecord } from '../api';
 import { issueText, isIssueList } from '../i18n/issue-text';
-import { problemText } from '../editor/problem-text';
+import { problemText } from '../i18n/problem-text';
 
 /**
  * What went wrong, in the UI's language: an API error's stable code (`last_admin`, `forbidden`,

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { CallItem } from '@shared/dashboard';
 import { errorText } from '../publish/http';
 import { dashboardApi, type CallDetail } from '../jobs/api';
-import { SimulatedTag } from '../run/SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 import { VerdictTag } from './VerdictTag';
 
 const RESULT_COLOR: Record<string, string> = { pass: 'green', fail: 'red', na: 'default' };

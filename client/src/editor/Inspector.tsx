@@ -6,7 +6,7 @@ import { clientNode } from '../nodes/index';
 import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
 import { RunNodeButton } from '../run/RunNodeButton';
-import { problemText } from './problem-text';
+import { problemText } from '../i18n/problem-text';
 import { useEditor } from './store';
 
 export type InspectorView = 'config' | 'result';

@@ -1,7 +1,7 @@
 import { useReactFlow } from '@xyflow/react';
 import { CheckCircleOutlined, WarningOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { problemText } from './problem-text';
+import { problemText } from '../i18n/problem-text';
 import { useEditor } from './store';
 
 /** Every compile problem; clicking one selects its node (or an edge's source) and centres it. */

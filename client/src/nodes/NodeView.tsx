@@ -5,7 +5,7 @@ import { CheckCircleFilled, CloseCircleFilled, LoadingOutlined, MinusCircleFille
 import { useTranslation } from 'react-i18next';
 import { getNodeDefinition } from '@shared/index';
 import { nodePorts, type FlowEdge, type FlowNode } from '../editor/graph';
-import { problemText } from '../editor/problem-text';
+import { problemText } from '../i18n/problem-text';
 import { useEditor } from '../editor/store';
 import { useRun } from '../run/run-store';
 import { CATEGORY_COLORS, clientNode } from './index';

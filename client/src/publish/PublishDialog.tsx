@@ -4,7 +4,7 @@ import { useReactFlow } from '@xyflow/react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { CompileProblemSchema, type CompileProblem } from '@shared/problems';
-import { problemText } from '../editor/problem-text';
+import { problemText } from '../i18n/problem-text';
 import { useEditor } from '../editor/store';
 import { publishApi, type PublishReply } from './api';
 import { DetailedApiError, errorText } from './http';

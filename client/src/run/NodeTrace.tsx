@@ -5,7 +5,7 @@ import type { NodeWarning } from '@shared/index';
 import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
 import { RunErrorAlert } from '../components/RunErrorAlert';
-import { SimulatedTag } from './SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 
 /** A warning in the reader's language, by its code; one without a translation shows the server's words. */
 function warningText(w: NodeWarning, t: TFunction): string {

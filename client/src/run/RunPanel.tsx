@@ -8,7 +8,7 @@ import { useCan } from '../auth/store';
 import { useEditor } from '../editor/store';
 import { typedConfig } from '../nodes/kit';
 import { useRun } from './run-store';
-import { SimulatedTag } from './SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 import { streamTestRun } from './test-run';
 import { inputValue, RunInputs } from './RunInputs';
 import { RunErrorAlert } from '../components/RunErrorAlert';

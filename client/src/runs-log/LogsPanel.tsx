@@ -7,7 +7,7 @@ import { publishApi } from '../publish/api';
 import { usePublication } from '../publish/store';
 import { fillBuckets, RANGES, runsLogApi, type ApiRunSummary, type MetricsBucket, type RangeKey, type RunFilter } from './api';
 import { MetricsCharts } from './MetricsCharts';
-import { SimulatedTag } from '../run/SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 import { RunTraceDrawer } from './RunTraceDrawer';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };

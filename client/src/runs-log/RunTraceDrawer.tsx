@@ -5,7 +5,7 @@ import { useEditor } from '../editor/store';
 import { errorText } from '../publish/http';
 import { NodeTraceView } from '../run/NodeTrace';
 import { replay } from '../run/reduce';
-import { SimulatedTag } from '../run/SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 import { runsLogApi, type RunDetail } from './api';
 import { RunErrorAlert } from '../components/RunErrorAlert';
 

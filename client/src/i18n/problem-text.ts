@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { CompileProblem } from '@shared/index';
-import { issueMessage } from '../i18n/issue-text';
+import { issueMessage } from './issue-text';
 
 /**
  * A compile problem in the reader's language, from its code and `params`: `problem.<code>`, or
