@@ -73,6 +73,11 @@ export const JobResultLineSchema = z.object({
   id: z.string(),
   run_id: z.string().nullable(),
   status: z.enum(['succeeded', 'failed']),
+  /**
+   * True when the built-in simulator answered a model call of the item's run: the outputs are made up.
+   * False for a real model, an item that never ran, or a run no longer stored.
+   */
+  simulated: z.boolean().meta({ description: 'True when the built-in simulator answered a model call of this item\'s run: the outputs are made up, not a real model\'s.' }),
   outputs: z.record(z.string(), z.unknown()).optional(),
   error: RunErrorSchema.optional(),
 });
@@ -99,6 +104,8 @@ export type JobSubmitter = z.infer<typeof JobSubmitterSchema>;
 /** `GET /api/jobs/:id`: progress plus a page of failures. */
 export const JobDetailSchema = JobProgressSchema.extend({
   scenario_id: z.string(),
+  /** How many of the job's finished items the built-in simulator answered (their outputs are made up). */
+  simulated: z.number().int(),
   submitted_by: JobSubmitterSchema,
   errors: z.object({ items: z.array(JobFailureSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() }),
 });

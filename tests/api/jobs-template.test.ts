@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { JobCreatedSchema, JobUploadPreviewSchema, JobUploadTemplateSchema, XLSX_MEDIA_TYPE } from '@shared/jobs.js';
+import { JobCreatedSchema, JobDetailSchema, JobUploadPreviewSchema, JobUploadTemplateSchema, XLSX_MEDIA_TYPE } from '@shared/jobs.js';
 import { authHeaders, call, signInAs, type TestSession } from './helpers.js';
-import { auditGraph, sampleConversations, waitForJob } from './jobs-helpers.js';
+import { auditGraph, resultLines, sampleConversations, waitForJob } from './jobs-helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 const PHONE = '13812345678';
@@ -118,6 +118,8 @@ describe('a workbook previewed, mapped, submitted and read back', () => {
     const { job_id, total } = JobCreatedSchema.parse(await res.json());
     expect(total).toBe(30);
     expect(await waitForJob(h.server.url, `/api/jobs/${job_id}`)).toMatchObject({ status: 'completed', succeeded: 30 });
+    // The in-process simulator answered every item: the job detail counts them.
+    expect(JobDetailSchema.parse((await call(h.server.url, 'GET', `/api/jobs/${job_id}`)).json).simulated).toBe(30);
     const { res: file, bytes } = await fetchBytes(`/api/jobs/${job_id}/results?format=xlsx`);
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename=audit-${new Date().toISOString().slice(0, 10)}-${job_id.slice(0, 8)}.xlsx`);
     const sheet = (await workbookOf(bytes)).worksheets[0];
@@ -125,14 +127,24 @@ describe('a workbook previewed, mapped, submitted and read back', () => {
     const header = values(sheet.getRow(1)).map(String);
     const items = auditGraph().nodes.find((n) => n.kind === 'audit')?.config.items as Array<{ name: string }>;
     for (const item of items) expect(header).toEqual(expect.arrayContaining([`${item.name} · 得分`, `${item.name} · 结果`]));
-    expect(header.slice(0, 5)).toEqual(['id', 'run_id', 'status', 'score', 'verdict']);
+    expect(header.slice(0, 6)).toEqual(['id', 'run_id', 'status', 'simulated', 'score', 'verdict']);
     const first = values(sheet.getRow(2));
     expect(first[0]).toBe(sampleConversations()[0].id);
+    expect(first[3]).toBe(true);
     expect(typeof first[header.indexOf('score')]).toBe('number');
     expect(['通过', '不通过', '不适用']).toContain(first[header.indexOf(`${items[0].name} · 结果`)]);
     // CSV has the same columns.
     const csv = await call(h.server.url, 'GET', `/api/jobs/${job_id}/results?format=csv`);
-    expect(parse(csv.text, { bom: true })[0]).toEqual(header);
+    const records: string[][] = parse(csv.text, { bom: true });
+    expect(records[0]).toEqual(header);
+    expect(records.slice(1).map((r) => r[3])).toEqual(Array(30).fill('true'));
+    // So has every JSONL line, on /api and on /v1.
+    const lines = resultLines((await call(h.server.url, 'GET', `/api/jobs/${job_id}/results`)).text);
+    expect(lines.map((l) => l.simulated)).toEqual(Array(30).fill(true));
+    const { key } = await h.key({ scopes: ['runs:read'] });
+    const v1 = await h.v1('GET', `/v1/jobs/${job_id}/results`, key);
+    expect(v1.status).toBe(200);
+    expect(resultLines(v1.text).every((l) => l.simulated)).toBe(true);
   });
 
   it('names the row and the column of what it refuses', async () => {

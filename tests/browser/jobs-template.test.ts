@@ -112,7 +112,7 @@ describe('a job fed from a workbook', () => {
     const sheet = (await readBook(file)).worksheets[0];
     expect(sheet.rowCount).toBe(31);
     const header = values(sheet.getRow(1)).map(String);
-    expect(header.slice(0, 5)).toEqual(['id', 'run_id', 'status', 'score', 'verdict']);
+    expect(header.slice(0, 6)).toEqual(['id', 'run_id', 'status', 'simulated', 'score', 'verdict']);
     expect(header.filter((h) => h.endsWith(' · 得分')).length).toBeGreaterThan(2);
     expect(header.filter((h) => h.endsWith(' · 结果')).length).toBe(header.filter((h) => h.endsWith(' · 得分')).length);
     expect(values(sheet.getRow(2))[2]).toBe('succeeded');

@@ -59,6 +59,7 @@ export const enJobs: Messages<typeof zhJobs> = {
     ratePerS: '{{n}} items/s',
     rateAverage: 'Average rate',
     successRate: 'Success rate',
+    simulatedItems: '{{n}} items were answered by the built-in simulator: their outputs are made up, not results',
     eta: 'ETA',
     total: '{{n}} items',
     cancel: 'Cancel job',

@@ -56,6 +56,7 @@ export const zhJobs = {
     ratePerS: '{{n}} 条/秒',
     rateAverage: '平均速度',
     successRate: '成功率',
+    simulatedItems: '其中 {{n}} 条由内置模拟器回答，输出是编造的，不能当作结果',
     eta: '预计剩余',
     total: '共 {{n}} 条',
     cancel: '取消任务',

@@ -13,6 +13,7 @@ import { JobProgressBar, JobStatusTag, rateText, submitterText } from './JobList
 import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
 import { useLang } from '../templates/lang';
+import { SimulatedTag } from '../run/SimulatedTag';
 
 const PAGE = 10;
 
@@ -116,6 +117,12 @@ export function JobView({ jobId, onChanged }: { jobId: string; onChanged: () => 
       <Card size="small" style={{ marginBottom: 12 }}>
         <Space style={{ marginBottom: 8 }} wrap>
           <JobStatusTag status={detail.status} />
+          {detail.simulated > 0 && (
+            <>
+              <SimulatedTag testId="job-simulated" />
+              <Typography.Text type="warning" data-testid="job-simulated-count">{t('jobs.simulatedItems', { n: detail.simulated })}</Typography.Text>
+            </>
+          )}
           <Typography.Text type="secondary">{`${detail.scenario} v${detail.version} · ${t('jobs.total', { n: detail.total })} · ${new Date(detail.created_at).toLocaleString()} · ${t('jobs.submittedBy')}: ${submitterText(t, detail.submitted_by)}`}</Typography.Text>
         </Space>
         <JobProgressBar job={detail} />

@@ -105,8 +105,8 @@ describe('piiView(false): every reply kind comes out masked', () => {
   });
 
   it('job results lines and failed items, their item ids included', () => {
-    expect(view.resultLine({ id: PHONE, run_id: 'r1', status: 'succeeded', outputs: { phone: PHONE, n: 3 } })).toEqual({ id: SHOWN, run_id: 'r1', status: 'succeeded', outputs: { phone: SHOWN, n: 3 } });
-    expect(view.resultLine({ id: 'c1', run_id: 'r1', status: 'succeeded' }).id).toBe('c1');
+    expect(view.resultLine({ id: PHONE, run_id: 'r1', status: 'succeeded', simulated: true, outputs: { phone: PHONE, n: 3 } })).toEqual({ id: SHOWN, run_id: 'r1', status: 'succeeded', simulated: true, outputs: { phone: SHOWN, n: 3 } });
+    expect(view.resultLine({ id: 'c1', run_id: 'r1', status: 'succeeded', simulated: false }).id).toBe('c1');
     const failure = view.jobFailure({ id: `order-${PHONE}`, line: 1, run_id: null, attempts: 1, error: { code: 'x', message: `bad ${PHONE}` }, finished_at: null });
     expect(failure).toMatchObject({ id: `order-${SHOWN}`, error: { message: `bad ${SHOWN}` } });
   });

@@ -66,7 +66,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     });
     const submitted_by = describeOwners(db, [job.owner]).get(job.owner) ?? { type: 'user', id: null, name: '' };
     const progress = changesJobs(res) ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job));
-    const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, submitted_by, errors: { items, total: page.total, offset, limit } };
+    const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, simulated: jobs.store.simulatedCount(job.id), submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
   });
 

@@ -40,22 +40,30 @@ const items = [
   { id: 'greeting', name: '开场问候', result: 'pass', score: 10 },
   { id: 'abuse', name: '辱骂客户', result: 'fail', score: 0 },
 ];
-const ok: JobResultLine = { id: 'c1', run_id: 'r1', status: 'succeeded', outputs: { score: 10, verdict: 'fail', items, fatal: ['abuse'], whole: { score: 10, verdict: 'fail', items } } };
-const failed: JobResultLine = { id: 'c2', run_id: null, status: 'failed', error: { code: 'model_error', message: 'down' } };
+const ok: JobResultLine = { id: 'c1', run_id: 'r1', status: 'succeeded', simulated: true, outputs: { score: 10, verdict: 'fail', items, fatal: ['abuse'], whole: { score: 10, verdict: 'fail', items } } };
+const failed: JobResultLine = { id: 'c2', run_id: null, status: 'failed', simulated: false, error: { code: 'model_error', message: 'down' } };
 
 describe('resultColumns', () => {
   it('flattens outputs: scalars one column, audit items a score and result pair by label, arrays as JSON', () => {
     const columns = resultColumns(graph, outputSchema, 'zh');
     expect(columns.map((c) => c.header)).toEqual([
-      'id', 'run_id', 'status', 'score', 'verdict',
+      'id', 'run_id', 'status', 'simulated', 'score', 'verdict',
       '开场问候 · 得分', '开场问候 · 结果', '辱骂客户 · 得分', '辱骂客户 · 结果',
       'fatal',
       'whole.score', 'whole.verdict', 'whole.开场问候 · 得分', 'whole.开场问候 · 结果', 'whole.辱骂客户 · 得分', 'whole.辱骂客户 · 结果',
       'error_code', 'error_message',
     ]);
-    expect(columns.map((c) => c.cell(ok))).toEqual(['c1', 'r1', 'succeeded', 10, 'fail', 10, '通过', 0, '不通过', '["abuse"]', 10, 'fail', 10, '通过', 0, '不通过', null, null]);
+    expect(columns.map((c) => c.cell(ok))).toEqual(['c1', 'r1', 'succeeded', true, 10, 'fail', 10, '通过', 0, '不通过', '["abuse"]', 10, 'fail', 10, '通过', 0, '不通过', null, null]);
     expect(columns.map((c) => c.cell(failed)).slice(-2)).toEqual(['model_error', 'down']);
-    expect(columns.map((c) => c.cell(failed))[5]).toBeNull();
+    expect(columns.map((c) => c.cell(failed))[3]).toBe(false);
+    expect(columns.map((c) => c.cell(failed))[6]).toBeNull();
+  });
+
+  it('says after the status whether the simulator answered, also without a version to lay out', () => {
+    const plain = resultColumns(undefined, undefined, 'en');
+    expect(plain.map((c) => c.header)).toEqual(['id', 'run_id', 'status', 'simulated', 'error_code', 'error_message']);
+    expect(plain.map((c) => c.cell(ok))).toEqual(['c1', 'r1', 'succeeded', true, null, null]);
+    expect(plain[3].cell({ ...ok, simulated: false })).toBe(false);
   });
 
   it('words item columns in English on ask, and keeps JSON for lists it has no labels for', () => {
@@ -87,7 +95,8 @@ describe('writeXlsxResults', () => {
     expect(sheet.rowCount).toBe(4);
     const row = (n: number) => (sheet.getRow(n).values as unknown[]).slice(1);
     expect(row(1)).toEqual(columns.map((c) => c.header));
-    expect(row(2).slice(0, 9)).toEqual(['c1', 'r1', 'succeeded', 10, 'fail', 10, '通过', 0, '不通过']);
+    expect(row(2).slice(0, 10)).toEqual(['c1', 'r1', 'succeeded', true, 10, 'fail', 10, '通过', 0, '不通过']);
+    expect(row(3)[3]).toBe(false);
     expect(row(3)[0]).toBe('c2');
     expect(row(3).at(-1)).toBe('down');
     // Text that looks like a formula stays text.

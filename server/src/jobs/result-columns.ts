@@ -1,6 +1,6 @@
 /**
- * The column plan of a job's results as a table (CSV and .xlsx share it): the item's id, run id and
- * status, then the end node's outputs flattened (a scalar output one column; an audit sheet's item list
+ * The column plan of a job's results as a table (CSV and .xlsx share it): the item's id, run id,
+ * status and whether the simulator answered it, then the end node's outputs flattened (a scalar output one column; an audit sheet's item list
  * one column pair per item, its score and its result, headed by the item's label; an audit result
  * object its scalars and its item pairs; any other array or object one column of JSON text), then the
  * error's code and message.
@@ -144,7 +144,7 @@ function isNumber(schema: JsonSchema): boolean {
 /**
  * The results table's columns for a published version: `graph` (its audit items' labels) and
  * `outputSchema` (the end node's outputs, in order). Fixed columns keep their machine names (`id`,
- * `run_id`, `status`, `error_code`, `error_message`); item pairs are headed `<label> · 得分/结果`
+ * `run_id`, `status`, `simulated` (true/false), `error_code`, `error_message`); item pairs are headed `<label> · 得分/结果`
  * (`score/result` in English) and their results read 通过/不通过/不适用 (pass/fail/n/a).
  */
 export function resultColumns(graph: Graph | undefined, outputSchema: JsonSchema | undefined, lang: ResultLang): ResultColumn[] {
@@ -153,6 +153,7 @@ export function resultColumns(graph: Graph | undefined, outputSchema: JsonSchema
     { header: 'id', kind: 'id', cell: (line) => line.id },
     { header: 'run_id', kind: 'id', cell: (line) => line.run_id },
     { header: 'status', kind: 'text', cell: (line) => line.status },
+    { header: 'simulated', kind: 'text', cell: (line) => line.simulated },
     ...outputs.flatMap(([name, schema]) => (graph ? outputColumns(graph, name, schema, lang) : [{ header: name, kind: 'text' as const, cell: (line: JobResultLine) => scalarCell(line.outputs?.[name]) }])),
     { header: 'error_code', kind: 'text', cell: (line) => line.error?.code ?? null },
     { header: 'error_message', kind: 'text', cell: (line) => line.error?.message ?? null },

@@ -5,6 +5,7 @@
  * plan (result-columns.ts): one column per output, a score and result pair per audit item.
  */
 import { isRecord, parseJson } from '@shared/json.js';
+import { simulatedModel } from '@shared/simulated.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { csvRecords } from '../common/csv.js';
@@ -20,9 +21,9 @@ export type ResultFormat = 'jsonl' | 'csv' | 'xlsx';
 /** Rows read and written per turn of the event loop (a few ms of work). */
 const PAGE = 200;
 
-/** One row as its results line. */
+/** One row as its results line; `simulated` read from its run's recorded `model`. */
 export function resultLine(row: FinishedItemRow): JobResultLine {
-  const line: JobResultLine = { id: row.itemId, run_id: row.runId, status: row.status };
+  const line: JobResultLine = { id: row.itemId, run_id: row.runId, status: row.status, simulated: simulatedModel(row.model) };
   const outputs = parseJson(row.outputs);
   if (row.status === 'succeeded' && isRecord(outputs)) line.outputs = outputs;
   const error = parseJson(row.error);

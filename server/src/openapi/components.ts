@@ -82,17 +82,17 @@ export function sharedPaths(): ZodOpenApiPathsObject {
         requestParams: {
           path: jobIdParams,
           query: z.object({
-            format: z.enum(['jsonl', 'csv', 'xlsx']).optional().meta({ description: 'JSON Lines (default), or CSV or an Excel workbook with one column per output and a score and result column per audit item.' }),
+            format: z.enum(['jsonl', 'csv', 'xlsx']).optional().meta({ description: 'JSON Lines (default), or CSV or an Excel workbook: `id`, `run_id`, `status`, `simulated` (true when the built-in simulator answered the item: its outputs are made up), one column per output and a score and result column per audit item, then `error_code` and `error_message`.' }),
             lang: z.enum(['zh', 'en']).optional().meta({ description: 'Language of the audit item columns (`<item> · 得分/结果` or `<item> · score/result`) and their pass/fail words in CSV and Excel; default zh.' }),
           }),
         },
         responses: {
           '200': {
-            description: 'JSON Lines (each line a `JobResultLine`), or CSV with `?format=csv`, or an Excel workbook with `?format=xlsx`.',
+            description: 'JSON Lines (each line a `JobResultLine`, whose `simulated` says whether the built-in simulator answered it), or CSV with `?format=csv`, or an Excel workbook with `?format=xlsx`.',
             content: {
               'application/x-ndjson': {
                 schema: { type: 'string', contentMediaType: 'application/x-ndjson', 'x-line-schema': ref('JobResultLine') },
-                example: '{"id":"1","run_id":"run_01","status":"succeeded","outputs":{}}\n{"id":"2","run_id":"run_02","status":"failed","error":{"code":"model_error","message":"the model endpoint failed"}}\n',
+                example: '{"id":"1","run_id":"run_01","status":"succeeded","simulated":false,"outputs":{}}\n{"id":"2","run_id":"run_02","status":"failed","simulated":false,"error":{"code":"model_error","message":"the model endpoint failed"}}\n',
               },
               'text/csv': { schema: { type: 'string' } },
               'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },

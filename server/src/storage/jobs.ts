@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { writeTransactionRaw, type Db } from './db.js';
+import { simulatedModel } from '@shared/simulated.js';
 
 /** A job row as the API layer reads it. */
 export interface JobRow {
@@ -69,6 +70,8 @@ export interface FinishedItemRow {
   error: string | null;
   attempts: number;
   finishedAt: number | null;
+  /** The `model` recorded on the item's run (the clients that answered), null without a stored run. */
+  model: string | null;
 }
 
 const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
@@ -284,19 +287,32 @@ export class JobStore {
     const statuses = only === 'failed' ? `('failed')` : `('succeeded', 'failed')`;
     const rows = this.sql
       .prepare(
-        `select seq, item_id as itemId, status, run_id as runId, outputs, error, attempts, finished_at as finishedAt from job_items
-         where job_id = ? and seq > ? and status in ${statuses} order by seq limit ?`,
+        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, r.model
+         from job_items ji left join runs r on r.id = ji.run_id
+         where ji.job_id = ? and ji.seq > ? and ji.status in ${statuses} order by ji.seq limit ?`,
       )
       .all(jobId, afterSeq, limit);
     return rows.filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
+  }
+
+  /**
+   * How many finished items of the job the built-in simulator answered (see `simulatedModel`): one
+   * read of their runs' `model` grouped by value, so a 100 000-item job yields a handful of rows.
+   */
+  simulatedCount(jobId: string): number {
+    const rows = this.sql
+      .prepare(`select r.model as model, count(*) as n from job_items ji join runs r on r.id = ji.run_id where ji.job_id = ? and ji.status in ('succeeded', 'failed') group by r.model`)
+      .all(jobId);
+    return rows.reduce((sum: number, r: unknown) => sum + (typeof r === 'object' && r !== null && 'model' in r && 'n' in r && simulatedModel(typeof r.model === 'string' ? r.model : null) ? Number(r.n) : 0), 0);
   }
 
   /** A page of failed items by offset (the admin error list) and how many there are. */
   failures(jobId: string, offset: number, limit: number): { rows: FinishedItemRow[]; total: number } {
     const rows = this.sql
       .prepare(
-        `select seq, item_id as itemId, status, run_id as runId, outputs, error, attempts, finished_at as finishedAt from job_items
-         where job_id = ? and status = 'failed' order by seq limit ? offset ?`,
+        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, r.model
+         from job_items ji left join runs r on r.id = ji.run_id
+         where ji.job_id = ? and ji.status = 'failed' order by ji.seq limit ? offset ?`,
       )
       .all(jobId, limit, offset)
       .filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
