@@ -13,7 +13,7 @@ import { JobProgressBar, JobStatusTag, rateText, submitterText } from './JobList
 import { formatDuration } from './upload';
 import { jobEnded, useJob } from './use-job';
 import { useLang } from '../templates/lang';
-import { SimulatedTag } from '../run/SimulatedTag';
+import { SimulatedTag } from '../common/SimulatedTag';
 
 const PAGE = 10;
 
