@@ -53,14 +53,25 @@ async function call<T>(url: string, headers: Record<string, string>, method: str
   return JSON.parse(text) as T;
 }
 
+/** A started server with its first admin signed in. */
+export interface SignedInServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `mofang_session=<value>`, ready for a `cookie` header. */
+  cookie: string;
+  csrf: string;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts `root`'s server (its `dist/client` must be built: this builds nothing) and seeds it.
- * @throws when the client is not built, the server does not start, or a seeding request fails.
+ * Starts `root`'s server (simulator at zero latency, a fresh data directory removed by `stop`) and sets up
+ * its first admin. Its `dist/client` must be built: this builds nothing.
+ * @throws when the client is not built, the server does not start, or the set-up request fails.
  */
-export async function startBenchServer(root: string): Promise<BenchServer> {
+export async function startSignedInServer(root: string, label: string): Promise<SignedInServer> {
   if (!existsSync(path.join(root, 'dist/client/index.html'))) throw new Error(`${root}/dist/client is missing: run \`npx vite build\` first`);
   const bin = path.join(root, 'bin/mofang.mjs');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-bench-pages-'));
+  const dataDir = mkdtempSync(path.join(tmpdir(), `mofang-bench-${label}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0' };
   for (const key of ['MOFANG_MODEL_BASE_URL', 'MOFANG_MODEL_API_KEY', 'MOFANG_MODEL']) delete env[key];
   const child = spawn(process.execPath, [...serverNodeFlags(bin), bin, 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,11 +86,26 @@ export async function startBenchServer(root: string): Promise<BenchServer> {
   };
   try {
     const url = await listeningUrl(child);
-    const setup = await fetch(`${url}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: 'bench-pages-password' }) });
+    const setup = await fetch(`${url}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: `bench-${label}-password` }) });
     const reply = (await setup.json()) as { csrf_token?: string };
     const cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('mofang_session='));
     if (!setup.ok || !cookie || typeof reply.csrf_token !== 'string') throw new Error(`POST /api/auth/setup answered ${setup.status}`);
-    const headers = { cookie, 'x-csrf-token': reply.csrf_token };
+    return { url, cookie, csrf: reply.csrf_token, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Starts `root`'s server (see {@link startSignedInServer}) and seeds it: a published audit scenario and a
+ * finished five-call job.
+ * @throws when the client is not built, the server does not start, or a seeding request fails.
+ */
+export async function startBenchServer(root: string): Promise<BenchServer> {
+  const { url, cookie, csrf, stop } = await startSignedInServer(root, 'pages');
+  try {
+    const headers = { cookie, 'x-csrf-token': csrf };
     const { id: scenarioId } = await call<{ id: string }>(url, headers, 'POST', '/api/templates/call-quality-audit/use', JSON.stringify({ name: '通话质检' }));
     await call(url, headers, 'POST', `/api/scenarios/${scenarioId}/publish`, JSON.stringify({ slug: 'call-audit', note: 'bench' }));
     await call(url, headers, 'POST', '/api/keys', JSON.stringify({ name: 'bench', scenarios: ['call-audit'] }));

@@ -8,14 +8,13 @@
  * and the worst of BENCH_RUNS rounds (default 5; `--runs N`) with the 100 ms target beside them, and exits
  * 1 when a median misses it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
-import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
+import { startSignedInServer } from './pages-server.js';
 
 const TARGET_MS = 100;
 const { values: args } = parseArgs({ options: { runs: { type: 'string' } } });
@@ -34,44 +33,6 @@ function largestTemplate(): { id: string; nodes: string[] } {
     });
   all.sort((a, b) => b.nodes.length - a.nodes.length || b.size - a.size);
   return all[0];
-}
-
-async function startServer(): Promise<{ url: string; cookie: string; csrf: string; stop(): Promise<void> }> {
-  if (!existsSync(path.join(root, 'dist/client/index.html'))) throw new Error('dist/client is missing: run `npx vite build` first');
-  const bin = path.join(root, 'bin/mofang.mjs');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mofang-bench-panel-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_SIM_TTFT_MS: '0', MOFANG_SIM_PER_TOKEN_MS: '0' };
-  for (const key of ['MOFANG_MODEL_BASE_URL', 'MOFANG_MODEL_API_KEY', 'MOFANG_MODEL']) delete env[key];
-  const child = spawn(process.execPath, [...serverNodeFlags(bin), bin, 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /https?:\/\/127\.0\.0\.1:\d+/.exec(output);
-      if (m) (clearTimeout(timer), resolve(m[0]));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the server exited with ${code}:\n${output}`))));
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  const setup = await fetch(`${url}/api/auth/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password: 'bench-panel-password' }) });
-  const reply = (await setup.json()) as { csrf_token?: string };
-  const cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('mofang_session='));
-  if (!setup.ok || !cookie || typeof reply.csrf_token !== 'string') throw new Error(`POST /api/auth/setup answered ${setup.status}`);
-  return { url, cookie, csrf: reply.csrf_token, stop };
 }
 
 /** Clicks the node and resolves the ms from its pointerdown to the first frame after the inspector shows it. */
@@ -94,7 +55,7 @@ async function timeSelection(page: Page, nodeId: string): Promise<number> {
 
 async function main(): Promise<void> {
   const template = largestTemplate();
-  const server = await startServer();
+  const server = await startSignedInServer(root, 'panel');
   const profile = mkdtempSync(path.join(tmpdir(), 'mofang-bench-panel-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
 import { dragBetween, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 let server: TestServer;
@@ -15,43 +16,6 @@ async function typeInEditor(testId: string, text: string, close = true): Promise
   await page.keyboard.press('Delete');
   await page.keyboard.type(text);
   if (close) await page.keyboard.press('Escape');
-}
-
-async function dropFromPalette(kind: string, x: number, y: number): Promise<void> {
-  const pane = await page.locator('.react-flow__pane').boundingBox();
-  if (!pane) throw new Error('no canvas');
-  await page.getByTestId(`palette-${kind}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
-}
-
-/** Wires two ports; retried once should the viewport still be settling. */
-async function wire(from: string, to: string): Promise<void> {
-  const before = await page.locator('.react-flow__edge').count();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await dragBetween(page, `[data-testid="${from}"]`, `[data-testid="${to}"]`);
-    // A second wire into an input asks what it means: the branches here are alternatives (any).
-    const asked = await page.getByTestId('join-dialog').waitFor({ timeout: 800 }).then(() => true, () => false);
-    if (asked) {
-      await page.getByTestId('join-any').click();
-      await page.getByTestId('join-ok').click();
-    }
-    const ok = await expect
-      .poll(() => page.locator('.react-flow__edge').count(), { timeout: 1500 })
-      .toBe(before + 1)
-      .then(() => true, () => false);
-    if (ok) return;
-    // A missed drag pans the canvas: bring every node back into view before trying again.
-    await page.getByTestId('fit-view').click();
-  }
-  throw new Error(`could not wire ${from} → ${to}`);
-}
-
-async function selectNode(id: string): Promise<void> {
-  await page.getByTestId(`node-${id}`).locator('.mf-node-head').click();
-  await page.getByTestId('inspector').waitFor();
-}
-
-async function waitSaved(): Promise<void> {
-  await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor({ timeout: 15_000 });
 }
 
 beforeAll(async () => {
@@ -87,17 +51,17 @@ describe('the canvas, as a new user uses it', () => {
     await page.keyboard.press('Delete');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(0);
 
-    await dropFromPalette('llm', 300, 420);
+    await dropFromPalette(page, 'llm', 300, 420);
     await page.getByTestId('node-llm_1').waitFor();
-    await dropFromPalette('classify', 560, 420);
+    await dropFromPalette(page, 'classify', 560, 420);
     await page.getByTestId('node-classify_1').waitFor();
     // Dropped while the new llm node was selected, classify is wired from it.
     await page.locator('.react-flow__edge[data-id="e_llm_1_out__classify_1_in"]').waitFor();
     await page.getByTestId('layout').click();
     await page.waitForTimeout(1000);
 
-    await wire('out-start-out', 'in-llm_1-in');
-    for (const port of ['fault', 'complaint', 'other']) await wire(`out-classify_1-${port}`, 'in-end-in');
+    await wire(page, 'out-start-out', 'in-llm_1-in');
+    for (const port of ['fault', 'complaint', 'other']) await wire(page, `out-classify_1-${port}`, 'in-end-in');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(5);
     await page.getByTestId('layout').click();
     await page.waitForTimeout(800);
@@ -109,10 +73,10 @@ describe('the canvas, as a new user uses it', () => {
   });
 
   it('configures the nodes in their panels', async () => {
-    await selectNode('llm_1');
+    await selectNode(page, 'llm_1');
     await page.getByTestId('node-name').fill('通话摘要');
     await typeInEditor('prompt-user', '请用一句话总结这通电话：{{ start.transcript.text }}');
-    await selectNode('classify_1');
+    await selectNode(page, 'classify_1');
     // `{{` completion offers the upstream outputs; Enter takes one and closes the braces.
     await typeInEditor('classify-input', '{{ llm_1.te', false);
     await page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'llm_1.text' }).first().waitFor();
@@ -126,10 +90,10 @@ describe('the canvas, as a new user uses it', () => {
     const ports = await page.locator('[data-testid^="out-classify_1-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
     const added = ports.find((id) => !/-(fault|complaint|other)$/.test(id));
     if (!added) throw new Error(`no new class port among ${ports.join(', ')}`);
-    await wire(added, 'in-end-in');
+    await wire(page, added, 'in-end-in');
     await page.screenshot({ path: screenshotPath('screenshot-panel.png') });
 
-    await selectNode('end');
+    await selectNode(page, 'end');
     const outputs = page.getByTestId('end-outputs');
     await outputs.getByRole('button', { name: /添加/ }).click();
     await outputs.locator('input').first().fill('intent');
@@ -141,7 +105,7 @@ describe('the canvas, as a new user uses it', () => {
     await page.keyboard.press('Escape');
 
     await page.getByTestId('problems').getByText('没有问题').waitFor({ timeout: 10_000 });
-    await waitSaved();
+    await waitSaved(page);
   });
 
   it('test-runs against the simulator and shows every node’s result', async () => {
@@ -155,17 +119,17 @@ describe('the canvas, as a new user uses it', () => {
     }
     await expect(page.getByTestId('run-llm_1').textContent()).resolves.toMatch(/ms/);
     await expect.poll(() => page.getByTestId('run-history').locator('.ant-list-item').count()).toBeGreaterThan(0);
-    await selectNode('llm_1');
+    await selectNode(page, 'llm_1');
     await page.getByTestId('node-trace').waitFor();
     await expect(page.getByTestId('node-trace').textContent()).resolves.toContain('请用一句话总结这通电话');
-    await selectNode('classify_1');
+    await selectNode(page, 'classify_1');
     await page.getByTestId('node-trace').getByText(/confidence/).first().waitFor();
     await page.waitForTimeout(400);
     await page.screenshot({ path: screenshotPath('screenshot-canvas.png') });
   });
 
   it('finds everything saved after a reload', async () => {
-    await waitSaved();
+    await waitSaved(page);
     await page.reload();
     await page.getByTestId('node-classify_1').waitFor();
     await expect(page.getByTestId('node-llm_1').textContent()).resolves.toContain('通话摘要');
@@ -174,7 +138,7 @@ describe('the canvas, as a new user uses it', () => {
   });
 
   it('marks a broken reference on its node and in the problems list', async () => {
-    await selectNode('llm_1');
+    await selectNode(page, 'llm_1');
     await page.getByTestId('inspector').locator('.ant-segmented-item').first().click().catch(() => undefined);
     await typeInEditor('prompt-user', '总结：{{ nosuch.text }}');
     await expect.poll(() => page.getByTestId('node-llm_1').getAttribute('data-problems'), { timeout: 10_000 }).not.toBe('0');
@@ -203,7 +167,7 @@ describe('the canvas, as a new user uses it', () => {
   });
 
   it('lists, duplicates and searches scenarios', async () => {
-    await waitSaved();
+    await waitSaved(page);
     await page.getByTestId('back').click();
     await page.getByTestId('scenario-link').first().waitFor();
     await page.getByRole('button', { name: /复制/ }).first().click();

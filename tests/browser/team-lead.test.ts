@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { dragBetween, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
+import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const files = mkdtempSync(path.join(tmpdir(), 'mofang-team-lead-'));
@@ -32,37 +33,6 @@ function englishSentences(text: string): string[] {
 async function expectNoEnglishMessages(where: string): Promise<void> {
   const texts = await page.locator('.ant-message-notice, .ant-alert, .ant-modal-body, [data-testid="problems"], .ant-form-item-explain').allInnerTexts();
   expect({ where, english: texts.flatMap(englishSentences) }).toEqual({ where, english: [] });
-}
-
-async function dropFromPalette(kind: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${kind}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
-}
-
-/** Wires two ports; a second wire into an input asks what it means: intents are alternatives (any). */
-async function wire(from: string, to: string): Promise<void> {
-  const before = await page.locator('.react-flow__edge').count();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await dragBetween(page, `[data-testid="${from}"]`, `[data-testid="${to}"]`);
-    const asked = await page.getByTestId('join-dialog').waitFor({ timeout: 800 }).then(() => true, () => false);
-    if (asked) {
-      await expectNoEnglishMessages('the join dialog');
-      await page.getByTestId('join-any').click();
-      await page.getByTestId('join-ok').click();
-    }
-    const ok = await expect.poll(() => page.locator('.react-flow__edge').count(), { timeout: 1500 }).toBe(before + 1).then(() => true, () => false);
-    if (ok) return;
-    await page.getByTestId('fit-view').click();
-  }
-  throw new Error(`could not wire ${from} → ${to}`);
-}
-
-async function selectNode(id: string): Promise<void> {
-  await page.getByTestId(`node-${id}`).locator('.mf-node-head').click();
-  await page.getByTestId('inspector').waitFor();
-}
-
-async function waitSaved(): Promise<void> {
-  await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor({ timeout: 15_000 });
 }
 
 beforeAll(async () => {
@@ -96,26 +66,26 @@ describe('the team lead’s day, in Chinese', () => {
       .toBe(0);
 
     // A node dropped while another is selected comes wired from it.
-    await selectNode('start');
-    await dropFromPalette('classify', 420, 300);
+    await selectNode(page, 'start');
+    await dropFromPalette(page, 'classify', 420, 300);
     await page.locator('.react-flow__edge[data-id="e_start_out__classify_1_in"]').waitFor();
-    await selectNode('classify_1');
+    await selectNode(page, 'classify_1');
     await page.getByTestId('class-list').getByRole('button', { name: /添加/ }).click();
     await page.getByTestId('class-name').last().fill('业务咨询');
     // The third intent's id is made for it, never typed.
     await expect.poll(async () => (await page.getByTestId('class-id').last().textContent()) ?? '').toMatch(/c_[0-9a-z]{6}/);
-    await dropFromPalette('extract', 700, 200);
+    await dropFromPalette(page, 'extract', 700, 200);
     await page.locator('.react-flow__edge[data-id="e_classify_1_fault__extract_1_in"]').waitFor();
     await page.getByTestId('layout').click();
     await page.waitForTimeout(800);
 
-    await wire('out-extract_1-out', 'in-end-in');
+    await wire(page, 'out-extract_1-out', 'in-end-in', { onAsked: () => expectNoEnglishMessages('the join dialog') });
     const ports = await page.locator('[data-testid^="out-classify_1-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
     expect(ports).toHaveLength(4);
-    for (const port of ports.filter((p) => !p.endsWith('-fault'))) await wire(port, 'in-end-in');
+    for (const port of ports.filter((p) => !p.endsWith('-fault'))) await wire(page, port, 'in-end-in', { onAsked: () => expectNoEnglishMessages('the join dialog') });
     await expect.poll(() => page.getByTestId('join-end').getAttribute('data-join')).toBe('any');
 
-    await selectNode('end');
+    await selectNode(page, 'end');
     const outputs = page.getByTestId('end-outputs');
     await outputs.getByRole('button', { name: /添加/ }).click();
     await outputs.locator('input').first().fill('intent');
@@ -132,7 +102,7 @@ describe('the team lead’s day, in Chinese', () => {
     await page.getByTestId('problems').getByText('没有问题').waitFor({ timeout: 10_000 });
     await page.getByTestId('layout').click();
     await page.waitForTimeout(800);
-    await waitSaved();
+    await waitSaved(page);
     await page.screenshot({ path: screenshotPath('team-lead-canvas.png') });
   });
 
@@ -159,11 +129,11 @@ describe('the team lead’s day, in Chinese', () => {
     await page.waitForURL(/#\/s\//);
     auditScenarioId = page.url().split('/').pop() ?? '';
     const auditNode = (await page.locator('.react-flow__node[data-id^="audit"]').first().getAttribute('data-id')) ?? '';
-    await selectNode(auditNode);
+    await selectNode(page, auditNode);
     const first = page.getByTestId('audit-item').first().locator('input').first();
     await first.fill('开场白规范（热线版）');
     await page.getByTestId('audit-weight-total').waitFor();
-    await waitSaved();
+    await waitSaved(page);
     await expectNoEnglishMessages('the audit panel');
   });
 
