@@ -61,55 +61,25 @@ export const CONFIG_ISSUE_CODES = [
 export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];
 
 /**
+ * The wordings of the problems that have variants, by `params.hint` (`''` is the plain `<code>` wording);
+ * a code not listed has the plain one only.
+ */
+const PROBLEM_VARIANTS: Partial<Record<ProblemCode, readonly string[]>> = {
+  invalid_graph: ['', 'not_object', 'damaged', 'schema', 'name', 'nodes', 'edges', 'uncompiled', 'failed'],
+  invalid_config: ['', ...CONFIG_ISSUE_CODES],
+  edge_missing_port: ['output', 'input'],
+  cycle: ['', 'edge'],
+  unknown_reference: ['', 'output'],
+  may_be_skipped: ['', 'connect'],
+  graph_too_large: ['nodes', 'edges', 'json'],
+};
+
+/**
  * Every wording a problem may take, as the i18n key under `problem.`: `<code>` or, for a problem with
  * variants, `<code>_<params.hint>`. A problem whose `params.hint` is `zod` is a schema issue and reads as
  * its zod issue code (`params.issue`) under `validation.`. Both languages must have each key (tested).
  */
-export const PROBLEM_MESSAGE_KEYS = [
-  'invalid_graph',
-  'invalid_graph_not_object',
-  'invalid_graph_damaged',
-  'invalid_graph_schema',
-  'invalid_graph_name',
-  'invalid_graph_nodes',
-  'invalid_graph_edges',
-  'invalid_graph_uncompiled',
-  'invalid_graph_failed',
-  'invalid_config',
-  ...CONFIG_ISSUE_CODES.map((c) => `invalid_config_${c}` as const),
-  'unknown_kind',
-  'unsupported_version',
-  'duplicate_node_id',
-  'duplicate_edge_id',
-  'edge_missing_node',
-  'edge_missing_port_output',
-  'edge_missing_port_input',
-  'duplicate_edge',
-  'self_loop',
-  'cycle',
-  'cycle_edge',
-  'unreachable_node',
-  'missing_start',
-  'multiple_start',
-  'missing_end',
-  'multiple_end',
-  'template_syntax',
-  'template_file_access',
-  'unknown_reference',
-  'unknown_reference_output',
-  'reference_not_upstream',
-  'reference_type',
-  'dead_end',
-  'branch_not_connected',
-  'may_be_skipped',
-  'may_be_skipped_connect',
-  'merge_may_be_empty',
-  'graph_too_large_nodes',
-  'graph_too_large_edges',
-  'graph_too_large_json',
-  'config_too_large',
-  'unknown_model_alias',
-] as const;
+export const PROBLEM_MESSAGE_KEYS: readonly string[] = PROBLEM_CODES.flatMap((code) => (PROBLEM_VARIANTS[code] ?? ['']).map((hint) => (hint ? `${code}_${hint}` : code)));
 
 export const CompileProblemSchema = z.object({
   nodeId: z.string().optional(),

@@ -4,11 +4,10 @@
  * at once (for runs that start after it); a connection test that makes one real chat call.
  */
 import type { CreateEndpointBody, EndpointHealth, EndpointTestReply, ModelAliasInfo, ModelEndpoint, ModelEndpointList, UpdateEndpointBody } from '@shared/model-endpoints.js';
-import { displayUrl, OpenAICompatibleClient } from '../model/openai-client.js';
-import type { EndpointConfig, ModelConfig, SimulatorEndpointConfig } from '../model/registry.js';
+import { displayUrl } from '../model/openai-client.js';
+import { buildInnerClient, type EndpointConfig, type ModelConfig, type SimulatorEndpointConfig } from '../model/registry.js';
 import { ReloadableModels } from '../model/reloadable.js';
 import { splitReasoning } from '../model/reply/reasoning.js';
-import { SimulatorClient } from '../simulator/client.js';
 import { ModelError, type ModelClient } from '../model/types.js';
 import type { Db } from '../storage/db.js';
 import { DomainError } from '../common/domain-error.js';
@@ -116,10 +115,7 @@ export class EndpointService {
     if (pick === undefined || !Object.hasOwn(models, pick)) {
       return { ok: false, alias: pick ?? null, latency_ms: 0, error: { code: 'no_model', message: pick === undefined ? 'the endpoint names no model' : `the endpoint has no alias "${pick}"` } };
     }
-    const client: ModelClient & { close?: () => Promise<void> } =
-      endpoint.kind === 'simulator'
-        ? new SimulatorClient(endpoint.simulator)
-        : new OpenAICompatibleClient({ name: endpoint.name, baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, maxConcurrency: 1, timeoutMs: endpoint.timeoutMs, supportsJsonSchema: endpoint.supportsJsonSchema });
+    const client: ModelClient & { close?: () => Promise<void> } = buildInnerClient(endpoint, 1);
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {

@@ -4,6 +4,7 @@
  * {@link DomainError}s and are sent with their kind's status (see `errors.ts`), with the same
  * `{ error: { code, message, details? } }` body as every other error.
  */
+import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error.js';
 import type { JobService } from '../jobs/service.js';
@@ -34,8 +35,8 @@ async function replying(res: Response, act: () => unknown): Promise<void> {
   }
 }
 
-/** Most inputs a column mapping may name. */
-const MAX_MAPPED = 500;
+/** A column mapping: at most 500 inputs, each to a column name of at most 1000 characters. */
+const MappingSchema = z.record(z.string(), z.string().max(1000)).refine((m) => Object.keys(m).length <= 500);
 
 /**
  * The `?mapping=` of a submission: a JSON object of input name (or `id`) → the file's column, or
@@ -49,11 +50,9 @@ export function mappingParam(value: unknown): Record<string, string> | undefined
   } catch {
     parsed = undefined;
   }
-  const entries = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.entries(parsed) : undefined;
-  if (!entries || entries.length > MAX_MAPPED || entries.some(([, column]) => typeof column !== 'string' || column.length > 1000)) {
-    throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
-  }
-  return Object.fromEntries(entries.map(([input, column]) => [input, String(column)]));
+  const mapping = MappingSchema.safeParse(parsed);
+  if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
+  return mapping.data;
 }
 
 /**

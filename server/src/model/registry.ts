@@ -60,23 +60,23 @@ export const ADAPTIVE_INITIAL_LIMIT = 16;
 export const SIMULATOR_HINT = 'simulator (no model endpoint configured: set MOFANG_MODEL_BASE_URL)';
 
 /**
+ * The bare client of one endpoint (no limiter): the simulator, or an OpenAI-compatible client whose pool
+ * opens at most `maxConcurrency` connections.
+ */
+export function buildInnerClient(endpoint: EndpointConfig | SimulatorEndpointConfig, maxConcurrency: number): SimulatorClient | OpenAICompatibleClient {
+  if (endpoint.kind === 'simulator') return new SimulatorClient(endpoint.simulator);
+  const { name, baseUrl, apiKey, timeoutMs, supportsJsonSchema } = endpoint;
+  return new OpenAICompatibleClient({ name, baseUrl, apiKey, maxConcurrency, timeoutMs, supportsJsonSchema });
+}
+
+/**
  * The client of one endpoint: its own connection pool, behind an adaptive limiter (a configured
  * maxConcurrency is the hard ceiling; below it the limiter finds the capacity). `health` keeps the
  * endpoint's recent outcomes (pass the same one to keep them across a rebuilt client).
  */
 export function buildClient(endpoint: EndpointConfig | SimulatorEndpointConfig, health?: CallHealth): LimitedModelClient {
   const ceiling = (endpoint.kind === 'simulator' ? undefined : endpoint.maxConcurrency) ?? ADAPTIVE_MAX_LIMIT;
-  const inner =
-    endpoint.kind === 'simulator'
-      ? new SimulatorClient(endpoint.simulator)
-      : new OpenAICompatibleClient({
-          name: endpoint.name,
-          baseUrl: endpoint.baseUrl,
-          apiKey: endpoint.apiKey,
-          maxConcurrency: ceiling,
-          timeoutMs: endpoint.timeoutMs,
-          supportsJsonSchema: endpoint.supportsJsonSchema,
-        });
+  const inner = buildInnerClient(endpoint, ceiling);
   const measureFirstToken = endpoint.kind === 'simulator' ? true : (endpoint.stream ?? true);
   return new LimitedModelClient(inner, { maxLimit: ceiling, initialLimit: Math.min(ceiling, ADAPTIVE_INITIAL_LIMIT), measureFirstToken }, health);
 }
