@@ -23,7 +23,8 @@ export type MetricKind = (typeof METRIC_KINDS)[number];
 
 /**
  * How a value is normalised before comparison:
- * - `text`: NFKC (full-width digits, letters and punctuation to half-width), trim, collapse whitespace, lower-case Latin;
+ * - `text`: NFKC (full-width digits, letters and punctuation to half-width), trim, collapse whitespace (dropped
+ *   beside Chinese characters), lower-case Latin;
  * - `phone`: `text`, Chinese digit readings as digits, then spaces, dashes, dots and brackets removed and a `+86`/`0086`/`86` prefix dropped;
  * - `number`: numeric strings read as numbers (`"３.0"` = 3);
  * - `none`: compared as given (JSON equality).
@@ -192,7 +193,10 @@ export interface FormDetail extends DetailBase {
 
 /** Agreement between expected and predicted results on one audit item (or all pooled). */
 export interface ItemAgreement {
+  /** The item id, or `*` for all items pooled. */
   id: string;
+  /** The item's name as the expected results give it (e.g. `开场问候并报工号`). */
+  name?: string;
   n: number;
   agreement: number | null;
   kappa: number | null;

@@ -9,12 +9,14 @@ describe('normalizeText', () => {
     expect(normalizeText('错误代码：６５１')).toBe('错误代码:651');
   });
 
-  it('trims and collapses whitespace, the ideographic space included', () => {
-    expect(normalizeText('  朝阳区　建国路88号 \n 3号楼  ')).toBe('朝阳区 建国路88号 3号楼');
+  it('trims and collapses whitespace, the ideographic space included, and drops it beside Chinese', () => {
+    expect(normalizeText('  朝阳区　建国路88号 \n 3号楼  ')).toBe('朝阳区建国路88号3号楼');
+    expect(normalizeText('西湖区文三路 90 号')).toBe('西湖区文三路90号');
+    expect(normalizeText(' Line  1\t\tRoom 2 ')).toBe('line 1 room 2');
   });
 
   it('lower-cases Latin letters and leaves Chinese unchanged', () => {
-    expect(normalizeText('PPPoE 拨号 Error')).toBe('pppoe 拨号 error');
+    expect(normalizeText('PPPoE 拨号 Error 651')).toBe('pppoe拨号error 651');
   });
 });
 
@@ -91,6 +93,30 @@ describe('text similarity', () => {
   it('counts a character outside the BMP as one character', () => {
     expect(levenshteinSimilarity('好👍', '好')).toBe(0.5);
     expect(rougeLF1('好👍', '好')).toBeCloseTo(2 / 3, 10);
+  });
+
+  it('finds the same LCS length as the dynamic programme on random texts', () => {
+    const dp = (a: string, b: string) => {
+      const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+      for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) t[i][j] = a[i - 1] === b[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], t[i][j - 1]);
+      return t[a.length][b.length];
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const text = (n: number) => Array.from({ length: n }, () => '宽带断网投诉退费光猫'[Math.floor(random() * 10)]).join('');
+    for (let k = 0; k < 200; k++) {
+      const a = text(Math.floor(random() * 90));
+      const b = text(Math.floor(random() * 90));
+      expect(lcsLength(a, b)).toBe(dp(a, b));
+    }
+  });
+
+  it('computes the LCS of long texts quickly', () => {
+    const a = '客户反映宽带断网，要求尽快上门维修。'.repeat(300);
+    const b = '客户说宽带断网了，希望明天上门维修。'.repeat(300);
+    const started = performance.now();
+    expect(lcsLength(a, b)).toBeGreaterThan(3000);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('gives character ROUGE-L F1 from the longest common subsequence', () => {

@@ -7,13 +7,16 @@ import { foldDigitReadings } from '@shared/pii-digits.js';
  * `１３８ ００１３ ８０００` where the reviewer wrote `13800138000`. See {@link Normalizer} for each way.
  */
 
+/** A space beside a Chinese character: Chinese puts no spaces between words, so `文三路 90 号` = `文三路90号`. */
+const SPACE_BY_HAN = /(?<=\p{Script=Han}) | (?=\p{Script=Han})/gu;
+
 /**
  * Text as compared: Unicode NFKC (full-width digits, Latin letters and punctuation become half-width,
  * e.g. `ＡＢＣ１２３，` → `ABC123,`; the ideographic space becomes a space), whitespace runs collapsed to
- * one space, trimmed, Latin letters lower-cased. Chinese characters are unchanged.
+ * one space and dropped beside a Chinese character, trimmed, Latin letters lower-cased. Chinese characters are unchanged.
  */
 export function normalizeText(text: string): string {
-  return text.normalize('NFKC').replace(/\s+/gu, ' ').trim().toLowerCase();
+  return text.normalize('NFKC').replace(/\s+/gu, ' ').replace(SPACE_BY_HAN, '').trim().toLowerCase();
 }
 
 const PHONE_SEPARATORS = /[\s\-\u2010-\u2015\u2212.()[\]（）【】]/gu;

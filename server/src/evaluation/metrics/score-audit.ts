@@ -7,6 +7,8 @@ import type { OutputCase, OutputScore } from './score-simple.js';
 /** An audit result as scored: item results by item id, the total score and the verdict (each may be absent). */
 interface AuditValue {
   items: Map<string, string>;
+  /** Item names where given (`开场问候并报工号`), for display. */
+  names: Map<string, string>;
   score?: number;
   verdict?: string;
 }
@@ -15,25 +17,29 @@ function readAudit(value: unknown): AuditValue {
   const record = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   const list = Array.isArray(value) ? value : Array.isArray(record?.items) ? record.items : [];
   const items = new Map<string, string>();
+  const names = new Map<string, string>();
   for (const item of list) {
     if (!item || typeof item !== 'object') continue;
-    const { id, result } = item as Record<string, unknown>;
-    if (typeof id === 'string' && (typeof result === 'string' || typeof result === 'boolean')) items.set(id, normalizeText(String(result)));
+    const { id, result, name } = item as Record<string, unknown>;
+    if (typeof id !== 'string' || (typeof result !== 'string' && typeof result !== 'boolean')) continue;
+    items.set(id, normalizeText(String(result)));
+    if (typeof name === 'string' && name.trim()) names.set(id, name.trim());
   }
   const score = normalizeValue(record?.score, 'number');
   return {
     items,
+    names,
     ...(typeof score === 'number' && Number.isFinite(score) ? { score } : {}),
     ...(typeof record?.verdict === 'string' ? { verdict: normalizeText(record.verdict) } : {}),
   };
 }
 
 /** Agreement and kappa over `[expected, actual | null]` pairs: a null actual (failed run, item not given) disagrees and is left out of kappa. */
-function agreementOf(id: string, pairs: Array<[string, string | null]>): ItemAgreement {
+function agreementOf(id: string, pairs: Array<[string, string | null]>, name?: string): ItemAgreement {
   const n = pairs.length;
   const agree = pairs.filter(([e, a]) => e === a).length;
   const k = cohenKappa(pairs.filter((p): p is [string, string] => p[1] !== null));
-  return { id, n, agreement: n === 0 ? null : agree / n, kappa: k.kappa, ...(k.reason ? { kappaReason: k.reason } : {}) };
+  return { id, ...(name ? { name } : {}), n, agreement: n === 0 ? null : agree / n, kappa: k.kappa, ...(k.reason ? { kappaReason: k.reason } : {}) };
 }
 
 /**
@@ -51,12 +57,14 @@ export function scoreAudits(plan: OutputMetricPlan, cases: OutputCase[]): Output
   const tolerance = plan.tolerance ?? 0;
   const byItem = new Map<string, Array<[string, string | null]>>();
   const all: Array<[string, string | null]> = [];
+  const itemNames = new Map<string, string>();
   const errors: number[] = [];
   let verdictN = 0;
   let verdictRight = 0;
   const perCase = cases.map((c) => {
     const expected = readAudit(c.expected);
     const actual = c.failed ? undefined : readAudit(c.actual);
+    for (const [id, name] of expected.names) if (!itemNames.has(id)) itemNames.set(id, name);
     let checks = 0;
     let agreed = 0;
     for (const [id, result] of expected.items) {
@@ -88,7 +96,7 @@ export function scoreAudits(plan: OutputMetricPlan, cases: OutputCase[]): Output
     const score = checks === 0 ? (correct ? 1 : 0) : agreed / checks;
     return error === undefined ? { correct, score } : { correct, score, error };
   });
-  const items = [...byItem.entries()].map(([id, pairs]) => agreementOf(id, pairs));
+  const items = [...byItem.entries()].map(([id, pairs]) => agreementOf(id, pairs, itemNames.get(id)));
   const overall = agreementOf('*', all);
   const mae = errors.length === 0 ? null : mean(errors);
   const rmse = errors.length === 0 ? null : rootMeanSquare(errors);

@@ -106,7 +106,8 @@ describe('scoreCases', () => {
 
 const ITEMS: JsonSchema = { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, result: { type: 'string', enum: ['pass', 'fail', 'na'] } } } };
 const itemsPlan = planMetrics({ items: ITEMS });
-const item = (id: string, result: string) => ({ id, result, score: 0, weight: 10 });
+const NAMES: Record<string, string> = { greeting: '开场问候并报工号', empathy: '客户不满时致歉安抚', abuse: '红线：辱骂客户' };
+const item = (id: string, result: string) => ({ id, name: NAMES[id], result, score: 0, weight: 10 });
 
 describe('scoreCases on audits', () => {
   it('gives per-item and pooled agreement and kappa; a missing item or failed run disagrees', () => {
@@ -124,6 +125,8 @@ describe('scoreCases on audits', () => {
     expect(r.metrics['items.agreement[abuse]']).toBe(1);
     expect(r.metrics['items.kappa[abuse]']).toBeNull();
     expect(detail.items.find((i) => i.id === 'abuse')?.kappaReason).toBe('single_class');
+    expect(detail.items.find((i) => i.id === 'greeting')).toEqual({ id: 'greeting', name: '开场问候并报工号', n: 4, agreement: 0.75, kappa: 1 });
+    expect(detail.overall).toMatchObject({ id: '*', n: 9 });
     expect(r.metrics['items.item_agreement']).toBeCloseTo(6 / 9, 10);
     // Pooled over 7 rated pairs: p_o = 6/7, p_e = (5·6 + 2·1)/49 = 32/49 → κ = 10/17.
     expect(r.metrics['items.kappa']).toBeCloseTo(10 / 17, 10);
@@ -169,3 +172,35 @@ describe('scoreCases on numbers and lists', () => {
     expect(r.perCase[0].outputs.missing).toEqual({ correct: true, score: 1 });
   });
 });
+
+describe('scoreCases on ids, numbers as labels and absent forms', () => {
+  const p = planMetrics(
+    { order_id: { type: 'string' }, level: { type: 'integer' }, work_order: { type: 'object', additionalProperties: true } },
+    { level: { kind: 'label' } },
+  );
+  const r = scoreCases(p, [
+    { id: 'x1', expected: { order_id: 'GD２０２４０５０１', level: 2, work_order: null }, actual: { order_id: 'gd20240501', level: '2', work_order: null } },
+    { id: 'x2', expected: { order_id: 'GD20240502', level: 3, work_order: { 手机号: '13800138000', 地址: '西湖区文三路 90 号', 故障类型: '断网' } }, actual: { order_id: 'GD20240503', level: 1, work_order: { 手机号: '138-0013-8000', 地址: '西湖区文三路90号', 故障类型: '断网' } } },
+  ]);
+
+  it('compares ids exactly after normalisation, with accuracy only', () => {
+    expect(r.metrics['order_id.accuracy']).toBe(0.5);
+    expect(r.outputs.order_id).toMatchObject({ kind: 'exact' });
+    expect(r.metrics['order_id.macro_f1']).toBeUndefined();
+  });
+
+  it('treats numbers as labels when overridden, with a confusion matrix', () => {
+    expect(r.outputs.level).toMatchObject({ kind: 'label', labels: ['1', '2', '3'], matrix: [[0, 0, 0], [0, 1, 0], [1, 0, 0]] });
+    expect(r.metrics['level.recall[3]']).toBe(0);
+  });
+
+  it('counts an expected absent form right when none is given, and guesses field normalisers by name for an open form', () => {
+    expect(r.perCase[0].outputs.work_order).toEqual({ correct: true, score: 1 });
+    // 手机号 by the phone normaliser (its name), 地址 equal once spaces beside Chinese are dropped.
+    expect(r.outputs.work_order).toMatchObject({ fields: [{ field: '手机号', normalizer: 'phone' }, { field: '地址', normalizer: 'text' }, { field: '故障类型', normalizer: 'text' }] });
+    expect(r.metrics['work_order.exact_match[手机号]']).toBe(1);
+    expect(r.metrics['work_order.exact_match[地址]']).toBe(1);
+    expect(r.metrics['work_order.exact_match']).toBe(1);
+  });
+});
+

@@ -36,18 +36,29 @@ export function levenshteinSimilarity(a: string, b: string): number {
   return 1 - distance(x, y) / longer;
 }
 
-/** Length of the longest common subsequence of two strings (dynamic programming, O(|a|·|b|) time, O(|b|) memory). */
+/**
+ * Length of the longest common subsequence of two strings (UTF-16 units), by the bit-vector algorithm of
+ * Crochemore, Iliopoulos, Pinzon and Reid ("A fast and practical bit-vector algorithm for the longest
+ * common subsequence problem", Information Processing Letters 80(6), 2001): V starts all ones over |b|
+ * bits; per character c of a, with U = V & M[c] (M[c]: the positions of c in b), V = (V + U) | (V − U);
+ * the LCS is the number of zero bits left in V. O(|a|·|b| / 64) with BigInt words, so two 5,000-character
+ * reports take milliseconds rather than the dynamic programme's 25 million steps.
+ */
 export function lcsLength(a: string, b: string): number {
   if (a.length === 0 || b.length === 0) return 0;
-  let prev = new Uint32Array(b.length + 1);
-  let cur = new Uint32Array(b.length + 1);
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = a[i - 1] === b[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
-    }
-    [prev, cur] = [cur, prev];
+  const masks = new Map<string, bigint>();
+  for (let j = 0; j < b.length; j++) masks.set(b[j], (masks.get(b[j]) ?? 0n) | (1n << BigInt(j)));
+  const all = (1n << BigInt(b.length)) - 1n;
+  let v = all;
+  for (let i = 0; i < a.length; i++) {
+    const m = masks.get(a[i]);
+    if (m === undefined) continue;
+    const u = v & m;
+    v = ((v + u) | (v - u)) & all;
   }
-  return prev[b.length];
+  let ones = 0;
+  for (const ch of v.toString(2)) if (ch === '1') ones++;
+  return b.length - ones;
 }
 
 /**
