@@ -4,6 +4,7 @@
  */
 export { planMetrics, fieldNormalizer } from './plan.js';
 export { scoreCases } from './score.js';
+export { plannedMetricNames, KIND_METRICS } from './names.js';
 export { compareResults } from './compare.js';
 export { parseMinBar, meetsBars, isLowerBetter } from './bars.js';
 export { normalizeText, normalizePhone, normalizeValue, valuesEqual, isEmptyValue } from './normalize.js';

@@ -130,7 +130,9 @@ describe('text similarity', () => {
 
   it('summarises scores with quartiles and a histogram per tenth', () => {
     expect(distribution([])).toBeNull();
-    expect(distribution([0.2, 1, 0.6, 0.4, 0.8])).toMatchObject({ min: 0.2, median: 0.6, max: 1 });
+    expect(distribution([0.2, 1, 0.6, 0.4, 0.8])).toEqual({ min: 0.2, p25: 0.4, median: 0.6, p75: 0.8, max: 1 });
+    // Type 7: index (n − 1)·p = 0.75 between 0.1 and 0.5.
+    expect(distribution([0.5, 0.1])?.p25).toBeCloseTo(0.2, 10);
     expect(histogram([0, 0.3, 0.35, 0.99, 1])).toEqual([1, 0, 0, 2, 0, 0, 0, 0, 0, 2]);
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { MetricPlan, OutputMetricPlan } from '@shared/evaluation-metrics.js';
 import { compileGraph } from '../../engine/index.js';
 import { loadTemplateGraph } from '../../engine/testing.js';
+import { plannedMetricNames } from './names.js';
 import { planMetrics } from './plan.js';
+import { scoreCases } from './score.js';
 
 function templatePlan(name: string): MetricPlan {
   const compiled = compileGraph(loadTemplateGraph(name));
@@ -110,3 +112,30 @@ describe('planMetrics on schemas', () => {
     expect(plan.b).toMatchObject({ kind: 'numeric', tolerance: 0, normalizer: 'number' });
   });
 });
+
+describe('plannedMetricNames', () => {
+  it('lists the names a result gives when every output and class is expected', () => {
+    const plan = planMetrics(
+      {
+        level: { type: 'string', enum: ['Low', 'High'] },
+        form: { type: 'object', properties: { phone: { type: 'string' }, address: { type: 'string' } } },
+        score: { type: 'number' },
+        cues: { type: 'array', items: { type: 'string' } },
+        reason: { type: 'string' },
+        note: { type: 'string' },
+      },
+      { note: { kind: 'skip' } },
+    );
+    const names = plannedMetricNames(plan);
+    expect(names).toContain('level.recall[high]');
+    expect(names).toContain('form.exact_match[phone]');
+    expect(names.some((n) => n.startsWith('note.'))).toBe(false);
+    const full = { level: 'High', form: { phone: '13800138000', address: '文三路90号' }, score: 80, cues: ['12300'], reason: '客户扬言投诉' };
+    const result = scoreCases(plan, [
+      { id: '1', expected: full, actual: full },
+      { id: '2', expected: { ...full, level: 'low' }, actual: full },
+    ]);
+    expect(Object.keys(result.metrics).sort()).toEqual([...names].sort());
+  });
+});
+

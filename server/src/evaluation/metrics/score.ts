@@ -43,7 +43,7 @@ export function scoreCases(plan: MetricPlan, cases: ScoredCaseInput[]): EvalMetr
     const indexes: number[] = [];
     const outputCases: OutputCase[] = [];
     cases.forEach((c, i) => {
-      if (!Object.hasOwn(c.expected, output.output)) return;
+      if (!c.expected || typeof c.expected !== 'object' || !Object.hasOwn(c.expected, output.output)) return;
       indexes.push(i);
       const failed = perCase[i].failed;
       outputCases.push({ id: c.id, expected: c.expected[output.output], actual: failed ? undefined : c.actual?.[output.output], failed });

@@ -79,7 +79,7 @@ export function rougeLF1(reference: string, candidate: string): number {
 
 /**
  * Five-number summary (min, quartiles, median, max) of scores; quartiles by simple-statistics'
- * `quantileSorted`; null with no scores.
+ * `quantileSorted` (linear interpolation, R type 7, numpy's default); null with no scores.
  */
 export function distribution(scores: number[]): Distribution | null {
   if (scores.length === 0) return null;
