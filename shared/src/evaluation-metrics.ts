@@ -14,7 +14,8 @@ import { z } from 'zod';
  * - set: `precision`, `recall`, `f1` (micro over elements), `exact_match`
  * - text: `similarity` (1 − normalised Levenshtein), `rouge_l` (character ROUGE-L F1), `pass_rate`
  * All are in [0, 1] (higher is better) except `mae`/`rmse` (in the output's own unit, lower is better)
- * and `kappa` (in [−1, 1]). A value is null when it is undefined for the data (see `reasons`).
+ * and `kappa` (in [−1, 1]). A value is null when it is undefined for the data (no case with a value; kappa
+ * when both sides gave one class throughout: `ItemAgreement.kappaReason` says which).
  */
 
 /** How an output is scored. `skip`: not scored even when a case expects it. */

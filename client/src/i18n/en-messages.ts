@@ -280,4 +280,7 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   payload_too_large: 'What was sent is too large',
   no_changes: 'Nothing changed since the live version',
   internal: 'The server had an internal error: try again later',
+  invalid_bar: 'A bar is written metric=value, e.g. risk_level.accuracy=0.9 (got “{{bar}}”)',
+  unknown_metric: 'This evaluation result has no metric “{{metric}}”. Its metrics: {{known}}',
+  bar_direction: '“{{metric}}” is an error, where lower is better: it cannot have a minimum',
 };

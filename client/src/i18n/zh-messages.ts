@@ -287,4 +287,7 @@ export const zhApiErrors = {
   payload_too_large: '提交的内容太大',
   no_changes: '和线上版本相比没有改动',
   internal: '服务器内部出错，请稍后重试',
+  invalid_bar: '门槛的写法是 指标=数值，例如 risk_level.accuracy=0.9（收到“{{bar}}”）',
+  unknown_metric: '这次评测结果里没有指标“{{metric}}”。已有的指标：{{known}}',
+  bar_direction: '“{{metric}}”是误差，越小越好，不能给它设最低值',
 };
