@@ -73,12 +73,49 @@ export function buildProgram(io: CliIo, outcome: CliOutcome = { code: 0 }): Comm
       outcome.code = await runCommandAction(file, opts, io);
     });
 
+  addEvalCommand(program, io, outcome);
   addSimulatorCommand(program, io);
   addPublishCommands(program, io, outcome);
   addKeysCommand(program, io, outcome);
   addUsersCommand(program, io, outcome);
   addFileCommands(program, io, outcome);
   return program;
+}
+
+function repeat(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `eval`: a graph file or a published version scored on an evaluation set, with minimum bars for CI. */
+function addEvalCommand(program: Command, io: CliIo, outcome: CliOutcome): void {
+  program
+    .command('eval')
+    .description('run an evaluation set through a graph file or a published version, print the metrics as JSON, exit 1 below a --min bar')
+    .argument('<slug|graph.json>', "a published scenario's slug (from MOFANG_DATA_DIR) or a mofang.graph/v1 file (a draft)")
+    .requiredOption('--set <file.jsonl>', 'the cases, one JSON object a line: {"id"?, "inputs": {…}, "expected": {…}} (expected: all end outputs or only those that matter)')
+    .option('--version <n>', 'with a slug: the published version to evaluate (default: the live version)', positiveInt)
+    .option('--min <metric=value>', 'a minimum bar, e.g. risk_level.accuracy=0.8 or =80% (repeatable; every bar must be met)', repeat)
+    .option('-c, --concurrency <n>', "cases run at once (default: the default endpoint's max concurrency, else 8)", positiveInt)
+    .option('-o, --out <file.json>', 'also write the JSON result to this file')
+    .option('--per-case', "add each case's outcome (per output: correct, score, expected, actual)")
+    .addHelpText(
+      'after',
+      `
+Prints one JSON document: { target, set, model: { simulated, aliases }, metrics: { "<output>.<metric>": value },
+outputs (per-output detail), cases, failed, failures (first 20), bars: { ok, failures }, usage }.
+Metric names: <output>.accuracy, <output>.macro_f1, <output>.f1[<class>], <output>.exact_match, … (see docs/evaluation.md).
+Progress goes to stderr. A failed case run counts as wrong. With the simulator the numbers mean nothing (model.simulated).
+
+Exit codes: 0 every bar met, 1 below a bar, 2 could not evaluate (bad set line, unknown metric, graph, …).
+
+Example (a CI gate):
+  mofang eval templates/complaint-risk/graph.json --set cases.jsonl --min risk_level.accuracy=0.8 || exit 1
+`,
+    )
+    .action(async (target: string, opts: { set: string; version?: number; min?: string[]; concurrency?: number; out?: string; perCase?: boolean }) => {
+      const { evalCommandAction } = await import('./eval-command.js');
+      outcome.code = await evalCommandAction(target, opts, io);
+    });
 }
 
 /** `publish`, `versions` and `rollback`: workflow as code on the server's store. */

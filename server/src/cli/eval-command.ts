@@ -1,0 +1,188 @@
+/**
+ * `mofang eval <slug|graph.json> --set <file.jsonl> [--version N] [--min <metric>=<value> …]`: runs every
+ * case of an evaluation set through the engine in this process, scores the outputs with the metric that
+ * fits each end output, prints the result as one JSON document and exits 1 when a `--min` bar is not met,
+ * so a team can gate on it in its own CI. Exit codes: 0 every bar met, 1 below a bar, 2 could not
+ * evaluate (bad arguments, set file, target or metric name).
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import PQueue from 'p-queue';
+import type { BarCheck, CaseResult, MetricBar } from '@shared/evaluation-metrics.js';
+import { isRecord } from '@shared/json.js';
+import { addUsage, emptyUsage } from '@shared/usage.js';
+import { DomainError } from '../common/domain-error.js';
+import { loadConfig } from '../config.js';
+import { runPlan, type RunResult } from '../engine/index.js';
+import { isLowerBetter, meetsBars, parseMinBar, planMetrics, plannedMetricNames, scoreCases } from '../evaluation/metrics/index.js';
+import { setLimits } from '../limits.js';
+import { closeModels } from '../model/close.js';
+import { createEngineServices } from '../services/index.js';
+import { CliError } from './errors.js';
+import { EvalSetError, readEvalSet, type EvalCase } from './eval-set.js';
+import { defaultConcurrency, isGraphFile, loadTarget, modelsFor, openStoreFor, type EvalTargetInfo } from './eval-target.js';
+import type { CliIo } from './io.js';
+
+/** Options of `mofang eval`. */
+export interface EvalCommandOptions {
+  /** A JSONL file of cases (a stored set's name is refused until the server keeps evaluation sets). */
+  set: string;
+  version?: number;
+  /** `<metric>=<value>` bars, e.g. `risk_level.accuracy=0.8` or `=80%`. */
+  min?: string[];
+  concurrency?: number;
+  /** Also write the JSON result to this file. */
+  out?: string;
+  /** Add each case's outcome (`per_case`). */
+  perCase?: boolean;
+}
+
+/** Exit code when the evaluation could not be made (as opposed to 1: made, and below a bar). */
+export const EXIT_CANNOT_EVALUATE = 2;
+/** Failed cases listed in the result (all are counted). */
+const LISTED_FAILURES = 20;
+
+/** Runs `mofang eval`; returns the exit code (0 met, 1 below a bar, 2 could not evaluate). */
+export async function evalCommandAction(target: string, opts: EvalCommandOptions, io: CliIo): Promise<number> {
+  try {
+    return await evaluate(target, opts, io);
+  } catch (error) {
+    if (error instanceof CliError || error instanceof EvalSetError || error instanceof DomainError || (error instanceof Error && error.name === 'ConfigError')) {
+      io.stderr(`mofang: ${error.message}\n`);
+      return EXIT_CANNOT_EVALUATE;
+    }
+    throw error;
+  }
+}
+
+/** The bars of `--min`, checked for form and direction before anything runs. */
+function parseBars(texts: string[]): MetricBar[] {
+  return texts.map((text) => {
+    const bar = parseMinBar(text);
+    if (isLowerBetter(bar.metric)) throw new CliError(`--min ${text}: "${bar.metric}" is an error (lower is better); a minimum cannot apply to it`);
+    return bar;
+  });
+}
+
+/** Refuses a bar that cannot name a metric of this plan: its output part is not an end output. */
+function checkBarOutputs(bars: MetricBar[], outputs: string[], known: string[]): void {
+  for (const bar of bars) {
+    if (outputs.some((o) => bar.metric.startsWith(`${o}.`))) continue;
+    throw new DomainError('invalid', 'unknown_metric', `no metric "${bar.metric}" for this graph; known: ${known.join(', ')}`, { metric: bar.metric, known });
+  }
+}
+
+function refuseStoredSet(name: string): never {
+  throw new CliError(
+    `--set "${name}" is not a file. Stored evaluation sets (named) come with the server's evaluation sets, which this build does not have yet; ` +
+      'pass a JSONL file, one case a line: {"id"?, "inputs": {…}, "expected": {…}}',
+  );
+}
+
+async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Promise<number> {
+  const bars = parseBars(opts.min ?? []);
+  // A path, a .jsonl/.json name or an existing file is a set file; anything else would name a stored set.
+  if (!existsSync(opts.set) && !/[\\/]|\.(jsonl|ndjson|json)$/i.test(opts.set)) refuseStoredSet(opts.set);
+  const config = loadConfig(io.env);
+  if (config.limits) setLimits(config.limits);
+  const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
+  const store = openStoreFor(config, !isGraphFile(target));
+  try {
+    const { info, plan } = await loadTarget(target, opts.version, store, services);
+    const outputSchemas = isRecord(plan.outputSchema.properties) ? plan.outputSchema.properties : {};
+    const metricPlan = planMetrics(outputSchemas);
+    checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
+    const cases = await readEvalSet(opts.set, plan);
+    const models = modelsFor(config, store);
+    try {
+      const concurrency = opts.concurrency ?? defaultConcurrency(models);
+      const results = await runCases(cases, concurrency, io, (c, signal) => runPlan(plan, c.inputs, { models, services, signal, priority: 1 }));
+      const scored = scoreCases(
+        metricPlan,
+        cases.map((c, i) => ({ id: c.id, expected: c.expected, ...(results[i].status === 'succeeded' ? { actual: results[i].outputs ?? {} } : { failed: true }) })),
+      );
+      const check: BarCheck = meetsBars(scored.metrics, bars);
+      const simulated = results.some((r) => r.simulated === true);
+      const failures = cases.flatMap((c, i) => (results[i].status === 'failed' ? [{ id: c.id, line: c.line, error: results[i].error ?? { code: 'unknown', message: 'the run failed' } }] : []));
+      const document = {
+        target: info satisfies EvalTargetInfo,
+        set: { file: opts.set, cases: cases.length },
+        model: { simulated, aliases: models.aliases().map(({ alias, endpoint, model, simulator }) => ({ alias, endpoint, model, simulator })) },
+        metrics: scored.metrics,
+        outputs: scored.outputs,
+        cases: scored.cases,
+        failed: scored.failed,
+        failures: failures.slice(0, LISTED_FAILURES),
+        bars: { ok: check.ok, bars, failures: check.failures },
+        usage: results.reduce((sum, r) => addUsage(sum, r.usage), emptyUsage()),
+        ...(opts.perCase ? { per_case: perCaseOutcomes(cases, results, scored.perCase) } : {}),
+      };
+      const text = `${JSON.stringify(document, null, 2)}\n`;
+      io.stdout(text);
+      if (opts.out) await writeFile(opts.out, text).catch((error: unknown) => io.stderr(`mofang: could not write --out "${opts.out}": ${error instanceof Error ? error.message : String(error)}\n`));
+      report(io, { simulated, failed: scored.failed, cases: scored.cases, check });
+      return check.ok ? 0 : 1;
+    } finally {
+      await closeModels(models);
+    }
+  } finally {
+    store?.close();
+    await services.close();
+  }
+}
+
+/**
+ * Runs the cases with at most `concurrency` at once, writing `<done>/<total> cases…` to stderr as they
+ * finish (about twenty lines in all). Ctrl-C aborts the runs under way and drops the rest.
+ *
+ * @returns one result per case, in the cases' order
+ * @throws CliError when interrupted
+ */
+async function runCases(cases: EvalCase[], concurrency: number, io: CliIo, run: (c: EvalCase, signal: AbortSignal) => Promise<RunResult>): Promise<RunResult[]> {
+  const queue = new PQueue({ concurrency });
+  const controller = new AbortController();
+  const onSigint = () => {
+    controller.abort();
+    queue.clear();
+  };
+  process.once('SIGINT', onSigint);
+  const step = Math.max(1, Math.ceil(cases.length / 20));
+  let done = 0;
+  const results: RunResult[] = new Array<RunResult>(cases.length);
+  try {
+    io.stderr(`mofang: ${cases.length} case${cases.length === 1 ? '' : 's'}, ${concurrency} at a time\n`);
+    await Promise.all(
+      cases.map((c, i) =>
+        queue.add(async () => {
+          results[i] = await run(c, controller.signal);
+          done += 1;
+          if (done % step === 0 || done === cases.length) io.stderr(`${done}/${cases.length} cases…\n`);
+        }),
+      ),
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (controller.signal.aborted) throw new CliError(`interrupted after ${done} of ${cases.length} cases`);
+  return results;
+}
+
+/** Each case's outcome for `--per-case`: per expected output, whether it was right, its score, and both values. */
+function perCaseOutcomes(cases: EvalCase[], results: RunResult[], scored: CaseResult[]) {
+  return cases.map((c, i) => ({
+    id: c.id,
+    line: c.line,
+    failed: scored[i].failed,
+    ...(results[i].error ? { error: results[i].error } : {}),
+    outputs: Object.fromEntries(
+      Object.entries(scored[i].outputs).map(([name, outcome]) => [name, { ...outcome, expected: c.expected[name], actual: results[i].outputs?.[name] ?? null }]),
+    ),
+  }));
+}
+
+/** The verdict on stderr: simulator warning, failed runs, unmet bars. */
+function report(io: CliIo, r: { simulated: boolean; failed: number; cases: number; check: BarCheck }): void {
+  if (r.simulated) io.stderr('mofang: warning: the built-in simulator answered the model calls, so these numbers mean nothing; configure a model endpoint (MOFANG_MODEL_BASE_URL, or one stored in the data directory) for real ones\n');
+  if (r.failed > 0) io.stderr(`mofang: ${r.failed} of ${r.cases} case runs failed (counted as wrong); see "failures"\n`);
+  for (const f of r.check.failures) io.stderr(`mofang: below the bar: ${f.metric} = ${f.value === null ? 'null (undefined for this data)' : f.value} < ${f.min}\n`);
+}
