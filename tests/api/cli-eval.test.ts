@@ -4,6 +4,7 @@
  * 1 below a bar, 2 cannot evaluate), set files with mistakes, the simulator's warning and a published
  * version named by its slug.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,30 @@ describe('mofang eval on a scripted endpoint', () => {
     expect(result.failures.map((f: { id: string }) => f.id)).toEqual(['a', 'line-2']);
     expect(result.failures[0].error.code).toEqual(expect.any(String));
     expect(r.stderr).toMatch(/2 of 2 case runs failed/);
+  });
+});
+
+describe('mofang eval as a CI gate in a shell script (the compiled bin)', () => {
+  /** Runs a gate script with `sh` from the repository root; resolves with its exit code and output. */
+  function gate(bar: string, out: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const script = file('gate.sh', ['set -u', 'node bin/mofang.mjs eval "$GRAPH" --set "$SET" --min "$BAR" -o "$OUT" > /dev/null || exit 1', 'echo "gate passed"'].join('\n'));
+    const env = { ...process.env, GRAPH: TEMPLATE, SET: setFile, BAR: bar, OUT: out, MOFANG_DATA_DIR: dir, MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct' };
+    return new Promise((resolve) => {
+      execFile('sh', [script], { cwd: ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
+    });
+  }
+
+  it('fails the script below the bar and passes it at or above', async () => {
+    mock.replies = CALLS.map(medium);
+    const failing = await gate('risk_level.accuracy=80%', path.join(dir, 'gate-1.json'));
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toBe('');
+    expect(failing.stderr).toMatch(/below the bar: risk_level\.accuracy = 0\.75 < 0\.8/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'gate-1.json'), 'utf8')).metrics['risk_level.accuracy']).toBe(0.75);
+    mock.replies = CALLS.map(medium);
+    const passing = await gate('risk_level.accuracy=0.75', path.join(dir, 'gate-2.json'));
+    expect(passing.code).toBe(0);
+    expect(passing.stdout).toBe('gate passed\n');
   });
 });
 
