@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
+import { insertEndpoint } from '../../server/src/endpoints/store.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { openStore } from '../../server/src/storage/db.js';
 import { mofang as runMofang, ROOT } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
 
@@ -105,6 +108,29 @@ describe('mofang eval on a scripted endpoint', () => {
   });
 });
 
+describe('mofang eval with the endpoints stored in the data directory', () => {
+  it('calls a stored endpoint when the environment names none, at its max concurrency', async () => {
+    const data = tempDir('mofang-cli-eval-endpoints-');
+    try {
+      const store = openStore(data);
+      insertEndpoint(store.db, openSecretBox({ dataDir: data }), { name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-test', models: { default: 'qwen2.5-7b-instruct' }, max_concurrency: 3, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
+      store.close();
+      mock.replies = CALLS.map(medium);
+      const before = mock.requests.length;
+      const r = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'risk_level.accuracy=0.75'], data);
+      expect(r.code).toBe(0);
+      expect(mock.requests.length - before).toBe(4);
+      const result = JSON.parse(r.stdout);
+      expect(result.model).toEqual({ simulated: false, aliases: [{ alias: 'default', endpoint: 'qwen-hotline', model: 'qwen2.5-7b-instruct', simulator: false }] });
+      expect(result.metrics['risk_level.accuracy']).toBe(0.75);
+      expect(r.stderr).toMatch(/4 cases, 3 at a time/);
+      expect(r.stderr).not.toMatch(/sk-test/);
+    } finally {
+      removeDir(data);
+    }
+  });
+});
+
 describe('mofang eval as a CI gate in a shell script (the compiled bin)', () => {
   /** Runs a gate script with `sh` from the repository root; resolves with its exit code and output. */
   function gate(bar: string, out: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -175,6 +201,9 @@ describe('mofang eval: what it refuses (exit 2)', () => {
     const missing = await withSimulator(['eval', TEMPLATE, '--set', path.join(dir, 'missing.jsonl')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
+    const unwritable = await withSimulator(['eval', TEMPLATE, '--set', setFile, '-o', path.join(dir, 'no-such-dir', 'out.json')]);
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/could not write --out/);
     const versionOnFile = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--version', '2']);
     expect(versionOnFile.code).toBe(2);
     expect(versionOnFile.stderr).toMatch(/--version applies to a published scenario's slug/);

@@ -119,8 +119,13 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
       };
       const text = `${JSON.stringify(document, null, 2)}\n`;
       io.stdout(text);
-      if (opts.out) await writeFile(opts.out, text).catch((error: unknown) => io.stderr(`mofang: could not write --out "${opts.out}": ${error instanceof Error ? error.message : String(error)}\n`));
       report(io, { simulated, failed: scored.failed, cases: scored.cases, check });
+      if (opts.out) {
+        const out = opts.out;
+        await writeFile(out, text).catch((error: unknown) => {
+          throw new CliError(`could not write --out "${out}": ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       return check.ok ? 0 : 1;
     } finally {
       await closeModels(models);
