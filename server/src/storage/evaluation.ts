@@ -7,7 +7,8 @@
 import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { newId } from '../common/ids.js';
 import { writeTransaction, type Db } from './db.js';
-import { evalCases, evalRevisions, evalSets } from './schema.js';
+import { parseJson } from '@shared/json.js';
+import { evalCases, evalRevisions, evalSets, jobItems, jobs } from './schema.js';
 
 export type EvalSetRow = typeof evalSets.$inferSelect;
 export type EvalRevisionRow = typeof evalRevisions.$inferSelect;
@@ -164,4 +165,25 @@ export function commitCaseChange(db: Db, setId: string, change: CaseChange, now 
     tx.update(evalSets).set({ revision: next, nextCase, updatedAt: now }).where(eq(evalSets.id, setId)).run();
     return { revision: next, added, changed, removed, cases, caseIds };
   });
+}
+
+/** A job item as a case starts from it: its job's scenario, its status, inputs and outputs (null when cleared or not finished). */
+export interface JobItemForCase {
+  scenarioId: string;
+  status: string;
+  inputs: unknown;
+  outputs: unknown;
+  runId: string | null;
+}
+
+/** One item of a job (by the item's id), or undefined when the job or the item does not exist. */
+export function jobItemForCase(db: Db, jobId: string, itemId: string): JobItemForCase | undefined {
+  const row = db
+    .select({ scenarioId: jobs.scenarioId, status: jobItems.status, inputs: jobItems.inputs, outputs: jobItems.outputs, runId: jobItems.runId })
+    .from(jobItems)
+    .innerJoin(jobs, eq(jobs.id, jobItems.jobId))
+    .where(and(eq(jobItems.jobId, jobId), eq(jobItems.itemId, itemId)))
+    .get();
+  if (!row) return undefined;
+  return { scenarioId: row.scenarioId, status: row.status, inputs: parseJson(row.inputs) ?? null, outputs: row.outputs === null ? null : (parseJson(row.outputs) ?? null), runId: row.runId };
 }
