@@ -5,7 +5,7 @@
  * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
  * {@link DomainError}s.
  */
-import type { EvalCase, EvalCaseSource, EvalChangeReply, EvalRevision, EvalSetDetail, EvalSetSummary, EvalTargets } from '@shared/evaluation.js';
+import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
 import { storedGraph } from '@shared/graph.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Db } from '../storage/db.js';
@@ -47,9 +47,9 @@ export function toSummary(db: Db, row: EvalSetRow): EvalSetSummary {
 }
 
 function toCase(row: EvalCaseRow): EvalCase {
-  const source = row.source;
-  const kind = typeof source.kind === 'string' ? source.kind : 'upload';
-  return { id: row.caseId, inputs: row.inputs, expected: row.expected, source: { ...source, kind } as EvalCaseSource, revision: row.addedIn };
+  // A source this version does not know (written by a later one) reads as an upload rather than failing the read.
+  const source = EvalCaseSourceSchema.safeParse(row.source);
+  return { id: row.caseId, inputs: row.inputs, expected: row.expected, source: source.success ? source.data : { kind: 'upload' }, revision: row.addedIn };
 }
 
 /** The evaluation sets of one server. */
