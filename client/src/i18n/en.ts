@@ -5,6 +5,7 @@ import { enJobs } from './en-jobs';
 import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
+import { enEval, enEvalErrors } from './en-eval';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -420,7 +421,8 @@ export const en: Messages<typeof zh> = {
   ...enCanvas,
   ...enAudit,
   ...enEndpoints,
+  ...enEval,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors },
 };

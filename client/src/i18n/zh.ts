@@ -4,6 +4,7 @@ import { zhJobs } from './zh-jobs';
 import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
 import { zhEndpoints } from './zh-endpoints';
+import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -416,7 +417,8 @@ export const zh = {
   ...zhCanvas,
   ...zhAudit,
   ...zhEndpoints,
+  ...zhEval,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors },
 };

@@ -38,6 +38,8 @@ import { LoginThrottle } from '../users/throttle.js';
 import { newFlowKey, OidcClient } from '../users/oidc-client.js';
 import { oidcRoutes } from './routes-oidc.js';
 import { modelAliasRoutes, modelEndpointRoutes } from './routes-model-endpoints.js';
+import { evalSetRoutes } from './routes-eval-sets.js';
+import { EvaluationSets } from '../evaluation/sets.js';
 
 export type { AppDeps } from './context.js';
 
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(auditRoutes(deps.db));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
+  api.use(evalSetRoutes(new EvaluationSets(deps.db), jobs.uploads, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

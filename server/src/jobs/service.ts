@@ -55,8 +55,11 @@ export interface JobSubmission {
   mapping?: ColumnMapping;
 }
 
-/** A failed submission as a {@link DomainError}; rethrows what is not a problem with the submission. */
-function refusal(error: unknown): unknown {
+/**
+ * A failed submission as a {@link DomainError}; hands back what is not a problem with the submission.
+ * Also used by evaluation sets, whose files are read by the same decoders.
+ */
+export function refusal(error: unknown): unknown {
   if (error instanceof ItemLineError) {
     return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
@@ -103,7 +106,8 @@ export class JobService {
   readonly store: JobStore;
   readonly runner: JobRunner;
   readonly webhooks: WebhookSender;
-  private readonly uploads: JobUploadConfig;
+  /** The upload limits (evaluation-set files are held to the same). */
+  readonly uploads: JobUploadConfig;
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
     this.db = db;

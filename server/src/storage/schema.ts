@@ -322,3 +322,65 @@ export const modelEndpoints = sqliteTable(
   },
   (t) => [uniqueIndex('model_endpoints_name_idx').on(t.name)],
 );
+
+/**
+ * Evaluation sets: labelled cases per scenario (server/src/evaluation). `revision` is the latest revision
+ * (0: created, no cases yet); `next_case` numbers the ids given to cases that arrive without one.
+ */
+export const evalSets = sqliteTable(
+  'eval_sets',
+  {
+    id: text('id').primaryKey(),
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    revision: integer('revision').notNull().default(0),
+    nextCase: integer('next_case').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('eval_sets_scenario_name_idx').on(t.scenarioId, t.name)],
+);
+
+/** One row per revision of a set: immutable once written. */
+export const evalRevisions = sqliteTable(
+  'eval_revisions',
+  {
+    setId: text('set_id')
+      .notNull()
+      .references(() => evalSets.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    at: integer('at').notNull(),
+    by: text('by').notNull(),
+    change: text('change').notNull(),
+    added: integer('added').notNull(),
+    changed: integer('changed').notNull(),
+    removed: integer('removed').notNull(),
+    cases: integer('cases').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.setId, t.revision] })],
+);
+
+/**
+ * A case's content over a range of revisions: it belongs to revision N when `added_in <= N` and
+ * (`removed_in` is null or `removed_in > N`). An edit ends the old row (`removed_in` = the new revision)
+ * and starts a new one; rows are never changed otherwise, so every revision reads back exactly.
+ */
+export const evalCases = sqliteTable(
+  'eval_cases',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    setId: text('set_id')
+      .notNull()
+      .references(() => evalSets.id, { onDelete: 'cascade' }),
+    caseId: text('case_id').notNull(),
+    inputs: jsonColumn<Record<string, unknown>>('inputs', () => ({})).notNull(),
+    expected: jsonColumn<Record<string, unknown>>('expected', () => ({})).notNull(),
+    source: jsonColumn<Record<string, unknown>>('source', () => ({ kind: 'upload' })).notNull(),
+    addedIn: integer('added_in').notNull(),
+    removedIn: integer('removed_in'),
+  },
+  (t) => [uniqueIndex('eval_cases_set_case_added_idx').on(t.setId, t.caseId, t.addedIn), index('eval_cases_set_range_idx').on(t.setId, t.addedIn, t.removedIn)],
+);
