@@ -194,6 +194,8 @@ export const en: Messages<typeof zh> = {
     codeOutputs: 'Output fields',
     timeoutMs: 'Timeout (ms)',
     modelTimeoutHint: 'How long one attempt, model calls included, may take, in ms; each retry is timed afresh. Empty uses the model endpoint\'s timeout (60000 ms unless MOFANG_MODEL_TIMEOUT_MS says otherwise).',
+    modelParams: 'Model parameters',
+    modelParamsSummary: 'temperature {{temperature}} · up to {{maxTokens}} tokens · {{retries}} retries · timeout {{timeout}}',
     endpointDefault: 'Endpoint default',
     memoryMb: 'Memory (MB)',
     method: 'Method',

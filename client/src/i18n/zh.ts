@@ -190,6 +190,8 @@ export const zh = {
     codeOutputs: '输出字段',
     timeoutMs: '超时（毫秒）',
     modelTimeoutHint: '一次尝试（含其中的模型调用）最长等待多久，毫秒；每次重试重新计时。留空则用模型端点的超时（默认 60000 毫秒，可由 MOFANG_MODEL_TIMEOUT_MS 修改）。',
+    modelParams: '模型参数',
+    modelParamsSummary: '温度 {{temperature}} · 输出上限 {{maxTokens}} tokens · 重试 {{retries}} 次 · 超时 {{timeout}}',
     endpointDefault: '端点默认',
     memoryMb: '内存（MB）',
     method: '方法',
