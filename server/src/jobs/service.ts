@@ -118,8 +118,9 @@ export class JobService {
   }
 
   /**
-   * Calls `listener` with each job that ends from now on: completed by the runner (also at start, for
-   * one whose last items ended before a crash) or cancelled. Returns the function that stops it. A
+   * Calls `listener` with each job that ends from now on, of any purpose (filter on `job.purpose`):
+   * completed by the runner (also at start, for one whose last items ended before a crash) or
+   * cancelled. A listener's exception is logged. Returns the function that stops it. A
    * crash between a job's end and its listener's work loses the call: a listener that must not miss
    * one also looks, at start, for ended jobs it has not handled.
    */
