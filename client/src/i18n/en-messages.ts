@@ -247,6 +247,7 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   not_found: 'Not found: it may have been deleted',
   invalid_version: 'A version is a positive whole number, e.g. 3',
   unknown_version: 'There is no such version',
+  version_not_runnable: 'This published version no longer runs on this server ({{message}}): publish the draft again',
   unknown_job: 'This job was not found',
   unsupported_media_type: 'This file type is not supported: upload JSON, JSONL, CSV or xlsx',
   unknown_scenario: 'There is no such published scenario',

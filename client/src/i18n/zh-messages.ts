@@ -253,6 +253,7 @@ export const zhApiErrors = {
   not_found: '找不到要操作的对象，它可能已被删除',
   invalid_version: '版本号必须是正整数，例如 3',
   unknown_version: '没有这个版本',
+  version_not_runnable: '这个已发布版本在本服务器上已无法运行（{{message}}）：请重新发布草稿',
   unknown_job: '找不到这个批量任务',
   unsupported_media_type: '不支持这种文件类型：请上传 JSON、JSONL、CSV 或 xlsx 文件',
   unknown_scenario: '没有这个已发布的场景',

@@ -103,18 +103,44 @@ const WARM_UP_DELAY_MS = 1_000;
 export class JobService {
   /** The store's connection (the HTTP layer records job changes in the audit log through it). */
   readonly db: Db;
+  /** Published versions by slug (old ones included), as the runner resolves them. */
+  readonly published: PublishedScenarios;
   readonly store: JobStore;
   readonly runner: JobRunner;
   readonly webhooks: WebhookSender;
   /** The upload limits (evaluation-set files are held to the same). */
   readonly uploads: JobUploadConfig;
+  private readonly endListeners = new Set<(job: JobRow) => void>();
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
     this.db = db;
+    this.published = published;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), ...options.runner });
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), ...options.runner });
+  }
+
+  /**
+   * Calls `listener` with each job that ends from now on, of any purpose (filter on `job.purpose`):
+   * completed by the runner (also at start, for one whose last items ended before a crash) or
+   * cancelled. A listener's exception is logged. Returns the function that stops it. A
+   * crash between a job's end and its listener's work loses the call: a listener that must not miss
+   * one also looks, at start, for ended jobs it has not handled.
+   */
+  onJobEnded(listener: (job: JobRow) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private tellEnded(job: JobRow): void {
+    for (const listener of this.endListeners) {
+      try {
+        listener(job);
+      } catch (error) {
+        console.error(`[mofang] job ${job.id}: a listener of its end failed:`, error);
+      }
+    }
   }
 
   start(): void {
@@ -191,6 +217,7 @@ export class JobService {
     this.runner.cancelJob(job.id);
     const updated = this.store.getJob(job.id) ?? job;
     this.webhooks.send(updated, webhookPayload(updated, this.store.counts(updated.id)));
+    this.runner.tellEnded(updated);
     return this.progress(updated);
   }
 

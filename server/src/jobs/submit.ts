@@ -11,7 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_JOB_ITEMS } from '@shared/jobs.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
-import type { JobRow, JobStore } from '../storage/jobs.js';
+import type { JobPurpose, JobRow, JobStore } from '../storage/jobs.js';
 import { ItemLineError, type ParsedItem } from './parse-items.js';
 
 /** Items written per transaction while an upload streams in. */
@@ -23,8 +23,13 @@ export const SLICE_MS = 10;
 export interface SubmitTarget {
   scenarioId: string;
   slug: string;
+  /** The published version; 0 for a frozen draft. */
   version: number;
   plan: ExecutionPlan;
+  /** `batch` when absent. */
+  purpose?: JobPurpose;
+  /** A frozen draft: its graph as JSON text and its plan hash, stored in the job. */
+  frozen?: { graph: string; hash: string };
 }
 
 export interface SubmitOptions {
@@ -45,7 +50,7 @@ export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: 
 export async function submitJob(store: JobStore, target: SubmitTarget, items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>, options: SubmitOptions): Promise<SubmitResult> {
   const jobId = newId();
   const early = typeof options.webhookUrl === 'function' ? null : options.webhookUrl;
-  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, webhookUrl: early, createdAt: options.now ?? Date.now() });
+  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, purpose: target.purpose, frozen: target.frozen, webhookUrl: early, createdAt: options.now ?? Date.now() });
   const hash = createHash('sha256');
   const seen = new Map<string, number>();
   let chunk: Array<{ seq: number; itemId: string; inputs: string }> = [];

@@ -148,8 +148,9 @@ export const templateVersions = sqliteTable(
 );
 
 /**
- * Batch jobs: one published version, many items. `owner` is the API key id that submitted it (`admin`
- * for the UI); an Idempotency-Key is unique per owner.
+ * Jobs: one published version (or one frozen draft), many items. `owner` is the API key id that
+ * submitted it (`user:<id>` for the UI); an Idempotency-Key is unique per owner. `purpose` tells a batch
+ * job (the jobs page, `/v1/jobs`) from an evaluation's job, which only the evaluation reads.
  */
 export const jobs = sqliteTable(
   'jobs',
@@ -159,8 +160,15 @@ export const jobs = sqliteTable(
       .notNull()
       .references(() => scenarios.id, { onDelete: 'cascade' }),
     slug: text('slug').notNull(),
+    /** The published version run; 0 for a frozen draft (then `graph` holds it). */
     version: integer('version').notNull(),
     owner: text('owner').notNull(),
+    /** `batch`: a job someone submitted over a version; `evaluation`: an evaluation's cases (not listed with the batch jobs). */
+    purpose: text('purpose', { enum: ['batch', 'evaluation'] }).notNull().default('batch'),
+    /** A frozen draft's graph (JSON text) as it was when the job was submitted; null for a published version. */
+    graph: text('graph'),
+    /** The compiled plan's hash (as `scenario_versions.plan_hash`) of a frozen draft; null for a published version. */
+    graphHash: text('graph_hash'),
     status: text('status', { enum: ['queued', 'running', 'completed', 'cancelled'] }).notNull(),
     total: integer('total').notNull(),
     idempotencyKey: text('idempotency_key'),
