@@ -121,6 +121,19 @@ export const enMessages: Messages<typeof zhMessages> = {
     invalid_element: 'Holds an invalid value',
     custom: 'Not accepted ({{message}})',
     reserved: '“{{reserved}}” is a reserved name; choose another',
+    /** Hand-written checks by their rule (`@shared/issues` CUSTOM_RULES). */
+    rule: {
+      display_name_unshowable: 'A display name cannot hold control characters (line breaks, tabs…) or bidirectional text controls',
+      version_semver: 'A version is MAJOR.MINOR.PATCH without leading zeros, e.g. 1.2.0',
+      models_required: 'Name at least one model (e.g. default)',
+      models_too_many: 'At most {{maximum}} models',
+      iso_date_time: 'Must be a date or date-time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z',
+      from_before_to: 'The start must be before the end',
+      bump_or_version: 'Choose a bump (major, minor or patch) or give a version, not both',
+      time_or_epoch: 'Must be an ISO 8601 time or epoch milliseconds',
+      page_cursor: 'Not a page position from a previous page',
+      mapping_too_many: 'A column mapping has at most {{maximum}} entries',
+    },
     type: {
       string: 'text',
       number: 'a number',

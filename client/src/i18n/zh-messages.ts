@@ -125,6 +125,19 @@ export const zhMessages = {
     invalid_element: '包含无效的值',
     custom: '不符合要求（{{message}}）',
     reserved: '“{{reserved}}”是保留名称，请换一个',
+    /** Hand-written checks by their rule (`@shared/issues` CUSTOM_RULES). */
+    rule: {
+      display_name_unshowable: '显示名不能包含控制字符（换行、制表符等）或双向文字控制符',
+      version_semver: '版本号应为 主版本.次版本.修订号（不带前导零），例如 1.2.0',
+      models_required: '至少填写一个模型（例如 default）',
+      models_too_many: '最多 {{maximum}} 个模型',
+      iso_date_time: '应为日期或日期时间，例如 2026-12-01 或 2026-12-01T08:00:00Z',
+      from_before_to: '开始时间必须早于结束时间',
+      bump_or_version: '请选择升级方式（主版本、次版本或修订号）或填写版本号，二者只能选一个',
+      time_or_epoch: '应为 ISO 8601 时间或毫秒时间戳',
+      page_cursor: '不是上一页给出的翻页位置',
+      mapping_too_many: '列对应最多 {{maximum}} 项',
+    },
     type: {
       string: '文本',
       number: '数字',
