@@ -13,6 +13,8 @@ import { MODEL_ERROR_CODES, NODE_ERROR_CODES, NODE_WARNING_CODES, RUN_ERROR_CODE
 import { en } from './en';
 import { zh } from './zh';
 import { issueText } from './issue-text';
+import { ApiError } from '../api';
+import { errorText } from '../auth/error-text';
 
 /** The value at a dotted key of a message tree, if it is a text. */
 function text(tree: unknown, key: string): string | undefined {
@@ -128,5 +130,34 @@ describe('every message code the server sends has Chinese and English text', () 
     const texts = [...say(audit.error?.issues ?? []), ...say(bump.error?.issues ?? []), ...say(name.error?.issues ?? [])];
     expect(texts).toEqual(['from：开始时间必须早于结束时间', 'bump：请选择升级方式（主版本、次版本或修订号）或填写版本号，二者只能选一个', expect.stringMatching(/^display_name：显示名不能包含控制字符/)]);
     for (const t of texts) expect(t.replace(/^[a-z_]+：/, ''), t).not.toMatch(/不符合要求|[A-Za-z]{4,}/);
+  });
+
+  it('job refusals: every refused line, cell and workbook reason has both languages, and every refusal names one', async () => {
+    const root = join(__dirname, '../../../server/src/jobs');
+    const items = new Set<string>();
+    const xlsx = new Set<string>(['unreadable']);
+    const unnamed: string[] = [];
+    for (const file of sources(root)) {
+      const source = readFileSync(file, 'utf8');
+      for (const line of source.split('\n')) {
+        if (/new ItemLineError\(/.test(line) && !/code: '|{ code,|, reason\)/.test(line)) unnamed.push(`${file}: ${line.trim().slice(0, 80)}`);
+        for (const m of line.matchAll(/ItemLineError\(.*?\{ code: '([a-z_]+)'/g)) items.add(m[1]);
+        for (const m of line.matchAll(/\{ code: '(input_[a-z_]+)'/g)) items.add(m[1]);
+        for (const m of line.matchAll(/throw fail\(.*, '([a-z_]+)'\);/g)) items.add(m[1]);
+        for (const m of line.matchAll(/new XlsxError\(.*, '([a-z_]+)'\)/g)) xlsx.add(m[1]);
+      }
+    }
+    expect(unnamed).toEqual([]);
+    expect(items.size).toBeGreaterThan(15);
+    expect(missing([...items].map((c) => `errors.invalid_item_${c}`))).toEqual({ zh: [], en: [] });
+    expect(missing([...xlsx].map((c) => `errors.invalid_xlsx_${c}`))).toEqual({ zh: [], en: [] });
+    expect(missing(['errors.invalid_mapping_not_object'])).toEqual({ zh: [], en: [] });
+    // The reason's parameters fill its text: no English message inside.
+    const i18n = i18next.createInstance();
+    await i18n.init({ resources: { zh: { translation: zh }, en: { translation: en } }, lng: 'zh', interpolation: { escapeValue: false } });
+    const refusal = new ApiError(400, 'invalid_item', 'sheet "Sheet1" row 3: invalid inputs at "inputs.transcript" (column "通话内容"): is required', { reason: 'input_missing', input: 'transcript', line: 3, sheet: 'Sheet1', row: 3, column: '通话内容', problem: 'invalid inputs' });
+    expect(errorText(refusal, i18n.t, (k) => i18n.exists(k))).toBe('缺少必填输入“transcript”');
+    const workbook = new ApiError(400, 'invalid_xlsx', 'the workbook is password-protected: save it without a password', { reason: 'encrypted' });
+    expect(errorText(workbook, i18n.t, (k) => i18n.exists(k))).toBe('工作簿设置了密码：请去掉密码后再上传');
   });
 });

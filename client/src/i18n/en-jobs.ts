@@ -31,10 +31,6 @@ export const enJobs: Messages<typeof zhJobs> = {
     requiredTag: 'required',
     unmappedRequired: 'Required inputs without a column: {{names}}. Choose a column for each above before submitting',
     refusedColumn: 'column "{{column}}": ',
-    refusal: {
-      invalid_mapping: 'The column mapping is not valid: {{message}}',
-      unmapped_input: 'A required input has no column: {{message}}',
-    },
     submit: 'Submit job',
     submitted: 'Job submitted: {{n}} items',
     refused: 'Refused by the server: line {{line}}: {{message}}',

@@ -28,10 +28,6 @@ export const zhJobs = {
     requiredTag: '必填',
     unmappedRequired: '必填输入还没有对应的列：{{names}}。请在上面为它选择一列后再提交',
     refusedColumn: '列“{{column}}”：',
-    refusal: {
-      invalid_mapping: '列对应无效：{{message}}',
-      unmapped_input: '必填输入没有对应的列：{{message}}',
-    },
     submit: '提交任务',
     submitted: '任务已提交：{{n}} 条',
     refused: '服务器拒收：第 {{line}} 行：{{message}}',

@@ -15,7 +15,8 @@ import { isRefusal, prepareUpload, type PreparedUpload, type UploadRefusal } fro
 /** The words for a refusal by the server: its own code's text when it has one, else the place (sheet row, line, column) and its message. */
 function serverRefusal(e: unknown, fileName: string, t: TFunction): string {
   const where = refusalPlace(e);
-  if (e instanceof ApiError && (e.code === 'invalid_mapping' || e.code === 'unmapped_input')) return t(`jobs.refusal.${e.code}`, { message: errorText(e) });
+  // Their own texts say what is wrong with the mapping (errors.invalid_mapping*, errors.unmapped_input).
+  if (e instanceof ApiError && (e.code === 'invalid_mapping' || e.code === 'unmapped_input')) return errorText(e);
   // The server's message starts with "line N:" or 'sheet "S" row N:'; show the place once, in front.
   const text = errorText(e).replace(/^(line \d+|sheet ".*?" row \d+):\s*/, '');
   if (where.encoding !== undefined) return where.line === undefined ? t('jobs.notUtf8', { name: fileName, encoding: where.encoding }) : t('jobs.notUtf8Line', { name: fileName, encoding: where.encoding, line: where.line });

@@ -51,7 +51,7 @@ export function mappingParam(value: unknown): Record<string, string> | undefined
     parsed = undefined;
   }
   const mapping = MappingSchema.safeParse(parsed);
-  if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
+  if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}', { reason: 'not_object' });
   return mapping.data;
 }
 
