@@ -176,6 +176,9 @@ describe('a canvas that protects the work', () => {
     // The badge and the inspector are one choice: switching on the badge shows in the panel.
     await page.getByTestId('join-merge_1').click();
     await expect.poll(() => page.getByTestId('join-choice-any').isChecked()).toBe(true);
+    // Move off the badge so its tooltip closes before clicking another node.
+    await page.mouse.move(5, 5);
+    await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
     await selectNode('extract_1');
     expect(await page.getByTestId('join-field').count()).toBe(0);
   });
