@@ -38,7 +38,10 @@ function ModelStatus() {
         <Tag color="orange" data-testid="model-status">{t('app.modelSimulator')}</Tag>
       </Tooltip>
     );
-  return <Tag color="green" data-testid="model-status">{t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) })}</Tag>;
+  // Worded in the UI's language from the data (e.g. 模型：default → Qwen2.5 @ 10.0.0.5:8000); the English line only from an older server.
+  const info = health.model_info;
+  const label = info ? t('app.modelInfo', info) : t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) });
+  return <Tag color="green" data-testid="model-status" title={info && !info.json_schema ? t('app.modelNoJsonSchema') : undefined}>{label}</Tag>;
 }
 
 /** The top navigation item a page belongs to: a scenario's canvas belongs to the list. */

@@ -20,6 +20,8 @@ export const en: Messages<typeof zh> = {
     modelSimulator: 'Simulator · no model configured',
     modelSimulatorTip: 'No model endpoint is configured: every run uses the built-in simulator and its outputs are simulated.',
     model: 'Model: {{model}}',
+    modelInfo: 'Model: {{alias}} → {{model}} @ {{host}}',
+    modelNoJsonSchema: 'This endpoint does not take json_schema: the output structure goes in the prompt',
     serverDown: 'Server not reachable',
     back: 'Scenarios',
   },

@@ -16,6 +16,8 @@ export const zh = {
     modelSimulator: '模拟器 · 未配置模型',
     modelSimulatorTip: '没有配置模型端点，所有运行都使用内置模拟器，输出为模拟结果。',
     model: '模型：{{model}}',
+    modelInfo: '模型：{{alias}} → {{model}} @ {{host}}',
+    modelNoJsonSchema: '这个端点不支持 json_schema：输出结构写在提示词里',
     serverDown: '服务器未连接',
     back: '场景列表',
   },

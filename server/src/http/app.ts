@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import type { EndpointLoad, NodeKindSummary } from '@shared/api.js';
 import { getNodeDefinition, NODE_KINDS } from '@shared/nodes/index.js';
 import type { NodeDefinition } from '@shared/nodes/kit.js';
-import { describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
+import { defaultModelInfo, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
 import type { ModelResolver } from '../model/types.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
 import type { AppDeps } from './context.js';
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
     if (!requestUser(res)) return void res.json({ ok: true, version });
     // Described per request: admins may change the endpoints while the server runs.
     const model = deps.modelDescription ?? describeModels(deps.models);
-    res.json({ ok: true, model, simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
+    res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);

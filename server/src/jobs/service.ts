@@ -61,12 +61,13 @@ export interface JobSubmission {
  */
 export function refusal(error: unknown): unknown {
   if (error instanceof ItemLineError) {
-    return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
+    const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
+    return new DomainError('invalid', 'invalid_item', error.message, { ...reason, line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
   if (error instanceof UploadEncodingError) return new DomainError('unsupported', 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
   if (error instanceof UploadTooLargeError) return new DomainError('too_large', 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
   if (error instanceof JsonBodyError) return new DomainError('invalid', 'invalid_body', error.message);
-  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message);
+  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message, { reason: error.reason });
   if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
   if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
   return error;
