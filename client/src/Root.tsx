@@ -21,6 +21,7 @@ const JobsPage = lazy(() => import('./pages/JobsPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const EndpointsPage = lazy(() => import('./pages/EndpointsPage'));
+const EvalPage = lazy(() => import('./evaluation/EvalPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -37,12 +38,15 @@ function ModelStatus() {
         <Tag color="orange" data-testid="model-status">{t('app.modelSimulator')}</Tag>
       </Tooltip>
     );
-  return <Tag color="green" data-testid="model-status">{t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) })}</Tag>;
+  // Worded in the UI's language from the data (e.g. 模型：default → Qwen2.5 @ 10.0.0.5:8000); the English line only from an older server.
+  const info = health.model_info;
+  const label = info ? t('app.modelInfo', info) : t('app.model', { model: typeof health.model === 'string' ? health.model : JSON.stringify(health.model) });
+  return <Tag color="green" data-testid="model-status" title={info && !info.json_schema ? t('app.modelNoJsonSchema') : undefined}>{label}</Tag>;
 }
 
 /** The top navigation item a page belongs to: a scenario's canvas belongs to the list. */
 function navSection(route: Route): string {
-  return route.page === 'editor' ? 'list' : route.page;
+  return route.page === 'editor' || route.page === 'eval' ? 'list' : route.page;
 }
 
 function Header() {
@@ -91,6 +95,7 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
   const canUsers = useCan('users:read');
   const canAudit = useCan('audit:read');
   const canEndpoints = useCan('settings:write');
+  const canEval = useCan('eval:read');
   switch (route.page) {
     case 'list':
       return <ScenarioList />;
@@ -104,6 +109,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return canEndpoints ? <Lazy><EndpointsPage /></Lazy> : <Forbidden />;
     case 'jobs':
       return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
+    case 'eval':
+      return canEval ? <Lazy><EvalPage key={route.scenarioId} scenarioId={route.scenarioId} setId={route.setId} /></Lazy> : <Forbidden />;
     case 'gallery':
       return <Lazy><GalleryPage /></Lazy>;
     case 'editor':

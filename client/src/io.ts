@@ -1,18 +1,29 @@
 import { GraphSchema, type Graph } from '@shared/index';
+import { issueDetails } from '@shared/issues';
+import { ApiError } from './api';
 
-/** Reads a chosen `.json` file as a graph, or says why it is not one. */
-export async function readGraphFile(file: File): Promise<{ ok: true; graph: Graph } | { ok: false; reason: string }> {
-  let data: unknown;
+/**
+ * A picked file's text parsed as JSON, or an {@link ApiError} `import_not_json` naming the file (details
+ * `{ file }`), so `errorText` says it in the UI's language instead of the browser's parser message.
+ */
+export async function readJsonFile(file: File): Promise<{ ok: true; text: string; data: unknown } | { ok: false; error: ApiError }> {
+  const text = await file.text();
   try {
-    data = JSON.parse(await file.text());
+    return { ok: true, text, data: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: new ApiError(0, 'import_not_json', error instanceof Error ? error.message : String(error), { file: file.name }) };
   }
-  const parsed = GraphSchema.safeParse(data);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    return { ok: false, reason: first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid graph' };
-  }
+}
+
+/**
+ * Reads a chosen `.json` file as a graph, or says why it is not one: an {@link ApiError} `import_not_json`
+ * (not JSON) or `invalid_file` with the schema issues as details (translated with their field named).
+ */
+export async function readGraphFile(file: File): Promise<{ ok: true; graph: Graph } | { ok: false; error: ApiError }> {
+  const read = await readJsonFile(file);
+  if (!read.ok) return read;
+  const parsed = GraphSchema.safeParse(read.data);
+  if (!parsed.success) return { ok: false, error: new ApiError(0, 'invalid_file', parsed.error.issues[0]?.message ?? 'invalid graph', issueDetails(parsed.error.issues.slice(0, 3))) };
   return { ok: true, graph: parsed.data };
 }
 

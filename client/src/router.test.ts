@@ -26,6 +26,8 @@ describe('routes', () => {
       { page: 'signIn', next: '#/s/a%20b?x=1&y=2' },
       { page: 'signIn', next: undefined },
       { page: 'jobs', scenarioId: 's', jobId: 'j' },
+      { page: 'eval', scenarioId: 'a b' },
+      { page: 'eval', scenarioId: 's', setId: 'set/1' },
     ];
     for (const route of routes) expect(parseHash(routeHash(route))).toEqual(route.page === 'jobs' ? route : { ...route });
   });

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -14,7 +14,8 @@ export type Route =
   | { page: 'audit' }
   | { page: 'endpoints' }
   | { page: 'signIn'; next?: string }
-  | { page: 'jobs'; scenarioId?: string; jobId?: string };
+  | { page: 'jobs'; scenarioId?: string; jobId?: string }
+  | { page: 'eval'; scenarioId: string; setId?: string };
 
 /** `next` when it is a page of this app to go back to (a hash, not the sign-in page itself), else undefined. */
 export function safeNext(next: string | null | undefined): string | undefined {
@@ -40,6 +41,13 @@ function jobsHash(route: { scenarioId?: string; jobId?: string }): string {
   return `#/jobs/${encodeURIComponent(route.scenarioId)}${route.jobId === undefined ? '' : `/${encodeURIComponent(route.jobId)}`}`;
 }
 
+/** `#/scenarios/<id>/eval`, `#/scenarios/<id>/eval/<set>`: a scenario's evaluation sets. */
+function parseEval(hash: string): Route | undefined {
+  const m = /^#\/scenarios\/([^/?#]+)\/eval(?:\/([^/?#]+))?\/?$/.exec(hash);
+  if (!m) return undefined;
+  return { page: 'eval', scenarioId: decodeURIComponent(m[1]), ...(m[2] === undefined ? {} : { setId: decodeURIComponent(m[2]) }) };
+}
+
 /** Parses a location hash into a route; anything unknown is the list. */
 export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
@@ -52,6 +60,8 @@ export function parseHash(hash: string): Route {
   if (signIn) return signIn;
   const jobs = parseJobs(hash);
   if (jobs) return jobs;
+  const evaluation = parseEval(hash);
+  if (evaluation) return evaluation;
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
 }
 
@@ -60,6 +70,8 @@ export function routeHash(route: Route): string {
   switch (route.page) {
     case 'jobs':
       return jobsHash(route);
+    case 'eval':
+      return `#/scenarios/${encodeURIComponent(route.scenarioId)}/eval${route.setId === undefined ? '' : `/${encodeURIComponent(route.setId)}`}`;
     case 'editor':
       return `#/s/${encodeURIComponent(route.id)}`;
     case 'gallery':

@@ -146,11 +146,13 @@ export type SandboxLoad = z.infer<typeof SandboxLoadSchema>;
 /**
  * `GET /api/health`. Without a session only `ok` and `version` (for load balancers); signed in, also
  * `model` (whatever the model registry's `describeModels` reports, never a password in a URL), the
- * simulator flag and the endpoints' and sandbox's load.
+ * simulator flag and the endpoints' and sandbox's load. `model_info` is the model behind `default` as data
+ * (alias, model name, host:port, json_schema), null when the simulator answers: the UI words it.
  */
 export const HealthSchema = z.object({
   ok: z.boolean(),
   model: z.unknown().optional(),
+  model_info: z.object({ alias: z.string(), model: z.string(), host: z.string(), json_schema: z.boolean() }).nullable().optional(),
   simulator: z.boolean().optional(),
   version: z.string(),
   endpoints: z.array(EndpointLoadSchema).optional(),

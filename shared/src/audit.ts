@@ -46,12 +46,15 @@ export const AUDIT_ACTIONS = [
   'endpoint.update',
   'endpoint.delete',
   'endpoint.test',
+  'eval_set.create',
+  'eval_set.delete',
+  'eval_set.change',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 
 /** The kinds of object an entry names as its target. */
-export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job', 'endpoint'] as const;
+export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job', 'endpoint', 'eval_set'] as const;
 export const AuditTargetTypeSchema = z.enum(AUDIT_TARGET_TYPES);
 export type AuditTargetType = z.infer<typeof AuditTargetTypeSchema>;
 
@@ -97,7 +100,7 @@ const ACTION_FILTER = /^[a-z_]+(\.[a-z_]+|\.\*)?$/;
 const isoTime = z
   .string()
   .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z',
+    message: 'must be an ISO 8601 date or date-time, e.g. 2026-12-01 or 2026-12-01T08:00:00Z', params: { rule: 'iso_date_time' },
   });
 
 /**
@@ -116,7 +119,7 @@ export const AuditQuerySchema = z
     cursor: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a next_cursor from a page').optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
-  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), { message: '"from" must be before "to"', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) < Date.parse(q.to), { message: '"from" must be before "to"', path: ['from'], params: { rule: 'from_before_to' } });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 /** The query parameters the client sends (everything optional, no limit or cursor). */

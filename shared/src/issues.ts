@@ -5,6 +5,25 @@
  */
 import type { z } from 'zod';
 
+/**
+ * The hand-written checks (`.refine`, `ctx.addIssue`) of the API's schemas, each named by the `rule` in its
+ * `params` so the client says it in the reader's language (`validation.rule.<rule>`) instead of zod's
+ * `custom` English; `codes.test.ts` fails on a refinement without one and on a rule without zh/en text.
+ */
+export const CUSTOM_RULES = [
+  'display_name_unshowable',
+  'version_semver',
+  'models_required',
+  'models_too_many',
+  'iso_date_time',
+  'from_before_to',
+  'bump_or_version',
+  'time_or_epoch',
+  'page_cursor',
+  'mapping_too_many',
+] as const;
+export type CustomRule = (typeof CUSTOM_RULES)[number];
+
 /** Parameters of one issue: plain strings and numbers, so i18n interpolation can use them directly. */
 export type IssueParams = Record<string, string | number>;
 

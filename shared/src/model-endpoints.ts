@@ -21,8 +21,8 @@ export const CreateEndpointBodySchema = z.object({
   /** alias → the endpoint's model name, e.g. `{ "default": "qwen2.5-72b-instruct", "fast": "qwen2.5-7b-instruct" }`. */
   models: z
     .record(ModelAliasSchema, z.string().trim().min(1).max(200))
-    .refine((m) => Object.keys(m).length > 0, 'name at least one model (e.g. default)')
-    .refine((m) => Object.keys(m).length <= 50, 'at most 50 models'),
+    .refine((m) => Object.keys(m).length > 0, { message: 'name at least one model (e.g. default)', params: { rule: 'models_required' } })
+    .refine((m) => Object.keys(m).length <= 50, { message: 'at most 50 models', params: { rule: 'models_too_many', maximum: 50 } }),
   /** Hard ceiling on calls in flight; null for the adaptive limit alone (up to 512). */
   max_concurrency: z.number().int().min(1).max(512).nullable().default(null),
   /** A call's timeout in ms when its node sets none; null for 60000. */

@@ -31,6 +31,9 @@ export type Role = z.infer<typeof RoleSchema>;
  * - `keys:read` / `keys:write` list and create or revoke API keys; `users:read` / `users:write` list and add,
  *   disable, reset and re-role users; `audit:read` reads and exports the audit log; `settings:write` changes
  *   the installation's settings (model endpoints among them).
+ * - `eval:read` reads a scenario's evaluation sets (their cases hold customers' transcripts unmasked, so
+ *   viewers do not); `eval:write` creates, uploads to, edits and deletes them: the people who label calls
+ *   (designers and inspectors) and admins.
  */
 export const PERMISSIONS = [
   'scenarios:read',
@@ -50,6 +53,8 @@ export const PERMISSIONS = [
   'users:write',
   'audit:read',
   'settings:write',
+  'eval:read',
+  'eval:write',
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -59,8 +64,8 @@ const READ_ONLY: readonly Permission[] = ['scenarios:read', 'templates:read', 'r
 /** The matrix: each role's permissions. An admin holds every one. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish'],
-  inspector: [...READ_ONLY, 'jobs:write', 'pii:read'],
+  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write'],
+  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write'],
   viewer: READ_ONLY,
 };
 

@@ -106,7 +106,7 @@ export const NewTemplateVersionBodySchema = z
     notes: Notes,
     by: By,
   })
-  .refine((b) => (b.bump === undefined) !== (b.version === undefined), { message: 'give either "bump" (major, minor or patch) or "version", not both', path: ['bump'] });
+  .refine((b) => (b.bump === undefined) !== (b.version === undefined), { message: 'give either "bump" (major, minor or patch) or "version", not both', path: ['bump'], params: { rule: 'bump_or_version' } });
 export type NewTemplateVersionBody = z.infer<typeof NewTemplateVersionBodySchema>;
 
 /** Where a scenario came from, and whether its template has moved on. */

@@ -8,7 +8,7 @@ export const TEMPLATE_CATEGORIES = ['work-order', 'quality', 'routing', 'risk', 
 export const SemverSchema = z
   .string()
   .regex(/^\d+\.\d+\.\d+$/, 'a version is MAJOR.MINOR.PATCH, e.g. 1.2.0')
-  .refine((value) => semver.valid(value) === value, 'a version is MAJOR.MINOR.PATCH without leading zeros, e.g. 1.2.0');
+  .refine((value) => semver.valid(value) === value, { message: 'a version is MAJOR.MINOR.PATCH without leading zeros, e.g. 1.2.0', params: { rule: 'version_semver' } });
 
 export const LocalizedSchema = z.object({ zh: z.string().min(1).max(500), en: z.string().min(1).max(500) });
 

@@ -54,7 +54,7 @@ const DisplayName = z
   .string()
   .trim()
   .max(200)
-  .refine((s) => !hasUnshowableCharacters(s), 'a display name cannot hold control characters (NUL, line breaks, tabs) or bidirectional marks and overrides (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069)');
+  .refine((s) => !hasUnshowableCharacters(s), { message: 'a display name cannot hold control characters (NUL, line breaks, tabs) or bidirectional marks and overrides (U+200E, U+200F, U+061C, U+202A–U+202E, U+2066–U+2069)', params: { rule: 'display_name_unshowable' } });
 
 /** The signed-in user as `/api/auth/*` shows them, with their role's permissions. */
 export const AuthUserSchema = z.object({

@@ -16,6 +16,7 @@ const NOT_CHANGES: Record<string, string> = {
   'POST /api/scenarios/:id/test-run': 'a test run of the draft: it changes no scenario, key, user or job (its trace goes to the test-run history, which the run retention clears)',
   'POST /api/scenarios/:id/run-node': 'runs one node of the draft with the inputs of a stored test run and answers its trace; stores nothing',
   'POST /api/scenarios/:id/jobs/preview': 'reads the first rows of a job file to show them before submitting; stores nothing',
+  'POST /api/scenarios/:id/eval-sets/preview': 'reads the first rows of an evaluation-set file to map its columns before uploading; stores nothing',
   'ALL /api/{*rest}': 'the 404 fallback for unknown paths',
 };
 

@@ -146,6 +146,20 @@ describe('changes record who made them', () => {
     expect(await latest('endpoint.delete')).toMatchObject({ target_id: id, after_digest: null });
   });
 
+  it('records evaluation sets created, their cases changed and the set deleted, never the cases', async () => {
+    const scenario = ScenarioSchema.parse((await call(base, 'POST', '/api/scenarios', { name: 'eval audit', graph: echoGraph() })).json);
+    const made = await call(base, 'POST', `/api/scenarios/${scenario.id}/eval-sets`, { name: 'gold' });
+    expect(made.status).toBe(201);
+    const setId = (made.json as { id: string }).id;
+    const secret = '13900001111 case text';
+    secrets.push(secret);
+    await call(base, 'POST', `/api/eval-sets/${setId}/cases`, { cases: [{ id: 'k', inputs: { transcript: secret }, expected: { reply: 'r' } }] });
+    expect((await call(base, 'DELETE', `/api/eval-sets/${setId}`)).status).toBe(204);
+    expect(await latest('eval_set.create')).toMatchObject({ target_type: 'eval_set', target_id: setId, target_name: 'gold', summary: 'empty' });
+    expect(await latest('eval_set.change')).toMatchObject({ target_id: setId, summary: 'add: revision 1, +1 ~0 -0, 1 cases', details: { change: 'add', revision: 1, added: 1 } });
+    expect(await latest('eval_set.delete')).toMatchObject({ target_id: setId, after_digest: null });
+  });
+
   it('records one\'s own password change and sign-out', async () => {
     const session = await signIn(base, 'designer-li', designerPassword);
     expect((await call(base, 'POST', '/api/auth/password', { current_password: designerPassword, new_password: 'new-designer-pass-1' }, {}, { as: session })).status).toBe(204);

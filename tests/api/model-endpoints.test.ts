@@ -54,6 +54,12 @@ describe('model endpoints API', () => {
     expect((await api('POST', '/api/model-endpoints', { name: 'bad', base_url: 'ftp://x', models: {} })).status).toBe(400);
   });
 
+  it('health names the default model as data the UI words in its language (alias, model, host), never the key', async () => {
+    const health = await api('GET', '/api/health');
+    expect(health.text).not.toContain(KEY);
+    expect((health.json as { model_info: unknown }).model_info).toEqual({ alias: 'default', model: 'qwen2.5-72b-instruct', host: new URL(mock.url).host, json_schema: true });
+  });
+
   it('tests the connection with a real call to the endpoint', async () => {
     mock.replies = [completion('OK')];
     const res = await api('POST', `/api/model-endpoints/${id}/test`, { alias: 'fast' });

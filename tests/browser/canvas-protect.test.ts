@@ -160,6 +160,29 @@ describe('a canvas that protects the work', () => {
     await expect.poll(edgeCount).toBe(before);
   });
 
+  it('the inspector shows 汇合方式 for a node with two wires in and changes it; a node with one wire in has none', async () => {
+    await selectNode('merge_1');
+    const field = page.getByTestId('join-field');
+    await field.waitFor();
+    expect(await field.textContent()).toContain('汇合方式');
+    expect(await field.textContent()).toContain('任一分支到达即执行');
+    // antd puts the test id on the radio's input.
+    expect(await page.getByTestId('join-choice-any').isChecked()).toBe(true);
+    await page.getByTestId('join-choice-all').click({ force: true });
+    await expect.poll(() => page.getByTestId('join-merge_1').getAttribute('data-join')).toBe('all');
+    await waitSaved();
+    const saved = await json<{ graph: Graph }>('GET', `/api/scenarios/${scenarioId}`);
+    expect(saved.graph.nodes.find((n) => n.id === 'merge_1')?.join).toBe('all');
+    // The badge and the inspector are one choice: switching on the badge shows in the panel.
+    await page.getByTestId('join-merge_1').click();
+    await expect.poll(() => page.getByTestId('join-choice-any').isChecked()).toBe(true);
+    // Move off the badge so its tooltip closes before clicking another node.
+    await page.mouse.move(5, 5);
+    await page.locator('.ant-tooltip:not(.ant-tooltip-hidden)').waitFor({ state: 'detached', timeout: 5000 }).catch(() => undefined);
+    await selectNode('extract_1');
+    expect(await page.getByTestId('join-field').count()).toBe(0);
+  });
+
   it('"+" on a wire inserts a node in its middle', async () => {
     const before = await edgeCount();
     const mid = await pointOnEdge('e1', 0.5);

@@ -72,6 +72,16 @@ describe('a job fed from a workbook', () => {
     expect(String(book.worksheets[0].getCell('B1').note)).toContain('必填');
   });
 
+  it('explains each column beside the download links (the CSV has no notes of its own)', async () => {
+    const table = page.getByTestId('job-template-columns');
+    await table.waitFor();
+    const text = (await table.textContent()) ?? '';
+    expect(text).toContain('CSV 模板只有表头和一行示例');
+    const row = table.locator('tr[data-row-key="transcript"]');
+    expect(await row.textContent()).toMatch(/transcript.*通话转写.*必填/);
+    expect(await table.locator('tr[data-row-key="id"]').textContent()).toContain('选填');
+  });
+
   it('previews the first rows, blocks submitting until the transcript has a column, then submits 30 calls', async () => {
     await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, '六月一日.xlsx'));
     const preview = page.getByTestId('job-preview');

@@ -78,7 +78,8 @@ describe('batch inspection, as a quality inspector does it', () => {
     await page.locator('[data-testid=job-upload] input[type=file]').setInputFiles(path.join(files, 'broken.jsonl'));
     await expect.poll(() => page.getByTestId('job-lines-read').textContent()).toContain('2');
     await page.getByTestId('job-submit').click();
-    await expect.poll(() => page.getByTestId('job-refused').textContent()).toMatch(/第 2 行：not valid JSON/);
+    // The reason in Chinese (issue 13: no English inside the refusal), the place in front.
+    await expect.poll(() => page.getByTestId('job-refused').textContent()).toBe('服务器拒收：第 2 行：不是有效的 JSON');
     // The browser logs the refused request (400) as a console error; it was expected.
     expect(browser.errors.every((e) => e.includes('400'))).toBe(true);
     browser.errors.length = 0;

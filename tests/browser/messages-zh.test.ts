@@ -119,4 +119,18 @@ describe('messages in zh-CN', () => {
     await page.screenshot({ path: screenshotPath('screenshot-run-error-zh.png') });
     expect(browser.errors).toEqual([]);
   });
+
+  it('importing a file that is not JSON names the file in Chinese, not the browser parser words', async () => {
+    const id = await createScenario('导入测试', { schema: 'mofang.graph/v1', name: '导入测试', nodes: [node('start', 'start', start.defaults(), 0), node('end', 'end', end.defaults(), 300)], edges: [edge('e1', 'start', 'end')] });
+    await page.goto(`${server.url}/#/s/${id}`);
+    await page.getByTestId('import').waitFor();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('import').click()]);
+    await chooser.setFiles({ name: '通话记录.txt', mimeType: 'text/plain', buffer: Buffer.from('坐席：您好\n客户：宽带断了') });
+    const toast = page.locator('.ant-message-notice').filter({ hasText: '通话记录.txt' });
+    await toast.waitFor();
+    const text = (await toast.textContent()) ?? '';
+    expect(text).toContain('“通话记录.txt”不是 JSON 文件');
+    expect(englishSentences(text), text).toEqual([]);
+    expect(text).not.toMatch(/Unexpected|token|JSON\.parse/);
+  });
 });

@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { useAfterFirstPaint } from './after-first-paint';
 import { Input } from 'antd';
 import type { RefOption } from '../editor/references';
 import type { JsonSchema } from '@shared/index';
@@ -20,8 +21,10 @@ export interface TemplateEditorProps {
 // Monaco is ~4 MB: it loads only when a panel with an editor first opens.
 const MonacoEditor = lazy(() => import('./MonacoEditor'));
 
-/** A prompt or code editor; a plain text area stands in while monaco loads. */
+
+/** A prompt or code editor; a plain text area stands in until the panel has painted and while monaco loads. */
 export function TemplateEditor(given: TemplateEditorProps) {
+  const painted = useAfterFirstPaint();
   const editorReadOnly = useEditor((s) => s.readOnly);
   const props = { ...given, readOnly: given.readOnly ?? editorReadOnly };
   const fallback = (
@@ -29,9 +32,13 @@ export function TemplateEditor(given: TemplateEditorProps) {
   );
   return (
     <div className="mf-monaco" data-testid={props.testId}>
-      <Suspense fallback={fallback}>
-        <MonacoEditor {...props} />
-      </Suspense>
+      {painted ? (
+        <Suspense fallback={fallback}>
+          <MonacoEditor {...props} />
+        </Suspense>
+      ) : (
+        fallback
+      )}
     </div>
   );
 }

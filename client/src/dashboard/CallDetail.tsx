@@ -6,6 +6,7 @@ import { errorText } from '../publish/http';
 import { dashboardApi, type CallDetail } from '../jobs/api';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { VerdictTag } from './VerdictTag';
+import { AddToSet } from '../evaluation/AddToSet';
 
 const RESULT_COLOR: Record<string, string> = { pass: 'green', fail: 'red', na: 'default' };
 
@@ -77,7 +78,10 @@ export function CallDetailDrawer({ scenarioId, call, onClose }: { scenarioId: st
             <Descriptions.Item label={t('dashboard.score')}><strong data-testid="call-score">{detail.score ?? '—'}</strong></Descriptions.Item>
             <Descriptions.Item label={t('dashboard.verdict')}><VerdictTag verdict={detail.verdict} />{detail.simulated && <SimulatedTag testId="call-simulated" />}</Descriptions.Item>
             <Descriptions.Item label={t('dashboard.fatal')}>{detail.fatal.length === 0 ? '—' : fatalNames(detail.fatal, detail.items).map((f) => <Tag color="magenta" key={f.id} title={f.id} data-testid="call-fatal">{f.name}</Tag>)}</Descriptions.Item>
-            <Descriptions.Item label={t('dashboard.runId')} span={3}><Typography.Text code copyable>{detail.run_id ?? '—'}</Typography.Text></Descriptions.Item>
+            <Descriptions.Item label={t('dashboard.runId')} span={3}>
+              <Typography.Text code copyable>{detail.run_id ?? '—'}</Typography.Text>
+              {call && <AddToSet scenarioId={scenarioId} source={{ job_id: call.jobId, item_id: call.itemId }} testId="call-add-to-set" />}
+            </Descriptions.Item>
           </Descriptions>
           <Row gutter={12}>
             <Col span={detail.transcript ? 14 : 24}>

@@ -7,6 +7,7 @@ import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
 import { RunNodeButton } from '../run/RunNodeButton';
 import { problemText } from '../i18n/problem-text';
+import { JoinField } from './JoinField';
 import { useEditor } from './store';
 
 export type InspectorView = 'config' | 'result';
@@ -66,6 +67,7 @@ export function Inspector({ view, onView, onTestRun }: { view: InspectorView; on
           <Form.Item label={t('editor.nodeName')} style={{ marginBottom: 12 }}>
             <Input value={selected.data.name ?? ''} placeholder={selected.id} onChange={(e) => useEditor.getState().renameNode(selected.id, e.target.value)} data-testid="node-name" />
           </Form.Item>
+          <JoinField id={selected.id} />
           {kit && <kit.Panel id={selected.id} />}
         </Form>
       )}

@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/store';
 import { navigate } from '../router';
 import { downloadGraph, pickJsonFile, readGraphFile } from '../io';
+import { apiErrorText } from '../i18n/api-error-text';
 import { autoLayout } from './layout';
 import { useEditor, type SaveState } from './store';
 import { useDeleteSelected } from './use-delete';
@@ -50,7 +51,7 @@ export function Toolbar({ onRun, extra }: { onRun(): void; extra?: ReactNode }) 
     const file = await pickJsonFile();
     if (!file) return;
     const read = await readGraphFile(file);
-    if (!read.ok) return void message.error(t('editor.importBad', { reason: read.reason }));
+    if (!read.ok) return void message.error(t('editor.importBad', { reason: apiErrorText(read.error) }));
     useEditor.getState().replaceGraph({ ...read.graph, name: useEditor.getState().meta.name });
     message.success(t('editor.imported'));
     setTimeout(() => void fitView({ padding: 0.2 }), 50);

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { api, ApiError } from '../api';
+import { apiErrorText } from '../i18n/api-error-text';
 import { useEditor } from './store';
 
 /** Autosaves the draft (debounced PUT with the revision) and warns before leaving unsaved work. */
@@ -58,7 +59,8 @@ export function useLiveValidation(delayMs = 300): boolean {
         },
         (error: unknown) => {
           if (cancelled) return;
-          const message = error instanceof Error ? error.message : String(error);
+          // In the UI's language (a server refusal by its code), not the server's English.
+          const message = apiErrorText(error);
           useEditor.getState().setProblems([{ code: 'invalid_graph', message, params: { hint: 'failed', message } }]);
         },
       );

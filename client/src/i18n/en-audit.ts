@@ -75,8 +75,8 @@ export const enAudit: Messages<typeof zhAudit> = {
       retriedItem: 'Item {{item}} queued again',
     },
     actorTypes: { user: 'User', api_key: 'API key', cli: 'Command line', system: 'System' },
-    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint' },
-    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint' },
+    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint', eval_set: 'Evaluation set' },
+    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint', eval_set: 'evaluation set' },
     actions: {
       scenario: {
         create: 'Create scenario',
@@ -94,6 +94,7 @@ export const enAudit: Messages<typeof zhAudit> = {
       auth: { setup: 'Create first admin', login: 'Sign in', login_failed: 'Failed sign-in', logout: 'Sign out', password_change: 'Change own password' },
       job: { submit: 'Submit batch job', cancel: 'Cancel batch job', retry: 'Retry job items' },
       endpoint: { create: 'Add model endpoint', update: 'Change model endpoint', delete: 'Remove model endpoint', test: 'Test model endpoint connection' },
+      eval_set: { create: 'Create evaluation set', delete: 'Delete evaluation set', change: 'Change evaluation set cases' },
     },
   },
 };

@@ -112,6 +112,7 @@ export const enAuth: Messages<typeof zhAuth> = {
     invalid_query: 'The filter is not accepted: {{message}}',
     invalid_json: 'The request is not valid JSON',
     invalid_file: '{{message}}',
+    import_not_json: '“{{file}}” is not a JSON file: choose a .json file exported from Mofang',
     invalid_file_not_object: 'The file is not a JSON object: choose a scenario file, template file or graph exported from Mofang',
     invalid_file_unrecognised: 'This file is not recognised: it is not a scenario file, template file or graph exported from Mofang',
     invalid_file_template_file: 'This is a template file, not a scenario: import it in the template gallery',

@@ -11,6 +11,8 @@ export const enCanvas: Messages<typeof zhCanvas> = {
     joinAll: 'Only when all branches arrive',
     joinAllHelp: 'Runs only when every incoming branch ran; if one is skipped, it is skipped too (branches meeting again: “and”).',
     joinOk: 'Connect',
+    joinField: 'Join',
+    joinFieldHelp: '{{count}} wires lead into this node: choose when it runs.',
     joinBadgeAny: 'any',
     joinBadgeAll: 'all',
     joinBadgeTip: '{{count}} wires lead in: {{mode}}. Click to switch.',

@@ -5,6 +5,7 @@ import { enJobs } from './en-jobs';
 import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
+import { enEval, enEvalErrors } from './en-eval';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -19,6 +20,8 @@ export const en: Messages<typeof zh> = {
     modelSimulator: 'Simulator · no model configured',
     modelSimulatorTip: 'No model endpoint is configured: every run uses the built-in simulator and its outputs are simulated.',
     model: 'Model: {{model}}',
+    modelInfo: 'Model: {{alias}} → {{model}} @ {{host}}',
+    modelNoJsonSchema: 'This endpoint does not take json_schema: the output structure goes in the prompt',
     serverDown: 'Server not reachable',
     back: 'Scenarios',
   },
@@ -193,6 +196,8 @@ export const en: Messages<typeof zh> = {
     codeOutputs: 'Output fields',
     timeoutMs: 'Timeout (ms)',
     modelTimeoutHint: 'How long one attempt, model calls included, may take, in ms; each retry is timed afresh. Empty uses the model endpoint\'s timeout (60000 ms unless MOFANG_MODEL_TIMEOUT_MS says otherwise).',
+    modelParams: 'Model parameters',
+    modelParamsSummary: 'temperature {{temperature}} · up to {{maxTokens}} tokens · {{retries}} retries · timeout {{timeout}}',
     endpointDefault: 'Endpoint default',
     memoryMb: 'Memory (MB)',
     method: 'Method',
@@ -420,7 +425,8 @@ export const en: Messages<typeof zh> = {
   ...enCanvas,
   ...enAudit,
   ...enEndpoints,
+  ...enEval,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors },
 };

@@ -64,6 +64,8 @@ export function issueMessage(code: string, params: IssueParams, message: string,
       return t(`validation.${code}`, params);
     default:
       if (typeof params.reserved === 'string') return t('validation.reserved', params);
+      // A hand-written check names its rule (`@shared/issues` CUSTOM_RULES).
+      if (typeof params.rule === 'string' && exists(`validation.rule.${params.rule}`)) return t(`validation.rule.${params.rule}`, params);
       return t('validation.custom', { message });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { TFunction } from 'i18next';
 import type { RunError } from '@shared/events';
+import type { NodeWarning } from '@shared/index';
 import { isRecord } from '@shared/json';
 
 /** The translated text of a run error and the server's original English message. */
@@ -63,4 +64,14 @@ export function runErrorText(error: RunError, t: TFunction, exists: (key: string
   const head = headline(error, details, t, exists);
   const why = cause(error, details, t, exists);
   return { text: why ? t('runError.join', { head, why }) : head, detail: error.message };
+}
+
+/** A warning in the reader's language, by its code; one without a translation shows the server's words. */
+export function warningText(w: NodeWarning, t: TFunction): string {
+  const details = typeof w.details === 'object' && w.details !== null ? w.details : {};
+  const list = (key: string) => {
+    const value: unknown = Reflect.get(details, key);
+    return Array.isArray(value) ? value.join(', ') : '';
+  };
+  return t(`run.warning.${w.code}`, { keys: list('keys'), paths: list('paths'), defaultValue: w.message });
 }

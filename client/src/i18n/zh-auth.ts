@@ -109,6 +109,7 @@ export const zhAuth = {
     invalid_query: '查询条件不符合要求：{{message}}',
     invalid_json: '请求内容不是有效的 JSON',
     invalid_file: '{{message}}',
+    import_not_json: '“{{file}}”不是 JSON 文件：请选择魔方导出的 .json 文件',
     invalid_file_not_object: '文件内容不是 JSON 对象：请选择魔方导出的场景文件、模板文件或流程图',
     invalid_file_unrecognised: '无法识别这个文件：它不是魔方导出的场景文件、模板文件或流程图',
     invalid_file_template_file: '这是一个模板文件，不是场景：请在模板库中导入',

@@ -4,6 +4,7 @@ import { zhJobs } from './zh-jobs';
 import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
 import { zhEndpoints } from './zh-endpoints';
+import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -15,6 +16,8 @@ export const zh = {
     modelSimulator: '模拟器 · 未配置模型',
     modelSimulatorTip: '没有配置模型端点，所有运行都使用内置模拟器，输出为模拟结果。',
     model: '模型：{{model}}',
+    modelInfo: '模型：{{alias}} → {{model}} @ {{host}}',
+    modelNoJsonSchema: '这个端点不支持 json_schema：输出结构写在提示词里',
     serverDown: '服务器未连接',
     back: '场景列表',
   },
@@ -189,6 +192,8 @@ export const zh = {
     codeOutputs: '输出字段',
     timeoutMs: '超时（毫秒）',
     modelTimeoutHint: '一次尝试（含其中的模型调用）最长等待多久，毫秒；每次重试重新计时。留空则用模型端点的超时（默认 60000 毫秒，可由 MOFANG_MODEL_TIMEOUT_MS 修改）。',
+    modelParams: '模型参数',
+    modelParamsSummary: '温度 {{temperature}} · 输出上限 {{maxTokens}} tokens · 重试 {{retries}} 次 · 超时 {{timeout}}',
     endpointDefault: '端点默认',
     memoryMb: '内存（MB）',
     method: '方法',
@@ -416,7 +421,8 @@ export const zh = {
   ...zhCanvas,
   ...zhAudit,
   ...zhEndpoints,
+  ...zhEval,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors },
 };

@@ -3,19 +3,21 @@ import { Alert, App, Button, Card, Space, Spin, Typography, Upload } from 'antd'
 import { DownloadOutlined, InboxOutlined, SendOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import type { JobTemplateColumn } from '@shared/jobs';
+import type { JobTemplateColumn, JobUploadTemplate } from '@shared/jobs';
 import { ApiError } from '../api';
 import { errorText } from '../publish/http';
 import { useLang } from '../templates/lang';
 import { jobsApi, refusalPlace, type JobUploadPreview } from './api';
 import { autoMap, mappingToSend, unmappedRequired, type ColumnChoice } from './mapping';
 import { MappingPreview } from './MappingPreview';
+import { TemplateColumns } from './TemplateColumns';
 import { isRefusal, prepareUpload, type PreparedUpload, type UploadRefusal } from './upload';
 
 /** The words for a refusal by the server: its own code's text when it has one, else the place (sheet row, line, column) and its message. */
 function serverRefusal(e: unknown, fileName: string, t: TFunction): string {
   const where = refusalPlace(e);
-  if (e instanceof ApiError && (e.code === 'invalid_mapping' || e.code === 'unmapped_input')) return t(`jobs.refusal.${e.code}`, { message: errorText(e) });
+  // Their own texts say what is wrong with the mapping (errors.invalid_mapping*, errors.unmapped_input).
+  if (e instanceof ApiError && (e.code === 'invalid_mapping' || e.code === 'unmapped_input')) return errorText(e);
   // The server's message starts with "line N:" or 'sheet "S" row N:'; show the place once, in front.
   const text = errorText(e).replace(/^(line \d+|sheet ".*?" row \d+):\s*/, '');
   if (where.encoding !== undefined) return where.line === undefined ? t('jobs.notUtf8', { name: fileName, encoding: where.encoding }) : t('jobs.notUtf8Line', { name: fileName, encoding: where.encoding, line: where.line });
@@ -44,16 +46,17 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
   const [refusal, setRefusal] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const lang = useLang();
-  const [inputs, setInputs] = useState<JobTemplateColumn[] | null>(null);
+  const [template, setTemplate] = useState<JobUploadTemplate | null>(null);
+  const inputs: JobTemplateColumn[] | null = template?.columns ?? null;
   const [preview, setPreview] = useState<JobUploadPreview | null>(null);
   const [previewing, setPreviewing] = useState(false);
   const [choice, setChoice] = useState<ColumnChoice>({});
 
   useEffect(() => {
     let live = true;
-    setInputs(null);
+    setTemplate(null);
     jobsApi.template(scenarioId, version).then(
-      (template) => live && setInputs(template.columns),
+      (shown) => live && setTemplate(shown),
       () => undefined,
     );
     return () => {
@@ -112,6 +115,7 @@ export function UploadCard({ scenarioId, version, onSubmitted }: { scenarioId: s
         <Button size="small" type="link" icon={<DownloadOutlined />} href={jobsApi.templateUrl(scenarioId, version, 'xlsx', lang)} download data-testid="job-template-xlsx">Excel</Button>
         <Button size="small" type="link" icon={<DownloadOutlined />} href={jobsApi.templateUrl(scenarioId, version, 'csv', lang)} download data-testid="job-template-csv">CSV</Button>
       </Space>
+      {template && <TemplateColumns template={template} />}
       <Upload.Dragger
         accept=".jsonl,.ndjson,.json,.csv,.txt,.xlsx"
         multiple={false}

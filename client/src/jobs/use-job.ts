@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { apiErrorText } from '../i18n/api-error-text';
 import { jobsApi, type JobDetail } from './api';
 
 /** A job has stopped moving (nothing more will change without a retry). */
@@ -37,7 +38,7 @@ export function useJob(jobId: string | undefined, errorsPage: { offset: number; 
         if (!jobEnded(d.status)) timer = setTimeout(poll, 1000);
       } catch (e) {
         if (stopped) return;
-        setError(e instanceof Error ? e.message : String(e));
+        setError(apiErrorText(e));
         timer = setTimeout(poll, 2000);
       }
     };

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { getNodeDefinition } from '@shared/index';
 import { nodePorts, type FlowEdge, type FlowNode } from '../editor/graph';
 import { problemText } from '../i18n/problem-text';
+import { warningText } from '../i18n/run-error-text';
 import { useEditor } from '../editor/store';
 import { useRun } from '../run/run-store';
 import { CATEGORY_COLORS, clientNode } from './index';
@@ -51,7 +52,7 @@ function NodeViewImpl({ id, data, selected }: NodeProps<FlowNode>) {
         <span className="mf-node-name">{data.name || id}</span>
         {run && RUN_ICONS[run.status]}
         {run?.warnings && run.warnings.length > 0 && (
-          <Tooltip title={run.warnings.map((w) => w.message).join('\n')}>
+          <Tooltip title={run.warnings.map((w) => warningText(w, t)).join('\n')}>
             <WarningFilled style={{ color: '#fa8c16' }} data-testid={`node-warning-${id}`} />
           </Tooltip>
         )}

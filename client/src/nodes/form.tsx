@@ -1,18 +1,25 @@
-import type { ReactNode } from 'react';
-import { AutoComplete, Button, Form, InputNumber, Tooltip } from 'antd';
-import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
+import { useState, type ReactNode } from 'react';
+import { AutoComplete, Button, InputNumber, Tooltip } from 'antd';
+import { DeleteOutlined, DownOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { TemplateEditor } from '../components/TemplateEditor';
+import { useAfterFirstPaint } from '../components/after-first-paint';
 import { unknownRefs } from '../editor/references';
 import { useRefs } from './refs';
 import { ModelPicker } from './ModelPicker';
 
-/** A labelled row of a panel. */
+/**
+ * A labelled row of a panel. Plain elements styled like antd's vertical form row, not `Form.Item`: a
+ * panel holds a dozen rows and Form.Item's contexts and observers were a fifth of a panel's render on
+ * selection (bench:panel). Inputs still take `disabled` from the panel's `Form`.
+ */
 export function Field({ label, children, help }: { label: string; children: ReactNode; help?: ReactNode }) {
   return (
-    <Form.Item label={label} help={help} style={{ marginBottom: 12 }}>
+    <div className="mf-field">
+      <div className="mf-field-label">{label}</div>
       {children}
-    </Form.Item>
+      {help && <div className="mf-field-help">{help}</div>}
+    </div>
   );
 }
 
@@ -53,12 +60,21 @@ export function RefInput({ nodeId, value, onChange, placeholder }: { nodeId: str
   );
 }
 
-/** An add / remove list: each row rendered by `render`. */
+/** Rows a list renders with its panel; the rest follow in the next frame (see {@link ListEditor}). */
+const FIRST_ROWS = 4;
+
+/**
+ * An add / remove list: each row rendered by `render`. A long list (an end node's ten outputs, an audit
+ * sheet's items) renders its first rows with the panel and the rest right after the panel has painted,
+ * so selecting a node shows its panel without waiting for rows below the fold.
+ */
 export function ListEditor<T>({ items, onChange, render, create, addLabel, testId }: { items: T[]; onChange(items: NoInfer<T>[]): void; render(item: T, index: number, set: (item: T) => void): ReactNode; create(): NoInfer<T>; addLabel?: string; testId?: string }) {
   const { t } = useTranslation();
+  const painted = useAfterFirstPaint();
+  const shown = painted ? items : items.slice(0, FIRST_ROWS);
   return (
     <div data-testid={testId}>
-      {items.map((item, i) => (
+      {shown.map((item, i) => (
         <div key={i} style={{ display: 'flex', gap: 6, alignItems: 'flex-start', marginBottom: 8, padding: 8, background: '#fafafa', borderRadius: 6 }}>
           <div style={{ flex: 1, minWidth: 0 }}>{render(item, i, (next) => onChange(items.map((x, j) => (j === i ? next : x))))}</div>
           <Button size="small" type="text" danger icon={<DeleteOutlined />} aria-label={t('panel.remove')} onClick={() => onChange(items.filter((_, j) => j !== i))} />
@@ -71,7 +87,11 @@ export function ListEditor<T>({ items, onChange, render, create, addLabel, testI
   );
 }
 
-/** The model (alias and fallback), temperature, output budget, retries and timeout, shared by the kinds that call a model. */
+/**
+ * The model (alias and fallback), then its parameters (temperature, output budget, retries, timeout)
+ * folded behind a one-line summary: they are rarely changed, and the four number boxes cost a panel a
+ * good part of its render on selection.
+ */
 export function ModelSettings({
   config,
   update,
@@ -80,34 +100,46 @@ export function ModelSettings({
   update(p: { model?: string; fallbackModel?: string; temperature?: number; maxTokens?: number; retries?: number; timeoutMs?: number }): void;
 }) {
   const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const summary = t('panel.modelParamsSummary', {
+    temperature: config.temperature,
+    maxTokens: config.maxTokens,
+    retries: config.retries,
+    timeout: config.timeoutMs === undefined ? t('panel.endpointDefault') : `${config.timeoutMs} ms`,
+  });
   return (
     <>
-    <ModelPicker model={config.model} fallbackModel={config.fallbackModel} update={update} />
-    <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-      <Field label={t('panel.temperature')}>
-        <InputNumber min={0} max={2} step={0.1} value={config.temperature} onChange={(v) => update({ temperature: v ?? 0 })} />
-      </Field>
-      <Field label={t('panel.maxTokens')}>
-        <InputNumber min={1} max={32768} value={config.maxTokens} onChange={(v) => update({ maxTokens: v ?? 1024 })} />
-      </Field>
-      <Field label={t('panel.retries')}>
-        <InputNumber min={0} max={10} value={config.retries} onChange={(v) => update({ retries: v ?? 0 })} />
-      </Field>
-      <Field label={t('panel.timeoutMs')}>
-        <Tooltip title={t('panel.modelTimeoutHint')}>
-          <InputNumber
-            min={100}
-            max={600000}
-            step={1000}
-            style={{ width: 130 }}
-            placeholder={t('panel.endpointDefault')}
-            value={config.timeoutMs}
-            onChange={(v) => update({ timeoutMs: v ?? undefined })}
-            data-testid="model-timeout"
-          />
-        </Tooltip>
-      </Field>
-    </div>
+      <ModelPicker model={config.model} fallbackModel={config.fallbackModel} update={update} />
+      <Button type="link" size="small" style={{ padding: 0, marginBottom: 8, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} icon={open ? <DownOutlined /> : <RightOutlined />} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="model-params">
+        {t('panel.modelParams')}：{summary}
+      </Button>
+      {open && (
+        <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
+          <Field label={t('panel.temperature')}>
+            <InputNumber min={0} max={2} step={0.1} value={config.temperature} onChange={(v) => update({ temperature: v ?? 0 })} />
+          </Field>
+          <Field label={t('panel.maxTokens')}>
+            <InputNumber min={1} max={32768} value={config.maxTokens} onChange={(v) => update({ maxTokens: v ?? 1024 })} />
+          </Field>
+          <Field label={t('panel.retries')}>
+            <InputNumber min={0} max={10} value={config.retries} onChange={(v) => update({ retries: v ?? 0 })} />
+          </Field>
+          <Field label={t('panel.timeoutMs')}>
+            <Tooltip title={t('panel.modelTimeoutHint')}>
+              <InputNumber
+                min={100}
+                max={600000}
+                step={1000}
+                style={{ width: 130 }}
+                placeholder={t('panel.endpointDefault')}
+                value={config.timeoutMs}
+                onChange={(v) => update({ timeoutMs: v ?? undefined })}
+                data-testid="model-timeout"
+              />
+            </Tooltip>
+          </Field>
+        </div>
+      )}
     </>
   );
 }

@@ -36,7 +36,7 @@ export default function GalleryPage() {
   const importFile = async () => {
     const picked = await pickJsonText();
     if (!picked) return;
-    if (!picked.ok) return void message.error(t('gallery.badFile', { reason: picked.reason }));
+    if (!picked.ok) return void message.error(t('gallery.badFile', { reason: apiErrorText(picked.error) }));
     try {
       const reply = await templatesApi.importTemplate(picked.text);
       message.success(t('gallery.imported', { id: reply.template_id, version: reply.version }));

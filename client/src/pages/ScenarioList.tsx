@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
-import { AppstoreOutlined, CopyOutlined, DeleteOutlined, EditOutlined, ExportOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, CopyOutlined, DeleteOutlined, EditOutlined, ExperimentOutlined, ExportOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type ScenarioSummary } from '../api';
 import { useCan } from '../auth/store';
@@ -27,6 +27,7 @@ export function ScenarioList() {
   const [dialog, setDialog] = useState<Dialog>(null);
   const [form] = Form.useForm<{ name: string; description?: string }>();
   const canWrite = useCan('scenarios:write');
+  const canEval = useCan('eval:read');
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -120,10 +121,11 @@ export function ScenarioList() {
           { title: t('list.updated'), width: 190, render: (_, row) => formatTime(row.updated_at) },
           {
             title: t('list.actions'),
-            width: canWrite ? 330 : 160,
+            width: canWrite ? 420 : canEval ? 250 : 160,
             render: (_, row) => (
               <Space size={0}>
                 <Button size="small" type="link" onClick={() => navigate({ page: 'editor', id: row.id })}>{t('list.open')}</Button>
+                {canEval && <Button size="small" type="link" icon={<ExperimentOutlined />} onClick={() => navigate({ page: 'eval', scenarioId: row.id })} data-testid="scenario-eval">{t('evalSets.nav')}</Button>}
                 {canWrite && <Button size="small" type="link" icon={<EditOutlined />} onClick={() => open({ mode: 'rename', scenario: row })}>{t('list.rename')}</Button>}
                 {canWrite && <Button
                   size="small"

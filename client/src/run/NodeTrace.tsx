@@ -6,16 +6,7 @@ import type { NodeRun } from './reduce';
 import { useRun } from './run-store';
 import { RunErrorAlert } from '../components/RunErrorAlert';
 import { SimulatedTag } from '../common/SimulatedTag';
-
-/** A warning in the reader's language, by its code; one without a translation shows the server's words. */
-function warningText(w: NodeWarning, t: TFunction): string {
-  const details = typeof w.details === 'object' && w.details !== null ? w.details : {};
-  const list = (key: string) => {
-    const value: unknown = Reflect.get(details, key);
-    return Array.isArray(value) ? value.join(', ') : '';
-  };
-  return t(`run.warning.${w.code}`, { keys: list('keys'), paths: list('paths'), defaultValue: w.message });
-}
+import { warningText } from '../i18n/run-error-text';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="mf-pre">{typeof value === 'string' ? value : JSON.stringify(value, null, 2)}</pre>;

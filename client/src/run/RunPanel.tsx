@@ -53,8 +53,7 @@ export function RunPanel() {
       if (useRun.getState().status === 'running') useRun.getState().fail({ code: 'stream_ended', message: 'the stream ended early' });
     } catch (error) {
       if (abort.current.signal.aborted) return;
-      const msg = error instanceof Error ? error.message : String(error);
-      useRun.getState().fail({ code: 'request_failed', message: msg });
+      useRun.getState().fail({ code: 'request_failed', message: apiErrorText(error) });
       message.error(t('run.failed', { message: apiErrorText(error) }));
     } finally {
       loadHistory();

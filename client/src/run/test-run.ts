@@ -18,19 +18,22 @@ export async function streamTestRun(scenarioId: string, inputs: Record<string, u
   if (!res.ok || !res.body) {
     let code = String(res.status);
     let message = res.statusText;
+    let details: unknown;
     try {
       const body: unknown = await res.json();
       const err = isRecord(body) ? body.error : undefined;
       if (isRecord(err)) {
         code = String(err.code ?? code);
         message = String(err.message ?? message);
+        details = err.details;
         if (isRecord(err.details) || Array.isArray(err.details)) message += `: ${JSON.stringify(err.details).slice(0, 400)}`;
       }
     } catch {
       // not JSON: keep the status text
     }
     noteReply(res.status, code);
-    throw new ApiError(res.status, code, message);
+    // With its details, so errorText translates it (the issues of an invalid_inputs, a compile's problems).
+    throw new ApiError(res.status, code, message, details);
   }
   for await (const msg of readSse(res.body, signal)) {
     const data = parseJson(msg.data);

@@ -9,6 +9,7 @@ import { fillBuckets, RANGES, runsLogApi, type ApiRunSummary, type MetricsBucket
 import { MetricsCharts } from './MetricsCharts';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { RunTraceDrawer } from './RunTraceDrawer';
+import { AddToSet } from '../evaluation/AddToSet';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 const RANGE_KEYS = Object.keys(RANGES).filter((k): k is RangeKey => k in RANGES);
@@ -102,6 +103,7 @@ export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
           { title: t('logs.latency'), dataIndex: 'latency_ms', align: 'right', render: (_, r) => (r.latency_ms === null ? '—' : `${Math.round(r.latency_ms)} ms`) },
           { title: t('logs.tokens'), dataIndex: 'usage', align: 'right', render: (_, r) => (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : '—') },
           { title: '', width: 60, render: (_, r) => <a onClick={(e) => { e.stopPropagation(); setTrace(r.id); }} data-testid="logs-trace">{t('logs.trace')}</a> },
+          { title: '', width: 130, render: (_, r) => (r.status === 'succeeded' ? <AddToSet scenarioId={scenarioId} source={{ run_id: r.id }} testId="logs-add-to-set" /> : null) },
         ]}
       />
       {cursor && <Button size="small" block style={{ marginTop: 8 }} onClick={() => void more()}>{t('logs.more')}</Button>}

@@ -37,7 +37,7 @@ async function download(path: string): Promise<{ text: string; fileName: string 
     const err = isRecord(reply) && isRecord(reply.error) ? reply.error : {};
     const code = typeof err.code === 'string' ? err.code : String(res.status);
     noteReply(res.status, code);
-    throw new ApiError(res.status, code, typeof err.message === 'string' ? err.message : text);
+    throw new ApiError(res.status, code, typeof err.message === 'string' ? err.message : text, err.details);
   }
   const m = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '');
   return { text, fileName: m ? decodeURIComponent(m[1]) : 'export.json' };

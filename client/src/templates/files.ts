@@ -1,5 +1,6 @@
 /** Browser side of export and import files: save text as a download, read a picked file as text. */
-import { pickJsonFile } from '../io';
+import type { ApiError } from '../api';
+import { pickJsonFile, readJsonFile } from '../io';
 
 /** Offers text as a downloaded file. */
 export function saveText(text: string, fileName: string): void {
@@ -12,17 +13,13 @@ export function saveText(text: string, fileName: string): void {
 }
 
 /**
- * Lets the user pick a `.json` file and returns its text, or a reason when it is not JSON (checked here
- * so a wrong file gets a message before any upload); null when the picker was cancelled.
+ * Lets the user pick a `.json` file and returns its text, or an {@link ApiError} `import_not_json` naming
+ * the file when it is not JSON (checked here so a wrong file gets a message before any upload); null when
+ * the picker was cancelled.
  */
-export async function pickJsonText(): Promise<{ ok: true; text: string } | { ok: false; reason: string } | null> {
+export async function pickJsonText(): Promise<{ ok: true; text: string } | { ok: false; error: ApiError } | null> {
   const file = await pickJsonFile();
   if (!file) return null;
-  const text = await file.text();
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
-  }
-  return { ok: true, text };
+  const read = await readJsonFile(file);
+  return read.ok ? { ok: true, text: read.text } : read;
 }

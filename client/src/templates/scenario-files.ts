@@ -10,12 +10,12 @@ export async function exportScenarioFile(id: string): Promise<void> {
 
 /**
  * Picks a file and imports it (a scenario file or a bare graph). Resolves with the new scenario's id
- * and name, null when cancelled; rejects with the reason when the file is not JSON or the server refuses it.
+ * and name, null when cancelled; rejects with an ApiError (`import_not_json`) when the file is not JSON or the server refuses it.
  */
 export async function importScenarioFile(): Promise<{ id: string; name: string } | null> {
   const picked = await pickJsonText();
   if (!picked) return null;
-  if (!picked.ok) throw new Error(picked.reason);
+  if (!picked.ok) throw picked.error;
   const reply = await templatesApi.importScenario(picked.text);
   return { id: reply.scenario_id, name: reply.name };
 }

@@ -21,3 +21,4 @@ export {
   type PublishedSide,
 } from './scenario-changes.js';
 export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';
+export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from './eval-set-changes.js';

@@ -1,6 +1,7 @@
 /**
- * `mofang compile`, and reading graph files for the other commands: the compiler alone. It loads neither
- * the model clients nor the node services (compiling needs none), so a compile starts fast.
+ * `mofang compile`, and reading graph files for the other commands: the compiler, and the model aliases
+ * the endpoints serve (stored and environment, as the server checks them). It loads no node services
+ * (compiling needs none), so a compile starts fast.
  */
 import { parseJson } from '@shared/json.js';
 import { compileGraph } from '../engine/index.js';
@@ -30,8 +31,12 @@ export async function readGraphFile(file: string): Promise<Record<string, unknow
 /** Compiles a graph file and prints `{ ok, errors }`; returns the exit code. */
 export async function compileCommandAction(file: string, io: CliIo): Promise<number> {
   const graph = await readGraphFile(file);
-  // Compiling needs no services: they reach the nodes when a plan runs.
-  const result = compileGraph(graph);
+  // Compiling needs no services: they reach the nodes when a plan runs. A node naming an alias no
+  // endpoint serves is a problem, as on the server (not checked when only the simulator answers).
+  const [{ loadConfig }, { openCliModels }] = await Promise.all([import('../config.js'), import('./models.js')]);
+  const models = await openCliModels(loadConfig(io.env));
+  await models.close();
+  const result = compileGraph(graph, { modelAliases: models.aliases });
   io.stdout(`${JSON.stringify({ ok: result.ok, errors: result.errors }, null, 2)}\n`);
   return result.ok ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 /**
- * `mofang run`: the engine on a graph file, with the model and the node services, without the server or
- * the store.
+ * `mofang run`: the engine on a graph file, with the models (the data directory's stored endpoints and the
+ * environment's, as the server has them) and the node services, without the server.
  */
 import { isRecord } from '@shared/json.js';
 import { readdir } from 'node:fs/promises';
@@ -8,9 +8,8 @@ import path from 'node:path';
 import { compileGraph, runPlan } from '../engine/index.js';
 import { loadConfig } from '../config.js';
 import { setLimits } from '../limits.js';
-import { createModelResolver } from '../model/registry.js';
 import { createEngineServices } from '../services/index.js';
-import { closeModels } from '../model/close.js';
+import { openCliModels } from './models.js';
 import { CliError, readTextFile } from './errors.js';
 import { parseJsonFile, readGraphFile } from './compile-command.js';
 import type { CliIo } from './io.js';
@@ -54,9 +53,11 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
   const inputs = opts.inputs !== undefined ? await readInputs(opts.inputs) : await defaultInputs(file, graph, io);
   const config = loadConfig(io.env);
   if (config.limits) setLimits(config.limits);
+  // The stored endpoints (data directory) and the environment's, as the server resolves them.
+  const cliModels = await openCliModels(config);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   try {
-    const compiled = compileGraph(graph, { templateLimits: services.templateLimits });
+    const compiled = compileGraph(graph, { templateLimits: services.templateLimits, modelAliases: cliModels.aliases });
     if (!compiled.ok) {
       io.stdout(`${JSON.stringify({ ok: false, errors: compiled.errors }, null, 2)}\n`);
       io.stderr(`mofang: "${file}" does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'})\n`);
@@ -67,7 +68,7 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
       const list = problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
       throw new CliError(`invalid inputs: ${list}`);
     }
-    const models = createModelResolver(config.model);
+    const { models } = cliModels;
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once('SIGINT', onSigint);
@@ -82,9 +83,8 @@ export async function runCommandAction(file: string, opts: { inputs?: string; ev
       return result.status === 'succeeded' ? 0 : 1;
     } finally {
       process.off('SIGINT', onSigint);
-      await closeModels(models);
     }
   } finally {
-    await services.close();
+    await Promise.all([services.close(), cliModels.close()]);
   }
 }

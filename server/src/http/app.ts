@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import type { EndpointLoad, NodeKindSummary } from '@shared/api.js';
 import { getNodeDefinition, NODE_KINDS } from '@shared/nodes/index.js';
 import type { NodeDefinition } from '@shared/nodes/kit.js';
-import { describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
+import { defaultModelInfo, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
 import type { ModelResolver } from '../model/types.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
 import type { AppDeps } from './context.js';
@@ -38,6 +38,8 @@ import { LoginThrottle } from '../users/throttle.js';
 import { newFlowKey, OidcClient } from '../users/oidc-client.js';
 import { oidcRoutes } from './routes-oidc.js';
 import { modelAliasRoutes, modelEndpointRoutes } from './routes-model-endpoints.js';
+import { evalSetRoutes } from './routes-eval-sets.js';
+import { EvaluationSets } from '../evaluation/sets.js';
 
 export type { AppDeps } from './context.js';
 
@@ -117,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
     if (!requestUser(res)) return void res.json({ ok: true, version });
     // Described per request: admins may change the endpoints while the server runs.
     const model = deps.modelDescription ?? describeModels(deps.models);
-    res.json({ ok: true, model, simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
+    res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(auditRoutes(deps.db));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
+  api.use(evalSetRoutes(new EvaluationSets(deps.db), jobs.uploads, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

@@ -36,7 +36,7 @@ async function replying(res: Response, act: () => unknown): Promise<void> {
 }
 
 /** A column mapping: at most 500 inputs, each to a column name of at most 1000 characters. */
-const MappingSchema = z.record(z.string(), z.string().max(1000)).refine((m) => Object.keys(m).length <= 500);
+const MappingSchema = z.record(z.string(), z.string().max(1000)).refine((m) => Object.keys(m).length <= 500, { message: 'at most 500 inputs', params: { rule: 'mapping_too_many', maximum: 500 } });
 
 /**
  * The `?mapping=` of a submission: a JSON object of input name (or `id`) → the file's column, or
@@ -51,7 +51,7 @@ export function mappingParam(value: unknown): Record<string, string> | undefined
     parsed = undefined;
   }
   const mapping = MappingSchema.safeParse(parsed);
-  if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}');
+  if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}', { reason: 'not_object' });
   return mapping.data;
 }
 

@@ -39,8 +39,12 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     return user !== undefined && can(user.role, 'jobs:write');
   };
   const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
+    // An evaluation's job is the evaluation's to show, cancel and read.
     const job = jobs.store.getJob(req.params.id);
-    if (!job) sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
+    if (!job || job.purpose !== 'batch') {
+      sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
+      return undefined;
+    }
     return job;
   };
 

@@ -17,7 +17,7 @@ const Time = z
   .transform((s, ctx) => {
     const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds' });
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 time or epoch milliseconds', params: { rule: 'time_or_epoch' } });
       return z.NEVER;
     }
     return ms;
@@ -32,7 +32,7 @@ const RunsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z
     .string()
-    .refine((c) => decodeCursor(c) !== undefined, 'is not a cursor from a previous page')
+    .refine((c) => decodeCursor(c) !== undefined, { message: 'is not a cursor from a previous page', params: { rule: 'page_cursor' } })
     .optional(),
 });
 

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Graph } from '@shared/graph.js';
 import { z } from 'zod';
 import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_FORMAT, UseTemplateBodySchema, type ScenarioFile, type StoredSample, type TemplateFile } from '@shared/template-api.js';
-import { scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
+import { evalSetCreatedChange, scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
 import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
@@ -17,7 +17,9 @@ import { getScenario } from '../storage/scenarios.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest } from './audit-context.js';
+import { audits, auditedRequest, requestActor } from './audit-context.js';
+import { EvaluationSets } from '../evaluation/sets.js';
+import type { Db } from '../storage/db.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
 
@@ -32,6 +34,21 @@ function sendFile(res: Response, file: ScenarioFile | TemplateFile, name: string
 
 function flag(value: unknown): boolean {
   return value === '1' || value === 'true';
+}
+
+/**
+ * Creates the evaluation sets the template ships (templates/<id>/eval) in a scenario just made from it,
+ * each audited. A set that cannot be made is left for the scenario's evaluation page to import.
+ */
+function importShippedSets(db: Db, res: Response, scenarioId: string): void {
+  const sets = new EvaluationSets(db);
+  for (const shipped of sets.builtinSets(scenarioId)) {
+    try {
+      auditedRequest(db, res, () => sets.importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
+    } catch (error) {
+      console.warn(`[mofang] the shipped evaluation set "${shipped.name}" was not created: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 }
 
 /** Routes for templates, and the scenario routes that involve files or templates. */
@@ -113,7 +130,7 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
   });
 
-  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create'), (req, res) => {
+  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create', 'eval_set.create'), (req, res) => {
     const body = parseBody(UseTemplateBodySchema, req.body ?? {});
     const scenario = auditedRequest(
       db,
@@ -121,6 +138,7 @@ export function templateRoutes(deps: AppDeps): Router {
       () => useTemplate(db, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
+    importShippedSets(db, res, scenario.id);
     const view = piiView(readsPii(req));
     res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });

@@ -122,7 +122,7 @@ export function callDetail(db: Db, scenarioId: string, jobId: string, item: stri
     .prepare(
       `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at, r.model from job_items ji join jobs j on j.id = ji.job_id
        left join runs r on r.id = ji.run_id
-       where j.scenario_id = ? and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
+       where j.scenario_id = ? and j.purpose = 'batch' and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
     )
     .get(scenarioId, jobId, typeof item === 'string' ? item : item.line);
   if (!isRecord(row)) return undefined;

@@ -31,11 +31,12 @@ export function scopeOf(scenarioId: string, query: DashboardQuery): Scope {
 }
 
 /**
- * A `calls` CTE: the scope's succeeded items with their score and verdict pulled out of the outputs.
+ * A `calls` CTE: the scope's succeeded items of batch jobs with their score and verdict pulled out of the outputs.
  * `status` picks other items (the failed runs) for the count of those.
  */
 export function callsCte(scope: Scope, status: 'succeeded' | 'failed' = 'succeeded'): { sql: string; params: Params } {
-  const where = ['j.scenario_id = @scenario', `ji.status = '${status}'`];
+  // An evaluation's jobs run test cases, not the scenario's calls: never in its dashboard.
+  const where = ['j.scenario_id = @scenario', "j.purpose = 'batch'", `ji.status = '${status}'`];
   const params: Params = { scenario: scope.scenarioId };
   if (status === 'succeeded') where.push('ji.outputs is not null', 'json_valid(ji.outputs)');
   if (scope.jobId !== undefined) {

@@ -69,7 +69,7 @@ export function readJsonBody(text: AsyncIterable<string>): JsonBodyReader {
       try {
         value = JSON.parse(raw);
       } catch (error) {
-        throw new ItemLineError(count, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+        throw new ItemLineError(count, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_json' });
       }
       return toItem(value, count);
     };

@@ -18,13 +18,26 @@ export interface ParsedItem {
   inputs: Record<string, unknown>;
 }
 
-/** A problem with one line of the submission (for a sheet: one row, `sheet` naming it; `column`: the file's column at fault). */
+/**
+ * Why a line was refused, for the reader's language: a code (`errors.invalid_item_<code>` in the client)
+ * and its parameters, sent in the refusal's details beside the English `problem`.
+ */
+export interface ItemLineReason {
+  code: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * A problem with one line of the submission (for a sheet: one row, `sheet` naming it; `column`: the file's
+ * column at fault; `reason`: what is wrong as a code and parameters).
+ */
 export class ItemLineError extends Error {
   constructor(
     readonly line: number,
     readonly problem: string,
     readonly sheet?: string,
     readonly column?: string,
+    readonly reason?: ItemLineReason,
   ) {
     super(`${sheet === undefined ? 'line' : `sheet "${sheet}" row`} ${line}: ${problem}`);
     this.name = 'ItemLineError';
@@ -55,7 +68,7 @@ function describe(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }
 /** Checks one `{id?, inputs}` value. */
 export function toItem(value: unknown, line: number): ParsedItem {
   const parsed = JobItemInputSchema.safeParse(value);
-  if (!parsed.success) throw new ItemLineError(line, `expected { "id"?, "inputs": { … } } (${describe(parsed.error.issues)})`);
+  if (!parsed.success) throw new ItemLineError(line, `expected { "id"?, "inputs": { … } } (${describe(parsed.error.issues)})`, undefined, undefined, { code: 'item_shape' });
   return { line, id: parsed.data.id, inputs: parsed.data.inputs };
 }
 
@@ -95,7 +108,7 @@ export async function* itemsFromJsonl(text: AsyncIterable<string>, mapping?: Col
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_json' });
     }
     yield mapInputs(toItem(value, line), mapping);
   }
@@ -117,22 +130,22 @@ interface CellPlace {
 
 /** A table cell (CSV text) as the input's declared type wants it: numbers and booleans converted, objects parsed. */
 export function cell(value: string, type: string | undefined, place: CellPlace, column: string): unknown {
-  const fail = (problem: string) => new ItemLineError(place.line, problem, place.sheet, column);
+  const fail = (problem: string, code: string) => new ItemLineError(place.line, problem, place.sheet, column, { code, params: { value: value.slice(0, 40) } });
   if (type === 'number' || type === 'integer') {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw fail(`column "${column}" must be a number, got "${value.slice(0, 40)}"`);
+    if (value.trim() === '' || !Number.isFinite(n)) throw fail(`column "${column}" must be a number, got "${value.slice(0, 40)}"`, 'not_number');
     return n;
   }
   if (type === 'boolean') {
     if (/^(true|1|yes)$/i.test(value.trim())) return true;
     if (/^(false|0|no)$/i.test(value.trim())) return false;
-    throw fail(`column "${column}" must be true or false, got "${value.slice(0, 40)}"`);
+    throw fail(`column "${column}" must be true or false, got "${value.slice(0, 40)}"`, 'not_boolean');
   }
   if ((type === 'object' || type === 'array') && /^\s*[[{]/.test(value)) {
     try {
       return JSON.parse(value);
     } catch {
-      throw fail(`column "${column}" is not valid JSON`);
+      throw fail(`column "${column}" is not valid JSON`, 'cell_not_json');
     }
   }
   return value;
@@ -163,8 +176,8 @@ export function mapHeader(header: string[], mapping: ColumnMapping | undefined, 
   for (const [input, column] of Object.entries(mapping)) {
     if (column === '') continue;
     const at = header.indexOf(column);
-    if (at < 0) throw new ItemLineError(place.line, `column "${column}" (for input "${input}") is not in the header row`, place.sheet, column);
-    if (names[at] !== '' && names[at] !== 'id') throw new ItemLineError(place.line, `column "${column}" is mapped to two inputs ("${names[at]}" and "${input}")`, place.sheet, column);
+    if (at < 0) throw new ItemLineError(place.line, `column "${column}" (for input "${input}") is not in the header row`, place.sheet, column, { code: 'column_missing', params: { input } });
+    if (names[at] !== '' && names[at] !== 'id') throw new ItemLineError(place.line, `column "${column}" is mapped to two inputs ("${names[at]}" and "${input}")`, place.sheet, column, { code: 'column_twice', params: { first: names[at], second: input } });
     names[at] = input;
   }
   return { names, columns: header };
@@ -188,7 +201,7 @@ export function rowItem(header: string[] | TableHeader, cells: string[], inputSc
   const value = id === undefined ? { inputs } : { id, inputs };
   if (place.sheet === undefined) return toItem(value, place.line);
   const parsed = JobItemInputSchema.safeParse(value);
-  if (!parsed.success) throw new ItemLineError(place.line, `expected an id and inputs (${describe(parsed.error.issues)})`, place.sheet);
+  if (!parsed.success) throw new ItemLineError(place.line, `expected an id and inputs (${describe(parsed.error.issues)})`, place.sheet, undefined, { code: 'item_shape' });
   return { line: place.line, sheet: place.sheet, id: parsed.data.id, inputs: parsed.data.inputs };
 }
 
@@ -208,7 +221,7 @@ export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: Js
       const cells = Array.isArray(row.record) ? row.record.map(String) : [];
       if (!header) {
         const names = cells.map((c) => c.trim());
-        if (names.some((h) => h === '')) throw new ItemLineError(line, 'the header row has an empty column name');
+        if (names.some((h) => h === '')) throw new ItemLineError(line, 'the header row has an empty column name', undefined, undefined, { code: 'header_empty_name' });
         header = mapHeader(names, mapping, { line });
         continue;
       }
@@ -217,6 +230,6 @@ export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: Js
   } catch (error) {
     if (error instanceof ItemLineError || error instanceof UploadEncodingError || error instanceof UploadTooLargeError) throw error;
     const line = typeof error === 'object' && error !== null && 'lines' in error && typeof error.lines === 'number' ? error.lines : 0;
-    throw new ItemLineError(line, `not valid CSV (${error instanceof Error ? error.message : String(error)})`);
+    throw new ItemLineError(line, `not valid CSV (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_csv' });
   }
 }

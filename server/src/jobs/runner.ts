@@ -7,15 +7,16 @@
 import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
 import { parseJson } from '@shared/json.js';
-import { runPlan, type RunResult } from '../engine/index.js';
+import { runPlan, type CompileOptions, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
+import type { ClaimedItem, ItemOutcome, JobRow, JobStore } from '../storage/jobs.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import { RateMeter, webhookPayload } from './progress.js';
 import type { WebhookSender } from './webhook.js';
 import { keyIdOfOwner } from './owner.js';
+import { JobPlans } from './job-plans.js';
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -24,6 +25,13 @@ export interface JobRunnerOptions {
   /** What nodes may call at run time (outbound HTTP, the code sandbox). */
   services: EngineServices;
   webhooks?: WebhookSender;
+  /** How a frozen draft stored in a job is compiled again (template limits). */
+  compile?: CompileOptions;
+  /**
+   * Told of every job the runner completes (including, at start, one whose last items ended before a
+   * crash). Called after the job row says `completed`; an exception is logged, never stops the runner.
+   */
+  onJobEnded?: (job: JobRow) => void;
   /**
    * Where each item's run goes with its events, so its `run_id` resolves at `GET /v1/runs/{id}`: the
    * `/v1` run log, which queues and writes in batches off this thread.
@@ -60,6 +68,8 @@ const CLAIM_PER_TURN = 64;
 /** Runs jobs in the background; one per server. */
 export class JobRunner {
   readonly rates = new RateMeter();
+  /** The plans items run: published versions and frozen drafts. */
+  readonly plans: JobPlans;
   private readonly store: JobStore;
   private readonly options: JobRunnerOptions;
   private readonly now: () => number;
@@ -79,6 +89,7 @@ export class JobRunner {
     this.options = options;
     this.store = options.store;
     this.now = options.now ?? Date.now;
+    this.plans = new JobPlans(options.published, (jobId) => this.store.frozenGraph(jobId), options.compile);
   }
 
   private get maxAttempts(): number {
@@ -179,7 +190,7 @@ export class JobRunner {
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
     const runId = newId();
     const started = this.now();
-    const resolved = this.options.published.resolve(item.slug, item.version);
+    const resolved = this.plans.planOf(item);
     const events: RunEvent[] = [];
     // Inputs were checked on submit; a row whose text is not JSON (damaged) fails its item, never the runner.
     const parsed = parseJson(item.inputs);
@@ -188,7 +199,7 @@ export class JobRunner {
     if (parsed === undefined) {
       result = { run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message: "the item's stored inputs are damaged (their text is not JSON)" }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
     } else if ('error' in resolved) {
-      result = { run_id: runId, status: 'failed', error: { code: resolved.error, message: `scenario "${item.slug}" version ${item.version} is not available (${resolved.error})` }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
+      result = { run_id: runId, status: 'failed', error: resolved.error, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
     } else {
       result = await runPlan(resolved.plan, inputs, {
         models: this.options.models,
@@ -209,7 +220,8 @@ export class JobRunner {
       kind: 'job',
       scenarioId: item.scenarioId,
       slug: item.slug,
-      version: item.version,
+      // A frozen draft's run names no version (as the editor's test runs of a draft).
+      version: item.graphHash === null ? item.version : null,
       apiKeyId: keyIdOfOwner(item.owner),
       inputs,
       status: result.status,
@@ -286,6 +298,16 @@ export class JobRunner {
   private finishJobs(jobIds: Iterable<string>): void {
     for (const job of this.store.completeFinished(jobIds, this.now())) {
       this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
+      this.tellEnded(job);
+    }
+  }
+
+  /** Calls {@link JobRunnerOptions.onJobEnded}; a listener's fault is logged, not the runner's. */
+  tellEnded(job: JobRow): void {
+    try {
+      this.options.onJobEnded?.(job);
+    } catch (error) {
+      console.error(`[mofang] job ${job.id}: a listener of its end failed:`, error);
     }
   }
 }

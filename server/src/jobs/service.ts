@@ -55,15 +55,19 @@ export interface JobSubmission {
   mapping?: ColumnMapping;
 }
 
-/** A failed submission as a {@link DomainError}; rethrows what is not a problem with the submission. */
-function refusal(error: unknown): unknown {
+/**
+ * A failed submission as a {@link DomainError}; hands back what is not a problem with the submission.
+ * Also used by evaluation sets, whose files are read by the same decoders.
+ */
+export function refusal(error: unknown): unknown {
   if (error instanceof ItemLineError) {
-    return new DomainError('invalid', 'invalid_item', error.message, { line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
+    const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
+    return new DomainError('invalid', 'invalid_item', error.message, { ...reason, line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
   if (error instanceof UploadEncodingError) return new DomainError('unsupported', 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
   if (error instanceof UploadTooLargeError) return new DomainError('too_large', 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
   if (error instanceof JsonBodyError) return new DomainError('invalid', 'invalid_body', error.message);
-  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message);
+  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message, { reason: error.reason });
   if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
   if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
   return error;
@@ -100,17 +104,44 @@ const WARM_UP_DELAY_MS = 1_000;
 export class JobService {
   /** The store's connection (the HTTP layer records job changes in the audit log through it). */
   readonly db: Db;
+  /** Published versions by slug (old ones included), as the runner resolves them. */
+  readonly published: PublishedScenarios;
   readonly store: JobStore;
   readonly runner: JobRunner;
   readonly webhooks: WebhookSender;
-  private readonly uploads: JobUploadConfig;
+  /** The upload limits (evaluation-set files are held to the same). */
+  readonly uploads: JobUploadConfig;
+  private readonly endListeners = new Set<(job: JobRow) => void>();
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
     this.db = db;
+    this.published = published;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), ...options.runner });
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), ...options.runner });
+  }
+
+  /**
+   * Calls `listener` with each job that ends from now on, of any purpose (filter on `job.purpose`):
+   * completed by the runner (also at start, for one whose last items ended before a crash) or
+   * cancelled. A listener's exception is logged. Returns the function that stops it. A
+   * crash between a job's end and its listener's work loses the call: a listener that must not miss
+   * one also looks, at start, for ended jobs it has not handled.
+   */
+  onJobEnded(listener: (job: JobRow) => void): () => void {
+    this.endListeners.add(listener);
+    return () => this.endListeners.delete(listener);
+  }
+
+  private tellEnded(job: JobRow): void {
+    for (const listener of this.endListeners) {
+      try {
+        listener(job);
+      } catch (error) {
+        console.error(`[mofang] job ${job.id}: a listener of its end failed:`, error);
+      }
+    }
   }
 
   start(): void {
@@ -187,6 +218,7 @@ export class JobService {
     this.runner.cancelJob(job.id);
     const updated = this.store.getJob(job.id) ?? job;
     this.webhooks.send(updated, webhookPayload(updated, this.store.counts(updated.id)));
+    this.runner.tellEnded(updated);
     return this.progress(updated);
   }
 

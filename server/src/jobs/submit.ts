@@ -11,8 +11,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MAX_JOB_ITEMS } from '@shared/jobs.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
-import type { JobRow, JobStore } from '../storage/jobs.js';
-import { ItemLineError, type ParsedItem } from './parse-items.js';
+import type { JobPurpose, JobRow, JobStore } from '../storage/jobs.js';
+import { ItemLineError, type ItemLineReason, type ParsedItem } from './parse-items.js';
 
 /** Items written per transaction while an upload streams in. */
 const CHUNK = 1000;
@@ -23,8 +23,13 @@ export const SLICE_MS = 10;
 export interface SubmitTarget {
   scenarioId: string;
   slug: string;
+  /** The published version; 0 for a frozen draft. */
   version: number;
   plan: ExecutionPlan;
+  /** `batch` when absent. */
+  purpose?: JobPurpose;
+  /** A frozen draft: its graph as JSON text and its plan hash, stored in the job. */
+  frozen?: { graph: string; hash: string };
 }
 
 export interface SubmitOptions {
@@ -45,7 +50,7 @@ export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: 
 export async function submitJob(store: JobStore, target: SubmitTarget, items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>, options: SubmitOptions): Promise<SubmitResult> {
   const jobId = newId();
   const early = typeof options.webhookUrl === 'function' ? null : options.webhookUrl;
-  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, webhookUrl: early, createdAt: options.now ?? Date.now() });
+  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, purpose: target.purpose, frozen: target.frozen, webhookUrl: early, createdAt: options.now ?? Date.now() });
   const hash = createHash('sha256');
   const seen = new Map<string, number>();
   let chunk: Array<{ seq: number; itemId: string; inputs: string }> = [];
@@ -59,20 +64,22 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
         sliceStart = performance.now();
       }
       total += 1;
-      if (total > MAX_JOB_ITEMS) throw new ItemLineError(item.line, `a job holds at most ${MAX_JOB_ITEMS} items`);
+      if (total > MAX_JOB_ITEMS) throw new ItemLineError(item.line, `a job holds at most ${MAX_JOB_ITEMS} items`, undefined, undefined, { code: 'too_many_items', params: { max: MAX_JOB_ITEMS } });
       const breach = checkJson(item.inputs);
-      if (breach) throw new ItemLineError(item.line, describeBreach(breach, 'inputs'));
+      if (breach) throw new ItemLineError(item.line, describeBreach(breach, 'inputs'), undefined, undefined, { code: 'inputs_too_large' });
       const problems = target.plan.validateInputs(item.inputs);
       if (problems) {
         const first = problems[0];
         const input = first?.path.startsWith('inputs.') ? first.path.slice('inputs.'.length).split('.')[0] : undefined;
         const column = input === undefined ? undefined : (options.columnOf?.(input) ?? input);
         const where = column === undefined ? `"${first?.path || '(root)'}"` : `"${first?.path}" (column "${column}")`;
-        throw new ItemLineError(item.line, first ? `invalid inputs at ${where}: ${first.message}` : 'invalid inputs', item.sheet, column);
+        // A missing required input is said in words; other schema checks keep the validator's wording as a parameter.
+        const reason: ItemLineReason = first?.message === 'is required' ? { code: 'input_missing', params: { input: input ?? first.path } } : { code: 'input_invalid', params: { input: input ?? first?.path ?? '', message: first?.message ?? '' } };
+        throw new ItemLineError(item.line, first ? `invalid inputs at ${where}: ${first.message}` : 'invalid inputs', item.sheet, column, reason);
       }
       const itemId = item.id ?? String(item.line);
       const earlier = seen.get(itemId);
-      if (earlier !== undefined) throw new ItemLineError(item.line, `duplicate id "${itemId}" (first on line ${earlier})`);
+      if (earlier !== undefined) throw new ItemLineError(item.line, `duplicate id "${itemId}" (first on line ${earlier})`, undefined, undefined, { code: 'duplicate_id', params: { id: itemId, first: earlier } });
       seen.set(itemId, item.line);
       const inputs = JSON.stringify(item.inputs);
       hash.update(`${itemId}\t${inputs}\n`);
@@ -82,7 +89,7 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
         chunk = [];
       }
     }
-    if (total === 0) throw new ItemLineError(1, 'the submission has no items');
+    if (total === 0) throw new ItemLineError(1, 'the submission has no items', undefined, undefined, { code: 'no_items' });
     store.addItems(jobId, chunk);
     if (typeof options.webhookUrl === 'function') webhookUrl = options.webhookUrl();
     options.check?.(webhookUrl);

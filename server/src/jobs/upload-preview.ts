@@ -36,7 +36,7 @@ async function csvPreview(source: AsyncIterable<string>, rows: number): Promise<
   } catch (error) {
     if (error instanceof Error && error.name !== 'CsvError') throw error;
     const line = isRecord(error) && typeof error.lines === 'number' ? error.lines : 0;
-    throw new ItemLineError(line, `not valid CSV (${error instanceof Error ? error.message : String(error)})`);
+    throw new ItemLineError(line, `not valid CSV (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_csv' });
   } finally {
     parser.destroy();
   }

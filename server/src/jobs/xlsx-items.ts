@@ -20,9 +20,15 @@ const WORKER_URL = new URL('./xlsx-worker.mjs', import.meta.url);
 /** Most memory a workbook reader may take, MB: a workbook past it fails its upload, not the server. */
 const WORKER_HEAP_MB = 512;
 
-/** The workbook cannot be read (not an .xlsx, encrypted, inconsistent). */
+/**
+ * The workbook cannot be read (not an .xlsx, encrypted, inconsistent); `reason` says which as a code
+ * (`not_zip`, `encrypted`, `damaged`, `not_workbook`, `too_big_to_read`, `no_worksheet`, `unreadable`).
+ */
 export class XlsxError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: 'not_zip' | 'encrypted' | 'damaged' | 'not_workbook' | 'too_big_to_read' | 'no_worksheet' | 'unreadable' = 'unreadable',
+  ) {
     super(message);
     this.name = 'XlsxError';
   }
@@ -76,46 +82,46 @@ async function checkZip(buffer: Buffer, limits: XlsxLimits): Promise<void> {
   try {
     zip = await yauzl.fromBufferPromise(buffer, { lazyEntries: true, validateEntrySizes: true });
   } catch {
-    throw new XlsxError('the file is not an .xlsx workbook (not a ZIP archive)');
+    throw new XlsxError('the file is not an .xlsx workbook (not a ZIP archive)', 'not_zip');
   }
   const directory = centralDirectoryOffset(buffer);
   const entries: yauzl.Entry[] = [];
   let unpacked = 0;
   try {
     for await (const entry of zip.eachEntry()) {
-      if (entry.isEncrypted()) throw new XlsxError('the workbook is password-protected: save it without a password');
+      if (entry.isEncrypted()) throw new XlsxError('the workbook is password-protected: save it without a password', 'encrypted');
       unpacked += entry.uncompressedSize;
       if (unpacked > limits.unpackedBytes) throw new UploadTooLargeError(limits.unpackedBytes, limits.unpackedSetting);
       entries.push(entry);
     }
   } catch (error) {
     if (error instanceof XlsxError || error instanceof UploadTooLargeError) throw error;
-    throw new XlsxError(`the workbook's ZIP is damaged (${error instanceof Error ? error.message : String(error)})`);
+    throw new XlsxError(`the workbook's ZIP is damaged (${error instanceof Error ? error.message : String(error)})`, 'damaged');
   }
-  if (!entries.some((e) => e.fileName === 'xl/workbook.xml')) throw new XlsxError('the file is a ZIP archive but not an Excel workbook (no xl/workbook.xml)');
+  if (!entries.some((e) => e.fileName === 'xl/workbook.xml')) throw new XlsxError('the file is a ZIP archive but not an Excel workbook (no xl/workbook.xml)', 'not_workbook');
   entries.sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
   let expected = 0;
   for (const entry of entries) {
     // A damaged local header (its signature, its lengths) is the file's fault, not the server's.
     const header = await zip.readLocalFileHeaderPromise(entry).catch((error: unknown) => {
-      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`);
+      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`, 'damaged');
     });
     const end = header.fileDataStart + entry.compressedSize;
     if (entry.relativeOffsetOfLocalHeader !== expected || header.fileName.toString('utf8') !== entry.fileNameRaw.toString('utf8')) {
-      throw new XlsxError('the workbook\'s ZIP is inconsistent (its entries do not match its directory)');
+      throw new XlsxError('the workbook\'s ZIP is inconsistent (its entries do not match its directory)', 'damaged');
     }
     expected = end + descriptorLength(buffer, end, header.generalPurposeBitFlag);
     // Unpack and count: yauzl fails the stream when the data is larger than declared.
     const stream = await zip.openReadStreamPromise(entry).catch((error: unknown) => {
-      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`);
+      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`, 'damaged');
     });
     try {
       for await (const chunk of stream) void chunk;
     } catch (error) {
-      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`);
+      throw new XlsxError(`the workbook's entry ${entry.fileName} is damaged (${error instanceof Error ? error.message : String(error)})`, 'damaged');
     }
   }
-  if (directory >= 0 && expected !== directory) throw new XlsxError('the workbook\'s ZIP is inconsistent (data between its entries)');
+  if (directory >= 0 && expected !== directory) throw new XlsxError('the workbook\'s ZIP is inconsistent (data between its entries)', 'damaged');
   zip.close();
 }
 
@@ -131,7 +137,7 @@ export function cellText(value: unknown, place: { row: number; column: string; s
   }
   if (isRecord(value)) {
     if (Array.isArray(value.richText)) return value.richText.map((run: unknown) => (isRecord(run) && typeof run.text === 'string' ? run.text : '')).join('');
-    if (typeof value.error === 'string') throw new ItemLineError(place.row, `column "${place.column}" holds the error ${value.error}`, place.sheet);
+    if (typeof value.error === 'string') throw new ItemLineError(place.row, `column "${place.column}" holds the error ${value.error}`, place.sheet, place.column, { code: 'cell_error', params: { error: value.error } });
     if ('result' in value) return cellText(value.result, place);
     if ('formula' in value || 'sharedFormula' in value) return '';
     if ('text' in value) return cellText(value.text, place);
@@ -161,7 +167,7 @@ async function* workbookRows(buffer: Buffer): WorkbookRows {
     notify();
   });
   worker.on('error', (error) => {
-    failure ??= error.message.includes('memory') ? new XlsxError(`the workbook needs more than ${WORKER_HEAP_MB} MB to read`) : error;
+    failure ??= error.message.includes('memory') ? new XlsxError(`the workbook needs more than ${WORKER_HEAP_MB} MB to read`, 'too_big_to_read') : error;
     notify();
   });
   worker.on('exit', () => {
@@ -230,16 +236,16 @@ async function* rowsToItems(rows: WorkbookRows, inputSchema: JsonSchema, mapping
       header = texts.map((t) => t.trim());
       while (header.length > 0 && header[header.length - 1] === '') header.pop();
       const blank = header.indexOf('');
-      if (blank >= 0) throw new ItemLineError(event.number, `the header row has an empty column name (column ${blank + 1})`, name);
+      if (blank >= 0) throw new ItemLineError(event.number, `the header row has an empty column name (column ${blank + 1})`, name, undefined, { code: 'header_empty_name', params: { index: blank + 1 } });
       mapped = mapHeader(header, mapping, { line: event.number, sheet: name });
       continue;
     }
     const extra = texts.findIndex((t, i) => i >= (header?.length ?? 0) && t.trim() !== '');
-    if (extra >= 0) throw new ItemLineError(event.number, `column ${extra + 1} has a value but no name in the header row`, name);
+    if (extra >= 0) throw new ItemLineError(event.number, `column ${extra + 1} has a value but no name in the header row`, name, undefined, { code: 'column_without_name', params: { index: extra + 1 } });
     yield rowItem(mapped ?? header, texts, inputSchema, { line: event.number, sheet: name });
   }
-  if (!next.value) throw new XlsxError('the workbook has no worksheet');
-  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', name);
+  if (!next.value) throw new XlsxError('the workbook has no worksheet', 'no_worksheet');
+  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', name, undefined, { code: 'sheet_empty' });
 }
 
 /** The first rows of a workbook's first sheet as text, for a preview: its name, the header and up to `rows` rows after it. */
@@ -269,6 +275,6 @@ export async function previewXlsx(source: AsyncIterable<Uint8Array | string>, li
   } finally {
     await events.return(false);
   }
-  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', sheet);
+  if (!header) throw new ItemLineError(1, 'the sheet is empty: its first row should name the inputs', sheet, undefined, { code: 'sheet_empty' });
   return { sheet, header, rows: out };
 }

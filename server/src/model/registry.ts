@@ -195,7 +195,28 @@ export function modelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ModelC
   };
 }
 
-/** A short human line naming the model behind `default`, e.g. for the server's start banner and /api/health. */
+/**
+ * The model behind `default` as data, for a reader's language (/api/health `model_info`): the alias, the
+ * endpoint's model name, where it answers (host and port of its URL, no credentials; the client's name
+ * for another kind) and whether it takes `json_schema`. Null when the simulator answers.
+ */
+export function defaultModelInfo(resolver: ModelResolver): { alias: string; model: string; host: string; json_schema: boolean } | null {
+  const resolved = resolver.resolve('default');
+  const client = innerClient(resolved.client);
+  if (client instanceof SimulatorClient) return null;
+  const host = client instanceof OpenAICompatibleClient ? hostOf(client.baseUrl) : client.name;
+  return { alias: 'default', model: resolved.model, host, json_schema: client.supportsJsonSchema };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return displayUrl(url);
+  }
+}
+
+/** A short English line naming the model behind `default`, for the server's start banner, logs and tools. */
 export function describeModels(resolver: ModelResolver): string {
   const resolved = resolver.resolve('default');
   const { model } = resolved;

@@ -6,75 +6,11 @@
 import Database from 'better-sqlite3';
 import { writeTransactionRaw, type Db } from './db.js';
 import { simulatedModel } from '@shared/simulated.js';
+import type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob } from './job-rows.js';
 
-/** A job row as the API layer reads it. */
-export interface JobRow {
-  id: string;
-  scenarioId: string;
-  slug: string;
-  version: number;
-  owner: string;
-  status: 'uploading' | 'queued' | 'running' | 'completed' | 'cancelled';
-  total: number;
-  idempotencyKey: string | null;
-  bodyHash: string;
-  webhookUrl: string | null;
-  webhookDeliveredAt: number | null;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  /** When the transcript retention cleared the items' inputs; null while kept. */
-  redactedAt: number | null;
-}
+export type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob };
 
-export interface ItemCounts {
-  pending: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-}
-
-/** An item handed to the runner. */
-export interface ClaimedItem {
-  jobId: string;
-  seq: number;
-  itemId: string;
-  inputs: string;
-  attempts: number;
-  slug: string;
-  version: number;
-  /** The job's scenario and owner (an API key id, or the UI's owner), for the item's run log entry. */
-  scenarioId: string;
-  owner: string;
-}
-
-/** How a run of an item ended: stored as final, or put back to pending for another attempt. */
-export interface ItemOutcome {
-  jobId: string;
-  seq: number;
-  status: 'succeeded' | 'failed' | 'pending';
-  runId: string;
-  outputs?: unknown;
-  error?: unknown;
-  latencyMs: number;
-  finishedAt: number;
-}
-
-/** A finished item as the results stream and the error list read it. */
-export interface FinishedItemRow {
-  seq: number;
-  itemId: string;
-  status: 'succeeded' | 'failed';
-  runId: string | null;
-  outputs: string | null;
-  error: string | null;
-  attempts: number;
-  finishedAt: number | null;
-  /** The `model` recorded on the item's run (the clients that answered), null without a stored run. */
-  model: string | null;
-}
-
-const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
+const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, purpose, graph_hash as graphHash, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
   webhook_url as webhookUrl, webhook_delivered_at as webhookDeliveredAt, created_at as createdAt, started_at as startedAt, finished_at as finishedAt, redacted_at as redactedAt`;
 
 function isJobRow(value: unknown): value is JobRow {
@@ -92,11 +28,20 @@ export class JobStore {
     this.sql = db.$client;
   }
 
-  /** Starts an upload: the job exists but the runner ignores it until {@link finalize}. */
-  beginJob(job: { id: string; scenarioId: string; slug: string; version: number; owner: string; webhookUrl: string | null; createdAt: number }): void {
+  /**
+   * Starts an upload: the job exists but the runner ignores it until {@link finalize}. `purpose`
+   * defaults to `batch`; a frozen draft comes with its graph (JSON text) and plan hash, and version 0.
+   */
+  beginJob(job: NewJob): void {
     this.sql
-      .prepare(`insert into jobs (id, scenario_id, slug, version, owner, status, total, body_hash, webhook_url, created_at) values (?, ?, ?, ?, ?, 'uploading', 0, '', ?, ?)`)
-      .run(job.id, job.scenarioId, job.slug, job.version, job.owner, job.webhookUrl, job.createdAt);
+      .prepare(`insert into jobs (id, scenario_id, slug, version, owner, purpose, graph, graph_hash, status, total, body_hash, webhook_url, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'uploading', 0, '', ?, ?)`)
+      .run(job.id, job.scenarioId, job.slug, job.version, job.owner, job.purpose ?? 'batch', job.frozen?.graph ?? null, job.frozen?.hash ?? null, job.webhookUrl, job.createdAt);
+  }
+
+  /** The frozen draft's graph (JSON text) a job runs, or undefined for a job of a published version (or no such job). */
+  frozenGraph(jobId: string): string | undefined {
+    const row = this.sql.prepare(`select graph from jobs where id = ?`).get(jobId);
+    return typeof row === 'object' && row !== null && 'graph' in row && typeof row.graph === 'string' ? row.graph : undefined;
   }
 
   /** Adds a chunk of items to an uploading job, in one transaction. */
@@ -146,12 +91,12 @@ export class JobStore {
     return isJobRow(row) ? row : undefined;
   }
 
-  /** Newest first, optionally of one scenario. */
+  /** Batch jobs, newest first, optionally of one scenario (evaluation jobs are the evaluation's to show). */
   listJobs(scenarioId: string | undefined, limit: number): JobRow[] {
     const rows =
       scenarioId === undefined
-        ? this.sql.prepare(`select ${JOB_COLUMNS} from jobs where status != 'uploading' order by created_at desc limit ?`).all(limit)
-        : this.sql.prepare(`select ${JOB_COLUMNS} from jobs where scenario_id = ? and status != 'uploading' order by created_at desc limit ?`).all(scenarioId, limit);
+        ? this.sql.prepare(`select ${JOB_COLUMNS} from jobs where status != 'uploading' and purpose = 'batch' order by created_at desc limit ?`).all(limit)
+        : this.sql.prepare(`select ${JOB_COLUMNS} from jobs where scenario_id = ? and status != 'uploading' and purpose = 'batch' order by created_at desc limit ?`).all(scenarioId, limit);
     return rows.filter(isJobRow);
   }
 
@@ -176,7 +121,7 @@ export class JobStore {
   claim(limit: number, now: number): ClaimedItem[] {
     // Prepared once: the runner claims many times a second.
     this.claimSql ??= {
-      jobs: this.sql.prepare(`select id, slug, version, scenario_id as scenarioId, owner from jobs where status in ('queued', 'running') order by created_at, id`),
+      jobs: this.sql.prepare(`select id, slug, version, graph_hash as graphHash, scenario_id as scenarioId, owner from jobs where status in ('queued', 'running') order by created_at, id`),
       pick: this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`),
       mark: this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`),
       start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
@@ -194,7 +139,7 @@ export class JobStore {
         for (const row of rows) {
           if (!(typeof row === 'object' && row !== null && 'seq' in row && 'itemId' in row && 'inputs' in row && 'attempts' in row)) continue;
           mark.run(now, jobId, row.seq);
-          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '' });
+          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), graphHash: 'graphHash' in job && typeof job.graphHash === 'string' ? job.graphHash : null, scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '' });
         }
       }
       return claimed;

@@ -21,7 +21,8 @@ export interface WritableRun {
   id: string;
   kind?: 'api' | 'job';
   scenarioId: string;
-  version: number;
+  /** Null for a job item of a frozen draft. */
+  version: number | null;
   apiKeyId: string | null;
   inputs: unknown;
   status: 'succeeded' | 'failed';
@@ -44,7 +45,7 @@ export interface RunRow extends Record<RunTextField, string | null> {
   /** Rounded to whole milliseconds. */
   latencyMs: number;
   model: string;
-  version: number;
+  version: number | null;
   apiKeyId: string | null;
   createdAt: number;
   finishedAt: number;

@@ -26,7 +26,8 @@ export interface ApiRunRecord {
   scenarioId: string;
   /** The scenario's slug, for lookups before the row is written. */
   slug: string;
-  version: number;
+  /** The published version run; null for a job item of a frozen draft. */
+  version: number | null;
   /** The key that made the run (a job item's: its job's key); null for a job a user submitted in the UI. */
   apiKeyId: string | null;
   inputs: unknown;

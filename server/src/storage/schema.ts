@@ -148,8 +148,9 @@ export const templateVersions = sqliteTable(
 );
 
 /**
- * Batch jobs: one published version, many items. `owner` is the API key id that submitted it (`admin`
- * for the UI); an Idempotency-Key is unique per owner.
+ * Jobs: one published version (or one frozen draft), many items. `owner` is the API key id that
+ * submitted it (`user:<id>` for the UI); an Idempotency-Key is unique per owner. `purpose` tells a batch
+ * job (the jobs page, `/v1/jobs`) from an evaluation's job, which only the evaluation reads.
  */
 export const jobs = sqliteTable(
   'jobs',
@@ -159,8 +160,15 @@ export const jobs = sqliteTable(
       .notNull()
       .references(() => scenarios.id, { onDelete: 'cascade' }),
     slug: text('slug').notNull(),
+    /** The published version run; 0 for a frozen draft (then `graph` holds it). */
     version: integer('version').notNull(),
     owner: text('owner').notNull(),
+    /** `batch`: a job someone submitted over a version; `evaluation`: an evaluation's cases (not listed with the batch jobs). */
+    purpose: text('purpose', { enum: ['batch', 'evaluation'] }).notNull().default('batch'),
+    /** A frozen draft's graph (JSON text) as it was when the job was submitted; null for a published version. */
+    graph: text('graph'),
+    /** The compiled plan's hash (as `scenario_versions.plan_hash`) of a frozen draft; null for a published version. */
+    graphHash: text('graph_hash'),
     status: text('status', { enum: ['queued', 'running', 'completed', 'cancelled'] }).notNull(),
     total: integer('total').notNull(),
     idempotencyKey: text('idempotency_key'),
@@ -321,4 +329,66 @@ export const modelEndpoints = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [uniqueIndex('model_endpoints_name_idx').on(t.name)],
+);
+
+/**
+ * Evaluation sets: labelled cases per scenario (server/src/evaluation). `revision` is the latest revision
+ * (0: created, no cases yet); `next_case` numbers the ids given to cases that arrive without one.
+ */
+export const evalSets = sqliteTable(
+  'eval_sets',
+  {
+    id: text('id').primaryKey(),
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    revision: integer('revision').notNull().default(0),
+    nextCase: integer('next_case').notNull().default(1),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('eval_sets_scenario_name_idx').on(t.scenarioId, t.name)],
+);
+
+/** One row per revision of a set: immutable once written. */
+export const evalRevisions = sqliteTable(
+  'eval_revisions',
+  {
+    setId: text('set_id')
+      .notNull()
+      .references(() => evalSets.id, { onDelete: 'cascade' }),
+    revision: integer('revision').notNull(),
+    at: integer('at').notNull(),
+    by: text('by').notNull(),
+    change: text('change').notNull(),
+    added: integer('added').notNull(),
+    changed: integer('changed').notNull(),
+    removed: integer('removed').notNull(),
+    cases: integer('cases').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.setId, t.revision] })],
+);
+
+/**
+ * A case's content over a range of revisions: it belongs to revision N when `added_in <= N` and
+ * (`removed_in` is null or `removed_in > N`). An edit ends the old row (`removed_in` = the new revision)
+ * and starts a new one; rows are never changed otherwise, so every revision reads back exactly.
+ */
+export const evalCases = sqliteTable(
+  'eval_cases',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    setId: text('set_id')
+      .notNull()
+      .references(() => evalSets.id, { onDelete: 'cascade' }),
+    caseId: text('case_id').notNull(),
+    inputs: jsonColumn<Record<string, unknown>>('inputs', () => ({})).notNull(),
+    expected: jsonColumn<Record<string, unknown>>('expected', () => ({})).notNull(),
+    source: jsonColumn<Record<string, unknown>>('source', () => ({ kind: 'upload' })).notNull(),
+    addedIn: integer('added_in').notNull(),
+    removedIn: integer('removed_in'),
+  },
+  (t) => [uniqueIndex('eval_cases_set_case_added_idx').on(t.setId, t.caseId, t.addedIn), index('eval_cases_set_range_idx').on(t.setId, t.addedIn, t.removedIn)],
 );

@@ -1,4 +1,4 @@
-import { Input, InputNumber, Tooltip, Typography } from 'antd';
+import { Input, InputNumber } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { classify } from '@shared/index';
 import { useNodeConfig, type PanelProps } from '../kit';
@@ -24,11 +24,10 @@ export function ClassifyPanel({ id }: PanelProps) {
           render={(c, _i, set) => (
             <div style={{ display: 'grid', gridTemplateColumns: '90px 1fr', gap: 6 }}>
               <Input size="small" placeholder={t('panel.name')} value={c.name} onChange={(e) => set({ ...c, name: e.target.value })} style={{ gridColumn: '1 / 3' }} data-testid="class-name" />
-              <Tooltip title={t('canvas.classIdHelp')}>
-                <Typography.Text type="secondary" style={{ gridColumn: '1 / 3', fontSize: 11 }} copyable={{ text: c.id }} data-testid="class-id">
-                  {t('panel.classId')}: <code>{c.id}</code>
-                </Typography.Text>
-              </Tooltip>
+              {/* A plain line with a native tooltip: an antd Tooltip and copy button per class cost the panel more than the rest of the row. */}
+              <span className="mf-class-id" title={t('canvas.classIdHelp')} data-testid="class-id">
+                {t('panel.classId')}: <code>{c.id}</code>
+              </span>
               <Input.TextArea
                 rows={1}
                 placeholder={t('panel.description')}

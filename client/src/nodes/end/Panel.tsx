@@ -1,4 +1,4 @@
-import { Checkbox, Input, Select, Tooltip } from 'antd';
+import { Checkbox, Input, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { end, VALUE_TYPES } from '@shared/index';
 import { useNodeConfig, type PanelProps } from '../kit';
@@ -19,11 +19,11 @@ export function EndPanel({ id }: PanelProps) {
           <div style={{ display: 'grid', gridTemplateColumns: '1fr 90px auto', gap: 6, alignItems: 'center' }}>
             <Input size="small" placeholder={t('panel.name')} value={output.name} onChange={(e) => set({ ...output, name: e.target.value })} />
             <Select size="small" value={output.type} options={[...VALUE_TYPES, 'auto' as const].map((v) => ({ value: v, label: t(`enum.type.${v}`) }))} onChange={(type) => set({ ...output, type })} />
-            <Tooltip title={t('panel.outputRequiredHint')}>
+            <span title={t('panel.outputRequiredHint')}>
               <Checkbox data-testid="end-output-required" checked={output.required} onChange={(e) => set({ ...output, required: e.target.checked })}>
                 {t('panel.required')}
               </Checkbox>
-            </Tooltip>
+            </span>
             <div style={{ gridColumn: '1 / 4' }}>
               <RefInput nodeId={id} value={output.value} onChange={(value) => set({ ...output, value })} />
             </div>

@@ -32,12 +32,13 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
 
   /**
    * The job if the key may see it (`change`: cancel or retry it, which only the key that submitted it
-   * may; reading it, also one holding `runs:read`), else a 404 already sent.
+   * may; reading it, also one holding `runs:read`), else a 404 already sent. An evaluation's job is
+   * never visible here.
    */
   const visibleJob = (req: Request<{ id: string }>, res: Response, change = false): JobRow | undefined => {
     const key = keyOf(res);
     const job = jobs.store.getJob(req.params.id);
-    if (!key || !job || !(change ? job.owner === key.id && inScope(key, job.slug) : mayRead(key, job.slug, job.owner))) {
+    if (!key || !job || job.purpose !== 'batch' || !(change ? job.owner === key.id && inScope(key, job.slug) : mayRead(key, job.slug, job.owner))) {
       sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
       return undefined;
     }

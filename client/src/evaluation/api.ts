@@ -1,0 +1,29 @@
+/** The evaluation-set endpoints under `/api`, as the 评测集 page and the "add to set" actions call them. */
+import type { EvalChangeReply, EvalRevisionList, EvalSetDetail, EvalSetList, EvalSetSummary, EvalTargets, PromoteBody } from '@shared/evaluation';
+import type { JobUploadPreview } from '@shared/jobs';
+import { query, send } from '../publish/http';
+import { sendJson } from '../api';
+import type { PreparedUpload } from '../jobs/upload';
+
+export type { EvalChangeReply, EvalRevisionList, EvalSetDetail, EvalSetSummary, EvalTargets, JobUploadPreview };
+
+const enc = encodeURIComponent;
+
+export const evalApi = {
+  list: async (scenarioId: string) => (await send<EvalSetList>('GET', `/api/scenarios/${enc(scenarioId)}/eval-sets`)).sets,
+  targets: (scenarioId: string) => send<EvalTargets>('GET', `/api/scenarios/${enc(scenarioId)}/eval-sets/targets`),
+  create: (scenarioId: string, name: string, description = '') => send<EvalSetSummary>('POST', `/api/scenarios/${enc(scenarioId)}/eval-sets`, { name, description }),
+  importBuiltin: (scenarioId: string, name: string) => send<EvalSetSummary>('POST', `/api/scenarios/${enc(scenarioId)}/eval-sets/import`, { name }),
+  get: (setId: string, revision?: number) => send<EvalSetDetail>('GET', `/api/eval-sets/${enc(setId)}${query({ revision })}`),
+  revisions: async (setId: string) => (await send<EvalRevisionList>('GET', `/api/eval-sets/${enc(setId)}/revisions`)).revisions,
+  remove: (setId: string) => send<unknown>('DELETE', `/api/eval-sets/${enc(setId)}`),
+  updateCase: (setId: string, caseId: string, expected: Record<string, unknown>) => send<EvalChangeReply>('PUT', `/api/eval-sets/${enc(setId)}/cases/${enc(caseId)}`, { expected }),
+  removeCase: (setId: string, caseId: string) => send<EvalChangeReply>('DELETE', `/api/eval-sets/${enc(setId)}/cases/${enc(caseId)}`),
+  promote: (setId: string, body: PromoteBody) => send<EvalChangeReply>('POST', `/api/eval-sets/${enc(setId)}/promote`, body),
+  /** The first rows of a set file as the server reads it. */
+  preview: (scenarioId: string, upload: PreparedUpload, rows = 5) => sendJson<JobUploadPreview>('POST', `/api/scenarios/${enc(scenarioId)}/eval-sets/preview${query({ rows })}`, upload.body, upload.contentType),
+  /** Uploads a file into a set, its columns read through `mapping` (target → column) for a table. */
+  upload: (setId: string, upload: PreparedUpload, mapping?: Record<string, string>) =>
+    sendJson<EvalChangeReply>('POST', `/api/eval-sets/${enc(setId)}/upload${query({ name: upload.name, mapping: mapping === undefined ? undefined : JSON.stringify(mapping) })}`, upload.body, upload.contentType),
+  exportUrl: (setId: string, revision: number) => `/api/eval-sets/${enc(setId)}/export?revision=${revision}`,
+};

@@ -1,0 +1,199 @@
+/**
+ * Evaluation sets as a domain service (no HTTP here): sets per scenario, their cases checked against
+ * the scenario's start inputs and end outputs, every change of cases written as a new immutable
+ * revision. Evaluation runs and human review build on {@link EvaluationSets.casesOf} (the exact cases
+ * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
+ * {@link DomainError}s.
+ */
+import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
+import { storedGraph } from '@shared/graph.js';
+import { DomainError } from '../common/domain-error.js';
+import type { Db } from '../storage/db.js';
+import {
+  caseCountAt,
+  caseRowAt,
+  caseRowsAt,
+  commitCaseChange,
+  deleteEvalSet,
+  DuplicateCaseError,
+  findEvalSetByName,
+  getEvalSet,
+  insertEvalSet,
+  listEvalRevisions,
+  listEvalSets,
+  UnknownCaseError,
+  type CaseWrite,
+  type EvalCaseRow,
+  type EvalSetRow,
+} from '../storage/evaluation.js';
+import { getScenario } from '../storage/scenarios.js';
+import { getScenarioOrigin } from '../storage/templates.js';
+import { builtinCases, builtinSetsOf, BUILTIN_SETS_ROOT } from './builtin.js';
+import { caseTargets, checkCases, type CaseTargets } from './targets.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A case as given to {@link EvaluationSets.addCases}: optional id and file line, inputs, expected. */
+export interface NewCase {
+  id?: string;
+  line?: number;
+  inputs: Record<string, unknown>;
+  expected: Record<string, unknown>;
+}
+
+/** A set's row as the API lists it. */
+export function toSummary(db: Db, row: EvalSetRow): EvalSetSummary {
+  return { id: row.id, scenario_id: row.scenarioId, name: row.name, description: row.description, revision: row.revision, cases: caseCountAt(db, row.id, row.revision), created_at: iso(row.createdAt), updated_at: iso(row.updatedAt) };
+}
+
+function toCase(row: EvalCaseRow): EvalCase {
+  // A source this version does not know (written by a later one) reads as an upload rather than failing the read.
+  const source = EvalCaseSourceSchema.safeParse(row.source);
+  return { id: row.caseId, inputs: row.inputs, expected: row.expected, source: source.success ? source.data : { kind: 'upload' }, revision: row.addedIn };
+}
+
+/** The evaluation sets of one server. */
+export class EvaluationSets {
+  /** `templatesRoot`: where shipped sets are found (the repository's templates/ by default). */
+  constructor(
+    readonly db: Db,
+    private readonly templatesRoot = BUILTIN_SETS_ROOT,
+  ) {}
+
+  /** The case shape of a scenario's draft. Throws `not_found`. */
+  caseTargets(scenarioId: string): CaseTargets {
+    const scenario = getScenario(this.db, scenarioId);
+    if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
+    return caseTargets(storedGraph(scenario.graph));
+  }
+
+  /** What a case of the scenario may name, and the shipped sets it may import. Throws `not_found`. */
+  targets(scenarioId: string): EvalTargets {
+    const { inputs, outputs } = this.caseTargets(scenarioId);
+    return { inputs, outputs, builtin: this.builtinSets(scenarioId).map((s) => ({ name: s.name, description: s.description, citation: s.citation, cases: s.cases })) };
+  }
+
+  /** A scenario's sets with their latest revision and case count. Throws `not_found` for no such scenario. */
+  list(scenarioId: string): EvalSetSummary[] {
+    this.caseTargets(scenarioId);
+    return listEvalSets(this.db, scenarioId).map((row) => toSummary(this.db, row));
+  }
+
+  /** Creates an empty set (revision 0). Throws `not_found` (scenario) or `set_name_taken`. */
+  create(scenarioId: string, body: { name: string; description: string }): EvalSetRow {
+    this.caseTargets(scenarioId);
+    if (findEvalSetByName(this.db, scenarioId, body.name)) throw new DomainError('conflict', 'set_name_taken', `the scenario already has a set named "${body.name}"`, { name: body.name });
+    return insertEvalSet(this.db, { scenarioId, name: body.name, description: body.description });
+  }
+
+  /** A set's row. Throws `unknown_eval_set`. */
+  get(setId: string): EvalSetRow {
+    const row = getEvalSet(this.db, setId);
+    if (!row) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
+    return row;
+  }
+
+  /** Deletes a set with every revision. Throws `unknown_eval_set`. */
+  remove(setId: string): EvalSetRow {
+    const gone = deleteEvalSet(this.db, setId);
+    if (!gone) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
+    return gone;
+  }
+
+  /** The revision number a request names, checked (default: the latest). Throws `unknown_revision`. */
+  revisionOf(set: EvalSetRow, revision?: number): number {
+    if (revision === undefined) return set.revision;
+    if (!Number.isInteger(revision) || revision < 0 || revision > set.revision) throw new DomainError('not_found', 'unknown_revision', `the set has revisions 0 to ${set.revision}, not ${revision}`, { latest: set.revision });
+    return revision;
+  }
+
+  /**
+   * Exactly the cases of revision `revision` of a set (default: the latest), in the order they were
+   * added. What an evaluation run reads (and names the revision of). Throws `unknown_eval_set`, `unknown_revision`.
+   */
+  casesOf(setId: string, revision?: number): EvalCase[] {
+    const set = this.get(setId);
+    return caseRowsAt(this.db, set.id, this.revisionOf(set, revision)).map(toCase);
+  }
+
+  /** The set with the cases of one revision. Throws `unknown_eval_set`, `unknown_revision`. */
+  detail(setId: string, revision?: number): EvalSetDetail {
+    const set = this.get(setId);
+    const shown = this.revisionOf(set, revision);
+    return { ...toSummary(this.db, set), shown_revision: shown, case_list: caseRowsAt(this.db, set.id, shown).map(toCase) };
+  }
+
+  /** A set's revisions, newest first. Throws `unknown_eval_set`. */
+  revisions(setId: string): EvalRevision[] {
+    const set = this.get(setId);
+    return listEvalRevisions(this.db, set.id).map((r) => ({ revision: r.revision, at: iso(r.at), by: r.by, change: r.change, added: r.added, changed: r.changed, removed: r.removed, cases: r.cases }));
+  }
+
+  /**
+   * Adds cases as one new revision (a case whose id the set holds replaces it), after checking every
+   * one against the scenario: inputs against the start schema, `expected` keys against the end outputs.
+   * `by` is who made the change (a user's name); `change` names it in the history; `source` is stored
+   * with each case. Throws `unknown_eval_set`, `invalid_case_inputs`, `unknown_expected_output`,
+   * `empty_expected` (details: path, allowed, index, line), `duplicate_case_id`.
+   */
+  addCases(setId: string, cases: NewCase[], by: string, change = 'add', source: EvalCaseSource = { kind: 'manual' }): EvalChangeReply {
+    const set = this.get(setId);
+    checkCases(this.caseTargets(set.scenarioId), cases);
+    const upsert: CaseWrite[] = cases.map((c) => ({ ...(c.id === undefined ? {} : { id: c.id }), inputs: c.inputs, expected: c.expected, source }));
+    return this.commit(set, { upsert, remove: [], by, change });
+  }
+
+  /**
+   * Changes one case's expected outputs (and inputs, when given) as a new revision. Throws
+   * `unknown_eval_set`, `unknown_case` and the checks of {@link addCases}.
+   */
+  updateCase(setId: string, caseId: string, body: { expected: Record<string, unknown>; inputs?: Record<string, unknown> }, by: string): EvalChangeReply {
+    const set = this.get(setId);
+    const current = caseRowAt(this.db, set.id, set.revision, caseId);
+    if (!current) throw new DomainError('not_found', 'unknown_case', `the set has no case "${caseId}"`, { case_id: caseId });
+    const next = { id: caseId, inputs: body.inputs ?? current.inputs, expected: body.expected };
+    checkCases(this.caseTargets(set.scenarioId), [next]);
+    return this.commit(set, { upsert: [{ ...next, source: current.source }], remove: [], by, change: 'edit' });
+  }
+
+  /** Removes one case as a new revision. Throws `unknown_eval_set`, `unknown_case`. */
+  removeCase(setId: string, caseId: string, by: string): EvalChangeReply {
+    return this.commit(this.get(setId), { upsert: [], remove: [caseId], by, change: 'remove' });
+  }
+
+  /** The sets shipped with the template the scenario was made from, with their case counts (none without a template). */
+  builtinSets(scenarioId: string): Array<{ name: string; description: string; citation: string; cases: number }> {
+    const templateId = getScenarioOrigin(this.db, scenarioId)?.templateId;
+    if (!templateId) return [];
+    return builtinSetsOf(templateId, this.templatesRoot).map((s) => ({ ...s, cases: builtinCases(templateId, s, this.templatesRoot).length }));
+  }
+
+  /**
+   * Creates the shipped set `name` in the scenario with its cases as revision 1 (by `by`). Throws
+   * `not_found`, `unknown_builtin_set`, `set_name_taken` (already imported), and the case checks (a
+   * scenario whose draft no longer has the template's inputs and outputs).
+   */
+  importBuiltin(scenarioId: string, name: string, by: string): { set: EvalSetRow; change: EvalChangeReply } {
+    const templateId = getScenarioOrigin(this.db, scenarioId)?.templateId;
+    const shipped = templateId ? builtinSetsOf(templateId, this.templatesRoot).find((s) => s.name === name) : undefined;
+    if (!templateId || !shipped) throw new DomainError('not_found', 'unknown_builtin_set', `the scenario's template ships no set named "${name}"`, { name });
+    const cases = builtinCases(templateId, shipped, this.templatesRoot);
+    const targets = this.caseTargets(scenarioId);
+    checkCases(targets, cases);
+    const set = this.create(scenarioId, { name: shipped.name, description: shipped.description });
+    const change = this.addCases(set.id, cases, by, 'builtin', { kind: 'builtin', name: shipped.name });
+    return { set: this.get(set.id), change };
+  }
+
+  private commit(set: EvalSetRow, change: Parameters<typeof commitCaseChange>[2]): EvalChangeReply {
+    try {
+      const done = commitCaseChange(this.db, set.id, change);
+      if (!done) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${set.id}"`);
+      return { set_id: set.id, revision: done.revision, added: done.added, changed: done.changed, removed: done.removed, cases: done.cases, case_ids: done.caseIds };
+    } catch (error) {
+      if (error instanceof UnknownCaseError) throw new DomainError('not_found', 'unknown_case', error.message, { case_id: error.caseId });
+      if (error instanceof DuplicateCaseError) throw new DomainError('invalid', 'duplicate_case_id', error.message, { case_id: error.caseId });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * `/api/scenarios/:id/eval-sets…` and `/api/eval-sets/:setId…`: a scenario's evaluation sets (list,
+ * create, import a shipped set, delete), their cases (add as JSON, upload a JSONL / CSV / .xlsx file
+ * with the jobs' mapping preview, promote a run or a job item, edit a case's expected outputs, remove a
+ * case), any revision read back, and a revision exported as JSONL. Reading needs `eval:read`, changing
+ * `eval:write`; every change is audited. Cases are shown masked to a reader without `pii:read`.
+ */
+import { Router, type Request, type Response } from 'express';
+import { AddEvalCasesBodySchema, CreateEvalSetBodySchema, EvalCaseInputSchema, PromoteBodySchema, UpdateEvalCaseBodySchema, type EvalCase, type EvalSetDetail } from '@shared/evaluation.js';
+import { z } from 'zod';
+import { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from '../audit/index.js';
+import { DomainError } from '../common/domain-error.js';
+import type { EvaluationSets } from '../evaluation/sets.js';
+import { toSummary } from '../evaluation/sets.js';
+import { exportRevision, previewUploadCases, promote, uploadCases } from '../evaluation/sources.js';
+import type { JobUploadConfig } from '../jobs/upload-config.js';
+import { allow } from './access.js';
+import { audits, auditedRequest, recordRequest, requestActor } from './audit-context.js';
+import { parseBody } from './errors.js';
+import { mappingParam } from './jobs-replies.js';
+import { canReadPii, type PiiAccess } from './pii-access.js';
+import { piiView } from './pii.js';
+
+/** `?revision=N` (or a path's `:n`): a whole number, or undefined when absent. Throws `invalid_revision`. */
+function revisionParam(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value === 'string' && /^\d{1,9}$/.test(value)) return Number(value);
+  throw new DomainError('invalid', 'invalid_revision', 'revision must be a whole number, e.g. 2');
+}
+
+const ImportBuiltinBodySchema = z.object({ name: z.string().min(1).max(100) });
+
+/** The routes; `uploads` are the job upload limits, which set files are held to. */
+export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, readsPii: PiiAccess = canReadPii): Router {
+  const router = Router();
+  const db = sets.db;
+  const by = (res: Response) => requestActor(res).name ?? 'unknown';
+  /** A case as this reader may see it: inputs and expected masked without `pii:read`. */
+  const shown = (req: Request, c: EvalCase): EvalCase => {
+    const view = piiView(readsPii(req));
+    return view.masked ? { ...c, inputs: view.graph({ inputs: c.inputs }).inputs ?? {}, expected: view.graph({ inputs: c.expected }).inputs ?? {} } : c;
+  };
+  const detail = (req: Request, d: EvalSetDetail): EvalSetDetail => ({ ...d, case_list: d.case_list.map((c) => shown(req, c)) });
+
+  router.get('/scenarios/:id/eval-sets', allow('eval:read'), (req, res) => {
+    res.json({ sets: sets.list(req.params.id) });
+  });
+  router.get('/scenarios/:id/eval-sets/targets', allow('eval:read'), (req, res) => {
+    res.json(sets.targets(req.params.id));
+  });
+  router.post('/scenarios/:id/eval-sets', allow('eval:write'), audits('eval_set.create'), (req, res) => {
+    const body = parseBody(CreateEvalSetBodySchema, req.body ?? {});
+    const row = auditedRequest(db, res, () => sets.create(req.params.id, body), (made) => evalSetCreatedChange(made));
+    res.status(201).json(toSummary(db, row));
+  });
+  router.post('/scenarios/:id/eval-sets/import', allow('eval:write'), audits('eval_set.create'), (req, res) => {
+    const body = parseBody(ImportBuiltinBodySchema, req.body ?? {});
+    const made = auditedRequest(db, res, () => sets.importBuiltin(req.params.id, body.name, by(res)), (done) => evalSetCreatedChange(done.set, done.change));
+    res.status(201).json(toSummary(db, made.set));
+  });
+  router.post('/scenarios/:id/eval-sets/preview', allow('eval:write'), async (req: Request<{ id: string }>, res) => {
+    sets.caseTargets(req.params.id);
+    const rows = typeof req.query.rows === 'string' && /^\d{1,3}$/.test(req.query.rows) ? Number(req.query.rows) : 5;
+    res.json(await previewUploadCases(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows, uploads));
+  });
+
+  router.get('/eval-sets/:setId', allow('eval:read'), (req, res) => {
+    res.json(detail(req, sets.detail(req.params.setId, revisionParam(req.query.revision))));
+  });
+  router.get('/eval-sets/:setId/revisions', allow('eval:read'), (req, res) => {
+    res.json({ revisions: sets.revisions(req.params.setId) });
+  });
+  router.get('/eval-sets/:setId/revisions/:n', allow('eval:read'), (req, res) => {
+    res.json(detail(req, sets.detail(req.params.setId, revisionParam(req.params.n))));
+  });
+  router.get('/eval-sets/:setId/export', allow('eval:read'), (req, res) => {
+    const revision = revisionParam(req.query.revision);
+    const view = piiView(readsPii(req));
+    const file = exportRevision(sets, req.params.setId, revision);
+    const text = view.masked
+      ? sets
+          .casesOf(req.params.setId, file.revision)
+          .map((c) => shown(req, c))
+          .map((c) => `${JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected })}\n`)
+          .join('')
+      : file.text;
+    res.attachment(file.fileName).type('application/x-ndjson; charset=utf-8').send(text);
+  });
+  router.delete('/eval-sets/:setId', allow('eval:write'), audits('eval_set.delete'), (req, res) => {
+    auditedRequest(db, res, () => sets.remove(req.params.setId), evalSetDeletedChange);
+    res.status(204).end();
+  });
+
+  router.post('/eval-sets/:setId/cases', allow('eval:write'), audits('eval_set.change'), (req, res) => {
+    const body = parseBody(AddEvalCasesBodySchema, req.body ?? {});
+    const cases = body.cases.map((value, index) => {
+      const parsed = EvalCaseInputSchema.safeParse(value);
+      if (!parsed.success) throw new DomainError('invalid', 'invalid_case', `case ${index + 1}: expected { "id"?, "inputs": { … }, "expected": { … } }`, { index, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) });
+      return parsed.data;
+    });
+    const set = sets.get(req.params.setId);
+    const reply = auditedRequest(db, res, () => sets.addCases(set.id, cases, by(res)), (done) => evalSetCasesChange(set, 'add', done));
+    res.status(201).json(reply);
+  });
+  router.post('/eval-sets/:setId/upload', allow('eval:write'), audits('eval_set.change'), async (req: Request<{ setId: string }>, res) => {
+    const set = sets.get(req.params.setId);
+    const fileName = typeof req.query.name === 'string' ? req.query.name : undefined;
+    const upload = { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], mapping: mappingParam(req.query.mapping), fileName };
+    // The file streams in before the change: the entry follows the revision it made.
+    const reply = await uploadCases(sets, set.id, req, upload, by(res), uploads);
+    recordRequest(db, res, evalSetCasesChange(set, 'upload', reply));
+    res.status(201).json(reply);
+  });
+  router.post('/eval-sets/:setId/promote', allow('eval:write'), audits('eval_set.change'), (req, res) => {
+    const body = parseBody(PromoteBodySchema, req.body ?? {});
+    const set = sets.get(req.params.setId);
+    const reply = auditedRequest(db, res, () => promote(sets, set.id, body, by(res)), (done) => evalSetCasesChange(set, 'run_id' in body ? 'promote_run' : 'promote_job_item', done));
+    res.status(201).json(reply);
+  });
+  router.put('/eval-sets/:setId/cases/:caseId', allow('eval:write'), audits('eval_set.change'), (req, res) => {
+    const body = parseBody(UpdateEvalCaseBodySchema, req.body ?? {});
+    const set = sets.get(req.params.setId);
+    const reply = auditedRequest(db, res, () => sets.updateCase(set.id, req.params.caseId, body, by(res)), (done) => evalSetCasesChange(set, 'edit', done));
+    res.json(reply);
+  });
+  router.delete('/eval-sets/:setId/cases/:caseId', allow('eval:write'), audits('eval_set.change'), (req, res) => {
+    const set = sets.get(req.params.setId);
+    const reply = auditedRequest(db, res, () => sets.removeCase(set.id, req.params.caseId, by(res)), (done) => evalSetCasesChange(set, 'remove', done));
+    res.json(reply);
+  });
+  return router;
+}
