@@ -12,6 +12,8 @@ import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { insertEndpoint } from '../../server/src/endpoints/store.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
 import { openStore } from '../../server/src/storage/db.js';
+import { findBySlug } from '../../server/src/storage/versions.js';
+import { EvaluationSets } from '../../server/src/evaluation/sets.js';
 import { mofang as runMofang, ROOT } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
 
@@ -197,7 +199,7 @@ describe('mofang eval: what it refuses (exit 2)', () => {
     expect(malformed.stderr).toMatch(/<metric>=<number>/);
     const named = await withSimulator(['eval', TEMPLATE, '--set', 'regression']);
     expect(named.code).toBe(2);
-    expect(named.stderr).toMatch(/--set "regression" is not a file.*pass a JSONL file/);
+    expect(named.stderr).toMatch(/--set "regression" names a stored evaluation set, which belongs to a published scenario: pass its slug/);
     const missing = await withSimulator(['eval', TEMPLATE, '--set', path.join(dir, 'missing.jsonl')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist/);
@@ -232,6 +234,30 @@ describe('mofang eval with the simulator and on published versions', () => {
       expect(JSON.parse(first.stdout).target).toMatchObject({ slug: 'complaint-risk', version: 1 });
       expect(JSON.parse(first.stdout).target.plan_hash).not.toBe(result.target.plan_hash);
 
+      // A stored set by name (its latest revision, or name@N), made as the 评测集 page makes one.
+      const store = openStore(data);
+      try {
+        const scenario = findBySlug(store.db, 'complaint-risk');
+        const sets = new EvaluationSets(store.db);
+        const set = sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
+        const lines = readFileSync(setFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { inputs: Record<string, unknown>; expected: Record<string, unknown> });
+        sets.addCases(set.id, lines.slice(0, 3), 'test');
+        sets.addCases(set.id, lines.slice(3), 'test');
+      } finally {
+        store.close();
+      }
+      const stored = await withSimulator(['eval', 'complaint-risk', '--set', 'regression'], data);
+      expect(stored.code).toBe(0);
+      expect(JSON.parse(stored.stdout)).toMatchObject({ set: { name: 'regression', revision: 2, cases: 4 }, cases: 4 });
+      const older = await withSimulator(['eval', 'complaint-risk', '--set', 'regression@1'], data);
+      expect(JSON.parse(older.stdout)).toMatchObject({ set: { name: 'regression', revision: 1, cases: 3 } });
+      const noSet = await withSimulator(['eval', 'complaint-risk', '--set', 'nightly'], data);
+      expect(noSet.code).toBe(2);
+      expect(noSet.stderr).toMatch(/no evaluation set "nightly" in this scenario; its sets: regression/);
+      const noRevision = await withSimulator(['eval', 'complaint-risk', '--set', 'regression@7'], data);
+      expect(noRevision.code).toBe(2);
+      expect(noRevision.stderr).toMatch(/has revisions 1–2, not 7/);
+
       const none = await withSimulator(['eval', 'complaint-risk', '--set', setFile, '--version', '9'], data);
       expect(none.code).toBe(2);
       expect(none.stderr).toMatch(/has no version 9/);
@@ -247,7 +273,7 @@ describe('mofang eval with the simulator and on published versions', () => {
   it('--help documents the set format, the bars and the exit codes', async () => {
     const r = await withSimulator(['eval', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--set <file\.jsonl>/);
+    expect(r.stdout).toMatch(/--set <file\.jsonl\|name\[@revision\]>/);
     expect(r.stdout).toMatch(/--min <metric=value>/);
     expect(r.stdout).toMatch(/Exit codes: 0 every bar met, 1 below a bar, 2 could not evaluate/);
   });

@@ -1,5 +1,5 @@
 /**
- * `mofang eval <slug|graph.json> --set <file.jsonl> [--version N] [--min <metric>=<value> …]`: runs every
+ * `mofang eval <slug|graph.json> --set <file.jsonl|name[@N]> [--version N] [--min <metric>=<value> …]`: runs every
  * case of an evaluation set through the engine in this process, scores the outputs with the metric that
  * fits each end output, prints the result as one JSON document and exits 1 when a `--min` bar is not met,
  * so a team can gate on it in its own CI. Exit codes: 0 every bar met, 1 below a bar, 2 could not
@@ -16,16 +16,19 @@ import { loadConfig } from '../config.js';
 import { runPlan, type RunResult } from '../engine/index.js';
 import { isLowerBetter, meetsBars, parseMinBar, planMetrics, plannedMetricNames, scoreCases } from '../evaluation/metrics/index.js';
 import { setLimits } from '../limits.js';
-import { closeModels } from '../model/close.js';
+import { EvaluationSets } from '../evaluation/sets.js';
+import type { ExecutionPlan } from '../engine/index.js';
+import type { Store } from '../storage/db.js';
 import { createEngineServices } from '../services/index.js';
 import { CliError } from './errors.js';
-import { EvalSetError, readEvalSet, type EvalCase } from './eval-set.js';
-import { defaultConcurrency, isGraphFile, loadTarget, modelsFor, openStoreFor, type EvalTargetInfo } from './eval-target.js';
+import { EvalSetError, parseEvalSet, readEvalSet, type EvalCase } from './eval-set.js';
+import { defaultConcurrency, isGraphFile, loadTarget, openStoreFor, type EvalTargetInfo } from './eval-target.js';
+import { openCliModels } from './models.js';
 import type { CliIo } from './io.js';
 
 /** Options of `mofang eval`. */
 export interface EvalCommandOptions {
-  /** A JSONL file of cases (a stored set's name is refused until the server keeps evaluation sets). */
+  /** A JSONL file of cases, or (with a slug) a stored evaluation set's name, `name@N` for revision N. */
   set: string;
   version?: number;
   /** `<metric>=<value>` bars, e.g. `risk_level.accuracy=0.8` or `=80%`. */
@@ -41,6 +44,30 @@ export interface EvalCommandOptions {
 export const EXIT_CANNOT_EVALUATE = 2;
 /** Failed cases listed in the result (all are counted). */
 const LISTED_FAILURES = 20;
+
+/**
+ * The cases of a scenario's stored evaluation set, `<name>` (its latest revision) or `<name>@<revision>`,
+ * checked against the target's plan as a set file's lines are (a case stored against an older draft may
+ * no longer fit it).
+ *
+ * @throws CliError for a graph-file target (a stored set belongs to a published scenario), an unknown set
+ *   name (the scenario's sets listed) or revision; EvalSetError for cases that do not fit the plan
+ */
+function storedSet(spec: string, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number } } {
+  if (!store || !scenarioId) throw new CliError(`--set "${spec}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
+  const m = /^(.+?)(?:@(\d+))?$/.exec(spec);
+  const name = m?.[1] ?? spec;
+  const sets = new EvaluationSets(store.db);
+  const found = sets.list(scenarioId).find((s) => s.name === name);
+  if (!found) {
+    const names = sets.list(scenarioId).map((s) => s.name);
+    throw new CliError(`no evaluation set "${name}" in this scenario; its sets: ${names.length > 0 ? names.join(', ') : '(none)'}`);
+  }
+  const revision = m?.[2] === undefined ? found.revision : Number(m[2]);
+  if (revision < 1 || revision > found.revision) throw new CliError(`evaluation set "${name}" has revisions 1–${found.revision}, not ${revision}`);
+  const lines = sets.casesOf(found.id, revision).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
+  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision } };
+}
 
 /** Runs `mofang eval`; returns the exit code (0 met, 1 below a bar, 2 could not evaluate). */
 export async function evalCommandAction(target: string, opts: EvalCommandOptions, io: CliIo): Promise<number> {
@@ -72,29 +99,29 @@ function checkBarOutputs(bars: MetricBar[], outputs: string[], known: string[]):
   }
 }
 
-function refuseStoredSet(name: string): never {
-  throw new CliError(
-    `--set "${name}" is not a file. Stored evaluation sets (named) come with the server's evaluation sets, which this build does not have yet; ` +
-      'pass a JSONL file, one case a line: {"id"?, "inputs": {…}, "expected": {…}}',
-  );
+/** True when `--set` names a file (a path, a .jsonl/.ndjson/.json name, or a file that exists), not a stored set. */
+function isSetFile(spec: string): boolean {
+  return existsSync(spec) || /[\\/]|\.(jsonl|ndjson|json)$/i.test(spec);
 }
 
 async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Promise<number> {
   const bars = parseBars(opts.min ?? []);
-  // A path, a .jsonl/.json name or an existing file is a set file; anything else would name a stored set.
-  if (!existsSync(opts.set) && !/[\\/]|\.(jsonl|ndjson|json)$/i.test(opts.set)) refuseStoredSet(opts.set);
   const config = loadConfig(io.env);
   if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   const store = openStoreFor(config, !isGraphFile(target));
   try {
-    const { info, plan } = await loadTarget(target, opts.version, store, services);
+    const cliModels = await openCliModels(config);
+    const models = cliModels.models;
+    const { info, plan, scenarioId } = await loadTarget(target, opts.version, store, services, cliModels.aliases).catch(async (error: unknown) => {
+      await cliModels.close();
+      throw error;
+    });
     const outputSchemas = isRecord(plan.outputSchema.properties) ? plan.outputSchema.properties : {};
     const metricPlan = planMetrics(outputSchemas);
     checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
-    const cases = await readEvalSet(opts.set, plan);
-    const models = modelsFor(config, store);
     try {
+      const { cases, set } = isSetFile(opts.set) ? { cases: await readEvalSet(opts.set, plan), set: { file: opts.set } } : storedSet(opts.set, store, scenarioId, plan);
       const concurrency = opts.concurrency ?? defaultConcurrency(models);
       const results = await runCases(cases, concurrency, io, (c, signal) => runPlan(plan, c.inputs, { models, services, signal, priority: 1 }));
       const scored = scoreCases(
@@ -106,7 +133,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
       const failures = cases.flatMap((c, i) => (results[i].status === 'failed' ? [{ id: c.id, line: c.line, error: results[i].error ?? { code: 'unknown', message: 'the run failed' } }] : []));
       const document = {
         target: info satisfies EvalTargetInfo,
-        set: { file: opts.set, cases: cases.length },
+        set: { ...set, cases: cases.length },
         model: { simulated, aliases: models.aliases().map(({ alias, endpoint, model, simulator }) => ({ alias, endpoint, model, simulator })) },
         metrics: scored.metrics,
         outputs: scored.outputs,
@@ -128,7 +155,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
       }
       return check.ok ? 0 : 1;
     } finally {
-      await closeModels(models);
+      await cliModels.close();
     }
   } finally {
     store?.close();

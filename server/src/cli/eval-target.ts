@@ -8,9 +8,7 @@ import path from 'node:path';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import type { AppConfig as Config } from '../config.js';
 import { compileGraph, type ExecutionPlan } from '../engine/index.js';
-import { EndpointService } from '../endpoints/service.js';
-import { openSecretBox } from '../endpoints/secret-box.js';
-import { createModelResolver, type ConfiguredModelResolver } from '../model/registry.js';
+import type { ConfiguredModelResolver } from '../model/registry.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { openStore, type Store } from '../storage/db.js';
 import { findBySlug, getVersion } from '../storage/versions.js';
@@ -24,6 +22,8 @@ export type EvalTargetInfo = { graph: string; plan_hash: string } | { slug: stri
 export interface EvalTarget {
   info: EvalTargetInfo;
   plan: ExecutionPlan;
+  /** The published scenario's id (a slug target), where its stored evaluation sets are found. */
+  scenarioId?: string;
 }
 
 /** Most concurrent cases when the default endpoint sets no maxConcurrency (the simulator, or an adaptive endpoint). */
@@ -41,16 +41,17 @@ export function openStoreFor(config: Config, needed: boolean): Store | undefined
 }
 
 /**
- * Reads and compiles the target with the CLI's template limits (as `mofang run` does; model aliases are not
- * checked: an alias no endpoint serves falls back to the default model).
+ * Reads and compiles the target with the CLI's template limits and, as `mofang run` does, the model aliases
+ * the endpoints serve (undefined: not checked, only the simulator answers).
  *
  * @param version a published version number; only with a slug (default: the live version)
  * @throws CliError for a missing or broken file, an unknown slug or version, `--version` with a file, or
  *   a graph that does not compile (its problems listed)
  */
-export async function loadTarget(target: string, version: number | undefined, store: Store | undefined, services: EngineServices): Promise<EvalTarget> {
+export async function loadTarget(target: string, version: number | undefined, store: Store | undefined, services: EngineServices, modelAliases?: string[]): Promise<EvalTarget> {
   let graph: unknown;
   let named: { graph: string } | { slug: string; version: number };
+  let scenarioId: string | undefined;
   if (isGraphFile(target)) {
     if (version !== undefined) throw new CliError(`--version applies to a published scenario's slug, not to the graph file "${target}"`);
     graph = await readGraphFile(target);
@@ -66,29 +67,14 @@ export async function loadTarget(target: string, version: number | undefined, st
     if (!row) throw new CliError(`"${target}" has no version ${wanted}`);
     graph = row.graph;
     named = { slug: target, version: wanted };
+    scenarioId = found.id;
   }
-  const compiled = compileGraph(graph, { templateLimits: services.templateLimits });
+  const compiled = compileGraph(graph, { templateLimits: services.templateLimits, modelAliases });
   if (!compiled.ok) {
     const list = compiled.errors.slice(0, 10).map((e) => `\n  ${e.nodeId ? `${e.nodeId}: ` : ''}${e.message}`).join('');
     throw new CliError(`${'graph' in named ? `"${target}"` : `${target} version ${named.version}`} does not compile (${compiled.errors.length} problem${compiled.errors.length === 1 ? '' : 's'}):${list}`);
   }
-  return { info: { ...named, plan_hash: compiled.plan.hash }, plan: compiled.plan };
-}
-
-/**
- * The model resolver the server would use: with a store, the environment's endpoint and the enabled
- * stored ones (keys opened with MOFANG_SECRET_KEY or the data directory's key file); without, the
- * environment's endpoint or the simulator.
- *
- * @throws CliError when the stored endpoints cannot be read (e.g. the secret key file is damaged)
- */
-export function modelsFor(config: Config, store: Store | undefined): ConfiguredModelResolver {
-  if (!store) return createModelResolver(config.model);
-  try {
-    return new EndpointService(store.db, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model).models;
-  } catch (error) {
-    throw new CliError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  return { info: { ...named, plan_hash: compiled.plan.hash }, plan: compiled.plan, scenarioId };
 }
 
 /** How many cases run at once by default: the default endpoint's maxConcurrency, else {@link DEFAULT_CASE_CONCURRENCY}. */

@@ -92,7 +92,7 @@ function addEvalCommand(program: Command, io: CliIo, outcome: CliOutcome): void 
     .command('eval')
     .description('run an evaluation set through a graph file or a published version, print the metrics as JSON, exit 1 below a --min bar')
     .argument('<slug|graph.json>', "a published scenario's slug (from MOFANG_DATA_DIR) or a mofang.graph/v1 file (a draft)")
-    .requiredOption('--set <file.jsonl>', 'the cases, one JSON object a line: {"id"?, "inputs": {…}, "expected": {…}} (expected: all end outputs or only those that matter)')
+    .requiredOption('--set <file.jsonl|name[@revision]>', 'a file of cases, one JSON object a line: {"id"?, "inputs": {…}, "expected": {…}} (expected: all end outputs or only those that matter); or, with a slug, the scenario\'s stored evaluation set by name (its latest revision, or name@N)')
     .option('--version <n>', 'with a slug: the published version to evaluate (default: the live version)', positiveInt)
     .option('--min <metric=value>', 'a minimum bar, e.g. risk_level.accuracy=0.8 or =80% (repeatable; every bar must be met)', repeat)
     .option('-c, --concurrency <n>', "cases run at once (default: the default endpoint's max concurrency, else 8)", positiveInt)
@@ -108,8 +108,9 @@ Progress goes to stderr. A failed case run counts as wrong. With the simulator t
 
 Exit codes: 0 every bar met, 1 below a bar, 2 could not evaluate (bad set line, unknown metric, graph, …).
 
-Example (a CI gate):
+Examples (CI gates):
   mofang eval templates/complaint-risk/graph.json --set cases.jsonl --min risk_level.accuracy=0.8 || exit 1
+  mofang eval complaint-risk --set "STC-3 投诉风险 / complaint risk" --min warn.accuracy=0.85 || exit 1
 `,
     )
     .action(async (target: string, opts: { set: string; version?: number; min?: string[]; concurrency?: number; out?: string; perCase?: boolean }) => {
