@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { AutoComplete, Button, InputNumber, Tooltip } from 'antd';
 import { DeleteOutlined, DownOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -38,25 +38,33 @@ export function TemplateField({ nodeId, label, value, onChange, height, testId }
   );
 }
 
-/** A one-line value that is usually a single reference: suggests `{{ node.path }}` as you type. */
+/**
+ * A one-line value that is usually a single reference: suggests `{{ node.path }}` as you type. An unknown
+ * reference is said on a line under the field (a sibling after it, so the field is never remounted
+ * mid-typing, which would send the keystrokes after `{{ e` to the canvas).
+ */
 export function RefInput({ nodeId, value, onChange, placeholder }: { nodeId: string; value: string; onChange(v: string): void; placeholder?: string }) {
   const { t } = useTranslation();
   const { options, schemas } = useRefs(nodeId);
   const bad = unknownRefs(value, schemas);
-  // The tooltip is always there (empty when all is well): wrapping the field only when a reference goes
-  // bad would remount it mid-typing, and the keystrokes after `{{ e` would land on the canvas.
+  const choices = useMemo(() => options.map((o) => ({ value: `{{ ${o.ref} }}`, label: <span>{o.ref} <span style={{ color: '#8c8c8c' }}>{o.type}</span></span> })), [options]);
   return (
-    <Tooltip title={bad.length > 0 ? bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；') : undefined}>
+    <>
       <AutoComplete
         value={value}
         status={bad.length > 0 ? 'error' : undefined}
         placeholder={placeholder ?? '{{ start.transcript.text }}'}
         onChange={onChange}
         style={{ width: '100%' }}
-        options={options.map((o) => ({ value: `{{ ${o.ref} }}`, label: <span>{o.ref} <span style={{ color: '#8c8c8c' }}>{o.type}</span></span> }))}
+        options={choices}
         filterOption={(input, option) => String(option?.value ?? '').toLowerCase().includes(input.replace(/[{}\s]/g, '').toLowerCase())}
       />
-    </Tooltip>
+      {bad.length > 0 && (
+        <div className="mf-ref-error" role="alert">
+          {bad.map((r) => t('panel.unknownRef', { ref: r.ref })).join('；')}
+        </div>
+      )}
+    </>
   );
 }
 

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { Alert, App, Button, Spin, Tabs } from 'antd';
@@ -40,6 +40,21 @@ function Validate() {
   return null;
 }
 
+/**
+ * Clicking a node after a run shows what it did; clicking during editing shows its config. Its own
+ * component, so that selecting a node re-renders this and the inspector, not the whole editor (palette,
+ * toolbar, problems, every side tab): the panel shows sooner (issue 13, `npm run bench:panel`).
+ */
+function FollowSelection({ onSelect }: { onSelect(view: InspectorView): void }) {
+  const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
+  const latest = useRef(onSelect);
+  latest.current = onSelect;
+  useEffect(() => {
+    if (selectedId) latest.current(useRun.getState().status !== 'idle' ? 'result' : 'config');
+  }, [selectedId]);
+  return null;
+}
+
 function Editor() {
   const { t } = useTranslation();
   const [tab, setTab] = useState<SideTab>('node');
@@ -47,18 +62,10 @@ function Editor() {
   const scenarioId = useEditor((s) => s.scenarioId);
   const liveVersion = usePublication((s) => s.publication?.live_version ?? null);
   const [view, setView] = useState<InspectorView>('config');
-  const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const { fitView } = useReactFlow();
   const readOnly = useEditor((s) => s.readOnly);
   const canTest = useCan('scenarios:test');
   const canPublish = useCan('scenarios:publish');
-
-  // Clicking a node after a run shows what it did; clicking during editing shows its config.
-  useEffect(() => {
-    if (!selectedId) return;
-    setTab('node');
-    setView(useRun.getState().status !== 'idle' ? 'result' : 'config');
-  }, [selectedId]);
 
   useEffect(() => {
     if (scenarioId) void usePublication.getState().load(scenarioId);
@@ -72,6 +79,10 @@ function Editor() {
   return (
     <div className="mf-editor">
       <Sync />
+      <FollowSelection onSelect={(v) => {
+        setTab('node');
+        setView(v);
+      }} />
       {canTest && <Validate />}
       {!readOnly && <Palette />}
       <div className="mf-canvas-col">
