@@ -77,4 +77,10 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   unknown_eval_set: 'This evaluation set was not found: it may have been deleted',
   unknown_revision: 'There is no such revision (the latest is r{{latest}})',
   unknown_run: 'The scenario has no such run',
+  unknown_eval_run: 'This evaluation run was not found: it may have been deleted with its set or scenario',
+  empty_eval_set: 'Revision r{{revision}} of the set has no cases: add cases before running an evaluation',
+  eval_run_not_completed: 'This evaluation run has not completed ({{status}}): its result comes when it does',
+  eval_run_ended: 'This evaluation run has already ended ({{status}}) and cannot be cancelled',
+  eval_runs_not_comparable: 'The two evaluation runs are on different evaluation sets and cannot be compared',
+  missing_eval_runs: 'Choose the two evaluation runs to compare',
 };

@@ -74,4 +74,10 @@ export const zhEvalErrors = {
   unknown_eval_set: '找不到这个评测集，它可能已被删除',
   unknown_revision: '没有这个版本（最新为 r{{latest}}）',
   unknown_run: '这个场景没有这次运行',
+  unknown_eval_run: '找不到这次评测运行，它可能已随评测集或场景删除',
+  empty_eval_set: '评测集的 r{{revision}} 没有用例，先添加用例再运行评测',
+  eval_run_not_completed: '这次评测运行还没有完成（{{status}}），完成后才有结果',
+  eval_run_ended: '这次评测运行已经结束（{{status}}），无法取消',
+  eval_runs_not_comparable: '两次评测运行用的不是同一个评测集，无法对比',
+  missing_eval_runs: '请选择要对比的两次评测运行',
 };
