@@ -6,7 +6,6 @@ import type { EvalRunCase, EvalRunComparison, EvalRunDetail, EvalRunSummary } fr
 import { useCan } from '../auth/store';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { errorText } from '../publish/http';
-import { publishApi } from '../publish/api';
 import { evalApi } from './api';
 
 /** Flat metrics without per-class / per-field entries (`name[key]`), which the detail lists separately. */
@@ -114,7 +113,7 @@ export function EvalRuns({ scenarioId, setId }: { scenarioId: string; setId: str
   }, [scenarioId, setId, message]);
   useEffect(load, [load]);
   useEffect(() => {
-    publishApi.versions(scenarioId).then((vs) => setVersions(vs.map((v) => v.version)), () => setVersions([]));
+    evalApi.versions(scenarioId).then((vs) => setVersions(vs.map((v) => v.version)), () => setVersions([]));
   }, [scenarioId]);
   const running = (runs ?? []).some((r) => r.status === 'queued' || r.status === 'running');
   useEffect(() => {
