@@ -146,7 +146,7 @@ describe('changes record who made them', () => {
     expect(await latest('endpoint.delete')).toMatchObject({ target_id: id, after_digest: null });
   });
 
-  it('records evaluation sets created, their cases changed and the set deleted, never the cases', async () => {
+  it('records evaluation sets created, their cases changed, a run started and cancelled, and the set deleted, never the cases', async () => {
     const scenario = ScenarioSchema.parse((await call(base, 'POST', '/api/scenarios', { name: 'eval audit', graph: echoGraph() })).json);
     const made = await call(base, 'POST', `/api/scenarios/${scenario.id}/eval-sets`, { name: 'gold' });
     expect(made.status).toBe(201);
@@ -154,6 +154,13 @@ describe('changes record who made them', () => {
     const secret = '13900001111 case text';
     secrets.push(secret);
     await call(base, 'POST', `/api/eval-sets/${setId}/cases`, { cases: [{ id: 'k', inputs: { transcript: secret }, expected: { reply: 'r' } }] });
+    // An evaluation run of the draft on it, cancelled while the simulator answers (300 ms to the first token).
+    const run = await call(base, 'POST', `/api/scenarios/${scenario.id}/eval-runs`, { set_id: setId, target: { draft: true } });
+    expect(run.status, run.text).toBe(202);
+    const runId = (run.json as { id: string }).id;
+    expect((await call(base, 'POST', `/api/eval-runs/${runId}/cancel`)).json).toMatchObject({ status: 'cancelled' });
+    expect(await latest('eval_run.start')).toMatchObject({ target_type: 'eval_run', target_id: runId, summary: 'draft on set revision 1, 1 cases', details: { set_id: setId, revision: 1, cases: 1 } });
+    expect(await latest('eval_run.cancel')).toMatchObject({ target_id: runId, after_digest: null });
     expect((await call(base, 'DELETE', `/api/eval-sets/${setId}`)).status).toBe(204);
     expect(await latest('eval_set.create')).toMatchObject({ target_type: 'eval_set', target_id: setId, target_name: 'gold', summary: 'empty' });
     expect(await latest('eval_set.change')).toMatchObject({ target_id: setId, summary: 'add: revision 1, +1 ~0 -0, 1 cases', details: { change: 'add', revision: 1, added: 1 } });

@@ -9,6 +9,7 @@ import { errorText } from '../publish/http';
 import { navigate } from '../router';
 import { evalApi, type EvalSetSummary, type EvalTargets } from './api';
 import { SetView } from './SetView';
+import { EvalRuns } from './EvalRuns';
 
 /**
  * 评测集: a scenario's evaluation sets (name, latest revision, case count), a new empty set, the sets its
@@ -116,6 +117,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
         </Col>
         <Col xs={24} lg={16}>
           {setId && targets ? <SetView key={setId} scenarioId={scenarioId} setId={setId} targets={targets} onChanged={reload} /> : <Empty description={t('evalSets.pick')} style={{ marginTop: 48 }} />}
+          {setId && <EvalRuns key={`runs-${setId}`} scenarioId={scenarioId} setId={setId} />}
         </Col>
       </Row>
     </div>

@@ -1,6 +1,8 @@
 /** The evaluation-set endpoints under `/api`, as the 评测集 page and the "add to set" actions call them. */
 import type { EvalChangeReply, EvalRevisionList, EvalSetDetail, EvalSetList, EvalSetSummary, EvalTargets, PromoteBody } from '@shared/evaluation';
 import type { JobUploadPreview } from '@shared/jobs';
+import type { VersionSummary } from '@shared/publish';
+import type { EvalRunCases, EvalRunComparison, EvalRunDetail, EvalRunList, EvalRunStarted, EvalRunTarget } from '@shared/evaluation-runs';
 import { query, send } from '../publish/http';
 import { sendJson } from '../api';
 import type { PreparedUpload } from '../jobs/upload';
@@ -26,4 +28,13 @@ export const evalApi = {
   upload: (setId: string, upload: PreparedUpload, mapping?: Record<string, string>) =>
     sendJson<EvalChangeReply>('POST', `/api/eval-sets/${enc(setId)}/upload${query({ name: upload.name, mapping: mapping === undefined ? undefined : JSON.stringify(mapping) })}`, upload.body, upload.contentType),
   exportUrl: (setId: string, revision: number) => `/api/eval-sets/${enc(setId)}/export?revision=${revision}`,
+  /** The scenario's published versions (what a run may evaluate besides the draft). */
+  versions: (scenarioId: string) => send<VersionSummary[]>('GET', `/api/scenarios/${enc(scenarioId)}/versions`),
+  /** Evaluation runs: start one (latest revision of the set), list, read, its cases, cancel, compare two. */
+  startRun: (scenarioId: string, setId: string, target: EvalRunTarget) => send<EvalRunStarted>('POST', `/api/scenarios/${enc(scenarioId)}/eval-runs`, { set_id: setId, target }),
+  runs: async (scenarioId: string) => (await send<EvalRunList>('GET', `/api/scenarios/${enc(scenarioId)}/eval-runs`)).runs,
+  run: (runId: string) => send<EvalRunDetail>('GET', `/api/eval-runs/${enc(runId)}`),
+  runCases: async (runId: string) => (await send<EvalRunCases>('GET', `/api/eval-runs/${enc(runId)}/cases`)).cases,
+  cancelRun: (runId: string) => send<EvalRunDetail>('POST', `/api/eval-runs/${enc(runId)}/cancel`),
+  compare: (a: string, b: string) => send<EvalRunComparison>('GET', `/api/eval-runs/compare${query({ a, b })}`),
 };

@@ -22,3 +22,4 @@ export {
 } from './scenario-changes.js';
 export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';
 export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from './eval-set-changes.js';
+export { evalRunCancelledChange, evalRunStartedChange } from './eval-run-changes.js';

@@ -40,6 +40,9 @@ import { oidcRoutes } from './routes-oidc.js';
 import { modelAliasRoutes, modelEndpointRoutes } from './routes-model-endpoints.js';
 import { evalSetRoutes } from './routes-eval-sets.js';
 import { EvaluationSets } from '../evaluation/sets.js';
+import { EvaluationRuns } from '../evaluation/runs.js';
+import { evalRunRoutes } from './routes-eval-runs.js';
+import { knownModelAliases } from '../endpoints/config.js';
 
 export type { AppDeps } from './context.js';
 
@@ -92,10 +95,17 @@ export function nodeKindSummaries(): NodeKindSummary[] {
   return summaries;
 }
 
-function startedJobs(deps: AppDeps, v1: V1Runtime): JobService {
-  const jobs = new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog });
-  jobs.start();
-  return jobs;
+/**
+ * The jobs (created and started here when the caller gave none) and the evaluation runs over them,
+ * which listen for job ends before the runner starts.
+ */
+function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns } {
+  const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog });
+  const sets = new EvaluationSets(deps.db);
+  const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
+  runs.start();
+  if (!deps.jobs) jobs.start();
+  return { jobs, sets, runs };
 }
 
 /** Builds the app; the caller owns the store, the models and the services (and closes them). */
@@ -106,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
   const version = readVersion();
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
-  const jobs = deps.jobs ?? startedJobs(deps, v1);
+  const { jobs, sets: evalSets, runs: evalRuns } = jobsAndRuns(deps, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
   // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
   app.set('trust proxy', authConfig.trustProxy);
@@ -139,7 +149,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(auditRoutes(deps.db));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
-  api.use(evalSetRoutes(new EvaluationSets(deps.db), jobs.uploads, deps.canReadPii));
+  api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
+  api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

@@ -392,3 +392,40 @@ export const evalCases = sqliteTable(
   },
   (t) => [uniqueIndex('eval_cases_set_case_added_idx').on(t.setId, t.caseId, t.addedIn), index('eval_cases_set_range_idx').on(t.setId, t.addedIn, t.removedIn)],
 );
+
+/**
+ * Evaluation runs (server/src/evaluation/runs.ts): one revision of a set run on a scenario's draft (frozen
+ * into the job: `version` null) or one of its versions, as an evaluation job; scored when the job ends.
+ * `results` holds each case's outcome as the job gave it (`{ id, run_id, status, outputs?, error? }[]`),
+ * `metrics` the scoring (`EvalMetrics`, per case by id); both null until the run is completed.
+ */
+export const evalRuns = sqliteTable(
+  'eval_runs',
+  {
+    id: text('id').primaryKey(),
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    setId: text('set_id')
+      .notNull()
+      .references(() => evalSets.id, { onDelete: 'cascade' }),
+    setRevision: integer('set_revision').notNull(),
+    /** The version run; null for the draft (frozen into the job at the start). */
+    version: integer('version'),
+    /** The plan hash of what ran (a version's `plan_hash`, or the frozen draft's). */
+    graphHash: text('graph_hash').notNull(),
+    jobId: text('job_id').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
+    total: integer('total').notNull(),
+    metrics: jsonColumn<unknown>('metrics', () => null),
+    results: jsonColumn<unknown>('results', () => null),
+    /** Whether the built-in simulator answered any case's model call (then the numbers mean nothing). */
+    simulated: integer('simulated', { mode: 'boolean' }).notNull().default(false),
+    /** Why scoring failed (status `failed`); null otherwise. */
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('eval_runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('eval_runs_status_idx').on(t.status), index('eval_runs_job_idx').on(t.jobId)],
+);

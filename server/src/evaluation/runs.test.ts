@@ -1,0 +1,162 @@
+/**
+ * Evaluation runs (issue 14 part 3): scored when their job ends, with each case's run id and outputs;
+ * a run whose job ended while nobody listened (a crash between the job's end and its scoring) is scored
+ * at the next start; a queued run cancelled is never scored; two runs compared.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lineGraph, noServices } from '../engine/testing.js';
+import { JobService } from '../jobs/service.js';
+import type { JobRow } from '../storage/jobs.js';
+import { ScriptedModel } from '../model/scripted.js';
+import { PublishedScenarios } from '../publish/registry.js';
+import { openStoreFile, type Store } from '../storage/db.js';
+import { createScenario, updateScenario } from '../storage/scenarios.js';
+import { compareRuns } from './run-compare.js';
+import { EvaluationRuns } from './runs.js';
+import { EvaluationSets } from './sets.js';
+
+const stores: Store[] = [];
+const services: JobService[] = [];
+let dir: string | undefined;
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop();
+  for (const s of stores.splice(0)) s.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** start (transcript) → end: `intent` is `<tag>:<the transcript's text>`, no model call. */
+const tagGraph = (tag: string) => lineGraph([], [{ name: 'intent', value: `${tag}:{{ start.transcript.text }}` }]);
+const BY = { id: 'u1', name: 'alice' };
+
+function open(file = ':memory:'): Store {
+  const store = openStoreFile(file);
+  stores.push(store);
+  return store;
+}
+
+function jobService(store: Store): JobService {
+  const jobs = new JobService(store.db, new PublishedScenarios(store.db, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
+  services.push(jobs);
+  return jobs;
+}
+
+/** A scenario answering `A:…` and a set of three cases, two expecting what it answers. */
+function scenarioWithSet(store: Store): { scenarioId: string; setId: string; sets: EvaluationSets } {
+  const scenarioId = createScenario(store.db, { name: 'tag', graph: tagGraph('A') }).id;
+  const sets = new EvaluationSets(store.db);
+  const setId = sets.create(scenarioId, { name: 'gold', description: '' }).id;
+  sets.addCases(
+    setId,
+    [
+      { id: 'x', inputs: { transcript: '客户：宽带断了' }, expected: { intent: 'A:[t1] customer: 宽带断了' } },
+      { id: 'y', inputs: { transcript: '客户：我要投诉' }, expected: { intent: 'A:[t1] customer: 我要投诉' } },
+      { id: 'z', inputs: { transcript: '客户：查话费' }, expected: { intent: 'B:[t1] customer: 查话费' } },
+    ],
+    'alice',
+  );
+  return { scenarioId, setId, sets };
+}
+
+/** Resolves once the service says job `jobId` ended. */
+function ended(jobs: JobService, jobId: string): Promise<JobRow> {
+  return new Promise((resolve) => {
+    const stop = jobs.onJobEnded((job) => {
+      if (job.id !== jobId) return;
+      stop();
+      resolve(job);
+    });
+  });
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+describe('an evaluation run', () => {
+  it('is scored when its job ends, with each case’s run id and outputs', async () => {
+    const store = open();
+    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const jobs = jobService(store);
+    const runs = new EvaluationRuns(jobs, sets);
+    runs.start();
+    const { run, total } = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
+    expect(total).toBe(3);
+    expect(runs.summary(run)).toMatchObject({ status: 'queued', version: null, set_revision: 1, done: 0, created_by: 'alice' });
+    jobs.start();
+    await until(() => runs.get(run.id).status === 'completed');
+    const detail = runs.detail(run.id);
+    expect(detail).toMatchObject({ status: 'completed', done: 3, failed: 0, simulated: false, progress: null });
+    expect(detail.metrics?.['intent.accuracy']).toBeCloseTo(2 / 3, 10);
+    const cases = runs.cases(run.id);
+    expect(cases.map((c) => [c.id, c.status, c.outputs.intent?.correct, c.actual?.intent])).toEqual([
+      ['x', 'succeeded', true, 'A:[t1] customer: 宽带断了'],
+      ['y', 'succeeded', true, 'A:[t1] customer: 我要投诉'],
+      ['z', 'succeeded', false, 'A:[t1] customer: 查话费'],
+    ]);
+    expect(cases.every((c) => typeof c.run_id === 'string')).toBe(true);
+
+    // The draft changes to answer `B:…`: a second run flips x and y to wrong and z to right.
+    expect(updateScenario(store.db, scenarioId, { graph: tagGraph('B') }).ok).toBe(true);
+    const second = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
+    await until(() => runs.get(second.run.id).status === 'completed');
+    const compared = compareRuns(runs, run.id, second.run.id);
+    expect(compared.deltas.find((d) => d.metric === 'intent.accuracy')?.delta).toBeCloseTo(1 / 3 - 2 / 3, 10);
+    expect(compared.changed).toEqual([
+      { output: 'intent', right_to_wrong: [expect.objectContaining({ id: 'x' }), expect.objectContaining({ id: 'y' })], wrong_to_right: [expect.objectContaining({ id: 'z', a_run_id: cases[2].run_id })] },
+    ]);
+    await runs.stop();
+  });
+
+  it('whose job ended while nobody listened is scored at the next start', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mofang-eval-runs-'));
+    const file = path.join(dir, 'mofang.db');
+    const store = open(file);
+    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const jobs = jobService(store);
+    // Started but not listening: as a server that crashed after the job's end, before scoring.
+    const before = new EvaluationRuns(jobs, sets);
+    const { run } = await before.startRun(scenarioId, { setId, target: { draft: true } }, BY);
+    const done = ended(jobs, run.jobId);
+    jobs.start();
+    await done;
+    await jobs.stop();
+    expect(before.get(run.id).status).toBe('queued');
+
+    // The next start, on the same file.
+    const again = open(file);
+    const laterJobs = jobService(again);
+    const after = new EvaluationRuns(laterJobs, new EvaluationSets(again.db));
+    after.start();
+    await after.stop();
+    expect(after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });
+  });
+
+  it('cancelled before it runs ends cancelled and is never scored', async () => {
+    const store = open();
+    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const jobs = jobService(store);
+    const runs = new EvaluationRuns(jobs, sets);
+    runs.start();
+    const { run } = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
+    expect(runs.cancel(run.id)).toMatchObject({ status: 'cancelled', metrics: null });
+    expect(() => runs.cancel(run.id)).toThrow(expect.objectContaining({ code: 'eval_run_ended' }));
+    expect(() => runs.cases(run.id)).toThrow(expect.objectContaining({ code: 'eval_run_not_completed' }));
+    await runs.stop();
+  });
+
+  it('refuses a set of another scenario and an empty revision', async () => {
+    const store = open();
+    const { setId, sets } = scenarioWithSet(store);
+    const other = createScenario(store.db, { name: 'other', graph: tagGraph('A') }).id;
+    const runs = new EvaluationRuns(jobService(store), sets);
+    await expect(runs.startRun(other, { setId, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'unknown_eval_set' });
+    const { scenarioId } = scenarioWithSet(store);
+    const empty = sets.create(scenarioId, { name: 'empty', description: '' }).id;
+    await expect(runs.startRun(scenarioId, { setId: empty, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'empty_eval_set' });
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Evaluation runs over real HTTP (issue 14 part 3): a scenario made from the complaint-risk template,
+ * a 4-case set, the draft run on it against a scripted model endpoint whose answers are known (so the
+ * accuracy is exact), version 1 run after publishing with the model answering otherwise, and the two
+ * results compared: metric deltas and the cases that flipped, each with both runs' ids. Also: progress,
+ * per-case results, audit, cancel refused once ended, permissions.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EvalRunCasesSchema, EvalRunComparisonSchema, EvalRunDetailSchema, EvalRunListSchema, EvalRunStartedSchema, type EvalRunDetail } from '@shared/evaluation-runs.js';
+import { EvalSetSummarySchema } from '@shared/evaluation.js';
+import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { call, signInAs, type TestSession } from './helpers.js';
+import { startV1Harness, type V1Harness } from './v1-helpers.js';
+
+let mock: MockOpenAI;
+let h: V1Harness;
+let viewer: TestSession;
+let scenarioId: string;
+let setId: string;
+const base = () => h.server.url;
+
+/** The judge's answer for every call of a run (the model's level; the rule cues decide the rest). */
+function answerAll(level: 'low' | 'high', calls = 8): void {
+  mock.replies.length = 0;
+  const content = JSON.stringify({ risk_level: level, emotion: level === 'low' ? '平静' : '愤怒', reasons: [] });
+  for (let i = 0; i < calls; i += 1) mock.replies.push({ id: `c${i}`, object: 'chat.completion', created: 1, model: 'qwen2.5-7b-instruct', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } });
+}
+
+const call4 = (text: string) => `坐席：您好，请问有什么可以帮您？\n客户：${text}`;
+/**
+ * With the model answering `low`: a cue (我要投诉, 工信部) makes the warning; the others stay low.
+ * With `high`: every case warns. So the draft (low) is right on a, b, d; version 1 (high) on a, c.
+ */
+const CASES = [
+  { id: 'a', inputs: { transcript: call4('我要投诉你们，宽带三天没修好') }, expected: { warn: true } },
+  { id: 'b', inputs: { transcript: call4('帮我查一下这个月的话费') }, expected: { warn: false } },
+  { id: 'c', inputs: { transcript: call4('网速太慢了，我很生气') }, expected: { warn: true } },
+  { id: 'd', inputs: { transcript: call4('我想改一下套餐') }, expected: { warn: false } },
+];
+
+beforeAll(async () => {
+  mock = await startMockOpenAI();
+  h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
+  viewer = await signInAs(base(), 'viewer');
+  const made = await call(base(), 'POST', '/api/templates/complaint-risk/use', { name: '投诉风险 评测运行' });
+  expect(made.status, made.text).toBe(201);
+  scenarioId = (made.json as { id: string }).id;
+  const set = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'four', description: '4 cases' });
+  setId = EvalSetSummarySchema.parse(set.json).id;
+  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: CASES });
+  expect(added.status, added.text).toBe(201);
+});
+afterAll(async () => {
+  await h?.close();
+  await mock?.close();
+});
+
+/** Polls a run until it is no longer queued or running. */
+async function finished(runId: string): Promise<EvalRunDetail> {
+  for (let i = 0; i < 300; i += 1) {
+    const detail = EvalRunDetailSchema.parse((await call(base(), 'GET', `/api/eval-runs/${runId}`)).json);
+    if (detail.status !== 'queued' && detail.status !== 'running') return detail;
+    expect(detail.progress).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${runId} did not finish`);
+}
+
+async function start(target: { version: number } | { draft: true }) {
+  const res = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: setId, target });
+  expect(res.status, res.text).toBe(202);
+  return EvalRunStartedSchema.parse(res.json);
+}
+
+describe('evaluation runs', () => {
+  let draftRun: string;
+  let versionRun: string;
+
+  it('runs the draft on the set and scores it exactly', async () => {
+    answerAll('low');
+    const started = await start({ draft: true });
+    expect(started.total).toBe(4);
+    draftRun = started.id;
+    const done = await finished(started.id);
+    expect(done).toMatchObject({ status: 'completed', version: null, set_revision: 1, set_name: 'four', total: 4, done: 4, failed: 0, simulated: false, progress: null });
+    expect(done.metrics?.['warn.accuracy']).toBe(0.75);
+    expect(done.result?.perCase.map((c) => [c.id, c.outputs.warn?.correct])).toEqual([['a', true], ['b', true], ['c', false], ['d', true]]);
+
+    const cases = EvalRunCasesSchema.parse((await call(base(), 'GET', `/api/eval-runs/${started.id}/cases`)).json).cases;
+    expect(cases.map((c) => [c.id, c.status, c.expected.warn, c.actual?.warn, c.outputs.warn?.correct])).toEqual([
+      ['a', 'succeeded', true, true, true],
+      ['b', 'succeeded', false, false, true],
+      ['c', 'succeeded', true, false, false],
+      ['d', 'succeeded', false, false, true],
+    ]);
+    // Each case names its run: its trace opens (the run log writes in the background).
+    let trace = await call(base(), 'GET', `/api/runs/${cases[2].run_id}`);
+    for (let i = 0; i < 40 && trace.status === 404; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      trace = await call(base(), 'GET', `/api/runs/${cases[2].run_id}`);
+    }
+    expect(trace.status, trace.text).toBe(200);
+    expect(trace.json).toMatchObject({ id: cases[2].run_id, status: 'succeeded' });
+  });
+
+  it('runs version 1 after publishing and compares the two results', async () => {
+    const published = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'complaint-eval', note: 'v1' });
+    expect(published.status, published.text).toBe(201);
+    answerAll('high');
+    const started = await start({ version: 1 });
+    versionRun = started.id;
+    const done = await finished(started.id);
+    expect(done).toMatchObject({ status: 'completed', version: 1, total: 4 });
+    expect(done.metrics?.['warn.accuracy']).toBe(0.5);
+
+    const list = EvalRunListSchema.parse((await call(base(), 'GET', `/api/scenarios/${scenarioId}/eval-runs`)).json);
+    expect(list.runs.map((r) => [r.id, r.version])).toEqual([[versionRun, 1], [draftRun, null]]);
+
+    const compared = EvalRunComparisonSchema.parse((await call(base(), 'GET', `/api/eval-runs/compare?a=${draftRun}&b=${versionRun}`)).json);
+    expect(compared).toMatchObject({ same_revision: true, common: 4, only_in_a: [], only_in_b: [] });
+    expect(compared.deltas.find((d) => d.metric === 'warn.accuracy')).toEqual({ metric: 'warn.accuracy', a: 0.75, b: 0.5, delta: -0.25 });
+    const warn = compared.changed.find((c) => c.output === 'warn');
+    expect(warn?.right_to_wrong.map((c) => c.id)).toEqual(['b', 'd']);
+    expect(warn?.wrong_to_right.map((c) => c.id)).toEqual(['c']);
+    const flipped = warn?.wrong_to_right[0];
+    expect(flipped?.a_run_id).toEqual(expect.any(String));
+    expect(flipped?.b_run_id).toEqual(expect.any(String));
+    expect(flipped?.a_run_id).not.toBe(flipped?.b_run_id);
+  });
+
+  it('records the start in the audit log and refuses to cancel an ended run', async () => {
+    const audit = (await call(base(), 'GET', `/api/audit?target_id=${draftRun}`)).json as { entries: Array<{ action: string; target_type: string; summary: string }> };
+    expect(audit.entries).toEqual([expect.objectContaining({ action: 'eval_run.start', target_type: 'eval_run', summary: 'draft on set revision 1, 4 cases' })]);
+    const cancel = await call(base(), 'POST', `/api/eval-runs/${draftRun}/cancel`);
+    expect(cancel.status).toBe(409);
+    expect(cancel.json).toMatchObject({ error: { code: 'eval_run_ended' } });
+  });
+
+  it('refuses what cannot run or compare', async () => {
+    const noVersion = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: setId, target: { version: 9 } });
+    expect(noVersion.json).toMatchObject({ error: { code: 'unknown_version' } });
+    const noSet = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: 'nope', target: { draft: true } });
+    expect(noSet.json).toMatchObject({ error: { code: 'unknown_eval_set' } });
+    const empty = EvalSetSummarySchema.parse((await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'empty', description: '' })).json);
+    const emptyRun = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: empty.id, target: { draft: true } });
+    expect(emptyRun.json).toMatchObject({ error: { code: 'empty_eval_set' } });
+    expect((await call(base(), 'GET', '/api/eval-runs/compare?a=x')).json).toMatchObject({ error: { code: 'missing_eval_runs' } });
+    expect((await call(base(), 'GET', '/api/eval-runs/nope')).status).toBe(404);
+  });
+
+  it('lets a viewer neither start nor read runs', async () => {
+    const start = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: setId, target: { draft: true } }, {}, { as: viewer });
+    expect(start.status).toBe(403);
+    expect((await call(base(), 'GET', `/api/eval-runs/${draftRun}`, undefined, {}, { as: viewer })).status).toBe(403);
+  });
+});
