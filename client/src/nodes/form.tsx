@@ -69,7 +69,7 @@ export function RefInput({ nodeId, value, onChange, placeholder }: { nodeId: str
 }
 
 /** Rows a list renders with its panel; the rest follow in the next frame (see {@link ListEditor}). */
-const FIRST_ROWS = 4;
+const FIRST_ROWS = 3;
 
 /**
  * An add / remove list: each row rendered by `render`. A long list (an end node's ten outputs, an audit
