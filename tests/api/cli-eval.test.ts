@@ -194,6 +194,13 @@ describe('mofang eval: what it refuses (exit 2)', () => {
     const direction = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'score.mae=1']);
     expect(direction.code).toBe(2);
     expect(direction.stderr).toMatch(/lower is better/);
+    const impossible = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'risk_level.accuracy=150%']);
+    expect(impossible.code).toBe(2);
+    expect(impossible.stderr).toMatch(/lies between 0 and 1.*never a real bar/);
+    expect((await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'risk_level.accuracy=-1'])).code).toBe(2);
+    // Usage errors are "could not evaluate" too (1 means below a bar).
+    expect((await withSimulator(['eval', TEMPLATE])).code).toBe(2);
+    expect((await withSimulator(['eval', TEMPLATE, '--set', setFile, '-c', '0'])).code).toBe(2);
     const malformed = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'risk_level.accuracy']);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toMatch(/<metric>=<number>/);

@@ -101,6 +101,9 @@ describe('evaluation sets', () => {
     const inputs = await call(base(), 'POST', `/api/eval-sets/${set.id}/cases`, { cases: [{ inputs: { text: 'x' }, expected: { reply: 'a' } }] });
     expect(inputs.status).toBe(400);
     expect(inputs.json).toMatchObject({ error: { code: 'invalid_case_inputs', details: { allowed: ['transcript'] } } });
+    const notGzip = await fetch(base() + `/api/eval-sets/${set.id}/upload`, { method: 'POST', body: '{"inputs":{}}\n', headers: { ...authHeaders(base()), 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip' } });
+    expect(notGzip.status).toBe(400);
+    expect(await notGzip.json()).toMatchObject({ error: { code: 'invalid_content_encoding', details: { encoding: 'gzip' } } });
     const notJson = await send(`/api/eval-sets/${set.id}/upload`, '{"inputs": ', 'application/x-ndjson');
     expect(await notJson.json()).toMatchObject({ error: { code: 'invalid_item', details: { line: 1 } } });
     expect((await detail(set.id)).revision).toBe(0);
@@ -151,6 +154,15 @@ describe('evaluation sets', () => {
     expect(cases[0].source.run_id).toBe(runId);
     expect(cases[1].inputs).toEqual({ transcript: transcript('换套餐') });
     expect((await call(base(), 'POST', `/api/eval-sets/${set.id}/promote`, { run_id: 'nope' })).json).toMatchObject({ error: { code: 'unknown_run' } });
+    // The same run twice is refused, naming the case that holds it.
+    const twice = await call(base(), 'POST', `/api/eval-sets/${set.id}/promote`, { run_id: runId });
+    expect(twice.status).toBe(409);
+    expect(twice.json).toMatchObject({ error: { code: 'already_in_set', details: { case_id: 'c1' } } });
+    // A removed case's generated id is never given to another case (older revisions still hold it).
+    expect((await call(base(), 'DELETE', `/api/eval-sets/${set.id}/cases/c1`)).status).toBe(200);
+    const again = await call(base(), 'POST', `/api/eval-sets/${set.id}/promote`, { run_id: runId });
+    expect(again.status, again.text).toBe(201);
+    expect((again.json as { case_ids: string[] }).case_ids).toEqual(['c2']);
   });
 
   it('records changes in the audit log, lets an inspector manage sets and refuses a viewer', async () => {

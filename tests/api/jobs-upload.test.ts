@@ -102,6 +102,14 @@ describe('job files in the encodings people have', () => {
     const progress = await h.v1('GET', `/v1/jobs/${String(res.json.job_id)}`, key);
     expect(progress.json).toMatchObject({ webhook: { url: 'http://127.0.0.1:9/hook' } });
     expect((await send('x', 'text/csv', { 'content-encoding': 'compress' })).json.error.code).toBe('unsupported_content_encoding');
+    // Said to be compressed but not: a clear 400 naming the encoding, for every way of saying it (not a 500).
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const plain = await send(jsonl, 'application/x-ndjson', { 'content-encoding': encoding });
+      expect(plain.status).toBe(400);
+      expect(plain.json.error).toMatchObject({ code: 'invalid_content_encoding', details: { encoding } });
+    }
+    const cut = gzipSync(Buffer.from(jsonl)).subarray(0, 30);
+    expect((await send(cut, 'application/x-ndjson', { 'content-encoding': 'gzip' })).json.error.code).toBe('invalid_content_encoding');
   });
 });
 

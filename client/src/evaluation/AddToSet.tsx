@@ -18,14 +18,17 @@ export function AddToSet({ scenarioId, source, testId = 'add-to-set' }: { scenar
   const [sets, setSets] = useState<EvalSetSummary[] | null>(null);
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const [visible, setVisible] = useState(false);
   if (!canWrite) return null;
 
-  const open = (visible: boolean) => {
-    if (!visible || sets !== null) return;
+  // Read afresh on every opening: the revisions shown move with each case added.
+  const open = (next: boolean) => {
+    setVisible(next);
+    if (!next) return;
     evalApi.list(scenarioId).then(
       (list) => {
         setSets(list);
-        setChosen(list[0]?.id);
+        setChosen((was) => (was && list.some((x) => x.id === was) ? was : list[0]?.id));
       },
       (e: unknown) => message.error(errorText(e)),
     );
@@ -36,6 +39,7 @@ export function AddToSet({ scenarioId, source, testId = 'add-to-set' }: { scenar
     try {
       const reply = await evalApi.promote(chosen, source);
       message.success(t('evalSets.promoted', { id: reply.case_ids[0] ?? '', revision: reply.revision }));
+      setVisible(false);
     } catch (e) {
       message.error(errorText(e));
     } finally {
@@ -54,7 +58,9 @@ export function AddToSet({ scenarioId, source, testId = 'add-to-set' }: { scenar
       </Space>
     );
   return (
-    <Popover trigger="click" title={t('evalSets.addTitle')} content={content} onOpenChange={open}>
+    // The content sits in a portal, but React still bubbles its clicks to the row around the button
+    // (a runs-log row opens its trace on click): they stop here.
+    <Popover trigger="click" open={visible} title={t('evalSets.addTitle')} content={<div onClick={(e) => e.stopPropagation()}>{content}</div>} onOpenChange={open}>
       <Button size="small" type="link" icon={<ExperimentOutlined />} onClick={(e) => e.stopPropagation()} data-testid={testId}>{t('evalSets.addToSet')}</Button>
     </Popover>
   );

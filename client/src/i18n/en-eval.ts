@@ -103,6 +103,8 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   invalid_case: 'A case is { "id"?, "inputs": {…}, "expected": {…} }',
   invalid_case_inputs: 'The case\'s inputs do not match the scenario\'s start node: {{path}} (inputs: {{allowed}})',
   unknown_expected_output: '“{{path}}” is not an output of the scenario (outputs: {{allowed}})',
+  invalid_expected_value: '“{{path}}” should be of type {{allowed}}: such an expected value can never be scored right',
+  already_in_set: 'The set already holds this as case “{{case_id}}”: edit that case instead',
   empty_expected: 'Give at least one expected output (outputs: {{allowed}})',
   invalid_revision: 'A revision is a whole number, e.g. 2',
   run_not_finished: 'Only a succeeded run has outputs to start from',

@@ -269,6 +269,7 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   invalid_webhook: 'The webhook must be an http or https URL',
   up_to_date: 'Already up to date',
   unsupported_encoding: 'This text encoding is not supported: save the file as UTF-8 or GB18030',
+  invalid_content_encoding: 'The body is not valid {{encoding}} data: send it uncompressed, or compressed as its header says',
   unsupported_content_encoding: 'This compression is not supported',
   unknown_item: 'This item is not in the job',
   transcripts_redacted: 'The job is past the transcript retention: its call texts were removed',

@@ -255,7 +255,7 @@ export const en: Messages<typeof zh> = {
     imported: 'Imported {{id}} v{{version}}',
     badFile: 'Cannot import this file: {{reason}}',
     admin: 'Admin',
-    adminHint: 'There are no roles yet: everyone sees these actions.',
+    adminHint: 'Only roles that may manage templates (admins) see these actions: a new version appears in the gallery for everyone to use.',
     saveAsTemplate: 'Save a scenario as a new template',
     saveAsVersion: 'Save a scenario as a new version',
     scenario: 'Scenario',

@@ -100,6 +100,8 @@ export const zhEvalErrors = {
   invalid_case: '用例的格式应为 { "id"?, "inputs": {…}, "expected": {…} }',
   invalid_case_inputs: '用例的输入不符合场景的开始节点：{{path}}（可用输入：{{allowed}}）',
   unknown_expected_output: '“{{path}}”不是场景的输出（可用输出：{{allowed}}）',
+  invalid_expected_value: '“{{path}}”应为 {{allowed}} 类型：这样的期望值永远判不对',
+  already_in_set: '评测集里已经有这条记录了（用例“{{case_id}}”）：请直接修改那条用例',
   empty_expected: '期望输出至少要有一项（可用输出：{{allowed}}）',
   invalid_revision: '版本号应为整数，例如 2',
   run_not_finished: '只有成功的运行才有可作为期望的输出',

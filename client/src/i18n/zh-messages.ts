@@ -275,6 +275,7 @@ export const zhApiErrors = {
   invalid_webhook: '回调地址必须是 http 或 https 网址',
   up_to_date: '已经是最新版本，无需更新',
   unsupported_encoding: '不支持这种文本编码：请用 UTF-8 或 GB18030 保存文件',
+  invalid_content_encoding: '请求体不是有效的 {{encoding}} 压缩数据：请不压缩发送，或按请求头所说的方式压缩',
   unsupported_content_encoding: '不支持请求的压缩方式',
   unknown_item: '在这个批量任务里找不到这一条',
   transcripts_redacted: '已超过转写保留期限，这个任务的通话内容已清除',

@@ -251,7 +251,7 @@ export const zh = {
     imported: '已导入 {{id}} v{{version}}',
     badFile: '无法导入这个文件：{{reason}}',
     admin: '管理员',
-    adminHint: '还没有权限系统，这些操作所有人可见。',
+    adminHint: '只有可以管理模板的角色（管理员）看得到这些操作：新版本会出现在模板库里，供所有人使用。',
     saveAsTemplate: '将场景保存为新模板',
     saveAsVersion: '将场景保存为新版本',
     scenario: '场景',

@@ -87,6 +87,9 @@ function parseBars(texts: string[]): MetricBar[] {
   return texts.map((text) => {
     const bar = parseMinBar(text);
     if (isLowerBetter(bar.metric)) throw new CliError(`--min ${text}: "${bar.metric}" is an error (lower is better); a minimum cannot apply to it`);
+    // Every metric a minimum may name is a fraction in [0, 1], or a kappa in [-1, 1]: a bar outside can never, or always, be met.
+    const floor = /(^|\.)kappa(\[|$)/.test(bar.metric.slice(bar.metric.indexOf('.') + 1)) ? -1 : 0;
+    if (bar.min < floor || bar.min > 1) throw new CliError(`--min ${text}: ${bar.metric} lies between ${floor} and 1 (or ${floor * 100}% and 100%), so a minimum of ${bar.min} is never a real bar`);
     return bar;
   });
 }

@@ -11,6 +11,9 @@ import { buildProgram, type CliOutcome } from './program.js';
 
 export { buildProgram } from './program.js';
 
+/** `mofang eval`'s exit code for "could not evaluate" (eval-command.ts's EXIT_CANNOT_EVALUATE, not imported: commands load lazily). */
+const EVAL_CANNOT_EVALUATE = 2;
+
 /** Errors whose message is the whole story: printed as one `mofang: …` line, no stack trace. */
 function isExpected(error: unknown): error is Error {
   // ConfigError is tested by name so that this file does not load the configuration code (zod and more).
@@ -29,8 +32,9 @@ export async function runCli(args: string[], io: CliIo = processIo): Promise<num
     await buildProgram(io, outcome).parseAsync(args, { from: 'user' });
     return outcome.code;
   } catch (error) {
-    // Commander has already printed its message (or the help); keep its exit code.
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander has already printed its message (or the help); keep its exit code, except that `eval`
+    // keeps 1 for "below a bar": its usage errors (a missing --set, -c 0) are "could not evaluate", 2.
+    if (error instanceof CommanderError) return args[0] === 'eval' && error.exitCode !== 0 ? EVAL_CANNOT_EVALUATE : error.exitCode;
     if (isExpected(error)) {
       io.stderr(`mofang: ${error.message}\n`);
     } else if (io.env.MOFANG_DEBUG) {

@@ -44,8 +44,20 @@ function startingExpected(outputs: unknown, outputNames: string[]): Record<strin
  * of another scenario), `run_not_finished` (running, or failed: no outputs), `transcripts_redacted`
  * (its inputs were cleared by the retention), and the case checks.
  */
+/**
+ * Refuses a run or job item the set's latest revision already holds as a case (409 `already_in_set`,
+ * details `{ case_id }`): promoting it twice would make two copies to keep in step. Passing `case_id`
+ * (re-promoting into that case) is taken as replacing it.
+ */
+function refuseTwice(sets: EvaluationSets, setId: string, body: PromoteBody): void {
+  if (body.case_id !== undefined) return;
+  const same = sets.casesOf(setId).find((c) => ('run_id' in body ? c.source.kind === 'run' && c.source.run_id === body.run_id : c.source.kind === 'job_item' && c.source.job_id === body.job_id && c.source.item_id === body.item_id));
+  if (same) throw new DomainError('conflict', 'already_in_set', `the set already holds this ${'run_id' in body ? 'run' : 'job item'} as case "${same.id}"; edit that case instead`, { case_id: same.id });
+}
+
 export function promote(sets: EvaluationSets, setId: string, body: PromoteBody, by: string): EvalChangeReply {
   const set = sets.get(setId);
+  refuseTwice(sets, set.id, body);
   const outputs = sets.caseTargets(set.scenarioId).outputs.map((o) => o.name);
   const id = body.case_id === undefined ? {} : { id: body.case_id };
   if ('run_id' in body) {

@@ -20,6 +20,9 @@ describe('case targets', () => {
     expect(caseProblem(targets, { inputs: { transcript: 'x', extra: 1 }, expected: { warn: true } })).toMatchObject({ code: 'invalid_case_inputs', path: 'inputs.extra' });
     expect(caseProblem(targets, { inputs: { transcript: 'x' }, expected: { risk: 'high' } })).toMatchObject({ code: 'unknown_expected_output', path: 'expected.risk' });
     expect(caseProblem(targets, { inputs: { transcript: 'x' }, expected: {} })).toMatchObject({ code: 'empty_expected' });
+    // A value of the wrong type could never be scored right: warn is a boolean output.
+    expect(caseProblem(targets, { inputs: { transcript: 'x' }, expected: { warn: 'maybe' } })).toMatchObject({ code: 'invalid_expected_value', path: 'expected.warn', allowed: ['boolean'] });
+    expect(caseProblem(targets, { inputs: { transcript: 'x' }, expected: { warn: null } })).toBeNull();
     expect(caseTargets({ ...complaintRisk, nodes: [] })).toMatchObject({ inputs: [], outputs: [] });
   });
 

@@ -5,7 +5,7 @@
  */
 import type { EvalTargets } from '@shared/evaluation.js';
 import type { Graph } from '@shared/graph.js';
-import type { JsonSchema } from '@shared/json-schema.js';
+import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@shared/json-schema.js';
 import { EndConfigSchema, getNodeDefinition, StartConfigSchema } from '@shared/nodes/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileSchema, schemaProblems } from '../common/validation.js';
@@ -36,16 +36,22 @@ export function caseTargets(graph: Graph): CaseTargets {
 
 /** A case that does not fit its scenario, with where (`line`, `case`) when known. */
 export interface CaseProblem {
-  /** `invalid_case_inputs` or `unknown_expected_output` or `empty_expected`. */
+  /** `invalid_case_inputs`, `unknown_expected_output`, `invalid_expected_value` or `empty_expected`. */
   code: string;
   path: string;
   message: string;
   allowed?: string[];
 }
 
+/** True for an output type with a schema (not `auto`, which takes anything). */
+function isValueType(type: string | undefined): type is ValueType {
+  return (VALUE_TYPES as readonly string[]).includes(type ?? '');
+}
+
 /**
  * The first problem of a case against `targets`, or null: inputs must pass the start schema; every key
- * of `expected` must be an end output; `expected` must name at least one.
+ * of `expected` must be an end output, its value of that output's type (null: no expectation); `expected`
+ * must name at least one.
  */
 export function caseProblem(targets: CaseTargets, value: { inputs: Record<string, unknown>; expected: Record<string, unknown> }): CaseProblem | null {
   const validate = compileSchema(targets.inputSchema);
@@ -57,6 +63,14 @@ export function caseProblem(targets: CaseTargets, value: { inputs: Record<string
   const names = targets.outputs.map((o) => o.name);
   for (const key of Object.keys(value.expected)) {
     if (!names.includes(key)) return { code: 'unknown_expected_output', path: `expected.${key}`, message: `expected.${key} is not an output of the scenario (outputs: ${names.join(', ') || 'none'})`, allowed: names };
+  }
+  for (const [key, expected] of Object.entries(value.expected)) {
+    const type = targets.outputs.find((o) => o.name === key)?.type;
+    if (!isValueType(type) || expected === null) continue;
+    const check = compileSchema(schemaForType(type));
+    if (!check(expected)) {
+      return { code: 'invalid_expected_value', path: `expected.${key}`, message: `expected.${key} should be ${type}, not ${JSON.stringify(expected).slice(0, 60)}: a case that can never be scored right`, allowed: [type] };
+    }
   }
   if (Object.keys(value.expected).length === 0) return { code: 'empty_expected', path: 'expected', message: 'expected names no output: give at least one', allowed: names };
   return null;

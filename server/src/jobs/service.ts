@@ -22,7 +22,7 @@ import type { ResultColumn } from './result-columns.js';
 import { JobRunner, type JobRunnerOptions } from './runner.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
-import { ContentEncodingError, uploadItems } from './upload-items.js';
+import { CompressedBodyError, ContentEncodingError, uploadItems } from './upload-items.js';
 import { XlsxError } from './xlsx-items.js';
 import { previewUpload } from './upload-preview.js';
 import { WebhookSender, type WebhookOptions } from './webhook.js';
@@ -69,6 +69,7 @@ export function refusal(error: unknown): unknown {
   if (error instanceof JsonBodyError) return new DomainError('invalid', 'invalid_body', error.message);
   if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message, { reason: error.reason });
   if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
+  if (error instanceof CompressedBodyError) return new DomainError('invalid', 'invalid_content_encoding', error.message, { encoding: error.encoding });
   if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
   return error;
 }

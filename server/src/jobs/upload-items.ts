@@ -20,6 +20,28 @@ export class ContentEncodingError extends Error {
   }
 }
 
+/** The body says it is compressed (gzip, deflate, br) but does not inflate: damaged, or not compressed at all. */
+export class CompressedBodyError extends Error {
+  constructor(
+    readonly encoding: string,
+    cause: unknown,
+  ) {
+    super(`the body is not valid ${encoding} data (Content-Encoding: ${encoding}): ${cause instanceof Error ? cause.message : String(cause)}; send it uncompressed, or compressed as its header says`);
+    this.name = 'CompressedBodyError';
+  }
+}
+
+/** zlib's errors (`Z_DATA_ERROR`, `ERR_BROTLI_…`, …) become a {@link CompressedBodyError}; others pass. */
+async function* inflated(inflate: AsyncIterable<Uint8Array | string>, encoding: string): AsyncGenerator<Uint8Array | string> {
+  try {
+    yield* inflate;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR_BROTLI') || code.startsWith('ERR__ERROR'))) throw new CompressedBodyError(encoding, error);
+    throw error;
+  }
+}
+
 /** The body without its Content-Encoding; an error on the way ends the iteration with that error. */
 export function decodedBody(body: Readable, headers: { contentEncoding?: string }): AsyncIterable<Uint8Array | string> {
   return decoded(body, headers.contentEncoding);
@@ -33,7 +55,7 @@ function decoded(body: Readable, contentEncoding: string | undefined): AsyncIter
   if (!inflate) throw new ContentEncodingError(encoding);
   body.pipe(inflate);
   body.once('error', (error) => inflate.destroy(error));
-  return inflate;
+  return inflated(inflate, encoding);
 }
 
 /** What a submission's body holds: its items and, once they are read, its webhook (for JSON bodies). */

@@ -127,6 +127,9 @@ export function commitCaseChange(db: Db, setId: string, change: CaseChange, now 
     const head = set.revision;
     const next = head + 1;
     const live = new Map(tx.select({ seq: evalCases.seq, caseId: evalCases.caseId }).from(evalCases).where(inRevision(setId, head)).all().map((r) => [r.caseId, r.seq]));
+    // Every id the set ever held, removed ones too: a generated id is never reused, so an older
+    // revision's `c2` and a newer one's are always the same case (results are compared by case id).
+    const ever = new Set(tx.select({ caseId: evalCases.caseId }).from(evalCases).where(eq(evalCases.setId, setId)).all().map((r) => r.caseId));
     let nextCase = set.nextCase;
     let added = 0;
     let changed = 0;
@@ -144,9 +147,9 @@ export function commitCaseChange(db: Db, setId: string, change: CaseChange, now 
     for (const write of change.upsert) {
       let id = write.id;
       if (id === undefined) {
-        // Skip numbers a case already holds as its own id (an upload may use `c7`).
+        // Skip numbers a case holds or held as its own id (an upload may use `c7`).
         do id = `c${nextCase++}`;
-        while (live.has(id));
+        while (ever.has(id) || live.has(id));
       }
       if (touched.has(id)) throw new DuplicateCaseError(id);
       touched.add(id);
