@@ -292,6 +292,7 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   invalid_xlsx_no_worksheet: 'The workbook has no worksheet',
   invalid_xlsx_unreadable: 'This workbook cannot be read: save it as .xlsx or CSV in Excel',
   invalid_item_item_shape: 'Each item must be an object { "id"?, "inputs": { … } }',
+  invalid_item_case_shape: 'Each line must be a case { "id"?, "inputs": { … }, "expected": { … } }',
   invalid_item_not_json: 'Not valid JSON',
   invalid_item_not_csv: 'Not valid CSV (quotes or the number of columns)',
   invalid_item_not_number: 'Must be a number, got “{{value}}”',

@@ -299,6 +299,7 @@ export const zhApiErrors = {
   invalid_xlsx_no_worksheet: '工作簿里没有工作表',
   invalid_xlsx_unreadable: '无法读取这个工作簿：请在 Excel 中另存为 .xlsx 或 CSV',
   invalid_item_item_shape: '每一条应为 { "id"?, "inputs": { … } } 形式的对象',
+  invalid_item_case_shape: '每一行应为 { "id"?, "inputs": { … }, "expected": { … } } 形式的用例',
   invalid_item_not_json: '不是有效的 JSON',
   invalid_item_not_csv: '不是有效的 CSV（引号或列数不对）',
   invalid_item_not_number: '应为数字，实际是“{{value}}”',

@@ -99,12 +99,12 @@ async function* casesFromJsonl(text: AsyncIterable<string>): AsyncGenerator<Pars
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_json' });
     }
     const parsed = EvalCaseInputSchema.safeParse(value);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new ItemLineError(line, `expected { "id"?, "inputs": { … }, "expected": { … } } (${first ? `${first.path.map(String).join('.') || '(case)'}: ${first.message}` : 'invalid case'})`);
+      throw new ItemLineError(line, `expected { "id"?, "inputs": { … }, "expected": { … } } (${first ? `${first.path.map(String).join('.') || '(case)'}: ${first.message}` : 'invalid case'})`, undefined, undefined, { code: 'case_shape' });
     }
     yield { line, ...(parsed.data.id === undefined ? {} : { id: parsed.data.id }), inputs: parsed.data.inputs, expected: parsed.data.expected };
   }
