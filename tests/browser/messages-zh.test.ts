@@ -80,9 +80,23 @@ describe('messages in zh-CN', () => {
     }
     // The node's tooltip reads the same.
     await page.getByTestId('fit-view').click();
-    await page.getByTestId('node-llm_1').locator('.mf-node-head').hover();
+    // fit-view animates the canvas: a hover while the node still moves can end beside it, so hover
+    // again (from elsewhere) until the tooltip shows.
+    const head = page.getByTestId('node-llm_1').locator('.mf-node-head');
     const tooltip = page.getByRole('tooltip').filter({ hasText: '提示词是空的' });
-    await tooltip.waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.mouse.move(5, 5);
+          await head.hover();
+          return tooltip.waitFor({ timeout: 2000 }).then(
+            () => true,
+            () => false,
+          );
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     expect(englishSentences((await tooltip.textContent()) ?? '')).toEqual([]);
     await page.screenshot({ path: screenshotPath('screenshot-problems-zh.png') });
   });
