@@ -9,6 +9,7 @@ import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@sh
 import { EndConfigSchema, getNodeDefinition, StartConfigSchema } from '@shared/nodes/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileSchema, schemaProblems } from '../common/validation.js';
+import type { ValidateFunction } from 'ajv';
 
 /** A scenario's case shape: its inputs' schema and its outputs. */
 export interface CaseTargets {
@@ -43,6 +44,18 @@ export interface CaseProblem {
   allowed?: string[];
 }
 
+/** Each typed output's validator, made once per targets (a 20 000-case upload checks them all). */
+const typeChecks = new WeakMap<CaseTargets, Map<string, { type: ValueType; check: ValidateFunction }>>();
+
+function outputTypeChecks(targets: CaseTargets): Map<string, { type: ValueType; check: ValidateFunction }> {
+  let checks = typeChecks.get(targets);
+  if (!checks) {
+    checks = new Map(targets.outputs.flatMap((o) => (isValueType(o.type) ? [[o.name, { type: o.type, check: compileSchema(schemaForType(o.type)) }] as const] : [])));
+    typeChecks.set(targets, checks);
+  }
+  return checks;
+}
+
 /** True for an output type with a schema (not `auto`, which takes anything). */
 function isValueType(type: string | undefined): type is ValueType {
   return (VALUE_TYPES as readonly string[]).includes(type ?? '');
@@ -64,10 +77,11 @@ export function caseProblem(targets: CaseTargets, value: { inputs: Record<string
   for (const key of Object.keys(value.expected)) {
     if (!names.includes(key)) return { code: 'unknown_expected_output', path: `expected.${key}`, message: `expected.${key} is not an output of the scenario (outputs: ${names.join(', ') || 'none'})`, allowed: names };
   }
+  const typed = outputTypeChecks(targets);
   for (const [key, expected] of Object.entries(value.expected)) {
-    const type = targets.outputs.find((o) => o.name === key)?.type;
-    if (!isValueType(type) || expected === null) continue;
-    const check = compileSchema(schemaForType(type));
+    const output = typed.get(key);
+    if (!output || expected === null) continue;
+    const { type, check } = output;
     if (!check(expected)) {
       return { code: 'invalid_expected_value', path: `expected.${key}`, message: `expected.${key} should be ${type}, not ${JSON.stringify(expected).slice(0, 60)}: a case that can never be scored right`, allowed: [type] };
     }
