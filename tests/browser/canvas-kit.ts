@@ -44,6 +44,22 @@ export async function selectNode(page: Page, id: string): Promise<void> {
   await page.getByTestId('inspector').waitFor();
 }
 
+/**
+ * Deletes a wire as a person does (click it, press Delete), retried until it is gone: fit-view animates
+ * the canvas after a load, so one click can land beside the moving wire.
+ */
+export async function deleteWire(page: Page, id: string): Promise<void> {
+  const edge = page.locator(`.react-flow__edge[data-id="${id}"]`);
+  await edge.waitFor();
+  await expect
+    .poll(async () => {
+      await edge.locator('.react-flow__edge-interaction').click({ force: true, timeout: 2000 }).catch(() => undefined);
+      await page.keyboard.press('Delete');
+      return edge.count();
+    })
+    .toBe(0);
+}
+
 /** Waits until the draft is saved. */
 export async function waitSaved(page: Page): Promise<void> {
   await page.locator('[data-testid="save-state"][data-state="saved"]').waitFor({ timeout: 15_000 });

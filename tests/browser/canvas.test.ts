@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
+import { deleteWire, dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
 import { dragBetween, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 let server: TestServer;
@@ -47,8 +47,7 @@ describe('the canvas, as a new user uses it', () => {
 
   it('drags llm and classify onto the canvas and wires start → llm → classify → end', async () => {
     // The blank scenario wires start straight to end: remove that wire first.
-    await page.locator('.react-flow__edge[data-id="e_start_end"] .react-flow__edge-interaction').click({ force: true });
-    await page.keyboard.press('Delete');
+    await deleteWire(page, 'e_start_end');
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(0);
 
     await dropFromPalette(page, 'llm', 300, 420);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
+import { deleteWire, dropFromPalette, selectNode, waitSaved, wire } from './canvas-kit';
 import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,15 +55,7 @@ describe('the team lead’s day, in Chinese', () => {
     await page.getByTestId('scenario-name-input').press('Enter');
     await page.getByTestId('node-end').waitFor();
     // The blank scenario wires start straight to end: take that wire away first.
-    const blankWire = page.locator('.react-flow__edge[data-id="e_start_end"]');
-    await blankWire.waitFor();
-    await expect
-      .poll(async () => {
-        await blankWire.locator('.react-flow__edge-interaction').click({ force: true }).catch(() => undefined);
-        await page.keyboard.press('Delete');
-        return page.locator('.react-flow__edge').count();
-      })
-      .toBe(0);
+    await deleteWire(page, 'e_start_end');
 
     // A node dropped while another is selected comes wired from it.
     await selectNode(page, 'start');
