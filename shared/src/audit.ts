@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = [
   'scenario.publish',
   'scenario.rollback',
   'scenario.template_update',
+  'scenario.gate_set',
+  'scenario.gate_remove',
   'template.create',
   'template.import',
   'template.version',

@@ -21,6 +21,7 @@ export const CUSTOM_RULES = [
   'time_or_epoch',
   'page_cursor',
   'mapping_too_many',
+  'gate_needs_bar',
 ] as const;
 export type CustomRule = (typeof CUSTOM_RULES)[number];
 

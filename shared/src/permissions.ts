@@ -34,6 +34,8 @@ export type Role = z.infer<typeof RoleSchema>;
  * - `eval:read` reads a scenario's evaluation sets (their cases hold customers' transcripts unmasked, so
  *   viewers do not); `eval:write` creates, uploads to, edits and deletes them: the people who label calls
  *   (designers and inspectors) and admins.
+ * - `gates:write` sets or removes a scenario's publish gate and publishes below (or before) it with a note:
+ *   admins only, so the people whose drafts the gate judges cannot lower it (everyone who reads a scenario sees it).
  */
 export const PERMISSIONS = [
   'scenarios:read',
@@ -55,6 +57,7 @@ export const PERMISSIONS = [
   'settings:write',
   'eval:read',
   'eval:write',
+  'gates:write',
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { GraphSchema } from './graph.js';
+import { GateOverrideSchema, VersionGateSchema } from './publish-gate.js';
 
 /** A published API's path segment: lowercase ascii letters, digits and dashes, 2–63 characters. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -16,6 +17,8 @@ export const PublishBodySchema = z.object({
   note: z.string().max(2000).optional(),
   slug: SlugSchema.optional(),
   by: z.string().max(200).optional(),
+  /** Publish although the publish gate has not passed (admins only): the note is kept with the version and in the audit log. */
+  override_gate: GateOverrideSchema.optional(),
 });
 export type PublishBody = z.infer<typeof PublishBodySchema>;
 
@@ -25,6 +28,8 @@ export const PublishReplySchema = z.object({
   version: z.number().int(),
   plan_hash: z.string(),
   live_version: z.number().int(),
+  /** The gate record stored with the version (absent without a gate). */
+  gate: VersionGateSchema.optional(),
 });
 export type PublishReply = z.infer<typeof PublishReplySchema>;
 
@@ -36,6 +41,8 @@ export const VersionSummarySchema = z.object({
   created_at: z.string(),
   plan_hash: z.string(),
   live: z.boolean(),
+  /** The publish gate it went live through (passed, or overridden by an admin with a note); null without one. */
+  gate: VersionGateSchema.nullable(),
 });
 export type VersionSummary = z.infer<typeof VersionSummarySchema>;
 

@@ -60,7 +60,7 @@ describe('every changing /api route records an audit entry', () => {
     expect(declared.get('POST /api/scenarios')).toEqual(['scenario.create']);
     expect(declared.get('PUT /api/scenarios/:id')).toEqual(['scenario.update']);
     expect(declared.get('DELETE /api/scenarios/:id')).toEqual(['scenario.delete']);
-    expect(declared.get('POST /api/scenarios/:id/publish')).toEqual(['scenario.publish']);
+    expect(declared.get('POST /api/scenarios/:id/publish')).toEqual(['scenario.publish', 'eval_run.start']);
     expect(declared.get('POST /api/scenarios/:id/rollback')).toEqual(['scenario.rollback']);
     expect(declared.get('POST /api/keys')).toEqual(['key.create']);
     expect(declared.get('POST /api/keys/:id/revoke')).toEqual(['key.revoke']);

@@ -39,7 +39,7 @@ function sources(dir: string): string[] {
 /** The literal codes the server's API errors are thrown with (HttpError, DomainError, sendError). */
 function apiErrorCodes(): string[] {
   const root = join(__dirname, '../../../server/src');
-  const pattern = /(?:new HttpError\(\d+, |new DomainError\('[a-z_]+', |sendError\(res, \d+, )'([a-z0-9_]+)'/g;
+  const pattern = /(?:new HttpError\(\d+, |new [A-Z][A-Za-z]*Error\('[a-z_]+', |sendError\(res, \d+, )'([a-z0-9_]+)'/g;
   const codes = new Set<string>();
   for (const file of sources(root)) {
     if (file.includes(`${join('server', 'src', 'simulator')}`)) continue; // the model simulator answers model clients, not people

@@ -121,4 +121,8 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   eval_run_ended: 'This evaluation run has already ended ({{status}}) and cannot be cancelled',
   eval_runs_not_comparable: 'The two evaluation runs are on different evaluation sets and cannot be compared',
   missing_eval_runs: 'Choose the two evaluation runs to compare',
+  gate_failed: 'The draft did not pass the publish gate and was not published',
+  gate_set_missing: 'The evaluation set of the publish gate no longer exists: an admin must choose another set or remove the gate',
+  eval_set_is_gate: 'This evaluation set is the scenario\'s publish gate and cannot be deleted: an admin must remove the gate or choose another set first',
+  draft_changed: 'The draft changed while its publish gate was being checked: publish again to check the draft as it is now',
 };

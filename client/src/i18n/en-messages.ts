@@ -133,6 +133,7 @@ export const enMessages: Messages<typeof zhMessages> = {
       time_or_epoch: 'Must be an ISO 8601 time or epoch milliseconds',
       page_cursor: 'Not a page position from a previous page',
       mapping_too_many: 'A column mapping has at most {{maximum}} entries',
+      gate_needs_bar: 'A publish gate needs a minimum, a largest drop from the live version, or both',
     },
     type: {
       string: 'text',

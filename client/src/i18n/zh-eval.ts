@@ -118,4 +118,8 @@ export const zhEvalErrors = {
   eval_run_ended: '这次评测运行已经结束（{{status}}），无法取消',
   eval_runs_not_comparable: '两次评测运行用的不是同一个评测集，无法对比',
   missing_eval_runs: '请选择要对比的两次评测运行',
+  gate_failed: '草稿没有达到发布门槛，未发布',
+  gate_set_missing: '发布门槛使用的评测集已不存在，请管理员重新选择评测集或移除门槛',
+  eval_set_is_gate: '这个评测集是场景的发布门槛，不能删除；请管理员先移除门槛或改用其他评测集',
+  draft_changed: '检查发布门槛期间草稿又有改动，请重新发布，以检查改动后的草稿',
 };

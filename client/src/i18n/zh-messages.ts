@@ -137,6 +137,7 @@ export const zhMessages = {
       time_or_epoch: '应为 ISO 8601 时间或毫秒时间戳',
       page_cursor: '不是上一页给出的翻页位置',
       mapping_too_many: '列对应最多 {{maximum}} 项',
+      gate_needs_bar: '发布门槛至少要有一个条件：最低值，或相对线上版本的最大降幅',
     },
     type: {
       string: '文本',

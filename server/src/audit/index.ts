@@ -15,6 +15,8 @@ export {
   scenarioFromTemplateChange,
   scenarioImportedChange,
   scenarioPublishedChange,
+  scenarioGateSetChange,
+  scenarioGateRemovedChange,
   scenarioRolledBackChange,
   scenarioTemplateUpdatedChange,
   scenarioUpdatedChange,

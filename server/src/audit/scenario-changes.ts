@@ -3,6 +3,7 @@
  * update), shared by the admin API and the CLI so both record the same entry for the same change. Each
  * carries an English summary and its values as `details`, from which the UI words it in zh-CN or en.
  */
+import type { PublishGate, VersionGate } from '@shared/publish-gate.js';
 import type { Scenario } from '@shared/api.js';
 import type { AuditChange } from './record.js';
 import { changedFieldList } from './record.js';
@@ -57,17 +58,55 @@ export function scenarioDeletedChange(before: Scenario): AuditChange {
 }
 
 /** A publish: the new version, its slug, and which version was live before and after. */
-export function scenarioPublishedChange(scenarioId: string, before: PublishedSide | undefined, reply: { version: number; slug: string; live_version: number }, note?: string): AuditChange {
+export function scenarioPublishedChange(scenarioId: string, before: PublishedSide | undefined, reply: { version: number; slug: string; live_version: number; gate?: VersionGate }, note?: string): AuditChange {
   const from = before?.live_version ?? null;
   const shortNote = note ? note.slice(0, 200) : null;
+  const gate = reply.gate;
+  const gateText = gate ? `; gate ${gate.metric} ${gate.status}${gate.value === null ? '' : ` (${gate.value})`}${gate.override_note ? ` by ${gate.override_by ?? '?'}: ${gate.override_note.slice(0, 200)}` : ''}` : '';
   return {
     action: 'scenario.publish',
     target: { type: 'scenario', id: scenarioId, name: before?.name ?? null },
     before: from === null ? null : before,
     after: { ...before, slug: reply.slug, live_version: reply.live_version },
-    summary: `version ${reply.version} as ${reply.slug} (live ${from ?? '–'} → ${reply.live_version})${shortNote ? `; note: ${shortNote}` : ''}`,
-    details: { version: reply.version, slug: reply.slug, live_from: from, live_to: reply.live_version, note: shortNote },
+    summary: `version ${reply.version} as ${reply.slug} (live ${from ?? '–'} → ${reply.live_version})${shortNote ? `; note: ${shortNote}` : ''}${gateText}`,
+    details: {
+      version: reply.version,
+      slug: reply.slug,
+      live_from: from,
+      live_to: reply.live_version,
+      note: shortNote,
+      ...(gate
+        ? {
+            gate: gate.status,
+            gate_metric: gate.metric,
+            gate_value: gate.value,
+            gate_live_value: gate.live_value,
+            gate_min: gate.min,
+            gate_max_drop: gate.max_drop,
+            gate_check: gate.check_status ?? null,
+            override_note: gate.override_note ? gate.override_note.slice(0, 500) : null,
+          }
+        : {}),
+    },
   };
+}
+
+/** A scenario's publish gate was set (or changed): what it requires. */
+export function scenarioGateSetChange(scenarioId: string, name: string | null, before: PublishGate | null, after: PublishGate, setName: string | null): AuditChange {
+  const bars = [after.min === null ? null : `≥ ${after.min}`, after.max_drop === null ? null : `drop ≤ ${after.max_drop}`].filter(Boolean).join(', ');
+  return {
+    action: 'scenario.gate_set',
+    target: { type: 'scenario', id: scenarioId, name },
+    before,
+    after,
+    summary: `${after.metric} on ${setName ?? after.set_id}: ${bars}`,
+    details: { metric: after.metric, set_id: after.set_id, set_name: setName, min: after.min, max_drop: after.max_drop },
+  };
+}
+
+/** A scenario's publish gate was removed. */
+export function scenarioGateRemovedChange(scenarioId: string, name: string | null, before: PublishGate): AuditChange {
+  return { action: 'scenario.gate_remove', target: { type: 'scenario', id: scenarioId, name }, before, after: null, summary: `${before.metric} gate removed`, details: { metric: before.metric, set_id: before.set_id } };
 }
 
 /** A rollback: which version was live before and after. */

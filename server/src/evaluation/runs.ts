@@ -52,7 +52,7 @@ export class EvaluationRuns {
   constructor(
     readonly jobs: JobService,
     readonly sets: EvaluationSets,
-    private readonly compile: () => CompileOptions = () => ({}),
+    readonly compile: () => CompileOptions = () => ({}),
   ) {}
 
   /**

@@ -5,6 +5,7 @@
  * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
  * {@link DomainError}s.
  */
+import { gateUsingSet } from '../storage/publish-gates.js';
 import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
 import { storedGraph } from '@shared/graph.js';
 import { DomainError } from '../common/domain-error.js';
@@ -93,8 +94,13 @@ export class EvaluationSets {
     return row;
   }
 
-  /** Deletes a set with every revision. Throws `unknown_eval_set`. */
+  /**
+   * Deletes a set with every revision. Throws `unknown_eval_set`; `conflict` `eval_set_is_gate` while the
+   * scenario's publish gate measures on it (an admin removes or moves the gate first).
+   */
   remove(setId: string): EvalSetRow {
+    const gate = gateUsingSet(this.db, setId);
+    if (gate) throw new DomainError('conflict', 'eval_set_is_gate', 'the scenario\'s publish gate measures on this set: an admin must remove the gate or choose another set first', { metric: gate.metric });
     const gone = deleteEvalSet(this.db, setId);
     if (!gone) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
     return gone;

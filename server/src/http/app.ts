@@ -42,6 +42,8 @@ import { evalSetRoutes } from './routes-eval-sets.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import { EvaluationRuns } from '../evaluation/runs.js';
 import { evalRunRoutes } from './routes-eval-runs.js';
+import { PublishGates } from '../evaluation/gate.js';
+import { publishGateRoutes } from './routes-publish-gate.js';
 import { knownModelAliases } from '../endpoints/config.js';
 
 export type { AppDeps } from './context.js';
@@ -143,7 +145,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(runNodeRoutes(deps));
   api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
   api.use(metricsRoutes(deps.db));
-  api.use(publishRoutes(deps));
+  const gates = new PublishGates(evalRuns);
+  api.use(publishRoutes(deps, gates));
+  api.use(publishGateRoutes(gates));
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
   api.use(auditRoutes(deps.db));

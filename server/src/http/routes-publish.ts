@@ -7,13 +7,19 @@ import { Router, type Request, type Response } from 'express';
 import { GraphSchema, storedGraph, type Graph } from '@shared/graph.js';
 import { PublishBodySchema, RollbackBodySchema, type VersionDetail } from '@shared/publish.js';
 import { diffGraphs } from '../publish/diff.js';
-import { precompileDraft, publication, publishDraft, rollback } from '../publish/publish.js';
+import { precompileDraft, preparePublish, publication, publishDraft, rollback } from '../publish/publish.js';
+import { can } from '@shared/permissions.js';
+import type { GateCheck, PublishEvaluating } from '@shared/publish-gate.js';
+import { DomainError } from '../common/domain-error.js';
+import { versionGate, type PublishGates } from '../evaluation/gate.js';
+import { runOwner } from './routes-publish-gate.js';
+import { requestUser } from './access.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
-import { publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
+import { evalRunStartedChange, publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
 import type { AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest } from './audit-context.js';
+import { audits, auditedRequest, recordRequest, requestActor } from './audit-context.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
 
@@ -24,8 +30,20 @@ function versionParam(value: unknown, name: string): number {
   return Number(text);
 }
 
+/** A failed gate in words (English, for logs and the CLI; the UI words `details.gate` itself). */
+function gateRefusal(check: GateCheck): string {
+  const metric = check.gate?.metric ?? '';
+  const parts = check.failures.map((f) => {
+    if (f.rule === 'min') return `${metric} is ${f.value} < the minimum ${f.bar}`;
+    if (f.rule === 'max_drop') return `${metric} is ${f.value}, ${f.drop?.toFixed(4)} below the live version's ${f.live_value} (at most ${check.gate?.max_drop} allowed)`;
+    if (f.rule === 'run_failed') return 'the evaluation run did not complete';
+    return `${metric} has no value on this set`;
+  });
+  return `the draft does not pass the publish gate: ${parts.join('; ')}`;
+}
+
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
-export function publishRoutes(deps: AppDeps): Router {
+export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
   const { db, services } = deps;
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
@@ -45,16 +63,27 @@ export function publishRoutes(deps: AppDeps): Router {
   // Publishing checks the draft's model aliases against the endpoints; loading a stored version does not.
   const compileOptions = () => ({ templateLimits: services.templateLimits, modelAliases: knownModelAliases(deps.models) });
 
-  router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish'), async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish', 'eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const compile = compileOptions();
     const precompiled = await precompileDraft(db, compile, req.params.id);
+    // Refusals that need no evaluation first (compile problems, slug, nothing changed): a PublishError,
+    // a DomainError the error handler gives its status.
+    preparePublish(db, compile, req.params.id, body, precompiled);
+    const override = body.override_gate;
+    const user = requestUser(res);
+    if (override && !(user && can(user.role, 'gates:write'))) {
+      throw new HttpError(403, 'forbidden', 'only an admin (permission "gates:write") may publish past the publish gate', { permission: 'gates:write' });
+    }
+    const check = await gates.check(req.params.id, { start: !override, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
+    if (!override && check.status === 'evaluating') return void res.status(202).json({ status: 'evaluating', gate: check } satisfies PublishEvaluating);
+    if (!override && check.status === 'failed') throw new DomainError('unprocessable', 'gate_failed', gateRefusal(check), { gate: check });
+    const gate = versionGate(check, override ? { note: override.note, by: requestActor(res).name ?? 'unknown' } : undefined);
     const before = publishedSide(getPublishState(db, req.params.id));
-    // A refusal is a PublishError (a DomainError): the error handler gives it its status.
     const reply = auditedRequest(
       db,
       res,
-      () => publishDraft(db, compile, req.params.id, body, precompiled),
+      () => publishDraft(db, compile, req.params.id, { ...body, gate, planHash: check.draft?.plan_hash }, precompiled),
       (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
     );
     void deps.published.warm(req.params.id, reply.version);

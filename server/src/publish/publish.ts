@@ -3,6 +3,7 @@
  * immutable version max+1 and goes live; the slug is chosen once; rollback makes an older version live.
  */
 import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
+import type { VersionGate } from '@shared/publish-gate.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type CompileResult } from '../engine/index.js';
 import type { Db } from '../storage/db.js';
 import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
@@ -10,7 +11,7 @@ import { DomainError, type DomainErrorKind } from '../common/domain-error.js';
 
 /** A refused publishing operation: a {@link DomainError} with one of publishing's stable codes. */
 export class PublishError extends DomainError {
-  declare readonly code: 'not_found' | 'invalid_slug' | 'compile_failed' | 'slug_taken' | 'slug_immutable' | 'no_changes' | 'unknown_version' | 'not_published';
+  declare readonly code: 'not_found' | 'invalid_slug' | 'compile_failed' | 'slug_taken' | 'slug_immutable' | 'no_changes' | 'unknown_version' | 'not_published' | 'draft_changed';
   constructor(kind: DomainErrorKind, code: PublishError['code'], message: string, details?: unknown) {
     super(kind, code, message, details);
     this.name = 'PublishError';
@@ -91,13 +92,20 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** A draft that may be published: its slug and compiled plan hash (from {@link preparePublish}). */
+export interface PreparedPublish {
+  slug: string;
+  graph: unknown;
+  planHash: string;
+}
+
 /**
- * Publishes a scenario's current draft. Throws {@link PublishError}: `not_found` (404 over HTTP),
- * `compile_failed` (unprocessable, 422; details: `{ errors }`), `slug_taken` / `slug_immutable` /
- * `no_changes` (conflict, 409; the draft
- * does what the live version does, or what an existing version does: details `same_as_version`).
+ * Checks that a scenario's draft may be published, storing nothing: what a publish gate needs before it
+ * starts an evaluation. Throws {@link PublishError}: `not_found` (404 over HTTP), `compile_failed`
+ * (unprocessable, 422; details: `{ errors }`), `slug_taken` / `slug_immutable` / `no_changes` (conflict,
+ * 409; the draft does what the live version does, or what an existing version does: details `same_as_version`).
  */
-export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PublishReply {
+export function preparePublish(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PreparedPublish {
   const state = getPublishState(db, scenarioId);
   if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   const slug = chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
@@ -127,9 +135,23 @@ export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string
       );
     }
   }
+  return { slug, graph: state.graph, planHash: compiled.plan.hash };
+}
+
+/**
+ * Publishes a scenario's current draft: checks it as {@link preparePublish} does (and throws what it
+ * throws), then stores it as version max+1 and makes it live. `options.gate` is the publish gate's record
+ * (checked by the caller: publishing knows no evaluation), stored with the version; `options.planHash`, the
+ * plan the gate checked: a draft that compiles to another plan now is refused, 409 `draft_changed`.
+ */
+export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions & { gate?: VersionGate; planHash?: string } = {}, precompiled?: Precompiled): PublishReply {
+  const { slug, graph, planHash } = preparePublish(db, compile, scenarioId, options, precompiled);
+  if (options.planHash !== undefined && options.planHash !== planHash) {
+    throw new PublishError('conflict', 'draft_changed', 'the draft changed while its publish gate was checked; publish again to check what it is now', { checked_plan_hash: options.planHash, plan_hash: planHash });
+  }
   try {
-    const row = insertVersion(db, { scenarioId, slug, graph: state.graph, planHash: compiled.plan.hash, note: options.note ?? '', createdBy: options.by ?? '' });
-    return { slug, version: row.version, plan_hash: row.planHash, live_version: row.version };
+    const row = insertVersion(db, { scenarioId, slug, graph, planHash, note: options.note ?? '', createdBy: options.by ?? '', gate: options.gate });
+    return { slug, version: row.version, plan_hash: row.planHash, live_version: row.version, ...(options.gate ? { gate: options.gate } : {}) };
   } catch (error) {
     if (isUniqueViolation(error)) throw new PublishError('conflict', 'slug_taken', `the slug "${slug}" is already used by another scenario`, { slug });
     throw error;

@@ -59,3 +59,14 @@ export function endEvalRun(db: Db, id: string, end: EvalRunEnd): boolean {
     return done.changes > 0;
   });
 }
+
+/** The runs of one plan (`graph_hash`) on one revision of a set, newest first: what a publish gate reuses. */
+export function evalRunsOfPlan(db: Db, where: { setId: string; setRevision: number; graphHash: string }, limit = 20): EvalRunRow[] {
+  return db
+    .select()
+    .from(evalRuns)
+    .where(and(eq(evalRuns.setId, where.setId), eq(evalRuns.setRevision, where.setRevision), eq(evalRuns.graphHash, where.graphHash)))
+    .orderBy(desc(evalRuns.createdAt), desc(evalRuns.id))
+    .limit(limit)
+    .all();
+}

@@ -6,7 +6,7 @@
 import { unreadableGraph } from '@shared/graph.js';
 import { jsonColumn } from './json-column.js';
 import type { AuditDetails } from '@shared/audit.js';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const scenarios = sqliteTable('scenarios', {
   id: text('id').primaryKey(),
@@ -39,6 +39,8 @@ export const scenarioVersions = sqliteTable(
     note: text('note').notNull().default(''),
     createdBy: text('created_by').notNull().default(''),
     createdAt: integer('created_at').notNull(),
+    /** The publish gate this version went live through (`VersionGate` of @shared/publish-gate), null without one. */
+    gate: jsonColumn<unknown>('gate', () => null),
   },
   (t) => [primaryKey({ columns: [t.scenarioId, t.version] })],
 );
@@ -429,3 +431,20 @@ export const evalRuns = sqliteTable(
   },
   (t) => [index('eval_runs_scenario_created_idx').on(t.scenarioId, t.createdAt), index('eval_runs_status_idx').on(t.status), index('eval_runs_job_idx').on(t.jobId)],
 );
+
+/**
+ * A scenario's publish gate (at most one): a metric of an evaluation set's latest revision the draft must
+ * reach (`min`) and/or may not drop by more than `max_drop` from the live version. `set_id` is checked at
+ * use (a set that is a gate cannot be deleted).
+ */
+export const publishGates = sqliteTable('publish_gates', {
+  scenarioId: text('scenario_id')
+    .primaryKey()
+    .references(() => scenarios.id, { onDelete: 'cascade' }),
+  setId: text('set_id').notNull(),
+  metric: text('metric').notNull(),
+  min: real('min'),
+  maxDrop: real('max_drop'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});

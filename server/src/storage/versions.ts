@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { VersionSummary } from '@shared/publish.js';
+import { VersionGateSchema, type VersionGate } from '@shared/publish-gate.js';
 import { writeTransaction, type Db } from './db.js';
 import { scenarios, scenarioVersions } from './schema.js';
 import { sqliteOf } from './sqlite.js';
@@ -28,6 +29,8 @@ export interface VersionRow {
   note: string;
   createdBy: string;
   createdAt: number;
+  /** The gate record it went live through (`VersionGate`), null without one. */
+  gate: unknown;
 }
 
 /** A scenario that has a live version, for listings such as the aggregate OpenAPI document. */
@@ -98,6 +101,8 @@ export interface NewVersion {
   planHash: string;
   note: string;
   createdBy: string;
+  /** The publish gate record (`VersionGate`), when the scenario has a gate. */
+  gate?: unknown;
 }
 
 /**
@@ -114,7 +119,7 @@ export function insertVersion(db: Db, input: NewVersion, now = Date.now()): Vers
     const version = (max?.max ?? 0) + 1;
     const row = tx
       .insert(scenarioVersions)
-      .values({ scenarioId: input.scenarioId, version, graph: input.graph, planHash: input.planHash, note: input.note, createdBy: input.createdBy, createdAt: now })
+      .values({ scenarioId: input.scenarioId, version, graph: input.graph, planHash: input.planHash, note: input.note, createdBy: input.createdBy, createdAt: now, gate: input.gate ?? null })
       .returning()
       .get();
     tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
@@ -162,5 +167,12 @@ export function versionSummary(row: VersionRow, liveVersion: number | null): Ver
     created_at: new Date(row.createdAt).toISOString(),
     plan_hash: row.planHash,
     live: row.version === liveVersion,
+    gate: readVersionGate(row.gate),
   };
+}
+
+/** A stored gate record read defensively: null when absent or not of the shape (an older or damaged row). */
+function readVersionGate(value: unknown): VersionGate | null {
+  const parsed = VersionGateSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }

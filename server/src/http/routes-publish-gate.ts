@@ -1,0 +1,68 @@
+/**
+ * `/api/scenarios/:id/publish-gate`: read a scenario's publish gate with the metrics its draft can be
+ * gated on (`scenarios:read`), set or remove it (`gates:write`, admins), and check the draft against it:
+ * `GET …/check` reads the state of the runs it needs, `POST …/check` also starts those missing
+ * (`scenarios:publish`, audited as evaluation runs started). See `@shared/publish-gate`.
+ */
+import { Router, type Request, type Response } from 'express';
+import { PublishGateSchema } from '@shared/publish-gate.js';
+import { evalRunStartedChange, scenarioGateRemovedChange, scenarioGateSetChange } from '../audit/index.js';
+import { DomainError } from '../common/domain-error.js';
+import { gateOf, type PublishGates } from '../evaluation/gate.js';
+import { getEvalSet } from '../storage/evaluation.js';
+import { getPublishGate } from '../storage/publish-gates.js';
+import { getPublishState } from '../storage/versions.js';
+import type { Db } from '../storage/db.js';
+import { allow } from './access.js';
+import { audits, recordRequest, requestActor } from './audit-context.js';
+import { parseBody } from './errors.js';
+
+function scenarioName(db: Db, id: string): string {
+  const state = getPublishState(db, id);
+  if (!state) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
+  return state.name;
+}
+
+/** The actor of a request as an evaluation run's owner. */
+export function runOwner(res: Response): { id: string; name: string } {
+  const actor = requestActor(res);
+  return { id: actor.id ?? '', name: actor.name ?? 'unknown' };
+}
+
+/** The routes over `gates`. */
+export function publishGateRoutes(gates: PublishGates): Router {
+  const router = Router();
+  const db = gates.runs.jobs.db;
+
+  router.get('/scenarios/:id/publish-gate', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
+    res.json(await gates.state(req.params.id));
+  });
+
+  router.put('/scenarios/:id/publish-gate', allow('gates:write'), audits('scenario.gate_set'), async (req: Request<{ id: string }>, res: Response) => {
+    const body = parseBody(PublishGateSchema, req.body ?? {});
+    const name = scenarioName(db, req.params.id);
+    const before = getPublishGate(db, req.params.id);
+    const row = await gates.set(req.params.id, body, requestActor(res).name ?? 'unknown');
+    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), getEvalSet(db, row.setId)?.name ?? null));
+    res.json(await gates.state(req.params.id));
+  });
+
+  router.delete('/scenarios/:id/publish-gate', allow('gates:write'), audits('scenario.gate_remove'), (req: Request<{ id: string }>, res: Response) => {
+    const name = scenarioName(db, req.params.id);
+    const gone = gates.remove(req.params.id);
+    if (gone) recordRequest(db, res, scenarioGateRemovedChange(req.params.id, name, gateOf(gone)));
+    res.status(204).end();
+  });
+
+  router.get('/scenarios/:id/publish-gate/check', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
+    scenarioName(db, req.params.id);
+    res.json(await gates.check(req.params.id, { start: false, by: { id: '', name: '' } }));
+  });
+
+  router.post('/scenarios/:id/publish-gate/check', allow('scenarios:publish'), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
+    scenarioName(db, req.params.id);
+    res.json(await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) }));
+  });
+
+  return router;
+}
