@@ -68,6 +68,27 @@ describe('mofang publish / versions / rollback', () => {
     expect(scenarios.json).toMatchObject([{ name: '命令行回复' }]);
   });
 
+  it('a scenario with a publish gate: refused without evaluating, published with --override-gate and the note recorded', async () => {
+    const v1 = await mofang(['publish', file('gated1.json', replyGraph('CLI gated')), '--slug', 'cli-gated']);
+    expect(v1.code, v1.stderr).toBe(0);
+    const scenarioId = ((await call(server.url, 'GET', '/api/scenarios?q=CLI gated')).json as Array<{ id: string }>)[0]?.id;
+    const set = await call(server.url, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'replies' });
+    const setId = (set.json as { id: string }).id;
+    await call(server.url, 'POST', `/api/eval-sets/${setId}/cases`, { cases: [{ inputs: { transcript: '客户：宽带断了' }, expected: { reply: '您好，马上为您报修' } }] });
+    const gate = await call(server.url, 'PUT', `/api/scenarios/${scenarioId}/publish-gate`, { set_id: setId, metric: 'reply.similarity', min: 0.5 });
+    expect(gate.status, gate.text).toBe(200);
+
+    const refused = await mofang(['publish', file('gated2.json', replyGraph('CLI gated', '第二版')), '--slug', 'cli-gated']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/"cli-gated" has a publish gate \(reply\.similarity ≥ 0\.5 on the evaluation set "replies"\).*--override-gate/);
+    const overridden = await mofang(['publish', path.join(dir, 'gated2.json'), '--slug', 'cli-gated', '--override-gate', '夜间热修复']);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(JSON.parse(overridden.stdout)).toEqual({ slug: 'cli-gated', version: 2, gate: 'overridden' });
+    const versions = VersionSummarySchema.array().parse(JSON.parse((await mofang(['versions', 'cli-gated'])).stdout));
+    expect(versions[0]?.gate).toMatchObject({ status: 'overridden', metric: 'reply.similarity', override_note: '夜间热修复' });
+  });
+
   it('a graph that does not compile: problems as JSON on stderr, exit 1, nothing created', async () => {
     const r = await mofang(['publish', file('broken.json', brokenReplyGraph()), '--slug', 'cli-broken']);
     expect(r.code).toBe(1);

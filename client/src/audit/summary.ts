@@ -40,6 +40,14 @@ function templateSummary(t: TFunction, d: AuditDetails): string {
   return t('auditLog.summaries.templateVersion', { version: v });
 }
 
+/** A publish's gate in words: passed with its value, or overridden with the admin's note. */
+function gateWords(t: TFunction, d: AuditDetails): string | undefined {
+  const metric = str(d, 'gate_metric');
+  if (!metric) return undefined;
+  const value = str(d, 'gate_value') ?? '–';
+  return d.gate === 'overridden' ? t('auditLog.summaries.gateOverridden', { metric, value, note: str(d, 'override_note') ?? '' }) : t('auditLog.summaries.gatePassed', { metric, value });
+}
+
 /** The summary in the UI's language, worded from the entry's details. */
 function worded(t: TFunction, e: AuditEntry): string | undefined {
   const d = e.details;
@@ -59,8 +67,15 @@ function worded(t: TFunction, e: AuditEntry): string | undefined {
     case 'scenario.publish': {
       const text = str(d, 'version') && t('auditLog.summaries.published', { version: str(d, 'version'), slug: str(d, 'slug'), from: version(d, 'live_from'), to: version(d, 'live_to') });
       const note = str(d, 'note');
-      return text && note ? `${text}${t('auditLog.summaries.sep')}${t('auditLog.summaries.note', { note })}` : text;
+      const parts = [text, note && t('auditLog.summaries.note', { note }), gateWords(t, d)].filter(Boolean);
+      return text ? parts.join(t('auditLog.summaries.sep')) : text;
     }
+    case 'scenario.gate_set': {
+      const bars = [str(d, 'min') && t('auditLog.summaries.gateMin', { min: str(d, 'min') }), str(d, 'max_drop') && t('auditLog.summaries.gateMaxDrop', { maxDrop: str(d, 'max_drop') })].filter(Boolean);
+      return str(d, 'metric') && t('auditLog.summaries.gateSet', { metric: str(d, 'metric'), set: str(d, 'set_name') ?? str(d, 'set_id'), bars: bars.join(t('auditLog.summaries.sep')) });
+    }
+    case 'scenario.gate_remove':
+      return str(d, 'metric') && t('auditLog.summaries.gateRemoved', { metric: str(d, 'metric') });
     case 'scenario.rollback':
       return str(d, 'live_to') && t('auditLog.summaries.rolledBack', { slug: str(d, 'slug'), from: version(d, 'live_from'), to: version(d, 'live_to') });
     case 'scenario.template_update':

@@ -129,7 +129,8 @@ function addPublishCommands(program: Command, io: CliIo, outcome: CliOutcome): v
     .option('-n, --note <text>', 'what changed in this version')
     .option('--name <name>', "the scenario's name (default: the graph's name)")
     .option('--by <who>', 'recorded as the publisher (default: cli)')
-    .action(async (file: string, opts: { slug: string; note?: string; name?: string; by?: string }) => {
+    .option('--override-gate <note>', "publish past the scenario's publish gate without evaluating (an operator's override, recorded with this note)")
+    .action(async (file: string, opts: { slug: string; note?: string; name?: string; by?: string; overrideGate?: string }) => {
       const { publishCommandAction } = await import('./publish-commands.js');
       outcome.code = await publishCommandAction(file, opts, io);
     });

@@ -7,7 +7,10 @@ import { GraphSchema } from '@shared/graph.js';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import { loadConfig } from '../config.js';
 import { compileGraph } from '../engine/index.js';
-import { PublishError, publishDraft, rollback } from '../publish/publish.js';
+import { PublishError, preparePublish, publishDraft, rollback } from '../publish/publish.js';
+import { MAX_OVERRIDE_NOTE, type VersionGate } from '@shared/publish-gate.js';
+import { getEvalSet } from '../storage/evaluation.js';
+import { getPublishGate } from '../storage/publish-gates.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore, type Store } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
@@ -43,6 +46,25 @@ export interface PublishCommandOptions {
   note?: string;
   name?: string;
   by?: string;
+  /** Publish past the scenario's publish gate with this note (the CLI cannot evaluate a draft on a set as the server does). */
+  overrideGate?: string;
+}
+
+/**
+ * The gate record of a CLI publish: none without a gate; with one, an override when a note was given,
+ * else a {@link CliError} saying how to publish it (the CLI runs no evaluation jobs).
+ */
+function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): VersionGate | undefined {
+  const row = getPublishGate(db, scenarioId);
+  if (!row) return undefined;
+  const set = getEvalSet(db, row.setId);
+  const bars = [row.min === null ? null : `≥ ${row.min}`, row.maxDrop === null ? null : `at most ${row.maxDrop} below the live version`].filter(Boolean).join(' and ');
+  if (note === undefined || note.trim() === '') {
+    throw new CliError(
+      `"${slug}" has a publish gate (${row.metric} ${bars} on the evaluation set "${set?.name ?? row.setId}"): its draft is updated but not published. Publish it from the web UI or POST /api/scenarios/${scenarioId}/publish, which evaluate the draft first, or pass --override-gate "<why>" to publish without evaluating (recorded in the version and the audit log)`,
+    );
+  }
+  return { status: 'overridden', metric: row.metric, min: row.min, max_drop: row.maxDrop, set_id: row.setId, set_name: set?.name ?? null, set_revision: set?.revision ?? null, value: null, live_version: null, live_value: null, run_id: null, override_note: note.trim().slice(0, MAX_OVERRIDE_NOTE), override_by: by };
 }
 
 /**
@@ -75,8 +97,10 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       }
       try {
         const before = publishedSide(getPublishState(db, scenarioId));
-        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli' }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
-        printJson(io, { slug: reply.slug, version: reply.version });
+        preparePublish(db, services, scenarioId, { slug: opts.slug });
+        const gate = cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
+        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli', gate }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
+        printJson(io, { slug: reply.slug, version: reply.version, ...(reply.gate ? { gate: reply.gate.status } : {}) });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
           const same = typeof error.details === 'object' && error.details !== null ? Reflect.get(error.details, 'same_as_version') : undefined;
