@@ -10,6 +10,7 @@ import { navigate } from '../router';
 import { evalApi, type EvalSetSummary, type EvalTargets } from './api';
 import { SetView } from './SetView';
 import { EvalRuns } from './EvalRuns';
+import { GateCard } from './GateCard';
 
 /**
  * 评测集: a scenario's evaluation sets (name, latest revision, case count), a new empty set, the sets its
@@ -114,6 +115,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
                 action={<Button size="small" icon={<ImportOutlined />} onClick={() => void importBuiltin(b.name)} data-testid="eval-import-builtin">{t('evalSets.importBuiltin')}</Button>} />
             ))}
           </Card>
+          {sets && <GateCard scenarioId={scenarioId} sets={sets} />}
         </Col>
         <Col xs={24} lg={16}>
           {setId && targets ? <SetView key={setId} scenarioId={scenarioId} setId={setId} targets={targets} onChanged={reload} /> : <Empty description={t('evalSets.pick')} style={{ marginTop: 48 }} />}

@@ -6,6 +6,7 @@ import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
+import { enGate } from './en-gate';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -426,6 +427,7 @@ export const en: Messages<typeof zh> = {
   ...enAudit,
   ...enEndpoints,
   ...enEval,
+  ...enGate,
   ...enDesigner,
   ...enAuth,
   errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors },

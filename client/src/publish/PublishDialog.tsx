@@ -10,9 +10,16 @@ import { publishApi, type PublishReply } from './api';
 import { DetailedApiError, errorText } from './http';
 import { rememberBy, rememberedBy, usePublication, waitUntil } from './store';
 import { runUrl } from './snippets';
+import { GateCheckSchema, type GateCheck, type PublishEvaluating } from '@shared/publish-gate';
+import { useCan } from '../auth/store';
+import { gateApi, gateSummary, type PublishGateState } from './gate-api';
+import { GatePanel } from './GatePanel';
 
 const NoChangesDetail = z.object({ live_version: z.number().nullable().optional(), same_as_version: z.number().optional() });
 const ProblemsDetail = z.object({ errors: z.array(CompileProblemSchema) });
+const GateDetail = z.object({ gate: GateCheckSchema });
+/** How often the dialog reads a gate's evaluation while it runs, ms. */
+const GATE_POLL_MS = 1000;
 
 /** The publish dialog: slug (first publish only), note and who; compile problems link to their nodes; success shows the version and URL. */
 export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onClose(): void; onShowApi(): void }) {
@@ -27,15 +34,20 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<CompileProblem[]>([]);
   const [done, setDone] = useState<PublishReply | null>(null);
+  const [gate, setGate] = useState<PublishGateState | null>(null);
+  const [check, setCheck] = useState<GateCheck | null>(null);
+  const canOverride = useCan('gates:write');
   const firstPublish = !publication?.slug;
 
   useEffect(() => {
     if (!open) return;
     setProblems([]);
     setDone(null);
+    setCheck(null);
     setNote('');
     setSlug(usePublication.getState().publication?.suggested_slug ?? '');
-  }, [open]);
+    if (scenarioId) gateApi.state(scenarioId).then(setGate, () => setGate(null));
+  }, [open, scenarioId]);
 
   const focus = (nodeId: string | undefined) => {
     const node = useEditor.getState().nodes.find((n) => n.id === nodeId);
@@ -45,7 +57,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
     onClose();
   };
 
-  const publish = async () => {
+  const publish = async (override?: string) => {
     if (!scenarioId) return;
     setBusy(true);
     setProblems([]);
@@ -53,12 +65,18 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
       // The server publishes the stored draft: let autosave catch up first.
       await waitUntil(() => useEditor.getState().saveState === 'saved');
       rememberBy(by.trim());
-      const reply = await publishApi.publish(scenarioId, { note: note.trim() || undefined, by: by.trim() || undefined, slug: firstPublish && slug.trim() ? slug.trim() : undefined });
+      const body = { note: note.trim() || undefined, by: by.trim() || undefined, slug: firstPublish && slug.trim() ? slug.trim() : undefined, override_gate: override ? { note: override } : undefined };
+      const reply = await publishApi.publish(scenarioId, body);
+      // 202: the gate's evaluation runs; the dialog follows it and publishes again once it passes.
+      if ('status' in reply) return setCheck((reply as PublishEvaluating).gate);
+      setCheck(null);
       setDone(reply);
       await usePublication.getState().changed();
     } catch (error) {
       const detail = error instanceof DetailedApiError && error.code === 'compile_failed' ? ProblemsDetail.safeParse(error.details) : undefined;
+      const refused = error instanceof DetailedApiError && error.code === 'gate_failed' ? GateDetail.safeParse(error.details) : undefined;
       if (detail?.success) setProblems(detail.data.errors);
+      else if (refused?.success) setCheck(refused.data.gate);
       else if (error instanceof DetailedApiError && error.code === 'no_changes') {
         const same = NoChangesDetail.safeParse(error.details);
         message.info(same.success && same.data.same_as_version ? t('publish.noChangesSameAs', { version: same.data.same_as_version, live: same.data.live_version }) : t('publish.noChanges'));
@@ -69,6 +87,31 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
     }
   };
 
+  // While the gate's evaluation runs: read it every second; publish again once every run it needs completed.
+  const evaluating = check?.status === 'evaluating';
+  useEffect(() => {
+    if (!evaluating || !scenarioId) return;
+    let live = true;
+    const timer = window.setInterval(() => {
+      gateApi.check(scenarioId).then(
+        (next) => {
+          if (!live) return;
+          if (next.status === 'evaluating') setCheck(next);
+          else {
+            live = false;
+            void publish();
+          }
+        },
+        () => undefined,
+      );
+    }, GATE_POLL_MS);
+    return () => {
+      live = false;
+      window.clearInterval(timer);
+    };
+    // publish (not a dependency) reads the form as it was when the evaluation started
+  }, [evaluating, scenarioId]);
+
   const footer = done
     ? [
         <Button key="api" onClick={() => { onClose(); onShowApi(); }} data-testid="publish-show-api">{t('publish.showApi')}</Button>,
@@ -76,7 +119,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
       ]
     : [
         <Button key="cancel" onClick={onClose}>{t('list.cancel')}</Button>,
-        <Button key="go" type="primary" loading={busy} onClick={() => void publish()} data-testid="publish-confirm">{t('publish.confirm')}</Button>,
+        <Button key="go" type="primary" loading={busy || evaluating} disabled={check?.status === 'failed'} onClick={() => void publish()} data-testid="publish-confirm">{t('publish.confirm')}</Button>,
       ];
 
   return (
@@ -104,6 +147,10 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
           <Form.Item label={t('publish.by')}>
             <Input value={by} onChange={(e) => setBy(e.target.value)} placeholder={t('publish.byPlaceholder')} data-testid="publish-by" />
           </Form.Item>
+          {gate?.gate && !check && (
+            <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="publish-gate-note" title={t('gate.notice', { gate: gateSummary(t, gate.gate, gate.set_name) })} description={t('gate.beforePublish')} />
+          )}
+          {check && scenarioId && <GatePanel scenarioId={scenarioId} check={check} canOverride={canOverride} busy={busy} onOverride={(n) => void publish(n)} />}
           {problems.length > 0 && (
             <Alert
               type="error"

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { App, Button, Empty, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Empty, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { metricValue } from './gate-api';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/store';
 import { publishApi, type VersionSummary } from './api';
@@ -84,7 +85,24 @@ export function VersionsPanel({ scenarioId, onPublish }: { scenarioId: string; o
               </div>
             ),
           },
-          { title: t('versions.note'), dataIndex: 'note', render: (_, v) => v.note || <Typography.Text type="secondary">—</Typography.Text> },
+          {
+            title: t('versions.note'),
+            dataIndex: 'note',
+            render: (_, v) => (
+              <div>
+                {v.note || <Typography.Text type="secondary">—</Typography.Text>}
+                {v.gate?.status === 'passed' && <div><Tag color="green" data-testid={`version-gate-${v.version}`}>{t('gate.versionPassed', { value: metricValue(v.gate.value) })}</Tag></div>}
+                {v.gate?.status === 'overridden' && (
+                  <div>
+                    <Tooltip title={t('gate.versionOverriddenNote', { by: v.gate.override_by ?? '', metric: v.gate.metric, value: metricValue(v.gate.value), note: v.gate.override_note ?? '' })}>
+                      <Tag color="orange" data-testid={`version-gate-${v.version}`}>{t('gate.versionOverridden')}</Tag>
+                    </Tooltip>
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid={`version-override-note-${v.version}`}>{v.gate.override_note}</Typography.Text>
+                  </div>
+                )}
+              </div>
+            ),
+          },
           {
             title: '',
             width: 80,

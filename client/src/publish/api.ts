@@ -1,6 +1,7 @@
 /** The publishing endpoints (`/api/scenarios/:id/publish`, `/publication`, `/versions`, `/rollback`, `/diff`) and the public OpenAPI document. */
 import type { GraphDiff, Publication, PublishBody, PublishReply, RollbackReply, VersionDetail, VersionSummary } from '@shared/publish';
 import type { JsonSchema } from '@shared/json-schema';
+import type { PublishEvaluating } from '@shared/publish-gate';
 import { isRecord } from '../api';
 import { send } from './http';
 
@@ -10,7 +11,8 @@ const base = (id: string) => `/api/scenarios/${encodeURIComponent(id)}`;
 
 export const publishApi = {
   publication: (id: string) => send<Publication>('GET', `${base(id)}/publication`),
-  publish: (id: string, body: PublishBody) => send<PublishReply>('POST', `${base(id)}/publish`, body),
+  /** 201 with the version, or 202 while the publish gate's evaluation runs (call again once it has run). */
+  publish: (id: string, body: PublishBody) => send<PublishReply | PublishEvaluating>('POST', `${base(id)}/publish`, body),
   versions: (id: string) => send<VersionSummary[]>('GET', `${base(id)}/versions`),
   version: (id: string, n: number) => send<VersionDetail>('GET', `${base(id)}/versions/${n}`),
   rollback: (id: string, version: number) => send<RollbackReply>('POST', `${base(id)}/rollback`, { version }),
