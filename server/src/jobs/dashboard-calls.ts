@@ -120,7 +120,7 @@ export function transcriptOf(inputs: unknown): CallDetail['transcript'] {
 export function callDetail(db: Db, scenarioId: string, jobId: string, item: string | { line: number }): CallDetail | undefined {
   const row = sqliteOf(db)
     .prepare(
-      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at, r.model from job_items ji join jobs j on j.id = ji.job_id
+      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at, coalesce(ji.model, r.model) as model from job_items ji join jobs j on j.id = ji.job_id
        left join runs r on r.id = ji.run_id
        where j.scenario_id = ? and j.purpose = 'batch' and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
     )

@@ -243,6 +243,7 @@ export class JobRunner {
       error: result.error,
       latencyMs: this.now() - started,
       finishedAt: this.now(),
+      model: result.model,
     });
   }
 

@@ -76,6 +76,8 @@ export interface ItemOutcome {
   error?: unknown;
   latencyMs: number;
   finishedAt: number;
+  /** The model that answered (the run's `model`; '' when no model call was made). */
+  model?: string;
 }
 
 /** A finished item as the results stream and the error list read it. */

@@ -1,6 +1,7 @@
 /**
- * A job's items say whether the built-in simulator answered them, read from their runs' recorded
- * `model`: per results line, and counted for the job detail in one grouped read.
+ * A job's items say whether the built-in simulator answered them, read from the model recorded with
+ * each item's outcome (or, for items finished before that column, their runs' `model`): per results line,
+ * and counted for the job detail in one grouped read.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,5 +64,15 @@ describe('simulated job items', () => {
     const jobs = seeded();
     expect(jobs.simulatedCount('j')).toBe(2);
     expect(jobs.simulatedCount('other')).toBe(0);
+  });
+
+  it('knows an item was simulated from its recorded outcome before its run is in the run log', () => {
+    const jobs = seeded();
+    const sql = sqliteOf(store!.db);
+    // Item e finishes now; the run log (written apart, maybe by a worker) has not stored run r6 yet.
+    sql.prepare(`update job_items set status = 'running', run_id = null where seq = 5`).run();
+    jobs.record([{ jobId: 'j', seq: 5, status: 'succeeded', runId: 'r6', outputs: { score: 1 }, latencyMs: 5, finishedAt: T0 + 2, model: 'simulator' }]);
+    expect(jobs.simulatedCount('j')).toBe(3);
+    expect(jobs.finishedPage('j', 0, 10).map(resultLine).find((l) => l.id === 'e')?.simulated).toBe(true);
   });
 });

@@ -149,7 +149,7 @@ export class JobStore {
   /** Writes a batch of outcomes in one transaction; only rows still `running` change. */
   record(outcomes: ItemOutcome[]): void {
     const update = this.sql.prepare(
-      `update job_items set status = ?, run_id = ?, outputs = ?, error = ?, latency_ms = ?, finished_at = ? where job_id = ? and seq = ? and status = 'running'`,
+      `update job_items set status = ?, run_id = ?, outputs = ?, error = ?, latency_ms = ?, finished_at = ?, model = ? where job_id = ? and seq = ? and status = 'running'`,
     );
     writeTransactionRaw(this.sql, () => {
       for (const o of outcomes) {
@@ -161,6 +161,7 @@ export class JobStore {
           o.error !== undefined ? JSON.stringify(o.error) : null,
           Math.round(o.latencyMs),
           final ? o.finishedAt : null,
+          final ? (o.model ?? null) : null,
           o.jobId,
           o.seq,
         );
@@ -232,7 +233,7 @@ export class JobStore {
     const statuses = only === 'failed' ? `('failed')` : `('succeeded', 'failed')`;
     const rows = this.sql
       .prepare(
-        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, r.model
+        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, coalesce(ji.model, r.model) as model
          from job_items ji left join runs r on r.id = ji.run_id
          where ji.job_id = ? and ji.seq > ? and ji.status in ${statuses} order by ji.seq limit ?`,
       )
@@ -246,7 +247,7 @@ export class JobStore {
    */
   simulatedCount(jobId: string): number {
     const rows = this.sql
-      .prepare(`select r.model as model, count(*) as n from job_items ji join runs r on r.id = ji.run_id where ji.job_id = ? and ji.status in ('succeeded', 'failed') group by r.model`)
+      .prepare(`select coalesce(ji.model, r.model) as model, count(*) as n from job_items ji left join runs r on r.id = ji.run_id where ji.job_id = ? and ji.status in ('succeeded', 'failed') group by 1`)
       .all(jobId);
     return rows.reduce((sum: number, r: unknown) => sum + (typeof r === 'object' && r !== null && 'model' in r && 'n' in r && simulatedModel(typeof r.model === 'string' ? r.model : null) ? Number(r.n) : 0), 0);
   }
@@ -255,7 +256,7 @@ export class JobStore {
   failures(jobId: string, offset: number, limit: number): { rows: FinishedItemRow[]; total: number } {
     const rows = this.sql
       .prepare(
-        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, r.model
+        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, coalesce(ji.model, r.model) as model
          from job_items ji left join runs r on r.id = ji.run_id
          where ji.job_id = ? and ji.status = 'failed' order by ji.seq limit ? offset ?`,
       )

@@ -206,6 +206,11 @@ export const jobItems = sqliteTable(
     latencyMs: integer('latency_ms'),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /**
+     * The model that answered the item's run (as its run records it), written with the outcome: results,
+     * the simulated count and the dashboard read it here, not from the run log, which is written apart.
+     */
+    model: text('model'),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.seq] }), uniqueIndex('job_items_item_idx').on(t.jobId, t.itemId), index('job_items_status_idx').on(t.jobId, t.status, t.seq)],
 );
