@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalRunCasesSchema, EvalRunComparisonSchema, EvalRunDetailSchema, EvalRunListSchema, EvalRunStartedSchema, type EvalRunDetail } from '@shared/evaluation-runs.js';
 import { EvalSetSummarySchema } from '@shared/evaluation.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { answerAll, RISK_CASES } from './eval-kit.js';
 import { call, signInAs, type TestSession } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
@@ -19,25 +20,6 @@ let scenarioId: string;
 let setId: string;
 const base = () => h.server.url;
 
-/** The judge's answer for every call of a run (the model's level; the rule cues decide the rest). */
-function answerAll(level: 'low' | 'high', calls = 8): void {
-  mock.replies.length = 0;
-  const content = JSON.stringify({ risk_level: level, emotion: level === 'low' ? '平静' : '愤怒', reasons: [] });
-  for (let i = 0; i < calls; i += 1) mock.replies.push({ id: `c${i}`, object: 'chat.completion', created: 1, model: 'qwen2.5-7b-instruct', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } });
-}
-
-const call4 = (text: string) => `坐席：您好，请问有什么可以帮您？\n客户：${text}`;
-/**
- * With the model answering `low`: a cue (我要投诉, 工信部) makes the warning; the others stay low.
- * With `high`: every case warns. So the draft (low) is right on a, b, d; version 1 (high) on a, c.
- */
-const CASES = [
-  { id: 'a', inputs: { transcript: call4('我要投诉你们，宽带三天没修好') }, expected: { warn: true } },
-  { id: 'b', inputs: { transcript: call4('帮我查一下这个月的话费') }, expected: { warn: false } },
-  { id: 'c', inputs: { transcript: call4('网速太慢了，我很生气') }, expected: { warn: true } },
-  { id: 'd', inputs: { transcript: call4('我想改一下套餐') }, expected: { warn: false } },
-];
-
 beforeAll(async () => {
   mock = await startMockOpenAI();
   h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
@@ -47,7 +29,7 @@ beforeAll(async () => {
   scenarioId = (made.json as { id: string }).id;
   const set = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'four', description: '4 cases' });
   setId = EvalSetSummarySchema.parse(set.json).id;
-  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: CASES });
+  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: RISK_CASES });
   expect(added.status, added.text).toBe(201);
 });
 afterAll(async () => {
@@ -77,7 +59,7 @@ describe('evaluation runs', () => {
   let versionRun: string;
 
   it('runs the draft on the set and scores it exactly', async () => {
-    answerAll('low');
+    answerAll(mock, 'low');
     const started = await start({ draft: true });
     expect(started.total).toBe(4);
     draftRun = started.id;
@@ -106,7 +88,7 @@ describe('evaluation runs', () => {
   it('runs version 1 after publishing and compares the two results', async () => {
     const published = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'complaint-eval', note: 'v1' });
     expect(published.status, published.text).toBe(201);
-    answerAll('high');
+    answerAll(mock, 'high');
     const started = await start({ version: 1 });
     versionRun = started.id;
     const done = await finished(started.id);

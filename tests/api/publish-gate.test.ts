@@ -11,6 +11,7 @@ import { EvalSetSummarySchema } from '@shared/evaluation.js';
 import { GateCheckSchema, PublishGateStateSchema, type GateCheck } from '@shared/publish-gate.js';
 import { PublishReplySchema, VersionSummarySchema } from '@shared/publish.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { answerAll, RISK_CASES } from './eval-kit.js';
 import { call, signInAs, type TestSession } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
@@ -21,21 +22,6 @@ let scenarioId: string;
 let setId: string;
 const base = () => h.server.url;
 
-function answerAll(level: 'low' | 'high', calls = 8): void {
-  mock.replies.length = 0;
-  const content = JSON.stringify({ risk_level: level, emotion: level === 'low' ? '平静' : '愤怒', reasons: [] });
-  for (let i = 0; i < calls; i += 1) mock.replies.push({ id: `c${i}`, object: 'chat.completion', created: 1, model: 'qwen2.5-7b-instruct', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } });
-}
-
-const call4 = (text: string) => `坐席：您好，请问有什么可以帮您？\n客户：${text}`;
-/** Answering `low`, the template is right on a, b, d (0.75); answering `high`, on a and c (0.5). */
-const CASES = [
-  { id: 'a', inputs: { transcript: call4('我要投诉你们，宽带三天没修好') }, expected: { warn: true } },
-  { id: 'b', inputs: { transcript: call4('帮我查一下这个月的话费') }, expected: { warn: false } },
-  { id: 'c', inputs: { transcript: call4('网速太慢了，我很生气') }, expected: { warn: true } },
-  { id: 'd', inputs: { transcript: call4('我想改一下套餐') }, expected: { warn: false } },
-];
-
 beforeAll(async () => {
   mock = await startMockOpenAI();
   h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
@@ -45,7 +31,7 @@ beforeAll(async () => {
   scenarioId = (made.json as { id: string }).id;
   const set = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'gate', description: '4 cases' });
   setId = EvalSetSummarySchema.parse(set.json).id;
-  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: CASES });
+  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: RISK_CASES });
   expect(added.status, added.text).toBe(201);
 });
 afterAll(async () => {
@@ -98,7 +84,7 @@ describe('the publish gate', () => {
   });
 
   it('evaluates the draft before the first publish, then publishes it with the gate passed', async () => {
-    answerAll('low');
+    answerAll(mock, 'low');
     const first = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'gated-risk', note: 'v1' }, {}, { as: designer });
     expect(first.status, first.text).toBe(202);
     expect(first.json).toMatchObject({ status: 'evaluating', gate: { status: 'evaluating', draft: { version: null, total: 4 }, live: null } });
@@ -111,7 +97,7 @@ describe('the publish gate', () => {
 
   it('refuses a draft below the gate with the numbers and the cases it now gets wrong', async () => {
     await editDraft('（第二版）');
-    answerAll('high');
+    answerAll(mock, 'high');
     const started = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { note: 'v2' }, {}, { as: designer });
     expect(started.status, started.text).toBe(202);
     // The live version's run on this revision is reused: only the draft runs.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { Graph } from '@shared/graph';
-import { chooseOwnPassword, launchBrowser, pickOption, screenshotPath, signIn, signOut, startTestServer, type Account, type TestBrowser, type TestServer } from './harness';
+import { adminJson, chooseOwnPassword, launchBrowser, pickOption, screenshotPath, signIn, signOut, startTestServer, type Account, type TestBrowser, type TestServer } from './harness';
 
 /**
  * The audit page as the issue asks for it: a designer publishes a scenario from the editor, then the admin
@@ -18,11 +18,7 @@ let page: Page;
 let scenarioId = '';
 const designer: Account = { name: 'designer-zhao', password: '' };
 
-async function json<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const json = <T>(method: string, url: string, body?: unknown) => adminJson<T>(server, method, url, body);
 
 beforeAll(async () => {
   server = await startTestServer();

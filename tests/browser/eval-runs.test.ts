@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { adminJson, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -13,12 +13,7 @@ let page: Page;
 let scenarioId = '';
 let setId = '';
 
-async function json<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const json = <T>(method: string, url: string, body?: unknown) => adminJson<T>(server, method, url, body);
 
 beforeAll(async () => {
   server = await startTestServer();

@@ -27,6 +27,14 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** A JSON request as the server's admin (the test's own set-up), its parsed reply; throws with the status and body on a refusal. */
+export async function adminJson<T>(server: TestServer, method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
 /**
  * Starts the real server (`bin/mofang.mjs start`) on a free port with a temporary data directory and
  * the zero-latency simulator (`extraEnv` may tune it), and resolves once it prints its URL. Unless
