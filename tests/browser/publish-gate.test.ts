@@ -53,6 +53,7 @@ describe('the publish gate, as an admin meets it', () => {
     await page.locator('input[data-testid=gate-min], [data-testid=gate-min] input').first().fill('0.9');
     await page.getByTestId('gate-save').click();
     await expect.poll(() => page.getByTestId('gate-current').textContent()).toBe('warn.accuracy（评测集“门槛样本”）：不低于 0.9');
+    await page.getByTestId('gate-card').screenshot({ path: screenshotPath('gate-card.png') });
   });
 
   it('refuses a publish below the gate with the numbers and the wrong cases, then publishes with an admin’s note', async () => {

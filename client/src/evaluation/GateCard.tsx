@@ -67,7 +67,7 @@ export function GateCard({ scenarioId, sets }: { scenarioId: string; sets: EvalS
       {canEdit ? (
         <Form layout="vertical" size="small" onFinish={() => void save()}>
           <Form.Item label={t('gate.set')}>
-            <Select value={setId} onChange={setSetId} options={sets.map((s) => ({ value: s.id, label: `${s.name} (r${s.revision}, ${s.cases})` }))} data-testid="gate-set" />
+            <Select value={setId} onChange={setSetId} options={sets.map((s) => ({ value: s.id, label: t('gate.setOption', { name: s.name, revision: s.revision, cases: s.cases }) }))} data-testid="gate-set" />
           </Form.Item>
           <Form.Item label={t('gate.metric')} extra={t('gate.metricHint')}>
             <Select showSearch value={metric} onChange={setMetric} options={state.metrics.map((m) => ({ value: m, label: m }))} data-testid="gate-metric" />

@@ -11,6 +11,7 @@ export const enGate = {
     sep: '; ',
     beforePublish: 'Publishing first evaluates the draft (and the live version) on the evaluation set, and is refused below the gate.',
     set: 'Evaluation set',
+    setOption: '{{name}} (r{{revision}}, {{cases}} cases)',
     metric: 'Metric',
     metricHint: 'Higher is better; error metrics (MAE, RMSE) cannot be a gate',
     minLabel: 'Minimum',

@@ -11,6 +11,7 @@ export const zhGate = {
     sep: '；',
     beforePublish: '发布前会先在评测集上评测草稿（以及线上版本），达不到门槛就不能发布。',
     set: '评测集',
+    setOption: '{{name}}（r{{revision}}，{{cases}} 条）',
     metric: '指标',
     metricHint: '越高越好的指标；出错率类（MAE、RMSE）不能作门槛',
     minLabel: '最低值',
