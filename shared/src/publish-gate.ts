@@ -58,7 +58,7 @@ export type GateSide = z.infer<typeof GateSideSchema>;
 
 /** Why a gate refused: below its minimum, or worse than the live version by more than allowed. */
 export const GateFailureSchema = z.object({
-  rule: z.enum(['min', 'max_drop', 'undefined_value', 'run_failed']),
+  rule: z.enum(['min', 'max_drop', 'undefined_value', 'run_failed', 'no_cases']),
   value: z.number().nullable(),
   /** `min`: the minimum; `max_drop`: the live value minus the largest drop. */
   bar: z.number().nullable(),
@@ -79,11 +79,12 @@ export const GateCaseSchema = z.object({
 export type GateCase = z.infer<typeof GateCaseSchema>;
 
 /**
- * A gate check: `evaluating` while a run is under way (call again), `passed`, `failed` (with `failures` and
- * the `worst_cases`, regressions first), or `no_gate`.
+ * A gate check: `evaluating` while a run is under way (call again), `not_started` (a read that starts
+ * nothing found no run of the draft yet: publishing starts it), `passed`, `failed` (with `failures` and
+ * the `worst_cases`, regressions first; empty for a reader without `eval:read`), or `no_gate`.
  */
 export const GateCheckSchema = z.object({
-  status: z.enum(['no_gate', 'evaluating', 'passed', 'failed']),
+  status: z.enum(['no_gate', 'not_started', 'evaluating', 'passed', 'failed']),
   gate: PublishGateSchema.nullable(),
   set_name: z.string().nullable(),
   set_revision: z.number().int().nullable(),
@@ -110,7 +111,7 @@ export const VersionGateSchema = z.object({
   live_value: z.number().nullable(),
   run_id: z.string().nullable(),
   /** Overridden: the check's status when the admin published anyway, their note and name. */
-  check_status: z.enum(['evaluating', 'passed', 'failed']).optional(),
+  check_status: z.enum(['not_started', 'evaluating', 'passed', 'failed']).optional(),
   override_note: z.string().optional(),
   override_by: z.string().optional(),
 });

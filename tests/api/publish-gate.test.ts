@@ -18,6 +18,7 @@ import { startV1Harness, type V1Harness } from './v1-helpers.js';
 let mock: MockOpenAI;
 let h: V1Harness;
 let designer: TestSession;
+let viewer: TestSession;
 let scenarioId: string;
 let setId: string;
 const base = () => h.server.url;
@@ -26,6 +27,7 @@ beforeAll(async () => {
   mock = await startMockOpenAI();
   h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
   designer = await signInAs(base(), 'designer');
+  viewer = await signInAs(base(), 'viewer');
   const made = await call(base(), 'POST', '/api/templates/complaint-risk/use', { name: '投诉风险 发布门槛' });
   expect(made.status, made.text).toBe(201);
   scenarioId = (made.json as { id: string }).id;
@@ -71,6 +73,23 @@ describe('the publish gate', () => {
     const noBar = await call(base(), 'PUT', url, { set_id: setId, metric: 'warn.accuracy' });
     expect(noBar.status).toBe(400);
     expect(JSON.stringify(noBar.json)).toContain('gate_needs_bar');
+    // Names the draft cannot give: a class a boolean output does not have, an error metric behind a key.
+    for (const [metric, code] of [['warn.precision[xyz]', 'unknown_metric'], ['warn.accuracy[true]', 'unknown_metric'], ['warn.mae[x]', 'bar_direction']]) {
+      const refused = await call(base(), 'PUT', url, { set_id: setId, metric, min: 0.5 });
+      expect([metric, refused.status, (refused.json as { error: { code: string } }).error.code]).toEqual([metric, 400, code]);
+    }
+    expect((await call(base(), 'PUT', url, { set_id: setId, metric: 'warn.precision[true]', min: 0.5 })).status).toBe(200);
+    // Bars no value can meet or that mean nothing; an output no case expects; an empty set.
+    for (const bar of [{ min: 1.5 }, { min: -5 }, { max_drop: 3 }]) {
+      const refused = await call(base(), 'PUT', url, { set_id: setId, metric: 'warn.accuracy', ...bar });
+      expect(refused.json, JSON.stringify(bar)).toMatchObject({ error: { code: 'gate_out_of_range' } });
+    }
+    expect((await call(base(), 'PUT', url, { set_id: setId, metric: 'warn.kappa', min: -0.5 })).status).toBe(200);
+    const notExpected = await call(base(), 'PUT', url, { set_id: setId, metric: 'risk_level.accuracy', min: 0.5 });
+    expect(notExpected.json).toMatchObject({ error: { code: 'gate_output_not_in_set', details: { output: 'risk_level' } } });
+    const emptySet = EvalSetSummarySchema.parse((await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'empty' })).json);
+    const onEmpty = await call(base(), 'PUT', url, { set_id: emptySet.id, metric: 'warn.accuracy', min: 0.5 });
+    expect(onEmpty.json).toMatchObject({ error: { code: 'empty_eval_set' } });
     const noSet = await call(base(), 'PUT', url, { set_id: 'nope', metric: 'warn.accuracy', min: 0.7 });
     expect(noSet.status).toBe(404);
     expect(noSet.json).toMatchObject({ error: { code: 'unknown_eval_set' } });
@@ -119,6 +138,9 @@ describe('the publish gate', () => {
       ['d', true, false, true],
     ]);
     expect(gate.compare).toEqual({ a: gate.live?.run_id, b: gate.draft?.run_id });
+    // A viewer may read the gate's state, not the cases' values (they need eval:read).
+    const byViewer = GateCheckSchema.parse((await call(base(), 'GET', `/api/scenarios/${scenarioId}/publish-gate/check`, undefined, {}, { as: viewer })).json);
+    expect(byViewer).toMatchObject({ status: 'failed', worst_cases: [] });
     const versions = (await call(base(), 'GET', `/api/scenarios/${scenarioId}/versions`)).json as unknown[];
     expect(versions).toHaveLength(1);
   });
@@ -138,15 +160,18 @@ describe('the publish gate', () => {
     ]);
     const audit = (await call(base(), 'GET', `/api/audit?action=scenario.publish&target_id=${scenarioId}`)).json as { entries: Array<{ details: Record<string, unknown> }> };
     expect(audit.entries[0]?.details).toMatchObject({ version: 2, gate: 'overridden', gate_check: 'failed', override_note: '线上投诉激增，先上线再补评测' });
-    const gateSet = (await call(base(), 'GET', `/api/audit?action=scenario.gate_set&target_id=${scenarioId}`)).json as { entries: unknown[] };
-    expect(gateSet.entries).toHaveLength(1);
+    // Every change of the gate is logged: the two accepted in the validation test, then the one in force.
+    const gateSet = (await call(base(), 'GET', `/api/audit?action=scenario.gate_set&target_id=${scenarioId}`)).json as { entries: Array<{ details: Record<string, unknown> }> };
+    expect(gateSet.entries.map((e) => e.details.metric)).toEqual(['warn.accuracy', 'warn.kappa', 'warn.precision[true]']);
   });
 
   it('is removed by an admin, after which publishing evaluates nothing', async () => {
     const removed = await call(base(), 'DELETE', `/api/scenarios/${scenarioId}/publish-gate`);
     expect(removed.status).toBe(204);
     await editDraft('（第三版）');
-    const published = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { note: 'v3' }, {}, { as: designer });
+    expect(GateCheckSchema.parse((await call(base(), 'GET', `/api/scenarios/${scenarioId}/publish-gate/check`)).json).status).toBe('no_gate');
+    // Without a gate an override is nothing to refuse, whoever sends it.
+    const published = await call(base(), 'POST', `/api/scenarios/${scenarioId}/publish`, { note: 'v3', override_gate: { note: '无门槛' } }, {}, { as: designer });
     expect(published.status, published.text).toBe(201);
     expect(PublishReplySchema.parse(published.json).gate).toBeUndefined();
   });

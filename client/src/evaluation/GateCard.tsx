@@ -12,7 +12,7 @@ import type { EvalSetSummary } from './api';
  * version, and to remove the gate.
  */
 export function GateCard({ scenarioId, sets }: { scenarioId: string; sets: EvalSetSummary[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const canEdit = useCan('gates:write');
   const [state, setState] = useState<PublishGateState | null>(null);
@@ -62,7 +62,7 @@ export function GateCard({ scenarioId, sets }: { scenarioId: string; sets: EvalS
         {gate ? gateSummary(t, gate, state.set_name) : canEdit ? t('gate.noneAdmin') : t('gate.none')}
       </Typography.Paragraph>
       {gate && state.updated_at && (
-        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('gate.updated', { by: state.updated_by ?? '', at: new Date(state.updated_at).toLocaleString() })}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('gate.updated', { by: state.updated_by ?? '', at: new Date(state.updated_at).toLocaleString(i18n.language) })}</Typography.Paragraph>
       )}
       {canEdit ? (
         <Form layout="vertical" size="small" onFinish={() => void save()}>

@@ -125,4 +125,6 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   gate_set_missing: 'The evaluation set of the publish gate no longer exists: an admin must choose another set or remove the gate',
   eval_set_is_gate: 'This evaluation set is the scenario\'s publish gate and cannot be deleted: an admin must remove the gate or choose another set first',
   draft_changed: 'The draft changed while its publish gate was being checked: publish again to check the draft as it is now',
+  gate_out_of_range: '{{metric}} lies between {{low}} and {{high}}: this value of the gate is outside that range',
+  gate_output_not_in_set: 'No case of the set “{{set}}” expects the output “{{output}}”: the metric would have no value, so it cannot be a gate',
 };

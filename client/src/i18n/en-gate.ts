@@ -36,6 +36,7 @@ export const enGate = {
     failMaxDrop: 'The draft’s {{metric}} is {{value}}, {{drop}} below live version v{{version}} ({{live}}); at most {{maxDrop}} is allowed',
     failUndefined: 'The result has no value for {{metric}} (no case of the set may expect that output)',
     failRun: 'The evaluation run did not complete: see why on the evaluation page, then publish again',
+    failNoCases: 'The gate’s evaluation set is gone or has no cases: nothing can be evaluated',
     worst: 'Cases the draft gets wrong (those the live version got right first)',
     caseId: 'Case',
     expected: 'Expected',

@@ -122,4 +122,6 @@ export const zhEvalErrors = {
   gate_set_missing: '发布门槛使用的评测集已不存在，请管理员重新选择评测集或移除门槛',
   eval_set_is_gate: '这个评测集是场景的发布门槛，不能删除；请管理员先移除门槛或改用其他评测集',
   draft_changed: '检查发布门槛期间草稿又有改动，请重新发布，以检查改动后的草稿',
+  gate_out_of_range: '{{metric}} 的取值范围是 {{low}} 到 {{high}}，门槛的这个值超出了范围',
+  gate_output_not_in_set: '评测集“{{set}}”里没有用例期望输出“{{output}}”，这个指标不会有值，不能作门槛',
 };

@@ -36,6 +36,7 @@ export const zhGate = {
     failMaxDrop: '草稿的 {{metric}} 为 {{value}}，比线上版本 v{{version}} 的 {{live}} 低 {{drop}}，超过允许的 {{maxDrop}}',
     failUndefined: '评测结果里没有 {{metric}} 的值（评测集里可能没有用例期望这个输出）',
     failRun: '评测运行没有完成，请到评测页查看原因后重新发布',
+    failNoCases: '门槛的评测集已不存在或没有用例，无法评测',
     worst: '草稿答错的用例（先列线上版本答对的）',
     caseId: '用例',
     expected: '期望',

@@ -27,6 +27,7 @@ function failureText(t: ReturnType<typeof useTranslation>['t'], check: GateCheck
   if (f.rule === 'min') return t('gate.failMin', { metric, value: metricValue(f.value), bar: metricValue(f.bar) });
   if (f.rule === 'max_drop') return t('gate.failMaxDrop', { metric, value: metricValue(f.value), live: metricValue(f.live_value), version: check.live?.version ?? '', drop: metricValue(f.drop), maxDrop: metricValue(check.gate?.max_drop) });
   if (f.rule === 'run_failed') return t('gate.failRun');
+  if (f.rule === 'no_cases') return t('gate.failNoCases');
   return t('gate.failUndefined', { metric });
 }
 

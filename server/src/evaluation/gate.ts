@@ -12,7 +12,9 @@ import { evalRunsOfPlan, type EvalRunRow } from '../storage/eval-runs.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { deletePublishGate, getPublishGate, putPublishGate, type PublishGateRow } from '../storage/publish-gates.js';
 import { getPublishState, getVersion } from '../storage/versions.js';
-import { isLowerBetter, planMetrics, plannedMetricNames } from './metrics/index.js';
+import type { MetricKind, MetricPlan } from '@shared/evaluation-metrics.js';
+import { isLowerBetter, KIND_METRICS, planMetrics, plannedMetricNames } from './metrics/index.js';
+import { valueKey } from './metrics/normalize.js';
 import { storedMetrics, type EvaluationRuns } from './runs.js';
 
 /** How many of the draft's wrong cases a failed check lists. */
@@ -51,7 +53,34 @@ export function gateFailures(gate: PublishGate, value: number | null, liveValue:
 export interface GateCheckOptions {
   start: boolean;
   by: { id: string; name: string };
+  /** An admin publishes past the gate: a gate that cannot be checked (its set gone or empty) fails instead of throwing. */
+  override?: boolean;
   onStarted?: (run: EvalRunRow) => void;
+}
+
+/** Per-class / per-field / per-item metric names (`<output>.<metric>[<key>]`) each kind gives. */
+const KEYED: Partial<Record<MetricKind, readonly string[]>> = { label: ['precision', 'recall', 'f1'], form: ['precision', 'recall', 'f1', 'exact_match'], audit: ['agreement', 'kappa'] };
+
+/**
+ * Whether a flat metric name is one the plan can give: an aggregate of an output's kind, or a keyed name
+ * of a label output (its declared classes, any class when it declares none), a form (its declared fields,
+ * any when open) or an audit (any item id).
+ */
+export function gateableMetric(plan: MetricPlan, metric: string): boolean {
+  const m = /^([^.[\]]+)\.([a-z0-9_]+)(?:\[(.+)\])?$/.exec(metric);
+  const output = m ? plan.outputs.find((o) => o.output === m[1]) : undefined;
+  if (!m || !output) return false;
+  const [, , name, key] = m;
+  if (key === undefined) return KIND_METRICS[output.kind].includes(name);
+  if (!(KEYED[output.kind] ?? []).includes(name)) return false;
+  if (output.kind === 'label' && output.labels?.length) return output.labels.some((l) => valueKey(l, output.normalizer) === key);
+  if (output.kind === 'form' && output.fields?.length) return output.fields.some((f) => f.name === key);
+  return true;
+}
+
+/** The values a gated metric can take: kappa in [−1, 1], every other gateable metric in [0, 1]. */
+export function metricRange(metric: string): [number, number] {
+  return /\.kappa(\[.*\])?$/.test(metric) ? [-1, 1] : [0, 1];
 }
 
 /** The scenarios' publish gates, checked on the runs of {@link EvaluationRuns}. */
@@ -83,7 +112,9 @@ export class PublishGates {
   /**
    * Sets a scenario's gate. Throws `not_found`; `not_found` `unknown_eval_set` (no such set of this
    * scenario); `invalid` `bar_direction` (an error metric, lower is better); `invalid` `unknown_metric`
-   * when the draft compiles and gives no such metric (`details.known`).
+   * when the draft compiles and gives no such metric (`details.known`); `invalid` `gate_out_of_range` (a
+   * minimum outside the metric's range, or a drop larger than it); `invalid` `empty_eval_set`; `invalid`
+   * `gate_output_not_in_set` (no case of the set's latest revision expects the metric's output).
    */
   async set(scenarioId: string, gate: PublishGate, by: string, now = Date.now()): Promise<PublishGateRow> {
     const compiled = await this.compileDraft(scenarioId);
@@ -91,10 +122,17 @@ export class PublishGates {
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('not_found', 'unknown_eval_set', `the scenario has no evaluation set with id "${gate.set_id}"`);
     if (isLowerBetter(gate.metric)) throw new DomainError('invalid', 'bar_direction', `"${gate.metric}" is an error (lower is better): a gate cannot require a minimum of it`, { metric: gate.metric });
     if (compiled.ok) {
-      const known = plannedMetricNames(planMetrics(compiled.plan.outputSchema.properties ?? {}));
-      // Classes seen only in the data and audit items give more names than the plan lists: accept a keyed name of a known output.
-      const keyed = /\[[^\]]+\]$/.test(gate.metric) && known.some((k) => k.startsWith(`${metricOutput(gate.metric)}.`));
-      if (!known.includes(gate.metric) && !keyed) throw new DomainError('invalid', 'unknown_metric', `the draft gives no metric "${gate.metric}"`, { metric: gate.metric, known });
+      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {});
+      if (!gateableMetric(plan, gate.metric)) throw new DomainError('invalid', 'unknown_metric', `the draft gives no metric "${gate.metric}"`, { metric: gate.metric, known: plannedMetricNames(plan).filter((m) => !isLowerBetter(m)) });
+    }
+    const [low, high] = metricRange(gate.metric);
+    if (gate.min !== null && (gate.min < low || gate.min > high)) throw new DomainError('invalid', 'gate_out_of_range', `a minimum of ${gate.metric} must lie between ${low} and ${high}`, { metric: gate.metric, low, high, field: 'min' });
+    if (gate.max_drop !== null && gate.max_drop > high - low) throw new DomainError('invalid', 'gate_out_of_range', `the largest drop of ${gate.metric} must lie between 0 and ${high - low}`, { metric: gate.metric, low: 0, high: high - low, field: 'max_drop' });
+    const cases = this.runs.sets.casesOf(set.id);
+    if (cases.length === 0) throw new DomainError('invalid', 'empty_eval_set', `the set "${set.name}" has no cases: a gate on it could never be checked`, { revision: set.revision });
+    const output = metricOutput(gate.metric);
+    if (!cases.some((c) => Object.hasOwn(c.expected, output))) {
+      throw new DomainError('invalid', 'gate_output_not_in_set', `no case of the set "${set.name}" expects the output "${output}", so ${gate.metric} would have no value`, { output, set: set.name });
     }
     return putPublishGate(this.db, { scenarioId, setId: set.id, metric: gate.metric, min: gate.min, maxDrop: gate.max_drop, updatedBy: by, updatedAt: now });
   }
@@ -116,8 +154,11 @@ export class PublishGates {
     if (!row) return none;
     const gate = gateOf(row);
     const set = getEvalSet(this.db, row.setId);
+    const noCases = !set || set.scenarioId !== scenarioId || this.runs.sets.casesOf(set.id).length === 0;
+    // An admin's override needs no evaluation: a gate that cannot be checked does not stop it.
+    if (noCases && options.override) return { ...none, status: 'failed', gate, set_name: set?.name ?? null, set_revision: set?.revision ?? null, failures: [{ rule: 'no_cases', value: null, bar: gate.min, live_value: null, drop: null }] };
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('conflict', 'gate_set_missing', 'the publish gate names an evaluation set that no longer exists; an admin must choose another or remove the gate', { set_id: row.setId });
-    if (set.revision === 0) throw new DomainError('invalid', 'empty_eval_set', `the gate's set "${set.name}" has no cases`, { revision: 0 });
+    if (noCases) throw new DomainError('invalid', 'empty_eval_set', `the gate's set "${set.name}" has no cases; add cases, or an admin removes the gate or publishes past it`, { revision: set.revision });
     const compiled = await this.compileDraft(scenarioId);
     if (!compiled.ok) throw new DomainError('unprocessable', 'compile_failed', `the draft does not compile (${compiled.errors.length} problems)`, { errors: compiled.errors });
     const state = getPublishState(this.db, scenarioId);
@@ -133,6 +174,7 @@ export class PublishGates {
     if (sides.some((s) => s.status === 'failed' || s.status === 'cancelled')) {
       return { ...base, status: 'failed', failures: [{ rule: 'run_failed', value: null, bar: gate.min, live_value: null, drop: null }], worst_cases: [] };
     }
+    if (sides.some((s) => s.status === null)) return { ...base, status: options.start ? 'evaluating' : 'not_started', failures: [], worst_cases: [] };
     if (sides.some((s) => s.status !== 'completed')) return { ...base, status: 'evaluating', failures: [], worst_cases: [] };
     const failures = gateFailures(gate, draft.value, liveSide?.value ?? null);
     const compare = liveRun && draftRun ? { a: liveRun.id, b: draftRun.id } : null;
@@ -142,7 +184,9 @@ export class PublishGates {
   /** The newest usable run of a plan on a revision; with `start`, one is started when none is. */
   private async runFor(scenarioId: string, where: { setId: string; setRevision: number; graphHash: string }, target: { draft: true } | { version: number }, options: GateCheckOptions): Promise<EvalRunRow | undefined> {
     const rows = evalRunsOfPlan(this.db, where);
-    const usable = rows.find((r) => r.status === 'completed') ?? rows.find((r) => r.status === 'queued' || r.status === 'running');
+    // A completed run is reused, one under way followed; the newest having failed to score is reported
+    // (starting it again would fail again: someone looks first); only a cancelled one is started anew.
+    const usable = rows.find((r) => r.status === 'completed') ?? rows.find((r) => r.status === 'queued' || r.status === 'running') ?? (rows[0]?.status === 'failed' ? rows[0] : undefined);
     if (usable || !options.start) return usable ?? rows[0];
     const key = `${where.setId}:${where.setRevision}:${where.graphHash}`;
     const under = this.starting.get(key);

@@ -147,7 +147,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(metricsRoutes(deps.db));
   const gates = new PublishGates(evalRuns);
   api.use(publishRoutes(deps, gates));
-  api.use(publishGateRoutes(gates));
+  api.use(publishGateRoutes(gates, deps.canReadPii));
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
   api.use(auditRoutes(deps.db));

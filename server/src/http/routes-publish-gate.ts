@@ -5,7 +5,8 @@
  * (`scenarios:publish`, audited as evaluation runs started). See `@shared/publish-gate`.
  */
 import { Router, type Request, type Response } from 'express';
-import { PublishGateSchema } from '@shared/publish-gate.js';
+import { can } from '@shared/permissions.js';
+import { PublishGateSchema, type GateCheck } from '@shared/publish-gate.js';
 import { evalRunStartedChange, scenarioGateRemovedChange, scenarioGateSetChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { gateOf, type PublishGates } from '../evaluation/gate.js';
@@ -13,7 +14,9 @@ import { getEvalSet } from '../storage/evaluation.js';
 import { getPublishGate } from '../storage/publish-gates.js';
 import { getPublishState } from '../storage/versions.js';
 import type { Db } from '../storage/db.js';
-import { allow } from './access.js';
+import { allow, requestUser } from './access.js';
+import { canReadPii, type PiiAccess } from './pii-access.js';
+import { piiView } from './pii.js';
 import { audits, recordRequest, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 
@@ -29,8 +32,22 @@ export function runOwner(res: Response): { id: string; name: string } {
   return { id: actor.id ?? '', name: actor.name ?? 'unknown' };
 }
 
+/**
+ * A check as this reader may see it: the worst cases hold customers' transcripts' values, so a reader
+ * without `eval:read` gets none, and one without `pii:read` gets them masked (as evaluation sets show them).
+ */
+export function shownCheck(req: Request, res: Response, check: GateCheck, readsPii: PiiAccess = canReadPii): GateCheck {
+  const user = requestUser(res);
+  if (check.worst_cases.length === 0) return check;
+  if (!user || !can(user.role, 'eval:read')) return { ...check, worst_cases: [] };
+  const view = piiView(readsPii(req));
+  if (!view.masked) return check;
+  const masked = (value: unknown) => view.graph({ inputs: { value } }).inputs?.value;
+  return { ...check, worst_cases: check.worst_cases.map((c) => ({ ...c, expected: masked(c.expected), actual: masked(c.actual) })) };
+}
+
 /** The routes over `gates`. */
-export function publishGateRoutes(gates: PublishGates): Router {
+export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
   const db = gates.runs.jobs.db;
 
@@ -56,12 +73,12 @@ export function publishGateRoutes(gates: PublishGates): Router {
 
   router.get('/scenarios/:id/publish-gate/check', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
     scenarioName(db, req.params.id);
-    res.json(await gates.check(req.params.id, { start: false, by: { id: '', name: '' } }));
+    res.json(shownCheck(req, res, await gates.check(req.params.id, { start: false, by: { id: '', name: '' } }), readsPii));
   });
 
   router.post('/scenarios/:id/publish-gate/check', allow('scenarios:publish'), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
     scenarioName(db, req.params.id);
-    res.json(await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) }));
+    res.json(shownCheck(req, res, await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) }), readsPii));
   });
 
   return router;

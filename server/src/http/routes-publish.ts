@@ -12,7 +12,7 @@ import { can } from '@shared/permissions.js';
 import type { GateCheck, PublishEvaluating } from '@shared/publish-gate.js';
 import { DomainError } from '../common/domain-error.js';
 import { versionGate, type PublishGates } from '../evaluation/gate.js';
-import { runOwner } from './routes-publish-gate.js';
+import { runOwner, shownCheck } from './routes-publish-gate.js';
 import { requestUser } from './access.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import { evalRunStartedChange, publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
@@ -37,6 +37,7 @@ function gateRefusal(check: GateCheck): string {
     if (f.rule === 'min') return `${metric} is ${f.value} < the minimum ${f.bar}`;
     if (f.rule === 'max_drop') return `${metric} is ${f.value}, ${f.drop?.toFixed(4)} below the live version's ${f.live_value} (at most ${check.gate?.max_drop} allowed)`;
     if (f.rule === 'run_failed') return 'the evaluation run did not complete';
+    if (f.rule === 'no_cases') return 'the gate\'s evaluation set is gone or has no cases';
     return `${metric} has no value on this set`;
   });
   return `the draft does not pass the publish gate: ${parts.join('; ')}`;
@@ -71,13 +72,13 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
     // a DomainError the error handler gives its status.
     preparePublish(db, compile, req.params.id, body, precompiled);
     const override = body.override_gate;
+    const check = await gates.check(req.params.id, { start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
     const user = requestUser(res);
-    if (override && !(user && can(user.role, 'gates:write'))) {
+    if (override && check.status !== 'no_gate' && !(user && can(user.role, 'gates:write'))) {
       throw new HttpError(403, 'forbidden', 'only an admin (permission "gates:write") may publish past the publish gate', { permission: 'gates:write' });
     }
-    const check = await gates.check(req.params.id, { start: !override, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
-    if (!override && check.status === 'evaluating') return void res.status(202).json({ status: 'evaluating', gate: check } satisfies PublishEvaluating);
-    if (!override && check.status === 'failed') throw new DomainError('unprocessable', 'gate_failed', gateRefusal(check), { gate: check });
+    if (!override && check.status === 'evaluating') return void res.status(202).json({ status: 'evaluating', gate: shownCheck(req, res, check, readsPii) } satisfies PublishEvaluating);
+    if (!override && check.status === 'failed') throw new DomainError('unprocessable', 'gate_failed', gateRefusal(check), { gate: shownCheck(req, res, check, readsPii) });
     const gate = versionGate(check, override ? { note: override.note, by: requestActor(res).name ?? 'unknown' } : undefined);
     const before = publishedSide(getPublishState(db, req.params.id));
     const reply = auditedRequest(

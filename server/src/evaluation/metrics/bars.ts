@@ -3,7 +3,8 @@ import { DomainError } from '../../common/domain-error.js';
 
 /** Metrics where lower is better (errors in the output's own unit): a minimum makes no sense for them. */
 export function isLowerBetter(metric: string): boolean {
-  return /\.(mae|rmse|score_mae|score_rmse)$/.test(metric);
+  // A keyed name (`x.mae[k]`) is judged by its metric, not its key.
+  return /\.(mae|rmse|score_mae|score_rmse)(\[.*\])?$/.test(metric);
 }
 
 /**
