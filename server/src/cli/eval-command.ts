@@ -145,7 +145,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
         failures: failures.slice(0, LISTED_FAILURES),
         bars: { ok: check.ok, bars, failures: check.failures },
         usage: results.reduce((sum, r) => addUsage(sum, r.usage), emptyUsage()),
-        ...(opts.perCase ? { per_case: perCaseOutcomes(cases, results, scored.perCase) } : {}),
+        ...(opts.perCase ? { per_case: perCaseOutcomes(cases, results, scored.per_case) } : {}),
       };
       const text = `${JSON.stringify(document, null, 2)}\n`;
       io.stdout(text);
