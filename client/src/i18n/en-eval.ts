@@ -121,4 +121,8 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   eval_run_ended: 'This evaluation run has already ended ({{status}}) and cannot be cancelled',
   eval_runs_not_comparable: 'The two evaluation runs are on different evaluation sets and cannot be compared',
   missing_eval_runs: 'Choose the two evaluation runs to compare',
+  invalid_query_param: 'The query parameter “{{param}}” is not accepted',
+  invalid_query_param_repeated: 'The query parameter “{{param}}” is given more than once or as a list: give it once',
+  invalid_query_param_unknown: 'This request reads no query parameter “{{param}}” (it reads: {{accepted}})',
+  invalid_query_param_not_whole_number: 'The query parameter “{{param}}” should be a whole number from {{min}} to {{max}}',
 };

@@ -118,4 +118,8 @@ export const zhEvalErrors = {
   eval_run_ended: '这次评测运行已经结束（{{status}}），无法取消',
   eval_runs_not_comparable: '两次评测运行用的不是同一个评测集，无法对比',
   missing_eval_runs: '请选择要对比的两次评测运行',
+  invalid_query_param: '查询参数“{{param}}”不符合要求',
+  invalid_query_param_repeated: '查询参数“{{param}}”出现了多次或以列表形式给出：只能给一次',
+  invalid_query_param_unknown: '此请求不读取查询参数“{{param}}”（可用：{{accepted}}）',
+  invalid_query_param_not_whole_number: '查询参数“{{param}}”应为 {{min}} 到 {{max}} 之间的整数',
 };
