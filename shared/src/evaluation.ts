@@ -13,10 +13,23 @@ export const MAX_EVAL_CASES = 20_000;
 /** Longest set name, characters. */
 export const MAX_EVAL_SET_NAME = 100;
 
-/** A case's id: text (a number is taken as its decimal text), as job item ids are. */
+/**
+ * Ids a case may not have: `__proto__`, `prototype` and every name a plain JavaScript object already
+ * answers (`constructor`, `toString`, `hasOwnProperty`, …). Keyed into an object, such an id would
+ * reach (or replace) the object's prototype instead of a case.
+ */
+export const RESERVED_CASE_IDS: readonly string[] = [...new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)])].sort();
+
+/** True when `id` is one of {@link RESERVED_CASE_IDS}. */
+export function isReservedCaseId(id: string): boolean {
+  return RESERVED_CASE_IDS.includes(id);
+}
+
+/** A case's id: text (a number is taken as its decimal text), as job item ids are; none of {@link RESERVED_CASE_IDS}. */
 export const EvalCaseIdSchema = z
   .union([z.string().trim().min(1).max(MAX_ITEM_ID_LENGTH), z.number().int().nonnegative()])
-  .transform((v) => String(v));
+  .transform((v) => String(v))
+  .refine((id) => !isReservedCaseId(id), { message: `is a name JavaScript objects reserve; choose another case id (not ${RESERVED_CASE_IDS.join(', ')})`, params: { rule: 'case_id_reserved' } });
 
 /** One case as a file line or a request sends it: an optional id, the run's inputs, the expected outputs (some or all). */
 export const EvalCaseInputSchema = z.object({

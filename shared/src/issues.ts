@@ -21,6 +21,7 @@ export const CUSTOM_RULES = [
   'time_or_epoch',
   'page_cursor',
   'mapping_too_many',
+  'case_id_reserved',
 ] as const;
 export type CustomRule = (typeof CUSTOM_RULES)[number];
 

@@ -100,7 +100,7 @@ export const enEval: Messages<typeof zhEval> = {
 export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   duplicate_case_id: 'Case ID “{{case_id}}” appears twice in one change',
   empty_upload: 'The file holds no case',
-  invalid_case: 'A case is { "id"?, "inputs": {…}, "expected": {…} }',
+  invalid_case: 'A case is { "id"?, "inputs": {…}, "expected": {…} }: {{message}}',
   invalid_case_inputs: 'The case\'s inputs do not match the scenario\'s start node: {{path}} (inputs: {{allowed}})',
   unknown_expected_output: '“{{path}}” is not an output of the scenario (outputs: {{allowed}})',
   invalid_expected_value: '“{{path}}” should be of type {{allowed}}: such an expected value can never be scored right',
@@ -121,6 +121,7 @@ export const enEvalErrors: Messages<typeof zhEvalErrors> = {
   eval_run_ended: 'This evaluation run has already ended ({{status}}) and cannot be cancelled',
   eval_runs_not_comparable: 'The two evaluation runs are on different evaluation sets and cannot be compared',
   missing_eval_runs: 'Choose the two evaluation runs to compare',
+  reserved_case_id: 'The case ID “{{case_id}}” is a name reserved by the program (such as __proto__, constructor, prototype): choose another',
   invalid_query_param: 'The query parameter “{{param}}” is not accepted',
   invalid_query_param_repeated: 'The query parameter “{{param}}” is given more than once or as a list: give it once',
   invalid_query_param_unknown: 'This request reads no query parameter “{{param}}” (it reads: {{accepted}})',

@@ -97,7 +97,7 @@ export const zhEval = {
 export const zhEvalErrors = {
   duplicate_case_id: '用例 ID“{{case_id}}”在一次提交中出现了两次',
   empty_upload: '文件里没有用例',
-  invalid_case: '用例的格式应为 { "id"?, "inputs": {…}, "expected": {…} }',
+  invalid_case: '用例的格式应为 { "id"?, "inputs": {…}, "expected": {…} }：{{message}}',
   invalid_case_inputs: '用例的输入不符合场景的开始节点：{{path}}（可用输入：{{allowed}}）',
   unknown_expected_output: '“{{path}}”不是场景的输出（可用输出：{{allowed}}）',
   invalid_expected_value: '“{{path}}”应为 {{allowed}} 类型：这样的期望值永远判不对',
@@ -118,6 +118,7 @@ export const zhEvalErrors = {
   eval_run_ended: '这次评测运行已经结束（{{status}}），无法取消',
   eval_runs_not_comparable: '两次评测运行用的不是同一个评测集，无法对比',
   missing_eval_runs: '请选择要对比的两次评测运行',
+  reserved_case_id: '用例 ID“{{case_id}}”是程序保留的名字（如 __proto__、constructor、prototype），请换一个',
   invalid_query_param: '查询参数“{{param}}”不符合要求',
   invalid_query_param_repeated: '查询参数“{{param}}”出现了多次或以列表形式给出：只能给一次',
   invalid_query_param_unknown: '此请求不读取查询参数“{{param}}”（可用：{{accepted}}）',

@@ -7,7 +7,8 @@
  * columns are mapped onto inputs.
  */
 import type { Readable } from 'node:stream';
-import { EvalCaseInputSchema, EXPECTED_PREFIX, INPUT_PREFIX, MAX_EVAL_CASES } from '@shared/evaluation.js';
+import { EvalCaseInputSchema, EXPECTED_PREFIX, INPUT_PREFIX, isReservedCaseId, MAX_EVAL_CASES } from '@shared/evaluation.js';
+import { isRecord } from '@shared/json.js';
 import { schemaForType, VALUE_TYPES, type JsonSchema } from '@shared/json-schema.js';
 import type { JobUploadPreview } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
@@ -104,6 +105,9 @@ async function* casesFromJsonl(text: AsyncIterable<string>): AsyncGenerator<Pars
     const parsed = EvalCaseInputSchema.safeParse(value);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
+      if (isRecord(value) && (typeof value.id === 'string' || typeof value.id === 'number') && isReservedCaseId(String(value.id).trim())) {
+        throw new ItemLineError(line, `the case id "${String(value.id)}" is a name JavaScript objects reserve; choose another`, undefined, undefined, { code: 'case_id_reserved', params: { id: String(value.id) } });
+      }
       throw new ItemLineError(line, `expected { "id"?, "inputs": { … }, "expected": { … } } (${first ? `${first.path.map(String).join('.') || '(case)'}: ${first.message}` : 'invalid case'})`, undefined, undefined, { code: 'case_shape' });
     }
     yield { line, ...(parsed.data.id === undefined ? {} : { id: parsed.data.id }), inputs: parsed.data.inputs, expected: parsed.data.expected };

@@ -7,6 +7,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { AddEvalCasesBodySchema, CreateEvalSetBodySchema, EvalCaseInputSchema, PromoteBodySchema, UpdateEvalCaseBodySchema, type EvalCase, type EvalSetDetail } from '@shared/evaluation.js';
+import { issueDetails } from '@shared/issues.js';
 import { z } from 'zod';
 import { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
@@ -104,7 +105,7 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
     const body = parseBody(AddEvalCasesBodySchema, req.body ?? {});
     const cases = body.cases.map((value, index) => {
       const parsed = EvalCaseInputSchema.safeParse(value);
-      if (!parsed.success) throw new DomainError('invalid', 'invalid_case', `case ${index + 1}: expected { "id"?, "inputs": { … }, "expected": { … } }`, { index, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) });
+      if (!parsed.success) throw new DomainError('invalid', 'invalid_case', `case ${index + 1}: expected { "id"?, "inputs": { … }, "expected": { … } }`, { index, issues: issueDetails(parsed.error.issues, `cases.${index}`) });
       return parsed.data;
     });
     const set = sets.get(req.params.setId);
