@@ -6,7 +6,7 @@
  * the JSONL file form (one case a line).
  */
 import { z } from 'zod';
-import { MAX_ITEM_ID_LENGTH } from './jobs.js';
+import { JobUploadPreviewSchema, MAX_ITEM_ID_LENGTH } from './jobs.js';
 
 /** Most cases one revision of a set may hold. */
 export const MAX_EVAL_CASES = 20_000;
@@ -157,3 +157,12 @@ export type EvalTargets = z.infer<typeof EvalTargetsSchema>;
 export const INPUT_PREFIX = 'inputs.';
 /** The prefix of a table column (or mapping target) that holds an expected output. */
 export const EXPECTED_PREFIX = 'expected.';
+
+/**
+ * `POST /api/scenarios/:id/eval-sets/preview`: a set file's first rows as the jobs' preview gives them,
+ * and `unknown_columns`: the columns (CSV, .xlsx) or keys (JSONL `inputs.<name>` / `expected.<name>`)
+ * that name no start input and no end output. A JSONL key among them makes the upload refused; a table
+ * column among them is read only when mapped.
+ */
+export const EvalUploadPreviewSchema = JobUploadPreviewSchema.extend({ unknown_columns: z.array(z.string()) });
+export type EvalUploadPreview = z.infer<typeof EvalUploadPreviewSchema>;

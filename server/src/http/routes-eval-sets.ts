@@ -69,9 +69,9 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
     res.status(201).json(toSummary(db, made.set));
   });
   router.post('/scenarios/:id/eval-sets/preview', allow('eval:write'), acceptsQuery('rows'), async (req: Request<{ id: string }>, res) => {
-    sets.caseTargets(req.params.id);
+    const targets = sets.caseTargets(req.params.id);
     const rows = rowsParam(req.query.rows);
-    res.json(await previewUploadCases(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows, uploads));
+    res.json(await previewUploadCases(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows, targets, uploads));
   });
 
   router.get('/eval-sets/:setId', allow('eval:read'), acceptsQuery('revision'), (req, res) => {
