@@ -85,6 +85,8 @@ export const enEval: Messages<typeof zhEval> = {
     dropHint: 'Drop or pick a JSONL, CSV or xlsx file',
     uploaded: 'Uploaded: revision r{{revision}}, {{added}} added, {{changed}} replaced',
     previewColumns: 'Fields read: {{columns}}',
+    unknownKeys: 'These fields name no start input and no end output, so the upload would be refused: {{columns}}',
+    unknownColumns: 'These columns name no start input and no end output: they are read only if chosen for one below: {{columns}}',
     uploadSend: 'Upload as a new revision',
     refusedRow: 'Sheet “{{sheet}}” row {{row}}: {{message}}',
     refusedLine: 'Line {{line}}: {{message}}',

@@ -82,6 +82,8 @@ export const zhEval = {
     dropHint: '拖入或点击选择 JSONL、CSV 或 xlsx 文件',
     uploaded: '已上传：新版本 r{{revision}}，新增 {{added}} 条，替换 {{changed}} 条',
     previewColumns: '读到的字段：{{columns}}',
+    unknownKeys: '这些字段不对应任何开始输入或结束输出，上传会被拒绝：{{columns}}',
+    unknownColumns: '这些列不对应任何开始输入或结束输出，除非在下方选作某项的列，否则不会读取：{{columns}}',
     uploadSend: '上传并生成新版本',
     refusedRow: '工作表“{{sheet}}”第 {{row}} 行：{{message}}',
     refusedLine: '第 {{line}} 行：{{message}}',
