@@ -81,4 +81,41 @@ describe('evaluation set refusals', () => {
       expect(browser.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     });
   }
+
+  it('shows STC-3 case ids on one line, transcripts with translated speakers, and edit hints in the UI language', async () => {
+    const targets = await json<{ outputs: Array<{ name: string; type: string }>; builtin: Array<{ name: string }> }>('GET', `/api/scenarios/${scenarioId}/eval-sets/targets`);
+    const sets = await json<{ sets: Array<{ id: string; name: string }> }>('GET', `/api/scenarios/${scenarioId}/eval-sets`);
+    const stc = sets.sets.find((x) => x.name === targets.builtin[0].name);
+    expect(stc).toBeDefined();
+    const hints = { zh: { boolean: 'true 或 false', string: '文本，如 "high" 或 high', array: 'JSON 列表，如 ["a", "b"]' }, en: { boolean: 'true or false', string: 'Text, e.g. "high" or high', array: 'A JSON list, e.g. ["a", "b"]' } } as const;
+    for (const lang of ['zh', 'en'] as const) {
+      await page.evaluate((l) => localStorage.setItem('mofang.lang', l), lang);
+      await page.goto(`${server.url}/#/scenarios/${scenarioId}/eval/${stc?.id ?? ''}`);
+      await page.reload();
+      await page.getByTestId('eval-set-view').waitFor();
+      const first = page.locator('[data-testid=eval-cases] tbody tr[data-row-key]').first();
+      await first.waitFor();
+      const caseId = (await first.getAttribute('data-row-key')) ?? '';
+      // The id stays on one line of the cell.
+      const idBox = await first.getByTestId('eval-case-id').boundingBox();
+      expect(idBox?.height ?? 99).toBeLessThan(30);
+      const inputs = (await page.getByTestId(`eval-inputs-${caseId}`).getAttribute('title')) ?? '';
+      if (lang === 'zh') {
+        expect(inputs).toMatch(/(坐席|客户)：/);
+        expect(inputs).not.toMatch(/(agent|customer)：/);
+      } else {
+        expect(inputs).toMatch(/(Agent|Customer)：/);
+      }
+      await page.screenshot({ path: screenshotPath(`eval-stc3-${lang}.png`) });
+      await page.getByTestId(`eval-edit-${caseId}`).click();
+      for (const o of targets.outputs) {
+        const hint = (await page.getByTestId(`eval-edit-hint-${o.name}`).textContent()) ?? '';
+        const want = hints[lang][o.type as keyof (typeof hints)['zh']];
+        if (want) expect(hint, `${lang} ${o.name}`).toBe(want);
+        if (lang === 'zh') expect(hint.replace(/true|false|high|JSON|"[a-z]"/g, ''), o.name).not.toMatch(/[A-Za-z]{3,}/);
+      }
+      await page.screenshot({ path: screenshotPath(`eval-edit-hints-${lang}.png`) });
+      await page.keyboard.press('Escape');
+    }
+  });
 });
