@@ -30,7 +30,7 @@ describe('--set of mofang eval', () => {
       [csv, /is a CSV file, which mofang eval does not read/],
       [path.join(dir, 'book.xlsx'), /is a spreadsheet file/],
       [dir, /is a directory, not a set file/],
-      [path.join(dir, 'missing.jsonl'), /no such file/],
+      [path.join(dir, 'missing.jsonl'), /the file does not exist/],
       ['', /--set is empty/],
     ];
     for (const [spec, said] of cases) {

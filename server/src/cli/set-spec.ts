@@ -30,7 +30,7 @@ export function parseSetSpec(spec: string): SetSpec {
     throw new CliError(`--set "${text}" is a ${/\.xlsx?$/i.test(text) ? 'spreadsheet' : 'CSV'} file, which mofang eval does not read: upload it to the set on the 评测集 page (columns are mapped there) and pass the set's name, or export the set as JSONL; ${SET_SPEC_ACCEPTED}`);
   }
   if (exists) return { kind: 'file', path: text };
-  if (/[\\/]|\.(jsonl|ndjson|json)$/i.test(text)) throw new CliError(`--set "${text}": no such file; ${SET_SPEC_ACCEPTED}`);
+  if (/[\\/]|\.(jsonl|ndjson|json)$/i.test(text)) throw new CliError(`--set "${text}": the file does not exist; ${SET_SPEC_ACCEPTED}`);
   const at = text.lastIndexOf('@');
   if (at < 0) return { kind: 'stored', name: text };
   const name = text.slice(0, at);
