@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { launchBrowser, pickOption, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const files = mkdtempSync(path.join(tmpdir(), 'mofang-eval-fixes-'));
 let server: TestServer;
@@ -116,6 +116,56 @@ describe('evaluation set refusals', () => {
       }
       await page.screenshot({ path: screenshotPath(`eval-edit-hints-${lang}.png`) });
       await page.keyboard.press('Escape');
+    }
+  });
+
+  it('adds a test run to a set from the run panel, its outputs the expected values', async () => {
+    await page.evaluate(() => localStorage.setItem('mofang.lang', 'zh'));
+    await page.goto(`${server.url}/#/s/${scenarioId}`);
+    await page.reload();
+    await page.getByTestId('open-run').click();
+    await page.getByTestId('sample-select').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await page.getByTestId('run-button').click();
+    await page.getByTestId('run-outputs').waitFor({ timeout: 30_000 });
+    await page.getByTestId('run-add-to-set').click();
+    await page.getByTestId('run-add-to-set-select').waitFor();
+    await pickOption(page, 'run-add-to-set-select', '抽检 (r0)');
+    await page.getByTestId('run-add-to-set-confirm').click();
+    await expect.poll(async () => (await json<{ case_list: Array<{ source: { kind: string }; expected: Record<string, unknown> }> }>('GET', `/api/eval-sets/${setId}`)).case_list.length, { timeout: 10_000 }).toBe(1);
+    const made = (await json<{ case_list: Array<{ source: { kind: string; run_id?: string }; expected: Record<string, unknown> }> }>('GET', `/api/eval-sets/${setId}`)).case_list[0];
+    expect(made.source.kind).toBe('run');
+    expect(Object.keys(made.expected)).toContain('warn');
+    // The runs listed under the panel offer it too.
+    expect(await page.getByTestId('history-add-to-set').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath('run-add-to-set-zh.png') });
+  });
+
+  it('fits the call log in the 420-px side panel, in zh and en', async () => {
+    await json('POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'fix-logs', note: 'v1' });
+    const key = (await json<{ key: string }>('POST', '/api/keys', { name: 'logs' })).key;
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${server.url}/v1/scenarios/fix-logs/run`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ inputs: { transcript: '坐席：您好\n客户：我要投诉，宽带三天没修好' } }) });
+      expect(res.status).toBe(200);
+    }
+    for (const lang of ['zh', 'en'] as const) {
+      await page.evaluate((l) => localStorage.setItem('mofang.lang', l), lang);
+      await page.goto(`${server.url}/#/s/${scenarioId}`);
+      await page.reload();
+      await page.getByTestId('tab-logs').click();
+      await page.getByTestId('logs-table').waitFor();
+      await expect.poll(async () => {
+        await page.getByTestId('logs-refresh').click();
+        return page.getByTestId('logs-trace').count();
+      }, { timeout: 10_000 }).toBe(3);
+      const overflow = await page.evaluate(() => {
+        const over = (el: Element | null) => (el ? el.scrollWidth - el.clientWidth : -1);
+        return { panel: over(document.querySelector('[data-testid=side-panel]')), table: over(document.querySelector('[data-testid=logs-table] .ant-table-content')) };
+      });
+      expect(overflow.panel, lang).toBeLessThanOrEqual(0);
+      expect(overflow.table, lang).toBeLessThanOrEqual(0);
+      expect(await page.getByTestId('logs-add-to-set').count()).toBe(3);
+      await page.getByTestId('side-panel').screenshot({ path: screenshotPath(`logs-panel-${lang}.png`) });
     }
   });
 });
