@@ -168,4 +168,20 @@ describe('evaluation set refusals', () => {
       await page.getByTestId('side-panel').screenshot({ path: screenshotPath(`logs-panel-${lang}.png`) });
     }
   });
+
+  it('shows every mapping label whole in the upload preview, in zh and en', async () => {
+    writeFileSync(path.join(files, 'labels.csv'), '编号,通话内容,风险等级\nq1,"坐席：您好\n客户：我要投诉",high\n');
+    for (const lang of ['zh', 'en'] as const) {
+      await openSet(lang);
+      await page.locator('[data-testid=eval-upload] input[type=file]').setInputFiles(path.join(files, 'labels.csv'));
+      await page.getByTestId('job-mapping').waitFor();
+      const labels = page.locator('[data-testid^=job-map-label-]');
+      expect(await labels.count()).toBeGreaterThan(5);
+      const cut = await labels.evaluateAll((els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1).map((el) => el.textContent));
+      expect(cut, lang).toEqual([]);
+      expect(await page.getByTestId('job-map-label-expected.risk_level').textContent()).toContain('expected.risk_level');
+      expect(await page.getByTestId('job-map-label-expected.risk_level').getAttribute('title')).toMatch(/^expected\.risk_level/);
+      await page.getByTestId('job-mapping').screenshot({ path: screenshotPath(`eval-mapping-labels-${lang}.png`) });
+    }
+  });
 });
