@@ -15,7 +15,7 @@ import { z } from 'zod';
  * - text: `similarity` (1 − normalised Levenshtein), `rouge_l` (character ROUGE-L F1), `pass_rate`
  * All are in [0, 1] (higher is better) except `mae`/`rmse` (in the output's own unit, lower is better)
  * and `kappa` (in [−1, 1]). A value is null when it is undefined for the data (no case with a value; kappa
- * when both sides gave one class throughout: `ItemAgreement.kappaReason` says which).
+ * when both sides gave one class throughout: `ItemAgreement.kappa_reason` says which).
  */
 
 /** How an output is scored. `skip`: not scored even when a case expects it. */
@@ -153,7 +153,7 @@ export interface LabelDetail extends DetailBase {
   labels?: string[];
   matrix?: number[][];
   missing?: number[];
-  perClass?: ClassScore[];
+  per_class?: ClassScore[];
   macro?: AveragedScores;
   weighted?: AveragedScores;
   kappa?: number | null;
@@ -180,12 +180,12 @@ export interface FieldScore {
   recall: number;
   f1: number;
   /** Share of the n cases whose normalised value equals the expected one (empty = empty counts). */
-  exactMatch: number;
+  exact_match: number;
 }
 
 export interface FormDetail extends DetailBase {
   kind: 'form';
-  exactMatch: number | null;
+  exact_match: number | null;
   precision: number;
   recall: number;
   f1: number;
@@ -202,7 +202,7 @@ export interface ItemAgreement {
   agreement: number | null;
   kappa: number | null;
   /** Why kappa is null: `no_cases`, or `single_class` (both sides gave one and the same result throughout: chance agreement is 1). */
-  kappaReason?: 'no_cases' | 'single_class';
+  kappa_reason?: 'no_cases' | 'single_class';
 }
 
 export interface AuditDetail extends DetailBase {
@@ -218,7 +218,7 @@ export interface SetDetail extends DetailBase {
   precision: number;
   recall: number;
   f1: number;
-  exactMatch: number | null;
+  exact_match: number | null;
 }
 
 /** Five-number summary of per-case scores. */
@@ -232,10 +232,10 @@ export interface Distribution {
 
 export interface TextDetail extends DetailBase {
   kind: 'text';
-  passAt: number;
+  pass_at: number;
   similarity: number | null;
-  rougeL: number | null;
-  passRate: number | null;
+  rouge_l: number | null;
+  pass_rate: number | null;
   distribution: Distribution | null;
   /** Cases per tenth of similarity: [0, 0.1), [0.1, 0.2) … [0.9, 1.0]. */
   histogram: number[];
@@ -248,7 +248,7 @@ export interface EvalMetrics {
   /** Flat metric values by name (see the module comment for the scheme). */
   metrics: Record<string, number | null>;
   outputs: Record<string, OutputDetail>;
-  perCase: CaseResult[];
+  per_case: CaseResult[];
   /** Cases scored, and of those, cases whose run failed. */
   cases: number;
   failed: number;

@@ -6,17 +6,30 @@
  * the JSONL file form (one case a line).
  */
 import { z } from 'zod';
-import { MAX_ITEM_ID_LENGTH } from './jobs.js';
+import { JobUploadPreviewSchema, MAX_ITEM_ID_LENGTH } from './jobs.js';
 
 /** Most cases one revision of a set may hold. */
 export const MAX_EVAL_CASES = 20_000;
 /** Longest set name, characters. */
 export const MAX_EVAL_SET_NAME = 100;
 
-/** A case's id: text (a number is taken as its decimal text), as job item ids are. */
+/**
+ * Ids a case may not have: `__proto__`, `prototype` and every name a plain JavaScript object already
+ * answers (`constructor`, `toString`, `hasOwnProperty`, …). Keyed into an object, such an id would
+ * reach (or replace) the object's prototype instead of a case.
+ */
+export const RESERVED_CASE_IDS: readonly string[] = [...new Set(['__proto__', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)])].sort();
+
+/** True when `id` is one of {@link RESERVED_CASE_IDS}. */
+export function isReservedCaseId(id: string): boolean {
+  return RESERVED_CASE_IDS.includes(id);
+}
+
+/** A case's id: text (a number is taken as its decimal text), as job item ids are; none of {@link RESERVED_CASE_IDS}. */
 export const EvalCaseIdSchema = z
   .union([z.string().trim().min(1).max(MAX_ITEM_ID_LENGTH), z.number().int().nonnegative()])
-  .transform((v) => String(v));
+  .transform((v) => String(v))
+  .refine((id) => !isReservedCaseId(id), { message: `is a name JavaScript objects reserve; choose another case id (not ${RESERVED_CASE_IDS.join(', ')})`, params: { rule: 'case_id_reserved' } });
 
 /** One case as a file line or a request sends it: an optional id, the run's inputs, the expected outputs (some or all). */
 export const EvalCaseInputSchema = z.object({
@@ -144,3 +157,12 @@ export type EvalTargets = z.infer<typeof EvalTargetsSchema>;
 export const INPUT_PREFIX = 'inputs.';
 /** The prefix of a table column (or mapping target) that holds an expected output. */
 export const EXPECTED_PREFIX = 'expected.';
+
+/**
+ * `POST /api/scenarios/:id/eval-sets/preview`: a set file's first rows as the jobs' preview gives them,
+ * and `unknown_columns`: the columns (CSV, .xlsx) or keys (JSONL `inputs.<name>` / `expected.<name>`)
+ * that name no start input and no end output. A JSONL key among them makes the upload refused; a table
+ * column among them is read only when mapped.
+ */
+export const EvalUploadPreviewSchema = JobUploadPreviewSchema.extend({ unknown_columns: z.array(z.string()) });
+export type EvalUploadPreview = z.infer<typeof EvalUploadPreviewSchema>;

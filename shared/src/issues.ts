@@ -22,6 +22,7 @@ export const CUSTOM_RULES = [
   'page_cursor',
   'mapping_too_many',
   'gate_needs_bar',
+  'case_id_reserved',
 ] as const;
 export type CustomRule = (typeof CUSTOM_RULES)[number];
 

@@ -37,6 +37,19 @@ afterAll(async () => {
   await mock?.close();
 });
 
+/** Keys that hold names a person chose (outputs, metrics, inputs): their keys are data, not the API's. */
+const NAME_MAPS = new Set(['metrics', 'outputs', 'expected', 'actual', 'inputs']);
+
+/** Every key of a reply that is not snake_case (outside the maps keyed by a person's names), as paths. */
+function camelKeys(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => camelKeys(v, `${path}[${i}]`));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) => [
+    ...(/[A-Z]/.test(key) ? [`${path}.${key}`] : []),
+    ...(NAME_MAPS.has(key) && typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.values(v).flatMap((inner, i) => camelKeys(inner, `${path}.${key}[${i}]`)) : camelKeys(v, `${path}.${key}`)),
+  ]);
+}
+
 /** Polls a run until it is no longer queued or running. */
 async function finished(runId: string): Promise<EvalRunDetail> {
   for (let i = 0; i < 300; i += 1) {
@@ -66,7 +79,13 @@ describe('evaluation runs', () => {
     const done = await finished(started.id);
     expect(done).toMatchObject({ status: 'completed', version: null, set_revision: 1, set_name: 'four', total: 4, done: 4, failed: 0, simulated: false, progress: null });
     expect(done.metrics?.['warn.accuracy']).toBe(0.75);
-    expect(done.result?.perCase.map((c) => [c.id, c.outputs.warn?.correct])).toEqual([['a', true], ['b', true], ['c', false], ['d', true]]);
+    expect(done.result?.per_case.map((c) => [c.id, c.outputs.warn?.correct])).toEqual([['a', true], ['b', true], ['c', false], ['d', true]]);
+    // The API is snake_case through and through, the scored detail included (per_class, not perClass).
+    const raw = (await call(base(), 'GET', `/api/eval-runs/${started.id}`)).json;
+    expect(raw).toMatchObject({ result: { outputs: { warn: { kind: 'label', per_class: expect.any(Array) } } } });
+    expect(camelKeys(raw)).toEqual([]);
+    expect(camelKeys((await call(base(), 'GET', `/api/eval-runs/${started.id}/cases`)).json)).toEqual([]);
+    expect(camelKeys((await call(base(), 'GET', `/api/scenarios/${scenarioId}/eval-runs`)).json)).toEqual([]);
 
     const cases = EvalRunCasesSchema.parse((await call(base(), 'GET', `/api/eval-runs/${started.id}/cases`)).json).cases;
     expect(cases.map((c) => [c.id, c.status, c.expected.warn, c.actual?.warn, c.outputs.warn?.correct])).toEqual([
@@ -98,7 +117,9 @@ describe('evaluation runs', () => {
     const list = EvalRunListSchema.parse((await call(base(), 'GET', `/api/scenarios/${scenarioId}/eval-runs`)).json);
     expect(list.runs.map((r) => [r.id, r.version])).toEqual([[versionRun, 1], [draftRun, null]]);
 
-    const compared = EvalRunComparisonSchema.parse((await call(base(), 'GET', `/api/eval-runs/compare?a=${draftRun}&b=${versionRun}`)).json);
+    const comparedRaw = (await call(base(), 'GET', `/api/eval-runs/compare?a=${draftRun}&b=${versionRun}`)).json;
+    expect(camelKeys(comparedRaw)).toEqual([]);
+    const compared = EvalRunComparisonSchema.parse(comparedRaw);
     expect(compared).toMatchObject({ same_revision: true, common: 4, only_in_a: [], only_in_b: [] });
     expect(compared.deltas.find((d) => d.metric === 'warn.accuracy')).toEqual({ metric: 'warn.accuracy', a: 0.75, b: 0.5, delta: -0.25 });
     const warn = compared.changed.find((c) => c.output === 'warn');

@@ -58,9 +58,15 @@ describe('evaluation runs on the evaluation sets page', () => {
     await page.getByTestId('eval-run-cases').waitFor();
     await expect.poll(() => page.locator('[data-testid=eval-run-cases] tbody tr[data-row-key]').count()).toBe(3);
     expect(await page.getByTestId('eval-run-trace').count()).toBe(3);
-    const trace = await page.getByTestId('eval-run-trace').first().getAttribute('href');
-    const traced = await fetch(`${server.url}${trace}`, { headers: server.authHeaders });
-    expect(traced.status).toBe(200);
+    // A trace opens in the app, node by node, as the runs log shows it (not the API's raw JSON).
+    expect(await page.getByTestId('eval-run-trace').first().getAttribute('href')).toBeNull();
+    await page.getByTestId('eval-run-trace').first().click();
+    await page.getByTestId('run-trace').waitFor();
+    expect(await page.getByTestId('run-trace').textContent()).toContain('成功');
+    expect(page.url()).toContain(`#/scenarios/${scenarioId}/eval/${setId}`);
+    await page.screenshot({ path: screenshotPath('eval-run-trace-zh.png') });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('run-trace').waitFor({ state: 'hidden' });
     await page.keyboard.press('Escape');
     await page.getByTestId('eval-run-cases').waitFor({ state: 'hidden' });
 

@@ -10,8 +10,9 @@ import { evalApi, type EvalSetSummary } from './api';
 /**
  * 加入评测集: makes a run or a job item a case of one of the scenario's sets, its outputs the starting
  * expected outputs (corrected later on the 评测集 page). Shown only to those who may change sets.
+ * `compact`: the icon alone (its name in the tooltip), for a narrow table.
  */
-export function AddToSet({ scenarioId, source, testId = 'add-to-set' }: { scenarioId: string; source: PromoteBody; testId?: string }) {
+export function AddToSet({ scenarioId, source, testId = 'add-to-set', compact = false }: { scenarioId: string; source: PromoteBody; testId?: string; compact?: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const canWrite = useCan('eval:write');
@@ -61,7 +62,7 @@ export function AddToSet({ scenarioId, source, testId = 'add-to-set' }: { scenar
     // The content sits in a portal, but React still bubbles its clicks to the row around the button
     // (a runs-log row opens its trace on click): they stop here.
     <Popover trigger="click" open={visible} title={t('evalSets.addTitle')} content={<div onClick={(e) => e.stopPropagation()}>{content}</div>} onOpenChange={open}>
-      <Button size="small" type="link" icon={<ExperimentOutlined />} onClick={(e) => e.stopPropagation()} data-testid={testId}>{t('evalSets.addToSet')}</Button>
+      <Button size="small" type="link" icon={<ExperimentOutlined />} title={compact ? t('evalSets.addToSet') : undefined} aria-label={t('evalSets.addToSet')} onClick={(e) => e.stopPropagation()} data-testid={testId}>{compact ? null : t('evalSets.addToSet')}</Button>
     </Popover>
   );
 }

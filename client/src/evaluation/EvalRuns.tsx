@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import { App, Button, Card, Modal, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { PlayCircleOutlined, SwapOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -7,14 +7,18 @@ import { useCan } from '../auth/store';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { errorText } from '../publish/http';
 import { evalApi } from './api';
+import { RunTraceDrawer } from '../runs-log/RunTraceDrawer';
+import { CaseId } from './CaseId';
 
 /** Flat metrics without per-class / per-field entries (`name[key]`), which the detail lists separately. */
 const headline = (metrics: Record<string, number | null> | null) => Object.entries(metrics ?? {}).filter(([name]) => !name.includes('['));
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : v.toFixed(3));
-const traceUrl = (runId: string) => `/api/runs/${encodeURIComponent(runId)}`;
+/** Opens a run's trace in the drawer the runs log uses (node by node), over whatever dialog is open. */
+const TraceContext = createContext<(runId: string) => void>(() => {});
 
 function TraceLink({ runId, label }: { runId: string | null; label: string }) {
-  return runId ? <Typography.Link href={traceUrl(runId)} target="_blank" data-testid="eval-run-trace">{label}</Typography.Link> : <Typography.Text type="secondary">—</Typography.Text>;
+  const open = useContext(TraceContext);
+  return runId ? <Typography.Link onClick={() => open(runId)} data-testid="eval-run-trace">{label}</Typography.Link> : <Typography.Text type="secondary">—</Typography.Text>;
 }
 
 /** One scored run: every headline metric and each case right or wrong per output, with its trace. */
@@ -37,7 +41,7 @@ function RunDetailModal({ run, onClose }: { run: EvalRunDetail; onClose: () => v
         pagination={{ pageSize: 20, showSizeChanger: false }}
         data-testid="eval-run-cases"
         columns={[
-          { title: t('evalRuns.caseId'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
+          { title: t('evalRuns.caseId'), dataIndex: 'id', width: 170, render: (id: string) => <CaseId id={id} /> },
           {
             title: t('evalRuns.outcome'),
             key: 'outcome',
@@ -83,7 +87,7 @@ function CompareModal({ comparison, name, onClose }: { comparison: EvalRunCompar
         locale={{ emptyText: t('evalRuns.noChange') }}
         data-testid="eval-compare-changed"
         columns={[
-          { title: t('evalRuns.caseId'), dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
+          { title: t('evalRuns.caseId'), dataIndex: 'id', width: 170, render: (id: string) => <CaseId id={id} /> },
           { title: t('evalRuns.metric'), dataIndex: 'output' },
           { title: t('evalRuns.outcome'), dataIndex: 'kind', render: (k: 'rightToWrong' | 'wrongToRight') => <Tag color={k === 'rightToWrong' ? 'red' : 'green'} data-testid={`eval-flip-${k}`}>{t(`evalRuns.${k}`)}</Tag> },
           { title: t('evalRuns.trace'), key: 'traces', render: (_: unknown, r: (typeof flips)[number]) => <Space><TraceLink runId={r.a_run_id} label={t('evalRuns.before')} /><TraceLink runId={r.b_run_id} label={t('evalRuns.after')} /></Space> },
@@ -107,6 +111,7 @@ export function EvalRuns({ scenarioId, setId }: { scenarioId: string; setId: str
   const [selected, setSelected] = useState<string[]>([]);
   const [shown, setShown] = useState<EvalRunDetail | null>(null);
   const [comparison, setComparison] = useState<EvalRunComparison | null>(null);
+  const [trace, setTrace] = useState<string | null>(null);
 
   const load = useCallback(() => {
     evalApi.runs(scenarioId).then((all) => setRuns(all.filter((r) => r.set_id === setId)), (e: unknown) => message.error(errorText(e)));
@@ -137,6 +142,7 @@ export function EvalRuns({ scenarioId, setId }: { scenarioId: string; setId: str
   const cancel = (id: string) => void evalApi.cancelRun(id).then(load, (e: unknown) => message.error(errorText(e)));
 
   return (
+    <TraceContext.Provider value={setTrace}>
     <Card size="small" title={t('evalRuns.title')} style={{ marginTop: 16 }} data-testid="eval-runs"
       extra={
         <Space>
@@ -176,6 +182,8 @@ export function EvalRuns({ scenarioId, setId }: { scenarioId: string; setId: str
       />
       {shown && <RunDetailModal run={shown} onClose={() => setShown(null)} />}
       {comparison && <CompareModal comparison={comparison} name={name} onClose={() => setComparison(null)} />}
+      <RunTraceDrawer runId={trace} onClose={() => setTrace(null)} />
     </Card>
+    </TraceContext.Provider>
   );
 }

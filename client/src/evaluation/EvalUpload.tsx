@@ -5,13 +5,14 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { JobTemplateColumn } from '@shared/jobs';
 import { VALUE_TYPES } from '@shared/json-schema';
-import { EXPECTED_PREFIX, INPUT_PREFIX } from '@shared/evaluation';
+import { EXPECTED_PREFIX, INPUT_PREFIX, MAX_EVAL_CASES } from '@shared/evaluation';
+import { ApiError } from '../api';
 import { errorText } from '../publish/http';
 import { refusalPlace } from '../jobs/api';
 import { autoMap, mappingToSend, unmappedRequired, type ColumnChoice } from '../jobs/mapping';
 import { MappingPreview } from '../jobs/MappingPreview';
 import { isRefusal, prepareUpload, type PreparedUpload } from '../jobs/upload';
-import { evalApi, type EvalTargets, type JobUploadPreview } from './api';
+import { evalApi, type EvalTargets, type EvalUploadPreview } from './api';
 
 /** The targets a table's columns map onto: `inputs.<name>` (required as the start node says) and `expected.<name>`. */
 export function mappingTargets(targets: EvalTargets): JobTemplateColumn[] {
@@ -45,10 +46,10 @@ function refusalText(e: unknown, t: TFunction): string {
  * `expected.<name>`; the upload makes a new revision.
  */
 export function EvalUpload({ scenarioId, setId, targets, onDone }: { scenarioId: string; setId: string; targets: EvalTargets; onDone: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [file, setFile] = useState<PreparedUpload | null>(null);
-  const [preview, setPreview] = useState<JobUploadPreview | null>(null);
+  const [preview, setPreview] = useState<EvalUploadPreview | null>(null);
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [choice, setChoice] = useState<ColumnChoice>({});
@@ -67,6 +68,12 @@ export function EvalUpload({ scenarioId, setId, targets, onDone }: { scenarioId:
     if (isRefusal(prepared)) {
       setFile(null);
       setRefusal(prepared.refused === 'xls' ? t('jobs.oldExcel', { name: prepared.name }) : t('jobs.notUtf8', { name: prepared.name, encoding: prepared.detected }));
+      return;
+    }
+    if (prepared.items !== null && prepared.items > MAX_EVAL_CASES) {
+      // The server would refuse it at case 20 001, after the whole file was sent: said at once, in its words.
+      setFile(null);
+      setRefusal(refusalText(new ApiError(413, 'too_many_cases', `a set holds at most ${MAX_EVAL_CASES} cases`, { limit: MAX_EVAL_CASES, cases: prepared.items }), t));
       return;
     }
     setFile(prepared);
@@ -97,6 +104,9 @@ export function EvalUpload({ scenarioId, setId, targets, onDone }: { scenarioId:
     }
   };
   const missing = table ? unmappedRequired(columns, choice) : [];
+  // A JSONL key that names nothing makes the upload refused; a table's column is only not read.
+  const refusedKeys = !table && (preview?.unknown_columns.length ?? 0) > 0;
+  const sep = i18n.language === 'en' ? ', ' : '、';
 
   return (
     <Card size="small" title={t('evalSets.upload')} data-testid="eval-upload">
@@ -119,9 +129,12 @@ export function EvalUpload({ scenarioId, setId, targets, onDone }: { scenarioId:
       {file && <Typography.Paragraph style={{ margin: '8px 0 0' }} data-testid="eval-file">{file.items === null ? t('jobs.workbookRead', { name: file.name }) : t('jobs.linesRead', { name: file.name, n: file.items })}</Typography.Paragraph>}
       {busy && <Spin size="small" style={{ display: 'block', marginTop: 8 }} />}
       {file && preview && table && <MappingPreview preview={preview} inputs={columns} choice={choice} onChange={setChoice} />}
-      {file && preview && !table && <Typography.Paragraph style={{ marginTop: 8 }} data-testid="eval-preview-columns">{t('evalSets.previewColumns', { columns: preview.columns.join('、') })}</Typography.Paragraph>}
+      {file && preview && !table && <Typography.Paragraph style={{ marginTop: 8 }} data-testid="eval-preview-columns">{t('evalSets.previewColumns', { columns: preview.columns.join(sep) })}</Typography.Paragraph>}
+      {file && preview && preview.unknown_columns.length > 0 && (
+        <Alert style={{ marginTop: 8 }} type={table ? 'warning' : 'error'} showIcon title={t(table ? 'evalSets.unknownColumns' : 'evalSets.unknownKeys', { columns: preview.unknown_columns.join(sep) })} data-testid="eval-unknown-columns" />
+      )}
       {refusal && <Alert style={{ marginTop: 8 }} type="error" showIcon title={refusal} data-testid="eval-refused" />}
-      <Button type="primary" icon={<UploadOutlined />} style={{ marginTop: 8 }} block disabled={!file || !preview || missing.length > 0} loading={busy} onClick={() => void send()} data-testid="eval-upload-send">
+      <Button type="primary" icon={<UploadOutlined />} style={{ marginTop: 8 }} block disabled={!file || !preview || missing.length > 0 || refusedKeys} loading={busy} onClick={() => void send()} data-testid="eval-upload-send">
         {t('evalSets.uploadSend')}
       </Button>
     </Card>

@@ -4,11 +4,13 @@ import { DeleteOutlined, DownloadOutlined, EditOutlined } from '@ant-design/icon
 import { useTranslation } from 'react-i18next';
 import type { EvalCase } from '@shared/evaluation';
 import { parseJson } from '@shared/json';
+import { VALUE_TYPES } from '@shared/json-schema';
 import { errorText } from '../publish/http';
 import { useCan } from '../auth/store';
 import { evalApi, type EvalRevisionList, type EvalSetDetail, type EvalTargets } from './api';
 import { EvalUpload } from './EvalUpload';
 import { inputsSummary, valueText } from './summary';
+import { CaseId } from './CaseId';
 
 type Revision = EvalRevisionList['revisions'][number];
 
@@ -41,6 +43,9 @@ export function SetView({ scenarioId, setId, targets, onChanged }: { scenarioId:
     onChanged();
   };
   const latest = detail !== null && detail.shown_revision === detail.revision;
+  const roleLabel = (role: string) => t(`enum.role.${role}`, { defaultValue: role });
+  // What a value of the output's type looks like, in the UI language (the graph's own description may be in either).
+  const valueHint = (type: string) => t(`evalSets.valueHint.${(VALUE_TYPES as readonly string[]).includes(type) ? type : 'other'}`);
 
   const startEdit = (c: EvalCase) => {
     setEditing(c);
@@ -97,8 +102,8 @@ export function SetView({ scenarioId, setId, targets, onChanged }: { scenarioId:
           pagination={{ pageSize: 20, showSizeChanger: false }}
           data-testid="eval-cases"
           columns={[
-            { title: t('evalSets.caseId'), dataIndex: 'id', width: 160, render: (id: string) => <Typography.Text code>{id}</Typography.Text> },
-            { title: t('evalSets.inputs'), key: 'inputs', render: (_: unknown, c: EvalCase) => <span title={inputsSummary(c.inputs, 2000)}>{inputsSummary(c.inputs, 80)}</span> },
+            { title: t('evalSets.caseId'), dataIndex: 'id', width: 170, render: (id: string) => <CaseId id={id} /> },
+            { title: t('evalSets.inputs'), key: 'inputs', render: (_: unknown, c: EvalCase) => <span title={inputsSummary(c.inputs, 2000, roleLabel)} data-testid={`eval-inputs-${c.id}`}>{inputsSummary(c.inputs, 80, roleLabel)}</span> },
             {
               title: t('evalSets.expected'),
               key: 'expected',
@@ -147,7 +152,7 @@ export function SetView({ scenarioId, setId, targets, onChanged }: { scenarioId:
         <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>{t('evalSets.editHint')}</Typography.Paragraph>
         {targets.outputs.map((o) => (
           <div key={o.name} style={{ marginBottom: 8 }}>
-            <Typography.Text code>{o.name}</Typography.Text> <Typography.Text type="secondary">{o.description}</Typography.Text>
+            <Typography.Text code>{o.name}</Typography.Text> <Typography.Text type="secondary" data-testid={`eval-edit-hint-${o.name}`}>{valueHint(o.type)}</Typography.Text>
             <Input value={draft[o.name] ?? ''} onChange={(e) => setDraft({ ...draft, [o.name]: e.target.value })} data-testid={`eval-edit-field-${o.name}`} />
           </div>
         ))}

@@ -10,14 +10,17 @@ export function valueText(value: unknown, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
-/** A transcript's turns as `role：text` lines, or undefined when the value is not one. */
-function transcriptText(value: unknown): string | undefined {
+/** A speaker's label in the UI language (`agent` → 坐席); a role it does not know is shown as it is. */
+export type RoleLabel = (role: string) => string;
+
+/** A transcript's turns as `role：text` lines (roles through `roleLabel`), or undefined when the value is not one. */
+function transcriptText(value: unknown, roleLabel: RoleLabel): string | undefined {
   if (!isRecord(value) || !Array.isArray(value.turns)) return undefined;
-  return value.turns.map((turn) => (isRecord(turn) ? `${String(turn.role ?? '')}：${String(turn.text ?? '')}` : '')).join(' / ');
+  return value.turns.map((turn) => (isRecord(turn) ? `${roleLabel(String(turn.role ?? ''))}：${String(turn.text ?? '')}` : '')).join(' / ');
 }
 
-/** A case's inputs in one line of at most `max` characters: each input's name and its text. */
-export function inputsSummary(inputs: Record<string, unknown>, max: number): string {
-  const parts = Object.entries(inputs).map(([name, value]) => `${name}: ${transcriptText(value) ?? valueText(value, max)}`);
+/** A case's inputs in one line of at most `max` characters: each input's name and its text, a transcript's speakers by `roleLabel`. */
+export function inputsSummary(inputs: Record<string, unknown>, max: number, roleLabel: RoleLabel = (role) => role): string {
+  const parts = Object.entries(inputs).map(([name, value]) => `${name}: ${transcriptText(value, roleLabel) ?? valueText(value, max)}`);
   return valueText(parts.join('; '), max);
 }

@@ -134,6 +134,7 @@ export const enMessages: Messages<typeof zhMessages> = {
       page_cursor: 'Not a page position from a previous page',
       mapping_too_many: 'A column mapping has at most {{maximum}} entries',
       gate_needs_bar: 'A publish gate needs a minimum, a largest drop from the live version, or both',
+      case_id_reserved: 'Is a name reserved by the program (such as __proto__, constructor, prototype): choose another case ID',
     },
     type: {
       string: 'text',
@@ -294,6 +295,7 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   invalid_xlsx_unreadable: 'This workbook cannot be read: save it as .xlsx or CSV in Excel',
   invalid_item_item_shape: 'Each item must be an object { "id"?, "inputs": { … } }',
   invalid_item_case_shape: 'Each line must be a case { "id"?, "inputs": { … }, "expected": { … } }',
+  invalid_item_case_id_reserved: 'The case ID “{{id}}” is a name reserved by the program (such as __proto__, constructor, prototype): choose another',
   invalid_item_not_json: 'Not valid JSON',
   invalid_item_not_csv: 'Not valid CSV (quotes or the number of columns)',
   invalid_item_not_number: 'Must be a number, got “{{value}}”',

@@ -402,6 +402,7 @@ export const en: Messages<typeof zh> = {
     version: 'Version',
     latency: 'Latency',
     tokens: 'Tokens',
+    latencyTokens: 'Time / tokens',
     trace: 'Trace',
     more: 'Load more',
     traceTitle: 'Run trace',

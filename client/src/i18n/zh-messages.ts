@@ -138,6 +138,7 @@ export const zhMessages = {
       page_cursor: '不是上一页给出的翻页位置',
       mapping_too_many: '列对应最多 {{maximum}} 项',
       gate_needs_bar: '发布门槛至少要有一个条件：最低值，或相对线上版本的最大降幅',
+      case_id_reserved: '是程序保留的名字（如 __proto__、constructor、prototype），请换一个用例 ID',
     },
     type: {
       string: '文本',
@@ -301,6 +302,7 @@ export const zhApiErrors = {
   invalid_xlsx_unreadable: '无法读取这个工作簿：请在 Excel 中另存为 .xlsx 或 CSV',
   invalid_item_item_shape: '每一条应为 { "id"?, "inputs": { … } } 形式的对象',
   invalid_item_case_shape: '每一行应为 { "id"?, "inputs": { … }, "expected": { … } } 形式的用例',
+  invalid_item_case_id_reserved: '用例 ID“{{id}}”是程序保留的名字（如 __proto__、constructor、prototype），请换一个',
   invalid_item_not_json: '不是有效的 JSON',
   invalid_item_not_csv: '不是有效的 CSV（引号或列数不对）',
   invalid_item_not_number: '应为数字，实际是“{{value}}”',

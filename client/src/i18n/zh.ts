@@ -398,6 +398,7 @@ export const zh = {
     version: '版本',
     latency: '耗时',
     tokens: 'Token',
+    latencyTokens: '耗时 / Token',
     trace: '追踪',
     more: '加载更多',
     traceTitle: '运行追踪',

@@ -12,7 +12,7 @@ const CELL_CHARS = 60;
  * file's columns it comes from; required inputs left without a column are named, and block submitting.
  */
 export function MappingPreview({ preview, inputs, choice, onChange }: { preview: JobUploadPreview; inputs: JobTemplateColumn[]; choice: ColumnChoice; onChange: (choice: ColumnChoice) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const missing = unmappedRequired(inputs, choice);
   const table = preview.format === 'csv' || preview.format === 'xlsx';
   const options = [{ value: '', label: t('jobs.noColumn') }, ...preview.columns.map((c) => ({ value: c, label: c }))];
@@ -41,8 +41,9 @@ export function MappingPreview({ preview, inputs, choice, onChange }: { preview:
       <Space direction="vertical" style={{ width: '100%', marginTop: 4 }} size={4}>
         {[...(table ? [{ name: 'id', type: 'string' as const, required: false, description: t('jobs.idColumn') }] : []), ...inputs].map((input) => (
           <div key={input.name} style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-            <span style={{ width: 140, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={input.description || input.name}>
-              <Typography.Text code>{input.name}</Typography.Text>
+            {/* Target names run long (`expected.risk_level`): they wrap rather than being cut, whole in the tooltip. */}
+            <span style={{ flex: '0 0 45%', minWidth: 0, overflowWrap: 'anywhere' }} title={input.description ? `${input.name}: ${input.description}` : input.name} data-testid={`job-map-label-${input.name}`}>
+              <Typography.Text code style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}>{input.name}</Typography.Text>
               {input.required && <Tag color="red" style={{ marginLeft: 4 }}>{t('jobs.requiredTag')}</Tag>}
             </span>
             <Select
@@ -57,7 +58,7 @@ export function MappingPreview({ preview, inputs, choice, onChange }: { preview:
           </div>
         ))}
       </Space>
-      {missing.length > 0 && <Alert style={{ marginTop: 8 }} type="warning" showIcon title={t('jobs.unmappedRequired', { names: missing.join('、') })} data-testid="job-unmapped" />}
+      {missing.length > 0 && <Alert style={{ marginTop: 8 }} type="warning" showIcon title={t('jobs.unmappedRequired', { names: missing.join(i18n.language === 'en' ? ', ' : '、') })} data-testid="job-unmapped" />}
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { inputValue, RunInputs } from './RunInputs';
 import { RunErrorAlert } from '../components/RunErrorAlert';
 import { checkRunInputs } from './check-inputs';
 import { apiErrorText } from '../i18n/api-error-text';
+import { AddToSet } from '../evaluation/AddToSet';
 
 const STATUS_COLOR: Record<string, string> = { succeeded: 'green', failed: 'red', running: 'blue' };
 
@@ -94,6 +95,8 @@ export function RunPanel() {
           {run.latency_ms !== undefined && <Tag>{t('run.latency', { ms: Math.round(run.latency_ms) })}</Tag>}
           {run.tokens ? <Tag>{t('run.tokens', { count: run.tokens })}</Tag> : null}
           {run.simulated && <SimulatedTag />}
+          {/* The run, its outputs the expected values to correct, made a case of one of the scenario's sets. */}
+          {scenarioId && run.runId && <AddToSet scenarioId={scenarioId} source={{ run_id: run.runId }} testId="run-add-to-set" />}
           <pre className="mf-pre">{JSON.stringify(run.outputs, null, 2)}</pre>
         </div>
       )}
@@ -105,7 +108,7 @@ export function RunPanel() {
         locale={{ emptyText: t('run.noRuns') }}
         data-testid="run-history"
         renderItem={(r) => (
-          <List.Item actions={[<a key="open" onClick={() => void reopen(r.id)}>{t('run.reopen')}</a>]}>
+          <List.Item actions={[<a key="open" onClick={() => void reopen(r.id)}>{t('run.reopen')}</a>, ...(scenarioId && r.status === 'succeeded' ? [<AddToSet key="add" scenarioId={scenarioId} source={{ run_id: r.id }} testId="history-add-to-set" />] : [])]}>
             <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`, r.status)}</Tag>
             <span style={{ fontSize: 12 }}>{new Date(r.created_at).toLocaleString()}</span>
             {r.latency_ms !== null && <span style={{ fontSize: 12, color: '#8c8c8c', marginLeft: 6 }}>{Math.round(r.latency_ms)} ms</span>}

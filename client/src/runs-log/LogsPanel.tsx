@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Empty, Select, Space, Table, Tag, Typography } from 'antd';
-import { ReloadOutlined } from '@ant-design/icons';
+import { EyeOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../publish/http';
 import { publishApi } from '../publish/api';
@@ -16,7 +16,7 @@ const RANGE_KEYS = Object.keys(RANGES).filter((k): k is RangeKey => k in RANGES)
 
 /** The logs tab: a scenario's API runs (filtered by status, version and time), each run's trace, and metrics charts. */
 export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const stamp = usePublication((s) => s.stamp);
   const [status, setStatus] = useState<'succeeded' | 'failed' | 'all'>('all');
@@ -86,24 +86,54 @@ export default function LogsPanel({ scenarioId }: { scenarioId: string }) {
         data-testid="logs-table"
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('logs.empty')} /> }}
         onRow={(r) => ({ onClick: () => setTrace(r.id), style: { cursor: 'pointer' } })}
+        // The side panel is 420 px: short times, icon actions, and cells that cut with their whole text in a tooltip.
+        tableLayout="fixed"
         columns={[
-          { title: t('logs.time'), dataIndex: 'created_at', render: (_, r) => new Date(r.created_at).toLocaleString() },
+          {
+            title: t('logs.time'),
+            dataIndex: 'created_at',
+            width: 96,
+            render: (_, r) => {
+              const at = new Date(r.created_at);
+              return <span title={at.toLocaleString(i18n.language)} style={{ whiteSpace: 'nowrap' }}>{at.toLocaleString(i18n.language, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })}</span>;
+            },
+          },
           {
             title: t('logs.status'),
             dataIndex: 'status',
             render: (_, r) => (
-              <>
-                <Tag color={STATUS_COLOR[r.status]}>{t(`run.status.${r.status}`)}</Tag>
-                {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }} title={r.error_code}>{t(`runError.${r.error_code}`, { defaultValue: r.error_code })}</Typography.Text>}
+              <Space size={2} wrap>
+                <Tag color={STATUS_COLOR[r.status]} style={{ marginInlineEnd: 0 }}>{t(`run.status.${r.status}`)}</Tag>
                 {r.simulated && <SimulatedTag testId="log-simulated" />}
-              </>
+                {r.error_code && <Typography.Text type="danger" style={{ fontSize: 12 }} ellipsis={{ tooltip: r.error_code }}>{t(`runError.${r.error_code}`, { defaultValue: r.error_code })}</Typography.Text>}
+              </Space>
             ),
           },
-          { title: t('logs.version'), dataIndex: 'version', render: (_, r) => (r.version === null ? '—' : `v${r.version}`) },
-          { title: t('logs.latency'), dataIndex: 'latency_ms', align: 'right', render: (_, r) => (r.latency_ms === null ? '—' : `${Math.round(r.latency_ms)} ms`) },
-          { title: t('logs.tokens'), dataIndex: 'usage', align: 'right', render: (_, r) => (r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : '—') },
-          { title: '', width: 60, render: (_, r) => <a onClick={(e) => { e.stopPropagation(); setTrace(r.id); }} data-testid="logs-trace">{t('logs.trace')}</a> },
-          { title: '', width: 130, render: (_, r) => (r.status === 'succeeded' ? <AddToSet scenarioId={scenarioId} source={{ run_id: r.id }} testId="logs-add-to-set" /> : null) },
+          { title: t('logs.version'), dataIndex: 'version', width: 48, ellipsis: true, render: (_, r) => (r.version === null ? '—' : `v${r.version}`) },
+          {
+            title: t('logs.latencyTokens'),
+            key: 'cost',
+            width: 76,
+            align: 'right',
+            render: (_, r) => (
+              <span style={{ fontSize: 12, whiteSpace: 'nowrap' }} title={`${t('logs.latency')} · ${t('logs.tokens')}`}>
+                {r.latency_ms === null ? '—' : `${Math.round(r.latency_ms)} ms`}
+                <br />
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.usage ? r.usage.prompt_tokens + r.usage.completion_tokens : '—'}</Typography.Text>
+              </span>
+            ),
+          },
+          {
+            title: '',
+            key: 'actions',
+            width: 64,
+            render: (_, r) => (
+              <Space size={0}>
+                <Button size="small" type="link" icon={<EyeOutlined />} title={t('logs.trace')} aria-label={t('logs.trace')} onClick={(e) => { e.stopPropagation(); setTrace(r.id); }} data-testid="logs-trace" />
+                {r.status === 'succeeded' && <AddToSet scenarioId={scenarioId} source={{ run_id: r.id }} testId="logs-add-to-set" compact />}
+              </Space>
+            ),
+          },
         ]}
       />
       {cursor && <Button size="small" block style={{ marginTop: 8 }} onClick={() => void more()}>{t('logs.more')}</Button>}

@@ -5,7 +5,6 @@
  * so a team can gate on it in its own CI. Exit codes: 0 every bar met, 1 below a bar, 2 could not
  * evaluate (bad arguments, set file, target or metric name).
  */
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { BarCheck, CaseResult, MetricBar } from '@shared/evaluation-metrics.js';
@@ -21,6 +20,7 @@ import type { ExecutionPlan } from '../engine/index.js';
 import type { Store } from '../storage/db.js';
 import { createEngineServices } from '../services/index.js';
 import { CliError } from './errors.js';
+import { parseSetSpec } from './set-spec.js';
 import { EvalSetError, parseEvalSet, readEvalSet, type EvalCase } from './eval-set.js';
 import { defaultConcurrency, isGraphFile, loadTarget, openStoreFor, type EvalTargetInfo } from './eval-target.js';
 import { openCliModels } from './models.js';
@@ -53,17 +53,16 @@ const LISTED_FAILURES = 20;
  * @throws CliError for a graph-file target (a stored set belongs to a published scenario), an unknown set
  *   name (the scenario's sets listed) or revision; EvalSetError for cases that do not fit the plan
  */
-function storedSet(spec: string, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number } } {
-  if (!store || !scenarioId) throw new CliError(`--set "${spec}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
-  const m = /^(.+?)(?:@(\d+))?$/.exec(spec);
-  const name = m?.[1] ?? spec;
+function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number } } {
+  const name = spec.name;
+  if (!store || !scenarioId) throw new CliError(`--set "${name}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
   const sets = new EvaluationSets(store.db);
   const found = sets.list(scenarioId).find((s) => s.name === name);
   if (!found) {
     const names = sets.list(scenarioId).map((s) => s.name);
     throw new CliError(`no evaluation set "${name}" in this scenario; its sets: ${names.length > 0 ? names.join(', ') : '(none)'}`);
   }
-  const revision = m?.[2] === undefined ? found.revision : Number(m[2]);
+  const revision = spec.revision ?? found.revision;
   if (revision < 1 || revision > found.revision) throw new CliError(`evaluation set "${name}" has revisions 1–${found.revision}, not ${revision}`);
   const lines = sets.casesOf(found.id, revision).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
   return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision } };
@@ -102,13 +101,10 @@ function checkBarOutputs(bars: MetricBar[], outputs: string[], known: string[]):
   }
 }
 
-/** True when `--set` names a file (a path, a .jsonl/.ndjson/.json name, or a file that exists), not a stored set. */
-function isSetFile(spec: string): boolean {
-  return existsSync(spec) || /[\\/]|\.(jsonl|ndjson|json)$/i.test(spec);
-}
 
 async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Promise<number> {
   const bars = parseBars(opts.min ?? []);
+  const setSpec = parseSetSpec(opts.set);
   const config = loadConfig(io.env);
   if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
@@ -124,7 +120,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
     const metricPlan = planMetrics(outputSchemas);
     checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
     try {
-      const { cases, set } = isSetFile(opts.set) ? { cases: await readEvalSet(opts.set, plan), set: { file: opts.set } } : storedSet(opts.set, store, scenarioId, plan);
+      const { cases, set } = setSpec.kind === 'file' ? { cases: await readEvalSet(setSpec.path, plan), set: { file: setSpec.path } } : storedSet(setSpec, store, scenarioId, plan);
       const concurrency = opts.concurrency ?? defaultConcurrency(models);
       const results = await runCases(cases, concurrency, io, (c, signal) => runPlan(plan, c.inputs, { models, services, signal, priority: 1 }));
       const scored = scoreCases(
@@ -145,7 +141,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
         failures: failures.slice(0, LISTED_FAILURES),
         bars: { ok: check.ok, bars, failures: check.failures },
         usage: results.reduce((sum, r) => addUsage(sum, r.usage), emptyUsage()),
-        ...(opts.perCase ? { per_case: perCaseOutcomes(cases, results, scored.perCase) } : {}),
+        ...(opts.perCase ? { per_case: perCaseOutcomes(cases, results, scored.per_case) } : {}),
       };
       const text = `${JSON.stringify(document, null, 2)}\n`;
       io.stdout(text);

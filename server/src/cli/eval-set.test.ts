@@ -31,6 +31,13 @@ describe('parseEvalSet', () => {
     ]);
   });
 
+  it('refuses case ids a JavaScript object reserves (__proto__, constructor, prototype, toString)', () => {
+    const ok = { inputs: { transcript: '客户：你好' }, expected: { risk_level: 'low' } };
+    const problems = problemsOf(['__proto__', 'constructor', 'prototype', 'toString'].map((id) => `{"id": ${JSON.stringify(id)}, "inputs": {"transcript": "客户：你好"}, "expected": {"risk_level": "low"}}`).concat(line({ ...ok, id: 'fine' })).join('\n'));
+    expect(problems).toHaveLength(4);
+    problems.forEach((p, i) => expect(p).toMatch(new RegExp(`^line ${i + 1}: the id "[a-zA-Z_]+" is a name JavaScript objects reserve`)));
+  });
+
   it('lists every bad line with its number and what is wrong', () => {
     const ok = { inputs: { transcript: '客户：你好' }, expected: { risk_level: 'low' } };
     const problems = problemsOf(

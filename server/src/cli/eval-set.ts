@@ -4,6 +4,7 @@
  * set can be fixed in one pass.
  */
 import { isRecord, parseJson } from '@shared/json.js';
+import { isReservedCaseId, RESERVED_CASE_IDS } from '@shared/evaluation.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
 import { readTextFile } from './errors.js';
@@ -65,6 +66,7 @@ export function parseEvalSet(text: string, file: string, plan: ExecutionPlan): E
     const { id, inputs, expected } = value;
     if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') problem('"id" must be a string or a number');
     const caseId = typeof id === 'string' || typeof id === 'number' ? String(id) : `line-${line}`;
+    if (isReservedCaseId(caseId)) problem(`the id "${caseId}" is a name JavaScript objects reserve (${RESERVED_CASE_IDS.join(', ')}); choose another`);
     const before = seen.get(caseId);
     if (before !== undefined) problem(`the id "${caseId}" is already used on line ${before}`);
     else seen.set(caseId, line);

@@ -217,7 +217,7 @@ export class PublishGates {
     if (liveRun) {
       const liveMetrics = storedMetrics(liveRun);
       const runIds = new Map(this.runs.cases(liveRun.id).map((c) => [c.id, c.run_id]));
-      for (const c of liveMetrics?.perCase ?? []) liveRight.set(c.id, { right: c.outputs[output]?.correct === true, runId: runIds.get(c.id) ?? null });
+      for (const c of liveMetrics?.per_case ?? []) liveRight.set(c.id, { right: c.outputs[output]?.correct === true, runId: runIds.get(c.id) ?? null });
     }
     const wrong = this.runs
       .cases(draftRun.id)

@@ -23,12 +23,12 @@ export function compareRuns(runs: EvaluationRuns, aId: string, bId: string): Eva
   const runIdsA = new Map(storedResults(a).map((r) => [r.id, r.run_id]));
   const runIdsB = new Map(storedResults(b).map((r) => [r.id, r.run_id]));
   const withRuns = (ids: string[]): ChangedCase[] => ids.map((id) => ({ id, a_run_id: runIdsA.get(id) ?? null, b_run_id: runIdsB.get(id) ?? null }));
-  const inB = new Set(mb.perCase.map((c) => c.id));
+  const inB = new Set(mb.per_case.map((c) => c.id));
   return {
     a: runs.summary(a),
     b: runs.summary(b),
     same_revision: a.setRevision === b.setRevision,
-    common: ma.perCase.filter((c) => inB.has(c.id)).length,
+    common: ma.per_case.filter((c) => inB.has(c.id)).length,
     deltas: comparison.deltas,
     changed: comparison.changed.map((c) => ({ output: c.output, right_to_wrong: withRuns(c.rightToWrong), wrong_to_right: withRuns(c.wrongToRight) })),
     only_in_a: comparison.onlyInA,

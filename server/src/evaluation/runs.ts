@@ -17,6 +17,7 @@ import type { JobRow } from '../storage/jobs.js';
 import { endEvalRun, evalRunOfJob, getEvalRun, insertEvalRun, listEvalRuns, openEvalRuns, type EvalRunRow } from '../storage/eval-runs.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { planMetrics, scoreCases } from './metrics/index.js';
+import { readStoredMetrics } from './metrics/stored.js';
 import type { EvaluationSets } from './sets.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -32,8 +33,7 @@ export interface StoredCaseResult {
 
 /** The stored result of a completed run, read defensively (a damaged column reads as none). */
 export function storedMetrics(row: EvalRunRow): EvalMetrics | null {
-  const m = row.metrics;
-  return typeof m === 'object' && m !== null && 'perCase' in m && 'metrics' in m ? (m as EvalMetrics) : null;
+  return readStoredMetrics(row.metrics);
 }
 
 export function storedResults(row: EvalRunRow): StoredCaseResult[] {
@@ -159,7 +159,7 @@ export class EvaluationRuns {
   cases(runId: string): EvalRunCase[] {
     const row = this.completed(runId);
     const metrics = storedMetrics(row);
-    const perCase = new Map((metrics?.perCase ?? []).map((c) => [c.id, c]));
+    const perCase = new Map((metrics?.per_case ?? []).map((c) => [c.id, c]));
     const results = new Map(storedResults(row).map((r) => [r.id, r]));
     return this.sets.casesOf(row.setId, row.setRevision).map((c) => {
       const r = results.get(c.id);

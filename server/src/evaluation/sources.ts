@@ -4,15 +4,15 @@
  * a revision exported as JSONL, the same form an upload reads.
  */
 import type { Readable } from 'node:stream';
-import type { EvalChangeReply, PromoteBody } from '@shared/evaluation.js';
+import type { EvalChangeReply, EvalUploadPreview, PromoteBody } from '@shared/evaluation.js';
 import { isRecord } from '@shared/json.js';
-import type { JobUploadPreview } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from '../jobs/upload-config.js';
 import { jobItemForCase } from '../storage/evaluation.js';
 import { getRun } from '../storage/runs.js';
 import { getScenario } from '../storage/scenarios.js';
 import type { EvaluationSets } from './sets.js';
+import type { CaseTargets } from './targets.js';
 import { previewCases, readCases, type CaseUpload } from './upload.js';
 
 /**
@@ -27,9 +27,9 @@ export async function uploadCases(sets: EvaluationSets, setId: string, body: Rea
   return sets.addCases(set.id, cases, by, 'upload', { kind: 'upload', ...(upload.fileName ? { name: upload.fileName.slice(0, 200) } : {}) });
 }
 
-/** The mapping preview of a set file (see {@link previewCases}); throws what an upload of it would. */
-export function previewUploadCases(body: Readable, upload: Pick<CaseUpload, 'contentType' | 'contentEncoding'>, rows: number, limits: JobUploadConfig = DEFAULT_JOB_UPLOAD_CONFIG): Promise<JobUploadPreview> {
-  return previewCases(body, upload, limits, rows);
+/** The mapping preview of a set file for the scenario's cases (see {@link previewCases}); throws what an upload of it would. */
+export function previewUploadCases(body: Readable, upload: Pick<CaseUpload, 'contentType' | 'contentEncoding'>, rows: number, targets: CaseTargets, limits: JobUploadConfig = DEFAULT_JOB_UPLOAD_CONFIG): Promise<EvalUploadPreview> {
+  return previewCases(body, upload, limits, rows, targets);
 }
 
 /** The outputs of a run or item kept as a starting `expected`: those the scenario's end declares. */

@@ -3,7 +3,7 @@
  * and the end node's outputs (the only keys `expected` may name). Read from the scenario's draft graph
  * by node role, so a draft that does not compile yet still has its sets checked.
  */
-import type { EvalTargets } from '@shared/evaluation.js';
+import { isReservedCaseId, type EvalTargets } from '@shared/evaluation.js';
 import type { Graph } from '@shared/graph.js';
 import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@shared/json-schema.js';
 import { EndConfigSchema, getNodeDefinition, StartConfigSchema } from '@shared/nodes/index.js';
@@ -93,6 +93,10 @@ export function caseProblem(targets: CaseTargets, value: { inputs: Record<string
 /** Throws a 400 {@link DomainError} for the first case of `cases` that does not fit (details: code, path, allowed, index, line). */
 export function checkCases(targets: CaseTargets, cases: Array<{ inputs: Record<string, unknown>; expected: Record<string, unknown>; line?: number; id?: string }>): void {
   cases.forEach((c, index) => {
+    // Every way in (JSON, a file's id column, promote, a shipped set) passes here: no id may reach an object's prototype.
+    if (c.id !== undefined && isReservedCaseId(c.id)) {
+      throw new DomainError('invalid', 'reserved_case_id', `${c.line === undefined ? `case ${index + 1}` : `line ${c.line}`}: the case id "${c.id}" is a name JavaScript objects reserve; choose another`, { case_id: c.id, index, ...(c.line === undefined ? {} : { line: c.line }) });
+    }
     const problem = caseProblem(targets, c);
     if (!problem) return;
     const where = c.line === undefined ? `case ${index + 1}` : `line ${c.line}`;

@@ -7,7 +7,8 @@
  * columns are mapped onto inputs.
  */
 import type { Readable } from 'node:stream';
-import { EvalCaseInputSchema, EXPECTED_PREFIX, INPUT_PREFIX, MAX_EVAL_CASES } from '@shared/evaluation.js';
+import { EvalCaseInputSchema, type EvalUploadPreview, EXPECTED_PREFIX, INPUT_PREFIX, isReservedCaseId, MAX_EVAL_CASES } from '@shared/evaluation.js';
+import { isRecord } from '@shared/json.js';
 import { schemaForType, VALUE_TYPES, type JsonSchema } from '@shared/json-schema.js';
 import type { JobUploadPreview } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
@@ -104,6 +105,9 @@ async function* casesFromJsonl(text: AsyncIterable<string>): AsyncGenerator<Pars
     const parsed = EvalCaseInputSchema.safeParse(value);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
+      if (isRecord(value) && (typeof value.id === 'string' || typeof value.id === 'number') && isReservedCaseId(String(value.id).trim())) {
+        throw new ItemLineError(line, `the case id "${String(value.id)}" is a name JavaScript objects reserve; choose another`, undefined, undefined, { code: 'case_id_reserved', params: { id: String(value.id) } });
+      }
       throw new ItemLineError(line, `expected { "id"?, "inputs": { … }, "expected": { … } } (${first ? `${first.path.map(String).join('.') || '(case)'}: ${first.message}` : 'invalid case'})`, undefined, undefined, { code: 'case_shape' });
     }
     yield { line, ...(parsed.data.id === undefined ? {} : { id: parsed.data.id }), inputs: parsed.data.inputs, expected: parsed.data.expected };
@@ -139,28 +143,44 @@ async function* tableCases(items: AsyncIterable<ParsedItem>, targets: CaseTarget
   for await (const item of items) yield splitRow(item, targets);
 }
 
+/** The columns of a preview that name no target: not `id`, `inputs.<input>`, `expected.<output>`, nor a bare input or output name (tables only). */
+function unknownColumns(columns: string[], targets: CaseTargets, bareNames: boolean): string[] {
+  const known = new Set(['id', ...targets.inputs.map((i) => `${INPUT_PREFIX}${i.name}`), ...targets.outputs.map((o) => `${EXPECTED_PREFIX}${o.name}`)]);
+  if (bareNames) for (const name of [...targets.inputs, ...targets.outputs].map((t) => t.name)) known.add(name);
+  return columns.filter((c) => !known.has(c));
+}
+
 /**
  * The first rows of a set file for the mapping preview: a CSV's or a workbook's header and rows (as the
- * jobs page shows them), or for JSONL the `id`, `inputs.<name>` and `expected.<name>` of its first cases.
+ * jobs page shows them), or for JSONL the `id`, `inputs.<name>` and `expected.<name>` of its first cases;
+ * with the columns or keys that name no start input or end output. Throws what an upload of the file
+ * would for the same faults, and `empty_upload` for a file with no case (a table with a header alone).
  */
-export async function previewCases(body: Readable, upload: Pick<CaseUpload, 'contentType' | 'contentEncoding'>, limits: JobUploadConfig, rows: number): Promise<JobUploadPreview> {
+export async function previewCases(body: Readable, upload: Pick<CaseUpload, 'contentType' | 'contentEncoding'>, limits: JobUploadConfig, rows: number, targets: CaseTargets): Promise<EvalUploadPreview> {
   const format = setFormat(upload.contentType);
   const n = Math.max(1, Math.min(MAX_PREVIEW_ROWS, rows));
+  let preview: JobUploadPreview;
   try {
-    if ((TABLE_FORMATS as readonly string[]).includes(format)) return await previewUpload(body, { contentEncoding: upload.contentEncoding }, format, limits, n);
-    const first: ParsedCase[] = [];
-    for await (const c of casesFromJsonl(decodeUpload(decodedBody(body, { contentEncoding: upload.contentEncoding }), { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT' }))) {
-      first.push(c);
-      if (first.length >= n) break;
-    }
-    const keys = (side: 'inputs' | 'expected', prefix: string) => [...new Set(first.flatMap((c) => Object.keys(c[side]).map((k) => `${prefix}${k}`)))];
-    const columns = [...(first.some((c) => c.id !== undefined) ? ['id'] : []), ...keys('inputs', INPUT_PREFIX), ...keys('expected', EXPECTED_PREFIX)];
-    const cell = (c: ParsedCase, column: string): string => {
-      const value = column === 'id' ? c.id : column.startsWith(INPUT_PREFIX) ? c.inputs[column.slice(INPUT_PREFIX.length)] : c.expected[column.slice(EXPECTED_PREFIX.length)];
-      return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-    };
-    return { format, columns, rows: first.map((c) => columns.map((col) => cell(c, col))) };
+    preview = (TABLE_FORMATS as readonly string[]).includes(format) ? await previewUpload(body, { contentEncoding: upload.contentEncoding }, format, limits, n) : await previewJsonl(body, upload, limits, n);
   } catch (error) {
     throw refusal(error);
   }
+  if (preview.rows.length === 0) throw new DomainError('invalid', 'empty_upload', 'the file holds no case');
+  return { ...preview, unknown_columns: unknownColumns(preview.columns, targets, format !== 'jsonl') };
+}
+
+/** The first `n` cases of a JSONL file as a table: `id`, `inputs.<name>`, `expected.<name>` columns. */
+async function previewJsonl(body: Readable, upload: Pick<CaseUpload, 'contentEncoding'>, limits: JobUploadConfig, n: number): Promise<JobUploadPreview> {
+  const first: ParsedCase[] = [];
+  for await (const c of casesFromJsonl(decodeUpload(decodedBody(body, { contentEncoding: upload.contentEncoding }), { limitBytes: limits.limitBytes, limitSetting: 'MOFANG_JOB_UPLOAD_LIMIT' }))) {
+    first.push(c);
+    if (first.length >= n) break;
+  }
+  const keys = (side: 'inputs' | 'expected', prefix: string) => [...new Set(first.flatMap((c) => Object.keys(c[side]).map((k) => `${prefix}${k}`)))];
+  const columns = [...(first.some((c) => c.id !== undefined) ? ['id'] : []), ...keys('inputs', INPUT_PREFIX), ...keys('expected', EXPECTED_PREFIX)];
+  const cell = (c: ParsedCase, column: string): string => {
+    const value = column === 'id' ? c.id : column.startsWith(INPUT_PREFIX) ? c.inputs[column.slice(INPUT_PREFIX.length)] : c.expected[column.slice(EXPECTED_PREFIX.length)];
+    return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  };
+  return { format: 'jsonl', columns, rows: first.map((c) => columns.map((col) => cell(c, col))) };
 }

@@ -16,6 +16,7 @@ import { audits, auditedRequest, recordRequest, requestActor } from './audit-con
 import { parseBody } from './errors.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
+import { acceptsQuery } from './query-params.js';
 
 /** `?a=` / `?b=`: a run id. Throws `invalid` `missing_eval_runs`. */
 function runParam(value: unknown, name: string): string {
@@ -33,7 +34,7 @@ export function evalRunRoutes(runs: EvaluationRuns, readsPii: PiiAccess = canRea
   };
   const shown = (req: Request, c: EvalRunCase): EvalRunCase => ({ ...c, expected: masked(req, c.expected) ?? {}, actual: masked(req, c.actual) });
 
-  router.post('/scenarios/:id/eval-runs', allow('eval:write'), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
+  router.post('/scenarios/:id/eval-runs', allow('eval:write'), acceptsQuery(), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(StartEvalRunBodySchema, req.body ?? {});
     const actor = requestActor(res);
     const { run, total } = await runs.startRun(req.params.id, { setId: body.set_id, revision: body.revision, target: body.target }, { id: actor.id ?? '', name: actor.name ?? 'unknown' });
@@ -41,20 +42,20 @@ export function evalRunRoutes(runs: EvaluationRuns, readsPii: PiiAccess = canRea
     recordRequest(db, res, evalRunStartedChange(run));
     res.status(202).json({ id: run.id, job_id: run.jobId, total });
   });
-  router.get('/scenarios/:id/eval-runs', allow('eval:read'), (req, res) => {
+  router.get('/scenarios/:id/eval-runs', allow('eval:read'), acceptsQuery(), (req, res) => {
     runs.sets.caseTargets(req.params.id);
     res.json({ runs: runs.list(req.params.id) });
   });
-  router.get('/eval-runs/compare', allow('eval:read'), (req, res) => {
+  router.get('/eval-runs/compare', allow('eval:read'), acceptsQuery('a', 'b'), (req, res) => {
     res.json(compareRuns(runs, runParam(req.query.a, 'a'), runParam(req.query.b, 'b')));
   });
-  router.get('/eval-runs/:runId', allow('eval:read'), (req, res) => {
+  router.get('/eval-runs/:runId', allow('eval:read'), acceptsQuery(), (req, res) => {
     res.json(runs.detail(req.params.runId));
   });
-  router.get('/eval-runs/:runId/cases', allow('eval:read'), (req, res) => {
+  router.get('/eval-runs/:runId/cases', allow('eval:read'), acceptsQuery(), (req, res) => {
     res.json({ cases: runs.cases(req.params.runId).map((c) => shown(req, c)) });
   });
-  router.post('/eval-runs/:runId/cancel', allow('eval:write'), audits('eval_run.cancel'), (req, res) => {
+  router.post('/eval-runs/:runId/cancel', allow('eval:write'), acceptsQuery(), audits('eval_run.cancel'), (req, res) => {
     const run = auditedRequest(db, res, () => runs.cancel(req.params.runId), (row) => evalRunCancelledChange(row));
     res.json(runs.detail(run.id));
   });

@@ -15,7 +15,7 @@ describe('classificationReport', () => {
       [1, 0, 0],
       [0, 1, 2],
     ]);
-    const [low, medium, high] = r.perClass;
+    const [low, medium, high] = r.per_class;
     expect(low).toMatchObject({ label: 'low', precision: 0.5, recall: 1, support: 1 });
     expect(low.f1).toBeCloseTo(2 / 3, 10);
     expect(medium).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 1 });
@@ -47,7 +47,7 @@ describe('classificationReport', () => {
   it('keeps labels seen only in predictions, after the declared ones, with support 0', () => {
     const r = classificationReport(pairsOf(['query', 'query', 'fault'], ['query', 'other', 'fault']), ['fault', 'query', 'billing']);
     expect(r.labels).toEqual(['fault', 'query', 'other']); // declared order, unseen 'billing' left out
-    expect(r.perClass[2]).toEqual({ label: 'other', precision: 0, recall: 0, f1: 0, support: 0 });
+    expect(r.per_class[2]).toEqual({ label: 'other', precision: 0, recall: 0, f1: 0, support: 0 });
     expect(r.matrix[1]).toEqual([0, 1, 1]);
     expect(r.macro.recall).toBeCloseTo((1 + 0.5 + 0) / 3, 10);
   });
@@ -55,7 +55,7 @@ describe('classificationReport', () => {
   it('counts a failed case as a false negative of its class and wrong, a false positive of none', () => {
     const r = classificationReport(pairsOf(['high', 'high', 'low'], ['high', null, 'low']));
     expect(r.missing).toEqual([1, 0]);
-    expect(r.perClass.find((c) => c.label === 'high')).toMatchObject({ precision: 1, recall: 0.5, support: 2 });
+    expect(r.per_class.find((c) => c.label === 'high')).toMatchObject({ precision: 1, recall: 0.5, support: 2 });
     expect(r.accuracy).toBeCloseTo(2 / 3, 10);
   });
 

@@ -25,7 +25,7 @@ export interface ClassificationReport {
   matrix: number[][];
   /** `missing[i]`: cases expecting `labels[i]` with no prediction (failed runs): false negatives only. */
   missing: number[];
-  perClass: ClassScore[];
+  per_class: ClassScore[];
   macro: AveragedScores;
   weighted: AveragedScores;
   /** Correct cases over all cases, failed ones included (as wrong); null with no cases. */
@@ -89,7 +89,7 @@ export function classificationReport(pairs: LabelPair[], declared: readonly stri
     labels,
     matrix,
     missing,
-    perClass,
+    per_class: perClass,
     macro: average(() => 1),
     weighted: average((c) => c.support),
     accuracy: total === 0 ? null : correct / total,

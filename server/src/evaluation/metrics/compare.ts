@@ -16,8 +16,8 @@ export function compareResults(a: EvalMetrics, b: EvalMetrics): EvalComparison {
     const vb = b.metrics[metric] ?? null;
     return { metric, a: va, b: vb, delta: va === null || vb === null ? null : vb - va };
   });
-  const inA = new Map(a.perCase.map((c) => [c.id, c]));
-  const inB = new Map(b.perCase.map((c) => [c.id, c]));
+  const inA = new Map(a.per_case.map((c) => [c.id, c]));
+  const inB = new Map(b.per_case.map((c) => [c.id, c]));
   const byOutput = new Map<string, ChangedCases>();
   const entry = (output: string): ChangedCases => {
     let e = byOutput.get(output);

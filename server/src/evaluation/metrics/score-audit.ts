@@ -39,7 +39,7 @@ function agreementOf(id: string, pairs: Array<[string, string | null]>, name?: s
   const n = pairs.length;
   const agree = pairs.filter(([e, a]) => e === a).length;
   const k = cohenKappa(pairs.filter((p): p is [string, string] => p[1] !== null));
-  return { id, ...(name ? { name } : {}), n, agreement: n === 0 ? null : agree / n, kappa: k.kappa, ...(k.reason ? { kappaReason: k.reason } : {}) };
+  return { id, ...(name ? { name } : {}), n, agreement: n === 0 ? null : agree / n, kappa: k.kappa, ...(k.reason ? { kappa_reason: k.reason } : {}) };
 }
 
 /**
@@ -48,7 +48,7 @@ function agreementOf(id: string, pairs: Array<[string, string | null]>, name?: s
  * - per item (matched by id) and pooled over all items: agreement = share of equal results (a failed run
  *   or an item the run did not give counts as disagreeing) and Cohen's kappa (Cohen 1960) over the
  *   results both sides gave, the categories being pass / fail / na as they occur; kappa is null with
- *   `kappaReason` `single_class` when both sides gave one and the same result throughout (chance agreement 1);
+ *   `kappa_reason` `single_class` when both sides gave one and the same result throughout (chance agreement 1);
  * - score: mean absolute error and RMSE (simple-statistics), in points, over cases where both have one;
  * - verdict: accuracy (a failed run counts as wrong).
  * A case is correct when every expected item agrees, the verdict agrees, and the score is within the tolerance.

@@ -75,7 +75,7 @@ export function scoreForms(plan: OutputMetricPlan, cases: OutputCase[]): OutputS
     .map((t) => {
       const precision = safeDivide(t.correct, t.predicted);
       const recall = safeDivide(t.correct, t.expected);
-      return { field: t.plan.name, normalizer: t.plan.normalizer, n: t.n, expected: t.expected, predicted: t.predicted, correct: t.correct, precision, recall, f1: f1Score(precision, recall), exactMatch: t.same / t.n };
+      return { field: t.plan.name, normalizer: t.plan.normalizer, n: t.n, expected: t.expected, predicted: t.predicted, correct: t.correct, precision, recall, f1: f1Score(precision, recall), exact_match: t.same / t.n };
     });
   const sum = (pick: (f: FieldScore) => number) => fields.reduce((s, f) => s + pick(f), 0);
   const precision = safeDivide(sum((f) => f.correct), sum((f) => f.predicted));
@@ -87,8 +87,8 @@ export function scoreForms(plan: OutputMetricPlan, cases: OutputCase[]): OutputS
     metrics[`precision[${f.field}]`] = f.precision;
     metrics[`recall[${f.field}]`] = f.recall;
     metrics[`f1[${f.field}]`] = f.f1;
-    metrics[`exact_match[${f.field}]`] = f.exactMatch;
+    metrics[`exact_match[${f.field}]`] = f.exact_match;
   }
-  const detail: FormDetail = { output: plan.output, kind: 'form', n: cases.length, failed: cases.filter((c) => c.failed).length, exactMatch, precision, recall, f1, fields };
+  const detail: FormDetail = { output: plan.output, kind: 'form', n: cases.length, failed: cases.filter((c) => c.failed).length, exact_match: exactMatch, precision, recall, f1, fields };
   return { metrics, detail, perCase };
 }

@@ -48,12 +48,12 @@ export function scoreLabels(plan: OutputMetricPlan, cases: OutputCase[]): Output
     weighted_recall: report.weighted.recall,
     weighted_f1: report.weighted.f1,
   };
-  for (const c of report.perClass) {
+  for (const c of report.per_class) {
     metrics[`precision[${c.label}]`] = c.precision;
     metrics[`recall[${c.label}]`] = c.recall;
     metrics[`f1[${c.label}]`] = c.f1;
   }
-  const detail: LabelDetail = { ...base, kind: 'label', labels: report.labels, matrix: report.matrix, missing: report.missing, perClass: report.perClass, macro: report.macro, weighted: report.weighted, kappa };
+  const detail: LabelDetail = { ...base, kind: 'label', labels: report.labels, matrix: report.matrix, missing: report.missing, per_class: report.per_class, macro: report.macro, weighted: report.weighted, kappa };
   return { metrics, detail, perCase };
 }
 
@@ -117,6 +117,6 @@ export function scoreSets(plan: OutputMetricPlan, cases: OutputCase[]): OutputSc
   const recall = safeDivide(tp, expectedCount);
   const f1 = f1Score(precision, recall);
   const exactMatch = cases.length === 0 ? null : perCase.filter((r) => r.correct).length / cases.length;
-  const detail: SetDetail = { output: plan.output, kind: 'set', n: cases.length, failed: cases.filter((c) => c.failed).length, precision, recall, f1, exactMatch };
+  const detail: SetDetail = { output: plan.output, kind: 'set', n: cases.length, failed: cases.filter((c) => c.failed).length, precision, recall, f1, exact_match: exactMatch };
   return { metrics: { precision, recall, f1, exact_match: exactMatch }, detail, perCase };
 }

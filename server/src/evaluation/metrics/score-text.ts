@@ -35,10 +35,10 @@ export function scoreTexts(plan: OutputMetricPlan, cases: OutputCase[]): OutputS
     kind: 'text',
     n: cases.length,
     failed: cases.filter((c) => c.failed).length,
-    passAt,
+    pass_at: passAt,
     similarity,
-    rougeL,
-    passRate,
+    rouge_l: rougeL,
+    pass_rate: passRate,
     distribution: distribution(similarities),
     histogram: histogram(similarities),
   };

@@ -41,7 +41,7 @@ describe('scoreCases', () => {
 
   it('counts cases and failed runs', () => {
     expect(result).toMatchObject({ cases: 4, failed: 1 });
-    expect(result.perCase.map((c) => c.failed)).toEqual([false, false, true, false]);
+    expect(result.per_case.map((c) => c.failed)).toEqual([false, false, true, false]);
   });
 
   it('scores a label output with accuracy, confusion matrix, per-class and macro scores, kappa', () => {
@@ -71,20 +71,20 @@ describe('scoreCases', () => {
     const detail = result.outputs.work_order as FormDetail;
     expect(detail.n).toBe(2);
     expect(detail.fields.map((f) => f.field)).toEqual(['phone', 'address', 'symptom', 'error_code']); // name is not expected anywhere
-    expect(detail.fields.find((f) => f.field === 'phone')).toMatchObject({ expected: 2, predicted: 2, correct: 2, precision: 1, recall: 1, exactMatch: 1 });
-    expect(detail.fields.find((f) => f.field === 'address')).toMatchObject({ correct: 1, precision: 0.5, recall: 0.5, exactMatch: 0.5 });
+    expect(detail.fields.find((f) => f.field === 'phone')).toMatchObject({ expected: 2, predicted: 2, correct: 2, precision: 1, recall: 1, exact_match: 1 });
+    expect(detail.fields.find((f) => f.field === 'address')).toMatchObject({ correct: 1, precision: 0.5, recall: 0.5, exact_match: 0.5 });
     expect(detail.fields.find((f) => f.field === 'error_code')).toMatchObject({ expected: 1, predicted: 0, correct: 0, precision: 0, recall: 0, f1: 0 });
     // Micro: 5 correct of 6 predicted and 7 expected.
     expect(result.metrics['work_order.precision']).toBeCloseTo(5 / 6, 10);
     expect(result.metrics['work_order.recall']).toBeCloseTo(5 / 7, 10);
     expect(result.metrics['work_order.f1']).toBeCloseTo(10 / 13, 10);
     expect(result.metrics['work_order.exact_match']).toBe(0.5);
-    expect(result.perCase[1].outputs.work_order).toEqual({ correct: false, score: 0.5 });
+    expect(result.per_case[1].outputs.work_order).toEqual({ correct: false, score: 0.5 });
   });
 
   it('scores free text by character similarity, a failed run as 0', () => {
     const detail = result.outputs.summary as TextDetail;
-    expect(detail).toMatchObject({ n: 2, failed: 1, passRate: 0 });
+    expect(detail).toMatchObject({ n: 2, failed: 1, pass_rate: 0 });
     expect(result.metrics['summary.similarity']).toBeCloseTo((0.625 + 0) / 2, 10);
     expect(result.metrics['summary.rouge_l']).toBeCloseTo((0.75 + 0) / 2, 10);
     expect(detail.histogram[0]).toBe(1);
@@ -94,7 +94,7 @@ describe('scoreCases', () => {
   it('leaves out outputs no case expects and expected values that are not outputs', () => {
     expect(result.outputs.internal_note).toBeUndefined();
     expect(Object.keys(result.metrics).some((m) => m.startsWith('not_an_output') || m.startsWith('internal_note'))).toBe(false);
-    expect(Object.keys(result.perCase[3].outputs).sort()).toEqual(['risk_level', 'warn']);
+    expect(Object.keys(result.per_case[3].outputs).sort()).toEqual(['risk_level', 'warn']);
   });
 
   it('scores nothing for a skipped output', () => {
@@ -124,14 +124,14 @@ describe('scoreCases on audits', () => {
     expect(r.metrics['items.kappa[empathy]']).toBe(0); // f/p, p/p: p_o = p_e = 0.5
     expect(r.metrics['items.agreement[abuse]']).toBe(1);
     expect(r.metrics['items.kappa[abuse]']).toBeNull();
-    expect(detail.items.find((i) => i.id === 'abuse')?.kappaReason).toBe('single_class');
+    expect(detail.items.find((i) => i.id === 'abuse')?.kappa_reason).toBe('single_class');
     expect(detail.items.find((i) => i.id === 'greeting')).toEqual({ id: 'greeting', name: '开场问候并报工号', n: 4, agreement: 0.75, kappa: 1 });
     expect(detail.overall).toMatchObject({ id: '*', n: 9 });
     expect(r.metrics['items.item_agreement']).toBeCloseTo(6 / 9, 10);
     // Pooled over 7 rated pairs: p_o = 6/7, p_e = (5·6 + 2·1)/49 = 32/49 → κ = 10/17.
     expect(r.metrics['items.kappa']).toBeCloseTo(10 / 17, 10);
-    expect(r.perCase.map((c) => c.outputs.items.correct)).toEqual([false, true, false, false]);
-    expect(r.perCase[0].outputs.items.score).toBeCloseTo(2 / 3, 10);
+    expect(r.per_case.map((c) => c.outputs.items.correct)).toEqual([false, true, false, false]);
+    expect(r.per_case[0].outputs.items.score).toBeCloseTo(2 / 3, 10);
     expect(r.metrics['items.score_mae']).toBeUndefined();
   });
 
@@ -144,8 +144,8 @@ describe('scoreCases on audits', () => {
     expect(r.metrics['audit.score_mae']).toBe(7.5);
     expect(r.metrics['audit.score_rmse']).toBeCloseTo(Math.sqrt(62.5), 10);
     expect(r.metrics['audit.verdict_accuracy']).toBe(0.5);
-    expect(r.perCase.map((c) => c.outputs.audit.correct)).toEqual([true, false]);
-    expect(r.perCase[1].outputs.audit.error).toBe(10);
+    expect(r.per_case.map((c) => c.outputs.audit.correct)).toEqual([true, false]);
+    expect(r.per_case[1].outputs.audit.error).toBe(10);
   });
 });
 
@@ -169,7 +169,7 @@ describe('scoreCases on numbers and lists', () => {
     expect(r.metrics['fatal.exact_match']).toBe(0.5);
     expect(r.metrics['missing.recall']).toBeCloseTo(2 / 3, 10);
     expect(r.metrics['missing.precision']).toBe(1);
-    expect(r.perCase[0].outputs.missing).toEqual({ correct: true, score: 1 });
+    expect(r.per_case[0].outputs.missing).toEqual({ correct: true, score: 1 });
   });
 });
 
@@ -195,7 +195,7 @@ describe('scoreCases on ids, numbers as labels and absent forms', () => {
   });
 
   it('counts an expected absent form right when none is given, and guesses field normalisers by name for an open form', () => {
-    expect(r.perCase[0].outputs.work_order).toEqual({ correct: true, score: 1 });
+    expect(r.per_case[0].outputs.work_order).toEqual({ correct: true, score: 1 });
     // 手机号 by the phone normaliser (its name), 地址 equal once spaces beside Chinese are dropped.
     expect(r.outputs.work_order).toMatchObject({ fields: [{ field: '手机号', normalizer: 'phone' }, { field: '地址', normalizer: 'text' }, { field: '故障类型', normalizer: 'text' }] });
     expect(r.metrics['work_order.exact_match[手机号]']).toBe(1);

@@ -58,7 +58,7 @@ export function scoreCases(plan: MetricPlan, cases: ScoredCaseInput[]): EvalMetr
     });
   }
   const failed = perCase.filter((c) => c.failed).length;
-  return { metrics, outputs, perCase, cases: cases.length, failed };
+  return { metrics, outputs, per_case: perCase, cases: cases.length, failed };
 }
 
 function isFailed(c: ScoredCaseInput): boolean {
