@@ -34,6 +34,9 @@ export type Role = z.infer<typeof RoleSchema>;
  * - `eval:read` reads a scenario's evaluation sets (their cases hold customers' transcripts unmasked, so
  *   viewers do not); `eval:write` creates, uploads to, edits and deletes them: the people who label calls
  *   (designers and inspectors) and admins.
+ * - `review:read` reads the human-review queue and a scenario's review rules (every role that reads results
+ *   but viewers: a queued result holds a customer's call); `review:write` confirms or corrects queued
+ *   results (inspectors, designers, admins). Changing a scenario's review rules takes `scenarios:write`.
  */
 export const PERMISSIONS = [
   'scenarios:read',
@@ -55,6 +58,8 @@ export const PERMISSIONS = [
   'settings:write',
   'eval:read',
   'eval:write',
+  'review:read',
+  'review:write',
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -64,8 +69,8 @@ const READ_ONLY: readonly Permission[] = ['scenarios:read', 'templates:read', 'r
 /** The matrix: each role's permissions. An admin holds every one. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write'],
-  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write'],
+  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write', 'review:read', 'review:write'],
+  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write', 'review:read', 'review:write'],
   viewer: READ_ONLY,
 };
 
