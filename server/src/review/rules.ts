@@ -57,7 +57,7 @@ function holdsRedLine(raw: JsonSchema): boolean {
   const schema = withoutNull(raw);
   const type = typeOf(schema);
   if (isAnySchema(schema) || reviewKind(schema) === 'audit') return true;
-  if (type === 'array') return typeOf(withoutNull(schema.items ?? {})) === 'string' || schema.items === undefined;
+  if (type === 'array') return schema.items === undefined || isAnySchema(withoutNull(schema.items)) || typeOf(withoutNull(schema.items)) === 'string';
   if (type === 'object') return schema.properties !== undefined && ('fatal' in schema.properties || 'verdict' in schema.properties);
   return type === 'string' && (!Array.isArray(schema.enum) || schema.enum.includes('fail'));
 }
