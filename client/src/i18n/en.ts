@@ -6,6 +6,7 @@ import { enCanvas } from './en-canvas';
 import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
+import { enReview, enReviewErrors } from './en-review';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -426,7 +427,8 @@ export const en: Messages<typeof zh> = {
   ...enAudit,
   ...enEndpoints,
   ...enEval,
+  ...enReview,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors },
 };

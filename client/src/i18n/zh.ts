@@ -5,6 +5,7 @@ import { zhCanvas } from './zh-canvas';
 import { zhAudit } from './zh-audit';
 import { zhEndpoints } from './zh-endpoints';
 import { zhEval, zhEvalErrors } from './zh-eval';
+import { zhReview, zhReviewErrors } from './zh-review';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -422,7 +423,8 @@ export const zh = {
   ...zhAudit,
   ...zhEndpoints,
   ...zhEval,
+  ...zhReview,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors },
 };

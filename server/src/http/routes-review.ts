@@ -77,7 +77,7 @@ export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canRea
   });
   router.get('/review/export', allow('review:read'), (req, res) => {
     const format = text(req.query.format) ?? 'jsonl';
-    if (format !== 'jsonl' && format !== 'csv') throw new DomainError('invalid', 'invalid_format', 'format is jsonl or csv', { path: 'format' });
+    if (format !== 'jsonl' && format !== 'csv') throw new DomainError('invalid', 'invalid_export_format', 'format is jsonl or csv', { path: 'format' });
     const rows = review.decided(filterOf(req)).map((r) => (readsPii(req) ? r : maskedRow(r)));
     const stamp = new Date().toISOString().slice(0, 10);
     if (format === 'csv') res.attachment(`review-${stamp}.csv`).type('text/csv; charset=utf-8').send(reviewCsv(rows));
@@ -93,9 +93,9 @@ export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canRea
     res.json({ ...reply, item: shown(req, reply.item) });
   });
   router.post('/review/items/:id/correct', allow('review:write'), audits('review.decide'), (req, res) => {
+    const body = parseBody(ReviewCorrectBodySchema, req.body ?? {});
     // A reader without pii:read sees masked values: a correction of them would store the masks as the answer.
     if (!readsPii(req)) throw new HttpError(403, 'pii_read_required', 'correcting a result needs pii:read: its values are masked for you (confirm it, or ask an inspector)');
-    const body = parseBody(ReviewCorrectBodySchema, req.body ?? {});
     const done = auditedRequest(db, res, () => review.decide(req.params.id, body, by(res), body.outputs), (d) => reviewDecisionChange(d.item, d.previous.status !== 'pending'));
     const { previous: _previous, ...reply } = done;
     res.json({ ...reply, item: shown(req, reply.item) });
