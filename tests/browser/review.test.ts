@@ -1,0 +1,138 @@
+/**
+ * Human review as an inspector does it (issue 14 part 5, run against the simulator): a call-quality
+ * scenario whose rules put every batch result in the queue; a job of 20 calls; the inspector opens 人工复核,
+ * reviews all 20 (the transcript's evidence turns highlighted for the audit item in focus), corrects three
+ * by toggling an item, confirms the rest with the keyboard, and finds the 20 cases in the 人工复核
+ * evaluation set. Screenshots in zh-CN and en.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { chooseOwnPassword, launchBrowser, screenshotPath, signOut, startTestServer, type TestBrowser, type TestServer } from './harness';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let server: TestServer;
+let browser: TestBrowser;
+let page: Page;
+let scenarioId = '';
+const inspector = { name: 'qc-li', password: '' };
+
+async function json<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', ...server.authHeaders }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The first `n` calls of the STC-3 sample as job items. */
+function calls(n: number): Array<{ id: string; inputs: { transcript: { turns: unknown[] } } }> {
+  return readFileSync(path.join(root, 'tests/fixtures/stc3-sample.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, n)
+    .map((l) => {
+      const row: { id: string; turns: unknown[] } = JSON.parse(l);
+      return { id: row.id, inputs: { transcript: { turns: row.turns } } };
+    });
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchBrowser(server);
+  page = browser.page;
+  scenarioId = (await json<{ id: string }>('POST', '/api/templates/call-quality-audit/use', { name: '通话质检（复核）' })).id;
+  await json('POST', `/api/scenarios/${scenarioId}/publish`, { slug: 'qa-review', note: '质检' });
+  await json('PUT', `/api/scenarios/${scenarioId}/review-rules`, { rules: [{ kind: 'always' }], outputs: ['items', 'verdict'] });
+  const job = await json<{ job_id: string }>('POST', `/api/scenarios/${scenarioId}/jobs`, { items: calls(20) });
+  for (let i = 0; i < 300; i++) {
+    const progress = await json<{ status: string }>('GET', `/api/jobs/${job.job_id}`);
+    if (progress.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  inspector.password = (await json<{ password: string }>('POST', '/api/users', { name: inspector.name, display_name: '李质检', role: 'inspector' })).password;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The id in the hash of the item on screen. */
+const shownItem = () => decodeURIComponent(new URL(page.url()).hash.replace('#/review/', ''));
+
+describe('human review, as an inspector does it', () => {
+  it('signs in as an inspector and finds the 20 results in the queue', async () => {
+    await page.goto(`${server.url}/#/`);
+    await signOut(page);
+    await page.goto(`${server.url}/#/sign-in?next=${encodeURIComponent('#/')}`);
+    await page.getByTestId('sign-in-name').fill(inspector.name);
+    await page.getByTestId('sign-in-password').fill(inspector.password);
+    await page.getByTestId('sign-in-submit').click();
+    Object.assign(inspector, await chooseOwnPassword(page, inspector, 'an inspector chose this'));
+    await page.getByTestId('nav-review').click();
+    await page.getByTestId('review-page').waitFor();
+    await expect.poll(async () => page.getByTestId('review-tab-pending').textContent()).toContain('20');
+  });
+
+  it('reviews all 20: corrects three by toggling an audit item, confirms the rest with Ctrl+Enter, moving on by itself', async () => {
+    await page.locator('[data-testid=review-page] tbody tr[data-row-key]').first().click();
+    await page.getByTestId('review-item').waitFor();
+    const seen = new Set<string>();
+    for (let n = 0; n < 20; n++) {
+      await expect.poll(() => shownItem()).not.toBe('');
+      const id = shownItem();
+      expect(seen.has(id)).toBe(false);
+      seen.add(id);
+      await page.getByTestId('review-output-items').waitFor();
+      if (n === 1 || n === 6 || n === 11) {
+        // Focus an audit item with evidence: its turns are highlighted in the transcript.
+        const row = page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').first();
+        await row.click();
+        const toggle = page.locator('[data-testid^=review-audit-items-]').first();
+        await toggle.click();
+        if (n === 1) {
+          await page.waitForTimeout(400);
+          await page.screenshot({ path: screenshotPath('screenshot-review.png') });
+        }
+        await page.getByTestId('review-save').click();
+      } else {
+        await page.getByTestId('review-item').click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('Control+Enter');
+      }
+      if (n < 19) await expect.poll(() => shownItem(), { timeout: 10_000 }).not.toBe(id);
+    }
+    await expect.poll(async () => page.getByTestId('review-tab-pending').textContent()).toContain('0');
+    expect(await page.getByTestId('review-tab-corrected').textContent()).toContain('3');
+    expect(await page.getByTestId('review-tab-confirmed').textContent()).toContain('17');
+    expect(browser.errors.filter((e) => !e.includes('favicon'))).toEqual([]);
+  });
+
+  it('shows a corrected item with who decided and what changed, in English too', async () => {
+    await page.getByTestId('review-tab-corrected').click();
+    await page.locator('[data-testid=review-page] tbody tr[data-row-key]').first().click();
+    await page.getByTestId('review-decision').waitFor();
+    expect(await page.getByTestId('review-decision').textContent()).toContain('qc-li');
+    expect(await page.getByTestId('review-item-status').textContent()).toBe('已修改');
+    await page.getByTestId('lang-switch').click();
+    await expect.poll(async () => page.getByTestId('review-item-status').textContent()).toBe('Corrected');
+    await page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').first().click();
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: screenshotPath('screenshot-review-en.png') });
+    await page.getByTestId('lang-switch').click();
+  });
+
+  it('finds the 20 decisions as cases of the 人工复核 evaluation set, one revision each', async () => {
+    await page.goto(`${server.url}/#/scenarios/${scenarioId}/eval`);
+    await page.getByTestId('eval-page').waitFor();
+    const row = page.locator('[data-testid=eval-sets] tbody tr[data-row-key]').filter({ hasText: '人工复核' });
+    await expect.poll(async () => (await row.textContent()) ?? '').toContain('r20');
+    expect(await row.textContent()).toContain('20');
+    await row.click();
+    await page.getByTestId('eval-set-view').waitFor();
+    await expect.poll(async () => page.getByTestId('eval-set-revision').textContent()).toContain('r20');
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: screenshotPath('screenshot-review-set.png') });
+  });
+});
