@@ -59,6 +59,13 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A screenshot once the toasts of earlier decisions have gone. */
+async function screenshot(name: string): Promise<void> {
+  await expect.poll(() => page.locator('.ant-message-notice').count(), { timeout: 10_000 }).toBe(0);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: screenshotPath(name) });
+}
+
 /** The id in the hash of the item on screen. */
 const shownItem = () => decodeURIComponent(new URL(page.url()).hash.replace('#/review/', ''));
 
@@ -87,15 +94,14 @@ describe('human review, as an inspector does it', () => {
       seen.add(id);
       await page.getByTestId('review-output-items').waitFor();
       if (n === 1 || n === 6 || n === 11) {
-        // Focus an audit item with evidence: its turns are highlighted in the transcript.
-        const row = page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').first();
-        await row.click();
-        const toggle = page.locator('[data-testid^=review-audit-items-]').first();
-        await toggle.click();
-        if (n === 1) {
-          await page.waitForTimeout(400);
-          await page.screenshot({ path: screenshotPath('screenshot-review.png') });
-        }
+        // Focus an audit item that can be toggled, one with evidence when there is one: its turns are highlighted.
+        const rows = page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').filter({ has: page.locator('.ant-switch') });
+        const withEvidence = rows.filter({ has: page.locator('.ant-tag-blue') });
+        const row = (await withEvidence.count()) > 0 ? withEvidence.first() : rows.first();
+        await row.locator('td').first().click();
+        if ((await withEvidence.count()) > 0) await expect.poll(() => page.locator('.mf-review-turn-hl').count()).toBeGreaterThan(0);
+        await row.locator('.ant-switch').click();
+        if (n === 1) await screenshot('screenshot-review.png');
         await page.getByTestId('review-save').click();
       } else {
         await page.getByTestId('review-item').click({ position: { x: 5, y: 5 } });
@@ -117,10 +123,19 @@ describe('human review, as an inspector does it', () => {
     expect(await page.getByTestId('review-item-status').textContent()).toBe('已修改');
     await page.getByTestId('lang-switch').click();
     await expect.poll(async () => page.getByTestId('review-item-status').textContent()).toBe('Corrected');
-    await page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').first().click();
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: screenshotPath('screenshot-review-en.png') });
+    await page.locator('[data-testid=review-output-items] tbody tr[data-row-key]').filter({ has: page.locator('.ant-tag-blue') }).first().locator('td').first().click();
+    await screenshot('screenshot-review-en.png');
     await page.getByTestId('lang-switch').click();
+  });
+
+  it("shows the scenario's rules to the inspector, who may not change them", async () => {
+    await page.getByTestId('review-scenario').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').first().click();
+    await page.getByTestId('review-rules-open').click();
+    await page.getByTestId('review-rules').waitFor();
+    expect(await page.getByTestId('review-rule-kind-0').textContent()).toContain('全部复核');
+    expect(await page.getByTestId('review-rules-save').count()).toBe(0);
+    await screenshot('screenshot-review-rules.png');
   });
 
   it('finds the 20 decisions as cases of the 人工复核 evaluation set, one revision each', async () => {
