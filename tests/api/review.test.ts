@@ -222,4 +222,19 @@ describe('the review queue', () => {
     const res = await runV1(0.99, 'low', 'low');
     expect((res.json as { review_url?: string }).review_url).toMatch(/\/#\/review\//);
   });
+
+  it('never queues the cases of an evaluation run, even under `always`', async () => {
+    const before = (await list(`scenario=${scenarioId}`)).counts;
+    const set = EvalSetListSchema.parse((await call(base(), 'GET', `/api/scenarios/${scenarioId}/eval-sets`)).json).sets[0];
+    const started = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: set?.id, target: { version: 1 } });
+    expect(started.status, started.text).toBe(202);
+    const runId = (started.json as { id: string }).id;
+    for (let i = 0; i < 150; i++) {
+      const run = (await call(base(), 'GET', `/api/eval-runs/${runId}`)).json as { status: string };
+      if (run.status !== 'queued' && run.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await call(base(), 'GET', `/api/eval-runs/${runId}`)).json).toMatchObject({ status: 'completed' });
+    expect((await list(`scenario=${scenarioId}`)).counts).toEqual(before);
+  });
 });
