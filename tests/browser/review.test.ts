@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { chooseOwnPassword, launchBrowser, screenshotPath, signOut, startTestServer, type TestBrowser, type TestServer } from './harness';
+import { chooseOwnPassword, launchBrowser, pickOption, screenshotPath, signOut, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let server: TestServer;
@@ -70,6 +70,25 @@ async function screenshot(name: string): Promise<void> {
 const shownItem = () => decodeURIComponent(new URL(page.url()).hash.replace('#/review/', ''));
 
 describe('human review, as an inspector does it', () => {
+  it('lets the admin add a rule in the rules editor, refusing one that does not fit in the UI language', async () => {
+    await page.goto(`${server.url}/#/scenarios/${scenarioId}/eval`);
+    await page.getByTestId('eval-review-rules').click();
+    await page.getByTestId('review-rules').waitFor();
+    await expect.poll(async () => page.getByTestId('review-rule-kind-0').textContent()).toContain('全部复核');
+    await page.getByTestId('review-rule-add').click();
+    await pickOption(page, 'review-rule-output-1', 'report（文本）');
+    await page.getByTestId('review-rules-save').click();
+    await expect.poll(async () => (await page.getByTestId('review-rules-error').textContent()) ?? '').toContain('没有置信度');
+    await pickOption(page, 'review-rule-output-1', 'score（数值）');
+    await page.getByTestId('review-rules-save').click();
+    await expect.poll(() => page.getByTestId('review-rules-error').count()).toBe(0);
+    const saved = await json<{ rules: unknown[] }>('GET', `/api/scenarios/${scenarioId}/review-rules`);
+    expect(saved.rules).toEqual([{ kind: 'always' }, { kind: 'low_confidence', output: 'score', below: 0.6 }]);
+    // The refused save is the one failed request the browser saw.
+    expect(browser.errors).toEqual([expect.stringContaining('400')]);
+    browser.errors.length = 0;
+  });
+
   it('signs in as an inspector and finds the 20 results in the queue', async () => {
     await page.goto(`${server.url}/#/`);
     await signOut(page);
@@ -84,7 +103,7 @@ describe('human review, as an inspector does it', () => {
   });
 
   it('reviews all 20: corrects three by toggling an audit item, confirms the rest with Ctrl+Enter, moving on by itself', async () => {
-    await page.locator('[data-testid=review-page] tbody tr[data-row-key]').first().click();
+    await page.locator('[data-testid=review-queue] tbody tr[data-row-key]').first().click();
     await page.getByTestId('review-item').waitFor();
     const seen = new Set<string>();
     for (let n = 0; n < 20; n++) {
@@ -117,7 +136,11 @@ describe('human review, as an inspector does it', () => {
 
   it('shows a corrected item with who decided and what changed, in English too', async () => {
     await page.getByTestId('review-tab-corrected').click();
-    await page.locator('[data-testid=review-page] tbody tr[data-row-key]').first().click();
+    const rows = page.locator('[data-testid=review-queue] tbody tr[data-row-key]');
+    await expect.poll(() => rows.count()).toBe(3);
+    const first = (await rows.first().getAttribute('data-row-key')) ?? '';
+    await rows.first().click();
+    await expect.poll(() => shownItem()).toBe(first);
     await page.getByTestId('review-decision').waitFor();
     expect(await page.getByTestId('review-decision').textContent()).toContain('qc-li');
     expect(await page.getByTestId('review-item-status').textContent()).toBe('已修改');

@@ -76,6 +76,9 @@ export function ItemView({ itemId, onDecided, onMove }: Props) {
     try {
       const reply = correct ? await reviewApi.correct(loaded.id, changes, decided) : await reviewApi.confirm(loaded.id, decided);
       message.success(reply.item.status === 'corrected' ? t('review.savedCorrection', { revision: reply.revision }) : t('review.savedConfirm', { revision: reply.revision }));
+      // The item as decided stays on screen until the page moves on (the last one of the queue stays).
+      setItem(reply.item);
+      setDraft(initialDraft(reply.item));
       onDecided(reply.item);
     } catch (e) {
       message.error(errorText(e));

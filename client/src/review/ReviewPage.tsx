@@ -109,7 +109,7 @@ export default function ReviewPage({ itemId, rulesOf }: { itemId?: string; rules
       </Space>
       <Row gutter={16}>
         <Col xs={24} lg={8}>
-          <Card size="small" styles={{ body: { paddingTop: 0 } }}>
+          <Card size="small" styles={{ body: { paddingTop: 0 } }} data-testid="review-queue">
             <Tabs
               activeKey={status}
               onChange={(k) => setStatus(REVIEW_STATUSES.find((s) => s === k) ?? 'pending')}
