@@ -22,6 +22,7 @@ const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const EndpointsPage = lazy(() => import('./pages/EndpointsPage'));
 const EvalPage = lazy(() => import('./evaluation/EvalPage'));
+const ReviewPage = lazy(() => import('./review/ReviewPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -58,6 +59,7 @@ function Header() {
   const canUsers = useCan('users:read');
   const canAudit = useCan('audit:read');
   const canEndpoints = useCan('settings:write');
+  const canReview = useCan('review:read');
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
@@ -66,6 +68,7 @@ function Header() {
       <a {...nav('gallery')} href="#/templates" data-testid="nav-gallery">{t('gallery.nav')}</a>
       {canKeys && <a {...nav('keys')} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
       <a {...nav('jobs')} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
+      {canReview && <a {...nav('review')} href="#/review" data-testid="nav-review">{t('review.nav')}</a>}
       {canUsers && <a {...nav('users')} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
       {canAudit && <a {...nav('audit')} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
       {canEndpoints && <a {...nav('endpoints')} href="#/endpoints" data-testid="nav-endpoints">{t('endpoints.nav')}</a>}
@@ -96,6 +99,7 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
   const canAudit = useCan('audit:read');
   const canEndpoints = useCan('settings:write');
   const canEval = useCan('eval:read');
+  const canReview = useCan('review:read');
   switch (route.page) {
     case 'list':
       return <ScenarioList />;
@@ -111,6 +115,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
     case 'eval':
       return canEval ? <Lazy><EvalPage key={route.scenarioId} scenarioId={route.scenarioId} setId={route.setId} /></Lazy> : <Forbidden />;
+    case 'review':
+      return canReview ? <Lazy><ReviewPage itemId={route.itemId} rulesOf={route.rulesOf} /></Lazy> : <Forbidden />;
     case 'gallery':
       return <Lazy><GalleryPage /></Lazy>;
     case 'editor':

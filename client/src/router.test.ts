@@ -28,6 +28,9 @@ describe('routes', () => {
       { page: 'jobs', scenarioId: 's', jobId: 'j' },
       { page: 'eval', scenarioId: 'a b' },
       { page: 'eval', scenarioId: 's', setId: 'set/1' },
+      { page: 'review' },
+      { page: 'review', itemId: '01a2-b/3' },
+      { page: 'review', rulesOf: 'scen ario' },
     ];
     for (const route of routes) expect(parseHash(routeHash(route))).toEqual(route.page === 'jobs' ? route : { ...route });
   });

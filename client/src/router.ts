@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/review[/<item>]` the human-review queue (`#/review/rules/<scenario>` a scenario's review rules), `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -15,7 +15,8 @@ export type Route =
   | { page: 'endpoints' }
   | { page: 'signIn'; next?: string }
   | { page: 'jobs'; scenarioId?: string; jobId?: string }
-  | { page: 'eval'; scenarioId: string; setId?: string };
+  | { page: 'eval'; scenarioId: string; setId?: string }
+  | { page: 'review'; itemId?: string; rulesOf?: string };
 
 /** `next` when it is a page of this app to go back to (a hash, not the sign-in page itself), else undefined. */
 export function safeNext(next: string | null | undefined): string | undefined {
@@ -48,6 +49,14 @@ function parseEval(hash: string): Route | undefined {
   return { page: 'eval', scenarioId: decodeURIComponent(m[1]), ...(m[2] === undefined ? {} : { setId: decodeURIComponent(m[2]) }) };
 }
 
+/** `#/review`, `#/review/<item>`, `#/review/rules/<scenario>`: the human-review queue, an item, a scenario's rules. */
+function parseReview(hash: string): Route | undefined {
+  const m = /^#\/review(?:\/(rules)\/([^/?#]+)|\/([^/?#]+))?\/?$/.exec(hash);
+  if (!m) return undefined;
+  if (m[1] === 'rules' && m[2] !== undefined) return { page: 'review', rulesOf: decodeURIComponent(m[2]) };
+  return { page: 'review', ...(m[3] === undefined ? {} : { itemId: decodeURIComponent(m[3]) }) };
+}
+
 /** Parses a location hash into a route; anything unknown is the list. */
 export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
@@ -62,6 +71,8 @@ export function parseHash(hash: string): Route {
   if (jobs) return jobs;
   const evaluation = parseEval(hash);
   if (evaluation) return evaluation;
+  const review = parseReview(hash);
+  if (review) return review;
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
 }
 
@@ -72,6 +83,9 @@ export function routeHash(route: Route): string {
       return jobsHash(route);
     case 'eval':
       return `#/scenarios/${encodeURIComponent(route.scenarioId)}/eval${route.setId === undefined ? '' : `/${encodeURIComponent(route.setId)}`}`;
+    case 'review':
+      if (route.rulesOf !== undefined) return `#/review/rules/${encodeURIComponent(route.rulesOf)}`;
+      return route.itemId === undefined ? '#/review' : `#/review/${encodeURIComponent(route.itemId)}`;
     case 'editor':
       return `#/s/${encodeURIComponent(route.id)}`;
     case 'gallery':

@@ -28,3 +28,14 @@ describe('the permission matrix', () => {
     for (const role of ROLES) expect(new Set(ROLE_PERMISSIONS[role]).size).toBe(ROLE_PERMISSIONS[role].length);
   });
 });
+
+describe('human review', () => {
+  it('lets inspectors, designers and admins read and decide the review queue, never viewers', () => {
+    for (const role of ['admin', 'designer', 'inspector'] as const) {
+      expect(can(role, 'review:read'), role).toBe(true);
+      expect(can(role, 'review:write'), role).toBe(true);
+    }
+    expect(can('viewer', 'review:read')).toBe(false);
+    expect(can('viewer', 'review:write')).toBe(false);
+  });
+});

@@ -36,6 +36,9 @@ export type Role = z.infer<typeof RoleSchema>;
  *   (designers and inspectors) and admins.
  * - `gates:write` sets or removes a scenario's publish gate and publishes below (or before) it with a note:
  *   admins only, so the people whose drafts the gate judges cannot lower it (everyone who reads a scenario sees it).
+ * - `review:read` reads the human-review queue and a scenario's review rules (every role that reads results
+ *   but viewers: a queued result holds a customer's call); `review:write` confirms or corrects queued
+ *   results (inspectors, designers, admins). Changing a scenario's review rules takes `scenarios:write`.
  */
 export const PERMISSIONS = [
   'scenarios:read',
@@ -58,6 +61,8 @@ export const PERMISSIONS = [
   'eval:read',
   'eval:write',
   'gates:write',
+  'review:read',
+  'review:write',
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -67,8 +72,8 @@ const READ_ONLY: readonly Permission[] = ['scenarios:read', 'templates:read', 'r
 /** The matrix: each role's permissions. An admin holds every one. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write'],
-  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write'],
+  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write', 'review:read', 'review:write'],
+  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write', 'review:read', 'review:write'],
   viewer: READ_ONLY,
 };
 

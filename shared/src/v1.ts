@@ -23,6 +23,11 @@ export const V1RunResultSchema = z.object({
   model: z.string(),
   /** True when the built-in simulator answered (no model endpoint): the outputs are made up, not a model's. */
   simulated: z.boolean(),
+  /**
+   * Present when the scenario's human-review rules put this result in the review queue (e.g. every
+   * filled form, for the agent desk to confirm): the review page of the result, absolute.
+   */
+  review_url: z.string().optional(),
 });
 export type V1RunResult = z.infer<typeof V1RunResultSchema>;
 

@@ -229,6 +229,22 @@ describe('changes record who made them', () => {
     expect(JSON.stringify(await entries())).not.toContain('宽带断了');
   });
 
+  it('records review rules changed by an admin and a decision by an inspector, never the reviewed values', async () => {
+    const rules = await call(base, 'PUT', `/api/scenarios/${scenarioId}/review-rules`, { rules: [{ kind: 'always' }] });
+    expect(rules.status, rules.text).toBe(200);
+    expect(await latest('review.rules')).toMatchObject({ actor_name: 'admin', target_type: 'scenario', target_id: scenarioId, details: { rules: 1, kinds: 'always' } });
+    const key = CreatedKeySchema.parse((await call(base, 'POST', '/api/keys', { name: '坐席台' })).json);
+    secrets.push(key.key);
+    const transcript = '坐席：您好\n客户：地址是幸福路 8 号';
+    const run = await call(base, 'POST', '/v1/scenarios/complaints/run', { inputs: { transcript } }, { authorization: `Bearer ${key.key}` }, { as: null });
+    const reviewUrl = (run.json as { review_url?: string }).review_url ?? '';
+    const itemId = reviewUrl.split('/#/review/')[1] ?? '';
+    expect(itemId).not.toBe('');
+    expect((await call(base, 'POST', `/api/review/items/${itemId}/confirm`, {}, {}, { as: inspector })).status).toBe(200);
+    expect(await latest('review.decide')).toMatchObject({ actor_name: 'inspector-wang', target_type: 'review_item', target_id: itemId, details: { status: 'confirmed', changed: '', redecided: false } });
+    expect(JSON.stringify(await entries())).not.toContain('幸福路');
+  });
+
   it('records CLI changes on the data directory as the OS user', async () => {
     const created = await mofang(['keys', 'create', '--name', 'cli-key'], { MOFANG_DATA_DIR: dir });
     expect(created.code).toBe(0);

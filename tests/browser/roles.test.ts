@@ -132,7 +132,7 @@ describe('each role sees its column', () => {
     expect(old.status).toBe(401);
     expect(await page.getByTestId('user-role').textContent()).toBe('只读');
     await page.getByTestId('scenario-link').first().waitFor();
-    for (const hidden of ['nav-keys', 'nav-users', 'create-scenario', 'import-scenario']) expect(await page.getByTestId(hidden).count(), hidden).toBe(0);
+    for (const hidden of ['nav-keys', 'nav-users', 'nav-review', 'create-scenario', 'import-scenario']) expect(await page.getByTestId(hidden).count(), hidden).toBe(0);
     await page.getByTestId('scenario-link').first().click();
     await page.getByTestId('node-classify_1').waitFor();
     await page.getByTestId('read-only').waitFor();

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Empty, Form, Input, Popconfirm, Row, Space, Table, Typography } from 'antd';
-import { ArrowLeftOutlined, DeleteOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, AuditOutlined, DeleteOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type Scenario } from '../api';
 import { useCan } from '../auth/store';
@@ -21,6 +21,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
   const { t } = useTranslation();
   const { message } = App.useApp();
   const canWrite = useCan('eval:write');
+  const canReview = useCan('review:read');
   const [scenario, setScenario] = useState<Scenario | null>(null);
   const [sets, setSets] = useState<EvalSetSummary[] | null>(null);
   const [targets, setTargets] = useState<EvalTargets | null>(null);
@@ -67,6 +68,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
       <Space style={{ marginBottom: 12 }}>
         <Button icon={<ArrowLeftOutlined />} onClick={() => navigate({ page: 'editor', id: scenarioId })} data-testid="eval-back">{t('evalSets.back')}</Button>
         <Typography.Title level={4} style={{ margin: 0 }}>{t('evalSets.title', { name: scenario?.name ?? '' })}</Typography.Title>
+        {canReview && <Button icon={<AuditOutlined />} onClick={() => navigate({ page: 'review', rulesOf: scenarioId })} data-testid="eval-review-rules">{t('review.rulesLink')}</Button>}
       </Space>
       {simulator && (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="eval-simulator-note" title={<Space><SimulatedTag testId="eval-simulated-tag" />{t('evalSets.simulatorNote')}</Space>} />

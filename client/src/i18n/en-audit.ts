@@ -81,8 +81,8 @@ export const enAudit: Messages<typeof zhAudit> = {
       retriedItem: 'Item {{item}} queued again',
     },
     actorTypes: { user: 'User', api_key: 'API key', cli: 'Command line', system: 'System' },
-    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint', eval_set: 'Evaluation set', eval_run: 'Evaluation run' },
-    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint', eval_set: 'evaluation set', eval_run: 'evaluation run' },
+    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint', eval_set: 'Evaluation set', eval_run: 'Evaluation run', review_item: 'Review item' },
+    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint', eval_set: 'evaluation set', eval_run: 'evaluation run', review: 'human review' },
     actions: {
       scenario: {
         create: 'Create scenario',
@@ -104,6 +104,7 @@ export const enAudit: Messages<typeof zhAudit> = {
       endpoint: { create: 'Add model endpoint', update: 'Change model endpoint', delete: 'Remove model endpoint', test: 'Test model endpoint connection' },
       eval_set: { create: 'Create evaluation set', delete: 'Delete evaluation set', change: 'Change evaluation set cases' },
       eval_run: { start: 'Start evaluation run', cancel: 'Cancel evaluation run' },
+      review: { rules: 'Change human review rules', decide: 'Review a result (confirm or correct)' },
     },
   },
 };

@@ -7,6 +7,7 @@ import { enAudit } from './en-audit';
 import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
+import { enReview, enReviewErrors } from './en-review';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -429,7 +430,8 @@ export const en: Messages<typeof zh> = {
   ...enEndpoints,
   ...enEval,
   ...enGate,
+  ...enReview,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors },
 };

@@ -78,8 +78,8 @@ export const zhAudit = {
       retriedItem: '条目 {{item}} 重新排队',
     },
     actorTypes: { user: '用户', api_key: 'API 密钥', cli: '命令行', system: '系统' },
-    targetTypes: { scenario: '场景', template: '模板', key: 'API 密钥', user: '用户', job: '批量任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行' },
-    groups: { scenario: '场景', template: '模板', key: '密钥', user: '用户', auth: '登录', job: '任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行' },
+    targetTypes: { scenario: '场景', template: '模板', key: 'API 密钥', user: '用户', job: '批量任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review_item: '复核结果' },
+    groups: { scenario: '场景', template: '模板', key: '密钥', user: '用户', auth: '登录', job: '任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review: '人工复核' },
     actions: {
       scenario: {
         create: '创建场景',
@@ -101,6 +101,7 @@ export const zhAudit = {
       endpoint: { create: '添加模型端点', update: '修改模型端点', delete: '删除模型端点', test: '测试模型端点连接' },
       eval_set: { create: '新建评测集', delete: '删除评测集', change: '修改评测集用例' },
       eval_run: { start: '运行评测', cancel: '取消评测运行' },
+      review: { rules: '修改人工复核规则', decide: '复核结果（确认或修改）' },
     },
   },
 };

@@ -6,6 +6,7 @@ import { zhAudit } from './zh-audit';
 import { zhEndpoints } from './zh-endpoints';
 import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
+import { zhReview, zhReviewErrors } from './zh-review';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -425,7 +426,8 @@ export const zh = {
   ...zhEndpoints,
   ...zhEval,
   ...zhGate,
+  ...zhReview,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors },
 };

@@ -25,3 +25,4 @@ export {
 export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';
 export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from './eval-set-changes.js';
 export { evalRunCancelledChange, evalRunStartedChange } from './eval-run-changes.js';
+export { reviewDecisionChange, reviewRulesChange } from './review-changes.js';

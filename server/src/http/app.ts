@@ -45,6 +45,8 @@ import { evalRunRoutes } from './routes-eval-runs.js';
 import { PublishGates } from '../evaluation/gate.js';
 import { publishGateRoutes } from './routes-publish-gate.js';
 import { knownModelAliases } from '../endpoints/config.js';
+import { ReviewService } from '../review/service.js';
+import { reviewRoutes } from './routes-review.js';
 
 export type { AppDeps } from './context.js';
 
@@ -101,13 +103,17 @@ export function nodeKindSummaries(): NodeKindSummary[] {
  * The jobs (created and started here when the caller gave none) and the evaluation runs over them,
  * which listen for job ends before the runner starts.
  */
-function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns } {
+function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns; review: ReviewService } {
   const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog });
   const sets = new EvaluationSets(deps.db);
   const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
   runs.start();
+  // Human review chooses from /v1 runs (through the runtime the fast lane shares) and batch job items.
+  const review = new ReviewService(deps.db, deps.published, sets);
+  v1.review = { chooseRun: (run) => review.choose([run])[0]?.id };
+  jobs.onItemsSucceeded((items) => review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))));
   if (!deps.jobs) jobs.start();
-  return { jobs, sets, runs };
+  return { jobs, sets, runs, review };
 }
 
 /** Builds the app; the caller owns the store, the models and the services (and closes them). */
@@ -118,7 +124,7 @@ export function createApp(deps: AppDeps): Express {
   const version = readVersion();
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
-  const { jobs, sets: evalSets, runs: evalRuns } = jobsAndRuns(deps, v1);
+  const { jobs, sets: evalSets, runs: evalRuns, review } = jobsAndRuns(deps, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
   // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
   app.set('trust proxy', authConfig.trustProxy);
@@ -155,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
   api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
+  api.use(reviewRoutes(review, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

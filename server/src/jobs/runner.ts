@@ -33,6 +33,11 @@ export interface JobRunnerOptions {
    */
   onJobEnded?: (job: JobRow) => void;
   /**
+   * Told of the items of batch jobs over a published version that succeeded, after their outcomes are
+   * written, in batches (human review chooses from them). An exception is logged, never stops the runner.
+   */
+  onItemsSucceeded?: (items: SucceededItem[]) => void;
+  /**
    * Where each item's run goes with its events, so its `run_id` resolves at `GET /v1/runs/{id}`: the
    * `/v1` run log, which queues and writes in batches off this thread.
    */
@@ -49,6 +54,19 @@ export interface JobRunnerOptions {
   /** How often to look for work when nobody called {@link JobRunner.wake} (default 1000 ms). */
   pollMs?: number;
   now?: () => number;
+}
+
+/** A batch job's item that succeeded, as {@link JobRunnerOptions.onItemsSucceeded} hears of it. */
+export interface SucceededItem {
+  jobId: string;
+  itemId: string;
+  scenarioId: string;
+  slug: string;
+  version: number;
+  runId: string;
+  inputs: unknown;
+  outputs: unknown;
+  simulated: boolean;
 }
 
 /** Run errors worth another attempt of the whole item (the engine already retried the node). */
@@ -78,6 +96,8 @@ export class JobRunner {
   /** Abort handles of the items in flight, by job, so a cancel stops them at once. */
   private readonly byJob = new Map<string, Set<AbortController>>();
   private buffer: ItemOutcome[] = [];
+  /** Succeeded items of the outcomes in {@link buffer}, told of after they are written. */
+  private succeeded: SucceededItem[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
@@ -234,6 +254,9 @@ export class JobRunner {
       createdAt: started,
       finishedAt: this.now(),
     });
+    if (!retry && result.status === 'succeeded' && item.purpose === 'batch' && item.graphHash === null && this.options.onItemsSucceeded) {
+      this.succeeded.push({ jobId: item.jobId, itemId: item.itemId, scenarioId: item.scenarioId, slug: item.slug, version: item.version, runId: result.run_id, inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false });
+    }
     this.push({
       jobId: item.jobId,
       seq: item.seq,
@@ -260,7 +283,10 @@ export class JobRunner {
     if (this.buffer.length === 0) return;
     const batch = this.buffer;
     this.buffer = [];
+    const succeeded = this.succeeded;
+    this.succeeded = [];
     this.recordSafely(batch);
+    if (succeeded.length > 0) this.tellSucceeded(succeeded);
     const jobs = new Set<string>();
     for (const o of batch) {
       jobs.add(o.jobId);
@@ -300,6 +326,15 @@ export class JobRunner {
     for (const job of this.store.completeFinished(jobIds, this.now())) {
       this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
       this.tellEnded(job);
+    }
+  }
+
+  /** Calls {@link JobRunnerOptions.onItemsSucceeded}; a listener's fault is logged, not the runner's. */
+  private tellSucceeded(items: SucceededItem[]): void {
+    try {
+      this.options.onItemsSucceeded?.(items);
+    } catch (error) {
+      console.error(`[mofang] ${items.length} succeeded job items: a listener failed:`, error);
     }
   }
 

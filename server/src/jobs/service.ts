@@ -19,7 +19,7 @@ import { ItemLineError, uploadFormat, type ColumnMapping } from './parse-items.j
 import { toProgress, webhookPayload } from './progress.js';
 import { streamResults, type ResultFormat } from './results.js';
 import type { ResultColumn } from './result-columns.js';
-import { JobRunner, type JobRunnerOptions } from './runner.js';
+import { JobRunner, type JobRunnerOptions, type SucceededItem } from './runner.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { CompressedBodyError, ContentEncodingError, uploadItems } from './upload-items.js';
@@ -113,6 +113,7 @@ export class JobService {
   /** The upload limits (evaluation-set files are held to the same). */
   readonly uploads: JobUploadConfig;
   private readonly endListeners = new Set<(job: JobRow) => void>();
+  private readonly succeededListeners = new Set<(items: SucceededItem[]) => void>();
 
   constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
     this.db = db;
@@ -120,7 +121,7 @@ export class JobService {
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(db);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), ...options.runner });
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), onItemsSucceeded: (items) => this.tellSucceeded(items), ...options.runner });
   }
 
   /**
@@ -133,6 +134,26 @@ export class JobService {
   onJobEnded(listener: (job: JobRow) => void): () => void {
     this.endListeners.add(listener);
     return () => this.endListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with the items of batch jobs over published versions that succeed from now on, in
+   * batches, after their outcomes are stored (evaluation jobs and frozen drafts are left out). Returns
+   * the function that stops it.
+   */
+  onItemsSucceeded(listener: (items: SucceededItem[]) => void): () => void {
+    this.succeededListeners.add(listener);
+    return () => this.succeededListeners.delete(listener);
+  }
+
+  private tellSucceeded(items: SucceededItem[]): void {
+    for (const listener of this.succeededListeners) {
+      try {
+        listener(items);
+      } catch (error) {
+        console.error('[mofang] a listener of succeeded job items failed:', error);
+      }
+    }
   }
 
   private tellEnded(job: JobRow): void {

@@ -64,6 +64,8 @@ export interface ClaimedItem {
   /** The job's scenario and owner (an API key id, or the UI's owner), for the item's run log entry. */
   scenarioId: string;
   owner: string;
+  /** The job's purpose: `evaluation` items are an evaluation's cases, not results a person reviews. */
+  purpose: JobPurpose;
 }
 
 /** How a run of an item ended: stored as final, or put back to pending for another attempt. */

@@ -121,7 +121,7 @@ export class JobStore {
   claim(limit: number, now: number): ClaimedItem[] {
     // Prepared once: the runner claims many times a second.
     this.claimSql ??= {
-      jobs: this.sql.prepare(`select id, slug, version, graph_hash as graphHash, scenario_id as scenarioId, owner from jobs where status in ('queued', 'running') order by created_at, id`),
+      jobs: this.sql.prepare(`select id, slug, version, graph_hash as graphHash, scenario_id as scenarioId, owner, purpose from jobs where status in ('queued', 'running') order by created_at, id`),
       pick: this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`),
       mark: this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`),
       start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
@@ -139,7 +139,7 @@ export class JobStore {
         for (const row of rows) {
           if (!(typeof row === 'object' && row !== null && 'seq' in row && 'itemId' in row && 'inputs' in row && 'attempts' in row)) continue;
           mark.run(now, jobId, row.seq);
-          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), graphHash: 'graphHash' in job && typeof job.graphHash === 'string' ? job.graphHash : null, scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '' });
+          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), graphHash: 'graphHash' in job && typeof job.graphHash === 'string' ? job.graphHash : null, scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '', purpose: 'purpose' in job && job.purpose === 'evaluation' ? 'evaluation' : 'batch' });
         }
       }
       return claimed;

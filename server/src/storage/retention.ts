@@ -90,6 +90,8 @@ export class TranscriptRetention {
     const cutoff = at - this.retentionMs;
     const runs = await this.sweepRuns(cutoff, at);
     const jobs = await this.sweepJobs(cutoff, at);
+    // The review queue keeps a copy of each chosen result's inputs: cleared with the runs'.
+    writeTransactionRaw(this.sqlite, () => this.sqlite.prepare('update review_items set inputs = null, redacted_at = ? where created_at < ? and redacted_at is null').run(at, cutoff));
     return { runs, jobs };
   }
 

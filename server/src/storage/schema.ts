@@ -453,3 +453,58 @@ export const publishGates = sqliteTable('publish_gates', {
   updatedBy: text('updated_by').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * Human review rules per scenario (server/src/review): `config` is `ReviewRulesBody` (shared/src/review.ts)
+ * as last saved, checked when saved.
+ */
+export const reviewRules = sqliteTable('review_rules', {
+  scenarioId: text('scenario_id')
+    .primaryKey()
+    .references(() => scenarios.id, { onDelete: 'cascade' }),
+  config: jsonColumn<unknown>('config', () => null),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * The review queue: one row per result a rule chose, never two for the same source (`source_key`:
+ * `run:<run id>` or `job:<job id>:<item id>`). Inputs and outputs are copied when chosen; `decision`
+ * holds the last decision (`ReviewDecision` without the item), null while `pending`. `day` (the server's
+ * local date when chosen) and `sampled` let the daily sample count what it took today.
+ */
+export const reviewItems = sqliteTable(
+  'review_items',
+  {
+    id: text('id').primaryKey(),
+    scenarioId: text('scenario_id')
+      .notNull()
+      .references(() => scenarios.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    version: integer('version').notNull(),
+    sourceKey: text('source_key').notNull(),
+    runId: text('run_id').notNull(),
+    jobId: text('job_id'),
+    itemId: text('item_id'),
+    inputs: jsonColumn<unknown>('inputs', () => null),
+    outputs: jsonColumn<unknown>('outputs', () => null),
+    reasons: jsonColumn<unknown>('reasons', () => []).notNull(),
+    /** The reasons' codes between commas (`,low_confidence,red_line,`), for the reason filter. */
+    reasonCodes: text('reason_codes').notNull(),
+    simulated: integer('simulated', { mode: 'boolean' }).notNull().default(false),
+    day: text('day').notNull(),
+    sampled: integer('sampled', { mode: 'boolean' }).notNull().default(false),
+    status: text('status', { enum: ['pending', 'confirmed', 'corrected'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    decidedAt: integer('decided_at'),
+    decidedBy: text('decided_by'),
+    decision: jsonColumn<unknown>('decision', () => null),
+    redactedAt: integer('redacted_at'),
+  },
+  (t) => [
+    uniqueIndex('review_items_source_idx').on(t.sourceKey),
+    index('review_items_scenario_status_idx').on(t.scenarioId, t.status, t.createdAt),
+    index('review_items_status_idx').on(t.status, t.createdAt),
+    index('review_items_sample_idx').on(t.scenarioId, t.day, t.sampled),
+  ],
+);

@@ -18,6 +18,7 @@ import type { KeyRecord } from '../../storage/keys.js';
 import { inScope, keyOf } from './auth.js';
 import { failureStatus, runIdOf, sendJson, sendV1Error, setRunId, wantsEventStream } from './respond.js';
 import type { V1Runtime } from './runtime.js';
+import { requestOrigin } from './origin.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
@@ -70,6 +71,21 @@ export interface RunOperation {
   resume(req: Request, res: Response, key: KeyRecord): Promise<boolean>;
   /** Runs at live priority and answers with the events as SSE. */
   runAsStream(run: PreparedRun, key: KeyRecord, req: Request, res: Response): Promise<void>;
+}
+
+/**
+ * Offers a succeeded run to human review; returns the queued item's page (absolute, on the origin the
+ * caller reached, as the OpenAPI documents name it), or undefined when the rules did not choose it. A
+ * failure of review is logged and never fails the run.
+ */
+function chooseForReview(runtime: V1Runtime, run: PreparedRun, result: RunResult, res: ServerResponse): string | undefined {
+  try {
+    const id = runtime.review?.chooseRun({ scenarioId: run.resolved.scenarioId, slug: run.slug, version: run.resolved.version, runId: run.runId, inputs: run.inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false });
+    return id === undefined ? undefined : `${requestOrigin(res.req, runtime.config.publicUrl)}/#/review/${encodeURIComponent(id)}`;
+  } catch (error) {
+    console.error(`[mofang] run ${run.runId}: human review could not take it:`, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
 }
 
 /** The run operation over the app's published scenarios, models and run log. */
@@ -167,7 +183,8 @@ export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
       if (res.writableEnded || gone.signal.aborted) return;
       const summary = { scenario: run.slug, version: run.resolved.version, status: result.status, usage: result.usage, latency_ms: result.latency_ms, model: result.model, simulated: result.simulated ?? false };
       if (result.status === 'succeeded') {
-        sendJson(res, 200, { run_id: run.runId, ...summary, outputs: result.outputs ?? {} });
+        const reviewUrl = chooseForReview(runtime, run, result, res);
+        sendJson(res, 200, { run_id: run.runId, ...summary, outputs: result.outputs ?? {}, ...(reviewUrl ? { review_url: reviewUrl } : {}) });
         return;
       }
       const { status, code } = failureStatus(result.error);
@@ -184,6 +201,7 @@ export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
       await streamResponse(streams, req, res, run.resolved.plan, run.inputs, { ...options(run, gone.signal), owner: key.id }, (result, events) => {
         gone.done();
         runLog.add(run.record(result, events));
+        if (result.status === 'succeeded') chooseForReview(runtime, run, result, res);
       });
     },
   };

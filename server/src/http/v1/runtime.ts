@@ -8,12 +8,28 @@ import type { Db } from '../../storage/db.js';
 import { RunLog } from '../../storage/run-log.js';
 import { DEFAULT_API_CONFIG, type ApiConfig } from '../../common/api-config.js';
 
+/** A succeeded `/v1` run as human review reads it. */
+export interface ReviewableRun {
+  scenarioId: string;
+  slug: string;
+  version: number;
+  runId: string;
+  inputs: unknown;
+  outputs: unknown;
+  simulated: boolean;
+}
+
 /** What `/v1` and the key and metrics routes share. */
 export interface V1Runtime {
   config: ApiConfig;
   keys: KeyAuth;
   limiter: RateLimiter;
   runLog: RunLog;
+  /**
+   * Human review of succeeded runs (set by createApp): queues a run whose result the scenario's rules
+   * choose, and returns the queued item's id (the reply's `review_url` points at it).
+   */
+  review?: { chooseRun(run: ReviewableRun): string | undefined };
   /** Writes queued runs and key use, stops timers; resolves when the run log is committed. Idempotent. */
   close(): Promise<void>;
 }

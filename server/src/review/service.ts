@@ -1,0 +1,301 @@
+/**
+ * Human review as a domain service (no HTTP here): a scenario's rules, choosing results as they are
+ * produced (one insert per chosen result, no model call), the queue, and decisions, each of which writes
+ * a case into the scenario's target evaluation set as a new revision. Refusals are {@link DomainError}s.
+ */
+import { EvalCaseSourceSchema } from '@shared/evaluation.js';
+import { storedGraph, type Graph } from '@shared/graph.js';
+import { isRecord } from '@shared/json.js';
+import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@shared/json-schema.js';
+import { REVIEW_SET_NAME, ReviewDecisionSchema, ReviewReasonSchema, ReviewRulesBodySchema, type ReviewConfirmBody, type ReviewDecision, type ReviewDecisionReply, type ReviewItemDetail, type ReviewItemSummary, type ReviewList, type ReviewRulesBody, type ReviewRulesReply, type ReviewSource } from '@shared/review.js';
+import { DomainError } from '../common/domain-error.js';
+import { newId } from '../common/ids.js';
+import type { EvaluationSets } from '../evaluation/sets.js';
+import { caseTargets } from '../evaluation/targets.js';
+import type { PublishedScenarios } from '../publish/registry.js';
+import type { Db } from '../storage/db.js';
+import { findEvalSetByName, getEvalSet } from '../storage/evaluation.js';
+import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, insertReviewItems, listReviewItems, putReviewRules, reviewItemBySource, sampledOn, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
+import { getScenario } from '../storage/scenarios.js';
+import { checkRules, matchRules, reviewKind, type EndOutput } from './rules.js';
+import { classNames, outputViews, transcriptTurns } from './views.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The server's local date of `ms`, `YYYY-MM-DD`: the day a daily sample counts in. */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** A produced result a rule may choose: a `/v1` run's, or a batch job item's (with its job and item ids). */
+export interface ProducedResult {
+  scenarioId: string;
+  slug: string;
+  version: number;
+  runId: string;
+  job?: { jobId: string; itemId: string };
+  inputs: unknown;
+  outputs: unknown;
+  simulated: boolean;
+}
+
+/** The source key that makes a result queued at most once. */
+function sourceKey(r: Pick<ProducedResult, 'runId' | 'job'>): string {
+  return r.job ? `job:${r.job.jobId}:${r.job.itemId}` : `run:${r.runId}`;
+}
+
+function sourceOf(row: ReviewItemRow): ReviewSource {
+  return row.jobId !== null && row.itemId !== null ? { kind: 'job_item', job_id: row.jobId, item_id: row.itemId, run_id: row.runId } : { kind: 'run', run_id: row.runId };
+}
+
+function parseConfig(value: unknown): ReviewRulesBody | null {
+  const parsed = ReviewRulesBodySchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The cursor of a page: the `(created_at, id)` of its last row. */
+function encodeCursor(row: ReviewItemRow): string {
+  return Buffer.from(`${row.createdAt}:${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { createdAt: number; id: string } | undefined {
+  if (!cursor) return undefined;
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  if (!at || !id || !/^\d{1,16}$/.test(at)) throw new DomainError('invalid', 'invalid_cursor', 'cursor is not one a page gave');
+  return { createdAt: Number(at), id };
+}
+
+/** The review queue of one server. */
+export class ReviewService {
+  /** Each scenario's rules as last read (null: none), so choosing costs no read per result. */
+  private readonly rulesCache = new Map<string, ReviewRulesBody | null>();
+
+  constructor(
+    readonly db: Db,
+    private readonly published: PublishedScenarios,
+    private readonly sets: EvaluationSets,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Throws `not_found`. */
+  private targetOutputs(scenarioId: string, version?: number): { outputs: EndOutput[]; inputs: Array<{ name: string; type: string }>; graph: Graph; checked: ReviewRulesReply['checked_against'] } {
+    const scenario = getScenario(this.db, scenarioId);
+    if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
+    const resolved = scenario.slug ? this.published.resolve(scenario.slug, version) : undefined;
+    if (resolved && !('error' in resolved)) {
+      const targets = caseTargets(resolved.graph);
+      const schemas = resolved.plan.outputSchema.properties ?? {};
+      return { outputs: targets.outputs.map((o) => ({ ...o, schema: schemas[o.name] ?? {} })), inputs: targets.inputs, graph: resolved.graph, checked: { kind: 'live', version: resolved.version } };
+    }
+    const graph = storedGraph(scenario.graph);
+    const targets = caseTargets(graph);
+    const schemaOf = (type: string): JsonSchema => ((VALUE_TYPES as readonly string[]).includes(type) ? schemaForType(type as ValueType) : {});
+    return { outputs: targets.outputs.map((o) => ({ ...o, schema: schemaOf(o.type) })), inputs: targets.inputs, graph, checked: { kind: 'draft', version: null } };
+  }
+
+  private config(scenarioId: string): ReviewRulesBody | null {
+    if (!this.rulesCache.has(scenarioId)) this.rulesCache.set(scenarioId, parseConfig(getReviewRules(this.db, scenarioId)?.config));
+    return this.rulesCache.get(scenarioId) ?? null;
+  }
+
+  /** A scenario's rules with the outputs they may name. Throws `not_found`. */
+  rules(scenarioId: string): ReviewRulesReply {
+    const { outputs, checked } = this.targetOutputs(scenarioId);
+    const row = getReviewRules(this.db, scenarioId);
+    const config = parseConfig(row?.config) ?? { rules: [], outputs: [], set_id: null };
+    return {
+      scenario_id: scenarioId,
+      ...config,
+      available: outputs.map((o) => ({ name: o.name, type: o.type, kind: reviewKind(o.schema), description: o.description })),
+      checked_against: checked,
+      updated_by: row?.updatedBy ?? null,
+      updated_at: row ? iso(row.updatedAt) : null,
+    };
+  }
+
+  /**
+   * Replaces a scenario's rules after checking them against its live version's end outputs (the draft's
+   * before the first publish). Throws `not_found`, the refusals of {@link checkRules}, and
+   * `unknown_eval_set` for a set that is not the scenario's.
+   */
+  setRules(scenarioId: string, body: ReviewRulesBody, by: string): { before: ReviewRulesReply; after: ReviewRulesReply } {
+    const before = this.rules(scenarioId);
+    checkRules(body, this.targetOutputs(scenarioId).outputs);
+    if (body.set_id !== null && getEvalSet(this.db, body.set_id)?.scenarioId !== scenarioId) throw new DomainError('invalid', 'unknown_eval_set', `the scenario has no evaluation set "${body.set_id}"`, { path: 'set_id', set_id: body.set_id });
+    putReviewRules(this.db, { scenarioId, config: body, updatedBy: by, updatedAt: this.now() });
+    this.rulesCache.set(scenarioId, body);
+    return { before, after: this.rules(scenarioId) };
+  }
+
+  /** Forgets cached rules (a scenario deleted, or rules changed by another process). */
+  forget(scenarioId?: string): void {
+    if (scenarioId === undefined) this.rulesCache.clear();
+    else this.rulesCache.delete(scenarioId);
+  }
+
+  /**
+   * Applies the rules to produced results and queues those that match, in one transaction; a source
+   * already queued is skipped. Returns the items queued. Never throws for a result (a damaged one is skipped).
+   */
+  choose(results: ProducedResult[]): NewReviewItem[] {
+    const rows: NewReviewItem[] = [];
+    const at = this.now();
+    const day = localDay(at);
+    const sampled = new Map<string, number>();
+    for (const r of results) {
+      const config = this.config(r.scenarioId);
+      if (!config || config.rules.length === 0 || !isRecord(r.outputs)) continue;
+      const key = sourceKey(r);
+      const taken = () => {
+        if (!sampled.has(r.scenarioId)) sampled.set(r.scenarioId, sampledOn(this.db, r.scenarioId, day));
+        return sampled.get(r.scenarioId) ?? 0;
+      };
+      const reasons = matchRules(config.rules, r.outputs, { scenarioId: r.scenarioId, sourceKey: key, sampledToday: taken });
+      if (reasons.length === 0) continue;
+      const isSample = reasons.some((x) => x.code === 'daily_sample');
+      if (isSample) sampled.set(r.scenarioId, taken() + 1);
+      rows.push({
+        id: newId(),
+        scenarioId: r.scenarioId,
+        slug: r.slug,
+        version: r.version,
+        sourceKey: key,
+        runId: r.runId,
+        jobId: r.job?.jobId ?? null,
+        itemId: r.job?.itemId ?? null,
+        inputs: r.inputs,
+        outputs: r.outputs,
+        reasons,
+        reasonCodes: `,${reasons.map((x) => x.code).join(',')},`,
+        simulated: r.simulated,
+        day,
+        sampled: isSample,
+        createdAt: at,
+      });
+    }
+    return insertReviewItems(this.db, rows);
+  }
+
+  private summary(row: ReviewItemRow, names: Map<string, string>): ReviewItemSummary {
+    const reasons = Array.isArray(row.reasons) ? row.reasons.flatMap((r) => { const p = ReviewReasonSchema.safeParse(r); return p.success ? [p.data] : []; }) : [];
+    return { id: row.id, scenario_id: row.scenarioId, scenario_name: names.get(row.scenarioId) ?? '', slug: row.slug, version: row.version, source: sourceOf(row), reasons, status: row.status, simulated: row.simulated, created_at: iso(row.createdAt), decided_at: row.decidedAt === null ? null : iso(row.decidedAt), decided_by: row.decidedBy };
+  }
+
+  private names(rows: ReviewItemRow[]): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const id of new Set(rows.map((r) => r.scenarioId))) names.set(id, getScenario(this.db, id)?.name ?? '');
+    return names;
+  }
+
+  /** A page of the queue (oldest first) and the counts by status. Throws `invalid_cursor`. */
+  list(filter: ReviewFilter, limit: number, cursor?: string): ReviewList {
+    const rows = listReviewItems(this.db, filter, limit + 1, decodeCursor(cursor));
+    const page = rows.slice(0, limit);
+    const names = this.names(page);
+    const last = page.at(-1);
+    return { items: page.map((r) => this.summary(r, names)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null, counts: countReviewItems(this.db, filter) };
+  }
+
+  /** The item of a source (`run:<id>`), if one was queued. */
+  itemOfRun(runId: string): ReviewItemRow | undefined {
+    return reviewItemBySource(this.db, `run:${runId}`);
+  }
+
+  private row(id: string): ReviewItemRow {
+    const row = getReviewItem(this.db, id);
+    if (!row) throw new DomainError('not_found', 'unknown_review_item', `no review item "${id}"`);
+    return row;
+  }
+
+  /** The outputs under review: the rules' `outputs`, else every end output. */
+  private reviewed(scenarioId: string, outputs: EndOutput[]): string[] {
+    const chosen = (this.config(scenarioId)?.outputs ?? []).filter((name) => outputs.some((o) => o.name === name));
+    return chosen.length > 0 ? chosen : outputs.map((o) => o.name);
+  }
+
+  private decisionOf(row: ReviewItemRow): ReviewDecision | null {
+    const parsed = ReviewDecisionSchema.safeParse(row.decision);
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Everything needed to review one item. Throws `unknown_review_item`. */
+  detail(id: string): ReviewItemDetail {
+    const row = this.row(id);
+    const { outputs, inputs, graph } = this.targetOutputs(row.scenarioId, row.version);
+    const values = isRecord(row.outputs) ? row.outputs : {};
+    const given = isRecord(row.inputs) ? row.inputs : null;
+    const decision = this.decisionOf(row);
+    return {
+      ...this.summary(row, this.names([row])),
+      inputs: given,
+      transcripts: transcriptTurns(given, inputs),
+      outputs: values,
+      views: outputViews(outputs, values, this.reviewed(row.scenarioId, outputs), classNames(graph)),
+      decision,
+      redacted_at: row.redactedAt === null ? null : iso(row.redactedAt),
+    };
+  }
+
+  /** The set decisions of a scenario go to: the rules' set, else 人工复核 (made now if missing). */
+  private targetSet(scenarioId: string) {
+    const named = this.config(scenarioId)?.set_id;
+    const chosen = named ? getEvalSet(this.db, named) : undefined;
+    if (chosen) return chosen;
+    return findEvalSetByName(this.db, scenarioId, REVIEW_SET_NAME) ?? this.sets.create(scenarioId, { name: REVIEW_SET_NAME, description: 'Human review: results confirmed or corrected by inspectors' });
+  }
+
+  /**
+   * Confirms an item (`corrections` undefined) or corrects it: the reviewed outputs, with the corrected
+   * values over the model's, become the expected outputs of case `review-<item id>` in the target set
+   * (a new revision). A correction that changes nothing is a confirmation. Throws `unknown_review_item`,
+   * 409 `already_decided` (a decided item, unless `redecide`), 409 `transcripts_redacted`, 400
+   * `not_reviewed_output` (a correction of an output not under review), and the case checks of
+   * {@link EvaluationSets.addCases} (`invalid_expected_value` for a value of the wrong type).
+   */
+  decide(id: string, body: ReviewConfirmBody, by: string, corrections?: Record<string, unknown>): ReviewDecisionReply & { previous: ReviewItemRow } {
+    const row = this.row(id);
+    if (row.status !== 'pending' && !body.redecide) throw new DomainError('conflict', 'already_decided', `the item was already ${row.status} by ${row.decidedBy ?? 'someone'}; send "redecide": true to replace that decision`, { status: row.status, decided_by: row.decidedBy, decided_at: row.decidedAt === null ? null : iso(row.decidedAt) });
+    if (!isRecord(row.inputs)) throw new DomainError('conflict', 'transcripts_redacted', 'the item is past the transcript retention: its inputs were cleared, so it cannot become a case');
+    const { outputs } = this.targetOutputs(row.scenarioId, row.version);
+    const reviewed = this.reviewed(row.scenarioId, outputs);
+    const model = isRecord(row.outputs) ? row.outputs : {};
+    const expected: Record<string, unknown> = {};
+    for (const name of reviewed) if (model[name] !== undefined) expected[name] = model[name];
+    for (const [name, value] of Object.entries(corrections ?? {})) {
+      if (!reviewed.includes(name)) throw new DomainError('invalid', 'not_reviewed_output', `"${name}" is not an output under review (reviewed: ${reviewed.join(', ')})`, { path: `outputs.${name}`, output: name, allowed: reviewed });
+      expected[name] = value;
+    }
+    const changed = Object.keys(expected).filter((name) => JSON.stringify(expected[name]) !== JSON.stringify(model[name]));
+    const set = this.targetSet(row.scenarioId);
+    const caseId = `review-${row.id}`;
+    const source = EvalCaseSourceSchema.parse({ kind: 'review', run_id: row.runId, ...(row.jobId !== null && row.itemId !== null ? { job_id: row.jobId, item_id: row.itemId } : {}) });
+    const change = this.sets.addCases(set.id, [{ id: caseId, inputs: row.inputs, expected }], by, 'review', source);
+    const at = this.now();
+    const previous = this.decisionOf(row)?.decisions ?? 0;
+    const decision: ReviewDecision = { by, at: iso(at), outputs: expected, changed, note: body.note, set_id: set.id, case_id: caseId, revision: change.revision, decisions: previous + 1 };
+    if (!decideReviewItem(this.db, row.id, row.decidedAt, { status: changed.length > 0 ? 'corrected' : 'confirmed', decidedAt: at, decidedBy: by, decision })) {
+      throw new DomainError('conflict', 'already_decided', 'someone decided the item meanwhile; reload it', { status: this.row(id).status });
+    }
+    return { item: this.detail(row.id), set_id: set.id, case_id: caseId, revision: change.revision, previous: row };
+  }
+
+  /**
+   * Decided items (oldest first) under a filter, at most `limit`, as export rows: the item, the model's
+   * outputs under review (`before`), the decided ones (`after`), which changed, who and when.
+   */
+  decided(filter: ReviewFilter, limit = 100_000): ReviewExportRow[] {
+    const rows = listReviewItems(this.db, { ...filter, decided: true }, limit);
+    const names = this.names(rows);
+    return rows.flatMap((row) => {
+      const decision = this.decisionOf(row);
+      if (!decision) return [];
+      const model = isRecord(row.outputs) ? row.outputs : {};
+      const before = Object.fromEntries(Object.keys(decision.outputs).map((name) => [name, model[name] ?? null]));
+      return [{ ...this.summary(row, names), before, after: decision.outputs, changed: decision.changed, note: decision.note, set_id: decision.set_id, case_id: decision.case_id, revision: decision.revision }];
+    });
+  }
+}
+
+/** One decided item as exported. */
+export type ReviewExportRow = ReviewItemSummary & { before: Record<string, unknown>; after: Record<string, unknown>; changed: string[]; note: string; set_id: string; case_id: string; revision: number };
