@@ -245,6 +245,17 @@ describe('changes record who made them', () => {
     expect(JSON.stringify(await entries())).not.toContain('幸福路');
   });
 
+  it('records a publish gate set and removed by an admin', async () => {
+    const set = await call(base, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: '门槛' });
+    const setId = (set.json as { id: string }).id;
+    await call(base, 'POST', `/api/eval-sets/${setId}/cases`, { cases: [{ inputs: { transcript: '客户：宽带断了' }, expected: { reply: '马上报修' } }] });
+    const put = await call(base, 'PUT', `/api/scenarios/${scenarioId}/publish-gate`, { set_id: setId, metric: 'reply.similarity', min: 0.5 });
+    expect(put.status, put.text).toBe(200);
+    expect(await latest('scenario.gate_set')).toMatchObject({ actor_name: 'admin', target_type: 'scenario', target_id: scenarioId, details: { metric: 'reply.similarity', set_name: '门槛', min: 0.5, max_drop: null } });
+    expect((await call(base, 'DELETE', `/api/scenarios/${scenarioId}/publish-gate`)).status).toBe(204);
+    expect(await latest('scenario.gate_remove')).toMatchObject({ target_id: scenarioId, details: { metric: 'reply.similarity' } });
+  });
+
   it('records CLI changes on the data directory as the OS user', async () => {
     const created = await mofang(['keys', 'create', '--name', 'cli-key'], { MOFANG_DATA_DIR: dir });
     expect(created.code).toBe(0);
