@@ -51,6 +51,7 @@ export const AUDIT_ACTIONS = [
   'eval_set.create',
   'eval_set.delete',
   'eval_set.change',
+  'eval_set.metrics',
   'eval_run.start',
   'eval_run.cancel',
   'review.rules',

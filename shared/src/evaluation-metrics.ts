@@ -90,11 +90,33 @@ export const OutputOverrideSchema = z
     /** form: a normaliser per field name. */
     fields: z.record(z.string(), z.enum(NORMALIZERS)).optional(),
     tolerance: z.number().min(0).optional(),
-    passAt: z.number().min(0).max(1).optional(),
+    pass_at: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type OutputOverride = z.infer<typeof OutputOverrideSchema>;
-export const MetricOverridesSchema = z.record(z.string(), OutputOverrideSchema);
+export const MetricOverridesSchema = z.record(z.string().min(1).max(200), OutputOverrideSchema);
+
+/** `PUT /api/eval-sets/:id/metrics`: how this set's runs score each output, where the type-based choice does not fit. */
+export const MetricSettingsBodySchema = z.object({ overrides: MetricOverridesSchema }).strict();
+
+/** One output's plan as `GET /api/eval-sets/:id/metrics` shows it (snake_case). */
+export interface OutputPlanView {
+  output: string;
+  kind: MetricKind;
+  reason: PlanReason;
+  normalizer: Normalizer;
+  labels?: string[];
+  fields?: FormFieldPlan[];
+  tolerance?: number;
+  pass_at?: number;
+}
+
+/** `GET|PUT /api/eval-sets/:id/metrics`: the stored overrides, the plan the set's runs use now, and the plan without overrides. */
+export interface MetricSettings {
+  overrides: MetricOverrides;
+  plan: OutputPlanView[];
+  default_plan: OutputPlanView[];
+}
 export type MetricOverrides = z.infer<typeof MetricOverridesSchema>;
 
 /** One case to score: what was expected (all outputs or only those that matter) and what the run gave. */

@@ -254,6 +254,8 @@ describe('changes record who made them', () => {
     expect(await latest('scenario.gate_set')).toMatchObject({ actor_name: 'admin', target_type: 'scenario', target_id: scenarioId, details: { metric: 'reply.similarity', set_name: '门槛', min: 0.5, max_drop: null } });
     expect((await call(base, 'DELETE', `/api/scenarios/${scenarioId}/publish-gate`)).status).toBe(204);
     expect(await latest('scenario.gate_remove')).toMatchObject({ target_id: scenarioId, details: { metric: 'reply.similarity' } });
+    expect((await call(base, 'PUT', `/api/eval-sets/${setId}/metrics`, { overrides: { reply: { kind: 'exact' } } })).status).toBe(200);
+    expect(await latest('eval_set.metrics')).toMatchObject({ target_id: setId, details: { overrides: 'reply=exact' } });
   });
 
   it('records CLI changes on the data directory as the OS user', async () => {

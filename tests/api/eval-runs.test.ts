@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalRunCasesSchema, EvalRunComparisonSchema, EvalRunDetailSchema, EvalRunListSchema, EvalRunStartedSchema, type EvalRunDetail } from '@shared/evaluation-runs.js';
 import { EvalSetSummarySchema } from '@shared/evaluation.js';
+import type { MetricSettings } from '@shared/evaluation-metrics.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
 import { answerAll, RISK_CASES } from './eval-kit.js';
 import { call, signInAs, type TestSession } from './helpers.js';
@@ -155,5 +156,25 @@ describe('evaluation runs', () => {
     const start = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-runs`, { set_id: setId, target: { draft: true } }, {}, { as: viewer });
     expect(start.status).toBe(403);
     expect((await call(base(), 'GET', `/api/eval-runs/${draftRun}`, undefined, {}, { as: viewer })).status).toBe(403);
+  });
+
+  it('scores a set’s runs as its stored overrides say (评分方式), and refuses an override of no output', async () => {
+    const url = `/api/eval-sets/${setId}/metrics`;
+    const before = (await call(base(), 'GET', url)).json as MetricSettings;
+    expect(before.overrides).toEqual({});
+    expect(before.plan.find((p) => p.output === 'warn')).toMatchObject({ kind: 'label', reason: 'boolean' });
+    const unknown = await call(base(), 'PUT', url, { overrides: { nope: { kind: 'exact' } } });
+    expect(unknown.json).toMatchObject({ error: { code: 'unknown_expected_output', details: { path: 'nope' } } });
+    expect((await call(base(), 'PUT', url, { overrides: { warn: { kind: 'exact' } } }, {}, { as: viewer })).status).toBe(403);
+    const saved = await call(base(), 'PUT', url, { overrides: { warn: { kind: 'exact' } } });
+    expect(saved.status, saved.text).toBe(200);
+    expect((saved.json as MetricSettings).plan.find((p) => p.output === 'warn')).toMatchObject({ kind: 'exact', reason: 'override' });
+    expect((saved.json as MetricSettings).default_plan.find((p) => p.output === 'warn')?.kind).toBe('label');
+    answerAll(mock, 'low');
+    const done = await finished((await start({ draft: true })).id);
+    // Exact match gives accuracy only: no kappa, no per-class scores.
+    expect(Object.keys(done.metrics ?? {}).filter((m) => m.startsWith('warn.'))).toEqual(['warn.accuracy']);
+    expect(done.metrics?.['warn.accuracy']).toBe(0.75);
+    expect((await call(base(), 'PUT', url, { overrides: {} })).json).toMatchObject({ overrides: {} });
   });
 });

@@ -54,6 +54,13 @@ describe('the publish gate, as an admin meets it', () => {
     await page.getByTestId('gate-save').click();
     await expect.poll(() => page.getByTestId('gate-current').textContent()).toBe('warn.accuracy（评测集“门槛样本”）：不低于 0.9');
     await page.getByTestId('gate-card').screenshot({ path: screenshotPath('gate-card.png') });
+    // The set's 评分方式: warn scored as an exact match instead of a label with kappa and per-class F1.
+    await page.getByTestId('eval-metric-kind-warn').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '完全一致' }).click();
+    await page.getByTestId('eval-metrics-save').click();
+    await page.getByText('已保存评分方式').waitFor();
+    await page.getByTestId('eval-metrics').screenshot({ path: screenshotPath('eval-metrics.png') });
+    expect(await json<{ overrides: unknown }>('GET', `/api/eval-sets/${setId}/metrics`)).toMatchObject({ overrides: { warn: { kind: 'exact' } } });
   });
 
   it('refuses a publish below the gate with the numbers and the wrong cases, then publishes with an admin’s note', async () => {

@@ -74,6 +74,8 @@ function worded(t: TFunction, e: AuditEntry): string | undefined {
       const bars = [str(d, 'min') && t('auditLog.summaries.gateMin', { min: str(d, 'min') }), str(d, 'max_drop') && t('auditLog.summaries.gateMaxDrop', { maxDrop: str(d, 'max_drop') })].filter(Boolean);
       return str(d, 'metric') && t('auditLog.summaries.gateSet', { metric: str(d, 'metric'), set: str(d, 'set_name') ?? str(d, 'set_id'), bars: bars.join(t('auditLog.summaries.sep')) });
     }
+    case 'eval_set.metrics':
+      return 'overrides' in d ? (str(d, 'overrides') ? t('auditLog.summaries.evalMetrics', { overrides: str(d, 'overrides') }) : t('auditLog.summaries.evalMetricsDefault')) : undefined;
     case 'scenario.gate_remove':
       return str(d, 'metric') && t('auditLog.summaries.gateRemoved', { metric: str(d, 'metric') });
     case 'scenario.rollback':

@@ -11,6 +11,7 @@ import { evalApi, type EvalSetSummary, type EvalTargets } from './api';
 import { SetView } from './SetView';
 import { EvalRuns } from './EvalRuns';
 import { GateCard } from './GateCard';
+import { MetricSettingsCard } from './MetricSettingsCard';
 
 /**
  * 评测集: a scenario's evaluation sets (name, latest revision, case count), a new empty set, the sets its
@@ -122,6 +123,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
         <Col xs={24} lg={16}>
           {setId && targets ? <SetView key={setId} scenarioId={scenarioId} setId={setId} targets={targets} onChanged={reload} /> : <Empty description={t('evalSets.pick')} style={{ marginTop: 48 }} />}
           {setId && <EvalRuns key={`runs-${setId}`} scenarioId={scenarioId} setId={setId} />}
+          {setId && <MetricSettingsCard key={`metrics-${setId}`} setId={setId} />}
         </Col>
       </Row>
     </div>

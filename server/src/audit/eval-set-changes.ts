@@ -37,3 +37,9 @@ export function evalSetCasesChange(set: SetState, kind: string, reply: EvalChang
     details: { change: kind, revision: reply.revision, added: reply.added, changed: reply.changed, removed: reply.removed, cases: reply.cases },
   };
 }
+
+/** How a set's runs are scored changed: which outputs have overrides now (kind per output), never the cases. */
+export function evalSetMetricsChange(set: SetState, before: Record<string, { kind?: string }>, after: Record<string, { kind?: string }>): AuditChange {
+  const words = (o: Record<string, { kind?: string }>) => Object.entries(o).map(([name, v]) => `${name}${v.kind ? `=${v.kind}` : ''}`).join(', ');
+  return { action: 'eval_set.metrics', target: target(set), before: { ...state(set), metrics: before }, after: { ...state(set), metrics: after }, summary: words(after) || 'type-based choice for every output', details: { scenario_id: set.scenarioId, overrides: words(after) } };
+}

@@ -23,6 +23,6 @@ export {
   type PublishedSide,
 } from './scenario-changes.js';
 export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';
-export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from './eval-set-changes.js';
+export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange, evalSetMetricsChange } from './eval-set-changes.js';
 export { evalRunCancelledChange, evalRunStartedChange } from './eval-run-changes.js';
 export { reviewDecisionChange, reviewRulesChange } from './review-changes.js';

@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import PQueue from 'p-queue';
-import type { BarCheck, CaseResult, MetricBar } from '@shared/evaluation-metrics.js';
+import type { BarCheck, CaseResult, MetricBar, MetricOverrides } from '@shared/evaluation-metrics.js';
 import { isRecord } from '@shared/json.js';
 import { addUsage, emptyUsage } from '@shared/usage.js';
 import { DomainError } from '../common/domain-error.js';
@@ -19,6 +19,7 @@ import { EvaluationSets } from '../evaluation/sets.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import type { Store } from '../storage/db.js';
 import { createEngineServices } from '../services/index.js';
+import { overridesOf } from '../evaluation/metric-settings.js';
 import { CliError } from './errors.js';
 import { parseSetSpec } from './set-spec.js';
 import { EvalSetError, parseEvalSet, readEvalSet, type EvalCase } from './eval-set.js';
@@ -53,7 +54,7 @@ const LISTED_FAILURES = 20;
  * @throws CliError for a graph-file target (a stored set belongs to a published scenario), an unknown set
  *   name (the scenario's sets listed) or revision; EvalSetError for cases that do not fit the plan
  */
-function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number } } {
+function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides } {
   const name = spec.name;
   if (!store || !scenarioId) throw new CliError(`--set "${name}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
   const sets = new EvaluationSets(store.db);
@@ -65,7 +66,8 @@ function storedSet(spec: { name: string; revision?: number }, store: Store | und
   const revision = spec.revision ?? found.revision;
   if (revision < 1 || revision > found.revision) throw new CliError(`evaluation set "${name}" has revisions 1–${found.revision}, not ${revision}`);
   const lines = sets.casesOf(found.id, revision).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
-  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision } };
+  // The set's scoring overrides (its 评分方式) apply as they do to its runs on the server.
+  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision }, overrides: overridesOf(store.db, found.id) };
 }
 
 /** Runs `mofang eval`; returns the exit code (0 met, 1 below a bar, 2 could not evaluate). */
@@ -117,10 +119,10 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
       throw error;
     });
     const outputSchemas = isRecord(plan.outputSchema.properties) ? plan.outputSchema.properties : {};
-    const metricPlan = planMetrics(outputSchemas);
-    checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
     try {
-      const { cases, set } = setSpec.kind === 'file' ? { cases: await readEvalSet(setSpec.path, plan), set: { file: setSpec.path } } : storedSet(setSpec, store, scenarioId, plan);
+      const { cases, set, overrides } = setSpec.kind === 'file' ? { cases: await readEvalSet(setSpec.path, plan), set: { file: setSpec.path }, overrides: {} } : storedSet(setSpec, store, scenarioId, plan);
+      const metricPlan = planMetrics(outputSchemas, overrides);
+      checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
       const concurrency = opts.concurrency ?? defaultConcurrency(models);
       const results = await runCases(cases, concurrency, io, (c, signal) => runPlan(plan, c.inputs, { models, services, signal, priority: 1 }));
       const scored = scoreCases(

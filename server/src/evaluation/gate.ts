@@ -16,6 +16,7 @@ import type { MetricKind, MetricPlan } from '@shared/evaluation-metrics.js';
 import { isLowerBetter, KIND_METRICS, planMetrics, plannedMetricNames } from './metrics/index.js';
 import { valueKey } from './metrics/normalize.js';
 import { storedMetrics, type EvaluationRuns } from './runs.js';
+import { overridesOf } from './metric-settings.js';
 
 /** How many of the draft's wrong cases a failed check lists. */
 export const WORST_CASES = 10;
@@ -122,7 +123,7 @@ export class PublishGates {
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('not_found', 'unknown_eval_set', `the scenario has no evaluation set with id "${gate.set_id}"`);
     if (isLowerBetter(gate.metric)) throw new DomainError('invalid', 'bar_direction', `"${gate.metric}" is an error (lower is better): a gate cannot require a minimum of it`, { metric: gate.metric });
     if (compiled.ok) {
-      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {});
+      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {}, overridesOf(this.db, set.id));
       if (!gateableMetric(plan, gate.metric)) throw new DomainError('invalid', 'unknown_metric', `the draft gives no metric "${gate.metric}"`, { metric: gate.metric, known: plannedMetricNames(plan).filter((m) => !isLowerBetter(m)) });
     }
     const [low, high] = metricRange(gate.metric);

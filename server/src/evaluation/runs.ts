@@ -17,6 +17,7 @@ import type { JobRow } from '../storage/jobs.js';
 import { endEvalRun, evalRunOfJob, getEvalRun, insertEvalRun, listEvalRuns, openEvalRuns, type EvalRunRow } from '../storage/eval-runs.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { planMetrics, scoreCases } from './metrics/index.js';
+import { overridesOf } from './metric-settings.js';
 import { readStoredMetrics } from './metrics/stored.js';
 import type { EvaluationSets } from './sets.js';
 
@@ -213,7 +214,7 @@ export class EvaluationRuns {
       const planned = this.jobs.runner.plans.planOf({ jobId: job.id, slug: job.slug, version: job.version, graphHash: job.graphHash });
       if ('error' in planned) throw new Error(planned.error.message);
       const cases = this.sets.casesOf(run.setId, run.setRevision);
-      const plan = planMetrics(planned.plan.outputSchema.properties ?? {});
+      const plan = planMetrics(planned.plan.outputSchema.properties ?? {}, overridesOf(db, run.setId));
       const metrics = scoreCases(
         plan,
         cases.map((c) => {

@@ -44,6 +44,7 @@ import { EvaluationRuns } from '../evaluation/runs.js';
 import { evalRunRoutes } from './routes-eval-runs.js';
 import { PublishGates } from '../evaluation/gate.js';
 import { publishGateRoutes } from './routes-publish-gate.js';
+import { evalMetricRoutes } from './routes-eval-metrics.js';
 import { knownModelAliases } from '../endpoints/config.js';
 import { ReviewService } from '../review/service.js';
 import { reviewRoutes } from './routes-review.js';
@@ -160,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
   api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
+  api.use(evalMetricRoutes(deps.db, evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.

@@ -50,9 +50,14 @@ function inRevision(setId: string, revision: number) {
 
 /** Creates an empty set (revision 0). Throws SQLite's unique-constraint error for a name the scenario already uses. */
 export function insertEvalSet(db: Db, input: { scenarioId: string; name: string; description: string }, now = Date.now()): EvalSetRow {
-  const row: EvalSetRow = { id: newId(), scenarioId: input.scenarioId, name: input.name, description: input.description, revision: 0, nextCase: 1, createdAt: now, updatedAt: now };
+  const row: EvalSetRow = { id: newId(), scenarioId: input.scenarioId, name: input.name, description: input.description, revision: 0, nextCase: 1, createdAt: now, updatedAt: now, metrics: null };
   writeTransaction(db, (tx) => tx.insert(evalSets).values(row).run());
   return row;
+}
+
+/** Stores how a set's runs are scored (`MetricOverrides`; null: none). False when there is no such set. */
+export function setEvalSetMetrics(db: Db, setId: string, metrics: unknown, now = Date.now()): boolean {
+  return writeTransaction(db, (tx) => tx.update(evalSets).set({ metrics, updatedAt: now }).where(eq(evalSets.id, setId)).run()).changes > 0;
 }
 
 /** A scenario's sets, by name. */

@@ -355,6 +355,8 @@ export const evalSets = sqliteTable(
     nextCase: integer('next_case').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** How its runs are scored where the type-based choice does not fit: `MetricOverrides` by output name (null: none). */
+    metrics: jsonColumn<unknown>('metrics', () => null),
   },
   (t) => [uniqueIndex('eval_sets_scenario_name_idx').on(t.scenarioId, t.name)],
 );

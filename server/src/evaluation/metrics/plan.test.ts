@@ -92,7 +92,7 @@ describe('planMetrics on schemas', () => {
     const plan = byOutput(
       planMetrics(
         { summary: { type: 'string' }, score: { type: 'number' }, level: { type: 'integer' }, form: { type: 'object', properties: { account: { type: 'string' } } }, note: { type: 'string' } },
-        { summary: { passAt: 0.6 }, score: { tolerance: 5 }, level: { kind: 'label' }, form: { fields: { account: 'none', mobile: 'phone' } }, note: { kind: 'skip' }, missing: { kind: 'text' } },
+        { summary: { pass_at: 0.6 }, score: { tolerance: 5 }, level: { kind: 'label' }, form: { fields: { account: 'none', mobile: 'phone' } }, note: { kind: 'skip' }, missing: { kind: 'text' } },
       ),
     );
     expect(plan.summary).toMatchObject({ kind: 'text', reason: 'free_text', passAt: 0.6 });

@@ -94,7 +94,7 @@ export function planMetrics(endOutputs: Record<string, JsonSchema>, overrides: M
     }
     if (o.normalizer) plan.normalizer = o.normalizer;
     if (o.tolerance !== undefined) plan.tolerance = o.tolerance;
-    if (o.passAt !== undefined) plan.passAt = o.passAt;
+    if (o.pass_at !== undefined) plan.passAt = o.pass_at;
     if (o.fields) {
       const fields = [...(plan.fields ?? [])];
       for (const [name, normalizer] of Object.entries(o.fields)) {
