@@ -3,7 +3,11 @@
  * exact under a scripted model endpoint (answering `low`, the template is right on a, b, d: 0.75;
  * answering `high`, on a and c: 0.5), and the script of those answers.
  */
-import type { MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { expect } from 'vitest';
+import { EvalSetSummarySchema } from '@shared/evaluation.js';
+import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { call } from './helpers.js';
+import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 const call4 = (text: string) => `坐席：您好，请问有什么可以帮您？\n客户：${text}`;
 
@@ -20,4 +24,19 @@ export function answerAll(mock: MockOpenAI, level: 'low' | 'high', calls = 8): v
   mock.replies.length = 0;
   const content = JSON.stringify({ risk_level: level, emotion: level === 'low' ? '平静' : '愤怒', reasons: [] });
   for (let i = 0; i < calls; i += 1) mock.replies.push({ id: `c${i}`, object: 'chat.completion', created: 1, model: 'qwen2.5-7b-instruct', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 } });
+}
+
+/** A server whose model is a scripted mock, a complaint-risk scenario named `name`, and a set `setName` holding {@link RISK_CASES}. */
+export async function startRiskHarness(name: string, setName: string): Promise<{ mock: MockOpenAI; h: V1Harness; scenarioId: string; setId: string }> {
+  const mock = await startMockOpenAI();
+  const h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
+  const base = h.server.url;
+  const made = await call(base, 'POST', '/api/templates/complaint-risk/use', { name });
+  expect(made.status, made.text).toBe(201);
+  const scenarioId = (made.json as { id: string }).id;
+  const set = await call(base, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: setName, description: `${RISK_CASES.length} cases` });
+  const setId = EvalSetSummarySchema.parse(set.json).id;
+  const added = await call(base, 'POST', `/api/eval-sets/${setId}/cases`, { cases: RISK_CASES });
+  expect(added.status, added.text).toBe(201);
+  return { mock, h, scenarioId, setId };
 }

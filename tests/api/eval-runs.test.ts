@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvalRunCasesSchema, EvalRunComparisonSchema, EvalRunDetailSchema, EvalRunListSchema, EvalRunStartedSchema, type EvalRunDetail } from '@shared/evaluation-runs.js';
 import { EvalSetSummarySchema } from '@shared/evaluation.js';
 import type { MetricSettings } from '@shared/evaluation-metrics.js';
-import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
-import { answerAll, RISK_CASES } from './eval-kit.js';
+import type { MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
+import { answerAll, startRiskHarness } from './eval-kit.js';
 import { call, signInAs, type TestSession } from './helpers.js';
-import { startV1Harness, type V1Harness } from './v1-helpers.js';
+import type { V1Harness } from './v1-helpers.js';
 
 let mock: MockOpenAI;
 let h: V1Harness;
@@ -22,16 +22,8 @@ let setId: string;
 const base = () => h.server.url;
 
 beforeAll(async () => {
-  mock = await startMockOpenAI();
-  h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
+  ({ mock, h, scenarioId, setId } = await startRiskHarness('投诉风险 评测运行', 'four'));
   viewer = await signInAs(base(), 'viewer');
-  const made = await call(base(), 'POST', '/api/templates/complaint-risk/use', { name: '投诉风险 评测运行' });
-  expect(made.status, made.text).toBe(201);
-  scenarioId = (made.json as { id: string }).id;
-  const set = await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'four', description: '4 cases' });
-  setId = EvalSetSummarySchema.parse(set.json).id;
-  const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: RISK_CASES });
-  expect(added.status, added.text).toBe(201);
 });
 afterAll(async () => {
   await h?.close();
