@@ -16,6 +16,7 @@ export const SlugSchema = z
 export const PublishBodySchema = z.object({
   note: z.string().max(2000).optional(),
   slug: SlugSchema.optional(),
+  /** Ignored over /api: the signed-in user is recorded as the publisher (kept so older clients are not refused). */
   by: z.string().max(200).optional(),
   /** Publish although the publish gate has not passed (admins only): the note is kept with the version and in the audit log. */
   override_gate: GateOverrideSchema.optional(),

@@ -66,8 +66,9 @@ describe('publishing over HTTP', () => {
     expect(list.status).toBe(200);
     const versions = VersionSummarySchema.array().parse(list.json);
     expect(versions.map((v) => [v.version, v.live, v.note, v.created_by])).toEqual([
-      [2, true, 'shorter', ''],
-      [1, false, 'first', 'lead-wang'],
+      [2, true, 'shorter', 'admin'],
+      // The signed-in user is the publisher, not a name typed in the body.
+      [1, false, 'first', 'admin'],
     ]);
 
     const detail = await call(base, 'GET', `/api/scenarios/${s.id}/versions/1`);

@@ -105,7 +105,7 @@ describe('admin template versioning', () => {
       by: 'admin-li',
     });
     expect(r.status).toBe(201);
-    expect(TemplateVersionDetailSchema.parse(r.json)).toMatchObject({ template_id: 'callback-script', version: '1.0.0', created_by: 'admin-li', source: 'admin' });
+    expect(TemplateVersionDetailSchema.parse(r.json)).toMatchObject({ template_id: 'callback-script', version: '1.0.0', created_by: 'admin', source: 'admin' });
     const again = await call(base, 'POST', '/api/templates', { scenario_id: source.id, id: 'callback-script', name: { zh: 'x', en: 'x' }, description: { zh: 'x', en: 'x' }, category: 'assist', notes: 'x' });
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: { code: 'template_exists' } });

@@ -54,7 +54,8 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     // The server suggests a slug; this test picks its own.
     await slug.fill(SLUG);
     await page.getByTestId('publish-note').fill('第一版');
-    await page.getByTestId('publish-by').fill('张组长');
+    // The publisher is the signed-in account, not a name to type.
+    await expect(page.getByTestId('publish-by').textContent()).resolves.toBe('测试管理员（admin）');
     await page.getByTestId('publish-confirm').click();
     await expect.poll(() => page.getByTestId('publish-done').textContent()).toContain('1');
     await expect(page.getByTestId('publish-url').textContent()).resolves.toContain(`/v1/scenarios/${SLUG}/run`);
@@ -62,7 +63,7 @@ describe('publishing a scenario as an API, as a team lead and a developer do it'
     await page.getByTestId('tab-versions').click();
     const v1 = page.getByTestId('versions-table').locator('tr', { hasText: 'v1' });
     await v1.getByTestId('live-tag').waitFor();
-    await expect(v1.textContent()).resolves.toContain('张组长');
+    await expect(v1.textContent()).resolves.toContain('admin');
     await expect(v1.textContent()).resolves.toContain('第一版');
   });
 

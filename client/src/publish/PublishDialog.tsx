@@ -8,10 +8,10 @@ import { problemText } from '../i18n/problem-text';
 import { useEditor } from '../editor/store';
 import { publishApi, type PublishReply } from './api';
 import { DetailedApiError, errorText } from './http';
-import { rememberBy, rememberedBy, usePublication, waitUntil } from './store';
+import { usePublication, waitUntil } from './store';
 import { runUrl } from './snippets';
 import { GateCheckSchema, type GateCheck, type PublishEvaluating } from '@shared/publish-gate';
-import { useCan } from '../auth/store';
+import { useAuth, useCan } from '../auth/store';
 import { gateApi, gateSummary, type PublishGateState } from './gate-api';
 import { GatePanel } from './GatePanel';
 
@@ -30,7 +30,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
   const publication = usePublication((s) => s.publication);
   const [slug, setSlug] = useState('');
   const [note, setNote] = useState('');
-  const [by, setBy] = useState(rememberedBy);
+  const publisher = useAuth((s) => s.user);
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<CompileProblem[]>([]);
   const [done, setDone] = useState<PublishReply | null>(null);
@@ -64,8 +64,7 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
     try {
       // The server publishes the stored draft: let autosave catch up first.
       await waitUntil(() => useEditor.getState().saveState === 'saved');
-      rememberBy(by.trim());
-      const body = { note: note.trim() || undefined, by: by.trim() || undefined, slug: firstPublish && slug.trim() ? slug.trim() : undefined, override_gate: override ? { note: override } : undefined };
+      const body = { note: note.trim() || undefined, slug: firstPublish && slug.trim() ? slug.trim() : undefined, override_gate: override ? { note: override } : undefined };
       const reply = await publishApi.publish(scenarioId, body);
       // 202: the gate's evaluation runs; the dialog follows it and publishes again once it passes.
       if ('status' in reply) return setCheck((reply as PublishEvaluating).gate);
@@ -145,7 +144,8 @@ export function PublishDialog({ open, onClose, onShowApi }: { open: boolean; onC
             <Input.TextArea value={note} onChange={(e) => setNote(e.target.value)} rows={3} placeholder={t('publish.notePlaceholder')} data-testid="publish-note" />
           </Form.Item>
           <Form.Item label={t('publish.by')}>
-            <Input value={by} onChange={(e) => setBy(e.target.value)} placeholder={t('publish.byPlaceholder')} data-testid="publish-by" />
+            <Typography.Text data-testid="publish-by">{publisher ? t('publish.byUser', { display: publisher.display_name || publisher.name, name: publisher.name }) : ''}</Typography.Text>
+            <Typography.Text type="secondary" style={{ display: 'block', fontSize: 12 }}>{t('publish.byHint')}</Typography.Text>
           </Form.Item>
           {gate?.gate && !check && (
             <Alert type="info" showIcon style={{ marginBottom: 12 }} data-testid="publish-gate-note" title={t('gate.notice', { gate: gateSummary(t, gate.gate, gate.set_name) })} description={t('gate.beforePublish')} />

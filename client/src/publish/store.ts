@@ -35,25 +35,6 @@ export const usePublication = create<PublicationState>()((set, get) => ({
   },
 }));
 
-const BY_KEY = 'mofang.publishBy';
-
-/** The name last used as "published by" in this browser. */
-export function rememberedBy(): string {
-  try {
-    return localStorage.getItem(BY_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** Remembers the "published by" name for the next publish. */
-export function rememberBy(by: string): void {
-  try {
-    localStorage.setItem(BY_KEY, by);
-  } catch {
-    // private mode: nothing to remember
-  }
-}
 
 /** Resolves once the editor's autosave has caught up (the server publishes the stored draft), or after `timeoutMs`. */
 export async function waitUntil(ready: () => boolean, timeoutMs = 5000): Promise<boolean> {

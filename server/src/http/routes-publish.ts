@@ -30,6 +30,12 @@ function versionParam(value: unknown, name: string): number {
   return Number(text);
 }
 
+/** Who a version names as its publisher: the signed-in user (a typed `by` cannot stand in for another person). */
+export function publisherName(res: Response, typed: string | undefined): string | undefined {
+  const user = requestUser(res);
+  return user ? user.name : typed;
+}
+
 /** A failed gate in words (English, for logs and the CLI; the UI words `details.gate` itself). */
 function gateRefusal(check: GateCheck): string {
   const metric = check.gate?.metric ?? '';
@@ -84,7 +90,7 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
     const reply = auditedRequest(
       db,
       res,
-      () => publishDraft(db, compile, req.params.id, { ...body, gate, planHash: check.draft?.plan_hash }, precompiled),
+      () => publishDraft(db, compile, req.params.id, { ...body, by: publisherName(res, body.by), gate, planHash: check.draft?.plan_hash }, precompiled),
       (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
     );
     void deps.published.warm(req.params.id, reply.version);

@@ -10,6 +10,7 @@ import { CreateTemplateBodySchema, NewTemplateVersionBodySchema, TEMPLATE_FILE_F
 import { evalSetCreatedChange, scenarioFromTemplateChange, scenarioImportedChange, scenarioTemplateUpdatedChange, templateVersionChange } from '../audit/index.js';
 import { diffGraphs } from '../publish/diff.js';
 import { detectFile, exportScenario, formatOf, exportTemplate, fileNameFor, importScenario, importTemplate, serializeFile } from '../templates/files.js';
+import { publisherName } from './routes-publish.js';
 import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromTemplate, useTemplate, withTemplateStatusOne } from '../templates/scenario-link.js';
 import { checkSemver, getTemplateDetail, getTemplateVersion, listTemplates, mustGetVersionRow, setDeprecated, versionGraph } from '../templates/store.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
@@ -73,7 +74,7 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.post('/templates', allow('templates:write'), audits('template.create'), (req, res) => {
     const body = parseBody(CreateTemplateBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, body), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
+    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
   });
 
@@ -101,7 +102,7 @@ export function templateRoutes(deps: AppDeps): Router {
 
   router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), (req, res) => {
     const body = parseBody(NewTemplateVersionBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, body), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
+    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
   });
 
