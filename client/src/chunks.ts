@@ -20,8 +20,8 @@ const EDITOR_MODULES = [
   /\/node_modules\/elkjs\//,
   /\/client\/src\/(editor|nodes|components|run|runs-log)\//,
   /\/client\/src\/pages\/EditorPage\.tsx$/,
-  // The publish panels; publish/http.ts and publish/CodeBlock.tsx are plain helpers the other pages share.
-  /\/client\/src\/publish\/(?!http\.ts$|CodeBlock\.tsx$)[^/]+$/,
+  // The publish panels; publish/http.ts, publish/CodeBlock.tsx and publish/gate-api.ts are plain helpers the other pages share.
+  /\/client\/src\/publish\/(?!http\.ts$|CodeBlock\.tsx$|gate-api\.ts$)[^/]+$/,
 ];
 
 /** Module paths that are the chart library's. */

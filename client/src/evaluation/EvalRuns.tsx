@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useState } from 'react';
 import { App, Button, Card, Modal, Progress, Select, Space, Table, Tag, Typography } from 'antd';
 import { PlayCircleOutlined, SwapOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -7,8 +7,10 @@ import { useCan } from '../auth/store';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { errorText } from '../publish/http';
 import { evalApi } from './api';
-import { RunTraceDrawer } from '../runs-log/RunTraceDrawer';
 import { CaseId } from './CaseId';
+
+/** The runs log's trace drawer, loaded when a trace is opened: it is editor code the 评测集 page does not load otherwise. */
+const RunTraceDrawer = lazy(() => import('../runs-log/RunTraceDrawer').then((m) => ({ default: m.RunTraceDrawer })));
 
 /** Flat metrics without per-class / per-field entries (`name[key]`), which the detail lists separately. */
 const headline = (metrics: Record<string, number | null> | null) => Object.entries(metrics ?? {}).filter(([name]) => !name.includes('['));
@@ -182,7 +184,11 @@ export function EvalRuns({ scenarioId, setId }: { scenarioId: string; setId: str
       />
       {shown && <RunDetailModal run={shown} onClose={() => setShown(null)} />}
       {comparison && <CompareModal comparison={comparison} name={name} onClose={() => setComparison(null)} />}
-      <RunTraceDrawer runId={trace} onClose={() => setTrace(null)} />
+      {trace !== null && (
+        <Suspense fallback={null}>
+          <RunTraceDrawer runId={trace} onClose={() => setTrace(null)} />
+        </Suspense>
+      )}
     </Card>
     </TraceContext.Provider>
   );
