@@ -8,7 +8,11 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fillNameKeys } from './name-keys.js';
-import * as schema from './schema.js';
+import * as coreTables from './schema.js';
+import * as evaluationTables from './schema-evaluation.js';
+
+/** Every table, as drizzle's relational queries and the `Db` type know them. */
+export const schema = { ...coreTables, ...evaluationTables };
 
 /** The drizzle handle every repository function takes. */
 export type Db = BetterSQLite3Database<typeof schema>;

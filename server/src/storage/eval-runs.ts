@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { writeTransaction, type Db } from './db.js';
-import { evalRuns } from './schema.js';
+import { evalRuns } from './schema-evaluation.js';
 
 export type EvalRunRow = typeof evalRuns.$inferSelect;
 export type NewEvalRun = Omit<EvalRunRow, 'status' | 'metrics' | 'results' | 'simulated' | 'error' | 'finishedAt'>;

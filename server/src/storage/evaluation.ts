@@ -8,7 +8,8 @@ import { and, asc, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { newId } from '../common/ids.js';
 import { writeTransaction, type Db } from './db.js';
 import { parseJson } from '@shared/json.js';
-import { evalCases, evalRevisions, evalSets, jobItems, jobs } from './schema.js';
+import { jobItems, jobs } from './schema.js';
+import { evalCases, evalRevisions, evalSets } from './schema-evaluation.js';
 
 export type EvalSetRow = typeof evalSets.$inferSelect;
 export type EvalRevisionRow = typeof evalRevisions.$inferSelect;

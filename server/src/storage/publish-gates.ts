@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from './db.js';
-import { publishGates } from './schema.js';
+import { publishGates } from './schema-evaluation.js';
 
 export type PublishGateRow = typeof publishGates.$inferSelect;
 

@@ -5,7 +5,7 @@
  */
 import { and, asc, count, eq, gt, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
 import { writeTransaction, type Db } from './db.js';
-import { reviewItems, reviewRules } from './schema.js';
+import { reviewItems, reviewRules } from './schema-evaluation.js';
 
 export type ReviewRulesRow = typeof reviewRules.$inferSelect;
 export type ReviewItemRow = typeof reviewItems.$inferSelect;

@@ -10,11 +10,10 @@ import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { RunEvent } from '@shared/events.js';
 import { DEFAULT_JSON_LIMITS } from '@shared/limits.js';
 import { DEFAULT_GRAPH_LIMITS, setLimits } from '../limits.js';
-import { openStore, openStoreFile, type Db } from './db.js';
+import { openStore, openStoreFile, schema, type Db } from './db.js';
 import { compactEvents, expandEvents, nestedDeeperThan } from './run-log-rows.mjs';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from './run-log.js';
 import { getRun } from './runs.js';
-import * as schema from './schema.js';
 import { createScenario } from './scenarios.js';
 import { sqliteOf } from './sqlite.js';
 
