@@ -56,6 +56,8 @@ export interface GateCheckOptions {
   by: { id: string; name: string };
   /** An admin publishes past the gate: a gate that cannot be checked (its set gone or empty) fails instead of throwing. */
   override?: boolean;
+  /** The draft as the caller already compiled it (the publish route has), so it is not compiled again. */
+  compiled?: CompileResult;
   onStarted?: (run: EvalRunRow) => void;
 }
 
@@ -160,7 +162,7 @@ export class PublishGates {
     if (noCases && options.override) return { ...none, status: 'failed', gate, set_name: set?.name ?? null, set_revision: set?.revision ?? null, failures: [{ rule: 'no_cases', value: null, bar: gate.min, live_value: null, drop: null }] };
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('conflict', 'gate_set_missing', 'the publish gate names an evaluation set that no longer exists; an admin must choose another or remove the gate', { set_id: row.setId });
     if (noCases) throw new DomainError('invalid', 'empty_eval_set', `the gate's set "${set.name}" has no cases; add cases, or an admin removes the gate or publishes past it`, { revision: set.revision });
-    const compiled = await this.compileDraft(scenarioId);
+    const compiled = options.compiled ?? (await this.compileDraft(scenarioId));
     if (!compiled.ok) throw new DomainError('unprocessable', 'compile_failed', `the draft does not compile (${compiled.errors.length} problems)`, { errors: compiled.errors });
     const state = getPublishState(this.db, scenarioId);
     const live = state?.liveVersion != null ? getVersion(this.db, scenarioId, state.liveVersion) : undefined;

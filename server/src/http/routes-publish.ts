@@ -78,7 +78,7 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
     // a DomainError the error handler gives its status.
     preparePublish(db, compile, req.params.id, body, precompiled);
     const override = body.override_gate;
-    const check = await gates.check(req.params.id, { start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
+    const check = await gates.check(req.params.id, { compiled: precompiled?.result, start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
     const user = requestUser(res);
     if (override && check.status !== 'no_gate' && !(user && can(user.role, 'gates:write'))) {
       throw new HttpError(403, 'forbidden', 'only an admin (permission "gates:write") may publish past the publish gate', { permission: 'gates:write' });
