@@ -27,6 +27,11 @@ export const GraphNodeSchema = z.object({
   config: z.record(z.string(), z.unknown()),
   /** How several wires into the input combine; absent means `any`. */
   join: JoinSchema.optional(),
+  /**
+   * Live call sessions: true runs the node only in the final run on the whole call (e.g. the full audit),
+   * never in the updates while the call goes on; absent means false. Ignored by ordinary runs.
+   */
+  final_only: z.boolean().optional(),
 });
 
 export const GraphEdgeSchema = z.object({

@@ -39,6 +39,10 @@ export type Role = z.infer<typeof RoleSchema>;
  * - `review:read` reads the human-review queue and a scenario's review rules (every role that reads results
  *   but viewers: a queued result holds a customer's call); `review:write` confirms or corrects queued
  *   results (inspectors, designers, admins). Changing a scenario's review rules takes `scenarios:write`.
+ * - `live:read` watches live call sessions: the supervisors' board and any session's agent desk (every role
+ *   but viewers: a live call is a customer's call); `live:write` confirms a session's form on the desk
+ *   (inspectors, designers, admins; the agent at the call confirms with the session's desk token).
+ *   Changing a scenario's alert rules takes `scenarios:write`.
  */
 export const PERMISSIONS = [
   'scenarios:read',
@@ -63,6 +67,8 @@ export const PERMISSIONS = [
   'gates:write',
   'review:read',
   'review:write',
+  'live:read',
+  'live:write',
 ] as const;
 export const PermissionSchema = z.enum(PERMISSIONS);
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -72,8 +78,8 @@ const READ_ONLY: readonly Permission[] = ['scenarios:read', 'templates:read', 'r
 /** The matrix: each role's permissions. An admin holds every one. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write', 'review:read', 'review:write'],
-  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write', 'review:read', 'review:write'],
+  designer: [...READ_ONLY, 'scenarios:write', 'scenarios:test', 'scenarios:publish', 'eval:read', 'eval:write', 'review:read', 'review:write', 'live:read', 'live:write'],
+  inspector: [...READ_ONLY, 'jobs:write', 'pii:read', 'eval:read', 'eval:write', 'review:read', 'review:write', 'live:read', 'live:write'],
   viewer: READ_ONLY,
 };
 

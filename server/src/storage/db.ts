@@ -10,9 +10,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fillNameKeys } from './name-keys.js';
 import * as coreTables from './schema.js';
 import * as evaluationTables from './schema-evaluation.js';
+import * as liveTables from './schema-live.js';
 
 /** Every table, as drizzle's relational queries and the `Db` type know them. */
-export const schema = { ...coreTables, ...evaluationTables };
+export const schema = { ...coreTables, ...evaluationTables, ...liveTables };
 
 /** The drizzle handle every repository function takes. */
 export type Db = BetterSQLite3Database<typeof schema>;
