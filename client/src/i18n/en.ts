@@ -8,6 +8,7 @@ import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
+import { enSessionErrors } from './en-sessions';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -434,5 +435,5 @@ export const en: Messages<typeof zh> = {
   ...enReview,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enSessionErrors },
 };

@@ -7,6 +7,7 @@ import { zhEndpoints } from './zh-endpoints';
 import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
 import { zhReview, zhReviewErrors } from './zh-review';
+import { zhSessionErrors } from './zh-sessions';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -430,5 +431,5 @@ export const zh = {
   ...zhReview,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhSessionErrors },
 };
