@@ -152,9 +152,13 @@ export class SessionManager implements LiveSessions {
     }
     try {
       await session.end(reason);
-    } finally {
-      if (session.status === 'ended') this.live.delete(id);
+    } catch (error) {
+      // A session that cannot be ended (its scenario deleted under it, the store failing) leaves memory:
+      // the idle sweep must not try it again forever. What was stored stays as it was.
+      this.live.delete(id);
+      throw error;
     }
+    this.live.delete(id);
     return session.view();
   }
 
