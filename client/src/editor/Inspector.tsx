@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '@shared/index';
 import { clientNode } from '../nodes/index';
+import { Field } from '../nodes/form';
 import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
 import { RunNodeButton } from '../run/RunNodeButton';
@@ -64,9 +65,9 @@ export function Inspector({ view, onView, onTestRun }: { view: InspectorView; on
               ))}
             </div>
           )}
-          <Form.Item label={t('editor.nodeName')} style={{ marginBottom: 12 }}>
+          <Field label={t('editor.nodeName')}>
             <Input value={selected.data.name ?? ''} placeholder={selected.id} onChange={(e) => useEditor.getState().renameNode(selected.id, e.target.value)} data-testid="node-name" />
-          </Form.Item>
+          </Field>
           <JoinField id={selected.id} />
           {kit && <kit.Panel id={selected.id} />}
         </Form>

@@ -13,9 +13,9 @@ import { ModelPicker } from './ModelPicker';
  * panel holds a dozen rows and Form.Item's contexts and observers were a fifth of a panel's render on
  * selection (bench:panel). Inputs still take `disabled` from the panel's `Form`.
  */
-export function Field({ label, children, help }: { label: string; children: ReactNode; help?: ReactNode }) {
+export function Field({ label, children, help, testId }: { label: string; children: ReactNode; help?: ReactNode; testId?: string }) {
   return (
-    <div className="mf-field">
+    <div className="mf-field" data-testid={testId}>
       <div className="mf-field-label">{label}</div>
       {children}
       {help && <div className="mf-field-help">{help}</div>}
