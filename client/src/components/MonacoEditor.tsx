@@ -39,7 +39,6 @@ export default function MonacoEditor({ value, onChange, language = 'template', h
     const created = monaco.editor.create(element, {
       model,
       theme: 'mofang',
-      automaticLayout: true,
       minimap: { enabled: false },
       readOnly: initial.readOnly,
       lineNumbers: initial.language === 'template' ? 'off' : 'on',
@@ -59,8 +58,13 @@ export default function MonacoEditor({ value, onChange, language = 'template', h
     const changes = created.onDidChangeModelContent(() => {
       if (!applying.current) latest.current.onChange(created.getValue());
     });
+    // Laid out on resize by an observer of our own (not `automaticLayout`): it stops with the panel, so
+    // an editor waiting to be disposed does not lay itself out again at width 0 when its host leaves.
+    const resize = new ResizeObserver(() => created.layout());
+    resize.observe(element);
     setEditor(created);
     return () => {
+      resize.disconnect();
       changes.dispose();
       refOptionsByModel.delete(model.uri.toString());
       whenIdle(() => {
