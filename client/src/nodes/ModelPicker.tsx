@@ -3,7 +3,7 @@ import { WarningOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useModelAliases } from '../endpoints/aliases';
 import type { ModelAliasInfo } from '../endpoints/api';
-import { Field } from './form';
+import { Field } from './Field';
 
 /** The options of a picker: each alias with the endpoint and model behind it, and the current value even when no endpoint has it. */
 export function aliasOptions(aliases: ModelAliasInfo[], current: string | undefined, label: { simulator: string; unknown: (alias: string) => string }) {

@@ -7,21 +7,9 @@ import { useAfterFirstPaint, usePanelSubject } from '../components/after-first-p
 import { unknownRefs } from '../editor/references';
 import { useRefs } from './refs';
 import { ModelPicker } from './ModelPicker';
+import { Field } from './Field';
 
-/**
- * A labelled row of a panel. Plain elements styled like antd's vertical form row, not `Form.Item`: a
- * panel holds a dozen rows and Form.Item's contexts and observers were a fifth of a panel's render on
- * selection (bench:panel). Inputs still take `disabled` from the panel's `Form`.
- */
-export function Field({ label, children, help, testId }: { label: string; children: ReactNode; help?: ReactNode; testId?: string }) {
-  return (
-    <div className="mf-field" data-testid={testId}>
-      <div className="mf-field-label">{label}</div>
-      {children}
-      {help && <div className="mf-field-help">{help}</div>}
-    </div>
-  );
-}
+export { Field };
 
 /** A multi-line template (a prompt) with `{{` completion of upstream outputs. */
 export function TemplateField({ nodeId, label, value, onChange, height, testId }: { nodeId: string; label: string; value: string; onChange(v: string): void; height?: number; testId?: string }) {
