@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { useAfterFirstPaint } from './after-first-paint';
+import { useAfterFirstPaint, usePanelSubject } from './after-first-paint';
 import { Input } from 'antd';
 import type { RefOption } from '../editor/references';
 import type { JsonSchema } from '@shared/index';
@@ -25,6 +25,8 @@ const MonacoEditor = lazy(() => import('./MonacoEditor'));
 /** A prompt or code editor; a plain text area stands in until the panel has painted and while monaco loads. */
 export function TemplateEditor(given: TemplateEditorProps) {
   const painted = useAfterFirstPaint();
+  // One Monaco per node shown: its undo history and cursor belong to that node's text.
+  const subject = usePanelSubject();
   const editorReadOnly = useEditor((s) => s.readOnly);
   const props = { ...given, readOnly: given.readOnly ?? editorReadOnly };
   const fallback = (
@@ -34,7 +36,7 @@ export function TemplateEditor(given: TemplateEditorProps) {
     <div className="mf-monaco" data-testid={props.testId}>
       {painted ? (
         <Suspense fallback={fallback}>
-          <MonacoEditor {...props} />
+          <MonacoEditor key={subject} {...props} />
         </Suspense>
       ) : (
         fallback

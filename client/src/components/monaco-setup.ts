@@ -1,5 +1,4 @@
 import * as monaco from 'monaco-editor';
-import { loader } from '@monaco-editor/react';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
@@ -13,7 +12,6 @@ self.MonacoEnvironment = {
     return new EditorWorker();
   },
 };
-loader.config({ monaco });
 
 export const TEMPLATE_LANGUAGE = 'mofang-template';
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Connection } from '@xyflow/react';
 import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,19 @@ import { JoinDialog, type PendingJoin } from './JoinDialog';
 import { useDeleteSelected } from './use-delete';
 
 export const DRAG_MIME = 'application/x-mofang-kind';
+
+// The canvas's fixed settings, made once: xyflow copies each prop that is a new object into its store,
+// and a new `defaultEdgeOptions` on every render (each selection renders the canvas) re-rendered every
+// wire (issue 13, `npm run bench:panel`).
+const DEFAULT_EDGE_OPTIONS = { style: { strokeWidth: 1.5 } };
+const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1.2 };
+const PRO_OPTIONS = { hideAttribution: true };
+const MULTI_SELECTION_KEYS = ['Meta', 'Control'];
+const onNodeDragStart = () => useEditor.getState().checkpoint();
+const onDragOver = (e: DragEvent) => {
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'move';
+};
 
 /** True when a key press belongs to a text field or code editor, not to the canvas. */
 function typingInField(target: EventTarget | null): boolean {
@@ -94,16 +107,19 @@ export function Canvas() {
     return () => window.removeEventListener('keydown', onKey);
   }, [message, t, deleteSelected]);
 
-  const badEdges = new Set(problems.map((p) => p.edgeId).filter((id) => id !== undefined));
-  // The newest wire is drawn above the nodes, so a wire just made is never hidden behind a card.
-  const shownEdges =
-    badEdges.size === 0 && !freshEdge
+  // Worked out again only when the wires, problems or newest wire change: new wire objects on every
+  // render (a selection) would re-render every wire.
+  const shownEdges = useMemo(() => {
+    const badEdges = new Set(problems.map((p) => p.edgeId).filter((id) => id !== undefined));
+    // The newest wire is drawn above the nodes, so a wire just made is never hidden behind a card.
+    return badEdges.size === 0 && !freshEdge
       ? edges
       : edges.map((e) => {
           const bad = badEdges.has(e.id);
           if (!bad && e.id !== freshEdge) return e;
           return { ...e, ...(bad ? { style: { stroke: '#ff4d4f', strokeWidth: 2 }, label: '!' } : {}), ...(e.id === freshEdge ? { zIndex: 1001 } : {}) };
         });
+  }, [edges, problems, freshEdge]);
 
   return (
     <>
@@ -119,20 +135,17 @@ export function Canvas() {
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={!readOnly}
-        onNodeDragStart={() => useEditor.getState().checkpoint()}
+        onNodeDragStart={onNodeDragStart}
         onDrop={onDrop}
-        onDragOver={(e) => {
-          e.preventDefault();
-          e.dataTransfer.dropEffect = 'move';
-        }}
+        onDragOver={onDragOver}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
-        defaultEdgeOptions={{ style: { strokeWidth: 1.5 } }}
+        multiSelectionKeyCode={MULTI_SELECTION_KEYS}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.1}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background gap={16} />
         <MiniMap pannable zoomable />

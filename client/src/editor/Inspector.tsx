@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { getNodeDefinition } from '@shared/index';
 import { clientNode } from '../nodes/index';
+import { Field } from '../nodes/form';
+import { PanelSubject } from '../components/after-first-paint';
 import { NodeTrace } from '../run/NodeTrace';
 import { useRun } from '../run/run-store';
 import { RunNodeButton } from '../run/RunNodeButton';
@@ -54,7 +56,11 @@ export function Inspector({ view, onView, onTestRun }: { view: InspectorView; on
       {hasRun && view === 'result' ? (
         <NodeTrace nodeId={selected.id} />
       ) : (
-        <Form layout="vertical" size="small" key={selected.id} disabled={readOnly}>
+        // Not keyed by node: selecting another node of the same kind updates the panel in place instead
+        // of rebuilding it (a rebuild re-creates every antd style and editor: bench:panel); what is per
+        // node (editors, list rows shown) follows PanelSubject.
+        <PanelSubject.Provider value={selected.id}>
+        <Form layout="vertical" size="small" disabled={readOnly}>
           {mine.length > 0 && (
             <div style={{ marginBottom: 12 }}>
               {mine.map((p, i) => (
@@ -65,13 +71,14 @@ export function Inspector({ view, onView, onTestRun }: { view: InspectorView; on
               ))}
             </div>
           )}
-          <Form.Item label={t('editor.nodeName')} style={{ marginBottom: 12 }}>
+          <Field label={t('editor.nodeName')}>
             <Input value={selected.data.name ?? ''} placeholder={selected.id} onChange={(e) => useEditor.getState().renameNode(selected.id, e.target.value)} data-testid="node-name" />
-          </Form.Item>
+          </Field>
           <JoinField id={selected.id} />
           <FinalOnlyField id={selected.id} kind={selected.data.kind} />
           {kit && <kit.Panel id={selected.id} />}
         </Form>
+        </PanelSubject.Provider>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
-import { Form, Radio, Space, Typography } from 'antd';
+import { Radio, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { Field } from '../nodes/form';
 import { useEditor } from './store';
 
 /**
@@ -13,7 +14,7 @@ export function JoinField({ id }: { id: string }) {
   const join = useEditor((s) => s.nodes.find((n) => n.id === id)?.data.join ?? 'any');
   if (count < 2) return null;
   return (
-    <Form.Item label={t('canvas.joinField')} extra={t('canvas.joinFieldHelp', { count })} style={{ marginBottom: 12 }} data-testid="join-field">
+    <Field label={t('canvas.joinField')} help={t('canvas.joinFieldHelp', { count })} testId="join-field">
       <Radio.Group value={join} onChange={(e) => useEditor.getState().setJoin(id, e.target.value === 'all' ? 'all' : 'any')} data-testid="join-choice">
         <Space direction="vertical" size={4}>
           {(['any', 'all'] as const).map((mode) => (
@@ -26,6 +27,6 @@ export function JoinField({ id }: { id: string }) {
           ))}
         </Space>
       </Radio.Group>
-    </Form.Item>
+    </Field>
   );
 }

@@ -112,7 +112,11 @@ export function refOptions(prefix: string, schema: JsonSchema, depth = 3): RefOp
 
 /** What the templates of one node may reference: each upstream node's outputs. */
 export function availableRefs(nodes: RefNode[], edges: FlowEdge[], nodeId: string): { options: RefOption[]; schemas: Map<string, JsonSchema> } {
-  const all = outputSchemas(nodes);
+  return upstreamRefs(outputSchemas(nodes), edges, nodeId);
+}
+
+/** {@link availableRefs} from every node's output schema already worked out (`outputSchemas`). */
+export function upstreamRefs(all: Map<string, JsonSchema>, edges: FlowEdge[], nodeId: string): { options: RefOption[]; schemas: Map<string, JsonSchema> } {
   const schemas = new Map<string, JsonSchema>();
   for (const id of upstreamIds(edges, nodeId)) {
     const s = all.get(id);

@@ -6,28 +6,40 @@ import { useEffect, useState } from 'react';
 import { endpointsApi, type ModelAliasInfo } from './api';
 
 let cached: Promise<ModelAliasInfo[]> | null = null;
+/** The list `cached` resolved to, so a picker mounted later starts with it instead of null. */
+let settled: ModelAliasInfo[] | null = null;
 const listeners = new Set<() => void>();
 
 function load(): Promise<ModelAliasInfo[]> {
-  cached ??= endpointsApi.aliases().then(
-    (reply) => reply.aliases,
+  if (cached) return cached;
+  const request: Promise<ModelAliasInfo[]> = endpointsApi.aliases().then(
+    (reply) => {
+      if (cached === request) settled = reply.aliases;
+      return reply.aliases;
+    },
     (error: unknown) => {
-      cached = null;
+      if (cached === request) cached = null;
       throw error;
     },
   );
-  return cached;
+  cached = request;
+  return request;
 }
 
 /** Forgets the list (after an endpoint was added, changed or removed); pickers on screen fetch it again. */
 export function refreshAliases(): void {
   cached = null;
+  settled = null;
   for (const listener of listeners) listener();
 }
 
-/** The aliases, or null while loading (and after a failure: the picker then accepts any alias). */
+/**
+ * The aliases, or null while loading (and after a failure: the picker then accepts any alias). Once
+ * fetched, a picker mounted later starts with the list: selecting a node renders its panel once, not
+ * once loading and again loaded (issue 13, `npm run bench:panel`).
+ */
 export function useModelAliases(): ModelAliasInfo[] | null {
-  const [aliases, setAliases] = useState<ModelAliasInfo[] | null>(null);
+  const [aliases, setAliases] = useState<ModelAliasInfo[] | null>(() => settled);
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     const bump = () => setGeneration((g) => g + 1);

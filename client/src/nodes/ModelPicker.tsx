@@ -1,8 +1,9 @@
-import { Form, Select, Tooltip } from 'antd';
+import { Select, Tooltip } from 'antd';
 import { WarningOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { useModelAliases } from '../endpoints/aliases';
 import type { ModelAliasInfo } from '../endpoints/api';
+import { Field } from './Field';
 
 /** The options of a picker: each alias with the endpoint and model behind it, and the current value even when no endpoint has it. */
 export function aliasOptions(aliases: ModelAliasInfo[], current: string | undefined, label: { simulator: string; unknown: (alias: string) => string }) {
@@ -30,7 +31,7 @@ export function ModelPicker({ model, fallbackModel, update }: { model: string; f
   const unknown = aliases !== null && !known.some((a) => a.alias === model);
   return (
     <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
-      <Form.Item label={t('modelPicker.model')} style={{ marginBottom: 12 }}>
+      <Field label={t('modelPicker.model')}>
         <Select
           style={{ width: 220 }}
           value={model}
@@ -41,8 +42,8 @@ export function ModelPicker({ model, fallbackModel, update }: { model: string; f
           popupMatchSelectWidth={false}
           data-testid="model-picker"
         />
-      </Form.Item>
-      <Form.Item label={t('modelPicker.fallback')} style={{ marginBottom: 12 }}>
+      </Field>
+      <Field label={t('modelPicker.fallback')}>
         <Tooltip title={t('modelPicker.fallbackHelp')}>
           <Select
             style={{ width: 180 }}
@@ -55,7 +56,7 @@ export function ModelPicker({ model, fallbackModel, update }: { model: string; f
             data-testid="fallback-model-picker"
           />
         </Tooltip>
-      </Form.Item>
+      </Field>
     </div>
   );
 }

@@ -3,25 +3,13 @@ import { AutoComplete, Button, InputNumber, Tooltip } from 'antd';
 import { DeleteOutlined, DownOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { TemplateEditor } from '../components/TemplateEditor';
-import { useAfterFirstPaint } from '../components/after-first-paint';
+import { useAfterFirstPaint, usePanelSubject } from '../components/after-first-paint';
 import { unknownRefs } from '../editor/references';
 import { useRefs } from './refs';
 import { ModelPicker } from './ModelPicker';
+import { Field } from './Field';
 
-/**
- * A labelled row of a panel. Plain elements styled like antd's vertical form row, not `Form.Item`: a
- * panel holds a dozen rows and Form.Item's contexts and observers were a fifth of a panel's render on
- * selection (bench:panel). Inputs still take `disabled` from the panel's `Form`.
- */
-export function Field({ label, children, help }: { label: string; children: ReactNode; help?: ReactNode }) {
-  return (
-    <div className="mf-field">
-      <div className="mf-field-label">{label}</div>
-      {children}
-      {help && <div className="mf-field-help">{help}</div>}
-    </div>
-  );
-}
+export { Field };
 
 /** A multi-line template (a prompt) with `{{` completion of upstream outputs. */
 export function TemplateField({ nodeId, label, value, onChange, height, testId }: { nodeId: string; label: string; value: string; onChange(v: string): void; height?: number; testId?: string }) {
@@ -108,7 +96,10 @@ export function ModelSettings({
   update(p: { model?: string; fallbackModel?: string; temperature?: number; maxTokens?: number; retries?: number; timeoutMs?: number }): void;
 }) {
   const { t } = useTranslation();
-  const [open, setOpen] = useState(false);
+  // Folded again on each node the panel turns to, as when the panel was built per node.
+  const subject = usePanelSubject();
+  const [openFor, setOpenFor] = useState<{ subject: string | undefined } | null>(null);
+  const open = openFor !== null && openFor.subject === subject;
   const summary = t('panel.modelParamsSummary', {
     temperature: config.temperature,
     maxTokens: config.maxTokens,
@@ -118,7 +109,7 @@ export function ModelSettings({
   return (
     <>
       <ModelPicker model={config.model} fallbackModel={config.fallbackModel} update={update} />
-      <Button type="link" size="small" style={{ padding: 0, marginBottom: 8, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} icon={open ? <DownOutlined /> : <RightOutlined />} aria-expanded={open} onClick={() => setOpen(!open)} data-testid="model-params">
+      <Button type="link" size="small" style={{ padding: 0, marginBottom: 8, height: 'auto', whiteSpace: 'normal', textAlign: 'left' }} icon={open ? <DownOutlined /> : <RightOutlined />} aria-expanded={open} onClick={() => setOpenFor(open ? null : { subject })} data-testid="model-params">
         {t('panel.modelParams')}：{summary}
       </Button>
       {open && (

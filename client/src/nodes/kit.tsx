@@ -20,11 +20,23 @@ function wasWrittenBy<C extends Record<string, unknown>>(raw: Record<string, unk
   return writtenBy.get(raw) === def;
 }
 
+// Configs are never changed in place (an edit makes a new object): each is parsed once per kind, not on
+// every selection of its node.
+const parsedConfigs = new WeakMap<object, { def: unknown; config: unknown }>();
+
+function wasParsedBy<C extends Record<string, unknown>>(entry: { def: unknown; config: unknown } | undefined, def: NodeDefinition<C>): entry is { def: NodeDefinition<C>; config: C } {
+  return entry !== undefined && entry.def === def;
+}
+
 /** A config typed by its kind's schema: the parsed value, or the defaults when it does not parse. */
 export function typedConfig<C extends Record<string, unknown>>(raw: Record<string, unknown> | undefined, def: NodeDefinition<C>): C {
   if (raw && wasWrittenBy(raw, def)) return raw;
+  const known = raw ? parsedConfigs.get(raw) : undefined;
+  if (wasParsedBy(known, def)) return known.config;
   const parsed = def.configSchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : def.defaults();
+  const config = parsed.success ? parsed.data : def.defaults();
+  if (raw) parsedConfigs.set(raw, { def, config });
+  return config;
 }
 
 /** Binds a panel to one node's config: `update` merges a patch and records an undo step. */

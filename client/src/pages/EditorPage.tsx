@@ -8,6 +8,7 @@ import { api } from '../api';
 import { useCan } from '../auth/store';
 import { Canvas } from '../editor/Canvas';
 import { Inspector, type InspectorView } from '../editor/Inspector';
+import { KeepPanelStyles } from '../editor/KeepPanelStyles';
 import { Palette } from '../editor/Palette';
 import { Problems } from '../editor/Problems';
 import { Toolbar } from '../editor/Toolbar';
@@ -79,6 +80,7 @@ function Editor() {
   return (
     <div className="mf-editor">
       <Sync />
+      <KeepPanelStyles />
       <FollowSelection onSelect={(v) => {
         setTab('node');
         setView(v);
