@@ -164,6 +164,22 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms 
   }
 }
 
+describe('alerting as the session manager calls it', () => {
+  it('checks the stored rules and the risk output, and sees a change made through it at once', async () => {
+    const { alerts, close } = alerting(50);
+    const input = { scenarioId, outputs: { fatal: ['abuse'], confidence: 0.9 }, newTurns: [{ id: 't1', role: 'customer', text: '我要打12300投诉', seq: 1 }], raised: new Set<string>(), lastTurnId: 't1', now: Date.now() };
+    expect(alerts.check(input).map((a) => [a.rule_id, a.name])).toEqual([['r1', '红线'], ['r3', '客户投诉']]);
+    expect(alerts.check({ ...input, raised: new Set(['r1', 'r3']) })).toEqual([]);
+    expect(alerts.riskOutput(scenarioId)).toBe('model_level');
+    const current = AlertSettingsSchema.parse((await call(base(), 'GET', url())).json);
+    alerts.settings.put(scenarioId, { rules: [...current.rules, { name: '置信度高', kind: 'at_least', output: 'confidence', value: 0.8 }], risk_output: null, webhook_url: hookUrl }, 'test');
+    expect(alerts.check(input).map((a) => a.rule_id)).toEqual(['r1', 'r3', 'r5']);
+    expect(alerts.riskOutput(scenarioId)).toBeNull();
+    expect(alerts.check({ ...input, scenarioId: 'no-such-scenario' })).toEqual([]);
+    await close();
+  });
+});
+
 describe('alert webhook delivery', () => {
   it('retries a 500, then delivers a payload signed with the secret the PUT showed', async () => {
     received.length = 0;

@@ -104,14 +104,19 @@ export class AlertWebhooks implements SessionAlerting {
     }
   }
 
+  /** Records the delivery and starts sending it. Never throws: a delivery that cannot be recorded (its scenario just deleted) is dropped. */
   deliver(session: SessionView, alert: SessionAlert, outputs: Record<string, unknown>): void {
     if (this.controller.signal.aborted) return;
-    const url = this.settings.config(session.scenarioId).webhookUrl;
-    if (url === null) return;
     const payload: AlertWebhookPayload = { type: 'session.alert', scenario: session.slug, version: session.version, session_id: session.id, call_id: session.callId, alert, outputs };
     const id = newId();
     const at = this.now();
-    insertAlertDelivery(this.db, { id, scenarioId: session.scenarioId, sessionId: session.id, alertId: alert.id, url, payload, nextAttemptAt: at, createdAt: at });
+    try {
+      const url = this.settings.config(session.scenarioId).webhookUrl;
+      if (url === null) return;
+      insertAlertDelivery(this.db, { id, scenarioId: session.scenarioId, sessionId: session.id, alertId: alert.id, url, payload, nextAttemptAt: at, createdAt: at });
+    } catch {
+      return;
+    }
     this.schedule(id, at);
   }
 
