@@ -138,6 +138,18 @@ describe('alert rules: GET and PUT', () => {
   });
 });
 
+describe('alert rules: what a reader sees', () => {
+  it('shows a reader who cannot change them the webhook URL without its query', async () => {
+    const current = AlertSettingsSchema.parse((await call(base(), 'GET', url())).json);
+    const body = { rules: current.rules, risk_output: current.risk_output, webhook_url: `${hookUrl}?token=receiver-token` };
+    expect((await put(body)).status).toBe(200);
+    expect(AlertSettingsSchema.parse((await call(base(), 'GET', url(), undefined, {}, { as: viewer })).json).webhook_url).toBe(hookUrl);
+    expect(AlertSettingsSchema.parse((await call(base(), 'GET', url(), undefined, {}, { as: designer })).json).webhook_url).toBe(body.webhook_url);
+    const restored = AlertSettingsSchema.parse((await put({ ...body, webhook_url: hookUrl })).json);
+    expect(restored.webhook_secret).toBeUndefined();
+  });
+});
+
 const session = (id: string): SessionView =>
   ({ id, scenarioId, slug: 'alert-desk', version: 1, callId: `call-${id}`, apiKeyId: null, meta: null, status: 'active', turnCount: 3, updateCount: 2, outputs: null, alerts: [], simulated: false, createdAt: Date.now(), lastTurnAt: null, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null }) as unknown as SessionView;
 const alert = (id: string): SessionAlert => ({ id, rule_id: 'r1', name: '红线', severity: 'critical', kind: 'red_line', output: 'fatal', value: ['abuse'], turn_id: 't3', at: new Date().toISOString() });
