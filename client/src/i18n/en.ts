@@ -9,6 +9,7 @@ import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
 import { enAlerts, enAlertsErrors } from './en-alerts';
+import { enSessionErrors } from './en-sessions';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -436,5 +437,5 @@ export const en: Messages<typeof zh> = {
   ...enAlerts,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enAlertsErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enAlertsErrors, ...enSessionErrors },
 };

@@ -1,3 +1,4 @@
+import type { LiveSessions } from '../sessions/ports.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
@@ -39,4 +40,6 @@ export interface AppDeps {
   canReadPii?: PiiAccess;
   /** Live alert rules and their webhook deliveries (`/api/scenarios/:id/alert-rules`); absent, those routes are not mounted. */
   alerting?: AlertWebhooks;
+  /** Live call sessions; created by createApp when absent (then never closed). */
+  sessions?: LiveSessions;
 }

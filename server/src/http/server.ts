@@ -13,7 +13,7 @@ import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
-import { createApp } from './app.js';
+import { createApp, createSessions } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
 import { runFastLane } from './v1/fast-run.js';
@@ -80,7 +80,9 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
-  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, alerting, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const sessions = createSessions({ db: store.db, models, services, published }, v1);
+  sessions.setAlerting(alerting);
+  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -98,6 +100,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
+    await sessions.close();
     await alerting.close();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
@@ -124,6 +127,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       });
       // Items in flight are aborted and left `running`: the next start runs them again.
       await jobs.stop();
+      await sessions.close();
       await retention.stop();
       await alerting.close();
       await Promise.all([services.close(), closeModels(models)]);
