@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDeliverySchema, AlertSettingsSchema, AlertWebhookPayloadSchema, type SessionAlert } from '@shared/alerts.js';
+import { V1SessionCreatedSchema, V1SessionSchema } from '@shared/sessions.js';
 import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { PublishedScenarios } from '../../server/src/publish/registry.js';
 import { noServices } from '../../server/src/engine/testing.js';
@@ -51,7 +52,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
-  h = await startV1Harness();
+  // The server's own alerting may POST to the receiver on 127.0.0.1.
+  h = await startV1Harness({ MOFANG_HTTP_ALLOW: '127.0.0.1' });
   scenarioId = h.publish('alert-desk', reviewGraph()).scenarioId;
   viewer = await signInAs(base(), 'viewer');
   inspector = await signInAs(base(), 'inspector');
@@ -235,5 +237,34 @@ describe('alert webhook delivery', () => {
     await after.close();
     expect(delivered).toMatchObject({ alert_id: 'a-3', status: 'delivered', attempts: 2 });
     expect(received).toHaveLength(2);
+  });
+});
+
+describe('alerts of a live session, end to end', () => {
+  it('raises each rule once on the session and delivers it, signed, to the webhook', async () => {
+    received.length = 0;
+    answers = [];
+    const key = (await h.key()).key;
+    // fatal = ['abuse'] (r1, red line), confidence 0.9 (r5, at least 0.8); the customer says 投诉 (r3).
+    const created = await h.v1('POST', '/v1/scenarios/alert-desk/sessions', key, { call_id: 'C-42', inputs: { conf: 0.9, a: 'low', b: 'high' } });
+    expect(created.status, created.text).toBe(201);
+    const { session_id } = V1SessionCreatedSchema.parse(created.json);
+    expect((await h.v1('POST', `/v1/sessions/${session_id}/turns`, key, { turns: [{ id: 't1', role: 'customer', text: '我要投诉！' }] })).status).toBe(202);
+    const read = async () => V1SessionSchema.parse((await h.v1('GET', `/v1/sessions/${session_id}`, key)).json);
+    const withAlerts = await until(read, (s) => s.alerts.length >= 3);
+    expect(withAlerts.alerts.map((a) => a.rule_id).sort()).toEqual(['r1', 'r3', 'r5']);
+    expect(withAlerts.alerts.find((a) => a.rule_id === 'r3')).toMatchObject({ kind: 'keyword', turn_id: 't1', value: '我要投诉！' });
+    // A second update raises nothing again.
+    expect((await h.v1('POST', `/v1/sessions/${session_id}/turns`, key, { turns: [{ id: 't2', role: 'customer', text: '还是要投诉' }] })).status).toBe(202);
+    const second = await until(read, (s) => s.turn_count === 2 && s.metrics.updates >= 2);
+    expect(second.metrics.updates).toBeGreaterThanOrEqual(2);
+    expect((await read()).alerts).toHaveLength(3);
+
+    const mine = async () => (await deliveries()).filter((d) => d.session_id === session_id);
+    const delivered = await until(mine, (d) => d.length === 3 && d.every((x) => x.status === 'delivered'));
+    expect(delivered.map((d) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    const bodies = received.map((r) => AlertWebhookPayloadSchema.parse(new Webhook(secrets.at(-1) ?? '').verify(r.body, r.headers)));
+    expect(bodies.map((b) => b.alert.rule_id).sort()).toEqual(['r1', 'r3', 'r5']);
+    expect(bodies[0]).toMatchObject({ scenario: 'alert-desk', version: 1, session_id, call_id: 'C-42', outputs: { fatal: ['abuse'] } });
   });
 });
