@@ -23,6 +23,7 @@ const AuditPage = lazy(() => import('./pages/AuditPage'));
 const EndpointsPage = lazy(() => import('./pages/EndpointsPage'));
 const EvalPage = lazy(() => import('./evaluation/EvalPage'));
 const ReviewPage = lazy(() => import('./review/ReviewPage'));
+const AlertRulesPage = lazy(() => import('./alerts/AlertRulesPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -47,7 +48,7 @@ function ModelStatus() {
 
 /** The top navigation item a page belongs to: a scenario's canvas belongs to the list. */
 function navSection(route: Route): string {
-  return route.page === 'editor' || route.page === 'eval' ? 'list' : route.page;
+  return route.page === 'editor' || route.page === 'eval' || route.page === 'alerts' ? 'list' : route.page;
 }
 
 function Header() {
@@ -115,6 +116,8 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return <Lazy><JobsPage scenarioId={route.scenarioId} jobId={route.jobId} /></Lazy>;
     case 'eval':
       return canEval ? <Lazy><EvalPage key={route.scenarioId} scenarioId={route.scenarioId} setId={route.setId} /></Lazy> : <Forbidden />;
+    case 'alerts':
+      return <Lazy><AlertRulesPage key={route.scenarioId} scenarioId={route.scenarioId} /></Lazy>;
     case 'review':
       return canReview ? <Lazy><ReviewPage itemId={route.itemId} rulesOf={route.rulesOf} /></Lazy> : <Forbidden />;
     case 'gallery':

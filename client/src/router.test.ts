@@ -31,6 +31,7 @@ describe('routes', () => {
       { page: 'review' },
       { page: 'review', itemId: '01a2-b/3' },
       { page: 'review', rulesOf: 'scen ario' },
+      { page: 'alerts', scenarioId: 'scen ario' },
     ];
     for (const route of routes) expect(parseHash(routeHash(route))).toEqual(route.page === 'jobs' ? route : { ...route });
   });

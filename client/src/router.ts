@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/review[/<item>]` the human-review queue (`#/review/rules/<scenario>` a scenario's review rules), `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/scenarios/<id>/alerts` its live alert settings, `#/review[/<item>]` the human-review queue (`#/review/rules/<scenario>` a scenario's review rules), `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -16,6 +16,7 @@ export type Route =
   | { page: 'signIn'; next?: string }
   | { page: 'jobs'; scenarioId?: string; jobId?: string }
   | { page: 'eval'; scenarioId: string; setId?: string }
+  | { page: 'alerts'; scenarioId: string }
   | { page: 'review'; itemId?: string; rulesOf?: string };
 
 /** `next` when it is a page of this app to go back to (a hash, not the sign-in page itself), else undefined. */
@@ -49,6 +50,12 @@ function parseEval(hash: string): Route | undefined {
   return { page: 'eval', scenarioId: decodeURIComponent(m[1]), ...(m[2] === undefined ? {} : { setId: decodeURIComponent(m[2]) }) };
 }
 
+/** `#/scenarios/<id>/alerts`: a scenario's live alert settings. */
+function parseAlerts(hash: string): Route | undefined {
+  const m = /^#\/scenarios\/([^/?#]+)\/alerts\/?$/.exec(hash);
+  return m ? { page: 'alerts', scenarioId: decodeURIComponent(m[1]) } : undefined;
+}
+
 /** `#/review`, `#/review/<item>`, `#/review/rules/<scenario>`: the human-review queue, an item, a scenario's rules. */
 function parseReview(hash: string): Route | undefined {
   const m = /^#\/review(?:\/(rules)\/([^/?#]+)|\/([^/?#]+))?\/?$/.exec(hash);
@@ -71,6 +78,8 @@ export function parseHash(hash: string): Route {
   if (jobs) return jobs;
   const evaluation = parseEval(hash);
   if (evaluation) return evaluation;
+  const alerts = parseAlerts(hash);
+  if (alerts) return alerts;
   const review = parseReview(hash);
   if (review) return review;
   return m ? { page: 'editor', id: decodeURIComponent(m[1]) } : { page: 'list' };
@@ -83,6 +92,8 @@ export function routeHash(route: Route): string {
       return jobsHash(route);
     case 'eval':
       return `#/scenarios/${encodeURIComponent(route.scenarioId)}/eval${route.setId === undefined ? '' : `/${encodeURIComponent(route.setId)}`}`;
+    case 'alerts':
+      return `#/scenarios/${encodeURIComponent(route.scenarioId)}/alerts`;
     case 'review':
       if (route.rulesOf !== undefined) return `#/review/rules/${encodeURIComponent(route.rulesOf)}`;
       return route.itemId === undefined ? '#/review' : `#/review/${encodeURIComponent(route.itemId)}`;

@@ -61,6 +61,17 @@ export const AlertSettingsBodySchema = z.object({
 });
 export type AlertSettingsBody = z.input<typeof AlertSettingsBodySchema>;
 
+/** An output (or a field of an object output) a rule may name, as the rules editor offers it. */
+export const AlertOutputInfoSchema = z.object({
+  /** `risk_level`, or `intent.label` for a field. */
+  path: z.string(),
+  /** Its type as declared (`string`, `number`, `enum("low", "high")`, `any`, …). */
+  type: z.string(),
+  /** The values it may take (an enum's), for `equals` / `one_of`; absent when any. */
+  values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type AlertOutputInfo = z.infer<typeof AlertOutputInfoSchema>;
+
 /** `GET|PUT /api/scenarios/:id/alert-rules`. */
 export const AlertSettingsSchema = z.object({
   scenario_id: z.string(),
@@ -71,10 +82,38 @@ export const AlertSettingsSchema = z.object({
   webhook_secret_set: z.boolean(),
   /** Only in the reply of the PUT that made a new secret: `whsec_<base64>`, as Standard Webhooks libraries take it. */
   webhook_secret: z.string().optional(),
+  /** The outputs and fields rules may name: the live version's end outputs, else the draft's. */
+  available: z.array(AlertOutputInfoSchema),
+  /** `live` (version N) or `draft` (not published yet): what the rules were checked against. */
+  checked_against: z.object({ kind: z.enum(['live', 'draft']), version: z.number().int().nullable() }),
   updated_at: z.string().nullable(),
   updated_by: z.string().nullable(),
 });
 export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
+
+/** Where a webhook delivery stands: `pending` (sending or waiting to retry), `delivered`, `failed` (given up). */
+export const ALERT_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+
+/** One webhook delivery of an alert, as `GET /api/scenarios/:id/alert-deliveries` lists it (newest first). */
+export const AlertDeliverySchema = z.object({
+  /** Also the `webhook-id` header the receiver saw. */
+  id: z.string(),
+  session_id: z.string(),
+  alert_id: z.string(),
+  rule_id: z.string().nullable(),
+  alert_name: z.string().nullable(),
+  severity: AlertSeveritySchema.nullable(),
+  url: z.string(),
+  status: z.enum(ALERT_DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  /** The last reply's HTTP status; null: none (no attempt yet, or no reply). */
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: z.string().nullable(),
+  created_at: z.string(),
+  delivered_at: z.string().nullable(),
+});
+export type AlertDelivery = z.infer<typeof AlertDeliverySchema>;
 
 /** One alert raised in a session. */
 export const SessionAlertSchema = z.object({

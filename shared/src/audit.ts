@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   'scenario.template_update',
   'scenario.gate_set',
   'scenario.gate_remove',
+  'scenario.alert_rules',
   'template.create',
   'template.import',
   'template.version',

@@ -245,6 +245,15 @@ describe('changes record who made them', () => {
     expect(JSON.stringify(await entries())).not.toContain('幸福路');
   });
 
+  it('records alert rules changed by an admin, never the webhook secret', async () => {
+    const put = await call(base, 'PUT', `/api/scenarios/${scenarioId}/alert-rules`, { rules: [{ name: '客户投诉', kind: 'keyword', words: ['投诉'] }], webhook_url: 'https://crm.example/hooks/alerts' });
+    expect(put.status, put.text).toBe(200);
+    const secret = (put.json as { webhook_secret?: string }).webhook_secret ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    secrets.push(secret);
+    expect(await latest('scenario.alert_rules')).toMatchObject({ actor_name: 'admin', target_type: 'scenario', target_id: scenarioId, details: { rules: 1, kinds: 'keyword', webhook: true, secret_made: true } });
+  });
+
   it('records a publish gate set and removed by an admin', async () => {
     const set = await call(base, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: '门槛' });
     const setId = (set.json as { id: string }).id;

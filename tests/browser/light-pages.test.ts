@@ -103,8 +103,8 @@ describe('pages load only the code they draw', () => {
     expect(list.browser.errors).toEqual([]);
   });
 
-  it('the keys, gallery, users and evaluation-set pages: no editor or chart code', async () => {
-    for (const [hash, ready] of [['#/keys', '[data-testid=keys-table] tbody tr[data-row-key]'], ['#/templates', '[data-testid^=template-card-] [data-preview-node]'], ['#/users', '[data-testid=users-table] tbody tr[data-row-key]'], [`#/scenarios/${complaintId}/eval`, '[data-testid=eval-sets] tbody tr[data-row-key]']]) {
+  it('the keys, gallery, users, evaluation-set and live-alert pages: no editor or chart code', async () => {
+    for (const [hash, ready] of [['#/keys', '[data-testid=keys-table] tbody tr[data-row-key]'], ['#/templates', '[data-testid^=template-card-] [data-preview-node]'], ['#/users', '[data-testid=users-table] tbody tr[data-row-key]'], [`#/scenarios/${complaintId}/eval`, '[data-testid=eval-sets] tbody tr[data-row-key]'], [`#/scenarios/${complaintId}/alerts`, '[data-testid=alert-rules] [data-testid=alert-webhook-url]']]) {
       const cold = await openCold(hash, ready);
       expect(cold.scripts.length, hash).toBeGreaterThan(2);
       expect(editorChunks(cold.scripts), hash).toEqual([]);

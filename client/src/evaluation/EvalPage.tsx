@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Col, Empty, Form, Input, Popconfirm, Row, Space, Table, Typography } from 'antd';
-import { ArrowLeftOutlined, AuditOutlined, DeleteOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
+import { AlertOutlined, ArrowLeftOutlined, AuditOutlined, DeleteOutlined, ImportOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, type Scenario } from '../api';
 import { useCan } from '../auth/store';
@@ -70,6 +70,7 @@ export default function EvalPage({ scenarioId, setId }: { scenarioId: string; se
         <Button icon={<ArrowLeftOutlined />} onClick={() => navigate({ page: 'editor', id: scenarioId })} data-testid="eval-back">{t('evalSets.back')}</Button>
         <Typography.Title level={4} style={{ margin: 0 }}>{t('evalSets.title', { name: scenario?.name ?? '' })}</Typography.Title>
         {canReview && <Button icon={<AuditOutlined />} onClick={() => navigate({ page: 'review', rulesOf: scenarioId })} data-testid="eval-review-rules">{t('review.rulesLink')}</Button>}
+        <Button icon={<AlertOutlined />} onClick={() => navigate({ page: 'alerts', scenarioId })} data-testid="eval-alert-rules">{t('alerts.link')}</Button>
       </Space>
       {simulator && (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="eval-simulator-note" title={<Space><SimulatedTag testId="eval-simulated-tag" />{t('evalSets.simulatorNote')}</Space>} />

@@ -97,6 +97,7 @@ export const enAudit: Messages<typeof zhAudit> = {
         template_update: 'Update scenario from template',
         gate_set: 'Set publish gate',
         gate_remove: 'Remove publish gate',
+        alert_rules: 'Change live alert rules',
       },
       template: { create: 'Create template', import: 'Import template', version: 'Add template version', deprecate: 'Deprecate template version', undeprecate: 'Restore template version' },
       key: { create: 'Create API key', revoke: 'Revoke API key' },

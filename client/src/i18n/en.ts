@@ -8,6 +8,7 @@ import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
+import { enAlerts, enAlertsErrors } from './en-alerts';
 import { enSessionErrors } from './en-sessions';
 import { enDesigner } from './en-designer';
 
@@ -433,7 +434,8 @@ export const en: Messages<typeof zh> = {
   ...enEval,
   ...enGate,
   ...enReview,
+  ...enAlerts,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enSessionErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enAlertsErrors, ...enSessionErrors },
 };

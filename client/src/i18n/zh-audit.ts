@@ -94,6 +94,7 @@ export const zhAudit = {
         template_update: '按模板更新场景',
         gate_set: '设置发布门槛',
         gate_remove: '移除发布门槛',
+        alert_rules: '修改实时预警规则',
       },
       template: { create: '创建模板', import: '导入模板', version: '新增模板版本', deprecate: '停用模板版本', undeprecate: '恢复模板版本' },
       key: { create: '创建 API 密钥', revoke: '吊销 API 密钥' },

@@ -7,6 +7,7 @@ import { zhEndpoints } from './zh-endpoints';
 import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
 import { zhReview, zhReviewErrors } from './zh-review';
+import { zhAlerts, zhAlertsErrors } from './zh-alerts';
 import { zhSessionErrors } from './zh-sessions';
 import { zhDesigner } from './zh-designer';
 
@@ -429,7 +430,8 @@ export const zh = {
   ...zhEval,
   ...zhGate,
   ...zhReview,
+  ...zhAlerts,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhSessionErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhAlertsErrors, ...zhSessionErrors },
 };

@@ -26,3 +26,4 @@ export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, end
 export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange, evalSetMetricsChange } from './eval-set-changes.js';
 export { evalRunCancelledChange, evalRunStartedChange } from './eval-run-changes.js';
 export { reviewDecisionChange, reviewRulesChange } from './review-changes.js';
+export { alertRulesChange } from './alert-changes.js';

@@ -48,6 +48,7 @@ import { evalMetricRoutes } from './routes-eval-metrics.js';
 import { knownModelAliases } from '../endpoints/config.js';
 import { ReviewService } from '../review/service.js';
 import { reviewRoutes } from './routes-review.js';
+import { alertRuleRoutes } from './routes-alert-rules.js';
 import { SessionManager } from '../sessions/manager.js';
 import { v1SessionRoutes } from './v1/session-routes.js';
 
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalMetricRoutes(deps.db, evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
+  if (deps.alerting) api.use(alertRuleRoutes(deps.alerting));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

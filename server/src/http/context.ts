@@ -9,6 +9,7 @@ import type { AuthConfig } from '../users/auth-config.js';
 import type { OidcConfig } from '../users/oidc-config.js';
 import type { PiiAccess } from './pii-access.js';
 import type { EndpointService } from '../endpoints/service.js';
+import type { AlertWebhooks } from '../sessions/alert-webhook.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
   endpoints?: EndpointService;
   /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
   canReadPii?: PiiAccess;
+  /** Live alert rules and their webhook deliveries (`/api/scenarios/:id/alert-rules`); absent, those routes are not mounted. */
+  alerting?: AlertWebhooks;
   /** Live call sessions; created by createApp when absent (then never closed). */
   sessions?: LiveSessions;
 }

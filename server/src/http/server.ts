@@ -28,6 +28,7 @@ import { countActiveAdmins } from '../users/users.js';
 import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
+import { createSessionAlerting } from '../sessions/alert-webhook.js';
 
 export interface RunningServer {
   url: string;
@@ -64,8 +65,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   failInterruptedRuns(store.db);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   let endpoints: EndpointService;
+  let box: ReturnType<typeof openSecretBox>;
   try {
-    endpoints = new EndpointService(store.db, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
+    box = openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
+    endpoints = new EndpointService(store.db, box, config.model);
   } catch (error) {
     store.close();
     throw new ConfigError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
@@ -75,8 +78,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
+  // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
+  const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
   const sessions = createSessions({ db: store.db, models, services, published }, v1);
-  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  sessions.setAlerting(alerting);
+  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -95,6 +101,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     });
   } catch (error) {
     await sessions.close();
+    await alerting.close();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
     store.close();
@@ -122,6 +129,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       await jobs.stop();
       await sessions.close();
       await retention.stop();
+      await alerting.close();
       await Promise.all([services.close(), closeModels(models)]);
       await v1.close();
       store.close();

@@ -8,6 +8,7 @@ import { isRecord } from '@shared/json.js';
 import { isAnySchema, withoutNull, type JsonSchema } from '@shared/json-schema.js';
 import type { ReviewOutputKind, ReviewReason, ReviewRule, ReviewRulesBody } from '@shared/review.js';
 import { DomainError } from '../common/domain-error.js';
+import { redLineHit } from '../common/red-line.js';
 
 /** An end output as the rules see it: its name, declared type and JSON Schema. */
 export interface EndOutput {
@@ -52,8 +53,8 @@ function holdsConfidence(raw: JsonSchema): boolean {
   return confidence !== undefined && ['number', 'integer'].includes(typeOf(withoutNull(confidence)) ?? '');
 }
 
-/** Whether `schema` can show a red-line hit: an audit sheet or its items, a list of red-line ids, a verdict, or anything. */
-function holdsRedLine(raw: JsonSchema): boolean {
+/** Whether `schema` can show a red-line hit ({@link redLineHit}): an audit sheet or its items, a list of red-line ids, a verdict, or anything. */
+export function holdsRedLine(raw: JsonSchema): boolean {
   const schema = withoutNull(raw);
   const type = typeOf(schema);
   if (isAnySchema(schema) || reviewKind(schema) === 'audit') return true;
@@ -114,17 +115,6 @@ function confidenceOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** The red-line ids an output shows failed; [] for none; `verdict` true when it says `fail`. */
-function redLines(value: unknown): { items: string[]; verdict: boolean } {
-  const fromItems = (items: unknown[]) => items.flatMap((it) => (isRecord(it) && it.fatal === true && it.result === 'fail' && typeof it.id === 'string' ? [it.id] : []));
-  if (value === 'fail') return { items: [], verdict: true };
-  if (Array.isArray(value)) return { items: value.every((v) => typeof v === 'string') ? value.map(String) : fromItems(value), verdict: false };
-  if (!isRecord(value)) return { items: [], verdict: false };
-  const fatal = Array.isArray(value.fatal) ? value.fatal.filter((v): v is string => typeof v === 'string') : [];
-  const items = Array.isArray(value.items) ? fromItems(value.items) : [];
-  return { items: [...new Set([...fatal, ...items])], verdict: value.verdict === 'fail' };
-}
-
 /** A number in [0, 1) fixed by the seed, the scenario and the result: the same result is always in or out of the sample. */
 export function sampleDraw(seed: string, scenarioId: string, sourceKey: string): number {
   const digest = createHash('sha256').update(`${seed}\u0000${scenarioId}\u0000${sourceKey}`).digest();
@@ -151,7 +141,7 @@ export function matchRules(rules: ReviewRule[], outputs: Record<string, unknown>
       const value = confidenceOf(outputs[rule.output]);
       if (value !== undefined && value < rule.below) reasons.push({ code: 'low_confidence', output: rule.output, value, threshold: rule.below });
     } else if (rule.kind === 'red_line') {
-      const hit = redLines(outputs[rule.output]);
+      const hit = redLineHit(outputs[rule.output]);
       if (hit.items.length > 0 || hit.verdict) reasons.push({ code: 'red_line', output: rule.output, items: hit.items, ...(hit.verdict ? { value: 'fail' } : {}) });
     } else if (rule.kind === 'disagreement') {
       const [a, b] = rule.outputs;

@@ -4,19 +4,17 @@
  * a case into the scenario's target evaluation set as a new revision. Refusals are {@link DomainError}s.
  */
 import { EvalCaseSourceSchema } from '@shared/evaluation.js';
-import { storedGraph, type Graph } from '@shared/graph.js';
 import { isRecord } from '@shared/json.js';
-import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@shared/json-schema.js';
 import { REVIEW_SET_NAME, ReviewDecisionSchema, ReviewReasonSchema, ReviewRulesBodySchema, type ReviewConfirmBody, type ReviewDecision, type ReviewDecisionReply, type ReviewItemDetail, type ReviewItemSummary, type ReviewList, type ReviewRulesBody, type ReviewRulesReply, type ReviewSource } from '@shared/review.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { EvaluationSets } from '../evaluation/sets.js';
-import { caseTargets } from '../evaluation/targets.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
 import { findEvalSetByName, getEvalSet } from '../storage/evaluation.js';
 import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, insertReviewItems, listReviewItems, putReviewRules, reviewItemBySource, sampledOn, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
 import { getScenario } from '../storage/scenarios.js';
+import { scenarioOutputs, type ScenarioOutputs } from './end-outputs.js';
 import { checkRules, matchRules, reviewKind, type EndOutput } from './rules.js';
 import { classNames, outputViews, transcriptTurns } from './views.js';
 
@@ -79,19 +77,8 @@ export class ReviewService {
   ) {}
 
   /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Throws `not_found`. */
-  private targetOutputs(scenarioId: string, version?: number): { outputs: EndOutput[]; inputs: Array<{ name: string; type: string }>; graph: Graph; checked: ReviewRulesReply['checked_against'] } {
-    const scenario = getScenario(this.db, scenarioId);
-    if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
-    const resolved = scenario.slug ? this.published.resolve(scenario.slug, version) : undefined;
-    if (resolved && !('error' in resolved)) {
-      const targets = caseTargets(resolved.graph);
-      const schemas = resolved.plan.outputSchema.properties ?? {};
-      return { outputs: targets.outputs.map((o) => ({ ...o, schema: schemas[o.name] ?? {} })), inputs: targets.inputs, graph: resolved.graph, checked: { kind: 'live', version: resolved.version } };
-    }
-    const graph = storedGraph(scenario.graph);
-    const targets = caseTargets(graph);
-    const schemaOf = (type: string): JsonSchema => ((VALUE_TYPES as readonly string[]).includes(type) ? schemaForType(type as ValueType) : {});
-    return { outputs: targets.outputs.map((o) => ({ ...o, schema: schemaOf(o.type) })), inputs: targets.inputs, graph, checked: { kind: 'draft', version: null } };
+  private targetOutputs(scenarioId: string, version?: number): ScenarioOutputs {
+    return scenarioOutputs(this.db, this.published, scenarioId, version);
   }
 
   private config(scenarioId: string): ReviewRulesBody | null {
