@@ -48,6 +48,7 @@ import { evalMetricRoutes } from './routes-eval-metrics.js';
 import { knownModelAliases } from '../endpoints/config.js';
 import { ReviewService } from '../review/service.js';
 import { reviewRoutes } from './routes-review.js';
+import { liveRoutes } from './routes-live.js';
 
 export type { AppDeps } from './context.js';
 
@@ -164,6 +165,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalMetricRoutes(deps.db, evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
+  api.use(liveRoutes({ db: deps.db, sessions: deps.sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);
