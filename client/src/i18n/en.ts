@@ -8,6 +8,7 @@ import { enEndpoints } from './en-endpoints';
 import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
+import { enLive, enLiveErrors } from './en-live';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -432,7 +433,8 @@ export const en: Messages<typeof zh> = {
   ...enEval,
   ...enGate,
   ...enReview,
+  ...enLive,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enLiveErrors },
 };

@@ -7,6 +7,7 @@ import { zhEndpoints } from './zh-endpoints';
 import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
 import { zhReview, zhReviewErrors } from './zh-review';
+import { zhLive, zhLiveErrors } from './zh-live';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -428,7 +429,8 @@ export const zh = {
   ...zhEval,
   ...zhGate,
   ...zhReview,
+  ...zhLive,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhLiveErrors },
 };
