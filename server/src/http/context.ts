@@ -1,3 +1,4 @@
+import type { LiveSessions } from '../sessions/ports.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
@@ -8,7 +9,6 @@ import type { AuthConfig } from '../users/auth-config.js';
 import type { OidcConfig } from '../users/oidc-config.js';
 import type { PiiAccess } from './pii-access.js';
 import type { EndpointService } from '../endpoints/service.js';
-import type { LiveSessions } from '../sessions/ports.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -37,6 +37,6 @@ export interface AppDeps {
   endpoints?: EndpointService;
   /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
   canReadPii?: PiiAccess;
-  /** Live call sessions (`/v1/…/sessions`, `/api/live/…`); absent, the live routes answer 503 `live_unavailable`. */
+  /** Live call sessions; created by createApp when absent (then never closed). */
   sessions?: LiveSessions;
 }
