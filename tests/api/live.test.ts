@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveSessionDetailSchema, LiveSessionListSchema } from '@shared/live.js';
 import { V1SessionCreatedSchema, type V1SessionCreated } from '@shared/sessions.js';
 import { EvalSetDetailSchema } from '@shared/evaluation.js';
-import { call, echoGraph, parseSse, signInAs, type TestSession } from './helpers.js';
+import { authHeaders, call, echoGraph, parseSse, signInAs, type TestSession } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 const PHONE = '13912345678';
@@ -163,7 +163,7 @@ describe('live pages API', () => {
 
   it('streams the board: a new session started and updated, as summaries', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${h.server.url}/api/live/events`, { headers: { ...h.server.session.headers }, signal: controller.signal });
+    const res = await fetch(`${h.server.url}/api/live/events`, { headers: authHeaders(h.server.url), signal: controller.signal });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body?.getReader();

@@ -142,7 +142,8 @@ export default function DeskPage({ id, token }: Props) {
   if (detail === null) return <Spin style={{ margin: 48 }} />;
   if (!loaded) return <Result status="404" title={t('desk.notFound')} data-testid="desk-gone" />;
   const forms = loaded.views.filter((v) => v.kind === 'form');
-  const others = loaded.views.filter((v) => v.kind !== 'form');
+  // An `evidence` output that the forms already show field by field is not repeated as JSON.
+  const others = loaded.views.filter((v) => v.kind !== 'form' && !(v.name === 'evidence' && forms.some((f) => f.evidence !== undefined)));
   const ended = loaded.status === 'ended';
   const confirmation = loaded.confirmation;
 
