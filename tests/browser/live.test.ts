@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph';
+import { CHART_CHUNK_PREFIX, EDITOR_CHUNK_PREFIX } from '../../client/src/chunks';
 import { adminJson, launchBrowser, screenshotPath, startTestServer, type TestBrowser, type TestServer } from './harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,6 +78,8 @@ let board: Page;
 let desk: Page;
 let key = '';
 let alertsOn = false;
+/** The JavaScript files the agent's browser fetched: the desk is a light page (no editor, no charts). */
+const deskScripts: string[] = [];
 
 async function v1<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -90,6 +93,10 @@ beforeAll(async () => {
   supervisor = await launchBrowser(server);
   // The agent's browser has no Mofang account: the desk link's token is all it has.
   agent = await launchBrowser();
+  agent.context.on('response', (r) => {
+    const file = path.basename(new URL(r.url()).pathname);
+    if (file.endsWith('.js')) deskScripts.push(file);
+  });
   board = supervisor.page;
   desk = agent.page;
   const scenario = await adminJson<{ id: string }>(server, 'POST', '/api/scenarios', { name: '宽带报装实时助手', graph });
@@ -174,6 +181,8 @@ describe('live call: the agent desk and the supervisors’ board', () => {
     await board.getByRole('tab', { name: '已结束' }).click();
     await board.getByTestId(`board-ended-${session.session_id}`).waitFor();
 
+    expect(deskScripts.length).toBeGreaterThan(0);
+    expect(deskScripts.filter((f) => f.startsWith(EDITOR_CHUNK_PREFIX) || f.startsWith(CHART_CHUNK_PREFIX))).toEqual([]);
     expect(supervisor.errors).toEqual([]);
     expect(agent.errors).toEqual([]);
   });

@@ -65,7 +65,7 @@ export const enLive: Messages<typeof zhLive> = {
     redLine: 'Red line',
     finalOnly: 'given when the call ends',
     notFound: 'This call was not found: the link may have expired',
-    alertAt: 'turn {{turn}}',
+    alertAt: 'see {{turn}}',
   },
 };
 

@@ -62,7 +62,7 @@ export const zhLive = {
     redLine: '红线',
     finalOnly: '通话结束后给出',
     notFound: '找不到这通通话，链接可能已失效',
-    alertAt: '第 {{turn}} 句',
+    alertAt: '见 {{turn}}',
   },
 };
 
