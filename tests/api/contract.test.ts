@@ -234,6 +234,50 @@ describe('the jobs API', () => {
   }, 60_000);
 });
 
+describe('the session API', () => {
+  it('starts, feeds, follows, reads and ends a live session, and refuses as declared', async () => {
+    const plain = echoGraph('plain');
+    plain.nodes[0].config = { inputs: [{ name: 'question', type: 'string', required: true }] };
+    plain.nodes[1].config = { system: 's', user: '{{ start.question }}' };
+    h.publish('plain-question', plain);
+    const create = '/v1/scenarios/echo/sessions';
+    const created = await send('POST', create, { json: { call_id: 'c-1' } });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.json as { session_id: string }).session_id;
+    expect((await send('POST', create, { json: { call: 'x' } })).status).toBe(400);
+    expect((await send('POST', create, { key: null, json: {} })).status).toBe(401);
+    expect((await send('POST', create.replace('echo', 'nope'), { json: {} })).status).toBe(404);
+    expect((await send('POST', create.replace('echo', 'gone'), { json: {} })).status).toBe(409);
+    expect((await send('POST', create.replace('echo', 'plain-question'), { json: {} })).status).toBe(422);
+    expect((await send('POST', create, { key: limited, json: {} })).status).toBe(429);
+
+    const turns = `/v1/sessions/${id}/turns`;
+    expect((await send('POST', turns, { json: { turns: [{ id: 't1', role: 'customer', text: '宽带断了' }] } })).status).toBe(202);
+    expect((await send('POST', turns, { json: { turns: [] } })).status).toBe(400);
+    expect((await send('POST', turns, { key: null, json: { turns: [{ role: 'agent', text: 'x' }] } })).status).toBe(401);
+    expect((await send('POST', turns.replace(id, 'no-such-session'), { json: { turns: [{ role: 'agent', text: 'x' }] } })).status).toBe(404);
+    expect((await send('POST', turns, { json: { turns: [{ role: 'agent', text: 'x'.repeat(20_000) }] } })).status).toBe(413);
+    expect((await send('POST', turns, { key: limited, json: { turns: [{ role: 'agent', text: 'x' }] } })).status).toBe(429);
+    for (const path of [`/v1/sessions/${id}`, `/v1/sessions/${id}/events`]) {
+      expect((await send('GET', path, { key: null })).status).toBe(401);
+      expect((await send('GET', path, { key: limited })).status).toBe(429);
+      expect((await send('GET', path.replace(id, 'no-such-session'))).status).toBe(404);
+    }
+    expect((await send('GET', `/v1/sessions/${id}/events`, { headers: { 'last-event-id': 'other:1' } })).status).toBe(400);
+    const end = `/v1/sessions/${id}/end`;
+    expect((await send('POST', end, { key: null })).status).toBe(401);
+    expect((await send('POST', end, { key: limited })).status).toBe(429);
+    expect((await send('POST', end.replace(id, 'no-such-session'))).status).toBe(404);
+    expect((await send('POST', end)).status).toBe(200);
+    expect((await send('POST', turns, { json: { turns: [{ role: 'agent', text: '再见' }] } })).status).toBe(409);
+    expect((await send('GET', `/v1/sessions/${id}`)).status).toBe(200);
+    const stream = await send('GET', `/v1/sessions/${id}/events`);
+    expect(stream.status).toBe(200);
+    expect(parseSse(stream.text).at(-1)?.event).toBe('session.ended');
+    expect(problems).toEqual([]);
+  }, 30_000);
+});
+
 describe('the document', () => {
   it('declares no status the server was not seen to send', () => {
     expect(checker.unseen(() => true)).toEqual({});

@@ -8,6 +8,7 @@ import { useRun } from '../run/run-store';
 import { RunNodeButton } from '../run/RunNodeButton';
 import { problemText } from '../i18n/problem-text';
 import { JoinField } from './JoinField';
+import { FinalOnlyField } from './FinalOnlyField';
 import { useEditor } from './store';
 
 export type InspectorView = 'config' | 'result';
@@ -68,6 +69,7 @@ export function Inspector({ view, onView, onTestRun }: { view: InspectorView; on
             <Input value={selected.data.name ?? ''} placeholder={selected.id} onChange={(e) => useEditor.getState().renameNode(selected.id, e.target.value)} data-testid="node-name" />
           </Form.Item>
           <JoinField id={selected.id} />
+          <FinalOnlyField id={selected.id} kind={selected.data.kind} />
           {kit && <kit.Panel id={selected.id} />}
         </Form>
       )}

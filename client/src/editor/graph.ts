@@ -3,7 +3,7 @@ import type { Edge, Node } from '@xyflow/react';
 import { getNodeDefinition, GRAPH_FORMAT, nodeRole, type Graph, type GraphNode, type Join, type PortDef } from '@shared/index';
 
 /** What a canvas node carries: exactly the serializable parts of a graph node. */
-export type NodeData = { kind: string; version: number; name?: string; config: Record<string, unknown>; join?: Join };
+export type NodeData = { kind: string; version: number; name?: string; config: Record<string, unknown>; join?: Join; finalOnly?: boolean };
 export type FlowNode = Node<NodeData, 'mofang'>;
 export type FlowEdge = Edge;
 
@@ -48,6 +48,7 @@ export function toFlowNode(n: GraphNode): FlowNode {
   const data: NodeData = { kind: n.kind, version: n.version, config: n.config };
   if (n.name !== undefined) data.name = n.name;
   if (n.join !== undefined) data.join = n.join;
+  if (n.final_only) data.finalOnly = true;
   return { id: n.id, type: 'mofang', position: n.position, data };
 }
 
@@ -66,6 +67,7 @@ export function toGraph(nodes: FlowNode[], edges: FlowEdge[], meta: GraphMeta): 
       };
       if (n.data.name) g.name = n.data.name;
       if (n.data.join) g.join = n.data.join;
+      if (n.data.finalOnly) g.final_only = true;
       return g;
     }),
     edges: edges.map((e) => ({ id: e.id, source: e.source, sourcePort: e.sourceHandle ?? 'out', target: e.target, targetPort: e.targetHandle ?? 'in' })),

@@ -80,6 +80,16 @@ describe('editor store', () => {
     expect(useEditor.getState().nodes.find((n) => n.id === 'end')?.data.join).toBe('all');
   });
 
+  it('a node marked final-only round-trips as `final_only`, and unmarking it removes the field', () => {
+    useEditor.getState().addNode('llm', { x: 0, y: 0 });
+    useEditor.getState().setFinalOnly('llm_1', true);
+    expect(useEditor.getState().graph().nodes.find((n) => n.id === 'llm_1')?.final_only).toBe(true);
+    useEditor.getState().setFinalOnly('llm_1', false);
+    expect(useEditor.getState().graph().nodes.find((n) => n.id === 'llm_1')).not.toHaveProperty('final_only');
+    useEditor.getState().undo();
+    expect(useEditor.getState().nodes.find((n) => n.id === 'llm_1')?.data.finalOnly).toBe(true);
+  });
+
   it('a node added while another is selected is wired from it; a node put on a wire splits it', () => {
     useEditor.getState().select('start');
     useEditor.getState().addNode('llm', { x: 200, y: 0 }, { source: 'start', sourceHandle: 'out' });

@@ -38,6 +38,8 @@ export interface EditorState {
   connect(c: ConnectionAttempt, join?: Join): Refusal | null;
   /** Sets how several wires into a node's input combine. */
   setJoin(id: string, join: Join): void;
+  /** Marks a node to run only in a live call session's final run (`final_only`), or not. */
+  setFinalOnly(id: string, on: boolean): void;
   /** Adds a node, selected; with `from`, also wired from that node's port (one undo step). */
   addNode(kind: string, position: { x: number; y: number }, from?: { source: string; sourceHandle: string } | null): FlowNode | undefined;
   /** Puts a new node of `kind` in the middle of a wire, splitting it; undefined when the kind cannot sit there. */
@@ -124,6 +126,10 @@ export const useEditor = create<EditorState>()((set, get) => {
     setJoin(id, join) {
       get().checkpoint();
       changed({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, join } } : n)) });
+    },
+    setFinalOnly(id, on) {
+      get().checkpoint();
+      changed({ nodes: get().nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, finalOnly: on || undefined } } : n)) });
     },
     addNode(kind, position, from) {
       const { nodes, edges } = get();

@@ -11,6 +11,8 @@ export const enCanvas: Messages<typeof zhCanvas> = {
     joinAll: 'Only when all branches arrive',
     joinAllHelp: 'Runs only when every incoming branch ran; if one is skipped, it is skipped too (branches meeting again: “and”).',
     joinOk: 'Connect',
+    finalOnly: 'Run only when the call ends',
+    finalOnlyHelp: "Skipped while a live call goes on; runs in the final run after the call ends (e.g. the full audit), as do the nodes waiting for it. Saves a model call on every update during the call.",
     joinField: 'Join',
     joinFieldHelp: '{{count}} wires lead into this node: choose when it runs.',
     joinBadgeAny: 'any',

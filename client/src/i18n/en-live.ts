@@ -73,7 +73,6 @@ export const enLive: Messages<typeof zhLive> = {
 export const enLiveErrors: Messages<typeof zhLiveErrors> = {
   live_unavailable: 'Live call sessions are not running on this server',
   invalid_desk_token: 'This desk link does not open this call (it belongs to another call, or has expired)',
-  unknown_session: 'This call was not found',
   nothing_to_confirm: 'Nothing to confirm yet: wait for the first update',
   unknown_output: '“{{output}}” is not an output of the scenario (outputs: {{allowed}})',
 };

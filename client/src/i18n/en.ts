@@ -9,6 +9,7 @@ import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
 import { enLive, enLiveErrors } from './en-live';
+import { enSessionErrors } from './en-sessions';
 import { enDesigner } from './en-designer';
 
 /** The same tree as `zh`, with every leaf a string. */
@@ -436,5 +437,5 @@ export const en: Messages<typeof zh> = {
   ...enLive,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enLiveErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enSessionErrors, ...enLiveErrors },
 };

@@ -8,6 +8,8 @@ export const zhCanvas = {
     joinAll: '所有分支都到达才执行',
     joinAllHelp: '每条连入的分支都执行过才执行；任何一条被跳过，它也被跳过（各分支要汇合的“与”）。',
     joinOk: '连接',
+    finalOnly: '仅在通话结束时运行',
+    finalOnlyHelp: '实时通话中不运行，通话结束后的最终运行才运行（如整通质检）；等它的节点也一样。省下通话中每次更新的模型调用。',
     joinField: '汇合方式',
     joinFieldHelp: '有 {{count}} 条连线进入这个节点：选择它何时执行。',
     joinBadgeAny: '任一',

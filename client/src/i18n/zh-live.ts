@@ -70,7 +70,6 @@ export const zhLive = {
 export const zhLiveErrors = {
   live_unavailable: '这台服务器没有开启实时通话',
   invalid_desk_token: '这个坐席链接打不开这通通话（可能属于另一通通话，或已过期）',
-  unknown_session: '找不到这通通话',
   nothing_to_confirm: '还没有结果可确认：等第一次更新之后再确认',
   unknown_output: '“{{output}}”不是场景的输出（可用输出：{{allowed}}）',
 };

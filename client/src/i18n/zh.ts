@@ -8,6 +8,7 @@ import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
 import { zhReview, zhReviewErrors } from './zh-review';
 import { zhLive, zhLiveErrors } from './zh-live';
+import { zhSessionErrors } from './zh-sessions';
 import { zhDesigner } from './zh-designer';
 
 /** Every UI string in Chinese (the default language). `en.ts` must have the same keys. */
@@ -432,5 +433,5 @@ export const zh = {
   ...zhLive,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhLiveErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhSessionErrors, ...zhLiveErrors },
 };

@@ -161,11 +161,14 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     const by = user && !desk ? user.name : `desk:${session.callId ?? session.id}`;
     const actor: AuditActor = user && !desk ? { type: 'user', id: user.id, name: user.name, address: clientAddress(req) } : { type: 'api_key', id: session.apiKeyId, name: 'desk token', address: clientAddress(req) };
     const outputs = { ...model, ...body.outputs };
+    const turns = sessions.turns(session.id);
+    // Past the transcript retention an ended session keeps its outputs but not its call: no case can be made of it.
+    if (turns.length === 0 && session.turnCount > 0) throw new DomainError('conflict', 'transcripts_redacted', 'the session is past the transcript retention: its turns were cleared, so its confirmation cannot become a case');
     auditedChange(
       deps.db,
       actor,
       () => {
-        const written = writeLiveCase(deps.review, { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns: sessions.turns(session.id), meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
+        const written = writeLiveCase(deps.review, { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
         const confirmation: LiveConfirmation = { outputs, corrected: changed.length > 0, by, at: new Date().toISOString(), case: written, ...(body.note === '' ? {} : { note: body.note }) };
         sessions.confirm(session.id, confirmation);
         return written;

@@ -11,6 +11,7 @@ import { JOB_UPLOAD_FORMATS, JobItemInputSchema, JobSubmitBodySchema, MAX_ITEM_I
 import { V1RunBodySchema, V1RunErrorSchema, V1RunResultSchema, V1ErrorSchema } from '@shared/v1.js';
 import { AUTH_ERRORS, errorResponses, SECURITY_SCHEMES, SHARED_COMPONENTS, sharedPaths, type ErrorStatus, type SchemaObject } from './components.js';
 import { exampleFor, exampleInputs } from './examples.js';
+import { SESSION_COMPONENTS, sessionCreateOperation, sessionPaths } from './session-paths.js';
 import { escapeSchemaDescriptions, markdownText } from './markdown.js';
 
 
@@ -181,6 +182,7 @@ function scenarioParts(s: DocumentedScenario): { paths: ZodOpenApiPathsObject; s
     [`/v1/scenarios/${s.slug}/run`]: { post: run },
     [`/v1/scenarios/${s.slug}/run/stream`]: { post: stream },
     [`/v1/scenarios/${s.slug}/jobs`]: { post: jobs },
+    [`/v1/scenarios/${s.slug}/sessions`]: { post: sessionCreateOperation(s.slug, s.name, id, version) },
   };
   for (const format of JOB_UPLOAD_FORMATS) {
     const media = { schema: z.string().meta({ description: format.description, ...(format.mediaType === XLSX_MEDIA_TYPE ? { contentMediaType: XLSX_MEDIA_TYPE } : {}) }), ...(examples[format.name] === undefined ? {} : { example: examples[format.name] }) };
@@ -218,18 +220,18 @@ function openReplies(ctx: ZodOpenApiOverrideContext): void {
 
 function buildDocument(info: ZodOpenApiObject['info'], options: DocumentOptions, tags: Array<{ name: string; description: string }>, parts: Array<ReturnType<typeof scenarioParts>>): SchemaObject {
   const paths: ZodOpenApiPathsObject = {};
-  const schemas: Record<string, SchemaObject | z.ZodType> = { ...SHARED_COMPONENTS };
+  const schemas: Record<string, SchemaObject | z.ZodType> = { ...SHARED_COMPONENTS, ...SESSION_COMPONENTS };
   for (const part of parts) {
     Object.assign(paths, part.paths);
     Object.assign(schemas, part.schemas);
   }
-  Object.assign(paths, sharedPaths());
+  Object.assign(paths, sharedPaths(), sessionPaths());
   const document = createDocument({
     openapi: '3.1.0',
     info,
     servers: [{ url: options.serverUrl }],
     security: [{ bearer: [] }],
-    tags: [...tags, { name: 'jobs', description: 'Batches of runs.' }, { name: 'runs', description: 'Run lookup with the per-node trace.' }],
+    tags: [...tags, { name: 'jobs', description: 'Batches of runs.' }, { name: 'sessions', description: 'Live call sessions: a scenario following a call while it happens.' }, { name: 'runs', description: 'Run lookup with the per-node trace.' }],
     paths,
     components: { schemas, securitySchemes: SECURITY_SCHEMES },
   }, { override: openReplies });

@@ -75,11 +75,11 @@ describe('TranscriptRetention', () => {
     let now = T0 + 29 * DAY;
     const retention = new TranscriptRetention(store.db, { days: 30, now: () => now });
 
-    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 0 });
+    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 0, sessions: 0 });
     expect(getRun(store.db, 'old-test')?.inputs).toEqual(inputs);
 
     now = T0 + 30 * DAY + 10;
-    expect(await retention.sweep()).toEqual({ runs: 2, jobs: 0 });
+    expect(await retention.sweep()).toEqual({ runs: 2, jobs: 0, sessions: 0 });
     for (const id of ['old-test', 'old-api']) {
       const cleared = getRun(store.db, id);
       expect(cleared).toMatchObject({ inputs: null, events: [], outputs: { phone: '13912345678', score: 90 }, usage, status: 'succeeded', redacted_at: new Date(now).toISOString() });
@@ -88,10 +88,10 @@ describe('TranscriptRetention', () => {
     expect(getRun(store.db, 'new-test')?.events).toHaveLength(2);
     expect(getRun(store.db, 'still-running')?.inputs).toEqual(inputs);
     // Nothing left to do: a second sweep changes nothing.
-    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 0 });
+    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 0, sessions: 0 });
 
     now = T0 + 50 * DAY + 10;
-    expect(await retention.sweep()).toEqual({ runs: 1, jobs: 0 });
+    expect(await retention.sweep()).toEqual({ runs: 1, jobs: 0, sessions: 0 });
     expect(getRun(store.db, 'new-test')?.inputs).toBeNull();
   });
 
@@ -105,7 +105,7 @@ describe('TranscriptRetention', () => {
       insertEvent.run(`r${i}`, JSON.stringify({ type: 'run.started', run_id: `r${i}`, at: T0, inputs }));
     }
     const retention = new TranscriptRetention(store.db, { days: 1, now: () => T0 + 2 * DAY });
-    expect(await retention.sweep()).toEqual({ runs: 1234, jobs: 0 });
+    expect(await retention.sweep()).toEqual({ runs: 1234, jobs: 0, sessions: 0 });
     expect(sql.prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
     expect(sql.prepare("select count(*) as n from runs where inputs is null and events = '[]' and outputs = '{\"ok\":true}'").get()).toEqual({ n: 1234 });
   });
@@ -119,7 +119,7 @@ describe('TranscriptRetention', () => {
 
     const now = T0 + 7 * DAY + 1;
     const retention = new TranscriptRetention(store.db, { days: 7, now: () => now });
-    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 1 });
+    expect(await retention.sweep()).toEqual({ runs: 0, jobs: 1, sessions: 0 });
     const sql = sqliteOf(store.db);
     expect(sql.prepare("select count(*) as n from job_items where job_id = 'old' and inputs = 'null' and outputs is not null").get()).toEqual({ n: 1203 });
     expect(callDetail(store.db, scenarioId, 'old', 'c1')).toMatchObject({ transcript: null, score: 80, verdict: 'pass', redacted_at: new Date(now).toISOString() });
@@ -141,5 +141,26 @@ describe('TranscriptRetention', () => {
     const { store } = open();
     expect(() => new TranscriptRetention(store.db, { days: 0 })).toThrow(/at least 1/);
     expect(() => new TranscriptRetention(store.db, { days: 1.5 })).toThrow(/whole number/);
+  });
+});
+
+describe('live call sessions', () => {
+  it('an ended session past the period loses its turns and stream; its outputs stay; an active one keeps everything', async () => {
+    const { store, scenarioId } = open();
+    const sql = sqliteOf(store.db);
+    const session = sql.prepare(`insert into call_sessions (id, scenario_id, slug, version, status, outputs, alerts, desk_token_hash, created_at, last_activity_at, ended_at, inputs) values (?, ?, 's', 1, ?, '{"risk":"high"}', '[]', 'x', ?, ?, ?, '{"line":"1"}')`);
+    session.run('old', scenarioId, 'ended', T0, T0, T0 + 1);
+    session.run('live', scenarioId, 'active', T0, T0, null);
+    for (const id of ['old', 'live']) {
+      sql.prepare(`insert into call_session_turns (session_id, seq, turn_id, role, text, received_at) values (?, 1, 't1', 'customer', '电话 13912345678', ?)`).run(id, T0);
+      sql.prepare(`insert into call_session_events (session_id, seq, name, data, at) values (?, 1, 'session.turns', '{"turns":[{"text":"电话 13912345678"}]}', ?)`).run(id, T0);
+    }
+    const retention = new TranscriptRetention(store.db, { days: 30, now: () => T0 + 31 * DAY });
+    expect((await retention.sweep()).sessions).toBe(1);
+    const count = (table: string, id: string) => (sql.prepare(`select count(*) as n from ${table} where session_id = ?`).get(id) as { n: number }).n;
+    expect([count('call_session_turns', 'old'), count('call_session_events', 'old')]).toEqual([0, 0]);
+    expect([count('call_session_turns', 'live'), count('call_session_events', 'live')]).toEqual([1, 1]);
+    expect(sql.prepare('select outputs, inputs from call_sessions where id = ?').get('old')).toEqual({ outputs: '{"risk":"high"}', inputs: null });
+    expect((await retention.sweep()).sessions).toBe(0);
   });
 });

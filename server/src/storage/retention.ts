@@ -30,6 +30,8 @@ export interface TranscriptRetentionOptions {
 export interface SweepResult {
   runs: number;
   jobs: number;
+  /** Ended live call sessions whose turns and stream were deleted. */
+  sessions: number;
 }
 
 /** The sweeper; {@link sweep} can be called directly (tests, the CLI), `start` runs it on a timer. */
@@ -92,7 +94,36 @@ export class TranscriptRetention {
     const jobs = await this.sweepJobs(cutoff, at);
     // The review queue keeps a copy of each chosen result's inputs: cleared with the runs'.
     writeTransactionRaw(this.sqlite, () => this.sqlite.prepare('update review_items set inputs = null, redacted_at = ? where created_at < ? and redacted_at is null').run(at, cutoff));
-    return { runs, jobs };
+    const sessions = await this.sweepSessions(cutoff);
+    return { runs, jobs, sessions };
+  }
+
+  /**
+   * Live call sessions ended before the cutoff lose their turns and their stored stream (the customer's
+   * words, as said and as the updates read them); the session row keeps its outputs, alerts and figures.
+   */
+  private async sweepSessions(cutoff: number): Promise<number> {
+    const sql = this.sqlite;
+    const pick = sql.prepare(`select id from call_sessions where status = 'ended' and ended_at < ? and (exists (select 1 from call_session_turns t where t.session_id = call_sessions.id) or exists (select 1 from call_session_events e where e.session_id = call_sessions.id)) limit ${CHUNK}`);
+    const turns = sql.prepare('delete from call_session_turns where session_id = ?');
+    const events = sql.prepare('delete from call_session_events where session_id = ?');
+    const inputs = sql.prepare('update call_sessions set inputs = null where id = ?');
+    let total = 0;
+    for (;;) {
+      const ids = pick.all(cutoff).flatMap((r) => (typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? [r.id] : []));
+      if (ids.length === 0) return total;
+      writeTransactionRaw(sql, () => {
+        for (const id of ids) {
+          turns.run(id);
+          events.run(id);
+          inputs.run(id);
+        }
+      });
+      total += ids.length;
+      if (ids.length < CHUNK) return total;
+      await nextTurn();
+      if (this.stopped) return total;
+    }
   }
 
   private async sweepRuns(cutoff: number, at: number): Promise<number> {
