@@ -24,6 +24,8 @@ const EndpointsPage = lazy(() => import('./pages/EndpointsPage'));
 const EvalPage = lazy(() => import('./evaluation/EvalPage'));
 const ReviewPage = lazy(() => import('./review/ReviewPage'));
 const AlertRulesPage = lazy(() => import('./alerts/AlertRulesPage'));
+const LiveBoard = lazy(() => import('./live/LiveBoard'));
+const DeskPage = lazy(() => import('./live/DeskPage'));
 
 /** The model status from /api/health: the simulator is said plainly. */
 function ModelStatus() {
@@ -48,6 +50,7 @@ function ModelStatus() {
 
 /** The top navigation item a page belongs to: a scenario's canvas belongs to the list. */
 function navSection(route: Route): string {
+  if (route.page === 'desk') return 'live';
   return route.page === 'editor' || route.page === 'eval' || route.page === 'alerts' ? 'list' : route.page;
 }
 
@@ -61,6 +64,7 @@ function Header() {
   const canAudit = useCan('audit:read');
   const canEndpoints = useCan('settings:write');
   const canReview = useCan('review:read');
+  const canLive = useCan('live:read');
   return (
     <div className="mf-header">
       <span className="mf-logo" onClick={() => navigate({ page: 'list' })}>{t('app.title')}</span>
@@ -70,6 +74,7 @@ function Header() {
       {canKeys && <a {...nav('keys')} href="#/keys" data-testid="nav-keys">{t('keys.nav')}</a>}
       <a {...nav('jobs')} href="#/jobs" data-testid="nav-jobs">{t('jobs.nav')}</a>
       {canReview && <a {...nav('review')} href="#/review" data-testid="nav-review">{t('review.nav')}</a>}
+      {canLive && <a {...nav('live')} href="#/live" data-testid="nav-live">{t('live.nav')}</a>}
       {canUsers && <a {...nav('users')} href="#/users" data-testid="nav-users">{t('users.nav')}</a>}
       {canAudit && <a {...nav('audit')} href="#/audit" data-testid="nav-audit">{t('auditLog.nav')}</a>}
       {canEndpoints && <a {...nav('endpoints')} href="#/endpoints" data-testid="nav-endpoints">{t('endpoints.nav')}</a>}
@@ -101,6 +106,7 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
   const canEndpoints = useCan('settings:write');
   const canEval = useCan('eval:read');
   const canReview = useCan('review:read');
+  const canLive = useCan('live:read');
   switch (route.page) {
     case 'list':
       return <ScenarioList />;
@@ -120,6 +126,10 @@ function Page({ route }: { route: Exclude<Route, { page: 'signIn' }> }) {
       return <Lazy><AlertRulesPage key={route.scenarioId} scenarioId={route.scenarioId} /></Lazy>;
     case 'review':
       return canReview ? <Lazy><ReviewPage itemId={route.itemId} rulesOf={route.rulesOf} /></Lazy> : <Forbidden />;
+    case 'live':
+      return canLive ? <Lazy><LiveBoard /></Lazy> : <Forbidden />;
+    case 'desk':
+      return canLive || route.token ? <Lazy><DeskPage key={route.id} id={route.id} token={route.token} /></Lazy> : <Forbidden />;
     case 'gallery':
       return <Lazy><GalleryPage /></Lazy>;
     case 'editor':
@@ -142,12 +152,21 @@ function Gate() {
   }, []);
   const signedOut = status === 'ready' && !setupRequired && user === null;
   const signedIn = status === 'ready' && user !== null;
+  // The desk link of a live call carries its own token: the agent needs no Mofang account.
+  const deskByToken = route.page === 'desk' && route.token !== undefined ? route : undefined;
   useEffect(() => {
     const here = parseHash(hash);
+    if (here.page === 'desk' && here.token !== undefined) return;
     if (signedOut && here.page !== 'signIn') redirect({ page: 'signIn', next: hash && hash !== '#/' ? hash : undefined });
     if (signedIn && here.page === 'signIn') redirect(parseHash(here.next ?? '#/'));
   }, [signedOut, signedIn, hash]);
 
+  if (deskByToken)
+    return (
+      <div className="mf-page mf-desk-page">
+        <Lazy><DeskPage key={deskByToken.id} id={deskByToken.id} token={deskByToken.token} /></Lazy>
+      </div>
+    );
   if (status === 'loading') return <Spin style={{ margin: 48 }} />;
   if (status === 'error')
     return (

@@ -32,6 +32,9 @@ describe('routes', () => {
       { page: 'review', itemId: '01a2-b/3' },
       { page: 'review', rulesOf: 'scen ario' },
       { page: 'alerts', scenarioId: 'scen ario' },
+      { page: 'live' },
+      { page: 'desk', id: '0193-a b' },
+      { page: 'desk', id: 's1', token: 'dt_a+b/c=' },
     ];
     for (const route of routes) expect(parseHash(routeHash(route))).toEqual(route.page === 'jobs' ? route : { ...route });
   });

@@ -2,7 +2,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * The pages of the app, read from the URL hash: `#/` the list, `#/s/<id>` a scenario's canvas, `#/templates` the
- * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/scenarios/<id>/alerts` its live alert settings, `#/review[/<item>]` the human-review queue (`#/review/rules/<scenario>` a scenario's review rules), `#/sign-in?next=<hash>` the sign-in
+ * gallery, `#/keys` the API keys, `#/jobs` batch jobs, `#/users` the accounts, `#/audit` the audit log, `#/endpoints` the model endpoints, `#/scenarios/<id>/eval[/<set>]` a scenario's evaluation sets, `#/scenarios/<id>/alerts` its live alert settings, `#/review[/<item>]` the human-review queue (`#/review/rules/<scenario>` a scenario's review rules), `#/live` the supervisors' live board, `#/desk/<session>[?token=<desk token>]` a live call's agent desk, `#/sign-in?next=<hash>` the sign-in
  * page (`next`: where to go back to after signing in).
  */
 export type Route =
@@ -17,7 +17,9 @@ export type Route =
   | { page: 'jobs'; scenarioId?: string; jobId?: string }
   | { page: 'eval'; scenarioId: string; setId?: string }
   | { page: 'alerts'; scenarioId: string }
-  | { page: 'review'; itemId?: string; rulesOf?: string };
+  | { page: 'review'; itemId?: string; rulesOf?: string }
+  | { page: 'live' }
+  | { page: 'desk'; id: string; token?: string };
 
 /** `next` when it is a page of this app to go back to (a hash, not the sign-in page itself), else undefined. */
 export function safeNext(next: string | null | undefined): string | undefined {
@@ -64,6 +66,14 @@ function parseReview(hash: string): Route | undefined {
   return { page: 'review', ...(m[3] === undefined ? {} : { itemId: decodeURIComponent(m[3]) }) };
 }
 
+/** `#/desk/<session>`, `#/desk/<session>?token=<desk token>`: a live call's agent desk. */
+function parseDesk(hash: string): Route | undefined {
+  const m = /^#\/desk\/([^/?#]+)\/?(?:\?(.*))?$/.exec(hash);
+  if (!m) return undefined;
+  const token = new URLSearchParams(m[2] ?? '').get('token');
+  return { page: 'desk', id: decodeURIComponent(m[1]), ...(token ? { token } : {}) };
+}
+
 /** Parses a location hash into a route; anything unknown is the list. */
 export function parseHash(hash: string): Route {
   const m = /^#\/s\/([^/?#]+)/.exec(hash);
@@ -72,6 +82,9 @@ export function parseHash(hash: string): Route {
   if (/^#\/users\/?$/.test(hash)) return { page: 'users' };
   if (/^#\/audit\/?$/.test(hash)) return { page: 'audit' };
   if (/^#\/endpoints\/?$/.test(hash)) return { page: 'endpoints' };
+  if (/^#\/live\/?$/.test(hash)) return { page: 'live' };
+  const desk = parseDesk(hash);
+  if (desk) return desk;
   const signIn = parseSignIn(hash);
   if (signIn) return signIn;
   const jobs = parseJobs(hash);
@@ -109,6 +122,10 @@ export function routeHash(route: Route): string {
       return '#/audit';
     case 'endpoints':
       return '#/endpoints';
+    case 'live':
+      return '#/live';
+    case 'desk':
+      return `#/desk/${encodeURIComponent(route.id)}${route.token === undefined ? '' : `?${new URLSearchParams({ token: route.token }).toString()}`}`;
     case 'signIn':
       return route.next === undefined ? '#/sign-in' : `#/sign-in?${new URLSearchParams({ next: route.next }).toString()}`;
     case 'list':

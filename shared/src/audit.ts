@@ -57,12 +57,13 @@ export const AUDIT_ACTIONS = [
   'eval_run.cancel',
   'review.rules',
   'review.decide',
+  'live.confirm',
 ] as const;
 export const AuditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 
 /** The kinds of object an entry names as its target. */
-export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job', 'endpoint', 'eval_set', 'eval_run', 'review_item'] as const;
+export const AUDIT_TARGET_TYPES = ['scenario', 'template', 'key', 'user', 'job', 'endpoint', 'eval_set', 'eval_run', 'review_item', 'call_session'] as const;
 export const AuditTargetTypeSchema = z.enum(AUDIT_TARGET_TYPES);
 export type AuditTargetType = z.infer<typeof AuditTargetTypeSchema>;
 

@@ -41,8 +41,10 @@ export type EvalCaseInput = z.infer<typeof EvalCaseInputSchema>;
 
 /** Where a case came from: a file upload, a promoted run or job item, a person's edit, human review, a shipped set. */
 export const EvalCaseSourceSchema = z.object({
-  kind: z.enum(['upload', 'run', 'job_item', 'manual', 'review', 'builtin']),
+  kind: z.enum(['upload', 'run', 'job_item', 'manual', 'review', 'builtin', 'live']),
   run_id: z.string().optional(),
+  /** The live call session whose desk confirmation made the case (`live`). */
+  session_id: z.string().optional(),
   job_id: z.string().optional(),
   item_id: z.string().optional(),
   /** A file name or a shipped set's name. */

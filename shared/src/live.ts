@@ -51,6 +51,8 @@ export const LiveConfirmationSchema = z.object({
   at: z.string(),
   /** The evaluation case the confirmation wrote (the scenario's 人工复核 set), when it did. */
   case: z.object({ set_id: z.string(), case_id: z.string(), revision: z.number().int() }).nullable(),
+  /** The agent's note with the confirmation, if any. */
+  note: z.string().optional(),
 });
 export type LiveConfirmation = z.infer<typeof LiveConfirmationSchema>;
 
@@ -70,3 +72,7 @@ export type LiveSessionDetail = z.infer<typeof LiveSessionDetailSchema>;
 /** `POST /api/live/sessions/:id/confirm`: the outputs as the agent confirms them (those not named stay as the model gave them). */
 export const LiveConfirmBodySchema = z.object({ outputs: z.record(z.string(), z.unknown()).default({}), note: z.string().max(2000).default('') }).strict();
 export type LiveConfirmBody = z.input<typeof LiveConfirmBodySchema>;
+
+/** `session.alert` on the board's stream (`GET /api/live/events`): the alert, with the session as the board lists it after it. */
+export const LiveBoardAlertSchema = z.object({ session_id: z.string(), alert: SessionAlertSchema, session: LiveSessionSummarySchema });
+export type LiveBoardAlert = z.infer<typeof LiveBoardAlertSchema>;

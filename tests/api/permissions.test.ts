@@ -34,8 +34,19 @@ afterAll(async () => {
 /** Sign-out ends the session it is called with: it is called last. */
 const isLogout = (r: RouteEntry) => r.path === '/api/auth/logout';
 
+/** Routes that answer with an event stream that never ends by itself (the live board's). */
+const ENDLESS_STREAMS = new Set(['/api/live/events']);
+
 async function request(route: RouteEntry, as: TestSession | null) {
   const method = route.method === 'ALL' ? 'GET' : route.method;
+  if (ENDLESS_STREAMS.has(route.path)) {
+    // The status and, for a refusal, the JSON body; an opened stream is left at once.
+    const controller = new AbortController();
+    const res = await fetch(server.url + route.path, { headers: { ...as?.headers }, signal: controller.signal });
+    const text = res.status === 200 ? '' : await res.text();
+    controller.abort();
+    return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined, text };
+  }
   const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
   return call(server.url, method, concrete(route.path), body, {}, { as });
 }

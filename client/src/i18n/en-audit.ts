@@ -83,9 +83,10 @@ export const enAudit: Messages<typeof zhAudit> = {
       retriedItem: 'Item {{item}} queued again',
     },
     actorTypes: { user: 'User', api_key: 'API key', cli: 'Command line', system: 'System' },
-    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint', eval_set: 'Evaluation set', eval_run: 'Evaluation run', review_item: 'Review item' },
-    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint', eval_set: 'evaluation set', eval_run: 'evaluation run', review: 'human review' },
+    targetTypes: { scenario: 'Scenario', template: 'Template', key: 'API key', user: 'User', job: 'Batch job', endpoint: 'Model endpoint', eval_set: 'Evaluation set', eval_run: 'Evaluation run', review_item: 'Review item', call_session: 'Call session' },
+    groups: { scenario: 'scenario', template: 'template', key: 'key', user: 'user', auth: 'sign-in', job: 'job', endpoint: 'model endpoint', eval_set: 'evaluation set', eval_run: 'evaluation run', review: 'human review', live: 'live call' },
     actions: {
+      live: { confirm: 'Confirm desk form' },
       scenario: {
         create: 'Create scenario',
         duplicate: 'Duplicate scenario',

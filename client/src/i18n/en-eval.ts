@@ -64,7 +64,7 @@ export const enEval: Messages<typeof zhEval> = {
     inputs: 'Inputs',
     expected: 'Expected outputs',
     source: 'Source',
-    sources: { upload: 'upload', run: 'run', job_item: 'batch job', manual: 'by hand', review: 'review', builtin: 'shipped' },
+    sources: { upload: 'upload', run: 'run', job_item: 'batch job', manual: 'by hand', review: 'review', builtin: 'shipped', live: 'live call desk' },
     edit: 'Edit expected',
     removeConfirm: 'Remove case “{{id}}”? (a new revision; older revisions keep it)',
     removed: 'Removed: new revision r{{revision}}',

@@ -9,6 +9,7 @@ import { enEval, enEvalErrors } from './en-eval';
 import { enGate } from './en-gate';
 import { enReview, enReviewErrors } from './en-review';
 import { enAlerts, enAlertsErrors } from './en-alerts';
+import { enLive, enLiveErrors } from './en-live';
 import { enSessionErrors } from './en-sessions';
 import { enDesigner } from './en-designer';
 
@@ -435,7 +436,8 @@ export const en: Messages<typeof zh> = {
   ...enGate,
   ...enReview,
   ...enAlerts,
+  ...enLive,
   ...enDesigner,
   ...enAuth,
-  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enAlertsErrors, ...enSessionErrors },
+  errors: { ...enAuth.errors, ...enApiErrors, ...enEvalErrors, ...enReviewErrors, ...enAlertsErrors, ...enSessionErrors, ...enLiveErrors },
 };

@@ -80,9 +80,10 @@ export const zhAudit = {
       retriedItem: '条目 {{item}} 重新排队',
     },
     actorTypes: { user: '用户', api_key: 'API 密钥', cli: '命令行', system: '系统' },
-    targetTypes: { scenario: '场景', template: '模板', key: 'API 密钥', user: '用户', job: '批量任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review_item: '复核结果' },
-    groups: { scenario: '场景', template: '模板', key: '密钥', user: '用户', auth: '登录', job: '任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review: '人工复核' },
+    targetTypes: { scenario: '场景', template: '模板', key: 'API 密钥', user: '用户', job: '批量任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review_item: '复核结果', call_session: '通话会话' },
+    groups: { scenario: '场景', template: '模板', key: '密钥', user: '用户', auth: '登录', job: '任务', endpoint: '模型端点', eval_set: '评测集', eval_run: '评测运行', review: '人工复核', live: '实时通话' },
     actions: {
+      live: { confirm: '坐席确认表单' },
       scenario: {
         create: '创建场景',
         duplicate: '复制场景',

@@ -61,7 +61,7 @@ export const zhEval = {
     inputs: '输入',
     expected: '期望输出',
     source: '来源',
-    sources: { upload: '上传', run: '运行记录', job_item: '批量任务', manual: '手工', review: '人工复核', builtin: '内置' },
+    sources: { upload: '上传', run: '运行记录', job_item: '批量任务', manual: '手工', review: '人工复核', builtin: '内置', live: '坐席确认' },
     edit: '修改期望',
     removeConfirm: '删除用例“{{id}}”？（生成新版本，历史版本仍保留它）',
     removed: '已删除，新版本 r{{revision}}',

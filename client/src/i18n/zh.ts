@@ -8,6 +8,7 @@ import { zhEval, zhEvalErrors } from './zh-eval';
 import { zhGate } from './zh-gate';
 import { zhReview, zhReviewErrors } from './zh-review';
 import { zhAlerts, zhAlertsErrors } from './zh-alerts';
+import { zhLive, zhLiveErrors } from './zh-live';
 import { zhSessionErrors } from './zh-sessions';
 import { zhDesigner } from './zh-designer';
 
@@ -431,7 +432,8 @@ export const zh = {
   ...zhGate,
   ...zhReview,
   ...zhAlerts,
+  ...zhLive,
   ...zhDesigner,
   ...zhAuth,
-  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhAlertsErrors, ...zhSessionErrors },
+  errors: { ...zhAuth.errors, ...zhApiErrors, ...zhEvalErrors, ...zhReviewErrors, ...zhAlertsErrors, ...zhSessionErrors, ...zhLiveErrors },
 };

@@ -25,5 +25,6 @@ export {
 export { endpointCreatedChange, endpointDeletedChange, endpointTestedChange, endpointUpdatedChange } from './endpoint-changes.js';
 export { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange, evalSetMetricsChange } from './eval-set-changes.js';
 export { evalRunCancelledChange, evalRunStartedChange } from './eval-run-changes.js';
+export { liveConfirmChange, type LiveConfirmFacts } from './live-changes.js';
 export { reviewDecisionChange, reviewRulesChange } from './review-changes.js';
 export { alertRulesChange } from './alert-changes.js';

@@ -47,6 +47,23 @@ export function allow(access: Access): AccessHandler {
   return handler;
 }
 
+/**
+ * {@link allow} with a second way in: a request that `other` accepts (a live session's desk token, say)
+ * goes through without a session; any other is held to `access`. The route still declares `access`.
+ * `other` may answer the request itself (a refusal) and return `'answered'`.
+ */
+export function allowOr(access: Access, other: <P>(req: Request<P>, res: Response) => boolean | 'answered'): AccessHandler {
+  const fallback = allow(access);
+  const handler: AccessHandler = (req, res, next) => {
+    const accepted = other(req, res);
+    if (accepted === 'answered') return;
+    if (accepted) return next();
+    fallback(req, res, next);
+  };
+  Object.defineProperty(handler, ACCESS, { value: access });
+  return handler;
+}
+
 /** The access a handler made by {@link allow} declares, or undefined for any other function. */
 export function accessOf(handler: unknown): Access | undefined {
   if (typeof handler !== 'function') return undefined;

@@ -49,6 +49,7 @@ import { knownModelAliases } from '../endpoints/config.js';
 import { ReviewService } from '../review/service.js';
 import { reviewRoutes } from './routes-review.js';
 import { alertRuleRoutes } from './routes-alert-rules.js';
+import { liveRoutes } from './routes-live.js';
 import { SessionManager } from '../sessions/manager.js';
 import { v1SessionRoutes } from './v1/session-routes.js';
 
@@ -183,6 +184,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
   if (deps.alerting) api.use(alertRuleRoutes(deps.alerting));
+  api.use(liveRoutes({ db: deps.db, sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

@@ -72,16 +72,17 @@ export class ReviewService {
   constructor(
     readonly db: Db,
     private readonly published: PublishedScenarios,
-    private readonly sets: EvaluationSets,
+    readonly sets: EvaluationSets,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Throws `not_found`. */
-  private targetOutputs(scenarioId: string, version?: number): ScenarioOutputs {
+  targetOutputs(scenarioId: string, version?: number): ScenarioOutputs {
     return scenarioOutputs(this.db, this.published, scenarioId, version);
   }
 
-  private config(scenarioId: string): ReviewRulesBody | null {
+  /** A scenario's review rules as stored (cached), or null when it has none. */
+  config(scenarioId: string): ReviewRulesBody | null {
     if (!this.rulesCache.has(scenarioId)) this.rulesCache.set(scenarioId, parseConfig(getReviewRules(this.db, scenarioId)?.config));
     return this.rulesCache.get(scenarioId) ?? null;
   }
@@ -196,7 +197,7 @@ export class ReviewService {
   }
 
   /** The outputs under review: the rules' `outputs`, else every end output. */
-  private reviewed(scenarioId: string, outputs: EndOutput[]): string[] {
+  reviewed(scenarioId: string, outputs: EndOutput[]): string[] {
     const chosen = (this.config(scenarioId)?.outputs ?? []).filter((name) => outputs.some((o) => o.name === name));
     return chosen.length > 0 ? chosen : outputs.map((o) => o.name);
   }
@@ -225,7 +226,7 @@ export class ReviewService {
   }
 
   /** The set decisions of a scenario go to: the rules' set, else 人工复核 (made now if missing). */
-  private targetSet(scenarioId: string) {
+  targetSet(scenarioId: string) {
     const named = this.config(scenarioId)?.set_id;
     const chosen = named ? getEvalSet(this.db, named) : undefined;
     if (chosen) return chosen;

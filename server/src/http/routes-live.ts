@@ -1,0 +1,183 @@
+/**
+ * The live pages under `/api/live` (shapes in `@shared/live.ts`): the supervisors' board (the sessions
+ * list and its stream) with `live:read`, and the agent desk of one session (detail, stream, confirm)
+ * with `live:read` (`live:write` to confirm) or the session's desk token (`Authorization: Bearer`),
+ * which opens that one session only and reads it unmasked: it is the agent on the call. Signed-in
+ * readers without `pii:read` see customers' data masked. A confirmation is stored on the session and,
+ * when the scenario has review rules or evaluation sets, written as a case of its human-review set;
+ * it is audited (`live.confirm`, no values). Without a sessions domain every route answers 503.
+ */
+import { Router, type Request, type Response } from 'express';
+import { isRecord } from '@shared/json.js';
+import { LiveConfirmBodySchema, type LiveConfirmation, type LiveSessionList } from '@shared/live.js';
+import { auditedChange, liveConfirmChange, type AuditActor } from '../audit/index.js';
+import { DomainError } from '../common/domain-error.js';
+import { liveViews, writeLiveCase } from '../review/live-cases.js';
+import type { ReviewService } from '../review/service.js';
+import type { LiveSessions, SessionView } from '../sessions/ports.js';
+import type { Db } from '../storage/db.js';
+import { riskOutputOf, sessionOtherInputs } from '../storage/live-pages.js';
+import { getScenario } from '../storage/scenarios.js';
+import { allow, allowOr, requestUser } from './access.js';
+import { audits, clientAddress } from './audit-context.js';
+import { HttpError, parseBody, sendError } from './errors.js';
+import { liveDetail, liveSummary, maskedAlert, maskedDetail, maskedSummary, maskEventData, plainEventData, type ScenarioFacts } from './live-views.js';
+import { boardStream, sessionStream } from './live-streams.js';
+import { canReadPii, type PiiAccess } from './pii-access.js';
+import { acceptsQuery } from './query-params.js';
+
+/** What the live routes are built from. */
+export interface LiveRouteDeps {
+  db: Db;
+  /** Absent: every route answers 503 `live_unavailable`. */
+  sessions?: LiveSessions;
+  review: ReviewService;
+  readsPii?: PiiAccess;
+}
+
+/** Most sessions one list reply holds. */
+const LIST_LIMIT = 500;
+/** How long a scenario's name and risk output are reused by the board, ms (read per event otherwise). */
+const FACTS_TTL_MS = 10_000;
+
+const STATUSES = ['active', 'ended', 'all'] as const;
+
+/** The desk token a request carries (`Authorization: Bearer <token>`), or undefined. */
+function bearer(req: Request<unknown>): string | undefined {
+  const header = req.get('authorization');
+  const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+function paramId(req: Request<unknown>): string | undefined {
+  return isRecord(req.params) && typeof req.params.id === 'string' ? req.params.id : undefined;
+}
+
+/** The session a request opened with its desk token (set by the access check), or undefined. */
+function deskSessionOf(res: Response): string | undefined {
+  const id: unknown = res.locals.deskSession;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function unavailable(): HttpError {
+  return new HttpError(503, 'live_unavailable', 'live call sessions are not running on this server');
+}
+
+/** The routes of the live pages; mount on the `/api` router. */
+export function liveRoutes(deps: LiveRouteDeps): Router {
+  const router = Router();
+  const readsPii = deps.readsPii ?? canReadPii;
+  const facts = new Map<string, ScenarioFacts & { at: number }>();
+
+  const factsOf = (scenarioId: string): ScenarioFacts => {
+    const cached = facts.get(scenarioId);
+    if (cached && Date.now() - cached.at < FACTS_TTL_MS) return cached;
+    const fresh = { name: getScenario(deps.db, scenarioId)?.name ?? '', riskOutput: riskOutputOf(deps.db, scenarioId), at: Date.now() };
+    facts.set(scenarioId, fresh);
+    return fresh;
+  };
+  const sessionsOrFail = (): LiveSessions => {
+    if (!deps.sessions) throw unavailable();
+    return deps.sessions;
+  };
+  const sessionOf = (id: string): SessionView => {
+    const session = sessionsOrFail().get(id);
+    if (!session) throw new DomainError('not_found', 'unknown_session', `no live call session "${id}"`);
+    return session;
+  };
+  /** Whether this request sees customers' data: its desk token, or its user's `pii:read`. */
+  const unmasked = (req: Request, res: Response) => deskSessionOf(res) !== undefined || readsPii(req);
+
+  /** The desk token's way in: accepted for the session it names, refused (401) for any other. */
+  const viaDeskToken = <P>(req: Request<P>, res: Response): boolean | 'answered' => {
+    const token = bearer(req);
+    if (token === undefined) return false;
+    const id = paramId(req);
+    if (!deps.sessions) {
+      sendError(res, 503, 'live_unavailable', 'live call sessions are not running on this server');
+      return 'answered';
+    }
+    if (id !== undefined && deps.sessions.verifyDeskToken(id, token)) {
+      res.locals.deskSession = id;
+      return true;
+    }
+    sendError(res, 401, 'invalid_desk_token', 'this desk token does not open this session (it belongs to another call, or has expired)');
+    return 'answered';
+  };
+
+  router.get('/live/sessions', allow('live:read'), acceptsQuery('status', 'scenario'), (req, res) => {
+    const sessions = sessionsOrFail();
+    const status = typeof req.query.status === 'string' && req.query.status !== '' ? req.query.status : 'active';
+    if (!(STATUSES as readonly string[]).includes(status)) throw new DomainError('invalid', 'invalid_filter', 'status is active, ended or all', { path: 'status' });
+    const scenarioId = typeof req.query.scenario === 'string' && req.query.scenario !== '' ? req.query.scenario : undefined;
+    const listed = sessions.list({ status: STATUSES.find((s) => s === status) ?? 'active', ...(scenarioId ? { scenarioId } : {}), limit: LIST_LIMIT });
+    const active = sessions.list({ status: 'active', ...(scenarioId ? { scenarioId } : {}) });
+    const plain = readsPii(req);
+    const reply: LiveSessionList = {
+      sessions: listed.map((s) => liveSummary(s, factsOf(s.scenarioId))).map((s) => (plain ? s : maskedSummary(s))),
+      counts: { active: active.length, alerting: active.filter((s) => s.alerts.length > 0).length },
+    };
+    res.json(reply);
+  });
+
+  router.get('/live/events', allow('live:read'), acceptsQuery(), async (req, res) => {
+    const sessions = sessionsOrFail();
+    const plain = readsPii(req);
+    await boardStream(
+      req,
+      res,
+      sessions,
+      (s) => (plain ? liveSummary(s, factsOf(s.scenarioId)) : maskedSummary(liveSummary(s, factsOf(s.scenarioId)))),
+      (alert) => (plain ? alert : maskedAlert(alert)),
+    );
+  });
+
+  router.get('/live/sessions/:id', allowOr('live:read', viaDeskToken), acceptsQuery(), (req, res) => {
+    const session = sessionOf(req.params.id);
+    const detail = liveDetail(session, factsOf(session.scenarioId), sessionsOrFail().turns(session.id), liveViews(deps.review, session.scenarioId, session.version, session.outputs));
+    res.json(unmasked(req, res) ? detail : maskedDetail(detail));
+  });
+
+  router.get('/live/sessions/:id/events', allowOr('live:read', viaDeskToken), acceptsQuery(), async (req, res) => {
+    const sessions = sessionsOrFail();
+    const session = sessionOf(req.params.id);
+    const plain = unmasked(req, res);
+    await sessionStream(req, res, sessions, session.id, (event) => (plain ? plainEventData(event.data) : maskEventData(event.data)));
+  });
+
+  router.post('/live/sessions/:id/confirm', allowOr('live:write', viaDeskToken), audits('live.confirm'), acceptsQuery(), (req, res) => {
+    const sessions = sessionsOrFail();
+    const session = sessionOf(req.params.id);
+    const body = parseBody(LiveConfirmBodySchema, req.body ?? {});
+    if (session.outputs === null) throw new DomainError('conflict', 'nothing_to_confirm', 'the session has no outputs yet: confirm once the first update has arrived');
+    const model = session.outputs;
+    const unknown = Object.keys(body.outputs).filter((name) => !(name in model));
+    if (unknown.length > 0) throw new DomainError('invalid', 'unknown_output', `"${unknown[0]}" is not an output of the scenario (outputs: ${Object.keys(model).join(', ')})`, { path: `outputs.${unknown[0]}`, output: unknown[0], allowed: Object.keys(model) });
+    const changed = Object.keys(body.outputs).filter((name) => JSON.stringify(body.outputs[name]) !== JSON.stringify(model[name]));
+    // A reader without pii:read sees masked values: an edit of them would store the masks as the answer.
+    if (changed.length > 0 && !unmasked(req, res)) throw new HttpError(403, 'pii_read_required', 'changing a value needs pii:read: the values are masked for you (confirm them as they are, or ask the agent)');
+    const user = requestUser(res);
+    const desk = deskSessionOf(res) !== undefined;
+    const by = user && !desk ? user.name : `desk:${session.callId ?? session.id}`;
+    const actor: AuditActor = user && !desk ? { type: 'user', id: user.id, name: user.name, address: clientAddress(req) } : { type: 'api_key', id: session.apiKeyId, name: 'desk token', address: clientAddress(req) };
+    const outputs = { ...model, ...body.outputs };
+    const turns = sessions.turns(session.id);
+    // Past the transcript retention an ended session keeps its outputs but not its call: no case can be made of it.
+    if (turns.length === 0 && session.turnCount > 0) throw new DomainError('conflict', 'transcripts_redacted', 'the session is past the transcript retention: its turns were cleared, so its confirmation cannot become a case');
+    auditedChange(
+      deps.db,
+      actor,
+      () => {
+        const written = writeLiveCase(deps.review, { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
+        const confirmation: LiveConfirmation = { outputs, corrected: changed.length > 0, by, at: new Date().toISOString(), case: written, ...(body.note === '' ? {} : { note: body.note }) };
+        sessions.confirm(session.id, confirmation);
+        return written;
+      },
+      (written) => liveConfirmChange({ session: { id: session.id, slug: session.slug, scenarioId: session.scenarioId }, changed, replaced: session.confirmation !== null, case: written }),
+    );
+    const after = sessionOf(session.id);
+    const detail = liveDetail(after, factsOf(after.scenarioId), sessions.turns(after.id), liveViews(deps.review, after.scenarioId, after.version, after.outputs));
+    res.json(unmasked(req, res) ? detail : maskedDetail(detail));
+  });
+  return router;
+}
