@@ -45,7 +45,7 @@ function describeError(error: unknown): string {
 }
 
 /** Turns a request error that makes every other call fail too into the one message the user reads. */
-function fatalOf(error: unknown, api: ReplayApi, slug: string): CliError | undefined {
+function fatalOf(error: unknown, api: ReplayApi, slug: string, creating: boolean): CliError | undefined {
   if (error instanceof ReplayUnreachableError) {
     return new CliError(`cannot reach the Mofang server at ${api.base} (${error.reason}): start it with \`mofang start\`, or give its address with --url`);
   }
@@ -55,6 +55,10 @@ function fatalOf(error: unknown, api: ReplayApi, slug: string): CliError | undef
   if (error instanceof ReplayHttpError && error.status === 403) return new CliError(`the API key may not start sessions of "${slug}" (403 ${error.code}: ${error.message})`);
   if (error instanceof ReplayHttpError && error.status === 404) {
     return new CliError(`${error.message} on ${api.base} (404 ${error.code}): publish it first (\`mofang publish\`), check the slug and --version, and that the key may use it`);
+  }
+  // Any other refusal to start a session (a scenario with no transcript input, …) would refuse every call alike.
+  if (creating && error instanceof ReplayHttpError && error.status >= 400 && error.status < 500) {
+    return new CliError(`the server refused to start a session of "${slug}" (${error.status} ${error.code}): ${error.message}`);
   }
   return undefined;
 }
@@ -104,7 +108,7 @@ export async function replayCalls(
         outcome = await playCall(context, call);
       } catch (error) {
         if (halt.signal.aborted && !fatal) break;
-        fatal ??= fatalOf(error, ctx.api, ctx.slug);
+        fatal ??= fatalOf(error, ctx.api, ctx.slug, true);
         if (fatal) {
           halt.abort();
           break;
@@ -124,9 +128,9 @@ export async function replayCalls(
       if (outcome.error) {
         summary.failed++;
         summary.errors++;
-        const unreachable = fatalOf(outcome.error, ctx.api, ctx.slug);
-        if (outcome.error instanceof ReplayUnreachableError && unreachable) {
-          fatal ??= unreachable;
+        // The server went away mid-call: every other call would fail the same way.
+        if (outcome.error instanceof ReplayUnreachableError) {
+          fatal ??= fatalOf(outcome.error, ctx.api, ctx.slug, false);
           halt.abort();
         }
         io.stderr(`error  ${call.id}  session ${outcome.sessionId}: ${describeError(outcome.error)}\n`);
