@@ -81,7 +81,6 @@ interface Pending {
 /** Runs the load and resolves with what it measured; every stream is closed when it resolves. */
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ connections: null, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 0 });
-  const random = seeded(o.seed);
   const r: LoadResult = { sessions: 0, turns: 0, samples: [], updates: 0, failedUpdates: 0, modelCalls: 0, reusedCalls: 0, coalescedUpdates: 0, coalescedTurns: 0, errors: 0, errorSamples: [], unmatched: 0, sessionIds: [] };
   const headers = { authorization: `Bearer ${o.key}`, 'content-type': 'application/json' };
   const fail = (message: string) => {
@@ -93,14 +92,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const windowEnd = windowStart + o.durationMs;
   const streams = new AbortController();
   let measuring = false;
-  const windowTimer = setTimeout(() => {
-    measuring = true;
-    o.onWindow('start');
-  }, o.warmupMs);
-  const windowStopTimer = setTimeout(() => {
-    measuring = false;
-    o.onWindow('stop');
-  }, o.warmupMs + o.durationMs);
+  let windowEdge: 'none' | 'start' | 'stop' = 'none';
+  const edge = (to: 'start' | 'stop') => {
+    if (to === 'stop' && windowEdge === 'none') edge('start');
+    if (windowEdge === to || windowEdge === 'stop') return;
+    windowEdge = to;
+    measuring = to === 'start';
+    o.onWindow(to);
+  };
+  const windowTimer = setTimeout(() => edge('start'), o.warmupMs);
+  const windowStopTimer = setTimeout(() => edge('stop'), o.warmupMs + o.durationMs);
 
   async function post(path: string, body: unknown): Promise<unknown> {
     const res = await request(`${o.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body), dispatcher: agent });
@@ -116,6 +117,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const id = created.session_id;
     r.sessionIds.push(id);
     r.sessions++;
+    // Each session its own generator, so its turns and their times do not depend on the others' order.
+    const random = seeded(o.seed * 100_003 + index);
     const pending: Pending[] = [];
     const parser = createParser({
       onEvent(event) {
@@ -188,6 +191,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   for (const s of all) if (s.status === 'rejected') fail(`session: ${String(s.reason)}`);
   clearTimeout(windowTimer);
   clearTimeout(windowStopTimer);
+  // Every session failed early: close the window anyway, so the server's probe answers.
+  edge('stop');
   streams.abort();
   await Promise.all(streamsOpen);
   await agent.close().catch(() => undefined);

@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     const graphFile = path.join(dataDir, 'bench-live.json');
     writeFileSync(graphFile, JSON.stringify(graph));
     mofang(['publish', graphFile, '--slug', 'bench-live', '--note', 'bench']);
-    const key = (JSON.parse(mofang(['keys', 'create', '--name', 'bench', '--rate-limit', '100000000'])) as { key: string }).key;
+    const key = (JSON.parse(mofang(['keys', 'create', '--name', 'bench', '--rate-limit', '10000000'])) as { key: string }).key;
     simulator = await startProc(
       ['simulator', '--port', '0', '--host', '127.0.0.1', '--ttft', String(MODEL_MS), '--per-token', '0', '--load-factor', '0', '--capacity', '100000', '--max-queue', '100000'],
       {},
