@@ -153,13 +153,13 @@ async function main(): Promise<void> {
     console.log(`load done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
     // The sessions' own metrics, a few at a time.
-    const metrics: Array<{ prefix: number; calls: number; reused: number }> = [];
+    const metrics: SessionFigures[] = [];
     for (let i = 0; i < load.sessionIds.length; i += 50) {
       const batch = load.sessionIds.slice(i, i + 50);
       const replies = await Promise.all(batch.map((id) => fetch(`${server?.url}/v1/sessions/${id}`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.json())));
       for (const reply of replies) {
         const parsed = V1SessionSchema.safeParse(reply);
-        if (parsed.success) metrics.push({ prefix: parsed.data.metrics.prompt_prefix_reuse, calls: parsed.data.metrics.model_calls, reused: parsed.data.metrics.reused_calls });
+        if (parsed.success) metrics.push({ prefix: parsed.data.metrics.prompt_prefix_reuse, lagP50: parsed.data.metrics.lag_ms_p50, lagP99: parsed.data.metrics.lag_ms_p99 });
       }
     }
     report(load, loop, metrics);
@@ -170,7 +170,19 @@ async function main(): Promise<void> {
   }
 }
 
-function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics: Array<{ prefix: number; calls: number; reused: number }>): void {
+/** What `GET /v1/sessions/{id}` says of one session. */
+interface SessionFigures {
+  prefix: number;
+  lagP50: number | null;
+  lagP99: number | null;
+}
+
+function median(values: Array<number | null>): number {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  return percentile(v, 0.5);
+}
+
+function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics: SessionFigures[]): void {
   const stat = (pick: (s: TurnSample) => number) => {
     const v = load.samples.map(pick).sort((a, b) => a - b);
     return { p50: percentile(v, 0.5), p99: percentile(v, 0.99) };
@@ -195,6 +207,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
     ['reused calls (node cache)', `${load.reusedCalls} (${f((100 * load.reusedCalls) / Math.max(1, load.reusedCalls + load.modelCalls), 1)}% of calls)`, ''],
     ['coalesced turns (updates with more than one turn)', `${load.coalescedTurns} in ${load.coalescedUpdates} updates`, ''],
     ['prompt-prefix reuse (session metrics, mean)', f(prefix, 3), ''],
+    ["the server's own lag (session metrics: median of the sessions' p50 / p99, ms)", `${f(median(metrics.map((m) => m.lagP50)))} / ${f(median(metrics.map((m) => m.lagP99)))}`, ''],
     ['errors (requests, streams) / failed updates / turns never updated', `${load.errors} / ${load.failedUpdates} / ${load.unmatched}`, '0'],
     ['server event-loop delay p50 / p99 / max (ms)', `${f(loop.p50Ms, 1)} / ${f(loop.p99Ms, 1)} / ${f(loop.maxMs, 1)}`, ''],
     ['server RSS max / at the end (MB)', `${f(loop.rssMaxMb)} / ${f(loop.rssMb)}`, ''],
