@@ -64,10 +64,11 @@ function waitUntil(at: number, signal: AbortSignal): Promise<void> {
  * request's error (`ReplayHttpError`, `ReplayUnreachableError`), which the caller may treat as fatal.
  */
 export async function playCall(ctx: PlayContext, call: RecordedCall): Promise<CallOutcome> {
+  // The create is not cut off by the stop signal: a session the server made is always ended below.
   const outcome: CallOutcome = { call, sessionId: null, turns: 0, updates: 0, failedUpdates: 0, alerts: 0, finalRun: null, error: null, interrupted: false };
   const query = ctx.version === undefined ? '' : `?version=${ctx.version}`;
   const created = V1SessionCreatedSchema.parse(
-    await requestJson(ctx.api, 'POST', `/v1/scenarios/${encodeURIComponent(ctx.slug)}/sessions${query}`, { call_id: call.id, meta: { source: 'mofang replay', file: ctx.file, line: call.line } }, ctx.stop),
+    await requestJson(ctx.api, 'POST', `/v1/scenarios/${encodeURIComponent(ctx.slug)}/sessions${query}`, { call_id: call.id, meta: { source: 'mofang replay', file: ctx.file, line: call.line } }),
   );
   const sessionId = created.session_id;
   outcome.sessionId = sessionId;
