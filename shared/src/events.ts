@@ -32,6 +32,8 @@ export const ModelCallTraceSchema = z.object({
   fallback_from: z.object({ alias: z.string(), endpoint: z.string(), code: z.string(), error: z.string() }).optional(),
   /** The built-in simulator answered this call, not a model endpoint: its reply is made up. */
   simulated: z.boolean().optional(),
+  /** A live session's update reused the answer of the same node's identical request earlier in the session: nothing was sent. */
+  cached: z.boolean().optional(),
 });
 export type ModelCallTrace = z.infer<typeof ModelCallTraceSchema>;
 
@@ -75,7 +77,14 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     latency_ms: z.number(),
     calls: z.array(ModelCallTraceSchema).optional(),
   }),
-  z.object({ type: z.literal('node.skipped'), ...base, node_id: z.string(), kind: z.string() }),
+  z.object({
+    type: z.literal('node.skipped'),
+    ...base,
+    node_id: z.string(),
+    kind: z.string(),
+    /** `final_only`: deferred to a live session's final run (the node, or a node it waits for, is final-only); absent: its branch was not taken. */
+    reason: z.literal('final_only').optional(),
+  }),
   z.object({ type: z.literal('run.finished'), ...base, outputs: z.unknown(), usage: UsageSchema, latency_ms: z.number(), simulated: z.boolean().optional() }),
   z.object({ type: z.literal('run.failed'), ...base, error: RunErrorSchema, usage: UsageSchema, latency_ms: z.number(), simulated: z.boolean().optional() }),
 ]);

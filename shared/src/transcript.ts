@@ -119,7 +119,8 @@ export function isNormalisedTranscript(value: unknown): value is { turns: Turn[]
   return true;
 }
 
-function normaliseRole(role: string): string {
+/** A speaker label as its canonical role (`坐席` → `agent`, `Customer` → `customer`); an unknown label trimmed as it is. */
+export function normaliseRole(role: string): string {
   return ROLE_LABELS[role.trim().toLowerCase()] ?? ROLE_LABELS[role.trim()] ?? role.trim();
 }
 

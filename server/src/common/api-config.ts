@@ -12,6 +12,8 @@ const ApiEnvSchema = z.object({
   MOFANG_RUN_DEADLINE_MS: positiveInt('MOFANG_RUN_DEADLINE_MS', 60_000),
   MOFANG_RUN_RETENTION_DAYS: positiveInt('MOFANG_RUN_RETENTION_DAYS', 30),
   MOFANG_RUN_RETENTION_ROWS: positiveInt('MOFANG_RUN_RETENTION_ROWS', 1_000_000),
+  MOFANG_SESSION_IDLE_TIMEOUT_MS: positiveInt('MOFANG_SESSION_IDLE_TIMEOUT_MS', 600_000),
+  MOFANG_SESSION_MAX_DURATION_MS: positiveInt('MOFANG_SESSION_MAX_DURATION_MS', 4 * 3_600_000),
   MOFANG_API_BODY_LIMIT: z.preprocess(blankAsUnset, z.string().regex(/^\d+(b|kb|mb)$/i, 'MOFANG_API_BODY_LIMIT must look like 512kb or 2mb').default('1mb')),
   MOFANG_PUBLIC_URL: z.preprocess(
     blankAsUnset,
@@ -30,6 +32,10 @@ export interface ApiConfig {
   runDeadlineMs: number;
   retentionDays: number;
   retentionRows: number;
+  /** A live call session with no turn for this long ends by itself, ms (default 10 minutes). */
+  sessionIdleTimeoutMs: number;
+  /** A live call session this old ends by itself, ms (default 4 hours). */
+  sessionMaxDurationMs: number;
   /** Largest accepted request body, in body-parser notation (`1mb`). */
   bodyLimit: string;
   /**
@@ -52,6 +58,8 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     runDeadlineMs: e.MOFANG_RUN_DEADLINE_MS,
     retentionDays: e.MOFANG_RUN_RETENTION_DAYS,
     retentionRows: e.MOFANG_RUN_RETENTION_ROWS,
+    sessionIdleTimeoutMs: e.MOFANG_SESSION_IDLE_TIMEOUT_MS,
+    sessionMaxDurationMs: e.MOFANG_SESSION_MAX_DURATION_MS,
     bodyLimit: e.MOFANG_API_BODY_LIMIT,
     publicUrl: e.MOFANG_PUBLIC_URL,
   };

@@ -15,6 +15,8 @@ export interface PlanNode {
   sources: string[];
   /** How its incoming edges combine: `any` runs it when one was taken, `all` only when every one was. */
   join: 'any' | 'all';
+  /** Deferred in a live session's updates (`RunOptions.deferFinalOnly`): runs only in the final run. */
+  finalOnly: boolean;
 }
 
 export interface PlanEdge {

@@ -48,6 +48,8 @@ import { evalMetricRoutes } from './routes-eval-metrics.js';
 import { knownModelAliases } from '../endpoints/config.js';
 import { ReviewService } from '../review/service.js';
 import { reviewRoutes } from './routes-review.js';
+import { SessionManager } from '../sessions/manager.js';
+import { v1SessionRoutes } from './v1/session-routes.js';
 
 export type { AppDeps } from './context.js';
 
@@ -117,6 +119,20 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
   return { jobs, sets, runs, review };
 }
 
+/** The live call sessions over the app's published scenarios, models and run log (server.ts makes its own and closes it). */
+export function createSessions(deps: Pick<AppDeps, 'db' | 'models' | 'services' | 'published'>, v1: V1Runtime): SessionManager {
+  return new SessionManager({
+    db: deps.db,
+    models: deps.models,
+    services: deps.services,
+    published: deps.published,
+    runLog: v1.runLog,
+    deadlineMs: v1.config.runDeadlineMs,
+    idleTimeoutMs: v1.config.sessionIdleTimeoutMs,
+    maxDurationMs: v1.config.sessionMaxDurationMs,
+  });
+}
+
 /** Builds the app; the caller owns the store, the models and the services (and closes them). */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -126,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(deps.db);
   const { jobs, sets: evalSets, runs: evalRuns, review } = jobsAndRuns(deps, v1);
+  const sessions = deps.sessions ?? createSessions(deps, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
   // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
   app.set('trust proxy', authConfig.trustProxy);
@@ -182,6 +199,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', openapiRoutes(deps, v1.config)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));
   app.use('/v1', v1JobRoutes(v1, deps.published, jobs));
+  app.use('/v1', v1SessionRoutes(v1, sessions));
   app.use('/v1', v1Routes(deps, v1));
   app.use(staticRoutes(deps.staticDir ?? DEFAULT_STATIC_DIR));
   app.use(errorHandler);

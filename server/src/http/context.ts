@@ -1,3 +1,4 @@
+import type { LiveSessions } from '../sessions/ports.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
@@ -36,4 +37,6 @@ export interface AppDeps {
   endpoints?: EndpointService;
   /** Whether a request's user may see customers' personal data unmasked; `canReadPii` (./pii-access.ts) when absent. */
   canReadPii?: PiiAccess;
+  /** Live call sessions; created by createApp when absent (then never closed). */
+  sessions?: LiveSessions;
 }

@@ -13,7 +13,7 @@ import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
-import { createApp } from './app.js';
+import { createApp, createSessions } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
 import { runFastLane } from './v1/fast-run.js';
@@ -75,7 +75,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const published = new PublishedScenarios(store.db, services);
   const v1 = createV1Runtime(store.db, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
-  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const sessions = createSessions({ db: store.db, models, services, published }, v1);
+  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1);
@@ -93,6 +94,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
+    await sessions.close();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
     store.close();
@@ -118,6 +120,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       });
       // Items in flight are aborted and left `running`: the next start runs them again.
       await jobs.stop();
+      await sessions.close();
       await retention.stop();
       await Promise.all([services.close(), closeModels(models)]);
       await v1.close();

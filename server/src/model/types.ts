@@ -33,6 +33,8 @@ export interface ChatRequest {
 }
 
 export interface ChatResponse {
+  /** Set by a live session's node cache when the answer is an earlier call's, reused: nothing was sent (and no tokens spent). */
+  cached?: boolean;
   /** The message content as the endpoint sent it. */
   text: string;
   /** Reasoning the endpoint sent apart from the content (`reasoning_content` or `reasoning`). */

@@ -47,11 +47,14 @@ export const V1_SESSION_EVENTS: ReadonlySet<string> = new Set(['session.updated'
 
 /** The sessions domain as the HTTP layer uses it. Every method throws `DomainError` on refusal. */
 export interface LiveSessions {
-  /** Starts a session of a resolved published version; returns it and its desk token (shown once). */
+  /**
+   * Starts a session of a published scenario (`version`, or the live one); returns it and its desk token
+   * (shown once). Refuses an unknown scenario or version (`not_found`), a version that does not run
+   * (`conflict`), a scenario without a transcript input (`unprocessable`) and invalid other inputs (`invalid`).
+   */
   create(input: {
-    scenarioId: string;
     slug: string;
-    version: number;
+    version?: number;
     apiKeyId: string | null;
     callId?: string;
     meta?: Record<string, unknown>;

@@ -100,7 +100,7 @@ function* compileSteps(graph: unknown, options: CompileOptions): Generator<void,
     const sources = indexes.incoming.map((i) => structure.edges[i].source);
     try {
       const step = compileNode(node, { nodeId: id, templates: typed.templates, templateTypes: typed.templateTypes, outputSchema: typed.outputSchema, sources });
-      nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources, join: node.join });
+      nodes.push({ id, kind: node.kind, name: node.name, step, incoming: indexes.incoming, outgoing: indexes.outgoing, sources, join: node.join, finalOnly: node.finalOnly });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       problems.push({ nodeId: id, code: 'invalid_config', message, params: { message } });
@@ -135,12 +135,13 @@ function compileNode(node: CheckedNode, ctx: NodeCompileContext): CompiledStep {
 }
 
 /**
- * A stable hash of what the plan does: kinds, parsed configs, joins and edges, not positions or names. A
- * node joining with `any` (the default) hashes as before the field existed, so published hashes stay put.
+ * A stable hash of what the plan does: kinds, parsed configs, joins, `final_only` and edges, not positions
+ * or names. A node joining with `any` (the default) and not final-only hashes as before those fields
+ * existed, so published hashes stay put.
  */
 function planHash(nodes: CheckedNode[], edges: Array<{ source: string; sourcePort: string; target: string; targetPort: string }>): string {
   const canonical = JSON.stringify({
-    nodes: [...nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => (n.join === 'all' ? [n.id, n.kind, n.def.version, sortKeys(n.config), 'all'] : [n.id, n.kind, n.def.version, sortKeys(n.config)])),
+    nodes: [...nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.kind, n.def.version, sortKeys(n.config), ...(n.join === 'all' ? ['all'] : []), ...(n.finalOnly ? ['final_only'] : [])]),
     edges: edges.map((e) => [e.source, e.sourcePort, e.target, e.targetPort]).sort((a, b) => a.join().localeCompare(b.join())),
   });
   return createHash('sha256').update(canonical).digest('hex');

@@ -13,6 +13,8 @@ export interface CheckedNode {
   config: unknown;
   /** How several wires into the input combine (`any` when the graph does not say). */
   join: Join;
+  /** Runs only in a live session's final run (`final_only` in the graph). */
+  finalOnly: boolean;
   def: NodeDefinition<unknown>;
   inputs: PortDef[];
   outputs: PortDef[];
@@ -81,7 +83,7 @@ export function checkStructure(graph: unknown): Structure {
       problems.push(...zodProblems(config.error.issues, { nodeId: node.id }, 'invalid_config'));
       return;
     }
-    const checked: CheckedNode = { id: node.id, kind: node.kind, name: node.name, config: config.data, join: node.join ?? 'any', def, inputs: def.inputs(config.data), outputs: def.outputs(config.data) };
+    const checked: CheckedNode = { id: node.id, kind: node.kind, name: node.name, config: config.data, join: node.join ?? 'any', finalOnly: node.final_only === true, def, inputs: def.inputs(config.data), outputs: def.outputs(config.data) };
     nodes.push(checked);
     byId.set(node.id, checked);
   });

@@ -12,6 +12,8 @@ import type { RunOptions, RunResult } from './runtime.js';
 const PENDING = 0;
 const TAKEN = 1;
 const SKIPPED = 2;
+/** Not run now: a final-only node (or one waiting for it) in a live session's update. */
+const DEFERRED = 3;
 
 /** One run of a plan: a ready queue over the graph with skip propagation, retries and a deadline. */
 export class Execution {
@@ -167,12 +169,26 @@ export class Execution {
     if (--this.unresolved[targetIndex] > 0) return;
     const target = this.plan.nodes[targetIndex];
     const taken = (i: number) => this.edgeState[i] === TAKEN;
+    const isEnd = target.id === this.plan.endId;
     if (target.join === 'all' ? target.incoming.every(taken) : target.incoming.some(taken)) {
+      if (this.options.deferFinalOnly && target.finalOnly && !isEnd) return this.defer(target);
       this.ready.push(target);
+      return;
+    }
+    if (target.incoming.some((i) => this.edgeState[i] === DEFERRED)) {
+      // The end still runs in an update: what waits for a deferred node reads as null until the final run.
+      if (isEnd) this.ready.push(target);
+      else this.defer(target);
       return;
     }
     this.emit?.({ type: 'node.skipped', run_id: this.runId, at: this.now(), node_id: target.id, kind: target.kind });
     for (const i of target.outgoing) this.resolveEdge(i, SKIPPED);
+  }
+
+  /** A node left for the final run of a live session, and what only it leads to. */
+  private defer(node: PlanNode): void {
+    this.emit?.({ type: 'node.skipped', run_id: this.runId, at: this.now(), node_id: node.id, kind: node.kind, reason: 'final_only' });
+    for (const i of node.outgoing) this.resolveEdge(i, DEFERRED);
   }
 
   /**

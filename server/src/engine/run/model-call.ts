@@ -85,7 +85,6 @@ async function callAlias(site: CallSite, request: CallRequest, alias: string, fa
   const simulated = isSimulator(client);
   if (simulated) site.simulated.any = true;
   const started = performance.now();
-  site.usage.model_calls++;
   const timeoutMs = site.deadline === undefined ? undefined : Math.max(1, Math.round(site.deadline - started));
   const where = { alias, endpoint: client.name, ...(fallbackFrom ? { fallback_from: fallbackFrom } : {}) };
   let response: ChatResponse;
@@ -93,9 +92,12 @@ async function callAlias(site: CallSite, request: CallRequest, alias: string, fa
     const { fallbackModel: _fallback, ...sent } = request;
     response = await client.chat({ ...sent, model, signal: site.signal, timeoutMs, priority: request.priority ?? site.priority, nodeId: site.nodeId });
   } catch (error) {
+    site.usage.model_calls++;
     if (site.calls) site.calls.push({ ...trace(client.name, model, request, started, '', simulated), ...where, error: error instanceof Error ? error.message : String(error) });
     throw explain(error, site);
   }
+  // An answer a live session's node cache reused was not sent: it is neither a call nor tokens spent.
+  if (!response.cached) site.usage.model_calls++;
   site.usage.prompt_tokens += response.promptTokens;
   site.usage.completion_tokens += response.completionTokens;
   if (response.usageEstimated) site.usage.tokens_estimated = true;
@@ -126,6 +128,7 @@ function trace(clientName: string, model: string, request: CallRequest, started:
     ...(response?.usageEstimated ? { usage_estimated: true } : {}),
     ...(response?.finishReason ? { finish_reason: response.finishReason } : {}),
     ...(simulated ? { simulated: true } : {}),
+    ...(response?.cached ? { cached: true } : {}),
   };
 }
 

@@ -24,6 +24,11 @@ export interface RunOptions {
   now?: () => number;
   /** Model-call priority: 0 for live calls (default), higher for batch jobs. */
   priority?: number;
+  /**
+   * A live session's update: nodes marked `final_only` do not run, nor do nodes that wait only for them;
+   * the end node still runs, reading null where they would have given a value (see `PlanNode.finalOnly`).
+   */
+  deferFinalOnly?: boolean;
 }
 
 /** Error codes a run can end with; the HTTP layer maps them to statuses (400, 502, 504, …). */

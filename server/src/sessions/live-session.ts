@@ -1,0 +1,334 @@
+/**
+ * One live call session in memory: its turns, its latest outputs and the update loop. At most one run is
+ * in flight per session; turns that arrive meanwhile wait and are taken in together by the next update
+ * (coalesced). Each update runs the published plan on the transcript so far with final-only nodes
+ * deferred and the session's node cache (./node-cache.ts); the final run, at the end, runs everything.
+ * Every step is written to the store (turns, events, state) before its events reach followers.
+ */
+import { quantile } from 'simple-statistics';
+import type { SessionAlert } from '@shared/alerts.js';
+import type { RunEvent } from '@shared/events.js';
+import type { SessionEndReason, SessionFinalRun, SessionMetrics, SessionStatus, SessionTurn } from '@shared/sessions.js';
+import type { LiveConfirmation } from '@shared/live.js';
+import { newId } from '../common/ids.js';
+import { runPlan, type ExecutionPlan, type RunResult } from '../engine/index.js';
+import type { ModelResolver } from '../model/types.js';
+import type { EngineServices } from '../nodes/kit.js';
+import type { Db } from '../storage/db.js';
+import type { ApiRunRecord } from '../storage/run-log.js';
+import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } from '../storage/sessions.js';
+import { outputChanges } from './changes.js';
+import { NodeCache } from './node-cache.js';
+import type { SessionAlerting, SessionEventRecord, SessionView } from './ports.js';
+
+/** Lags kept per session for its percentiles (the newest). */
+const MAX_LAGS = 2_000;
+
+/** What every session of a manager shares. */
+export interface SessionDeps {
+  db: Db;
+  models: ModelResolver;
+  services: EngineServices;
+  alerting: SessionAlerting;
+  runLog: { add(record: ApiRunRecord): void };
+  /** Deadline of one update or final run, ms. */
+  deadlineMs: number;
+  /** Hands a stored event to the session's and the board's followers. */
+  publish(event: SessionEventRecord, session: LiveSession): void;
+  now(): number;
+}
+
+/** The running figures a session stores (its `metrics` column). */
+interface StoredCounters {
+  turns: number;
+  updates: number;
+  model_calls: number;
+  reused_calls: number;
+  prompt_chars: number;
+  prefix_chars: number;
+  lag_ms_p50: number | null;
+  lag_ms_p99: number | null;
+}
+
+export class LiveSession {
+  status: SessionStatus;
+  readonly turns: SessionTurn[];
+  private readonly turnIds: Set<string>;
+  outputs: Record<string, unknown> | null;
+  alerts: SessionAlert[];
+  updateCount: number;
+  nextEvent: number;
+  simulated: boolean;
+  lastTurnAt: number | null;
+  lastActivityAt: number;
+  endedAt: number | null = null;
+  endReason: SessionEndReason | null = null;
+  finalRunId: string | null = null;
+  finalRun: SessionFinalRun | null = null;
+  confirmation: LiveConfirmation | null;
+  /** Turns already read by an update; those after it wait for the next one. */
+  private reflected: number;
+  /** Arrival time (performance.now) of each turn not yet reflected, in order. */
+  private readonly arrivals: number[] = [];
+  private readonly lags: number[] = [];
+  private readonly cache = new NodeCache();
+  private readonly base: StoredCounters;
+  private running: Promise<void> | undefined;
+  private ending: Promise<void> | undefined;
+
+  constructor(
+    readonly deps: SessionDeps,
+    readonly plan: ExecutionPlan,
+    /** The start input the turns fill. */
+    readonly transcriptInput: string,
+    readonly fixed: {
+      id: string;
+      scenarioId: string;
+      slug: string;
+      version: number;
+      apiKeyId: string | null;
+      callId: string | null;
+      meta: Record<string, unknown> | null;
+      inputs: Record<string, unknown>;
+      createdAt: number;
+    },
+    state: {
+      status: SessionStatus;
+      turns: SessionTurn[];
+      outputs: Record<string, unknown> | null;
+      alerts: SessionAlert[];
+      updateCount: number;
+      nextEvent: number;
+      simulated: boolean;
+      lastTurnAt: number | null;
+      lastActivityAt: number;
+      confirmation: LiveConfirmation | null;
+      metrics: unknown;
+    },
+  ) {
+    this.status = state.status;
+    this.turns = state.turns;
+    this.turnIds = new Set(state.turns.map((t) => t.id));
+    this.outputs = state.outputs;
+    this.alerts = state.alerts;
+    this.updateCount = state.updateCount;
+    this.nextEvent = state.nextEvent;
+    this.simulated = state.simulated;
+    this.lastTurnAt = state.lastTurnAt;
+    this.lastActivityAt = state.lastActivityAt;
+    this.confirmation = state.confirmation;
+    const m = (state.metrics ?? {}) as Partial<StoredCounters>;
+    this.base = { turns: 0, updates: 0, model_calls: m.model_calls ?? 0, reused_calls: m.reused_calls ?? 0, prompt_chars: m.prompt_chars ?? 0, prefix_chars: m.prefix_chars ?? 0, lag_ms_p50: m.lag_ms_p50 ?? null, lag_ms_p99: m.lag_ms_p99 ?? null };
+    // Turns held before a restart were read by the update stored with them, or are read by the next one.
+    this.reflected = state.turns.length;
+  }
+
+  get id(): string {
+    return this.fixed.id;
+  }
+
+  /** Whether a turn id is held already. */
+  has(turnId: string): boolean {
+    return this.turnIds.has(turnId);
+  }
+
+  /** Holds new turns (ids already checked unique), stores them with a `session.turns` event, and schedules an update. */
+  hold(turns: SessionTurn[], arrivedAt: number): void {
+    const now = this.deps.now();
+    for (const t of turns) {
+      this.turns.push(t);
+      this.turnIds.add(t.id);
+      this.arrivals.push(arrivedAt);
+    }
+    this.lastTurnAt = now;
+    this.lastActivityAt = now;
+    const event = this.event('session.turns', { session_id: this.id, turns, turn_count: this.turns.length }, now);
+    writeSessionStep(this.deps.db, this.id, {
+      turns: turns.map((t) => ({ sessionId: this.id, seq: t.seq, turnId: t.id, role: t.role, text: t.text, start: t.start ?? null, end: t.end ?? null, receivedAt: now })),
+      events: [event],
+      patch: { turnCount: this.turns.length, lastTurnAt: now, lastActivityAt: now, nextEvent: this.nextEvent },
+    });
+    this.deps.publish(toRecord(event), this);
+    this.schedule();
+  }
+
+  /** Starts an update when turns wait and none is in flight. */
+  schedule(): void {
+    if (this.running || this.status !== 'active' || this.reflected >= this.turns.length) return;
+    this.running = this.update()
+      .catch((error: unknown) => console.error(`[mofang] session ${this.id}: an update failed:`, error instanceof Error ? error.message : String(error)))
+      .finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+  }
+
+  /** The run inputs on the first `upto` turns. */
+  private inputsFor(upto: number): Record<string, unknown> {
+    const turns = this.turns.slice(0, upto).map(({ seq: _seq, ...t }) => t);
+    return { ...this.fixed.inputs, [this.transcriptInput]: { turns, ...(this.fixed.meta ? { meta: this.fixed.meta } : {}) } };
+  }
+
+  private async update(): Promise<void> {
+    const upto = this.turns.length;
+    const newTurns = this.turns.slice(this.reflected, upto);
+    const arrivals = this.arrivals.splice(0, newTurns.length);
+    const run = this.cache.forRun(this.deps.models);
+    let result: RunResult;
+    try {
+      result = await runPlan(this.plan, this.inputsFor(upto), { models: run.models, services: this.deps.services, scenario: this.fixed.slug, deadlineMs: this.deps.deadlineMs, priority: 0, deferFinalOnly: true });
+    } finally {
+      run.commit();
+    }
+    this.reflected = upto;
+    this.updateCount++;
+    const now = this.deps.now();
+    const done = performance.now();
+    for (const at of arrivals) this.lags.push(done - at);
+    if (this.lags.length > MAX_LAGS) this.lags.splice(0, this.lags.length - MAX_LAGS);
+    if (result.simulated) this.simulated = true;
+    const ok = result.status === 'succeeded';
+    const outputs = ok ? (result.outputs ?? {}) : (this.outputs ?? {});
+    const changes = ok ? outputChanges(this.outputs, outputs) : [];
+    if (ok) this.outputs = outputs;
+    const stats = { latency_ms: result.latency_ms, model_calls: run.sent, reused_calls: run.reused, turns: newTurns.length, simulated: result.simulated ?? false };
+    const lastTurn = newTurns[newTurns.length - 1]?.id ?? null;
+    const events = [this.event('session.updated', { session_id: this.id, update: this.updateCount, turn_count: upto, last_turn_id: lastTurn, outputs, changes, ...(ok ? {} : { error: result.error }), stats, at: new Date(now).toISOString() }, now)];
+    const raisedNow = ok ? this.deps.alerting.check({ scenarioId: this.fixed.scenarioId, outputs, newTurns, raised: new Set(this.alerts.map((a) => a.rule_id)), lastTurnId: lastTurn, now }) : [];
+    for (const alert of raisedNow) {
+      this.alerts.push(alert);
+      events.push(this.event('session.alert', { session_id: this.id, alert }, now));
+    }
+    this.store(events, { outputs: this.outputs, updateCount: this.updateCount, alerts: this.alerts, simulated: this.simulated });
+    const view = this.view();
+    for (const alert of raisedNow) this.deps.alerting.deliver(view, alert, outputs);
+  }
+
+  /** Ends the session: the update in flight finishes, then the final run on the whole call. Idempotent. */
+  end(reason: SessionEndReason): Promise<void> {
+    this.ending ??= this.finish(reason);
+    return this.ending;
+  }
+
+  private async finish(reason: SessionEndReason): Promise<void> {
+    if (this.status === 'ended') return;
+    this.status = 'ending';
+    this.endReason = reason;
+    writeSessionStep(this.deps.db, this.id, { patch: { status: 'ending', endReason: reason } });
+    await this.running;
+    const runId = newId();
+    const inputs = this.inputsFor(this.turns.length);
+    const run = this.cache.forRun(this.deps.models);
+    const events: RunEvent[] = [];
+    const createdAt = this.deps.now();
+    let result: RunResult;
+    try {
+      result = await runPlan(this.plan, inputs, { models: run.models, services: this.deps.services, runId, scenario: this.fixed.slug, deadlineMs: this.deps.deadlineMs, priority: 0, onEvent: (e) => events.push(e) });
+    } finally {
+      run.commit();
+    }
+    const now = this.deps.now();
+    const { fixed } = this;
+    this.deps.runLog.add({ id: runId, scenarioId: fixed.scenarioId, slug: fixed.slug, version: fixed.version, apiKeyId: fixed.apiKeyId, inputs, status: result.status, outputs: result.outputs, error: result.error, usage: result.usage, latencyMs: result.latency_ms, model: result.model, events, createdAt, finishedAt: now });
+    if (result.simulated) this.simulated = true;
+    if (result.status === 'succeeded') this.outputs = result.outputs ?? {};
+    this.finalRunId = runId;
+    this.finalRun = { run_id: runId, status: result.status, ...(result.outputs ? { outputs: result.outputs } : {}), ...(result.error ? { error: result.error } : {}), latency_ms: result.latency_ms, simulated: result.simulated ?? false };
+    this.status = 'ended';
+    this.endedAt = now;
+    const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
+    this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated });
+  }
+
+  /** Stores the confirmation; returns the session. */
+  confirm(confirmation: LiveConfirmation): void {
+    this.confirmation = confirmation;
+    writeSessionStep(this.deps.db, this.id, { patch: { confirmation } });
+  }
+
+  /** Waits for the update in flight (for a server that stops). */
+  async settle(): Promise<void> {
+    await this.running;
+  }
+
+  private event(name: string, data: unknown, at: number): CallSessionEventRow {
+    return { sessionId: this.id, seq: this.nextEvent++, name, data, at };
+  }
+
+  /** Writes events and state in one transaction, then hands the events on. */
+  private store(events: CallSessionEventRow[], patch: CallSessionPatch): void {
+    writeSessionStep(this.deps.db, this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() } });
+    for (const event of events) this.deps.publish(toRecord(event), this);
+  }
+
+  private counters(): StoredCounters {
+    const c = this.cache.counters;
+    const lags = this.lags.length > 0 ? [...this.lags].sort((a, b) => a - b) : null;
+    return {
+      turns: this.turns.length,
+      updates: this.updateCount,
+      model_calls: this.base.model_calls + c.sent,
+      reused_calls: this.base.reused_calls + c.reused,
+      prompt_chars: this.base.prompt_chars + c.promptChars,
+      prefix_chars: this.base.prefix_chars + c.prefixChars,
+      lag_ms_p50: lags ? round(quantile(lags, 0.5)) : this.base.lag_ms_p50,
+      lag_ms_p99: lags ? round(quantile(lags, 0.99)) : this.base.lag_ms_p99,
+    };
+  }
+
+  metrics(): SessionMetrics {
+    const c = this.counters();
+    return { turns: c.turns, updates: c.updates, model_calls: c.model_calls, reused_calls: c.reused_calls, prompt_prefix_reuse: c.prompt_chars > 0 ? round(c.prefix_chars / c.prompt_chars, 4) : 0, lag_ms_p50: c.lag_ms_p50, lag_ms_p99: c.lag_ms_p99 };
+  }
+
+  view(): SessionView {
+    const f = this.fixed;
+    return {
+      id: f.id,
+      scenarioId: f.scenarioId,
+      slug: f.slug,
+      version: f.version,
+      apiKeyId: f.apiKeyId,
+      callId: f.callId,
+      meta: f.meta,
+      status: this.status,
+      turnCount: this.turns.length,
+      updateCount: this.updateCount,
+      outputs: this.outputs,
+      alerts: this.alerts,
+      simulated: this.simulated,
+      createdAt: f.createdAt,
+      lastTurnAt: this.lastTurnAt,
+      endedAt: this.endedAt,
+      endReason: this.endReason,
+      finalRunId: this.finalRunId,
+      finalRun: this.finalRun,
+      confirmation: this.confirmation,
+      metrics: this.metrics(),
+    };
+  }
+}
+
+function toRecord(row: CallSessionEventRow): SessionEventRecord {
+  return { sessionId: row.sessionId, seq: row.seq, name: row.name, data: row.data, at: row.at };
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Metrics as stored for a session no longer in memory. */
+export function storedMetrics(value: unknown): SessionMetrics {
+  const m = (value ?? {}) as Partial<StoredCounters>;
+  const prompt = m.prompt_chars ?? 0;
+  return {
+    turns: m.turns ?? 0,
+    updates: m.updates ?? 0,
+    model_calls: m.model_calls ?? 0,
+    reused_calls: m.reused_calls ?? 0,
+    prompt_prefix_reuse: prompt > 0 ? round((m.prefix_chars ?? 0) / prompt, 4) : 0,
+    lag_ms_p50: m.lag_ms_p50 ?? null,
+    lag_ms_p99: m.lag_ms_p99 ?? null,
+  };
+}

@@ -1,0 +1,300 @@
+/**
+ * The live call sessions of a server (`LiveSessions`, ./ports.ts): creates sessions of published
+ * versions, holds turns idempotently, ends sessions (by the caller, idle past the timeout, or past the
+ * longest call allowed) with a final run stored in the run log, and fans events out to followers (a
+ * session's `/v1` stream and desk, the supervisors' board). Sessions not over when the server stopped are
+ * taken up again at start: active ones go on, ones that were ending get their final run.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SessionAlert } from '@shared/alerts.js';
+import type { LiveConfirmation } from '@shared/live.js';
+import { MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
+import { normaliseRole } from '@shared/transcript.js';
+import { isRecord } from '@shared/json.js';
+import { DomainError } from '../common/domain-error.js';
+import { newId } from '../common/ids.js';
+import type { ExecutionPlan } from '../engine/index.js';
+import type { Graph } from '@shared/graph.js';
+import type { PublishedScenarios } from '../publish/registry.js';
+import { getCallSession, insertCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { LiveSession, storedMetrics, type SessionDeps } from './live-session.js';
+import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
+
+export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting'> {
+  published: PublishedScenarios;
+  alerting?: SessionAlerting;
+  /** A session with no turn for this long ends by itself (`idle`), ms. */
+  idleTimeoutMs: number;
+  /** A session older than this ends by itself (`max_duration`), ms. */
+  maxDurationMs: number;
+  /** How often idle sessions are looked for, ms (default a quarter of the idle timeout, 1–10 s). */
+  sweepMs?: number;
+  now?: () => number;
+}
+
+/** The start input a session's turns fill: the start node's first input of type transcript. */
+export function transcriptInputOf(resolved: { plan: ExecutionPlan; graph: Graph }): string | undefined {
+  const start = resolved.graph.nodes.find((n) => n.id === resolved.plan.startId);
+  const inputs: unknown = start?.config.inputs;
+  if (!Array.isArray(inputs)) return undefined;
+  const found: unknown = inputs.find((i: unknown) => isRecord(i) && i.type === 'transcript');
+  return isRecord(found) && typeof found.name === 'string' ? found.name : undefined;
+}
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+export class SessionManager implements LiveSessions {
+  private readonly live = new Map<string, LiveSession>();
+  private readonly followers = new Set<{ sessionId?: string; listener: (event: SessionEventRecord, session: SessionView) => void }>();
+  private readonly deps: SessionDeps;
+  private readonly sweep: ReturnType<typeof setInterval>;
+  private closed = false;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    const now = options.now ?? Date.now;
+    this.deps = { ...options, alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
+    this.sweep.unref();
+    this.resume();
+  }
+
+  /** Alerting, settable after construction (the app wires it once its settings store exists). */
+  setAlerting(alerting: SessionAlerting): void {
+    this.deps.alerting = alerting;
+  }
+
+  create(input: Parameters<LiveSessions['create']>[0]): { session: SessionView; deskToken: string } {
+    const resolved = this.options.published.resolve(input.slug, input.version);
+    if ('error' in resolved) {
+      if (resolved.error === 'unknown_version') throw new DomainError('not_found', 'unknown_version', `scenario "${input.slug}" has no version ${input.version}`);
+      if (resolved.error === 'version_not_runnable') throw new DomainError('conflict', 'version_not_runnable', resolved.message);
+      throw new DomainError('not_found', 'unknown_scenario', `no published scenario "${input.slug}"`);
+    }
+    const transcriptInput = transcriptInputOf(resolved);
+    if (!transcriptInput) {
+      throw new DomainError('unprocessable', 'no_transcript_input', `scenario "${input.slug}" has no input of type transcript for the call's turns to fill; add one to its start node`, { scenario: input.slug });
+    }
+    const inputs = input.inputs ?? {};
+    if (transcriptInput in inputs) throw new DomainError('invalid', 'invalid_inputs', `"inputs.${transcriptInput}" is the transcript, which the session's turns make: leave it out`, { path: transcriptInput });
+    const problems = resolved.plan.validateInputs({ ...inputs, [transcriptInput]: { turns: [] } });
+    if (problems) {
+      const first = problems[0];
+      throw new DomainError('invalid', 'invalid_inputs', `invalid inputs at "${first?.path || '(root)'}": ${first?.message ?? 'invalid'}`, { problems });
+    }
+    const now = this.deps.now();
+    const id = newId();
+    const deskToken = randomBytes(24).toString('base64url');
+    const meta = input.callId || input.meta ? { ...(input.meta ?? {}), ...(input.callId ? { call_id: input.callId } : {}) } : null;
+    const fixed = { id, scenarioId: resolved.scenarioId, slug: resolved.slug, version: resolved.version, apiKeyId: input.apiKeyId, callId: input.callId ?? null, meta, inputs, createdAt: now };
+    const session = new LiveSession(this.deps, resolved.plan, transcriptInput, fixed, { status: 'active', turns: [], outputs: null, alerts: [], updateCount: 0, nextEvent: 1, simulated: false, lastTurnAt: null, lastActivityAt: now, confirmation: null, metrics: null });
+    const row: CallSessionRow = {
+      ...fixed,
+      status: 'active',
+      turnCount: 0,
+      updateCount: 0,
+      nextEvent: 1,
+      outputs: null,
+      alerts: [],
+      metrics: null,
+      simulated: false,
+      deskTokenHash: hashToken(deskToken).toString('hex'),
+      lastTurnAt: null,
+      lastActivityAt: now,
+      endedAt: null,
+      endReason: null,
+      finalRunId: null,
+      finalRun: null,
+      confirmation: null,
+    };
+    const started = { sessionId: id, seq: 0, name: 'session.started', data: { session_id: id, scenario: resolved.slug, version: resolved.version, call_id: fixed.callId }, at: now };
+    insertCallSession(this.options.db, row, started);
+    this.live.set(id, session);
+    this.fanOut(started, session);
+    return { session: session.view(), deskToken };
+  }
+
+  addTurns(id: string, turns: SessionTurnInput[]): { accepted: number; duplicates: number; turnCount: number } {
+    const session = this.live.get(id);
+    if (!session) {
+      if (getCallSession(this.options.db, id)) throw new DomainError('conflict', 'session_ended', `session "${id}" has ended: it takes no more turns`);
+      throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
+    }
+    if (session.status !== 'active') throw new DomainError('conflict', 'session_ended', `session "${id}" is ending: it takes no more turns`);
+    const fresh: SessionTurn[] = [];
+    const inPost = new Set<string>();
+    let duplicates = 0;
+    let seq = session.turns.length;
+    for (const t of turns) {
+      const turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
+      if (session.has(turnId) || inPost.has(turnId)) {
+        duplicates++;
+        continue;
+      }
+      inPost.add(turnId);
+      seq++;
+      fresh.push({ id: turnId, role: normaliseRole(t.role), text: t.text, ...(t.start !== undefined ? { start: t.start } : {}), ...(t.end !== undefined ? { end: t.end } : {}), seq });
+    }
+    if (session.turns.length + fresh.length > MAX_SESSION_TURNS) {
+      throw new DomainError('too_large', 'too_many_turns', `a session holds at most ${MAX_SESSION_TURNS} turns; this one has ${session.turns.length} and the request adds ${fresh.length}: end it and start another`, { limit: MAX_SESSION_TURNS });
+    }
+    if (fresh.length > 0) session.hold(fresh, performance.now());
+    return { accepted: fresh.length, duplicates, turnCount: session.turns.length };
+  }
+
+  async end(id: string, reason: SessionEndReason = 'ended'): Promise<SessionView> {
+    const session = this.live.get(id);
+    if (!session) {
+      const view = this.get(id);
+      if (!view) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
+      return view;
+    }
+    try {
+      await session.end(reason);
+    } finally {
+      if (session.status === 'ended') this.live.delete(id);
+    }
+    return session.view();
+  }
+
+  get(id: string): SessionView | undefined {
+    const session = this.live.get(id);
+    if (session) return session.view();
+    const row = getCallSession(this.options.db, id);
+    return row ? rowView(row) : undefined;
+  }
+
+  turns(id: string): SessionTurn[] {
+    const session = this.live.get(id);
+    if (session) return [...session.turns];
+    return sessionTurns(this.options.db, id).map((t) => ({ id: t.turnId, role: t.role, text: t.text, ...(t.start !== null ? { start: t.start } : {}), ...(t.end !== null ? { end: t.end } : {}), seq: t.seq }));
+  }
+
+  list(filter: { status: 'active' | 'ended' | 'all'; scenarioId?: string; limit?: number }): SessionView[] {
+    const rows = listCallSessions(this.options.db, { status: filter.status, scenarioId: filter.scenarioId, limit: Math.min(filter.limit ?? 200, 1000) });
+    return rows.map((row) => this.live.get(row.id)?.view() ?? rowView(row));
+  }
+
+  eventsSince(id: string, fromSeq: number): SessionEventRecord[] {
+    return sessionEventsSince(this.options.db, id, fromSeq).map((e) => ({ sessionId: e.sessionId, seq: e.seq, name: e.name, data: e.data, at: e.at }));
+  }
+
+  subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string): () => void {
+    const entry = { sessionId, listener };
+    this.followers.add(entry);
+    return () => this.followers.delete(entry);
+  }
+
+  verifyDeskToken(id: string, token: string): boolean {
+    const row = getCallSession(this.options.db, id);
+    if (!row) return false;
+    const expected = Buffer.from(row.deskTokenHash, 'hex');
+    const given = hashToken(token);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  confirm(id: string, confirmation: LiveConfirmation): SessionView {
+    const session = this.live.get(id);
+    if (session) {
+      session.confirm(confirmation);
+      return session.view();
+    }
+    if (!getCallSession(this.options.db, id)) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
+    writeSessionStep(this.options.db, id, { patch: { confirmation } });
+    const view = this.get(id);
+    if (!view) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
+    return view;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweep);
+    await Promise.all([...this.live.values()].map((s) => s.settle()));
+    this.followers.clear();
+  }
+
+  /** Active sessions in memory (for stats and tests). */
+  get activeCount(): number {
+    return this.live.size;
+  }
+
+  private fanOut(event: SessionEventRecord, session: LiveSession): void {
+    if (this.followers.size === 0) return;
+    const view = session.view();
+    for (const f of this.followers) {
+      if (f.sessionId !== undefined && f.sessionId !== event.sessionId) continue;
+      try {
+        f.listener(event, view);
+      } catch (error) {
+        console.error(`[mofang] a follower of session ${event.sessionId} failed:`, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private endIdle(): void {
+    const now = this.deps.now();
+    for (const session of this.live.values()) {
+      if (session.status !== 'active') continue;
+      const reason: SessionEndReason | undefined = now - session.fixed.createdAt >= this.options.maxDurationMs ? 'max_duration' : now - session.lastActivityAt >= this.options.idleTimeoutMs ? 'idle' : undefined;
+      if (reason) this.end(session.id, reason).catch((error: unknown) => console.error(`[mofang] session ${session.id}: ending it (${reason}) failed:`, error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  /** Takes up the sessions a previous run of the server left open. */
+  private resume(): void {
+    for (const row of openCallSessions(this.options.db)) {
+      const resolved = this.options.published.resolve(row.slug, row.version);
+      const transcriptInput = 'error' in resolved ? undefined : transcriptInputOf(resolved);
+      if ('error' in resolved || !transcriptInput) {
+        writeSessionStep(this.options.db, row.id, { patch: { status: 'ended', endedAt: this.deps.now(), endReason: row.endReason ?? 'ended' } });
+        continue;
+      }
+      const turns = this.turns(row.id);
+      const fixed = { id: row.id, scenarioId: row.scenarioId, slug: row.slug, version: row.version, apiKeyId: row.apiKeyId, callId: row.callId, meta: isRecord(row.meta) ? row.meta : null, inputs: isRecord(row.inputs) ? row.inputs : {}, createdAt: row.createdAt };
+      const session = new LiveSession(this.deps, resolved.plan, transcriptInput, fixed, {
+        status: 'active',
+        turns,
+        outputs: isRecord(row.outputs) ? row.outputs : null,
+        alerts: Array.isArray(row.alerts) ? (row.alerts as SessionAlert[]) : [],
+        updateCount: row.updateCount,
+        nextEvent: row.nextEvent,
+        simulated: row.simulated,
+        lastTurnAt: row.lastTurnAt,
+        lastActivityAt: row.lastActivityAt,
+        confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
+        metrics: row.metrics,
+      });
+      this.live.set(row.id, session);
+      if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);
+    }
+  }
+}
+
+/** A stored session as a view. */
+function rowView(row: CallSessionRow): SessionView {
+  return {
+    id: row.id,
+    scenarioId: row.scenarioId,
+    slug: row.slug,
+    version: row.version,
+    apiKeyId: row.apiKeyId,
+    callId: row.callId,
+    meta: isRecord(row.meta) ? row.meta : null,
+    status: row.status,
+    turnCount: row.turnCount,
+    updateCount: row.updateCount,
+    outputs: isRecord(row.outputs) ? row.outputs : null,
+    alerts: Array.isArray(row.alerts) ? (row.alerts as SessionAlert[]) : [],
+    simulated: row.simulated,
+    createdAt: row.createdAt,
+    lastTurnAt: row.lastTurnAt,
+    endedAt: row.endedAt,
+    endReason: row.endReason,
+    finalRunId: row.finalRunId,
+    finalRun: (row.finalRun ?? null) as SessionView['finalRun'],
+    confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
+    metrics: storedMetrics(row.metrics),
+  };
+}
