@@ -30,7 +30,7 @@ afterAll(async () => {
 /** The session ids of the `ended` lines, by call id. */
 function endedSessions(stdout: string): Map<string, string> {
   const sessions = new Map<string, string>();
-  for (const m of stdout.matchAll(/^ended {2}(\S+) {2}session (\S+)/gm)) sessions.set(m[1] as string, m[2] as string);
+  for (const m of stdout.matchAll(/^ended {2}(\S+) {2}session ([^\s:]+)/gm)) sessions.set(m[1] as string, m[2] as string);
   return sessions;
 }
 
