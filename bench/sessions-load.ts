@@ -4,6 +4,7 @@
  * STC-3 conversations in order. For every turn it records the time from posting it to the first
  * `session.updated` that includes it, and what the update says about its model work.
  */
+import { setMaxListeners } from 'node:events';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 
@@ -91,6 +92,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const windowStart = t0 + o.warmupMs;
   const windowEnd = windowStart + o.durationMs;
   const streams = new AbortController();
+  // Every stream listens on this one signal.
+  setMaxListeners(0, streams.signal);
   let measuring = false;
   let windowEdge: 'none' | 'start' | 'stop' = 'none';
   const edge = (to: 'start' | 'stop') => {

@@ -207,7 +207,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
     ['reused calls (node cache)', `${load.reusedCalls} (${f((100 * load.reusedCalls) / Math.max(1, load.reusedCalls + load.modelCalls), 1)}% of calls)`, ''],
     ['coalesced turns (updates with more than one turn)', `${load.coalescedTurns} in ${load.coalescedUpdates} updates`, ''],
     ['prompt-prefix reuse (session metrics, mean)', f(prefix, 3), ''],
-    ["the server's own lag (session metrics: median of the sessions' p50 / p99, ms)", `${f(median(metrics.map((m) => m.lagP50)))} / ${f(median(metrics.map((m) => m.lagP99)))}`, ''],
+    ["the server's own lag (session metrics, whole session with its warm-up: median of the sessions' p50 / p99, ms)", `${f(median(metrics.map((m) => m.lagP50)))} / ${f(median(metrics.map((m) => m.lagP99)))}`, ''],
     ['errors (requests, streams) / failed updates / turns never updated', `${load.errors} / ${load.failedUpdates} / ${load.unmatched}`, '0'],
     ['server event-loop delay p50 / p99 / max (ms)', `${f(loop.p50Ms, 1)} / ${f(loop.p99Ms, 1)} / ${f(loop.maxMs, 1)}`, ''],
     ['server RSS max / at the end (MB)', `${f(loop.rssMaxMb)} / ${f(loop.rssMb)}`, ''],
