@@ -17,12 +17,13 @@
  *   coalesced turns; prompt-prefix reuse (`GET /v1/sessions/{id}` metrics, mean over sessions);
  * - errors; the server's event-loop delay (p50 / p99 / max) and RSS (max) over the window.
  *
+ * The server runs on CPU 0, this client and the simulator on the others (`taskset`; BENCH_PIN=0 shares them).
  * `--profile DIR` also writes the server's CPU profile (`--cpu-prof`) into DIR. `MOFANG_DATA_FILE` points
  * at stc3-telecom-cn.jsonl when it is not at ../shared/data beside the checkout. Everything stops by itself.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
@@ -47,6 +48,21 @@ const TARGET = { sessions: 1000, lagP99Ms: 200, callsPerTurnPerNode: 1 };
 const MODEL_NODES = 2;
 const BIN = `${ROOT}bin/mofang.mjs`;
 const dataFile = process.env.MOFANG_DATA_FILE ?? path.resolve(ROOT, '../shared/data/stc3-telecom-cn.jsonl');
+
+/**
+ * `taskset` pinning, as bench:api does: the server on CPU 0, this client and the simulator on the others
+ * (a server in production has its cores to itself; BENCH_PIN=0 turns it off). Undefined when off.
+ */
+const pinning = ((): { server: string; load: string } | undefined => {
+  const n = cpus().length;
+  if (process.env.BENCH_PIN === '0' || n < 2) return undefined;
+  try {
+    execFileSync('taskset', ['-a', '-pc', `1-${n - 1}`, String(process.pid)], { stdio: 'ignore' });
+    return { server: '0', load: `1-${n - 1}` };
+  } catch {
+    return undefined;
+  }
+})();
 
 const graph: Graph = {
   schema: GRAPH_FORMAT,
@@ -97,7 +113,9 @@ async function startServer(dataDir: string, simUrl: string): Promise<Proc> {
   const flags = [...serverNodeFlags(), '--import', new URL('./sessions-probe.mjs', import.meta.url).href];
   if (args.profile) flags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`);
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_MODEL_BASE_URL: `${simUrl}/v1`, MOFANG_MODEL: 'mofang-simulator', MOFANG_MODEL_MAX_CONCURRENCY: '4096' };
-  const child = spawn(process.execPath, [...flags, BIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const command = [process.execPath, ...flags, BIN, 'start'];
+  const pinned = pinning ? ['taskset', '-c', pinning.server, ...command] : command;
+  const child = spawn(pinned[0] as string, pinned.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 60_000);
@@ -218,6 +236,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
   for (const e of load.errorSamples) console.log(`  error: ${e}`);
   const met = load.sessions >= TARGET.sessions && beyond.p99 <= TARGET.lagP99Ms && perTurnPerNode <= TARGET.callsPerTurnPerNode && load.errors === 0;
   console.log(`\nlag beyond the model = lag − ${MODEL_MS} ms (the simulator's fixed latency) − the time waited for an update already in flight (at most ${MODEL_MS} ms).`);
+  console.log(pinning ? `server pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load} (BENCH_PIN=0: unpinned)` : 'unpinned');
   console.log(`machine load average: ${loadavg()[0]?.toFixed(2)} (2 cores shared with other work); goal ${met ? 'met' : 'not met'} at ${N} sessions`);
 }
 
