@@ -17,7 +17,7 @@
  *   coalesced turns; prompt-prefix reuse (`GET /v1/sessions/{id}` metrics, mean over sessions);
  * - errors; the server's event-loop delay (p50 / p99 / max) and RSS (max) over the window.
  *
- * The server runs on CPU 0, this client and the simulator on the others (`taskset`; BENCH_PIN=0 shares them).
+ * BENCH_PIN=1 runs the server on CPU 0, this client and the simulator on the others (`taskset`).
  * `--profile DIR` also writes the server's CPU profile (`--cpu-prof`) into DIR. `MOFANG_DATA_FILE` points
  * at stc3-telecom-cn.jsonl when it is not at ../shared/data beside the checkout. Everything stops by itself.
  */
@@ -50,12 +50,13 @@ const BIN = `${ROOT}bin/mofang.mjs`;
 const dataFile = process.env.MOFANG_DATA_FILE ?? path.resolve(ROOT, '../shared/data/stc3-telecom-cn.jsonl');
 
 /**
- * `taskset` pinning, as bench:api does: the server on CPU 0, this client and the simulator on the others
- * (a server in production has its cores to itself; BENCH_PIN=0 turns it off). Undefined when off.
+ * `taskset` pinning with BENCH_PIN=1, as bench:api does: the server on CPU 0, this client and the
+ * simulator on the others. Off by default: on a 2-core machine shared with other work, the server held to
+ * one core did worse than the server free to use both. Undefined when off.
  */
 const pinning = ((): { server: string; load: string } | undefined => {
   const n = cpus().length;
-  if (process.env.BENCH_PIN === '0' || n < 2) return undefined;
+  if (process.env.BENCH_PIN !== '1' || n < 2) return undefined;
   try {
     execFileSync('taskset', ['-a', '-pc', `1-${n - 1}`, String(process.pid)], { stdio: 'ignore' });
     return { server: '0', load: `1-${n - 1}` };
@@ -236,7 +237,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
   for (const e of load.errorSamples) console.log(`  error: ${e}`);
   const met = load.sessions >= TARGET.sessions && beyond.p99 <= TARGET.lagP99Ms && perTurnPerNode <= TARGET.callsPerTurnPerNode && load.errors === 0;
   console.log(`\nlag beyond the model = lag − ${MODEL_MS} ms (the simulator's fixed latency) − the time waited for an update already in flight (at most ${MODEL_MS} ms).`);
-  console.log(pinning ? `server pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load} (BENCH_PIN=0: unpinned)` : 'unpinned');
+  console.log(pinning ? `server pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load} ` : 'unpinned (BENCH_PIN=1 pins the server to CPU 0)');
   console.log(`machine load average: ${loadavg()[0]?.toFixed(2)} (2 cores shared with other work); goal ${met ? 'met' : 'not met'} at ${N} sessions`);
 }
 
