@@ -237,7 +237,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
   for (const e of load.errorSamples) console.log(`  error: ${e}`);
   const met = load.sessions >= TARGET.sessions && beyond.p99 <= TARGET.lagP99Ms && perTurnPerNode <= TARGET.callsPerTurnPerNode && load.errors === 0;
   console.log(`\nlag beyond the model = lag − ${MODEL_MS} ms (the simulator's fixed latency) − the time waited for an update already in flight (at most ${MODEL_MS} ms).`);
-  console.log(pinning ? `server pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load} ` : 'unpinned (BENCH_PIN=1 pins the server to CPU 0)');
+  console.log(pinning ? `server pinned to CPU ${pinning.server}; this client and the simulator on CPUs ${pinning.load}` : 'unpinned (BENCH_PIN=1 pins the server to CPU 0)');
   console.log(`machine load average: ${loadavg()[0]?.toFixed(2)} (2 cores shared with other work); goal ${met ? 'met' : 'not met'} at ${N} sessions`);
 }
 
