@@ -74,6 +74,12 @@ describe('the compiled CLI loads only what a command needs', () => {
     }
   });
 
+  it('replay is a /v1 client: it loads neither Express, the store nor the engine', () => {
+    const packages = packagesLoadedBy('server/src/cli/replay-command.ts');
+    expect(packages).toContain('eventsource-parser');
+    for (const serverOnly of ['express', 'better-sqlite3', 'better-sse', 'liquidjs', 'quickjs-emscripten-core']) expect(packages).not.toContain(serverOnly);
+  });
+
   it('no command or server code loads exceljs at start: workbooks are read on a worker thread, written (Excel downloads) by a dynamic import on first use', () => {
     const importers = Object.entries(meta.outputs).filter(([, output]) => output.imports.some((i) => (i.path === 'exceljs' || i.path.includes('node_modules/exceljs')) && i.kind !== 'dynamic-import'));
     expect(importers.map(([file]) => file)).toEqual([]);

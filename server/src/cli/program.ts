@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { CliIo } from './io.js';
 import { addSimulatorCommand } from './simulator.js';
 import { addUsersCommand } from './users-program.js';
+import { addReplayCommand } from './replay-program.js';
 
 /** Set by the action that ran: the process exit code it asks for (0 when it set none). */
 export interface CliOutcome {
@@ -79,6 +80,7 @@ export function buildProgram(io: CliIo, outcome: CliOutcome = { code: 0 }): Comm
   addKeysCommand(program, io, outcome);
   addUsersCommand(program, io, outcome);
   addFileCommands(program, io, outcome);
+  addReplayCommand(program, io, outcome);
   return program;
 }
 
