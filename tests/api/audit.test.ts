@@ -254,6 +254,21 @@ describe('changes record who made them', () => {
     expect(await latest('scenario.alert_rules')).toMatchObject({ actor_name: 'admin', target_type: 'scenario', target_id: scenarioId, details: { rules: 1, kinds: 'keyword', webhook: true, secret_made: true } });
   });
 
+  it("records an agent desk's confirmation of a live call, without its values", async () => {
+    const key = CreatedKeySchema.parse((await call(base, 'POST', '/api/keys', { name: '实时坐席' })).json);
+    secrets.push(key.key);
+    const bearer = { authorization: `Bearer ${key.key}` };
+    const created = await call(base, 'POST', '/v1/scenarios/complaints/sessions', { call_id: 'audit-call' }, bearer, { as: null });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.json as { session_id: string }).session_id;
+    await call(base, 'POST', `/v1/sessions/${id}/turns`, { turns: [{ role: 'customer', text: '地址是幸福路 9 号' }] }, bearer, { as: null });
+    await call(base, 'POST', `/v1/sessions/${id}/end`, undefined, bearer, { as: null });
+    const confirmed = await call(base, 'POST', `/api/live/sessions/${id}/confirm`, {});
+    expect(confirmed.status, confirmed.text).toBe(200);
+    expect(await latest('live.confirm')).toMatchObject({ actor_name: 'admin', target_id: id });
+    expect(JSON.stringify(await entries())).not.toContain('幸福路 9');
+  });
+
   it('records a publish gate set and removed by an admin', async () => {
     const set = await call(base, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: '门槛' });
     const setId = (set.json as { id: string }).id;
