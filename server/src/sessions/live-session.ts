@@ -71,6 +71,8 @@ export class LiveSession {
   /** Arrival time (performance.now) of each turn not yet reflected, in order. */
   private readonly arrivals: number[] = [];
   private readonly lags: number[] = [];
+  /** The lags' median and 99th percentile, worked out when an update adds lags. */
+  private lagPercentiles: { p50: number; p99: number } | undefined;
   private readonly cache = new NodeCache();
   private readonly base: StoredCounters;
   private running: Promise<void> | undefined;
@@ -186,6 +188,9 @@ export class LiveSession {
     const done = performance.now();
     for (const at of arrivals) this.lags.push(done - at);
     if (this.lags.length > MAX_LAGS) this.lags.splice(0, this.lags.length - MAX_LAGS);
+    // Once per update, not on every read of the session (each event hands followers a view).
+    const sorted = [...this.lags].sort((x, y) => x - y);
+    this.lagPercentiles = sorted.length > 0 ? { p50: round(quantile(sorted, 0.5)), p99: round(quantile(sorted, 0.99)) } : undefined;
     if (result.simulated) this.simulated = true;
     const ok = result.status === 'succeeded';
     const outputs = ok ? (result.outputs ?? {}) : (this.outputs ?? {});
@@ -263,7 +268,6 @@ export class LiveSession {
 
   private counters(): StoredCounters {
     const c = this.cache.counters;
-    const lags = this.lags.length > 0 ? [...this.lags].sort((a, b) => a - b) : null;
     return {
       turns: this.turns.length,
       updates: this.updateCount,
@@ -271,8 +275,8 @@ export class LiveSession {
       reused_calls: this.base.reused_calls + c.reused,
       prompt_chars: this.base.prompt_chars + c.promptChars,
       prefix_chars: this.base.prefix_chars + c.prefixChars,
-      lag_ms_p50: lags ? round(quantile(lags, 0.5)) : this.base.lag_ms_p50,
-      lag_ms_p99: lags ? round(quantile(lags, 0.99)) : this.base.lag_ms_p99,
+      lag_ms_p50: this.lagPercentiles?.p50 ?? this.base.lag_ms_p50,
+      lag_ms_p99: this.lagPercentiles?.p99 ?? this.base.lag_ms_p99,
     };
   }
 
