@@ -16,6 +16,7 @@ import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { Db } from '../storage/db.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
+import type { SessionStepWriter } from '../storage/session-writer.js';
 import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } from '../storage/sessions.js';
 import { outputChanges } from './changes.js';
 import { NodeCache } from './node-cache.js';
@@ -27,6 +28,8 @@ const MAX_LAGS = 2_000;
 /** What every session of a manager shares. */
 export interface SessionDeps {
   db: Db;
+  /** Writes every step of every session (group commit). */
+  writer: SessionStepWriter;
   models: ModelResolver;
   services: EngineServices;
   alerting: SessionAlerting;
@@ -134,8 +137,12 @@ export class LiveSession {
     return this.turnIds.has(turnId);
   }
 
-  /** Holds new turns (ids already checked unique), stores them with a `session.turns` event, and schedules an update. */
-  hold(turns: SessionTurn[], arrivedAt: number): void {
+  /**
+   * Holds new turns (ids already checked unique: they count at once, so a post racing this one sees
+   * them), stores them with a `session.turns` event, then hands the event on and schedules an update.
+   * Resolves once they are stored.
+   */
+  async hold(turns: SessionTurn[], arrivedAt: number): Promise<void> {
     const now = this.deps.now();
     for (const t of turns) {
       this.turns.push(t);
@@ -145,7 +152,7 @@ export class LiveSession {
     this.lastTurnAt = now;
     this.lastActivityAt = now;
     const event = this.event('session.turns', { session_id: this.id, turns, turn_count: this.turns.length }, now);
-    writeSessionStep(this.deps.db, this.id, {
+    await this.deps.writer.write(this.id, {
       turns: turns.map((t) => ({ sessionId: this.id, seq: t.seq, turnId: t.id, role: t.role, text: t.text, start: t.start ?? null, end: t.end ?? null, receivedAt: now })),
       events: [event],
       patch: { turnCount: this.turns.length, lastTurnAt: now, lastActivityAt: now, nextEvent: this.nextEvent },
@@ -204,7 +211,7 @@ export class LiveSession {
       this.alerts.push(alert);
       events.push(this.event('session.alert', { session_id: this.id, alert }, now));
     }
-    this.store(events, { outputs: this.outputs, updateCount: this.updateCount, alerts: this.alerts, simulated: this.simulated });
+    await this.store(events, { outputs: this.outputs, updateCount: this.updateCount, alerts: this.alerts, simulated: this.simulated });
     const view = this.view();
     for (const alert of raisedNow) this.deps.alerting.deliver(view, alert, outputs);
   }
@@ -219,7 +226,7 @@ export class LiveSession {
     if (this.status === 'ended') return;
     this.status = 'ending';
     this.endReason = reason;
-    writeSessionStep(this.deps.db, this.id, { patch: { status: 'ending', endReason: reason } });
+    await this.deps.writer.write(this.id, { patch: { status: 'ending', endReason: reason } });
     await this.running;
     const runId = newId();
     const inputs = this.inputsFor(this.turns.length);
@@ -242,10 +249,13 @@ export class LiveSession {
     this.status = 'ended';
     this.endedAt = now;
     const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
-    this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated });
+    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated });
   }
 
-  /** Stores the confirmation; returns the session. */
+  /**
+   * Stores the confirmation at once (synchronously: the caller writes it in one transaction with its
+   * review case and audit record). No queued step of the writer sets this column.
+   */
   confirm(confirmation: LiveConfirmation): void {
     this.confirmation = confirmation;
     writeSessionStep(this.deps.db, this.id, { patch: { confirmation } });
@@ -261,8 +271,8 @@ export class LiveSession {
   }
 
   /** Writes events and state in one transaction, then hands the events on. */
-  private store(events: CallSessionEventRow[], patch: CallSessionPatch): void {
-    writeSessionStep(this.deps.db, this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() } });
+  private async store(events: CallSessionEventRow[], patch: CallSessionPatch): Promise<void> {
+    await this.deps.writer.write(this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() } });
     for (const event of events) this.deps.publish(toRecord(event), this);
   }
 

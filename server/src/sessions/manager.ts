@@ -16,11 +16,12 @@ import { newId } from '../common/ids.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { getCallSession, insertCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { SessionStepWriter } from '../storage/session-writer.js';
+import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { LiveSession, storedMetrics, type SessionDeps } from './live-session.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
-export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting'> {
+export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer'> {
   published: PublishedScenarios;
   alerting?: SessionAlerting;
   /** A session with no turn for this long ends by itself (`idle`), ms. */
@@ -54,7 +55,7 @@ export class SessionManager implements LiveSessions {
 
   constructor(private readonly options: SessionManagerOptions) {
     const now = options.now ?? Date.now;
-    this.deps = { ...options, alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    this.deps = { ...options, writer: new SessionStepWriter(options.db), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
     this.resume();
@@ -65,7 +66,7 @@ export class SessionManager implements LiveSessions {
     this.deps.alerting = alerting;
   }
 
-  create(input: Parameters<LiveSessions['create']>[0]): { session: SessionView; deskToken: string } {
+  async create(input: Parameters<LiveSessions['create']>[0]): Promise<{ session: SessionView; deskToken: string }> {
     const resolved = this.options.published.resolve(input.slug, input.version);
     if ('error' in resolved) {
       if (resolved.error === 'unknown_version') throw new DomainError('not_found', 'unknown_version', `scenario "${input.slug}" has no version ${input.version}`);
@@ -109,13 +110,13 @@ export class SessionManager implements LiveSessions {
       confirmation: null,
     };
     const started = { sessionId: id, seq: 0, name: 'session.started', data: { session_id: id, scenario: resolved.slug, version: resolved.version, call_id: fixed.callId }, at: now };
-    insertCallSession(this.options.db, row, started);
+    await this.deps.writer.write(id, { session: row, events: [started] });
     this.live.set(id, session);
     this.fanOut(started, session);
     return { session: session.view(), deskToken };
   }
 
-  addTurns(id: string, turns: SessionTurnInput[]): { accepted: number; duplicates: number; turnCount: number } {
+  async addTurns(id: string, turns: SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }> {
     const session = this.live.get(id);
     if (!session) {
       if (getCallSession(this.options.db, id)) throw new DomainError('conflict', 'session_ended', `session "${id}" has ended: it takes no more turns`);
@@ -139,8 +140,8 @@ export class SessionManager implements LiveSessions {
     if (session.turns.length + fresh.length > MAX_SESSION_TURNS) {
       throw new DomainError('too_large', 'too_many_turns', `a session holds at most ${MAX_SESSION_TURNS} turns; this one has ${session.turns.length} and the request adds ${fresh.length}: end it and start another`, { limit: MAX_SESSION_TURNS });
     }
-    if (fresh.length > 0) session.hold(fresh, performance.now());
-    return { accepted: fresh.length, duplicates, turnCount: session.turns.length };
+    if (fresh.length > 0) await session.hold(fresh, performance.now());
+    return { accepted: fresh.length, duplicates, turnCount: seq };
   }
 
   async end(id: string, reason: SessionEndReason = 'ended'): Promise<SessionView> {
@@ -216,6 +217,7 @@ export class SessionManager implements LiveSessions {
     this.closed = true;
     clearInterval(this.sweep);
     await Promise.all([...this.live.values()].map((s) => s.settle()));
+    this.deps.writer.flush();
     this.followers.clear();
   }
 

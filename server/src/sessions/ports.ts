@@ -59,9 +59,13 @@ export interface LiveSessions {
     callId?: string;
     meta?: Record<string, unknown>;
     inputs?: Record<string, unknown>;
-  }): { session: SessionView; deskToken: string };
-  /** Holds finalised turns (idempotent by id) and schedules an update. `not_found` for an unknown id, `conflict` `session_ended` once over. */
-  addTurns(id: string, turns: SessionTurnInput[]): { accepted: number; duplicates: number; turnCount: number };
+  }): Promise<{ session: SessionView; deskToken: string }>;
+  /**
+   * Holds finalised turns (idempotent by id: a turn counts at once, so a concurrent post sees it) and
+   * schedules an update; resolves once they are stored. `not_found` for an unknown id, `conflict`
+   * `session_ended` once over.
+   */
+  addTurns(id: string, turns: SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }>;
   /** Ends the session: waits for the update in flight, runs the final run on the whole call, resolves the session as ended. Idempotent. */
   end(id: string, reason?: SessionEndReason): Promise<SessionView>;
   get(id: string): SessionView | undefined;

@@ -13,14 +13,6 @@ export type CallSessionEventRow = typeof callSessionEvents.$inferSelect;
 /** The columns a step may change. */
 export type CallSessionPatch = Partial<Omit<CallSessionRow, 'id' | 'scenarioId' | 'slug' | 'version' | 'apiKeyId' | 'deskTokenHash' | 'createdAt'>>;
 
-/** Creates a session with its first event. */
-export function insertCallSession(db: Db, row: CallSessionRow, event?: CallSessionEventRow): void {
-  writeTransaction(db, (tx) => {
-    tx.insert(callSessions).values(row).run();
-    if (event) tx.insert(callSessionEvents).values(event).run();
-  });
-}
-
 export function getCallSession(db: Db, id: string): CallSessionRow | undefined {
   return db.select().from(callSessions).where(eq(callSessions.id, id)).get();
 }

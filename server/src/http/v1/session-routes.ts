@@ -94,7 +94,7 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     throw error;
   };
 
-  router.post('/scenarios/:slug/sessions', auth, ...body, (req: Request<{ slug: string }>, res: Response) => {
+  router.post('/scenarios/:slug/sessions', auth, ...body, async (req: Request<{ slug: string }>, res: Response) => {
     const key = keyOf(res);
     const slug = req.params.slug;
     if (!key || !inScope(key, slug)) return sendError(res, 404, 'unknown_scenario', `no published scenario "${slug}"`);
@@ -103,7 +103,7 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     const parsed = V1SessionCreateBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) return sendError(res, 400, 'invalid_body', `the body must be { "call_id"?, "meta"?, "inputs"? }: ${firstIssue(parsed.error)}`, { issues: parsed.error.issues });
     try {
-      const { session, deskToken } = sessions.create({ slug, version: raw === undefined ? undefined : Number(raw), apiKeyId: key.id, callId: parsed.data.call_id, meta: parsed.data.meta, inputs: parsed.data.inputs });
+      const { session, deskToken } = await sessions.create({ slug, version: raw === undefined ? undefined : Number(raw), apiKeyId: key.id, callId: parsed.data.call_id, meta: parsed.data.meta, inputs: parsed.data.inputs });
       const origin = requestOrigin(req, runtime.config.publicUrl);
       res.status(201).json({
         session_id: session.id,
@@ -121,13 +121,13 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     }
   });
 
-  router.post('/sessions/:id/turns', auth, ...body, (req: Request<{ id: string }>, res: Response) => {
+  router.post('/sessions/:id/turns', auth, ...body, async (req: Request<{ id: string }>, res: Response) => {
     const session = visible(req, res, true);
     if (!session) return;
     const parsed = V1SessionTurnsBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) return sendError(res, 400, 'invalid_body', `the body must be { "turns": [{ "id"?, "role", "text", "start"?, "end"? }, …] }: ${firstIssue(parsed.error)}`, { issues: parsed.error.issues });
     try {
-      const held = sessions.addTurns(session.id, parsed.data.turns);
+      const held = await sessions.addTurns(session.id, parsed.data.turns);
       res.status(202).json({ session_id: session.id, accepted: held.accepted, duplicates: held.duplicates, turn_count: held.turnCount });
     } catch (error) {
       refuse(res, error);
