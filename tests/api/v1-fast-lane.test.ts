@@ -120,3 +120,53 @@ describe('the /v1 run fast lane', () => {
     expect(await events.text()).toMatch(/event: ?run\.finished/);
   });
 });
+
+describe("the fast lane for a live session's turns", () => {
+  const turn = { id: 'a1', role: 'customer', text: '宽带断了' };
+  const turnCases: Record<string, Sent> = {
+    'turns': { body: JSON.stringify({ turns: [turn, { role: 'agent', text: '您好' }] }) },
+    'a repeated turn id': { body: JSON.stringify({ turns: [turn, turn] }) },
+    'a charset': { body: JSON.stringify({ turns: [turn] }), headers: { 'content-type': 'application/json; charset=UTF-8' } },
+    'charset=utf8 (body-parser: 415)': { body: JSON.stringify({ turns: [turn] }), headers: { 'content-type': 'application/json; charset=utf8' } },
+    'an empty body': { body: '' },
+    'invalid JSON': { body: '{"turns": ' },
+    'a JSON string': { body: '"text"' },
+    'no turns': { body: JSON.stringify({ turns: [] }) },
+    'a turn without text': { body: JSON.stringify({ turns: [{ role: 'customer' }] }) },
+    '101 turns': { body: JSON.stringify({ turns: Array.from({ length: 101 }, (_, i) => ({ role: 'customer', text: `${i}` })) }) },
+    'nested too deep': { body: `{"turns": [{"role": "customer", "text": "x", "x": ${'['.repeat(200)}${']'.repeat(200)}}]}` },
+    'over the body limit': { body: JSON.stringify({ turns: [{ role: 'customer', text: '问'.repeat(2000) }] }) },
+    'no key': { body: JSON.stringify({ turns: [turn] }), auth: null },
+  };
+  const open = async (): Promise<string> => {
+    const res = await fetch(`${h.server.url}/v1/scenarios/echo/sessions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { session_id: string }).session_id;
+  };
+  /** A reply with the session id made the same (each path posts to a session of its own). */
+  const same = (json: unknown, id: string) => JSON.parse(JSON.stringify(stable(json)).replaceAll(id, '<session>')) as unknown;
+
+  for (const [name, sent] of Object.entries(turnCases)) {
+    it(`answers ${name} as the Express route does`, async () => {
+      const [a, b] = [await open(), await open()];
+      const lane = await send(`/v1/sessions/${a}/turns`, sent);
+      const express = await send(`/v1/sessions/${b}/turns/`, sent);
+      expect(lane.status).toBe(express.status);
+      expect(same(lane.json, a)).toEqual(same(express.json, b));
+      expect(lane.headers.get('content-type')).toBe(express.headers.get('content-type'));
+      for (const header of FRONT_DOOR_HEADERS) expect(lane.headers.get(header), header).toBe(express.headers.get(header));
+    });
+  }
+
+  it('an unknown session, and one posted to after its end, are the same refusals on both', async () => {
+    const body = { body: JSON.stringify({ turns: [turn] }) };
+    const lane = await send('/v1/sessions/nope/turns', body);
+    const express = await send('/v1/sessions/nope/turns/', body);
+    expect([lane.status, stable(lane.json)]).toEqual([404, stable(express.json)]);
+    const id = await open();
+    expect((await send(`/v1/sessions/${id}/end`, { body: '{}' })).status).toBe(200);
+    const after = await send(`/v1/sessions/${id}/turns`, body);
+    const afterExpress = await send(`/v1/sessions/${id}/turns/`, body);
+    expect([after.status, after.json]).toEqual([afterExpress.status, afterExpress.json]);
+  });
+});

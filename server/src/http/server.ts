@@ -85,7 +85,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
-  const lane = runFastLane(runOperation(deps, v1), v1);
+  const lane = runFastLane(runOperation(deps, v1), v1, sessions);
   // Headers, Host check, CORS and cross-site refusals for every request, the lane's included.
   const web = config.web ?? DEFAULT_WEB_CONFIG;
   const door = frontDoor({ listenHost: config.host, web, publicUrl: v1.config.publicUrl });

@@ -34,9 +34,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(payload);
 }
 
+/** The message of 400 `invalid_json`. */
+export const INVALID_JSON = 'the request body is not valid JSON';
+
 /** A body that is not JSON (or not an object or array at the top): 400 `invalid_json`. */
 export function sendInvalidJson(res: ServerResponse): void {
-  sendV1Error(res, 400, 'invalid_json', 'the request body is not valid JSON');
+  sendV1Error(res, 400, 'invalid_json', INVALID_JSON);
 }
 
 /** A body past its byte limit (`limit`, bytes, when known; `setting` names it): 413 `payload_too_large`. */

@@ -6,7 +6,7 @@
  */
 import express, { Router, type Request, type Response } from 'express';
 import { createSession } from 'better-sse';
-import { V1SessionCreateBodySchema, V1SessionTurnsBodySchema, type V1Session } from '@shared/sessions.js';
+import { V1SessionCreateBodySchema, type V1Session } from '@shared/sessions.js';
 import { DomainError } from '../../common/domain-error.js';
 import { sendDomainError, sendError } from '../errors.js';
 import { jsonBodyLimits } from '../json-limits.js';
@@ -15,6 +15,7 @@ import { V1_SESSION_EVENTS, type LiveSessions, type SessionEventRecord, type Ses
 import { authenticate, inScope, keyOf, mayRead } from './auth.js';
 import { requestOrigin } from './origin.js';
 import type { V1Runtime } from './runtime.js';
+import { changeableSession, firstIssue, postTurns } from './session-turns.js';
 
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
@@ -38,11 +39,6 @@ export function sessionReply(s: SessionView): V1Session {
     final_run_id: s.finalRunId,
     metrics: s.metrics,
   };
-}
-
-function firstIssue(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.length > 0 ? `"${issue.path.map(String).join('.')}": ` : ''}${issue.message}` : 'invalid';
 }
 
 /**
@@ -82,8 +78,8 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
   /** The session if this key may see it (`change`: post turns or end it, which only its own key may), else a 404 sent. */
   const visible = (req: Request<{ id: string }>, res: Response, change = false): SessionView | undefined => {
     const key = keyOf(res);
-    const session = sessions.get(req.params.id);
-    if (!key || !session || !(change ? session.apiKeyId === key.id && inScope(key, session.slug) : mayRead(key, session.slug, session.apiKeyId))) {
+    const session = key && (change ? changeableSession(sessions, key, req.params.id) : sessions.get(req.params.id));
+    if (!key || !session || !(change || mayRead(key, session.slug, session.apiKeyId))) {
       sendError(res, 404, 'unknown_session', `no session "${req.params.id}"`);
       return undefined;
     }
@@ -121,17 +117,10 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     }
   });
 
+  // Also taken by the /v1 fast lane (fast-run.ts) for a plain JSON body; both run the same operation.
   router.post('/sessions/:id/turns', auth, ...body, async (req: Request<{ id: string }>, res: Response) => {
-    const session = visible(req, res, true);
-    if (!session) return;
-    const parsed = V1SessionTurnsBodySchema.safeParse(req.body ?? {});
-    if (!parsed.success) return sendError(res, 400, 'invalid_body', `the body must be { "turns": [{ "id"?, "role", "text", "start"?, "end"? }, …] }: ${firstIssue(parsed.error)}`, { issues: parsed.error.issues });
-    try {
-      const held = await sessions.addTurns(session.id, parsed.data.turns);
-      res.status(202).json({ session_id: session.id, accepted: held.accepted, duplicates: held.duplicates, turn_count: held.turnCount });
-    } catch (error) {
-      refuse(res, error);
-    }
+    const key = keyOf(res);
+    if (key) await postTurns(sessions, key, req.params.id, req.body, res);
   });
 
   router.get('/sessions/:id', auth, (req: Request<{ id: string }>, res: Response) => {
