@@ -183,7 +183,7 @@ export default function DeskPage({ id, token }: Props) {
                 </Card>
               ))}
               {others.length > 0 && (
-                <Card size="small" title={t('desk.outputs')} style={{ marginBottom: 12 }}>
+                <Card size="small" title={forms.length > 0 ? t('desk.outputs') : t('desk.results')} style={{ marginBottom: 12 }}>
                   {others.map((view) => <OutputView key={view.name} view={view} fresh={fresh} onPoint={setHighlight} />)}
                 </Card>
               )}
