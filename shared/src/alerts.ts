@@ -69,6 +69,8 @@ export const AlertOutputInfoSchema = z.object({
   type: z.string(),
   /** The values it may take (an enum's), for `equals` / `one_of`; absent when any. */
   values: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Its human name where the graph declares one (a labelled field of an extract or LLM node: 联系电话 for `work_order.phone`). */
+  label: z.string().optional(),
 });
 export type AlertOutputInfo = z.infer<typeof AlertOutputInfoSchema>;
 

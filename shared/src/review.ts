@@ -146,6 +146,10 @@ export const ReviewOutputViewSchema = z.object({
   evidence: z.record(z.string(), z.array(z.string())).optional(),
   /** `label`: the classes to choose from, with their names where a classifier declares them. */
   labels: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
+  /** The output's human name where the graph declares one (a labelled field of an extract or LLM node); show `name` without it. */
+  label: z.string().optional(),
+  /** `form`: the human names of its fields by key (联系电话 for `phone`), those the graph declares; show the key for the others. */
+  field_labels: z.record(z.string(), z.string()).optional(),
 });
 export type ReviewOutputView = z.infer<typeof ReviewOutputViewSchema>;
 

@@ -143,6 +143,38 @@ describe('live pages API', () => {
     expect(JSON.stringify(entries)).not.toContain('已登记宽带报修');
   });
 
+  it('names form fields and outputs by their labels in the graph (the key where there is none), to the desk as to the board’s readers', async () => {
+    const graph = echoGraph('live-form');
+    const at = { x: 0, y: 0 };
+    graph.nodes = [
+      graph.nodes[0]!,
+      { id: 'form', kind: 'extract', version: 1, position: at, config: { fields: [{ name: 'name', label: '客户姓名' }, { name: 'phone', label: '联系电话' }, { name: 'remark' }] } },
+      { id: 'end', kind: 'end', version: 1, position: at, config: { outputs: [{ name: 'work_order', type: 'object', value: '{{ form.form }}' }, { name: 'phone', value: '{{ form.form.phone }}' }, { name: 'missing', value: '{{ form.missing }}' }] } },
+    ];
+    graph.edges = [
+      { id: 'e1', source: 'start', sourcePort: 'out', target: 'form', targetPort: 'in' },
+      { id: 'e2', source: 'form', sourcePort: 'out', target: 'end', targetPort: 'in' },
+    ];
+    h.publish('live-form', graph);
+    const created = V1SessionCreatedSchema.parse((await h.v1('POST', '/v1/scenarios/live-form/sessions', key, { call_id: 'call-labels' })).json);
+    expect((await h.v1('POST', `/v1/sessions/${created.session_id}/turns`, key, { turns: [{ id: 'c1', role: 'customer', text: `我叫张三，电话${PHONE}` }] })).status).toBe(202);
+    const url = `/api/live/sessions/${created.session_id}`;
+    let views = LiveSessionDetailSchema.parse((await asDesk(tokenOf(created), 'GET', url)).json).views;
+    for (let i = 0; i < 200 && views.every((v) => v.value === null); i++) {
+      await sleep(25);
+      views = LiveSessionDetailSchema.parse((await asDesk(tokenOf(created), 'GET', url)).json).views;
+    }
+    const form = views.find((v) => v.name === 'work_order');
+    expect(form).toMatchObject({ kind: 'form', field_labels: { name: '客户姓名', phone: '联系电话' } });
+    expect(Object.keys(form?.value as object)).toContain('remark');
+    expect(form?.field_labels).not.toHaveProperty('remark');
+    expect(views.find((v) => v.name === 'phone')?.label).toBe('联系电话');
+    expect(views.find((v) => v.name === 'missing')?.label).toBeUndefined();
+    // A reader without pii:read sees the same names (only values are masked).
+    const masked = LiveSessionDetailSchema.parse((await api('GET', url, undefined, {}, designer)).json).views;
+    expect(masked.find((v) => v.name === 'work_order')?.field_labels).toEqual(form?.field_labels);
+  });
+
   it('streams a session’s events (ids <session>:<seq>), resumes after Last-Event-ID and closes after session.ended', async () => {
     const s = await liveCall('call-stream');
     const ended = await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key, {});

@@ -45,6 +45,8 @@ describe('live alert settings, as a designer sets them', () => {
     await page.getByTestId('alert-rule-name-1').fill('风险等级高');
     await pickOption(page, 'alert-rule-kind-1', '等于');
     await pickOption(page, 'alert-rule-output-1', 'risk_level（string）');
+    // An output that is one labelled field of the template's judge is offered by its label too.
+    expect(await page.locator('.ant-select-item-option[title^="客户情绪 · emotion（"]').count()).toBeGreaterThan(0);
     await page.getByTestId('alert-rule-value-1').fill('high');
     await pickOption(page, 'alert-rule-severity-1', '严重');
 

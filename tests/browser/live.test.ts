@@ -141,6 +141,9 @@ describe('live call: the agent desk and the supervisors’ board', () => {
         // The form fills in from the first update on.
         await desk.getByTestId('desk-form-work_order').waitFor();
         await expect.poll(() => desk.locator('[data-testid^="desk-field-work_order-"][data-filled="yes"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+        // Fields are named as the extract node labels them, not by their keys.
+        expect(await desk.getByTestId('desk-label-work_order-phone').textContent()).toBe('联系电话');
+        expect(await desk.getByTestId('desk-label-work_order-name').textContent()).toBe('客户姓名');
       }
       await desk.waitForTimeout(300);
     }

@@ -9,7 +9,7 @@ import { CodeBlock } from '../publish/CodeBlock';
 import { errorText } from '../publish/http';
 import { navigate } from '../router';
 import { alertsApi, type AlertDelivery, type AlertSettings } from './api';
-import { newRule, RuleRow } from './RuleRow';
+import { newRule, outputOption, RuleRow } from './RuleRow';
 
 const STATUS_COLORS: Record<AlertDelivery['status'], string> = { pending: 'orange', delivered: 'green', failed: 'red' };
 const SEVERITY_COLORS: Record<string, string> = { info: 'blue', warning: 'orange', critical: 'red' };
@@ -110,7 +110,7 @@ export default function AlertRulesPage({ scenarioId }: { scenarioId: string }) {
       <Card size="small" title={t('alerts.risk')} style={{ marginTop: 12 }}>
         <Space direction="vertical">
           <Typography.Text type="secondary">{t('alerts.riskHint')}</Typography.Text>
-          <Select style={{ width: 320 }} allowClear value={risk ?? undefined} placeholder={t('alerts.riskNone')} disabled={!canWrite} onChange={(v?: string) => setRisk(v ?? null)} options={available.map((o) => ({ value: o.path, label: `${o.path}（${o.type}）` }))} aria-label={t('alerts.risk')} data-testid="alert-risk-output" />
+          <Select style={{ width: 320 }} allowClear value={risk ?? undefined} placeholder={t('alerts.riskNone')} disabled={!canWrite} onChange={(v?: string) => setRisk(v ?? null)} options={available.map(outputOption)} aria-label={t('alerts.risk')} data-testid="alert-risk-output" />
         </Space>
       </Card>
       <Card size="small" title={t('alerts.webhook')} style={{ marginTop: 12 }}>

@@ -6,6 +6,11 @@ import { ALERT_RULE_KINDS, ALERT_SEVERITIES, type AlertOutputInfo, type AlertRul
 type Scalar = string | number | boolean;
 
 /** A rule of `kind` keeping what the previous one had in common (name, severity, id, output). */
+/** An output as a choice: its label first where it has one (联系电话 · work_order.phone（string）). */
+export function outputOption(o: AlertOutputInfo): { value: string; label: string } {
+  return { value: o.path, label: `${o.label ? `${o.label} · ` : ''}${o.path}（${o.type}）` };
+}
+
 export function ruleOfKind(kind: AlertRuleKind, from: AlertRule, available: AlertOutputInfo[]): AlertRule {
   const base = { ...(from.id ? { id: from.id } : {}), name: from.name, severity: from.severity };
   const output = 'output' in from ? from.output : (available[0]?.path ?? '');
@@ -43,7 +48,7 @@ function scalarOf(text: string, info: AlertOutputInfo | undefined): Scalar {
 export function RuleRow({ rule, index, available, disabled, onChange, onRemove }: { rule: AlertRule; index: number; available: AlertOutputInfo[]; disabled: boolean; onChange: (rule: AlertRule) => void; onRemove: () => void }) {
   const { t } = useTranslation();
   const info = 'output' in rule ? available.find((o) => o.path === rule.output) : undefined;
-  const options = available.map((o) => ({ value: o.path, label: `${o.path}（${o.type}）` }));
+  const options = available.map(outputOption);
   const valueOptions = (info?.values ?? []).map((v) => ({ value: String(v), label: String(v) }));
   const id = (part: string) => `alert-rule-${part}-${index}`;
   return (

@@ -36,6 +36,7 @@ export const enLive: Messages<typeof zhLive> = {
     waiting: 'Waiting for the call…',
     form: 'Form',
     outputs: 'Other results',
+    results: 'Results',
     alerts: 'Alerts',
     noOutputs: 'No results yet: the form fills itself as the customer speaks',
     field: 'Field',

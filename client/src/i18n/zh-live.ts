@@ -33,6 +33,7 @@ export const zhLive = {
     waiting: '等待通话内容…',
     form: '表单',
     outputs: '其他结果',
+    results: '结果',
     alerts: '预警',
     noOutputs: '还没有结果：客户开始说话后，表单会自动填写',
     field: '字段',

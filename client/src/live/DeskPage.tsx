@@ -9,6 +9,7 @@ import { useCan } from '../auth/store';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { errorText } from '../publish/http';
 import { OutputEditor } from '../review/OutputEditor';
+import { outputLabel } from '../review/draft';
 import { deskAuth, liveApi } from './api';
 import { AlertList, FormView, OutputView, Transcript } from './DeskParts';
 import { changedKeys, mergeTurns } from './model';
@@ -177,12 +178,12 @@ export default function DeskPage({ id, token }: Props) {
           {loaded.outputs !== null && !editing && (
             <>
               {forms.map((view) => (
-                <Card key={view.name} size="small" title={`${t('desk.form')} · ${view.name}`} style={{ marginBottom: 12 }}>
+                <Card key={view.name} size="small" title={<span title={view.name}>{t('desk.form')} · {outputLabel(view)} {view.description && view.description !== outputLabel(view) && <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 'normal' }}>{view.description}</Typography.Text>}</span>} style={{ marginBottom: 12 }}>
                   <FormView view={view} fresh={fresh} onPoint={setHighlight} />
                 </Card>
               ))}
               {others.length > 0 && (
-                <Card size="small" title={t('desk.outputs')} style={{ marginBottom: 12 }}>
+                <Card size="small" title={forms.length > 0 ? t('desk.outputs') : t('desk.results')} style={{ marginBottom: 12 }}>
                   {others.map((view) => <OutputView key={view.name} view={view} fresh={fresh} onPoint={setHighlight} />)}
                 </Card>
               )}
@@ -192,7 +193,7 @@ export default function DeskPage({ id, token }: Props) {
             <Card size="small" title={t('desk.edit')} style={{ marginBottom: 12 }} data-testid="desk-editor">
               {loaded.views.filter((v) => v.reviewed).map((view) => (
                 <div key={view.name} style={{ marginBottom: 12 }}>
-                  <Typography.Text strong>{view.name}</Typography.Text>
+                  <Typography.Text strong title={view.name}>{outputLabel(view)}</Typography.Text>
                   <OutputEditor view={view} value={draft[view.name]} readOnly={false} onFocus={(_, evidence) => setHighlight(evidence)} onChange={(v) => setDraft((d) => ({ ...d, [view.name]: v }))} />
                 </div>
               ))}

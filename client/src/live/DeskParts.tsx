@@ -5,7 +5,7 @@ import type { SessionAlert } from '@shared/alerts';
 import { isRecord } from '@shared/json';
 import type { ReviewOutputView } from '@shared/review';
 import type { SessionTurn } from '@shared/sessions';
-import { auditItems } from '../review/draft';
+import { auditItems, fieldLabel, outputLabel } from '../review/draft';
 import { formFields, isEmpty, severityColor, showValue } from './model';
 
 const ROLE_KEYS = new Set(['agent', 'customer', 'system']);
@@ -83,7 +83,7 @@ export function FormView({ view, fresh, onPoint }: ViewProps) {
       styles={{ label: { width: 140 } }}
       items={fields.map((field) => ({
         key: field,
-        label: field,
+        label: <span title={field} data-testid={`desk-label-${view.name}-${field}`}>{fieldLabel(view, field)}</span>,
         className: fresh.has(`${view.name}.${field}`) ? 'mf-desk-fresh' : undefined,
         children: (
           <Space style={{ width: '100%', justifyContent: 'space-between' }} data-testid={`desk-field-${view.name}-${field}`} data-filled={isEmpty(value[field]) ? 'no' : 'yes'}>
@@ -122,7 +122,7 @@ export function OutputView({ view, fresh, onPoint }: ViewProps) {
   else body = <span>{showValue(value)}</span>;
   return (
     <div className={className} data-testid={`desk-output-${view.name}`} style={{ padding: '4px 0' }}>
-      <Typography.Text strong>{view.name}</Typography.Text> <Typography.Text type="secondary" style={{ fontSize: 12 }}>{view.description}</Typography.Text>
+      <Typography.Text strong title={view.name}>{outputLabel(view)}</Typography.Text> {view.description !== outputLabel(view) && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{view.description}</Typography.Text>}
       <div style={{ marginTop: 2 }}>{body}</div>
     </div>
   );

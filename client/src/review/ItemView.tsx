@@ -6,7 +6,7 @@ import { useCan } from '../auth/store';
 import { SimulatedTag } from '../common/SimulatedTag';
 import { errorText } from '../publish/http';
 import { reviewApi, type ReviewItemDetail } from './api';
-import { changedOutputs, initialDraft, keyAction, reasonText } from './draft';
+import { changedOutputs, initialDraft, keyAction, outputLabel, reasonText } from './draft';
 import { OutputEditor, type Focus } from './OutputEditor';
 
 const ROLE_KEYS = new Set(['agent', 'customer', 'system']);
@@ -144,14 +144,14 @@ export function ItemView({ itemId, onDecided, onMove }: Props) {
         <Col xs={24} xl={14}>
           {loaded.views.filter((v) => v.reviewed).map((view) => (
             <div key={view.name} style={{ marginBottom: 12 }} data-testid={`review-output-${view.name}`}>
-              <Typography.Text strong>{view.name}</Typography.Text> <Typography.Text type="secondary" style={{ fontSize: 12 }}>{view.description}</Typography.Text>
+              <Typography.Text strong title={view.name}>{outputLabel(view)}</Typography.Text> {view.description !== outputLabel(view) && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{view.description}</Typography.Text>}
               <div style={{ marginTop: 4 }}>
                 <OutputEditor view={view} value={draft[view.name]} readOnly={readOnly} focused={focus?.at.output === view.name ? focus.at.key : undefined} onFocus={onFocus} onChange={(v) => setDraft((d) => ({ ...d, [view.name]: v }))} />
               </div>
             </div>
           ))}
           {loaded.views.some((v) => !v.reviewed) && (
-            <Descriptions size="small" column={1} title={<Typography.Text type="secondary">{t('review.otherOutputs')}</Typography.Text>} items={loaded.views.filter((v) => !v.reviewed).map((v) => ({ key: v.name, label: v.name, children: typeof v.value === 'string' ? v.value : JSON.stringify(v.value) }))} />
+            <Descriptions size="small" column={1} title={<Typography.Text type="secondary">{t('review.otherOutputs')}</Typography.Text>} items={loaded.views.filter((v) => !v.reviewed).map((v) => ({ key: v.name, label: outputLabel(v), children: typeof v.value === 'string' ? v.value : JSON.stringify(v.value) }))} />
           )}
           {canWrite && (
             <Space style={{ marginTop: 8 }} wrap>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isRecord } from '@shared/json';
 import type { ReviewOutputView } from '@shared/review';
-import { auditItems, withField, withItemResult } from './draft';
+import { auditItems, fieldLabel, withField, withItemResult } from './draft';
 
 /** Where the inspector's attention is: an output and one of its fields or audit items (their evidence is highlighted). */
 export interface Focus {
@@ -40,7 +40,7 @@ function FormEditor({ view, value, onChange, onFocus, focused, readOnly }: Props
       dataSource={rows.map((field) => ({ field }))}
       onRow={(row) => ({ onClick: () => onFocus({ output: view.name, key: row.field }, view.evidence?.[row.field] ?? []), className: focused === row.field ? 'mf-review-focus' : undefined })}
       columns={[
-        { title: t('review.field'), dataIndex: 'field', width: 120 },
+        { title: t('review.field'), dataIndex: 'field', width: 120, render: (field: string) => <span title={field} data-testid={`review-label-${view.name}-${field}`}>{fieldLabel(view, field)}</span> },
         { title: t('review.modelValue'), key: 'model', render: (_: unknown, row: { field: string }) => <Typography.Text type="secondary">{show(model[row.field])}</Typography.Text> },
         {
           title: t('review.yourValue'),

@@ -4,7 +4,7 @@
  */
 import type { TFunction } from 'i18next';
 import { isRecord } from '@shared/json';
-import type { ReviewItemDetail, ReviewReason } from '@shared/review';
+import type { ReviewItemDetail, ReviewOutputView, ReviewReason } from '@shared/review';
 
 /** A reason as a short text: 置信度 0.42 < 0.6, 红线：abuse, 分歧：low ≠ high, 抽样 5%, 全量复核. */
 export function reasonText(t: TFunction, reason: ReviewReason): string {
@@ -71,4 +71,14 @@ export function keyAction(e: { key: string; ctrlKey: boolean; metaKey: boolean; 
   if (e.key === 'j' || e.key === 'ArrowDown') return 'next';
   if (e.key === 'k' || e.key === 'ArrowUp') return 'previous';
   return undefined;
+}
+
+/** An output's name as people read it: its label where the graph declares one, else its key. */
+export function outputLabel(view: Pick<ReviewOutputView, 'name' | 'label'>): string {
+  return view.label ?? view.name;
+}
+
+/** A form field's name as people read it (联系电话 for `phone`): its label where the graph declares one, else its key. */
+export function fieldLabel(view: Pick<ReviewOutputView, 'field_labels'>, key: string): string {
+  return view.field_labels?.[key] ?? key;
 }

@@ -10,6 +10,7 @@ import type { ReviewOutputView } from '@shared/review.js';
 import type { SessionTurn } from '@shared/sessions.js';
 import { listEvalSets } from '../storage/evaluation.js';
 import type { ReviewService } from './service.js';
+import { graphLabels } from './labels.js';
 import { classNames, outputViews } from './views.js';
 
 /**
@@ -18,7 +19,7 @@ import { classNames, outputViews } from './views.js';
  */
 export function liveViews(review: ReviewService, scenarioId: string, version: number, values: Record<string, unknown> | null): ReviewOutputView[] {
   const { outputs, graph } = review.targetOutputs(scenarioId, version);
-  return outputViews(outputs, values ?? {}, review.reviewed(scenarioId, outputs), classNames(graph));
+  return outputViews(outputs, values ?? {}, review.reviewed(scenarioId, outputs), classNames(graph), graphLabels(graph));
 }
 
 /** A confirmed live session as it becomes a case. */

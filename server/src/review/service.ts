@@ -16,6 +16,7 @@ import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, inse
 import { getScenario } from '../storage/scenarios.js';
 import { scenarioOutputs, type ScenarioOutputs } from './end-outputs.js';
 import { checkRules, matchRules, reviewKind, type EndOutput } from './rules.js';
+import { graphLabels } from './labels.js';
 import { classNames, outputViews, transcriptTurns } from './views.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -219,7 +220,7 @@ export class ReviewService {
       inputs: given,
       transcripts: transcriptTurns(given, inputs),
       outputs: values,
-      views: outputViews(outputs, values, this.reviewed(row.scenarioId, outputs), classNames(graph)),
+      views: outputViews(outputs, values, this.reviewed(row.scenarioId, outputs), classNames(graph), graphLabels(graph)),
       decision,
       redacted_at: row.redactedAt === null ? null : iso(row.redactedAt),
     };

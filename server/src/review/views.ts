@@ -7,9 +7,10 @@ import type { Graph } from '@shared/graph.js';
 import { isRecord } from '@shared/json.js';
 import { ClassifyConfigSchema } from '@shared/nodes/classify.js';
 import { OTHER_CLASS } from '@shared/nodes/classify.js';
-import { withoutNull } from '@shared/json-schema.js';
+import { withoutNull, type JsonSchema } from '@shared/json-schema.js';
 import type { ReviewOutputView } from '@shared/review.js';
 import { parseTranscript } from '@shared/transcript.js';
+import { formFieldLabels, NO_LABELS, type GraphLabels } from './labels.js';
 import { reviewKind, type EndOutput } from './rules.js';
 
 /** Class names by id across the graph's classifiers (`other` included), for label choices. */
@@ -37,12 +38,19 @@ function isFlatRecord(value: unknown): value is Record<string, unknown> {
   return Object.values(value).every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v) || (Array.isArray(v) && v.every((x) => typeof x === 'string')));
 }
 
+/** A form's keys: its value's, with those its schema declares (a form not yet filled has no value). */
+function formKeys(value: unknown, schema: JsonSchema): string[] {
+  const declared = Object.keys(withoutNull(schema).properties ?? {});
+  return [...new Set([...(isRecord(value) ? Object.keys(value) : []), ...declared])];
+}
+
 /**
  * The views of a result's end outputs, in the end node's order. `reviewed` names the outputs under
  * review (empty: all). A form's evidence is its own (`{ form, evidence }`, an extractor's whole
- * output) or the end output named `evidence`.
+ * output) or the end output named `evidence`. `labels` (the graph's, {@link graphLabels}) name the outputs
+ * and form fields that have a label.
  */
-export function outputViews(outputs: EndOutput[], values: Record<string, unknown>, reviewed: string[], classes: Map<string, string>): ReviewOutputView[] {
+export function outputViews(outputs: EndOutput[], values: Record<string, unknown>, reviewed: string[], classes: Map<string, string>, labels: GraphLabels = NO_LABELS): ReviewOutputView[] {
   const sibling = evidenceRecord(values.evidence);
   return outputs.map((o) => {
     const value = values[o.name] ?? null;
@@ -50,7 +58,11 @@ export function outputViews(outputs: EndOutput[], values: Record<string, unknown
     const declared = reviewKind(o.schema);
     const kind = declared === 'json' && isFlatRecord(value) && o.name !== 'evidence' ? 'form' : declared;
     const view: ReviewOutputView = { name: o.name, type: o.type, kind, description: o.description, reviewed: reviewed.length === 0 || reviewed.includes(o.name), value };
+    const label = labels.outputs.get(o.name)?.label;
+    if (label) view.label = label;
     if (kind === 'form') {
+      const fieldLabels = formFieldLabels(labels, o.name, formKeys(value, o.schema));
+      if (Object.keys(fieldLabels).length > 0) view.field_labels = fieldLabels;
       const own = isRecord(value) ? evidenceRecord(value.evidence) : undefined;
       const evidence = own ?? (o.name === 'evidence' ? undefined : sibling);
       if (evidence) view.evidence = evidence;

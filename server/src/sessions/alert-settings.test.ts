@@ -61,6 +61,17 @@ describe('alert settings: checking against the end outputs', () => {
     expect(listed.map((o) => o.path)).toEqual(['risk_level', 'score', 'intent', 'intent.label', 'intent.asks_supervisor', 'work_order', 'audit', 'audit.verdict', 'audit.fatal', 'summary']);
     expect(listed[0]).toEqual({ path: 'risk_level', type: 'enum("low", "medium", "high")', values: ['low', 'medium', 'high'] });
   });
+
+  it('names outputs and form fields by the labels the graph gives them, and leaves the others unlabelled', () => {
+    const labels = { outputs: new Map([['risk_level', { label: '风险等级' }], ['intent', { fields: new Map([['asks_supervisor', '要求找班长']]) }]]), all: new Map([['label', '意图']]) };
+    const listed = alertOutputs(OUTPUTS, labels);
+    const byPath = new Map(listed.map((o) => [o.path, o.label]));
+    expect(byPath.get('risk_level')).toBe('风险等级');
+    expect(byPath.get('intent.asks_supervisor')).toBe('要求找班长');
+    expect(byPath.get('intent.label')).toBe('意图');
+    expect(byPath.get('score')).toBeUndefined();
+    expect(listed.find((o) => o.path === 'score')).not.toHaveProperty('label');
+  });
 });
 
 describe('alert settings: rule ids and the secret', () => {

@@ -12,6 +12,7 @@ import { describeSchemaType, resolvePath, withoutNull, type JsonSchema } from '@
 import { DomainError } from '../common/domain-error.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { scenarioOutputs } from '../review/end-outputs.js';
+import { formFieldLabels, graphLabels, NO_LABELS, type GraphLabels } from '../review/labels.js';
 import { holdsRedLine, type EndOutput } from '../review/rules.js';
 import type { Db } from '../storage/db.js';
 import { getAlertSettings, putAlertSettings, type AlertSettingsRow } from '../storage/alert-settings.js';
@@ -52,13 +53,21 @@ function typeOf(schema: JsonSchema): string | undefined {
   return Array.isArray(plain.type) ? plain.type.find((t) => t !== 'null') : plain.type;
 }
 
-/** The outputs and (one or two levels of) object fields a rule may name. */
-export function alertOutputs(outputs: EndOutput[]): AlertOutputInfo[] {
+/** A path's label: an output's own, or a field's of the form it is in (`work_order.phone` → 联系电话). */
+function pathLabel(labels: GraphLabels, path: string): string | undefined {
+  const [output = '', field, ...rest] = pathSteps(path);
+  if (field === undefined) return labels.outputs.get(output)?.label;
+  return rest.length === 0 ? formFieldLabels(labels, output, [field])[field] : undefined;
+}
+
+/** The outputs and (one or two levels of) object fields a rule may name, with their labels where the graph has them. */
+export function alertOutputs(outputs: EndOutput[], labels: GraphLabels = NO_LABELS): AlertOutputInfo[] {
   const list: AlertOutputInfo[] = [];
   const add = (path: string, schema: JsonSchema, depth: number) => {
     const plain = withoutNull(schema);
     const values = Array.isArray(plain.enum) ? plain.enum.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)) : undefined;
-    list.push({ path, type: describeSchemaType(plain), ...(values && values.length > 0 ? { values } : {}) });
+    const label = pathLabel(labels, path);
+    list.push({ path, type: describeSchemaType(plain), ...(values && values.length > 0 ? { values } : {}), ...(label ? { label } : {}) });
     if (depth < 2 && plain.properties) for (const [key, sub] of Object.entries(plain.properties)) add(`${path}.${key}`, sub, depth + 1);
   };
   for (const o of outputs) add(o.name, o.schema, 0);
@@ -161,7 +170,7 @@ export class AlertSettingsService {
 
   /** A scenario's settings with the outputs rules may name; never the secret. Throws `not_found`. */
   get(scenarioId: string): AlertSettings {
-    const { outputs, checked } = scenarioOutputs(this.db, this.published, scenarioId);
+    const { outputs, checked, graph } = scenarioOutputs(this.db, this.published, scenarioId);
     const row = getAlertSettings(this.db, scenarioId);
     return {
       scenario_id: scenarioId,
@@ -169,7 +178,7 @@ export class AlertSettingsService {
       risk_output: row?.riskOutput ?? null,
       webhook_url: row?.webhookUrl ?? null,
       webhook_secret_set: (row?.webhookSecret ?? null) !== null,
-      available: alertOutputs(outputs),
+      available: alertOutputs(outputs, graphLabels(graph)),
       checked_against: checked,
       updated_at: row ? iso(row.updatedAt) : null,
       updated_by: row?.updatedBy ?? null,
