@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS_FOLDER, PG_MIGRATIONS_SCHEMA, PG_MIGRATIONS_TABLE } from './migrate.js';
 import { pgSchema } from './tables.js';
@@ -96,6 +98,24 @@ describe.skipIf(!installed() && !process.env.CI)('migratePostgres', { timeout: 6
        where n.nspname = 'public' and not i.indisprimary`,
     );
     expect(indexes.map((i) => i.name).sort()).toEqual(tables.flatMap((t) => t.indexes.map((i) => i.config.name ?? '')).sort());
+  });
+
+  it('reads rows back with the SQLite side’s JS types: ms times as numbers, flags as booleans, JSON as values', async () => {
+    const pool = new pg.Pool({ connectionString: server.url });
+    try {
+      const db = drizzle(pool, { schema: pgSchema });
+      const now = Date.now();
+      const graph = { nodes: [{ id: 'n1', label: '你好' }], edges: [] };
+      await db.insert(pgSchema.scenarios).values({ id: 's1', name: 'S', graph, createdAt: now, updatedAt: now });
+      await db.insert(pgSchema.modelEndpoints).values({ id: 'e1', name: 'E', baseUrl: 'http://127.0.0.1:1', models: { fast: 'm' }, createdAt: now, updatedAt: now });
+      const [row] = await db.select().from(pgSchema.scenarios).where(eq(pgSchema.scenarios.id, 's1'));
+      expect(row).toMatchObject({ id: 's1', description: '', graph, createdAt: now, revision: 1, slug: null, liveVersion: null });
+      expect(typeof row.createdAt).toBe('number');
+      const [endpoint] = await db.select().from(pgSchema.modelEndpoints);
+      expect(endpoint).toMatchObject({ models: { fast: 'm' }, apiKey: null, supportsJsonSchema: true, stream: true, enabled: true });
+    } finally {
+      await pool.end();
+    }
   });
 
   it('keeps the audit log append-only, as SQLite does', async () => {
