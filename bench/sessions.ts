@@ -15,7 +15,8 @@
  *   already in flight when it came (at most one more model latency: one run in flight per session);
  * - model calls per turn per model node (update `stats.model_calls` / turns / 2) and reused calls;
  *   coalesced turns; prompt-prefix reuse (`GET /v1/sessions/{id}` metrics, mean over sessions);
- * - errors; the server's event-loop delay (p50 / p99 / max) and RSS (max) over the window.
+ * - errors; the server's event-loop delay (p50 / p99 / max), RSS (max) and CPU time over the window (CPU time
+ *   per turn barely moves with other work on the machine, unlike the lags: it says what one core can carry).
  *
  * BENCH_PIN=1 runs the server on CPU 0, this client and the simulator on the others (`taskset`).
  * `--profile DIR` also writes the server's CPU profile (`--cpu-prof`) into DIR. `MOFANG_DATA_FILE` points
@@ -107,6 +108,8 @@ interface Probe {
   maxMs: number;
   rssMaxMb: number;
   rssMb: number;
+  /** The server's CPU time over the window (user + system), ms. */
+  cpuMs: number;
 }
 
 /** `mofang start` with the probe loaded and an IPC channel to it. */
@@ -229,6 +232,7 @@ function report(load: Awaited<ReturnType<typeof runLoad>>, loop: Probe, metrics:
     ["the server's own lag (session metrics, whole session with its warm-up: median of the sessions' p50 / p99, ms)", `${f(median(metrics.map((m) => m.lagP50)))} / ${f(median(metrics.map((m) => m.lagP99)))}`, ''],
     ['errors (requests, streams) / failed updates / turns never updated', `${load.errors} / ${load.failedUpdates} / ${load.unmatched}`, '0'],
     ['server event-loop delay p50 / p99 / max (ms)', `${f(loop.p50Ms, 1)} / ${f(loop.p99Ms, 1)} / ${f(loop.maxMs, 1)}`, ''],
+    ["server CPU per measured turn (user + system over the window / turns; 1 core = 1000 ms/s)", `${f(loop.cpuMs / Math.max(1, load.turns), 2)} ms (${f(loop.cpuMs / Number(args.duration) / 10, 0)}% of a core)`, ''],
     ['server RSS max / at the end (MB)', `${f(loop.rssMaxMb)} / ${f(loop.rssMb)}`, ''],
   ];
   console.log('\n| measure | figure | target |');
