@@ -56,4 +56,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: '2.5' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be a whole number/);
     expect(() => loadConfig({ MOFANG_TRANSCRIPT_RETENTION_DAYS: '40000' })).toThrow(/MOFANG_TRANSCRIPT_RETENTION_DAYS must be at most 36500/);
   });
+
+  it('reads the drain timeout in ms (default 30000; 0 waits for nothing), naming the variable when bad', () => {
+    expect(loadConfig({}).drainTimeoutMs).toBe(30_000);
+    expect(loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '5000' }).drainTimeoutMs).toBe(5_000);
+    expect(loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '0' }).drainTimeoutMs).toBe(0);
+    expect(loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: ' ' }).drainTimeoutMs).toBe(30_000);
+    expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: 'soon' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be a number/);
+    expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '-1' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be at least 0/);
+    expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '3600001' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be at most 3600000/);
+  });
 });

@@ -8,13 +8,16 @@ import { modelConfigFromEnv } from './model/registry.js';
 import { httpAllowFromEnv, parseAllowList } from './services/safe-http.js';
 import { apiConfigFromEnv, type ApiConfig } from './common/api-config.js';
 import { limitsFromEnv, type Limits } from './limits.js';
-import { blankAsUnset } from './env-settings.js';
+import { blankAsUnset, wholeNumber } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-limits.js';
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
 import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 import { oidcConfigFromEnv, type OidcConfig } from './users/oidc-config.js';
+
+/** Default of `MOFANG_DRAIN_TIMEOUT_MS`: how long a stopping server waits for work in flight, ms. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 const positiveInt = (name: string, fallback: number) =>
   z.preprocess(blankAsUnset, z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`).default(fallback));
@@ -34,6 +37,7 @@ const EnvSchema = z.object({
   MOFANG_TEMPLATE_MEMORY: positiveInt('MOFANG_TEMPLATE_MEMORY', DEFAULT_TEMPLATE_LIMITS.memory).pipe(
     z.number().max(1_000_000_000, 'MOFANG_TEMPLATE_MEMORY must be at most 1000000000'),
   ),
+  MOFANG_DRAIN_TIMEOUT_MS: wholeNumber('MOFANG_DRAIN_TIMEOUT_MS', { min: 0, max: 3_600_000 }),
   MOFANG_TRANSCRIPT_RETENTION_DAYS: z.preprocess(
     blankAsUnset,
     z.coerce
@@ -81,6 +85,11 @@ export interface AppConfig {
    * (`MOFANG_TRANSCRIPT_RETENTION_DAYS`, default the run retention); the API's run retention when absent.
    */
   transcriptRetentionDays?: number;
+  /**
+   * How long a stopping server (SIGTERM, SIGINT) waits for work in flight — runs, streaming runs, job
+   * items, live-session updates — before it aborts what is left, ms (`MOFANG_DRAIN_TIMEOUT_MS`, default 30000).
+   */
+  drainTimeoutMs?: number;
 }
 
 /** A configuration problem, with one line per bad variable. */
@@ -161,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth,
     oidc,
     transcriptRetentionDays: e.MOFANG_TRANSCRIPT_RETENTION_DAYS ?? api.retentionDays,
+    drainTimeoutMs: e.MOFANG_DRAIN_TIMEOUT_MS ?? DEFAULT_DRAIN_TIMEOUT_MS,
   };
 }
 

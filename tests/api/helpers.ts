@@ -103,7 +103,8 @@ export function authHeaders(base: string): Record<string, string> {
 
 /** Starts the server on port 0 with the given data directory and a missing static dir; without it, nobody is signed in. */
 export async function startBareServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  const config = loadConfig({ ...SIM_ENV, ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
+  // No drain by default: a test's close() ends what is in flight at once, as a test wants (drain tests set it).
+  const config = loadConfig({ ...SIM_ENV, MOFANG_DRAIN_TIMEOUT_MS: '0', ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
   return startServer(config, { signals: false, log: () => {}, staticDir: path.join(dataDir, 'no-client-build') });
 }
 

@@ -58,7 +58,7 @@ describe('every /api route declares its access', () => {
     expect(keys).toEqual(expect.arrayContaining(['POST /api/scenarios/:id/jobs', 'GET /api/jobs/:id/results', 'ALL /api/{*rest}', 'GET /api/health', 'POST /api/auth/login', 'PATCH /api/users/:id']));
     expect(routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.path}`)).toEqual([]);
     const publicRoutes = routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
-    expect(publicRoutes.sort()).toEqual(['GET /api/auth/oidc/callback', 'GET /api/auth/oidc/start', 'GET /api/auth/state', 'GET /api/health', 'POST /api/auth/login', 'POST /api/auth/setup']);
+    expect(publicRoutes.sort()).toEqual(['GET /api/auth/oidc/callback', 'GET /api/auth/oidc/start', 'GET /api/auth/state', 'GET /api/health', 'GET /api/ready', 'POST /api/auth/login', 'POST /api/auth/setup']);
     expect(routes.find((r) => r.path === '/api/node-kinds')?.access).toBe('scenarios:read');
   });
 

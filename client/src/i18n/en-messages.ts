@@ -252,6 +252,9 @@ export const enMessages: Messages<typeof zhMessages> = {
 
 /** API error codes beyond sign-in's, in English. */
 export const enApiErrors: Messages<typeof zhApiErrors> = {
+  draining: 'This server is shutting down (draining): send requests to another server',
+  database_unavailable: 'The database does not answer: this server cannot take new requests for now',
+  migrations_pending: "The database schema is older than this server's: a migration has not been applied",
   entry_node: 'The start node has no upstream, so it cannot run alone: test-run the whole scenario instead',
   no_last_run: 'No test run yet: test-run the whole scenario once, then run this node alone',
   upstream_not_run: 'The last test run did not reach this node’s upstream ({{missing}}), so its inputs are unknown',

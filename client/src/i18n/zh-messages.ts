@@ -258,6 +258,9 @@ export const zhMessages = {
 
 /** API error codes beyond sign-in's (`errors.<code>`, merged with `zhAuth.errors`). */
 export const zhApiErrors = {
+  draining: '该服务器正在停机（排空中），请把请求发往其他服务器',
+  database_unavailable: '数据库无响应，该服务器暂时不能接收新请求',
+  migrations_pending: '数据库结构比本服务器的版本旧：尚有迁移未执行',
   entry_node: '开始节点没有上游，不能单独运行：请直接试运行整个场景',
   no_last_run: '还没有试运行记录：先试运行一次整个场景，再单独运行这个节点',
   upstream_not_run: '上一次试运行没有执行到这个节点的上游（{{missing}}），无法取得它的输入',

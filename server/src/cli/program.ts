@@ -74,6 +74,16 @@ export function buildProgram(io: CliIo, outcome: CliOutcome = { code: 0 }): Comm
       outcome.code = await runCommandAction(file, opts, io);
     });
 
+  program
+    .command('backup')
+    .description("copy the data directory's SQLite database to a file, safely while a server runs on it (an online backup); prints { file, bytes, pages, seconds } as JSON")
+    .argument('<file>', 'where to write the copy (a new file, unless --force); restore: see docs/deployment.md')
+    .option('-f, --force', 'replace the file if it exists')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      const { backupCommandAction } = await import('./backup-command.js');
+      outcome.code = await backupCommandAction(file, opts, io);
+    });
+
   addEvalCommand(program, io, outcome);
   addSimulatorCommand(program, io);
   addPublishCommands(program, io, outcome);

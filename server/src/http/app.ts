@@ -52,6 +52,9 @@ import { alertRuleRoutes } from './routes-alert-rules.js';
 import { liveRoutes } from './routes-live.js';
 import { SessionManager } from '../sessions/manager.js';
 import { v1SessionRoutes } from './v1/session-routes.js';
+import { readyHandler } from './ready.js';
+import { sqliteReadiness } from '../storage/readiness.js';
+import { MIGRATIONS_FOLDER } from '../storage/db.js';
 
 export type { AppDeps } from './context.js';
 
@@ -152,13 +155,16 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: false }));
   api.use(jsonBodyLimits());
-  // Load balancers call this without signing in: they get that the server answers, nothing of its set-up.
+  // Liveness: load balancers call this without signing in: they get that the process answers, nothing of its
+  // set-up. It stays 200 while the server drains (readiness is /api/ready).
   api.get('/health', allow('public'), (_req, res) => {
     if (!requestUser(res)) return void res.json({ ok: true, version });
     // Described per request: admins may change the endpoints while the server runs.
     const model = deps.modelDescription ?? describeModels(deps.models);
     res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
+  // Load balancers' other question: may this server take new work (not draining, database answering)? See ready.ts.
+  api.get('/ready', allow('public'), readyHandler(deps.drain ?? { draining: false }, deps.readiness ?? sqliteReadiness(deps.db, MIGRATIONS_FOLDER)));
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
   });

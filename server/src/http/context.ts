@@ -10,6 +10,8 @@ import type { OidcConfig } from '../users/oidc-config.js';
 import type { PiiAccess } from './pii-access.js';
 import type { EndpointService } from '../endpoints/service.js';
 import type { AlertWebhooks } from '../sessions/alert-webhook.js';
+import type { ReadinessCheck } from '../storage/readiness.js';
+import type { Drain } from './drain.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
@@ -42,4 +44,8 @@ export interface AppDeps {
   alerting?: AlertWebhooks;
   /** Live call sessions; created by createApp when absent (then never closed). */
   sessions?: LiveSessions;
+  /** Whether the server is draining (`/api/ready` answers 503 `draining`); never draining when absent. */
+  drain?: Pick<Drain, 'draining'>;
+  /** Whether the store can serve (`/api/ready`); the SQLite store's check of `db` when absent. */
+  readiness?: ReadinessCheck;
 }

@@ -1,11 +1,11 @@
 /**
  * Starts the whole server: store (migrated), engine services, model resolver, HTTP listener; and stops
- * it cleanly on SIGINT/SIGTERM.
+ * it cleanly on SIGINT/SIGTERM: it drains first (see ./drain.ts), then closes everything and exits 0.
  */
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import { ConfigError, type AppConfig } from '../config.js';
+import { ConfigError, DEFAULT_DRAIN_TIMEOUT_MS, type AppConfig } from '../config.js';
 import { setLimits } from '../limits.js';
 import { describeModels } from '../model/registry.js';
 import { EndpointService } from '../endpoints/service.js';
@@ -29,6 +29,7 @@ import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
 import { createSessionAlerting } from '../sessions/alert-webhook.js';
+import { Drain, within } from './drain.js';
 
 export interface RunningServer {
   url: string;
@@ -36,8 +37,14 @@ export interface RunningServer {
   server: Server;
   /** The Express app behind `server` (tests walk its router to check every route declares its access). */
   app: Express;
-  /** Stops accepting requests, ends open streams, closes services and the store. Idempotent. */
+  /**
+   * Drains (ready answers 503, no new connections, follower streams end, work in flight may finish up to
+   * the drain timeout), then ends what is left, closes services and writes the run log, and closes the
+   * store. Idempotent.
+   */
   close(): Promise<void>;
+  /** Requests in flight and whether the server is draining. */
+  drain: Drain;
 }
 
 export interface StartOptions {
@@ -82,7 +89,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
   const sessions = createSessions({ db: store.db, models, services, published }, v1);
   sessions.setAlerting(alerting);
-  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const drain = new Drain();
+  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1, sessions);
@@ -94,6 +102,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   try {
     server = await new Promise<Server>((resolve, reject) => {
       const s = createServer((req, res) => {
+        drain.track(req, res);
         if (!door(req, res) && !lane(req, res)) app(req, res);
       });
       s.once('error', reject);
@@ -115,27 +124,46 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
 
+  const drainTimeoutMs = config.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   let closing: Promise<void> | undefined;
+  // Once: live-session updates in flight are waited for (within the drain, and after it if it timed out).
+  let sessionsClosed: Promise<void> | undefined;
+  const closeSessions = () => (sessionsClosed ??= sessions.close());
   const close = () =>
     (closing ??= (async () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // SSE streams and keep-alive sockets would hold close() open; they are ended here.
-        server.closeAllConnections();
-      });
-      // Items in flight are aborted and left `running`: the next start runs them again.
+      // Draining: /api/ready answers 503, the listener takes no new connection (a load balancer's
+      // connect fails and it tries another server), follower event streams end so their clients resume
+      // elsewhere with Last-Event-ID, and runs, job items and live-session updates in flight may end.
+      drain.start();
+      // net.Server's close, not http.Server's: http's also drops idle keep-alive connections at once, and
+      // an open one is where a load balancer's probe learns "draining" (each reply now asks to close it).
+      const listenerClosed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+      const settled = await within(
+        (async () => {
+          await Promise.all([drain.idle(), jobs.drain()]);
+          await closeSessions();
+        })(),
+        drainTimeoutMs,
+      );
+      if (!settled) log(`Mofang: work still in flight after ${drainTimeoutMs} ms (MOFANG_DRAIN_TIMEOUT_MS): stopping it`);
+      // What the timeout left: open responses are cut, job items aborted and left to the next start.
+      server.closeAllConnections();
+      await listenerClosed;
       await jobs.stop();
-      await sessions.close();
+      await closeSessions();
       await retention.stop();
       await alerting.close();
       await Promise.all([services.close(), closeModels(models)]);
+      // Writes the run log's queued rows (the write-behind) before the store closes.
       await v1.close();
       store.close();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     })());
   const onSignal = (signal: NodeJS.Signals) => {
-    log(`Mofang: ${signal}, shutting down`);
+    // A second signal (npm passes Ctrl+C on as well) changes nothing: the drain goes on to its timeout.
+    if (closing) return;
+    log(`Mofang: ${signal}, draining (up to ${drainTimeoutMs} ms), then shutting down`);
     close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -154,5 +182,5 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   if (!isLoopbackAddress(config.host) && web.allowedHosts.length === 0 && !v1.config.publicUrl) {
     log('Mofang: other machines may reach this server by IP address; to reach it by a host name, list the name in MOFANG_ALLOWED_HOSTS (or set MOFANG_PUBLIC_URL)');
   }
-  return { url, port, server, app, close };
+  return { url, port, server, app, close, drain };
 }

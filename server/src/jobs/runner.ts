@@ -104,6 +104,8 @@ export class JobRunner {
   private wakeSoon: ReturnType<typeof setImmediate> | undefined;
   private started = false;
   private stopped = false;
+  /** Claims no more items (a stopping server lets those in flight end first). */
+  private draining = false;
 
   constructor(options: JobRunnerOptions) {
     this.options = options;
@@ -131,7 +133,7 @@ export class JobRunner {
 
   /** Looks for work now (after a submission or a retry). */
   wake(): void {
-    if (!this.started || this.stopped || this.pumping) return;
+    if (!this.started || this.stopped || this.draining || this.pumping) return;
     this.pumping = true;
     try {
       const target = Math.max(1, Math.floor(this.options.targetInFlight?.() ?? 16));
@@ -162,6 +164,18 @@ export class JobRunner {
   /** Items being run right now. */
   get running(): number {
     return this.inFlight.size;
+  }
+
+  /**
+   * Stops claiming and settles once the items in flight have ended and their outcomes are written (a
+   * stopping server calls this first, then {@link stop} for whatever the drain timeout left).
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    if (this.wakeSoon !== undefined) clearImmediate(this.wakeSoon);
+    this.wakeSoon = undefined;
+    await Promise.allSettled([...this.inFlight]);
+    if (!this.stopped) this.flush();
   }
 
   /**

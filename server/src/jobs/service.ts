@@ -173,6 +173,11 @@ export class JobService {
     setTimeout(preloadEncodingGuess, WARM_UP_DELAY_MS).unref();
   }
 
+  /** Claims no more items; settles once those in flight have ended and been written (see JobRunner.drain). */
+  async drain(): Promise<void> {
+    await this.runner.drain();
+  }
+
   async stop(): Promise<void> {
     await this.runner.stop();
     await this.webhooks.close();

@@ -44,7 +44,7 @@ export function writeTransactionRaw<T>(sqlite: Database.Database, fn: () => T): 
 }
 
 /** Resolved from this file so migrations are found whatever the working directory. */
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
 /** SQLite page size for new stores, bytes. */
 export const PAGE_SIZE = 16_384;
