@@ -30,7 +30,8 @@ export interface SessionDeps {
   models: ModelResolver;
   services: EngineServices;
   alerting: SessionAlerting;
-  runLog: { add(record: ApiRunRecord): void };
+  /** `write` stores a run at once, in the caller's transaction (the final run goes with the session's end). */
+  runLog: { write(record: ApiRunRecord): void };
   /** Deadline of one update or final run, ms. */
   deadlineMs: number;
   /** Hands a stored event to the session's and the board's followers. */
@@ -234,7 +235,7 @@ export class LiveSession {
     }
     const now = this.deps.now();
     const { fixed } = this;
-    this.deps.runLog.add({ id: runId, scenarioId: fixed.scenarioId, slug: fixed.slug, version: fixed.version, apiKeyId: fixed.apiKeyId, inputs, status: result.status, outputs: result.outputs, error: result.error, usage: result.usage, latencyMs: result.latency_ms, model: result.model, events, createdAt, finishedAt: now });
+    const record: ApiRunRecord = { id: runId, scenarioId: fixed.scenarioId, slug: fixed.slug, version: fixed.version, apiKeyId: fixed.apiKeyId, inputs, status: result.status, outputs: result.outputs, error: result.error, usage: result.usage, latencyMs: result.latency_ms, model: result.model, events, createdAt, finishedAt: now };
     if (result.simulated) this.simulated = true;
     if (result.status === 'succeeded') this.outputs = result.outputs ?? {};
     this.finalRunId = runId;
@@ -242,7 +243,9 @@ export class LiveSession {
     this.status = 'ended';
     this.endedAt = now;
     const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
-    this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated });
+    // The run and the session's end in one transaction: a server killed in between leaves the session
+    // ending (its final run made again at the next start), never ended with a final run the log lacks.
+    this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, () => this.deps.runLog.write(record));
   }
 
   /** Stores the confirmation; returns the session. */
@@ -260,9 +263,9 @@ export class LiveSession {
     return { sessionId: this.id, seq: this.nextEvent++, name, data, at };
   }
 
-  /** Writes events and state in one transaction, then hands the events on. */
-  private store(events: CallSessionEventRow[], patch: CallSessionPatch): void {
-    writeSessionStep(this.deps.db, this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() } });
+  /** Writes events and state (and `alsoWrite`'s rows) in one transaction, then hands the events on. */
+  private store(events: CallSessionEventRow[], patch: CallSessionPatch, alsoWrite?: () => void): void {
+    writeSessionStep(this.deps.db, this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() }, alsoWrite });
     for (const event of events) this.deps.publish(toRecord(event), this);
   }
 

@@ -1,0 +1,83 @@
+/**
+ * Live call sessions against a hostile client and a crashing server (issue 15): the final run is in the
+ * store the moment the session is, a reconnect past the end of a stream is answered instead of held open
+ * forever, a desk token stops opening its session a day after the call.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { V1SessionCreatedSchema, type V1SessionCreated } from '@shared/sessions.js';
+import { RunLog } from '../../server/src/storage/run-log.js';
+import { callSessions } from '../../server/src/storage/schema-live.js';
+import { call, echoGraph, parseSse } from './helpers.js';
+import { startV1Harness, type V1Harness } from './v1-helpers.js';
+
+describe('live sessions, hostile', () => {
+  let h: V1Harness;
+  let key: string;
+
+  beforeAll(async () => {
+    h = await startV1Harness();
+    h.publish('hostile-call', echoGraph('hostile'));
+    key = (await h.key()).key;
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const create = async (): Promise<V1SessionCreated> => {
+    const res = await h.v1('POST', '/v1/scenarios/hostile-call/sessions', key, {});
+    expect(res.status, res.text).toBe(201);
+    return V1SessionCreatedSchema.parse(res.json);
+  };
+  const turn = (id: string, text = '我家宽带坏了') => ({ id, role: 'customer', text });
+
+  it('has the final run in the run log as soon as the session is ended (a kill right after loses neither)', async () => {
+    const s = await create();
+    await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [turn('a')] });
+    // The write-behind queue of runs not flushed: as in a server killed before its next flush.
+    const flush = vi.spyOn(RunLog.prototype, 'flush').mockImplementation(() => undefined);
+    try {
+      const ended = await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+      expect(ended.status).toBe(200);
+      const runId = (ended.json as { final_run_id: string }).final_run_id;
+      // Read through a second connection: what a server killed now would find at its next start.
+      const row = h.store.db.get<{ id: string } | undefined>(sql`select id from runs where id = ${runId}`);
+      expect(row?.id).toBe(runId);
+    } finally {
+      flush.mockRestore();
+    }
+  });
+
+  it('answers a reconnect after session.ended with 204 (not a stream held open forever), and refuses an id the session has not reached', async () => {
+    const s = await create();
+    await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [turn('a')] });
+    // A live session: an id far past its stream would skip every event to come.
+    const future = await h.v1('GET', `/v1/sessions/${s.session_id}/events`, key, undefined, { 'last-event-id': `${s.session_id}:999999` });
+    expect(future.status).toBe(400);
+    expect((future.json as { error: { code: string } }).error.code).toBe('invalid_last_event_id');
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+    const all = parseSse((await h.v1('GET', `/v1/sessions/${s.session_id}/events`, key)).text);
+    const last = all.at(-1);
+    expect(last?.event).toBe('session.ended');
+    const again = await h.v1('GET', `/v1/sessions/${s.session_id}/events`, key, undefined, { 'last-event-id': last?.id ?? '' });
+    expect(again.status).toBe(204);
+    const past = await h.v1('GET', `/v1/sessions/${s.session_id}/events`, key, undefined, { 'last-event-id': `${s.session_id}:999999` });
+    expect(past.status).toBe(204);
+    // An id inside the stream still resumes after it.
+    const mid = await h.v1('GET', `/v1/sessions/${s.session_id}/events`, key, undefined, { 'last-event-id': all[0]?.id ?? '' });
+    expect(mid.status).toBe(200);
+    expect(parseSse(mid.text).map((e) => e.id)).toEqual(all.slice(1).map((e) => e.id));
+  });
+
+  it('refuses a desk token a day after its session ended', async () => {
+    const s = await create();
+    const token = new URL(s.desk_url).hash.split('token=')[1] ?? '';
+    const asDesk = () => call(h.server.url, 'GET', `/api/live/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${token}` }, { as: null });
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+    expect((await asDesk()).status).toBe(200);
+    h.store.db.update(callSessions).set({ endedAt: Date.now() - 25 * 3_600_000 }).where(eq(callSessions.id, s.session_id)).run();
+    const late = await asDesk();
+    expect(late.status).toBe(401);
+    expect((late.json as { error: { code: string } }).error.code).toBe('invalid_desk_token');
+  });
+});
