@@ -41,6 +41,9 @@ export function transcriptInputOf(resolved: { plan: ExecutionPlan; graph: Graph 
   return isRecord(found) && typeof found.name === 'string' ? found.name : undefined;
 }
 
+/** How long after its session ended a desk token still opens it, ms (a day). */
+export const DESK_TOKEN_AFTER_END_MS = 86_400_000;
+
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
@@ -192,7 +195,8 @@ export class SessionManager implements LiveSessions {
 
   verifyDeskToken(id: string, token: string): boolean {
     const row = getCallSession(this.options.db, id);
-    if (!row) return false;
+    // The token opens its session while the call is on and for a day after it ended, no longer.
+    if (!row || (row.endedAt !== null && this.deps.now() - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
     const expected = Buffer.from(row.deskTokenHash, 'hex');
     const given = hashToken(token);
     return expected.length === given.length && timingSafeEqual(expected, given);

@@ -149,6 +149,12 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
       if (!named || named.runId !== session.id) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID must be an event id of this session ("${session.id}:<n>")`);
       from = named.next;
     }
+    const due = from === 0 ? undefined : sessions.eventsSince(session.id, from - 1);
+    // An ended session with nothing after the id: 204 tells an EventSource to stop reconnecting (a 200
+    // would be a stream that never ends, as no event will come).
+    if (due !== undefined && due.length <= 1 && session.status === 'ended') return void res.status(204).end();
+    // An id this session has not reached (or had before its stream was cleared): nothing would ever be sent.
+    if (due !== undefined && due[0]?.seq !== from - 1) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID names no event of this session: it has events up to "${session.id}:${Math.max(0, (sessions.eventsSince(session.id, 0).at(-1)?.seq ?? 0))}"`);
     await streamSession(req, res, sessions, session.id, from, V1_SESSION_EVENTS);
   });
 
