@@ -55,6 +55,8 @@ export class LiveSession {
   status: SessionStatus;
   readonly turns: SessionTurn[];
   private readonly turnIds: Set<string>;
+  /** Characters of text over all turns held. */
+  textLength: number;
   outputs: Record<string, unknown> | null;
   alerts: SessionAlert[];
   updateCount: number;
@@ -112,6 +114,7 @@ export class LiveSession {
     this.status = state.status;
     this.turns = state.turns;
     this.turnIds = new Set(state.turns.map((t) => t.id));
+    this.textLength = state.turns.reduce((sum, t) => sum + t.text.length, 0);
     this.outputs = state.outputs;
     this.alerts = state.alerts;
     this.updateCount = state.updateCount;
@@ -141,6 +144,7 @@ export class LiveSession {
     for (const t of turns) {
       this.turns.push(t);
       this.turnIds.add(t.id);
+      this.textLength += t.text.length;
       this.arrivals.push(arrivedAt);
     }
     this.lastTurnAt = now;

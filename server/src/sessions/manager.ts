@@ -8,7 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { LiveConfirmation } from '@shared/live.js';
-import { MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
+import { MAX_SESSION_TEXT, MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
 import { normaliseRole } from '@shared/transcript.js';
 import { isRecord } from '@shared/json.js';
 import { DomainError } from '../common/domain-error.js';
@@ -141,6 +141,10 @@ export class SessionManager implements LiveSessions {
     }
     if (session.turns.length + fresh.length > MAX_SESSION_TURNS) {
       throw new DomainError('too_large', 'too_many_turns', `a session holds at most ${MAX_SESSION_TURNS} turns; this one has ${session.turns.length} and the request adds ${fresh.length}: end it and start another`, { limit: MAX_SESSION_TURNS });
+    }
+    const added = fresh.reduce((sum, t) => sum + t.text.length, 0);
+    if (session.textLength + added > MAX_SESSION_TEXT) {
+      throw new DomainError('too_large', 'session_too_large', `a session holds at most ${MAX_SESSION_TEXT} characters of turns; this one has ${session.textLength} and the request adds ${added}: end it and start another`, { limit: MAX_SESSION_TEXT });
     }
     if (fresh.length > 0) session.hold(fresh, performance.now());
     return { accepted: fresh.length, duplicates, turnCount: session.turns.length };
