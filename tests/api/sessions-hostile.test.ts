@@ -4,12 +4,30 @@
  * forever, a desk token stops opening its session a day after the call.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connect } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
-import { V1SessionCreatedSchema, type V1SessionCreated } from '@shared/sessions.js';
+import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
+import { MAX_SESSION_TEXT, V1SessionCreatedSchema, V1SessionSchema, type V1SessionCreated } from '@shared/sessions.js';
 import { RunLog } from '../../server/src/storage/run-log.js';
 import { callSessions } from '../../server/src/storage/schema-live.js';
 import { call, echoGraph, parseSse } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
+
+/** A scenario whose output is the whole call so far: every update's event grows with the call. */
+function bulkGraph(): Graph {
+  const at = { x: 0, y: 0 };
+  return {
+    schema: GRAPH_FORMAT,
+    name: 'bulk',
+    nodes: [
+      { id: 'start', kind: 'start', version: 1, position: at, config: { inputs: [{ name: 'transcript', type: 'transcript', required: true }] } },
+      { id: 'end', kind: 'end', version: 1, position: at, config: { outputs: [{ name: 'call', value: '{{ start.transcript.text }}' }] } },
+    ],
+    edges: [{ id: 'e1', source: 'start', sourcePort: 'out', target: 'end', targetPort: 'in' }],
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('live sessions, hostile', () => {
   let h: V1Harness;
@@ -18,6 +36,7 @@ describe('live sessions, hostile', () => {
   beforeAll(async () => {
     h = await startV1Harness();
     h.publish('hostile-call', echoGraph('hostile'));
+    h.publish('bulk-call', bulkGraph());
     key = (await h.key()).key;
   });
   afterAll(async () => {
@@ -80,4 +99,37 @@ describe('live sessions, hostile', () => {
     expect(late.status).toBe(401);
     expect((late.json as { error: { code: string } }).error.code).toBe('invalid_desk_token');
   });
+
+  it('refuses turns past the text a session may hold (413 session_too_large), keeping what it holds', async () => {
+    const s = await create();
+    const post = (p: number) => h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: Array.from({ length: 45 }, (_, i) => turn(`p${p}-${i}`, 'x'.repeat(20_000))) });
+    expect((await post(0)).status).toBe(202);
+    const refused = await post(1);
+    expect(refused.status).toBe(413);
+    expect(refused.json).toMatchObject({ error: { code: 'session_too_large', details: { limit: MAX_SESSION_TEXT } } });
+    expect(V1SessionSchema.parse((await h.v1('GET', `/v1/sessions/${s.session_id}`, key)).json).turn_count).toBe(45);
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+  });
+
+  it('drops a follower that does not read, instead of buffering the session for it', async () => {
+    const res = await h.v1('POST', '/v1/scenarios/bulk-call/sessions', key, {});
+    const s = V1SessionCreatedSchema.parse(res.json);
+    const url = new URL(h.server.url);
+    const socket = connect(Number(url.port), url.hostname);
+    socket.write(`GET /v1/sessions/${s.session_id}/events HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${key}\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.pause();
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    // 20 updates, each carrying the call so far: about 10 MB of events this follower never reads.
+    for (let p = 0; p < 20; p++) {
+      await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [0, 1, 2].map((i) => turn(`b${p}-${i}`, 'y'.repeat(16_000))) });
+      for (let i = 0; i < 200 && V1SessionSchema.parse((await h.v1('GET', `/v1/sessions/${s.session_id}`, key)).json).metrics.updates < p + 1; i++) await sleep(10);
+    }
+    socket.resume();
+    for (let i = 0; i < 100 && !closed; i++) await sleep(50);
+    expect(closed).toBe(true);
+    socket.destroy();
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { V1SessionCreateBodySchema, V1SessionTurnsBodySchema, type V1Session } f
 import { DomainError } from '../../common/domain-error.js';
 import { sendDomainError, sendError } from '../errors.js';
 import { jsonBodyLimits } from '../json-limits.js';
+import { dropSlowFollower } from '../live-streams.js';
 import { parseEventId } from '../sse.js';
 import { V1_SESSION_EVENTS, type LiveSessions, type SessionEventRecord, type SessionView } from '../../sessions/ports.js';
 import { authenticate, inScope, keyOf, mayRead } from './auth.js';
@@ -57,6 +58,10 @@ export async function streamSession(req: Request, res: Response, sessions: LiveS
     if (event.seq < next || ended) return;
     next = event.seq + 1;
     if (!names || names.has(event.name)) sse.push(render ? render(event) : event.data, event.name, `${event.sessionId}:${event.seq}`);
+    if (dropSlowFollower(res)) {
+      ended = true;
+      return;
+    }
     if (event.name === 'session.ended') {
       ended = true;
       res.end();
