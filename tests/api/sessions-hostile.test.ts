@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from 'node:net';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { MAX_SESSION_TEXT, V1SessionCreatedSchema, V1SessionSchema, type V1SessionCreated } from '@shared/sessions.js';
 import { RunLog } from '../../server/src/storage/run-log.js';
-import { callSessions } from '../../server/src/storage/schema-live.js';
-import { call, echoGraph, parseSse } from './helpers.js';
+import { callSessionEvents, callSessions } from '../../server/src/storage/schema-live.js';
+import { call, echoGraph, parseSse, startBareServer } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 /** A scenario whose output is the whole call so far: every update's event grows with the call. */
@@ -132,4 +132,35 @@ describe('live sessions, hostile', () => {
     socket.destroy();
     await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
   }, 60_000);
+});
+
+describe('a server killed while an update was in flight', () => {
+  it('updates the session on the turns no stored update read when it starts again, without waiting for a new turn', async () => {
+    const h = await startV1Harness();
+    try {
+      h.publish('crash-call', echoGraph('crash'));
+      const { key } = await h.key();
+      const s = V1SessionCreatedSchema.parse((await h.v1('POST', '/v1/scenarios/crash-call/sessions', key, {})).json);
+      await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [{ id: 'a', role: 'customer', text: '宽带坏了' }, { id: 'b', role: 'customer', text: '电话13800000000' }] });
+      for (let i = 0; i < 200 && V1SessionSchema.parse((await h.v1('GET', `/v1/sessions/${s.session_id}`, key)).json).metrics.updates < 1; i++) await sleep(10);
+      await h.server.close();
+      // As the store is after a kill -9 during that update: the turns held, the update never written.
+      h.store.db.delete(callSessionEvents).where(and(eq(callSessionEvents.sessionId, s.session_id), eq(callSessionEvents.name, 'session.updated'))).run();
+      h.store.db.update(callSessions).set({ updateCount: 0, outputs: null }).where(eq(callSessions.id, s.session_id)).run();
+      const again = await startBareServer(h.dir);
+      try {
+        const read = async () => V1SessionSchema.parse((await call(again.url, 'GET', `/v1/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${key}` }, { as: null })).json);
+        let view = await read();
+        for (let i = 0; i < 200 && view.metrics.updates < 1; i++) view = (await sleep(10), await read());
+        expect(view.status).toBe('active');
+        expect(view.turn_count).toBe(2);
+        expect(view.metrics.updates).toBe(1);
+        expect(view.outputs).not.toBeNull();
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.close();
+    }
+  }, 30_000);
 });

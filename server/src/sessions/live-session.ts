@@ -109,6 +109,8 @@ export class LiveSession {
       lastActivityAt: number;
       confirmation: LiveConfirmation | null;
       metrics: unknown;
+      /** Turns the last stored update read (a server killed during an update stored none for the later turns); default all. */
+      reflected?: number;
     },
   ) {
     this.status = state.status;
@@ -125,8 +127,8 @@ export class LiveSession {
     this.confirmation = state.confirmation;
     const m = (state.metrics ?? {}) as Partial<StoredCounters>;
     this.base = { turns: 0, updates: 0, model_calls: m.model_calls ?? 0, reused_calls: m.reused_calls ?? 0, prompt_chars: m.prompt_chars ?? 0, prefix_chars: m.prefix_chars ?? 0, lag_ms_p50: m.lag_ms_p50 ?? null, lag_ms_p99: m.lag_ms_p99 ?? null };
-    // Turns held before a restart were read by the update stored with them, or are read by the next one.
-    this.reflected = state.turns.length;
+    // Turns held before a restart and read by no stored update are read by the next one (see `schedule`).
+    this.reflected = Math.min(state.reflected ?? state.turns.length, state.turns.length);
   }
 
   get id(): string {

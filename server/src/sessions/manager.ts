@@ -16,7 +16,7 @@ import { newId } from '../common/ids.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { getCallSession, insertCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { getCallSession, insertCallSession, lastSessionEvent, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { LiveSession, storedMetrics, type SessionDeps } from './live-session.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
@@ -277,11 +277,19 @@ export class SessionManager implements LiveSessions {
         lastActivityAt: row.lastActivityAt,
         confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
         metrics: row.metrics,
+        reflected: reflectedTurns(lastSessionEvent(this.options.db, row.id, 'session.updated')?.data),
       });
       this.live.set(row.id, session);
       if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);
+      // Turns held while an update was in flight when the server stopped: updated now, not at the next turn.
+      else session.schedule();
     }
   }
+}
+
+/** The turns a stored `session.updated` read (its `turn_count`); 0 when there is none. */
+function reflectedTurns(data: unknown): number {
+  return isRecord(data) && typeof data.turn_count === 'number' ? data.turn_count : 0;
 }
 
 /** A stored session as a view. */

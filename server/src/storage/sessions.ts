@@ -54,6 +54,17 @@ export function sessionEventsSince(db: Db, id: string, fromSeq: number): CallSes
     .all();
 }
 
+/** A session's last event of this name, or undefined. */
+export function lastSessionEvent(db: Db, id: string, name: string): CallSessionEventRow | undefined {
+  return db
+    .select()
+    .from(callSessionEvents)
+    .where(and(eq(callSessionEvents.sessionId, id), eq(callSessionEvents.name, name)))
+    .orderBy(desc(callSessionEvents.seq))
+    .limit(1)
+    .get();
+}
+
 /** Sessions that are not over (`active` or `ending`), for a server that starts to take them up again. */
 export function openCallSessions(db: Db): CallSessionRow[] {
   return db
