@@ -100,6 +100,16 @@ describe('live sessions, hostile', () => {
     expect((late.json as { error: { code: string } }).error.code).toBe('invalid_desk_token');
   });
 
+  it('never drops a turn sent without an id whose number another turn was sent with', async () => {
+    const s = await create();
+    const post = (turns: unknown[]) => h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns });
+    expect((await post([turn('t2', 'A')])).json).toMatchObject({ accepted: 1, duplicates: 0, turn_count: 1 });
+    // Its place is 2, so it would be "t2": a turn the session holds.
+    expect((await post([{ role: 'agent', text: 'B' }])).json).toMatchObject({ accepted: 1, duplicates: 0, turn_count: 2 });
+    expect((await post([turn('t2', 'A')])).json).toMatchObject({ accepted: 0, duplicates: 1, turn_count: 2 });
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+  });
+
   it('refuses turns past the text a session may hold (413 session_too_large), keeping what it holds', async () => {
     const s = await create();
     const post = (p: number) => h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: Array.from({ length: 45 }, (_, i) => turn(`p${p}-${i}`, 'x'.repeat(20_000))) });

@@ -130,7 +130,10 @@ export class SessionManager implements LiveSessions {
     let duplicates = 0;
     let seq = session.turns.length;
     for (const t of turns) {
-      const turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
+      let turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
+      // A turn without an id is new by definition: its number never makes it a duplicate of a turn sent
+      // with that id (it would be dropped unseen), so it takes the next free name.
+      for (let k = 2; t.id === undefined && (session.has(turnId) || inPost.has(turnId)); k++) turnId = `t${seq + 1}-${k}`;
       if (session.has(turnId) || inPost.has(turnId)) {
         duplicates++;
         continue;
