@@ -16,6 +16,11 @@ import { SessionAlertSchema } from './alerts.js';
 export const MAX_TURNS_PER_POST = 100;
 /** Most turns one session may hold (a 2-hour call at one turn every 4 s is 1,800). */
 export const MAX_SESSION_TURNS = 5_000;
+/**
+ * Most characters of text one session may hold over all its turns (a 4-hour call is under 100,000): each
+ * update reads the whole call, and a session's turns stay in memory until it ends.
+ */
+export const MAX_SESSION_TEXT = 1_000_000;
 /** Longest text of one turn, characters. */
 export const MAX_TURN_TEXT = 20_000;
 /** Longest turn id and call id, characters. */

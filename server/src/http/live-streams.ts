@@ -17,6 +17,20 @@ export const BOARD_EVENTS: ReadonlySet<string> = new Set(['session.started', 'se
 /** How the board's stream shows a session to its reader (masked or not). */
 export type SummaryOf = (session: SessionView) => LiveSessionSummary;
 
+/** Bytes a follower may leave unread before its stream is dropped (it resumes with `Last-Event-ID`). */
+export const MAX_FOLLOWER_BACKLOG = 4 * 1024 * 1024;
+
+/**
+ * Drops a response whose client does not read: what it leaves unread would otherwise stay in this
+ * server's memory for as long as the session goes on. The events stay stored; a reconnect with
+ * `Last-Event-ID` gets them. Returns whether it dropped it.
+ */
+export function dropSlowFollower(res: Response): boolean {
+  if (res.writableLength <= MAX_FOLLOWER_BACKLOG) return false;
+  res.destroy();
+  return true;
+}
+
 /**
  * Follows every session for the board until the client goes: `session.started`, `session.updated` and
  * `session.ended` carry the session's summary, `session.alert` `{ session_id, alert, session }`.
@@ -31,6 +45,7 @@ export async function boardStream(req: Request, res: Response, sessions: LiveSes
       const alert = typeof event.data === 'object' && event.data !== null && 'alert' in event.data ? event.data.alert : null;
       sse.push({ session_id: session.id, alert: renderAlert(alert), session: summary }, event.name);
     } else sse.push(summary, event.name);
+    dropSlowFollower(res);
   });
   await new Promise<void>((resolve) => res.on('close', resolve));
   unsubscribe();
@@ -62,6 +77,7 @@ export async function sessionStream(req: Request, res: Response, sessions: LiveS
     if (over || event.seq < next || !sse.isConnected) return;
     sse.push(render(event), event.name, `${id}:${event.seq}`);
     next = event.seq + 1;
+    if (dropSlowFollower(res)) return finish();
     if (event.name === 'session.ended') finish();
   };
   // Subscribed before the replay is read, so that no event falls between the two (both run on this tick).

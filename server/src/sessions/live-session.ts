@@ -33,7 +33,8 @@ export interface SessionDeps {
   models: ModelResolver;
   services: EngineServices;
   alerting: SessionAlerting;
-  runLog: { add(record: ApiRunRecord): void };
+  /** `write` stores a run at once, in the caller's transaction (the final run goes with the session's end). */
+  runLog: { write(record: ApiRunRecord): void };
   /** Deadline of one update or final run, ms. */
   deadlineMs: number;
   /** Hands a stored event to the session's and the board's followers. */
@@ -57,6 +58,8 @@ export class LiveSession {
   status: SessionStatus;
   readonly turns: SessionTurn[];
   private readonly turnIds: Set<string>;
+  /** Characters of text over all turns held. */
+  textLength: number;
   outputs: Record<string, unknown> | null;
   alerts: SessionAlert[];
   updateCount: number;
@@ -109,11 +112,14 @@ export class LiveSession {
       lastActivityAt: number;
       confirmation: LiveConfirmation | null;
       metrics: unknown;
+      /** Turns the last stored update read (a server killed during an update stored none for the later turns); default all. */
+      reflected?: number;
     },
   ) {
     this.status = state.status;
     this.turns = state.turns;
     this.turnIds = new Set(state.turns.map((t) => t.id));
+    this.textLength = state.turns.reduce((sum, t) => sum + t.text.length, 0);
     this.outputs = state.outputs;
     this.alerts = state.alerts;
     this.updateCount = state.updateCount;
@@ -124,8 +130,8 @@ export class LiveSession {
     this.confirmation = state.confirmation;
     const m = (state.metrics ?? {}) as Partial<StoredCounters>;
     this.base = { turns: 0, updates: 0, model_calls: m.model_calls ?? 0, reused_calls: m.reused_calls ?? 0, prompt_chars: m.prompt_chars ?? 0, prefix_chars: m.prefix_chars ?? 0, lag_ms_p50: m.lag_ms_p50 ?? null, lag_ms_p99: m.lag_ms_p99 ?? null };
-    // Turns held before a restart were read by the update stored with them, or are read by the next one.
-    this.reflected = state.turns.length;
+    // Turns held before a restart and read by no stored update are read by the next one (see `schedule`).
+    this.reflected = Math.min(state.reflected ?? state.turns.length, state.turns.length);
   }
 
   get id(): string {
@@ -147,6 +153,7 @@ export class LiveSession {
     for (const t of turns) {
       this.turns.push(t);
       this.turnIds.add(t.id);
+      this.textLength += t.text.length;
       this.arrivals.push(arrivedAt);
     }
     this.lastTurnAt = now;
@@ -241,7 +248,7 @@ export class LiveSession {
     }
     const now = this.deps.now();
     const { fixed } = this;
-    this.deps.runLog.add({ id: runId, scenarioId: fixed.scenarioId, slug: fixed.slug, version: fixed.version, apiKeyId: fixed.apiKeyId, inputs, status: result.status, outputs: result.outputs, error: result.error, usage: result.usage, latencyMs: result.latency_ms, model: result.model, events, createdAt, finishedAt: now });
+    const record: ApiRunRecord = { id: runId, scenarioId: fixed.scenarioId, slug: fixed.slug, version: fixed.version, apiKeyId: fixed.apiKeyId, inputs, status: result.status, outputs: result.outputs, error: result.error, usage: result.usage, latencyMs: result.latency_ms, model: result.model, events, createdAt, finishedAt: now };
     if (result.simulated) this.simulated = true;
     if (result.status === 'succeeded') this.outputs = result.outputs ?? {};
     this.finalRunId = runId;
@@ -249,7 +256,9 @@ export class LiveSession {
     this.status = 'ended';
     this.endedAt = now;
     const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
-    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated });
+    // The run and the session's end in one transaction: a server killed in between leaves the session
+    // ending (its final run made again at the next start), never ended with a final run the log lacks.
+    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, () => this.deps.runLog.write(record));
   }
 
   /**
@@ -270,9 +279,9 @@ export class LiveSession {
     return { sessionId: this.id, seq: this.nextEvent++, name, data, at };
   }
 
-  /** Writes events and state in one transaction, then hands the events on. */
-  private async store(events: CallSessionEventRow[], patch: CallSessionPatch): Promise<void> {
-    await this.deps.writer.write(this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() } });
+  /** Writes events and state (and `alsoWrite`'s rows) in one transaction, then hands the events on. */
+  private async store(events: CallSessionEventRow[], patch: CallSessionPatch, alsoWrite?: () => void): Promise<void> {
+    await this.deps.writer.write(this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() }, alsoWrite });
     for (const event of events) this.deps.publish(toRecord(event), this);
   }
 

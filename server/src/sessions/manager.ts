@@ -8,7 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { LiveConfirmation } from '@shared/live.js';
-import { MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
+import { MAX_SESSION_TEXT, MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
 import { normaliseRole } from '@shared/transcript.js';
 import { isRecord } from '@shared/json.js';
 import { DomainError } from '../common/domain-error.js';
@@ -17,7 +17,7 @@ import type { ExecutionPlan } from '../engine/index.js';
 import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { SessionStepWriter } from '../storage/session-writer.js';
-import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { getCallSession, lastSessionEvent, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { LiveSession, storedMetrics, type SessionDeps } from './live-session.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
@@ -41,6 +41,9 @@ export function transcriptInputOf(resolved: { plan: ExecutionPlan; graph: Graph 
   const found: unknown = inputs.find((i: unknown) => isRecord(i) && i.type === 'transcript');
   return isRecord(found) && typeof found.name === 'string' ? found.name : undefined;
 }
+
+/** How long after its session ended a desk token still opens it, ms (a day). */
+export const DESK_TOKEN_AFTER_END_MS = 86_400_000;
 
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -128,7 +131,10 @@ export class SessionManager implements LiveSessions {
     let duplicates = 0;
     let seq = session.turns.length;
     for (const t of turns) {
-      const turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
+      let turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
+      // A turn without an id is new by definition: its number never makes it a duplicate of a turn sent
+      // with that id (it would be dropped unseen), so it takes the next free name.
+      for (let k = 2; t.id === undefined && (session.has(turnId) || inPost.has(turnId)); k++) turnId = `t${seq + 1}-${k}`;
       if (session.has(turnId) || inPost.has(turnId)) {
         duplicates++;
         continue;
@@ -140,8 +146,14 @@ export class SessionManager implements LiveSessions {
     if (session.turns.length + fresh.length > MAX_SESSION_TURNS) {
       throw new DomainError('too_large', 'too_many_turns', `a session holds at most ${MAX_SESSION_TURNS} turns; this one has ${session.turns.length} and the request adds ${fresh.length}: end it and start another`, { limit: MAX_SESSION_TURNS });
     }
+    const added = fresh.reduce((sum, t) => sum + t.text.length, 0);
+    if (session.textLength + added > MAX_SESSION_TEXT) {
+      throw new DomainError('too_large', 'session_too_large', `a session holds at most ${MAX_SESSION_TEXT} characters of turns; this one has ${session.textLength} and the request adds ${added}: end it and start another`, { limit: MAX_SESSION_TEXT });
+    }
+    // The count when this post's turns are held (a post racing this one may add more while they are stored).
+    const turnCount = session.turns.length + fresh.length;
     if (fresh.length > 0) await session.hold(fresh, performance.now());
-    return { accepted: fresh.length, duplicates, turnCount: seq };
+    return { accepted: fresh.length, duplicates, turnCount };
   }
 
   async end(id: string, reason: SessionEndReason = 'ended'): Promise<SessionView> {
@@ -193,7 +205,8 @@ export class SessionManager implements LiveSessions {
 
   verifyDeskToken(id: string, token: string): boolean {
     const row = getCallSession(this.options.db, id);
-    if (!row) return false;
+    // The token opens its session while the call is on and for a day after it ended, no longer.
+    if (!row || (row.endedAt !== null && this.deps.now() - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
     const expected = Buffer.from(row.deskTokenHash, 'hex');
     const given = hashToken(token);
     return expected.length === given.length && timingSafeEqual(expected, given);
@@ -271,11 +284,19 @@ export class SessionManager implements LiveSessions {
         lastActivityAt: row.lastActivityAt,
         confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
         metrics: row.metrics,
+        reflected: reflectedTurns(lastSessionEvent(this.options.db, row.id, 'session.updated')?.data),
       });
       this.live.set(row.id, session);
       if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);
+      // Turns held while an update was in flight when the server stopped: updated now, not at the next turn.
+      else session.schedule();
     }
   }
+}
+
+/** The turns a stored `session.updated` read (its `turn_count`); 0 when there is none. */
+function reflectedTurns(data: unknown): number {
+  return isRecord(data) && typeof data.turn_count === 'number' ? data.turn_count : 0;
 }
 
 /** A stored session as a view. */

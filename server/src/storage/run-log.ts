@@ -130,6 +130,15 @@ export class RunLog {
     }
   }
 
+  /**
+   * Writes one run now, on this thread, in the caller's transaction when there is one (a savepoint): for a
+   * run whose record must be in the store together with another write (a live session's final run and
+   * the session's end), not a moment later as queued runs are.
+   */
+  write(run: ApiRunRecord): void {
+    this.writeBatch([toRow(run, this.check)]);
+  }
+
   /** A queued run that is not written yet. */
   pending(id: string): ApiRunRecord | undefined {
     return this.byId.get(id);

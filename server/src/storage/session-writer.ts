@@ -25,6 +25,8 @@ export interface SessionStep {
   turns?: CallSessionTurnRow[];
   events?: CallSessionEventRow[];
   patch?: CallSessionPatch;
+  /** Writes other rows on the same connection in the same transaction (a session's final run, as it ends). */
+  alsoWrite?: () => void;
 }
 
 interface Queued {
@@ -84,6 +86,7 @@ export class SessionStepWriter {
   private apply(id: string, step: SessionStep): void {
     // Rare (once a session): drizzle's builder, on the same connection, inside this transaction.
     if (step.session) this.db.insert(callSessions).values(step.session).run();
+    step.alsoWrite?.();
     for (const t of step.turns ?? []) this.insertTurn.run(t.sessionId, t.seq, t.turnId, t.role, t.text, t.start, t.end, t.receivedAt);
     for (const e of step.events ?? []) this.insertEvent.run(e.sessionId, e.seq, e.name, JSON.stringify(e.data), e.at);
     const patch = step.patch;

@@ -19,10 +19,12 @@ export function getCallSession(db: Db, id: string): CallSessionRow | undefined {
 
 /**
  * One step of a session in one transaction: turns to hold, events to append, the session's new state.
- * Turns already held (same id) are left as they are.
+ * Turns already held (same id) are left as they are. `alsoWrite` writes other rows on the same connection
+ * inside the transaction (a savepoint if it opens its own): the final run of a session that ends.
  */
-export function writeSessionStep(db: Db, id: string, step: { turns?: CallSessionTurnRow[]; events?: CallSessionEventRow[]; patch?: CallSessionPatch }): void {
+export function writeSessionStep(db: Db, id: string, step: { turns?: CallSessionTurnRow[]; events?: CallSessionEventRow[]; patch?: CallSessionPatch; alsoWrite?: () => void }): void {
   writeTransaction(db, (tx) => {
+    step.alsoWrite?.();
     for (const turn of step.turns ?? []) tx.insert(callSessionTurns).values(turn).onConflictDoNothing().run();
     for (const event of step.events ?? []) tx.insert(callSessionEvents).values(event).run();
     if (step.patch && Object.keys(step.patch).length > 0) tx.update(callSessions).set(step.patch).where(eq(callSessions.id, id)).run();
@@ -42,6 +44,17 @@ export function sessionEventsSince(db: Db, id: string, fromSeq: number): CallSes
     .where(and(eq(callSessionEvents.sessionId, id), gte(callSessionEvents.seq, fromSeq)))
     .orderBy(asc(callSessionEvents.seq))
     .all();
+}
+
+/** A session's last event of this name, or undefined. */
+export function lastSessionEvent(db: Db, id: string, name: string): CallSessionEventRow | undefined {
+  return db
+    .select()
+    .from(callSessionEvents)
+    .where(and(eq(callSessionEvents.sessionId, id), eq(callSessionEvents.name, name)))
+    .orderBy(desc(callSessionEvents.seq))
+    .limit(1)
+    .get();
 }
 
 /** Sessions that are not over (`active` or `ending`), for a server that starts to take them up again. */

@@ -10,6 +10,7 @@ import { V1SessionCreateBodySchema, type V1Session } from '@shared/sessions.js';
 import { DomainError } from '../../common/domain-error.js';
 import { sendDomainError, sendError } from '../errors.js';
 import { jsonBodyLimits } from '../json-limits.js';
+import { dropSlowFollower } from '../live-streams.js';
 import { parseEventId } from '../sse.js';
 import { V1_SESSION_EVENTS, type LiveSessions, type SessionEventRecord, type SessionView } from '../../sessions/ports.js';
 import { authenticate, inScope, keyOf, mayRead } from './auth.js';
@@ -53,6 +54,10 @@ export async function streamSession(req: Request, res: Response, sessions: LiveS
     if (event.seq < next || ended) return;
     next = event.seq + 1;
     if (!names || names.has(event.name)) sse.push(render ? render(event) : event.data, event.name, `${event.sessionId}:${event.seq}`);
+    if (dropSlowFollower(res)) {
+      ended = true;
+      return;
+    }
     if (event.name === 'session.ended') {
       ended = true;
       res.end();
@@ -138,6 +143,12 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
       if (!named || named.runId !== session.id) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID must be an event id of this session ("${session.id}:<n>")`);
       from = named.next;
     }
+    const due = from === 0 ? undefined : sessions.eventsSince(session.id, from - 1);
+    // An ended session with nothing after the id: 204 tells an EventSource to stop reconnecting (a 200
+    // would be a stream that never ends, as no event will come).
+    if (due !== undefined && due.length <= 1 && session.status === 'ended') return void res.status(204).end();
+    // An id this session has not reached (or had before its stream was cleared): nothing would ever be sent.
+    if (due !== undefined && due[0]?.seq !== from - 1) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID names no event of this session: it has events up to "${session.id}:${Math.max(0, (sessions.eventsSince(session.id, 0).at(-1)?.seq ?? 0))}"`);
     await streamSession(req, res, sessions, session.id, from, V1_SESSION_EVENTS);
   });
 
