@@ -273,7 +273,10 @@ describe('the session API', () => {
     expect((await send('GET', `/v1/sessions/${id}`)).status).toBe(200);
     const stream = await send('GET', `/v1/sessions/${id}/events`);
     expect(stream.status).toBe(200);
-    expect(parseSse(stream.text).at(-1)?.event).toBe('session.ended');
+    const last = parseSse(stream.text).at(-1);
+    expect(last?.event).toBe('session.ended');
+    // A reconnect after the end: nothing more will come.
+    expect((await send('GET', `/v1/sessions/${id}/events`, { headers: { 'last-event-id': String(last?.id) } })).status).toBe(204);
     expect(problems).toEqual([]);
   }, 30_000);
 });
