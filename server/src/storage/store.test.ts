@@ -9,21 +9,12 @@ import { eq } from 'drizzle-orm';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { openStoreFile } from './db.js';
 import { openPostgresStore } from './pg/store.js';
-import { postgresBinDir, startTestPostgres, type TestPostgres } from './pg/testing.js';
+import { postgresTestsRun, startTestPostgres, type TestPostgres } from './pg/testing.js';
 import { sqliteDataStore, type DataStore, type OpenDataStore } from './store.js';
-
-function pgInstalled(): boolean {
-  try {
-    postgresBinDir();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let server: TestPostgres | undefined;
 const opened: OpenDataStore[] = [];
-const skipPg = !pgInstalled() && !process.env.CI;
+const skipPg = !postgresTestsRun();
 
 beforeAll(async () => {
   if (!skipPg) server = await startTestPostgres({ database: 'mofang_store_test' });

@@ -13,16 +13,8 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS_FOLDER, PG_MIGRATIONS_SCHEMA, PG_MIGRATIONS_TABLE } from './migrate.js';
 import { pgSchema } from './tables.js';
-import { postgresBinDir, startTestPostgres, type TestPostgres } from './testing.js';
+import { postgresTestsRun, startTestPostgres, type TestPostgres } from './testing.js';
 
-function installed(): boolean {
-  try {
-    postgresBinDir();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const journal: { entries: { tag: string }[] } = JSON.parse(readFileSync(path.join(PG_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'));
 const tables = Object.values(pgSchema as Record<string, PgTable>).map((t) => getTableConfig(t));
@@ -39,7 +31,7 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string, val
 
 const appliedSql = `select hash, created_at from "${PG_MIGRATIONS_SCHEMA}"."${PG_MIGRATIONS_TABLE}" order by id`;
 
-describe.skipIf(!installed() && !process.env.CI)('migratePostgres', { timeout: 60_000 }, () => {
+describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () => {
   let server: TestPostgres;
   beforeAll(async () => {
     server = await startTestPostgres();

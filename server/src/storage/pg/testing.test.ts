@@ -8,16 +8,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { postgresBinDir, startTestPostgres, TEST_PG_PORTS } from './testing.js';
+import { postgresTestsRun, startTestPostgres, TEST_PG_PORTS } from './testing.js';
 
-function installed(): boolean {
-  try {
-    postgresBinDir();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -34,7 +26,7 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 // initdb takes 2–6 s on a busy 2-core machine, and one test starts two servers.
-describe.skipIf(!installed() && !process.env.CI)('startTestPostgres', { timeout: 60_000 }, () => {
+describe.skipIf(!postgresTestsRun())('startTestPostgres', { timeout: 60_000 }, () => {
   it('serves a database on 127.0.0.1 in the port range, then stops and removes its folder', async () => {
     const server = await startTestPostgres({ database: 'harness_check' });
     try {

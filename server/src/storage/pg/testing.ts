@@ -49,6 +49,20 @@ export function postgresBinDir(): string {
   return path.join(root, versions[0], 'bin');
 }
 
+/**
+ * Whether tests against PostgreSQL run here: PostgreSQL is installed, or this is CI (where a missing
+ * install must fail the tests, not skip them).
+ */
+export function postgresTestsRun(): boolean {
+  if (process.env.CI) return true;
+  try {
+    postgresBinDir();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The uid and gid to run PostgreSQL's commands as: `postgres`'s when we are root, none otherwise. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
