@@ -157,8 +157,8 @@ const session = (id: string): SessionView =>
 const alert = (id: string): SessionAlert => ({ id, rule_id: 'r1', name: '红线', severity: 'critical', kind: 'red_line', output: 'fatal', value: ['abuse'], turn_id: 't3', at: new Date().toISOString() });
 
 /** Alerting over a second connection to the server's store, with the server's secret key and a guard that lets 127.0.0.1 through. */
-function alerting(minTimeoutMs: number): { alerts: AlertWebhooks; close: () => Promise<void> } {
-  const requester = createSafeHttp({ allow: ['127.0.0.1'] });
+function alerting(minTimeoutMs: number, allow: string[] = ['127.0.0.1']): { alerts: AlertWebhooks; close: () => Promise<void> } {
+  const requester = createSafeHttp({ allow });
   const alerts = createSessionAlerting({ db: h.store.db, http: requester, box: openSecretBox({ dataDir: h.dir }), published: new PublishedScenarios(h.store.db, noServices), options: { minTimeoutMs, attempts: 4 } });
   return { alerts, close: async () => { await alerts.close(); await requester.close(); } };
 }
@@ -221,6 +221,17 @@ describe('alert webhook delivery', () => {
     await close();
     expect(delivery).toMatchObject({ alert_id: 'a-2', status: 'failed', attempts: 4, last_status: 503, last_error: 'HTTP 503', next_attempt_at: null });
     expect(received).toHaveLength(4);
+  });
+
+  it('fails at once, after one attempt, a delivery to an address the outbound guard refuses (no retry can change it)', async () => {
+    received.length = 0;
+    const { alerts, close } = alerting(20, []);
+    alerts.deliver(session('s-4'), alert('a-4'), {});
+    const found = await until(deliveries, (d) => d.some((x) => x.alert_id === 'a-4' && x.status !== 'pending'));
+    await close();
+    expect(found.find((x) => x.alert_id === 'a-4')).toMatchObject({ status: 'failed', attempts: 1, last_status: null, next_attempt_at: null });
+    expect(found.find((x) => x.alert_id === 'a-4')?.last_error).toMatch(/127\.0\.0\.1/);
+    expect(received).toHaveLength(0);
   });
 
   it('resumes a delivery left pending by a stopped server at the next start', async () => {

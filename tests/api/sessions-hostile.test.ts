@@ -100,6 +100,16 @@ describe('live sessions, hostile', () => {
     expect((late.json as { error: { code: string } }).error.code).toBe('invalid_desk_token');
   });
 
+  it('refuses a turn that ends before it starts, naming the field, and holds nothing of the post', async () => {
+    const s = await create();
+    const res = await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [turn('a'), { ...turn('b'), start: 12.5, end: 3 }] });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ error: { code: 'invalid_body' } });
+    expect(res.text).toContain('turns.1.end');
+    expect((await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [{ ...turn('c'), start: 3, end: 3 }] })).json).toMatchObject({ accepted: 1, turn_count: 1 });
+    await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
+  });
+
   it('never drops a turn sent without an id whose number another turn was sent with', async () => {
     const s = await create();
     const post = (turns: unknown[]) => h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns });

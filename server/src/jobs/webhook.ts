@@ -1,10 +1,11 @@
 /**
  * The completion webhook: the job summary POSTed through the SSRF-guarded requester, retried with
- * exponential backoff (p-retry) on network errors and non-2xx replies, every attempt recorded.
+ * exponential backoff (p-retry) on network errors and non-2xx replies, every attempt recorded; a refusal no
+ * retry can change (the guard refusing the address, a URL that is not http(s)) is tried once.
  */
 import pRetry, { AbortError } from 'p-retry';
 import type { JobWebhookPayload } from '@shared/jobs.js';
-import type { HttpRequester } from '../nodes/kit.js';
+import { isRetryableRequestError, type HttpRequester } from '../nodes/kit.js';
 import type { JobRow, JobStore } from '../storage/jobs.js';
 
 export interface WebhookOptions {
@@ -51,6 +52,8 @@ export class WebhookSender {
         } catch (error) {
           if (this.controller.signal.aborted) throw new AbortError('server stopping');
           this.store.recordWebhookAttempt(job.id, attempt, null, error instanceof Error ? error.message : String(error), Date.now());
+          // A refusal no retry can change (an address MOFANG_HTTP_ALLOW does not list, a URL that is not http(s)) ends it now.
+          if (!isRetryableRequestError(error)) throw new AbortError(error instanceof Error ? error.message : String(error));
           throw error;
         }
         const ok = status >= 200 && status < 300;

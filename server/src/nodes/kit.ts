@@ -126,6 +126,15 @@ export interface EngineServices {
 }
 
 /** A failure inside a node, with a stable code and whether trying again may help. */
+/**
+ * Whether an error of an outbound request (`HttpRequester`) may go away on a retry: any error but a
+ * {@link NodeError} marked not retryable (an address outside `MOFANG_HTTP_ALLOW`, a URL that is not http(s),
+ * a body too large).
+ */
+export function isRetryableRequestError(error: unknown): boolean {
+  return !(error instanceof NodeError) || error.retryable;
+}
+
 export class NodeError extends Error {
   /** Stable, one of `NODE_ERROR_CODES` (`@shared/run-errors`): the client renders it as `runError.node.<code>`. */
   readonly code: NodeErrorCode;

@@ -11,7 +11,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { Webhook } from 'standardwebhooks';
 import { AlertWebhookPayloadSchema, type AlertDelivery, type AlertWebhookPayload, type SessionAlert } from '@shared/alerts.js';
 import { newId } from '../common/ids.js';
-import type { HttpRequester } from '../nodes/kit.js';
+import { isRetryableRequestError, type HttpRequester } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
 import { getAlertDelivery, insertAlertDelivery, pendingAlertDeliveries, recentAlertDeliveries, recordAlertAttempt, type AlertDeliveryRow } from '../storage/alert-settings.js';
@@ -196,7 +196,13 @@ export class AlertWebhooks implements SessionAlerting {
           status = response.status;
         } catch (error) {
           if (this.controller.signal.aborted) throw new AbortError('server stopping');
-          throw failed(null, error instanceof Error ? error.message : String(error));
+          const message = error instanceof Error ? error.message : String(error);
+          // A refusal no retry can change (an address MOFANG_HTTP_ALLOW does not list, a URL that is not http(s)) fails it now.
+          if (!isRetryableRequestError(error)) {
+            record(attempt, null, message, 'failed', null);
+            throw new AbortError(message);
+          }
+          throw failed(null, message);
         }
         if (status < 200 || status >= 300) throw failed(status, `HTTP ${status}`);
         record(attempt, status, null, 'delivered', null);
