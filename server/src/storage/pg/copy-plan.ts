@@ -19,6 +19,8 @@ export type CopyKind = 'json' | 'boolean' | 'text' | 'value';
 export interface CopyColumn {
   name: string;
   kind: CopyKind;
+  /** The PostgreSQL type (`text`, `bigint`, `json`, …). */
+  pgType: string;
   /** What SQLite's store reads a damaged (non-JSON) text of this column as: its `unreadable` marker. */
   unreadable?: () => unknown;
 }
@@ -72,8 +74,9 @@ export function copyPlan(): CopyTable[] {
     const columns: CopyColumn[] = s.columns.map((c) => {
       const twin = pgColumns.get(c.name);
       if (!twin) throw new Error(`no PostgreSQL column ${name}.${c.name}`);
-      const kind = kindOf(twin.getSQLType());
-      return kind === 'json' ? { name: c.name, kind, unreadable: () => c.mapFromDriverValue('\u0000 not JSON') } : { name: c.name, kind };
+      const pgType = twin.getSQLType();
+      const kind = kindOf(pgType);
+      return kind === 'json' ? { name: c.name, kind, pgType, unreadable: () => c.mapFromDriverValue('\u0000 not JSON') } : { name: c.name, kind, pgType };
     });
     const keyNames = s.primaryKeys[0]?.columns.map((c) => c.name) ?? s.columns.filter((c) => c.primary).map((c) => c.name);
     return {

@@ -58,14 +58,13 @@ export interface CopyReport {
 }
 
 export interface CopyOptions {
-  /** Rows per INSERT at most (default 500); also capped by 4 MB of text and PostgreSQL's 65,535 parameters. */
+  /** Rows per INSERT at most (default 1,000); also capped by 4 MB of text. */
   batchRows?: number;
   /** Told after each batch: table, rows copied so far. */
   onProgress?: (table: string, rows: number) => void;
 }
 
 const BATCH_BYTES = 4 * 1024 * 1024;
-const MAX_PARAMS = 65_535;
 /** How many NUL-holding values to name before saying "and N more". */
 const NUL_SHOWN = 20;
 
@@ -140,7 +139,7 @@ export async function copySqliteToPostgres(sqliteFile: string, url: string, opti
         const tableStarted = performance.now();
         const sqliteRows = Number(sqlite.prepare(`select count(*) from ${quoteIdent(table.name)}`).pluck().get());
         const damaged = new Map<string, DamagedJson>();
-        const batch = new Batch(client, table, options.batchRows ?? 500);
+        const batch = new Batch(client, table, options.batchRows ?? 1000);
         const select = sqlite.prepare(`select ${table.columns.map((c) => quoteIdent(c.name)).join(', ')} from ${quoteIdent(table.name)}`).raw(true);
         let seen = 0;
         for (const row of select.iterate() as IterableIterator<unknown[]>) {
@@ -203,21 +202,27 @@ export async function copySqliteToPostgres(sqliteFile: string, url: string, opti
   }
 }
 
-/** Rows of one table gathered into multi-row INSERTs. */
+/**
+ * Rows of one table sent as one INSERT per batch: `insert … select * from unnest($1::text[], $2::bigint[], …)`,
+ * one array parameter per column whatever the batch's length (a multi-row VALUES list has one per value,
+ * up to PostgreSQL's 65,535), so one statement text serves every batch of the table.
+ */
 class Batch {
   private rows: unknown[][] = [];
   private bytes = 0;
   copied = 0;
   private readonly maxRows: number;
-  private readonly head: string;
+  private readonly sql: string;
 
   constructor(
     private readonly client: pg.Client,
     private readonly table: CopyTable,
     batchRows: number,
   ) {
-    this.maxRows = Math.max(1, Math.min(batchRows, Math.floor(MAX_PARAMS / table.columns.length)));
-    this.head = `insert into ${quoteIdent(table.name)} (${table.columns.map((c) => quoteIdent(c.name)).join(', ')}) values `;
+    this.maxRows = Math.max(1, batchRows);
+    const columns = table.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const arrays = table.columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
+    this.sql = `insert into ${quoteIdent(table.name)} (${columns}) select * from unnest(${arrays})`;
   }
 
   /** Adds a row; sends the batch when it is full. Resolves true when it sent one. */
@@ -231,15 +236,9 @@ class Batch {
 
   async flush(): Promise<void> {
     if (this.rows.length === 0) return;
-    const width = this.table.columns.length;
-    const tuples: string[] = [];
-    const values: unknown[] = [];
-    for (const row of this.rows) {
-      tuples.push(`(${row.map((_, i) => `$${values.length + i + 1}`).join(', ')})`);
-      for (let i = 0; i < width; i++) values.push(row[i]);
-    }
+    const values = this.table.columns.map((_, i) => this.rows.map((row) => row[i]));
     try {
-      await this.client.query(this.head + tuples.join(', '), values);
+      await this.client.query(this.sql, values);
     } catch (error) {
       const first = this.rows[0] ?? [];
       const last = this.rows[this.rows.length - 1] ?? [];
