@@ -18,7 +18,7 @@ import { copyPlan, quoteIdent } from '../../server/src/storage/pg/copy-plan.js';
 import { pgSchema } from '../../server/src/storage/pg/tables.js';
 import { postgresBinDir, startTestPostgres, type TestPostgres } from '../../server/src/storage/pg/testing.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
-import { mofang } from './cli-helpers.js';
+import { mofang, mofangBin } from './cli-helpers.js';
 import { call, echoGraph, removeDir, signInAs, tempDir } from './helpers.js';
 import { waitForJob } from './jobs-helpers.js';
 import { startV1Harness } from './v1-helpers.js';
@@ -111,6 +111,17 @@ describe.skipIf(!installed() && !process.env.CI)('mofang migrate-store', { timeo
       store.close();
       await pool.end();
     }
+  });
+
+  it('runs as the compiled CLI too (bin/mofang.mjs finds the PostgreSQL migrations and the driver)', async () => {
+    const url = await server.createDatabase('migrate_store_bin');
+    const result = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nscenario_versions\s+2\s+2\s/);
+    const again = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^mofang: target_not_empty: [^\n]*\n$/);
   });
 
   it('refuses, in one line with a code and no stack trace: a target with data, a bad URL, no server, no data directory', async () => {
