@@ -124,6 +124,19 @@ describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeo
     expect(await query(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
   });
 
+  it('names the table and rows of a batch PostgreSQL refuses (SQLite lets any column hold text), and keeps nothing', async () => {
+    const url = await server.createDatabase('copy_refused');
+    const file = sqliteWith(
+      dirs,
+      `insert into scenarios (id, name, graph, created_at, updated_at) values ${scenarioRows};
+       insert into runs (id, scenario_id, kind, status, latency_ms, created_at) values ('r1', 's0', 'test', 'succeeded', 'slow', 1);`,
+    );
+    const error = await copySqliteToPostgres(file, url).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'copy_failed' });
+    expect((error as Error).message).toMatch(/^the copy of runs failed \(rows id="r1" … id="r1"\) and nothing was kept: invalid input syntax for type integer: "slow"/);
+    expect(await query(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
+  });
+
   it('says why it cannot reach a target: a malformed URL, no server, no such database', async () => {
     const file = sqliteWith(dirs, '');
     expect(await codeOf(copySqliteToPostgres(file, 'mysql://x@127.0.0.1/db'))).toBe('bad_target_url');
