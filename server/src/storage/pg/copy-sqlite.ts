@@ -88,7 +88,8 @@ export function checkTargetUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new MigrateStoreError('bad_target_url', `--to must be a postgres://user:password@host:port/database URL, not "${url}"`);
+    // Not echoed: an unparsable URL may still hold a password.
+    throw new MigrateStoreError('bad_target_url', '--to is not a URL: expected postgres://user:password@host:port/database');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new MigrateStoreError('bad_target_url', `--to must be a postgres:// or postgresql:// URL, not ${parsed.protocol}//…`);
   if (parsed.pathname.length <= 1) throw new MigrateStoreError('bad_target_url', '--to must name the database: postgres://…/<database>');
