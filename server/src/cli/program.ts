@@ -84,6 +84,17 @@ export function buildProgram(io: CliIo, outcome: CliOutcome = { code: 0 }): Comm
       outcome.code = await backupCommandAction(file, opts, io);
     });
 
+  program
+    .command('migrate-store')
+    .description('copy every table of a SQLite data directory into an empty PostgreSQL database, in one transaction; prints the row counts of both sides (docs/deployment.md)')
+    .requiredOption('--to <postgres://…>', 'the target database, empty (Mofang\'s migrations are applied to it first)')
+    .option('--from <data dir>', 'the data directory to copy (default: MOFANG_DATA_DIR)')
+    .option('--batch-rows <n>', 'rows per INSERT (default 1000)', positiveInt)
+    .action(async (opts: { to: string; from?: string; batchRows?: number }) => {
+      const { migrateStoreAction } = await import('./migrate-store-command.js');
+      outcome.code = await migrateStoreAction(opts, io);
+    });
+
   addEvalCommand(program, io, outcome);
   addSimulatorCommand(program, io);
   addPublishCommands(program, io, outcome);

@@ -5,7 +5,7 @@
  * PostgreSQL is not installed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { openStoreFile } from './db.js';
 import { openPostgresStore } from './pg/store.js';
@@ -48,6 +48,19 @@ describe.each(makers)('the %s DataStore', (_name, make, skip) => {
     const [row] = await db.select().from(t.scenarios).where(eq(t.scenarios.id, 'a')).limit(1);
     expect(row).toMatchObject({ id: 'a', name: 'a', createdAt: 1, graph: { name: 'a', nodes: [] } });
     expect(typeof row?.createdAt).toBe('number');
+  });
+
+  it.skipIf(skip)('keeps a JSON object as written: its key order, nested, and the same text', async () => {
+    const { t, db } = store;
+    // jsonb would give {"a":2,"b":1,"aa":3,…}: keys by length, then bytes.
+    const outputs = { b: 1, a: 2, aa: 3, 风险: { z: [{ k2: '二', k1: null }], y: 1.5 }, '10': true, '2': false };
+    const text = JSON.stringify(outputs);
+    await db.insert(t.runs).values({ id: 'r-order', kind: 'test', status: 'succeeded', outputs, createdAt: 1 });
+    const [row] = await db.select({ outputs: t.runs.outputs }).from(t.runs).where(eq(t.runs.id, 'r-order')).limit(1);
+    expect(JSON.stringify(row?.outputs)).toBe(text);
+    // The stored text itself (what SQL readers and a dump see), in both dialects.
+    const [raw] = await db.select({ text: sql<string>`${t.runs.outputs}${sql.raw(store.dialect === 'postgres' ? '::text' : '')}` }).from(t.runs).where(eq(t.runs.id, 'r-order'));
+    expect(raw?.text).toBe(text);
   });
 
   it.skipIf(skip)('commits a transaction that resolves and rolls back one that throws', async () => {

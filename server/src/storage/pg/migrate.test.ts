@@ -83,6 +83,9 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
     const expected = tables.flatMap((t) => t.columns.map((c) => `${t.name}.${c.name} ${c.getSQLType()}${c.notNull || c.primary ? ' not null' : ''}`)).sort();
     // Composite primary keys make their columns not null in the database, as in the schema's notNull().
     expect(actual).toEqual(expected);
+    // JSON columns are json (text kept as written), never jsonb (keys reordered, duplicates dropped).
+    expect(actual).toContain('scenarios.graph json not null');
+    expect(actual.filter((c) => c.includes(' jsonb'))).toEqual([]);
 
     const indexes = await query<{ name: string }>(
       server.url,
@@ -97,12 +100,13 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
     try {
       const db = drizzle(pool, { schema: pgSchema });
       const now = Date.now();
-      const graph = { nodes: [{ id: 'n1', label: '你好' }], edges: [] };
+      const graph = { nodes: [{ label: '你好', id: 'n1' }], edges: [], b: 1, a: 2 };
       await db.insert(pgSchema.scenarios).values({ id: 's1', name: 'S', graph, createdAt: now, updatedAt: now });
       await db.insert(pgSchema.modelEndpoints).values({ id: 'e1', name: 'E', baseUrl: 'http://127.0.0.1:1', models: { fast: 'm' }, createdAt: now, updatedAt: now });
       const [row] = await db.select().from(pgSchema.scenarios).where(eq(pgSchema.scenarios.id, 's1'));
       expect(row).toMatchObject({ id: 's1', description: '', graph, createdAt: now, revision: 1, slug: null, liveVersion: null });
       expect(typeof row.createdAt).toBe('number');
+      expect(JSON.stringify(row.graph)).toBe(JSON.stringify(graph));
       const [endpoint] = await db.select().from(pgSchema.modelEndpoints);
       expect(endpoint).toMatchObject({ models: { fast: 'm' }, apiKey: null, supportsJsonSchema: true, stream: true, enabled: true });
     } finally {

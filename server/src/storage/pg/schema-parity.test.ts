@@ -31,7 +31,7 @@ const rowTypesMatch: [RowTypeMismatch] extends [never] ? true : RowTypeMismatch 
 function expectedPgType(column: { columnType: string; name: string; getSQLType(): string }, autoIncrement: boolean): string {
   switch (column.columnType) {
     case 'SQLiteCustomColumn':
-      return 'jsonb';
+      return 'json';
     case 'SQLiteBoolean':
       return 'boolean';
     case 'SQLiteReal':

@@ -1,0 +1,143 @@
+/**
+ * `mofang migrate-store` end to end: a data directory filled through the real server (scenarios and
+ * published versions, an API key, /v1 runs, a finished job, users and their sessions, audit entries, an
+ * evaluation set, a live call session with turns), the server stopped, the command run into a throwaway
+ * PostgreSQL; then every table's rows, read through each dialect's drizzle schema (the types
+ * repositories see), are the same on both sides, and every JSON column holds the same text. Refusals are
+ * one line with a stable code and no stack trace.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTableName, is } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { PgTable } from 'drizzle-orm/pg-core';
+import { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import pg from 'pg';
+import { V1SessionCreatedSchema } from '@shared/sessions.js';
+import { openStore, schema } from '../../server/src/storage/db.js';
+import { copyPlan, quoteIdent } from '../../server/src/storage/pg/copy-plan.js';
+import { pgSchema } from '../../server/src/storage/pg/tables.js';
+import { postgresBinDir, startTestPostgres, type TestPostgres } from '../../server/src/storage/pg/testing.js';
+import { sqliteOf } from '../../server/src/storage/sqlite.js';
+import { mofang, mofangBin } from './cli-helpers.js';
+import { call, echoGraph, removeDir, signInAs, tempDir } from './helpers.js';
+import { waitForJob } from './jobs-helpers.js';
+import { startV1Harness } from './v1-helpers.js';
+
+function installed(): boolean {
+  try {
+    postgresBinDir();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
+/** Rows in a stable order, for comparing two reads of one table. */
+const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+
+describe.skipIf(!installed() && !process.env.CI)('mofang migrate-store', { timeout: 120_000 }, () => {
+  let server: TestPostgres;
+  let dir = '';
+  beforeAll(async () => {
+    server = await startTestPostgres({ database: 'migrate_store' });
+    const h = await startV1Harness();
+    dir = h.dir;
+    const base = h.server.url;
+    const { scenarioId } = h.publish('echo', echoGraph('echo'));
+    const v2 = echoGraph('echo');
+    v2.nodes[1] = { ...v2.nodes[1], config: { system: '你是电信客服助手（第二版）。', user: '{{ start.transcript.text }}' } } as (typeof v2.nodes)[number];
+    h.republish(scenarioId, v2);
+    const { key } = await h.key({ name: '质检', scenarios: ['echo'] });
+    for (let i = 0; i < 3; i++) expect((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs })).status).toBe(200);
+    const job = await h.v1('POST', '/v1/scenarios/echo/jobs', key, { items: [{ id: 'a', inputs }, { id: 'b', inputs }] });
+    expect(job.status, job.text).toBe(202);
+    await waitForJob(base, `/v1/jobs/${(job.json as { job_id: string }).job_id}`, { authorization: `Bearer ${key}` });
+    await signInAs(base, 'designer', 'designer-1');
+    const set = await call(base, 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: '回归', description: 'd' });
+    expect(set.status, set.text).toBe(201);
+    const cases = await call(base, 'POST', `/api/eval-sets/${(set.json as { id: string }).id}/cases`, { cases: [{ inputs, expected: { reply: 'a' } }, { inputs, expected: { reply: 'b' } }] });
+    expect(cases.status, cases.text).toBeLessThan(300);
+    const created = await h.v1('POST', '/v1/scenarios/echo/sessions', key, { call_id: 'call-1' });
+    expect(created.status, created.text).toBe(201);
+    const session = V1SessionCreatedSchema.parse(created.json);
+    expect((await h.v1('POST', `/v1/sessions/${session.session_id}/turns`, key, { turns: [{ id: 'c1', role: 'customer', text: '宽带断了' }] })).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 300));
+    // Stop the server (its run log written out) but keep the data directory.
+    await h.server.close();
+    h.store.close();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) removeDir(dir);
+  });
+
+  it('copies every table; each one reads the same through both schemas, JSON text included', async () => {
+    const result = await mofang(['migrate-store', '--to', server.url, '--from', dir, '--batch-rows', '3']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^table\s+sqlite\s+postgres\s+seconds\n/);
+    expect(result.stdout).toMatch(/row counts match\n$/);
+
+    const store = openStore(dir);
+    const pool = new pg.Pool({ connectionString: server.url });
+    try {
+      const pgDb = drizzle(pool, { schema: pgSchema });
+      const pgTables = new Map(Object.values(pgSchema as Record<string, unknown>).filter((t): t is PgTable => is(t, PgTable)).map((t) => [getTableName(t), t]));
+      const nonEmpty: string[] = [];
+      for (const table of Object.values(schema as Record<string, unknown>).filter((t): t is SQLiteTable => is(t, SQLiteTable))) {
+        const name = getTableName(table);
+        const twin = pgTables.get(name);
+        if (!twin) throw new Error(`no PostgreSQL table ${name}`);
+        const fromSqlite = store.db.select().from(table).all();
+        const fromPg = await pgDb.select().from(twin);
+        expect(sorted(fromPg), name).toEqual(sorted(fromSqlite));
+        expect(result.stdout, name).toMatch(new RegExp(`\\n${name}\\s+${fromSqlite.length}\\s+${fromSqlite.length}\\s`));
+        if (fromSqlite.length > 0) nonEmpty.push(name);
+      }
+      expect(nonEmpty).toEqual(expect.arrayContaining(['scenarios', 'scenario_versions', 'api_keys', 'runs', 'jobs', 'job_items', 'users', 'sessions', 'audit_log', 'eval_sets', 'eval_cases', 'call_sessions', 'call_session_turns']));
+
+      // JSON columns: the very text SQLite holds (key order, spacing), not a re-serialisation.
+      const sqlite = sqliteOf(store.db);
+      for (const t of copyPlan()) {
+        const json = t.columns.filter((c) => c.kind === 'json').map((c) => quoteIdent(c.name));
+        if (json.length === 0) continue;
+        const keys = t.key.map((i) => quoteIdent(t.columns[i]?.name ?? ''));
+        const left = sqlite.prepare(`select ${[...keys, ...json].join(', ')} from ${quoteIdent(t.name)}`).raw(true).all();
+        const right = (await pool.query({ text: `select ${[...keys, ...json.map((c) => `${c}::text`)].join(', ')} from ${quoteIdent(t.name)}`, rowMode: 'array' })).rows;
+        expect(sorted(right.map((r: unknown[]) => r.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v)))), t.name).toEqual(sorted(left));
+      }
+    } finally {
+      store.close();
+      await pool.end();
+    }
+  });
+
+  it('runs as the compiled CLI too (bin/mofang.mjs finds the PostgreSQL migrations and the driver)', async () => {
+    const url = await server.createDatabase('migrate_store_bin');
+    const result = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nscenario_versions\s+2\s+2\s/);
+    const again = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^mofang: target_not_empty: [^\n]*\n$/);
+  });
+
+  it('refuses, in one line with a code and no stack trace: a target with data, a bad URL, no server, no data directory', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--to', server.url, '--from', dir], /^mofang: target_not_empty: the target database already holds Mofang data/],
+      [['--to', 'http://127.0.0.1/x', '--from', dir], /^mofang: bad_target_url: /],
+      [['--to', 'postgres://postgres@127.0.0.1:1/mofang', '--from', dir], /^mofang: target_unreachable: cannot connect to PostgreSQL/],
+      [['--to', server.url, '--from', tempDir('mofang-empty-')], /^mofang: source_missing: no Mofang data in /],
+    ];
+    for (const [args, message] of cases) {
+      const result = await mofang(['migrate-store', ...args]);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(result.stdout).toBe('');
+    }
+  });
+});
