@@ -45,7 +45,7 @@ describe('the helpers around it', () => {
   });
 
   it('describeNul says where and why', () => {
-    expect(describeNul('body.turns.3.text')).toBe('holds the NUL character (U+0000) at body.turns.3.text: Mofang does not store it (PostgreSQL cannot); remove it and send the value again');
+    expect(describeNul('body.turns.3.text')).toBe('holds the NUL character (U+0000) at body.turns.3.text: Mofang does not take it (PostgreSQL cannot store it): remove it');
     expect(describeNul('inputs.a\\u0000', true)).toContain('at inputs.a\\u0000 (in a key)');
   });
 

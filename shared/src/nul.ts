@@ -98,7 +98,7 @@ export function nulPath(prefix: string, place: NulPlace): string {
 
 /** "holds the NUL character (U+0000) at body.turns.3.text (in a key)…": the English of a refusal, after what holds it. */
 export function describeNul(at: string, inKey = false): string {
-  return `holds the NUL character (U+0000)${at === '' ? '' : ` at ${at}`}${inKey ? ' (in a key)' : ''}: Mofang does not store it (PostgreSQL cannot); remove it and send the value again`;
+  return `holds the NUL character (U+0000)${at === '' ? '' : ` at ${at}`}${inKey ? ' (in a key)' : ''}: Mofang does not take it (PostgreSQL cannot store it): remove it`;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface NulDetails {
   sheet?: string;
   row?: number;
   column?: string;
+  /** `cell` for a table cell (no path: the line and column say where). */
+  reason?: 'cell';
 }
 
 /** The refusal (400 `nul_character`); `what` names the holder in the English message ("the request body", "line 3"). */

@@ -64,7 +64,9 @@ export function refusal(error: unknown): unknown {
   if (error instanceof ItemLineError && error.reason?.code === NUL_CODE) {
     // The NUL rule has one code wherever input enters; its place is said as every refused line's is.
     const where = `${error.sheet === undefined ? 'line' : `sheet "${error.sheet}" row`} ${error.line}${error.column === undefined ? '' : `, column "${error.column}"`}`;
-    return new NulError(where, { ...error.reason.params, line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
+    // A JSON line names the path in its value; a table cell has none: `reason: 'cell'` (the client's words for it).
+    const path = error.reason.params?.path;
+    return new NulError(where, { ...(typeof path === 'string' ? { path } : { reason: 'cell' }), line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
   if (error instanceof ItemLineError) {
     const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
