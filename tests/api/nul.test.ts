@@ -29,10 +29,11 @@ const plain: Graph = {
 
 let h: V1Harness;
 let key: string;
+let plainId: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('plain', plain);
+  plainId = h.publish('plain', plain).scenarioId;
   key = (await h.key()).key;
 });
 afterAll(() => h.close());
@@ -120,6 +121,9 @@ describe('uploads', () => {
     expectNul(await upload(utf16('id,trans\u0000cript\r\nc1,x\r\n'), 'text/csv'), { line: 1, column: '#2', reason: 'cell' });
     const long = Array.from({ length: 3000 }, (_, i) => `c${i},"客户：宽带断了，宽带断了"`).join('\r\n');
     expectNul(await upload(`id,transcript\r\n${long}\r\nlast,"断\u0000了"\r\n`, 'text/csv'), { line: 3002, column: 'transcript', reason: 'cell' });
+    // The preview the jobs page shows before submitting refuses what the submission would.
+    const preview = await fetch(`${h.server.url}/api/scenarios/${plainId}/jobs/preview`, { method: 'POST', body: utf16('id,transcript\r\nc1,"\u0000"\r\n'), headers: { ...authHeaders(h.server.url), 'content-type': 'text/csv' } });
+    expectNul({ status: preview.status, json: await preview.json() }, { line: 2, column: 'transcript', reason: 'cell' });
     // A NUL byte near the start of a UTF-8 file makes it binary data to the encoding check, refused as ever.
     expect((await upload('id,transcript\r\nc1,"\u0000"\r\n', 'text/csv')).status).toBe(415);
     expect(await counts()).toEqual(before);

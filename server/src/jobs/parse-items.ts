@@ -72,7 +72,7 @@ function describe(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }
  */
 export function refuseNulValue(value: unknown, line: number): void {
   const found = findNul(value);
-  if (found) throw new ItemLineError(line, describeNul(found.path, found.inKey), undefined, undefined, { code: NUL_CODE, params: { path: found.path } });
+  if (found) throw new ItemLineError(line, describeNul(found.path, found.inKey), undefined, undefined, { code: NUL_CODE, params: { path: found.path, ...(found.inKey ? { in_key: 1 } : {}) } });
 }
 
 /**

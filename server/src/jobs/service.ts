@@ -66,7 +66,7 @@ export function refusal(error: unknown): unknown {
     const where = `${error.sheet === undefined ? 'line' : `sheet "${error.sheet}" row`} ${error.line}${error.column === undefined ? '' : `, column "${error.column}"`}`;
     // A JSON line names the path in its value; a table cell has none: `reason: 'cell'` (the client's words for it).
     const path = error.reason.params?.path;
-    return new NulError(where, { ...(typeof path === 'string' ? { path } : { reason: 'cell' }), line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
+    return new NulError(where, { ...(typeof path === 'string' ? { path, ...(error.reason.params?.in_key ? { in_key: true } : {}) } : { reason: 'cell' }), line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
   }
   if (error instanceof ItemLineError) {
     const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
