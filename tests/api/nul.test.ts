@@ -102,6 +102,8 @@ describe('request targets', () => {
     const before = await counts();
     expectNul(await h.v1('POST', '/v1/scenarios/plain/jobs?webhook=http%3A%2F%2F127.0.0.1%2F%00', key, '{"items":[{"inputs":{"transcript":"x"}}]}'), { path: 'query.webhook' });
     expectNul(await h.v1('GET', '/v1/runs/r%00n', key), { path: 'url' });
+    // Written as a JSON escape inside ?mapping=, it passes %00 but not the rule.
+    expectNul(await h.v1('POST', `/v1/scenarios/plain/jobs?mapping=${encodeURIComponent('{"transcript":"通话\\u0000"}')}`, key, '{"items":[{"inputs":{"transcript":"x"}}]}'), { path: 'query.mapping.transcript' });
     expectNul(await call(h.server.url, 'GET', '/api/scenarios/s%00'), { path: 'url' });
     expect(await counts()).toEqual(before);
   });
