@@ -15,6 +15,7 @@ import { zh } from './zh';
 import { issueText } from './issue-text';
 import { ApiError } from '../api';
 import { errorText } from '../auth/error-text';
+import { NUL_CODE } from '@shared/nul';
 
 /** The value at a dotted key of a message tree, if it is a text. */
 function text(tree: unknown, key: string): string | undefined {
@@ -140,7 +141,8 @@ describe('every message code the server sends has Chinese and English text', () 
     for (const file of sources(root)) {
       const source = readFileSync(file, 'utf8');
       for (const line of source.split('\n')) {
-        if (/new ItemLineError\(/.test(line) && !/code: '|{ code,|, reason\)/.test(line)) unnamed.push(`${file}: ${line.trim().slice(0, 80)}`);
+        // `code: NUL_CODE`: the NUL rule's refusal, sent as its own code (`errors.nul_character`), tested below.
+        if (/new ItemLineError\(/.test(line) && !/code: '|{ code,|, reason\)|code: NUL_CODE/.test(line)) unnamed.push(`${file}: ${line.trim().slice(0, 80)}`);
         for (const m of line.matchAll(/ItemLineError\(.*?\{ code: '([a-z_]+)'/g)) items.add(m[1]);
         for (const m of line.matchAll(/\{ code: '(input_[a-z_]+)'/g)) items.add(m[1]);
         for (const m of line.matchAll(/throw fail\(.*, '([a-z_]+)'\);/g)) items.add(m[1]);
@@ -159,5 +161,18 @@ describe('every message code the server sends has Chinese and English text', () 
     expect(errorText(refusal, i18n.t, (k) => i18n.exists(k))).toBe('缺少必填输入“transcript”');
     const workbook = new ApiError(400, 'invalid_xlsx', 'the workbook is password-protected: save it without a password', { reason: 'encrypted' });
     expect(errorText(workbook, i18n.t, (k) => i18n.exists(k))).toBe('工作簿设置了密码：请去掉密码后再上传');
+  });
+
+  it('the NUL rule: one code wherever input enters, said with its path, or for a cell with the place around it', async () => {
+    expect(missing([`errors.${NUL_CODE}`, `errors.${NUL_CODE}_cell`])).toEqual({ zh: [], en: [] });
+    const i18n = i18next.createInstance();
+    await i18n.init({ resources: { zh: { translation: zh }, en: { translation: en } }, lng: 'zh', interpolation: { escapeValue: false } });
+    const say = (e: ApiError) => errorText(e, i18n.t, (k) => i18n.exists(k));
+    const body = new ApiError(400, NUL_CODE, 'the request body holds the NUL character (U+0000) at body.turns.3.text: …', { path: 'body.turns.3.text' });
+    expect(say(body)).toBe('body.turns.3.text 处的文字含有空字符（U+0000），魔方不接受这个字符：请删除后重试');
+    const cell = new ApiError(400, NUL_CODE, 'line 3, column "通话内容" holds the NUL character (U+0000): …', { reason: 'cell', line: 3, column: '通话内容' });
+    expect(say(cell)).toBe('这个单元格含有空字符（U+0000），魔方不接受这个字符：请删除后重试');
+    await i18n.changeLanguage('en');
+    expect(say(body)).toBe('The text at body.turns.3.text holds the NUL character (U+0000), which Mofang does not accept: remove it and try again');
   });
 });

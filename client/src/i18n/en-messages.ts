@@ -326,6 +326,8 @@ export const enApiErrors: Messages<typeof zhApiErrors> = {
   template_exists: 'A template with this ID exists: add a version to it instead',
   version_not_increasing: 'The new version must be greater than the newest one',
   version_deprecated: 'This template version is deprecated; use a newer one',
+  nul_character: 'The text at {{path}} holds the NUL character (U+0000), which Mofang does not accept: remove it and try again',
+  nul_character_cell: 'The cell holds the NUL character (U+0000), which Mofang does not accept: remove it and try again',
   payload_too_large: 'What was sent is too large',
   no_changes: 'Nothing changed since the live version',
   internal: 'The server had an internal error: try again later',

@@ -333,6 +333,8 @@ export const zhApiErrors = {
   template_exists: '已有同 ID 的模板：请为它添加新版本',
   version_not_increasing: '新版本号必须大于当前最新版本',
   version_deprecated: '这个模板版本已停用，请使用更新的版本',
+  nul_character: '{{path}} 处的文字含有空字符（U+0000），魔方不接受这个字符：请删除后重试',
+  nul_character_cell: '这个单元格含有空字符（U+0000），魔方不接受这个字符：请删除后重试',
   payload_too_large: '提交的内容太大',
   no_changes: '和线上版本相比没有改动',
   internal: '服务器内部出错，请稍后重试',

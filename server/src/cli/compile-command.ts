@@ -4,18 +4,24 @@
  * (compiling needs none), so a compile starts fast.
  */
 import { parseJson } from '@shared/json.js';
+import { describeNul, findNul, nulLineInJsonText } from '@shared/nul.js';
 import { compileGraph } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
 import { CliError, readTextFile } from './errors.js';
 import type { CliIo } from './io.js';
 
-/** Parses a JSON file's text within the JSON limits; throws CliError naming `what` when it cannot. */
+/**
+ * Parses a JSON file's text within the JSON limits and without U+0000 (the NUL rule, shared/src/nul.ts);
+ * throws CliError naming `what` (and for a NUL, the line and the path) when it cannot.
+ */
 export function parseJsonFile(text: string, what: string): unknown {
   const value = parseJson(text, (error) => {
     throw new CliError(`${what} is not valid JSON (${error.message})`);
   });
   const breach = checkJson(value);
   if (breach) throw new CliError(describeBreach(breach, what));
+  const nul = findNul(value);
+  if (nul) throw new CliError(`${what}, line ${nulLineInJsonText(text) ?? 1}: ${describeNul(nul.path, nul.inKey)}`);
   return value;
 }
 

@@ -84,4 +84,9 @@ describe('parseEvalSet', () => {
     expect(error?.message).toMatch(/line 20: not valid JSON[^\n]*\n {2}… and 5 more$/);
     expect(error?.message).not.toMatch(/line 21:/);
   });
+
+  it('refuses U+0000 in a case, naming the line and the path (the NUL rule)', () => {
+    const ok = { inputs: { transcript: '客户：你好' }, expected: { risk_level: 'low' } };
+    expect(problemsOf([line(ok), line({ ...ok, inputs: { transcript: '客户：\u0000' } })].join('\n'))).toEqual([expect.stringMatching(/^line 2: the case holds the NUL character \(U\+0000\) at inputs\.transcript/)]);
+  });
 });

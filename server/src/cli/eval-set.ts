@@ -7,6 +7,7 @@ import { isRecord, parseJson } from '@shared/json.js';
 import { isReservedCaseId, RESERVED_CASE_IDS } from '@shared/evaluation.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import { checkJson, describeBreach } from '../limits.js';
+import { describeNul, findNul } from '@shared/nul.js';
 import { readTextFile } from './errors.js';
 
 /** One case of a set: the run's inputs and the end outputs expected (all of them or only those that matter). */
@@ -62,6 +63,8 @@ export function parseEvalSet(text: string, file: string, plan: ExecutionPlan): E
     if (parseError !== undefined) return void problem(`not valid JSON (${parseError})`);
     const breach = checkJson(value);
     if (breach) return void problem(describeBreach(breach, 'the case'));
+    const nul = findNul(value);
+    if (nul) return void problem(`the case ${describeNul(nul.path, nul.inKey)}`);
     if (!isRecord(value)) return void problem('a case is a JSON object { "id"?, "inputs": {…}, "expected": {…} }');
     const { id, inputs, expected } = value;
     if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') problem('"id" must be a string or a number');

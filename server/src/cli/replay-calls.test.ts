@@ -64,4 +64,8 @@ describe('parseRecordedCalls', () => {
   it('parseCallLine returns the reason instead of throwing', () => {
     expect(parseCallLine('nope', 'f:1', 1)).toMatch(/^not JSON/);
   });
+
+  it('refuses U+0000 in a call, naming the file, the line and the path (the NUL rule)', () => {
+    expect(() => parseRecordedCalls('{"turns":[{"role":"客户","text":"ok"}]}\n{"turns":[{"role":"客户","text":"a\\u0000"}]}\n', 'calls.jsonl')).toThrow(/^calls\.jsonl, line 2: the call holds the NUL character \(U\+0000\) at turns\.0\.text/);
+  });
 });

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { MAX_SESSION_ID_TEXT, MAX_TURN_TEXT, SessionTurnInputSchema, type SessionTurnInput } from '@shared/sessions.js';
 import { parseTranscript } from '@shared/transcript.js';
+import { describeNul, findNul } from '@shared/nul.js';
 import { CliError } from './errors.js';
 
 /** One recorded call: the call id the session gets and its turns in call order (every turn with an id). */
@@ -48,6 +49,8 @@ export function parseCallLine(text: string, fallbackId: string, line: number): R
   } catch (error) {
     return `not JSON (${error instanceof Error ? error.message : String(error)})`;
   }
+  const nul = findNul(value);
+  if (nul) return `the call ${describeNul(nul.path, nul.inKey)}`;
   const row = record(value);
   if (!row) return 'expected a JSON object with "turns" or "transcript"';
   const source = 'transcript' in row ? row.transcript : row;

@@ -3,7 +3,6 @@
  * buttons, on the same store (`MOFANG_DATA_DIR`) a running server uses. The built-in templates are synced
  * first, so they can be exported without a server ever having started.
  */
-import { checkJson, describeBreach } from '../limits.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SemverSchema } from '@shared/templates.js';
@@ -14,6 +13,7 @@ import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getTemplateVersion } from '../templates/store.js';
 import { auditedChange, cliActor, scenarioImportedChange, templateVersionChange } from '../audit/index.js';
 import { CliError, readTextFile } from './errors.js';
+import { parseJsonFile } from './compile-command.js';
 import { printJson, type CliIo } from './io.js';
 
 /** Opens the store the server uses and brings the built-in templates in. */
@@ -63,15 +63,7 @@ export async function exportTemplateAction(id: string, opts: { version?: string;
 
 /** `mofang import <file>`: detects a scenario file, a bare graph or a template file and prints what it created. Returns the exit code. */
 export async function importAction(file: string, io: CliIo): Promise<number> {
-  const text = await readTextFile(file, 'file');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`"${file}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const breach = checkJson(value);
-  if (breach) throw new CliError(describeBreach(breach, `"${file}"`));
+  const value = parseJsonFile(await readTextFile(file, 'file'), `"${file}"`);
   const reply = withStore(io, (store) =>
     auditedChange(store.db, cliActor(), () => importAny(store.db, value, 'cli'), (done) =>
       done.kind === 'template'

@@ -14,7 +14,7 @@ import type { JobUploadPreview } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { decodeUpload } from '../jobs/decode-upload.js';
 import { refusal } from '../jobs/service.js';
-import { ItemLineError, linesOf, uploadFormat, type ColumnMapping, type ParsedItem } from '../jobs/parse-items.js';
+import { ItemLineError, linesOf, refuseNulValue, uploadFormat, type ColumnMapping, type ParsedItem } from '../jobs/parse-items.js';
 import { decodedBody, uploadItems } from '../jobs/upload-items.js';
 import { MAX_PREVIEW_ROWS, previewUpload } from '../jobs/upload-preview.js';
 import type { JobUploadConfig } from '../jobs/upload-config.js';
@@ -102,6 +102,7 @@ async function* casesFromJsonl(text: AsyncIterable<string>): AsyncGenerator<Pars
     } catch (error) {
       throw new ItemLineError(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, undefined, undefined, { code: 'not_json' });
     }
+    refuseNulValue(value, line);
     const parsed = EvalCaseInputSchema.safeParse(value);
     if (!parsed.success) {
       const first = parsed.error.issues[0];

@@ -10,7 +10,11 @@
  * 3. CORS for `/v1` when `MOFANG_CORS_ORIGINS` lists origins (the `cors` package); a preflight from
  *    any other origin, or to any other path, is refused with 403 `cors_origin_not_allowed`.
  * 4. Cross-site changes to `/api` refused (cross-site.ts): 403 `cross_site_request`.
- * 5. `Cache-Control: no-store` on every `/api` reply (JSON, CSV, JSONL, refusals): the auth state with
+ * 5. A request target holding U+0000 (`%00`, in the path or the query) refused with 400 `nul_character`
+ *    naming where (`query.<name>` or `url`): path parameters and query values (names, slugs, webhooks,
+ *    mappings) are stored or looked up, and PostgreSQL takes no U+0000 (the NUL rule, shared/src/nul.ts).
+ *    Node itself refuses a raw NUL byte in the target or in a header.
+ * 6. `Cache-Control: no-store` on every `/api` reply (JSON, CSV, JSONL, refusals): the auth state with
  *    its CSRF token, users, runs and dashboards with customers' data must not stay in a shared PC's
  *    browser cache after sign-out. The static client's hashed files keep their own caching.
  */
@@ -22,6 +26,7 @@ import { API_CSP } from './csp.js';
 import { crossSiteCheck, isUnder } from './cross-site.js';
 import { hostChecker } from './host-check.js';
 import { sendJson } from './v1/respond.js';
+import { nulInTarget } from './nul-target.js';
 
 /** What the front door is built from: the listen address and the settings. */
 export interface FrontDoorOptions {
@@ -114,6 +119,8 @@ export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res
 
     const crossSite = checkCrossSite(req);
     if (crossSite) return refuse(req, res, crossSite.status, crossSite);
+    const nul = nulInTarget(url);
+    if (nul) return refuse(req, res, 400, nul);
     return false;
   };
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error.js';
+import { assertNoNul } from '../common/nul.js';
 import type { JobService } from '../jobs/service.js';
 import type { ResolvedScenario } from '../publish/registry.js';
 import type { JobRow } from '../storage/jobs.js';
@@ -40,7 +41,8 @@ const MappingSchema = z.record(z.string(), z.string().max(1000)).refine((m) => O
 
 /**
  * The `?mapping=` of a submission: a JSON object of input name (or `id`) → the file's column, or
- * undefined without one. Throws a {@link DomainError} `invalid_mapping` when it is not such an object.
+ * undefined without one. Throws a {@link DomainError} `invalid_mapping` when it is not such an object,
+ * `nul_character` when it holds U+0000.
  */
 export function mappingParam(value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === '') return undefined;
@@ -50,6 +52,8 @@ export function mappingParam(value: unknown): Record<string, string> | undefined
   } catch {
     parsed = undefined;
   }
+  // `\u0000` written inside the JSON passes the front door's `%00` check: the NUL rule holds here too.
+  assertNoNul(parsed, 'query.mapping', 'the column mapping');
   const mapping = MappingSchema.safeParse(parsed);
   if (!mapping.success) throw new DomainError('invalid', 'invalid_mapping', 'mapping must be a JSON object of input name → column name, e.g. {"transcript":"通话内容"}', { reason: 'not_object' });
   return mapping.data;

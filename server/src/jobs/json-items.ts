@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { JobWebhookSchema } from '@shared/jobs.js';
+import { assertNoNul } from '../common/nul.js';
 import { ItemLineError, toItem, type ParsedItem } from './parse-items.js';
 
 /** Most characters of the body outside the `items` array. */
@@ -148,6 +149,8 @@ export function readJsonBody(text: AsyncIterable<string>): JsonBodyReader {
     } catch (error) {
       throw new JsonBodyError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
     }
+    // The fields besides "items" (the webhook) are stored too: the NUL rule holds for them.
+    assertNoNul(parsed, 'body', 'the request body');
     const body = RestSchema.safeParse(parsed);
     if (!body.success) {
       const first = body.error.issues[0];

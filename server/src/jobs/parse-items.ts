@@ -6,6 +6,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { JobItemInputSchema } from '@shared/jobs.js';
+import { describeNul, findNul, hasNul, NUL_CODE, showNul } from '@shared/nul.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 
@@ -65,8 +66,29 @@ function describe(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }
   return first ? `${first.path.map(String).join('.') || '(item)'}: ${first.message}` : 'invalid item';
 }
 
+/**
+ * Refuses a line's parsed JSON value holding U+0000 in a string or key (the NUL rule, shared/src/nul.ts):
+ * an {@link ItemLineError} with the reason `nul_character` and the path in the value (`inputs.transcript`).
+ */
+export function refuseNulValue(value: unknown, line: number): void {
+  const found = findNul(value);
+  if (found) throw new ItemLineError(line, describeNul(found.path, found.inKey), undefined, undefined, { code: NUL_CODE, params: { path: found.path, ...(found.inKey ? { in_key: 1 } : {}) } });
+}
+
+/**
+ * Refuses a table row (CSV record, sheet row, header included) with U+0000 in a cell, naming its column:
+ * `columns[i]`, or `#<n>` where the header has none (the header row itself).
+ */
+export function refuseNulCells(cells: readonly string[], columns: readonly string[], place: CellPlace): void {
+  const at = cells.findIndex(hasNul);
+  if (at < 0) return;
+  const column = showNul(columns[at] ?? `#${at + 1}`);
+  throw new ItemLineError(place.line, `column "${column}" ${describeNul('')}`, place.sheet, column, { code: NUL_CODE });
+}
+
 /** Checks one `{id?, inputs}` value. */
 export function toItem(value: unknown, line: number): ParsedItem {
+  refuseNulValue(value, line);
   const parsed = JobItemInputSchema.safeParse(value);
   if (!parsed.success) throw new ItemLineError(line, `expected { "id"?, "inputs": { … } } (${describe(parsed.error.issues)})`, undefined, undefined, { code: 'item_shape' });
   return { line, id: parsed.data.id, inputs: parsed.data.inputs };
@@ -219,6 +241,7 @@ export async function* itemsFromCsv(text: AsyncIterable<string>, inputSchema: Js
       const info: unknown = row.info;
       const line = typeof info === 'object' && info !== null && 'lines' in info && typeof info.lines === 'number' ? info.lines : 0;
       const cells = Array.isArray(row.record) ? row.record.map(String) : [];
+      refuseNulCells(cells, header?.columns ?? [], { line });
       if (!header) {
         const names = cells.map((c) => c.trim());
         if (names.some((h) => h === '')) throw new ItemLineError(line, 'the header row has an empty column name', undefined, undefined, { code: 'header_empty_name' });

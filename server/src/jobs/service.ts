@@ -12,6 +12,7 @@ import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.j
 import type { Db } from '../storage/db.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { DomainError } from '../common/domain-error.js';
+import { NUL_CODE, NulError } from '../common/nul.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
 import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
 import { JsonBodyError } from './json-items.js';
@@ -60,6 +61,13 @@ export interface JobSubmission {
  * Also used by evaluation sets, whose files are read by the same decoders.
  */
 export function refusal(error: unknown): unknown {
+  if (error instanceof ItemLineError && error.reason?.code === NUL_CODE) {
+    // The NUL rule has one code wherever input enters; its place is said as every refused line's is.
+    const where = `${error.sheet === undefined ? 'line' : `sheet "${error.sheet}" row`} ${error.line}${error.column === undefined ? '' : `, column "${error.column}"`}`;
+    // A JSON line names the path in its value; a table cell has none: `reason: 'cell'` (the client's words for it).
+    const path = error.reason.params?.path;
+    return new NulError(where, { ...(typeof path === 'string' ? { path, ...(error.reason.params?.in_key ? { in_key: true } : {}) } : { reason: 'cell' }), line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
+  }
   if (error instanceof ItemLineError) {
     const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
     return new DomainError('invalid', 'invalid_item', error.message, { ...reason, line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });

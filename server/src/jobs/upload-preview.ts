@@ -10,7 +10,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { isRecord } from '@shared/json.js';
 import type { JobUploadPreview } from '@shared/jobs.js';
 import { decodeUpload } from './decode-upload.js';
-import { ItemLineError, type ParsedItem, type UploadFormat } from './parse-items.js';
+import { ItemLineError, refuseNulCells, type ParsedItem, type UploadFormat } from './parse-items.js';
 import type { JobUploadConfig } from './upload-config.js';
 import { decodedBody as uploadSource, uploadItems } from './upload-items.js';
 import { previewXlsx } from './xlsx-items.js';
@@ -25,12 +25,16 @@ function text(value: unknown): string {
 }
 
 async function csvPreview(source: AsyncIterable<string>, rows: number): Promise<Pick<JobUploadPreview, 'columns' | 'rows'>> {
-  const parser = parseCsv({ bom: true, skip_empty_lines: true, relax_column_count: true });
+  const parser = parseCsv({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
   Readable.from(source, { highWaterMark: 1 }).pipe(parser);
   const records: string[][] = [];
   try {
-    for await (const record of parser) {
-      records.push(Array.isArray(record) ? record.map(String) : []);
+    for await (const row of parser) {
+      const record: unknown = isRecord(row) ? row.record : undefined;
+      const cells = Array.isArray(record) ? record.map(String) : [];
+      // What the submission would refuse, the preview refuses too (the NUL rule).
+      refuseNulCells(cells, records[0] ?? [], { line: isRecord(row) && isRecord(row.info) && typeof row.info.lines === 'number' ? row.info.lines : records.length + 1 });
+      records.push(cells);
       if (records.length > rows) break;
     }
   } catch (error) {

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import yauzl from 'yauzl';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { UploadTooLargeError } from './decode-upload.js';
-import { ItemLineError, mapHeader, rowItem, type ColumnMapping, type ParsedItem, type TableHeader } from './parse-items.js';
+import { ItemLineError, mapHeader, refuseNulCells, rowItem, type ColumnMapping, type ParsedItem, type TableHeader } from './parse-items.js';
 
 /** The worker that reads a workbook's rows with exceljs (see the file for its messages). */
 const WORKER_URL = new URL('./xlsx-worker.mjs', import.meta.url);
@@ -125,8 +125,17 @@ async function checkZip(buffer: Buffer, limits: XlsxLimits): Promise<void> {
   zip.close();
 }
 
-/** A cell's value as text, the way CSV would hold it: dates as ISO dates, formulas as their result. */
+/**
+ * A cell's value as text, the way CSV would hold it: dates as ISO dates, formulas as their result.
+ * Refuses a cell holding U+0000 (the NUL rule), in the header row too.
+ */
 export function cellText(value: unknown, place: { row: number; column: string; sheet: string }): string {
+  const text = cellValueText(value, place);
+  refuseNulCells([text], [place.column], { line: place.row, sheet: place.sheet });
+  return text;
+}
+
+function cellValueText(value: unknown, place: { row: number; column: string; sheet: string }): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
@@ -138,9 +147,9 @@ export function cellText(value: unknown, place: { row: number; column: string; s
   if (isRecord(value)) {
     if (Array.isArray(value.richText)) return value.richText.map((run: unknown) => (isRecord(run) && typeof run.text === 'string' ? run.text : '')).join('');
     if (typeof value.error === 'string') throw new ItemLineError(place.row, `column "${place.column}" holds the error ${value.error}`, place.sheet, place.column, { code: 'cell_error', params: { error: value.error } });
-    if ('result' in value) return cellText(value.result, place);
+    if ('result' in value) return cellValueText(value.result, place);
     if ('formula' in value || 'sharedFormula' in value) return '';
-    if ('text' in value) return cellText(value.text, place);
+    if ('text' in value) return cellValueText(value.text, place);
   }
   return String(value);
 }

@@ -34,6 +34,9 @@ export interface ErrorStatus {
   codes: readonly string[];
 }
 
+/** The NUL rule (shared/src/nul.ts), as every operation that takes input says it. */
+export const NUL_NOTE = 'No value may hold the character U+0000 (NUL), in the body (keys too), a file, the query or the path: 400 `nul_character`, with `details.path` (`body.inputs.transcript`, `query.webhook`, `url`) or, in a file, `details.line` (`row`, `sheet`, `column` for a cell).';
+
 /** The errors every key-protected call may answer with before it reaches its route. */
 export const AUTH_ERRORS = {
   '401': { description: 'Missing, unknown or revoked API key (`Authorization: Bearer <key>`).', codes: ['unauthorized'] },

@@ -9,7 +9,7 @@ import { createDocument, type ZodOpenApiObject, type ZodOpenApiOperationObject, 
 import type { JsonSchema } from '@shared/json-schema.js';
 import { JOB_UPLOAD_FORMATS, JobItemInputSchema, JobSubmitBodySchema, MAX_ITEM_ID_LENGTH, MAX_JOB_ITEMS, XLSX_MEDIA_TYPE } from '@shared/jobs.js';
 import { V1RunBodySchema, V1RunErrorSchema, V1RunResultSchema, V1ErrorSchema } from '@shared/v1.js';
-import { AUTH_ERRORS, errorResponses, SECURITY_SCHEMES, SHARED_COMPONENTS, sharedPaths, type ErrorStatus, type SchemaObject } from './components.js';
+import { AUTH_ERRORS, errorResponses, NUL_NOTE, SECURITY_SCHEMES, SHARED_COMPONENTS, sharedPaths, type ErrorStatus, type SchemaObject } from './components.js';
 import { exampleFor, exampleInputs } from './examples.js';
 import { SESSION_COMPONENTS, sessionCreateOperation, sessionPaths } from './session-paths.js';
 import { escapeSchemaDescriptions, markdownText } from './markdown.js';
@@ -67,7 +67,7 @@ function csvExample(inputs: Record<string, unknown>): string {
 
 /** The errors of the run API before a run starts, and those of a run that failed (JSON only). */
 const RUN_REFUSALS: Record<string, ErrorStatus> = {
-  '400': { description: 'The body is not JSON or not `{ "inputs": { … } }`, the inputs fail the schema (`details.problems` lists the paths), or `?version` is not a number.', codes: ['invalid_inputs', 'invalid_json', 'invalid_body', 'invalid_version', 'too_deep'] },
+  '400': { description: `The body is not JSON or not \`{ "inputs": { … } }\`, the inputs fail the schema (\`details.problems\` lists the paths), or \`?version\` is not a number. ${NUL_NOTE}`, codes: ['invalid_inputs', 'invalid_json', 'invalid_body', 'invalid_version', 'too_deep', 'nul_character'] },
   ...AUTH_ERRORS,
   '404': { description: 'Unknown scenario or version (also for a scenario outside the key\'s scope).', codes: ['unknown_scenario', 'unknown_version'] },
   '409': { description: 'That version can no longer be run (its graph no longer compiles).', codes: ['version_not_runnable'] },
@@ -83,7 +83,7 @@ const RUN_FAILURES: Record<string, ErrorStatus> = {
 
 /** Errors of a job submission (none carries a run: nothing has run yet). */
 const JOB_SUBMIT_ERRORS: Record<string, ErrorStatus> = {
-  '400': { description: 'A bad line, row, body, workbook, webhook, `?version` or `?mapping`; `details.line` (and `details.row` for a workbook, `details.column` for a cell) names it. Nothing is stored.', codes: ['invalid_item', 'invalid_body', 'invalid_xlsx', 'invalid_webhook', 'invalid_version', 'invalid_mapping', 'unmapped_input'] },
+  '400': { description: `A bad line, row, body, workbook, webhook, \`?version\` or \`?mapping\`; \`details.line\` (and \`details.row\` for a workbook, \`details.column\` for a cell) names it. Nothing is stored. ${NUL_NOTE}`, codes: ['invalid_item', 'invalid_body', 'invalid_xlsx', 'invalid_webhook', 'invalid_version', 'invalid_mapping', 'unmapped_input', 'nul_character'] },
   ...AUTH_ERRORS,
   '404': { description: 'Unknown scenario or version (also for a scenario outside the key\'s scope).', codes: ['unknown_scenario', 'unknown_version'] },
   '409': { description: 'The Idempotency-Key was used for another body, or that version can no longer be run.', codes: ['idempotency_conflict', 'version_not_runnable'] },

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
 import { SessionAlertEventSchema, SessionEndedEventSchema, SessionUpdatedEventSchema, V1SessionCreateBodySchema, V1SessionCreatedSchema, V1SessionEndedSchema, V1SessionSchema, V1SessionTurnsBodySchema, V1SessionTurnsReplySchema } from '@shared/sessions.js';
 import { V1ErrorSchema } from '@shared/v1.js';
-import { AUTH_ERRORS, errorResponses } from './components.js';
+import { AUTH_ERRORS, errorResponses, NUL_NOTE } from './components.js';
 
 /** Component schemas of the session paths, by name. */
 export const SESSION_COMPONENTS = {
@@ -36,7 +36,7 @@ export function sessionCreateOperation(slug: string, name: string, operationId: 
     responses: {
       '201': { description: 'The session, active.', content: { 'application/json': { schema: V1SessionCreatedSchema } } },
       ...errorResponses(V1ErrorSchema, {
-        '400': { description: 'The body is not `{ call_id?, meta?, inputs? }`, an input fails the schema, or `?version` is not a number.', codes: ['invalid_body', 'invalid_inputs', 'invalid_version', 'invalid_json'] },
+        '400': { description: `The body is not \`{ call_id?, meta?, inputs? }\`, an input fails the schema, or \`?version\` is not a number. ${NUL_NOTE}`, codes: ['invalid_body', 'invalid_inputs', 'invalid_version', 'invalid_json', 'nul_character'] },
         ...AUTH_ERRORS,
         '404': { description: "Unknown scenario or version (also for a scenario outside the key's scope).", codes: ['unknown_scenario', 'unknown_version'] },
         '409': { description: 'That version can no longer be run.', codes: ['version_not_runnable'] },
@@ -66,7 +66,7 @@ export function sessionPaths(): ZodOpenApiPathsObject {
         responses: {
           '202': { description: 'Held.', content: { 'application/json': { schema: V1SessionTurnsReplySchema } } },
           ...errorResponses(V1ErrorSchema, {
-            '400': { description: 'Not `{ "turns": [ … ] }` with 1–100 turns, each with a role and a text.', codes: ['invalid_body', 'invalid_json'] },
+            '400': { description: `Not \`{ "turns": [ … ] }\` with 1–100 turns, each with a role and a text. ${NUL_NOTE}`, codes: ['invalid_body', 'invalid_json', 'nul_character'] },
             ...AUTH_ERRORS,
             '404': UNKNOWN_SESSION,
             '409': { description: 'The session has ended (or is ending): it takes no more turns.', codes: ['session_ended'] },
