@@ -23,6 +23,7 @@ export const CUSTOM_RULES = [
   'mapping_too_many',
   'gate_needs_bar',
   'case_id_reserved',
+  'turn_end_before_start',
 ] as const;
 export type CustomRule = (typeof CUSTOM_RULES)[number];
 

@@ -135,6 +135,7 @@ export const enMessages: Messages<typeof zhMessages> = {
       mapping_too_many: 'A column mapping has at most {{maximum}} entries',
       gate_needs_bar: 'A publish gate needs a minimum, a largest drop from the live version, or both',
       case_id_reserved: 'Is a name reserved by the program (such as __proto__, constructor, prototype): choose another case ID',
+      turn_end_before_start: 'A turn cannot end before it starts',
     },
     type: {
       string: 'text',

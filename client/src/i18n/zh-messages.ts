@@ -139,6 +139,7 @@ export const zhMessages = {
       mapping_too_many: '列对应最多 {{maximum}} 项',
       gate_needs_bar: '发布门槛至少要有一个条件：最低值，或相对线上版本的最大降幅',
       case_id_reserved: '是程序保留的名字（如 __proto__、constructor、prototype），请换一个用例 ID',
+      turn_end_before_start: '一轮对话的结束时间不能早于开始时间',
     },
     type: {
       string: '文本',
