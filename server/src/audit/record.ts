@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { AuditAction, AuditActorType, AuditDetails, AuditTargetType } from '@shared/audit.js';
 import { newId } from '../common/ids.js';
 import { writeTransaction, type Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { auditLog } from '../storage/schema.js';
 import { changedFields, digestOf } from './digest.js';
 
@@ -53,28 +54,51 @@ export function defaultSummary(before: unknown, after: unknown): string {
  * entry's id. Throws what SQLite throws (the caller's transaction then rolls back with the change).
  */
 export function recordAudit(db: Db, actor: AuditActor, change: AuditChange, now = Date.now()): string {
-  const id = newId();
+  const row = auditRow(actor, change, now);
+  db.insert(auditLog).values(row).run();
+  return row.id;
+}
+
+/** {@link recordAudit} on a {@link DataStore} (SQLite or PostgreSQL), in whatever transaction `store` is. */
+export async function recordAuditIn(store: DataStore, actor: AuditActor, change: AuditChange, now = Date.now()): Promise<string> {
+  const row = auditRow(actor, change, now);
+  await store.db.insert(store.t.auditLog).values(row);
+  return row.id;
+}
+
+/** The audit log row of `change` by `actor` at `now`. */
+function auditRow(actor: AuditActor, change: AuditChange, now: number): typeof auditLog.$inferInsert & { id: string } {
   const summary = (change.summary ?? defaultSummary(change.before, change.after)).slice(0, SUMMARY_MAX);
   const details = change.details ?? (change.summary === undefined ? { fields: changedFields(change.before, change.after, NOISE_FIELDS).join(', ') } : {});
-  db.insert(auditLog)
-    .values({
-      id,
-      at: now,
-      actorType: actor.type,
-      actorId: actor.id,
-      actorName: actor.name,
-      clientAddress: actor.address,
-      action: change.action,
-      targetType: change.target?.type ?? null,
-      targetId: change.target?.id ?? null,
-      targetName: change.target?.name ?? null,
-      beforeDigest: digestOf(change.before),
-      afterDigest: digestOf(change.after),
-      summary,
-      details,
-    })
-    .run();
-  return id;
+  return {
+    id: newId(),
+    at: now,
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    clientAddress: actor.address,
+    action: change.action,
+    targetType: change.target?.type ?? null,
+    targetId: change.target?.id ?? null,
+    targetName: change.target?.name ?? null,
+    beforeDigest: digestOf(change.before),
+    afterDigest: digestOf(change.after),
+    summary,
+    details,
+  };
+}
+
+/**
+ * {@link auditedChange} on a {@link DataStore}: the asynchronous change `act` (given the transaction's
+ * store: it writes through `tx`) and its entry in one transaction. A throw from either rolls both back.
+ */
+export async function auditedChangeIn<T>(store: DataStore, actor: AuditActor, act: (tx: DataStore) => Promise<T>, describe: (result: T) => AuditChange | null): Promise<T> {
+  return store.transaction(async (tx) => {
+    const result = await act(tx);
+    const change = describe(result);
+    if (change) await recordAuditIn(tx, actor, change);
+    return result;
+  });
 }
 
 /**

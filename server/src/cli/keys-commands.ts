@@ -5,21 +5,22 @@
  */
 import path from 'node:path';
 import { CreateKeyBodySchema } from '@shared/keys.js';
-import { auditedChange, cliActor, keyCreatedChange, keyRevokedChange } from '../audit/index.js';
+import { auditedChangeIn, cliActor, keyCreatedChange, keyRevokedChange } from '../audit/index.js';
 import { createApiKey } from '../keys/index.js';
-import { openStore, type Store } from '../storage/db.js';
+import { openStore } from '../storage/db.js';
+import { sqliteDataStore, type DataStore } from '../storage/store.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
 import { CliError } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
 /** Opens the store the server uses; only `MOFANG_DATA_DIR` matters here, not the model settings. */
-function withStore<T>(io: CliIo, fn: (store: Store) => T): T {
+async function withStore<T>(io: CliIo, fn: (store: DataStore) => Promise<T>): Promise<T> {
   const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
-  const store = openStore(path.resolve(dir));
+  const store = sqliteDataStore(openStore(path.resolve(dir)));
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -33,24 +34,24 @@ export interface KeysCreateOptions {
 }
 
 /** `mofang keys create`: creates a key and prints it, secret included (this once). Returns the exit code. */
-export function keysCreateAction(opts: KeysCreateOptions, io: CliIo): number {
+export async function keysCreateAction(opts: KeysCreateOptions, io: CliIo): Promise<number> {
   const body = CreateKeyBodySchema.safeParse({ name: opts.name, scenarios: opts.scenarios, rate_limit: opts.rateLimit, scopes: opts.scope });
   if (!body.success) throw new CliError(`invalid key: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  printJson(io, withStore(io, (store) => auditedChange(store.db, cliActor(), () => createApiKey(store.db, body.data), keyCreatedChange)));
+  printJson(io, await withStore(io, (store) => auditedChangeIn(store, cliActor(), (tx) => createApiKey(tx, body.data), keyCreatedChange)));
   return 0;
 }
 
 /** `mofang keys list`: every key's metadata (prefixes, never secrets). Returns the exit code. */
-export function keysListAction(io: CliIo): number {
-  printJson(io, withStore(io, (store) => listKeys(store.db)));
+export async function keysListAction(io: CliIo): Promise<number> {
+  printJson(io, await withStore(io, (store) => listKeys(store)));
   return 0;
 }
 
 /** `mofang keys revoke <id|prefix>`: revokes one key and prints it; throws {@link CliError} when none or several match. */
-export function keysRevokeAction(idOrPrefix: string, io: CliIo): number {
-  const outcome = withStore(io, (store) => {
-    const before = listKeys(store.db);
-    return auditedChange(store.db, cliActor(), () => revokeKey(store.db, idOrPrefix), (done) => (done.ok ? keyRevokedChange(before.find((k) => k.id === done.key.id), done.key) : null));
+export async function keysRevokeAction(idOrPrefix: string, io: CliIo): Promise<number> {
+  const outcome = await withStore(io, async (store) => {
+    const before = await listKeys(store);
+    return auditedChangeIn(store, cliActor(), (tx) => revokeKey(tx, idOrPrefix), (done) => (done.ok ? keyRevokedChange(before.find((k) => k.id === done.key.id), done.key) : null));
   });
   if (!outcome.ok) {
     throw new CliError(outcome.reason === 'ambiguous' ? `more than one key has the prefix "${idOrPrefix}": use its id` : `no key with id or prefix "${idOrPrefix}"`);

@@ -188,14 +188,14 @@ function addKeysCommand(program: Command, io: CliIo, outcome: CliOutcome): void 
     .option('--scope <scopes>', "comma-separated extra scopes: runs:read reads every key's runs and jobs of its scenarios (default: only its own)", list)
     .action(async (opts: { name: string; scenarios?: string[]; rateLimit?: number; scope?: string[] }) => {
       const { keysCreateAction } = await import('./keys-commands.js');
-      outcome.code = keysCreateAction(opts, io);
+      outcome.code = await keysCreateAction(opts, io);
     });
   keys
     .command('list')
     .description('list keys as JSON (prefixes only, never the keys)')
     .action(async () => {
       const { keysListAction } = await import('./keys-commands.js');
-      outcome.code = keysListAction(io);
+      outcome.code = await keysListAction(io);
     });
   keys
     .command('revoke')
@@ -203,7 +203,7 @@ function addKeysCommand(program: Command, io: CliIo, outcome: CliOutcome): void 
     .argument('<id|prefix>', "the key's id, or its prefix as `keys list` shows it")
     .action(async (idOrPrefix: string) => {
       const { keysRevokeAction } = await import('./keys-commands.js');
-      outcome.code = keysRevokeAction(idOrPrefix, io);
+      outcome.code = await keysRevokeAction(idOrPrefix, io);
     });
 }
 

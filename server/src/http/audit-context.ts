@@ -6,7 +6,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditAction } from '@shared/audit.js';
-import { auditedChange, recordAudit, type AuditActor, type AuditChange } from '../audit/index.js';
+import { auditedChange, auditedChangeIn, recordAudit, type AuditActor, type AuditChange } from '../audit/index.js';
+import type { DataStore } from '../storage/store.js';
 import type { Db } from '../storage/db.js';
 import { requestUser } from './access.js';
 import { keyOf } from './v1/auth.js';
@@ -48,6 +49,11 @@ export function requestActor(res: Response): AuditActor {
 /** {@link auditedChange} with the request's actor: the change and its entry in one transaction. */
 export function auditedRequest<T>(db: Db, res: Response, act: () => T, describe: (result: T) => AuditChange | null): T {
   return auditedChange(db, requestActor(res), act, describe);
+}
+
+/** {@link auditedRequest} on a {@link DataStore}: the asynchronous change (writing through `tx`) and its entry in one transaction. */
+export function auditedRequestIn<T>(store: DataStore, res: Response, act: (tx: DataStore) => Promise<T>, describe: (result: T) => AuditChange | null): Promise<T> {
+  return auditedChangeIn(store, requestActor(res), act, describe);
 }
 
 /** Records `change` by the request's actor now (after a change that cannot share a transaction with it). */

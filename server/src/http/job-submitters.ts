@@ -6,6 +6,7 @@ import type { JobSubmitter } from '@shared/jobs.js';
 import { LEGACY_UI_OWNER, USER_OWNER_PREFIX } from '../jobs/owner.js';
 import type { Db } from '../storage/db.js';
 import { getKeys } from '../storage/keys.js';
+import { dataStoreOf } from '../storage/store.js';
 import { getUserById } from '../users/users.js';
 
 /**
@@ -13,7 +14,7 @@ import { getUserById } from '../users/users.js';
  * a key by its name; a deleted user or key keeps its id with an empty name, the legacy UI owner reads
  * as a user named `admin`.
  */
-export function describeOwners(db: Db, owners: Iterable<string>): Map<string, JobSubmitter> {
+export async function describeOwners(db: Db, owners: Iterable<string>): Promise<Map<string, JobSubmitter>> {
   const named = new Map<string, JobSubmitter>();
   const keyIds: string[] = [];
   for (const owner of new Set(owners)) {
@@ -24,7 +25,7 @@ export function describeOwners(db: Db, owners: Iterable<string>): Map<string, Jo
       named.set(owner, { type: 'user', id, name: user ? user.displayName || user.name : '' });
     } else keyIds.push(owner);
   }
-  const keys = new Map(getKeys(db, keyIds).map((key) => [key.id, key.name]));
+  const keys = new Map((await getKeys(dataStoreOf(db), keyIds)).map((key) => [key.id, key.name]));
   for (const id of keyIds) named.set(id, { type: 'api_key', id, name: keys.get(id) ?? '' });
   return named;
 }

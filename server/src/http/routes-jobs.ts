@@ -48,16 +48,16 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     return job;
   };
 
-  router.get('/jobs', allow('jobs:read'), (req, res) => {
+  router.get('/jobs', allow('jobs:read'), async (req, res) => {
     const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
     const limit = intParam(req.query.limit, 50, 500);
     const list = jobs.store.listJobs(scenarioId, limit);
-    const submitters = describeOwners(db, list.map((job) => job.owner));
+    const submitters = await describeOwners(db, list.map((job) => job.owner));
     const shown = changesJobs(res) ? jobs.progress.bind(jobs) : (job: JobRow) => withoutWebhookSecrets(jobs.progress(job));
     res.json({ jobs: list.map((job) => ({ ...shown(job), scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
   });
 
-  router.get('/jobs/:id', allow('jobs:read'), (req: Request<{ id: string }>, res) => {
+  router.get('/jobs/:id', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
     if (!job) return;
     const offset = intParam(req.query.offset, 0, 1_000_000);
@@ -68,7 +68,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
       const line = resultLine(row);
       return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
-    const submitted_by = describeOwners(db, [job.owner]).get(job.owner) ?? { type: 'user', id: null, name: '' };
+    const submitted_by = (await describeOwners(db, [job.owner])).get(job.owner) ?? { type: 'user', id: null, name: '' };
     const progress = changesJobs(res) ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job));
     const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, simulated: jobs.store.simulatedCount(job.id), submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);

@@ -1,16 +1,23 @@
 /**
  * Checks API keys on the hot path without touching the database for known keys: an in-memory map of
- * hash → key, dropped whenever the key table's stamp changes (a key created or revoked here or by the
- * CLI in another process; the stamp is read at most once a second). `last_used_at` is written in
- * batches by a timer, never per request.
+ * hash → key, dropped whenever the key table's stamp changes (a key created or revoked here, by the
+ * CLI in another process, or by another server; the stamp is read once a second by a timer and by the
+ * first request a second after the last read, in the background: a request never waits for it). A known key is answered at once; an unknown hash is looked
+ * up in the store (then remembered either way). `last_used_at` is written in batches by a timer, never
+ * per request.
  */
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { findKeyByHash, keysStamp, touchKeys, type KeyRecord } from '../storage/keys.js';
 import { hashKey, looksLikeKey } from './secret.js';
 
 export interface KeyAuthOptions {
   /** How often the key table's stamp is re-read, in ms (default 1000). */
   stampIntervalMs?: number;
+  /**
+   * Whether a timer also re-reads the stamp every interval (default true), so a revoke elsewhere applies
+   * within the interval even when no request comes to start the read; off in tests that drive `now`.
+   */
+  pollStamp?: boolean;
   /** How often `last_used_at` is written, in ms (default 5000). */
   touchIntervalMs?: number;
   now?: () => number;
@@ -26,40 +33,56 @@ export class KeyAuth {
   private readonly lastUsed = new Map<string, number>();
   private stamp = '';
   private checkedAt = -Infinity;
+  /** The stamp read in flight, if any. */
+  private checking: Promise<void> | undefined;
   private readonly stampIntervalMs: number;
   private readonly now: () => number;
   private readonly timer: NodeJS.Timeout;
+  private readonly stampTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: DataStore,
     options: KeyAuthOptions = {},
   ) {
     this.stampIntervalMs = options.stampIntervalMs ?? 1000;
     this.now = options.now ?? Date.now;
-    this.timer = setInterval(() => this.flushLastUsed(), options.touchIntervalMs ?? 5000);
+    this.timer = setInterval(() => void this.flushLastUsed(), options.touchIntervalMs ?? 5000);
     this.timer.unref();
+    if (options.pollStamp !== false) {
+      this.stampTimer = setInterval(() => this.refresh(true), this.stampIntervalMs);
+      this.stampTimer.unref();
+    }
   }
 
-  /** The active key this token is, or undefined for anything else (malformed, unknown, revoked). */
-  verify(token: string): KeyRecord | undefined {
+  /**
+   * The active key this token is, or undefined for anything else (malformed, unknown, revoked): at once
+   * (not a promise) for a hash seen before, after a store lookup for a new one.
+   */
+  verify(token: string): KeyRecord | undefined | Promise<KeyRecord | undefined> {
     if (!looksLikeKey(token)) return undefined;
     this.refresh();
     const hash = hashKey(token);
-    let record = this.known.get(hash);
-    if (!record) {
-      if (this.unknown.has(hash)) return undefined;
-      const found = findKeyByHash(this.db, hash);
-      if (!found || found.revokedAt !== null) {
-        if (this.unknown.size >= MAX_CACHED) this.unknown.clear();
-        this.unknown.add(hash);
-        return undefined;
-      }
-      if (this.known.size >= MAX_CACHED) this.known.clear();
-      this.known.set(hash, found);
-      record = found;
-    }
+    const record = this.known.get(hash);
+    if (record) return this.used(record);
+    if (this.unknown.has(hash)) return undefined;
+    return this.lookUp(hash);
+  }
+
+  private used(record: KeyRecord): KeyRecord {
     this.lastUsed.set(record.id, this.now());
     return record;
+  }
+
+  private async lookUp(hash: string): Promise<KeyRecord | undefined> {
+    const found = await findKeyByHash(this.store, hash);
+    if (!found || found.revokedAt !== null) {
+      if (this.unknown.size >= MAX_CACHED) this.unknown.clear();
+      this.unknown.add(hash);
+      return undefined;
+    }
+    if (this.known.size >= MAX_CACHED) this.known.clear();
+    this.known.set(hash, found);
+    return this.used(found);
   }
 
   /** Drops the caches now (after a create or revoke through this process). */
@@ -70,12 +93,12 @@ export class KeyAuth {
   }
 
   /** Writes pending `last_used_at` times. */
-  flushLastUsed(): void {
+  async flushLastUsed(): Promise<void> {
     if (this.lastUsed.size === 0) return;
     const batch = new Map(this.lastUsed);
     this.lastUsed.clear();
     try {
-      touchKeys(this.db, batch);
+      await touchKeys(this.store, batch);
     } catch (error) {
       // Bookkeeping only: a busy or closed store must not break requests.
       console.error('[mofang] could not record key use:', error instanceof Error ? error.message : String(error));
@@ -83,20 +106,34 @@ export class KeyAuth {
   }
 
   /** Stops the timer and writes what is pending. */
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.timer);
-    this.flushLastUsed();
+    clearInterval(this.stampTimer);
+    await this.checking;
+    await this.flushLastUsed();
   }
 
-  private refresh(): void {
+  /** Re-reads the stamp when it is older than the interval, in the background; a change drops the caches. */
+  private refresh(due = false): void {
     const now = this.now();
-    if (now - this.checkedAt < this.stampIntervalMs) return;
+    if (this.checking || (!due && now - this.checkedAt < this.stampIntervalMs)) return;
     this.checkedAt = now;
-    const stamp = keysStamp(this.db);
-    if (stamp !== this.stamp) {
-      this.stamp = stamp;
-      this.known.clear();
-      this.unknown.clear();
-    }
+    this.checking = keysStamp(this.store)
+      .then((stamp) => {
+        if (stamp !== this.stamp) {
+          this.stamp = stamp;
+          this.known.clear();
+          this.unknown.clear();
+        }
+      })
+      .catch((error: unknown) => console.error('[mofang] could not read the key table:', error instanceof Error ? error.message : String(error)))
+      .finally(() => {
+        this.checking = undefined;
+      });
+  }
+
+  /** Waits for a stamp read in flight (tests). */
+  async settled(): Promise<void> {
+    await this.checking;
   }
 }

@@ -1,11 +1,11 @@
 /**
- * API key repository. Only the sha256 hash of a key and its display prefix are stored; the secret
- * itself never reaches the database.
+ * API key repository, on either store (./store.ts). Only the sha256 hash of a key and its display prefix
+ * are stored; the secret itself never reaches the database.
  */
-import { desc, eq, inArray, max, count, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, max, or } from 'drizzle-orm';
 import { KEY_SCOPES, type ApiKey, type KeyScope } from '@shared/keys.js';
-import { writeTransaction, type Db } from './db.js';
-import { apiKeys } from './schema.js';
+import type { apiKeys } from './schema.js';
+import type { DataStore } from './store.js';
 
 type Row = typeof apiKeys.$inferSelect;
 
@@ -59,23 +59,26 @@ export function toApiKey(row: Row): ApiKey {
 }
 
 /** Stores a new key (already hashed) and returns it as listed. */
-export function insertKey(
-  db: Db,
+export async function insertKey(
+  store: DataStore,
   key: { id: string; name: string; prefix: string; hash: string; scenarios: string[] | null; rateLimit: number | null; scopes: KeyScope[] },
   now = Date.now(),
-): ApiKey {
-  const row = db.insert(apiKeys).values({ ...key, createdAt: now }).returning().get();
-  return toApiKey(row);
+): Promise<ApiKey> {
+  const { db, t } = store;
+  const [row] = await db.insert(t.apiKeys).values({ ...key, createdAt: now }).returning();
+  return toApiKey(row as Row);
 }
 
 /** Every key, newest first. */
-export function listKeys(db: Db): ApiKey[] {
-  return db.select().from(apiKeys).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).all().map(toApiKey);
+export async function listKeys(store: DataStore): Promise<ApiKey[]> {
+  const { db, t } = store;
+  return (await db.select().from(t.apiKeys).orderBy(desc(t.apiKeys.createdAt), desc(t.apiKeys.id))).map(toApiKey);
 }
 
 /** The key with this hash (revoked or not), or undefined. */
-export function findKeyByHash(db: Db, hash: string): KeyRecord | undefined {
-  const row = db.select().from(apiKeys).where(eq(apiKeys.hash, hash)).get();
+export async function findKeyByHash(store: DataStore, hash: string): Promise<KeyRecord | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.apiKeys).where(eq(t.apiKeys.hash, hash)).limit(1);
   return row ? toRecord(row) : undefined;
 }
 
@@ -83,45 +86,53 @@ export type RevokeOutcome = { ok: true; key: ApiKey } | { ok: false; reason: 'no
 
 /**
  * Revokes a key named by its id or its display prefix (a prefix must name exactly one key). Revoking a
- * revoked key keeps its first revocation time.
+ * revoked key keeps its first revocation time. Runs in `store`'s transaction, or its own.
  */
-export function revokeKey(db: Db, idOrPrefix: string, now = Date.now()): RevokeOutcome {
-  return writeTransaction(db, (tx) => {
-    let rows = tx.select().from(apiKeys).where(eq(apiKeys.id, idOrPrefix)).all();
-    if (rows.length === 0) rows = tx.select().from(apiKeys).where(eq(apiKeys.prefix, idOrPrefix)).all();
+export async function revokeKey(store: DataStore, idOrPrefix: string, now = Date.now()): Promise<RevokeOutcome> {
+  return store.transaction(async (tx) => {
+    const { db, t } = tx;
+    let rows = await db.select().from(t.apiKeys).where(eq(t.apiKeys.id, idOrPrefix));
+    if (rows.length === 0) rows = await db.select().from(t.apiKeys).where(eq(t.apiKeys.prefix, idOrPrefix));
     if (rows.length === 0) return { ok: false, reason: 'not_found' } as const;
     if (rows.length > 1) return { ok: false, reason: 'ambiguous' } as const;
-    const row = rows[0];
+    const row = rows[0] as Row;
     if (row.revokedAt !== null) return { ok: true, key: toApiKey(row) } as const;
-    const updated = tx.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, row.id)).returning().get();
-    return { ok: true, key: toApiKey(updated) } as const;
+    // Only a key not revoked meanwhile (PostgreSQL: another server may revoke it between the read and this).
+    const [updated] = await db.update(t.apiKeys).set({ revokedAt: now }).where(and(eq(t.apiKeys.id, row.id), isNull(t.apiKeys.revokedAt))).returning();
+    if (updated) return { ok: true, key: toApiKey(updated) } as const;
+    const [current] = await db.select().from(t.apiKeys).where(eq(t.apiKeys.id, row.id)).limit(1);
+    return current ? ({ ok: true, key: toApiKey(current) } as const) : ({ ok: false, reason: 'not_found' } as const);
   });
 }
 
 /**
  * A cheap fingerprint of the key table that changes whenever a key is created or revoked, by this
- * process or another (the CLI): a server compares it at most once a second to drop its cache.
+ * process or another (the CLI, another server): a server compares it at most once a second to drop its cache.
  */
-export function keysStamp(db: Db): string {
-  const row = db
-    .select({ n: count(), revoked: sql<number>`count(${apiKeys.revokedAt})`, lastRevoked: max(apiKeys.revokedAt), lastCreated: max(apiKeys.createdAt) })
-    .from(apiKeys)
-    .get();
-  return row ? `${row.n}:${row.revoked}:${row.lastRevoked ?? 0}:${row.lastCreated ?? 0}` : '';
+export async function keysStamp(store: DataStore): Promise<string> {
+  const { db, t } = store;
+  const [row] = await db
+    .select({ n: count(), revoked: count(t.apiKeys.revokedAt), lastRevoked: max(t.apiKeys.revokedAt), lastCreated: max(t.apiKeys.createdAt) })
+    .from(t.apiKeys);
+  // PostgreSQL hands bigint aggregates over as text: Number() makes both stores' stamps alike.
+  return row ? `${Number(row.n)}:${Number(row.revoked)}:${Number(row.lastRevoked ?? 0)}:${Number(row.lastCreated ?? 0)}` : '';
 }
 
-/** Records when keys were last used, in one transaction (called in batches, never per request). */
-export function touchKeys(db: Db, lastUsed: Map<string, number>): void {
+/** Records when keys were last used (never moving a time back), in one transaction (called in batches, never per request). */
+export async function touchKeys(store: DataStore, lastUsed: Map<string, number>): Promise<void> {
   if (lastUsed.size === 0) return;
-  writeTransaction(db, (tx) => {
+  await store.transaction(async (tx) => {
+    const { db, t } = tx;
     for (const [id, at] of lastUsed) {
-      tx.update(apiKeys).set({ lastUsedAt: sql`max(coalesce(${apiKeys.lastUsedAt}, 0), ${at})` }).where(eq(apiKeys.id, id)).run();
+      // The later of the stored time and `at`, written the same on both stores (SQLite's max(a, b) is PostgreSQL's greatest).
+      await db.update(t.apiKeys).set({ lastUsedAt: at }).where(and(eq(t.apiKeys.id, id), or(isNull(t.apiKeys.lastUsedAt), lt(t.apiKeys.lastUsedAt, at))));
     }
   });
 }
 
 /** Keys by id (for tests and tools). */
-export function getKeys(db: Db, ids: string[]): ApiKey[] {
+export async function getKeys(store: DataStore, ids: string[]): Promise<ApiKey[]> {
   if (ids.length === 0) return [];
-  return db.select().from(apiKeys).where(inArray(apiKeys.id, ids)).all().map(toApiKey);
+  const { db, t } = store;
+  return (await db.select().from(t.apiKeys).where(inArray(t.apiKeys.id, ids))).map(toApiKey);
 }

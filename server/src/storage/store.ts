@@ -42,9 +42,25 @@ export interface OpenDataStore extends DataStore {
   close(): Promise<void>;
 }
 
+/** One DataStore per SQLite connection: two would each queue their transactions and interleave them. */
+const ofConnection = new WeakMap<Db, DataStore>();
+
+/**
+ * The DataStore of an open SQLite `Db` (made once per connection). While repositories move to the
+ * DataStore, code still handed a `Db` reaches the moved ones through it.
+ */
+export function dataStoreOf(db: Db): DataStore {
+  let store = ofConnection.get(db);
+  if (!store) {
+    store = sqliteStore(db, sqliteOf(db), schema);
+    ofConnection.set(db, store);
+  }
+  return store;
+}
+
 /** An open SQLite store (`openStore` / `openStoreFile` of ./db.ts) as a {@link OpenDataStore}; closing it closes the file. */
 export function sqliteDataStore(store: Store): OpenDataStore {
-  return { ...sqliteStore(store.db, sqliteOf(store.db), schema), close: async () => store.close() };
+  return { ...dataStoreOf(store.db), close: async () => store.close() };
 }
 
 /** The SQLite store over an open better-sqlite3 connection and its drizzle handle. */

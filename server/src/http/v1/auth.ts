@@ -35,12 +35,18 @@ export function mayRead(key: KeyRecord, slug: string, owner: string | null): boo
 /**
  * Gives the request its run id (the `X-Run-Id` header and `run_id` of any error) unless it has one,
  * checks the bearer key in `authorization` (the header's value) and takes a rate-limit token. Returns
- * the key, or undefined after answering 401 or 429 itself. Plain Node, for the fast lane too.
+ * the key, or undefined after answering 401 or 429 itself: at once for a key seen before, as a promise
+ * when it must be looked up in the store. Plain Node, for the fast lane too.
  */
-export function authorize(runtime: V1Runtime, authorization: string | undefined, res: ServerResponse): KeyRecord | undefined {
+export function authorize(runtime: V1Runtime, authorization: string | undefined, res: ServerResponse): KeyRecord | undefined | Promise<KeyRecord | undefined> {
   if (runIdOf(res) === '') setRunId(res, newId());
   const match = authorization === undefined ? null : BEARER.exec(authorization);
-  const key = match ? runtime.keys.verify(match[1]) : undefined;
+  const found = match ? runtime.keys.verify(match[1]) : undefined;
+  return found instanceof Promise ? found.then((key) => admit(runtime, key, res)) : admit(runtime, found, res);
+}
+
+/** Refuses a missing key (401) or one past its rate limit (429); else remembers and returns it. */
+function admit(runtime: V1Runtime, key: KeyRecord | undefined, res: ServerResponse): KeyRecord | undefined {
   if (!key) {
     res.setHeader('WWW-Authenticate', 'Bearer');
     sendV1Error(res, 401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
@@ -59,6 +65,11 @@ export function authorize(runtime: V1Runtime, authorization: string | undefined,
 /** {@link authorize} as Express middleware. */
 export function authenticate(runtime: V1Runtime): RequestHandler {
   return (req, res, next) => {
-    if (authorize(runtime, req.headers.authorization, res)) next();
+    const key = authorize(runtime, req.headers.authorization, res);
+    if (!(key instanceof Promise)) {
+      if (key) next();
+      return;
+    }
+    key.then((k) => (k ? next() : undefined), next);
   };
 }

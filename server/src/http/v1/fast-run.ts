@@ -77,18 +77,28 @@ export function runFastLane(operation: RunOperation, runtime: V1Runtime, session
     } catch {
       return false;
     }
-    const key = authorize(runtime, req.headers.authorization, res);
-    if (!key) {
-      req.resume();
-      return true;
-    }
     // The run route's refusals carry the run id and name the limit's setting; the session routes' do neither.
     const tooLarge = run ? () => sendBodyTooLarge(res, limit, 'MOFANG_API_BODY_LIMIT') : () => sendSessionError(res, 413, 'payload_too_large', tooLargeMessage({ limit }));
-    readBody(req, res, limit, tooLarge, (text) => {
-      if (run) return answer(operation, { slug: name, version: versionOf(match[2]), text }, key, res);
-      const body = parseBody(text, res, sendSessionError);
-      if (body !== NO_BODY && sessions) postTurns(sessions, key, name, body, res).catch((error: unknown) => sendInternalError(res, error));
-    });
+    const take = (key: KeyRecord | undefined): void => {
+      if (!key) {
+        req.resume();
+        return;
+      }
+      readBody(req, res, limit, tooLarge, (text) => {
+        if (run) return answer(operation, { slug: name, version: versionOf(match[2]), text }, key, res);
+        const body = parseBody(text, res, sendSessionError);
+        if (body !== NO_BODY && sessions) postTurns(sessions, key, name, body, res).catch((error: unknown) => sendInternalError(res, error));
+      });
+    };
+    // A key seen before is answered at once; a new one after a store lookup (the body waits, unread, meanwhile).
+    const authorized = authorize(runtime, req.headers.authorization, res);
+    if (!(authorized instanceof Promise)) take(authorized);
+    else {
+      authorized.then(take, (error: unknown) => {
+        req.resume();
+        sendInternalError(res, error);
+      });
+    }
     return true;
   };
 }
