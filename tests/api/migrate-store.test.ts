@@ -16,27 +16,19 @@ import { V1SessionCreatedSchema } from '@shared/sessions.js';
 import { openStore, schema } from '../../server/src/storage/db.js';
 import { copyPlan, quoteIdent } from '../../server/src/storage/pg/copy-plan.js';
 import { pgSchema } from '../../server/src/storage/pg/tables.js';
-import { postgresBinDir, startTestPostgres, type TestPostgres } from '../../server/src/storage/pg/testing.js';
+import { postgresTestsRun, startTestPostgres, type TestPostgres } from '../../server/src/storage/pg/testing.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
 import { mofang, mofangBin } from './cli-helpers.js';
 import { call, echoGraph, removeDir, signInAs, tempDir } from './helpers.js';
 import { waitForJob } from './jobs-helpers.js';
 import { startV1Harness } from './v1-helpers.js';
 
-function installed(): boolean {
-  try {
-    postgresBinDir();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 /** Rows in a stable order, for comparing two reads of one table. */
 const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
-describe.skipIf(!installed() && !process.env.CI)('mofang migrate-store', { timeout: 120_000 }, () => {
+describe.skipIf(!postgresTestsRun())('mofang migrate-store', { timeout: 120_000 }, () => {
   let server: TestPostgres;
   let dir = '';
   beforeAll(async () => {

@@ -8,30 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { openStore } from '../db.js';
 import { sqliteOf } from '../sqlite.js';
 import { copySqliteToPostgres, MigrateStoreError } from './copy-sqlite.js';
-import { postgresBinDir, startTestPostgres, type TestPostgres } from './testing.js';
+import { postgresTestsRun, queryPostgres, startTestPostgres, type TestPostgres } from './testing.js';
 
-function installed(): boolean {
-  try {
-    postgresBinDir();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A data dir whose mofang.db gets `sql` after the migrations; returns the file. */
 function sqliteWith(dirs: string[], sql: string): string {
@@ -56,7 +38,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 const graph = '{"schema":"mofang.graph/v1","name":"g","nodes":[],"edges":[]}';
 const scenarioRows = Array.from({ length: 5 }, (_, i) => `('s${i}', 'S${i}', '${graph}', ${i}, ${i})`).join(', ');
 
-describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeout: 60_000 }, () => {
+describe.skipIf(!postgresTestsRun())('copySqliteToPostgres', { timeout: 60_000 }, () => {
   let server: TestPostgres;
   const dirs: string[] = [];
   beforeAll(async () => {
@@ -85,21 +67,21 @@ describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeo
     expect(order.indexOf('scenarios')).toBeLessThan(order.indexOf('runs'));
     expect(order.indexOf('users')).toBeLessThan(order.indexOf('sessions'));
 
-    const runs = await query<{ id: string; text: string | null }>(server.url, `select id, outputs::text as text from runs order by id`);
+    const runs = await queryPostgres<{ id: string; text: string | null }>(server.url, `select id, outputs::text as text from runs order by id`);
     expect(runs).toEqual([{ id: 'r1', text: '{"b":1,"a":2,"aa":3}' }, { id: 'r2', text: 'null' }]);
     // A damaged key scope list reads as none in SQLite ([]), never as every scenario (null): the copy keeps that.
-    expect(await query(server.url, `select scenarios::text as s, scopes::text as sc from api_keys`)).toEqual([{ s: '[]', sc: '[]' }]);
+    expect(await queryPostgres(server.url, `select scenarios::text as s, scopes::text as sc from api_keys`)).toEqual([{ s: '[]', sc: '[]' }]);
     expect(report.damagedJson).toEqual([
       { table: 'api_keys', column: 'scenarios', rows: 1, first: ['id="k1"'] },
       { table: 'api_keys', column: 'scopes', rows: 1, first: ['id="k1"'] },
       { table: 'runs', column: 'outputs', rows: 1, first: ['id="r2"'] },
     ]);
-    expect(await query(server.url, `select password_must_change from users`)).toEqual([{ password_must_change: true }]);
+    expect(await queryPostgres(server.url, `select password_must_change from users`)).toEqual([{ password_must_change: true }]);
     // The next audit entry takes the seq after the largest copied one.
-    const [next] = await query<{ seq: string }>(server.url, `insert into audit_log (id, at, actor_type, action) values ('a8', 8, 'system', 'w') returning seq`);
+    const [next] = await queryPostgres<{ seq: string }>(server.url, `insert into audit_log (id, at, actor_type, action) values ('a8', 8, 'system', 'w') returning seq`);
     expect(Number(next?.seq)).toBe(8);
     // The target's drizzle bookkeeping is its own (the PostgreSQL migrations), not SQLite's.
-    const applied = await query<{ n: string }>(server.url, `select count(*) as n from drizzle.__drizzle_migrations`);
+    const applied = await queryPostgres<{ n: string }>(server.url, `select count(*) as n from drizzle.__drizzle_migrations`);
     expect(Number(applied[0]?.n)).toBe(2);
   });
 
@@ -107,7 +89,7 @@ describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeo
     const file = sqliteWith(dirs, `insert into scenarios (id, name, graph, created_at, updated_at) values ('other', 'O', '${graph}', 1, 1);`);
     await expect(copySqliteToPostgres(file, server.url)).rejects.toThrow(/already holds Mofang data \(scenarios, api_keys, audit_log, runs, users\)/);
     expect(await codeOf(copySqliteToPostgres(file, server.url))).toBe('target_not_empty');
-    expect(await query(server.url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 5 }]);
+    expect(await queryPostgres(server.url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 5 }]);
   });
 
   it('refuses text with a NUL character, naming every value, and keeps nothing', async () => {
@@ -121,7 +103,7 @@ describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeo
     expect(error).toBeInstanceOf(MigrateStoreError);
     expect(error).toMatchObject({ code: 'nul_in_text' });
     expect((error as Error).message).toContain('scenarios.name (id="n1"); scenarios.description (id="n2")');
-    expect(await query(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
+    expect(await queryPostgres(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
   });
 
   it('names the table and rows of a batch PostgreSQL refuses (SQLite lets any column hold text), and keeps nothing', async () => {
@@ -134,7 +116,7 @@ describe.skipIf(!installed() && !process.env.CI)('copySqliteToPostgres', { timeo
     const error = await copySqliteToPostgres(file, url).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'copy_failed' });
     expect((error as Error).message).toMatch(/^the copy of runs failed \(rows id="r1" … id="r1"\) and nothing was kept: invalid input syntax for type integer: "slow"/);
-    expect(await query(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
+    expect(await queryPostgres(url, `select count(*)::int as n from scenarios`)).toEqual([{ n: 0 }]);
   });
 
   it('says why it cannot reach a target: a malformed URL, no server, no such database', async () => {

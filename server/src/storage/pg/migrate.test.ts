@@ -13,21 +13,12 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { MIGRATION_LOCK_KEY, migratePostgres, PG_MIGRATIONS_FOLDER, PG_MIGRATIONS_SCHEMA, PG_MIGRATIONS_TABLE } from './migrate.js';
 import { pgSchema } from './tables.js';
-import { postgresTestsRun, startTestPostgres, type TestPostgres } from './testing.js';
+import { postgresTestsRun, queryPostgres, startTestPostgres, type TestPostgres } from './testing.js';
 
 
 const journal: { entries: { tag: string }[] } = JSON.parse(readFileSync(path.join(PG_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'));
 const tables = Object.values(pgSchema as Record<string, PgTable>).map((t) => getTableConfig(t));
 
-async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const appliedSql = `select hash, created_at from "${PG_MIGRATIONS_SCHEMA}"."${PG_MIGRATIONS_TABLE}" order by id`;
 
@@ -42,15 +33,15 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
 
   it('applies every migration once when three servers start at once, and nothing the second time', async () => {
     await Promise.all([migratePostgres(server.url), migratePostgres(server.url), migratePostgres(server.url)]);
-    const applied = await query<{ hash: string }>(server.url, appliedSql);
+    const applied = await queryPostgres<{ hash: string }>(server.url, appliedSql);
     expect(applied).toHaveLength(journal.entries.length);
     expect(new Set(applied.map((r) => r.hash)).size).toBe(journal.entries.length);
-    const present = await query<{ table_name: string }>(server.url, `select table_name from information_schema.tables where table_schema = 'public'`);
+    const present = await queryPostgres<{ table_name: string }>(server.url, `select table_name from information_schema.tables where table_schema = 'public'`);
     expect(present.map((r) => r.table_name).sort()).toEqual(tables.map((t) => t.name).sort());
 
     await migratePostgres(server.url);
-    expect(await query(server.url, appliedSql)).toEqual(await query(server.url, appliedSql));
-    expect(await query(server.url, appliedSql)).toHaveLength(journal.entries.length);
+    expect(await queryPostgres(server.url, appliedSql)).toEqual(await queryPostgres(server.url, appliedSql));
+    expect(await queryPostgres(server.url, appliedSql)).toHaveLength(journal.entries.length);
   });
 
   it('waits while another connection holds the migration lock', async () => {
@@ -63,19 +54,19 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
       const migrating = migratePostgres(url).then(() => (done = true));
       await new Promise((r) => setTimeout(r, 500));
       expect(done).toBe(false);
-      const before = await query(url, `select 1 from information_schema.tables where table_name = 'scenarios'`);
+      const before = await queryPostgres(url, `select 1 from information_schema.tables where table_name = 'scenarios'`);
       expect(before).toHaveLength(0);
       await holder.query('select pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY.toString()]);
       await migrating;
       expect(done).toBe(true);
-      expect(await query(url, `select 1 from information_schema.tables where table_name = 'scenarios'`)).toHaveLength(1);
+      expect(await queryPostgres(url, `select 1 from information_schema.tables where table_name = 'scenarios'`)).toHaveLength(1);
     } finally {
       await holder.end();
     }
   });
 
   it('gives a database whose columns and indexes are the schema’s', async () => {
-    const columns = await query<{ table_name: string; column_name: string; is_nullable: string; data_type: string }>(
+    const columns = await queryPostgres<{ table_name: string; column_name: string; is_nullable: string; data_type: string }>(
       server.url,
       `select table_name, column_name, is_nullable, data_type from information_schema.columns where table_schema = 'public'`,
     );
@@ -87,7 +78,7 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
     expect(actual).toContain('scenarios.graph json not null');
     expect(actual.filter((c) => c.includes(' jsonb'))).toEqual([]);
 
-    const indexes = await query<{ name: string }>(
+    const indexes = await queryPostgres<{ name: string }>(
       server.url,
       `select c.relname as name from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
        where n.nspname = 'public' and not i.indisprimary`,
@@ -115,10 +106,10 @@ describe.skipIf(!postgresTestsRun())('migratePostgres', { timeout: 60_000 }, () 
   });
 
   it('keeps the audit log append-only, as SQLite does', async () => {
-    await query(server.url, `insert into audit_log (id, at, actor_type, action) values ('a1', 1, 'system', 'test')`);
-    await expect(query(server.url, `update audit_log set action = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(query(server.url, `delete from audit_log`)).rejects.toThrow(/append-only/);
-    await expect(query(server.url, `truncate audit_log`)).rejects.toThrow(/append-only/);
-    expect(await query(server.url, `select action from audit_log`)).toEqual([{ action: 'test' }]);
+    await queryPostgres(server.url, `insert into audit_log (id, at, actor_type, action) values ('a1', 1, 'system', 'test')`);
+    await expect(queryPostgres(server.url, `update audit_log set action = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(queryPostgres(server.url, `delete from audit_log`)).rejects.toThrow(/append-only/);
+    await expect(queryPostgres(server.url, `truncate audit_log`)).rejects.toThrow(/append-only/);
+    expect(await queryPostgres(server.url, `select action from audit_log`)).toEqual([{ action: 'test' }]);
   });
 });

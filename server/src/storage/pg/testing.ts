@@ -63,6 +63,17 @@ export function postgresTestsRun(): boolean {
   }
 }
 
+/** Runs one query on its own connection to `url` and returns the rows (tests' look into a database). */
+export async function queryPostgres<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The uid and gid to run PostgreSQL's commands as: `postgres`'s when we are root, none otherwise. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
