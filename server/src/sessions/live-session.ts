@@ -20,6 +20,7 @@ import type { SessionStepWriter } from '../storage/session-writer.js';
 import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } from '../storage/sessions.js';
 import { outputChanges } from './changes.js';
 import { NodeCache } from './node-cache.js';
+import { round, storedMetrics, type StoredCounters } from './stored.js';
 import type { SessionAlerting, SessionEventRecord, SessionView } from './ports.js';
 
 /** Lags kept per session for its percentiles (the newest). */
@@ -40,18 +41,6 @@ export interface SessionDeps {
   /** Hands a stored event to the session's and the board's followers. */
   publish(event: SessionEventRecord, session: LiveSession): void;
   now(): number;
-}
-
-/** The running figures a session stores (its `metrics` column). */
-interface StoredCounters {
-  turns: number;
-  updates: number;
-  model_calls: number;
-  reused_calls: number;
-  prompt_chars: number;
-  prefix_chars: number;
-  lag_ms_p50: number | null;
-  lag_ms_p99: number | null;
 }
 
 export class LiveSession {
@@ -300,8 +289,7 @@ export class LiveSession {
   }
 
   metrics(): SessionMetrics {
-    const c = this.counters();
-    return { turns: c.turns, updates: c.updates, model_calls: c.model_calls, reused_calls: c.reused_calls, prompt_prefix_reuse: c.prompt_chars > 0 ? round(c.prefix_chars / c.prompt_chars, 4) : 0, lag_ms_p50: c.lag_ms_p50, lag_ms_p99: c.lag_ms_p99 };
+    return storedMetrics(this.counters());
   }
 
   view(): SessionView {
@@ -334,24 +322,4 @@ export class LiveSession {
 
 function toRecord(row: CallSessionEventRow): SessionEventRecord {
   return { sessionId: row.sessionId, seq: row.seq, name: row.name, data: row.data, at: row.at };
-}
-
-function round(value: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
-
-/** Metrics as stored for a session no longer in memory. */
-export function storedMetrics(value: unknown): SessionMetrics {
-  const m = (value ?? {}) as Partial<StoredCounters>;
-  const prompt = m.prompt_chars ?? 0;
-  return {
-    turns: m.turns ?? 0,
-    updates: m.updates ?? 0,
-    model_calls: m.model_calls ?? 0,
-    reused_calls: m.reused_calls ?? 0,
-    prompt_prefix_reuse: prompt > 0 ? round((m.prefix_chars ?? 0) / prompt, 4) : 0,
-    lag_ms_p50: m.lag_ms_p50 ?? null,
-    lag_ms_p99: m.lag_ms_p99 ?? null,
-  };
 }

@@ -18,7 +18,8 @@ import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { SessionStepWriter } from '../storage/session-writer.js';
 import { getCallSession, lastSessionEvent, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
-import { LiveSession, storedMetrics, type SessionDeps } from './live-session.js';
+import { LiveSession, type SessionDeps } from './live-session.js';
+import { reflectedTurns, rowView } from './stored.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
 export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer'> {
@@ -292,36 +293,4 @@ export class SessionManager implements LiveSessions {
       else session.schedule();
     }
   }
-}
-
-/** The turns a stored `session.updated` read (its `turn_count`); 0 when there is none. */
-function reflectedTurns(data: unknown): number {
-  return isRecord(data) && typeof data.turn_count === 'number' ? data.turn_count : 0;
-}
-
-/** A stored session as a view. */
-function rowView(row: CallSessionRow): SessionView {
-  return {
-    id: row.id,
-    scenarioId: row.scenarioId,
-    slug: row.slug,
-    version: row.version,
-    apiKeyId: row.apiKeyId,
-    callId: row.callId,
-    meta: isRecord(row.meta) ? row.meta : null,
-    status: row.status,
-    turnCount: row.turnCount,
-    updateCount: row.updateCount,
-    outputs: isRecord(row.outputs) ? row.outputs : null,
-    alerts: Array.isArray(row.alerts) ? (row.alerts as SessionAlert[]) : [],
-    simulated: row.simulated,
-    createdAt: row.createdAt,
-    lastTurnAt: row.lastTurnAt,
-    endedAt: row.endedAt,
-    endReason: row.endReason,
-    finalRunId: row.finalRunId,
-    finalRun: (row.finalRun ?? null) as SessionView['finalRun'],
-    confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
-    metrics: storedMetrics(row.metrics),
-  };
 }
