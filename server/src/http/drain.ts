@@ -10,6 +10,7 @@
  * run, a test run, a reconnect that resumes one) is a POST, which must be let finish.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import pTimeout from 'p-timeout';
 
 /** One request being answered. */
 interface InFlight {
@@ -92,14 +93,13 @@ function askToClose(res: ServerResponse): void {
  * Waits for `work` up to `timeoutMs`; resolves true when it settled in time, false when the time ran
  * out (the work goes on; the caller aborts what is left).
  */
-export async function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([work.then(() => true, () => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within(work: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return pTimeout(
+    work.then(
+      () => true,
+      () => true,
+    ),
+    // At least 1 ms, as a timer of 0 ms is in Node (p-timeout refuses 0).
+    { milliseconds: Math.max(1, timeoutMs), fallback: () => false },
+  );
 }

@@ -6,6 +6,7 @@
  * while the server drains, so an orchestrator does not kill a process that is finishing its work.
  */
 import type { Request, Response } from 'express';
+import pTimeout from 'p-timeout';
 import type { ReadinessCheck } from '../storage/readiness.js';
 import type { Drain } from './drain.js';
 import { sendError } from './errors.js';
@@ -19,11 +20,7 @@ const DRAINING = 'the server is shutting down: send new requests to another serv
 export function readyHandler(drain: Pick<Drain, 'draining'>, check: ReadinessCheck, timeoutMs = READY_CHECK_TIMEOUT_MS): (req: Request, res: Response) => Promise<void> {
   return async (_req, res) => {
     if (drain.draining) return notReady(res, 'draining', DRAINING);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), timeoutMs);
-    });
-    const problem = await Promise.race([check(), late]).finally(() => clearTimeout(timer));
+    const problem = await pTimeout(check(), { milliseconds: Math.max(1, timeoutMs), fallback: () => 'late' as const });
     // A drain may have begun while the database was asked.
     if (drain.draining) return notReady(res, 'draining', DRAINING);
     if (problem === 'late') return notReady(res, 'database_unavailable', `the database did not answer within ${timeoutMs} ms`);
@@ -33,9 +30,6 @@ export function readyHandler(drain: Pick<Drain, 'draining'>, check: ReadinessChe
 }
 
 function notReady(res: Response, code: 'draining' | 'database_unavailable' | 'migrations_pending', message: string): void {
-  if (code === 'draining') {
-    res.set('Connection', 'close');
-    sendError(res, 503, 'draining', message);
-  } else if (code === 'database_unavailable') sendError(res, 503, 'database_unavailable', message);
-  else sendError(res, 503, 'migrations_pending', message);
+  if (code === 'draining') res.set('Connection', 'close');
+  sendError(res, 503, code, message);
 }
