@@ -5,3 +5,4 @@
 export { compileGraph, compileGraphAsync, type CompileResult, type CompileOptions } from './compile/index.js';
 export { runNode, runPlan, streamRun, type RunOptions, type RunResult } from './run/runtime.js';
 export type { ExecutionPlan, InputProblem } from './plan.js';
+export { pureReferenceOf } from './compile/templates.js';

@@ -6,6 +6,7 @@
 import type { Graph } from '@shared/graph.js';
 import { FieldSchema, type Field } from '@shared/nodes/fields.js';
 import { EndConfigSchema, getNodeDefinition } from '@shared/nodes/index.js';
+import { pureReferenceOf } from '../engine/index.js';
 
 /** Where the labels of one end output come from. */
 export interface OutputLabels {
@@ -32,11 +33,12 @@ function nodeFields(config: Record<string, unknown>): Field[] {
   });
 }
 
-/** `{{ node.a.b }}` alone (spaces allowed) as the node id and the path; null for anything else. */
+/** `{{ node.a.b }}` alone as the node id and the path (as the engine reads it); null for anything else. */
 function loneReference(template: string): { node: string; path: string[] } | null {
-  const m = /^\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z0-9_\u4e00-\u9fa5]+)*)\s*\}\}\s*$/u.exec(template);
-  if (!m?.[1]) return null;
-  return { node: m[1], path: (m[2] ?? '').split('.').filter((p) => p !== '') };
+  const segments = pureReferenceOf(template);
+  if (!segments || segments.length === 0) return null;
+  const [node, ...path] = segments.map(String);
+  return { node: node as string, path };
 }
 
 /** The form containers a node with fields exposes: the node itself, an extract's `form`, an LLM's `json`. */

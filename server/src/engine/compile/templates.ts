@@ -62,6 +62,15 @@ export function compileTemplate(source: string, mode: 'text' | 'value', limits: 
   return { ok: true, template: bind(), bind, references, pureReference: mode === 'value' ? pure : null };
 }
 
+/**
+ * The path a template reads when it is exactly one reference (`{{ node.a.b }}`, no filters, no text
+ * around it), else null (also for a template that does not parse).
+ */
+export function pureReferenceOf(source: string): Segment[] | null {
+  const parsed = compileTemplate(source, 'value');
+  return parsed.ok ? parsed.pureReference : null;
+}
+
 function toSegment(segment: unknown): Segment {
   return typeof segment === 'number' ? segment : String(segment);
 }
