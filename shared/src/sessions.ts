@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { RunErrorSchema } from './events.js';
 import { SessionAlertSchema } from './alerts.js';
+import { turnTimesInOrder } from './transcript.js';
 
 /** Most turns one `POST …/turns` may carry. */
 export const MAX_TURNS_PER_POST = 100;
@@ -33,7 +34,7 @@ export const SessionTurnInputSchema = z.object({
   text: z.string().max(MAX_TURN_TEXT),
   start: z.number().nonnegative().optional(),
   end: z.number().nonnegative().optional(),
-}).refine((t) => t.start === undefined || t.end === undefined || t.start <= t.end, { message: 'a turn cannot end before it starts (end < start)', path: ['end'], params: { rule: 'turn_end_before_start' } });
+}).refine(turnTimesInOrder, { message: 'a turn cannot end before it starts (end < start)', path: ['end'], params: { rule: 'turn_end_before_start' } });
 export type SessionTurnInput = z.infer<typeof SessionTurnInputSchema>;
 
 /** A turn as stored and shown: id always set, role canonical (`agent`, `customer`, `system`, or as sent). */

@@ -26,6 +26,21 @@ const TranscriptInputSchema = z.object({
   meta: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Whether a turn's times can be: each not negative, `end` not before `start` (seconds from the call's start). */
+export function turnTimesInOrder(turn: { start?: number; end?: number }): boolean {
+  if ((turn.start ?? 0) < 0 || (turn.end ?? 0) < 0) return false;
+  return turn.start === undefined || turn.end === undefined || turn.start <= turn.end;
+}
+
+/** The first turn whose times cannot be ({@link turnTimesInOrder}), as its index and what is wrong, or null. */
+export function turnTimesProblem(turns: ReadonlyArray<{ start?: number; end?: number }>): { index: number; message: string } | null {
+  const index = turns.findIndex((t) => !turnTimesInOrder(t));
+  if (index < 0) return null;
+  const t = turns[index] as { start?: number; end?: number };
+  const message = (t.start ?? 0) < 0 || (t.end ?? 0) < 0 ? 'a turn time cannot be negative (seconds from the start of the call)' : 'a turn cannot end before it starts (end < start)';
+  return { index, message };
+}
+
 /** Speaker labels accepted in plain-text transcripts, mapped to the canonical roles. */
 const ROLE_LABELS: Record<string, string> = {
   坐席: 'agent',

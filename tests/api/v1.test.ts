@@ -55,6 +55,19 @@ describe('POST /v1/scenarios/{slug}/run', () => {
     expect(notObject.status).toBe(400);
   });
 
+  it('refuses a transcript whose turn ends before it starts, or has a negative time, naming the turn (as a live session does)', async () => {
+    const turns = (t: object) => ({ inputs: { transcript: { turns: [{ role: '坐席', text: '您好', start: 0, end: 1.5 }, { role: '客户', text: '宽带断了', ...t }] } } });
+    const late = await h.v1('POST', '/v1/scenarios/echo/run', key, turns({ start: 9, end: 2 }));
+    expect(late.status).toBe(400);
+    expect(late.json).toMatchObject({ error: { code: 'invalid_inputs' } });
+    expect(late.text).toContain('inputs.transcript.turns.1');
+    expect(late.text).toContain('end before it starts');
+    const negative = await h.v1('POST', '/v1/scenarios/echo/run', key, turns({ start: -1 }));
+    expect(negative.status).toBe(400);
+    expect(negative.text).toContain('negative');
+    expect((await h.v1('POST', '/v1/scenarios/echo/run', key, turns({ start: 2, end: 2 }))).status).toBe(200);
+  });
+
   it('answers malformed JSON with 400 invalid_json and an oversized body with 413', async () => {
     const broken = await h.v1('POST', '/v1/scenarios/echo/run', key, '{"inputs": ');
     expect(broken.status).toBe(400);
