@@ -61,6 +61,11 @@ describe('parseRecordedCalls', () => {
     expect(calls.map((c) => c.id)).toEqual(['a', 'b']);
   });
 
+  it('refuses a turn that ends before it starts, naming the turn, before any session is opened', () => {
+    const line = JSON.stringify({ id: 'c1', transcript: { turns: [{ role: '客户', text: '宽带断了', start: 5, end: 1 }] } });
+    expect(parseCallLine(line, 'f:1', 1)).toMatch(/^turn 1: end: a turn cannot end before it starts/);
+  });
+
   it('parseCallLine returns the reason instead of throwing', () => {
     expect(parseCallLine('nope', 'f:1', 1)).toMatch(/^not JSON/);
   });
