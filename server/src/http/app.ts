@@ -9,7 +9,7 @@ import type { NodeDefinition } from '@shared/nodes/kit.js';
 import { defaultModelInfo, describeModels, SIMULATOR_HINT, type ConfiguredModelResolver } from '../model/registry.js';
 import type { ModelResolver } from '../model/types.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { publishRoutes } from './routes-publish.js';
 import { docsRoutes } from './docs.js';
@@ -175,7 +175,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
   api.use(runNodeRoutes(deps));
-  api.use(keyRoutes(deps.db, () => v1.keys.invalidate()));
+  api.use(keyRoutes(appStore(deps), () => v1.keys.invalidate()));
   api.use(metricsRoutes(deps.db));
   const gates = new PublishGates(evalRuns);
   api.use(publishRoutes(deps, gates));

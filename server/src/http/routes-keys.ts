@@ -3,9 +3,8 @@
  */
 import { Router } from 'express';
 import { CreateKeyBodySchema } from '@shared/keys.js';
-import type { Db } from '../storage/db.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequestIn } from './audit-context.js';
@@ -13,9 +12,8 @@ import { createApiKey } from '../keys/index.js';
 import { keyCreatedChange, keyRevokedChange } from '../audit/index.js';
 
 /** `GET /keys`, `POST /keys`, `POST /keys/:id/revoke`; `onChange` lets the key cache drop at once. */
-export function keyRoutes(db: Db, onChange: () => void = () => {}): Router {
+export function keyRoutes(store: DataStore, onChange: () => void = () => {}): Router {
   const router = Router();
-  const store = dataStoreOf(db);
   router.get('/keys', allow('keys:read'), async (_req, res) => {
     res.json(await listKeys(store));
   });
