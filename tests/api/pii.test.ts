@@ -3,6 +3,7 @@
  * (the `canReadPii` option) grants it only to requests carrying `x-test-pii: 1`, so each route is read
  * both ways from one store; then the real check, by role, on a server of its own.
  */
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDetailSchema, RunSummarySchema } from '@shared/api.js';
@@ -131,7 +132,7 @@ describe('transcript retention', () => {
   it('a cleared job keeps its results and dashboard scores, shows no transcript, and refuses a retry', async () => {
     const auditJob = await job(auditId);
     const before = (await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text;
-    const swept = await new TranscriptRetention(store.db, { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep();
+    const swept = await new TranscriptRetention(dataStoreOf(store.db), { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep();
     expect(swept.jobs).toBeGreaterThanOrEqual(1);
     expect((await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text).toBe(before);
     const detail = CallDetailSchema.parse((await call(server.url, 'GET', `/api/scenarios/${auditId}/dashboard/calls/${auditJob}/c1`, undefined, FULL)).json);

@@ -1,3 +1,4 @@
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -158,7 +159,7 @@ describe('batch inspection, as a quality inspector does it', () => {
     // where its transcript was, and keeps its audit items.
     const store = openStore(server.dataDir);
     try {
-      expect((await new TranscriptRetention(store.db, { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep()).jobs).toBeGreaterThan(0);
+      expect((await new TranscriptRetention(dataStoreOf(store.db), { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep()).jobs).toBeGreaterThan(0);
     } finally {
       store.close();
     }

@@ -1,3 +1,4 @@
+import { dataStoreOf } from '../storage/store.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,7 +98,7 @@ describe('recording', () => {
   it('keeps its entries through the transcript retention, however old', async () => {
     const old = Date.parse('2020-01-01T00:00:00Z');
     recordAudit(store.db, alice, { action: 'auth.login', target: null }, old);
-    const retention = new TranscriptRetention(store.db, { days: 1, now: () => Date.parse('2026-12-01T00:00:00Z') });
+    const retention = new TranscriptRetention(dataStoreOf(store.db), { days: 1, now: () => Date.parse('2026-12-01T00:00:00Z') });
     await retention.sweep();
     expect(listAudit(store.db, query()).entries.map((e) => e.at)).toEqual(['2020-01-01T00:00:00.000Z']);
   });

@@ -4,12 +4,12 @@
  * a revision exported as JSONL, the same form an upload reads.
  */
 import type { Readable } from 'node:stream';
+import type { RunDetail } from '@shared/api.js';
 import type { EvalChangeReply, EvalUploadPreview, PromoteBody } from '@shared/evaluation.js';
 import { isRecord } from '@shared/json.js';
 import { DomainError } from '../common/domain-error.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from '../jobs/upload-config.js';
 import { jobItemForCase } from '../storage/evaluation.js';
-import { getRun } from '../storage/runs.js';
 import { getScenario } from '../storage/scenarios.js';
 import type { EvaluationSets } from './sets.js';
 import type { CaseTargets } from './targets.js';
@@ -55,13 +55,13 @@ function refuseTwice(sets: EvaluationSets, setId: string, body: PromoteBody): vo
   if (same) throw new DomainError('conflict', 'already_in_set', `the set already holds this ${'run_id' in body ? 'run' : 'job item'} as case "${same.id}"; edit that case instead`, { case_id: same.id });
 }
 
-export function promote(sets: EvaluationSets, setId: string, body: PromoteBody, by: string): EvalChangeReply {
+/** `run` is the stored run `body.run_id` names (read by the caller, the read being asynchronous), undefined when none. */
+export function promote(sets: EvaluationSets, setId: string, body: PromoteBody, by: string, run?: RunDetail): EvalChangeReply {
   const set = sets.get(setId);
   refuseTwice(sets, set.id, body);
   const outputs = sets.caseTargets(set.scenarioId).outputs.map((o) => o.name);
   const id = body.case_id === undefined ? {} : { id: body.case_id };
   if ('run_id' in body) {
-    const run = getRun(sets.db, body.run_id);
     if (!run || run.scenario_id !== set.scenarioId) throw new DomainError('not_found', 'unknown_run', `the scenario has no run "${body.run_id}"`, { run_id: body.run_id });
     if (run.status !== 'succeeded') throw new DomainError('conflict', 'run_not_finished', `run ${run.id} is ${run.status}: only a succeeded run has outputs to start from`, { status: run.status });
     if (!isRecord(run.inputs)) throw new DomainError('conflict', 'transcripts_redacted', `run ${run.id} is past the transcript retention: its inputs were cleared`);

@@ -145,7 +145,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   const version = readVersion();
   const kinds = nodeKindSummaries();
-  const v1 = deps.v1 ?? createV1Runtime(deps.db);
+  const v1 = deps.v1 ?? createV1Runtime(appStore(deps));
   const { jobs, sets: evalSets, runs: evalRuns, review } = jobsAndRuns(deps, v1);
   const sessions = deps.sessions ?? createSessions(deps, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;

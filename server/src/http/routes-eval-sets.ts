@@ -23,6 +23,8 @@ import { mappingParam } from './jobs-replies.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
 import { acceptsQuery, queryParamError } from './query-params.js';
+import { getRun } from '../storage/runs.js';
+import { dataStoreOf } from '../storage/store.js';
 
 /** `?revision=N` (or a path's `:n`): a whole number, or undefined when absent. Throws `invalid_revision`. */
 function revisionParam(value: unknown): number | undefined {
@@ -121,10 +123,11 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
     recordRequest(db, res, evalSetCasesChange(set, 'upload', reply));
     res.status(201).json(reply);
   });
-  router.post('/eval-sets/:setId/promote', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), (req, res) => {
+  router.post('/eval-sets/:setId/promote', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), async (req, res) => {
     const body = parseBody(PromoteBodySchema, req.body ?? {});
     const set = sets.get(req.params.setId);
-    const reply = auditedRequest(db, res, () => promote(sets, set.id, body, by(res)), (done) => evalSetCasesChange(set, 'run_id' in body ? 'promote_run' : 'promote_job_item', done));
+    const run = 'run_id' in body ? await getRun(dataStoreOf(db), body.run_id) : undefined;
+    const reply = auditedRequest(db, res, () => promote(sets, set.id, body, by(res), run), (done) => evalSetCasesChange(set, 'run_id' in body ? 'promote_run' : 'promote_job_item', done));
     res.status(201).json(reply);
   });
   router.put('/eval-sets/:setId/cases/:caseId', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), (req, res) => {

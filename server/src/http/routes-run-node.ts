@@ -13,7 +13,7 @@ import { getScenario } from '../storage/scenarios.js';
 import { getRun, listTestRuns } from '../storage/runs.js';
 import { traceOf } from './v1/trace.js';
 import { allow } from './access.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
@@ -32,6 +32,7 @@ export function upstreamOf(events: readonly RunEvent[]): { outputs: Record<strin
 /** The route (mount on the `/api` router). */
 export function runNodeRoutes(deps: AppDeps): Router {
   const { db, models, services } = deps;
+  const store = appStore(deps);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
 
@@ -48,8 +49,8 @@ export function runNodeRoutes(deps: AppDeps): Router {
     if (!node) throw new HttpError(404, 'node_not_found', `no node "${body.node_id}" in the graph`, { node_id: body.node_id });
     if (node.id === plan.startId) throw new HttpError(400, 'entry_node', 'the start node has no upstream to take inputs from: test-run the scenario instead', { node_id: node.id });
 
-    const sourceId = body.run_id ?? listTestRuns(db, scenario.id, 1)[0]?.id;
-    const source = sourceId === undefined ? undefined : getRun(db, sourceId);
+    const sourceId = body.run_id ?? (await listTestRuns(store, scenario.id, 1))[0]?.id;
+    const source = sourceId === undefined ? undefined : await getRun(store, sourceId);
     if (!source || source.scenario_id !== scenario.id || source.kind !== 'test') {
       if (body.run_id !== undefined) throw new HttpError(404, 'run_not_found', `no test run "${body.run_id}" of this scenario`, { run_id: body.run_id });
       throw new HttpError(409, 'no_last_run', 'this scenario has no test run yet: test-run it once, then run the node alone');

@@ -11,7 +11,7 @@ import type { RunEvent } from '@shared/events.js';
 import { compileGraphAsync, runPlan, streamRun, type RunResult } from '../engine/index.js';
 import { getScenario } from '../storage/scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { RunEventStreams, wantsEventStream } from './sse.js';
@@ -33,6 +33,7 @@ function crashResult(runId: string, error: unknown, started: number): RunResult 
 /** Routes for test runs and run history. */
 export function runRoutes(deps: AppDeps): Router {
   const { db, models, services } = deps;
+  const store = appStore(deps);
   const router = Router();
   const streams = new RunEventStreams<RunEvent | RunResult>();
   const readsPii = deps.canReadPii ?? canReadPii;
@@ -60,7 +61,7 @@ export function runRoutes(deps: AppDeps): Router {
 
     const runId = newId();
     const started = Date.now();
-    startRun(db, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
+    await startRun(store, { id: runId, scenarioId: scenario.id, kind: 'test', inputs: body.inputs });
     const abort = new AbortController();
     let done = false;
     // `res` closes when the client goes away (or after we end it); only the former should cancel the run.
@@ -78,7 +79,7 @@ export function runRoutes(deps: AppDeps): Router {
         result = crashResult(runId, error, started);
       }
       done = true;
-      finishRun(db, runId, result, events);
+      await finishRun(store, runId, result, events);
       if (!res.writableEnded && !abort.signal.aborted) res.json(view.runResult(result));
       return;
     }
@@ -96,19 +97,19 @@ export function runRoutes(deps: AppDeps): Router {
       result = crashResult(runId, error, started);
     }
     done = true;
-    finishRun(db, runId, result, events);
+    await finishRun(store, runId, result, events);
     sse.push(result, 'result');
     sse.end();
     await sse.closed;
   });
 
-  router.get('/scenarios/:id/runs', allow('runs:read'), (req, res) => {
+  router.get('/scenarios/:id/runs', allow('runs:read'), async (req, res) => {
     if (!getScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    res.json(listTestRuns(db, req.params.id).map(piiView(readsPii(req)).runSummary));
+    res.json((await listTestRuns(store, req.params.id)).map(piiView(readsPii(req)).runSummary));
   });
 
-  router.get('/runs/:id', allow('runs:read'), (req, res) => {
-    const run = getRun(db, req.params.id);
+  router.get('/runs/:id', allow('runs:read'), async (req, res) => {
+    const run = await getRun(store, req.params.id);
     if (!run) throw new HttpError(404, 'not_found', `no run with id "${req.params.id}"`);
     res.json(piiView(readsPii(req)).runDetail(run));
   });

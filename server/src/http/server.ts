@@ -13,6 +13,7 @@ import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
 import { failInterruptedRuns } from '../storage/runs.js';
+import { dataStoreOf } from '../storage/store.js';
 import { createApp, createSessions } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
@@ -69,7 +70,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     store.close();
     throw new ConfigError(refusal);
   }
-  failInterruptedRuns(store.db);
+  await failInterruptedRuns(dataStoreOf(store.db));
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   let endpoints: EndpointService;
   let box: ReturnType<typeof openSecretBox>;
@@ -83,7 +84,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const models = endpoints.models;
   const description = describeModels(models);
   const published = new PublishedScenarios(store.db, services);
-  const v1 = createV1Runtime(store.db, config.api);
+  const v1 = createV1Runtime(dataStoreOf(store.db), config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
@@ -117,7 +118,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     throw error;
   }
   jobs.start();
-  const retention = new TranscriptRetention(store.db, { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
+  const retention = new TranscriptRetention(dataStoreOf(store.db), { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
   retention.start();
   const address: AddressInfo | string | null = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -8,6 +8,7 @@ import { createScenario } from '../storage/scenarios.js';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from '../storage/run-log.js';
 import { apiRunMetrics, listApiRuns } from './queries.js';
 import { sqliteOf } from '../storage/sqlite.js';
+import { dataStoreOf } from '../storage/store.js';
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -44,28 +45,28 @@ function record(scenarioId: string, i: number, over: Partial<ApiRunRecord> = {})
 }
 
 describe('run log', () => {
-  it('keeps runs readable while queued, writes them in one flush, and prunes by age and count', () => {
+  it('keeps runs readable while queued, writes them in one flush, and prunes by age and count', async () => {
     const { store, scenarioId } = open();
     let now = 1_000_000;
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000, retentionDays: 1, retentionRows: 3, now: () => now });
+    const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000, retentionDays: 1, retentionRows: 3, now: () => now });
     cleanup.push(() => log.close());
     for (let i = 1; i <= 5; i++) log.add(record(scenarioId, i));
     expect(log.pending('run-0003')?.latencyMs).toBe(3);
-    expect(getStoredApiRun(store.db, 'run-0003')).toBeUndefined();
+    expect(await getStoredApiRun(dataStoreOf(store.db), 'run-0003')).toBeUndefined();
     log.flush();
     expect(log.pending('run-0003')).toBeUndefined();
-    expect(getStoredApiRun(store.db, 'run-0003')).toMatchObject({ slug: 's', status: 'succeeded', latencyMs: 3, inputs: { i: 3 }, events: [{ type: 'run.started' }] });
-    expect(log.prune()).toBe(2);
-    expect(getStoredApiRun(store.db, 'run-0002')).toBeUndefined();
+    expect(await getStoredApiRun(dataStoreOf(store.db), 'run-0003')).toMatchObject({ slug: 's', status: 'succeeded', latencyMs: 3, inputs: { i: 3 }, events: [{ type: 'run.started' }] });
+    expect(await log.prune()).toBe(2);
+    expect(await getStoredApiRun(dataStoreOf(store.db), 'run-0002')).toBeUndefined();
     now += 2 * 86_400_000;
-    expect(log.prune()).toBe(3);
+    expect(await log.prune()).toBe(3);
   });
 });
 
 describe('api run queries', () => {
   it('pages newest first with a cursor and filters by status and version', () => {
     const { store, scenarioId } = open();
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000 });
     cleanup.push(() => log.close());
     for (let i = 1; i <= 7; i++) log.add(record(scenarioId, i, i % 3 === 0 ? { status: 'failed', error: { code: 'model_error', message: 'x' }, version: 2 } : {}));
     log.flush();
@@ -82,7 +83,7 @@ describe('api run queries', () => {
 
   it('aggregates per bucket: counts, timeouts, errors by code, nearest-rank p50/p95, tokens', () => {
     const { store, scenarioId } = open();
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000 });
     cleanup.push(() => log.close());
     const minute = 60_000;
     const t0 = 100 * minute;
@@ -118,9 +119,9 @@ describe('api run queries', () => {
 });
 
 describe('a run that cannot be stored as it is', () => {
-  it('is stored failed with the reason, without its values, and the runs beside it are kept', () => {
+  it('is stored failed with the reason, without its values, and the runs beside it are kept', async () => {
     const { store, scenarioId } = open();
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+    const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000 });
     cleanup.push(() => log.close());
     let deep: unknown = 1;
     for (let i = 0; i < 20_000; i++) deep = { a: deep };
@@ -131,8 +132,8 @@ describe('a run that cannot be stored as it is', () => {
     // Checked by the writer, not on the request thread: queued as it came.
     expect(log.pending('run-0001')?.status).toBe('succeeded');
     log.flush();
-    expect(getStoredApiRun(store.db, 'run-0001')).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], error: { code: 'log_write_failed' } });
-    expect(JSON.stringify(getStoredApiRun(store.db, 'run-0001')?.error)).toContain('MOFANG_MAX_JSON_DEPTH');
+    expect(await getStoredApiRun(dataStoreOf(store.db), 'run-0001')).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], error: { code: 'log_write_failed' } });
+    expect(JSON.stringify((await getStoredApiRun(dataStoreOf(store.db), 'run-0001'))?.error)).toContain('MOFANG_MAX_JSON_DEPTH');
     const runs = listApiRuns(store.db, scenarioId, { limit: 10 });
     expect(runs.items.map((r) => [r.id, r.status, r.error_code])).toEqual([
       ['run-0003', 'succeeded', null],

@@ -10,8 +10,8 @@
  * `intervalMs` (10 minutes by default) and soon after start; the clock is injected for tests.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { writeTransactionRaw, type Db } from './db.js';
-import { sqliteOf } from './sqlite.js';
+import { and, eq, exists, gt, gte, inArray, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
+import type { DataStore } from './store.js';
 
 const DAY_MS = 86_400_000;
 /** Rows changed per statement, so one sweep never holds the event loop (or the write lock) for long. */
@@ -34,9 +34,12 @@ export interface SweepResult {
   sessions: number;
 }
 
-/** The sweeper; {@link sweep} can be called directly (tests, the CLI), `start` runs it on a timer. */
+/**
+ * The sweeper; {@link sweep} can be called directly (tests, the CLI), `start` runs it on a timer. Several
+ * servers over one PostgreSQL database may sweep at once: every change is idempotent (a cleared row is
+ * not picked again), so they only share the work.
+ */
 export class TranscriptRetention {
-  private readonly sqlite: ReturnType<typeof sqliteOf>;
   private readonly retentionMs: number;
   private readonly intervalMs: number;
   private readonly now: () => number;
@@ -46,9 +49,11 @@ export class TranscriptRetention {
   private sweeping: Promise<unknown> | undefined;
   private stopped = false;
 
-  constructor(db: Db, options: TranscriptRetentionOptions) {
+  constructor(
+    private readonly store: DataStore,
+    options: TranscriptRetentionOptions,
+  ) {
     if (!Number.isInteger(options.days) || options.days < 1) throw new RangeError(`transcript retention must be a whole number of days, at least 1 (got ${options.days})`);
-    this.sqlite = sqliteOf(db);
     this.retentionMs = options.days * DAY_MS;
     this.intervalMs = options.intervalMs ?? 600_000;
     this.now = options.now ?? Date.now;
@@ -93,7 +98,8 @@ export class TranscriptRetention {
     const runs = await this.sweepRuns(cutoff, at);
     const jobs = await this.sweepJobs(cutoff, at);
     // The review queue keeps a copy of each chosen result's inputs: cleared with the runs'.
-    writeTransactionRaw(this.sqlite, () => this.sqlite.prepare('update review_items set inputs = null, redacted_at = ? where created_at < ? and redacted_at is null').run(at, cutoff));
+    const { db, t } = this.store;
+    await db.update(t.reviewItems).set({ inputs: null, redactedAt: at }).where(and(lt(t.reviewItems.createdAt, cutoff), isNull(t.reviewItems.redactedAt)));
     const sessions = await this.sweepSessions(cutoff);
     return { runs, jobs, sessions };
   }
@@ -103,21 +109,17 @@ export class TranscriptRetention {
    * words, as said and as the updates read them); the session row keeps its outputs, alerts and figures.
    */
   private async sweepSessions(cutoff: number): Promise<number> {
-    const sql = this.sqlite;
-    const pick = sql.prepare(`select id from call_sessions where status = 'ended' and ended_at < ? and (exists (select 1 from call_session_turns t where t.session_id = call_sessions.id) or exists (select 1 from call_session_events e where e.session_id = call_sessions.id)) limit ${CHUNK}`);
-    const turns = sql.prepare('delete from call_session_turns where session_id = ?');
-    const events = sql.prepare('delete from call_session_events where session_id = ?');
-    const inputs = sql.prepare('update call_sessions set inputs = null where id = ?');
+    const { db, t } = this.store;
+    const { callSessions: s, callSessionTurns: turns, callSessionEvents: events } = t;
     let total = 0;
     for (;;) {
-      const ids = pick.all(cutoff).flatMap((r) => (typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? [r.id] : []));
+      const held = or(exists(db.select({ one: turns.sessionId }).from(turns).where(eq(turns.sessionId, s.id))), exists(db.select({ one: events.sessionId }).from(events).where(eq(events.sessionId, s.id))));
+      const ids = (await db.select({ id: s.id }).from(s).where(and(eq(s.status, 'ended'), lt(s.endedAt, cutoff), held)).limit(CHUNK)).map((r) => r.id);
       if (ids.length === 0) return total;
-      writeTransactionRaw(sql, () => {
-        for (const id of ids) {
-          turns.run(id);
-          events.run(id);
-          inputs.run(id);
-        }
+      await this.store.transaction(async (tx) => {
+        await tx.db.delete(turns).where(inArray(turns.sessionId, ids));
+        await tx.db.delete(events).where(inArray(events.sessionId, ids));
+        await tx.db.update(s).set({ inputs: null }).where(inArray(s.id, ids));
       });
       total += ids.length;
       if (ids.length < CHUNK) return total;
@@ -127,21 +129,18 @@ export class TranscriptRetention {
   }
 
   private async sweepRuns(cutoff: number, at: number): Promise<number> {
-    const sql = this.sqlite;
-    const pick = sql.prepare(`select id from runs where kind = ? and created_at >= ? and created_at < ? and redacted_at is null and status != 'running' limit ${CHUNK}`);
-    const clear = sql.prepare(`update runs set inputs = null, events = '[]', redacted_at = ? where id = ?`);
-    // Runs written before `runs.events` existed keep their events here.
-    const oldEvents = sql.prepare('delete from run_events where run_id = ?');
+    const { db, t } = this.store;
+    const { runs, runEvents } = t;
     let total = 0;
     for (const kind of RUN_KINDS) {
       for (;;) {
-        const ids = pick.all(kind, this.sweptBefore, cutoff).flatMap((r) => (typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? [r.id] : []));
+        const due = and(eq(runs.kind, kind), gte(runs.createdAt, this.sweptBefore), lt(runs.createdAt, cutoff), isNull(runs.redactedAt), ne(runs.status, 'running'));
+        const ids = (await db.select({ id: runs.id }).from(runs).where(due).limit(CHUNK)).map((r) => r.id);
         if (ids.length === 0) break;
-        writeTransactionRaw(sql, () => {
-          for (const id of ids) {
-            clear.run(at, id);
-            oldEvents.run(id);
-          }
+        await this.store.transaction(async (tx) => {
+          await tx.db.update(runs).set({ inputs: null, events: [], redactedAt: at }).where(inArray(runs.id, ids));
+          // Runs written before `runs.events` existed keep their events here.
+          await tx.db.delete(runEvents).where(inArray(runEvents.runId, ids));
         });
         total += ids.length;
         if (ids.length < CHUNK) break;
@@ -155,22 +154,23 @@ export class TranscriptRetention {
   }
 
   private async sweepJobs(cutoff: number, at: number): Promise<number> {
-    const sql = this.sqlite;
-    const jobs = sql
-      .prepare(`select id, (select max(seq) from job_items where job_id = jobs.id) as last from jobs where created_at < ? and redacted_at is null and status in ('completed', 'cancelled')`)
-      .all(cutoff)
-      .flatMap((r) => (typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? [{ id: r.id, last: 'last' in r && typeof r.last === 'number' ? r.last : 0 }] : []));
-    const clearItems = sql.prepare(`update job_items set inputs = 'null' where job_id = ? and seq > ? and seq <= ?`);
-    const mark = sql.prepare('update jobs set redacted_at = ? where id = ?');
+    const { db, t } = this.store;
+    const { jobs, jobItems } = t;
+    const last = db.select({ last: max(jobItems.seq) }).from(jobItems).where(eq(jobItems.jobId, jobs.id));
+    const due = await db
+      .select({ id: jobs.id, last: sql<number | null>`(${last})` })
+      .from(jobs)
+      .where(and(lt(jobs.createdAt, cutoff), isNull(jobs.redactedAt), inArray(jobs.status, ['completed', 'cancelled'])));
     let done = 0;
-    for (const job of jobs) {
+    for (const job of due) {
+      const lastSeq = job.last === null ? 0 : Number(job.last);
       // By ranges of the primary key (job_id, seq): each item is read once.
-      for (let from = 0; from < job.last; from += CHUNK) {
-        writeTransactionRaw(sql, () => clearItems.run(job.id, from, from + CHUNK));
+      for (let from = 0; from < lastSeq; from += CHUNK) {
+        await db.update(jobItems).set({ inputs: 'null' }).where(and(eq(jobItems.jobId, job.id), gt(jobItems.seq, from), lte(jobItems.seq, from + CHUNK)));
         await nextTurn();
         if (this.stopped) return done;
       }
-      mark.run(at, job.id);
+      await db.update(jobs).set({ redactedAt: at }).where(eq(jobs.id, job.id));
       done++;
     }
     return done;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { RunEvent } from '@shared/events.js';
 import { DEFAULT_JSON_LIMITS } from '@shared/limits.js';
@@ -13,7 +13,10 @@ import { DEFAULT_GRAPH_LIMITS, setLimits } from '../limits.js';
 import { openStore, openStoreFile, schema, type Db } from './db.js';
 import { compactEvents, expandEvents, nestedDeeperThan } from './run-log-rows.mjs';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from './run-log.js';
-import { getRun } from './runs.js';
+import { getRun, startRun } from './runs.js';
+import { eq } from 'drizzle-orm';
+import { dataStoreOf, type DataStore } from './store.js';
+import { storesUnderTest } from './testing-stores.js';
 import { createScenario } from './scenarios.js';
 import { sqliteOf } from './sqlite.js';
 
@@ -52,36 +55,122 @@ function record(scenarioId: string, id: string, over: Partial<ApiRunRecord> = {}
   return { id, scenarioId, slug: 's', version: 1, apiKeyId: 'k', inputs, status: 'succeeded', outputs, usage, latencyMs: 3, model: 'sim', events: eventsOf(id, inputs, outputs), createdAt: 1_000, finishedAt: 1_003, ...over };
 }
 
-describe('the run log writes one row per run', () => {
-  it('with its events in the row: read back whole through both readers, none in run_events', () => {
-    const store = openStore(tempDir());
-    cleanup.push(() => store.close());
-    const scenarioId = scenario(store.db);
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
+/** A scenario with slug `s` in the store; its id. */
+async function scenarioIn(store: DataStore): Promise<string> {
+  const id = `sc-${Math.random().toString(36).slice(2, 8)}`;
+  await store.db.insert(store.t.scenarios).values({ id, slug: 's', name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] }, createdAt: 1, updatedAt: 1 });
+  return id;
+}
+
+describe.each(storesUnderTest('run_log'))('the run log on %s writes one row per run', (_name, open, skip) => {
+  it.skipIf(skip)('with its events in the row: read back whole through both readers, none in run_events', async () => {
+    const store = await open();
+    const scenarioId = await scenarioIn(store);
+    const log = new RunLog(store, { flushIntervalMs: 60_000 });
     cleanup.push(() => void log.close());
     const r = record(scenarioId, 'run-1');
     log.add(r);
     log.flush();
-    const sqlite = sqliteOf(store.db);
-    expect(sqlite.prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
+    await log.close();
+    const { db, t } = store;
+    expect(await db.select().from(t.runEvents)).toEqual([]);
     // What the row holds already is not stored again: the run id, its inputs and outputs.
-    const stored = sqlite.prepare('select events from runs where id = ?').get('run-1');
-    const text = typeof stored === 'object' && stored !== null && 'events' in stored ? String(stored.events) : '';
+    const [stored] = await db.select({ events: t.runs.events }).from(t.runs).where(eq(t.runs.id, 'run-1'));
+    const text = JSON.stringify(stored.events);
     expect(text).not.toContain('run_id');
     expect(text).not.toContain('宽带断了');
     expect(text).not.toContain('宽带故障');
     expect(text).not.toContain('prompt_tokens');
-    expect(getStoredApiRun(store.db, 'run-1')).toMatchObject({ slug: 's', status: 'succeeded', inputs: r.inputs, outputs: r.outputs });
-    expect(getStoredApiRun(store.db, 'run-1')?.events).toEqual(r.events);
-    expect(getRun(store.db, 'run-1')).toMatchObject({ kind: 'api', inputs: r.inputs, outputs: r.outputs });
-    expect(getRun(store.db, 'run-1')?.events).toEqual(r.events);
+    expect(await getStoredApiRun(store, 'run-1')).toMatchObject({ slug: 's', status: 'succeeded', inputs: r.inputs, outputs: r.outputs, latencyMs: 3, createdAt: 1_000, finishedAt: 1_003, apiKeyId: 'k', version: 1 });
+    expect((await getStoredApiRun(store, 'run-1'))?.events).toEqual(r.events);
+    expect(await getRun(store, 'run-1')).toMatchObject({ kind: 'api', inputs: r.inputs, outputs: r.outputs });
+    expect((await getRun(store, 'run-1'))?.events).toEqual(r.events);
+    expect(await getStoredApiRun(store, 'nope')).toBeUndefined();
   });
 
-  it('on its worker thread, committed by close()', async () => {
-    const store = openStore(tempDir());
-    cleanup.push(() => store.close());
-    const scenarioId = scenario(store.db);
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000, worker: true });
+  it.skipIf(skip)('stores a run larger than the log takes, or one JSON cannot write, as a failed run that says why', async () => {
+    setLimits({ json: { ...DEFAULT_JSON_LIMITS, totalBytes: 1_000 }, graph: DEFAULT_GRAPH_LIMITS });
+    cleanup.push(() => setLimits({ json: DEFAULT_JSON_LIMITS, graph: DEFAULT_GRAPH_LIMITS }));
+    const store = await open();
+    const scenarioId = await scenarioIn(store);
+    const log = new RunLog(store, { flushIntervalMs: 60_000 });
+    log.add(record(scenarioId, 'big', { inputs: { transcript: '客'.repeat(2_000) } }));
+    log.add(record(scenarioId, 'bigint', { outputs: { n: 1n } }));
+    log.add(record(scenarioId, 'small'));
+    log.flush();
+    await log.close();
+    const big = await getStoredApiRun(store, 'big');
+    expect(big).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], usage, error: { code: 'log_write_failed' } });
+    expect(JSON.stringify(big?.error)).toContain('MOFANG_MAX_VALUE_BYTES');
+    expect(await getStoredApiRun(store, 'bigint')).toMatchObject({ status: 'failed', outputs: null, events: [], error: { code: 'log_write_failed' } });
+    expect((await getStoredApiRun(store, 'small'))?.status).toBe('succeeded');
+  });
+
+  it.skipIf(skip)('drops only the run whose scenario was deleted while it was queued, not its batch', async () => {
+    const store = await open();
+    const scenarioId = await scenarioIn(store);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cleanup.push(() => errors.mockRestore());
+    const log = new RunLog(store, { flushIntervalMs: 60_000 });
+    log.add(record(scenarioId, 'kept-1'));
+    log.add(record('deleted-scenario', 'orphan'));
+    log.add(record(scenarioId, 'kept-2'));
+    log.flush();
+    await log.close();
+    expect(log.pending('orphan')).toBeUndefined();
+    expect(await getStoredApiRun(store, 'orphan')).toBeUndefined();
+    // Said on stderr by the driver's message, never with the run's values.
+    const said = errors.mock.calls.map((c) => c.join(' ')).join('\n');
+    expect(said).toMatch(/orphan not logged/);
+    expect(said).not.toContain('宽带');
+    expect((await getStoredApiRun(store, 'kept-1'))?.status).toBe('succeeded');
+    expect((await getStoredApiRun(store, 'kept-2'))?.status).toBe('succeeded');
+  });
+
+  it.skipIf(skip)('writes a run in the transaction of another write: both or neither', async () => {
+    const store = await open();
+    const scenarioId = await scenarioIn(store);
+    const log = new RunLog(store, { flushIntervalMs: 60_000 });
+    cleanup.push(() => void log.close());
+    await store.transaction(async (tx) => {
+      await log.writeIn(tx, record(scenarioId, 'with-session-end'));
+      await tx.db.update(tx.t.scenarios).set({ name: 'ended' }).where(eq(tx.t.scenarios.id, scenarioId));
+    });
+    expect((await getStoredApiRun(store, 'with-session-end'))?.events).toEqual(record(scenarioId, 'with-session-end').events);
+    await expect(
+      store.transaction(async (tx) => {
+        await log.writeIn(tx, record(scenarioId, 'rolled-back'));
+        throw new Error('the other write failed');
+      }),
+    ).rejects.toThrow('the other write failed');
+    expect(await getStoredApiRun(store, 'rolled-back')).toBeUndefined();
+  });
+
+  it.skipIf(skip)('prunes API and job runs past the row cap and the period, oldest first, keeping test runs', async () => {
+    const store = await open();
+    const scenarioId = await scenarioIn(store);
+    const log = new RunLog(store, { flushIntervalMs: 60_000, retentionRows: 2, retentionDays: 1, now: () => 5 * 86_400_000 });
+    for (let i = 0; i < 4; i++) log.add(record(scenarioId, `r${i}`, { createdAt: 4 * 86_400_000 + i }));
+    log.add(record(scenarioId, 'ancient', { createdAt: 1 }));
+    log.flush();
+    await startRun(store, { id: 'test-run', scenarioId, kind: 'test', inputs: {} }, 1);
+    await log.close();
+    expect(await log.prune()).toBe(0); // closed: nothing more
+    const again = new RunLog(store, { flushIntervalMs: 60_000, retentionRows: 2, retentionDays: 1, now: () => 5 * 86_400_000 });
+    expect(await again.prune()).toBe(3);
+    await again.close();
+    const left = await store.db.select({ id: store.t.runs.id }).from(store.t.runs).orderBy(store.t.runs.id);
+    expect(left.map((r) => r.id)).toEqual(['r2', 'r3', 'test-run']);
+  });
+});
+
+describe('the run log on SQLite', () => {
+  it('writes on its worker thread, committed by close()', async () => {
+    const opened = openStore(tempDir());
+    cleanup.push(() => opened.close());
+    const store = dataStoreOf(opened.db);
+    const scenarioId = await scenarioIn(store);
+    const log = new RunLog(store, { flushIntervalMs: 60_000, worker: true });
     for (let i = 0; i < 3; i++) log.add(record(scenarioId, `run-${i}`));
     // A value JSON cannot write (a BigInt from a bug anywhere): read back as the failed run it will be.
     log.add(record(scenarioId, 'bigint', { outputs: { n: 1n } }));
@@ -89,31 +178,14 @@ describe('the run log writes one row per run', () => {
     expect(log.pending('run-1')?.status).toBe('succeeded');
     expect(log.pending('bigint')).toMatchObject({ status: 'failed', error: { code: 'log_write_failed' } });
     await log.close();
-    expect(getStoredApiRun(store.db, 'bigint')).toMatchObject({ status: 'failed', outputs: null, events: [], error: { code: 'log_write_failed' } });
+    expect(await getStoredApiRun(store, 'bigint')).toMatchObject({ status: 'failed', outputs: null, events: [], error: { code: 'log_write_failed' } });
     expect(log.pending('run-1')).toBeUndefined();
-    expect(getStoredApiRun(store.db, 'run-2')?.events).toEqual(record(scenarioId, 'run-2').events);
-  });
-
-  it('stores a run larger than the log takes as a failed run that says why', () => {
-    setLimits({ json: { ...DEFAULT_JSON_LIMITS, totalBytes: 1_000 }, graph: DEFAULT_GRAPH_LIMITS });
-    cleanup.push(() => setLimits({ json: DEFAULT_JSON_LIMITS, graph: DEFAULT_GRAPH_LIMITS }));
-    const store = openStore(tempDir());
-    cleanup.push(() => store.close());
-    const scenarioId = scenario(store.db);
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000 });
-    cleanup.push(() => void log.close());
-    log.add(record(scenarioId, 'big', { inputs: { transcript: '客'.repeat(2_000) } }));
-    log.add(record(scenarioId, 'small'));
-    log.flush();
-    const big = getStoredApiRun(store.db, 'big');
-    expect(big).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], usage, error: { code: 'log_write_failed' } });
-    expect(JSON.stringify(big?.error)).toContain('MOFANG_MAX_VALUE_BYTES');
-    expect(getStoredApiRun(store.db, 'small')?.status).toBe('succeeded');
+    expect((await getStoredApiRun(store, 'run-2'))?.events).toEqual(record(scenarioId, 'run-2').events);
   });
 });
 
 describe('runs written before runs.events existed', () => {
-  it('keep their events in run_events: a database from before the migration is read, and pruned, as before', () => {
+  it('keep their events in run_events: a database from before the migration is read, and pruned, as before', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'mofang.db');
     // The migrations as they were before runs.events: all but the newest.
@@ -138,20 +210,21 @@ describe('runs written before runs.events existed', () => {
     r.events.forEach((e, seq) => old.prepare('insert into run_events (run_id, seq, type, node_id, data) values (?, ?, ?, ?, ?)').run(r.id, seq, e.type, 'node_id' in e ? e.node_id : null, JSON.stringify(e)));
     old.close();
 
-    const store = openStoreFile(file);
-    cleanup.push(() => store.close());
-    expect(getStoredApiRun(store.db, 'old-run')).toMatchObject({ status: 'succeeded', inputs: r.inputs, events: r.events });
-    expect(getRun(store.db, 'old-run')?.events).toEqual(r.events);
+    const opened = openStoreFile(file);
+    cleanup.push(() => opened.close());
+    const store = dataStoreOf(opened.db);
+    expect(await getStoredApiRun(store, 'old-run')).toMatchObject({ status: 'succeeded', inputs: r.inputs, events: r.events });
+    expect((await getRun(store, 'old-run'))?.events).toEqual(r.events);
     // New runs beside it take the new layout; pruning takes the old run's events with it.
-    const log = new RunLog(store.db, { flushIntervalMs: 60_000, retentionRows: 1, now: () => 2_000 });
+    const log = new RunLog(store, { flushIntervalMs: 60_000, retentionRows: 1, now: () => 2_000 });
     cleanup.push(() => void log.close());
     log.add(record(scenarioId, 'new-run', { createdAt: 1_500 }));
     log.flush();
-    expect(getStoredApiRun(store.db, 'new-run')?.events).toEqual(record(scenarioId, 'new-run').events);
-    expect(log.prune()).toBe(1);
-    expect(getStoredApiRun(store.db, 'old-run')).toBeUndefined();
-    expect(sqliteOf(store.db).prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
-    expect(getStoredApiRun(store.db, 'new-run')?.status).toBe('succeeded');
+    expect((await getStoredApiRun(store, 'new-run'))?.events).toEqual(record(scenarioId, 'new-run').events);
+    expect(await log.prune()).toBe(1);
+    expect(await getStoredApiRun(store, 'old-run')).toBeUndefined();
+    expect(sqliteOf(opened.db).prepare('select count(*) as n from run_events').get()).toEqual({ n: 0 });
+    expect((await getStoredApiRun(store, 'new-run'))?.status).toBe('succeeded');
   });
 });
 

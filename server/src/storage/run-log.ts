@@ -8,15 +8,16 @@
  * pruned by age and by count on a timer. Runs written before `runs.events` existed keep their events
  * in `run_events`, where the readers still find them.
  */
-import { parseJson } from '@shared/json.js';
-import { Worker } from 'node:worker_threads';
+import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
 import { describeBreach, LIMIT_CODES, LIMIT_SETTINGS } from '@shared/limits.js';
 import { jsonLimits } from '../limits.js';
-import type { Db } from './db.js';
-import { createRunWriter, expandEvents, failedRunError, toRow, type RunRow, type RunWriteCheck } from './run-log-rows.mjs';
-import { sqliteOf } from './sqlite.js';
+import { insertRunRows, postgresRunWriter } from './pg/run-log-pg.js';
+import { expandEvents, failedRunError, toRow, type RunWriteCheck } from './run-log-rows.mjs';
+import { sqliteRunWriter } from './run-log-sqlite.js';
+import type { RunWriter } from './run-log-writer.js';
+import type { DataStore } from './store.js';
 
 /** One finished API run, or a run of a job item, as it will be stored. */
 export interface ApiRunRecord {
@@ -59,7 +60,6 @@ export interface RunLogOptions {
 }
 
 const DAY_MS = 86_400_000;
-const WORKER_URL = new URL('./run-log-worker.mjs', import.meta.url);
 /** Rows deleted per statement while pruning, so one prune never holds the event loop for long. */
 const PRUNE_CHUNK = 2000;
 
@@ -84,37 +84,54 @@ export function runWriteCheck(): RunWriteCheck {
   };
 }
 
-/** The write-behind queue; `close()` writes whatever is left. */
+/**
+ * The write-behind queue; `close()` writes whatever is left. On SQLite the batches go to a worker
+ * thread (`worker: true`) or are written on this thread; on PostgreSQL they are inserted on the pool,
+ * one batch after another (./pg/run-log-pg.ts). Several servers over one PostgreSQL database each
+ * keep their own queue; `pending` answers for this server's runs only, the database for the rest.
+ */
 export class RunLog {
   private queue: ApiRunRecord[] = [];
   private readonly byId = new Map<string, ApiRunRecord>();
   private readonly flushTimer: NodeJS.Timeout;
   private readonly pruneTimer: NodeJS.Timeout;
   private flushScheduled = false;
-  private closed = false;
+  private closed: Promise<void> | undefined;
+  private pruning: Promise<number> | undefined;
   private readonly maxBatch: number;
   private readonly retentionMs: number;
   private readonly retentionRows: number;
   private readonly now: () => number;
   private readonly check: RunWriteCheck;
-  private readonly writeBatch: (rows: readonly RunRow[]) => void;
-  private readonly sqlite: ReturnType<typeof sqliteOf>;
-  private worker: Worker | undefined;
-  private workerClosed: Promise<void> | undefined;
+  private readonly writer: RunWriter;
+  private readonly sqliteWriteNow: ((rows: ReturnType<typeof toRow>[]) => void) | undefined;
 
-  constructor(db: Db, options: RunLogOptions = {}) {
+  constructor(
+    private readonly store: DataStore,
+    options: RunLogOptions = {},
+  ) {
     this.maxBatch = options.maxBatch ?? 500;
     this.retentionMs = (options.retentionDays ?? 30) * DAY_MS;
     this.retentionRows = options.retentionRows ?? 1_000_000;
     this.now = options.now ?? Date.now;
-    const sqlite = sqliteOf(db);
-    this.sqlite = sqlite;
     this.check = runWriteCheck();
-    this.writeBatch = createRunWriter(sqlite, this.check);
-    if (options.worker && sqlite.name !== ':memory:' && !sqlite.memory) this.startWorker(sqlite.name, this.check);
+    const written = (ids: string[]) => {
+      for (const id of ids) this.byId.delete(id);
+    };
+    if (store.dialect === 'sqlite') {
+      const lost = () => {
+        this.byId.clear();
+        for (const r of this.queue) this.byId.set(r.id, r);
+      };
+      const writer = sqliteRunWriter(store.db, this.check, { worker: options.worker ?? false, onWritten: written, onWorkerLost: lost });
+      this.writer = writer;
+      this.sqliteWriteNow = (rows) => writer.writeNow(rows);
+    } else {
+      this.writer = postgresRunWriter(store, this.check, written);
+    }
     this.flushTimer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50);
     this.flushTimer.unref();
-    this.pruneTimer = setInterval(() => this.prune(), options.pruneIntervalMs ?? 600_000);
+    this.pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 600_000);
     this.pruneTimer.unref();
   }
 
@@ -133,10 +150,17 @@ export class RunLog {
   /**
    * Writes one run now, on this thread, in the caller's transaction when there is one (a savepoint): for a
    * run whose record must be in the store together with another write (a live session's final run and
-   * the session's end), not a moment later as queued runs are.
+   * the session's end), not a moment later as queued runs are. SQLite only (synchronous); see {@link writeIn}.
    */
   write(run: ApiRunRecord): void {
-    this.writeBatch([toRow(run, this.check)]);
+    if (!this.sqliteWriteNow) throw new Error('RunLog.write is synchronous, SQLite only: use writeIn(tx, run)');
+    this.sqliteWriteNow([toRow(run, this.check)]);
+  }
+
+  /** {@link write} on either store: the run is written in `tx`, the transaction of the other write. */
+  async writeIn(tx: DataStore, run: ApiRunRecord): Promise<void> {
+    if (tx.dialect === 'sqlite') return this.write(run);
+    await insertRunRows(tx, [toRow(run, this.check)], this.check);
   }
 
   /** A queued run that is not written yet. */
@@ -150,9 +174,9 @@ export class RunLog {
   }
 
   /**
-   * Writes every queued run in one transaction (handed to the worker when there is one). The runs'
-   * values become JSON text here: the worker gets flat rows of text, which cost less to hand over than
-   * the runs' object trees did to clone, and which it stores as they are.
+   * Hands every queued run to the writer, to be written in one transaction. The runs' values become
+   * JSON text here: the worker gets flat rows of text, which cost less to hand over than the runs'
+   * object trees did to clone, and which it stores as they are.
    */
   flush(): void {
     this.flushScheduled = false;
@@ -165,80 +189,46 @@ export class RunLog {
       // Read back until written as what it will be: a failed run that says why, without its values.
       if (reason !== null) this.byId.set(batch[i].id, { ...batch[i], status: 'failed', inputs: null, outputs: undefined, events: [], error: failedRunError(reason) });
     }
-    if (this.worker) {
-      // Records stay readable through `pending` until the worker says they are committed.
-      this.worker.postMessage({ type: 'batch', rows });
-      return;
-    }
-    try {
-      this.writeBatch(rows);
-    } catch (error) {
-      console.error(`[mofang] ${batch.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
-    } finally {
-      for (const r of batch) this.byId.delete(r.id);
-    }
+    // Records stay readable through `pending` until the writer says they are committed.
+    this.writer.submit(rows);
   }
 
-  /** Deletes API runs (and their events) older than the retention period or beyond the row cap. */
-  prune(): number {
-    if (this.closed) return 0;
-    try {
-      return this.pruneOld();
-    } catch (error) {
-      console.error('[mofang] pruning API runs failed:', error instanceof Error ? error.message : String(error));
-      return 0;
-    }
+  /** Deletes API runs (and their events) older than the retention period or beyond the row cap; resolves with how many. */
+  prune(): Promise<number> {
+    if (this.closed) return Promise.resolve(0);
+    this.pruning ??= this.pruneOld()
+      .catch((error: unknown) => {
+        console.error('[mofang] pruning API runs failed:', error instanceof Error ? error.message : String(error));
+        return 0;
+      })
+      .finally(() => {
+        this.pruning = undefined;
+      });
+    return this.pruning;
   }
 
   /** Stops the timers and writes what is queued; resolves once the writer has committed it. Idempotent. */
   close(): Promise<void> {
     if (!this.closed) {
-      this.closed = true;
       clearInterval(this.flushTimer);
       clearInterval(this.pruneTimer);
       this.flush();
-      const worker = this.worker;
-      if (worker) {
-        this.workerClosed = new Promise<void>((resolve) => {
-          worker.once('exit', () => resolve());
-          worker.on('message', (m: unknown) => {
-            if (typeof m === 'object' && m !== null && 'type' in m && m.type === 'closed') void worker.terminate();
-          });
-          worker.postMessage({ type: 'close' });
-        });
-      }
+      this.closed = Promise.all([this.writer.close(), this.pruning]).then(() => undefined);
     }
-    return this.workerClosed ?? Promise.resolve();
+    return this.closed;
   }
 
-  private startWorker(file: string, check: RunWriteCheck): void {
-    const worker = new Worker(WORKER_URL, { workerData: { file, check } });
-    worker.unref();
-    worker.on('message', (m: unknown) => {
-      if (typeof m !== 'object' || m === null || !('ids' in m) || !Array.isArray(m.ids)) return;
-      for (const id of m.ids) if (typeof id === 'string') this.byId.delete(id);
-    });
-    worker.on('error', (error) => {
-      // Fall back to writing on this thread; what the worker had not committed is lost, and said so.
-      console.error('[mofang] run log writer failed, writing on the main thread from now on:', error.message);
-      this.worker = undefined;
-      this.byId.clear();
-      for (const r of this.queue) this.byId.set(r.id, r);
-    });
-    this.worker = worker;
-  }
-
-  private pruneOld(): number {
-    const sqlite = this.sqlite;
+  private async pruneOld(): Promise<number> {
+    const { db, t } = this.store;
+    const { runs } = t;
+    const logged = inArray(runs.kind, ['api', 'job']);
     let cutoff = this.now() - this.retentionMs;
-    const nth = sqlite
-      .prepare("select created_at as at from runs where kind in ('api', 'job') order by created_at desc limit 1 offset ?")
-      .get(this.retentionRows);
-    if (nth && typeof nth === 'object' && 'at' in nth && typeof nth.at === 'number') cutoff = Math.max(cutoff, nth.at + 1);
-    const del = sqlite.prepare(`delete from runs where id in (select id from runs where kind in ('api', 'job') and created_at < ? limit ${PRUNE_CHUNK})`);
+    const [nth] = await db.select({ at: runs.createdAt }).from(runs).where(logged).orderBy(desc(runs.createdAt)).limit(1).offset(this.retentionRows);
+    if (nth) cutoff = Math.max(cutoff, nth.at + 1);
     let total = 0;
     for (;;) {
-      const changes = del.run(cutoff).changes;
+      const chunk = db.select({ id: runs.id }).from(runs).where(and(logged, lt(runs.createdAt, cutoff))).limit(PRUNE_CHUNK);
+      const changes = (await db.delete(runs).where(inArray(runs.id, chunk)).returning({ id: runs.id })).length;
       total += changes;
       if (changes < PRUNE_CHUNK) return total;
     }
@@ -264,51 +254,44 @@ export interface StoredApiRun {
   events: unknown[];
 }
 
-/** A stored JSON column: null when empty (or, for a damaged row, not JSON). */
-function jsonColumn(text: unknown): unknown {
-  return parseJson(text) ?? null;
-}
-
 /** The events of a run written before `runs.events` existed: one `run_events` row each, in order. */
-export function oldLayoutEvents(db: Db, runId: string): unknown[] {
-  return sqliteOf(db)
-    .prepare('select data from run_events where run_id = ? order by seq')
-    .all(runId)
-    .map((e) => (typeof e === 'object' && e !== null && 'data' in e ? jsonColumn(e.data) : null));
+export async function oldLayoutEvents(store: DataStore, runId: string): Promise<unknown[]> {
+  const { db, t } = store;
+  const rows = await db.select({ data: t.runEvents.data }).from(t.runEvents).where(eq(t.runEvents.runId, runId)).orderBy(asc(t.runEvents.seq));
+  return rows.map((e) => e.data ?? null);
 }
 
 /** An API or job-item run from the database (not the queue), or undefined. */
-export function getStoredApiRun(db: Db, id: string): StoredApiRun | undefined {
-  const row: unknown = sqliteOf(db)
-    .prepare(
-      `select r.id, s.slug, r.version, r.status, r.inputs, r.outputs, r.error, r.usage, r.latency_ms, r.model, r.api_key_id, r.created_at, r.finished_at, r.events
-       from runs r join scenarios s on s.id = r.scenario_id where r.id = ? and r.kind in ('api', 'job')`,
-    )
-    .get(id);
-  if (typeof row !== 'object' || row === null || !('id' in row) || !('slug' in row) || typeof row.slug !== 'string') return undefined;
-  const num = (key: string): number | null => {
-    const v: unknown = key in row ? Reflect.get(row, key) : null;
-    return typeof v === 'number' ? v : null;
-  };
-  const status = 'status' in row && (row.status === 'running' || row.status === 'succeeded' || row.status === 'failed') ? row.status : 'failed';
-  const inputs = jsonColumn('inputs' in row ? row.inputs : null);
-  const outputs = jsonColumn('outputs' in row ? row.outputs : null);
-  const usage = jsonColumn('usage' in row ? row.usage : null);
-  const events = 'events' in row && typeof row.events === 'string' ? expandEvents(parseJson(row.events), { id, inputs, outputs, usage }) : oldLayoutEvents(db, id);
+export async function getStoredApiRun(store: DataStore, id: string): Promise<StoredApiRun | undefined> {
+  const { db, t } = store;
+  const { runs, scenarios } = t;
+  const [row] = await db
+    .select({ run: runs, slug: scenarios.slug })
+    .from(runs)
+    .innerJoin(scenarios, eq(scenarios.id, runs.scenarioId))
+    .where(and(eq(runs.id, id), inArray(runs.kind, ['api', 'job'])))
+    .limit(1);
+  if (!row || typeof row.slug !== 'string') return undefined;
+  const r = row.run;
+  const inputs = r.inputs ?? null;
+  const outputs = r.outputs ?? null;
+  const usage = r.usage ?? null;
+  // Damaged `events` text reads as null, like a run of the old layout, whose events are in `run_events`.
+  const events = r.events !== null ? expandEvents(r.events, { id, inputs, outputs, usage }) : await oldLayoutEvents(store, id);
   return {
     id,
     slug: row.slug,
-    version: num('version'),
-    status,
+    version: r.version,
+    status: r.status,
     inputs,
     outputs,
-    error: jsonColumn('error' in row ? row.error : null),
+    error: r.error ?? null,
     usage,
-    latencyMs: num('latency_ms'),
-    model: 'model' in row && typeof row.model === 'string' ? row.model : null,
-    apiKeyId: 'api_key_id' in row && typeof row.api_key_id === 'string' ? row.api_key_id : null,
-    createdAt: num('created_at') ?? 0,
-    finishedAt: num('finished_at'),
+    latencyMs: r.latencyMs,
+    model: r.model,
+    apiKeyId: r.apiKeyId,
+    createdAt: r.createdAt,
+    finishedAt: r.finishedAt,
     events,
   };
 }

@@ -1,3 +1,4 @@
+import { dataStoreOf } from './store.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -49,22 +50,23 @@ describe('storage', () => {
     expect(getScenario(second.db, s.id)?.name).toBe('kept');
   });
 
-  it('stores runs with events and prunes old test runs', () => {
+  it('stores runs with events and prunes old test runs', async () => {
     const { db } = open();
+    const store = dataStoreOf(db);
     const s = createScenario(db, { name: 'r', graph });
     const usage = { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
     for (let i = 0; i < TEST_RUNS_KEPT + 3; i++) {
-      startRun(db, { id: `run${i}`, scenarioId: s.id, kind: 'test', inputs: { i } }, 1000 + i);
-      finishRun(db, `run${i}`, { status: 'succeeded', outputs: { i }, usage, latency_ms: 1, model: 'simulator' }, [
+      await startRun(store, { id: `run${i}`, scenarioId: s.id, kind: 'test', inputs: { i } }, 1000 + i);
+      await finishRun(store, `run${i}`, { status: 'succeeded', outputs: { i }, usage, latency_ms: 1, model: 'simulator' }, [
         { type: 'run.started', run_id: `run${i}`, at: 0, inputs: { i } },
         { type: 'run.finished', run_id: `run${i}`, at: 1, outputs: { i }, usage, latency_ms: 1 },
       ]);
     }
-    const list = listTestRuns(db, s.id);
+    const list = await listTestRuns(store, s.id);
     expect(list).toHaveLength(TEST_RUNS_KEPT);
     expect(list[0].id).toBe(`run${TEST_RUNS_KEPT + 2}`);
-    expect(getRun(db, 'run0')).toBeUndefined();
-    const last = getRun(db, `run${TEST_RUNS_KEPT + 2}`);
+    expect(await getRun(store, 'run0')).toBeUndefined();
+    const last = await getRun(store, `run${TEST_RUNS_KEPT + 2}`);
     expect(last?.events.map((e) => e.type)).toEqual(['run.started', 'run.finished']);
     expect(last?.outputs).toEqual({ i: TEST_RUNS_KEPT + 2 });
   });

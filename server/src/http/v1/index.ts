@@ -5,7 +5,7 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { jsonBodyLimits } from '../json-limits.js';
 import { getStoredApiRun } from '../../storage/run-log.js';
-import type { AppDeps } from '../context.js';
+import { appStore, type AppDeps } from '../context.js';
 import { authenticate, keyOf, mayRead } from './auth.js';
 import { sendBodyTooLarge, sendInternalError, sendInvalidJson, sendV1Error, setRunId } from './respond.js';
 import { runHandler, runOperation } from './run-route.js';
@@ -60,11 +60,12 @@ export function v1Routes(deps: AppDeps, runtime: V1Runtime): Router {
   const router = Router();
   // Also assigns the run id every reply carries.
   router.use(authenticate(runtime));
-  router.get('/runs/:id', (req, res) => {
+  const store = appStore(deps);
+  router.get('/runs/:id', async (req, res) => {
     const key = keyOf(res);
     const id = req.params.id;
     const pending = runtime.runLog.pending(id);
-    const stored = pending ? undefined : getStoredApiRun(deps.db, id);
+    const stored = pending ? undefined : await getStoredApiRun(store, id);
     const detail = pending ? detailFromRecord(pending) : stored ? detailFromStored(stored) : undefined;
     const owner = pending ? pending.apiKeyId : (stored?.apiKeyId ?? null);
     if (!key || !detail || !mayRead(key, detail.scenario, owner)) return sendV1Error(res, 404, 'unknown_run', `no run "${id}"`);

@@ -4,8 +4,7 @@
  */
 import { KeyAuth } from '../../keys/key-auth.js';
 import { RateLimiter } from '../../keys/rate-limit.js';
-import type { Db } from '../../storage/db.js';
-import { dataStoreOf } from '../../storage/store.js';
+import type { DataStore } from '../../storage/store.js';
 import { RunLog } from '../../storage/run-log.js';
 import { DEFAULT_API_CONFIG, type ApiConfig } from '../../common/api-config.js';
 
@@ -36,11 +35,11 @@ export interface V1Runtime {
 }
 
 /** Builds the runtime over a store. */
-export function createV1Runtime(db: Db, config: ApiConfig = DEFAULT_API_CONFIG): V1Runtime {
-  const keys = new KeyAuth(dataStoreOf(db));
-  const runLog = new RunLog(db, { retentionDays: config.retentionDays, retentionRows: config.retentionRows, worker: true });
+export function createV1Runtime(store: DataStore, config: ApiConfig = DEFAULT_API_CONFIG): V1Runtime {
+  const keys = new KeyAuth(store);
+  const runLog = new RunLog(store, { retentionDays: config.retentionDays, retentionRows: config.retentionRows, worker: true });
   // A first prune shortly after start, off the start-up path.
-  const firstPrune = setTimeout(() => runLog.prune(), 5_000);
+  const firstPrune = setTimeout(() => void runLog.prune(), 5_000);
   firstPrune.unref();
   let closed: Promise<void> | undefined;
   return {

@@ -1,0 +1,31 @@
+/**
+ * What a failed query says, on either store, without the query: drizzle wraps a driver's error in one
+ * whose message repeats the SQL and every parameter (a whole transcript), which must not reach a log
+ * line or a stored error. This gives the driver's own message and code: PostgreSQL's SQLSTATE
+ * (`23505` unique violation, `23503` foreign key…, https://www.postgresql.org/docs/current/errcodes-appendix.html)
+ * or better-sqlite3's (`SQLITE_CONSTRAINT_FOREIGNKEY`…).
+ */
+export interface DatabaseError {
+  message: string;
+  /** SQLSTATE on PostgreSQL, the `SQLITE_…` code on SQLite; undefined when the error is not the driver's. */
+  code: string | undefined;
+}
+
+function driverError(error: unknown): unknown {
+  // DrizzleQueryError keeps the driver's error as its cause.
+  return error instanceof Error && error.cause instanceof Error ? error.cause : error;
+}
+
+/** The driver's message and code of a failed query (or of any error: its message, no code). */
+export function databaseError(error: unknown): DatabaseError {
+  const inner = driverError(error);
+  const message = inner instanceof Error ? inner.message : String(inner);
+  const code = typeof inner === 'object' && inner !== null && 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
+  return { message, code };
+}
+
+/** Whether the query broke a unique index or primary key (on either store). */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code } = databaseError(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
