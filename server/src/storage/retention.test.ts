@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioNow } from './scenarios.testing.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { RunEvent } from '@shared/events.js';
 import { callDetail } from '../jobs/dashboard-calls.js';
@@ -9,7 +10,6 @@ import { openStore, type Store } from './db.js';
 import { JobStore } from './jobs.js';
 import { TranscriptRetention } from './retention.js';
 import { finishRun, getRun, startRun } from './runs.js';
-import { createScenario } from './scenarios.js';
 import { sqliteOf } from './sqlite.js';
 
 const DAY = 86_400_000;
@@ -24,7 +24,7 @@ function open(): { store: Store; scenarioId: string } {
   dirs.push(dir);
   const store = openStore(dir);
   stores.push(store);
-  const scenarioId = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  const scenarioId = createScenarioNow(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
   return { store, scenarioId };
 }
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioNow } from './scenarios.testing.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { RunEvent } from '@shared/events.js';
 import { DEFAULT_JSON_LIMITS } from '@shared/limits.js';
@@ -14,7 +15,6 @@ import { openStore, openStoreFile, schema, type Db } from './db.js';
 import { compactEvents, expandEvents, nestedDeeperThan } from './run-log-rows.mjs';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from './run-log.js';
 import { getRun } from './runs.js';
-import { createScenario } from './scenarios.js';
 import { sqliteOf } from './sqlite.js';
 
 const cleanup: Array<() => void> = [];
@@ -30,7 +30,7 @@ function tempDir(): string {
 
 /** A scenario with slug `s` in `db`; its id. */
 function scenario(db: Db): string {
-  const id = createScenario(db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  const id = createScenarioNow(db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
   sqliteOf(db).prepare("update scenarios set slug = 's' where id = ?").run(id);
   return id;
 }
