@@ -23,6 +23,7 @@ import { noServices } from '../server/src/engine/testing.js';
 import { publishDraft } from '../server/src/publish/publish.js';
 import { openStore } from '../server/src/storage/db.js';
 import { createScenario } from '../server/src/storage/scenarios.js';
+import { dataStoreOf } from '../server/src/storage/store.js';
 import { buildXlsx } from './xlsx-fixture.js';
 import { serverNodeFlags } from '../scripts/server-node-flags.mjs';
 import { adminHeaders } from './jobs-procs.js';
@@ -232,10 +233,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mofang-bench-loop-'));
   // Everything the steps need is stored before the server starts: the scenario and a finished job.
   const store = openStore(dir);
-  const scenario = createScenario(store.db, { name: 'loop', graph });
-  publishDraft(store.db, noServices, scenario.id, { slug: 'loop', note: 'bench' });
-  const audit = createScenario(store.db, { name: 'loop-audit', graph: auditGraph });
-  publishDraft(store.db, noServices, audit.id, { slug: 'loop-audit', note: 'bench' });
+  const data = dataStoreOf(store.db);
+  const scenario = await createScenario(data, { name: 'loop', graph });
+  await publishDraft(data, noServices, scenario.id, { slug: 'loop', note: 'bench' });
+  const audit = await createScenario(data, { name: 'loop-audit', graph: auditGraph });
+  await publishDraft(data, noServices, audit.id, { slug: 'loop-audit', note: 'bench' });
   const file = store.file;
   store.close();
   const exportJob = runs('export') ? finishedJob(file, scenario.id) : '';

@@ -15,6 +15,7 @@ import { AlertDeliverySchema, AlertSettingsSchema, AlertWebhookPayloadSchema, ty
 import { V1SessionCreatedSchema, V1SessionSchema } from '@shared/sessions.js';
 import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { PublishedScenarios } from '../../server/src/publish/registry.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import { createSafeHttp } from '../../server/src/services/safe-http.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
@@ -159,7 +160,7 @@ const alert = (id: string): SessionAlert => ({ id, rule_id: 'r1', name: '红线'
 /** Alerting over a second connection to the server's store, with the server's secret key and a guard that lets 127.0.0.1 through. */
 function alerting(minTimeoutMs: number, allow: string[] = ['127.0.0.1']): { alerts: AlertWebhooks; close: () => Promise<void> } {
   const requester = createSafeHttp({ allow });
-  const alerts = createSessionAlerting({ db: h.store.db, http: requester, box: openSecretBox({ dataDir: h.dir }), published: new PublishedScenarios(h.store.db, noServices), options: { minTimeoutMs, attempts: 4 } });
+  const alerts = createSessionAlerting({ db: h.store.db, http: requester, box: openSecretBox({ dataDir: h.dir }), published: new PublishedScenarios(dataStoreOf(h.store.db), noServices), options: { minTimeoutMs, attempts: 4 } });
   return { alerts, close: async () => { await alerts.close(); await requester.close(); } };
 }
 

@@ -13,6 +13,7 @@ import { insertEndpoint } from '../../server/src/endpoints/store.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { findBySlug } from '../../server/src/storage/versions.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { EvaluationSets } from '../../server/src/evaluation/sets.js';
 import { mofang as runMofang, ROOT } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
@@ -244,7 +245,7 @@ describe('mofang eval with the simulator and on published versions', () => {
       // A stored set by name (its latest revision, or name@N), made as the 评测集 page makes one.
       const store = openStore(data);
       try {
-        const scenario = findBySlug(store.db, 'complaint-risk');
+        const scenario = await findBySlug(dataStoreOf(store.db), 'complaint-risk');
         const sets = new EvaluationSets(store.db);
         const set = sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
         const lines = readFileSync(setFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { inputs: Record<string, unknown>; expected: Record<string, unknown> });

@@ -17,6 +17,7 @@ import { V1SessionCreatedSchema } from '@shared/sessions.js';
 import { V1RunResultSchema } from '@shared/v1.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
 import { call, echoGraph, parseSse, removeDir, signInAdmin, tempDir } from './helpers.js';
@@ -73,8 +74,8 @@ function getVia(agent: http.Agent | false, url: string): Promise<{ status: numbe
 describe('SIGTERM drains, then exits 0', () => {
   it('lets in-flight runs finish while ready says draining and follower streams end', async () => {
     const store = openStore(dir);
-    const scenario = createScenario(store.db, { name: 'echo', graph: echoGraph() });
-    publishDraft(store.db, noServices, scenario.id, { slug: 'echo' });
+    const scenario = await createScenario(dataStoreOf(store.db), { name: 'echo', graph: echoGraph() });
+    await publishDraft(dataStoreOf(store.db), noServices, scenario.id, { slug: 'echo' });
     store.close();
 
     const server = await startChild();

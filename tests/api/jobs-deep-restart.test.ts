@@ -12,6 +12,7 @@ import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { JobCreatedSchema } from '@shared/jobs.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { JobStore } from '../../server/src/storage/jobs.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
@@ -101,8 +102,8 @@ async function allFailedAtTheLimit(server: Child, jobId: string, total: number):
 describe('a job whose code node returns a 20,000-deep object', () => {
   it('fails its items on submit and on the next two restarts, and the server stays up each time', async () => {
     const store = openStore(dir);
-    const scenario = createScenario(store.db, { name: 'deep-code', graph: deepGraph });
-    publishDraft(store.db, noServices, scenario.id, { slug: 'deep-code' });
+    const scenario = await createScenario(dataStoreOf(store.db), { name: 'deep-code', graph: deepGraph });
+    await publishDraft(dataStoreOf(store.db), noServices, scenario.id, { slug: 'deep-code' });
     store.close();
 
     // Submit, over HTTP, to the running server.

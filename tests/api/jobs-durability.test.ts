@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JobCreatedSchema, JobProgressSchema } from '@shared/jobs.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
 import { call, removeDir, signInAdmin, tempDir } from './helpers.js';
@@ -41,8 +42,8 @@ function startChild(): Promise<{ child: ChildProcess; url: string }> {
 describe('jobs survive kill -9', () => {
   it('resumes after a restart: nothing lost, nothing twice', async () => {
     const store = openStore(dir);
-    const scenario = createScenario(store.db, { name: 'audit', graph: auditGraph() });
-    publishDraft(store.db, noServices, scenario.id, { slug: 'audit' });
+    const scenario = await createScenario(dataStoreOf(store.db), { name: 'audit', graph: auditGraph() });
+    await publishDraft(dataStoreOf(store.db), noServices, scenario.id, { slug: 'audit' });
     store.close();
 
     const first = await startChild();

@@ -11,12 +11,11 @@ import { CallDetailSchema, CallPageSchema } from '@shared/dashboard.js';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { JobCreatedSchema } from '@shared/jobs.js';
 import { loadConfig } from '../../server/src/config.js';
-import { noServices } from '../../server/src/engine/testing.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
-import { publishDraft } from '../../server/src/publish/publish.js';
+import { publishNow } from './v1-helpers.js';
 import { openStore, type Store } from '../../server/src/storage/db.js';
 import { TranscriptRetention } from '../../server/src/storage/retention.js';
-import { createScenario } from '../../server/src/storage/scenarios.js';
+import { createScenarioNow } from '../../server/src/storage/scenarios.testing.js';
 import { authHeaders, call, echoGraph, removeDir, SIM_ENV, parseSse, signInAdmin, signInAs, startTestServer, tempDir } from './helpers.js';
 import { auditGraph, resultLines, waitForJob } from './jobs-helpers.js';
 
@@ -46,8 +45,8 @@ let parrotId: string;
 let auditId: string;
 
 function publish(slug: string, graph: Graph): string {
-  const scenario = createScenario(store.db, { name: slug, graph });
-  publishDraft(store.db, noServices, scenario.id, { slug, note: 'test' });
+  const scenario = createScenarioNow(store.db, { name: slug, graph });
+  publishNow(store.db, scenario.id, 'test', slug);
   return scenario.id;
 }
 
@@ -66,7 +65,7 @@ beforeAll(async () => {
   server = await startServer(config, { signals: false, log: () => {}, staticDir: path.join(dir, 'no-client-build'), canReadPii: (req) => req.get('x-test-pii') === '1' });
   await signInAdmin(server.url);
   store = openStore(dir);
-  echoId = createScenario(store.db, { name: 'echo', graph: echoGraph() }).id;
+  echoId = createScenarioNow(store.db, { name: 'echo', graph: echoGraph() }).id;
   parrotId = publish('parrot', parrotGraph());
   auditId = publish('audit', auditGraph());
 });

@@ -1,15 +1,17 @@
 /**
- * A real server for /v1 tests: a temporary store, scenarios published into it (through the publishing
- * rules, as the CLI does, on a second connection to the same SQLite file) and keys made by the admin API.
+ * A real server for /v1 tests: a temporary store, scenarios published into it (on a second connection to
+ * the same SQLite file, synchronously: {@link publishNow}) and keys made by the admin API.
  */
 import { CreatedKeySchema, type CreateKeyBody } from '@shared/keys.js';
 import type { Graph } from '@shared/graph.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import type { RunningServer } from '../../server/src/http/server.js';
-import { publishDraft } from '../../server/src/publish/publish.js';
-import { openStore, type Store } from '../../server/src/storage/db.js';
-import { createScenario } from '../../server/src/storage/scenarios.js';
-import { updateScenario } from '../../server/src/storage/scenarios.js';
+import { eq, max, sql } from 'drizzle-orm';
+import { compileGraph } from '../../server/src/engine/index.js';
+import { scenarios, scenarioVersions } from '../../server/src/storage/schema.js';
+import { scenariosChanged } from '../../server/src/storage/slug-cache.js';
+import { openStore, writeTransaction, type Db, type Store } from '../../server/src/storage/db.js';
+import { createScenarioNow } from '../../server/src/storage/scenarios.testing.js';
 import { call, removeDir, startTestServer, tempDir } from './helpers.js';
 
 export interface V1Harness {
@@ -37,14 +39,13 @@ export async function startV1Harness(env: NodeJS.ProcessEnv = {}): Promise<V1Har
     store,
     dir,
     publish(slug, graph) {
-      const scenario = createScenario(store.db, { name: slug, graph });
-      const reply = publishDraft(store.db, noServices, scenario.id, { slug, note: 'test' });
-      return { scenarioId: scenario.id, version: reply.version };
+      const scenario = createScenarioNow(store.db, { name: slug, graph });
+      return { scenarioId: scenario.id, version: publishNow(store.db, scenario.id, 'test', slug) };
     },
     republish(scenarioId, graph) {
-      const updated = updateScenario(store.db, scenarioId, { graph });
-      if (!updated.ok) throw new Error('could not update the draft');
-      return publishDraft(store.db, noServices, scenarioId, { note: 'again' }).version;
+      const updated = store.db.update(scenarios).set({ graph, updatedAt: Date.now(), revision: sql`${scenarios.revision} + 1` }).where(eq(scenarios.id, scenarioId)).run();
+      if (updated.changes !== 1) throw new Error('could not update the draft');
+      return publishNow(store.db, scenarioId, 'again');
     },
     async key(body = {}) {
       const res = await call(server.url, 'POST', '/api/keys', { name: 'test', ...body });
@@ -66,4 +67,26 @@ export async function startV1Harness(env: NodeJS.ProcessEnv = {}): Promise<V1Har
 /** The error body without its per-request run id, to compare two replies. */
 export function withoutRunId(json: unknown): unknown {
   return JSON.parse(JSON.stringify(json, (k, v: unknown) => (k === 'run_id' ? undefined : v)));
+}
+
+/**
+ * Publishes a scenario's draft as its next version and makes it live, synchronously (the harness's
+ * `publish` is used in hundreds of synchronous places): the draft must compile; the slug is kept once
+ * set. The publishing rules themselves (slugs, nothing-changed, gates) are tested through the API and
+ * server/src/publish/; this only stores what they would.
+ */
+export function publishNow(db: Db, scenarioId: string, note: string, slug?: string): number {
+  const row = db.select().from(scenarios).where(eq(scenarios.id, scenarioId)).get();
+  if (!row) throw new Error(`no scenario ${scenarioId}`);
+  const compiled = compileGraph(row.graph, noServices);
+  if (!compiled.ok) throw new Error(`the draft does not compile: ${compiled.errors.map((e) => e.message).join('; ')}`);
+  const version = writeTransaction(db, (tx) => {
+    const latest = tx.select({ n: max(scenarioVersions.version) }).from(scenarioVersions).where(eq(scenarioVersions.scenarioId, scenarioId)).get();
+    const next = (latest?.n ?? 0) + 1;
+    tx.insert(scenarioVersions).values({ scenarioId, version: next, graph: row.graph, planHash: compiled.plan.hash, note, createdBy: 'test', createdAt: Date.now(), gate: null }).run();
+    tx.update(scenarios).set({ slug: row.slug ?? slug ?? null, liveVersion: next }).where(eq(scenarios.id, scenarioId)).run();
+    return next;
+  });
+  scenariosChanged();
+  return version;
 }

@@ -1,4 +1,3 @@
-import { dataStoreOf } from '../storage/store.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +11,10 @@ import { AuditQuerySchema, type AuditQuery } from '@shared/audit.js';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, openStoreFile, type Store } from '../storage/db.js';
 import { TranscriptRetention } from '../storage/retention.js';
-import { createScenario, deleteScenario, getScenario } from '../storage/scenarios.js';
+import { deleteScenario } from '../storage/scenarios.js';
+import { createScenarioNow } from '../storage/scenarios.testing.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { dataStoreOf } from '../storage/store.js';
 import { auditCsvRows, auditPages, auditedChange, changedFields, digestOf, listAudit, recordAudit, writeAuditCsv, type AuditActor } from './index.js';
 
 let store: Store;
@@ -76,8 +78,8 @@ describe('recording', () => {
   });
 
   it('commits a change and its entry together, and neither when either fails', () => {
-    const made = auditedChange(store.db, alice, () => createScenario(store.db, { name: 'kept', graph }), (s) => ({ action: 'scenario.create', target: { type: 'scenario', id: s.id, name: s.name }, after: s }));
-    expect(getScenario(store.db, made.id)).toBeDefined();
+    const made = auditedChange(store.db, alice, () => createScenarioNow(store.db, { name: 'kept', graph }), (s) => ({ action: 'scenario.create', target: { type: 'scenario', id: s.id, name: s.name }, after: s }));
+    expect(getScenarioSync(store.db, made.id)).toBeDefined();
     expect(listAudit(store.db, query()).entries).toHaveLength(1);
 
     let createdId = '';
@@ -85,13 +87,13 @@ describe('recording', () => {
       auditedChange(
         store.db,
         alice,
-        () => (createdId = createScenario(store.db, { name: 'rolled back', graph }).id),
+        () => (createdId = createScenarioNow(store.db, { name: 'rolled back', graph }).id),
         () => {
           throw new Error('describing failed');
         },
       ),
     ).toThrow('describing failed');
-    expect(getScenario(store.db, createdId)).toBeUndefined();
+    expect(getScenarioSync(store.db, createdId)).toBeUndefined();
     expect(listAudit(store.db, query()).entries).toHaveLength(1);
   });
 
@@ -103,10 +105,10 @@ describe('recording', () => {
     expect(listAudit(store.db, query()).entries.map((e) => e.at)).toEqual(['2020-01-01T00:00:00.000Z']);
   });
 
-  it('keeps the history of a deleted scenario (no foreign keys)', () => {
-    const s = createScenario(store.db, { name: 'gone', graph });
+  it('keeps the history of a deleted scenario (no foreign keys)', async () => {
+    const s = createScenarioNow(store.db, { name: 'gone', graph });
     recordAudit(store.db, alice, { action: 'scenario.create', target: { type: 'scenario', id: s.id, name: s.name }, after: s });
-    expect(deleteScenario(store.db, s.id)).toBe(true);
+    expect(await deleteScenario(dataStoreOf(store.db), s.id)).toBe(true);
     expect(listAudit(store.db, query({ target_id: s.id })).entries).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import type { ConfiguredModelResolver } from '../model/registry.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { openStore, type Store } from '../storage/db.js';
 import { findBySlug, getVersion } from '../storage/versions.js';
+import { dataStoreOf } from '../storage/store.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
 
@@ -59,11 +60,11 @@ export async function loadTarget(target: string, version: number | undefined, st
   } else {
     if (!SLUG_PATTERN.test(target)) throw new CliError(`"${target}" is neither a graph file nor a valid slug (2–63 lowercase letters, digits or dashes)`);
     if (!store) throw new CliError('no data directory to find published scenarios in (MOFANG_DATA_DIR)');
-    const found = findBySlug(store.db, target);
+    const found = await findBySlug(dataStoreOf(store.db), target);
     if (!found) throw new CliError(`no published scenario "${target}" in ${store.file}; pass a graph file to evaluate a draft`);
     const wanted = version ?? found.liveVersion;
     if (wanted === null) throw new CliError(`"${target}" has no live version; pass --version N`);
-    const row = getVersion(store.db, found.id, wanted);
+    const row = await getVersion(dataStoreOf(store.db), found.id, wanted);
     if (!row) throw new CliError(`"${target}" has no version ${wanted}`);
     graph = row.graph;
     named = { slug: target, version: wanted };

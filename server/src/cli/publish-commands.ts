@@ -14,8 +14,9 @@ import { getPublishGate } from '../storage/publish-gates.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore, type Store } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
-import { auditedChange, cliActor, publishedSide, scenarioCreatedChange, scenarioPublishedChange, scenarioRolledBackChange, scenarioUpdatedChange } from '../audit/index.js';
-import { findBySlug, getPublishState, listVersions, versionSummary } from '../storage/versions.js';
+import { auditedChangeIn, cliActor, publishedSide, scenarioCreatedChange, scenarioPublishedChange, scenarioRolledBackChange, scenarioUpdatedChange } from '../audit/index.js';
+import { findBySlug, getPublishState, listVersions, versionSummary, type SlugFound } from '../storage/versions.js';
+import { dataStoreOf, type DataStore } from '../storage/store.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
 import { printJson, type CliIo } from './io.js';
@@ -33,9 +34,9 @@ async function withStore<T>(io: CliIo, fn: (store: Store) => T | Promise<T>): Pr
   }
 }
 
-function mustFind(store: Store, slug: string): { id: string; liveVersion: number | null } {
+async function mustFind(store: DataStore, slug: string): Promise<SlugFound> {
   checkSlug(slug);
-  const found = findBySlug(store.db, slug);
+  const found = await findBySlug(store, slug);
   if (!found) throw new CliError(`no published scenario "${slug}"`);
   return found;
 }
@@ -54,8 +55,8 @@ export interface PublishCommandOptions {
  * The gate record of a CLI publish: none without a gate; with one, an override when a note was given,
  * else a {@link CliError} saying how to publish it (the CLI runs no evaluation jobs).
  */
-function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): VersionGate | undefined {
-  const row = getPublishGate(db, scenarioId);
+async function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): Promise<VersionGate | undefined> {
+  const row = await getPublishGate(dataStoreOf(db), scenarioId);
   if (!row) return undefined;
   const set = getEvalSet(db, row.setId);
   const bars = [row.min === null ? null : `≥ ${row.min}`, row.maxDrop === null ? null : `at most ${row.maxDrop} below the live version`].filter(Boolean).join(' and ');
@@ -83,28 +84,29 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       return 1;
     }
     const graph = GraphSchema.parse(raw);
-    return await withStore(io, ({ db }) => {
-      const existing = findBySlug(db, opts.slug);
+    return await withStore(io, async ({ db }) => {
+      const store = dataStoreOf(db);
+      const existing = await findBySlug(store, opts.slug);
       const actor = cliActor();
       let scenarioId: string;
       if (existing) {
-        const before = getScenario(db, existing.id);
-        const outcome = auditedChange(db, actor, () => updateScenario(db, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) }), (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null));
+        const before = await getScenario(store, existing.id);
+        const outcome = await auditedChangeIn(store, actor, (tx) => updateScenario(tx, existing.id, { graph, ...(opts.name !== undefined ? { name: opts.name } : {}) }), (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null));
         if (!outcome.ok) throw new CliError(`the scenario "${opts.slug}" could not be updated (${outcome.reason})`);
         scenarioId = existing.id;
       } else {
-        scenarioId = auditedChange(db, actor, () => createScenario(db, { name: opts.name ?? graph.name, description: graph.description, graph }), scenarioCreatedChange).id;
+        scenarioId = (await auditedChangeIn(store, actor, (tx) => createScenario(tx, { name: opts.name ?? graph.name, description: graph.description, graph }), scenarioCreatedChange)).id;
       }
       try {
-        const before = publishedSide(getPublishState(db, scenarioId));
-        preparePublish(db, services, scenarioId, { slug: opts.slug });
-        const gate = cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
-        const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli', gate }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
+        const before = publishedSide(await getPublishState(store, scenarioId));
+        await preparePublish(store, services, scenarioId, { slug: opts.slug });
+        const gate = await cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
+        const reply = await auditedChangeIn(store, actor, (tx) => publishDraft(tx, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli', gate }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
         printJson(io, { slug: reply.slug, version: reply.version, ...(reply.gate ? { gate: reply.gate.status } : {}) });
       } catch (error) {
         if (error instanceof PublishError && error.code === 'no_changes') {
           const same = typeof error.details === 'object' && error.details !== null ? Reflect.get(error.details, 'same_as_version') : undefined;
-          printJson(io, { slug: opts.slug, version: getPublishState(db, scenarioId)?.liveVersion ?? null, unchanged: true, ...(typeof same === 'number' ? { same_as_version: same } : {}) });
+          printJson(io, { slug: opts.slug, version: (await getPublishState(store, scenarioId))?.liveVersion ?? null, unchanged: true, ...(typeof same === 'number' ? { same_as_version: same } : {}) });
           io.stderr(`mofang: ${error.message}\n`);
           return 0;
         }
@@ -120,9 +122,10 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
 
 /** `mofang versions S`: the versions, newest first, as a JSON list. */
 export async function versionsCommandAction(slug: string, io: CliIo): Promise<number> {
-  return withStore(io, (store) => {
-    const found = mustFind(store, slug);
-    printJson(io, listVersions(store.db, found.id).map((row) => versionSummary(row, found.liveVersion)));
+  return withStore(io, async ({ db }) => {
+    const store = dataStoreOf(db);
+    const found = await mustFind(store, slug);
+    printJson(io, (await listVersions(store, found.id)).map((row) => versionSummary(row, found.liveVersion)));
     return 0;
   });
 }
@@ -130,11 +133,12 @@ export async function versionsCommandAction(slug: string, io: CliIo): Promise<nu
 /** `mofang rollback S N`: makes version N live and prints `{ slug, live_version }`. */
 export async function rollbackCommandAction(slug: string, version: string, io: CliIo): Promise<number> {
   if (!/^[1-9][0-9]{0,8}$/.test(version)) throw new CliError(`"${version}" is not a version number (1, 2, …)`);
-  return withStore(io, (store) => {
-    const found = mustFind(store, slug);
+  return withStore(io, async ({ db }) => {
+    const store = dataStoreOf(db);
+    const found = await mustFind(store, slug);
     try {
-      const before = publishedSide(getPublishState(store.db, found.id));
-      printJson(io, auditedChange(store.db, cliActor(), () => rollback(store.db, found.id, Number(version)), (done) => scenarioRolledBackChange(found.id, before, done)));
+      const before = publishedSide(await getPublishState(store, found.id));
+      printJson(io, await auditedChangeIn(store, cliActor(), (tx) => rollback(tx, found.id, Number(version)), (done) => scenarioRolledBackChange(found.id, before, done)));
     } catch (error) {
       if (error instanceof PublishError) throw new CliError(`${slug}: ${error.message}`);
       throw error;

@@ -12,6 +12,7 @@ import { evalRunsOfPlan, type EvalRunRow } from '../storage/eval-runs.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { deletePublishGate, getPublishGate, putPublishGate, type PublishGateRow } from '../storage/publish-gates.js';
 import { getPublishState, getVersion } from '../storage/versions.js';
+import { dataStoreOf, type DataStore } from '../storage/store.js';
 import type { MetricKind, MetricPlan } from '@shared/evaluation-metrics.js';
 import { isLowerBetter, KIND_METRICS, planMetrics, plannedMetricNames } from './metrics/index.js';
 import { valueKey } from './metrics/normalize.js';
@@ -97,8 +98,12 @@ export class PublishGates {
     return this.runs.jobs.db;
   }
 
+  private get store(): DataStore {
+    return dataStoreOf(this.db);
+  }
+
   private async compileDraft(scenarioId: string): Promise<CompileResult> {
-    const state = getPublishState(this.db, scenarioId);
+    const state = await getPublishState(this.store, scenarioId);
     if (!state) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
     return compileGraphAsync(state.graph, this.runs.compile());
   }
@@ -107,7 +112,7 @@ export class PublishGates {
   async state(scenarioId: string): Promise<PublishGateState> {
     const compiled = await this.compileDraft(scenarioId);
     const metrics = compiled.ok ? plannedMetricNames(planMetrics(compiled.plan.outputSchema.properties ?? {})).filter((m) => !isLowerBetter(m)) : [];
-    const row = getPublishGate(this.db, scenarioId);
+    const row = await getPublishGate(this.store, scenarioId);
     const set = row ? getEvalSet(this.db, row.setId) : undefined;
     return { gate: row ? gateOf(row) : null, set_name: set?.name ?? null, updated_by: row?.updatedBy ?? null, updated_at: iso(row?.updatedAt), metrics };
   }
@@ -137,12 +142,12 @@ export class PublishGates {
     if (!cases.some((c) => Object.hasOwn(c.expected, output))) {
       throw new DomainError('invalid', 'gate_output_not_in_set', `no case of the set "${set.name}" expects the output "${output}", so ${gate.metric} would have no value`, { output, set: set.name });
     }
-    return putPublishGate(this.db, { scenarioId, setId: set.id, metric: gate.metric, min: gate.min, maxDrop: gate.max_drop, updatedBy: by, updatedAt: now });
+    return putPublishGate(this.store, { scenarioId, setId: set.id, metric: gate.metric, min: gate.min, maxDrop: gate.max_drop, updatedBy: by, updatedAt: now });
   }
 
-  /** Removes a scenario's gate; the removed gate, or undefined when there was none. */
-  remove(scenarioId: string): PublishGateRow | undefined {
-    return deletePublishGate(this.db, scenarioId);
+  /** Removes a scenario's gate (through `store`: a caller's transaction, or the app's store); the removed gate, or undefined when there was none. */
+  remove(scenarioId: string, store: DataStore = this.store): Promise<PublishGateRow | undefined> {
+    return deletePublishGate(store, scenarioId);
   }
 
   /**
@@ -152,7 +157,7 @@ export class PublishGates {
    * `compile_failed`, and the refusals of {@link EvaluationRuns.startRun}.
    */
   async check(scenarioId: string, options: GateCheckOptions): Promise<GateCheck> {
-    const row = getPublishGate(this.db, scenarioId);
+    const row = await getPublishGate(this.store, scenarioId);
     const none: GateCheck = { status: 'no_gate', gate: null, set_name: null, set_revision: null, draft: null, live: null, failures: [], worst_cases: [], compare: null };
     if (!row) return none;
     const gate = gateOf(row);
@@ -164,8 +169,8 @@ export class PublishGates {
     if (noCases) throw new DomainError('invalid', 'empty_eval_set', `the gate's set "${set.name}" has no cases; add cases, or an admin removes the gate or publishes past it`, { revision: set.revision });
     const compiled = options.compiled ?? (await this.compileDraft(scenarioId));
     if (!compiled.ok) throw new DomainError('unprocessable', 'compile_failed', `the draft does not compile (${compiled.errors.length} problems)`, { errors: compiled.errors });
-    const state = getPublishState(this.db, scenarioId);
-    const live = state?.liveVersion != null ? getVersion(this.db, scenarioId, state.liveVersion) : undefined;
+    const state = await getPublishState(this.store, scenarioId);
+    const live = state?.liveVersion != null ? await getVersion(this.store, scenarioId, state.liveVersion) : undefined;
     const revision = set.revision;
     const needLive = gate.max_drop !== null && live !== undefined && live.planHash !== compiled.plan.hash;
     const draftRun = await this.runFor(scenarioId, { setId: set.id, setRevision: revision, graphHash: compiled.plan.hash }, { draft: true }, options);

@@ -9,6 +9,7 @@ import { compileGraphAsync, type CompileOptions } from '../engine/index.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { getEvalSet, setEvalSetMetrics, type EvalSetRow } from '../storage/evaluation.js';
 import { getPublishState } from '../storage/versions.js';
+import { dataStoreOf } from '../storage/store.js';
 import type { Db } from '../storage/db.js';
 import { planMetrics } from './metrics/index.js';
 
@@ -29,7 +30,7 @@ export function planView(plan: MetricPlan): OutputPlanView[] {
 }
 
 async function draftOutputs(db: Db, scenarioId: string, compile: CompileOptions): Promise<Record<string, JsonSchema>> {
-  const state = getPublishState(db, scenarioId);
+  const state = await getPublishState(dataStoreOf(db), scenarioId);
   if (!state) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   const compiled = await compileGraphAsync(state.graph, compile);
   if (!compiled.ok) throw new DomainError('unprocessable', 'compile_failed', `the draft does not compile (${compiled.errors.length} problems): its outputs' metrics cannot be planned`, { errors: compiled.errors });

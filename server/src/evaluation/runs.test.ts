@@ -4,6 +4,7 @@
  * at the next start; a queued run cancelled is never scored; two runs compared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { dataStoreOf } from '../storage/store.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { ScriptedModel } from '../model/scripted.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { openStoreFile, type Store } from '../storage/db.js';
 import { createScenario, updateScenario } from '../storage/scenarios.js';
+import { createScenarioNow } from '../storage/scenarios.testing.js';
 import { compareRuns } from './run-compare.js';
 import { EvaluationRuns } from './runs.js';
 import { EvaluationSets } from './sets.js';
@@ -39,14 +41,14 @@ function open(file = ':memory:'): Store {
 }
 
 function jobService(store: Store): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(store.db, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
+  const jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
   services.push(jobs);
   return jobs;
 }
 
 /** A scenario answering `A:…` and a set of three cases, two expecting what it answers. */
 function scenarioWithSet(store: Store): { scenarioId: string; setId: string; sets: EvaluationSets } {
-  const scenarioId = createScenario(store.db, { name: 'tag', graph: tagGraph('A') }).id;
+  const scenarioId = createScenarioNow(store.db, { name: 'tag', graph: tagGraph('A') }).id;
   const sets = new EvaluationSets(store.db);
   const setId = sets.create(scenarioId, { name: 'gold', description: '' }).id;
   sets.addCases(
@@ -101,7 +103,7 @@ describe('an evaluation run', () => {
     expect(cases.every((c) => typeof c.run_id === 'string')).toBe(true);
 
     // The draft changes to answer `B:…`: a second run flips x and y to wrong and z to right.
-    expect(updateScenario(store.db, scenarioId, { graph: tagGraph('B') }).ok).toBe(true);
+    expect((await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') })).ok).toBe(true);
     const second = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
     await until(() => runs.get(second.run.id).status === 'completed');
     const compared = compareRuns(runs, run.id, second.run.id);
@@ -152,7 +154,7 @@ describe('an evaluation run', () => {
   it('refuses a set of another scenario and an empty revision', async () => {
     const store = open();
     const { setId, sets } = scenarioWithSet(store);
-    const other = createScenario(store.db, { name: 'other', graph: tagGraph('A') }).id;
+    const other = (await createScenario(dataStoreOf(store.db), { name: 'other', graph: tagGraph('A') })).id;
     const runs = new EvaluationRuns(jobService(store), sets);
     await expect(runs.startRun(other, { setId, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'unknown_eval_set' });
     const { scenarioId } = scenarioWithSet(store);

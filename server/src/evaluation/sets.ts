@@ -5,7 +5,7 @@
  * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
  * {@link DomainError}s.
  */
-import { gateUsingSet } from '../storage/publish-gates.js';
+import { gateUsingSetSync, getScenarioOriginSync, getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
 import { storedGraph } from '@shared/graph.js';
 import { DomainError } from '../common/domain-error.js';
@@ -27,8 +27,6 @@ import {
   type EvalCaseRow,
   type EvalSetRow,
 } from '../storage/evaluation.js';
-import { getScenario } from '../storage/scenarios.js';
-import { getScenarioOrigin } from '../storage/templates.js';
 import { builtinCases, builtinSetsOf, BUILTIN_SETS_ROOT } from './builtin.js';
 import { caseTargets, checkCases, type CaseTargets } from './targets.js';
 
@@ -63,7 +61,7 @@ export class EvaluationSets {
 
   /** The case shape of a scenario's draft. Throws `not_found`. */
   caseTargets(scenarioId: string): CaseTargets {
-    const scenario = getScenario(this.db, scenarioId);
+    const scenario = getScenarioSync(this.db, scenarioId);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
     return caseTargets(storedGraph(scenario.graph));
   }
@@ -99,7 +97,7 @@ export class EvaluationSets {
    * scenario's publish gate measures on it (an admin removes or moves the gate first).
    */
   remove(setId: string): EvalSetRow {
-    const gate = gateUsingSet(this.db, setId);
+    const gate = gateUsingSetSync(this.db, setId);
     if (gate) throw new DomainError('conflict', 'eval_set_is_gate', 'the scenario\'s publish gate measures on this set: an admin must remove the gate or choose another set first', { metric: gate.metric });
     const gone = deleteEvalSet(this.db, setId);
     if (!gone) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
@@ -169,7 +167,7 @@ export class EvaluationSets {
 
   /** The sets shipped with the template the scenario was made from, with their case counts (none without a template). */
   builtinSets(scenarioId: string): Array<{ name: string; description: string; citation: string; cases: number }> {
-    const templateId = getScenarioOrigin(this.db, scenarioId)?.templateId;
+    const templateId = getScenarioOriginSync(this.db, scenarioId)?.templateId;
     if (!templateId) return [];
     return builtinSetsOf(templateId, this.templatesRoot).map((s) => ({ ...s, cases: builtinCases(templateId, s, this.templatesRoot).length }));
   }
@@ -180,7 +178,7 @@ export class EvaluationSets {
    * scenario whose draft no longer has the template's inputs and outputs).
    */
   importBuiltin(scenarioId: string, name: string, by: string): { set: EvalSetRow; change: EvalChangeReply } {
-    const templateId = getScenarioOrigin(this.db, scenarioId)?.templateId;
+    const templateId = getScenarioOriginSync(this.db, scenarioId)?.templateId;
     const shipped = templateId ? builtinSetsOf(templateId, this.templatesRoot).find((s) => s.name === name) : undefined;
     if (!templateId || !shipped) throw new DomainError('not_found', 'unknown_builtin_set', `the scenario's template ships no set named "${name}"`, { name });
     const cases = builtinCases(templateId, shipped, this.templatesRoot);

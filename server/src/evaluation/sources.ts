@@ -10,7 +10,7 @@ import { isRecord } from '@shared/json.js';
 import { DomainError } from '../common/domain-error.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from '../jobs/upload-config.js';
 import { jobItemForCase } from '../storage/evaluation.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import type { EvaluationSets } from './sets.js';
 import type { CaseTargets } from './targets.js';
 import { previewCases, readCases, type CaseUpload } from './upload.js';
@@ -88,7 +88,7 @@ function namePart(text: string): string {
 export function exportRevision(sets: EvaluationSets, setId: string, revision?: number): { fileName: string; text: string; revision: number } {
   const set = sets.get(setId);
   const shown = sets.revisionOf(set, revision);
-  const scenario = getScenario(sets.db, set.scenarioId);
+  const scenario = getScenarioSync(sets.db, set.scenarioId);
   const text = sets
     .casesOf(set.id, shown)
     .map((c) => `${JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected })}\n`)

@@ -86,9 +86,9 @@ export function docsRoutes(deps: AppDeps): Router {
     html(res).send(docsPage('Mofang API', '/v1/openapi.json'));
   });
 
-  router.get('/:slug', (req, res) => {
+  router.get('/:slug', async (req, res) => {
     const slug = req.params.slug;
-    const resolved = SLUG_PATTERN.test(slug) ? deps.published.resolve(slug) : { error: 'unknown_scenario' as const };
+    const resolved = SLUG_PATTERN.test(slug) ? await deps.published.resolve(slug) : { error: 'unknown_scenario' as const };
     if ('error' in resolved) {
       html(res.status(404)).send(`<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>Not found</title><p>No published scenario "${escapeHtml(slug)}". <a href="/docs">All scenarios</a></p>`);
       return;

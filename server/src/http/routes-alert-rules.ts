@@ -11,7 +11,7 @@ import { can } from '@shared/permissions.js';
 import { alertRulesChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import type { AlertWebhooks } from '../sessions/alert-webhook.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { allow, requestUser } from './access.js';
 import { audits, auditedRequest, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
@@ -35,7 +35,7 @@ export function alertRuleRoutes(alerting: AlertWebhooks): Router {
   const router = Router();
   const settings = alerting.settings;
   const scenarioOf = (id: string) => {
-    const scenario = getScenario(settings.db, id);
+    const scenario = getScenarioSync(settings.db, id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
     return scenario;
   };

@@ -12,6 +12,7 @@ import { allow } from './access.js';
 import type { Db } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
+import { dataStoreOf } from '../storage/store.js';
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
 import { readerFor } from '../jobs/dashboard-reader.js';
@@ -25,7 +26,7 @@ function intParam(value: unknown, fallback: number, max: number): number {
 
 /** Output names of a published version (undefined when it cannot be resolved). */
 function outputsOf(published: PublishedScenarios, slug: string, version?: number): string[] | undefined {
-  const resolved = published.resolve(slug, version);
+  const resolved = published.resolveSync(slug, version);
   if ('error' in resolved) return undefined;
   const properties: unknown = resolved.plan.outputSchema.properties;
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
@@ -41,14 +42,14 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
    * Parses the query and checks the scenario (and job) exist; answers the error itself and returns
    * undefined otherwise. `missing` lists the audit outputs the job's version (or the live one) lacks.
    */
-  const prepare = (req: Request<{ id: string }>, res: Response): { query: DashboardQuery; missing: string[] } | undefined => {
+  const prepare = async (req: Request<{ id: string }>, res: Response): Promise<{ query: DashboardQuery; missing: string[] } | undefined> => {
     const parsed = DashboardQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       sendError(res, 400, 'invalid_query', `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`, issueDetails(parsed.error.issues));
       return undefined;
     }
-    const state = getPublishState(db, req.params.id);
+    const state = await getPublishState(dataStoreOf(db), req.params.id);
     if (!state) {
       sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
       return undefined;
@@ -72,24 +73,26 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     return { query, missing: missingAuditOutputs(names) };
   };
 
-  router.get('/dashboard/scenarios', allow('dashboard:read'), (_req, res) => {
-    const scenarios: JobScenario[] = listLiveScenarios(db).map((s) => {
-      const latest = listVersions(db, s.id).reduce((max, v) => Math.max(max, v.version), s.liveVersion);
+  router.get('/dashboard/scenarios', allow('dashboard:read'), async (_req, res) => {
+    const store = dataStoreOf(db);
+    const scenarios: JobScenario[] = [];
+    for (const s of await listLiveScenarios(store)) {
+      const latest = (await listVersions(store, s.id)).reduce((max, v) => Math.max(max, v.version), s.liveVersion);
       const names = outputsOf(published, s.slug) ?? [];
-      return { id: s.id, name: s.name, slug: s.slug, live_version: s.liveVersion, latest_version: latest, audit: missingAuditOutputs(names).length === 0 };
-    });
+      scenarios.push({ id: s.id, name: s.name, slug: s.slug, live_version: s.liveVersion, latest_version: latest, audit: missingAuditOutputs(names).length === 0 });
+    }
     res.json({ scenarios });
   });
 
   router.get('/scenarios/:id/dashboard', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
-    const ready = prepare(req, res);
+    const ready = await prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return res.json({ audit: false, missing: ready.missing });
     res.json(await computeDashboard(read, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
   });
 
   router.get('/scenarios/:id/dashboard/calls', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
-    const ready = prepare(req, res);
+    const ready = await prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return sendError(res, 409, 'not_audit', `the scenario's outputs lack ${ready.missing.join(', ')}`);
     const bucket = parseBucket(typeof req.query.bucket === 'string' ? req.query.bucket : '');

@@ -8,6 +8,7 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow, requestUser } from './access.js';
 import { audits } from './audit-context.js';
+import { dataStoreOf } from '../storage/store.js';
 import { userOwner } from '../jobs/owner.js';
 import { describeOwners } from './job-submitters.js';
 import { resultTable } from './v1/jobs-routes.js';
@@ -80,17 +81,17 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
 
   // Reads the file as a submission would and answers its first rows; nothing is stored.
   router.post('/scenarios/:id/jobs/preview', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
-    if (!getPublishState(db, req.params.id)) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
+    if (!(await getPublishState(dataStoreOf(db), req.params.id))) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     await replyPreview(jobs, req, res);
   });
 
   router.post('/scenarios/:id/jobs', allow('jobs:write'), audits('job.submit'), async (req: Request<{ id: string }>, res) => {
-    const scenario = getPublishState(db, req.params.id);
+    const scenario = await getPublishState(dataStoreOf(db), req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');
     const version = req.query.version === undefined ? undefined : intParam(req.query.version, -1, 1e9);
     if (version === -1 || version === 0) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number');
-    const resolved = published.resolve(scenario.slug, version);
+    const resolved = await published.resolve(scenario.slug, version);
     if ('error' in resolved) return sendError(res, resolved.error === 'unknown_version' ? 404 : 409, resolved.error, `scenario "${scenario.slug}" cannot run a job: ${resolved.error}`);
     const user = requestUser(res);
     if (!user) return sendError(res, 401, 'unauthenticated', 'sign in to submit a job');
@@ -114,7 +115,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
 
   router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
     const job = found(req, res);
-    if (job) await replyResults(jobs, req, res, job, resultTable(published, job, req.query.lang), piiView(readsPii(req)).resultLine);
+    if (job) await replyResults(jobs, req, res, job, await resultTable(published, job, req.query.lang), piiView(readsPii(req)).resultLine);
   });
   return router;
 }

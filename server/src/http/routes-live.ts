@@ -17,7 +17,7 @@ import type { ReviewService } from '../review/service.js';
 import type { LiveSessions, SessionView } from '../sessions/ports.js';
 import type { Db } from '../storage/db.js';
 import { riskOutputOf, sessionOtherInputs } from '../storage/live-pages.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { allow, allowOr, requestUser } from './access.js';
 import { audits, clientAddress } from './audit-context.js';
 import { HttpError, parseBody, sendError } from './errors.js';
@@ -72,7 +72,7 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
   const factsOf = (scenarioId: string): ScenarioFacts => {
     const cached = facts.get(scenarioId);
     if (cached && Date.now() - cached.at < FACTS_TTL_MS) return cached;
-    const fresh = { name: getScenario(deps.db, scenarioId)?.name ?? '', riskOutput: riskOutputOf(deps.db, scenarioId), at: Date.now() };
+    const fresh = { name: getScenarioSync(deps.db, scenarioId)?.name ?? '', riskOutput: riskOutputOf(deps.db, scenarioId), at: Date.now() };
     facts.set(scenarioId, fresh);
     return fresh;
   };

@@ -14,14 +14,15 @@ import { getEvalSet } from '../storage/evaluation.js';
 import { getPublishGate } from '../storage/publish-gates.js';
 import { getPublishState } from '../storage/versions.js';
 import type { Db } from '../storage/db.js';
+import { dataStoreOf, type DataStore } from '../storage/store.js';
 import { allow, requestUser } from './access.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
-import { audits, recordRequest, requestActor } from './audit-context.js';
+import { auditedRequestIn, audits, recordRequest, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 
-function scenarioName(db: Db, id: string): string {
-  const state = getPublishState(db, id);
+async function scenarioName(store: DataStore, id: string): Promise<string> {
+  const state = await getPublishState(store, id);
   if (!state) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
   return state.name;
 }
@@ -49,7 +50,8 @@ export function shownCheck(req: Request, res: Response, check: GateCheck, readsP
 /** The routes over `gates`. */
 export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const db = gates.runs.jobs.db;
+  const db: Db = gates.runs.jobs.db;
+  const store = dataStoreOf(db);
 
   router.get('/scenarios/:id/publish-gate', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
     res.json(await gates.state(req.params.id));
@@ -57,27 +59,27 @@ export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = can
 
   router.put('/scenarios/:id/publish-gate', allow('gates:write'), audits('scenario.gate_set'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishGateSchema, req.body ?? {});
-    const name = scenarioName(db, req.params.id);
-    const before = getPublishGate(db, req.params.id);
+    const name = await scenarioName(store, req.params.id);
+    const before = await getPublishGate(store, req.params.id);
     const row = await gates.set(req.params.id, body, requestActor(res).name ?? 'unknown');
     recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), getEvalSet(db, row.setId)?.name ?? null));
     res.json(await gates.state(req.params.id));
   });
 
-  router.delete('/scenarios/:id/publish-gate', allow('gates:write'), audits('scenario.gate_remove'), (req: Request<{ id: string }>, res: Response) => {
-    const name = scenarioName(db, req.params.id);
-    const gone = gates.remove(req.params.id);
-    if (gone) recordRequest(db, res, scenarioGateRemovedChange(req.params.id, name, gateOf(gone)));
+  router.delete('/scenarios/:id/publish-gate', allow('gates:write'), audits('scenario.gate_remove'), async (req: Request<{ id: string }>, res: Response) => {
+    const name = await scenarioName(store, req.params.id);
+    // The removal and its audit entry in one transaction.
+    await auditedRequestIn(store, res, (tx) => gates.remove(req.params.id, tx), (gone) => (gone ? scenarioGateRemovedChange(req.params.id, name, gateOf(gone)) : null));
     res.status(204).end();
   });
 
   router.get('/scenarios/:id/publish-gate/check', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
-    scenarioName(db, req.params.id);
+    await scenarioName(store, req.params.id);
     res.json(shownCheck(req, res, await gates.check(req.params.id, { start: false, by: { id: '', name: '' } }), readsPii));
   });
 
   router.post('/scenarios/:id/publish-gate/check', allow('scenarios:publish'), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
-    scenarioName(db, req.params.id);
+    await scenarioName(store, req.params.id);
     res.json(shownCheck(req, res, await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) }), readsPii));
   });
 

@@ -16,10 +16,11 @@ import { runOwner, shownCheck } from './routes-publish-gate.js';
 import { requestUser } from './access.js';
 import { getPublishState, getVersion, listVersions, versionSummary } from '../storage/versions.js';
 import { evalRunStartedChange, publishedSide, scenarioPublishedChange, scenarioRolledBackChange } from '../audit/index.js';
-import type { AppDeps } from './context.js';
+import { scenariosChanged } from '../storage/slug-cache.js';
+import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, recordRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequestIn, recordRequest, requestActor } from './audit-context.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
 
@@ -52,17 +53,18 @@ function gateRefusal(check: GateCheck): string {
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
 export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
   const { db, services } = deps;
+  const store = appStore(deps);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
 
-  function mustGetState(id: string) {
-    const state = getPublishState(db, id);
+  async function mustGetState(id: string) {
+    const state = await getPublishState(store, id);
     if (!state) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
     return state;
   }
 
-  function versionGraph(scenarioId: string, version: number): Graph {
-    const row = getVersion(db, scenarioId, version);
+  async function versionGraph(scenarioId: string, version: number): Promise<Graph> {
+    const row = await getVersion(store, scenarioId, version);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${version} does not exist`, { version });
     return storedGraph(row.graph);
   }
@@ -73,10 +75,10 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
   router.post('/scenarios/:id/publish', allow('scenarios:publish'), audits('scenario.publish', 'eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
     const body = parseBody(PublishBodySchema, req.body ?? {});
     const compile = compileOptions();
-    const precompiled = await precompileDraft(db, compile, req.params.id);
+    const precompiled = await precompileDraft(store, compile, req.params.id);
     // Refusals that need no evaluation first (compile problems, slug, nothing changed): a PublishError,
     // a DomainError the error handler gives its status.
-    preparePublish(db, compile, req.params.id, body, precompiled);
+    await preparePublish(store, compile, req.params.id, body, precompiled);
     const override = body.override_gate;
     const check = await gates.check(req.params.id, { compiled: precompiled?.result, start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
     const user = requestUser(res);
@@ -86,52 +88,55 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
     if (!override && check.status === 'evaluating') return void res.status(202).json({ status: 'evaluating', gate: shownCheck(req, res, check, readsPii) } satisfies PublishEvaluating);
     if (!override && check.status === 'failed') throw new DomainError('unprocessable', 'gate_failed', gateRefusal(check), { gate: shownCheck(req, res, check, readsPii) });
     const gate = versionGate(check, override ? { note: override.note, by: requestActor(res).name ?? 'unknown' } : undefined);
-    const before = publishedSide(getPublishState(db, req.params.id));
-    const reply = auditedRequest(
-      db,
+    const before = publishedSide(await getPublishState(store, req.params.id));
+    const reply = await auditedRequestIn(
+      store,
       res,
-      () => publishDraft(db, compile, req.params.id, { ...body, by: publisherName(res, body.by), gate, planHash: check.draft?.plan_hash }, precompiled),
+      (tx) => publishDraft(tx, compile, req.params.id, { ...body, by: publisherName(res, body.by), gate, planHash: check.draft?.plan_hash }, precompiled),
       (done) => scenarioPublishedChange(req.params.id, before, done, body.note),
     );
+    // Again once committed: a slug looked up while the transaction was open may have cached what it replaced.
+    scenariosChanged();
     void deps.published.warm(req.params.id, reply.version);
     res.status(201).json(reply);
   });
 
   router.get('/scenarios/:id/publication', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
     const compile = compileOptions();
-    const precompiled = await precompileDraft(db, compile, req.params.id);
-    res.json(publication(db, compile, req.params.id, precompiled));
+    const precompiled = await precompileDraft(store, compile, req.params.id);
+    res.json(await publication(store, compile, req.params.id, precompiled));
   });
 
-  router.get('/scenarios/:id/versions', allow('scenarios:read'), (req, res) => {
-    const state = mustGetState(req.params.id);
-    res.json(listVersions(db, state.id).map((row) => versionSummary(row, state.liveVersion)));
+  router.get('/scenarios/:id/versions', allow('scenarios:read'), async (req, res) => {
+    const state = await mustGetState(req.params.id);
+    res.json((await listVersions(store, state.id)).map((row) => versionSummary(row, state.liveVersion)));
   });
 
-  router.get('/scenarios/:id/versions/:n', allow('scenarios:read'), (req, res) => {
-    const state = mustGetState(req.params.id);
+  router.get('/scenarios/:id/versions/:n', allow('scenarios:read'), async (req, res) => {
+    const state = await mustGetState(req.params.id);
     const n = versionParam(req.params.n, 'version');
-    const row = getVersion(db, state.id, n);
+    const row = await getVersion(store, state.id, n);
     if (!row) throw new HttpError(404, 'unknown_version', `version ${n} does not exist`, { version: n });
     const detail: VersionDetail = { ...versionSummary(row, state.liveVersion), graph: piiView(readsPii(req)).graph(storedGraph(row.graph)) };
     res.json(detail);
   });
 
-  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), audits('scenario.rollback'), (req, res) => {
+  router.post('/scenarios/:id/rollback', allow('scenarios:publish'), audits('scenario.rollback'), async (req, res) => {
     const body = parseBody(RollbackBodySchema, req.body);
-    const before = publishedSide(getPublishState(db, req.params.id));
-    const reply = auditedRequest(
-      db,
+    const before = publishedSide(await getPublishState(store, req.params.id));
+    const reply = await auditedRequestIn(
+      store,
       res,
-      () => rollback(db, req.params.id, body.version),
+      (tx) => rollback(tx, req.params.id, body.version),
       (done) => scenarioRolledBackChange(req.params.id, before, done),
     );
+    scenariosChanged();
     void deps.published.warm(req.params.id, reply.live_version);
     res.json(reply);
   });
 
-  router.get('/scenarios/:id/diff', allow('scenarios:read'), (req, res) => {
-    const state = mustGetState(req.params.id);
+  router.get('/scenarios/:id/diff', allow('scenarios:read'), async (req, res) => {
+    const state = await mustGetState(req.params.id);
     const from = versionParam(req.query.from, 'from');
     const toRaw = req.query.to ?? 'draft';
     let to: Graph;
@@ -140,9 +145,9 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
       if (!parsed.success) throw new HttpError(409, 'invalid_draft', 'the draft is not a valid graph, so it cannot be compared');
       to = parsed.data;
     } else {
-      to = versionGraph(state.id, versionParam(toRaw, 'to'));
+      to = await versionGraph(state.id, versionParam(toRaw, 'to'));
     }
-    res.json(diffGraphs(versionGraph(state.id, from), to));
+    res.json(diffGraphs(await versionGraph(state.id, from), to));
   });
 
   return router;

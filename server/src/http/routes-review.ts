@@ -14,7 +14,7 @@ import { DomainError } from '../common/domain-error.js';
 import { reviewCsv, reviewJsonl } from '../review/export.js';
 import type { ReviewExportRow, ReviewService } from '../review/service.js';
 import type { ReviewFilter } from '../storage/review.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { allow } from './access.js';
 import { audits, auditedRequest, requestActor } from './audit-context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -63,7 +63,7 @@ export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canRea
   });
   router.put('/scenarios/:id/review-rules', allow('scenarios:write'), audits('review.rules'), (req, res) => {
     const body = parseBody(ReviewRulesBodySchema, req.body ?? {});
-    const scenario = getScenario(db, req.params.id);
+    const scenario = getScenarioSync(db, req.params.id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${req.params.id}"`);
     const done = auditedRequest(db, res, () => review.setRules(scenario.id, body, by(res)), (d) => reviewRulesChange(scenario, d.before, d.after));
     res.json(done.after);

@@ -10,6 +10,7 @@ import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
 import { compileGraphAsync, runPlan, streamRun, type RunResult } from '../engine/index.js';
 import { getScenario } from '../storage/scenarios.js';
+import { dataStoreOf } from '../storage/store.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -39,7 +40,7 @@ export function runRoutes(deps: AppDeps): Router {
   const readsPii = deps.canReadPii ?? canReadPii;
 
   router.post('/scenarios/:id/test-run', allow('scenarios:test'), async (req: Request<{ id: string }>, res: Response) => {
-    const scenario = getScenario(db, req.params.id);
+    const scenario = await getScenario(dataStoreOf(db), req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const view = piiView(readsPii(req));
     // Each response shows the run as its user may see it (a reconnect may come from another user).
@@ -104,7 +105,7 @@ export function runRoutes(deps: AppDeps): Router {
   });
 
   router.get('/scenarios/:id/runs', allow('runs:read'), async (req, res) => {
-    if (!getScenario(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+    if (!(await getScenario(store, req.params.id))) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.json((await listTestRuns(store, req.params.id)).map(piiView(readsPii(req)).runSummary));
   });
 

@@ -8,13 +8,14 @@ import { CreateScenarioBodySchema, UpdateScenarioBodySchema, type CompileReply }
 import { compileGraphAsync } from '../engine/index.js';
 import type { EngineServices } from '../nodes/kit.js';
 import { createScenario, deleteScenario, duplicateScenario, getScenario, listScenarios, updateScenario } from '../storage/scenarios.js';
+import { scenariosChanged } from '../storage/slug-cache.js';
 import { withTemplateStatus, withTemplateStatusOne } from '../templates/scenario-link.js';
 import { blankGraph } from './blank-graph.js';
 import { knownModelAliases } from '../endpoints/config.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest } from './audit-context.js';
+import { audits, auditedRequestIn } from './audit-context.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
 import { keepMaskedSamples } from './pii-samples.js';
@@ -40,7 +41,8 @@ const DuplicateBodySchema = z.object({ name: z.string().trim().min(1).max(200).o
 
 /** Routes for scenario drafts and compiling. */
 export function scenarioRoutes(deps: AppDeps): Router {
-  const { db, services } = deps;
+  const { services } = deps;
+  const store = appStore(deps);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
   /** A scenario reply with its sample inputs masked for a user without `pii:read`. */
@@ -49,41 +51,41 @@ export function scenarioRoutes(deps: AppDeps): Router {
     return view.masked ? { ...scenario, graph: view.graph(scenario.graph) } : scenario;
   };
 
-  function mustGet(id: string) {
-    const scenario = getScenario(db, id);
+  async function mustGet(id: string) {
+    const scenario = await getScenario(store, id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${id}"`);
     return scenario;
   }
 
-  router.get('/scenarios', allow('scenarios:read'), (req, res) => {
+  router.get('/scenarios', allow('scenarios:read'), async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : undefined;
-    res.json(withTemplateStatus(db, listScenarios(db, q)));
+    res.json(await withTemplateStatus(store, await listScenarios(store, q)));
   });
 
-  router.post('/scenarios', allow('scenarios:write'), audits('scenario.create'), (req, res) => {
+  router.post('/scenarios', allow('scenarios:write'), audits('scenario.create'), async (req, res) => {
     const body = parseBody(CreateScenarioBodySchema, req.body);
-    const scenario = auditedRequest(
-      db,
+    const scenario = await auditedRequestIn(
+      store,
       res,
-      () => createScenario(db, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) }),
+      (tx) => createScenario(tx, { name: body.name, description: body.description, graph: body.graph ?? blankGraph(body.name) }),
       scenarioCreatedChange,
     );
     res.status(201).location(`/api/scenarios/${scenario.id}`).json(shown(req, scenario));
   });
 
-  router.get('/scenarios/:id', allow('scenarios:read'), (req, res) => {
-    res.json(shown(req, withTemplateStatusOne(db, mustGet(req.params.id))));
+  router.get('/scenarios/:id', allow('scenarios:read'), async (req, res) => {
+    res.json(shown(req, await withTemplateStatusOne(store, await mustGet(req.params.id))));
   });
 
-  router.put('/scenarios/:id', allow('scenarios:write'), audits('scenario.update'), (req, res) => {
+  router.put('/scenarios/:id', allow('scenarios:write'), audits('scenario.update'), async (req, res) => {
     const body = parseBody(UpdateScenarioBodySchema, req.body);
-    const before = getScenario(db, req.params.id);
+    const before = await getScenario(store, req.params.id);
     // A user without pii:read was sent the samples masked: what comes back unchanged keeps the stored value.
     if (body.graph !== undefined && !readsPii(req)) body.graph = keepMaskedSamples(body.graph, before?.graph);
-    const outcome = auditedRequest(
-      db,
+    const outcome = await auditedRequestIn(
+      store,
       res,
-      () => updateScenario(db, req.params.id, body),
+      (tx) => updateScenario(tx, req.params.id, body),
       (done) => (done.ok ? scenarioUpdatedChange(before, done.scenario) : null),
     );
     if (outcome.ok) {
@@ -96,24 +98,26 @@ export function scenarioRoutes(deps: AppDeps): Router {
     });
   });
 
-  router.delete('/scenarios/:id', allow('scenarios:write'), audits('scenario.delete'), (req, res) => {
-    const before = getScenario(db, req.params.id);
-    const deleted = auditedRequest(
-      db,
+  router.delete('/scenarios/:id', allow('scenarios:write'), audits('scenario.delete'), async (req, res) => {
+    const before = await getScenario(store, req.params.id);
+    const deleted = await auditedRequestIn(
+      store,
       res,
-      () => deleteScenario(db, req.params.id),
+      (tx) => deleteScenario(tx, req.params.id),
       (done) => (done && before ? scenarioDeletedChange(before) : null),
     );
+    // Again once committed: a slug looked up while the transaction was open may have cached the scenario.
+    scenariosChanged();
     if (!deleted) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     res.status(204).end();
   });
 
-  router.post('/scenarios/:id/duplicate', allow('scenarios:write'), audits('scenario.duplicate'), (req, res) => {
+  router.post('/scenarios/:id/duplicate', allow('scenarios:write'), audits('scenario.duplicate'), async (req, res) => {
     const body = parseBody(DuplicateBodySchema, req.body ?? {});
-    const copy = auditedRequest(
-      db,
+    const copy = await auditedRequestIn(
+      store,
       res,
-      () => duplicateScenario(db, req.params.id, body.name),
+      (tx) => duplicateScenario(tx, req.params.id, body.name),
       (made) => (made ? scenarioDuplicatedChange(made, req.params.id) : null),
     );
     if (!copy) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
@@ -121,7 +125,7 @@ export function scenarioRoutes(deps: AppDeps): Router {
   });
 
   router.post('/scenarios/:id/compile', allow('scenarios:test'), async (req, res) => {
-    res.json(await compileReply(mustGet(req.params.id).graph, services, knownModelAliases(deps.models)));
+    res.json(await compileReply((await mustGet(req.params.id)).graph, services, knownModelAliases(deps.models)));
   });
 
   router.post('/compile', allow('scenarios:test'), async (req, res) => {

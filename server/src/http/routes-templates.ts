@@ -1,7 +1,8 @@
 /**
  * `/api/templates…` (gallery, history, diff, use, admin versioning, import/export) and the scenario side
  * of templates: `/api/scenarios/import`, `/:id/export`, `/:id/template-status`, `/:id/template-update`.
- * Creating these routes syncs the built-in templates into the store, so every server start does it.
+ * Creating these routes syncs the built-in templates into the store, so every server start does it (in
+ * the background: on SQLite it is done before the server takes a request; a sync that fails is logged).
  */
 import { Router, type Request, type Response } from 'express';
 import type { Graph } from '@shared/graph.js';
@@ -15,10 +16,10 @@ import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromT
 import { checkSemver, getTemplateDetail, getTemplateVersion, listTemplates, mustGetVersionRow, setDeprecated, versionGraph } from '../templates/store.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getScenario } from '../storage/scenarios.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequest, auditedRequestIn, requestActor } from './audit-context.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import type { Db } from '../storage/db.js';
 import { canReadPii } from './pii-access.js';
@@ -55,7 +56,8 @@ function importShippedSets(db: Db, res: Response, scenarioId: string): void {
 /** Routes for templates, and the scenario routes that involve files or templates. */
 export function templateRoutes(deps: AppDeps): Router {
   const { db } = deps;
-  syncBuiltinTemplates(db);
+  const store = appStore(deps);
+  syncBuiltinTemplates(store).catch((error: unknown) => console.error('[mofang] syncing the built-in templates failed:', error instanceof Error ? error.message : String(error)));
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
   /**
@@ -68,54 +70,57 @@ export function templateRoutes(deps: AppDeps): Router {
     return { ...version, graph: view.graph(version.graph), ...(version.samples === undefined ? {} : { samples: version.samples.map((s) => view.graph(s)) }) };
   };
 
-  router.get('/templates', allow('templates:read'), (req, res) => {
-    res.json(listTemplates(db, { includeDeprecated: flag(req.query.include_deprecated) }));
+  router.get('/templates', allow('templates:read'), async (req, res) => {
+    res.json(await listTemplates(store, { includeDeprecated: flag(req.query.include_deprecated) }));
   });
 
-  router.post('/templates', allow('templates:write'), audits('template.create'), (req, res) => {
+  router.post('/templates', allow('templates:write'), audits('template.create'), async (req, res) => {
     const body = parseBody(CreateTemplateBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => createTemplateFromScenario(db, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
+    const stored = await auditedRequestIn(store, res, (tx) => createTemplateFromScenario(tx, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.create', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}`).json(stored);
   });
 
-  router.post('/templates/import', allow('templates:write'), audits('template.import'), (req, res) => {
+  router.post('/templates/import', allow('templates:write'), audits('template.import'), async (req, res) => {
     const detected = detectFile(req.body);
     if (detected.kind !== 'template') {
       throw new HttpError(400, 'invalid_file', `this is a ${detected.kind === 'scenario' ? 'scenario file' : 'graph'}, not a template file; import it from the scenario list (POST /api/scenarios/import)`, { reason: 'not_template' });
     }
-    const imported = auditedRequest(
-      db,
+    const { imported } = await auditedRequestIn(
+      store,
       res,
-      () => importTemplate(db, detected.file),
-      (done) => templateVersionChange('template.import', getTemplateVersion(db, done.template_id, done.version), { created: done.created }),
+      async (tx) => {
+        const done = await importTemplate(tx, detected.file);
+        return { imported: done, detail: await getTemplateVersion(tx, done.template_id, done.version) };
+      },
+      ({ imported: done, detail }) => templateVersionChange('template.import', detail, { created: done.created }),
     );
     res.status(201).json(imported);
   });
 
-  router.get('/templates/:id', allow('templates:read'), (req, res) => {
-    res.json(getTemplateDetail(db, req.params.id));
+  router.get('/templates/:id', allow('templates:read'), async (req, res) => {
+    res.json(await getTemplateDetail(store, req.params.id));
   });
 
-  router.get('/templates/:id/versions/:version', allow('templates:read'), (req, res) => {
-    res.json(shownVersion(req, getTemplateVersion(db, req.params.id, req.params.version)));
+  router.get('/templates/:id/versions/:version', allow('templates:read'), async (req, res) => {
+    res.json(shownVersion(req, await getTemplateVersion(store, req.params.id, req.params.version)));
   });
 
-  router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), (req, res) => {
+  router.post('/templates/:id/versions', allow('templates:write'), audits('template.version'), async (req, res) => {
     const body = parseBody(NewTemplateVersionBodySchema, req.body);
-    const stored = auditedRequest(db, res, () => addVersionFromScenario(db, req.params.id, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
+    const stored = await auditedRequestIn(store, res, (tx) => addVersionFromScenario(tx, req.params.id, { ...body, by: publisherName(res, body.by) }), (made) => templateVersionChange('template.version', made, { scenario: body.scenario_id }));
     res.status(201).location(`/api/templates/${stored.template_id}/versions/${stored.version}`).json(stored);
   });
 
   for (const [action, deprecated] of [['deprecate', true], ['undeprecate', false]] as const) {
-    router.post(`/templates/:id/versions/:version/${action}`, allow('templates:write'), audits(`template.${action}`), (req, res) => {
+    router.post(`/templates/:id/versions/:version/${action}`, allow('templates:write'), audits(`template.${action}`), async (req, res) => {
       parseBody(ByBodySchema, req.body ?? {});
       const { id, version } = req.params;
-      const done = auditedRequest(
-        db,
+      const done = await auditedRequestIn(
+        store,
         res,
-        () => {
-          const before = getTemplateVersion(db, id, version);
-          return { before, summary: setDeprecated(db, id, version, deprecated) };
+        async (tx) => {
+          const before = await getTemplateVersion(tx, id, version);
+          return { before, summary: await setDeprecated(tx, id, version, deprecated) };
         },
         ({ before, summary }) => templateVersionChange(`template.${action}`, { ...before, ...summary }, {}, before),
       );
@@ -123,20 +128,20 @@ export function templateRoutes(deps: AppDeps): Router {
     });
   }
 
-  router.get('/templates/:id/diff', allow('templates:read'), (req, res) => {
+  router.get('/templates/:id/diff', allow('templates:read'), async (req, res) => {
     const from = checkSemver(req.query.from, '"from"');
     const to = checkSemver(req.query.to, '"to"');
-    const before = versionGraph(mustGetVersionRow(db, req.params.id, from));
-    const after = versionGraph(mustGetVersionRow(db, req.params.id, to));
+    const before = versionGraph(await mustGetVersionRow(store, req.params.id, from));
+    const after = versionGraph(await mustGetVersionRow(store, req.params.id, to));
     res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
   });
 
-  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create', 'eval_set.create'), (req, res) => {
+  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create', 'eval_set.create'), async (req, res) => {
     const body = parseBody(UseTemplateBodySchema, req.body ?? {});
-    const scenario = auditedRequest(
-      db,
+    const scenario = await auditedRequestIn(
+      store,
       res,
-      () => useTemplate(db, req.params.id, body),
+      (tx) => useTemplate(tx, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
     importShippedSets(db, res, scenario.id);
@@ -144,45 +149,51 @@ export function templateRoutes(deps: AppDeps): Router {
     res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });
 
-  router.get('/templates/:id/export', allow('templates:read'), (req, res) => {
+  router.get('/templates/:id/export', allow('templates:read'), async (req, res) => {
     const version = req.query.version === undefined ? undefined : checkSemver(req.query.version, '"version"');
-    const file = shownVersion(req, exportTemplate(db, req.params.id, version));
+    const file = shownVersion(req, await exportTemplate(store, req.params.id, version));
     sendFile(res, file, fileNameFor(`${file.meta.id}-${file.meta.version}`, '.template.json'));
   });
 
-  router.post('/scenarios/import', allow('scenarios:write'), audits('scenario.import'), (req, res) => {
+  router.post('/scenarios/import', allow('scenarios:write'), audits('scenario.import'), async (req, res) => {
     const detected = formatOf(req.body) === TEMPLATE_FILE_FORMAT ? undefined : detectFile(req.body);
     if (!detected || detected.kind === 'template') {
       throw new HttpError(400, 'invalid_file', 'this is a template file, not a scenario; import it in the template gallery (POST /api/templates/import)', { reason: 'template_file' });
     }
-    const imported = auditedRequest(
-      db,
+    const { imported } = await auditedRequestIn(
+      store,
       res,
-      () => importScenario(db, detected),
-      (done) => scenarioImportedChange({ id: done.scenario_id, name: done.name }, getScenario(db, done.scenario_id), done.from),
+      async (tx) => {
+        const done = await importScenario(tx, detected);
+        return { imported: done, scenario: await getScenario(tx, done.scenario_id) };
+      },
+      ({ imported: done, scenario }) => scenarioImportedChange({ id: done.scenario_id, name: done.name }, scenario, done.from),
     );
     res.status(201).json(imported);
   });
 
-  router.get('/scenarios/:id/export', allow('scenarios:read'), (req, res) => {
-    const file = exportScenario(db, req.params.id);
+  router.get('/scenarios/:id/export', allow('scenarios:read'), async (req, res) => {
+    const file = await exportScenario(store, req.params.id);
     // The file carries the sample inputs: masked for a user without pii:read, like every other reply.
     sendFile(res, { ...file, graph: piiView(readsPii(req)).graph(file.graph) }, fileNameFor(file.name, '.scenario.json'));
   });
 
-  router.get('/scenarios/:id/template-status', allow('scenarios:read'), (req, res) => {
-    const scenario = getScenario(db, req.params.id);
+  router.get('/scenarios/:id/template-status', allow('scenarios:read'), async (req, res) => {
+    const scenario = await getScenario(store, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
-    res.json(withTemplateStatusOne(db, { id: scenario.id }).template);
+    res.json((await withTemplateStatusOne(store, { id: scenario.id })).template);
   });
 
-  router.post('/scenarios/:id/template-update', allow('scenarios:publish'), audits('scenario.template_update'), (req, res) => {
-    const before = getScenario(db, req.params.id);
-    const reply = auditedRequest(
-      db,
+  router.post('/scenarios/:id/template-update', allow('scenarios:publish'), audits('scenario.template_update'), async (req, res) => {
+    const before = await getScenario(store, req.params.id);
+    const { reply } = await auditedRequestIn(
+      store,
       res,
-      () => updateScenarioFromTemplate(db, req.params.id),
-      (done) => scenarioTemplateUpdatedChange(before, getScenario(db, done.scenario_id), done.from_version, done.to_version),
+      async (tx) => {
+        const done = await updateScenarioFromTemplate(tx, req.params.id);
+        return { reply: done, after: await getScenario(tx, done.scenario_id) };
+      },
+      ({ reply: done, after }) => scenarioTemplateUpdatedChange(before, after, done.from_version, done.to_version),
     );
     res.json({ ...reply, previous_graph: piiView(readsPii(req)).graph(reply.previous_graph) });
   });

@@ -12,8 +12,8 @@ import { EndpointService } from '../endpoints/service.js';
 import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore } from '../storage/db.js';
-import { failInterruptedRuns } from '../storage/runs.js';
 import { dataStoreOf } from '../storage/store.js';
+import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp, createSessions } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { createV1Runtime } from './v1/runtime.js';
@@ -83,7 +83,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
   const models = endpoints.models;
   const description = describeModels(models);
-  const published = new PublishedScenarios(store.db, services);
+  const published = new PublishedScenarios(dataStoreOf(store.db), services);
   const v1 = createV1Runtime(dataStoreOf(store.db), config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.

@@ -5,6 +5,7 @@
  * cancellation; and the jobs list and the inspection dashboard see only batch jobs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { dataStoreOf } from '../storage/store.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,7 +47,7 @@ const CASES = [
 ];
 
 function service(store: Store, runLog?: JobServiceOptions['runLog']): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(store.db, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 }, runLog });
+  const jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 }, runLog });
   services.push(jobs);
   return jobs;
 }
@@ -79,13 +80,13 @@ const texts = (lines: JobResultLine[]) => Object.fromEntries(lines.map((l) => [l
 describe('an evaluation job of a frozen draft', () => {
   it('runs the draft as it was at submission, though the draft is edited before any item runs', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'draft', graph: tagGraph('A') }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'draft', graph: tagGraph('A') })).id;
     const runs: ApiRunRecord[] = [];
     const jobs = service(store, { add: (run) => runs.push(run) });
     const submitted = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     const expectedHash = compileGraph(tagGraph('A')).plan?.hash;
     expect(submitted).toMatchObject({ total: 2, version: null, graphHash: expectedHash });
-    expect(updateScenario(store.db, scenarioId, { graph: tagGraph('B') }).ok).toBe(true);
+    expect((await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') })).ok).toBe(true);
     const done = ended(jobs, submitted.jobId);
     jobs.start();
     const job = await done;
@@ -98,7 +99,7 @@ describe('an evaluation job of a frozen draft', () => {
 
   it('refuses a draft that does not compile with its problems, and stores nothing', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'broken', graph: brokenReplyGraph() }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'broken', graph: brokenReplyGraph() })).id;
     const jobs = service(store);
     const refusal = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' }).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(DomainError);
@@ -108,7 +109,7 @@ describe('an evaluation job of a frozen draft', () => {
 
   it('refuses the whole submission naming the case whose inputs do not fit', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'reply', graph: replyGraph() }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'reply', graph: replyGraph() })).id;
     const jobs = service(store);
     const items = [{ id: 'ok', inputs: { transcript: '客户：你好' } }, { id: 'bad', inputs: { channel: 'hotline' } }];
     const refusal = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items, by: 'u1' }).catch((e: unknown) => e);
@@ -119,12 +120,12 @@ describe('an evaluation job of a frozen draft', () => {
   it('after a crash with its items mid-run, runs them again from the graph stored in the job', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mofang-eval-jobs-'));
     let store = openStore(dir);
-    const scenarioId = createScenario(store.db, { name: 'draft', graph: tagGraph('A') }).id;
-    let jobs = new JobService(store.db, new PublishedScenarios(store.db, noServices), new ScriptedModel(() => 'ok').resolver(), noServices);
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'draft', graph: tagGraph('A') })).id;
+    let jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices);
     const { jobId } = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     // The "crash": both items claimed (running), no outcome written, the process gone; the draft moves on.
     expect(jobs.store.claim(10, Date.now())).toHaveLength(2);
-    updateScenario(store.db, scenarioId, { graph: tagGraph('B') });
+    await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') });
     store.close();
 
     store = openStore(dir);
@@ -142,13 +143,13 @@ describe('an evaluation job of a frozen draft', () => {
 describe('an evaluation job of a published version', () => {
   it('runs an old version while a newer one is live, and names its plan hash', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'versions', graph: tagGraph('V1') }).id;
-    publishDraft(store.db, noServices, scenarioId, { slug: 'versions' });
-    updateScenario(store.db, scenarioId, { graph: tagGraph('V2') });
-    publishDraft(store.db, noServices, scenarioId);
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'versions', graph: tagGraph('V1') })).id;
+    await publishDraft(dataStoreOf(store.db), noServices, scenarioId, { slug: 'versions' });
+    await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('V2') });
+    await publishDraft(dataStoreOf(store.db), noServices, scenarioId);
     const jobs = service(store);
     const submitted = await submitEvaluationJob(jobs, { scenarioId, target: { version: 1 }, items: CASES, by: 'u1' });
-    expect(submitted).toMatchObject({ version: 1, total: 2, graphHash: getVersion(store.db, scenarioId, 1)?.planHash });
+    expect(submitted).toMatchObject({ version: 1, total: 2, graphHash: (await getVersion(dataStoreOf(store.db), scenarioId, 1))?.planHash });
     const done = ended(jobs, submitted.jobId);
     jobs.start();
     await done;
@@ -159,7 +160,7 @@ describe('an evaluation job of a published version', () => {
 
   it('tells the end listeners of a cancellation', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'cancel', graph: tagGraph('A') }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'cancel', graph: tagGraph('A') })).id;
     const jobs = service(store);
     const { jobId } = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     const done = ended(jobs, jobId);
@@ -173,8 +174,8 @@ describe('an evaluation job of a published version', () => {
 describe('the batch views', () => {
   it('list and count only batch jobs, not evaluation ones', async () => {
     const store = memoryStore();
-    const scenarioId = createScenario(store.db, { name: 'both', graph: tagGraph('A') }).id;
-    const published = publishDraft(store.db, noServices, scenarioId, { slug: 'both' });
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'both', graph: tagGraph('A') })).id;
+    const published = await publishDraft(dataStoreOf(store.db), noServices, scenarioId, { slug: 'both' });
     expect(published.version).toBe(1);
     const jobs = service(store);
     const plan = compileGraph(tagGraph('A')).plan;

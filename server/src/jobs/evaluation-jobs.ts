@@ -11,6 +11,7 @@ import { DomainError } from '../common/domain-error.js';
 import { compileGraphAsync, type CompileOptions } from '../engine/index.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
+import { dataStoreOf } from '../storage/store.js';
 import { userOwner } from './owner.js';
 import { ItemLineError } from './parse-items.js';
 import { resultPages } from './results.js';
@@ -53,7 +54,7 @@ export interface EvaluationJobSubmitted {
 
 /** The job's version and plan, and for a draft the graph frozen into it; throws the refusals of {@link submitEvaluationJob}. */
 async function targetOf(jobs: JobService, request: EvaluationJobRequest): Promise<SubmitTarget> {
-  const scenario = getPublishState(jobs.db, request.scenarioId);
+  const scenario = await getPublishState(dataStoreOf(jobs.db), request.scenarioId);
   if (!scenario) throw new DomainError('not_found', 'unknown_scenario', `no scenario "${request.scenarioId}"`);
   const slug = scenario.slug ?? '';
   if ('draft' in request.target) {
@@ -68,7 +69,7 @@ async function targetOf(jobs: JobService, request: EvaluationJobRequest): Promis
   const version = request.target.version;
   if (!Number.isInteger(version) || version < 1) throw new DomainError('invalid', 'invalid_version', 'version must be a positive whole number');
   if (scenario.slug === null) throw new DomainError('not_found', 'unknown_version', `scenario "${request.scenarioId}" has no published version`);
-  const resolved = jobs.published.resolve(scenario.slug, version);
+  const resolved = await jobs.published.resolve(scenario.slug, version);
   if ('error' in resolved) {
     if (resolved.error === 'version_not_runnable') throw new DomainError('conflict', 'version_not_runnable', resolved.message);
     throw new DomainError('not_found', 'unknown_version', `scenario "${scenario.slug}" has no version ${version}`);

@@ -4,6 +4,7 @@
  * callback must run before the work is done.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { dataStoreOf } from '../storage/store.js';
 import { compileGraph } from '../engine/index.js';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { PublishedScenarios } from '../publish/registry.js';
@@ -39,7 +40,7 @@ describe('the event loop turns while jobs are handled', () => {
   it('submitting 20,000 items from a synchronous source yields to other work', async () => {
     store = openStoreFile(':memory:');
     const graph = lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]);
-    const scenarioId = createScenario(store.db, { name: 'loop', graph }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'loop', graph })).id;
     const compiled = compileGraph(graph);
     if (!compiled.ok) throw new Error('the test graph does not compile');
     function* items(): Generator<ParsedItem> {
@@ -56,12 +57,12 @@ describe('the event loop turns while jobs are handled', () => {
   it('the runner does not finish items that need no I/O in one unbroken chain of microtasks', async () => {
     store = openStoreFile(':memory:');
     const jobs = new JobStore(store.db);
-    const scenarioId = createScenario(store.db, { name: 'loop', graph: lineGraph([], []) }).id;
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'loop', graph: lineGraph([], []) })).id;
     jobs.beginJob({ id: 'j', scenarioId, slug: 'gone', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
     jobs.addItems('j', Array.from({ length: 2000 }, (_, i) => ({ seq: i + 1, itemId: `c${i}`, inputs: '{}' })));
     jobs.finalize('j', 'o', 2000, 'h', null);
     // An unknown scenario: every item fails at once, without awaiting anything.
-    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(store.db, noServices), models: { resolve: () => { throw new Error('no model needed'); } }, services: noServices, flushMs: 1 });
+    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(dataStoreOf(store.db), noServices), models: { resolve: () => { throw new Error('no model needed'); } }, services: noServices, flushMs: 1 });
     runner.start();
     await new Promise((resolve) => setImmediate(resolve));
     const early = jobs.counts('j');

@@ -7,7 +7,7 @@
 import { LRUCache } from 'lru-cache';
 import { parseJson } from '@shared/json.js';
 import { compileGraph, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
-import type { PublishedScenarios } from '../publish/registry.js';
+import type { PublishedScenarios, Resolution } from '../publish/registry.js';
 import type { ClaimedItem } from '../storage/jobs.js';
 
 /** Where a job's plan comes from: the job's identity as the runner claims it. */
@@ -45,13 +45,10 @@ export class JobPlans {
    * `not_published` / `version_not_runnable` for a version, `draft_not_runnable` for a frozen draft
    * whose stored graph is missing or no longer compiles (a node kind removed from the server).
    */
-  planOf(source: PlanSource): JobPlan {
+  planOf(source: PlanSource): JobPlan | Promise<JobPlan> {
     if (source.graphHash !== null) return this.frozenPlan(source.jobId, source.graphHash);
     const resolved = this.published.resolve(source.slug, source.version);
-    if ('error' in resolved) {
-      return { error: { code: resolved.error, message: `scenario "${source.slug}" version ${source.version} is not available (${resolved.error})` } };
-    }
-    return { plan: resolved.plan };
+    return resolved instanceof Promise ? resolved.then((r) => versionPlan(source, r)) : versionPlan(source, resolved);
   }
 
   private frozenPlan(jobId: string, hash: string): JobPlan {
@@ -69,4 +66,10 @@ export class JobPlans {
     this.frozen.set(hash, compiled.plan);
     return { plan: compiled.plan };
   }
+}
+
+/** A published version's resolution as a job's plan. */
+function versionPlan(source: PlanSource, resolved: Resolution): JobPlan {
+  if ('error' in resolved) return { error: { code: resolved.error, message: `scenario "${source.slug}" version ${source.version} is not available (${resolved.error})` } };
+  return { plan: resolved.plan };
 }

@@ -3,6 +3,7 @@
  * saying so; before, `JSON.parse` threw out of the runner and the item stayed `running` for good.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { dataStoreOf } from '../storage/store.js';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { publishDraft } from '../publish/publish.js';
@@ -19,14 +20,14 @@ describe('a job item whose stored inputs are damaged', () => {
   it('fails with invalid_inputs naming the damage; the other items succeed and the job completes', async () => {
     store = openStoreFile(':memory:');
     const graph = lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]);
-    const scenarioId = createScenario(store.db, { name: 'd', graph }).id;
-    publishDraft(store.db, noServices, scenarioId, { slug: 'damaged-inputs' });
+    const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'd', graph })).id;
+    await publishDraft(dataStoreOf(store.db), noServices, scenarioId, { slug: 'damaged-inputs' });
     const jobs = new JobStore(store.db);
     jobs.beginJob({ id: 'j', scenarioId, slug: 'damaged-inputs', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
     const inputs = [JSON.stringify({ transcript: '客户：你好' }), '{"transcript":"客户：', JSON.stringify({ transcript: '客户：再见' })];
     jobs.addItems('j', inputs.map((text, i) => ({ seq: i + 1, itemId: `c${i + 1}`, inputs: text })));
     jobs.finalize('j', 'o', inputs.length, 'h', null);
-    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(store.db, noServices), models: new ScriptedModel(() => 'unused').resolver(), services: noServices, flushMs: 1, pollMs: 5 });
+    const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(dataStoreOf(store.db), noServices), models: new ScriptedModel(() => 'unused').resolver(), services: noServices, flushMs: 1, pollMs: 5 });
     runner.start();
     for (let i = 0; i < 400 && jobs.counts('j').pending + jobs.counts('j').running > 0; i++) await new Promise((r) => setTimeout(r, 5));
     await runner.stop();

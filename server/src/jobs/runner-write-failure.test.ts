@@ -5,6 +5,7 @@
  * refuses a value.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dataStoreOf } from '../storage/store.js';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { publishDraft } from '../publish/publish.js';
@@ -36,15 +37,15 @@ class RefusingStore extends JobStore {
 async function runJob(always: boolean): Promise<RefusingStore> {
   store = openStoreFile(':memory:');
   const graph = lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]);
-  const scenarioId = createScenario(store.db, { name: 'w', graph }).id;
-  publishDraft(store.db, noServices, scenarioId, { slug: 'write-fail' });
+  const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'w', graph })).id;
+  await publishDraft(dataStoreOf(store.db), noServices, scenarioId, { slug: 'write-fail' });
   const jobs = new RefusingStore(store.db);
   jobs.always = always;
   jobs.beginJob({ id: 'j', scenarioId, slug: 'write-fail', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
   const texts = ['客户：你好', '客户：这条结果写不进去', '客户：宽带断了'];
   jobs.addItems('j', texts.map((t, i) => ({ seq: i + 1, itemId: `c${i + 1}`, inputs: JSON.stringify({ transcript: t }) })));
   jobs.finalize('j', 'o', texts.length, 'h', null);
-  const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(store.db, noServices), models: new ScriptedModel(() => 'unused').resolver(), services: noServices, flushMs: 1, pollMs: 5 });
+  const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(dataStoreOf(store.db), noServices), models: new ScriptedModel(() => 'unused').resolver(), services: noServices, flushMs: 1, pollMs: 5 });
   runner.start();
   for (let i = 0; i < 400 && jobs.counts('j').pending + jobs.counts('j').running > (always ? 1 : 0); i++) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 20));

@@ -224,7 +224,7 @@ export class JobRunner {
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
     const runId = newId();
     const started = this.now();
-    const resolved = this.plans.planOf(item);
+    const resolved = await this.plans.planOf(item);
     const events: RunEvent[] = [];
     // Inputs were checked on submit; a row whose text is not JSON (damaged) fails its item, never the runner.
     const parsed = parseJson(item.inputs);

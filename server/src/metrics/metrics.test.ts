@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioNow } from '../storage/scenarios.testing.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { openStore, type Store } from '../storage/db.js';
-import { createScenario } from '../storage/scenarios.js';
 import { getStoredApiRun, RunLog, type ApiRunRecord } from '../storage/run-log.js';
 import { apiRunMetrics, listApiRuns } from './queries.js';
 import { sqliteOf } from '../storage/sqlite.js';
@@ -19,7 +19,7 @@ function open(): { store: Store; scenarioId: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'mofang-metrics-'));
   const store = openStore(dir);
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
-  const scenarioId = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  const scenarioId = createScenarioNow(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
   sqliteOf(store.db).prepare("update scenarios set slug = 's' where id = ?").run(scenarioId);
   return { store, scenarioId };
 }

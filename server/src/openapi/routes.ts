@@ -74,12 +74,12 @@ export function openapiRoutes(deps: AppDeps, config: Pick<ApiConfig, 'publicUrl'
   const router = Router();
   const version = appVersion();
 
-  router.get('/openapi.json', (req, res) => {
-    const list = deps.published.listLive().map(documented);
+  router.get('/openapi.json', async (req, res) => {
+    const list = (await deps.published.listLive()).map(documented);
     res.json(aggregateDocument(list, { serverUrl: publicOrigin(req, config.publicUrl), version }));
   });
 
-  router.get('/scenarios/:slug/openapi.json', (req, res) => {
+  router.get('/scenarios/:slug/openapi.json', async (req, res) => {
     const raw = req.query.version;
     let pinned: number | undefined;
     if (raw !== undefined) {
@@ -90,7 +90,7 @@ export function openapiRoutes(deps: AppDeps, config: Pick<ApiConfig, 'publicUrl'
       pinned = Number(raw);
     }
     const slug = req.params.slug;
-    const resolved = deps.published.resolve(slug, pinned);
+    const resolved = await deps.published.resolve(slug, pinned);
     if ('error' in resolved) {
       if (resolved.error === 'version_not_runnable') sendError(res, 409, resolved.error, resolved.message);
       else sendError(res, 404, resolved.error, MESSAGES[resolved.error](slug));

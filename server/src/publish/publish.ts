@@ -5,7 +5,8 @@
 import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
 import type { VersionGate } from '@shared/publish-gate.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type CompileResult } from '../engine/index.js';
-import type { Db } from '../storage/db.js';
+import { isUniqueViolation } from '../storage/dialect-sql.js';
+import type { DataStore } from '../storage/store.js';
 import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
 import { DomainError, type DomainErrorKind } from '../common/domain-error.js';
 
@@ -46,7 +47,7 @@ function shortId(id: string): string {
   return compact.slice(0, 8) || 'x';
 }
 
-function chooseSlug(db: Db, scenarioId: string, name: string, current: string | null, requested?: string): string {
+async function chooseSlug(db: DataStore, scenarioId: string, name: string, current: string | null, requested?: string): Promise<string> {
   if (current !== null) {
     if (requested !== undefined && requested !== current) {
       throw new PublishError('conflict', 'slug_immutable', `this scenario is published as "${current}"; its slug cannot change to "${requested}"`, { slug: current });
@@ -55,14 +56,14 @@ function chooseSlug(db: Db, scenarioId: string, name: string, current: string | 
   }
   if (requested !== undefined) {
     if (!SLUG_PATTERN.test(requested)) throw new PublishError('invalid', 'invalid_slug', `"${requested}" is not a valid slug (2–63 lowercase letters, digits or dashes)`);
-    if (slugTaken(db, requested, scenarioId)) throw new PublishError('conflict', 'slug_taken', `the slug "${requested}" is already used by another scenario`, { slug: requested });
+    if (await slugTaken(db, requested, scenarioId)) throw new PublishError('conflict', 'slug_taken', `the slug "${requested}" is already used by another scenario`, { slug: requested });
     return requested;
   }
   const derived = deriveSlug(name, scenarioId);
-  if (!slugTaken(db, derived, scenarioId)) return derived;
+  if (!(await slugTaken(db, derived, scenarioId))) return derived;
   // A derived slug that collides gets the id's prefix: the designer did not ask for this exact name.
   const suffixed = `${derived.slice(0, 50)}-${shortId(scenarioId)}`;
-  if (!slugTaken(db, suffixed, scenarioId)) return suffixed;
+  if (!(await slugTaken(db, suffixed, scenarioId))) return suffixed;
   throw new PublishError('conflict', 'slug_taken', `the slug "${derived}" is already used by another scenario; choose one`, { slug: derived });
 }
 
@@ -76,8 +77,8 @@ export interface Precompiled {
  * Compiles a scenario's draft with the event loop free between nodes, for {@link publishDraft} and
  * {@link publication} on the request thread. Undefined when there is no such scenario.
  */
-export async function precompileDraft(db: Db, compile: CompileOptions, scenarioId: string): Promise<Precompiled | undefined> {
-  const state = getPublishState(db, scenarioId);
+export async function precompileDraft(db: DataStore, compile: CompileOptions, scenarioId: string): Promise<Precompiled | undefined> {
+  const state = await getPublishState(db, scenarioId);
   if (!state) return undefined;
   return { graph: state.graph, result: await compileGraphAsync(state.graph, compile) };
 }
@@ -86,10 +87,6 @@ export async function precompileDraft(db: Db, compile: CompileOptions, scenarioI
 function compiledDraft(graph: unknown, compile: CompileOptions, precompiled?: Precompiled): CompileResult {
   if (precompiled && (precompiled.graph === graph || JSON.stringify(precompiled.graph) === JSON.stringify(graph))) return precompiled.result;
   return compileGraph(graph, compile);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** A draft that may be published: its slug and compiled plan hash (from {@link preparePublish}). */
@@ -105,10 +102,10 @@ export interface PreparedPublish {
  * (unprocessable, 422; details: `{ errors }`), `slug_taken` / `slug_immutable` / `no_changes` (conflict,
  * 409; the draft does what the live version does, or what an existing version does: details `same_as_version`).
  */
-export function preparePublish(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): PreparedPublish {
-  const state = getPublishState(db, scenarioId);
+export async function preparePublish(db: DataStore, compile: CompileOptions, scenarioId: string, options: PublishOptions = {}, precompiled?: Precompiled): Promise<PreparedPublish> {
+  const state = await getPublishState(db, scenarioId);
   if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
-  const slug = chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
+  const slug = await chooseSlug(db, scenarioId, state.name, state.slug, options.slug);
   const compiled = compiledDraft(state.graph, compile, precompiled);
   if (!compiled.ok) {
     const n = compiled.errors.length;
@@ -117,7 +114,7 @@ export function preparePublish(db: Db, compile: CompileOptions, scenarioId: stri
     });
   }
   if (state.liveVersion !== null) {
-    const live = getVersion(db, scenarioId, state.liveVersion);
+    const live = await getVersion(db, scenarioId, state.liveVersion);
     if (live && live.planHash === compiled.plan.hash) {
       throw new PublishError('conflict', 'no_changes', `nothing to publish: the draft does the same as the live version ${live.version}`, {
         slug,
@@ -125,7 +122,7 @@ export function preparePublish(db: Db, compile: CompileOptions, scenarioId: stri
       });
     }
     // After a rollback the draft may do exactly what a later version does: that version exists already.
-    const same = listVersions(db, scenarioId).find((v) => v.planHash === compiled.plan.hash);
+    const same = (await listVersions(db, scenarioId)).find((v) => v.planHash === compiled.plan.hash);
     if (same) {
       throw new PublishError(
         'conflict',
@@ -144,13 +141,13 @@ export function preparePublish(db: Db, compile: CompileOptions, scenarioId: stri
  * (checked by the caller: publishing knows no evaluation), stored with the version; `options.planHash`, the
  * plan the gate checked: a draft that compiles to another plan now is refused, 409 `draft_changed`.
  */
-export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string, options: PublishOptions & { gate?: VersionGate; planHash?: string } = {}, precompiled?: Precompiled): PublishReply {
-  const { slug, graph, planHash } = preparePublish(db, compile, scenarioId, options, precompiled);
+export async function publishDraft(db: DataStore, compile: CompileOptions, scenarioId: string, options: PublishOptions & { gate?: VersionGate; planHash?: string } = {}, precompiled?: Precompiled): Promise<PublishReply> {
+  const { slug, graph, planHash } = await preparePublish(db, compile, scenarioId, options, precompiled);
   if (options.planHash !== undefined && options.planHash !== planHash) {
     throw new PublishError('conflict', 'draft_changed', 'the draft changed while its publish gate was checked; publish again to check what it is now', { checked_plan_hash: options.planHash, plan_hash: planHash });
   }
   try {
-    const row = insertVersion(db, { scenarioId, slug, graph, planHash, note: options.note ?? '', createdBy: options.by ?? '', gate: options.gate });
+    const row = await insertVersion(db, { scenarioId, slug, graph, planHash, note: options.note ?? '', createdBy: options.by ?? '', gate: options.gate });
     return { slug, version: row.version, plan_hash: row.planHash, live_version: row.version, ...(options.gate ? { gate: options.gate } : {}) };
   } catch (error) {
     if (isUniqueViolation(error)) throw new PublishError('conflict', 'slug_taken', `the slug "${slug}" is already used by another scenario`, { slug });
@@ -159,26 +156,26 @@ export function publishDraft(db: Db, compile: CompileOptions, scenarioId: string
 }
 
 /** Makes an earlier (or later) version live. Throws 404 `not_found` or `unknown_version`. */
-export function rollback(db: Db, scenarioId: string, version: number): RollbackReply {
-  const state = getPublishState(db, scenarioId);
+export async function rollback(db: DataStore, scenarioId: string, version: number): Promise<RollbackReply> {
+  const state = await getPublishState(db, scenarioId);
   if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   if (state.slug === null) throw new PublishError('not_found', 'unknown_version', 'this scenario has never been published');
-  if (!setLiveVersion(db, scenarioId, version)) throw new PublishError('not_found', 'unknown_version', `version ${version} does not exist`, { version });
+  if (!(await setLiveVersion(db, scenarioId, version))) throw new PublishError('not_found', 'unknown_version', `version ${version} does not exist`, { version });
   return { slug: state.slug, live_version: version };
 }
 
 /** The publishing status of a scenario: slug, live and latest version, and whether the draft differs. */
-export function publication(db: Db, compile: CompileOptions, scenarioId: string, precompiled?: Precompiled): Publication {
-  const state = getPublishState(db, scenarioId);
+export async function publication(db: DataStore, compile: CompileOptions, scenarioId: string, precompiled?: Precompiled): Promise<Publication> {
+  const state = await getPublishState(db, scenarioId);
   if (!state) throw new PublishError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   const compiled = compiledDraft(state.graph, compile, precompiled);
   const draftHash = compiled.ok ? compiled.plan.hash : null;
-  const live = state.liveVersion === null ? undefined : getVersion(db, scenarioId, state.liveVersion);
-  const latest = listVersions(db, scenarioId)[0];
+  const live = state.liveVersion === null ? undefined : await getVersion(db, scenarioId, state.liveVersion);
+  const latest = (await listVersions(db, scenarioId))[0];
   let suggested: string | null = null;
   if (state.slug === null) {
     try {
-      suggested = chooseSlug(db, scenarioId, state.name, null);
+      suggested = await chooseSlug(db, scenarioId, state.name, null);
     } catch {
       suggested = null;
     }

@@ -3,13 +3,15 @@
  * compiled plan. Plans of published versions are immutable, so each is compiled once and cached; the
  * slug's owner and live version are read through a one-second cache (storage/slug-cache.ts), so a
  * publish or rollback from the UI takes effect at the next request, one from the CLI in another process
- * within a second.
+ * (or another server over the same PostgreSQL) within a second. A lookup whose slug and plan are cached is
+ * answered at once, not as a promise (the `/v1` hot path); only a miss waits for the store.
  */
 import { LRUCache } from 'lru-cache';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
-import type { Db } from '../storage/db.js';
-import { findBySlug, getVersion, listLiveScenarios } from '../storage/versions.js';
+import { findBySlugSync, getVersionSync } from '../storage/sqlite-sync-reads.js';
+import type { DataStore } from '../storage/store.js';
+import { findBySlug, getVersion, listLiveScenarios, type SlugFound } from '../storage/versions.js';
 
 /** A published version ready to run. */
 export interface ResolvedScenario {
@@ -31,6 +33,9 @@ export interface LiveScenario extends ResolvedScenario {
   name: string;
 }
 
+/** What {@link PublishedScenarios.resolve} answers. */
+export type Resolution = ResolvedScenario | ResolveError;
+
 interface CachedPlan {
   plan: ExecutionPlan;
   graph: Graph;
@@ -42,9 +47,11 @@ export const DEFAULT_PLAN_CACHE_SIZE = 500;
 /** Resolves published scenarios by slug, caching compiled plans per (scenario, version). */
 export class PublishedScenarios {
   private readonly cache: LRUCache<string, CachedPlan>;
+  /** Plans being read and compiled after a miss, so a burst of requests for one version compiles it once. */
+  private readonly loading = new Map<string, Promise<CachedPlan | undefined>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: DataStore,
     private readonly compile: CompileOptions,
     maxCached = DEFAULT_PLAN_CACHE_SIZE,
   ) {
@@ -52,33 +59,68 @@ export class PublishedScenarios {
   }
 
   /**
-   * The plan of `slug` at `version` (default: the live version). A stored version that no longer
-   * compiles (for instance a node kind was removed from the server) is `version_not_runnable`, saying why.
+   * The plan of `slug` at `version` (default: the live version): at once when the slug's owner and the
+   * plan are cached, else a promise. A stored version that no longer compiles (for instance a node kind
+   * was removed from the server) is `version_not_runnable`, saying why.
    */
-  resolve(slug: string, version?: number): ResolvedScenario | ResolveError {
-    const scenario = findBySlug(this.db, slug);
+  resolve(slug: string, version?: number): Resolution | Promise<Resolution> {
+    const owner = findBySlug(this.store, slug);
+    return owner instanceof Promise ? owner.then((found) => this.planOf(slug, found, version)) : this.planOf(slug, owner, version);
+  }
+
+  /**
+   * {@link resolve} answered synchronously, for callers still in synchronous code (review outputs, alert
+   * settings, the dashboard, resuming live sessions): SQLite only (the store's reads are synchronous
+   * there). Goes when those callers move to the DataStore.
+   */
+  resolveSync(slug: string, version?: number): Resolution {
+    if (this.store.dialect !== 'sqlite') throw new Error('PublishedScenarios.resolveSync is SQLite-only: await resolve()');
+    const db = this.store.db;
+    const scenario = findBySlugSync(db, slug);
     if (!scenario) return { error: 'unknown_scenario' };
     if (version === undefined) {
       if (scenario.liveVersion === null) return { error: 'not_published' };
       version = scenario.liveVersion;
     }
-    let cached: CachedPlan | undefined;
-    try {
-      cached = this.load(scenario.id, version);
-    } catch (error) {
-      return { error: 'version_not_runnable', message: `version ${version} of "${slug}" cannot run: ${error instanceof Error ? error.message : String(error)}; publish the draft again` };
+    const key = planKey(scenario.id, version);
+    let cached = this.cache.get(key);
+    if (!cached) {
+      try {
+        const row = getVersionSync(db, scenario.id, version);
+        if (!row) return { error: 'unknown_version' };
+        cached = this.compiled(key, scenario.id, version, row.graph);
+      } catch (error) {
+        return { error: 'version_not_runnable', message: `version ${version} of "${slug}" cannot run: ${error instanceof Error ? error.message : String(error)}; publish the draft again` };
+      }
     }
-    if (!cached) return { error: 'unknown_version' };
     return { scenarioId: scenario.id, slug, version, plan: cached.plan, graph: cached.graph };
   }
 
+  private planOf(slug: string, scenario: SlugFound | undefined, version: number | undefined): Resolution | Promise<Resolution> {
+    if (!scenario) return { error: 'unknown_scenario' };
+    if (version === undefined) {
+      if (scenario.liveVersion === null) return { error: 'not_published' };
+      version = scenario.liveVersion;
+    }
+    const pinned = version;
+    const resolved = (cached: CachedPlan | undefined): Resolution =>
+      cached ? { scenarioId: scenario.id, slug, version: pinned, plan: cached.plan, graph: cached.graph } : { error: 'unknown_version' };
+    const notRunnable = (error: unknown): Resolution => ({
+      error: 'version_not_runnable',
+      message: `version ${pinned} of "${slug}" cannot run: ${error instanceof Error ? error.message : String(error)}; publish the draft again`,
+    });
+    const hit = this.cache.get(planKey(scenario.id, pinned));
+    if (hit) return resolved(hit);
+    return this.load(scenario.id, pinned).then(resolved, notRunnable);
+  }
+
   /** Every scenario with a live version, by slug, with its compiled live plan (a version that no longer compiles is logged and left out). */
-  listLive(): LiveScenario[] {
+  async listLive(): Promise<LiveScenario[]> {
     const live: LiveScenario[] = [];
-    for (const row of listLiveScenarios(this.db)) {
+    for (const row of await listLiveScenarios(this.store)) {
       let cached: CachedPlan | undefined;
       try {
-        cached = this.load(row.id, row.liveVersion);
+        cached = this.cache.get(planKey(row.id, row.liveVersion)) ?? (await this.load(row.id, row.liveVersion));
       } catch (error) {
         // One broken stored version must not take the whole listing (and the aggregate docs) down.
         console.error(`[mofang] skipping "${row.slug}":`, error instanceof Error ? error.message : error);
@@ -95,10 +137,10 @@ export class PublishedScenarios {
    * Never rejects: a version that does not compile is left for `resolve` to report.
    */
   async warm(scenarioId: string, version: number): Promise<void> {
-    const key = `${scenarioId}\u0000${version}`;
+    const key = planKey(scenarioId, version);
     if (this.cache.has(key)) return;
     try {
-      const row = getVersion(this.db, scenarioId, version);
+      const row = await getVersion(this.store, scenarioId, version);
       if (!row) return;
       const graph = GraphSchema.parse(row.graph);
       const compiled = await compileGraphAsync(graph, this.compile);
@@ -113,13 +155,25 @@ export class PublishedScenarios {
     this.cache.clear();
   }
 
-  private load(scenarioId: string, version: number): CachedPlan | undefined {
-    const key = `${scenarioId}\u0000${version}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const row = getVersion(this.db, scenarioId, version);
-    if (!row) return undefined;
-    const graph = GraphSchema.parse(row.graph);
+  /** Reads and compiles a version into the cache (once for concurrent callers); undefined when there is none, rejects when it no longer compiles. */
+  private load(scenarioId: string, version: number): Promise<CachedPlan | undefined> {
+    const key = planKey(scenarioId, version);
+    let loading = this.loading.get(key);
+    if (!loading) {
+      loading = this.read(key, scenarioId, version).finally(() => this.loading.delete(key));
+      this.loading.set(key, loading);
+    }
+    return loading;
+  }
+
+  private async read(key: string, scenarioId: string, version: number): Promise<CachedPlan | undefined> {
+    const row = await getVersion(this.store, scenarioId, version);
+    return row ? this.compiled(key, scenarioId, version, row.graph) : undefined;
+  }
+
+  /** Compiles a stored version's graph into the cache; throws when it no longer compiles. */
+  private compiled(key: string, scenarioId: string, version: number, stored: unknown): CachedPlan {
+    const graph = GraphSchema.parse(stored);
     const compiled = compileGraph(graph, this.compile);
     if (!compiled.ok) {
       const first = compiled.errors[0];
@@ -129,4 +183,8 @@ export class PublishedScenarios {
     this.cache.set(key, entry);
     return entry;
   }
+}
+
+function planKey(scenarioId: string, version: number): string {
+  return `${scenarioId}\u0000${version}`;
 }

@@ -10,7 +10,7 @@ import { DomainError } from '../common/domain-error.js';
 import { caseTargets } from '../evaluation/targets.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import type { EndOutput } from './rules.js';
 
 /** A scenario's end outputs, its start inputs, the graph they were read from and which one it was. */
@@ -26,9 +26,9 @@ export interface ScenarioOutputs {
  * has none. Throws `not_found` for an unknown scenario.
  */
 export function scenarioOutputs(db: Db, published: PublishedScenarios, scenarioId: string, version?: number): ScenarioOutputs {
-  const scenario = getScenario(db, scenarioId);
+  const scenario = getScenarioSync(db, scenarioId);
   if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
-  const resolved = scenario.slug ? published.resolve(scenario.slug, version) : undefined;
+  const resolved = scenario.slug ? published.resolveSync(scenario.slug, version) : undefined;
   if (resolved && !('error' in resolved)) {
     const targets = caseTargets(resolved.graph);
     const schemas = resolved.plan.outputSchema.properties ?? {};

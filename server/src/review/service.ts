@@ -13,7 +13,7 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
 import { findEvalSetByName, getEvalSet } from '../storage/evaluation.js';
 import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, insertReviewItems, listReviewItems, putReviewRules, reviewItemBySource, sampledOn, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
-import { getScenario } from '../storage/scenarios.js';
+import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { scenarioOutputs, type ScenarioOutputs } from './end-outputs.js';
 import { checkRules, matchRules, reviewKind, type EndOutput } from './rules.js';
 import { graphLabels } from './labels.js';
@@ -173,7 +173,7 @@ export class ReviewService {
 
   private names(rows: ReviewItemRow[]): Map<string, string> {
     const names = new Map<string, string>();
-    for (const id of new Set(rows.map((r) => r.scenarioId))) names.set(id, getScenario(this.db, id)?.name ?? '');
+    for (const id of new Set(rows.map((r) => r.scenarioId))) names.set(id, getScenarioSync(this.db, id)?.name ?? '');
     return names;
   }
 

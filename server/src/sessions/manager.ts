@@ -71,7 +71,7 @@ export class SessionManager implements LiveSessions {
   }
 
   async create(input: Parameters<LiveSessions['create']>[0]): Promise<{ session: SessionView; deskToken: string }> {
-    const resolved = this.options.published.resolve(input.slug, input.version);
+    const resolved = await this.options.published.resolve(input.slug, input.version);
     if ('error' in resolved) {
       if (resolved.error === 'unknown_version') throw new DomainError('not_found', 'unknown_version', `scenario "${input.slug}" has no version ${input.version}`);
       if (resolved.error === 'version_not_runnable') throw new DomainError('conflict', 'version_not_runnable', resolved.message);
@@ -265,7 +265,7 @@ export class SessionManager implements LiveSessions {
   /** Takes up the sessions a previous run of the server left open. */
   private resume(): void {
     for (const row of openCallSessions(this.options.db)) {
-      const resolved = this.options.published.resolve(row.slug, row.version);
+      const resolved = this.options.published.resolveSync(row.slug, row.version);
       const transcriptInput = 'error' in resolved ? undefined : transcriptInputOf(resolved);
       if ('error' in resolved || !transcriptInput) {
         writeSessionStep(this.options.db, row.id, { patch: { status: 'ended', endedAt: this.deps.now(), endReason: row.endReason ?? 'ended' } });

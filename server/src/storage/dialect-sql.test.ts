@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { greatest, jsonNumber, jsonText, least } from './dialect-sql.js';
+import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 
@@ -32,5 +32,36 @@ describe.each(storesUnderTest('dialect_sql'))('dialect SQL on %s', (_name, open,
 
   it('refuses a path key that is not a plain name', () => {
     expect(() => jsonText('sqlite', sql`x`, ["a'; drop table users; --"])).toThrow(/letters, digits/);
+  });
+});
+
+describe.each(storesUnderTest('dialect_sql_scenarios'))('dialect SQL of scenarios on %s', (_name, open, skip) => {
+  it.skipIf(skip)('counts a JSON array, 0 when absent or not an array', async () => {
+    const store = await open();
+    expect(await one(store, jsonArrayLength(store.dialect, json(store, '{"nodes":[1,2,{"a":[3]}]}'), ['nodes']))).toBe(3);
+    expect(await one(store, jsonArrayLength(store.dialect, json(store, '{"nodes":{"a":1}}'), ['nodes']))).toBe(0);
+    expect(await one(store, jsonArrayLength(store.dialect, json(store, '{"edges":[]}'), ['nodes']))).toBe(0);
+    if (store.dialect === 'sqlite') expect(await one(store, jsonArrayLength(store.dialect, sql`${'{damaged'}`, ['nodes']))).toBe(0);
+  });
+
+  it.skipIf(skip)('matches like ignoring ASCII case, with \\ escaping % and _', async () => {
+    const store = await open();
+    expect(await one(store, sql<number>`case when ${likeIgnoringCase(store.dialect, sql`${'Billing Audit'}`, '%AUDIT%')} then 1 else 0 end`.mapWith(Number))).toBe(1);
+    expect(await one(store, sql<number>`case when ${likeIgnoringCase(store.dialect, sql`${'100 percent'}`, '%100\\%%')} then 1 else 0 end`.mapWith(Number))).toBe(0);
+    expect(await one(store, sql<number>`case when ${likeIgnoringCase(store.dialect, sql`${'100% sure'}`, '%100\\%%')} then 1 else 0 end`.mapWith(Number))).toBe(1);
+  });
+
+  it.skipIf(skip)('tells a unique violation from other errors', async () => {
+    const store = await open();
+    await store.db.insert(store.t.scenarios).values({ id: 's1', name: 'a', description: '', graph: {}, createdAt: 1, updatedAt: 1, revision: 1, slug: 'taken' });
+    const duplicate = await store.db
+      .insert(store.t.scenarios)
+      .values({ id: 's2', name: 'b', description: '', graph: {}, createdAt: 1, updatedAt: 1, revision: 1, slug: 'taken' })
+      .then(() => undefined, (error: unknown) => error);
+    expect(isUniqueViolation(duplicate)).toBe(true);
+    const other = await store.db.select({ v: sql`no_such_function()` }).from(store.t.users).then(() => undefined, (error: unknown) => error);
+    expect(other).toBeInstanceOf(Error);
+    expect(isUniqueViolation(other)).toBe(false);
+    expect(isUniqueViolation(new Error('unique'))).toBe(false);
   });
 });

@@ -45,3 +45,34 @@ export function greatest(dialect: Dialect, a: SQLWrapper, b: SQLWrapper): SQL {
 export function least(dialect: Dialect, a: SQLWrapper, b: SQLWrapper): SQL {
   return dialect === 'postgres' ? sql`least(${a}, ${b})` : sql`min(${a}, ${b})`;
 }
+
+/**
+ * Whether `error` is a unique-index violation, on either store: SQLite's `SQLITE_CONSTRAINT_UNIQUE`,
+ * PostgreSQL's SQLSTATE `23505`. drizzle wraps the driver's error (`cause`), so the chain is searched.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
+  }
+  return false;
+}
+
+/** The length of the JSON array at `path` of a JSON column; 0 when absent, not an array, or not JSON. */
+export function jsonArrayLength(dialect: Dialect, column: SQLWrapper, path: JsonPath): SQL<number> {
+  checkPath(path);
+  if (dialect === 'sqlite') {
+    // json_valid first: a cell SQLite cannot parse (nested past its 1000 levels) must not fail the query.
+    return sql<number>`coalesce(case when json_valid(${column}) then json_array_length(${column}, ${sql.raw(`'$.${path.join('.')}'`)}) end, 0)`.mapWith(Number);
+  }
+  const value = sql`(${column} #> ${sql.raw(`'{${path.join(',')}}'`)})`;
+  return sql<number>`coalesce(case when json_typeof(${value}) = 'array' then json_array_length(${value}) end, 0)`.mapWith(Number);
+}
+
+/**
+ * `column like pattern escape '\'`, case-insensitive for ASCII letters as SQLite's `like` is (`ilike` on
+ * PostgreSQL, whose `like` tells cases apart; it also folds non-ASCII letters).
+ */
+export function likeIgnoringCase(dialect: Dialect, column: SQLWrapper, pattern: string): SQL<boolean> {
+  return dialect === 'postgres' ? sql<boolean>`${column} ilike ${pattern} escape '\\'` : sql<boolean>`${column} like ${pattern} escape '\\'`;
+}

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioNow } from './scenarios.testing.js';
+import { dataStoreOf } from './store.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { openStoreFile, type Store } from './db.js';
-import { createScenario, deleteScenario } from './scenarios.js';
+import { deleteScenario } from './scenarios.js';
 import { caseCountAt, caseRowsAt, commitCaseChange, deleteEvalSet, DuplicateCaseError, getEvalSet, insertEvalSet, listEvalRevisions, UnknownCaseError } from './evaluation.js';
 
 const stores: Store[] = [];
@@ -12,7 +14,7 @@ afterEach(() => {
 function setUp() {
   const store = openStoreFile(':memory:');
   stores.push(store);
-  const scenario = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] } });
+  const scenario = createScenarioNow(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] } });
   const set = insertEvalSet(store.db, { scenarioId: scenario.id, name: 'set', description: '' });
   return { db: store.db, scenario, set };
 }
@@ -65,13 +67,13 @@ describe('evaluation set storage', () => {
     expect(r?.caseIds).toEqual(['c2']);
   });
 
-  it('goes with its scenario, and can be deleted alone', () => {
+  it('goes with its scenario, and can be deleted alone', async () => {
     const { db, scenario, set } = setUp();
     const other = insertEvalSet(db, { scenarioId: scenario.id, name: 'other', description: '' });
     commitCaseChange(db, set.id, { upsert: [write('a', 'x')], remove: [], by: 'a', change: 'upload' });
     expect(deleteEvalSet(db, other.id)?.name).toBe('other');
     expect(getEvalSet(db, other.id)).toBeUndefined();
-    deleteScenario(db, scenario.id);
+    await deleteScenario(dataStoreOf(db), scenario.id);
     expect(getEvalSet(db, set.id)).toBeUndefined();
     expect(caseRowsAt(db, set.id, 1)).toEqual([]);
   });

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScenarioNow } from './scenarios.testing.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { resultLine } from '../jobs/results.js';
 import { openStore, type Store } from './db.js';
 import { JobStore } from './jobs.js';
-import { createScenario } from './scenarios.js';
 import { sqliteOf } from './sqlite.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -28,7 +28,7 @@ afterEach(() => {
 function seeded(): JobStore {
   dir = mkdtempSync(path.join(tmpdir(), 'mofang-jobs-sim-'));
   store = openStore(dir);
-  const scenarioId = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  const scenarioId = createScenarioNow(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
   const sql = sqliteOf(store.db);
   sql.prepare(`insert into jobs (id, scenario_id, slug, version, owner, status, total, body_hash, created_at) values ('j', ?, 's', 1, 'admin', 'running', 5, 'h', ?)`).run(scenarioId, T0);
   const run = sql.prepare(`insert into runs (id, scenario_id, kind, status, model, created_at, finished_at) values (?, ?, 'job', 'succeeded', ?, ?, ?)`);

@@ -10,20 +10,25 @@ import { openStoreFile, type Store } from './db.js';
 import { jsonExtractSql } from './json-column.js';
 import { apiKeys } from './schema.js';
 import { createScenario, getScenario, listScenarios } from './scenarios.js';
+import { dataStoreOf } from './store.js';
 import { sqliteOf } from './sqlite.js';
 
 let store: Store | undefined;
 afterEach(() => store?.close());
 
 describe('jsonColumn', () => {
-  it('reads a damaged graph as the unreadable graph, and the list still lists every scenario', () => {
+  it('reads a damaged graph as the unreadable graph, and the list still lists every scenario', async () => {
     store = openStoreFile(':memory:');
-    const damaged = createScenario(store.db, { name: 'damaged', graph: lineGraph([], []) });
-    const good = createScenario(store.db, { name: 'good', graph: lineGraph([], []) });
+    const data = dataStoreOf(store.db);
+    const damaged = await createScenario(data, { name: 'damaged', graph: lineGraph([], []) });
+    const good = await createScenario(data, { name: 'good', graph: lineGraph([], []) });
     sqliteOf(store.db).prepare('update scenarios set graph = ? where id = ?').run('{"nodes":[', damaged.id);
-    expect(getScenario(store.db, damaged.id)?.graph).toEqual({ schema: UNREADABLE_GRAPH_FORMAT, name: '', nodes: [], edges: [] });
-    expect(getScenario(store.db, good.id)?.graph.nodes.length).toBeGreaterThan(0);
-    expect(listScenarios(store.db).map((s) => s.name).sort()).toEqual(['damaged', 'good']);
+    expect((await getScenario(data, damaged.id))?.graph).toEqual({ schema: UNREADABLE_GRAPH_FORMAT, name: '', nodes: [], edges: [] });
+    expect((await getScenario(data, good.id))?.graph.nodes.length).toBeGreaterThan(0);
+    expect((await listScenarios(data)).map((s) => [s.name, s.node_count]).sort()).toEqual([
+      ['damaged', 0],
+      ['good', 2],
+    ]);
   });
 
   it("reads a key's damaged scenario list as none (never null, which would allow every scenario); SQL null stays null", () => {

@@ -17,7 +17,7 @@ import { getRun, startRun } from './runs.js';
 import { eq } from 'drizzle-orm';
 import { dataStoreOf, type DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
-import { createScenario } from './scenarios.js';
+import { createScenarioNow } from './scenarios.testing.js';
 import { sqliteOf } from './sqlite.js';
 
 const cleanup: Array<() => void> = [];
@@ -33,7 +33,7 @@ function tempDir(): string {
 
 /** A scenario with slug `s` in `db`; its id. */
 function scenario(db: Db): string {
-  const id = createScenario(db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
+  const id = createScenarioNow(db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } }).id;
   sqliteOf(db).prepare("update scenarios set slug = 's' where id = ?").run(id);
   return id;
 }

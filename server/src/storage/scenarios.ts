@@ -1,15 +1,17 @@
 /**
- * Scenario repository: drafts with optimistic concurrency. Rows are mapped to the shared API shapes.
+ * Scenario repository, on either store (./store.ts): drafts with optimistic concurrency. Rows are mapped
+ * to the shared API shapes.
  */
 import { assertGraphLimits } from '../limits.js';
 import { randomUUID } from 'node:crypto';
-import { desc, eq, or, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import type { Graph } from '@shared/graph.js';
 import { GraphSchema } from '@shared/graph.js';
 import type { Scenario, ScenarioSummary } from '@shared/api.js';
-import { writeTransaction, type Db } from './db.js';
-import { scenarios } from './schema.js';
+import { greatest, jsonArrayLength, likeIgnoringCase } from './dialect-sql.js';
+import type { scenarios } from './schema.js';
 import { scenariosChanged } from './slug-cache.js';
+import type { DataStore } from './store.js';
 
 type Row = typeof scenarios.$inferSelect;
 
@@ -17,7 +19,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function toScenario(row: Row): Scenario {
+/** A stored row as the API shows it (./sqlite-sync-reads.ts shares it). */
+export function toScenario(row: Row): Scenario {
   // A stored graph was validated on the way in; parse again so the type is earned, not asserted. One
   // that no longer parses (stored by an older version) is handed back as stored, for the editor to show
   // its problems: a read never fails on what is in the database.
@@ -36,30 +39,25 @@ function toScenario(row: Row): Scenario {
   };
 }
 
-/** Lists scenario summaries, newest first; `q` matches the name (or description) case-insensitively. */
-export function listScenarios(db: Db, q?: string): ScenarioSummary[] {
+/** Lists scenario summaries, newest first (then by id); `q` matches the name (or description) ignoring ASCII case. */
+export async function listScenarios(store: DataStore, q?: string): Promise<ScenarioSummary[]> {
+  const { db, t } = store;
   const term = q?.trim();
   const pattern = term ? `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  const rows = db
+  const rows = await db
     .select({
-      id: scenarios.id,
-      name: scenarios.name,
-      description: scenarios.description,
-      updatedAt: scenarios.updatedAt,
-      revision: scenarios.revision,
-      slug: scenarios.slug,
-      liveVersion: scenarios.liveVersion,
-      // json_valid first: a stored graph SQLite cannot parse (nested past its 1000 levels) must not fail the list.
-      nodeCount: sql<number>`coalesce(case when json_valid(${scenarios.graph}) then json_array_length(${scenarios.graph}, '$.nodes') end, 0)`,
+      id: t.scenarios.id,
+      name: t.scenarios.name,
+      description: t.scenarios.description,
+      updatedAt: t.scenarios.updatedAt,
+      revision: t.scenarios.revision,
+      slug: t.scenarios.slug,
+      liveVersion: t.scenarios.liveVersion,
+      nodeCount: jsonArrayLength(store.dialect, t.scenarios.graph, ['nodes']),
     })
-    .from(scenarios)
-    .where(
-      pattern
-        ? or(sql`${scenarios.name} like ${pattern} escape '\\'`, sql`${scenarios.description} like ${pattern} escape '\\'`)
-        : undefined,
-    )
-    .orderBy(desc(scenarios.updatedAt))
-    .all();
+    .from(t.scenarios)
+    .where(pattern ? or(likeIgnoringCase(store.dialect, t.scenarios.name, pattern), likeIgnoringCase(store.dialect, t.scenarios.description, pattern)) : undefined)
+    .orderBy(desc(t.scenarios.updatedAt), desc(t.scenarios.id));
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -73,66 +71,67 @@ export function listScenarios(db: Db, q?: string): ScenarioSummary[] {
 }
 
 /** The scenario with this id, or undefined. */
-export function getScenario(db: Db, id: string): Scenario | undefined {
-  const row = db.select().from(scenarios).where(eq(scenarios.id, id)).get();
+export async function getScenario(store: DataStore, id: string): Promise<Scenario | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.scenarios).where(eq(t.scenarios.id, id)).limit(1);
   return row ? toScenario(row) : undefined;
 }
 
 /** Stores a new scenario and returns it. */
-export function createScenario(db: Db, input: { name: string; description?: string; graph: Graph }, now = Date.now()): Scenario {
+export async function createScenario(store: DataStore, input: { name: string; description?: string; graph: Graph }, now = Date.now()): Promise<Scenario> {
   assertGraphLimits(input.graph);
-  const row = db
-    .insert(scenarios)
+  const { db, t } = store;
+  const [row] = await db
+    .insert(t.scenarios)
     .values({ id: randomUUID(), name: input.name, description: input.description ?? '', graph: input.graph, createdAt: now, updatedAt: now, revision: 1 })
-    .returning()
-    .get();
-  return toScenario(row);
+    .returning();
+  return toScenario(row as Row);
 }
 
 export type UpdateOutcome = { ok: true; scenario: Scenario } | { ok: false; reason: 'not_found' } | { ok: false; reason: 'conflict'; current: Scenario };
 
 /**
  * Updates the named fields. When `revision` is given and is not the stored one, nothing is written and
- * the current scenario comes back so the caller can report the conflict.
+ * the current scenario comes back so the caller can report the conflict. One conditional statement (the
+ * revision checked and bumped by the UPDATE itself), so two saves from two servers never both pass as
+ * the same revision, and saves naming none each apply on top of the other.
  */
-export function updateScenario(
-  db: Db,
+export async function updateScenario(
+  store: DataStore,
   id: string,
   patch: { name?: string; description?: string; graph?: Graph; revision?: number },
   now = Date.now(),
-): UpdateOutcome {
+): Promise<UpdateOutcome> {
   if (patch.graph !== undefined) assertGraphLimits(patch.graph);
-  return writeTransaction(db, (tx) => {
-    const row = tx.select().from(scenarios).where(eq(scenarios.id, id)).get();
-    if (!row) return { ok: false, reason: 'not_found' } as const;
-    if (patch.revision !== undefined && patch.revision !== row.revision) return { ok: false, reason: 'conflict', current: toScenario(row) } as const;
-    const updated = tx
-      .update(scenarios)
-      .set({
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.graph !== undefined ? { graph: patch.graph } : {}),
-        updatedAt: Math.max(now, row.updatedAt),
-        revision: row.revision + 1,
-      })
-      .where(eq(scenarios.id, id))
-      .returning()
-      .get();
-    return { ok: true, scenario: toScenario(updated) } as const;
-  });
+  const { db, t } = store;
+  const [updated] = await db
+    .update(t.scenarios)
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.graph !== undefined ? { graph: patch.graph } : {}),
+      // Never back in time (a clock set back, or another server's a little behind).
+      updatedAt: greatest(store.dialect, sql`${now}`, t.scenarios.updatedAt),
+      revision: sql`${t.scenarios.revision} + 1`,
+    })
+    .where(patch.revision === undefined ? eq(t.scenarios.id, id) : and(eq(t.scenarios.id, id), eq(t.scenarios.revision, patch.revision)))
+    .returning();
+  if (updated) return { ok: true, scenario: toScenario(updated) };
+  const [current] = await db.select().from(t.scenarios).where(eq(t.scenarios.id, id)).limit(1);
+  return current ? { ok: false, reason: 'conflict', current: toScenario(current) } : { ok: false, reason: 'not_found' };
 }
 
 /** Deletes a scenario (its runs go with it). Returns whether it existed. */
-export function deleteScenario(db: Db, id: string): boolean {
-  const deleted = db.delete(scenarios).where(eq(scenarios.id, id)).run().changes > 0;
+export async function deleteScenario(store: DataStore, id: string): Promise<boolean> {
+  const { db, t } = store;
+  const deleted = await db.delete(t.scenarios).where(eq(t.scenarios.id, id)).returning({ id: t.scenarios.id });
   scenariosChanged();
-  return deleted;
+  return deleted.length > 0;
 }
 
 /** Copies a scenario under a new id and name (`<name> (copy)` unless given). */
-export function duplicateScenario(db: Db, id: string, name?: string): Scenario | undefined {
-  const source = getScenario(db, id);
+export async function duplicateScenario(store: DataStore, id: string, name?: string): Promise<Scenario | undefined> {
+  const source = await getScenario(store, id);
   if (!source) return undefined;
-  return createScenario(db, { name: name ?? `${source.name} (copy)`, description: source.description, graph: source.graph });
+  return createScenario(store, { name: name ?? `${source.name} (copy)`, description: source.description, graph: source.graph });
 }
-

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createScenarioNow } from './scenarios.testing.js';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import { openStoreFile, type Store } from './db.js';
-import { createScenario } from './scenarios.js';
 import { SessionStepWriter } from './session-writer.js';
 import { getCallSession, sessionEventsSince, sessionTurns, type CallSessionRow } from './sessions.js';
 import { sqliteOf } from './sqlite.js';
@@ -14,7 +14,7 @@ afterEach(() => {
 function setUp(): { store: Store; writer: SessionStepWriter; row: (id: string) => CallSessionRow } {
   const store = openStoreFile(':memory:');
   stores.push(store);
-  const { id: scenarioId } = createScenario(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } });
+  const { id: scenarioId } = createScenarioNow(store.db, { name: 's', graph: { schema: GRAPH_FORMAT, name: 's', nodes: [], edges: [] } });
   const row = (id: string): CallSessionRow => ({
     id, scenarioId, slug: 's', version: 1, apiKeyId: null, callId: null, meta: null, inputs: {}, status: 'active', turnCount: 0, updateCount: 0, nextEvent: 1,
     outputs: null, alerts: [], metrics: null, simulated: false, deskTokenHash: 'ab', createdAt: 1, lastTurnAt: null, lastActivityAt: 1, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null,

@@ -4,7 +4,8 @@
  * on the shared memory), more than the rest of the request's storage work. Every write in this process
  * that changes which scenario owns a slug or which version is live calls {@link scenariosChanged}, which
  * empties every cache at once; a write from another process (the CLI's publish or rollback) is seen
- * within {@link SLUG_CACHE_MS}, as API keys are (storage/keys.ts).
+ * within {@link SLUG_CACHE_MS}, as API keys are (storage/keys.ts); so is one by another server over the
+ * same PostgreSQL database.
  */
 import { LRUCache } from 'lru-cache';
 
@@ -37,7 +38,18 @@ export class SlugCache {
     return this.entries.get(slug);
   }
 
-  set(slug: string, owner: SlugOwner): void {
+  /** The count of changes so far: read before a store lookup, handed to {@link set} after it. */
+  generation(): number {
+    return generation;
+  }
+
+  /** Remembers `owner`, unless scenarios changed since `asked` ({@link generation} before the lookup): the read may predate the change. */
+  set(slug: string, owner: SlugOwner, asked = generation): void {
+    if (asked !== generation) return;
+    if (this.seen !== generation) {
+      this.entries.clear();
+      this.seen = generation;
+    }
     this.entries.set(slug, { owner });
   }
 }

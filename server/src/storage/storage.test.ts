@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, type Store } from './db.js';
-import { createScenario, deleteScenario, getScenario, listScenarios, updateScenario } from './scenarios.js';
+import { createScenarioNow } from './scenarios.testing.js';
+import { getScenarioSync } from './sqlite-sync-reads.js';
 import { finishRun, getRun, listTestRuns, startRun, TEST_RUNS_KEPT } from './runs.js';
 
 const graph: Graph = { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] };
@@ -25,35 +26,20 @@ afterEach(() => {
 });
 
 describe('storage', () => {
-  it('creates, searches, updates with revisions and deletes scenarios', () => {
-    const { db } = open();
-    const a = createScenario(db, { name: 'Intent 路由', graph });
-    createScenario(db, { name: 'Audit 50%_off', graph });
-    expect(listScenarios(db, '路由').map((s) => s.id)).toEqual([a.id]);
-    expect(listScenarios(db, '%_').map((s) => s.name)).toEqual(['Audit 50%_off']);
-    expect(listScenarios(db)).toHaveLength(2);
-    const ok = updateScenario(db, a.id, { name: 'B', revision: 1 });
-    expect(ok.ok && ok.scenario.revision).toBe(2);
-    const stale = updateScenario(db, a.id, { name: 'C', revision: 1 });
-    expect(stale).toMatchObject({ ok: false, reason: 'conflict' });
-    expect(getScenario(db, a.id)?.name).toBe('B');
-    expect(deleteScenario(db, a.id)).toBe(true);
-    expect(getScenario(db, a.id)).toBeUndefined();
-  });
-
+  // Scenarios themselves: ./scenarios.test.ts, on both stores.
   it('migrates idempotently and keeps data across reopen', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mofang-store-'));
     const first = open(dir);
-    const s = createScenario(first.db, { name: 'kept', graph });
+    const s = createScenarioNow(first.db, { name: 'kept', graph });
     first.close();
     const second = open(dir);
-    expect(getScenario(second.db, s.id)?.name).toBe('kept');
+    expect(getScenarioSync(second.db, s.id)?.name).toBe('kept');
   });
 
   it('stores runs with events and prunes old test runs', async () => {
     const { db } = open();
     const store = dataStoreOf(db);
-    const s = createScenario(db, { name: 'r', graph });
+    const s = createScenarioNow(db, { name: 'r', graph });
     const usage = { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 };
     for (let i = 0; i < TEST_RUNS_KEPT + 3; i++) {
       await startRun(store, { id: `run${i}`, scenarioId: s.id, kind: 'test', inputs: { i } }, 1000 + i);

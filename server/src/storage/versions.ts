@@ -1,15 +1,16 @@
 /**
- * Published versions: immutable rows of `scenario_versions`, and each scenario's slug and live version.
- * Functions here only read and write rows; the rules of publishing live in `server/src/publish/`.
+ * Published versions: immutable rows of `scenario_versions`, and each scenario's slug and live version,
+ * on either store (./store.ts). Functions here only read and write rows; the rules of publishing live in
+ * `server/src/publish/`.
  */
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { VersionSummary } from '@shared/publish.js';
 import { VersionGateSchema, type VersionGate } from '@shared/publish-gate.js';
-import { writeTransaction, type Db } from './db.js';
-import { scenarios, scenarioVersions } from './schema.js';
-import { sqliteOf } from './sqlite.js';
-import { SlugCache, scenariosChanged } from './slug-cache.js';
-import type Database from 'better-sqlite3';
+import type { DataStore } from './store.js';
+import { SlugCache, scenariosChanged, type SlugOwner } from './slug-cache.js';
+
+/** A slug's owner when there is one. */
+export type SlugFound = NonNullable<SlugOwner>;
 
 /** A scenario's publishing state: its draft graph, slug and live version. */
 export interface PublishState {
@@ -42,54 +43,73 @@ export interface LiveScenarioRow {
 }
 
 /** The publishing state of a scenario, or undefined when there is no such scenario. */
-export function getPublishState(db: Db, scenarioId: string): PublishState | undefined {
-  return db
-    .select({ id: scenarios.id, name: scenarios.name, graph: scenarios.graph, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
-    .from(scenarios)
-    .where(eq(scenarios.id, scenarioId))
-    .get();
+export async function getPublishState(store: DataStore, scenarioId: string): Promise<PublishState | undefined> {
+  const { db, t } = store;
+  const [row] = await db
+    .select({ id: t.scenarios.id, name: t.scenarios.name, graph: t.scenarios.graph, slug: t.scenarios.slug, liveVersion: t.scenarios.liveVersion })
+    .from(t.scenarios)
+    .where(eq(t.scenarios.id, scenarioId))
+    .limit(1);
+  return row;
 }
 
-type BySlugQuery = Database.Statement<[string], { id: string; live_version: number | null }>;
-const bySlugQueries = new WeakMap<Db, { query: BySlugQuery; cache: SlugCache }>();
+/** Each store's slug cache, by its drizzle handle (one per SQLite connection or PostgreSQL pool). */
+const slugCaches = new WeakMap<object, SlugCache>();
+
+/** The slug cache of `store` (./sqlite-sync-reads.ts shares it). */
+export function slugCacheOf(store: Pick<DataStore, 'db'>): SlugCache {
+  let cache = slugCaches.get(store.db);
+  if (!cache) {
+    cache = new SlugCache();
+    slugCaches.set(store.db, cache);
+  }
+  return cache;
+}
 
 /**
  * The scenario that owns a slug (id and live version), or undefined. The `/v1` API asks this on every
- * request: cached per connection ({@link SlugCache}: a publish or rollback in this process is seen at
- * once, one from another process within a second), else one better-sqlite3 statement on the unique
- * slug index.
+ * request, so a cached owner ({@link SlugCache}: a publish or rollback in this process is seen at once,
+ * one from another process or server within a second) is answered at once, not as a promise; only a
+ * miss reads the unique slug index.
  */
-export function findBySlug(db: Db, slug: string): { id: string; liveVersion: number | null } | undefined {
-  let lookup = bySlugQueries.get(db);
-  if (!lookup) {
-    lookup = { query: sqliteOf(db).prepare<[string], { id: string; live_version: number | null }>('select id, live_version from scenarios where slug = ?'), cache: new SlugCache() };
-    bySlugQueries.set(db, lookup);
-  }
-  const hit = lookup.cache.get(slug);
+export function findBySlug(store: DataStore, slug: string): SlugFound | undefined | Promise<SlugFound | undefined> {
+  const cache = slugCacheOf(store);
+  const hit = cache.get(slug);
   if (hit) return hit.owner ?? undefined;
-  const row = lookup.query.get(slug);
-  const owner = row ? { id: row.id, liveVersion: row.live_version } : null;
-  lookup.cache.set(slug, owner);
+  return readSlugOwner(store, cache, slug);
+}
+
+async function readSlugOwner(store: DataStore, cache: SlugCache, slug: string): Promise<SlugFound | undefined> {
+  const asked = cache.generation();
+  const { db, t } = store;
+  const [row] = await db.select({ id: t.scenarios.id, liveVersion: t.scenarios.liveVersion }).from(t.scenarios).where(eq(t.scenarios.slug, slug)).limit(1);
+  const owner = row ?? null;
+  // Not remembered when a write in this process changed scenarios while the read was under way: it may predate it.
+  cache.set(slug, owner, asked);
   return owner ?? undefined;
 }
 
 /** Every version of a scenario, newest first. */
-export function listVersions(db: Db, scenarioId: string): VersionRow[] {
-  return db.select().from(scenarioVersions).where(eq(scenarioVersions.scenarioId, scenarioId)).orderBy(desc(scenarioVersions.version)).all();
+export async function listVersions(store: DataStore, scenarioId: string): Promise<VersionRow[]> {
+  const { db, t } = store;
+  return db.select().from(t.scenarioVersions).where(eq(t.scenarioVersions.scenarioId, scenarioId)).orderBy(desc(t.scenarioVersions.version));
 }
 
 /** One version of a scenario, or undefined. */
-export function getVersion(db: Db, scenarioId: string, version: number): VersionRow | undefined {
-  return db
+export async function getVersion(store: DataStore, scenarioId: string, version: number): Promise<VersionRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db
     .select()
-    .from(scenarioVersions)
-    .where(and(eq(scenarioVersions.scenarioId, scenarioId), eq(scenarioVersions.version, version)))
-    .get();
+    .from(t.scenarioVersions)
+    .where(and(eq(t.scenarioVersions.scenarioId, scenarioId), eq(t.scenarioVersions.version, version)))
+    .limit(1);
+  return row;
 }
 
 /** Whether another scenario already holds this slug. */
-export function slugTaken(db: Db, slug: string, exceptScenarioId?: string): boolean {
-  const row = db.select({ id: scenarios.id }).from(scenarios).where(eq(scenarios.slug, slug)).get();
+export async function slugTaken(store: DataStore, slug: string, exceptScenarioId?: string): Promise<boolean> {
+  const { db, t } = store;
+  const [row] = await db.select({ id: t.scenarios.id }).from(t.scenarios).where(eq(t.scenarios.slug, slug)).limit(1);
   return row !== undefined && row.id !== exceptScenarioId;
 }
 
@@ -107,52 +127,57 @@ export interface NewVersion {
 
 /**
  * Stores version max+1 of a scenario, sets its slug (when not yet set) and makes the new version live,
- * all in one transaction so two publishers cannot get the same number.
+ * all in one transaction so two publishers cannot get the same number. Throws the store's unique
+ * violation ({@link isUniqueViolation} of ./dialect-sql.ts) when another scenario holds the slug.
  */
-export function insertVersion(db: Db, input: NewVersion, now = Date.now()): VersionRow {
-  return writeTransaction(db, (tx) => {
-    const max = tx
-      .select({ max: sql<number | null>`max(${scenarioVersions.version})` })
-      .from(scenarioVersions)
-      .where(eq(scenarioVersions.scenarioId, input.scenarioId))
-      .get();
-    const version = (max?.max ?? 0) + 1;
-    const row = tx
-      .insert(scenarioVersions)
+export async function insertVersion(store: DataStore, input: NewVersion, now = Date.now()): Promise<VersionRow> {
+  const row = await store.transaction(async (tx) => {
+    const { db, t } = tx;
+    // Writing the scenario's row first locks it (PostgreSQL: a second publisher of the same scenario
+    // waits here until this one commits; SQLite's BEGIN IMMEDIATE already queues them), so both never
+    // read the same max(version). It also claims the slug: the unique index refuses one already held.
+    await db.update(t.scenarios).set({ slug: input.slug }).where(eq(t.scenarios.id, input.scenarioId));
+    const [max] = await db
+      .select({ max: sql<number | null>`max(${t.scenarioVersions.version})` })
+      .from(t.scenarioVersions)
+      .where(eq(t.scenarioVersions.scenarioId, input.scenarioId));
+    // PostgreSQL hands an aggregate of raw SQL over as given by the driver: Number() makes both alike.
+    const version = Number(max?.max ?? 0) + 1;
+    const [inserted] = await db
+      .insert(t.scenarioVersions)
       .values({ scenarioId: input.scenarioId, version, graph: input.graph, planHash: input.planHash, note: input.note, createdBy: input.createdBy, createdAt: now, gate: input.gate ?? null })
-      .returning()
-      .get();
-    tx.update(scenarios).set({ slug: input.slug, liveVersion: version }).where(eq(scenarios.id, input.scenarioId)).run();
-    scenariosChanged();
-    // The write lock is taken before reading max(version), so a CLI and the server publishing at the same
-    // moment queue up instead of both choosing the same number.
-    return row;
+      .returning();
+    await db.update(t.scenarios).set({ liveVersion: version }).where(eq(t.scenarios.id, input.scenarioId));
+    return inserted as VersionRow;
   });
+  scenariosChanged();
+  return row;
 }
 
 /** Makes an existing version live (one statement, so it is atomic). False when there is no such version. */
-export function setLiveVersion(db: Db, scenarioId: string, version: number): boolean {
+export async function setLiveVersion(store: DataStore, scenarioId: string, version: number): Promise<boolean> {
+  const { db, t } = store;
   const exists = db
     .select({ one: sql`1` })
-    .from(scenarioVersions)
-    .where(and(eq(scenarioVersions.scenarioId, scenarioId), eq(scenarioVersions.version, version)));
-  const changed = db
-    .update(scenarios)
+    .from(t.scenarioVersions)
+    .where(and(eq(t.scenarioVersions.scenarioId, scenarioId), eq(t.scenarioVersions.version, version)));
+  const changed = await db
+    .update(t.scenarios)
     .set({ liveVersion: version })
-    .where(and(eq(scenarios.id, scenarioId), sql`exists ${exists}`))
-    .run().changes > 0;
+    .where(and(eq(t.scenarios.id, scenarioId), sql`exists ${exists}`))
+    .returning({ id: t.scenarios.id });
   scenariosChanged();
-  return changed;
+  return changed.length > 0;
 }
 
 /** Every scenario with a slug and a live version, by slug. */
-export function listLiveScenarios(db: Db): LiveScenarioRow[] {
-  const rows = db
-    .select({ id: scenarios.id, name: scenarios.name, slug: scenarios.slug, liveVersion: scenarios.liveVersion })
-    .from(scenarios)
-    .where(and(isNotNull(scenarios.slug), isNotNull(scenarios.liveVersion)))
-    .orderBy(asc(scenarios.slug))
-    .all();
+export async function listLiveScenarios(store: DataStore): Promise<LiveScenarioRow[]> {
+  const { db, t } = store;
+  const rows = await db
+    .select({ id: t.scenarios.id, name: t.scenarios.name, slug: t.scenarios.slug, liveVersion: t.scenarios.liveVersion })
+    .from(t.scenarios)
+    .where(and(isNotNull(t.scenarios.slug), isNotNull(t.scenarios.liveVersion)))
+    .orderBy(asc(t.scenarios.slug));
   const live: LiveScenarioRow[] = [];
   for (const r of rows) if (r.slug !== null && r.liveVersion !== null) live.push({ id: r.id, name: r.name, slug: r.slug, liveVersion: r.liveVersion });
   return live;

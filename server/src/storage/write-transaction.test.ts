@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, writeTransaction, type Store } from './db.js';
-import { createScenario, getScenario } from './scenarios.js';
+import { createScenarioNow } from './scenarios.testing.js';
+import { getScenarioSync } from './sqlite-sync-reads.js';
 
 const graph: Graph = { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] };
 const cleanup: Array<() => void> = [];
@@ -32,17 +33,17 @@ function twoConnections(): { store: Store; other: Database.Database } {
 describe('write transactions', () => {
   it('take the write lock at BEGIN, so a read-then-write cannot fail with SQLITE_BUSY_SNAPSHOT', () => {
     const { store, other } = twoConnections();
-    const { id } = createScenario(store.db, { name: 'a', graph });
+    const { id } = createScenarioNow(store.db, { name: 'a', graph });
     writeTransaction(store.db, () => {
-      expect(getScenario(store.db, id)?.name).toBe('a');
+      expect(getScenarioSync(store.db, id)?.name).toBe('a');
       // A deferred transaction would still be a reader here: the other connection's write would succeed and
       // this transaction's write below would then fail with SQLITE_BUSY_SNAPSHOT (a 500 in the CI run).
       expect(() => other.prepare(`update scenarios set name = 'b' where id = ?`).run(id)).toThrow(/database is locked/);
-      createScenario(store.db, { name: 'c', graph });
+      createScenarioNow(store.db, { name: 'c', graph });
     });
     // Once committed, the other connection writes as usual.
     expect(other.prepare(`update scenarios set name = 'b' where id = ?`).run(id).changes).toBe(1);
-    expect(getScenario(store.db, id)?.name).toBe('b');
+    expect(getScenarioSync(store.db, id)?.name).toBe('b');
   });
 
   it('is how every server transaction that writes begins (read-only snapshots excepted)', () => {

@@ -19,7 +19,7 @@ import {
 } from '@shared/template-api.js';
 import type { z } from 'zod';
 import { DomainError } from '../common/domain-error.js';
-import { writeTransaction, type Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { createScenario, getScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin, getTemplateRow, getVersionRow, setScenarioOrigin } from '../storage/templates.js';
 import { defaultVersionRow, getTemplateVersion, mustGetVersionRow, storeVersion } from './store.js';
@@ -35,19 +35,19 @@ export function fileNameFor(name: string, suffix: string): string {
 }
 
 /** The scenario's export file; 404 when there is no such scenario. */
-export function exportScenario(db: Db, id: string): ScenarioFile {
-  const scenario = getScenario(db, id);
+export async function exportScenario(store: DataStore, id: string): Promise<ScenarioFile> {
+  const scenario = await getScenario(store, id);
   if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
-  const origin = getScenarioOrigin(db, id);
+  const origin = await getScenarioOrigin(store, id);
   const file: ScenarioFile = { format: SCENARIO_FILE_FORMAT, name: scenario.name, description: scenario.description, graph: scenario.graph };
   if (origin?.templateId && origin.templateVersion) file.template = { id: origin.templateId, version: origin.templateVersion };
   return file;
 }
 
 /** A template version's export file (default: the latest non-deprecated version). */
-export function exportTemplate(db: Db, id: string, version?: string): TemplateFile {
-  const row = version === undefined ? defaultVersionRow(db, id) : mustGetVersionRow(db, id, version);
-  const detail = getTemplateVersion(db, id, row.version);
+export async function exportTemplate(store: DataStore, id: string, version?: string): Promise<TemplateFile> {
+  const row = version === undefined ? await defaultVersionRow(store, id) : await mustGetVersionRow(store, id, version);
+  const detail = await getTemplateVersion(store, id, row.version);
   const file: TemplateFile = { format: TEMPLATE_FILE_FORMAT, meta: detail.meta, graph: detail.graph };
   if (detail.samples.length > 0) file.samples = detail.samples;
   return file;
@@ -103,32 +103,32 @@ export function detectFile(value: unknown): DetectedFile {
 }
 
 /** Creates a scenario from a scenario file or a bare graph. A template link is kept when that version is stored. */
-export function importScenario(db: Db, detected: Exclude<DetectedFile, { kind: 'template' }>): ImportScenarioReply {
+export async function importScenario(store: DataStore, detected: Exclude<DetectedFile, { kind: 'template' }>): Promise<ImportScenarioReply> {
   const warnings: string[] = [];
   const input =
     detected.kind === 'scenario'
       ? { name: detected.file.name, description: detected.file.description, graph: detected.file.graph, template: detected.file.template }
       : { name: detected.file.name, description: detected.file.description ?? '', graph: detected.file, template: undefined };
-  const link = input.template && getVersionRow(db, input.template.id, input.template.version) ? input.template : undefined;
+  const link = input.template && (await getVersionRow(store, input.template.id, input.template.version)) ? input.template : undefined;
   if (input.template && !link) warnings.push(`template ${input.template.id}@${input.template.version} is not in this store; the scenario is not linked to it`);
-  const scenario = writeTransaction(db, () => {
-    const created = createScenario(db, { name: input.name, description: input.description, graph: input.graph });
-    if (link) setScenarioOrigin(db, created.id, link.id, link.version);
+  const scenario = await store.transaction(async (tx) => {
+    const created = await createScenario(tx, { name: input.name, description: input.description, graph: input.graph });
+    if (link) await setScenarioOrigin(tx, created.id, link.id, link.version);
     return created;
   });
   return { kind: 'scenario', from: detected.kind === 'scenario' ? 'scenario-file' : 'graph', scenario_id: scenario.id, name: scenario.name, template: link ?? null, warnings };
 }
 
 /** Stores a template file as a new template, or as a new version of the template with its id (semver must increase). */
-export function importTemplate(db: Db, file: TemplateFile, by = 'import'): ImportTemplateReply {
+export async function importTemplate(store: DataStore, file: TemplateFile, by = 'import'): Promise<ImportTemplateReply> {
   assertGraphLimits(file.graph);
-  const exists = getTemplateRow(db, file.meta.id) !== undefined;
-  storeVersion(db, { meta: file.meta, graph: file.graph, samples: file.samples, source: 'admin', by }, exists ? 'add' : 'create');
+  const exists = (await getTemplateRow(store, file.meta.id)) !== undefined;
+  await storeVersion(store, { meta: file.meta, graph: file.graph, samples: file.samples, source: 'admin', by }, exists ? 'add' : 'create');
   return { kind: 'template', created: exists ? 'version' : 'template', template_id: file.meta.id, version: file.meta.version };
 }
 
 /** Reads any export file: a template file goes to the template store, the others become a scenario. */
-export function importAny(db: Db, value: unknown, by?: string): ImportScenarioReply | ImportTemplateReply {
+export async function importAny(store: DataStore, value: unknown, by?: string): Promise<ImportScenarioReply | ImportTemplateReply> {
   const detected = detectFile(value);
-  return detected.kind === 'template' ? importTemplate(db, detected.file, by) : importScenario(db, detected);
+  return detected.kind === 'template' ? importTemplate(store, detected.file, by) : importScenario(store, detected);
 }

@@ -15,16 +15,17 @@ import {
   type TemplateVersionSummary,
 } from '@shared/template-api.js';
 import { DomainError } from '../common/domain-error.js';
-import { writeTransaction, type Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import {
   getTemplateRow,
   getVersionRow,
+  insertTemplateRow,
   insertVersionRow,
   listAllVersionRows,
   listTemplateRows,
   listVersionRows,
   setVersionDeprecated,
-  upsertTemplateRow,
+  updateTemplateRow,
   type TemplateRow,
   type TemplateSource,
   type TemplateVersionRow,
@@ -108,11 +109,11 @@ function summarise(template: TemplateRow, rows: TemplateVersionRow[]): TemplateS
 }
 
 /** The gallery: each template at its latest non-deprecated version (all-deprecated ones only on request). */
-export function listTemplates(db: Db, options: { includeDeprecated?: boolean } = {}): TemplateSummary[] {
+export async function listTemplates(store: DataStore, options: { includeDeprecated?: boolean } = {}): Promise<TemplateSummary[]> {
   const byTemplate = new Map<string, TemplateVersionRow[]>();
-  for (const row of listAllVersionRows(db)) byTemplate.set(row.templateId, [...(byTemplate.get(row.templateId) ?? []), row]);
+  for (const row of await listAllVersionRows(store)) byTemplate.set(row.templateId, [...(byTemplate.get(row.templateId) ?? []), row]);
   const out: TemplateSummary[] = [];
-  for (const template of listTemplateRows(db)) {
+  for (const template of await listTemplateRows(store)) {
     const rows = byTemplate.get(template.id) ?? [];
     if (!options.includeDeprecated && !latestUsable(rows)) continue;
     const summary = summarise(template, rows);
@@ -122,9 +123,9 @@ export function listTemplates(db: Db, options: { includeDeprecated?: boolean } =
 }
 
 /** A template with its whole history; 404 when unknown. */
-export function getTemplateDetail(db: Db, id: string): TemplateDetail {
-  const template = getTemplateRow(db, id);
-  const rows = template ? listVersionRows(db, id) : [];
+export async function getTemplateDetail(store: DataStore, id: string): Promise<TemplateDetail> {
+  const template = await getTemplateRow(store, id);
+  const rows = template ? await listVersionRows(store, id) : [];
   const summary = template ? summarise(template, rows) : undefined;
   if (!template || !summary) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
   return { ...summary, versions: newestFirst(rows).map(versionSummary) };
@@ -138,23 +139,23 @@ export function checkSemver(value: unknown, what: string): string {
 }
 
 /** One stored version row; 404 naming what is missing. */
-export function mustGetVersionRow(db: Db, id: string, version: string): TemplateVersionRow {
-  if (!getTemplateRow(db, id)) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
-  const row = getVersionRow(db, id, checkSemver(version, 'the version'));
+export async function mustGetVersionRow(store: DataStore, id: string, version: string): Promise<TemplateVersionRow> {
+  if (!(await getTemplateRow(store, id))) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
+  const row = await getVersionRow(store, id, checkSemver(version, 'the version'));
   if (!row) throw new DomainError('not_found', 'not_found', `template "${id}" has no version ${version}`);
   return row;
 }
 
 /** One version with its graph, metadata and samples. */
-export function getTemplateVersion(db: Db, id: string, version: string): TemplateVersionDetail {
-  const row = mustGetVersionRow(db, id, version);
+export async function getTemplateVersion(store: DataStore, id: string, version: string): Promise<TemplateVersionDetail> {
+  const row = await mustGetVersionRow(store, id, version);
   return { ...versionSummary(row), template_id: id, meta: versionMeta(row), graph: versionGraph(row), samples: versionSamples(row) };
 }
 
 /** The version to use when none is named: the latest non-deprecated one (409 when all are deprecated). */
-export function defaultVersionRow(db: Db, id: string): TemplateVersionRow {
-  if (!getTemplateRow(db, id)) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
-  const row = latestUsable(listVersionRows(db, id));
+export async function defaultVersionRow(store: DataStore, id: string): Promise<TemplateVersionRow> {
+  if (!(await getTemplateRow(store, id))) throw new DomainError('not_found', 'not_found', `no template with id "${id}"`);
+  const row = latestUsable(await listVersionRows(store, id));
   if (!row) throw new DomainError('conflict', 'all_deprecated', `every version of template "${id}" is deprecated`);
   return row;
 }
@@ -173,29 +174,31 @@ export interface NewVersion {
  * Stores a version: creates the template when `create` is set (409 if the id is taken), otherwise adds a
  * version to an existing template (404 if unknown). The version must be greater than every stored one.
  */
-export function storeVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): TemplateVersionDetail {
-  insertVersion(db, input, mode, now);
-  return getTemplateVersion(db, input.meta.id, input.meta.version);
+export async function storeVersion(store: DataStore, input: NewVersion, mode: 'create' | 'add', now = Date.now()): Promise<TemplateVersionDetail> {
+  await insertVersion(store, input, mode, now);
+  return getTemplateVersion(store, input.meta.id, input.meta.version);
 }
 
 /** {@link storeVersion} without reading the stored version back (the built-in sync at start needs none). */
-export function insertVersion(db: Db, input: NewVersion, mode: 'create' | 'add', now = Date.now()): void {
+export async function insertVersion(store: DataStore, input: NewVersion, mode: 'create' | 'add', now = Date.now()): Promise<void> {
   const { meta } = input;
   const entry = meta.changelog.find((c) => c.version === meta.version);
   if (!entry) throw new DomainError('invalid', 'invalid_changelog', `the changelog has no entry for version ${meta.version}`);
-  // better-sqlite3 is synchronous: the repository calls on `db` run inside this transaction.
-  writeTransaction(db, () => {
-    const existing = getTemplateRow(db, meta.id);
-    if (mode === 'create' && existing) throw new DomainError('conflict', 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
-    if (mode === 'add' && !existing) throw new DomainError('not_found', 'not_found', `no template with id "${meta.id}"`);
-    const newest = newestFirst(listVersionRows(db, meta.id))[0];
+  await store.transaction(async (tx) => {
+    // The template's row is written first: a new one is claimed (its id is the key), an existing one is
+    // locked (PostgreSQL), so two servers adding versions at once check the newest version in turn.
+    const row = { id: meta.id, category: meta.category, meta, now };
+    if (mode === 'create' && !(await insertTemplateRow(tx, { ...row, source: input.source }))) {
+      throw new DomainError('conflict', 'template_exists', `a template with id "${meta.id}" already exists; add a version to it instead`);
+    }
+    if (mode === 'add' && !(await updateTemplateRow(tx, row))) throw new DomainError('not_found', 'not_found', `no template with id "${meta.id}"`);
+    const newest = newestFirst(await listVersionRows(tx, meta.id))[0];
     if (newest && compareSemver(meta.version, newest.version) <= 0) {
       throw new DomainError('conflict', 'version_not_increasing', `version ${meta.version} must be greater than ${newest.version}, the newest version of "${meta.id}"`, {
         newest: newest.version,
       });
     }
-    upsertTemplateRow(db, { id: meta.id, category: meta.category, meta, source: existing?.source ?? input.source, now });
-    insertVersionRow(db, {
+    await insertVersionRow(tx, {
       templateId: meta.id,
       version: meta.version,
       graph: input.graph,
@@ -211,8 +214,8 @@ export function insertVersion(db: Db, input: NewVersion, mode: 'create' | 'add',
 }
 
 /** Deprecates (or un-deprecates) a version; a deprecated version stays readable but is not offered. */
-export function setDeprecated(db: Db, id: string, version: string, deprecated: boolean, now = Date.now()): TemplateVersionSummary {
-  const row = mustGetVersionRow(db, id, version);
-  if (deprecated !== (row.deprecatedAt !== null)) setVersionDeprecated(db, id, version, deprecated ? now : null);
-  return versionSummary(mustGetVersionRow(db, id, version));
+export async function setDeprecated(store: DataStore, id: string, version: string, deprecated: boolean, now = Date.now()): Promise<TemplateVersionSummary> {
+  const row = await mustGetVersionRow(store, id, version);
+  if (deprecated !== (row.deprecatedAt !== null)) await setVersionDeprecated(store, id, version, deprecated ? now : null);
+  return versionSummary(await mustGetVersionRow(store, id, version));
 }

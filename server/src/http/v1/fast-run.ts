@@ -18,7 +18,7 @@ import { refuseBodyPastLimits } from '../json-limits.js';
 import { authorize } from './auth.js';
 import { tooLargeMessage } from '../errors.js';
 import { INVALID_JSON, sendBodyTooLarge, sendInternalError, sendInvalidJson, sendV1Error, wantsEventStream } from './respond.js';
-import type { RunOperation } from './run-route.js';
+import type { PreparedRun, RunOperation } from './run-route.js';
 import type { LiveSessions } from '../../sessions/ports.js';
 import { postTurns, sendSessionError } from './session-turns.js';
 import type { V1Runtime } from './runtime.js';
@@ -164,6 +164,11 @@ function parseBody(raw: string, res: ServerResponse, send: Parameters<typeof ref
 function answer(operation: RunOperation, call: { slug: string; version: unknown; text: string }, key: KeyRecord, res: ServerResponse): void {
   const body = parseBody(call.text, res, sendV1Error);
   if (body === NO_BODY) return;
-  const run = operation.prepare({ slug: call.slug, version: call.version, body }, key, res);
-  if (run) operation.runAsJson(run, key, res).catch((error: unknown) => sendInternalError(res, error));
+  const prepared = operation.prepare({ slug: call.slug, version: call.version, body }, key, res);
+  const go = (run: PreparedRun | undefined) => {
+    if (run) operation.runAsJson(run, key, res).catch((error: unknown) => sendInternalError(res, error));
+  };
+  // At once when the plan is cached; after the store read otherwise.
+  if (prepared instanceof Promise) prepared.then(go, (error: unknown) => sendInternalError(res, error));
+  else go(prepared);
 }

@@ -20,8 +20,8 @@ import { resultColumns, resultLang, type ResultColumn } from '../../jobs/result-
 const VERSION_PATTERN = /^[1-9]\d{0,8}$/;
 
 /** The CSV and .xlsx columns of a job's results, from its version's outputs and audit items (`?lang=` words the item columns). */
-export function resultTable(published: PublishedScenarios, job: JobRow, lang: unknown): ResultColumn[] {
-  const resolved = published.resolve(job.slug, job.version);
+export async function resultTable(published: PublishedScenarios, job: JobRow, lang: unknown): Promise<ResultColumn[]> {
+  const resolved = await published.resolve(job.slug, job.version);
   return 'error' in resolved ? resultColumns(undefined, undefined, resultLang(lang)) : resultColumns(resolved.graph, resolved.plan.outputSchema, resultLang(lang));
 }
 
@@ -63,7 +63,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
       if (typeof rawVersion !== 'string' || !VERSION_PATTERN.test(rawVersion)) return sendError(res, 400, 'invalid_version', 'version must be a positive whole number, e.g. ?version=3');
       version = Number(rawVersion);
     }
-    const resolved = published.resolve(slug, version);
+    const resolved = await published.resolve(slug, version);
     if ('error' in resolved) {
       if (resolved.error === 'unknown_version') return sendError(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
       if (resolved.error === 'version_not_runnable') return sendError(res, 409, resolved.error, resolved.message);
@@ -91,7 +91,7 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
 
   router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
     const job = visibleJob(req, res);
-    if (job) await replyResults(jobs, req, res, job, resultTable(published, job, req.query.lang));
+    if (job) await replyResults(jobs, req, res, job, await resultTable(published, job, req.query.lang));
   });
 
   router.post('/jobs/:id/cancel', auth, async (req: Request<{ id: string }>, res) => {

@@ -13,7 +13,7 @@ import { runPlan, streamRun, type ExecutionPlan, type RunResult } from '../../en
 import type { AppDeps } from '../context.js';
 import { RunEventStreams } from '../sse.js';
 import type { ApiRunRecord } from '../../storage/run-log.js';
-import type { ResolvedScenario } from '../../publish/registry.js';
+import type { Resolution, ResolvedScenario } from '../../publish/registry.js';
 import type { KeyRecord } from '../../storage/keys.js';
 import { inScope, keyOf } from './auth.js';
 import { failureStatus, runIdOf, sendJson, sendV1Error, setRunId, wantsEventStream } from './respond.js';
@@ -48,7 +48,7 @@ export interface RunCall {
 }
 
 /** A run request checked and resolved, ready to run. */
-interface PreparedRun {
+export interface PreparedRun {
   slug: string;
   resolved: ResolvedScenario;
   inputs: Record<string, unknown>;
@@ -62,9 +62,10 @@ interface PreparedRun {
 export interface RunOperation {
   /**
    * Everything before the run: scope, version, plan, body and inputs. Returns the prepared run, or
-   * undefined after answering the error itself (an invalid input is logged as a failed run).
+   * undefined after answering the error itself (an invalid input is logged as a failed run): at once
+   * when the scenario's plan is cached, as a promise when it must be read from the store.
    */
-  prepare(call: RunCall, key: KeyRecord | undefined, res: ServerResponse): PreparedRun | undefined;
+  prepare(call: RunCall, key: KeyRecord | undefined, res: ServerResponse): PreparedRun | undefined | Promise<PreparedRun | undefined>;
   /** Runs at live priority and answers with the result as JSON. */
   runAsJson(run: PreparedRun, key: KeyRecord, res: ServerResponse): Promise<void>;
   /** Answers a reconnect (`Last-Event-ID`) from the run streams remembered: true when it did. */
@@ -104,6 +105,60 @@ export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
     });
     return { signal: abort.signal, done: () => (done = true) };
   };
+  /** The rest of `prepare` once the plan is known: the version's errors, the body and the inputs. */
+  const withPlan = (call: RunCall, key: KeyRecord, res: ServerResponse, resolved: Resolution, version: number | undefined): PreparedRun | undefined => {
+    const { slug } = call;
+    if ('error' in resolved) {
+      if (resolved.error === 'unknown_version') sendV1Error(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
+      else if (resolved.error === 'version_not_runnable') sendV1Error(res, 409, resolved.error, resolved.message);
+      else unknownScenario(res, slug);
+      return undefined;
+    }
+    // The schema the OpenAPI documents declare for this body.
+    const body = V1RunBodySchema.safeParse(call.body ?? {});
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` ("${issue.path.join('.')}": ${issue.message})` : '';
+      sendV1Error(res, 400, 'invalid_body', `the request body must be a JSON object: { "inputs": { … } }${where}`);
+      return undefined;
+    }
+    const inputs = body.data.inputs;
+    const runId = runIdOf(res);
+    const createdAt = Date.now();
+    const run: PreparedRun = {
+      slug,
+      resolved,
+      inputs,
+      runId,
+      createdAt,
+      record: (result, events) => ({
+        id: runId,
+        scenarioId: resolved.scenarioId,
+        slug,
+        version: resolved.version,
+        apiKeyId: key.id,
+        inputs,
+        status: result.status,
+        outputs: result.outputs,
+        error: result.error,
+        usage: result.usage,
+        latencyMs: result.latency_ms,
+        model: result.model,
+        events,
+        createdAt,
+        finishedAt: Date.now(),
+      }),
+    };
+    const problems = resolved.plan.validateInputs(inputs);
+    if (problems) {
+      const first = problems[0];
+      const message = first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs';
+      runLog.add(run.record({ run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message, details: problems }, usage: emptyUsage(), latency_ms: 0, model: '' }, []));
+      sendV1Error(res, 400, 'invalid_inputs', message, { problems }, { scenario: slug, version: resolved.version });
+      return undefined;
+    }
+    return run;
+  };
   return {
     prepare(call, key, res) {
       const { slug } = call;
@@ -116,57 +171,8 @@ export function runOperation(deps: AppDeps, runtime: V1Runtime): RunOperation {
         }
         version = Number(call.version);
       }
-      const resolved = published.resolve(slug, version);
-      if ('error' in resolved) {
-        if (resolved.error === 'unknown_version') sendV1Error(res, 404, 'unknown_version', `scenario "${slug}" has no version ${version}`);
-        else if (resolved.error === 'version_not_runnable') sendV1Error(res, 409, resolved.error, resolved.message);
-        else unknownScenario(res, slug);
-        return undefined;
-      }
-      // The schema the OpenAPI documents declare for this body.
-      const body = V1RunBodySchema.safeParse(call.body ?? {});
-      if (!body.success) {
-        const issue = body.error.issues[0];
-        const where = issue && issue.path.length > 0 ? ` ("${issue.path.join('.')}": ${issue.message})` : '';
-        sendV1Error(res, 400, 'invalid_body', `the request body must be a JSON object: { "inputs": { … } }${where}`);
-        return undefined;
-      }
-      const inputs = body.data.inputs;
-      const runId = runIdOf(res);
-      const createdAt = Date.now();
-      const run: PreparedRun = {
-        slug,
-        resolved,
-        inputs,
-        runId,
-        createdAt,
-        record: (result, events) => ({
-          id: runId,
-          scenarioId: resolved.scenarioId,
-          slug,
-          version: resolved.version,
-          apiKeyId: key.id,
-          inputs,
-          status: result.status,
-          outputs: result.outputs,
-          error: result.error,
-          usage: result.usage,
-          latencyMs: result.latency_ms,
-          model: result.model,
-          events,
-          createdAt,
-          finishedAt: Date.now(),
-        }),
-      };
-      const problems = resolved.plan.validateInputs(inputs);
-      if (problems) {
-        const first = problems[0];
-        const message = first ? `invalid inputs at "${first.path || '(root)'}": ${first.message}` : 'invalid inputs';
-        runLog.add(run.record({ run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message, details: problems }, usage: emptyUsage(), latency_ms: 0, model: '' }, []));
-        sendV1Error(res, 400, 'invalid_inputs', message, { problems }, { scenario: slug, version: resolved.version });
-        return undefined;
-      }
-      return run;
+      const found = published.resolve(slug, version);
+      return found instanceof Promise ? found.then((resolved) => withPlan(call, key, res, resolved, version)) : withPlan(call, key, res, found, version);
     },
 
     async runAsJson(run, _key, res) {
@@ -216,7 +222,7 @@ export function runHandler(operation: RunOperation): RequestHandler<{ slug: stri
     const stream = wantsEventStream(req.headers.accept);
     // A reconnect (Last-Event-ID) resumes the run it names; it never starts a second one.
     if (stream && (await operation.resume(req, res, key))) return;
-    const run = operation.prepare({ slug, version: req.query.version, body: req.body }, key, res);
+    const run = await operation.prepare({ slug, version: req.query.version, body: req.body }, key, res);
     if (!run) return;
     if (stream) await operation.runAsStream(run, key, req, res);
     else await operation.runAsJson(run, key, res);
