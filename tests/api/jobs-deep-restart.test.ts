@@ -14,6 +14,7 @@ import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
 import { openStore } from '../../server/src/storage/db.js';
 import { JobStore } from '../../server/src/storage/jobs.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
 import { call, removeDir, signInAdmin, tempDir } from './helpers.js';
 import { resultLines, waitForJob } from './jobs-helpers.js';
@@ -117,12 +118,12 @@ describe('a job whose code node returns a 20,000-deep object', () => {
 
     // A job as a crash mid-item leaves it: its items claimed (running, one attempt), none finished.
     const planted = openStore(dir);
-    const jobs = new JobStore(planted.db);
-    const owner = jobs.getJob(submitted)?.owner ?? '';
-    jobs.beginJob({ id: 'left-running', scenarioId: scenario.id, slug: 'deep-code', version: 1, owner, webhookUrl: null, createdAt: Date.now() });
-    jobs.addItems('left-running', items.map((item, i) => ({ seq: i + 1, itemId: item.id, inputs: JSON.stringify(item.inputs) })));
-    jobs.finalize('left-running', owner, items.length, 'planted', null);
-    expect(jobs.claim(items.length, Date.now())).toHaveLength(items.length);
+    const jobs = new JobStore(dataStoreOf(planted.db));
+    const owner = (await jobs.getJob(submitted))?.owner ?? '';
+    await jobs.beginJob({ id: 'left-running', scenarioId: scenario.id, slug: 'deep-code', version: 1, owner, webhookUrl: null, createdAt: Date.now() });
+    await jobs.addItems('left-running', items.map((item, i) => ({ seq: i + 1, itemId: item.id, inputs: JSON.stringify(item.inputs) })));
+    await jobs.finalize('left-running', owner, items.length, 'planted', null);
+    expect(await jobs.claim(items.length, Date.now())).toHaveLength(items.length);
     planted.close();
 
     // First restart: the recovered items run again, and fail again, cleanly.

@@ -211,7 +211,7 @@ export class EvaluationRuns {
     try {
       const lines = new Map<string, JobResultLine>();
       for await (const page of evaluationJobItems(this.jobs, job.id)) for (const line of page) lines.set(line.id, line);
-      const planned = this.jobs.runner.plans.planOf({ jobId: job.id, slug: job.slug, version: job.version, graphHash: job.graphHash });
+      const planned = await this.jobs.runner.plans.planOf({ jobId: job.id, slug: job.slug, version: job.version, graphHash: job.graphHash });
       if ('error' in planned) throw new Error(planned.error.message);
       const cases = this.sets.casesOf(run.setId, run.setRevision);
       const plan = planMetrics(planned.plan.outputSchema.properties ?? {}, overridesOf(db, run.setId));

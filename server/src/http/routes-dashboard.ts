@@ -11,6 +11,7 @@ import { sendError } from './errors.js';
 import { allow } from './access.js';
 import type { Db } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
+import { dataStoreOf } from '../storage/store.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
@@ -34,14 +35,14 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
 /** Mount on the `/api` router. `readsPii` says whether a request's user sees the calls' personal data unmasked. */
 export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const jobs = new JobStore(db);
+  const jobs = new JobStore(dataStoreOf(db));
   const read = readerFor(db);
 
   /**
    * Parses the query and checks the scenario (and job) exist; answers the error itself and returns
    * undefined otherwise. `missing` lists the audit outputs the job's version (or the live one) lacks.
    */
-  const prepare = (req: Request<{ id: string }>, res: Response): { query: DashboardQuery; missing: string[] } | undefined => {
+  const prepare = async (req: Request<{ id: string }>, res: Response): Promise<{ query: DashboardQuery; missing: string[] } | undefined> => {
     const parsed = DashboardQuerySchema.safeParse(req.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -56,7 +57,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     const query = parsed.data;
     let names: string[] | undefined;
     if (query.job_id !== undefined) {
-      const job = jobs.getJob(query.job_id);
+      const job = await jobs.getJob(query.job_id);
       if (!job || job.scenarioId !== state.id) {
         sendError(res, 404, 'unknown_job', `scenario "${state.id}" has no job "${query.job_id}"`);
         return undefined;
@@ -82,14 +83,14 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
   });
 
   router.get('/scenarios/:id/dashboard', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
-    const ready = prepare(req, res);
+    const ready = await prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return res.json({ audit: false, missing: ready.missing });
     res.json(await computeDashboard(read, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
   });
 
   router.get('/scenarios/:id/dashboard/calls', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
-    const ready = prepare(req, res);
+    const ready = await prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return sendError(res, 409, 'not_audit', `the scenario's outputs lack ${ready.missing.join(', ')}`);
     const bucket = parseBucket(typeof req.query.bucket === 'string' ? req.query.bucket : '');

@@ -7,6 +7,7 @@ import type { RunEvent } from '@shared/events.js';
 import { callDetail } from '../jobs/dashboard-calls.js';
 import { openStore, type Store } from './db.js';
 import { JobStore } from './jobs.js';
+import { dataStoreOf } from './store.js';
 import { TranscriptRetention } from './retention.js';
 import { finishRun, getRun, startRun } from './runs.js';
 import { createScenario } from './scenarios.js';
@@ -123,7 +124,7 @@ describe('TranscriptRetention', () => {
     const sql = sqliteOf(store.db);
     expect(sql.prepare("select count(*) as n from job_items where job_id = 'old' and inputs = 'null' and outputs is not null").get()).toEqual({ n: 1203 });
     expect(callDetail(store.db, scenarioId, 'old', 'c1')).toMatchObject({ transcript: null, score: 80, verdict: 'pass', redacted_at: new Date(now).toISOString() });
-    expect(new JobStore(store.db).getJob('old')?.redactedAt).toBe(now);
+    expect((await new JobStore(dataStoreOf(store.db)).getJob('old'))?.redactedAt).toBe(now);
     for (const kept of ['busy', 'new']) expect(callDetail(store.db, scenarioId, kept, 'c1')).toMatchObject({ redacted_at: null, transcript: [{ text: '电话 13912345678' }] });
   });
 
