@@ -118,12 +118,12 @@ describe('a job whose code node returns a 20,000-deep object', () => {
 
     // A job as a crash mid-item leaves it: its items claimed (running, one attempt), none finished.
     const planted = openStore(dir);
-    const jobs = new JobStore(planted.db);
-    const owner = jobs.getJob(submitted)?.owner ?? '';
-    jobs.beginJob({ id: 'left-running', scenarioId: scenario.id, slug: 'deep-code', version: 1, owner, webhookUrl: null, createdAt: Date.now() });
-    jobs.addItems('left-running', items.map((item, i) => ({ seq: i + 1, itemId: item.id, inputs: JSON.stringify(item.inputs) })));
-    jobs.finalize('left-running', owner, items.length, 'planted', null);
-    expect(jobs.claim(items.length, Date.now())).toHaveLength(items.length);
+    const jobs = new JobStore(dataStoreOf(planted.db));
+    const owner = (await jobs.getJob(submitted))?.owner ?? '';
+    await jobs.beginJob({ id: 'left-running', scenarioId: scenario.id, slug: 'deep-code', version: 1, owner, webhookUrl: null, createdAt: Date.now() });
+    await jobs.addItems('left-running', items.map((item, i) => ({ seq: i + 1, itemId: item.id, inputs: JSON.stringify(item.inputs) })));
+    await jobs.finalize('left-running', owner, items.length, 'planted', null);
+    expect(await jobs.claim(items.length, Date.now())).toHaveLength(items.length);
     planted.close();
 
     // First restart: the recovered items run again, and fail again, cleanly.

@@ -87,9 +87,9 @@ export async function replyPreview(jobs: JobService, req: Request, res: Response
 
 /** `POST …/cancel`: 200 with the progress, or 409 `job_ended` when the job had already ended. */
 export async function replyCancel(jobs: JobService, res: Response, job: JobRow): Promise<void> {
-  await replying(res, () => {
-    const progress = jobs.cancel(job);
-    const after = jobs.store.getJob(job.id) ?? job;
+  await replying(res, async () => {
+    const progress = await jobs.cancel(job);
+    const after = (await jobs.store.getJob(job.id)) ?? job;
     recordRequest(jobs.db, res, { action: 'job.cancel', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${job.status} → ${after.status}`, details: { from: job.status, to: after.status } });
     res.json(progress);
   });
@@ -97,9 +97,9 @@ export async function replyCancel(jobs: JobService, res: Response, job: JobRow):
 
 /** Retries one failed item, or every failed item without `itemId`: 202 `{ retried, job }`, or 404/409. */
 export async function replyRetry(jobs: JobService, res: Response, job: JobRow, itemId?: string): Promise<void> {
-  await replying(res, () => {
-    const reply = jobs.retry(job, itemId);
-    const after = jobs.store.getJob(job.id) ?? job;
+  await replying(res, async () => {
+    const reply = await jobs.retry(job, itemId);
+    const after = (await jobs.store.getJob(job.id)) ?? job;
     const what = itemId === undefined ? `${reply.retried} failed items` : `item ${itemId.slice(0, 100)}`;
     recordRequest(jobs.db, res, { action: 'job.retry', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${what} queued again`, details: itemId === undefined ? { retried: reply.retried } : { item: itemId.slice(0, 100) } });
     res.status(202).json(reply);

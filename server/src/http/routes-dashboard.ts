@@ -11,8 +11,8 @@ import { sendError } from './errors.js';
 import { allow } from './access.js';
 import type { Db } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
-import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { dataStoreOf } from '../storage/store.js';
+import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
 import { readerFor } from '../jobs/dashboard-reader.js';
@@ -35,7 +35,7 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
 /** Mount on the `/api` router. `readsPii` says whether a request's user sees the calls' personal data unmasked. */
 export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const jobs = new JobStore(db);
+  const jobs = new JobStore(dataStoreOf(db));
   const read = readerFor(db);
 
   /**
@@ -57,7 +57,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     const query = parsed.data;
     let names: string[] | undefined;
     if (query.job_id !== undefined) {
-      const job = jobs.getJob(query.job_id);
+      const job = await jobs.getJob(query.job_id);
       if (!job || job.scenarioId !== state.id) {
         sendError(res, 404, 'unknown_job', `scenario "${state.id}" has no job "${query.job_id}"`);
         return undefined;

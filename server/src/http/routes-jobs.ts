@@ -39,9 +39,9 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     const user = requestUser(res);
     return user !== undefined && can(user.role, 'jobs:write');
   };
-  const found = (req: Request<{ id: string }>, res: Response): JobRow | undefined => {
+  const found = async (req: Request<{ id: string }>, res: Response): Promise<JobRow | undefined> => {
     // An evaluation's job is the evaluation's to show, cancel and read.
-    const job = jobs.store.getJob(req.params.id);
+    const job = await jobs.store.getJob(req.params.id);
     if (!job || job.purpose !== 'batch') {
       sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
       return undefined;
@@ -52,26 +52,27 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
   router.get('/jobs', allow('jobs:read'), async (req, res) => {
     const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
     const limit = intParam(req.query.limit, 50, 500);
-    const list = jobs.store.listJobs(scenarioId, limit);
+    const list = await jobs.store.listJobs(scenarioId, limit);
     const submitters = await describeOwners(db, list.map((job) => job.owner));
-    const shown = changesJobs(res) ? jobs.progress.bind(jobs) : (job: JobRow) => withoutWebhookSecrets(jobs.progress(job));
-    res.json({ jobs: list.map((job) => ({ ...shown(job), scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
+    const shown = changesJobs(res) ? (job: JobRow) => jobs.progress(job) : async (job: JobRow) => withoutWebhookSecrets(await jobs.progress(job));
+    const progress = await Promise.all(list.map(shown));
+    res.json({ jobs: list.map((job, i) => ({ ...progress[i], scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
   });
 
   router.get('/jobs/:id', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
-    const job = found(req, res);
+    const job = await found(req, res);
     if (!job) return;
     const offset = intParam(req.query.offset, 0, 1_000_000);
     const limit = intParam(req.query.limit, 50, 500);
-    const page = jobs.store.failures(job.id, offset, limit);
+    const page = await jobs.store.failures(job.id, offset, limit);
     const view = piiView(readsPii(req));
     const items: JobFailure[] = page.rows.map((row) => {
       const line = resultLine(row);
       return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
     const submitted_by = (await describeOwners(db, [job.owner])).get(job.owner) ?? { type: 'user', id: null, name: '' };
-    const progress = changesJobs(res) ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job));
-    const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, simulated: jobs.store.simulatedCount(job.id), submitted_by, errors: { items, total: page.total, offset, limit } };
+    const progress = changesJobs(res) ? await jobs.progress(job) : withoutWebhookSecrets(await jobs.progress(job));
+    const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, simulated: await jobs.store.simulatedCount(job.id), submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
   });
 
@@ -99,22 +100,22 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
   });
 
   router.post('/jobs/:id/cancel', allow('jobs:write'), audits('job.cancel'), async (req: Request<{ id: string }>, res) => {
-    const job = found(req, res);
+    const job = await found(req, res);
     if (job) await replyCancel(jobs, res, job);
   });
 
   router.post('/jobs/:id/retry-failed', allow('jobs:write'), audits('job.retry'), async (req: Request<{ id: string }>, res) => {
-    const job = found(req, res);
+    const job = await found(req, res);
     if (job) await replyRetry(jobs, res, job);
   });
 
   router.post('/jobs/:id/items/:itemId/retry', allow('jobs:write'), audits('job.retry'), async (req: Request<{ id: string; itemId: string }>, res) => {
-    const job = found(req, res);
+    const job = await found(req, res);
     if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
 
   router.get('/jobs/:id/results', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
-    const job = found(req, res);
+    const job = await found(req, res);
     if (job) await replyResults(jobs, req, res, job, await resultTable(published, job, req.query.lang), piiView(readsPii(req)).resultLine);
   });
   return router;

@@ -5,10 +5,10 @@
  * cancellation; and the jobs list and the inspection dashboard see only batch jobs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { dataStoreOf } from '../storage/store.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dataStoreOf } from '../storage/store.js';
 import type { JobResultLine } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileGraph } from '../engine/index.js';
@@ -124,7 +124,7 @@ describe('an evaluation job of a frozen draft', () => {
     let jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices);
     const { jobId } = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     // The "crash": both items claimed (running), no outcome written, the process gone; the draft moves on.
-    expect(jobs.store.claim(10, Date.now())).toHaveLength(2);
+    expect(await jobs.store.claim(10, Date.now())).toHaveLength(2);
     await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') });
     store.close();
 
@@ -136,7 +136,7 @@ describe('an evaluation job of a frozen draft', () => {
     expect(await done).toMatchObject({ status: 'completed' });
     const lines = await itemsOf(jobs, jobId);
     expect(texts(lines)).toEqual({ c1: 'A:[t1] customer: 宽带断了', c2: 'A:[t1] customer: 我要投诉' });
-    expect(jobs.store.finishedPage(jobId, 0, 10).map((r) => r.attempts)).toEqual([2, 2]);
+    expect((await jobs.store.finishedPage(jobId, 0, 10)).map((r) => r.attempts)).toEqual([2, 2]);
   });
 });
 
@@ -186,8 +186,8 @@ describe('the batch views', () => {
     jobs.start();
     jobs.runner.wake();
     await finished;
-    expect(jobs.store.listJobs(scenarioId, 10).map((j) => j.id)).toEqual([batch.job.id]);
-    expect(jobs.store.listJobs(undefined, 10).map((j) => j.id)).toEqual([batch.job.id]);
+    expect((await jobs.store.listJobs(scenarioId, 10)).map((j) => j.id)).toEqual([batch.job.id]);
+    expect((await jobs.store.listJobs(undefined, 10)).map((j) => j.id)).toEqual([batch.job.id]);
     expect(batch.job.purpose).toBe('batch');
     const dashboard = await computeDashboard(readerFor(store.db), { scenarioId });
     expect(dashboard.calls).toBe(1);

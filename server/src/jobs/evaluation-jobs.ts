@@ -5,7 +5,7 @@
  * recovery after a crash, cancellation) with `purpose = 'evaluation'`: not listed with the scenario's
  * batch jobs, not in the inspection dashboard, not reachable through the jobs routes of `/api` or `/v1`.
  */
-import type { JobProgress, JobResultLine } from '@shared/jobs.js';
+import type { JobResultLine } from '@shared/jobs.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileGraphAsync, type CompileOptions } from '../engine/index.js';
@@ -112,33 +112,14 @@ export async function submitEvaluationJob(jobs: JobService, request: EvaluationJ
   return { jobId: job.id, total: job.total, graphHash: target.frozen?.hash ?? target.plan.hash, version: target.frozen ? null : target.version };
 }
 
-/** An evaluation job by id; undefined when there is none (or it is a batch job). */
-export function evaluationJob(jobs: JobService, jobId: string): JobRow | undefined {
-  const job = jobs.store.getJob(jobId);
-  return job?.purpose === 'evaluation' ? job : undefined;
-}
-
-/** An evaluation job's progress (counts, rate, ETA; `status` `completed` or `cancelled` once ended), or undefined. */
-export function evaluationJobProgress(jobs: JobService, jobId: string): JobProgress | undefined {
-  const job = evaluationJob(jobs, jobId);
-  return job ? jobs.progress(job) : undefined;
-}
-
 /**
  * The finished items of an evaluation job, page by page (up to 200 a page) in submission order, each
  * `{ id, run_id, status, outputs?, error?, simulated }` (`id` the case id). Nothing for an unknown job.
  */
 export async function* evaluationJobItems(jobs: JobService, jobId: string): AsyncGenerator<JobResultLine[]> {
-  if (!evaluationJob(jobs, jobId)) return;
+  if ((await jobs.store.getJob(jobId))?.purpose !== 'evaluation') return;
   yield* resultPages(jobs.store, jobId);
 }
 
-/**
- * Cancels an evaluation job: pending items are not run, items in flight are stopped; the end listeners
- * are told. Throws a {@link DomainError}: `not_found` `unknown_job`, `conflict` `job_ended`.
- */
-export function cancelEvaluationJob(jobs: JobService, jobId: string): JobProgress {
-  const job = evaluationJob(jobs, jobId);
-  if (!job) throw new DomainError('not_found', 'unknown_job', `no evaluation job "${jobId}"`);
-  return jobs.cancel(job);
-}
+/** The synchronous reads the evaluation domain uses while it takes the SQLite `Db`. */
+export { cancelEvaluationJob, evaluationJob, evaluationJobProgress } from './evaluation-sync.js';

@@ -4,12 +4,12 @@
  * callback must run before the work is done.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataStoreOf } from '../storage/store.js';
 import { compileGraph } from '../engine/index.js';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { openStoreFile, type Store } from '../storage/db.js';
 import { JobStore } from '../storage/jobs.js';
+import { dataStoreOf } from '../storage/store.js';
 import { createScenario } from '../storage/scenarios.js';
 import type { ParsedItem } from './parse-items.js';
 import { JobRunner } from './runner.js';
@@ -47,7 +47,7 @@ describe('the event loop turns while jobs are handled', () => {
       for (let i = 1; i <= 20_000; i++) yield { line: i, id: `c${i}`, inputs: { transcript: `客户：宽带第 ${i} 次断了` } };
     }
     const counter = turnCounter();
-    const result = await submitJob(new JobStore(store.db), { scenarioId, slug: 's', version: 1, plan: compiled.plan }, items(), { owner: 'o', idempotencyKey: null, webhookUrl: null });
+    const result = await submitJob(new JobStore(dataStoreOf(store.db)), { scenarioId, slug: 's', version: 1, plan: compiled.plan }, items(), { owner: 'o', idempotencyKey: null, webhookUrl: null });
     const turns = counter.stop();
     expect(result).toMatchObject({ outcome: 'created', job: { total: 20_000 } });
     // All of it in microtasks would be 0 turns; slices of ≤ 10 ms of 20,000 checks and inserts give many.
@@ -56,19 +56,19 @@ describe('the event loop turns while jobs are handled', () => {
 
   it('the runner does not finish items that need no I/O in one unbroken chain of microtasks', async () => {
     store = openStoreFile(':memory:');
-    const jobs = new JobStore(store.db);
+    const jobs = new JobStore(dataStoreOf(store.db));
     const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'loop', graph: lineGraph([], []) })).id;
-    jobs.beginJob({ id: 'j', scenarioId, slug: 'gone', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
-    jobs.addItems('j', Array.from({ length: 2000 }, (_, i) => ({ seq: i + 1, itemId: `c${i}`, inputs: '{}' })));
-    jobs.finalize('j', 'o', 2000, 'h', null);
+    await jobs.beginJob({ id: 'j', scenarioId, slug: 'gone', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
+    await jobs.addItems('j', Array.from({ length: 2000 }, (_, i) => ({ seq: i + 1, itemId: `c${i}`, inputs: '{}' })));
+    await jobs.finalize('j', 'o', 2000, 'h', null);
     // An unknown scenario: every item fails at once, without awaiting anything.
     const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(dataStoreOf(store.db), noServices), models: { resolve: () => { throw new Error('no model needed'); } }, services: noServices, flushMs: 1 });
-    runner.start();
+    await runner.start();
     await new Promise((resolve) => setImmediate(resolve));
-    const early = jobs.counts('j');
+    const early = await jobs.counts('j');
     expect(early.pending).toBeGreaterThan(1000);
-    for (let i = 0; i < 2000 && jobs.getJob('j')?.status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(jobs.counts('j')).toMatchObject({ failed: 2000, pending: 0, running: 0 });
+    for (let i = 0; i < 2000 && (await jobs.getJob('j'))?.status !== 'completed'; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await jobs.counts('j')).toMatchObject({ failed: 2000, pending: 0, running: 0 });
     await runner.stop();
   });
 });

@@ -31,7 +31,7 @@ export class JobPlans {
    */
   constructor(
     private readonly published: PublishedScenarios,
-    private readonly frozenGraph: (jobId: string) => string | undefined,
+    private readonly frozenGraph: (jobId: string) => Promise<string | undefined>,
     private readonly compile: CompileOptions = {},
   ) {}
 
@@ -43,7 +43,8 @@ export class JobPlans {
   /**
    * The plan for `source`. Failures are values, never throws: `unknown_scenario` / `unknown_version` /
    * `not_published` / `version_not_runnable` for a version, `draft_not_runnable` for a frozen draft
-   * whose stored graph is missing or no longer compiles (a node kind removed from the server).
+   * whose stored graph is missing or no longer compiles (a node kind removed from the server). A value
+   * at once when the plan is at hand; a promise only when a frozen draft's graph must be read first.
    */
   planOf(source: PlanSource): JobPlan | Promise<JobPlan> {
     if (source.graphHash !== null) return this.frozenPlan(source.jobId, source.graphHash);
@@ -51,10 +52,13 @@ export class JobPlans {
     return resolved instanceof Promise ? resolved.then((r) => versionPlan(source, r)) : versionPlan(source, resolved);
   }
 
-  private frozenPlan(jobId: string, hash: string): JobPlan {
+  private frozenPlan(jobId: string, hash: string): JobPlan | Promise<JobPlan> {
     const hit = this.frozen.get(hash);
     if (hit) return { plan: hit };
-    const text = this.frozenGraph(jobId);
+    return this.frozenGraph(jobId).then((text) => this.compileFrozen(jobId, hash, text));
+  }
+
+  private compileFrozen(jobId: string, hash: string, text: string | undefined): JobPlan {
     const graph = text === undefined ? undefined : parseJson(text);
     if (graph === undefined) return { error: { code: 'draft_not_runnable', message: `job ${jobId} has no stored draft graph` } };
     const compiled = compileGraph(graph, this.compile);

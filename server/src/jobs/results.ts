@@ -40,7 +40,7 @@ export { csvRecords };
 export async function* resultPages(store: JobStore, jobId: string, shape: (line: JobResultLine) => JobResultLine = (line) => line): AsyncGenerator<JobResultLine[]> {
   let after = 0;
   for (;;) {
-    const rows = store.finishedPage(jobId, after, PAGE);
+    const rows = await store.finishedPage(jobId, after, PAGE);
     if (rows.length === 0) return;
     after = rows[rows.length - 1].seq;
     yield rows.map((row) => shape(resultLine(row)));

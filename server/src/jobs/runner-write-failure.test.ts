@@ -5,13 +5,13 @@
  * refuses a value.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dataStoreOf } from '../storage/store.js';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { publishDraft } from '../publish/publish.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { openStoreFile, type Store } from '../storage/db.js';
 import { JobStore, type ItemOutcome } from '../storage/jobs.js';
+import { dataStoreOf } from '../storage/store.js';
 import { createScenario } from '../storage/scenarios.js';
 import { JobRunner } from './runner.js';
 
@@ -24,13 +24,13 @@ afterEach(() => {
 /** A store whose write of item 2's outputs throws; `always` makes the failed replacement throw too. */
 class RefusingStore extends JobStore {
   always = false;
-  override record(outcomes: ItemOutcome[]): void {
+  override async record(outcomes: ItemOutcome[]): Promise<void> {
     for (const o of outcomes) {
       const poisoned = o.seq === 2 && o.outputs !== undefined;
       const replacement = (o.error as { code?: string } | undefined)?.code === 'result_write_failed';
       if ((poisoned && !replacement) || (this.always && o.seq === 2)) throw new Error('JSON nested too deep for SQLite');
     }
-    super.record(outcomes);
+    await super.record(outcomes);
   }
 }
 
@@ -39,15 +39,15 @@ async function runJob(always: boolean): Promise<RefusingStore> {
   const graph = lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]);
   const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'w', graph })).id;
   await publishDraft(dataStoreOf(store.db), noServices, scenarioId, { slug: 'write-fail' });
-  const jobs = new RefusingStore(store.db);
+  const jobs = new RefusingStore(dataStoreOf(store.db));
   jobs.always = always;
-  jobs.beginJob({ id: 'j', scenarioId, slug: 'write-fail', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
+  await jobs.beginJob({ id: 'j', scenarioId, slug: 'write-fail', version: 1, owner: 'o', webhookUrl: null, createdAt: Date.now() });
   const texts = ['客户：你好', '客户：这条结果写不进去', '客户：宽带断了'];
-  jobs.addItems('j', texts.map((t, i) => ({ seq: i + 1, itemId: `c${i + 1}`, inputs: JSON.stringify({ transcript: t }) })));
-  jobs.finalize('j', 'o', texts.length, 'h', null);
+  await jobs.addItems('j', texts.map((t, i) => ({ seq: i + 1, itemId: `c${i + 1}`, inputs: JSON.stringify({ transcript: t }) })));
+  await jobs.finalize('j', 'o', texts.length, 'h', null);
   const runner = new JobRunner({ store: jobs, published: new PublishedScenarios(dataStoreOf(store.db), noServices), models: new ScriptedModel(() => 'unused').resolver(), services: noServices, flushMs: 1, pollMs: 5 });
-  runner.start();
-  for (let i = 0; i < 400 && jobs.counts('j').pending + jobs.counts('j').running > (always ? 1 : 0); i++) await new Promise((r) => setTimeout(r, 5));
+  await runner.start();
+  for (let i = 0; i < 400 && (await jobs.counts('j')).pending + (await jobs.counts('j')).running > (always ? 1 : 0); i++) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, 20));
   await runner.stop();
   return jobs;
@@ -56,9 +56,9 @@ async function runJob(always: boolean): Promise<RefusingStore> {
 describe('a job item whose result cannot be stored', () => {
   it('becomes a failed item naming the reason; the others are stored and the job completes', async () => {
     const jobs = await runJob(false);
-    expect(jobs.counts('j')).toMatchObject({ succeeded: 2, failed: 1, pending: 0, running: 0 });
-    expect(jobs.getJob('j')?.status).toBe('completed');
-    const [failed] = jobs.failures('j', 0, 10).rows;
+    expect(await jobs.counts('j')).toMatchObject({ succeeded: 2, failed: 1, pending: 0, running: 0 });
+    expect((await jobs.getJob('j'))?.status).toBe('completed');
+    const [failed] = (await jobs.failures('j', 0, 10)).rows;
     expect(failed).toMatchObject({ itemId: 'c2', status: 'failed', outputs: null });
     expect(JSON.parse(failed.error ?? '{}')).toMatchObject({ code: 'result_write_failed', message: expect.stringContaining('JSON nested too deep for SQLite') });
   });
@@ -66,7 +66,7 @@ describe('a job item whose result cannot be stored', () => {
   it('when even the failure cannot be written (the store itself failing), logs it and leaves the item to run after a restart, throwing nothing', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const jobs = await runJob(true);
-    expect(jobs.counts('j')).toMatchObject({ succeeded: 2, running: 1 });
+    expect(await jobs.counts('j')).toMatchObject({ succeeded: 2, running: 1 });
     expect(logged.mock.calls.some((c) => String(c[0]).includes('result not stored'))).toBe(true);
   });
 });

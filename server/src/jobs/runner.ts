@@ -2,7 +2,11 @@
  * The job runner: claims pending items in batches, runs each through its job's published plan at
  * batch priority (1), and writes outcomes back in batched transactions. It keeps about 1.5× the
  * endpoint's adaptive limit of items in flight, so the limiter, not the runner, sets the pace. After
- * a crash, items left running are put back to pending by {@link JobStore.recover} at start.
+ * a crash, items left running are put back to pending by {@link JobStore.recover}: at start on SQLite
+ * (one server per file); on PostgreSQL (several servers on one database) at start and every
+ * {@link JobRunnerOptions.leaseMs} / 4, taking up only items claimed longer than a lease ago, so items a
+ * live server runs are left to it (its late outcome of an item taken over is not written: see
+ * JobStore.record).
  */
 import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
@@ -53,6 +57,12 @@ export interface JobRunnerOptions {
   flushBatch?: number;
   /** How often to look for work when nobody called {@link JobRunner.wake} (default 1000 ms). */
   pollMs?: number;
+  /**
+   * On a store several servers share (PostgreSQL): how long after its claim an item still running is
+   * taken to belong to a live server (default twice the deadline plus a minute); after that another
+   * server runs it again. Also how old an unfinished upload must be to be dropped (times 12).
+   */
+  leaseMs?: number;
   now?: () => number;
 }
 
@@ -103,6 +113,14 @@ export class JobRunner {
   private pumping = false;
   private wakeSoon: ReturnType<typeof setImmediate> | undefined;
   private started = false;
+  /** Recovery at start has run: claims may begin (before it, a claimed item could be recovered as interrupted). */
+  private ready = false;
+  /** {@link wake} was called while a claim was under way: look again once it is done. */
+  private wakeAgain = false;
+  /** The claim under way, and the outcome writes: {@link drain} and {@link stop} wait for them. */
+  private claiming: Promise<void> | undefined;
+  private readonly writing = new Set<Promise<void>>();
+  private recoverTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   /** Claims no more items (a stopping server lets those in flight end first). */
   private draining = false;
@@ -118,34 +136,70 @@ export class JobRunner {
     return this.options.maxAttempts ?? 3;
   }
 
-  /** Recovers interrupted items, resends undelivered webhooks, and starts pulling work. */
-  start(): void {
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 2 * (this.options.deadlineMs ?? 120_000) + 60_000;
+  }
+
+  /**
+   * Recovers interrupted items, resends undelivered webhooks, and starts pulling work. Settles once
+   * recovery is done (work is pulled from then on); a store that fails is logged, not thrown.
+   */
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const active = this.store.recover(this.maxAttempts, this.now());
-    // A job whose last items failed for good during recovery may now be complete.
-    this.finishJobs(active);
-    for (const job of this.store.undeliveredWebhooks()) this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
+    try {
+      await this.recover();
+      for (const job of await this.store.undeliveredWebhooks()) this.options.webhooks?.send(job, webhookPayload(job, await this.store.counts(job.id)));
+    } catch (error) {
+      console.error('[mofang] jobs: recovery at start failed:', error);
+    }
+    if (this.stopped) return;
+    this.ready = true;
     this.pollTimer = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
     this.pollTimer.unref();
+    if (this.store.shared) {
+      // Another server's crash is seen here, not at this one's start.
+      this.recoverTimer = setInterval(() => void this.recover().catch((error: unknown) => console.error('[mofang] jobs: recovery failed:', error)), Math.max(1000, this.leaseMs / 4));
+      this.recoverTimer.unref();
+    }
     this.wake();
+  }
+
+  /** Takes up interrupted items (all on SQLite; past their lease on a shared store) and completes jobs they leave finished. */
+  private async recover(): Promise<void> {
+    const now = this.now();
+    const scope = this.store.shared ? { runningBefore: now - this.leaseMs, uploadingBefore: now - 12 * this.leaseMs } : {};
+    const active = await this.store.recover(this.maxAttempts, now, scope);
+    // A job whose last items failed for good during recovery (or were written before a crash) may now be complete.
+    await this.finishJobs(active);
   }
 
   /** Looks for work now (after a submission or a retry). */
   wake(): void {
-    if (!this.started || this.stopped || this.draining || this.pumping) return;
-    this.pumping = true;
-    try {
-      const target = Math.max(1, Math.floor(this.options.targetInFlight?.() ?? 16));
-      const room = target - this.inFlight.size;
-      if (room <= 0) return;
-      // Starting an item costs CPU before its first await: a few at a turn, the rest on the next ones.
-      const claimed = this.store.claim(Math.min(room, CLAIM_PER_TURN), this.now());
-      for (const item of claimed) this.track(item);
-      if (room > CLAIM_PER_TURN && claimed.length === CLAIM_PER_TURN) this.wakeAfterIo();
-    } finally {
-      this.pumping = false;
+    if (!this.ready || this.stopped || this.draining) return;
+    if (this.pumping) {
+      this.wakeAgain = true;
+      return;
     }
+    const target = Math.max(1, Math.floor(this.options.targetInFlight?.() ?? 16));
+    const room = target - this.inFlight.size;
+    if (room <= 0) return;
+    this.pumping = true;
+    this.wakeAgain = false;
+    // Starting an item costs CPU before its first await: a few at a turn, the rest on the next ones.
+    const want = Math.min(room, CLAIM_PER_TURN);
+    this.claiming = this.store.claim(want, this.now()).then(
+      (claimed) => {
+        this.pumping = false;
+        // Claimed while stopping: the rows stay running and are taken up again (at the next start, or past their lease).
+        if (!this.stopped) for (const item of claimed) this.track(item);
+        if (this.wakeAgain || (room > CLAIM_PER_TURN && claimed.length === want)) this.wakeAfterIo();
+      },
+      (error: unknown) => {
+        this.pumping = false;
+        console.error('[mofang] jobs: claiming items failed:', error);
+      },
+    );
   }
 
   /**
@@ -174,8 +228,10 @@ export class JobRunner {
     this.draining = true;
     if (this.wakeSoon !== undefined) clearImmediate(this.wakeSoon);
     this.wakeSoon = undefined;
+    await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    if (!this.stopped) this.flush();
+    if (!this.stopped) await this.flush();
+    await Promise.allSettled([...this.writing]);
   }
 
   /**
@@ -186,10 +242,13 @@ export class JobRunner {
     if (this.stopped) return;
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.recoverTimer) clearInterval(this.recoverTimer);
     if (this.wakeSoon !== undefined) clearImmediate(this.wakeSoon);
     this.controller.abort();
+    await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    this.flush();
+    await this.flush();
+    await Promise.allSettled([...this.writing]);
   }
 
   private track(item: ClaimedItem): void {
@@ -224,7 +283,9 @@ export class JobRunner {
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
     const runId = newId();
     const started = this.now();
-    const resolved = await this.plans.planOf(item);
+    const planned = this.plans.planOf(item);
+    // A cached plan is a value; only a frozen draft not compiled yet reads the store.
+    const resolved = planned instanceof Promise ? await planned : planned;
     const events: RunEvent[] = [];
     // Inputs were checked on submit; a row whose text is not JSON (damaged) fails its item, never the runner.
     const parsed = parseJson(item.inputs);
@@ -274,6 +335,7 @@ export class JobRunner {
     this.push({
       jobId: item.jobId,
       seq: item.seq,
+      attempt: item.attempts,
       status: retry ? 'pending' : result.status,
       runId: result.run_id,
       outputs: result.outputs,
@@ -286,27 +348,37 @@ export class JobRunner {
 
   private push(outcome: ItemOutcome): void {
     this.buffer.push(outcome);
-    if (this.buffer.length >= (this.options.flushBatch ?? 200)) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushMs ?? 100);
+    if (this.buffer.length >= (this.options.flushBatch ?? 200)) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 100);
   }
 
-  /** Writes buffered outcomes in one transaction, then completes jobs that have nothing left. */
-  flush(): void {
+  /**
+   * Writes buffered outcomes in one statement, then completes jobs that have nothing left. Settles when
+   * they are written; never rejects (a store that fails is logged, the rows stay running and are taken up again).
+   */
+  flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0) return Promise.resolve();
     const batch = this.buffer;
     this.buffer = [];
     const succeeded = this.succeeded;
     this.succeeded = [];
-    this.recordSafely(batch);
+    const write = this.write(batch, succeeded).catch((error: unknown) => console.error('[mofang] jobs: writing outcomes failed:', error));
+    const tracked = write.finally(() => this.writing.delete(tracked));
+    this.writing.add(tracked);
+    return tracked;
+  }
+
+  private async write(batch: ItemOutcome[], succeeded: SucceededItem[]): Promise<void> {
+    await this.recordSafely(batch);
     if (succeeded.length > 0) this.tellSucceeded(succeeded);
     const jobs = new Set<string>();
     for (const o of batch) {
       jobs.add(o.jobId);
       if (o.status !== 'pending') this.rates.add(o.jobId);
     }
-    this.finishJobs(jobs);
+    await this.finishJobs(jobs);
   }
 
   /**
@@ -314,20 +386,20 @@ export class JobRunner {
    * failed item saying why, instead of an exception out of a timer that would take the process down,
    * again at every restart as the item is recovered and run again.
    */
-  private recordSafely(batch: ItemOutcome[]): void {
+  private async recordSafely(batch: ItemOutcome[]): Promise<void> {
     try {
-      this.store.record(batch);
+      await this.store.record(batch);
       return;
     } catch {
       // One at a time below, to find the ones at fault.
     }
     for (const o of batch) {
       try {
-        this.store.record([o]);
+        await this.store.record([o]);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         try {
-          this.store.record([{ ...o, status: 'failed', outputs: undefined, error: { code: 'result_write_failed', message: `the item's result could not be stored: ${reason}` } }]);
+          await this.store.record([{ ...o, status: 'failed', outputs: undefined, error: { code: 'result_write_failed', message: `the item's result could not be stored: ${reason}` } }]);
         } catch (again) {
           // The store itself is failing (disk full?): the row stays running and is run again after a restart.
           console.error(`[mofang] job ${o.jobId} item ${o.seq}: result not stored:`, again instanceof Error ? again.message : String(again));
@@ -336,9 +408,9 @@ export class JobRunner {
     }
   }
 
-  private finishJobs(jobIds: Iterable<string>): void {
-    for (const job of this.store.completeFinished(jobIds, this.now())) {
-      this.options.webhooks?.send(job, webhookPayload(job, this.store.counts(job.id)));
+  private async finishJobs(jobIds: Iterable<string>): Promise<void> {
+    for (const job of await this.store.completeFinished(jobIds, this.now())) {
+      if (job.webhookUrl !== null) this.options.webhooks?.send(job, webhookPayload(job, await this.store.counts(job.id)));
       this.tellEnded(job);
     }
   }

@@ -10,6 +10,7 @@ import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
+import { dataStoreOf, type DataStore } from '../storage/store.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { NUL_CODE, NulError } from '../common/nul.js';
@@ -30,7 +31,9 @@ import { WebhookSender, type WebhookOptions } from './webhook.js';
 
 /** Settings a test or the bench may change. */
 export interface JobServiceOptions {
-  runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight'>>;
+  runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight' | 'leaseMs'>>;
+  /** The store the job tables are in (SQLite or PostgreSQL); the SQLite connection's when absent. */
+  store?: DataStore;
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
@@ -127,7 +130,7 @@ export class JobService {
     this.db = db;
     this.published = published;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
-    this.store = new JobStore(db);
+    this.store = new JobStore(options.store ?? dataStoreOf(db));
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
     this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), onItemsSucceeded: (items) => this.tellSucceeded(items), ...options.runner });
   }
@@ -174,11 +177,13 @@ export class JobService {
     }
   }
 
-  start(): void {
-    this.runner.start();
+  /** Starts the runner; settles once it has taken up interrupted work (see JobRunner.start). */
+  start(): Promise<void> {
+    const started = this.runner.start();
     // Compiled once the server is up rather than at the first GBK file, after the server is ready (the
     // first requests do not wait for it). Workbooks are read on a worker thread (xlsx-items.ts).
     setTimeout(preloadEncodingGuess, WARM_UP_DELAY_MS).unref();
+    return started;
   }
 
   /** Claims no more items; settles once those in flight have ended and been written (see JobRunner.drain). */
@@ -191,8 +196,9 @@ export class JobService {
     await this.webhooks.close();
   }
 
-  progress(job: JobRow): JobProgress {
-    return toProgress(job, this.store.counts(job.id), this.runner.rates.rate(job.id), job.webhookUrl === null ? 0 : this.store.webhookAttempts(job.id));
+  async progress(job: JobRow): Promise<JobProgress> {
+    const counts = await this.store.counts(job.id);
+    return toProgress(job, counts, this.runner.rates.rate(job.id), job.webhookUrl === null ? 0 : await this.store.webhookAttempts(job.id));
   }
 
   /**
@@ -248,13 +254,23 @@ export class JobService {
   }
 
   /** Cancels a job and returns its progress; throws a `conflict` {@link DomainError} `job_ended` when it had already ended. */
-  cancel(job: JobRow): JobProgress {
-    if (!this.store.cancel(job.id, Date.now())) throw new DomainError('conflict', 'job_ended', `job ${job.id} is already ${job.status}`);
-    this.runner.cancelJob(job.id);
-    const updated = this.store.getJob(job.id) ?? job;
-    this.webhooks.send(updated, webhookPayload(updated, this.store.counts(updated.id)));
-    this.runner.tellEnded(updated);
+  async cancel(job: JobRow): Promise<JobProgress> {
+    if (!(await this.store.cancel(job.id, Date.now()))) throw new DomainError('conflict', 'job_ended', `job ${job.id} is already ${job.status}`);
+    const updated = (await this.store.getJob(job.id)) ?? job;
+    this.cancelled(updated);
     return this.progress(updated);
+  }
+
+  /** After a job was cancelled (its row says so): stops its items in flight, sends its webhook, tells the end listeners. */
+  cancelled(job: JobRow): void {
+    this.runner.cancelJob(job.id);
+    if (job.webhookUrl !== null) {
+      void this.store.counts(job.id).then(
+        (counts) => this.webhooks.send(job, webhookPayload(job, counts)),
+        (error: unknown) => console.error(`[mofang] job ${job.id}: its webhook was not sent:`, error),
+      );
+    }
+    this.runner.tellEnded(job);
   }
 
   /**
@@ -262,18 +278,18 @@ export class JobService {
    * queued again and the job's progress. Throws a {@link DomainError}: `conflict` `job_cancelled`,
    * `not_found` `unknown_item`, `conflict` `item_not_failed`.
    */
-  retry(job: JobRow, itemId?: string): { retried: number; job: JobProgress } {
+  async retry(job: JobRow, itemId?: string): Promise<{ retried: number; job: JobProgress }> {
     if (job.status === 'cancelled') throw new DomainError('conflict', 'job_cancelled', `job ${job.id} was cancelled`);
     if (job.redactedAt !== null) throw new DomainError('conflict', 'transcripts_redacted', `job ${job.id} is past the transcript retention (MOFANG_TRANSCRIPT_RETENTION_DAYS): its items' inputs are cleared`);
     if (itemId !== undefined) {
-      const status = this.store.itemStatus(job.id, itemId);
+      const status = await this.store.itemStatus(job.id, itemId);
       if (status === undefined) throw new DomainError('not_found', 'unknown_item', `job ${job.id} has no item "${itemId}"`);
       if (status !== 'failed') throw new DomainError('conflict', 'item_not_failed', `item "${itemId}" is ${status}; only a failed item can be retried`);
     }
-    const retried = this.store.retryFailed(job.id, itemId);
+    const retried = await this.store.retryFailed(job.id, itemId);
     this.runner.wake();
-    const updated = this.store.getJob(job.id) ?? job;
-    return { retried, job: this.progress(updated) };
+    const updated = (await this.store.getJob(job.id)) ?? job;
+    return { retried, job: await this.progress(updated) };
   }
 
   /**

@@ -50,7 +50,7 @@ export type SubmitResult = { outcome: 'created' | 'replayed' | 'conflict'; job: 
 export async function submitJob(store: JobStore, target: SubmitTarget, items: Iterable<ParsedItem> | AsyncIterable<ParsedItem>, options: SubmitOptions): Promise<SubmitResult> {
   const jobId = newId();
   const early = typeof options.webhookUrl === 'function' ? null : options.webhookUrl;
-  store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, purpose: target.purpose, frozen: target.frozen, webhookUrl: early, createdAt: options.now ?? Date.now() });
+  await store.beginJob({ id: jobId, scenarioId: target.scenarioId, slug: target.slug, version: target.version, owner: options.owner, purpose: target.purpose, frozen: target.frozen, webhookUrl: early, createdAt: options.now ?? Date.now() });
   const hash = createHash('sha256');
   const seen = new Map<string, number>();
   let chunk: Array<{ seq: number; itemId: string; inputs: string }> = [];
@@ -85,16 +85,16 @@ export async function submitJob(store: JobStore, target: SubmitTarget, items: It
       hash.update(`${itemId}\t${inputs}\n`);
       chunk.push({ seq: item.line, itemId, inputs });
       if (chunk.length >= CHUNK) {
-        store.addItems(jobId, chunk);
+        await store.addItems(jobId, chunk);
         chunk = [];
       }
     }
     if (total === 0) throw new ItemLineError(1, 'the submission has no items', undefined, undefined, { code: 'no_items' });
-    store.addItems(jobId, chunk);
+    await store.addItems(jobId, chunk);
     if (typeof options.webhookUrl === 'function') webhookUrl = options.webhookUrl();
     options.check?.(webhookUrl);
   } catch (error) {
-    store.deleteJob(jobId);
+    await store.deleteJob(jobId);
     throw error;
   }
   // The webhook is part of what a repeated Idempotency-Key must match, with the items.

@@ -34,8 +34,16 @@ export class WebhookSender {
     const url = job.webhookUrl;
     if (url === null || this.controller.signal.aborted) return;
     const body = JSON.stringify(payload);
-    let attempt = this.store.webhookAttempts(job.id);
-    const task = pRetry(
+    const task = this.deliver(job.id, url, payload.event, body).catch(() => {
+      // Every attempt is in job_webhook_attempts; a webhook that never succeeds does not fail the job.
+    });
+    const tracked = task.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async deliver(jobId: string, url: string, event: string, body: string): Promise<void> {
+    let attempt = await this.store.webhookAttempts(jobId);
+    await pRetry(
       async () => {
         attempt += 1;
         let status: number | null = null;
@@ -43,7 +51,7 @@ export class WebhookSender {
           const response = await this.http.request({
             method: 'POST',
             url,
-            headers: { 'content-type': 'application/json', 'user-agent': 'mofang-jobs', 'x-mofang-event': payload.event },
+            headers: { 'content-type': 'application/json', 'user-agent': 'mofang-jobs', 'x-mofang-event': event },
             body,
             timeoutMs: this.options.timeoutMs ?? 10_000,
             signal: this.controller.signal,
@@ -51,21 +59,17 @@ export class WebhookSender {
           status = response.status;
         } catch (error) {
           if (this.controller.signal.aborted) throw new AbortError('server stopping');
-          this.store.recordWebhookAttempt(job.id, attempt, null, error instanceof Error ? error.message : String(error), Date.now());
+          await this.store.recordWebhookAttempt(jobId, attempt, null, error instanceof Error ? error.message : String(error), Date.now());
           // A refusal no retry can change (an address MOFANG_HTTP_ALLOW does not list, a URL that is not http(s)) ends it now.
           if (!isRetryableRequestError(error)) throw new AbortError(error instanceof Error ? error.message : String(error));
           throw error;
         }
         const ok = status >= 200 && status < 300;
-        this.store.recordWebhookAttempt(job.id, attempt, status, ok ? null : `HTTP ${status}`, Date.now());
+        await this.store.recordWebhookAttempt(jobId, attempt, status, ok ? null : `HTTP ${status}`, Date.now());
         if (!ok) throw new DeliveryError(`HTTP ${status}`);
       },
       { retries: this.options.retries ?? 6, factor: 2, minTimeout: this.options.minTimeoutMs ?? 1000, maxTimeout: 30_000, signal: this.controller.signal },
-    ).catch(() => {
-      // Every attempt is in job_webhook_attempts; a webhook that never succeeds does not fail the job.
-    });
-    const tracked = task.finally(() => this.inFlight.delete(tracked));
-    this.inFlight.add(tracked);
+    );
   }
 
   /** Stops waiting retries; undelivered webhooks are resumed at the next start. */

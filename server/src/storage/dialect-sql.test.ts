@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase } from './dialect-sql.js';
+import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, skipLocked, statementRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 
@@ -32,6 +32,34 @@ describe.each(storesUnderTest('dialect_sql'))('dialect SQL on %s', (_name, open,
 
   it('refuses a path key that is not a plain name', () => {
     expect(() => jsonText('sqlite', sql`x`, ["a'; drop table users; --"])).toThrow(/letters, digits/);
+  });
+
+  it.skipIf(skip)('runs a statement of text and parameters, and claims rows a second transaction holds only after it lets go (skip locked on PostgreSQL)', async () => {
+    const store = await open();
+    expect(await statementRows(store, `insert into users (id, name, role, created_at, updated_at) values (?, ?, 'viewer', 1, 1), (?, ?, 'viewer', 1, 1)`, ['a', 'A', 'b', 'B'])).toEqual([]);
+    expect(await statementRows(store, `select id, name as "displayName" from users where id = ?`, ['b'])).toEqual([{ id: 'b', displayName: 'B' }]);
+    await expect(statementRows(store, `select id from users where id = ?`, [])).rejects.toThrow(/placeholders/);
+    const keys = async (s: DataStore) => (await statementRows<{ id: string }>(s, `select id from users where id in (select id from users order by id limit ?${skipLocked(s.dialect)})`, [1])).map((r) => r.id);
+    if (store.dialect === 'sqlite') {
+      expect(await keys(store)).toEqual(['a']);
+      return;
+    }
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = store.transaction(async (tx) => {
+      expect(await keys(tx)).toEqual(['a']);
+      locked();
+      await held;
+    });
+    await isLocked;
+    // Another connection (not inside the holder's context): row a is passed over, not waited for.
+    const other = await new Promise<string[]>((resolve, reject) => setImmediate(() => store.transaction((tx) => keys(tx)).then(resolve, reject)));
+    expect(other).toEqual(['b']);
+    release();
+    await holder;
+    expect(await keys(store)).toEqual(['a']);
   });
 });
 

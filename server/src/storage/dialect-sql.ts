@@ -76,3 +76,58 @@ export function jsonArrayLength(dialect: Dialect, column: SQLWrapper, path: Json
 export function likeIgnoringCase(dialect: Dialect, column: SQLWrapper, pattern: string): SQL<boolean> {
   return dialect === 'postgres' ? sql<boolean>`${column} ilike ${pattern} escape '\\'` : sql<boolean>`${column} like ${pattern} escape '\\'`;
 }
+
+/**
+ * The locking clause a claim's `select` ends with (SQL text, for {@link statementRows}): `for update skip locked` on PostgreSQL (rows another
+ * server's open claim holds are passed over, not waited for), nothing on SQLite (one writer at a time:
+ * its claim runs in a `begin immediate` transaction).
+ */
+export function skipLocked(dialect: Dialect): string {
+  return dialect === 'postgres' ? ' for update skip locked' : '';
+}
+
+/** Statements prepared by {@link statementRows}, per SQLite connection, by text. */
+const prepared = new WeakMap<object, Map<string, { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown; reader: boolean }>>();
+/** Texts kept prepared per connection; past it the cache starts over. */
+const PREPARED_MAX = 256;
+
+/** The text around each `?`; throws when their number is not the parameters'. */
+function placeholders(text: string, params: readonly unknown[]): string[] {
+  const parts = text.split('?');
+  if (parts.length !== params.length + 1) throw new Error(`the statement has ${parts.length - 1} placeholders for ${params.length} parameters`);
+  return parts;
+}
+
+/**
+ * Runs one statement given as text with `?` placeholders and its parameters, and returns its rows
+ * (none for a write without `returning`). For the hot batch paths (the job runner's claims and outcome
+ * writes): on SQLite the text is prepared once per connection and reused, as building a drizzle `sql` of
+ * a few thousand parameters costs more than running it; on PostgreSQL the `?` become drizzle parameters.
+ * The text is the caller's own SQL (never user text) and holds no other `?`; columns read are aliased
+ * in double quotes where their case matters. Numbers in rows are what the driver gives: select
+ * `bigint` columns on PostgreSQL through `::int` or map them with `Number`.
+ */
+export async function statementRows<T>(store: { dialect: Dialect; db: object }, text: string, params: readonly unknown[]): Promise<T[]> {
+  if (store.dialect === 'postgres') {
+    const parts = placeholders(text, params);
+    const query = sql.empty();
+    parts.forEach((part, i) => {
+      query.append(sql.raw(part));
+      if (i < params.length) query.append(sql`${params[i]}`);
+    });
+    const result = (await (store.db as { execute(q: SQL): Promise<{ rows: T[] }> }).execute(query)) as { rows: T[] };
+    return result.rows;
+  }
+  const connection = (store.db as { $client?: { prepare(text: string): { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown; reader: boolean } } }).$client;
+  if (!connection) throw new Error('the SQLite store has no better-sqlite3 connection');
+  let cache = prepared.get(connection);
+  if (!cache || cache.size >= PREPARED_MAX) prepared.set(connection, (cache = new Map()));
+  let statement = cache.get(text);
+  if (!statement) {
+    placeholders(text, params);
+    cache.set(text, (statement = connection.prepare(text)));
+  }
+  if (statement.reader) return statement.all(...params) as T[];
+  statement.run(...params);
+  return [];
+}

@@ -72,6 +72,8 @@ export interface ClaimedItem {
 export interface ItemOutcome {
   jobId: string;
   seq: number;
+  /** The attempt the outcome is of (the claimed item's `attempts`): written only while the row is still at it. */
+  attempt: number;
   status: 'succeeded' | 'failed' | 'pending';
   runId: string;
   outputs?: unknown;

@@ -1,286 +1,331 @@
 /**
- * Job repository. Every item is one row whose status moves pending → running → succeeded | failed;
- * results are read from those rows, so an item appears once whatever happened to the process. Writes
- * come in batches, each batch one transaction (one fsync), never one per item.
+ * Job repository, on either store (SQLite or PostgreSQL). Every item is one row whose status moves
+ * pending → running → succeeded | failed; results are read from those rows, so an item appears once
+ * whatever happened to the process. Writes come in batches, each batch one statement or transaction,
+ * never one per item.
+ *
+ * Items change state in three places only: {@link JobStore.claim} (pending → running, one more attempt),
+ * {@link JobStore.record} (running → final or back to pending) and {@link JobStore.recover} (running →
+ * pending or failed, after a crash), plus the admin's {@link JobStore.retryFailed} (failed → pending).
+ * With several servers on one PostgreSQL database:
+ * - a claim is one conditional `update … returning` per job over a `select … for update skip locked`,
+ *   so an item is claimed by one server only;
+ * - an outcome is written only while the row is `running` with the attempt it was claimed at (the
+ *   claim's `attempts`, a fencing token), so a second completion of an item, or a late one from a server
+ *   whose claim was taken over, changes nothing;
+ * - a crashed server's items are taken up by {@link JobStore.recover} once their claim is older than a
+ *   lease (`runningBefore`), so items a live server holds are left to it.
  */
-import Database from 'better-sqlite3';
-import { writeTransactionRaw, type Db } from './db.js';
+import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { simulatedModel } from '@shared/simulated.js';
+import { claimItems, completeJobs, recordOutcomes } from './job-statements.js';
+import type { DataStore, Tables } from './store.js';
 import type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob } from './job-rows.js';
 
 export type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob };
 
-const JOB_COLUMNS = `id, scenario_id as scenarioId, slug, version, owner, purpose, graph_hash as graphHash, status, total, idempotency_key as idempotencyKey, body_hash as bodyHash,
-  webhook_url as webhookUrl, webhook_delivered_at as webhookDeliveredAt, created_at as createdAt, started_at as startedAt, finished_at as finishedAt, redacted_at as redactedAt`;
+/** Items written per insert while an upload streams in (6 values each, under either store's limit). */
+const INSERT_ROWS = 1000;
 
-function isJobRow(value: unknown): value is JobRow {
-  return typeof value === 'object' && value !== null && 'id' in value && 'bodyHash' in value;
+const ACTIVE = ['queued', 'running'] as const;
+/** `uploading` is a status the schema's enum does not list: a job the runner and the API do not see yet. */
+const UPLOADING = sql`'uploading'`;
+
+/** The columns of a {@link JobRow}. */
+export function jobColumns(t: Tables) {
+  const j = t.jobs;
+  return {
+    id: j.id, scenarioId: j.scenarioId, slug: j.slug, version: j.version, owner: j.owner, purpose: j.purpose, graphHash: j.graphHash, status: j.status, total: j.total,
+    idempotencyKey: j.idempotencyKey, bodyHash: j.bodyHash, webhookUrl: j.webhookUrl, webhookDeliveredAt: j.webhookDeliveredAt, createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, redactedAt: j.redactedAt,
+  };
 }
 
-/** Statements over one connection, prepared once. */
-export class JobStore {
-  private readonly sql: Database.Database;
-  private claimSql?: Record<'jobs' | 'pick' | 'mark' | 'start', Database.Statement>;
+function finishedColumns(t: Tables) {
+  const ji = t.jobItems;
+  return {
+    seq: ji.seq, itemId: ji.itemId, status: ji.status, runId: ji.runId, outputs: ji.outputs, error: ji.error, attempts: ji.attempts, finishedAt: ji.finishedAt,
+    model: sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`,
+  };
+}
 
-  constructor(db: Db) {
-    // The prepared-SQL path needs the better-sqlite3 handle drizzle keeps as `$client`.
-    if (!('$client' in db && db.$client instanceof Database)) throw new Error('the job store needs a better-sqlite3 connection');
-    this.sql = db.$client;
+/** A unique index refused the write (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE), looked for through drizzle's wrapping. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
+  }
+  return false;
+}
+
+/** Which interrupted work {@link JobStore.recover} takes up: all of it (one server on the store), or only what is older than these times. */
+export interface RecoverScope {
+  /** Items claimed before this time (ms) whose outcome never came; all running items when absent. */
+  runningBefore?: number;
+  /** Uploads begun before this time (ms) and never finished; all of them when absent. */
+  uploadingBefore?: number;
+}
+
+/** The job tables of one store. */
+export class JobStore {
+  constructor(readonly store: DataStore) {}
+
+  /** True when several servers may share the store (PostgreSQL): recovery then goes by lease, not by restart. */
+  get shared(): boolean {
+    return this.store.dialect === 'postgres';
   }
 
   /**
    * Starts an upload: the job exists but the runner ignores it until {@link finalize}. `purpose`
    * defaults to `batch`; a frozen draft comes with its graph (JSON text) and plan hash, and version 0.
    */
-  beginJob(job: NewJob): void {
-    this.sql
-      .prepare(`insert into jobs (id, scenario_id, slug, version, owner, purpose, graph, graph_hash, status, total, body_hash, webhook_url, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'uploading', 0, '', ?, ?)`)
-      .run(job.id, job.scenarioId, job.slug, job.version, job.owner, job.purpose ?? 'batch', job.frozen?.graph ?? null, job.frozen?.hash ?? null, job.webhookUrl, job.createdAt);
+  async beginJob(job: NewJob): Promise<void> {
+    const { db, t } = this.store;
+    await db.insert(t.jobs).values({
+      id: job.id, scenarioId: job.scenarioId, slug: job.slug, version: job.version, owner: job.owner, purpose: job.purpose ?? 'batch', graph: job.frozen?.graph ?? null,
+      graphHash: job.frozen?.hash ?? null, status: UPLOADING, total: 0, bodyHash: '', webhookUrl: job.webhookUrl, createdAt: job.createdAt,
+    });
   }
 
   /** The frozen draft's graph (JSON text) a job runs, or undefined for a job of a published version (or no such job). */
-  frozenGraph(jobId: string): string | undefined {
-    const row = this.sql.prepare(`select graph from jobs where id = ?`).get(jobId);
-    return typeof row === 'object' && row !== null && 'graph' in row && typeof row.graph === 'string' ? row.graph : undefined;
+  async frozenGraph(jobId: string): Promise<string | undefined> {
+    const { db, t } = this.store;
+    const [row] = await db.select({ graph: t.jobs.graph }).from(t.jobs).where(eq(t.jobs.id, jobId)).limit(1);
+    return row?.graph ?? undefined;
   }
 
   /** Adds a chunk of items to an uploading job, in one transaction. */
-  addItems(jobId: string, items: Array<{ seq: number; itemId: string; inputs: string }>): void {
-    const insert = this.sql.prepare(`insert into job_items (job_id, seq, item_id, inputs, status, attempts) values (?, ?, ?, ?, 'pending', 0)`);
-    writeTransactionRaw(this.sql, () => {
-      for (const item of items) insert.run(jobId, item.seq, item.itemId, item.inputs);
+  async addItems(jobId: string, items: Array<{ seq: number; itemId: string; inputs: string }>): Promise<void> {
+    if (items.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      for (let i = 0; i < items.length; i += INSERT_ROWS) {
+        const rows = items.slice(i, i + INSERT_ROWS).map((item) => ({ jobId, seq: item.seq, itemId: item.itemId, inputs: item.inputs, status: 'pending' as const, attempts: 0 }));
+        await tx.db.insert(tx.t.jobItems).values(rows);
+      }
     });
   }
 
   /**
    * Ends an upload. With an idempotency key already used by the same owner the new job is dropped and
-   * the existing one returned (`replayed`), or `conflict` when its body differs.
+   * the existing one returned (`replayed`), or `conflict` when its body differs. Two uploads with one
+   * key finishing at once on PostgreSQL: the unique index refuses the second, which then finds the first.
    */
-  finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null, webhookUrl?: string | null): { job: JobRow; outcome: 'created' | 'replayed' | 'conflict' } {
-    return writeTransactionRaw(this.sql, () => {
+  async finalize(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null, webhookUrl?: string | null): Promise<{ job: JobRow; outcome: 'created' | 'replayed' | 'conflict' }> {
+    try {
+      return await this.finalizeOnce(jobId, owner, total, bodyHash, idempotencyKey, webhookUrl);
+    } catch (error) {
+      if (idempotencyKey === null || !isUniqueViolation(error)) throw error;
+      return this.finalizeOnce(jobId, owner, total, bodyHash, idempotencyKey, webhookUrl);
+    }
+  }
+
+  private finalizeOnce(jobId: string, owner: string, total: number, bodyHash: string, idempotencyKey: string | null, webhookUrl?: string | null): Promise<{ job: JobRow; outcome: 'created' | 'replayed' | 'conflict' }> {
+    return this.store.transaction(async (tx) => {
+      const jobs = new JobStore(tx);
       if (idempotencyKey !== null) {
-        const existing = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, idempotencyKey);
-        if (isJobRow(existing)) {
-          this.deleteJob(jobId);
+        const existing = await jobs.findByIdempotencyKey(owner, idempotencyKey);
+        if (existing) {
+          await jobs.deleteJob(jobId);
           const outcome: 'replayed' | 'conflict' = existing.bodyHash === bodyHash ? 'replayed' : 'conflict';
           return { job: existing, outcome };
         }
       }
-      this.sql.prepare(`update jobs set status = 'queued', total = ?, body_hash = ?, idempotency_key = ? where id = ?`).run(total, bodyHash, idempotencyKey, jobId);
       // A JSON body may name its webhook after its items, so it is known only now.
-      if (webhookUrl !== undefined) this.sql.prepare(`update jobs set webhook_url = ? where id = ?`).run(webhookUrl, jobId);
-      const job = this.getJob(jobId);
+      const [job] = await tx.db
+        .update(tx.t.jobs)
+        .set({ status: 'queued', total, bodyHash, idempotencyKey, ...(webhookUrl !== undefined ? { webhookUrl } : {}) })
+        .where(eq(tx.t.jobs.id, jobId))
+        .returning(jobColumns(tx.t));
       if (!job) throw new Error(`job ${jobId} vanished while being created`);
-      return { job, outcome: 'created' as const };
+      return { job: job as JobRow, outcome: 'created' as const };
     });
   }
 
   /** Finds a finished submission by owner and key before reading a body again. */
-  findByIdempotencyKey(owner: string, key: string): JobRow | undefined {
-    const row = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where owner = ? and idempotency_key = ?`).get(owner, key);
-    return isJobRow(row) ? row : undefined;
+  async findByIdempotencyKey(owner: string, key: string): Promise<JobRow | undefined> {
+    const { db, t } = this.store;
+    const [row] = await db.select(jobColumns(t)).from(t.jobs).where(and(eq(t.jobs.owner, owner), eq(t.jobs.idempotencyKey, key))).limit(1);
+    return row as JobRow | undefined;
   }
 
-  deleteJob(jobId: string): void {
-    this.sql.prepare(`delete from jobs where id = ?`).run(jobId);
+  async deleteJob(jobId: string): Promise<void> {
+    const { db, t } = this.store;
+    await db.delete(t.jobs).where(eq(t.jobs.id, jobId));
   }
 
   /** A job that is past its upload (an uploading job is invisible). */
-  getJob(jobId: string): JobRow | undefined {
-    const row = this.sql.prepare(`select ${JOB_COLUMNS} from jobs where id = ? and status != 'uploading'`).get(jobId);
-    return isJobRow(row) ? row : undefined;
+  async getJob(jobId: string): Promise<JobRow | undefined> {
+    const { db, t } = this.store;
+    const [row] = await db.select(jobColumns(t)).from(t.jobs).where(and(eq(t.jobs.id, jobId), ne(t.jobs.status, UPLOADING))).limit(1);
+    return row as JobRow | undefined;
   }
 
-  /** Batch jobs, newest first, optionally of one scenario (evaluation jobs are the evaluation's to show). */
-  listJobs(scenarioId: string | undefined, limit: number): JobRow[] {
-    const rows =
-      scenarioId === undefined
-        ? this.sql.prepare(`select ${JOB_COLUMNS} from jobs where status != 'uploading' and purpose = 'batch' order by created_at desc limit ?`).all(limit)
-        : this.sql.prepare(`select ${JOB_COLUMNS} from jobs where scenario_id = ? and status != 'uploading' and purpose = 'batch' order by created_at desc limit ?`).all(scenarioId, limit);
-    return rows.filter(isJobRow);
+  /** Batch jobs, newest first (then by id), optionally of one scenario (evaluation jobs are the evaluation's to show). */
+  async listJobs(scenarioId: string | undefined, limit: number): Promise<JobRow[]> {
+    const { db, t } = this.store;
+    const rows = await db
+      .select(jobColumns(t))
+      .from(t.jobs)
+      .where(and(scenarioId === undefined ? undefined : eq(t.jobs.scenarioId, scenarioId), ne(t.jobs.status, UPLOADING), eq(t.jobs.purpose, 'batch')))
+      .orderBy(desc(t.jobs.createdAt), desc(t.jobs.id))
+      .limit(limit);
+    return rows as JobRow[];
   }
 
-  counts(jobId: string): ItemCounts {
+  async counts(jobId: string): Promise<ItemCounts> {
+    const { db, t } = this.store;
     const counts: ItemCounts = { pending: 0, running: 0, succeeded: 0, failed: 0 };
-    const rows = this.sql.prepare(`select status, count(*) as n from job_items where job_id = ? group by status`).all(jobId);
-    for (const row of rows) {
-      if (typeof row !== 'object' || row === null || !('status' in row) || !('n' in row) || typeof row.n !== 'number') continue;
-      const n = row.n;
-      if (row.status === 'pending') counts.pending = n;
-      else if (row.status === 'running') counts.running = n;
-      else if (row.status === 'succeeded') counts.succeeded = n;
-      else if (row.status === 'failed') counts.failed = n;
-    }
+    const rows = await db.select({ status: t.jobItems.status, n: count() }).from(t.jobItems).where(eq(t.jobItems.jobId, jobId)).groupBy(t.jobItems.status);
+    for (const row of rows) if (row.status in counts) counts[row.status] = Number(row.n);
     return counts;
   }
 
   /**
    * Marks up to `limit` pending items of the oldest active jobs as running (one more attempt each) and
-   * returns them. One transaction.
+   * returns them, in job then submission order. One transaction; per job one `update … returning` whose
+   * rows a concurrent claim (another server on PostgreSQL) cannot also take. Text statements (prepared
+   * once on SQLite): the runner claims many times a second.
    */
-  claim(limit: number, now: number): ClaimedItem[] {
-    // Prepared once: the runner claims many times a second.
-    this.claimSql ??= {
-      jobs: this.sql.prepare(`select id, slug, version, graph_hash as graphHash, scenario_id as scenarioId, owner, purpose from jobs where status in ('queued', 'running') order by created_at, id`),
-      pick: this.sql.prepare(`select seq, item_id as itemId, inputs, attempts from job_items where job_id = ? and status = 'pending' order by seq limit ?`),
-      mark: this.sql.prepare(`update job_items set status = 'running', attempts = attempts + 1, started_at = ? where job_id = ? and seq = ?`),
-      start: this.sql.prepare(`update jobs set status = 'running', started_at = coalesce(started_at, ?) where id = ? and status = 'queued'`),
-    };
-    const { pick, mark, start } = this.claimSql;
-    return writeTransactionRaw(this.sql, () => {
-      const claimed: ClaimedItem[] = [];
-      const jobs = this.claimSql?.jobs.all() ?? [];
-      for (const job of jobs) {
-        if (claimed.length >= limit) break;
-        if (!(typeof job === 'object' && job !== null && 'id' in job && 'slug' in job && 'version' in job)) continue;
-        const jobId = String(job.id);
-        const rows = pick.all(jobId, limit - claimed.length);
-        if (rows.length > 0) start.run(now, jobId);
-        for (const row of rows) {
-          if (!(typeof row === 'object' && row !== null && 'seq' in row && 'itemId' in row && 'inputs' in row && 'attempts' in row)) continue;
-          mark.run(now, jobId, row.seq);
-          claimed.push({ jobId, seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts) + 1, slug: String(job.slug), version: Number(job.version), graphHash: 'graphHash' in job && typeof job.graphHash === 'string' ? job.graphHash : null, scenarioId: 'scenarioId' in job ? String(job.scenarioId) : '', owner: 'owner' in job ? String(job.owner) : '', purpose: 'purpose' in job && job.purpose === 'evaluation' ? 'evaluation' : 'batch' });
-        }
-      }
-      return claimed;
-    });
-  }
-
-  /** Writes a batch of outcomes in one transaction; only rows still `running` change. */
-  record(outcomes: ItemOutcome[]): void {
-    const update = this.sql.prepare(
-      `update job_items set status = ?, run_id = ?, outputs = ?, error = ?, latency_ms = ?, finished_at = ?, model = ? where job_id = ? and seq = ? and status = 'running'`,
-    );
-    writeTransactionRaw(this.sql, () => {
-      for (const o of outcomes) {
-        const final = o.status !== 'pending';
-        update.run(
-          o.status,
-          o.runId,
-          final && o.outputs !== undefined ? JSON.stringify(o.outputs) : null,
-          o.error !== undefined ? JSON.stringify(o.error) : null,
-          Math.round(o.latencyMs),
-          final ? o.finishedAt : null,
-          final ? (o.model ?? null) : null,
-          o.jobId,
-          o.seq,
-        );
-      }
-    });
-  }
-
-  /** Marks active jobs with nothing pending or running as completed; returns them. */
-  completeFinished(jobIds: Iterable<string>, now: number): JobRow[] {
-    const done: JobRow[] = [];
-    const left = this.sql.prepare(`select 1 from job_items where job_id = ? and status in ('pending', 'running') limit 1`);
-    const complete = this.sql.prepare(`update jobs set status = 'completed', finished_at = ? where id = ? and status in ('queued', 'running')`);
-    writeTransactionRaw(this.sql, () => {
-      for (const id of jobIds) {
-        if (left.get(id) !== undefined) continue;
-        if (complete.run(now, id).changes > 0) {
-          const job = this.getJob(id);
-          if (job) done.push(job);
-        }
-      }
-    });
-    return done;
+  claim(limit: number, now: number): Promise<ClaimedItem[]> {
+    return claimItems(this.store, limit, now);
   }
 
   /**
-   * After a crash: items left running go back to pending (their attempt stays counted), or fail when
-   * they have used every attempt; half-uploaded jobs are dropped. Returns the ids of active jobs.
+   * Writes a batch of outcomes, one statement per {@link RECORD_ROWS}; only rows still `running` at the
+   * attempt their outcome is of change, so an outcome written twice, or late after its item was taken
+   * over, is a no-op.
    */
-  recover(maxAttempts: number, now: number): string[] {
-    return writeTransactionRaw(this.sql, () => {
-      this.sql.prepare(`delete from jobs where status = 'uploading'`).run();
+  record(outcomes: ItemOutcome[]): Promise<void> {
+    return recordOutcomes(this.store, outcomes);
+  }
+
+  /**
+   * Marks the given active jobs that have nothing pending or running as completed, in one conditional
+   * statement (a job is completed once, by whichever server gets there first); returns them. Run after
+   * the outcomes' write has committed, so of two servers writing a job's last items, the later sees both.
+   */
+  completeFinished(jobIds: Iterable<string>, now: number): Promise<JobRow[]> {
+    return completeJobs(this.store, jobIds, now);
+  }
+
+  /**
+   * Takes up interrupted work: items left running go back to pending (their attempt stays counted), or
+   * fail when they have used every attempt; half-uploaded jobs are dropped. `scope` limits it to what is
+   * older than a lease (a store shared by live servers); without it, everything (at the start of the one
+   * server of a SQLite file). Returns the ids of active jobs.
+   */
+  recover(maxAttempts: number, now: number, scope: RecoverScope = {}): Promise<string[]> {
+    return this.store.transaction(async (tx) => {
+      const { db, t } = tx;
+      const ji = t.jobItems;
+      const stale = scope.runningBefore === undefined ? eq(ji.status, 'running') : and(eq(ji.status, 'running'), sql`${ji.startedAt} < ${scope.runningBefore}`);
+      await db.delete(t.jobs).where(and(eq(t.jobs.status, UPLOADING), scope.uploadingBefore === undefined ? undefined : sql`${t.jobs.createdAt} < ${scope.uploadingBefore}`));
       const interrupted = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
-      this.sql
-        .prepare(`update job_items set status = 'failed', error = ?, finished_at = ? where status = 'running' and attempts >= ?`)
-        .run(interrupted, now, maxAttempts);
-      this.sql.prepare(`update job_items set status = 'pending' where status = 'running'`).run();
-      return this.sql
-        .prepare(`select id from jobs where status in ('queued', 'running')`)
-        .all()
-        .flatMap((r: unknown) => (typeof r === 'object' && r !== null && 'id' in r ? [String(r.id)] : []));
+      await db.update(ji).set({ status: 'failed', error: interrupted, finishedAt: now }).where(and(stale, sql`${ji.attempts} >= ${maxAttempts}`));
+      await db.update(ji).set({ status: 'pending' }).where(stale);
+      const active = await db.select({ id: t.jobs.id }).from(t.jobs).where(inArray(t.jobs.status, [...ACTIVE])).orderBy(asc(t.jobs.createdAt), asc(t.jobs.id));
+      return active.map((r) => r.id);
     });
   }
 
   /** Stops a job: pending items are not started any more (running ones finish). False when already ended. */
-  cancel(jobId: string, now: number): boolean {
-    return this.sql.prepare(`update jobs set status = 'cancelled', finished_at = ? where id = ? and status in ('queued', 'running')`).run(now, jobId).changes > 0;
+  async cancel(jobId: string, now: number): Promise<boolean> {
+    const { db, t } = this.store;
+    const rows = await db.update(t.jobs).set({ status: 'cancelled', finishedAt: now }).where(and(eq(t.jobs.id, jobId), inArray(t.jobs.status, [...ACTIVE]))).returning({ id: t.jobs.id });
+    return rows.length > 0;
   }
 
   /** Puts failed items back to pending (one, or all of the job's) and reopens the job. Returns how many. */
-  retryFailed(jobId: string, itemId?: string): number {
-    return writeTransactionRaw(this.sql, () => {
-      const result =
-        itemId === undefined
-          ? this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and status = 'failed'`).run(jobId)
-          : this.sql.prepare(`update job_items set status = 'pending', error = null, finished_at = null where job_id = ? and item_id = ? and status = 'failed'`).run(jobId, itemId);
-      if (result.changes > 0) this.sql.prepare(`update jobs set status = 'running', finished_at = null where id = ? and status = 'completed'`).run(jobId);
-      return result.changes;
+  retryFailed(jobId: string, itemId?: string): Promise<number> {
+    return this.store.transaction(async (tx) => {
+      const { db, t } = tx;
+      const ji = t.jobItems;
+      const rows = await db
+        .update(ji)
+        .set({ status: 'pending', error: null, finishedAt: null })
+        .where(and(eq(ji.jobId, jobId), itemId === undefined ? undefined : eq(ji.itemId, itemId), eq(ji.status, 'failed')))
+        .returning({ seq: ji.seq });
+      if (rows.length > 0) await db.update(t.jobs).set({ status: 'running', finishedAt: null }).where(and(eq(t.jobs.id, jobId), eq(t.jobs.status, 'completed')));
+      return rows.length;
     });
   }
 
   /** The item's row status, or undefined when the job has no such item. */
-  itemStatus(jobId: string, itemId: string): string | undefined {
-    const row = this.sql.prepare(`select status from job_items where job_id = ? and item_id = ?`).get(jobId, itemId);
-    return typeof row === 'object' && row !== null && 'status' in row ? String(row.status) : undefined;
+  async itemStatus(jobId: string, itemId: string): Promise<string | undefined> {
+    const { db, t } = this.store;
+    const [row] = await db.select({ status: t.jobItems.status }).from(t.jobItems).where(and(eq(t.jobItems.jobId, jobId), eq(t.jobItems.itemId, itemId))).limit(1);
+    return row?.status;
   }
 
   /** A page of finished items after `afterSeq`, in submission order (keyset paging: no offset scans). */
-  finishedPage(jobId: string, afterSeq: number, limit: number, only?: 'failed'): FinishedItemRow[] {
-    const statuses = only === 'failed' ? `('failed')` : `('succeeded', 'failed')`;
-    const rows = this.sql
-      .prepare(
-        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, coalesce(ji.model, r.model) as model
-         from job_items ji left join runs r on r.id = ji.run_id
-         where ji.job_id = ? and ji.seq > ? and ji.status in ${statuses} order by ji.seq limit ?`,
-      )
-      .all(jobId, afterSeq, limit);
-    return rows.filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
+  async finishedPage(jobId: string, afterSeq: number, limit: number, only?: 'failed'): Promise<FinishedItemRow[]> {
+    const { db, t } = this.store;
+    const ji = t.jobItems;
+    const rows = await db
+      .select(finishedColumns(t))
+      .from(ji)
+      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
+      .where(and(eq(ji.jobId, jobId), sql`${ji.seq} > ${afterSeq}`, only === 'failed' ? eq(ji.status, 'failed') : inArray(ji.status, ['succeeded', 'failed'])))
+      .orderBy(asc(ji.seq))
+      .limit(limit);
+    return rows as FinishedItemRow[];
   }
 
   /**
    * How many finished items of the job the built-in simulator answered (see `simulatedModel`): one
    * read of their runs' `model` grouped by value, so a 100 000-item job yields a handful of rows.
    */
-  simulatedCount(jobId: string): number {
-    const rows = this.sql
-      .prepare(`select coalesce(ji.model, r.model) as model, count(*) as n from job_items ji left join runs r on r.id = ji.run_id where ji.job_id = ? and ji.status in ('succeeded', 'failed') group by 1`)
-      .all(jobId);
-    return rows.reduce((sum: number, r: unknown) => sum + (typeof r === 'object' && r !== null && 'model' in r && 'n' in r && simulatedModel(typeof r.model === 'string' ? r.model : null) ? Number(r.n) : 0), 0);
+  async simulatedCount(jobId: string): Promise<number> {
+    const { db, t } = this.store;
+    const ji = t.jobItems;
+    const model = sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`;
+    const rows = await db
+      .select({ model, n: count() })
+      .from(ji)
+      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
+      .where(and(eq(ji.jobId, jobId), inArray(ji.status, ['succeeded', 'failed'])))
+      .groupBy(model);
+    return rows.reduce((sum, r) => sum + (simulatedModel(r.model) ? Number(r.n) : 0), 0);
   }
 
   /** A page of failed items by offset (the admin error list) and how many there are. */
-  failures(jobId: string, offset: number, limit: number): { rows: FinishedItemRow[]; total: number } {
-    const rows = this.sql
-      .prepare(
-        `select ji.seq, ji.item_id as itemId, ji.status, ji.run_id as runId, ji.outputs, ji.error, ji.attempts, ji.finished_at as finishedAt, coalesce(ji.model, r.model) as model
-         from job_items ji left join runs r on r.id = ji.run_id
-         where ji.job_id = ? and ji.status = 'failed' order by ji.seq limit ? offset ?`,
-      )
-      .all(jobId, limit, offset)
-      .filter((r: unknown): r is FinishedItemRow => typeof r === 'object' && r !== null && 'seq' in r && 'itemId' in r);
-    return { rows, total: this.counts(jobId).failed };
+  async failures(jobId: string, offset: number, limit: number): Promise<{ rows: FinishedItemRow[]; total: number }> {
+    const { db, t } = this.store;
+    const ji = t.jobItems;
+    const rows = await db
+      .select(finishedColumns(t))
+      .from(ji)
+      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
+      .where(and(eq(ji.jobId, jobId), eq(ji.status, 'failed')))
+      .orderBy(asc(ji.seq))
+      .limit(limit)
+      .offset(offset);
+    return { rows: rows as FinishedItemRow[], total: (await this.counts(jobId)).failed };
   }
 
   /** Webhook delivery bookkeeping. */
-  recordWebhookAttempt(jobId: string, attempt: number, status: number | null, error: string | null, now: number): void {
-    this.sql.prepare(`insert or replace into job_webhook_attempts (job_id, attempt, at, status, error) values (?, ?, ?, ?, ?)`).run(jobId, attempt, now, status, error);
-    if (status !== null && status >= 200 && status < 300) this.sql.prepare(`update jobs set webhook_delivered_at = ? where id = ?`).run(now, jobId);
+  async recordWebhookAttempt(jobId: string, attempt: number, status: number | null, error: string | null, now: number): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const { db, t } = tx;
+      const w = t.jobWebhookAttempts;
+      await db.insert(w).values({ jobId, attempt, at: now, status, error }).onConflictDoUpdate({ target: [w.jobId, w.attempt], set: { at: now, status, error } });
+      if (status !== null && status >= 200 && status < 300) await db.update(t.jobs).set({ webhookDeliveredAt: now }).where(eq(t.jobs.id, jobId));
+    });
   }
 
-  webhookAttempts(jobId: string): number {
-    const row = this.sql.prepare(`select count(*) as n from job_webhook_attempts where job_id = ?`).get(jobId);
-    return typeof row === 'object' && row !== null && 'n' in row ? Number(row.n) : 0;
+  async webhookAttempts(jobId: string): Promise<number> {
+    const { db, t } = this.store;
+    const [row] = await db.select({ n: count() }).from(t.jobWebhookAttempts).where(eq(t.jobWebhookAttempts.jobId, jobId));
+    return Number(row?.n ?? 0);
   }
 
   /** Ended jobs whose webhook was never delivered (to resume after a restart). */
-  undeliveredWebhooks(): JobRow[] {
-    return this.sql
-      .prepare(`select ${JOB_COLUMNS} from jobs where status in ('completed', 'cancelled') and webhook_url is not null and webhook_delivered_at is null`)
-      .all()
-      .filter(isJobRow);
+  async undeliveredWebhooks(): Promise<JobRow[]> {
+    const { db, t } = this.store;
+    const rows = await db
+      .select(jobColumns(t))
+      .from(t.jobs)
+      .where(and(inArray(t.jobs.status, ['completed', 'cancelled']), sql`${t.jobs.webhookUrl} is not null`, sql`${t.jobs.webhookDeliveredAt} is null`))
+      .orderBy(asc(t.jobs.createdAt), asc(t.jobs.id));
+    return rows as JobRow[];
   }
 }

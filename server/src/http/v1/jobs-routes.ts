@@ -35,9 +35,9 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
    * may; reading it, also one holding `runs:read`), else a 404 already sent. An evaluation's job is
    * never visible here.
    */
-  const visibleJob = (req: Request<{ id: string }>, res: Response, change = false): JobRow | undefined => {
+  const visibleJob = async (req: Request<{ id: string }>, res: Response, change = false): Promise<JobRow | undefined> => {
     const key = keyOf(res);
-    const job = jobs.store.getJob(req.params.id);
+    const job = await jobs.store.getJob(req.params.id);
     if (!key || !job || job.purpose !== 'batch' || !(change ? job.owner === key.id && inScope(key, job.slug) : mayRead(key, job.slug, job.owner))) {
       sendError(res, 404, 'unknown_job', `no job "${req.params.id}"`);
       return undefined;
@@ -83,24 +83,24 @@ export function v1JobRoutes(runtime: V1Runtime, published: PublishedScenarios, j
     if (!format) return next();
     return submit(req, res, format);
   });
-  router.get('/jobs/:id', auth, (req: Request<{ id: string }>, res) => {
-    const job = visibleJob(req, res);
+  router.get('/jobs/:id', auth, async (req: Request<{ id: string }>, res) => {
+    const job = await visibleJob(req, res);
     // A key reading another key's job (runs:read) does not see that job's webhook secrets.
-    if (job) res.json(job.owner === keyOf(res)?.id ? jobs.progress(job) : withoutWebhookSecrets(jobs.progress(job)));
+    if (job) res.json(job.owner === keyOf(res)?.id ? await jobs.progress(job) : withoutWebhookSecrets(await jobs.progress(job)));
   });
 
   router.get('/jobs/:id/results', auth, async (req: Request<{ id: string }>, res) => {
-    const job = visibleJob(req, res);
+    const job = await visibleJob(req, res);
     if (job) await replyResults(jobs, req, res, job, await resultTable(published, job, req.query.lang));
   });
 
   router.post('/jobs/:id/cancel', auth, async (req: Request<{ id: string }>, res) => {
-    const job = visibleJob(req, res, true);
+    const job = await visibleJob(req, res, true);
     if (job) await replyCancel(jobs, res, job);
   });
 
   router.post('/jobs/:id/items/:itemId/retry', auth, async (req: Request<{ id: string; itemId: string }>, res) => {
-    const job = visibleJob(req, res, true);
+    const job = await visibleJob(req, res, true);
     if (job) await replyRetry(jobs, res, job, req.params.itemId);
   });
   return router;
