@@ -25,6 +25,7 @@ import { frontDoor } from './front-door.js';
 import { isLoopbackAddress } from './host-check.js';
 import { listenRefusal } from './listen-guard.js';
 import { countActiveAdmins } from '../users/users.js';
+import { dataStoreOf } from '../storage/store.js';
 import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
@@ -64,7 +65,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   // Process-wide: every boundary (HTTP bodies, job items, node outputs, the run log) checks these.
   if (config.limits) setLimits(config.limits);
   const store = openStore(config.dataDir);
-  const refusal = listenRefusal(config.host, countActiveAdmins(store.db));
+  const refusal = listenRefusal(config.host, await countActiveAdmins(dataStoreOf(store.db)));
   if (refusal) {
     store.close();
     throw new ConfigError(refusal);
@@ -75,7 +76,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   let box: ReturnType<typeof openSecretBox>;
   try {
     box = openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
-    endpoints = new EndpointService(store.db, box, config.model);
+    endpoints = await EndpointService.open(dataStoreOf(store.db), box, config.model);
   } catch (error) {
     store.close();
     throw new ConfigError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
