@@ -11,6 +11,7 @@ import { EndpointService } from '../../server/src/endpoints/service.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
 import { loadConfig } from '../../server/src/config.js';
 import { openStore } from '../../server/src/storage/db.js';
+import { dataStoreOf } from '../../server/src/storage/store.js';
 import { mofang as runMofang } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
 
@@ -36,8 +37,8 @@ beforeAll(async () => {
   mock = await startMockOpenAI();
   // An admin stored this endpoint in the UI: the store and its secret.key are in the data directory.
   const store = openStore(dataDir);
-  const service = new EndpointService(store.db, openSecretBox({ dataDir }), loadConfig({ ...SIM_ENV, MOFANG_DATA_DIR: dataDir }).model);
-  service.create({ name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-stored-4411', models: { default: 'qwen2.5-72b-instruct', audit: 'qwen2.5-audit' }, max_concurrency: null, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
+  const service = await EndpointService.open(dataStoreOf(store.db), openSecretBox({ dataDir }), loadConfig({ ...SIM_ENV, MOFANG_DATA_DIR: dataDir }).model);
+  await service.create({ name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-stored-4411', models: { default: 'qwen2.5-72b-instruct', audit: 'qwen2.5-audit' }, max_concurrency: null, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
   await service.close();
   store.close();
 });

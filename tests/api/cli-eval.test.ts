@@ -12,8 +12,8 @@ import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { insertEndpoint } from '../../server/src/endpoints/store.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
 import { openStore } from '../../server/src/storage/db.js';
-import { findBySlug } from '../../server/src/storage/versions.js';
 import { dataStoreOf } from '../../server/src/storage/store.js';
+import { findBySlug } from '../../server/src/storage/versions.js';
 import { EvaluationSets } from '../../server/src/evaluation/sets.js';
 import { mofang as runMofang, ROOT } from './cli-helpers.js';
 import { echoGraph, removeDir, SIM_ENV, tempDir } from './helpers.js';
@@ -116,7 +116,7 @@ describe('mofang eval with the endpoints stored in the data directory', () => {
     const data = tempDir('mofang-cli-eval-endpoints-');
     try {
       const store = openStore(data);
-      insertEndpoint(store.db, openSecretBox({ dataDir: data }), { name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-test', models: { default: 'qwen2.5-7b-instruct' }, max_concurrency: 3, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
+      await insertEndpoint(dataStoreOf(store.db), openSecretBox({ dataDir: data }), { name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-test', models: { default: 'qwen2.5-7b-instruct' }, max_concurrency: 3, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
       store.close();
       mock.replies = CALLS.map(medium);
       const before = mock.requests.length;

@@ -28,9 +28,9 @@ export function auditCsvHeader(): string {
  * Writes the header and every page of `pages` to `out`, waiting for it to drain and letting the event loop
  * turn between pages, then ends it. Stops early when `out` is destroyed (the client went away).
  */
-export async function writeAuditCsv(out: Writable, pages: Iterable<AuditEntry[]>): Promise<void> {
+export async function writeAuditCsv(out: Writable, pages: Iterable<AuditEntry[]> | AsyncIterable<AuditEntry[]>): Promise<void> {
   await writeChunk(out, auditCsvHeader());
-  for (const entries of pages) {
+  for await (const entries of pages) {
     if (out.destroyed) return;
     await (writeChunk(out, auditCsvRows(entries)) ?? nextTurn());
   }

@@ -3,10 +3,10 @@
  * newest first. The cursor is the `seq` of the last entry of a page, so a page costs the same however
  * deep in the log it is, and entries appended meanwhile do not shift the pages that follow.
  */
-import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import { AuditDetailsSchema, type AuditDetails, type AuditEntry, type AuditPage, type AuditQuery } from '@shared/audit.js';
-import type { Db } from '../storage/db.js';
-import { auditLog } from '../storage/schema.js';
+import type { auditLog } from '../storage/schema.js';
+import type { DataStore, Tables } from '../storage/store.js';
 
 /** The filters of a query without its paging. */
 export type AuditFilterQuery = Omit<AuditQuery, 'cursor' | 'limit'>;
@@ -38,22 +38,23 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
   };
 }
 
-/** An exact action, or a group (`scenario`, `scenario.*`): every code from `scenario.` up to, not including, `scenario/`. */
-function actionCondition(action: string): SQL {
+/** An exact action, or a group (`scenario`, `scenario.*`): every code starting `scenario.`. */
+function actionCondition(auditLog: Tables['auditLog'], action: string): SQL {
   const group = action.endsWith('.*') ? action.slice(0, -2) : action.includes('.') ? undefined : action;
-  // Action codes are `[a-z_.]`: `_` is LIKE's one-character wildcard, so a group is matched on its exact prefix by range instead.
   if (group === undefined) return eq(auditLog.action, action);
-  return and(gte(auditLog.action, `${group}.`), lt(auditLog.action, `${group}/`)) ?? eq(auditLog.action, action);
+  // Action codes are `[a-z_.]`: `_` is LIKE's one-character wildcard, so it is escaped. (Not a range
+  // from `scenario.` to `scenario/`: PostgreSQL compares text by its collation, which may skip punctuation.)
+  return sql`${auditLog.action} like ${`${group.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`} escape '\\'`;
 }
 
-function conditions(query: AuditFilterQuery, beforeSeq?: number): SQL[] {
+function conditions(auditLog: Tables['auditLog'], query: AuditFilterQuery, beforeSeq?: number): SQL[] {
   const out: SQL[] = [];
   if (query.actor !== undefined) {
     const either = or(eq(auditLog.actorId, query.actor), eq(auditLog.actorName, query.actor));
     if (either) out.push(either);
   }
   if (query.actor_type !== undefined) out.push(eq(auditLog.actorType, query.actor_type));
-  if (query.action !== undefined) out.push(actionCondition(query.action));
+  if (query.action !== undefined) out.push(actionCondition(auditLog, query.action));
   if (query.target_type !== undefined) out.push(eq(auditLog.targetType, query.target_type));
   if (query.target_id !== undefined) out.push(eq(auditLog.targetId, query.target_id));
   if (query.from !== undefined) out.push(gte(auditLog.at, Date.parse(query.from)));
@@ -62,22 +63,22 @@ function conditions(query: AuditFilterQuery, beforeSeq?: number): SQL[] {
   return out;
 }
 
-function page(db: Db, query: AuditFilterQuery, limit: number, beforeSeq?: number): { rows: AuditRow[]; next: number | null } {
-  const rows = db
+async function page(store: DataStore, query: AuditFilterQuery, limit: number, beforeSeq?: number): Promise<{ rows: AuditRow[]; next: number | null }> {
+  const { db, t } = store;
+  const rows = await db
     .select()
-    .from(auditLog)
-    .where(and(...conditions(query, beforeSeq)))
-    .orderBy(desc(auditLog.seq))
-    .limit(limit + 1)
-    .all();
+    .from(t.auditLog)
+    .where(and(...conditions(t.auditLog, query, beforeSeq)))
+    .orderBy(desc(t.auditLog.seq))
+    .limit(limit + 1);
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   return { rows: kept, next: more ? (kept[kept.length - 1]?.seq ?? null) : null };
 }
 
 /** One page of entries matching `query`, newest first, with the cursor of the next page (null at the end). */
-export function listAudit(db: Db, query: AuditQuery): AuditPage {
-  const result = page(db, query, query.limit, query.cursor === undefined ? undefined : Number(query.cursor));
+export async function listAudit(store: DataStore, query: AuditQuery): Promise<AuditPage> {
+  const result = await page(store, query, query.limit, query.cursor === undefined ? undefined : Number(query.cursor));
   return { entries: result.rows.map(toAuditEntry), next_cursor: result.next === null ? null : String(result.next) };
 }
 
@@ -85,10 +86,10 @@ export function listAudit(db: Db, query: AuditQuery): AuditPage {
  * Every entry matching `query`, newest first, read `pageSize` at a time: the export walks a large log
  * without holding it in memory.
  */
-export function* auditPages(db: Db, query: AuditFilterQuery, pageSize = 500): Generator<AuditEntry[]> {
+export async function* auditPages(store: DataStore, query: AuditFilterQuery, pageSize = 500): AsyncGenerator<AuditEntry[]> {
   let before: number | undefined;
   for (;;) {
-    const result = page(db, query, pageSize, before);
+    const result = await page(store, query, pageSize, before);
     if (result.rows.length > 0) yield result.rows.map(toAuditEntry);
     if (result.next === null) return;
     before = result.next;

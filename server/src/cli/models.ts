@@ -31,10 +31,10 @@ export async function openCliModels(config: Pick<AppConfig, 'dataDir' | 'model' 
     const models = createModelResolver(config.model);
     return { models, aliases: knownModelAliases(models), close: () => closeModels(models) };
   }
-  const [{ openStore }, { openSecretBox }, { EndpointService }] = await Promise.all([import('../storage/db.js'), import('../endpoints/secret-box.js'), import('../endpoints/service.js')]);
+  const [{ openStore }, { dataStoreOf }, { openSecretBox }, { EndpointService }] = await Promise.all([import('../storage/db.js'), import('../storage/store.js'), import('../endpoints/secret-box.js'), import('../endpoints/service.js')]);
   const store = openStore(config.dataDir);
   try {
-    const endpoints = new EndpointService(store.db, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
+    const endpoints = await EndpointService.open(dataStoreOf(store.db), openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
     const models = endpoints.models;
     return { models, aliases: knownModelAliases(models), close: () => closeModels(models) };
   } catch (error) {

@@ -7,22 +7,23 @@ import path from 'node:path';
 import { ROLES } from '@shared/permissions.js';
 import { CreateUserBodySchema, PasswordSchema } from '@shared/users.js';
 import { DomainError } from '../common/domain-error.js';
-import { cliActor, recordAudit, userCreatedChange, userPasswordResetChange } from '../audit/index.js';
-import { openStore, type Store } from '../storage/db.js';
+import { cliActor, recordAuditIn, userCreatedChange, userPasswordResetChange } from '../audit/index.js';
+import { openStore } from '../storage/db.js';
+import { sqliteDataStore, type DataStore } from '../storage/store.js';
 import { createUser, createUserWithOneTimePassword, getUserByName, listUsers, resetPassword, toUser } from '../users/users.js';
 import { CliError } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
-async function withStore<T>(io: CliIo, fn: (store: Store) => Promise<T> | T): Promise<T> {
+async function withStore<T>(io: CliIo, fn: (store: DataStore) => Promise<T>): Promise<T> {
   const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
-  const store = openStore(path.resolve(dir));
+  const store = sqliteDataStore(openStore(path.resolve(dir)));
   try {
     return await fn(store);
   } catch (error) {
     if (error instanceof DomainError) throw new CliError(error.message);
     throw error;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -55,18 +56,10 @@ export async function usersCreateAction(opts: UsersCreateOptions, io: CliIo): Pr
   const user = { name: body.data.name, role: body.data.role, displayName: body.data.display_name };
   if (opts.passwordStdin) {
     const password = await stdinPassword(io);
-    const created = await withStore(io, async (store) => {
-      const made = await createUser(store.db, { ...user, password });
-      recordAudit(store.db, cliActor(), userCreatedChange(toUser(made)));
-      return made;
-    });
+    const created = await withStore(io, (store) => createUser(store, { ...user, password }, undefined, (tx, made) => recordAuditIn(tx, cliActor(), userCreatedChange(toUser(made)))));
     printJson(io, { user: toUser(created) });
   } else {
-    const created = await withStore(io, async (store) => {
-      const made = await createUserWithOneTimePassword(store.db, user);
-      recordAudit(store.db, cliActor(), userCreatedChange(toUser(made.user)));
-      return made;
-    });
+    const created = await withStore(io, (store) => createUserWithOneTimePassword(store, user, undefined, (tx, made) => recordAuditIn(tx, cliActor(), userCreatedChange(toUser(made)))));
     printJson(io, { user: toUser(created.user), password: created.password });
   }
   return 0;
@@ -74,18 +67,16 @@ export async function usersCreateAction(opts: UsersCreateOptions, io: CliIo): Pr
 
 /** `mofang users list`: every user as JSON. Returns the exit code. */
 export async function usersListAction(io: CliIo): Promise<number> {
-  printJson(io, await withStore(io, (store) => listUsers(store.db)));
+  printJson(io, await withStore(io, (store) => listUsers(store)));
   return 0;
 }
 
 /** `mofang users reset --name N`: prints `{ name, password }` with a new one-time password; throws {@link CliError} for an unknown name. */
 export async function usersResetAction(name: string, io: CliIo): Promise<number> {
   const reset = await withStore(io, async (store) => {
-    const user = getUserByName(store.db, name);
+    const user = await getUserByName(store, name);
     if (!user) throw new CliError(`no user named "${name}"`);
-    const reset = await resetPassword(store.db, user.id);
-    recordAudit(store.db, cliActor(), userPasswordResetChange(toUser(reset.user)));
-    return reset;
+    return resetPassword(store, user.id, undefined, (tx, row) => recordAuditIn(tx, cliActor(), userPasswordResetChange(toUser(row))));
   });
   printJson(io, { name: reset.user.name, password: reset.password });
   return 0;

@@ -9,7 +9,7 @@ import { buildInnerClient, type EndpointConfig, type ModelConfig, type Simulator
 import { ReloadableModels } from '../model/reloadable.js';
 import { splitReasoning } from '../model/reply/reasoning.js';
 import { ModelError, type ModelClient } from '../model/types.js';
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { DomainError } from '../common/domain-error.js';
 import { combineModelConfig } from './config.js';
 import type { SecretBox } from './secret-box.js';
@@ -42,28 +42,37 @@ export class EndpointService {
   private unreadable = new Set<string>();
 
   /**
-   * `env` is the configuration from the environment (its endpoint is read-only; its simulator stands in
-   * when no endpoint is configured anywhere); `box` seals and opens the stored keys.
+   * The service over `store`, its resolver built from the stored endpoints read now. `env` is the
+   * configuration from the environment (its endpoint is read-only; its simulator stands in when no
+   * endpoint is configured anywhere); `box` seals and opens the stored keys.
    */
-  constructor(
-    private readonly db: Db,
-    private readonly box: SecretBox,
-    private readonly env: ModelConfig,
-  ) {
-    this.models = new ReloadableModels(this.modelConfig());
+  static async open(store: DataStore, box: SecretBox, env: ModelConfig): Promise<EndpointService> {
+    return new EndpointService(store, box, env, await listEndpointRows(store));
   }
 
-  /** Applies the stored endpoints to the resolver (after a change; runs under way keep their clients). */
-  reload(): void {
-    this.models.reload(this.modelConfig());
+  private constructor(
+    private readonly store: DataStore,
+    private readonly box: SecretBox,
+    private readonly env: ModelConfig,
+    rows: EndpointRow[],
+  ) {
+    this.models = new ReloadableModels(this.modelConfig(rows));
+  }
+
+  /**
+   * Applies the stored endpoints to the resolver (after a change; runs under way keep their clients).
+   * A change made on another server reaches this one's resolver at its next reload (or restart).
+   */
+  async reload(): Promise<void> {
+    this.models.reload(this.modelConfig(await listEndpointRows(this.store)));
   }
 
   /** Every endpoint with its health, environment ones first; never a key. */
-  list(): ModelEndpointList {
+  async list(): Promise<ModelEndpointList> {
     const current = new Set(this.models.config.endpoints.map((e) => e.name));
     const envEndpoints = this.env.endpoints.filter((e) => e.kind !== 'simulator' || current.has(e.name));
     const shown: ModelEndpoint[] = envEndpoints.map((e, i) => this.shownEnv(e, i, current.has(e.name)));
-    for (const row of listEndpointRows(this.db)) shown.push(this.shownRow(row, current.has(row.name)));
+    for (const row of await listEndpointRows(this.store)) shown.push(this.shownRow(row, current.has(row.name)));
     return { endpoints: shown, env_variables: ENV_MODEL_VARIABLES };
   }
 
@@ -73,31 +82,37 @@ export class EndpointService {
   }
 
   /** One endpoint as listed. Throws `not_found`. */
-  get(id: string): ModelEndpoint {
-    const found = this.list().endpoints.find((e) => e.id === id);
+  async get(id: string): Promise<ModelEndpoint> {
+    const found = (await this.list()).endpoints.find((e) => e.id === id);
     if (!found) throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
     return found;
   }
 
-  /** Stores a new endpoint (not yet applied: call {@link reload}). Throws `name_taken`. */
-  create(body: CreateEndpointBody): EndpointRow {
-    this.checkName(body.name);
-    return insertEndpoint(this.db, this.box, body);
+  /**
+   * Stores a new endpoint (not yet applied: call {@link reload}), in `store`'s transaction when given
+   * (the audited change's). Throws `name_taken`.
+   */
+  async create(body: CreateEndpointBody, store: DataStore = this.store): Promise<EndpointRow> {
+    await this.checkName(store, body.name);
+    const row = await insertEndpoint(store, this.box, body);
+    if (!row) throw new EndpointError('name_taken', `an endpoint named "${body.name}" exists`);
+    return row;
   }
 
   /** Changes a stored endpoint. Throws `not_found`, `read_only` (an environment endpoint) or `name_taken`. */
-  update(id: string, body: UpdateEndpointBody): { before: EndpointRow; after: EndpointRow } {
-    this.mustBeStored(id);
-    if (body.name !== undefined) this.checkName(body.name, id);
-    const done = updateEndpoint(this.db, this.box, id, body);
-    if (!done) throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
+  async update(id: string, body: UpdateEndpointBody, store: DataStore = this.store): Promise<{ before: EndpointRow; after: EndpointRow }> {
+    await this.mustBeStored(store, id);
+    if (body.name !== undefined) await this.checkName(store, body.name, id);
+    const done = await updateEndpoint(store, this.box, id, body);
+    if (done === 'not_found') throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
+    if (done === 'name_taken') throw new EndpointError('name_taken', `an endpoint named "${body.name}" exists`);
     return done;
   }
 
   /** Removes a stored endpoint. Throws `not_found` or `read_only`. */
-  remove(id: string): EndpointRow {
-    this.mustBeStored(id);
-    const gone = deleteEndpoint(this.db, id);
+  async remove(id: string, store: DataStore = this.store): Promise<EndpointRow> {
+    await this.mustBeStored(store, id);
+    const gone = await deleteEndpoint(store, id);
     if (!gone) throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
     return gone;
   }
@@ -108,7 +123,7 @@ export class EndpointService {
    * for a disabled endpoint too. Throws `not_found`.
    */
   async test(id: string, alias?: string): Promise<EndpointTestReply> {
-    const endpoint = this.configOf(id);
+    const endpoint = await this.configOf(id);
     if ('error' in endpoint) return { ok: false, alias: null, latency_ms: 0, error: endpoint.error };
     const models = endpoint.models;
     const pick = alias ?? (Object.hasOwn(models, 'default') ? 'default' : Object.keys(models)[0]);
@@ -139,10 +154,10 @@ export class EndpointService {
   }
 
   /** Environment and stored endpoints together, as the resolver runs them. */
-  private modelConfig(): ModelConfig {
+  private modelConfig(rows: EndpointRow[]): ModelConfig {
     const unreadable = new Set<string>();
     const stored: EndpointConfig[] = [];
-    for (const row of listEndpointRows(this.db)) {
+    for (const row of rows) {
       if (!row.enabled) continue;
       const opened = this.openRow(row);
       if ('error' in opened) unreadable.add(row.id);
@@ -175,25 +190,25 @@ export class EndpointService {
   }
 
   /** The configuration of a listed endpoint by id (`env`, `env-2`…, `simulator`, or a stored id). */
-  private configOf(id: string): EndpointConfig | SimulatorEndpointConfig | { error: { code: string; message: string } } {
-    const row = getEndpointRow(this.db, id);
+  private async configOf(id: string): Promise<EndpointConfig | SimulatorEndpointConfig | { error: { code: string; message: string } }> {
+    const row = await getEndpointRow(this.store, id);
     if (row) return this.openRow(row);
     const envIndex = this.env.endpoints.findIndex((e, i) => envId(e, i) === id);
     if (envIndex >= 0) return this.env.endpoints[envIndex];
     throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
   }
 
-  private mustBeStored(id: string): void {
-    if (getEndpointRow(this.db, id)) return;
+  private async mustBeStored(store: DataStore, id: string): Promise<void> {
+    if (await getEndpointRow(store, id)) return;
     if (this.env.endpoints.some((e, i) => envId(e, i) === id)) {
       throw new EndpointError('read_only', 'this endpoint comes from the environment (MOFANG_MODEL_*); change it there and restart');
     }
     throw new EndpointError('not_found', `no model endpoint with id "${id}"`);
   }
 
-  private checkName(name: string, ownId?: string): void {
+  private async checkName(store: DataStore, name: string, ownId?: string): Promise<void> {
     const taken = this.env.endpoints.some((e) => e.name === name) || name === 'simulator';
-    const other = findEndpointByName(this.db, name);
+    const other = await findEndpointByName(store, name);
     if (taken || (other && other.id !== ownId)) throw new EndpointError('name_taken', `an endpoint named "${name}" exists`);
   }
 

@@ -1,13 +1,16 @@
 /**
  * The `model_endpoints` rows: stored endpoints with their API key sealed by the secret box. Nothing here
  * returns a key to a caller outside this module family: {@link EndpointRow} carries the sealed value,
- * and only the service opens it to build a client.
+ * and only the service opens it to build a client. On either store (../storage/store.ts); names are
+ * unique (`model_endpoints_name_idx`): an insert or rename losing a race for a name to another server
+ * changes nothing and says so, rather than failing on the index.
  */
 import { asc, eq } from 'drizzle-orm';
 import type { CreateEndpointBody, UpdateEndpointBody } from '@shared/model-endpoints.js';
+import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import { writeTransaction, type Db } from '../storage/db.js';
-import { modelEndpoints } from '../storage/schema.js';
+import type { modelEndpoints } from '../storage/schema.js';
+import type { DataStore } from '../storage/store.js';
 import type { SecretBox } from './secret-box.js';
 
 /** A stored endpoint as read (the key still sealed). */
@@ -21,21 +24,35 @@ function last4(key: string): string | null {
   return key.length > 8 ? key.slice(-4) : null;
 }
 
+/** Whether `error` (or its cause: drizzle wraps driver errors) is a unique-index violation, on either store. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
+  }
+  return false;
+}
+
 /** Every stored endpoint, oldest first (the order aliases are resolved in). */
-export function listEndpointRows(db: Db): EndpointRow[] {
-  return db.select().from(modelEndpoints).orderBy(asc(modelEndpoints.createdAt), asc(modelEndpoints.id)).all();
+export async function listEndpointRows(store: DataStore): Promise<EndpointRow[]> {
+  const { db, t } = store;
+  return db.select().from(t.modelEndpoints).orderBy(asc(t.modelEndpoints.createdAt), asc(t.modelEndpoints.id));
 }
 
-export function getEndpointRow(db: Db, id: string): EndpointRow | undefined {
-  return db.select().from(modelEndpoints).where(eq(modelEndpoints.id, id)).get();
+export async function getEndpointRow(store: DataStore, id: string): Promise<EndpointRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.modelEndpoints).where(eq(t.modelEndpoints.id, id)).limit(1);
+  return row;
 }
 
-export function findEndpointByName(db: Db, name: string): EndpointRow | undefined {
-  return db.select().from(modelEndpoints).where(eq(modelEndpoints.name, name)).get();
+export async function findEndpointByName(store: DataStore, name: string): Promise<EndpointRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.modelEndpoints).where(eq(t.modelEndpoints.name, name)).limit(1);
+  return row;
 }
 
-/** Stores a new endpoint, its key sealed; returns the row. */
-export function insertEndpoint(db: Db, box: SecretBox, body: CreateEndpointBody, now = Date.now()): EndpointRow {
+/** Stores a new endpoint, its key sealed; returns the row, or undefined when its name is taken. */
+export async function insertEndpoint(store: DataStore, box: SecretBox, body: CreateEndpointBody, now = Date.now()): Promise<EndpointRow | undefined> {
   const id = newId();
   const key = body.api_key?.trim() ? body.api_key.trim() : null;
   const row: EndpointRow = {
@@ -53,18 +70,32 @@ export function insertEndpoint(db: Db, box: SecretBox, body: CreateEndpointBody,
     createdAt: now,
     updatedAt: now,
   };
-  writeTransaction(db, (tx) => tx.insert(modelEndpoints).values(row).run());
-  return row;
+  const { db, t } = store;
+  const inserted = await db.insert(t.modelEndpoints).values(row).onConflictDoNothing().returning({ id: t.modelEndpoints.id });
+  return inserted.length === 1 ? row : undefined;
 }
 
 /**
  * Applies a change: absent fields stay; `api_key` absent keeps the key, `""` removes it, other text
- * replaces it. Returns the row before and after, or undefined when there is no such endpoint.
+ * replaces it. Returns the row before and after, `not_found` when there is no such endpoint, or
+ * `name_taken` when another endpoint has the new name (throws DomainError `name_taken` when another
+ * server takes it between the check and the write). Runs in `store`'s transaction, or its own.
  */
-export function updateEndpoint(db: Db, box: SecretBox, id: string, body: UpdateEndpointBody, now = Date.now()): { before: EndpointRow; after: EndpointRow } | undefined {
-  return writeTransaction(db, (tx) => {
-    const before = tx.select().from(modelEndpoints).where(eq(modelEndpoints.id, id)).get();
-    if (!before) return undefined;
+export async function updateEndpoint(
+  store: DataStore,
+  box: SecretBox,
+  id: string,
+  body: UpdateEndpointBody,
+  now = Date.now(),
+): Promise<{ before: EndpointRow; after: EndpointRow } | 'not_found' | 'name_taken'> {
+  return store.transaction(async (tx) => {
+    const { db, t } = tx;
+    const before = await getEndpointRow(tx, id);
+    if (!before) return 'not_found';
+    if (body.name !== undefined && body.name !== before.name) {
+      const other = await findEndpointByName(tx, body.name);
+      if (other && other.id !== id) return 'name_taken';
+    }
     const key = body.api_key === undefined ? undefined : body.api_key.trim();
     const after: EndpointRow = {
       ...before,
@@ -79,16 +110,21 @@ export function updateEndpoint(db: Db, box: SecretBox, id: string, body: UpdateE
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
       updatedAt: now,
     };
-    tx.update(modelEndpoints).set(after).where(eq(modelEndpoints.id, id)).run();
+    const { id: _id, ...set } = after;
+    try {
+      await db.update(t.modelEndpoints).set(set).where(eq(t.modelEndpoints.id, id));
+    } catch (error) {
+      // Another server took the name since the check: the transaction is spoilt (PostgreSQL), so throw.
+      if (isUniqueViolation(error)) throw new DomainError('conflict', 'name_taken', `an endpoint named "${after.name}" exists`);
+      throw error;
+    }
     return { before, after };
   });
 }
 
 /** Deletes an endpoint; returns the row it was, or undefined when there was none. */
-export function deleteEndpoint(db: Db, id: string): EndpointRow | undefined {
-  return writeTransaction(db, (tx) => {
-    const before = tx.select().from(modelEndpoints).where(eq(modelEndpoints.id, id)).get();
-    if (before) tx.delete(modelEndpoints).where(eq(modelEndpoints.id, id)).run();
-    return before;
-  });
+export async function deleteEndpoint(store: DataStore, id: string): Promise<EndpointRow | undefined> {
+  const { db, t } = store;
+  const [gone] = await db.delete(t.modelEndpoints).where(eq(t.modelEndpoints.id, id)).returning();
+  return gone;
 }

@@ -168,10 +168,10 @@ export function createApp(deps: AppDeps): Express {
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
   });
-  api.use(authRoutes({ db: deps.db, config: authConfig, throttle: new LoginThrottle(authConfig), oidcEnabled: deps.oidc !== undefined }));
+  api.use(authRoutes({ store: appStore(deps), config: authConfig, throttle: new LoginThrottle(authConfig), oidcEnabled: deps.oidc !== undefined }));
   const oidcClient = deps.oidc ? new OidcClient(deps.oidc) : undefined;
-  api.use(oidcRoutes({ db: deps.db, client: oidcClient, flowKey: newFlowKey(), sessionLifetime: { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }, publicUrl: v1.config.publicUrl, log: deps.log }));
-  api.use(userRoutes(deps.db));
+  api.use(oidcRoutes({ store: appStore(deps), client: oidcClient, flowKey: newFlowKey(), sessionLifetime: { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }, publicUrl: v1.config.publicUrl, log: deps.log }));
+  api.use(userRoutes(appStore(deps)));
   api.use(scenarioRoutes(deps));
   api.use(runRoutes(deps));
   api.use(runNodeRoutes(deps));
@@ -182,9 +182,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(publishGateRoutes(gates, deps.canReadPii));
   api.use(templateRoutes(deps));
   api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
-  api.use(auditRoutes(deps.db));
+  api.use(auditRoutes(appStore(deps)));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
-  if (deps.endpoints) api.use(modelEndpointRoutes(deps.db, deps.endpoints));
+  if (deps.endpoints) api.use(modelEndpointRoutes(appStore(deps), deps.endpoints));
   api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
   api.use(evalMetricRoutes(deps.db, evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
@@ -202,7 +202,7 @@ export function createApp(deps: AppDeps): Express {
   // The app's JSON (and CSV, JSONL downloads) compressed; its event streams never (compress.ts).
   app.use('/api', compressReplies());
   // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
-  app.use('/api', sessionMiddleware(deps.db, { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }));
+  app.use('/api', sessionMiddleware(appStore(deps), { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
   app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs, deps.canReadPii));
   app.use('/api', api);

@@ -21,7 +21,7 @@ export async function describeOwners(db: Db, owners: Iterable<string>): Promise<
     if (owner === LEGACY_UI_OWNER) named.set(owner, { type: 'user', id: null, name: LEGACY_UI_OWNER });
     else if (owner.startsWith(USER_OWNER_PREFIX)) {
       const id = owner.slice(USER_OWNER_PREFIX.length);
-      const user = getUserById(db, id);
+      const user = await getUserById(dataStoreOf(db), id);
       named.set(owner, { type: 'user', id, name: user ? user.displayName || user.name : '' });
     } else keyIds.push(owner);
   }

@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import { AuditQuerySchema, type AuditQuery } from '@shared/audit.js';
 import { auditPages, listAudit, writeAuditCsv } from '../audit/index.js';
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { allow } from './access.js';
 import { issueDetails } from '@shared/issues.js';
 import { HttpError } from './errors.js';
@@ -20,18 +20,18 @@ function parseQuery(req: Request): AuditQuery {
 }
 
 /** The audit routes (mounted under `/api`). */
-export function auditRoutes(db: Db): Router {
+export function auditRoutes(store: DataStore): Router {
   const router = Router();
 
-  router.get('/audit', allow('audit:read'), (req, res) => {
-    res.json(listAudit(db, parseQuery(req)));
+  router.get('/audit', allow('audit:read'), async (req, res) => {
+    res.json(await listAudit(store, parseQuery(req)));
   });
 
   router.get('/audit.csv', allow('audit:read'), async (req, res) => {
     const { cursor: _cursor, limit: _limit, ...filters } = parseQuery(req);
     const name = `mofang-audit-${new Date().toISOString().slice(0, 10)}.csv`;
     res.status(200).type('text/csv; charset=utf-8').set('content-disposition', `attachment; filename="${name}"`);
-    await writeAuditCsv(res, auditPages(db, filters));
+    await writeAuditCsv(res, auditPages(store, filters));
   });
 
   return router;

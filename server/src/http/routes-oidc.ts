@@ -12,7 +12,8 @@
 import { Router, type Request, type Response } from 'express';
 import { parse } from 'cookie';
 import type { SignedIn } from '@shared/users.js';
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
+import { recordAuditIn } from '../audit/index.js';
 import { OIDC_CALLBACK_PATH } from '../users/oidc-config.js';
 import { FLOW_TTL_MS, OidcError, openFlow, sealFlow, type OidcClient } from '../users/oidc-client.js';
 import { signInOidcUser } from '../users/oidc-users.js';
@@ -20,7 +21,7 @@ import { createSession, type SessionLifetime } from '../users/sessions.js';
 import { toAuthUser, type UserRow } from '../users/users.js';
 import { allow } from './access.js';
 import { setSessionCookie } from './session.js';
-import { recordBy, userActor } from './audit-context.js';
+import { userActor } from './audit-context.js';
 
 /** The cookie holding a sign-in in progress. */
 export const OIDC_FLOW_COOKIE = 'mofang_oidc';
@@ -28,7 +29,7 @@ const FLOW_COOKIE_PATH = '/api/auth/oidc';
 
 /** What the SSO routes need. */
 export interface OidcRouteDeps {
-  db: Db;
+  store: DataStore;
   /** Undefined when SSO is off (the routes then send the browser back with `oidc_disabled`). */
   client?: OidcClient;
   /** Key of the flow cookie's HMAC (random per process: a sign-in spanning a restart starts again). */
@@ -64,8 +65,8 @@ export function signInErrorLocation(code: string): string {
  * Finishes a sign-in through SSO exactly as password sign-in does: a new session, its cookie, and the
  * reply body shape. The point where a sign-in is complete (an audit entry belongs here).
  */
-export function finishOidcSignIn(deps: Pick<OidcRouteDeps, 'db' | 'sessionLifetime'>, req: Request, res: Response, user: UserRow): SignedIn {
-  const session = createSession(deps.db, user.id, deps.sessionLifetime);
+export async function finishOidcSignIn(deps: Pick<OidcRouteDeps, 'store' | 'sessionLifetime'>, req: Request, res: Response, user: UserRow): Promise<SignedIn> {
+  const session = await createSession(deps.store, user.id, deps.sessionLifetime);
   setSessionCookie(req, res, session);
   return { user: toAuthUser(user), csrf_token: session.csrfToken };
 }
@@ -84,11 +85,11 @@ function flowCookieOptions(req: Request) {
 export function oidcRoutes(deps: OidcRouteDeps): Router {
   const router = Router();
   const log = deps.log ?? ((line: string) => console.warn(line));
-  const fail = (req: Request, res: Response, code: string, why: string) => {
+  const fail = async (req: Request, res: Response, code: string, why: string) => {
     log(`Mofang: single sign-on failed (${code}): ${why}`);
     // A refused sign-in is audited; the platform being unreachable or SSO being off is not an attempt.
     if (code !== 'oidc_unavailable' && code !== 'oidc_disabled') {
-      recordBy(deps.db, userActor(req, { id: null, name: '' }), { action: 'auth.login_failed', target: null, summary: `single sign-on refused (${code})`, details: { method: 'oidc', reason: code } });
+      await recordAuditIn(deps.store, userActor(req, { id: null, name: '' }), { action: 'auth.login_failed', target: null, summary: `single sign-on refused (${code})`, details: { method: 'oidc', reason: code } });
     }
     res.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions(req));
     res.redirect(302, signInErrorLocation(code));
@@ -96,35 +97,35 @@ export function oidcRoutes(deps: OidcRouteDeps): Router {
 
   router.get('/auth/oidc/start', allow('public'), async (req, res) => {
     const client = deps.client;
-    if (!client) return fail(req, res, 'oidc_disabled', 'single sign-on is off (MOFANG_OIDC_ISSUER is not set)');
+    if (!client) return await fail(req, res, 'oidc_disabled', 'single sign-on is off (MOFANG_OIDC_ISSUER is not set)');
     try {
       const { url, flow } = await client.begin(redirectUrl(deps, client, req), safeReturnTo(req.query.return_to));
       res.cookie(OIDC_FLOW_COOKIE, sealFlow(flow, deps.flowKey), { ...flowCookieOptions(req), maxAge: FLOW_TTL_MS });
       res.set('Cache-Control', 'no-store');
       res.redirect(302, url.href);
     } catch (error) {
-      fail(req, res, error instanceof OidcError ? error.code : 'oidc_failed', error instanceof Error ? error.message : String(error));
+      await fail(req, res, error instanceof OidcError ? error.code : 'oidc_failed', error instanceof Error ? error.message : String(error));
     }
   });
 
   router.get('/auth/oidc/callback', allow('public'), async (req, res) => {
     const client = deps.client;
-    if (!client) return fail(req, res, 'oidc_disabled', 'single sign-on is off (MOFANG_OIDC_ISSUER is not set)');
+    if (!client) return await fail(req, res, 'oidc_disabled', 'single sign-on is off (MOFANG_OIDC_ISSUER is not set)');
     const flow = openFlow(parse(req.headers.cookie ?? '')[OIDC_FLOW_COOKIE], deps.flowKey);
-    if (!flow) return fail(req, res, 'oidc_expired', 'no valid sign-in in progress (the flow cookie is missing, forged or over 10 minutes old)');
+    if (!flow) return await fail(req, res, 'oidc_expired', 'no valid sign-in in progress (the flow cookie is missing, forged or over 10 minutes old)');
     const query = new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
     try {
       const claims = await client.finish(flow, query);
-      const outcome = signInOidcUser(deps.db, client.config, claims);
-      if (!outcome.ok) return fail(req, res, outcome.reason, `subject ${claims.sub} of ${client.config.issuer.href}: ${outcome.reason}`);
+      const outcome = await signInOidcUser(deps.store, client.config, claims);
+      if (!outcome.ok) return await fail(req, res, outcome.reason, `subject ${claims.sub} of ${client.config.issuer.href}: ${outcome.reason}`);
       res.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions(req));
-      finishOidcSignIn(deps, req, res, outcome.user);
+      await finishOidcSignIn(deps, req, res, outcome.user);
       const user = outcome.user;
-      recordBy(deps.db, userActor(req, user), { action: 'auth.login', target: { type: 'user', id: user.id, name: user.name }, summary: outcome.created ? 'single sign-on; user created' : 'single sign-on', details: { method: 'oidc', created: outcome.created } });
+      await recordAuditIn(deps.store, userActor(req, user), { action: 'auth.login', target: { type: 'user', id: user.id, name: user.name }, summary: outcome.created ? 'single sign-on; user created' : 'single sign-on', details: { method: 'oidc', created: outcome.created } });
       res.set('Cache-Control', 'no-store');
       res.redirect(302, flow.returnTo);
     } catch (error) {
-      fail(req, res, error instanceof OidcError ? error.code : 'oidc_failed', error instanceof Error ? error.message : String(error));
+      await fail(req, res, error instanceof OidcError ? error.code : 'oidc_failed', error instanceof Error ? error.message : String(error));
     }
   });
 

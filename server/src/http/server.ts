@@ -65,7 +65,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   // Process-wide: every boundary (HTTP bodies, job items, node outputs, the run log) checks these.
   if (config.limits) setLimits(config.limits);
   const store = openStore(config.dataDir);
-  const refusal = listenRefusal(config.host, countActiveAdmins(store.db));
+  const refusal = listenRefusal(config.host, await countActiveAdmins(dataStoreOf(store.db)));
   if (refusal) {
     store.close();
     throw new ConfigError(refusal);
@@ -76,7 +76,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   let box: ReturnType<typeof openSecretBox>;
   try {
     box = openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
-    endpoints = new EndpointService(store.db, box, config.model);
+    endpoints = await EndpointService.open(dataStoreOf(store.db), box, config.model);
   } catch (error) {
     store.close();
     throw new ConfigError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);

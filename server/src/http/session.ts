@@ -6,12 +6,16 @@
  * (`password_must_change`) reaches only the auth state, sign-out and `POST /api/auth/password`: every
  * other `/api` route answers 403 `password_change_required`. No session is not refused here: each
  * route's `allow()` decides.
+ *
+ * Across servers (PostgreSQL): nothing is cached, each request with a cookie reads its session and user
+ * (one primary-key join, a round trip of well under a millisecond), so a sign-out, a disabled user or a
+ * password reset on another server applies to the next request here. A request without a cookie reads nothing.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse } from 'cookie';
 import { SESSION_COOKIE } from '@shared/users.js';
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { resolveSession, type NewSession, type SessionLifetime } from '../users/sessions.js';
 import { toAuthUser } from '../users/users.js';
 import { setRequestAuth } from './access.js';
@@ -47,11 +51,11 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /** The middleware: resolves the cookie's session (sliding it) and checks the CSRF token on changes. */
-export function sessionMiddleware(db: Db, lifetime: SessionLifetime): RequestHandler {
-  return (req, res, next) => {
+export function sessionMiddleware(store: DataStore, lifetime: SessionLifetime): RequestHandler {
+  return async (req, res, next) => {
     const token = sessionToken(req);
     if (token === undefined) return next();
-    const session = resolveSession(db, token, lifetime);
+    const session = await resolveSession(store, token, lifetime);
     if (!session) {
       clearSessionCookie(req, res);
       return next();

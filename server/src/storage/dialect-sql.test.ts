@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, skipLocked, statementRows } from './dialect-sql.js';
+import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, skipLocked, statementRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 
@@ -91,5 +91,28 @@ describe.each(storesUnderTest('dialect_sql_scenarios'))('dialect SQL of scenario
     expect(other).toBeInstanceOf(Error);
     expect(isUniqueViolation(other)).toBe(false);
     expect(isUniqueViolation(new Error('unique'))).toBe(false);
+  });
+});
+
+describe.each(storesUnderTest('dialect_lock'))('transaction locks on %s', (_name, open, skip) => {
+  it.skipIf(skip)('holds a second transaction taking the same lock until the first ends', async () => {
+    const store = await open();
+    const order: string[] = [];
+    const first = store.transaction(async (tx) => {
+      await lockForTransaction(tx, 'test');
+      order.push('first locked');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      order.push('first ends');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = store.transaction(async (tx) => {
+      await lockForTransaction(tx, 'test');
+      order.push('second locked');
+    });
+    // Another name is not held up.
+    const other = store.dialect === 'postgres' ? store.transaction(async (tx) => lockForTransaction(tx, 'other').then(() => order.push('other locked'))) : Promise.resolve();
+    await Promise.all([first, second, other]);
+    expect(order.filter((o) => o !== 'other locked')).toEqual(['first locked', 'first ends', 'second locked']);
+    if (store.dialect === 'postgres') expect(order.indexOf('other locked')).toBeLessThan(order.indexOf('first ends'));
   });
 });

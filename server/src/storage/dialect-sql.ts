@@ -131,3 +131,15 @@ export async function statementRows<T>(store: { dialect: Dialect; db: object }, 
   statement.run(...params);
   return [];
 }
+
+/**
+ * Serialises the transaction `tx` against every other transaction taking the lock of the same `name`,
+ * until it ends: a check-then-insert that no unique index covers (the first admin: "no user exists yet").
+ * PostgreSQL takes a transaction-scoped advisory lock (`pg_advisory_xact_lock` of the name's hash);
+ * SQLite needs none, as its write transactions (`begin immediate`) already run one at a time.
+ */
+export async function lockForTransaction(tx: { readonly dialect: Dialect; readonly db: unknown }, name: string): Promise<void> {
+  if (tx.dialect !== 'postgres') return;
+  const db = tx.db as { execute(query: SQL): Promise<unknown> };
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`mofang:${name}`}))`);
+}

@@ -3,15 +3,14 @@
  * user of the same login name, or created; its role mapped from a claim when `MOFANG_OIDC_ROLE_MAP` is
  * set. No HTTP and no protocol here: the caller hands over claims the OIDC library has validated.
  */
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, isNull, like } from 'drizzle-orm';
 import { hasUnshowableCharacters, nameKey, UserNameSchema } from '@shared/users.js';
 import type { Role } from '@shared/permissions.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import { writeTransaction, type Db } from '../storage/db.js';
-import { users } from '../storage/schema.js';
+import type { DataStore } from '../storage/store.js';
 import type { OidcConfig, RoleMapping } from './oidc-config.js';
-import { getUserByName, updateUser, type UserRow } from './users.js';
+import { getUserByName, insertUserRow, recordSignIn, updateUser, type UserRow } from './users.js';
 
 /** The claims of a signed-in identity (ID token, merged with UserInfo), as validated by the OIDC library. */
 export type OidcClaims = Record<string, unknown> & { sub: string };
@@ -56,18 +55,25 @@ export function wantedName(claims: OidcClaims): string {
 }
 
 /** `wanted`, or `wanted-2`, `wanted-3`, … : the first name no user has. */
-function uniqueName(db: Db, wanted: string): string {
-  if (!getUserByName(db, wanted)) return wanted;
-  const taken = new Set(db.select({ name: users.name }).from(users).where(like(users.name, `${wanted.slice(0, 58)}-%`)).all().map((r) => r.name));
+async function uniqueName(store: DataStore, wanted: string): Promise<string> {
+  if (!(await getUserByName(store, wanted))) return wanted;
+  const { db, t } = store;
+  // A first guess of the names taken (LIKE's case differs by store); each candidate is then checked by its key.
+  const taken = new Set((await db.select({ name: t.users.name }).from(t.users).where(like(t.users.name, `${wanted.slice(0, 58)}-%`))).map((r) => r.name));
   for (let n = 2; ; n++) {
     const candidate = `${wanted.slice(0, 63 - String(n).length)}-${n}`;
-    if (!taken.has(candidate) && !getUserByName(db, candidate)) return candidate;
+    if (!taken.has(candidate) && !(await getUserByName(store, candidate))) return candidate;
   }
 }
 
-function byIdentity(db: Db, issuer: string, subject: string): UserRow | undefined {
-  return db.select().from(users).where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject))).get();
+async function byIdentity(store: DataStore, issuer: string, subject: string): Promise<UserRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.users).where(and(eq(t.users.oidcIssuer, issuer), eq(t.users.oidcSubject, subject))).limit(1);
+  return row;
 }
+
+/** How often a sign-in looks again after losing a race for a name or an identity to another server. */
+const INSERT_TRIES = 5;
 
 /** The identity's issuer as stored: the `iss` claim when present, else the configured issuer URL. */
 function issuerOf(claims: OidcClaims, config: Pick<OidcConfig, 'issuer'>): string {
@@ -84,42 +90,49 @@ function issuerOf(claims: OidcClaims, config: Pick<OidcConfig, 'issuer'>): strin
  * With a role map, an existing user's role is set again from the claim (the default role when no value
  * matches), except that the last active admin stays admin. Records the sign-in time.
  */
-export function signInOidcUser(db: Db, config: OidcConfig, claims: OidcClaims, now = Date.now()): OidcUserOutcome {
+export async function signInOidcUser(store: DataStore, config: OidcConfig, claims: OidcClaims, now = Date.now()): Promise<OidcUserOutcome> {
   const issuer = issuerOf(claims, config);
   const mapped = mappedRole(claims, config.roleClaim, config.roleMap);
   const shown = text(claims, 'name') ?? text(claims, 'preferred_username') ?? text(claims, 'email') ?? '';
   // Control characters and bidirectional overrides are dropped, as the admin API refuses them.
   const displayName = (hasUnshowableCharacters(shown) ? [...shown].filter((c) => !hasUnshowableCharacters(c)).join('') : shown).trim().slice(0, 200);
-  const found = writeTransaction(db, (): OidcUserOutcome => {
-    const linked = byIdentity(db, issuer, claims.sub);
-    if (linked) return linked.disabledAt === null ? { ok: true, user: linked, created: false } : { ok: false, reason: 'user_disabled' };
-    if (!config.autoCreate) {
-      const named = getUserByName(db, wantedName(claims));
-      if (!named || named.oidcSubject !== null) return { ok: false, reason: 'oidc_not_allowed' };
-      if (named.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
-      const patch = { oidcIssuer: issuer, oidcSubject: claims.sub, passwordHash: null, passwordMustChange: false, updatedAt: now };
-      db.update(users).set(patch).where(eq(users.id, named.id)).run();
-      return { ok: true, user: { ...named, ...patch }, created: false };
+  const found = await store.transaction(async (tx): Promise<OidcUserOutcome> => {
+    const { db, t } = tx;
+    // Another server may create the same identity, or take the chosen name, between the look-up and the
+    // insert (PostgreSQL): the insert then does nothing and the look-up runs again and finds it.
+    for (let attempt = 1; ; attempt++) {
+      const linked = await byIdentity(tx, issuer, claims.sub);
+      if (linked) return linked.disabledAt === null ? { ok: true, user: linked, created: false } : { ok: false, reason: 'user_disabled' };
+      if (!config.autoCreate) {
+        const named = await getUserByName(tx, wantedName(claims));
+        if (!named || named.oidcSubject !== null) return { ok: false, reason: 'oidc_not_allowed' };
+        if (named.disabledAt !== null) return { ok: false, reason: 'user_disabled' };
+        const patch = { oidcIssuer: issuer, oidcSubject: claims.sub, passwordHash: null, passwordMustChange: false, updatedAt: now };
+        // Only while still unlinked (another server may link it to another identity meanwhile).
+        const [linkedNow] = await db.update(t.users).set(patch).where(and(eq(t.users.id, named.id), isNull(t.users.oidcSubject))).returning({ id: t.users.id });
+        if (linkedNow) return { ok: true, user: { ...named, ...patch }, created: false };
+      } else {
+        const name = await uniqueName(tx, wantedName(claims));
+        const user: UserRow = { id: newId(), name, nameKey: nameKey(name), passwordMustChange: false, displayName: displayName || name, role: mapped ?? config.defaultRole, passwordHash: null, oidcIssuer: issuer, oidcSubject: claims.sub, disabledAt: null, createdAt: now, updatedAt: now, lastLoginAt: null };
+        if (await insertUserRow(tx, user)) return { ok: true, user, created: true };
+      }
+      if (attempt >= INSERT_TRIES) throw new DomainError('conflict', 'name_taken', `could not sign in subject ${claims.sub}: its user kept being changed by another server`);
     }
-    const name = uniqueName(db, wantedName(claims));
-    const user: UserRow = { id: newId(), name, nameKey: nameKey(name), passwordMustChange: false, displayName: displayName || name, role: mapped ?? config.defaultRole, passwordHash: null, oidcIssuer: issuer, oidcSubject: claims.sub, disabledAt: null, createdAt: now, updatedAt: now, lastLoginAt: null };
-    db.insert(users).values(user).run();
-    return { ok: true, user, created: true };
   });
   if (!found.ok) return found;
   let user = found.user;
   if (!found.created && config.roleMap.length > 0) {
     const role = mapped ?? config.defaultRole;
-    if (role !== user.role) user = refreshRole(db, user, role, now);
+    if (role !== user.role) user = await refreshRole(store, user, role, now);
   }
-  db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id)).run();
+  await recordSignIn(store, user.id, now);
   return { ok: true, user: { ...user, lastLoginAt: now }, created: found.created };
 }
 
 /** Sets the mapped role; the last active admin keeps theirs (`last_admin`), so Mofang keeps an admin. */
-function refreshRole(db: Db, user: UserRow, role: Role, now: number): UserRow {
+async function refreshRole(store: DataStore, user: UserRow, role: Role, now: number): Promise<UserRow> {
   try {
-    return updateUser(db, user.id, { role }, now);
+    return await updateUser(store, user.id, { role }, now);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'last_admin') return user;
     throw error;

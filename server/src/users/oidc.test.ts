@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStoreFile, type Store } from '../storage/db.js';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../storage/testing-stores.js';
 import { loadConfig } from '../config.js';
 import { FLOW_TTL_MS, newFlowKey, openFlow, sealFlow, type OidcFlow } from './oidc-client.js';
 import { oidcConfigFromEnv, parseRoleMap, type OidcConfig } from './oidc-config.js';
@@ -87,41 +87,49 @@ describe('claims to users', () => {
   });
 });
 
-describe('signInOidcUser', () => {
-  let store: Store;
+describe.each(storesUnderTest('oidc_users'))('signInOidcUser on %s', (_name, open, skip) => {
   const config = (over: Partial<OidcConfig> = {}): OidcConfig => ({ ...oidcConfigFromEnv(BASE)!, roleClaim: 'groups', roleMap: parseRoleMap('admin=ops'), ...over });
-  beforeEach(() => {
-    store = openStoreFile(':memory:');
-  });
-  afterEach(() => store.close());
 
-  it('keeps the last active admin an admin when the claim would demote them', async () => {
-    await createUser(store.db, { name: 'local', role: 'designer', password: 'password-1' });
-    const first = signInOidcUser(store.db, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', preferred_username: 'boss', groups: ['ops'] });
+  it.skipIf(skip)('keeps the last active admin an admin when the claim would demote them', async () => {
+    const store = await open();
+    await createUser(store, { name: 'local', role: 'designer', password: 'password-1' });
+    const first = await signInOidcUser(store, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', preferred_username: 'boss', groups: ['ops'] });
     expect(first).toMatchObject({ ok: true, created: true, user: { role: 'admin' } });
-    const again = signInOidcUser(store.db, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', preferred_username: 'boss', groups: [] });
+    const again = await signInOidcUser(store, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', preferred_username: 'boss', groups: [] });
     expect(again).toMatchObject({ ok: true, created: false, user: { role: 'admin' } });
     // With another active admin, the demotion applies.
-    const other = await createUser(store.db, { name: 'admin2', role: 'viewer', password: 'password-2' });
-    updateUser(store.db, other.id, { role: 'admin' });
-    expect(signInOidcUser(store.db, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', groups: [] })).toMatchObject({ ok: true, user: { role: 'viewer' } });
+    const other = await createUser(store, { name: 'admin2', role: 'viewer', password: 'password-2' });
+    await updateUser(store, other.id, { role: 'admin' });
+    expect(await signInOidcUser(store, config(), { sub: 's1', iss: 'https://sso.example.com/realms/main', groups: [] })).toMatchObject({ ok: true, user: { role: 'viewer' } });
   });
 
-  it('does not link a disabled admin-made user, nor one already linked to another identity', async () => {
-    const made = await createUser(store.db, { name: 'zhang', role: 'inspector', password: 'password-1' });
-    updateUser(store.db, made.id, { disabled: true });
+  it.skipIf(skip)('does not link a disabled admin-made user, nor one already linked to another identity', async () => {
+    const store = await open();
+    const made = await createUser(store, { name: 'zhang', role: 'inspector', password: 'password-1' });
+    await updateUser(store, made.id, { disabled: true });
     const linkOnly = config({ autoCreate: false, roleMap: [], roleClaim: undefined });
-    expect(signInOidcUser(store.db, linkOnly, { sub: 'z1', preferred_username: 'zhang' })).toEqual({ ok: false, reason: 'user_disabled' });
-    expect(getUserByName(store.db, 'zhang')?.oidcSubject).toBeNull();
-    updateUser(store.db, made.id, { disabled: false });
-    expect(signInOidcUser(store.db, linkOnly, { sub: 'z1', preferred_username: 'zhang' })).toMatchObject({ ok: true, user: { id: made.id, role: 'inspector', passwordHash: null } });
-    expect(signInOidcUser(store.db, linkOnly, { sub: 'z2', preferred_username: 'zhang' })).toEqual({ ok: false, reason: 'oidc_not_allowed' });
+    expect(await signInOidcUser(store, linkOnly, { sub: 'z1', preferred_username: 'zhang' })).toEqual({ ok: false, reason: 'user_disabled' });
+    expect((await getUserByName(store, 'zhang'))?.oidcSubject).toBeNull();
+    await updateUser(store, made.id, { disabled: false });
+    expect(await signInOidcUser(store, linkOnly, { sub: 'z1', preferred_username: 'zhang' })).toMatchObject({ ok: true, user: { id: made.id, role: 'inspector', passwordHash: null } });
+    expect(await signInOidcUser(store, linkOnly, { sub: 'z2', preferred_username: 'zhang' })).toEqual({ ok: false, reason: 'oidc_not_allowed' });
   });
 
-  it('keeps identities of different issuers apart', () => {
-    const a = signInOidcUser(store.db, config(), { sub: 'same', iss: 'https://a.example', preferred_username: 'li' });
-    const b = signInOidcUser(store.db, config(), { sub: 'same', iss: 'https://b.example', preferred_username: 'li' });
+  it.skipIf(skip)('keeps identities of different issuers apart', async () => {
+    const store = await open();
+    const a = await signInOidcUser(store, config(), { sub: 'same', iss: 'https://a.example', preferred_username: 'li' });
+    const b = await signInOidcUser(store, config(), { sub: 'same', iss: 'https://b.example', preferred_username: 'li' });
     expect(a.ok && b.ok && a.user.id !== b.user.id && b.user.name === 'li-2').toBe(true);
+  });
+
+  it.skipIf(skip)('signs one identity in at once many times as one user, and many identities wanting one name as li, li-2, …', async () => {
+    const store = await open();
+    const same = await Promise.all(Array.from({ length: 6 }, () => signInOidcUser(store, config(), { sub: 'one', iss: 'https://a.example', preferred_username: 'wang' })));
+    const ids = new Set(same.map((o) => (o.ok ? o.user.id : o.reason)));
+    expect(ids.size).toBe(1);
+    expect(same.filter((o) => o.ok && o.created)).toHaveLength(1);
+    const many = await Promise.all(Array.from({ length: 5 }, (_, i) => signInOidcUser(store, config(), { sub: `li${i}`, iss: 'https://a.example', preferred_username: 'li' })));
+    expect(many.map((o) => (o.ok ? o.user.name : o.reason)).sort()).toEqual(['li', 'li-2', 'li-3', 'li-4', 'li-5']);
   });
 });
 

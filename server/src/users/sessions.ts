@@ -3,11 +3,13 @@
  * copy of the database cannot be replayed as a cookie. Each session has its own CSRF token. Lifetime
  * slides: a session used within its lifetime is extended (at most once a minute, to spare writes), but
  * never past its absolute lifetime since sign-in (`MOFANG_SESSION_MAX_HOURS`).
+ *
+ * Nothing is cached: every look-up reads the session and its user (one primary-key join), so a sign-out,
+ * a disabled user or a reset password on another server applies to the very next request here.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, lt, ne } from 'drizzle-orm';
-import type { Db } from '../storage/db.js';
-import { sessions, users } from '../storage/schema.js';
+import type { DataStore } from '../storage/store.js';
 import type { UserRow } from './users.js';
 
 /** How often, at most, a used session's expiry is pushed forward, ms. */
@@ -33,12 +35,15 @@ export interface NewSession {
 }
 
 /** Starts a session for a user lasting `ttlMs` (not past `maxMs`); also drops every expired session. */
-export function createSession(db: Db, userId: string, lifetime: SessionLifetime, now = Date.now()): NewSession {
+export async function createSession(store: DataStore, userId: string, lifetime: SessionLifetime, now = Date.now()): Promise<NewSession> {
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const expiresAt = now + Math.min(lifetime.ttlMs, lifetime.maxMs);
-  db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
-  db.insert(sessions).values({ id: sessionId(token), userId, csrfToken, createdAt: now, expiresAt, lastSeenAt: now }).run();
+  await store.transaction(async (tx) => {
+    const { db, t } = tx;
+    await db.delete(t.sessions).where(lt(t.sessions.expiresAt, now));
+    await db.insert(t.sessions).values({ id: sessionId(token), userId, csrfToken, createdAt: now, expiresAt, lastSeenAt: now });
+  });
   return { token, csrfToken, expiresAt };
 }
 
@@ -58,33 +63,38 @@ export interface ActiveSession {
  * `maxMs` after sign-in) or its user is disabled (such a session is deleted). Slides the expiry to
  * `now + ttlMs`, capped at sign-in + `maxMs`, when last slid over a minute ago.
  */
-export function resolveSession(db: Db, token: string, lifetime: SessionLifetime, now = Date.now()): ActiveSession | undefined {
+export async function resolveSession(store: DataStore, token: string, lifetime: SessionLifetime, now = Date.now()): Promise<ActiveSession | undefined> {
+  const { db, t } = store;
   const id = sessionId(token);
-  const found = db.select().from(sessions).innerJoin(users, eq(sessions.userId, users.id)).where(eq(sessions.id, id)).get();
+  const [found] = await db.select().from(t.sessions).innerJoin(t.users, eq(t.sessions.userId, t.users.id)).where(eq(t.sessions.id, id)).limit(1);
   if (!found) return undefined;
   const { sessions: session, users: user } = found;
   const endOfLife = session.createdAt + lifetime.maxMs;
   if (session.expiresAt <= now || endOfLife <= now || user.disabledAt !== null) {
-    db.delete(sessions).where(eq(sessions.id, id)).run();
+    await db.delete(t.sessions).where(eq(t.sessions.id, id));
     return undefined;
   }
   if (now - session.lastSeenAt < SLIDE_EVERY_MS) return { id, csrfToken: session.csrfToken, user, expiresAt: session.expiresAt, slid: false };
   const expiresAt = Math.min(now + lifetime.ttlMs, endOfLife);
-  db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, id)).run();
+  // Only forward: a request of another server that slid it meanwhile keeps its later expiry.
+  await db.update(t.sessions).set({ lastSeenAt: now, expiresAt }).where(and(eq(t.sessions.id, id), lt(t.sessions.lastSeenAt, now)));
   return { id, csrfToken: session.csrfToken, user, expiresAt, slid: true };
 }
 
 /** Ends one session by its stored id. */
-export function deleteSession(db: Db, id: string): void {
-  db.delete(sessions).where(eq(sessions.id, id)).run();
+export async function deleteSession(store: DataStore, id: string): Promise<void> {
+  const { db, t } = store;
+  await db.delete(t.sessions).where(eq(t.sessions.id, id));
 }
 
 /** Ends every session of a user (disabled, password reset). */
-export function deleteUserSessions(db: Db, userId: string): void {
-  db.delete(sessions).where(eq(sessions.userId, userId)).run();
+export async function deleteUserSessions(store: DataStore, userId: string): Promise<void> {
+  const { db, t } = store;
+  await db.delete(t.sessions).where(eq(t.sessions.userId, userId));
 }
 
 /** Ends every session of a user but one (their own, after they changed their password). */
-export function deleteOtherSessions(db: Db, userId: string, keepId: string): void {
-  db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepId))).run();
+export async function deleteOtherSessions(store: DataStore, userId: string, keepId: string): Promise<void> {
+  const { db, t } = store;
+  await db.delete(t.sessions).where(and(eq(t.sessions.userId, userId), ne(t.sessions.id, keepId)));
 }

@@ -1,17 +1,10 @@
-import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStoreFile, type Store } from '../storage/db.js';
-import { DomainError } from '../common/domain-error.js';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { storesUnderTest } from '../storage/testing-stores.js';
 import { hashPassword, oneTimePassword, verifyPassword } from './password.js';
-import { createSession, resolveSession } from './sessions.js';
-import { authenticate, createFirstAdmin, createUser, updateUser } from './users.js';
+import { createSession, deleteOtherSessions, deleteSession, resolveSession } from './sessions.js';
+import { authenticate, countActiveAdmins, countUsers, createFirstAdmin, createUser, listUsers, resetPassword, updateUser } from './users.js';
 import { authConfigFromEnv, DEFAULT_AUTH_CONFIG } from './auth-config.js';
-
-let store: Store;
-beforeEach(() => {
-  store = openStoreFile(':memory:');
-});
-afterEach(() => store.close());
 
 describe('passwords', () => {
   it('hashes with argon2id and a fresh salt, and verifies only the right password', async () => {
@@ -32,55 +25,114 @@ describe('passwords', () => {
   });
 });
 
-describe('users', () => {
-  it('creates the first admin once, then refuses setup', async () => {
-    const admin = await createFirstAdmin(store.db, { name: 'root', password: 'long enough' }, 1_000);
+describe.each(storesUnderTest('users'))('users on %s', (_name, open, skip) => {
+  it.skipIf(skip)('creates the first admin once, then refuses setup', async () => {
+    const store = await open();
+    const admin = await createFirstAdmin(store, { name: 'root', password: 'long enough' }, 1_000);
     // Setup signs the admin in: the users page shows that sign-in, not "never signed in".
     expect(admin).toMatchObject({ role: 'admin', displayName: 'root', lastLoginAt: 1_000 });
-    expect((await createUser(store.db, { name: 'later', role: 'viewer', password: 'long enough' }, 2_000)).lastLoginAt).toBeNull();
-    await expect(createFirstAdmin(store.db, { name: 'again', password: 'long enough' })).rejects.toMatchObject({ code: 'setup_done' });
-    await expect(createUser(store.db, { name: 'root', role: 'viewer', password: 'long enough' })).rejects.toBeInstanceOf(DomainError);
+    expect((await createUser(store, { name: 'later', role: 'viewer', password: 'long enough' }, 2_000)).lastLoginAt).toBeNull();
+    await expect(createFirstAdmin(store, { name: 'again', password: 'long enough' })).rejects.toMatchObject({ code: 'setup_done' });
+    await expect(createUser(store, { name: 'ROOT', role: 'viewer', password: 'long enough' })).rejects.toMatchObject({ code: 'name_taken' });
+    expect((await listUsers(store)).map((u) => u.name)).toEqual(['root', 'later']);
   });
 
-  it('tells a disabled user so only when the password is right', async () => {
-    const user = await createUser(store.db, { name: 'v', role: 'viewer', password: 'long enough' });
-    await createUser(store.db, { name: 'a', role: 'admin', password: 'long enough' });
-    updateUser(store.db, user.id, { disabled: true });
-    expect(await authenticate(store.db, 'v', 'wrong one!')).toEqual({ ok: false, reason: 'invalid_credentials' });
-    expect(await authenticate(store.db, 'v', 'long enough')).toEqual({ ok: false, reason: 'user_disabled' });
-    expect(await authenticate(store.db, 'ghost', 'long enough')).toEqual({ ok: false, reason: 'invalid_credentials' });
+  it.skipIf(skip)('tells a disabled user so only when the password is right', async () => {
+    const store = await open();
+    const user = await createUser(store, { name: 'v', role: 'viewer', password: 'long enough' });
+    await createUser(store, { name: 'a', role: 'admin', password: 'long enough' });
+    await updateUser(store, user.id, { disabled: true });
+    expect(await authenticate(store, 'v', 'wrong one!')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await authenticate(store, 'v', 'long enough')).toEqual({ ok: false, reason: 'user_disabled' });
+    expect(await authenticate(store, 'ghost', 'long enough')).toEqual({ ok: false, reason: 'invalid_credentials' });
+  });
+
+  it.skipIf(skip)('gives a login name raced for by many creators to one of them; the others are told name_taken', async () => {
+    const store = await open();
+    const outcomes = await Promise.allSettled(['zhang', 'ZHANG', 'ｚｈａｎｇ', 'Zhang'].map((name) => createUser(store, { name, role: 'viewer', password: 'long enough' })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ kind: 'conflict', code: 'name_taken' });
+    expect(await countUsers(store)).toBe(1);
+    // Set up at once: one first admin, the other told setup_done.
+    const empty = await open();
+    const setups = await Promise.allSettled(['a1', 'a2', 'a3'].map((name) => createFirstAdmin(empty, { name, password: 'long enough' })));
+    expect(setups.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of setups) if (o.status === 'rejected') expect(o.reason).toMatchObject({ code: 'setup_done' });
+  });
+
+  it.skipIf(skip)('keeps an active admin when two admins are demoted at once', async () => {
+    const store = await open();
+    const a = await createUser(store, { name: 'a', role: 'admin', password: 'long enough' });
+    const b = await createUser(store, { name: 'b', role: 'admin', password: 'long enough' });
+    const outcomes = await Promise.allSettled([updateUser(store, a.id, { role: 'viewer' }), updateUser(store, b.id, { disabled: true })]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'last_admin' } });
+    expect(await countActiveAdmins(store)).toBe(1);
+  });
+
+  it.skipIf(skip)('ends the sessions of a disabled user and of a reset password, and refuses a reset for an SSO user', async () => {
+    const store = await open();
+    const lifetime = { ttlMs: 60 * 60_000, maxMs: 7 * 24 * 60 * 60_000 };
+    await createUser(store, { name: 'boss', role: 'admin', password: 'long enough' });
+    const user = await createUser(store, { name: 'u', role: 'designer', password: 'long enough' });
+    const s1 = await createSession(store, user.id, lifetime);
+    const reset = await resetPassword(store, user.id);
+    expect(reset.user.passwordMustChange).toBe(true);
+    expect(await resolveSession(store, s1.token, lifetime)).toBeUndefined();
+    expect(await authenticate(store, 'u', reset.password)).toMatchObject({ ok: true });
+    const s2 = await createSession(store, user.id, lifetime);
+    expect(await resolveSession(store, s2.token, lifetime)).toMatchObject({ user: { id: user.id } });
+    await updateUser(store, user.id, { disabled: true });
+    expect(await resolveSession(store, s2.token, lifetime)).toBeUndefined();
+    const sso = await createUser(store, { name: 'sso', role: 'viewer', password: 'long enough' });
+    await store.db.update(store.t.users).set({ oidcIssuer: 'https://i', oidcSubject: 's', passwordHash: null }).where(eq(store.t.users.id, sso.id));
+    await expect(resetPassword(store, sso.id)).rejects.toMatchObject({ code: 'sso_user' });
   });
 });
 
-describe('sessions', () => {
+describe.each(storesUnderTest('sessions'))('sessions on %s', (_name, open, skip) => {
   const lifetime = { ttlMs: 60 * 60_000, maxMs: 7 * 24 * 60 * 60_000 };
-  it('store only the token hash, expire after the lifetime, and slide when used', async () => {
-    const user = await createUser(store.db, { name: 'u', role: 'designer', password: 'long enough' });
+  it.skipIf(skip)('store only the token hash, expire after the lifetime, and slide when used', async () => {
+    const store = await open();
+    const user = await createUser(store, { name: 'u', role: 'designer', password: 'long enough' });
     const ttl = lifetime.ttlMs;
     const t0 = 1_000_000_000_000;
-    const s = createSession(store.db, user.id, lifetime, t0);
-    const raw = JSON.stringify(store.db.all(sql`SELECT * FROM sessions`));
+    const s = await createSession(store, user.id, lifetime, t0);
+    const raw = JSON.stringify(await store.db.select().from(store.t.sessions));
     expect(raw).not.toContain(s.token);
-    expect(resolveSession(store.db, s.token, lifetime, t0 + 30_000)).toMatchObject({ slid: false, expiresAt: t0 + ttl, csrfToken: s.csrfToken });
+    expect(await resolveSession(store, s.token, lifetime, t0 + 30_000)).toMatchObject({ slid: false, expiresAt: t0 + ttl, csrfToken: s.csrfToken });
     // Used after 50 minutes: the lifetime starts again from then.
-    expect(resolveSession(store.db, s.token, lifetime, t0 + 50 * 60_000)).toMatchObject({ slid: true, expiresAt: t0 + 110 * 60_000 });
-    expect(resolveSession(store.db, s.token, lifetime, t0 + 111 * 60_000)).toBeUndefined();
+    expect(await resolveSession(store, s.token, lifetime, t0 + 50 * 60_000)).toMatchObject({ slid: true, expiresAt: t0 + 110 * 60_000 });
+    expect(await resolveSession(store, s.token, lifetime, t0 + 111 * 60_000)).toBeUndefined();
     // Expired sessions are deleted: going back in time does not bring it back.
-    expect(resolveSession(store.db, s.token, lifetime, t0 + 60_000)).toBeUndefined();
-    expect(resolveSession(store.db, 'made-up', lifetime, t0)).toBeUndefined();
+    expect(await resolveSession(store, s.token, lifetime, t0 + 60_000)).toBeUndefined();
+    expect(await resolveSession(store, 'made-up', lifetime, t0)).toBeUndefined();
   });
 
-  it('end at their absolute lifetime since sign-in however often they are used', async () => {
-    const user = await createUser(store.db, { name: 'u', role: 'designer', password: 'long enough' });
+  it.skipIf(skip)('end at their absolute lifetime since sign-in however often they are used', async () => {
+    const store = await open();
+    const user = await createUser(store, { name: 'u', role: 'designer', password: 'long enough' });
     const hour = 60 * 60_000;
     const t0 = 1_000_000_000_000;
-    const s = createSession(store.db, user.id, { ttlMs: hour, maxMs: 3 * hour }, t0);
+    const s = await createSession(store, user.id, { ttlMs: hour, maxMs: 3 * hour }, t0);
     // Used every 50 minutes: it slides, but never past sign-in + 3 hours.
     for (let t = t0 + 50 * 60_000; t < t0 + 3 * hour; t += 50 * 60_000) {
-      const active = resolveSession(store.db, s.token, { ttlMs: hour, maxMs: 3 * hour }, t);
+      const active = await resolveSession(store, s.token, { ttlMs: hour, maxMs: 3 * hour }, t);
       expect(active?.expiresAt).toBeLessThanOrEqual(t0 + 3 * hour);
     }
-    expect(resolveSession(store.db, s.token, { ttlMs: hour, maxMs: 3 * hour }, t0 + 3 * hour)).toBeUndefined();
+    expect(await resolveSession(store, s.token, { ttlMs: hour, maxMs: 3 * hour }, t0 + 3 * hour)).toBeUndefined();
+  });
+
+  it.skipIf(skip)('end everywhere at once: a sign-out, other sessions ended', async () => {
+    const store = await open();
+    const user = await createUser(store, { name: 'u', role: 'designer', password: 'long enough' });
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => createSession(store, user.id, lifetime)));
+    const kept = await resolveSession(store, a.token, lifetime);
+    await deleteOtherSessions(store, user.id, kept!.id);
+    expect(await resolveSession(store, b.token, lifetime)).toBeUndefined();
+    expect(await resolveSession(store, c.token, lifetime)).toBeUndefined();
+    await deleteSession(store, kept!.id);
+    expect(await resolveSession(store, a.token, lifetime)).toBeUndefined();
   });
 });
 
