@@ -10,6 +10,7 @@ import { compileGraph } from '../engine/index.js';
 import { PublishError, preparePublish, publishDraft, rollback } from '../publish/publish.js';
 import { MAX_OVERRIDE_NOTE, type VersionGate } from '@shared/publish-gate.js';
 import { getEvalSet } from '../storage/evaluation.js';
+import { dataStoreOf } from '../storage/store.js';
 import { getPublishGate } from '../storage/publish-gates.js';
 import { createEngineServices } from '../services/index.js';
 import { openStore, type Store } from '../storage/db.js';
@@ -54,10 +55,10 @@ export interface PublishCommandOptions {
  * The gate record of a CLI publish: none without a gate; with one, an override when a note was given,
  * else a {@link CliError} saying how to publish it (the CLI runs no evaluation jobs).
  */
-function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): VersionGate | undefined {
+async function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): Promise<VersionGate | undefined> {
   const row = getPublishGate(db, scenarioId);
   if (!row) return undefined;
-  const set = getEvalSet(db, row.setId);
+  const set = await getEvalSet(dataStoreOf(db), row.setId);
   const bars = [row.min === null ? null : `≥ ${row.min}`, row.maxDrop === null ? null : `at most ${row.maxDrop} below the live version`].filter(Boolean).join(' and ');
   if (note === undefined || note.trim() === '') {
     throw new CliError(
@@ -83,7 +84,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       return 1;
     }
     const graph = GraphSchema.parse(raw);
-    return await withStore(io, ({ db }) => {
+    return await withStore(io, async ({ db }) => {
       const existing = findBySlug(db, opts.slug);
       const actor = cliActor();
       let scenarioId: string;
@@ -98,7 +99,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       try {
         const before = publishedSide(getPublishState(db, scenarioId));
         preparePublish(db, services, scenarioId, { slug: opts.slug });
-        const gate = cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
+        const gate = await cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
         const reply = auditedChange(db, actor, () => publishDraft(db, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli', gate }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
         printJson(io, { slug: reply.slug, version: reply.version, ...(reply.gate ? { gate: reply.gate.status } : {}) });
       } catch (error) {

@@ -60,7 +60,7 @@ export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = can
     const name = scenarioName(db, req.params.id);
     const before = getPublishGate(db, req.params.id);
     const row = await gates.set(req.params.id, body, requestActor(res).name ?? 'unknown');
-    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), getEvalSet(db, row.setId)?.name ?? null));
+    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), (await getEvalSet(gates.runs.store, row.setId))?.name ?? null));
     res.json(await gates.state(req.params.id));
   });
 

@@ -15,10 +15,11 @@ import { addVersionFromScenario, createTemplateFromScenario, updateScenarioFromT
 import { checkSemver, getTemplateDetail, getTemplateVersion, listTemplates, mustGetVersionRow, setDeprecated, versionGraph } from '../templates/store.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getScenario } from '../storage/scenarios.js';
-import type { AppDeps } from './context.js';
+import { appStore, type AppDeps } from './context.js';
+import type { DataStore } from '../storage/store.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequest, auditedRequestIn, requestActor } from './audit-context.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import type { Db } from '../storage/db.js';
 import { canReadPii } from './pii-access.js';
@@ -41,11 +42,11 @@ function flag(value: unknown): boolean {
  * Creates the evaluation sets the template ships (templates/<id>/eval) in a scenario just made from it,
  * each audited. A set that cannot be made is left for the scenario's evaluation page to import.
  */
-function importShippedSets(db: Db, res: Response, scenarioId: string): void {
-  const sets = new EvaluationSets(db);
+async function importShippedSets(db: Db, store: DataStore, res: Response, scenarioId: string): Promise<void> {
+  const sets = new EvaluationSets(db, store);
   for (const shipped of sets.builtinSets(scenarioId)) {
     try {
-      auditedRequest(db, res, () => sets.importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
+      await auditedRequestIn(store, res, (tx) => sets.within(tx).importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
     } catch (error) {
       console.warn(`[mofang] the shipped evaluation set "${shipped.name}" was not created: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -131,7 +132,7 @@ export function templateRoutes(deps: AppDeps): Router {
     res.json({ template_id: req.params.id, from, to, diff: diffGraphs(before, after) });
   });
 
-  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create', 'eval_set.create'), (req, res) => {
+  router.post('/templates/:id/use', allow('scenarios:write'), audits('scenario.create', 'eval_set.create'), async (req, res) => {
     const body = parseBody(UseTemplateBodySchema, req.body ?? {});
     const scenario = auditedRequest(
       db,
@@ -139,7 +140,7 @@ export function templateRoutes(deps: AppDeps): Router {
       () => useTemplate(db, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
-    importShippedSets(db, res, scenario.id);
+    await importShippedSets(db, appStore(deps), res, scenario.id);
     const view = piiView(readsPii(req));
     res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });
