@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { GRAPH_FORMAT } from '@shared/graph.js';
 import { newId } from '../common/ids.js';
 import { caseCountAt, caseRowsAt, commitCaseChange, deleteEvalSet, DuplicateCaseError, findEvalSetByName, getEvalSet, insertEvalSet, jobItemForCase, listEvalRevisions, listEvalSets, setEvalSetMetrics, UnknownCaseError } from './evaluation.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
+import { scenarioIn } from './eval-testing.js';
 
-/** A scenario row written straight into the store (the scenarios repository is not on the DataStore yet). */
-export async function scenarioIn(store: DataStore, name = 's'): Promise<string> {
-  const id = newId();
-  await store.db.insert(store.t.scenarios).values({ id, name, graph: { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] }, createdAt: 1, updatedAt: 1 });
-  return id;
-}
 
 const write = (id: string | undefined, label: string) => ({ ...(id === undefined ? {} : { id }), inputs: { t: id ?? label }, expected: { label }, source: { kind: 'manual' } });
 

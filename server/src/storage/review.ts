@@ -3,7 +3,7 @@
  * (server/src/review does it). A result is queued once: the source key is unique and an insert of a
  * source already queued does nothing. On either store (./store.ts).
  */
-import { and, asc, count, eq, gt, isNotNull, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { reviewItems, reviewRules } from './schema-evaluation.js';
 import type { DataStore, Tables } from './store.js';
 
@@ -72,8 +72,12 @@ function where(t: Tables, filter: ReviewFilter, withStatus = true): SQL | undefi
   if (filter.scenarioId) parts.push(eq(items.scenarioId, filter.scenarioId));
   if (withStatus && filter.status) parts.push(eq(items.status, filter.status));
   // Reason codes are stored lower case; the filter's is too (the route takes only known codes), so
-  // PostgreSQL's case-sensitive `like` finds what SQLite's finds.
-  if (filter.reason) parts.push(like(items.reasonCodes, `%,${filter.reason.replace(/[%_,]/g, '')},%`));
+  // PostgreSQL's case-sensitive `like` finds what SQLite's finds. `_` (in `red_line`…) is escaped, not
+  // dropped: dropped, `red_line` looked for `,redline,` and found nothing.
+  if (filter.reason) {
+    const code = filter.reason.replace(/,/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
+    parts.push(sql`${items.reasonCodes} like ${`%,${code},%`} escape '\\'`);
+  }
   if (filter.decided) parts.push(isNotNull(items.decidedAt));
   return parts.length === 0 ? undefined : and(...parts);
 }
