@@ -247,10 +247,10 @@ describe('mofang eval with the simulator and on published versions', () => {
       try {
         const scenario = await findBySlug(dataStoreOf(store.db), 'complaint-risk');
         const sets = new EvaluationSets(store.db);
-        const set = sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
+        const set = await sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
         const lines = readFileSync(setFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { inputs: Record<string, unknown>; expected: Record<string, unknown> });
-        sets.addCases(set.id, lines.slice(0, 3), 'test');
-        sets.addCases(set.id, lines.slice(3), 'test');
+        await sets.addCases(set.id, lines.slice(0, 3), 'test');
+        await sets.addCases(set.id, lines.slice(3), 'test');
       } finally {
         store.close();
       }

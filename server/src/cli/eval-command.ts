@@ -54,20 +54,21 @@ const LISTED_FAILURES = 20;
  * @throws CliError for a graph-file target (a stored set belongs to a published scenario), an unknown set
  *   name (the scenario's sets listed) or revision; EvalSetError for cases that do not fit the plan
  */
-function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): { cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides } {
+async function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): Promise<{ cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides }> {
   const name = spec.name;
   if (!store || !scenarioId) throw new CliError(`--set "${name}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
   const sets = new EvaluationSets(store.db);
-  const found = sets.list(scenarioId).find((s) => s.name === name);
+  const list = await sets.list(scenarioId);
+  const found = list.find((s) => s.name === name);
   if (!found) {
-    const names = sets.list(scenarioId).map((s) => s.name);
+    const names = list.map((s) => s.name);
     throw new CliError(`no evaluation set "${name}" in this scenario; its sets: ${names.length > 0 ? names.join(', ') : '(none)'}`);
   }
   const revision = spec.revision ?? found.revision;
   if (revision < 1 || revision > found.revision) throw new CliError(`evaluation set "${name}" has revisions 1–${found.revision}, not ${revision}`);
-  const lines = sets.casesOf(found.id, revision).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
+  const lines = (await sets.casesOf(found.id, revision)).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
   // The set's scoring overrides (its 评分方式) apply as they do to its runs on the server.
-  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision }, overrides: overridesOf(store.db, found.id) };
+  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision }, overrides: await overridesOf(store.db, found.id) };
 }
 
 /** Runs `mofang eval`; returns the exit code (0 met, 1 below a bar, 2 could not evaluate). */
@@ -120,7 +121,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
     });
     const outputSchemas = isRecord(plan.outputSchema.properties) ? plan.outputSchema.properties : {};
     try {
-      const { cases, set, overrides } = setSpec.kind === 'file' ? { cases: await readEvalSet(setSpec.path, plan), set: { file: setSpec.path }, overrides: {} } : storedSet(setSpec, store, scenarioId, plan);
+      const { cases, set, overrides } = setSpec.kind === 'file' ? { cases: await readEvalSet(setSpec.path, plan), set: { file: setSpec.path }, overrides: {} } : await storedSet(setSpec, store, scenarioId, plan);
       const metricPlan = planMetrics(outputSchemas, overrides);
       checkBarOutputs(bars, Object.keys(outputSchemas), plannedMetricNames(metricPlan));
       const concurrency = opts.concurrency ?? defaultConcurrency(models);

@@ -58,7 +58,7 @@ export interface PublishCommandOptions {
 async function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): Promise<VersionGate | undefined> {
   const row = await getPublishGate(dataStoreOf(db), scenarioId);
   if (!row) return undefined;
-  const set = getEvalSet(db, row.setId);
+  const set = await getEvalSet(dataStoreOf(db), row.setId);
   const bars = [row.min === null ? null : `≥ ${row.min}`, row.maxDrop === null ? null : `at most ${row.maxDrop} below the live version`].filter(Boolean).join(' and ');
   if (note === undefined || note.trim() === '') {
     throw new CliError(

@@ -95,11 +95,11 @@ export class PublishGates {
   constructor(readonly runs: EvaluationRuns) {}
 
   private get db() {
-    return this.runs.jobs.db;
+    return this.runs.sets.db;
   }
 
   private get store(): DataStore {
-    return dataStoreOf(this.db);
+    return this.runs.store;
   }
 
   private async compileDraft(scenarioId: string): Promise<CompileResult> {
@@ -113,7 +113,7 @@ export class PublishGates {
     const compiled = await this.compileDraft(scenarioId);
     const metrics = compiled.ok ? plannedMetricNames(planMetrics(compiled.plan.outputSchema.properties ?? {})).filter((m) => !isLowerBetter(m)) : [];
     const row = await getPublishGate(this.store, scenarioId);
-    const set = row ? getEvalSet(this.db, row.setId) : undefined;
+    const set = row ? await getEvalSet(this.store, row.setId) : undefined;
     return { gate: row ? gateOf(row) : null, set_name: set?.name ?? null, updated_by: row?.updatedBy ?? null, updated_at: iso(row?.updatedAt), metrics };
   }
 
@@ -126,17 +126,17 @@ export class PublishGates {
    */
   async set(scenarioId: string, gate: PublishGate, by: string, now = Date.now()): Promise<PublishGateRow> {
     const compiled = await this.compileDraft(scenarioId);
-    const set = getEvalSet(this.db, gate.set_id);
+    const set = await getEvalSet(this.store, gate.set_id);
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('not_found', 'unknown_eval_set', `the scenario has no evaluation set with id "${gate.set_id}"`);
     if (isLowerBetter(gate.metric)) throw new DomainError('invalid', 'bar_direction', `"${gate.metric}" is an error (lower is better): a gate cannot require a minimum of it`, { metric: gate.metric });
     if (compiled.ok) {
-      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {}, overridesOf(this.db, set.id));
+      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {}, await overridesOf(this.db, set.id));
       if (!gateableMetric(plan, gate.metric)) throw new DomainError('invalid', 'unknown_metric', `the draft gives no metric "${gate.metric}"`, { metric: gate.metric, known: plannedMetricNames(plan).filter((m) => !isLowerBetter(m)) });
     }
     const [low, high] = metricRange(gate.metric);
     if (gate.min !== null && (gate.min < low || gate.min > high)) throw new DomainError('invalid', 'gate_out_of_range', `a minimum of ${gate.metric} must lie between ${low} and ${high}`, { metric: gate.metric, low, high, field: 'min' });
     if (gate.max_drop !== null && gate.max_drop > high - low) throw new DomainError('invalid', 'gate_out_of_range', `the largest drop of ${gate.metric} must lie between 0 and ${high - low}`, { metric: gate.metric, low: 0, high: high - low, field: 'max_drop' });
-    const cases = this.runs.sets.casesOf(set.id);
+    const cases = await this.runs.sets.casesOf(set.id);
     if (cases.length === 0) throw new DomainError('invalid', 'empty_eval_set', `the set "${set.name}" has no cases: a gate on it could never be checked`, { revision: set.revision });
     const output = metricOutput(gate.metric);
     if (!cases.some((c) => Object.hasOwn(c.expected, output))) {
@@ -161,8 +161,8 @@ export class PublishGates {
     const none: GateCheck = { status: 'no_gate', gate: null, set_name: null, set_revision: null, draft: null, live: null, failures: [], worst_cases: [], compare: null };
     if (!row) return none;
     const gate = gateOf(row);
-    const set = getEvalSet(this.db, row.setId);
-    const noCases = !set || set.scenarioId !== scenarioId || this.runs.sets.casesOf(set.id).length === 0;
+    const set = await getEvalSet(this.store, row.setId);
+    const noCases = !set || set.scenarioId !== scenarioId || (await this.runs.sets.casesOf(set.id)).length === 0;
     // An admin's override needs no evaluation: a gate that cannot be checked does not stop it.
     if (noCases && options.override) return { ...none, status: 'failed', gate, set_name: set?.name ?? null, set_revision: set?.revision ?? null, failures: [{ rule: 'no_cases', value: null, bar: gate.min, live_value: null, drop: null }] };
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('conflict', 'gate_set_missing', 'the publish gate names an evaluation set that no longer exists; an admin must choose another or remove the gate', { set_id: row.setId });
@@ -175,8 +175,8 @@ export class PublishGates {
     const needLive = gate.max_drop !== null && live !== undefined && live.planHash !== compiled.plan.hash;
     const draftRun = await this.runFor(scenarioId, { setId: set.id, setRevision: revision, graphHash: compiled.plan.hash }, { draft: true }, options);
     const liveRun = needLive && live ? await this.runFor(scenarioId, { setId: set.id, setRevision: revision, graphHash: live.planHash }, { version: live.version }, options) : undefined;
-    const draft = this.side(draftRun, null, compiled.plan.hash, gate.metric);
-    const liveSide = needLive && live ? this.side(liveRun, live.version, live.planHash, gate.metric) : null;
+    const draft = await this.side(draftRun, null, compiled.plan.hash, gate.metric);
+    const liveSide = needLive && live ? await this.side(liveRun, live.version, live.planHash, gate.metric) : null;
     const base = { gate, set_name: set.name, set_revision: revision, draft, live: liveSide, compare: null };
     const sides = [draft, ...(liveSide ? [liveSide] : [])];
     if (sides.some((s) => s.status === 'failed' || s.status === 'cancelled')) {
@@ -186,12 +186,12 @@ export class PublishGates {
     if (sides.some((s) => s.status !== 'completed')) return { ...base, status: 'evaluating', failures: [], worst_cases: [] };
     const failures = gateFailures(gate, draft.value, liveSide?.value ?? null);
     const compare = liveRun && draftRun ? { a: liveRun.id, b: draftRun.id } : null;
-    return { ...base, compare, status: failures.length ? 'failed' : 'passed', failures, worst_cases: failures.length && draftRun ? this.worstCases(draftRun, liveRun, gate.metric) : [] };
+    return { ...base, compare, status: failures.length ? 'failed' : 'passed', failures, worst_cases: failures.length && draftRun ? await this.worstCases(draftRun, liveRun, gate.metric) : [] };
   }
 
   /** The newest usable run of a plan on a revision; with `start`, one is started when none is. */
   private async runFor(scenarioId: string, where: { setId: string; setRevision: number; graphHash: string }, target: { draft: true } | { version: number }, options: GateCheckOptions): Promise<EvalRunRow | undefined> {
-    const rows = evalRunsOfPlan(this.db, where);
+    const rows = await evalRunsOfPlan(this.store, where);
     // A completed run is reused, one under way followed; the newest having failed to score is reported
     // (starting it again would fail again: someone looks first); only a cancelled one is started anew.
     const usable = rows.find((r) => r.status === 'completed') ?? rows.find((r) => r.status === 'queued' || r.status === 'running') ?? (rows[0]?.status === 'failed' ? rows[0] : undefined);
@@ -211,24 +211,23 @@ export class PublishGates {
     }
   }
 
-  private side(row: EvalRunRow | undefined, version: number | null, planHash: string, metric: string): GateSide {
+  private async side(row: EvalRunRow | undefined, version: number | null, planHash: string, metric: string): Promise<GateSide> {
     if (!row) return { version, plan_hash: planHash, run_id: null, status: null, done: 0, total: 0, value: null, simulated: false };
-    const summary = this.runs.summary(row);
+    const summary = await this.runs.summary(row);
     const value = summary.metrics?.[metric];
     return { version, plan_hash: planHash, run_id: row.id, status: summary.status, done: summary.done, total: summary.total, value: typeof value === 'number' ? value : null, simulated: summary.simulated };
   }
 
   /** The draft's cases wrong on the gated output, those the live version got right first. */
-  private worstCases(draftRun: EvalRunRow, liveRun: EvalRunRow | undefined, metric: string): GateCase[] {
+  private async worstCases(draftRun: EvalRunRow, liveRun: EvalRunRow | undefined, metric: string): Promise<GateCase[]> {
     const output = metricOutput(metric);
     const liveRight = new Map<string, { right: boolean; runId: string | null }>();
     if (liveRun) {
       const liveMetrics = storedMetrics(liveRun);
-      const runIds = new Map(this.runs.cases(liveRun.id).map((c) => [c.id, c.run_id]));
+      const runIds = new Map((await this.runs.cases(liveRun.id)).map((c) => [c.id, c.run_id]));
       for (const c of liveMetrics?.per_case ?? []) liveRight.set(c.id, { right: c.outputs[output]?.correct === true, runId: runIds.get(c.id) ?? null });
     }
-    const wrong = this.runs
-      .cases(draftRun.id)
+    const wrong = (await this.runs.cases(draftRun.id))
       .filter((c) => c.outputs[output] ? c.outputs[output].correct === false : c.status !== 'succeeded' && output in c.expected)
       .map((c): GateCase => ({ id: c.id, run_id: c.run_id, live_run_id: liveRight.get(c.id)?.runId ?? null, regressed: liveRight.get(c.id)?.right === true, expected: c.expected[output], actual: c.actual?.[output] ?? null }));
     wrong.sort((a, b) => Number(b.regressed) - Number(a.regressed));

@@ -20,8 +20,8 @@ export function storedOverrides(set: Pick<EvalSetRow, 'metrics'> | undefined): M
 }
 
 /** The overrides of set `setId` (none for an unknown set). */
-export function overridesOf(db: Db, setId: string): MetricOverrides {
-  return storedOverrides(getEvalSet(db, setId));
+export async function overridesOf(db: Db, setId: string): Promise<MetricOverrides> {
+  return storedOverrides(await getEvalSet(dataStoreOf(db), setId));
 }
 
 /** A plan as the API shows it (snake_case). */
@@ -37,15 +37,15 @@ async function draftOutputs(db: Db, scenarioId: string, compile: CompileOptions)
   return compiled.plan.outputSchema.properties ?? {};
 }
 
-function mustGetSet(db: Db, setId: string): EvalSetRow {
-  const set = getEvalSet(db, setId);
+async function mustGetSet(db: Db, setId: string): Promise<EvalSetRow> {
+  const set = await getEvalSet(dataStoreOf(db), setId);
   if (!set) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
   return set;
 }
 
 /** The set's overrides and the plan of the scenario's draft with and without them. Throws `unknown_eval_set`, `compile_failed`. */
 export async function metricSettings(db: Db, setId: string, compile: CompileOptions): Promise<MetricSettings> {
-  const set = mustGetSet(db, setId);
+  const set = await mustGetSet(db, setId);
   const outputs = await draftOutputs(db, set.scenarioId, compile);
   const overrides = storedOverrides(set);
   return { overrides, plan: planView(planMetrics(outputs, overrides)), default_plan: planView(planMetrics(outputs)) };
@@ -57,12 +57,12 @@ export async function metricSettings(db: Db, setId: string, compile: CompileOpti
  * the draft does not have; `details.allowed`).
  */
 export async function saveMetricOverrides(db: Db, setId: string, overrides: MetricOverrides, compile: CompileOptions): Promise<MetricSettings> {
-  const set = mustGetSet(db, setId);
+  const set = await mustGetSet(db, setId);
   const outputs = await draftOutputs(db, set.scenarioId, compile);
   const allowed = Object.keys(outputs);
   for (const name of Object.keys(overrides)) {
     if (!allowed.includes(name)) throw new DomainError('invalid', 'unknown_expected_output', `the scenario has no output "${name}" to score (outputs: ${allowed.join(', ')})`, { path: name, allowed: allowed.join(', ') });
   }
-  setEvalSetMetrics(db, set.id, Object.keys(overrides).length ? overrides : null);
+  await setEvalSetMetrics(dataStoreOf(db), set.id, Object.keys(overrides).length ? overrides : null);
   return metricSettings(db, setId, compile);
 }

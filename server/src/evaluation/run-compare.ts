@@ -12,9 +12,9 @@ import { storedMetrics, storedResults, type EvaluationRuns } from './runs.js';
  * revisions of it, cases are compared by id on those in both (`common`), the rest listed as only in one.
  * Throws `unknown_eval_run`, `eval_run_not_completed`, `invalid` `eval_runs_not_comparable` (two sets).
  */
-export function compareRuns(runs: EvaluationRuns, aId: string, bId: string): EvalRunComparison {
-  const a = runs.completed(aId);
-  const b = runs.completed(bId);
+export async function compareRuns(runs: EvaluationRuns, aId: string, bId: string): Promise<EvalRunComparison> {
+  const a = await runs.completed(aId);
+  const b = await runs.completed(bId);
   if (a.setId !== b.setId) throw new DomainError('invalid', 'eval_runs_not_comparable', 'the two runs are on different evaluation sets', { a_set_id: a.setId, b_set_id: b.setId });
   const ma = storedMetrics(a);
   const mb = storedMetrics(b);
@@ -25,8 +25,8 @@ export function compareRuns(runs: EvaluationRuns, aId: string, bId: string): Eva
   const withRuns = (ids: string[]): ChangedCase[] => ids.map((id) => ({ id, a_run_id: runIdsA.get(id) ?? null, b_run_id: runIdsB.get(id) ?? null }));
   const inB = new Set(mb.per_case.map((c) => c.id));
   return {
-    a: runs.summary(a),
-    b: runs.summary(b),
+    a: await runs.summary(a),
+    b: await runs.summary(b),
     same_revision: a.setRevision === b.setRevision,
     common: ma.per_case.filter((c) => inB.has(c.id)).length,
     deltas: comparison.deltas,

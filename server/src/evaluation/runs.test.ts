@@ -4,7 +4,6 @@
  * at the next start; a queued run cancelled is never scored; two runs compared.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { dataStoreOf } from '../storage/store.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { ScriptedModel } from '../model/scripted.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { openStoreFile, type Store } from '../storage/db.js';
 import { createScenario, updateScenario } from '../storage/scenarios.js';
-import { createScenarioNow } from '../storage/scenarios.testing.js';
+import { dataStoreOf } from '../storage/store.js';
 import { compareRuns } from './run-compare.js';
 import { EvaluationRuns } from './runs.js';
 import { EvaluationSets } from './sets.js';
@@ -47,11 +46,11 @@ function jobService(store: Store): JobService {
 }
 
 /** A scenario answering `A:…` and a set of three cases, two expecting what it answers. */
-function scenarioWithSet(store: Store): { scenarioId: string; setId: string; sets: EvaluationSets } {
-  const scenarioId = createScenarioNow(store.db, { name: 'tag', graph: tagGraph('A') }).id;
+async function scenarioWithSet(store: Store): Promise<{ scenarioId: string; setId: string; sets: EvaluationSets }> {
+  const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'tag', graph: tagGraph('A') })).id;
   const sets = new EvaluationSets(store.db);
-  const setId = sets.create(scenarioId, { name: 'gold', description: '' }).id;
-  sets.addCases(
+  const setId = (await sets.create(scenarioId, { name: 'gold', description: '' })).id;
+  await sets.addCases(
     setId,
     [
       { id: 'x', inputs: { transcript: '客户：宽带断了' }, expected: { intent: 'A:[t1] customer: 宽带断了' } },
@@ -74,27 +73,27 @@ function ended(jobs: JobService, jobId: string): Promise<JobRow> {
   });
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i += 1) await new Promise((r) => setTimeout(r, 5));
-  expect(check()).toBe(true);
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400 && !(await check()); i += 1) await new Promise((r) => setTimeout(r, 5));
+  expect(await check()).toBe(true);
 }
 
 describe('an evaluation run', () => {
   it('is scored when its job ends, with each case’s run id and outputs', async () => {
     const store = open();
-    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const { scenarioId, setId, sets } = await scenarioWithSet(store);
     const jobs = jobService(store);
     const runs = new EvaluationRuns(jobs, sets);
     runs.start();
     const { run, total } = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
     expect(total).toBe(3);
-    expect(runs.summary(run)).toMatchObject({ status: 'queued', version: null, set_revision: 1, done: 0, created_by: 'alice' });
+    expect(await runs.summary(run)).toMatchObject({ status: 'queued', version: null, set_revision: 1, done: 0, created_by: 'alice' });
     jobs.start();
-    await until(() => runs.get(run.id).status === 'completed');
-    const detail = runs.detail(run.id);
+    await until(async () => (await runs.get(run.id)).status === 'completed');
+    const detail = await runs.detail(run.id);
     expect(detail).toMatchObject({ status: 'completed', done: 3, failed: 0, simulated: false, progress: null });
     expect(detail.metrics?.['intent.accuracy']).toBeCloseTo(2 / 3, 10);
-    const cases = runs.cases(run.id);
+    const cases = await runs.cases(run.id);
     expect(cases.map((c) => [c.id, c.status, c.outputs.intent?.correct, c.actual?.intent])).toEqual([
       ['x', 'succeeded', true, 'A:[t1] customer: 宽带断了'],
       ['y', 'succeeded', true, 'A:[t1] customer: 我要投诉'],
@@ -105,8 +104,8 @@ describe('an evaluation run', () => {
     // The draft changes to answer `B:…`: a second run flips x and y to wrong and z to right.
     expect((await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') })).ok).toBe(true);
     const second = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
-    await until(() => runs.get(second.run.id).status === 'completed');
-    const compared = compareRuns(runs, run.id, second.run.id);
+    await until(async () => (await runs.get(second.run.id)).status === 'completed');
+    const compared = await compareRuns(runs, run.id, second.run.id);
     expect(compared.deltas.find((d) => d.metric === 'intent.accuracy')?.delta).toBeCloseTo(1 / 3 - 2 / 3, 10);
     expect(compared.changed).toEqual([
       { output: 'intent', right_to_wrong: [expect.objectContaining({ id: 'x' }), expect.objectContaining({ id: 'y' })], wrong_to_right: [expect.objectContaining({ id: 'z', a_run_id: cases[2].run_id })] },
@@ -118,7 +117,7 @@ describe('an evaluation run', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mofang-eval-runs-'));
     const file = path.join(dir, 'mofang.db');
     const store = open(file);
-    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const { scenarioId, setId, sets } = await scenarioWithSet(store);
     const jobs = jobService(store);
     // Started but not listening: as a server that crashed after the job's end, before scoring.
     const before = new EvaluationRuns(jobs, sets);
@@ -127,7 +126,7 @@ describe('an evaluation run', () => {
     jobs.start();
     await done;
     await jobs.stop();
-    expect(before.get(run.id).status).toBe('queued');
+    expect((await before.get(run.id)).status).toBe('queued');
 
     // The next start, on the same file.
     const again = open(file);
@@ -135,30 +134,30 @@ describe('an evaluation run', () => {
     const after = new EvaluationRuns(laterJobs, new EvaluationSets(again.db));
     after.start();
     await after.stop();
-    expect(after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });
+    expect(await after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });
   });
 
   it('cancelled before it runs ends cancelled and is never scored', async () => {
     const store = open();
-    const { scenarioId, setId, sets } = scenarioWithSet(store);
+    const { scenarioId, setId, sets } = await scenarioWithSet(store);
     const jobs = jobService(store);
     const runs = new EvaluationRuns(jobs, sets);
     runs.start();
     const { run } = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
-    expect(runs.cancel(run.id)).toMatchObject({ status: 'cancelled', metrics: null });
-    expect(() => runs.cancel(run.id)).toThrow(expect.objectContaining({ code: 'eval_run_ended' }));
-    expect(() => runs.cases(run.id)).toThrow(expect.objectContaining({ code: 'eval_run_not_completed' }));
+    expect(await runs.cancel(run.id)).toMatchObject({ status: 'cancelled', metrics: null });
+    await expect(runs.cancel(run.id)).rejects.toMatchObject({ code: 'eval_run_ended' });
+    await expect(runs.cases(run.id)).rejects.toMatchObject({ code: 'eval_run_not_completed' });
     await runs.stop();
   });
 
   it('refuses a set of another scenario and an empty revision', async () => {
     const store = open();
-    const { setId, sets } = scenarioWithSet(store);
+    const { setId, sets } = await scenarioWithSet(store);
     const other = (await createScenario(dataStoreOf(store.db), { name: 'other', graph: tagGraph('A') })).id;
     const runs = new EvaluationRuns(jobService(store), sets);
     await expect(runs.startRun(other, { setId, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'unknown_eval_set' });
-    const { scenarioId } = scenarioWithSet(store);
-    const empty = sets.create(scenarioId, { name: 'empty', description: '' }).id;
+    const { scenarioId } = await scenarioWithSet(store);
+    const empty = (await sets.create(scenarioId, { name: 'empty', description: '' })).id;
     await expect(runs.startRun(scenarioId, { setId: empty, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'empty_eval_set' });
   });
 });

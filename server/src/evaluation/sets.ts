@@ -5,11 +5,14 @@
  * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
  * {@link DomainError}s.
  */
-import { gateUsingSetSync, getScenarioOriginSync, getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenarioOriginSync, getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { gateUsingSet } from '../storage/publish-gates.js';
+import { getScenarioOrigin } from '../storage/templates.js';
 import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
 import { storedGraph } from '@shared/graph.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Db } from '../storage/db.js';
+import { dataStoreOf, type DataStore } from '../storage/store.js';
 import {
   caseCountAt,
   caseRowAt,
@@ -41,8 +44,8 @@ export interface NewCase {
 }
 
 /** A set's row as the API lists it. */
-export function toSummary(db: Db, row: EvalSetRow): EvalSetSummary {
-  return { id: row.id, scenario_id: row.scenarioId, name: row.name, description: row.description, revision: row.revision, cases: caseCountAt(db, row.id, row.revision), created_at: iso(row.createdAt), updated_at: iso(row.updatedAt) };
+export async function toSummary(store: DataStore, row: EvalSetRow): Promise<EvalSetSummary> {
+  return { id: row.id, scenario_id: row.scenarioId, name: row.name, description: row.description, revision: row.revision, cases: await caseCountAt(store, row.id, row.revision), created_at: iso(row.createdAt), updated_at: iso(row.updatedAt) };
 }
 
 function toCase(row: EvalCaseRow): EvalCase {
@@ -53,11 +56,21 @@ function toCase(row: EvalCaseRow): EvalCase {
 
 /** The evaluation sets of one server. */
 export class EvaluationSets {
-  /** `templatesRoot`: where shipped sets are found (the repository's templates/ by default). */
+  /**
+   * `db`: the SQLite connection, for the scenario reads not yet on the DataStore; `store`: where the sets
+   * are (the connection's DataStore by default); `templatesRoot`: where shipped sets are found (the
+   * repository's templates/ by default).
+   */
   constructor(
     readonly db: Db,
+    readonly store: DataStore = dataStoreOf(db),
     private readonly templatesRoot = BUILTIN_SETS_ROOT,
   ) {}
+
+  /** These sets inside transaction `tx` (an audited change): what they read and write goes through it. */
+  within(tx: DataStore): EvaluationSets {
+    return new EvaluationSets(this.db, tx, this.templatesRoot);
+  }
 
   /** The case shape of a scenario's draft. Throws `not_found`. */
   caseTargets(scenarioId: string): CaseTargets {
@@ -73,21 +86,28 @@ export class EvaluationSets {
   }
 
   /** A scenario's sets with their latest revision and case count. Throws `not_found` for no such scenario. */
-  list(scenarioId: string): EvalSetSummary[] {
+  async list(scenarioId: string): Promise<EvalSetSummary[]> {
     this.caseTargets(scenarioId);
-    return listEvalSets(this.db, scenarioId).map((row) => toSummary(this.db, row));
+    return Promise.all((await listEvalSets(this.store, scenarioId)).map((row) => toSummary(this.store, row)));
   }
 
   /** Creates an empty set (revision 0). Throws `not_found` (scenario) or `set_name_taken`. */
-  create(scenarioId: string, body: { name: string; description: string }): EvalSetRow {
+  async create(scenarioId: string, body: { name: string; description: string }): Promise<EvalSetRow> {
     this.caseTargets(scenarioId);
-    if (findEvalSetByName(this.db, scenarioId, body.name)) throw new DomainError('conflict', 'set_name_taken', `the scenario already has a set named "${body.name}"`, { name: body.name });
-    return insertEvalSet(this.db, { scenarioId, name: body.name, description: body.description });
+    const taken = () => new DomainError('conflict', 'set_name_taken', `the scenario already has a set named "${body.name}"`, { name: body.name });
+    if (await findEvalSetByName(this.store, scenarioId, body.name)) throw taken();
+    try {
+      return await insertEvalSet(this.store, { scenarioId, name: body.name, description: body.description });
+    } catch (error) {
+      // Another request (or server) made the same name meanwhile: the unique index refused this one.
+      if (await findEvalSetByName(this.store, scenarioId, body.name)) throw taken();
+      throw error;
+    }
   }
 
   /** A set's row. Throws `unknown_eval_set`. */
-  get(setId: string): EvalSetRow {
-    const row = getEvalSet(this.db, setId);
+  async get(setId: string): Promise<EvalSetRow> {
+    const row = await getEvalSet(this.store, setId);
     if (!row) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
     return row;
   }
@@ -96,10 +116,10 @@ export class EvaluationSets {
    * Deletes a set with every revision. Throws `unknown_eval_set`; `conflict` `eval_set_is_gate` while the
    * scenario's publish gate measures on it (an admin removes or moves the gate first).
    */
-  remove(setId: string): EvalSetRow {
-    const gate = gateUsingSetSync(this.db, setId);
+  async remove(setId: string): Promise<EvalSetRow> {
+    const gate = await gateUsingSet(this.store, setId);
     if (gate) throw new DomainError('conflict', 'eval_set_is_gate', 'the scenario\'s publish gate measures on this set: an admin must remove the gate or choose another set first', { metric: gate.metric });
-    const gone = deleteEvalSet(this.db, setId);
+    const gone = await deleteEvalSet(this.store, setId);
     if (!gone) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
     return gone;
   }
@@ -115,22 +135,22 @@ export class EvaluationSets {
    * Exactly the cases of revision `revision` of a set (default: the latest), in the order they were
    * added. What an evaluation run reads (and names the revision of). Throws `unknown_eval_set`, `unknown_revision`.
    */
-  casesOf(setId: string, revision?: number): EvalCase[] {
-    const set = this.get(setId);
-    return caseRowsAt(this.db, set.id, this.revisionOf(set, revision)).map(toCase);
+  async casesOf(setId: string, revision?: number): Promise<EvalCase[]> {
+    const set = await this.get(setId);
+    return (await caseRowsAt(this.store, set.id, this.revisionOf(set, revision))).map(toCase);
   }
 
   /** The set with the cases of one revision. Throws `unknown_eval_set`, `unknown_revision`. */
-  detail(setId: string, revision?: number): EvalSetDetail {
-    const set = this.get(setId);
+  async detail(setId: string, revision?: number): Promise<EvalSetDetail> {
+    const set = await this.get(setId);
     const shown = this.revisionOf(set, revision);
-    return { ...toSummary(this.db, set), shown_revision: shown, case_list: caseRowsAt(this.db, set.id, shown).map(toCase) };
+    return { ...(await toSummary(this.store, set)), shown_revision: shown, case_list: (await caseRowsAt(this.store, set.id, shown)).map(toCase) };
   }
 
   /** A set's revisions, newest first. Throws `unknown_eval_set`. */
-  revisions(setId: string): EvalRevision[] {
-    const set = this.get(setId);
-    return listEvalRevisions(this.db, set.id).map((r) => ({ revision: r.revision, at: iso(r.at), by: r.by, change: r.change, added: r.added, changed: r.changed, removed: r.removed, cases: r.cases }));
+  async revisions(setId: string): Promise<EvalRevision[]> {
+    const set = await this.get(setId);
+    return (await listEvalRevisions(this.store, set.id)).map((r) => ({ revision: r.revision, at: iso(r.at), by: r.by, change: r.change, added: r.added, changed: r.changed, removed: r.removed, cases: r.cases }));
   }
 
   /**
@@ -140,8 +160,8 @@ export class EvaluationSets {
    * with each case. Throws `unknown_eval_set`, `invalid_case_inputs`, `unknown_expected_output`,
    * `empty_expected` (details: path, allowed, index, line), `duplicate_case_id`.
    */
-  addCases(setId: string, cases: NewCase[], by: string, change = 'add', source: EvalCaseSource = { kind: 'manual' }): EvalChangeReply {
-    const set = this.get(setId);
+  async addCases(setId: string, cases: NewCase[], by: string, change = 'add', source: EvalCaseSource = { kind: 'manual' }): Promise<EvalChangeReply> {
+    const set = await this.get(setId);
     checkCases(this.caseTargets(set.scenarioId), cases);
     const upsert: CaseWrite[] = cases.map((c) => ({ ...(c.id === undefined ? {} : { id: c.id }), inputs: c.inputs, expected: c.expected, source }));
     return this.commit(set, { upsert, remove: [], by, change });
@@ -151,9 +171,9 @@ export class EvaluationSets {
    * Changes one case's expected outputs (and inputs, when given) as a new revision. Throws
    * `unknown_eval_set`, `unknown_case` and the checks of {@link addCases}.
    */
-  updateCase(setId: string, caseId: string, body: { expected: Record<string, unknown>; inputs?: Record<string, unknown> }, by: string): EvalChangeReply {
-    const set = this.get(setId);
-    const current = caseRowAt(this.db, set.id, set.revision, caseId);
+  async updateCase(setId: string, caseId: string, body: { expected: Record<string, unknown>; inputs?: Record<string, unknown> }, by: string): Promise<EvalChangeReply> {
+    const set = await this.get(setId);
+    const current = await caseRowAt(this.store, set.id, set.revision, caseId);
     if (!current) throw new DomainError('not_found', 'unknown_case', `the set has no case "${caseId}"`, { case_id: caseId });
     const next = { id: caseId, inputs: body.inputs ?? current.inputs, expected: body.expected };
     checkCases(this.caseTargets(set.scenarioId), [next]);
@@ -161,8 +181,8 @@ export class EvaluationSets {
   }
 
   /** Removes one case as a new revision. Throws `unknown_eval_set`, `unknown_case`. */
-  removeCase(setId: string, caseId: string, by: string): EvalChangeReply {
-    return this.commit(this.get(setId), { upsert: [], remove: [caseId], by, change: 'remove' });
+  async removeCase(setId: string, caseId: string, by: string): Promise<EvalChangeReply> {
+    return this.commit(await this.get(setId), { upsert: [], remove: [caseId], by, change: 'remove' });
   }
 
   /** The sets shipped with the template the scenario was made from, with their case counts (none without a template). */
@@ -177,21 +197,21 @@ export class EvaluationSets {
    * `not_found`, `unknown_builtin_set`, `set_name_taken` (already imported), and the case checks (a
    * scenario whose draft no longer has the template's inputs and outputs).
    */
-  importBuiltin(scenarioId: string, name: string, by: string): { set: EvalSetRow; change: EvalChangeReply } {
-    const templateId = getScenarioOriginSync(this.db, scenarioId)?.templateId;
+  async importBuiltin(scenarioId: string, name: string, by: string): Promise<{ set: EvalSetRow; change: EvalChangeReply }> {
+    const templateId = (await getScenarioOrigin(this.store, scenarioId))?.templateId;
     const shipped = templateId ? builtinSetsOf(templateId, this.templatesRoot).find((s) => s.name === name) : undefined;
     if (!templateId || !shipped) throw new DomainError('not_found', 'unknown_builtin_set', `the scenario's template ships no set named "${name}"`, { name });
     const cases = builtinCases(templateId, shipped, this.templatesRoot);
     const targets = this.caseTargets(scenarioId);
     checkCases(targets, cases);
-    const set = this.create(scenarioId, { name: shipped.name, description: shipped.description });
-    const change = this.addCases(set.id, cases, by, 'builtin', { kind: 'builtin', name: shipped.name });
-    return { set: this.get(set.id), change };
+    const set = await this.create(scenarioId, { name: shipped.name, description: shipped.description });
+    const change = await this.addCases(set.id, cases, by, 'builtin', { kind: 'builtin', name: shipped.name });
+    return { set: await this.get(set.id), change };
   }
 
-  private commit(set: EvalSetRow, change: Parameters<typeof commitCaseChange>[2]): EvalChangeReply {
+  private async commit(set: EvalSetRow, change: Parameters<typeof commitCaseChange>[2]): Promise<EvalChangeReply> {
     try {
-      const done = commitCaseChange(this.db, set.id, change);
+      const done = await commitCaseChange(this.store, set.id, change);
       if (!done) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${set.id}"`);
       return { set_id: set.id, revision: done.revision, added: done.added, changed: done.changed, removed: done.removed, cases: done.cases, case_ids: done.caseIds };
     } catch (error) {

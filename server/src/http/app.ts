@@ -113,13 +113,18 @@ export function nodeKindSummaries(): NodeKindSummary[] {
  */
 function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns; review: ReviewService } {
   const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog, store: appStore(deps) });
-  const sets = new EvaluationSets(deps.db);
+  const sets = new EvaluationSets(deps.db, appStore(deps));
   const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
   runs.start();
-  // Human review chooses from /v1 runs (through the runtime the fast lane shares) and batch job items.
-  const review = new ReviewService(deps.db, deps.published, sets);
-  v1.review = { chooseRun: (run) => review.choose([run])[0]?.id };
-  jobs.onItemsSucceeded((items) => review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))));
+  // Human review chooses from /v1 runs (through the runtime the fast lane shares) and batch job items,
+  // never holding up either: a run's choice is made from cached rules and written in the background,
+  // job items are chosen in the background; a failure is logged.
+  const log = deps.log ?? ((line: string) => console.error(line));
+  const review = new ReviewService(deps.db, deps.published, sets, Date.now, log);
+  v1.review = { chooseRun: (run) => review.chooseNow(run) };
+  jobs.onItemsSucceeded((items) => {
+    review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))).catch((error: unknown) => log(`[mofang] human review could not take ${items.length} job items: ${error instanceof Error ? error.message : String(error)}`));
+  });
   if (!deps.jobs) jobs.start();
   return { jobs, sets, runs, review };
 }
@@ -186,7 +191,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(appStore(deps), deps.endpoints));
   api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
-  api.use(evalMetricRoutes(deps.db, evalRuns.compile));
+  api.use(evalMetricRoutes(deps.db, evalRuns.compile, appStore(deps)));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
   if (deps.alerting) api.use(alertRuleRoutes(deps.alerting));

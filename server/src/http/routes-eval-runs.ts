@@ -7,12 +7,12 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { StartEvalRunBodySchema, type EvalRunCase } from '@shared/evaluation-runs.js';
-import { evalRunCancelledChange, evalRunStartedChange } from '../audit/index.js';
+import { evalRunCancelledChange, evalRunStartedChange, recordAuditIn } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { compareRuns } from '../evaluation/run-compare.js';
 import type { EvaluationRuns } from '../evaluation/runs.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, recordRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
@@ -27,7 +27,7 @@ function runParam(value: unknown, name: string): string {
 /** The routes over `runs`. */
 export function evalRunRoutes(runs: EvaluationRuns, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const db = runs.jobs.db;
+  const store = runs.store;
   const masked = (req: Request, values: Record<string, unknown> | null): Record<string, unknown> | null => {
     const view = piiView(readsPii(req));
     return values === null || !view.masked ? values : (view.graph({ inputs: values }).inputs ?? {});
@@ -39,25 +39,27 @@ export function evalRunRoutes(runs: EvaluationRuns, readsPii: PiiAccess = canRea
     const actor = requestActor(res);
     const { run, total } = await runs.startRun(req.params.id, { setId: body.set_id, revision: body.revision, target: body.target }, { id: actor.id ?? '', name: actor.name ?? 'unknown' });
     // The job is stored before the entry: a start the log names always ran.
-    recordRequest(db, res, evalRunStartedChange(run));
+    await recordAuditIn(store, actor, evalRunStartedChange(run));
     res.status(202).json({ id: run.id, job_id: run.jobId, total });
   });
-  router.get('/scenarios/:id/eval-runs', allow('eval:read'), acceptsQuery(), (req, res) => {
+  router.get('/scenarios/:id/eval-runs', allow('eval:read'), acceptsQuery(), async (req, res) => {
     runs.sets.caseTargets(req.params.id);
-    res.json({ runs: runs.list(req.params.id) });
+    res.json({ runs: await runs.list(req.params.id) });
   });
-  router.get('/eval-runs/compare', allow('eval:read'), acceptsQuery('a', 'b'), (req, res) => {
-    res.json(compareRuns(runs, runParam(req.query.a, 'a'), runParam(req.query.b, 'b')));
+  router.get('/eval-runs/compare', allow('eval:read'), acceptsQuery('a', 'b'), async (req, res) => {
+    res.json(await compareRuns(runs, runParam(req.query.a, 'a'), runParam(req.query.b, 'b')));
   });
-  router.get('/eval-runs/:runId', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json(runs.detail(req.params.runId));
+  router.get('/eval-runs/:runId', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json(await runs.detail(req.params.runId));
   });
-  router.get('/eval-runs/:runId/cases', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json({ cases: runs.cases(req.params.runId).map((c) => shown(req, c)) });
+  router.get('/eval-runs/:runId/cases', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json({ cases: (await runs.cases(req.params.runId)).map((c) => shown(req, c)) });
   });
-  router.post('/eval-runs/:runId/cancel', allow('eval:write'), acceptsQuery(), audits('eval_run.cancel'), (req, res) => {
-    const run = auditedRequest(db, res, () => runs.cancel(req.params.runId), (row) => evalRunCancelledChange(row));
-    res.json(runs.detail(run.id));
+  router.post('/eval-runs/:runId/cancel', allow('eval:write'), acceptsQuery(), audits('eval_run.cancel'), async (req, res) => {
+    // The job is cancelled (the jobs store) before the entry, as a start is: a cancel the log names happened.
+    const run = await runs.cancel(req.params.runId);
+    await recordAuditIn(store, requestActor(res), evalRunCancelledChange(run));
+    res.json(await runs.detail(run.id));
   });
   return router;
 }

@@ -9,7 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import { AddEvalCasesBodySchema, CreateEvalSetBodySchema, EvalCaseInputSchema, PromoteBodySchema, UpdateEvalCaseBodySchema, type EvalCase, type EvalSetDetail } from '@shared/evaluation.js';
 import { issueDetails } from '@shared/issues.js';
 import { z } from 'zod';
-import { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange } from '../audit/index.js';
+import { evalSetCasesChange, evalSetCreatedChange, evalSetDeletedChange, recordAuditIn } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import type { EvaluationSets } from '../evaluation/sets.js';
 import { toSummary } from '../evaluation/sets.js';
@@ -17,7 +17,7 @@ import { exportRevision, previewUploadCases, promote, uploadCases } from '../eva
 import type { JobUploadConfig } from '../jobs/upload-config.js';
 import { MAX_PREVIEW_ROWS } from '../jobs/upload-preview.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, recordRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 import { mappingParam } from './jobs-replies.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
@@ -45,7 +45,7 @@ const ImportBuiltinBodySchema = z.object({ name: z.string().min(1).max(100) });
 /** The routes; `uploads` are the job upload limits, which set files are held to. */
 export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const db = sets.db;
+  const store = sets.store;
   const by = (res: Response) => requestActor(res).name ?? 'unknown';
   /** A case as this reader may see it: inputs and expected masked without `pii:read`. */
   const shown = (req: Request, c: EvalCase): EvalCase => {
@@ -54,21 +54,21 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
   };
   const detail = (req: Request, d: EvalSetDetail): EvalSetDetail => ({ ...d, case_list: d.case_list.map((c) => shown(req, c)) });
 
-  router.get('/scenarios/:id/eval-sets', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json({ sets: sets.list(req.params.id) });
+  router.get('/scenarios/:id/eval-sets', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json({ sets: await sets.list(req.params.id) });
   });
   router.get('/scenarios/:id/eval-sets/targets', allow('eval:read'), acceptsQuery(), (req, res) => {
     res.json(sets.targets(req.params.id));
   });
-  router.post('/scenarios/:id/eval-sets', allow('eval:write'), acceptsQuery(), audits('eval_set.create'), (req, res) => {
+  router.post('/scenarios/:id/eval-sets', allow('eval:write'), acceptsQuery(), audits('eval_set.create'), async (req, res) => {
     const body = parseBody(CreateEvalSetBodySchema, req.body ?? {});
-    const row = auditedRequest(db, res, () => sets.create(req.params.id, body), (made) => evalSetCreatedChange(made));
-    res.status(201).json(toSummary(db, row));
+    const row = await auditedRequestIn(store, res, (tx) => sets.within(tx).create(req.params.id, body), (made) => evalSetCreatedChange(made));
+    res.status(201).json(await toSummary(store, row));
   });
-  router.post('/scenarios/:id/eval-sets/import', allow('eval:write'), acceptsQuery(), audits('eval_set.create'), (req, res) => {
+  router.post('/scenarios/:id/eval-sets/import', allow('eval:write'), acceptsQuery(), audits('eval_set.create'), async (req, res) => {
     const body = parseBody(ImportBuiltinBodySchema, req.body ?? {});
-    const made = auditedRequest(db, res, () => sets.importBuiltin(req.params.id, body.name, by(res)), (done) => evalSetCreatedChange(done.set, done.change));
-    res.status(201).json(toSummary(db, made.set));
+    const made = await auditedRequestIn(store, res, (tx) => sets.within(tx).importBuiltin(req.params.id, body.name, by(res)), (done) => evalSetCreatedChange(done.set, done.change));
+    res.status(201).json(await toSummary(store, made.set));
   });
   router.post('/scenarios/:id/eval-sets/preview', allow('eval:write'), acceptsQuery('rows'), async (req: Request<{ id: string }>, res) => {
     const targets = sets.caseTargets(req.params.id);
@@ -76,69 +76,67 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
     res.json(await previewUploadCases(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows, targets, uploads));
   });
 
-  router.get('/eval-sets/:setId', allow('eval:read'), acceptsQuery('revision'), (req, res) => {
-    res.json(detail(req, sets.detail(req.params.setId, revisionParam(req.query.revision))));
+  router.get('/eval-sets/:setId', allow('eval:read'), acceptsQuery('revision'), async (req, res) => {
+    res.json(detail(req, await sets.detail(req.params.setId, revisionParam(req.query.revision))));
   });
-  router.get('/eval-sets/:setId/revisions', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json({ revisions: sets.revisions(req.params.setId) });
+  router.get('/eval-sets/:setId/revisions', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json({ revisions: await sets.revisions(req.params.setId) });
   });
-  router.get('/eval-sets/:setId/revisions/:n', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json(detail(req, sets.detail(req.params.setId, revisionParam(req.params.n))));
+  router.get('/eval-sets/:setId/revisions/:n', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json(detail(req, await sets.detail(req.params.setId, revisionParam(req.params.n))));
   });
-  router.get('/eval-sets/:setId/export', allow('eval:read'), acceptsQuery('revision'), (req, res) => {
+  router.get('/eval-sets/:setId/export', allow('eval:read'), acceptsQuery('revision'), async (req, res) => {
     const revision = revisionParam(req.query.revision);
     const view = piiView(readsPii(req));
-    const file = exportRevision(sets, req.params.setId, revision);
+    const file = await exportRevision(sets, req.params.setId, revision);
     const text = view.masked
-      ? sets
-          .casesOf(req.params.setId, file.revision)
+      ? (await sets.casesOf(req.params.setId, file.revision))
           .map((c) => shown(req, c))
           .map((c) => `${JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected })}\n`)
           .join('')
       : file.text;
     res.attachment(file.fileName).type('application/x-ndjson; charset=utf-8').send(text);
   });
-  router.delete('/eval-sets/:setId', allow('eval:write'), acceptsQuery(), audits('eval_set.delete'), (req, res) => {
-    auditedRequest(db, res, () => sets.remove(req.params.setId), evalSetDeletedChange);
+  router.delete('/eval-sets/:setId', allow('eval:write'), acceptsQuery(), audits('eval_set.delete'), async (req, res) => {
+    await auditedRequestIn(store, res, (tx) => sets.within(tx).remove(req.params.setId), evalSetDeletedChange);
     res.status(204).end();
   });
 
-  router.post('/eval-sets/:setId/cases', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), (req, res) => {
+  router.post('/eval-sets/:setId/cases', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), async (req, res) => {
     const body = parseBody(AddEvalCasesBodySchema, req.body ?? {});
     const cases = body.cases.map((value, index) => {
       const parsed = EvalCaseInputSchema.safeParse(value);
       if (!parsed.success) throw new DomainError('invalid', 'invalid_case', `case ${index + 1}: expected { "id"?, "inputs": { … }, "expected": { … } }`, { index, issues: issueDetails(parsed.error.issues, `cases.${index}`) });
       return parsed.data;
     });
-    const set = sets.get(req.params.setId);
-    const reply = auditedRequest(db, res, () => sets.addCases(set.id, cases, by(res)), (done) => evalSetCasesChange(set, 'add', done));
+    const set = await sets.get(req.params.setId);
+    const reply = await auditedRequestIn(store, res, (tx) => sets.within(tx).addCases(set.id, cases, by(res)), (done) => evalSetCasesChange(set, 'add', done));
     res.status(201).json(reply);
   });
   router.post('/eval-sets/:setId/upload', allow('eval:write'), acceptsQuery('name', 'mapping'), audits('eval_set.change'), async (req: Request<{ setId: string }>, res) => {
-    const set = sets.get(req.params.setId);
+    const set = await sets.get(req.params.setId);
     const fileName = typeof req.query.name === 'string' ? req.query.name : undefined;
     const upload = { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], mapping: mappingParam(req.query.mapping), fileName };
     // The file streams in before the change: the entry follows the revision it made.
     const reply = await uploadCases(sets, set.id, req, upload, by(res), uploads);
-    recordRequest(db, res, evalSetCasesChange(set, 'upload', reply));
+    await recordAuditIn(store, requestActor(res), evalSetCasesChange(set, 'upload', reply));
     res.status(201).json(reply);
   });
   router.post('/eval-sets/:setId/promote', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), async (req, res) => {
     const body = parseBody(PromoteBodySchema, req.body ?? {});
-    const set = sets.get(req.params.setId);
-    const run = 'run_id' in body ? await getRun(dataStoreOf(db), body.run_id) : undefined;
-    const reply = auditedRequest(db, res, () => promote(sets, set.id, body, by(res), run), (done) => evalSetCasesChange(set, 'run_id' in body ? 'promote_run' : 'promote_job_item', done));
+    const set = await sets.get(req.params.setId);
+    const reply = await auditedRequestIn(store, res, (tx) => promote(sets.within(tx), set.id, body, by(res)), (done) => evalSetCasesChange(set, 'run_id' in body ? 'promote_run' : 'promote_job_item', done));
     res.status(201).json(reply);
   });
-  router.put('/eval-sets/:setId/cases/:caseId', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), (req, res) => {
+  router.put('/eval-sets/:setId/cases/:caseId', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), async (req, res) => {
     const body = parseBody(UpdateEvalCaseBodySchema, req.body ?? {});
-    const set = sets.get(req.params.setId);
-    const reply = auditedRequest(db, res, () => sets.updateCase(set.id, req.params.caseId, body, by(res)), (done) => evalSetCasesChange(set, 'edit', done));
+    const set = await sets.get(req.params.setId);
+    const reply = await auditedRequestIn(store, res, (tx) => sets.within(tx).updateCase(set.id, req.params.caseId, body, by(res)), (done) => evalSetCasesChange(set, 'edit', done));
     res.json(reply);
   });
-  router.delete('/eval-sets/:setId/cases/:caseId', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), (req, res) => {
-    const set = sets.get(req.params.setId);
-    const reply = auditedRequest(db, res, () => sets.removeCase(set.id, req.params.caseId, by(res)), (done) => evalSetCasesChange(set, 'remove', done));
+  router.delete('/eval-sets/:setId/cases/:caseId', allow('eval:write'), acceptsQuery(), audits('eval_set.change'), async (req, res) => {
+    const set = await sets.get(req.params.setId);
+    const reply = await auditedRequestIn(store, res, (tx) => sets.within(tx).removeCase(set.id, req.params.caseId, by(res)), (done) => evalSetCasesChange(set, 'remove', done));
     res.json(reply);
   });
   return router;

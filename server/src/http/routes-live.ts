@@ -10,7 +10,7 @@
 import { Router, type Request, type Response } from 'express';
 import { isRecord } from '@shared/json.js';
 import { LiveConfirmBodySchema, type LiveConfirmation, type LiveSessionList } from '@shared/live.js';
-import { auditedChange, liveConfirmChange, type AuditActor } from '../audit/index.js';
+import { auditedChangeIn, liveConfirmChange, type AuditActor } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { liveViews, writeLiveCase } from '../review/live-cases.js';
 import type { ReviewService } from '../review/service.js';
@@ -132,9 +132,9 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     );
   });
 
-  router.get('/live/sessions/:id', allowOr('live:read', viaDeskToken), acceptsQuery(), (req, res) => {
+  router.get('/live/sessions/:id', allowOr('live:read', viaDeskToken), acceptsQuery(), async (req, res) => {
     const session = sessionOf(req.params.id);
-    const detail = liveDetail(session, factsOf(session.scenarioId), sessionsOrFail().turns(session.id), liveViews(deps.review, session.scenarioId, session.version, session.outputs));
+    const detail = liveDetail(session, factsOf(session.scenarioId), sessionsOrFail().turns(session.id), await liveViews(deps.review, session.scenarioId, session.version, session.outputs));
     res.json(unmasked(req, res) ? detail : maskedDetail(detail));
   });
 
@@ -145,7 +145,7 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     await sessionStream(req, res, sessions, session.id, (event) => (plain ? plainEventData(event.data) : maskEventData(event.data)));
   });
 
-  router.post('/live/sessions/:id/confirm', allowOr('live:write', viaDeskToken), audits('live.confirm'), acceptsQuery(), (req, res) => {
+  router.post('/live/sessions/:id/confirm', allowOr('live:write', viaDeskToken), audits('live.confirm'), acceptsQuery(), async (req, res) => {
     const sessions = sessionsOrFail();
     const session = sessionOf(req.params.id);
     const body = parseBody(LiveConfirmBodySchema, req.body ?? {});
@@ -164,11 +164,11 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     const turns = sessions.turns(session.id);
     // Past the transcript retention an ended session keeps its outputs but not its call: no case can be made of it.
     if (turns.length === 0 && session.turnCount > 0) throw new DomainError('conflict', 'transcripts_redacted', 'the session is past the transcript retention: its turns were cleared, so its confirmation cannot become a case');
-    auditedChange(
-      deps.db,
+    await auditedChangeIn(
+      deps.review.store,
       actor,
-      () => {
-        const written = writeLiveCase(deps.review, { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
+      async (tx) => {
+        const written = await writeLiveCase(deps.review.within(tx), { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
         const confirmation: LiveConfirmation = { outputs, corrected: changed.length > 0, by, at: new Date().toISOString(), case: written, ...(body.note === '' ? {} : { note: body.note }) };
         sessions.confirm(session.id, confirmation);
         return written;
@@ -176,7 +176,7 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
       (written) => liveConfirmChange({ session: { id: session.id, slug: session.slug, scenarioId: session.scenarioId }, changed, replaced: session.confirmation !== null, case: written }),
     );
     const after = sessionOf(session.id);
-    const detail = liveDetail(after, factsOf(after.scenarioId), sessions.turns(after.id), liveViews(deps.review, after.scenarioId, after.version, after.outputs));
+    const detail = liveDetail(after, factsOf(after.scenarioId), sessions.turns(after.id), await liveViews(deps.review, after.scenarioId, after.version, after.outputs));
     res.json(unmasked(req, res) ? detail : maskedDetail(detail));
   });
   return router;

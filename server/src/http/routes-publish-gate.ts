@@ -62,7 +62,7 @@ export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = can
     const name = await scenarioName(store, req.params.id);
     const before = await getPublishGate(store, req.params.id);
     const row = await gates.set(req.params.id, body, requestActor(res).name ?? 'unknown');
-    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), getEvalSet(db, row.setId)?.name ?? null));
+    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), (await getEvalSet(gates.runs.store, row.setId))?.name ?? null));
     res.json(await gates.state(req.params.id));
   });
 

@@ -16,7 +16,7 @@ import type { ReviewExportRow, ReviewService } from '../review/service.js';
 import type { ReviewFilter } from '../storage/review.js';
 import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, requestActor } from './audit-context.js';
+import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { HttpError, parseBody } from './errors.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 
@@ -58,45 +58,45 @@ export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canRea
   const shown = (req: Request, item: ReviewItemDetail) => (readsPii(req) ? item : masked(item));
   const by = (res: Parameters<typeof requestActor>[0]) => requestActor(res).name ?? 'unknown';
 
-  router.get('/scenarios/:id/review-rules', allow('review:read'), (req, res) => {
-    res.json(review.rules(req.params.id));
+  router.get('/scenarios/:id/review-rules', allow('review:read'), async (req, res) => {
+    res.json(await review.rules(req.params.id));
   });
-  router.put('/scenarios/:id/review-rules', allow('scenarios:write'), audits('review.rules'), (req, res) => {
+  router.put('/scenarios/:id/review-rules', allow('scenarios:write'), audits('review.rules'), async (req, res) => {
     const body = parseBody(ReviewRulesBodySchema, req.body ?? {});
     const scenario = getScenarioSync(db, req.params.id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${req.params.id}"`);
-    const done = auditedRequest(db, res, () => review.setRules(scenario.id, body, by(res)), (d) => reviewRulesChange(scenario, d.before, d.after));
+    const done = await auditedRequestIn(review.store, res, (tx) => review.within(tx).setRules(scenario.id, body, by(res)), (d) => reviewRulesChange(scenario, d.before, d.after));
     res.json(done.after);
   });
 
-  router.get('/review/items', allow('review:read'), (req, res) => {
+  router.get('/review/items', allow('review:read'), async (req, res) => {
     const limitText = text(req.query.limit);
     if (limitText !== undefined && !/^\d{1,3}$/.test(limitText)) throw new DomainError('invalid', 'invalid_filter', 'limit is a whole number from 1 to 200', { path: 'limit' });
     const limit = Math.min(Math.max(Number(limitText ?? 50), 1), 200);
-    res.json(review.list(filterOf(req), limit, text(req.query.cursor)));
+    res.json(await review.list(filterOf(req), limit, text(req.query.cursor)));
   });
-  router.get('/review/export', allow('review:read'), (req, res) => {
+  router.get('/review/export', allow('review:read'), async (req, res) => {
     const format = text(req.query.format) ?? 'jsonl';
     if (format !== 'jsonl' && format !== 'csv') throw new DomainError('invalid', 'invalid_export_format', 'format is jsonl or csv', { path: 'format' });
-    const rows = review.decided(filterOf(req)).map((r) => (readsPii(req) ? r : maskedRow(r)));
+    const rows = (await review.decided(filterOf(req))).map((r) => (readsPii(req) ? r : maskedRow(r)));
     const stamp = new Date().toISOString().slice(0, 10);
     if (format === 'csv') res.attachment(`review-${stamp}.csv`).type('text/csv; charset=utf-8').send(reviewCsv(rows));
     else res.attachment(`review-${stamp}.jsonl`).type('application/x-ndjson; charset=utf-8').send(reviewJsonl(rows));
   });
-  router.get('/review/items/:id', allow('review:read'), (req, res) => {
-    res.json(shown(req, review.detail(req.params.id)));
+  router.get('/review/items/:id', allow('review:read'), async (req, res) => {
+    res.json(shown(req, await review.detail(req.params.id)));
   });
-  router.post('/review/items/:id/confirm', allow('review:write'), audits('review.decide'), (req, res) => {
+  router.post('/review/items/:id/confirm', allow('review:write'), audits('review.decide'), async (req, res) => {
     const body = parseBody(ReviewConfirmBodySchema, req.body ?? {});
-    const done = auditedRequest(db, res, () => review.decide(req.params.id, body, by(res)), (d) => reviewDecisionChange(d.item, d.previous.status !== 'pending'));
+    const done = await auditedRequestIn(review.store, res, (tx) => review.within(tx).decide(req.params.id, body, by(res)), (d) => reviewDecisionChange(d.item, d.previous.status !== 'pending'));
     const { previous: _previous, ...reply } = done;
     res.json({ ...reply, item: shown(req, reply.item) });
   });
-  router.post('/review/items/:id/correct', allow('review:write'), audits('review.decide'), (req, res) => {
+  router.post('/review/items/:id/correct', allow('review:write'), audits('review.decide'), async (req, res) => {
     const body = parseBody(ReviewCorrectBodySchema, req.body ?? {});
     // A reader without pii:read sees masked values: a correction of them would store the masks as the answer.
     if (!readsPii(req)) throw new HttpError(403, 'pii_read_required', 'correcting a result needs pii:read: its values are masked for you (confirm it, or ask an inspector)');
-    const done = auditedRequest(db, res, () => review.decide(req.params.id, body, by(res), body.outputs), (d) => reviewDecisionChange(d.item, d.previous.status !== 'pending'));
+    const done = await auditedRequestIn(review.store, res, (tx) => review.within(tx).decide(req.params.id, body, by(res), body.outputs), (d) => reviewDecisionChange(d.item, d.previous.status !== 'pending'));
     const { previous: _previous, ...reply } = done;
     res.json({ ...reply, item: shown(req, reply.item) });
   });

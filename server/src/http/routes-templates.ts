@@ -17,6 +17,7 @@ import { checkSemver, getTemplateDetail, getTemplateVersion, listTemplates, must
 import { syncBuiltinTemplates } from '../templates/sync.js';
 import { getScenario } from '../storage/scenarios.js';
 import { appStore, type AppDeps } from './context.js';
+import type { DataStore } from '../storage/store.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest, auditedRequestIn, requestActor } from './audit-context.js';
@@ -42,11 +43,11 @@ function flag(value: unknown): boolean {
  * Creates the evaluation sets the template ships (templates/<id>/eval) in a scenario just made from it,
  * each audited. A set that cannot be made is left for the scenario's evaluation page to import.
  */
-function importShippedSets(db: Db, res: Response, scenarioId: string): void {
-  const sets = new EvaluationSets(db);
+async function importShippedSets(db: Db, store: DataStore, res: Response, scenarioId: string): Promise<void> {
+  const sets = new EvaluationSets(db, store);
   for (const shipped of sets.builtinSets(scenarioId)) {
     try {
-      auditedRequest(db, res, () => sets.importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
+      await auditedRequestIn(store, res, (tx) => sets.within(tx).importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
     } catch (error) {
       console.warn(`[mofang] the shipped evaluation set "${shipped.name}" was not created: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -144,7 +145,7 @@ export function templateRoutes(deps: AppDeps): Router {
       (tx) => useTemplate(tx, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
-    importShippedSets(db, res, scenario.id);
+    await importShippedSets(db, appStore(deps), res, scenario.id);
     const view = piiView(readsPii(req));
     res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });

@@ -17,9 +17,9 @@ import { classNames, outputViews } from './views.js';
  * The views of a live session's outputs (null before its first update: every output empty), read
  * against the session's published version. Throws `not_found` for a scenario that no longer exists.
  */
-export function liveViews(review: ReviewService, scenarioId: string, version: number, values: Record<string, unknown> | null): ReviewOutputView[] {
+export async function liveViews(review: ReviewService, scenarioId: string, version: number, values: Record<string, unknown> | null): Promise<ReviewOutputView[]> {
   const { outputs, graph } = review.targetOutputs(scenarioId, version);
-  return outputViews(outputs, values ?? {}, review.reviewed(scenarioId, outputs), classNames(graph), graphLabels(graph));
+  return outputViews(outputs, values ?? {}, await review.reviewed(scenarioId, outputs), classNames(graph), graphLabels(graph));
 }
 
 /** A confirmed live session as it becomes a case. */
@@ -55,18 +55,18 @@ function caseInputs(input: LiveCase, starts: Array<{ name: string; type: string 
  * when the scenario has neither review rules nor an evaluation set, or nothing under review has a value.
  * Throws the case checks of `EvaluationSets.addCases` (`invalid_case_inputs`, `invalid_expected_value`).
  */
-export function writeLiveCase(review: ReviewService, input: LiveCase): { set_id: string; case_id: string; revision: number } | null {
-  if (review.config(input.scenarioId) === null && listEvalSets(review.db, input.scenarioId).length === 0) return null;
+export async function writeLiveCase(review: ReviewService, input: LiveCase): Promise<{ set_id: string; case_id: string; revision: number } | null> {
+  if ((await review.config(input.scenarioId)) === null && (await listEvalSets(review.store, input.scenarioId)).length === 0) return null;
   const { outputs, inputs } = review.targetOutputs(input.scenarioId, input.version);
   const expected: Record<string, unknown> = {};
-  for (const name of review.reviewed(input.scenarioId, outputs)) {
+  for (const name of await review.reviewed(input.scenarioId, outputs)) {
     const value = input.outputs[name];
     if (value !== undefined && value !== null) expected[name] = value;
   }
   if (Object.keys(expected).length === 0) return null;
-  const set = review.targetSet(input.scenarioId);
+  const set = await review.targetSet(input.scenarioId);
   const caseId = `live-${input.sessionId}`;
   const source = EvalCaseSourceSchema.parse({ kind: 'live', session_id: input.sessionId, ...(input.runId === null ? {} : { run_id: input.runId }) });
-  const change = review.sets.addCases(set.id, [{ id: caseId, inputs: caseInputs(input, inputs), expected }], input.by, 'live_confirm', source);
+  const change = await review.sets.addCases(set.id, [{ id: caseId, inputs: caseInputs(input, inputs), expected }], input.by, 'live_confirm', source);
   return { set_id: set.id, case_id: caseId, revision: change.revision };
 }

@@ -11,6 +11,7 @@ import { newId } from '../common/ids.js';
 import type { EvaluationSets } from '../evaluation/sets.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { findEvalSetByName, getEvalSet } from '../storage/evaluation.js';
 import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, insertReviewItems, listReviewItems, putReviewRules, reviewItemBySource, sampledOn, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
 import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
@@ -65,17 +66,44 @@ function decodeCursor(cursor: string | undefined): { createdAt: number; id: stri
   return { createdAt: Number(at), id };
 }
 
-/** The review queue of one server. */
+/** Whether a scenario's rules draw a daily sample (then choosing needs today's count). */
+function samples(config: ReviewRulesBody): boolean {
+  return config.rules.some((rule) => rule.kind === 'daily_sample');
+}
+
+/**
+ * The review queue of one server. Choosing is on the hot path of every `/v1` run and job item: it reads
+ * the rules and today's sample count from caches, so a warm choice decides at once (the run's reply
+ * names the queued item) and only writes in the background; a cold one reads first.
+ */
 export class ReviewService {
   /** Each scenario's rules as last read (null: none), so choosing costs no read per result. */
   private readonly rulesCache = new Map<string, ReviewRulesBody | null>();
+  /**
+   * How many results each scenario's daily sample took on `day`, read once per scenario and day and then
+   * counted here as this server samples. With several servers over one database each counts its own, so
+   * a day's sample may exceed `max_per_day` by what the others took since the read.
+   */
+  private readonly sampleCounts = new Map<string, { day: string; n: number }>();
 
+  /** `db`: the SQLite connection, for the reads of other domains not yet on the DataStore. */
   constructor(
     readonly db: Db,
     private readonly published: PublishedScenarios,
     readonly sets: EvaluationSets,
     private readonly now: () => number = Date.now,
+    private readonly log: (line: string) => void = (line) => console.error(line),
   ) {}
+
+  /** Where the queue is: the sets' store. */
+  get store(): DataStore {
+    return this.sets.store;
+  }
+
+  /** This service inside transaction `tx` (an audited change), sharing its caches: what it reads and writes goes through `tx`. */
+  within(tx: DataStore): ReviewService {
+    return Object.create(this, { sets: { value: this.sets.within(tx) } }) as ReviewService;
+  }
 
   /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Throws `not_found`. */
   targetOutputs(scenarioId: string, version?: number): ScenarioOutputs {
@@ -83,15 +111,19 @@ export class ReviewService {
   }
 
   /** A scenario's review rules as stored (cached), or null when it has none. */
-  config(scenarioId: string): ReviewRulesBody | null {
-    if (!this.rulesCache.has(scenarioId)) this.rulesCache.set(scenarioId, parseConfig(getReviewRules(this.db, scenarioId)?.config));
+  async config(scenarioId: string): Promise<ReviewRulesBody | null> {
+    if (!this.rulesCache.has(scenarioId)) {
+      const config = parseConfig((await getReviewRules(this.store, scenarioId))?.config);
+      // Rules stored meanwhile (setRules) are newer than this read.
+      if (!this.rulesCache.has(scenarioId)) this.rulesCache.set(scenarioId, config);
+    }
     return this.rulesCache.get(scenarioId) ?? null;
   }
 
   /** A scenario's rules with the outputs they may name. Throws `not_found`. */
-  rules(scenarioId: string): ReviewRulesReply {
+  async rules(scenarioId: string): Promise<ReviewRulesReply> {
     const { outputs, checked } = this.targetOutputs(scenarioId);
-    const row = getReviewRules(this.db, scenarioId);
+    const row = await getReviewRules(this.store, scenarioId);
     const config = parseConfig(row?.config) ?? { rules: [], outputs: [], set_id: null };
     return {
       scenario_id: scenarioId,
@@ -108,13 +140,13 @@ export class ReviewService {
    * before the first publish). Throws `not_found`, the refusals of {@link checkRules}, and
    * `unknown_eval_set` for a set that is not the scenario's.
    */
-  setRules(scenarioId: string, body: ReviewRulesBody, by: string): { before: ReviewRulesReply; after: ReviewRulesReply } {
-    const before = this.rules(scenarioId);
+  async setRules(scenarioId: string, body: ReviewRulesBody, by: string): Promise<{ before: ReviewRulesReply; after: ReviewRulesReply }> {
+    const before = await this.rules(scenarioId);
     checkRules(body, this.targetOutputs(scenarioId).outputs);
-    if (body.set_id !== null && getEvalSet(this.db, body.set_id)?.scenarioId !== scenarioId) throw new DomainError('invalid', 'unknown_eval_set', `the scenario has no evaluation set "${body.set_id}"`, { path: 'set_id', set_id: body.set_id });
-    putReviewRules(this.db, { scenarioId, config: body, updatedBy: by, updatedAt: this.now() });
+    if (body.set_id !== null && (await getEvalSet(this.store, body.set_id))?.scenarioId !== scenarioId) throw new DomainError('invalid', 'unknown_eval_set', `the scenario has no evaluation set "${body.set_id}"`, { path: 'set_id', set_id: body.set_id });
+    await putReviewRules(this.store, { scenarioId, config: body, updatedBy: by, updatedAt: this.now() });
     this.rulesCache.set(scenarioId, body);
-    return { before, after: this.rules(scenarioId) };
+    return { before, after: await this.rules(scenarioId) };
   }
 
   /** Forgets cached rules (a scenario deleted, or rules changed by another process). */
@@ -123,27 +155,38 @@ export class ReviewService {
     else this.rulesCache.delete(scenarioId);
   }
 
+  /** Reads into the caches what choosing `results` needs: each scenario's rules, and today's sample count where the rules sample. */
+  private async warm(results: ProducedResult[], day: string): Promise<void> {
+    for (const scenarioId of new Set(results.map((r) => r.scenarioId))) {
+      const config = await this.config(scenarioId);
+      if (!config || !samples(config) || this.sampleCounts.get(scenarioId)?.day === day) continue;
+      const n = await sampledOn(this.store, scenarioId, day);
+      // A count taken meanwhile (by a choice that warmed first) already includes what this read saw.
+      if (this.sampleCounts.get(scenarioId)?.day !== day) this.sampleCounts.set(scenarioId, { day, n });
+    }
+  }
+
   /**
-   * Applies the rules to produced results and queues those that match, in one transaction; a source
-   * already queued is skipped. Returns the items queued. Never throws for a result (a damaged one is skipped).
+   * The items the rules choose of `results`, from the caches alone (undefined when a scenario's rules or
+   * today's sample count is not cached: {@link warm} first). Counts the sampled ones in today's count.
    */
-  choose(results: ProducedResult[]): NewReviewItem[] {
-    const rows: NewReviewItem[] = [];
-    const at = this.now();
+  private pick(results: ProducedResult[], at: number): NewReviewItem[] | undefined {
     const day = localDay(at);
-    const sampled = new Map<string, number>();
+    const rows: NewReviewItem[] = [];
     for (const r of results) {
-      const config = this.config(r.scenarioId);
+      if (!this.rulesCache.has(r.scenarioId)) return undefined;
+      const config = this.rulesCache.get(r.scenarioId) ?? null;
+      if (config && samples(config) && this.sampleCounts.get(r.scenarioId)?.day !== day) return undefined;
+    }
+    for (const r of results) {
+      const config = this.rulesCache.get(r.scenarioId) ?? null;
       if (!config || config.rules.length === 0 || !isRecord(r.outputs)) continue;
       const key = sourceKey(r);
-      const taken = () => {
-        if (!sampled.has(r.scenarioId)) sampled.set(r.scenarioId, sampledOn(this.db, r.scenarioId, day));
-        return sampled.get(r.scenarioId) ?? 0;
-      };
-      const reasons = matchRules(config.rules, r.outputs, { scenarioId: r.scenarioId, sourceKey: key, sampledToday: taken });
+      const count = this.sampleCounts.get(r.scenarioId);
+      const reasons = matchRules(config.rules, r.outputs, { scenarioId: r.scenarioId, sourceKey: key, sampledToday: () => count?.n ?? 0 });
       if (reasons.length === 0) continue;
       const isSample = reasons.some((x) => x.code === 'daily_sample');
-      if (isSample) sampled.set(r.scenarioId, taken() + 1);
+      if (isSample && count) count.n += 1;
       rows.push({
         id: newId(),
         scenarioId: r.scenarioId,
@@ -163,7 +206,51 @@ export class ReviewService {
         createdAt: at,
       });
     }
-    return insertReviewItems(this.db, rows);
+    return rows;
+  }
+
+  /** Queues picked rows; a sampled row not queued (its source was already) is taken off today's count. */
+  private async queue(rows: NewReviewItem[]): Promise<NewReviewItem[]> {
+    const inserted = await insertReviewItems(this.store, rows);
+    const queued = new Set(inserted.map((r) => r.id));
+    for (const row of rows) {
+      const count = this.sampleCounts.get(row.scenarioId);
+      if (row.sampled && !queued.has(row.id) && count?.day === row.day) count.n = Math.max(0, count.n - 1);
+    }
+    return inserted;
+  }
+
+  /**
+   * Applies the rules to produced results and queues those that match, in one transaction; a source
+   * already queued is skipped. Resolves to the items queued. Never rejects for a result (a damaged one is
+   * skipped); rejects when the store does.
+   */
+  async choose(results: ProducedResult[]): Promise<NewReviewItem[]> {
+    const at = this.now();
+    let rows = this.pick(results, at);
+    if (!rows) {
+      await this.warm(results, localDay(at));
+      rows = this.pick(results, at) ?? [];
+    }
+    return this.queue(rows);
+  }
+
+  /**
+   * {@link choose} for one `/v1` run without delaying its answer: with the scenario's rules (and today's
+   * sample count) cached, decides at once and returns the queued item's id, writing it in the background;
+   * otherwise chooses in the background and returns undefined (the item is still queued, the reply just
+   * does not name it). A failed write is logged.
+   */
+  chooseNow(result: ProducedResult): string | undefined {
+    const failed = (error: unknown) => this.log(`[mofang] run ${result.runId}: human review could not queue it: ${error instanceof Error ? error.message : String(error)}`);
+    const rows = this.pick([result], this.now());
+    if (!rows) {
+      this.choose([result]).catch(failed);
+      return undefined;
+    }
+    if (rows.length === 0) return undefined;
+    this.queue(rows).catch(failed);
+    return rows[0]?.id;
   }
 
   private summary(row: ReviewItemRow, names: Map<string, string>): ReviewItemSummary {
@@ -178,28 +265,28 @@ export class ReviewService {
   }
 
   /** A page of the queue (oldest first) and the counts by status. Throws `invalid_cursor`. */
-  list(filter: ReviewFilter, limit: number, cursor?: string): ReviewList {
-    const rows = listReviewItems(this.db, filter, limit + 1, decodeCursor(cursor));
+  async list(filter: ReviewFilter, limit: number, cursor?: string): Promise<ReviewList> {
+    const rows = await listReviewItems(this.store, filter, limit + 1, decodeCursor(cursor));
     const page = rows.slice(0, limit);
     const names = this.names(page);
     const last = page.at(-1);
-    return { items: page.map((r) => this.summary(r, names)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null, counts: countReviewItems(this.db, filter) };
+    return { items: page.map((r) => this.summary(r, names)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null, counts: await countReviewItems(this.store, filter) };
   }
 
   /** The item of a source (`run:<id>`), if one was queued. */
-  itemOfRun(runId: string): ReviewItemRow | undefined {
-    return reviewItemBySource(this.db, `run:${runId}`);
+  itemOfRun(runId: string): Promise<ReviewItemRow | undefined> {
+    return reviewItemBySource(this.store, `run:${runId}`);
   }
 
-  private row(id: string): ReviewItemRow {
-    const row = getReviewItem(this.db, id);
+  private async row(id: string): Promise<ReviewItemRow> {
+    const row = await getReviewItem(this.store, id);
     if (!row) throw new DomainError('not_found', 'unknown_review_item', `no review item "${id}"`);
     return row;
   }
 
   /** The outputs under review: the rules' `outputs`, else every end output. */
-  reviewed(scenarioId: string, outputs: EndOutput[]): string[] {
-    const chosen = (this.config(scenarioId)?.outputs ?? []).filter((name) => outputs.some((o) => o.name === name));
+  async reviewed(scenarioId: string, outputs: EndOutput[]): Promise<string[]> {
+    const chosen = ((await this.config(scenarioId))?.outputs ?? []).filter((name) => outputs.some((o) => o.name === name));
     return chosen.length > 0 ? chosen : outputs.map((o) => o.name);
   }
 
@@ -209,8 +296,8 @@ export class ReviewService {
   }
 
   /** Everything needed to review one item. Throws `unknown_review_item`. */
-  detail(id: string): ReviewItemDetail {
-    const row = this.row(id);
+  async detail(id: string): Promise<ReviewItemDetail> {
+    const row = await this.row(id);
     const { outputs, inputs, graph } = this.targetOutputs(row.scenarioId, row.version);
     const values = isRecord(row.outputs) ? row.outputs : {};
     const given = isRecord(row.inputs) ? row.inputs : null;
@@ -220,18 +307,18 @@ export class ReviewService {
       inputs: given,
       transcripts: transcriptTurns(given, inputs),
       outputs: values,
-      views: outputViews(outputs, values, this.reviewed(row.scenarioId, outputs), classNames(graph), graphLabels(graph)),
+      views: outputViews(outputs, values, await this.reviewed(row.scenarioId, outputs), classNames(graph), graphLabels(graph)),
       decision,
       redacted_at: row.redactedAt === null ? null : iso(row.redactedAt),
     };
   }
 
   /** The set decisions of a scenario go to: the rules' set, else 人工复核 (made now if missing). */
-  targetSet(scenarioId: string) {
-    const named = this.config(scenarioId)?.set_id;
-    const chosen = named ? getEvalSet(this.db, named) : undefined;
+  async targetSet(scenarioId: string) {
+    const named = (await this.config(scenarioId))?.set_id;
+    const chosen = named ? await getEvalSet(this.store, named) : undefined;
     if (chosen) return chosen;
-    return findEvalSetByName(this.db, scenarioId, REVIEW_SET_NAME) ?? this.sets.create(scenarioId, { name: REVIEW_SET_NAME, description: 'Human review: results confirmed or corrected by inspectors' });
+    return (await findEvalSetByName(this.store, scenarioId, REVIEW_SET_NAME)) ?? this.sets.create(scenarioId, { name: REVIEW_SET_NAME, description: 'Human review: results confirmed or corrected by inspectors' });
   }
 
   /**
@@ -242,12 +329,12 @@ export class ReviewService {
    * `not_reviewed_output` (a correction of an output not under review), and the case checks of
    * {@link EvaluationSets.addCases} (`invalid_expected_value` for a value of the wrong type).
    */
-  decide(id: string, body: ReviewConfirmBody, by: string, corrections?: Record<string, unknown>): ReviewDecisionReply & { previous: ReviewItemRow } {
-    const row = this.row(id);
+  async decide(id: string, body: ReviewConfirmBody, by: string, corrections?: Record<string, unknown>): Promise<ReviewDecisionReply & { previous: ReviewItemRow }> {
+    const row = await this.row(id);
     if (row.status !== 'pending' && !body.redecide) throw new DomainError('conflict', 'already_decided', `the item was already ${row.status} by ${row.decidedBy ?? 'someone'}; send "redecide": true to replace that decision`, { status: row.status, decided_by: row.decidedBy, decided_at: row.decidedAt === null ? null : iso(row.decidedAt) });
     if (!isRecord(row.inputs)) throw new DomainError('conflict', 'transcripts_redacted', 'the item is past the transcript retention: its inputs were cleared, so it cannot become a case');
     const { outputs } = this.targetOutputs(row.scenarioId, row.version);
-    const reviewed = this.reviewed(row.scenarioId, outputs);
+    const reviewed = await this.reviewed(row.scenarioId, outputs);
     const model = isRecord(row.outputs) ? row.outputs : {};
     const expected: Record<string, unknown> = {};
     for (const name of reviewed) if (model[name] !== undefined) expected[name] = model[name];
@@ -256,25 +343,25 @@ export class ReviewService {
       expected[name] = value;
     }
     const changed = Object.keys(expected).filter((name) => JSON.stringify(expected[name]) !== JSON.stringify(model[name]));
-    const set = this.targetSet(row.scenarioId);
+    const set = await this.targetSet(row.scenarioId);
     const caseId = `review-${row.id}`;
     const source = EvalCaseSourceSchema.parse({ kind: 'review', run_id: row.runId, ...(row.jobId !== null && row.itemId !== null ? { job_id: row.jobId, item_id: row.itemId } : {}) });
-    const change = this.sets.addCases(set.id, [{ id: caseId, inputs: row.inputs, expected }], by, 'review', source);
+    const change = await this.sets.addCases(set.id, [{ id: caseId, inputs: row.inputs, expected }], by, 'review', source);
     const at = this.now();
     const previous = this.decisionOf(row)?.decisions ?? 0;
     const decision: ReviewDecision = { by, at: iso(at), outputs: expected, changed, note: body.note, set_id: set.id, case_id: caseId, revision: change.revision, decisions: previous + 1 };
-    if (!decideReviewItem(this.db, row.id, row.decidedAt, { status: changed.length > 0 ? 'corrected' : 'confirmed', decidedAt: at, decidedBy: by, decision })) {
-      throw new DomainError('conflict', 'already_decided', 'someone decided the item meanwhile; reload it', { status: this.row(id).status });
+    if (!(await decideReviewItem(this.store, row.id, row.decidedAt, { status: changed.length > 0 ? 'corrected' : 'confirmed', decidedAt: at, decidedBy: by, decision }))) {
+      throw new DomainError('conflict', 'already_decided', 'someone decided the item meanwhile; reload it', { status: (await this.row(id)).status });
     }
-    return { item: this.detail(row.id), set_id: set.id, case_id: caseId, revision: change.revision, previous: row };
+    return { item: await this.detail(row.id), set_id: set.id, case_id: caseId, revision: change.revision, previous: row };
   }
 
   /**
    * Decided items (oldest first) under a filter, at most `limit`, as export rows: the item, the model's
    * outputs under review (`before`), the decided ones (`after`), which changed, who and when.
    */
-  decided(filter: ReviewFilter, limit = 100_000): ReviewExportRow[] {
-    const rows = listReviewItems(this.db, { ...filter, decided: true }, limit);
+  async decided(filter: ReviewFilter, limit = 100_000): Promise<ReviewExportRow[]> {
+    const rows = await listReviewItems(this.store, { ...filter, decided: true }, limit);
     const names = this.names(rows);
     return rows.flatMap((row) => {
       const decision = this.decisionOf(row);

@@ -1,11 +1,12 @@
 /**
  * The `eval_runs` table: an evaluation run's identity, what it ran, its job, and once the job ended its
  * stored result. No validation and no scoring here (evaluation/runs.ts does them). A run ends once:
- * every ending write applies only to a run still `queued` or `running`.
+ * every ending write is one conditional update that applies only to a run still `queued` or `running`
+ * (so two servers ending one run at once on PostgreSQL end it once). On either store (./store.ts).
  */
-import { and, desc, eq, inArray } from 'drizzle-orm';
-import { writeTransaction, type Db } from './db.js';
-import { evalRuns } from './schema-evaluation.js';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { evalRuns } from './schema-evaluation.js';
+import type { DataStore } from './store.js';
 
 export type EvalRunRow = typeof evalRuns.$inferSelect;
 export type NewEvalRun = Omit<EvalRunRow, 'status' | 'metrics' | 'results' | 'simulated' | 'error' | 'finishedAt'>;
@@ -13,29 +14,35 @@ export type NewEvalRun = Omit<EvalRunRow, 'status' | 'metrics' | 'results' | 'si
 const OPEN = ['queued', 'running'] as const;
 
 /** Stores a new run (status `queued`). */
-export function insertEvalRun(db: Db, run: NewEvalRun): EvalRunRow {
+export async function insertEvalRun(store: DataStore, run: NewEvalRun): Promise<EvalRunRow> {
   const row: EvalRunRow = { ...run, status: 'queued', metrics: null, results: null, simulated: false, error: null, finishedAt: null };
-  writeTransaction(db, (tx) => tx.insert(evalRuns).values(row).run());
+  await store.db.insert(store.t.evalRuns).values(row);
   return row;
 }
 
-export function getEvalRun(db: Db, id: string): EvalRunRow | undefined {
-  return db.select().from(evalRuns).where(eq(evalRuns.id, id)).get();
+export async function getEvalRun(store: DataStore, id: string): Promise<EvalRunRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.evalRuns).where(eq(t.evalRuns.id, id)).limit(1);
+  return row;
 }
 
 /** The run of an evaluation job, if any. */
-export function evalRunOfJob(db: Db, jobId: string): EvalRunRow | undefined {
-  return db.select().from(evalRuns).where(eq(evalRuns.jobId, jobId)).get();
+export async function evalRunOfJob(store: DataStore, jobId: string): Promise<EvalRunRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.evalRuns).where(eq(t.evalRuns.jobId, jobId)).limit(1);
+  return row;
 }
 
 /** A scenario's runs, newest first, at most `limit`. */
-export function listEvalRuns(db: Db, scenarioId: string, limit = 200): EvalRunRow[] {
-  return db.select().from(evalRuns).where(eq(evalRuns.scenarioId, scenarioId)).orderBy(desc(evalRuns.createdAt), desc(evalRuns.id)).limit(limit).all();
+export async function listEvalRuns(store: DataStore, scenarioId: string, limit = 200): Promise<EvalRunRow[]> {
+  const { db, t } = store;
+  return db.select().from(t.evalRuns).where(eq(t.evalRuns.scenarioId, scenarioId)).orderBy(desc(t.evalRuns.createdAt), desc(t.evalRuns.id)).limit(limit);
 }
 
 /** Runs not yet ended (queued or running), oldest first. */
-export function openEvalRuns(db: Db): EvalRunRow[] {
-  return db.select().from(evalRuns).where(inArray(evalRuns.status, [...OPEN])).orderBy(evalRuns.createdAt).all();
+export async function openEvalRuns(store: DataStore): Promise<EvalRunRow[]> {
+  const { db, t } = store;
+  return db.select().from(t.evalRuns).where(inArray(t.evalRuns.status, [...OPEN])).orderBy(asc(t.evalRuns.createdAt), asc(t.evalRuns.id));
 }
 
 /** What ending a run writes. `metrics`/`results` only for `completed`, `error` only for `failed`. */
@@ -49,24 +56,23 @@ export interface EvalRunEnd {
 }
 
 /** Ends a run still open; returns false when it had ended already (or does not exist). */
-export function endEvalRun(db: Db, id: string, end: EvalRunEnd): boolean {
-  return writeTransaction(db, (tx) => {
-    const done = tx
-      .update(evalRuns)
-      .set({ status: end.status, metrics: end.metrics ?? null, results: end.results ?? null, simulated: end.simulated ?? false, error: end.error ?? null, finishedAt: end.finishedAt })
-      .where(and(eq(evalRuns.id, id), inArray(evalRuns.status, [...OPEN])))
-      .run();
-    return done.changes > 0;
-  });
+export async function endEvalRun(store: DataStore, id: string, end: EvalRunEnd): Promise<boolean> {
+  const { db, t } = store;
+  const done = await db
+    .update(t.evalRuns)
+    .set({ status: end.status, metrics: end.metrics ?? null, results: end.results ?? null, simulated: end.simulated ?? false, error: end.error ?? null, finishedAt: end.finishedAt })
+    .where(and(eq(t.evalRuns.id, id), inArray(t.evalRuns.status, [...OPEN])))
+    .returning({ id: t.evalRuns.id });
+  return done.length > 0;
 }
 
 /** The runs of one plan (`graph_hash`) on one revision of a set, newest first: what a publish gate reuses. */
-export function evalRunsOfPlan(db: Db, where: { setId: string; setRevision: number; graphHash: string }, limit = 20): EvalRunRow[] {
+export async function evalRunsOfPlan(store: DataStore, where: { setId: string; setRevision: number; graphHash: string }, limit = 20): Promise<EvalRunRow[]> {
+  const { db, t } = store;
   return db
     .select()
-    .from(evalRuns)
-    .where(and(eq(evalRuns.setId, where.setId), eq(evalRuns.setRevision, where.setRevision), eq(evalRuns.graphHash, where.graphHash)))
-    .orderBy(desc(evalRuns.createdAt), desc(evalRuns.id))
-    .limit(limit)
-    .all();
+    .from(t.evalRuns)
+    .where(and(eq(t.evalRuns.setId, where.setId), eq(t.evalRuns.setRevision, where.setRevision), eq(t.evalRuns.graphHash, where.graphHash)))
+    .orderBy(desc(t.evalRuns.createdAt), desc(t.evalRuns.id))
+    .limit(limit);
 }
