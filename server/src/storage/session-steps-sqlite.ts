@@ -28,6 +28,20 @@ export class SqliteSessionSteps {
     this.insertEvent = this.sqlite.prepare('insert into call_session_events (session_id, seq, name, data, at) values (?, ?, ?, ?, ?)');
   }
 
+  /** Whether a transaction is open on the connection (a batch must then queue behind it, not join it). */
+  get busy(): boolean {
+    return this.sqlite.inTransaction;
+  }
+
+  /** Writes the steps in one `BEGIN IMMEDIATE` transaction of their own, at once; throws (having written none) when one fails. */
+  writeBatch(steps: ReadonlyArray<{ id: string; step: SessionStepRows }>): void {
+    this.sqlite
+      .transaction(() => {
+        for (const s of steps) this.apply(s.id, s.step);
+      })
+      .immediate();
+  }
+
   /** Writes one step of session `id` (its rows only: the writer calls its `alsoWrite` before). */
   apply(id: string, step: SessionStepRows): void {
     // Rare (once a session): drizzle's builder, on the same connection, inside this transaction.

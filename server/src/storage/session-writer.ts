@@ -8,9 +8,10 @@
  * written twice. One batch is written at a time: steps queued meanwhile make the next one, in order.
  *
  * The rows are written per dialect: on SQLite with statements prepared once (./session-steps-sqlite.ts),
- * inside the store's own `BEGIN IMMEDIATE` (so the batch queues behind any other transaction of the
- * store instead of colliding with it); on PostgreSQL in a few multi-row statements per batch on the pool
- * (./session-steps-pg.ts).
+ * in a synchronous `BEGIN IMMEDIATE` transaction when the connection is free, or else (another
+ * transaction of the store is open, or a step's `alsoWrite` is asynchronous) inside the store's own
+ * transaction queue, so a batch never joins another's transaction; on PostgreSQL in a few multi-row
+ * statements per batch on the pool (./session-steps-pg.ts).
  *
  * Why: one session turn used to cost two write transactions, each statement built by drizzle's query
  * builder on every call; at 1,000 live sessions (≈ 250 turns/s) that was a sixth of the server's main
@@ -88,7 +89,10 @@ export class SessionStepWriter {
     if (batch.length === 0) return;
     this.queue = [];
     try {
-      await this.store.transaction((tx) => this.apply(tx, batch));
+      // SQLite, the common case: no other transaction open and no `alsoWrite` to wait for: the batch
+      // is written at once, synchronously, in a transaction of its own (no promise per step).
+      if (this.sqlite && !this.sqlite.busy && !batch.some((q) => q.step.alsoWrite)) this.sqlite.writeBatch(batch);
+      else await this.store.transaction((tx) => this.apply(tx, batch));
     } catch (error) {
       for (const q of batch) q.reject(error);
       return;
