@@ -1,20 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SessionStepWriter } from './session-writer.js';
-import { getCallSession, sessionEventsSince, sessionTurns, type CallSessionRow } from './sessions.js';
+import { getCallSession, sessionEventsSince, sessionTurns } from './sessions.js';
 import { sqliteOf } from './sqlite.js';
-import type { DataStore, OpenDataStore } from './store.js';
+import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
-
-/** A store with one scenario, and sessions' rows of it. */
-export async function sessionStore(open: () => Promise<OpenDataStore>): Promise<{ store: OpenDataStore; row: (id: string, at?: number) => CallSessionRow }> {
-  const store = await open();
-  await store.db.insert(store.t.scenarios).values({ id: 'sc1', name: 's', graph: { nodes: [], edges: [] }, createdAt: 1, updatedAt: 1 });
-  const row = (id: string, at = 1): CallSessionRow => ({
-    id, scenarioId: 'sc1', slug: 's', version: 1, apiKeyId: null, callId: null, meta: null, inputs: {}, status: 'active', turnCount: 0, updateCount: 0, nextEvent: 1,
-    outputs: null, alerts: [], metrics: null, simulated: false, deskTokenHash: 'ab', createdAt: at, lastTurnAt: null, lastActivityAt: at, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null,
-  });
-  return { store, row };
-}
+import { sessionStore } from './testing-sessions.js';
 
 const turn = (sessionId: string, seq: number) => ({ sessionId, seq, turnId: `t${seq}`, role: 'customer', text: `话${seq}`, start: null, end: null, receivedAt: 5 });
 const event = (sessionId: string, seq: number, data: unknown = { n: seq }) => ({ sessionId, seq, name: 'session.turns', data, at: 5 });
