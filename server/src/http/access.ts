@@ -52,10 +52,15 @@ export function allow(access: Access): AccessHandler {
  * goes through without a session; any other is held to `access`. The route still declares `access`.
  * `other` may answer the request itself (a refusal) and return `'answered'`.
  */
-export function allowOr(access: Access, other: <P>(req: Request<P>, res: Response) => boolean | 'answered'): AccessHandler {
+export function allowOr(access: Access, other: <P>(req: Request<P>, res: Response) => boolean | 'answered' | Promise<boolean | 'answered'>): AccessHandler {
   const fallback = allow(access);
   const handler: AccessHandler = (req, res, next) => {
     const accepted = other(req, res);
+    // A check that reads the store first (a desk token) answers later; its failure goes to Express.
+    if (accepted instanceof Promise) {
+      accepted.then((a) => (a === 'answered' ? undefined : a ? next() : fallback(req, res, next)), next);
+      return;
+    }
     if (accepted === 'answered') return;
     if (accepted) return next();
     fallback(req, res, next);

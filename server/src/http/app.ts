@@ -130,9 +130,9 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
 }
 
 /** The live call sessions over the app's published scenarios, models and run log (server.ts makes its own and closes it). */
-export function createSessions(deps: Pick<AppDeps, 'db' | 'models' | 'services' | 'published'>, v1: V1Runtime): SessionManager {
+export function createSessions(deps: Pick<AppDeps, 'db' | 'store' | 'models' | 'services' | 'published'>, v1: V1Runtime): SessionManager {
   return new SessionManager({
-    db: deps.db,
+    store: appStore(deps),
     models: deps.models,
     services: deps.services,
     published: deps.published,
@@ -195,7 +195,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
   if (deps.alerting) api.use(alertRuleRoutes(deps.alerting));
-  api.use(liveRoutes({ db: deps.db, sessions, review, readsPii: deps.canReadPii }));
+  api.use(liveRoutes({ db: deps.db, store: appStore(deps), sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

@@ -14,8 +14,8 @@ const KEEP_ALIVE_MS = 15_000;
 /** The names the board's stream carries. */
 export const BOARD_EVENTS: ReadonlySet<string> = new Set(['session.started', 'session.updated', 'session.alert', 'session.ended']);
 
-/** How the board's stream shows a session to its reader (masked or not). */
-export type SummaryOf = (session: SessionView) => LiveSessionSummary;
+/** How the board's stream shows a session to its reader (masked or not); a promise when it has to read the store first. */
+export type SummaryOf = (session: SessionView) => LiveSessionSummary | Promise<LiveSessionSummary>;
 
 /** Bytes a follower may leave unread before its stream is dropped (it resumes with `Last-Event-ID`). */
 export const MAX_FOLLOWER_BACKLOG = 4 * 1024 * 1024;
@@ -38,14 +38,27 @@ export function dropSlowFollower(res: Response): boolean {
  */
 export async function boardStream(req: Request, res: Response, sessions: LiveSessions, summaryOf: SummaryOf, renderAlert: (alert: unknown) => unknown): Promise<void> {
   const sse = await createSession(req, res, { keepAlive: KEEP_ALIVE_MS, retry: 2_000, trustClientEventId: false });
-  const unsubscribe = sessions.subscribe((event, session) => {
-    if (!BOARD_EVENTS.has(event.name) || !sse.isConnected) return;
-    const summary = summaryOf(session);
+  const deliver = (event: SessionEventRecord, session: SessionView, summary: LiveSessionSummary) => {
+    if (!sse.isConnected) return;
     if (event.name === 'session.alert') {
       const alert = typeof event.data === 'object' && event.data !== null && 'alert' in event.data ? event.data.alert : null;
       sse.push({ session_id: session.id, alert: renderAlert(alert), session: summary }, event.name);
     } else sse.push(summary, event.name);
     dropSlowFollower(res);
+  };
+  // Events whose summary waits for a store read, and every one after them, go out in order.
+  let pending: Promise<void> | undefined;
+  const unsubscribe = sessions.subscribe((event, session) => {
+    if (!BOARD_EVENTS.has(event.name) || !sse.isConnected) return;
+    const summary = summaryOf(session);
+    if (!pending && !(summary instanceof Promise)) return deliver(event, session, summary);
+    const link: Promise<void> = (pending ?? Promise.resolve())
+      .then(async () => deliver(event, session, await summary))
+      .catch((error: unknown) => console.error('[mofang] a board event could not be shown:', error instanceof Error ? error.message : String(error)))
+      .finally(() => {
+        if (pending === link) pending = undefined;
+      });
+    pending = link;
   });
   await new Promise<void>((resolve) => res.on('close', resolve));
   unsubscribe();
@@ -80,8 +93,9 @@ export async function sessionStream(req: Request, res: Response, sessions: LiveS
     if (dropSlowFollower(res)) return finish();
     if (event.name === 'session.ended') finish();
   };
-  // Subscribed before the replay is read, so that no event falls between the two (both run on this tick).
-  const unsubscribe = sessions.subscribe((event) => (replayed ? send(event) : waiting.push(event)), id);
+  // Subscribed before the replay is read, so that no event falls between the two (one stored after the
+  // read began is also handed on; `send` skips seqs already sent).
+  const unsubscribe = sessions.subscribe((event) => (replayed ? send(event) : waiting.push(event)), id, next);
   const done = new Promise<void>((resolve) => {
     finish = () => {
       over = true;
@@ -89,10 +103,10 @@ export async function sessionStream(req: Request, res: Response, sessions: LiveS
     };
     res.on('close', finish);
   });
-  for (const event of sessions.eventsSince(id, next)) send(event);
+  for (const event of await sessions.eventsSince(id, next)) send(event);
   replayed = true;
   for (const event of waiting) send(event);
-  if (!over && sessions.get(id)?.status === 'ended' && sessions.eventsSince(id, next).length === 0) finish();
+  if (!over && (await sessions.get(id))?.status === 'ended' && (await sessions.eventsSince(id, next)).length === 0) finish();
   await done;
   unsubscribe();
   if (!res.writableEnded) res.end();

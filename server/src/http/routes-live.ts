@@ -16,8 +16,9 @@ import { liveViews, writeLiveCase } from '../review/live-cases.js';
 import type { ReviewService } from '../review/service.js';
 import type { LiveSessions, SessionView } from '../sessions/ports.js';
 import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { riskOutputOf, sessionOtherInputs } from '../storage/live-pages.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenario } from '../storage/scenarios.js';
 import { allow, allowOr, requestUser } from './access.js';
 import { audits, clientAddress } from './audit-context.js';
 import { HttpError, parseBody, sendError } from './errors.js';
@@ -29,6 +30,7 @@ import { acceptsQuery } from './query-params.js';
 /** What the live routes are built from. */
 export interface LiveRouteDeps {
   db: Db;
+  store: DataStore;
   /** Absent: every route answers 503 `live_unavailable`. */
   sessions?: LiveSessions;
   review: ReviewService;
@@ -69,19 +71,29 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
   const readsPii = deps.readsPii ?? canReadPii;
   const facts = new Map<string, ScenarioFacts & { at: number }>();
 
-  const factsOf = (scenarioId: string): ScenarioFacts => {
+  /** A scenario's facts: at once while cached, after a store read otherwise. */
+  const factsNow = (scenarioId: string): ScenarioFacts | Promise<ScenarioFacts> => {
     const cached = facts.get(scenarioId);
     if (cached && Date.now() - cached.at < FACTS_TTL_MS) return cached;
-    const fresh = { name: getScenarioSync(deps.db, scenarioId)?.name ?? '', riskOutput: riskOutputOf(deps.db, scenarioId), at: Date.now() };
-    facts.set(scenarioId, fresh);
-    return fresh;
+    return Promise.all([riskOutputOf(deps.store, scenarioId), getScenario(deps.store, scenarioId)]).then(([riskOutput, scenario]) => {
+      const fresh = { name: scenario?.name ?? '', riskOutput, at: Date.now() };
+      facts.set(scenarioId, fresh);
+      return fresh;
+    });
+  };
+  const factsOf = async (scenarioId: string): Promise<ScenarioFacts> => factsNow(scenarioId);
+  /** A board summary: at once while the scenario's facts are cached. */
+  const summaryNow = (s: SessionView, plain: boolean) => {
+    const summary = (f: ScenarioFacts) => (plain ? liveSummary(s, f) : maskedSummary(liveSummary(s, f)));
+    const f = factsNow(s.scenarioId);
+    return f instanceof Promise ? f.then(summary) : summary(f);
   };
   const sessionsOrFail = (): LiveSessions => {
     if (!deps.sessions) throw unavailable();
     return deps.sessions;
   };
-  const sessionOf = (id: string): SessionView => {
-    const session = sessionsOrFail().get(id);
+  const sessionOf = async (id: string): Promise<SessionView> => {
+    const session = await sessionsOrFail().get(id);
     if (!session) throw new DomainError('not_found', 'unknown_session', `no live call session "${id}"`);
     return session;
   };
@@ -89,7 +101,7 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
   const unmasked = (req: Request, res: Response) => deskSessionOf(res) !== undefined || readsPii(req);
 
   /** The desk token's way in: accepted for the session it names, refused (401) for any other. */
-  const viaDeskToken = <P>(req: Request<P>, res: Response): boolean | 'answered' => {
+  const viaDeskToken = async <P>(req: Request<P>, res: Response): Promise<boolean | 'answered'> => {
     const token = bearer(req);
     if (token === undefined) return false;
     const id = paramId(req);
@@ -97,7 +109,7 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
       sendError(res, 503, 'live_unavailable', 'live call sessions are not running on this server');
       return 'answered';
     }
-    if (id !== undefined && deps.sessions.verifyDeskToken(id, token)) {
+    if (id !== undefined && (await deps.sessions.verifyDeskToken(id, token))) {
       res.locals.deskSession = id;
       return true;
     }
@@ -105,16 +117,17 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     return 'answered';
   };
 
-  router.get('/live/sessions', allow('live:read'), acceptsQuery('status', 'scenario'), (req, res) => {
+  router.get('/live/sessions', allow('live:read'), acceptsQuery('status', 'scenario'), async (req, res) => {
     const sessions = sessionsOrFail();
     const status = typeof req.query.status === 'string' && req.query.status !== '' ? req.query.status : 'active';
     if (!(STATUSES as readonly string[]).includes(status)) throw new DomainError('invalid', 'invalid_filter', 'status is active, ended or all', { path: 'status' });
     const scenarioId = typeof req.query.scenario === 'string' && req.query.scenario !== '' ? req.query.scenario : undefined;
-    const listed = sessions.list({ status: STATUSES.find((s) => s === status) ?? 'active', ...(scenarioId ? { scenarioId } : {}), limit: LIST_LIMIT });
-    const active = sessions.list({ status: 'active', ...(scenarioId ? { scenarioId } : {}) });
+    const listed = await sessions.list({ status: STATUSES.find((s) => s === status) ?? 'active', ...(scenarioId ? { scenarioId } : {}), limit: LIST_LIMIT });
+    const active = await sessions.list({ status: 'active', ...(scenarioId ? { scenarioId } : {}) });
     const plain = readsPii(req);
+    const summaries = await Promise.all(listed.map((s) => summaryNow(s, plain)));
     const reply: LiveSessionList = {
-      sessions: listed.map((s) => liveSummary(s, factsOf(s.scenarioId))).map((s) => (plain ? s : maskedSummary(s))),
+      sessions: summaries,
       counts: { active: active.length, alerting: active.filter((s) => s.alerts.length > 0).length },
     };
     res.json(reply);
@@ -127,27 +140,27 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
       req,
       res,
       sessions,
-      (s) => (plain ? liveSummary(s, factsOf(s.scenarioId)) : maskedSummary(liveSummary(s, factsOf(s.scenarioId)))),
+      (s) => summaryNow(s, plain),
       (alert) => (plain ? alert : maskedAlert(alert)),
     );
   });
 
   router.get('/live/sessions/:id', allowOr('live:read', viaDeskToken), acceptsQuery(), async (req, res) => {
-    const session = sessionOf(req.params.id);
-    const detail = liveDetail(session, factsOf(session.scenarioId), sessionsOrFail().turns(session.id), await liveViews(deps.review, session.scenarioId, session.version, session.outputs));
+    const session = await sessionOf(req.params.id);
+    const detail = liveDetail(session, await factsOf(session.scenarioId), await sessionsOrFail().turns(session.id), await liveViews(deps.review, session.scenarioId, session.version, session.outputs));
     res.json(unmasked(req, res) ? detail : maskedDetail(detail));
   });
 
   router.get('/live/sessions/:id/events', allowOr('live:read', viaDeskToken), acceptsQuery(), async (req, res) => {
     const sessions = sessionsOrFail();
-    const session = sessionOf(req.params.id);
+    const session = await sessionOf(req.params.id);
     const plain = unmasked(req, res);
     await sessionStream(req, res, sessions, session.id, (event) => (plain ? plainEventData(event.data) : maskEventData(event.data)));
   });
 
   router.post('/live/sessions/:id/confirm', allowOr('live:write', viaDeskToken), audits('live.confirm'), acceptsQuery(), async (req, res) => {
     const sessions = sessionsOrFail();
-    const session = sessionOf(req.params.id);
+    const session = await sessionOf(req.params.id);
     const body = parseBody(LiveConfirmBodySchema, req.body ?? {});
     if (session.outputs === null) throw new DomainError('conflict', 'nothing_to_confirm', 'the session has no outputs yet: confirm once the first update has arrived');
     const model = session.outputs;
@@ -161,22 +174,24 @@ export function liveRoutes(deps: LiveRouteDeps): Router {
     const by = user && !desk ? user.name : `desk:${session.callId ?? session.id}`;
     const actor: AuditActor = user && !desk ? { type: 'user', id: user.id, name: user.name, address: clientAddress(req) } : { type: 'api_key', id: session.apiKeyId, name: 'desk token', address: clientAddress(req) };
     const outputs = { ...model, ...body.outputs };
-    const turns = sessions.turns(session.id);
+    const turns = await sessions.turns(session.id);
     // Past the transcript retention an ended session keeps its outputs but not its call: no case can be made of it.
     if (turns.length === 0 && session.turnCount > 0) throw new DomainError('conflict', 'transcripts_redacted', 'the session is past the transcript retention: its turns were cleared, so its confirmation cannot become a case');
+    const otherInputs = await sessionOtherInputs(deps.store, session.id);
+    // The review case, the confirmation and the audit record in one transaction.
     await auditedChangeIn(
       deps.review.store,
       actor,
       async (tx) => {
-        const written = await writeLiveCase(deps.review.within(tx), { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs: sessionOtherInputs(deps.db, session.id), outputs, by });
+        const written = await writeLiveCase(deps.review.within(tx), { scenarioId: session.scenarioId, version: session.version, sessionId: session.id, runId: session.finalRunId, turns, meta: session.meta, otherInputs, outputs, by });
         const confirmation: LiveConfirmation = { outputs, corrected: changed.length > 0, by, at: new Date().toISOString(), case: written, ...(body.note === '' ? {} : { note: body.note }) };
-        sessions.confirm(session.id, confirmation);
+        await sessions.confirm(session.id, confirmation);
         return written;
       },
       (written) => liveConfirmChange({ session: { id: session.id, slug: session.slug, scenarioId: session.scenarioId }, changed, replaced: session.confirmation !== null, case: written }),
     );
-    const after = sessionOf(session.id);
-    const detail = liveDetail(after, factsOf(after.scenarioId), sessions.turns(after.id), await liveViews(deps.review, after.scenarioId, after.version, after.outputs));
+    const after = await sessionOf(session.id);
+    const detail = liveDetail(after, await factsOf(after.scenarioId), await sessions.turns(after.id), await liveViews(deps.review, after.scenarioId, after.version, after.outputs));
     res.json(unmasked(req, res) ? detail : maskedDetail(detail));
   });
   return router;

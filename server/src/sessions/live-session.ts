@@ -14,10 +14,10 @@ import { newId } from '../common/ids.js';
 import { runPlan, type ExecutionPlan, type RunResult } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
-import type { Db } from '../storage/db.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import type { SessionStepWriter } from '../storage/session-writer.js';
 import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } from '../storage/sessions.js';
+import type { DataStore } from '../storage/store.js';
 import { outputChanges } from './changes.js';
 import { NodeCache } from './node-cache.js';
 import { round, storedMetrics, type StoredCounters } from './stored.js';
@@ -28,7 +28,7 @@ const MAX_LAGS = 2_000;
 
 /** What every session of a manager shares. */
 export interface SessionDeps {
-  db: Db;
+  store: DataStore;
   /** Writes every step of every session (group commit). */
   writer: SessionStepWriter;
   models: ModelResolver;
@@ -251,12 +251,13 @@ export class LiveSession {
   }
 
   /**
-   * Stores the confirmation at once (synchronously: the caller writes it in one transaction with its
-   * review case and audit record). No queued step of the writer sets this column.
+   * Stores the confirmation at once, not through the writer's queue: the caller writes it in one
+   * transaction with its review case and audit record, which this write joins. No queued step of the
+   * writer sets this column.
    */
-  confirm(confirmation: LiveConfirmation): void {
+  async confirm(confirmation: LiveConfirmation): Promise<void> {
+    await writeSessionStep(this.deps.store, this.id, { patch: { confirmation } });
     this.confirmation = confirmation;
-    writeSessionStep(this.deps.db, this.id, { patch: { confirmation } });
   }
 
   /** Waits for the update in flight (for a server that stops). */
@@ -269,7 +270,7 @@ export class LiveSession {
   }
 
   /** Writes events and state (and `alsoWrite`'s rows) in one transaction, then hands the events on. */
-  private async store(events: CallSessionEventRow[], patch: CallSessionPatch, alsoWrite?: () => void): Promise<void> {
+  private async store(events: CallSessionEventRow[], patch: CallSessionPatch, alsoWrite?: (tx: DataStore) => void | Promise<void>): Promise<void> {
     await this.deps.writer.write(this.id, { events, patch: { ...patch, nextEvent: this.nextEvent, metrics: this.counters() }, alsoWrite });
     for (const event of events) this.deps.publish(toRecord(event), this);
   }

@@ -18,8 +18,9 @@ import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { SessionStepWriter } from '../storage/session-writer.js';
 import { getCallSession, lastSessionEvent, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { StoredSessionFollower } from './stored-follow.js';
 import { LiveSession, type SessionDeps } from './live-session.js';
-import { reflectedTurns, rowView } from './stored.js';
+import { reflectedTurns, rowView, turnOf } from './stored.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
 export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer'> {
@@ -31,6 +32,8 @@ export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'no
   maxDurationMs: number;
   /** How often idle sessions are looked for, ms (default a quarter of the idle timeout, 1–10 s). */
   sweepMs?: number;
+  /** How often a followed session held by another server is read from the store, ms (default 1000). */
+  followPollMs?: number;
   now?: () => number;
 }
 
@@ -55,14 +58,26 @@ export class SessionManager implements LiveSessions {
   private readonly followers = new Set<{ sessionId?: string; listener: (event: SessionEventRecord, session: SessionView) => void }>();
   private readonly deps: SessionDeps;
   private readonly sweep: ReturnType<typeof setInterval>;
+  private readonly elsewhere: StoredSessionFollower;
+  /** Resolves once the sessions an earlier run left open are held again (a miss of `live` waits for it). */
+  readonly ready: Promise<void>;
   private closed = false;
 
   constructor(private readonly options: SessionManagerOptions) {
     const now = options.now ?? Date.now;
-    this.deps = { ...options, writer: new SessionStepWriter(options.db), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    this.deps = { ...options, writer: new SessionStepWriter(options.store), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    this.elsewhere = new StoredSessionFollower(options.store, options.followPollMs ?? 1_000, (id) => this.live.has(id));
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
-    this.resume();
+    this.ready = this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', error instanceof Error ? error.message : String(error)));
+  }
+
+  /** The session held here: at once when it is, after the start's resume otherwise. */
+  private async held(id: string): Promise<LiveSession | undefined> {
+    const session = this.live.get(id);
+    if (session) return session;
+    await this.ready;
+    return this.live.get(id);
   }
 
   /** Alerting, settable after construction (the app wires it once its settings store exists). */
@@ -121,9 +136,9 @@ export class SessionManager implements LiveSessions {
   }
 
   async addTurns(id: string, turns: SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }> {
-    const session = this.live.get(id);
+    const session = this.live.get(id) ?? (await this.held(id));
     if (!session) {
-      if (getCallSession(this.options.db, id)) throw new DomainError('conflict', 'session_ended', `session "${id}" has ended: it takes no more turns`);
+      if (await getCallSession(this.options.store, id)) throw new DomainError('conflict', 'session_ended', `session "${id}" has ended: it takes no more turns`);
       throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
     }
     if (session.status !== 'active') throw new DomainError('conflict', 'session_ended', `session "${id}" is ending: it takes no more turns`);
@@ -158,9 +173,9 @@ export class SessionManager implements LiveSessions {
   }
 
   async end(id: string, reason: SessionEndReason = 'ended'): Promise<SessionView> {
-    const session = this.live.get(id);
+    const session = await this.held(id);
     if (!session) {
-      const view = this.get(id);
+      const view = await this.get(id);
       if (!view) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
       return view;
     }
@@ -176,36 +191,42 @@ export class SessionManager implements LiveSessions {
     return session.view();
   }
 
-  get(id: string): SessionView | undefined {
-    const session = this.live.get(id);
+  async get(id: string): Promise<SessionView | undefined> {
+    const session = await this.held(id);
     if (session) return session.view();
-    const row = getCallSession(this.options.db, id);
+    const row = await getCallSession(this.options.store, id);
     return row ? rowView(row) : undefined;
   }
 
-  turns(id: string): SessionTurn[] {
-    const session = this.live.get(id);
+  async turns(id: string): Promise<SessionTurn[]> {
+    const session = await this.held(id);
     if (session) return [...session.turns];
-    return sessionTurns(this.options.db, id).map((t) => ({ id: t.turnId, role: t.role, text: t.text, ...(t.start !== null ? { start: t.start } : {}), ...(t.end !== null ? { end: t.end } : {}), seq: t.seq }));
+    return (await sessionTurns(this.options.store, id)).map(turnOf);
   }
 
-  list(filter: { status: 'active' | 'ended' | 'all'; scenarioId?: string; limit?: number }): SessionView[] {
-    const rows = listCallSessions(this.options.db, { status: filter.status, scenarioId: filter.scenarioId, limit: Math.min(filter.limit ?? 200, 1000) });
+  async list(filter: { status: 'active' | 'ended' | 'all'; scenarioId?: string; limit?: number }): Promise<SessionView[]> {
+    await this.ready;
+    const rows = await listCallSessions(this.options.store, { status: filter.status, scenarioId: filter.scenarioId, limit: Math.min(filter.limit ?? 200, 1000) });
     return rows.map((row) => this.live.get(row.id)?.view() ?? rowView(row));
   }
 
-  eventsSince(id: string, fromSeq: number): SessionEventRecord[] {
-    return sessionEventsSince(this.options.db, id, fromSeq).map((e) => ({ sessionId: e.sessionId, seq: e.seq, name: e.name, data: e.data, at: e.at }));
+  async eventsSince(id: string, fromSeq: number): Promise<SessionEventRecord[]> {
+    return (await sessionEventsSince(this.options.store, id, fromSeq)).map((e) => ({ sessionId: e.sessionId, seq: e.seq, name: e.name, data: e.data, at: e.at }));
   }
 
-  subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string): () => void {
+  subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string, fromSeq = 0): () => void {
     const entry = { sessionId, listener };
     this.followers.add(entry);
-    return () => this.followers.delete(entry);
+    // A session another server holds: its events come from the store (this server's own never name it).
+    const stored = sessionId !== undefined && !this.live.has(sessionId) && !this.closed ? this.elsewhere.follow(sessionId, fromSeq, listener) : undefined;
+    return () => {
+      this.followers.delete(entry);
+      stored?.();
+    };
   }
 
-  verifyDeskToken(id: string, token: string): boolean {
-    const row = getCallSession(this.options.db, id);
+  async verifyDeskToken(id: string, token: string): Promise<boolean> {
+    const row = await getCallSession(this.options.store, id);
     // The token opens its session while the call is on and for a day after it ended, no longer.
     if (!row || (row.endedAt !== null && this.deps.now() - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
     const expected = Buffer.from(row.deskTokenHash, 'hex');
@@ -213,15 +234,15 @@ export class SessionManager implements LiveSessions {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  confirm(id: string, confirmation: LiveConfirmation): SessionView {
-    const session = this.live.get(id);
+  async confirm(id: string, confirmation: LiveConfirmation): Promise<SessionView> {
+    const session = await this.held(id);
     if (session) {
-      session.confirm(confirmation);
+      await session.confirm(confirmation);
       return session.view();
     }
-    if (!getCallSession(this.options.db, id)) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
-    writeSessionStep(this.options.db, id, { patch: { confirmation } });
-    const view = this.get(id);
+    if (!(await getCallSession(this.options.store, id))) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
+    await writeSessionStep(this.options.store, id, { patch: { confirmation } });
+    const view = await this.get(id);
     if (!view) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
     return view;
   }
@@ -230,8 +251,10 @@ export class SessionManager implements LiveSessions {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweep);
+    this.elsewhere.close();
+    await this.ready;
     await Promise.all([...this.live.values()].map((s) => s.settle()));
-    this.deps.writer.flush();
+    await this.deps.writer.flush();
     this.followers.clear();
   }
 
@@ -263,15 +286,17 @@ export class SessionManager implements LiveSessions {
   }
 
   /** Takes up the sessions a previous run of the server left open. */
-  private resume(): void {
-    for (const row of openCallSessions(this.options.db)) {
-      const resolved = this.options.published.resolveSync(row.slug, row.version);
+  private async resume(): Promise<void> {
+    for (const row of await openCallSessions(this.options.store)) {
+      if (this.closed) return;
+      const resolved = await this.options.published.resolve(row.slug, row.version);
       const transcriptInput = 'error' in resolved ? undefined : transcriptInputOf(resolved);
       if ('error' in resolved || !transcriptInput) {
-        writeSessionStep(this.options.db, row.id, { patch: { status: 'ended', endedAt: this.deps.now(), endReason: row.endReason ?? 'ended' } });
+        await writeSessionStep(this.options.store, row.id, { patch: { status: 'ended', endedAt: this.deps.now(), endReason: row.endReason ?? 'ended' } });
         continue;
       }
-      const turns = this.turns(row.id);
+      const turns = (await sessionTurns(this.options.store, row.id)).map(turnOf);
+      const reflected = reflectedTurns((await lastSessionEvent(this.options.store, row.id, 'session.updated'))?.data);
       const fixed = { id: row.id, scenarioId: row.scenarioId, slug: row.slug, version: row.version, apiKeyId: row.apiKeyId, callId: row.callId, meta: isRecord(row.meta) ? row.meta : null, inputs: isRecord(row.inputs) ? row.inputs : {}, createdAt: row.createdAt };
       const session = new LiveSession(this.deps, resolved.plan, transcriptInput, fixed, {
         status: 'active',
@@ -285,7 +310,7 @@ export class SessionManager implements LiveSessions {
         lastActivityAt: row.lastActivityAt,
         confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
         metrics: row.metrics,
-        reflected: reflectedTurns(lastSessionEvent(this.options.db, row.id, 'session.updated')?.data),
+        reflected,
       });
       this.live.set(row.id, session);
       if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);

@@ -68,18 +68,23 @@ export interface LiveSessions {
   addTurns(id: string, turns: SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }>;
   /** Ends the session: waits for the update in flight, runs the final run on the whole call, resolves the session as ended. Idempotent. */
   end(id: string, reason?: SessionEndReason): Promise<SessionView>;
-  get(id: string): SessionView | undefined;
-  turns(id: string): SessionTurn[];
+  /** The session (held here, or as stored), or undefined. */
+  get(id: string): Promise<SessionView | undefined>;
+  turns(id: string): Promise<SessionTurn[]>;
   /** Sessions newest activity first (`status` `all` includes ended ones), at most `limit`. */
-  list(filter: { status: 'active' | 'ended' | 'all'; scenarioId?: string; limit?: number }): SessionView[];
+  list(filter: { status: 'active' | 'ended' | 'all'; scenarioId?: string; limit?: number }): Promise<SessionView[]>;
   /** Events of one session with `seq >= fromSeq`, in order (what a resumed stream replays). */
-  eventsSince(id: string, fromSeq: number): SessionEventRecord[];
-  /** Follows every new event of every session (the board) — or of one, when `sessionId` is given. Returns the unsubscribe. */
-  subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string): () => void;
+  eventsSince(id: string, fromSeq: number): Promise<SessionEventRecord[]>;
+  /**
+   * Follows every new event of every session (the board) — or of one, when `sessionId` is given. Returns
+   * the unsubscribe. One session held by another server over the same store is followed in the store
+   * from event `fromSeq` on (events may come again: followers skip seqs they have).
+   */
+  subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string, fromSeq?: number): () => void;
   /** Whether `token` is the desk token of session `id` (constant-time). */
-  verifyDeskToken(id: string, token: string): boolean;
+  verifyDeskToken(id: string, token: string): Promise<boolean>;
   /** Stores what the agent confirmed; returns the session. */
-  confirm(id: string, confirmation: LiveConfirmation): SessionView;
+  confirm(id: string, confirmation: LiveConfirmation): Promise<SessionView>;
   /** Ends every active session's timers and waits for runs in flight (no final runs: they resume at the next start). */
   close(): Promise<void>;
 }

@@ -5,8 +5,8 @@
 import type { SessionAlert } from '@shared/alerts.js';
 import type { LiveConfirmation } from '@shared/live.js';
 import { isRecord } from '@shared/json.js';
-import type { SessionMetrics } from '@shared/sessions.js';
-import type { CallSessionRow } from '../storage/sessions.js';
+import type { SessionMetrics, SessionTurn } from '@shared/sessions.js';
+import type { CallSessionRow, CallSessionTurnRow } from '../storage/sessions.js';
 import type { SessionView } from './ports.js';
 
 /** The running figures a session stores (its `metrics` column). */
@@ -72,4 +72,9 @@ export function rowView(row: CallSessionRow): SessionView {
     confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
     metrics: storedMetrics(row.metrics),
   };
+}
+
+/** A stored turn as the domain hands it out. */
+export function turnOf(t: CallSessionTurnRow): SessionTurn {
+  return { id: t.turnId, role: t.role, text: t.text, ...(t.start !== null ? { start: t.start } : {}), ...(t.end !== null ? { end: t.end } : {}), seq: t.seq };
 }

@@ -4,16 +4,18 @@
  */
 import { eq } from 'drizzle-orm';
 import { isRecord } from '@shared/json.js';
-import type { Db } from './db.js';
-import { alertSettings, callSessions } from './schema-live.js';
+import type { DataStore } from './store.js';
 
 /** The start inputs other than the transcript that session `id` was created with, or null. */
-export function sessionOtherInputs(db: Db, id: string): Record<string, unknown> | null {
-  const row = db.select({ inputs: callSessions.inputs }).from(callSessions).where(eq(callSessions.id, id)).get();
+export async function sessionOtherInputs(store: DataStore, id: string): Promise<Record<string, unknown> | null> {
+  const { db, t } = store;
+  const [row] = await db.select({ inputs: t.callSessions.inputs }).from(t.callSessions).where(eq(t.callSessions.id, id)).limit(1);
   return row && isRecord(row.inputs) ? row.inputs : null;
 }
 
 /** The output (path) the live board shows as a scenario's risk, or null when its alert settings name none. */
-export function riskOutputOf(db: Db, scenarioId: string): string | null {
-  return db.select({ risk: alertSettings.riskOutput }).from(alertSettings).where(eq(alertSettings.scenarioId, scenarioId)).get()?.risk ?? null;
+export async function riskOutputOf(store: DataStore, scenarioId: string): Promise<string | null> {
+  const { db, t } = store;
+  const [row] = await db.select({ risk: t.alertSettings.riskOutput }).from(t.alertSettings).where(eq(t.alertSettings.scenarioId, scenarioId)).limit(1);
+  return row?.risk ?? null;
 }

@@ -1,32 +1,36 @@
 /**
  * Group commit of live session steps. A step (turns to hold, events to append, the session's new state)
  * is queued; every step queued in one turn of the event loop is written in ONE write transaction on the
- * next (`setImmediate`), with statements prepared once. Each `write()` resolves when the transaction
- * holding its step has committed (and rejects with the error when it failed), so a caller still answers
- * or hands events on only once they are stored. A crash leaves each step before or after, never half
- * written (a batch is one transaction, and a step lies in one batch).
+ * next (`setImmediate`). Each `write()` resolves when the transaction holding its step has committed
+ * (and rejects with the error when it failed), so a caller still answers or hands events on only once
+ * they are stored. A crash leaves each step before or after, never half written (a batch is one
+ * transaction, and a step lies in one batch); a step is in exactly one batch, so it is never lost nor
+ * written twice. One batch is written at a time: steps queued meanwhile make the next one, in order.
+ *
+ * The rows are written per dialect: on SQLite with statements prepared once (./session-steps-sqlite.ts),
+ * in a synchronous `BEGIN IMMEDIATE` transaction when the connection is free, or else (another
+ * transaction of the store is open, or a step's `alsoWrite` is asynchronous) inside the store's own
+ * transaction queue, so a batch never joins another's transaction; on PostgreSQL in a few multi-row
+ * statements per batch on the pool (./session-steps-pg.ts).
  *
  * Why: one session turn used to cost two write transactions, each statement built by drizzle's query
  * builder on every call; at 1,000 live sessions (≈ 250 turns/s) that was a sixth of the server's main
  * thread (`npm run bench:sessions -- --profile`). Group commit is the classic answer (PostgreSQL's
  * `commit_delay`, https://www.postgresql.org/docs/current/wal-configuration.html).
  */
-import type { Statement } from 'better-sqlite3';
-import { getTableColumns } from 'drizzle-orm';
-import type { Db } from './db.js';
-import { callSessions } from './schema-live.js';
-import type { CallSessionEventRow, CallSessionPatch, CallSessionRow, CallSessionTurnRow } from './sessions.js';
-import { sqliteOf } from './sqlite.js';
+import { AsyncResource } from 'node:async_hooks';
+import { SqliteSessionSteps } from './session-steps-sqlite.js';
+import { writePgSessionSteps } from './session-steps-pg.js';
+import type { SessionStepRows } from './sessions.js';
+import type { DataStore } from './store.js';
 
 /** One step of one session. */
-export interface SessionStep {
-  /** A new session to insert (before its events). */
-  session?: CallSessionRow;
-  turns?: CallSessionTurnRow[];
-  events?: CallSessionEventRow[];
-  patch?: CallSessionPatch;
-  /** Writes other rows on the same connection in the same transaction (a session's final run, as it ends). */
-  alsoWrite?: () => void;
+export interface SessionStep extends SessionStepRows {
+  /**
+   * Writes other rows in the same transaction, before the step's own (a session's final run, as it
+   * ends). On SQLite a synchronous write on the store's connection joins it as well.
+   */
+  alsoWrite?: (tx: DataStore) => void | Promise<void>;
 }
 
 interface Queued {
@@ -36,23 +40,21 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-const COLUMNS = getTableColumns(callSessions);
-
 export class SessionStepWriter {
   private queue: Queued[] = [];
   private scheduled = false;
-  private readonly sqlite;
-  private readonly db: Db;
-  private readonly insertTurn: Statement;
-  private readonly insertEvent: Statement;
-  /** UPDATE statements by the patch's sorted column keys. */
-  private readonly updates = new Map<string, Statement>();
+  /** The batch being written, if any. */
+  private writing: Promise<void> | undefined;
+  private readonly sqlite: SqliteSessionSteps | undefined;
+  /**
+   * Schedules the next batch in the writer's own async context: a step queued from inside another
+   * transaction of the store must not have its batch join that transaction (which commits apart).
+   */
+  private readonly later: (fn: () => void) => void;
 
-  constructor(db: Db) {
-    this.db = db;
-    this.sqlite = sqliteOf(db);
-    this.insertTurn = this.sqlite.prepare('insert into call_session_turns (session_id, seq, turn_id, role, text, start, "end", received_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing');
-    this.insertEvent = this.sqlite.prepare('insert into call_session_events (session_id, seq, name, data, at) values (?, ?, ?, ?, ?)');
+  constructor(private readonly store: DataStore) {
+    this.sqlite = store.dialect === 'sqlite' ? new SqliteSessionSteps(store.db) : undefined;
+    this.later = AsyncResource.bind((fn: () => void) => void setImmediate(fn));
   }
 
   /** Queues a step; resolves once it is committed. */
@@ -61,21 +63,36 @@ export class SessionStepWriter {
       this.queue.push({ id, step, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        this.later(() => void this.next());
       }
     });
   }
 
-  /** Writes what is queued now, in one transaction (also called by a server that stops). */
-  flush(): void {
+  /** Writes what is queued now and resolves once it is stored, and every batch before it (a server that stops). */
+  async flush(): Promise<void> {
+    await this.next();
+  }
+
+  /** Starts the next batch once the one being written is done; resolves when it is written. */
+  private next(): Promise<void> {
+    const run = (this.writing ?? Promise.resolve()).then(() => this.batch());
+    this.writing = run;
+    void run.finally(() => {
+      if (this.writing === run) this.writing = undefined;
+    });
+    return run;
+  }
+
+  private async batch(): Promise<void> {
     this.scheduled = false;
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
     try {
-      this.sqlite.transaction(() => {
-        for (const q of batch) this.apply(q.id, q.step);
-      }).immediate();
+      // SQLite, the common case: no other transaction open and no `alsoWrite` to wait for: the batch
+      // is written at once, synchronously, in a transaction of its own (no promise per step).
+      if (this.sqlite && !this.sqlite.busy && !batch.some((q) => q.step.alsoWrite)) this.sqlite.writeBatch(batch);
+      else await this.store.transaction((tx) => this.apply(tx, batch));
     } catch (error) {
       for (const q of batch) q.reject(error);
       return;
@@ -83,31 +100,18 @@ export class SessionStepWriter {
     for (const q of batch) q.resolve();
   }
 
-  private apply(id: string, step: SessionStep): void {
-    // Rare (once a session): drizzle's builder, on the same connection, inside this transaction.
-    if (step.session) this.db.insert(callSessions).values(step.session).run();
-    step.alsoWrite?.();
-    for (const t of step.turns ?? []) this.insertTurn.run(t.sessionId, t.seq, t.turnId, t.role, t.text, t.start, t.end, t.receivedAt);
-    for (const e of step.events ?? []) this.insertEvent.run(e.sessionId, e.seq, e.name, JSON.stringify(e.data), e.at);
-    const patch = step.patch;
-    if (!patch) return;
-    const keys = (Object.keys(patch) as Array<keyof CallSessionPatch>).filter((k) => patch[k] !== undefined).sort();
-    if (keys.length === 0) return;
-    const values = keys.map((k) => {
-      const value = patch[k];
-      return value === null ? null : (COLUMNS[k].mapToDriverValue(value) as unknown);
-    });
-    this.update(keys).run(...values, id);
-  }
-
-  private update(keys: Array<keyof CallSessionPatch>): Statement {
-    const signature = keys.join(',');
-    let statement = this.updates.get(signature);
-    if (!statement) {
-      const sets = keys.map((k) => `"${COLUMNS[k].name}" = ?`).join(', ');
-      statement = this.sqlite.prepare(`update call_sessions set ${sets} where id = ?`);
-      this.updates.set(signature, statement);
+  private async apply(tx: DataStore, batch: Queued[]): Promise<void> {
+    const sqlite = this.sqlite;
+    if (sqlite) {
+      for (const q of batch) {
+        // Rare (a session's end): awaited only when it is asynchronous.
+        const also = q.step.alsoWrite?.(tx);
+        if (also) await also;
+        sqlite.apply(q.id, q.step);
+      }
+      return;
     }
-    return statement;
+    for (const q of batch) await q.step.alsoWrite?.(tx);
+    await writePgSessionSteps(tx, batch);
   }
 }

@@ -66,9 +66,9 @@ export async function streamSession(req: Request, res: Response, sessions: LiveS
   // Follow first, then replay what is stored: an event written in between is sent once (by seq).
   const queued: SessionEventRecord[] = [];
   let replaying = true;
-  const unsubscribe = sessions.subscribe((event) => (replaying ? queued.push(event) : send(event)), id);
+  const unsubscribe = sessions.subscribe((event) => (replaying ? queued.push(event) : send(event)), id, from);
   res.on('close', unsubscribe);
-  for (const event of sessions.eventsSince(id, from)) send(event);
+  for (const event of await sessions.eventsSince(id, from)) send(event);
   replaying = false;
   for (const event of queued) send(event);
   if (ended) unsubscribe();
@@ -81,9 +81,9 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
   const body = [express.json({ limit: runtime.config.bodyLimit }), jsonBodyLimits()];
 
   /** The session if this key may see it (`change`: post turns or end it, which only its own key may), else a 404 sent. */
-  const visible = (req: Request<{ id: string }>, res: Response, change = false): SessionView | undefined => {
+  const visible = async (req: Request<{ id: string }>, res: Response, change = false): Promise<SessionView | undefined> => {
     const key = keyOf(res);
-    const session = key && (change ? changeableSession(sessions, key, req.params.id) : sessions.get(req.params.id));
+    const session = key && (change ? await changeableSession(sessions, key, req.params.id) : await sessions.get(req.params.id));
     if (!key || !session || !(change || mayRead(key, session.slug, session.apiKeyId))) {
       sendError(res, 404, 'unknown_session', `no session "${req.params.id}"`);
       return undefined;
@@ -128,13 +128,13 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     if (key) await postTurns(sessions, key, req.params.id, req.body, res);
   });
 
-  router.get('/sessions/:id', auth, (req: Request<{ id: string }>, res: Response) => {
-    const session = visible(req, res);
+  router.get('/sessions/:id', auth, async (req: Request<{ id: string }>, res: Response) => {
+    const session = await visible(req, res);
     if (session) res.json(sessionReply(session));
   });
 
   router.get('/sessions/:id/events', auth, async (req: Request<{ id: string }>, res: Response) => {
-    const session = visible(req, res);
+    const session = await visible(req, res);
     if (!session) return;
     const header = req.get('last-event-id');
     let from = 0;
@@ -143,17 +143,17 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
       if (!named || named.runId !== session.id) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID must be an event id of this session ("${session.id}:<n>")`);
       from = named.next;
     }
-    const due = from === 0 ? undefined : sessions.eventsSince(session.id, from - 1);
+    const due = from === 0 ? undefined : await sessions.eventsSince(session.id, from - 1);
     // An ended session with nothing after the id: 204 tells an EventSource to stop reconnecting (a 200
     // would be a stream that never ends, as no event will come).
     if (due !== undefined && due.length <= 1 && session.status === 'ended') return void res.status(204).end();
     // An id this session has not reached (or had before its stream was cleared): nothing would ever be sent.
-    if (due !== undefined && due[0]?.seq !== from - 1) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID names no event of this session: it has events up to "${session.id}:${Math.max(0, (sessions.eventsSince(session.id, 0).at(-1)?.seq ?? 0))}"`);
+    if (due !== undefined && due[0]?.seq !== from - 1) return sendError(res, 400, 'invalid_last_event_id', `Last-Event-ID names no event of this session: it has events up to "${session.id}:${Math.max(0, ((await sessions.eventsSince(session.id, 0)).at(-1)?.seq ?? 0))}"`);
     await streamSession(req, res, sessions, session.id, from, V1_SESSION_EVENTS);
   });
 
   router.post('/sessions/:id/end', auth, async (req: Request<{ id: string }>, res: Response) => {
-    const session = visible(req, res, true);
+    const session = await visible(req, res, true);
     if (!session) return;
     try {
       const ended = await sessions.end(session.id, 'ended');

@@ -27,14 +27,14 @@ export function firstIssue(error: { issues: Array<{ path: PropertyKey[]; message
 }
 
 /** The session if `key` may change it (post turns, end it: only its own key, in scope), else undefined. */
-export function changeableSession(sessions: LiveSessions, key: KeyRecord, id: string): SessionView | undefined {
-  const session = sessions.get(id);
+export async function changeableSession(sessions: LiveSessions, key: KeyRecord, id: string): Promise<SessionView | undefined> {
+  const session = await sessions.get(id);
   return session && session.apiKeyId === key.id && inScope(key, session.slug) ? session : undefined;
 }
 
 /** The operation: checks the key may post to the session, parses the body, holds the turns, answers. */
 export async function postTurns(sessions: LiveSessions, key: KeyRecord, id: string, body: unknown, res: ServerResponse): Promise<void> {
-  const session = changeableSession(sessions, key, id);
+  const session = await changeableSession(sessions, key, id);
   if (!session) return sendSessionError(res, 404, 'unknown_session', `no session "${id}"`);
   const parsed = V1SessionTurnsBodySchema.safeParse(body ?? {});
   if (!parsed.success) return sendSessionError(res, 400, 'invalid_body', `the body must be { "turns": [{ "id"?, "role", "text", "start"?, "end"? }, …] }: ${firstIssue(parsed.error)}`, { issues: parsed.error.issues });

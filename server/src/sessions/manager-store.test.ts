@@ -1,0 +1,115 @@
+/**
+ * The session manager over either store, and two managers (two servers) over one database: a session
+ * one of them holds is readable from the other (its view, turns and events), and its stream, resumed on
+ * the other from a Last-Event-ID, goes on with the events the first one writes.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '@shared/graph.js';
+import { compileGraph } from '../engine/compile/index.js';
+import { noServices } from '../engine/testing.js';
+import type { PublishedScenarios } from '../publish/registry.js';
+import type { ApiRunRecord } from '../storage/run-log.js';
+import type { OpenDataStore } from '../storage/store.js';
+import { storesUnderTest } from '../storage/testing-stores.js';
+import { SessionManager } from './manager.js';
+import type { SessionEventRecord } from './ports.js';
+
+const graph: Graph = {
+  schema: 'mofang.graph/v1',
+  name: 'echo',
+  nodes: [
+    { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript' }] } },
+    { id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 't', value: '{{ start.transcript.text }}' }] } },
+  ],
+  edges: [{ id: 'e', source: 'start', sourcePort: 'out', target: 'end', targetPort: 'in' }],
+};
+
+function published(): PublishedScenarios {
+  const compiled = compileGraph(graph);
+  if (!compiled.ok) throw new Error('does not compile');
+  const resolved = { scenarioId: 'sc1', slug: 'echo', version: 1, plan: compiled.plan, graph };
+  return { resolve: (slug: string) => (slug === 'echo' ? resolved : { error: 'unknown_scenario' as const }) } as unknown as PublishedScenarios;
+}
+
+function manager(store: OpenDataStore, runs: ApiRunRecord[] = []): SessionManager {
+  return new SessionManager({
+    store,
+    published: published(),
+    models: { resolve: () => { throw new Error('no model in this graph'); } },
+    services: noServices,
+    runLog: { write: (record) => void runs.push(record) },
+    deadlineMs: 10_000,
+    idleTimeoutMs: 60_000,
+    maxDurationMs: 3_600_000,
+    followPollMs: 50,
+  });
+}
+
+async function storeWithScenario(open: () => Promise<OpenDataStore>): Promise<OpenDataStore> {
+  const store = await open();
+  await store.db.insert(store.t.scenarios).values({ id: 'sc1', name: 'echo', graph, createdAt: 1, updatedAt: 1 });
+  return store;
+}
+
+const until = async (check: () => boolean | Promise<boolean>, ms = 5_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe.each(storesUnderTest('session_manager'))('SessionManager on %s', (name, open, skip) => {
+  it.skipIf(skip)('holds turns, updates, ends with a final run, and a new manager over the store reads it all back', async () => {
+    const store = await storeWithScenario(open);
+    const runs: ApiRunRecord[] = [];
+    const a = manager(store, runs);
+    const { session } = await a.create({ slug: 'echo', apiKeyId: null, callId: 'c1' });
+    expect(await a.addTurns(session.id, [{ role: 'customer', text: '宽带断了' }, { id: 'x', role: 'agent', text: '好的' }])).toEqual({ accepted: 2, duplicates: 0, turnCount: 2 });
+    expect((await a.addTurns(session.id, [{ id: 'x', role: 'agent', text: '好的' }])).duplicates).toBe(1);
+    await until(async () => (await a.get(session.id))?.updateCount === 1);
+    const ended = await a.end(session.id);
+    expect(ended).toMatchObject({ status: 'ended', turnCount: 2, finalRun: { status: 'succeeded' } });
+    expect(runs.map((r) => r.id)).toEqual([ended.finalRunId]);
+    await a.close();
+
+    const b = manager(store);
+    await b.ready;
+    expect(await b.get(session.id)).toMatchObject({ status: 'ended', turnCount: 2, updateCount: 1, callId: 'c1', outputs: { t: expect.stringContaining('宽带断了') } });
+    expect((await b.turns(session.id)).map((t) => t.id)).toEqual(['t1', 'x']);
+    expect((await b.eventsSince(session.id, 0)).map((e) => e.name)).toEqual(['session.started', 'session.turns', 'session.updated', 'session.ended']);
+    expect((await b.list({ status: 'ended' })).map((s) => s.id)).toEqual([session.id]);
+    await expect(b.addTurns(session.id, [{ role: 'customer', text: 'x' }])).rejects.toMatchObject({ code: 'session_ended' });
+    await b.close();
+  });
+
+  it.skipIf(skip || name !== 'PostgreSQL')('two managers on one database: the one that does not hold a session serves its view, turns and a resumed stream', async () => {
+    const store = await storeWithScenario(open);
+    const a = manager(store);
+    const b = manager(store);
+    try {
+      const { session } = await a.create({ slug: 'echo', apiKeyId: null });
+      await a.addTurns(session.id, [{ role: 'customer', text: '你好' }]);
+      await until(async () => (await b.get(session.id))?.updateCount === 1);
+      expect(await b.get(session.id)).toMatchObject({ status: 'active', turnCount: 1, outputs: { t: expect.stringContaining('你好') } });
+      expect((await b.turns(session.id)).map((t) => t.text)).toEqual(['你好']);
+
+      // A stream resumed on b after event 1 (session.turns): replayed from the store, then followed there.
+      const seen: SessionEventRecord[] = [];
+      const unsubscribe = b.subscribe((event) => seen.push(event), session.id, 2);
+      for (const e of await b.eventsSince(session.id, 2)) seen.push(e);
+      await a.addTurns(session.id, [{ role: 'agent', text: '请讲' }]);
+      await a.end(session.id);
+      await until(() => seen.some((e) => e.name === 'session.ended'));
+      unsubscribe();
+      const bySeq = [...new Map(seen.map((e) => [e.seq, e])).values()].sort((x, y) => x.seq - y.seq);
+      expect(bySeq.map((e) => e.seq)).toEqual(bySeq.map((_, i) => i + 2));
+      expect(bySeq.map((e) => e.name)).toEqual(['session.updated', 'session.turns', 'session.updated', 'session.ended'].slice(0, bySeq.length));
+      expect(bySeq.at(-1)?.name).toBe('session.ended');
+      expect(await b.get(session.id)).toMatchObject({ status: 'ended', turnCount: 2 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
