@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { greatest, jsonNumber, jsonText, least } from './dialect-sql.js';
+import { binaryText, greatest, jsonNumber, jsonText, least, rawRows, readableJson } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 
@@ -32,5 +32,26 @@ describe.each(storesUnderTest('dialect_sql'))('dialect SQL on %s', (_name, open,
 
   it('refuses a path key that is not a plain name', () => {
     expect(() => jsonText('sqlite', sql`x`, ["a'; drop table users; --"])).toThrow(/letters, digits/);
+  });
+});
+
+describe.each(storesUnderTest('dialect_sql_json'))('readable JSON, byte order and raw rows on %s', (_name, open, skip) => {
+  it.skipIf(skip)('reads a document holding \\u0000 elsewhere and at the path, keeping escaped backslashes', async () => {
+    const store = await open();
+    const docs = [String.raw`{"a":"x\u0000y","b":"z"}`, String.raw`{"a":"\\u0000","b":"\u0000\u0000"}`, String.raw`{"a":"\\\u0000"}`, '{"a":"plain"}'];
+    const read = (text: string, key: string) => rawRows(store, sql`select ${jsonText(store.dialect, readableJson(store.dialect, json(store, text)), [key])} as v`);
+    const pg = store.dialect === 'postgres';
+    expect((await read(docs[0], 'b'))[0].v).toBe('z');
+    expect((await read(docs[0], 'a'))[0].v).toBe(pg ? 'x\ufffdy' : 'x\u0000y');
+    expect((await read(docs[1], 'a'))[0].v).toBe('\\u0000');
+    expect((await read(docs[1], 'b'))[0].v).toBe(pg ? '\ufffd\ufffd' : '\u0000\u0000');
+    expect((await read(docs[2], 'a'))[0].v).toBe(pg ? '\\\ufffd' : '\\\u0000');
+    expect((await read(docs[3], 'a'))[0].v).toBe('plain');
+  });
+
+  it.skipIf(skip)('orders text by bytes', async () => {
+    const store = await open();
+    const rows = await rawRows(store, sql`select v from (select 'b' as v union all select 'B' union all select 'a-c' union all select 'ab') x order by ${binaryText(store.dialect, sql`v`)}`);
+    expect(rows.map((r) => r.v)).toEqual(['B', 'a-c', 'ab', 'b']);
   });
 });
