@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(runRoutes(deps));
   api.use(runNodeRoutes(deps));
   api.use(keyRoutes(appStore(deps), () => v1.keys.invalidate()));
-  api.use(metricsRoutes(deps.db));
+  api.use(metricsRoutes(appStore(deps)));
   const gates = new PublishGates(evalRuns);
   api.use(publishRoutes(deps, gates));
   api.use(publishGateRoutes(gates, deps.canReadPii));
