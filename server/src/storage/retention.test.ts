@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { RunEvent } from '@shared/events.js';
 import { callDetail } from '../jobs/dashboard-calls.js';
+import { dataStoreOf } from './store.js';
 import { openStore, type Store } from './db.js';
 import { JobStore } from './jobs.js';
 import { TranscriptRetention } from './retention.js';
@@ -115,16 +116,16 @@ describe('TranscriptRetention', () => {
     job(store, scenarioId, 'old', T0, 'completed', 1203);
     job(store, scenarioId, 'busy', T0, 'running');
     job(store, scenarioId, 'new', T0 + 10 * DAY, 'completed');
-    expect(callDetail(store.db, scenarioId, 'old', 'c1')?.transcript).toEqual([{ id: 't1', role: 'customer', text: '电话 13912345678' }]);
+    expect((await callDetail(dataStoreOf(store.db), scenarioId, 'old', 'c1'))?.transcript).toEqual([{ id: 't1', role: 'customer', text: '电话 13912345678' }]);
 
     const now = T0 + 7 * DAY + 1;
     const retention = new TranscriptRetention(store.db, { days: 7, now: () => now });
     expect(await retention.sweep()).toEqual({ runs: 0, jobs: 1, sessions: 0 });
     const sql = sqliteOf(store.db);
     expect(sql.prepare("select count(*) as n from job_items where job_id = 'old' and inputs = 'null' and outputs is not null").get()).toEqual({ n: 1203 });
-    expect(callDetail(store.db, scenarioId, 'old', 'c1')).toMatchObject({ transcript: null, score: 80, verdict: 'pass', redacted_at: new Date(now).toISOString() });
+    expect(await callDetail(dataStoreOf(store.db), scenarioId, 'old', 'c1')).toMatchObject({ transcript: null, score: 80, verdict: 'pass', redacted_at: new Date(now).toISOString() });
     expect(new JobStore(store.db).getJob('old')?.redactedAt).toBe(now);
-    for (const kept of ['busy', 'new']) expect(callDetail(store.db, scenarioId, kept, 'c1')).toMatchObject({ redacted_at: null, transcript: [{ text: '电话 13912345678' }] });
+    for (const kept of ['busy', 'new']) expect(await callDetail(dataStoreOf(store.db), scenarioId, kept, 'c1')).toMatchObject({ redacted_at: null, transcript: [{ text: '电话 13912345678' }] });
   });
 
   it('runs on its timer and stops', async () => {
