@@ -5,6 +5,7 @@
  * unique (`model_endpoints_name_idx`): an insert or rename losing a race for a name to another server
  * changes nothing and says so, rather than failing on the index.
  */
+import { isUniqueViolation } from '../storage/dialect-sql.js';
 import { asc, eq } from 'drizzle-orm';
 import type { CreateEndpointBody, UpdateEndpointBody } from '@shared/model-endpoints.js';
 import { DomainError } from '../common/domain-error.js';
@@ -22,15 +23,6 @@ export const keyContext = (id: string) => `model_endpoint:${id}`;
 /** The last four characters shown of a key; null for none (a key of 8 or fewer characters shows none). */
 function last4(key: string): string | null {
   return key.length > 8 ? key.slice(-4) : null;
-}
-
-/** Whether `error` (or its cause: drizzle wraps driver errors) is a unique-index violation, on either store. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
-  }
-  return false;
 }
 
 /** Every stored endpoint, oldest first (the order aliases are resolved in). */

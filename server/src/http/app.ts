@@ -181,12 +181,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(runRoutes(deps));
   api.use(runNodeRoutes(deps));
   api.use(keyRoutes(appStore(deps), () => v1.keys.invalidate()));
-  api.use(metricsRoutes(deps.db));
+  api.use(metricsRoutes(appStore(deps)));
   const gates = new PublishGates(evalRuns);
   api.use(publishRoutes(deps, gates));
   api.use(publishGateRoutes(gates, deps.canReadPii));
   api.use(templateRoutes(deps));
-  api.use(dashboardRoutes(deps.db, deps.published, deps.canReadPii));
+  api.use(dashboardRoutes(deps.db, appStore(deps), deps.published, deps.canReadPii));
   api.use(auditRoutes(appStore(deps)));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(appStore(deps), deps.endpoints));

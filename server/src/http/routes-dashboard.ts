@@ -10,12 +10,12 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow } from './access.js';
 import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { JobStore } from '../storage/jobs.js';
 import { dataStoreOf } from '../storage/store.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
-import { readerFor } from '../jobs/dashboard-reader.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
 
@@ -32,11 +32,14 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
 }
 
-/** Mount on the `/api` router. `readsPii` says whether a request's user sees the calls' personal data unmasked. */
-export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
+/**
+ * Mount on the `/api` router. The aggregates and calls read `store` (SQLite or PostgreSQL); scenarios and
+ * jobs are still checked in `db` until their repositories move. `readsPii` says whether a request's user
+ * sees the calls' personal data unmasked.
+ */
+export function dashboardRoutes(db: Db, store: DataStore, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const jobs = new JobStore(dataStoreOf(db));
-  const read = readerFor(db);
+  const jobs = new JobStore(store);
 
   /**
    * Parses the query and checks the scenario (and job) exist; answers the error itself and returns
@@ -88,7 +91,7 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     const ready = await prepare(req, res);
     if (!ready) return;
     if (ready.missing.length > 0) return res.json({ audit: false, missing: ready.missing });
-    res.json(await computeDashboard(read, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
+    res.json(await computeDashboard(store, scopeOf(req.params.id, ready.query), { interval: ready.query.interval, tzMinutes: ready.query.tz }));
   });
 
   router.get('/scenarios/:id/dashboard/calls', allow('dashboard:read'), async (req: Request<{ id: string }>, res) => {
@@ -98,20 +101,20 @@ export function dashboardRoutes(db: Db, published: PublishedScenarios, readsPii:
     const bucket = parseBucket(typeof req.query.bucket === 'string' ? req.query.bucket : '');
     if (!bucket) return sendError(res, 400, 'invalid_bucket', 'bucket must be score:<lo>-<hi>, item:<id>:fail|pass|na, fatal:<id>, verdict:<v> or time:<ms>-<ms>');
     const limit = Math.max(1, intParam(req.query.limit, 50, 200));
-    const page = await callsBehind(read, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit);
+    const page = await callsBehind(store, scopeOf(req.params.id, ready.query), bucket, intParam(req.query.offset, 0, 10_000_000), limit);
     res.json(piiView(readsPii(req)).callPage(page));
   });
 
-  router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', allow('dashboard:read'), (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {
-    const call = callDetail(db, req.params.id, req.params.jobId, req.params.itemId);
+  router.get('/scenarios/:id/dashboard/calls/:jobId/:itemId', allow('dashboard:read'), async (req: Request<{ id: string; jobId: string; itemId: string }>, res) => {
+    const call = await callDetail(store, req.params.id, req.params.jobId, req.params.itemId);
     if (!call) return sendError(res, 404, 'unknown_call', `no item "${req.params.itemId}" in job "${req.params.jobId}" of this scenario`);
     res.json(piiView(readsPii(req)).callDetail(call));
   });
 
   // By the item's line: how a user without pii:read (who sees item ids masked) opens a call.
-  router.get('/scenarios/:id/dashboard/calls/:jobId/lines/:line', allow('dashboard:read'), (req: Request<{ id: string; jobId: string; line: string }>, res) => {
+  router.get('/scenarios/:id/dashboard/calls/:jobId/lines/:line', allow('dashboard:read'), async (req: Request<{ id: string; jobId: string; line: string }>, res) => {
     const line = /^[0-9]{1,9}$/.test(req.params.line) ? Number(req.params.line) : undefined;
-    const call = line === undefined ? undefined : callDetail(db, req.params.id, req.params.jobId, { line });
+    const call = line === undefined ? undefined : await callDetail(store, req.params.id, req.params.jobId, { line });
     if (!call) return sendError(res, 404, 'unknown_call', `no line ${req.params.line} in job "${req.params.jobId}" of this scenario`);
     res.json(piiView(readsPii(req)).callDetail(call));
   });

@@ -5,11 +5,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { MetricsBucketSizeSchema, type ApiRunsPage, type MetricsReply } from '@shared/v1.js';
-import type { Db } from '../storage/db.js';
+import { eq } from 'drizzle-orm';
+import type { DataStore } from '../storage/store.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { apiRunMetrics, BUCKET_MS, decodeCursor, listApiRuns } from '../metrics/queries.js';
-import { sqliteOf } from '../storage/sqlite.js';
 
 /** A time as ISO 8601 or epoch milliseconds. */
 const Time = z
@@ -43,8 +43,10 @@ const DEFAULT_SPAN: Record<z.infer<typeof MetricsBucketSizeSchema>, number> = { 
 /** More buckets than this is a request for a different bucket size. */
 const MAX_BUCKETS = 5000;
 
-function scenarioExists(db: Db, id: string): boolean {
-  return sqliteOf(db).prepare('select 1 from scenarios where id = ?').get(id) !== undefined;
+async function scenarioExists(store: DataStore, id: string): Promise<boolean> {
+  const { db, t } = store;
+  const [row] = await db.select({ id: t.scenarios.id }).from(t.scenarios).where(eq(t.scenarios.id, id)).limit(1);
+  return row !== undefined;
 }
 
 function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
@@ -57,22 +59,22 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> 
 }
 
 /** The routes (mount on the `/api` router). */
-export function metricsRoutes(db: Db): Router {
+export function metricsRoutes(store: DataStore): Router {
   const router = Router();
-  router.get('/scenarios/:id/api-runs', allow('runs:read'), (req, res) => {
-    if (!scenarioExists(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+  router.get('/scenarios/:id/api-runs', allow('runs:read'), async (req, res) => {
+    if (!(await scenarioExists(store, req.params.id))) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const q = parseQuery(RunsQuerySchema, req.query);
-    const page: ApiRunsPage = listApiRuns(db, req.params.id, q);
+    const page: ApiRunsPage = await listApiRuns(store, req.params.id, q);
     res.json(page);
   });
-  router.get('/scenarios/:id/metrics', allow('runs:read'), (req, res) => {
-    if (!scenarioExists(db, req.params.id)) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
+  router.get('/scenarios/:id/metrics', allow('runs:read'), async (req, res) => {
+    if (!(await scenarioExists(store, req.params.id))) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const q = parseQuery(MetricsQuerySchema, req.query);
     const to = q.to ?? Date.now();
     const from = q.from ?? to - DEFAULT_SPAN[q.bucket];
     if (from >= to) throw new HttpError(400, 'invalid_query', '"from" must be before "to"');
     if ((to - from) / BUCKET_MS[q.bucket] > MAX_BUCKETS) throw new HttpError(400, 'invalid_query', `too many ${q.bucket} buckets between "from" and "to" (at most ${MAX_BUCKETS})`);
-    const reply: MetricsReply = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: q.bucket, buckets: apiRunMetrics(db, req.params.id, { from, to, bucket: q.bucket }) };
+    const reply: MetricsReply = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: q.bucket, buckets: await apiRunMetrics(store, req.params.id, { from, to, bucket: q.bucket }) };
     res.json(reply);
   });
   return router;

@@ -6,9 +6,10 @@ import { isRecord, parseJson } from '@shared/json.js';
 import type { CallDetail, CallItem, CallPage, CallSummary, DrillBucket } from '@shared/dashboard.js';
 import { parseTranscript } from '@shared/transcript.js';
 import { simulatedModel } from '@shared/simulated.js';
-import type { Db } from '../storage/db.js';
-import { callsCte, ITEMS_JOIN, ITEMS_WHERE, SCORE_BUCKET_SQL, sqliteOf, type Params, type Scope } from './dashboard.js';
-import type { SqlReader } from './dashboard-reader.js';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { DataStore } from '../storage/store.js';
+import { dashboardReader } from './dashboard.js';
+import { dashboardSql, type DashboardSql, type Scope } from './dashboard-sql.js';
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
@@ -60,20 +61,20 @@ function summary(row: Record<string, unknown>, outputs: Record<string, unknown>,
   };
 }
 
-/** The SQL condition (on the `calls` CTE, alias `c`) of a bar, and its parameters. */
-export function bucketWhere(bucket: DrillBucket): { sql: string; params: Params } {
-  const hasItem = (cond: string) => `exists (select 1 from ${ITEMS_JOIN} where ${ITEMS_WHERE} and json_extract(it.value, '$.id') = @bid and ${cond})`;
+/** The SQL condition (on the `calls` CTE, alias `c`) of a bar. */
+export function bucketWhere(d: DashboardSql, bucket: DrillBucket): SQL {
+  const hasItem = (cond: SQL) => sql`exists (select 1 from ${d.items} where ${d.itemsWhere} and ${d.item('id')} = ${d.binary(sql`${bucket.kind === 'item' || bucket.kind === 'fatal' ? bucket.id : ''}`)} and ${cond})`;
   switch (bucket.kind) {
     case 'score':
-      return { sql: `c.score is not null and ${SCORE_BUCKET_SQL} = @lo`, params: { lo: bucket.from } };
+      return sql`c.score is not null and ${d.scoreBucket} = ${bucket.from}`;
     case 'item':
-      return { sql: hasItem("json_extract(it.value, '$.result') = @result"), params: { bid: bucket.id, result: bucket.result } };
+      return hasItem(sql`${d.item('result')} = ${bucket.result}`);
     case 'fatal':
-      return { sql: hasItem("json_extract(it.value, '$.fatal') = 1 and json_extract(it.value, '$.result') = 'fail'"), params: { bid: bucket.id } };
+      return hasItem(sql`${d.fatalTrue} and ${d.item('result')} = 'fail'`);
     case 'verdict':
-      return { sql: 'c.verdict = @verdict', params: { verdict: bucket.verdict } };
+      return sql`c.verdict = ${bucket.verdict}`;
     case 'time':
-      return { sql: 'c.finished_at >= @tfrom and c.finished_at < @tto', params: { tfrom: bucket.from, tto: bucket.to } };
+      return sql`c.finished_at >= ${bucket.from} and c.finished_at < ${bucket.to}`;
   }
 }
 
@@ -81,18 +82,15 @@ export function bucketWhere(bucket: DrillBucket): { sql: string; params: Params 
  * The calls of `scope` behind `bucket`, worst first: lowest score, then most red lines broken, then the
  * latest; a page of `limit` from `offset`.
  */
-export async function callsBehind(read: SqlReader, scope: Scope, bucket: DrillBucket, offset: number, limit: number): Promise<CallPage> {
-  const cte = callsCte(scope);
-  const where = bucketWhere(bucket);
-  const params = { ...cte.params, ...where.params };
-  const [[countRow = {}], page] = await read([
-    { sql: `${cte.sql} select count(*) as n from calls c where ${where.sql}`, params },
-    {
-      sql: `${cte.sql} select c.job_id, c.seq, c.item_id, c.run_id, c.finished_at, c.outputs from calls c where ${where.sql}
-         order by c.score is null, c.score asc, coalesce(json_array_length(c.outputs, '$.fatal'), 0) desc, c.finished_at desc, c.job_id, c.seq
-         limit @limit offset @offset`,
-      params: { ...params, limit, offset },
-    },
+export async function callsBehind(store: DataStore, scope: Scope, bucket: DrillBucket, offset: number, limit: number): Promise<CallPage> {
+  const d = dashboardSql(store.dialect);
+  const cte = d.calls(scope);
+  const where = bucketWhere(d, bucket);
+  const [[countRow = {}], page] = await dashboardReader(store)([
+    sql`${cte} select ${d.count} as n from calls c where ${where}`,
+    sql`${cte} select c.job_id, c.seq, c.item_id, c.run_id, ${d.time(sql`c.finished_at`)} as finished_at, c.outputs from calls c where ${where}
+         order by c.score is null, c.score asc, ${d.fatalLength} desc, ${d.descNullsLast(sql`c.finished_at`)}, ${d.ordered(sql`c.job_id`)}, c.seq
+         limit ${limit} offset ${offset}`,
   ]);
   const total = typeof countRow.n === 'number' ? countRow.n : 0;
   const calls = page.map((row) => {
@@ -117,15 +115,27 @@ export function transcriptOf(inputs: unknown): CallDetail['transcript'] {
 }
 
 /** One call of the scenario's jobs with all its audit items and transcript; undefined when unknown. */
-export function callDetail(db: Db, scenarioId: string, jobId: string, item: string | { line: number }): CallDetail | undefined {
-  const row = sqliteOf(db)
-    .prepare(
-      `select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs, ji.inputs, j.redacted_at, coalesce(ji.model, r.model) as model from job_items ji join jobs j on j.id = ji.job_id
-       left join runs r on r.id = ji.run_id
-       where j.scenario_id = ? and j.purpose = 'batch' and ji.job_id = ? and ${typeof item === 'string' ? 'ji.item_id' : 'ji.seq'} = ?`,
-    )
-    .get(scenarioId, jobId, typeof item === 'string' ? item : item.line);
-  if (!isRecord(row)) return undefined;
+export async function callDetail(store: DataStore, scenarioId: string, jobId: string, item: string | { line: number }): Promise<CallDetail | undefined> {
+  const { db, t } = store;
+  const ji = t.jobItems;
+  const [row] = await db
+    .select({
+      job_id: ji.jobId,
+      seq: ji.seq,
+      item_id: ji.itemId,
+      run_id: ji.runId,
+      finished_at: ji.finishedAt,
+      outputs: ji.outputs,
+      inputs: ji.inputs,
+      redacted_at: t.jobs.redactedAt,
+      model: sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`,
+    })
+    .from(ji)
+    .innerJoin(t.jobs, eq(t.jobs.id, ji.jobId))
+    .leftJoin(t.runs, eq(t.runs.id, ji.runId))
+    .where(and(eq(t.jobs.scenarioId, scenarioId), eq(t.jobs.purpose, 'batch'), eq(ji.jobId, jobId), typeof item === 'string' ? eq(ji.itemId, item) : eq(ji.seq, item.line)))
+    .limit(1);
+  if (!row) return undefined;
   const outputs = parseJson(row.outputs);
   const record = isRecord(outputs) ? outputs : {};
   const items = auditItems(record);

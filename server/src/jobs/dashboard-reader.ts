@@ -1,21 +1,32 @@
 /**
- * Where the dashboard's SQL runs: on a worker thread with its own read-only connection when the store is
+ * Where the dashboard's SQL runs on SQLite: on a worker thread with its own read-only connection when the store is
  * a file (aggregating a big job takes seconds of json_each, which must not stall live runs or the job
  * runner), or inline for an in-memory store. The worker starts on first use and stops when idle.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import type { SQL } from 'drizzle-orm';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../storage/db.js';
-import { sqliteOf, type Params } from './dashboard.js';
-
-/** One statement and its named parameters. */
-export interface Query {
-  sql: string;
-  params: Params;
-}
+import { sqliteOf } from '../storage/sqlite.js';
 
 /** Rows of each query, in order, read from one snapshot. */
-export type SqlReader = (queries: Query[]) => Promise<Array<Array<Record<string, unknown>>>>;
+export type SqlReader = (queries: SQL[]) => Promise<Array<Array<Record<string, unknown>>>>;
+
+/** A statement's text and its parameters, as the reader thread takes them. */
+interface Query {
+  sql: string;
+  params: unknown[];
+}
+
+const dialect = new SQLiteSyncDialect();
+
+function compiled(queries: SQL[]): Query[] {
+  return queries.map((q) => {
+    const { sql, params } = dialect.sqlToQuery(q);
+    return { sql, params };
+  });
+}
 
 const WORKER_URL = new URL('./dashboard-worker.mjs', import.meta.url);
 
@@ -29,7 +40,10 @@ function records(rows: unknown): Array<Record<string, unknown>> {
 }
 
 function inline(sqlite: Database.Database): SqlReader {
-  return async (queries) => sqlite.transaction(() => queries.map((q) => records(sqlite.prepare(q.sql).all(q.params))))();
+  return async (queries) => {
+    const list = compiled(queries);
+    return sqlite.transaction(() => list.map((q) => records(sqlite.prepare(q.sql).all(q.params))))();
+  };
 }
 
 function isReply(value: unknown): value is { id: number; results?: unknown[]; error?: string } {
@@ -82,7 +96,7 @@ function threaded(file: string): SqlReader {
       if (idle) clearTimeout(idle);
       idle = setTimeout(stop, IDLE_MS);
       idle.unref();
-      start().postMessage({ id, queries });
+      start().postMessage({ id, queries: compiled(queries) });
     });
 }
 

@@ -1,7 +1,7 @@
 // The dashboard's reader thread: its own read-only connection to the SQLite file, so aggregating the
 // outputs of a 100 000-item job (seconds of json_each) never blocks the thread that answers live runs
 // and feeds the job runner. Plain JavaScript so it loads without the TypeScript loader.
-// In: { id, queries: [{ sql, params }] }; out: { id, results: rows[][] } or { id, error }.
+// In: { id, queries: [{ sql, params: [positional values] }] }; out: { id, results: rows[][] } or { id, error }.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 

@@ -1,72 +1,40 @@
 /**
  * The inspection dashboard: aggregates over the outputs of an audit-shaped scenario's job items,
- * computed in SQLite with json_extract / json_each over the stored rows (nothing is loaded whole), for
- * one job or a time range over every job of the scenario.
+ * computed in the database over the stored rows (nothing is loaded whole), for one job or a time range
+ * over every job of the scenario. On either store: SQLite's SQL runs on a reader thread, PostgreSQL's on
+ * the pool (./dashboard-sql.ts has both forms).
  */
-import Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import type { AuditDashboard, DashboardQuery, ItemStat, TrendInterval, TrendPoint } from '@shared/dashboard.js';
-import type { Db } from '../storage/db.js';
-import type { SqlReader } from './dashboard-reader.js';
+import { rawRows } from '../storage/dialect-sql.js';
+import type { DataStore } from '../storage/store.js';
+import { dashboardSql, type Scope } from './dashboard-sql.js';
+import { readerFor, type SqlReader } from './dashboard-reader.js';
 
-/** The better-sqlite3 handle under drizzle (the dashboard reads with prepared SQL). */
-export function sqliteOf(db: Db): Database.Database {
-  if (!('$client' in db && db.$client instanceof Database)) throw new Error('the dashboard needs a better-sqlite3 connection');
-  return db.$client;
-}
-
-/** Named parameters of a statement. */
-export type Params = Record<string, string | number>;
-
-/** Which items a dashboard reads: the scenario's, of one job or finished inside a time range. */
-export interface Scope {
-  scenarioId: string;
-  jobId?: string;
-  from?: number;
-  to?: number;
-}
+/** Which items a dashboard reads (the scenario's, of one job or finished inside a time range). */
+export type { Scope } from './dashboard-sql.js';
 
 /** The scope of a query string. */
 export function scopeOf(scenarioId: string, query: DashboardQuery): Scope {
   return { scenarioId, jobId: query.job_id, from: query.from, to: query.to };
 }
 
-/**
- * A `calls` CTE: the scope's succeeded items of batch jobs with their score and verdict pulled out of the outputs.
- * `status` picks other items (the failed runs) for the count of those.
- */
-export function callsCte(scope: Scope, status: 'succeeded' | 'failed' = 'succeeded'): { sql: string; params: Params } {
-  // An evaluation's jobs run test cases, not the scenario's calls: never in its dashboard.
-  const where = ['j.scenario_id = @scenario', "j.purpose = 'batch'", `ji.status = '${status}'`];
-  const params: Params = { scenario: scope.scenarioId };
-  if (status === 'succeeded') where.push('ji.outputs is not null', 'json_valid(ji.outputs)');
-  if (scope.jobId !== undefined) {
-    where.push('ji.job_id = @job');
-    params.job = scope.jobId;
-  }
-  if (scope.from !== undefined) {
-    where.push('ji.finished_at >= @from');
-    params.from = scope.from;
-  }
-  if (scope.to !== undefined) {
-    where.push('ji.finished_at < @to');
-    params.to = scope.to;
-  }
-  const score = status === 'succeeded' ? "json_extract(ji.outputs, '$.score')" : 'null';
-  const verdict = status === 'succeeded' ? "json_extract(ji.outputs, '$.verdict')" : 'null';
-  const sql = `with calls as (
-    select ji.job_id, ji.seq, ji.item_id, ji.run_id, ji.finished_at, ji.outputs,
-      case when typeof(${score}) in ('integer', 'real') then ${score} end as score, ${verdict} as verdict
-    from job_items ji join jobs j on j.id = ji.job_id
-    where ${where.join(' and ')})`;
-  return { sql, params };
+
+/** PostgreSQL: the queries in one read-only repeatable-read transaction (one snapshot), on the pool. */
+function postgresReader(store: DataStore): SqlReader {
+  return (queries) =>
+    store.transaction(async (tx) => {
+      await rawRows(tx, sql`set transaction isolation level repeatable read, read only`);
+      const results: Array<Array<Record<string, unknown>>> = [];
+      for (const q of queries) results.push(await rawRows(tx, q));
+      return results;
+    });
 }
 
-/** The histogram bar of `score` in SQL: the same bars as `scoreBucket` in shared/src/dashboard.ts. */
-export const SCORE_BUCKET_SQL = 'case when score = 100 then 90 else max(0, cast(score / 10 as integer) * 10) end';
-
-/** The audit items of a call, one row each (`it.value` is the item object). */
-export const ITEMS_JOIN = "json_each(c.outputs, '$.items') it";
-export const ITEMS_WHERE = "json_type(c.outputs, '$.items') = 'array' and it.type = 'object'";
+/** Where a store's dashboard SQL runs: SQLite's reader thread (./dashboard-reader.ts), PostgreSQL's pool. */
+export function dashboardReader(store: DataStore): SqlReader {
+  return store.dialect === 'postgres' ? postgresReader(store) : readerFor(store.db);
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -100,12 +68,13 @@ export function chooseInterval(asked: TrendInterval | undefined, first: number |
  * verdict counts, per-item pass/fail/na, fatal hits per red-line item, and the trend per hour or day
  * cut in the zone `tzMinutes` east of UTC. The SQL runs through `read` (off the request thread).
  */
-export async function computeDashboard(read: SqlReader, scope: Scope, options: { interval?: TrendInterval; tzMinutes?: number } = {}): Promise<AuditDashboard> {
-  const cte = callsCte(scope);
-  const failed = callsCte(scope, 'failed');
+export async function computeDashboard(store: DataStore, scope: Scope, options: { interval?: TrendInterval; tzMinutes?: number } = {}): Promise<AuditDashboard> {
+  const read = dashboardReader(store);
+  const d = dashboardSql(store.dialect);
+  const cte = d.calls(scope);
   const [[summary = {}], [failedRow = {}]] = await read([
-    { sql: `${cte.sql} select count(*) as calls, avg(score) as mean, min(finished_at) as first, max(finished_at) as last from calls`, params: cte.params },
-    { sql: `${failed.sql} select count(*) as n from calls`, params: failed.params },
+    sql`${cte} select ${d.count} as calls, avg(score) as mean, ${d.time(sql`min(finished_at)`)} as first, ${d.time(sql`max(finished_at)`)} as last from calls`,
+    sql`${d.calls(scope, 'failed')} select ${d.count} as n from calls`,
   ]);
   const first = numOrNull(summary.first);
   const last = numOrNull(summary.last);
@@ -113,22 +82,15 @@ export async function computeDashboard(read: SqlReader, scope: Scope, options: {
   const size = interval === 'hour' ? HOUR : DAY;
   const shift = (options.tzMinutes ?? 0) * 60_000;
   const [histogram, verdictRows, itemRows, trendRows] = await read([
-    { sql: `${cte.sql} select ${SCORE_BUCKET_SQL} as lo, count(*) as n from calls where score is not null group by lo`, params: cte.params },
-    { sql: `${cte.sql} select verdict, count(*) as n from calls group by verdict order by n desc`, params: cte.params },
-    {
-      sql: `${cte.sql} select json_extract(it.value, '$.id') as audit_item, max(json_extract(it.value, '$.name')) as name,
-         max(coalesce(json_extract(it.value, '$.fatal'), 0)) as fatal,
-         sum(json_extract(it.value, '$.result') = 'fail') as fail, sum(json_extract(it.value, '$.result') = 'pass') as pass,
-         sum(json_extract(it.value, '$.result') = 'na') as na, count(*) as total
-       from calls c, ${ITEMS_JOIN} where ${ITEMS_WHERE} and json_extract(it.value, '$.id') is not null
-       group by audit_item order by min(it.key), audit_item`,
-      params: cte.params,
-    },
-    {
-      sql: `${cte.sql} select cast((finished_at + @shift) / @size as integer) as slot, count(*) as calls, avg(score) as mean,
-         sum(verdict = 'fail') as fails from calls where finished_at is not null group by slot order by slot`,
-      params: { ...cte.params, shift, size },
-    },
+    sql`${cte} select ${d.scoreBucket} as lo, ${d.count} as n from calls where score is not null group by lo`,
+    sql`${cte} select verdict, ${d.count} as n from calls group by verdict order by n desc, ${d.ordered(sql`verdict`)}`,
+    sql`${cte} select ${d.item('id')} as audit_item, max(${d.binary(d.item('name'))}) as name, ${d.fatalAggregate} as fatal,
+         ${d.countIf(sql`${d.item('result')} = 'fail'`)} as fail, ${d.countIf(sql`${d.item('result')} = 'pass'`)} as pass,
+         ${d.countIf(sql`${d.item('result')} = 'na'`)} as na, ${d.count} as total
+       from calls c, ${d.items} where ${d.itemsWhere} and ${d.item('id')} is not null
+       group by audit_item order by min(it.key), ${d.ordered(d.item('id'))}`,
+    sql`${cte} select ${d.slot(shift, size)} as slot, ${d.count} as calls, avg(score) as mean,
+         ${d.countIf(sql`verdict = 'fail'`)} as fails from calls where finished_at is not null group by slot order by slot`,
   ]);
 
   const bars = new Map<number, number>();

@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dataStoreOf } from '../storage/store.js';
 import type { JobResultLine } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileGraph } from '../engine/index.js';
@@ -23,7 +22,7 @@ import { createScenario, updateScenario } from '../storage/scenarios.js';
 import { sqliteOf } from '../storage/sqlite.js';
 import { getVersion } from '../storage/versions.js';
 import { computeDashboard } from './dashboard.js';
-import { readerFor } from './dashboard-reader.js';
+import { dataStoreOf } from '../storage/store.js';
 import { cancelEvaluationJob, evaluationJobItems, evaluationJobProgress, submitEvaluationJob } from './evaluation-jobs.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import { JobService, type JobServiceOptions } from './service.js';
@@ -189,9 +188,9 @@ describe('the batch views', () => {
     expect((await jobs.store.listJobs(scenarioId, 10)).map((j) => j.id)).toEqual([batch.job.id]);
     expect((await jobs.store.listJobs(undefined, 10)).map((j) => j.id)).toEqual([batch.job.id]);
     expect(batch.job.purpose).toBe('batch');
-    const dashboard = await computeDashboard(readerFor(store.db), { scenarioId });
+    const dashboard = await computeDashboard(dataStoreOf(store.db), { scenarioId });
     expect(dashboard.calls).toBe(1);
-    expect((await computeDashboard(readerFor(store.db), { scenarioId, jobId: evaluation.jobId })).calls).toBe(0);
+    expect((await computeDashboard(dataStoreOf(store.db), { scenarioId, jobId: evaluation.jobId })).calls).toBe(0);
     // The evaluation's readers do not see the batch job.
     expect(evaluationJobProgress(jobs, batch.job.id)).toBeUndefined();
     expect(await itemsOf(jobs, batch.job.id)).toEqual([]);

@@ -64,24 +64,24 @@ describe('run log', () => {
 });
 
 describe('api run queries', () => {
-  it('pages newest first with a cursor and filters by status and version', () => {
+  it('pages newest first with a cursor and filters by status and version', async () => {
     const { store, scenarioId } = open();
     const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000 });
     cleanup.push(() => log.close());
     for (let i = 1; i <= 7; i++) log.add(record(scenarioId, i, i % 3 === 0 ? { status: 'failed', error: { code: 'model_error', message: 'x' }, version: 2 } : {}));
     log.flush();
-    const first = listApiRuns(store.db, scenarioId, { limit: 3 });
+    const first = await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 3 });
     expect(first.items.map((r) => r.id)).toEqual(['run-0007', 'run-0006', 'run-0005']);
-    const second = listApiRuns(store.db, scenarioId, { limit: 3, cursor: first.next_cursor ?? '' });
+    const second = await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 3, cursor: first.next_cursor ?? '' });
     expect(second.items.map((r) => r.id)).toEqual(['run-0004', 'run-0003', 'run-0002']);
-    const third = listApiRuns(store.db, scenarioId, { limit: 3, cursor: second.next_cursor ?? '' });
+    const third = await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 3, cursor: second.next_cursor ?? '' });
     expect(third).toEqual({ items: [expect.objectContaining({ id: 'run-0001' })], next_cursor: null });
-    const failed = listApiRuns(store.db, scenarioId, { limit: 10, status: 'failed' });
+    const failed = await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 10, status: 'failed' });
     expect(failed.items).toEqual([expect.objectContaining({ id: 'run-0006', error_code: 'model_error', version: 2 }), expect.objectContaining({ id: 'run-0003' })]);
-    expect(listApiRuns(store.db, scenarioId, { limit: 10, version: 2 }).items).toHaveLength(2);
+    expect((await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 10, version: 2 })).items).toHaveLength(2);
   });
 
-  it('aggregates per bucket: counts, timeouts, errors by code, nearest-rank p50/p95, tokens', () => {
+  it('aggregates per bucket: counts, timeouts, errors by code, nearest-rank p50/p95, tokens', async () => {
     const { store, scenarioId } = open();
     const log = new RunLog(dataStoreOf(store.db), { flushIntervalMs: 60_000 });
     cleanup.push(() => log.close());
@@ -96,7 +96,7 @@ describe('api run queries', () => {
     // Minute 2: one run.
     log.add(record(scenarioId, 22, { createdAt: t0 + 2 * minute + 5, latencyMs: 7 }));
     log.flush();
-    const buckets = apiRunMetrics(store.db, scenarioId, { from: t0, to: t0 + 3 * minute, bucket: 'minute' });
+    const buckets = await apiRunMetrics(dataStoreOf(store.db), scenarioId, { from: t0, to: t0 + 3 * minute, bucket: 'minute' });
     expect(buckets).toEqual([
       {
         start: new Date(t0).toISOString(),
@@ -112,7 +112,7 @@ describe('api run queries', () => {
       },
       { start: new Date(t0 + 2 * minute).toISOString(), runs: 1, succeeded: 1, failed: 0, timeouts: 0, errors: {}, p50_ms: 7, p95_ms: 7, prompt_tokens: 10, completion_tokens: 5 },
     ]);
-    expect(apiRunMetrics(store.db, scenarioId, { from: t0, to: t0 + 3 * minute, bucket: 'hour' })).toEqual([
+    expect(await apiRunMetrics(dataStoreOf(store.db), scenarioId, { from: t0, to: t0 + 3 * minute, bucket: 'hour' })).toEqual([
       expect.objectContaining({ runs: 22, p50_ms: 10, p95_ms: 19 }),
     ]);
   });
@@ -134,7 +134,7 @@ describe('a run that cannot be stored as it is', () => {
     log.flush();
     expect(await getStoredApiRun(dataStoreOf(store.db), 'run-0001')).toMatchObject({ status: 'failed', inputs: null, outputs: null, events: [], error: { code: 'log_write_failed' } });
     expect(JSON.stringify((await getStoredApiRun(dataStoreOf(store.db), 'run-0001'))?.error)).toContain('MOFANG_MAX_JSON_DEPTH');
-    const runs = listApiRuns(store.db, scenarioId, { limit: 10 });
+    const runs = await listApiRuns(dataStoreOf(store.db), scenarioId, { limit: 10 });
     expect(runs.items.map((r) => [r.id, r.status, r.error_code])).toEqual([
       ['run-0003', 'succeeded', null],
       ['run-0002', 'failed', 'log_write_failed'],

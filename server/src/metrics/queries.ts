@@ -1,15 +1,15 @@
 /**
  * Read side of the API run log for the admin UI: a keyset-paginated list of a scenario's API runs, and
  * per-time-bucket metrics (counts, errors by code, p50/p95 latency by nearest rank, tokens), computed in
- * SQL with window functions so only a few rows per bucket leave the database.
+ * SQL with window functions so only a few rows per bucket leave the database. On either store (the
+ * DataStore): the aggregate SQL has a form per dialect, with the same results (queries.test.ts).
  */
 import type { ApiRunSummary, MetricsBucket, MetricsBucketSize } from '@shared/v1.js';
 import { UsageSchema } from '@shared/usage.js';
 import { simulatedModel } from '@shared/simulated.js';
-import type { Db } from '../storage/db.js';
-import { parseJson } from '@shared/json.js';
-import { jsonExtractSql } from '../storage/json-column.js';
-import { sqliteOf } from '../storage/sqlite.js';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { DataStore } from '../storage/store.js';
+import { binaryText, jsonNumber, jsonText, rawRows, readableJson } from '../storage/dialect-sql.js';
 
 export const BUCKET_MS: Record<MetricsBucketSize, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -42,72 +42,81 @@ function str(row: Record<string, unknown>, key: string): string | null {
   const v = row[key];
   return typeof v === 'string' ? v : null;
 }
+/** A number, also from PostgreSQL's text form of `bigint` and `numeric` results. */
 function num(row: Record<string, unknown>, key: string): number | null {
   const v = row[key];
-  return typeof v === 'number' ? v : null;
-}
-function rowsOf(value: unknown[]): Array<Record<string, unknown>> {
-  return value.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null);
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 }
 
-/** A scenario's API runs, newest first, one page at a time. */
-export function listApiRuns(db: Db, scenarioId: string, filter: ApiRunFilter): { items: ApiRunSummary[]; next_cursor: string | null } {
-  const where = ["scenario_id = ?", "kind = 'api'"];
-  const params: Array<string | number> = [scenarioId];
-  if (filter.status) (where.push('status = ?'), params.push(filter.status));
-  if (filter.version !== undefined) (where.push('version = ?'), params.push(filter.version));
-  if (filter.from !== undefined) (where.push('created_at >= ?'), params.push(filter.from));
-  if (filter.to !== undefined) (where.push('created_at < ?'), params.push(filter.to));
+/** A scenario's API runs, newest first (ties by id, in byte order), one page at a time. */
+export async function listApiRuns(store: DataStore, scenarioId: string, filter: ApiRunFilter): Promise<{ items: ApiRunSummary[]; next_cursor: string | null }> {
+  const { db, t, dialect } = store;
+  const r = t.runs;
+  const id = binaryText(dialect, r.id);
+  const where: SQL[] = [eq(r.scenarioId, scenarioId), eq(r.kind, 'api')];
+  if (filter.status) where.push(eq(r.status, filter.status));
+  if (filter.version !== undefined) where.push(eq(r.version, filter.version));
+  if (filter.from !== undefined) where.push(gte(r.createdAt, filter.from));
+  if (filter.to !== undefined) where.push(lt(r.createdAt, filter.to));
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-  if (after) (where.push('(created_at < ? or (created_at = ? and id < ?))'), params.push(after.createdAt, after.createdAt, after.id));
-  const rows = rowsOf(
-    sqliteOf(db)
-      .prepare(
-        `select id, version, status, ${jsonExtractSql('error', '$.code')} as error_code, latency_ms, usage, model, api_key_id, created_at
-         from runs where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
-      )
-      .all(...params, filter.limit + 1),
-  );
+  if (after) where.push(or(lt(r.createdAt, after.createdAt), and(eq(r.createdAt, after.createdAt), sql`${id} < ${binaryText(dialect, sql`${after.id}`)}`)) ?? sql`true`);
+  const rows = await db
+    .select({
+      id: r.id,
+      version: r.version,
+      status: r.status,
+      errorCode: jsonText(dialect, readableJson(dialect, r.error), ['code']),
+      latencyMs: r.latencyMs,
+      usage: r.usage,
+      model: r.model,
+      apiKeyId: r.apiKeyId,
+      createdAt: r.createdAt,
+    })
+    .from(r)
+    .where(and(...where))
+    .orderBy(desc(r.createdAt), sql`${id} desc`)
+    .limit(filter.limit + 1);
   const page = rows.slice(0, filter.limit);
-  const items: ApiRunSummary[] = page.map((r) => {
-    const usageText = str(r, 'usage');
-    const usage = usageText ? UsageSchema.safeParse(parseJson(usageText)) : undefined;
-    const status = r.status === 'running' || r.status === 'succeeded' ? r.status : 'failed';
+  const items: ApiRunSummary[] = page.map((row) => {
+    const usage = row.usage === null || row.usage === undefined ? undefined : UsageSchema.safeParse(row.usage);
     return {
-      id: String(r.id),
-      version: num(r, 'version'),
-      status,
-      error_code: str(r, 'error_code'),
-      latency_ms: num(r, 'latency_ms'),
+      id: row.id,
+      version: row.version,
+      status: row.status === 'running' || row.status === 'succeeded' ? row.status : 'failed',
+      error_code: typeof row.errorCode === 'string' ? row.errorCode : null,
+      latency_ms: row.latencyMs,
       usage: usage?.success ? usage.data : null,
-      model: str(r, 'model'),
-      simulated: simulatedModel(str(r, 'model')),
-      api_key_id: str(r, 'api_key_id'),
-      created_at: new Date(num(r, 'created_at') ?? 0).toISOString(),
+      model: row.model,
+      simulated: simulatedModel(row.model),
+      api_key_id: row.apiKeyId,
+      created_at: new Date(row.createdAt).toISOString(),
     };
   });
   const last = page.at(-1);
-  const next = rows.length > filter.limit && last ? encodeCursor(num(last, 'created_at') ?? 0, String(last.id)) : null;
+  const next = rows.length > filter.limit && last ? encodeCursor(last.createdAt, last.id) : null;
   return { items, next_cursor: next };
 }
 
 /** Per-bucket metrics of a scenario's API runs in [from, to); buckets without runs are left out. */
-export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number; to: number; bucket: MetricsBucketSize }): MetricsBucket[] {
-  const size = BUCKET_MS[range.bucket];
-  const base = `select (created_at - (created_at % ${size})) as b, status, latency_ms, ${jsonExtractSql('error', '$.code')} as code, usage
-    from runs where scenario_id = ? and kind = 'api' and created_at >= ? and created_at < ?`;
-  const params = [scenarioId, range.from, range.to];
+export async function apiRunMetrics(store: DataStore, scenarioId: string, range: { from: number; to: number; bucket: MetricsBucketSize }): Promise<MetricsBucket[]> {
+  const { dialect } = store;
+  const pg = dialect === 'postgres';
+  const size = sql.raw(String(BUCKET_MS[range.bucket]));
+  const code = jsonText(dialect, readableJson(dialect, sql`error`), ['code']);
+  const base = sql`select (created_at - (created_at % ${size})) as b, status, latency_ms, ${code} as code, usage
+    from runs where scenario_id = ${scenarioId} and kind = 'api' and created_at >= ${range.from} and created_at < ${range.to}`;
+  const count = (cond: string) => sql.raw(pg ? `(count(*) filter (where ${cond}))::int` : `sum(${cond})`);
+  const tokens = (key: string) => sql`sum(coalesce(${jsonNumber(dialect, sql`usage`, [key])}, 0))`;
+  const notInvalid = sql.raw(pg ? "code is distinct from 'invalid_inputs'" : "code is not 'invalid_inputs'");
   const buckets = new Map<number, MetricsBucket>();
-  for (const r of rowsOf(
-    sqliteOf(db)
-      .prepare(
-        `with r as (${base}) select b, count(*) as runs, sum(status = 'succeeded') as ok, sum(status = 'failed') as failed,
-         sum(code is 'deadline_exceeded') as timeouts,
-         sum(coalesce(${jsonExtractSql('usage', '$.prompt_tokens')}, 0)) as pt, sum(coalesce(${jsonExtractSql('usage', '$.completion_tokens')}, 0)) as ct
-         from r group by b order by b`,
-      )
-      .all(...params),
-  )) {
+  const totals = await rawRows(
+    store,
+    sql`with r as (${base}) select b, count(*) as runs, ${count("status = 'succeeded'")} as ok, ${count("status = 'failed'")} as failed,
+      ${count("code = 'deadline_exceeded'")} as timeouts, ${tokens('prompt_tokens')} as pt, ${tokens('completion_tokens')} as ct
+      from r group by b order by b`,
+  );
+  for (const r of totals) {
     const b = num(r, 'b') ?? 0;
     buckets.set(b, {
       start: new Date(b).toISOString(),
@@ -122,21 +131,21 @@ export function apiRunMetrics(db: Db, scenarioId: string, range: { from: number;
       completion_tokens: num(r, 'ct') ?? 0,
     });
   }
-  for (const r of rowsOf(sqliteOf(db).prepare(`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code`).all(...params))) {
+  for (const r of await rawRows(store, sql`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code`)) {
     const bucket = buckets.get(num(r, 'b') ?? 0);
     if (bucket) bucket.errors[str(r, 'code') ?? 'unknown'] = num(r, 'n') ?? 0;
   }
   // Nearest rank: the ceil(p·n)-th smallest latency. Runs refused for bad inputs never ran: not counted.
-  const percentiles = `with r as (${base}), ranked as (
+  const percentiles = sql`with r as (${base}), ranked as (
       select b, latency_ms, row_number() over (partition by b order by latency_ms) as rn, count(*) over (partition by b) as n
-      from r where latency_ms is not null and code is not 'invalid_inputs')
+      from r where latency_ms is not null and ${notInvalid})
     select b, latency_ms, rn = (50 * n + 99) / 100 as is50, rn = (95 * n + 99) / 100 as is95 from ranked
     where rn = (50 * n + 99) / 100 or rn = (95 * n + 99) / 100`;
-  for (const r of rowsOf(sqliteOf(db).prepare(percentiles).all(...params))) {
+  for (const r of await rawRows(store, percentiles)) {
     const bucket = buckets.get(num(r, 'b') ?? 0);
     if (!bucket) continue;
-    if (r.is50 === 1) bucket.p50_ms = num(r, 'latency_ms');
-    if (r.is95 === 1) bucket.p95_ms = num(r, 'latency_ms');
+    if (r.is50 === 1 || r.is50 === true) bucket.p50_ms = num(r, 'latency_ms');
+    if (r.is95 === 1 || r.is95 === true) bucket.p95_ms = num(r, 'latency_ms');
   }
   return [...buckets.values()];
 }

@@ -23,9 +23,3 @@ export function databaseError(error: unknown): DatabaseError {
   const code = typeof inner === 'object' && inner !== null && 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
   return { message, code };
 }
-
-/** Whether the query broke a unique index or primary key (on either store). */
-export function isUniqueViolation(error: unknown): boolean {
-  const { code } = databaseError(error);
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, skipLocked, statementRows } from './dialect-sql.js';
+import { binaryText, greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, rawRows, readableJson, skipLocked, statementRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 
@@ -114,5 +114,26 @@ describe.each(storesUnderTest('dialect_lock'))('transaction locks on %s', (_name
     await Promise.all([first, second, other]);
     expect(order.filter((o) => o !== 'other locked')).toEqual(['first locked', 'first ends', 'second locked']);
     if (store.dialect === 'postgres') expect(order.indexOf('other locked')).toBeLessThan(order.indexOf('first ends'));
+  });
+});
+
+describe.each(storesUnderTest('dialect_sql_json'))('readable JSON, byte order and raw rows on %s', (_name, open, skip) => {
+  it.skipIf(skip)('reads a document holding \\u0000 elsewhere and at the path, keeping escaped backslashes', async () => {
+    const store = await open();
+    const docs = [String.raw`{"a":"x\u0000y","b":"z"}`, String.raw`{"a":"\\u0000","b":"\u0000\u0000"}`, String.raw`{"a":"\\\u0000"}`, '{"a":"plain"}'];
+    const read = (text: string, key: string) => rawRows(store, sql`select ${jsonText(store.dialect, readableJson(store.dialect, json(store, text)), [key])} as v`);
+    const pg = store.dialect === 'postgres';
+    expect((await read(docs[0], 'b'))[0].v).toBe('z');
+    expect((await read(docs[0], 'a'))[0].v).toBe(pg ? 'x\ufffdy' : 'x\u0000y');
+    expect((await read(docs[1], 'a'))[0].v).toBe('\\u0000');
+    expect((await read(docs[1], 'b'))[0].v).toBe(pg ? '\ufffd\ufffd' : '\u0000\u0000');
+    expect((await read(docs[2], 'a'))[0].v).toBe(pg ? '\\\ufffd' : '\\\u0000');
+    expect((await read(docs[3], 'a'))[0].v).toBe('plain');
+  });
+
+  it.skipIf(skip)('orders text by bytes', async () => {
+    const store = await open();
+    const rows = await rawRows(store, sql`select v from (select 'b' as v union all select 'B' union all select 'a-c' union all select 'ab') x order by ${binaryText(store.dialect, sql`v`)}`);
+    expect(rows.map((r) => r.v)).toEqual(['B', 'a-c', 'ab', 'b']);
   });
 });

@@ -143,3 +143,38 @@ export async function lockForTransaction(tx: { readonly dialect: Dialect; readon
   const db = tx.db as { execute(query: SQL): Promise<unknown> };
   await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`mofang:${name}`}))`);
 }
+
+/**
+ * PostgreSQL: a `\u0000` escape (not one after an escaped backslash) in JSON text. Its `json` operators
+ * de-escape every string of a document they read, and refuse this one ("unsupported Unicode escape
+ * sequence"), even when the path asked for is elsewhere.
+ */
+const NUL_ESCAPE = String.raw`(?<!\\)((?:\\\\)*)\\u0000`;
+
+/**
+ * A JSON column (PostgreSQL `json`, or `text` holding JSON) as a value the JSON operators can read: on
+ * PostgreSQL a document holding `\u0000` reads with U+FFFD in its place (PostgreSQL text cannot hold
+ * NUL; the check is a `strpos`, so other documents cost nothing more). SQLite reads the column as it is.
+ */
+export function readableJson(dialect: Dialect, column: SQLWrapper): SQL {
+  if (dialect === 'sqlite') return sql`${column}`;
+  return sql`(case when strpos(${column}::text, '\\u0000') > 0 then regexp_replace(${column}::text, ${sql.raw(`'${NUL_ESCAPE}'`)}, '\\1\\\\ufffd', 'g') else ${column}::text end)::json`;
+}
+
+/** Text in byte order, as SQLite compares it (PostgreSQL orders by the database's collation otherwise). */
+export function binaryText(dialect: Dialect, column: SQLWrapper): SQL {
+  return dialect === 'postgres' ? sql`(${column} collate "C")` : sql`${column}`;
+}
+
+/**
+ * The rows of a raw query on either store (node-postgres' `rows`, better-sqlite3's result), for the
+ * aggregates the query builder cannot say. PostgreSQL gives `bigint`/`numeric` results as strings: the
+ * query casts what it counts (`::int`, `::float8`).
+ */
+export async function rawRows(store: { dialect: Dialect; db: unknown }, query: SQL): Promise<Array<Record<string, unknown>>> {
+  if (store.dialect === 'postgres') {
+    const result = await (store.db as { execute(q: SQL): Promise<{ rows: Array<Record<string, unknown>> }> }).execute(query);
+    return result.rows;
+  }
+  return (store.db as { all(q: SQL): Array<Record<string, unknown>> }).all(query);
+}

@@ -16,6 +16,7 @@
  * - a crashed server's items are taken up by {@link JobStore.recover} once their claim is older than a
  *   lease (`runningBefore`), so items a live server holds are left to it.
  */
+import { isUniqueViolation } from './dialect-sql.js';
 import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { simulatedModel } from '@shared/simulated.js';
 import { claimItems, completeJobs, recordOutcomes } from './job-statements.js';
@@ -46,15 +47,6 @@ function finishedColumns(t: Tables) {
     seq: ji.seq, itemId: ji.itemId, status: ji.status, runId: ji.runId, outputs: ji.outputs, error: ji.error, attempts: ji.attempts, finishedAt: ji.finishedAt,
     model: sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`,
   };
-}
-
-/** A unique index refused the write (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE), looked for through drizzle's wrapping. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
-  }
-  return false;
 }
 
 /** Which interrupted work {@link JobStore.recover} takes up: all of it (one server on the store), or only what is older than these times. */
