@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../storage/db.js';
-import { openPostgresStore } from '../storage/pg/store.js';
-import { postgresTestsRun, startTestPostgres, type TestPostgres } from '../storage/pg/testing.js';
-import { sqliteDataStore, type OpenDataStore } from '../storage/store.js';
+import { sqliteDataStore } from '../storage/store.js';
+import { storePairsUnderTest } from '../storage/testing-stores.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
 import { createApiKey } from './index.js';
 import { KeyAuth } from './key-auth.js';
@@ -40,37 +39,8 @@ describe('rate limiter', () => {
   });
 });
 
-let server: TestPostgres | undefined;
-const pg = postgresTestsRun();
-beforeAll(async () => {
-  if (pg) server = await startTestPostgres({ database: 'mofang_keys_test' });
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
-
 /** Two stores over one database (a server and the CLI, or two servers): SQLite files or PostgreSQL. */
-const pairs: Array<[string, () => Promise<{ a: OpenDataStore; b: OpenDataStore }>, boolean]> = [
-  [
-    'SQLite',
-    async () => {
-      const { a, b } = store();
-      return { a: sqliteDataStore(a), b: sqliteDataStore(b) };
-    },
-    false,
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const url = await (server as TestPostgres).createDatabase(`keys_${Math.random().toString(36).slice(2, 10)}`);
-      const a = await openPostgresStore(url);
-      const b = await openPostgresStore(url);
-      cleanup.push(() => a.close(), () => b.close());
-      return { a, b };
-    },
-    !pg,
-  ],
-];
+const pairs = storePairsUnderTest('keys');
 
 describe.each(pairs)('keys on %s', (_name, open, skip) => {
   it.skipIf(skip)('stores only a hash and a prefix; the secret is returned once', async () => {

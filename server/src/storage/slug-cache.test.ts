@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { draftIn } from '../publish/stores.testing.js';
-import { openStore } from './db.js';
-import { openPostgresStore } from './pg/store.js';
-import { postgresTestsRun, startTestPostgres, type TestPostgres } from './pg/testing.js';
 import { SLUG_CACHE_MS, scenariosChanged } from './slug-cache.js';
-import { sqliteDataStore, type DataStore, type OpenDataStore } from './store.js';
+import type { DataStore } from './store.js';
+import { storePairsUnderTest } from './testing-stores.js';
 import { findBySlug, insertVersion, listVersions, setLiveVersion } from './versions.js';
 
 const graph: Graph = { schema: GRAPH_FORMAT, name: 'a', nodes: [], edges: [] };
@@ -19,40 +14,8 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-let server: TestPostgres | undefined;
-const pg = postgresTestsRun();
-beforeAll(async () => {
-  if (pg) server = await startTestPostgres({ database: 'mofang_slugs_test' });
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
-
 /** Two stores over one database: this server's, and another process's (the CLI) or another server's. */
-const pairs: Array<[string, () => Promise<{ a: OpenDataStore; b: OpenDataStore }>, boolean]> = [
-  [
-    'SQLite',
-    async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'mofang-slug-'));
-      const a = sqliteDataStore(openStore(dir));
-      const b = sqliteDataStore(openStore(dir));
-      cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => a.close(), () => b.close());
-      return { a, b };
-    },
-    false,
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const url = await (server as TestPostgres).createDatabase(`slugs_${Math.random().toString(36).slice(2, 10)}`);
-      const a = await openPostgresStore(url);
-      const b = await openPostgresStore(url);
-      cleanup.push(() => a.close(), () => b.close());
-      return { a, b };
-    },
-    !pg,
-  ],
-];
+const pairs = storePairsUnderTest('slugs');
 
 /** Another process's write: through its own store, so this process's caches cannot hear of it. */
 async function liveVersionBehindTheCache(store: DataStore, id: string, version: number): Promise<void> {
