@@ -5,7 +5,7 @@
  * unique (`model_endpoints_name_idx`): an insert or rename losing a race for a name to another server
  * changes nothing and says so, rather than failing on the index.
  */
-import { isUniqueViolation } from '../storage/dialect-sql.js';
+import { isUniqueViolation } from '../storage/db-errors.js';
 import { asc, eq } from 'drizzle-orm';
 import type { CreateEndpointBody, UpdateEndpointBody } from '@shared/model-endpoints.js';
 import { DomainError } from '../common/domain-error.js';

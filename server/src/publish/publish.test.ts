@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SLUG_PATTERN } from '@shared/publish.js';
 import { createEngineServices } from '../services/index.js';
-import { isUniqueViolation } from '../storage/dialect-sql.js';
+import { isUniqueViolation } from '../storage/db-errors.js';
 import { storesUnderTest } from '../storage/testing-stores.js';
 import { getPublishState, insertVersion, listVersions, versionSummary } from '../storage/versions.js';
 import { replyGraph } from './graphs.testing.js';

@@ -5,7 +5,7 @@
 import { SLUG_PATTERN, type Publication, type PublishReply, type RollbackReply } from '@shared/publish.js';
 import type { VersionGate } from '@shared/publish-gate.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type CompileResult } from '../engine/index.js';
-import { isUniqueViolation } from '../storage/dialect-sql.js';
+import { isUniqueViolation } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { getPublishState, getVersion, insertVersion, listVersions, setLiveVersion, slugTaken } from '../storage/versions.js';
 import { DomainError, type DomainErrorKind } from '../common/domain-error.js';

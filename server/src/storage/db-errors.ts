@@ -11,9 +11,15 @@ export interface DatabaseError {
   code: string | undefined;
 }
 
+/** The driver's error: drizzle keeps it as its error's `cause` (searched a few levels down). */
 function driverError(error: unknown): unknown {
-  // DrizzleQueryError keeps the driver's error as its cause.
-  return error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  let inner = error;
+  for (let depth = 0; depth < 5 && inner instanceof Error && !hasCode(inner) && inner.cause instanceof Error; depth++) inner = inner.cause;
+  return inner;
+}
+
+function hasCode(error: Error): boolean {
+  return 'code' in error && typeof error.code === 'string';
 }
 
 /** The driver's message and code of a failed query (or of any error: its message, no code). */
@@ -22,4 +28,10 @@ export function databaseError(error: unknown): DatabaseError {
   const message = inner instanceof Error ? inner.message : String(inner);
   const code = typeof inner === 'object' && inner !== null && 'code' in inner && typeof inner.code === 'string' ? inner.code : undefined;
   return { message, code };
+}
+
+/** Whether the query broke a unique index or primary key, on either store (SQLSTATE `23505`, `SQLITE_CONSTRAINT_UNIQUE` / `_PRIMARYKEY`). */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code } = databaseError(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
-import { binaryText, greatest, isUniqueViolation, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, rawRows, readableJson, skipLocked, statementRows } from './dialect-sql.js';
+import { isUniqueViolation } from './db-errors.js';
+import { binaryText, greatest, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, rawRows, readableJson, skipLocked, statementRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 import { storesUnderTest } from './testing-stores.js';
 

@@ -46,18 +46,6 @@ export function least(dialect: Dialect, a: SQLWrapper, b: SQLWrapper): SQL {
   return dialect === 'postgres' ? sql`least(${a}, ${b})` : sql`min(${a}, ${b})`;
 }
 
-/**
- * Whether `error` is a unique-index violation, on either store: SQLite's `SQLITE_CONSTRAINT_UNIQUE`,
- * PostgreSQL's SQLSTATE `23505`. drizzle wraps the driver's error (`cause`), so the chain is searched.
- */
-export function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
-  }
-  return false;
-}
-
 /** The length of the JSON array at `path` of a JSON column; 0 when absent, not an array, or not JSON. */
 export function jsonArrayLength(dialect: Dialect, column: SQLWrapper, path: JsonPath): SQL<number> {
   checkPath(path);
@@ -115,8 +103,7 @@ export async function statementRows<T>(store: { dialect: Dialect; db: object }, 
       query.append(sql.raw(part));
       if (i < params.length) query.append(sql`${params[i]}`);
     });
-    const result = (await (store.db as { execute(q: SQL): Promise<{ rows: T[] }> }).execute(query)) as { rows: T[] };
-    return result.rows;
+    return (await rawRows(store, query)) as T[];
   }
   const connection = (store.db as { $client?: { prepare(text: string): { all(...params: unknown[]): unknown[]; run(...params: unknown[]): unknown; reader: boolean } } }).$client;
   if (!connection) throw new Error('the SQLite store has no better-sqlite3 connection');
@@ -140,8 +127,7 @@ export async function statementRows<T>(store: { dialect: Dialect; db: object }, 
  */
 export async function lockForTransaction(tx: { readonly dialect: Dialect; readonly db: unknown }, name: string): Promise<void> {
   if (tx.dialect !== 'postgres') return;
-  const db = tx.db as { execute(query: SQL): Promise<unknown> };
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`mofang:${name}`}))`);
+  await rawRows(tx, sql`select pg_advisory_xact_lock(hashtext(${`mofang:${name}`}))`);
 }
 
 /**

@@ -16,7 +16,7 @@
  * - a crashed server's items are taken up by {@link JobStore.recover} once their claim is older than a
  *   lease (`runningBefore`), so items a live server holds are left to it.
  */
-import { isUniqueViolation } from './dialect-sql.js';
+import { isUniqueViolation } from './db-errors.js';
 import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { simulatedModel } from '@shared/simulated.js';
 import { claimItems, completeJobs, recordOutcomes } from './job-statements.js';

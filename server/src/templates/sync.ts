@@ -5,7 +5,7 @@
  */
 import { compareSemver } from '@shared/templates.js';
 import { DomainError } from '../common/domain-error.js';
-import { isUniqueViolation } from '../storage/dialect-sql.js';
+import { isUniqueViolation } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { getTemplateRow, getVersionRow, listVersionRows } from '../storage/templates.js';
 import { listBuiltinTemplates, type TemplateFolder } from './builtin.js';

@@ -8,10 +8,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { databaseError } from '../db-errors.js';
+import { rawRows } from '../dialect-sql.js';
 import type { DataStore } from '../store.js';
 import type { RunWriter } from '../run-log-writer.js';
 import { breachOf, failedRunError, type RunRow, type RunWriteCheck } from '../run-log-rows.mjs';
-import type { PgDb } from './tables.js';
 
 const COLUMNS = sql.raw('id, scenario_id, kind, status, inputs, outputs, error, usage, latency_ms, model, version, api_key_id, created_at, finished_at, events');
 
@@ -31,7 +31,7 @@ function values(r: RunRow) {
 
 async function insert(store: DataStore, rows: readonly RunRow[]): Promise<void> {
   // The values are JSON text already (toRow): sent as text for the `json` columns, not encoded again.
-  await (store.db as unknown as PgDb).execute(sql`insert into runs (${COLUMNS}) values ${sql.join(rows.map(values), sql`, `)}`);
+  await rawRows(store, sql`insert into runs (${COLUMNS}) values ${sql.join(rows.map(values), sql`, `)}`);
 }
 
 /**
@@ -55,7 +55,7 @@ export async function insertRunRows(store: DataStore, rows: readonly RunRow[], c
       try {
         await store.transaction(async (tx) => {
           // Replaces a row of the same id, should there be one.
-          await (tx.db as unknown as PgDb).execute(sql`delete from runs where id = ${row.id}`);
+          await rawRows(tx, sql`delete from runs where id = ${row.id}`);
           await insert(tx, [failedRow(row, reason)]);
         });
       } catch (again) {
