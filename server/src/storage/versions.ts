@@ -128,7 +128,7 @@ export interface NewVersion {
 /**
  * Stores version max+1 of a scenario, sets its slug (when not yet set) and makes the new version live,
  * all in one transaction so two publishers cannot get the same number. Throws the store's unique
- * violation ({@link isUniqueViolation} of ./dialect-sql.ts) when another scenario holds the slug.
+ * violation ({@link isUniqueViolation} of ./db-errors.ts) when another scenario holds the slug.
  */
 export async function insertVersion(store: DataStore, input: NewVersion, now = Date.now()): Promise<VersionRow> {
   const row = await store.transaction(async (tx) => {
