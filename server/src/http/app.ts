@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(publishRoutes(deps, gates));
   api.use(publishGateRoutes(gates, deps.canReadPii));
   api.use(templateRoutes(deps));
-  api.use(dashboardRoutes(deps.db, appStore(deps), deps.published, deps.canReadPii));
+  api.use(dashboardRoutes(appStore(deps), deps.published, deps.canReadPii));
   api.use(auditRoutes(appStore(deps)));
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(appStore(deps), deps.endpoints));

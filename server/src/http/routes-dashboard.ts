@@ -9,10 +9,8 @@ import { issueDetails } from '@shared/issues.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow } from './access.js';
-import type { Db } from '../storage/db.js';
 import type { DataStore } from '../storage/store.js';
 import { JobStore } from '../storage/jobs.js';
-import { dataStoreOf } from '../storage/store.js';
 import { getPublishState, listLiveScenarios, listVersions } from '../storage/versions.js';
 import { callDetail, callsBehind } from '../jobs/dashboard-calls.js';
 import { computeDashboard, scopeOf } from '../jobs/dashboard.js';
@@ -33,11 +31,10 @@ function outputsOf(published: PublishedScenarios, slug: string, version?: number
 }
 
 /**
- * Mount on the `/api` router. The aggregates and calls read `store` (SQLite or PostgreSQL); scenarios and
- * jobs are still checked in `db` until their repositories move. `readsPii` says whether a request's user
+ * Mount on the `/api` router. Everything is read from `store` (SQLite or PostgreSQL). `readsPii` says whether a request's user
  * sees the calls' personal data unmasked.
  */
-export function dashboardRoutes(db: Db, store: DataStore, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
+export function dashboardRoutes(store: DataStore, published: PublishedScenarios, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
   const jobs = new JobStore(store);
 
@@ -52,7 +49,7 @@ export function dashboardRoutes(db: Db, store: DataStore, published: PublishedSc
       sendError(res, 400, 'invalid_query', `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`, issueDetails(parsed.error.issues));
       return undefined;
     }
-    const state = await getPublishState(dataStoreOf(db), req.params.id);
+    const state = await getPublishState(store, req.params.id);
     if (!state) {
       sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
       return undefined;
@@ -77,7 +74,6 @@ export function dashboardRoutes(db: Db, store: DataStore, published: PublishedSc
   };
 
   router.get('/dashboard/scenarios', allow('dashboard:read'), async (_req, res) => {
-    const store = dataStoreOf(db);
     const scenarios: JobScenario[] = [];
     for (const s of await listLiveScenarios(store)) {
       const latest = (await listVersions(store, s.id)).reduce((max, v) => Math.max(max, v.version), s.liveVersion);

@@ -10,7 +10,6 @@ import { RunNodeBodySchema, type RunNodeResult } from '@shared/run-node.js';
 import { newId } from '../common/ids.js';
 import { compileGraphAsync, runNode } from '../engine/index.js';
 import { getScenario } from '../storage/scenarios.js';
-import { dataStoreOf } from '../storage/store.js';
 import { getRun, listTestRuns } from '../storage/runs.js';
 import { traceOf } from './v1/trace.js';
 import { allow } from './access.js';
@@ -32,13 +31,13 @@ export function upstreamOf(events: readonly RunEvent[]): { outputs: Record<strin
 
 /** The route (mount on the `/api` router). */
 export function runNodeRoutes(deps: AppDeps): Router {
-  const { db, models, services } = deps;
+  const { models, services } = deps;
   const store = appStore(deps);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
 
   router.post('/scenarios/:id/run-node', allow('scenarios:test'), async (req: Request<{ id: string }>, res: Response) => {
-    const scenario = await getScenario(dataStoreOf(db), req.params.id);
+    const scenario = await getScenario(store, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const body = parseBody(RunNodeBodySchema, req.body ?? {});
     const compiled = await compileGraphAsync(body.graph ?? scenario.graph, { templateLimits: services.templateLimits });

@@ -10,7 +10,6 @@ import { TestRunBodySchema } from '@shared/api.js';
 import type { RunEvent } from '@shared/events.js';
 import { compileGraphAsync, runPlan, streamRun, type RunResult } from '../engine/index.js';
 import { getScenario } from '../storage/scenarios.js';
-import { dataStoreOf } from '../storage/store.js';
 import { finishRun, getRun, listTestRuns, startRun } from '../storage/runs.js';
 import { appStore, type AppDeps } from './context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -33,14 +32,14 @@ function crashResult(runId: string, error: unknown, started: number): RunResult 
 
 /** Routes for test runs and run history. */
 export function runRoutes(deps: AppDeps): Router {
-  const { db, models, services } = deps;
+  const { models, services } = deps;
   const store = appStore(deps);
   const router = Router();
   const streams = new RunEventStreams<RunEvent | RunResult>();
   const readsPii = deps.canReadPii ?? canReadPii;
 
   router.post('/scenarios/:id/test-run', allow('scenarios:test'), async (req: Request<{ id: string }>, res: Response) => {
-    const scenario = await getScenario(dataStoreOf(db), req.params.id);
+    const scenario = await getScenario(store, req.params.id);
     if (!scenario) throw new HttpError(404, 'not_found', `no scenario with id "${req.params.id}"`);
     const view = piiView(readsPii(req));
     // Each response shows the run as its user may see it (a reconnect may come from another user).
