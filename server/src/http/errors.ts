@@ -2,6 +2,7 @@
  * Every error the API sends has the shape `{ error: { code, message, details? } }`; bad input is a 4xx,
  * never a 500.
  */
+import { loggableError } from '../storage/db-errors.js';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { issueDetails, type IssueDetail } from '@shared/issues.js';
@@ -101,6 +102,6 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
     sendError(res, status, typeof type === 'string' ? type.replace(/\W+/g, '_') : 'bad_request', message);
     return;
   }
-  console.error('[mofang] unhandled error:', err);
+  console.error('[mofang] unhandled error:', loggableError(err));
   sendError(res, 500, 'internal', 'internal server error');
 };

@@ -5,6 +5,8 @@
  * (`23505` unique violation, `23503` foreign key…, https://www.postgresql.org/docs/current/errcodes-appendix.html)
  * or better-sqlite3's (`SQLITE_CONSTRAINT_FOREIGNKEY`…).
  */
+import { DrizzleQueryError } from 'drizzle-orm';
+
 export interface DatabaseError {
   message: string;
   /** SQLSTATE on PostgreSQL, the `SQLITE_…` code on SQLite; undefined when the error is not the driver's. */
@@ -34,4 +36,19 @@ export function databaseError(error: unknown): DatabaseError {
 export function isUniqueViolation(error: unknown): boolean {
   const { code } = databaseError(error);
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * An error as it may be logged: a failed query (drizzle's `DrizzleQueryError`, whose message lists every
+ * parameter: a transcript, a password hash) becomes one that names the query's SQL and the driver's
+ * message and code, without the values; any other error is returned as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof DrizzleQueryError)) return error;
+  const { message, code } = databaseError(error);
+  const logged = new Error(`database query failed${code ? ` (${code})` : ''}: ${message}; query: ${error.query} (its ${error.params.length} values are not logged)`);
+  // The stack's frames only: its first lines repeat the message, values included.
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  logged.stack = [`Error: ${logged.message}`, ...frames].join('\n');
+  return logged;
 }
