@@ -3,6 +3,7 @@
  * the board shows it, and one session's, replayed from the stored events then followed. Both keep the
  * connection alive with a comment every 15 s and stop following when the client goes.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import type { Request, Response } from 'express';
 import { createSession } from 'better-sse';
 import type { LiveSessionSummary } from '@shared/live.js';
@@ -54,7 +55,7 @@ export async function boardStream(req: Request, res: Response, sessions: LiveSes
     if (!pending && !(summary instanceof Promise)) return deliver(event, session, summary);
     const link: Promise<void> = (pending ?? Promise.resolve())
       .then(async () => deliver(event, session, await summary))
-      .catch((error: unknown) => console.error('[mofang] a board event could not be shown:', error instanceof Error ? error.message : String(error)))
+      .catch((error: unknown) => console.error('[mofang] a board event could not be shown:', loggableMessage(error)))
       .finally(() => {
         if (pending === link) pending = undefined;
       });

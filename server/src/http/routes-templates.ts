@@ -4,6 +4,7 @@
  * Creating these routes syncs the built-in templates into the store, so every server start does it (in
  * the background: on SQLite it is done before the server takes a request; a sync that fails is logged).
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { Router, type Request, type Response } from 'express';
 import type { Graph } from '@shared/graph.js';
 import { z } from 'zod';
@@ -58,7 +59,7 @@ async function importShippedSets(db: Db, store: DataStore, res: Response, scenar
 export function templateRoutes(deps: AppDeps): Router {
   const { db } = deps;
   const store = appStore(deps);
-  syncBuiltinTemplates(store).catch((error: unknown) => console.error('[mofang] syncing the built-in templates failed:', error instanceof Error ? error.message : String(error)));
+  syncBuiltinTemplates(store).catch((error: unknown) => console.error('[mofang] syncing the built-in templates failed:', loggableMessage(error)));
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
   /**

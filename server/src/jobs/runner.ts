@@ -8,6 +8,7 @@
  * live server runs are left to it (its late outcome of an item taken over is not written: see
  * JobStore.record).
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
 import { parseJson } from '@shared/json.js';
@@ -402,7 +403,7 @@ export class JobRunner {
           await this.store.record([{ ...o, status: 'failed', outputs: undefined, error: { code: 'result_write_failed', message: `the item's result could not be stored: ${reason}` } }]);
         } catch (again) {
           // The store itself is failing (disk full?): the row stays running and is run again after a restart.
-          console.error(`[mofang] job ${o.jobId} item ${o.seq}: result not stored:`, again instanceof Error ? again.message : String(again));
+          console.error(`[mofang] job ${o.jobId} item ${o.seq}: result not stored:`, loggableMessage(again));
         }
       }
     }

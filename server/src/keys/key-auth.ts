@@ -6,6 +6,7 @@
  * up in the store (then remembered either way). `last_used_at` is written in batches by a timer, never
  * per request.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { findKeyByHash, keysStamp, touchKeys, type KeyRecord } from '../storage/keys.js';
 import { hashKey, looksLikeKey } from './secret.js';
@@ -101,7 +102,7 @@ export class KeyAuth {
       await touchKeys(this.store, batch);
     } catch (error) {
       // Bookkeeping only: a busy or closed store must not break requests.
-      console.error('[mofang] could not record key use:', error instanceof Error ? error.message : String(error));
+      console.error('[mofang] could not record key use:', loggableMessage(error));
     }
   }
 
@@ -126,7 +127,7 @@ export class KeyAuth {
           this.unknown.clear();
         }
       })
-      .catch((error: unknown) => console.error('[mofang] could not read the key table:', error instanceof Error ? error.message : String(error)))
+      .catch((error: unknown) => console.error('[mofang] could not read the key table:', loggableMessage(error)))
       .finally(() => {
         this.checking = undefined;
       });

@@ -5,6 +5,7 @@
  * deferred and the session's node cache (./node-cache.ts); the final run, at the end, runs everything.
  * Every step is written to the store (turns, events, state) before its events reach followers.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { quantile } from 'simple-statistics';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { RunEvent } from '@shared/events.js';
@@ -161,7 +162,7 @@ export class LiveSession {
   schedule(): void {
     if (this.running || this.status !== 'active' || this.reflected >= this.turns.length) return;
     this.running = this.update()
-      .catch((error: unknown) => console.error(`[mofang] session ${this.id}: an update failed:`, error instanceof Error ? error.message : String(error)))
+      .catch((error: unknown) => console.error(`[mofang] session ${this.id}: an update failed:`, loggableMessage(error)))
       .finally(() => {
         this.running = undefined;
         this.schedule();

@@ -5,6 +5,7 @@
  * session's `/v1` stream and desk, the supervisors' board). Sessions not over when the server stopped are
  * taken up again at start: active ones go on, ones that were ending get their final run.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { LiveConfirmation } from '@shared/live.js';
@@ -69,7 +70,7 @@ export class SessionManager implements LiveSessions {
     this.elsewhere = new StoredSessionFollower(options.store, options.followPollMs ?? 1_000, (id) => this.live.has(id));
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
-    this.ready = this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', error instanceof Error ? error.message : String(error)));
+    this.ready = this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', loggableMessage(error)));
   }
 
   /** The session held here: at once when it is, after the start's resume otherwise. */
@@ -271,7 +272,7 @@ export class SessionManager implements LiveSessions {
       try {
         f.listener(event, view);
       } catch (error) {
-        console.error(`[mofang] a follower of session ${event.sessionId} failed:`, error instanceof Error ? error.message : String(error));
+        console.error(`[mofang] a follower of session ${event.sessionId} failed:`, loggableMessage(error));
       }
     }
   }
@@ -281,7 +282,7 @@ export class SessionManager implements LiveSessions {
     for (const session of this.live.values()) {
       if (session.status !== 'active') continue;
       const reason: SessionEndReason | undefined = now - session.fixed.createdAt >= this.options.maxDurationMs ? 'max_duration' : now - session.lastActivityAt >= this.options.idleTimeoutMs ? 'idle' : undefined;
-      if (reason) this.end(session.id, reason).catch((error: unknown) => console.error(`[mofang] session ${session.id}: ending it (${reason}) failed:`, error instanceof Error ? error.message : String(error)));
+      if (reason) this.end(session.id, reason).catch((error: unknown) => console.error(`[mofang] session ${session.id}: ending it (${reason}) failed:`, loggableMessage(error)));
     }
   }
 

@@ -4,6 +4,7 @@
  * `pollMs` while someone follows it, from the first seq a follower still needs, until `session.ended`.
  * A stream resumed on this server (Last-Event-ID) thus goes on while the call is served elsewhere.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { getCallSession, sessionEventsSince } from '../storage/sessions.js';
 import type { DataStore } from '../storage/store.js';
 import type { SessionEventRecord, SessionView } from './ports.js';
@@ -80,7 +81,7 @@ export class StoredSessionFollower {
         }
       }
     } catch (error) {
-      console.error(`[mofang] following session ${id} in the store failed:`, error instanceof Error ? error.message : String(error));
+      console.error(`[mofang] following session ${id} in the store failed:`, loggableMessage(error));
     }
     if (over) this.drop(id, entry);
     else if (this.followed.get(id) === entry) this.arm(id, entry);

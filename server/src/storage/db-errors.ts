@@ -52,3 +52,9 @@ export function loggableError(error: unknown): unknown {
   logged.stack = [`Error: ${logged.message}`, ...frames].join('\n');
   return logged;
 }
+
+/** The message of {@link loggableError}: what a log line says of a caught error. */
+export function loggableMessage(error: unknown): string {
+  const logged = loggableError(error);
+  return logged instanceof Error ? logged.message : String(logged);
+}

@@ -9,6 +9,7 @@
  * together once the job has ended and was created before the cutoff. A timer sweeps every
  * `intervalMs` (10 minutes by default) and soon after start; the clock is injected for tests.
  */
+import { loggableMessage } from './db-errors.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { and, eq, exists, gt, gte, inArray, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
 import type { DataStore } from './store.js';
@@ -67,7 +68,7 @@ export class TranscriptRetention {
       if (this.sweeping) return;
       this.sweeping = this.sweep()
         .catch((error: unknown) => {
-          console.error('[mofang] clearing old transcripts failed:', error instanceof Error ? error.message : String(error));
+          console.error('[mofang] clearing old transcripts failed:', loggableMessage(error));
         })
         .finally(() => {
           this.sweeping = undefined;

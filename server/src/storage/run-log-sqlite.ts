@@ -3,6 +3,7 @@
  * on a worker thread with its own connection to the file when asked (the request thread only hands the
  * rows over), otherwise on this thread. A worker that fails hands the writing back to this thread.
  */
+import { loggableMessage } from './db-errors.js';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './db.js';
 import type { RunWriter } from './run-log-writer.js';
@@ -53,7 +54,7 @@ export function sqliteRunWriter(db: Db, check: RunWriteCheck, options: SqliteRun
       try {
         writeBatch(rows);
       } catch (error) {
-        console.error(`[mofang] ${rows.length} API runs not logged:`, error instanceof Error ? error.message : String(error));
+        console.error(`[mofang] ${rows.length} API runs not logged:`, loggableMessage(error));
       } finally {
         options.onWritten(rows.map((r) => r.id));
       }

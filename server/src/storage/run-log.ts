@@ -8,6 +8,7 @@
  * pruned by age and by count on a timer. Runs written before `runs.events` existed keep their events
  * in `run_events`, where the readers still find them.
  */
+import { loggableMessage } from './db-errors.js';
 import { and, asc, desc, eq, inArray, lt } from 'drizzle-orm';
 import type { RunError, RunEvent } from '@shared/events.js';
 import type { Usage } from '@shared/usage.js';
@@ -198,7 +199,7 @@ export class RunLog {
     if (this.closed) return Promise.resolve(0);
     this.pruning ??= this.pruneOld()
       .catch((error: unknown) => {
-        console.error('[mofang] pruning API runs failed:', error instanceof Error ? error.message : String(error));
+        console.error('[mofang] pruning API runs failed:', loggableMessage(error));
         return 0;
       })
       .finally(() => {

@@ -2,6 +2,7 @@
  * Run repository: a run row is written when a run starts and completed, with all its events (in its
  * `events` column), when it ends. Only the newest test runs of each scenario are kept.
  */
+import { loggableMessage } from './db-errors.js';
 import { and, asc, desc, eq, notInArray } from 'drizzle-orm';
 import type { RunDetail, RunSummary } from '@shared/api.js';
 import { RunErrorSchema, RunEventSchema, type RunError, type RunEvent } from '@shared/events.js';
@@ -85,7 +86,7 @@ export async function finishRun(store: DataStore, id: string, result: FinishedRu
     try {
       await writeFinished(store, id, failed, [], now);
     } catch (again) {
-      console.error(`[mofang] run ${id} not stored:`, again instanceof Error ? again.message : String(again));
+      console.error(`[mofang] run ${id} not stored:`, loggableMessage(again));
     }
   }
 }

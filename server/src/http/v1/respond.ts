@@ -2,6 +2,7 @@
  * How `/v1` answers errors: the common `{ error: { code, message, details } }` plus a top-level
  * `run_id` (also in `details.run_id`); and how a failed run's error code maps to an HTTP status.
  */
+import { loggableMessage } from '../../storage/db-errors.js';
 import type { ServerResponse } from 'node:http';
 import type { RunError } from '@shared/events.js';
 import { maskSecrets } from '../../keys/secret.js';
@@ -49,7 +50,7 @@ export function sendBodyTooLarge(res: ServerResponse, limit: number | undefined,
 
 /** Anything unexpected: logged with the run id (masked: a message could quote a header or a key), 500 `internal`. */
 export function sendInternalError(res: ServerResponse, error: unknown): void {
-  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
+  console.error(`[mofang] /v1 error (run ${runIdOf(res)}): ${maskSecrets(loggableMessage(error))}`);
   if (!res.headersSent) sendV1Error(res, 500, 'internal', 'internal server error');
 }
 

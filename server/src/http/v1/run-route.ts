@@ -4,6 +4,7 @@
  * (event name = event type; a reconnect with `Last-Event-ID` resumes its run, see ../sse.ts). Every
  * finished run, and every refused input, goes to the run log.
  */
+import { loggableMessage } from '../../storage/db-errors.js';
 import { V1RunBodySchema } from '@shared/v1.js';
 import type { ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
@@ -84,7 +85,7 @@ function chooseForReview(runtime: V1Runtime, run: PreparedRun, result: RunResult
     const id = runtime.review?.chooseRun({ scenarioId: run.resolved.scenarioId, slug: run.slug, version: run.resolved.version, runId: run.runId, inputs: run.inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false });
     return id === undefined ? undefined : `${requestOrigin(res.req, runtime.config.publicUrl)}/#/review/${encodeURIComponent(id)}`;
   } catch (error) {
-    console.error(`[mofang] run ${run.runId}: human review could not take it:`, error instanceof Error ? error.message : String(error));
+    console.error(`[mofang] run ${run.runId}: human review could not take it:`, loggableMessage(error));
     return undefined;
   }
 }
