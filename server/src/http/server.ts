@@ -2,6 +2,7 @@
  * Starts the whole server: store (migrated), engine services, model resolver, HTTP listener; and stops
  * it cleanly on SIGINT/SIGTERM: it drains first (see ./drain.ts), then closes everything and exits 0.
  */
+import { loggableError } from '../storage/db-errors.js';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
@@ -168,7 +169,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error('Mofang: error while shutting down:', error);
+        console.error('Mofang: error while shutting down:', loggableError(error));
         process.exit(1);
       },
     );

@@ -8,7 +8,7 @@
  * live server runs are left to it (its late outcome of an item taken over is not written: see
  * JobStore.record).
  */
-import { loggableMessage } from '../storage/db-errors.js';
+import { loggableError, loggableMessage } from '../storage/db-errors.js';
 import { newId } from '../common/ids.js';
 import type { RunEvent } from '@shared/events.js';
 import { parseJson } from '@shared/json.js';
@@ -152,7 +152,7 @@ export class JobRunner {
       await this.recover();
       for (const job of await this.store.undeliveredWebhooks()) this.options.webhooks?.send(job, webhookPayload(job, await this.store.counts(job.id)));
     } catch (error) {
-      console.error('[mofang] jobs: recovery at start failed:', error);
+      console.error('[mofang] jobs: recovery at start failed:', loggableError(error));
     }
     if (this.stopped) return;
     this.ready = true;
@@ -160,7 +160,7 @@ export class JobRunner {
     this.pollTimer.unref();
     if (this.store.shared) {
       // Another server's crash is seen here, not at this one's start.
-      this.recoverTimer = setInterval(() => void this.recover().catch((error: unknown) => console.error('[mofang] jobs: recovery failed:', error)), Math.max(1000, this.leaseMs / 4));
+      this.recoverTimer = setInterval(() => void this.recover().catch((error: unknown) => console.error('[mofang] jobs: recovery failed:', loggableError(error))), Math.max(1000, this.leaseMs / 4));
       this.recoverTimer.unref();
     }
     this.wake();
@@ -198,7 +198,7 @@ export class JobRunner {
       },
       (error: unknown) => {
         this.pumping = false;
-        console.error('[mofang] jobs: claiming items failed:', error);
+        console.error('[mofang] jobs: claiming items failed:', loggableError(error));
       },
     );
   }
@@ -254,7 +254,7 @@ export class JobRunner {
 
   private track(item: ClaimedItem): void {
     const task = this.runItem(item).catch((error: unknown) => {
-      console.error(`[mofang] job ${item.jobId} item ${item.itemId}:`, error);
+      console.error(`[mofang] job ${item.jobId} item ${item.itemId}:`, loggableError(error));
     });
     const tracked = task.finally(() => {
       this.inFlight.delete(tracked);
@@ -365,7 +365,7 @@ export class JobRunner {
     this.buffer = [];
     const succeeded = this.succeeded;
     this.succeeded = [];
-    const write = this.write(batch, succeeded).catch((error: unknown) => console.error('[mofang] jobs: writing outcomes failed:', error));
+    const write = this.write(batch, succeeded).catch((error: unknown) => console.error('[mofang] jobs: writing outcomes failed:', loggableError(error)));
     const tracked = write.finally(() => this.writing.delete(tracked));
     this.writing.add(tracked);
     return tracked;
@@ -421,7 +421,7 @@ export class JobRunner {
     try {
       this.options.onItemsSucceeded?.(items);
     } catch (error) {
-      console.error(`[mofang] ${items.length} succeeded job items: a listener failed:`, error);
+      console.error(`[mofang] ${items.length} succeeded job items: a listener failed:`, loggableError(error));
     }
   }
 
@@ -430,7 +430,7 @@ export class JobRunner {
     try {
       this.options.onJobEnded?.(job);
     } catch (error) {
-      console.error(`[mofang] job ${job.id}: a listener of its end failed:`, error);
+      console.error(`[mofang] job ${job.id}: a listener of its end failed:`, loggableError(error));
     }
   }
 }

@@ -3,6 +3,7 @@
  * server), and the operations both `/v1` and `/api` offer (submit, cancel, retry, results). It knows no
  * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
  */
+import { loggableError } from '../storage/db-errors.js';
 import type { Readable, Writable } from 'node:stream';
 import type { JobProgress, JobResultLine, JobUploadPreview } from '@shared/jobs.js';
 import type { JsonSchema } from '@shared/json-schema.js';
@@ -162,7 +163,7 @@ export class JobService {
       try {
         listener(items);
       } catch (error) {
-        console.error('[mofang] a listener of succeeded job items failed:', error);
+        console.error('[mofang] a listener of succeeded job items failed:', loggableError(error));
       }
     }
   }
@@ -172,7 +173,7 @@ export class JobService {
       try {
         listener(job);
       } catch (error) {
-        console.error(`[mofang] job ${job.id}: a listener of its end failed:`, error);
+        console.error(`[mofang] job ${job.id}: a listener of its end failed:`, loggableError(error));
       }
     }
   }
@@ -267,7 +268,7 @@ export class JobService {
     if (job.webhookUrl !== null) {
       void this.store.counts(job.id).then(
         (counts) => this.webhooks.send(job, webhookPayload(job, counts)),
-        (error: unknown) => console.error(`[mofang] job ${job.id}: its webhook was not sent:`, error),
+        (error: unknown) => console.error(`[mofang] job ${job.id}: its webhook was not sent:`, loggableError(error)),
       );
     }
     this.runner.tellEnded(job);

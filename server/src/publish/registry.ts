@@ -6,6 +6,7 @@
  * (or another server over the same PostgreSQL) within a second. A lookup whose slug and plan are cached is
  * answered at once, not as a promise (the `/v1` hot path); only a miss waits for the store.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { LRUCache } from 'lru-cache';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
@@ -123,7 +124,7 @@ export class PublishedScenarios {
         cached = this.cache.get(planKey(row.id, row.liveVersion)) ?? (await this.load(row.id, row.liveVersion));
       } catch (error) {
         // One broken stored version must not take the whole listing (and the aggregate docs) down.
-        console.error(`[mofang] skipping "${row.slug}":`, error instanceof Error ? error.message : error);
+        console.error(`[mofang] skipping "${row.slug}":`, loggableMessage(error));
         continue;
       }
       if (cached) live.push({ scenarioId: row.id, slug: row.slug, name: row.name, version: row.liveVersion, plan: cached.plan, graph: cached.graph });
