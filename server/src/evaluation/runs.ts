@@ -5,6 +5,7 @@
  * case's run id and outputs. Crash safety: {@link EvaluationRuns.start} listens for job ends and then
  * scores every run whose job ended while nobody listened. Refusals are {@link DomainError}s.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import type { JobResultLine } from '@shared/jobs.js';
 import type { EvalMetrics } from '@shared/evaluation-metrics.js';
 import type { EvalRunCase, EvalRunDetail, EvalRunSummary, EvalRunTarget } from '@shared/evaluation-runs.js';
@@ -75,7 +76,7 @@ export class EvaluationRuns {
     this.stopListening = this.jobs.onJobEnded((job) => {
       if (job.purpose === 'evaluation') this.finishLogged(job);
     });
-    this.recovering = this.recover().catch((error) => this.log(`[mofang] evaluation runs: scoring runs left open failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.recovering = this.recover().catch((error) => this.log(`[mofang] evaluation runs: scoring runs left open failed: ${loggableMessage(error)}`));
   }
 
   /** Resolves once the pass {@link start} makes over runs left open is done. */
@@ -93,7 +94,7 @@ export class EvaluationRuns {
 
   /** {@link finish} from a listener: nobody awaits it, so a failure is logged. */
   private finishLogged(job: JobRow): void {
-    this.finish(job).catch((error) => this.log(`[mofang] evaluation run of job ${job.id}: scoring failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.finish(job).catch((error) => this.log(`[mofang] evaluation run of job ${job.id}: scoring failed: ${loggableMessage(error)}`));
   }
 
   /** Stops listening; waits for the recovery pass and scoring under way. */

@@ -1,6 +1,7 @@
 /**
  * The Express application: JSON API under `/api`, the built client everywhere else.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { readFileSync } from 'node:fs';
 import express, { type Express } from 'express';
 import type { EndpointLoad, NodeKindSummary } from '@shared/api.js';
@@ -123,7 +124,7 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
   const review = new ReviewService(deps.db, deps.published, sets, Date.now, log);
   v1.review = { chooseRun: (run) => review.chooseNow(run) };
   jobs.onItemsSucceeded((items) => {
-    review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))).catch((error: unknown) => log(`[mofang] human review could not take ${items.length} job items: ${error instanceof Error ? error.message : String(error)}`));
+    review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))).catch((error: unknown) => log(`[mofang] human review could not take ${items.length} job items: ${loggableMessage(error)}`));
   });
   if (!deps.jobs) jobs.start();
   return { jobs, sets, runs, review };

@@ -3,6 +3,7 @@
  * produced (one insert per chosen result, no model call), the queue, and decisions, each of which writes
  * a case into the scenario's target evaluation set as a new revision. Refusals are {@link DomainError}s.
  */
+import { loggableMessage } from '../storage/db-errors.js';
 import { EvalCaseSourceSchema } from '@shared/evaluation.js';
 import { isRecord } from '@shared/json.js';
 import { REVIEW_SET_NAME, ReviewDecisionSchema, ReviewReasonSchema, ReviewRulesBodySchema, type ReviewConfirmBody, type ReviewDecision, type ReviewDecisionReply, type ReviewItemDetail, type ReviewItemSummary, type ReviewList, type ReviewRulesBody, type ReviewRulesReply, type ReviewSource } from '@shared/review.js';
@@ -242,7 +243,7 @@ export class ReviewService {
    * does not name it). A failed write is logged.
    */
   chooseNow(result: ProducedResult): string | undefined {
-    const failed = (error: unknown) => this.log(`[mofang] run ${result.runId}: human review could not queue it: ${error instanceof Error ? error.message : String(error)}`);
+    const failed = (error: unknown) => this.log(`[mofang] run ${result.runId}: human review could not queue it: ${loggableMessage(error)}`);
     const rows = this.pick([result], this.now());
     if (!rows) {
       this.choose([result]).catch(failed);
