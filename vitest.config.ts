@@ -10,7 +10,8 @@ export default defineConfig({
     // A beforeAll that starts a server and publishes scenarios takes more than the default 10 s on a loaded 2-core machine.
     hookTimeout: 60_000,
     pool: 'forks',
-    // Builds dist/server when stale: tests that spawn bin/mofang.mjs run the code as it is now.
-    globalSetup: ['tests/build-server.setup.ts'],
+    // Builds dist/server when stale: tests that spawn bin/mofang.mjs run the code as it is now. With
+    // MOFANG_TEST_STORE=postgres, starts the PostgreSQL the API tests' servers then use.
+    globalSetup: ['tests/build-server.setup.ts', 'tests/api-store.setup.ts'],
   },
 });

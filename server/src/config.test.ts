@@ -1,3 +1,4 @@
+import { redactDatabaseUrl } from './storage/database-config.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
@@ -65,5 +66,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: 'soon' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be a number/);
     expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '-1' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be at least 0/);
     expect(() => loadConfig({ MOFANG_DRAIN_TIMEOUT_MS: '3600001' })).toThrow(/MOFANG_DRAIN_TIMEOUT_MS must be at most 3600000/);
+  });
+});
+
+describe('MOFANG_DATABASE_URL', () => {
+  const key = { MOFANG_SECRET_KEY: 'a-shared-secret-key-for-all-servers' };
+  it('selects PostgreSQL with the pool size, and SQLite when unset', () => {
+    expect(loadConfig({}).database).toBeUndefined();
+    expect(loadConfig({ MOFANG_DATABASE_URL: ' ' }).database).toBeUndefined();
+    expect(loadConfig({ ...key, MOFANG_DATABASE_URL: 'postgres://u:p@db:5432/mofang' }).database).toEqual({ url: 'postgres://u:p@db:5432/mofang', poolSize: 10 });
+    expect(loadConfig({ ...key, MOFANG_DATABASE_URL: 'postgresql://db/mofang', MOFANG_DATABASE_POOL_SIZE: '4' }).database?.poolSize).toBe(4);
+  });
+  it('refuses another scheme, no database, a bad pool size, or a pool size without a URL, naming the variable', () => {
+    expect(() => loadConfig({ ...key, MOFANG_DATABASE_URL: 'mysql://db/mofang' })).toThrow(/MOFANG_DATABASE_URL must start with postgres:\/\//);
+    expect(() => loadConfig({ ...key, MOFANG_DATABASE_URL: 'not a url' })).toThrow(/MOFANG_DATABASE_URL is not a URL/);
+    expect(() => loadConfig({ ...key, MOFANG_DATABASE_URL: 'postgres://db:5432/' })).toThrow(/names no database/);
+    expect(() => loadConfig({ ...key, MOFANG_DATABASE_URL: 'postgres://db/m', MOFANG_DATABASE_POOL_SIZE: '0' })).toThrow(/MOFANG_DATABASE_POOL_SIZE must be a whole number from 1 to 200/);
+    expect(() => loadConfig({ MOFANG_DATABASE_POOL_SIZE: '5' })).toThrow(/MOFANG_DATABASE_URL is not/);
+  });
+  it('needs MOFANG_SECRET_KEY, which every server shares', () => {
+    expect(() => loadConfig({ MOFANG_DATABASE_URL: 'postgres://db/mofang' })).toThrow(/MOFANG_SECRET_KEY must be set with MOFANG_DATABASE_URL/);
+  });
+  it('hides the password when it shows the URL', () => {
+    expect(redactDatabaseUrl('postgres://mofang:s3cret@db:5432/mofang')).toBe('postgres://mofang:***@db:5432/mofang');
+    expect(redactDatabaseUrl('%%')).not.toContain('%%');
   });
 });

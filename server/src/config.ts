@@ -15,6 +15,7 @@ import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-conf
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
 import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 import { oidcConfigFromEnv, type OidcConfig } from './users/oidc-config.js';
+import { databaseConfigFromEnv, type DatabaseConfig } from './storage/database-config.js';
 
 /** Default of `MOFANG_DRAIN_TIMEOUT_MS`: how long a stopping server waits for work in flight, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -56,6 +57,8 @@ export interface AppConfig {
   host: string;
   /** Absolute path of the data directory (the SQLite file lives there). */
   dataDir: string;
+  /** PostgreSQL (`MOFANG_DATABASE_URL`) instead of the SQLite file; absent for SQLite. */
+  database?: DatabaseConfig;
   /** Hosts or CIDR ranges outbound HTTP nodes may reach despite the private-address guard. */
   httpAllow: string[];
   model: ModelConfig;
@@ -148,6 +151,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const e = parsed.data;
+  let database: DatabaseConfig | undefined;
+  try {
+    database = databaseConfigFromEnv(env);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Every server over one database must seal and open endpoint secrets with the same key: a key file
+  // generated in each server's own data directory would make the others' secrets unreadable.
+  if (database && !e.MOFANG_SECRET_KEY) {
+    throw new ConfigError('invalid configuration:\n  MOFANG_SECRET_KEY must be set with MOFANG_DATABASE_URL: every server over one PostgreSQL database seals model endpoints\' API keys with it, so they all need the same key');
+  }
   const httpAllow = httpAllowFromEnv({ MOFANG_HTTP_ALLOW: e.MOFANG_HTTP_ALLOW });
   try {
     parseAllowList(httpAllow);
@@ -158,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(e.MOFANG_DATA_DIR),
+    ...(database ? { database } : {}),
     httpAllow,
     model,
     secretKey: e.MOFANG_SECRET_KEY,

@@ -55,7 +55,7 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
   // The server's own alerting may POST to the receiver on 127.0.0.1.
   h = await startV1Harness({ MOFANG_HTTP_ALLOW: '127.0.0.1' });
-  scenarioId = h.publish('alert-desk', reviewGraph()).scenarioId;
+  scenarioId = (await h.publish('alert-desk', reviewGraph())).scenarioId;
   viewer = await signInAs(base(), 'viewer');
   inspector = await signInAs(base(), 'inspector');
   designer = await signInAs(base(), 'designer', 'designer-li');

@@ -88,11 +88,11 @@ beforeAll(async () => {
   h = await startV1Harness({ MOFANG_CODE_WORKERS: '1', MOFANG_CODE_QUEUE_MS: '400', MOFANG_API_BODY_LIMIT: '16kb', MOFANG_JOB_UPLOAD_LIMIT: '64kb' });
   faulty = await startV1Harness({ MOFANG_SIM_ERROR_RATE: '1' });
   slow = await startV1Harness({ MOFANG_SIM_TTFT_MS: '3000', MOFANG_RUN_DEADLINE_MS: '150' });
-  for (const harness of [h, faulty, slow]) harness.publish('echo', echoGraph());
-  h.publish('busy-loop', codeGraph('busy', 'function main() { while (true) {} }', 2000));
-  h.publish('quick-code', codeGraph('quick', 'function main() { return { n: 1 }; }', 1000));
-  h.publish('throws', codeGraph('throws', "function main() { throw new Error('boom'); }", 1000));
-  const gone = h.publish('gone', echoGraph('gone'));
+  for (const harness of [h, faulty, slow]) await harness.publish('echo', echoGraph());
+  await h.publish('busy-loop', codeGraph('busy', 'function main() { while (true) {} }', 2000));
+  await h.publish('quick-code', codeGraph('quick', 'function main() { return { n: 1 }; }', 1000));
+  await h.publish('throws', codeGraph('throws', "function main() { throw new Error('boom'); }", 1000));
+  const gone = await h.publish('gone', echoGraph('gone'));
   const broken = JSON.stringify({ ...echoGraph('gone'), nodes: echoGraph('gone').nodes.map((n) => (n.id === 'llm_1' ? { ...n, kind: 'removed_kind' } : n)) });
   sqliteOf(h.store.db).prepare('update scenario_versions set graph = ? where scenario_id = ?').run(broken, gone.scenarioId);
   key = (await h.key()).key;
@@ -239,7 +239,7 @@ describe('the session API', () => {
     const plain = echoGraph('plain');
     plain.nodes[0].config = { inputs: [{ name: 'question', type: 'string', required: true }] };
     plain.nodes[1].config = { system: 's', user: '{{ start.question }}' };
-    h.publish('plain-question', plain);
+    await h.publish('plain-question', plain);
     const create = '/v1/scenarios/echo/sessions';
     const created = await send('POST', create, { json: { call_id: 'c-1' } });
     expect(created.status, created.text).toBe(201);

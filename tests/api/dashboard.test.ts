@@ -43,8 +43,8 @@ function outputsOf(line: JobResultLine): Outputs {
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('audit-dash', auditGraph()).scenarioId;
-  echoId = h.publish('echo-dash', echoGraph()).scenarioId;
+  scenarioId = (await h.publish('audit-dash', auditGraph())).scenarioId;
+  echoId = (await h.publish('echo-dash', echoGraph())).scenarioId;
   jobId = await submit(sampleItems().slice(0, 30));
   results = resultLines((await call(h.server.url, 'GET', `/api/jobs/${jobId}/results`)).text);
 });

@@ -16,7 +16,7 @@ const RESERVED = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnPr
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('echo', echoGraph()).scenarioId;
+  scenarioId = (await h.publish('echo', echoGraph())).scenarioId;
   setId = EvalSetSummarySchema.parse((await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'ids', description: '' })).json).id;
 });
 afterAll(() => h.close());

@@ -14,7 +14,7 @@ const base = () => h.server.url;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('echo', echoGraph()).scenarioId;
+  scenarioId = (await h.publish('echo', echoGraph())).scenarioId;
 });
 afterAll(() => h.close());
 

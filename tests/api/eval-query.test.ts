@@ -16,7 +16,7 @@ const base = () => h.server.url;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('echo', echoGraph()).scenarioId;
+  scenarioId = (await h.publish('echo', echoGraph())).scenarioId;
   setId = EvalSetSummarySchema.parse((await call(base(), 'POST', `/api/scenarios/${scenarioId}/eval-sets`, { name: 'q', description: '' })).json).id;
   const added = await call(base(), 'POST', `/api/eval-sets/${setId}/cases`, { cases: [{ id: 'a', inputs: { transcript: '客户：你好' }, expected: { reply: 'x' } }] });
   expect(added.status, added.text).toBe(201);

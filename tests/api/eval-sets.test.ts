@@ -20,7 +20,7 @@ const base = () => h.server.url;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('echo', echoGraph()).scenarioId;
+  scenarioId = (await h.publish('echo', echoGraph())).scenarioId;
   viewer = await signInAs(base(), 'viewer');
   inspector = await signInAs(base(), 'inspector');
 });

@@ -30,7 +30,7 @@ let dir: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  for (const slug of templates) h.publish(slug, GraphSchema.parse(JSON.parse(readFileSync(path.join(root, 'templates', slug, 'graph.json'), 'utf8'))));
+  for (const slug of templates) await h.publish(slug, GraphSchema.parse(JSON.parse(readFileSync(path.join(root, 'templates', slug, 'graph.json'), 'utf8'))));
   key = (await h.key()).key;
   // Inside the project, so the generated code resolves openapi-fetch and @types/node as a user's would.
   mkdirSync(path.join(root, 'node_modules/.cache'), { recursive: true });

@@ -12,6 +12,7 @@ import type { Role } from '@shared/permissions.js';
 import { CreatedUserSchema, SignedInSchema, SESSION_COOKIE } from '@shared/users.js';
 import { loadConfig } from '../../server/src/config.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
+import { storeEnv } from './test-store.js';
 
 /** Environment for a zero-latency, fault-free in-process simulator. */
 export const SIM_ENV: NodeJS.ProcessEnv = {
@@ -101,10 +102,13 @@ export function authHeaders(base: string): Record<string, string> {
   return { ...sessions.get(base)?.headers };
 }
 
-/** Starts the server on port 0 with the given data directory and a missing static dir; without it, nobody is signed in. */
+/**
+ * Starts the server on port 0 with the given data directory (and, in the PostgreSQL pass, that directory's
+ * database: ./test-store.ts) and a missing static dir; without it, nobody is signed in.
+ */
 export async function startBareServer(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   // No drain by default: a test's close() ends what is in flight at once, as a test wants (drain tests set it).
-  const config = loadConfig({ ...SIM_ENV, MOFANG_DRAIN_TIMEOUT_MS: '0', ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
+  const config = loadConfig({ ...SIM_ENV, MOFANG_DRAIN_TIMEOUT_MS: '0', ...(await storeEnv(dataDir)), ...env, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir });
   return startServer(config, { signals: false, log: () => {}, staticDir: path.join(dataDir, 'no-client-build') });
 }
 

@@ -17,7 +17,7 @@ let key: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
+  await h.publish('echo', echoGraph());
   ({ key } = await h.key());
 });
 afterAll(() => h?.close());

@@ -15,7 +15,7 @@ let key: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('big-job', lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]));
+  await h.publish('big-job', lineGraph([], [{ name: 'text', value: '{{ start.transcript.text }}' }]));
   ({ key } = await h.key({ name: 'bulk' }));
 });
 afterAll(async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const address: AddressInfo | string | null = hookServer.address();
   hookUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/hook`;
   h = await startV1Harness({ MOFANG_MODEL_BASE_URL: sim.url, MOFANG_MODEL: 'mofang-simulator', MOFANG_HTTP_ALLOW: '127.0.0.1' });
-  h.publish('audit', auditGraph());
+  await h.publish('audit', auditGraph());
   key = (await h.key()).key;
 });
 afterAll(async () => {

@@ -19,7 +19,7 @@ let viewer: TestSession;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('audit', { ...auditGraph(), inputs: { transcript: `坐席：您好，工号 1024，请讲。\n客户：我的手机号是 ${PHONE}，宽带断了。` } }).scenarioId;
+  scenarioId = (await h.publish('audit', { ...auditGraph(), inputs: { transcript: `坐席：您好，工号 1024，请讲。\n客户：我的手机号是 ${PHONE}，宽带断了。` } })).scenarioId;
   viewer = await signInAs(h.server.url, 'viewer');
 });
 afterAll(() => h.close());

@@ -41,7 +41,7 @@ let scenarioId: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('echo-input', graph).scenarioId;
+  scenarioId = (await h.publish('echo-input', graph)).scenarioId;
   key = (await h.key()).key;
 });
 afterAll(() => h.close());
@@ -152,7 +152,7 @@ describe('upload limits', () => {
   let smallKey: string;
   beforeAll(async () => {
     small = await startV1Harness({ MOFANG_JOB_UPLOAD_LIMIT: '16kb', MOFANG_JOB_XLSX_UNPACKED_LIMIT: '4kb' });
-    small.publish('echo-input', graph);
+    await small.publish('echo-input', graph);
     smallKey = (await small.key()).key;
   });
   afterAll(() => small.close());

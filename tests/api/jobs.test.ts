@@ -10,7 +10,7 @@ let scenarioId: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('audit', auditGraph()).scenarioId;
+  scenarioId = (await h.publish('audit', auditGraph())).scenarioId;
   key = (await h.key()).key;
 });
 afterAll(() => h.close());

@@ -22,8 +22,8 @@ const inputs = { transcript: '客户：宽带断了，电话 13912345678' };
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
-  scenarioId = h.publish('audit', auditGraph()).scenarioId;
+  await h.publish('echo', echoGraph());
+  scenarioId = (await h.publish('audit', auditGraph())).scenarioId;
   owner = (await h.key({ name: 'owner' })).key;
   other = (await h.key({ name: 'other' })).key;
   reader = (await h.key({ name: 'reports', scopes: ['runs:read'] })).key;

@@ -15,7 +15,7 @@ function mofang(args: string[]) {
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
+  await h.publish('echo', echoGraph());
 });
 afterAll(async () => {
   await h?.close();

@@ -50,8 +50,8 @@ const alive = async () => expect((await call(h.server.url, 'GET', '/api/health')
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
-  ({ scenarioId: deepCode } = h.publish('deep-code', codeGraph('function main() { let o = {}; for (let i = 0; i < 200; i++) o = { a: o }; return { out: o }; }')));
+  await h.publish('echo', echoGraph());
+  ({ scenarioId: deepCode } = await h.publish('deep-code', codeGraph('function main() { let o = {}; for (let i = 0; i < 200; i++) o = { a: o }; return { out: o }; }')));
   ({ key } = await h.key({ name: 'caller' }));
 });
 afterAll(async () => {
@@ -129,13 +129,13 @@ describe('values past the limits', () => {
     // The reported trick: the host read {"json": [...]} from the guest's own JSON.stringify. Now it is never called.
     const smuggle = `JSON.stringify = function (v) { return v && typeof v === 'object' && 'json' in v ? '{"json":["{\\\\"a\\\\":\\\\"' + 'x'.repeat(60000000) + '\\\\"}"]}' : '{}'; };
       function main() { return { out: { a: 1 } }; }`;
-    const { scenarioId: smuggled } = h.publish('smuggle', codeGraph(smuggle));
+    const { scenarioId: smuggled } = await h.publish('smuggle', codeGraph(smuggle));
     const run = await call(h.server.url, 'POST', `/api/scenarios/${smuggled}/test-run`, { inputs: { transcript: '客户：你好' } });
     expect(run.json).toMatchObject({ status: 'succeeded', outputs: { reply: '{"a":1}' } });
     // A small lie for a 6 MB result does not hide the result.
     const lie = `JSON.stringify = () => '{"out":{}}'; function main() { return { out: { big: 'x'.repeat(6 * 1024 * 1024) } }; }`;
     const big = { ...codeGraph(lie), nodes: codeGraph(lie).nodes.map((n) => (n.id === 'code_1' ? { ...n, config: { ...n.config, memoryMb: 128 } } : n)) };
-    const { scenarioId: lied } = h.publish('lie', big);
+    const { scenarioId: lied } = await h.publish('lie', big);
     const failed = await call(h.server.url, 'POST', `/api/scenarios/${lied}/test-run`, { inputs: { transcript: '客户：你好' } });
     expect(failed.json).toMatchObject({ status: 'failed', error: { nodeId: 'code_1', details: { node_error: 'code_output_too_large', info: { limit_bytes: 5 * 1024 * 1024 } } } });
     await alive();
@@ -152,7 +152,7 @@ describe('values past the limits', () => {
 
 describe('stored rows a read must survive', () => {
   it('answers a published version that no longer compiles with version_not_runnable, and still shows it', async () => {
-    const { scenarioId } = h.publish('gone', echoGraph('gone'));
+    const { scenarioId } = await h.publish('gone', echoGraph('gone'));
     const stored = JSON.stringify({ ...echoGraph('gone'), nodes: echoGraph('gone').nodes.map((n) => (n.id === 'llm_1' ? { ...n, kind: 'removed_kind' } : n)) });
     sqliteOf(h.store.db).prepare('update scenario_versions set graph = ? where scenario_id = ?').run(stored, scenarioId);
     const run = await h.v1('POST', '/v1/scenarios/gone/run', key, { inputs: { transcript: '客户：你好' } });

@@ -25,7 +25,7 @@ describe('live pages API', () => {
 
   beforeAll(async () => {
     h = await startV1Harness();
-    scenarioId = h.publish('live-echo', echoGraph('live-echo')).scenarioId;
+    scenarioId = (await h.publish('live-echo', echoGraph('live-echo'))).scenarioId;
     key = (await h.key()).key;
     designer = await signInAs(h.server.url, 'designer');
     inspector = await signInAs(h.server.url, 'inspector');
@@ -155,7 +155,7 @@ describe('live pages API', () => {
       { id: 'e1', source: 'start', sourcePort: 'out', target: 'form', targetPort: 'in' },
       { id: 'e2', source: 'form', sourcePort: 'out', target: 'end', targetPort: 'in' },
     ];
-    h.publish('live-form', graph);
+    await h.publish('live-form', graph);
     const created = V1SessionCreatedSchema.parse((await h.v1('POST', '/v1/scenarios/live-form/sessions', key, { call_id: 'call-labels' })).json);
     expect((await h.v1('POST', `/v1/sessions/${created.session_id}/turns`, key, { turns: [{ id: 'c1', role: 'customer', text: `我叫张三，电话${PHONE}` }] })).status).toBe(202);
     const url = `/api/live/sessions/${created.session_id}`;

@@ -36,10 +36,10 @@ describe.skipIf(!postgresTestsRun())('mofang migrate-store', { timeout: 120_000 
     const h = await startV1Harness();
     dir = h.dir;
     const base = h.server.url;
-    const { scenarioId } = h.publish('echo', echoGraph('echo'));
+    const { scenarioId } = await h.publish('echo', echoGraph('echo'));
     const v2 = echoGraph('echo');
     v2.nodes[1] = { ...v2.nodes[1], config: { system: '你是电信客服助手（第二版）。', user: '{{ start.transcript.text }}' } } as (typeof v2.nodes)[number];
-    h.republish(scenarioId, v2);
+    await h.republish(scenarioId, v2);
     const { key } = await h.key({ name: '质检', scenarios: ['echo'] });
     for (let i = 0; i < 3; i++) expect((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs })).status).toBe(200);
     const job = await h.v1('POST', '/v1/scenarios/echo/jobs', key, { items: [{ id: 'a', inputs }, { id: 'b', inputs }] });

@@ -33,7 +33,7 @@ let plainId: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  plainId = h.publish('plain', plain).scenarioId;
+  plainId = (await h.publish('plain', plain)).scenarioId;
   key = (await h.key()).key;
 });
 afterAll(() => h.close());
@@ -157,7 +157,7 @@ describe('uploads', () => {
   });
 
   it('an evaluation set file (JSONL) the same way', async () => {
-    const scenarioId = { id: h.publish('eval-nul', plain).scenarioId };
+    const scenarioId = { id: (await h.publish('eval-nul', plain)).scenarioId };
     const set = await call(h.server.url, 'POST', `/api/scenarios/${scenarioId.id}/eval-sets`, { name: 'nul' });
     expect(set.status, set.text).toBe(201);
     const setId = (set.json as { id: string }).id;

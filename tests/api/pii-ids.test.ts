@@ -26,7 +26,7 @@ let inspector: TestSession;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('audit', auditGraph()).scenarioId;
+  scenarioId = (await h.publish('audit', auditGraph())).scenarioId;
   const [first, second] = sampleItems();
   const body = [{ ...first, id: PHONE }, second].map((i) => JSON.stringify(i)).join('\n');
   const submitted = await call(h.server.url, 'POST', `/api/scenarios/${scenarioId}/jobs?webhook=${encodeURIComponent(HOOK)}`, body, { 'content-type': 'application/x-ndjson' });

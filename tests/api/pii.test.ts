@@ -3,7 +3,7 @@
  * (the `canReadPii` option) grants it only to requests carrying `x-test-pii: 1`, so each route is read
  * both ways from one store; then the real check, by role, on a server of its own.
  */
-import { dataStoreOf } from '../../server/src/storage/store.js';
+import type { OpenDataStore } from '../../server/src/storage/store.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunDetailSchema, RunSummarySchema } from '@shared/api.js';
@@ -13,9 +13,9 @@ import { JobCreatedSchema } from '@shared/jobs.js';
 import { loadConfig } from '../../server/src/config.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
 import { publishNow } from './v1-helpers.js';
-import { openStore, type Store } from '../../server/src/storage/db.js';
+import { openTestStore, storeEnv } from './test-store.js';
 import { TranscriptRetention } from '../../server/src/storage/retention.js';
-import { createScenarioNow } from '../../server/src/storage/scenarios.testing.js';
+import { createScenario } from '../../server/src/storage/scenarios.js';
 import { authHeaders, call, echoGraph, removeDir, SIM_ENV, parseSse, signInAdmin, signInAs, startTestServer, tempDir } from './helpers.js';
 import { auditGraph, resultLines, waitForJob } from './jobs-helpers.js';
 
@@ -39,14 +39,14 @@ function parrotGraph(): Graph {
 
 let dir: string;
 let server: RunningServer;
-let store: Store;
+let store: OpenDataStore;
 let echoId: string;
 let parrotId: string;
 let auditId: string;
 
-function publish(slug: string, graph: Graph): string {
-  const scenario = createScenarioNow(store.db, { name: slug, graph });
-  publishNow(store.db, scenario.id, 'test', slug);
+async function publish(slug: string, graph: Graph): Promise<string> {
+  const scenario = await createScenario(store, { name: slug, graph });
+  await publishNow(store, scenario.id, 'test', slug);
   return scenario.id;
 }
 
@@ -61,17 +61,17 @@ async function job(scenarioId: string): Promise<string> {
 
 beforeAll(async () => {
   dir = tempDir('mofang-pii-');
-  const config = loadConfig({ ...SIM_ENV, PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dir });
+  const config = loadConfig({ ...SIM_ENV, ...(await storeEnv(dir)), PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dir });
   server = await startServer(config, { signals: false, log: () => {}, staticDir: path.join(dir, 'no-client-build'), canReadPii: (req) => req.get('x-test-pii') === '1' });
   await signInAdmin(server.url);
-  store = openStore(dir);
-  echoId = createScenarioNow(store.db, { name: 'echo', graph: echoGraph() }).id;
-  parrotId = publish('parrot', parrotGraph());
-  auditId = publish('audit', auditGraph());
+  store = await openTestStore(dir);
+  echoId = (await createScenario(store, { name: 'echo', graph: echoGraph() })).id;
+  parrotId = await publish('parrot', parrotGraph());
+  auditId = await publish('audit', auditGraph());
 });
 afterAll(async () => {
   await server.close();
-  store.close();
+  await store.close();
   removeDir(dir);
 });
 
@@ -131,7 +131,7 @@ describe('transcript retention', () => {
   it('a cleared job keeps its results and dashboard scores, shows no transcript, and refuses a retry', async () => {
     const auditJob = await job(auditId);
     const before = (await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text;
-    const swept = await new TranscriptRetention(dataStoreOf(store.db), { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep();
+    const swept = await new TranscriptRetention(store, { days: 1, now: () => Date.now() + 2 * 86_400_000 }).sweep();
     expect(swept.jobs).toBeGreaterThanOrEqual(1);
     expect((await call(server.url, 'GET', `/api/jobs/${auditJob}/results`, undefined, FULL)).text).toBe(before);
     const detail = CallDetailSchema.parse((await call(server.url, 'GET', `/api/scenarios/${auditId}/dashboard/calls/${auditJob}/c1`, undefined, FULL)).json);

@@ -20,7 +20,7 @@ let key: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('replay-reply', replyGraph('Replay reply'));
+  await h.publish('replay-reply', replyGraph('Replay reply'));
   key = (await h.key()).key;
 });
 afterAll(async () => {

@@ -31,7 +31,7 @@ const RULES = {
 
 beforeAll(async () => {
   h = await startV1Harness();
-  scenarioId = h.publish('review-desk', reviewGraph()).scenarioId;
+  scenarioId = (await h.publish('review-desk', reviewGraph())).scenarioId;
   key = (await h.key()).key;
   viewer = await signInAs(base(), 'viewer');
   inspector = await signInAs(base(), 'inspector', 'qc-wang');

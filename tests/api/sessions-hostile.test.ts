@@ -35,8 +35,8 @@ describe('live sessions, hostile', () => {
 
   beforeAll(async () => {
     h = await startV1Harness();
-    h.publish('hostile-call', echoGraph('hostile'));
-    h.publish('bulk-call', bulkGraph());
+    await h.publish('hostile-call', echoGraph('hostile'));
+    await h.publish('bulk-call', bulkGraph());
     key = (await h.key()).key;
   });
   afterAll(async () => {
@@ -158,7 +158,7 @@ describe('a server killed while an update was in flight', () => {
   it('updates the session on the turns no stored update read when it starts again, without waiting for a new turn', async () => {
     const h = await startV1Harness();
     try {
-      h.publish('crash-call', echoGraph('crash'));
+      await h.publish('crash-call', echoGraph('crash'));
       const { key } = await h.key();
       const s = V1SessionCreatedSchema.parse((await h.v1('POST', '/v1/scenarios/crash-call/sessions', key, {})).json);
       await h.v1('POST', `/v1/sessions/${s.session_id}/turns`, key, { turns: [{ id: 'a', role: 'customer', text: '宽带坏了' }, { id: 'b', role: 'customer', text: '电话13800000000' }] });

@@ -65,7 +65,7 @@ describe('live call sessions', () => {
   beforeAll(async () => {
     mock = await startMockOpenAI();
     h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
-    h.publish('live-call', liveGraph());
+    await h.publish('live-call', liveGraph());
     key = (await h.key()).key;
   });
   afterAll(async () => {
@@ -203,7 +203,7 @@ describe('live call sessions', () => {
     const graph = echoGraph('plain');
     graph.nodes[0].config = { inputs: [{ name: 'question', type: 'string', required: true }] };
     graph.nodes[1].config = { system: 's', user: '{{ start.question }}' };
-    h.publish('plain-question', graph);
+    await h.publish('plain-question', graph);
     const res = await h.v1('POST', '/v1/scenarios/plain-question/sessions', key, {});
     expect(res.status).toBe(422);
     expect((res.json as { error: { code: string } }).error.code).toBe('no_transcript_input');
@@ -214,7 +214,7 @@ describe('a session idle past its timeout', () => {
   it('ends by itself with its final run', async () => {
     const h = await startV1Harness({ MOFANG_SESSION_IDLE_TIMEOUT_MS: '1000' });
     try {
-      h.publish('idle-call', echoGraph('idle'));
+      await h.publish('idle-call', echoGraph('idle'));
       const { key } = await h.key();
       const created = V1SessionCreatedSchema.parse((await h.v1('POST', '/v1/scenarios/idle-call/sessions', key, {})).json);
       expect(created.idle_timeout_ms).toBe(1000);

@@ -19,7 +19,7 @@ describe('a run answered by the simulator', () => {
   let key: string;
   beforeAll(async () => {
     h = await startV1Harness({ MOFANG_SIM_TTFT_MS: '0' });
-    ({ scenarioId } = h.publish('echo', echoGraph()));
+    ({ scenarioId } = await h.publish('echo', echoGraph()));
     ({ key } = await h.key());
   });
   afterAll(async () => {
@@ -75,7 +75,7 @@ describe('a run answered by a model endpoint', () => {
   beforeAll(async () => {
     mock = await startMockOpenAI();
     h = await startV1Harness({ MOFANG_MODEL_BASE_URL: mock.url, MOFANG_MODEL: 'qwen2.5-7b-instruct', MOFANG_MODEL_STREAM: '0', MOFANG_HTTP_ALLOW: '127.0.0.1' });
-    h.publish('echo', echoGraph());
+    await h.publish('echo', echoGraph());
     ({ key } = await h.key());
   });
   afterAll(async () => {

@@ -18,7 +18,7 @@ const inputs = { transcript: '坐席：您好，请问有什么可以帮您？\n
 
 beforeAll(async () => {
   h = await startV1Harness();
-  ({ scenarioId } = h.publish('echo', echoGraph()));
+  ({ scenarioId } = await h.publish('echo', echoGraph()));
   ({ key } = await h.key({ name: 'caller' }));
   draftId = ScenarioSchema.parse((await call(h.server.url, 'POST', '/api/scenarios', { name: 'draft', graph: echoGraph() })).json).id;
 });

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** A published scenario with a test run, an API run and a finished job of two items; its ids. */
 async function scenarioWithHistory(slug: string) {
-  const { scenarioId } = h.publish(slug, echoGraph(slug));
+  const { scenarioId } = await h.publish(slug, echoGraph(slug));
   const test = await call(h.server.url, 'POST', `/api/scenarios/${scenarioId}/test-run`, { inputs: { transcript: '客户：你好' } });
   expect(test.status, test.text).toBe(200);
   const run = await h.v1('POST', `/v1/scenarios/${slug}/run`, key, { inputs: { transcript: '客户：宽带断了' } });

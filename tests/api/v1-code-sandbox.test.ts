@@ -29,8 +29,8 @@ beforeAll(async () => {
   // One worker, and 2 s of waiting for it at most: starting the worker counts as waiting, and takes more
   // than a second on a loaded machine. The busy loop holds the worker well past that (5 s).
   h = await startV1Harness({ MOFANG_CODE_WORKERS: '1', MOFANG_CODE_QUEUE_MS: '2000' });
-  h.publish('busy-loop', codeGraph('busy', 'function main() { while (true) {} }', 5000));
-  h.publish('quick-code', codeGraph('quick', 'function main() { return { n: 1 }; }', 5000));
+  await h.publish('busy-loop', codeGraph('busy', 'function main() { while (true) {} }', 5000));
+  await h.publish('quick-code', codeGraph('quick', 'function main() { return { n: 1 }; }', 5000));
 });
 afterAll(async () => {
   await h?.close();

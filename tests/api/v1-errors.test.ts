@@ -8,8 +8,8 @@ let h: V1Harness;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
-  h.publish('secret-scenario', echoGraph('secret'));
+  await h.publish('echo', echoGraph());
+  await h.publish('secret-scenario', echoGraph('secret'));
 });
 afterAll(async () => {
   await h?.close();
@@ -92,7 +92,7 @@ describe('/v1 run failures', () => {
   it('answers a run past its deadline with 504 deadline_exceeded and the run id', async () => {
     const slow = await startV1Harness({ MOFANG_SIM_TTFT_MS: '3000', MOFANG_RUN_DEADLINE_MS: '150' });
     try {
-      slow.publish('echo', echoGraph());
+      await slow.publish('echo', echoGraph());
       const { key } = await slow.key();
       const res = await slow.v1('POST', '/v1/scenarios/echo/run', key, { inputs });
       expect(res.status).toBe(504);
@@ -109,7 +109,7 @@ describe('/v1 run failures', () => {
   it('answers a model failure with 502 model_error and the run id', async () => {
     const failing = await startV1Harness({ MOFANG_SIM_ERROR_RATE: '1' });
     try {
-      failing.publish('echo', echoGraph());
+      await failing.publish('echo', echoGraph());
       const { key } = await failing.key();
       const res = await failing.v1('POST', '/v1/scenarios/echo/run', key, { inputs });
       expect(res.status).toBe(502);

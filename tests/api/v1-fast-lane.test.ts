@@ -14,7 +14,7 @@ let key: string;
 
 beforeAll(async () => {
   h = await startV1Harness({ MOFANG_API_BODY_LIMIT: '2kb' });
-  h.publish('echo', echoGraph());
+  await h.publish('echo', echoGraph());
   key = (await h.key()).key;
 });
 afterAll(async () => {

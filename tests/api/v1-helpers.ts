@@ -1,6 +1,6 @@
 /**
- * A real server for /v1 tests: a temporary store, scenarios published into it (on a second connection to
- * the same SQLite file, synchronously: {@link publishNow}) and keys made by the admin API.
+ * A real server for /v1 tests: a temporary store, scenarios published into it (on a second handle on the
+ * same store: {@link publishNow}) and keys made by the admin API.
  */
 import { CreatedKeySchema, type CreateKeyBody } from '@shared/keys.js';
 import type { Graph } from '@shared/graph.js';
@@ -8,20 +8,21 @@ import { noServices } from '../../server/src/engine/testing.js';
 import type { RunningServer } from '../../server/src/http/server.js';
 import { eq, max, sql } from 'drizzle-orm';
 import { compileGraph } from '../../server/src/engine/index.js';
-import { scenarios, scenarioVersions } from '../../server/src/storage/schema.js';
 import { scenariosChanged } from '../../server/src/storage/slug-cache.js';
-import { openStore, writeTransaction, type Db, type Store } from '../../server/src/storage/db.js';
-import { createScenarioNow } from '../../server/src/storage/scenarios.testing.js';
+import { createScenario } from '../../server/src/storage/scenarios.js';
+import type { DataStore, OpenDataStore } from '../../server/src/storage/store.js';
+import { openTestStore } from './test-store.js';
 import { call, removeDir, startTestServer, tempDir } from './helpers.js';
 
 export interface V1Harness {
   server: RunningServer;
-  store: Store;
+  /** A second handle on the server's store (SQLite file or, in the PostgreSQL pass, its database): ./test-store.ts. */
+  store: OpenDataStore;
   dir: string;
   /** Creates a scenario with this graph and publishes it under `slug`; returns its id. */
-  publish(slug: string, graph: Graph): { scenarioId: string; version: number };
+  publish(slug: string, graph: Graph): Promise<{ scenarioId: string; version: number }>;
   /** Saves a new draft of a scenario and publishes it as the next version. */
-  republish(scenarioId: string, graph: Graph): number;
+  republish(scenarioId: string, graph: Graph): Promise<number>;
   /** Creates a key through `POST /api/keys` and returns the secret and its id. */
   key(body?: Partial<CreateKeyBody>): Promise<{ key: string; id: string; prefix: string }>;
   /** A request to /v1 with the key as bearer (`null` for none). */
@@ -33,19 +34,20 @@ export interface V1Harness {
 export async function startV1Harness(env: NodeJS.ProcessEnv = {}): Promise<V1Harness> {
   const dir = tempDir('mofang-v1-');
   const server = await startTestServer(dir, env);
-  const store = openStore(dir);
+  const store = await openTestStore(dir);
   return {
     server,
     store,
     dir,
-    publish(slug, graph) {
-      const scenario = createScenarioNow(store.db, { name: slug, graph });
-      return { scenarioId: scenario.id, version: publishNow(store.db, scenario.id, 'test', slug) };
+    async publish(slug, graph) {
+      const scenario = await createScenario(store, { name: slug, graph });
+      return { scenarioId: scenario.id, version: await publishNow(store, scenario.id, 'test', slug) };
     },
-    republish(scenarioId, graph) {
-      const updated = store.db.update(scenarios).set({ graph, updatedAt: Date.now(), revision: sql`${scenarios.revision} + 1` }).where(eq(scenarios.id, scenarioId)).run();
-      if (updated.changes !== 1) throw new Error('could not update the draft');
-      return publishNow(store.db, scenarioId, 'again');
+    async republish(scenarioId, graph) {
+      const t = store.t;
+      const updated = await store.db.update(t.scenarios).set({ graph, updatedAt: Date.now(), revision: sql`${t.scenarios.revision} + 1` }).where(eq(t.scenarios.id, scenarioId)).returning({ id: t.scenarios.id });
+      if (updated.length !== 1) throw new Error('could not update the draft');
+      return publishNow(store, scenarioId, 'again');
     },
     async key(body = {}) {
       const res = await call(server.url, 'POST', '/api/keys', { name: 'test', ...body });
@@ -58,7 +60,7 @@ export async function startV1Harness(env: NodeJS.ProcessEnv = {}): Promise<V1Har
     },
     async close() {
       await server.close();
-      store.close();
+      await store.close();
       removeDir(dir);
     },
   };
@@ -70,21 +72,23 @@ export function withoutRunId(json: unknown): unknown {
 }
 
 /**
- * Publishes a scenario's draft as its next version and makes it live, synchronously (the harness's
- * `publish` is used in hundreds of synchronous places): the draft must compile; the slug is kept once
- * set. The publishing rules themselves (slugs, nothing-changed, gates) are tested through the API and
- * server/src/publish/; this only stores what they would.
+ * Publishes a scenario's draft as its next version and makes it live, straight into the store (a
+ * second handle beside the server's): the draft must compile; the slug is kept once set. The publishing
+ * rules themselves (slugs, nothing-changed, gates) are tested through the API and server/src/publish/;
+ * this only stores what they would. The server's slug cache is told through `scenariosChanged` when it
+ * shares this process (the PostgreSQL servers' registry also reads the live version per call).
  */
-export function publishNow(db: Db, scenarioId: string, note: string, slug?: string): number {
-  const row = db.select().from(scenarios).where(eq(scenarios.id, scenarioId)).get();
+export async function publishNow(store: DataStore, scenarioId: string, note: string, slug?: string): Promise<number> {
+  const { t } = store;
+  const [row] = await store.db.select().from(t.scenarios).where(eq(t.scenarios.id, scenarioId)).limit(1);
   if (!row) throw new Error(`no scenario ${scenarioId}`);
   const compiled = compileGraph(row.graph, noServices);
   if (!compiled.ok) throw new Error(`the draft does not compile: ${compiled.errors.map((e) => e.message).join('; ')}`);
-  const version = writeTransaction(db, (tx) => {
-    const latest = tx.select({ n: max(scenarioVersions.version) }).from(scenarioVersions).where(eq(scenarioVersions.scenarioId, scenarioId)).get();
+  const version = await store.transaction(async (tx) => {
+    const [latest] = await tx.db.select({ n: max(t.scenarioVersions.version) }).from(t.scenarioVersions).where(eq(t.scenarioVersions.scenarioId, scenarioId));
     const next = (latest?.n ?? 0) + 1;
-    tx.insert(scenarioVersions).values({ scenarioId, version: next, graph: row.graph, planHash: compiled.plan.hash, note, createdBy: 'test', createdAt: Date.now(), gate: null }).run();
-    tx.update(scenarios).set({ slug: row.slug ?? slug ?? null, liveVersion: next }).where(eq(scenarios.id, scenarioId)).run();
+    await tx.db.insert(tx.t.scenarioVersions).values({ scenarioId, version: next, graph: row.graph, planHash: compiled.plan.hash, note, createdBy: 'test', createdAt: Date.now(), gate: null });
+    await tx.db.update(tx.t.scenarios).set({ slug: row.slug ?? slug ?? null, liveVersion: next }).where(eq(tx.t.scenarios.id, scenarioId));
     return next;
   });
   scenariosChanged();

@@ -10,7 +10,7 @@ let key: string;
 
 beforeAll(async () => {
   h = await startV1Harness({ MOFANG_SIM_TTFT_MS: '0' });
-  ({ scenarioId } = h.publish('echo', echoGraph()));
+  ({ scenarioId } = await h.publish('echo', echoGraph()));
   ({ key } = await h.key());
 });
 afterAll(async () => {
@@ -49,7 +49,7 @@ describe('client disconnect', () => {
   it('cancels the run when the caller goes away, and logs it as cancelled', async () => {
     const slow = await startV1Harness({ MOFANG_SIM_TTFT_MS: '5000' });
     try {
-      slow.publish('echo', echoGraph());
+      await slow.publish('echo', echoGraph());
       const { key: slowKey } = await slow.key();
       const abort = new AbortController();
       const res = await fetch(`${slow.server.url}/v1/scenarios/echo/run`, {

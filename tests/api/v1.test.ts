@@ -10,7 +10,7 @@ const inputs = { transcript: '坐席：您好，请问有什么可以帮您？\n
 
 beforeAll(async () => {
   h = await startV1Harness();
-  ({ scenarioId } = h.publish('echo', echoGraph()));
+  ({ scenarioId } = await h.publish('echo', echoGraph()));
   ({ key } = await h.key({ name: 'caller' }));
 });
 afterAll(async () => {
@@ -29,7 +29,7 @@ describe('POST /v1/scenarios/{slug}/run', () => {
   });
 
   it('pins a version with ?version=N and refuses versions that do not exist', async () => {
-    const v2 = h.republish(scenarioId, { ...echoGraph(), nodes: echoGraph().nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, system: '第二版' } } : n)) });
+    const v2 = await h.republish(scenarioId, { ...echoGraph(), nodes: echoGraph().nodes.map((n) => (n.id === 'llm_1' ? { ...n, config: { ...n.config, system: '第二版' } } : n)) });
     expect(v2).toBe(2);
     expect(V1RunResultSchema.parse((await h.v1('POST', '/v1/scenarios/echo/run', key, { inputs })).json).version).toBe(2);
     expect(V1RunResultSchema.parse((await h.v1('POST', '/v1/scenarios/echo/run?version=1', key, { inputs })).json).version).toBe(1);

@@ -48,7 +48,7 @@ let base: string;
 
 beforeAll(async () => {
   h = await startV1Harness();
-  h.publish('echo', echoGraph());
+  await h.publish('echo', echoGraph());
   key = (await h.key()).key;
   base = h.server.url;
 });
@@ -168,7 +168,7 @@ describe('CORS', () => {
   it('with MOFANG_CORS_ORIGINS, a listed origin may call /v1 with its key; others and /api are refused', async () => {
     const other = await startV1Harness({ MOFANG_CORS_ORIGINS: 'https://crm.example.com' });
     try {
-      other.publish('echo', echoGraph());
+      await other.publish('echo', echoGraph());
       const otherKey = (await other.key()).key;
       const url = other.server.url;
       const ok = await preflight(url, '/v1/scenarios/echo/run', 'https://crm.example.com');

@@ -135,8 +135,8 @@ const keyIds: string[] = [];
 
 beforeAll(async () => {
   h = await startV1Harness();
-  ids.push(h.publish('echo', echoGraph()).scenarioId);
-  ids.push(h.publish('audit', templates.find((g) => g.nodes.some((n) => n.kind === 'audit')) ?? echoGraph()).scenarioId);
+  ids.push((await h.publish('echo', echoGraph())).scenarioId);
+  ids.push((await h.publish('audit', templates.find((g) => g.nodes.some((n) => n.kind === 'audit')) ?? echoGraph())).scenarioId);
   const made = await h.key({ name: 'fuzz' });
   key = made.key;
   keyIds.push(made.id);

@@ -3,20 +3,18 @@
  * uses; a revoke takes effect on that server within about a second. The secret is printed once, by
  * `create`, and never again.
  */
-import path from 'node:path';
 import { CreateKeyBodySchema } from '@shared/keys.js';
 import { auditedChangeIn, cliActor, keyCreatedChange, keyRevokedChange } from '../audit/index.js';
 import { createApiKey } from '../keys/index.js';
-import { openStore } from '../storage/db.js';
-import { sqliteDataStore, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
+import { openCliStore } from './cli-store.js';
 import { listKeys, revokeKey } from '../storage/keys.js';
 import { CliError } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
 /** Opens the store the server uses; only `MOFANG_DATA_DIR` matters here, not the model settings. */
 async function withStore<T>(io: CliIo, fn: (store: DataStore) => Promise<T>): Promise<T> {
-  const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
-  const store = sqliteDataStore(openStore(path.resolve(dir)));
+  const store = await openCliStore(io.env);
   try {
     return await fn(store);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The models of `mofang run` and `mofang compile`: the same endpoints the server would use. When the data
- * directory holds a store (`<dataDir>/mofang.db`), the endpoints stored through the admin UI join the
+ * directory holds a store (`<dataDir>/mofang.db`) or `MOFANG_DATABASE_URL` names one, the endpoints stored through the admin UI join the
  * environment's (`MOFANG_MODEL_*`), their keys opened with `MOFANG_SECRET_KEY` or `<dataDir>/secret.key`;
  * without a store, the environment's endpoint or the simulator alone.
  */
@@ -26,20 +26,20 @@ export interface CliModels {
  * running server keeps its own); its code (SQLite) loads only when there is one. Throws
  * {@link CliError} when the secret key cannot be read (a malformed `MOFANG_SECRET_KEY` or key file).
  */
-export async function openCliModels(config: Pick<AppConfig, 'dataDir' | 'model' | 'secretKey'>): Promise<CliModels> {
-  if (!existsSync(path.join(config.dataDir, 'mofang.db'))) {
+export async function openCliModels(config: Pick<AppConfig, 'dataDir' | 'database' | 'model' | 'secretKey'>): Promise<CliModels> {
+  if (!config.database && !existsSync(path.join(config.dataDir, 'mofang.db'))) {
     const models = createModelResolver(config.model);
     return { models, aliases: knownModelAliases(models), close: () => closeModels(models) };
   }
-  const [{ openStore }, { dataStoreOf }, { openSecretBox }, { EndpointService }] = await Promise.all([import('../storage/db.js'), import('../storage/store.js'), import('../endpoints/secret-box.js'), import('../endpoints/service.js')]);
-  const store = openStore(config.dataDir);
+  const [{ openAppStore }, { openSecretBox }, { EndpointService }] = await Promise.all([import('../storage/app-store.js'), import('../endpoints/secret-box.js'), import('../endpoints/service.js')]);
+  const store = await openAppStore(config.database ? { ...config, database: { ...config.database, poolSize: 1 } } : config);
   try {
-    const endpoints = await EndpointService.open(dataStoreOf(store.db), openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
+    const endpoints = await EndpointService.open(store, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
     const models = endpoints.models;
     return { models, aliases: knownModelAliases(models), close: () => closeModels(models) };
   } catch (error) {
     throw new CliError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -6,8 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SemverSchema } from '@shared/templates.js';
-import { openStore } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
+import { openCliStore } from './cli-store.js';
 import { getScenario, listScenarios } from '../storage/scenarios.js';
 import { exportScenario, exportTemplate, importAny, serializeFile } from '../templates/files.js';
 import { syncBuiltinTemplates } from '../templates/sync.js';
@@ -19,14 +19,12 @@ import { printJson, type CliIo } from './io.js';
 
 /** Opens the store the server uses and brings the built-in templates in. */
 async function withStore<T>(io: CliIo, fn: (store: DataStore) => Promise<T>): Promise<T> {
-  const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
-  const opened = openStore(path.resolve(dir));
+  const store = await openCliStore(io.env);
   try {
-    const store = dataStoreOf(opened.db);
     await syncBuiltinTemplates(store);
     return await fn(store);
   } finally {
-    opened.close();
+    await store.close();
   }
 }
 

@@ -3,20 +3,18 @@
  * uses; the CLI acts as a local admin on the data directory. A one-time password is printed once, by
  * `create` (unless the password came from standard input) and `reset`, and never again.
  */
-import path from 'node:path';
 import { ROLES } from '@shared/permissions.js';
 import { CreateUserBodySchema, PasswordSchema } from '@shared/users.js';
 import { DomainError } from '../common/domain-error.js';
 import { cliActor, recordAuditIn, userCreatedChange, userPasswordResetChange } from '../audit/index.js';
-import { openStore } from '../storage/db.js';
-import { sqliteDataStore, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
+import { openCliStore } from './cli-store.js';
 import { createUser, createUserWithOneTimePassword, getUserByName, listUsers, resetPassword, toUser } from '../users/users.js';
 import { CliError } from './errors.js';
 import { printJson, type CliIo } from './io.js';
 
 async function withStore<T>(io: CliIo, fn: (store: DataStore) => Promise<T>): Promise<T> {
-  const dir = io.env.MOFANG_DATA_DIR?.trim() || './data';
-  const store = sqliteDataStore(openStore(path.resolve(dir)));
+  const store = await openCliStore(io.env);
   try {
     return await fn(store);
   } catch (error) {

@@ -12,8 +12,7 @@ import { describeModels } from '../model/registry.js';
 import { EndpointService } from '../endpoints/service.js';
 import { openSecretBox } from '../endpoints/secret-box.js';
 import { createEngineServices } from '../services/index.js';
-import { openStore } from '../storage/db.js';
-import { dataStoreOf } from '../storage/store.js';
+import { openAppStore } from '../storage/app-store.js';
 import { failInterruptedRuns } from '../storage/runs.js';
 import { createApp, createSessions } from './app.js';
 import { PublishedScenarios } from '../publish/registry.js';
@@ -65,34 +64,40 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const log = options.log ?? ((line: string) => console.log(line));
   // Process-wide: every boundary (HTTP bodies, job items, node outputs, the run log) checks these.
   if (config.limits) setLimits(config.limits);
-  const store = openStore(config.dataDir);
-  const refusal = listenRefusal(config.host, await countActiveAdmins(dataStoreOf(store.db)));
+  let store: Awaited<ReturnType<typeof openAppStore>>;
+  try {
+    store = await openAppStore(config);
+  } catch (error) {
+    if (!config.database) throw error;
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  const refusal = listenRefusal(config.host, await countActiveAdmins(store));
   if (refusal) {
-    store.close();
+    await store.close();
     throw new ConfigError(refusal);
   }
-  await failInterruptedRuns(dataStoreOf(store.db));
+  await failInterruptedRuns(store);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
   let endpoints: EndpointService;
   let box: ReturnType<typeof openSecretBox>;
   try {
     box = openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir });
-    endpoints = await EndpointService.open(dataStoreOf(store.db), box, config.model);
+    endpoints = await EndpointService.open(store, box, config.model);
   } catch (error) {
-    store.close();
+    await store.close();
     throw new ConfigError(`model endpoints: ${error instanceof Error ? error.message : String(error)}`);
   }
   const models = endpoints.models;
   const description = describeModels(models);
-  const published = new PublishedScenarios(dataStoreOf(store.db), services);
-  const v1 = createV1Runtime(dataStoreOf(store.db), config.api);
+  const published = new PublishedScenarios(store, services);
+  const v1 = createV1Runtime(store, config.api);
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
   const sessions = createSessions({ db: store.db, models, services, published }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();
-  const deps = { db: store.db, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const deps = { db: store.db, store, readiness: store.readiness, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1, sessions);
@@ -115,11 +120,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     await alerting.close();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
-    store.close();
+    await store.close();
     throw error;
   }
   jobs.start();
-  const retention = new TranscriptRetention(dataStoreOf(store.db), { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
+  const retention = new TranscriptRetention(store, { days: config.transcriptRetentionDays ?? (config.api ?? DEFAULT_API_CONFIG).retentionDays });
   retention.start();
   const address: AddressInfo | string | null = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -158,7 +163,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       await Promise.all([services.close(), closeModels(models)]);
       // Writes the run log's queued rows (the write-behind) before the store closes.
       await v1.close();
-      store.close();
+      await store.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     })());
@@ -180,6 +185,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   }
 
   log(`Mofang on ${url} — model: ${description}`);
+  log(`Mofang: store ${store.where}`);
   if (config.oidc) log(`Mofang: single sign-on through ${config.oidc.issuer.href} (client ${config.oidc.clientId})`);
   if (!isLoopbackAddress(config.host) && web.allowedHosts.length === 0 && !v1.config.publicUrl) {
     log('Mofang: other machines may reach this server by IP address; to reach it by a host name, list the name in MOFANG_ALLOWED_HOSTS (or set MOFANG_PUBLIC_URL)');

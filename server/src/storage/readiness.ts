@@ -1,12 +1,14 @@
 /**
  * Whether the store can serve: the database answers a trivial query and every committed migration is
  * applied. `GET /api/ready` asks this on every probe, so it costs two indexed reads and nothing more.
- * The check is a function so that another store (PostgreSQL, issue 16) brings its own.
+ * The check is a function: each store brings its own ({@link sqliteReadiness}, {@link postgresReadiness}).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from './db.js';
+import { rawRows } from './dialect-sql.js';
+import { databaseError } from './db-errors.js';
 
 /** Why the store cannot serve: a stable code and an English sentence for operators' logs. */
 export interface StoreProblem {
@@ -45,6 +47,34 @@ export function sqliteReadiness(db: Db, migrationsFolder: string): ReadinessChec
     try {
       const row: unknown = db.get(sql`select max(created_at) as applied from __drizzle_migrations`);
       applied = typeof row === 'object' && row !== null && 'applied' in row ? Number(row.applied ?? 0) : 0;
+    } catch {
+      applied = null;
+    }
+    if (applied === null || applied < expected.when) {
+      return { code: 'migrations_pending', message: `the database schema is older than this server's (migration ${expected.tag || 'none'} is not applied)` };
+    }
+    return undefined;
+  };
+}
+
+/**
+ * The readiness of a PostgreSQL store (`store` with dialect `postgres`): `select 1` on the pool, then the
+ * newest migration drizzle recorded (`drizzle.__drizzle_migrations`, ./pg/migrate.ts) against the newest
+ * committed one in `migrationsFolder`. A pool that cannot connect answers `database_unavailable` within
+ * the pool's connection timeout.
+ */
+export function postgresReadiness(store: { dialect: 'postgres' | 'sqlite'; db: unknown }, migrationsFolder: string, migrationsTable = 'drizzle.__drizzle_migrations'): ReadinessCheck {
+  const expected = latestMigration(migrationsFolder);
+  return async () => {
+    try {
+      await rawRows(store as { dialect: 'postgres'; db: unknown }, sql`select 1`);
+    } catch (error) {
+      return { code: 'database_unavailable', message: `the database did not answer: ${databaseError(error).message}` };
+    }
+    let applied: number | null;
+    try {
+      const [row] = await rawRows(store as { dialect: 'postgres'; db: unknown }, sql.raw(`select max(created_at) as applied from ${migrationsTable}`));
+      applied = Number(row?.applied ?? 0);
     } catch {
       applied = null;
     }

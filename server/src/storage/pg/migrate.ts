@@ -31,7 +31,7 @@ export const PG_MIGRATIONS_TABLE = '__drizzle_migrations';
  * connection for the lock and the migrations (a session lock belongs to its connection) and closes it.
  */
 export async function migratePostgres(url: string, migrationsFolder: string = PG_MIGRATIONS_FOLDER): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   // A connection lost mid-migration surfaces as the failed query; without a listener it would crash the process.
   client.on('error', () => {});
   await client.connect();

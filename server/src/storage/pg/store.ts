@@ -16,12 +16,14 @@ import { pgSchema, type PgDb } from './tables.js';
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). */
   maxConnections?: number;
+  /** How long taking a new connection may wait before failing, ms (default 10,000; a readiness probe must not hang). */
+  connectionTimeoutMs?: number;
 }
 
 /** Opens the database at `url`, bringing its schema up to date first. Rejects when it cannot connect or migrate. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<OpenDataStore> {
   await migratePostgres(url);
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000 });
   // An idle connection the server drops (a restart, a failover) must not crash the process: the next
   // query takes another connection, or fails and says why.
   pool.on('error', (error) => console.error(`[mofang] PostgreSQL connection lost: ${error.message}`));

@@ -1,0 +1,39 @@
+/**
+ * Opens the store a server or a CLI command works on, as the configuration says: PostgreSQL when
+ * `MOFANG_DATABASE_URL` is set (migrated under the advisory lock, a pool of `MOFANG_DATABASE_POOL_SIZE`),
+ * else the SQLite file `<MOFANG_DATA_DIR>/mofang.db` (migrated, one connection).
+ */
+import { MIGRATIONS_FOLDER, openStore } from './db.js';
+import { redactDatabaseUrl, type DatabaseConfig } from './database-config.js';
+import { PG_MIGRATIONS_FOLDER } from './pg/migrate.js';
+import { openPostgresStore } from './pg/store.js';
+import { postgresReadiness, sqliteReadiness, type ReadinessCheck } from './readiness.js';
+import { sqliteDataStore, type OpenDataStore } from './store.js';
+import { databaseError } from './db-errors.js';
+
+/** An open store with its readiness check and a line saying where it is. */
+export interface AppDataStore extends OpenDataStore {
+  /** What `GET /api/ready` asks of the store. */
+  readiness: ReadinessCheck;
+  /** `SQLite <file>` or `PostgreSQL <url with the password hidden>`, for the start-up line. */
+  where: string;
+}
+
+/**
+ * Opens the configured store. Rejects with an Error saying which database and why when PostgreSQL cannot
+ * be reached or migrated (the password never appears in it); SQLite errors are the driver's.
+ */
+export async function openAppStore(config: { dataDir: string; database?: DatabaseConfig }): Promise<AppDataStore> {
+  if (config.database) {
+    const where = redactDatabaseUrl(config.database.url);
+    let store: OpenDataStore;
+    try {
+      store = await openPostgresStore(config.database.url, { maxConnections: config.database.poolSize });
+    } catch (error) {
+      throw new Error(`PostgreSQL at ${where} (MOFANG_DATABASE_URL): ${databaseError(error).message}`);
+    }
+    return { ...store, readiness: postgresReadiness(store, PG_MIGRATIONS_FOLDER), where: `PostgreSQL ${where}` };
+  }
+  const sqlite = openStore(config.dataDir);
+  return { ...sqliteDataStore(sqlite), readiness: sqliteReadiness(sqlite.db, MIGRATIONS_FOLDER), where: `SQLite ${sqlite.file}` };
+}
