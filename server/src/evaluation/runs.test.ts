@@ -48,7 +48,7 @@ function jobService(store: Store): JobService {
 /** A scenario answering `A:…` and a set of three cases, two expecting what it answers. */
 async function scenarioWithSet(store: Store): Promise<{ scenarioId: string; setId: string; sets: EvaluationSets }> {
   const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'tag', graph: tagGraph('A') })).id;
-  const sets = new EvaluationSets(store.db);
+  const sets = new EvaluationSets(dataStoreOf(store.db));
   const setId = (await sets.create(scenarioId, { name: 'gold', description: '' })).id;
   await sets.addCases(
     setId,
@@ -131,7 +131,7 @@ describe('an evaluation run', () => {
     // The next start, on the same file.
     const again = open(file);
     const laterJobs = jobService(again);
-    const after = new EvaluationRuns(laterJobs, new EvaluationSets(again.db));
+    const after = new EvaluationRuns(laterJobs, new EvaluationSets(dataStoreOf(again.db)));
     after.start();
     await after.stop();
     expect(await after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });

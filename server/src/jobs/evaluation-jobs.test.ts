@@ -93,7 +93,7 @@ describe('an evaluation job of a frozen draft', () => {
     expect(texts(await itemsOf(jobs, submitted.jobId))).toEqual({ c1: 'A:[t1] customer: 宽带断了', c2: 'A:[t1] customer: 我要投诉' });
     // Each item's run is logged for its trace, naming no version (a draft's, as the editor's test runs).
     expect(runs.map((r) => [r.kind, r.version, r.status])).toEqual([['job', null, 'succeeded'], ['job', null, 'succeeded']]);
-    expect(evaluationJobProgress(jobs, submitted.jobId)).toMatchObject({ status: 'completed', total: 2, succeeded: 2, failed: 0, pending: 0, version: 0 });
+    expect(await evaluationJobProgress(jobs, submitted.jobId)).toMatchObject({ status: 'completed', total: 2, succeeded: 2, failed: 0, pending: 0, version: 0 });
   });
 
   it('refuses a draft that does not compile with its problems, and stores nothing', async () => {
@@ -164,9 +164,10 @@ describe('an evaluation job of a published version', () => {
     const { jobId } = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     const done = ended(jobs, jobId);
     // Not started: nothing runs, so the cancel finds the job queued.
-    expect(cancelEvaluationJob(jobs, jobId)).toMatchObject({ status: 'cancelled' });
+    expect(await cancelEvaluationJob(jobs, jobId)).toMatchObject({ status: 'cancelled' });
     expect(await done).toMatchObject({ id: jobId, status: 'cancelled' });
-    expect(() => cancelEvaluationJob(jobs, jobId)).toThrow(expect.objectContaining({ code: 'job_ended' }));
+    await expect(cancelEvaluationJob(jobs, jobId)).rejects.toMatchObject({ code: 'job_ended' });
+    await expect(cancelEvaluationJob(jobs, 'no-such-job')).rejects.toMatchObject({ code: 'unknown_job' });
   });
 });
 
@@ -192,7 +193,8 @@ describe('the batch views', () => {
     expect(dashboard.calls).toBe(1);
     expect((await computeDashboard(dataStoreOf(store.db), { scenarioId, jobId: evaluation.jobId })).calls).toBe(0);
     // The evaluation's readers do not see the batch job.
-    expect(evaluationJobProgress(jobs, batch.job.id)).toBeUndefined();
+    expect(await evaluationJobProgress(jobs, batch.job.id)).toBeUndefined();
+    await expect(cancelEvaluationJob(jobs, batch.job.id)).rejects.toMatchObject({ code: 'unknown_job' });
     expect(await itemsOf(jobs, batch.job.id)).toEqual([]);
   });
 });

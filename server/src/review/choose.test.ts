@@ -26,7 +26,7 @@ async function setUp() {
   const scenarioId = await scenarioIn(data);
   await putReviewRules(data, { scenarioId, config: { rules: [{ kind: 'always' }], outputs: [], set_id: null }, updatedBy: 'ann', updatedAt: 1 });
   const logged: string[] = [];
-  const review = new ReviewService(store.db, new PublishedScenarios(data, noServices), new EvaluationSets(store.db), Date.now, (line) => logged.push(line));
+  const review = new ReviewService(new PublishedScenarios(data, noServices), new EvaluationSets(data), Date.now, (line) => logged.push(line));
   const run = (runId: string): ProducedResult => ({ scenarioId, slug: 's', version: 1, runId, inputs: { t: 'x' }, outputs: { label: 'y' }, simulated: false });
   return { data, scenarioId, review, run, logged };
 }
