@@ -187,7 +187,7 @@ describe('alerting as the session manager calls it', () => {
     expect(alerts.check({ ...input, raised: new Set(['r1', 'r3']) })).toEqual([]);
     expect(alerts.riskOutput(scenarioId)).toBe('model_level');
     const current = AlertSettingsSchema.parse((await call(base(), 'GET', url())).json);
-    alerts.settings.put(scenarioId, { rules: [...current.rules, { name: '置信度高', kind: 'at_least', output: 'confidence', value: 0.8 }], risk_output: null, webhook_url: hookUrl }, 'test');
+    await alerts.settings.put(scenarioId, { rules: [...current.rules, { name: '置信度高', kind: 'at_least', output: 'confidence', value: 0.8 }], risk_output: null, webhook_url: hookUrl }, 'test');
     expect(alerts.check(input).map((a) => a.rule_id)).toEqual(['r1', 'r3', 'r5']);
     expect(alerts.riskOutput(scenarioId)).toBeNull();
     expect(alerts.check({ ...input, scenarioId: 'no-such-scenario' })).toEqual([]);

@@ -246,7 +246,7 @@ describe('mofang eval with the simulator and on published versions', () => {
       const store = openStore(data);
       try {
         const scenario = await findBySlug(dataStoreOf(store.db), 'complaint-risk');
-        const sets = new EvaluationSets(store.db);
+        const sets = new EvaluationSets(dataStoreOf(store.db));
         const set = await sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
         const lines = readFileSync(setFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { inputs: Record<string, unknown>; expected: Record<string, unknown> });
         await sets.addCases(set.id, lines.slice(0, 3), 'test');

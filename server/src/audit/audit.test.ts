@@ -11,9 +11,8 @@ import { AuditQuerySchema, type AuditAction, type AuditQuery } from '@shared/aud
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, openStoreFile, type Store } from '../storage/db.js';
 import { TranscriptRetention } from '../storage/retention.js';
-import { deleteScenario } from '../storage/scenarios.js';
+import { deleteScenario, getScenario } from '../storage/scenarios.js';
 import { createScenarioNow } from '../storage/scenarios.testing.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { dataStoreOf, type DataStore } from '../storage/store.js';
 import { storesUnderTest } from '../storage/testing-stores.js';
 import { auditCsvRows, auditPages, auditedChange, changedFields, digestOf, listAudit, recordAudit, recordAuditIn, writeAuditCsv, type AuditActor } from './index.js';
@@ -80,7 +79,7 @@ describe('recording', () => {
 
   it('commits a change and its entry together, and neither when either fails', async () => {
     const made = auditedChange(store.db, alice, () => createScenarioNow(store.db, { name: 'kept', graph }), (s) => ({ action: 'scenario.create', target: { type: 'scenario', id: s.id, name: s.name }, after: s }));
-    expect(getScenarioSync(store.db, made.id)).toBeDefined();
+    expect(await getScenario(dataStoreOf(store.db), made.id)).toBeDefined();
     expect((await listAudit(dataStoreOf(store.db), query())).entries).toHaveLength(1);
 
     let createdId = '';
@@ -94,7 +93,7 @@ describe('recording', () => {
         },
       ),
     ).toThrow('describing failed');
-    expect(getScenarioSync(store.db, createdId)).toBeUndefined();
+    expect(await getScenario(dataStoreOf(store.db), createdId)).toBeUndefined();
     expect((await listAudit(dataStoreOf(store.db), query())).entries).toHaveLength(1);
   });
 

@@ -18,6 +18,7 @@ import { setLimits } from '../limits.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import type { Store } from '../storage/db.js';
+import { dataStoreOf } from '../storage/store.js';
 import { createEngineServices } from '../services/index.js';
 import { overridesOf } from '../evaluation/metric-settings.js';
 import { CliError } from './errors.js';
@@ -57,7 +58,7 @@ const LISTED_FAILURES = 20;
 async function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): Promise<{ cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides }> {
   const name = spec.name;
   if (!store || !scenarioId) throw new CliError(`--set "${name}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
-  const sets = new EvaluationSets(store.db);
+  const sets = new EvaluationSets(dataStoreOf(store.db));
   const list = await sets.list(scenarioId);
   const found = list.find((s) => s.name === name);
   if (!found) {
@@ -68,7 +69,7 @@ async function storedSet(spec: { name: string; revision?: number }, store: Store
   if (revision < 1 || revision > found.revision) throw new CliError(`evaluation set "${name}" has revisions 1–${found.revision}, not ${revision}`);
   const lines = (await sets.casesOf(found.id, revision)).map((c) => JSON.stringify({ id: c.id, inputs: c.inputs, expected: c.expected }));
   // The set's scoring overrides (its 评分方式) apply as they do to its runs on the server.
-  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision }, overrides: await overridesOf(store.db, found.id) };
+  return { cases: parseEvalSet(lines.join('\n'), `set "${name}" revision ${revision}`, plan), set: { name, revision }, overrides: await overridesOf(sets.store, found.id) };
 }
 
 /** Runs `mofang eval`; returns the exit code (0 met, 1 below a bar, 2 could not evaluate). */

@@ -55,10 +55,10 @@ export interface PublishCommandOptions {
  * The gate record of a CLI publish: none without a gate; with one, an override when a note was given,
  * else a {@link CliError} saying how to publish it (the CLI runs no evaluation jobs).
  */
-async function cliGate(db: Store['db'], scenarioId: string, slug: string, note: string | undefined, by: string): Promise<VersionGate | undefined> {
-  const row = await getPublishGate(dataStoreOf(db), scenarioId);
+async function cliGate(store: DataStore, scenarioId: string, slug: string, note: string | undefined, by: string): Promise<VersionGate | undefined> {
+  const row = await getPublishGate(store, scenarioId);
   if (!row) return undefined;
-  const set = await getEvalSet(dataStoreOf(db), row.setId);
+  const set = await getEvalSet(store, row.setId);
   const bars = [row.min === null ? null : `≥ ${row.min}`, row.maxDrop === null ? null : `at most ${row.maxDrop} below the live version`].filter(Boolean).join(' and ');
   if (note === undefined || note.trim() === '') {
     throw new CliError(
@@ -100,7 +100,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       try {
         const before = publishedSide(await getPublishState(store, scenarioId));
         await preparePublish(store, services, scenarioId, { slug: opts.slug });
-        const gate = await cliGate(db, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
+        const gate = await cliGate(store, scenarioId, opts.slug, opts.overrideGate, opts.by ?? actor.name ?? 'cli');
         const reply = await auditedChangeIn(store, actor, (tx) => publishDraft(tx, services, scenarioId, { slug: opts.slug, note: opts.note, by: opts.by ?? 'cli', gate }), (done) => scenarioPublishedChange(scenarioId, before, done, opts.note));
         printJson(io, { slug: reply.slug, version: reply.version, ...(reply.gate ? { gate: reply.gate.status } : {}) });
       } catch (error) {

@@ -12,7 +12,7 @@ import { evalRunsOfPlan, type EvalRunRow } from '../storage/eval-runs.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { deletePublishGate, getPublishGate, putPublishGate, type PublishGateRow } from '../storage/publish-gates.js';
 import { getPublishState, getVersion } from '../storage/versions.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import type { MetricKind, MetricPlan } from '@shared/evaluation-metrics.js';
 import { isLowerBetter, KIND_METRICS, planMetrics, plannedMetricNames } from './metrics/index.js';
 import { valueKey } from './metrics/normalize.js';
@@ -59,7 +59,8 @@ export interface GateCheckOptions {
   override?: boolean;
   /** The draft as the caller already compiled it (the publish route has), so it is not compiled again. */
   compiled?: CompileResult;
-  onStarted?: (run: EvalRunRow) => void;
+  /** Awaited before the check goes on, when it returns a promise. */
+  onStarted?: (run: EvalRunRow) => void | Promise<void>;
 }
 
 /** Per-class / per-field / per-item metric names (`<output>.<metric>[<key>]`) each kind gives. */
@@ -94,10 +95,6 @@ export class PublishGates {
 
   constructor(readonly runs: EvaluationRuns) {}
 
-  private get db() {
-    return this.runs.sets.db;
-  }
-
   private get store(): DataStore {
     return this.runs.store;
   }
@@ -130,7 +127,7 @@ export class PublishGates {
     if (!set || set.scenarioId !== scenarioId) throw new DomainError('not_found', 'unknown_eval_set', `the scenario has no evaluation set with id "${gate.set_id}"`);
     if (isLowerBetter(gate.metric)) throw new DomainError('invalid', 'bar_direction', `"${gate.metric}" is an error (lower is better): a gate cannot require a minimum of it`, { metric: gate.metric });
     if (compiled.ok) {
-      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {}, await overridesOf(this.db, set.id));
+      const plan = planMetrics(compiled.plan.outputSchema.properties ?? {}, await overridesOf(this.store, set.id));
       if (!gateableMetric(plan, gate.metric)) throw new DomainError('invalid', 'unknown_metric', `the draft gives no metric "${gate.metric}"`, { metric: gate.metric, known: plannedMetricNames(plan).filter((m) => !isLowerBetter(m)) });
     }
     const [low, high] = metricRange(gate.metric);
@@ -199,8 +196,8 @@ export class PublishGates {
     const key = `${where.setId}:${where.setRevision}:${where.graphHash}`;
     const under = this.starting.get(key);
     if (under) return under;
-    const work = this.runs.startRun(scenarioId, { setId: where.setId, revision: where.setRevision, target }, options.by).then((r) => {
-      options.onStarted?.(r.run);
+    const work = this.runs.startRun(scenarioId, { setId: where.setId, revision: where.setRevision, target }, options.by).then(async (r) => {
+      await options.onStarted?.(r.run);
       return r.run;
     });
     this.starting.set(key, work);

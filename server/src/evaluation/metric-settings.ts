@@ -9,8 +9,7 @@ import { compileGraphAsync, type CompileOptions } from '../engine/index.js';
 import type { JsonSchema } from '@shared/json-schema.js';
 import { getEvalSet, setEvalSetMetrics, type EvalSetRow } from '../storage/evaluation.js';
 import { getPublishState } from '../storage/versions.js';
-import { dataStoreOf } from '../storage/store.js';
-import type { Db } from '../storage/db.js';
+import type { DataStore } from '../storage/store.js';
 import { planMetrics } from './metrics/index.js';
 
 /** A set's stored overrides, read defensively (a damaged or older value reads as none). */
@@ -20,8 +19,8 @@ export function storedOverrides(set: Pick<EvalSetRow, 'metrics'> | undefined): M
 }
 
 /** The overrides of set `setId` (none for an unknown set). */
-export async function overridesOf(db: Db, setId: string): Promise<MetricOverrides> {
-  return storedOverrides(await getEvalSet(dataStoreOf(db), setId));
+export async function overridesOf(store: DataStore, setId: string): Promise<MetricOverrides> {
+  return storedOverrides(await getEvalSet(store, setId));
 }
 
 /** A plan as the API shows it (snake_case). */
@@ -29,24 +28,24 @@ export function planView(plan: MetricPlan): OutputPlanView[] {
   return plan.outputs.map(({ passAt, ...rest }) => ({ ...rest, ...(passAt === undefined ? {} : { pass_at: passAt }) }));
 }
 
-async function draftOutputs(db: Db, scenarioId: string, compile: CompileOptions): Promise<Record<string, JsonSchema>> {
-  const state = await getPublishState(dataStoreOf(db), scenarioId);
+async function draftOutputs(store: DataStore, scenarioId: string, compile: CompileOptions): Promise<Record<string, JsonSchema>> {
+  const state = await getPublishState(store, scenarioId);
   if (!state) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
   const compiled = await compileGraphAsync(state.graph, compile);
   if (!compiled.ok) throw new DomainError('unprocessable', 'compile_failed', `the draft does not compile (${compiled.errors.length} problems): its outputs' metrics cannot be planned`, { errors: compiled.errors });
   return compiled.plan.outputSchema.properties ?? {};
 }
 
-async function mustGetSet(db: Db, setId: string): Promise<EvalSetRow> {
-  const set = await getEvalSet(dataStoreOf(db), setId);
+async function mustGetSet(store: DataStore, setId: string): Promise<EvalSetRow> {
+  const set = await getEvalSet(store, setId);
   if (!set) throw new DomainError('not_found', 'unknown_eval_set', `no evaluation set with id "${setId}"`);
   return set;
 }
 
 /** The set's overrides and the plan of the scenario's draft with and without them. Throws `unknown_eval_set`, `compile_failed`. */
-export async function metricSettings(db: Db, setId: string, compile: CompileOptions): Promise<MetricSettings> {
-  const set = await mustGetSet(db, setId);
-  const outputs = await draftOutputs(db, set.scenarioId, compile);
+export async function metricSettings(store: DataStore, setId: string, compile: CompileOptions): Promise<MetricSettings> {
+  const set = await mustGetSet(store, setId);
+  const outputs = await draftOutputs(store, set.scenarioId, compile);
   const overrides = storedOverrides(set);
   return { overrides, plan: planView(planMetrics(outputs, overrides)), default_plan: planView(planMetrics(outputs)) };
 }
@@ -56,13 +55,13 @@ export async function metricSettings(db: Db, setId: string, compile: CompileOpti
  * `unknown_eval_set`, `compile_failed`, `invalid` `unknown_expected_output` (an override of an output
  * the draft does not have; `details.allowed`).
  */
-export async function saveMetricOverrides(db: Db, setId: string, overrides: MetricOverrides, compile: CompileOptions): Promise<MetricSettings> {
-  const set = await mustGetSet(db, setId);
-  const outputs = await draftOutputs(db, set.scenarioId, compile);
+export async function saveMetricOverrides(store: DataStore, setId: string, overrides: MetricOverrides, compile: CompileOptions): Promise<MetricSettings> {
+  const set = await mustGetSet(store, setId);
+  const outputs = await draftOutputs(store, set.scenarioId, compile);
   const allowed = Object.keys(outputs);
   for (const name of Object.keys(overrides)) {
     if (!allowed.includes(name)) throw new DomainError('invalid', 'unknown_expected_output', `the scenario has no output "${name}" to score (outputs: ${allowed.join(', ')})`, { path: name, allowed: allowed.join(', ') });
   }
-  await setEvalSetMetrics(dataStoreOf(db), set.id, Object.keys(overrides).length ? overrides : null);
-  return metricSettings(db, setId, compile);
+  await setEvalSetMetrics(store, set.id, Object.keys(overrides).length ? overrides : null);
+  return metricSettings(store, setId, compile);
 }

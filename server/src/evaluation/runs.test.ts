@@ -1,54 +1,40 @@
 /**
  * Evaluation runs (issue 14 part 3): scored when their job ends, with each case's run id and outputs;
  * a run whose job ended while nobody listened (a crash between the job's end and its scoring) is scored
- * at the next start; a queued run cancelled is never scored; two runs compared.
+ * at the next start; a queued run cancelled is never scored; two runs compared. On both stores.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lineGraph, noServices } from '../engine/testing.js';
 import { JobService } from '../jobs/service.js';
 import type { JobRow } from '../storage/jobs.js';
 import { ScriptedModel } from '../model/scripted.js';
 import { PublishedScenarios } from '../publish/registry.js';
-import { openStoreFile, type Store } from '../storage/db.js';
 import { createScenario, updateScenario } from '../storage/scenarios.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
+import { storePairsUnderTest, storesUnderTest } from '../storage/testing-stores.js';
 import { compareRuns } from './run-compare.js';
 import { EvaluationRuns } from './runs.js';
 import { EvaluationSets } from './sets.js';
 
-const stores: Store[] = [];
 const services: JobService[] = [];
-let dir: string | undefined;
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
-  for (const s of stores.splice(0)) s.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
 });
 
 /** start (transcript) → end: `intent` is `<tag>:<the transcript's text>`, no model call. */
 const tagGraph = (tag: string) => lineGraph([], [{ name: 'intent', value: `${tag}:{{ start.transcript.text }}` }]);
 const BY = { id: 'u1', name: 'alice' };
 
-function open(file = ':memory:'): Store {
-  const store = openStoreFile(file);
-  stores.push(store);
-  return store;
-}
-
-function jobService(store: Store): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
+function jobService(store: DataStore): JobService {
+  const jobs = new JobService(store.db, new PublishedScenarios(store, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { store, runner: { flushMs: 1, pollMs: 5 } });
   services.push(jobs);
   return jobs;
 }
 
 /** A scenario answering `A:…` and a set of three cases, two expecting what it answers. */
-async function scenarioWithSet(store: Store): Promise<{ scenarioId: string; setId: string; sets: EvaluationSets }> {
-  const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'tag', graph: tagGraph('A') })).id;
-  const sets = new EvaluationSets(store.db);
+async function scenarioWithSet(store: DataStore): Promise<{ scenarioId: string; setId: string; sets: EvaluationSets }> {
+  const scenarioId = (await createScenario(store, { name: 'tag', graph: tagGraph('A') })).id;
+  const sets = new EvaluationSets(store);
   const setId = (await sets.create(scenarioId, { name: 'gold', description: '' })).id;
   await sets.addCases(
     setId,
@@ -78,9 +64,9 @@ async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   expect(await check()).toBe(true);
 }
 
-describe('an evaluation run', () => {
-  it('is scored when its job ends, with each case’s run id and outputs', async () => {
-    const store = open();
+describe.each(storesUnderTest('eval_runs_service'))('an evaluation run on %s', (_name, open, skip) => {
+  it.skipIf(skip)('is scored when its job ends, with each case’s run id and outputs', async () => {
+    const store = await open();
     const { scenarioId, setId, sets } = await scenarioWithSet(store);
     const jobs = jobService(store);
     const runs = new EvaluationRuns(jobs, sets);
@@ -102,7 +88,7 @@ describe('an evaluation run', () => {
     expect(cases.every((c) => typeof c.run_id === 'string')).toBe(true);
 
     // The draft changes to answer `B:…`: a second run flips x and y to wrong and z to right.
-    expect((await updateScenario(dataStoreOf(store.db), scenarioId, { graph: tagGraph('B') })).ok).toBe(true);
+    expect((await updateScenario(store, scenarioId, { graph: tagGraph('B') })).ok).toBe(true);
     const second = await runs.startRun(scenarioId, { setId, target: { draft: true } }, BY);
     await until(async () => (await runs.get(second.run.id)).status === 'completed');
     const compared = await compareRuns(runs, run.id, second.run.id);
@@ -113,32 +99,8 @@ describe('an evaluation run', () => {
     await runs.stop();
   });
 
-  it('whose job ended while nobody listened is scored at the next start', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'mofang-eval-runs-'));
-    const file = path.join(dir, 'mofang.db');
-    const store = open(file);
-    const { scenarioId, setId, sets } = await scenarioWithSet(store);
-    const jobs = jobService(store);
-    // Started but not listening: as a server that crashed after the job's end, before scoring.
-    const before = new EvaluationRuns(jobs, sets);
-    const { run } = await before.startRun(scenarioId, { setId, target: { draft: true } }, BY);
-    const done = ended(jobs, run.jobId);
-    jobs.start();
-    await done;
-    await jobs.stop();
-    expect((await before.get(run.id)).status).toBe('queued');
-
-    // The next start, on the same file.
-    const again = open(file);
-    const laterJobs = jobService(again);
-    const after = new EvaluationRuns(laterJobs, new EvaluationSets(again.db));
-    after.start();
-    await after.stop();
-    expect(await after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });
-  });
-
-  it('cancelled before it runs ends cancelled and is never scored', async () => {
-    const store = open();
+  it.skipIf(skip)('cancelled before it runs ends cancelled and is never scored', async () => {
+    const store = await open();
     const { scenarioId, setId, sets } = await scenarioWithSet(store);
     const jobs = jobService(store);
     const runs = new EvaluationRuns(jobs, sets);
@@ -150,14 +112,37 @@ describe('an evaluation run', () => {
     await runs.stop();
   });
 
-  it('refuses a set of another scenario and an empty revision', async () => {
-    const store = open();
+  it.skipIf(skip)('refuses a set of another scenario and an empty revision', async () => {
+    const store = await open();
     const { setId, sets } = await scenarioWithSet(store);
-    const other = (await createScenario(dataStoreOf(store.db), { name: 'other', graph: tagGraph('A') })).id;
+    const other = (await createScenario(store, { name: 'other', graph: tagGraph('A') })).id;
     const runs = new EvaluationRuns(jobService(store), sets);
     await expect(runs.startRun(other, { setId, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'unknown_eval_set' });
     const { scenarioId } = await scenarioWithSet(store);
     const empty = (await sets.create(scenarioId, { name: 'empty', description: '' })).id;
     await expect(runs.startRun(scenarioId, { setId: empty, target: { draft: true } }, BY)).rejects.toMatchObject({ code: 'empty_eval_set' });
+  });
+});
+
+describe.each(storePairsUnderTest('eval_runs_restart'))('an evaluation run over a restart on %s', (_name, open, skip) => {
+  it.skipIf(skip)('whose job ended while nobody listened is scored at the next start', async () => {
+    const { a: store, b: again } = await open();
+    const { scenarioId, setId, sets } = await scenarioWithSet(store);
+    const jobs = jobService(store);
+    // Started but not listening: as a server that crashed after the job's end, before scoring.
+    const before = new EvaluationRuns(jobs, sets);
+    const { run } = await before.startRun(scenarioId, { setId, target: { draft: true } }, BY);
+    const done = ended(jobs, run.jobId);
+    jobs.start();
+    await done;
+    await jobs.stop();
+    expect((await before.get(run.id)).status).toBe('queued');
+
+    // The next start, on the same database.
+    const laterJobs = jobService(again);
+    const after = new EvaluationRuns(laterJobs, new EvaluationSets(again));
+    after.start();
+    await after.stop();
+    expect(await after.detail(run.id)).toMatchObject({ status: 'completed', done: 3, metrics: expect.objectContaining({ 'intent.accuracy': expect.closeTo(2 / 3, 10) }) });
   });
 });

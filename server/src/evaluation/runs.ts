@@ -86,7 +86,7 @@ export class EvaluationRuns {
 
   private async recover(): Promise<void> {
     for (const run of await openEvalRuns(this.store)) {
-      const job = evaluationJob(this.jobs, run.jobId);
+      const job = await evaluationJob(this.jobs, run.jobId);
       if (!job) await endEvalRun(this.store, run.id, { status: 'failed', error: `its job ${run.jobId} no longer exists`, finishedAt: Date.now() });
       else if (job.status === 'completed' || job.status === 'cancelled') this.finishLogged(job);
     }
@@ -120,7 +120,7 @@ export class EvaluationRuns {
     const submitted = await submitEvaluationJob(this.jobs, { scenarioId, target: request.target, items: cases.map((c) => ({ id: c.id, inputs: c.inputs })), by: by.id, compile: this.compile() });
     const run = await insertEvalRun(this.store, { id: newId(), scenarioId, setId: set.id, setRevision: revision, version: submitted.version, graphHash: submitted.graphHash, jobId: submitted.jobId, total: submitted.total, createdBy: by.name, createdAt: Date.now() });
     // A job that ended before the run was stored (a tiny set on an idle runner) is scored now.
-    const job = evaluationJob(this.jobs, submitted.jobId);
+    const job = await evaluationJob(this.jobs, submitted.jobId);
     if (job && (job.status === 'completed' || job.status === 'cancelled')) this.finishLogged(job);
     return { run, total: submitted.total };
   }
@@ -136,7 +136,7 @@ export class EvaluationRuns {
   async list(scenarioId: string): Promise<EvalRunSummary[]> {
     const rows = await listEvalRuns(this.store, scenarioId);
     const names = await this.setNames(rows);
-    return rows.map((row) => this.summaryWith(row, names.get(row.setId) ?? ''));
+    return Promise.all(rows.map((row) => this.summaryWith(row, names.get(row.setId) ?? '')));
   }
 
   /** The names of the runs' sets (one read per set). */
@@ -151,10 +151,10 @@ export class EvaluationRuns {
     return this.summaryWith(row, (await getEvalSet(this.store, row.setId))?.name ?? '');
   }
 
-  private summaryWith(row: EvalRunRow, setName: string): EvalRunSummary {
+  private async summaryWith(row: EvalRunRow, setName: string): Promise<EvalRunSummary> {
     const metrics = storedMetrics(row);
     const open = row.status === 'queued' || row.status === 'running';
-    const progress = open ? evaluationJobProgress(this.jobs, row.jobId) : undefined;
+    const progress = open ? await evaluationJobProgress(this.jobs, row.jobId) : undefined;
     const status = open ? (progress?.status === 'queued' ? 'queued' : 'running') : row.status;
     const results = storedResults(row);
     const done = open ? (progress ? progress.succeeded + progress.failed : 0) : results.filter((r) => r.status !== 'missing').length;
@@ -186,7 +186,7 @@ export class EvaluationRuns {
     const row = await this.get(runId);
     const summary = await this.summary(row);
     const open = row.status === 'queued' || row.status === 'running';
-    const p = open ? evaluationJobProgress(this.jobs, row.jobId) : undefined;
+    const p = open ? await evaluationJobProgress(this.jobs, row.jobId) : undefined;
     const progress = p ? { total: p.total, succeeded: p.succeeded, failed: p.failed, pending: p.pending, rate_per_s: p.rate_per_s, eta_s: p.eta_s } : null;
     return { ...summary, progress, result: storedMetrics(row) };
   }
@@ -210,7 +210,7 @@ export class EvaluationRuns {
   async completed(runId: string): Promise<EvalRunRow> {
     const row = await this.get(runId);
     if (row.status !== 'completed') {
-      const { status } = this.summaryWith(row, '');
+      const { status } = await this.summaryWith(row, '');
       throw new DomainError('conflict', 'eval_run_not_completed', `the evaluation run is ${status}, not completed`, { status });
     }
     return row;
@@ -222,7 +222,7 @@ export class EvaluationRuns {
     const ended = () => new DomainError('conflict', 'eval_run_ended', `the evaluation run has ended (${row.status})`, { status: row.status });
     if (row.status !== 'queued' && row.status !== 'running') throw ended();
     try {
-      cancelEvaluationJob(this.jobs, row.jobId);
+      await cancelEvaluationJob(this.jobs, row.jobId);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'job_ended') throw error;
       // The job completed just now: it is being scored, not cancelled.
@@ -259,7 +259,7 @@ export class EvaluationRuns {
       const planned = await this.jobs.runner.plans.planOf({ jobId: job.id, slug: job.slug, version: job.version, graphHash: job.graphHash });
       if ('error' in planned) throw new Error(planned.error.message);
       const cases = await this.sets.casesOf(run.setId, run.setRevision);
-      const plan = planMetrics(planned.plan.outputSchema.properties ?? {}, await overridesOf(this.sets.db, run.setId));
+      const plan = planMetrics(planned.plan.outputSchema.properties ?? {}, await overridesOf(store, run.setId));
       const metrics = scoreCases(
         plan,
         cases.map((c) => {

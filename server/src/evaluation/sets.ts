@@ -5,14 +5,13 @@
  * of a revision) and {@link EvaluationSets.addCases} (corrections become cases). Refusals are
  * {@link DomainError}s.
  */
-import { getScenarioOriginSync, getScenarioSync } from '../storage/sqlite-sync-reads.js';
 import { gateUsingSet } from '../storage/publish-gates.js';
+import { getScenario } from '../storage/scenarios.js';
 import { getScenarioOrigin } from '../storage/templates.js';
 import { EvalCaseSourceSchema, type EvalCase, type EvalCaseSource, type EvalChangeReply, type EvalRevision, type EvalSetDetail, type EvalSetSummary, type EvalTargets } from '@shared/evaluation.js';
 import { storedGraph } from '@shared/graph.js';
 import { DomainError } from '../common/domain-error.js';
-import type { Db } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import {
   caseCountAt,
   caseRowAt,
@@ -57,43 +56,41 @@ function toCase(row: EvalCaseRow): EvalCase {
 /** The evaluation sets of one server. */
 export class EvaluationSets {
   /**
-   * `db`: the SQLite connection, for the scenario reads not yet on the DataStore; `store`: where the sets
-   * are (the connection's DataStore by default); `templatesRoot`: where shipped sets are found (the
-   * repository's templates/ by default).
+   * `store`: where the sets and their scenarios are (SQLite or PostgreSQL); `templatesRoot`: where
+   * shipped sets are found (the repository's templates/ by default).
    */
   constructor(
-    readonly db: Db,
-    readonly store: DataStore = dataStoreOf(db),
+    readonly store: DataStore,
     private readonly templatesRoot = BUILTIN_SETS_ROOT,
   ) {}
 
   /** These sets inside transaction `tx` (an audited change): what they read and write goes through it. */
   within(tx: DataStore): EvaluationSets {
-    return new EvaluationSets(this.db, tx, this.templatesRoot);
+    return new EvaluationSets(tx, this.templatesRoot);
   }
 
   /** The case shape of a scenario's draft. Throws `not_found`. */
-  caseTargets(scenarioId: string): CaseTargets {
-    const scenario = getScenarioSync(this.db, scenarioId);
+  async caseTargets(scenarioId: string): Promise<CaseTargets> {
+    const scenario = await getScenario(this.store, scenarioId);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
     return caseTargets(storedGraph(scenario.graph));
   }
 
   /** What a case of the scenario may name, and the shipped sets it may import. Throws `not_found`. */
-  targets(scenarioId: string): EvalTargets {
-    const { inputs, outputs } = this.caseTargets(scenarioId);
-    return { inputs, outputs, builtin: this.builtinSets(scenarioId).map((s) => ({ name: s.name, description: s.description, citation: s.citation, cases: s.cases })) };
+  async targets(scenarioId: string): Promise<EvalTargets> {
+    const { inputs, outputs } = await this.caseTargets(scenarioId);
+    return { inputs, outputs, builtin: (await this.builtinSets(scenarioId)).map((s) => ({ name: s.name, description: s.description, citation: s.citation, cases: s.cases })) };
   }
 
   /** A scenario's sets with their latest revision and case count. Throws `not_found` for no such scenario. */
   async list(scenarioId: string): Promise<EvalSetSummary[]> {
-    this.caseTargets(scenarioId);
+    await this.caseTargets(scenarioId);
     return Promise.all((await listEvalSets(this.store, scenarioId)).map((row) => toSummary(this.store, row)));
   }
 
   /** Creates an empty set (revision 0). Throws `not_found` (scenario) or `set_name_taken`. */
   async create(scenarioId: string, body: { name: string; description: string }): Promise<EvalSetRow> {
-    this.caseTargets(scenarioId);
+    await this.caseTargets(scenarioId);
     const taken = () => new DomainError('conflict', 'set_name_taken', `the scenario already has a set named "${body.name}"`, { name: body.name });
     if (await findEvalSetByName(this.store, scenarioId, body.name)) throw taken();
     try {
@@ -162,7 +159,7 @@ export class EvaluationSets {
    */
   async addCases(setId: string, cases: NewCase[], by: string, change = 'add', source: EvalCaseSource = { kind: 'manual' }): Promise<EvalChangeReply> {
     const set = await this.get(setId);
-    checkCases(this.caseTargets(set.scenarioId), cases);
+    checkCases(await this.caseTargets(set.scenarioId), cases);
     const upsert: CaseWrite[] = cases.map((c) => ({ ...(c.id === undefined ? {} : { id: c.id }), inputs: c.inputs, expected: c.expected, source }));
     return this.commit(set, { upsert, remove: [], by, change });
   }
@@ -176,7 +173,7 @@ export class EvaluationSets {
     const current = await caseRowAt(this.store, set.id, set.revision, caseId);
     if (!current) throw new DomainError('not_found', 'unknown_case', `the set has no case "${caseId}"`, { case_id: caseId });
     const next = { id: caseId, inputs: body.inputs ?? current.inputs, expected: body.expected };
-    checkCases(this.caseTargets(set.scenarioId), [next]);
+    checkCases(await this.caseTargets(set.scenarioId), [next]);
     return this.commit(set, { upsert: [{ ...next, source: current.source }], remove: [], by, change: 'edit' });
   }
 
@@ -186,8 +183,8 @@ export class EvaluationSets {
   }
 
   /** The sets shipped with the template the scenario was made from, with their case counts (none without a template). */
-  builtinSets(scenarioId: string): Array<{ name: string; description: string; citation: string; cases: number }> {
-    const templateId = getScenarioOriginSync(this.db, scenarioId)?.templateId;
+  async builtinSets(scenarioId: string): Promise<Array<{ name: string; description: string; citation: string; cases: number }>> {
+    const templateId = (await getScenarioOrigin(this.store, scenarioId))?.templateId;
     if (!templateId) return [];
     return builtinSetsOf(templateId, this.templatesRoot).map((s) => ({ ...s, cases: builtinCases(templateId, s, this.templatesRoot).length }));
   }
@@ -202,7 +199,7 @@ export class EvaluationSets {
     const shipped = templateId ? builtinSetsOf(templateId, this.templatesRoot).find((s) => s.name === name) : undefined;
     if (!templateId || !shipped) throw new DomainError('not_found', 'unknown_builtin_set', `the scenario's template ships no set named "${name}"`, { name });
     const cases = builtinCases(templateId, shipped, this.templatesRoot);
-    const targets = this.caseTargets(scenarioId);
+    const targets = await this.caseTargets(scenarioId);
     checkCases(targets, cases);
     const set = await this.create(scenarioId, { name: shipped.name, description: shipped.description });
     const change = await this.addCases(set.id, cases, by, 'builtin', { kind: 'builtin', name: shipped.name });

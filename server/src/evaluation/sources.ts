@@ -22,7 +22,7 @@ import { previewCases, readCases, type CaseUpload } from './upload.js';
  */
 export async function uploadCases(sets: EvaluationSets, setId: string, body: Readable, upload: CaseUpload & { fileName?: string }, by: string, limits: JobUploadConfig = DEFAULT_JOB_UPLOAD_CONFIG): Promise<EvalChangeReply> {
   const set = await sets.get(setId);
-  const cases = await readCases(body, upload, sets.caseTargets(set.scenarioId), limits);
+  const cases = await readCases(body, upload, await sets.caseTargets(set.scenarioId), limits);
   if (cases.length === 0) throw new DomainError('invalid', 'empty_upload', 'the file holds no case');
   return sets.addCases(set.id, cases, by, 'upload', { kind: 'upload', ...(upload.fileName ? { name: upload.fileName.slice(0, 200) } : {}) });
 }
@@ -58,7 +58,7 @@ async function refuseTwice(sets: EvaluationSets, setId: string, body: PromoteBod
 export async function promote(sets: EvaluationSets, setId: string, body: PromoteBody, by: string): Promise<EvalChangeReply> {
   const set = await sets.get(setId);
   await refuseTwice(sets, set.id, body);
-  const outputs = sets.caseTargets(set.scenarioId).outputs.map((o) => o.name);
+  const outputs = (await sets.caseTargets(set.scenarioId)).outputs.map((o) => o.name);
   const id = body.case_id === undefined ? {} : { id: body.case_id };
   if ('run_id' in body) {
     const run = await getRun(sets.store, body.run_id);

@@ -114,14 +114,14 @@ export function nodeKindSummaries(): NodeKindSummary[] {
  */
 function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns; review: ReviewService } {
   const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog, store: appStore(deps) });
-  const sets = new EvaluationSets(deps.db, appStore(deps));
+  const sets = new EvaluationSets(appStore(deps));
   const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
   runs.start();
   // Human review chooses from /v1 runs (through the runtime the fast lane shares) and batch job items,
   // never holding up either: a run's choice is made from cached rules and written in the background,
   // job items are chosen in the background; a failure is logged.
   const log = deps.log ?? ((line: string) => console.error(line));
-  const review = new ReviewService(deps.db, deps.published, sets, Date.now, log);
+  const review = new ReviewService(deps.published, sets, Date.now, log);
   v1.review = { chooseRun: (run) => review.chooseNow(run) };
   jobs.onItemsSucceeded((items) => {
     review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))).catch((error: unknown) => log(`[mofang] human review could not take ${items.length} job items: ${loggableMessage(error)}`));
@@ -192,10 +192,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(modelAliasRoutes(deps.models, deps.endpoints));
   if (deps.endpoints) api.use(modelEndpointRoutes(appStore(deps), deps.endpoints));
   api.use(evalSetRoutes(evalSets, jobs.uploads, deps.canReadPii));
-  api.use(evalMetricRoutes(deps.db, evalRuns.compile, appStore(deps)));
+  api.use(evalMetricRoutes(appStore(deps), evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
-  if (deps.alerting) api.use(alertRuleRoutes(deps.alerting));
+  if (deps.alerting) api.use(alertRuleRoutes(deps.alerting, appStore(deps)));
   api.use(liveRoutes({ db: deps.db, store: appStore(deps), sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {

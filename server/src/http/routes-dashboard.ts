@@ -23,8 +23,8 @@ function intParam(value: unknown, fallback: number, max: number): number {
 }
 
 /** Output names of a published version (undefined when it cannot be resolved). */
-function outputsOf(published: PublishedScenarios, slug: string, version?: number): string[] | undefined {
-  const resolved = published.resolveSync(slug, version);
+async function outputsOf(published: PublishedScenarios, slug: string, version?: number): Promise<string[] | undefined> {
+  const resolved = await published.resolve(slug, version);
   if ('error' in resolved) return undefined;
   const properties: unknown = resolved.plan.outputSchema.properties;
   return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
@@ -62,9 +62,9 @@ export function dashboardRoutes(store: DataStore, published: PublishedScenarios,
         sendError(res, 404, 'unknown_job', `scenario "${state.id}" has no job "${query.job_id}"`);
         return undefined;
       }
-      names = outputsOf(published, job.slug, job.version);
+      names = await outputsOf(published, job.slug, job.version);
     } else if (state.slug !== null) {
-      names = outputsOf(published, state.slug);
+      names = await outputsOf(published, state.slug);
     }
     if (names === undefined) {
       sendError(res, 409, 'not_published', 'the dashboard reads the results of jobs over a published scenario');
@@ -77,7 +77,7 @@ export function dashboardRoutes(store: DataStore, published: PublishedScenarios,
     const scenarios: JobScenario[] = [];
     for (const s of await listLiveScenarios(store)) {
       const latest = (await listVersions(store, s.id)).reduce((max, v) => Math.max(max, v.version), s.liveVersion);
-      const names = outputsOf(published, s.slug) ?? [];
+      const names = (await outputsOf(published, s.slug)) ?? [];
       scenarios.push({ id: s.id, name: s.name, slug: s.slug, live_version: s.liveVersion, latest_version: latest, audit: missingAuditOutputs(names).length === 0 });
     }
     res.json({ scenarios });

@@ -8,27 +8,26 @@ import { MetricSettingsBodySchema } from '@shared/evaluation-metrics.js';
 import { evalSetMetricsChange, recordAuditIn } from '../audit/index.js';
 import type { CompileOptions } from '../engine/index.js';
 import { metricSettings, saveMetricOverrides, storedOverrides } from '../evaluation/metric-settings.js';
-import type { Db } from '../storage/db.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { allow } from './access.js';
 import { audits, requestActor } from './audit-context.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { parseBody } from './errors.js';
 import { acceptsQuery } from './query-params.js';
 
 /**
  * The routes; `compile` gives the options a draft is compiled with (template limits, the endpoints'
- * aliases); `store` is where the sets are (`db`, the SQLite connection, serves metric-settings.ts).
+ * aliases); `store` is where the sets and their scenarios are (SQLite or PostgreSQL).
  */
-export function evalMetricRoutes(db: Db, compile: () => CompileOptions, store: DataStore = dataStoreOf(db)): Router {
+export function evalMetricRoutes(store: DataStore, compile: () => CompileOptions): Router {
   const router = Router();
   router.get('/eval-sets/:setId/metrics', allow('eval:read'), acceptsQuery(), async (req: Request<{ setId: string }>, res: Response) => {
-    res.json(await metricSettings(db, req.params.setId, compile()));
+    res.json(await metricSettings(store, req.params.setId, compile()));
   });
   router.put('/eval-sets/:setId/metrics', allow('eval:write'), acceptsQuery(), audits('eval_set.metrics'), async (req: Request<{ setId: string }>, res: Response) => {
     const body = parseBody(MetricSettingsBodySchema, req.body ?? {});
     const before = storedOverrides(await getEvalSet(store, req.params.setId));
-    const settings = await saveMetricOverrides(db, req.params.setId, body.overrides, compile());
+    const settings = await saveMetricOverrides(store, req.params.setId, body.overrides, compile());
     const set = await getEvalSet(store, req.params.setId);
     if (set) await recordAuditIn(store, requestActor(res), evalSetMetricsChange(set, before, settings.overrides));
     res.json(settings);

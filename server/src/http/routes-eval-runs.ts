@@ -43,7 +43,7 @@ export function evalRunRoutes(runs: EvaluationRuns, readsPii: PiiAccess = canRea
     res.status(202).json({ id: run.id, job_id: run.jobId, total });
   });
   router.get('/scenarios/:id/eval-runs', allow('eval:read'), acceptsQuery(), async (req, res) => {
-    runs.sets.caseTargets(req.params.id);
+    await runs.sets.caseTargets(req.params.id);
     res.json({ runs: await runs.list(req.params.id) });
   });
   router.get('/eval-runs/compare', allow('eval:read'), acceptsQuery('a', 'b'), async (req, res) => {

@@ -24,7 +24,6 @@ import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
 import { acceptsQuery, queryParamError } from './query-params.js';
 import { getRun } from '../storage/runs.js';
-import { dataStoreOf } from '../storage/store.js';
 
 /** `?revision=N` (or a path's `:n`): a whole number, or undefined when absent. Throws `invalid_revision`. */
 function revisionParam(value: unknown): number | undefined {
@@ -57,8 +56,8 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
   router.get('/scenarios/:id/eval-sets', allow('eval:read'), acceptsQuery(), async (req, res) => {
     res.json({ sets: await sets.list(req.params.id) });
   });
-  router.get('/scenarios/:id/eval-sets/targets', allow('eval:read'), acceptsQuery(), (req, res) => {
-    res.json(sets.targets(req.params.id));
+  router.get('/scenarios/:id/eval-sets/targets', allow('eval:read'), acceptsQuery(), async (req, res) => {
+    res.json(await sets.targets(req.params.id));
   });
   router.post('/scenarios/:id/eval-sets', allow('eval:write'), acceptsQuery(), audits('eval_set.create'), async (req, res) => {
     const body = parseBody(CreateEvalSetBodySchema, req.body ?? {});
@@ -71,7 +70,7 @@ export function evalSetRoutes(sets: EvaluationSets, uploads: JobUploadConfig, re
     res.status(201).json(await toSummary(store, made.set));
   });
   router.post('/scenarios/:id/eval-sets/preview', allow('eval:write'), acceptsQuery('rows'), async (req: Request<{ id: string }>, res) => {
-    const targets = sets.caseTargets(req.params.id);
+    const targets = await sets.caseTargets(req.params.id);
     const rows = rowsParam(req.query.rows);
     res.json(await previewUploadCases(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'] }, rows, targets, uploads));
   });

@@ -7,18 +7,17 @@
 import { Router, type Request, type Response } from 'express';
 import { can } from '@shared/permissions.js';
 import { PublishGateSchema, type GateCheck } from '@shared/publish-gate.js';
-import { evalRunStartedChange, scenarioGateRemovedChange, scenarioGateSetChange } from '../audit/index.js';
+import { evalRunStartedChange, recordAuditIn, scenarioGateRemovedChange, scenarioGateSetChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import { gateOf, type PublishGates } from '../evaluation/gate.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { getPublishGate } from '../storage/publish-gates.js';
 import { getPublishState } from '../storage/versions.js';
-import type { Db } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { allow, requestUser } from './access.js';
 import { canReadPii, type PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
-import { auditedRequestIn, audits, recordRequest, requestActor } from './audit-context.js';
+import { auditedRequestIn, audits, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 
 async function scenarioName(store: DataStore, id: string): Promise<string> {
@@ -50,8 +49,7 @@ export function shownCheck(req: Request, res: Response, check: GateCheck, readsP
 /** The routes over `gates`. */
 export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const db: Db = gates.runs.jobs.db;
-  const store = dataStoreOf(db);
+  const store = gates.runs.store;
 
   router.get('/scenarios/:id/publish-gate', allow('scenarios:read'), async (req: Request<{ id: string }>, res: Response) => {
     res.json(await gates.state(req.params.id));
@@ -62,7 +60,7 @@ export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = can
     const name = await scenarioName(store, req.params.id);
     const before = await getPublishGate(store, req.params.id);
     const row = await gates.set(req.params.id, body, requestActor(res).name ?? 'unknown');
-    recordRequest(db, res, scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), (await getEvalSet(gates.runs.store, row.setId))?.name ?? null));
+    await recordAuditIn(store, requestActor(res), scenarioGateSetChange(req.params.id, name, before ? gateOf(before) : null, gateOf(row), (await getEvalSet(gates.runs.store, row.setId))?.name ?? null));
     res.json(await gates.state(req.params.id));
   });
 
@@ -80,7 +78,7 @@ export function publishGateRoutes(gates: PublishGates, readsPii: PiiAccess = can
 
   router.post('/scenarios/:id/publish-gate/check', allow('scenarios:publish'), audits('eval_run.start'), async (req: Request<{ id: string }>, res: Response) => {
     await scenarioName(store, req.params.id);
-    res.json(shownCheck(req, res, await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) }), readsPii));
+    res.json(shownCheck(req, res, await gates.check(req.params.id, { start: true, by: runOwner(res), onStarted: (run) => recordAuditIn(store, requestActor(res), evalRunStartedChange(run)).then(() => undefined) }), readsPii));
   });
 
   return router;

@@ -14,7 +14,7 @@ import { DomainError } from '../common/domain-error.js';
 import { reviewCsv, reviewJsonl } from '../review/export.js';
 import type { ReviewExportRow, ReviewService } from '../review/service.js';
 import type { ReviewFilter } from '../storage/review.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenario } from '../storage/scenarios.js';
 import { allow } from './access.js';
 import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { HttpError, parseBody } from './errors.js';
@@ -54,7 +54,6 @@ function maskedRow(row: ReviewExportRow): ReviewExportRow {
 /** The routes over one review service. */
 export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
-  const db = review.db;
   const shown = (req: Request, item: ReviewItemDetail) => (readsPii(req) ? item : masked(item));
   const by = (res: Parameters<typeof requestActor>[0]) => requestActor(res).name ?? 'unknown';
 
@@ -63,7 +62,7 @@ export function reviewRoutes(review: ReviewService, readsPii: PiiAccess = canRea
   });
   router.put('/scenarios/:id/review-rules', allow('scenarios:write'), audits('review.rules'), async (req, res) => {
     const body = parseBody(ReviewRulesBodySchema, req.body ?? {});
-    const scenario = getScenarioSync(db, req.params.id);
+    const scenario = await getScenario(review.store, req.params.id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${req.params.id}"`);
     const done = await auditedRequestIn(review.store, res, (tx) => review.within(tx).setRules(scenario.id, body, by(res)), (d) => reviewRulesChange(scenario, d.before, d.after));
     res.json(done.after);

@@ -23,7 +23,6 @@ import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
 import { audits, auditedRequest, auditedRequestIn, requestActor } from './audit-context.js';
 import { EvaluationSets } from '../evaluation/sets.js';
-import type { Db } from '../storage/db.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';
 
@@ -44,9 +43,9 @@ function flag(value: unknown): boolean {
  * Creates the evaluation sets the template ships (templates/<id>/eval) in a scenario just made from it,
  * each audited. A set that cannot be made is left for the scenario's evaluation page to import.
  */
-async function importShippedSets(db: Db, store: DataStore, res: Response, scenarioId: string): Promise<void> {
-  const sets = new EvaluationSets(db, store);
-  for (const shipped of sets.builtinSets(scenarioId)) {
+async function importShippedSets(store: DataStore, res: Response, scenarioId: string): Promise<void> {
+  const sets = new EvaluationSets(store);
+  for (const shipped of await sets.builtinSets(scenarioId)) {
     try {
       await auditedRequestIn(store, res, (tx) => sets.within(tx).importBuiltin(scenarioId, shipped.name, requestActor(res).name ?? 'unknown'), (done) => evalSetCreatedChange(done.set, done.change));
     } catch (error) {
@@ -57,7 +56,6 @@ async function importShippedSets(db: Db, store: DataStore, res: Response, scenar
 
 /** Routes for templates, and the scenario routes that involve files or templates. */
 export function templateRoutes(deps: AppDeps): Router {
-  const { db } = deps;
   const store = appStore(deps);
   syncBuiltinTemplates(store).catch((error: unknown) => console.error('[mofang] syncing the built-in templates failed:', loggableMessage(error)));
   const router = Router();
@@ -146,7 +144,7 @@ export function templateRoutes(deps: AppDeps): Router {
       (tx) => useTemplate(tx, req.params.id, body),
       (made) => scenarioFromTemplateChange(made, req.params.id, made.template?.version ?? null),
     );
-    await importShippedSets(db, appStore(deps), res, scenario.id);
+    await importShippedSets(appStore(deps), res, scenario.id);
     const view = piiView(readsPii(req));
     res.status(201).location(`/api/scenarios/${scenario.id}`).json({ ...scenario, graph: view.graph(scenario.graph) });
   });

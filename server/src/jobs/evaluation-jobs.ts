@@ -5,13 +5,12 @@
  * recovery after a crash, cancellation) with `purpose = 'evaluation'`: not listed with the scenario's
  * batch jobs, not in the inspection dashboard, not reachable through the jobs routes of `/api` or `/v1`.
  */
-import type { JobResultLine } from '@shared/jobs.js';
+import type { JobProgress, JobResultLine } from '@shared/jobs.js';
 import type { CompileProblem } from '@shared/problems.js';
 import { DomainError } from '../common/domain-error.js';
 import { compileGraphAsync, type CompileOptions } from '../engine/index.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
-import { dataStoreOf } from '../storage/store.js';
 import { userOwner } from './owner.js';
 import { ItemLineError } from './parse-items.js';
 import { resultPages } from './results.js';
@@ -54,7 +53,7 @@ export interface EvaluationJobSubmitted {
 
 /** The job's version and plan, and for a draft the graph frozen into it; throws the refusals of {@link submitEvaluationJob}. */
 async function targetOf(jobs: JobService, request: EvaluationJobRequest): Promise<SubmitTarget> {
-  const scenario = await getPublishState(dataStoreOf(jobs.db), request.scenarioId);
+  const scenario = await getPublishState(jobs.store.store, request.scenarioId);
   if (!scenario) throw new DomainError('not_found', 'unknown_scenario', `no scenario "${request.scenarioId}"`);
   const slug = scenario.slug ?? '';
   if ('draft' in request.target) {
@@ -121,5 +120,25 @@ export async function* evaluationJobItems(jobs: JobService, jobId: string): Asyn
   yield* resultPages(jobs.store, jobId);
 }
 
-/** The synchronous reads the evaluation domain uses while it takes the SQLite `Db`. */
-export { cancelEvaluationJob, evaluationJob, evaluationJobProgress } from './evaluation-sync.js';
+/** An evaluation job by id; undefined when there is none (or it is a batch job, or still uploading). */
+export async function evaluationJob(jobs: JobService, jobId: string): Promise<JobRow | undefined> {
+  const job = await jobs.store.getJob(jobId);
+  return job?.purpose === 'evaluation' ? job : undefined;
+}
+
+/** An evaluation job's progress (counts, rate, ETA; `status` `completed` or `cancelled` once ended), or undefined. */
+export async function evaluationJobProgress(jobs: JobService, jobId: string): Promise<JobProgress | undefined> {
+  const job = await evaluationJob(jobs, jobId);
+  return job ? jobs.progress(job) : undefined;
+}
+
+/**
+ * Cancels an evaluation job (one conditional update: of two servers cancelling it, or a cancel racing
+ * its completion, one wins): pending items are not run, items in flight are stopped; the end listeners
+ * are told. Throws a {@link DomainError}: `not_found` `unknown_job`, `conflict` `job_ended`.
+ */
+export async function cancelEvaluationJob(jobs: JobService, jobId: string): Promise<JobProgress> {
+  const job = await evaluationJob(jobs, jobId);
+  if (!job) throw new DomainError('not_found', 'unknown_job', `no evaluation job "${jobId}"`);
+  return jobs.cancel(job);
+}

@@ -119,21 +119,4 @@ describe.each(storesUnderTest('registry'))('PublishedScenarios on %s', (_name, o
     expect(await plan(2)).not.toBe(two);
     expect((await plan(2)).hash).toBe(two.hash);
   });
-
-  it.skipIf(skip)('resolveSync answers on SQLite, and refuses on PostgreSQL', async () => {
-    const store = await open();
-    const registry = new PublishedScenarios(store, services);
-    const id = await draftIn(store, replyGraph());
-    await publishDraft(store, services, id, { slug: 'reply' });
-    if (store.dialect === 'sqlite') {
-      const resolved = registry.resolveSync('reply');
-      expect(resolved).toMatchObject({ scenarioId: id, version: 1 });
-      expect(registry.resolveSync('reply', 4)).toEqual({ error: 'unknown_version' });
-      expect(registry.resolveSync('none')).toEqual({ error: 'unknown_scenario' });
-      // One cache for both forms.
-      expect(planOf(registry.resolve('reply') as Resolution)).toBe(planOf(resolved));
-    } else {
-      expect(() => registry.resolveSync('reply')).toThrow(/SQLite-only/);
-    }
-  });
 });

@@ -10,7 +10,6 @@ import { loggableMessage } from '../storage/db-errors.js';
 import { LRUCache } from 'lru-cache';
 import { GraphSchema, type Graph } from '@shared/graph.js';
 import { compileGraph, compileGraphAsync, type CompileOptions, type ExecutionPlan } from '../engine/index.js';
-import { findBySlugSync, getVersionSync } from '../storage/sqlite-sync-reads.js';
 import type { DataStore } from '../storage/store.js';
 import { findBySlug, getVersion, listLiveScenarios, type SlugFound } from '../storage/versions.js';
 
@@ -67,34 +66,6 @@ export class PublishedScenarios {
   resolve(slug: string, version?: number): Resolution | Promise<Resolution> {
     const owner = findBySlug(this.store, slug);
     return owner instanceof Promise ? owner.then((found) => this.planOf(slug, found, version)) : this.planOf(slug, owner, version);
-  }
-
-  /**
-   * {@link resolve} answered synchronously, for callers still in synchronous code (review outputs, alert
-   * settings, the dashboard, resuming live sessions): SQLite only (the store's reads are synchronous
-   * there). Goes when those callers move to the DataStore.
-   */
-  resolveSync(slug: string, version?: number): Resolution {
-    if (this.store.dialect !== 'sqlite') throw new Error('PublishedScenarios.resolveSync is SQLite-only: await resolve()');
-    const db = this.store.db;
-    const scenario = findBySlugSync(db, slug);
-    if (!scenario) return { error: 'unknown_scenario' };
-    if (version === undefined) {
-      if (scenario.liveVersion === null) return { error: 'not_published' };
-      version = scenario.liveVersion;
-    }
-    const key = planKey(scenario.id, version);
-    let cached = this.cache.get(key);
-    if (!cached) {
-      try {
-        const row = getVersionSync(db, scenario.id, version);
-        if (!row) return { error: 'unknown_version' };
-        cached = this.compiled(key, scenario.id, version, row.graph);
-      } catch (error) {
-        return { error: 'version_not_runnable', message: `version ${version} of "${slug}" cannot run: ${error instanceof Error ? error.message : String(error)}; publish the draft again` };
-      }
-    }
-    return { scenarioId: scenario.id, slug, version, plan: cached.plan, graph: cached.graph };
   }
 
   private planOf(slug: string, scenario: SlugFound | undefined, version: number | undefined): Resolution | Promise<Resolution> {

@@ -9,8 +9,8 @@ import type { ReviewRulesReply } from '@shared/review.js';
 import { DomainError } from '../common/domain-error.js';
 import { caseTargets } from '../evaluation/targets.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import type { Db } from '../storage/db.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenario } from '../storage/scenarios.js';
+import type { DataStore } from '../storage/store.js';
 import type { EndOutput } from './rules.js';
 
 /** A scenario's end outputs, its start inputs, the graph they were read from and which one it was. */
@@ -23,12 +23,13 @@ export interface ScenarioOutputs {
 
 /**
  * The end outputs of version `version` (default: the live one) of a scenario, else of its draft when it
- * has none. Throws `not_found` for an unknown scenario.
+ * has none, the scenario read from `store` (SQLite or PostgreSQL). Rejects with `not_found` for an
+ * unknown scenario.
  */
-export function scenarioOutputs(db: Db, published: PublishedScenarios, scenarioId: string, version?: number): ScenarioOutputs {
-  const scenario = getScenarioSync(db, scenarioId);
+export async function scenarioOutputs(store: DataStore, published: PublishedScenarios, scenarioId: string, version?: number): Promise<ScenarioOutputs> {
+  const scenario = await getScenario(store, scenarioId);
   if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
-  const resolved = scenario.slug ? published.resolveSync(scenario.slug, version) : undefined;
+  const resolved = scenario.slug ? await published.resolve(scenario.slug, version) : undefined;
   if (resolved && !('error' in resolved)) {
     const targets = caseTargets(resolved.graph);
     const schemas = resolved.plan.outputSchema.properties ?? {};

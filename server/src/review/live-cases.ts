@@ -18,7 +18,7 @@ import { classNames, outputViews } from './views.js';
  * against the session's published version. Throws `not_found` for a scenario that no longer exists.
  */
 export async function liveViews(review: ReviewService, scenarioId: string, version: number, values: Record<string, unknown> | null): Promise<ReviewOutputView[]> {
-  const { outputs, graph } = review.targetOutputs(scenarioId, version);
+  const { outputs, graph } = await review.targetOutputs(scenarioId, version);
   return outputViews(outputs, values ?? {}, await review.reviewed(scenarioId, outputs), classNames(graph), graphLabels(graph));
 }
 
@@ -57,7 +57,7 @@ function caseInputs(input: LiveCase, starts: Array<{ name: string; type: string 
  */
 export async function writeLiveCase(review: ReviewService, input: LiveCase): Promise<{ set_id: string; case_id: string; revision: number } | null> {
   if ((await review.config(input.scenarioId)) === null && (await listEvalSets(review.store, input.scenarioId)).length === 0) return null;
-  const { outputs, inputs } = review.targetOutputs(input.scenarioId, input.version);
+  const { outputs, inputs } = await review.targetOutputs(input.scenarioId, input.version);
   const expected: Record<string, unknown> = {};
   for (const name of await review.reviewed(input.scenarioId, outputs)) {
     const value = input.outputs[name];

@@ -1,58 +1,30 @@
 /**
  * Human review as a domain service (no HTTP here): a scenario's rules, choosing results as they are
- * produced (one insert per chosen result, no model call), the queue, and decisions, each of which writes
- * a case into the scenario's target evaluation set as a new revision. Refusals are {@link DomainError}s.
+ * produced (./choose.ts), the queue, and decisions, each of which writes a case into the scenario's
+ * target evaluation set as a new revision. Refusals are {@link DomainError}s.
  */
-import { loggableMessage } from '../storage/db-errors.js';
 import { EvalCaseSourceSchema } from '@shared/evaluation.js';
 import { isRecord } from '@shared/json.js';
-import { REVIEW_SET_NAME, ReviewDecisionSchema, ReviewReasonSchema, ReviewRulesBodySchema, type ReviewConfirmBody, type ReviewDecision, type ReviewDecisionReply, type ReviewItemDetail, type ReviewItemSummary, type ReviewList, type ReviewRulesBody, type ReviewRulesReply, type ReviewSource } from '@shared/review.js';
+import { REVIEW_SET_NAME, ReviewDecisionSchema, ReviewReasonSchema, type ReviewConfirmBody, type ReviewDecision, type ReviewDecisionReply, type ReviewItemDetail, type ReviewItemSummary, type ReviewList, type ReviewRulesBody, type ReviewRulesReply, type ReviewSource } from '@shared/review.js';
 import { DomainError } from '../common/domain-error.js';
-import { newId } from '../common/ids.js';
 import type { EvaluationSets } from '../evaluation/sets.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import type { Db } from '../storage/db.js';
 import type { DataStore } from '../storage/store.js';
 import { findEvalSetByName, getEvalSet } from '../storage/evaluation.js';
-import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, insertReviewItems, listReviewItems, putReviewRules, reviewItemBySource, sampledOn, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { countReviewItems, decideReviewItem, getReviewItem, getReviewRules, listReviewItems, putReviewRules, reviewItemBySource, type NewReviewItem, type ReviewFilter, type ReviewItemRow } from '../storage/review.js';
+import { getScenario } from '../storage/scenarios.js';
+import { parseConfig, ReviewChooser, type ProducedResult } from './choose.js';
 import { scenarioOutputs, type ScenarioOutputs } from './end-outputs.js';
-import { checkRules, matchRules, reviewKind, type EndOutput } from './rules.js';
+import { checkRules, reviewKind, type EndOutput } from './rules.js';
 import { graphLabels } from './labels.js';
 import { classNames, outputViews, transcriptTurns } from './views.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The server's local date of `ms`, `YYYY-MM-DD`: the day a daily sample counts in. */
-export function localDay(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-/** A produced result a rule may choose: a `/v1` run's, or a batch job item's (with its job and item ids). */
-export interface ProducedResult {
-  scenarioId: string;
-  slug: string;
-  version: number;
-  runId: string;
-  job?: { jobId: string; itemId: string };
-  inputs: unknown;
-  outputs: unknown;
-  simulated: boolean;
-}
-
-/** The source key that makes a result queued at most once. */
-function sourceKey(r: Pick<ProducedResult, 'runId' | 'job'>): string {
-  return r.job ? `job:${r.job.jobId}:${r.job.itemId}` : `run:${r.runId}`;
-}
+export { localDay, type ProducedResult } from './choose.js';
 
 function sourceOf(row: ReviewItemRow): ReviewSource {
   return row.jobId !== null && row.itemId !== null ? { kind: 'job_item', job_id: row.jobId, item_id: row.itemId, run_id: row.runId } : { kind: 'run', run_id: row.runId };
-}
-
-function parseConfig(value: unknown): ReviewRulesBody | null {
-  const parsed = ReviewRulesBodySchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
 }
 
 /** The cursor of a page: the `(created_at, id)` of its last row. */
@@ -67,34 +39,23 @@ function decodeCursor(cursor: string | undefined): { createdAt: number; id: stri
   return { createdAt: Number(at), id };
 }
 
-/** Whether a scenario's rules draw a daily sample (then choosing needs today's count). */
-function samples(config: ReviewRulesBody): boolean {
-  return config.rules.some((rule) => rule.kind === 'daily_sample');
-}
-
 /**
- * The review queue of one server. Choosing is on the hot path of every `/v1` run and job item: it reads
- * the rules and today's sample count from caches, so a warm choice decides at once (the run's reply
- * names the queued item) and only writes in the background; a cold one reads first.
+ * The review queue of one server, over the sets' store (SQLite or PostgreSQL). Choosing is on the hot
+ * path of every `/v1` run and job item: see {@link ReviewChooser} (./choose.ts), whose caches every
+ * {@link within} copy shares.
  */
 export class ReviewService {
-  /** Each scenario's rules as last read (null: none), so choosing costs no read per result. */
-  private readonly rulesCache = new Map<string, ReviewRulesBody | null>();
-  /**
-   * How many results each scenario's daily sample took on `day`, read once per scenario and day and then
-   * counted here as this server samples. With several servers over one database each counts its own, so
-   * a day's sample may exceed `max_per_day` by what the others took since the read.
-   */
-  private readonly sampleCounts = new Map<string, { day: string; n: number }>();
+  /** What the rules choose of produced results, with the rules and sample counts cached. */
+  readonly chooser: ReviewChooser;
 
-  /** `db`: the SQLite connection, for the reads of other domains not yet on the DataStore. */
   constructor(
-    readonly db: Db,
     private readonly published: PublishedScenarios,
     readonly sets: EvaluationSets,
     private readonly now: () => number = Date.now,
-    private readonly log: (line: string) => void = (line) => console.error(line),
-  ) {}
+    log: (line: string) => void = (line) => console.error(line),
+  ) {
+    this.chooser = new ReviewChooser(sets.store, now, log);
+  }
 
   /** Where the queue is: the sets' store. */
   get store(): DataStore {
@@ -106,24 +67,19 @@ export class ReviewService {
     return Object.create(this, { sets: { value: this.sets.within(tx) } }) as ReviewService;
   }
 
-  /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Throws `not_found`. */
-  targetOutputs(scenarioId: string, version?: number): ScenarioOutputs {
-    return scenarioOutputs(this.db, this.published, scenarioId, version);
+  /** The end outputs of the live version (else the draft) of a scenario, with what they were read from. Rejects with `not_found`. */
+  targetOutputs(scenarioId: string, version?: number): Promise<ScenarioOutputs> {
+    return scenarioOutputs(this.store, this.published, scenarioId, version);
   }
 
   /** A scenario's review rules as stored (cached), or null when it has none. */
-  async config(scenarioId: string): Promise<ReviewRulesBody | null> {
-    if (!this.rulesCache.has(scenarioId)) {
-      const config = parseConfig((await getReviewRules(this.store, scenarioId))?.config);
-      // Rules stored meanwhile (setRules) are newer than this read.
-      if (!this.rulesCache.has(scenarioId)) this.rulesCache.set(scenarioId, config);
-    }
-    return this.rulesCache.get(scenarioId) ?? null;
+  config(scenarioId: string): Promise<ReviewRulesBody | null> {
+    return this.chooser.config(scenarioId);
   }
 
   /** A scenario's rules with the outputs they may name. Throws `not_found`. */
   async rules(scenarioId: string): Promise<ReviewRulesReply> {
-    const { outputs, checked } = this.targetOutputs(scenarioId);
+    const { outputs, checked } = await this.targetOutputs(scenarioId);
     const row = await getReviewRules(this.store, scenarioId);
     const config = parseConfig(row?.config) ?? { rules: [], outputs: [], set_id: null };
     return {
@@ -143,115 +99,26 @@ export class ReviewService {
    */
   async setRules(scenarioId: string, body: ReviewRulesBody, by: string): Promise<{ before: ReviewRulesReply; after: ReviewRulesReply }> {
     const before = await this.rules(scenarioId);
-    checkRules(body, this.targetOutputs(scenarioId).outputs);
+    checkRules(body, (await this.targetOutputs(scenarioId)).outputs);
     if (body.set_id !== null && (await getEvalSet(this.store, body.set_id))?.scenarioId !== scenarioId) throw new DomainError('invalid', 'unknown_eval_set', `the scenario has no evaluation set "${body.set_id}"`, { path: 'set_id', set_id: body.set_id });
     await putReviewRules(this.store, { scenarioId, config: body, updatedBy: by, updatedAt: this.now() });
-    this.rulesCache.set(scenarioId, body);
+    this.chooser.remember(scenarioId, body);
     return { before, after: await this.rules(scenarioId) };
   }
 
   /** Forgets cached rules (a scenario deleted, or rules changed by another process). */
   forget(scenarioId?: string): void {
-    if (scenarioId === undefined) this.rulesCache.clear();
-    else this.rulesCache.delete(scenarioId);
+    this.chooser.forget(scenarioId);
   }
 
-  /** Reads into the caches what choosing `results` needs: each scenario's rules, and today's sample count where the rules sample. */
-  private async warm(results: ProducedResult[], day: string): Promise<void> {
-    for (const scenarioId of new Set(results.map((r) => r.scenarioId))) {
-      const config = await this.config(scenarioId);
-      if (!config || !samples(config) || this.sampleCounts.get(scenarioId)?.day === day) continue;
-      const n = await sampledOn(this.store, scenarioId, day);
-      // A count taken meanwhile (by a choice that warmed first) already includes what this read saw.
-      if (this.sampleCounts.get(scenarioId)?.day !== day) this.sampleCounts.set(scenarioId, { day, n });
-    }
+  /** Applies the rules to produced results and queues those that match (see {@link ReviewChooser.choose}). */
+  choose(results: ProducedResult[]): Promise<NewReviewItem[]> {
+    return this.chooser.choose(results);
   }
 
-  /**
-   * The items the rules choose of `results`, from the caches alone (undefined when a scenario's rules or
-   * today's sample count is not cached: {@link warm} first). Counts the sampled ones in today's count.
-   */
-  private pick(results: ProducedResult[], at: number): NewReviewItem[] | undefined {
-    const day = localDay(at);
-    const rows: NewReviewItem[] = [];
-    for (const r of results) {
-      if (!this.rulesCache.has(r.scenarioId)) return undefined;
-      const config = this.rulesCache.get(r.scenarioId) ?? null;
-      if (config && samples(config) && this.sampleCounts.get(r.scenarioId)?.day !== day) return undefined;
-    }
-    for (const r of results) {
-      const config = this.rulesCache.get(r.scenarioId) ?? null;
-      if (!config || config.rules.length === 0 || !isRecord(r.outputs)) continue;
-      const key = sourceKey(r);
-      const count = this.sampleCounts.get(r.scenarioId);
-      const reasons = matchRules(config.rules, r.outputs, { scenarioId: r.scenarioId, sourceKey: key, sampledToday: () => count?.n ?? 0 });
-      if (reasons.length === 0) continue;
-      const isSample = reasons.some((x) => x.code === 'daily_sample');
-      if (isSample && count) count.n += 1;
-      rows.push({
-        id: newId(),
-        scenarioId: r.scenarioId,
-        slug: r.slug,
-        version: r.version,
-        sourceKey: key,
-        runId: r.runId,
-        jobId: r.job?.jobId ?? null,
-        itemId: r.job?.itemId ?? null,
-        inputs: r.inputs,
-        outputs: r.outputs,
-        reasons,
-        reasonCodes: `,${reasons.map((x) => x.code).join(',')},`,
-        simulated: r.simulated,
-        day,
-        sampled: isSample,
-        createdAt: at,
-      });
-    }
-    return rows;
-  }
-
-  /** Queues picked rows; a sampled row not queued (its source was already) is taken off today's count. */
-  private async queue(rows: NewReviewItem[]): Promise<NewReviewItem[]> {
-    const inserted = await insertReviewItems(this.store, rows);
-    const queued = new Set(inserted.map((r) => r.id));
-    for (const row of rows) {
-      const count = this.sampleCounts.get(row.scenarioId);
-      if (row.sampled && !queued.has(row.id) && count?.day === row.day) count.n = Math.max(0, count.n - 1);
-    }
-    return inserted;
-  }
-
-  /**
-   * Applies the rules to produced results and queues those that match, in one transaction; a source
-   * already queued is skipped. Resolves to the items queued. Never rejects for a result (a damaged one is
-   * skipped); rejects when the store does.
-   */
-  async choose(results: ProducedResult[]): Promise<NewReviewItem[]> {
-    const at = this.now();
-    let rows = this.pick(results, at);
-    if (!rows) {
-      await this.warm(results, localDay(at));
-      rows = this.pick(results, at) ?? [];
-    }
-    return this.queue(rows);
-  }
-
-  /**
-   * {@link choose} for one `/v1` run without delaying its answer: with the scenario's rules (and today's
-   * sample count) cached, decides at once and returns the queued item's id, writing it in the background;
-   * otherwise chooses in the background and returns undefined (the item is still queued, the reply just
-   * does not name it). A failed write is logged.
-   */
+  /** Chooses one `/v1` run without delaying its answer (see {@link ReviewChooser.chooseNow}): the queued item's id when decided at once. */
   chooseNow(result: ProducedResult): string | undefined {
-    const failed = (error: unknown) => this.log(`[mofang] run ${result.runId}: human review could not queue it: ${loggableMessage(error)}`);
-    const rows = this.pick([result], this.now());
-    if (!rows) {
-      this.choose([result]).catch(failed);
-      return undefined;
-    }
-    if (rows.length === 0) return undefined;
-    this.queue(rows).catch(failed);
-    return rows[0]?.id;
+    return this.chooser.chooseNow(result);
   }
 
   private summary(row: ReviewItemRow, names: Map<string, string>): ReviewItemSummary {
@@ -259,9 +126,10 @@ export class ReviewService {
     return { id: row.id, scenario_id: row.scenarioId, scenario_name: names.get(row.scenarioId) ?? '', slug: row.slug, version: row.version, source: sourceOf(row), reasons, status: row.status, simulated: row.simulated, created_at: iso(row.createdAt), decided_at: row.decidedAt === null ? null : iso(row.decidedAt), decided_by: row.decidedBy };
   }
 
-  private names(rows: ReviewItemRow[]): Map<string, string> {
+  /** The names of the rows' scenarios (one read per scenario; '' for one deleted). */
+  private async names(rows: ReviewItemRow[]): Promise<Map<string, string>> {
     const names = new Map<string, string>();
-    for (const id of new Set(rows.map((r) => r.scenarioId))) names.set(id, getScenarioSync(this.db, id)?.name ?? '');
+    for (const id of new Set(rows.map((r) => r.scenarioId))) names.set(id, (await getScenario(this.store, id))?.name ?? '');
     return names;
   }
 
@@ -269,7 +137,7 @@ export class ReviewService {
   async list(filter: ReviewFilter, limit: number, cursor?: string): Promise<ReviewList> {
     const rows = await listReviewItems(this.store, filter, limit + 1, decodeCursor(cursor));
     const page = rows.slice(0, limit);
-    const names = this.names(page);
+    const names = await this.names(page);
     const last = page.at(-1);
     return { items: page.map((r) => this.summary(r, names)), next_cursor: rows.length > limit && last ? encodeCursor(last) : null, counts: await countReviewItems(this.store, filter) };
   }
@@ -299,12 +167,12 @@ export class ReviewService {
   /** Everything needed to review one item. Throws `unknown_review_item`. */
   async detail(id: string): Promise<ReviewItemDetail> {
     const row = await this.row(id);
-    const { outputs, inputs, graph } = this.targetOutputs(row.scenarioId, row.version);
+    const { outputs, inputs, graph } = await this.targetOutputs(row.scenarioId, row.version);
     const values = isRecord(row.outputs) ? row.outputs : {};
     const given = isRecord(row.inputs) ? row.inputs : null;
     const decision = this.decisionOf(row);
     return {
-      ...this.summary(row, this.names([row])),
+      ...this.summary(row, await this.names([row])),
       inputs: given,
       transcripts: transcriptTurns(given, inputs),
       outputs: values,
@@ -334,7 +202,7 @@ export class ReviewService {
     const row = await this.row(id);
     if (row.status !== 'pending' && !body.redecide) throw new DomainError('conflict', 'already_decided', `the item was already ${row.status} by ${row.decidedBy ?? 'someone'}; send "redecide": true to replace that decision`, { status: row.status, decided_by: row.decidedBy, decided_at: row.decidedAt === null ? null : iso(row.decidedAt) });
     if (!isRecord(row.inputs)) throw new DomainError('conflict', 'transcripts_redacted', 'the item is past the transcript retention: its inputs were cleared, so it cannot become a case');
-    const { outputs } = this.targetOutputs(row.scenarioId, row.version);
+    const { outputs } = await this.targetOutputs(row.scenarioId, row.version);
     const reviewed = await this.reviewed(row.scenarioId, outputs);
     const model = isRecord(row.outputs) ? row.outputs : {};
     const expected: Record<string, unknown> = {};
@@ -363,7 +231,7 @@ export class ReviewService {
    */
   async decided(filter: ReviewFilter, limit = 100_000): Promise<ReviewExportRow[]> {
     const rows = await listReviewItems(this.store, { ...filter, decided: true }, limit);
-    const names = this.names(rows);
+    const names = await this.names(rows);
     return rows.flatMap((row) => {
       const decision = this.decisionOf(row);
       if (!decision) return [];

@@ -15,6 +15,7 @@ import { scenarioOutputs } from '../review/end-outputs.js';
 import { formFieldLabels, graphLabels, NO_LABELS, type GraphLabels } from '../review/labels.js';
 import { holdsRedLine, type EndOutput } from '../review/rules.js';
 import type { Db } from '../storage/db.js';
+import { dataStoreOf } from '../storage/store.js';
 import { getAlertSettings, putAlertSettings, type AlertSettingsRow } from '../storage/alert-settings.js';
 import { pathSteps, type StoredAlertRule } from './alert-rules.js';
 
@@ -169,8 +170,8 @@ export class AlertSettingsService {
   }
 
   /** A scenario's settings with the outputs rules may name; never the secret. Throws `not_found`. */
-  get(scenarioId: string): AlertSettings {
-    const { outputs, checked, graph } = scenarioOutputs(this.db, this.published, scenarioId);
+  async get(scenarioId: string): Promise<AlertSettings> {
+    const { outputs, checked, graph } = await scenarioOutputs(dataStoreOf(this.db), this.published, scenarioId);
     const row = getAlertSettings(this.db, scenarioId);
     return {
       scenario_id: scenarioId,
@@ -190,10 +191,10 @@ export class AlertSettingsService {
    * is set and none exists, or on `rotate_secret`; `after.webhook_secret` holds it (only then). Throws
    * `not_found` and the refusals of {@link checkAlertSettings}.
    */
-  put(scenarioId: string, body: AlertSettingsBody, by: string): { before: AlertSettings; after: AlertSettings; secretMade: boolean } {
-    const before = this.get(scenarioId);
+  async put(scenarioId: string, body: AlertSettingsBody, by: string): Promise<{ before: AlertSettings; after: AlertSettings; secretMade: boolean }> {
+    const before = await this.get(scenarioId);
     const parsed = AlertSettingsBodySchema.parse(body);
-    checkAlertSettings(parsed, scenarioOutputs(this.db, this.published, scenarioId).outputs);
+    checkAlertSettings(parsed, (await scenarioOutputs(dataStoreOf(this.db), this.published, scenarioId)).outputs);
     const row = getAlertSettings(this.db, scenarioId);
     const rules = withRuleIds(parsed.rules, rulesOf(row));
     const makeSecret = parsed.rotate_secret || (parsed.webhook_url !== null && (row?.webhookSecret ?? null) === null);
@@ -208,7 +209,7 @@ export class AlertSettingsService {
       updatedBy: by,
     });
     this.forget(scenarioId);
-    const after = this.get(scenarioId);
+    const after = await this.get(scenarioId);
     return { before, after: secret !== null ? { ...after, webhook_secret: secret } : after, secretMade: secret !== null };
   }
 }

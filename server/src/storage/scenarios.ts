@@ -19,7 +19,7 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** A stored row as the API shows it (./sqlite-sync-reads.ts shares it). */
+/** A stored row as the API shows it. */
 export function toScenario(row: Row): Scenario {
   // A stored graph was validated on the way in; parse again so the type is earned, not asserted. One
   // that no longer parses (stored by an older version) is handed back as stored, for the editor to show

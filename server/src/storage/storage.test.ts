@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { openStore, type Store } from './db.js';
 import { createScenarioNow } from './scenarios.testing.js';
-import { getScenarioSync } from './sqlite-sync-reads.js';
+import { getScenario } from './scenarios.js';
 import { finishRun, getRun, listTestRuns, startRun, TEST_RUNS_KEPT } from './runs.js';
 
 const graph: Graph = { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] };
@@ -27,13 +27,13 @@ afterEach(() => {
 
 describe('storage', () => {
   // Scenarios themselves: ./scenarios.test.ts, on both stores.
-  it('migrates idempotently and keeps data across reopen', () => {
+  it('migrates idempotently and keeps data across reopen', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mofang-store-'));
     const first = open(dir);
     const s = createScenarioNow(first.db, { name: 'kept', graph });
     first.close();
     const second = open(dir);
-    expect(getScenarioSync(second.db, s.id)?.name).toBe('kept');
+    expect((await getScenario(dataStoreOf(second.db), s.id))?.name).toBe('kept');
   });
 
   it('stores runs with events and prunes old test runs', async () => {

@@ -56,7 +56,7 @@ export async function getPublishState(store: DataStore, scenarioId: string): Pro
 /** Each store's slug cache, by its drizzle handle (one per SQLite connection or PostgreSQL pool). */
 const slugCaches = new WeakMap<object, SlugCache>();
 
-/** The slug cache of `store` (./sqlite-sync-reads.ts shares it). */
+/** The slug cache of `store`. */
 export function slugCacheOf(store: Pick<DataStore, 'db'>): SlugCache {
   let cache = slugCaches.get(store.db);
   if (!cache) {

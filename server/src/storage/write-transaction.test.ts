@@ -5,9 +5,14 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
-import { openStore, writeTransaction, type Store } from './db.js';
+import { eq } from 'drizzle-orm';
+import { openStore, schema, writeTransaction, type Db, type Store } from './db.js';
 import { createScenarioNow } from './scenarios.testing.js';
-import { getScenarioSync } from './sqlite-sync-reads.js';
+
+/** A scenario's name, read synchronously (inside a synchronous write transaction). */
+function nameOf(db: Db, id: string): string | undefined {
+  return db.select({ name: schema.scenarios.name }).from(schema.scenarios).where(eq(schema.scenarios.id, id)).get()?.name;
+}
 
 const graph: Graph = { schema: GRAPH_FORMAT, name: 'g', nodes: [], edges: [] };
 const cleanup: Array<() => void> = [];
@@ -35,7 +40,7 @@ describe('write transactions', () => {
     const { store, other } = twoConnections();
     const { id } = createScenarioNow(store.db, { name: 'a', graph });
     writeTransaction(store.db, () => {
-      expect(getScenarioSync(store.db, id)?.name).toBe('a');
+      expect(nameOf(store.db, id)).toBe('a');
       // A deferred transaction would still be a reader here: the other connection's write would succeed and
       // this transaction's write below would then fail with SQLITE_BUSY_SNAPSHOT (a 500 in the CI run).
       expect(() => other.prepare(`update scenarios set name = 'b' where id = ?`).run(id)).toThrow(/database is locked/);
@@ -43,7 +48,7 @@ describe('write transactions', () => {
     });
     // Once committed, the other connection writes as usual.
     expect(other.prepare(`update scenarios set name = 'b' where id = ?`).run(id).changes).toBe(1);
-    expect(getScenarioSync(store.db, id)?.name).toBe('b');
+    expect(nameOf(store.db, id)).toBe('b');
   });
 
   it('is how every server transaction that writes begins (read-only snapshots excepted)', () => {
