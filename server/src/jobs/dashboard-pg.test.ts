@@ -2,10 +2,10 @@
  * PostgreSQL's dashboard reads a stored extraction of each item's outputs (`job_items.audit`, filled by a
  * dashboard read under a per-scenario advisory lock taken without waiting) and extracts what is not
  * stored yet itself: the answers are the same whether every row, none or some are stored; two servers
- * reading at once both answer; outputs PostgreSQL's jsonb refuses as written (`\u0000`, a lone
- * surrogate) read with U+FFFD and fail nothing. (Answers against SQLite's: dashboard-stores.test.ts.)
+ * reading at once both answer; a fill that fails is logged and the read still answers; outputs
+ * PostgreSQL's jsonb refuses as written (`\u0000`, a lone surrogate) read with U+FFFD and fail nothing. (Answers against SQLite's: dashboard-stores.test.ts.)
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { GRAPH_FORMAT } from '@shared/graph.js';
 import type { DrillBucket } from '@shared/dashboard.js';
@@ -92,6 +92,23 @@ describe.each(pairs)('the dashboard on %s', (_name, open, skip) => {
     const got = await Promise.all([answers(a), answers(b), answers(a), answers(b)]);
     for (const g of got) expect(g).toEqual(got[0]);
     expect(await unstored(b)).toBe(0);
+  }, 60_000);
+
+  it.skipIf(skip)('answers when storing the extraction fails, and logs why', async () => {
+    const { a } = await open();
+    await fill(a, 0, 20);
+    const stored = await answers(a);
+    await rawRows(a, sql`update job_items set audit = null`);
+    await rawRows(a, sql.raw(`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`));
+    await rawRows(a, sql.raw(`create trigger refuse_audit before update on job_items for each row execute function refuse_audit()`));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await answers(a)).toEqual(stored);
+      expect(logged.mock.calls.map((c) => String(c[0]))).toEqual(expect.arrayContaining([expect.stringContaining('audit refused')]));
+    } finally {
+      logged.mockRestore();
+    }
+    expect(await unstored(a)).toBe(20);
   }, 60_000);
 
   it.skipIf(skip)('reads `\\u0000` and lone surrogates in outputs as U+FFFD', async () => {

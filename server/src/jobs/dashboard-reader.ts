@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import { loggableMessage } from '../storage/db-errors.js';
 import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
 
@@ -125,18 +126,21 @@ function sqliteReader(store: DataStore): SqlReader {
 /**
  * PostgreSQL: `fill` (if given) once, in its own transaction under a per-scenario advisory lock taken
  * without waiting (another server filling the same rows: this read skips it, and its queries extract
- * what is not stored yet themselves), then each read's queries in one read-only repeatable-read
- * transaction on the pool.
+ * what is not stored yet themselves; a fill that fails is logged and skipped the same way), then each
+ * read's queries in one read-only repeatable-read transaction on the pool.
  */
 function postgresReader(store: DataStore, fill: { scenarioId: string; sql: SQL } | undefined): SqlReader {
   let filled = fill === undefined;
   return async (queries) => {
     if (!filled && fill) {
       filled = true;
-      await store.transaction(async (tx) => {
-        const [lock] = await rawRows(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`mofang:dashboard-fill:${fill.scenarioId}`})) as ok`);
-        if (lock?.ok === true) await rawRows(tx, fill.sql);
-      });
+      // Best effort: a failed fill (a deadlock with another multi-row update, say) costs this read speed, not its answer.
+      await store
+        .transaction(async (tx) => {
+          const [lock] = await rawRows(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`mofang:dashboard-fill:${fill.scenarioId}`})) as ok`);
+          if (lock?.ok === true) await rawRows(tx, fill.sql);
+        })
+        .catch((error: unknown) => console.error(`[mofang] dashboard of scenario ${fill.scenarioId}: storing the outputs' extraction failed: ${loggableMessage(error)}`));
     }
     return store.transaction(async (tx) => {
       await rawRows(tx, sql`set transaction isolation level repeatable read, read only`);
