@@ -1,10 +1,12 @@
 /**
  * The inspection dashboard's SQL pieces, one form per dialect with the same results (dashboard-stores.test.ts
  * fills both stores alike and compares every answer). SQLite reads the outputs text with json_extract /
- * json_each, guarded by json_valid; PostgreSQL (where `job_items.outputs` is text) casts it to `json` once
- * per row in the `calls` CTE (column `o`, read with U+FFFD for `\u0000`: see readableJson) and reads it with
- * `->` / `->>` / json_array_elements, the database doing the work on its own processes. Every piece is a
- * drizzle `sql` fragment; values are bound parameters, never pasted.
+ * json_each, guarded by json_valid. PostgreSQL reads a small jsonb extraction of the outputs (`auditOf`:
+ * score, verdict, red-line count, audit items) stored in `job_items.audit` by `fill`, which each read runs
+ * first over its scope's items not stored yet; a row not stored (finished since, or a skipped fill) is
+ * extracted in the query itself, so answers never depend on the fill (docs/postgres.md, "The dashboard on
+ * PostgreSQL"; dashboard-pg.test.ts). Every piece is a drizzle `sql` fragment; values are bound
+ * parameters, never pasted.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { readableJson } from '../storage/dialect-sql.js';
