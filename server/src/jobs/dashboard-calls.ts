@@ -8,7 +8,7 @@ import { parseTranscript } from '@shared/transcript.js';
 import { simulatedModel } from '@shared/simulated.js';
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { DataStore } from '../storage/store.js';
-import { dashboardReader } from './dashboard.js';
+import { scopeReader } from './dashboard.js';
 import { dashboardSql, type DashboardSql, type Scope } from './dashboard-sql.js';
 
 function str(value: unknown): string {
@@ -86,7 +86,7 @@ export async function callsBehind(store: DataStore, scope: Scope, bucket: DrillB
   const d = dashboardSql(store.dialect);
   const cte = d.calls(scope);
   const where = bucketWhere(d, bucket);
-  const [[countRow = {}], page] = await dashboardReader(store)([
+  const [[countRow = {}], page] = await scopeReader(store, scope)([
     sql`${cte} select ${d.count} as n from calls c where ${where}`,
     sql`${cte} select c.job_id, c.seq, c.item_id, c.run_id, ${d.time(sql`c.finished_at`)} as finished_at, c.outputs from calls c where ${where}
          order by c.score is null, c.score asc, ${d.fatalLength} desc, ${d.descNullsLast(sql`c.finished_at`)}, ${d.ordered(sql`c.job_id`)}, c.seq

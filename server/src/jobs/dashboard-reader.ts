@@ -1,14 +1,17 @@
 /**
- * Where the dashboard's SQL runs on SQLite: on a worker thread with its own read-only connection when the store is
- * a file (aggregating a big job takes seconds of json_each, which must not stall live runs or the job
- * runner), or inline for an in-memory store. The worker starts on first use and stops when idle.
+ * Where the dashboard's SQL runs. SQLite: on a worker thread with its own read-only connection when the
+ * store is a file (aggregating a big job takes seconds of json_each, which must not stall live runs or the
+ * job runner), or inline for an in-memory store; the worker starts on first use and stops when idle.
+ * PostgreSQL: on the pool, each read in one read-only repeatable-read transaction (one snapshot), after
+ * storing the extraction of the outputs not extracted yet (./dashboard-sql.ts `fill`).
  */
 import { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
-import type { SQL } from 'drizzle-orm';
+import Database from 'better-sqlite3';
+import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../storage/db.js';
-import { sqliteOf } from '../storage/sqlite.js';
+import { loggableMessage } from '../storage/db-errors.js';
+import { rawRows } from '../storage/dialect-sql.js';
+import type { DataStore } from '../storage/store.js';
 
 /** Rows of each query, in order, read from one snapshot. */
 export type SqlReader = (queries: SQL[]) => Promise<Array<Array<Record<string, unknown>>>>;
@@ -102,13 +105,57 @@ function threaded(file: string): SqlReader {
 
 const readers = new WeakMap<Database.Database, SqlReader>();
 
-/** The reader of a store: threaded for a file, inline in memory. One per connection. */
-export function readerFor(db: Db): SqlReader {
-  const sqlite = sqliteOf(db);
+/** The better-sqlite3 connection under a SQLite store's drizzle handle (drizzle keeps it as `$client`). */
+function connectionOf(store: DataStore): Database.Database {
+  const client = (store.db as { $client?: unknown }).$client;
+  if (client instanceof Database) return client;
+  throw new Error('the SQLite store has no better-sqlite3 connection');
+}
+
+/** SQLite's reader of a store: threaded for a file, inline in memory. One per connection. */
+function sqliteReader(store: DataStore): SqlReader {
+  const sqlite = connectionOf(store);
   let reader = readers.get(sqlite);
   if (!reader) {
     reader = sqlite.memory || sqlite.name === ':memory:' || sqlite.name === '' ? inline(sqlite) : threaded(sqlite.name);
     readers.set(sqlite, reader);
   }
   return reader;
+}
+
+/**
+ * PostgreSQL: `fill` (if given) once, in its own transaction under a per-scenario advisory lock taken
+ * without waiting (another server filling the same rows: this read skips it, and its queries extract
+ * what is not stored yet themselves; a fill that fails is logged and skipped the same way), then each
+ * read's queries in one read-only repeatable-read transaction on the pool.
+ */
+function postgresReader(store: DataStore, fill: { scenarioId: string; sql: SQL } | undefined): SqlReader {
+  let filled = fill === undefined;
+  return async (queries) => {
+    if (!filled && fill) {
+      filled = true;
+      // Best effort: a failed fill (a deadlock with another multi-row update, say) costs this read speed, not its answer.
+      await store
+        .transaction(async (tx) => {
+          const [lock] = await rawRows(tx, sql`select pg_try_advisory_xact_lock(hashtext(${`mofang:dashboard-fill:${fill.scenarioId}`})) as ok`);
+          if (lock?.ok === true) await rawRows(tx, fill.sql);
+        })
+        .catch((error: unknown) => console.error(`[mofang] dashboard of scenario ${fill.scenarioId}: storing the outputs' extraction failed: ${loggableMessage(error)}`));
+    }
+    return store.transaction(async (tx) => {
+      await rawRows(tx, sql`set transaction isolation level repeatable read, read only`);
+      const results: Array<Array<Record<string, unknown>>> = [];
+      for (const q of queries) results.push(await rawRows(tx, q));
+      return results;
+    });
+  };
+}
+
+/**
+ * The reader of one dashboard request over a store: SQLite's reader thread, or PostgreSQL's pool after
+ * storing the extraction of `fill`'s items (./dashboard-sql.ts; none when `fill` is undefined).
+ * Queries that fail reject with the driver's error.
+ */
+export function dashboardReader(store: DataStore, fill?: { scenarioId: string; sql: SQL }): SqlReader {
+  return store.dialect === 'postgres' ? postgresReader(store, fill) : sqliteReader(store);
 }

@@ -130,5 +130,7 @@ describe('dashboard and metrics on both stores', () => {
     expect(a['call c7']).toMatchObject({ items: expect.arrayContaining([expect.objectContaining({ reason: 'a\u0000b' })]) });
     expect((a['runs failed v2'] as { items: Array<{ error_code: string | null }> }).items.map((r) => r.error_code)).toContain('deadline_exceeded');
     for (const key of Object.keys(a)) expect({ key, answer: b[key] }).toEqual({ key, answer: a[key] });
+    // The same text too: objects' keys in the same order (the API's JSON).
+    for (const key of Object.keys(a)) expect({ key, json: JSON.stringify(b[key]) }).toEqual({ key, json: JSON.stringify(a[key]) });
   }, 60_000);
 });

@@ -2,14 +2,14 @@
  * The inspection dashboard: aggregates over the outputs of an audit-shaped scenario's job items,
  * computed in the database over the stored rows (nothing is loaded whole), for one job or a time range
  * over every job of the scenario. On either store: SQLite's SQL runs on a reader thread, PostgreSQL's on
- * the pool (./dashboard-sql.ts has both forms).
+ * the pool over the outputs' stored extraction (./dashboard-sql.ts has both forms, ./dashboard-reader.ts
+ * runs them).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AuditDashboard, DashboardQuery, ItemStat, TrendInterval, TrendPoint } from '@shared/dashboard.js';
-import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
 import { dashboardSql, type Scope } from './dashboard-sql.js';
-import { readerFor, type SqlReader } from './dashboard-reader.js';
+import { dashboardReader, type SqlReader } from './dashboard-reader.js';
 
 /** Which items a dashboard reads (the scenario's, of one job or finished inside a time range). */
 export type { Scope } from './dashboard-sql.js';
@@ -20,20 +20,10 @@ export function scopeOf(scenarioId: string, query: DashboardQuery): Scope {
 }
 
 
-/** PostgreSQL: the queries in one read-only repeatable-read transaction (one snapshot), on the pool. */
-function postgresReader(store: DataStore): SqlReader {
-  return (queries) =>
-    store.transaction(async (tx) => {
-      await rawRows(tx, sql`set transaction isolation level repeatable read, read only`);
-      const results: Array<Array<Record<string, unknown>>> = [];
-      for (const q of queries) results.push(await rawRows(tx, q));
-      return results;
-    });
-}
-
-/** Where a store's dashboard SQL runs: SQLite's reader thread (./dashboard-reader.ts), PostgreSQL's pool. */
-export function dashboardReader(store: DataStore): SqlReader {
-  return store.dialect === 'postgres' ? postgresReader(store) : readerFor(store.db);
+/** The reader of one dashboard request over `scope` (./dashboard-reader.ts): on PostgreSQL it first stores what is not extracted yet. */
+export function scopeReader(store: DataStore, scope: Scope): SqlReader {
+  const fill = dashboardSql(store.dialect).fill?.(scope);
+  return dashboardReader(store, fill && { scenarioId: scope.scenarioId, sql: fill });
 }
 
 const HOUR = 3_600_000;
@@ -69,7 +59,7 @@ export function chooseInterval(asked: TrendInterval | undefined, first: number |
  * cut in the zone `tzMinutes` east of UTC. The SQL runs through `read` (off the request thread).
  */
 export async function computeDashboard(store: DataStore, scope: Scope, options: { interval?: TrendInterval; tzMinutes?: number } = {}): Promise<AuditDashboard> {
-  const read = dashboardReader(store);
+  const read = scopeReader(store, scope);
   const d = dashboardSql(store.dialect);
   const cte = d.calls(scope);
   const [[summary = {}], [failedRow = {}]] = await read([
@@ -88,7 +78,7 @@ export async function computeDashboard(store: DataStore, scope: Scope, options: 
          ${d.countIf(sql`${d.item('result')} = 'fail'`)} as fail, ${d.countIf(sql`${d.item('result')} = 'pass'`)} as pass,
          ${d.countIf(sql`${d.item('result')} = 'na'`)} as na, ${d.count} as total
        from calls c, ${d.items} where ${d.itemsWhere} and ${d.item('id')} is not null
-       group by audit_item order by min(it.key), ${d.ordered(d.item('id'))}`,
+       group by audit_item order by min(${d.itemKey}), ${d.ordered(d.item('id'))}`,
     sql`${cte} select ${d.slot(shift, size)} as slot, ${d.count} as calls, avg(score) as mean,
          ${d.countIf(sql`verdict = 'fail'`)} as fails from calls where finished_at is not null group by slot order by slot`,
   ]);

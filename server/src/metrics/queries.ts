@@ -131,7 +131,8 @@ export async function apiRunMetrics(store: DataStore, scenarioId: string, range:
       completion_tokens: num(r, 'ct') ?? 0,
     });
   }
-  for (const r of await rawRows(store, sql`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code`)) {
+  // Errors by code in byte order (nulls, read as 'unknown', first), as SQLite sorts them: the same JSON on both.
+  for (const r of await rawRows(store, sql`with r as (${base}) select b, code, count(*) as n from r where status = 'failed' group by b, code order by b, ${binaryText(dialect, sql`code`)}${sql.raw(pg ? ' nulls first' : '')}`)) {
     const bucket = buckets.get(num(r, 'b') ?? 0);
     if (bucket) bucket.errors[str(r, 'code') ?? 'unknown'] = num(r, 'n') ?? 0;
   }

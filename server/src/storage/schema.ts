@@ -211,6 +211,13 @@ export const jobItems = sqliteTable(
      * the simulated count and the dashboard read it here, not from the run log, which is written apart.
      */
     model: text('model'),
+    /**
+     * PostgreSQL only (jsonb there): what the inspection dashboard reads of a succeeded item's outputs (score,
+     * verdict, red-line count, audit items), extracted once by the dashboard's first read of the item
+     * (jobs/dashboard-sql.ts), so its aggregates never parse the outputs again. SQLite's dashboard reads the
+     * outputs directly and leaves it null.
+     */
+    audit: jsonColumn<unknown>('audit', () => null),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.seq] }), uniqueIndex('job_items_item_idx').on(t.jobId, t.itemId), index('job_items_status_idx').on(t.jobId, t.status, t.seq)],
 );

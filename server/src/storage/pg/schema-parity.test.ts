@@ -27,11 +27,14 @@ type RowTypeMismatch = {
 // Fails to compile, naming the tables, when a pair's row types differ.
 const rowTypesMatch: [RowTypeMismatch] extends [never] ? true : RowTypeMismatch = true;
 
+/** JSON columns that are `jsonb` on PostgreSQL (docs/postgres.md: only what aggregates read, never shown as written). */
+const JSONB_COLUMNS = new Set(['job_items.audit']);
+
 /** The pg SQL type a SQLite column maps to (docs/postgres.md). */
-function expectedPgType(column: { columnType: string; name: string; getSQLType(): string }, autoIncrement: boolean): string {
+function expectedPgType(column: { columnType: string; name: string; getSQLType(): string }, autoIncrement: boolean, table: string): string {
   switch (column.columnType) {
     case 'SQLiteCustomColumn':
-      return 'json';
+      return JSONB_COLUMNS.has(`${table}.${column.name}`) ? 'jsonb' : 'json';
     case 'SQLiteBoolean':
       return 'boolean';
     case 'SQLiteReal':
@@ -50,7 +53,7 @@ function describeSqlite(table: SQLiteTable) {
     name: c.name,
     columns: c.columns.map((col) => {
       const autoIncrement = 'autoIncrement' in col && col.autoIncrement === true;
-      return { name: col.name, type: expectedPgType(col, autoIncrement), notNull: col.notNull, primary: col.primary, default: col.default, enum: col.enumValues ?? [], generated: autoIncrement };
+      return { name: col.name, type: expectedPgType(col, autoIncrement, c.name), notNull: col.notNull, primary: col.primary, default: col.default, enum: col.enumValues ?? [], generated: autoIncrement };
     }),
     primaryKeys: c.primaryKeys.map((pk) => pk.columns.map((col) => col.name)),
     indexes: c.indexes.map((i) => ({ name: i.config.name, unique: i.config.unique, columns: i.config.columns.map((col) => ('name' in col ? col.name : '?')) })),

@@ -5,7 +5,7 @@
  * Comments on what the columns mean live in the SQLite file; docs/postgres.md says how the types map.
  */
 import type { AuditDetails } from '@shared/audit.js';
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { json, ms } from './columns.js';
 
 export const scenarios = pgTable('scenarios', {
@@ -166,6 +166,7 @@ export const jobItems = pgTable(
     startedAt: ms('started_at'),
     finishedAt: ms('finished_at'),
     model: text('model'),
+    audit: jsonb('audit').$type<unknown>(),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.seq] }), uniqueIndex('job_items_item_idx').on(t.jobId, t.itemId), index('job_items_status_idx').on(t.jobId, t.status, t.seq)],
 );
