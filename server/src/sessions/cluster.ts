@@ -17,6 +17,7 @@ import { DomainError } from '../common/domain-error.js';
 import { expiredSessionIds, forwardPost, releaseSessions, renewLeases, takeExpiredSession, takeForwarded, type ForwardedPost, type SessionLease } from '../storage/session-lease.js';
 import { getCallSession, sessionTurns, type CallSessionRow } from '../storage/sessions.js';
 import type { DataStore } from '../storage/store.js';
+import type { LiveSession } from './live-session.js';
 import { freshTurns } from './turns.js';
 
 /** Sessions taken up per look (the rest at the next). */
@@ -168,6 +169,34 @@ export class SessionCluster {
     })();
     return this.polling;
   }
+}
+
+/** The host a manager is, from its sessions in memory and the calls the cluster makes. */
+export function clusterHost(m: {
+  live: ReadonlyMap<string, LiveSession>;
+  takeUp(row: CallSessionRow): Promise<void>;
+  drop(id: string): void;
+  end(id: string, reason: SessionEndReason): Promise<unknown>;
+  addTurns(id: string, turns: SessionTurnInput[]): Promise<unknown>;
+}): ClusterHost {
+  return {
+    heldIds: () => m.live.keys(),
+    holds: (id) => {
+      const session = m.live.get(id);
+      return session !== undefined && session.status !== 'ended';
+    },
+    takeUp: (row) => m.takeUp(row),
+    drop: (id) => m.drop(id),
+    apply: async (post) => {
+      const session = m.live.get(post.sessionId);
+      // An end is not waited for: its final run may wait for this very take-in (`forwardedTurns`).
+      if (post.endReason) void m.end(post.sessionId, post.endReason).catch((error: unknown) => console.error(`[mofang] session ${post.sessionId}: ending it failed:`, loggableMessage(error)));
+      else if (post.turns.length === 0) return;
+      // Turns left before the session was ending belong to its final run.
+      else if (session?.status === 'ending') await session.add(post.turns);
+      else await m.addTurns(post.sessionId, post.turns);
+    },
+  };
 }
 
 function ended(id: string): DomainError {

@@ -19,7 +19,7 @@ import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } fro
 import type { DataStore } from '../storage/store.js';
 import { outputChanges } from './changes.js';
 import { NodeCache } from './node-cache.js';
-import { round, storedMetrics, type StoredCounters } from './stored.js';
+import { liveView, round, storedMetrics, type StoredCounters } from './stored.js';
 import type { SessionEventRecord, SessionView } from './ports.js';
 import { freshTurns } from './turns.js';
 import type { SessionDeps, SessionFixed, SessionState } from './live-types.js';
@@ -283,30 +283,7 @@ export class LiveSession {
   }
 
   view(): SessionView {
-    const f = this.fixed;
-    return {
-      id: f.id,
-      scenarioId: f.scenarioId,
-      slug: f.slug,
-      version: f.version,
-      apiKeyId: f.apiKeyId,
-      callId: f.callId,
-      meta: f.meta,
-      status: this.status,
-      turnCount: this.turns.length,
-      updateCount: this.updateCount,
-      outputs: this.outputs,
-      alerts: this.alerts,
-      simulated: this.simulated,
-      createdAt: f.createdAt,
-      lastTurnAt: this.lastTurnAt,
-      endedAt: this.endedAt,
-      endReason: this.endReason,
-      finalRunId: this.finalRunId,
-      finalRun: this.finalRun,
-      confirmation: this.confirmation,
-      metrics: this.metrics(),
-    };
+    return liveView(this);
   }
 }
 

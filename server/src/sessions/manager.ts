@@ -16,11 +16,10 @@ import type { SessionEndReason, SessionTurn, SessionTurnInput } from '@shared/se
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import type { ForwardedPost } from '../storage/session-lease.js';
 import { SessionLeaseLost, SessionStepWriter } from '../storage/session-writer.js';
 import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { StoredBoardFollower } from './board-follow.js';
-import { SessionCluster } from './cluster.js';
+import { clusterHost, SessionCluster } from './cluster.js';
 import { DESK_TOKEN_AFTER_END_MS, hashToken, newSession, takenUp } from './create.js';
 import { StoredSessionFollower } from './stored-follow.js';
 import type { LiveSession } from './live-session.js';
@@ -69,7 +68,7 @@ export class SessionManager implements LiveSessions {
     const heldHere = (id: string) => this.live.has(id);
     this.elsewhere = new StoredSessionFollower(store, options.followPollMs ?? 1_000, heldHere);
     if (lease) {
-      const cluster = new SessionCluster(store, lease, this.clusterHost(), { inboxPollMs: options.inboxPollMs ?? 200, now });
+      const cluster = new SessionCluster(store, lease, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
       this.cluster = cluster;
       this.deps.takeForwarded = (id) => cluster.forwardedTurns(id);
       this.board = new StoredBoardFollower(store, options.followPollMs ?? 1_000, heldHere, now);
@@ -142,7 +141,8 @@ export class SessionManager implements LiveSessions {
     } catch (error) {
       // A session that cannot be ended (its scenario deleted under it, the store failing) leaves memory:
       // the idle sweep must not try it again forever. What was stored stays as it was.
-      this.live.delete(id);
+      this.drop(id);
+      // Another server took the session meanwhile: the end goes to it.
       if (error instanceof SessionLeaseLost) return this.end(id, reason);
       throw error;
     }
@@ -176,10 +176,12 @@ export class SessionManager implements LiveSessions {
   subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string, fromSeq = 0): () => void {
     const entry = { sessionId, listener };
     this.followers.add(entry);
-    // Sessions another server holds: their events come from the store (this server's own never name them).
+    // Sessions another server holds: their events come from the store (this server's own never name
+    // them). On PostgreSQL a session held here now may move to another server (its lease taken): its
+    // store follower reads only while it is not held here.
     let stored: (() => void) | undefined;
     if (!this.closed && sessionId === undefined) stored = this.board?.follow(listener);
-    else if (!this.closed && sessionId !== undefined && !this.live.has(sessionId)) stored = this.elsewhere.follow(sessionId, fromSeq, listener);
+    else if (!this.closed && sessionId !== undefined && (this.cluster || !this.live.has(sessionId))) stored = this.elsewhere.follow(sessionId, fromSeq, listener);
     return () => {
       this.followers.delete(entry);
       stored?.();
@@ -289,25 +291,5 @@ export class SessionManager implements LiveSessions {
   private drop(id: string): void {
     this.live.get(id)?.release();
     this.live.delete(id);
-  }
-
-  private clusterHost() {
-    return {
-      heldIds: () => this.live.keys(),
-      holds: (id: string) => {
-        const session = this.live.get(id);
-        return session !== undefined && session.status !== 'ended';
-      },
-      takeUp: (row: CallSessionRow) => this.takeUp(row),
-      drop: (id: string) => this.drop(id),
-      apply: async (post: ForwardedPost) => {
-        // An end is not waited for: its final run may wait for this very take-in (./cluster.ts).
-        if (post.endReason) void this.end(post.sessionId, post.endReason).catch((error: unknown) => console.error(`[mofang] session ${post.sessionId}: ending it failed:`, loggableMessage(error)));
-        else if (post.turns.length === 0) return;
-        // Turns left before the session was ending belong to its final run.
-        else if (this.live.get(post.sessionId)?.status === 'ending') await this.live.get(post.sessionId)?.add(post.turns);
-        else await this.addTurns(post.sessionId, post.turns);
-      },
-    };
   }
 }
