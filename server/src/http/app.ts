@@ -52,6 +52,7 @@ import { reviewRoutes } from './routes-review.js';
 import { alertRuleRoutes } from './routes-alert-rules.js';
 import { liveRoutes } from './routes-live.js';
 import { SessionManager } from '../sessions/manager.js';
+import type { DataStore } from '../storage/store.js';
 import { v1SessionRoutes } from './v1/session-routes.js';
 import { readyHandler } from './ready.js';
 import { sqliteReadiness } from '../storage/readiness.js';
@@ -131,9 +132,9 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
 }
 
 /** The live call sessions over the app's published scenarios, models and run log (server.ts makes its own and closes it). */
-export function createSessions(deps: Pick<AppDeps, 'db' | 'store' | 'models' | 'services' | 'published'>, v1: V1Runtime): SessionManager {
+export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'published'> & { store: DataStore }, v1: V1Runtime): SessionManager {
   return new SessionManager({
-    store: appStore(deps),
+    store: deps.store,
     models: deps.models,
     services: deps.services,
     published: deps.published,
@@ -153,7 +154,7 @@ export function createApp(deps: AppDeps): Express {
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(appStore(deps));
   const { jobs, sets: evalSets, runs: evalRuns, review } = jobsAndRuns(deps, v1);
-  const sessions = deps.sessions ?? createSessions(deps, v1);
+  const sessions = deps.sessions ?? createSessions({ ...deps, store: appStore(deps) }, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
   // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
   app.set('trust proxy', authConfig.trustProxy);
@@ -196,7 +197,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
   if (deps.alerting) api.use(alertRuleRoutes(deps.alerting, appStore(deps)));
-  api.use(liveRoutes({ db: deps.db, store: appStore(deps), sessions, review, readsPii: deps.canReadPii }));
+  api.use(liveRoutes({ store: appStore(deps), sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {
     sendError(res, 404, 'not_found', `no route ${req.method} /api${req.path}`);

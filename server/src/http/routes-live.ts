@@ -15,7 +15,6 @@ import { DomainError } from '../common/domain-error.js';
 import { liveViews, writeLiveCase } from '../review/live-cases.js';
 import type { ReviewService } from '../review/service.js';
 import type { LiveSessions, SessionView } from '../sessions/ports.js';
-import type { Db } from '../storage/db.js';
 import type { DataStore } from '../storage/store.js';
 import { riskOutputOf, sessionOtherInputs } from '../storage/live-pages.js';
 import { getScenario } from '../storage/scenarios.js';
@@ -29,7 +28,6 @@ import { acceptsQuery } from './query-params.js';
 
 /** What the live routes are built from. */
 export interface LiveRouteDeps {
-  db: Db;
   store: DataStore;
   /** Absent: every route answers 503 `live_unavailable`. */
   sessions?: LiveSessions;

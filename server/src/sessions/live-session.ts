@@ -9,40 +9,25 @@ import { loggableMessage } from '../storage/db-errors.js';
 import { quantile } from 'simple-statistics';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { RunEvent } from '@shared/events.js';
-import type { SessionEndReason, SessionFinalRun, SessionMetrics, SessionStatus, SessionTurn } from '@shared/sessions.js';
+import type { SessionEndReason, SessionFinalRun, SessionMetrics, SessionStatus, SessionTurn, SessionTurnInput } from '@shared/sessions.js';
 import type { LiveConfirmation } from '@shared/live.js';
 import { newId } from '../common/ids.js';
 import { runPlan, type ExecutionPlan, type RunResult } from '../engine/index.js';
-import type { ModelResolver } from '../model/types.js';
-import type { EngineServices } from '../nodes/kit.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
-import type { SessionStepWriter } from '../storage/session-writer.js';
+import { SessionLeaseLost } from '../storage/session-writer.js';
 import { writeSessionStep, type CallSessionEventRow, type CallSessionPatch } from '../storage/sessions.js';
 import type { DataStore } from '../storage/store.js';
 import { outputChanges } from './changes.js';
 import { NodeCache } from './node-cache.js';
-import { round, storedMetrics, type StoredCounters } from './stored.js';
-import type { SessionAlerting, SessionEventRecord, SessionView } from './ports.js';
+import { liveView, round, storedMetrics, type StoredCounters } from './stored.js';
+import type { SessionEventRecord, SessionView } from './ports.js';
+import { freshTurns } from './turns.js';
+import type { SessionDeps, SessionFixed, SessionState } from './live-types.js';
+
+export type { SessionDeps } from './live-types.js';
 
 /** Lags kept per session for its percentiles (the newest). */
 const MAX_LAGS = 2_000;
-
-/** What every session of a manager shares. */
-export interface SessionDeps {
-  store: DataStore;
-  /** Writes every step of every session (group commit). */
-  writer: SessionStepWriter;
-  models: ModelResolver;
-  services: EngineServices;
-  alerting: SessionAlerting;
-  /** `write` stores a run at once, in the caller's transaction (the final run goes with the session's end). */
-  runLog: { write(record: ApiRunRecord): void };
-  /** Deadline of one update or final run, ms. */
-  deadlineMs: number;
-  /** Hands a stored event to the session's and the board's followers. */
-  publish(event: SessionEventRecord, session: LiveSession): void;
-  now(): number;
-}
 
 export class LiveSession {
   status: SessionStatus;
@@ -74,37 +59,16 @@ export class LiveSession {
   private running: Promise<void> | undefined;
   private ending: Promise<void> | undefined;
 
+  /** Set once another server holds the session (its lease was taken): no more updates start here. */
+  private released = false;
+
   constructor(
     readonly deps: SessionDeps,
     readonly plan: ExecutionPlan,
     /** The start input the turns fill. */
     readonly transcriptInput: string,
-    readonly fixed: {
-      id: string;
-      scenarioId: string;
-      slug: string;
-      version: number;
-      apiKeyId: string | null;
-      callId: string | null;
-      meta: Record<string, unknown> | null;
-      inputs: Record<string, unknown>;
-      createdAt: number;
-    },
-    state: {
-      status: SessionStatus;
-      turns: SessionTurn[];
-      outputs: Record<string, unknown> | null;
-      alerts: SessionAlert[];
-      updateCount: number;
-      nextEvent: number;
-      simulated: boolean;
-      lastTurnAt: number | null;
-      lastActivityAt: number;
-      confirmation: LiveConfirmation | null;
-      metrics: unknown;
-      /** Turns the last stored update read (a server killed during an update stored none for the later turns); default all. */
-      reflected?: number;
-    },
+    readonly fixed: SessionFixed,
+    state: SessionState,
   ) {
     this.status = state.status;
     this.turns = state.turns;
@@ -134,6 +98,24 @@ export class LiveSession {
   }
 
   /**
+   * Holds the posted turns that are new (./turns.ts: idempotent by id, limits checked); resolves once
+   * they are stored. Throws `too_large` past the limits, {@link SessionLeaseLost} when another server
+   * holds the session now.
+   */
+  async add(inputs: readonly SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }> {
+    const { fresh, duplicates } = freshTurns({ count: this.turns.length, textLength: this.textLength, has: (id) => this.turnIds.has(id) }, inputs);
+    // The count when this post's turns are held (a post racing this one may add more while they are stored).
+    const turnCount = this.turns.length + fresh.length;
+    if (fresh.length > 0) await this.hold(fresh, performance.now());
+    return { accepted: fresh.length, duplicates, turnCount };
+  }
+
+  /** Stops starting updates: another server holds the session now (what is in flight fails to write). */
+  release(): void {
+    this.released = true;
+  }
+
+  /**
    * Holds new turns (ids already checked unique: they count at once, so a post racing this one sees
    * them), stores them with a `session.turns` event, then hands the event on and schedules an update.
    * Resolves once they are stored.
@@ -160,9 +142,11 @@ export class LiveSession {
 
   /** Starts an update when turns wait and none is in flight. */
   schedule(): void {
-    if (this.running || this.status !== 'active' || this.reflected >= this.turns.length) return;
+    if (this.running || this.released || this.status !== 'active' || this.reflected >= this.turns.length) return;
     this.running = this.update()
-      .catch((error: unknown) => console.error(`[mofang] session ${this.id}: an update failed:`, loggableMessage(error)))
+      .catch((error: unknown) => {
+        if (!(error instanceof SessionLeaseLost)) console.error(`[mofang] session ${this.id}: an update failed:`, loggableMessage(error));
+      })
       .finally(() => {
         this.running = undefined;
         this.schedule();
@@ -224,6 +208,10 @@ export class LiveSession {
     this.status = 'ending';
     this.endReason = reason;
     await this.deps.writer.write(this.id, { patch: { status: 'ending', endReason: reason } });
+    // Turns another server took for this session before it was ending (none can be left after).
+    for (const post of (await this.deps.takeForwarded?.(this.id)) ?? []) {
+      await this.add(post).catch((error: unknown) => console.error(`[mofang] session ${this.id}: turns passed on by another server were refused:`, loggableMessage(error)));
+    }
     await this.running;
     const runId = newId();
     const inputs = this.inputsFor(this.turns.length);
@@ -295,30 +283,7 @@ export class LiveSession {
   }
 
   view(): SessionView {
-    const f = this.fixed;
-    return {
-      id: f.id,
-      scenarioId: f.scenarioId,
-      slug: f.slug,
-      version: f.version,
-      apiKeyId: f.apiKeyId,
-      callId: f.callId,
-      meta: f.meta,
-      status: this.status,
-      turnCount: this.turns.length,
-      updateCount: this.updateCount,
-      outputs: this.outputs,
-      alerts: this.alerts,
-      simulated: this.simulated,
-      createdAt: f.createdAt,
-      lastTurnAt: this.lastTurnAt,
-      endedAt: this.endedAt,
-      endReason: this.endReason,
-      finalRunId: this.finalRunId,
-      finalRun: this.finalRun,
-      confirmation: this.confirmation,
-      metrics: this.metrics(),
-    };
+    return liveView(this);
   }
 }
 

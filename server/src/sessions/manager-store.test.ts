@@ -4,60 +4,13 @@
  * the other from a Last-Event-ID, goes on with the events the first one writes.
  */
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '@shared/graph.js';
-import { compileGraph } from '../engine/compile/index.js';
-import { noServices } from '../engine/testing.js';
-import type { PublishedScenarios } from '../publish/registry.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import type { OpenDataStore } from '../storage/store.js';
 import { storesUnderTest } from '../storage/testing-stores.js';
-import { SessionManager } from './manager.js';
 import type { SessionEventRecord } from './ports.js';
+import { echoManager as manager, until, withEchoScenario } from './testing.js';
 
-const graph: Graph = {
-  schema: 'mofang.graph/v1',
-  name: 'echo',
-  nodes: [
-    { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript' }] } },
-    { id: 'end', kind: 'end', version: 1, position: { x: 0, y: 0 }, config: { outputs: [{ name: 't', value: '{{ start.transcript.text }}' }] } },
-  ],
-  edges: [{ id: 'e', source: 'start', sourcePort: 'out', target: 'end', targetPort: 'in' }],
-};
-
-function published(): PublishedScenarios {
-  const compiled = compileGraph(graph);
-  if (!compiled.ok) throw new Error('does not compile');
-  const resolved = { scenarioId: 'sc1', slug: 'echo', version: 1, plan: compiled.plan, graph };
-  return { resolve: (slug: string) => (slug === 'echo' ? resolved : { error: 'unknown_scenario' as const }) } as unknown as PublishedScenarios;
-}
-
-function manager(store: OpenDataStore, runs: ApiRunRecord[] = []): SessionManager {
-  return new SessionManager({
-    store,
-    published: published(),
-    models: { resolve: () => { throw new Error('no model in this graph'); } },
-    services: noServices,
-    runLog: { write: (record) => void runs.push(record) },
-    deadlineMs: 10_000,
-    idleTimeoutMs: 60_000,
-    maxDurationMs: 3_600_000,
-    followPollMs: 50,
-  });
-}
-
-async function storeWithScenario(open: () => Promise<OpenDataStore>): Promise<OpenDataStore> {
-  const store = await open();
-  await store.db.insert(store.t.scenarios).values({ id: 'sc1', name: 'echo', graph, createdAt: 1, updatedAt: 1 });
-  return store;
-}
-
-const until = async (check: () => boolean | Promise<boolean>, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const storeWithScenario = async (open: () => Promise<OpenDataStore>) => withEchoScenario(await open());
 
 describe.each(storesUnderTest('session_manager'))('SessionManager on %s', (name, open, skip) => {
   it.skipIf(skip)('holds turns, updates, ends with a final run, and a new manager over the store reads it all back', async () => {

@@ -4,27 +4,32 @@
  * longest call allowed) with a final run stored in the run log, and fans events out to followers (a
  * session's `/v1` stream and desk, the supervisors' board). Sessions not over when the server stopped are
  * taken up again at start: active ones go on, ones that were ending get their final run.
+ *
+ * On PostgreSQL several servers share the sessions (./cluster.ts): each holds the sessions it owns the
+ * lease of, takes up only those whose lease ran out, passes posts for sessions held elsewhere on to
+ * their holder, and follows other servers' sessions from the store (./stored-follow.ts, ./board-follow.ts).
  */
 import { loggableMessage } from '../storage/db-errors.js';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SessionAlert } from '@shared/alerts.js';
+import { timingSafeEqual } from 'node:crypto';
 import type { LiveConfirmation } from '@shared/live.js';
-import { MAX_SESSION_TEXT, MAX_SESSION_TURNS, type SessionEndReason, type SessionTurn, type SessionTurnInput } from '@shared/sessions.js';
-import { normaliseRole } from '@shared/transcript.js';
-import { isRecord } from '@shared/json.js';
+import type { SessionEndReason, SessionTurn, SessionTurnInput } from '@shared/sessions.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import type { ExecutionPlan } from '../engine/index.js';
-import type { Graph } from '@shared/graph.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { SessionStepWriter } from '../storage/session-writer.js';
-import { getCallSession, lastSessionEvent, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { SessionLeaseLost, SessionStepWriter } from '../storage/session-writer.js';
+import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { StoredBoardFollower } from './board-follow.js';
+import { clusterHost, SessionCluster } from './cluster.js';
+import { DESK_TOKEN_AFTER_END_MS, hashToken, newSession, takenUp } from './create.js';
 import { StoredSessionFollower } from './stored-follow.js';
-import { LiveSession, type SessionDeps } from './live-session.js';
-import { reflectedTurns, rowView, turnOf } from './stored.js';
+import type { LiveSession } from './live-session.js';
+import type { SessionDeps } from './live-types.js';
+import { rowView, turnOf } from './stored.js';
 import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEventRecord, type SessionView } from './ports.js';
 
-export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer'> {
+export { DESK_TOKEN_AFTER_END_MS, transcriptInputOf } from './create.js';
+
+export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer' | 'takeForwarded'> {
   published: PublishedScenarios;
   alerting?: SessionAlerting;
   /** A session with no turn for this long ends by itself (`idle`), ms. */
@@ -35,23 +40,11 @@ export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'no
   sweepMs?: number;
   /** How often a followed session held by another server is read from the store, ms (default 1000). */
   followPollMs?: number;
+  /** PostgreSQL: how long a server's hold on its sessions lasts unrenewed, ms (default 30 s; renewed every third). */
+  leaseMs?: number;
+  /** PostgreSQL: how often posts passed on by other servers are taken in, ms (default 200). */
+  inboxPollMs?: number;
   now?: () => number;
-}
-
-/** The start input a session's turns fill: the start node's first input of type transcript. */
-export function transcriptInputOf(resolved: { plan: ExecutionPlan; graph: Graph }): string | undefined {
-  const start = resolved.graph.nodes.find((n) => n.id === resolved.plan.startId);
-  const inputs: unknown = start?.config.inputs;
-  if (!Array.isArray(inputs)) return undefined;
-  const found: unknown = inputs.find((i: unknown) => isRecord(i) && i.type === 'transcript');
-  return isRecord(found) && typeof found.name === 'string' ? found.name : undefined;
-}
-
-/** How long after its session ended a desk token still opens it, ms (a day). */
-export const DESK_TOKEN_AFTER_END_MS = 86_400_000;
-
-function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }
 
 export class SessionManager implements LiveSessions {
@@ -60,17 +53,35 @@ export class SessionManager implements LiveSessions {
   private readonly deps: SessionDeps;
   private readonly sweep: ReturnType<typeof setInterval>;
   private readonly elsewhere: StoredSessionFollower;
+  /** PostgreSQL: the leases, the take-up of expired sessions and the posts passed on between servers. */
+  private readonly cluster: SessionCluster | undefined;
+  private readonly board: StoredBoardFollower | undefined;
   /** Resolves once the sessions an earlier run left open are held again (a miss of `live` waits for it). */
   readonly ready: Promise<void>;
   private closed = false;
 
   constructor(private readonly options: SessionManagerOptions) {
     const now = options.now ?? Date.now;
-    this.deps = { ...options, writer: new SessionStepWriter(options.store), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
-    this.elsewhere = new StoredSessionFollower(options.store, options.followPollMs ?? 1_000, (id) => this.live.has(id));
+    const { store } = options;
+    const lease = store.dialect === 'postgres' ? { owner: newId(), ms: options.leaseMs ?? 30_000 } : undefined;
+    this.deps = { ...options, writer: new SessionStepWriter(store, lease), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    const heldHere = (id: string) => this.live.has(id);
+    this.elsewhere = new StoredSessionFollower(store, options.followPollMs ?? 1_000, heldHere);
+    if (lease) {
+      const cluster = new SessionCluster(store, lease, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
+      this.cluster = cluster;
+      this.deps.takeForwarded = (id) => cluster.forwardedTurns(id);
+      this.board = new StoredBoardFollower(store, options.followPollMs ?? 1_000, heldHere, now);
+    }
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
     this.ready = this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', loggableMessage(error)));
+    if (this.cluster) void this.ready.then(() => (this.closed ? undefined : this.cluster?.start()));
+  }
+
+  /** This server's id as the holder of its sessions (PostgreSQL), or undefined (SQLite: one process). */
+  get owner(): string | undefined {
+    return this.cluster?.lease.owner;
   }
 
   /** The session held here: at once when it is, after the start's resume otherwise. */
@@ -87,49 +98,9 @@ export class SessionManager implements LiveSessions {
   }
 
   async create(input: Parameters<LiveSessions['create']>[0]): Promise<{ session: SessionView; deskToken: string }> {
-    const resolved = await this.options.published.resolve(input.slug, input.version);
-    if ('error' in resolved) {
-      if (resolved.error === 'unknown_version') throw new DomainError('not_found', 'unknown_version', `scenario "${input.slug}" has no version ${input.version}`);
-      if (resolved.error === 'version_not_runnable') throw new DomainError('conflict', 'version_not_runnable', resolved.message);
-      throw new DomainError('not_found', 'unknown_scenario', `no published scenario "${input.slug}"`);
-    }
-    const transcriptInput = transcriptInputOf(resolved);
-    if (!transcriptInput) {
-      throw new DomainError('unprocessable', 'no_transcript_input', `scenario "${input.slug}" has no input of type transcript for the call's turns to fill; add one to its start node`, { scenario: input.slug });
-    }
-    const inputs = input.inputs ?? {};
-    if (transcriptInput in inputs) throw new DomainError('invalid', 'invalid_inputs', `"inputs.${transcriptInput}" is the transcript, which the session's turns make: leave it out`, { path: transcriptInput });
-    const problems = resolved.plan.validateInputs({ ...inputs, [transcriptInput]: { turns: [] } });
-    if (problems) {
-      const first = problems[0];
-      throw new DomainError('invalid', 'invalid_inputs', `invalid inputs at "${first?.path || '(root)'}": ${first?.message ?? 'invalid'}`, { problems });
-    }
-    const now = this.deps.now();
-    const id = newId();
-    const deskToken = randomBytes(24).toString('base64url');
-    const meta = input.callId || input.meta ? { ...(input.meta ?? {}), ...(input.callId ? { call_id: input.callId } : {}) } : null;
-    const fixed = { id, scenarioId: resolved.scenarioId, slug: resolved.slug, version: resolved.version, apiKeyId: input.apiKeyId, callId: input.callId ?? null, meta, inputs, createdAt: now };
-    const session = new LiveSession(this.deps, resolved.plan, transcriptInput, fixed, { status: 'active', turns: [], outputs: null, alerts: [], updateCount: 0, nextEvent: 1, simulated: false, lastTurnAt: null, lastActivityAt: now, confirmation: null, metrics: null });
-    const row: CallSessionRow = {
-      ...fixed,
-      status: 'active',
-      turnCount: 0,
-      updateCount: 0,
-      nextEvent: 1,
-      outputs: null,
-      alerts: [],
-      metrics: null,
-      simulated: false,
-      deskTokenHash: hashToken(deskToken).toString('hex'),
-      lastTurnAt: null,
-      lastActivityAt: now,
-      endedAt: null,
-      endReason: null,
-      finalRunId: null,
-      finalRun: null,
-      confirmation: null,
-    };
-    const started = { sessionId: id, seq: 0, name: 'session.started', data: { session_id: id, scenario: resolved.slug, version: resolved.version, call_id: fixed.callId }, at: now };
+    const { session, row, deskToken } = await newSession(this.deps, this.options.published, input, this.cluster?.lease);
+    const { id, createdAt: now } = row;
+    const started = { sessionId: id, seq: 0, name: 'session.started', data: { session_id: id, scenario: row.slug, version: row.version, call_id: row.callId }, at: now };
     await this.deps.writer.write(id, { session: row, events: [started] });
     this.live.set(id, session);
     this.fanOut(started, session);
@@ -139,42 +110,27 @@ export class SessionManager implements LiveSessions {
   async addTurns(id: string, turns: SessionTurnInput[]): Promise<{ accepted: number; duplicates: number; turnCount: number }> {
     const session = this.live.get(id) ?? (await this.held(id));
     if (!session) {
+      // Held by another server (or by none, its lease over: then taken here).
+      const passed = await this.cluster?.forwardTurns(id, turns);
+      if (passed) return passed;
+      if (this.live.has(id)) return this.addTurns(id, turns);
       if (await getCallSession(this.options.store, id)) throw new DomainError('conflict', 'session_ended', `session "${id}" has ended: it takes no more turns`);
       throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
     }
     if (session.status !== 'active') throw new DomainError('conflict', 'session_ended', `session "${id}" is ending: it takes no more turns`);
-    const fresh: SessionTurn[] = [];
-    const inPost = new Set<string>();
-    let duplicates = 0;
-    let seq = session.turns.length;
-    for (const t of turns) {
-      let turnId = t.id === undefined ? `t${seq + 1}` : String(t.id);
-      // A turn without an id is new by definition: its number never makes it a duplicate of a turn sent
-      // with that id (it would be dropped unseen), so it takes the next free name.
-      for (let k = 2; t.id === undefined && (session.has(turnId) || inPost.has(turnId)); k++) turnId = `t${seq + 1}-${k}`;
-      if (session.has(turnId) || inPost.has(turnId)) {
-        duplicates++;
-        continue;
-      }
-      inPost.add(turnId);
-      seq++;
-      fresh.push({ id: turnId, role: normaliseRole(t.role), text: t.text, ...(t.start !== undefined ? { start: t.start } : {}), ...(t.end !== undefined ? { end: t.end } : {}), seq });
+    try {
+      return await session.add(turns);
+    } catch (error) {
+      // Another server took the session while this one paused: the turns go to it.
+      if (!(error instanceof SessionLeaseLost)) throw error;
+      this.drop(id);
+      return this.addTurns(id, turns);
     }
-    if (session.turns.length + fresh.length > MAX_SESSION_TURNS) {
-      throw new DomainError('too_large', 'too_many_turns', `a session holds at most ${MAX_SESSION_TURNS} turns; this one has ${session.turns.length} and the request adds ${fresh.length}: end it and start another`, { limit: MAX_SESSION_TURNS });
-    }
-    const added = fresh.reduce((sum, t) => sum + t.text.length, 0);
-    if (session.textLength + added > MAX_SESSION_TEXT) {
-      throw new DomainError('too_large', 'session_too_large', `a session holds at most ${MAX_SESSION_TEXT} characters of turns; this one has ${session.textLength} and the request adds ${added}: end it and start another`, { limit: MAX_SESSION_TEXT });
-    }
-    // The count when this post's turns are held (a post racing this one may add more while they are stored).
-    const turnCount = session.turns.length + fresh.length;
-    if (fresh.length > 0) await session.hold(fresh, performance.now());
-    return { accepted: fresh.length, duplicates, turnCount };
   }
 
   async end(id: string, reason: SessionEndReason = 'ended'): Promise<SessionView> {
-    const session = await this.held(id);
+    let session = await this.held(id);
+    if (!session && this.cluster && !(await this.cluster.forwardEnd(id, reason, this.options.deadlineMs + 5_000))) session = this.live.get(id);
     if (!session) {
       const view = await this.get(id);
       if (!view) throw new DomainError('not_found', 'unknown_session', `no session "${id}"`);
@@ -185,7 +141,9 @@ export class SessionManager implements LiveSessions {
     } catch (error) {
       // A session that cannot be ended (its scenario deleted under it, the store failing) leaves memory:
       // the idle sweep must not try it again forever. What was stored stays as it was.
-      this.live.delete(id);
+      this.drop(id);
+      // Another server took the session meanwhile: the end goes to it.
+      if (error instanceof SessionLeaseLost) return this.end(id, reason);
       throw error;
     }
     this.live.delete(id);
@@ -218,8 +176,12 @@ export class SessionManager implements LiveSessions {
   subscribe(listener: (event: SessionEventRecord, session: SessionView) => void, sessionId?: string, fromSeq = 0): () => void {
     const entry = { sessionId, listener };
     this.followers.add(entry);
-    // A session another server holds: its events come from the store (this server's own never name it).
-    const stored = sessionId !== undefined && !this.live.has(sessionId) && !this.closed ? this.elsewhere.follow(sessionId, fromSeq, listener) : undefined;
+    // Sessions another server holds: their events come from the store (this server's own never name
+    // them). On PostgreSQL a session held here now may move to another server (its lease taken): its
+    // store follower reads only while it is not held here.
+    let stored: (() => void) | undefined;
+    if (!this.closed && sessionId === undefined) stored = this.board?.follow(listener);
+    else if (!this.closed && sessionId !== undefined && (this.cluster || !this.live.has(sessionId))) stored = this.elsewhere.follow(sessionId, fromSeq, listener);
     return () => {
       this.followers.delete(entry);
       stored?.();
@@ -253,9 +215,28 @@ export class SessionManager implements LiveSessions {
     this.closed = true;
     clearInterval(this.sweep);
     this.elsewhere.close();
+    this.board?.close();
+    this.cluster?.stop();
     await this.ready;
     await Promise.all([...this.live.values()].map((s) => s.settle()));
     await this.deps.writer.flush();
+    // Several servers: the sessions held here are let go, for another server to take up at once.
+    await this.cluster?.release().catch((error: unknown) => console.error('[mofang] letting go of live sessions failed:', loggableMessage(error)));
+    this.followers.clear();
+  }
+
+  /**
+   * Stops every timer and forgets every session without writing anything, as a server killed with
+   * SIGKILL leaves the store: its leases run out and other servers take its sessions up (tests).
+   */
+  abandon(): void {
+    this.closed = true;
+    clearInterval(this.sweep);
+    this.elsewhere.close();
+    this.board?.close();
+    this.cluster?.stop();
+    for (const session of this.live.values()) session.release();
+    this.live.clear();
     this.followers.clear();
   }
 
@@ -277,6 +258,7 @@ export class SessionManager implements LiveSessions {
     }
   }
 
+  /** Ends the sessions held here that are idle or too long (on PostgreSQL another server's, once its lease ran out and this one took it up). */
   private endIdle(): void {
     const now = this.deps.now();
     for (const session of this.live.values()) {
@@ -286,37 +268,28 @@ export class SessionManager implements LiveSessions {
     }
   }
 
-  /** Takes up the sessions a previous run of the server left open. */
+  /** Takes up the sessions a previous run of the server left open (SQLite), or whose lease ran out (PostgreSQL). */
   private async resume(): Promise<void> {
+    if (this.cluster) return this.cluster.takeUpExpired();
     for (const row of await openCallSessions(this.options.store)) {
       if (this.closed) return;
-      const resolved = await this.options.published.resolve(row.slug, row.version);
-      const transcriptInput = 'error' in resolved ? undefined : transcriptInputOf(resolved);
-      if ('error' in resolved || !transcriptInput) {
-        await writeSessionStep(this.options.store, row.id, { patch: { status: 'ended', endedAt: this.deps.now(), endReason: row.endReason ?? 'ended' } });
-        continue;
-      }
-      const turns = (await sessionTurns(this.options.store, row.id)).map(turnOf);
-      const reflected = reflectedTurns((await lastSessionEvent(this.options.store, row.id, 'session.updated'))?.data);
-      const fixed = { id: row.id, scenarioId: row.scenarioId, slug: row.slug, version: row.version, apiKeyId: row.apiKeyId, callId: row.callId, meta: isRecord(row.meta) ? row.meta : null, inputs: isRecord(row.inputs) ? row.inputs : {}, createdAt: row.createdAt };
-      const session = new LiveSession(this.deps, resolved.plan, transcriptInput, fixed, {
-        status: 'active',
-        turns,
-        outputs: isRecord(row.outputs) ? row.outputs : null,
-        alerts: Array.isArray(row.alerts) ? (row.alerts as SessionAlert[]) : [],
-        updateCount: row.updateCount,
-        nextEvent: row.nextEvent,
-        simulated: row.simulated,
-        lastTurnAt: row.lastTurnAt,
-        lastActivityAt: row.lastActivityAt,
-        confirmation: (row.confirmation ?? null) as LiveConfirmation | null,
-        metrics: row.metrics,
-        reflected,
-      });
-      this.live.set(row.id, session);
-      if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);
-      // Turns held while an update was in flight when the server stopped: updated now, not at the next turn.
-      else session.schedule();
+      await this.takeUp(row);
     }
+  }
+
+  /** Holds a stored open session here: an active one goes on, an ending one gets its final run. */
+  private async takeUp(row: CallSessionRow): Promise<void> {
+    const session = await takenUp(this.deps, this.options.published, row);
+    if (!session || this.closed) return;
+    this.live.set(row.id, session);
+    if (row.status === 'ending') void this.end(row.id, row.endReason ?? 'ended').catch(() => undefined);
+    // Turns held while an update was in flight when the server stopped: updated now, not at the next turn.
+    else session.schedule();
+  }
+
+  /** Forgets a session another server holds now (its updates in flight fail to write). */
+  private drop(id: string): void {
+    this.live.get(id)?.release();
+    this.live.delete(id);
   }
 }

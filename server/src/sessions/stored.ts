@@ -7,6 +7,7 @@ import type { LiveConfirmation } from '@shared/live.js';
 import { isRecord } from '@shared/json.js';
 import type { SessionMetrics, SessionTurn } from '@shared/sessions.js';
 import type { CallSessionRow, CallSessionTurnRow } from '../storage/sessions.js';
+import type { LiveSession } from './live-session.js';
 import type { SessionView } from './ports.js';
 
 /** The running figures a session stores (its `metrics` column). */
@@ -77,4 +78,32 @@ export function rowView(row: CallSessionRow): SessionView {
 /** A stored turn as the domain hands it out. */
 export function turnOf(t: CallSessionTurnRow): SessionTurn {
   return { id: t.turnId, role: t.role, text: t.text, ...(t.start !== null ? { start: t.start } : {}), ...(t.end !== null ? { end: t.end } : {}), seq: t.seq };
+}
+
+/** A session held in memory as a view. */
+export function liveView(s: LiveSession): SessionView {
+  const f = s.fixed;
+  return {
+    id: f.id,
+    scenarioId: f.scenarioId,
+    slug: f.slug,
+    version: f.version,
+    apiKeyId: f.apiKeyId,
+    callId: f.callId,
+    meta: f.meta,
+    status: s.status,
+    turnCount: s.turns.length,
+    updateCount: s.updateCount,
+    outputs: s.outputs,
+    alerts: s.alerts,
+    simulated: s.simulated,
+    createdAt: f.createdAt,
+    lastTurnAt: s.lastTurnAt,
+    endedAt: s.endedAt,
+    endReason: s.endReason,
+    finalRunId: s.finalRunId,
+    finalRun: s.finalRun,
+    confirmation: s.confirmation,
+    metrics: s.metrics(),
+  };
 }

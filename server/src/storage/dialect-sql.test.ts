@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sql, type SQL } from 'drizzle-orm';
 import { isUniqueViolation } from './db-errors.js';
-import { binaryText, greatest, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, rawRows, readableJson, skipLocked, statementRows } from './dialect-sql.js';
+import { binaryText, databaseNowMs, forShare, greatest, jsonArrayLength, jsonNumber, jsonText, least, likeIgnoringCase, lockForTransaction, rawRows, readableJson, skipLocked, statementRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
-import { storesUnderTest } from './testing-stores.js';
+import { storePairsUnderTest, storesUnderTest } from './testing-stores.js';
 
 /** A JSON value as each dialect's column holds it (PostgreSQL `json`, SQLite text). */
 const json = (store: DataStore, text: string): SQL => (store.dialect === 'postgres' ? sql`(${text}::json)` : sql`${text}`);
@@ -136,5 +136,45 @@ describe.each(storesUnderTest('dialect_sql_json'))('readable JSON, byte order an
     const store = await open();
     const rows = await rawRows(store, sql`select v from (select 'b' as v union all select 'B' union all select 'a-c' union all select 'ab') x order by ${binaryText(store.dialect, sql`v`)}`);
     expect(rows.map((r) => r.v)).toEqual(['B', 'a-c', 'ab', 'b']);
+  });
+});
+
+describe.each(storesUnderTest('dialect_now'))('the database clock on %s', (_name, open, skip) => {
+  it.skipIf(skip)('reads epoch ms as an integer close to the process clock', async () => {
+    const store = await open();
+    const before = Date.now();
+    const [row] = await rawRows(store, sql`select ${databaseNowMs(store.dialect)} as now`);
+    const now = Number(row.now);
+    expect(Number.isInteger(now)).toBe(true);
+    expect(now).toBeGreaterThanOrEqual(before - 50);
+    expect(now).toBeLessThanOrEqual(Date.now() + 50);
+  });
+});
+
+describe.each(storePairsUnderTest('dialect_share'))('share locks on %s', (name, open, skip) => {
+  it.skipIf(skip || name !== 'PostgreSQL')('holds an update of a share-locked row until the locking transaction ends', async () => {
+    const { a, b } = await open();
+    await a.db.insert(a.t.scenarios).values({ id: 's', name: 'n', graph: {}, createdAt: 1, updatedAt: 1 });
+    const order: string[] = [];
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const locker = a.transaction(async (tx) => {
+      await rawRows(tx, sql`select id from scenarios where id = 's'${forShare(tx.dialect)}`);
+      order.push('locked');
+      await held;
+      order.push('unlocking');
+    });
+    while (!order.includes('locked')) await new Promise((r) => setTimeout(r, 5));
+    const update = b.db.update(b.t.scenarios).set({ name: 'm' }).where(sql`id = 's'`).then(() => order.push('updated'));
+    await new Promise((r) => setTimeout(r, 150));
+    release();
+    await Promise.all([locker, update]);
+    expect(order).toEqual(['locked', 'unlocking', 'updated']);
+  });
+
+  it.skipIf(skip)('reads the rows on either store', async () => {
+    const { a } = await open();
+    await a.db.insert(a.t.scenarios).values({ id: 's', name: 'n', graph: {}, createdAt: 1, updatedAt: 1 });
+    expect(await a.transaction((tx) => rawRows(tx, sql`select id from scenarios where id = 's'${forShare(tx.dialect)}`))).toEqual([{ id: 's' }]);
   });
 });

@@ -164,3 +164,21 @@ export async function rawRows(store: { dialect: Dialect; db: unknown }, query: S
   }
   return (store.db as { all(q: SQL): Array<Record<string, unknown>> }).all(query);
 }
+
+/**
+ * The database's clock now, epoch ms (an integer; PostgreSQL `bigint`). Leases held by several servers
+ * compare against this one clock, not against each server's own.
+ */
+export function databaseNowMs(dialect: Dialect): SQL<number> {
+  if (dialect === 'postgres') return sql<number>`(floor(extract(epoch from clock_timestamp()) * 1000))::bigint`;
+  return sql<number>`cast((julianday('now') - 2440587.5) * 86400000 as integer)`;
+}
+
+/**
+ * The clause that share-locks the rows a select reads until the transaction ends (PostgreSQL
+ * ` for share`: another transaction's update of them waits); empty on SQLite, whose write
+ * transactions run one at a time.
+ */
+export function forShare(dialect: Dialect): SQL {
+  return dialect === 'postgres' ? sql` for share` : sql``;
+}

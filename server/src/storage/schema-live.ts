@@ -45,6 +45,13 @@ export const callSessions = sqliteTable(
     finalRun: jsonColumn<unknown>('final_run', () => null),
     /** What the agent confirmed on the desk (`LiveConfirmation`); null until then. */
     confirmation: jsonColumn<unknown>('confirmation', () => null),
+    /**
+     * The server holding the session (several servers over one PostgreSQL database; null on SQLite, where
+     * one process holds every session) and until when its lease runs, epoch ms of the database's clock.
+     * Every write of the holder names it, so a server whose lease another took writes nothing more.
+     */
+    owner: text('owner'),
+    leaseExpiresAt: integer('lease_expires_at'),
   },
   (t) => [index('call_sessions_status_idx').on(t.status, t.lastActivityAt), index('call_sessions_scenario_idx').on(t.scenarioId, t.createdAt), index('call_sessions_call_idx').on(t.callId)],
 );
@@ -79,7 +86,26 @@ export const callSessionEvents = sqliteTable(
     data: jsonColumn<unknown>('data', () => null).notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), index('call_session_events_at_idx').on(t.at)],
+);
+
+/**
+ * Turns (or an end) posted to a server that does not hold their session (PostgreSQL, several servers): kept here
+ * until the holder takes them in (`turns` as the post gave them, `SessionTurnInput[]`), then deleted.
+ */
+export const callSessionInbox = sqliteTable(
+  'call_session_inbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => callSessions.id, { onDelete: 'cascade' }),
+    turns: jsonColumn<unknown>('turns', () => []).notNull(),
+    /** Set when the post asked to end the session (with this reason) rather than add turns. */
+    endReason: text('end_reason', { enum: ['ended', 'idle', 'max_duration'] }),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('call_session_inbox_session_idx').on(t.sessionId, t.seq)],
 );
 
 /**

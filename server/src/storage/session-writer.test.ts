@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { SessionStepWriter } from './session-writer.js';
+import { SessionLeaseLost, SessionStepWriter } from './session-writer.js';
 import { getCallSession, sessionEventsSince, sessionTurns } from './sessions.js';
 import { sqliteOf } from './sqlite.js';
 import type { DataStore } from './store.js';
@@ -130,5 +130,26 @@ describe.each(storesUnderTest('session_writer'))('SessionStepWriter on %s', (_na
     await writer.flush();
     expect((await getCallSession(store, 'a'))?.id).toBe('a');
     await done;
+  });
+});
+
+describe.each(storesUnderTest('session_writer_lease'))('SessionStepWriter with a lease on %s', (name, open, skip) => {
+  it.skipIf(skip || name !== 'PostgreSQL')('writes the steps of sessions it holds, renewing their lease, and refuses (writing nothing of) those another server took', async () => {
+    const { store, row } = await sessionStore(open);
+    const lease = { owner: 'me', ms: 60_000 };
+    const writer = new SessionStepWriter(store, lease);
+    await writer.write('mine', { session: { ...row('mine'), owner: 'me', leaseExpiresAt: 1 }, events: [event('mine', 0)] });
+    // Created by this server: held, with a lease a minute from the database's clock.
+    expect((await getCallSession(store, 'mine'))?.leaseExpiresAt).toBeGreaterThan(Date.now() + 50_000);
+    await store.db.insert(store.t.callSessions).values({ ...row('taken'), owner: 'other', leaseExpiresAt: Date.now() + 60_000 });
+    const kept = writer.write('mine', { turns: [turn('mine', 1)], events: [event('mine', 1)], patch: { turnCount: 1 } });
+    const refused = writer.write('taken', { turns: [turn('taken', 1)], events: [event('taken', 0)], patch: { turnCount: 1 }, alsoWrite: () => Promise.reject(new Error('not called for a session held elsewhere')) });
+    await kept;
+    await expect(refused).rejects.toBeInstanceOf(SessionLeaseLost);
+    await expect(refused).rejects.toMatchObject({ code: 'session_lease_lost', sessionId: 'taken' });
+    expect(await getCallSession(store, 'mine')).toMatchObject({ turnCount: 1 });
+    expect(await getCallSession(store, 'taken')).toMatchObject({ turnCount: 0, owner: 'other' });
+    expect(await sessionTurns(store, 'taken')).toEqual([]);
+    expect(await sessionEventsSince(store, 'taken', 0)).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@
  * `commit_delay`, https://www.postgresql.org/docs/current/wal-configuration.html).
  */
 import { AsyncResource } from 'node:async_hooks';
+import { claimForWrite, type SessionLease } from './session-lease.js';
 import { SqliteSessionSteps } from './session-steps-sqlite.js';
 import { writePgSessionSteps } from './session-steps-pg.js';
 import type { SessionStepRows } from './sessions.js';
@@ -31,6 +32,17 @@ export interface SessionStep extends SessionStepRows {
    * ends). On SQLite a synchronous write on the store's connection joins it as well.
    */
   alsoWrite?: (tx: DataStore) => void | Promise<void>;
+}
+
+/**
+ * A step refused because its session is held by another server now (its lease was taken while this
+ * one paused): nothing of it was written. The writer's other steps are not affected.
+ */
+export class SessionLeaseLost extends Error {
+  readonly code = 'session_lease_lost';
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} is held by another server now: this server's write was not made`);
+  }
 }
 
 interface Queued {
@@ -52,7 +64,15 @@ export class SessionStepWriter {
    */
   private readonly later: (fn: () => void) => void;
 
-  constructor(private readonly store: DataStore) {
+  /**
+   * `lease` (PostgreSQL, several servers): every batch first renews this server's lease of its
+   * sessions and locks their rows (`claimForWrite`); the steps of a session it no longer holds are
+   * rejected with {@link SessionLeaseLost}, unwritten. A step inserting its session is held by definition.
+   */
+  constructor(
+    private readonly store: DataStore,
+    private readonly lease?: SessionLease,
+  ) {
     this.sqlite = store.dialect === 'sqlite' ? new SqliteSessionSteps(store.db) : undefined;
     this.later = AsyncResource.bind((fn: () => void) => void setImmediate(fn));
   }
@@ -88,19 +108,24 @@ export class SessionStepWriter {
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    let lost = new Set<Queued>();
     try {
       // SQLite, the common case: no other transaction open and no `alsoWrite` to wait for: the batch
       // is written at once, synchronously, in a transaction of its own (no promise per step).
       if (this.sqlite && !this.sqlite.busy && !batch.some((q) => q.step.alsoWrite)) this.sqlite.writeBatch(batch);
-      else await this.store.transaction((tx) => this.apply(tx, batch));
+      else lost = await this.store.transaction((tx) => this.apply(tx, batch));
     } catch (error) {
       for (const q of batch) q.reject(error);
       return;
     }
-    for (const q of batch) q.resolve();
+    for (const q of batch) {
+      if (lost.has(q)) q.reject(new SessionLeaseLost(q.id));
+      else q.resolve();
+    }
   }
 
-  private async apply(tx: DataStore, batch: Queued[]): Promise<void> {
+  /** Writes the batch in `tx`; returns the steps not written because another server holds their session. */
+  private async apply(tx: DataStore, batch: Queued[]): Promise<Set<Queued>> {
     const sqlite = this.sqlite;
     if (sqlite) {
       for (const q of batch) {
@@ -109,9 +134,23 @@ export class SessionStepWriter {
         if (also) await also;
         sqlite.apply(q.id, q.step);
       }
-      return;
+      return new Set();
     }
-    for (const q of batch) await q.step.alsoWrite?.(tx);
-    await writePgSessionSteps(tx, batch);
+    let kept = batch;
+    const lost = new Set<Queued>();
+    if (this.lease) {
+      // New sessions first (held by this server from their insert), then the claim of every session.
+      const fresh = batch.filter((q) => q.step.session);
+      if (fresh.length > 0) await writePgSessionSteps(tx, fresh.map((q) => ({ id: q.id, step: { session: q.step.session } })));
+      const held = await claimForWrite(tx, [...new Set(batch.map((q) => q.id))], this.lease);
+      kept = [];
+      for (const q of batch) {
+        if (held.has(q.id)) kept.push({ ...q, step: { ...q.step, session: undefined } });
+        else lost.add(q);
+      }
+    }
+    for (const q of kept) await q.step.alsoWrite?.(tx);
+    await writePgSessionSteps(tx, kept);
+    return lost;
   }
 }

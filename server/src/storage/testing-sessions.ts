@@ -8,7 +8,7 @@ export async function sessionStore(open: () => Promise<OpenDataStore>): Promise<
   await store.db.insert(store.t.scenarios).values({ id: 'sc1', name: 's', graph: { nodes: [], edges: [] }, createdAt: 1, updatedAt: 1 });
   const row = (id: string, at = 1): CallSessionRow => ({
     id, scenarioId: 'sc1', slug: 's', version: 1, apiKeyId: null, callId: null, meta: null, inputs: {}, status: 'active', turnCount: 0, updateCount: 0, nextEvent: 1,
-    outputs: null, alerts: [], metrics: null, simulated: false, deskTokenHash: 'ab', createdAt: at, lastTurnAt: null, lastActivityAt: at, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null,
+    outputs: null, alerts: [], metrics: null, simulated: false, deskTokenHash: 'ab', createdAt: at, lastTurnAt: null, lastActivityAt: at, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null, owner: null, leaseExpiresAt: null,
   });
   return { store, row };
 }

@@ -3,7 +3,7 @@
  * same names, columns, keys and indexes (schema-parity.test.ts checks it).
  * Comments on what the columns mean live in the SQLite file; docs/postgres.md says how the types map.
  */
-import { boolean, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { json, ms } from './columns.js';
 import { scenarios } from './schema.js';
 
@@ -37,6 +37,8 @@ export const callSessions = pgTable(
     finalRunId: text('final_run_id'),
     finalRun: json<unknown>('final_run'),
     confirmation: json<unknown>('confirmation'),
+    owner: text('owner'),
+    leaseExpiresAt: ms('lease_expires_at'),
   },
   (t) => [index('call_sessions_status_idx').on(t.status, t.lastActivityAt), index('call_sessions_scenario_idx').on(t.scenarioId, t.createdAt), index('call_sessions_call_idx').on(t.callId)],
 );
@@ -69,7 +71,21 @@ export const callSessionEvents = pgTable(
     data: json<unknown>('data').notNull(),
     at: ms('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), index('call_session_events_at_idx').on(t.at)],
+);
+
+export const callSessionInbox = pgTable(
+  'call_session_inbox',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => callSessions.id, { onDelete: 'cascade' }),
+    turns: json<unknown>('turns').notNull(),
+    endReason: text('end_reason', { enum: ['ended', 'idle', 'max_duration'] }),
+    at: ms('at').notNull(),
+  },
+  (t) => [index('call_session_inbox_session_idx').on(t.sessionId, t.seq)],
 );
 
 export const alertSettings = pgTable('alert_settings', {
