@@ -94,7 +94,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
-  const sessions = createSessions({ store: dataStoreOf(store.db), models, services, published }, v1);
+  const sessions = createSessions({ store, models, services, published }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();
   const deps = { db: store.db, store, readiness: store.readiness, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
