@@ -11,9 +11,10 @@ import { can } from '@shared/permissions.js';
 import { alertRulesChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import type { AlertWebhooks } from '../sessions/alert-webhook.js';
-import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenario } from '../storage/scenarios.js';
 import { allow, requestUser } from './access.js';
-import { audits, auditedRequest, requestActor } from './audit-context.js';
+import { appStore, type AppDeps } from './context.js';
+import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 import { webhookShown } from './pii.js';
 
@@ -31,31 +32,31 @@ function shownSettings(res: Response, settings: AlertSettings): AlertSettings {
 }
 
 /** The routes over the server's alerting. */
-export function alertRuleRoutes(alerting: AlertWebhooks): Router {
+export function alertRuleRoutes(alerting: AlertWebhooks, deps: Pick<AppDeps, 'db' | 'store'>): Router {
   const router = Router();
   const settings = alerting.settings;
-  const scenarioOf = (id: string) => {
-    const scenario = getScenarioSync(settings.db, id);
+  const scenarioOf = async (id: string) => {
+    const scenario = await getScenario(appStore(deps), id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
     return scenario;
   };
 
-  router.get('/scenarios/:id/alert-rules', allow('scenarios:read'), (req, res) => {
-    res.json(shownSettings(res, settings.get(scenarioOf(req.params.id).id)));
+  router.get('/scenarios/:id/alert-rules', allow('scenarios:read'), async (req, res) => {
+    res.json(shownSettings(res, await settings.get((await scenarioOf(req.params.id)).id)));
   });
-  router.put('/scenarios/:id/alert-rules', allow('scenarios:write'), audits('scenario.alert_rules'), (req, res) => {
+  router.put('/scenarios/:id/alert-rules', allow('scenarios:write'), audits('scenario.alert_rules'), async (req, res) => {
     const body = parseBody(AlertSettingsBodySchema, req.body ?? {});
-    const scenario = scenarioOf(req.params.id);
+    const scenario = await scenarioOf(req.params.id);
     const by = requestActor(res).name ?? 'unknown';
-    const done = auditedRequest(settings.db, res, () => settings.put(scenario.id, body, by), (d) => alertRulesChange(scenario, d.before, d.after, d.secretMade));
+    const done = await settings.put(scenario.id, body, by, (change) => auditedRequestIn(appStore(deps), res, change, (d) => alertRulesChange(scenario, d.before, d.after, d.secretMade)));
     res.json(done.after);
   });
-  router.get('/scenarios/:id/alert-deliveries', allow('scenarios:read'), (req, res) => {
+  router.get('/scenarios/:id/alert-deliveries', allow('scenarios:read'), async (req, res) => {
     const raw = typeof req.query.limit === 'string' ? req.query.limit : '20';
     if (!/^\d{1,3}$/.test(raw)) throw new DomainError('invalid', 'invalid_filter', `limit is a whole number from 1 to ${MAX_DELIVERIES}`, { path: 'limit' });
     const limit = Math.min(Math.max(Number(raw), 1), MAX_DELIVERIES);
     const whole = changesScenarios(res);
-    res.json({ deliveries: alerting.deliveries(scenarioOf(req.params.id).id, limit).map((d) => (whole ? d : { ...d, url: webhookShown(d.url) })) });
+    res.json({ deliveries: (await alerting.deliveries((await scenarioOf(req.params.id)).id, limit)).map((d) => (whole ? d : { ...d, url: webhookShown(d.url) })) });
   });
   return router;
 }

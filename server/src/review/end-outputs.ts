@@ -8,9 +8,12 @@ import { schemaForType, VALUE_TYPES, type JsonSchema, type ValueType } from '@sh
 import type { ReviewRulesReply } from '@shared/review.js';
 import { DomainError } from '../common/domain-error.js';
 import { caseTargets } from '../evaluation/targets.js';
-import type { PublishedScenarios } from '../publish/registry.js';
+import type { PublishedScenarios, Resolution } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
 import { getScenarioSync } from '../storage/sqlite-sync-reads.js';
+import { getScenario } from '../storage/scenarios.js';
+import type { DataStore } from '../storage/store.js';
+import type { Scenario } from '@shared/api.js';
 import type { EndOutput } from './rules.js';
 
 /** A scenario's end outputs, its start inputs, the graph they were read from and which one it was. */
@@ -28,7 +31,17 @@ export interface ScenarioOutputs {
 export function scenarioOutputs(db: Db, published: PublishedScenarios, scenarioId: string, version?: number): ScenarioOutputs {
   const scenario = getScenarioSync(db, scenarioId);
   if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
-  const resolved = scenario.slug ? published.resolveSync(scenario.slug, version) : undefined;
+  return outputsOf(scenario, scenario.slug ? published.resolveSync(scenario.slug, version) : undefined);
+}
+
+/** {@link scenarioOutputs} on either store. Rejects with `not_found` for an unknown scenario. */
+export async function scenarioOutputsIn(store: DataStore, published: PublishedScenarios, scenarioId: string, version?: number): Promise<ScenarioOutputs> {
+  const scenario = await getScenario(store, scenarioId);
+  if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${scenarioId}"`);
+  return outputsOf(scenario, scenario.slug ? await published.resolve(scenario.slug, version) : undefined);
+}
+
+function outputsOf(scenario: Scenario, resolved: Resolution | undefined): ScenarioOutputs {
   if (resolved && !('error' in resolved)) {
     const targets = caseTargets(resolved.graph);
     const schemas = resolved.plan.outputSchema.properties ?? {};
