@@ -31,6 +31,7 @@ import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
 import { createSessionAlerting } from '../sessions/alert-webhook.js';
+import { shareModelEndpoints } from '../cluster/model-share.js';
 import { Drain, within } from './drain.js';
 
 export interface RunningServer {
@@ -86,6 +87,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const description = describeModels(models);
   const published = new PublishedScenarios(dataStoreOf(store.db), services);
   const v1 = createV1Runtime(dataStoreOf(store.db), config.api);
+  // Several servers over one PostgreSQL database split each endpoint's max_concurrency (docs/postgres.md).
+  v1.instances.onCount((servers) => shareModelEndpoints(models, servers));
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ store: dataStoreOf(store.db), http: services.http, box, published });
