@@ -160,7 +160,7 @@ const alert = (id: string): SessionAlert => ({ id, rule_id: 'r1', name: '红线'
 /** Alerting over a second connection to the server's store, with the server's secret key and a guard that lets 127.0.0.1 through. */
 function alerting(minTimeoutMs: number, allow: string[] = ['127.0.0.1']): { alerts: AlertWebhooks; close: () => Promise<void> } {
   const requester = createSafeHttp({ allow });
-  const alerts = createSessionAlerting({ db: h.store.db, http: requester, box: openSecretBox({ dataDir: h.dir }), published: new PublishedScenarios(dataStoreOf(h.store.db), noServices), options: { minTimeoutMs, attempts: 4 } });
+  const alerts = createSessionAlerting({ store: dataStoreOf(h.store.db), http: requester, box: openSecretBox({ dataDir: h.dir }), published: new PublishedScenarios(dataStoreOf(h.store.db), noServices), options: { minTimeoutMs, attempts: 4 } });
   return { alerts, close: async () => { await alerts.close(); await requester.close(); } };
 }
 
@@ -183,14 +183,14 @@ describe('alerting as the session manager calls it', () => {
   it('checks the stored rules and the risk output, and sees a change made through it at once', async () => {
     const { alerts, close } = alerting(50);
     const input = { scenarioId, outputs: { fatal: ['abuse'], confidence: 0.9 }, newTurns: [{ id: 't1', role: 'customer', text: '我要打12300投诉', seq: 1 }], raised: new Set<string>(), lastTurnId: 't1', now: Date.now() };
-    expect(alerts.check(input).map((a) => [a.rule_id, a.name])).toEqual([['r1', '红线'], ['r3', '客户投诉']]);
-    expect(alerts.check({ ...input, raised: new Set(['r1', 'r3']) })).toEqual([]);
-    expect(alerts.riskOutput(scenarioId)).toBe('model_level');
+    expect((await alerts.check(input)).map((a) => [a.rule_id, a.name])).toEqual([['r1', '红线'], ['r3', '客户投诉']]);
+    expect(await alerts.check({ ...input, raised: new Set(['r1', 'r3']) })).toEqual([]);
+    expect(await alerts.riskOutput(scenarioId)).toBe('model_level');
     const current = AlertSettingsSchema.parse((await call(base(), 'GET', url())).json);
     await alerts.settings.put(scenarioId, { rules: [...current.rules, { name: '置信度高', kind: 'at_least', output: 'confidence', value: 0.8 }], risk_output: null, webhook_url: hookUrl }, 'test');
-    expect(alerts.check(input).map((a) => a.rule_id)).toEqual(['r1', 'r3', 'r5']);
-    expect(alerts.riskOutput(scenarioId)).toBeNull();
-    expect(alerts.check({ ...input, scenarioId: 'no-such-scenario' })).toEqual([]);
+    expect((await alerts.check(input)).map((a) => a.rule_id)).toEqual(['r1', 'r3', 'r5']);
+    expect(await alerts.riskOutput(scenarioId)).toBeNull();
+    expect(await alerts.check({ ...input, scenarioId: 'no-such-scenario' })).toEqual([]);
     await close();
   });
 });

@@ -196,7 +196,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(evalMetricRoutes(appStore(deps), evalRuns.compile));
   api.use(evalRunRoutes(evalRuns, deps.canReadPii));
   api.use(reviewRoutes(review, deps.canReadPii));
-  if (deps.alerting) api.use(alertRuleRoutes(deps.alerting, appStore(deps)));
+  if (deps.alerting) api.use(alertRuleRoutes(deps.alerting, deps));
   api.use(liveRoutes({ store: appStore(deps), sessions, review, readsPii: deps.canReadPii }));
   // Unknown /api paths answer 404 only to a signed-in user: an anonymous probe learns nothing of the routes.
   api.all('/{*rest}', allow('signed_in'), (req, res) => {

@@ -12,8 +12,8 @@ import { alertRulesChange } from '../audit/index.js';
 import { DomainError } from '../common/domain-error.js';
 import type { AlertWebhooks } from '../sessions/alert-webhook.js';
 import { getScenario } from '../storage/scenarios.js';
-import type { DataStore } from '../storage/store.js';
 import { allow, requestUser } from './access.js';
+import { appStore, type AppDeps } from './context.js';
 import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { parseBody } from './errors.js';
 import { webhookShown } from './pii.js';
@@ -31,12 +31,12 @@ function shownSettings(res: Response, settings: AlertSettings): AlertSettings {
   return changesScenarios(res) || settings.webhook_url === null ? settings : { ...settings, webhook_url: webhookShown(settings.webhook_url) };
 }
 
-/** The routes over the server's alerting; `store` is where the scenarios are (SQLite or PostgreSQL). */
-export function alertRuleRoutes(alerting: AlertWebhooks, store: DataStore): Router {
+/** The routes over the server's alerting. */
+export function alertRuleRoutes(alerting: AlertWebhooks, deps: Pick<AppDeps, 'db' | 'store'>): Router {
   const router = Router();
   const settings = alerting.settings;
   const scenarioOf = async (id: string) => {
-    const scenario = await getScenario(store, id);
+    const scenario = await getScenario(appStore(deps), id);
     if (!scenario) throw new DomainError('not_found', 'not_found', `no scenario with id "${id}"`);
     return scenario;
   };
@@ -48,7 +48,7 @@ export function alertRuleRoutes(alerting: AlertWebhooks, store: DataStore): Rout
     const body = parseBody(AlertSettingsBodySchema, req.body ?? {});
     const scenario = await scenarioOf(req.params.id);
     const by = requestActor(res).name ?? 'unknown';
-    const done = await auditedRequestIn(store, res, () => settings.put(scenario.id, body, by), (d) => alertRulesChange(scenario, d.before, d.after, d.secretMade));
+    const done = await settings.put(scenario.id, body, by, (change) => auditedRequestIn(appStore(deps), res, change, (d) => alertRulesChange(scenario, d.before, d.after, d.secretMade)));
     res.json(done.after);
   });
   router.get('/scenarios/:id/alert-deliveries', allow('scenarios:read'), async (req, res) => {
@@ -56,7 +56,7 @@ export function alertRuleRoutes(alerting: AlertWebhooks, store: DataStore): Rout
     if (!/^\d{1,3}$/.test(raw)) throw new DomainError('invalid', 'invalid_filter', `limit is a whole number from 1 to ${MAX_DELIVERIES}`, { path: 'limit' });
     const limit = Math.min(Math.max(Number(raw), 1), MAX_DELIVERIES);
     const whole = changesScenarios(res);
-    res.json({ deliveries: alerting.deliveries((await scenarioOf(req.params.id)).id, limit).map((d) => (whole ? d : { ...d, url: webhookShown(d.url) })) });
+    res.json({ deliveries: (await alerting.deliveries((await scenarioOf(req.params.id)).id, limit)).map((d) => (whole ? d : { ...d, url: webhookShown(d.url) })) });
   });
   return router;
 }

@@ -30,6 +30,7 @@ import type { PiiAccess } from './pii-access.js';
 import { TranscriptRetention } from '../storage/retention.js';
 import { DEFAULT_API_CONFIG } from '../common/api-config.js';
 import { createSessionAlerting } from '../sessions/alert-webhook.js';
+import { shareModelEndpoints } from '../cluster/model-share.js';
 import { Drain, within } from './drain.js';
 
 export interface RunningServer {
@@ -91,9 +92,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const description = describeModels(models);
   const published = new PublishedScenarios(store, services);
   const v1 = createV1Runtime(store, config.api);
+  // Several servers over one PostgreSQL database split each endpoint's max_concurrency (docs/postgres.md).
+  v1.instances.onCount((servers) => shareModelEndpoints(models, servers));
   const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
-  const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
+  const alerting = createSessionAlerting({ store, http: services.http, box, published });
   const sessions = createSessions({ store, models, services, published }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();

@@ -11,11 +11,10 @@ import { AlertRuleSchema, AlertSettingsBodySchema, type AlertOutputInfo, type Al
 import { describeSchemaType, resolvePath, withoutNull, type JsonSchema } from '@shared/json-schema.js';
 import { DomainError } from '../common/domain-error.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import { scenarioOutputs } from '../review/end-outputs.js';
+import { scenarioOutputs, type ScenarioOutputs } from '../review/end-outputs.js';
 import { formFieldLabels, graphLabels, NO_LABELS, type GraphLabels } from '../review/labels.js';
 import { holdsRedLine, type EndOutput } from '../review/rules.js';
-import type { Db } from '../storage/db.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { getAlertSettings, putAlertSettings, type AlertSettingsRow } from '../storage/alert-settings.js';
 import { pathSteps, type StoredAlertRule } from './alert-rules.js';
 
@@ -134,82 +133,135 @@ function rulesOf(row: AlertSettingsRow | undefined): StoredAlertRule[] {
   });
 }
 
+/** What a change of the settings did (`after.webhook_secret`: the new secret, shown once). */
+export interface AlertSettingsChange {
+  before: AlertSettings;
+  after: AlertSettings;
+  secretMade: boolean;
+}
+
+/** A stored row (or none) as the API shows it, with the outputs rules may name. */
+function settingsView(scenarioId: string, found: ScenarioOutputs, row: AlertSettingsRow | undefined): AlertSettings {
+  return {
+    scenario_id: scenarioId,
+    rules: rulesOf(row),
+    risk_output: row?.riskOutput ?? null,
+    webhook_url: row?.webhookUrl ?? null,
+    webhook_secret_set: (row?.webhookSecret ?? null) !== null,
+    available: alertOutputs(found.outputs, graphLabels(found.graph)),
+    checked_against: found.checked,
+    updated_at: row ? iso(row.updatedAt) : null,
+    updated_by: row?.updatedBy ?? null,
+  };
+}
+
 /** The alert settings of one server's scenarios. */
 export class AlertSettingsService {
-  /** Each scenario's settings as last read, so checking an update reads nothing. */
-  private readonly cache = new Map<string, AlertConfig>();
+  /** Each scenario's settings as last read (and when), so checking an update reads nothing. */
+  private readonly cache = new Map<string, { config: AlertConfig; at: number }>();
+  /** Reads in flight, one per scenario. */
+  private readonly loading = new Map<string, Promise<AlertConfig>>();
+  private readonly refreshMs: number;
 
+  /**
+   * `refreshMs`: how long a cached scenario's settings are used before they are read again (a change made
+   * on another server shows after at most that long); default 5 s on PostgreSQL, never on SQLite (one
+   * server: its own changes forget the cache).
+   */
   constructor(
-    readonly db: Db,
+    readonly store: DataStore,
     private readonly sealer: SecretSealer,
     private readonly published: PublishedScenarios,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** A scenario's settings as checking and delivery read them (cached; none: no rules, no webhook). */
-  config(scenarioId: string): AlertConfig {
-    let config = this.cache.get(scenarioId);
-    if (!config) {
-      const row = getAlertSettings(this.db, scenarioId);
-      config = { rules: rulesOf(row), riskOutput: row?.riskOutput ?? null, webhookUrl: row?.webhookUrl ?? null, sealedSecret: row?.webhookSecret ?? null };
-      this.cache.set(scenarioId, config);
-    }
-    return config;
+    refreshMs?: number,
+  ) {
+    this.refreshMs = refreshMs ?? (store.dialect === 'postgres' ? 5000 : Infinity);
   }
 
-  /** The plain signing secret of a scenario's webhook; null: none. Throws `SecretError` when the server's key changed. */
-  secret(scenarioId: string): string | null {
-    const sealed = this.config(scenarioId).sealedSecret;
+  /**
+   * A scenario's settings as checking and delivery read them (none: no rules, no webhook): the cached value
+   * at once (a value, not a promise), else a promise of the stored one. A cached value older than
+   * `refreshMs` is still answered while a fresh read replaces it in the background.
+   */
+  config(scenarioId: string): AlertConfig | Promise<AlertConfig> {
+    const hit = this.cache.get(scenarioId);
+    if (hit) {
+      if (this.now() - hit.at >= this.refreshMs && !this.loading.has(scenarioId)) this.load(scenarioId).catch(() => undefined);
+      return hit.config;
+    }
+    return this.loading.get(scenarioId) ?? this.load(scenarioId);
+  }
+
+  private load(scenarioId: string): Promise<AlertConfig> {
+    const at = this.now();
+    const read = getAlertSettings(this.store, scenarioId)
+      .then((row) => {
+        const config: AlertConfig = { rules: rulesOf(row), riskOutput: row?.riskOutput ?? null, webhookUrl: row?.webhookUrl ?? null, sealedSecret: row?.webhookSecret ?? null };
+        // A forget() while reading drops this read: what it read may be older than the change.
+        if (this.loading.get(scenarioId) === read) this.cache.set(scenarioId, { config, at });
+        return config;
+      })
+      .finally(() => {
+        if (this.loading.get(scenarioId) === read) this.loading.delete(scenarioId);
+      });
+    this.loading.set(scenarioId, read);
+    return read;
+  }
+
+  /** The plain signing secret of a scenario's webhook as stored now (not cached); null: none. Rejects with `SecretError` when the server's key changed. */
+  async secret(scenarioId: string): Promise<string | null> {
+    const sealed = (await getAlertSettings(this.store, scenarioId))?.webhookSecret ?? null;
     return sealed === null ? null : this.sealer.open(sealed, secretContext(scenarioId));
   }
 
   /** Forgets cached settings (one scenario's, or all). */
   forget(scenarioId?: string): void {
-    if (scenarioId === undefined) this.cache.clear();
-    else this.cache.delete(scenarioId);
+    if (scenarioId === undefined) {
+      this.cache.clear();
+      this.loading.clear();
+    } else {
+      this.cache.delete(scenarioId);
+      this.loading.delete(scenarioId);
+    }
   }
 
-  /** A scenario's settings with the outputs rules may name; never the secret. Throws `not_found`. */
+  /** A scenario's settings with the outputs rules may name; never the secret. Rejects with `not_found`. */
   async get(scenarioId: string): Promise<AlertSettings> {
-    const { outputs, checked, graph } = await scenarioOutputs(dataStoreOf(this.db), this.published, scenarioId);
-    const row = getAlertSettings(this.db, scenarioId);
-    return {
-      scenario_id: scenarioId,
-      rules: rulesOf(row),
-      risk_output: row?.riskOutput ?? null,
-      webhook_url: row?.webhookUrl ?? null,
-      webhook_secret_set: (row?.webhookSecret ?? null) !== null,
-      available: alertOutputs(outputs, graphLabels(graph)),
-      checked_against: checked,
-      updated_at: row ? iso(row.updatedAt) : null,
-      updated_by: row?.updatedBy ?? null,
-    };
+    const found = await scenarioOutputs(this.store, this.published, scenarioId);
+    return settingsView(scenarioId, found, await getAlertSettings(this.store, scenarioId));
   }
 
   /**
    * Replaces a scenario's settings after {@link checkAlertSettings}. A new secret is made when a webhook
-   * is set and none exists, or on `rotate_secret`; `after.webhook_secret` holds it (only then). Throws
-   * `not_found` and the refusals of {@link checkAlertSettings}.
+   * is set and none exists, or on `rotate_secret`; `after.webhook_secret` holds it (only then). Rejects
+   * with `not_found` and the refusals of {@link checkAlertSettings}.
+   *
+   * The body is checked against the scenario's outputs first; then, in `write` (default: a transaction of
+   * the service's store; the route passes its audited one), the row is read and replaced, so rule numbers
+   * and the kept secret come from the row the write replaces.
    */
-  async put(scenarioId: string, body: AlertSettingsBody, by: string): Promise<{ before: AlertSettings; after: AlertSettings; secretMade: boolean }> {
-    const before = await this.get(scenarioId);
+  async put(scenarioId: string, body: AlertSettingsBody, by: string, write: (fn: (tx: DataStore) => Promise<AlertSettingsChange>) => Promise<AlertSettingsChange> = (fn) => this.store.transaction(fn)): Promise<AlertSettingsChange> {
     const parsed = AlertSettingsBodySchema.parse(body);
-    checkAlertSettings(parsed, (await scenarioOutputs(dataStoreOf(this.db), this.published, scenarioId)).outputs);
-    const row = getAlertSettings(this.db, scenarioId);
-    const rules = withRuleIds(parsed.rules, rulesOf(row));
-    const makeSecret = parsed.rotate_secret || (parsed.webhook_url !== null && (row?.webhookSecret ?? null) === null);
-    const secret = makeSecret ? newWebhookSecret() : null;
-    putAlertSettings(this.db, {
-      scenarioId,
-      rules,
-      riskOutput: parsed.risk_output,
-      webhookUrl: parsed.webhook_url,
-      webhookSecret: secret !== null ? this.sealer.seal(secret, secretContext(scenarioId)) : (row?.webhookSecret ?? null),
-      updatedAt: this.now(),
-      updatedBy: by,
+    const found = await scenarioOutputs(this.store, this.published, scenarioId);
+    checkAlertSettings(parsed, found.outputs);
+    const done = await write(async (tx) => {
+      const row = await getAlertSettings(tx, scenarioId);
+      const makeSecret = parsed.rotate_secret || (parsed.webhook_url !== null && (row?.webhookSecret ?? null) === null);
+      const secret = makeSecret ? newWebhookSecret() : null;
+      const next: AlertSettingsRow = {
+        scenarioId,
+        rules: withRuleIds(parsed.rules, rulesOf(row)),
+        riskOutput: parsed.risk_output,
+        webhookUrl: parsed.webhook_url,
+        webhookSecret: secret !== null ? this.sealer.seal(secret, secretContext(scenarioId)) : (row?.webhookSecret ?? null),
+        updatedAt: this.now(),
+        updatedBy: by,
+      };
+      await putAlertSettings(tx, next);
+      const after = settingsView(scenarioId, found, next);
+      return { before: settingsView(scenarioId, found, row), after: secret !== null ? { ...after, webhook_secret: secret } : after, secretMade: secret !== null };
     });
     this.forget(scenarioId);
-    const after = await this.get(scenarioId);
-    return { before, after: secret !== null ? { ...after, webhook_secret: secret } : after, secretMade: secret !== null };
+    return done;
   }
 }

@@ -187,7 +187,7 @@ export class LiveSession {
     const stats = { latency_ms: result.latency_ms, model_calls: run.sent, reused_calls: run.reused, turns: newTurns.length, simulated: result.simulated ?? false };
     const lastTurn = newTurns[newTurns.length - 1]?.id ?? null;
     const events = [this.event('session.updated', { session_id: this.id, update: this.updateCount, turn_count: upto, last_turn_id: lastTurn, outputs, changes, ...(ok ? {} : { error: result.error }), stats, at: new Date(now).toISOString() }, now)];
-    const raisedNow = ok ? this.deps.alerting.check({ scenarioId: this.fixed.scenarioId, outputs, newTurns, raised: new Set(this.alerts.map((a) => a.rule_id)), lastTurnId: lastTurn, now }) : [];
+    const raisedNow = ok ? await this.deps.alerting.check({ scenarioId: this.fixed.scenarioId, outputs, newTurns, raised: new Set(this.alerts.map((a) => a.rule_id)), lastTurnId: lastTurn, now }) : [];
     for (const alert of raisedNow) {
       this.alerts.push(alert);
       events.push(this.event('session.alert', { session_id: this.id, alert }, now));

@@ -103,12 +103,12 @@ export interface AlertCheck {
 
 /** Alerting as the session manager calls it. */
 export interface SessionAlerting {
-  /** The alerts an update raises (new ones only). Never throws: a rule that cannot be read raises nothing. */
-  check(input: AlertCheck): SessionAlert[];
+  /** The alerts an update raises (new ones only): at once, or a promise when the rules must be read first. Never throws or rejects: a rule that cannot be read raises nothing. */
+  check(input: AlertCheck): SessionAlert[] | Promise<SessionAlert[]>;
   /** Queues the webhook delivery of an alert (background, signed, retried); does nothing without a webhook. */
   deliver(session: SessionView, alert: SessionAlert, outputs: Record<string, unknown>): void;
   /** The output the board shows as a session's risk, or null. */
-  riskOutput(scenarioId: string): string | null;
+  riskOutput(scenarioId: string): string | null | Promise<string | null>;
 }
 
 /** Alerting when no rules are configured anywhere. */

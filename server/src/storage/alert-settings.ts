@@ -1,61 +1,129 @@
 /**
- * The live-alert tables: a scenario's alert settings (`alert_settings`, one row per scenario, the webhook
- * secret stored sealed by the caller) and the webhook deliveries of alerts (`alert_deliveries`, one row
- * per alert sent, with its attempts). No validation here (server/src/sessions does it).
+ * The live-alert tables on either store: a scenario's alert settings (`alert_settings`, one row per
+ * scenario, the webhook secret stored sealed by the caller) and the webhook deliveries of alerts
+ * (`alert_deliveries`, one row per alert sent, with its attempts). No validation here (server/src/sessions
+ * does it).
+ *
+ * A delivery is sent one attempt at a time, each attempt taken by one conditional update
+ * ({@link claimAlertAttempt}): the attempt is due (`next_attempt_at` passed) and the claim moves
+ * `next_attempt_at` to the end of a lease, so a second server trying the same attempt finds it not due and
+ * leaves it. The outcome is written only while `attempts` is still the claimed count (the fencing token),
+ * so a late outcome after the lease ran out and another server took the attempt changes nothing.
  */
-import { and, asc, desc, eq } from 'drizzle-orm';
-import { writeTransaction, type Db } from './db.js';
-import { alertDeliveries, alertSettings } from './schema-live.js';
+import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
+import type { DataStore } from './store.js';
+import type { alertDeliveries, alertSettings } from './schema-live.js';
 
 export type AlertSettingsRow = typeof alertSettings.$inferSelect;
 export type AlertDeliveryRow = typeof alertDeliveries.$inferSelect;
 
-export function getAlertSettings(db: Db, scenarioId: string): AlertSettingsRow | undefined {
-  return db.select().from(alertSettings).where(eq(alertSettings.scenarioId, scenarioId)).get();
+export async function getAlertSettings(store: DataStore, scenarioId: string): Promise<AlertSettingsRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.alertSettings).where(eq(t.alertSettings.scenarioId, scenarioId)).limit(1);
+  return row;
 }
 
-/** Stores a scenario's settings, replacing what it had. */
-export function putAlertSettings(db: Db, row: AlertSettingsRow): void {
+/** Stores a scenario's settings, replacing what it had (one upsert). */
+export async function putAlertSettings(store: DataStore, row: AlertSettingsRow): Promise<void> {
+  const { db, t } = store;
   const { scenarioId: _id, ...set } = row;
-  writeTransaction(db, (tx) => tx.insert(alertSettings).values(row).onConflictDoUpdate({ target: alertSettings.scenarioId, set }).run());
+  await db.insert(t.alertSettings).values(row).onConflictDoUpdate({ target: t.alertSettings.scenarioId, set });
 }
 
-/** Records a new delivery (status `pending`, no attempt yet). */
-export function insertAlertDelivery(db: Db, row: Omit<AlertDeliveryRow, 'status' | 'attempts' | 'lastStatus' | 'lastError' | 'deliveredAt'>): void {
-  writeTransaction(db, (tx) => tx.insert(alertDeliveries).values({ ...row, status: 'pending', attempts: 0 }).run());
+/** Records a new delivery (status `pending`, no attempt yet, due at `nextAttemptAt`). */
+export async function insertAlertDelivery(store: DataStore, row: Omit<AlertDeliveryRow, 'status' | 'attempts' | 'lastStatus' | 'lastError' | 'deliveredAt'>): Promise<void> {
+  const { db, t } = store;
+  await db.insert(t.alertDeliveries).values({ ...row, status: 'pending', attempts: 0 });
 }
 
-export function getAlertDelivery(db: Db, id: string): AlertDeliveryRow | undefined {
-  return db.select().from(alertDeliveries).where(eq(alertDeliveries.id, id)).get();
+export async function getAlertDelivery(store: DataStore, id: string): Promise<AlertDeliveryRow | undefined> {
+  const { db, t } = store;
+  const [row] = await db.select().from(t.alertDeliveries).where(eq(t.alertDeliveries.id, id)).limit(1);
+  return row;
 }
 
 /**
- * Records one attempt: its number, the HTTP status (null: no reply), the error (null: delivered), and
- * what comes next: `delivered`, `pending` again at `nextAttemptAt` (epoch ms), or `failed` (given up).
+ * Takes the next attempt of a pending delivery that is due at `now` (epoch ms): one conditional update
+ * setting `next_attempt_at` to `leaseUntil`. Returns the row as claimed (its `attempts` is the count the
+ * outcome must be recorded against), or undefined when it is not pending, not due, or another server
+ * took it first.
  */
-export function recordAlertAttempt(db: Db, id: string, attempt: { attempts: number; status: number | null; error: string | null; outcome: 'delivered' | 'pending' | 'failed'; nextAttemptAt: number | null; at: number }): void {
-  writeTransaction(db, (tx) =>
-    tx
-      .update(alertDeliveries)
-      .set({
-        attempts: attempt.attempts,
-        lastStatus: attempt.status,
-        lastError: attempt.error,
-        status: attempt.outcome,
-        nextAttemptAt: attempt.nextAttemptAt,
-        ...(attempt.outcome === 'delivered' ? { deliveredAt: attempt.at } : {}),
-      })
-      .where(eq(alertDeliveries.id, id))
-      .run(),
-  );
+export async function claimAlertAttempt(store: DataStore, id: string, now: number, leaseUntil: number): Promise<AlertDeliveryRow | undefined> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
+  const [row] = await db
+    .update(d)
+    .set({ nextAttemptAt: leaseUntil })
+    .where(and(eq(d.id, id), eq(d.status, 'pending'), or(isNull(d.nextAttemptAt), lte(d.nextAttemptAt, now))))
+    .returning();
+  return row;
 }
 
-/** Deliveries still `pending` (to resume at start), oldest first. */
-export function pendingAlertDeliveries(db: Db): AlertDeliveryRow[] {
-  return db.select().from(alertDeliveries).where(eq(alertDeliveries.status, 'pending')).orderBy(asc(alertDeliveries.createdAt)).all();
+/** What one attempt came to. */
+export interface AlertAttempt {
+  /** Attempts made in all, this one included. */
+  attempts: number;
+  /** HTTP status of the reply; null: no reply. */
+  status: number | null;
+  /** null: delivered. */
+  error: string | null;
+  /** `delivered`, `pending` again at `nextAttemptAt` (epoch ms), or `failed` (given up). */
+  outcome: 'delivered' | 'pending' | 'failed';
+  nextAttemptAt: number | null;
+  at: number;
+}
+
+/**
+ * Records one attempt of a delivery claimed at `claimed` attempts (see {@link claimAlertAttempt}). Returns
+ * false, changing nothing, when the row is no longer pending at that count (another server recorded it).
+ */
+export async function recordAlertAttempt(store: DataStore, id: string, claimed: number, attempt: AlertAttempt): Promise<boolean> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
+  const done = await db
+    .update(d)
+    .set({
+      attempts: attempt.attempts,
+      lastStatus: attempt.status,
+      lastError: attempt.error,
+      status: attempt.outcome,
+      nextAttemptAt: attempt.nextAttemptAt,
+      ...(attempt.outcome === 'delivered' ? { deliveredAt: attempt.at } : {}),
+    })
+    .where(and(eq(d.id, id), eq(d.status, 'pending'), eq(d.attempts, claimed)))
+    .returning({ id: d.id });
+  return done.length > 0;
+}
+
+/**
+ * Gives back a claimed attempt that was not made (the server is stopping): due again at `at`, when the row
+ * is still the one claimed (pending, `claimed` attempts, `next_attempt_at` the lease's end).
+ */
+export async function releaseAlertAttempt(store: DataStore, id: string, claimed: number, leaseUntil: number, at: number): Promise<void> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
+  await db
+    .update(d)
+    .set({ nextAttemptAt: at })
+    .where(and(eq(d.id, id), eq(d.status, 'pending'), eq(d.attempts, claimed), eq(d.nextAttemptAt, leaseUntil)));
+}
+
+/** Pending deliveries due by `dueBy` (epoch ms; all when absent): id and next attempt time, oldest first, at most `limit`. */
+export async function pendingAlertDeliveries(store: DataStore, dueBy?: number, limit = 1000): Promise<Array<{ id: string; nextAttemptAt: number | null }>> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
+  const due = dueBy === undefined ? undefined : or(isNull(d.nextAttemptAt), lte(d.nextAttemptAt, dueBy));
+  return db
+    .select({ id: d.id, nextAttemptAt: d.nextAttemptAt })
+    .from(d)
+    .where(and(eq(d.status, 'pending'), due))
+    .orderBy(asc(d.createdAt), asc(d.id))
+    .limit(limit);
 }
 
 /** A scenario's deliveries, newest first, at most `limit`. */
-export function recentAlertDeliveries(db: Db, scenarioId: string, limit: number): AlertDeliveryRow[] {
-  return db.select().from(alertDeliveries).where(and(eq(alertDeliveries.scenarioId, scenarioId))).orderBy(desc(alertDeliveries.createdAt), desc(alertDeliveries.id)).limit(limit).all();
+export async function recentAlertDeliveries(store: DataStore, scenarioId: string, limit: number): Promise<AlertDeliveryRow[]> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
+  return db.select().from(d).where(eq(d.scenarioId, scenarioId)).orderBy(desc(d.createdAt), desc(d.id)).limit(limit);
 }

@@ -344,3 +344,16 @@ export const modelEndpoints = sqliteTable(
   },
   (t) => [uniqueIndex('model_endpoints_name_idx').on(t.name)],
 );
+
+/**
+ * The servers sharing the store, each upserting its row every few seconds (server/src/cluster): a row
+ * seen within the lease is a live server. Limits that hold across servers (a `/v1` key's rate, a model
+ * endpoint's concurrency) are split by the number of live servers. Written on PostgreSQL only (SQLite
+ * has one server).
+ */
+export const serverInstances = sqliteTable('server_instances', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  startedAt: integer('started_at').notNull(),
+  seenAt: integer('seen_at').notNull(),
+});

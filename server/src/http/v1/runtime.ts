@@ -4,6 +4,7 @@
  */
 import { KeyAuth } from '../../keys/key-auth.js';
 import { RateLimiter } from '../../keys/rate-limit.js';
+import { ServerInstances } from '../../cluster/server-instances.js';
 import type { DataStore } from '../../storage/store.js';
 import { RunLog } from '../../storage/run-log.js';
 import { DEFAULT_API_CONFIG, type ApiConfig } from '../../common/api-config.js';
@@ -24,6 +25,8 @@ export interface V1Runtime {
   config: ApiConfig;
   keys: KeyAuth;
   limiter: RateLimiter;
+  /** The servers sharing the store (PostgreSQL: a heartbeat; SQLite: one): each key's limit is split among them. */
+  instances: ServerInstances;
   runLog: RunLog;
   /**
    * Human review of succeeded runs (set by createApp): queues a run whose result the scenario's rules
@@ -41,16 +44,21 @@ export function createV1Runtime(store: DataStore, config: ApiConfig = DEFAULT_AP
   // A first prune shortly after start, off the start-up path.
   const firstPrune = setTimeout(() => void runLog.prune(), 5_000);
   firstPrune.unref();
+  const limiter = new RateLimiter();
+  // A key's limit holds across servers: each takes its share (one server until the first beat is in).
+  const instances = new ServerInstances(store, { onCount: (servers) => limiter.setServers(servers) });
+  void instances.start();
   let closed: Promise<void> | undefined;
   return {
     config,
     keys,
-    limiter: new RateLimiter(),
+    limiter,
+    instances,
     runLog,
     close() {
       if (!closed) {
         clearTimeout(firstPrune);
-        closed = Promise.all([keys.close(), runLog.close()]).then(() => undefined);
+        closed = Promise.all([keys.close(), runLog.close(), instances.close()]).then(() => undefined);
       }
       return closed;
     },

@@ -42,6 +42,8 @@ export class AdaptiveLimiter {
   private limitValue: number;
   private readonly minLimit: number;
   private readonly maxLimit: number;
+  /** `maxLimit` split among the servers sharing the endpoint ({@link setServers}). */
+  private ceiling: number;
   private readonly tolerance: number;
   private readonly minExcessMs: number;
   private readonly dropTolerance: number;
@@ -72,6 +74,7 @@ export class AdaptiveLimiter {
   constructor(options: AdaptiveLimiterOptions = {}) {
     this.minLimit = options.minLimit ?? 1;
     this.maxLimit = options.maxLimit ?? 512;
+    this.ceiling = this.maxLimit;
     this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, options.initialLimit ?? 8));
     this.initialLimit = this.limitValue;
     this.now = options.now ?? Date.now;
@@ -85,6 +88,17 @@ export class AdaptiveLimiter {
     this.quietMs = options.quietMs ?? 5_000;
     this.pause = new RetryAfterPause(options.maxPauseMs ?? 30_000, this.now, () => this.drain());
     this.evidence = new LatencyEvidence(this.tolerance, this.minExcessMs);
+  }
+
+  /**
+   * Splits `maxLimit` (the endpoint's capacity when configured) among `servers` servers calling the same
+   * endpoint: this one's limit stays at or below ⌊maxLimit / servers⌋ (at least `minLimit`), so together
+   * they never exceed it. Lowers the current limit at once (calls in flight finish; new ones wait); a
+   * higher ceiling is grown into as replies come back.
+   */
+  setServers(servers: number): void {
+    this.ceiling = Math.max(this.minLimit, Math.floor(this.maxLimit / Math.max(1, Math.floor(servers))));
+    this.limitValue = Math.min(this.limitValue, this.ceiling);
   }
 
   /** The current limit (a whole number of calls). */
@@ -159,7 +173,7 @@ export class AdaptiveLimiter {
     if (this.idleSince === null || this.live + this.batch > 0) return;
     if (this.now() - this.idleSince >= this.quietMs) {
       this.slowStart = true;
-      this.limitValue = Math.max(this.limitValue, this.initialLimit);
+      this.limitValue = Math.min(this.ceiling, Math.max(this.limitValue, this.initialLimit));
       // What the last calls before the quiet spell showed is stale: judge the new load on its own.
       this.rounds.restart(this.epoch, this.limitValue, true);
     }
@@ -258,7 +272,7 @@ export class AdaptiveLimiter {
     // fast ones is normal).
     if (slowRun) this.slowStart = false;
     if (this.slowStart && (cohort.queued || this.live + this.batch + 1 >= this.limitValue * 0.8)) {
-      this.limitValue = Math.min(this.maxLimit, this.limitValue + 1);
+      this.limitValue = Math.min(this.ceiling, this.limitValue + 1);
     }
   }
 
@@ -281,12 +295,12 @@ export class AdaptiveLimiter {
     const few = drops <= samples * (this.dropTolerance / 3);
     const next = this.decide(verdict, window.firstToken, queued && few, few ? maxInFlight : 0);
     if (next < this.limitValue) this.decrease(next);
-    else this.limitValue = Math.min(this.maxLimit, next);
+    else this.limitValue = Math.min(this.ceiling, next);
   }
 
   /** Lowers the limit and starts a new epoch: calls already under way say nothing about the new limit. */
   private decrease(next: number): void {
-    this.limitValue = Math.min(this.maxLimit, Math.max(this.minLimit, next));
+    this.limitValue = Math.min(this.ceiling, Math.max(this.minLimit, next));
     this.slowStart = false;
     this.epoch += 1;
     this.rounds.restart(this.epoch, this.limitValue);

@@ -267,3 +267,10 @@ export const modelEndpoints = pgTable(
   },
   (t) => [uniqueIndex('model_endpoints_name_idx').on(t.name)],
 );
+
+export const serverInstances = pgTable('server_instances', {
+  id: text('id').primaryKey(),
+  host: text('host').notNull(),
+  startedAt: ms('started_at').notNull(),
+  seenAt: ms('seen_at').notNull(),
+});
