@@ -40,7 +40,7 @@ function open(file = ':memory:'): Store {
 }
 
 function jobService(store: Store): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
+  const jobs = new JobService(dataStoreOf(store.db), new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
   services.push(jobs);
   return jobs;
 }

@@ -113,7 +113,7 @@ export function nodeKindSummaries(): NodeKindSummary[] {
  * which listen for job ends before the runner starts.
  */
 function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns; review: ReviewService } {
-  const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog, store: appStore(deps) });
+  const jobs = deps.jobs ?? new JobService(appStore(deps), deps.published, deps.models, deps.services, { runLog: v1.runLog });
   const sets = new EvaluationSets(deps.db, appStore(deps));
   const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
   runs.start();

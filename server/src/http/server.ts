@@ -86,7 +86,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const description = describeModels(models);
   const published = new PublishedScenarios(dataStoreOf(store.db), services);
   const v1 = createV1Runtime(dataStoreOf(store.db), config.api);
-  const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
+  const jobs = new JobService(dataStoreOf(store.db), published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ db: store.db, http: services.http, box, published });
   const sessions = createSessions({ db: store.db, models, services, published }, v1);

@@ -11,7 +11,7 @@ import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
 import type { Db } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { NUL_CODE, NulError } from '../common/nul.js';
@@ -33,8 +33,6 @@ import { WebhookSender, type WebhookOptions } from './webhook.js';
 /** Settings a test or the bench may change. */
 export interface JobServiceOptions {
   runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight' | 'leaseMs'>>;
-  /** The store the job tables are in (SQLite or PostgreSQL); the SQLite connection's when absent. */
-  store?: DataStore;
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
@@ -115,7 +113,10 @@ function targetFromLimiters(models: ModelResolver): () => number {
 const WARM_UP_DELAY_MS = 1_000;
 
 export class JobService {
-  /** The store's connection (the HTTP layer records job changes in the audit log through it). */
+  /**
+   * The store's drizzle handle (the HTTP layer records job changes in the audit log through it on SQLite;
+   * on PostgreSQL it is the pool's handle, typed as SQLite's like every DataStore's `db`).
+   */
   readonly db: Db;
   /** Published versions by slug (old ones included), as the runner resolves them. */
   readonly published: PublishedScenarios;
@@ -127,11 +128,12 @@ export class JobService {
   private readonly endListeners = new Set<(job: JobRow) => void>();
   private readonly succeededListeners = new Set<(items: SucceededItem[]) => void>();
 
-  constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
-    this.db = db;
+  /** `store`: the store the job tables are in (SQLite or PostgreSQL; no SQLite `Db` needed on PostgreSQL). */
+  constructor(store: DataStore, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
+    this.db = store.db;
     this.published = published;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
-    this.store = new JobStore(options.store ?? dataStoreOf(db));
+    this.store = new JobStore(store);
     this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
     this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), onItemsSucceeded: (items) => this.tellSucceeded(items), ...options.runner });
   }
