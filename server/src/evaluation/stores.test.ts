@@ -41,7 +41,7 @@ afterAll(() => {
 });
 
 function jobService(store: DataStore): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(store, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { store, runner: { flushMs: 1, pollMs: 5 } });
+  const jobs = new JobService(store, new PublishedScenarios(store, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 } });
   services.push(jobs);
   return jobs;
 }

@@ -55,8 +55,7 @@ import { SessionManager } from '../sessions/manager.js';
 import type { DataStore } from '../storage/store.js';
 import { v1SessionRoutes } from './v1/session-routes.js';
 import { readyHandler } from './ready.js';
-import { sqliteReadiness } from '../storage/readiness.js';
-import { MIGRATIONS_FOLDER } from '../storage/db.js';
+import { storeReadiness } from '../storage/readiness.js';
 
 export type { AppDeps } from './context.js';
 
@@ -114,7 +113,7 @@ export function nodeKindSummaries(): NodeKindSummary[] {
  * which listen for job ends before the runner starts.
  */
 function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: EvaluationSets; runs: EvaluationRuns; review: ReviewService } {
-  const jobs = deps.jobs ?? new JobService(deps.db, deps.published, deps.models, deps.services, { runLog: v1.runLog, store: appStore(deps) });
+  const jobs = deps.jobs ?? new JobService(appStore(deps), deps.published, deps.models, deps.services, { runLog: v1.runLog });
   const sets = new EvaluationSets(appStore(deps));
   const runs = new EvaluationRuns(jobs, sets, () => ({ templateLimits: deps.services.templateLimits, modelAliases: knownModelAliases(deps.models) }));
   runs.start();
@@ -171,7 +170,7 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
   });
   // Load balancers' other question: may this server take new work (not draining, database answering)? See ready.ts.
-  api.get('/ready', allow('public'), readyHandler(deps.drain ?? { draining: false }, deps.readiness ?? sqliteReadiness(deps.db, MIGRATIONS_FOLDER)));
+  api.get('/ready', allow('public'), readyHandler(deps.drain ?? { draining: false }, deps.readiness ?? storeReadiness(appStore(deps))));
   api.get('/node-kinds', allow('scenarios:read'), (_req, res) => {
     res.json(kinds);
   });
@@ -211,7 +210,7 @@ export function createApp(deps: AppDeps): Express {
   // Every /api request: the session cookie's user, and the CSRF check on changes; each route's allow() decides.
   app.use('/api', sessionMiddleware(appStore(deps), { ttlMs: authConfig.sessionTtlMs, maxMs: authConfig.sessionMaxMs }));
   // Job uploads stream (JSONL, CSV) or carry big JSON bodies: mounted before the 5 MB JSON parser.
-  app.use('/api', jobAdminRoutes(deps.db, deps.published, jobs, deps.canReadPii));
+  app.use('/api', jobAdminRoutes(appStore(deps), deps.published, jobs, deps.canReadPii));
   app.use('/api', api);
   app.use('/v1', openapiRoutes(deps, v1.config)); // public documents: before the key-protected /v1 routes
   app.use('/docs', docsRoutes(deps));

@@ -6,9 +6,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditAction } from '@shared/audit.js';
-import { auditedChange, auditedChangeIn, recordAudit, type AuditActor, type AuditChange } from '../audit/index.js';
+import { auditedChangeIn, recordAuditIn, type AuditActor, type AuditChange } from '../audit/index.js';
 import type { DataStore } from '../storage/store.js';
-import type { Db } from '../storage/db.js';
 import { requestUser } from './access.js';
 import { keyOf } from './v1/auth.js';
 
@@ -46,19 +45,14 @@ export function requestActor(res: Response): AuditActor {
   throw new Error('an audited change without a signed-in user or an API key');
 }
 
-/** {@link auditedChange} with the request's actor: the change and its entry in one transaction. */
-export function auditedRequest<T>(db: Db, res: Response, act: () => T, describe: (result: T) => AuditChange | null): T {
-  return auditedChange(db, requestActor(res), act, describe);
-}
-
-/** {@link auditedRequest} on a {@link DataStore}: the asynchronous change (writing through `tx`) and its entry in one transaction. */
+/** {@link auditedChangeIn} with the request's actor: the asynchronous change (writing through `tx`) and its entry in one transaction. */
 export function auditedRequestIn<T>(store: DataStore, res: Response, act: (tx: DataStore) => Promise<T>, describe: (result: T) => AuditChange | null): Promise<T> {
   return auditedChangeIn(store, requestActor(res), act, describe);
 }
 
 /** Records `change` by the request's actor now (after a change that cannot share a transaction with it). */
-export function recordRequest(db: Db, res: Response, change: AuditChange): void {
-  recordAudit(db, requestActor(res), change);
+export async function recordRequest(store: DataStore, res: Response, change: AuditChange): Promise<void> {
+  await recordAuditIn(store, requestActor(res), change);
 }
 
 /** A user acting before the request has a session (setup, sign-in): `id` null for a name nobody has. */
@@ -67,6 +61,6 @@ export function userActor(req: Request, user: { id: string | null; name: string 
 }
 
 /** Records `change` by `actor` now. */
-export function recordBy(db: Db, actor: AuditActor, change: AuditChange): void {
-  recordAudit(db, actor, change);
+export async function recordBy(store: DataStore, actor: AuditActor, change: AuditChange): Promise<void> {
+  await recordAuditIn(store, actor, change);
 }

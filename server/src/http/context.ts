@@ -1,8 +1,7 @@
 import type { LiveSessions } from '../sessions/ports.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
-import type { Db } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { V1Runtime } from './v1/runtime.js';
 import type { JobService } from '../jobs/service.js';
@@ -16,10 +15,8 @@ import type { Drain } from './drain.js';
 
 /** What the HTTP layer needs: the store, the model resolver and the engine's services. */
 export interface AppDeps {
-  /** The SQLite connection, for code not yet moved to the DataStore (docs/postgres.md). */
-  db: Db;
-  /** The store repositories take (SQLite or PostgreSQL); `dataStoreOf(db)` when absent. Read it with {@link appStore}. */
-  store?: DataStore;
+  /** The store every repository takes: SQLite or PostgreSQL (`MOFANG_DATABASE_URL`). Read it with {@link appStore}. */
+  store: DataStore;
   models: ModelResolver;
   services: EngineServices;
   /** Published scenarios by slug (compiled plans cached per version; the live version read per call). */
@@ -50,11 +47,11 @@ export interface AppDeps {
   sessions?: LiveSessions;
   /** Whether the server is draining (`/api/ready` answers 503 `draining`); never draining when absent. */
   drain?: Pick<Drain, 'draining'>;
-  /** Whether the store can serve (`/api/ready`); the SQLite store's check of `db` when absent. */
+  /** Whether the store can serve (`/api/ready`); the store's own check (`storeReadiness` of storage/readiness.ts) when absent. */
   readiness?: ReadinessCheck;
 }
 
-/** The app's {@link DataStore}: the one given, else the SQLite connection's. */
-export function appStore(deps: Pick<AppDeps, 'db' | 'store'>): DataStore {
-  return deps.store ?? dataStoreOf(deps.db);
+/** The app's {@link DataStore}. */
+export function appStore(deps: Pick<AppDeps, 'store'>): DataStore {
+  return deps.store;
 }

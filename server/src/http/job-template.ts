@@ -8,9 +8,8 @@
 import type { Request, Response } from 'express';
 import { XLSX_MEDIA_TYPE, type JobUploadTemplate } from '@shared/jobs.js';
 import { StoredSampleSchema } from '@shared/template-api.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import type { PublishedScenarios } from '../publish/registry.js';
-import type { Db } from '../storage/db.js';
 import { getScenarioOrigin, getVersionRow } from '../storage/templates.js';
 import { getPublishState } from '../storage/versions.js';
 import { resultLang } from '../jobs/result-columns.js';
@@ -20,8 +19,7 @@ import type { PiiAccess } from './pii-access.js';
 import { piiView } from './pii.js';
 
 /** The sample inputs of the template version a scenario was made from (none when it was not). */
-async function templateSamples(db: Db, scenarioId: string): Promise<Array<Record<string, unknown>>> {
-  const store = dataStoreOf(db);
+async function templateSamples(store: DataStore, scenarioId: string): Promise<Array<Record<string, unknown>>> {
   const origin = await getScenarioOrigin(store, scenarioId);
   if (!origin?.templateId || !origin.templateVersion) return [];
   const row = await getVersionRow(store, origin.templateId, origin.templateVersion);
@@ -30,8 +28,8 @@ async function templateSamples(db: Db, scenarioId: string): Promise<Array<Record
 }
 
 /** Answers the template route (see the module comment); 404 `not_found`, 409 `not_published`, 400 `invalid_version`. */
-export async function replyUploadTemplate(db: Db, published: PublishedScenarios, readsPii: PiiAccess, req: Request<{ id: string }>, res: Response): Promise<void> {
-  const scenario = await getPublishState(dataStoreOf(db), req.params.id);
+export async function replyUploadTemplate(store: DataStore, published: PublishedScenarios, readsPii: PiiAccess, req: Request<{ id: string }>, res: Response): Promise<void> {
+  const scenario = await getPublishState(store, req.params.id);
   if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
   if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before downloading its upload template');
   const raw = req.query.version;
@@ -40,7 +38,7 @@ export async function replyUploadTemplate(db: Db, published: PublishedScenarios,
   const resolved = await published.resolve(scenario.slug, version);
   if ('error' in resolved) return sendError(res, resolved.error === 'unknown_version' ? 404 : 409, resolved.error, `scenario "${scenario.slug}" has no runnable version: ${resolved.error}`);
   const view = piiView(readsPii(req));
-  const samples = [resolved.graph.inputs, ...(await templateSamples(db, resolved.scenarioId))].map((inputs) => (inputs === undefined ? undefined : view.graph({ inputs }).inputs));
+  const samples = [resolved.graph.inputs, ...(await templateSamples(store, resolved.scenarioId))].map((inputs) => (inputs === undefined ? undefined : view.graph({ inputs }).inputs));
   const template: JobUploadTemplate = { scenario_id: resolved.scenarioId, slug: resolved.slug, version: resolved.version, ...uploadTemplate(resolved.graph, samples) };
   const format = req.query.format;
   const name = `${resolved.slug}-v${resolved.version}-template`;

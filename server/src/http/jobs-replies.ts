@@ -72,7 +72,7 @@ export async function replySubmit(jobs: JobService, req: Request, res: Response,
     const mapping = mappingParam(req.query.mapping);
     const { outcome, job } = await jobs.submit(req, { contentType: req.headers['content-type'], contentEncoding: req.headers['content-encoding'], idempotencyKey, webhookUrl, mapping }, target, owner);
     // A replay changes nothing. The upload streams in chunks, so the entry follows the job's creation.
-    if (outcome === 'created') recordRequest(jobs.db, res, { action: 'job.submit', target: jobTarget(job), after: jobState(job), summary: `${job.total} items`, details: { items: job.total } });
+    if (outcome === 'created') await recordRequest(jobs.dataStore, res, { action: 'job.submit', target: jobTarget(job), after: jobState(job), summary: `${job.total} items`, details: { items: job.total } });
     res.status(outcome === 'created' ? 202 : 200).json({ job_id: job.id, total: job.total });
   });
 }
@@ -90,7 +90,7 @@ export async function replyCancel(jobs: JobService, res: Response, job: JobRow):
   await replying(res, async () => {
     const progress = await jobs.cancel(job);
     const after = (await jobs.store.getJob(job.id)) ?? job;
-    recordRequest(jobs.db, res, { action: 'job.cancel', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${job.status} → ${after.status}`, details: { from: job.status, to: after.status } });
+    await recordRequest(jobs.dataStore, res, { action: 'job.cancel', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${job.status} → ${after.status}`, details: { from: job.status, to: after.status } });
     res.json(progress);
   });
 }
@@ -101,7 +101,7 @@ export async function replyRetry(jobs: JobService, res: Response, job: JobRow, i
     const reply = await jobs.retry(job, itemId);
     const after = (await jobs.store.getJob(job.id)) ?? job;
     const what = itemId === undefined ? `${reply.retried} failed items` : `item ${itemId.slice(0, 100)}`;
-    recordRequest(jobs.db, res, { action: 'job.retry', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${what} queued again`, details: itemId === undefined ? { retried: reply.retried } : { item: itemId.slice(0, 100) } });
+    await recordRequest(jobs.dataStore, res, { action: 'job.retry', target: jobTarget(job), before: jobState(job), after: jobState(after), summary: `${what} queued again`, details: itemId === undefined ? { retried: reply.retried } : { item: itemId.slice(0, 100) } });
     res.status(202).json(reply);
   });
 }

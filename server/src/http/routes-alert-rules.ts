@@ -32,7 +32,7 @@ function shownSettings(res: Response, settings: AlertSettings): AlertSettings {
 }
 
 /** The routes over the server's alerting. */
-export function alertRuleRoutes(alerting: AlertWebhooks, deps: Pick<AppDeps, 'db' | 'store'>): Router {
+export function alertRuleRoutes(alerting: AlertWebhooks, deps: Pick<AppDeps, 'store'>): Router {
   const router = Router();
   const settings = alerting.settings;
   const scenarioOf = async (id: string) => {

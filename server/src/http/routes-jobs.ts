@@ -8,11 +8,10 @@ import type { PublishedScenarios } from '../publish/registry.js';
 import { sendError } from './errors.js';
 import { allow, requestUser } from './access.js';
 import { audits } from './audit-context.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { userOwner } from '../jobs/owner.js';
 import { describeOwners } from './job-submitters.js';
 import { resultTable } from './v1/jobs-routes.js';
-import type { Db } from '../storage/db.js';
 import type { JobRow } from '../storage/jobs.js';
 import { getPublishState } from '../storage/versions.js';
 import { resultLine } from '../jobs/results.js';
@@ -32,7 +31,7 @@ function intParam(value: unknown, fallback: number, max: number): number {
  * Mount before the `/api` router's JSON parser: the submit route streams its body (job-service).
  * `readsPii` says whether a request's user sees items' personal data (results, reasons) unmasked.
  */
-export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobService, readsPii: PiiAccess = canReadPii): Router {
+export function jobAdminRoutes(store: DataStore, published: PublishedScenarios, jobs: JobService, readsPii: PiiAccess = canReadPii): Router {
   const router = Router();
   /** Whether the request's user may change jobs (and so see a webhook URL whole: its query may hold a token). */
   const changesJobs = (res: Response): boolean => {
@@ -53,7 +52,7 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
     const scenarioId = typeof req.query.scenario_id === 'string' && req.query.scenario_id !== '' ? req.query.scenario_id : undefined;
     const limit = intParam(req.query.limit, 50, 500);
     const list = await jobs.store.listJobs(scenarioId, limit);
-    const submitters = await describeOwners(db, list.map((job) => job.owner));
+    const submitters = await describeOwners(store, list.map((job) => job.owner));
     const shown = changesJobs(res) ? (job: JobRow) => jobs.progress(job) : async (job: JobRow) => withoutWebhookSecrets(await jobs.progress(job));
     const progress = await Promise.all(list.map(shown));
     res.json({ jobs: list.map((job, i) => ({ ...progress[i], scenario_id: job.scenarioId, submitted_by: submitters.get(job.owner) })) });
@@ -70,24 +69,24 @@ export function jobAdminRoutes(db: Db, published: PublishedScenarios, jobs: JobS
       const line = resultLine(row);
       return view.jobFailure({ id: row.itemId, line: row.seq, run_id: row.runId, attempts: row.attempts, error: line.error ?? { code: 'unknown', message: 'no reason recorded' }, finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString() });
     });
-    const submitted_by = (await describeOwners(db, [job.owner])).get(job.owner) ?? { type: 'user', id: null, name: '' };
+    const submitted_by = (await describeOwners(store, [job.owner])).get(job.owner) ?? { type: 'user', id: null, name: '' };
     const progress = changesJobs(res) ? await jobs.progress(job) : withoutWebhookSecrets(await jobs.progress(job));
     const detail: JobDetail = { ...progress, scenario_id: job.scenarioId, simulated: await jobs.store.simulatedCount(job.id), submitted_by, errors: { items, total: page.total, offset, limit } };
     res.json(detail);
   });
 
   router.get('/scenarios/:id/jobs/template', allow('jobs:read'), async (req: Request<{ id: string }>, res) => {
-    await replyUploadTemplate(db, published, readsPii, req, res);
+    await replyUploadTemplate(store, published, readsPii, req, res);
   });
 
   // Reads the file as a submission would and answers its first rows; nothing is stored.
   router.post('/scenarios/:id/jobs/preview', allow('jobs:write'), async (req: Request<{ id: string }>, res) => {
-    if (!(await getPublishState(dataStoreOf(db), req.params.id))) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
+    if (!(await getPublishState(store, req.params.id))) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     await replyPreview(jobs, req, res);
   });
 
   router.post('/scenarios/:id/jobs', allow('jobs:write'), audits('job.submit'), async (req: Request<{ id: string }>, res) => {
-    const scenario = await getPublishState(dataStoreOf(db), req.params.id);
+    const scenario = await getPublishState(store, req.params.id);
     if (!scenario) return sendError(res, 404, 'not_found', `no scenario "${req.params.id}"`);
     if (!scenario.slug) return sendError(res, 409, 'not_published', 'publish the scenario before running a job over it');
     const version = req.query.version === undefined ? undefined : intParam(req.query.version, -1, 1e9);

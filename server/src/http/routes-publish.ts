@@ -52,7 +52,7 @@ function gateRefusal(check: GateCheck): string {
 
 /** Routes for publishing, versions, rollback and diff (mounted under `/api`). */
 export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
-  const { db, services } = deps;
+  const { services } = deps;
   const store = appStore(deps);
   const router = Router();
   const readsPii = deps.canReadPii ?? canReadPii;
@@ -80,7 +80,7 @@ export function publishRoutes(deps: AppDeps, gates: PublishGates): Router {
     // a DomainError the error handler gives its status.
     await preparePublish(store, compile, req.params.id, body, precompiled);
     const override = body.override_gate;
-    const check = await gates.check(req.params.id, { compiled: precompiled?.result, start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(db, res, evalRunStartedChange(run)) });
+    const check = await gates.check(req.params.id, { compiled: precompiled?.result, start: !override, override: override !== undefined, by: runOwner(res), onStarted: (run) => recordRequest(appStore(deps), res, evalRunStartedChange(run)) });
     const user = requestUser(res);
     if (override && check.status !== 'no_gate' && !(user && can(user.role, 'gates:write'))) {
       throw new HttpError(403, 'forbidden', 'only an admin (permission "gates:write") may publish past the publish gate', { permission: 'gates:write' });

@@ -21,7 +21,7 @@ import { appStore, type AppDeps } from './context.js';
 import type { DataStore } from '../storage/store.js';
 import { HttpError, parseBody } from './errors.js';
 import { allow } from './access.js';
-import { audits, auditedRequest, auditedRequestIn, requestActor } from './audit-context.js';
+import { audits, auditedRequestIn, requestActor } from './audit-context.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import { canReadPii } from './pii-access.js';
 import { piiView } from './pii.js';

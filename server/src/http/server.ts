@@ -94,13 +94,13 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const v1 = createV1Runtime(store, config.api);
   // Several servers over one PostgreSQL database split each endpoint's max_concurrency (docs/postgres.md).
   v1.instances.onCount((servers) => shareModelEndpoints(models, servers));
-  const jobs = new JobService(store.db, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
+  const jobs = new JobService(store, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ store, http: services.http, box, published });
   const sessions = createSessions({ store, models, services, published }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();
-  const deps = { db: store.db, store, readiness: store.readiness, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
+  const deps = { store, readiness: store.readiness, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
   const app = createApp(deps);
   // The run operation's fast lane answers the common /v1 run before Express sees it (see fast-run.ts).
   const lane = runFastLane(runOperation(deps, v1), v1, sessions);

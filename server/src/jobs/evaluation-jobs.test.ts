@@ -48,7 +48,7 @@ const CASES = [
 ];
 
 function service(store: DataStore, runLog?: JobServiceOptions['runLog']): JobService {
-  const jobs = new JobService(store.db, new PublishedScenarios(store, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { store, runner: { flushMs: 1, pollMs: 5 }, runLog });
+  const jobs = new JobService(store, new PublishedScenarios(store, noServices), new ScriptedModel(() => 'ok').resolver(), noServices, { runner: { flushMs: 1, pollMs: 5 }, runLog });
   services.push(jobs);
   return jobs;
 }
@@ -182,7 +182,7 @@ describe('an evaluation job after a crash (one server per SQLite file)', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'mofang-eval-jobs-'));
     let store = openStore(dir);
     const scenarioId = (await createScenario(dataStoreOf(store.db), { name: 'draft', graph: tagGraph('A') })).id;
-    let jobs = new JobService(store.db, new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices);
+    let jobs = new JobService(dataStoreOf(store.db), new PublishedScenarios(dataStoreOf(store.db), noServices), new ScriptedModel(() => 'ok').resolver(), noServices);
     const { jobId } = await submitEvaluationJob(jobs, { scenarioId, target: { draft: true }, items: CASES, by: 'u1' });
     // The "crash": both items claimed (running), no outcome written, the process gone; the draft moves on.
     expect(await jobs.store.claim(10, Date.now())).toHaveLength(2);

@@ -24,13 +24,13 @@ afterEach(() => {
 /** A store whose write of item 2's outputs throws; `always` makes the failed replacement throw too. */
 class RefusingStore extends JobStore {
   always = false;
-  override async record(outcomes: ItemOutcome[]): Promise<void> {
+  override async record(outcomes: ItemOutcome[]): Promise<ItemOutcome[]> {
     for (const o of outcomes) {
       const poisoned = o.seq === 2 && o.outputs !== undefined;
       const replacement = (o.error as { code?: string } | undefined)?.code === 'result_write_failed';
       if ((poisoned && !replacement) || (this.always && o.seq === 2)) throw new Error('JSON nested too deep for SQLite');
     }
-    await super.record(outcomes);
+    return super.record(outcomes);
   }
 }
 

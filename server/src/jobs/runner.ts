@@ -1,27 +1,28 @@
 /**
- * The job runner: claims pending items in batches, runs each through its job's published plan at
- * batch priority (1), and writes outcomes back in batched transactions. It keeps about 1.5× the
- * endpoint's adaptive limit of items in flight, so the limiter, not the runner, sets the pace. After
- * a crash, items left running are put back to pending by {@link JobStore.recover}: at start on SQLite
- * (one server per file); on PostgreSQL (several servers on one database) at start and every
- * {@link JobRunnerOptions.leaseMs} / 4, taking up only items claimed longer than a lease ago, so items a
- * live server runs are left to it (its late outcome of an item taken over is not written: see
- * JobStore.record).
+ * The job runner: claims items in batches from its {@link ItemSource}, runs each through its job's
+ * plan at batch priority (1, ./runner-item.ts), and writes outcomes back in batched transactions
+ * (./runner-outcomes.ts). It keeps about 1.5× the endpoint's adaptive limit of items in flight, so the
+ * limiter, not the runner, sets the pace. After a crash, items left running are taken up again: on
+ * SQLite by {@link JobStore.recover} at start (one server per file); on PostgreSQL by the pg-boss queue
+ * (./item-queue.ts), which redelivers a gone server's slices once they expire (the late outcome of an
+ * item taken over is not written: see JobStore.record). On a shared store the runner also drops
+ * abandoned uploads and completes finished jobs every {@link JobRunnerOptions.leaseMs} / 4.
  */
-import { loggableError, loggableMessage } from '../storage/db-errors.js';
-import { newId } from '../common/ids.js';
-import type { RunEvent } from '@shared/events.js';
-import { parseJson } from '@shared/json.js';
-import { runPlan, type CompileOptions, type RunResult } from '../engine/index.js';
+import { loggableError } from '../storage/db-errors.js';
+import type { CompileOptions } from '../engine/index.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { ClaimedItem, ItemOutcome, JobRow, JobStore } from '../storage/jobs.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import { RateMeter, webhookPayload } from './progress.js';
-import type { WebhookSender } from './webhook.js';
-import { keyIdOfOwner } from './owner.js';
+import type { WebhookSink } from './webhook.js';
 import { JobPlans } from './job-plans.js';
+import { StoreItemSource, type ItemSource } from './item-source.js';
+import { runClaimedItem, type ItemRunContext, type SucceededItem } from './runner-item.js';
+import { OutcomeWriter } from './runner-outcomes.js';
+
+export type { SucceededItem };
 
 export interface JobRunnerOptions {
   store: JobStore;
@@ -29,7 +30,9 @@ export interface JobRunnerOptions {
   models: ModelResolver;
   /** What nodes may call at run time (outbound HTTP, the code sandbox). */
   services: EngineServices;
-  webhooks?: WebhookSender;
+  webhooks?: WebhookSink;
+  /** Where items come from (default: the job tables, {@link StoreItemSource}). */
+  source?: ItemSource;
   /** How a frozen draft stored in a job is compiled again (template limits). */
   compile?: CompileOptions;
   /**
@@ -67,30 +70,6 @@ export interface JobRunnerOptions {
   now?: () => number;
 }
 
-/** A batch job's item that succeeded, as {@link JobRunnerOptions.onItemsSucceeded} hears of it. */
-export interface SucceededItem {
-  jobId: string;
-  itemId: string;
-  scenarioId: string;
-  slug: string;
-  version: number;
-  runId: string;
-  inputs: unknown;
-  outputs: unknown;
-  simulated: boolean;
-}
-
-/** Run errors worth another attempt of the whole item (the engine already retried the node). */
-const TRANSIENT = new Set(['model_error', 'deadline_exceeded', 'code_queue_timeout']);
-
-/**
- * Keeps the events a run's per-node trace is built from (what `GET /v1/runs/{id}` shows): a job's
- * items log about half the events an API run does, so logging them costs the runner less.
- */
-function keepForTrace(e: RunEvent, events: RunEvent[]): void {
-  if (e.type === 'node.finished' || e.type === 'node.skipped' || (e.type === 'node.failed' && !e.will_retry)) events.push(e);
-}
-
 /** Most items claimed and started in one turn of the event loop. */
 const CLAIM_PER_TURN = 64;
 
@@ -106,10 +85,9 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<void>>();
   /** Abort handles of the items in flight, by job, so a cancel stops them at once. */
   private readonly byJob = new Map<string, Set<AbortController>>();
-  private buffer: ItemOutcome[] = [];
-  /** Succeeded items of the outcomes in {@link buffer}, told of after they are written. */
-  private succeeded: SucceededItem[] = [];
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly source: ItemSource;
+  private readonly writer: OutcomeWriter;
+  private readonly itemContext: ItemRunContext;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private pumping = false;
   private wakeSoon: ReturnType<typeof setImmediate> | undefined;
@@ -120,7 +98,6 @@ export class JobRunner {
   private wakeAgain = false;
   /** The claim under way, and the outcome writes: {@link drain} and {@link stop} wait for them. */
   private claiming: Promise<void> | undefined;
-  private readonly writing = new Set<Promise<void>>();
   private recoverTimer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
   /** Claims no more items (a stopping server lets those in flight end first). */
@@ -131,13 +108,20 @@ export class JobRunner {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.plans = new JobPlans(options.published, (jobId) => this.store.frozenGraph(jobId), options.compile);
+    this.source = options.source ?? new StoreItemSource(this.store);
+    this.writer = new OutcomeWriter(this.store, (written, succeeded) => this.written(written, succeeded), options);
+    this.itemContext = {
+      plans: this.plans, models: options.models, services: options.services, runLog: options.runLog, deadlineMs: options.deadlineMs ?? 120_000, maxAttempts: this.maxAttempts,
+      stopped: () => this.stopped, collectSucceeded: options.onItemsSucceeded !== undefined, now: this.now,
+    };
   }
 
   private get maxAttempts(): number {
     return this.options.maxAttempts ?? 3;
   }
 
-  private get leaseMs(): number {
+  /** How long a claim belongs to a live server (see {@link JobRunnerOptions.leaseMs}). */
+  get leaseMs(): number {
     return this.options.leaseMs ?? 2 * (this.options.deadlineMs ?? 120_000) + 60_000;
   }
 
@@ -169,7 +153,8 @@ export class JobRunner {
   /** Takes up interrupted items (all on SQLite; past their lease on a shared store) and completes jobs they leave finished. */
   private async recover(): Promise<void> {
     const now = this.now();
-    const scope = this.store.shared ? { runningBefore: now - this.leaseMs, uploadingBefore: now - 12 * this.leaseMs } : {};
+    // The queue redelivers a gone server's items itself; the store's claim needs them put back.
+    const scope = this.store.shared ? { runningBefore: now - this.leaseMs, uploadingBefore: now - 12 * this.leaseMs, leaveRunning: !this.source.recoversRunning } : {};
     const active = await this.store.recover(this.maxAttempts, now, scope);
     // A job whose last items failed for good during recovery (or were written before a crash) may now be complete.
     await this.finishJobs(active);
@@ -189,12 +174,13 @@ export class JobRunner {
     this.wakeAgain = false;
     // Starting an item costs CPU before its first await: a few at a turn, the rest on the next ones.
     const want = Math.min(room, CLAIM_PER_TURN);
-    this.claiming = this.store.claim(want, this.now()).then(
-      (claimed) => {
+    this.claiming = this.source.claim(want, this.now()).then(
+      ({ items, endedJobs }) => {
         this.pumping = false;
-        // Claimed while stopping: the rows stay running and are taken up again (at the next start, or past their lease).
-        if (!this.stopped) for (const item of claimed) this.track(item);
-        if (this.wakeAgain || (room > CLAIM_PER_TURN && claimed.length === want)) this.wakeAfterIo();
+        // Claimed while stopping: the rows stay running and are taken up again (at the next start, or redelivered).
+        if (!this.stopped) for (const item of items) this.track(item);
+        if (endedJobs.length > 0) void this.finishJobs(endedJobs).catch((error: unknown) => console.error('[mofang] jobs: completing jobs failed:', loggableError(error)));
+        if (this.wakeAgain || (room > CLAIM_PER_TURN && items.length >= want)) this.wakeAfterIo();
       },
       (error: unknown) => {
         this.pumping = false;
@@ -232,7 +218,7 @@ export class JobRunner {
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
     if (!this.stopped) await this.flush();
-    await Promise.allSettled([...this.writing]);
+    await this.writer.settled();
   }
 
   /**
@@ -249,7 +235,7 @@ export class JobRunner {
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
     await this.flush();
-    await Promise.allSettled([...this.writing]);
+    await this.writer.settled();
   }
 
   private track(item: ClaimedItem): void {
@@ -282,131 +268,29 @@ export class JobRunner {
   }
 
   private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
-    const runId = newId();
-    const started = this.now();
-    const planned = this.plans.planOf(item);
-    // A cached plan is a value; only a frozen draft not compiled yet reads the store.
-    const resolved = planned instanceof Promise ? await planned : planned;
-    const events: RunEvent[] = [];
-    // Inputs were checked on submit; a row whose text is not JSON (damaged) fails its item, never the runner.
-    const parsed = parseJson(item.inputs);
-    const inputs: unknown = parsed ?? null;
-    let result: RunResult;
-    if (parsed === undefined) {
-      result = { run_id: runId, status: 'failed', error: { code: 'invalid_inputs', message: "the item's stored inputs are damaged (their text is not JSON)" }, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
-    } else if ('error' in resolved) {
-      result = { run_id: runId, status: 'failed', error: resolved.error, usage: { model_calls: 0, prompt_tokens: 0, completion_tokens: 0 }, latency_ms: 0, model: '' };
-    } else {
-      result = await runPlan(resolved.plan, inputs, {
-        models: this.options.models,
-        services: this.options.services,
-        runId,
-        scenario: item.slug,
-        signal: AbortSignal.any([this.controller.signal, cancel]),
-        deadlineMs: this.options.deadlineMs ?? 120_000,
-        priority: 1,
-        onEvent: this.options.runLog ? (e) => keepForTrace(e, events) : undefined,
-      });
-    }
-    // Stopping: leave the row running, so the next start runs the item again.
-    if (this.stopped) return;
-    const retry = cancel.aborted || (result.status === 'failed' && TRANSIENT.has(result.error?.code ?? '') && item.attempts < this.maxAttempts);
-    this.options.runLog?.add({
-      id: result.run_id,
-      kind: 'job',
-      scenarioId: item.scenarioId,
-      slug: item.slug,
-      // A frozen draft's run names no version (as the editor's test runs of a draft).
-      version: item.graphHash === null ? item.version : null,
-      apiKeyId: keyIdOfOwner(item.owner),
-      inputs,
-      status: result.status,
-      outputs: result.outputs,
-      error: result.error,
-      usage: result.usage,
-      latencyMs: result.latency_ms,
-      model: result.model,
-      events,
-      createdAt: started,
-      finishedAt: this.now(),
-    });
-    if (!retry && result.status === 'succeeded' && item.purpose === 'batch' && item.graphHash === null && this.options.onItemsSucceeded) {
-      this.succeeded.push({ jobId: item.jobId, itemId: item.itemId, scenarioId: item.scenarioId, slug: item.slug, version: item.version, runId: result.run_id, inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false });
-    }
-    this.push({
-      jobId: item.jobId,
-      seq: item.seq,
-      attempt: item.attempts,
-      status: retry ? 'pending' : result.status,
-      runId: result.run_id,
-      outputs: result.outputs,
-      error: result.error,
-      latencyMs: this.now() - started,
-      finishedAt: this.now(),
-      model: result.model,
-    });
+    const ran = await runClaimedItem(item, this.itemContext, this.controller.signal, cancel);
+    if (ran) this.writer.push(ran.outcome, ran.succeeded);
   }
 
-  private push(outcome: ItemOutcome): void {
-    this.buffer.push(outcome);
-    if (this.buffer.length >= (this.options.flushBatch ?? 200)) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 100);
-  }
-
-  /**
-   * Writes buffered outcomes in one statement, then completes jobs that have nothing left. Settles when
-   * they are written; never rejects (a store that fails is logged, the rows stay running and are taken up again).
-   */
+  /** Writes the outcomes known now (see OutcomeWriter.flush); never rejects. */
   flush(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    if (this.buffer.length === 0) return Promise.resolve();
-    const batch = this.buffer;
-    this.buffer = [];
-    const succeeded = this.succeeded;
-    this.succeeded = [];
-    const write = this.write(batch, succeeded).catch((error: unknown) => console.error('[mofang] jobs: writing outcomes failed:', loggableError(error)));
-    const tracked = write.finally(() => this.writing.delete(tracked));
-    this.writing.add(tracked);
-    return tracked;
+    return this.writer.flush();
   }
 
-  private async write(batch: ItemOutcome[], succeeded: SucceededItem[]): Promise<void> {
-    await this.recordSafely(batch);
-    if (succeeded.length > 0) this.tellSucceeded(succeeded);
+  /** After a batch was written: tells of its succeeded items, settles it with the source, completes finished jobs. */
+  private async written(written: ItemOutcome[], succeeded: SucceededItem[]): Promise<void> {
+    if (succeeded.length > 0) {
+      const done = new Set(written.filter((o) => o.status === 'succeeded').map((o) => o.runId));
+      const told = succeeded.filter((i) => done.has(i.runId));
+      if (told.length > 0) this.tellSucceeded(told);
+    }
     const jobs = new Set<string>();
-    for (const o of batch) {
+    for (const o of written) {
       jobs.add(o.jobId);
       if (o.status !== 'pending') this.rates.add(o.jobId);
     }
+    await this.source.settle(written);
     await this.finishJobs(jobs);
-  }
-
-  /**
-   * Writes outcomes; one that cannot be written (a value SQLite or the serialiser refuses) becomes a
-   * failed item saying why, instead of an exception out of a timer that would take the process down,
-   * again at every restart as the item is recovered and run again.
-   */
-  private async recordSafely(batch: ItemOutcome[]): Promise<void> {
-    try {
-      await this.store.record(batch);
-      return;
-    } catch {
-      // One at a time below, to find the ones at fault.
-    }
-    for (const o of batch) {
-      try {
-        await this.store.record([o]);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        try {
-          await this.store.record([{ ...o, status: 'failed', outputs: undefined, error: { code: 'result_write_failed', message: `the item's result could not be stored: ${reason}` } }]);
-        } catch (again) {
-          // The store itself is failing (disk full?): the row stays running and is run again after a restart.
-          console.error(`[mofang] job ${o.jobId} item ${o.seq}: result not stored:`, loggableMessage(again));
-        }
-      }
-    }
   }
 
   private async finishJobs(jobIds: Iterable<string>): Promise<void> {

@@ -10,8 +10,7 @@ import type { JsonSchema } from '@shared/json-schema.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
-import type { Db } from '../storage/db.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { NUL_CODE, NulError } from '../common/nul.js';
@@ -28,13 +27,15 @@ import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config
 import { CompressedBodyError, ContentEncodingError, uploadItems } from './upload-items.js';
 import { XlsxError } from './xlsx-items.js';
 import { previewUpload } from './upload-preview.js';
-import { WebhookSender, type WebhookOptions } from './webhook.js';
+import { WebhookSender, type WebhookOptions, type WebhookSink } from './webhook.js';
+import { JobQueue, QueuedItemSource, type JobQueueOptions } from './item-queue.js';
+import { QueuedWebhooks } from './webhook-queue.js';
 
 /** Settings a test or the bench may change. */
 export interface JobServiceOptions {
   runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight' | 'leaseMs'>>;
-  /** The store the job tables are in (SQLite or PostgreSQL); the SQLite connection's when absent. */
-  store?: DataStore;
+  /** The PostgreSQL queue's timings (tests shorten them); its expiry is the runner's lease. */
+  queue?: Pick<JobQueueOptions, 'retryDelaySeconds' | 'maintenanceIntervalSeconds' | 'maxConnections'> & { webhookPollSeconds?: number };
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
@@ -110,30 +111,43 @@ function targetFromLimiters(models: ModelResolver): () => number {
   };
 }
 
-/** The jobs subsystem of one server. */
 /** How long after start the encoding guesser is warmed up, ms. */
 const WARM_UP_DELAY_MS = 1_000;
 
+/** The jobs subsystem of one server. */
 export class JobService {
-  /** The store's connection (the HTTP layer records job changes in the audit log through it). */
-  readonly db: Db;
+  /** The store the job tables are in (the HTTP layer records job changes in its audit log). */
+  readonly dataStore: DataStore;
   /** Published versions by slug (old ones included), as the runner resolves them. */
   readonly published: PublishedScenarios;
   readonly store: JobStore;
   readonly runner: JobRunner;
-  readonly webhooks: WebhookSender;
+  readonly webhooks: WebhookSink;
+  /** pg-boss, on PostgreSQL only: job items and webhooks go through it (SQLite keeps the in-process runner). */
+  readonly queue: JobQueue | undefined;
   /** The upload limits (evaluation-set files are held to the same). */
   readonly uploads: JobUploadConfig;
   private readonly endListeners = new Set<(job: JobRow) => void>();
   private readonly succeededListeners = new Set<(items: SucceededItem[]) => void>();
 
-  constructor(db: Db, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
-    this.db = db;
+  /** `store`: the store the job tables are in (SQLite or PostgreSQL; no SQLite `Db` needed on PostgreSQL). */
+  constructor(store: DataStore, published: PublishedScenarios, models: ModelResolver, services: EngineServices, options: JobServiceOptions = {}) {
+    this.dataStore = store;
     this.published = published;
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
-    this.store = new JobStore(options.store ?? dataStoreOf(db));
-    this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
-    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), onItemsSucceeded: (items) => this.tellSucceeded(items), ...options.runner });
+    this.store = new JobStore(store);
+    const maxAttempts = options.runner?.maxAttempts ?? 3;
+    const leaseMs = options.runner?.leaseMs ?? 2 * (options.runner?.deadlineMs ?? 120_000) + 60_000;
+    let source: QueuedItemSource | undefined;
+    if (store.dialect === 'postgres') {
+      this.queue = new JobQueue(store, { expireInSeconds: Math.ceil(leaseMs / 1000), retryLimit: maxAttempts + 3, ...options.queue });
+      this.queue.attach(this.store);
+      this.webhooks = new QueuedWebhooks(this.queue, services.http, this.store, { ...options.webhook, pollSeconds: options.queue?.webhookPollSeconds });
+      source = new QueuedItemSource(this.queue, { maxAttempts, leaseMs });
+    } else {
+      this.webhooks = new WebhookSender(services.http, this.store, options.webhook);
+    }
+    this.runner = new JobRunner({ store: this.store, published, models, services, webhooks: this.webhooks, source, runLog: options.runLog, targetInFlight: targetFromLimiters(models), compile: { templateLimits: services.templateLimits }, onJobEnded: (job) => this.tellEnded(job), onItemsSucceeded: (items) => this.tellSucceeded(items), ...options.runner });
   }
 
   /**
@@ -178,9 +192,14 @@ export class JobService {
     }
   }
 
-  /** Starts the runner; settles once it has taken up interrupted work (see JobRunner.start). */
+  /**
+   * Starts the runner (on PostgreSQL first pg-boss, creating its schema on first use, and this server's
+   * webhook worker); settles once it has taken up interrupted work (see JobRunner.start). A queue that
+   * cannot start is logged; the runner's claims then fail and are logged until it can.
+   */
   start(): Promise<void> {
-    const started = this.runner.start();
+    const queued = this.queue && this.webhooks instanceof QueuedWebhooks ? this.webhooks.start().catch((error: unknown) => console.error('[mofang] jobs: the queue did not start:', loggableError(error))) : Promise.resolve();
+    const started = queued.then(() => this.runner.start());
     // Compiled once the server is up rather than at the first GBK file, after the server is ready (the
     // first requests do not wait for it). Workbooks are read on a worker thread (xlsx-items.ts).
     setTimeout(preloadEncodingGuess, WARM_UP_DELAY_MS).unref();
@@ -192,9 +211,11 @@ export class JobService {
     await this.runner.drain();
   }
 
+  /** Stops the runner (items in flight are left running: taken up at the next start, or redelivered by pg-boss), the webhooks and pg-boss. */
   async stop(): Promise<void> {
     await this.runner.stop();
     await this.webhooks.close();
+    await this.queue?.stop();
   }
 
   async progress(job: JobRow): Promise<JobProgress> {

@@ -18,8 +18,16 @@ export interface WebhookOptions {
 
 class DeliveryError extends Error {}
 
+/** What sends the completion webhooks: in process (SQLite, {@link WebhookSender}) or through the PostgreSQL queue (./webhook-queue.ts). */
+export interface WebhookSink {
+  /** Starts delivering a job's summary (does nothing without a webhook URL); never throws. */
+  send(job: JobRow, payload: JobWebhookPayload): void;
+  /** Stops waiting retries; undelivered webhooks are resumed at the next start. */
+  close(): Promise<void>;
+}
+
 /** Sends webhooks in the background; `close` stops the retries still waiting. */
-export class WebhookSender {
+export class WebhookSender implements WebhookSink {
   private readonly controller = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
 

@@ -3,11 +3,10 @@
  * `MOFANG_DATABASE_URL` is set (migrated under the advisory lock, a pool of `MOFANG_DATABASE_POOL_SIZE`),
  * else the SQLite file `<MOFANG_DATA_DIR>/mofang.db` (migrated, one connection).
  */
-import { MIGRATIONS_FOLDER, openStore } from './db.js';
+import { openStore } from './db.js';
 import { redactDatabaseUrl, type DatabaseConfig } from './database-config.js';
-import { PG_MIGRATIONS_FOLDER } from './pg/migrate.js';
 import { openPostgresStore } from './pg/store.js';
-import { postgresReadiness, sqliteReadiness, type ReadinessCheck } from './readiness.js';
+import { storeReadiness, type ReadinessCheck } from './readiness.js';
 import { sqliteDataStore, type OpenDataStore } from './store.js';
 import { databaseError } from './db-errors.js';
 
@@ -32,8 +31,9 @@ export async function openAppStore(config: { dataDir: string; database?: Databas
     } catch (error) {
       throw new Error(`PostgreSQL at ${where} (MOFANG_DATABASE_URL): ${databaseError(error).message}`);
     }
-    return { ...store, readiness: postgresReadiness(store, PG_MIGRATIONS_FOLDER), where: `PostgreSQL ${where}` };
+    return { ...store, readiness: storeReadiness(store), where: `PostgreSQL ${where}` };
   }
   const sqlite = openStore(config.dataDir);
-  return { ...sqliteDataStore(sqlite), readiness: sqliteReadiness(sqlite.db, MIGRATIONS_FOLDER), where: `SQLite ${sqlite.file}` };
+  const store = sqliteDataStore(sqlite);
+  return { ...store, readiness: storeReadiness(store), where: `SQLite ${sqlite.file}` };
 }

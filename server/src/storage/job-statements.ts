@@ -4,8 +4,10 @@
  * statements (./dialect-sql.ts `statementRows`: prepared once on SQLite, where building a drizzle query
  * per claim and per outcome would slow the runner down), with a PostgreSQL form where it differs.
  */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { skipLocked, statementRows } from './dialect-sql.js';
 import type { ClaimedItem, ItemOutcome, JobRow } from './job-rows.js';
+import type { RecoverScope } from './jobs.js';
 import type { DataStore, Dialect } from './store.js';
 
 /** Outcomes written per statement on PostgreSQL (10 values each). */
@@ -77,7 +79,8 @@ function recordStatement(rows: number): string {
     const row = '(?, cast(? as integer), cast(? as integer), ?, ?, ?, ?, cast(? as integer), cast(? as bigint), ?)';
     text = `update job_items set status = v.column4, run_id = v.column5, outputs = v.column6, error = v.column7, latency_ms = v.column8, finished_at = v.column9, model = v.column10
       from (values ${Array.from({ length: rows }, () => row).join(', ')}) as v
-      where job_items.job_id = v.column1 and job_items.seq = v.column2 and job_items.attempts = v.column3 and job_items.status = 'running'`;
+      where job_items.job_id = v.column1 and job_items.seq = v.column2 and job_items.attempts = v.column3 and job_items.status = 'running'
+      returning job_items.job_id as "jobId", job_items.seq`;
     recordStatements.set(rows, text);
   }
   return text;
@@ -103,9 +106,9 @@ export function claimItems(store: DataStore, limit: number, now: number): Promis
   });
 }
 
-/** Writes outcomes (see JobStore.record). */
-export async function recordOutcomes(store: DataStore, outcomes: ItemOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
+/** Writes outcomes (see JobStore.record); resolves with those written (all of them on SQLite). */
+export async function recordOutcomes(store: DataStore, outcomes: ItemOutcome[]): Promise<ItemOutcome[]> {
+  if (outcomes.length === 0) return [];
   // SQLite: one prepared single-row update per outcome, in one transaction (cheaper there than a
   // join over VALUES); PostgreSQL: one statement per RECORD_ROWS outcomes (one round trip).
   if (store.dialect === 'sqlite') {
@@ -118,16 +121,18 @@ export async function recordOutcomes(store: DataStore, outcomes: ItemOutcome[]):
         }),
       ),
     );
-    return;
+    return outcomes;
   }
+  const written = new Set<string>();
   const write = async (into: DataStore) => {
     for (let i = 0; i < outcomes.length; i += RECORD_ROWS) {
       const batch = outcomes.slice(i, i + RECORD_ROWS);
-      await statementRows(into, recordStatement(batch.length), batch.flatMap(outcomeValues));
+      for (const row of await statementRows<{ jobId: string; seq: number }>(into, recordStatement(batch.length), batch.flatMap(outcomeValues))) written.add(`${row.jobId}:${Number(row.seq)}`);
     }
   };
   if (outcomes.length <= RECORD_ROWS) await write(store);
   else await store.transaction(write);
+  return outcomes.filter((o) => written.has(`${o.jobId}:${o.seq}`));
 }
 
 /** Completes the finished ones of the jobs (see JobStore.completeFinished). */
@@ -136,4 +141,22 @@ export async function completeJobs(store: DataStore, jobIds: Iterable<string>, n
   // One statement per job (the runner passes the few its last outcomes were of), text prepared once on SQLite.
   for (const id of new Set(jobIds)) for (const row of await statementRows<JobRow>(store, COMPLETE_JOB, [now, id])) done.push(numbered(row));
   return done;
+}
+
+/** Takes up interrupted work (see JobStore.recover). */
+export function recoverItems(store: DataStore, maxAttempts: number, now: number, scope: RecoverScope): Promise<string[]> {
+  return store.transaction(async (tx) => {
+    const { db, t } = tx;
+    const ji = t.jobItems;
+    const uploading = sql`'uploading'`;
+    await db.delete(t.jobs).where(and(eq(t.jobs.status, uploading), scope.uploadingBefore === undefined ? undefined : sql`${t.jobs.createdAt} < ${scope.uploadingBefore}`));
+    if (!scope.leaveRunning) {
+      const stale = scope.runningBefore === undefined ? eq(ji.status, 'running') : and(eq(ji.status, 'running'), sql`${ji.startedAt} < ${scope.runningBefore}`);
+      const interrupted = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
+      await db.update(ji).set({ status: 'failed', error: interrupted, finishedAt: now }).where(and(stale, sql`${ji.attempts} >= ${maxAttempts}`));
+      await db.update(ji).set({ status: 'pending' }).where(stale);
+    }
+    const active = await db.select({ id: t.jobs.id }).from(t.jobs).where(inArray(t.jobs.status, ['queued', 'running'])).orderBy(asc(t.jobs.createdAt), asc(t.jobs.id));
+    return active.map((r) => r.id);
+  });
 }

@@ -19,7 +19,7 @@
 import { isUniqueViolation } from './db-errors.js';
 import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { simulatedModel } from '@shared/simulated.js';
-import { claimItems, completeJobs, recordOutcomes } from './job-statements.js';
+import { claimItems, completeJobs, recordOutcomes, recoverItems } from './job-statements.js';
 import type { DataStore, Tables } from './store.js';
 import type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob } from './job-rows.js';
 
@@ -55,10 +55,18 @@ export interface RecoverScope {
   runningBefore?: number;
   /** Uploads begun before this time (ms) and never finished; all of them when absent. */
   uploadingBefore?: number;
+  /** Leave running items alone (the PostgreSQL queue redelivers a gone server's items itself). */
+  leaveRunning?: boolean;
 }
 
 /** The job tables of one store. */
 export class JobStore {
+  /**
+   * Told, inside the transaction that makes items pending (a job's upload finalized: all its items; the
+   * admin's retry: `seqs`), so the PostgreSQL queue enqueues them in the same transaction. None on SQLite.
+   */
+  onPending?: (tx: DataStore, jobId: string, seqs?: number[]) => Promise<void>;
+
   constructor(readonly store: DataStore) {}
 
   /** True when several servers may share the store (PostgreSQL): recovery then goes by lease, not by restart. */
@@ -128,6 +136,7 @@ export class JobStore {
         .where(eq(tx.t.jobs.id, jobId))
         .returning(jobColumns(tx.t));
       if (!job) throw new Error(`job ${jobId} vanished while being created`);
+      await this.onPending?.(tx, jobId);
       return { job: job as JobRow, outcome: 'created' as const };
     });
   }
@@ -184,9 +193,10 @@ export class JobStore {
   /**
    * Writes a batch of outcomes, one statement per {@link RECORD_ROWS}; only rows still `running` at the
    * attempt their outcome is of change, so an outcome written twice, or late after its item was taken
-   * over, is a no-op.
+   * over, is a no-op. Resolves with the outcomes written on PostgreSQL (the others were fenced out); with
+   * all of them on SQLite (one server: nothing fences).
    */
-  record(outcomes: ItemOutcome[]): Promise<void> {
+  record(outcomes: ItemOutcome[]): Promise<ItemOutcome[]> {
     return recordOutcomes(this.store, outcomes);
   }
 
@@ -206,17 +216,7 @@ export class JobStore {
    * server of a SQLite file). Returns the ids of active jobs.
    */
   recover(maxAttempts: number, now: number, scope: RecoverScope = {}): Promise<string[]> {
-    return this.store.transaction(async (tx) => {
-      const { db, t } = tx;
-      const ji = t.jobItems;
-      const stale = scope.runningBefore === undefined ? eq(ji.status, 'running') : and(eq(ji.status, 'running'), sql`${ji.startedAt} < ${scope.runningBefore}`);
-      await db.delete(t.jobs).where(and(eq(t.jobs.status, UPLOADING), scope.uploadingBefore === undefined ? undefined : sql`${t.jobs.createdAt} < ${scope.uploadingBefore}`));
-      const interrupted = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
-      await db.update(ji).set({ status: 'failed', error: interrupted, finishedAt: now }).where(and(stale, sql`${ji.attempts} >= ${maxAttempts}`));
-      await db.update(ji).set({ status: 'pending' }).where(stale);
-      const active = await db.select({ id: t.jobs.id }).from(t.jobs).where(inArray(t.jobs.status, [...ACTIVE])).orderBy(asc(t.jobs.createdAt), asc(t.jobs.id));
-      return active.map((r) => r.id);
-    });
+    return recoverItems(this.store, maxAttempts, now, scope);
   }
 
   /** Stops a job: pending items are not started any more (running ones finish). False when already ended. */
@@ -236,7 +236,10 @@ export class JobStore {
         .set({ status: 'pending', error: null, finishedAt: null })
         .where(and(eq(ji.jobId, jobId), itemId === undefined ? undefined : eq(ji.itemId, itemId), eq(ji.status, 'failed')))
         .returning({ seq: ji.seq });
-      if (rows.length > 0) await db.update(t.jobs).set({ status: 'running', finishedAt: null }).where(and(eq(t.jobs.id, jobId), eq(t.jobs.status, 'completed')));
+      if (rows.length > 0) {
+        await db.update(t.jobs).set({ status: 'running', finishedAt: null }).where(and(eq(t.jobs.id, jobId), eq(t.jobs.status, 'completed')));
+        await this.onPending?.(tx, jobId, rows.map((r) => r.seq));
+      }
       return rows.length;
     });
   }

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { Db } from './db.js';
+import { MIGRATIONS_FOLDER, type Db } from './db.js';
+import { PG_MIGRATIONS_FOLDER } from './pg/migrate.js';
 import { rawRows } from './dialect-sql.js';
 import { databaseError } from './db-errors.js';
 
@@ -83,4 +84,9 @@ export function postgresReadiness(store: { dialect: 'postgres' | 'sqlite'; db: u
     }
     return undefined;
   };
+}
+
+/** The readiness check of `store` against this build's committed migrations, whichever its dialect. */
+export function storeReadiness(store: { dialect: 'postgres' | 'sqlite'; db: Db }): ReadinessCheck {
+  return store.dialect === 'sqlite' ? sqliteReadiness(store.db, MIGRATIONS_FOLDER) : postgresReadiness(store, PG_MIGRATIONS_FOLDER);
 }

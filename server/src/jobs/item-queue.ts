@@ -1,0 +1,192 @@
+/**
+ * The job queue on PostgreSQL: pg-boss 10 (its own schema `pgboss`, created by its first start, and its
+ * own small pool). A job's pending items are enqueued as slices of {@link SLICE_ITEMS} (one pg-boss job
+ * per slice: 100,000 items are 5,000 queue rows; one row per item made pg-boss's fetch sort every
+ * waiting row, about 660 items/s at 10,000 items here) in the same transaction that makes them pending
+ * (JobStore.onPending). Each server's runner fetches slices within its concurrency; a slice is completed
+ * once every item of it has a final outcome written, failed (pg-boss retries it after retryDelay ×
+ * 2^n with jitter, up to retryLimit) when one went back to pending for another attempt or is still
+ * held by another server, and left active when its outcomes could not be written: pg-boss expires it
+ * after `expireInSeconds` (the lease) and another server takes its items over. `job_items` stays the
+ * record: an outcome is written once, fenced by the item's `attempts`.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import PgBoss from 'pg-boss';
+import { rawRows } from '../storage/dialect-sql.js';
+import { loggableError } from '../storage/db-errors.js';
+import { claimSlices, pendingSlices, type ItemSlice } from '../storage/job-slices.js';
+import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
+import type { DataStore } from '../storage/store.js';
+import type { ItemSource } from './item-source.js';
+
+/** Items per queued slice. */
+export const SLICE_ITEMS = 20;
+export const ITEMS_QUEUE = 'mofang-job-items';
+export const WEBHOOKS_QUEUE = 'mofang-job-webhooks';
+
+export interface JobQueueOptions {
+  /** Seconds a fetched slice may stay unfinished before pg-boss hands it to another server (the lease). */
+  expireInSeconds: number;
+  /** First retry delay in seconds (then doubled, with jitter); default 1. */
+  retryDelaySeconds?: number;
+  /** Retries of a slice; default the item attempts + 3 (a retry that finds nothing to do costs one). */
+  retryLimit: number;
+  /** How often pg-boss looks for expired slices (s; one server does it per interval); default 30. */
+  maintenanceIntervalSeconds?: number;
+  /** Connections of pg-boss's own pool; default 2. */
+  maxConnections?: number;
+}
+
+/** pg-boss's `db` option over one of our DataStores (a transaction's: the enqueue joins it). */
+export function bossDb(store: DataStore): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
+  return {
+    async executeSql(text, values = []) {
+      const query = sql.empty();
+      text.split(/\$(\d+)/).forEach((part, i) => query.append(i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`));
+      return { rows: await rawRows(store, query) };
+    },
+  };
+}
+
+/** The connection settings of a PostgreSQL DataStore's pool (pg-boss opens its own pool with them). */
+function connectionOf(store: DataStore): Record<string, unknown> {
+  const options = (store.db as unknown as { $client?: { options?: Record<string, unknown> } }).$client?.options;
+  if (!options) throw new Error('the job queue needs a PostgreSQL store');
+  const { connectionString, host, port, user, password, database, ssl } = options;
+  return Object.fromEntries(Object.entries({ connectionString, host, port, user, password, database, ssl }).filter(([, v]) => v !== undefined));
+}
+
+/** A queue id whose order is the slice's (pg-boss fetches by creation time, then id). */
+function orderedId(index: number): string {
+  const hex = index.toString(16).padStart(8, '0').slice(-8) + randomBytes(12).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** pg-boss on the job store's database: started and stopped with the JobService. */
+export class JobQueue {
+  readonly boss: PgBoss;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    readonly store: DataStore,
+    readonly options: JobQueueOptions,
+  ) {
+    this.boss = new PgBoss({ ...connectionOf(store), max: options.maxConnections ?? 2, schedule: false, supervise: true, maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, application_name: 'mofang-queue' });
+    this.boss.on('error', (error: unknown) => console.error('[mofang] job queue:', loggableError(error)));
+  }
+
+  /** Starts pg-boss (creating its schema on first use; servers starting together create it once) and the queues. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.boss.start();
+      // Idempotent; two servers creating one queue at once can deadlock in pg-boss's create_queue: try again.
+      for (const name of [ITEMS_QUEUE, WEBHOOKS_QUEUE]) {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.boss.createQueue(name);
+            break;
+          } catch (error) {
+            if (attempt >= 5 || !/deadlock/.test(error instanceof Error ? error.message : '')) throw error;
+            await new Promise((r) => setTimeout(r, 50 * attempt));
+          }
+        }
+      }
+    })();
+    return this.starting;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
+    await this.boss.stop({ graceful: false, wait: true });
+  }
+
+  /** Enqueues a job's pending items (or `seqs`) as slices, in the transaction `tx` that made them pending. */
+  async enqueue(tx: DataStore, jobId: string, seqs?: number[]): Promise<void> {
+    await this.start();
+    const slices = await pendingSlices(tx, jobId, SLICE_ITEMS, seqs);
+    const { expireInSeconds, retryLimit, retryDelaySeconds = 1 } = this.options;
+    const rows = slices.map((s, i) => ({ id: orderedId(i), name: ITEMS_QUEUE, data: s, retryLimit, retryDelay: retryDelaySeconds, retryBackoff: true, expireInSeconds }));
+    for (let i = 0; i < rows.length; i += 2000) await this.boss.insert(rows.slice(i, i + 2000), { db: bossDb(tx) });
+  }
+
+  /** The JobStore hook that enqueues (see JobStore.onPending). */
+  attach(jobs: JobStore): void {
+    jobs.onPending = (tx, jobId, seqs) => this.enqueue(tx, jobId, seqs);
+  }
+}
+
+interface HeldSlice {
+  id: string;
+  /** Items claimed and not yet settled. */
+  open: number;
+  /** An item went back to pending, another server holds one, or the claim failed: retry the slice later. */
+  again: boolean;
+}
+
+/** Items from the queue: slices fetched within the runner's concurrency, claimed in the job tables. */
+export class QueuedItemSource implements ItemSource {
+  readonly recoversRunning = false;
+  /**
+   * Slices in hand, by the `jobId:seq:attempt` of each item claimed. An item whose outcome is never
+   * written (the runner stopped under it, the store failing, a late outcome fenced out) keeps its slice
+   * open: pg-boss expires it and another server takes the item over.
+   */
+  private readonly held = new Map<string, HeldSlice>();
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly options: { maxAttempts: number; leaseMs: number },
+  ) {}
+
+  async claim(limit: number, now: number): Promise<{ items: ClaimedItem[]; endedJobs: string[] }> {
+    await this.queue.start();
+    const fetched = await this.queue.boss.fetch<ItemSlice>(ITEMS_QUEUE, { batchSize: Math.max(1, Math.ceil(limit / SLICE_ITEMS)) });
+    if (fetched.length === 0) return { items: [], endedJobs: [] };
+    let claim: Awaited<ReturnType<typeof claimSlices>>;
+    try {
+      claim = await claimSlices(this.queue.store, fetched.map((f) => f.data), this.options.maxAttempts, now, now - this.options.leaseMs);
+    } catch (error) {
+      await this.queue.boss.fail(ITEMS_QUEUE, fetched.map((f) => f.id)).catch(() => undefined);
+      throw error;
+    }
+    const items: ClaimedItem[] = [];
+    const done: string[] = [];
+    const again: string[] = [];
+    claim.slices.forEach((c, i) => {
+      const slice: HeldSlice = { id: fetched[i].id, open: c.claimed.length, again: c.busy > 0 };
+      if (c.claimed.length === 0) (slice.again ? again : done).push(slice.id);
+      for (const item of c.claimed) {
+        this.held.set(`${item.jobId}:${item.seq}:${item.attempts}`, slice);
+        items.push(item);
+      }
+    });
+    await this.finish(done, again);
+    return { items, endedJobs: claim.endedJobs };
+  }
+
+  async settle(written: ItemOutcome[]): Promise<void> {
+    const done: string[] = [];
+    const again: string[] = [];
+    for (const o of written) {
+      const slice = this.held.get(`${o.jobId}:${o.seq}:${o.attempt}`);
+      if (!slice) continue;
+      this.held.delete(`${o.jobId}:${o.seq}:${o.attempt}`);
+      if (o.status === 'pending') slice.again = true;
+      slice.open -= 1;
+      if (slice.open === 0) (slice.again ? again : done).push(slice.id);
+    }
+    await this.finish(done, again);
+  }
+
+  private async finish(done: string[], again: string[]): Promise<void> {
+    try {
+      if (done.length > 0) await this.queue.boss.complete(ITEMS_QUEUE, done);
+      if (again.length > 0) await this.queue.boss.fail(ITEMS_QUEUE, again);
+    } catch (error) {
+      // Left active: pg-boss expires and redelivers them; their items' outcomes are already written.
+      console.error('[mofang] job queue: settling slices failed:', loggableError(error));
+    }
+  }
+}

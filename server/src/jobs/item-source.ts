@@ -1,0 +1,30 @@
+/**
+ * Where the job runner gets its items from. SQLite (one server per file): the job tables themselves,
+ * claimed by {@link JobStore.claim}. PostgreSQL: the pg-boss queue (./item-queue.ts), which hands each
+ * server slices of items and redelivers those of a server that is gone.
+ */
+import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
+
+export interface ItemSource {
+  /**
+   * Claims about `limit` items (a queue hands whole slices, so a few more or fewer), marked running in
+   * the job tables; `endedJobs` names jobs whose items the claim itself ended (they may now be complete).
+   */
+  claim(limit: number, now: number): Promise<{ items: ClaimedItem[]; endedJobs: string[] }>;
+  /** After a batch of outcomes was written: `written` the ones the store took (a fenced-out late one is not). */
+  settle(written: ItemOutcome[]): Promise<void>;
+  /** True when the runner puts interrupted running items back itself (the store's claim); false when the queue redelivers them. */
+  readonly recoversRunning: boolean;
+}
+
+/** Items claimed from the job tables (`for update skip locked` on PostgreSQL, one writer on SQLite). */
+export class StoreItemSource implements ItemSource {
+  readonly recoversRunning = true;
+  constructor(private readonly store: JobStore) {}
+
+  async claim(limit: number, now: number): Promise<{ items: ClaimedItem[]; endedJobs: string[] }> {
+    return { items: await this.store.claim(limit, now), endedJobs: [] };
+  }
+
+  async settle(): Promise<void> {}
+}

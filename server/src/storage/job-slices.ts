@@ -1,0 +1,107 @@
+/**
+ * The job tables' side of the PostgreSQL queue (jobs/item-queue.ts): pg-boss hands a server slices of a
+ * job's items (a seq range each); these statements say which items a slice holds when it is enqueued,
+ * and claim a delivered slice's items in our table. `job_items` stays the record: an item's outcome is
+ * written there once, fenced by `attempts` (./job-statements.ts), whatever pg-boss redelivers.
+ */
+import { sql } from 'drizzle-orm';
+import { rawRows, statementRows } from './dialect-sql.js';
+import type { ClaimedItem } from './job-rows.js';
+import type { DataStore } from './store.js';
+
+/** A slice of one job's items: seqs `from`…`to`, both included. */
+export interface ItemSlice {
+  jobId: string;
+  from: number;
+  to: number;
+}
+
+/** What claiming delivered slices found, by slice (same order as given). */
+export interface SliceClaim {
+  /** Items now running here, one more attempt each. */
+  claimed: ClaimedItem[];
+  /** Items of the range still running under another server's live claim: the slice is not done without them. */
+  busy: number;
+}
+
+/**
+ * The slices that cover a job's pending items (all of them, or only `seqs`), `size` items each, in
+ * submission order. Read in the caller's transaction (the one that makes the items pending).
+ */
+export async function pendingSlices(store: DataStore, jobId: string, size: number, seqs?: number[]): Promise<ItemSlice[]> {
+  const sorted = seqs ? [...seqs].sort((a, b) => a - b) : (await statementRows<{ seq: number }>(store, `select seq from job_items where job_id = ? and status = 'pending' order by seq`, [jobId])).map((r) => Number(r.seq));
+  const slices: ItemSlice[] = [];
+  for (let i = 0; i < sorted.length; i += size) {
+    const chunk = sorted.slice(i, i + size);
+    slices.push({ jobId, from: chunk[0], to: chunk[chunk.length - 1] });
+  }
+  return slices;
+}
+
+interface ItemState {
+  i: number;
+  jobId: string;
+  seq: number;
+  status: string;
+  attempts: number;
+  startedAt: number | null;
+  active: boolean;
+}
+
+/**
+ * Claims the unfinished items of delivered slices, in one transaction with their rows locked: a pending
+ * item is taken; a running one is taken over only when its claim is older than `staleBefore` (its server
+ * is gone: pg-boss redelivered the slice after its expiry), or failed as `interrupted` when it has used
+ * `maxAttempts`; a recent running one is another server's (counted as `busy`). Items of a job that is
+ * not active (cancelled) are left. Jobs are marked running. Returns one {@link SliceClaim} per slice and
+ * the ids of jobs whose items were failed here (they may now be complete).
+ */
+export function claimSlices(store: DataStore, slices: ItemSlice[], maxAttempts: number, now: number, staleBefore: number): Promise<{ slices: SliceClaim[]; endedJobs: string[] }> {
+  return store.transaction(async (tx) => {
+    const result: SliceClaim[] = slices.map(() => ({ claimed: [], busy: 0 }));
+    if (slices.length === 0) return { slices: result, endedJobs: [] };
+    const states = (await rawRows(
+      tx,
+      sql`select r.i::int as "i", ji.job_id as "jobId", ji.seq, ji.status, ji.attempts, ji.started_at as "startedAt", j.status in ('queued', 'running') as "active"
+        from unnest(${sql.param(slices.map((s) => s.jobId))}::text[], ${sql.param(slices.map((s) => s.from))}::int[], ${sql.param(slices.map((s) => s.to))}::int[]) with ordinality as r(job_id, lo, hi, i)
+        join job_items ji on ji.job_id = r.job_id and ji.seq between r.lo and r.hi and ji.status in ('pending', 'running')
+        join jobs j on j.id = ji.job_id
+        order by ji.job_id, ji.seq for update of ji`,
+    )) as unknown as ItemState[];
+    const take: ItemState[] = [];
+    const interrupted: ItemState[] = [];
+    for (const s of states) {
+      const slice = result[Number(s.i) - 1];
+      if (!s.active) continue;
+      if (s.status === 'pending') take.push(s);
+      else if (Number(s.startedAt ?? 0) >= staleBefore) slice.busy += 1;
+      else if (Number(s.attempts) >= maxAttempts) interrupted.push(s);
+      else take.push(s);
+    }
+    if (interrupted.length > 0) {
+      const error = JSON.stringify({ code: 'interrupted', message: `the server stopped while this item ran, ${maxAttempts} times` });
+      await rawRows(tx, sql`update job_items set status = 'failed', error = ${error}, finished_at = ${now}
+        from unnest(${sql.param(interrupted.map((s) => s.jobId))}::text[], ${sql.param(interrupted.map((s) => Number(s.seq)))}::int[]) as r(job_id, seq)
+        where job_items.job_id = r.job_id and job_items.seq = r.seq`);
+    }
+    if (take.length > 0) {
+      const rows = (await rawRows(tx, sql`update job_items set status = 'running', attempts = job_items.attempts + 1, started_at = ${now}
+        from unnest(${sql.param(take.map((s) => s.jobId))}::text[], ${sql.param(take.map((s) => Number(s.seq)))}::int[]) as r(job_id, seq), jobs j
+        where job_items.job_id = r.job_id and job_items.seq = r.seq and j.id = job_items.job_id
+        returning job_items.job_id as "jobId", job_items.seq, job_items.item_id as "itemId", job_items.inputs, job_items.attempts,
+          j.slug, j.version, j.graph_hash as "graphHash", j.scenario_id as "scenarioId", j.owner, j.purpose`)) as Array<Record<string, unknown>>;
+      const sliceOf = new Map(take.map((s) => [`${s.jobId}:${Number(s.seq)}`, Number(s.i) - 1]));
+      for (const row of rows.sort((a, b) => Number(a.seq) - Number(b.seq))) {
+        const at = sliceOf.get(`${String(row.jobId)}:${Number(row.seq)}`);
+        if (at === undefined) continue;
+        result[at].claimed.push({
+          jobId: String(row.jobId), seq: Number(row.seq), itemId: String(row.itemId), inputs: String(row.inputs), attempts: Number(row.attempts), slug: String(row.slug), version: Number(row.version),
+          graphHash: row.graphHash === null ? null : String(row.graphHash), scenarioId: String(row.scenarioId), owner: String(row.owner), purpose: row.purpose === 'evaluation' ? 'evaluation' : 'batch',
+        });
+      }
+      const started = [...new Set(take.map((s) => s.jobId))];
+      await rawRows(tx, sql`update jobs set status = 'running', started_at = coalesce(started_at, ${now}) where id = any(${sql.param(started)}::text[]) and status = 'queued'`);
+    }
+    return { slices: result, endedJobs: [...new Set(interrupted.map((s) => s.jobId))] };
+  });
+}
