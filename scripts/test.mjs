@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-check, build the server (dist/server, which tests that spawn bin/mofang.mjs run), the
-// unit/API suite, then the browser suite (building the client first) when vitest.browser.config.ts exists.
-// Each step streams its output; every step runs even if one fails so the totals are complete. The last
+// unit/API suite, the API suite again on PostgreSQL, then the browser suite (building the client first)
+// when vitest.browser.config.ts exists. Each step streams its output; every step runs even if one fails so the totals are complete. The last
 // line is exactly `N passed, N failed` (plus `, N skipped` when any): failed counts failed tests plus
 // every failed step that is not a test suite (type check, server build, client build), so a red type
 // check can never end in `0 failed`.
@@ -16,10 +16,11 @@ const tmp = path.join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 
 /** Runs a command with inherited output; resolves with its exit code. */
-function step(title, command, args) {
-  process.stdout.write(`\n━━ ${title}: ${[path.basename(command), ...args].join(' ')}\n`);
+function step(title, command, args, env = {}) {
+  const shown = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  process.stdout.write(`\n━━ ${title}: ${shown}${[path.basename(command), ...args].join(' ')}\n`);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: process.env });
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
     child.on('error', (error) => {
       console.error(`could not start ${command}: ${error.message}`);
       resolve(1);
@@ -38,11 +39,11 @@ async function check(title, command, args) {
   totals.failed += 1;
 }
 
-/** Runs one vitest suite with the JSON reporter and adds its counts to the totals. */
-async function suite(title, extraArgs, reportName) {
+/** Runs one vitest suite with the JSON reporter and adds its counts to the totals; `env` is added to the environment. */
+async function suite(title, extraArgs, reportName, env = {}) {
   const report = path.join(tmp, reportName);
   rmSync(report, { force: true });
-  const code = await step(title, bin('vitest'), ['run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${report}`]);
+  const code = await step(title, bin('vitest'), ['run', ...extraArgs, '--reporter=default', '--reporter=json', `--outputFile=${report}`], env);
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     // A file that failed to load (or whose hooks failed) has no failed test but is a failure all the same.
@@ -61,6 +62,9 @@ async function suite(title, extraArgs, reportName) {
 await check('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 await check('server build', process.execPath, [path.join(root, 'scripts', 'build-server.mjs')]);
 await suite('unit and API tests', [], 'vitest-unit.json');
+// The API suite again with every test server on PostgreSQL (a throwaway one on 127.0.0.1, started and
+// stopped by tests/api-store.setup.ts): the same answers from either store.
+await suite('API tests on PostgreSQL', ['tests/api'], 'vitest-api-postgres.json', { MOFANG_TEST_STORE: 'postgres' });
 if (existsSync(path.join(root, 'vitest.browser.config.ts'))) {
   if (existsSync(path.join(root, 'vite.config.ts'))) await check('client build', bin('vite'), ['build']);
   await suite('browser tests', ['--config', 'vitest.browser.config.ts'], 'vitest-browser.json');

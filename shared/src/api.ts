@@ -157,6 +157,8 @@ export const HealthSchema = z.object({
   version: z.string(),
   endpoints: z.array(EndpointLoadSchema).optional(),
   sandbox: SandboxLoadSchema.optional(),
+  /** Where this server keeps its data: the SQLite file, or PostgreSQL (`MOFANG_DATABASE_URL`); signed-in only. */
+  store: z.enum(['sqlite', 'postgres']).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 

@@ -66,7 +66,8 @@ describe.skipIf(!postgresTestsRun())('mofang migrate-store', { timeout: 120_000 
 
   it('copies every table; each one reads the same through both schemas, JSON text included', async () => {
     const result = await mofang(['migrate-store', '--to', server.url, '--from', dir, '--batch-rows', '3']);
-    expect(result.stderr).toBe('');
+    // Progress lines only (printed when a copy takes over 2 s, as on a loaded machine).
+    expect(result.stderr.replace(/^mofang: \w+: \d+ rows copied\n/gm, '')).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^table\s+sqlite\s+postgres\s+seconds\n/);
     expect(result.stdout).toMatch(/row counts match\n$/);
@@ -108,7 +109,8 @@ describe.skipIf(!postgresTestsRun())('mofang migrate-store', { timeout: 120_000 
   it('runs as the compiled CLI too (bin/mofang.mjs finds the PostgreSQL migrations and the driver)', async () => {
     const url = await server.createDatabase('migrate_store_bin');
     const result = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });
-    expect(result.stderr).toBe('');
+    // Progress lines only (printed when a copy takes over 2 s, as on a loaded machine).
+    expect(result.stderr.replace(/^mofang: \w+: \d+ rows copied\n/gm, '')).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\nscenario_versions\s+2\s+2\s/);
     const again = await mofangBin(['migrate-store', '--to', url], { MOFANG_DATA_DIR: dir });

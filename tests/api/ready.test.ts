@@ -3,6 +3,7 @@
  * until the server drains, then 503 `draining`, while health (liveness) stays 200.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres } from './test-store.js';
 import { call, removeDir, startTestServer, tempDir, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -21,6 +22,11 @@ describe('GET /api/ready', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ ready: true });
     expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('tells a signed-in user which store the server uses (the PostgreSQL pass runs on PostgreSQL)', async () => {
+    const health = await call(server.url, 'GET', '/api/health');
+    expect(health.json).toMatchObject({ ok: true, store: onPostgres ? 'postgres' : 'sqlite' });
   });
 
   it('answers 503 draining once the server drains; /api/health stays 200', async () => {

@@ -167,7 +167,7 @@ export function createApp(deps: AppDeps): Express {
     if (!requestUser(res)) return void res.json({ ok: true, version });
     // Described per request: admins may change the endpoints while the server runs.
     const model = deps.modelDescription ?? describeModels(deps.models);
-    res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.() });
+    res.json({ ok: true, model, model_info: defaultModelInfo(deps.models), simulator: deps.simulator ?? model === SIMULATOR_HINT, version, endpoints: endpointLoads(deps.models), sandbox: deps.services.sandbox.stats?.(), store: appStore(deps).dialect });
   });
   // Load balancers' other question: may this server take new work (not draining, database answering)? See ready.ts.
   api.get('/ready', allow('public'), readyHandler(deps.drain ?? { draining: false }, deps.readiness ?? storeReadiness(appStore(deps))));
