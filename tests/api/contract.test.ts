@@ -3,13 +3,13 @@
  * each status it declares, and every reply is held to the document (status declared, media type
  * declared, body matching the schema). Job items' run ids resolve at `GET /v1/runs/{run_id}`.
  */
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthSchema } from '@shared/api.js';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { JobCreatedSchema, JobProgressSchema, JobResultLineSchema } from '@shared/jobs.js';
 import { V1RunDetailSchema } from '@shared/v1.js';
 import { buildXlsx } from '../../bench/xlsx-fixture.js';
-import { sqliteOf } from '../../server/src/storage/sqlite.js';
 import { ContractChecker } from './contract-check.js';
 import { call, echoGraph, parseSse } from './helpers.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
@@ -94,7 +94,7 @@ beforeAll(async () => {
   await h.publish('throws', codeGraph('throws', "function main() { throw new Error('boom'); }", 1000));
   const gone = await h.publish('gone', echoGraph('gone'));
   const broken = JSON.stringify({ ...echoGraph('gone'), nodes: echoGraph('gone').nodes.map((n) => (n.id === 'llm_1' ? { ...n, kind: 'removed_kind' } : n)) });
-  sqliteOf(h.store.db).prepare('update scenario_versions set graph = ? where scenario_id = ?').run(broken, gone.scenarioId);
+  await h.store.db.update(h.store.t.scenarioVersions).set({ graph: JSON.parse(broken) }).where(eq(h.store.t.scenarioVersions.scenarioId, gone.scenarioId));
   key = (await h.key()).key;
   limited = (await h.key({ rate_limit: 1 })).key;
   checker = new ContractChecker((await call(h.server.url, 'GET', '/v1/openapi.json')).json);

@@ -17,8 +17,8 @@ import { V1SessionCreatedSchema } from '@shared/sessions.js';
 import { V1RunResultSchema } from '@shared/v1.js';
 import { noServices } from '../../server/src/engine/testing.js';
 import { publishDraft } from '../../server/src/publish/publish.js';
-import { dataStoreOf } from '../../server/src/storage/store.js';
-import { openStore } from '../../server/src/storage/db.js';
+import { rawRows } from '../../server/src/storage/dialect-sql.js';
+import { openTestStore, storeEnv } from './test-store.js';
 import { createScenario } from '../../server/src/storage/scenarios.js';
 import { call, echoGraph, parseSse, removeDir, signInAdmin, tempDir } from './helpers.js';
 
@@ -31,9 +31,10 @@ afterAll(() => {
 });
 
 /** Spawns `mofang start`; resolves with its URL, the exit code to come and everything it printed so far. */
-function startChild(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; output: () => string }> {
+async function startChild(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; output: () => string }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(await storeEnv(dir)),
     PORT: process.env.MOFANG_TEST_PORT ?? '0',
     HOST: '127.0.0.1',
     MOFANG_DATA_DIR: dir,
@@ -73,10 +74,10 @@ function getVia(agent: http.Agent | false, url: string): Promise<{ status: numbe
 
 describe('SIGTERM drains, then exits 0', () => {
   it('lets in-flight runs finish while ready says draining and follower streams end', async () => {
-    const store = openStore(dir);
-    const scenario = await createScenario(dataStoreOf(store.db), { name: 'echo', graph: echoGraph() });
-    await publishDraft(dataStoreOf(store.db), noServices, scenario.id, { slug: 'echo' });
-    store.close();
+    const store = await openTestStore(dir);
+    const scenario = await createScenario(store, { name: 'echo', graph: echoGraph() });
+    await publishDraft(store, noServices, scenario.id, { slug: 'echo' });
+    await store.close();
 
     const server = await startChild();
     await signInAdmin(server.url);
@@ -132,15 +133,15 @@ describe('SIGTERM drains, then exits 0', () => {
     probe.destroy();
 
     // The run log's write-behind reached the store before it closed.
-    const after = openStore(dir);
+    const after = await openTestStore(dir);
     try {
-      const row = after.db.get(sql`select status from runs where id = ${ran.json.run_id}`);
+      const [row] = await rawRows(after, sql`select status from runs where id = ${ran.json.run_id}`);
       expect(row).toEqual({ status: 'succeeded' });
       // The job items in flight finished (none left running for the next start) and the job with them.
-      expect(after.db.all(sql`select status from job_items where job_id = ${job_id}`)).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }, { status: 'succeeded' }]);
-      expect(after.db.get(sql`select status from jobs where id = ${job_id}`)).toEqual({ status: 'completed' });
+      expect(await rawRows(after, sql`select status from job_items where job_id = ${job_id}`)).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }, { status: 'succeeded' }]);
+      expect((await rawRows(after, sql`select status from jobs where id = ${job_id}`))[0]).toEqual({ status: 'completed' });
     } finally {
-      after.close();
+      await after.close();
     }
   }, 60_000);
 });

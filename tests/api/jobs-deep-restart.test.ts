@@ -5,6 +5,7 @@
  * is submitted over HTTP, and a job left mid-item by a crash is planted in its data dir before two
  * restarts. Each time the items fail naming the limit, and the process stays up.
  */
+import { sqliteOnly } from './test-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,7 +100,8 @@ async function allFailedAtTheLimit(server: Child, jobId: string, total: number):
   }
 }
 
-describe('a job whose code node returns a 20,000-deep object', () => {
+// On PostgreSQL a killed server's items are taken over after a lease (jobs/queue.test.ts), not at the next start.
+describe.skipIf(sqliteOnly)('a job whose code node returns a 20,000-deep object', () => {
   it('fails its items on submit and on the next two restarts, and the server stays up each time', async () => {
     const store = openStore(dir);
     const scenario = await createScenario(dataStoreOf(store.db), { name: 'deep-code', graph: deepGraph });

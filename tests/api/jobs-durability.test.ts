@@ -3,6 +3,7 @@
  * process is killed with SIGKILL midway and restarted on the same data dir; the job completes with
  * every item exactly once.
  */
+import { sqliteOnly } from './test-store.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,8 @@ function startChild(): Promise<{ child: ChildProcess; url: string }> {
   });
 }
 
-describe('jobs survive kill -9', () => {
+// On PostgreSQL a killed server's items are taken over after a lease (jobs/queue.test.ts, bench:cluster), not at the next start.
+describe.skipIf(sqliteOnly)('jobs survive kill -9', () => {
   it('resumes after a restart: nothing lost, nothing twice', async () => {
     const store = openStore(dir);
     const scenario = await createScenario(dataStoreOf(store.db), { name: 'audit', graph: auditGraph() });

@@ -6,6 +6,7 @@
  * repositories see), are the same on both sides, and every JSON column holds the same text. Refusals are
  * one line with a stable code and no stack trace.
  */
+import { sqliteOnly } from './test-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTableName, is } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
@@ -28,7 +29,8 @@ const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 /** Rows in a stable order, for comparing two reads of one table. */
 const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
-describe.skipIf(!postgresTestsRun())('mofang migrate-store', { timeout: 120_000 }, () => {
+// Copies a SQLite data directory into PostgreSQL: it starts from the SQLite store (skipped on the PostgreSQL pass).
+describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { timeout: 120_000 }, () => {
   let server: TestPostgres;
   let dir = '';
   beforeAll(async () => {

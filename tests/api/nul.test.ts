@@ -2,6 +2,7 @@
  * The NUL rule over real HTTP and the CLI (issue 16): U+0000 is refused wherever input enters, with
  * 400 `nul_character` naming where, and nothing is stored (PostgreSQL could not store it; SQLite would).
  */
+import { rawRows } from '../../server/src/storage/dialect-sql.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,15 +42,16 @@ afterAll(() => h.close());
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rows of a table, counted in the server's own store. */
-function count(table: string): number {
-  const row = h.store.db.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`));
-  return row?.n ?? 0;
+async function count(table: string): Promise<number> {
+  const [row] = await rawRows(h.store, sql.raw(`SELECT count(*) AS n FROM ${table}`));
+  return Number(row?.n ?? 0);
 }
 
 /** The row counts a refused request must leave as they were (the run log writes behind: waited for). */
 async function counts(): Promise<Record<string, number>> {
   await sleep(150);
-  return Object.fromEntries(['scenarios', 'runs', 'jobs', 'job_items', 'call_sessions', 'call_session_turns', 'eval_sets', 'eval_revisions', 'eval_cases'].map((t) => [t, count(t)]));
+  const tables = ['scenarios', 'runs', 'jobs', 'job_items', 'call_sessions', 'call_session_turns', 'eval_sets', 'eval_revisions', 'eval_cases'];
+  return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await count(t)] as const)));
 }
 
 function expectNul(res: { status: number; json: unknown }, details: Record<string, unknown>): void {

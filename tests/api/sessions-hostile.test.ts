@@ -3,6 +3,7 @@
  * store the moment the session is, a reconnect past the end of a stream is answered instead of held open
  * forever, a desk token stops opening its session a day after the call.
  */
+import { rawRows } from '../../server/src/storage/dialect-sql.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connect } from 'node:net';
 import { and, eq, sql } from 'drizzle-orm';
@@ -60,7 +61,7 @@ describe('live sessions, hostile', () => {
       expect(ended.status).toBe(200);
       const runId = (ended.json as { final_run_id: string }).final_run_id;
       // Read through a second connection: what a server killed now would find at its next start.
-      const row = h.store.db.get<{ id: string } | undefined>(sql`select id from runs where id = ${runId}`);
+      const [row] = await rawRows(h.store, sql`select id from runs where id = ${runId}`);
       expect(row?.id).toBe(runId);
     } finally {
       flush.mockRestore();
@@ -94,7 +95,7 @@ describe('live sessions, hostile', () => {
     const asDesk = () => call(h.server.url, 'GET', `/api/live/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${token}` }, { as: null });
     await h.v1('POST', `/v1/sessions/${s.session_id}/end`, key);
     expect((await asDesk()).status).toBe(200);
-    h.store.db.update(callSessions).set({ endedAt: Date.now() - 25 * 3_600_000 }).where(eq(callSessions.id, s.session_id)).run();
+    await h.store.db.update(h.store.t.callSessions).set({ endedAt: Date.now() - 25 * 3_600_000 }).where(eq(h.store.t.callSessions.id, s.session_id));
     const late = await asDesk();
     expect(late.status).toBe(401);
     expect((late.json as { error: { code: string } }).error.code).toBe('invalid_desk_token');
@@ -165,8 +166,9 @@ describe('a server killed while an update was in flight', () => {
       for (let i = 0; i < 200 && V1SessionSchema.parse((await h.v1('GET', `/v1/sessions/${s.session_id}`, key)).json).metrics.updates < 1; i++) await sleep(10);
       await h.server.close();
       // As the store is after a kill -9 during that update: the turns held, the update never written.
-      h.store.db.delete(callSessionEvents).where(and(eq(callSessionEvents.sessionId, s.session_id), eq(callSessionEvents.name, 'session.updated'))).run();
-      h.store.db.update(callSessions).set({ updateCount: 0, outputs: null }).where(eq(callSessions.id, s.session_id)).run();
+      const { t } = h.store;
+      await h.store.db.delete(t.callSessionEvents).where(and(eq(t.callSessionEvents.sessionId, s.session_id), eq(t.callSessionEvents.name, 'session.updated')));
+      await h.store.db.update(t.callSessions).set({ updateCount: 0, outputs: null }).where(eq(t.callSessions.id, s.session_id));
       const again = await startBareServer(h.dir);
       try {
         const read = async () => V1SessionSchema.parse((await call(again.url, 'GET', `/v1/sessions/${s.session_id}`, undefined, { authorization: `Bearer ${key}` }, { as: null })).json);

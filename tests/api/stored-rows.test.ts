@@ -6,6 +6,7 @@
  * JSON at all (cut short by disk damage, or written by something other than Mofang) are planted in every
  * JSON column of every table: every read still answers below 500 and the lists still list the other rows.
  */
+import { sqliteOnly } from './test-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNREADABLE_GRAPH_FORMAT } from '@shared/graph.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
@@ -77,7 +78,8 @@ async function readEverything(slug: string, ids: { scenarioId: string; runId: st
   return statuses;
 }
 
-describe('stored rows a read must survive', () => {
+// Plants damaged JSON text that PostgreSQL's json columns refuse to store (the SQLite file's own failure mode).
+describe.skipIf(sqliteOnly)('stored rows a read must survive', () => {
   // 990: SQLite's JSON functions still read it, so the JavaScript side gets it whole; 1,200: past them.
   it.each([990, 1200])('answers every read below 500 with rows nested %i deep', async (levels) => {
     const graph = `{"nodes":[{"id":"x","config":${deep(levels)}}],"edges":[]}`;

@@ -17,8 +17,7 @@ import { isLowerBetter, meetsBars, parseMinBar, planMetrics, plannedMetricNames,
 import { setLimits } from '../limits.js';
 import { EvaluationSets } from '../evaluation/sets.js';
 import type { ExecutionPlan } from '../engine/index.js';
-import type { Store } from '../storage/db.js';
-import { dataStoreOf } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
 import { createEngineServices } from '../services/index.js';
 import { overridesOf } from '../evaluation/metric-settings.js';
 import { CliError } from './errors.js';
@@ -55,10 +54,10 @@ const LISTED_FAILURES = 20;
  * @throws CliError for a graph-file target (a stored set belongs to a published scenario), an unknown set
  *   name (the scenario's sets listed) or revision; EvalSetError for cases that do not fit the plan
  */
-async function storedSet(spec: { name: string; revision?: number }, store: Store | undefined, scenarioId: string | undefined, plan: ExecutionPlan): Promise<{ cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides }> {
+async function storedSet(spec: { name: string; revision?: number }, store: DataStore | undefined, scenarioId: string | undefined, plan: ExecutionPlan): Promise<{ cases: EvalCase[]; set: { name: string; revision: number }; overrides: MetricOverrides }> {
   const name = spec.name;
   if (!store || !scenarioId) throw new CliError(`--set "${name}" names a stored evaluation set, which belongs to a published scenario: pass its slug as the target, or a JSONL file as --set`);
-  const sets = new EvaluationSets(dataStoreOf(store.db));
+  const sets = new EvaluationSets(store);
   const list = await sets.list(scenarioId);
   const found = list.find((s) => s.name === name);
   if (!found) {
@@ -112,7 +111,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
   const config = loadConfig(io.env);
   if (config.limits) setLimits(config.limits);
   const services = createEngineServices({ httpAllow: config.httpAllow, sandbox: config.sandbox, templateLimits: config.templates });
-  const store = openStoreFor(config, !isGraphFile(target));
+  const store = await openStoreFor(config, !isGraphFile(target));
   try {
     const cliModels = await openCliModels(config);
     const models = cliModels.models;
@@ -161,7 +160,7 @@ async function evaluate(target: string, opts: EvalCommandOptions, io: CliIo): Pr
       await cliModels.close();
     }
   } finally {
-    store?.close();
+    await store?.close();
     await services.close();
   }
 }

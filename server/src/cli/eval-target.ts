@@ -10,9 +10,8 @@ import type { AppConfig as Config } from '../config.js';
 import { compileGraph, type ExecutionPlan } from '../engine/index.js';
 import type { ConfiguredModelResolver } from '../model/registry.js';
 import type { EngineServices } from '../nodes/kit.js';
-import { openStore, type Store } from '../storage/db.js';
+import { openAppStore, type AppDataStore } from '../storage/app-store.js';
 import { findBySlug, getVersion } from '../storage/versions.js';
-import { dataStoreOf } from '../storage/store.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
 
@@ -35,10 +34,13 @@ export function isGraphFile(target: string): boolean {
   return target.endsWith('.json') || target.includes('/') || target.includes(path.sep) || existsSync(target);
 }
 
-/** The data directory's store when it exists (always for a slug); undefined for a graph file without one. */
-export function openStoreFor(config: Config, needed: boolean): Store | undefined {
-  if (!needed && !existsSync(path.join(config.dataDir, 'mofang.db'))) return undefined;
-  return openStore(config.dataDir);
+/**
+ * The store a server with this configuration uses (PostgreSQL with `MOFANG_DATABASE_URL`, else the data
+ * directory's SQLite file) when it exists (always for a slug); undefined for a graph file without one.
+ */
+export async function openStoreFor(config: Config, needed: boolean): Promise<AppDataStore | undefined> {
+  if (!needed && !config.database && !existsSync(path.join(config.dataDir, 'mofang.db'))) return undefined;
+  return openAppStore(config.database ? { ...config, database: { ...config.database, poolSize: 2 } } : config);
 }
 
 /**
@@ -49,7 +51,7 @@ export function openStoreFor(config: Config, needed: boolean): Store | undefined
  * @throws CliError for a missing or broken file, an unknown slug or version, `--version` with a file, or
  *   a graph that does not compile (its problems listed)
  */
-export async function loadTarget(target: string, version: number | undefined, store: Store | undefined, services: EngineServices, modelAliases?: string[]): Promise<EvalTarget> {
+export async function loadTarget(target: string, version: number | undefined, store: AppDataStore | undefined, services: EngineServices, modelAliases?: string[]): Promise<EvalTarget> {
   let graph: unknown;
   let named: { graph: string } | { slug: string; version: number };
   let scenarioId: string | undefined;
@@ -60,11 +62,11 @@ export async function loadTarget(target: string, version: number | undefined, st
   } else {
     if (!SLUG_PATTERN.test(target)) throw new CliError(`"${target}" is neither a graph file nor a valid slug (2–63 lowercase letters, digits or dashes)`);
     if (!store) throw new CliError('no data directory to find published scenarios in (MOFANG_DATA_DIR)');
-    const found = await findBySlug(dataStoreOf(store.db), target);
-    if (!found) throw new CliError(`no published scenario "${target}" in ${store.file}; pass a graph file to evaluate a draft`);
+    const found = await findBySlug(store, target);
+    if (!found) throw new CliError(`no published scenario "${target}" in ${store.where}; pass a graph file to evaluate a draft`);
     const wanted = version ?? found.liveVersion;
     if (wanted === null) throw new CliError(`"${target}" has no live version; pass --version N`);
-    const row = await getVersion(dataStoreOf(store.db), found.id, wanted);
+    const row = await getVersion(store, found.id, wanted);
     if (!row) throw new CliError(`"${target}" has no version ${wanted}`);
     graph = row.graph;
     named = { slug: target, version: wanted };

@@ -5,18 +5,17 @@
  */
 import { GraphSchema } from '@shared/graph.js';
 import { SLUG_PATTERN } from '@shared/publish.js';
-import { loadConfig } from '../config.js';
 import { compileGraph } from '../engine/index.js';
 import { PublishError, preparePublish, publishDraft, rollback } from '../publish/publish.js';
 import { MAX_OVERRIDE_NOTE, type VersionGate } from '@shared/publish-gate.js';
 import { getEvalSet } from '../storage/evaluation.js';
 import { getPublishGate } from '../storage/publish-gates.js';
 import { createEngineServices } from '../services/index.js';
-import { openStore, type Store } from '../storage/db.js';
 import { createScenario, getScenario, updateScenario } from '../storage/scenarios.js';
 import { auditedChangeIn, cliActor, publishedSide, scenarioCreatedChange, scenarioPublishedChange, scenarioRolledBackChange, scenarioUpdatedChange } from '../audit/index.js';
 import { findBySlug, getPublishState, listVersions, versionSummary, type SlugFound } from '../storage/versions.js';
-import { dataStoreOf, type DataStore } from '../storage/store.js';
+import type { DataStore } from '../storage/store.js';
+import { openCliStore } from './cli-store.js';
 import { CliError } from './errors.js';
 import { readGraphFile } from './compile-command.js';
 import { printJson, type CliIo } from './io.js';
@@ -25,12 +24,12 @@ function checkSlug(slug: string): void {
   if (!SLUG_PATTERN.test(slug)) throw new CliError(`"${slug}" is not a valid slug: 2–63 lowercase letters, digits or dashes, starting with a letter or digit`);
 }
 
-async function withStore<T>(io: CliIo, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = openStore(loadConfig(io.env).dataDir);
+async function withStore<T>(io: CliIo, fn: (store: DataStore) => T | Promise<T>): Promise<T> {
+  const store = await openCliStore(io.env);
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -84,8 +83,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
       return 1;
     }
     const graph = GraphSchema.parse(raw);
-    return await withStore(io, async ({ db }) => {
-      const store = dataStoreOf(db);
+    return await withStore(io, async (store) => {
       const existing = await findBySlug(store, opts.slug);
       const actor = cliActor();
       let scenarioId: string;
@@ -122,8 +120,7 @@ export async function publishCommandAction(file: string, opts: PublishCommandOpt
 
 /** `mofang versions S`: the versions, newest first, as a JSON list. */
 export async function versionsCommandAction(slug: string, io: CliIo): Promise<number> {
-  return withStore(io, async ({ db }) => {
-    const store = dataStoreOf(db);
+  return withStore(io, async (store) => {
     const found = await mustFind(store, slug);
     printJson(io, (await listVersions(store, found.id)).map((row) => versionSummary(row, found.liveVersion)));
     return 0;
@@ -133,8 +130,7 @@ export async function versionsCommandAction(slug: string, io: CliIo): Promise<nu
 /** `mofang rollback S N`: makes version N live and prints `{ slug, live_version }`. */
 export async function rollbackCommandAction(slug: string, version: string, io: CliIo): Promise<number> {
   if (!/^[1-9][0-9]{0,8}$/.test(version)) throw new CliError(`"${version}" is not a version number (1, 2, …)`);
-  return withStore(io, async ({ db }) => {
-    const store = dataStoreOf(db);
+  return withStore(io, async (store) => {
     const found = await mustFind(store, slug);
     try {
       const before = publishedSide(await getPublishState(store, found.id));

@@ -57,8 +57,16 @@ async function importShippedSets(store: DataStore, res: Response, scenarioId: st
 /** Routes for templates, and the scenario routes that involve files or templates. */
 export function templateRoutes(deps: AppDeps): Router {
   const store = appStore(deps);
-  syncBuiltinTemplates(store).catch((error: unknown) => console.error('[mofang] syncing the built-in templates failed:', loggableMessage(error)));
+  // The built-in templates are brought into the store once at start; a template request waits for it (on
+  // PostgreSQL the sync takes long enough that the first request could otherwise miss some).
+  const synced = syncBuiltinTemplates(store).then(
+    () => undefined,
+    (error: unknown) => console.error('[mofang] syncing the built-in templates failed:', loggableMessage(error)),
+  );
   const router = Router();
+  router.use((_req, _res, next) => {
+    synced.then(() => next(), next);
+  });
   const readsPii = deps.canReadPii ?? canReadPii;
   /**
    * A template version (or its export file) with the sample inputs in its graph and its samples masked

@@ -236,7 +236,7 @@ export class LiveSession {
     const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
     // The run and the session's end in one transaction: a server killed in between leaves the session
     // ending (its final run made again at the next start), never ended with a final run the log lacks.
-    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, () => this.deps.runLog.write(record));
+    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, (tx) => this.deps.runLog.writeIn(tx, record));
   }
 
   /**

@@ -19,7 +19,7 @@ export interface SessionDeps {
   services: EngineServices;
   alerting: SessionAlerting;
   /** `write` stores a run at once, in the caller's transaction (the final run goes with the session's end). */
-  runLog: { write(record: ApiRunRecord): void };
+  runLog: { writeIn(tx: DataStore, record: ApiRunRecord): Promise<void> };
   /** Deadline of one update or final run, ms. */
   deadlineMs: number;
   /** Hands a stored event to the session's and the board's followers. */

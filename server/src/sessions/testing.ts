@@ -33,7 +33,7 @@ export function echoManager(store: OpenDataStore, runs: ApiRunRecord[] = [], opt
     published: echoPublished(),
     models: { resolve: () => { throw new Error('no model in this graph'); } },
     services: noServices,
-    runLog: { write: (record) => void runs.push(record) },
+    runLog: { writeIn: async (_tx, record) => void runs.push(record) },
     deadlineMs: 10_000,
     idleTimeoutMs: 60_000,
     maxDurationMs: 3_600_000,
