@@ -55,6 +55,10 @@ function decoded(body: Readable, contentEncoding: string | undefined): AsyncIter
   if (!inflate) throw new ContentEncodingError(encoding);
   body.pipe(inflate);
   body.once('error', (error) => inflate.destroy(error));
+  // Reading may start only after an await (the job row is written first: a PostgreSQL round trip), and a
+  // damaged body fails inflating before that: without a listener that error would be thrown as an
+  // uncaught exception and stop the process. The stream keeps it; the iteration below then throws it.
+  inflate.on('error', () => {});
   return inflated(inflate, encoding);
 }
 
