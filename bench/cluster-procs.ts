@@ -9,11 +9,10 @@ import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
-import { GraphSchema } from '../shared/src/graph.js';
+import { GRAPH_FORMAT, GraphSchema, type Graph } from '../shared/src/graph.js';
 import { compileGraph, runPlan } from '../server/src/engine/index.js';
 import { OpenAICompatibleClient } from '../server/src/model/openai-client.js';
 import { createEngineServices } from '../server/src/services/index.js';
-import { echoGraph } from '../tests/api/helpers.js';
 import { adminHeaders, json, startMofang, type Proc } from './jobs-procs.js';
 
 const children = new Set<Proc>();
@@ -34,15 +33,32 @@ export async function startClusterServer(databaseUrl: string, simUrl: string, en
   return track(await startMofang(dir, simUrl, { MOFANG_DATABASE_URL: databaseUrl, ...env }));
 }
 
+/** The one-LLM-node scenario of the API tests (tests/api/helpers.ts, which needs vitest to load): transcript in, reply out. */
+export function echoGraph(name: string): Graph {
+  return {
+    schema: GRAPH_FORMAT,
+    name,
+    nodes: [
+      { id: 'start', kind: 'start', version: 1, position: { x: 0, y: 0 }, config: { inputs: [{ name: 'transcript', type: 'transcript', required: true }] } },
+      { id: 'llm_1', kind: 'llm', version: 1, position: { x: 300, y: 0 }, config: { system: '你是电信客服助手。', user: '{{ start.transcript.text }}' } },
+      { id: 'end', kind: 'end', version: 1, position: { x: 600, y: 0 }, config: { outputs: [{ name: 'reply', value: '{{ llm_1.text }}' }] } },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', sourcePort: 'out', target: 'llm_1', targetPort: 'in' },
+      { id: 'e2', source: 'llm_1', sourcePort: 'out', target: 'end', targetPort: 'in' },
+    ],
+  };
+}
+
 /** A transcript input for the echo scenario, `n` making each one different (the simulator seeds on the prompt). */
-export const transcript = (n: number) => ({ turns: [{ speaker: 'customer', text: `第${n}号来电：我的宽带从昨天开始断线，请帮我查一下。` }, { speaker: 'agent', text: '好的，我帮您查询。' }] });
+export const transcript = (n: number) => ({ turns: [{ role: 'customer', text: `第${n}号来电：我的宽带从昨天开始断线，请帮我查一下。` }, { role: 'agent', text: '好的，我帮您查询。' }] });
 
 /** Signs up the first admin, publishes the one-LLM-node echo scenario as `slug`, returns a /v1 key. */
 export async function publishEcho(url: string, slug: string): Promise<string> {
   const headers = await adminHeaders(url);
   const scenario = (await json('POST', `${url}/api/scenarios`, { name: slug, graph: echoGraph(slug) }, headers)) as { id: string };
   await json('POST', `${url}/api/scenarios/${scenario.id}/publish`, { slug, note: 'bench:cluster' }, headers);
-  const created = (await json('POST', `${url}/api/keys`, { name: 'bench-cluster' }, headers)) as { key: string };
+  const created = (await json('POST', `${url}/api/keys`, { name: 'bench-cluster', rate_limit: 10_000_000 }, headers)) as { key: string };
   return created.key;
 }
 
@@ -99,7 +115,8 @@ export async function simulatorCapacity(simUrl: string, n: number, inFlight: num
   let next = 0;
   await Promise.all(Array.from({ length: inFlight }, async () => {
     while (next < n) {
-      await runPlan(compiled.plan, { transcript: transcript(1_000_000 + next++) }, { models, services, priority: 1 });
+      const result = await runPlan(compiled.plan, { transcript: transcript(1_000_000 + next++) }, { models, services, priority: 1 });
+      if (result.status !== 'succeeded') throw new Error(`capacity run failed: ${JSON.stringify(result.error)}`);
       finishes.push(performance.now() - t0);
     }
   }));
