@@ -65,7 +65,7 @@ try {
   if (submitted.status !== 202) throw new Error(`job submission: ${submitted.status} ${await submitted.text()}`);
   const { job_id: jobId } = (await submitted.json()) as { job_id: string };
   const t0 = Date.now();
-  let killedAt = 0, fourthUpAt = 0, poll = 0;
+  let killedAt = 0, fourthUpAt = 0, poll = 0, runningAtKill = 0;
   let progress: Record<string, unknown> = {};
   const live = () => servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null);
   for (;;) {
@@ -77,6 +77,8 @@ try {
     if (!killedAt && done >= 0.4 * ITEMS) {
       await stop(servers[1], true);
       killedAt = Date.now();
+      // Items claimed at the kill on every server: an upper bound on what the killed one held (only those may run twice).
+      runningAtKill = (await queryPostgres<{ n: number }>(pg.url, `select count(*)::int as n from job_items where job_id = $1 and status = 'running'`, [jobId]))[0].n;
       console.log(`  SIGKILL server ${new URL(servers[1].url).port} at ${done} items; starting a fourth`);
       servers.push(await startClusterServer(pg.url, sim.url, env));
       fourthUpAt = Date.now();
@@ -94,20 +96,21 @@ try {
   const [job] = await queryPostgres<{ status: string; s: number; f: number }>(pg.url, `select status, started_at::float8 as s, finished_at::float8 as f from jobs where id = $1`, [jobId]);
   const rate = (from: number, to: number) => finishes.filter((f) => f >= from && f < to).length / ((to - from) / 1000);
   const at = (q: number) => finishes[Math.floor(finishes.length * q)];
-  const before = rate(at(0.05), killedAt);
+  // From 15% done: the first ~10 s are the limiter's ramp (it starts at 8 in flight and re-learns the latency the /v1 step left it at).
+  const before = rate(at(0.15), killedAt);
   const afterFrom = killedAt + SETTLE_MS, afterTo = at(0.97);
   const after = afterTo > afterFrom + 5_000 ? rate(afterFrom, afterTo) : NaN;
   const dip = rate(killedAt, killedAt + SETTLE_MS);
   await hook.close();
 
   const exact = lines.length === ITEMS && unique === ITEMS && Number(progress.succeeded) + Number(progress.failed) === ITEMS && counts.ended === ITEMS;
-  ok = exact && job.status === 'completed' && hook.count() === 1;
+  ok = exact && job.status === 'completed' && hook.count() === 1 && counts.retried <= runningAtKill;
   row('job items: results lines / unique ids / succeeded+failed / ended in job_items', `${lines.length} / ${unique} / ${Number(progress.succeeded)}+${Number(progress.failed)} / ${counts.ended}`, `${ITEMS} each`);
-  row('items with attempts > 1 (run again after the lease took them over)', `${counts.retried} (max attempts ${counts.max_attempts})`, `≤ what the killed server held (≤ ${CAPACITY})`);
+  row('items with attempts > 1 (run again after the lease took them over)', `${counts.retried} (max attempts ${counts.max_attempts}; ${runningAtKill} running on all servers at the kill)`, '≤ items the killed server held');
   row('job status / completion webhooks received', `${job.status} / ${hook.count()}`, 'completed / 1');
   row('job wall time, s (kill at 40%, fourth server up after)', `${((job.f - job.s) / 1000).toFixed(1)} (${((fourthUpAt - killedAt) / 1000).toFixed(1)} s)`, '-');
   const pct = (x: number) => (Number.isNaN(x) ? 'n/a (window too short)' : `${x.toFixed(1)} items/s = ${((100 * x) / capacity).toFixed(1)}%`);
-  row('items/s before the kill (5% done → kill), % of capacity', pct(before), '≥ 90%');
+  row('items/s before the kill (15% done → kill), % of capacity', pct(before), '≥ 90%');
   row(`items/s during the restart window (kill → +${SETTLE_MS / 1000} s), % of capacity`, pct(dip), '-');
   row(`items/s after takeover settled (kill +${SETTLE_MS / 1000} s → 97% done), % of capacity`, pct(after), '≥ 90%');
 } catch (error) {
