@@ -30,3 +30,12 @@ export function jobLeaseMsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data.MOFANG_JOB_LEASE_MS;
 }
+
+/**
+ * Seconds between pg-boss maintenance passes (which expire slices past their lease) for a lease of
+ * `leaseMs`: every lease / 2, at least 1 s and at most pg-boss's default 30 s, so a killed server's
+ * slices are redelivered within about 1.5 leases.
+ */
+export function maintenanceSecondsFor(leaseMs: number): number {
+  return Math.max(1, Math.min(30, Math.ceil(leaseMs / 2000)));
+}

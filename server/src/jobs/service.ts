@@ -29,6 +29,7 @@ import { XlsxError } from './xlsx-items.js';
 import { previewUpload } from './upload-preview.js';
 import { WebhookSender, type WebhookOptions, type WebhookSink } from './webhook.js';
 import { JobQueue, QueuedItemSource, type JobQueueOptions } from './item-queue.js';
+import { maintenanceSecondsFor } from './lease-config.js';
 import { QueuedWebhooks } from './webhook-queue.js';
 
 /** Settings a test or the bench may change. */
@@ -141,7 +142,7 @@ export class JobService {
     let source: QueuedItemSource | undefined;
     if (store.dialect === 'postgres') {
       // pg-boss expires slices in its maintenance pass: a lease shorter than a minute is looked at every lease / 2.
-      const maintenanceIntervalSeconds = Math.max(1, Math.min(30, Math.ceil(leaseMs / 2000)));
+      const maintenanceIntervalSeconds = maintenanceSecondsFor(leaseMs);
       this.queue = new JobQueue(store, { expireInSeconds: Math.ceil(leaseMs / 1000), retryLimit: maxAttempts + 3, maintenanceIntervalSeconds, ...options.queue });
       this.queue.attach(this.store);
       this.webhooks = new QueuedWebhooks(this.queue, services.http, this.store, { ...options.webhook, pollSeconds: options.queue?.webhookPollSeconds });
