@@ -43,16 +43,16 @@ export function startProc(args: string[], env: NodeJS.ProcessEnv, pattern: RegEx
   });
 }
 
-/** The simulator process (capacity 64, 300 ms to first token, 20 ms a token). */
-export function startSimulator(): Promise<Proc> {
-  return startProc(['simulator', '--port', '0', '--host', '127.0.0.1', '--capacity', '64', '--ttft', '300', '--per-token', '20'], {}, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+/** The simulator process (capacity 64, 300 ms to first token, 20 ms a token unless `args` say otherwise). */
+export function startSimulator(args: string[] = []): Promise<Proc> {
+  return startProc(['simulator', '--port', '0', '--host', '127.0.0.1', '--capacity', '64', '--ttft', '300', '--per-token', '20', ...args], {}, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 }
 
-/** A Mofang server on a free port against `dataDir`, its model the simulator at `simUrl`. */
-export function startMofang(dataDir: string, simUrl: string): Promise<Proc> {
+/** A Mofang server on a free port against `dataDir`, its model the simulator at `simUrl`; `env` adds to or overrides its environment. */
+export function startMofang(dataDir: string, simUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Proc> {
   return startProc(
     ['start'],
-    { PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_MODEL_BASE_URL: `${simUrl}/v1`, MOFANG_MODEL: 'mofang-simulator', MOFANG_MODEL_TIMEOUT_MS: '15000' },
+    { PORT: '0', HOST: '127.0.0.1', MOFANG_DATA_DIR: dataDir, MOFANG_MODEL_BASE_URL: `${simUrl}/v1`, MOFANG_MODEL: 'mofang-simulator', MOFANG_MODEL_TIMEOUT_MS: '15000', ...env },
     /Mofang on (http:\/\/127\.0\.0\.1:\d+)/,
   );
 }

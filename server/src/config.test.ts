@@ -36,6 +36,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MOFANG_JOB_UPLOAD_LIMIT: '1GB', MOFANG_JOB_XLSX_UNPACKED_LIMIT: '512kb' }).jobs).toEqual({ limitBytes: 1024 ** 3, xlsxUnpackedBytes: 512 * 1024 });
   });
 
+  it('reads the job lease, unset by default', () => {
+    expect(loadConfig({}).jobLeaseMs).toBeUndefined();
+    expect(loadConfig({ MOFANG_JOB_LEASE_MS: '10000' }).jobLeaseMs).toBe(10_000);
+    expect(() => loadConfig({ MOFANG_JOB_LEASE_MS: '100' })).toThrow(/MOFANG_JOB_LEASE_MS must be at least 5000/);
+  });
+
   it('reads the template limits, each bounded, naming the variable when bad', () => {
     expect(loadConfig({}).templates).toEqual({ renderMs: 100, outputBytes: 4 * 1024 * 1024, memory: 1_000_000 });
     const c = loadConfig({ MOFANG_TEMPLATE_RENDER_MS: '250', MOFANG_TEMPLATE_OUTPUT_BYTES: '1048576', MOFANG_TEMPLATE_MEMORY: ' ' });

@@ -12,6 +12,7 @@ import { blankAsUnset, wholeNumber } from './env-settings.js';
 import { sandboxConfigFromEnv, type SandboxConfig } from './services/sandbox-config.js';
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits } from './common/template-limits.js';
 import { jobUploadConfigFromEnv, type JobUploadConfig } from './jobs/upload-config.js';
+import { jobLeaseMsFromEnv } from './jobs/lease-config.js';
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
 import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 import { oidcConfigFromEnv, type OidcConfig } from './users/oidc-config.js';
@@ -77,6 +78,8 @@ export interface AppConfig {
   templates?: TemplateLimits;
   /** Limits on job uploads; defaults when absent. */
   jobs?: JobUploadConfig;
+  /** `MOFANG_JOB_LEASE_MS`: how long a server's claim on job items lasts (ms); unset: the runner's default. */
+  jobLeaseMs?: number;
   /** The web front door: allowed Host names and CORS origins; defaults (none, CORS off) when absent. */
   web?: WebConfig;
   /** Session lifetime and sign-in throttling; defaults when absent. */
@@ -135,8 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   let jobs: JobUploadConfig;
+  let jobLeaseMs: number | undefined;
   try {
     jobs = jobUploadConfigFromEnv(env);
+    jobLeaseMs = jobLeaseMsFromEnv(env);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -181,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sandbox,
     templates: { renderMs: e.MOFANG_TEMPLATE_RENDER_MS, outputBytes: e.MOFANG_TEMPLATE_OUTPUT_BYTES, memory: e.MOFANG_TEMPLATE_MEMORY },
     jobs,
+    ...(jobLeaseMs !== undefined ? { jobLeaseMs } : {}),
     web,
     auth,
     oidc,

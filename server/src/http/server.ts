@@ -94,7 +94,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const v1 = createV1Runtime(store, config.api);
   // Several servers over one PostgreSQL database split each endpoint's max_concurrency (docs/postgres.md).
   v1.instances.onCount((servers) => shareModelEndpoints(models, servers));
-  const jobs = new JobService(store, published, models, services, { uploads: config.jobs, runLog: v1.runLog });
+  const jobs = new JobService(store, published, models, services, { uploads: config.jobs, runLog: v1.runLog, ...(config.jobLeaseMs !== undefined ? { runner: { leaseMs: config.jobLeaseMs } } : {}) });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ store, http: services.http, box, published });
   const sessions = createSessions({ store, models, services, published }, v1);

@@ -29,6 +29,7 @@ import { XlsxError } from './xlsx-items.js';
 import { previewUpload } from './upload-preview.js';
 import { WebhookSender, type WebhookOptions, type WebhookSink } from './webhook.js';
 import { JobQueue, QueuedItemSource, type JobQueueOptions } from './item-queue.js';
+import { maintenanceSecondsFor } from './lease-config.js';
 import { QueuedWebhooks } from './webhook-queue.js';
 
 /** Settings a test or the bench may change. */
@@ -140,7 +141,9 @@ export class JobService {
     const leaseMs = options.runner?.leaseMs ?? 2 * (options.runner?.deadlineMs ?? 120_000) + 60_000;
     let source: QueuedItemSource | undefined;
     if (store.dialect === 'postgres') {
-      this.queue = new JobQueue(store, { expireInSeconds: Math.ceil(leaseMs / 1000), retryLimit: maxAttempts + 3, ...options.queue });
+      // pg-boss expires slices in its maintenance pass: a lease shorter than a minute is looked at every lease / 2.
+      const maintenanceIntervalSeconds = maintenanceSecondsFor(leaseMs);
+      this.queue = new JobQueue(store, { expireInSeconds: Math.ceil(leaseMs / 1000), retryLimit: maxAttempts + 3, maintenanceIntervalSeconds, ...options.queue });
       this.queue.attach(this.store);
       this.webhooks = new QueuedWebhooks(this.queue, services.http, this.store, { ...options.webhook, pollSeconds: options.queue?.webhookPollSeconds });
       source = new QueuedItemSource(this.queue, { maxAttempts, leaseMs });
