@@ -4,6 +4,7 @@
  * 1 below a bar, 2 cannot evaluate), set files with mistakes, the simulator's warning and a published
  * version named by its slug.
  */
+import { onPostgres, openTestStore, TEST_SECRET_KEY } from './test-store.js';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,8 +12,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { insertEndpoint } from '../../server/src/endpoints/store.js';
 import { startMockOpenAI, type MockOpenAI } from '../../server/src/model/mock-openai.testing.js';
-import { openStore } from '../../server/src/storage/db.js';
-import { dataStoreOf } from '../../server/src/storage/store.js';
 import { findBySlug } from '../../server/src/storage/versions.js';
 import { EvaluationSets } from '../../server/src/evaluation/sets.js';
 import { mofang as runMofang, ROOT } from './cli-helpers.js';
@@ -115,9 +114,9 @@ describe('mofang eval with the endpoints stored in the data directory', () => {
   it('calls a stored endpoint when the environment names none, at its max concurrency', async () => {
     const data = tempDir('mofang-cli-eval-endpoints-');
     try {
-      const store = openStore(data);
-      await insertEndpoint(dataStoreOf(store.db), openSecretBox({ dataDir: data }), { name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-test', models: { default: 'qwen2.5-7b-instruct' }, max_concurrency: 3, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
-      store.close();
+      const store = await openTestStore(data);
+      await insertEndpoint(store, openSecretBox({ dataDir: data, secretKey: onPostgres ? TEST_SECRET_KEY : undefined }), { name: 'qwen-hotline', base_url: mock.url, api_key: 'sk-test', models: { default: 'qwen2.5-7b-instruct' }, max_concurrency: 3, timeout_ms: null, supports_json_schema: true, stream: false, enabled: true });
+      await store.close();
       mock.replies = CALLS.map(medium);
       const before = mock.requests.length;
       const r = await withSimulator(['eval', TEMPLATE, '--set', setFile, '--min', 'risk_level.accuracy=0.75'], data);
@@ -243,16 +242,16 @@ describe('mofang eval with the simulator and on published versions', () => {
       expect(JSON.parse(first.stdout).target.plan_hash).not.toBe(result.target.plan_hash);
 
       // A stored set by name (its latest revision, or name@N), made as the 评测集 page makes one.
-      const store = openStore(data);
+      const store = await openTestStore(data);
       try {
-        const scenario = await findBySlug(dataStoreOf(store.db), 'complaint-risk');
-        const sets = new EvaluationSets(dataStoreOf(store.db));
+        const scenario = await findBySlug(store, 'complaint-risk');
+        const sets = new EvaluationSets(store);
         const set = await sets.create(scenario?.id ?? '', { name: 'regression', description: '' });
         const lines = readFileSync(setFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { inputs: Record<string, unknown>; expected: Record<string, unknown> });
         await sets.addCases(set.id, lines.slice(0, 3), 'test');
         await sets.addCases(set.id, lines.slice(3), 'test');
       } finally {
-        store.close();
+        await store.close();
       }
       const stored = await withSimulator(['eval', 'complaint-risk', '--set', 'regression'], data);
       expect(stored.code).toBe(0);

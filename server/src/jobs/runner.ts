@@ -22,6 +22,9 @@ import { StoreItemSource, type ItemSource } from './item-source.js';
 import { runClaimedItem, type ItemRunContext, type SucceededItem } from './runner-item.js';
 import { OutcomeWriter } from './runner-outcomes.js';
 
+/** How long a cancelled job is remembered so its late-claimed items stop as they start, ms. */
+const CANCEL_MEMORY_MS = 10 * 60_000;
+
 export type { SucceededItem };
 
 export interface JobRunnerOptions {
@@ -85,6 +88,8 @@ export class JobRunner {
   private readonly inFlight = new Set<Promise<void>>();
   /** Abort handles of the items in flight, by job, so a cancel stops them at once. */
   private readonly byJob = new Map<string, Set<AbortController>>();
+  /** Jobs cancelled lately, with when (epoch ms): an item of one that starts now is stopped at once. */
+  private readonly cancelledAt = new Map<string, number>();
   private readonly source: ItemSource;
   private readonly writer: OutcomeWriter;
   private readonly itemContext: ItemRunContext;
@@ -249,13 +254,21 @@ export class JobRunner {
     this.inFlight.add(tracked);
   }
 
-  /** Stops a cancelled job's items in flight; their rows go back to pending (not failed). */
+  /**
+   * Stops a cancelled job's items in flight; their rows go back to pending (not failed). Items of it claimed
+   * in a transaction that began before the cancel committed (PostgreSQL's claims run beside it) are stopped
+   * as they start: the job is remembered for {@link CANCEL_MEMORY_MS}.
+   */
   cancelJob(jobId: string): void {
+    const now = Date.now();
+    for (const [id, at] of this.cancelledAt) if (now - at > CANCEL_MEMORY_MS) this.cancelledAt.delete(id);
+    this.cancelledAt.set(jobId, now);
     for (const controller of this.byJob.get(jobId) ?? []) controller.abort(new Error('job cancelled'));
   }
 
   private async runItem(item: ClaimedItem): Promise<void> {
     const own = new AbortController();
+    if (this.cancelledAt.has(item.jobId)) own.abort(new Error('job cancelled'));
     let set = this.byJob.get(item.jobId);
     if (!set) this.byJob.set(item.jobId, (set = new Set()));
     set.add(own);
