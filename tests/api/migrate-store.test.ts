@@ -3,8 +3,9 @@
  * published versions, an API key, /v1 runs, a finished job, users and their sessions, audit entries, an
  * evaluation set, a live call session with turns), the server stopped, the command run into a throwaway
  * PostgreSQL; then every table's rows, read through each dialect's drizzle schema (the types
- * repositories see), are the same on both sides, and every JSON column holds the same text. Refusals are
- * one line with a stable code and no stack trace.
+ * repositories see), are the same on both sides, and every JSON column holds the same text; a server on
+ * the copy (`MOFANG_DATABASE_URL`) gives the same API answers. Refusals are one line with a stable code and
+ * no stack trace.
  */
 import { sqliteOnly } from './test-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +21,35 @@ import { pgSchema } from '../../server/src/storage/pg/tables.js';
 import { postgresTestsRun, startTestPostgres, type TestPostgres } from '../../server/src/storage/pg/testing.js';
 import { sqliteOf } from '../../server/src/storage/sqlite.js';
 import { mofang, mofangBin } from './cli-helpers.js';
-import { call, echoGraph, removeDir, signInAs, tempDir } from './helpers.js';
+import { call, echoGraph, removeDir, signInAdmin, signInAs, startBareServer, tempDir } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { waitForJob } from './jobs-helpers.js';
 import { startV1Harness } from './v1-helpers.js';
 
+
+/** The answers a user and a key get for the migrated data: scenario list and detail, versions, keys, users, sets, a job and its results. */
+async function readAnswers(base: string, key: string, scenarioId: string, jobId: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const asKey = { authorization: `Bearer ${key}` };
+  for (const url of ['/api/scenarios', `/api/scenarios/${scenarioId}`, `/api/scenarios/${scenarioId}/versions`, '/api/keys', '/api/users', `/api/scenarios/${scenarioId}/eval-sets`]) {
+    const res = await call(base, 'GET', url);
+    out[url] = [res.status, res.json ?? res.text];
+  }
+  for (const url of [`/v1/jobs/${jobId}`, `/v1/jobs/${jobId}/results`]) {
+    const res = await call(base, 'GET', url, undefined, asKey, { as: null });
+    out[url] = [res.status, res.json ?? res.text];
+  }
+  // Times of use change by reading: the key's (stamped after a request) and the admin's sign-in (again, on the copy).
+  for (const url of ['/api/keys', '/api/users']) {
+    const [status, body] = out[url] as [number, unknown];
+    out[url] = [status, JSON.parse(JSON.stringify(body), (k, v: unknown) => (k === 'last_used_at' || k === 'last_login_at' ? undefined : v))];
+  }
+  // A job's rate and ETA are measured by the server that ran it, not stored.
+  const progress = out[`/v1/jobs/${jobId}`] as [number, Record<string, unknown>];
+  out[`/v1/jobs/${jobId}`] = [progress[0], { ...progress[1], rate_per_s: undefined, eta_s: undefined }];
+  return out;
+}
 
 const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
 /** Rows in a stable order, for comparing two reads of one table. */
@@ -33,6 +59,8 @@ const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { timeout: 120_000 }, () => {
   let server: TestPostgres;
   let dir = '';
+  let answers: Record<string, unknown> = {};
+  let answerArgs = { key: '', scenarioId: '', jobId: '' };
   beforeAll(async () => {
     server = await startTestPostgres({ database: 'migrate_store' });
     const h = await startV1Harness();
@@ -57,6 +85,12 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
     const session = V1SessionCreatedSchema.parse(created.json);
     expect((await h.v1('POST', `/v1/sessions/${session.session_id}/turns`, key, { turns: [{ id: 'c1', role: 'customer', text: '宽带断了' }] })).status).toBe(202);
     await new Promise((r) => setTimeout(r, 300));
+    // What the API answers from the SQLite store, to compare with a server on the copy.
+    const jobId = (job.json as { job_id: string }).job_id;
+    const runs = await call(base, 'GET', `/api/scenarios/${scenarioId}/runs`);
+    answers = await readAnswers(base, key, scenarioId, jobId);
+    answerArgs = { key, scenarioId, jobId };
+    expect(runs.status).toBe(200);
     // Stop the server (its run log written out) but keep the data directory.
     await h.server.close();
     h.store.close();
@@ -105,6 +139,21 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
     } finally {
       store.close();
       await pool.end();
+    }
+  });
+
+  it('a server on the copy (MOFANG_DATABASE_URL) gives the same API answers as the SQLite one did', async () => {
+    const copyDir = tempDir('mofang-migrated-');
+    // The copy's endpoint secrets were sealed with the data directory's key: the PostgreSQL servers take it as MOFANG_SECRET_KEY.
+    const secretKey = readFileSync(path.join(dir, 'secret.key'), 'utf8').trim();
+    const onCopy = await startBareServer(copyDir, { MOFANG_DATABASE_URL: server.url, MOFANG_SECRET_KEY: secretKey });
+    try {
+      await signInAdmin(onCopy.url);
+      expect((await call(onCopy.url, 'GET', '/api/health')).json).toMatchObject({ store: 'postgres' });
+      expect(await readAnswers(onCopy.url, answerArgs.key, answerArgs.scenarioId, answerArgs.jobId)).toEqual(answers);
+    } finally {
+      await onCopy.close();
+      removeDir(copyDir);
     }
   });
 
