@@ -1,4 +1,4 @@
-import { redactDatabaseUrl } from './storage/database-config.js';
+import { redactDatabaseUrl } from './common/database-config.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';

@@ -16,7 +16,7 @@ import { jobLeaseMsFromEnv } from './jobs/lease-config.js';
 import { webConfigFromEnv, type WebConfig } from './common/web-config.js';
 import { authConfigFromEnv, type AuthConfig } from './users/auth-config.js';
 import { oidcConfigFromEnv, type OidcConfig } from './users/oidc-config.js';
-import { databaseConfigFromEnv, type DatabaseConfig } from './storage/database-config.js';
+import { databaseConfigFromEnv, type DatabaseConfig } from './common/database-config.js';
 
 /** Default of `MOFANG_DRAIN_TIMEOUT_MS`: how long a stopping server waits for work in flight, ms. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;

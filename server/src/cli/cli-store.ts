@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { openAppStore } from '../storage/app-store.js';
-import { databaseConfigFromEnv } from '../storage/database-config.js';
+import { databaseConfigFromEnv } from '../common/database-config.js';
 import type { OpenDataStore } from '../storage/store.js';
 import { CliError } from './errors.js';
 

@@ -4,7 +4,7 @@
  * else the SQLite file `<MOFANG_DATA_DIR>/mofang.db` (migrated, one connection).
  */
 import { openStore } from './db.js';
-import { redactDatabaseUrl, type DatabaseConfig } from './database-config.js';
+import { redactDatabaseUrl, type DatabaseConfig } from '../common/database-config.js';
 import { openPostgresStore } from './pg/store.js';
 import { storeReadiness, type ReadinessCheck } from './readiness.js';
 import { sqliteDataStore, type OpenDataStore } from './store.js';
