@@ -5,7 +5,6 @@
  */
 import { sqliteOnly } from './test-store.js';
 import { eq, sql } from 'drizzle-orm';
-import { rawRows } from '../../server/src/storage/dialect-sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_FORMAT, type Graph } from '@shared/graph.js';
 import { call, echoGraph } from './helpers.js';
@@ -108,7 +107,7 @@ describe('values past the limits', () => {
     expect(res.json).toMatchObject({ error: { code: 'too_deep', details: { setting: 'MOFANG_MAX_JSON_DEPTH' } } });
     // As an older version would have stored it (SQLite's own JSON functions stop at 1000 levels).
     const stored = `{"schema":"mofang.graph/v1","name":"old","nodes":[{"id":"x","config":${deep(1200)}}],"edges":[]}`;
-    await rawRows(h.store, sql`insert into scenarios (id, name, description, graph, created_at, updated_at, revision) values ('old-deep', 'old', '', ${stored}, 1, 1, 1)`);
+    h.store.db.run(sql`insert into scenarios (id, name, description, graph, created_at, updated_at, revision) values ('old-deep', 'old', '', ${stored}, 1, 1, 1)`);
     const list = await call(h.server.url, 'GET', '/api/scenarios');
     expect(list.status).toBe(200);
     expect(list.json).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'old-deep', node_count: 0 })]));
