@@ -26,8 +26,7 @@ export async function openCliStore(env: NodeJS.ProcessEnv): Promise<OpenDataStor
     throw new CliError(error instanceof Error ? error.message : String(error));
   }
   try {
-    // A command needs one or two connections, not a server's pool.
-    return await openAppStore({ dataDir: cliDataDir(env), ...(database ? { database: { ...database, poolSize: Math.min(database.poolSize, 2) } } : {}) });
+    return await openAppStore({ dataDir: cliDataDir(env), ...(database ? { database } : {}) }, { maxConnections: 2 });
   } catch (error) {
     if (database) throw new CliError(error instanceof Error ? error.message : String(error));
     throw error;

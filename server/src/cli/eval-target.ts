@@ -40,7 +40,7 @@ export function isGraphFile(target: string): boolean {
  */
 export async function openStoreFor(config: Config, needed: boolean): Promise<AppDataStore | undefined> {
   if (!needed && !config.database && !existsSync(path.join(config.dataDir, 'mofang.db'))) return undefined;
-  return openAppStore(config.database ? { ...config, database: { ...config.database, poolSize: 2 } } : config);
+  return openAppStore(config, { maxConnections: 2 });
 }
 
 /**

@@ -32,7 +32,7 @@ export async function openCliModels(config: Pick<AppConfig, 'dataDir' | 'databas
     return { models, aliases: knownModelAliases(models), close: () => closeModels(models) };
   }
   const [{ openAppStore }, { openSecretBox }, { EndpointService }] = await Promise.all([import('../storage/app-store.js'), import('../endpoints/secret-box.js'), import('../endpoints/service.js')]);
-  const store = await openAppStore(config.database ? { ...config, database: { ...config.database, poolSize: 1 } } : config);
+  const store = await openAppStore(config, { maxConnections: 1 });
   try {
     const endpoints = await EndpointService.open(store, openSecretBox({ secretKey: config.secretKey, dataDir: config.dataDir }), config.model);
     const models = endpoints.models;

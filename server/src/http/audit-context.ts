@@ -60,7 +60,3 @@ export function userActor(req: Request, user: { id: string | null; name: string 
   return { type: 'user', id: user.id, name: user.name, address: clientAddress(req) };
 }
 
-/** Records `change` by `actor` now. */
-export async function recordBy(store: DataStore, actor: AuditActor, change: AuditChange): Promise<void> {
-  await recordAuditIn(store, actor, change);
-}

@@ -19,15 +19,17 @@ export interface AppDataStore extends OpenDataStore {
 }
 
 /**
- * Opens the configured store. Rejects with an Error saying which database and why when PostgreSQL cannot
+ * Opens the configured store; `options.maxConnections` caps the PostgreSQL pool below the configured size. Rejects with an Error saying which database and why when PostgreSQL cannot
  * be reached or migrated (the password never appears in it); SQLite errors are the driver's.
  */
-export async function openAppStore(config: { dataDir: string; database?: DatabaseConfig }): Promise<AppDataStore> {
+export async function openAppStore(config: { dataDir: string; database?: DatabaseConfig }, options: { maxConnections?: number } = {}): Promise<AppDataStore> {
   if (config.database) {
     const where = redactDatabaseUrl(config.database.url);
     let store: OpenDataStore;
     try {
-      store = await openPostgresStore(config.database.url, { maxConnections: config.database.poolSize });
+      // A CLI command needs a connection or two, not a server's pool.
+      const maxConnections = Math.min(config.database.poolSize, options.maxConnections ?? config.database.poolSize);
+      store = await openPostgresStore(config.database.url, { maxConnections });
     } catch (error) {
       throw new Error(`PostgreSQL at ${where} (MOFANG_DATABASE_URL): ${databaseError(error).message}`);
     }
