@@ -80,20 +80,26 @@ export class JobQueue {
   start(): Promise<void> {
     this.starting ??= (async () => {
       await this.boss.start();
-      // Idempotent; two servers creating one queue at once can deadlock in pg-boss's create_queue: try again.
-      for (const name of [ITEMS_QUEUE, WEBHOOKS_QUEUE]) {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.boss.createQueue(name);
-            break;
-          } catch (error) {
-            if (attempt >= 5 || !/deadlock/.test(error instanceof Error ? error.message : '')) throw error;
-            await new Promise((r) => setTimeout(r, 50 * attempt));
-          }
-        }
-      }
+      for (const name of [ITEMS_QUEUE, WEBHOOKS_QUEUE]) await this.createQueue(name);
     })();
     return this.starting;
+  }
+
+  /**
+   * Creates queue `name` if it does not exist (idempotent). Other subsystems on the same database (alert
+   * deliveries, live sessions) make their queues with it after `start`. Two servers creating one queue
+   * at once can deadlock in pg-boss's create_queue: it tries again, up to 5 times.
+   */
+  async createQueue(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.boss.createQueue(name);
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/deadlock/.test(error instanceof Error ? error.message : '')) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
   }
 
   async stop(): Promise<void> {
