@@ -5,8 +5,8 @@
  * completion calls. Every child is SIGKILLed when the bench process exits, whatever ends it.
  */
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { GRAPH_FORMAT, GraphSchema, type Graph } from '../shared/src/graph.js';
@@ -140,6 +140,51 @@ export async function webhookCounter(): Promise<{ url: string; count: () => numb
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   return { url: `http://127.0.0.1:${port}/hook`, count: () => count, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Busy and total jiffies of all cores since boot (/proc/stat's first line; idle and iowait count as not busy). */
+function machineJiffies(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+/** CPU time of process `pid` so far, ms (/proc/<pid>/stat utime + stime, in USER_HZ = 100 ticks a second). */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export interface CpuUse {
+  /** Share of all cores busy while it ran, 0–1 (every process: servers, PostgreSQL, simulator, this bench). */
+  machineBusy: number;
+  /** CPU ms the Mofang server processes used. */
+  serversMs: number;
+  /** CPU ms this process (the load generator) used. */
+  benchMs: number;
+  /** CPU ms of the whole machine. */
+  machineMs: number;
+}
+
+/** Runs `fn` and measures the CPU it cost: the machine's (Linux /proc/stat), the servers' and this process's. */
+export async function cpuDuring<T>(servers: Proc[], fn: () => Promise<T>): Promise<{ result: T; cpu: CpuUse }> {
+  const pids = servers.map((s) => s.child.pid);
+  const m0 = machineJiffies();
+  const s0 = pids.map(processCpuMs);
+  const b0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await fn();
+  const elapsedMs = performance.now() - t0;
+  const m1 = machineJiffies();
+  const b = process.cpuUsage(b0);
+  const machineBusy = (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total);
+  return { result, cpu: { machineBusy, serversMs: pids.reduce<number>((sum, pid, i) => sum + processCpuMs(pid) - (s0[i] ?? 0), 0), benchMs: (b.user + b.system) / 1000, machineMs: machineBusy * cpus().length * elapsedMs } };
 }
 
 /** The machine's 1/5/15-minute load averages. */

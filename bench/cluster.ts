@@ -4,7 +4,10 @@
  * capacity (64 at once, no slowdown under load) and is the endpoint of every server, its max_concurrency 64
  * split across the live servers. Measured:
  *  1. /v1 synchronous runs/s and p50/p99 with clients spread round-robin over 1, 2 and 3 servers (the
- *     simulator at 20 ms to first token: the servers, not the endpoint, are what is loaded);
+ *     simulator at 20 ms to first token: the servers, not the endpoint, are what is loaded), with the CPU
+ *     each step used (Linux /proc: the machine's busy share, the servers' and the load generator's CPU ms
+ *     per run) and the runs/s the machine's cores allow at that cost: on a box where the servers, PostgreSQL,
+ *     the simulator and the load generator share few cores, a third server cannot add what no core has left;
  *  2. a 5,000-item NDJSON job (simulator at 1 s to first token) with one server SIGKILLed at 40% and a
  *     fourth started: every item must end once (results, ids, counts), attempts > 1 counted, the job
  *     completed once (its webhook called once), and items/s outside the restart window as a share of the
@@ -15,7 +18,7 @@
  */
 import { cpus } from 'node:os';
 import { queryPostgres, startTestPostgres } from '../server/src/storage/pg/testing.js';
-import { driveRuns, loadAverage, publishEcho, simulatorCapacity, startClusterServer, track, transcript, webhookCounter } from './cluster-procs.js';
+import { cpuDuring, driveRuns, loadAverage, publishEcho, simulatorCapacity, startClusterServer, track, transcript, webhookCounter } from './cluster-procs.js';
 import { json, startSimulator, stop, type Proc } from './jobs-procs.js';
 
 const ITEMS = Number(process.env.BENCH_CLUSTER_ITEMS ?? 5000);
@@ -43,14 +46,20 @@ try {
   const auth = { authorization: `Bearer ${key}` };
 
   // 1. /v1 runs/s with the clients spread over 1, 2 and 3 servers.
+  let cpuPerRun = NaN;
   await sleep(6_000); // every server has counted the others (heartbeat every 5 s) and split the endpoint
   for (const n of [1, 2, 3]) {
     const urls = servers.slice(0, n).map((s) => s.url);
     await driveRuns(urls, 'echo', key, CONCURRENCY, 1_500); // warm-up
-    const r = await driveRuns(urls, 'echo', key, CONCURRENCY, RUN_MS);
-    console.log(`/v1 over ${n} server(s): ${r.runs} runs, ${r.runsPerS.toFixed(1)} runs/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`);
-    row(`/v1 runs/s, ${CONCURRENCY} clients over ${n} server(s) (p50 / p99 ms)`, `${r.runsPerS.toFixed(1)} (${r.p50} / ${r.p99})${r.errors ? `, ${r.errors} errors` : ''}`, n === 1 ? 'baseline' : 'more than with fewer servers');
+    const { result: r, cpu } = await cpuDuring(servers.slice(0, n), () => driveRuns(urls, 'echo', key, CONCURRENCY, RUN_MS));
+    const perRun = (ms: number) => (r.runs > 0 ? ms / r.runs : NaN).toFixed(2);
+    console.log(`/v1 over ${n} server(s): ${r.runs} runs, ${r.runsPerS.toFixed(1)} runs/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}; CPU ${(cpu.machineBusy * 100).toFixed(0)}% of ${cpus().length} cores busy`);
+    row(`/v1 runs/s, ${CONCURRENCY} clients over ${n} server(s) (p50 / p99 ms)`, `${r.runsPerS.toFixed(1)} (${r.p50} / ${r.p99})${r.errors ? `, ${r.errors} errors` : ''}`, n === 1 ? 'baseline' : 'more than with fewer servers while cores are left');
+    row(`  CPU over ${n} server(s): machine busy; CPU ms per run: servers / load generator / whole machine`, `${(cpu.machineBusy * 100).toFixed(0)}%; ${perRun(cpu.serversMs)} / ${perRun(cpu.benchMs)} / ${perRun(cpu.machineMs)}`, '-');
+    cpuPerRun = cpu.machineMs / Math.max(1, r.runs);
   }
+  // What the machine can give at all: its cores over the CPU one run costs everything on it (servers, PostgreSQL, simulator, load generator).
+  row(`/v1 runs/s the ${cpus().length} cores allow at the last step's CPU per run (cores × 1000 / machine CPU ms per run)`, ((cpus().length * 1000) / cpuPerRun).toFixed(0), '-');
 
   // 2. The simulator's own capacity at the job's latency, driven directly and saturated.
   await json('PUT', `${sim.url}/sim/config`, { ttftMs: 1000, perTokenMs: 5 });

@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CallDetailSchema, CallPageSchema, DashboardSchema, JobScenarioListSchema, scoreBucket, type AuditDashboard } from '@shared/dashboard.js';
 import { JobCreatedSchema, type JobResultLine } from '@shared/jobs.js';
 import { call, echoGraph } from './helpers.js';
 import { auditGraph, resultLines, sampleItems, waitForJob } from './jobs-helpers.js';
+import { sql } from 'drizzle-orm';
+import { rawRows } from '../../server/src/storage/dialect-sql.js';
+import { onPostgres } from './test-store.js';
 import { startV1Harness, type V1Harness } from './v1-helpers.js';
 
 let h: V1Harness;
@@ -51,6 +54,12 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('inspection dashboard', () => {
+  it.skipIf(!onPostgres)('PostgreSQL: stores each call\'s extraction as it succeeds, before any dashboard read', async () => {
+    const unstored = async () => Number((await rawRows(h.store, sql`select count(*)::int as n from job_items where job_id = ${jobId} and audit is null`))[0]?.n);
+    await vi.waitFor(async () => expect(await unstored()).toBe(0), { timeout: 10_000 });
+    expect(results).toHaveLength(30);
+  });
+
   it('lists published scenarios and tells the audit-shaped ones', async () => {
     const list = JobScenarioListSchema.parse((await call(h.server.url, 'GET', '/api/dashboard/scenarios')).json);
     expect(list.scenarios.find((s) => s.id === scenarioId)).toMatchObject({ slug: 'audit-dash', live_version: 1, latest_version: 1, audit: true });

@@ -25,6 +25,7 @@ import { createV1Runtime, v1Routes, v1RunRoutes, type V1Runtime } from './v1/ind
 import { v1JobRoutes } from './v1/jobs-routes.js';
 import { jobAdminRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
+import { auditExtractor } from '../jobs/dashboard.js';
 import { JobService } from '../jobs/service.js';
 import { keyRoutes } from './routes-keys.js';
 import { metricsRoutes } from './routes-metrics.js';
@@ -126,7 +127,11 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
   jobs.onItemsSucceeded((items) => {
     review.choose(items.map((i) => ({ ...i, job: { jobId: i.jobId, itemId: i.itemId } }))).catch((error: unknown) => log(`[mofang] human review could not take ${items.length} job items: ${loggableMessage(error)}`));
   });
+  const extract = auditExtractor(appStore(deps), log);
+  if (extract) jobs.onItemsSucceeded((items) => extract.add(items));
   if (!deps.jobs) jobs.start();
+  // Calls stored before their extraction was (an upgrade, a migrate-store copy): in the background.
+  if (extract) void extract.backfill(jobs.stopping).then((n) => n > 0 && log(`[mofang] dashboard: stored the extraction of ${n} earlier calls`));
   return { jobs, sets, runs, review };
 }
 

@@ -119,6 +119,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
+    await jobs.stop();
     await sessions.close();
     await alerting.close();
     await Promise.all([services.close(), closeModels(models)]);

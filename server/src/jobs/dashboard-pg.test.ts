@@ -12,7 +12,7 @@ import type { DrillBucket } from '@shared/dashboard.js';
 import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
 import { storePairsUnderTest } from '../storage/testing-stores.js';
-import { computeDashboard } from './dashboard.js';
+import { auditExtractor, computeDashboard } from './dashboard.js';
 import { callsBehind } from './dashboard-calls.js';
 
 const S = 'scn-pg';
@@ -84,6 +84,46 @@ describe.each(pairs)('the dashboard on %s', (_name, open, skip) => {
     const more = await answers(a);
     expect(more[0]).toMatchObject({ calls: 40 });
     expect(await unstored(a)).toBe(0);
+  }, 60_000);
+
+  it.skipIf(skip)('stores the extraction of items as they succeed, so a first read finds them stored', async () => {
+    const { a } = await open();
+    await fill(a, 0, 30);
+    const extract = auditExtractor(a);
+    expect(extract).toBeDefined();
+    // In batches as the runner tells of them, one named twice, one not succeeded (left), one unknown (nothing).
+    await rawRows(a, sql`update job_items set status = 'failed' where seq = 29`);
+    extract?.add(Array.from({ length: 20 }, (_, seq) => ({ jobId: 'job-1', seq })));
+    extract?.add([...Array.from({ length: 10 }, (_, i) => ({ jobId: 'job-1', seq: 20 + i })), { jobId: 'job-1', seq: 3 }, { jobId: 'job-x', seq: 1 }]);
+    await extract?.settled();
+    expect(await unstored(a)).toBe(1);
+    const [row] = await rawRows(a, sql`select audit from job_items where seq = 1`);
+    expect(row?.audit).toMatchObject({ s: 85, v: 'pass', fl: 0, i: [{ id: 'greet', result: 'fail', f: 0 }, { id: 'abuse', f: 1 }] });
+    await rawRows(a, sql`update job_items set status = 'succeeded' where seq = 29`);
+    const stored = await answers(a);
+    expect(stored[0]).toMatchObject({ calls: 30 });
+    // The same answers as when every extraction is the read's own.
+    await rawRows(a, sql`update job_items set audit = null`);
+    expect(await answers(a)).toEqual(stored);
+  }, 60_000);
+
+  it.skipIf(skip)('stores the extraction of calls older than it, once, with two servers at it together', async () => {
+    const { a, b } = await open();
+    await fill(a, 0, 2500);
+    // An evaluation job's items are not calls of the dashboard: left alone.
+    await a.db.insert(a.t.jobs).values({ id: 'job-eval', scenarioId: S, slug: 's', version: 1, owner: 'u', purpose: 'evaluation', status: 'completed', total: 1, bodyHash: 'h', createdAt: T0 });
+    await a.db.insert(a.t.jobItems).values({ jobId: 'job-eval', seq: 0, itemId: 'e0', inputs: '{}', status: 'succeeded', outputs: JSON.stringify(outputsOf(1)), finishedAt: T0 });
+    const [x, y] = [auditExtractor(a), auditExtractor(b)];
+    const counts = await Promise.all([x?.backfill(), y?.backfill()]);
+    expect((counts[0] ?? 0) + (counts[1] ?? 0)).toBe(2500);
+    expect(await unstored(a)).toBe(1);
+    expect(await x?.backfill()).toBe(0);
+    const stored = await answers(a);
+    await rawRows(a, sql`update job_items set audit = null`);
+    expect(await answers(a)).toEqual(stored);
+    // An aborted backfill stores nothing more.
+    await rawRows(a, sql`update job_items set audit = null`);
+    expect(await x?.backfill(AbortSignal.abort())).toBe(0);
   }, 60_000);
 
   it.skipIf(skip)('two servers reading at once both answer, and store each extraction', async () => {

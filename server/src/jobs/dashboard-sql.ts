@@ -34,6 +34,17 @@ export interface DashboardSql {
    * their outputs (`job_items.audit`), so later reads never parse them again; undefined on SQLite.
    */
   fill?(scope: Scope): SQL;
+  /**
+   * PostgreSQL: the update that stores the extraction of the given succeeded items (by job id and seq) that
+   * have none yet, run as they are written (see ./dashboard.ts `auditExtractor`); undefined on SQLite.
+   */
+  fillItems?(items: ReadonlyArray<{ jobId: string; seq: number }>): SQL;
+  /**
+   * PostgreSQL: the update that stores the extraction of up to `limit` succeeded batch items that have none
+   * (rows older than the extraction at write, or copied in by `mofang migrate-store`), skipping rows
+   * another transaction holds; returns one row per item stored. Undefined on SQLite.
+   */
+  fillSome?(limit: number): SQL;
   /** From-clause of the audit items of call `c`, one row each, and the condition that keeps objects. */
   items: SQL;
   itemsWhere: SQL;
@@ -155,6 +166,20 @@ const postgres: DashboardSql = {
   fill(scope) {
     return sql`update job_items ji set audit = ${auditOf(outputsJsonb(sql`ji.outputs`))} from jobs j
     where j.id = ji.job_id and ji.audit is null and ${where(scope, 'succeeded', true)}`;
+  },
+  fillItems(items) {
+    const jobIds = items.map((i) => i.jobId);
+    const seqs = items.map((i) => i.seq);
+    return sql`update job_items ji set audit = ${auditOf(outputsJsonb(sql`ji.outputs`))}
+    from (select * from unnest(${sql.param(jobIds)}::text[], ${sql.param(seqs)}::int[]) as k(job_id, seq)) k
+    where ji.job_id = k.job_id and ji.seq = k.seq and ji.audit is null and ji.status = 'succeeded' and ji.outputs is not null`;
+  },
+  fillSome(limit) {
+    return sql`update job_items ji set audit = ${auditOf(outputsJsonb(sql`ji.outputs`))}
+    from (select ji2.job_id, ji2.seq from job_items ji2 join jobs j on j.id = ji2.job_id
+      where ji2.audit is null and ji2.status = 'succeeded' and ji2.outputs is not null and j.purpose = 'batch'
+      limit ${limit} for update of ji2 skip locked) k
+    where ji.job_id = k.job_id and ji.seq = k.seq returning 1 as stored`;
   },
   scoreBucket: sql`(case when score = 100 then 90 else greatest(0, trunc(score / 10) * 10) end)`,
   items: sql`jsonb_array_elements(c.a -> 'i') as it(value)`,

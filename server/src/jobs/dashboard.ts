@@ -7,6 +7,8 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AuditDashboard, DashboardQuery, ItemStat, TrendInterval, TrendPoint } from '@shared/dashboard.js';
+import { loggableMessage } from '../storage/db-errors.js';
+import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
 import { dashboardSql, type Scope } from './dashboard-sql.js';
 import { dashboardReader, type SqlReader } from './dashboard-reader.js';
@@ -24,6 +26,69 @@ export function scopeOf(scenarioId: string, query: DashboardQuery): Scope {
 export function scopeReader(store: DataStore, scope: Scope): SqlReader {
   const fill = dashboardSql(store.dialect).fill?.(scope);
   return dashboardReader(store, fill && { scenarioId: scope.scenarioId, sql: fill });
+}
+
+/** Succeeded items whose extraction one statement stores, at most. */
+const EXTRACT_BATCH = 1000;
+
+/**
+ * PostgreSQL: a listener for JobService.onItemsSucceeded that stores the dashboard's extraction of each
+ * succeeded item's outputs (`job_items.audit`, ./dashboard-sql.ts) soon after it is written, one statement
+ * per batch and one batch at a time, so a dashboard's first read finds them extracted. Best effort: a
+ * failed batch is logged (the read extracts what is missing itself). Undefined on SQLite, which reads the
+ * outputs text directly.
+ */
+export function auditExtractor(store: DataStore, log: (line: string) => void = (line) => console.error(line)): AuditExtractor | undefined {
+  const fillItems = dashboardSql(store.dialect).fillItems;
+  if (!fillItems) return undefined;
+  const waiting: Array<{ jobId: string; seq: number }> = [];
+  let draining: Promise<void> | undefined;
+  const drain = async () => {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, EXTRACT_BATCH);
+      await rawRows(store, fillItems(batch)).catch((error: unknown) => log(`[mofang] dashboard: storing the extraction of ${batch.length} calls failed: ${loggableMessage(error)}`));
+    }
+  };
+  const fillSome = dashboardSql(store.dialect).fillSome;
+  return {
+    async backfill(signal) {
+      let stored = 0;
+      while (fillSome && !signal?.aborted) {
+        let n: number;
+        try {
+          n = (await rawRows(store, fillSome(EXTRACT_BATCH))).length;
+        } catch (error) {
+          if (!signal?.aborted) log(`[mofang] dashboard: storing the extraction of older calls stopped after ${stored}: ${loggableMessage(error)}`);
+          break;
+        }
+        stored += n;
+        if (n < EXTRACT_BATCH) break;
+      }
+      return stored;
+    },
+    add(items) {
+      for (const { jobId, seq } of items) waiting.push({ jobId, seq });
+      draining ??= drain().finally(() => (draining = undefined));
+    },
+    settled: async () => {
+      while (draining) await draining;
+    },
+  };
+}
+
+/** See {@link auditExtractor}. */
+export interface AuditExtractor {
+  /** Queues succeeded items (job id, seq) for extraction; never throws. */
+  add(items: ReadonlyArray<{ jobId: string; seq: number }>): void;
+  /** Resolves once every queued item was tried. */
+  settled(): Promise<void>;
+  /**
+   * Stores the extraction of every succeeded batch item that has none yet (rows written before the
+   * extraction at write, or copied by `mofang migrate-store`), EXTRACT_BATCH at a time, until none is left
+   * or `signal` aborts; servers doing it at once skip each other's rows. Resolves with how many it stored;
+   * a failure is logged and ends it (dashboard reads extract what is missing themselves).
+   */
+  backfill(signal?: AbortSignal): Promise<number>;
 }
 
 const HOUR = 3_600_000;

@@ -18,6 +18,8 @@ import { keyIdOfOwner } from './owner.js';
 /** A batch job's item that succeeded, as `JobRunnerOptions.onItemsSucceeded` hears of it. */
 export interface SucceededItem {
   jobId: string;
+  /** The item's position in its job (with jobId, its row's key). */
+  seq: number;
   itemId: string;
   scenarioId: string;
   slug: string;
@@ -108,7 +110,7 @@ export async function runClaimedItem(item: ClaimedItem, ctx: ItemRunContext, sto
     finishedAt: ctx.now(),
   });
   const succeeded = !retry && result.status === 'succeeded' && item.purpose === 'batch' && item.graphHash === null && ctx.collectSucceeded
-    ? { jobId: item.jobId, itemId: item.itemId, scenarioId: item.scenarioId, slug: item.slug, version: item.version, runId: result.run_id, inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false }
+    ? { jobId: item.jobId, seq: item.seq, itemId: item.itemId, scenarioId: item.scenarioId, slug: item.slug, version: item.version, runId: result.run_id, inputs, outputs: result.outputs ?? {}, simulated: result.simulated ?? false }
     : undefined;
   const outcome: ItemOutcome = {
     jobId: item.jobId,

@@ -128,6 +128,9 @@ export class JobService {
   readonly queue: JobQueue | undefined;
   /** The upload limits (evaluation-set files are held to the same). */
   readonly uploads: JobUploadConfig;
+  private readonly stopController = new AbortController();
+  /** Aborted when the service stops: background work over the job tables ends with it. */
+  readonly stopping = this.stopController.signal;
   private readonly endListeners = new Set<(job: JobRow) => void>();
   private readonly succeededListeners = new Set<(items: SucceededItem[]) => void>();
 
@@ -216,6 +219,7 @@ export class JobService {
 
   /** Stops the runner (items in flight are left running: taken up at the next start, or redelivered by pg-boss), the webhooks and pg-boss. */
   async stop(): Promise<void> {
+    this.stopController.abort();
     await this.runner.stop();
     await this.webhooks.close();
     await this.queue?.stop();
