@@ -5,8 +5,8 @@
  * completion calls. Every child is SIGKILLed when the bench process exits, whatever ends it.
  */
 import http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { GRAPH_FORMAT, GraphSchema, type Graph } from '../shared/src/graph.js';
@@ -161,30 +161,65 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-export interface CpuUse {
-  /** Share of all cores busy while it ran, 0–1 (every process: servers, PostgreSQL, simulator, this bench). */
-  machineBusy: number;
-  /** CPU ms the Mofang server processes used. */
-  serversMs: number;
-  /** CPU ms this process (the load generator) used. */
-  benchMs: number;
-  /** CPU ms of the whole machine. */
-  machineMs: number;
+/** The PostgreSQL postmaster of a test server's folder and every process it started (backends, workers). */
+function postgresPids(pgDir: string): number[] {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(path.join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return [];
+  }
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
-/** Runs `fn` and measures the CPU it cost: the machine's (Linux /proc/stat), the servers' and this process's. */
-export async function cpuDuring<T>(servers: Proc[], fn: () => Promise<T>): Promise<{ result: T; cpu: CpuUse }> {
-  const pids = servers.map((s) => s.child.pid);
+export interface CpuUse {
+  /** Share of all cores busy while it ran, 0–1 (every process on the machine, the bench's and any other). */
+  machineBusy: number;
+  /** CPU ms of the Mofang servers, of PostgreSQL (postmaster and backends), of the simulator and of this process (the load generator). */
+  serversMs: number;
+  postgresMs: number;
+  simulatorMs: number;
+  benchMs: number;
+}
+
+/**
+ * Runs `fn` and measures the CPU it cost (Linux /proc): the machine's busy share and the CPU ms of each
+ * process of the cluster. A backend that ends inside the window loses its share (the pools keep theirs open).
+ */
+export async function cpuDuring<T>(procs: { servers: Proc[]; simulator: Proc; pgDir: string }, fn: () => Promise<T>): Promise<{ result: T; cpu: CpuUse }> {
+  const sample = () => {
+    const pg = postgresPids(procs.pgDir);
+    return { servers: procs.servers.map((s) => processCpuMs(s.child.pid)), pg: new Map(pg.map((pid) => [pid, processCpuMs(pid)])), sim: processCpuMs(procs.simulator.child.pid) };
+  };
   const m0 = machineJiffies();
-  const s0 = pids.map(processCpuMs);
+  const s0 = sample();
   const b0 = process.cpuUsage();
-  const t0 = performance.now();
   const result = await fn();
-  const elapsedMs = performance.now() - t0;
   const m1 = machineJiffies();
+  const s1 = sample();
   const b = process.cpuUsage(b0);
-  const machineBusy = (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total);
-  return { result, cpu: { machineBusy, serversMs: pids.reduce<number>((sum, pid, i) => sum + processCpuMs(pid) - (s0[i] ?? 0), 0), benchMs: (b.user + b.system) / 1000, machineMs: machineBusy * cpus().length * elapsedMs } };
+  let postgresMs = 0;
+  for (const [pid, ms] of s1.pg) postgresMs += ms - (s0.pg.get(pid) ?? 0);
+  return {
+    result,
+    cpu: {
+      machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
+      serversMs: s1.servers.reduce((sum, ms, i) => sum + ms - (s0.servers[i] ?? 0), 0),
+      postgresMs,
+      simulatorMs: s1.sim - s0.sim,
+      benchMs: (b.user + b.system) / 1000,
+    },
+  };
 }
 
 /** The machine's 1/5/15-minute load averages. */

@@ -51,15 +51,16 @@ try {
   for (const n of [1, 2, 3]) {
     const urls = servers.slice(0, n).map((s) => s.url);
     await driveRuns(urls, 'echo', key, CONCURRENCY, 1_500); // warm-up
-    const { result: r, cpu } = await cpuDuring(servers.slice(0, n), () => driveRuns(urls, 'echo', key, CONCURRENCY, RUN_MS));
+    const { result: r, cpu } = await cpuDuring({ servers: servers.slice(0, n), simulator: sim, pgDir: pg.dir }, () => driveRuns(urls, 'echo', key, CONCURRENCY, RUN_MS));
     const perRun = (ms: number) => (r.runs > 0 ? ms / r.runs : NaN).toFixed(2);
-    console.log(`/v1 over ${n} server(s): ${r.runs} runs, ${r.runsPerS.toFixed(1)} runs/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}; CPU ${(cpu.machineBusy * 100).toFixed(0)}% of ${cpus().length} cores busy`);
+    const clusterMs = cpu.serversMs + cpu.postgresMs + cpu.simulatorMs + cpu.benchMs;
+    console.log(`/v1 over ${n} server(s): ${r.runs} runs, ${r.runsPerS.toFixed(1)} runs/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}; ${(cpu.machineBusy * 100).toFixed(0)}% of ${cpus().length} cores busy`);
     row(`/v1 runs/s, ${CONCURRENCY} clients over ${n} server(s) (p50 / p99 ms)`, `${r.runsPerS.toFixed(1)} (${r.p50} / ${r.p99})${r.errors ? `, ${r.errors} errors` : ''}`, n === 1 ? 'baseline' : 'more than with fewer servers while cores are left');
-    row(`  CPU over ${n} server(s): machine busy; CPU ms per run: servers / load generator / whole machine`, `${(cpu.machineBusy * 100).toFixed(0)}%; ${perRun(cpu.serversMs)} / ${perRun(cpu.benchMs)} / ${perRun(cpu.machineMs)}`, '-');
-    cpuPerRun = cpu.machineMs / Math.max(1, r.runs);
+    row(`  cores busy; CPU ms per run: servers / PostgreSQL / simulator / load generator = all`, `${(cpu.machineBusy * 100).toFixed(0)}%; ${perRun(cpu.serversMs)} / ${perRun(cpu.postgresMs)} / ${perRun(cpu.simulatorMs)} / ${perRun(cpu.benchMs)} = ${perRun(clusterMs)}`, '-');
+    cpuPerRun = clusterMs / Math.max(1, r.runs);
   }
-  // What the machine can give at all: its cores over the CPU one run costs everything on it (servers, PostgreSQL, simulator, load generator).
-  row(`/v1 runs/s the ${cpus().length} cores allow at the last step's CPU per run (cores × 1000 / machine CPU ms per run)`, ((cpus().length * 1000) / cpuPerRun).toFixed(0), '-');
+  // What the machine can give at all: its cores over the CPU one run costs the whole cluster.
+  row(`/v1 runs/s ${cpus().length} cores allow at the last step's CPU per run (cores × 1000 / all CPU ms per run)`, ((cpus().length * 1000) / cpuPerRun).toFixed(0), '-');
 
   // 2. The simulator's own capacity at the job's latency, driven directly and saturated.
   await json('PUT', `${sim.url}/sim/config`, { ttftMs: 1000, perTokenMs: 5 });
