@@ -9,13 +9,19 @@
  * after its backoff (`retryDelay` × 2^(n-1) × (1 + jitter), seconds); pg-boss 10.4 has no longest delay,
  * so the job's `start_after` is then cut to now + `maxTimeoutMs` by one update of its row, and the row's
  * `next_attempt_at` is that time. A delivery ends (the row final, the job completed) when delivered, when
- * a refusal no retry can change fails it, or at its last attempt.
+ * a refusal no retry can change fails it, or at its last attempt (or pg-boss's last try).
  *
  * A try that made no attempt (the server stopping aborts its requests: the job is failed and due at once;
  * a server dying mid-attempt: pg-boss expires the job after the request timeout + 30 s) still counts as a
- * pg-boss retry: the job allows {@link SPARE_TRIES} more than the attempts, which the row counts.
+ * pg-boss retry: the job allows {@link SPARE_TRIES} more than the attempts, which the row counts. At
+ * start every server queues the pending deliveries that have no job waiting or active (made before the
+ * queue, copied in by `mofang migrate-store`, or whose job ended with the row still pending).
+ *
+ * pg-boss's tables are written directly twice (its default schema `pgboss`, as jobs/item-queue.ts starts
+ * it): a retry's `start_after` cut, and an ended job removed at start.
  */
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import type { JobQueue } from '../jobs/item-queue.js';
@@ -66,13 +72,15 @@ export class QueuedAlertSender implements AlertSender {
   ) {
     this.name = options.queueName ?? ALERTS_QUEUE;
     this.now = options.now ?? Date.now;
+    // Each attempt in flight listens to it.
+    setMaxListeners(CONCURRENCY + 10, this.controller.signal);
   }
 
   private get closed(): boolean {
     return this.controller.signal.aborted;
   }
 
-  /** Starts pg-boss (if the JobService has not yet), the queue and this server's worker, then queues the pending deliveries that have no job. */
+  /** Starts pg-boss (if the JobService has not yet), the queue and this server's worker, then queues the pending deliveries that have no job waiting or active. */
   async start(): Promise<number> {
     await this.queue.start();
     await this.queue.createQueue(this.name);
@@ -81,7 +89,12 @@ export class QueuedAlertSender implements AlertSender {
     const rows = await pendingAlertDeliveries(this.settings.store);
     for (let i = 0; i < rows.length; i += 500) {
       if (this.closed) break;
-      await this.queue.boss.insert(rows.slice(i, i + 500).map((r) => ({ name: this.name, ...this.job(r.id, r.nextAttemptAt ?? this.now()) })));
+      const jobs = rows.slice(i, i + 500).map((r) => ({ name: this.name, ...this.job(r.id, r.nextAttemptAt ?? this.now()) }));
+      // A pending delivery whose job ended (its server stopped or died during the job's last try): the ended
+      // job is removed so it is queued again. Only ended ones: a job queued meanwhile by another server stays.
+      const ids = sql.join(jobs.map((j) => sql`${j.id}::uuid`), sql`, `);
+      await rawRows(this.queue.store, sql`delete from pgboss.job where name = ${this.name} and id in (${ids}) and state > 'active'`);
+      await this.queue.boss.insert(jobs);
     }
     this.poke();
     return rows.length;
