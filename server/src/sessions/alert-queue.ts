@@ -24,11 +24,11 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
-import type { JobQueue } from '../jobs/item-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { getAlertDelivery, pendingAlertDeliveries, recordAlertAttempt, setAlertNextAttempt } from '../storage/alert-settings.js';
 import { loggableError } from '../storage/db-errors.js';
 import { rawRows } from '../storage/dialect-sql.js';
+import type { DataStore } from '../storage/store.js';
 import { makeAlertAttempt, type AlertSender, type AlertWebhookOptions } from './alert-attempt.js';
 import type { AlertSettingsService } from './alert-settings.js';
 
@@ -37,6 +37,16 @@ export const ALERTS_QUEUE = 'mofang-alert-webhooks';
 export const SPARE_TRIES = 2;
 /** Deliveries one server attempts at once. */
 const CONCURRENCY = 10;
+
+/** What the worker needs of the JobService's pg-boss queue (`JobQueue` of jobs/item-queue.ts, over the same database). */
+export interface AlertJobQueue {
+  readonly boss: PgBoss;
+  readonly store: DataStore;
+  /** Starts pg-boss (idempotent). */
+  start(): Promise<void>;
+  /** Creates queue `name` if it does not exist. */
+  createQueue(name: string): Promise<void>;
+}
 
 interface AlertJob {
   /** The delivery (`alert_deliveries.id`). */
@@ -65,7 +75,7 @@ export class QueuedAlertSender implements AlertSender {
   private woken = false;
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: AlertJobQueue,
     private readonly settings: AlertSettingsService,
     private readonly http: HttpRequester,
     private readonly options: AlertWebhookOptions = {},

@@ -13,14 +13,13 @@
  */
 import { AlertWebhookPayloadSchema, type AlertDelivery, type AlertWebhookPayload, type SessionAlert } from '@shared/alerts.js';
 import { newId } from '../common/ids.js';
-import type { JobQueue } from '../jobs/item-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import { loggableError } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { insertAlertDelivery, recentAlertDeliveries, type AlertDeliveryRow } from '../storage/alert-settings.js';
 import type { AlertSender, AlertWebhookOptions } from './alert-attempt.js';
-import { QueuedAlertSender } from './alert-queue.js';
+import { QueuedAlertSender, type AlertJobQueue } from './alert-queue.js';
 import { matchAlertRules } from './alert-rules.js';
 import { AlertSettingsService, type AlertConfig, type SecretSealer } from './alert-settings.js';
 import { TimedAlertSender } from './alert-timers.js';
@@ -64,7 +63,7 @@ export class AlertWebhooks implements SessionAlerting {
     readonly settings: AlertSettingsService,
     http: HttpRequester,
     options: AlertWebhookOptions = {},
-    queue?: JobQueue,
+    queue?: AlertJobQueue,
   ) {
     this.now = options.now ?? Date.now;
     if (settings.store.dialect === 'postgres') {
@@ -157,7 +156,7 @@ export interface SessionAlertingDeps {
   box: SecretSealer;
   published: PublishedScenarios;
   /** The JobService's pg-boss queue (`jobs.queue`): required on PostgreSQL. */
-  queue?: JobQueue;
+  queue?: AlertJobQueue;
   options?: AlertWebhookOptions;
 }
 
