@@ -18,6 +18,7 @@ import { V1SessionCreatedSchema, V1SessionSchema } from '@shared/sessions.js';
 import { openSecretBox } from '../../server/src/endpoints/secret-box.js';
 import { PublishedScenarios } from '../../server/src/publish/registry.js';
 import { noServices } from '../../server/src/engine/testing.js';
+import { JobQueue } from '../../server/src/jobs/item-queue.js';
 import { createSafeHttp } from '../../server/src/services/safe-http.js';
 import { createSessionAlerting, type AlertWebhooks } from '../../server/src/sessions/alert-webhook.js';
 import type { SessionView } from '../../server/src/sessions/ports.js';
@@ -158,11 +159,18 @@ const session = (id: string): SessionView =>
   ({ id, scenarioId, slug: 'alert-desk', version: 1, callId: `call-${id}`, apiKeyId: null, meta: null, status: 'active', turnCount: 3, updateCount: 2, outputs: null, alerts: [], simulated: false, createdAt: Date.now(), lastTurnAt: null, endedAt: null, endReason: null, finalRunId: null, finalRun: null, confirmation: null }) as unknown as SessionView;
 const alert = (id: string): SessionAlert => ({ id, rule_id: 'r1', name: '红线', severity: 'critical', kind: 'red_line', output: 'fatal', value: ['abuse'], turn_id: 't3', at: new Date().toISOString() });
 
-/** Alerting over a second connection to the server's store, with the server's secret key and a guard that lets 127.0.0.1 through. */
+/**
+ * Alerting over a second connection to the server's store, with the server's secret key and a guard that
+ * lets 127.0.0.1 through. On PostgreSQL with its own pg-boss over the database, on a queue of its own (the
+ * server's worker, whose guard differs, takes none of these deliveries); `maxTimeoutMs` cuts pg-boss's
+ * waits (1 s and up) to keep the test short.
+ */
 function alerting(minTimeoutMs: number, allow: string[] = ['127.0.0.1']): { alerts: AlertWebhooks; close: () => Promise<void> } {
   const requester = createSafeHttp({ allow });
-  const alerts = createSessionAlerting({ store: h.store, http: requester, box: openSecretBox({ dataDir: h.dir, secretKey: onPostgres ? TEST_SECRET_KEY : undefined }), published: new PublishedScenarios(h.store, noServices), options: { minTimeoutMs, attempts: 4 } });
-  return { alerts, close: async () => { await alerts.close(); await requester.close(); } };
+  const queue = onPostgres ? new JobQueue(h.store, { expireInSeconds: 30, retryLimit: 3 }) : undefined;
+  const options = { minTimeoutMs, attempts: 4, ...(onPostgres ? { maxTimeoutMs: minTimeoutMs, queueName: 'test-alert-rules', pollMs: 100 } : {}) };
+  const alerts = createSessionAlerting({ store: h.store, http: requester, box: openSecretBox({ dataDir: h.dir, secretKey: onPostgres ? TEST_SECRET_KEY : undefined }), published: new PublishedScenarios(h.store, noServices), queue, options });
+  return { alerts, close: async () => { await alerts.close(); await queue?.stop(); await requester.close(); } };
 }
 
 const deliveries = async () => {

@@ -96,7 +96,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   v1.instances.onCount((servers) => shareModelEndpoints(models, servers));
   const jobs = new JobService(store, published, models, services, { uploads: config.jobs, runLog: v1.runLog, ...(config.jobLeaseMs !== undefined ? { runner: { leaseMs: config.jobLeaseMs } } : {}) });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
-  const alerting = createSessionAlerting({ store, http: services.http, box, published });
+  const alerting = createSessionAlerting({ store, http: services.http, box, published, queue: jobs.queue });
   const sessions = createSessions({ store, models, services, published }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();
@@ -122,6 +122,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
     await jobs.stop();
     await sessions.close();
     await alerting.close();
+    // Alerting may have started the queue (PostgreSQL).
+    await jobs.queue?.stop();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
     await store.close();
@@ -160,6 +162,8 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       // What the timeout left: open responses are cut, job items aborted and left to the next start.
       server.closeAllConnections();
       await listenerClosed;
+      // PostgreSQL: this server's alert deliveries in flight go back to pg-boss before it stops.
+      await alerting.stopWorker();
       await jobs.stop();
       await closeSessions();
       await retention.stop();

@@ -2,8 +2,9 @@
  * Alerting over the DataStore, on both stores: rules read once and answered from cache, a change made
  * through the service seen at once, a delivery signed with the secret the change showed and retried; and
  * two services over one database (two servers) starting together over deliveries an earlier server left
- * pending: every attempt sent by one of them only. On PostgreSQL, an attempt claimed by a server that died
- * is taken up by another's poll once its lease ran out.
+ * pending (on PostgreSQL: rows with no pg-boss job, as made before the queue or copied in by
+ * `migrate-store`): every delivery queued once and every attempt sent by one of them only. The queue's
+ * own cases (two workers, a server stopped midway, the longest wait): ./alert-queue.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
@@ -13,10 +14,15 @@ import { SecretBox } from '../endpoints/secret-box.js';
 import { noServices } from '../engine/testing.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { PublishedScenarios } from '../publish/registry.js';
-import { claimAlertAttempt, getAlertDelivery, insertAlertDelivery } from '../storage/alert-settings.js';
+import { JobQueue } from '../jobs/item-queue.js';
+import { rawRows } from '../storage/dialect-sql.js';
+import { getAlertDelivery, insertAlertDelivery } from '../storage/alert-settings.js';
+import { sql } from 'drizzle-orm';
 import { createScenario } from '../storage/scenarios.js';
 import type { DataStore } from '../storage/store.js';
 import { storePairsUnderTest, storesUnderTest } from '../storage/testing-stores.js';
+import type { AlertWebhookOptions } from './alert-attempt.js';
+import { AlertSettingsService } from './alert-settings.js';
 import { createSessionAlerting } from './alert-webhook.js';
 import type { SessionView } from './ports.js';
 
@@ -39,10 +45,16 @@ function receiver(): HttpRequester & { sent: Array<{ id: string; body: string; h
 
 async function scenarioWithWebhook(store: DataStore, box: SecretBox): Promise<{ scenarioId: string; secret: string }> {
   const { id } = await createScenario(store, { name: 'desk', graph: { schema: 'mofang.graph/v1', name: 'desk', nodes: [], edges: [] } });
-  const settings = createSessionAlerting({ store, http: receiver(), box, published: new PublishedScenarios(store, noServices) });
-  const done = await settings.settings.put(id, { rules: [{ name: '投诉', kind: 'keyword', words: ['投诉'] }], webhook_url: HOOK }, 'test');
-  await settings.close();
+  const settings = new AlertSettingsService(store, box, new PublishedScenarios(store, noServices));
+  const done = await settings.put(id, { rules: [{ name: '投诉', kind: 'keyword', words: ['投诉'] }], webhook_url: HOOK }, 'test');
   return { scenarioId: id, secret: done.after.webhook_secret ?? '' };
+}
+
+/** A server's alerting over `store` (on PostgreSQL with its own pg-boss queue over the database); `stop` closes both. */
+function server(store: DataStore, http: HttpRequester, box: SecretBox, options: AlertWebhookOptions = {}) {
+  const queue = store.dialect === 'postgres' ? new JobQueue(store, { expireInSeconds: 30, retryLimit: 3 }) : undefined;
+  const alerting = createSessionAlerting({ store, http, box, published: new PublishedScenarios(store, noServices), queue, options });
+  return Object.assign(alerting, { stop: async () => (await alerting.close(), await queue?.stop()) });
 }
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
@@ -63,7 +75,7 @@ describe.each(storesUnderTest('alert_delivery'))('alerting on %s', (_name, open,
     const box = new SecretBox(randomBytes(32));
     const { scenarioId, secret } = await scenarioWithWebhook(store, box);
     const http = receiver();
-    const alerting = createSessionAlerting({ store, http, box, published: new PublishedScenarios(store, noServices), options: { minTimeoutMs: 10 } });
+    const alerting = server(store, http, box, { minTimeoutMs: 10 });
     expect(await alerting.ready).toBe(0);
     const input = { scenarioId, outputs: {}, newTurns: [{ id: 't1', role: 'customer', text: '我要投诉', seq: 1 }], raised: new Set<string>(), lastTurnId: 't1', now: Date.now() };
     expect((await alerting.check(input)).map((a) => a.rule_id)).toEqual(['r1']);
@@ -76,7 +88,7 @@ describe.each(storesUnderTest('alert_delivery'))('alerting on %s', (_name, open,
     await until(async () => http.sent.length, (n) => n >= 2);
     const [id] = new Set(http.sent.map((s) => s.id));
     const row = await until(() => getAlertDelivery(store, id ?? ''), (r) => r?.status === 'delivered');
-    await alerting.close();
+    await alerting.stop();
     expect(row).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 200, nextAttemptAt: null });
     expect(http.sent).toHaveLength(2);
     const last = http.sent[1];
@@ -93,35 +105,20 @@ describe.each(storePairsUnderTest('alert_servers'))('two servers alerting over o
     const at = Date.now();
     for (const id of ids) await insertAlertDelivery(a, { id, scenarioId, sessionId: `s-${id}`, alertId: `a-${id}`, url: HOOK, payload: { id }, nextAttemptAt: at, createdAt: at });
     const http = receiver();
-    const start = (store: DataStore) => createSessionAlerting({ store, http, box, published: new PublishedScenarios(store, noServices), options: { minTimeoutMs: 30, pollMs: 50 } });
-    const [one, two] = [start(a), start(b)];
+    const [one, two] = [server(a, http, box, { minTimeoutMs: 30, pollMs: 50 }), server(b, http, box, { minTimeoutMs: 30, pollMs: 50 })];
     expect(await Promise.all([one.ready, two.ready])).toEqual([40, 40]);
     const rows = await until(() => Promise.all(ids.map((id) => getAlertDelivery(a, id))), (r) => r.every((x) => x?.status === 'delivered'));
-    await Promise.all([one.close(), two.close()]);
+    await Promise.all([one.stop(), two.stop()]);
+    if (name === 'PostgreSQL') {
+      // Both servers queued every pending delivery: one pg-boss job each.
+      const [jobs] = await rawRows(a, sql`select count(*)::int as n from pgboss.job where name = 'mofang-alert-webhooks'`);
+      expect(jobs?.n).toBe(40);
+    }
     expect(rows.map((r) => [r?.status, r?.attempts])).toEqual(ids.map(() => ['delivered', 2]));
     // Each delivery: one failed attempt and one delivered, never an attempt twice.
     const perId = new Map<string, number>();
     for (const s of http.sent) perId.set(s.id, (perId.get(s.id) ?? 0) + 1);
     expect([...perId.keys()].sort()).toEqual(ids);
     expect([...perId.values()].every((n) => n === 2)).toBe(true);
-  });
-
-  it.skipIf(skip || name === 'SQLite')('take up, by the poll, an attempt whose server died once its lease ran out', async () => {
-    const { a, b } = await open();
-    const box = new SecretBox(randomBytes(32));
-    const { scenarioId } = await scenarioWithWebhook(a, box);
-    const at = Date.now();
-    await insertAlertDelivery(a, { id: 'held', scenarioId, sessionId: 's', alertId: 'x', url: HOOK, payload: {}, nextAttemptAt: at, createdAt: at });
-    // A server claimed the attempt (lease 1.5 s) and died before making it.
-    expect(await claimAlertAttempt(a, 'held', at, at + 1500)).toBeDefined();
-    const http = receiver();
-    const live = createSessionAlerting({ store: b, http, box, published: new PublishedScenarios(b, noServices), options: { minTimeoutMs: 10, pollMs: 100 } });
-    await live.ready;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(http.sent).toHaveLength(0);
-    const row = await until(() => getAlertDelivery(b, 'held'), (r) => r?.status === 'delivered', 10_000);
-    await live.close();
-    expect(row).toMatchObject({ status: 'delivered', attempts: 2 });
-    expect(http.sent.map((s) => s.id)).toEqual(['held', 'held']);
   });
 });

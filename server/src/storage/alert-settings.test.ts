@@ -5,7 +5,7 @@
  * servers) claiming the same due deliveries at once take each one once.
  */
 import { describe, expect, it } from 'vitest';
-import { claimAlertAttempt, getAlertDelivery, getAlertSettings, insertAlertDelivery, pendingAlertDeliveries, putAlertSettings, recentAlertDeliveries, recordAlertAttempt, releaseAlertAttempt } from './alert-settings.js';
+import { claimAlertAttempt, getAlertDelivery, getAlertSettings, insertAlertDelivery, pendingAlertDeliveries, putAlertSettings, recentAlertDeliveries, recordAlertAttempt, releaseAlertAttempt, setAlertNextAttempt } from './alert-settings.js';
 import type { DataStore } from './store.js';
 import { storePairsUnderTest, storesUnderTest } from './testing-stores.js';
 
@@ -39,7 +39,6 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     expect(claimed).toMatchObject({ id: 'd1', status: 'pending', attempts: 0, nextAttemptAt: T0 + 100, payload: { b: 1, a: ['d1'] } });
     // Held: not due again before the lease ends, for this server or another.
     expect(await claimAlertAttempt(store, 'd1', T0 + 50, T0 + 150)).toBeUndefined();
-    expect(await pendingAlertDeliveries(store, T0 + 50)).toEqual([]);
     expect(await recordAlertAttempt(store, 'd1', 0, { attempts: 1, status: 500, error: 'HTTP 500', outcome: 'pending', nextAttemptAt: T0 + 200, at: T0 + 60 })).toBe(true);
     // A late outcome of the same attempt (its lease ran out, another server made it) changes nothing.
     expect(await recordAlertAttempt(store, 'd1', 0, { attempts: 1, status: 200, error: null, outcome: 'delivered', nextAttemptAt: null, at: T0 + 61 })).toBe(false);
@@ -48,7 +47,11 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     const second = await claimAlertAttempt(store, 'd1', T0 + 200, T0 + 300);
     expect(second?.attempts).toBe(1);
     await releaseAlertAttempt(store, 'd1', 1, T0 + 300, T0 + 210);
-    expect(await pendingAlertDeliveries(store, T0 + 210)).toEqual([{ id: 'd1', nextAttemptAt: T0 + 210 }]);
+    expect(await pendingAlertDeliveries(store)).toEqual([{ id: 'd1', nextAttemptAt: T0 + 210 }]);
+    // The queue's retry time: set only at the count just recorded.
+    await setAlertNextAttempt(store, 'd1', 0, T0 + 999);
+    await setAlertNextAttempt(store, 'd1', 1, T0 + 210);
+    expect((await getAlertDelivery(store, 'd1'))?.nextAttemptAt).toBe(T0 + 210);
     expect((await claimAlertAttempt(store, 'd1', T0 + 210, T0 + 310))?.attempts).toBe(1);
     expect(await recordAlertAttempt(store, 'd1', 1, { attempts: 2, status: 200, error: null, outcome: 'delivered', nextAttemptAt: null, at: T0 + 220 })).toBe(true);
     expect(await getAlertDelivery(store, 'd1')).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 200, lastError: null, nextAttemptAt: null, deliveredAt: T0 + 220 });
@@ -65,7 +68,7 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     await insertAlertDelivery(store, delivery('c', T0 + 1));
     await insertAlertDelivery(store, delivery('x', T0 + 3, 'other'));
     expect((await pendingAlertDeliveries(store)).map((d) => d.id)).toEqual(['c', 'a', 'b', 'x']);
-    expect((await pendingAlertDeliveries(store, T0 + 1)).map((d) => d.id)).toEqual(['c']);
+    expect((await pendingAlertDeliveries(store, 2)).map((d) => d.id)).toEqual(['c', 'a']);
     expect((await recentAlertDeliveries(store, 'sc', 10)).map((d) => d.id)).toEqual(['b', 'a', 'c']);
     expect((await recentAlertDeliveries(store, 'sc', 2)).map((d) => d.id)).toEqual(['b', 'a']);
   });

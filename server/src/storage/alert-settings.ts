@@ -4,11 +4,13 @@
  * (`alert_deliveries`, one row per alert sent, with its attempts). No validation here (server/src/sessions
  * does it).
  *
- * A delivery is sent one attempt at a time, each attempt taken by one conditional update
- * ({@link claimAlertAttempt}): the attempt is due (`next_attempt_at` passed) and the claim moves
- * `next_attempt_at` to the end of a lease, so a second server trying the same attempt finds it not due and
- * leaves it. The outcome is written only while `attempts` is still the claimed count (the fencing token),
- * so a late outcome after the lease ran out and another server took the attempt changes nothing.
+ * A delivery is sent one attempt at a time. The outcome of an attempt is written only while the row is
+ * pending at the `attempts` read before it (the fencing token, {@link recordAlertAttempt}), so a late
+ * outcome after another process made the attempt changes nothing. On SQLite (in-process timers) each
+ * attempt is also taken by one conditional update ({@link claimAlertAttempt}): the attempt is due
+ * (`next_attempt_at` passed) and the claim moves `next_attempt_at` to the end of a lease, so a second
+ * process trying the same attempt finds it not due and leaves it. On PostgreSQL pg-boss hands each try to
+ * one server (sessions/alert-queue.ts).
  */
 import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
 import type { DataStore } from './store.js';
@@ -108,15 +110,27 @@ export async function releaseAlertAttempt(store: DataStore, id: string, claimed:
     .where(and(eq(d.id, id), eq(d.status, 'pending'), eq(d.attempts, claimed), eq(d.nextAttemptAt, leaseUntil)));
 }
 
-/** Pending deliveries due by `dueBy` (epoch ms; all when absent): id and next attempt time, oldest first, at most `limit`. */
-export async function pendingAlertDeliveries(store: DataStore, dueBy?: number, limit = 1000): Promise<Array<{ id: string; nextAttemptAt: number | null }>> {
+/**
+ * Sets when the next attempt of a pending delivery is due (epoch ms), while it is still pending at
+ * `attempts` (the attempt just recorded): the time its queue job will be taken up, known once it is retried.
+ */
+export async function setAlertNextAttempt(store: DataStore, id: string, attempts: number, at: number): Promise<void> {
   const { db, t } = store;
   const d = t.alertDeliveries;
-  const due = dueBy === undefined ? undefined : or(isNull(d.nextAttemptAt), lte(d.nextAttemptAt, dueBy));
+  await db
+    .update(d)
+    .set({ nextAttemptAt: at })
+    .where(and(eq(d.id, id), eq(d.status, 'pending'), eq(d.attempts, attempts)));
+}
+
+/** Pending deliveries: id and next attempt time, oldest first, at most `limit`. */
+export async function pendingAlertDeliveries(store: DataStore, limit = 1000): Promise<Array<{ id: string; nextAttemptAt: number | null }>> {
+  const { db, t } = store;
+  const d = t.alertDeliveries;
   return db
     .select({ id: d.id, nextAttemptAt: d.nextAttemptAt })
     .from(d)
-    .where(and(eq(d.status, 'pending'), due))
+    .where(eq(d.status, 'pending'))
     .orderBy(asc(d.createdAt), asc(d.id))
     .limit(limit);
 }
