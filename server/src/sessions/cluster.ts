@@ -22,6 +22,7 @@ import { DomainError } from '../common/domain-error.js';
 import { expiredSessionIds, forwardPost, releaseSessions, renewLeases, takeExpiredSession, takeForwarded, type ForwardedPost, type SessionLease } from '../storage/session-lease.js';
 import { getCallSession, sessionTurns, type CallSessionRow } from '../storage/sessions.js';
 import type { DataStore } from '../storage/store.js';
+import type { FinalRunQueue } from './final-run-queue.js';
 import type { LiveSession } from './live-session.js';
 import { freshTurns } from './turns.js';
 
@@ -34,7 +35,7 @@ export interface ClusterHost {
   heldIds(): Iterable<string>;
   /** Whether session `id` is held here and not yet ended. */
   holds(id: string): boolean;
-  /** Makes a live session of a row just taken (and ends it if it was ending). */
+  /** Makes a live session of an active row just taken. */
   takeUp(row: CallSessionRow): Promise<void>;
   /** Makes a live session of an ending row just taken and resolves once its final run is written (rejects if it was not). */
   finish(row: CallSessionRow): Promise<void>;
@@ -55,11 +56,17 @@ export class SessionCluster {
   constructor(
     private readonly store: DataStore,
     readonly lease: SessionLease,
+    private readonly finalRuns: FinalRunQueue,
     private readonly host: ClusterHost,
     private readonly options: { inboxPollMs: number; now(): number },
   ) {}
 
-  /** Starts renewing leases, taking up expired sessions and taking in passed-on posts. */
+  /** Starts pg-boss and makes the final-run queue (resolves when they are; a session's end needs them). */
+  queueReady(): Promise<void> {
+    return this.finalRuns.ready();
+  }
+
+  /** Starts renewing leases, taking up expired sessions, taking in passed-on posts and the final-run worker. */
   start(): void {
     const every = (ms: number, fn: () => void) => {
       const timer = setInterval(fn, ms);
@@ -68,12 +75,14 @@ export class SessionCluster {
     };
     every(Math.max(10, Math.floor(this.lease.ms / 3)), () => void this.keep());
     every(this.options.inboxPollMs, () => void this.takeIn());
+    this.finalRuns.start(this.store, (id) => this.finishEnding(id)).catch((error: unknown) => console.error('[mofang] live sessions: the final-run worker did not start:', loggableMessage(error)));
   }
 
-  /** Stops every timer, writing nothing (a server that stops, or one killed as far as the store sees). */
+  /** Stops every timer and the final-run worker, writing nothing (a server that stops, or one killed as far as the store sees). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    void this.finalRuns.close();
   }
 
   /** Lets go of every session held here (after they settled): another server takes them up at its next look. */

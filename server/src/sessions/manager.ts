@@ -12,7 +12,6 @@
  * makes it at once; should the holder die first, a worker on any server makes it after about a lease.
  */
 import { loggableMessage } from '../storage/db-errors.js';
-import { timingSafeEqual } from 'node:crypto';
 import type { LiveConfirmation } from '@shared/live.js';
 import type { SessionEndReason, SessionTurn, SessionTurnInput } from '@shared/sessions.js';
 import { DomainError } from '../common/domain-error.js';
@@ -22,7 +21,7 @@ import { SessionLeaseLost, SessionStepWriter } from '../storage/session-writer.j
 import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { StoredBoardFollower } from './board-follow.js';
 import { clusterHost, SessionCluster } from './cluster.js';
-import { DESK_TOKEN_AFTER_END_MS, hashToken, newSession, takenUp } from './create.js';
+import { deskTokenOpens, newSession, takenUp } from './create.js';
 import { FinalRunQueue } from './final-run-queue.js';
 import type { JobQueue } from '../jobs/item-queue.js';
 import { StoredSessionFollower } from './stored-follow.js';
@@ -64,8 +63,6 @@ export class SessionManager implements LiveSessions {
   /** PostgreSQL: the leases, the take-up of expired sessions and the posts passed on between servers. */
   private readonly cluster: SessionCluster | undefined;
   private readonly board: StoredBoardFollower | undefined;
-  /** PostgreSQL: the final runs' pg-boss queue and this server's worker on it. */
-  private readonly finalRuns: FinalRunQueue | undefined;
   /** Resolves once the sessions an earlier run left open are held again and, on PostgreSQL, the final-run queue is made (a miss of `live` waits for it). */
   readonly ready: Promise<void>;
   private closed = false;
@@ -76,12 +73,12 @@ export class SessionManager implements LiveSessions {
     const { store } = options;
     const lease = store.dialect === 'postgres' ? { owner: newId(), ms: options.leaseMs ?? 30_000 } : undefined;
     if (lease && !options.queue) throw new Error('live sessions on PostgreSQL need the job queue (SessionManagerOptions.queue)');
-    this.finalRuns = lease && options.queue ? new FinalRunQueue(options.queue, { leaseMs: lease.ms, deadlineMs: options.deadlineMs, pollSeconds: options.finalRunPollSeconds }) : undefined;
-    this.deps = { ...options, writer: new SessionStepWriter(store, lease), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session), finalRuns: this.finalRuns };
+    const finalRuns = lease && options.queue ? new FinalRunQueue(options.queue, { leaseMs: lease.ms, deadlineMs: options.deadlineMs, pollSeconds: options.finalRunPollSeconds }) : undefined;
+    this.deps = { ...options, writer: new SessionStepWriter(store, lease), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session), finalRuns };
     const heldHere = (id: string) => this.live.has(id);
     this.elsewhere = new StoredSessionFollower(store, options.followPollMs ?? 1_000, heldHere);
-    if (lease) {
-      const cluster = new SessionCluster(store, lease, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
+    if (lease && finalRuns) {
+      const cluster = new SessionCluster(store, lease, finalRuns, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
       this.cluster = cluster;
       this.deps.takeForwarded = (id) => cluster.forwardedTurns(id);
       this.board = new StoredBoardFollower(store, options.followPollMs ?? 1_000, heldHere, now);
@@ -89,16 +86,9 @@ export class SessionManager implements LiveSessions {
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
     // PostgreSQL: pg-boss started and the queue made, so a session's end never waits for them in its transaction.
-    const queued = this.finalRuns?.ready().catch((error: unknown) => console.error('[mofang] live sessions: the final-run queue did not start:', loggableMessage(error)));
-    this.ready = Promise.all([this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', loggableMessage(error))), queued]).then(() => undefined);
-    if (this.cluster) {
-      const cluster = this.cluster;
-      void this.ready.then(() => {
-        if (this.closed) return;
-        cluster.start();
-        this.finalRuns?.start(store, (id) => cluster.finishEnding(id)).catch((error: unknown) => console.error('[mofang] live sessions: the final-run worker did not start:', loggableMessage(error)));
-      });
-    }
+    const started = Promise.all([this.resume(), this.cluster?.queueReady()]).then(() => undefined);
+    this.ready = started.catch((error: unknown) => console.error('[mofang] starting live sessions (taking up open ones, the final-run queue) failed:', loggableMessage(error)));
+    if (this.cluster) void this.ready.then(() => (this.closed ? undefined : this.cluster?.start()));
   }
 
   /** This server's id as the holder of its sessions (PostgreSQL), or undefined (SQLite: one process). */
@@ -210,13 +200,8 @@ export class SessionManager implements LiveSessions {
     };
   }
 
-  async verifyDeskToken(id: string, token: string): Promise<boolean> {
-    const row = await getCallSession(this.options.store, id);
-    // The token opens its session while the call is on and for a day after it ended, no longer.
-    if (!row || (row.endedAt !== null && this.deps.now() - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
-    const expected = Buffer.from(row.deskTokenHash, 'hex');
-    const given = hashToken(token);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+  verifyDeskToken(id: string, token: string): Promise<boolean> {
+    return deskTokenOpens(this.options.store, id, token, this.deps.now());
   }
 
   async confirm(id: string, confirmation: LiveConfirmation): Promise<SessionView> {
@@ -239,7 +224,6 @@ export class SessionManager implements LiveSessions {
     this.elsewhere.close();
     this.board?.close();
     this.cluster?.stop();
-    await this.finalRuns?.close();
     await this.ready;
     await Promise.all([...this.live.values()].map((s) => s.settle()));
     await this.deps.writer.flush();
@@ -258,7 +242,6 @@ export class SessionManager implements LiveSessions {
     this.elsewhere.close();
     this.board?.close();
     this.cluster?.stop();
-    void this.finalRuns?.close();
     for (const session of this.live.values()) session.release();
     this.live.clear();
     this.followers.clear();
