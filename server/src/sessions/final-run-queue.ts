@@ -14,7 +14,7 @@
  * this: a server that starts makes the final runs of the sessions it finds ending.
  */
 import { createHash } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { loggableError } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { bossDb, type JobQueue } from '../jobs/item-queue.js';
@@ -103,7 +103,7 @@ export class FinalRunQueue implements FinalRunJobs {
   async start(store: DataStore, work: FinalRunWork): Promise<void> {
     await this.ready();
     const s = store.t.callSessions;
-    const ending = (await store.db.select({ id: s.id }).from(s).where(inArray(s.status, ['ending']))).map((r) => r.id);
+    const ending = (await store.db.select({ id: s.id }).from(s).where(eq(s.status, 'ending'))).map((r) => r.id);
     for (let i = 0; i < ending.length && !this.closed; i += START_BATCH) {
       const ids = ending.slice(i, i + START_BATCH);
       await this.queue.boss.insert(ids.map((id) => this.row(id)));
