@@ -3,7 +3,8 @@
  * with its own pg-boss and pool) over ONE database: a holder that ends a session makes the one final run
  * and its queued job is gone; a holder killed after writing `ending` has the final run made by the other
  * server after the backstop, once (the killed one's late write refused); a holder slower than the backstop
- * keeps its final run (the other's worker retries and runs nothing); ending sessions with no queued job
+ * keeps its final run (the other's worker retries and runs nothing); a holder whose end failed makes the
+ * final run when its job comes due; ending sessions with no queued job
  * (older servers, `mofang migrate-store`) get one when servers start together, and one final run.
  * PostgreSQL only: on SQLite a server makes the final runs of the ending sessions it finds at start.
  */
@@ -133,6 +134,28 @@ describe.each(storePairsUnderTest('session_final_runs'))('final runs of live ses
     expect(await job(storeA, id)).toBeUndefined();
     expect(runs).toHaveLength(1);
     expect(await endedEvents(storeB, id)).toHaveLength(1);
+  });
+
+  it.skipIf(!pg)('a holder whose end failed (the run log refused it) makes the final run at its job', async () => {
+    const { a: storeA } = await open();
+    await withEchoScenario(storeA);
+    const runs: ApiRunRecord[] = [];
+    let refuse = true;
+    const runLog = { writeIn: async (_tx: unknown, record: ApiRunRecord) => {
+      if (refuse) throw new Error('run log down');
+      runs.push(record);
+    } };
+    const a = server(storeA, runs, { runLog });
+    await a.ready;
+    const id = await opened(a);
+    await expect(a.end(id)).rejects.toThrow('run log down');
+    refuse = false;
+    // Still this server's (its lease renewed), out of its memory: the job's worker here takes it again.
+    expect(await getCallSession(storeA, id)).toMatchObject({ status: 'ending', owner: a.owner });
+    await until(async () => (await getCallSession(storeA, id))?.status === 'ended', BACKSTOP_MS + 8_000);
+    expect(runs.map((r) => r.id)).toEqual([(await getCallSession(storeA, id))?.finalRunId]);
+    expect(await endedEvents(storeA, id)).toHaveLength(1);
+    expect(await job(storeA, id)).toBeUndefined();
   });
 
   it.skipIf(!pg)('ending sessions with no queued job get one when two servers start, and one final run', async () => {
