@@ -27,6 +27,7 @@ import { jobAdminRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { auditExtractor } from '../jobs/dashboard.js';
 import { JobService } from '../jobs/service.js';
+import type { JobQueue } from '../jobs/item-queue.js';
 import { keyRoutes } from './routes-keys.js';
 import { metricsRoutes } from './routes-metrics.js';
 import { jsonBodyLimits } from './json-limits.js';
@@ -135,10 +136,14 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
   return { jobs, sets, runs, review };
 }
 
-/** The live call sessions over the app's published scenarios, models and run log (server.ts makes its own and closes it). */
-export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'published'> & { store: DataStore }, v1: V1Runtime): SessionManager {
+/**
+ * The live call sessions over the app's published scenarios, models and run log (server.ts makes its own
+ * and closes it); `queue` is the JobService's pg-boss (PostgreSQL: final runs are queued in it).
+ */
+export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'published'> & { store: DataStore; queue: JobQueue | undefined }, v1: V1Runtime): SessionManager {
   return new SessionManager({
     store: deps.store,
+    queue: deps.queue,
     models: deps.models,
     services: deps.services,
     published: deps.published,
@@ -158,7 +163,7 @@ export function createApp(deps: AppDeps): Express {
   const kinds = nodeKindSummaries();
   const v1 = deps.v1 ?? createV1Runtime(appStore(deps));
   const { jobs, sets: evalSets, runs: evalRuns, review } = jobsAndRuns(deps, v1);
-  const sessions = deps.sessions ?? createSessions({ ...deps, store: appStore(deps) }, v1);
+  const sessions = deps.sessions ?? createSessions({ ...deps, store: appStore(deps), queue: jobs.queue }, v1);
   const authConfig = deps.auth ?? DEFAULT_AUTH_CONFIG;
   // Which proxies' X-Forwarded-For / -Proto are believed: req.ip (sign-in throttling) and req.secure (Secure cookie).
   app.set('trust proxy', authConfig.trustProxy);

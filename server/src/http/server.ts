@@ -97,7 +97,7 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
   const jobs = new JobService(store, published, models, services, { uploads: config.jobs, runLog: v1.runLog, ...(config.jobLeaseMs !== undefined ? { runner: { leaseMs: config.jobLeaseMs } } : {}) });
   // Live alerts: rules checked after session updates, webhooks signed with secrets sealed by the same box.
   const alerting = createSessionAlerting({ store, http: services.http, box, published, queue: jobs.queue });
-  const sessions = createSessions({ store, models, services, published }, v1);
+  const sessions = createSessions({ store, models, services, published, queue: jobs.queue }, v1);
   sessions.setAlerting(alerting);
   const drain = new Drain();
   const deps = { store, readiness: store.readiness, models, endpoints, services, published, v1, jobs, sessions, alerting, drain, staticDir: options.staticDir, auth: config.auth, oidc: config.oidc, log, canReadPii: options.canReadPii };
@@ -119,11 +119,10 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       s.listen(config.port, config.host, () => resolve(s));
     });
   } catch (error) {
-    await jobs.stop();
     await sessions.close();
     await alerting.close();
-    // Alerting may have started the queue (PostgreSQL).
-    await jobs.queue?.stop();
+    // Alerting and sessions may have started the queue (PostgreSQL); also ends the dashboard's backfill.
+    await jobs.stop();
     await Promise.all([services.close(), closeModels(models)]);
     await v1.close();
     await store.close();

@@ -103,7 +103,7 @@ describe.each(storePairsUnderTest('session_cluster'))('live sessions of several 
     // The conditional update itself, 20 racers per session over two pools.
     const lease = (owner: string) => ({ owner, ms: 60_000 });
     const first = ids[0];
-    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => takeExpiredSession(i % 2 ? storeA : storeB, first, lease(`racer${i}`))));
+    const wins = await Promise.all(Array.from({ length: 20 }, (_, i) => takeExpiredSession(i % 2 ? storeA : storeB, first, lease(`racer${i}`), 'active')));
     expect(wins.filter((w) => w !== undefined)).toHaveLength(1);
     // Two servers starting at once over the other four.
     const b = server(storeB);

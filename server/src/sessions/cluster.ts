@@ -4,11 +4,16 @@
  *
  * - renews the leases of the sessions it holds every lease / 3, and lets go of one another server took
  *   (it paused longer than a lease): that session's writes are refused from then on, so it stops;
- * - takes up, at start and at each renewal, the open sessions whose lease ran out (their server was
- *   killed), each by one conditional update, so of servers racing for one a single one gets it;
+ * - takes up, at start and at each renewal, the active sessions whose lease ran out (their server was
+ *   killed), each by one conditional update, so of servers racing for one a single one gets it; the
+ *   taker's idle sweep then ends them if they are idle or too long (nothing else watches a dead
+ *   holder's timers: a session's idle and longest-call ends wait at most a lease more);
+ * - makes, when its final-run worker fetches the job of an ending session (./final-run-queue.ts), the
+ *   final run of that session if no live server holds it (`finishEnding`): ending sessions are the
+ *   queue's, never taken up by lease;
  * - takes in, every `inboxPollMs`, the turns and ends other servers passed on for its sessions.
  *
- * A post of turns or an end on a server that does not hold the session takes the session when its
+ * A post of turns or an end on a server that does not hold an active session takes the session when its
  * lease ran out, and is otherwise passed on to its holder through the store (`call_session_inbox`).
  */
 import { loggableMessage } from '../storage/db-errors.js';
@@ -17,6 +22,7 @@ import { DomainError } from '../common/domain-error.js';
 import { expiredSessionIds, forwardPost, releaseSessions, renewLeases, takeExpiredSession, takeForwarded, type ForwardedPost, type SessionLease } from '../storage/session-lease.js';
 import { getCallSession, sessionTurns, type CallSessionRow } from '../storage/sessions.js';
 import type { DataStore } from '../storage/store.js';
+import type { FinalRunQueue } from './final-run-queue.js';
 import type { LiveSession } from './live-session.js';
 import { freshTurns } from './turns.js';
 
@@ -29,8 +35,10 @@ export interface ClusterHost {
   heldIds(): Iterable<string>;
   /** Whether session `id` is held here and not yet ended. */
   holds(id: string): boolean;
-  /** Makes a live session of a row just taken (and ends it if it was ending). */
+  /** Makes a live session of an active row just taken. */
   takeUp(row: CallSessionRow): Promise<void>;
+  /** Makes a live session of an ending row just taken and resolves once its final run is written (rejects if it was not). */
+  finish(row: CallSessionRow): Promise<void>;
   /** Forgets a session another server holds now. */
   drop(id: string): void;
   /** Applies a post passed on by another server (turns or an end) to a session held here. */
@@ -41,16 +49,24 @@ export class SessionCluster {
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private keeping: Promise<void> | undefined;
   private polling: Promise<void> | undefined;
+  /** Ending sessions whose final run this server's worker is making, by id. */
+  private readonly finishing = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly store: DataStore,
     readonly lease: SessionLease,
+    private readonly finalRuns: FinalRunQueue,
     private readonly host: ClusterHost,
     private readonly options: { inboxPollMs: number; now(): number },
   ) {}
 
-  /** Starts renewing leases, taking up expired sessions and taking in passed-on posts. */
+  /** Starts pg-boss and makes the final-run queue (resolves when they are; a session's end needs them). */
+  queueReady(): Promise<void> {
+    return this.finalRuns.ready();
+  }
+
+  /** Starts renewing leases, taking up expired sessions, taking in passed-on posts and the final-run worker. */
   start(): void {
     const every = (ms: number, fn: () => void) => {
       const timer = setInterval(fn, ms);
@@ -59,12 +75,14 @@ export class SessionCluster {
     };
     every(Math.max(10, Math.floor(this.lease.ms / 3)), () => void this.keep());
     every(this.options.inboxPollMs, () => void this.takeIn());
+    this.finalRuns.start(this.store, (id) => this.finishEnding(id)).catch((error: unknown) => console.error('[mofang] live sessions: the final-run worker did not start:', loggableMessage(error)));
   }
 
-  /** Stops every timer, writing nothing (a server that stops, or one killed as far as the store sees). */
+  /** Stops every timer and the final-run worker, writing nothing (a server that stops, or one killed as far as the store sees). */
   stop(): void {
     this.stopped = true;
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    void this.finalRuns.close();
   }
 
   /** Lets go of every session held here (after they settled): another server takes them up at its next look. */
@@ -74,7 +92,7 @@ export class SessionCluster {
     await releaseSessions(this.store, this.lease.owner);
   }
 
-  /** Takes up every open session whose lease ran out; resolves when they are held here. */
+  /** Takes up every active session whose lease ran out; resolves when they are held here. */
   async takeUpExpired(): Promise<void> {
     for (const id of await expiredSessionIds(this.store, TAKE_UP_BATCH)) {
       if (this.stopped) return;
@@ -82,12 +100,38 @@ export class SessionCluster {
     }
   }
 
-  /** Takes session `id` if its lease ran out; returns whether this server holds it now. */
+  /** Takes active session `id` if its lease ran out; returns whether this server holds it now. */
   async take(id: string): Promise<boolean> {
-    const row = await takeExpiredSession(this.store, id, this.lease);
+    const row = await takeExpiredSession(this.store, id, this.lease, 'active');
     if (!row) return false;
     await this.host.takeUp(row);
     return this.host.holds(id);
+  }
+
+  /**
+   * The final-run job of session `id` (./final-run-queue.ts), fetched here: resolves at once when the
+   * session is not ending (ended by its holder: nothing to do), and once its final run is written when
+   * this server took it (its lease had run out, or this server holds it without it in memory: its end
+   * failed here). Throws {@link FinalRunHeld} while a live server (this one included) is making it or
+   * holds it: pg-boss retries the job later. The final run is written once: one server takes the
+   * session, and the writer refuses the writes of a server that no longer holds it.
+   */
+  finishEnding(id: string): Promise<void> {
+    const running = this.finishing.get(id);
+    if (running) return running;
+    const run = (async () => {
+      const row = await getCallSession(this.store, id);
+      if (row?.status !== 'ending') return;
+      if (this.host.holds(id)) throw new FinalRunHeld(id);
+      const taken = row.owner === this.lease.owner ? row : await takeExpiredSession(this.store, id, this.lease, 'ending');
+      if (!taken) throw new FinalRunHeld(id);
+      await this.host.finish(taken);
+      // Its end may have gone to another server meanwhile (this one paused past its lease): done only once written.
+      if ((await getCallSession(this.store, id))?.status === 'ending') throw new FinalRunHeld(id);
+    })();
+    this.finishing.set(id, run);
+    void run.catch(() => undefined).finally(() => this.finishing.delete(id));
+    return run;
   }
 
   /**
@@ -106,13 +150,15 @@ export class SessionCluster {
   }
 
   /**
-   * An end asked here for a session held elsewhere: left for its holder, then waited for (its final run
-   * included) up to `waitMs`. Returns false when this server took the session instead (the caller ends it).
+   * An end asked here for a session held elsewhere: left for its holder (an ending one: its final run is
+   * under way there or queued), then waited for (its final run included) up to `waitMs`. Returns false
+   * when this server took the session instead, or holds it now (the caller ends it).
    */
   async forwardEnd(id: string, reason: SessionEndReason, waitMs: number): Promise<boolean> {
     const row = await getCallSession(this.store, id);
     if (!row || row.status === 'ended') return true;
-    if ((row.leaseExpiresAt === null || row.leaseExpiresAt < this.options.now()) && (await this.take(id))) return false;
+    // An ending session's final run is its holder's, or the queue's when its holder is gone: waited for.
+    if (row.status === 'active' && (row.leaseExpiresAt === null || row.leaseExpiresAt < this.options.now()) && (await this.take(id))) return false;
     if (row.status === 'active') await forwardPost(this.store, id, [], reason, this.options.now());
     const until = Date.now() + waitMs;
     while (Date.now() < until && (await getCallSession(this.store, id))?.status !== 'ended') {
@@ -186,6 +232,11 @@ export function clusterHost(m: {
       return session !== undefined && session.status !== 'ended';
     },
     takeUp: (row) => m.takeUp(row),
+    finish: async (row) => {
+      await m.takeUp(row);
+      // Held here (its scenario still runs): the end takeUp started, joined; else takeUp ended it as it was.
+      if (m.live.has(row.id)) await m.end(row.id, row.endReason ?? 'ended');
+    },
     drop: (id) => m.drop(id),
     apply: async (post) => {
       const session = m.live.get(post.sessionId);
@@ -197,6 +248,14 @@ export function clusterHost(m: {
       else await m.addTurns(post.sessionId, post.turns);
     },
   };
+}
+
+/** The final-run job of a session a live server holds (or this one is finishing): retried later by pg-boss. */
+export class FinalRunHeld extends Error {
+  readonly code = 'final_run_held';
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} is held by a live server, which makes its final run`);
+  }
 }
 
 function ended(id: string): DomainError {

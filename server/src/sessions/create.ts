@@ -2,7 +2,7 @@
  * A new session's checks and rows (./manager.ts `create`), and a session taken up from the store (a
  * server that starts, or one whose holder's lease ran out): the live session in memory from its row.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SessionAlert } from '@shared/alerts.js';
 import type { Graph } from '@shared/graph.js';
 import { isRecord } from '@shared/json.js';
@@ -12,7 +12,8 @@ import { newId } from '../common/ids.js';
 import type { ExecutionPlan } from '../engine/index.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { SessionLease } from '../storage/session-lease.js';
-import { lastSessionEvent, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import { getCallSession, lastSessionEvent, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
+import type { DataStore } from '../storage/store.js';
 import { LiveSession } from './live-session.js';
 import type { SessionDeps } from './live-types.js';
 import type { LiveSessions } from './ports.js';
@@ -24,6 +25,15 @@ export const DESK_TOKEN_AFTER_END_MS = 86_400_000;
 /** The SHA-256 of a desk token. */
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
+}
+
+/** Whether `token` opens session `id`: its desk token, while the call is on and for a day after it ended (`now`, epoch ms), no longer. */
+export async function deskTokenOpens(store: DataStore, id: string, token: string, now: number): Promise<boolean> {
+  const row = await getCallSession(store, id);
+  if (!row || (row.endedAt !== null && now - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
+  const expected = Buffer.from(row.deskTokenHash, 'hex');
+  const given = hashToken(token);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 /** The start input a session's turns fill: the start node's first input of type transcript. */

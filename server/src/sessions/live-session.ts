@@ -207,7 +207,9 @@ export class LiveSession {
     if (this.status === 'ended') return;
     this.status = 'ending';
     this.endReason = reason;
-    await this.deps.writer.write(this.id, { patch: { status: 'ending', endReason: reason } });
+    // PostgreSQL: the final run's job is queued with `ending` (a backstop, should this server die before `ended`).
+    const { finalRuns } = this.deps;
+    await this.deps.writer.write(this.id, { patch: { status: 'ending', endReason: reason }, alsoWrite: finalRuns ? (tx) => finalRuns.enqueueIn(tx, this.id) : undefined });
     // Turns another server took for this session before it was ending (none can be left after).
     for (const post of (await this.deps.takeForwarded?.(this.id)) ?? []) {
       await this.add(post).catch((error: unknown) => console.error(`[mofang] session ${this.id}: turns passed on by another server were refused:`, loggableMessage(error)));
@@ -234,9 +236,13 @@ export class LiveSession {
     this.status = 'ended';
     this.endedAt = now;
     const ended = this.event('session.ended', { session_id: this.id, reason, turn_count: this.turns.length, final_run: this.finalRun, at: new Date(now).toISOString() }, now);
-    // The run and the session's end in one transaction: a server killed in between leaves the session
-    // ending (its final run made again at the next start), never ended with a final run the log lacks.
-    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, (tx) => this.deps.runLog.writeIn(tx, record));
+    // The run, the session's end (and on PostgreSQL the deletion of its queued job) in one transaction: a
+    // server killed in between leaves the session ending, its final run made again (SQLite: at the next
+    // start; PostgreSQL: by the queue's worker), never ended with a final run the log lacks.
+    await this.store([ended], { status: 'ended', endedAt: now, endReason: reason, finalRunId: runId, finalRun: this.finalRun, outputs: this.outputs, simulated: this.simulated }, async (tx) => {
+      await this.deps.runLog.writeIn(tx, record);
+      await finalRuns?.doneIn(tx, this.id);
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { EngineServices } from '../nodes/kit.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
 import type { SessionStepWriter } from '../storage/session-writer.js';
 import type { DataStore } from '../storage/store.js';
+import type { FinalRunJobs } from './final-run-queue.js';
 import type { LiveSession } from './live-session.js';
 import type { SessionAlerting, SessionEventRecord } from './ports.js';
 
@@ -29,6 +30,11 @@ export interface SessionDeps {
    * ends reads them in before its final run). Absent on SQLite.
    */
   takeForwarded?(id: string): Promise<SessionTurnInput[][]>;
+  /**
+   * PostgreSQL: the final run's queued job, sent with the write of `ending` and deleted with the write of
+   * `ended` (./final-run-queue.ts). Absent on SQLite.
+   */
+  finalRuns?: FinalRunJobs;
   now(): number;
 }
 

@@ -2,15 +2,16 @@
  * The live call sessions of a server (`LiveSessions`, ./ports.ts): creates sessions of published
  * versions, holds turns idempotently, ends sessions (by the caller, idle past the timeout, or past the
  * longest call allowed) with a final run stored in the run log, and fans events out to followers (a
- * session's `/v1` stream and desk, the supervisors' board). Sessions not over when the server stopped are
- * taken up again at start: active ones go on, ones that were ending get their final run.
+ * session's `/v1` stream and desk, the supervisors' board). On SQLite, sessions not over when the server
+ * stopped are taken up again at start: active ones go on, ones that were ending get their final run.
  *
  * On PostgreSQL several servers share the sessions (./cluster.ts): each holds the sessions it owns the
- * lease of, takes up only those whose lease ran out, passes posts for sessions held elsewhere on to
+ * lease of, takes up only active ones whose lease ran out, passes posts for sessions held elsewhere on to
  * their holder, and follows other servers' sessions from the store (./stored-follow.ts, ./board-follow.ts).
+ * A session's final run is queued in pg-boss as it is written `ending` (./final-run-queue.ts): its holder
+ * makes it at once; should the holder die first, a worker on any server makes it after about a lease.
  */
 import { loggableMessage } from '../storage/db-errors.js';
-import { timingSafeEqual } from 'node:crypto';
 import type { LiveConfirmation } from '@shared/live.js';
 import type { SessionEndReason, SessionTurn, SessionTurnInput } from '@shared/sessions.js';
 import { DomainError } from '../common/domain-error.js';
@@ -20,7 +21,9 @@ import { SessionLeaseLost, SessionStepWriter } from '../storage/session-writer.j
 import { getCallSession, listCallSessions, openCallSessions, sessionEventsSince, sessionTurns, writeSessionStep, type CallSessionRow } from '../storage/sessions.js';
 import { StoredBoardFollower } from './board-follow.js';
 import { clusterHost, SessionCluster } from './cluster.js';
-import { DESK_TOKEN_AFTER_END_MS, hashToken, newSession, takenUp } from './create.js';
+import { deskTokenOpens, newSession, takenUp } from './create.js';
+import { FinalRunQueue } from './final-run-queue.js';
+import type { JobQueue } from '../jobs/item-queue.js';
 import { StoredSessionFollower } from './stored-follow.js';
 import type { LiveSession } from './live-session.js';
 import type { SessionDeps } from './live-types.js';
@@ -29,7 +32,7 @@ import { NO_ALERTING, type LiveSessions, type SessionAlerting, type SessionEvent
 
 export { DESK_TOKEN_AFTER_END_MS, transcriptInputOf } from './create.js';
 
-export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer' | 'takeForwarded'> {
+export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'now' | 'alerting' | 'writer' | 'takeForwarded' | 'finalRuns'> {
   published: PublishedScenarios;
   alerting?: SessionAlerting;
   /** A session with no turn for this long ends by itself (`idle`), ms. */
@@ -44,6 +47,10 @@ export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'no
   leaseMs?: number;
   /** PostgreSQL: how often posts passed on by other servers are taken in, ms (default 200). */
   inboxPollMs?: number;
+  /** PostgreSQL (required there): pg-boss, through which final runs are queued (the JobService's `queue`). */
+  queue?: JobQueue;
+  /** PostgreSQL: how often this server's final-run worker looks for due jobs, s (default 2). */
+  finalRunPollSeconds?: number;
   now?: () => number;
 }
 
@@ -56,26 +63,31 @@ export class SessionManager implements LiveSessions {
   /** PostgreSQL: the leases, the take-up of expired sessions and the posts passed on between servers. */
   private readonly cluster: SessionCluster | undefined;
   private readonly board: StoredBoardFollower | undefined;
-  /** Resolves once the sessions an earlier run left open are held again (a miss of `live` waits for it). */
+  /** Resolves once the sessions an earlier run left open are held again and, on PostgreSQL, the final-run queue is made (a miss of `live` waits for it). */
   readonly ready: Promise<void>;
   private closed = false;
 
+  /** Throws on PostgreSQL without `options.queue`. */
   constructor(private readonly options: SessionManagerOptions) {
     const now = options.now ?? Date.now;
     const { store } = options;
     const lease = store.dialect === 'postgres' ? { owner: newId(), ms: options.leaseMs ?? 30_000 } : undefined;
-    this.deps = { ...options, writer: new SessionStepWriter(store, lease), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session) };
+    if (lease && !options.queue) throw new Error('live sessions on PostgreSQL need the job queue (SessionManagerOptions.queue)');
+    const finalRuns = lease && options.queue ? new FinalRunQueue(options.queue, { leaseMs: lease.ms, deadlineMs: options.deadlineMs, pollSeconds: options.finalRunPollSeconds }) : undefined;
+    this.deps = { ...options, writer: new SessionStepWriter(store, lease), alerting: options.alerting ?? NO_ALERTING, now, publish: (event, session) => this.fanOut(event, session), finalRuns };
     const heldHere = (id: string) => this.live.has(id);
     this.elsewhere = new StoredSessionFollower(store, options.followPollMs ?? 1_000, heldHere);
-    if (lease) {
-      const cluster = new SessionCluster(store, lease, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
+    if (lease && finalRuns) {
+      const cluster = new SessionCluster(store, lease, finalRuns, clusterHost({ live: this.live, takeUp: (row) => this.takeUp(row), drop: (id) => this.drop(id), end: (id, reason) => this.end(id, reason), addTurns: (id, turns) => this.addTurns(id, turns) }), { inboxPollMs: options.inboxPollMs ?? 200, now });
       this.cluster = cluster;
       this.deps.takeForwarded = (id) => cluster.forwardedTurns(id);
       this.board = new StoredBoardFollower(store, options.followPollMs ?? 1_000, heldHere, now);
     }
     this.sweep = setInterval(() => this.endIdle(), options.sweepMs ?? Math.min(10_000, Math.max(1_000, Math.floor(options.idleTimeoutMs / 4))));
     this.sweep.unref();
-    this.ready = this.resume().catch((error: unknown) => console.error('[mofang] taking up open live sessions failed:', loggableMessage(error)));
+    // PostgreSQL: pg-boss started and the queue made, so a session's end never waits for them in its transaction.
+    const started = Promise.all([this.resume(), this.cluster?.queueReady()]).then(() => undefined);
+    this.ready = started.catch((error: unknown) => console.error('[mofang] starting live sessions (taking up open ones, the final-run queue) failed:', loggableMessage(error)));
     if (this.cluster) void this.ready.then(() => (this.closed ? undefined : this.cluster?.start()));
   }
 
@@ -188,13 +200,8 @@ export class SessionManager implements LiveSessions {
     };
   }
 
-  async verifyDeskToken(id: string, token: string): Promise<boolean> {
-    const row = await getCallSession(this.options.store, id);
-    // The token opens its session while the call is on and for a day after it ended, no longer.
-    if (!row || (row.endedAt !== null && this.deps.now() - row.endedAt > DESK_TOKEN_AFTER_END_MS)) return false;
-    const expected = Buffer.from(row.deskTokenHash, 'hex');
-    const given = hashToken(token);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+  verifyDeskToken(id: string, token: string): Promise<boolean> {
+    return deskTokenOpens(this.options.store, id, token, this.deps.now());
   }
 
   async confirm(id: string, confirmation: LiveConfirmation): Promise<SessionView> {
@@ -268,7 +275,10 @@ export class SessionManager implements LiveSessions {
     }
   }
 
-  /** Takes up the sessions a previous run of the server left open (SQLite), or whose lease ran out (PostgreSQL). */
+  /**
+   * Takes up the sessions a previous run of the server left open (SQLite), or the active ones whose lease
+   * ran out (PostgreSQL: ending ones are the final-run queue's).
+   */
   private async resume(): Promise<void> {
     if (this.cluster) return this.cluster.takeUpExpired();
     for (const row of await openCallSessions(this.options.store)) {

@@ -1,6 +1,7 @@
 /** Fixtures of the session manager's tests (./manager-store.test.ts, ./cluster.test.ts): an echo scenario, a manager over a store. */
 import type { Graph } from '@shared/graph.js';
 import { compileGraph } from '../engine/compile/index.js';
+import { JobQueue } from '../jobs/item-queue.js';
 import { noServices } from '../engine/testing.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
@@ -18,17 +19,21 @@ export const echoGraph: Graph = {
   edges: [{ id: 'e', source: 'start', sourcePort: 'out', target: 'end', targetPort: 'in' }],
 };
 
-/** The echo scenario published as `echo` v1 (scenario `sc1`). */
-export function echoPublished(): PublishedScenarios {
-  const compiled = compileGraph(echoGraph);
+/** The echo scenario (or `graph`) published as `echo` v1 (scenario `sc1`). */
+export function echoPublished(graph: Graph = echoGraph): PublishedScenarios {
+  const compiled = compileGraph(graph);
   if (!compiled.ok) throw new Error('does not compile');
-  const resolved = { scenarioId: 'sc1', slug: 'echo', version: 1, plan: compiled.plan, graph: echoGraph };
+  const resolved = { scenarioId: 'sc1', slug: 'echo', version: 1, plan: compiled.plan, graph };
   return { resolve: (slug: string) => (slug === 'echo' ? resolved : { error: 'unknown_scenario' as const }) } as unknown as PublishedScenarios;
 }
 
-/** A manager of the echo scenario over `store`; final runs go to `runs`. */
+/**
+ * A manager of the echo scenario over `store`; final runs go to `runs`. On PostgreSQL it has its own
+ * pg-boss (as a server has), stopped by its `close` (an abandoned manager's too), polling every 0.5 s.
+ */
 export function echoManager(store: OpenDataStore, runs: ApiRunRecord[] = [], options: Partial<SessionManagerOptions> = {}): SessionManager {
-  return new SessionManager({
+  const queue = store.dialect === 'postgres' && !options.queue ? new JobQueue(store, { expireInSeconds: 30, retryLimit: 3 }) : undefined;
+  const manager = new SessionManager({
     store,
     published: echoPublished(),
     models: { resolve: () => { throw new Error('no model in this graph'); } },
@@ -38,8 +43,18 @@ export function echoManager(store: OpenDataStore, runs: ApiRunRecord[] = [], opt
     idleTimeoutMs: 60_000,
     maxDurationMs: 3_600_000,
     followPollMs: 50,
+    finalRunPollSeconds: 0.5,
+    queue,
     ...options,
   });
+  if (queue) {
+    const close = manager.close.bind(manager);
+    manager.close = async () => {
+      await close();
+      await queue.stop();
+    };
+  }
+  return manager;
 }
 
 /** The store with the echo scenario's row. */

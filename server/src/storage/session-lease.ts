@@ -2,7 +2,8 @@
  * Who holds a live session when several servers share one PostgreSQL database: `call_sessions.owner`
  * (a server's id, new at each start) and `lease_expires_at` (epoch ms of the database's clock). The holder
  * renews its leases; a server takes up a session only when its lease ran out (its holder was killed or
- * paused), by one conditional update, so two servers never both hold one. The holder's writes name it
+ * paused), by one conditional update, so two servers never both hold one: an active session at its
+ * renewal, an ending one when its final-run job (sessions/final-run-queue.ts) is fetched. The holder's writes name it
  * (`claimForWrite`), so a server whose lease was taken writes nothing more for that session.
  *
  * Turns (or an end) posted to a server that does not hold their session wait in `call_session_inbox`
@@ -39,30 +40,33 @@ function leaseOver(store: DataStore): SQL | undefined {
   return or(isNull(s.leaseExpiresAt), lt(s.leaseExpiresAt, databaseNowMs(store.dialect)));
 }
 
-/** Open sessions whose lease ran out (or that never had one), oldest first, at most `limit`. */
+/**
+ * Active sessions whose lease ran out (or that never had one), oldest first, at most `limit`. Ending ones
+ * are not taken up by lease: their final run is a queued job (sessions/final-run-queue.ts).
+ */
 export async function expiredSessionIds(store: DataStore, limit: number): Promise<string[]> {
   const { db, t } = store;
   const s = t.callSessions;
   const rows = await db
     .select({ id: s.id })
     .from(s)
-    .where(and(inArray(s.status, [...OPEN]), leaseOver(store)))
+    .where(and(eq(s.status, 'active'), leaseOver(store)))
     .orderBy(asc(s.createdAt), asc(s.id))
     .limit(limit);
   return rows.map((r) => r.id);
 }
 
 /**
- * Takes session `id` for `lease.owner` if it is open and its lease ran out: one conditional update, so
- * of servers racing for it one gets the row, the others undefined.
+ * Takes session `id` for `lease.owner` if its status is `status` and its lease ran out: one conditional
+ * update, so of servers racing for it one gets the row, the others undefined.
  */
-export async function takeExpiredSession(store: DataStore, id: string, lease: SessionLease): Promise<CallSessionRow | undefined> {
+export async function takeExpiredSession(store: DataStore, id: string, lease: SessionLease, status: 'active' | 'ending'): Promise<CallSessionRow | undefined> {
   const { db, t } = store;
   const s = t.callSessions;
   const [row] = await db
     .update(s)
     .set({ owner: lease.owner, leaseExpiresAt: leaseEnd(store, lease) })
-    .where(and(eq(s.id, id), inArray(s.status, [...OPEN]), leaseOver(store)))
+    .where(and(eq(s.id, id), eq(s.status, status), leaseOver(store)))
     .returning();
   return row;
 }
