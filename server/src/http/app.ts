@@ -27,7 +27,7 @@ import { jobAdminRoutes } from './routes-jobs.js';
 import { dashboardRoutes } from './routes-dashboard.js';
 import { auditExtractor } from '../jobs/dashboard.js';
 import { JobService } from '../jobs/service.js';
-import type { JobQueue } from '../jobs/item-queue.js';
+import type { PgQueue } from '../storage/pg-queue.js';
 import { keyRoutes } from './routes-keys.js';
 import { metricsRoutes } from './routes-metrics.js';
 import { jsonBodyLimits } from './json-limits.js';
@@ -140,7 +140,7 @@ function jobsAndRuns(deps: AppDeps, v1: V1Runtime): { jobs: JobService; sets: Ev
  * The live call sessions over the app's published scenarios, models and run log (server.ts makes its own
  * and closes it); `queue` is the JobService's pg-boss (PostgreSQL: final runs are queued in it).
  */
-export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'published'> & { store: DataStore; queue: JobQueue | undefined }, v1: V1Runtime): SessionManager {
+export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'published'> & { store: DataStore; queue: PgQueue | undefined }, v1: V1Runtime): SessionManager {
   return new SessionManager({
     store: deps.store,
     queue: deps.queue,

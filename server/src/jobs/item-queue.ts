@@ -11,11 +11,9 @@
  * record: an outcome is written once, fenced by the item's `attempts`.
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import PgBoss from 'pg-boss';
-import { rawRows } from '../storage/dialect-sql.js';
 import { loggableError } from '../storage/db-errors.js';
 import { claimSlices, pendingSlices, type ItemSlice } from '../storage/job-slices.js';
+import { bossDb, PgQueue, type PgQueueOptions } from '../storage/pg-queue.js';
 import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
 import type { DataStore } from '../storage/store.js';
 import type { ItemSource } from './item-source.js';
@@ -25,36 +23,13 @@ export const SLICE_ITEMS = 20;
 export const ITEMS_QUEUE = 'mofang-job-items';
 export const WEBHOOKS_QUEUE = 'mofang-job-webhooks';
 
-export interface JobQueueOptions {
+export interface JobQueueOptions extends PgQueueOptions {
   /** Seconds a fetched slice may stay unfinished before pg-boss hands it to another server (the lease). */
   expireInSeconds: number;
   /** First retry delay in seconds (then doubled, with jitter); default 1. */
   retryDelaySeconds?: number;
   /** Retries of a slice; default the item attempts + 3 (a retry that finds nothing to do costs one). */
   retryLimit: number;
-  /** How often pg-boss looks for expired slices (s; one server does it per interval); default 30. */
-  maintenanceIntervalSeconds?: number;
-  /** Connections of pg-boss's own pool; default 2. */
-  maxConnections?: number;
-}
-
-/** pg-boss's `db` option over one of our DataStores (a transaction's: the enqueue joins it). */
-export function bossDb(store: DataStore): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
-  return {
-    async executeSql(text, values = []) {
-      const query = sql.empty();
-      text.split(/\$(\d+)/).forEach((part, i) => query.append(i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`));
-      return { rows: await rawRows(store, query) };
-    },
-  };
-}
-
-/** The connection settings of a PostgreSQL DataStore's pool (pg-boss opens its own pool with them). */
-function connectionOf(store: DataStore): Record<string, unknown> {
-  const options = (store.db as unknown as { $client?: { options?: Record<string, unknown> } }).$client?.options;
-  if (!options) throw new Error('the job queue needs a PostgreSQL store');
-  const { connectionString, host, port, user, password, database, ssl } = options;
-  return Object.fromEntries(Object.entries({ connectionString, host, port, user, password, database, ssl }).filter(([, v]) => v !== undefined));
 }
 
 /** A queue id whose order is the slice's (pg-boss fetches by creation time, then id). */
@@ -63,49 +38,13 @@ function orderedId(index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** pg-boss on the job store's database: started and stopped with the JobService. */
-export class JobQueue {
-  readonly boss: PgBoss;
-  private starting: Promise<void> | undefined;
-
+/** pg-boss on the job store's database with the job queues: started and stopped with the JobService. */
+export class JobQueue extends PgQueue {
   constructor(
-    readonly store: DataStore,
+    store: DataStore,
     readonly options: JobQueueOptions,
   ) {
-    this.boss = new PgBoss({ ...connectionOf(store), max: options.maxConnections ?? 2, schedule: false, supervise: true, maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, application_name: 'mofang-queue' });
-    this.boss.on('error', (error: unknown) => console.error('[mofang] job queue:', loggableError(error)));
-  }
-
-  /** Starts pg-boss (creating its schema on first use; servers starting together create it once) and the queues. */
-  start(): Promise<void> {
-    this.starting ??= (async () => {
-      await this.boss.start();
-      for (const name of [ITEMS_QUEUE, WEBHOOKS_QUEUE]) await this.createQueue(name);
-    })();
-    return this.starting;
-  }
-
-  /**
-   * Creates queue `name` if it does not exist (idempotent). Other subsystems on the same database (alert
-   * deliveries, live sessions) make their queues with it after `start`. Two servers creating one queue
-   * at once can deadlock in pg-boss's create_queue: it tries again, up to 5 times.
-   */
-  async createQueue(name: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.boss.createQueue(name);
-        return;
-      } catch (error) {
-        if (attempt >= 5 || !/deadlock/.test(error instanceof Error ? error.message : '')) throw error;
-        await new Promise((r) => setTimeout(r, 50 * attempt));
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (!this.starting) return;
-    await this.starting.catch(() => undefined);
-    await this.boss.stop({ graceful: false, wait: true });
+    super(store, options, [ITEMS_QUEUE, WEBHOOKS_QUEUE]);
   }
 
   /** Enqueues a job's pending items (or `seqs`) as slices, in the transaction `tx` that made them pending. */

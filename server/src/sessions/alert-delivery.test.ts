@@ -14,7 +14,7 @@ import { SecretBox } from '../endpoints/secret-box.js';
 import { noServices } from '../engine/testing.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { PublishedScenarios } from '../publish/registry.js';
-import { JobQueue } from '../jobs/item-queue.js';
+import { PgQueue } from '../storage/pg-queue.js';
 import { rawRows } from '../storage/dialect-sql.js';
 import { getAlertDelivery, insertAlertDelivery } from '../storage/alert-settings.js';
 import { sql } from 'drizzle-orm';
@@ -52,7 +52,7 @@ async function scenarioWithWebhook(store: DataStore, box: SecretBox): Promise<{ 
 
 /** A server's alerting over `store` (on PostgreSQL with its own pg-boss queue over the database); `stop` closes both. */
 function server(store: DataStore, http: HttpRequester, box: SecretBox, options: AlertWebhookOptions = {}) {
-  const queue = store.dialect === 'postgres' ? new JobQueue(store, { expireInSeconds: 30, retryLimit: 3 }) : undefined;
+  const queue = store.dialect === 'postgres' ? new PgQueue(store) : undefined;
   const alerting = createSessionAlerting({ store, http, box, published: new PublishedScenarios(store, noServices), queue, options });
   return Object.assign(alerting, { stop: async () => (await alerting.close(), await queue?.stop()) });
 }

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionAlert } from '@shared/alerts.js';
 import { SecretBox } from '../endpoints/secret-box.js';
 import { noServices } from '../engine/testing.js';
-import { JobQueue } from '../jobs/item-queue.js';
+import { PgQueue } from '../storage/pg-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { PublishedScenarios } from '../publish/registry.js';
 import { getAlertDelivery, insertAlertDelivery, recentAlertDeliveries } from '../storage/alert-settings.js';
@@ -58,7 +58,7 @@ async function database(): Promise<{ a: OpenDataStore; b: OpenDataStore; scenari
 
 /** A server's alerting over `store` with its own pg-boss over the database; stopped after the test unless the test stops it. */
 function server(store: DataStore, http: HttpRequester, options: AlertWebhookOptions = {}) {
-  const queue = new JobQueue(store, { expireInSeconds: 30, retryLimit: 3 });
+  const queue = new PgQueue(store);
   const alerting = createSessionAlerting({ store, http, box, published: new PublishedScenarios(store, noServices), queue, options: { pollMs: 100, ...options } });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= (async () => (await alerting.stopWorker(), await alerting.close(), await queue.stop()))());
@@ -199,7 +199,7 @@ describe.skipIf(!postgresTestsRun())('alert webhook deliveries through pg-boss, 
     await insertAlertDelivery(a, { id: 'old', scenarioId, sessionId: 's', alertId: 'x', url: HOOK, payload: { old: true }, nextAttemptAt: at, createdAt: at });
     await a.db.update(a.t.alertDeliveries).set({ attempts: 1, lastStatus: 500, lastError: 'HTTP 500', nextAttemptAt: at + 1500 });
     // Pending, but its job ended (its server stopped during the job's last try).
-    const queue = new JobQueue(a, { expireInSeconds: 30, retryLimit: 3 });
+    const queue = new PgQueue(a);
     await queue.start();
     await queue.createQueue(ALERTS_QUEUE);
     await insertAlertDelivery(a, { id: 'ended', scenarioId, sessionId: 's', alertId: 'y', url: HOOK, payload: {}, nextAttemptAt: at, createdAt: at + 1 });

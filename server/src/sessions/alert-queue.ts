@@ -1,5 +1,5 @@
 /**
- * Alert webhook deliveries through the PostgreSQL queue (pg-boss, jobs/item-queue.ts), on queue
+ * Alert webhook deliveries through the PostgreSQL queue (pg-boss, storage/pg-queue.ts), on queue
  * `mofang-alert-webhooks`: one pg-boss job per delivery, its id derived from the delivery id (a delivery
  * sent twice, e.g. by two servers starting together over the same pending rows, is stored once), data
  * `{ id, attempts }` (the delivery and its attempts in all). Whichever server's worker fetches the job
@@ -17,13 +17,14 @@
  * start every server queues the pending deliveries that have no job waiting or active (made before the
  * queue, copied in by `mofang migrate-store`, or whose job ended with the row still pending).
  *
- * pg-boss's tables are written directly twice (its default schema `pgboss`, as jobs/item-queue.ts starts
+ * pg-boss's tables are written directly twice (its default schema `pgboss`, as storage/pg-queue.ts starts
  * it): a retry's `start_after` cut, and an ended job removed at start.
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
+import type { PgQueue } from '../storage/pg-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { getAlertDelivery, pendingAlertDeliveries, recordAlertAttempt, setAlertNextAttempt } from '../storage/alert-settings.js';
 import { loggableError } from '../storage/db-errors.js';
@@ -37,16 +38,6 @@ export const ALERTS_QUEUE = 'mofang-alert-webhooks';
 export const SPARE_TRIES = 2;
 /** Deliveries one server attempts at once. */
 const CONCURRENCY = 10;
-
-/** What the worker needs of the JobService's pg-boss queue (`JobQueue` of jobs/item-queue.ts, over the same database). */
-export interface AlertJobQueue {
-  readonly boss: PgBoss;
-  readonly store: DataStore;
-  /** Starts pg-boss (idempotent). */
-  start(): Promise<void>;
-  /** Creates queue `name` if it does not exist. */
-  createQueue(name: string): Promise<void>;
-}
 
 interface AlertJob {
   /** The delivery (`alert_deliveries.id`). */
@@ -75,7 +66,7 @@ export class QueuedAlertSender implements AlertSender {
   private woken = false;
 
   constructor(
-    private readonly queue: AlertJobQueue,
+    private readonly queue: PgQueue,
     private readonly settings: AlertSettingsService,
     private readonly http: HttpRequester,
     private readonly options: AlertWebhookOptions = {},

@@ -19,7 +19,8 @@ import { loggableError } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
 import { insertAlertDelivery, recentAlertDeliveries, type AlertDeliveryRow } from '../storage/alert-settings.js';
 import type { AlertSender, AlertWebhookOptions } from './alert-attempt.js';
-import { QueuedAlertSender, type AlertJobQueue } from './alert-queue.js';
+import type { PgQueue } from '../storage/pg-queue.js';
+import { QueuedAlertSender } from './alert-queue.js';
 import { matchAlertRules } from './alert-rules.js';
 import { AlertSettingsService, type AlertConfig, type SecretSealer } from './alert-settings.js';
 import { TimedAlertSender } from './alert-timers.js';
@@ -63,7 +64,7 @@ export class AlertWebhooks implements SessionAlerting {
     readonly settings: AlertSettingsService,
     http: HttpRequester,
     options: AlertWebhookOptions = {},
-    queue?: AlertJobQueue,
+    queue?: PgQueue,
   ) {
     this.now = options.now ?? Date.now;
     if (settings.store.dialect === 'postgres') {
@@ -156,7 +157,7 @@ export interface SessionAlertingDeps {
   box: SecretSealer;
   published: PublishedScenarios;
   /** The JobService's pg-boss queue (`jobs.queue`): required on PostgreSQL. */
-  queue?: AlertJobQueue;
+  queue?: PgQueue;
   options?: AlertWebhookOptions;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The final runs of live sessions through the PostgreSQL queue (pg-boss, jobs/item-queue.ts): a session's
+ * The final runs of live sessions through the PostgreSQL queue (pg-boss, storage/pg-queue.ts): a session's
  * final run (the call's inspection) is the background work that must never be lost, so on PostgreSQL it is
  * a pg-boss job of its own queue ({@link FINAL_RUNS_QUEUE}), one per session (its id derived from the
  * session's), sent in the transaction that writes the session `ending` and deleted in the transaction that
@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { loggableError } from '../storage/db-errors.js';
 import type { DataStore } from '../storage/store.js';
-import { bossDb, type JobQueue } from '../jobs/item-queue.js';
+import { bossDb, type PgQueue } from '../storage/pg-queue.js';
 
 export const FINAL_RUNS_QUEUE = 'mofang-session-final-runs';
 
@@ -60,7 +60,7 @@ export class FinalRunQueue implements FinalRunJobs {
   private closed = false;
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: PgQueue,
     private readonly options: FinalRunQueueOptions,
   ) {}
 

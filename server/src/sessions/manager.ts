@@ -23,7 +23,7 @@ import { StoredBoardFollower } from './board-follow.js';
 import { clusterHost, SessionCluster } from './cluster.js';
 import { deskTokenOpens, newSession, takenUp } from './create.js';
 import { FinalRunQueue } from './final-run-queue.js';
-import type { JobQueue } from '../jobs/item-queue.js';
+import type { PgQueue } from '../storage/pg-queue.js';
 import { StoredSessionFollower } from './stored-follow.js';
 import type { LiveSession } from './live-session.js';
 import type { SessionDeps } from './live-types.js';
@@ -48,7 +48,7 @@ export interface SessionManagerOptions extends Omit<SessionDeps, 'publish' | 'no
   /** PostgreSQL: how often posts passed on by other servers are taken in, ms (default 200). */
   inboxPollMs?: number;
   /** PostgreSQL (required there): pg-boss, through which final runs are queued (the JobService's `queue`). */
-  queue?: JobQueue;
+  queue?: PgQueue;
   /** PostgreSQL: how often this server's final-run worker looks for due jobs, s (default 2). */
   finalRunPollSeconds?: number;
   now?: () => number;

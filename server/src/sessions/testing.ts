@@ -1,7 +1,7 @@
 /** Fixtures of the session manager's tests (./manager-store.test.ts, ./cluster.test.ts): an echo scenario, a manager over a store. */
 import type { Graph } from '@shared/graph.js';
 import { compileGraph } from '../engine/compile/index.js';
-import { JobQueue } from '../jobs/item-queue.js';
+import { PgQueue } from '../storage/pg-queue.js';
 import { noServices } from '../engine/testing.js';
 import type { PublishedScenarios } from '../publish/registry.js';
 import type { ApiRunRecord } from '../storage/run-log.js';
@@ -32,7 +32,7 @@ export function echoPublished(graph: Graph = echoGraph): PublishedScenarios {
  * pg-boss (as a server has), stopped by its `close` (an abandoned manager's too), polling every 0.5 s.
  */
 export function echoManager(store: OpenDataStore, runs: ApiRunRecord[] = [], options: Partial<SessionManagerOptions> = {}): SessionManager {
-  const queue = store.dialect === 'postgres' && !options.queue ? new JobQueue(store, { expireInSeconds: 30, retryLimit: 3 }) : undefined;
+  const queue = store.dialect === 'postgres' && !options.queue ? new PgQueue(store) : undefined;
   const manager = new SessionManager({
     store,
     published: echoPublished(),

@@ -1,0 +1,84 @@
+/**
+ * pg-boss 10 over a PostgreSQL DataStore's database (its own schema `pgboss`, created by its first start,
+ * and its own small pool with the store's connection settings): the queue the job items and webhooks
+ * (jobs/item-queue.ts), alert deliveries (sessions/alert-queue.ts) and live sessions' final runs
+ * (sessions/final-run-queue.ts) share on one server. Each subsystem makes its queues with `createQueue`.
+ */
+import { sql } from 'drizzle-orm';
+import PgBoss from 'pg-boss';
+import { loggableError } from './db-errors.js';
+import { rawRows } from './dialect-sql.js';
+import type { DataStore } from './store.js';
+
+export interface PgQueueOptions {
+  /** How often pg-boss looks for expired jobs (s; one server does it per interval); default 30. */
+  maintenanceIntervalSeconds?: number;
+  /** Connections of pg-boss's own pool; default 2. */
+  maxConnections?: number;
+}
+
+/** pg-boss's `db` option over one of our DataStores (a transaction's: a send or insert through it joins it). */
+export function bossDb(store: DataStore): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
+  return {
+    async executeSql(text, values = []) {
+      const query = sql.empty();
+      text.split(/\$(\d+)/).forEach((part, i) => query.append(i % 2 === 0 ? sql.raw(part) : sql`${sql.param(values[Number(part) - 1])}`));
+      return { rows: await rawRows(store, query) };
+    },
+  };
+}
+
+/** The connection settings of a PostgreSQL DataStore's pool (pg-boss opens its own pool with them). Throws on SQLite. */
+function connectionOf(store: DataStore): Record<string, unknown> {
+  const options = (store.db as unknown as { $client?: { options?: Record<string, unknown> } }).$client?.options;
+  if (!options) throw new Error('the queue needs a PostgreSQL store');
+  const { connectionString, host, port, user, password, database, ssl } = options;
+  return Object.fromEntries(Object.entries({ connectionString, host, port, user, password, database, ssl }).filter(([, v]) => v !== undefined));
+}
+
+/** pg-boss on a store's database, with the queues `queues` made at start. */
+export class PgQueue {
+  readonly boss: PgBoss;
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    readonly store: DataStore,
+    options: PgQueueOptions = {},
+    private readonly queues: readonly string[] = [],
+  ) {
+    this.boss = new PgBoss({ ...connectionOf(store), max: options.maxConnections ?? 2, schedule: false, supervise: true, maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, application_name: 'mofang-queue' });
+    this.boss.on('error', (error: unknown) => console.error('[mofang] queue:', loggableError(error)));
+  }
+
+  /** Starts pg-boss (creating its schema on first use; servers starting together create it once) and its queues. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.boss.start();
+      for (const name of this.queues) await this.createQueue(name);
+    })();
+    return this.starting;
+  }
+
+  /**
+   * Creates queue `name` if it does not exist (idempotent). Two servers creating one queue at once can
+   * deadlock in pg-boss's create_queue: it tries again, up to 5 times.
+   */
+  async createQueue(name: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.boss.createQueue(name);
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/deadlock/.test(error instanceof Error ? error.message : '')) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
+  /** Stops pg-boss (workers and maintenance) if it was started. */
+  async stop(): Promise<void> {
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
+    await this.boss.stop({ graceful: false, wait: true });
+  }
+}
