@@ -163,6 +163,8 @@ export class JobRunner {
     const active = await this.store.recover(this.maxAttempts, now, scope);
     // A job whose last items failed for good during recovery (or were written before a crash) may now be complete.
     await this.finishJobs(active);
+    // The queue's items that no slice will deliver (its retries ran out, never enqueued): enqueued again.
+    await this.source.sweep?.(now).catch((error: unknown) => console.error('[mofang] jobs: the queue sweep failed:', loggableError(error)));
   }
 
   /** Looks for work now (after a submission or a retry). */

@@ -36,7 +36,7 @@ import { QueuedWebhooks } from './webhook-queue.js';
 export interface JobServiceOptions {
   runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight' | 'leaseMs'>>;
   /** The PostgreSQL queue's timings (tests shorten them); its expiry is the runner's lease. */
-  queue?: Pick<JobQueueOptions, 'retryDelaySeconds' | 'maintenanceIntervalSeconds' | 'maxConnections'> & { webhookPollSeconds?: number };
+  queue?: Pick<JobQueueOptions, 'retryDelaySeconds' | 'maintenanceIntervalSeconds' | 'maxConnections'> & Partial<Pick<JobQueueOptions, 'retryLimit'>> & { webhookPollSeconds?: number };
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
