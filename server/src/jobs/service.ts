@@ -22,6 +22,7 @@ import { toProgress, webhookPayload } from './progress.js';
 import { streamResults, type ResultFormat } from './results.js';
 import type { ResultColumn } from './result-columns.js';
 import { JobRunner, type JobRunnerOptions, type SucceededItem } from './runner.js';
+import { leaseMsOf } from './runner-options.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
 import { CompressedBodyError, ContentEncodingError, uploadItems } from './upload-items.js';
@@ -138,7 +139,7 @@ export class JobService {
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(store);
     const maxAttempts = options.runner?.maxAttempts ?? 3;
-    const leaseMs = options.runner?.leaseMs ?? 2 * (options.runner?.deadlineMs ?? 120_000) + 60_000;
+    const leaseMs = leaseMsOf(options.runner ?? {});
     let source: QueuedItemSource | undefined;
     if (store.dialect === 'postgres') {
       // pg-boss expires slices in its maintenance pass: a lease shorter than a minute is looked at every lease / 2.
