@@ -7,8 +7,10 @@
  * once every item of it has a final outcome written, failed (pg-boss retries it after retryDelay ×
  * 2^n with jitter, up to retryLimit) when one went back to pending for another attempt or is still
  * held by another server, and left active when its outcomes could not be written: pg-boss expires it
- * after `expireInSeconds` (the lease) and another server takes its items over. `job_items` stays the
- * record: an outcome is written once, fenced by the item's `attempts`.
+ * after `expireInSeconds` (the lease) and another server takes its items over. Items no live slice
+ * covers (a slice out of retries, a job copied in with no queue rows) are enqueued again by
+ * {@link JobQueue.sweep}. `job_items` stays the record: an outcome is written once, fenced by the
+ * item's `attempts`.
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
