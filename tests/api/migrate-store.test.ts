@@ -1,15 +1,16 @@
 /**
  * `mofang migrate-store` end to end: a data directory filled through the real server (scenarios and
  * published versions, an API key, /v1 runs, a finished job, users and their sessions, audit entries, an
- * evaluation set, a live call session with turns), the server stopped, the command run into a throwaway
- * PostgreSQL; then every table's rows, read through each dialect's drizzle schema (the types
- * repositories see), are the same on both sides, and every JSON column holds the same text; a server on
- * the copy (`MOFANG_DATABASE_URL`) gives the same API answers. Refusals are one line with a stable code and
- * no stack trace.
+ * evaluation set, a live call session with turns) plus a job left running, the server stopped, the
+ * command run into a throwaway PostgreSQL; then every table's rows, read through each dialect's drizzle
+ * schema (the types repositories see), are the same on both sides, and every JSON column holds the same
+ * text; a server on the copy (`MOFANG_DATABASE_URL`) gives the same API answers and completes the job
+ * left running (its items have no pg-boss rows: the server's queue sweep enqueues them). Refusals are
+ * one line with a stable code and no stack trace.
  */
 import { sqliteOnly } from './test-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTableName, is } from 'drizzle-orm';
+import { and, eq, getTableName, is } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -24,7 +25,9 @@ import { mofang, mofangBin } from './cli-helpers.js';
 import { call, echoGraph, removeDir, signInAdmin, signInAs, startBareServer, tempDir } from './helpers.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { waitForJob } from './jobs-helpers.js';
+import { resultLines, waitForJob } from './jobs-helpers.js';
+import { JobStore } from '../../server/src/storage/jobs.js';
+import type { OpenDataStore } from '../../server/src/storage/store.js';
 import { startV1Harness } from './v1-helpers.js';
 
 
@@ -52,6 +55,26 @@ async function readAnswers(base: string, key: string, scenarioId: string, jobId:
 }
 
 const inputs = { transcript: '坐席：您好\n客户：宽带断了' };
+
+/**
+ * Writes into the SQLite store a job like `doneJobId` (same scenario, version and owner) that is still
+ * running, as a server that went down midway leaves one: items r1…r5, r3 running (its first attempt,
+ * claimed an hour ago), the others pending. Returns its id.
+ */
+async function leaveRunningJob(store: OpenDataStore, doneJobId: string): Promise<string> {
+  const jobs = new JobStore(store);
+  const done = await jobs.getJob(doneJobId);
+  if (!done) throw new Error('no finished job to copy');
+  const id = 'job-left-running';
+  const at = Date.now() - 3_600_000;
+  await jobs.beginJob({ id, scenarioId: done.scenarioId, slug: done.slug, version: done.version, owner: done.owner, webhookUrl: null, createdAt: at });
+  await jobs.addItems(id, [1, 2, 3, 4, 5].map((seq) => ({ seq, itemId: `r${seq}`, inputs: JSON.stringify(inputs) })));
+  await jobs.finalize(id, done.owner, 5, 'left-running', null);
+  const { db, t } = store;
+  await db.update(t.jobs).set({ status: 'running', startedAt: at }).where(eq(t.jobs.id, id));
+  await db.update(t.jobItems).set({ status: 'running', attempts: 1, startedAt: at }).where(and(eq(t.jobItems.jobId, id), eq(t.jobItems.seq, 3)));
+  return id;
+}
 /** Rows in a stable order, for comparing two reads of one table. */
 const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
 
@@ -61,6 +84,7 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
   let dir = '';
   let answers: Record<string, unknown> = {};
   let answerArgs = { key: '', scenarioId: '', jobId: '' };
+  let runningJobId = '';
   beforeAll(async () => {
     server = await startTestPostgres({ database: 'migrate_store' });
     const h = await startV1Harness();
@@ -93,6 +117,8 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
     expect(runs.status).toBe(200);
     // Stop the server (its run log written out) but keep the data directory.
     await h.server.close();
+    // A job still running when the server went down (as after a crash): items pending, one left running.
+    runningJobId = await leaveRunningJob(h.store, jobId);
     h.store.close();
   });
   afterAll(async () => {
@@ -142,7 +168,7 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
     }
   });
 
-  it('a server on the copy (MOFANG_DATABASE_URL) gives the same API answers as the SQLite one did', async () => {
+  it('a server on the copy (MOFANG_DATABASE_URL) gives the same API answers as the SQLite one did, and completes the job left running', async () => {
     const copyDir = tempDir('mofang-migrated-');
     // The copy's endpoint secrets were sealed with the data directory's key: the PostgreSQL servers take it as MOFANG_SECRET_KEY.
     const secretKey = readFileSync(path.join(dir, 'secret.key'), 'utf8').trim();
@@ -151,6 +177,13 @@ describe.skipIf(!postgresTestsRun() || sqliteOnly)('mofang migrate-store', { tim
       await signInAdmin(onCopy.url);
       expect((await call(onCopy.url, 'GET', '/api/health')).json).toMatchObject({ store: 'postgres' });
       expect(await readAnswers(onCopy.url, answerArgs.key, answerArgs.scenarioId, answerArgs.jobId)).toEqual(answers);
+      // The job the SQLite server left running had no pg-boss rows: the PostgreSQL server's sweep at start enqueues its items.
+      const asKey = { authorization: `Bearer ${answerArgs.key}` };
+      const progress = await waitForJob(onCopy.url, `/v1/jobs/${runningJobId}`, asKey);
+      expect(progress).toMatchObject({ status: 'completed', total: 5, succeeded: 5, failed: 0 });
+      const results = await call(onCopy.url, 'GET', `/v1/jobs/${runningJobId}/results`, undefined, asKey, { as: null });
+      const lines = resultLines(results.text);
+      expect(lines.map((l) => [l.id, l.status])).toEqual(['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => [id, 'succeeded']));
     } finally {
       await onCopy.close();
       removeDir(copyDir);

@@ -13,7 +13,7 @@ import { schemaForType, VALUE_TYPES, type JsonSchema } from '@shared/json-schema
 import type { JobUploadPreview } from '@shared/jobs.js';
 import { DomainError } from '../common/domain-error.js';
 import { decodeUpload } from '../jobs/decode-upload.js';
-import { refusal } from '../jobs/service.js';
+import { refusal } from '../jobs/submission.js';
 import { ItemLineError, linesOf, refuseNulValue, uploadFormat, type ColumnMapping, type ParsedItem } from '../jobs/parse-items.js';
 import { decodedBody, uploadItems } from '../jobs/upload-items.js';
 import { MAX_PREVIEW_ROWS, previewUpload } from '../jobs/upload-preview.js';

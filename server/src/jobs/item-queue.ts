@@ -7,12 +7,16 @@
  * once every item of it has a final outcome written, failed (pg-boss retries it after retryDelay ×
  * 2^n with jitter, up to retryLimit) when one went back to pending for another attempt or is still
  * held by another server, and left active when its outcomes could not be written: pg-boss expires it
- * after `expireInSeconds` (the lease) and another server takes its items over. `job_items` stays the
- * record: an outcome is written once, fenced by the item's `attempts`.
+ * after `expireInSeconds` (the lease) and another server takes its items over. Items no live slice
+ * covers (a slice out of retries, a job copied in with no queue rows) are enqueued again by
+ * {@link JobQueue.sweep}. `job_items` stays the record: an outcome is written once, fenced by the
+ * item's `attempts`.
  */
 import { randomBytes } from 'node:crypto';
 import { loggableError } from '../storage/db-errors.js';
-import { claimSlices, pendingSlices, type ItemSlice } from '../storage/job-slices.js';
+import { sql } from 'drizzle-orm';
+import { rawRows } from '../storage/dialect-sql.js';
+import { claimSlices, pendingSlices, strandedItems, type ItemSlice } from '../storage/job-slices.js';
 import { bossDb, PgQueue, type PgQueueOptions } from '../storage/pg-queue.js';
 import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
 import type { DataStore } from '../storage/store.js';
@@ -22,6 +26,8 @@ import type { ItemSource } from './item-source.js';
 export const SLICE_ITEMS = 20;
 export const ITEMS_QUEUE = 'mofang-job-items';
 export const WEBHOOKS_QUEUE = 'mofang-job-webhooks';
+/** The advisory lock (hashed) one server holds while it sweeps. */
+const SWEEP_LOCK = 'mofang:job-items-sweep';
 
 export interface JobQueueOptions extends PgQueueOptions {
   /** Seconds a fetched slice may stay unfinished before pg-boss hands it to another server (the lease). */
@@ -54,6 +60,28 @@ export class JobQueue extends PgQueue {
     const { expireInSeconds, retryLimit, retryDelaySeconds = 1 } = this.options;
     const rows = slices.map((s, i) => ({ id: orderedId(i), name: ITEMS_QUEUE, data: s, retryLimit, retryDelay: retryDelaySeconds, retryBackoff: true, expireInSeconds }));
     for (let i = 0; i < rows.length; i += 2000) await this.boss.insert(rows.slice(i, i + 2000), { db: bossDb(tx) });
+  }
+
+  /**
+   * Enqueues again the items nothing would run (see {@link strandedItems}: pending, or running past
+   * `staleBefore`, in active jobs, covered by no live slice), in one transaction under an advisory
+   * lock, so of servers sweeping at once one does it and the others (lock taken) skip: each item is
+   * enqueued once. A delivered slice's claim takes its items as it takes any (a running item past its
+   * lease is taken over, or failed `interrupted` when it has used every attempt). Returns how many items
+   * were enqueued (0 as well when another server held the lock).
+   */
+  async sweep(staleBefore: number): Promise<number> {
+    await this.start();
+    return this.store.transaction(async (tx) => {
+      const [lock] = await rawRows(tx, sql`select pg_try_advisory_xact_lock(hashtext(${SWEEP_LOCK})) as "ok"`);
+      if (lock?.ok !== true) return 0;
+      let enqueued = 0;
+      for (const [jobId, seqs] of await strandedItems(tx, ITEMS_QUEUE, staleBefore)) {
+        await this.enqueue(tx, jobId, seqs);
+        enqueued += seqs.length;
+      }
+      return enqueued;
+    });
   }
 
   /** The JobStore hook that enqueues (see JobStore.onPending). */
@@ -109,6 +137,12 @@ export class QueuedItemSource implements ItemSource {
     });
     await this.finish(done, again);
     return { items, endedJobs: claim.endedJobs };
+  }
+
+  /** Enqueues again the items no live slice covers (see JobQueue.sweep); running ones count as stranded a lease after their claim. */
+  async sweep(now: number): Promise<void> {
+    const enqueued = await this.queue.sweep(now - this.options.leaseMs);
+    if (enqueued > 0) console.warn(`[mofang] job queue: ${enqueued} items had no live queue entry (a slice out of retries, or a job copied in); enqueued again`);
   }
 
   async settle(written: ItemOutcome[]): Promise<void> {

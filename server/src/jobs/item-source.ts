@@ -13,6 +13,11 @@ export interface ItemSource {
   claim(limit: number, now: number): Promise<{ items: ClaimedItem[]; endedJobs: string[] }>;
   /** After a batch of outcomes was written: `written` the ones the store took (a fenced-out late one is not). */
   settle(written: ItemOutcome[]): Promise<void>;
+  /**
+   * Puts back in reach the items the source would never hand out (the queue: items no live slice
+   * covers); the runner calls it at start and with every recovery pass. None for the store's claim.
+   */
+  sweep?(now: number): Promise<void>;
   /** True when the runner puts interrupted running items back itself (the store's claim); false when the queue redelivers them. */
   readonly recoversRunning: boolean;
 }

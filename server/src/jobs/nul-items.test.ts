@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { itemsFromCsv, itemsFromJsonl, ItemLineError, rowItem } from './parse-items.js';
 import { readJsonBody } from './json-items.js';
 import { cellText } from './xlsx-items.js';
-import { refusal } from './service.js';
+import { refusal } from './submission.js';
 
 async function* chunks(...texts: string[]): AsyncGenerator<string> {
   yield* texts;

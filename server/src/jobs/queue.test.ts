@@ -4,83 +4,15 @@
  * its items finished by the other after pg-boss's expiry; transient failures retried by pg-boss with
  * backoff; a completion webhook delivered once when both servers start together.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lineGraph, noServices } from '../engine/testing.js';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../model/scripted.js';
 import { ModelError } from '../model/types.js';
 import type { HttpRequester } from '../nodes/kit.js';
-import { publishDraft } from '../publish/publish.js';
-import { PublishedScenarios } from '../publish/registry.js';
-import type { JobRow } from '../storage/jobs.js';
-import { openPostgresStore } from '../storage/pg/store.js';
-import { postgresTestsRun, startTestPostgres, type TestPostgres } from '../storage/pg/testing.js';
-import { createScenario } from '../storage/scenarios.js';
-import type { OpenDataStore } from '../storage/store.js';
-import { JobService } from './service.js';
+import { postgresTestsRun } from '../storage/pg/testing.js';
+import { items, queueTestKit, sleep, submit, until } from './queue-testing.js';
 
-let server: TestPostgres | undefined;
-const open: Array<{ close(): Promise<void> }> = [];
-beforeAll(async () => {
-  if (postgresTestsRun()) server = await startTestPostgres({ database: 'mofang_queue_test' });
-}, 60_000);
-afterEach(async () => {
-  for (const o of open.splice(0).reverse()) await o.close();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const graph = lineGraph([{ id: 'n', kind: 'llm', config: { user: '{{ start.transcript.text }}', retries: 0 } }], [{ name: 'r', value: '{{ n.text }}' }]);
-
-/** One PostgreSQL database with a published scenario `q`: two stores over it (two servers). */
-async function database(): Promise<[OpenDataStore, OpenDataStore]> {
-  if (!server) throw new Error('no PostgreSQL');
-  const url = await server.createDatabase(`queue_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`);
-  const a = await openPostgresStore(url);
-  const b = await openPostgresStore(url);
-  open.push(a, b);
-  const scenarioId = (await createScenario(a, { name: 'q', graph })).id;
-  await publishDraft(a, noServices, scenarioId, { slug: 'qq' });
-  return [a, b];
-}
-
-/** A server: a JobService over `store` whose model answers with `answer`, short queue timings. */
-function service(store: OpenDataStore, model: ScriptedModel, http: HttpRequester = noServices.http, runner: { leaseMs?: number; deadlineMs?: number } = {}): JobService {
-  const jobs = new JobService(store, new PublishedScenarios(store, noServices), model.resolver(), { ...noServices, http }, {
-    runner: { flushMs: 5, pollMs: 50, targetInFlight: () => 40, ...runner },
-    queue: { retryDelaySeconds: 1, maintenanceIntervalSeconds: 1, webhookPollSeconds: 0.5 },
-    webhook: { minTimeoutMs: 1000, retries: 3 },
-  });
-  let stopped = false;
-  open.push({ close: async () => (stopped ? undefined : ((stopped = true), jobs.stop())) });
-  return jobs;
-}
-
-/** Submits `n` items (`t1`…) through `jobs`, as the API does. */
-async function submit(jobs: JobService, n: number, webhook?: string): Promise<JobRow> {
-  const body = Array.from({ length: n }, (_, i) => JSON.stringify({ id: `c${i + 1}`, inputs: { transcript: `客户：t${i + 1}` } })).join('\n');
-  const target = await jobs.published.resolve('qq');
-  if (!target || 'error' in target) throw new Error('scenario qq is not published');
-  const { job } = await jobs.submit((await import('node:stream')).Readable.from([Buffer.from(body)]), { contentType: 'application/x-ndjson', contentEncoding: undefined, idempotencyKey: null, webhookUrl: webhook }, target, 'o');
-  return job;
-}
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error('timed out');
-}
-
-/** Item rows of a job: status, attempts, run id. */
-async function items(store: OpenDataStore, jobId: string) {
-  const { db, t } = store;
-  const { eq } = await import('drizzle-orm');
-  return db.select({ seq: t.jobItems.seq, status: t.jobItems.status, attempts: t.jobItems.attempts, runId: t.jobItems.runId, outputs: t.jobItems.outputs }).from(t.jobItems).where(eq(t.jobItems.jobId, jobId));
-}
+const { database, service } = queueTestKit('mofang_queue_test');
 
 describe.skipIf(!postgresTestsRun())('the PostgreSQL job queue (pg-boss), two servers on one database', () => {
   it('runs a 500-item job on both: every item recorded once, the job completed once', async () => {
@@ -177,7 +109,6 @@ describe.skipIf(!postgresTestsRun())('the PostgreSQL job queue (pg-boss), two se
     // The job ended once more, and its webhook is not delivered yet: two servers start together.
     await first.stop();
     const { db, t } = sa;
-    const { eq } = await import('drizzle-orm');
     await db.update(t.jobs).set({ webhookDeliveredAt: null, finishedAt: Date.now() }).where(eq(t.jobs.id, job.id));
     posts.length = 0;
     const a = service(sa, model, http);

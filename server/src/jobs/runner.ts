@@ -6,72 +6,20 @@
  * SQLite by {@link JobStore.recover} at start (one server per file); on PostgreSQL by the pg-boss queue
  * (./item-queue.ts), which redelivers a gone server's slices once they expire (the late outcome of an
  * item taken over is not written: see JobStore.record). On a shared store the runner also drops
- * abandoned uploads and completes finished jobs every {@link JobRunnerOptions.leaseMs} / 4.
+ * abandoned uploads, completes finished jobs and has its source sweep up items nothing would run
+ * (ItemSource.sweep) every {@link JobRunnerOptions.leaseMs} / 4. Its options: ./runner-options.ts.
  */
 import { loggableError } from '../storage/db-errors.js';
-import type { CompileOptions } from '../engine/index.js';
-import type { ModelResolver } from '../model/types.js';
-import type { EngineServices } from '../nodes/kit.js';
-import type { PublishedScenarios } from '../publish/registry.js';
 import type { ClaimedItem, ItemOutcome, JobRow, JobStore } from '../storage/jobs.js';
-import type { ApiRunRecord } from '../storage/run-log.js';
 import { RateMeter, webhookPayload } from './progress.js';
-import type { WebhookSink } from './webhook.js';
 import { JobPlans } from './job-plans.js';
 import { StoreItemSource, type ItemSource } from './item-source.js';
 import { runClaimedItem, type ItemRunContext, type SucceededItem } from './runner-item.js';
 import { OutcomeWriter } from './runner-outcomes.js';
+import { JobCancels } from './runner-cancels.js';
+import { DEFAULT_ITEM_DEADLINE_MS, leaseMsOf, type JobRunnerOptions } from './runner-options.js';
 
-/** How long a cancelled job is remembered so its late-claimed items stop as they start, ms. */
-const CANCEL_MEMORY_MS = 10 * 60_000;
-
-export type { SucceededItem };
-
-export interface JobRunnerOptions {
-  store: JobStore;
-  published: PublishedScenarios;
-  models: ModelResolver;
-  /** What nodes may call at run time (outbound HTTP, the code sandbox). */
-  services: EngineServices;
-  webhooks?: WebhookSink;
-  /** Where items come from (default: the job tables, {@link StoreItemSource}). */
-  source?: ItemSource;
-  /** How a frozen draft stored in a job is compiled again (template limits). */
-  compile?: CompileOptions;
-  /**
-   * Told of every job the runner completes (including, at start, one whose last items ended before a
-   * crash). Called after the job row says `completed`; an exception is logged, never stops the runner.
-   */
-  onJobEnded?: (job: JobRow) => void;
-  /**
-   * Told of the items of batch jobs over a published version that succeeded, after their outcomes are
-   * written, in batches (human review chooses from them). An exception is logged, never stops the runner.
-   */
-  onItemsSucceeded?: (items: SucceededItem[]) => void;
-  /**
-   * Where each item's run goes with its events, so its `run_id` resolves at `GET /v1/runs/{id}`: the
-   * `/v1` run log, which queues and writes in batches off this thread.
-   */
-  runLog?: { add(run: ApiRunRecord): void };
-  /** How many items to keep in flight (read before every claim); default 16. */
-  targetInFlight?: () => number;
-  /** Deadline of one item's run in ms (default 120 000). */
-  deadlineMs?: number;
-  /** Attempts per item, counting runs cut short by a crash (default 3). */
-  maxAttempts?: number;
-  /** How often outcomes are written (default 100 ms) and how many force a write (default 200). */
-  flushMs?: number;
-  flushBatch?: number;
-  /** How often to look for work when nobody called {@link JobRunner.wake} (default 1000 ms). */
-  pollMs?: number;
-  /**
-   * On a store several servers share (PostgreSQL): how long after its claim an item still running is
-   * taken to belong to a live server (default twice the deadline plus a minute); after that another
-   * server runs it again. Also how old an unfinished upload must be to be dropped (times 12).
-   */
-  leaseMs?: number;
-  now?: () => number;
-}
+export type { SucceededItem, JobRunnerOptions };
 
 /** Most items claimed and started in one turn of the event loop. */
 const CLAIM_PER_TURN = 64;
@@ -86,10 +34,8 @@ export class JobRunner {
   private readonly now: () => number;
   private readonly controller = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
-  /** Abort handles of the items in flight, by job, so a cancel stops them at once. */
-  private readonly byJob = new Map<string, Set<AbortController>>();
-  /** Jobs cancelled lately, with when (epoch ms): an item of one that starts now is stopped at once. */
-  private readonly cancelledAt = new Map<string, number>();
+  /** Items in flight by job, and jobs cancelled lately: a cancel stops its items at once. */
+  private readonly cancels = new JobCancels();
   private readonly source: ItemSource;
   private readonly writer: OutcomeWriter;
   private readonly itemContext: ItemRunContext;
@@ -116,7 +62,7 @@ export class JobRunner {
     this.source = options.source ?? new StoreItemSource(this.store);
     this.writer = new OutcomeWriter(this.store, (written, succeeded) => this.written(written, succeeded), options);
     this.itemContext = {
-      plans: this.plans, models: options.models, services: options.services, runLog: options.runLog, deadlineMs: options.deadlineMs ?? 120_000, maxAttempts: this.maxAttempts,
+      plans: this.plans, models: options.models, services: options.services, runLog: options.runLog, deadlineMs: options.deadlineMs ?? DEFAULT_ITEM_DEADLINE_MS, maxAttempts: this.maxAttempts,
       stopped: () => this.stopped, collectSucceeded: options.onItemsSucceeded !== undefined, now: this.now,
     };
   }
@@ -127,7 +73,7 @@ export class JobRunner {
 
   /** How long a claim belongs to a live server (see {@link JobRunnerOptions.leaseMs}). */
   get leaseMs(): number {
-    return this.options.leaseMs ?? 2 * (this.options.deadlineMs ?? 120_000) + 60_000;
+    return leaseMsOf(this.options);
   }
 
   /**
@@ -163,6 +109,8 @@ export class JobRunner {
     const active = await this.store.recover(this.maxAttempts, now, scope);
     // A job whose last items failed for good during recovery (or were written before a crash) may now be complete.
     await this.finishJobs(active);
+    // The queue's items that no slice will deliver (its retries ran out, never enqueued): enqueued again.
+    await this.source.sweep?.(now).catch((error: unknown) => console.error('[mofang] jobs: the queue sweep failed:', loggableError(error)));
   }
 
   /** Looks for work now (after a submission or a retry). */
@@ -257,31 +205,14 @@ export class JobRunner {
   /**
    * Stops a cancelled job's items in flight; their rows go back to pending (not failed). Items of it claimed
    * in a transaction that began before the cancel committed (PostgreSQL's claims run beside it) are stopped
-   * as they start: the job is remembered for {@link CANCEL_MEMORY_MS}.
+   * as they start (see JobCancels).
    */
   cancelJob(jobId: string): void {
-    const now = Date.now();
-    for (const [id, at] of this.cancelledAt) if (now - at > CANCEL_MEMORY_MS) this.cancelledAt.delete(id);
-    this.cancelledAt.set(jobId, now);
-    for (const controller of this.byJob.get(jobId) ?? []) controller.abort(new Error('job cancelled'));
+    this.cancels.cancel(jobId);
   }
 
   private async runItem(item: ClaimedItem): Promise<void> {
-    const own = new AbortController();
-    if (this.cancelledAt.has(item.jobId)) own.abort(new Error('job cancelled'));
-    let set = this.byJob.get(item.jobId);
-    if (!set) this.byJob.set(item.jobId, (set = new Set()));
-    set.add(own);
-    try {
-      await this.runOnce(item, own.signal);
-    } finally {
-      set.delete(own);
-      if (set.size === 0) this.byJob.delete(item.jobId);
-    }
-  }
-
-  private async runOnce(item: ClaimedItem, cancel: AbortSignal): Promise<void> {
-    const ran = await runClaimedItem(item, this.itemContext, this.controller.signal, cancel);
+    const ran = await this.cancels.run(item.jobId, (cancel) => runClaimedItem(item, this.itemContext, this.controller.signal, cancel));
     if (ran) this.writer.push(ran.outcome, ran.succeeded);
   }
 

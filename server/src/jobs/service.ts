@@ -1,105 +1,47 @@
 /**
  * The jobs subsystem: the store, the runner and the webhook sender (started and stopped with the
  * server), and the operations both `/v1` and `/api` offer (submit, cancel, retry, results). It knows no
- * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies.
+ * HTTP: refusals are {@link DomainError}s, which `http/jobs-replies.ts` turns into replies (those of a
+ * submission are made in ./submission.ts).
  */
 import { loggableError } from '../storage/db-errors.js';
 import type { Readable, Writable } from 'node:stream';
 import type { JobProgress, JobResultLine, JobUploadPreview } from '@shared/jobs.js';
-import type { JsonSchema } from '@shared/json-schema.js';
 import type { ModelResolver } from '../model/types.js';
 import type { EngineServices } from '../nodes/kit.js';
 import type { PublishedScenarios, ResolvedScenario } from '../publish/registry.js';
 import type { DataStore } from '../storage/store.js';
 import { JobStore, type JobRow } from '../storage/jobs.js';
 import { DomainError } from '../common/domain-error.js';
-import { NUL_CODE, NulError } from '../common/nul.js';
 import { limitersOf } from '../model/limiter/limited-client.js';
-import { preloadEncodingGuess, UploadEncodingError, UploadTooLargeError } from './decode-upload.js';
-import { JsonBodyError } from './json-items.js';
-import { ItemLineError, uploadFormat, type ColumnMapping } from './parse-items.js';
+import { preloadEncodingGuess } from './decode-upload.js';
 import { toProgress, webhookPayload } from './progress.js';
 import { streamResults, type ResultFormat } from './results.js';
 import type { ResultColumn } from './result-columns.js';
 import { JobRunner, type JobRunnerOptions, type SucceededItem } from './runner.js';
+import { leaseMsOf } from './runner-options.js';
 import { submitJob, type SubmitResult } from './submit.js';
 import { DEFAULT_JOB_UPLOAD_CONFIG, type JobUploadConfig } from './upload-config.js';
-import { CompressedBodyError, ContentEncodingError, uploadItems } from './upload-items.js';
-import { XlsxError } from './xlsx-items.js';
+import { uploadItems } from './upload-items.js';
 import { previewUpload } from './upload-preview.js';
 import { WebhookSender, type WebhookOptions, type WebhookSink } from './webhook.js';
 import { JobQueue, QueuedItemSource, type JobQueueOptions } from './item-queue.js';
 import { maintenanceSecondsFor } from './lease-config.js';
 import { QueuedWebhooks } from './webhook-queue.js';
+import { checkMapping, InvalidWebhookError, refusal, uploadFormatOf, WEBHOOK_URL, type JobSubmission } from './submission.js';
+
+export type { JobSubmission };
 
 /** Settings a test or the bench may change. */
 export interface JobServiceOptions {
   runner?: Partial<Pick<JobRunnerOptions, 'deadlineMs' | 'maxAttempts' | 'flushMs' | 'pollMs' | 'targetInFlight' | 'leaseMs'>>;
   /** The PostgreSQL queue's timings (tests shorten them); its expiry is the runner's lease. */
-  queue?: Pick<JobQueueOptions, 'retryDelaySeconds' | 'maintenanceIntervalSeconds' | 'maxConnections'> & { webhookPollSeconds?: number };
+  queue?: Pick<JobQueueOptions, 'retryDelaySeconds' | 'maintenanceIntervalSeconds' | 'maxConnections'> & Partial<Pick<JobQueueOptions, 'retryLimit'>> & { webhookPollSeconds?: number };
   webhook?: WebhookOptions;
   /** Upload limits (defaults: 256 MB as sent, 256 MB unpacked for .xlsx). */
   uploads?: JobUploadConfig;
   /** Where items' runs are logged (the `/v1` run log), so their `run_id` resolves at `GET /v1/runs/{id}`. */
   runLog?: JobRunnerOptions['runLog'];
-}
-
-const WEBHOOK_URL = /^https?:\/\/\S+$/i;
-
-class InvalidWebhookError extends Error {}
-
-/** What a submission says besides its body (from the request's headers and query). */
-export interface JobSubmission {
-  /** The body's media type (its Content-Type), which picks the parser. */
-  contentType: string | undefined;
-  /** The body's Content-Encoding (gzip, deflate, br), if any. */
-  contentEncoding: string | undefined;
-  /** The Idempotency-Key, trimmed; null without one. */
-  idempotencyKey: string | null;
-  /** The completion webhook named outside the body (`?webhook=`); a body that names one wins. */
-  webhookUrl?: string;
-  /** Where each input comes from: input name (or `id`) → the file's column (a key, for JSON and JSONL); none: by name. */
-  mapping?: ColumnMapping;
-}
-
-/**
- * A failed submission as a {@link DomainError}; hands back what is not a problem with the submission.
- * Also used by evaluation sets, whose files are read by the same decoders.
- */
-export function refusal(error: unknown): unknown {
-  if (error instanceof ItemLineError && error.reason?.code === NUL_CODE) {
-    // The NUL rule has one code wherever input enters; its place is said as every refused line's is.
-    const where = `${error.sheet === undefined ? 'line' : `sheet "${error.sheet}" row`} ${error.line}${error.column === undefined ? '' : `, column "${error.column}"`}`;
-    // A JSON line names the path in its value; a table cell has none: `reason: 'cell'` (the client's words for it).
-    const path = error.reason.params?.path;
-    return new NulError(where, { ...(typeof path === 'string' ? { path, ...(error.reason.params?.in_key ? { in_key: true } : {}) } : { reason: 'cell' }), line: error.line, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
-  }
-  if (error instanceof ItemLineError) {
-    const reason = error.reason ? { ...error.reason.params, reason: error.reason.code } : {};
-    return new DomainError('invalid', 'invalid_item', error.message, { ...reason, line: error.line, problem: error.problem, ...(error.sheet === undefined ? {} : { sheet: error.sheet, row: error.line }), ...(error.column === undefined ? {} : { column: error.column }) });
-  }
-  if (error instanceof UploadEncodingError) return new DomainError('unsupported', 'unsupported_encoding', error.message, { encoding: error.detected, line: error.line });
-  if (error instanceof UploadTooLargeError) return new DomainError('too_large', 'upload_too_large', error.message, { limit_bytes: error.limitBytes, setting: error.setting });
-  if (error instanceof JsonBodyError) return new DomainError('invalid', 'invalid_body', error.message);
-  if (error instanceof XlsxError) return new DomainError('invalid', 'invalid_xlsx', error.message, { reason: error.reason });
-  if (error instanceof ContentEncodingError) return new DomainError('unsupported', 'unsupported_content_encoding', error.message);
-  if (error instanceof CompressedBodyError) return new DomainError('invalid', 'invalid_content_encoding', error.message, { encoding: error.encoding });
-  if (error instanceof InvalidWebhookError) return new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
-  return error;
-}
-
-/**
- * Refuses a column mapping that names an input the version does not have (`invalid_mapping`, details
- * `{ input }`) or leaves a required input without a column (`unmapped_input`, details `{ input }`).
- */
-function checkMapping(mapping: ColumnMapping, inputSchema: JsonSchema): void {
-  const known = Object.keys(inputSchema.properties ?? {});
-  for (const input of Object.keys(mapping)) {
-    if (input !== 'id' && !known.includes(input)) throw new DomainError('invalid', 'invalid_mapping', `the column mapping names "${input}", which is not an input of this version (inputs: ${known.join(', ') || 'none'})`, { input });
-  }
-  for (const input of inputSchema.required ?? []) {
-    if (!mapping[input]) throw new DomainError('invalid', 'unmapped_input', `the required input "${input}" has no column in the mapping`, { input });
-  }
 }
 
 /** The clients that have a limiter: how many items to keep in flight for them. */
@@ -141,7 +83,7 @@ export class JobService {
     this.uploads = options.uploads ?? DEFAULT_JOB_UPLOAD_CONFIG;
     this.store = new JobStore(store);
     const maxAttempts = options.runner?.maxAttempts ?? 3;
-    const leaseMs = options.runner?.leaseMs ?? 2 * (options.runner?.deadlineMs ?? 120_000) + 60_000;
+    const leaseMs = leaseMsOf(options.runner ?? {});
     let source: QueuedItemSource | undefined;
     if (store.dialect === 'postgres') {
       // pg-boss expires slices in its maintenance pass: a lease shorter than a minute is looked at every lease / 2.
@@ -239,8 +181,7 @@ export class JobService {
    * or `too_large` (`upload_too_large`: over an upload limit).
    */
   async submit(body: Readable, submission: JobSubmission, target: ResolvedScenario, owner: string): Promise<{ outcome: 'created' | 'replayed'; job: JobRow }> {
-    const format = uploadFormat(submission.contentType);
-    if (!format) throw new DomainError('unsupported', 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
+    const format = uploadFormatOf(submission.contentType);
     const queryHook = submission.webhookUrl;
     if (queryHook !== undefined && !WEBHOOK_URL.test(queryHook)) throw new DomainError('invalid', 'invalid_webhook', 'webhook must be an http(s) URL');
     const mapping = submission.mapping;
@@ -273,8 +214,7 @@ export class JobService {
    * `invalid_item`, `unsupported_encoding`, `invalid_xlsx`, `upload_too_large`, …).
    */
   async preview(body: Readable, submission: Pick<JobSubmission, 'contentType' | 'contentEncoding'>, rows: number): Promise<JobUploadPreview> {
-    const format = uploadFormat(submission.contentType);
-    if (!format) throw new DomainError('unsupported', 'unsupported_media_type', 'send application/json, application/x-ndjson (JSONL), text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (.xlsx)');
+    const format = uploadFormatOf(submission.contentType);
     try {
       return await previewUpload(body, { contentEncoding: submission.contentEncoding }, format, this.uploads, rows);
     } catch (error) {

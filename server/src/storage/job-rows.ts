@@ -1,4 +1,5 @@
-/** The shapes of job rows as the job repository (jobs.ts) reads and writes them. */
+/** The shapes of job rows as the job repository (jobs.ts) reads and writes them, and the columns a {@link JobRow} is read from. */
+import type { Tables } from './store.js';
 
 /** What a job is for: `batch` jobs are listed and counted as the scenario's traffic; `evaluation` jobs are not. */
 export type JobPurpose = 'batch' | 'evaluation';
@@ -96,4 +97,13 @@ export interface FinishedItemRow {
   finishedAt: number | null;
   /** The `model` recorded on the item's run (the clients that answered), null without a stored run. */
   model: string | null;
+}
+
+/** The columns of a {@link JobRow}. */
+export function jobColumns(t: Tables) {
+  const j = t.jobs;
+  return {
+    id: j.id, scenarioId: j.scenarioId, slug: j.slug, version: j.version, owner: j.owner, purpose: j.purpose, graphHash: j.graphHash, status: j.status, total: j.total,
+    idempotencyKey: j.idempotencyKey, bodyHash: j.bodyHash, webhookUrl: j.webhookUrl, webhookDeliveredAt: j.webhookDeliveredAt, createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, redactedAt: j.redactedAt,
+  };
 }

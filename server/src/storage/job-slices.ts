@@ -1,8 +1,9 @@
 /**
  * The job tables' side of the PostgreSQL queue (jobs/item-queue.ts): pg-boss hands a server slices of a
  * job's items (a seq range each); these statements say which items a slice holds when it is enqueued,
- * and claim a delivered slice's items in our table. `job_items` stays the record: an item's outcome is
- * written there once, fenced by `attempts` (./job-statements.ts), whatever pg-boss redelivers.
+ * claim a delivered slice's items in our table, and find the items no live slice covers (the sweep).
+ * `job_items` stays the record: an item's outcome is written there once, fenced by `attempts`
+ * (./job-statements.ts), whatever pg-boss redelivers.
  */
 import { sql } from 'drizzle-orm';
 import { rawRows, statementRows } from './dialect-sql.js';
@@ -36,6 +37,44 @@ export async function pendingSlices(store: DataStore, jobId: string, size: numbe
     slices.push({ jobId, from: chunk[0], to: chunk[chunk.length - 1] });
   }
   return slices;
+}
+
+/** The schema pg-boss keeps its tables in (JobQueue starts it with pg-boss's default). */
+const BOSS_SCHEMA = 'pgboss';
+
+/**
+ * Items nothing will run (PostgreSQL, pg-boss's tables present): items of active jobs that are pending,
+ * or running with a claim older than `staleBefore` (their server is gone), and that no live slice of
+ * `queue` (a pg-boss job `created`, `retry` or `active`) covers. Such items come from a slice whose
+ * retries ran out (pg-boss marks it `failed`), an enqueue that never happened (a job copied in by
+ * `migrate-store`, whose SQLite store had no queue) or a slice pg-boss dropped (a `created` one is
+ * archived after its `keep_until`, 14 days). One statement, so the items and the slices are read in
+ * one snapshot: a transaction that makes items pending enqueues their slices too, so an item seen
+ * pending without a live slice is not one being enqueued right now. Returns seqs by job, in order.
+ */
+export async function strandedItems(store: DataStore, queue: string, staleBefore: number): Promise<Map<string, number[]>> {
+  const rows = await rawRows(
+    store,
+    sql`with live as materialized (
+        select q.data->>'jobId' as job_id, s.seq
+        from ${sql.raw(BOSS_SCHEMA)}.job q, generate_series((q.data->>'from')::int, (q.data->>'to')::int) as s(seq)
+        where q.name = ${queue} and q.state < 'completed'
+      )
+      select ji.job_id as "jobId", ji.seq
+      from job_items ji join jobs j on j.id = ji.job_id
+      where j.status in ('queued', 'running')
+        and (ji.status = 'pending' or (ji.status = 'running' and ji.started_at < ${staleBefore}))
+        and not exists (select 1 from live where live.job_id = ji.job_id and live.seq = ji.seq)
+      order by ji.job_id, ji.seq`,
+  );
+  const byJob = new Map<string, number[]>();
+  for (const row of rows) {
+    const jobId = String(row.jobId);
+    let seqs = byJob.get(jobId);
+    if (!seqs) byJob.set(jobId, (seqs = []));
+    seqs.push(Number(row.seq));
+  }
+  return byJob;
 }
 
 interface ItemState {

@@ -15,13 +15,17 @@
  *   whose claim was taken over, changes nothing;
  * - a crashed server's items are taken up by {@link JobStore.recover} once their claim is older than a
  *   lease (`runningBefore`), so items a live server holds are left to it.
+ *
+ * The hot statements are in ./job-statements.ts, the reads of finished items in ./job-results.ts and the
+ * webhook bookkeeping in ./job-webhook-attempts.ts; this class is their one door.
  */
 import { isUniqueViolation } from './db-errors.js';
-import { and, asc, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { simulatedModel } from '@shared/simulated.js';
+import { and, count, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { claimItems, completeJobs, recordOutcomes, recoverItems } from './job-statements.js';
-import type { DataStore, Tables } from './store.js';
-import type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob } from './job-rows.js';
+import { failedItemsPage, finishedItemsPage, simulatedItemCount } from './job-results.js';
+import { countWebhookAttempts, recordWebhookAttempt, undeliveredWebhookJobs } from './job-webhook-attempts.js';
+import type { DataStore } from './store.js';
+import { jobColumns, type ClaimedItem, type FinishedItemRow, type ItemCounts, type ItemOutcome, type JobPurpose, type JobRow, type NewJob } from './job-rows.js';
 
 export type { ClaimedItem, FinishedItemRow, ItemCounts, ItemOutcome, JobPurpose, JobRow, NewJob };
 
@@ -31,23 +35,6 @@ const INSERT_ROWS = 1000;
 const ACTIVE = ['queued', 'running'] as const;
 /** `uploading` is a status the schema's enum does not list: a job the runner and the API do not see yet. */
 const UPLOADING = sql`'uploading'`;
-
-/** The columns of a {@link JobRow}. */
-export function jobColumns(t: Tables) {
-  const j = t.jobs;
-  return {
-    id: j.id, scenarioId: j.scenarioId, slug: j.slug, version: j.version, owner: j.owner, purpose: j.purpose, graphHash: j.graphHash, status: j.status, total: j.total,
-    idempotencyKey: j.idempotencyKey, bodyHash: j.bodyHash, webhookUrl: j.webhookUrl, webhookDeliveredAt: j.webhookDeliveredAt, createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, redactedAt: j.redactedAt,
-  };
-}
-
-function finishedColumns(t: Tables) {
-  const ji = t.jobItems;
-  return {
-    seq: ji.seq, itemId: ji.itemId, status: ji.status, runId: ji.runId, outputs: ji.outputs, error: ji.error, attempts: ji.attempts, finishedAt: ji.finishedAt,
-    model: sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`,
-  };
-}
 
 /** Which interrupted work {@link JobStore.recover} takes up: all of it (one server on the store), or only what is older than these times. */
 export interface RecoverScope {
@@ -252,75 +239,35 @@ export class JobStore {
   }
 
   /** A page of finished items after `afterSeq`, in submission order (keyset paging: no offset scans). */
-  async finishedPage(jobId: string, afterSeq: number, limit: number, only?: 'failed'): Promise<FinishedItemRow[]> {
-    const { db, t } = this.store;
-    const ji = t.jobItems;
-    const rows = await db
-      .select(finishedColumns(t))
-      .from(ji)
-      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
-      .where(and(eq(ji.jobId, jobId), sql`${ji.seq} > ${afterSeq}`, only === 'failed' ? eq(ji.status, 'failed') : inArray(ji.status, ['succeeded', 'failed'])))
-      .orderBy(asc(ji.seq))
-      .limit(limit);
-    return rows as FinishedItemRow[];
+  finishedPage(jobId: string, afterSeq: number, limit: number, only?: 'failed'): Promise<FinishedItemRow[]> {
+    return finishedItemsPage(this.store, jobId, afterSeq, limit, only);
   }
 
   /**
    * How many finished items of the job the built-in simulator answered (see `simulatedModel`): one
    * read of their runs' `model` grouped by value, so a 100 000-item job yields a handful of rows.
    */
-  async simulatedCount(jobId: string): Promise<number> {
-    const { db, t } = this.store;
-    const ji = t.jobItems;
-    const model = sql<string | null>`coalesce(${ji.model}, ${t.runs.model})`;
-    const rows = await db
-      .select({ model, n: count() })
-      .from(ji)
-      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
-      .where(and(eq(ji.jobId, jobId), inArray(ji.status, ['succeeded', 'failed'])))
-      .groupBy(model);
-    return rows.reduce((sum, r) => sum + (simulatedModel(r.model) ? Number(r.n) : 0), 0);
+  simulatedCount(jobId: string): Promise<number> {
+    return simulatedItemCount(this.store, jobId);
   }
 
   /** A page of failed items by offset (the admin error list) and how many there are. */
   async failures(jobId: string, offset: number, limit: number): Promise<{ rows: FinishedItemRow[]; total: number }> {
-    const { db, t } = this.store;
-    const ji = t.jobItems;
-    const rows = await db
-      .select(finishedColumns(t))
-      .from(ji)
-      .leftJoin(t.runs, eq(t.runs.id, ji.runId))
-      .where(and(eq(ji.jobId, jobId), eq(ji.status, 'failed')))
-      .orderBy(asc(ji.seq))
-      .limit(limit)
-      .offset(offset);
-    return { rows: rows as FinishedItemRow[], total: (await this.counts(jobId)).failed };
+    return { rows: await failedItemsPage(this.store, jobId, offset, limit), total: (await this.counts(jobId)).failed };
   }
 
-  /** Webhook delivery bookkeeping. */
-  async recordWebhookAttempt(jobId: string, attempt: number, status: number | null, error: string | null, now: number): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      const { db, t } = tx;
-      const w = t.jobWebhookAttempts;
-      await db.insert(w).values({ jobId, attempt, at: now, status, error }).onConflictDoUpdate({ target: [w.jobId, w.attempt], set: { at: now, status, error } });
-      if (status !== null && status >= 200 && status < 300) await db.update(t.jobs).set({ webhookDeliveredAt: now }).where(eq(t.jobs.id, jobId));
-    });
+  /** Records attempt `attempt` of a job's completion webhook (HTTP `status`, or null and `error`); a 2xx marks the webhook delivered. */
+  recordWebhookAttempt(jobId: string, attempt: number, status: number | null, error: string | null, now: number): Promise<void> {
+    return recordWebhookAttempt(this.store, jobId, attempt, status, error, now);
   }
 
-  async webhookAttempts(jobId: string): Promise<number> {
-    const { db, t } = this.store;
-    const [row] = await db.select({ n: count() }).from(t.jobWebhookAttempts).where(eq(t.jobWebhookAttempts.jobId, jobId));
-    return Number(row?.n ?? 0);
+  /** How many attempts of the job's completion webhook were made. */
+  webhookAttempts(jobId: string): Promise<number> {
+    return countWebhookAttempts(this.store, jobId);
   }
 
   /** Ended jobs whose webhook was never delivered (to resume after a restart). */
-  async undeliveredWebhooks(): Promise<JobRow[]> {
-    const { db, t } = this.store;
-    const rows = await db
-      .select(jobColumns(t))
-      .from(t.jobs)
-      .where(and(inArray(t.jobs.status, ['completed', 'cancelled']), sql`${t.jobs.webhookUrl} is not null`, sql`${t.jobs.webhookDeliveredAt} is null`))
-      .orderBy(asc(t.jobs.createdAt), asc(t.jobs.id));
-    return rows as JobRow[];
+  undeliveredWebhooks(): Promise<JobRow[]> {
+    return undeliveredWebhookJobs(this.store);
   }
 }

@@ -17,25 +17,20 @@
  * in the endpoint's queue shows, undisturbed by how long each reply is or by decoding slowing down under
  * load (which is not queueing). Without it, latency per generated token stands in.
  *
+ * How a window's verdict moves the limit (grow, learn, shrink by Little's law) is ./limit-decision.ts.
+ *
  * Live calls (priority 0) take any free slot and wait only behind other live calls; batch calls
  * (priority > 0) may use at most `limit − live in flight − reserve` slots, so a live call finds a
  * slot at once even while a big job saturates the endpoint.
  */
-import { LatencyEvidence, sizeClass, type Verdict } from './latency-evidence.js';
+import { LatencyEvidence, sizeClass } from './latency-evidence.js';
+import { nextLimit } from './limit-decision.js';
+import { WaitQueue } from './wait-queue.js';
 import { RoundTrips, type Cohort } from './round-trips.js';
 import { RetryAfterPause } from './retry-after.js';
 import type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
 
 export type { AdaptiveLimiterOptions, LimiterStats, Outcome, Permit } from './limiter-types.js';
-
-interface Waiter {
-  live: boolean;
-  /** Prompt-size class of the call. */
-  cls: number;
-  resolve: (permit: Permit) => void;
-  reject: (reason: unknown) => void;
-  cleanup?: () => void;
-}
 
 /** The limiter. One per endpoint; wrap the endpoint's client with {@link LimitedModelClient}. */
 export class AdaptiveLimiter {
@@ -53,8 +48,8 @@ export class AdaptiveLimiter {
   private readonly now: () => number;
   private live = 0;
   private batch = 0;
-  private readonly liveQueue: Waiter[] = [];
-  private readonly batchQueue: Waiter[] = [];
+  private readonly liveQueue = new WaitQueue();
+  private readonly batchQueue = new WaitQueue();
   private slowStart = true;
   private readonly evidence: LatencyEvidence;
   private readonly pause: RetryAfterPause;
@@ -138,21 +133,9 @@ export class AdaptiveLimiter {
     const live = priority <= 0;
     const cls = sizeClass(promptChars);
     if (live ? this.liveMayStart() : this.batchMayStart()) return Promise.resolve(this.start(live, cls));
-    return new Promise<Permit>((resolve, reject) => {
-      const waiter: Waiter = { live, cls, resolve, reject };
-      const queue = live ? this.liveQueue : this.batchQueue;
-      if (signal) {
-        const onAbort = () => {
-          const index = queue.indexOf(waiter);
-          if (index >= 0) queue.splice(index, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        waiter.cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      queue.push(waiter);
-      this.rounds.current.queued = true;
-    });
+    const waiting = (live ? this.liveQueue : this.batchQueue).wait(cls, signal);
+    this.rounds.current.queued = true;
+    return waiting;
   }
 
   /** Stops timers; waiting calls stay queued (the clients are closing anyway). */
@@ -218,19 +201,9 @@ export class AdaptiveLimiter {
 
   /** Hands free slots to waiting live calls first, then to batch calls within their share. */
   private drain(): void {
-    while (this.liveQueue.length > 0 && this.live + this.batch < Math.max(1, this.limit)) {
-      const next = this.liveQueue.shift();
-      if (!next) break;
-      next.cleanup?.();
-      next.resolve(this.start(true, next.cls));
-    }
+    while (this.liveQueue.length > 0 && this.live + this.batch < Math.max(1, this.limit)) this.liveQueue.grant((cls) => this.start(true, cls));
     if (this.liveQueue.length > 0) return;
-    while (this.batchQueue.length > 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit)) {
-      const next = this.batchQueue.shift();
-      if (!next) break;
-      next.cleanup?.();
-      next.resolve(this.start(false, next.cls));
-    }
+    while (this.batchQueue.length > 0 && this.batch < this.batchCapacity() && this.live + this.batch < Math.max(1, this.limit)) this.batchQueue.grant((cls) => this.start(false, cls));
   }
 
   /**
@@ -293,7 +266,9 @@ export class AdaptiveLimiter {
     // A round with more than a few refusals or timeouts in it is no reason to grow; a rare one (a fault
     // of the endpoint, not its load) is no reason to stop.
     const few = drops <= samples * (this.dropTolerance / 3);
-    const next = this.decide(verdict, window.firstToken, queued && few, few ? maxInFlight : 0);
+    const decision = nextLimit(verdict, window.firstToken, queued && few, few ? maxInFlight : 0, { limit: this.limitValue, slowStart: this.slowStart, callLatency: this.callLatency, tolerance: this.tolerance });
+    this.slowStart = decision.slowStart;
+    const next = decision.limit;
     if (next < this.limitValue) this.decrease(next);
     else this.limitValue = Math.min(this.ceiling, next);
   }
@@ -304,45 +279,5 @@ export class AdaptiveLimiter {
     this.slowStart = false;
     this.epoch += 1;
     this.rounds.restart(this.epoch, this.limitValue);
-  }
-
-  /** The next limit for a window's verdict. */
-  private decide(verdict: Verdict, firstToken: boolean, queued: boolean, maxInFlight: number): number {
-    switch (verdict.kind) {
-      case 'calm':
-        // Only grow a limit that is being used; an idle limit says nothing about the endpoint.
-        return !this.slowStart && (queued || maxInFlight >= this.limitValue * 0.8) ? this.limitValue + Math.max(1, Math.sqrt(this.limitValue) / 2) : this.limitValue;
-      case 'new_normal':
-        // What the limit knew was about an endpoint that is no more: find its capacity again, fast, from
-        // where the probe left it (slow start doubles it each round trip until replies slow down), rather
-        // than jumping back: were it a queue after all, the jump would rebuild it at once.
-        this.slowStart = true;
-        return this.limitValue;
-      case 'queueing':
-        this.slowStart = false;
-        return this.limitValue * this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);
-      case 'probe': {
-        // Down to less load than the slow window had, so the next window can tell queue from normal. With
-        // first-token times, to the calls the endpoint was serving (Little's law on the window's own load):
-        // were it a queue, that drains it without leaving the endpoint idle, and the next window is calm.
-        // Without them, to clearly less (80% of the load), as the delay's share of a call is not known.
-        this.slowStart = false;
-        const shrink = this.shrinkFactor(verdict.meanMs, verdict.excessMs, firstToken);
-        if (firstToken && this.callLatency !== null) return Math.min(this.limitValue * shrink, Math.floor(verdict.inflight * shrink));
-        return Math.min(this.limitValue * shrink, Math.floor(verdict.inflight * 0.8));
-      }
-    }
-  }
-
-  /**
-   * How much to shrink a congested limit. With first-token times the queueing delay is known, and by
-   * Little's law the calls actually being served are limit × (latency − delay) / latency: shrink to that,
-   * so the endpoint stays full while its queue drains. Otherwise, in proportion to how far past the
-   * tolerance the window went. Always by 5% to 50%.
-   */
-  private shrinkFactor(meanMs: number, excessMs: number, firstToken: boolean): number {
-    const ratio = meanMs / Math.max(meanMs - excessMs, 1e-6);
-    const factor = firstToken && this.callLatency !== null && this.callLatency > excessMs ? (this.callLatency - excessMs) / this.callLatency : this.tolerance / ratio;
-    return Math.min(0.95, Math.max(0.5, factor));
   }
 }
