@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { loggableError } from '../storage/db-errors.js';
 import { sql } from 'drizzle-orm';
 import { rawRows } from '../storage/dialect-sql.js';
-import { claimSlices, pendingSlices, strandedItems, type ItemSlice } from '../storage/job-slices.js';
+import { claimSlices, pendingSlices, renewClaims, strandedItems, type ItemSlice } from '../storage/job-slices.js';
 import { bossDb, PgQueue, type PgQueueOptions } from '../storage/pg-queue.js';
 import type { ClaimedItem, ItemOutcome, JobStore } from '../storage/jobs.js';
 import type { DataStore } from '../storage/store.js';
@@ -107,6 +107,8 @@ export class QueuedItemSource implements ItemSource {
    * open: pg-boss expires it and another server takes the item over.
    */
   private readonly held = new Map<string, HeldSlice>();
+  /** Held items whose outcome was tried and not written: their claims are left to run out. */
+  private readonly unrenewed = new Set<string>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -139,19 +141,43 @@ export class QueuedItemSource implements ItemSource {
     return { items, endedJobs: claim.endedJobs };
   }
 
+  /**
+   * Renews the claims of the items held here (claimed, outcome not yet written: running or waiting for a
+   * model slot), so another server never takes over an item that waits here longer than the lease. The
+   * runner calls it every lease / 4, before the sweep.
+   */
+  async renew(now: number): Promise<void> {
+    const items: Array<{ jobId: string; seq: number; attempts: number }> = [];
+    for (const key of this.held.keys()) {
+      const parts = /^(.*):(\d+):(\d+)$/.exec(key);
+      if (parts && !this.unrenewed.has(key)) items.push({ jobId: parts[1], seq: Number(parts[2]), attempts: Number(parts[3]) });
+    }
+    await renewClaims(this.queue.store, items, now);
+  }
+
   /** Enqueues again the items no live slice covers (see JobQueue.sweep); running ones count as stranded a lease after their claim. */
   async sweep(now: number): Promise<void> {
     const enqueued = await this.queue.sweep(now - this.options.leaseMs);
     if (enqueued > 0) console.warn(`[mofang] job queue: ${enqueued} items had no live queue entry (a slice out of retries, or a job copied in); enqueued again`);
   }
 
-  async settle(written: ItemOutcome[]): Promise<void> {
+  async settle(written: ItemOutcome[], tried: ItemOutcome[] = written): Promise<void> {
     const done: string[] = [];
     const again: string[] = [];
+    // Tried and not written (fenced out, or the store failing): no longer renewed, so its slice expires and
+    // another server takes the item over after the lease.
+    if (tried.length > written.length) {
+      const took = new Set(written.map((o) => `${o.jobId}:${o.seq}:${o.attempt}`));
+      for (const o of tried) {
+        const key = `${o.jobId}:${o.seq}:${o.attempt}`;
+        if (!took.has(key) && this.held.has(key)) this.unrenewed.add(key);
+      }
+    }
     for (const o of written) {
       const slice = this.held.get(`${o.jobId}:${o.seq}:${o.attempt}`);
       if (!slice) continue;
       this.held.delete(`${o.jobId}:${o.seq}:${o.attempt}`);
+      this.unrenewed.delete(`${o.jobId}:${o.seq}:${o.attempt}`);
       if (o.status === 'pending') slice.again = true;
       slice.open -= 1;
       if (slice.open === 0) (slice.again ? again : done).push(slice.id);

@@ -42,6 +42,23 @@ describe.skipIf(!postgresTestsRun())('the PostgreSQL job queue (pg-boss), two se
     console.log(`[queue test] 500 items on two servers: ${seconds.toFixed(1)} s, ${Math.round(500 / seconds)} items/s (a: ${ma.requests.length}, b: ${mb.requests.length})`);
   }, 90_000);
 
+  it('items a live server holds longer than the lease (a slow model) are never taken over: their claims are renewed', async () => {
+    const [sa, sb] = await database();
+    const slow = () => new ScriptedModel(async (r) => (await sleep(6000), `ok:${r.messages.at(-1)?.content}`));
+    const [ma, mb] = [slow(), slow()];
+    // Each item takes 3 leases; pg-boss expires its slice after one lease and the other server fetches it.
+    const timings = { leaseMs: 2000, deadlineMs: 10_000 };
+    const a = service(sa, ma, undefined, timings);
+    const b = service(sb, mb, undefined, timings);
+    await Promise.all([a.start(), b.start()]);
+    const job = await submit(a, 60);
+    await until(async () => (await a.store.getJob(job.id))?.status === 'completed', 60_000);
+    const rows = await items(sa, job.id);
+    expect(rows.every((r) => r.status === 'succeeded')).toBe(true);
+    expect(rows.filter((r) => r.attempts !== 1).map((r) => r.seq)).toEqual([]);
+    expect(ma.requests.length + mb.requests.length).toBe(60);
+  }, 90_000);
+
   it('a server stopped abruptly midway: the other finishes every item after pg-boss expires its slices', async () => {
     const [sa, sb] = await database();
     const slow = () => new ScriptedModel(async (r) => (await sleep(40), `ok:${r.messages.at(-1)?.content}`));

@@ -8,7 +8,8 @@ import type { ItemOutcome, JobStore } from '../storage/jobs.js';
 import type { SucceededItem } from './runner-item.js';
 
 /** Told after each batch is written: the outcomes written (as written) and the succeeded items of the batch. */
-export type OutcomesWritten = (written: ItemOutcome[], succeeded: SucceededItem[]) => Promise<void>;
+/** After a batch: `written` the outcomes the store took, `tried` every outcome of the batch (a fenced-out or unwritable one is in `tried` only). */
+export type OutcomesWritten = (written: ItemOutcome[], succeeded: SucceededItem[], tried: ItemOutcome[]) => Promise<void>;
 
 export class OutcomeWriter {
   private buffer: ItemOutcome[] = [];
@@ -43,7 +44,7 @@ export class OutcomeWriter {
     const succeeded = this.succeeded;
     this.succeeded = [];
     const write = this.recordSafely(batch)
-      .then((written) => this.written(written, succeeded))
+      .then((written) => this.written(written, succeeded, batch))
       .catch((error: unknown) => console.error('[mofang] jobs: writing outcomes failed:', loggableError(error)));
     const tracked = write.finally(() => this.writing.delete(tracked));
     this.writing.add(tracked);

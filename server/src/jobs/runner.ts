@@ -60,7 +60,7 @@ export class JobRunner {
     this.now = options.now ?? Date.now;
     this.plans = new JobPlans(options.published, (jobId) => this.store.frozenGraph(jobId), options.compile);
     this.source = options.source ?? new StoreItemSource(this.store);
-    this.writer = new OutcomeWriter(this.store, (written, succeeded) => this.written(written, succeeded), options);
+    this.writer = new OutcomeWriter(this.store, (written, succeeded, tried) => this.written(written, succeeded, tried), options);
     this.itemContext = {
       plans: this.plans, models: options.models, services: options.services, runLog: options.runLog, deadlineMs: options.deadlineMs ?? DEFAULT_ITEM_DEADLINE_MS, maxAttempts: this.maxAttempts,
       stopped: () => this.stopped, collectSucceeded: options.onItemsSucceeded !== undefined, now: this.now,
@@ -104,6 +104,8 @@ export class JobRunner {
   /** Takes up interrupted items (all on SQLite; past their lease on a shared store) and completes jobs they leave finished. */
   private async recover(): Promise<void> {
     const now = this.now();
+    // This server's own claims first, so none of them looks like a gone server's below or to another server.
+    await this.source.renew?.(now).catch((error: unknown) => console.error('[mofang] jobs: renewing the claims of held items failed:', loggableError(error)));
     // The queue redelivers a gone server's items itself; the store's claim needs them put back.
     const scope = this.store.shared ? { runningBefore: now - this.leaseMs, uploadingBefore: now - 12 * this.leaseMs, leaveRunning: !this.source.recoversRunning } : {};
     const active = await this.store.recover(this.maxAttempts, now, scope);
@@ -222,7 +224,7 @@ export class JobRunner {
   }
 
   /** After a batch was written: tells of its succeeded items, settles it with the source, completes finished jobs. */
-  private async written(written: ItemOutcome[], succeeded: SucceededItem[]): Promise<void> {
+  private async written(written: ItemOutcome[], succeeded: SucceededItem[], tried: ItemOutcome[]): Promise<void> {
     if (succeeded.length > 0) {
       const done = new Set(written.filter((o) => o.status === 'succeeded').map((o) => o.runId));
       const told = succeeded.filter((i) => done.has(i.runId));
@@ -233,7 +235,7 @@ export class JobRunner {
       jobs.add(o.jobId);
       if (o.status !== 'pending') this.rates.add(o.jobId);
     }
-    await this.source.settle(written);
+    await this.source.settle(written, tried);
     await this.finishJobs(jobs);
   }
 

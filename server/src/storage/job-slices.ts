@@ -144,3 +144,17 @@ export function claimSlices(store: DataStore, slices: ItemSlice[], maxAttempts: 
     return { slices: result, endedJobs: [...new Set(interrupted.map((s) => s.jobId))] };
   });
 }
+
+/**
+ * Renews the claims of items a live server still holds (each by job id, seq and the attempt it claimed):
+ * `started_at` becomes `now` (epoch ms) for those still `running` at that attempt, so no server takes
+ * them over while they wait in the holder's queue longer than the lease. Resolves with how many were renewed.
+ */
+export async function renewClaims(store: DataStore, items: ReadonlyArray<{ jobId: string; seq: number; attempts: number }>, now: number): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = await rawRows(store, sql`update job_items set started_at = ${now}
+    from unnest(${sql.param(items.map((i) => i.jobId))}::text[], ${sql.param(items.map((i) => i.seq))}::int[], ${sql.param(items.map((i) => i.attempts))}::int[]) as r(job_id, seq, attempts)
+    where job_items.job_id = r.job_id and job_items.seq = r.seq and job_items.attempts = r.attempts and job_items.status = 'running'
+    returning 1 as renewed`);
+  return rows.length;
+}
