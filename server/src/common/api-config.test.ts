@@ -17,3 +17,17 @@ describe('apiConfigFromEnv: MOFANG_PUBLIC_URL', () => {
     expect(() => apiConfigFromEnv({ MOFANG_PUBLIC_URL: 'ftp://mofang.example.com' })).toThrow(/MOFANG_PUBLIC_URL/);
   });
 });
+
+describe('apiConfigFromEnv: MOFANG_SESSION_LEASE_MS', () => {
+  it('is 30 s by default and when blank; reads ms in 5 s–10 min', () => {
+    expect(DEFAULT_API_CONFIG.sessionLeaseMs).toBe(30_000);
+    expect(apiConfigFromEnv({ MOFANG_SESSION_LEASE_MS: '' }).sessionLeaseMs).toBe(30_000);
+    expect(apiConfigFromEnv({ MOFANG_SESSION_LEASE_MS: '10000' }).sessionLeaseMs).toBe(10_000);
+  });
+
+  it('refuses values outside its range or not whole, naming the variable and the limit', () => {
+    expect(() => apiConfigFromEnv({ MOFANG_SESSION_LEASE_MS: '1000' })).toThrow(/MOFANG_SESSION_LEASE_MS must be at least 5000/);
+    expect(() => apiConfigFromEnv({ MOFANG_SESSION_LEASE_MS: '900000' })).toThrow(/MOFANG_SESSION_LEASE_MS must be at most 600000/);
+    expect(() => apiConfigFromEnv({ MOFANG_SESSION_LEASE_MS: '1.5e4x' })).toThrow(/MOFANG_SESSION_LEASE_MS must be a number/);
+  });
+});

@@ -14,6 +14,15 @@ const ApiEnvSchema = z.object({
   MOFANG_RUN_RETENTION_ROWS: positiveInt('MOFANG_RUN_RETENTION_ROWS', 1_000_000),
   MOFANG_SESSION_IDLE_TIMEOUT_MS: positiveInt('MOFANG_SESSION_IDLE_TIMEOUT_MS', 600_000),
   MOFANG_SESSION_MAX_DURATION_MS: positiveInt('MOFANG_SESSION_MAX_DURATION_MS', 4 * 3_600_000),
+  MOFANG_SESSION_LEASE_MS: z.preprocess(
+    blankAsUnset,
+    z.coerce
+      .number({ error: 'MOFANG_SESSION_LEASE_MS must be a number' })
+      .int('MOFANG_SESSION_LEASE_MS must be a whole number')
+      .min(5_000, 'MOFANG_SESSION_LEASE_MS must be at least 5000 (ms)')
+      .max(600_000, 'MOFANG_SESSION_LEASE_MS must be at most 600000 (ms)')
+      .default(30_000),
+  ),
   MOFANG_API_BODY_LIMIT: z.preprocess(blankAsUnset, z.string().regex(/^\d+(b|kb|mb)$/i, 'MOFANG_API_BODY_LIMIT must look like 512kb or 2mb').default('1mb')),
   MOFANG_PUBLIC_URL: z.preprocess(
     blankAsUnset,
@@ -36,6 +45,11 @@ export interface ApiConfig {
   sessionIdleTimeoutMs: number;
   /** A live call session this old ends by itself, ms (default 4 hours). */
   sessionMaxDurationMs: number;
+  /**
+   * PostgreSQL: how long a server's hold on a live session lasts without renewal, ms (default 30 s,
+   * 5 s–10 min): a killed server's sessions are taken up by another after it, and their final runs made.
+   */
+  sessionLeaseMs: number;
   /** Largest accepted request body, in body-parser notation (`1mb`). */
   bodyLimit: string;
   /**
@@ -60,6 +74,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     retentionRows: e.MOFANG_RUN_RETENTION_ROWS,
     sessionIdleTimeoutMs: e.MOFANG_SESSION_IDLE_TIMEOUT_MS,
     sessionMaxDurationMs: e.MOFANG_SESSION_MAX_DURATION_MS,
+    sessionLeaseMs: e.MOFANG_SESSION_LEASE_MS,
     bodyLimit: e.MOFANG_API_BODY_LIMIT,
     publicUrl: e.MOFANG_PUBLIC_URL,
   };

@@ -151,6 +151,7 @@ export function createSessions(deps: Pick<AppDeps, 'models' | 'services' | 'publ
     deadlineMs: v1.config.runDeadlineMs,
     idleTimeoutMs: v1.config.sessionIdleTimeoutMs,
     maxDurationMs: v1.config.sessionMaxDurationMs,
+    leaseMs: v1.config.sessionLeaseMs,
   });
 }
 
