@@ -221,4 +221,14 @@ describe.skipIf(!postgresTestsRun())('alert webhook deliveries through pg-boss, 
     expect(hook.sent.map((s) => s.id).sort()).toEqual(['ended', 'old']);
     expect(hook.sent.find((s) => s.id === 'old')?.at).toBeGreaterThanOrEqual(at + 1500);
   }, 40_000);
+
+  it('queues every pending delivery at start, past the first page (1,200 left pending with no job)', async () => {
+    const { a, scenarioId } = await database();
+    const at = Date.now() + 3_600_000;
+    await a.db.insert(a.t.alertDeliveries).values(Array.from({ length: 1200 }, (_, i) => ({ id: `bulk-${i}`, scenarioId, sessionId: 's', alertId: `a${i}`, url: HOOK, payload: {}, status: 'pending' as const, attempts: 0, nextAttemptAt: at, createdAt: Date.now() - 1000 + (i % 7) })));
+    const one = server(a, receiver(() => 200).as('a'));
+    expect(await one.ready).toBe(1200);
+    const [row] = await rawRows(a, sql`select count(*)::int as n from pgboss.job where name = ${ALERTS_QUEUE} and state = 'created'`);
+    expect(row?.n).toBe(1200);
+  }, 40_000);
 });

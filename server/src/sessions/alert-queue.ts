@@ -26,7 +26,7 @@ import { sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
 import type { PgQueue } from '../storage/pg-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
-import { getAlertDelivery, pendingAlertDeliveries, recordAlertAttempt, setAlertNextAttempt } from '../storage/alert-settings.js';
+import { getAlertDelivery, pendingAlertDeliveryPages, recordAlertAttempt, setAlertNextAttempt } from '../storage/alert-settings.js';
 import { loggableError } from '../storage/db-errors.js';
 import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
@@ -87,18 +87,19 @@ export class QueuedAlertSender implements AlertSender {
     await this.queue.createQueue(this.name);
     if (this.closed) return 0;
     this.loop ??= this.work();
-    const rows = await pendingAlertDeliveries(this.settings.store);
-    for (let i = 0; i < rows.length; i += 500) {
+    let n = 0;
+    for await (const rows of pendingAlertDeliveryPages(this.settings.store, 500)) {
       if (this.closed) break;
-      const jobs = rows.slice(i, i + 500).map((r) => ({ name: this.name, ...this.job(r.id, r.nextAttemptAt ?? this.now()) }));
+      const jobs = rows.map((r) => ({ name: this.name, ...this.job(r.id, r.nextAttemptAt ?? this.now()) }));
       // A pending delivery whose job ended (its server stopped or died during the job's last try): the ended
       // job is removed so it is queued again. Only ended ones: a job queued meanwhile by another server stays.
       const ids = sql.join(jobs.map((j) => sql`${j.id}::uuid`), sql`, `);
       await rawRows(this.queue.store, sql`delete from pgboss.job where name = ${this.name} and id in (${ids}) and state > 'active'`);
       await this.queue.boss.insert(jobs);
+      n += rows.length;
     }
     this.poke();
-    return rows.length;
+    return n;
   }
 
   /** Queues a delivery just recorded (also after the worker stopped); one that cannot be queued stays pending and is queued at the next start. */

@@ -7,7 +7,7 @@
  * the next start.
  */
 import type { HttpRequester } from '../nodes/kit.js';
-import { claimAlertAttempt, pendingAlertDeliveries, recordAlertAttempt, releaseAlertAttempt } from '../storage/alert-settings.js';
+import { claimAlertAttempt, pendingAlertDeliveryPages, recordAlertAttempt, releaseAlertAttempt } from '../storage/alert-settings.js';
 import { makeAlertAttempt, type AlertSender, type AlertWebhookOptions } from './alert-attempt.js';
 import type { AlertSettingsService } from './alert-settings.js';
 
@@ -35,9 +35,12 @@ export class TimedAlertSender implements AlertSender {
 
   /** Schedules every pending delivery at its next attempt time (an attempt another process holds is left to it when the time comes). */
   async start(): Promise<number> {
-    const rows = await pendingAlertDeliveries(this.settings.store);
-    for (const row of rows) this.schedule(row.id, row.nextAttemptAt ?? this.now());
-    return rows.length;
+    let n = 0;
+    for await (const rows of pendingAlertDeliveryPages(this.settings.store)) {
+      for (const row of rows) this.schedule(row.id, row.nextAttemptAt ?? this.now());
+      n += rows.length;
+    }
+    return n;
   }
 
   /** Stops waiting attempts and waits for those in flight (aborted: given back, due at once). */

@@ -5,9 +5,16 @@
  * servers) claiming the same due deliveries at once take each one once.
  */
 import { describe, expect, it } from 'vitest';
-import { claimAlertAttempt, getAlertDelivery, getAlertSettings, insertAlertDelivery, pendingAlertDeliveries, putAlertSettings, recentAlertDeliveries, recordAlertAttempt, releaseAlertAttempt, setAlertNextAttempt } from './alert-settings.js';
+import { claimAlertAttempt, getAlertDelivery, getAlertSettings, insertAlertDelivery, pendingAlertDeliveryPages, putAlertSettings, recentAlertDeliveries, recordAlertAttempt, releaseAlertAttempt, setAlertNextAttempt } from './alert-settings.js';
 import type { DataStore } from './store.js';
 import { storePairsUnderTest, storesUnderTest } from './testing-stores.js';
+
+/** Every pending delivery, oldest first. */
+async function allPending(store: DataStore): Promise<Array<{ id: string; nextAttemptAt: number | null }>> {
+  const rows: Array<{ id: string; nextAttemptAt: number | null }> = [];
+  for await (const page of pendingAlertDeliveryPages(store)) rows.push(...page);
+  return rows;
+}
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -47,7 +54,7 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     const second = await claimAlertAttempt(store, 'd1', T0 + 200, T0 + 300);
     expect(second?.attempts).toBe(1);
     await releaseAlertAttempt(store, 'd1', 1, T0 + 300, T0 + 210);
-    expect(await pendingAlertDeliveries(store)).toEqual([{ id: 'd1', nextAttemptAt: T0 + 210 }]);
+    expect(await allPending(store)).toEqual([{ id: 'd1', nextAttemptAt: T0 + 210 }]);
     // The queue's retry time: set only at the count just recorded.
     await setAlertNextAttempt(store, 'd1', 0, T0 + 999);
     await setAlertNextAttempt(store, 'd1', 1, T0 + 210);
@@ -56,7 +63,7 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     expect(await recordAlertAttempt(store, 'd1', 1, { attempts: 2, status: 200, error: null, outcome: 'delivered', nextAttemptAt: null, at: T0 + 220 })).toBe(true);
     expect(await getAlertDelivery(store, 'd1')).toMatchObject({ status: 'delivered', attempts: 2, lastStatus: 200, lastError: null, nextAttemptAt: null, deliveredAt: T0 + 220 });
     expect(await claimAlertAttempt(store, 'd1', T0 + 10_000, T0 + 10_100)).toBeUndefined();
-    expect(await pendingAlertDeliveries(store)).toEqual([]);
+    expect(await allPending(store)).toEqual([]);
   });
 
   it.skipIf(skip)('lists pending deliveries oldest first and a scenario\'s newest first', async () => {
@@ -67,8 +74,14 @@ describe.each(storesUnderTest('alert_settings'))('the live-alert repository on %
     await insertAlertDelivery(store, delivery('a', T0 + 2));
     await insertAlertDelivery(store, delivery('c', T0 + 1));
     await insertAlertDelivery(store, delivery('x', T0 + 3, 'other'));
-    expect((await pendingAlertDeliveries(store)).map((d) => d.id)).toEqual(['c', 'a', 'b', 'x']);
-    expect((await pendingAlertDeliveries(store, 2)).map((d) => d.id)).toEqual(['c', 'a']);
+    expect((await allPending(store)).map((d) => d.id)).toEqual(['c', 'a', 'b', 'x']);
+    // Every one, page by page (ties on created_at broken by id), none twice.
+    const pages: string[][] = [];
+    for await (const page of pendingAlertDeliveryPages(store, 2)) pages.push(page.map((d) => d.id));
+    expect(pages).toEqual([['c', 'a'], ['b', 'x']]);
+    const single: string[][] = [];
+    for await (const page of pendingAlertDeliveryPages(store, 3)) single.push(page.map((d) => d.id));
+    expect(single).toEqual([['c', 'a', 'b'], ['x']]);
     expect((await recentAlertDeliveries(store, 'sc', 10)).map((d) => d.id)).toEqual(['b', 'a', 'c']);
     expect((await recentAlertDeliveries(store, 'sc', 2)).map((d) => d.id)).toEqual(['b', 'a']);
   });

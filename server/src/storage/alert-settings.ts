@@ -12,7 +12,7 @@
  * process trying the same attempt finds it not due and leaves it. On PostgreSQL pg-boss hands each try to
  * one server (sessions/alert-queue.ts).
  */
-import { and, asc, desc, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { DataStore } from './store.js';
 import type { alertDeliveries, alertSettings } from './schema-live.js';
 
@@ -123,16 +123,27 @@ export async function setAlertNextAttempt(store: DataStore, id: string, attempts
     .where(and(eq(d.id, id), eq(d.status, 'pending'), eq(d.attempts, attempts)));
 }
 
-/** Pending deliveries: id and next attempt time, oldest first, at most `limit`. */
-export async function pendingAlertDeliveries(store: DataStore, limit = 1000): Promise<Array<{ id: string; nextAttemptAt: number | null }>> {
+/**
+ * Every pending delivery, oldest first, in pages of `pageSize` (keyset on created_at, id, so rows that
+ * change state meanwhile neither repeat nor shift a page); for the start-up take-up of all of them.
+ */
+export async function* pendingAlertDeliveryPages(store: DataStore, pageSize = 1000): AsyncGenerator<Array<{ id: string; nextAttemptAt: number | null }>> {
   const { db, t } = store;
   const d = t.alertDeliveries;
-  return db
-    .select({ id: d.id, nextAttemptAt: d.nextAttemptAt })
-    .from(d)
-    .where(eq(d.status, 'pending'))
-    .orderBy(asc(d.createdAt), asc(d.id))
-    .limit(limit);
+  let after: { createdAt: number; id: string } | undefined;
+  for (;;) {
+    const page = await db
+      .select({ id: d.id, nextAttemptAt: d.nextAttemptAt, createdAt: d.createdAt })
+      .from(d)
+      .where(and(eq(d.status, 'pending'), after ? or(gt(d.createdAt, after.createdAt), and(eq(d.createdAt, after.createdAt), gt(d.id, after.id))) : undefined))
+      .orderBy(asc(d.createdAt), asc(d.id))
+      .limit(pageSize);
+    if (page.length === 0) return;
+    yield page.map(({ id, nextAttemptAt }) => ({ id, nextAttemptAt }));
+    if (page.length < pageSize) return;
+    const last = page[page.length - 1];
+    after = { createdAt: last.createdAt, id: last.id };
+  }
 }
 
 /** A scenario's deliveries, newest first, at most `limit`. */
