@@ -161,10 +161,11 @@ export async function startServer(config: AppConfig, options: StartOptions = {})
       // What the timeout left: open responses are cut, job items aborted and left to the next start.
       server.closeAllConnections();
       await listenerClosed;
+      // Sessions before the queue: their close waits for their start, which may still be starting pg-boss.
+      await closeSessions();
       // PostgreSQL: this server's alert deliveries in flight go back to pg-boss before it stops.
       await alerting.stopWorker();
       await jobs.stop();
-      await closeSessions();
       await retention.stop();
       await alerting.close();
       await Promise.all([services.close(), closeModels(models)]);

@@ -54,7 +54,8 @@ function deliveryView(row: AlertDeliveryRow): AlertDelivery {
 
 /** Alert rules and their webhook for one server. */
 export class AlertWebhooks implements SessionAlerting {
-  private closed = false;
+  /** Set by close: nothing more starts. */
+  closed = false;
   private readonly sender: AlertSender;
   private readonly recording = new Set<Promise<unknown>>();
   private readonly now: () => number;
@@ -167,12 +168,20 @@ export interface SessionAlertingDeps {
  * logged, and the deliveries are taken up by the next start). Call `close()` at shutdown. Throws on
  * PostgreSQL without `queue`.
  */
+/** Wait before a failed start of alerting is tried again, ms. */
+const RESTART_MS = 5_000;
+
 export function createSessionAlerting(deps: SessionAlertingDeps): AlertWebhooks & { ready: Promise<number> } {
   const settings = new AlertSettingsService(deps.store, deps.box, deps.published, deps.options?.now);
   const alerting = new AlertWebhooks(settings, deps.http, deps.options, deps.queue);
-  const ready = alerting.start().catch((error: unknown) => {
-    console.error('[mofang] alert deliveries did not start:', loggableError(error));
-    return 0;
-  });
-  return Object.assign(alerting, { ready });
+  // A start that fails (the database unreachable for a moment) is tried again every RESTART_MS until it
+  // works or alerting closes; `ready` settles with the first try.
+  const attempt = (): Promise<number> =>
+    alerting.start().catch((error: unknown) => {
+      console.error(`[mofang] alert deliveries did not start (trying again in ${RESTART_MS / 1000} s):`, loggableError(error));
+      const timer = setTimeout(() => void (alerting.closed ? undefined : attempt()), RESTART_MS);
+      timer.unref();
+      return 0;
+    });
+  return Object.assign(alerting, { ready: attempt() });
 }

@@ -75,7 +75,7 @@ export class SessionCluster {
     };
     every(Math.max(10, Math.floor(this.lease.ms / 3)), () => void this.keep());
     every(this.options.inboxPollMs, () => void this.takeIn());
-    this.finalRuns.start(this.store, (id) => this.finishEnding(id)).catch((error: unknown) => console.error('[mofang] live sessions: the final-run worker did not start:', loggableMessage(error)));
+    this.finalRuns.start(this.store, (id) => this.finishEnding(id));
   }
 
   /** Stops every timer and the final-run worker, writing nothing (a server that stops, or one killed as far as the store sees). */

@@ -14,8 +14,9 @@
  * this: a server that starts makes the final runs of the sessions it finds ending.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { loggableError } from '../storage/db-errors.js';
+import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
 import { bossDb, type PgQueue } from '../storage/pg-queue.js';
 
@@ -57,6 +58,7 @@ export interface FinalRunQueueOptions {
 export class FinalRunQueue implements FinalRunJobs {
   private starting: Promise<void> | undefined;
   private worker: Promise<string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -66,7 +68,14 @@ export class FinalRunQueue implements FinalRunJobs {
 
   /** Starts pg-boss (if the JobService has not) and makes the queue; idempotent. */
   ready(): Promise<void> {
-    this.starting ??= this.queue.start().then(() => this.queue.createQueue(FINAL_RUNS_QUEUE));
+    this.starting ??= this.queue
+      .start()
+      .then(() => this.queue.createQueue(FINAL_RUNS_QUEUE))
+      .catch((error: unknown) => {
+        // Tried again by the next call (the database unreachable for a moment).
+        this.starting = undefined;
+        throw error;
+      });
     return this.starting;
   }
 
@@ -96,29 +105,55 @@ export class FinalRunQueue implements FinalRunJobs {
   }
 
   /**
-   * Gives every ending session a job (made before the queue existed, or copied in by `mofang
-   * migrate-store`): ids derived from the sessions', so servers starting together store each once. A job
-   * whose retries ran out is retried again. Then starts this server's worker, which runs `work`.
+   * Gives every ending session a job it lacks: none (made before the queue existed, copied in by `mofang
+   * migrate-store`, or deleted), or one that ended without the session ending (its retries ran out, or
+   * archived): ended ones are removed and made again. Ids are derived from the sessions', so servers doing
+   * it together store each once. Resolves with how many ending sessions it looked at.
    */
-  async start(store: DataStore, work: FinalRunWork): Promise<void> {
+  async requeue(store: DataStore): Promise<number> {
     await this.ready();
     const s = store.t.callSessions;
     const ending = (await store.db.select({ id: s.id }).from(s).where(eq(s.status, 'ending'))).map((r) => r.id);
     for (let i = 0; i < ending.length && !this.closed; i += START_BATCH) {
       const ids = ending.slice(i, i + START_BATCH);
+      const jobIds = sql.join(ids.map((id) => sql`${finalRunJobId(id)}::uuid`), sql`, `);
+      // pg-boss's own table (its default schema, as storage/pg-queue.ts starts it): a job in a state after `active` is over.
+      await rawRows(store, sql`delete from pgboss.job where name = ${FINAL_RUNS_QUEUE} and id in (${jobIds}) and state > 'active'`);
       await this.queue.boss.insert(ids.map((id) => this.row(id)));
-      await this.queue.boss.retry(FINAL_RUNS_QUEUE, ids.map(finalRunJobId));
     }
-    if (this.closed) return;
-    this.worker ??= this.queue.boss.work<{ sessionId: string }>(FINAL_RUNS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.options.pollSeconds ?? 2 }, async ([job]) => {
-      if (job) await work(job.data.sessionId);
-    });
-    await this.worker;
+    return ending.length;
+  }
+
+  /**
+   * Gives the ending sessions their jobs ({@link requeue}), starts this server's worker (which runs `work`),
+   * and does the requeue again every `everyMs` (default the lease, at least 5 s), so a session whose job
+   * was lost is not left `ending` until a server starts. A start that fails (the database unreachable) is
+   * logged and tried again after `everyMs`.
+   */
+  start(store: DataStore, work: FinalRunWork, everyMs = Math.max(5_000, this.options.leaseMs)): void {
+    const tick = async () => {
+      if (this.closed) return;
+      try {
+        await this.requeue(store);
+        if (this.closed) return;
+        this.worker ??= this.queue.boss.work<{ sessionId: string }>(FINAL_RUNS_QUEUE, { batchSize: 1, pollingIntervalSeconds: this.options.pollSeconds ?? 2 }, async ([job]) => {
+          if (job) await work(job.data.sessionId);
+        });
+        await this.worker;
+      } catch (error) {
+        this.worker = undefined;
+        console.error('[mofang] live sessions: the final-run queue (jobs of ending sessions, its worker) failed; trying again:', loggableError(error));
+      }
+    };
+    void tick();
+    this.timer = setInterval(() => void tick(), everyMs);
+    this.timer.unref();
   }
 
   /** Stops this server's worker (a job it holds is retried after its expiry); nothing more is started. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.timer);
     if (this.worker) await this.queue.boss.offWork(FINAL_RUNS_QUEUE).catch((error: unknown) => console.error('[mofang] live sessions: stopping the final-run worker failed:', loggableError(error)));
   }
 }

@@ -114,6 +114,32 @@ describe.each(storePairsUnderTest('session_final_runs'))('final runs of live ses
     expect(await endedEvents(storeB, id)).toHaveLength(1);
   });
 
+  it.skipIf(!pg)('a holder killed after writing ending, its job lost (deleted, or failed out of retries): a live server queues it again and makes the final run, with no restart', async () => {
+    const { a: storeA, b: storeB } = await open();
+    await withEchoScenario(storeA);
+    const runs: ApiRunRecord[] = [];
+    const holder = stallable();
+    const a = server(storeA, runs, holder.options);
+    const b = server(storeB, runs, scripted(() => 'inspected'));
+    await Promise.all([a.ready, b.ready]);
+    const [gone, failed] = [await opened(a), await opened(a)];
+    holder.stall();
+    await a.addTurns(gone, [{ role: 'agent', text: '请讲' }]);
+    await a.addTurns(failed, [{ role: 'agent', text: '请讲' }]);
+    void a.end(gone).catch(() => undefined);
+    void a.end(failed).catch(() => undefined);
+    await until(async () => (await getCallSession(storeA, gone))?.status === 'ending' && (await getCallSession(storeA, failed))?.status === 'ending');
+    await rawRows(storeA, sql`delete from pgboss.job where name = ${FINAL_RUNS_QUEUE} and id = ${finalRunJobId(gone)}::uuid`);
+    await rawRows(storeA, sql`update pgboss.job set state = 'failed', completed_on = now() where name = ${FINAL_RUNS_QUEUE} and id = ${finalRunJobId(failed)}::uuid`);
+    a.abandon();
+    // B's requeue (every 5 s here: the lease is shorter) gives both a job again; its worker makes their final runs.
+    await until(async () => (await getCallSession(storeB, gone))?.status === 'ended' && (await getCallSession(storeB, failed))?.status === 'ended', 20_000);
+    expect(runs).toHaveLength(2);
+    expect(await job(storeB, gone)).toBeUndefined();
+    expect(await job(storeB, failed)).toBeUndefined();
+    holder.release('late');
+  }, 30_000);
+
   it.skipIf(!pg)('a holder slower than the backstop keeps its final run: the other server\'s worker runs nothing', async () => {
     const { a: storeA, b: storeB } = await open();
     await withEchoScenario(storeA);

@@ -6,7 +6,6 @@
  */
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
-import { loggableError } from './db-errors.js';
 import { rawRows } from './dialect-sql.js';
 import type { DataStore } from './store.js';
 
@@ -38,24 +37,48 @@ function connectionOf(store: DataStore): Record<string, unknown> {
 
 /** pg-boss on a store's database, with the queues `queues` made at start. */
 export class PgQueue {
-  readonly boss: PgBoss;
+  private current: PgBoss;
   private starting: Promise<void> | undefined;
+  private stopped = false;
+  private readonly make: () => PgBoss;
 
   constructor(
     readonly store: DataStore,
     options: PgQueueOptions = {},
     private readonly queues: readonly string[] = [],
   ) {
-    this.boss = new PgBoss({ ...connectionOf(store), max: options.maxConnections ?? 2, schedule: false, supervise: true, maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, application_name: 'mofang-queue' });
-    this.boss.on('error', (error: unknown) => console.error('[mofang] queue:', loggableError(error)));
+    const settings = { ...connectionOf(store), max: options.maxConnections ?? 2, schedule: false, supervise: true, maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30, application_name: 'mofang-queue' };
+    this.make = () => {
+      const boss = new PgBoss(settings);
+      // One line per error: pg-boss hands over node-postgres errors whose whole object (client, pool) would be printed.
+      boss.on('error', (error: unknown) => console.error('[mofang] queue:', error instanceof Error ? `${error.message}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ''}` : String(error)));
+      return boss;
+    };
+    this.current = this.make();
   }
 
-  /** Starts pg-boss (creating its schema on first use; servers starting together create it once) and its queues. Idempotent. */
+  /** The pg-boss instance (a new one after a failed start: pg-boss 10 cannot start again an instance whose start failed). */
+  get boss(): PgBoss {
+    return this.current;
+  }
+
+  /**
+   * Starts pg-boss (creating its schema on first use; servers starting together create it once) and its
+   * queues. Idempotent while it succeeds; a start that failed (the database unreachable for a moment) is
+   * tried again by the next call.
+   */
   start(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('the queue was stopped'));
     this.starting ??= (async () => {
       await this.boss.start();
       for (const name of this.queues) await this.createQueue(name);
-    })();
+    })().catch(async (error: unknown) => {
+      const failed = this.current;
+      this.current = this.make();
+      this.starting = undefined;
+      await failed.stop({ graceful: false, wait: false }).catch(() => undefined);
+      throw error;
+    });
     return this.starting;
   }
 
@@ -77,6 +100,7 @@ export class PgQueue {
 
   /** Stops pg-boss (workers and maintenance) if it was started. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (!this.starting) return;
     await this.starting.catch(() => undefined);
     await this.boss.stop({ graceful: false, wait: true });
