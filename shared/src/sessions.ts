@@ -215,6 +215,8 @@ export type V1Session = z.infer<typeof V1SessionSchema>;
 
 /** `POST /v1/sessions/{id}/end` → 200: the session as ended, with its final run. */
 export const V1SessionEndedSchema = V1SessionSchema.extend({ final_run: SessionFinalRunSchema });
+/** The 202 of `POST /v1/sessions/{id}/end`: still ending after the wait (several servers), no final run yet. */
+export const V1SessionEndingSchema = V1SessionSchema.extend({ final_run: SessionFinalRunSchema.nullable() });
 export type V1SessionEnded = z.infer<typeof V1SessionEndedSchema>;
 
 /** Event names of the session streams. */

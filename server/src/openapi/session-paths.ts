@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from 'zod-openapi';
-import { SessionAlertEventSchema, SessionEndedEventSchema, SessionUpdatedEventSchema, V1SessionCreateBodySchema, V1SessionCreatedSchema, V1SessionEndedSchema, V1SessionSchema, V1SessionTurnsBodySchema, V1SessionTurnsReplySchema } from '@shared/sessions.js';
+import { SessionAlertEventSchema, SessionEndedEventSchema, SessionUpdatedEventSchema, V1SessionCreateBodySchema, V1SessionCreatedSchema, V1SessionEndedSchema, V1SessionEndingSchema, V1SessionSchema, V1SessionTurnsBodySchema, V1SessionTurnsReplySchema } from '@shared/sessions.js';
 import { V1ErrorSchema } from '@shared/v1.js';
 import { AUTH_ERRORS, errorResponses, NUL_NOTE } from './components.js';
 
@@ -14,6 +14,7 @@ export const SESSION_COMPONENTS = {
   SessionCreated: V1SessionCreatedSchema,
   Session: V1SessionSchema,
   SessionEnded: V1SessionEndedSchema,
+  SessionEnding: V1SessionEndingSchema,
   SessionTurnsAccepted: V1SessionTurnsReplySchema,
   SessionUpdatedEvent: SessionUpdatedEventSchema,
   SessionAlertEvent: SessionAlertEventSchema,
@@ -109,7 +110,11 @@ export function sessionPaths(): ZodOpenApiPathsObject {
         description: 'Waits for the update in flight, then runs the scenario on the whole call, every node included (the final run is stored like any run: `GET /v1/runs/{run_id}`). Ending an ended session answers it again. A session with no turn for `idle_timeout_ms` (`MOFANG_SESSION_IDLE_TIMEOUT_MS`) ends by itself.',
         tags: ['sessions'],
         requestParams: { path: sessionIdParams },
-        responses: { '200': { description: 'The session, ended, with its final run.', content: { 'application/json': { schema: V1SessionEndedSchema } } }, ...read },
+        responses: {
+          '200': { description: 'The session, ended, with its final run.', content: { 'application/json': { schema: V1SessionEndedSchema } } },
+          '202': { description: 'Several servers: the session is still `ending` after the run deadline (its server died during the final run, which another server makes from the queue); `final_run` is null. Read it again with `GET /v1/sessions/{session_id}`, or follow its events.', content: { 'application/json': { schema: V1SessionEndingSchema } } },
+          ...read,
+        },
       },
     },
   };

@@ -157,7 +157,8 @@ export function v1SessionRoutes(runtime: V1Runtime, sessions: LiveSessions): Rou
     if (!session) return;
     try {
       const ended = await sessions.end(session.id, 'ended');
-      res.json({ ...sessionReply(ended), final_run: ended.finalRun });
+      // Still ending after the wait (its server died mid final run; another makes it from the queue): 202, to be read again.
+      res.status(ended.status === 'ended' ? 200 : 202).json({ ...sessionReply(ended), final_run: ended.finalRun });
     } catch (error) {
       refuse(res, error);
     }
