@@ -283,6 +283,12 @@ describe('the session API', () => {
 
 describe('the document', () => {
   it('declares no status the server was not seen to send', () => {
-    expect(checker.unseen(() => true)).toEqual({});
+    const unseen = checker.unseen(() => true);
+    // Seen only with several servers, one killed during a session's final run (server/src/sessions/final-runs.test.ts
+    // and cluster.ts forwardEnd): the end still `ending` after the run deadline + 5 s answers 202.
+    const end = 'POST /v1/sessions/{session_id}/end';
+    if (unseen[end]) unseen[end] = unseen[end].filter((s) => s !== '202');
+    if (unseen[end]?.length === 0) delete unseen[end];
+    expect(unseen).toEqual({});
   });
 });
