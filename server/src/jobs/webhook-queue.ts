@@ -5,10 +5,10 @@
  * pg-boss with backoff (retryDelay × 2^n with jitter) on a network error or a non-2xx reply, every
  * attempt recorded in `job_webhook_attempts`. A refusal no retry can change is tried once.
  */
-import { createHash } from 'node:crypto';
 import type { JobWebhookPayload } from '@shared/jobs.js';
 import { isRetryableRequestError, type HttpRequester } from '../nodes/kit.js';
 import { loggableError } from '../storage/db-errors.js';
+import { derivedJobId } from '../storage/pg-queue.js';
 import type { JobRow, JobStore } from '../storage/jobs.js';
 import { WEBHOOKS_QUEUE, type JobQueue } from './item-queue.js';
 import type { WebhookOptions, WebhookSink } from './webhook.js';
@@ -22,8 +22,7 @@ interface Delivery {
 
 /** The queue id of one job end's webhook: the same on every server. */
 function deliveryId(job: JobRow): string {
-  const hex = createHash('sha256').update(`webhook:${job.id}:${job.finishedAt ?? ''}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedJobId(`webhook:${job.id}:${job.finishedAt ?? ''}`);
 }
 
 export class QueuedWebhooks implements WebhookSink {

@@ -20,11 +20,10 @@
  * pg-boss's tables are written directly twice (its default schema `pgboss`, as storage/pg-queue.ts starts
  * it): a retry's `start_after` cut, and an ended job removed at start.
  */
-import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { sql } from 'drizzle-orm';
 import type PgBoss from 'pg-boss';
-import type { PgQueue } from '../storage/pg-queue.js';
+import { derivedJobId, type PgQueue } from '../storage/pg-queue.js';
 import type { HttpRequester } from '../nodes/kit.js';
 import { getAlertDelivery, pendingAlertDeliveryPages, recordAlertAttempt, setAlertNextAttempt } from '../storage/alert-settings.js';
 import { loggableError } from '../storage/db-errors.js';
@@ -48,8 +47,7 @@ interface AlertJob {
 
 /** The pg-boss job id of a delivery: the same on every server. */
 export function alertJobId(deliveryId: string): string {
-  const hex = createHash('sha256').update(`alert:${deliveryId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedJobId(`alert:${deliveryId}`);
 }
 
 export class QueuedAlertSender implements AlertSender {
@@ -90,12 +88,8 @@ export class QueuedAlertSender implements AlertSender {
     let n = 0;
     for await (const rows of pendingAlertDeliveryPages(this.settings.store, 500)) {
       if (this.closed) break;
-      const jobs = rows.map((r) => ({ name: this.name, ...this.job(r.id, r.nextAttemptAt ?? this.now()) }));
-      // A pending delivery whose job ended (its server stopped or died during the job's last try): the ended
-      // job is removed so it is queued again. Only ended ones: a job queued meanwhile by another server stays.
-      const ids = sql.join(jobs.map((j) => sql`${j.id}::uuid`), sql`, `);
-      await rawRows(this.queue.store, sql`delete from pgboss.job where name = ${this.name} and id in (${ids}) and state > 'active'`);
-      await this.queue.boss.insert(jobs);
+      // A pending delivery whose job ended (its server stopped or died during the job's last try) is queued again.
+      await this.queue.insertAgain(this.name, rows.map((r) => this.job(r.id, r.nextAttemptAt ?? this.now())));
       n += rows.length;
     }
     this.poke();
@@ -131,7 +125,7 @@ export class QueuedAlertSender implements AlertSender {
     await Promise.allSettled([...this.sending]);
   }
 
-  private job(id: string, at: number): { data: AlertJob } & Pick<PgBoss.JobInsert, 'id' | 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'startAfter'> {
+  private job(id: string, at: number): { data: AlertJob; id: string } & Pick<PgBoss.JobInsert, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'startAfter'> {
     const attempts = this.options.attempts ?? 8;
     return {
       id: alertJobId(id),

@@ -13,12 +13,10 @@
  * A session found `ended` (or gone) completes the job and does nothing. SQLite (one process) has none of
  * this: a server that starts makes the final runs of the sessions it finds ending.
  */
-import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { loggableError } from '../storage/db-errors.js';
-import { rawRows } from '../storage/dialect-sql.js';
 import type { DataStore } from '../storage/store.js';
-import { bossDb, type PgQueue } from '../storage/pg-queue.js';
+import { bossDb, derivedJobId, type PgQueue } from '../storage/pg-queue.js';
 
 export const FINAL_RUNS_QUEUE = 'mofang-session-final-runs';
 
@@ -42,8 +40,7 @@ export type FinalRunWork = (id: string) => Promise<void>;
 
 /** The queue id of session `id`'s final run: the same on every server. */
 export function finalRunJobId(id: string): string {
-  const hex = createHash('sha256').update(`final-run:${id}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedJobId(`final-run:${id}`);
 }
 
 export interface FinalRunQueueOptions {
@@ -115,11 +112,7 @@ export class FinalRunQueue implements FinalRunJobs {
     const s = store.t.callSessions;
     const ending = (await store.db.select({ id: s.id }).from(s).where(eq(s.status, 'ending'))).map((r) => r.id);
     for (let i = 0; i < ending.length && !this.closed; i += START_BATCH) {
-      const ids = ending.slice(i, i + START_BATCH);
-      const jobIds = sql.join(ids.map((id) => sql`${finalRunJobId(id)}::uuid`), sql`, `);
-      // pg-boss's own table (its default schema, as storage/pg-queue.ts starts it): a job in a state after `active` is over.
-      await rawRows(store, sql`delete from pgboss.job where name = ${FINAL_RUNS_QUEUE} and id in (${jobIds}) and state > 'active'`);
-      await this.queue.boss.insert(ids.map((id) => this.row(id)));
+      await this.queue.insertAgain(FINAL_RUNS_QUEUE, ending.slice(i, i + START_BATCH).map((id) => this.row(id)));
     }
     return ending.length;
   }

@@ -4,6 +4,7 @@
  * (jobs/item-queue.ts), alert deliveries (sessions/alert-queue.ts) and live sessions' final runs
  * (sessions/final-run-queue.ts) share on one server. Each subsystem makes its queues with `createQueue`.
  */
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
 import { rawRows } from './dialect-sql.js';
@@ -25,6 +26,15 @@ export function bossDb(store: DataStore): { executeSql(text: string, values?: un
       return { rows: await rawRows(store, query) };
     },
   };
+}
+
+/**
+ * A pg-boss job id derived from `key` (a uuid-shaped sha-256 of it): the same on every server, so a job
+ * two servers both send for one thing (a job's end, a delivery, a session's final run) is stored once.
+ */
+export function derivedJobId(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The connection settings of a PostgreSQL DataStore's pool (pg-boss opens its own pool with them). Throws on SQLite. */
@@ -96,6 +106,19 @@ export class PgQueue {
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }
+  }
+
+  /**
+   * Inserts `jobs` (each with its derived id) into queue `name`, replacing those of them whose earlier job
+   * is over (completed, cancelled or failed: a row still pending in our tables whose job ended); one still
+   * waiting or active is kept (an insert of an existing id is skipped). pg-boss's own table is written
+   * directly for the replacement (its default schema `pgboss`, as {@link start} makes it).
+   */
+  async insertAgain(name: string, jobs: Array<Omit<PgBoss.JobInsert, 'name'> & { id: string }>): Promise<void> {
+    if (jobs.length === 0) return;
+    const ids = sql.join(jobs.map((j) => sql`${j.id}::uuid`), sql`, `);
+    await rawRows(this.store, sql`delete from pgboss.job where name = ${name} and id in (${ids}) and state > 'active'`);
+    await this.boss.insert(jobs.map((j) => ({ ...j, name })));
   }
 
   /** Stops pg-boss (workers and maintenance) if it was started. */
